@@ -1,0 +1,41 @@
+# aisle: `make demo` starts a store on http://127.0.0.1:8000, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help demo serve test lint unit services-up services-down clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP) ## load a catalog (real sample data if present, else generated) and serve it on :8000
+	$(BIN)/aisle demo
+
+serve: $(STAMP) ## serve whatever catalog AISLE_DATA_DIR holds
+	$(BIN)/aisle serve
+
+lint: $(STAMP) ## ruff and the import layering contracts
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+
+test: lint ## the whole suite (PostgreSQL tests run when AISLE_TEST_DATABASE_URL is set; CI requires them)
+	$(BIN)/pytest
+
+unit: $(STAMP) ## the fast tests only
+	$(BIN)/pytest tests/unit
+
+services-up: ## start PostgreSQL, Redis, OpenSearch and Kafka on 127.0.0.1 (installs them first)
+	deploy/local/up.sh
+
+services-down: ## stop them
+	deploy/local/down.sh
+
+clean: ## remove the virtualenv and the demo's data
+	rm -rf $(VENV) var

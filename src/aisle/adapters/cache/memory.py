@@ -1,0 +1,41 @@
+"""The embedded cache: a bounded LRU with per-entry expiry, safe across threads."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+
+class MemoryCache:
+    def __init__(self, max_entries: int = 50_000, clock: Any = time.monotonic) -> None:
+        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._max = max_entries
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> Any | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None or found[0] < self._clock():
+                self._entries.pop(key, None)
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return found[1]
+
+    def set(self, key: str, value: Any, ttl_seconds: float) -> None:
+        with self._lock:
+            self._entries[key] = (self._clock() + ttl_seconds, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+
+    def delete(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._entries.pop(key, None)

@@ -1,0 +1,47 @@
+"""What every catalog reader yields: one record per source item, either a product or the reason it was skipped.
+
+A product record is the seller API's product body with two differences, because a file knows names, not ids:
+the category is a path of names (``category_path``), and it may carry catalog-only fields (``popularity``).
+The import service resolves the path to a category id and validates the body exactly as the API does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ProductRecord:
+    """One importable product.
+
+    ``data`` keys: title (str), description (str), brand (str | None), category_path (list[str], root first; may
+    be empty when the product could not be placed), images (list[str] of URLs), status ("ACTIVE" by default),
+    gtin (str | None), attributes (dict[str, str | int | float | bool]: specs), popularity (float | None),
+    variants (list of {sku, attributes: dict[str, str], price: Decimal, compare_price: Decimal | None,
+    weight_grams: int | None}).
+    ``reviews`` are generated reviews to attach (see ``GeneratedReview``); empty for real data unless asked for.
+    """
+
+    line: int
+    data: dict[str, Any]
+    reviews: list[GeneratedReview] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SkippedRecord:
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class GeneratedReview:
+    """A review produced by a deterministic generator; always stored and shown as generated."""
+
+    rating: int
+    title: str
+    body: str
+    author: str
+
+
+ImportRecord = ProductRecord | SkippedRecord

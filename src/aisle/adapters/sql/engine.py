@@ -1,0 +1,58 @@
+"""Engines for SQLite (WAL, immediate write transactions) and PostgreSQL (pooled psycopg 3)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, insert, text
+
+from aisle.adapters.sql.schema import id_nodes, metadata
+
+READONLY = "aisle_readonly"
+
+
+def make_engine(url: str, pool_size: int = 10) -> Engine:
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=8)
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        # A write transaction takes the write lock up front: two deferred transactions that both read and then
+        # write would otherwise deadlock, and SQLite answers one of them "database is locked" at once.
+        readonly = connection.get_execution_options().get(READONLY, False)
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def create_schema(engine: Engine) -> None:
+    metadata.create_all(engine)
+
+
+def lease_node_id(engine: Engine, node_count: int = 1024) -> int:
+    """A node id for Snowflake ids, distinct from every other live process sharing this database."""
+    with engine.begin() as connection:
+        lease = connection.execute(insert(id_nodes).values(leased_at=datetime.now(UTC))).inserted_primary_key
+        assert lease is not None
+        return int(lease[0]) % node_count
+
+
+def ping(engine: Engine) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))

@@ -1,0 +1,241 @@
+"""Products on SQL: one row per product, one per variant, one per version; writes are compare-and-set on version."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from aisle.adapters.sql import schema as t
+from aisle.adapters.sql.outbox import SqlOutbox
+from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant, content_to_dict
+from aisle.domain.errors import Conflict
+from aisle.domain.money import from_cents, to_cents
+from aisle.services.ports import VersionConflict, VersionInfo
+
+CURRENCY = "USD"
+
+
+class SqlProductRepository:
+    def __init__(self, connection: Connection, outbox: SqlOutbox, now: Any) -> None:
+        self._db = connection
+        self._outbox = outbox
+        self._now = now
+
+    def add(self, product: Product, actor: str) -> None:
+        self._refuse_skus_in_use(product)
+        with _sku_conflicts_as_409():
+            self._db.execute(
+                insert(t.products).values(product_id=product.product_id, **_product_columns(product))
+            )
+            self._insert_variants(product)
+        self._record(product, actor)
+
+    def save(self, product: Product, expected_version: int, actor: str) -> None:
+        self._refuse_skus_in_use(product)
+        result = self._db.execute(
+            update(t.products)
+            .where(
+                and_(t.products.c.product_id == product.product_id, t.products.c.version == expected_version)
+            )
+            .values(**_product_columns(product))
+        )
+        if result.rowcount != 1:
+            raise VersionConflict(product.product_id)
+        with _sku_conflicts_as_409():
+            self._db.execute(delete(t.variants).where(t.variants.c.product_id == product.product_id))
+            self._insert_variants(product)
+        self._record(product, actor)
+
+    def get(self, product_id: int) -> Product | None:
+        found = self.get_many([product_id])
+        return found[0] if found else None
+
+    def get_many(self, product_ids: Sequence[int]) -> list[Product]:
+        if not product_ids:
+            return []
+        rows = self._db.execute(select(t.products).where(t.products.c.product_id.in_(product_ids))).all()
+        variants = self._variants_by_product([r.product_id for r in rows])
+        by_id = {r.product_id: _to_product(r, variants.get(r.product_id, [])) for r in rows}
+        return [by_id[i] for i in product_ids if i in by_id]
+
+    def list_for_seller(
+        self, seller_id: int, status: ProductStatus | None, offset: int, limit: int
+    ) -> tuple[list[Product], int]:
+        condition = t.products.c.seller_id == seller_id
+        if status is not None:
+            condition = and_(condition, t.products.c.status == status.value)
+        total = self._db.execute(select(func.count()).select_from(t.products).where(condition)).scalar_one()
+        ids = self._db.execute(
+            select(t.products.c.product_id)
+            .where(condition)
+            .order_by(t.products.c.product_id.desc())
+            .offset(offset)
+            .limit(limit)
+        ).scalars()
+        return self.get_many(list(ids)), total
+
+    def versions(self, product_id: int) -> list[VersionInfo]:
+        rows = self._db.execute(
+            select(
+                t.product_versions.c.version,
+                t.product_versions.c.created_at,
+                t.product_versions.c.actor,
+                t.product_versions.c.event,
+            )
+            .where(t.product_versions.c.product_id == product_id)
+            .order_by(t.product_versions.c.version)
+        ).all()
+        return [VersionInfo(r.version, _utc(r.created_at), r.actor, r.event) for r in rows]
+
+    def snapshot(self, product_id: int, version: int) -> dict[str, Any] | None:
+        return self._db.execute(
+            select(t.product_versions.c.snapshot).where(
+                and_(t.product_versions.c.product_id == product_id, t.product_versions.c.version == version)
+            )
+        ).scalar_one_or_none()
+
+    def count_active_by_category(self) -> dict[int, int]:
+        rows = self._db.execute(
+            select(t.products.c.category_id, func.count())
+            .where(t.products.c.status == ProductStatus.ACTIVE.value)
+            .group_by(t.products.c.category_id)
+        ).all()
+        return {category_id: count for category_id, count in rows if category_id is not None}
+
+    def any_exist(self) -> bool:
+        return self._db.execute(select(t.products.c.product_id).limit(1)).first() is not None
+
+    def _record(self, product: Product, actor: str) -> None:
+        event_name = product.events[-1].name if product.events else "unknown"
+        self._db.execute(
+            insert(t.product_versions).values(
+                product_id=product.product_id,
+                version=product.version,
+                snapshot=content_to_dict(product.content),
+                actor=actor,
+                event=event_name,
+                created_at=product.updated_at,
+            )
+        )
+        self._outbox.add(product.events, self._now())
+        product.events.clear()
+
+    def _insert_variants(self, product: Product) -> None:
+        self._db.execute(
+            insert(t.variants),
+            [_variant_columns(product, position, v) for position, v in enumerate(product.content.variants)],
+        )
+
+    def _refuse_skus_in_use(self, product: Product) -> None:
+        skus = [v.sku for v in product.content.variants]
+        clash = self._db.execute(
+            select(t.variants.c.sku, t.variants.c.product_id).where(
+                and_(
+                    t.variants.c.seller_id == product.seller_id,
+                    t.variants.c.sku.in_(skus),
+                    t.variants.c.product_id != product.product_id,
+                )
+            )
+        ).first()
+        if clash is not None:
+            raise Conflict(
+                f"SKU {clash.sku!r} is already used by your product {clash.product_id}", field="sku"
+            )
+
+    def _variants_by_product(self, product_ids: list[int]) -> dict[int, list[Row]]:
+        grouped: dict[int, list[Row]] = {}
+        if not product_ids:
+            return grouped
+        rows = self._db.execute(
+            select(t.variants).where(t.variants.c.product_id.in_(product_ids)).order_by(t.variants.c.position)
+        ).all()
+        for row in rows:
+            grouped.setdefault(row.product_id, []).append(row)
+        return grouped
+
+
+class _sku_conflicts_as_409:
+    """The unique (seller, sku) index is the last word when two writers race for one SKU."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: Any, exc: Any, _tb: Any) -> bool:
+        if isinstance(exc, IntegrityError) and "sku" in str(exc.orig).lower():
+            raise Conflict(
+                "one of these SKUs was just taken by another of your products", field="sku"
+            ) from exc
+        return False
+
+
+def _product_columns(product: Product) -> dict[str, Any]:
+    c = product.content
+    return {
+        "seller_id": product.seller_id,
+        "status": c.status.value,
+        "version": product.version,
+        "title": c.title,
+        "description": c.description,
+        "brand": c.brand,
+        "category_id": c.category_id,
+        "images": list(c.images),
+        "attributes": dict(c.attributes),
+        "gtin": c.gtin,
+        "popularity": c.popularity,
+        "created_at": product.created_at,
+        "updated_at": product.updated_at,
+    }
+
+
+def _variant_columns(product: Product, position: int, variant: Variant) -> dict[str, Any]:
+    return {
+        "variant_id": variant.variant_id,
+        "product_id": product.product_id,
+        "seller_id": product.seller_id,
+        "position": position,
+        "sku": variant.sku,
+        "attributes": dict(variant.attributes),
+        "price_cents": to_cents(variant.price),
+        "compare_price_cents": None if variant.compare_price is None else to_cents(variant.compare_price),
+        "currency": CURRENCY,
+        "weight_grams": variant.weight_grams,
+    }
+
+
+def _to_product(row: Row, variant_rows: list[Row]) -> Product:
+    content = ProductContent(
+        title=row.title,
+        description=row.description,
+        brand=row.brand,
+        category_id=row.category_id,
+        images=tuple(row.images),
+        status=ProductStatus(row.status),
+        attributes=row.attributes,
+        gtin=row.gtin,
+        popularity=row.popularity,
+        variants=tuple(_to_variant(v) for v in variant_rows),
+    )
+    return Product(
+        row.product_id, row.seller_id, content, row.version, _utc(row.created_at), _utc(row.updated_at)
+    )
+
+
+def _to_variant(row: Row) -> Variant:
+    compare = row.compare_price_cents
+    return Variant(
+        sku=row.sku,
+        price=from_cents(row.price_cents),
+        compare_price=None if compare is None else from_cents(compare),
+        attributes=row.attributes,
+        weight_grams=row.weight_grams,
+        variant_id=row.variant_id,
+    )
+
+
+def _utc(value: datetime) -> datetime:
+    """SQLite hands timestamps back without a zone; every timestamp we store is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

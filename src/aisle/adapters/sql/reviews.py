@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from datetime import UTC
+
+from sqlalchemy import Connection, Row, func, insert, select
+
+from aisle.adapters.sql import schema as t
+from aisle.adapters.sql.dialect import upsert
+from aisle.adapters.sql.outbox import SqlOutbox
+from aisle.domain import events as ev
+from aisle.domain.reviews import Review, ReviewSummary
+
+
+class SqlReviewRepository:
+    def __init__(self, connection: Connection, outbox: SqlOutbox) -> None:
+        self._db = connection
+        self._outbox = outbox
+
+    def add(self, review: Review) -> None:
+        self._db.execute(insert(t.reviews).values(**_review_columns(review)))
+        self._count_in_summary(review.product_id, review.rating)
+        event = ev.Event(
+            ev.REVIEW_ADDED, review.product_id, {"review_id": str(review.review_id), "rating": review.rating}
+        )
+        self._outbox.add([event], review.created_at)
+
+    def list_for_product(self, product_id: int, offset: int, limit: int) -> tuple[list[Review], int]:
+        condition = t.reviews.c.product_id == product_id
+        total = self._db.execute(select(func.count()).select_from(t.reviews).where(condition)).scalar_one()
+        rows = self._db.execute(
+            select(t.reviews)
+            .where(condition)
+            .order_by(t.reviews.c.review_id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return [_to_review(r) for r in rows], total
+
+    def summary(self, product_id: int) -> ReviewSummary:
+        row = self._db.execute(
+            select(t.review_stats).where(t.review_stats.c.product_id == product_id)
+        ).first()
+        summary = ReviewSummary()
+        if row is not None:
+            summary.distribution = {n: getattr(row, f"stars_{n}") for n in range(1, 6)}
+        return summary
+
+    def _count_in_summary(self, product_id: int, rating: int) -> None:
+        # An atomic upsert-increment: concurrent reviews of one product each count exactly once.
+        column = f"stars_{rating}"
+        first = {f"stars_{n}": int(n == rating) for n in range(1, 6)}
+        statement = upsert(self._db, t.review_stats).values(product_id=product_id, **first)
+        self._db.execute(
+            statement.on_conflict_do_update(
+                index_elements=[t.review_stats.c.product_id],
+                set_={column: t.review_stats.c[column] + 1},
+            )
+        )
+
+
+def _review_columns(review: Review) -> dict:
+    return {
+        "review_id": review.review_id,
+        "product_id": review.product_id,
+        "rating": review.rating,
+        "title": review.title,
+        "body": review.body,
+        "author": review.author,
+        "generated": review.generated,
+        "created_at": review.created_at,
+    }
+
+
+def _to_review(row: Row) -> Review:
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    return Review(
+        row.review_id, row.product_id, row.rating, row.title, row.body, row.author, created, row.generated
+    )

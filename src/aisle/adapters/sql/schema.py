@@ -1,0 +1,160 @@
+"""Tables, shared by SQLite (embedded) and PostgreSQL (distributed). Money is stored in integer cents."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+Json = JSON().with_variant(JSONB(), "postgresql")
+Timestamp = DateTime(timezone=True)
+
+id_nodes = Table(
+    "id_nodes",
+    metadata,
+    Column("lease_id", Integer, primary_key=True, autoincrement=True),
+    Column("leased_at", Timestamp, nullable=False),
+)
+
+sellers = Table(
+    "sellers",
+    metadata,
+    Column("seller_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("api_key_hash", String(64), nullable=False, unique=True),
+    Column("rating", Float),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+categories = Table(
+    "categories",
+    metadata,
+    Column("category_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("parent_id", BigInteger, ForeignKey("categories.category_id")),
+    Column("name", String(200), nullable=False),
+    Column("path", String(1000), nullable=False, unique=True),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("product_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("seller_id", BigInteger, ForeignKey("sellers.seller_id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("brand", String(200)),
+    Column("category_id", BigInteger, ForeignKey("categories.category_id")),
+    Column("images", Json, nullable=False),
+    Column("attributes", Json, nullable=False),
+    Column("gtin", String(32)),
+    Column("popularity", Float),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Index("ix_products_seller_status", "seller_id", "status", "product_id"),
+    Index("ix_products_category_status", "category_id", "status"),
+)
+
+variants = Table(
+    "variants",
+    metadata,
+    Column("variant_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("product_id", BigInteger, ForeignKey("products.product_id"), nullable=False, index=True),
+    Column("seller_id", BigInteger, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("attributes", Json, nullable=False),
+    Column("price_cents", BigInteger, nullable=False),
+    Column("compare_price_cents", BigInteger),
+    Column("currency", String(3), nullable=False),
+    Column("weight_grams", Integer),
+    UniqueConstraint("seller_id", "sku", name="uq_variants_seller_sku"),
+)
+
+product_versions = Table(
+    "product_versions",
+    metadata,
+    Column("product_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("snapshot", Json, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("event", String(40), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("review_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("product_id", BigInteger, ForeignKey("products.product_id"), nullable=False),
+    Column("rating", Integer, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("generated", Boolean, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Index("ix_reviews_product", "product_id", "review_id"),
+)
+
+review_stats = Table(
+    "review_stats",
+    metadata,
+    Column("product_id", BigInteger, primary_key=True, autoincrement=False),
+    *(Column(f"stars_{n}", Integer, nullable=False, default=0) for n in range(1, 6)),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("event_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("name", String(64), nullable=False),
+    Column("key", BigInteger, nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("status", String(16), nullable=False),  # PENDING, DELIVERED
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", Timestamp, nullable=False),
+    Column("delivered_at", Timestamp),
+    Index("ix_outbox_status", "status", "event_id"),
+)
+
+bulk_jobs = Table(
+    "bulk_jobs",
+    metadata,
+    Column("job_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("seller_id", BigInteger, ForeignKey("sellers.seller_id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("total", Integer, nullable=False),
+    Column("processed", Integer, nullable=False),
+    Column("succeeded", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("finished_at", Timestamp),
+)
+
+bulk_job_lines = Table(
+    "bulk_job_lines",
+    metadata,
+    Column("job_id", BigInteger, ForeignKey("bulk_jobs.job_id"), primary_key=True, autoincrement=False),
+    Column("line_no", Integer, primary_key=True, autoincrement=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # PENDING, DONE, FAILED
+    Column("product_id", BigInteger),
+    Column("errors", Json),
+)

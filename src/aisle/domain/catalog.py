@@ -1,0 +1,263 @@
+"""The product aggregate: content a seller controls, a version bumped by every change, and the events it records."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from aisle.domain import events as ev
+from aisle.domain.errors import Conflict, FieldError, InvalidInput
+from aisle.domain.money import price_problem
+
+MAX_VARIANTS = 50
+MAX_IMAGES = 20
+MAX_TITLE = 500
+MAX_DESCRIPTION = 20_000
+SKU_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class ProductStatus(StrEnum):
+    DRAFT = "DRAFT"
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+    DELETED = "DELETED"
+
+
+SELLER_SETTABLE_STATUSES = frozenset({ProductStatus.DRAFT, ProductStatus.ACTIVE, ProductStatus.INACTIVE})
+
+
+@dataclass(frozen=True)
+class Variant:
+    sku: str
+    price: Decimal
+    compare_price: Decimal | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    weight_grams: int | None = None
+    variant_id: int | None = None  # assigned when the product is created or the variant first appears
+
+
+@dataclass(frozen=True)
+class ProductContent:
+    """Everything a seller can set. Each version of a product is one of these."""
+
+    title: str
+    variants: tuple[Variant, ...]
+    description: str = ""
+    brand: str | None = None
+    category_id: int | None = None
+    images: tuple[str, ...] = ()
+    status: ProductStatus = ProductStatus.DRAFT
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    gtin: str | None = None
+    popularity: float | None = None
+
+
+def content_problems(content: ProductContent) -> list[FieldError]:
+    """Rules every version of a product obeys, whatever door it came in by (API, bulk job, import)."""
+    problems: list[FieldError] = []
+    if not content.title.strip():
+        problems.append(FieldError("title", "must not be empty"))
+    if len(content.title) > MAX_TITLE:
+        problems.append(FieldError("title", f"must be at most {MAX_TITLE} characters"))
+    if len(content.description) > MAX_DESCRIPTION:
+        problems.append(FieldError("description", f"must be at most {MAX_DESCRIPTION} characters"))
+    if len(content.images) > MAX_IMAGES:
+        problems.append(FieldError("images", f"at most {MAX_IMAGES} images"))
+    if not 1 <= len(content.variants) <= MAX_VARIANTS:
+        problems.append(FieldError("variants", f"a product has 1 to {MAX_VARIANTS} variants"))
+    problems.extend(_variant_problems(content.variants))
+    return problems
+
+
+def _variant_problems(variants: tuple[Variant, ...]) -> list[FieldError]:
+    problems: list[FieldError] = []
+    seen: set[str] = set()
+    for index, variant in enumerate(variants):
+        where = f"variants[{index}]"
+        if not SKU_PATTERN.match(variant.sku):
+            problems.append(
+                FieldError(f"{where}.sku", "must be 1-64 characters of letters, digits, '.', '_', '-'")
+            )
+        elif variant.sku in seen:
+            problems.append(FieldError(f"{where}.sku", f"duplicate SKU {variant.sku!r} in this product"))
+        seen.add(variant.sku)
+        if reason := price_problem(variant.price):
+            problems.append(FieldError(f"{where}.price", reason))
+        if variant.compare_price is not None:
+            if reason := price_problem(variant.compare_price):
+                problems.append(FieldError(f"{where}.compare_price", reason))
+            elif variant.compare_price <= variant.price:
+                problems.append(FieldError(f"{where}.compare_price", "must be greater than price"))
+        if variant.weight_grams is not None and variant.weight_grams < 0:
+            problems.append(FieldError(f"{where}.weight_grams", "must not be negative"))
+    return problems
+
+
+@dataclass
+class Product:
+    product_id: int
+    seller_id: int
+    content: ProductContent
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    events: list[ev.Event] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def status(self) -> ProductStatus:
+        return self.content.status
+
+    @classmethod
+    def create(
+        cls,
+        product_id: int,
+        seller_id: int,
+        content: ProductContent,
+        now: datetime,
+        new_id: Callable[[], int],
+    ) -> Product:
+        _require_valid(content)
+        content = _assign_variant_ids(content, previous=(), new_id=new_id)
+        product = cls(product_id, seller_id, content, version=1, created_at=now, updated_at=now)
+        product.events.append(
+            ev.Event(ev.PRODUCT_CREATED, product_id, {"version": 1, "seller_id": seller_id})
+        )
+        return product
+
+    def update(self, content: ProductContent, now: datetime, new_id: Callable[[], int]) -> list[str]:
+        """Replaces the content as a new version; returns the names of the fields that changed."""
+        if self.status is ProductStatus.DELETED:
+            raise Conflict("the product is deleted: roll back to a previous version to restore it")
+        return self._change_to(content, now, new_id, reason={})
+
+    def rollback_to(
+        self, version: int, content: ProductContent, now: datetime, new_id: Callable[[], int]
+    ) -> list[str]:
+        """Restores an earlier version's content as a new version (history is never rewritten)."""
+        return self._change_to(content, now, new_id, reason={"rolled_back_to": version})
+
+    def delete(self, now: datetime) -> None:
+        if self.status is ProductStatus.DELETED:
+            return
+        self.content = replace(self.content, status=ProductStatus.DELETED)
+        self._bump(now)
+        self.events.append(ev.Event(ev.PRODUCT_DELETED, self.product_id, {"version": self.version}))
+
+    def _change_to(
+        self, content: ProductContent, now: datetime, new_id: Callable[[], int], reason: dict[str, Any]
+    ) -> list[str]:
+        _require_valid(content)
+        content = _assign_variant_ids(content, previous=self.content.variants, new_id=new_id)
+        changed = changed_fields(self.content, content)
+        price_changes = _price_changes(self.content.variants, content.variants)
+        self.content = content
+        self._bump(now)
+        payload = {"version": self.version, "changed": changed, **reason}
+        self.events.append(ev.Event(ev.PRODUCT_UPDATED, self.product_id, payload))
+        if price_changes:
+            self.events.append(
+                ev.Event(
+                    ev.PRICE_CHANGED, self.product_id, {"version": self.version, "variants": price_changes}
+                )
+            )
+        return changed
+
+    def _bump(self, now: datetime) -> None:
+        self.version += 1
+        self.updated_at = now
+
+
+def _require_valid(content: ProductContent) -> None:
+    if problems := content_problems(content):
+        raise InvalidInput(problems)
+
+
+def _assign_variant_ids(
+    content: ProductContent, previous: tuple[Variant, ...], new_id: Callable[[], int]
+) -> ProductContent:
+    """A variant keeps its id for as long as its SKU stays on the product (stock and prices hang off that id)."""
+    ids_by_sku = {v.sku: v.variant_id for v in previous}
+    variants = tuple(replace(v, variant_id=ids_by_sku.get(v.sku) or new_id()) for v in content.variants)
+    return replace(content, variants=variants)
+
+
+def _price_changes(before: tuple[Variant, ...], after: tuple[Variant, ...]) -> list[dict[str, str | None]]:
+    old_prices = {v.sku: v.price for v in before}
+    return [
+        {
+            "variant_id": str(v.variant_id),
+            "sku": v.sku,
+            "old": _str(old_prices.get(v.sku)),
+            "new": str(v.price),
+        }
+        for v in after
+        if old_prices.get(v.sku) != v.price
+    ]
+
+
+def _str(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def changed_fields(before: ProductContent, after: ProductContent) -> list[str]:
+    old, new = content_to_dict(before), content_to_dict(after)
+    return [name for name in new if old.get(name) != new[name]]
+
+
+def content_to_dict(content: ProductContent) -> dict[str, Any]:
+    """A JSON-safe snapshot (money as strings, ids as strings) used for version history."""
+    return {
+        "title": content.title,
+        "description": content.description,
+        "brand": content.brand,
+        "category_id": None if content.category_id is None else str(content.category_id),
+        "images": list(content.images),
+        "status": content.status.value,
+        "attributes": dict(content.attributes),
+        "gtin": content.gtin,
+        "popularity": content.popularity,
+        "variants": [variant_to_dict(v) for v in content.variants],
+    }
+
+
+def variant_to_dict(variant: Variant) -> dict[str, Any]:
+    return {
+        "variant_id": None if variant.variant_id is None else str(variant.variant_id),
+        "sku": variant.sku,
+        "price": str(variant.price),
+        "compare_price": _str(variant.compare_price),
+        "attributes": dict(variant.attributes),
+        "weight_grams": variant.weight_grams,
+    }
+
+
+def content_from_dict(data: Mapping[str, Any]) -> ProductContent:
+    return ProductContent(
+        title=data["title"],
+        description=data.get("description") or "",
+        brand=data.get("brand"),
+        category_id=None if data.get("category_id") is None else int(data["category_id"]),
+        images=tuple(data.get("images") or ()),
+        status=ProductStatus(data.get("status", ProductStatus.DRAFT)),
+        attributes=dict(data.get("attributes") or {}),
+        gtin=data.get("gtin"),
+        popularity=data.get("popularity"),
+        variants=tuple(variant_from_dict(v) for v in data["variants"]),
+    )
+
+
+def variant_from_dict(data: Mapping[str, Any]) -> Variant:
+    compare = data.get("compare_price")
+    return Variant(
+        sku=data["sku"],
+        price=Decimal(str(data["price"])),
+        compare_price=None if compare is None else Decimal(str(compare)),
+        attributes=dict(data.get("attributes") or {}),
+        weight_grams=data.get("weight_grams"),
+        variant_id=None if data.get("variant_id") is None else int(data["variant_id"]),
+    )

@@ -1,0 +1,67 @@
+"""The category tree: every product sits in one category; a category path runs from a root down to it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+PATH_SEPARATOR = " > "
+
+
+@dataclass(frozen=True)
+class Category:
+    category_id: int
+    name: str
+    parent_id: int | None
+    path: str  # "Electronics > Audio > Headphones": unique, the natural key
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.path)
+
+
+def path_of(names: Iterable[str]) -> str:
+    return PATH_SEPARATOR.join(clean_name(n) for n in names)
+
+
+def clean_name(name: str) -> str:
+    return " ".join(name.replace(">", "-").split())
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def ancestors_path(categories_by_id: dict[int, Category], category_id: int) -> list[Category]:
+    """The categories from the root down to ``category_id`` (inclusive)."""
+    chain: list[Category] = []
+    current = categories_by_id.get(category_id)
+    while current is not None and len(chain) < 32:  # the bound guards against a cycle in bad data
+        chain.append(current)
+        current = categories_by_id.get(current.parent_id) if current.parent_id is not None else None
+    return list(reversed(chain))
+
+
+def build_tree(categories: Iterable[Category], product_counts: dict[int, int] | None = None) -> list[dict]:
+    """Nested dicts for the API; counts include each category's descendants."""
+    counts = product_counts or {}
+    children: dict[int | None, list[Category]] = {}
+    for category in categories:
+        children.setdefault(category.parent_id, []).append(category)
+
+    def node(category: Category) -> dict:
+        kids = [node(c) for c in sorted(children.get(category.category_id, []), key=lambda c: c.name)]
+        total = counts.get(category.category_id, 0) + sum(k["product_count"] for k in kids)
+        return {
+            "id": str(category.category_id),
+            "name": category.name,
+            "path": category.path,
+            "slug": category.slug,
+            "product_count": total,
+            "children": kids,
+        }
+
+    return [node(c) for c in sorted(children.get(None, []), key=lambda c: c.name)]

@@ -1,0 +1,22 @@
+"""Domain events: facts recorded by aggregates and written to the outbox in the same transaction as the change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PRODUCT_CREATED = "product.created"
+PRODUCT_UPDATED = "product.updated"
+PRODUCT_DELETED = "product.deleted"
+PRICE_CHANGED = "price.changed"
+REVIEW_ADDED = "review.added"
+SELLER_CREATED = "seller.created"
+
+
+@dataclass(frozen=True)
+class Event:
+    """``key`` orders events: all events with one key (a product id) are delivered in the order they happened."""
+
+    name: str
+    key: int
+    payload: dict[str, Any] = field(default_factory=dict)

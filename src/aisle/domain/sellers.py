@@ -1,0 +1,26 @@
+"""Sellers and their API keys. A key is shown once; only its SHA-256 digest is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+API_KEY_PREFIX = "aisle_sk_"
+
+
+@dataclass(frozen=True)
+class Seller:
+    seller_id: int
+    name: str
+    api_key_hash: str
+    rating: float | None = None  # seller quality, 0-5; None until the seller has a track record
+
+
+def new_api_key() -> str:
+    return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_api_key(api_key: str) -> str:
+    # The keys are 256-bit random, so a fast digest is enough: there is nothing to brute-force.
+    return hashlib.sha256(api_key.encode()).hexdigest()

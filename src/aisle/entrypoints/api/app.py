@@ -1,0 +1,50 @@
+"""The FastAPI application, built around a container from the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from aisle.bootstrap import Container
+from aisle.entrypoints.api import ops, seller_products, shop
+from aisle.entrypoints.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from aisle.entrypoints.api.problems import install_problem_handlers
+
+DESCRIPTION = """
+aisle's HTTP API. Errors are `application/problem+json` with an `errors` list naming each bad field.
+
+* **Seller** endpoints take `Authorization: Bearer <seller API key>` (create one with `aisle sellers create`).
+* **Shop** endpoints are public and show ACTIVE products only.
+* Ids are 64-bit numbers rendered as strings.
+"""
+
+
+def create_app(container: Container, manage_background: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if manage_background:
+            container.start_background()
+        yield
+        if manage_background:
+            container.stop()
+
+    app = FastAPI(
+        title="aisle",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    install_problem_handlers(app)
+    for router in (ops.router, seller_products.router, shop.router):
+        app.include_router(router)
+    settings = container.settings
+
+    def body_limit(path: str) -> int:
+        return settings.bulk_max_bytes if path.endswith("/products/bulk") else settings.max_body_bytes
+
+    app.add_middleware(BodyLimitMiddleware, limit_for_path=body_limit)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,70 @@
+"""What route handlers receive: the container, the authenticated seller, parsed ids and If-Match."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from aisle.bootstrap import Container
+from aisle.domain.errors import InvalidInput
+from aisle.domain.sellers import Seller
+
+bearer = HTTPBearer(auto_error=False, description="A seller API key from `aisle sellers create`")
+MAX_ID = (1 << 63) - 1
+
+
+def container(request: Request) -> Container:
+    return request.app.state.container
+
+
+def current_seller(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Seller:
+    if credentials is None:
+        raise HTTPException(
+            401, "Send your API key as 'Authorization: Bearer <key>'.", {"WWW-Authenticate": "Bearer"}
+        )
+    seller = container(request).sellers.authenticate(credentials.credentials)
+    if seller is None:
+        raise HTTPException(401, "This API key is not valid.", {"WWW-Authenticate": "Bearer"})
+    return seller
+
+
+def internal_caller(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> None:
+    expected = container(request).settings.internal_token
+    if credentials is None or not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
+        raise HTTPException(401, "This endpoint needs the internal token.", {"WWW-Authenticate": "Bearer"})
+
+
+def parse_id(raw: str, field: str = "id") -> int:
+    if not raw.isdigit() or len(raw) > 19 or int(raw) > MAX_ID:
+        raise InvalidInput.single(field, "must be a numeric id (a string of up to 19 digits)")
+    return int(raw)
+
+
+def product_id(product_id: Annotated[str, Path(description="Product id (digits)")]) -> int:
+    return parse_id(product_id, "product_id")
+
+
+def if_match(
+    if_match: Annotated[
+        str | None, Header(description="The version you last read; a stale one gets 412 and changes nothing")
+    ] = None,
+) -> int | None:
+    if if_match is None:
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or len(value) > 9:
+        raise InvalidInput.single("If-Match", 'must be a product version number, e.g. "3"')
+    return int(value)
+
+
+SellerDep = Annotated[Seller, Depends(current_seller)]
+ContainerDep = Annotated[Container, Depends(container)]
+ProductId = Annotated[int, Depends(product_id)]
+IfMatch = Annotated[int | None, Depends(if_match)]

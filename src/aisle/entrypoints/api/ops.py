@@ -1,0 +1,46 @@
+"""Health, readiness and the internal seller registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, status
+from fastapi.responses import JSONResponse
+
+from aisle.entrypoints.api.dependencies import ContainerDep, internal_caller
+from aisle.entrypoints.api.problems import problem
+from aisle.entrypoints.api.schemas import NewSellerIn
+
+router = APIRouter()
+
+
+@router.get("/healthz", tags=["ops"])
+def healthz() -> dict[str, str]:
+    """The process is alive (it answers); says nothing about its dependencies."""
+    return {"status": "ok"}
+
+
+@router.get("/readyz", tags=["ops"], responses={503: {"description": "Storage unreachable"}})
+def readyz(app: ContainerDep) -> Any:
+    """Ready to serve: the database answers."""
+    try:
+        app.ready()
+    except Exception as error:
+        return problem(None, 503, f"storage unreachable: {type(error).__name__}")
+    return JSONResponse({"status": "ready", "profile": app.settings.profile})
+
+
+@router.post(
+    "/api/v1/sellers",
+    tags=["internal"],
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(internal_caller)],
+)
+def create_seller(body: NewSellerIn, app: ContainerDep) -> dict[str, str]:
+    """Registers a seller and returns its API key, shown this once (internal token required)."""
+    created = app.sellers.create(body.name)
+    return {
+        "seller_id": str(created.seller.seller_id),
+        "name": created.seller.name,
+        "api_key": created.api_key,
+    }

@@ -1,0 +1,124 @@
+"""Every error leaves as application/problem+json (RFC 9457) naming the field and the reason."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from aisle.domain.errors import Conflict, FieldError, InvalidInput, NotFound, StaleVersion
+from aisle.services.bulk import TooManyLines
+from aisle.services.product_input import field_path
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+FASTAPI_UNPARSABLE_BODY = "There was an error parsing the body"  # FastAPI's 400 for bytes that are not text
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition failed",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    428: "Precondition required",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+def problem(
+    request: Request | None,
+    status: int,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://aisle.dev/problems/{status}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if request is not None:
+        body["instance"] = request.url.path
+        body["request_id"] = getattr(request.state, "request_id", None)
+    if errors:
+        body["errors"] = [{"field": e.field, "reason": e.reason} for e in errors]
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            FieldError("body" if e["type"] == "json_invalid" else _field(e["loc"]), _reason(e))
+            for e in error.errors()
+        ]
+        return problem(request, 422, "The request has invalid fields: see errors.", errors)
+
+    @app.exception_handler(InvalidInput)
+    async def _invalid_input(request: Request, error: InvalidInput) -> JSONResponse:
+        return problem(request, 422, "The request has invalid fields: see errors.", error.errors)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, error: NotFound) -> JSONResponse:
+        return problem(request, 404, f"No {error.what} with id {error.identifier}.")
+
+    @app.exception_handler(Conflict)
+    async def _conflict(request: Request, error: Conflict) -> JSONResponse:
+        errors = [FieldError(error.field, error.detail)] if error.field else None
+        return problem(request, 409, error.detail, errors)
+
+    @app.exception_handler(StaleVersion)
+    async def _stale(request: Request, error: StaleVersion) -> JSONResponse:
+        return problem(
+            request,
+            412,
+            f"If-Match version {error.expected} is stale; the product is at version {error.actual}. "
+            "Re-read it and apply your change again.",
+            current_version=error.actual,
+        )
+
+    @app.exception_handler(TooManyLines)
+    async def _too_many(request: Request, error: TooManyLines) -> JSONResponse:
+        return problem(request, 413, str(error) + "; split the file into several requests.")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 400 and error.detail == FASTAPI_UNPARSABLE_BODY:
+            reason = "is not valid JSON text (check the encoding: UTF-8 is expected)"
+            return problem(request, 422, "The request body could not be read.", [FieldError("body", reason)])
+        return problem(request, error.status_code, str(error.detail), headers=getattr(error, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem(request, 500, "Something went wrong on our side; the request id helps us find it.")
+
+
+def _field(location: tuple[Any, ...]) -> str:
+    parts = list(location)
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        source = parts.pop(0)
+        if not parts:
+            return source
+    return field_path(tuple(parts))
+
+
+def _reason(error: dict[str, Any]) -> str:
+    if error["type"] == "json_invalid":
+        return f"the body is not valid JSON ({error.get('ctx', {}).get('error', 'parse error')})"
+    if error["type"] == "extra_forbidden":
+        return "is not a known field"
+    return str(error["msg"]).removeprefix("Value error, ")

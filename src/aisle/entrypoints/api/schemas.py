@@ -1,0 +1,160 @@
+"""Response shapes (they are what /docs shows) and the functions that render domain objects into them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from aisle.domain.catalog import Product, Variant
+from aisle.domain.reviews import Review
+from aisle.services.ports import BulkJob, VersionInfo
+
+
+class VariantOut(BaseModel):
+    variant_id: str
+    sku: str
+    price: float
+    compare_price: float | None
+    currency: str = "USD"
+    attributes: dict[str, str]
+    weight_grams: int | None
+
+
+class ProductOut(BaseModel):
+    product_id: str
+    seller_id: str
+    version: int
+    status: str
+    title: str
+    description: str
+    brand: str | None
+    category_id: str | None
+    images: list[str]
+    attributes: dict[str, Any]
+    gtin: str | None
+    variants: list[VariantOut]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProductList(BaseModel):
+    items: list[ProductOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class VersionOut(BaseModel):
+    version: int
+    created_at: datetime
+    actor: str = Field(description="Who made the change: seller:<id>, bulk:<job id> or import")
+    event: str
+
+
+class RollbackIn(BaseModel):
+    version: int = Field(ge=1)
+
+
+class JobOut(BaseModel):
+    job_id: str
+    status: str = Field(description="QUEUED, RUNNING or DONE")
+    total: int
+    processed: int
+    succeeded: int
+    failed: int
+    created_at: datetime
+    finished_at: datetime | None
+    errors: list[dict[str, Any]] = Field(
+        default_factory=list, description="Per-line errors: line (1-based), field, reason (first 1,000)"
+    )
+
+
+class ReviewIn(BaseModel):
+    rating: int = Field(ge=1, le=5, strict=True)
+    title: str = Field("", max_length=200)
+    body: str = Field("", max_length=5000)
+    author: str = Field("", max_length=100)
+
+
+class ReviewOut(BaseModel):
+    review_id: str
+    rating: int
+    title: str
+    body: str
+    author: str
+    created_at: datetime
+    generated: bool = Field(description="True when a data generator wrote it, not a shopper")
+
+
+class ReviewList(BaseModel):
+    items: list[ReviewOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class NewSellerIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+
+
+def product_out(product: Product) -> ProductOut:
+    c = product.content
+    return ProductOut(
+        product_id=str(product.product_id),
+        seller_id=str(product.seller_id),
+        version=product.version,
+        status=c.status.value,
+        title=c.title,
+        description=c.description,
+        brand=c.brand,
+        category_id=None if c.category_id is None else str(c.category_id),
+        images=list(c.images),
+        attributes=dict(c.attributes),
+        gtin=c.gtin,
+        variants=[variant_out(v) for v in c.variants],
+        created_at=product.created_at,
+        updated_at=product.updated_at,
+    )
+
+
+def variant_out(v: Variant) -> VariantOut:
+    return VariantOut(
+        variant_id=str(v.variant_id),
+        sku=v.sku,
+        price=float(v.price),
+        compare_price=None if v.compare_price is None else float(v.compare_price),
+        attributes=dict(v.attributes),
+        weight_grams=v.weight_grams,
+    )
+
+
+def version_out(info: VersionInfo) -> VersionOut:
+    return VersionOut(version=info.version, created_at=info.created_at, actor=info.actor, event=info.event)
+
+
+def job_out(job: BulkJob, errors: list[dict[str, Any]]) -> JobOut:
+    return JobOut(
+        job_id=str(job.job_id),
+        status=job.status,
+        total=job.total,
+        processed=job.processed,
+        succeeded=job.succeeded,
+        failed=job.failed,
+        created_at=job.created_at,
+        finished_at=job.finished_at,
+        errors=errors,
+    )
+
+
+def review_out(review: Review) -> ReviewOut:
+    return ReviewOut(
+        review_id=str(review.review_id),
+        rating=review.rating,
+        title=review.title,
+        body=review.body,
+        author=review.author,
+        created_at=review.created_at,
+        generated=review.generated,
+    )

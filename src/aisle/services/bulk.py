@@ -1,0 +1,132 @@
+"""Bulk product uploads: the request stores every line with the job (202 at once); a runner works through them.
+
+Each line is created in the same transaction that marks it done, so a crash mid-job neither loses nor repeats
+a product: the runner resumes at the first line still pending.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from aisle.domain.catalog import Product
+from aisle.domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from aisle.services.ports import BulkJob, BulkLine, UnitOfWork, UnitOfWorkFactory
+from aisle.services.product_input import ProductIn, field_errors
+
+log = logging.getLogger(__name__)
+LINES_PER_BATCH = 200
+
+
+class TooManyLines(Exception):
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"a bulk request holds at most {limit} products")
+
+
+class BulkImportService:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        new_id: Callable[[], int],
+        now: Callable[[], datetime],
+        max_lines: int,
+        on_submitted: Callable[[], None] = lambda: None,
+        on_product_changed: Callable[[int], None] = lambda _id: None,
+    ) -> None:
+        self._uow = uow_factory
+        self._new_id = new_id
+        self._now = now
+        self._max_lines = max_lines
+        self._on_submitted = on_submitted
+        self._on_product_changed = on_product_changed
+
+    def submit(self, seller_id: int, ndjson: bytes) -> BulkJob:
+        lines = _split_lines(ndjson)
+        if len(lines) > self._max_lines:
+            raise TooManyLines(self._max_lines)
+        if not lines:
+            raise InvalidInput.single("body", "the NDJSON body holds no products (one JSON object per line)")
+        job = BulkJob(self._new_id(), seller_id, "QUEUED", len(lines), 0, 0, 0, self._now(), None)
+        with self._uow() as uow:
+            uow.jobs.create(job, lines)
+            uow.commit()
+        self._on_submitted()
+        return job
+
+    def status(
+        self, seller_id: int, job_id: int, errors_limit: int = 1000
+    ) -> tuple[BulkJob, list[dict[str, Any]]]:
+        with self._uow(readonly=True) as uow:
+            job = uow.jobs.get(job_id)
+            if job is None or job.seller_id != seller_id:
+                raise NotFound("job", job_id)
+            return job, uow.jobs.errors(job_id, 0, errors_limit)
+
+    def run_pending(self) -> int:
+        """Processes up to one batch of lines of the oldest unfinished job; returns how many lines it handled."""
+        with self._uow(readonly=True) as uow:
+            jobs = uow.jobs.unfinished()
+            if not jobs:
+                return 0
+            job = jobs[0]
+            lines = uow.jobs.pending_lines(job.job_id, LINES_PER_BATCH)
+        if not lines:
+            with self._uow() as uow:
+                uow.jobs.finish(job.job_id, self._now())
+                uow.commit()
+            return 1
+        for line in lines:
+            self._process(job, line)
+        return len(lines)
+
+    def _process(self, job: BulkJob, line: BulkLine) -> None:
+        try:
+            content = ProductIn.model_validate_json(line.body).to_content()
+        except ValidationError as error:
+            self._record(job, line, None, [_as_dict(e) for e in field_errors(error)])
+            return
+        try:
+            with self._uow() as uow:
+                product = Product.create(self._new_id(), job.seller_id, content, self._now(), self._new_id)
+                _check_category(uow, product)
+                uow.products.add(product, actor=f"bulk:{job.job_id}")
+                uow.jobs.record_line(job.job_id, line.line_no, product.product_id, [])
+                uow.commit()
+            self._on_product_changed(product.product_id)
+        except DomainError as error:
+            self._record(job, line, None, _domain_errors(error))
+
+    def _record(
+        self, job: BulkJob, line: BulkLine, product_id: int | None, errors: list[dict[str, Any]]
+    ) -> None:
+        with self._uow() as uow:
+            uow.jobs.record_line(job.job_id, line.line_no, product_id, errors)
+            uow.commit()
+
+
+def _split_lines(ndjson: bytes) -> list[BulkLine]:
+    text = ndjson.decode("utf-8", errors="replace")
+    return [BulkLine(number, raw) for number, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
+
+
+def _check_category(uow: UnitOfWork, product: Product) -> None:
+    category_id = product.content.category_id
+    if category_id is not None and uow.categories.get(category_id) is None:
+        raise InvalidInput.single("category_id", f"unknown category {category_id}")
+
+
+def _domain_errors(error: DomainError) -> list[dict[str, Any]]:
+    if isinstance(error, InvalidInput):
+        return [_as_dict(e) for e in error.errors]
+    if isinstance(error, Conflict):
+        return [{"field": error.field or "body", "reason": error.detail}]
+    return [{"field": "body", "reason": str(error)}]
+
+
+def _as_dict(error: Any) -> dict[str, Any]:
+    return {"field": error.field, "reason": error.reason}

@@ -1,0 +1,153 @@
+"""Seller use cases on products: create, change, delete, list, and the version history (diff, rollback)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from aisle.domain.catalog import Product, ProductContent, ProductStatus, content_from_dict
+from aisle.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from aisle.domain.versions import diff_snapshots
+from aisle.services.ports import UnitOfWork, UnitOfWorkFactory, VersionConflict, VersionInfo
+
+Edit = Callable[[ProductContent], ProductContent]
+MAX_CAS_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    total: int
+    page: int
+    page_size: int
+
+
+class CatalogService:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        new_id: Callable[[], int],
+        now: Callable[[], datetime],
+        on_product_changed: Callable[[int], None] = lambda _id: None,
+    ) -> None:
+        self._uow = uow_factory
+        self._new_id = new_id
+        self._now = now
+        self._on_product_changed = on_product_changed  # e.g. drop this process's cached PDP at once
+
+    def create_product(self, seller_id: int, content: ProductContent, actor: str = "seller") -> Product:
+        with self._uow() as uow:
+            _require_known_category(uow, content)
+            product = Product.create(self._new_id(), seller_id, content, self._now(), self._new_id)
+            uow.products.add(product, actor)
+            uow.commit()
+        return product
+
+    def replace_product(
+        self, seller_id: int, product_id: int, content: ProductContent, if_match: int | None = None
+    ) -> Product:
+        # Popularity is the catalog's own signal, not the seller's: a replace keeps it.
+        return self.edit_product(
+            seller_id, product_id, lambda current: replace(content, popularity=current.popularity), if_match
+        )
+
+    def edit_product(
+        self, seller_id: int, product_id: int, edit: Edit, if_match: int | None = None
+    ) -> Product:
+        """Applies ``edit`` to the current content as a new version.
+
+        With ``if_match`` the edit applies only to that version (else StaleVersion); without it, a concurrent
+        writer makes us re-read and re-apply the edit, so no change is lost and none is applied twice.
+        """
+
+        def change(uow: UnitOfWork, product: Product) -> None:
+            content = edit(product.content)
+            _require_known_category(uow, content)
+            product.update(content, self._now(), self._new_id)
+
+        return self._write(seller_id, product_id, if_match, change)
+
+    def delete_product(self, seller_id: int, product_id: int, if_match: int | None = None) -> Product:
+        return self._write(seller_id, product_id, if_match, lambda _uow, product: product.delete(self._now()))
+
+    def rollback(self, seller_id: int, product_id: int, version: int, if_match: int | None = None) -> Product:
+        def change(uow: UnitOfWork, product: Product) -> None:
+            snapshot = uow.products.snapshot(product_id, version)
+            if snapshot is None:
+                raise InvalidInput.single("version", f"product has no version {version}")
+            content = content_from_dict(snapshot)
+            if content.status is ProductStatus.DELETED:
+                raise InvalidInput.single("version", f"version {version} is a deleted state; pick another")
+            product.rollback_to(version, content, self._now(), self._new_id)
+
+        return self._write(seller_id, product_id, if_match, change)
+
+    def _write(
+        self,
+        seller_id: int,
+        product_id: int,
+        if_match: int | None,
+        change: Callable[[UnitOfWork, Product], None],
+    ) -> Product:
+        for _attempt in range(MAX_CAS_ATTEMPTS):
+            with self._uow() as uow:
+                product = _owned_product(uow, seller_id, product_id)
+                if if_match is not None and product.version != if_match:
+                    raise StaleVersion(if_match, product.version)
+                read_version = product.version
+                change(uow, product)
+                try:
+                    uow.products.save(product, expected_version=read_version, actor=f"seller:{seller_id}")
+                    uow.commit()
+                except VersionConflict:
+                    if if_match is not None:
+                        raise StaleVersion(if_match, read_version + 1) from None
+                    continue
+            self._on_product_changed(product_id)
+            return product
+        raise Conflict("the product is being changed by others too often; try again")
+
+    def get_product(self, seller_id: int, product_id: int) -> Product:
+        with self._uow(readonly=True) as uow:
+            return _owned_product(uow, seller_id, product_id)
+
+    def list_products(self, seller_id: int, status: ProductStatus | None, page: int, page_size: int) -> Page:
+        with self._uow(readonly=True) as uow:
+            items, total = uow.products.list_for_seller(seller_id, status, (page - 1) * page_size, page_size)
+        return Page(items, total, page, page_size)
+
+    def has_products(self) -> bool:
+        with self._uow(readonly=True) as uow:
+            return uow.products.any_exist()
+
+    def versions(self, seller_id: int, product_id: int) -> list[VersionInfo]:
+        with self._uow(readonly=True) as uow:
+            _owned_product(uow, seller_id, product_id)
+            return uow.products.versions(product_id)
+
+    def version(self, seller_id: int, product_id: int, version: int) -> dict[str, Any]:
+        with self._uow(readonly=True) as uow:
+            _owned_product(uow, seller_id, product_id)
+            snapshot = uow.products.snapshot(product_id, version)
+        if snapshot is None:
+            raise NotFound("version", version)
+        return snapshot
+
+    def diff(self, seller_id: int, product_id: int, from_version: int, to_version: int) -> dict[str, Any]:
+        old = self.version(seller_id, product_id, from_version)
+        new = self.version(seller_id, product_id, to_version)
+        return {"from": from_version, "to": to_version, **diff_snapshots(old, new)}
+
+
+def _owned_product(uow: UnitOfWork, seller_id: int, product_id: int) -> Product:
+    product = uow.products.get(product_id)
+    if product is None or product.seller_id != seller_id:
+        raise NotFound("product", product_id)  # another seller's product is not even acknowledged
+    return product
+
+
+def _require_known_category(uow: UnitOfWork, content: ProductContent) -> None:
+    if content.category_id is not None and uow.categories.get(content.category_id) is None:
+        raise InvalidInput.single("category_id", f"unknown category {content.category_id}")

@@ -1,0 +1,126 @@
+"""Moves outbox rows to the event bus: at-least-once, in order, with attempts counted and poison events parked."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from aisle.services.ports import EventBus, OutboxEntry, UnitOfWork, UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 10
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        bus: EventBus,
+        now: Callable[[], datetime],
+        batch_size: int = 500,
+        exclusive_claims: bool = False,
+    ) -> None:
+        """``exclusive_claims``: hold the claimed rows locked while publishing (PostgreSQL, several relays).
+        Without it (SQLite, one relay per database) the rows are read, published, then marked in a short write
+        transaction, so the database's single writer lock is never held while subscribers run."""
+        self._uow = uow_factory
+        self._bus = bus
+        self._now = now
+        self._batch_size = batch_size
+        self._exclusive = exclusive_claims
+
+    def relay_once(self) -> int:
+        """Delivers one batch; returns how many events were delivered."""
+        if self._exclusive:
+            with self._uow() as uow:
+                delivered = self._deliver(uow, uow.outbox.claim_pending(self._batch_size))
+                uow.commit()
+            return delivered
+        with self._uow(readonly=True) as uow:
+            entries = uow.outbox.claim_pending(self._batch_size)
+        if not entries:
+            return 0
+        with self._uow() as uow:
+            delivered = self._deliver(uow, entries)
+            uow.commit()
+        return delivered
+
+    def drain(self, max_batches: int = 1000) -> int:
+        total = 0
+        for _ in range(max_batches):
+            delivered = self.relay_once()
+            total += delivered
+            if delivered == 0:
+                break
+        return total
+
+    def _deliver(self, uow: UnitOfWork, entries: list[OutboxEntry]) -> int:
+        if not entries:
+            return 0
+        try:
+            self._bus.publish(entries)
+            uow.outbox.mark_delivered([e.event_id for e in entries], self._now())
+            return len(entries)
+        except Exception:
+            log.warning("batch of %d events failed; retrying one by one", len(entries), exc_info=True)
+        return self._deliver_one_by_one(uow, entries)
+
+    def _deliver_one_by_one(self, uow: UnitOfWork, entries: list[OutboxEntry]) -> int:
+        delivered = 0
+        for entry in entries:
+            try:
+                self._bus.publish([entry])
+            except Exception as error:
+                park = entry.attempts + 1 >= MAX_ATTEMPTS
+                uow.outbox.mark_failed(entry.event_id, repr(error), park=park)
+                log.error(
+                    "event %s (%s) failed on attempt %d%s",
+                    entry.event_id,
+                    entry.name,
+                    entry.attempts + 1,
+                    ": parked" if park else "",
+                )
+                if park:
+                    continue
+                break  # keep order: later events wait for this one to be retried
+            uow.outbox.mark_delivered([entry.event_id], self._now())
+            delivered += 1
+        return delivered
+
+
+class BackgroundLoop:
+    """Runs ``step`` in a daemon thread: again at once while it reports work, else after ``idle_seconds`` or a wake."""
+
+    def __init__(self, name: str, step: Callable[[], int], idle_seconds: float = 0.25) -> None:
+        self._name = name
+        self._step = step
+        self._idle = idle_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                worked = self._step()
+            except Exception:
+                log.exception("%s step failed; retrying shortly", self._name)
+                worked = 0
+            if not worked:
+                self._wake.wait(self._idle)
+                self._wake.clear()

@@ -1,0 +1,108 @@
+"""The product detail page: one read model assembled from catalog, seller, reviews and categories, cache-aside."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from aisle.domain.catalog import Product, ProductStatus, Variant
+from aisle.domain.categories import ancestors_path
+from aisle.domain.errors import NotFound
+from aisle.services.ports import Cache, UnitOfWorkFactory
+
+PDP_TTL_SECONDS = 600
+
+
+class RelatedProducts(Protocol):
+    def related_to(self, product: Product, limit: int) -> Sequence[dict[str, Any]]: ...
+
+
+class NoRelatedProducts:
+    def related_to(self, product: Product, limit: int) -> Sequence[dict[str, Any]]:
+        return []
+
+
+def pdp_cache_key(product_id: int) -> str:
+    return f"pdp:{product_id}"
+
+
+class ProductPageService:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        cache: Cache,
+        related: RelatedProducts | None = None,
+        categories: Callable[[], dict[int, Any]] | None = None,
+    ) -> None:
+        self._uow = uow_factory
+        self._cache = cache
+        self._related = related or NoRelatedProducts()
+        self._categories = categories
+
+    def page(self, product_id: int) -> dict[str, Any]:
+        key = pdp_cache_key(product_id)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        page = self._assemble(product_id)
+        self._cache.set(key, page, PDP_TTL_SECONDS)
+        return page
+
+    def forget(self, product_id: int) -> None:
+        self._cache.delete(pdp_cache_key(product_id))
+
+    def _assemble(self, product_id: int) -> dict[str, Any]:
+        with self._uow(readonly=True) as uow:
+            product = uow.products.get(product_id)
+            if product is None or product.status is not ProductStatus.ACTIVE:
+                raise NotFound("product", product_id)
+            seller = uow.sellers.get(product.seller_id)
+            summary = uow.reviews.summary(product_id)
+            categories = (
+                {c.category_id: c for c in uow.categories.all()}
+                if self._categories is None
+                else (self._categories())
+            )
+        content = product.content
+        path = ancestors_path(categories, content.category_id) if content.category_id else []
+        return {
+            "product_id": str(product.product_id),
+            "version": product.version,
+            "title": content.title,
+            "description": content.description,
+            "brand": content.brand,
+            "category_path": [{"id": str(c.category_id), "name": c.name} for c in path],
+            "attributes": dict(content.attributes),
+            "gtin": content.gtin,
+            "images": list(content.images),
+            "variants": [_variant_view(v) for v in content.variants],
+            "price_range": _price_range(content.variants),
+            "seller": {
+                "id": str(product.seller_id),
+                "name": seller.name if seller else None,
+                "rating": seller.rating if seller else None,
+            },
+            "reviews_summary": summary.as_dict(),
+            "related_products": list(self._related.related_to(product, limit=8)),
+            "updated_at": product.updated_at.isoformat(),
+        }
+
+
+def _variant_view(variant: Variant) -> dict[str, Any]:
+    return {
+        "variant_id": str(variant.variant_id),
+        "sku": variant.sku,
+        "attributes": dict(variant.attributes),
+        "price": {
+            "amount": float(variant.price),
+            "currency": "USD",
+            "was": None if variant.compare_price is None else float(variant.compare_price),
+        },
+        # Stock is not tracked until the inventory service exists; the page says so rather than guess.
+        "inventory": {"status": "NOT_TRACKED", "quantity_hint": None},
+    }
+
+
+def _price_range(variants: Sequence[Variant]) -> dict[str, float]:
+    prices = [v.price for v in variants]
+    return {"min": float(min(prices)), "max": float(max(prices)), "currency": "USD"}  # type: ignore[dict-item]

@@ -1,0 +1,175 @@
+"""The ports the use cases need. Each has an embedded and a distributed adapter that pass one contract suite."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from aisle.domain.catalog import Product, ProductStatus
+from aisle.domain.categories import Category
+from aisle.domain.events import Event
+from aisle.domain.reviews import Review, ReviewSummary
+from aisle.domain.sellers import Seller
+
+
+class VersionConflict(Exception):
+    """A compare-and-set write found the row at another version than expected."""
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    version: int
+    created_at: datetime
+    actor: str
+    event: str
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    event_id: int
+    name: str
+    key: int
+    payload: dict[str, Any]
+    created_at: datetime
+    attempts: int
+
+
+class ProductRepository(Protocol):
+    def add(self, product: Product, actor: str) -> None:
+        """Inserts the product, its first version and its events. Raises Conflict on a SKU the seller already uses."""
+
+    def get(self, product_id: int) -> Product | None: ...
+
+    def get_many(self, product_ids: Sequence[int]) -> list[Product]: ...
+
+    def save(self, product: Product, expected_version: int, actor: str) -> None:
+        """Writes the new version only if the stored one is still ``expected_version``, else VersionConflict."""
+
+    def list_for_seller(
+        self, seller_id: int, status: ProductStatus | None, offset: int, limit: int
+    ) -> tuple[list[Product], int]: ...
+
+    def versions(self, product_id: int) -> list[VersionInfo]: ...
+
+    def snapshot(self, product_id: int, version: int) -> dict[str, Any] | None: ...
+
+    def count_active_by_category(self) -> dict[int, int]: ...
+
+    def any_exist(self) -> bool: ...
+
+
+class SellerRepository(Protocol):
+    def add(self, seller: Seller) -> None: ...
+
+    def get(self, seller_id: int) -> Seller | None: ...
+
+    def get_many(self, seller_ids: Iterable[int]) -> dict[int, Seller]: ...
+
+    def by_api_key_hash(self, api_key_hash: str) -> Seller | None: ...
+
+    def by_name(self, name: str) -> Seller | None: ...
+
+
+class CategoryRepository(Protocol):
+    def all(self) -> list[Category]: ...
+
+    def get(self, category_id: int) -> Category | None: ...
+
+    def get_or_create_path(self, names: Sequence[str], new_id: Callable[[], int]) -> Category: ...
+
+
+class ReviewRepository(Protocol):
+    def add(self, review: Review) -> None:
+        """Inserts the review, folds it into the product's summary and records review.added, atomically."""
+
+    def list_for_product(self, product_id: int, offset: int, limit: int) -> tuple[list[Review], int]: ...
+
+    def summary(self, product_id: int) -> ReviewSummary: ...
+
+
+@dataclass(frozen=True)
+class BulkJob:
+    job_id: int
+    seller_id: int
+    status: str  # QUEUED, RUNNING, DONE
+    total: int
+    processed: int
+    succeeded: int
+    failed: int
+    created_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BulkLine:
+    line_no: int
+    body: str
+
+
+class BulkJobRepository(Protocol):
+    def create(self, job: BulkJob, lines: Sequence[BulkLine]) -> None: ...
+
+    def get(self, job_id: int) -> BulkJob | None: ...
+
+    def unfinished(self) -> list[BulkJob]: ...
+
+    def pending_lines(self, job_id: int, limit: int) -> list[BulkLine]: ...
+
+    def record_line(
+        self, job_id: int, line_no: int, product_id: int | None, errors: list[dict[str, Any]]
+    ) -> None:
+        """Marks a line done (or failed with errors) and advances the job's counters, once per line."""
+
+    def errors(self, job_id: int, offset: int, limit: int) -> list[dict[str, Any]]: ...
+
+    def finish(self, job_id: int, now: datetime) -> None: ...
+
+
+class Outbox(Protocol):
+    def add(self, events: Iterable[Event], now: datetime) -> None: ...
+
+    def claim_pending(self, limit: int) -> list[OutboxEntry]:
+        """Pending entries in order; on PostgreSQL the rows stay locked (SKIP LOCKED) until the transaction ends."""
+
+    def mark_delivered(self, event_ids: Sequence[int], now: datetime) -> None: ...
+
+    def mark_failed(self, event_id: int, error: str, park: bool = False) -> None: ...
+
+    def pending_count(self) -> int: ...
+
+
+class UnitOfWork(Protocol):
+    products: ProductRepository
+    sellers: SellerRepository
+    categories: CategoryRepository
+    reviews: ReviewRepository
+    jobs: BulkJobRepository
+    outbox: Outbox
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[..., UnitOfWork]
+
+
+class EventBus(Protocol):
+    def publish(self, entries: Sequence[OutboxEntry]) -> None:
+        """Delivers the entries (in order per key); raises when they could not all be delivered."""
+
+    def subscribe(self, name: str, handler: Callable[[OutboxEntry], None]) -> None: ...
+
+
+class Cache(Protocol):
+    def get(self, key: str) -> Any | None: ...
+
+    def set(self, key: str, value: Any, ttl_seconds: float) -> None: ...
+
+    def delete(self, *keys: str) -> None: ...

@@ -1,0 +1,164 @@
+"""The product body sellers send (API, bulk NDJSON, JSONL import), validated once, the same way for every door."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from aisle.domain.catalog import (
+    MAX_DESCRIPTION,
+    MAX_IMAGES,
+    MAX_TITLE,
+    MAX_VARIANTS,
+    ProductContent,
+    ProductStatus,
+    Variant,
+)
+from aisle.domain.errors import FieldError
+from aisle.domain.money import price_problem, to_money
+
+Sku = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", examples=["TSHIRT-BLU-M"])
+]
+ShortText = Annotated[str, Field(max_length=200)]
+AttributeValue = str | int | float | bool
+SellerStatus = Literal["DRAFT", "ACTIVE", "INACTIVE"]
+
+
+def _money(value: Any) -> Decimal:
+    if reason := price_problem(value):
+        raise ValueError(reason)
+    return to_money(value)
+
+
+class VariantIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: Sku
+    price: Decimal = Field(
+        description="Price in USD, a JSON number with at most 2 decimals", examples=[19.99]
+    )
+    compare_price: Decimal | None = Field(
+        None, description="The 'was' price; must be above price", examples=[24.99]
+    )
+    attributes: dict[ShortText, ShortText] = Field(
+        default_factory=dict, max_length=20, examples=[{"size": "M"}]
+    )
+    weight_grams: int | None = Field(None, ge=0, le=1_000_000)
+
+    @field_validator("price", "compare_price", mode="before")
+    @classmethod
+    def _exact_money(cls, value: Any) -> Decimal | None:
+        return None if value is None else _money(value)
+
+    def to_variant(self) -> Variant:
+        return Variant(self.sku, self.price, self.compare_price, dict(self.attributes), self.weight_grams)
+
+
+class ProductIn(BaseModel):
+    """A whole product. ``category_id`` comes from ``GET /api/v1/categories``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=MAX_TITLE, examples=["Acme Trail Running Shoe"])
+    description: str = Field("", max_length=MAX_DESCRIPTION)
+    brand: str | None = Field(None, max_length=200, examples=["Acme"])
+    category_id: str | None = Field(
+        None, pattern=r"^[0-9]{1,19}$", description="A category id (a string of digits)"
+    )
+    images: list[Annotated[str, Field(max_length=2000, pattern=r"^(https?://|/)\S+$")]] = Field(
+        default_factory=list, max_length=MAX_IMAGES, description="Image URLs (http(s) or a path on this site)"
+    )
+    status: SellerStatus = "DRAFT"
+    attributes: dict[ShortText, AttributeValue] = Field(default_factory=dict, max_length=100)
+    gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$", description="GTIN/EAN/UPC, 8 to 14 digits")
+    variants: list[VariantIn] = Field(min_length=1, max_length=MAX_VARIANTS)
+
+    @field_validator("title")
+    @classmethod
+    def _title_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value.strip()
+
+    def to_content(self) -> ProductContent:
+        return ProductContent(
+            title=self.title,
+            description=self.description,
+            brand=self.brand,
+            category_id=None if self.category_id is None else int(self.category_id),
+            images=tuple(self.images),
+            status=ProductStatus(self.status),
+            attributes=dict(self.attributes),
+            gtin=self.gtin,
+            variants=tuple(v.to_variant() for v in self.variants),
+        )
+
+
+class ProductPatch(BaseModel):
+    """Any subset of the product's fields; ``variants``, when given, replaces the whole list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, min_length=1, max_length=MAX_TITLE)
+    description: str | None = Field(None, max_length=MAX_DESCRIPTION)
+    brand: str | None = Field(None, max_length=200)
+    category_id: str | None = Field(None, pattern=r"^[0-9]{1,19}$")
+    images: list[Annotated[str, Field(max_length=2000, pattern=r"^(https?://|/)\S+$")]] | None = Field(
+        None, max_length=MAX_IMAGES
+    )
+    status: SellerStatus | None = None
+    attributes: dict[ShortText, AttributeValue] | None = Field(None, max_length=100)
+    gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$")
+    variants: list[VariantIn] | None = Field(None, min_length=1, max_length=MAX_VARIANTS)
+
+    def apply(self, current: ProductContent) -> ProductContent:
+        given = self.model_dump(exclude_unset=True)
+        merged = ProductIn.model_validate(
+            {**_content_as_input(current), **{k: v for k, v in given.items() if k != "variants"}}
+            | ({"variants": [v.model_dump() for v in self.variants]} if self.variants is not None else {})
+        )
+        return replace(merged.to_content(), popularity=current.popularity)
+
+
+def _content_as_input(content: ProductContent) -> dict[str, Any]:
+    return {
+        "title": content.title,
+        "description": content.description,
+        "brand": content.brand,
+        "category_id": None if content.category_id is None else str(content.category_id),
+        "images": list(content.images),
+        "status": content.status.value if content.status is not ProductStatus.DELETED else "INACTIVE",
+        "attributes": dict(content.attributes),
+        "gtin": content.gtin,
+        "variants": [
+            {
+                "sku": v.sku,
+                "price": v.price,
+                "compare_price": v.compare_price,
+                "attributes": dict(v.attributes),
+                "weight_grams": v.weight_grams,
+            }
+            for v in content.variants
+        ],
+    }
+
+
+def field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
+    """pydantic's errors as ``field: reason`` pairs, with paths like ``variants[0].price``."""
+    return [FieldError(prefix + field_path(e["loc"]) or "body", _reason(e)) for e in error.errors()]
+
+
+def field_path(location: tuple[Any, ...]) -> str:
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _reason(error: dict[str, Any]) -> str:
+    message = error["msg"]
+    return message.removeprefix("Value error, ")

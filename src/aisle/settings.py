@@ -1,0 +1,53 @@
+"""Typed settings from AISLE_* environment variables; a bad value stops start-up with a message naming it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://aisle:aisle@127.0.0.1:5432/aisle"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AISLE_", extra="ignore")
+
+    profile: Literal["embedded", "distributed"] = Field(
+        "embedded",
+        description="embedded: SQLite + in-process everything; distributed: PostgreSQL and friends",
+    )
+    data_dir: Path = Field(Path("var"), description="Where the embedded shape keeps its database and indexes")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; defaults by profile")
+    internal_token: str = Field(
+        "dev-internal-token",
+        min_length=8,
+        description="Bearer token for internal APIs (inventory, platform pricing)",
+    )
+    node_id: int | None = Field(
+        None, ge=0, le=1023, description="Snowflake node id; leased from the database if unset"
+    )
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="Largest JSON request body accepted (413 above)"
+    )
+    bulk_max_bytes: int = Field(64 * 1_048_576, ge=1024, description="Largest bulk NDJSON body accepted")
+    bulk_max_lines: int = Field(10_000, ge=1, description="Most products in one bulk request")
+    run_background_workers: bool = Field(
+        True, description="Run the outbox relay and job runner in this process"
+    )
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if self.database_url is None:
+            self.database_url = (
+                DEFAULT_POSTGRES_URL
+                if self.profile == "distributed"
+                else f"sqlite:///{self.data_dir / 'aisle.db'}"
+            )
+        return self
+
+    @property
+    def database(self) -> str:
+        assert self.database_url is not None
+        return self.database_url

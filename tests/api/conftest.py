@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from aisle.bootstrap import Container, bootstrap
+from aisle.entrypoints.api.app import create_app
+from aisle.settings import Settings
+
+INTERNAL_TOKEN = "test-internal-token"
+
+
+def make_settings(data_dir: Path, **overrides) -> Settings:
+    return Settings(data_dir=data_dir, internal_token=INTERNAL_TOKEN, **overrides)
+
+
+@pytest.fixture
+def container(tmp_path: Path) -> Iterator[Container]:
+    built = bootstrap(make_settings(tmp_path))
+    yield built
+    built.stop()
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+class SellerClient:
+    """A seller's view of the API: its key goes on every request."""
+
+    def __init__(self, client: TestClient, name: str) -> None:
+        created = client.post(
+            "/api/v1/sellers", json={"name": name}, headers={"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+        )
+        assert created.status_code == 201, created.text
+        self.id = created.json()["seller_id"]
+        self.headers = {"Authorization": f"Bearer {created.json()['api_key']}"}
+        self.client = client
+
+    def request(self, method: str, path: str, headers: dict | None = None, **kwargs):
+        return self.client.request(
+            method, "/api/v1/seller" + path, headers={**self.headers, **(headers or {})}, **kwargs
+        )
+
+    def create(self, **overrides) -> dict:
+        response = self.request("POST", "/products", json=product_body(**overrides))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+
+def product_body(**overrides) -> dict:
+    body = {
+        "title": "Trailblazer Running Shoe",
+        "description": "Light, grippy and waterproof.",
+        "brand": "Acme",
+        "status": "ACTIVE",
+        "images": ["https://img.example/shoe.jpg"],
+        "attributes": {"material": "mesh"},
+        "variants": [
+            {
+                "sku": "TB-42-BLK",
+                "price": 89.99,
+                "compare_price": 119.99,
+                "attributes": {"size": "42", "color": "black"},
+            },
+            {"sku": "TB-43-BLK", "price": 89.99, "attributes": {"size": "43", "color": "black"}},
+        ],
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def seller(client: TestClient) -> SellerClient:
+    return SellerClient(client, "Acme Outdoor")
+
+
+@pytest.fixture
+def other_seller(client: TestClient) -> SellerClient:
+    return SellerClient(client, "Rival Goods")

@@ -1,0 +1,115 @@
+"""Ugly input gets a clear 4xx problem+json naming the field, writes nothing, and the service stays up."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import SellerClient, product_body
+
+
+def _problem(response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["detail"]
+    return body
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"variants": [{"sku": "A", "price": 1}]}, "title"),
+        (product_body(title=""), "title"),
+        (product_body(title="   "), "title"),
+        (product_body(title=123), "title"),
+        (product_body(variants=[]), "variants"),
+        (product_body(variants=[{"sku": f"S{n}", "price": 1} for n in range(51)]), "variants"),
+        (product_body(variants=[{"sku": "A", "price": "19.99"}]), "variants[0].price"),
+        (product_body(variants=[{"sku": "A", "price": -5}]), "variants[0].price"),
+        (product_body(variants=[{"sku": "A", "price": 0}]), "variants[0].price"),
+        (product_body(variants=[{"sku": "A", "price": 1.999}]), "variants[0].price"),
+        (product_body(variants=[{"sku": "A", "price": 1e12}]), "variants[0].price"),
+        (product_body(variants=[{"sku": "A", "price": True}]), "variants[0].price"),
+        (product_body(variants=[{"sku": "A", "price": 5, "compare_price": 4}]), "variants[0].compare_price"),
+        (product_body(variants=[{"sku": "A; DROP TABLE products;--", "price": 5}]), "variants[0].sku"),
+        (product_body(variants=[{"sku": "A", "price": 1}, {"sku": "A", "price": 2}]), "variants[1].sku"),
+        (product_body(variants=[{"sku": "A", "price": 1, "weight_grams": -1}]), "variants[0].weight_grams"),
+        (product_body(status="DELETED"), "status"),
+        (product_body(images=["javascript:alert(1)"]), "images[0]"),
+        (product_body(gtin="12ab"), "gtin"),
+        (product_body(category_id="'; --"), "category_id"),
+        (product_body(surprise="field"), "surprise"),
+    ],
+)
+def test_invalid_products_are_422_naming_the_field(seller: SellerClient, body, field):
+    problem = _problem(seller.request("POST", "/products", json=body), 422)
+    assert field in [e["field"] for e in problem["errors"]]
+    assert seller.request("GET", "/products").json()["total"] == 0
+
+
+def test_nan_and_infinity_are_refused(seller: SellerClient):
+    raw = '{"title": "x", "variants": [{"sku": "A", "price": NaN}]}'
+    response = seller.request("POST", "/products", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    raw = raw.replace("NaN", "Infinity")
+    assert (
+        seller.request(
+            "POST", "/products", content=raw, headers={"content-type": "application/json"}
+        ).status_code
+        == 422
+    )
+
+
+def test_broken_json_is_422_on_the_body(seller: SellerClient):
+    response = seller.request(
+        "POST", "/products", content=b'{"title": ', headers={"content-type": "application/json"}
+    )
+    assert _problem(response, 422)["errors"][0]["field"] == "body"
+
+
+def test_wrong_json_type_for_the_body(seller: SellerClient):
+    response = seller.request("POST", "/products", json=["not", "an", "object"])
+    _problem(response, 422)
+
+
+def test_unicode_and_injection_text_is_stored_verbatim(client, seller: SellerClient):
+    title = "Ünïcödé 🥾 靴 ' OR 1=1; DROP TABLE products; -- <script>alert(1)</script>"
+    created = seller.create(title=title, description='{"$where": "1==1"} \\u0000 \u202e')
+    page = client.get(f"/api/v1/products/{created['product_id']}").json()
+    assert page["title"] == title
+    assert seller.request("GET", "/products").json()["total"] == 1
+
+
+def test_oversized_bodies_are_413(seller: SellerClient):
+    huge = product_body(description="x" * 2_000_000)
+    _problem(seller.request("POST", "/products", json=huge), 413)
+    assert seller.request("GET", "/products").json()["total"] == 0
+
+
+def test_chunked_oversized_bodies_are_413_too(seller: SellerClient):
+    chunks = (b"x" * 65536 for _ in range(40))
+    response = seller.request(
+        "POST", "/products", content=chunks, headers={"content-type": "application/json"}
+    )
+    _problem(response, 413)
+
+
+@pytest.mark.parametrize("raw_id", ["abc", "-1", "1.5", "99999999999999999999", "1%20OR%201=1"])
+def test_malformed_ids_are_422_and_unknown_ones_404(client, seller: SellerClient, raw_id):
+    _problem(client.get(f"/api/v1/products/{raw_id}"), 422)
+    _problem(seller.request("GET", f"/products/{raw_id}"), 422)
+
+
+def test_unknown_ids_are_404(client, seller: SellerClient):
+    _problem(client.get("/api/v1/products/123456789"), 404)
+    _problem(seller.request("PATCH", "/products/123456789", json={"title": "x"}), 404)
+
+
+def test_the_service_is_still_up_after_abuse(client, seller: SellerClient):
+    for junk in [b"\xff\xfe\x00", b"{" * 10_000, b'{"title": "' + b"\xc3" + b'"}']:
+        response = seller.request(
+            "POST", "/products", content=junk, headers={"content-type": "application/json"}
+        )
+        assert response.status_code == 422
+    assert client.get("/healthz").status_code == 200
+    assert seller.create()["version"] == 1

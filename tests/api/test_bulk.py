@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from aisle.bootstrap import bootstrap
+from aisle.services import bulk as bulk_module
+from tests.api.conftest import SellerClient, make_settings
+
+
+def ndjson(lines: list) -> bytes:
+    return "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines).encode()
+
+
+def wait_for_job(seller: SellerClient, job_id: str, timeout: float = 30.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = seller.request("GET", f"/jobs/{job_id}").json()
+        if job["status"] == "DONE":
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish: {job}")
+
+
+def test_bulk_upload_reports_progress_and_per_line_errors(seller: SellerClient):
+    body = ndjson(
+        [
+            {"title": "Mug", "variants": [{"sku": "MUG-1", "price": 9.5}], "status": "ACTIVE"},
+            "{not json",
+            "",
+            {"title": "Bad price", "variants": [{"sku": "MUG-2", "price": "free"}]},
+            {"title": "Plate", "variants": [{"sku": "PLATE-1", "price": 12}]},
+            {"title": "Same SKU", "variants": [{"sku": "MUG-1", "price": 3}]},
+        ]
+    )
+    accepted = seller.request(
+        "POST", "/products/bulk", content=body, headers={"content-type": "application/x-ndjson"}
+    )
+    assert accepted.status_code == 202
+    job = wait_for_job(seller, accepted.json()["job_id"])
+    assert (job["total"], job["processed"], job["succeeded"], job["failed"]) == (5, 5, 2, 3)
+    errors = {e["line"]: e for e in job["errors"]}
+    assert sorted(errors) == [2, 4, 6]  # line numbers count blank lines, as an editor does
+    assert errors[2]["field"] == "body"
+    assert errors[4]["field"] == "variants[0].price"
+    assert errors[6]["field"] == "sku" and "MUG-1" in errors[6]["reason"]
+    titles = {p["title"] for p in seller.request("GET", "/products").json()["items"]}
+    assert titles == {"Mug", "Plate"}
+
+
+def test_a_job_belongs_to_its_seller(seller: SellerClient, other_seller: SellerClient):
+    accepted = seller.request(
+        "POST", "/products/bulk", content=ndjson([{"title": "A", "variants": [{"sku": "A", "price": 1}]}])
+    )
+    assert other_seller.request("GET", f"/jobs/{accepted.json()['job_id']}").status_code == 404
+
+
+def test_too_many_lines_or_an_empty_body_is_refused(seller: SellerClient):
+    lines = [{"title": f"P{n}", "variants": [{"sku": f"P{n}", "price": 1}]} for n in range(10_001)]
+    too_many = seller.request("POST", "/products/bulk", content=ndjson(lines))
+    assert too_many.status_code == 413
+    assert "10000" in too_many.json()["detail"]
+    empty = seller.request("POST", "/products/bulk", content=b"\n\n")
+    assert empty.status_code == 422
+
+
+def test_a_job_interrupted_by_a_restart_resumes_without_duplicates(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(bulk_module, "LINES_PER_BATCH", 3)
+    settings = make_settings(tmp_path, run_background_workers=False)
+    first = bootstrap(settings)
+    seller = first.sellers.create("Bulk Seller").seller
+    lines = [{"title": f"Lamp {n}", "variants": [{"sku": f"LAMP-{n}", "price": 20 + n}]} for n in range(10)]
+    job = first.bulk.submit(seller.seller_id, ndjson(lines))
+    assert first.bulk.run_pending() == 3  # one batch, then the process "dies"
+    first.stop()
+
+    second = bootstrap(settings)
+    while second.bulk.run_pending():
+        pass
+    finished, errors = second.bulk.status(seller.seller_id, job.job_id)
+    assert (finished.status, finished.processed, finished.succeeded, errors) == ("DONE", 10, 10, [])
+    listed = second.catalog.list_products(seller.seller_id, None, 1, 100)
+    assert sorted(p.content.title for p in listed.items) == sorted(f"Lamp {n}" for n in range(10))
+    second.stop()

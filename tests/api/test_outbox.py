@@ -1,0 +1,95 @@
+"""Events: written with the change, delivered by the relay, never lost across a crash."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from aisle.bootstrap import bootstrap
+from aisle.domain.catalog import ProductContent, ProductStatus, Variant
+from aisle.services.ports import OutboxEntry
+from tests.api.conftest import make_settings
+
+
+def content(price: str = "10.00") -> ProductContent:
+    return ProductContent(
+        title="Kettle", variants=(Variant("KET-1", Decimal(price)),), status=ProductStatus.ACTIVE
+    )
+
+
+def test_every_change_reaches_subscribers_in_order(tmp_path: Path):
+    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    received: list[OutboxEntry] = []
+    app.bus.subscribe("*", received.append)
+    seller = app.sellers.create("Kettles Inc").seller
+    product = app.catalog.create_product(seller.seller_id, content())
+    app.catalog.replace_product(seller.seller_id, product.product_id, content("12.00"))
+    app.reviews.add(product.product_id, 5, "Great", "Boils fast")
+    app.catalog.delete_product(seller.seller_id, product.product_id)
+    assert app.relay.drain() == 5
+    assert [e.name for e in received] == [
+        "product.created",
+        "product.updated",
+        "price.changed",
+        "review.added",
+        "product.deleted",
+    ]
+    assert {e.key for e in received} == {product.product_id}
+    assert app.relay.drain() == 0  # delivered once
+    app.stop()
+
+
+def test_events_committed_before_a_crash_are_delivered_after_restart(tmp_path: Path):
+    settings = make_settings(tmp_path, run_background_workers=False)
+    before_crash = bootstrap(settings)
+    seller = before_crash.sellers.create("Crashy").seller
+    product = before_crash.catalog.create_product(seller.seller_id, content())
+    before_crash.stop()  # committed, never relayed
+
+    after_restart = bootstrap(settings)
+    received: list[OutboxEntry] = []
+    after_restart.bus.subscribe("product.created", received.append)
+    after_restart.relay.drain()
+    assert [e.key for e in received] == [product.product_id]
+    after_restart.stop()
+
+
+def test_a_failing_subscriber_gets_the_event_again(tmp_path: Path):
+    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    attempts: list[int] = []
+
+    def flaky(entry: OutboxEntry) -> None:
+        attempts.append(entry.event_id)
+        if len(attempts) == 1:
+            raise ConnectionError("subscriber down")
+
+    app.bus.subscribe("product.created", flaky)
+    seller = app.sellers.create("Flaky").seller
+    app.catalog.create_product(seller.seller_id, content())
+    app.relay.drain()
+    app.relay.drain()
+    assert len(attempts) >= 2 and len(set(attempts)) == 1
+    with app.uow(readonly=True) as uow:
+        assert uow.outbox.pending_count() == 0
+    app.stop()
+
+
+def test_a_poison_event_is_parked_and_stops_blocking_the_rest(tmp_path: Path):
+    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    delivered: list[str] = []
+
+    def picky(entry: OutboxEntry) -> None:
+        if entry.name == "product.created":
+            raise ValueError("cannot handle this one")
+        delivered.append(entry.name)
+
+    app.bus.subscribe("*", picky)
+    seller = app.sellers.create("Poison").seller
+    product = app.catalog.create_product(seller.seller_id, content())
+    app.reviews.add(product.product_id, 4, "", "fine")
+    for _ in range(12):
+        app.relay.relay_once()
+    assert delivered == ["review.added"]
+    with app.uow(readonly=True) as uow:
+        assert uow.outbox.pending_count() == 0
+    app.stop()

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import threading
+
+from tests.api.conftest import SellerClient, product_body
+
+
+def test_create_then_read_back(seller: SellerClient):
+    created = seller.create()
+    response = seller.request("GET", f"/products/{created['product_id']}")
+    assert response.status_code == 200
+    assert response.headers["ETag"] == '"1"'
+    product = response.json()
+    assert product["title"] == "Trailblazer Running Shoe"
+    assert product["variants"][0]["price"] == 89.99
+    assert product["variants"][0]["compare_price"] == 119.99
+    assert isinstance(product["product_id"], str) and product["product_id"].isdigit()
+    assert product["seller_id"] == seller.id
+
+
+def test_requests_without_a_valid_key_are_401(client):
+    assert client.get("/api/v1/seller/products").status_code == 401
+    response = client.get("/api/v1/seller/products", headers={"Authorization": "Bearer aisle_sk_nope"})
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_seller_cannot_see_or_touch_another_sellers_product(
+    seller: SellerClient, other_seller: SellerClient
+):
+    product_id = seller.create()["product_id"]
+    for method, suffix, body in [
+        ("GET", "", None),
+        ("PUT", "", product_body(variants=[{"sku": "X-1", "price": 1}])),
+        ("PATCH", "", {"title": "mine now"}),
+        ("DELETE", "", None),
+        ("GET", "/versions", None),
+        ("POST", "/rollback", {"version": 1}),
+    ]:
+        response = other_seller.request(method, f"/products/{product_id}{suffix}", json=body)
+        assert response.status_code == 404, (method, suffix, response.text)
+    assert seller.request("GET", f"/products/{product_id}").json()["version"] == 1
+
+
+def test_list_filters_by_status_and_pages(seller: SellerClient):
+    for n in range(5):
+        seller.create(
+            title=f"Item {n}", status="DRAFT" if n % 2 else "ACTIVE", variants=[{"sku": f"L-{n}", "price": 5}]
+        )
+    drafts = seller.request("GET", "/products", params={"status": "DRAFT"}).json()
+    assert drafts["total"] == 2
+    assert {p["title"] for p in drafts["items"]} == {"Item 1", "Item 3"}
+    page = seller.request("GET", "/products", params={"page": 2, "page_size": 2}).json()
+    assert page["total"] == 5 and len(page["items"]) == 2
+    assert seller.request("GET", "/products", params={"status": "BOGUS"}).status_code == 422
+
+
+def test_put_replaces_and_patch_changes_only_what_is_sent(seller: SellerClient):
+    product_id = seller.create()["product_id"]
+    replaced = seller.request(
+        "PUT",
+        f"/products/{product_id}",
+        json=product_body(title="New", variants=[{"sku": "TB-42-BLK", "price": 79.5}]),
+    )
+    assert replaced.status_code == 200
+    assert replaced.json()["version"] == 2
+    assert [v["sku"] for v in replaced.json()["variants"]] == ["TB-42-BLK"]
+    patched = seller.request("PATCH", f"/products/{product_id}", json={"description": "Now even lighter."})
+    body = patched.json()
+    assert body["version"] == 3
+    assert body["title"] == "New" and body["description"] == "Now even lighter."
+    assert body["variants"][0]["price"] == 79.5
+
+
+def test_versions_diff_and_rollback(seller: SellerClient):
+    created = seller.create()
+    product_id = created["product_id"]
+    seller.request("PATCH", f"/products/{product_id}", json={"title": "Renamed"})
+    seller.request(
+        "PATCH",
+        f"/products/{product_id}",
+        json={"variants": [{"sku": "TB-42-BLK", "price": 99.99, "compare_price": 129}]},
+    )
+    versions = seller.request("GET", f"/products/{product_id}/versions").json()
+    assert [v["version"] for v in versions] == [1, 2, 3]
+    assert (
+        seller.request("GET", f"/products/{product_id}/versions/1").json()["product"]["title"]
+        == created["title"]
+    )
+    diff = seller.request("GET", f"/products/{product_id}/diff", params={"from": 1, "to": 3}).json()
+    assert {"field": "title", "from": created["title"], "to": "Renamed"} in diff["fields"]
+    assert [v["sku"] for v in diff["variants"]["removed"]] == ["TB-43-BLK"]
+    assert diff["variants"]["changed"][0]["sku"] == "TB-42-BLK"
+    rolled = seller.request("POST", f"/products/{product_id}/rollback", json={"version": 1}).json()
+    assert rolled["version"] == 4
+    assert rolled["title"] == created["title"]
+    assert rolled["variants"][0]["variant_id"] == created["variants"][0]["variant_id"]
+    assert seller.request("GET", f"/products/{product_id}/versions/9").status_code == 404
+    assert seller.request("POST", f"/products/{product_id}/rollback", json={"version": 9}).status_code == 422
+
+
+def test_a_stale_if_match_gets_412_and_changes_nothing(seller: SellerClient):
+    product_id = seller.create()["product_id"]
+    assert (
+        seller.request(
+            "PATCH", f"/products/{product_id}", json={"title": "v2"}, headers={"If-Match": '"1"'}
+        ).status_code
+        == 200
+    )
+    stale = seller.request(
+        "PATCH", f"/products/{product_id}", json={"title": "lost"}, headers={"If-Match": '"1"'}
+    )
+    assert stale.status_code == 412
+    assert stale.json()["current_version"] == 2
+    assert seller.request("DELETE", f"/products/{product_id}", headers={"If-Match": "1"}).status_code == 412
+    current = seller.request("GET", f"/products/{product_id}").json()
+    assert (current["title"], current["version"], current["status"]) == ("v2", 2, "ACTIVE")
+    garbage = seller.request(
+        "PATCH", f"/products/{product_id}", json={"title": "x"}, headers={"If-Match": "abc"}
+    )
+    assert garbage.status_code == 422
+    assert garbage.json()["errors"][0]["field"] == "If-Match"
+
+
+def test_two_writers_with_the_same_version_one_wins(seller: SellerClient):
+    product_id = seller.create()["product_id"]
+    statuses: list[int] = []
+    start = threading.Barrier(8)
+
+    def write(n: int) -> None:
+        start.wait()
+        response = seller.request(
+            "PATCH", f"/products/{product_id}", json={"title": f"writer {n}"}, headers={"If-Match": "1"}
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200] + [412] * 7
+    assert seller.request("GET", f"/products/{product_id}").json()["version"] == 2
+
+
+def test_concurrent_writers_without_if_match_lose_no_update(seller: SellerClient):
+    product_id = seller.create()["product_id"]
+    statuses: list[int] = []
+
+    def write(n: int) -> None:
+        response = seller.request("PATCH", f"/products/{product_id}", json={"description": f"edit {n}"})
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 10
+    versions = seller.request("GET", f"/products/{product_id}/versions").json()
+    assert [v["version"] for v in versions] == list(range(1, 12))
+
+
+def test_duplicate_sku_is_409_and_creates_nothing(seller: SellerClient, other_seller: SellerClient):
+    seller.create()
+    response = seller.request("POST", "/products", json=product_body(title="Copy"))
+    assert response.status_code == 409
+    assert "TB-42-BLK" in response.json()["detail"]
+    assert seller.request("GET", "/products").json()["total"] == 1
+    assert other_seller.request("POST", "/products", json=product_body()).status_code == 201
+
+
+def test_delete_is_soft_and_rollback_restores(client, seller: SellerClient):
+    product_id = seller.create()["product_id"]
+    assert client.get(f"/api/v1/products/{product_id}").status_code == 200
+    deleted = seller.request("DELETE", f"/products/{product_id}")
+    assert deleted.json()["status"] == "DELETED"
+    assert client.get(f"/api/v1/products/{product_id}").status_code == 404
+    assert seller.request("GET", "/products", params={"status": "DELETED"}).json()["total"] == 1
+    edit = seller.request("PATCH", f"/products/{product_id}", json={"title": "zombie"})
+    assert edit.status_code == 409
+    restored = seller.request("POST", f"/products/{product_id}/rollback", json={"version": 1}).json()
+    assert restored["status"] == "ACTIVE"
+    assert client.get(f"/api/v1/products/{product_id}").status_code == 200

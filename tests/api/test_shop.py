@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import threading
+
+from tests.api.conftest import SellerClient
+
+
+def test_the_product_page_has_the_seed_shape(client, seller: SellerClient, container):
+    with container.uow() as uow:
+        category = uow.categories.get_or_create_path(["Sports", "Running", "Shoes"], container.ids.next_id)
+        uow.commit()
+    product = seller.create(category_id=str(category.category_id))
+    page = client.get(f"/api/v1/products/{product['product_id']}")
+    assert page.status_code == 200
+    body = page.json()
+    assert body["product_id"] == product["product_id"]
+    assert [c["name"] for c in body["category_path"]] == ["Sports", "Running", "Shoes"]
+    assert body["seller"] == {"id": seller.id, "name": "Acme Outdoor", "rating": None}
+    assert body["variants"][0]["price"] == {"amount": 89.99, "currency": "USD", "was": 119.99}
+    assert body["variants"][0]["inventory"]["status"] == "NOT_TRACKED"
+    assert body["reviews_summary"] == {"avg": None, "count": 0, "distribution": dict.fromkeys("54321", 0)}
+    assert body["related_products"] == []
+    assert body["images"] == ["https://img.example/shoe.jpg"]
+
+
+def test_only_active_products_are_visible_to_shoppers(client, seller: SellerClient):
+    draft = seller.create(status="DRAFT")
+    assert client.get(f"/api/v1/products/{draft['product_id']}").status_code == 404
+    seller.request("PATCH", f"/products/{draft['product_id']}", json={"status": "ACTIVE"})
+    assert client.get(f"/api/v1/products/{draft['product_id']}").status_code == 200
+    seller.request("PATCH", f"/products/{draft['product_id']}", json={"status": "INACTIVE"})
+    assert client.get(f"/api/v1/products/{draft['product_id']}").status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/products/{draft['product_id']}/reviews", json={"rating": 5, "body": "x"}
+        ).status_code
+        == 404
+    )
+
+
+def test_a_cached_page_follows_every_change_at_once(client, seller: SellerClient):
+    product_id = seller.create()["product_id"]
+    assert client.get(f"/api/v1/products/{product_id}").json()["title"] == "Trailblazer Running Shoe"
+    seller.request(
+        "PATCH", f"/products/{product_id}", json={"variants": [{"sku": "TB-42-BLK", "price": 10.5}]}
+    )
+    page = client.get(f"/api/v1/products/{product_id}").json()
+    assert page["variants"][0]["price"]["amount"] == 10.5
+    client.post(f"/api/v1/products/{product_id}/reviews", json={"rating": 4, "title": "good"})
+    assert client.get(f"/api/v1/products/{product_id}").json()["reviews_summary"]["count"] == 1
+
+
+def test_reviews_update_the_summary_and_page(client, seller: SellerClient):
+    product_id = seller.create()["product_id"]
+    ratings = [5, 5, 4, 3, 1, 5]
+    threads = [
+        threading.Thread(
+            target=lambda r=r: client.post(
+                f"/api/v1/products/{product_id}/reviews", json={"rating": r, "body": "ok"}
+            )
+        )
+        for r in ratings
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    summary = client.get(f"/api/v1/products/{product_id}").json()["reviews_summary"]
+    assert summary == {"avg": 3.83, "count": 6, "distribution": {"5": 3, "4": 1, "3": 1, "2": 0, "1": 1}}
+    listed = client.get(f"/api/v1/products/{product_id}/reviews", params={"page_size": 4}).json()
+    assert listed["total"] == 6 and len(listed["items"]) == 4
+    assert listed["items"][0]["generated"] is False
+    second = client.get(f"/api/v1/products/{product_id}/reviews", params={"page": 2, "page_size": 4}).json()
+    assert len(second["items"]) == 2
+
+
+def test_bad_reviews_are_422_naming_the_field(client, seller: SellerClient):
+    product_id = seller.create()["product_id"]
+    for body, field in [
+        ({"rating": 6, "body": "x"}, "rating"),
+        ({"rating": "5", "body": "x"}, "rating"),
+        ({"rating": 4.5, "body": "x"}, "rating"),
+        ({"rating": 3, "body": "x" * 5001}, "body"),
+        ({"rating": 3}, "body"),
+    ]:
+        response = client.post(f"/api/v1/products/{product_id}/reviews", json=body)
+        assert response.status_code == 422, body
+        assert response.json()["errors"][0]["field"] == field
+
+
+def test_categories_tree_counts_active_products(client, seller: SellerClient, container):
+    with container.uow() as uow:
+        shoes = uow.categories.get_or_create_path(["Sports", "Running", "Shoes"], container.ids.next_id)
+        uow.categories.get_or_create_path(["Sports", "Cycling"], container.ids.next_id)
+        uow.commit()
+    seller.create(category_id=str(shoes.category_id))
+    seller.create(category_id=str(shoes.category_id), status="DRAFT", variants=[{"sku": "D-1", "price": 1}])
+    tree = client.get("/api/v1/categories").json()["categories"]
+    sports = tree[0]
+    assert sports["name"] == "Sports" and sports["product_count"] == 1
+    assert [c["name"] for c in sports["children"]] == ["Cycling", "Running"]
+    assert sports["children"][1]["children"][0]["path"] == "Sports > Running > Shoes"
+
+
+def test_unknown_category_is_422(seller: SellerClient):
+    response = seller.request("POST", "/products", json={**_minimal(), "category_id": "12345"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "category_id", "reason": "unknown category 12345"}]
+
+
+def test_health_and_readiness(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+def _minimal() -> dict:
+    return {"title": "Thing", "variants": [{"sku": "T-1", "price": 1}]}

@@ -1,0 +1,50 @@
+"""Every store test runs on SQLite (embedded) and PostgreSQL (distributed) through the same ports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from aisle.adapters.sql.engine import create_schema, make_engine
+from aisle.adapters.sql.schema import metadata
+from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
+from aisle.domain.ids import SnowflakeIds
+from aisle.services.clock import utc_now
+from tests.conftest import postgres_url
+
+
+@pytest.fixture(scope="session")
+def _postgres_engine() -> Iterator[Engine]:
+    engine = make_engine(postgres_url())  # type: ignore[arg-type]
+    metadata.drop_all(engine)
+    create_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'contract.db'}")
+        create_schema(engine)
+        yield engine
+        engine.dispose()
+        return
+    engine = request.getfixturevalue("_postgres_engine")
+    tables = ", ".join(t.name for t in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield engine
+
+
+@pytest.fixture
+def ids() -> SnowflakeIds:
+    return SnowflakeIds(node_id=1)
+
+
+@pytest.fixture
+def uow(engine: Engine, ids: SnowflakeIds):
+    return sql_unit_of_work_factory(engine, ids.next_id, utc_now)
