@@ -1,0 +1,99 @@
+"""Reads the Best Buy catalog (a JSON array of products with a category path, a USD price and one image).
+
+The file has no product id: the Best Buy SKU is the file name of each product's image
+(".../bestbuy-0118/4984700_sb.jpg"), so that is where the variant SKU comes from.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from aisle.adapters.importers.jsonl import iter_json_array
+from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord
+
+SKU_PREFIX = "BB-"
+MAX_TITLE = 500
+MAX_DESCRIPTION = 20_000
+MAX_BRAND = 200
+
+_CENT = Decimal("0.01")
+_SKU_IN_IMAGE_URL = re.compile(r"/(\d+)[^/]*\.\w+$")
+
+
+def read_bestbuy(path: Path) -> Iterator[ImportRecord]:
+    """One record per array element, numbered from 1 in file order."""
+    seen_skus: set[str] = set()
+    with path.open(encoding="utf-8") as stream:
+        for number, item in enumerate(iter_json_array(stream), start=1):
+            record = _record(number, item)
+            if isinstance(record, ProductRecord):
+                sku = record.data["variants"][0]["sku"]
+                if sku in seen_skus:
+                    record = SkippedRecord(number, f"duplicate of an earlier product with SKU {sku}")
+                seen_skus.add(sku)
+            yield record
+
+
+def _record(number: int, item: Any) -> ImportRecord:
+    if not isinstance(item, dict):
+        return SkippedRecord(number, "not a JSON object")
+    title = _plain(item.get("name"))
+    if not title:
+        return SkippedRecord(number, "no product name")
+    price = _price(item.get("price"))
+    if price is None:
+        return SkippedRecord(number, f"no valid price (found {item.get('price')!r})")
+    return ProductRecord(number, _product_data(number, item, title, price))
+
+
+def _product_data(number: int, item: dict[str, Any], title: str, price: Decimal) -> dict[str, Any]:
+    image = item.get("image")
+    return {
+        "title": title[:MAX_TITLE],
+        "description": _plain(item.get("description"))[:MAX_DESCRIPTION],
+        "brand": _plain(item.get("brand"))[:MAX_BRAND] or None,
+        "category_path": [name for name in map(_plain, item.get("categories") or []) if name],
+        "images": [image] if isinstance(image, str) and image else [],
+        "status": "ACTIVE",
+        "gtin": None,
+        "attributes": {},
+        "popularity": _popularity(item.get("popularity")),
+        "variants": [
+            {
+                "sku": _sku(image, number),
+                "attributes": {},
+                "price": price,
+                "compare_price": None,
+                "weight_grams": None,
+            }
+        ],
+    }
+
+
+def _plain(value: Any) -> str:
+    """Text with HTML entities decoded ("&#8250;") and runs of whitespace collapsed."""
+    return " ".join(html.unescape(value).split()) if isinstance(value, str) else ""
+
+
+def _price(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    price = Decimal(str(value)).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return price if price > 0 else None
+
+
+def _popularity(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _sku(image_url: Any, number: int) -> str:
+    match = _SKU_IN_IMAGE_URL.search(image_url) if isinstance(image_url, str) else None
+    return f"{SKU_PREFIX}{match.group(1)}" if match else f"{SKU_PREFIX}item-{number}"

@@ -1,0 +1,301 @@
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from aisle.adapters.importers.bestbuy import read_bestbuy
+from aisle.adapters.importers.icecat import MAX_ATTRIBUTES, read_icecat
+from aisle.adapters.importers.jsonl import iter_json_array, read_jsonl
+from aisle.adapters.importers.records import GeneratedReview, ProductRecord, SkippedRecord
+from aisle.adapters.importers.synthetic import generate_catalog, generate_reviews_for
+
+SKU = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def products(records):
+    return [record for record in records if isinstance(record, ProductRecord)]
+
+
+def skipped(records):
+    return [record for record in records if isinstance(record, SkippedRecord)]
+
+
+def write_json(path: Path, value: object) -> Path:
+    path.write_text(json.dumps(value), encoding="utf-8")
+    return path
+
+
+# --- Best Buy ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bestbuy_records(sample_data):
+    return list(read_bestbuy(sample_data / "bestbuy" / "products.json"))
+
+
+@pytest.mark.sample_data
+def test_bestbuy_yields_one_record_per_item(bestbuy_records):
+    assert len(bestbuy_records) == 3291
+    assert len(products(bestbuy_records)) == 3291
+    assert skipped(bestbuy_records) == []
+    assert [record.line for record in bestbuy_records] == list(range(1, 3292))
+
+
+@pytest.mark.sample_data
+def test_bestbuy_product_fields(bestbuy_records):
+    first = bestbuy_records[0].data
+    assert first["title"] == "AT&T GoPhone - Samsung Galaxy Express 3 4G LTE with 8GB Memory Prepaid Cell Phone"
+    assert first["brand"] == "AT&T GoPhone"
+    assert first["category_path"] == ["Cell Phones", "Prepaid Phones", "All Prepaid Phones"]
+    assert first["images"] == ["https://cdn-demo.algolia.com/bestbuy-0118/4984700_sb.jpg"]
+    assert first["popularity"] == 21449.0
+    assert first["status"] == "ACTIVE"
+    assert first["description"].startswith("Grab your data and your minutes as you go")
+    assert first["variants"] == [
+        {"sku": "BB-4984700", "attributes": {}, "price": Decimal("49.99"), "compare_price": None, "weight_grams": None}
+    ]
+
+
+@pytest.mark.sample_data
+def test_bestbuy_skus_are_unique_and_text_has_no_html_entities(bestbuy_records):
+    skus = [record.data["variants"][0]["sku"] for record in bestbuy_records]
+    assert len(set(skus)) == len(skus) and all(SKU.match(sku) for sku in skus)
+    assert not any("&#" in r.data["description"] or "&amp;" in r.data["description"] for r in bestbuy_records)
+    refurbished = next(r for r in bestbuy_records if r.data["title"].startswith("Apple - Geek Squad Refurbished"))
+    assert refurbished.data["description"].endswith("Geek Squad Certified Refurbished products \u203a")  # &#8250;
+
+
+def test_bestbuy_skips_items_without_a_name_or_a_valid_price(tmp_path):
+    item = {"name": "Phone", "price": 9.99, "image": "https://x/123_sb.jpg", "categories": ["Phones"]}
+    path = write_json(tmp_path / "products.json", [
+        item,
+        {**item, "name": "  "},
+        {**item, "image": "https://x/124_sb.jpg", "price": 0},
+        {**item, "image": "https://x/125_sb.jpg", "price": "cheap"},
+        "not an object",
+        {**item, "name": "Same SKU again"},
+        {**item, "image": "https://x/126_sb.jpg", "price": 19.999},
+    ])  # fmt: skip
+    records = list(read_bestbuy(path))
+    assert [(r.line, r.reason) for r in skipped(records)] == [
+        (2, "no product name"),
+        (3, "no valid price (found 0)"),
+        (4, "no valid price (found 'cheap')"),
+        (5, "not a JSON object"),
+        (6, "duplicate of an earlier product with SKU BB-123"),
+    ]
+    assert [r.data["variants"][0]["price"] for r in products(records)] == [Decimal("9.99"), Decimal("20.00")]
+
+
+# --- Icecat --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def icecat_first_file(sample_data):
+    return list(read_icecat(sample_data / "icecat" / "1.json.zip"))
+
+
+@pytest.mark.sample_data
+def test_icecat_reads_a_zip_directly(icecat_first_file):
+    assert len(products(icecat_first_file)) == 5000
+    toner = icecat_first_file[0].data
+    assert toner["title"] == "Xerox 006R90321 toner cartridge Original Black 6 pc(s)"
+    assert toner["brand"] == "Xerox"
+    assert toner["gtin"] == "0095205603217"  # the first EAN
+    assert toner["variants"][0]["sku"] == "IC-3920564"
+    assert toner["variants"][0]["price"] == Decimal("49.95")  # from 4995 US cents
+    assert toner["category_path"] == ["Printers & Scanners", "Ink & Toner"]
+    assert toner["description"] == "Toner (6 Per Box) for CopyCentre C65 Digital Copier"
+    assert toner["images"] == ["http://images.icecat.biz/img/gallery/img_3920564_high_1472618727_1208_7091.jpg"]
+    assert toner["attributes"]["black_toner_page_yield"] == 23000
+    assert toner["attributes"]["print_technology"] == "Laser printing"
+
+
+@pytest.mark.sample_data
+def test_icecat_colour_becomes_a_variant_attribute_and_logistics_are_dropped(icecat_first_file):
+    laptop = icecat_first_file[1].data
+    assert laptop["category_path"] == ["Computers", "Laptops"]
+    assert laptop["variants"][0]["attributes"] == {"color": "Silver"}
+    assert laptop["variants"][0]["weight_grams"] == 3460
+    every_attribute = [(k, v) for r in icecat_first_file for k, v in r.data["attributes"].items()]
+    assert max(len(r.data["attributes"]) for r in icecat_first_file) == MAX_ATTRIBUTES
+    assert not [key for key, _ in every_attribute if "pallet" in key or "package" in key or key.startswith("attr_")]
+    assert all(len(v) <= 200 for _, v in every_attribute if isinstance(v, str))
+
+
+@pytest.mark.sample_data
+def test_icecat_places_nearly_every_product_of_a_file(icecat_first_file):
+    placed = sum(1 for record in icecat_first_file if record.data["category_path"])
+    assert placed / len(icecat_first_file) >= 0.95  # 97.2% when written
+    roots = Counter(record.data["category_path"][0] for record in icecat_first_file if record.data["category_path"])
+    assert roots["Printers & Scanners"] > roots["Toys & Games"] > 0
+
+
+@pytest.mark.sample_data
+def test_icecat_reads_a_directory_of_zips_in_name_order(sample_data):
+    records = list(read_icecat(sample_data / "icecat"))
+    assert len(records) == 19406 and skipped(records) == []
+    assert [record.line for record in records[:2]] == [1, 2]
+    assert records[0].data["variants"][0]["sku"] == "IC-3920564"  # the first product of 1.json.zip
+
+
+def test_icecat_reads_a_plain_json_file_and_skips_what_it_cannot_sell(tmp_path):
+    item = {"id": "7", "name": "X1", "title": "Acme X1 toner cartridge", "ean": [], "price": 1250,
+            "supplier": "Acme", "attr_t_product_colour": "Black", "attr_n_black_toner_page_yield": 2000.0,
+            "attr_n_pallet_weight": 90.0, "attr_b_rohs_compliance": True}  # fmt: skip
+    path = write_json(tmp_path / "export.json", [item, {**item, "id": "8", "price": 0}, {**item, "id": None}])
+    records = list(read_icecat(path))
+    reasons = [(r.line, r.reason) for r in skipped(records)]
+    assert reasons == [(2, "no valid price (found 0)"), (3, "no Icecat product id")]
+    data = products(records)[0].data
+    assert data["gtin"] is None and data["images"] == []
+    assert data["attributes"] == {"product_colour": "Black", "black_toner_page_yield": 2000, "rohs_compliance": True}
+    assert data["description"] == (
+        "Acme X1 toner cartridge. Product colour: Black; Black toner page yield: 2000; Rohs compliance: yes."
+    )
+
+
+def test_icecat_short_descriptions_lose_their_html(tmp_path):
+    item = {"id": "9", "title": "Intel Core 2 Duo E8200 processor", "price": 100, "ean": ["123"],
+            "short_description": "Intel&reg; Core&trade;2 Duo <br />(6M Cache, 2.66 GHz)<ul><li>A</li><li>B</li></ul>",
+            "img_thumb": "http://img/thumb.jpg", "img_low": "http://img/low.jpg"}  # fmt: skip
+    path = tmp_path / "1.json.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("1.json", json.dumps([item]))
+    data = products(read_icecat(path))[0].data
+    assert data["description"] == "Intel® Core™2 Duo (6M Cache, 2.66 GHz) A B"
+    assert data["images"] == ["http://img/low.jpg"]  # the best size there is
+    assert data["gtin"] == "123"
+
+
+# --- JSON Lines ----------------------------------------------------------------------------------------------
+
+
+def test_jsonl_reads_objects_and_reports_bad_lines(tmp_path):
+    product = {"title": "Mug", "category_path": "Home > Kitchen > Mugs", "variants": [{"sku": "M-1", "price": 9.99}]}
+    lines = [
+        json.dumps(product),
+        "",
+        "{not json",
+        json.dumps([1, 2]),
+        json.dumps({"title": "Plate", "category_path": ["Home", "Plates"], "variants": [
+            {"sku": "P-1", "price": 12, "compare_price": 15.5}, {"sku": "P-2", "price": "free"}]}),
+    ]  # fmt: skip
+    path = tmp_path / "catalog.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode() + b"\n\n\xff\xfe\n")
+    records = list(read_jsonl(path))
+    assert [type(r).__name__ for r in records] == ["ProductRecord", "SkippedRecord", "SkippedRecord", "ProductRecord",
+                                                   "SkippedRecord"]  # fmt: skip
+    mug, bad_json, array, plate, bad_bytes = records
+    assert (mug.line, mug.data["category_path"]) == (1, ["Home", "Kitchen", "Mugs"])
+    assert mug.data["variants"][0]["price"] == Decimal("9.99")
+    assert bad_json.line == 3 and bad_json.reason.startswith("not valid JSON")
+    assert (array.line, array.reason) == (4, "expected a JSON object, found an array")
+    assert plate.line == 5 and plate.data["category_path"] == ["Home", "Plates"]
+    assert [(v["price"], v.get("compare_price")) for v in plate.data["variants"]] == [
+        (Decimal("12"), Decimal("15.5")),
+        ("free", None),  # left for the import service to report, with the field's name
+    ]
+    assert bad_bytes.line == 7 and bad_bytes.reason.startswith("not valid JSON")
+
+
+@pytest.mark.parametrize("chunk_chars", [1, 2, 5, 64, 65536])
+def test_a_json_array_streams_in_chunks_of_any_size(chunk_chars):
+    values = [1, 2.5, 12345678901234567890, -0.5e10, "a,]", {"k": [1, {"n": None}]}, True, [], {}]
+    text = json.dumps(values, indent=2)
+    assert list(iter_json_array(io.StringIO(text), chunk_chars)) == values
+    assert list(iter_json_array(io.StringIO(" [ ] "), chunk_chars)) == []
+
+
+@pytest.mark.parametrize("text", ["", "{}", "[1 2]", "[1,", "[1,]", "[1x]"])
+def test_a_broken_json_array_is_refused(text):
+    with pytest.raises(ValueError):
+        list(iter_json_array(io.StringIO(text), 2))
+
+
+# --- Synthetic -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return list(generate_catalog(20_000, seed=7))
+
+
+def test_the_same_seed_gives_the_same_catalog():
+    assert list(generate_catalog(100, seed=3)) == list(generate_catalog(100, seed=3))
+    assert list(generate_catalog(100, seed=3)) != list(generate_catalog(100, seed=4))
+
+
+def test_reviews_do_not_change_the_products():
+    with_reviews = list(generate_catalog(200, seed=5))
+    without = list(generate_catalog(200, seed=5, with_reviews=False))
+    assert [r.data for r in with_reviews] == [r.data for r in without]
+    assert all(r.reviews == [] for r in without) and any(r.reviews for r in with_reviews)
+
+
+def test_skus_are_unique_and_valid(catalog):
+    skus = [variant["sku"] for record in catalog for variant in record.data["variants"]]
+    assert len(skus) == len(set(skus)) > 20_000
+    assert all(SKU.match(sku) for sku in skus)
+
+
+def test_apparel_has_size_and_color_variants_and_the_rest_mostly_one(catalog):
+    counts = Counter()
+    for record in catalog:
+        variants = record.data["variants"]
+        root = record.data["category_path"][0]
+        assert 1 <= len(variants) <= 50
+        if root in ("Clothing", "Shoes"):
+            assert len(variants) <= 6 and set(variants[0]["attributes"]) == {"color", "size"}
+        counts[root, len(variants) > 1] += 1
+    assert counts["Clothing", True] > counts["Clothing", False] / 2
+    assert counts["Electronics", True] == 0
+
+
+def test_prices_are_positive_with_two_decimals(catalog):
+    variants = [variant for record in catalog for variant in record.data["variants"]]
+    prices = [variant["price"] for variant in variants]
+    assert all(isinstance(p, Decimal) and p > 0 and p.as_tuple().exponent == -2 for p in prices)
+    assert Decimal("0.99") <= min(prices) < Decimal("5") and Decimal("1000") < max(prices) < Decimal("100000")
+    discounted = [v for v in variants if v["compare_price"] is not None]
+    assert 0.1 < len(discounted) / len(variants) < 0.3
+    assert all(v["compare_price"] > v["price"] and v["compare_price"].as_tuple().exponent == -2 for v in discounted)
+
+
+def test_the_catalog_is_diverse_and_says_it_is_generated(catalog):
+    leaves = Counter(tuple(record.data["category_path"]) for record in catalog)
+    brands = Counter(record.data["brand"] for record in catalog)
+    assert len(leaves) >= 30 and len({leaf[0] for leaf in leaves}) >= 8
+    assert len(brands) >= 150
+    assert brands.most_common(1)[0][1] > 20 * brands.most_common()[-1][1]  # Zipf-like, not uniform
+    for record in catalog[:2000]:
+        data = record.data
+        assert data["attributes"]["generated"] is True
+        assert data["images"][0].startswith("/static/placeholder/") and data["images"][0].endswith(".svg")
+        assert len(data["title"]) <= 500 and len(data["description"]) <= 20_000 and len(data["brand"]) <= 200
+        attributes = data["attributes"].items()
+        assert all(len(key) <= 200 and (not isinstance(v, str) or len(v) <= 200) for key, v in attributes)
+
+
+def test_generated_reviews_lean_positive_and_vary_by_product(catalog):
+    reviews = [review for record in catalog for review in record.reviews]
+    assert all(isinstance(r, GeneratedReview) and 1 <= r.rating <= 5 for r in reviews)
+    assert all(r.title and r.body and r.author.endswith(".") for r in reviews)
+    assert max(len(record.reviews) for record in catalog) == 12
+    assert sum(r.rating >= 4 for r in reviews) / len(reviews) > 0.6
+    averages = [sum(r.rating for r in rec.reviews) / len(rec.reviews) for rec in catalog if len(rec.reviews) >= 6]
+    assert min(averages) < 3.5 and max(averages) >= 4.5
+
+
+def test_reviews_for_a_real_product_are_deterministic():
+    reviews = generate_reviews_for("Insignia - USB-C Cable", seed=42, count=5)
+    assert len(reviews) == 5 and reviews == generate_reviews_for("Insignia - USB-C Cable", seed=42, count=5)
+    assert reviews != generate_reviews_for("Another product", seed=42, count=5)
+    assert generate_reviews_for("Anything", seed=1, count=0) == []
