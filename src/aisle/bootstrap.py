@@ -9,18 +9,27 @@ from sqlalchemy import Engine
 
 from aisle.adapters.bus.inprocess import InProcessBus
 from aisle.adapters.cache.memory import MemoryCache
+from aisle.adapters.search.tantivy_engine import TantivyEngine
+from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
 from aisle.adapters.sql.engine import create_schema, lease_node_id, make_engine, ping
 from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.domain import events as ev
 from aisle.domain.ids import SnowflakeIds
 from aisle.services.bulk import BulkImportService
 from aisle.services.catalog import CatalogService
+from aisle.services.categories import CategoryCache
 from aisle.services.clock import utc_now
 from aisle.services.importing import CatalogImporter
 from aisle.services.outbox_relay import BackgroundLoop, OutboxRelay
 from aisle.services.pdp import ProductPageService
-from aisle.services.ports import EventBus, OutboxEntry, UnitOfWorkFactory
+from aisle.services.ports import OutboxEntry, UnitOfWorkFactory
 from aisle.services.reviews import ReviewService
+from aisle.services.search.autocomplete import Autocomplete
+from aisle.services.search.index_builder import INDEXED_EVENTS, IndexBuilder
+from aisle.services.search.popular import PopularQueries
+from aisle.services.search.related import EngineRelatedProducts
+from aisle.services.search.service import SearchService
+from aisle.services.search.understanding import QueryUnderstanding
 from aisle.services.sellers import SellerService
 from aisle.settings import Settings
 
@@ -31,14 +40,21 @@ class Container:
     engine: Engine
     uow: UnitOfWorkFactory
     ids: SnowflakeIds
-    bus: EventBus
+    bus: InProcessBus
     cache: MemoryCache
+    categories: CategoryCache
     catalog: CatalogService
     sellers: SellerService
     reviews: ReviewService
     pdp: ProductPageService
     bulk: BulkImportService
     relay: OutboxRelay
+    search_engine: SwitchingEngine
+    index_builder: IndexBuilder
+    search: SearchService
+    autocomplete: Autocomplete
+    understanding: QueryUnderstanding
+    popular: PopularQueries
     loops: list[BackgroundLoop]
 
     def importer(self) -> CatalogImporter:
@@ -51,31 +67,40 @@ class Container:
     def stop(self) -> None:
         for loop in self.loops:
             loop.stop()
+        self.search_engine.engine.close()
         self.engine.dispose()
 
     def ready(self) -> None:
         """Raises when storage cannot be reached."""
         ping(self.engine)
 
-    def wake(self) -> None:
-        for loop in self.loops:
-            loop.wake()
-
 
 def bootstrap(settings: Settings | None = None) -> Container:
     settings = settings or Settings()
-    if settings.profile == "embedded":
-        Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    data_dir = Path(settings.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database)
     create_schema(engine)
-    node_id = settings.node_id if settings.node_id is not None else lease_node_id(engine)
-    ids = SnowflakeIds(node_id)
+    ids = SnowflakeIds(settings.node_id if settings.node_id is not None else lease_node_id(engine))
     uow = sql_unit_of_work_factory(engine, ids.next_id, utc_now)
     bus = InProcessBus()
     cache = MemoryCache()
-    pdp = ProductPageService(uow, cache)
+    categories = CategoryCache(uow)
     relay = OutboxRelay(uow, bus, utc_now, exclusive_claims=engine.dialect.name == "postgresql")
-    relay_loop = BackgroundLoop("outbox-relay", relay.relay_once)
+    relay_loop = BackgroundLoop("outbox-relay", relay.relay_once, idle_seconds=0.1)
+
+    search_engine = open_search_engine(data_dir / "search")
+    index_builder = IndexBuilder(uow, search_engine, utc_now)
+    search_engine.set_on_switch(index_builder.catch_up)
+    bus.subscribe_batch(INDEXED_EVENTS, index_builder.handle)
+    understanding = QueryUnderstanding(lambda limit: search_engine.term_completions("", limit), search_engine.brands)
+    index_builder.add_listener(understanding.mark_stale)
+    understanding_loop = BackgroundLoop(
+        "query-understanding", understanding.rebuild_if_stale, idle_seconds=settings.vocabulary_refresh_seconds
+    )
+    popular = PopularQueries()
+    pdp = ProductPageService(uow, cache, EngineRelatedProducts(search_engine, uow, utc_now), categories)
+    _subscribe_cache_invalidation(bus, pdp)
 
     def product_changed(product_id: int) -> None:
         pdp.forget(product_id)  # this process sees its own writes at once; other processes via events
@@ -90,7 +115,6 @@ def bootstrap(settings: Settings | None = None) -> Container:
         on_product_changed=product_changed,
     )
     bulk_loop = BackgroundLoop("bulk-jobs", bulk.run_pending, idle_seconds=1.0)
-    _subscribe_cache_invalidation(bus, pdp)
     return Container(
         settings=settings,
         engine=engine,
@@ -98,25 +122,30 @@ def bootstrap(settings: Settings | None = None) -> Container:
         ids=ids,
         bus=bus,
         cache=cache,
+        categories=categories,
         catalog=CatalogService(uow, ids.next_id, utc_now, on_product_changed=product_changed),
         sellers=SellerService(uow, ids.next_id),
         reviews=ReviewService(uow, ids.next_id, utc_now, on_product_changed=product_changed),
         pdp=pdp,
         bulk=bulk,
         relay=relay,
-        loops=[relay_loop, bulk_loop] if settings.run_background_workers else [],
+        search_engine=search_engine,
+        index_builder=index_builder,
+        search=SearchService(search_engine, understanding, uow, categories, utc_now, on_searched=popular.record),
+        autocomplete=Autocomplete(search_engine, understanding, categories, popular.top),
+        understanding=understanding,
+        popular=popular,
+        loops=[relay_loop, bulk_loop, understanding_loop] if settings.run_background_workers else [],
     )
 
 
-def _subscribe_cache_invalidation(bus: EventBus, pdp: ProductPageService) -> None:
+def open_search_engine(root: Path) -> SwitchingEngine:
+    return SwitchingEngine(TantivyIndexHome(root), lambda generation: TantivyEngine(generation, utc_now))
+
+
+def _subscribe_cache_invalidation(bus: InProcessBus, pdp: ProductPageService) -> None:
     def invalidate(entry: OutboxEntry) -> None:
         pdp.forget(entry.key)
 
-    for name in (
-        ev.PRODUCT_CREATED,
-        ev.PRODUCT_UPDATED,
-        ev.PRODUCT_DELETED,
-        ev.PRICE_CHANGED,
-        ev.REVIEW_ADDED,
-    ):
+    for name in (ev.PRODUCT_CREATED, ev.PRODUCT_UPDATED, ev.PRODUCT_DELETED, ev.PRICE_CHANGED, ev.REVIEW_ADDED):
         bus.subscribe(name, invalidate)

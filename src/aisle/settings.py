@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     )
     bulk_max_bytes: int = Field(64 * 1_048_576, ge=1024, description="Largest bulk NDJSON body accepted")
     bulk_max_lines: int = Field(10_000, ge=1, description="Most products in one bulk request")
+    vocabulary_refresh_seconds: float = Field(
+        5.0, gt=0, description="How often at most the spelling vocabulary and brand list follow the index"
+    )
     run_background_workers: bool = Field(
         True, description="Run the outbox relay and job runner in this process"
     )

@@ -14,6 +14,7 @@ INTERNAL_TOKEN = "test-internal-token"
 
 
 def make_settings(data_dir: Path, **overrides) -> Settings:
+    overrides.setdefault("vocabulary_refresh_seconds", 0.2)
     return Settings(data_dir=data_dir, internal_token=INTERNAL_TOKEN, **overrides)
 
 

@@ -53,17 +53,13 @@ def test_nan_and_infinity_are_refused(seller: SellerClient):
     assert response.status_code == 422
     raw = raw.replace("NaN", "Infinity")
     assert (
-        seller.request(
-            "POST", "/products", content=raw, headers={"content-type": "application/json"}
-        ).status_code
+        seller.request("POST", "/products", content=raw, headers={"content-type": "application/json"}).status_code
         == 422
     )
 
 
 def test_broken_json_is_422_on_the_body(seller: SellerClient):
-    response = seller.request(
-        "POST", "/products", content=b'{"title": ', headers={"content-type": "application/json"}
-    )
+    response = seller.request("POST", "/products", content=b'{"title": ', headers={"content-type": "application/json"})
     assert _problem(response, 422)["errors"][0]["field"] == "body"
 
 
@@ -88,9 +84,7 @@ def test_oversized_bodies_are_413(seller: SellerClient):
 
 def test_chunked_oversized_bodies_are_413_too(seller: SellerClient):
     chunks = (b"x" * 65536 for _ in range(40))
-    response = seller.request(
-        "POST", "/products", content=chunks, headers={"content-type": "application/json"}
-    )
+    response = seller.request("POST", "/products", content=chunks, headers={"content-type": "application/json"})
     _problem(response, 413)
 
 
@@ -107,9 +101,7 @@ def test_unknown_ids_are_404(client, seller: SellerClient):
 
 def test_the_service_is_still_up_after_abuse(client, seller: SellerClient):
     for junk in [b"\xff\xfe\x00", b"{" * 10_000, b'{"title": "' + b"\xc3" + b'"}']:
-        response = seller.request(
-            "POST", "/products", content=junk, headers={"content-type": "application/json"}
-        )
+        response = seller.request("POST", "/products", content=junk, headers={"content-type": "application/json"})
         assert response.status_code == 422
     assert client.get("/healthz").status_code == 200
     assert seller.create()["version"] == 1

@@ -34,9 +34,7 @@ def test_bulk_upload_reports_progress_and_per_line_errors(seller: SellerClient):
             {"title": "Same SKU", "variants": [{"sku": "MUG-1", "price": 3}]},
         ]
     )
-    accepted = seller.request(
-        "POST", "/products/bulk", content=body, headers={"content-type": "application/x-ndjson"}
-    )
+    accepted = seller.request("POST", "/products/bulk", content=body, headers={"content-type": "application/x-ndjson"})
     assert accepted.status_code == 202
     job = wait_for_job(seller, accepted.json()["job_id"])
     assert (job["total"], job["processed"], job["succeeded"], job["failed"]) == (5, 5, 2, 3)

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from aisle.bootstrap import bootstrap
 from aisle.domain.catalog import ProductContent, ProductStatus, Variant
+from aisle.services.clock import utc_now
+from aisle.services.outbox_relay import MAX_ATTEMPTS, OutboxRelay, backoff_seconds
 from aisle.services.ports import OutboxEntry
 from tests.api.conftest import make_settings
 
 
 def content(price: str = "10.00") -> ProductContent:
-    return ProductContent(
-        title="Kettle", variants=(Variant("KET-1", Decimal(price)),), status=ProductStatus.ACTIVE
-    )
+    return ProductContent(title="Kettle", variants=(Variant("KET-1", Decimal(price)),), status=ProductStatus.ACTIVE)
 
 
 def test_every_change_reaches_subscribers_in_order(tmp_path: Path):
@@ -87,9 +88,18 @@ def test_a_poison_event_is_parked_and_stops_blocking_the_rest(tmp_path: Path):
     seller = app.sellers.create("Poison").seller
     product = app.catalog.create_product(seller.seller_id, content())
     app.reviews.add(product.product_id, 4, "", "fine")
-    for _ in range(12):
-        app.relay.relay_once()
+    clock = iter(utc_now() + timedelta(hours=n) for n in range(1000))  # every retry finds its backoff over
+    relay = OutboxRelay(app.uow, app.bus, lambda: next(clock))
+    relay.relay_once()
+    assert delivered == []  # the first event failed: the one after it waits, to keep order
+    for _ in range(MAX_ATTEMPTS):
+        relay.relay_once()
     assert delivered == ["review.added"]
     with app.uow(readonly=True) as uow:
         assert uow.outbox.pending_count() == 0
     app.stop()
+
+
+def test_failures_back_off_exponentially_up_to_five_minutes():
+    assert [backoff_seconds(n) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 4.0]
+    assert backoff_seconds(30) == 300.0

@@ -25,9 +25,7 @@ def test_requests_without_a_valid_key_are_401(client):
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_a_seller_cannot_see_or_touch_another_sellers_product(
-    seller: SellerClient, other_seller: SellerClient
-):
+def test_a_seller_cannot_see_or_touch_another_sellers_product(seller: SellerClient, other_seller: SellerClient):
     product_id = seller.create()["product_id"]
     for method, suffix, body in [
         ("GET", "", None),
@@ -83,10 +81,7 @@ def test_versions_diff_and_rollback(seller: SellerClient):
     )
     versions = seller.request("GET", f"/products/{product_id}/versions").json()
     assert [v["version"] for v in versions] == [1, 2, 3]
-    assert (
-        seller.request("GET", f"/products/{product_id}/versions/1").json()["product"]["title"]
-        == created["title"]
-    )
+    assert seller.request("GET", f"/products/{product_id}/versions/1").json()["product"]["title"] == created["title"]
     diff = seller.request("GET", f"/products/{product_id}/diff", params={"from": 1, "to": 3}).json()
     assert {"field": "title", "from": created["title"], "to": "Renamed"} in diff["fields"]
     assert [v["sku"] for v in diff["variants"]["removed"]] == ["TB-43-BLK"]
@@ -107,17 +102,13 @@ def test_a_stale_if_match_gets_412_and_changes_nothing(seller: SellerClient):
         ).status_code
         == 200
     )
-    stale = seller.request(
-        "PATCH", f"/products/{product_id}", json={"title": "lost"}, headers={"If-Match": '"1"'}
-    )
+    stale = seller.request("PATCH", f"/products/{product_id}", json={"title": "lost"}, headers={"If-Match": '"1"'})
     assert stale.status_code == 412
     assert stale.json()["current_version"] == 2
     assert seller.request("DELETE", f"/products/{product_id}", headers={"If-Match": "1"}).status_code == 412
     current = seller.request("GET", f"/products/{product_id}").json()
     assert (current["title"], current["version"], current["status"]) == ("v2", 2, "ACTIVE")
-    garbage = seller.request(
-        "PATCH", f"/products/{product_id}", json={"title": "x"}, headers={"If-Match": "abc"}
-    )
+    garbage = seller.request("PATCH", f"/products/{product_id}", json={"title": "x"}, headers={"If-Match": "abc"})
     assert garbage.status_code == 422
     assert garbage.json()["errors"][0]["field"] == "If-Match"
 

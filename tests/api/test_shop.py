@@ -31,9 +31,7 @@ def test_only_active_products_are_visible_to_shoppers(client, seller: SellerClie
     seller.request("PATCH", f"/products/{draft['product_id']}", json={"status": "INACTIVE"})
     assert client.get(f"/api/v1/products/{draft['product_id']}").status_code == 404
     assert (
-        client.post(
-            f"/api/v1/products/{draft['product_id']}/reviews", json={"rating": 5, "body": "x"}
-        ).status_code
+        client.post(f"/api/v1/products/{draft['product_id']}/reviews", json={"rating": 5, "body": "x"}).status_code
         == 404
     )
 
@@ -41,9 +39,7 @@ def test_only_active_products_are_visible_to_shoppers(client, seller: SellerClie
 def test_a_cached_page_follows_every_change_at_once(client, seller: SellerClient):
     product_id = seller.create()["product_id"]
     assert client.get(f"/api/v1/products/{product_id}").json()["title"] == "Trailblazer Running Shoe"
-    seller.request(
-        "PATCH", f"/products/{product_id}", json={"variants": [{"sku": "TB-42-BLK", "price": 10.5}]}
-    )
+    seller.request("PATCH", f"/products/{product_id}", json={"variants": [{"sku": "TB-42-BLK", "price": 10.5}]})
     page = client.get(f"/api/v1/products/{product_id}").json()
     assert page["variants"][0]["price"]["amount"] == 10.5
     client.post(f"/api/v1/products/{product_id}/reviews", json={"rating": 4, "title": "good"})
@@ -55,9 +51,7 @@ def test_reviews_update_the_summary_and_page(client, seller: SellerClient):
     ratings = [5, 5, 4, 3, 1, 5]
     threads = [
         threading.Thread(
-            target=lambda r=r: client.post(
-                f"/api/v1/products/{product_id}/reviews", json={"rating": r, "body": "ok"}
-            )
+            target=lambda r=r: client.post(f"/api/v1/products/{product_id}/reviews", json={"rating": r, "body": "ok"})
         )
         for r in ratings
     ]
@@ -116,3 +110,16 @@ def test_health_and_readiness(client):
 
 def _minimal() -> dict:
     return {"title": "Thing", "variants": [{"sku": "T-1", "price": 1}]}
+
+
+def test_metrics_expose_the_slo_signals(client, seller: SellerClient):
+    product_id = seller.create()["product_id"]
+    client.get(f"/api/v1/products/{product_id}")
+    client.get(f"/api/v1/products/{product_id}")
+    client.get("/api/v1/products/search", params={"q": "zzzzqqq"})
+    text = client.get("/metrics").text
+    assert 'aisle_pdp_duration_seconds_count{cache="hit"}' in text
+    assert 'aisle_pdp_duration_seconds_count{cache="miss"}' in text
+    assert "aisle_search_zero_results_total" in text
+    assert "aisle_cache_hits" in text and "aisle_outbox_pending" in text
+    assert 'route="/api/v1/products/{product_id}"' in text

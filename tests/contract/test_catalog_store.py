@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,9 +26,7 @@ def a_seller(ids, uow, name: str = "Acme") -> Seller:
     return seller
 
 
-def content(
-    title: str = "Trail Shoe", skus: tuple[str, ...] = ("SHOE-1",), price: str = "59.99"
-) -> ProductContent:
+def content(title: str = "Trail Shoe", skus: tuple[str, ...] = ("SHOE-1",), price: str = "59.99") -> ProductContent:
     return ProductContent(
         title=title,
         variants=tuple(Variant(sku, Decimal(price), attributes={"size": "M"}) for sku in skus),
@@ -132,9 +131,7 @@ def test_events_are_written_with_the_change_and_vanish_with_a_rollback(ids, uow)
     seller = a_seller(ids, uow)
     a_product(ids, uow, seller, skus=("E-1",))
     with uow() as tx:
-        product = Product.create(
-            ids.next_id(), seller.seller_id, content(skus=("E-2",)), utc_now(), ids.next_id
-        )
+        product = Product.create(ids.next_id(), seller.seller_id, content(skus=("E-2",)), utc_now(), ids.next_id)
         tx.products.add(product, actor="test")
         tx.rollback()
     with uow(readonly=True) as tx:
@@ -148,12 +145,15 @@ def test_outbox_delivers_in_order_and_counts_attempts(ids, uow):
     with uow() as tx:
         tx.outbox.add(events, utc_now())
         tx.commit()
+    now = utc_now()
     with uow() as tx:
-        claimed = tx.outbox.claim_pending(2)
-        tx.outbox.mark_failed(claimed[0].event_id, "bus down")
+        claimed = tx.outbox.claim_pending(2, now)
+        tx.outbox.mark_failed(claimed[0].event_id, "bus down", retry_at=now + timedelta(seconds=30))
         tx.commit()
+    with uow(readonly=True) as tx:
+        assert [e.payload["version"] for e in tx.outbox.claim_pending(10, now)] == [2, 3]  # backing off
     with uow() as tx:
-        claimed = tx.outbox.claim_pending(10)
+        claimed = tx.outbox.claim_pending(10, now + timedelta(seconds=31))
         assert [e.payload["version"] for e in claimed] == [1, 2, 3]
         assert claimed[0].attempts == 1
         tx.outbox.mark_delivered([e.event_id for e in claimed], utc_now())

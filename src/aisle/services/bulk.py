@@ -58,9 +58,7 @@ class BulkImportService:
         self._on_submitted()
         return job
 
-    def status(
-        self, seller_id: int, job_id: int, errors_limit: int = 1000
-    ) -> tuple[BulkJob, list[dict[str, Any]]]:
+    def status(self, seller_id: int, job_id: int, errors_limit: int = 1000) -> tuple[BulkJob, list[dict[str, Any]]]:
         with self._uow(readonly=True) as uow:
             job = uow.jobs.get(job_id)
             if job is None or job.seller_id != seller_id:
@@ -101,9 +99,7 @@ class BulkImportService:
         except DomainError as error:
             self._record(job, line, None, _domain_errors(error))
 
-    def _record(
-        self, job: BulkJob, line: BulkLine, product_id: int | None, errors: list[dict[str, Any]]
-    ) -> None:
+    def _record(self, job: BulkJob, line: BulkLine, product_id: int | None, errors: list[dict[str, Any]]) -> None:
         with self._uow() as uow:
             uow.jobs.record_line(job.job_id, line.line_no, product_id, errors)
             uow.commit()

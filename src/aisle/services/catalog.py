@@ -53,9 +53,7 @@ class CatalogService:
             seller_id, product_id, lambda current: replace(content, popularity=current.popularity), if_match
         )
 
-    def edit_product(
-        self, seller_id: int, product_id: int, edit: Edit, if_match: int | None = None
-    ) -> Product:
+    def edit_product(self, seller_id: int, product_id: int, edit: Edit, if_match: int | None = None) -> Product:
         """Applies ``edit`` to the current content as a new version.
 
         With ``if_match`` the edit applies only to that version (else StaleVersion); without it, a concurrent
@@ -117,6 +115,10 @@ class CatalogService:
         with self._uow(readonly=True) as uow:
             items, total = uow.products.list_for_seller(seller_id, status, (page - 1) * page_size, page_size)
         return Page(items, total, page, page_size)
+
+    def count_active(self) -> int:
+        with self._uow(readonly=True) as uow:
+            return uow.products.count_active()
 
     def has_products(self) -> bool:
         with self._uow(readonly=True) as uow:

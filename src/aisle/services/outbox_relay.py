@@ -5,12 +5,18 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aisle.services.ports import EventBus, OutboxEntry, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 10
+MAX_ATTEMPTS = 25  # with the backoff below, about two hours of failures before an event is parked
+MAX_BACKOFF_SECONDS = 300.0
+
+
+def backoff_seconds(attempts: int) -> float:
+    """0.5 s after the first failure, doubling, at most five minutes: a dead subscriber is not hammered."""
+    return min(0.5 * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
 
 
 class OutboxRelay:
@@ -35,11 +41,11 @@ class OutboxRelay:
         """Delivers one batch; returns how many events were delivered."""
         if self._exclusive:
             with self._uow() as uow:
-                delivered = self._deliver(uow, uow.outbox.claim_pending(self._batch_size))
+                delivered = self._deliver(uow, uow.outbox.claim_pending(self._batch_size, self._now()))
                 uow.commit()
             return delivered
         with self._uow(readonly=True) as uow:
-            entries = uow.outbox.claim_pending(self._batch_size)
+            entries = uow.outbox.claim_pending(self._batch_size, self._now())
         if not entries:
             return 0
         with self._uow() as uow:
@@ -73,8 +79,10 @@ class OutboxRelay:
             try:
                 self._bus.publish([entry])
             except Exception as error:
-                park = entry.attempts + 1 >= MAX_ATTEMPTS
-                uow.outbox.mark_failed(entry.event_id, repr(error), park=park)
+                attempts = entry.attempts + 1
+                park = attempts >= MAX_ATTEMPTS
+                retry_at = self._now() + timedelta(seconds=backoff_seconds(attempts))
+                uow.outbox.mark_failed(entry.event_id, repr(error), retry_at=retry_at, park=park)
                 log.error(
                     "event %s (%s) failed on attempt %d%s",
                     entry.event_id,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from aisle.domain.catalog import Product, ProductStatus, Variant
-from aisle.domain.categories import ancestors_path
+from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.errors import NotFound
 from aisle.services.ports import Cache, UnitOfWorkFactory
 
@@ -15,11 +15,6 @@ PDP_TTL_SECONDS = 600
 
 class RelatedProducts(Protocol):
     def related_to(self, product: Product, limit: int) -> Sequence[dict[str, Any]]: ...
-
-
-class NoRelatedProducts:
-    def related_to(self, product: Product, limit: int) -> Sequence[dict[str, Any]]:
-        return []
 
 
 def pdp_cache_key(product_id: int) -> str:
@@ -31,22 +26,26 @@ class ProductPageService:
         self,
         uow_factory: UnitOfWorkFactory,
         cache: Cache,
-        related: RelatedProducts | None = None,
-        categories: Callable[[], dict[int, Any]] | None = None,
+        related: RelatedProducts,
+        categories: Callable[[], dict[int, Category]],
     ) -> None:
         self._uow = uow_factory
         self._cache = cache
-        self._related = related or NoRelatedProducts()
+        self._related = related
         self._categories = categories
 
     def page(self, product_id: int) -> dict[str, Any]:
+        return self.page_and_source(product_id)[0]
+
+    def page_and_source(self, product_id: int) -> tuple[dict[str, Any], bool]:
+        """The page, and whether it came from the cache."""
         key = pdp_cache_key(product_id)
         cached = self._cache.get(key)
         if cached is not None:
-            return cached
+            return cached, True
         page = self._assemble(product_id)
         self._cache.set(key, page, PDP_TTL_SECONDS)
-        return page
+        return page, False
 
     def forget(self, product_id: int) -> None:
         self._cache.delete(pdp_cache_key(product_id))
@@ -58,13 +57,8 @@ class ProductPageService:
                 raise NotFound("product", product_id)
             seller = uow.sellers.get(product.seller_id)
             summary = uow.reviews.summary(product_id)
-            categories = (
-                {c.category_id: c for c in uow.categories.all()}
-                if self._categories is None
-                else (self._categories())
-            )
         content = product.content
-        path = ancestors_path(categories, content.category_id) if content.category_id else []
+        path = ancestors_path(self._categories(), content.category_id) if content.category_id else []
         return {
             "product_id": str(product.product_id),
             "version": product.version,

@@ -59,6 +59,11 @@ class ProductRepository(Protocol):
 
     def any_exist(self) -> bool: ...
 
+    def count_active(self) -> int: ...
+
+    def active_after(self, product_id: int, limit: int) -> list[Product]:
+        """ACTIVE products with ids above ``product_id``, in id order: a cursor over the live catalog."""
+
 
 class SellerRepository(Protocol):
     def add(self, seller: Seller) -> None: ...
@@ -87,6 +92,8 @@ class ReviewRepository(Protocol):
     def list_for_product(self, product_id: int, offset: int, limit: int) -> tuple[list[Review], int]: ...
 
     def summary(self, product_id: int) -> ReviewSummary: ...
+
+    def summaries(self, product_ids: Sequence[int]) -> dict[int, ReviewSummary]: ...
 
 
 @dataclass(frozen=True)
@@ -117,9 +124,7 @@ class BulkJobRepository(Protocol):
 
     def pending_lines(self, job_id: int, limit: int) -> list[BulkLine]: ...
 
-    def record_line(
-        self, job_id: int, line_no: int, product_id: int | None, errors: list[dict[str, Any]]
-    ) -> None:
+    def record_line(self, job_id: int, line_no: int, product_id: int | None, errors: list[dict[str, Any]]) -> None:
         """Marks a line done (or failed with errors) and advances the job's counters, once per line."""
 
     def errors(self, job_id: int, offset: int, limit: int) -> list[dict[str, Any]]: ...
@@ -130,14 +135,20 @@ class BulkJobRepository(Protocol):
 class Outbox(Protocol):
     def add(self, events: Iterable[Event], now: datetime) -> None: ...
 
-    def claim_pending(self, limit: int) -> list[OutboxEntry]:
-        """Pending entries in order; on PostgreSQL the rows stay locked (SKIP LOCKED) until the transaction ends."""
+    def claim_pending(self, limit: int, now: datetime | None = None) -> list[OutboxEntry]:
+        """Pending entries due by ``now``, in order; on PostgreSQL the rows stay locked (SKIP LOCKED) until the
+        transaction ends."""
 
     def mark_delivered(self, event_ids: Sequence[int], now: datetime) -> None: ...
 
-    def mark_failed(self, event_id: int, error: str, park: bool = False) -> None: ...
+    def mark_failed(
+        self, event_id: int, error: str, retry_at: datetime | None = None, park: bool = False
+    ) -> None: ...
 
     def pending_count(self) -> int: ...
+
+    def keys_since(self, since: datetime) -> list[int]:
+        """The keys (product ids) of every event recorded since ``since``, delivered or not."""
 
 
 class UnitOfWork(Protocol):
@@ -165,6 +176,9 @@ class EventBus(Protocol):
         """Delivers the entries (in order per key); raises when they could not all be delivered."""
 
     def subscribe(self, name: str, handler: Callable[[OutboxEntry], None]) -> None: ...
+
+    def subscribe_batch(self, names: Sequence[str], handler: Callable[[list[OutboxEntry]], None]) -> None:
+        """``handler`` gets the wanted events of each delivered batch at once (e.g. to index them together)."""
 
 
 class Cache(Protocol):

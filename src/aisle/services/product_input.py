@@ -20,9 +20,7 @@ from aisle.domain.catalog import (
 from aisle.domain.errors import FieldError
 from aisle.domain.money import price_problem, to_money
 
-Sku = Annotated[
-    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", examples=["TSHIRT-BLU-M"])
-]
+Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", examples=["TSHIRT-BLU-M"])]
 ShortText = Annotated[str, Field(max_length=200)]
 AttributeValue = str | int | float | bool
 SellerStatus = Literal["DRAFT", "ACTIVE", "INACTIVE"]
@@ -38,15 +36,9 @@ class VariantIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku: Sku
-    price: Decimal = Field(
-        description="Price in USD, a JSON number with at most 2 decimals", examples=[19.99]
-    )
-    compare_price: Decimal | None = Field(
-        None, description="The 'was' price; must be above price", examples=[24.99]
-    )
-    attributes: dict[ShortText, ShortText] = Field(
-        default_factory=dict, max_length=20, examples=[{"size": "M"}]
-    )
+    price: Decimal = Field(description="Price in USD, a JSON number with at most 2 decimals", examples=[19.99])
+    compare_price: Decimal | None = Field(None, description="The 'was' price; must be above price", examples=[24.99])
+    attributes: dict[ShortText, ShortText] = Field(default_factory=dict, max_length=20, examples=[{"size": "M"}])
     weight_grams: int | None = Field(None, ge=0, le=1_000_000)
 
     @field_validator("price", "compare_price", mode="before")
@@ -66,9 +58,7 @@ class ProductIn(BaseModel):
     title: str = Field(min_length=1, max_length=MAX_TITLE, examples=["Acme Trail Running Shoe"])
     description: str = Field("", max_length=MAX_DESCRIPTION)
     brand: str | None = Field(None, max_length=200, examples=["Acme"])
-    category_id: str | None = Field(
-        None, pattern=r"^[0-9]{1,19}$", description="A category id (a string of digits)"
-    )
+    category_id: str | None = Field(None, pattern=r"^[0-9]{1,19}$", description="A category id (a string of digits)")
     images: list[Annotated[str, Field(max_length=2000, pattern=r"^(https?://|/)\S+$")]] = Field(
         default_factory=list, max_length=MAX_IMAGES, description="Image URLs (http(s) or a path on this site)"
     )

@@ -34,10 +34,7 @@ class SqlBulkJobRepository:
         if lines:
             self._db.execute(
                 insert(t.bulk_job_lines),
-                [
-                    {"job_id": job.job_id, "line_no": ln.line_no, "body": ln.body, "status": PENDING}
-                    for ln in lines
-                ],
+                [{"job_id": job.job_id, "line_no": ln.line_no, "body": ln.body, "status": PENDING} for ln in lines],
             )
 
     def get(self, job_id: int) -> BulkJob | None:
@@ -59,9 +56,7 @@ class SqlBulkJobRepository:
         )
         return [BulkLine(r.line_no, r.body) for r in rows]
 
-    def record_line(
-        self, job_id: int, line_no: int, product_id: int | None, errors: list[dict[str, Any]]
-    ) -> None:
+    def record_line(self, job_id: int, line_no: int, product_id: int | None, errors: list[dict[str, Any]]) -> None:
         status = FAILED if errors else DONE
         marked = self._db.execute(
             update(t.bulk_job_lines)

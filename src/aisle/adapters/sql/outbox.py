@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from aisle.adapters.sql import schema as t
 from aisle.domain.events import Event
@@ -37,13 +37,17 @@ class SqlOutbox:
         if rows:
             self._db.execute(insert(t.outbox), rows)
 
-    def claim_pending(self, limit: int) -> list[OutboxEntry]:
+    def claim_pending(self, limit: int, now: datetime | None = None) -> list[OutboxEntry]:
+        due = or_(t.outbox.c.next_attempt_at.is_(None), t.outbox.c.next_attempt_at <= (now or datetime.now(UTC)))
         query = (
-            select(t.outbox).where(t.outbox.c.status == PENDING).order_by(t.outbox.c.event_id).limit(limit)
+            select(t.outbox)
+            .where(and_(t.outbox.c.status == PENDING, due))
+            .order_by(t.outbox.c.event_id)
+            .limit(limit)
         )
         if self._db.dialect.name == "postgresql":
-            # Several relays may run; each takes rows no other relay holds, and ordering per key is kept because
-            # a relay only ever skips rows another relay is delivering right now.
+            # Several relays may run; each takes rows no other relay is delivering right now. Consumers load the
+            # current state rather than trusting payloads, so they do not depend on strict order.
             query = query.with_for_update(skip_locked=True)
         return [
             OutboxEntry(r.event_id, r.name, r.key, r.payload, _utc(r.created_at), r.attempts)
@@ -58,7 +62,7 @@ class SqlOutbox:
                 .values(status=DELIVERED, delivered_at=now, attempts=t.outbox.c.attempts + 1)
             )
 
-    def mark_failed(self, event_id: int, error: str, park: bool = False) -> None:
+    def mark_failed(self, event_id: int, error: str, retry_at: datetime | None = None, park: bool = False) -> None:
         self._db.execute(
             update(t.outbox)
             .where(t.outbox.c.event_id == event_id)
@@ -66,8 +70,12 @@ class SqlOutbox:
                 attempts=t.outbox.c.attempts + 1,
                 last_error=error[:2000],
                 status=PARKED if park else PENDING,
+                next_attempt_at=retry_at,
             )
         )
+
+    def keys_since(self, since: datetime) -> list[int]:
+        return list(self._db.execute(select(t.outbox.c.key).where(t.outbox.c.created_at >= since).distinct()).scalars())
 
     def pending_count(self) -> int:
         return self._db.execute(

@@ -28,9 +28,7 @@ class SqlProductRepository:
     def add(self, product: Product, actor: str) -> None:
         self._refuse_skus_in_use(product)
         with _sku_conflicts_as_409():
-            self._db.execute(
-                insert(t.products).values(product_id=product.product_id, **_product_columns(product))
-            )
+            self._db.execute(insert(t.products).values(product_id=product.product_id, **_product_columns(product)))
             self._insert_variants(product)
         self._record(product, actor)
 
@@ -38,9 +36,7 @@ class SqlProductRepository:
         self._refuse_skus_in_use(product)
         result = self._db.execute(
             update(t.products)
-            .where(
-                and_(t.products.c.product_id == product.product_id, t.products.c.version == expected_version)
-            )
+            .where(and_(t.products.c.product_id == product.product_id, t.products.c.version == expected_version))
             .values(**_product_columns(product))
         )
         if result.rowcount != 1:
@@ -106,6 +102,19 @@ class SqlProductRepository:
         ).all()
         return {category_id: count for category_id, count in rows if category_id is not None}
 
+    def active_after(self, product_id: int, limit: int) -> list[Product]:
+        ids = self._db.execute(
+            select(t.products.c.product_id)
+            .where(and_(t.products.c.product_id > product_id, t.products.c.status == ProductStatus.ACTIVE.value))
+            .order_by(t.products.c.product_id)
+            .limit(limit)
+        ).scalars()
+        return self.get_many(list(ids))
+
+    def count_active(self) -> int:
+        active = t.products.c.status == ProductStatus.ACTIVE.value
+        return self._db.execute(select(func.count()).select_from(t.products).where(active)).scalar_one()
+
     def any_exist(self) -> bool:
         return self._db.execute(select(t.products.c.product_id).limit(1)).first() is not None
 
@@ -142,9 +151,7 @@ class SqlProductRepository:
             )
         ).first()
         if clash is not None:
-            raise Conflict(
-                f"SKU {clash.sku!r} is already used by your product {clash.product_id}", field="sku"
-            )
+            raise Conflict(f"SKU {clash.sku!r} is already used by your product {clash.product_id}", field="sku")
 
     def _variants_by_product(self, product_ids: list[int]) -> dict[int, list[Row]]:
         grouped: dict[int, list[Row]] = {}
@@ -166,9 +173,7 @@ class _sku_conflicts_as_409:
 
     def __exit__(self, exc_type: Any, exc: Any, _tb: Any) -> bool:
         if isinstance(exc, IntegrityError) and "sku" in str(exc.orig).lower():
-            raise Conflict(
-                "one of these SKUs was just taken by another of your products", field="sku"
-            ) from exc
+            raise Conflict("one of these SKUs was just taken by another of your products", field="sku") from exc
         return False
 
 
@@ -219,9 +224,7 @@ def _to_product(row: Row, variant_rows: list[Row]) -> Product:
         popularity=row.popularity,
         variants=tuple(_to_variant(v) for v in variant_rows),
     )
-    return Product(
-        row.product_id, row.seller_id, content, row.version, _utc(row.created_at), _utc(row.updated_at)
-    )
+    return Product(row.product_id, row.seller_id, content, row.version, _utc(row.created_at), _utc(row.updated_at))
 
 
 def _to_variant(row: Row) -> Variant:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC
 
 from sqlalchemy import Connection, Row, func, insert, select
@@ -28,22 +29,16 @@ class SqlReviewRepository:
         condition = t.reviews.c.product_id == product_id
         total = self._db.execute(select(func.count()).select_from(t.reviews).where(condition)).scalar_one()
         rows = self._db.execute(
-            select(t.reviews)
-            .where(condition)
-            .order_by(t.reviews.c.review_id.desc())
-            .offset(offset)
-            .limit(limit)
+            select(t.reviews).where(condition).order_by(t.reviews.c.review_id.desc()).offset(offset).limit(limit)
         )
         return [_to_review(r) for r in rows], total
 
     def summary(self, product_id: int) -> ReviewSummary:
-        row = self._db.execute(
-            select(t.review_stats).where(t.review_stats.c.product_id == product_id)
-        ).first()
-        summary = ReviewSummary()
-        if row is not None:
-            summary.distribution = {n: getattr(row, f"stars_{n}") for n in range(1, 6)}
-        return summary
+        return self.summaries([product_id]).get(product_id, ReviewSummary())
+
+    def summaries(self, product_ids: Sequence[int]) -> dict[int, ReviewSummary]:
+        rows = self._db.execute(select(t.review_stats).where(t.review_stats.c.product_id.in_(list(product_ids))))
+        return {row.product_id: ReviewSummary({n: getattr(row, f"stars_{n}") for n in range(1, 6)}) for row in rows}
 
     def _count_in_summary(self, product_id: int, rating: int) -> None:
         # An atomic upsert-increment: concurrent reviews of one product each count exactly once.
@@ -73,6 +68,4 @@ def _review_columns(review: Review) -> dict:
 
 def _to_review(row: Row) -> Review:
     created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
-    return Review(
-        row.review_id, row.product_id, row.rating, row.title, row.body, row.author, created, row.generated
-    )
+    return Review(row.review_id, row.product_id, row.rating, row.title, row.body, row.author, created, row.generated)

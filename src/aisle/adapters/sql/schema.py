@@ -130,6 +130,7 @@ outbox = Table(
     Column("attempts", Integer, nullable=False),
     Column("last_error", Text),
     Column("created_at", Timestamp, nullable=False),
+    Column("next_attempt_at", Timestamp),  # set after a failure: retried with backoff, not in a tight loop
     Column("delivered_at", Timestamp),
     Index("ix_outbox_status", "status", "event_id"),
 )

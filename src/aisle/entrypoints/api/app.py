@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from aisle.bootstrap import Container
-from aisle.entrypoints.api import ops, seller_products, shop
-from aisle.entrypoints.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from aisle.entrypoints.api import ops, search, seller_products, shop
+from aisle.entrypoints import metrics
+from aisle.entrypoints.api.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from aisle.entrypoints.api.problems import install_problem_handlers
 
 DESCRIPTION = """
@@ -38,7 +39,7 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
     )
     app.state.container = container
     install_problem_handlers(app)
-    for router in (ops.router, seller_products.router, shop.router):
+    for router in (ops.router, seller_products.router, search.router, shop.router):  # search before {id}
         app.include_router(router)
     settings = container.settings
 
@@ -47,4 +48,10 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
 
     app.add_middleware(BodyLimitMiddleware, limit_for_path=body_limit)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(MetricsMiddleware, observe=_observe_request)
+    metrics.instrument(container)
     return app
+
+
+def _observe_request(route: str, method: str, status: int, seconds: float) -> None:
+    metrics.HTTP_LATENCY.labels(route, method, str(status)).observe(seconds)

@@ -24,9 +24,7 @@ def current_seller(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Seller:
     if credentials is None:
-        raise HTTPException(
-            401, "Send your API key as 'Authorization: Bearer <key>'.", {"WWW-Authenticate": "Bearer"}
-        )
+        raise HTTPException(401, "Send your API key as 'Authorization: Bearer <key>'.", {"WWW-Authenticate": "Bearer"})
     seller = container(request).sellers.authenticate(credentials.credentials)
     if seller is None:
         raise HTTPException(401, "This API key is not valid.", {"WWW-Authenticate": "Bearer"})

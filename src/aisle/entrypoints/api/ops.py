@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from aisle.entrypoints.api.dependencies import ContainerDep, internal_caller
 from aisle.entrypoints.api.problems import problem
@@ -28,6 +29,12 @@ def readyz(app: ContainerDep) -> Any:
     except Exception as error:
         return problem(None, 503, f"storage unreachable: {type(error).__name__}")
     return JSONResponse({"status": "ready", "profile": app.settings.profile})
+
+
+@router.get("/metrics", tags=["ops"], response_class=Response)
+def prometheus_metrics() -> Response:
+    """Prometheus exposition: latency histograms, zero-result and relaxation counts, cache and outbox gauges."""
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.post(

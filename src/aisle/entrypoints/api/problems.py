@@ -62,8 +62,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [
-            FieldError("body" if e["type"] == "json_invalid" else _field(e["loc"]), _reason(e))
-            for e in error.errors()
+            FieldError("body" if e["type"] == "json_invalid" else _field(e["loc"]), _reason(e)) for e in error.errors()
         ]
         return problem(request, 422, "The request has invalid fields: see errors.", errors)
 

@@ -39,13 +39,9 @@ def _with_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
 
 
-@router.post(
-    "/products", status_code=status.HTTP_201_CREATED, response_model=ProductOut, responses=WRITE_PROBLEMS
-)
+@router.post("/products", status_code=status.HTTP_201_CREATED, response_model=ProductOut, responses=WRITE_PROBLEMS)
 def create_product(body: ProductIn, seller: SellerDep, app: ContainerDep, response: Response) -> ProductOut:
-    product = app.catalog.create_product(
-        seller.seller_id, body.to_content(), actor=f"seller:{seller.seller_id}"
-    )
+    product = app.catalog.create_product(seller.seller_id, body.to_content(), actor=f"seller:{seller.seller_id}")
     _with_etag(response, product.version)
     response.headers["Location"] = f"/api/v1/seller/products/{product.product_id}"
     return product_out(product)
@@ -55,23 +51,17 @@ def create_product(body: ProductIn, seller: SellerDep, app: ContainerDep, respon
 def list_products(
     seller: SellerDep,
     app: ContainerDep,
-    status_filter: Annotated[
-        Literal["DRAFT", "ACTIVE", "INACTIVE", "DELETED"] | None, Query(alias="status")
-    ] = None,
+    status_filter: Annotated[Literal["DRAFT", "ACTIVE", "INACTIVE", "DELETED"] | None, Query(alias="status")] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ProductList:
     wanted = ProductStatus(status_filter) if status_filter else None
     result = app.catalog.list_products(seller.seller_id, wanted, page, page_size)
-    return ProductList(
-        items=[product_out(p) for p in result.items], total=result.total, page=page, page_size=page_size
-    )
+    return ProductList(items=[product_out(p) for p in result.items], total=result.total, page=page, page_size=page_size)
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, responses=PROBLEMS)
-def get_product(
-    product_id: ProductId, seller: SellerDep, app: ContainerDep, response: Response
-) -> ProductOut:
+def get_product(product_id: ProductId, seller: SellerDep, app: ContainerDep, response: Response) -> ProductOut:
     product = app.catalog.get_product(seller.seller_id, product_id)
     _with_etag(response, product.version)
     return product_out(product)

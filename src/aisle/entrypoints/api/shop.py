@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
 from aisle.domain.categories import build_tree
+from aisle.entrypoints import metrics
 from aisle.entrypoints.api.dependencies import ContainerDep, ProductId
 from aisle.entrypoints.api.schemas import ReviewIn, ReviewList, ReviewOut, review_out
 
@@ -17,7 +19,10 @@ NOT_FOUND = {404: {"description": "No such product, or it is not on sale"}}
 @router.get("/products/{product_id}", responses=NOT_FOUND)
 def product_page(product_id: ProductId, app: ContainerDep) -> dict[str, Any]:
     """The product detail page: variants with price, seller, review summary with distribution, related products."""
-    return app.pdp.page(product_id)
+    started = time.perf_counter()
+    page, cached = app.pdp.page_and_source(product_id)
+    metrics.PDP_LATENCY.labels("hit" if cached else "miss").observe(time.perf_counter() - started)
+    return page
 
 
 @router.post(
@@ -39,9 +44,7 @@ def list_reviews(
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ReviewList:
     result = app.reviews.list(product_id, page, page_size)
-    return ReviewList(
-        items=[review_out(r) for r in result.items], total=result.total, page=page, page_size=page_size
-    )
+    return ReviewList(items=[review_out(r) for r in result.items], total=result.total, page=page, page_size=page_size)
 
 
 @router.get("/categories")

@@ -1,0 +1,192 @@
+"""The embedded search engine: a Tantivy index on local disk (or in memory for tests).
+
+One writer per index (Tantivy's rule), guarded by a lock; searches take a fresh searcher each time and never
+block on writes. Generations and the switch between them live in tantivy_home.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from aisle.adapters.search.tantivy_queries import QueryBuilder
+from aisle.adapters.search.tantivy_schema import build_schema, plain_analyzer, register_analyzers, to_tantivy
+from aisle.domain.search.document import SearchDocument
+from aisle.domain.search.ranking import RankingWeights
+from aisle.services.search.engine import PRICE_LADDER, EngineQuery, EngineResult, Facets, Filters, Hit
+
+WRITER_HEAP_BYTES = 128 * 1024 * 1024
+BRAND_FACET_SIZE = 30
+CATEGORY_FACET_SIZE = 300
+SORT_FIELDS = {
+    "price_asc": ("price", tantivy.Order.Asc),
+    "price_desc": ("price", tantivy.Order.Desc),
+    "rating": ("rating_rank", tantivy.Order.Desc),
+    "newest": ("created_at", tantivy.Order.Desc),
+    "relevance": ("static_score", tantivy.Order.Desc),  # used when there are no keywords to score
+}
+
+
+class TantivyEngine:
+    def __init__(
+        self,
+        path: Path | None,
+        now: Callable[[], datetime],
+        weights: RankingWeights | None = None,
+        writer_threads: int = 1,
+    ) -> None:
+        self._schema = build_schema()
+        if path is not None:
+            path.mkdir(parents=True, exist_ok=True)
+        self._index = tantivy.Index(self._schema, path=None if path is None else str(path), reuse=True)
+        register_analyzers(self._index)
+        self._queries = QueryBuilder(self._schema)
+        self._plain = plain_analyzer()
+        self._now = now
+        self._weights = weights or RankingWeights()
+        self._writer_threads = writer_threads
+        self._writer: Any = None
+        self._write_lock = threading.Lock()
+        self.path = path
+
+    # -- writes -------------------------------------------------------------------------------------------------
+
+    def upsert(self, documents: Sequence[SearchDocument]) -> None:
+        now = self._now()
+        with self._write_lock:
+            writer = self._open_writer()
+            for doc in documents:
+                writer.delete_documents_by_term("product_id", doc.product_id)
+                writer.add_document(to_tantivy(doc, now, self._weights))
+
+    def delete(self, product_ids: Sequence[int]) -> None:
+        with self._write_lock:
+            writer = self._open_writer()
+            for product_id in product_ids:
+                writer.delete_documents_by_term("product_id", product_id)
+
+    def refresh(self) -> None:
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.commit()
+        self._index.reload()
+
+    def close(self) -> None:
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.commit()
+                self._writer.wait_merging_threads()
+                self._writer = None
+
+    def _open_writer(self) -> Any:
+        if self._writer is None:
+            self._writer = self._index.writer(WRITER_HEAP_BYTES, self._writer_threads)
+        return self._writer
+
+    # -- reads --------------------------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self._index.searcher().num_docs
+
+    def search(self, query: EngineQuery) -> EngineResult:
+        searcher = self._index.searcher()
+        text = self._queries.keywords(query.keywords)
+        main = self._queries.combine(text, self._queries.filters(query.filters))
+        hits, total = self._hits(searcher, main, query, scored=text is not None)
+        facets = self._facets(searcher, text, query.filters) if query.with_facets else Facets()
+        return EngineResult(hits, total, facets)
+
+    def _hits(self, searcher: Any, main: Any, query: EngineQuery, scored: bool) -> tuple[list[Hit], int]:
+        if query.limit == 0:  # only the count is wanted (Tantivy refuses a zero limit)
+            return [], searcher.search(main, 1, count=True).count
+        if scored and query.sort == "relevance":
+            result = searcher.search(main, query.limit, count=True, offset=query.offset)
+        else:
+            field, order = SORT_FIELDS[query.sort]
+            result = searcher.search(
+                main, query.limit, count=True, order_by_field=field, order=order, offset=query.offset
+            )
+        addresses = [address for _key, address in result.hits]
+        ids = searcher.fast_field_values("product_id", addresses)
+        statics = searcher.fast_field_values("static_score", addresses)
+        leaves = searcher.fast_field_values("category_leaf", addresses)
+        hits = [
+            Hit(pid, float(key) if scored and query.sort == "relevance" else 0.0, static or 0.0, leaf or None)
+            for (key, _a), pid, static, leaf in zip(result.hits, ids, statics, leaves, strict=True)
+        ]
+        return hits, result.count
+
+    def _facets(self, searcher: Any, text: Any, filters: Filters) -> Facets:
+        """Each facet counts with every filter applied except its own, so picking a brand still shows the others."""
+        facets = Facets()
+        groups = {"brands": _BRAND_AGG, "categories": _CATEGORY_AGG, "price_ranges": _PRICE_AGG, "ratings": _RATING_AGG}
+        shared = {name: agg for name, agg in groups.items() if filters == filters.without(name)}
+        if shared:
+            query = self._queries.combine(text, self._queries.filters(filters))
+            _read_aggregations(searcher.aggregate(query, shared), facets)
+        for name, agg in groups.items():
+            if name not in shared:
+                query = self._queries.combine(text, self._queries.filters(filters.without(name)))
+                _read_aggregations(searcher.aggregate(query, {name: agg}), facets)
+        return facets
+
+    def related(self, product_id: int, limit: int) -> list[int]:
+        searcher = self._index.searcher()
+        found = searcher.search(tantivy.Query.term_query(self._schema, "product_id", product_id), 1)
+        if not found.hits:
+            return []
+        stored = searcher.doc(found.hits[0][1])
+        title = stored.get_first("title") or ""
+        query = self._queries.related(title, stored.get_first("brand"), stored.get_first("category_leaf"), product_id)
+        result = searcher.search(query, limit, count=False)
+        return searcher.fast_field_values("product_id", [address for _score, address in result.hits])
+
+    def term_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        return self._index.searcher().terms_with_prefix("title_words", prefix, limit=limit)
+
+    def brands(self) -> list[str]:
+        return [term for term, _count in self._index.searcher().terms_with_prefix("brand", "")]
+
+    def title_completions(self, prefix: str, limit: int) -> list[tuple[int, str]]:
+        words = self._plain.analyze(prefix)
+        if not words:
+            return []
+        searcher = self._index.searcher()
+        query = self._queries.title_prefix(words)
+        result = searcher.search(query, limit, count=False, order_by_field="static_score")
+        docs = [searcher.doc(address) for _key, address in result.hits]
+        return [(d.get_first("product_id"), d.get_first("title")) for d in docs]
+
+
+_BRAND_AGG = {"terms": {"field": "brand", "size": BRAND_FACET_SIZE}}
+_CATEGORY_AGG = {"terms": {"field": "category", "size": CATEGORY_FACET_SIZE}}
+_PRICE_AGG = {
+    "range": {
+        "field": "price",
+        "ranges": [{"to": PRICE_LADDER[0]}]
+        + [{"from": low, "to": high} for low, high in pairwise(PRICE_LADDER)]
+        + [{"from": PRICE_LADDER[-1]}],
+    }
+}
+_RATING_AGG = {"range": {"field": "rating", "ranges": [{"from": n, "to": n + 1} for n in (1, 2, 3)] + [{"from": 4}]}}
+
+
+def _read_aggregations(result: dict[str, Any], facets: Facets) -> None:
+    if "brands" in result:
+        facets.brands = [(b["key"], b["doc_count"]) for b in result["brands"]["buckets"]]
+    if "categories" in result:
+        facets.categories = [(int(b["key"]), b["doc_count"]) for b in result["categories"]["buckets"]]
+    if "price_ranges" in result:
+        facets.price_ranges = [
+            (b.get("from"), b.get("to"), b["doc_count"]) for b in result["price_ranges"]["buckets"] if b["doc_count"]
+        ]
+    if "ratings" in result:
+        buckets = result["ratings"]["buckets"]
+        counts = {int(b["from"]): b["doc_count"] for b in buckets if b.get("from") is not None}
+        facets.ratings = [(n, sum(c for stars, c in counts.items() if stars >= n)) for n in (4, 3, 2, 1)]

@@ -1,0 +1,118 @@
+"""Generations of the Tantivy index side by side, and a CURRENT file naming the one that serves.
+
+A reindex builds a new generation while the old one keeps answering, then switches CURRENT in one atomic rename.
+A serving process notices the switch, opens the new generation and re-syncs what changed while it was built.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aisle.adapters.search.tantivy_engine import TantivyEngine
+
+log = logging.getLogger(__name__)
+BUILT_FROM = "built_from"  # when the rebuild started reading the catalog: the serving side catches up from there
+CHECK_EVERY_SECONDS = 1.0
+
+
+class TantivyIndexHome:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._pointer = root / "CURRENT"
+
+    def current(self) -> Path:
+        if not self._pointer.exists():
+            self.switch_to(self.new_generation(started=datetime.now(UTC)))
+        return self.root / self._pointer.read_text().strip()
+
+    def new_generation(self, started: datetime) -> Path:
+        generation = self.root / f"gen-{time.time_ns()}"
+        generation.mkdir(parents=True)
+        (generation / BUILT_FROM).write_text(started.isoformat())
+        return generation
+
+    def switch_to(self, generation: Path) -> None:
+        temporary = self.root / f".CURRENT.{os.getpid()}"
+        temporary.write_text(generation.name)
+        os.replace(temporary, self._pointer)  # atomic: readers see the old name or the new, never neither
+
+    def version(self) -> int:
+        return self._pointer.stat().st_mtime_ns if self._pointer.exists() else 0
+
+    def remove_old_generations(self, keep: int = 2) -> None:
+        generations = sorted(p for p in self.root.glob("gen-*") if p.is_dir())
+        current = self.current()
+        for old in generations[:-keep]:
+            if old != current:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def built_from(generation: Path) -> datetime:
+    marker = generation / BUILT_FROM
+    return datetime.fromisoformat(marker.read_text()) if marker.exists() else datetime.now(UTC)
+
+
+class SwitchingEngine:
+    """A TantivyEngine that follows the home's CURRENT pointer; every engine call goes to the serving generation."""
+
+    def __init__(
+        self,
+        home: TantivyIndexHome,
+        open_engine: Callable[[Path], TantivyEngine],
+        on_switch: Callable[[datetime], None] = lambda _since: None,
+    ) -> None:
+        self.home = home
+        self._open = open_engine
+        self._on_switch = on_switch
+        self._lock = threading.Lock()
+        self._engine = open_engine(home.current())
+        self._seen_version = home.version()
+        self._checked_at = time.monotonic()
+
+    @property
+    def engine(self) -> TantivyEngine:
+        if time.monotonic() - self._checked_at >= CHECK_EVERY_SECONDS:
+            self._follow_pointer()
+        return self._engine
+
+    def begin_rebuild(self) -> TantivyEngine:
+        return self._open(self.home.new_generation(datetime.now(UTC)))
+
+    def finish_rebuild(self, target: TantivyEngine) -> None:
+        """Switches this process at once; other processes follow the pointer within a second and catch up."""
+        target.close()
+        assert target.path is not None
+        self.home.switch_to(target.path)
+        with self._lock:
+            old, self._engine = self._engine, self._open(target.path)
+            self._seen_version = self.home.version()
+        old.close()
+        self.home.remove_old_generations()
+
+    def set_on_switch(self, callback: Callable[[datetime], None]) -> None:
+        self._on_switch = callback
+
+    def _follow_pointer(self) -> None:
+        with self._lock:
+            self._checked_at = time.monotonic()
+            version = self.home.version()
+            if version == self._seen_version:
+                return
+            generation = self.home.current()
+            log.info("search index switched to %s", generation.name)
+            old, self._engine = self._engine, self._open(generation)
+            self._seen_version = version
+            old.close()
+        self._on_switch(built_from(generation))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.engine, name)

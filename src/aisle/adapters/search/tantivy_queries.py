@@ -1,0 +1,94 @@
+"""Turning an EngineQuery into Tantivy Query objects. Built from analyzed tokens, never from query syntax,
+so nothing a shopper types can be read as an operator."""
+
+from __future__ import annotations
+
+import tantivy
+
+from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, brand_key, stemmed_analyzer
+from aisle.services.search.engine import Filters, KeywordGroup
+
+MIN_FUZZY_LENGTH = 5
+Occur = tantivy.Occur
+Q = tantivy.Query
+
+
+class QueryBuilder:
+    def __init__(self, schema: tantivy.Schema) -> None:
+        self._schema = schema
+        self._analyzer = stemmed_analyzer()
+
+    def tokens(self, text: str) -> list[str]:
+        return self._analyzer.analyze(text)
+
+    def keywords(self, groups: tuple[KeywordGroup, ...]) -> Q | None:
+        clauses = [(Occur.Must, q) for q in (self._group(g) for g in groups) if q is not None]
+        return Q.boolean_query(clauses) if clauses else None
+
+    def _group(self, group: KeywordGroup) -> Q | None:
+        options = []
+        for text in (group.word, *group.alternatives):
+            tokens = self.tokens(text)
+            if len(tokens) == 1:
+                options.extend(self._single_token(tokens[0], group.fuzzy and text == group.word))
+            elif tokens:
+                options.extend(self._phrase(tokens))
+        return Q.boolean_query([(Occur.Should, q) for q in options]) if options else None
+
+    def _single_token(self, token: str, fuzzy: bool) -> list[Q]:
+        queries = [
+            Q.boost_query(Q.term_query(self._schema, field, token), boost) for field, boost in TEXT_FIELDS.items()
+        ]
+        if fuzzy and len(token) >= MIN_FUZZY_LENGTH and not any(ch.isdigit() for ch in token):
+            fuzzy_title = Q.fuzzy_term_query(self._schema, "title", token, distance=1, transposition_cost_one=True)
+            queries.append(Q.boost_query(fuzzy_title, 1.0))
+        return queries
+
+    def _phrase(self, tokens: list[str]) -> list[Q]:
+        return [
+            Q.boost_query(Q.phrase_query(self._schema, field, tokens), boost) for field, boost in TEXT_FIELDS.items()
+        ]
+
+    def filters(self, filters: Filters) -> list[Q]:
+        clauses: list[Q] = []
+        if filters.brands:
+            keys = [brand_key(b) for b in filters.brands]
+            clauses.append(Q.term_set_query(self._schema, "brand_key", keys))
+        if filters.category_id is not None:
+            clauses.append(Q.term_query(self._schema, "category", str(filters.category_id)))
+        if filters.price_min is not None or filters.price_max is not None:
+            clauses.append(self._range("price", filters.price_min, filters.price_max))
+        if filters.rating_min is not None:
+            clauses.append(self._range("rating", filters.rating_min, None))
+        if filters.in_stock is not None:
+            clauses.append(Q.term_query(self._schema, "in_stock", 1 if filters.in_stock else 0))
+        return clauses
+
+    def _range(self, field: str, low: object, high: object) -> Q:
+        as_float = [None if v is None else float(v) for v in (low, high)]  # type: ignore[arg-type]
+        return Q.range_query(self._schema, field, tantivy.FieldType.Float, as_float[0], as_float[1])
+
+    def combine(self, text: Q | None, filters: list[Q]) -> Q:
+        if text is None and not filters:
+            return Q.all_query()
+        clauses = [] if text is None else [(Occur.Must, text)]
+        # Filters narrow without scoring, so BM25 is the text's alone.
+        clauses += [(Occur.Must, Q.const_score_query(f, 0.0)) for f in filters]
+        return Q.boolean_query(clauses)
+
+    def title_prefix(self, words: list[str]) -> Q:
+        """Every typed word in the title, the last one possibly unfinished ("sony wire" finds "Sony ... Wired")."""
+        *whole, last = words
+        clauses = [(Occur.Must, Q.term_query(self._schema, "title_words", w)) for w in whole]
+        clauses.append((Occur.Must, Q.phrase_prefix_query(self._schema, "title_words", [last])))
+        return Q.boolean_query(clauses)
+
+    def related(self, title: str, brand: str | None, category_leaf: int | None, exclude: int) -> Q:
+        should = [(Occur.Should, Q.term_query(self._schema, "title", t)) for t in dict.fromkeys(self.tokens(title))]
+        if brand:
+            should.append((Occur.Should, Q.boost_query(Q.term_query(self._schema, "brand_key", brand_key(brand)), 1.5)))
+        if category_leaf:
+            leaf = Q.term_query(self._schema, "category", str(category_leaf))
+            should.append((Occur.Should, Q.boost_query(leaf, 2.0)))
+        itself = Q.term_query(self._schema, "product_id", exclude)
+        return Q.boolean_query([(Occur.Must, Q.boolean_query(should)), (Occur.MustNot, itself)])

@@ -1,0 +1,94 @@
+"""The Tantivy index layout and analyzers, and how a SearchDocument becomes a Tantivy document."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import tantivy
+
+from aisle.domain.search.document import SearchDocument
+from aisle.domain.search.ranking import RankingWeights, rating_factor, static_score
+
+STEMMED = "aisle_en"  # words folded to ASCII, lowercased and stemmed: "Headphones" matches "headphone"
+PLAIN = "aisle_plain"  # lowercased and folded, not stemmed: real words for autocomplete
+
+# Field boosts for keyword matching: a word in the title says more than the same word deep in a description.
+TEXT_FIELDS = {"title": 3.0, "codes": 3.0, "brand_text": 2.0, "category_text": 1.5, "description": 0.5}
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("product_id", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("version", stored=True, fast=True)
+    builder.add_text_field("title", stored=True, tokenizer_name=STEMMED)
+    builder.add_text_field("title_words", tokenizer_name=PLAIN, index_option="position")
+    builder.add_text_field("description", tokenizer_name=STEMMED)
+    builder.add_text_field("brand_text", tokenizer_name=STEMMED)
+    builder.add_text_field("brand", stored=True, tokenizer_name="raw", fast=True)
+    builder.add_text_field("brand_key", tokenizer_name="raw")
+    builder.add_text_field("category_text", tokenizer_name=STEMMED)
+    builder.add_text_field("category", tokenizer_name="raw", fast=True)
+    builder.add_integer_field("category_leaf", stored=True, fast=True)
+    builder.add_text_field("codes", tokenizer_name=PLAIN)
+    builder.add_float_field("price", stored=True, indexed=True, fast=True)
+    builder.add_float_field("rating", indexed=True, fast=True)
+    builder.add_float_field("rating_rank", fast=True)
+    builder.add_integer_field("in_stock", indexed=True, fast=True)
+    builder.add_float_field("static_score", fast=True)
+    builder.add_integer_field("created_at", fast=True)
+    return builder.build()
+
+
+def register_analyzers(index: tantivy.Index) -> None:
+    index.register_tokenizer(STEMMED, stemmed_analyzer())
+    index.register_tokenizer(PLAIN, plain_analyzer())
+
+
+def stemmed_analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+def plain_analyzer() -> tantivy.TextAnalyzer:
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+
+
+def brand_key(brand: str) -> str:
+    return " ".join(brand.casefold().split())
+
+
+def to_tantivy(doc: SearchDocument, now: datetime, weights: RankingWeights) -> tantivy.Document:
+    out = tantivy.Document()
+    out.add_integer("product_id", doc.product_id)
+    out.add_integer("version", doc.version)
+    out.add_text("title", doc.title)
+    out.add_text("title_words", doc.title)
+    out.add_text("description", doc.description)
+    if doc.brand:
+        out.add_text("brand_text", doc.brand)
+        out.add_text("brand", doc.brand)
+        out.add_text("brand_key", brand_key(doc.brand))
+    out.add_text("category_text", " ".join(doc.category_names))
+    for category_id in doc.category_ids:
+        out.add_text("category", str(category_id))
+    out.add_integer("category_leaf", doc.category_id or 0)
+    out.add_text("codes", " ".join(doc.codes))
+    out.add_float("price", float(doc.price))
+    out.add_float("rating", doc.rating_avg or 0.0)
+    out.add_float("rating_rank", rating_factor(doc.rating_avg, doc.rating_count))
+    out.add_integer("in_stock", 1 if doc.in_stock else 0)
+    out.add_float("static_score", static_score(doc, now, weights))
+    out.add_integer("created_at", int(doc.created_at.timestamp()))
+    return out

@@ -1,0 +1,73 @@
+"""The search document: one per ACTIVE product, denormalized from catalog, reviews, seller, stock and sales."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from aisle.domain.catalog import Product
+from aisle.domain.categories import Category
+from aisle.domain.reviews import ReviewSummary
+
+MAX_INDEXED_DESCRIPTION = 2_000
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    product_id: int
+    version: int
+    title: str
+    description: str
+    brand: str | None
+    category_ids: tuple[int, ...]  # root first, down to the product's own category
+    category_names: tuple[str, ...]
+    price: Decimal  # the lowest variant price: one result per product shows its cheapest variant
+    was_price: Decimal | None
+    rating_avg: float | None
+    rating_count: int
+    in_stock: bool
+    sales_velocity: float  # units a day, recent window (or the catalog's popularity until sales exist)
+    seller_id: int
+    seller_rating: float | None
+    created_at: datetime
+    thumbnail_url: str | None
+    codes: tuple[str, ...]  # SKUs and GTIN, so a pasted code finds its product
+
+    @property
+    def category_id(self) -> int | None:
+        return self.category_ids[-1] if self.category_ids else None
+
+
+def build_document(
+    product: Product,
+    categories: Sequence[Category],
+    reviews: ReviewSummary,
+    seller_rating: float | None,
+    in_stock: bool,
+    sales_velocity: float | None,
+) -> SearchDocument:
+    content = product.content
+    cheapest = min(content.variants, key=lambda v: v.price)
+    codes = tuple(v.sku for v in content.variants) + ((content.gtin,) if content.gtin else ())
+    return SearchDocument(
+        product_id=product.product_id,
+        version=product.version,
+        title=content.title,
+        description=content.description[:MAX_INDEXED_DESCRIPTION],
+        brand=content.brand,
+        category_ids=tuple(c.category_id for c in categories),
+        category_names=tuple(c.name for c in categories),
+        price=cheapest.price,
+        was_price=cheapest.compare_price,
+        rating_avg=reviews.average,
+        rating_count=reviews.count,
+        in_stock=in_stock,
+        sales_velocity=sales_velocity if sales_velocity is not None else (content.popularity or 0.0),
+        seller_id=product.seller_id,
+        seller_rating=seller_rating,
+        created_at=product.created_at,
+        thumbnail_url=content.images[0] if content.images else None,
+        codes=codes,
+    )

@@ -1,0 +1,233 @@
+"""What a shopper's query asks for: words to match, and the filters and order it implies.
+
+    "sony headphones under $200 with 4+ stars"
+        → keywords ("headphones",), brands ("Sony",), price_max 200, rating_min 4
+
+The steps, in order:
+
+1. Normal form and lexemes (``text``, ``lexer``): query syntax (quotes, brackets, ``field:value``, ``^``, ``*``)
+   is only punctuation, and AND, OR and NOT are plain words, so the engine never sees an operator.
+2. Filters in words (``filters``): prices, ratings, stock and sort order are taken out of the text.
+3. Brands (``brands``), before stop words go, so "bang and olufsen" is still whole.
+4. Stop words ("with", "for", "the", "stars", "dollars" ...) leave the keywords.
+5. Spelling: a word neither the catalog, the brands nor the synonyms know is corrected to the closest catalog
+   word, or to a brand when that is as close ("samsng" → Samsung). Then brands are looked for again, so a
+   corrected brand becomes a brand filter rather than a keyword.
+6. Keywords are the engine's tokens of what is left, each once, at most ``MAX_KEYWORDS``.
+7. Synonyms are reported, not substituted: the engine matches each keyword or its expansions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from aisle.domain.search.brands import MIN_FUZZY_BRAND_LENGTH, BrandMatcher
+from aisle.domain.search.edits import osa_distance
+from aisle.domain.search.filters import Filters, extract_filters
+from aisle.domain.search.lexer import Lexeme, lex
+from aisle.domain.search.stopwords import STOP_WORDS
+from aisle.domain.search.synonyms import SynonymTable
+from aisle.domain.search.text import has_digit, normalize
+from aisle.domain.search.vocabulary import Vocabulary, max_typos
+
+SORTS = ("price_asc", "price_desc", "rating", "newest")
+MAX_INPUT_CHARS = 1_000  # a query is cut here before anything else: nothing a shopper types needs more
+MAX_KEYWORDS = 32
+MAX_WORD_LENGTH = 39  # the engine drops longer tokens, so matching on them could only fail
+
+_TOKEN = re.compile(r"[^\W_]+")
+_FITS = ("for", "fits", "fit")  # "case for samsung": the brand is what the product fits, not who made it
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    typed: str
+    fits: bool = False  # comes right after "for" / "fits" / "compatible with"
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    raw: str
+    keywords: tuple[str, ...] = ()
+    brands: tuple[str, ...] = ()
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    rating_min: float | None = None
+    in_stock: bool | None = None
+    sort: str | None = None
+    corrections: tuple[tuple[str, str], ...] = ()
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def corrected(self) -> str | None:
+        """The query as the shopper would have typed it without the typos ("did you mean"), or None."""
+        if not self.corrections:
+            return None
+        fixes = dict(self.corrections)
+        return _TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), normalize(self.raw[:MAX_INPUT_CHARS]))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API's ``query`` block: how the query was understood."""
+        return {
+            "keywords": list(self.keywords),
+            "filters": {
+                "brand": list(self.brands),
+                "price_min": _as_number(self.price_min),
+                "price_max": _as_number(self.price_max),
+                "rating_min": self.rating_min,
+                "in_stock": self.in_stock,
+            },
+            "sort": self.sort,
+            "corrected": self.corrected,
+            "corrections": [{"from": typed, "to": fixed} for typed, fixed in self.corrections],
+            "synonyms": [{"term": term, "expansions": list(found)} for term, found in self.synonyms],
+        }
+
+
+class QueryParser:
+    """Reads queries against one catalog's words, brands and synonyms.
+
+    ``common_words`` are words of the shoppers' language (an English word list, say) that are never taken for
+    typos even where the catalog lacks them: in a phone shop, "coffee" is not "toffee" and "tablet" not "table".
+    """
+
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        brands: Iterable[str],
+        synonyms: SynonymTable,
+        common_words: Collection[str] = frozenset(),
+    ) -> None:
+        self.vocabulary = vocabulary
+        self.synonyms = synonyms
+        self._brands = BrandMatcher(brands)
+        self._common_words = common_words
+
+    def parse(self, q: str) -> ParsedQuery:
+        text = normalize(q[:MAX_INPUT_CHARS])[:MAX_INPUT_CHARS]  # again: NFKC may turn one character into 18
+        extraction = extract_filters(lex(text))
+        brands, words = self._take_brands(_words(extraction.rest))
+        words, corrections = self._corrected(_first_of_each(_without_stop_words(words))[:MAX_KEYWORDS])
+        more_brands, words = self._take_brands(words)
+        keywords = tuple(dict.fromkeys(w.text for w in words))  # once more: two typos may fix to one word
+        synonyms = self._expansions(keywords)
+        return _assemble(q, extraction.filters, keywords, brands + more_brands, corrections, synonyms)
+
+    def _take_brands(self, words: list[_Word]) -> tuple[list[str], list[_Word]]:
+        """The brands named in ``words``, and the words that are not part of one."""
+        texts = [w.text for w in words]
+        brands: list[str] = []
+        rest: list[_Word] = []
+        i = 0
+        while i < len(words):
+            hit = None if words[i].fits else self._brands.match_at(texts, i)
+            if hit is None:
+                rest.append(words[i])
+                i += 1
+            else:
+                brands.extend(hit.brands)
+                i += hit.length
+        return brands, rest
+
+    def _corrected(self, words: list[_Word]) -> tuple[list[_Word], tuple[tuple[str, str], ...]]:
+        spellings = {w.text: self._spelling(w.text) for w in words}
+        fixed = [replace(w, text=spellings[w.text]) for w in words]
+        corrections = tuple(dict.fromkeys((w.typed, w.text) for w in fixed if w.text != w.typed))
+        return fixed, corrections
+
+    def _spelling(self, word: str) -> str:
+        """``word``, or what it is a typo of: a brand when that is as close as the closest catalog word."""
+        if self._is_known(word) or has_digit(word):
+            return word
+        spelled = self.vocabulary.correct(word)
+        if spelled in STOP_WORDS:  # "foo" is no typo of "for" that is worth a keyword
+            spelled = None
+        if spelled and len(word) < MIN_FUZZY_BRAND_LENGTH and self._brands.match_at([spelled], 0):
+            spelled = None  # "sonu" may be Sony or a word: too short to filter a brand on a guess
+        brand = self._brands.correct(word, max_distance=2 if spelled is None else _typos(word, spelled))
+        if brand is not None:
+            return brand[0]
+        return spelled or word
+
+    def _is_known(self, word: str) -> bool:
+        """Known to the catalog (also as its singular or plural), the brands, the synonyms or the language."""
+        forms = (word, word.removesuffix("s"), word.removesuffix("es"), word + "s")
+        return (
+            any(self.vocabulary.known(form) for form in forms)
+            or self._brands.is_brand_word(word)
+            or self.synonyms.knows(word)
+            or word in self._common_words
+            or word in STOP_WORDS
+        )
+
+    def _expansions(self, keywords: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return tuple((term, tuple(found)) for term, found in self.synonyms.expand(keywords).items())
+
+
+def _words(lexemes: Sequence[Lexeme]) -> list[_Word]:
+    """The engine's tokens of the lexemes no filter took, each knowing whether it follows "for"."""
+    words: list[_Word] = []
+    previous: list[str] = []
+    for lexeme in lexemes:
+        for token in lexeme.tokens:
+            fits = bool(previous) and (previous[-1] in _FITS or previous[-2:] == ["compatible", "with"])
+            if len(token) <= MAX_WORD_LENGTH:
+                words.append(_Word(token, token, fits))
+            previous.append(token)
+    return words
+
+
+def _without_stop_words(words: list[_Word]) -> list[_Word]:
+    texts = [w.text for w in words]
+    return [w for i, w in enumerate(words) if w.text not in STOP_WORDS or _names_a_product(texts, i)]
+
+
+def _first_of_each(words: list[_Word]) -> list[_Word]:
+    """Each word once: "blenders blenders" asks for nothing more than "blenders"."""
+    return list({w.text: w for w in reversed(words)}.values())[::-1]
+
+
+def _names_a_product(texts: list[str], i: int) -> bool:
+    """ "2 in 1" and "all in one" name a kind of product: their "in" and "all" stay."""
+    for start in range(max(i - 2, 0), i + 1):
+        window = texts[start : start + 3]
+        if window == ["all", "in", "one"]:
+            return True
+        if len(window) == 3 and window[1] == "in" and window[0].isdigit() and window[2].isdigit():
+            return True
+    return False
+
+
+def _typos(typed: str, word: str) -> int:
+    return osa_distance(typed, word, max_typos(typed))
+
+
+def _assemble(
+    q: str,
+    filters: Filters,
+    keywords: tuple[str, ...],
+    brands: list[str],
+    corrections: tuple[tuple[str, str], ...],
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...],
+) -> ParsedQuery:
+    return ParsedQuery(
+        raw=q,
+        keywords=keywords,
+        brands=tuple(dict.fromkeys(brands)),
+        price_min=filters.price_min,
+        price_max=filters.price_max,
+        rating_min=filters.rating_min,
+        in_stock=filters.in_stock,
+        sort=filters.sort,
+        corrections=corrections,
+        synonyms=synonyms,
+    )
+
+
+def _as_number(amount: Decimal | None) -> float | None:
+    return None if amount is None else float(amount)

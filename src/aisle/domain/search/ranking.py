@@ -1,0 +1,73 @@
+"""The seed's ranking formula, each factor normalized to 0..1 so the weights mean what they say.
+
+    score = 0.30 text + 0.25 sales velocity + 0.20 rating + 0.10 seller quality + 0.05 recency + 0.10 in stock
+
+* text: the engine's BM25 score divided by the best score among the candidates (1.0 for the best match).
+* sales velocity: log(1 + units a day) / log(1 + VELOCITY_REFERENCE), capped at 1: a best-seller is a best-seller
+  whether it sells 50 or 500 a day, and the log keeps one viral product from flattening everyone else.
+* rating: a Bayesian average, (PRIOR_WEIGHT * PRIOR_RATING + sum of stars) / (PRIOR_WEIGHT + reviews), over 5:
+  one 5-star review does not beat a hundred 4.8s.
+* seller quality: the seller's rating over 5; NEUTRAL (0.5) for a seller without a track record.
+* recency: exp(-age / RECENCY_DAYS): new listings get a short, fading lift.
+* in stock: 1 or 0.
+
+Everything but the text factor is known at index time ("static score"), so browsing without keywords can sort
+on it inside the engine; with keywords the top candidates are re-ranked with the full formula.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from aisle.domain.search.document import SearchDocument
+
+VELOCITY_REFERENCE = 50.0
+PRIOR_RATING = 3.5
+PRIOR_WEIGHT = 5.0
+RECENCY_DAYS = 180.0
+NEUTRAL = 0.5
+
+
+@dataclass(frozen=True)
+class RankingWeights:
+    text: float = 0.30
+    sales_velocity: float = 0.25
+    rating: float = 0.20
+    seller_quality: float = 0.10
+    recency: float = 0.05
+    in_stock: float = 0.10
+
+
+def velocity_factor(units_per_day: float) -> float:
+    return min(1.0, math.log1p(max(units_per_day, 0.0)) / math.log1p(VELOCITY_REFERENCE))
+
+
+def rating_factor(average: float | None, count: int) -> float:
+    total_stars = (average or 0.0) * count
+    return (PRIOR_WEIGHT * PRIOR_RATING + total_stars) / (PRIOR_WEIGHT + count) / 5.0
+
+
+def seller_factor(seller_rating: float | None) -> float:
+    return NEUTRAL if seller_rating is None else min(max(seller_rating / 5.0, 0.0), 1.0)
+
+
+def recency_factor(created_at: datetime, now: datetime) -> float:
+    age_days = max((now - created_at).total_seconds(), 0.0) / 86_400
+    return math.exp(-age_days / RECENCY_DAYS)
+
+
+def static_score(doc: SearchDocument, now: datetime, weights: RankingWeights) -> float:
+    return (
+        weights.sales_velocity * velocity_factor(doc.sales_velocity)
+        + weights.rating * rating_factor(doc.rating_avg, doc.rating_count)
+        + weights.seller_quality * seller_factor(doc.seller_rating)
+        + weights.recency * recency_factor(doc.created_at, now)
+        + weights.in_stock * (1.0 if doc.in_stock else 0.0)
+    )
+
+
+def final_score(text_score: float, best_text_score: float, static: float, weights: RankingWeights) -> float:
+    text = text_score / best_text_score if best_text_score > 0 else 0.0
+    return weights.text * text + static

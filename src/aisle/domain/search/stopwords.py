@@ -1,0 +1,10 @@
+"""Words that say nothing about the product wanted: they never become keywords, brands or corrections."""
+
+from __future__ import annotations
+
+STOP_WORDS = frozenset(
+    """a an the and or not of in on at to by from with for is are be am was it its this that these those i im me
+    my we our you your some any all only just also very please show find get buy want need looking search item
+    items product products stars dollars dollar usd bucks price prices priced cost costs rating ratings rated
+    reviews review than less more fits""".split()  # noqa: SIM905 - a word list reads best as words
+)

@@ -1,0 +1,56 @@
+"""Text as the search engine sees it: one normal form for queries, titles, brands and synonyms.
+
+``tokenize`` agrees with the index's analyzer (Tantivy's simple tokenizer, then lowercase and ASCII folding): a
+token is a run of letters and digits, and everything else separates tokens. So "USB-C" is ("usb", "c"), "Galaxy
+S7" is ("galaxy", "s7"), "30W" is ("30w"), "Wi-Fi" is ("wi", "fi") and "StarTech.com" is ("startech", "com").
+Joining "usb-c" into "usbc" would read better but would never match a title the engine split into "usb" and "c".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Separators, as for the engine, and before NFKC, which would otherwise turn "Insignia™" into "insigniatm".
+_MARKS = dict.fromkeys(map(ord, "\u2122\u00ae\u00a9\u2120"), " ")  # ™ ® © ℠
+# Latin letters that do not decompose into a base letter and an accent, folded as ASCII folding does.
+_LATIN = str.maketrans(
+    dict(zip("\u00f8\u0142\u0111\u00f0\u0131\u0127\u0167\u014b\u0138\u0192", "olddihtnqf", strict=True))
+    | {"\u00e6": "ae", "\u0153": "oe", "\u00fe": "th"}
+)  # o and l with a stroke, d with a stroke, eth, dotless i, h and t with a bar, eng, kra, f with a hook; ae, oe, thorn
+_PUNCTUATION = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032`\u00b4", "'"),  # curly single quotes, prime, accents
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),  # curly double quotes, guillemets
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),  # dashes, minus
+        "\u2044": "/",  # fraction slash, as in NFKC's "1/2"
+    }
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # separate words: tabs, or the "\x99" of a mis-decoded "™"
+_TOKEN = re.compile(r"[^\W_]+")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """Lowercased, accent-free, with one kind of quote and of dash, and single spaces: "Café Pro" → "cafe pro"."""
+    if text.isascii():  # the common case, and ten times faster: nothing to compose, fold or strip
+        text = text.lower().replace("`", "'")
+    else:
+        text = unicodedata.normalize("NFKC", text.translate(_MARKS)).casefold()
+        text = strip_accents(text).translate(_LATIN).translate(_PUNCTUATION)
+    return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
+
+
+def strip_accents(text: str) -> str:
+    """ "é" → "e", but letters of scripts without a plain form ("ж", "東") are kept as they are."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+def tokenize(text: str) -> list[str]:
+    """The words and numbers of ``text`` in normal form, split where the engine splits them."""
+    return _TOKEN.findall(normalize(text))
+
+
+def has_digit(token: str) -> bool:
+    return any(ch.isdigit() for ch in token)

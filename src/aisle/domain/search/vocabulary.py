@@ -1,0 +1,172 @@
+"""The catalog's own words, counted: what a query word is checked against, corrected to and completed with.
+
+Spelling correction is SymSpell's symmetric-delete idea, trimmed to build fast in pure Python: the index maps
+every word, and every string one deletion away from it, to the word. A distance-1 typo is then found by looking up
+the typed token and its own deletions, which covers every missed, extra, wrong or swapped letter. A distance-2 typo
+(tokens of six letters or more) is looked up through the token's double deletions and its typing slips (a letter
+inserted, two swapped, or a neighbouring key): that covers any two missed or extra letters, and one of those with
+a swap or a wrong letter (a neighbouring key's, when a letter is also missing), but not two wrong or swapped
+letters at once. Indexing double deletions would cover those too, at five times the build time and memory.
+
+Corrections stay conservative, since a wrong one shows the shopper products they did not ask for ("coffee" is
+no typo of "toffee"): the first letter must be right (or swapped with the second), since people rarely miss it
+and a different first letter usually makes a different word; a known word followed by two letters or more is
+another word built on it ("faster", "specialty"), not a typo; and a word seen fewer than ``min_count`` times is
+never a correction, since it may be a typo itself.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from itertools import islice
+
+from aisle.domain.search.edits import deletes, deletes_within_two, osa_distance, typing_penalty, typing_slips
+from aisle.domain.search.text import normalize, tokenize
+
+MIN_CORRECTED_LENGTH = 3  # "tv", "hd", "4k": too short to tell a typo from another word
+LONG_WORD = 6  # from this length, two typos are tolerated; below it, one
+MAX_CORRECTED_LENGTH = 24  # longer tokens are codes or noise, and their edits would cost the most
+MIN_COUNT = 2.0
+_FEW_ENOUGH_TO_SORT = 2_000
+
+
+class Vocabulary:
+    """Words with how often they occur (summed weights). Immutable once built."""
+
+    def __init__(self, counts: Mapping[str, float], min_count: float = MIN_COUNT) -> None:
+        self._counts = {word: float(n) for word, n in counts.items() if word and n > 0}
+        targets = [w for w, n in self._counts.items() if n >= min_count and _is_correction_target(w)]
+        self._deletes = _deletes_index(targets)
+        self._alphabet = frozenset("".join(targets))
+        self._sorted = sorted(self._counts)
+        self._by_frequency = sorted(self._sorted, key=self._counts.__getitem__, reverse=True)  # stable: ties by word
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[tuple[str, float]], min_count: float = MIN_COUNT) -> Vocabulary:
+        """Counts the tokens of each text with its weight: titles, brands and category names."""
+        counts: defaultdict[str, float] = defaultdict(float)
+        for text, weight in texts:
+            for token in tokenize(text):
+                counts[token] += weight
+        return cls(counts, min_count)
+
+    @classmethod
+    def from_counts(cls, counts: Iterable[tuple[str, float]], min_count: float = MIN_COUNT) -> Vocabulary:
+        """Words already counted, e.g. a search index's terms with their document frequencies."""
+        merged: defaultdict[str, float] = defaultdict(float)
+        for word, n in counts:
+            for token in [word] if _is_token(word) else tokenize(word):
+                merged[token] += n
+        return cls(merged, min_count)
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def __contains__(self, token: object) -> bool:
+        return token in self._counts
+
+    def known(self, token: str) -> bool:
+        return token in self._counts
+
+    def frequency(self, token: str) -> float:
+        return self._counts.get(token, 0.0)
+
+    def correct(self, token: str, max_distance: int = 2) -> str | None:
+        """The likeliest known word ``token`` is a typo of, or None: it is known, a number, a code, or too far."""
+        if token in self._counts or not _is_correction_target(token):
+            return None
+        for distance in range(1, min(max_typos(token), max_distance) + 1):
+            best = self._best_at(token, distance)
+            if best is not None:
+                return best
+        return None
+
+    def complete(self, prefix: str, limit: int = 10) -> list[str]:
+        """The most frequent words that start with ``prefix``."""
+        prefix = normalize(prefix)
+        start = bisect_left(self._sorted, prefix)
+        end = bisect_left(self._sorted, prefix + "\U0010ffff", lo=start)
+        if end - start <= _FEW_ENOUGH_TO_SORT:
+            return heapq.nsmallest(limit, self._sorted[start:end], key=self._rank)
+        # A short prefix: the most frequent words overall soon include enough of them.
+        return list(islice((w for w in self._by_frequency if w.startswith(prefix)), max(limit, 0)))
+
+    def _best_at(self, token: str, distance: int) -> str | None:
+        candidates = _words_under(self._deletes, _lookup_keys(token, distance, self._alphabet))
+        found = [w for w in candidates if _plausible(token, w) and osa_distance(token, w, distance) == distance]
+        if not found:
+            return None
+        return min(found, key=lambda word: (typing_penalty(token, word) if distance == 1 else 0, self._rank(word)))
+
+    def _rank(self, word: str) -> tuple[float, str]:
+        return -self._counts[word], word
+
+
+def parse_word_counts(text: str) -> dict[str, int]:
+    """Lines of "word count" (SymSpell's frequency dictionaries), e.g. to read a list of the language's words."""
+    counts: dict[str, int] = {}
+    for line in text.splitlines():
+        word, _, count = line.strip().partition(" ")
+        if word and count.strip().isdigit():
+            counts[word] = int(count)
+    return counts
+
+
+def max_typos(token: str) -> int:
+    return 1 if len(token) < LONG_WORD else 2
+
+
+def _lookup_keys(token: str, distance: int, alphabet: frozenset[str]) -> set[str]:
+    if distance == 1:
+        return deletes(token) | {token}
+    return deletes_within_two(token) | typing_slips(token, alphabet)
+
+
+def _deletes_index(words: list[str]) -> dict[str, str | list[str]]:
+    """Each word and its deletions → the word, or the words when several share the key.
+
+    A plain string for the (most common) unshared key saves a list each: half the build time for 200k words.
+    """
+    index: dict[str, str | list[str]] = {}
+    get = index.get
+    for key, target in [(key, word) for word in words for key in (word, *deletes(word))]:
+        held = get(key)
+        if held is None:
+            index[key] = target
+        elif isinstance(held, str):
+            index[key] = [held, target]
+        else:
+            held.append(target)
+    return index
+
+
+def _words_under(index: dict[str, str | list[str]], keys: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for key in keys:
+        held = index.get(key)
+        if held is None:
+            continue
+        if isinstance(held, str):
+            found.add(held)
+        else:
+            found.update(held)
+    return found
+
+
+def _is_correction_target(word: str) -> bool:
+    """Words a typo may be corrected to, or corrected from: never a number or a model code ("s7", "30w")."""
+    return MIN_CORRECTED_LENGTH <= len(word) <= MAX_CORRECTED_LENGTH and word.isalpha()
+
+
+def _plausible(typed: str, word: str) -> bool:
+    """A typo keeps the first letter (or swaps it with the second), and is no longer word built on a shorter one:
+    "faster" is not a typo of "fast", nor "specialty" of "special"."""
+    same_start = typed[0] == word[0] or typed[:2] == word[1::-1]
+    return same_start and not (typed.startswith(word) and len(typed) - len(word) >= 2)
+
+
+def _is_token(word: str) -> bool:
+    return word.isascii() and word.isalnum() and word.islower()

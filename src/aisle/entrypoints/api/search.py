@@ -1,0 +1,52 @@
+"""Search and autocomplete. Any text is welcome in q: it is read as words, never as engine syntax."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from aisle.entrypoints import metrics
+from aisle.entrypoints.api.dependencies import ContainerDep
+from aisle.services.search.params import MAX_PAGE_SIZE, SearchParams
+
+router = APIRouter(prefix="/api/v1/products", tags=["search"])
+Price = Annotated[Decimal | None, Query(ge=0, le=1_000_000, allow_inf_nan=False, description="In USD")]
+
+
+@router.get("/search", responses={422: {"description": "A parameter is malformed (problem+json names it)"}})
+def search(
+    app: ContainerDep,
+    q: Annotated[str, Query(max_length=10_000, description='Free text, e.g. "sony headphones under $200"')] = "",
+    category: Annotated[str | None, Query(max_length=500, description="Category id or path")] = None,
+    price_min: Price = None,
+    price_max: Price = None,
+    brand: Annotated[str | None, Query(max_length=2_000, description="Comma-separated brands")] = None,
+    rating_min: Annotated[float | None, Query(ge=0, le=5, allow_inf_nan=False)] = None,
+    in_stock: bool | None = None,
+    sort: Literal["relevance", "price_asc", "price_desc", "rating", "newest"] | None = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+) -> dict[str, Any]:
+    """Full-text search with filters, facets and query understanding.
+
+    The response's `query` block says how the text was read (keywords, filters found in it, spelling
+    corrections, synonyms, predicted category); `relaxed` says what was dropped, in order, when the query as
+    given matched nothing.
+    """
+    brands = tuple(b.strip() for b in (brand or "").split(",") if b.strip())
+    params = SearchParams(q, category, price_min, price_max, brands, rating_min, in_stock, sort, page, page_size)
+    started = time.perf_counter()
+    response = app.search.search(params)
+    metrics.observe_search(time.perf_counter() - started, response)
+    return response
+
+
+@router.get("/autocomplete")
+def autocomplete(
+    app: ContainerDep, q: Annotated[str, Query(max_length=200, description="What the shopper has typed so far")] = ""
+) -> dict[str, Any]:
+    """Up to 9 completions: popular queries, brands, categories, product titles and words; typo-tolerant."""
+    return app.autocomplete.suggest(q)

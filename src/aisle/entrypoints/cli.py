@@ -1,0 +1,200 @@
+"""The `aisle` command line: serve the API, manage sellers, import catalogs, run the demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from aisle.bootstrap import Container, bootstrap
+from aisle.settings import Settings
+
+app = typer.Typer(
+    help="aisle: an e-commerce product listing platform. Settings come from AISLE_* environment variables "
+    "(AISLE_DATA_DIR, AISLE_PROFILE, AISLE_DATABASE_URL, ...): see the README.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+sellers_app = typer.Typer(help="Manage sellers and their API keys.", no_args_is_help=True)
+app.add_typer(sellers_app, name="sellers")
+console = Console(stderr=True)
+DEFAULT_SAMPLE_DATA = Path("../shared/data")
+
+
+class ImportFormat(StrEnum):
+    bestbuy = "bestbuy"
+    icecat = "icecat"
+    jsonl = "jsonl"
+
+
+def _container(run_background_workers: bool = False) -> Container:
+    try:
+        settings = Settings(run_background_workers=run_background_workers)
+    except ValidationError as error:
+        for problem in error.errors():
+            name = "AISLE_" + "_".join(str(p) for p in problem["loc"]).upper()
+            console.print(f"[red]bad setting {name}[/red]: {problem['msg']}")
+        raise typer.Exit(2) from None
+    return bootstrap(settings)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(help="HTTP worker threads' event loops (uvicorn workers)")] = 1,
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs). Runs the outbox relay and bulk jobs in-process."""
+    import uvicorn
+
+    from aisle.entrypoints.api.app import create_app
+
+    container = _container(run_background_workers=True)
+    console.print(f"aisle ({container.settings.profile}) on http://{host}:{port}  -  docs at http://{host}:{port}/docs")
+    uvicorn.run(create_app(container), host=host, port=port, log_level="info", access_log=False)
+
+
+@sellers_app.command("create")
+def sellers_create(name: Annotated[str, typer.Option(help="The seller's display name")]) -> None:
+    """Create a seller; prints JSON with its id and API key (the key is shown only this once)."""
+    container = _container()
+    try:
+        created = container.sellers.create(name)
+    finally:
+        container.stop()
+    print(
+        json.dumps(
+            {
+                "seller_id": str(created.seller.seller_id),
+                "name": created.seller.name,
+                "api_key": created.api_key,
+            }
+        )
+    )
+
+
+@app.command("import")
+def import_catalog(
+    path: Annotated[Path, typer.Argument(exists=True, help="File, zip or directory to import")],
+    format: Annotated[ImportFormat, typer.Option("--format", "-f", help="What the file holds")],
+    seller: Annotated[str | None, typer.Option(help="Seller id to own the products (default: one per source)")] = None,
+    generated_reviews: Annotated[
+        bool, typer.Option(help="Attach deterministic generated reviews (marked as generated)")
+    ] = False,
+) -> None:
+    """Import a catalog (Best Buy JSON, Icecat zip/dir/JSON, or JSONL in the seller API shape)."""
+    container = _container()
+    try:
+        summary = _import(container, path, format, seller, generated_reviews)
+    finally:
+        container.stop()
+    if summary.failed and not summary.imported:
+        raise typer.Exit(1)
+
+
+def _import(container: Container, path: Path, fmt: ImportFormat, seller: str | None, reviews: bool) -> Any:
+    from aisle.adapters.importers import readers
+
+    seller_id = int(seller) if seller else _source_seller(container, readers.SOURCE_NAMES[fmt.value])
+    records = readers.read(fmt.value, path, with_generated_reviews=reviews)
+    total = readers.count_hint(fmt.value, path)
+    summary = _run_import(container, seller_id, records, total, f"importing {path.name}")
+    _print_summary(summary)
+    return summary
+
+
+def _run_import(container: Container, seller_id: int, records: Iterator[Any], total: int | None, label: str) -> Any:
+    with _progress() as progress:
+        task = progress.add_task(label, total=total)
+        return container.importer().run(seller_id, records, lambda n: progress.advance(task, n))
+
+
+def _print_summary(summary: Any) -> None:
+    console.print(summary.line())
+    for reason, count in summary.skipped.most_common(10):
+        console.print(f"  skipped {count}: {reason}")
+    for reason, count in summary.failed.most_common(10):
+        console.print(f"  [red]failed {count}[/red]: {reason}")
+
+
+def _source_seller(container: Container, name: str) -> int:
+    """The stand-in seller for an imported source, created on first use (imports need no API key)."""
+    return container.sellers.get_or_create(name).seller_id
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index from the catalog into a fresh index, then switch to it with no empty moment.
+
+    The old index keeps answering while the new one is built; a running server follows the switch within a
+    second and re-indexes whatever changed during the build.
+    """
+    from aisle.services.clock import utc_now
+
+    container = _container()
+    engine = container.search_engine
+    started = utc_now()
+    try:
+        fresh = engine.begin_rebuild()
+        with _progress() as progress:
+            task = progress.add_task("indexing active products", total=container.catalog.count_active())
+            indexed = container.index_builder.rebuild_into(fresh, lambda n: progress.advance(task, n))
+        caught_up = container.index_builder.catch_up(started, fresh)  # changes made while we were building
+        engine.finish_rebuild(fresh)
+    finally:
+        container.stop()
+    console.print(f"indexed {indexed} products into a fresh index and switched to it")
+    console.print(f"re-synced {caught_up} products changed during the build")
+
+
+def _progress() -> Progress:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=console)
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    products: Annotated[int, typer.Option(help="How many products to generate without sample data")] = 6000,
+) -> None:
+    """Load a catalog (the real Best Buy and Icecat ones from AISLE_SAMPLE_DATA, else a generated one), then serve."""
+    container = _container()
+    try:
+        _load_demo_catalog(container, products)
+    finally:
+        container.stop()
+    serve(host=host, port=port)
+
+
+def _load_demo_catalog(container: Container, generated_count: int) -> None:
+    from aisle.adapters.importers import readers
+
+    if container.catalog.has_products():
+        console.print("catalog already loaded: skipping the import (delete AISLE_DATA_DIR to start over)")
+        return
+    sample = Path(os.environ.get("AISLE_SAMPLE_DATA", DEFAULT_SAMPLE_DATA))
+    if (sample / "bestbuy" / "products.json").exists():
+        for fmt, relative in (("bestbuy", "bestbuy/products.json"), ("icecat", "icecat")):
+            _import(container, sample / relative, ImportFormat(fmt), None, reviews=True)
+        return
+    console.print(f"no sample data at {sample}: generating {generated_count} products (marked as generated)")
+    seller_id = _source_seller(container, "Aisle Demo Goods (generated)")
+    records = readers.generated(generated_count)
+    _print_summary(_run_import(container, seller_id, records, generated_count, "generating catalog"))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,64 @@
+"""Prometheus metrics for the seed's SLOs: search and PDP latency, zero-result rate, cache hit ratio, index lag,
+errors. Defined once per process; `instrument` connects a container's services to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prometheus_client import Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import REGISTRY, Collector
+
+from aisle.bootstrap import Container
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5)
+LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0)
+
+HTTP_LATENCY = Histogram(
+    "aisle_http_request_duration_seconds", "HTTP request latency", ["route", "method", "status"],
+    buckets=LATENCY_BUCKETS,
+)
+SEARCH_LATENCY = Histogram("aisle_search_duration_seconds", "Search pipeline latency", buckets=LATENCY_BUCKETS)
+SEARCHES = Counter("aisle_searches_total", "Searches served")
+ZERO_RESULTS = Counter("aisle_search_zero_results_total", "Searches that found nothing, even after relaxation")
+RELAXED = Counter("aisle_search_relaxed_total", "Searches answered only after dropping filters or words")
+PDP_LATENCY = Histogram("aisle_pdp_duration_seconds", "Product page latency", ["cache"], buckets=LATENCY_BUCKETS)
+INDEX_LAG = Histogram(
+    "aisle_index_lag_seconds", "From a change's event being recorded to it being searchable", buckets=LAG_BUCKETS
+)
+
+
+class _ContainerGauges(Collector):
+    """Read at scrape time: the cache hit ratio's parts and the outbox backlog of the newest container."""
+
+    def __init__(self) -> None:
+        self.container: Container | None = None
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        container = self.container
+        if container is None:
+            return
+        cache = container.cache
+        yield GaugeMetricFamily("aisle_cache_hits", "PDP cache hits since start", value=cache.hits)
+        yield GaugeMetricFamily("aisle_cache_misses", "PDP cache misses since start", value=cache.misses)
+        with container.uow(readonly=True) as uow:
+            pending = uow.outbox.pending_count()
+        yield GaugeMetricFamily("aisle_outbox_pending", "Events not yet delivered", value=pending)
+
+
+_GAUGES = _ContainerGauges()
+REGISTRY.register(_GAUGES)
+
+
+def instrument(container: Container) -> None:
+    _GAUGES.container = container
+    container.index_builder.add_listener(INDEX_LAG.observe)
+
+
+def observe_search(seconds: float, response: dict) -> None:
+    SEARCHES.inc()
+    SEARCH_LATENCY.observe(seconds)
+    if response["total"] == 0:
+        ZERO_RESULTS.inc()
+    if response.get("relaxed"):
+        RELAXED.inc()

@@ -1,0 +1,87 @@
+"""Autocomplete: brands, categories, product titles and words for what a shopper has typed so far."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aisle.domain.categories import Category
+from aisle.domain.search.text import normalize
+from aisle.services.search.engine import SearchEngine
+from aisle.services.search.understanding import QueryUnderstanding
+
+MAX_SUGGESTIONS = 9
+TYPO_TOLERANT_FROM = 4  # below this many characters every word is a plausible prefix; guessing typos is noise
+
+
+class Autocomplete:
+    def __init__(
+        self,
+        engine: SearchEngine,
+        understanding: QueryUnderstanding,
+        categories: Callable[[], dict[int, Category]],
+        popular_queries: Callable[[], list[tuple[str, int]]] = lambda: [],
+    ) -> None:
+        self._engine = engine
+        self._understanding = understanding
+        self._categories = categories
+        self._popular = popular_queries
+
+    def suggest(self, typed: str, limit: int = MAX_SUGGESTIONS) -> dict[str, Any]:
+        text = normalize(typed)[:100].strip()
+        if not text:
+            return {"q": typed, "suggestions": []}
+        head, _, last = text.rpartition(" ")
+        last = self._maybe_corrected(last)
+        prefix = f"{head} {last}".strip()
+        suggestions: list[dict[str, Any]] = []
+        suggestions += self._queries(prefix)
+        suggestions += self._brands(prefix)
+        suggestions += self._category_suggestions(prefix)
+        suggestions += self._titles(prefix)
+        suggestions += self._words(head, last)
+        return {
+            "q": typed,
+            "completed": prefix if prefix != text else None,
+            "suggestions": _unique(suggestions)[:limit],
+        }
+
+    def _maybe_corrected(self, last: str) -> str:
+        """Typo tolerance for the word being typed: "headpho" stays, "haedphones" becomes "headphones"."""
+        if len(last) < TYPO_TOLERANT_FROM or self._engine.term_completions(last, 1):
+            return last
+        return self._understanding.vocabulary().correct(last) or last
+
+    def _queries(self, prefix: str) -> list[dict[str, Any]]:
+        return [{"type": "query", "text": q} for q, _n in self._popular() if q.startswith(prefix)][:3]
+
+    def _brands(self, prefix: str) -> list[dict[str, Any]]:
+        return [
+            {"type": "brand", "text": brand} for brand in self._engine.brands() if normalize(brand).startswith(prefix)
+        ][:3]
+
+    def _category_suggestions(self, prefix: str) -> list[dict[str, Any]]:
+        found = [c for c in self._categories().values() if normalize(c.name).startswith(prefix)]
+        return [{"type": "category", "text": c.name, "id": str(c.category_id), "path": c.path} for c in found][:3]
+
+    def _titles(self, prefix: str) -> list[dict[str, Any]]:
+        return [
+            {"type": "product", "text": title, "product_id": str(pid)}
+            for pid, title in self._engine.title_completions(prefix, 4)
+        ]
+
+    def _words(self, head: str, last: str) -> list[dict[str, Any]]:
+        return [
+            {"type": "query", "text": f"{head} {word}".strip()} for word, _n in self._engine.term_completions(last, 4)
+        ]
+
+
+def _unique(suggestions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    unique = []
+    for suggestion in suggestions:
+        key = suggestion["text"].casefold()
+        if key not in seen:
+            seen.add(key)
+            unique.append(suggestion)
+    return unique

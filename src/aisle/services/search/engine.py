@@ -1,0 +1,120 @@
+"""The search engine port: what the pipeline asks of Tantivy (embedded) or OpenSearch (distributed)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+from aisle.domain.search.document import SearchDocument
+
+SORTS = ("relevance", "price_asc", "price_desc", "rating", "newest")
+PRICE_LADDER = (10, 25, 50, 100, 200, 500, 1000, 2000)  # facet bucket edges, in dollars
+
+
+@dataclass(frozen=True)
+class KeywordGroup:
+    """One word the shopper typed: a document must match it, or one of its alternatives (synonyms)."""
+
+    word: str
+    alternatives: tuple[str, ...] = ()  # may be several words each ("mobile phone")
+    fuzzy: bool = True  # also match terms one edit away (typo tolerance)
+
+
+@dataclass(frozen=True)
+class Filters:
+    brands: tuple[str, ...] = ()
+    category_id: int | None = None  # includes the category's descendants
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    rating_min: float | None = None
+    in_stock: bool | None = None
+
+    def without(self, facet: str) -> Filters:
+        cleared = {
+            "brands": {"brands": ()},
+            "categories": {"category_id": None},
+            "price_ranges": {"price_min": None, "price_max": None},
+            "ratings": {"rating_min": None},
+        }[facet]
+        return Filters(**{**self.__dict__, **cleared})
+
+
+@dataclass(frozen=True)
+class EngineQuery:
+    keywords: tuple[KeywordGroup, ...] = ()
+    filters: Filters = field(default_factory=Filters)
+    sort: str = "relevance"
+    offset: int = 0
+    limit: int = 20
+    minimum_should_match: int | None = None  # None: every keyword must match; n: any n of them (relaxation)
+    with_facets: bool = True
+
+
+@dataclass(frozen=True)
+class Hit:
+    product_id: int
+    text_score: float  # the engine's relevance score (0 when browsing without keywords)
+    static_score: float  # the non-text part of the ranking formula, computed at index time
+    category_id: int | None
+
+
+@dataclass
+class Facets:
+    brands: list[tuple[str, int]] = field(default_factory=list)
+    categories: list[tuple[int, int]] = field(default_factory=list)  # every level of the tree
+    price_ranges: list[tuple[float | None, float | None, int]] = field(default_factory=list)
+    ratings: list[tuple[int, int]] = field(default_factory=list)  # (n, count of products rated n and up)
+
+
+@dataclass
+class EngineResult:
+    hits: list[Hit]
+    total: int
+    facets: Facets
+
+
+class RebuildTarget(Protocol):
+    """A fresh, not yet serving index that a rebuild writes into."""
+
+    def upsert(self, documents: Sequence[SearchDocument]) -> None: ...
+
+    def delete(self, product_ids: Sequence[int]) -> None: ...
+
+    def refresh(self) -> None: ...
+
+
+class SearchEngine(Protocol):
+    def upsert(self, documents: Sequence[SearchDocument]) -> None:
+        """Adds or replaces documents; visible to searches after ``refresh``."""
+
+    def delete(self, product_ids: Sequence[int]) -> None: ...
+
+    def refresh(self) -> None:
+        """Makes every write so far visible to searches (a commit)."""
+
+    def search(self, query: EngineQuery) -> EngineResult: ...
+
+    def related(self, product_id: int, limit: int) -> list[int]:
+        """ACTIVE products like this one (title words, brand, category), best first, without itself."""
+
+    def term_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        """Indexed title words that start with ``prefix``, most frequent first."""
+
+    def title_completions(self, prefix: str, limit: int) -> list[tuple[int, str]]:
+        """(product id, title) of products whose title contains a word starting with the prefix's last word."""
+
+    def brands(self) -> list[str]:
+        """Every brand in the index, as sellers spell it."""
+
+    def count(self) -> int: ...
+
+    def begin_rebuild(self) -> RebuildTarget:
+        """A new, empty index beside the serving one; searches keep using the serving one meanwhile."""
+
+    def finish_rebuild(self, target: RebuildTarget) -> None:
+        """Atomically makes ``target`` the serving index (no moment without results) and drops older ones.
+
+        Changes made while the target was built are the caller's to re-sync (``IndexBuilder.catch_up``) before
+        finishing; other serving processes notice the switch and catch up on their own."""

@@ -1,0 +1,121 @@
+"""The index builder (the C in CQRS): events in, search documents out.
+
+It never trusts an event's payload: for every product an event names it loads the current state from the
+database and indexes that, or removes the product when it is no longer ACTIVE. Replaying an old event therefore
+re-indexes the newest state, which makes the builder idempotent and immune to reordering.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from aisle.domain import events as ev
+from aisle.domain.catalog import Product, ProductStatus
+from aisle.domain.categories import Category, ancestors_path
+from aisle.domain.reviews import ReviewSummary
+from aisle.domain.search.document import SearchDocument, build_document
+from aisle.services.ports import OutboxEntry, UnitOfWork, UnitOfWorkFactory
+from aisle.services.search.engine import RebuildTarget, SearchEngine
+
+log = logging.getLogger(__name__)
+INDEXED_EVENTS = (
+    ev.PRODUCT_CREATED,
+    ev.PRODUCT_UPDATED,
+    ev.PRODUCT_DELETED,
+    ev.PRICE_CHANGED,
+    ev.REVIEW_ADDED,
+    "inventory.changed",
+)
+REBUILD_PAGE = 2_000
+
+
+class IndexBuilder:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        engine: SearchEngine,
+        now: Callable[[], datetime],
+    ) -> None:
+        self._uow = uow_factory
+        self._engine = engine
+        self._now = now
+        self._listeners: list[Callable[[float], None]] = []
+        self._lock = threading.Lock()
+
+    def add_listener(self, listener: Callable[[float], None]) -> None:
+        """``listener`` hears the index lag in seconds (event recorded -> searchable) after each batch."""
+        self._listeners.append(listener)
+
+    def handle(self, entries: list[OutboxEntry]) -> None:
+        """A batch of events: index every product they name, in one commit."""
+        self.sync(sorted({e.key for e in entries}))
+        if entries:
+            lag = (self._now() - min(e.created_at for e in entries)).total_seconds()
+            for listener in self._listeners:
+                listener(lag)
+
+    def sync(self, product_ids: Sequence[int], engine: SearchEngine | RebuildTarget | None = None) -> None:
+        """Makes the index (the serving one unless another is given) agree with the database for these products."""
+        if not product_ids:
+            return
+        target = engine or self._engine
+        with self._uow(readonly=True) as uow:
+            products = uow.products.get_many(product_ids)
+            documents = _documents(uow, [p for p in products if p.status is ProductStatus.ACTIVE])
+        indexed = {d.product_id for d in documents}
+        with self._lock:
+            target.delete([pid for pid in product_ids if pid not in indexed])
+            target.upsert(documents)
+            target.refresh()
+
+    def rebuild_into(self, engine: RebuildTarget, progress: Callable[[int], None] = lambda _n: None) -> int:
+        """Indexes every ACTIVE product into ``engine`` (a fresh index), page by page; returns the count."""
+        last_id, total = 0, 0
+        while True:
+            with self._uow(readonly=True) as uow:
+                products = uow.products.active_after(last_id, REBUILD_PAGE)
+                documents = _documents(uow, products)
+            if not products:
+                break
+            engine.upsert(documents)
+            last_id = products[-1].product_id
+            total += len(documents)
+            progress(len(documents))
+        engine.refresh()
+        return total
+
+    def catch_up(self, since: datetime, engine: RebuildTarget | None = None) -> int:
+        """Re-syncs every product with an event since ``since``: what changed while an index was being rebuilt."""
+        with self._uow(readonly=True) as uow:
+            keys = uow.outbox.keys_since(since)
+        for start in range(0, len(keys), REBUILD_PAGE):
+            self.sync(keys[start : start + REBUILD_PAGE], engine)
+        return len(keys)
+
+
+def _documents(uow: UnitOfWork, products: Iterable[Product]) -> list[SearchDocument]:
+    products = list(products)
+    if not products:
+        return []
+    ids = [p.product_id for p in products]
+    summaries = uow.reviews.summaries(ids)
+    sellers = uow.sellers.get_many({p.seller_id for p in products})
+    categories = {c.category_id: c for c in uow.categories.all()}
+    return [
+        build_document(
+            product,
+            _path(categories, product.content.category_id),
+            summaries.get(product.product_id) or ReviewSummary(),
+            sellers[product.seller_id].rating if product.seller_id in sellers else None,
+            in_stock=True,  # until inventory is tracked every listed product counts as available
+            sales_velocity=None,
+        )
+        for product in products
+    ]
+
+
+def _path(categories: dict[int, Category], category_id: int | None) -> list[Category]:
+    return ancestors_path(categories, category_id) if category_id is not None else []

@@ -1,0 +1,86 @@
+"""How search results and facets are shown: the seed's response shape."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from aisle.domain.catalog import Product
+from aisle.domain.categories import Category
+from aisle.domain.reviews import ReviewSummary
+from aisle.services.search.engine import Facets, Filters
+
+NEW_FOR = timedelta(days=30)
+TOP_RATED = (4.5, 5)  # average at least 4.5 from at least 5 reviews
+
+
+def result_view(product: Product, summary: ReviewSummary | None, now: datetime) -> dict[str, Any]:
+    content = product.content
+    cheapest = min(content.variants, key=lambda v: v.price)
+    summary = summary or ReviewSummary()
+    return {
+        "product_id": str(product.product_id),
+        "title": content.title,
+        "brand": content.brand,
+        "price": {
+            "amount": float(cheapest.price),
+            "currency": "USD",
+            "was": None if cheapest.compare_price is None else float(cheapest.compare_price),
+        },
+        "rating": {"avg": summary.average, "count": summary.count},
+        "thumbnail_url": content.images[0] if content.images else None,
+        "badges": _badges(product, summary, now),
+        "in_stock": True,
+        "variant_count": len(content.variants),
+    }
+
+
+def _badges(product: Product, summary: ReviewSummary, now: datetime) -> list[str]:
+    badges = []
+    cheapest = min(product.content.variants, key=lambda v: v.price)
+    if cheapest.compare_price:
+        saving = round(100 * (1 - cheapest.price / cheapest.compare_price))
+        badges.append(f"Save {saving}%")
+    if (summary.average or 0) >= TOP_RATED[0] and summary.count >= TOP_RATED[1]:
+        badges.append("Top rated")
+    if now - product.created_at < NEW_FOR:
+        badges.append("New")
+    return badges
+
+
+def facets_view(facets: Facets, filters: Filters, categories: dict[int, Category]) -> dict[str, Any]:
+    chosen_brands = {b.casefold() for b in filters.brands}
+    return {
+        "brands": [{"value": b, "count": n, "selected": b.casefold() in chosen_brands} for b, n in facets.brands],
+        "categories": _category_facet(facets, filters, categories),
+        "price_ranges": [_price_bucket(low, high, n, filters) for low, high, n in facets.price_ranges],
+        "ratings": [
+            {"min": stars, "label": f"{stars}★ & up", "count": n, "selected": filters.rating_min == stars}
+            for stars, n in facets.ratings
+        ],
+    }
+
+
+def _category_facet(facets: Facets, filters: Filters, categories: dict[int, Category]) -> list[dict[str, Any]]:
+    """The children of the chosen category (or the roots), so the shopper can narrow one level at a time."""
+    parent = filters.category_id
+    return [
+        {"id": str(cid), "name": categories[cid].name, "path": categories[cid].path, "count": n}
+        for cid, n in facets.categories
+        if cid in categories and categories[cid].parent_id == parent
+    ]
+
+
+def _price_bucket(low: float | None, high: float | None, count: int, filters: Filters) -> dict[str, Any]:
+    if low is None:
+        label = f"Under ${high:,.0f}"
+    elif high is None:
+        label = f"${low:,.0f} & above"
+    else:
+        label = f"${low:,.0f} – ${high:,.0f}"  # noqa: RUF001 - an en dash is right for a range
+    selected = _same(filters.price_min, low) and _same(filters.price_max, high)
+    return {"min": low, "max": high, "label": label, "count": count, "selected": selected}
+
+
+def _same(chosen: Any, edge: float | None) -> bool:
+    return (chosen is None and edge is None) or (chosen is not None and edge is not None and float(chosen) == edge)

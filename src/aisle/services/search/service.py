@@ -1,0 +1,214 @@
+"""The search pipeline: understand the query, ask the engine, relax when nothing matches, re-rank, hydrate."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from aisle.domain.categories import Category
+from aisle.domain.errors import InvalidInput
+from aisle.domain.search.query import ParsedQuery
+from aisle.domain.search.ranking import RankingWeights, final_score
+from aisle.services.ports import UnitOfWorkFactory
+from aisle.services.search.engine import EngineQuery, EngineResult, Filters, Hit, KeywordGroup, SearchEngine
+from aisle.services.search.params import MAX_QUERY_CHARS, MAX_RESULT_WINDOW, SearchParams
+from aisle.services.search.presenting import facets_view, result_view
+from aisle.services.search.understanding import QueryUnderstanding
+
+RERANK_DEPTH = 200  # keyword results are re-ranked with the full formula among the engine's best this many
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One engine request in words a person can read back: what is matched and what is filtered."""
+
+    keywords: tuple[KeywordGroup, ...]
+    filters: Filters
+    sort: str
+
+
+class SearchService:
+    def __init__(
+        self,
+        engine: SearchEngine,
+        understanding: QueryUnderstanding,
+        uow_factory: UnitOfWorkFactory,
+        categories: Callable[[], dict[int, Category]],
+        now: Callable[[], datetime],
+        weights: RankingWeights | None = None,
+        on_searched: Callable[[str, int], None] = lambda _q, _total: None,
+    ) -> None:
+        self._engine = engine
+        self._on_searched = on_searched  # e.g. count popular queries for autocomplete
+        self._understanding = understanding
+        self._uow = uow_factory
+        self._categories = categories
+        self._now = now
+        self._weights = weights or RankingWeights()
+
+    def search(self, params: SearchParams) -> dict[str, Any]:
+        started = time.perf_counter()
+        _check_window(params)
+        categories = self._categories()
+        parsed = self._understanding.parse(params.q[:MAX_QUERY_CHARS])
+        plan = _plan(parsed, params, _resolve_category(params.category, categories))
+        result, relaxed_steps, plan = self._search_relaxing(plan, params)
+        hits = self._page(result.hits, plan, params)
+        response = {
+            "query": {**parsed.as_dict(), "predicted_category": _predicted(result.hits, categories)},
+            "results": self._hydrate(hits),
+            "facets": facets_view(result.facets, plan.filters, categories),
+            "total": result.total,
+            "page": params.page,
+            "page_size": params.page_size,
+            "sort": plan.sort,
+            "relaxed": self._relaxation_note(relaxed_steps, parsed, plan, categories) if relaxed_steps else None,
+        }
+        response["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        if not relaxed_steps:
+            self._on_searched(params.q, result.total)
+        return response
+
+    def _search_relaxing(self, plan: Plan, params: SearchParams) -> tuple[EngineResult, list[dict], Plan]:
+        result = self._engine.search(self._engine_query(plan, params))
+        steps: list[dict[str, Any]] = []
+        while result.total == 0:
+            relaxed = _relax_once(plan, self._engine)
+            if relaxed is None:
+                break
+            plan, step = relaxed
+            steps.append(step)
+            result = self._engine.search(self._engine_query(plan, params))
+        return result, steps, plan
+
+    def _engine_query(self, plan: Plan, params: SearchParams) -> EngineQuery:
+        reranked = plan.sort == "relevance" and bool(plan.keywords)
+        window = params.page * params.page_size
+        return EngineQuery(
+            keywords=plan.keywords,
+            filters=plan.filters,
+            sort=plan.sort,
+            offset=0 if reranked else (params.page - 1) * params.page_size,
+            limit=max(RERANK_DEPTH, window) if reranked else params.page_size,
+        )
+
+    def _page(self, hits: list[Hit], plan: Plan, params: SearchParams) -> list[Hit]:
+        if not (plan.sort == "relevance" and plan.keywords):
+            return hits
+        best = max((h.text_score for h in hits), default=0.0)
+        ranked = sorted(
+            hits, key=lambda h: final_score(h.text_score, best, h.static_score, self._weights), reverse=True
+        )
+        start = (params.page - 1) * params.page_size
+        return ranked[start : start + params.page_size]
+
+    def _hydrate(self, hits: list[Hit]) -> list[dict[str, Any]]:
+        """Live price and stock from the database: the index may be a moment behind, the shopper's price may not."""
+        ids = [h.product_id for h in hits]
+        with self._uow(readonly=True) as uow:
+            products = {p.product_id: p for p in uow.products.get_many(ids)}
+            summaries = uow.reviews.summaries(ids)
+        now = self._now()
+        return [
+            result_view(products[pid], summaries.get(pid), now)
+            for pid in ids
+            if pid in products and products[pid].status.value == "ACTIVE"
+        ]
+
+    def _relaxation_note(
+        self, steps: list[dict], parsed: ParsedQuery, plan: Plan, categories: dict[int, Category]
+    ) -> dict[str, Any]:
+        suggestion = " ".join(parsed.keywords) if parsed.corrections else None
+        keyword_only = self._engine.search(EngineQuery(keywords=plan.keywords, limit=0))
+        related = [
+            {"id": str(cid), "name": categories[cid].name, "path": categories[cid].path, "count": count}
+            for cid, count in keyword_only.facets.categories
+            if cid in categories
+        ][:5]
+        return {"steps": steps, "spelling_suggestion": suggestion, "related_categories": related}
+
+
+def _check_window(params: SearchParams) -> None:
+    if params.page * params.page_size > MAX_RESULT_WINDOW:
+        raise InvalidInput.single("page", f"page * page_size may be at most {MAX_RESULT_WINDOW}; narrow the search")
+
+
+def _plan(parsed: ParsedQuery, params: SearchParams, category_id: int | None) -> Plan:
+    """Explicit parameters win over what the text implied: a filter the shopper clicked is not second-guessed."""
+    synonyms = dict(parsed.synonyms)
+    keywords = tuple(KeywordGroup(word, tuple(synonyms.get(word, ()))) for word in parsed.keywords)
+    filters = Filters(
+        brands=params.brands or parsed.brands,
+        category_id=category_id,
+        price_min=params.price_min if params.price_min is not None else parsed.price_min,
+        price_max=params.price_max if params.price_max is not None else parsed.price_max,
+        rating_min=params.rating_min if params.rating_min is not None else parsed.rating_min,
+        in_stock=params.in_stock if params.in_stock is not None else parsed.in_stock,
+    )
+    return Plan(keywords, filters, params.sort or parsed.sort or "relevance")
+
+
+RELAXATION_ORDER = ("rating_min", "in_stock", "price", "brands", "category")
+
+
+def _relax_once(plan: Plan, engine: SearchEngine) -> tuple[Plan, dict[str, Any]] | None:
+    """The next thing to let go of, most specific first: filters the text implied, then the words least found."""
+    f = plan.filters
+    if f.rating_min is not None:
+        return replace(plan, filters=replace(f, rating_min=None)), {"dropped": "rating_min", "value": f.rating_min}
+    if f.in_stock is not None:
+        return replace(plan, filters=replace(f, in_stock=None)), {"dropped": "in_stock", "value": f.in_stock}
+    if f.price_min is not None or f.price_max is not None:
+        value = {"min": _num(f.price_min), "max": _num(f.price_max)}
+        return replace(plan, filters=replace(f, price_min=None, price_max=None)), {"dropped": "price", "value": value}
+    if len(plan.keywords) > 1:
+        word = _least_found(plan.keywords, f, engine)
+        kept = tuple(k for k in plan.keywords if k.word != word)
+        return replace(plan, keywords=kept), {"dropped": "keyword", "value": word}
+    if f.brands:
+        return replace(plan, filters=replace(f, brands=())), {"dropped": "brand", "value": list(f.brands)}
+    if f.category_id is not None:
+        value = str(f.category_id)
+        return replace(plan, filters=replace(f, category_id=None)), {"dropped": "category", "value": value}
+    return None
+
+
+def _least_found(keywords: tuple[KeywordGroup, ...], filters: Filters, engine: SearchEngine) -> str:
+    counts = {
+        k.word: engine.search(EngineQuery(keywords=(k,), filters=filters, limit=0, with_facets=False)).total
+        for k in keywords
+    }
+    return min(reversed(keywords), key=lambda k: counts[k.word]).word  # ties: drop the later word
+
+
+def _resolve_category(raw: str | None, categories: dict[int, Category]) -> int | None:
+    if raw is None or not raw.strip():
+        return None
+    raw = raw.strip()
+    if raw.isdigit() and int(raw) in categories:
+        return int(raw)
+    wanted = " ".join(raw.replace("/", ">").split()).casefold()
+    for category in categories.values():
+        if category.path.casefold().replace(" > ", ">") == wanted.replace(" > ", ">").replace(" >", ">"):
+            return category.category_id
+        if category.slug == wanted:
+            return category.category_id
+    raise InvalidInput.single("category", f"no category {raw!r}: use an id or a path from /api/v1/categories")
+
+
+def _predicted(hits: list[Hit], categories: dict[int, Category]) -> dict[str, str] | None:
+    """The category most of the best matches sit in, when a clear majority do."""
+    leaves = [h.category_id for h in hits[:20] if h.category_id]
+    if not leaves:
+        return None
+    best = max(set(leaves), key=leaves.count)
+    if leaves.count(best) * 2 < len(leaves) or best not in categories:
+        return None
+    return {"id": str(best), "name": categories[best].name, "path": categories[best].path}
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else float(value)

@@ -1,0 +1,67 @@
+"""Keeps the query parser's knowledge (vocabulary, brands, synonyms) in step with what the index holds.
+
+Rebuilding the spelling vocabulary takes a moment on a large catalog, so it happens off the request path: the
+index builder marks the parser stale, and a background loop rebuilds it at most every few seconds. Only the very
+first query, before any parser exists, waits for a build.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from aisle.domain.search.query import ParsedQuery, QueryParser
+from aisle.domain.search.synonyms import DEFAULT_SYNONYMS_PATH, SynonymTable
+from aisle.domain.search.vocabulary import Vocabulary
+
+log = logging.getLogger(__name__)
+VOCABULARY_SIZE = 200_000
+
+
+class QueryUnderstanding:
+    def __init__(
+        self,
+        words: Callable[[int], list[tuple[str, int]]],
+        brands: Callable[[], list[str]],
+        synonyms_path: Path = DEFAULT_SYNONYMS_PATH,
+    ) -> None:
+        self._words = words  # (word, document count), most frequent first
+        self._brands = brands
+        self._synonyms = SynonymTable.parse(Path(synonyms_path).read_text(encoding="utf-8"))
+        self._parser: QueryParser | None = None
+        self._stale = threading.Event()
+        self._build_lock = threading.Lock()
+
+    def parse(self, text: str) -> ParsedQuery:
+        return self.parser().parse(text)
+
+    def parser(self) -> QueryParser:
+        parser = self._parser
+        if parser is None:
+            self.rebuild()
+            parser = self._parser
+        assert parser is not None
+        return parser
+
+    def vocabulary(self) -> Vocabulary:
+        return self.parser().vocabulary
+
+    def mark_stale(self, *_: object) -> None:
+        self._stale.set()
+
+    def rebuild_if_stale(self) -> int:
+        if not self._stale.is_set():
+            return 0
+        self.rebuild()
+        return 1
+
+    def rebuild(self) -> None:
+        with self._build_lock:
+            self._stale.clear()
+            started = time.monotonic()
+            vocabulary = Vocabulary.from_counts(self._words(VOCABULARY_SIZE))
+            self._parser = QueryParser(vocabulary, self._brands(), self._synonyms)
+            log.info("query understanding rebuilt: %d words in %.2fs", len(vocabulary), time.monotonic() - started)

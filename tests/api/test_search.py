@@ -1,0 +1,235 @@
+"""Search and autocomplete over HTTP on the embedded shape, fed by the index builder through the outbox."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.api.conftest import SellerClient
+
+CATALOG = [
+    ("Sony WH-1000XM5 Wireless Noise Cancelling Headphones", "Sony", 348.00, ["Electronics", "Audio", "Headphones"]),
+    ("Sony MDR-ZX110 Wired On-Ear Headphones", "Sony", 19.99, ["Electronics", "Audio", "Headphones"]),
+    ("Sony WF-1000XM4 Earbuds", "Sony", 198.00, ["Electronics", "Audio", "Headphones"]),
+    ("Bose QuietComfort 45 Bluetooth Headphones", "Bose", 279.00, ["Electronics", "Audio", "Headphones"]),
+    ("JBL Flip 6 Portable Waterproof Speaker", "JBL", 129.95, ["Electronics", "Audio", "Speakers"]),
+    ("Samsung Galaxy S7 32GB Smartphone", "Samsung", 199.00, ["Electronics", "Phones"]),
+    ("Samsung Galaxy S7 Edge 64GB Smartphone", "Samsung", 299.00, ["Electronics", "Phones"]),
+    ("OtterBox Defender Series Case for Galaxy S7", "OtterBox", 39.95, ["Electronics", "Phones", "Cases"]),
+    ("OtterBox Defender Series Case for iPhone 6", "OtterBox", 34.95, ["Electronics", "Phones", "Cases"]),
+    ("Anker PowerCore 10000 Portable Charger", "Anker", 25.99, ["Electronics", "Phones", "Chargers"]),
+    ("Belkin USB-C Wall Charger 30W", "Belkin", 29.99, ["Electronics", "Phones", "Chargers"]),
+    ("Samsung 65 inch QLED 4K Television", "Samsung", 1299.00, ["Electronics", "TV"]),
+]
+
+
+@pytest.fixture
+def catalog(client, seller: SellerClient, container) -> dict[str, str]:
+    ids = {}
+    for n, (title, brand, price, path) in enumerate(CATALOG):
+        with container.uow() as uow:
+            category = uow.categories.get_or_create_path(path, container.ids.next_id)
+            uow.commit()
+        body = {
+            "title": title,
+            "brand": brand,
+            "status": "ACTIVE",
+            "category_id": str(category.category_id),
+            "variants": [{"sku": f"SKU-{n}", "price": price}],
+        }
+        ids[title] = seller.request("POST", "/products", json=body).json()["product_id"]
+    for title, rating in [(CATALOG[0][0], 5), (CATALOG[0][0], 4), (CATALOG[3][0], 2), (CATALOG[4][0], 5)]:
+        client.post(f"/api/v1/products/{ids[title]}/reviews", json={"rating": rating, "body": "ok"})
+    wait_until_indexed(container)
+    container.categories.forget()
+    container.understanding.rebuild()  # the background loop would within seconds; tests do not wait for it
+    return ids
+
+
+def wait_until_indexed(container, timeout: float = 20.0) -> None:
+    """Every event relayed means every change indexed: the index builder runs before an event counts as delivered."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with container.uow(readonly=True) as uow:
+            if uow.outbox.pending_count() == 0:
+                return
+        time.sleep(0.05)
+    raise AssertionError("the index builder did not catch up")
+
+
+def search(client, **params) -> dict:
+    response = client.get("/api/v1/products/search", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def titles(body: dict) -> list[str]:
+    return [r["title"] for r in body["results"]]
+
+
+def test_keyword_search_returns_matching_products_once_each(client, catalog):
+    body = search(client, q="headphones")
+    assert set(titles(body)) == {t for t, _b, _p, path in CATALOG if "Headphones" in path}  # title or category
+    assert body["total"] == 4
+    assert titles(body)[-1] == "Sony WF-1000XM4 Earbuds"  # matched by its category only, so ranked last
+    assert len({r["product_id"] for r in body["results"]}) == len(body["results"])
+    first = body["results"][0]
+    assert set(first) >= {"product_id", "title", "price", "rating", "thumbnail_url", "badges", "in_stock"}
+    assert set(first["price"]) == {"amount", "currency", "was"}
+
+
+def test_natural_language_filters_are_read_and_reported(client, catalog):
+    body = search(client, q="sony headphones under $200")
+    assert set(titles(body)) == {"Sony MDR-ZX110 Wired On-Ear Headphones", "Sony WF-1000XM4 Earbuds"}
+    query = body["query"]
+    assert query["keywords"] == ["headphones"]
+    assert query["filters"]["brand"] == ["Sony"]
+    assert query["filters"]["price_max"] == 200
+
+
+def test_spelling_is_corrected_from_the_catalogs_words(client, catalog):
+    body = search(client, q="samsng galaxy")
+    assert body["total"] >= 2
+    assert all("Galaxy" in t for t in titles(body))
+    assert body["query"]["corrections"]
+
+
+def test_galaxy_s7_ranks_phones_above_accessories(client, catalog):
+    top_two = titles(search(client, q="samsung galaxy s7"))[:2]
+    assert all("Smartphone" in t for t in top_two)
+
+
+def test_filters_sorting_and_facets(client, catalog):
+    body = search(client, q="", brand="Samsung", sort="price_asc")
+    prices = [r["price"]["amount"] for r in body["results"]]
+    assert prices == sorted(prices) and len(prices) == 3
+    brands = {f["value"]: f["count"] for f in body["facets"]["brands"]}
+    assert brands["Samsung"] == 3 and brands["Sony"] == 3  # a brand's own filter does not hide the others
+    assert next(f for f in body["facets"]["brands"] if f["value"] == "Samsung")["selected"] is True
+    roots = body["facets"]["categories"]
+    assert [c["name"] for c in roots] == ["Electronics"]
+
+
+def test_category_filter_by_id_or_path_includes_descendants(client, catalog):
+    by_path = search(client, category="Electronics > Phones")
+    assert by_path["total"] == 6
+    phones_id = next(c for c in by_path["facets"]["categories"] if c["name"] == "Chargers")["path"]
+    assert phones_id == "Electronics > Phones > Chargers"
+    assert search(client, category="Electronics/Phones/Chargers")["total"] == 2
+    unknown = client.get("/api/v1/products/search", params={"category": "Garden"})
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "category"
+
+
+def test_rating_filter_and_facet(client, catalog):
+    body = search(client, rating_min=4)
+    assert set(titles(body)) == {CATALOG[0][0], CATALOG[4][0]}
+    ratings = {r["min"]: r["count"] for r in search(client)["facets"]["ratings"]}
+    assert ratings[4] == 2 and ratings[2] == 3
+
+
+def test_nothing_matches_so_the_query_is_relaxed_and_says_so(client, catalog):
+    body = search(client, q="sony headphones under $10")
+    assert body["relaxed"]["steps"][0] == {"dropped": "price", "value": {"min": None, "max": 10.0}}
+    assert body["total"] == 3 and all("Sony" in t for t in titles(body))
+    nothing = search(client, q="xylophone headphones")
+    assert nothing["relaxed"]["steps"] == [{"dropped": "keyword", "value": "xylophone"}]
+
+
+def test_charger_under_30(client, catalog):
+    assert set(titles(search(client, q="charger under 30"))) == {CATALOG[9][0], CATALOG[10][0]}
+
+
+def test_otterbox_defender_with_a_typo(client, catalog):
+    body = search(client, q="otterbox defnder")
+    assert set(titles(body)) == {CATALOG[7][0], CATALOG[8][0]}
+    assert body["query"]["corrections"] == [{"from": "defnder", "to": "defender"}]
+
+
+def test_paging_is_stable_and_bounded(client, catalog):
+    first = search(client, q="", page_size=4, sort="price_asc")
+    second = search(client, q="", page=2, page_size=4, sort="price_asc")
+    assert not set(titles(first)) & set(titles(second))
+    assert client.get("/api/v1/products/search", params={"page_size": 101}).status_code == 422
+    assert client.get("/api/v1/products/search", params={"page": 10_000, "page_size": 100}).status_code == 422
+
+
+def test_a_change_becomes_searchable_and_a_deletion_disappears(client, catalog, seller: SellerClient):
+    product_id = catalog[CATALOG[4][0]]
+    seller.request("PATCH", f"/products/{product_id}", json={"title": "JBL Flip 6 Portable Waterproof Boombox"})
+    deadline = time.monotonic() + 20
+    while not search(client, q="boombox")["total"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert titles(search(client, q="boombox")) == ["JBL Flip 6 Portable Waterproof Boombox"]
+    seller.request("DELETE", f"/products/{product_id}")
+    while search(client, q="boombox")["total"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert search(client, q="boombox")["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "",
+        "x" * 10_000,
+        "🥾 靴 ünïcödé",
+        '"unterminated',
+        "title:sony^10 AND (price:[0 TO 1] OR *)",
+        "headphones AND NOT OR",
+        "'; DROP TABLE products; --",
+        "\\ / : * ? ~ ^ { } [ ] ( ) ! -",
+        "%00%ff",
+    ],
+)
+def test_any_query_text_is_safe(client, catalog, q):
+    response = client.get("/api/v1/products/search", params={"q": q})
+    assert response.status_code == 200, response.text
+    assert isinstance(response.json()["results"], list)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"price_min": "cheap"}, "price_min"),
+        ({"price_max": "NaN"}, "price_max"),
+        ({"price_min": "-5"}, "price_min"),
+        ({"rating_min": "9"}, "rating_min"),
+        ({"sort": "random"}, "sort"),
+        ({"page": "0"}, "page"),
+        ({"in_stock": "maybe"}, "in_stock"),
+        ({"q": "x" * 10_001}, "q"),
+    ],
+)
+def test_bad_parameters_are_422_naming_them(client, params, field):
+    response = client.get("/api/v1/products/search", params=params)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == field
+
+
+def test_autocomplete(client, catalog):
+    suggestions = client.get("/api/v1/products/autocomplete", params={"q": "sam"}).json()["suggestions"]
+    assert 0 < len(suggestions) < 10
+    assert {"type": "brand", "text": "Samsung"} in suggestions
+    typo = client.get("/api/v1/products/autocomplete", params={"q": "headpohnes"}).json()["suggestions"]
+    assert any("headphones" in s["text"].lower() for s in typo)
+    assert client.get("/api/v1/products/autocomplete", params={"q": ""}).json()["suggestions"] == []
+
+
+def test_the_product_page_shows_related_products(client, catalog):
+    page = client.get(f"/api/v1/products/{catalog[CATALOG[0][0]]}").json()
+    related = [r["title"] for r in page["related_products"]]
+    assert related and CATALOG[0][0] not in related
+    assert "Headphones" in related[0] or "Sony" in related[0]
+
+
+def test_the_vocabulary_follows_the_index_in_the_background(client, catalog, seller: SellerClient):
+    for n, title in enumerate(["Zanzibar Teapot", "Zanzibar Tea Cups"]):  # a word seen twice can be a correction
+        body = {"title": title, "status": "ACTIVE", "variants": [{"sku": f"ZT-{n}", "price": 9}]}
+        seller.request("POST", "/products", json=body)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if search(client, q="zanzibr teapot")["query"]["corrections"]:
+            break
+        time.sleep(0.1)
+    assert search(client, q="zanzibr teapot")["query"]["corrections"] == [{"from": "zanzibr", "to": "zanzibar"}]

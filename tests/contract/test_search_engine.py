@@ -1,0 +1,202 @@
+"""The search engine contract: every engine (Tantivy now, OpenSearch next) must pass these."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from aisle.adapters.search.tantivy_engine import TantivyEngine
+from aisle.domain.search.document import SearchDocument
+from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+AUDIO, HEADPHONES, SPEAKERS, PHONES = 1, 2, 3, 4
+
+
+def doc(product_id: int, title: str, brand: str, price: str, **extra) -> SearchDocument:
+    categories = extra.pop("categories", (AUDIO, HEADPHONES))
+    names = {AUDIO: "Audio", HEADPHONES: "Headphones", SPEAKERS: "Speakers", PHONES: "Phones"}
+    base = SearchDocument(
+        product_id=product_id,
+        version=1,
+        title=title,
+        description=extra.pop("description", ""),
+        brand=brand,
+        category_ids=categories,
+        category_names=tuple(names[c] for c in categories),
+        price=Decimal(price),
+        was_price=None,
+        rating_avg=extra.pop("rating", None),
+        rating_count=extra.pop("rating_count", 0),
+        in_stock=extra.pop("in_stock", True),
+        sales_velocity=extra.pop("velocity", 1.0),
+        seller_id=9,
+        seller_rating=None,
+        created_at=extra.pop("created_at", NOW - timedelta(days=100)),
+        thumbnail_url=None,
+        codes=extra.pop("codes", ()),
+    )
+    return replace(base, **extra)
+
+
+CATALOG = [
+    doc(1, "Sony WH-1000XM5 Wireless Noise Cancelling Headphones", "Sony", "348.00", rating=4.7, rating_count=120),
+    doc(2, "Sony MDR-ZX110 Wired Headphones", "Sony", "19.99", rating=4.1, rating_count=80, velocity=30),
+    doc(3, "Bose QuietComfort 45 Bluetooth Headphones", "Bose", "279.00", rating=4.6, rating_count=50),
+    doc(
+        4,
+        "JBL Flip 6 Portable Waterproof Speaker",
+        "JBL",
+        "129.95",
+        categories=(AUDIO, SPEAKERS),
+        rating=4.8,
+        rating_count=300,
+    ),
+    doc(
+        5,
+        "Samsung Galaxy S7 32GB Smartphone",
+        "Samsung",
+        "199.00",
+        categories=(PHONES,),
+        rating=3.9,
+        rating_count=10,
+        codes=("SM-G930",),
+    ),
+    doc(
+        6,
+        "Bang & Olufsen Beoplay H95 Headphones",
+        "Bang & Olufsen",
+        "899.00",
+        in_stock=False,
+        created_at=NOW - timedelta(days=2),
+    ),
+]
+
+
+def words(*items: str) -> tuple[KeywordGroup, ...]:
+    return tuple(KeywordGroup(w) for w in items)
+
+
+@pytest.fixture(params=["tantivy"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TantivyEngine]:
+    engine = TantivyEngine(tmp_path / "index", now=lambda: NOW)
+    engine.upsert(CATALOG)
+    engine.refresh()
+    yield engine
+    engine.close()
+
+
+def ids(engine, **query) -> list[int]:
+    return [h.product_id for h in engine.search(EngineQuery(**query)).hits]
+
+
+def test_every_keyword_must_match_in_some_field(engine):
+    assert set(ids(engine, keywords=words("headphones"))) == {1, 2, 3, 6}
+    assert set(ids(engine, keywords=words("sony", "headphones"))) == {1, 2}
+    assert ids(engine, keywords=words("sony", "speaker")) == []
+
+
+def test_words_are_stemmed_and_case_folded(engine):
+    assert set(ids(engine, keywords=words("HEADPHONE"))) == {1, 2, 3, 6}
+    assert ids(engine, keywords=words("speakers")) == [4]
+
+
+def test_one_typo_is_tolerated_in_longer_words(engine):
+    assert set(ids(engine, keywords=words("headphnes"))) == {1, 2, 3, 6}
+    assert ids(engine, keywords=words("smartphne")) == [5]
+
+
+def test_synonyms_widen_a_word(engine):
+    assert ids(engine, keywords=(KeywordGroup("earphones", ("headphones",)),)) != []
+    assert ids(engine, keywords=(KeywordGroup("cellphone", ("smartphone",)),)) == [5]
+
+
+def test_codes_find_their_product(engine):
+    assert ids(engine, keywords=words("SM-G930")) == [5]
+
+
+def test_filters(engine):
+    assert set(ids(engine, filters=Filters(brands=("sony",)))) == {1, 2}
+    assert set(ids(engine, filters=Filters(brands=("Bang & Olufsen", "Bose")))) == {3, 6}
+    assert set(ids(engine, filters=Filters(category_id=AUDIO))) == {1, 2, 3, 4, 6}
+    assert ids(engine, filters=Filters(category_id=SPEAKERS)) == [4]
+    assert set(ids(engine, filters=Filters(price_min=Decimal(100), price_max=Decimal(300)))) == {3, 4, 5}
+    assert set(ids(engine, filters=Filters(rating_min=4.6))) == {1, 3, 4}
+    assert 6 not in ids(engine, filters=Filters(in_stock=True))
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected_first"), [("price_asc", 2), ("price_desc", 6), ("rating", 4), ("newest", 6)]
+)
+def test_sorts(engine, sort, expected_first):
+    assert ids(engine, sort=sort)[0] == expected_first
+
+
+def test_prices_sort_in_order(engine):
+    prices = [d.price for d in sorted(CATALOG, key=lambda d: d.price)]
+    found = ids(engine, sort="price_asc")
+    assert [next(d.price for d in CATALOG if d.product_id == i) for i in found] == prices
+
+
+def test_paging(engine):
+    first = ids(engine, sort="price_asc", limit=2)
+    second = ids(engine, sort="price_asc", limit=2, offset=2)
+    assert len(first) == len(second) == 2 and not set(first) & set(second)
+    assert engine.search(EngineQuery(sort="price_asc", limit=2)).total == 6
+
+
+def test_facets_count_with_every_filter_but_their_own(engine):
+    result = engine.search(EngineQuery(keywords=words("headphones"), filters=Filters(brands=("Sony",))))
+    assert result.total == 2
+    brands = dict(result.facets.brands)
+    assert brands == {"Sony": 2, "Bose": 1, "Bang & Olufsen": 1}  # other brands stay visible to pick
+    assert dict(result.facets.categories) == {AUDIO: 2, HEADPHONES: 2}
+    assert sum(n for _low, _high, n in result.facets.price_ranges) == 2
+    ratings = dict(result.facets.ratings)
+    assert ratings[4] == 2 and ratings[1] == 2
+
+
+def test_price_facet_buckets(engine):
+    buckets = {(low, high): n for low, high, n in engine.search(EngineQuery()).facets.price_ranges}
+    assert buckets[(10.0, 25.0)] == 1
+    assert buckets[(100.0, 200.0)] == 2
+    assert buckets[(200.0, 500.0)] == 2
+    assert buckets[(500.0, 1000.0)] == 1
+
+
+def test_upsert_replaces_and_delete_removes(engine):
+    engine.upsert([replace(CATALOG[1], title="Sony MDR-ZX110 Wired Earbuds", version=2)])
+    engine.delete([3])
+    engine.refresh()
+    assert set(ids(engine, keywords=words("headphones"))) == {1, 2, 6}
+    assert ids(engine, keywords=words("earbuds")) == [2]
+    assert ids(engine, keywords=words("bose")) == []
+    assert engine.count() == 5
+
+
+def test_related_products_share_words_brand_or_category(engine):
+    related = engine.related(1, limit=3)
+    assert 1 not in related
+    assert related[0] in {2, 3, 6}
+    assert 5 not in related
+
+
+def test_completions(engine):
+    words_found = dict(engine.term_completions("head", 5))
+    assert words_found["headphones"] == 4
+    titles = engine.title_completions("sony wire", 5)
+    assert {pid for pid, _title in titles} == {1, 2}
+    assert set(engine.brands()) == {"Sony", "Bose", "JBL", "Samsung", "Bang & Olufsen"}
+
+
+def test_relevance_hits_carry_scores_and_static_signals(engine):
+    hits = engine.search(EngineQuery(keywords=words("headphones"))).hits
+    assert all(h.text_score > 0 for h in hits)
+    assert all(0 < h.static_score <= 0.7 for h in hits)
+    in_stock_flags = {h.product_id: h.static_score for h in hits}
+    assert in_stock_flags[6] < in_stock_flags[1]  # out of stock and unrated weighs less
