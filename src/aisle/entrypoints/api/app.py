@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from aisle.bootstrap import Container
-from aisle.entrypoints.api import ops, search, seller_products, shop
 from aisle.entrypoints import metrics
+from aisle.entrypoints.api import ops, search, seller_products, shop
 from aisle.entrypoints.api.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from aisle.entrypoints.api.problems import install_problem_handlers
 
