@@ -19,7 +19,9 @@ from aisle.services.bulk import BulkImportService
 from aisle.services.catalog import CatalogService
 from aisle.services.categories import CategoryCache
 from aisle.services.clock import utc_now
+from aisle.services.hot_sku import HotSkuReserver
 from aisle.services.importing import CatalogImporter
+from aisle.services.inventory import InventoryService
 from aisle.services.outbox_relay import BackgroundLoop, OutboxRelay
 from aisle.services.pdp import ProductPageService
 from aisle.services.ports import OutboxEntry, UnitOfWorkFactory
@@ -54,6 +56,8 @@ class Container:
     search: SearchService
     autocomplete: Autocomplete
     understanding: QueryUnderstanding
+    inventory: InventoryService
+    reserver: HotSkuReserver
     popular: PopularQueries
     loops: list[BackgroundLoop]
 
@@ -99,7 +103,11 @@ def bootstrap(settings: Settings | None = None) -> Container:
         "query-understanding", understanding.rebuild_if_stale, idle_seconds=settings.vocabulary_refresh_seconds
     )
     popular = PopularQueries()
-    pdp = ProductPageService(uow, cache, EngineRelatedProducts(search_engine, uow, utc_now), categories)
+    inventory = InventoryService(
+        uow, ids.next_id, utc_now, settings.reservation_ttl_seconds, settings.low_stock_threshold
+    )
+    related = EngineRelatedProducts(search_engine, uow, utc_now)
+    pdp = ProductPageService(uow, cache, related, categories, inventory.availability_of)
     _subscribe_cache_invalidation(bus, pdp)
 
     def product_changed(product_id: int) -> None:
@@ -115,6 +123,10 @@ def bootstrap(settings: Settings | None = None) -> Container:
         on_product_changed=product_changed,
     )
     bulk_loop = BackgroundLoop("bulk-jobs", bulk.run_pending, idle_seconds=1.0)
+    reserver = HotSkuReserver(
+        inventory, uow, ids.next_id, utc_now, settings.reservation_mode, settings.reservation_ttl_seconds
+    )
+    expirer_loop = BackgroundLoop("reservation-expirer", inventory.expire_due, idle_seconds=1.0)
     return Container(
         settings=settings,
         engine=engine,
@@ -135,7 +147,9 @@ def bootstrap(settings: Settings | None = None) -> Container:
         autocomplete=Autocomplete(search_engine, understanding, categories, popular.top),
         understanding=understanding,
         popular=popular,
-        loops=[relay_loop, bulk_loop, understanding_loop] if settings.run_background_workers else [],
+        inventory=inventory,
+        reserver=reserver,
+        loops=[relay_loop, bulk_loop, understanding_loop, expirer_loop] if settings.run_background_workers else [],
     )
 
 
@@ -147,5 +161,12 @@ def _subscribe_cache_invalidation(bus: InProcessBus, pdp: ProductPageService) ->
     def invalidate(entry: OutboxEntry) -> None:
         pdp.forget(entry.key)
 
-    for name in (ev.PRODUCT_CREATED, ev.PRODUCT_UPDATED, ev.PRODUCT_DELETED, ev.PRICE_CHANGED, ev.REVIEW_ADDED):
+    for name in (
+        ev.PRODUCT_CREATED,
+        ev.PRODUCT_UPDATED,
+        ev.PRODUCT_DELETED,
+        ev.PRICE_CHANGED,
+        ev.REVIEW_ADDED,
+        ev.INVENTORY_CHANGED,
+    ):
         bus.subscribe(name, invalidate)

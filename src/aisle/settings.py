@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     vocabulary_refresh_seconds: float = Field(
         5.0, gt=0, description="How often at most the spelling vocabulary and brand list follow the index"
     )
+    reservation_ttl_seconds: float = Field(900, gt=0, le=86_400, description="How long a reservation holds stock")
+    low_stock_threshold: int = Field(5, ge=0, description='At or below this many left a page says "Only N left"')
+    reservation_mode: Literal["auto", "direct", "batched"] = Field(
+        "auto", description="Hot-SKU reservations: per-request compare-and-set, queued batches, or auto-switching"
+    )
     run_background_workers: bool = Field(
         True, description="Run the outbox relay and job runner in this process"
     )

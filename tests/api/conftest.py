@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,3 +85,15 @@ def seller(client: TestClient) -> SellerClient:
 @pytest.fixture
 def other_seller(client: TestClient) -> SellerClient:
     return SellerClient(client, "Rival Goods")
+
+
+def wait_for_outbox(container: Container, timeout: float = 20.0) -> None:
+    """Every event relayed means every change indexed and every stale cache entry dropped: subscribers run before
+    an event counts as delivered."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with container.uow(readonly=True) as uow:
+            if uow.outbox.pending_count() == 0:
+                return
+        time.sleep(0.02)
+    raise AssertionError("the outbox relay did not catch up")

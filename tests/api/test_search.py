@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.api.conftest import SellerClient
+from tests.api.conftest import SellerClient, wait_for_outbox
 
 CATALOG = [
     ("Sony WH-1000XM5 Wireless Noise Cancelling Headphones", "Sony", 348.00, ["Electronics", "Audio", "Headphones"]),
@@ -41,21 +41,10 @@ def catalog(client, seller: SellerClient, container) -> dict[str, str]:
         ids[title] = seller.request("POST", "/products", json=body).json()["product_id"]
     for title, rating in [(CATALOG[0][0], 5), (CATALOG[0][0], 4), (CATALOG[3][0], 2), (CATALOG[4][0], 5)]:
         client.post(f"/api/v1/products/{ids[title]}/reviews", json={"rating": rating, "body": "ok"})
-    wait_until_indexed(container)
+    wait_for_outbox(container)
     container.categories.forget()
     container.understanding.rebuild()  # the background loop would within seconds; tests do not wait for it
     return ids
-
-
-def wait_until_indexed(container, timeout: float = 20.0) -> None:
-    """Every event relayed means every change indexed: the index builder runs before an event counts as delivered."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with container.uow(readonly=True) as uow:
-            if uow.outbox.pending_count() == 0:
-                return
-        time.sleep(0.05)
-    raise AssertionError("the index builder did not catch up")
 
 
 def search(client, **params) -> dict:

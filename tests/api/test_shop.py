@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import threading
 
-from tests.api.conftest import SellerClient
+from tests.api.conftest import SellerClient, wait_for_outbox
 
 
 def test_the_product_page_has_the_seed_shape(client, seller: SellerClient, container):
@@ -17,7 +17,7 @@ def test_the_product_page_has_the_seed_shape(client, seller: SellerClient, conta
     assert [c["name"] for c in body["category_path"]] == ["Sports", "Running", "Shoes"]
     assert body["seller"] == {"id": seller.id, "name": "Acme Outdoor", "rating": None}
     assert body["variants"][0]["price"] == {"amount": 89.99, "currency": "USD", "was": 119.99}
-    assert body["variants"][0]["inventory"]["status"] == "NOT_TRACKED"
+    assert body["variants"][0]["inventory"] == {"status": "OUT_OF_STOCK", "quantity_hint": None}  # none stocked yet
     assert body["reviews_summary"] == {"avg": None, "count": 0, "distribution": dict.fromkeys("54321", 0)}
     assert body["related_products"] == []
     assert body["images"] == ["https://img.example/shoe.jpg"]
@@ -112,8 +112,9 @@ def _minimal() -> dict:
     return {"title": "Thing", "variants": [{"sku": "T-1", "price": 1}]}
 
 
-def test_metrics_expose_the_slo_signals(client, seller: SellerClient):
+def test_metrics_expose_the_slo_signals(client, seller: SellerClient, container):
     product_id = seller.create()["product_id"]
+    wait_for_outbox(container)  # else the creation event may drop the cached page between the two reads
     client.get(f"/api/v1/products/{product_id}")
     client.get(f"/api/v1/products/{product_id}")
     client.get("/api/v1/products/search", params={"q": "zzzzqqq"})

@@ -15,7 +15,9 @@ LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.2, 0.5
 LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0)
 
 HTTP_LATENCY = Histogram(
-    "aisle_http_request_duration_seconds", "HTTP request latency", ["route", "method", "status"],
+    "aisle_http_request_duration_seconds",
+    "HTTP request latency",
+    ["route", "method", "status"],
     buckets=LATENCY_BUCKETS,
 )
 SEARCH_LATENCY = Histogram("aisle_search_duration_seconds", "Search pipeline latency", buckets=LATENCY_BUCKETS)

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from aisle.domain.catalog import Product, ProductStatus, Variant
 from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.errors import NotFound
+from aisle.domain.inventory import Availability, StockLevel
 from aisle.services.ports import Cache, UnitOfWorkFactory
 
 PDP_TTL_SECONDS = 600
@@ -28,7 +29,9 @@ class ProductPageService:
         cache: Cache,
         related: RelatedProducts,
         categories: Callable[[], dict[int, Category]],
+        availability: Callable[[Sequence[StockLevel]], Availability],
     ) -> None:
+        self._availability = availability
         self._uow = uow_factory
         self._cache = cache
         self._related = related
@@ -57,6 +60,7 @@ class ProductPageService:
                 raise NotFound("product", product_id)
             seller = uow.sellers.get(product.seller_id)
             summary = uow.reviews.summary(product_id)
+            stock = uow.inventory.levels([v.variant_id for v in product.content.variants if v.variant_id])
         content = product.content
         path = ancestors_path(self._categories(), content.category_id) if content.category_id else []
         return {
@@ -69,7 +73,7 @@ class ProductPageService:
             "attributes": dict(content.attributes),
             "gtin": content.gtin,
             "images": list(content.images),
-            "variants": [_variant_view(v) for v in content.variants],
+            "variants": [_variant_view(v, self._availability(stock.get(v.variant_id, []))) for v in content.variants],
             "price_range": _price_range(content.variants),
             "seller": {
                 "id": str(product.seller_id),
@@ -82,7 +86,7 @@ class ProductPageService:
         }
 
 
-def _variant_view(variant: Variant) -> dict[str, Any]:
+def _variant_view(variant: Variant, stock: Availability) -> dict[str, Any]:
     return {
         "variant_id": str(variant.variant_id),
         "sku": variant.sku,
@@ -92,8 +96,7 @@ def _variant_view(variant: Variant) -> dict[str, Any]:
             "currency": "USD",
             "was": None if variant.compare_price is None else float(variant.compare_price),
         },
-        # Stock is not tracked until the inventory service exists; the page says so rather than guess.
-        "inventory": {"status": "NOT_TRACKED", "quantity_hint": None},
+        "inventory": {"status": stock.status, "quantity_hint": stock.quantity_hint},
     }
 
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.categories import Category
 from aisle.domain.events import Event
+from aisle.domain.inventory import Reservation, ReservationStatus, StockLevel, Warehouse
 from aisle.domain.reviews import Review, ReviewSummary
 from aisle.domain.sellers import Seller
 
@@ -141,14 +142,44 @@ class Outbox(Protocol):
 
     def mark_delivered(self, event_ids: Sequence[int], now: datetime) -> None: ...
 
-    def mark_failed(
-        self, event_id: int, error: str, retry_at: datetime | None = None, park: bool = False
-    ) -> None: ...
+    def mark_failed(self, event_id: int, error: str, retry_at: datetime | None = None, park: bool = False) -> None: ...
 
     def pending_count(self) -> int: ...
 
     def keys_since(self, since: datetime) -> list[int]:
         """The keys (product ids) of every event recorded since ``since``, delivered or not."""
+
+
+class InventoryRepository(Protocol):
+    def add_warehouse(self, warehouse: Warehouse, now: datetime) -> None:
+        """Raises Conflict when the warehouse id is taken."""
+
+    def warehouse(self, warehouse_id: str) -> Warehouse | None: ...
+
+    def warehouses(self) -> list[Warehouse]: ...
+
+    def levels(self, variant_ids: Sequence[int]) -> dict[int, list[StockLevel]]: ...
+
+    def save_level(self, level: StockLevel, expected_version: int) -> None:
+        """Compare-and-set on the version (0: the row must not exist yet); VersionConflict when it moved on."""
+
+    def add_reservation(self, reservation: Reservation) -> None: ...
+
+    def reservation(self, reservation_id: int) -> Reservation | None: ...
+
+    def change_status(self, reservation_id: int, expected: ReservationStatus, new: ReservationStatus) -> bool: ...
+
+    def expired(self, now: datetime, limit: int) -> list[Reservation]: ...
+
+    def remembered(self, key: str) -> dict[str, Any] | None: ...
+
+    def remember(self, key: str, response: dict[str, Any], now: datetime) -> None: ...
+
+    def record_sale(self, sale_id: int, product_id: int, variant_id: int, quantity: int, now: datetime) -> None: ...
+
+    def units_sold_since(self, product_ids: Sequence[int], since: datetime) -> dict[int, int]: ...
+
+    def variant_owner(self, variant_id: int) -> tuple[int, int] | None: ...
 
 
 class UnitOfWork(Protocol):
@@ -157,6 +188,7 @@ class UnitOfWork(Protocol):
     categories: CategoryRepository
     reviews: ReviewRepository
     jobs: BulkJobRepository
+    inventory: InventoryRepository
     outbox: Outbox
 
     def __enter__(self) -> UnitOfWork: ...

@@ -40,10 +40,7 @@ class SqlOutbox:
     def claim_pending(self, limit: int, now: datetime | None = None) -> list[OutboxEntry]:
         due = or_(t.outbox.c.next_attempt_at.is_(None), t.outbox.c.next_attempt_at <= (now or datetime.now(UTC)))
         query = (
-            select(t.outbox)
-            .where(and_(t.outbox.c.status == PENDING, due))
-            .order_by(t.outbox.c.event_id)
-            .limit(limit)
+            select(t.outbox).where(and_(t.outbox.c.status == PENDING, due)).order_by(t.outbox.c.event_id).limit(limit)
         )
         if self._db.dialect.name == "postgresql":
             # Several relays may run; each takes rows no other relay is delivering right now. Consumers load the

@@ -6,6 +6,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     Float,
@@ -158,4 +159,64 @@ bulk_job_lines = Table(
     Column("status", String(16), nullable=False),  # PENDING, DONE, FAILED
     Column("product_id", BigInteger),
     Column("errors", Json),
+)
+
+warehouses = Table(
+    "warehouses",
+    metadata,
+    Column("warehouse_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("region", String(100), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+stock = Table(
+    "stock",
+    metadata,
+    Column("variant_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("warehouse_id", String(64), ForeignKey("warehouses.warehouse_id"), primary_key=True),
+    Column("available", Integer, nullable=False),
+    Column("reserved", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("available >= 0 AND reserved >= 0", name="ck_stock_never_negative"),
+)
+
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("reservation_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("owner", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("expires_at", Timestamp, nullable=False),
+    Index("ix_reservations_status_expiry", "status", "expires_at"),
+)
+
+reservation_lines = Table(
+    "reservation_lines",
+    metadata,
+    Column("reservation_id", BigInteger, ForeignKey("reservations.reservation_id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True, autoincrement=False),
+    Column("variant_id", BigInteger, nullable=False),
+    Column("warehouse_id", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("response", Json, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+sales = Table(
+    "sales",
+    metadata,
+    Column("sale_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("product_id", BigInteger, nullable=False),
+    Column("variant_id", BigInteger, nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("sold_at", Timestamp, nullable=False),
+    Index("ix_sales_product_time", "product_id", "sold_at"),
 )

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine
 
 from aisle.adapters.sql.categories import SqlCategoryRepository
 from aisle.adapters.sql.engine import READONLY
+from aisle.adapters.sql.inventory import SqlInventoryRepository
 from aisle.adapters.sql.jobs import SqlBulkJobRepository
 from aisle.adapters.sql.outbox import SqlOutbox
 from aisle.adapters.sql.products import SqlProductRepository
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
         self.categories = SqlCategoryRepository(connection)
         self.reviews = SqlReviewRepository(connection, self.outbox)
         self.jobs = SqlBulkJobRepository(connection)
+        self.inventory = SqlInventoryRepository(connection)
         return self
 
     def __exit__(self, *exc: Any) -> None:

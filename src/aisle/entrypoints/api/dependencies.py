@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Path, Request
@@ -39,6 +40,28 @@ def internal_caller(
         raise HTTPException(401, "This endpoint needs the internal token.", {"WWW-Authenticate": "Bearer"})
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling an endpoint open to both the platform (internal token) and sellers (their API key)."""
+
+    internal: bool
+    seller: Seller | None = None
+
+
+def internal_or_seller(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Caller:
+    if credentials is None:
+        raise HTTPException(401, "Send the internal token or a seller API key as a Bearer token.")
+    expected = container(request).settings.internal_token
+    if hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
+        return Caller(internal=True)
+    seller = container(request).sellers.authenticate(credentials.credentials)
+    if seller is None:
+        raise HTTPException(401, "This token is neither the internal token nor a seller API key.")
+    return Caller(internal=False, seller=seller)
+
+
 def parse_id(raw: str, field: str = "id") -> int:
     if not raw.isdigit() or len(raw) > 19 or int(raw) > MAX_ID:
         raise InvalidInput.single(field, "must be a numeric id (a string of up to 19 digits)")
@@ -63,6 +86,11 @@ def if_match(
 
 
 SellerDep = Annotated[Seller, Depends(current_seller)]
+CallerDep = Annotated[Caller, Depends(internal_or_seller)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(max_length=200, description="Any unique string: a retried request with the same key gets the same answer"),
+]
 ContainerDep = Annotated[Container, Depends(container)]
 ProductId = Annotated[int, Depends(product_id)]
 IfMatch = Annotated[int | None, Depends(if_match)]

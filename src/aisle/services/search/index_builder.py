@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aisle.domain import events as ev
 from aisle.domain.catalog import Product, ProductStatus
@@ -30,6 +30,7 @@ INDEXED_EVENTS = (
     "inventory.changed",
 )
 REBUILD_PAGE = 2_000
+VELOCITY_WINDOW_DAYS = 7
 
 
 class IndexBuilder:
@@ -64,7 +65,7 @@ class IndexBuilder:
         target = engine or self._engine
         with self._uow(readonly=True) as uow:
             products = uow.products.get_many(product_ids)
-            documents = _documents(uow, [p for p in products if p.status is ProductStatus.ACTIVE])
+            documents = _documents(uow, [p for p in products if p.status is ProductStatus.ACTIVE], self._now())
         indexed = {d.product_id for d in documents}
         with self._lock:
             target.delete([pid for pid in product_ids if pid not in indexed])
@@ -77,7 +78,7 @@ class IndexBuilder:
         while True:
             with self._uow(readonly=True) as uow:
                 products = uow.products.active_after(last_id, REBUILD_PAGE)
-                documents = _documents(uow, products)
+                documents = _documents(uow, products, self._now())
             if not products:
                 break
             engine.upsert(documents)
@@ -96,12 +97,16 @@ class IndexBuilder:
         return len(keys)
 
 
-def _documents(uow: UnitOfWork, products: Iterable[Product]) -> list[SearchDocument]:
+def _documents(uow: UnitOfWork, products: Iterable[Product], now: datetime) -> list[SearchDocument]:
+    """Search documents, with stock and sales velocity (units a day over the window; the catalog's popularity
+    stands in for products that have not sold yet)."""
     products = list(products)
     if not products:
         return []
     ids = [p.product_id for p in products]
     summaries = uow.reviews.summaries(ids)
+    sold = uow.inventory.units_sold_since(ids, now - timedelta(days=VELOCITY_WINDOW_DAYS))
+    stock = uow.inventory.levels([v.variant_id for p in products for v in p.content.variants if v.variant_id])
     sellers = uow.sellers.get_many({p.seller_id for p in products})
     categories = {c.category_id: c for c in uow.categories.all()}
     return [
@@ -110,8 +115,8 @@ def _documents(uow: UnitOfWork, products: Iterable[Product]) -> list[SearchDocum
             _path(categories, product.content.category_id),
             summaries.get(product.product_id) or ReviewSummary(),
             sellers[product.seller_id].rating if product.seller_id in sellers else None,
-            in_stock=True,  # until inventory is tracked every listed product counts as available
-            sales_velocity=None,
+            in_stock=any(lvl.available > 0 for v in product.content.variants for lvl in stock.get(v.variant_id, [])),
+            sales_velocity=sold[product.product_id] / VELOCITY_WINDOW_DAYS if product.product_id in sold else None,
         )
         for product in products
     ]

@@ -1,0 +1,205 @@
+"""Stock levels, reservations and sales on SQL. Every stock write is a compare-and-set on the row's version."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from aisle.adapters.sql import schema as t
+from aisle.domain.errors import Conflict
+from aisle.domain.inventory import Reservation, ReservationLine, ReservationStatus, StockLevel, Warehouse
+from aisle.services.ports import VersionConflict
+
+
+class SqlInventoryRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def add_warehouse(self, warehouse: Warehouse, now: datetime) -> None:
+        try:
+            with self._db.begin_nested():
+                self._db.execute(
+                    insert(t.warehouses).values(
+                        warehouse_id=warehouse.warehouse_id,
+                        name=warehouse.name,
+                        region=warehouse.region,
+                        created_at=now,
+                    )
+                )
+        except IntegrityError:
+            raise Conflict(f"warehouse {warehouse.warehouse_id!r} already exists", field="warehouse_id") from None
+
+    def warehouse(self, warehouse_id: str) -> Warehouse | None:
+        row = self._db.execute(select(t.warehouses).where(t.warehouses.c.warehouse_id == warehouse_id)).first()
+        return None if row is None else Warehouse(row.warehouse_id, row.name, row.region)
+
+    def warehouses(self) -> list[Warehouse]:
+        rows = self._db.execute(select(t.warehouses).order_by(t.warehouses.c.warehouse_id))
+        return [Warehouse(r.warehouse_id, r.name, r.region) for r in rows]
+
+    def levels(self, variant_ids: Sequence[int]) -> dict[int, list[StockLevel]]:
+        rows = self._db.execute(
+            select(t.stock).where(t.stock.c.variant_id.in_(list(variant_ids))).order_by(t.stock.c.warehouse_id)
+        )
+        found: dict[int, list[StockLevel]] = {v: [] for v in variant_ids}
+        for row in rows:
+            found[row.variant_id].append(_level(row))
+        return found
+
+    def save_level(self, level: StockLevel, expected_version: int) -> None:
+        """Writes ``level`` only if the row is still at ``expected_version`` (0: the row must not exist yet)."""
+        if expected_version == 0:
+            self._insert_level(level)
+            return
+        written = self._db.execute(
+            update(t.stock)
+            .where(
+                and_(
+                    t.stock.c.variant_id == level.variant_id,
+                    t.stock.c.warehouse_id == level.warehouse_id,
+                    t.stock.c.version == expected_version,
+                )
+            )
+            .values(available=level.available, reserved=level.reserved, version=level.version)
+        ).rowcount
+        if written != 1:
+            raise VersionConflict(level.variant_id)
+
+    def _insert_level(self, level: StockLevel) -> None:
+        try:
+            with self._db.begin_nested():
+                self._db.execute(
+                    insert(t.stock).values(
+                        variant_id=level.variant_id,
+                        warehouse_id=level.warehouse_id,
+                        available=level.available,
+                        reserved=level.reserved,
+                        version=level.version,
+                    )
+                )
+        except IntegrityError as error:
+            if "never_negative" in str(error.orig):
+                raise
+            raise VersionConflict(level.variant_id) from None  # another writer created the row first
+
+    def add_reservation(self, reservation: Reservation) -> None:
+        self._db.execute(
+            insert(t.reservations).values(
+                reservation_id=reservation.reservation_id,
+                owner=reservation.owner,
+                status=reservation.status.value,
+                created_at=reservation.created_at,
+                expires_at=reservation.expires_at,
+            )
+        )
+        self._db.execute(
+            insert(t.reservation_lines),
+            [
+                {
+                    "reservation_id": reservation.reservation_id,
+                    "line_no": n,
+                    "variant_id": line.variant_id,
+                    "warehouse_id": line.warehouse_id,
+                    "quantity": line.quantity,
+                }
+                for n, line in enumerate(reservation.lines)
+            ],
+        )
+
+    def reservation(self, reservation_id: int) -> Reservation | None:
+        found = self._reservations([reservation_id])
+        return found[0] if found else None
+
+    def change_status(self, reservation_id: int, expected: ReservationStatus, new: ReservationStatus) -> bool:
+        """Compare-and-set on the status: only one of two racing releases (or an expiry) wins."""
+        return (
+            self._db.execute(
+                update(t.reservations)
+                .where(
+                    and_(t.reservations.c.reservation_id == reservation_id, t.reservations.c.status == expected.value)
+                )
+                .values(status=new.value)
+            ).rowcount
+            == 1
+        )
+
+    def expired(self, now: datetime, limit: int) -> list[Reservation]:
+        ids = self._db.execute(
+            select(t.reservations.c.reservation_id)
+            .where(and_(t.reservations.c.status == ReservationStatus.ACTIVE.value, t.reservations.c.expires_at <= now))
+            .order_by(t.reservations.c.expires_at)
+            .limit(limit)
+        ).scalars()
+        return self._reservations(list(ids))
+
+    def _reservations(self, reservation_ids: list[int]) -> list[Reservation]:
+        if not reservation_ids:
+            return []
+        heads = self._db.execute(select(t.reservations).where(t.reservations.c.reservation_id.in_(reservation_ids)))
+        lines: dict[int, list[ReservationLine]] = {}
+        for row in self._db.execute(
+            select(t.reservation_lines)
+            .where(t.reservation_lines.c.reservation_id.in_(reservation_ids))
+            .order_by(t.reservation_lines.c.line_no)
+        ):
+            lines.setdefault(row.reservation_id, []).append(
+                ReservationLine(row.variant_id, row.warehouse_id, row.quantity)
+            )
+        return [_reservation(h, lines.get(h.reservation_id, [])) for h in heads]
+
+    def remembered(self, key: str) -> dict[str, Any] | None:
+        return self._db.execute(
+            select(t.idempotency_keys.c.response).where(t.idempotency_keys.c.key == key)
+        ).scalar_one_or_none()
+
+    def remember(self, key: str, response: dict[str, Any], now: datetime) -> None:
+        try:
+            with self._db.begin_nested():
+                self._db.execute(insert(t.idempotency_keys).values(key=key, response=response, created_at=now))
+        except IntegrityError:
+            raise VersionConflict(key) from None  # a twin request committed first: retry and return its answer
+
+    def record_sale(self, sale_id: int, product_id: int, variant_id: int, quantity: int, now: datetime) -> None:
+        self._db.execute(
+            insert(t.sales).values(
+                sale_id=sale_id, product_id=product_id, variant_id=variant_id, quantity=quantity, sold_at=now
+            )
+        )
+
+    def units_sold_since(self, product_ids: Sequence[int], since: datetime) -> dict[int, int]:
+        rows = self._db.execute(
+            select(t.sales.c.product_id, func.sum(t.sales.c.quantity))
+            .where(and_(t.sales.c.product_id.in_(list(product_ids)), t.sales.c.sold_at >= since))
+            .group_by(t.sales.c.product_id)
+        )
+        return {product_id: int(units) for product_id, units in rows}
+
+    def variant_owner(self, variant_id: int) -> tuple[int, int] | None:
+        """(product id, seller id) of a variant, or None when no such variant exists."""
+        row = self._db.execute(
+            select(t.variants.c.product_id, t.variants.c.seller_id).where(t.variants.c.variant_id == variant_id)
+        ).first()
+        return None if row is None else (row.product_id, row.seller_id)
+
+
+def _level(row: Row) -> StockLevel:
+    return StockLevel(row.variant_id, row.warehouse_id, row.available, row.reserved, row.version)
+
+
+def _reservation(head: Row, lines: list[ReservationLine]) -> Reservation:
+    return Reservation(
+        head.reservation_id,
+        head.owner,
+        tuple(lines),
+        ReservationStatus(head.status),
+        _utc(head.created_at),
+        _utc(head.expires_at),
+    )
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

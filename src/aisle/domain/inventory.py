@@ -1,0 +1,144 @@
+"""Stock per variant per warehouse, and reservations that hold it for a while. Stock never goes below zero."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from aisle.domain.errors import Conflict, FieldError, InvalidInput
+
+MAX_QUANTITY = 1_000_000
+MAX_RESERVE_QUANTITY = 10_000
+WAREHOUSE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+PLENTY = 50  # from this many on, the page says "50+" rather than an exact count
+
+
+class Operation(StrEnum):
+    RESERVE = "RESERVE"
+    RELEASE = "RELEASE"
+    DEDUCT = "DEDUCT"
+    RESTOCK = "RESTOCK"
+    SET = "SET"
+
+
+class ReservationStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    RELEASED = "RELEASED"
+    DEDUCTED = "DEDUCTED"
+    EXPIRED = "EXPIRED"
+
+
+class InsufficientStock(Conflict):
+    def __init__(self, variant_id: int, wanted: int, available: int, field: str = "quantity") -> None:
+        self.variant_id = variant_id
+        self.wanted = wanted
+        self.available = available
+        super().__init__(f"variant {variant_id}: {wanted} wanted, {available} available", field=field)
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    warehouse_id: str
+    name: str
+    region: str
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    variant_id: int
+    warehouse_id: str
+    available: int
+    reserved: int
+    version: int
+
+    def reserve(self, quantity: int) -> StockLevel:
+        if quantity > self.available:
+            raise InsufficientStock(self.variant_id, quantity, self.available)
+        return self._next(available=self.available - quantity, reserved=self.reserved + quantity)
+
+    def release(self, quantity: int) -> StockLevel:
+        return self._next(available=self.available + quantity, reserved=self.reserved - self._held(quantity))
+
+    def deduct(self, quantity: int) -> StockLevel:
+        """Reserved stock leaves the building: it was sold."""
+        return self._next(reserved=self.reserved - self._held(quantity))
+
+    def restock(self, quantity: int) -> StockLevel:
+        if self.available + quantity > MAX_QUANTITY:
+            raise InvalidInput.single("quantity", f"stock may not exceed {MAX_QUANTITY}")
+        return self._next(available=self.available + quantity)
+
+    def set_available(self, quantity: int) -> StockLevel:
+        return self._next(available=quantity)
+
+    def _held(self, quantity: int) -> int:
+        if quantity > self.reserved:
+            raise Conflict(f"variant {self.variant_id} holds only {self.reserved} reserved at {self.warehouse_id}")
+        return quantity
+
+    def _next(self, **changes: int) -> StockLevel:
+        return replace(self, version=self.version + 1, **changes)
+
+
+def empty_level(variant_id: int, warehouse_id: str) -> StockLevel:
+    return StockLevel(variant_id, warehouse_id, available=0, reserved=0, version=0)
+
+
+@dataclass(frozen=True)
+class ReservationLine:
+    variant_id: int
+    warehouse_id: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Reservation:
+    reservation_id: int
+    owner: str
+    lines: tuple[ReservationLine, ...]
+    status: ReservationStatus
+    created_at: datetime
+    expires_at: datetime
+
+    def is_expired(self, now: datetime) -> bool:
+        return self.status is ReservationStatus.ACTIVE and now >= self.expires_at
+
+
+def choose_warehouse(levels: Sequence[StockLevel], quantity: int) -> StockLevel:
+    """Most available stock first (ties: the warehouse id, for a stable choice): one shipment, fewest splits."""
+    candidates = sorted(levels, key=lambda level: (-level.available, level.warehouse_id))
+    if not candidates or candidates[0].available < quantity:
+        best = candidates[0].available if candidates else 0
+        raise InsufficientStock(levels[0].variant_id if levels else 0, quantity, best)
+    return candidates[0]
+
+
+def check_quantity(quantity: object, operation: Operation, field: str = "quantity") -> int:
+    lowest = 0 if operation is Operation.SET else 1
+    highest = MAX_RESERVE_QUANTITY if operation is Operation.RESERVE else MAX_QUANTITY
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not lowest <= quantity <= highest:
+        raise InvalidInput([FieldError(field, f"must be a whole number from {lowest} to {highest}")])
+    return quantity
+
+
+def check_warehouse_id(warehouse_id: str) -> str:
+    if not WAREHOUSE_ID.match(warehouse_id):
+        raise InvalidInput.single("warehouse_id", "must be 1-64 letters, digits, '.', '_' or '-'")
+    return warehouse_id
+
+
+@dataclass(frozen=True)
+class Availability:
+    status: str  # IN_STOCK, LOW_STOCK, OUT_OF_STOCK
+    quantity_hint: str | None
+
+
+def availability(available: int, low_stock_threshold: int) -> Availability:
+    if available <= 0:
+        return Availability("OUT_OF_STOCK", None)
+    if available <= low_stock_threshold:
+        return Availability("LOW_STOCK", f"Only {available} left")
+    return Availability("IN_STOCK", f"{PLENTY}+" if available >= PLENTY else str(available))

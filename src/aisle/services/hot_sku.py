@@ -1,0 +1,175 @@
+"""Queue-based reservation for hot SKUs: requests for one variant are funneled to one writer that applies them
+in batches, one transaction per batch, each caller still getting its own yes or no.
+
+Under a flash sale, per-request compare-and-set on one row collapses: every writer reads the same version, one
+wins, the rest retry, and throughput falls as callers are added. A batch reads the row once, grants requests in
+arrival order while stock lasts, and writes once, so one commit serves hundreds of shoppers.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from aisle.domain.errors import Conflict, DomainError
+from aisle.domain.inventory import Operation, Reservation, ReservationStatus, check_quantity
+from aisle.services.inventory import (
+    MAX_ATTEMPTS,
+    InventoryService,
+    ReserveLine,
+    StockPool,
+    announce_stock_change,
+    require_variant,
+    require_warehouse,
+    reservation_view,
+)
+from aisle.services.ports import UnitOfWork, UnitOfWorkFactory, VersionConflict
+
+MAX_BATCH = 500
+WAIT_SECONDS = 30.0
+
+
+@dataclass
+class _Request:
+    line: ReserveLine
+    owner: str
+    key: str | None
+    done: threading.Event = field(default_factory=threading.Event)
+    answer: dict[str, Any] | None = None
+    error: Exception | None = None
+
+
+class HotSkuReserver:
+    def __init__(
+        self,
+        inventory: InventoryService,
+        uow_factory: UnitOfWorkFactory,
+        new_id: Callable[[], int],
+        now: Callable[[], datetime],
+        mode: str = "auto",
+        ttl_seconds: float = 900,
+    ) -> None:
+        """``mode``: "direct" (compare-and-set per request), "batched" (always queue single-line reservations),
+        or "auto" (queue a request when another one for the same variant is already in flight here)."""
+        self._inventory = inventory
+        self._uow = uow_factory
+        self._new_id = new_id
+        self._now = now
+        self._mode = mode
+        self._ttl = timedelta(seconds=ttl_seconds)
+        self._lock = threading.Lock()
+        self._queues: dict[int, deque[_Request]] = {}
+        self._in_flight: dict[int, int] = {}
+        self.batches = 0
+
+    def reserve_one(self, line: ReserveLine, owner: str, key: str | None = None) -> dict[str, Any]:
+        check_quantity(line.quantity, Operation.RESERVE, "quantity")
+        if not self._should_queue(line.variant_id):
+            return self._direct(line, owner, key)
+        request = _Request(line, owner, key)
+        self._enqueue(request)
+        if not request.done.wait(WAIT_SECONDS):
+            raise Conflict("the reservation queue for this item is too long right now; try again")
+        if request.error is not None:
+            raise request.error
+        assert request.answer is not None
+        return request.answer
+
+    def _should_queue(self, variant_id: int) -> bool:
+        if self._mode == "batched":
+            return True
+        if self._mode == "direct":
+            return False
+        with self._lock:
+            return self._in_flight.get(variant_id, 0) > 0 or variant_id in self._queues
+
+    def _direct(self, line: ReserveLine, owner: str, key: str | None) -> dict[str, Any]:
+        with self._lock:
+            self._in_flight[line.variant_id] = self._in_flight.get(line.variant_id, 0) + 1
+        try:
+            return self._inventory.reserve([line], owner, key)
+        finally:
+            with self._lock:
+                self._in_flight[line.variant_id] -= 1
+                if not self._in_flight[line.variant_id]:
+                    del self._in_flight[line.variant_id]
+
+    def _enqueue(self, request: _Request) -> None:
+        variant_id = request.line.variant_id
+        with self._lock:
+            queue = self._queues.get(variant_id)
+            start_writer = queue is None
+            if queue is None:
+                queue = self._queues[variant_id] = deque()
+            queue.append(request)
+        if start_writer:
+            threading.Thread(target=self._drain, args=(variant_id,), name=f"hot-sku-{variant_id}", daemon=True).start()
+
+    def _drain(self, variant_id: int) -> None:
+        """The one writer for this variant: runs until its queue is empty, then goes away."""
+        while True:
+            with self._lock:
+                queue = self._queues[variant_id]
+                if not queue:
+                    del self._queues[variant_id]
+                    return
+                batch = [queue.popleft() for _ in range(min(len(queue), MAX_BATCH))]
+            self._apply_with_retries(batch)
+
+    def _apply_with_retries(self, batch: list[_Request]) -> None:
+        try:
+            for attempt in range(MAX_ATTEMPTS):
+                try:
+                    self._apply(batch)
+                    self.batches += 1
+                    return
+                except VersionConflict:  # another process changed the row: read it again
+                    time.sleep(random.uniform(0, min(0.05, 0.0005 * 2**attempt)))
+            raise Conflict("the stock is changing too fast right now; try again")
+        except Exception as error:
+            for request in batch:
+                if request.answer is None and request.error is None:
+                    request.error = error
+        finally:
+            for request in batch:
+                request.done.set()
+
+    def _apply(self, batch: list[_Request]) -> None:
+        outcomes: list[tuple[_Request, dict[str, Any] | None, Exception | None]] = []
+        with self._uow() as uow:
+            pool = StockPool(uow, [batch[0].line.variant_id])
+            product_id = require_variant(uow, batch[0].line.variant_id)
+            for request in batch:
+                outcomes.append((request, *self._grant(uow, pool, request)))
+            pool.save(uow)
+            announce_stock_change(uow, {product_id}, self._now())
+            uow.commit()
+        for request, answer, error in outcomes:  # only now, after the commit, does anyone hear yes
+            request.answer, request.error = answer, error
+
+    def _grant(
+        self, uow: UnitOfWork, pool: StockPool, request: _Request
+    ) -> tuple[dict[str, Any] | None, Exception | None]:
+        if request.key is not None and (earlier := uow.inventory.remembered(request.key)) is not None:
+            return earlier, None
+        try:
+            if request.line.warehouse_id is not None:
+                require_warehouse(uow, request.line.warehouse_id)
+            taken = pool.take(request.line)
+        except DomainError as refused:  # this request's own answer; the rest of the batch goes on
+            return None, refused
+        now = self._now()
+        reservation = Reservation(
+            self._new_id(), request.owner, (taken,), ReservationStatus.ACTIVE, now, now + self._ttl
+        )
+        uow.inventory.add_reservation(reservation)
+        answer = reservation_view(reservation)
+        if request.key is not None:
+            uow.inventory.remember(request.key, answer, now)
+        return answer, None

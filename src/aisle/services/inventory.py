@@ -1,0 +1,293 @@
+"""Inventory use cases: warehouses, stock adjustments, reservations (all-or-nothing), release, deduct, expiry.
+
+Every stock write is a compare-and-set on the row's version, retried with jittered backoff when another writer got
+there first; insufficient stock is never retried, it is an answer. Idempotency keys make a retried request return
+the first answer without a second effect.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from aisle.domain import events as ev
+from aisle.domain.errors import Conflict, InvalidInput, NotFound
+from aisle.domain.inventory import (
+    Availability,
+    InsufficientStock,
+    Operation,
+    Reservation,
+    ReservationLine,
+    ReservationStatus,
+    StockLevel,
+    Warehouse,
+    availability,
+    check_quantity,
+    check_warehouse_id,
+    choose_warehouse,
+    empty_level,
+)
+from aisle.services.ports import UnitOfWork, UnitOfWorkFactory, VersionConflict
+
+MAX_ATTEMPTS = 60
+MAX_BACKOFF_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class ReserveLine:
+    variant_id: int
+    quantity: int
+    warehouse_id: str | None = None  # None: the warehouse with the most stock
+
+
+class InventoryService:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        new_id: Callable[[], int],
+        now: Callable[[], datetime],
+        reservation_ttl_seconds: float = 900,
+        low_stock_threshold: int = 5,
+    ) -> None:
+        self._uow = uow_factory
+        self._new_id = new_id
+        self._now = now
+        self._ttl = timedelta(seconds=reservation_ttl_seconds)
+        self._low = low_stock_threshold
+        self.conflicts = 0  # compare-and-set retries, for the benchmark and metrics
+
+    # -- warehouses and reads -----------------------------------------------------------------------------------
+
+    def create_warehouse(self, warehouse_id: str, name: str, region: str) -> Warehouse:
+        warehouse = Warehouse(check_warehouse_id(warehouse_id), name.strip(), region.strip())
+        with self._uow() as uow:
+            uow.inventory.add_warehouse(warehouse, self._now())
+            uow.commit()
+        return warehouse
+
+    def stock(self, variant_id: int) -> dict[str, Any]:
+        with self._uow(readonly=True) as uow:
+            require_variant(uow, variant_id)
+            levels = uow.inventory.levels([variant_id])[variant_id]
+        shown = self.availability_of(levels)
+        return {
+            "variant_id": str(variant_id),
+            "available": sum(level.available for level in levels),
+            "reserved": sum(level.reserved for level in levels),
+            "status": shown.status,
+            "quantity_hint": shown.quantity_hint,
+            "warehouses": [_level_view(level) for level in levels],
+        }
+
+    def availability_of(self, levels: Sequence[StockLevel]) -> Availability:
+        return availability(sum(level.available for level in levels), self._low)
+
+    def reservation(self, reservation_id: int) -> dict[str, Any]:
+        with self._uow(readonly=True) as uow:
+            found = uow.inventory.reservation(reservation_id)
+        if found is None:
+            raise NotFound("reservation", reservation_id)
+        return reservation_view(found)
+
+    def levels_for(self, variant_ids: Sequence[int]) -> dict[int, list[StockLevel]]:
+        with self._uow(readonly=True) as uow:
+            return uow.inventory.levels(variant_ids)
+
+    # -- writes -------------------------------------------------------------------------------------------------
+
+    def adjust(
+        self, variant_id: int, operation: Operation, warehouse_id: str, quantity: int, key: str | None = None
+    ) -> dict[str, Any]:
+        """RESTOCK adds to what a warehouse has; SET states it (a stock count)."""
+        check_quantity(quantity, operation)
+
+        def change(uow: UnitOfWork) -> dict[str, Any]:
+            product_id = require_variant(uow, variant_id)
+            require_warehouse(uow, warehouse_id)
+            current = _level_at(uow, variant_id, warehouse_id)
+            restock = operation is Operation.RESTOCK
+            changed = current.restock(quantity) if restock else current.set_available(quantity)
+            uow.inventory.save_level(changed, current.version)
+            announce_stock_change(uow, {product_id}, self._now())
+            return {"operation": operation.value, **_level_view(changed)}
+
+        return self._write(change, key)
+
+    def reserve(
+        self, lines: Sequence[ReserveLine], owner: str, key: str | None = None, ttl_seconds: float | None = None
+    ) -> dict[str, Any]:
+        """All lines or none: one line short of stock refuses the whole reservation."""
+        if not lines:
+            raise InvalidInput.single("lines", "a reservation needs at least one line")
+        for index, line in enumerate(lines):
+            check_quantity(line.quantity, Operation.RESERVE, f"lines[{index}].quantity")
+        ttl = self._ttl if ttl_seconds is None else timedelta(seconds=ttl_seconds)
+        return self._write(lambda uow: self._reserve_in(uow, lines, owner, ttl), key)
+
+    def _reserve_in(self, uow: UnitOfWork, lines: Sequence[ReserveLine], owner: str, ttl: timedelta) -> dict[str, Any]:
+        product_ids = {require_variant(uow, line.variant_id) for line in lines}
+        for warehouse_id in {line.warehouse_id for line in lines if line.warehouse_id is not None}:
+            require_warehouse(uow, warehouse_id)
+        pool = StockPool(uow, [line.variant_id for line in lines])
+        taken = [pool.take(line, f"lines[{i}]") for i, line in enumerate(lines)]
+        pool.save(uow)
+        now = self._now()
+        reservation = Reservation(self._new_id(), owner, tuple(taken), ReservationStatus.ACTIVE, now, now + ttl)
+        uow.inventory.add_reservation(reservation)
+        announce_stock_change(uow, product_ids, now)
+        return reservation_view(reservation)
+
+    def release(self, reservation_id: int, key: str | None = None, variant_id: int | None = None) -> dict[str, Any]:
+        return self._write(lambda uow: self._finish(uow, reservation_id, ReservationStatus.RELEASED, variant_id), key)
+
+    def deduct(self, reservation_id: int, key: str | None = None, variant_id: int | None = None) -> dict[str, Any]:
+        return self._write(lambda uow: self._finish(uow, reservation_id, ReservationStatus.DEDUCTED, variant_id), key)
+
+    def expire_due(self, limit: int = 500) -> int:
+        """Releases reservations whose time is up; returns how many it released."""
+        with self._uow(readonly=True) as uow:
+            due = uow.inventory.expired(self._now(), limit)
+        for reservation in due:
+            with suppress(Conflict):  # released or deducted meanwhile: nothing left to expire
+                self._write(lambda u, r=reservation: self._finish(u, r.reservation_id, ReservationStatus.EXPIRED))
+        return len(due)
+
+    def _finish(
+        self, uow: UnitOfWork, reservation_id: int, outcome: ReservationStatus, variant_id: int | None = None
+    ) -> dict[str, Any]:
+        reservation = uow.inventory.reservation(reservation_id)
+        if reservation is None:
+            raise NotFound("reservation", reservation_id)
+        if variant_id is not None and variant_id not in {line.variant_id for line in reservation.lines}:
+            raise InvalidInput.single("reservation_id", f"reservation {reservation_id} holds no variant {variant_id}")
+        _require_active(reservation, outcome, self._now())
+        if not uow.inventory.change_status(reservation_id, ReservationStatus.ACTIVE, outcome):
+            raise VersionConflict(reservation_id)  # someone finished it a moment ago: re-read and answer that
+        self._return_or_sell(uow, reservation, outcome)
+        return {**reservation_view(reservation), "status": outcome.value}
+
+    def _return_or_sell(self, uow: UnitOfWork, reservation: Reservation, outcome: ReservationStatus) -> None:
+        now = self._now()
+        product_ids = set()
+        for line in reservation.lines:
+            product_ids.add(require_variant(uow, line.variant_id))
+            current = _level_at(uow, line.variant_id, line.warehouse_id)
+            if outcome is ReservationStatus.DEDUCTED:
+                uow.inventory.save_level(current.deduct(line.quantity), current.version)
+                product_id = require_variant(uow, line.variant_id)
+                uow.inventory.record_sale(self._new_id(), product_id, line.variant_id, line.quantity, now)
+            else:
+                uow.inventory.save_level(current.release(line.quantity), current.version)
+        announce_stock_change(uow, product_ids, now)
+
+    def _write(self, change: Callable[[UnitOfWork], dict[str, Any]], key: str | None = None) -> dict[str, Any]:
+        """Runs ``change`` in a transaction, again after a lost compare-and-set, at most once per idempotency key."""
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                with self._uow() as uow:
+                    if key is not None and (earlier := uow.inventory.remembered(key)) is not None:
+                        return earlier
+                    answer = change(uow)
+                    if key is not None:
+                        uow.inventory.remember(key, answer, self._now())
+                    uow.commit()
+                    return answer
+            except VersionConflict:
+                self.conflicts += 1
+                time.sleep(random.uniform(0, min(MAX_BACKOFF_SECONDS, 0.0005 * 2**attempt)))
+        raise Conflict("the stock is changing too fast right now; try again")
+
+
+class StockPool:
+    """The stock of some variants as read at the start of a transaction, taken from line by line, then saved with
+    one compare-and-set per changed row against the versions it read."""
+
+    def __init__(self, uow: UnitOfWork, variant_ids: Sequence[int]) -> None:
+        read = uow.inventory.levels(sorted(set(variant_ids)))
+        self._levels = {(lvl.variant_id, lvl.warehouse_id): lvl for levels in read.values() for lvl in levels}
+        self._read_versions = {key: level.version for key, level in self._levels.items()}
+
+    def take(self, line: ReserveLine, where: str = "") -> ReservationLine:
+        if line.warehouse_id is not None:
+            level = self._levels.get((line.variant_id, line.warehouse_id))
+            if level is None:
+                raise InsufficientStock(line.variant_id, line.quantity, 0, _field(where))
+        else:
+            choices = [lvl for (vid, _w), lvl in self._levels.items() if vid == line.variant_id]
+            try:
+                level = choose_warehouse(choices or [empty_level(line.variant_id, "-")], line.quantity)
+            except InsufficientStock as short:
+                raise InsufficientStock(line.variant_id, line.quantity, short.available, _field(where)) from None
+        try:
+            self._levels[(level.variant_id, level.warehouse_id)] = level.reserve(line.quantity)
+        except InsufficientStock as short:
+            raise InsufficientStock(line.variant_id, line.quantity, short.available, _field(where)) from None
+        return ReservationLine(line.variant_id, level.warehouse_id, line.quantity)
+
+    def save(self, uow: UnitOfWork) -> None:
+        for key, level in self._levels.items():
+            if level.version != self._read_versions[key]:
+                uow.inventory.save_level(level, self._read_versions[key])
+
+
+def reservation_view(reservation: Reservation) -> dict[str, Any]:
+    return {
+        "reservation_id": str(reservation.reservation_id),
+        "owner": reservation.owner,
+        "status": reservation.status.value,
+        "created_at": reservation.created_at.isoformat(),
+        "expires_at": reservation.expires_at.isoformat(),
+        "lines": [
+            {"variant_id": str(line.variant_id), "warehouse_id": line.warehouse_id, "quantity": line.quantity}
+            for line in reservation.lines
+        ],
+    }
+
+
+def _level_view(level: StockLevel) -> dict[str, Any]:
+    return {
+        "variant_id": str(level.variant_id),
+        "warehouse_id": level.warehouse_id,
+        "available": level.available,
+        "reserved": level.reserved,
+        "version": level.version,
+    }
+
+
+def require_variant(uow: UnitOfWork, variant_id: int) -> int:
+    owner = uow.inventory.variant_owner(variant_id)
+    if owner is None:
+        raise NotFound("variant", variant_id)
+    return owner[0]
+
+
+def require_warehouse(uow: UnitOfWork, warehouse_id: str) -> None:
+    if uow.inventory.warehouse(warehouse_id) is None:
+        raise NotFound("warehouse", warehouse_id)
+
+
+def _level_at(uow: UnitOfWork, variant_id: int, warehouse_id: str) -> StockLevel:
+    for level in uow.inventory.levels([variant_id])[variant_id]:
+        if level.warehouse_id == warehouse_id:
+            return level
+    return empty_level(variant_id, warehouse_id)
+
+
+def _require_active(reservation: Reservation, outcome: ReservationStatus, now: datetime) -> None:
+    if reservation.status is not ReservationStatus.ACTIVE:
+        raise Conflict(f"reservation {reservation.reservation_id} is already {reservation.status.value}")
+    if outcome is ReservationStatus.DEDUCTED and reservation.is_expired(now):
+        raise Conflict(f"reservation {reservation.reservation_id} expired at {reservation.expires_at.isoformat()}")
+
+
+def announce_stock_change(uow: UnitOfWork, product_ids: set[int], now: datetime) -> None:
+    uow.outbox.add([ev.Event(ev.INVENTORY_CHANGED, pid, {}) for pid in sorted(product_ids)], now)
+
+
+def _field(where: str) -> str:
+    return f"{where}.quantity" if where else "quantity"
