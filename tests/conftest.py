@@ -29,3 +29,24 @@ def postgres_url() -> str | None:
     if os.environ.get("CI") == "true":
         pytest.fail("AISLE_TEST_DATABASE_URL is not set: CI must run the PostgreSQL contract tests")
     pytest.skip("PostgreSQL not configured (set AISLE_TEST_DATABASE_URL, e.g. after `make services-up`)")
+
+
+def redis_url() -> str:
+    """The Redis server the distributed contract tests use (a non-default DB, e.g. redis://127.0.0.1:6379/15);
+    CI must provide it, a laptop may not."""
+    url = os.environ.get("AISLE_TEST_REDIS_URL")
+    if url:
+        return url
+    if os.environ.get("CI") == "true":
+        pytest.fail("AISLE_TEST_REDIS_URL is not set: CI must run the Redis contract tests")
+    pytest.skip("Redis not configured (set AISLE_TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/15 after services-up)")
+
+
+def opensearch_url() -> str:
+    """The OpenSearch node the distributed search contract tests use; CI must provide it, a laptop may not."""
+    url = os.environ.get("AISLE_TEST_OPENSEARCH_URL")
+    if url:
+        return url
+    if os.environ.get("CI") == "true":
+        pytest.fail("AISLE_TEST_OPENSEARCH_URL is not set: CI must run the OpenSearch contract tests")
+    pytest.skip("OpenSearch not configured (set AISLE_TEST_OPENSEARCH_URL=http://127.0.0.1:9200 after services-up)")

@@ -93,7 +93,7 @@ class HotSkuReserver:
         with self._lock:
             self._in_flight[line.variant_id] = self._in_flight.get(line.variant_id, 0) + 1
         try:
-            return self._inventory.reserve([line], owner, key)
+            return self._inventory.reserve_one(line, owner, key)
         finally:
             with self._lock:
                 self._in_flight[line.variant_id] -= 1

@@ -127,14 +127,21 @@ class InventoryService:
         for index, line in enumerate(lines):
             check_quantity(line.quantity, Operation.RESERVE, f"lines[{index}].quantity")
         ttl = self._ttl if ttl_seconds is None else timedelta(seconds=ttl_seconds)
-        return self._write(lambda uow: self._reserve_in(uow, lines, owner, ttl), key)
+        return self._write(lambda uow: self._reserve_in(uow, lines, owner, ttl, name_lines=True), key)
 
-    def _reserve_in(self, uow: UnitOfWork, lines: Sequence[ReserveLine], owner: str, ttl: timedelta) -> dict[str, Any]:
+    def reserve_one(self, line: ReserveLine, owner: str, key: str | None = None) -> dict[str, Any]:
+        """One variant: errors name ``quantity`` rather than ``lines[0].quantity``."""
+        check_quantity(line.quantity, Operation.RESERVE)
+        return self._write(lambda uow: self._reserve_in(uow, [line], owner, self._ttl, name_lines=False), key)
+
+    def _reserve_in(
+        self, uow: UnitOfWork, lines: Sequence[ReserveLine], owner: str, ttl: timedelta, name_lines: bool
+    ) -> dict[str, Any]:
         product_ids = {require_variant(uow, line.variant_id) for line in lines}
         for warehouse_id in {line.warehouse_id for line in lines if line.warehouse_id is not None}:
             require_warehouse(uow, warehouse_id)
         pool = StockPool(uow, [line.variant_id for line in lines])
-        taken = [pool.take(line, f"lines[{i}]") for i, line in enumerate(lines)]
+        taken = [pool.take(line, f"lines[{i}]" if name_lines else "") for i, line in enumerate(lines)]
         pool.save(uow)
         now = self._now()
         reservation = Reservation(self._new_id(), owner, tuple(taken), ReservationStatus.ACTIVE, now, now + ttl)

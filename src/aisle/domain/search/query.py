@@ -188,8 +188,11 @@ def _without_stop_words(words: list[_Word]) -> list[_Word]:
 
 
 def _first_of_each(words: list[_Word]) -> list[_Word]:
-    """Each word once: "blenders blenders" asks for nothing more than "blenders"."""
-    return list({w.text: w for w in reversed(words)}.values())[::-1]
+    """Each word once, where it first comes: "blenders blenders" asks for nothing more than "blenders"."""
+    first: dict[str, _Word] = {}
+    for word in words:
+        first.setdefault(word.text, word)
+    return list(first.values())
 
 
 def _names_a_product(texts: list[str], i: int) -> bool:

@@ -10,9 +10,9 @@ letters at once. Indexing double deletions would cover those too, at five times 
 
 Corrections stay conservative, since a wrong one shows the shopper products they did not ask for ("coffee" is
 no typo of "toffee"): the first letter must be right (or swapped with the second), since people rarely miss it
-and a different first letter usually makes a different word; a known word followed by two letters or more is
-another word built on it ("faster", "specialty"), not a typo; and a word seen fewer than ``min_count`` times is
-never a correction, since it may be a typo itself.
+and a different first letter usually makes a different word; a known word with letters added at its end is
+another word built on it ("tablet", "faster"), not a typo, unless the letter is only doubled ("samsungg"); and
+a word seen fewer than ``min_count`` times is never a correction, since it may be a typo itself.
 """
 
 from __future__ import annotations
@@ -29,8 +29,9 @@ from aisle.domain.search.text import normalize, tokenize
 MIN_CORRECTED_LENGTH = 3  # "tv", "hd", "4k": too short to tell a typo from another word
 LONG_WORD = 6  # from this length, two typos are tolerated; below it, one
 MAX_CORRECTED_LENGTH = 24  # longer tokens are codes or noise, and their edits would cost the most
-MIN_COUNT = 2.0
+MIN_COUNT = 2.0  # a word seen once may be a typo itself: never a correction (it is still known)
 _FEW_ENOUGH_TO_SORT = 2_000
+_SLICE = 5_000
 
 
 class Vocabulary:
@@ -129,17 +130,19 @@ def _deletes_index(words: list[str]) -> dict[str, str | list[str]]:
     """Each word and its deletions → the word, or the words when several share the key.
 
     A plain string for the (most common) unshared key saves a list each: half the build time for 200k words.
+    Keys are made a slice of words at a time: as fast as one comprehension, without a list of millions of pairs.
     """
     index: dict[str, str | list[str]] = {}
     get = index.get
-    for key, target in [(key, word) for word in words for key in (word, *deletes(word))]:
-        held = get(key)
-        if held is None:
-            index[key] = target
-        elif isinstance(held, str):
-            index[key] = [held, target]
-        else:
-            held.append(target)
+    for start in range(0, len(words), _SLICE):
+        for key, target in [(key, word) for word in words[start : start + _SLICE] for key in (word, *deletes(word))]:
+            held = get(key)
+            if held is None:
+                index[key] = target
+            elif isinstance(held, str):
+                index[key] = [held, target]
+            else:
+                held.append(target)
     return index
 
 
@@ -162,10 +165,11 @@ def _is_correction_target(word: str) -> bool:
 
 
 def _plausible(typed: str, word: str) -> bool:
-    """A typo keeps the first letter (or swaps it with the second), and is no longer word built on a shorter one:
-    "faster" is not a typo of "fast", nor "specialty" of "special"."""
+    """A typo keeps the first letter (or swaps it with the second), and is no word built on the known one:
+    "tablet" is not a typo of "table", nor "faster" of "fast"; but "samsungg" is one of "samsung"."""
     same_start = typed[0] == word[0] or typed[:2] == word[1::-1]
-    return same_start and not (typed.startswith(word) and len(typed) - len(word) >= 2)
+    added = typed[len(word) :] if typed.startswith(word) else ""
+    return same_start and added in ("", word[-1] * len(added))
 
 
 def _is_token(word: str) -> bool:

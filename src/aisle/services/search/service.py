@@ -138,8 +138,6 @@ def _check_window(params: SearchParams) -> None:
 
 def _plan(parsed: ParsedQuery, params: SearchParams, category_id: int | None) -> Plan:
     """Explicit parameters win over what the text implied: a filter the shopper clicked is not second-guessed."""
-    synonyms = dict(parsed.synonyms)
-    keywords = tuple(KeywordGroup(word, tuple(synonyms.get(word, ()))) for word in parsed.keywords)
     filters = Filters(
         brands=params.brands or parsed.brands,
         category_id=category_id,
@@ -148,7 +146,24 @@ def _plan(parsed: ParsedQuery, params: SearchParams, category_id: int | None) ->
         rating_min=params.rating_min if params.rating_min is not None else parsed.rating_min,
         in_stock=params.in_stock if params.in_stock is not None else parsed.in_stock,
     )
-    return Plan(keywords, filters, params.sort or parsed.sort or "relevance")
+    return Plan(_keyword_groups(parsed), filters, params.sort or parsed.sort or "relevance")
+
+
+def _keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
+    """One group per keyword, except that a multi-word synonym term ("cell phones") becomes one phrase group."""
+    words = list(parsed.keywords)
+    groups: list[KeywordGroup] = []
+    phrases = {tuple(term.split()): alternatives for term, alternatives in parsed.synonyms}
+    index = 0
+    while index < len(words):
+        phrase = next(
+            (p for p in sorted(phrases, key=len, reverse=True) if tuple(words[index : index + len(p)]) == p), None
+        )
+        if phrase is None:
+            phrase = (words[index],)
+        groups.append(KeywordGroup(" ".join(phrase), tuple(phrases.get(phrase, ()))))
+        index += len(phrase)
+    return tuple(groups)
 
 
 RELAXATION_ORDER = ("rating_min", "in_stock", "price", "brands", "category")

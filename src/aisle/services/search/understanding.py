@@ -11,14 +11,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from importlib.resources import files
 from pathlib import Path
 
 from aisle.domain.search.query import ParsedQuery, QueryParser
 from aisle.domain.search.synonyms import DEFAULT_SYNONYMS_PATH, SynonymTable
-from aisle.domain.search.vocabulary import Vocabulary
+from aisle.domain.search.vocabulary import Vocabulary, parse_word_counts
 
 log = logging.getLogger(__name__)
 VOCABULARY_SIZE = 200_000
+ENGLISH_WORDS = "frequency_dictionary_en_82_765.txt"  # shipped by symspellpy (MIT)
+
+
+def english_words() -> frozenset[str]:
+    """Everyday English words, never taken for typos: a phone catalog must not turn "health" into "heart"."""
+    return frozenset(parse_word_counts(files("symspellpy").joinpath(ENGLISH_WORDS).read_text(encoding="utf-8")))
 
 
 class QueryUnderstanding:
@@ -31,6 +38,7 @@ class QueryUnderstanding:
         self._words = words  # (word, document count), most frequent first
         self._brands = brands
         self._synonyms = SynonymTable.parse(Path(synonyms_path).read_text(encoding="utf-8"))
+        self._common_words = english_words()
         self._parser: QueryParser | None = None
         self._stale = threading.Event()
         self._build_lock = threading.Lock()
@@ -63,5 +71,5 @@ class QueryUnderstanding:
             self._stale.clear()
             started = time.monotonic()
             vocabulary = Vocabulary.from_counts(self._words(VOCABULARY_SIZE))
-            self._parser = QueryParser(vocabulary, self._brands(), self._synonyms)
+            self._parser = QueryParser(vocabulary, self._brands(), self._synonyms, self._common_words)
             log.info("query understanding rebuilt: %d words in %.2fs", len(vocabulary), time.monotonic() - started)

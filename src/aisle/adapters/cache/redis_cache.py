@@ -1,0 +1,62 @@
+"""The distributed cache: JSON values in Redis under a namespace, shared by every API process.
+
+It raises on any Redis failure; wrap it in ``aisle.adapters.resilience.ResilientCache`` so that a failing Redis
+turns into cache misses instead of failed requests.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import orjson
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+
+def redis_client(url: str, socket_timeout: float, max_connections: int = 64) -> redis.Redis:
+    """A client on its own pool with tight timeouts.
+
+    No retries, pinned: redis-py's ``Redis(host=...)`` defaults to 10 with backoff (over 4 s per call against a dead
+    port). A cache must fail fast and leave what happens next to the circuit breaker. A socket the server closed
+    (a restart) needs no retry either: the pool notices it when handing it out, and reconnects.
+    """
+    pool = redis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=socket_timeout,  # how long to wait for a free pooled connection
+        socket_timeout=socket_timeout,
+        socket_connect_timeout=socket_timeout,
+        retry=Retry(NoBackoff(), retries=0),
+    )
+    return redis.Redis.from_pool(pool)  # the client owns the pool: close() closes its sockets
+
+
+class RedisCache:
+    def __init__(self, url: str, namespace: str = "aisle", socket_timeout: float = 0.05) -> None:
+        self._redis = redis_client(url, socket_timeout)
+        self._prefix = f"{namespace}:"
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> Any | None:
+        raw = self._redis.get(self._prefix + key)
+        with self._lock:
+            if raw is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+        return None if raw is None else orjson.loads(raw)
+
+    def set(self, key: str, value: Any, ttl_seconds: float) -> None:
+        ttl_ms = max(1, round(ttl_seconds * 1000))
+        self._redis.set(self._prefix + key, orjson.dumps(value), px=ttl_ms)
+
+    def delete(self, *keys: str) -> None:
+        if keys:
+            self._redis.delete(*(self._prefix + key for key in keys))
+
+    def close(self) -> None:
+        self._redis.close()

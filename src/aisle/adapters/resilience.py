@@ -1,0 +1,209 @@
+"""Keeping a failing dependency (Redis) from failing or slowing the caller: a circuit breaker, and a cache built on it.
+
+Redis down: reads go to the database; nothing fails; latency rises. While the breaker is open no call reaches the
+network at all, so a dead Redis costs nothing per request beyond the database work it no longer saves.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
+
+from aisle.services.ports import Cache
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class BreakerState(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half_open"
+
+
+Transition = tuple[BreakerState, BreakerState]
+
+
+class BreakerListener(Protocol):
+    def failure(self, error: Exception) -> None: ...
+
+    def state_changed(self, old: BreakerState, new: BreakerState) -> None: ...
+
+
+class CircuitBreaker:
+    """Closed → open after ``failure_threshold`` consecutive failures → half-open once ``reset_after_seconds``
+    have passed, letting one trial call through → closed if it succeeds, open again if it fails.
+
+    Only exceptions in ``failure_types`` count as failures (they are swallowed and the fallback returned); any other
+    exception propagates untouched, so a programming error is not mistaken for an outage.
+    """
+
+    def __init__(
+        self,
+        failure_threshold: int = 5,
+        reset_after_seconds: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+        failure_types: tuple[type[Exception], ...] = (Exception,),
+    ) -> None:
+        if failure_threshold < 1:
+            raise ValueError("failure_threshold must be at least 1")
+        self._threshold = failure_threshold
+        self._reset_after = reset_after_seconds
+        self._clock = clock
+        self._failure_types = failure_types
+        self._lock = threading.Lock()
+        self._state = BreakerState.CLOSED
+        self._consecutive_failures = 0
+        self._opened_at = 0.0
+        self._trial_in_flight = False
+        self._listeners: list[BreakerListener] = []
+
+    @property
+    def state(self) -> BreakerState:
+        return self._state
+
+    def add_listener(self, listener: BreakerListener) -> None:
+        self._listeners.append(listener)
+
+    def call(self, fn: Callable[..., T], *args: Any, fallback: T | None = None) -> T | None:
+        if not self._admit():
+            return fallback
+        try:
+            result = fn(*args)
+        except self._failure_types as error:
+            self._record_failure(error)
+            return fallback
+        except BaseException:
+            self._release_trial()
+            raise
+        self._record_success()
+        return result
+
+    def _admit(self) -> bool:
+        with self._lock:
+            transition = None
+            if self._state is BreakerState.OPEN and self._clock() - self._opened_at >= self._reset_after:
+                transition = self._move_to(BreakerState.HALF_OPEN)
+            admitted = self._state is BreakerState.CLOSED or self._take_trial()
+        self._announce(transition)
+        return admitted
+
+    def _take_trial(self) -> bool:
+        if self._state is not BreakerState.HALF_OPEN or self._trial_in_flight:
+            return False
+        self._trial_in_flight = True
+        return True
+
+    def _release_trial(self) -> None:
+        with self._lock:
+            if self._state is BreakerState.HALF_OPEN:
+                self._trial_in_flight = False
+
+    def _record_failure(self, error: Exception) -> None:
+        with self._lock:
+            self._consecutive_failures += 1
+            transition = None
+            if self._state is BreakerState.HALF_OPEN or (
+                self._state is BreakerState.CLOSED and self._consecutive_failures >= self._threshold
+            ):
+                transition = self._move_to(BreakerState.OPEN)
+        for listener in self._listeners:
+            listener.failure(error)
+        self._announce(transition)
+
+    def _record_success(self) -> None:
+        with self._lock:
+            self._consecutive_failures = 0
+            # A call let in while closed may succeed after others opened the breaker: only the trial closes it.
+            transition = self._move_to(BreakerState.CLOSED) if self._state is BreakerState.HALF_OPEN else None
+        self._announce(transition)
+
+    def _move_to(self, new: BreakerState) -> Transition:
+        old, self._state = self._state, new
+        self._trial_in_flight = False
+        if new is BreakerState.OPEN:
+            self._opened_at = self._clock()
+        return old, new
+
+    def _announce(self, transition: Transition | None) -> None:
+        if transition is not None:
+            for listener in self._listeners:
+                listener.state_changed(*transition)
+
+
+class OutageReporter:
+    """Counts a dependency's errors and tells the logs about an outage once: its first error, then each breaker
+    state change, never every failing call."""
+
+    def __init__(self, dependency: str, consequence: str) -> None:
+        self._dependency = dependency
+        self._consequence = consequence
+        self._lock = threading.Lock()
+        self._reported = False
+        self.errors = 0
+
+    def failure(self, error: Exception) -> None:
+        with self._lock:
+            self.errors += 1
+            first, self._reported = not self._reported, True
+        if first:
+            log.warning("%s failing (%s: %s): %s", self._dependency, type(error).__name__, error, self._consequence)
+
+    def state_changed(self, old: BreakerState, new: BreakerState) -> None:
+        if new is BreakerState.OPEN:
+            level = logging.WARNING if old is BreakerState.CLOSED else logging.INFO
+            log.log(
+                level, "%s circuit %s -> open: no calls to it for a while; %s", self._dependency, old, self._consequence
+            )
+        elif new is BreakerState.HALF_OPEN:
+            log.info("%s circuit open -> half_open: trying one call", self._dependency)
+        else:
+            with self._lock:
+                self._reported = False
+            log.warning("%s recovered: circuit half_open -> closed", self._dependency)
+
+
+class ResilientCache:
+    """A Cache that never raises: while the inner cache fails or the breaker is open, get is a miss and
+    set/delete do nothing.
+
+    A delete dropped during an outage leaves a stale entry behind if the data survived it; the entries' TTL bounds
+    how stale.
+    """
+
+    def __init__(self, inner: Cache, breaker: CircuitBreaker, name: str = "Redis cache") -> None:
+        self._inner = inner
+        self._breaker = breaker
+        self._outage = OutageReporter(name, "reads go to the database; nothing fails; latency rises")
+        breaker.add_listener(self._outage)
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def errors(self) -> int:
+        return self._outage.errors
+
+    @property
+    def state(self) -> BreakerState:
+        return self._breaker.state
+
+    def get(self, key: str) -> Any | None:
+        value = self._breaker.call(self._inner.get, key, fallback=None)
+        with self._lock:
+            if value is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+        return value
+
+    def set(self, key: str, value: Any, ttl_seconds: float) -> None:
+        self._breaker.call(self._inner.set, key, value, ttl_seconds)
+
+    def delete(self, *keys: str) -> None:
+        self._breaker.call(self._inner.delete, *keys)

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient
+
+INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+
+
+@pytest.fixture
+def stocked(client, seller: SellerClient) -> dict:
+    product = seller.create()
+    for warehouse in ("east", "west"):
+        body = {"warehouse_id": warehouse, "name": warehouse.title(), "region": f"us-{warehouse}"}
+        assert client.post("/api/v1/warehouses", json=body, headers=INTERNAL).status_code == 201
+    variant = product["variants"][0]["variant_id"]
+    for warehouse, quantity in (("east", 8), ("west", 20)):
+        change = {"operation": "SET", "warehouse_id": warehouse, "quantity": quantity}
+        assert client.patch(f"/api/v1/inventory/{variant}", json=change, headers=INTERNAL).status_code == 200
+    return {"product": product, "variant": variant, "other_variant": product["variants"][1]["variant_id"]}
+
+
+def patch(client, variant: str, body: dict, headers: dict | None = None):
+    return client.patch(f"/api/v1/inventory/{variant}", json=body, headers={**INTERNAL, **(headers or {})})
+
+
+def test_stock_per_warehouse(client, stocked):
+    stock = client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()
+    assert (stock["available"], stock["reserved"], stock["status"]) == (28, 0, "IN_STOCK")
+    assert {w["warehouse_id"]: w["available"] for w in stock["warehouses"]} == {"east": 8, "west": 20}
+
+
+def test_reserve_picks_the_warehouse_with_most_stock_and_release_returns_it(client, stocked):
+    held = patch(client, stocked["variant"], {"operation": "RESERVE", "quantity": 5, "owner": "cart-1"}).json()
+    assert held["lines"][0]["warehouse_id"] == "west" and held["status"] == "ACTIVE"
+    body = {"operation": "RELEASE", "reservation_id": held["reservation_id"]}
+    assert patch(client, stocked["variant"], body).json()["status"] == "RELEASED"
+    again = patch(client, stocked["variant"], body)
+    assert again.status_code == 409 and "already RELEASED" in again.json()["detail"]
+    assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["available"] == 28
+
+
+def test_deduct_sells_reserved_stock(client, stocked):
+    held = patch(client, stocked["variant"], {"operation": "RESERVE", "quantity": 3, "warehouse_id": "east"}).json()
+    sold = patch(client, stocked["variant"], {"operation": "DEDUCT", "reservation_id": held["reservation_id"]})
+    assert sold.json()["status"] == "DEDUCTED"
+    stock = client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()
+    assert (stock["available"], stock["reserved"]) == (25, 0)
+
+
+def test_insufficient_stock_is_409_and_changes_nothing(client, stocked):
+    refused = patch(client, stocked["variant"], {"operation": "RESERVE", "quantity": 21})
+    assert refused.status_code == 409  # 28 in all, but no single warehouse holds 21
+    assert refused.json()["errors"][0]["field"] == "quantity"
+    assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["available"] == 28
+
+
+def test_multi_line_reservations_are_all_or_nothing(client, stocked):
+    body = {
+        "owner": "cart-9",
+        "lines": [
+            {"variant_id": stocked["variant"], "quantity": 2},
+            {"variant_id": stocked["other_variant"], "quantity": 1},
+        ],
+    }
+    refused = client.post("/api/v1/inventory/reservations", json=body, headers=INTERNAL)
+    assert refused.status_code == 409 and refused.json()["errors"][0]["field"] == "lines[1].quantity"
+    assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["available"] == 28
+    patch(client, stocked["other_variant"], {"operation": "RESTOCK", "warehouse_id": "east", "quantity": 4})
+    held = client.post("/api/v1/inventory/reservations", json=body, headers=INTERNAL)
+    assert held.status_code == 201 and len(held.json()["lines"]) == 2
+    reservation = held.json()["reservation_id"]
+    assert client.post(f"/api/v1/inventory/reservations/{reservation}/deduct", headers=INTERNAL).status_code == 200
+    assert client.get(f"/api/v1/inventory/reservations/{reservation}", headers=INTERNAL).json()["status"] == "DEDUCTED"
+
+
+def test_a_retried_request_with_its_idempotency_key_changes_stock_once(client, stocked):
+    body = {"operation": "RESERVE", "quantity": 4, "owner": "cart-2"}
+    first = patch(client, stocked["variant"], body, {"Idempotency-Key": "try-1"}).json()
+    second = patch(client, stocked["variant"], body, {"Idempotency-Key": "try-1"}).json()
+    assert first == second
+    assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["reserved"] == 4
+
+
+def test_the_product_page_shows_stock_status(client, stocked, container):
+    product_id = stocked["product"]["product_id"]
+    patch(client, stocked["variant"], {"operation": "SET", "warehouse_id": "west", "quantity": 0})
+    patch(client, stocked["variant"], {"operation": "SET", "warehouse_id": "east", "quantity": 3})
+    patch(client, stocked["other_variant"], {"operation": "SET", "warehouse_id": "east", "quantity": 75})
+    variants = client.get(f"/api/v1/products/{product_id}").json()["variants"]
+    assert variants[0]["inventory"] == {"status": "LOW_STOCK", "quantity_hint": "Only 3 left"}
+    assert variants[1]["inventory"] == {"status": "IN_STOCK", "quantity_hint": "50+"}
+
+
+def test_sellers_may_count_their_own_stock_but_not_reserve(client, stocked, seller: SellerClient, other_seller):
+    variant = stocked["variant"]
+    own = client.patch(
+        f"/api/v1/inventory/{variant}",
+        json={"operation": "RESTOCK", "warehouse_id": "east", "quantity": 2},
+        headers=seller.headers,
+    )
+    assert own.status_code == 200 and own.json()["available"] == 10
+    reserve = client.patch(
+        f"/api/v1/inventory/{variant}", json={"operation": "RESERVE", "quantity": 1}, headers=seller.headers
+    )
+    assert reserve.status_code == 403
+    foreign = client.patch(
+        f"/api/v1/inventory/{variant}",
+        json={"operation": "SET", "warehouse_id": "east", "quantity": 0},
+        headers=other_seller.headers,
+    )
+    assert foreign.status_code == 404
+    assert client.patch(f"/api/v1/inventory/{variant}", json={"operation": "SET"}).status_code == 401
+    assert (
+        client.post(
+            "/api/v1/warehouses", json={"warehouse_id": "x", "name": "x", "region": "x"}, headers=seller.headers
+        ).status_code
+        == 401
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"operation": "RESERVE", "quantity": -1}, 422, "quantity"),
+        ({"operation": "RESERVE", "quantity": 0}, 422, "quantity"),
+        ({"operation": "RESERVE", "quantity": 10**9}, 422, "quantity"),
+        ({"operation": "RESERVE", "quantity": "3"}, 422, "quantity"),
+        ({"operation": "RESERVE", "quantity": 2.5}, 422, "quantity"),
+        ({"operation": "RESERVE"}, 422, "quantity"),
+        ({"operation": "STEAL", "quantity": 1}, 422, "operation"),
+        ({"operation": "SET", "quantity": 5}, 422, "warehouse_id"),
+        ({"operation": "SET", "quantity": 5, "warehouse_id": "mars"}, 404, None),
+        ({"operation": "RESERVE", "quantity": 1, "warehouse_id": "mars"}, 404, None),
+        ({"operation": "RELEASE"}, 422, "reservation_id"),
+        ({"operation": "RELEASE", "reservation_id": "12345"}, 404, None),
+        ({"operation": "DEDUCT", "reservation_id": "abc"}, 422, "reservation_id"),
+    ],
+)
+def test_bad_requests_are_clear_and_change_nothing(client, stocked, body, status, field):
+    response = patch(client, stocked["variant"], body)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    if field:
+        assert response.json()["errors"][0]["field"] == field
+    stock = client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()
+    assert (stock["available"], stock["reserved"]) == (28, 0)
+
+
+def test_unknown_variant_and_duplicate_warehouse(client, stocked):
+    assert patch(client, "999999", {"operation": "SET", "warehouse_id": "east", "quantity": 1}).status_code == 404
+    body = {"warehouse_id": "east", "name": "Again", "region": "us"}
+    assert client.post("/api/v1/warehouses", json=body, headers=INTERNAL).status_code == 409

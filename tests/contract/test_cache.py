@@ -1,0 +1,143 @@
+"""The cache contract: what the embedded (memory) and distributed (Redis) caches both do, with JSON values."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+import redis
+
+from aisle.adapters.cache.memory import MemoryCache
+from aisle.adapters.cache.redis_cache import RedisCache
+from aisle.services.ports import Cache
+from tests.conftest import redis_url
+
+NESTED = {
+    "product_id": "7301",
+    "title": "Trail Shoe — ünïcode ✓",
+    "variants": [{"sku": "SHOE-1", "price": {"amount": 59.99, "was": None}, "attributes": {"size": "M"}}],
+    "in_stock": True,
+    "rating": 4.5,
+    "reviews": 1234,
+    "tags": [],
+    "empty": {},
+}
+
+
+def forget_namespace(url: str, namespace: str) -> None:
+    """Deletes only this namespace's keys: the test DB may be shared with other runs."""
+    client = redis.Redis.from_url(url)
+    try:
+        for key in client.scan_iter(match=f"{namespace}:*", count=500):
+            client.delete(key)
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def make_redis_cache() -> Iterator[Callable[[str], RedisCache]]:
+    url = redis_url()
+    made: list[tuple[RedisCache, str]] = []
+
+    def make(namespace: str) -> RedisCache:
+        # A generous timeout: the contract is about behaviour, and a busy CI box can stall a socket for 50 ms.
+        cache = RedisCache(url, namespace=namespace, socket_timeout=1.0)
+        made.append((cache, namespace))
+        return cache
+
+    yield make
+    for cache, namespace in made:
+        forget_namespace(url, namespace)
+        cache.close()
+
+
+@pytest.fixture(params=["memory", "redis"])
+def cache(request: pytest.FixtureRequest) -> Cache:
+    if request.param == "memory":
+        return MemoryCache()
+    return request.getfixturevalue("make_redis_cache")(f"test-{uuid.uuid4().hex}")
+
+
+def until(condition: Callable[[], bool], within_seconds: float = 5.0) -> bool:
+    """Polls ``condition`` until it holds or the bound passes: no test depends on sleeping an exact time."""
+    deadline = time.monotonic() + within_seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+def test_nested_json_round_trips(cache: Cache) -> None:
+    cache.set("pdp:7301", NESTED, ttl_seconds=60)
+    assert cache.get("pdp:7301") == NESTED
+
+
+def test_a_missing_key_is_none(cache: Cache) -> None:
+    assert cache.get("pdp:absent") is None
+
+
+def test_set_replaces_the_value(cache: Cache) -> None:
+    cache.set("k", {"v": 1}, ttl_seconds=60)
+    cache.set("k", [1, 2, 3], ttl_seconds=60)
+    assert cache.get("k") == [1, 2, 3]
+
+
+def test_an_entry_expires_after_its_ttl(cache: Cache) -> None:
+    cache.set("short", {"v": 1}, ttl_seconds=0.2)
+    cache.set("long", {"v": 2}, ttl_seconds=60)
+    assert until(lambda: cache.get("short") is None)
+    assert cache.get("long") == {"v": 2}
+
+
+def test_delete_removes_several_keys_and_ignores_missing_ones(cache: Cache) -> None:
+    for key in ("a", "b", "c"):
+        cache.set(key, {"key": key}, ttl_seconds=60)
+    cache.delete("a", "b", "never-set")
+    cache.delete()
+    assert cache.get("a") is None
+    assert cache.get("b") is None
+    assert cache.get("c") == {"key": "c"}
+
+
+def test_hits_and_misses_are_counted(cache: Cache) -> None:
+    cache.set("k", {"v": 1}, ttl_seconds=60)
+    cache.get("k")
+    cache.get("k")
+    cache.get("absent")
+    assert (cache.hits, cache.misses) == (2, 1)  # type: ignore[attr-defined]
+
+
+def test_redis_namespaces_do_not_see_each_other(make_redis_cache: Callable[[str], RedisCache]) -> None:
+    suffix = uuid.uuid4().hex
+    shop_a, shop_b = make_redis_cache(f"test-a-{suffix}"), make_redis_cache(f"test-b-{suffix}")
+    shop_a.set("pdp:1", {"shop": "a"}, ttl_seconds=60)
+    shop_b.set("pdp:1", {"shop": "b"}, ttl_seconds=60)
+    shop_b.delete("pdp:1")
+    assert shop_a.get("pdp:1") == {"shop": "a"}
+    assert shop_b.get("pdp:1") is None
+
+
+def test_redis_keys_carry_the_namespace_prefix(make_redis_cache: Callable[[str], RedisCache]) -> None:
+    namespace = f"test-{uuid.uuid4().hex}"
+    make_redis_cache(namespace).set("pdp:1", {"v": 1}, ttl_seconds=60)
+    client = redis.Redis.from_url(redis_url())
+    try:
+        assert client.exists(f"{namespace}:pdp:1") == 1
+        assert 0 < client.pttl(f"{namespace}:pdp:1") <= 60_000
+    finally:
+        client.close()
+
+
+def test_redis_reopens_a_pooled_connection_the_server_closed(make_redis_cache: Callable[[str], RedisCache]) -> None:
+    cache = make_redis_cache(f"test-{uuid.uuid4().hex}")
+    cache.set("pdp:1", {"v": 1}, ttl_seconds=60)
+    pooled_connection_id = cache._redis.client_id()  # one thread: the pool hands back this same connection
+    admin = redis.Redis.from_url(redis_url())
+    try:
+        assert admin.client_kill_filter(_id=str(pooled_connection_id)) == 1  # as a Redis restart would
+    finally:
+        admin.close()
+    assert cache.get("pdp:1") == {"v": 1}

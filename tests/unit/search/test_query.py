@@ -1,0 +1,308 @@
+"""Brands, spelling, stop words, synonyms and hostile input: what a query's words become."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aisle.domain.search.query import MAX_KEYWORDS, SORTS, ParsedQuery, QueryParser
+from aisle.domain.search.synonyms import SynonymTable
+from aisle.domain.search.vocabulary import Vocabulary
+from tests.unit.search.conftest import BRANDS, small_vocabulary
+
+ENGINE_SYNTAX = set("+-&|!(){}[]^\"~*?:\\/<>='`$%@#;,.")
+
+
+def test_the_seed_example(parser: QueryParser) -> None:
+    parsed = parser.parse("sony headphones under $200 with 4+ stars")
+    assert parsed.keywords == ("headphones",)
+    assert parsed.brands == ("Sony",)
+    assert parsed.price_max == Decimal("200")
+    assert parsed.price_min is None
+    assert parsed.rating_min == 4.0
+    assert parsed.raw == "sony headphones under $200 with 4+ stars"
+
+
+@pytest.mark.parametrize(
+    ("q", "brands", "keywords"),
+    [
+        ("sony headphones", ("Sony",), ("headphones",)),
+        ("SONY Headphones", ("Sony",), ("headphones",)),
+        ("headphones by sony", ("Sony",), ("headphones",)),
+        ("samsung", ("Samsung",), ()),  # the whole query: browse the brand
+        ("apple", ("Apple",), ()),
+        ("otterbox defender", ("OtterBox", "Otterbox"), ("defender",)),  # every catalog spelling
+        ("otter box defender", ("OtterBox", "Otterbox"), ("defender",)),
+        ("OTTERBOX defender", ("OtterBox", "Otterbox"), ("defender",)),
+        ("bang & olufsen headphones", ("Bang & Olufsen",), ("headphones",)),
+        ("bang and olufsen headphones", ("Bang & Olufsen",), ("headphones",)),
+        ("bang olufsen headphones", ("Bang & Olufsen",), ("headphones",)),
+        ("bangolufsen headphones", ("Bang & Olufsen",), ("headphones",)),
+        ("western digital 4tb", ("Western Digital",), ("4tb",)),
+        ("westerndigital 4tb", ("Western Digital",), ("4tb",)),
+        ("under armour shoes", ("Under Armour",), ("shoes",)),
+        ("under armour shoes under 30", ("Under Armour",), ("shoes",)),
+        ("case-mate iphone 6", ("Case-Mate",), ("iphone", "6")),
+        ("casemate iphone 6", ("Case-Mate",), ("iphone", "6")),
+        ("kate spade new york case", ("kate spade new york",), ("case",)),
+        ("at&t gophone", ("AT&T GoPhone",), ()),  # the longer brand wins
+        ("at&t phone", ("AT&T",), ("phone",)),
+        ("att phone", ("AT&T",), ("phone",)),
+        ("insignia charging cable", ("Insignia™",), ("charging", "cable")),
+        ("sony or samsung headphones", ("Sony", "Samsung"), ("headphones",)),
+        ("sony headphones sony", ("Sony",), ("headphones",)),
+        ("incase sleeve", ("Incase",), ("sleeve",)),
+        ("iphone in case", (), ("iphone", "case")),  # words are joined into a brand only without stop words
+    ],
+)
+def test_brands(parser: QueryParser, q: str, brands: tuple[str, ...], keywords: tuple[str, ...]) -> None:
+    parsed = parser.parse(q)
+    assert parsed.brands == brands
+    assert parsed.keywords == keywords
+
+
+@pytest.mark.parametrize(
+    ("q", "keywords"),
+    [
+        ("case for samsung galaxy s7", ("case", "samsung", "galaxy", "s7")),
+        ("charger fits samsung", ("charger", "samsung")),
+        ("case compatible with apple iphone", ("case", "compatible", "apple", "iphone")),
+    ],
+)
+def test_a_brand_the_product_fits_is_no_brand_filter(parser: QueryParser, q: str, keywords: tuple[str, ...]) -> None:
+    parsed = parser.parse(q)
+    assert parsed.brands == ()
+    assert parsed.keywords == keywords
+
+
+@pytest.mark.parametrize(
+    ("q", "brands", "keywords", "corrections"),
+    [
+        ("samsng galaxy", ("Samsung",), ("galaxy",), (("samsng", "samsung"),)),
+        ("smasung galaxy", ("Samsung",), ("galaxy",), (("smasung", "samsung"),)),
+        ("otterbox defnder", ("OtterBox", "Otterbox"), ("defender",), (("defnder", "defender"),)),
+        ("otterbx defender", ("OtterBox", "Otterbox"), ("defender",), (("otterbx", "otterbox"),)),
+        ("sony hedphones", ("Sony",), ("headphones",), (("hedphones", "headphones"),)),
+        ("wirless headphnes", (), ("wireless", "headphones"), (("wirless", "wireless"), ("headphnes", "headphones"))),
+        ("galxy s7 cse", (), ("galaxy", "s7", "case"), (("galxy", "galaxy"), ("cse", "case"))),
+        ("bang and olufsn", ("Bang & Olufsen",), (), (("olufsn", "olufsen"),)),
+    ],
+)
+def test_spelling(
+    parser: QueryParser,
+    q: str,
+    brands: tuple[str, ...],
+    keywords: tuple[str, ...],
+    corrections: tuple[tuple[str, str], ...],
+) -> None:
+    parsed = parser.parse(q)
+    assert parsed.brands == brands
+    assert parsed.keywords == keywords
+    assert parsed.corrections == corrections
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "galaxy s8",  # a model code is never corrected
+        "iphone 16",
+        "headphones",  # known
+        "tvs",  # the plural of a known word
+        "chargers",
+        "television",  # a synonym term, not a typo
+        "xyzzy",  # nothing close: kept, so the engine may still find it elsewhere
+    ],
+)
+def test_what_is_not_corrected(parser: QueryParser, q: str) -> None:
+    parsed = parser.parse(q)
+    assert parsed.corrections == ()
+    assert parsed.as_dict()["corrected"] is None
+
+
+def test_common_words_of_the_language_are_no_typos(synonyms: SynonymTable) -> None:
+    vocabulary = Vocabulary({"commuter": 5, "bag": 5})
+    assert QueryParser(vocabulary, [], synonyms).parse("computer bag").corrections == (("computer", "commuter"),)
+    english = QueryParser(vocabulary, [], synonyms, common_words=frozenset({"computer", "bag"}))
+    assert english.parse("computer bag").keywords == ("computer", "bag")
+    assert english.parse("computer bag").corrections == ()
+
+
+def test_a_longer_word_is_no_typo_of_a_brand(synonyms: SynonymTable) -> None:
+    parser = QueryParser(small_vocabulary(), [*BRANDS, "Secur"], synonyms)
+    assert parser.parse("secure case").brands == ()
+    assert parser.parse("secr case").brands == ()  # four letters: too short to guess a brand
+
+
+def test_a_brand_typo_needs_five_letters_and_a_close_match(parser: QueryParser) -> None:
+    assert parser.parse("sonu headphones").brands == ()  # too short to guess
+    assert parser.parse("sonu headphones").keywords == ("sonu", "headphones")
+    assert parser.parse("gaming headphones").brands == ()  # two away from nothing that matters
+
+
+def test_stop_words_leave_but_product_phrases_stay(parser: QueryParser) -> None:
+    keywords = parser.parse("the best case for the iphone 6 with a stand").keywords
+    assert keywords == ("best", "case", "iphone", "6", "stand")
+    assert parser.parse("2 in 1 laptop").keywords == ("2", "in", "1", "laptop")
+    assert parser.parse("all in one printer").keywords == ("all", "in", "one", "printer")
+    assert parser.parse("the").keywords == ()
+
+
+def test_possessives_and_repeats(parser: QueryParser) -> None:
+    assert parser.parse("men's running shoes").keywords == ("men", "running", "shoes")
+    assert parser.parse("case case case").keywords == ("case",)
+    assert parser.parse("wall mount tv wall mount stand").keywords == ("wall", "mount", "tv", "stand")
+
+
+def test_synonyms_are_reported_not_substituted(parser: QueryParser) -> None:
+    parsed = parser.parse("wall tv")
+    assert parsed.keywords == ("wall", "tv")
+    assert parsed.synonyms == (("tv", ("tvs", "television", "televisions")),)
+    assert parser.parse("tv wall mount").synonyms == (("tv wall mount", ("tv mount",)),)  # the longest term
+    assert "mobile phone" in dict(parser.parse("cell phone case").synonyms)["cell phone"]
+    assert parser.parse("headphones").synonyms == ()
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        'title:foo^10 AND "bar" OR (baz*) NOT \\qux',
+        "field:value",
+        "a* OR b?",
+        "+sony -samsung",
+        "{[()]}",
+        "headphones && speakers || earbuds",
+        "'; DROP TABLE products; --",
+        "<script>alert(1)</script>",
+    ],
+)
+def test_query_syntax_is_plain_text(parser: QueryParser, q: str) -> None:
+    parsed = parser.parse(q)
+    for keyword in parsed.keywords:
+        assert re.fullmatch(r"[^\W_]+", keyword), keyword
+    assert not {"and", "or", "not"} & set(parsed.keywords)
+
+
+def test_operators_are_words(parser: QueryParser) -> None:
+    assert parser.parse('title:foo^10 AND "bar"').keywords == ("title", "foo", "10", "bar")
+
+
+@pytest.mark.parametrize("q", ["", "   ", "\n\t", "!!!", "🙂🙂🙂", "$", "+++", "under", "$ under 4 stars"])
+def test_empty_queries(parser: QueryParser, q: str) -> None:
+    parsed = parser.parse(q)
+    assert isinstance(parsed, ParsedQuery)
+    assert parsed.brands == ()
+    assert parsed.raw == q
+
+
+def test_a_huge_query_is_cut(parser: QueryParser) -> None:
+    parsed = parser.parse("headphones " * 1_000 + " ".join(f"word{i}" for i in range(2_000)))
+    assert len(parsed.keywords) <= MAX_KEYWORDS
+    assert parsed.keywords[0] == "headphones"
+    assert len(parser.parse("x" * 10_240).keywords) == 0  # one 10 KB word: the engine would drop it too
+
+
+def test_unicode(parser: QueryParser) -> None:
+    assert parser.parse("Ｓｏｎｙ ＨＥＡＤＰＨＯＮＥＳ").brands == ("Sony",)  # noqa: RUF001 - look-alike characters are the point
+    assert parser.parse("sony héadphônes").keywords == ("headphones",)
+    assert parser.parse("téléviseur 東京 🙂").keywords == ("televiseur", "東京")
+
+
+def test_as_dict_explains_the_query(parser: QueryParser) -> None:
+    block = parser.parse("samsng galaxy under $300 4+ stars in stock cheapest").as_dict()
+    assert block == {
+        "keywords": ["galaxy"],
+        "filters": {"brand": ["Samsung"], "price_min": None, "price_max": 300.0, "rating_min": 4.0, "in_stock": True},
+        "sort": "price_asc",
+        "corrected": "samsung galaxy under $300 4+ stars in stock cheapest",
+        "corrections": [{"from": "samsng", "to": "samsung"}],
+        "synonyms": [],
+    }
+    json.dumps(block)
+
+
+def test_as_dict_without_anything_to_say(parser: QueryParser) -> None:
+    block = parser.parse("headphones").as_dict()
+    assert block["corrected"] is None
+    assert block["corrections"] == []
+    assert block["filters"]["brand"] == []
+
+
+def test_the_corrected_query_keeps_what_was_typed_around_the_fixes(parser: QueryParser) -> None:
+    assert parser.parse("OtterBox Defnder, under $50!").as_dict()["corrected"] == "otterbox defender, under $50!"
+
+
+QUERY_TEXT = st.one_of(
+    st.text(max_size=300),
+    st.lists(
+        st.sampled_from(
+            [
+                "sony",
+                "samsng",
+                "under",
+                "$",
+                "200",
+                "4",
+                "+",
+                "stars",
+                "and",
+                "or",
+                "not",
+                "-",
+                "between",
+                "to",
+                "cheapest",
+                "in",
+                "stock",
+                "bang",
+                "&",
+                "olufsen",
+                ":",
+                "^",
+                '"',
+                "(",
+                ")",
+                "*",
+                "\\",
+                "1,000",
+                "4.5",
+                "k",
+                "🙂",
+                "é",
+                "for",
+                "rated",
+                "five",
+                "star",
+                "~",
+                "<",
+                ">",
+                "=",
+                "dollars",
+                "new",
+                "arrivals",
+            ]
+        ),
+        max_size=40,
+    ).map(" ".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(QUERY_TEXT)
+def test_parse_never_raises_and_keeps_its_promises(parser: QueryParser, q: str) -> None:
+    parsed = parser.parse(q)
+    assert len(parsed.keywords) <= MAX_KEYWORDS
+    assert len(set(parsed.keywords)) == len(parsed.keywords)
+    for keyword in parsed.keywords:
+        assert keyword and not set(keyword) & ENGINE_SYNTAX and not keyword.isspace()
+        assert re.fullmatch(r"[^\W_]+", keyword)
+    assert set(parsed.brands) <= set(BRANDS)
+    assert parsed.sort is None or parsed.sort in SORTS
+    assert parsed.rating_min is None or 0 < parsed.rating_min <= 5
+    if parsed.price_min is not None and parsed.price_max is not None:
+        assert parsed.price_min <= parsed.price_max
+    json.dumps(parsed.as_dict())

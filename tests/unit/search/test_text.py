@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aisle.domain.search.text import normalize, tokenize
+
+
+@pytest.mark.parametrize(
+    ("text", "normal"),
+    [
+        ("Sony HEADPHONES", "sony headphones"),
+        ("  many   spaces\there\n", "many spaces here"),
+        ("Café Crème", "cafe creme"),
+        ("Straße", "strasse"),
+        ("Ærø Łódź Øresund", "aero lodz oresund"),
+        ("Insignia™", "insignia"),
+        ("Insignia\x99", "insignia"),  # a mis-decoded "™" from the catalog feed
+        ("“Pro” – ‘Max’", "\"pro\" - 'max'"),  # noqa: RUF001 - look-alike characters are the point
+        ("ＴＶ　４Ｋ", "tv 4k"),  # noqa: RUF001 - full-width letters and space are the point
+        ("ﬁne", "fine"),
+        ("", ""),
+    ],
+)
+def test_normalize(text: str, normal: str) -> None:
+    assert normalize(text) == normal
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("Samsung Galaxy S7", ["samsung", "galaxy", "s7"]),
+        ("USB-C charger 30W", ["usb", "c", "charger", "30w"]),
+        ("Wi-Fi 6 router", ["wi", "fi", "6", "router"]),
+        ("StarTech.com cable", ["startech", "com", "cable"]),
+        ("Bang & Olufsen", ["bang", "olufsen"]),
+        ("1,000.50", ["1", "000", "50"]),
+        ('title:"foo"^10 (bar*)', ["title", "foo", "10", "bar"]),
+        ("東京 ж", ["東京", "ж"]),
+        ("🙂 !!! ---", []),
+    ],
+)
+def test_tokenize_splits_where_the_engine_splits(text: str, tokens: list[str]) -> None:
+    assert tokenize(text) == tokens
+
+
+LATIN_TEXT = st.text(
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x17F, exclude_characters="ªºµ¼½¾İĿŀŉ\x7f"),
+    max_size=30,  # the index also drops tokens of 40 bytes and more
+)
+
+
+@given(LATIN_TEXT)
+def test_tokenize_agrees_with_the_index_analyzer(text: str) -> None:
+    tantivy = pytest.importorskip("tantivy")
+    analyzer = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+    assert tokenize(text) == analyzer.analyze(text)
+
+
+@given(st.text(max_size=200))
+def test_normalize_is_idempotent_and_tokens_are_plain(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+    assert all(token and "_" not in token and token.isalnum() for token in tokenize(text))

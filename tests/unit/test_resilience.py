@@ -1,0 +1,237 @@
+"""The circuit breaker's states on a fake clock, and ResilientCache riding out an outage of a fake cache."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, NoReturn
+
+import pytest
+
+from aisle.adapters.cache.memory import MemoryCache
+from aisle.adapters.resilience import BreakerState, CircuitBreaker, ResilientCache
+
+CLOSED, OPEN, HALF_OPEN = BreakerState.CLOSED, BreakerState.OPEN, BreakerState.HALF_OPEN
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.transitions: list[tuple[BreakerState, BreakerState]] = []
+        self.failures: list[Exception] = []
+
+    def failure(self, error: Exception) -> None:
+        self.failures.append(error)
+
+    def state_changed(self, old: BreakerState, new: BreakerState) -> None:
+        self.transitions.append((old, new))
+
+
+def fail() -> NoReturn:
+    raise ConnectionError("down")
+
+
+def ok() -> str:
+    return "ok"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def breaker(clock: FakeClock) -> CircuitBreaker:
+    return CircuitBreaker(failure_threshold=3, reset_after_seconds=10.0, clock=clock)
+
+
+def trip(breaker: CircuitBreaker, times: int = 3) -> None:
+    for _ in range(times):
+        breaker.call(fail)
+
+
+def test_failures_return_the_fallback_and_stay_closed_below_the_threshold(breaker: CircuitBreaker) -> None:
+    assert breaker.call(fail, fallback="fallback") == "fallback"
+    trip(breaker, 1)
+    assert breaker.state is CLOSED
+    assert breaker.call(ok) == "ok"
+
+
+def test_a_success_resets_the_count_of_consecutive_failures(breaker: CircuitBreaker) -> None:
+    trip(breaker, 2)
+    breaker.call(ok)
+    trip(breaker, 2)
+    assert breaker.state is CLOSED
+
+
+def test_it_opens_after_the_threshold_and_then_calls_nothing(breaker: CircuitBreaker) -> None:
+    trip(breaker)
+    assert breaker.state is OPEN
+    calls: list[str] = []
+
+    def record(item: str) -> str:
+        calls.append(item)
+        return item
+
+    assert breaker.call(record, "called", fallback="skipped") == "skipped"
+    assert calls == []
+
+
+def test_after_the_timeout_one_trial_call_closes_it(breaker: CircuitBreaker, clock: FakeClock) -> None:
+    trip(breaker)
+    clock.now += 9.9
+    assert breaker.call(ok, fallback="skipped") == "skipped"
+    clock.now += 0.1
+    assert breaker.call(ok) == "ok"
+    assert breaker.state is CLOSED
+
+
+def test_a_failed_trial_opens_it_again_for_a_full_timeout(breaker: CircuitBreaker, clock: FakeClock) -> None:
+    trip(breaker)
+    clock.now += 10
+    breaker.call(fail)
+    assert breaker.state is OPEN
+    clock.now += 9.9
+    assert breaker.call(ok, fallback="skipped") == "skipped"
+    clock.now += 0.1
+    assert breaker.call(ok) == "ok"
+
+
+def test_half_open_lets_only_one_trial_through(breaker: CircuitBreaker, clock: FakeClock) -> None:
+    trip(breaker)
+    clock.now += 10
+    during_trial = []
+
+    def trial() -> str:
+        assert breaker.state is HALF_OPEN
+        during_trial.append(breaker.call(ok, fallback="refused"))
+        return "trial ok"
+
+    assert breaker.call(trial) == "trial ok"
+    assert during_trial == ["refused"]
+    assert breaker.state is CLOSED
+
+
+def test_other_exceptions_propagate_and_do_not_count(clock: FakeClock) -> None:
+    breaker = CircuitBreaker(failure_threshold=1, clock=clock, failure_types=(ConnectionError,))
+
+    def bug() -> None:
+        raise TypeError("Type is not JSON serializable: Decimal")
+
+    with pytest.raises(TypeError):
+        breaker.call(bug)
+    assert breaker.state is CLOSED
+
+
+def test_an_exception_during_the_trial_that_is_not_a_failure_frees_the_trial(clock: FakeClock) -> None:
+    breaker = CircuitBreaker(failure_threshold=1, reset_after_seconds=10, clock=clock, failure_types=(OSError,))
+    breaker.call(fail)
+    clock.now += 10
+
+    def bug() -> None:
+        raise KeyError("bug")
+
+    with pytest.raises(KeyError):
+        breaker.call(bug)
+    assert breaker.call(ok) == "ok"
+    assert breaker.state is CLOSED
+
+
+def test_listeners_hear_every_failure_and_every_transition(breaker: CircuitBreaker, clock: FakeClock) -> None:
+    recorder = Recorder()
+    breaker.add_listener(recorder)
+    trip(breaker)
+    clock.now += 10
+    breaker.call(fail)
+    clock.now += 10
+    breaker.call(ok)
+    assert len(recorder.failures) == 4
+    assert recorder.transitions == [
+        (CLOSED, OPEN),
+        (OPEN, HALF_OPEN),
+        (HALF_OPEN, OPEN),
+        (OPEN, HALF_OPEN),
+        (HALF_OPEN, CLOSED),
+    ]
+
+
+def test_concurrent_failures_open_it_exactly_once(clock: FakeClock) -> None:
+    breaker = CircuitBreaker(failure_threshold=5, clock=clock)
+    recorder = Recorder()
+    breaker.add_listener(recorder)
+    start = threading.Barrier(8)
+
+    def hammer() -> None:
+        start.wait(timeout=10)
+        for _ in range(200):
+            breaker.call(fail)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for future in [pool.submit(hammer) for _ in range(8)]:
+            future.result(timeout=30)
+    assert recorder.transitions == [(CLOSED, OPEN)]
+
+
+class FlakyCache(MemoryCache):
+    """A memory cache that can be switched off, as a Redis that goes away and comes back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = False
+        self.calls = 0
+
+    def get(self, key: str) -> Any | None:
+        self._touch()
+        return super().get(key)
+
+    def set(self, key: str, value: Any, ttl_seconds: float) -> None:
+        self._touch()
+        super().set(key, value, ttl_seconds)
+
+    def delete(self, *keys: str) -> None:
+        self._touch()
+        super().delete(*keys)
+
+    def _touch(self) -> None:
+        self.calls += 1
+        if self.down:
+            raise ConnectionError("Redis is gone")
+
+
+def test_resilient_cache_rides_out_an_outage_and_recovers(clock: FakeClock) -> None:
+    inner = FlakyCache()
+    cache = ResilientCache(inner, CircuitBreaker(failure_threshold=2, reset_after_seconds=10, clock=clock))
+    cache.set("pdp:1", {"v": 1}, ttl_seconds=60)
+
+    inner.down = True
+    assert [cache.get("pdp:1") for _ in range(5)] == [None] * 5
+    assert (cache.state, inner.calls, cache.errors) == (OPEN, 3, 2)
+
+    inner.down = False
+    clock.now += 10
+    assert cache.get("pdp:1") == {"v": 1}
+    assert cache.state is CLOSED
+    assert (cache.hits, cache.misses) == (1, 5)
+
+
+def test_resilient_cache_logs_again_for_a_second_outage(clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    inner = FlakyCache()
+    cache = ResilientCache(inner, CircuitBreaker(failure_threshold=1, reset_after_seconds=10, clock=clock))
+    with caplog.at_level("WARNING", logger="aisle.adapters.resilience"):
+        for _ in range(2):
+            inner.down = True
+            cache.get("k")
+            cache.get("k")
+            inner.down = False
+            clock.now += 10
+            cache.get("k")
+    firsts = [r for r in caplog.records if "failing" in r.getMessage()]
+    recoveries = [r for r in caplog.records if "recovered" in r.getMessage()]
+    assert (len(firsts), len(recoveries)) == (2, 2)
