@@ -18,6 +18,7 @@ from aisle.domain.ids import SnowflakeIds
 from aisle.services.bulk import BulkImportService
 from aisle.services.catalog import CatalogService
 from aisle.services.categories import CategoryCache
+from aisle.services.changes import ProductChanges
 from aisle.services.clock import utc_now
 from aisle.services.hot_sku import HotSkuReserver
 from aisle.services.importing import CatalogImporter
@@ -25,8 +26,10 @@ from aisle.services.inventory import InventoryService
 from aisle.services.outbox_relay import BackgroundLoop, OutboxRelay
 from aisle.services.pdp import ProductPageService
 from aisle.services.ports import OutboxEntry, UnitOfWorkFactory
+from aisle.services.pricing import PricingService
 from aisle.services.reviews import ReviewService
 from aisle.services.search.autocomplete import Autocomplete
+from aisle.services.search.cards import ProductCards
 from aisle.services.search.index_builder import INDEXED_EVENTS, IndexBuilder
 from aisle.services.search.popular import PopularQueries
 from aisle.services.search.related import EngineRelatedProducts
@@ -58,6 +61,7 @@ class Container:
     understanding: QueryUnderstanding
     inventory: InventoryService
     reserver: HotSkuReserver
+    pricing: PricingService
     popular: PopularQueries
     loops: list[BackgroundLoop]
 
@@ -87,11 +91,10 @@ def bootstrap(settings: Settings | None = None) -> Container:
     create_schema(engine)
     ids = SnowflakeIds(settings.node_id if settings.node_id is not None else lease_node_id(engine))
     uow = sql_unit_of_work_factory(engine, ids.next_id, utc_now)
-    bus = InProcessBus()
-    cache = MemoryCache()
-    categories = CategoryCache(uow)
+    bus, cache, categories, changes = InProcessBus(), MemoryCache(), CategoryCache(uow), ProductChanges()
     relay = OutboxRelay(uow, bus, utc_now, exclusive_claims=engine.dialect.name == "postgresql")
     relay_loop = BackgroundLoop("outbox-relay", relay.relay_once, idle_seconds=0.1)
+    changes.listen(lambda _product_id: relay_loop.wake())
 
     search_engine = open_search_engine(data_dir / "search")
     index_builder = IndexBuilder(uow, search_engine, utc_now)
@@ -99,34 +102,31 @@ def bootstrap(settings: Settings | None = None) -> Container:
     bus.subscribe_batch(INDEXED_EVENTS, index_builder.handle)
     understanding = QueryUnderstanding(lambda limit: search_engine.term_completions("", limit), search_engine.brands)
     index_builder.add_listener(understanding.mark_stale)
-    understanding_loop = BackgroundLoop(
-        "query-understanding", understanding.rebuild_if_stale, idle_seconds=settings.vocabulary_refresh_seconds
-    )
     popular = PopularQueries()
+
     inventory = InventoryService(
         uow, ids.next_id, utc_now, settings.reservation_ttl_seconds, settings.low_stock_threshold
     )
-    related = EngineRelatedProducts(search_engine, uow, utc_now)
-    pdp = ProductPageService(uow, cache, related, categories, inventory.availability_of)
-    _subscribe_cache_invalidation(bus, pdp)
-
-    def product_changed(product_id: int) -> None:
-        pdp.forget(product_id)  # this process sees its own writes at once; other processes via events
-        relay_loop.wake()
-
-    bulk = BulkImportService(
+    pricing = PricingService(uow, ids.next_id, utc_now, categories, on_prices_changed=changes.many)
+    cards = ProductCards(uow, pricing.final_prices, utc_now)
+    pdp = ProductPageService(
         uow,
-        ids.next_id,
-        utc_now,
-        settings.bulk_max_lines,
-        on_submitted=lambda: bulk_loop.wake(),  # bound late: the loop is built from the service just below
-        on_product_changed=product_changed,
+        cache,
+        EngineRelatedProducts(search_engine, cards),
+        categories,
+        inventory.availability_of,
+        pricing.final_prices,
     )
-    bulk_loop = BackgroundLoop("bulk-jobs", bulk.run_pending, idle_seconds=1.0)
-    reserver = HotSkuReserver(
-        inventory, uow, ids.next_id, utc_now, settings.reservation_mode, settings.reservation_ttl_seconds
-    )
-    expirer_loop = BackgroundLoop("reservation-expirer", inventory.expire_due, idle_seconds=1.0)
+    changes.listen(pdp.forget)  # this process sees its own writes at once; other processes hear the events
+    _subscribe_cache_invalidation(bus, pdp)
+    bulk = BulkImportService(uow, ids.next_id, utc_now, settings.bulk_max_lines, on_product_changed=changes)
+    loops = [
+        relay_loop,
+        BackgroundLoop("bulk-jobs", bulk.run_pending, idle_seconds=1.0),
+        BackgroundLoop("query-understanding", understanding.rebuild_if_stale, settings.vocabulary_refresh_seconds),
+        BackgroundLoop("reservation-expirer", inventory.expire_due, idle_seconds=1.0),
+    ]
+    bulk.on_submitted(loops[1].wake)
     return Container(
         settings=settings,
         engine=engine,
@@ -135,21 +135,24 @@ def bootstrap(settings: Settings | None = None) -> Container:
         bus=bus,
         cache=cache,
         categories=categories,
-        catalog=CatalogService(uow, ids.next_id, utc_now, on_product_changed=product_changed),
+        catalog=CatalogService(uow, ids.next_id, utc_now, on_product_changed=changes),
         sellers=SellerService(uow, ids.next_id),
-        reviews=ReviewService(uow, ids.next_id, utc_now, on_product_changed=product_changed),
+        reviews=ReviewService(uow, ids.next_id, utc_now, on_product_changed=changes),
         pdp=pdp,
         bulk=bulk,
         relay=relay,
         search_engine=search_engine,
         index_builder=index_builder,
-        search=SearchService(search_engine, understanding, uow, categories, utc_now, on_searched=popular.record),
+        search=SearchService(search_engine, understanding, cards, categories, utc_now, on_searched=popular.record),
         autocomplete=Autocomplete(search_engine, understanding, categories, popular.top),
         understanding=understanding,
         popular=popular,
         inventory=inventory,
-        reserver=reserver,
-        loops=[relay_loop, bulk_loop, understanding_loop, expirer_loop] if settings.run_background_workers else [],
+        reserver=HotSkuReserver(
+            inventory, uow, ids.next_id, utc_now, settings.reservation_mode, settings.reservation_ttl_seconds
+        ),
+        pricing=pricing,
+        loops=loops if settings.run_background_workers else [],
     )
 
 

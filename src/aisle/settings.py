@@ -25,12 +25,8 @@ class Settings(BaseSettings):
         min_length=8,
         description="Bearer token for internal APIs (inventory, platform pricing)",
     )
-    node_id: int | None = Field(
-        None, ge=0, le=1023, description="Snowflake node id; leased from the database if unset"
-    )
-    max_body_bytes: int = Field(
-        1_048_576, ge=1024, description="Largest JSON request body accepted (413 above)"
-    )
+    node_id: int | None = Field(None, ge=0, le=1023, description="Snowflake node id; leased from the database if unset")
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest JSON request body accepted (413 above)")
     bulk_max_bytes: int = Field(64 * 1_048_576, ge=1024, description="Largest bulk NDJSON body accepted")
     bulk_max_lines: int = Field(10_000, ge=1, description="Most products in one bulk request")
     vocabulary_refresh_seconds: float = Field(
@@ -41,17 +37,13 @@ class Settings(BaseSettings):
     reservation_mode: Literal["auto", "direct", "batched"] = Field(
         "auto", description="Hot-SKU reservations: per-request compare-and-set, queued batches, or auto-switching"
     )
-    run_background_workers: bool = Field(
-        True, description="Run the outbox relay and job runner in this process"
-    )
+    run_background_workers: bool = Field(True, description="Run the outbox relay and job runner in this process")
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
         if self.database_url is None:
             self.database_url = (
-                DEFAULT_POSTGRES_URL
-                if self.profile == "distributed"
-                else f"sqlite:///{self.data_dir / 'aisle.db'}"
+                DEFAULT_POSTGRES_URL if self.profile == "distributed" else f"sqlite:///{self.data_dir / 'aisle.db'}"
             )
         return self
 

@@ -65,7 +65,7 @@ def test_keyword_search_returns_matching_products_once_each(client, catalog):
     assert len({r["product_id"] for r in body["results"]}) == len(body["results"])
     first = body["results"][0]
     assert set(first) >= {"product_id", "title", "price", "rating", "thumbnail_url", "badges", "in_stock"}
-    assert set(first["price"]) == {"amount", "currency", "was"}
+    assert set(first["price"]) == {"amount", "currency", "was", "deal"}
 
 
 def test_natural_language_filters_are_read_and_reported(client, catalog):

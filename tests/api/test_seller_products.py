@@ -173,3 +173,28 @@ def test_delete_is_soft_and_rollback_restores(client, seller: SellerClient):
     restored = seller.request("POST", f"/products/{product_id}/rollback", json={"version": 1}).json()
     assert restored["status"] == "ACTIVE"
     assert client.get(f"/api/v1/products/{product_id}").status_code == 200
+
+
+def test_an_implausible_price_needs_confirming(seller: SellerClient):
+    product_id = seller.create()["product_id"]
+    cut = {"variants": [{"sku": "TB-42-BLK", "price": 8.99}]}
+    refused = seller.request("PATCH", f"/products/{product_id}", json=cut)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "variants[0].price"
+    assert "confirm_price_change" in refused.json()["errors"][0]["reason"]
+    assert seller.request("GET", f"/products/{product_id}").json()["version"] == 1
+    confirmed = seller.request("PATCH", f"/products/{product_id}", json={**cut, "confirm_price_change": True})
+    assert confirmed.json()["variants"][0]["price"] == 8.99
+    small_step = seller.request(
+        "PATCH", f"/products/{product_id}", json={"variants": [{"sku": "TB-42-BLK", "price": 12}]}
+    )
+    assert small_step.status_code == 200  # within 50% of the recent range 8.99-89.99
+
+
+def test_price_history_records_who_when_old_and_new(seller: SellerClient, client):
+    created = seller.create()
+    product_id, variant_id = created["product_id"], created["variants"][0]["variant_id"]
+    seller.request("PATCH", f"/products/{product_id}", json={"variants": [{"sku": "TB-42-BLK", "price": 99.5}]})
+    history = seller.request("GET", f"/variants/{variant_id}/price-history").json()["history"]
+    assert [(h["old"], h["new"]) for h in history] == [(89.99, 99.5), (None, 89.99)]
+    assert history[0]["actor"] == f"seller:{seller.id}"

@@ -16,7 +16,7 @@ def test_the_product_page_has_the_seed_shape(client, seller: SellerClient, conta
     assert body["product_id"] == product["product_id"]
     assert [c["name"] for c in body["category_path"]] == ["Sports", "Running", "Shoes"]
     assert body["seller"] == {"id": seller.id, "name": "Acme Outdoor", "rating": None}
-    assert body["variants"][0]["price"] == {"amount": 89.99, "currency": "USD", "was": 119.99}
+    assert body["variants"][0]["price"] == {"amount": 89.99, "currency": "USD", "was": 119.99, "deal": None}
     assert body["variants"][0]["inventory"] == {"status": "OUT_OF_STOCK", "quantity_hint": None}  # none stocked yet
     assert body["reviews_summary"] == {"avg": None, "count": 0, "distribution": dict.fromkeys("54321", 0)}
     assert body["related_products"] == []
@@ -39,7 +39,8 @@ def test_only_active_products_are_visible_to_shoppers(client, seller: SellerClie
 def test_a_cached_page_follows_every_change_at_once(client, seller: SellerClient):
     product_id = seller.create()["product_id"]
     assert client.get(f"/api/v1/products/{product_id}").json()["title"] == "Trailblazer Running Shoe"
-    seller.request("PATCH", f"/products/{product_id}", json={"variants": [{"sku": "TB-42-BLK", "price": 10.5}]})
+    change = {"variants": [{"sku": "TB-42-BLK", "price": 10.5}], "confirm_price_change": True}
+    assert seller.request("PATCH", f"/products/{product_id}", json=change).status_code == 200
     page = client.get(f"/api/v1/products/{product_id}").json()
     assert page["variants"][0]["price"]["amount"] == 10.5
     client.post(f"/api/v1/products/{product_id}/reviews", json={"rating": 4, "title": "good"})

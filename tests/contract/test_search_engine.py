@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from opensearchpy import OpenSearch
 
+from aisle.adapters.search.opensearch_engine import OpenSearchEngine
 from aisle.adapters.search.tantivy_engine import TantivyEngine
+from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
 from aisle.domain.search.document import SearchDocument
-from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup
+from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup, SearchEngine
+from tests.conftest import opensearch_url
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 AUDIO, HEADPHONES, SPEAKERS, PHONES = 1, 2, 3, 4
@@ -82,13 +87,43 @@ def words(*items: str) -> tuple[KeywordGroup, ...]:
     return tuple(KeywordGroup(w) for w in items)
 
 
-@pytest.fixture(params=["tantivy"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TantivyEngine]:
-    engine = TantivyEngine(tmp_path / "index", now=lambda: NOW)
+@dataclass
+class Clock:
+    at: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(params=["tantivy", "opensearch"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Iterator[SearchEngine]:
+    """Each engine as production wires it: Tantivy generations behind a SwitchingEngine (the embedded shape's
+    engine), OpenSearch behind an alias of its own."""
+    if request.param == "tantivy":
+        switching = SwitchingEngine(TantivyIndexHome(tmp_path / "search"), lambda path: TantivyEngine(path, clock))
+        yield from _loaded(switching)  # type: ignore[arg-type]
+        switching.engine.close()
+        return
+    url = opensearch_url()
+    opensearch = OpenSearchEngine(url, f"aisle-test-{uuid.uuid4().hex[:12]}", clock)
+    try:
+        yield from _loaded(opensearch)
+    finally:
+        leftovers = opensearch.physical_indexes()
+        if leftovers:
+            OpenSearch(url).indices.delete(index=",".join(leftovers))
+        opensearch.close()
+
+
+def _loaded(engine: SearchEngine) -> Iterator[SearchEngine]:
     engine.upsert(CATALOG)
     engine.refresh()
     yield engine
-    engine.close()
 
 
 def ids(engine, **query) -> list[int]:
@@ -200,3 +235,58 @@ def test_relevance_hits_carry_scores_and_static_signals(engine):
     assert all(0 < h.static_score <= 0.7 for h in hits)
     in_stock_flags = {h.product_id: h.static_score for h in hits}
     assert in_stock_flags[6] < in_stock_flags[1]  # out of stock and unrated weighs less
+
+
+def test_a_rebuild_serves_the_old_index_until_the_switch_and_the_new_one_after(engine):
+    fresh = engine.begin_rebuild()
+    rebuilt = [d for d in CATALOG if d.product_id != 3]
+    rebuilt.append(doc(7, "Sennheiser Momentum 4 Wireless Headphones", "Sennheiser", "299.95"))
+    fresh.upsert(rebuilt)
+    fresh.refresh()
+    assert set(ids(engine, keywords=words("headphones"))) == {1, 2, 3, 6}  # still the old index
+    assert ids(engine, keywords=words("sennheiser")) == []
+
+    engine.finish_rebuild(fresh)
+    assert set(ids(engine, keywords=words("headphones"))) == {1, 2, 6, 7}
+    assert engine.count() == len(rebuilt)  # nothing lost
+    engine.upsert([doc(8, "Sennheiser HD 600 Headphones", "Sennheiser", "399.00")])
+    engine.refresh()
+    assert set(ids(engine, keywords=words("sennheiser"))) == {7, 8}  # writes go to the new index
+
+
+def test_an_older_write_never_replaces_a_newer_one(engine, clock, request):
+    if request.node.callspec.params["engine"] == "tantivy":
+        pytest.skip("Tantivy replaces documents unconditionally; its single in-process writer serializes writes")
+    clock.at = NOW + timedelta(seconds=10)
+    engine.upsert([replace(CATALOG[1], title="Sony MDR-ZX110 Wired Earbuds", version=2)])
+    engine.delete([3])
+    clock.at = NOW + timedelta(seconds=5)  # a slower writer holding older state
+    engine.upsert([CATALOG[1], CATALOG[2]])
+    engine.delete([2])
+    engine.refresh()
+    assert ids(engine, keywords=words("earbuds")) == [2]
+    assert ids(engine, keywords=words("bose")) == []
+
+    clock.at = NOW + timedelta(seconds=10)  # the same write again (a retry) is harmless
+    engine.upsert([replace(CATALOG[1], title="Sony MDR-ZX110 Wired Earbuds", version=2)])
+    engine.refresh()
+    assert ids(engine, keywords=words("earbuds")) == [2]
+
+
+@pytest.mark.parametrize("typed", ["title:foo^10", '{"match_all":{}}', "sony) OR (*"])
+def test_query_syntax_typed_by_a_shopper_is_only_words(engine, typed):
+    assert ids(engine, keywords=words(typed)) == []
+    assert engine.title_completions(typed, 5) == []
+
+
+@pytest.mark.parametrize("typed", [".*", "head.*", "h*", "[a-z]", "(head)"])
+def test_completion_prefixes_are_literal_text(engine, typed):
+    assert engine.term_completions(typed, 5) == []
+    assert engine.title_completions(typed, 5) == engine.title_completions(typed.strip(".*[]()-"), 5)
+
+
+@pytest.mark.parametrize("typed", ["*", '"', "\\"])
+def test_punctuation_alone_is_no_keyword_at_all(engine, typed):
+    result = engine.search(EngineQuery(keywords=words(typed)))
+    assert result.total == len(CATALOG)  # as if nothing was typed: browsing
+    assert engine.title_completions(typed, 5) == []

@@ -80,9 +80,7 @@ def _variant_problems(variants: tuple[Variant, ...]) -> list[FieldError]:
     for index, variant in enumerate(variants):
         where = f"variants[{index}]"
         if not SKU_PATTERN.match(variant.sku):
-            problems.append(
-                FieldError(f"{where}.sku", "must be 1-64 characters of letters, digits, '.', '_', '-'")
-            )
+            problems.append(FieldError(f"{where}.sku", "must be 1-64 characters of letters, digits, '.', '_', '-'"))
         elif variant.sku in seen:
             problems.append(FieldError(f"{where}.sku", f"duplicate SKU {variant.sku!r} in this product"))
         seen.add(variant.sku)
@@ -124,9 +122,7 @@ class Product:
         _require_valid(content)
         content = _assign_variant_ids(content, previous=(), new_id=new_id)
         product = cls(product_id, seller_id, content, version=1, created_at=now, updated_at=now)
-        product.events.append(
-            ev.Event(ev.PRODUCT_CREATED, product_id, {"version": 1, "seller_id": seller_id})
-        )
+        product.events.append(ev.Event(ev.PRODUCT_CREATED, product_id, {"version": 1, "seller_id": seller_id}))
         return product
 
     def update(self, content: ProductContent, now: datetime, new_id: Callable[[], int]) -> list[str]:
@@ -135,9 +131,7 @@ class Product:
             raise Conflict("the product is deleted: roll back to a previous version to restore it")
         return self._change_to(content, now, new_id, reason={})
 
-    def rollback_to(
-        self, version: int, content: ProductContent, now: datetime, new_id: Callable[[], int]
-    ) -> list[str]:
+    def rollback_to(self, version: int, content: ProductContent, now: datetime, new_id: Callable[[], int]) -> list[str]:
         """Restores an earlier version's content as a new version (history is never rewritten)."""
         return self._change_to(content, now, new_id, reason={"rolled_back_to": version})
 
@@ -161,9 +155,7 @@ class Product:
         self.events.append(ev.Event(ev.PRODUCT_UPDATED, self.product_id, payload))
         if price_changes:
             self.events.append(
-                ev.Event(
-                    ev.PRICE_CHANGED, self.product_id, {"version": self.version, "variants": price_changes}
-                )
+                ev.Event(ev.PRICE_CHANGED, self.product_id, {"version": self.version, "variants": price_changes})
             )
         return changed
 

@@ -45,6 +45,18 @@ def ancestors_path(categories_by_id: dict[int, Category], category_id: int) -> l
     return list(reversed(chain))
 
 
+def descendants(categories_by_id: dict[int, Category], category_id: int) -> list[int]:
+    """The category and every category below it."""
+    children: dict[int | None, list[int]] = {}
+    for category in categories_by_id.values():
+        children.setdefault(category.parent_id, []).append(category.category_id)
+    found, frontier = [category_id], [category_id]
+    while frontier:
+        frontier = [child for parent in frontier for child in children.get(parent, [])]
+        found.extend(frontier)
+    return found
+
+
 def build_tree(categories: Iterable[Category], product_counts: dict[int, int] | None = None) -> list[dict]:
     """Nested dicts for the API; counts include each category's descendants."""
     counts = product_counts or {}

@@ -20,4 +20,6 @@ class Event:
     name: str
     key: int
     payload: dict[str, Any] = field(default_factory=dict)
+
+
 INVENTORY_CHANGED = "inventory.changed"

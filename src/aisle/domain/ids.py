@@ -38,11 +38,7 @@ class SnowflakeIds:
             else:
                 self._sequence = 0
             self._last_ms = now
-            return (
-                ((now - EPOCH_MS) << (NODE_BITS + SEQUENCE_BITS))
-                | (self._node_id << SEQUENCE_BITS)
-                | self._sequence
-            )
+            return ((now - EPOCH_MS) << (NODE_BITS + SEQUENCE_BITS)) | (self._node_id << SEQUENCE_BITS) | self._sequence
 
     def _wait_for_next_ms(self, current: int) -> int:
         now = self._clock_ms()

@@ -35,15 +35,18 @@ class BulkImportService:
         new_id: Callable[[], int],
         now: Callable[[], datetime],
         max_lines: int,
-        on_submitted: Callable[[], None] = lambda: None,
         on_product_changed: Callable[[int], None] = lambda _id: None,
     ) -> None:
         self._uow = uow_factory
         self._new_id = new_id
         self._now = now
         self._max_lines = max_lines
-        self._on_submitted = on_submitted
+        self._on_submitted: Callable[[], None] = lambda: None
         self._on_product_changed = on_product_changed
+
+    def on_submitted(self, callback: Callable[[], None]) -> None:
+        """``callback`` runs after each job is stored, e.g. to wake the runner at once."""
+        self._on_submitted = callback
 
     def submit(self, seller_id: int, ndjson: bytes) -> BulkJob:
         lines = _split_lines(ndjson)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, content_from_dict
 from aisle.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from aisle.domain.pricing import price_change_problems
 from aisle.domain.versions import diff_snapshots
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory, VersionConflict, VersionInfo
 
 Edit = Callable[[ProductContent], ProductContent]
 MAX_CAS_ATTEMPTS = 8
+PRICE_MEMORY = timedelta(days=30)  # the window whose prices make a new price plausible
 
 
 @dataclass(frozen=True)
@@ -46,23 +48,42 @@ class CatalogService:
         return product
 
     def replace_product(
-        self, seller_id: int, product_id: int, content: ProductContent, if_match: int | None = None
+        self,
+        seller_id: int,
+        product_id: int,
+        content: ProductContent,
+        if_match: int | None = None,
+        confirm_price_change: bool = False,
     ) -> Product:
         # Popularity is the catalog's own signal, not the seller's: a replace keeps it.
         return self.edit_product(
-            seller_id, product_id, lambda current: replace(content, popularity=current.popularity), if_match
+            seller_id,
+            product_id,
+            lambda current: replace(content, popularity=current.popularity),
+            if_match,
+            confirm_price_change,
         )
 
-    def edit_product(self, seller_id: int, product_id: int, edit: Edit, if_match: int | None = None) -> Product:
+    def edit_product(
+        self,
+        seller_id: int,
+        product_id: int,
+        edit: Edit,
+        if_match: int | None = None,
+        confirm_price_change: bool = False,
+    ) -> Product:
         """Applies ``edit`` to the current content as a new version.
 
         With ``if_match`` the edit applies only to that version (else StaleVersion); without it, a concurrent
-        writer makes us re-read and re-apply the edit, so no change is lost and none is applied twice.
+        writer makes us re-read and re-apply the edit, so no change is lost and none is applied twice. A price
+        far outside its recent range is refused unless ``confirm_price_change``.
         """
 
         def change(uow: UnitOfWork, product: Product) -> None:
             content = edit(product.content)
             _require_known_category(uow, content)
+            if not confirm_price_change:
+                _require_plausible_prices(uow, product.content, content, self._now())
             product.update(content, self._now(), self._new_id)
 
         return self._write(seller_id, product_id, if_match, change)
@@ -153,3 +174,14 @@ def _owned_product(uow: UnitOfWork, seller_id: int, product_id: int) -> Product:
 def _require_known_category(uow: UnitOfWork, content: ProductContent) -> None:
     if content.category_id is not None and uow.categories.get(content.category_id) is None:
         raise InvalidInput.single("category_id", f"unknown category {content.category_id}")
+
+
+def _require_plausible_prices(uow: UnitOfWork, before: ProductContent, after: ProductContent, now: datetime) -> None:
+    old = {v.sku: v for v in before.variants}
+    changed = [(i, v, old[v.sku]) for i, v in enumerate(after.variants) if v.sku in old and old[v.sku].price != v.price]
+    if not changed:
+        return
+    recent = uow.pricing.recent_prices([o.variant_id for _i, _v, o in changed if o.variant_id], now - PRICE_MEMORY)
+    checks = [(i, v.price, [o.price, *recent.get(o.variant_id or 0, [])]) for i, v, o in changed]
+    if problems := price_change_problems(checks):
+        raise InvalidInput(problems)

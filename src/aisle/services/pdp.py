@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any, Protocol
 
 from aisle.domain.catalog import Product, ProductStatus, Variant
 from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.errors import NotFound
 from aisle.domain.inventory import Availability, StockLevel
+from aisle.domain.pricing import FinalPrice
 from aisle.services.ports import Cache, UnitOfWorkFactory
+from aisle.services.search.presenting import price_view
 
 PDP_TTL_SECONDS = 600
+PRICE_TTL_SECONDS = 60
 
 
 class RelatedProducts(Protocol):
@@ -30,8 +34,10 @@ class ProductPageService:
         related: RelatedProducts,
         categories: Callable[[], dict[int, Category]],
         availability: Callable[[Sequence[StockLevel]], Availability],
+        prices: Callable[[Sequence[Product]], dict[int, FinalPrice]],
     ) -> None:
         self._availability = availability
+        self._prices = prices
         self._uow = uow_factory
         self._cache = cache
         self._related = related
@@ -47,7 +53,9 @@ class ProductPageService:
         if cached is not None:
             return cached, True
         page = self._assemble(product_id)
-        self._cache.set(key, page, PDP_TTL_SECONDS)
+        # A deal ends on the clock, with no event to drop the page: pages with a deal live as long as a price may.
+        has_deal = any(v["price"]["deal"] for v in page["variants"])
+        self._cache.set(key, page, PRICE_TTL_SECONDS if has_deal else PDP_TTL_SECONDS)
         return page, False
 
     def forget(self, product_id: int) -> None:
@@ -62,6 +70,7 @@ class ProductPageService:
             summary = uow.reviews.summary(product_id)
             stock = uow.inventory.levels([v.variant_id for v in product.content.variants if v.variant_id])
         content = product.content
+        prices = self._prices([product])
         path = ancestors_path(self._categories(), content.category_id) if content.category_id else []
         return {
             "product_id": str(product.product_id),
@@ -73,8 +82,11 @@ class ProductPageService:
             "attributes": dict(content.attributes),
             "gtin": content.gtin,
             "images": list(content.images),
-            "variants": [_variant_view(v, self._availability(stock.get(v.variant_id, []))) for v in content.variants],
-            "price_range": _price_range(content.variants),
+            "variants": [
+                _variant_view(v, prices[v.variant_id or 0], self._availability(stock.get(v.variant_id, [])))
+                for v in content.variants
+            ],
+            "price_range": _price_range([prices[v.variant_id or 0].amount for v in content.variants]),
             "seller": {
                 "id": str(product.seller_id),
                 "name": seller.name if seller else None,
@@ -86,20 +98,15 @@ class ProductPageService:
         }
 
 
-def _variant_view(variant: Variant, stock: Availability) -> dict[str, Any]:
+def _variant_view(variant: Variant, price: FinalPrice, stock: Availability) -> dict[str, Any]:
     return {
         "variant_id": str(variant.variant_id),
         "sku": variant.sku,
         "attributes": dict(variant.attributes),
-        "price": {
-            "amount": float(variant.price),
-            "currency": "USD",
-            "was": None if variant.compare_price is None else float(variant.compare_price),
-        },
+        "price": price_view(price),
         "inventory": {"status": stock.status, "quantity_hint": stock.quantity_hint},
     }
 
 
-def _price_range(variants: Sequence[Variant]) -> dict[str, float]:
-    prices = [v.price for v in variants]
-    return {"min": float(min(prices)), "max": float(max(prices)), "currency": "USD"}  # type: ignore[dict-item]
+def _price_range(prices: Sequence[Decimal]) -> dict[str, Any]:
+    return {"min": float(min(prices)), "max": float(max(prices)), "currency": "USD"}

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.categories import Category
+from aisle.domain.coupons import Coupon
 from aisle.domain.events import Event
 from aisle.domain.inventory import Reservation, ReservationStatus, StockLevel, Warehouse
+from aisle.domain.pricing import Deal
 from aisle.domain.reviews import Review, ReviewSummary
 from aisle.domain.sellers import Seller
 
@@ -61,6 +64,14 @@ class ProductRepository(Protocol):
     def any_exist(self) -> bool: ...
 
     def count_active(self) -> int: ...
+
+    def ids_for_seller(self, seller_id: int) -> list[int]:
+        """The seller's ACTIVE products."""
+
+    def ids_in_category_tree(
+        self, category_id: int, categories: dict[int, Category], seller_id: int | None = None
+    ) -> list[int]:
+        """ACTIVE products in the category or below it (only the seller's, when one is named)."""
 
     def active_after(self, product_id: int, limit: int) -> list[Product]:
         """ACTIVE products with ids above ``product_id``, in id order: a cursor over the live catalog."""
@@ -182,6 +193,29 @@ class InventoryRepository(Protocol):
     def variant_owner(self, variant_id: int) -> tuple[int, int] | None: ...
 
 
+class PricingRepository(Protocol):
+    def add_deal(self, deal: Deal) -> None: ...
+
+    def running_deals(
+        self, now: datetime, product_ids: Sequence[int], category_ids: Sequence[int], seller_ids: Sequence[int]
+    ) -> list[Deal]: ...
+
+    def add_coupon(self, coupon: Coupon) -> None: ...
+
+    def coupon(self, code: str) -> Coupon | None: ...
+
+    def redeem(self, code: str, order_id: str, now: datetime) -> bool:
+        """False when this order already redeemed the coupon; CouponRefused when it is used up."""
+
+    def record_price(
+        self, variant_id: int, product_id: int, old: Decimal | None, new: Decimal, actor: str, now: datetime
+    ) -> None: ...
+
+    def price_history(self, variant_id: int, limit: int = 200) -> list[dict[str, Any]]: ...
+
+    def recent_prices(self, variant_ids: Sequence[int], since: datetime) -> dict[int, list[Decimal]]: ...
+
+
 class UnitOfWork(Protocol):
     products: ProductRepository
     sellers: SellerRepository
@@ -189,6 +223,7 @@ class UnitOfWork(Protocol):
     reviews: ReviewRepository
     jobs: BulkJobRepository
     inventory: InventoryRepository
+    pricing: PricingRepository
     outbox: Outbox
 
     def __enter__(self) -> UnitOfWork: ...

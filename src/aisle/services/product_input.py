@@ -66,6 +66,9 @@ class ProductIn(BaseModel):
     attributes: dict[ShortText, AttributeValue] = Field(default_factory=dict, max_length=100)
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$", description="GTIN/EAN/UPC, 8 to 14 digits")
     variants: list[VariantIn] = Field(min_length=1, max_length=MAX_VARIANTS)
+    confirm_price_change: bool = Field(
+        False, description="Needed to set a price more than 50% outside its recent range (not stored)"
+    )
 
     @field_validator("title")
     @classmethod
@@ -104,9 +107,12 @@ class ProductPatch(BaseModel):
     attributes: dict[ShortText, AttributeValue] | None = Field(None, max_length=100)
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$")
     variants: list[VariantIn] | None = Field(None, min_length=1, max_length=MAX_VARIANTS)
+    confirm_price_change: bool = Field(
+        False, description="Needed to set a price more than 50% outside its recent range (not stored)"
+    )
 
     def apply(self, current: ProductContent) -> ProductContent:
-        given = self.model_dump(exclude_unset=True)
+        given = self.model_dump(exclude_unset=True, exclude={"confirm_price_change"})
         merged = ProductIn.model_validate(
             {**_content_as_input(current), **{k: v for k, v in given.items() if k != "variants"}}
             | ({"variants": [v.model_dump() for v in self.variants]} if self.variants is not None else {})

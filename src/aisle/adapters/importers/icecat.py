@@ -33,9 +33,22 @@ IMAGE_FIELDS_BEST_FIRST = ("img_high", "img_500x500", "img_low", "img_thumb")
 SPECS_IN_GENERATED_DESCRIPTION = 8
 
 _LOGISTICS_SPEC_WORDS = (
-    "package", "pallet", "master_outer_case", "quantity_per_", "cartons", "layers_per", "harmonized_system",
-    "unspsc", "imperial", "storage_temperature", "storage_relative_humidity", "operating_relative_humidity",
-    "non_operating", "last_change", "ark_id", "country_of_origin",
+    "package",
+    "pallet",
+    "master_outer_case",
+    "quantity_per_",
+    "cartons",
+    "layers_per",
+    "harmonized_system",
+    "unspsc",
+    "imperial",
+    "storage_temperature",
+    "storage_relative_humidity",
+    "operating_relative_humidity",
+    "non_operating",
+    "last_change",
+    "ark_id",
+    "country_of_origin",
 )
 _HTML_LINE_BREAK = re.compile(r"<\s*(br|/li|/p|/div)\s*/?\s*>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<[^>]*>")
@@ -105,9 +118,7 @@ def _record(number: int, item: Any) -> ImportRecord:
     return ProductRecord(number, _product_data(item, title, sku, price, specs))
 
 
-def _product_data(
-    item: dict[str, Any], title: str, sku: str, price: Decimal, specs: dict[str, Any]
-) -> dict[str, Any]:
+def _product_data(item: dict[str, Any], title: str, sku: str, price: Decimal, specs: dict[str, Any]) -> dict[str, Any]:
     attributes = shopper_attributes(specs)
     description = _plain(item.get("short_description")) or _description_from(title, attributes)
     colour = specs.get("attr_t_product_colour")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
@@ -11,7 +12,10 @@ from sqlalchemy.exc import IntegrityError
 
 from aisle.adapters.sql import schema as t
 from aisle.adapters.sql.outbox import SqlOutbox
+from aisle.adapters.sql.pricing import SqlPricingRepository
+from aisle.domain import events as ev
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant, content_to_dict
+from aisle.domain.categories import Category, descendants
 from aisle.domain.errors import Conflict
 from aisle.domain.money import from_cents, to_cents
 from aisle.services.ports import VersionConflict, VersionInfo
@@ -111,6 +115,22 @@ class SqlProductRepository:
         ).scalars()
         return self.get_many(list(ids))
 
+    def ids_for_seller(self, seller_id: int) -> list[int]:
+        p = t.products.c
+        query = select(p.product_id).where(and_(p.seller_id == seller_id, p.status == ProductStatus.ACTIVE.value))
+        return list(self._db.execute(query).scalars())
+
+    def ids_in_category_tree(
+        self, category_id: int, categories: dict[int, Category], seller_id: int | None = None
+    ) -> list[int]:
+        p = t.products.c
+        condition = and_(
+            p.category_id.in_(descendants(categories, category_id)), p.status == ProductStatus.ACTIVE.value
+        )
+        if seller_id is not None:
+            condition = and_(condition, p.seller_id == seller_id)
+        return list(self._db.execute(select(p.product_id).where(condition)).scalars())
+
     def count_active(self) -> int:
         active = t.products.c.status == ProductStatus.ACTIVE.value
         return self._db.execute(select(func.count()).select_from(t.products).where(active)).scalar_one()
@@ -130,8 +150,29 @@ class SqlProductRepository:
                 created_at=product.updated_at,
             )
         )
+        self._record_prices(product, actor)
         self._outbox.add(product.events, self._now())
         product.events.clear()
+
+    def _record_prices(self, product: Product, actor: str) -> None:
+        """Price history (who, when, old, new), written in the same transaction as the change."""
+        pricing = SqlPricingRepository(self._db)
+        for event in product.events:
+            if event.name == ev.PRODUCT_CREATED:
+                for v in product.content.variants:
+                    assert v.variant_id is not None
+                    pricing.record_price(v.variant_id, product.product_id, None, v.price, actor, product.updated_at)
+            elif event.name == ev.PRICE_CHANGED:
+                for change in event.payload["variants"]:
+                    old = None if change["old"] is None else Decimal(change["old"])
+                    pricing.record_price(
+                        int(change["variant_id"]),
+                        product.product_id,
+                        old,
+                        Decimal(change["new"]),
+                        actor,
+                        product.updated_at,
+                    )
 
     def _insert_variants(self, product: Product) -> None:
         self._db.execute(

@@ -220,3 +220,54 @@ sales = Table(
     Column("sold_at", Timestamp, nullable=False),
     Index("ix_sales_product_time", "product_id", "sold_at"),
 )
+
+deals = Table(
+    "deals",
+    metadata,
+    Column("deal_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("name", String(200), nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("target_id", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("value_cents", BigInteger, nullable=False),  # cents for AMOUNT, hundredths of a percent for PERCENT
+    Column("starts_at", Timestamp, nullable=False),
+    Column("ends_at", Timestamp, nullable=False),
+    Column("seller_id", BigInteger),
+    Index("ix_deals_window", "ends_at", "starts_at"),
+)
+
+coupons = Table(
+    "coupons",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("value_cents", BigInteger, nullable=False),
+    Column("min_spend_cents", BigInteger, nullable=False),
+    Column("starts_at", Timestamp, nullable=False),
+    Column("ends_at", Timestamp, nullable=False),
+    Column("usage_limit", Integer),
+    Column("used", Integer, nullable=False),
+    Column("seller_id", BigInteger),
+    CheckConstraint("usage_limit IS NULL OR used <= usage_limit", name="ck_coupon_within_limit"),
+)
+
+coupon_redemptions = Table(
+    "coupon_redemptions",
+    metadata,
+    Column("code", String(32), ForeignKey("coupons.code"), primary_key=True),
+    Column("order_id", String(100), primary_key=True),
+    Column("redeemed_at", Timestamp, nullable=False),
+)
+
+price_history = Table(
+    "price_history",
+    metadata,
+    Column("entry_id", Integer, primary_key=True, autoincrement=True),
+    Column("variant_id", BigInteger, nullable=False),
+    Column("product_id", BigInteger, nullable=False),
+    Column("old_cents", BigInteger),
+    Column("new_cents", BigInteger, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("changed_at", Timestamp, nullable=False),
+    Index("ix_price_history_variant", "variant_id", "changed_at"),
+)

@@ -13,6 +13,7 @@ from aisle.adapters.sql.engine import READONLY
 from aisle.adapters.sql.inventory import SqlInventoryRepository
 from aisle.adapters.sql.jobs import SqlBulkJobRepository
 from aisle.adapters.sql.outbox import SqlOutbox
+from aisle.adapters.sql.pricing import SqlPricingRepository
 from aisle.adapters.sql.products import SqlProductRepository
 from aisle.adapters.sql.reviews import SqlReviewRepository
 from aisle.adapters.sql.sellers import SqlSellerRepository
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
         self.reviews = SqlReviewRepository(connection, self.outbox)
         self.jobs = SqlBulkJobRepository(connection)
         self.inventory = SqlInventoryRepository(connection)
+        self.pricing = SqlPricingRepository(connection)
         return self
 
     def __exit__(self, *exc: Any) -> None:

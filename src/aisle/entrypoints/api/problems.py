@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from aisle.domain.coupons import CouponRefused
 from aisle.domain.errors import Conflict, FieldError, InvalidInput, NotFound, StaleVersion
 from aisle.services.bulk import TooManyLines
 from aisle.services.product_input import field_path
@@ -88,6 +89,10 @@ def install_problem_handlers(app: FastAPI) -> None:
             "Re-read it and apply your change again.",
             current_version=error.actual,
         )
+
+    @app.exception_handler(CouponRefused)
+    async def _coupon(request: Request, error: CouponRefused) -> JSONResponse:
+        return problem(request, 422, f"Coupon {error.code} {error.reason}.", [FieldError("coupon", error.reason)])
 
     @app.exception_handler(TooManyLines)
     async def _too_many(request: Request, error: TooManyLines) -> JSONResponse:

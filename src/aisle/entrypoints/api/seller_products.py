@@ -76,7 +76,9 @@ def replace_product(
     expected: IfMatch,
     response: Response,
 ) -> ProductOut:
-    product = app.catalog.replace_product(seller.seller_id, product_id, body.to_content(), expected)
+    product = app.catalog.replace_product(
+        seller.seller_id, product_id, body.to_content(), expected, body.confirm_price_change
+    )
     _with_etag(response, product.version)
     return product_out(product)
 
@@ -90,7 +92,7 @@ def patch_product(
     expected: IfMatch,
     response: Response,
 ) -> ProductOut:
-    product = app.catalog.edit_product(seller.seller_id, product_id, body.apply, expected)
+    product = app.catalog.edit_product(seller.seller_id, product_id, body.apply, expected, body.confirm_price_change)
     _with_etag(response, product.version)
     return product_out(product)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from aisle.domain.catalog import Product
 from aisle.domain.categories import Category
+from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 from aisle.services.search.engine import Facets, Filters
 
@@ -14,32 +15,45 @@ NEW_FOR = timedelta(days=30)
 TOP_RATED = (4.5, 5)  # average at least 4.5 from at least 5 reviews
 
 
-def result_view(product: Product, summary: ReviewSummary | None, now: datetime) -> dict[str, Any]:
+def result_view(
+    product: Product,
+    summary: ReviewSummary | None,
+    prices: dict[int, FinalPrice],
+    in_stock: bool,
+    now: datetime,
+) -> dict[str, Any]:
+    """One product, at the lowest price any of its variants sells for now (deals applied)."""
     content = product.content
-    cheapest = min(content.variants, key=lambda v: v.price)
+    cheapest = min((prices[v.variant_id] for v in content.variants if v.variant_id in prices), key=lambda p: p.amount)
     summary = summary or ReviewSummary()
     return {
         "product_id": str(product.product_id),
         "title": content.title,
         "brand": content.brand,
-        "price": {
-            "amount": float(cheapest.price),
-            "currency": "USD",
-            "was": None if cheapest.compare_price is None else float(cheapest.compare_price),
-        },
+        "price": price_view(cheapest),
         "rating": {"avg": summary.average, "count": summary.count},
         "thumbnail_url": content.images[0] if content.images else None,
-        "badges": _badges(product, summary, now),
-        "in_stock": True,
+        "badges": _badges(product, cheapest, summary, now),
+        "in_stock": in_stock,
         "variant_count": len(content.variants),
     }
 
 
-def _badges(product: Product, summary: ReviewSummary, now: datetime) -> list[str]:
+def price_view(price: FinalPrice) -> dict[str, Any]:
+    return {
+        "amount": float(price.amount),
+        "currency": "USD",
+        "was": None if price.was is None or price.was <= price.amount else float(price.was),
+        "deal": None if price.deal is None else {"name": price.deal.name, "ends_at": price.deal.ends_at.isoformat()},
+    }
+
+
+def _badges(product: Product, price: FinalPrice, summary: ReviewSummary, now: datetime) -> list[str]:
     badges = []
-    cheapest = min(product.content.variants, key=lambda v: v.price)
-    if cheapest.compare_price:
-        saving = round(100 * (1 - cheapest.price / cheapest.compare_price))
+    if price.deal is not None:
+        badges.append("Deal")
+    if price.was and price.was > price.amount:
+        saving = round(100 * (1 - price.amount / price.was))
         badges.append(f"Save {saving}%")
     if (summary.average or 0) >= TOP_RATED[0] and summary.count >= TOP_RATED[1]:
         badges.append("Top rated")

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
-from aisle.domain.catalog import Product, ProductStatus
-from aisle.services.ports import UnitOfWorkFactory
+from aisle.domain.catalog import Product
+from aisle.services.search.cards import ProductCards
 from aisle.services.search.engine import SearchEngine
-from aisle.services.search.presenting import result_view
 
 log = logging.getLogger(__name__)
 
 
 class EngineRelatedProducts:
-    def __init__(self, engine: SearchEngine, uow_factory: UnitOfWorkFactory, now: Callable[[], datetime]) -> None:
+    def __init__(self, engine: SearchEngine, cards: ProductCards) -> None:
         self._engine = engine
-        self._uow = uow_factory
-        self._now = now
+        self._cards = cards
 
     def related_to(self, product: Product, limit: int) -> Sequence[dict[str, Any]]:
         try:
@@ -27,12 +24,4 @@ class EngineRelatedProducts:
         except Exception:  # a product page without suggestions beats no product page
             log.warning("related products unavailable for %s", product.product_id, exc_info=True)
             return []
-        with self._uow(readonly=True) as uow:
-            found = {p.product_id: p for p in uow.products.get_many(ids)}
-            summaries = uow.reviews.summaries(ids)
-        now = self._now()
-        return [
-            result_view(found[pid], summaries.get(pid), now)
-            for pid in ids
-            if pid in found and found[pid].status is ProductStatus.ACTIVE
-        ]
+        return self._cards.cards(ids)

@@ -12,10 +12,10 @@ from aisle.domain.categories import Category
 from aisle.domain.errors import InvalidInput
 from aisle.domain.search.query import ParsedQuery
 from aisle.domain.search.ranking import RankingWeights, final_score
-from aisle.services.ports import UnitOfWorkFactory
+from aisle.services.search.cards import ProductCards
 from aisle.services.search.engine import EngineQuery, EngineResult, Filters, Hit, KeywordGroup, SearchEngine
 from aisle.services.search.params import MAX_QUERY_CHARS, MAX_RESULT_WINDOW, SearchParams
-from aisle.services.search.presenting import facets_view, result_view
+from aisle.services.search.presenting import facets_view
 from aisle.services.search.understanding import QueryUnderstanding
 
 RERANK_DEPTH = 200  # keyword results are re-ranked with the full formula among the engine's best this many
@@ -35,7 +35,7 @@ class SearchService:
         self,
         engine: SearchEngine,
         understanding: QueryUnderstanding,
-        uow_factory: UnitOfWorkFactory,
+        cards: ProductCards,
         categories: Callable[[], dict[int, Category]],
         now: Callable[[], datetime],
         weights: RankingWeights | None = None,
@@ -44,7 +44,7 @@ class SearchService:
         self._engine = engine
         self._on_searched = on_searched  # e.g. count popular queries for autocomplete
         self._understanding = understanding
-        self._uow = uow_factory
+        self._cards = cards  # live price and stock from the database: the index may be a moment behind
         self._categories = categories
         self._now = now
         self._weights = weights or RankingWeights()
@@ -59,7 +59,7 @@ class SearchService:
         hits = self._page(result.hits, plan, params)
         response = {
             "query": {**parsed.as_dict(), "predicted_category": _predicted(result.hits, categories)},
-            "results": self._hydrate(hits),
+            "results": self._cards.cards([h.product_id for h in hits]),
             "facets": facets_view(result.facets, plan.filters, categories),
             "total": result.total,
             "page": params.page,
@@ -104,19 +104,6 @@ class SearchService:
         )
         start = (params.page - 1) * params.page_size
         return ranked[start : start + params.page_size]
-
-    def _hydrate(self, hits: list[Hit]) -> list[dict[str, Any]]:
-        """Live price and stock from the database: the index may be a moment behind, the shopper's price may not."""
-        ids = [h.product_id for h in hits]
-        with self._uow(readonly=True) as uow:
-            products = {p.product_id: p for p in uow.products.get_many(ids)}
-            summaries = uow.reviews.summaries(ids)
-        now = self._now()
-        return [
-            result_view(products[pid], summaries.get(pid), now)
-            for pid in ids
-            if pid in products and products[pid].status.value == "ACTIVE"
-        ]
 
     def _relaxation_note(
         self, steps: list[dict], parsed: ParsedQuery, plan: Plan, categories: dict[int, Category]

@@ -1,0 +1,229 @@
+"""The distributed search engine: OpenSearch behind an alias, with the same behaviour as the Tantivy engine.
+
+Searches and writes go through the alias; each physical index is ``<alias>-<UTC timestamp>``. A rebuild fills a
+new physical index while the alias keeps serving the old one, then moves the alias in one atomic _aliases call.
+Connection errors and timeouts propagate: the callers have their fallbacks.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from opensearchpy import NotFoundError, OpenSearch, TransportError
+
+from aisle.adapters.search.opensearch_mapping import SourceBuilder, index_body
+from aisle.adapters.search.opensearch_queries import QueryBuilder, escape_regexp, read_facets, search_body
+from aisle.adapters.search.opensearch_writes import IndexWriter
+from aisle.domain.search.document import SearchDocument
+from aisle.domain.search.ranking import RankingWeights
+from aisle.services.search.engine import EngineQuery, EngineResult, Facets, Hit, RebuildTarget
+
+TERMS_PER_REQUEST = 50_000  # below OpenSearch's search.max_buckets (65,535)
+BRANDS_PER_PAGE = 10_000
+PARTITION_HEADROOM = 1.5  # more partitions than the estimate needs, so none holds more than a page of words
+
+
+class OpenSearchEngine:
+    def __init__(
+        self,
+        url: str,
+        alias: str,
+        now: Callable[[], datetime],
+        weights: RankingWeights | None = None,
+        timeout_seconds: float = 2.0,
+        write_timeout_seconds: float = 30.0,
+        shards: int = 1,
+        replicas: int = 0,
+    ) -> None:
+        self.alias = alias
+        self._client = OpenSearch(url, timeout=timeout_seconds, pool_maxsize=32)
+        self._timeout = timeout_seconds
+        self._write_timeout = write_timeout_seconds
+        self._index_body = index_body(shards, replicas)
+        self._now = now
+        self._sources = SourceBuilder(weights or RankingWeights())
+        self._queries = QueryBuilder()
+        self._ensure_alias()
+        self._writer = self._writer_for(alias)
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- writes -------------------------------------------------------------------------------------------------
+
+    def upsert(self, documents: Sequence[SearchDocument]) -> None:
+        self._writer.upsert(documents)
+
+    def delete(self, product_ids: Sequence[int]) -> None:
+        self._writer.delete(product_ids)
+
+    def refresh(self) -> None:
+        self._writer.refresh()
+
+    # -- reads --------------------------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return int(self._client.count(index=self.alias, request_timeout=self._timeout)["count"])
+
+    def search(self, query: EngineQuery) -> EngineResult:
+        text = self._queries.keywords(query.keywords, query.minimum_should_match)
+        response = self._search(search_body(query, text))
+        scored = text is not None and query.sort == "relevance"
+        hits = [
+            Hit(
+                product_id=int(hit["_id"]),
+                text_score=float(hit["_score"]) if scored else 0.0,
+                static_score=_doc_value(hit, "static_score") or 0.0,
+                category_id=_doc_value(hit, "category_leaf"),
+            )
+            for hit in response["hits"]["hits"]
+        ]
+        facets = read_facets(response["aggregations"]) if query.with_facets else Facets()
+        return EngineResult(hits, response["hits"]["total"]["value"], facets)
+
+    def related(self, product_id: int, limit: int) -> list[int]:
+        try:
+            found = self._client.get(
+                index=self.alias,
+                id=str(product_id),
+                _source_includes="title,brand,category_leaf",
+                request_timeout=self._timeout,
+            )
+        except NotFoundError as missing:
+            if isinstance(missing.info, dict) and missing.info.get("found") is False:
+                return []  # the product is not indexed; a missing index is an error and propagates
+            raise
+        source = found["_source"]
+        query = self._queries.related(source["title"], source.get("brand"), source.get("category_leaf"), product_id)
+        response = self._search({"query": query, "size": limit, "_source": False, "track_total_hits": False})
+        return [int(hit["_id"]) for hit in response["hits"]["hits"]]
+
+    def title_completions(self, prefix: str, limit: int) -> list[tuple[int, str]]:
+        query = self._queries.title_prefix(prefix)
+        if query is None or limit <= 0:
+            return []
+        body = {
+            "query": query,
+            "size": limit,
+            "sort": [{"static_score": "desc"}],
+            "_source": ["title"],
+            "track_total_hits": False,
+        }
+        return [(int(hit["_id"]), hit["_source"]["title"]) for hit in self._search(body)["hits"]["hits"]]
+
+    def term_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        """Title words starting with ``prefix`` and how many documents hold them, from a terms aggregation on
+        ``title_terms``; a vocabulary bigger than one aggregation may return is read in hash partitions."""
+        if limit <= 0:
+            return []
+        words = {"terms": {"field": "title_terms", "size": min(limit, TERMS_PER_REQUEST), "order": _MOST_FREQUENT}}
+        if prefix:
+            words["terms"]["include"] = escape_regexp(prefix) + ".*"
+        aggregations: dict[str, Any] = {"words": words}
+        if limit > TERMS_PER_REQUEST:
+            aggregations["distinct"] = {"cardinality": {"field": "title_terms", "precision_threshold": 40_000}}
+        result = self._aggregate(aggregations, _prefix_query(prefix))
+        found = _term_counts(result["words"])
+        if limit <= TERMS_PER_REQUEST or not result["words"]["sum_other_doc_count"]:
+            return found
+        partitions = math.ceil(result["distinct"]["value"] * PARTITION_HEADROOM / TERMS_PER_REQUEST)
+        return self._partitioned_terms(prefix, partitions)[:limit]
+
+    def _partitioned_terms(self, prefix: str, partitions: int) -> list[tuple[str, int]]:
+        counts: list[tuple[str, int]] = []
+        for partition in range(partitions):
+            include = {"partition": partition, "num_partitions": partitions}
+            words = {"terms": {"field": "title_terms", "size": TERMS_PER_REQUEST, "include": include}}
+            result = self._aggregate({"words": words}, _prefix_query(prefix))
+            if result["words"]["sum_other_doc_count"]:  # this partition overflowed a page: cut finer
+                return self._partitioned_terms(prefix, partitions * 2)
+            counts += [(word, n) for word, n in _term_counts(result["words"]) if word.startswith(prefix)]
+        return sorted(counts, key=lambda word_count: (-word_count[1], word_count[0]))
+
+    def brands(self) -> list[str]:
+        brands: list[str] = []
+        after: dict[str, Any] | None = None
+        while True:
+            composite: dict[str, Any] = {"size": BRANDS_PER_PAGE, "sources": [{"brand": {"terms": {"field": "brand"}}}]}
+            if after:
+                composite["after"] = after
+            page = self._aggregate({"brands": {"composite": composite}})["brands"]
+            brands += [bucket["key"]["brand"] for bucket in page["buckets"]]
+            after = page.get("after_key")
+            if len(page["buckets"]) < BRANDS_PER_PAGE or not after:
+                return brands
+
+    def _search(self, body: dict[str, Any]) -> dict[str, Any]:
+        return self._client.search(index=self.alias, body=body, request_timeout=self._timeout)
+
+    def _aggregate(self, aggregations: dict[str, Any], query: dict[str, Any] | None = None) -> dict[str, Any]:
+        body = {"size": 0, "track_total_hits": False, "aggs": aggregations, "query": query or {"match_all": {}}}
+        return self._search(body)["aggregations"]
+
+    # -- the alias and its physical indexes ---------------------------------------------------------------------
+
+    def begin_rebuild(self) -> IndexWriter:
+        name = self._new_index_name()
+        self._client.indices.create(index=name, body=self._index_body, request_timeout=self._write_timeout)
+        return self._writer_for(name)
+
+    def finish_rebuild(self, target: RebuildTarget) -> None:
+        """Moves the alias in one atomic call (searches see the old index or the new, never neither), then drops
+        the older physical indexes: the previous serving one and any abandoned rebuild."""
+        if not isinstance(target, IndexWriter) or not self._is_own_index(target.index):
+            raise ValueError(f"not a rebuild target of alias {self.alias!r}: {target!r}")
+        target.refresh()
+        serving = list(self._client.indices.get_alias(name=self.alias, request_timeout=self._write_timeout))
+        actions: list[dict[str, Any]] = [{"remove": {"index": index, "alias": self.alias}} for index in serving]
+        actions.append({"add": {"index": target.index, "alias": self.alias, "is_write_index": True}})
+        self._client.indices.update_aliases(body={"actions": actions}, request_timeout=self._write_timeout)
+        older = [index for index in self.physical_indexes() if index < target.index]
+        if older:
+            self._client.indices.delete(index=",".join(older), request_timeout=self._write_timeout, ignore=404)
+
+    def physical_indexes(self) -> list[str]:
+        """This alias's physical indexes, serving or not, oldest first."""
+        found = self._client.indices.get_alias(index=f"{self.alias}-*", request_timeout=self._write_timeout)
+        return sorted(index for index in found if self._is_own_index(index))
+
+    def _ensure_alias(self) -> None:
+        if self._client.indices.exists_alias(name=self.alias, request_timeout=self._write_timeout):
+            return
+        # Created with the alias as its write index in one step: if another process does the same at once,
+        # OpenSearch refuses the second index outright ("more than one write index"), so the alias never spans
+        # two indexes and the loser leaves nothing behind.
+        body = {**self._index_body, "aliases": {self.alias: {"is_write_index": True}}}
+        try:
+            self._client.indices.create(index=self._new_index_name(), body=body, request_timeout=self._write_timeout)
+        except TransportError:
+            if not self._client.indices.exists_alias(name=self.alias, request_timeout=self._write_timeout):
+                raise
+
+    def _new_index_name(self) -> str:
+        return f"{self.alias}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
+
+    def _is_own_index(self, index: str) -> bool:
+        return re.fullmatch(re.escape(self.alias) + r"-\d{20}", index) is not None
+
+    def _writer_for(self, index: str) -> IndexWriter:
+        return IndexWriter(self._client, index, self._sources, self._now, self._write_timeout)
+
+
+_MOST_FREQUENT = [{"_count": "desc"}, {"_key": "asc"}]
+
+
+def _prefix_query(prefix: str) -> dict[str, Any] | None:
+    return {"prefix": {"title_terms": prefix}} if prefix else None
+
+
+def _term_counts(aggregation: dict[str, Any]) -> list[tuple[str, int]]:
+    return [(bucket["key"], bucket["doc_count"]) for bucket in aggregation["buckets"]]
+
+
+def _doc_value(hit: dict[str, Any], field: str) -> Any:
+    values = hit.get("fields", {}).get(field)
+    return values[0] if values else None

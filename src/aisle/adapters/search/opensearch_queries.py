@@ -1,0 +1,177 @@
+"""Turning an EngineQuery into OpenSearch query DSL, and aggregations back into Facets.
+
+What a shopper types only ever travels as a *value* (match, match_phrase, term, fuzzy, prefix), never as
+query_string syntax or as a key, so "title:foo^10" or '{"match_all": {}}' are words to look for, not operators.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, brand_key, plain_analyzer, stemmed_analyzer
+from aisle.services.search.engine import PRICE_LADDER, EngineQuery, Facets, Filters, KeywordGroup
+
+Query = dict[str, Any]
+MIN_FUZZY_LENGTH = 5
+BRAND_FACET_SIZE = 30
+CATEGORY_FACET_SIZE = 300
+RATING_STEPS = (4, 3, 2, 1)
+BOOSTED_FIELDS = [f"{field}^{boost}" for field, boost in TEXT_FIELDS.items()]
+FIELD_SORTS = {
+    "price_asc": {"price": "asc"},
+    "price_desc": {"price": "desc"},
+    "rating": {"rating_rank": "desc"},
+    "newest": {"created_at": "desc"},
+    "relevance": {"static_score": "desc"},  # used when there are no keywords to score
+}
+FACET_AGGREGATIONS: dict[str, Query] = {
+    "brands": {"terms": {"field": "brand", "size": BRAND_FACET_SIZE}},
+    "categories": {"terms": {"field": "category", "size": CATEGORY_FACET_SIZE}},
+    "price_ranges": {
+        "range": {
+            "field": "price",
+            "ranges": [{"to": PRICE_LADDER[0]}]
+            + [{"from": low, "to": high} for low, high in pairwise(PRICE_LADDER)]
+            + [{"from": PRICE_LADDER[-1]}],
+        }
+    },
+    # Non-overlapping ranges, summed into "n stars and up" when read.
+    "ratings": {"range": {"field": "rating", "ranges": [{"from": n, "to": n + 1} for n in (1, 2, 3)] + [{"from": 4}]}},
+}
+
+
+class QueryBuilder:
+    def __init__(self) -> None:
+        self._analyzer = stemmed_analyzer()  # the same tokens as OpenSearch's aisle_en
+        self._plain = plain_analyzer()  # and as aisle_plain
+
+    def tokens(self, text: str) -> list[str]:
+        return self._analyzer.analyze(text)
+
+    def keywords(self, groups: tuple[KeywordGroup, ...], minimum_should_match: int | None) -> Query | None:
+        clauses = [q for q in (self._group(g) for g in groups) if q is not None]
+        if not clauses:
+            return None
+        if minimum_should_match is None:
+            return {"bool": {"must": clauses}}
+        return {"bool": {"should": clauses, "minimum_should_match": min(minimum_should_match, len(clauses))}}
+
+    def _group(self, group: KeywordGroup) -> Query | None:
+        options: list[Query] = []
+        for text in (group.word, *group.alternatives):
+            tokens = self.tokens(text)
+            if len(tokens) == 1:
+                options.extend(_single_token(text, tokens[0], group.fuzzy and text == group.word))
+            elif tokens:
+                options.append(_phrase(text))
+        return {"bool": {"should": options}} if options else None
+
+    def title_prefix(self, prefix: str) -> Query | None:
+        """Every typed word in the title, the last one possibly unfinished ("sony wire" finds "Sony ... Wired").
+        Built here rather than with match_bool_prefix, which takes "head " or "head)" as a finished word."""
+        words = self._plain.analyze(prefix)
+        if not words:
+            return None
+        *whole, last = words
+        return {"bool": {"filter": [_term("title_words", w) for w in whole] + [{"prefix": {"title_words": last}}]}}
+
+    def related(self, title: str, brand: str | None, category_leaf: int | None, exclude: int) -> Query:
+        should: list[Query] = [{"term": {"title": token}} for token in dict.fromkeys(self.tokens(title))]
+        if brand:
+            should.append({"term": {"brand_key": {"value": brand_key(brand), "boost": 1.5}}})
+        if category_leaf:
+            should.append({"term": {"category": {"value": str(category_leaf), "boost": 2.0}}})
+        return {"bool": {"should": should, "minimum_should_match": 1, "must_not": [_term("product_id", exclude)]}}
+
+
+def _single_token(text: str, token: str, fuzzy: bool) -> list[Query]:
+    # most_fields sums the per-field scores, as Tantivy's boolean "should" over boosted term queries does.
+    queries: list[Query] = [{"multi_match": {"query": text, "fields": BOOSTED_FIELDS, "type": "most_fields"}}]
+    if fuzzy and len(token) >= MIN_FUZZY_LENGTH and not any(ch.isdigit() for ch in token):
+        # prefix_length 0 as in Tantivy: a typo in the first letter is forgiven too.
+        queries.append({"fuzzy": {"title": {"value": token, "fuzziness": 1, "prefix_length": 0}}})
+    return queries
+
+
+def _phrase(text: str) -> Query:
+    return {"multi_match": {"query": text, "fields": BOOSTED_FIELDS, "type": "phrase", "tie_breaker": 1.0}}
+
+
+def _term(field: str, value: Any) -> Query:
+    return {"term": {field: value}}
+
+
+def facet_filters(filters: Filters) -> dict[str, Query]:
+    """The filters a facet may lift (so its other values stay pickable), by facet name."""
+    clauses: dict[str, Query] = {}
+    if filters.brands:
+        clauses["brands"] = {"terms": {"brand_key": [brand_key(b) for b in filters.brands]}}
+    if filters.category_id is not None:
+        clauses["categories"] = _term("category", str(filters.category_id))
+    if filters.price_min is not None or filters.price_max is not None:
+        clauses["price_ranges"] = _range("price", filters.price_min, filters.price_max)
+    if filters.rating_min is not None:
+        clauses["ratings"] = _range("rating", filters.rating_min, None)
+    return clauses
+
+
+def fixed_filters(filters: Filters) -> list[Query]:
+    """Filters that no facet lifts."""
+    return [] if filters.in_stock is None else [_term("in_stock", filters.in_stock)]
+
+
+def _range(field: str, low: object, high: object) -> Query:
+    bounds = {"gte": low, "lte": high}
+    return {"range": {field: {op: float(v) for op, v in bounds.items() if v is not None}}}  # type: ignore[arg-type]
+
+
+def search_body(query: EngineQuery, text: Query | None) -> Query:
+    """One request for hits and facets: facet-lifted filters go to post_filter (hits only), and every facet
+    aggregates under a filter of all the *other* lifted filters."""
+    lifted = facet_filters(query.filters)
+    fixed = fixed_filters(query.filters)
+    facets_wanted = query.with_facets
+    body: Query = {
+        "query": _bool(text, fixed if facets_wanted else fixed + list(lifted.values())),
+        "size": query.limit,
+        "from": query.offset,
+        "track_total_hits": True,
+        "_source": False,
+        "docvalue_fields": ["static_score", "category_leaf"],
+    }
+    if not (text is not None and query.sort == "relevance"):
+        body["sort"] = [FIELD_SORTS[query.sort], {"product_id": "asc"}]
+    if facets_wanted:
+        if lifted:
+            body["post_filter"] = {"bool": {"filter": list(lifted.values())}}
+        body["aggs"] = {name: _facet_aggregation(name, agg, lifted) for name, agg in FACET_AGGREGATIONS.items()}
+    return body
+
+
+def _bool(text: Query | None, filters: list[Query]) -> Query:
+    if text is None and not filters:
+        return {"match_all": {}}
+    return {"bool": {"must": [] if text is None else [text], "filter": filters}}
+
+
+def _facet_aggregation(name: str, aggregation: Query, lifted: dict[str, Query]) -> Query:
+    others = [clause for facet, clause in lifted.items() if facet != name]
+    return {"filter": {"bool": {"filter": others}}, "aggs": {name: aggregation}} if others else aggregation
+
+
+def read_facets(aggregations: dict[str, Any]) -> Facets:
+    unwrapped = {name: aggregations[name].get(name, aggregations[name]) for name in FACET_AGGREGATIONS}
+    buckets = {name: aggregation["buckets"] for name, aggregation in unwrapped.items()}
+    ratings = {int(b["from"]): b["doc_count"] for b in buckets["ratings"]}
+    return Facets(
+        brands=[(b["key"], b["doc_count"]) for b in buckets["brands"]],
+        categories=[(int(b["key"]), b["doc_count"]) for b in buckets["categories"]],
+        price_ranges=[(b.get("from"), b.get("to"), b["doc_count"]) for b in buckets["price_ranges"] if b["doc_count"]],
+        ratings=[(n, sum(count for stars, count in ratings.items() if stars >= n)) for n in RATING_STEPS],
+    )
+
+
+def escape_regexp(text: str) -> str:
+    """Lucene regexp syntax for the literal ``text``: every non-alphanumeric character escaped."""
+    return "".join(ch if ch.isalnum() else "\\" + ch for ch in text)

@@ -1,0 +1,160 @@
+"""Deals, coupons (with a usage limit that holds under concurrent redemption) and price history on SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from aisle.adapters.sql import schema as t
+from aisle.domain.coupons import Coupon, CouponRefused
+from aisle.domain.errors import Conflict
+from aisle.domain.money import from_cents, to_cents
+from aisle.domain.pricing import Deal, DealScope, Discount, DiscountKind
+
+
+class SqlPricingRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._db = connection
+
+    def add_deal(self, deal: Deal) -> None:
+        self._db.execute(
+            insert(t.deals).values(
+                deal_id=deal.deal_id,
+                name=deal.name,
+                scope=deal.scope.value,
+                target_id=deal.target_id,
+                kind=deal.discount.kind.value,
+                value_cents=to_cents(deal.discount.value),
+                starts_at=deal.starts_at,
+                ends_at=deal.ends_at,
+                seller_id=deal.seller_id,
+            )
+        )
+
+    def running_deals(
+        self, now: datetime, product_ids: Sequence[int], category_ids: Sequence[int], seller_ids: Sequence[int]
+    ) -> list[Deal]:
+        d = t.deals.c
+        targets = or_(
+            and_(d.scope == DealScope.PRODUCT.value, d.target_id.in_(list(product_ids))),
+            and_(d.scope == DealScope.CATEGORY.value, d.target_id.in_(list(category_ids))),
+            and_(d.scope == DealScope.SELLER.value, d.target_id.in_(list(seller_ids))),
+        )
+        rows = self._db.execute(select(t.deals).where(and_(d.starts_at <= now, d.ends_at > now, targets)))
+        return [_deal(r) for r in rows]
+
+    def add_coupon(self, coupon: Coupon) -> None:
+        try:
+            with self._db.begin_nested():
+                self._db.execute(insert(t.coupons).values(code=coupon.code, **_coupon_columns(coupon)))
+        except IntegrityError:
+            raise Conflict(f"coupon {coupon.code} already exists", field="code") from None
+
+    def coupon(self, code: str) -> Coupon | None:
+        row = self._db.execute(select(t.coupons).where(t.coupons.c.code == code)).first()
+        return None if row is None else _coupon(row)
+
+    def redeem(self, code: str, order_id: str, now: datetime) -> bool:
+        """Spends one use of the coupon for this order; False when this order already spent it (nothing changes).
+        The increment is conditional on the limit, so concurrent redemptions can never exceed it."""
+        try:
+            with self._db.begin_nested():
+                self._db.execute(insert(t.coupon_redemptions).values(code=code, order_id=order_id, redeemed_at=now))
+        except IntegrityError:
+            return False
+        c = t.coupons.c
+        spent = self._db.execute(
+            update(t.coupons)
+            .where(and_(c.code == code, or_(c.usage_limit.is_(None), c.used < c.usage_limit)))
+            .values(used=c.used + 1)
+        ).rowcount
+        if spent != 1:
+            raise CouponRefused(code, "has been used up")
+        return True
+
+    def record_price(
+        self, variant_id: int, product_id: int, old: Decimal | None, new: Decimal, actor: str, now: datetime
+    ) -> None:
+        self._db.execute(
+            insert(t.price_history).values(
+                variant_id=variant_id,
+                product_id=product_id,
+                old_cents=None if old is None else to_cents(old),
+                new_cents=to_cents(new),
+                actor=actor,
+                changed_at=now,
+            )
+        )
+
+    def price_history(self, variant_id: int, limit: int = 200) -> list[dict[str, Any]]:
+        h = t.price_history.c
+        rows = self._db.execute(
+            select(t.price_history).where(h.variant_id == variant_id).order_by(h.entry_id.desc()).limit(limit)
+        )
+        return [
+            {
+                "old": None if r.old_cents is None else float(from_cents(r.old_cents)),
+                "new": float(from_cents(r.new_cents)),
+                "actor": r.actor,
+                "changed_at": _utc(r.changed_at).isoformat(),
+            }
+            for r in rows
+        ]
+
+    def recent_prices(self, variant_ids: Sequence[int], since: datetime) -> dict[int, list[Decimal]]:
+        h = t.price_history.c
+        rows = self._db.execute(
+            select(h.variant_id, h.new_cents).where(and_(h.variant_id.in_(list(variant_ids)), h.changed_at >= since))
+        )
+        found: dict[int, list[Decimal]] = {}
+        for variant_id, cents in rows:
+            found.setdefault(variant_id, []).append(from_cents(cents))
+        return found
+
+
+def _deal(row: Row) -> Deal:
+    return Deal(
+        deal_id=row.deal_id,
+        scope=DealScope(row.scope),
+        target_id=row.target_id,
+        discount=Discount(DiscountKind(row.kind), from_cents(row.value_cents)),
+        starts_at=_utc(row.starts_at),
+        ends_at=_utc(row.ends_at),
+        seller_id=row.seller_id,
+        name=row.name,
+    )
+
+
+def _coupon_columns(coupon: Coupon) -> dict[str, Any]:
+    return {
+        "kind": coupon.discount.kind.value,
+        "value_cents": to_cents(coupon.discount.value),
+        "min_spend_cents": to_cents(coupon.min_spend),
+        "starts_at": coupon.starts_at,
+        "ends_at": coupon.ends_at,
+        "usage_limit": coupon.usage_limit,
+        "used": coupon.used,
+        "seller_id": coupon.seller_id,
+    }
+
+
+def _coupon(row: Row) -> Coupon:
+    return Coupon(
+        code=row.code,
+        discount=Discount(DiscountKind(row.kind), from_cents(row.value_cents)),
+        starts_at=_utc(row.starts_at),
+        ends_at=_utc(row.ends_at),
+        min_spend=from_cents(row.min_spend_cents),
+        usage_limit=row.usage_limit,
+        used=row.used,
+        seller_id=row.seller_id,
+    )
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

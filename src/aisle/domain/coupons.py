@@ -1,0 +1,132 @@
+"""Coupons and quotes: a line-by-line price breakdown (base, deal, coupon, final) for a basket."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from aisle.domain.errors import DomainError, InvalidInput
+from aisle.domain.money import CENT
+from aisle.domain.pricing import COUPON_CODE, Deal, Discount, DiscountKind, PricedItem, final_price
+
+
+class CouponRefused(DomainError):
+    """The coupon exists but does not apply to this basket; ``reason`` says why in words a shopper understands."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        self.code = code
+        self.reason = reason
+        super().__init__(f"coupon {code}: {reason}")
+
+
+@dataclass(frozen=True)
+class Coupon:
+    code: str
+    discount: Discount
+    starts_at: datetime
+    ends_at: datetime
+    min_spend: Decimal = Decimal(0)
+    usage_limit: int | None = None
+    used: int = 0
+    seller_id: int | None = None  # a seller's coupon covers only that seller's products
+
+    def covers(self, item: PricedItem) -> bool:
+        return self.seller_id is None or self.seller_id == item.seller_id
+
+
+def normalize_code(code: str) -> str:
+    cleaned = code.strip().upper()
+    if not COUPON_CODE.match(cleaned):
+        raise InvalidInput.single("code", "3-32 letters, digits, '-' or '_'")
+    return cleaned
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    item: PricedItem
+    quantity: int
+    unit_price: Decimal  # after the best deal
+    deal: Deal | None
+    coupon_discount: Decimal  # on the whole line
+
+    @property
+    def before_coupon(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+    @property
+    def total(self) -> Decimal:
+        return self.before_coupon - self.coupon_discount
+
+
+@dataclass(frozen=True)
+class Quote:
+    lines: tuple[QuoteLine, ...]
+    coupon: Coupon | None
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.item.price * line.quantity for line in self.lines), Decimal(0))
+
+    @property
+    def deal_savings(self) -> Decimal:
+        return sum(((line.item.price - line.unit_price) * line.quantity for line in self.lines), Decimal(0))
+
+    @property
+    def coupon_savings(self) -> Decimal:
+        return sum((line.coupon_discount for line in self.lines), Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.total for line in self.lines), Decimal(0))
+
+
+def build_quote(
+    items: Sequence[tuple[PricedItem, int]], deals: Sequence[Deal], coupon: Coupon | None, now: datetime
+) -> Quote:
+    priced = [(item, qty, final_price(item, deals, now)) for item, qty in items]
+    shares = _coupon_shares(coupon, [(item, qty, p.amount) for item, qty, p in priced], now) if coupon else {}
+    lines = tuple(
+        QuoteLine(item, qty, price.amount, price.deal, shares.get(index, Decimal(0)))
+        for index, (item, qty, price) in enumerate(priced)
+    )
+    return Quote(lines, coupon)
+
+
+def _coupon_shares(coupon: Coupon, lines: list[tuple[PricedItem, int, Decimal]], now: datetime) -> dict[int, Decimal]:
+    covered = {i: unit * qty for i, (item, qty, unit) in enumerate(lines) if coupon.covers(item)}
+    eligible = sum(covered.values(), Decimal(0))
+    _refuse_unless_usable(coupon, eligible, bool(covered), now)
+    if coupon.discount.kind is DiscountKind.PERCENT:
+        total_off = (eligible * coupon.discount.value / 100).quantize(CENT, ROUND_HALF_UP)
+    else:
+        total_off = min(coupon.discount.value, eligible)
+    return _spread(total_off, covered)
+
+
+def _refuse_unless_usable(coupon: Coupon, eligible: Decimal, covers_any: bool, now: datetime) -> None:
+    if now < coupon.starts_at:
+        raise CouponRefused(coupon.code, f"is valid from {coupon.starts_at.isoformat()}")
+    if now >= coupon.ends_at:
+        raise CouponRefused(coupon.code, f"expired at {coupon.ends_at.isoformat()}")
+    if coupon.usage_limit is not None and coupon.used >= coupon.usage_limit:
+        raise CouponRefused(coupon.code, "has been used up")
+    if not covers_any:
+        raise CouponRefused(coupon.code, "does not cover any item in this basket")
+    if eligible < coupon.min_spend:
+        raise CouponRefused(coupon.code, f"needs a spend of at least {coupon.min_spend} on covered items")
+
+
+def _spread(total_off: Decimal, covered: dict[int, Decimal]) -> dict[int, Decimal]:
+    """In proportion to each line's total; the last covered line takes the rounding remainder."""
+    eligible = sum(covered.values(), Decimal(0))
+    shares: dict[int, Decimal] = {}
+    left = total_off
+    indexes = list(covered)
+    for index in indexes[:-1]:
+        share = (total_off * covered[index] / eligible).quantize(CENT, ROUND_DOWN)
+        shares[index] = share
+        left -= share
+    shares[indexes[-1]] = left
+    return shares

@@ -1,0 +1,138 @@
+"""Prices a shopper pays: the seller's price, the best deal running now, then a coupon.
+
+Best deal rule: of the deals that apply to a variant now, the one leaving the lowest price wins; on a tie, the one
+ending soonest (the shopper sees its countdown), then the oldest. A price never drops below one cent.
+Coupons apply after deals, to the lines they cover (a seller's coupon covers only that seller's products), spread
+over those lines in proportion to their totals.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from aisle.domain.errors import FieldError, InvalidInput
+from aisle.domain.money import CENT, price_problem
+
+COUPON_CODE = re.compile(r"^[A-Z0-9_-]{3,32}$")
+MAX_PERCENT = Decimal(90)
+PLAUSIBLE_CHANGE = Decimal("0.5")  # a new price more than 50% outside the recent range needs confirming
+
+
+class DealScope(StrEnum):
+    PRODUCT = "PRODUCT"
+    CATEGORY = "CATEGORY"
+    SELLER = "SELLER"
+
+
+class DiscountKind(StrEnum):
+    PERCENT = "PERCENT"
+    AMOUNT = "AMOUNT"
+
+
+@dataclass(frozen=True)
+class Discount:
+    kind: DiscountKind
+    value: Decimal
+
+    def apply_to(self, price: Decimal) -> Decimal:
+        off = price * self.value / 100 if self.kind is DiscountKind.PERCENT else self.value
+        return max(CENT, (price - off).quantize(CENT, ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class Deal:
+    deal_id: int
+    scope: DealScope
+    target_id: int
+    discount: Discount
+    starts_at: datetime
+    ends_at: datetime
+    seller_id: int | None  # None: a platform deal; else it only ever applies to that seller's products
+    name: str = ""
+
+    def is_running(self, now: datetime) -> bool:
+        return self.starts_at <= now < self.ends_at
+
+
+@dataclass(frozen=True)
+class PricedItem:
+    """What a deal or coupon needs to know about a variant."""
+
+    variant_id: int
+    product_id: int
+    seller_id: int
+    category_ids: tuple[int, ...]  # the product's category and all its ancestors
+    price: Decimal
+    compare_price: Decimal | None
+
+
+def deal_applies(deal: Deal, item: PricedItem, now: datetime) -> bool:
+    if not deal.is_running(now) or (deal.seller_id is not None and deal.seller_id != item.seller_id):
+        return False
+    if deal.scope is DealScope.PRODUCT:
+        return deal.target_id == item.product_id
+    if deal.scope is DealScope.CATEGORY:
+        return deal.target_id in item.category_ids
+    return deal.target_id == item.seller_id
+
+
+def best_deal(deals: Sequence[Deal], item: PricedItem, now: datetime) -> Deal | None:
+    applicable = [d for d in deals if deal_applies(d, item, now)]
+    if not applicable:
+        return None
+    return min(applicable, key=lambda d: (d.discount.apply_to(item.price), d.ends_at, d.deal_id))
+
+
+@dataclass(frozen=True)
+class FinalPrice:
+    amount: Decimal
+    was: Decimal | None  # what to show struck through: the pre-deal price, else the seller's compare-at price
+    deal: Deal | None
+
+
+def final_price(item: PricedItem, deals: Sequence[Deal], now: datetime) -> FinalPrice:
+    deal = best_deal(deals, item, now)
+    if deal is None:
+        return FinalPrice(item.price, item.compare_price, None)
+    return FinalPrice(deal.discount.apply_to(item.price), max(item.price, item.compare_price or item.price), deal)
+
+
+def check_discount(kind: str, value: object, field: str = "value") -> Discount:
+    if reason := price_problem(value):
+        raise InvalidInput.single(field, reason)
+    amount = Decimal(str(value))
+    if kind == DiscountKind.PERCENT and amount > MAX_PERCENT:
+        raise InvalidInput.single(field, f"a percentage discount may be at most {MAX_PERCENT}")
+    return Discount(DiscountKind(kind), amount)
+
+
+def check_window(starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at <= starts_at:
+        raise InvalidInput.single("ends_at", "must be after starts_at")
+
+
+def implausible_change(new: Decimal, recent: Sequence[Decimal]) -> str | None:
+    """Why a new price needs confirming, or None: outside ±50% of the range it had lately."""
+    if not recent:
+        return None
+    low, high = min(recent) * (1 - PLAUSIBLE_CHANGE), max(recent) * (1 + PLAUSIBLE_CHANGE)
+    if low <= new <= high:
+        return None
+    return (
+        f"{new} is more than 50% away from the recent range {min(recent)}–{max(recent)}; "  # noqa: RUF001
+        "send confirm_price_change: true if it is intended"
+    )
+
+
+def price_change_problems(changes: Sequence[tuple[int, Decimal, Sequence[Decimal]]]) -> list[FieldError]:
+    """(variant index, new price, recent prices) for each changed variant."""
+    return [
+        FieldError(f"variants[{index}].price", reason)
+        for index, new, recent in changes
+        if (reason := implausible_change(new, recent))
+    ]

@@ -1,0 +1,114 @@
+"""The pricing API: deals and coupons (a seller for its own products; the internal token platform-wide), quotes
+with a line-by-line breakdown, and coupon redemption for checkout."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, status
+from pydantic import AwareDatetime, BaseModel, Field
+
+from aisle.domain.coupons import CouponRefused
+from aisle.domain.errors import Conflict, InvalidInput
+from aisle.domain.money import price_problem
+from aisle.entrypoints.api.dependencies import CallerDep, ContainerDep, SellerDep, internal_caller, parse_id
+from aisle.services.pricing import Caller, CouponRequest, DealRequest
+
+router = APIRouter(prefix="/api/v1", tags=["pricing"])
+Amount = Annotated[Any, Field(description="A JSON number with at most 2 decimals (a percentage for PERCENT)")]
+PROBLEMS = {401: {"description": "Missing or wrong token"}, 422: {"description": "Invalid fields"}}
+
+
+class DealIn(BaseModel):
+    scope: Literal["PRODUCT", "CATEGORY", "SELLER"]
+    target_id: str = Field(pattern=r"^[0-9]{1,19}$", description="The product, category or seller id")
+    kind: Literal["PERCENT", "AMOUNT"]
+    value: Amount
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    name: str = Field("", max_length=200, examples=["Black Friday"])
+
+
+class CouponIn(BaseModel):
+    code: str = Field(min_length=3, max_length=32, examples=["WELCOME10"])
+    kind: Literal["PERCENT", "AMOUNT"]
+    value: Amount
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    min_spend: Amount = 0
+    usage_limit: int | None = Field(None, ge=1, le=100_000_000, strict=True)
+
+
+class QuoteLineIn(BaseModel):
+    variant_id: str = Field(pattern=r"^[0-9]{1,19}$")
+    quantity: int = Field(ge=1, le=10_000, strict=True)
+
+
+class QuoteIn(BaseModel):
+    lines: list[QuoteLineIn] = Field(min_length=1, max_length=100)
+    coupon: str | None = Field(None, max_length=32)
+
+
+class RedeemIn(BaseModel):
+    order_id: str = Field(min_length=1, max_length=100)
+
+
+@router.post("/pricing/deals", status_code=status.HTTP_201_CREATED, responses=PROBLEMS)
+def create_deal(body: DealIn, caller: CallerDep, app: ContainerDep) -> dict[str, Any]:
+    """A time-boxed percentage or amount off a product, a category or a seller. The best running deal wins."""
+    who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
+    request = DealRequest(
+        body.scope, int(body.target_id), body.kind, body.value, body.starts_at, body.ends_at, body.name
+    )
+    deal = app.pricing.create_deal(who, request)
+    return {
+        "deal_id": str(deal.deal_id),
+        "scope": deal.scope.value,
+        "target_id": str(deal.target_id),
+        "kind": deal.discount.kind.value,
+        "value": float(deal.discount.value),
+        "starts_at": deal.starts_at.isoformat(),
+        "ends_at": deal.ends_at.isoformat(),
+        "seller_id": None if deal.seller_id is None else str(deal.seller_id),
+        "name": deal.name,
+    }
+
+
+@router.post("/pricing/coupons", status_code=status.HTTP_201_CREATED, responses=PROBLEMS)
+def create_coupon(body: CouponIn, caller: CallerDep, app: ContainerDep) -> dict[str, Any]:
+    """A code for percent or amount off, with a minimum spend, a validity window and a usage limit."""
+    who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
+    if body.min_spend != 0 and (reason := price_problem(body.min_spend)):
+        raise InvalidInput.single("min_spend", reason)
+    request = CouponRequest(
+        body.code, body.kind, body.value, body.starts_at, body.ends_at, Decimal(str(body.min_spend)), body.usage_limit
+    )
+    coupon = app.pricing.create_coupon(who, request)
+    return {"code": coupon.code, "usage_limit": coupon.usage_limit, "seller_id": _id(coupon.seller_id)}
+
+
+@router.post("/pricing/quote", responses={404: {"description": "Unknown variant"}, 422: {"description": "Bad coupon"}})
+def quote(body: QuoteIn, app: ContainerDep) -> dict[str, Any]:
+    """Prices a basket line by line: base, deal, coupon, final. A coupon that does not apply is a 422 saying why."""
+    lines = [(parse_id(line.variant_id, "variant_id"), line.quantity) for line in body.lines]
+    return app.pricing.quote(lines, body.coupon)
+
+
+@router.post("/pricing/coupons/{code}/redeem", dependencies=[Depends(internal_caller)], responses=PROBLEMS)
+def redeem(code: str, body: RedeemIn, app: ContainerDep) -> dict[str, Any]:
+    """Checkout spends one use of a coupon; the same order id again is answered without spending another."""
+    try:
+        return app.pricing.redeem(code, body.order_id)
+    except CouponRefused as refused:
+        raise Conflict(f"coupon {refused.code} {refused.reason}", field="code") from None
+
+
+@router.get("/seller/variants/{variant_id}/price-history", tags=["seller"])
+def price_history(variant_id: str, seller: SellerDep, app: ContainerDep) -> dict[str, Any]:
+    """Every price the variant had: who set it, when, from what to what (newest first)."""
+    return {"history": app.pricing.price_history(seller.seller_id, parse_id(variant_id, "variant_id"))}
+
+
+def _id(value: int | None) -> str | None:
+    return None if value is None else str(value)

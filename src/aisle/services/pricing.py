@@ -1,0 +1,223 @@
+"""Pricing use cases: deals, coupons, quotes, redemption, the prices shoppers see, and price history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from aisle.domain import events as ev
+from aisle.domain.catalog import Product, ProductStatus
+from aisle.domain.categories import Category, ancestors_path
+from aisle.domain.coupons import Coupon, CouponRefused, Quote, build_quote, normalize_code
+from aisle.domain.errors import InvalidInput, NotFound
+from aisle.domain.pricing import (
+    Deal,
+    DealScope,
+    FinalPrice,
+    PricedItem,
+    check_discount,
+    check_window,
+    final_price,
+)
+from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A seller (its id) or the platform (None)."""
+
+    seller_id: int | None
+
+
+@dataclass(frozen=True)
+class DealRequest:
+    scope: str
+    target_id: int
+    kind: str
+    value: object
+    starts_at: datetime
+    ends_at: datetime
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class CouponRequest:
+    code: str
+    kind: str
+    value: object
+    starts_at: datetime
+    ends_at: datetime
+    min_spend: Decimal = Decimal(0)
+    usage_limit: int | None = None
+
+
+class PricingService:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        new_id: Callable[[], int],
+        now: Callable[[], datetime],
+        categories: Callable[[], dict[int, Category]],
+        on_prices_changed: Callable[[Sequence[int]], None] = lambda _ids: None,
+    ) -> None:
+        self._uow = uow_factory
+        self._new_id = new_id
+        self._now = now
+        self._categories = categories
+        self._on_prices_changed = on_prices_changed
+
+    def create_deal(self, caller: Caller, request: DealRequest) -> Deal:
+        check_window(request.starts_at, request.ends_at)
+        deal = Deal(
+            self._new_id(),
+            DealScope(request.scope),
+            request.target_id,
+            check_discount(request.kind, request.value),
+            request.starts_at,
+            request.ends_at,
+            caller.seller_id,
+            request.name.strip(),
+        )
+        with self._uow() as uow:
+            affected = self._affected_products(uow, caller, deal)
+            uow.pricing.add_deal(deal)
+            uow.outbox.add(
+                [ev.Event(ev.PRICE_CHANGED, pid, {"deal_id": str(deal.deal_id)}) for pid in affected], self._now()
+            )
+            uow.commit()
+        self._on_prices_changed(affected)
+        return deal
+
+    def _affected_products(self, uow: UnitOfWork, caller: Caller, deal: Deal) -> list[int]:
+        """The products whose price the deal changes; a seller may only discount its own."""
+        if deal.scope is DealScope.PRODUCT:
+            product = uow.products.get(deal.target_id)
+            if product is None or (caller.seller_id is not None and product.seller_id != caller.seller_id):
+                raise NotFound("product", deal.target_id)
+            return [product.product_id]
+        if deal.scope is DealScope.SELLER:
+            if caller.seller_id is not None and deal.target_id != caller.seller_id:
+                raise InvalidInput.single("target_id", "a seller's deal can only target the seller itself")
+            return uow.products.ids_for_seller(deal.target_id)
+        if deal.target_id not in self._categories():
+            raise InvalidInput.single("target_id", f"unknown category {deal.target_id}")
+        return uow.products.ids_in_category_tree(deal.target_id, self._categories(), caller.seller_id)
+
+    def create_coupon(self, caller: Caller, request: CouponRequest) -> Coupon:
+        check_window(request.starts_at, request.ends_at)
+        if request.min_spend < 0:
+            raise InvalidInput.single("min_spend", "must not be negative")
+        coupon = Coupon(
+            normalize_code(request.code),
+            check_discount(request.kind, request.value),
+            request.starts_at,
+            request.ends_at,
+            request.min_spend,
+            request.usage_limit,
+            0,
+            caller.seller_id,
+        )
+        with self._uow() as uow:
+            uow.pricing.add_coupon(coupon)
+            uow.commit()
+        return coupon
+
+    def quote(self, lines: Sequence[tuple[int, int]], coupon_code: str | None) -> dict[str, Any]:
+        now = self._now()
+        with self._uow(readonly=True) as uow:
+            items = self._items_for_variants(uow, [variant_id for variant_id, _qty in lines])
+            coupon = self._coupon(uow, coupon_code) if coupon_code else None
+            deals = self._deals_for(uow, items.values(), now)
+        basket = [(items[variant_id], quantity) for variant_id, quantity in lines]
+        return quote_view(build_quote(basket, deals, coupon, now))
+
+    def redeem(self, code: str, order_id: str) -> dict[str, Any]:
+        code = normalize_code(code)
+        with self._uow() as uow:
+            coupon = self._coupon(uow, code)
+            now = self._now()
+            if not coupon.starts_at <= now < coupon.ends_at:
+                raise CouponRefused(code, "is not valid now")
+            first_time = uow.pricing.redeem(code, order_id, now)
+            uow.commit()
+        return {"code": code, "order_id": order_id, "redeemed": True, "repeat": not first_time}
+
+    def price_history(self, seller_id: int, variant_id: int) -> list[dict[str, Any]]:
+        with self._uow(readonly=True) as uow:
+            owner = uow.inventory.variant_owner(variant_id)
+            if owner is None or owner[1] != seller_id:
+                raise NotFound("variant", variant_id)
+            return uow.pricing.price_history(variant_id)
+
+    def final_prices(self, products: Sequence[Product]) -> dict[int, FinalPrice]:
+        """What shoppers pay now, per variant id, with the deal and the price to show struck through."""
+        now = self._now()
+        items = [item for product in products for item in self._items_of(product)]
+        with self._uow(readonly=True) as uow:
+            deals = self._deals_for(uow, items, now)
+        return {item.variant_id: final_price(item, deals, now) for item in items}
+
+    def _items_for_variants(self, uow: UnitOfWork, variant_ids: Sequence[int]) -> dict[int, PricedItem]:
+        items: dict[int, PricedItem] = {}
+        for variant_id in variant_ids:
+            owner = uow.inventory.variant_owner(variant_id)
+            product = uow.products.get(owner[0]) if owner else None
+            if product is None or product.status is not ProductStatus.ACTIVE:
+                raise NotFound("variant", variant_id)
+            items.update({item.variant_id: item for item in self._items_of(product)})
+        return items
+
+    def _items_of(self, product: Product) -> list[PricedItem]:
+        category_id = product.content.category_id
+        path = ancestors_path(self._categories(), category_id) if category_id else []
+        category_ids = tuple(c.category_id for c in path)
+        return [
+            PricedItem(v.variant_id or 0, product.product_id, product.seller_id, category_ids, v.price, v.compare_price)
+            for v in product.content.variants
+        ]
+
+    def _deals_for(self, uow: UnitOfWork, items: Any, now: datetime) -> list[Deal]:
+        items = list(items)
+        if not items:
+            return []
+        return uow.pricing.running_deals(
+            now,
+            sorted({i.product_id for i in items}),
+            sorted({c for i in items for c in i.category_ids}),
+            sorted({i.seller_id for i in items}),
+        )
+
+    def _coupon(self, uow: UnitOfWork, code: str) -> Coupon:
+        coupon = uow.pricing.coupon(normalize_code(code))
+        if coupon is None:
+            raise CouponRefused(normalize_code(code), "does not exist")
+        return coupon
+
+
+def quote_view(quote: Quote) -> dict[str, Any]:
+    return {
+        "lines": [
+            {
+                "variant_id": str(line.item.variant_id),
+                "product_id": str(line.item.product_id),
+                "quantity": line.quantity,
+                "unit_base": float(line.item.price),
+                "unit_after_deal": float(line.unit_price),
+                "deal": None if line.deal is None else {"id": str(line.deal.deal_id), "name": line.deal.name},
+                "base": float(line.item.price * line.quantity),
+                "deal_discount": float((line.item.price - line.unit_price) * line.quantity),
+                "coupon_discount": float(line.coupon_discount),
+                "final": float(line.total),
+            }
+            for line in quote.lines
+        ],
+        "coupon": None if quote.coupon is None else quote.coupon.code,
+        "subtotal": float(quote.subtotal),
+        "deal_savings": float(quote.deal_savings),
+        "coupon_savings": float(quote.coupon_savings),
+        "total": float(quote.total),
+        "currency": "USD",
+    }

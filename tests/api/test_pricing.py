@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, wait_for_outbox
+
+INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+NOW = datetime.now(UTC)
+WINDOW = {"starts_at": (NOW - timedelta(hours=1)).isoformat(), "ends_at": (NOW + timedelta(days=2)).isoformat()}
+
+
+@pytest.fixture
+def listed(seller: SellerClient) -> dict:
+    product = seller.create(variants=[{"sku": "MUG-1", "price": 20.00}, {"sku": "MUG-2", "price": 30.00}])
+    return {"product": product, "variants": [v["variant_id"] for v in product["variants"]]}
+
+
+def test_a_sellers_deal_shows_on_the_product_page_and_in_search(client, seller: SellerClient, listed, container):
+    product_id = listed["product"]["product_id"]
+    body = {"scope": "PRODUCT", "target_id": product_id, "kind": "PERCENT", "value": 25, "name": "Mug week", **WINDOW}
+    created = client.post("/api/v1/pricing/deals", json=body, headers=seller.headers)
+    assert created.status_code == 201, created.text
+    page = client.get(f"/api/v1/products/{product_id}").json()
+    price = page["variants"][0]["price"]
+    assert (price["amount"], price["was"], price["deal"]["name"]) == (15.0, 20.0, "Mug week")
+    wait_for_outbox(container)
+    result = client.get("/api/v1/products/search", params={"q": "trailblazer"}).json()["results"][0]
+    assert result["price"]["amount"] == 15.0 and result["price"]["was"] == 20.0
+    assert "Deal" in result["badges"]
+
+
+def test_the_best_deal_wins(client, seller: SellerClient, listed):
+    product_id = listed["product"]["product_id"]
+    for kind, value in (("PERCENT", 10), ("AMOUNT", 5)):
+        body = {"scope": "PRODUCT", "target_id": product_id, "kind": kind, "value": value, **WINDOW}
+        client.post("/api/v1/pricing/deals", json=body, headers=seller.headers)
+    body = {"scope": "SELLER", "target_id": seller.id, "kind": "PERCENT", "value": 20, **WINDOW}
+    client.post("/api/v1/pricing/deals", json=body, headers=INTERNAL)
+    prices = [v["price"]["amount"] for v in client.get(f"/api/v1/products/{product_id}").json()["variants"]]
+    assert prices == [15.0, 24.0]  # 20.00: $5 off (15) beats 20% (16) and 10% (18); 30.00: 20% (24) beats 25 and 27
+
+
+def test_a_seller_may_not_discount_someone_elses_product(client, listed, other_seller: SellerClient):
+    body = {"scope": "PRODUCT", "target_id": listed["product"]["product_id"], "kind": "PERCENT", "value": 50, **WINDOW}
+    assert client.post("/api/v1/pricing/deals", json=body, headers=other_seller.headers).status_code == 404
+    body = {"scope": "SELLER", "target_id": listed["product"]["seller_id"], "kind": "PERCENT", "value": 50, **WINDOW}
+    assert client.post("/api/v1/pricing/deals", json=body, headers=other_seller.headers).status_code == 422
+    assert client.post("/api/v1/pricing/deals", json=body).status_code == 401
+
+
+def test_quote_with_a_coupon(client, listed):
+    coupon = {"code": "welcome10", "kind": "PERCENT", "value": 10, "min_spend": 50, "usage_limit": 100, **WINDOW}
+    assert client.post("/api/v1/pricing/coupons", json=coupon, headers=INTERNAL).json()["code"] == "WELCOME10"
+    lines = [{"variant_id": listed["variants"][0], "quantity": 2}, {"variant_id": listed["variants"][1], "quantity": 1}]
+    quote = client.post("/api/v1/pricing/quote", json={"lines": lines, "coupon": "WELCOME10"}).json()
+    assert (quote["subtotal"], quote["coupon_savings"], quote["total"]) == (70.0, 7.0, 63.0)
+    assert [line["final"] for line in quote["lines"]] == [36.0, 27.0]
+    assert quote["lines"][0]["coupon_discount"] == 4.0
+    too_small = client.post("/api/v1/pricing/quote", json={"lines": lines[:1], "coupon": "WELCOME10"})
+    assert too_small.status_code == 422
+    assert too_small.json()["errors"] == [
+        {"field": "coupon", "reason": "needs a spend of at least 50.00 on covered items"}
+    ]
+    unknown = client.post("/api/v1/pricing/quote", json={"lines": lines, "coupon": "NOPE123"})
+    assert unknown.status_code == 422 and "does not exist" in unknown.json()["detail"]
+
+
+def test_redeeming_is_idempotent_per_order_and_the_limit_holds_under_concurrency(client, listed):
+    coupon = {"code": "FLASH", "kind": "AMOUNT", "value": 5, "usage_limit": 10, **WINDOW}
+    client.post("/api/v1/pricing/coupons", json=coupon, headers=INTERNAL)
+    first = client.post("/api/v1/pricing/coupons/FLASH/redeem", json={"order_id": "o-1"}, headers=INTERNAL).json()
+    again = client.post("/api/v1/pricing/coupons/FLASH/redeem", json={"order_id": "o-1"}, headers=INTERNAL).json()
+    assert (first["repeat"], again["repeat"]) == (False, True)
+    statuses: list[int] = []
+
+    def redeem(order: int) -> None:
+        response = client.post(
+            "/api/v1/pricing/coupons/FLASH/redeem", json={"order_id": f"o-{order}"}, headers=INTERNAL
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=redeem, args=(n,)) for n in range(100, 140)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses.count(200) == 9 and statuses.count(409) == 31  # 10 uses: o-1 took one
+    lines = [{"variant_id": listed["variants"][0], "quantity": 1}]
+    used_up = client.post("/api/v1/pricing/quote", json={"lines": lines, "coupon": "FLASH"})
+    assert used_up.status_code == 422 and "used up" in used_up.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "AMOUNT", "value": "5"}, "value"),
+        ({"kind": "AMOUNT", "value": 5.001}, "value"),
+        ({"kind": "AMOUNT", "value": -5}, "value"),
+        ({"kind": "PERCENT", "value": 120}, "value"),
+        ({"kind": "BOGUS", "value": 5}, "kind"),
+        ({"kind": "AMOUNT", "value": 5, "starts_at": "yesterday"}, "starts_at"),
+        ({"kind": "AMOUNT", "value": 5, "ends_at": (NOW - timedelta(days=9)).isoformat()}, "ends_at"),
+        ({"kind": "AMOUNT", "value": 5, "code": "x"}, "code"),
+        ({"kind": "AMOUNT", "value": 5, "usage_limit": 0}, "usage_limit"),
+    ],
+)
+def test_malformed_coupons_are_422_naming_the_field(client, body, field):
+    coupon = {"code": "GOOD1", **WINDOW, **body}
+    response = client.post("/api/v1/pricing/coupons", json=coupon, headers=INTERNAL)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == field
+
+
+def test_quote_refuses_unknown_variants_and_bad_quantities(client, listed):
+    assert (
+        client.post("/api/v1/pricing/quote", json={"lines": [{"variant_id": "123", "quantity": 1}]}).status_code == 404
+    )
+    bad = client.post("/api/v1/pricing/quote", json={"lines": [{"variant_id": listed["variants"][0], "quantity": -2}]})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "lines[0].quantity"

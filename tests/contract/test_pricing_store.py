@@ -1,0 +1,55 @@
+"""Coupons on SQLite and PostgreSQL: the usage limit holds when many checkouts redeem at once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+from aisle.domain.coupons import Coupon, CouponRefused
+from aisle.domain.pricing import Discount, DiscountKind
+from aisle.services.clock import utc_now
+
+
+def test_concurrent_redemptions_never_pass_the_limit(uow):
+    now = utc_now()
+    coupon = Coupon(
+        "RUSH", Discount(DiscountKind.AMOUNT, Decimal(5)), now - timedelta(1), now + timedelta(1), usage_limit=7
+    )
+    with uow() as tx:
+        tx.pricing.add_coupon(coupon)
+        tx.commit()
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def checkout(order: int) -> None:
+        try:
+            with uow() as tx:
+                fresh = tx.pricing.redeem("RUSH", f"order-{order % 25}", utc_now())  # some orders retry
+                tx.commit()
+            outcome = "spent" if fresh else "repeat"
+        except CouponRefused:
+            outcome = "refused"
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=checkout, args=(n,)) for n in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with uow(readonly=True) as tx:
+        assert tx.pricing.coupon("RUSH").used == 7
+    assert outcomes.count("spent") == 7
+
+
+def test_price_history_and_recent_prices(uow):
+    now = utc_now()
+    with uow() as tx:
+        tx.pricing.record_price(1, 9, None, Decimal("10.00"), "seller:1", now - timedelta(days=40))
+        tx.pricing.record_price(1, 9, Decimal("10.00"), Decimal("12.50"), "seller:1", now - timedelta(days=3))
+        tx.commit()
+    with uow(readonly=True) as tx:
+        assert tx.pricing.recent_prices([1], now - timedelta(days=30)) == {1: [Decimal("12.50")]}
+        history = tx.pricing.price_history(1)
+    assert [(h["old"], h["new"]) for h in history] == [(10.0, 12.5), (None, 10.0)]
