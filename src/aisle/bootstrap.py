@@ -16,6 +16,7 @@ from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.domain import events as ev
 from aisle.domain.ids import SnowflakeIds
 from aisle.services.bulk import BulkImportService
+from aisle.services.buybox import BuyBoxes
 from aisle.services.catalog import CatalogService
 from aisle.services.categories import CategoryCache
 from aisle.services.changes import ProductChanges
@@ -96,18 +97,19 @@ def bootstrap(settings: Settings | None = None) -> Container:
     relay_loop = BackgroundLoop("outbox-relay", relay.relay_once, idle_seconds=0.1)
     changes.listen(lambda _product_id: relay_loop.wake())
 
+    inventory = InventoryService(
+        uow, ids.next_id, utc_now, settings.reservation_ttl_seconds, settings.low_stock_threshold
+    )
+    pricing = PricingService(uow, ids.next_id, utc_now, categories, on_prices_changed=changes.many)
+    buy_boxes = BuyBoxes(pricing.final_prices)
     search_engine = open_search_engine(data_dir / "search")
-    index_builder = IndexBuilder(uow, search_engine, utc_now)
+    index_builder = IndexBuilder(uow, search_engine, utc_now, buy_boxes)
     search_engine.set_on_switch(index_builder.catch_up)
     bus.subscribe_batch(INDEXED_EVENTS, index_builder.handle)
     understanding = QueryUnderstanding(lambda limit: search_engine.term_completions("", limit), search_engine.brands)
     index_builder.add_listener(understanding.mark_stale)
     popular = PopularQueries()
 
-    inventory = InventoryService(
-        uow, ids.next_id, utc_now, settings.reservation_ttl_seconds, settings.low_stock_threshold
-    )
-    pricing = PricingService(uow, ids.next_id, utc_now, categories, on_prices_changed=changes.many)
     cards = ProductCards(uow, pricing.final_prices, utc_now)
     pdp = ProductPageService(
         uow,
@@ -116,6 +118,7 @@ def bootstrap(settings: Settings | None = None) -> Container:
         categories,
         inventory.availability_of,
         pricing.final_prices,
+        buy_boxes,
     )
     changes.listen(pdp.forget)  # this process sees its own writes at once; other processes hear the events
     _subscribe_cache_invalidation(bus, pdp)

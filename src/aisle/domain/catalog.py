@@ -54,6 +54,7 @@ class ProductContent:
     status: ProductStatus = ProductStatus.DRAFT
     attributes: Mapping[str, Any] = field(default_factory=dict)
     gtin: str | None = None
+    canonical_product_id: int | None = None  # "I sell that same product": joins its buy box, like a shared GTIN
     popularity: float | None = None
 
 
@@ -212,6 +213,7 @@ def content_to_dict(content: ProductContent) -> dict[str, Any]:
         "status": content.status.value,
         "attributes": dict(content.attributes),
         "gtin": content.gtin,
+        "canonical_product_id": None if content.canonical_product_id is None else str(content.canonical_product_id),
         "popularity": content.popularity,
         "variants": [variant_to_dict(v) for v in content.variants],
     }
@@ -238,6 +240,7 @@ def content_from_dict(data: Mapping[str, Any]) -> ProductContent:
         status=ProductStatus(data.get("status", ProductStatus.DRAFT)),
         attributes=dict(data.get("attributes") or {}),
         gtin=data.get("gtin"),
+        canonical_product_id=None if data.get("canonical_product_id") is None else int(data["canonical_product_id"]),
         popularity=data.get("popularity"),
         variants=tuple(variant_from_dict(v) for v in data["variants"]),
     )

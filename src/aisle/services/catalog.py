@@ -172,8 +172,12 @@ def _owned_product(uow: UnitOfWork, seller_id: int, product_id: int) -> Product:
 
 
 def _require_known_category(uow: UnitOfWork, content: ProductContent) -> None:
+    """And a known canonical listing: references must point at something real."""
     if content.category_id is not None and uow.categories.get(content.category_id) is None:
         raise InvalidInput.single("category_id", f"unknown category {content.category_id}")
+    canonical = content.canonical_product_id
+    if canonical is not None and uow.products.get(canonical) is None:
+        raise InvalidInput.single("canonical_product_id", f"unknown product {canonical}")
 
 
 def _require_plausible_prices(uow: UnitOfWork, before: ProductContent, after: ProductContent, now: datetime) -> None:

@@ -11,6 +11,7 @@ from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.errors import NotFound
 from aisle.domain.inventory import Availability, StockLevel
 from aisle.domain.pricing import FinalPrice
+from aisle.services.buybox import BuyBoxes
 from aisle.services.ports import Cache, UnitOfWorkFactory
 from aisle.services.search.presenting import price_view
 
@@ -26,6 +27,10 @@ def pdp_cache_key(product_id: int) -> str:
     return f"pdp:{product_id}"
 
 
+def _mentions_key(product_id: int) -> str:
+    return f"pdp-mentioned-by:{product_id}"
+
+
 class ProductPageService:
     def __init__(
         self,
@@ -35,9 +40,11 @@ class ProductPageService:
         categories: Callable[[], dict[int, Category]],
         availability: Callable[[Sequence[StockLevel]], Availability],
         prices: Callable[[Sequence[Product]], dict[int, FinalPrice]],
+        buy_boxes: BuyBoxes,
     ) -> None:
         self._availability = availability
         self._prices = prices
+        self._buy_boxes = buy_boxes
         self._uow = uow_factory
         self._cache = cache
         self._related = related
@@ -55,11 +62,21 @@ class ProductPageService:
         page = self._assemble(product_id)
         # A deal ends on the clock, with no event to drop the page: pages with a deal live as long as a price may.
         has_deal = any(v["price"]["deal"] for v in page["variants"])
+        self._remember_mentions(page)
         self._cache.set(key, page, PRICE_TTL_SECONDS if has_deal else PDP_TTL_SECONDS)
         return page, False
 
     def forget(self, product_id: int) -> None:
-        self._cache.delete(pdp_cache_key(product_id))
+        """Drops the product's page, and the pages of other listings whose buy box shows it."""
+        mentioned_by = self._cache.get(_mentions_key(product_id)) or []
+        self._cache.delete(pdp_cache_key(product_id), *(pdp_cache_key(int(pid)) for pid in mentioned_by))
+
+    def _remember_mentions(self, page: dict[str, Any]) -> None:
+        box = page["buy_box"]
+        shown = {offer["product_id"] for offer in [box["winner"], *box["other_offers"]] if offer}
+        for other in shown - {page["product_id"]}:
+            known = self._cache.get(_mentions_key(int(other))) or []
+            self._cache.set(_mentions_key(int(other)), sorted({*known, page["product_id"]}), PDP_TTL_SECONDS)
 
     def _assemble(self, product_id: int) -> dict[str, Any]:
         with self._uow(readonly=True) as uow:
@@ -69,6 +86,7 @@ class ProductPageService:
             seller = uow.sellers.get(product.seller_id)
             summary = uow.reviews.summary(product_id)
             stock = uow.inventory.levels([v.variant_id for v in product.content.variants if v.variant_id])
+            buy_box = self._buy_boxes.for_product(uow, product)
         content = product.content
         prices = self._prices([product])
         path = ancestors_path(self._categories(), content.category_id) if content.category_id else []
@@ -93,6 +111,7 @@ class ProductPageService:
                 "rating": seller.rating if seller else None,
             },
             "reviews_summary": summary.as_dict(),
+            "buy_box": buy_box,
             "related_products": list(self._related.related_to(product, limit=8)),
             "updated_at": product.updated_at.isoformat(),
         }

@@ -65,6 +65,9 @@ class ProductIn(BaseModel):
     status: SellerStatus = "DRAFT"
     attributes: dict[ShortText, AttributeValue] = Field(default_factory=dict, max_length=100)
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$", description="GTIN/EAN/UPC, 8 to 14 digits")
+    canonical_product_id: str | None = Field(
+        None, pattern=r"^[0-9]{1,19}$", description="Another listing of the same product: the two share a buy box"
+    )
     variants: list[VariantIn] = Field(min_length=1, max_length=MAX_VARIANTS)
     confirm_price_change: bool = Field(
         False, description="Needed to set a price more than 50% outside its recent range (not stored)"
@@ -87,6 +90,7 @@ class ProductIn(BaseModel):
             status=ProductStatus(self.status),
             attributes=dict(self.attributes),
             gtin=self.gtin,
+            canonical_product_id=None if self.canonical_product_id is None else int(self.canonical_product_id),
             variants=tuple(v.to_variant() for v in self.variants),
         )
 
@@ -106,6 +110,7 @@ class ProductPatch(BaseModel):
     status: SellerStatus | None = None
     attributes: dict[ShortText, AttributeValue] | None = Field(None, max_length=100)
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$")
+    canonical_product_id: str | None = Field(None, pattern=r"^[0-9]{1,19}$")
     variants: list[VariantIn] | None = Field(None, min_length=1, max_length=MAX_VARIANTS)
     confirm_price_change: bool = Field(
         False, description="Needed to set a price more than 50% outside its recent range (not stored)"
@@ -130,6 +135,7 @@ def _content_as_input(content: ProductContent) -> dict[str, Any]:
         "status": content.status.value if content.status is not ProductStatus.DELETED else "INACTIVE",
         "attributes": dict(content.attributes),
         "gtin": content.gtin,
+        "canonical_product_id": None if content.canonical_product_id is None else str(content.canonical_product_id),
         "variants": [
             {
                 "sku": v.sku,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from aisle.adapters.sql import schema as t
@@ -131,6 +131,15 @@ class SqlProductRepository:
             condition = and_(condition, p.seller_id == seller_id)
         return list(self._db.execute(select(p.product_id).where(condition)).scalars())
 
+    def offers_for(self, products: Sequence[Product]) -> list[Product]:
+        """ACTIVE listings of the same products (same GTIN, or the same canonical listing), the given ones included."""
+        gtins = {p.content.gtin for p in products if p.content.gtin}
+        anchors = {p.content.canonical_product_id or p.product_id for p in products}
+        c = t.products.c
+        same = or_(c.gtin.in_(gtins), c.canonical_product_id.in_(anchors), c.product_id.in_(anchors))
+        ids = self._db.execute(select(c.product_id).where(and_(same, c.status == ProductStatus.ACTIVE.value)))
+        return self.get_many(list(ids.scalars()))
+
     def count_active(self) -> int:
         active = t.products.c.status == ProductStatus.ACTIVE.value
         return self._db.execute(select(func.count()).select_from(t.products).where(active)).scalar_one()
@@ -231,6 +240,7 @@ def _product_columns(product: Product) -> dict[str, Any]:
         "images": list(c.images),
         "attributes": dict(c.attributes),
         "gtin": c.gtin,
+        "canonical_product_id": c.canonical_product_id,
         "popularity": c.popularity,
         "created_at": product.created_at,
         "updated_at": product.updated_at,
@@ -262,6 +272,7 @@ def _to_product(row: Row, variant_rows: list[Row]) -> Product:
         status=ProductStatus(row.status),
         attributes=row.attributes,
         gtin=row.gtin,
+        canonical_product_id=row.canonical_product_id,
         popularity=row.popularity,
         variants=tuple(_to_variant(v) for v in variant_rows),
     )

@@ -17,6 +17,7 @@ from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.reviews import ReviewSummary
 from aisle.domain.search.document import SearchDocument, build_document
+from aisle.services.buybox import BuyBoxes
 from aisle.services.ports import OutboxEntry, UnitOfWork, UnitOfWorkFactory
 from aisle.services.search.engine import RebuildTarget, SearchEngine
 
@@ -39,10 +40,12 @@ class IndexBuilder:
         uow_factory: UnitOfWorkFactory,
         engine: SearchEngine,
         now: Callable[[], datetime],
+        buy_boxes: BuyBoxes | None = None,
     ) -> None:
         self._uow = uow_factory
         self._engine = engine
         self._now = now
+        self._buy_boxes = buy_boxes
         self._listeners: list[Callable[[float], None]] = []
         self._lock = threading.Lock()
 
@@ -64,11 +67,11 @@ class IndexBuilder:
             return
         target = engine or self._engine
         with self._uow(readonly=True) as uow:
-            products = uow.products.get_many(product_ids)
-            documents = _documents(uow, [p for p in products if p.status is ProductStatus.ACTIVE], self._now())
+            products = self._with_other_offers(uow, uow.products.get_many(product_ids))
+            documents = self._searchable(uow, [p for p in products if p.status is ProductStatus.ACTIVE])
         indexed = {d.product_id for d in documents}
         with self._lock:
-            target.delete([pid for pid in product_ids if pid not in indexed])
+            target.delete([p.product_id for p in products if p.product_id not in indexed])
             target.upsert(documents)
             target.refresh()
 
@@ -78,7 +81,7 @@ class IndexBuilder:
         while True:
             with self._uow(readonly=True) as uow:
                 products = uow.products.active_after(last_id, REBUILD_PAGE)
-                documents = _documents(uow, products, self._now())
+                documents = self._searchable(uow, products)
             if not products:
                 break
             engine.upsert(documents)
@@ -87,6 +90,19 @@ class IndexBuilder:
             progress(len(documents))
         engine.refresh()
         return total
+
+    def _with_other_offers(self, uow: UnitOfWork, products: list[Product]) -> list[Product]:
+        """A change to one listing can move its product's buy box, so the other listings are synced too."""
+        shared = [p for p in products if p.content.gtin or p.content.canonical_product_id]
+        if not shared:
+            return products
+        known = {p.product_id for p in products}
+        return products + [p for p in uow.products.offers_for(shared) if p.product_id not in known]
+
+    def _searchable(self, uow: UnitOfWork, products: list[Product]) -> list[SearchDocument]:
+        """Documents for the listings search shows: one per product, the buy-box winner among its listings."""
+        hidden = self._buy_boxes.losers(uow, products) if self._buy_boxes else set()
+        return _documents(uow, [p for p in products if p.product_id not in hidden], self._now())
 
     def catch_up(self, since: datetime, engine: RebuildTarget | None = None) -> int:
         """Re-syncs every product with an event since ``since``: what changed while an index was being rebuilt."""

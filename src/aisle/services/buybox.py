@@ -1,0 +1,99 @@
+"""Buy boxes for product pages, and which listings search leaves out so each product shows once."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from aisle.domain.buybox import Offer, ScoredOffer, decide
+from aisle.domain.catalog import Product
+from aisle.domain.pricing import FinalPrice
+from aisle.services.ports import UnitOfWork
+
+
+class BuyBoxes:
+    def __init__(self, prices: Callable[[Sequence[Product]], dict[int, FinalPrice]]) -> None:
+        self._prices = prices
+
+    def for_product(self, uow: UnitOfWork, product: Product) -> dict[str, Any]:
+        ranked = self._ranked(uow, _same_product(uow, [product]))
+        winner, *others = ranked if ranked else [None]
+        return {
+            "winner": None if winner is None else _offer_view(winner),
+            "other_offers": [_offer_view(o) for o in others],
+        }
+
+    def losers(self, uow: UnitOfWork, products: Sequence[Product]) -> set[int]:
+        """Listings that lose their buy box: search shows the winner only, so a product appears once."""
+        shared = [p for p in products if p.content.gtin or p.content.canonical_product_id]
+        if not shared:
+            return set()
+        lost: set[int] = set()
+        for members in _groups(_same_product(uow, shared)):
+            if len(members) > 1:
+                lost.update(s.offer.product_id for s in self._ranked(uow, members)[1:])
+        return lost
+
+    def _ranked(self, uow: UnitOfWork, listings: Sequence[Product]) -> list[ScoredOffer]:
+        if not listings:
+            return []
+        prices = self._prices(listings)
+        sellers = uow.sellers.get_many({p.seller_id for p in listings})
+        stock = uow.inventory.levels([v.variant_id for p in listings for v in p.content.variants if v.variant_id])
+        offers = [_offer(p, prices, sellers, stock) for p in listings]
+        return decide(offers)
+
+
+def _same_product(uow: UnitOfWork, products: Sequence[Product]) -> list[Product]:
+    """Listings linked by a shared GTIN or a canonical listing, followed two links deep."""
+    return uow.products.offers_for(uow.products.offers_for(products) or list(products))
+
+
+def _groups(listings: Sequence[Product]) -> list[list[Product]]:
+    """Connected listings: a shared GTIN or a shared canonical listing joins two (union-find over those keys)."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    def keys(p: Product) -> list[str]:
+        anchor = f"id:{p.content.canonical_product_id or p.product_id}"
+        return [anchor, f"gtin:{p.content.gtin}"] if p.content.gtin else [anchor]
+
+    for listing in listings:
+        first, *rest = keys(listing)
+        for key in rest:
+            parent[root(key)] = root(first)
+    grouped: dict[str, list[Product]] = defaultdict(list)
+    for listing in listings:
+        grouped[root(keys(listing)[0])].append(listing)
+    return list(grouped.values())
+
+
+def _offer(product: Product, prices: dict[int, FinalPrice], sellers: dict[int, Any], stock: dict[int, list]) -> Offer:
+    seller = sellers.get(product.seller_id)
+    variants = product.content.variants
+    return Offer(
+        product_id=product.product_id,
+        seller_id=product.seller_id,
+        seller_name=seller.name if seller else "",
+        seller_rating=seller.rating if seller else None,
+        price=min(prices[v.variant_id or 0].amount for v in variants),
+        in_stock=any(level.available > 0 for v in variants for level in stock.get(v.variant_id or 0, [])),
+        listed_at=product.created_at,
+    )
+
+
+def _offer_view(scored: ScoredOffer) -> dict[str, Any]:
+    offer = scored.offer
+    return {
+        "product_id": str(offer.product_id),
+        "seller": {"id": str(offer.seller_id), "name": offer.seller_name, "rating": offer.seller_rating},
+        "price": float(offer.price),
+        "in_stock": offer.in_stock,
+        "score": scored.score,
+        "why": scored.why,
+    }

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, product_body, wait_for_outbox
+
+INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+GTIN = "0885909950805"
+
+
+def stock(client, variant_id: str, quantity: int) -> None:
+    body = {"operation": "SET", "warehouse_id": "main", "quantity": quantity}
+    assert client.patch(f"/api/v1/inventory/{variant_id}", json=body, headers=INTERNAL).status_code == 200
+
+
+def listing(seller: SellerClient, price: float, sku: str) -> dict:
+    return seller.create(
+        **product_body(title="Zephyr Noise Cancelling Headphones", gtin=GTIN, variants=[{"sku": sku, "price": price}])
+    )
+
+
+def test_one_product_many_sellers_one_winner(client, seller: SellerClient, other_seller: SellerClient, container):
+    client.post("/api/v1/warehouses", json={"warehouse_id": "main", "name": "Main", "region": "us"}, headers=INTERNAL)
+    dear = listing(seller, 199.00, "ZEP-A")
+    cheap = listing(other_seller, 179.00, "ZEP-B")
+    for created in (dear, cheap):
+        stock(client, created["variants"][0]["variant_id"], 10)
+    wait_for_outbox(container)
+
+    box = client.get(f"/api/v1/products/{dear['product_id']}").json()["buy_box"]
+    assert box["winner"]["product_id"] == cheap["product_id"]
+    assert box["winner"]["why"] == "the lowest price, in stock, new seller"
+    assert [o["product_id"] for o in box["other_offers"]] == [dear["product_id"]]
+    results = client.get("/api/v1/products/search", params={"q": "zephyr headphones"}).json()["results"]
+    assert [r["product_id"] for r in results] == [cheap["product_id"]]  # the product shows once
+
+    stock(client, cheap["variants"][0]["variant_id"], 0)  # the winner runs out: the box moves
+    wait_for_outbox(container)
+    assert (
+        client.get(f"/api/v1/products/{dear['product_id']}").json()["buy_box"]["winner"]["product_id"]
+        == (dear["product_id"])
+    )
+    results = client.get("/api/v1/products/search", params={"q": "zephyr headphones"}).json()["results"]
+    assert [r["product_id"] for r in results] == [dear["product_id"]]
+
+
+def test_a_canonical_listing_joins_the_buy_box(client, seller: SellerClient, other_seller: SellerClient):
+    original = seller.create(**product_body(title="Handmade Oak Cutting Board", variants=[{"sku": "OAK", "price": 40}]))
+    copy = other_seller.create(
+        **product_body(
+            title="Oak cutting board",
+            canonical_product_id=original["product_id"],
+            variants=[{"sku": "OAK2", "price": 35}],
+        )
+    )
+    box = client.get(f"/api/v1/products/{original['product_id']}").json()["buy_box"]
+    assert {box["winner"]["product_id"], *[o["product_id"] for o in box["other_offers"]]} == {
+        original["product_id"],
+        copy["product_id"],
+    }
+    bad = other_seller.request(
+        "POST", "/products", json=product_body(canonical_product_id="4242", variants=[{"sku": "X", "price": 1}])
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "canonical_product_id"
+
+
+def test_a_lone_listing_is_its_own_winner(client, seller: SellerClient):
+    product = seller.create()
+    box = client.get(f"/api/v1/products/{product['product_id']}").json()["buy_box"]
+    assert box["winner"]["product_id"] == product["product_id"] and box["other_offers"] == []
