@@ -11,7 +11,8 @@ from aisle.adapters.bus.inprocess import InProcessBus
 from aisle.adapters.cache.memory import MemoryCache
 from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
-from aisle.adapters.sql.engine import create_schema, lease_node_id, make_engine, ping
+from aisle.adapters.sql.engine import lease_node_id, make_engine, ping
+from aisle.adapters.sql.migrate import upgrade_to_head
 from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.domain import events as ev
 from aisle.domain.ids import SnowflakeIds
@@ -89,7 +90,7 @@ def bootstrap(settings: Settings | None = None) -> Container:
     data_dir = Path(settings.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database)
-    create_schema(engine)
+    upgrade_to_head(engine)
     ids = SnowflakeIds(settings.node_id if settings.node_id is not None else lease_node_id(engine))
     uow = sql_unit_of_work_factory(engine, ids.next_id, utc_now)
     bus, cache, categories, changes = InProcessBus(), MemoryCache(), CategoryCache(uow), ProductChanges()

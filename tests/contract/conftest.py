@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from aisle.adapters.sql.engine import create_schema, make_engine
+from aisle.adapters.sql.engine import make_engine
+from aisle.adapters.sql.migrate import upgrade_to_head
 from aisle.adapters.sql.schema import metadata
 from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.domain.ids import SnowflakeIds
@@ -19,8 +20,9 @@ from tests.conftest import postgres_url
 @pytest.fixture(scope="session")
 def _postgres_engine() -> Iterator[Engine]:
     engine = make_engine(postgres_url())  # type: ignore[arg-type]
-    metadata.drop_all(engine)
-    create_schema(engine)
+    with engine.begin() as connection:  # start from nothing, then build the schema the way production does
+        connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    upgrade_to_head(engine)
     yield engine
     engine.dispose()
 
@@ -29,12 +31,12 @@ def _postgres_engine() -> Iterator[Engine]:
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'contract.db'}")
-        create_schema(engine)
+        upgrade_to_head(engine)
         yield engine
         engine.dispose()
         return
     engine = request.getfixturevalue("_postgres_engine")
-    tables = ", ".join(t.name for t in metadata.sorted_tables)
+    tables = ", ".join(t.name for t in metadata.sorted_tables)  # not alembic_version: the schema stays migrated
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield engine

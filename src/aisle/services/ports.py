@@ -251,6 +251,27 @@ class EventBus(Protocol):
         """``handler`` gets the wanted events of each delivered batch at once (e.g. to index them together)."""
 
 
+class EventSubscription(Protocol):
+    """One consumer of a named group: each event reaches one consumer per group, and every group sees every event.
+    At least once: events polled but not committed come again (to this or another consumer) after a crash."""
+
+    def poll(self, max_events: int, timeout_seconds: float) -> list[OutboxEntry]: ...
+
+    def commit(self) -> None:
+        """Everything polled so far has been handled."""
+
+    def close(self) -> None: ...
+
+
+class EventStream(Protocol):
+    """The distributed bus: the outbox relay publishes, workers subscribe as consumer groups."""
+
+    def publish(self, entries: Sequence[OutboxEntry]) -> None:
+        """Delivers the entries durably (in order per key) or raises."""
+
+    def subscription(self, group: str, names: Sequence[str]) -> EventSubscription: ...
+
+
 class Cache(Protocol):
     def get(self, key: str) -> Any | None: ...
 
