@@ -1,18 +1,28 @@
-"""The composition root: builds every adapter and service from settings, once, at start-up."""
+"""The composition root: builds every adapter and service from settings, once, at start-up.
+
+The embedded profile wires SQLite, Tantivy, an in-process cache, rate limiter and event bus; the distributed one
+PostgreSQL, OpenSearch, Redis and Kafka. The services are the same objects either way.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from aisle.adapters.bus.inprocess import InProcessBus
 from aisle.adapters.cache.memory import MemoryCache
+from aisle.adapters.ratelimit.memory import MemoryRateLimiter
+from aisle.adapters.resilience import CircuitBreaker
+from aisle.adapters.search.guarded import GuardedEngine
 from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
 from aisle.adapters.sql.engine import lease_node_id, make_engine, ping
 from aisle.adapters.sql.migrate import upgrade_to_head
+from aisle.adapters.sql.search_fallback import DatabaseSearch
 from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.domain import events as ev
 from aisle.domain.ids import SnowflakeIds
@@ -27,11 +37,13 @@ from aisle.services.importing import CatalogImporter
 from aisle.services.inventory import InventoryService
 from aisle.services.outbox_relay import BackgroundLoop, OutboxRelay
 from aisle.services.pdp import ProductPageService
-from aisle.services.ports import OutboxEntry, UnitOfWorkFactory
+from aisle.services.ports import Cache, EventStream, OutboxEntry, UnitOfWorkFactory
 from aisle.services.pricing import PricingService
+from aisle.services.ratelimit import RateLimiter
 from aisle.services.reviews import ReviewService
 from aisle.services.search.autocomplete import Autocomplete
 from aisle.services.search.cards import ProductCards
+from aisle.services.search.engine import SearchEngine
 from aisle.services.search.index_builder import INDEXED_EVENTS, IndexBuilder
 from aisle.services.search.popular import PopularQueries
 from aisle.services.search.related import EngineRelatedProducts
@@ -39,6 +51,15 @@ from aisle.services.search.service import SearchService
 from aisle.services.search.understanding import QueryUnderstanding
 from aisle.services.sellers import SellerService
 from aisle.settings import Settings
+
+CACHE_EVENTS = (
+    ev.PRODUCT_CREATED,
+    ev.PRODUCT_UPDATED,
+    ev.PRODUCT_DELETED,
+    ev.PRICE_CHANGED,
+    ev.REVIEW_ADDED,
+    ev.INVENTORY_CHANGED,
+)
 
 
 @dataclass
@@ -48,7 +69,9 @@ class Container:
     uow: UnitOfWorkFactory
     ids: SnowflakeIds
     bus: InProcessBus
-    cache: MemoryCache
+    stream: EventStream | None  # Kafka in the distributed profile
+    cache: Cache
+    limiter: RateLimiter
     categories: CategoryCache
     catalog: CatalogService
     sellers: SellerService
@@ -56,19 +79,29 @@ class Container:
     pdp: ProductPageService
     bulk: BulkImportService
     relay: OutboxRelay
-    search_engine: SwitchingEngine
+    search_engine: SearchEngine
     index_builder: IndexBuilder
     search: SearchService
     autocomplete: Autocomplete
     understanding: QueryUnderstanding
+    popular: PopularQueries
     inventory: InventoryService
     reserver: HotSkuReserver
     pricing: PricingService
-    popular: PopularQueries
-    loops: list[BackgroundLoop]
+    loops: list[BackgroundLoop] = field(default_factory=list)
+
+    @property
+    def distributed(self) -> bool:
+        return self.settings.profile == "distributed"
 
     def importer(self) -> CatalogImporter:
         return CatalogImporter(self.uow, self.ids.next_id, utc_now)
+
+    def announce_rebuild(self, started: datetime) -> None:
+        """Tells every index builder, through the outbox, to re-sync what changed since ``started``."""
+        with self.uow() as uow:
+            uow.outbox.add([ev.Event(ev.INDEX_REBUILD, 0, {"built_from": started.isoformat()})], utc_now())
+            uow.commit()
 
     def start_background(self) -> None:
         for loop in self.loops:
@@ -77,7 +110,7 @@ class Container:
     def stop(self) -> None:
         for loop in self.loops:
             loop.stop()
-        self.search_engine.engine.close()
+        self.search_engine.close()
         self.engine.dispose()
 
     def ready(self) -> None:
@@ -87,31 +120,28 @@ class Container:
 
 def bootstrap(settings: Settings | None = None) -> Container:
     settings = settings or Settings()
-    data_dir = Path(settings.data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database)
     upgrade_to_head(engine)
     ids = SnowflakeIds(settings.node_id if settings.node_id is not None else lease_node_id(engine))
     uow = sql_unit_of_work_factory(engine, ids.next_id, utc_now)
-    bus, cache, categories, changes = InProcessBus(), MemoryCache(), CategoryCache(uow), ProductChanges()
-    relay = OutboxRelay(uow, bus, utc_now, exclusive_claims=engine.dialect.name == "postgresql")
-    relay_loop = BackgroundLoop("outbox-relay", relay.relay_once, idle_seconds=0.1)
-    changes.listen(lambda _product_id: relay_loop.wake())
+    categories, changes, bus = CategoryCache(uow), ProductChanges(), InProcessBus()
+    stream = _event_stream(settings)
+    relay = OutboxRelay(uow, stream or bus, utc_now, exclusive_claims=engine.dialect.name == "postgresql")
 
     inventory = InventoryService(
         uow, ids.next_id, utc_now, settings.reservation_ttl_seconds, settings.low_stock_threshold
     )
     pricing = PricingService(uow, ids.next_id, utc_now, categories, on_prices_changed=changes.many)
-    buy_boxes = BuyBoxes(pricing.final_prices)
-    search_engine = open_search_engine(data_dir / "search")
-    index_builder = IndexBuilder(uow, search_engine, utc_now, buy_boxes)
-    search_engine.set_on_switch(index_builder.catch_up)
+    search_engine, tantivy = _search_engine(settings)
+    index_builder = IndexBuilder(uow, search_engine, utc_now, BuyBoxes(pricing.final_prices))
+    if tantivy is not None:
+        tantivy.set_on_switch(index_builder.catch_up)
     bus.subscribe_batch(INDEXED_EVENTS, index_builder.handle)
     understanding = QueryUnderstanding(lambda limit: search_engine.term_completions("", limit), search_engine.brands)
     index_builder.add_listener(understanding.mark_stale)
     popular = PopularQueries()
-
     cards = ProductCards(uow, pricing.final_prices, utc_now)
+    cache = _cache(settings)
     pdp = ProductPageService(
         uow,
         cache,
@@ -119,25 +149,20 @@ def bootstrap(settings: Settings | None = None) -> Container:
         categories,
         inventory.availability_of,
         pricing.final_prices,
-        buy_boxes,
+        BuyBoxes(pricing.final_prices),
     )
     changes.listen(pdp.forget)  # this process sees its own writes at once; other processes hear the events
-    _subscribe_cache_invalidation(bus, pdp)
+    bus.subscribe_batch(CACHE_EVENTS, lambda entries: changes.many(e.key for e in entries))
     bulk = BulkImportService(uow, ids.next_id, utc_now, settings.bulk_max_lines, on_product_changed=changes)
-    loops = [
-        relay_loop,
-        BackgroundLoop("bulk-jobs", bulk.run_pending, idle_seconds=1.0),
-        BackgroundLoop("query-understanding", understanding.rebuild_if_stale, settings.vocabulary_refresh_seconds),
-        BackgroundLoop("reservation-expirer", inventory.expire_due, idle_seconds=1.0),
-    ]
-    bulk.on_submitted(loops[1].wake)
-    return Container(
+    container = Container(
         settings=settings,
         engine=engine,
         uow=uow,
         ids=ids,
         bus=bus,
+        stream=stream,
         cache=cache,
+        limiter=_limiter(settings),
         categories=categories,
         catalog=CatalogService(uow, ids.next_id, utc_now, on_product_changed=changes),
         sellers=SellerService(uow, ids.next_id),
@@ -147,7 +172,15 @@ def bootstrap(settings: Settings | None = None) -> Container:
         relay=relay,
         search_engine=search_engine,
         index_builder=index_builder,
-        search=SearchService(search_engine, understanding, cards, categories, utc_now, on_searched=popular.record),
+        search=SearchService(
+            search_engine,
+            understanding,
+            cards,
+            categories,
+            utc_now,
+            on_searched=popular.record,
+            fallback=DatabaseSearch(engine, categories),
+        ),
         autocomplete=Autocomplete(search_engine, understanding, categories, popular.top),
         understanding=understanding,
         popular=popular,
@@ -156,24 +189,108 @@ def bootstrap(settings: Settings | None = None) -> Container:
             inventory, uow, ids.next_id, utc_now, settings.reservation_mode, settings.reservation_ttl_seconds
         ),
         pricing=pricing,
-        loops=loops if settings.run_background_workers else [],
     )
+    changes.listen(lambda _product_id: _wake(container, "outbox-relay"))
+    if settings.run_background_workers:
+        container.loops = serving_loops(container, settings.with_workers)
+    return container
+
+
+def serving_loops(container: Container, with_workers: bool) -> list[BackgroundLoop]:
+    """What an API process runs beside HTTP. The embedded profile always runs its workers in-process."""
+    settings = container.settings
+    bulk = BackgroundLoop("bulk-jobs", container.bulk.run_pending, idle_seconds=1.0)
+    container.bulk.on_submitted(bulk.wake)
+    if container.distributed:
+        vocabulary = BackgroundLoop("query-understanding", _rebuilt(container.understanding), idle_seconds=30.0)
+    else:
+        vocabulary = BackgroundLoop(
+            "query-understanding", container.understanding.rebuild_if_stale, settings.vocabulary_refresh_seconds
+        )
+    workers = worker_loops(container, WORKERS) if with_workers or not container.distributed else []
+    return [bulk, vocabulary, *workers]
+
+
+WORKERS = ("relay", "index-builder", "cache-invalidator", "reservation-expirer")
+
+
+def worker_loops(container: Container, names: tuple[str, ...]) -> list[BackgroundLoop]:
+    """The workers: each may run as many processes as load needs (the distributed profile)."""
+
+    def consumer(group: str, wanted: tuple[str, ...], handle: Callable[[list[OutboxEntry]], None]) -> Callable[[], int]:
+        from aisle.services.consumers import ConsumerLoop
+
+        assert container.stream is not None
+        return ConsumerLoop(container.stream.subscription(group, wanted), handle).step
+
+    loops = {"relay": BackgroundLoop("outbox-relay", container.relay.relay_once, idle_seconds=0.1)}
+    loops["reservation-expirer"] = BackgroundLoop("reservation-expirer", container.inventory.expire_due, 1.0)
+    if container.stream is not None:  # embedded: the relay itself hands events to the index builder and cache
+        index_events = (*INDEXED_EVENTS, ev.INDEX_REBUILD)
+        builder = consumer("aisle-index-builder", index_events, container.index_builder.handle)
+        loops["index-builder"] = BackgroundLoop("index-builder", builder, idle_seconds=0.05)
+        forget = consumer("aisle-cache-invalidator", CACHE_EVENTS, lambda es: _forget(container, es))
+        loops["cache-invalidator"] = BackgroundLoop("cache-invalidator", forget, idle_seconds=0.05)
+    return [loops[name] for name in names if name in loops]
+
+
+def _forget(container: Container, entries: list[OutboxEntry]) -> None:
+    for entry in entries:
+        container.pdp.forget(entry.key)
+
+
+def _rebuilt(understanding: QueryUnderstanding) -> Callable[[], int]:
+    def rebuild() -> int:
+        understanding.rebuild()
+        return 0
+
+    return rebuild
+
+
+def _wake(container: Container, loop_name: str) -> None:
+    for loop in container.loops:
+        if loop.name == loop_name:
+            loop.wake()
+
+
+def _search_engine(settings: Settings) -> tuple[SearchEngine, SwitchingEngine | None]:
+    breaker = CircuitBreaker(failure_threshold=3, reset_after_seconds=5.0)
+    if settings.profile == "distributed":
+        from aisle.adapters.search.opensearch_engine import OpenSearchEngine
+
+        def open_opensearch() -> SearchEngine:
+            return OpenSearchEngine(settings.opensearch_url, settings.search_index, utc_now)
+
+        return GuardedEngine(open_opensearch, breaker, "OpenSearch"), None
+    tantivy = open_search_engine(Path(settings.data_dir) / "search")
+    return GuardedEngine(lambda: tantivy, breaker, "Tantivy"), tantivy
 
 
 def open_search_engine(root: Path) -> SwitchingEngine:
+    root.parent.mkdir(parents=True, exist_ok=True)
     return SwitchingEngine(TantivyIndexHome(root), lambda generation: TantivyEngine(generation, utc_now))
 
 
-def _subscribe_cache_invalidation(bus: InProcessBus, pdp: ProductPageService) -> None:
-    def invalidate(entry: OutboxEntry) -> None:
-        pdp.forget(entry.key)
+def _cache(settings: Settings) -> Cache:
+    if settings.profile == "distributed":
+        from aisle.adapters.cache.redis_cache import RedisCache
+        from aisle.adapters.resilience import ResilientCache
 
-    for name in (
-        ev.PRODUCT_CREATED,
-        ev.PRODUCT_UPDATED,
-        ev.PRODUCT_DELETED,
-        ev.PRICE_CHANGED,
-        ev.REVIEW_ADDED,
-        ev.INVENTORY_CHANGED,
-    ):
-        bus.subscribe(name, invalidate)
+        return ResilientCache(RedisCache(settings.redis_url), CircuitBreaker())
+    return MemoryCache()
+
+
+def _limiter(settings: Settings) -> RateLimiter:
+    if settings.profile == "distributed":
+        from aisle.adapters.ratelimit.redis_limiter import RedisRateLimiter
+
+        return RedisRateLimiter(settings.redis_url)
+    return MemoryRateLimiter()
+
+
+def _event_stream(settings: Settings) -> EventStream | None:
+    if settings.profile != "distributed":
+        return None
+    from aisle.adapters.bus.kafka import KafkaEventStream
+
+    return KafkaEventStream(settings.kafka_bootstrap, topic_prefix=settings.topic_prefix)

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://aisle:aisle@127.0.0.1:5432/aisle"
+# The distributed defaults are where `make services-up` starts each service.
 
 
 class Settings(BaseSettings):
@@ -20,6 +21,15 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(Path("var"), description="Where the embedded shape keeps its database and indexes")
     database_url: str | None = Field(None, description="SQLAlchemy URL; defaults by profile")
+    opensearch_url: str = Field("http://127.0.0.1:9200", description="OpenSearch (distributed profile)")
+    search_index: str = Field(
+        "aisle-products", pattern=r"^[a-z0-9][a-z0-9_-]*$", description="OpenSearch alias the searches read"
+    )
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis for cache and rate limits (distributed)")
+    kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers (distributed)")
+    topic_prefix: str = Field("aisle.", description="Prefix of the Kafka topics")
+    seller_writes_per_minute: float = Field(100, gt=0, description="Rate limit per seller on product writes")
+    searches_per_minute: float = Field(600, gt=0, description="Rate limit per client address on search")
     internal_token: str = Field(
         "dev-internal-token",
         min_length=8,
@@ -36,6 +46,9 @@ class Settings(BaseSettings):
     low_stock_threshold: int = Field(5, ge=0, description='At or below this many left a page says "Only N left"')
     reservation_mode: Literal["auto", "direct", "batched"] = Field(
         "auto", description="Hot-SKU reservations: per-request compare-and-set, queued batches, or auto-switching"
+    )
+    with_workers: bool = Field(
+        False, description="Distributed: also run the relay, index builder, cache invalidator and expirer in-process"
     )
     run_background_workers: bool = Field(True, description="Run the outbox relay and job runner in this process")
 

@@ -23,3 +23,4 @@ class Event:
 
 
 INVENTORY_CHANGED = "inventory.changed"
+INDEX_REBUILD = "index.rebuild"

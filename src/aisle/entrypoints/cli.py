@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -36,9 +37,10 @@ class ImportFormat(StrEnum):
     jsonl = "jsonl"
 
 
-def _container(run_background_workers: bool = False) -> Container:
+def _container(run_background_workers: bool = False, with_workers: bool = False) -> Container:
     try:
-        settings = Settings(run_background_workers=run_background_workers)
+        overrides = {"with_workers": True} if with_workers else {}
+        settings = Settings(run_background_workers=run_background_workers, **overrides)
     except ValidationError as error:
         for problem in error.errors():
             name = "AISLE_" + "_".join(str(p) for p in problem["loc"]).upper()
@@ -51,16 +53,47 @@ def _container(run_background_workers: bool = False) -> Container:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-    workers: Annotated[int, typer.Option(help="HTTP worker threads' event loops (uvicorn workers)")] = 1,
+    with_workers: Annotated[
+        bool, typer.Option("--with-workers", help="Distributed: also run every worker in this process")
+    ] = False,
 ) -> None:
-    """Serve the HTTP API (OpenAPI docs at /docs). Runs the outbox relay and bulk jobs in-process."""
+    """Serve the HTTP API (OpenAPI docs at /docs). Embedded: the relay, index builder and jobs run in-process."""
     import uvicorn
 
     from aisle.entrypoints.api.app import create_app
 
-    container = _container(run_background_workers=True)
+    container = _container(run_background_workers=True, with_workers=with_workers)
     console.print(f"aisle ({container.settings.profile}) on http://{host}:{port}  -  docs at http://{host}:{port}/docs")
     uvicorn.run(create_app(container), host=host, port=port, log_level="info", access_log=False)
+
+
+class WorkerName(StrEnum):
+    relay = "relay"
+    index_builder = "index-builder"
+    cache_invalidator = "cache-invalidator"
+    reservation_expirer = "reservation-expirer"
+
+
+@app.command()
+def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run")]) -> None:
+    """Run one worker of the distributed profile until interrupted; start as many processes as the load needs.
+
+    relay: outbox -> Kafka. index-builder: events -> OpenSearch. cache-invalidator: events -> Redis.
+    reservation-expirer: gives back the stock of reservations whose time is up.
+    """
+    from aisle.bootstrap import worker_loops
+
+    container = _container()
+    if not container.distributed:
+        console.print("the embedded profile runs its workers inside `aisle serve`; set AISLE_PROFILE=distributed")
+        raise typer.Exit(2)
+    container.loops = worker_loops(container, (name.value,))
+    container.start_background()
+    console.print(f"worker {name.value} running ({container.settings.profile}); Ctrl-C stops it")
+    try:
+        threading.Event().wait()
+    finally:
+        container.stop()
 
 
 @sellers_app.command("create")
@@ -150,6 +183,9 @@ def reindex() -> None:
             indexed = container.index_builder.rebuild_into(fresh, lambda n: progress.advance(task, n))
         caught_up = container.index_builder.catch_up(started, fresh)  # changes made while we were building
         engine.finish_rebuild(fresh)
+        if container.distributed:  # writes sent to the old index during the switch: every builder re-syncs them
+            container.index_builder.catch_up(started)
+            container.announce_rebuild(started)
     finally:
         container.stop()
     console.print(f"indexed {indexed} products into a fresh index and switched to it")

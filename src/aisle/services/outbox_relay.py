@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from aisle.services.ports import EventBus, OutboxEntry, UnitOfWork, UnitOfWorkFactory
+from aisle.services.ports import EventPublisher, OutboxEntry, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 25  # with the backoff below, about two hours of failures before an event is parked
@@ -23,7 +23,7 @@ class OutboxRelay:
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
-        bus: EventBus,
+        bus: EventPublisher,
         now: Callable[[], datetime],
         batch_size: int = 500,
         exclusive_claims: bool = False,
@@ -102,7 +102,7 @@ class BackgroundLoop:
     """Runs ``step`` in a daemon thread: again at once while it reports work, else after ``idle_seconds`` or a wake."""
 
     def __init__(self, name: str, step: Callable[[], int], idle_seconds: float = 0.25) -> None:
-        self._name = name
+        self.name = name
         self._step = step
         self._idle = idle_seconds
         self._wake = threading.Event()
@@ -110,7 +110,7 @@ class BackgroundLoop:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self._thread.start()
 
     def wake(self) -> None:
@@ -127,7 +127,7 @@ class BackgroundLoop:
             try:
                 worked = self._step()
             except Exception:
-                log.exception("%s step failed; retrying shortly", self._name)
+                log.exception("%s step failed; retrying shortly", self.name)
                 worked = 0
             if not worked:
                 self._wake.wait(self._idle)

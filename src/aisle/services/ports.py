@@ -241,6 +241,11 @@ class UnitOfWork(Protocol):
 UnitOfWorkFactory = Callable[..., UnitOfWork]
 
 
+class EventPublisher(Protocol):
+    def publish(self, entries: Sequence[OutboxEntry]) -> None:
+        """Delivers the entries (in order per key); raises when they could not all be delivered."""
+
+
 class EventBus(Protocol):
     def publish(self, entries: Sequence[OutboxEntry]) -> None:
         """Delivers the entries (in order per key); raises when they could not all be delivered."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import math
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -94,3 +95,27 @@ IdempotencyKey = Annotated[
 ContainerDep = Annotated[Container, Depends(container)]
 ProductId = Annotated[int, Depends(product_id)]
 IfMatch = Annotated[int | None, Depends(if_match)]
+
+
+def _limit(app: Container, key: str, per_minute: float) -> None:
+    decision = app.limiter.hit(key, per_minute, burst=max(1, int(per_minute)))
+    if not decision.allowed:
+        retry_after = max(1, math.ceil(decision.retry_after_seconds))
+        raise HTTPException(429, f"Too many requests; try again in {retry_after} s.", {"Retry-After": str(retry_after)})
+
+
+def seller_write_allowed(request: Request, seller: SellerDep) -> Seller:
+    """Seller writes are limited per seller (AISLE_SELLER_WRITES_PER_MINUTE, a minute's worth of burst)."""
+    app = container(request)
+    _limit(app, f"seller-writes:{seller.seller_id}", app.settings.seller_writes_per_minute)
+    return seller
+
+
+def search_allowed(request: Request) -> None:
+    """Searches are limited per client address (AISLE_SEARCHES_PER_MINUTE)."""
+    app = container(request)
+    client = request.client.host if request.client else "unknown"
+    _limit(app, f"search:{client}", app.settings.searches_per_minute)
+
+
+WritingSeller = Annotated[Seller, Depends(seller_write_allowed)]

@@ -6,17 +6,24 @@ import time
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from aisle.entrypoints import metrics
-from aisle.entrypoints.api.dependencies import ContainerDep
+from aisle.entrypoints.api.dependencies import ContainerDep, search_allowed
 from aisle.services.search.params import MAX_PAGE_SIZE, SearchParams
 
 router = APIRouter(prefix="/api/v1/products", tags=["search"])
 Price = Annotated[Decimal | None, Query(ge=0, le=1_000_000, allow_inf_nan=False, description="In USD")]
 
 
-@router.get("/search", responses={422: {"description": "A parameter is malformed (problem+json names it)"}})
+@router.get(
+    "/search",
+    dependencies=[Depends(search_allowed)],
+    responses={
+        422: {"description": "A parameter is malformed (problem+json names it)"},
+        429: {"description": "Over the per-client search rate limit; see Retry-After"},
+    },
+)
 def search(
     app: ContainerDep,
     q: Annotated[str, Query(max_length=10_000, description='Free text, e.g. "sony headphones under $200"')] = "",

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from aisle.domain.catalog import ProductStatus
-from aisle.entrypoints.api.dependencies import ContainerDep, IfMatch, ProductId, SellerDep, parse_id
+from aisle.entrypoints.api.dependencies import ContainerDep, IfMatch, ProductId, SellerDep, WritingSeller, parse_id
 from aisle.entrypoints.api.schemas import (
     JobOut,
     ProductList,
@@ -31,6 +31,7 @@ WRITE_PROBLEMS = {
     **PROBLEMS,
     409: {"description": "A SKU is already used by another of your products, or the product is deleted"},
     412: {"description": "If-Match names a stale version; nothing changed"},
+    429: {"description": "Over the seller's write rate limit; see Retry-After"},
     413: {"description": "Body too large"},
 }
 
@@ -40,7 +41,7 @@ def _with_etag(response: Response, version: int) -> None:
 
 
 @router.post("/products", status_code=status.HTTP_201_CREATED, response_model=ProductOut, responses=WRITE_PROBLEMS)
-def create_product(body: ProductIn, seller: SellerDep, app: ContainerDep, response: Response) -> ProductOut:
+def create_product(body: ProductIn, seller: WritingSeller, app: ContainerDep, response: Response) -> ProductOut:
     product = app.catalog.create_product(seller.seller_id, body.to_content(), actor=f"seller:{seller.seller_id}")
     _with_etag(response, product.version)
     response.headers["Location"] = f"/api/v1/seller/products/{product.product_id}"
@@ -71,7 +72,7 @@ def get_product(product_id: ProductId, seller: SellerDep, app: ContainerDep, res
 def replace_product(
     product_id: ProductId,
     body: ProductIn,
-    seller: SellerDep,
+    seller: WritingSeller,
     app: ContainerDep,
     expected: IfMatch,
     response: Response,
@@ -87,7 +88,7 @@ def replace_product(
 def patch_product(
     product_id: ProductId,
     body: ProductPatch,
-    seller: SellerDep,
+    seller: WritingSeller,
     app: ContainerDep,
     expected: IfMatch,
     response: Response,
@@ -99,7 +100,7 @@ def patch_product(
 
 @router.delete("/products/{product_id}", response_model=ProductOut, responses=WRITE_PROBLEMS)
 def delete_product(
-    product_id: ProductId, seller: SellerDep, app: ContainerDep, expected: IfMatch, response: Response
+    product_id: ProductId, seller: WritingSeller, app: ContainerDep, expected: IfMatch, response: Response
 ) -> ProductOut:
     """Soft delete: the product becomes DELETED (hidden from shoppers); a rollback restores it."""
     product = app.catalog.delete_product(seller.seller_id, product_id, expected)
@@ -134,7 +135,7 @@ def diff_versions(
 def rollback(
     product_id: ProductId,
     body: RollbackIn,
-    seller: SellerDep,
+    seller: WritingSeller,
     app: ContainerDep,
     expected: IfMatch,
     response: Response,
@@ -158,7 +159,7 @@ def rollback(
         }
     },
 )
-async def bulk_upload(request: Request, seller: SellerDep, app: ContainerDep, response: Response) -> JobOut:
+async def bulk_upload(request: Request, seller: WritingSeller, app: ContainerDep, response: Response) -> JobOut:
     """Queues the products for creation in the background; poll the job for progress and per-line errors."""
     body = await request.body()
     job = await run_in_threadpool(app.bulk.submit, seller.seller_id, body)

@@ -75,6 +75,10 @@ class EngineResult:
     facets: Facets
 
 
+class EngineUnavailable(Exception):
+    """The search engine cannot answer right now (down, timing out, or its circuit breaker is open)."""
+
+
 class RebuildTarget(Protocol):
     """A fresh, not yet serving index that a rebuild writes into."""
 
@@ -109,6 +113,8 @@ class SearchEngine(Protocol):
         """Every brand in the index, as sellers spell it."""
 
     def count(self) -> int: ...
+
+    def close(self) -> None: ...
 
     def begin_rebuild(self) -> RebuildTarget:
         """A new, empty index beside the serving one; searches keep using the serving one meanwhile."""

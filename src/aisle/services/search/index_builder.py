@@ -54,8 +54,11 @@ class IndexBuilder:
         self._listeners.append(listener)
 
     def handle(self, entries: list[OutboxEntry]) -> None:
-        """A batch of events: index every product they name, in one commit."""
-        self.sync(sorted({e.key for e in entries}))
+        """A batch of events: index every product they name, in one commit. An index.rebuild event (another
+        process switched to a freshly built index) re-syncs what changed while that index was being built."""
+        for rebuilt in (e for e in entries if e.name == ev.INDEX_REBUILD):
+            self.catch_up(datetime.fromisoformat(rebuilt.payload["built_from"]))
+        self.sync(sorted({e.key for e in entries if e.name != ev.INDEX_REBUILD}))
         if entries:
             lag = (self._now() - min(e.created_at for e in entries)).total_seconds()
             for listener in self._listeners:

@@ -13,12 +13,25 @@ from aisle.domain.errors import InvalidInput
 from aisle.domain.search.query import ParsedQuery
 from aisle.domain.search.ranking import RankingWeights, final_score
 from aisle.services.search.cards import ProductCards
-from aisle.services.search.engine import EngineQuery, EngineResult, Filters, Hit, KeywordGroup, SearchEngine
+from aisle.services.search.engine import (
+    EngineQuery,
+    EngineResult,
+    EngineUnavailable,
+    Filters,
+    Hit,
+    KeywordGroup,
+    SearchEngine,
+)
 from aisle.services.search.params import MAX_QUERY_CHARS, MAX_RESULT_WINDOW, SearchParams
 from aisle.services.search.presenting import facets_view
 from aisle.services.search.understanding import QueryUnderstanding
 
-RERANK_DEPTH = 200  # keyword results are re-ranked with the full formula among the engine's best this many
+RERANK_DEPTH = 200
+DEGRADED_NOTE = {
+    "reason": "search engine unavailable",
+    "served_by": "catalog database",
+    "limits": "keywords match title substrings; no spelling tolerance or relevance ranking; brand facet only",
+}  # keyword results are re-ranked with the full formula among the engine's best this many
 
 
 @dataclass(frozen=True)
@@ -40,8 +53,10 @@ class SearchService:
         now: Callable[[], datetime],
         weights: RankingWeights | None = None,
         on_searched: Callable[[str, int], None] = lambda _q, _total: None,
+        fallback: SearchEngine | None = None,
     ) -> None:
         self._engine = engine
+        self._fallback = fallback  # answers (more simply) from the database while the engine is down
         self._on_searched = on_searched  # e.g. count popular queries for autocomplete
         self._understanding = understanding
         self._cards = cards  # live price and stock from the database: the index may be a moment behind
@@ -52,10 +67,23 @@ class SearchService:
     def search(self, params: SearchParams) -> dict[str, Any]:
         started = time.perf_counter()
         _check_window(params)
+        try:
+            response = self._search_with(self._engine, params)
+        except EngineUnavailable:
+            if self._fallback is None:
+                raise
+            response = self._search_with(self._fallback, params)
+            response["degraded"] = DEGRADED_NOTE
+        response["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        if not response["relaxed"]:
+            self._on_searched(params.q, response["total"])
+        return response
+
+    def _search_with(self, engine: SearchEngine, params: SearchParams) -> dict[str, Any]:
         categories = self._categories()
         parsed = self._understanding.parse(params.q[:MAX_QUERY_CHARS])
         plan = _plan(parsed, params, _resolve_category(params.category, categories))
-        result, relaxed_steps, plan = self._search_relaxing(plan, params)
+        result, relaxed_steps, plan = self._search_relaxing(engine, plan, params)
         hits = self._page(result.hits, plan, params)
         response = {
             "query": {**parsed.as_dict(), "predicted_category": _predicted(result.hits, categories)},
@@ -65,23 +93,24 @@ class SearchService:
             "page": params.page,
             "page_size": params.page_size,
             "sort": plan.sort,
-            "relaxed": self._relaxation_note(relaxed_steps, parsed, plan, categories) if relaxed_steps else None,
+            "relaxed": self._relaxation_note(engine, relaxed_steps, parsed, plan, categories)
+            if relaxed_steps
+            else None,
         }
-        response["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        if not relaxed_steps:
-            self._on_searched(params.q, result.total)
         return response
 
-    def _search_relaxing(self, plan: Plan, params: SearchParams) -> tuple[EngineResult, list[dict], Plan]:
-        result = self._engine.search(self._engine_query(plan, params))
+    def _search_relaxing(
+        self, engine: SearchEngine, plan: Plan, params: SearchParams
+    ) -> tuple[EngineResult, list[dict], Plan]:
+        result = engine.search(self._engine_query(plan, params))
         steps: list[dict[str, Any]] = []
         while result.total == 0:
-            relaxed = _relax_once(plan, self._engine)
+            relaxed = _relax_once(plan, engine)
             if relaxed is None:
                 break
             plan, step = relaxed
             steps.append(step)
-            result = self._engine.search(self._engine_query(plan, params))
+            result = engine.search(self._engine_query(plan, params))
         return result, steps, plan
 
     def _engine_query(self, plan: Plan, params: SearchParams) -> EngineQuery:
@@ -106,10 +135,10 @@ class SearchService:
         return ranked[start : start + params.page_size]
 
     def _relaxation_note(
-        self, steps: list[dict], parsed: ParsedQuery, plan: Plan, categories: dict[int, Category]
+        self, engine: SearchEngine, steps: list[dict], parsed: ParsedQuery, plan: Plan, categories: dict[int, Category]
     ) -> dict[str, Any]:
         suggestion = " ".join(parsed.keywords) if parsed.corrections else None
-        keyword_only = self._engine.search(EngineQuery(keywords=plan.keywords, limit=0))
+        keyword_only = engine.search(EngineQuery(keywords=plan.keywords, limit=0))
         related = [
             {"id": str(cid), "name": categories[cid].name, "path": categories[cid].path, "count": count}
             for cid, count in keyword_only.facets.categories

@@ -1,0 +1,115 @@
+"""Browsing from the catalog database when the search engine is down: the same filters and sorts, keywords matched
+as plain substrings of the title, brand facet only. Slower and simpler, but the shop keeps selling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, Select, and_, func, or_, select
+
+from aisle.adapters.sql import schema as t
+from aisle.domain.catalog import ProductStatus
+from aisle.domain.categories import Category, descendants
+from aisle.domain.money import to_cents
+from aisle.services.search.engine import EngineQuery, EngineResult, Facets, Filters, Hit, KeywordGroup
+
+BRAND_FACET_SIZE = 30
+MAX_LIKE_TERMS = 8
+
+
+class DatabaseSearch:
+    def __init__(self, engine: Engine, categories: Callable[[], dict[int, Category]]) -> None:
+        self._engine = engine
+        self._categories = categories
+
+    def search(self, query: EngineQuery) -> EngineResult:
+        condition = self._condition(query)
+        prices = _lowest_prices()
+        ratings = _ratings()
+        base = (
+            select(t.products.c.product_id, t.products.c.category_id)
+            .join(prices, prices.c.product_id == t.products.c.product_id)
+            .outerjoin(ratings, ratings.c.product_id == t.products.c.product_id)
+            .where(condition, *_price_and_rating(query.filters, prices, ratings))
+        )
+        with self._engine.connect() as connection:
+            total = connection.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+            rows = connection.execute(
+                _sorted(base, query.sort, prices, ratings).offset(query.offset).limit(query.limit)
+            )
+            hits = [Hit(r.product_id, 0.0, 0.0, r.category_id) for r in rows]
+            facets = Facets(brands=self._brands(connection, condition)) if query.with_facets else Facets()
+        return EngineResult(hits, total, facets)
+
+    def _condition(self, query: EngineQuery) -> Any:
+        p = t.products.c
+        clauses = [p.status == ProductStatus.ACTIVE.value, *(_matches(g) for g in query.keywords[:MAX_LIKE_TERMS])]
+        f = query.filters
+        if f.brands:
+            clauses.append(func.lower(p.brand).in_([b.casefold() for b in f.brands]))
+        if f.category_id is not None:
+            clauses.append(p.category_id.in_(descendants(self._categories(), f.category_id)))
+        if f.in_stock is not None:
+            stocked = select(t.stock.c.variant_id).where(t.stock.c.available > 0)
+            in_stock = select(t.variants.c.product_id).where(t.variants.c.variant_id.in_(stocked))
+            clauses.append(p.product_id.in_(in_stock) if f.in_stock else p.product_id.not_in(in_stock))
+        return and_(*clauses)
+
+    def _brands(self, connection: Any, condition: Any) -> list[tuple[str, int]]:
+        p = t.products.c
+        rows = connection.execute(
+            select(p.brand, func.count())
+            .where(condition, p.brand.is_not(None))
+            .group_by(p.brand)
+            .order_by(func.count().desc())
+            .limit(BRAND_FACET_SIZE)
+        )
+        return [(brand, count) for brand, count in rows]
+
+
+def _matches(group: KeywordGroup) -> Any:
+    """The word or one of its alternatives, anywhere in the title; LIKE wildcards typed by a shopper are literal."""
+    options = [group.word, *group.alternatives]
+    title = func.lower(t.products.c.title)
+    return or_(*(title.like(f"%{_escape(option.casefold())}%", escape="\\") for option in options))
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _lowest_prices() -> Any:
+    v = t.variants.c
+    return select(v.product_id, func.min(v.price_cents).label("cents")).group_by(v.product_id).subquery()
+
+
+def _ratings() -> Any:
+    r = t.review_stats.c
+    stars = r.stars_1 + 2 * r.stars_2 + 3 * r.stars_3 + 4 * r.stars_4 + 5 * r.stars_5
+    count = r.stars_1 + r.stars_2 + r.stars_3 + r.stars_4 + r.stars_5
+    average = (stars * 1.0 / func.nullif(count, 0)).label("average")
+    return select(r.product_id, average).subquery()
+
+
+def _price_and_rating(f: Filters, prices: Any, ratings: Any) -> list[Any]:
+    clauses = []
+    if f.price_min is not None:
+        clauses.append(prices.c.cents >= to_cents(f.price_min))
+    if f.price_max is not None:
+        clauses.append(prices.c.cents <= to_cents(f.price_max))
+    if f.rating_min is not None:
+        clauses.append(ratings.c.average >= f.rating_min)
+    return clauses
+
+
+def _sorted(query: Select, sort: str, prices: Any, ratings: Any) -> Select:
+    p = t.products.c
+    orders = {
+        "price_asc": [prices.c.cents.asc()],
+        "price_desc": [prices.c.cents.desc()],
+        "rating": [func.coalesce(ratings.c.average, 0).desc()],
+        "newest": [p.created_at.desc()],
+        "relevance": [func.coalesce(p.popularity, 0).desc()],
+    }
+    return query.order_by(*orders[sort], p.product_id.desc())

@@ -1,0 +1,65 @@
+"""Browsing from the database while the search engine is down, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from aisle.adapters.sql.search_fallback import DatabaseSearch
+from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant
+from aisle.domain.sellers import Seller, hash_api_key
+from aisle.services.clock import utc_now
+from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup
+
+
+def catalog(ids, uow) -> dict[str, int]:
+    seller = Seller(ids.next_id(), "Shop", hash_api_key(str(ids.next_id())))
+    items = [
+        ("Sony Wireless Headphones", "Sony", "199.00", ProductStatus.ACTIVE),
+        ("Sony Wired Headphones 100% cotton pad", "Sony", "19.99", ProductStatus.ACTIVE),
+        ("Bose Headphones", "Bose", "279.00", ProductStatus.ACTIVE),
+        ("JBL Speaker", "JBL", "129.00", ProductStatus.ACTIVE),
+        ("Draft Headphones", "Sony", "5.00", ProductStatus.DRAFT),
+    ]
+    found = {}
+    with uow() as tx:
+        tx.sellers.add(seller)
+        for n, (title, brand, price, status) in enumerate(items):
+            content = ProductContent(title, (Variant(f"S{n}", Decimal(price)),), brand=brand, status=status)
+            product = Product.create(ids.next_id(), seller.seller_id, content, utc_now(), ids.next_id)
+            tx.products.add(product, actor="test")
+            found[title] = product.product_id
+        tx.commit()
+    return found
+
+
+def titles(result, ids: dict[str, int]) -> list[str]:
+    by_id = {v: k for k, v in ids.items()}
+    return [by_id[h.product_id] for h in result.hits]
+
+
+def test_keywords_filters_sorts_and_brand_facet(engine, ids, uow):
+    products = catalog(ids, uow)
+    search = DatabaseSearch(engine, lambda: {})
+    headphones = search.search(EngineQuery(keywords=(KeywordGroup("headphones"),), sort="price_asc"))
+    assert titles(headphones, products) == [
+        "Sony Wired Headphones 100% cotton pad",
+        "Sony Wireless Headphones",
+        "Bose Headphones",
+    ]
+    assert headphones.total == 3 and dict(headphones.facets.brands) == {"Sony": 2, "Bose": 1}
+    sony_under_100 = search.search(
+        EngineQuery(keywords=(KeywordGroup("headphones"),), filters=Filters(brands=("sony",), price_max=Decimal(100)))
+    )
+    assert titles(sony_under_100, products) == ["Sony Wired Headphones 100% cotton pad"]
+    assert search.search(EngineQuery(keywords=(KeywordGroup("earphones", ("headphones",)),))).total == 3
+    assert titles(search.search(EngineQuery(sort="price_desc", limit=1)), products) == ["Bose Headphones"]
+
+
+def test_like_wildcards_typed_by_a_shopper_are_literal(engine, ids, uow):
+    products = catalog(ids, uow)
+    search = DatabaseSearch(engine, lambda: {})
+    assert titles(search.search(EngineQuery(keywords=(KeywordGroup("100%"),))), products) == [
+        "Sony Wired Headphones 100% cotton pad"
+    ]
+    assert search.search(EngineQuery(keywords=(KeywordGroup("%"),))).total == 1
+    assert search.search(EngineQuery(keywords=(KeywordGroup("_"),))).total == 0
