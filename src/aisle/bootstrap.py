@@ -120,6 +120,7 @@ class Container:
 
 def bootstrap(settings: Settings | None = None) -> Container:
     settings = settings or Settings()
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database)
     upgrade_to_head(engine)
     ids = SnowflakeIds(settings.node_id if settings.node_id is not None else lease_node_id(engine))

@@ -34,3 +34,10 @@ def test_explicit_parameters_win_over_what_the_text_implied():
 def test_the_text_may_choose_the_sort():
     parsed = ParsedQuery(raw="cheapest charger", keywords=("charger",), sort="price_asc")
     assert _plan(parsed, SearchParams(q=parsed.raw), None).sort == "price_asc"
+
+
+def test_model_numbers_are_also_indexed_as_shoppers_type_them():
+    from aisle.domain.search.document import model_codes
+
+    assert model_codes("Canon EW-73B Lens Hood for SP-2 and B350-XT (2-pack)") == ("ew73b", "sp2", "b350xt", "2pack")
+    assert model_codes("USB-C Cable") == ()

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 import threading
+import zlib
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aisle.bootstrap import Container, bootstrap
+from aisle.domain.inventory import Warehouse
 from aisle.settings import Settings
 
 app = typer.Typer(
@@ -29,6 +31,7 @@ sellers_app = typer.Typer(help="Manage sellers and their API keys.", no_args_is_
 app.add_typer(sellers_app, name="sellers")
 console = Console(stderr=True)
 DEFAULT_SAMPLE_DATA = Path("../shared/data")
+DEMO_WAREHOUSE = Warehouse("demo-main", "Demo warehouse", "us-east")
 
 
 class ImportFormat(StrEnum):
@@ -222,11 +225,19 @@ def _load_demo_catalog(container: Container, generated_count: int) -> None:
     if (sample / "bestbuy" / "products.json").exists():
         for fmt, relative in (("bestbuy", "bestbuy/products.json"), ("icecat", "icecat")):
             _import(container, sample / relative, ImportFormat(fmt), None, reviews=True)
-        return
-    console.print(f"no sample data at {sample}: generating {generated_count} products (marked as generated)")
-    seller_id = _source_seller(container, "Aisle Demo Goods (generated)")
-    records = readers.generated(generated_count)
-    _print_summary(_run_import(container, seller_id, records, generated_count, "generating catalog"))
+    else:
+        console.print(f"no sample data at {sample}: generating {generated_count} products (marked as generated)")
+        seller_id = _source_seller(container, "Aisle Demo Goods (generated)")
+        records = readers.generated(generated_count)
+        _print_summary(_run_import(container, seller_id, records, generated_count, "generating catalog"))
+    stocked = container.inventory.stock_catalog(DEMO_WAREHOUSE, _demo_stock)
+    console.print(f"stocked {stocked} variants at warehouse {DEMO_WAREHOUSE.warehouse_id!r} (generated counts)")
+
+
+def _demo_stock(variant_id: int) -> int:
+    """Deterministic, varied stock: a few sold out, some low, most plenty."""
+    roll = zlib.crc32(str(variant_id).encode()) % 100
+    return 0 if roll < 5 else (1 + roll % 5 if roll < 20 else 10 + roll * 3)
 
 
 def main() -> None:

@@ -98,6 +98,35 @@ class InventoryService:
         with self._uow(readonly=True) as uow:
             return uow.inventory.levels(variant_ids)
 
+    def stock_catalog(self, warehouse: Warehouse, quantity_for: Callable[[int], int], page: int = 1000) -> int:
+        """Gives every ACTIVE variant a starting count at ``warehouse`` (demo and benchmark set-up); returns how
+        many variants were stocked. Variants that already have stock there are left alone."""
+        with self._uow() as uow:
+            if uow.inventory.warehouse(warehouse.warehouse_id) is None:
+                uow.inventory.add_warehouse(warehouse, self._now())
+                uow.commit()
+        stocked, last_id = 0, 0
+        while True:
+            with self._uow() as uow:
+                products = uow.products.active_after(last_id, page)
+                if not products:
+                    return stocked
+                stocked += self._stock_page(uow, products, warehouse.warehouse_id, quantity_for)
+                uow.commit()
+            last_id = products[-1].product_id
+
+    def _stock_page(
+        self, uow: UnitOfWork, products: Sequence[Any], warehouse_id: str, quantity_for: Callable[[int], int]
+    ) -> int:
+        variant_ids = [v.variant_id for p in products for v in p.content.variants if v.variant_id]
+        existing = uow.inventory.levels(variant_ids)
+        fresh = [v for v in variant_ids if not any(lvl.warehouse_id == warehouse_id for lvl in existing[v])]
+        for variant_id in fresh:
+            level = empty_level(variant_id, warehouse_id).set_available(quantity_for(variant_id))
+            uow.inventory.save_level(level, expected_version=0)
+        announce_stock_change(uow, {p.product_id for p in products}, self._now())
+        return len(fresh)
+
     # -- writes -------------------------------------------------------------------------------------------------
 
     def adjust(

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import tantivy
 
-from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, brand_key, stemmed_analyzer
+from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, brand_key, plain_analyzer, stemmed_analyzer
 from aisle.services.search.engine import Filters, KeywordGroup
 
 MIN_FUZZY_LENGTH = 5
+SYNONYM_WEIGHT = 0.8  # a synonym counts a little less than the word the shopper typed
 Occur = tantivy.Occur
 Q = tantivy.Query
 
@@ -17,6 +18,7 @@ class QueryBuilder:
     def __init__(self, schema: tantivy.Schema) -> None:
         self._schema = schema
         self._analyzer = stemmed_analyzer()
+        self._plain = plain_analyzer()
 
     def tokens(self, text: str) -> list[str]:
         return self._analyzer.analyze(text)

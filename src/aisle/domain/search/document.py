@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,8 @@ from aisle.domain.categories import Category
 from aisle.domain.reviews import ReviewSummary
 
 MAX_INDEXED_DESCRIPTION = 2_000
+CATEGORY_LEVELS_MATCHED = 2  # a product's own category and its parent: "cell phones" must not match every accessory
+MODEL_CODE = re.compile(r"\b[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)+\b")
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,11 @@ def build_document(
 ) -> SearchDocument:
     content = product.content
     cheapest = min(content.variants, key=lambda v: v.price)
-    codes = tuple(v.sku for v in content.variants) + ((content.gtin,) if content.gtin else ())
+    codes = (
+        *(v.sku for v in content.variants),
+        *((content.gtin,) if content.gtin else ()),
+        *model_codes(content.title),
+    )
     return SearchDocument(
         product_id=product.product_id,
         version=product.version,
@@ -58,7 +65,7 @@ def build_document(
         description=content.description[:MAX_INDEXED_DESCRIPTION],
         brand=content.brand,
         category_ids=tuple(c.category_id for c in categories),
-        category_names=tuple(c.name for c in categories),
+        category_names=tuple(c.name for c in categories[-CATEGORY_LEVELS_MATCHED:]),
         price=cheapest.price,
         was_price=cheapest.compare_price,
         rating_avg=reviews.average,
@@ -71,3 +78,9 @@ def build_document(
         thumbnail_url=content.images[0] if content.images else None,
         codes=codes,
     )
+
+
+def model_codes(title: str) -> tuple[str, ...]:
+    """Model numbers written with separators ("SP-2", "B350-XT") also as shoppers type them: "sp2", "b350xt"."""
+    found = (re.sub(r"[-/.]", "", m.group()).lower() for m in MODEL_CODE.finditer(title))
+    return tuple(dict.fromkeys(code for code in found if any(ch.isdigit() for ch in code)))

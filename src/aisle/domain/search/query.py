@@ -40,6 +40,7 @@ MAX_KEYWORDS = 32
 MAX_WORD_LENGTH = 39  # the engine drops longer tokens, so matching on them could only fail
 
 _TOKEN = re.compile(r"[^\W_]+")
+_BRAND_JOINERS = ("or", "and", "&")
 _FITS = ("for", "fits", "fit")  # "case for samsung": the brand is what the product fits, not who made it
 
 
@@ -113,26 +114,24 @@ class QueryParser:
         extraction = extract_filters(lex(text))
         brands, words = self._take_brands(_words(extraction.rest))
         words, corrections = self._corrected(_first_of_each(_without_stop_words(words))[:MAX_KEYWORDS])
-        more_brands, words = self._take_brands(words)
+        more_brands, words = self._take_brands(words) if not brands else ([], words)
         keywords = tuple(dict.fromkeys(w.text for w in words))  # once more: two typos may fix to one word
         synonyms = self._expansions(keywords)
         return _assemble(q, extraction.filters, keywords, brands + more_brands, corrections, synonyms)
 
     def _take_brands(self, words: list[_Word]) -> tuple[list[str], list[_Word]]:
-        """The brands named in ``words``, and the words that are not part of one."""
+        """The brand the query starts with, and the other words. A brand named later stays a word: in "otterbox
+        case samsung" or "incipio case for samsung" the second brand is what the product fits, not who made it."""
         texts = [w.text for w in words]
         brands: list[str] = []
-        rest: list[_Word] = []
-        i = 0
-        while i < len(words):
-            hit = None if words[i].fits else self._brands.match_at(texts, i)
-            if hit is None:
-                rest.append(words[i])
-                i += 1
-            else:
-                brands.extend(hit.brands)
-                i += hit.length
-        return brands, rest
+        at = 0
+        while at < len(words) and not words[at].fits and (hit := self._brands.match_at(texts, at)) is not None:
+            brands.extend(hit.brands)  # "sony or samsung headphones": a list of brands up front is a choice
+            at += hit.length
+            if not (at + 1 < len(words) and texts[at] in _BRAND_JOINERS):
+                break
+            at += 1
+        return (brands, words[at:]) if brands else ([], words)
 
     def _corrected(self, words: list[_Word]) -> tuple[list[_Word], tuple[tuple[str, str], ...]]:
         spellings = {w.text: self._spelling(w.text) for w in words}

@@ -26,7 +26,7 @@ from itertools import islice
 from aisle.domain.search.edits import deletes, deletes_within_two, osa_distance, typing_penalty, typing_slips
 from aisle.domain.search.text import normalize, tokenize
 
-MIN_CORRECTED_LENGTH = 3  # "tv", "hd", "4k": too short to tell a typo from another word
+MIN_CORRECTED_LENGTH = 4  # "tv", "psp", "gsp": too short to tell a typo from another word
 LONG_WORD = 6  # from this length, two typos are tolerated; below it, one
 MAX_CORRECTED_LENGTH = 24  # longer tokens are codes or noise, and their edits would cost the most
 MIN_COUNT = 2.0  # a word seen once may be a typo itself: never a correction (it is still known)

@@ -208,11 +208,16 @@ def _relax_once(plan: Plan, engine: SearchEngine) -> tuple[Plan, dict[str, Any]]
 
 
 def _least_found(keywords: tuple[KeywordGroup, ...], filters: Filters, engine: SearchEngine) -> str:
+    """The word to drop: one that matches nothing (a typo the speller missed, a word the catalog lacks), else
+    the most common one, which says least about what the shopper wants ("apple watch series": drop "series")."""
     counts = {
         k.word: engine.search(EngineQuery(keywords=(k,), filters=filters, limit=0, with_facets=False)).total
         for k in keywords
     }
-    return min(reversed(keywords), key=lambda k: counts[k.word]).word  # ties: drop the later word
+    unmatched = [k.word for k in keywords if counts[k.word] == 0]
+    if unmatched:
+        return unmatched[-1]
+    return max(reversed(keywords), key=lambda k: counts[k.word]).word
 
 
 def _resolve_category(raw: str | None, categories: dict[int, Category]) -> int | None:
