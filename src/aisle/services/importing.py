@@ -12,7 +12,6 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from aisle.domain.catalog import Product
-from aisle.domain.errors import Conflict
 from aisle.domain.reviews import Review
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
 from aisle.services.product_input import ProductIn, field_errors
@@ -61,41 +60,42 @@ class CatalogImporter:
         summary = ImportSummary()
         for batch in _batches(iter(records), self._batch_size):
             with self._uow() as uow:
-                for record in batch:
-                    self._import_one(uow, seller_id, record, summary)
+                self._import_batch(uow, seller_id, batch, summary)
                 uow.commit()
             progress(len(batch))
         return summary
 
-    def _import_one(self, uow: UnitOfWork, seller_id: int, record: Any, summary: ImportSummary) -> None:
+    def _import_batch(self, uow: UnitOfWork, seller_id: int, batch: list[Any], summary: ImportSummary) -> None:
+        """Validates each record on its own, then writes the batch's products and reviews in a few statements."""
+        made = [(record, product) for record in batch if (product := self._product(uow, seller_id, record, summary))]
+        taken = uow.products.skus_in_use([product for _record, product in made])
+        fresh = [(record, product) for record, product in made if product.product_id not in taken]
+        summary.skipped["SKU already in the catalog (imported before?)"] += len(made) - len(fresh)
+        summary.not_placed -= sum(1 for _r, p in made if p.product_id in taken and p.content.category_id is None)
+        uow.products.add_many([product for _record, product in fresh], actor="import")
+        reviews = [self._review(p.product_id, g) for record, p in fresh for g in getattr(record, "reviews", ())]
+        uow.reviews.add_many(reviews)
+        summary.imported += len(fresh)
+        summary.reviews += len(reviews)
+
+    def _product(self, uow: UnitOfWork, seller_id: int, record: Any, summary: ImportSummary) -> Product | None:
         if not hasattr(record, "data"):
             summary.skipped[record.reason] += 1
-            return
+            return None
         data = dict(record.data)
         path = tuple(data.pop("category_path", None) or ())
         popularity = data.pop("popularity", None)
         if path:
             data["category_id"] = str(self._category_id(uow, path))
-        else:
-            summary.not_placed += 1
         try:
             content = replace(ProductIn.model_validate(data).to_content(), popularity=popularity)
         except ValidationError as error:
             first = field_errors(error)[0]
             summary.failed[f"{first.field}: {first.reason}"] += 1
-            return
-        product = Product.create(self._new_id(), seller_id, content, self._now(), self._new_id)
-        try:
-            uow.products.add(product, actor="import")
-        except Conflict:
-            summary.skipped["SKU already in the catalog (imported before?)"] += 1
-            if not path:
-                summary.not_placed -= 1
-            return
-        summary.imported += 1
-        for generated in getattr(record, "reviews", ()):
-            uow.reviews.add(self._review(product.product_id, generated))
-            summary.reviews += 1
+            return None
+        if not path:
+            summary.not_placed += 1
+        return Product.create(self._new_id(), seller_id, content, self._now(), self._new_id)
 
     def _category_id(self, uow: UnitOfWork, path: tuple[str, ...]) -> int:
         if path not in self._category_ids:

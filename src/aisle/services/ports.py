@@ -44,6 +44,12 @@ class ProductRepository(Protocol):
     def add(self, product: Product, actor: str) -> None:
         """Inserts the product, its first version and its events. Raises Conflict on a SKU the seller already uses."""
 
+    def add_many(self, products: Sequence[Product], actor: str) -> None:
+        """``add`` for a batch, in a few statements; Conflict when a SKU is taken."""
+
+    def skus_in_use(self, products: Sequence[Product]) -> dict[int, tuple[str, int]]:
+        """Product id -> (a SKU it claims that another product of its seller holds, that product's id)."""
+
     def get(self, product_id: int) -> Product | None: ...
 
     def get_many(self, product_ids: Sequence[int]) -> list[Product]: ...
@@ -103,6 +109,8 @@ class CategoryRepository(Protocol):
 class ReviewRepository(Protocol):
     def add(self, review: Review) -> None:
         """Inserts the review, folds it into the product's summary and records review.added, atomically."""
+
+    def add_many(self, reviews: Sequence[Review]) -> None: ...
 
     def list_for_product(self, product_id: int, offset: int, limit: int) -> tuple[list[Review], int]: ...
 

@@ -80,16 +80,11 @@ class SqlPricingRepository:
     def record_price(
         self, variant_id: int, product_id: int, old: Decimal | None, new: Decimal, actor: str, now: datetime
     ) -> None:
-        self._db.execute(
-            insert(t.price_history).values(
-                variant_id=variant_id,
-                product_id=product_id,
-                old_cents=None if old is None else to_cents(old),
-                new_cents=to_cents(new),
-                actor=actor,
-                changed_at=now,
-            )
-        )
+        self.record_prices([price_history_row(variant_id, product_id, old, new, actor, now)])
+
+    def record_prices(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self._db.execute(insert(t.price_history), rows)
 
     def price_history(self, variant_id: int, limit: int = 200) -> list[dict[str, Any]]:
         h = t.price_history.c
@@ -115,6 +110,19 @@ class SqlPricingRepository:
         for variant_id, cents in rows:
             found.setdefault(variant_id, []).append(from_cents(cents))
         return found
+
+
+def price_history_row(
+    variant_id: int, product_id: int, old: Decimal | None, new: Decimal, actor: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "variant_id": variant_id,
+        "product_id": product_id,
+        "old_cents": None if old is None else to_cents(old),
+        "new_cents": to_cents(new),
+        "actor": actor,
+        "changed_at": now,
+    }
 
 
 def _deal(row: Row) -> Deal:

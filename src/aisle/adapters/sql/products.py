@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from aisle.adapters.sql import schema as t
 from aisle.adapters.sql.outbox import SqlOutbox
-from aisle.adapters.sql.pricing import SqlPricingRepository
+from aisle.adapters.sql.pricing import SqlPricingRepository, price_history_row
 from aisle.domain import events as ev
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant, content_to_dict
 from aisle.domain.categories import Category, descendants
@@ -30,11 +30,39 @@ class SqlProductRepository:
         self._now = now
 
     def add(self, product: Product, actor: str) -> None:
-        self._refuse_skus_in_use(product)
+        self.add_many([product], actor)
+
+    def add_many(self, products: Sequence[Product], actor: str) -> None:
+        """Inserts products with their variants, first versions, price history and events: a few statements for
+        the whole batch. Raises Conflict when a SKU is taken (check ``skus_in_use`` first to skip such products)."""
+        if clash := next(iter(self.skus_in_use(products).items()), None):
+            raise Conflict(f"SKU {clash[1][0]!r} is already used by your product {clash[1][1]}", field="sku")
         with _sku_conflicts_as_409():
-            self._db.execute(insert(t.products).values(product_id=product.product_id, **_product_columns(product)))
-            self._insert_variants(product)
-        self._record(product, actor)
+            self._db.execute(
+                insert(t.products), [{"product_id": p.product_id, **_product_columns(p)} for p in products]
+            )
+            self._db.execute(insert(t.variants), [row for p in products for row in _variant_rows(p)])
+        self._db.execute(insert(t.product_versions), [_version_row(p, actor) for p in products])
+        SqlPricingRepository(self._db).record_prices([row for p in products for row in _first_prices(p, actor)])
+        self._outbox.add([e for p in products for e in p.events], self._now())
+        for product in products:
+            product.events.clear()
+
+    def skus_in_use(self, products: Sequence[Product]) -> dict[int, tuple[str, int]]:
+        """For each product whose SKU another product of its seller holds: (that SKU, the other product's id)."""
+        owners = {(p.seller_id, v.sku): p.product_id for p in products for v in p.content.variants}
+        v = t.variants.c
+        rows = self._db.execute(
+            select(v.seller_id, v.sku, v.product_id).where(
+                and_(v.seller_id.in_({s for s, _ in owners}), v.sku.in_({sku for _, sku in owners}))
+            )
+        )
+        clashes = {
+            owners[(r.seller_id, r.sku)]: (r.sku, r.product_id)
+            for r in rows
+            if (r.seller_id, r.sku) in owners and owners[(r.seller_id, r.sku)] != r.product_id
+        }
+        return clashes | _clashes_within(products)
 
     def save(self, product: Product, expected_version: int, actor: str) -> None:
         self._refuse_skus_in_use(product)
@@ -148,17 +176,7 @@ class SqlProductRepository:
         return self._db.execute(select(t.products.c.product_id).limit(1)).first() is not None
 
     def _record(self, product: Product, actor: str) -> None:
-        event_name = product.events[-1].name if product.events else "unknown"
-        self._db.execute(
-            insert(t.product_versions).values(
-                product_id=product.product_id,
-                version=product.version,
-                snapshot=content_to_dict(product.content),
-                actor=actor,
-                event=event_name,
-                created_at=product.updated_at,
-            )
-        )
+        self._db.execute(insert(t.product_versions).values(**_version_row(product, actor)))
         self._record_prices(product, actor)
         self._outbox.add(product.events, self._now())
         product.events.clear()
@@ -184,10 +202,7 @@ class SqlProductRepository:
                     )
 
     def _insert_variants(self, product: Product) -> None:
-        self._db.execute(
-            insert(t.variants),
-            [_variant_columns(product, position, v) for position, v in enumerate(product.content.variants)],
-        )
+        self._db.execute(insert(t.variants), _variant_rows(product))
 
     def _refuse_skus_in_use(self, product: Product) -> None:
         skus = [v.sku for v in product.content.variants]
@@ -225,6 +240,40 @@ class _sku_conflicts_as_409:
         if isinstance(exc, IntegrityError) and "sku" in str(exc.orig).lower():
             raise Conflict("one of these SKUs was just taken by another of your products", field="sku") from exc
         return False
+
+
+def _variant_rows(product: Product) -> list[dict[str, Any]]:
+    return [_variant_columns(product, position, v) for position, v in enumerate(product.content.variants)]
+
+
+def _version_row(product: Product, actor: str) -> dict[str, Any]:
+    return {
+        "product_id": product.product_id,
+        "version": product.version,
+        "snapshot": content_to_dict(product.content),
+        "actor": actor,
+        "event": product.events[-1].name if product.events else "unknown",
+        "created_at": product.updated_at,
+    }
+
+
+def _first_prices(product: Product, actor: str) -> list[dict[str, Any]]:
+    return [
+        price_history_row(v.variant_id or 0, product.product_id, None, v.price, actor, product.updated_at)
+        for v in product.content.variants
+    ]
+
+
+def _clashes_within(products: Sequence[Product]) -> dict[int, tuple[str, int]]:
+    """Two products of one batch claiming the same SKU: the later one clashes with the earlier."""
+    first: dict[tuple[int, str], int] = {}
+    clashes: dict[int, tuple[str, int]] = {}
+    for product in products:
+        for variant in product.content.variants:
+            holder = first.setdefault((product.seller_id, variant.sku), product.product_id)
+            if holder != product.product_id:
+                clashes.setdefault(product.product_id, (variant.sku, holder))
+    return clashes
 
 
 def _product_columns(product: Product) -> dict[str, Any]:

@@ -18,12 +18,19 @@ class SqlReviewRepository:
         self._outbox = outbox
 
     def add(self, review: Review) -> None:
-        self._db.execute(insert(t.reviews).values(**_review_columns(review)))
-        self._count_in_summary(review.product_id, review.rating)
-        event = ev.Event(
-            ev.REVIEW_ADDED, review.product_id, {"review_id": str(review.review_id), "rating": review.rating}
-        )
-        self._outbox.add([event], review.created_at)
+        self.add_many([review])
+
+    def add_many(self, reviews: Sequence[Review]) -> None:
+        """Inserts reviews, folds them into their products' summaries and records review.added, atomically."""
+        if not reviews:
+            return
+        self._db.execute(insert(t.reviews), [_review_columns(r) for r in reviews])
+        self._count_in_summaries(reviews)
+        events = [
+            ev.Event(ev.REVIEW_ADDED, r.product_id, {"review_id": str(r.review_id), "rating": r.rating})
+            for r in reviews
+        ]
+        self._outbox.add(events, reviews[-1].created_at)
 
     def list_for_product(self, product_id: int, offset: int, limit: int) -> tuple[list[Review], int]:
         condition = t.reviews.c.product_id == product_id
@@ -40,16 +47,17 @@ class SqlReviewRepository:
         rows = self._db.execute(select(t.review_stats).where(t.review_stats.c.product_id.in_(list(product_ids))))
         return {row.product_id: ReviewSummary({n: getattr(row, f"stars_{n}") for n in range(1, 6)}) for row in rows}
 
-    def _count_in_summary(self, product_id: int, rating: int) -> None:
+    def _count_in_summaries(self, reviews: Sequence[Review]) -> None:
         # An atomic upsert-increment: concurrent reviews of one product each count exactly once.
-        column = f"stars_{rating}"
-        first = {f"stars_{n}": int(n == rating) for n in range(1, 6)}
-        statement = upsert(self._db, t.review_stats).values(product_id=product_id, **first)
+        counts: dict[int, dict[str, int]] = {}
+        for review in reviews:
+            stars = counts.setdefault(review.product_id, {f"stars_{n}": 0 for n in range(1, 6)})
+            stars[f"stars_{review.rating}"] += 1
+        statement = upsert(self._db, t.review_stats)
+        columns = {f"stars_{n}": t.review_stats.c[f"stars_{n}"] + statement.excluded[f"stars_{n}"] for n in range(1, 6)}
         self._db.execute(
-            statement.on_conflict_do_update(
-                index_elements=[t.review_stats.c.product_id],
-                set_={column: t.review_stats.c[column] + 1},
-            )
+            statement.on_conflict_do_update(index_elements=[t.review_stats.c.product_id], set_=columns),
+            [{"product_id": pid, **stars} for pid, stars in counts.items()],
         )
 
 
