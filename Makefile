@@ -32,10 +32,10 @@ unit: $(STAMP) ## the fast tests only
 	$(BIN)/pytest tests/unit
 
 services-up: ## start PostgreSQL, Redis, OpenSearch and Kafka on 127.0.0.1 (installs them first)
-	deploy/local/up.sh
+	bash deploy/local/up.sh
 
 services-down: ## stop them
-	deploy/local/down.sh
+	bash deploy/local/down.sh
 
 clean: ## remove the virtualenv and the demo's data
 	rm -rf $(VENV) var
