@@ -50,3 +50,13 @@ def opensearch_url() -> str:
     if os.environ.get("CI") == "true":
         pytest.fail("AISLE_TEST_OPENSEARCH_URL is not set: CI must run the OpenSearch contract tests")
     pytest.skip("OpenSearch not configured (set AISLE_TEST_OPENSEARCH_URL=http://127.0.0.1:9200 after services-up)")
+
+
+def kafka_bootstrap() -> str:
+    """The Kafka broker the distributed event-stream contract tests use; CI must provide it, a laptop may not."""
+    bootstrap = os.environ.get("AISLE_TEST_KAFKA_BOOTSTRAP")
+    if bootstrap:
+        return bootstrap
+    if os.environ.get("CI") == "true":
+        pytest.fail("AISLE_TEST_KAFKA_BOOTSTRAP is not set: CI must run the Kafka contract tests")
+    pytest.skip("Kafka not configured (set AISLE_TEST_KAFKA_BOOTSTRAP=127.0.0.1:9092 after services-up)")

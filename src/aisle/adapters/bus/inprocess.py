@@ -1,8 +1,10 @@
-"""The embedded event bus: subscribers are called in the relay's thread, in order."""
+"""The embedded event bus: subscribers are called in the relay's thread, in order; consumer-group subscriptions
+(the in-process twin of the Kafka stream) get their events from per-group queues."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 
 from aisle.services.ports import OutboxEntry
@@ -14,12 +16,22 @@ class InProcessBus:
     def __init__(self) -> None:
         self._handlers: dict[str, list[Callable[[OutboxEntry], None]]] = defaultdict(list)
         self._batch_handlers: list[tuple[frozenset[str], Callable[[list[OutboxEntry]], None]]] = []
+        self._groups: dict[str, GroupQueue] = {}
+        self._changed = threading.Condition()
 
     def subscribe(self, name: str, handler: Callable[[OutboxEntry], None]) -> None:
         self._handlers[name].append(handler)
 
     def subscribe_batch(self, names: Sequence[str], handler: Callable[[list[OutboxEntry]], None]) -> None:
         self._batch_handlers.append((frozenset(names), handler))
+
+    def subscription(self, group: str, names: Sequence[str]) -> InProcessSubscription:
+        """A group sees the events published from its first subscription on (nothing is kept for groups that do
+        not exist yet, unlike Kafka's retention)."""
+        with self._changed:
+            queue = self._groups.setdefault(group, GroupQueue())
+            queue.names.update(names)
+        return InProcessSubscription(queue, frozenset(names), self._changed)
 
     def publish(self, entries: Sequence[OutboxEntry]) -> None:
         for entry in entries:
@@ -29,3 +41,56 @@ class InProcessBus:
             wanted = [e for e in entries if e.name in names]
             if wanted:
                 batch_handler(wanted)
+        self._enqueue_for_groups(entries)  # last: a handler that raises makes the relay retry, so no double enqueue
+
+    def _enqueue_for_groups(self, entries: Sequence[OutboxEntry]) -> None:
+        if not self._groups:
+            return
+        with self._changed:
+            for queue in self._groups.values():
+                queue.pending.extend(e for e in entries if e.name in queue.names)
+            self._changed.notify_all()
+
+
+class GroupQueue:
+    """The events a consumer group has not taken yet; its subscriptions share them, first come first served."""
+
+    def __init__(self) -> None:
+        self.names: set[str] = set()
+        self.pending: deque[OutboxEntry] = deque()
+
+
+class InProcessSubscription:
+    def __init__(self, queue: GroupQueue, names: frozenset[str], changed: threading.Condition) -> None:
+        self._queue = queue
+        self._names = names
+        self._changed = changed
+        self._in_flight: list[OutboxEntry] = []
+        self._closed = False
+
+    def poll(self, max_events: int, timeout_seconds: float) -> list[OutboxEntry]:
+        with self._changed:
+            if self._closed:
+                raise RuntimeError("subscription is closed")
+            self._changed.wait_for(lambda: self._queue.pending, timeout_seconds)
+            taken: list[OutboxEntry] = []
+            while self._queue.pending and len(taken) < max_events:
+                entry = self._queue.pending.popleft()
+                if entry.name in self._names:  # another member's names: dropped, as Kafka's filter does
+                    taken.append(entry)
+            self._in_flight.extend(taken)
+            return taken
+
+    def commit(self) -> None:
+        with self._changed:
+            self._in_flight.clear()
+
+    def close(self) -> None:
+        """Events polled but not committed go back to the front of the group's queue, in order."""
+        with self._changed:
+            if self._closed:
+                return
+            self._closed = True
+            self._queue.pending.extendleft(reversed(self._in_flight))
+            self._in_flight.clear()
+            self._changed.notify_all()

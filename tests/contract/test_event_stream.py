@@ -1,0 +1,357 @@
+"""The event-stream contract: what the in-process twin and Kafka both do for the relay and the workers' groups."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient
+
+from aisle.adapters.bus.inprocess import InProcessBus
+from aisle.adapters.bus.kafka import EventStreamError, KafkaEventStream, topic_for
+from aisle.adapters.sql.engine import create_schema, make_engine
+from aisle.adapters.sql.unit_of_work import SqlUnitOfWork, sql_unit_of_work_factory
+from aisle.domain.events import (
+    INVENTORY_CHANGED,
+    PRICE_CHANGED,
+    PRODUCT_CREATED,
+    PRODUCT_DELETED,
+    PRODUCT_UPDATED,
+    REVIEW_ADDED,
+    Event,
+)
+from aisle.domain.ids import SnowflakeIds
+from aisle.services.clock import utc_now
+from aisle.services.consumers import ConsumerLoop
+from aisle.services.outbox_relay import OutboxRelay
+from aisle.services.ports import EventStream, EventSubscription, OutboxEntry
+from tests.conftest import kafka_bootstrap
+
+# Short group timeouts: members that join or leave are noticed within a heartbeat, not after seconds.
+FAST_GROUPS = {"session.timeout.ms": 6000, "heartbeat.interval.ms": 200}
+WAIT_SECONDS = 30.0
+POLL_SECONDS = 0.2
+PRODUCT_NAMES = [PRODUCT_CREATED, PRODUCT_UPDATED, REVIEW_ADDED, PRODUCT_DELETED]
+ALL_NAMES = [*PRODUCT_NAMES, PRICE_CHANGED, INVENTORY_CHANGED]
+T0 = datetime(2025, 3, 9, 14, 30, 15, 123456, tzinfo=UTC)
+
+
+class Harness:
+    """A stream plus the subscriptions a test opened, closed at the end; Kafka tests get their own topic prefix."""
+
+    def __init__(self, stream: EventStream, prefix: str = "") -> None:
+        self.stream = stream
+        self.prefix = prefix
+        self.opened: list[EventSubscription] = []
+        self._next_id = 1
+
+    def subscribe(self, group: str, names: Sequence[str] = ALL_NAMES) -> EventSubscription:
+        subscription = self.stream.subscription(group, names)
+        self.opened.append(subscription)
+        return subscription
+
+    def entries(
+        self, count: int, keys: Sequence[int] = (7,), names: Sequence[str] = (PRODUCT_UPDATED,)
+    ) -> list[OutboxEntry]:
+        made = []
+        for i in range(count):
+            event_id = self._next_id
+            self._next_id += 1
+            made.append(
+                OutboxEntry(
+                    event_id=event_id,
+                    name=names[i % len(names)],
+                    key=keys[i % len(keys)],
+                    payload={"seq": event_id, "title": "Trail Shoe — ünïcode ✓", "price": 59.99, "tags": [], "x": None},
+                    created_at=T0 + timedelta(seconds=i, microseconds=i),
+                    attempts=i % 3,
+                )
+            )
+        return made
+
+    def close(self) -> None:
+        for subscription in self.opened:
+            subscription.close()
+
+
+def kafka_harness() -> Iterator[Harness]:
+    bootstrap = kafka_bootstrap()
+    prefix = f"test.{uuid.uuid4().hex[:12]}."  # this test's own topics and groups
+    stream = KafkaEventStream(bootstrap, topic_prefix=prefix, consumer_settings=FAST_GROUPS)
+    harness = Harness(stream, prefix)
+    yield harness
+    harness.close()
+    stream.close()
+    forget_kafka_prefix(bootstrap, prefix)
+
+
+def forget_kafka_prefix(bootstrap: str, prefix: str) -> None:
+    """Deletes this test's topics and groups: the broker is shared with other runs."""
+    admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 4})
+    topics = [t for t in admin.list_topics(timeout=10).topics if t.startswith(prefix)]
+    listed = admin.list_consumer_groups(request_timeout=10).result().valid
+    groups = [g.group_id for g in listed if g.group_id.startswith(prefix)]
+    futures = [*admin.delete_topics(topics).values()] if topics else []
+    futures += [*admin.delete_consumer_groups(groups).values()] if groups else []
+    for future in futures:
+        future.result(timeout=10)
+
+
+@pytest.fixture(params=["inprocess", "kafka"])
+def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
+    if request.param == "inprocess":
+        made = Harness(InProcessBus())
+        yield made
+        made.close()
+        return
+    yield from kafka_harness()
+
+
+@pytest.fixture
+def kafka() -> Iterator[Harness]:
+    yield from kafka_harness()
+
+
+def collect(subscription: EventSubscription, count: int, commit: bool = False) -> list[OutboxEntry]:
+    """Polls until ``count`` events arrived (bounded), then once more briefly to catch any extra."""
+    got: list[OutboxEntry] = []
+    deadline = time.monotonic() + WAIT_SECONDS
+    while len(got) < count and time.monotonic() < deadline:
+        got += subscription.poll(100, POLL_SECONDS)
+        if commit:
+            subscription.commit()
+    got += subscription.poll(100, POLL_SECONDS)
+    return got
+
+
+def ids(entries: Sequence[OutboxEntry]) -> list[int]:
+    return [e.event_id for e in entries]
+
+
+def by_key(entries: Sequence[OutboxEntry]) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = {}
+    for entry in entries:
+        grouped.setdefault(entry.key, []).append(entry.event_id)
+    return grouped
+
+
+def test_round_trip_keeps_every_field(harness: Harness) -> None:
+    subscription = harness.subscribe("roundtrip")
+    sent = harness.entries(12, keys=[1, 2**62, 3], names=ALL_NAMES)
+    harness.stream.publish(sent)
+    got = collect(subscription, len(sent))
+    assert sorted(got, key=lambda e: e.event_id) == sent
+    assert all(e.created_at.tzinfo is not None for e in got)
+
+
+def test_order_per_key_is_preserved(harness: Harness) -> None:
+    subscription = harness.subscribe("ordered")
+    sent = harness.entries(600, keys=[11, 12, 13, 14, 15, 16, 17], names=PRODUCT_NAMES)  # one topic: ordered per key
+    for start in range(0, len(sent), 150):
+        harness.stream.publish(sent[start : start + 150])
+    got = collect(subscription, len(sent), commit=True)
+    assert len(got) == len(sent)
+    assert by_key(got) == by_key(sent)
+
+
+def test_every_group_sees_every_event(harness: Harness) -> None:
+    indexer, invalidator = harness.subscribe("index-builder"), harness.subscribe("cache-invalidator")
+    sent = harness.entries(40, keys=range(10), names=ALL_NAMES)
+    harness.stream.publish(sent)
+    assert sorted(ids(collect(indexer, len(sent), commit=True))) == ids(sent)
+    assert sorted(ids(collect(invalidator, len(sent), commit=True))) == ids(sent)
+
+
+class Member(threading.Thread):
+    """A worker process in miniature: polls and commits in its own thread, as each group member does in production
+    (one thread driving two members would stall: a member's commit can wait on a rebalance the other must join)."""
+
+    def __init__(self, subscription: EventSubscription) -> None:
+        super().__init__(daemon=True)
+        self.subscription = subscription
+        self.received: list[int] = []
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            batch = self.subscription.poll(10, POLL_SECONDS)
+            if batch:
+                time.sleep(0.01)  # handling takes a moment: the in-process twin's other member gets its turn
+            self.received += ids(batch)
+            self.subscription.commit()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(WAIT_SECONDS)
+
+
+def test_subscriptions_of_one_group_split_the_events(harness: Harness) -> None:
+    # One topic: Kafka balances partition counts across all subscribed topics, not within each topic.
+    members = [Member(harness.subscribe("workers", PRODUCT_NAMES)), Member(harness.subscribe("workers", PRODUCT_NAMES))]
+    for member in members:
+        member.start()
+    try:
+        warmups = publish_until_every_member_receives(harness, members)
+        sent = harness.entries(300, keys=range(30), names=PRODUCT_NAMES)
+        harness.stream.publish(sent)
+        received = lambda: [[i for i in m.received if i not in warmups] for m in members]  # noqa: E731
+        wait_for(lambda: sum(map(len, received())) >= len(sent))
+        time.sleep(3 * POLL_SECONDS)  # room for a duplicate to show up
+    finally:
+        for member in members:
+            member.stop()
+    first, second = received()
+    assert first and second, "both members should get a share"
+    assert sorted(first + second) == ids(sent), "every event exactly once across the group"
+
+
+def publish_until_every_member_receives(harness: Harness, members: list[Member]) -> set[int]:
+    """Warm-up waves until each member received some: Kafka has then finished assigning the partitions."""
+    warmups: set[int] = set()
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not all(m.received for m in members) and time.monotonic() < deadline:
+        wave = harness.entries(12, keys=range(12))
+        harness.stream.publish(wave)
+        warmups.update(ids(wave))
+        time.sleep(2 * POLL_SECONDS)
+    assert all(m.received for m in members), "the group did not settle"
+    return warmups
+
+
+def wait_for(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_uncommitted_events_come_again_and_committed_ones_do_not(harness: Harness) -> None:
+    sent = harness.entries(30, keys=range(5), names=ALL_NAMES)
+    crashed = harness.subscribe("at-least-once")
+    harness.stream.publish(sent)
+    assert sorted(ids(collect(crashed, len(sent)))) == ids(sent)
+    crashed.close()  # no commit: as if the worker died mid-batch
+
+    retry = harness.subscribe("at-least-once")
+    assert sorted(ids(collect(retry, len(sent), commit=True))) == ids(sent)
+    retry.close()
+    assert_group_resumes_after_its_commits(harness, "at-least-once")
+
+
+def assert_group_resumes_after_its_commits(harness: Harness, group: str) -> None:
+    """A new member of the group gets one fresh event and nothing that was committed before."""
+    fresh = harness.entries(1)
+    harness.stream.publish(fresh)
+    assert ids(collect(harness.subscribe(group), 1)) == ids(fresh)
+
+
+def test_a_subscription_gets_only_the_names_it_asks_for(harness: Harness) -> None:
+    wanted = [PRODUCT_UPDATED, REVIEW_ADDED]
+    subscription = harness.subscribe("reviews", wanted)
+    sent = harness.entries(60, keys=range(4), names=ALL_NAMES)
+    harness.stream.publish(sent)
+    expected = [e for e in sent if e.name in wanted]
+    got = collect(subscription, len(expected))
+    assert by_key(got) == by_key(expected)
+
+
+def test_consumer_loop_hands_a_failed_batch_over_again_and_commits_only_after(harness: Harness) -> None:
+    handled: list[int] = []
+    failures = [RuntimeError("search engine down")]
+
+    def handle(batch: list[OutboxEntry]) -> None:
+        if failures:
+            raise failures.pop()
+        handled.extend(ids(batch))
+
+    sent = harness.entries(20, keys=range(4))
+    loop = ConsumerLoop(harness.subscribe("indexer"), handle, max_events=500, timeout_seconds=POLL_SECONDS)
+    harness.stream.publish(sent)
+    with pytest.raises(RuntimeError):
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            loop.step()
+    deadline = time.monotonic() + WAIT_SECONDS
+    while len(handled) < len(sent) and time.monotonic() < deadline:
+        loop.step()
+    assert sorted(handled) == ids(sent)
+    loop.close()
+    assert_group_resumes_after_its_commits(harness, "indexer")
+
+
+def test_event_names_map_to_product_price_inventory_and_rebuild_topics() -> None:
+    for name in PRODUCT_NAMES:
+        assert topic_for(name, "aisle.") == "aisle.product.updated"
+    assert topic_for(PRICE_CHANGED, "aisle.") == "aisle.price.changed"
+    assert topic_for(INVENTORY_CHANGED, "aisle.") == "aisle.inventory.changed"
+    assert topic_for("index.rebuild", "aisle.") == "aisle.index.rebuild"
+    assert topic_for("seller.created", "aisle.") == "aisle.seller.created"
+
+
+def test_kafka_skips_malformed_messages(kafka: Harness) -> None:
+    subscription = kafka.subscribe("tolerant")
+    stream = kafka.stream
+    assert isinstance(stream, KafkaEventStream)
+    raw = Producer({"bootstrap.servers": kafka_bootstrap()})
+    topic = stream.topics_for([PRODUCT_UPDATED])[0]
+    for value in (b"not json", b'{"event_id": 1}', b"[1, 2]", None):
+        raw.produce(topic, key=b"7", value=value)
+    raw.flush(10)
+    good = kafka.entries(1)
+    stream.publish(good)
+    assert collect(subscription, 1) == good
+
+
+def closed_port() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{probe.getsockname()[1]}"
+
+
+@pytest.mark.parametrize("create_topics", [True, False], ids=["creating-topics", "producing"])
+def test_publishing_to_a_dead_broker_raises_within_the_delivery_timeout(create_topics: bool) -> None:
+    stream = KafkaEventStream(closed_port(), delivery_timeout_seconds=1.0, create_topics=create_topics)
+    started = time.monotonic()
+    with pytest.raises(EventStreamError, match=r"127\.0\.0\.1"):
+        stream.publish(Harness(stream).entries(3))
+    assert time.monotonic() - started < 3.0
+
+
+def test_relay_keeps_events_while_kafka_is_down_and_delivers_each_once_when_it_returns(
+    kafka: Harness, tmp_path: Path
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'outbox.db'}")
+    create_schema(engine)
+    uow = sql_unit_of_work_factory(engine, SnowflakeIds(node_id=1).next_id, utc_now)
+    events = [Event(PRODUCT_UPDATED, key=k % 5, payload={"n": k}) for k in range(25)]
+    with uow() as writing:  # the write succeeds while Kafka is down: the events wait in the outbox
+        writing.outbox.add(events, utc_now())
+        writing.commit()
+
+    down = KafkaEventStream(closed_port(), topic_prefix=kafka.prefix, delivery_timeout_seconds=0.5)
+    assert OutboxRelay(uow, down, utc_now).drain() == 0  # type: ignore[arg-type]
+    assert pending(uow) == len(events)
+
+    subscription = kafka.subscribe("after-outage")
+    later = after(timedelta(hours=1))  # past the relay's backoff
+    assert OutboxRelay(uow, kafka.stream, later).drain() == len(events)  # type: ignore[arg-type]
+    assert pending(uow) == 0
+    got = collect(subscription, len(events), commit=True)
+    assert len(got) == len(events) == len(set(ids(got)))
+    assert [e.payload["n"] for e in sorted(got, key=lambda e: e.event_id)] == list(range(25))
+    engine.dispose()
+
+
+def pending(uow: Callable[..., SqlUnitOfWork]) -> int:
+    with uow(readonly=True) as reading:
+        return reading.outbox.pending_count()
+
+
+def after(delta: timedelta) -> Callable[[], datetime]:
+    return lambda: utc_now() + delta
