@@ -219,10 +219,19 @@ def worker_loops(container: Container, names: tuple[str, ...]) -> list[Backgroun
     """The workers: each may run as many processes as load needs (the distributed profile)."""
 
     def consumer(group: str, wanted: tuple[str, ...], handle: Callable[[list[OutboxEntry]], None]) -> Callable[[], int]:
+        """A consumer joined on its first step, so a process starts (and keeps retrying) while Kafka is down."""
         from aisle.services.consumers import ConsumerLoop
 
-        assert container.stream is not None
-        return ConsumerLoop(container.stream.subscription(group, wanted), handle).step
+        stream = container.stream
+        assert stream is not None
+        joined: list[ConsumerLoop] = []
+
+        def step() -> int:
+            if not joined:
+                joined.append(ConsumerLoop(stream.subscription(group, wanted), handle))
+            return joined[0].step()
+
+        return step
 
     loops = {"relay": BackgroundLoop("outbox-relay", container.relay.relay_once, idle_seconds=0.1)}
     loops["reservation-expirer"] = BackgroundLoop("reservation-expirer", container.inventory.expire_due, 1.0)

@@ -27,6 +27,8 @@ class CuttableProxy:
             listener, self._listener = self._listener, None
             connections, self._connections = self._connections, []
         if listener is not None:
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)  # close() alone leaves a thread blocked in accept() listening
             listener.close()
         for connection in connections:
             with contextlib.suppress(OSError):

@@ -31,6 +31,11 @@ class GuardedEngine:
 
         return guarded
 
+    @property
+    def state(self) -> str:
+        """closed (healthy), open (failing fast) or half_open (trying again)."""
+        return self._breaker.state.value
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()

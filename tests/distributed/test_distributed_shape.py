@@ -1,0 +1,92 @@
+"""Failure behaviour of the distributed shape, each with the dependency really unreachable."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from aisle.bootstrap import bootstrap
+from aisle.domain.catalog import ProductContent, ProductStatus, Variant
+from aisle.services.search.params import SearchParams
+from tests.conftest import opensearch_url, redis_url
+from tests.distributed.conftest import (
+    Shape,
+    create_product,
+    distributed_settings,
+    eventually,
+    new_seller,
+    proxy_for,
+    search_total,
+)
+
+
+def test_a_write_becomes_searchable_through_kafka_and_opensearch(shape: Shape):
+    seller = new_seller(shape.client)
+    product_id = create_product(shape.client, seller, "Quokka Espresso Grinder", "QEG-1")
+    eventually(lambda: search_total(shape.client, "quokka grinder")["total"] == 1, what="indexing through Kafka")
+    body = search_total(shape.client, "quokka grinder")
+    assert body["results"][0]["product_id"] == product_id and "degraded" not in body
+    assert shape.client.get(f"/api/v1/products/{product_id}").json()["title"] == "Quokka Espresso Grinder"
+
+
+def test_opensearch_down_search_browses_the_database_then_the_index_catches_up(shape: Shape):
+    seller = new_seller(shape.client)
+    create_product(shape.client, seller, "Wombat Kettle", "WK-1")
+    eventually(lambda: search_total(shape.client, "wombat")["total"] == 1, what="first indexing")
+
+    shape.opensearch.cut()
+    degraded = search_total(shape.client, "wombat kettle")
+    assert degraded["degraded"]["served_by"] == "catalog database"
+    assert [r["title"] for r in degraded["results"]] == ["Wombat Kettle"]
+    for _ in range(3):
+        search_total(shape.client, "wombat")
+    assert shape.container.search_engine.state == "open"  # failing fast: no request waits on a dead engine
+    late = create_product(shape.client, seller, "Wombat Teapot", "WT-1")  # written while the index is away
+    assert shape.client.get(f"/api/v1/products/{late}").status_code == 200
+
+    shape.opensearch.restore()
+    eventually(lambda: "degraded" not in search_total(shape.client, "teapot"), what="the breaker closing")
+    eventually(lambda: search_total(shape.client, "wombat teapot")["total"] == 1, what="the index catching up")
+
+
+def test_redis_down_pages_come_from_the_database(shape: Shape):
+    seller = new_seller(shape.client)
+    product_id = create_product(shape.client, seller, "Numbat Lamp", "NL-1")
+    assert shape.client.get(f"/api/v1/products/{product_id}").status_code == 200
+    shape.redis.cut()
+    for _ in range(8):  # past the breaker's threshold: later reads do not even try Redis
+        page = shape.client.get(f"/api/v1/products/{product_id}")
+        assert page.status_code == 200 and page.json()["title"] == "Numbat Lamp"
+    assert shape.container.cache.state.value == "open"
+    shape.redis.restore()
+    assert shape.client.get(f"/api/v1/products/{product_id}").status_code == 200
+
+
+def test_kafka_down_writes_succeed_and_everything_arrives_once_when_it_returns(fresh_database: str):
+    opensearch, redis = proxy_for(opensearch_url()), proxy_for(redis_url())
+    dead_kafka = distributed_settings(fresh_database, opensearch, redis, kafka_bootstrap="127.0.0.1:1")
+    writer = bootstrap(dead_kafka)
+    try:
+        seller = writer.sellers.create("Offline Seller").seller
+        content = ProductContent("Bilby Bread Bin", (Variant("BBB-1", Decimal(30)),), status=ProductStatus.ACTIVE)
+        product = writer.catalog.create_product(seller.seller_id, content)
+        assert writer.relay.relay_once() == 0  # Kafka unreachable: nothing delivered, nothing lost
+        with writer.uow(readonly=True) as uow:
+            assert uow.outbox.pending_count() >= 1
+    finally:
+        writer.stop()
+
+    live = distributed_settings(
+        fresh_database, opensearch, redis, search_index=dead_kafka.search_index, topic_prefix=dead_kafka.topic_prefix
+    )
+    reader = bootstrap(live)
+    reader.start_background()  # relay, index builder, cache invalidator, expirer
+    try:
+        eventually(lambda: reader.search.search(SearchParams(q="bilby bread bin"))["total"] == 1, what="delivery")
+        results = reader.search.search(SearchParams(q="bilby"))["results"]
+        assert [r["product_id"] for r in results] == [str(product.product_id)]  # once, not duplicated
+        with reader.uow(readonly=True) as uow:
+            assert uow.outbox.pending_count() == 0
+    finally:
+        reader.stop()
+        opensearch.close()
+        redis.close()
