@@ -299,3 +299,10 @@ def test_reviews_for_a_real_product_are_deterministic():
     assert len(reviews) == 5 and reviews == generate_reviews_for("Insignia - USB-C Cable", seed=42, count=5)
     assert reviews != generate_reviews_for("Another product", seed=42, count=5)
     assert generate_reviews_for("Anything", seed=1, count=0) == []
+
+
+def test_brand_names_lose_trademark_signs_even_garbled_ones():
+    from aisle.adapters.importers.brands import brand_name
+
+    assert brand_name("Insignia\x99") == brand_name("Insignia™") == "Insignia"
+    assert brand_name("Apple®  Inc") == "Apple Inc"

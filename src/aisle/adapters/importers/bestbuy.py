@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from aisle.adapters.importers.brands import brand_name
 from aisle.adapters.importers.jsonl import iter_json_array
 from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord
 
@@ -57,7 +58,7 @@ def _product_data(number: int, item: dict[str, Any], title: str, price: Decimal)
     return {
         "title": title[:MAX_TITLE],
         "description": _plain(item.get("description"))[:MAX_DESCRIPTION],
-        "brand": _plain(item.get("brand"))[:MAX_BRAND] or None,
+        "brand": brand_name(_plain(item.get("brand")))[:MAX_BRAND] or None,
         "category_path": [name for name in map(_plain, item.get("categories") or []) if name],
         "images": [image] if isinstance(image, str) and image else [],
         "status": "ACTIVE",

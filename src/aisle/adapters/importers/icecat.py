@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TextIO
 
+from aisle.adapters.importers.brands import brand_name
 from aisle.adapters.importers.jsonl import iter_json_array
 from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord
 from aisle.domain.categorize import place_in_category, readable_spec_name
@@ -125,7 +126,7 @@ def _product_data(item: dict[str, Any], title: str, sku: str, price: Decimal, sp
     return {
         "title": title[:MAX_TITLE],
         "description": description[:MAX_DESCRIPTION],
-        "brand": _plain(item.get("supplier"))[:MAX_BRAND] or None,
+        "brand": brand_name(_plain(item.get("supplier")))[:MAX_BRAND] or None,
         "category_path": list(place_in_category(title, specs) or ()),
         "images": _best_image(item),
         "status": "ACTIVE",
