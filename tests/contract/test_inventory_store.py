@@ -177,3 +177,54 @@ def hammer(url: str, variant: int, mode: str, node: int, threads: int, each: int
         worker.join()
     engine.dispose()
     return counts["granted"], counts["refused"]
+
+
+def test_releases_in_opposite_line_orders_do_not_deadlock(ids, uow):
+    first, second = a_variant(ids, uow), a_second_variant(ids, uow)
+    service = InventoryService(uow, ids.next_id, utc_now)
+    for variant in (first, second):
+        service.adjust(variant, Operation.SET, "east", 10_000)
+    failures: list[Exception] = []
+
+    def shopper(order: list[int]) -> None:
+        for _ in range(15):
+            try:
+                held = service.reserve([ReserveLine(v, 1, "east") for v in order], owner="cart")
+                service.release(int(held["reservation_id"]))
+            except Exception as error:  # a deadlock escaping as a 500 is exactly what this test is about
+                failures.append(error)
+
+    threads = [
+        threading.Thread(target=shopper, args=([first, second] if n % 2 else [second, first],)) for n in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert service.stock(first)["available"] == service.stock(second)["available"] == 10_000
+
+
+def test_a_sold_out_batch_writes_nothing(ids, uow):
+    variant = a_variant(ids, uow)
+    reserver = HotSkuReserver(InventoryService(uow, ids.next_id, utc_now), uow, ids.next_id, utc_now, "batched")
+    with uow(readonly=True) as tx:
+        before = tx.outbox.pending_count()
+    for _ in range(5):
+        with pytest.raises(Conflict):
+            reserver.reserve_one(ReserveLine(variant, 1), owner="late")
+    with uow(readonly=True) as tx:
+        assert tx.outbox.pending_count() == before  # no inventory.changed for a change that did not happen
+
+
+def a_second_variant(ids, uow) -> int:
+    seller = Seller(ids.next_id(), "Second", hash_api_key(str(ids.next_id())))
+    content = ProductContent(
+        title="Other item", variants=(Variant("OTHER-1", Decimal(5)),), status=ProductStatus.ACTIVE
+    )
+    product = Product.create(ids.next_id(), seller.seller_id, content, utc_now(), ids.next_id)
+    with uow() as tx:
+        tx.sellers.add(seller)
+        tx.products.add(product, actor="test")
+        tx.commit()
+    return product.content.variants[0].variant_id

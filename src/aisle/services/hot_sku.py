@@ -13,6 +13,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,6 +44,7 @@ class _Request:
     done: threading.Event = field(default_factory=threading.Event)
     answer: dict[str, Any] | None = None
     error: Exception | None = None
+    abandoned: bool = False  # the caller stopped waiting: a late yes must be given back, not kept
 
 
 class HotSkuReserver:
@@ -75,7 +77,10 @@ class HotSkuReserver:
         request = _Request(line, owner, key)
         self._enqueue(request)
         if not request.done.wait(WAIT_SECONDS):
-            raise Conflict("the reservation queue for this item is too long right now; try again")
+            with self._lock:  # answers are set under this lock too: either we see one, or the writer sees this
+                request.abandoned = request.answer is None and request.error is None
+            if request.abandoned:
+                raise Conflict("the reservation queue for this item is too long right now; try again")
         if request.error is not None:
             raise request.error
         assert request.answer is not None
@@ -147,11 +152,23 @@ class HotSkuReserver:
             product_id = require_variant(uow, batch[0].line.variant_id)
             for request in batch:
                 outcomes.append((request, *self._grant(uow, pool, request)))
-            pool.save(uow)
-            announce_stock_change(uow, {product_id}, self._now())
-            uow.commit()
-        for request, answer, error in outcomes:  # only now, after the commit, does anyone hear yes
-            request.answer, request.error = answer, error
+            if pool.changed():  # a sold-out batch writes nothing and announces nothing
+                pool.save(uow)
+                announce_stock_change(uow, {product_id}, self._now())
+                uow.commit()
+        self._answer(outcomes)
+
+    def _answer(self, outcomes: list[tuple[_Request, dict[str, Any] | None, Exception | None]]) -> None:
+        """Only now, after the commit, does anyone hear yes; a yes nobody waits for any more is given back."""
+        given_up = []
+        with self._lock:
+            for request, answer, error in outcomes:
+                request.answer, request.error = answer, error
+                if request.abandoned and answer is not None:
+                    given_up.append(int(answer["reservation_id"]))
+        for reservation_id in given_up:
+            with suppress(Conflict):
+                self._inventory.release(reservation_id)
 
     def _grant(
         self, uow: UnitOfWork, pool: StockPool, request: _Request

@@ -210,12 +210,12 @@ class InventoryService:
     def _return_or_sell(self, uow: UnitOfWork, reservation: Reservation, outcome: ReservationStatus) -> None:
         now = self._now()
         product_ids = set()
-        for line in reservation.lines:
-            product_ids.add(require_variant(uow, line.variant_id))
+        for line in sorted(reservation.lines, key=lambda ln: (ln.variant_id, ln.warehouse_id)):  # one lock order
+            product_id = require_variant(uow, line.variant_id)
+            product_ids.add(product_id)
             current = _level_at(uow, line.variant_id, line.warehouse_id)
             if outcome is ReservationStatus.DEDUCTED:
                 uow.inventory.save_level(current.deduct(line.quantity), current.version)
-                product_id = require_variant(uow, line.variant_id)
                 uow.inventory.record_sale(self._new_id(), product_id, line.variant_id, line.quantity, now)
             else:
                 uow.inventory.save_level(current.release(line.quantity), current.version)
@@ -264,6 +264,9 @@ class StockPool:
         except InsufficientStock as short:
             raise InsufficientStock(line.variant_id, line.quantity, short.available, _field(where)) from None
         return ReservationLine(line.variant_id, level.warehouse_id, line.quantity)
+
+    def changed(self) -> bool:
+        return any(level.version != self._read_versions[key] for key, level in self._levels.items())
 
     def save(self, uow: UnitOfWork) -> None:
         for key, level in self._levels.items():

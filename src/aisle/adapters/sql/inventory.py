@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from aisle.adapters.sql import schema as t
 from aisle.domain.errors import Conflict
@@ -55,17 +56,18 @@ class SqlInventoryRepository:
         if expected_version == 0:
             self._insert_level(level)
             return
-        written = self._db.execute(
-            update(t.stock)
-            .where(
-                and_(
-                    t.stock.c.variant_id == level.variant_id,
-                    t.stock.c.warehouse_id == level.warehouse_id,
-                    t.stock.c.version == expected_version,
+        with _contention_as_conflict(level.variant_id):
+            written = self._db.execute(
+                update(t.stock)
+                .where(
+                    and_(
+                        t.stock.c.variant_id == level.variant_id,
+                        t.stock.c.warehouse_id == level.warehouse_id,
+                        t.stock.c.version == expected_version,
+                    )
                 )
-            )
-            .values(available=level.available, reserved=level.reserved, version=level.version)
-        ).rowcount
+                .values(available=level.available, reserved=level.reserved, version=level.version)
+            ).rowcount
         if written != 1:
             raise VersionConflict(level.variant_id)
 
@@ -116,6 +118,10 @@ class SqlInventoryRepository:
 
     def change_status(self, reservation_id: int, expected: ReservationStatus, new: ReservationStatus) -> bool:
         """Compare-and-set on the status: only one of two racing releases (or an expiry) wins."""
+        with _contention_as_conflict(reservation_id):
+            return self._change_status(reservation_id, expected, new)
+
+    def _change_status(self, reservation_id: int, expected: ReservationStatus, new: ReservationStatus) -> bool:
         return (
             self._db.execute(
                 update(t.reservations)
@@ -184,6 +190,22 @@ class SqlInventoryRepository:
             select(t.variants.c.product_id, t.variants.c.seller_id).where(t.variants.c.variant_id == variant_id)
         ).first()
         return None if row is None else (row.product_id, row.seller_id)
+
+
+RETRYABLE_SQLSTATES = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
+
+
+@contextmanager
+def _contention_as_conflict(key: object) -> Iterator[None]:
+    """Two writers crossing each other (a deadlock the database broke, SQLite's write lock held too long) is a lost
+    compare-and-set like any other: the transaction is rolled back and the caller retries it."""
+    try:
+        yield
+    except OperationalError as error:
+        sqlstate = getattr(error.orig, "sqlstate", None)
+        if sqlstate in RETRYABLE_SQLSTATES or "database is locked" in str(error.orig):
+            raise VersionConflict(key) from error
+        raise
 
 
 def _level(row: Row) -> StockLevel:
