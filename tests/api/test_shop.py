@@ -125,3 +125,24 @@ def test_metrics_expose_the_slo_signals(client, seller: SellerClient, container)
     assert "aisle_search_zero_results_total" in text
     assert "aisle_cache_hits" in text and "aisle_outbox_pending" in text
     assert 'route="/api/v1/products/{product_id}"' in text
+
+
+def test_the_openapi_document_lists_every_endpoint(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in [
+        "/api/v1/seller/products",
+        "/api/v1/seller/products/{product_id}/rollback",
+        "/api/v1/seller/products/bulk",
+        "/api/v1/products/search",
+        "/api/v1/products/autocomplete",
+        "/api/v1/products/{product_id}",
+        "/api/v1/inventory/{variant_id}",
+        "/api/v1/inventory/reservations",
+        "/api/v1/pricing/quote",
+        "/api/v1/pricing/coupons/{code}/redeem",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ]:
+        assert path in paths, path
+    assert "application/x-ndjson" in paths["/api/v1/seller/products/bulk"]["post"]["requestBody"]["content"]

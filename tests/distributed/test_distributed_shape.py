@@ -40,6 +40,8 @@ def test_opensearch_down_search_browses_the_database_then_the_index_catches_up(s
     for _ in range(3):
         search_total(shape.client, "wombat")
     assert shape.container.search_engine.state == "open"  # failing fast: no request waits on a dead engine
+    typed = shape.client.get("/api/v1/products/autocomplete", params={"q": "wom"})
+    assert typed.status_code == 200 and typed.json()["suggestions"] == []
     late = create_product(shape.client, seller, "Wombat Teapot", "WT-1")  # written while the index is away
     assert shape.client.get(f"/api/v1/products/{late}").status_code == 200
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 
 from aisle.entrypoints import metrics
 from aisle.entrypoints.api.dependencies import ContainerDep, search_allowed
+from aisle.services.search.engine import EngineUnavailable
 from aisle.services.search.params import MAX_PAGE_SIZE, SearchParams
 
 router = APIRouter(prefix="/api/v1/products", tags=["search"])
@@ -56,4 +57,7 @@ def autocomplete(
     app: ContainerDep, q: Annotated[str, Query(max_length=200, description="What the shopper has typed so far")] = ""
 ) -> dict[str, Any]:
     """Up to 9 completions: popular queries, brands, categories, product titles and words; typo-tolerant."""
-    return app.autocomplete.suggest(q)
+    try:
+        return app.autocomplete.suggest(q)
+    except EngineUnavailable:  # typing must never error: no suggestions until the engine is back
+        return {"q": q, "suggestions": [], "degraded": {"reason": "search engine unavailable"}}
