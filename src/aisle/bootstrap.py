@@ -141,8 +141,8 @@ def bootstrap(settings: Settings | None = None) -> Container:
     understanding = QueryUnderstanding(lambda limit: search_engine.term_completions("", limit), search_engine.brands)
     index_builder.add_listener(understanding.mark_stale)
     popular = PopularQueries()
-    cards = ProductCards(uow, pricing.final_prices, utc_now)
     cache = _cache(settings)
+    cards = ProductCards(uow, pricing.final_prices, utc_now, cache)
     pdp = ProductPageService(
         uow,
         cache,
@@ -153,6 +153,7 @@ def bootstrap(settings: Settings | None = None) -> Container:
         BuyBoxes(pricing.final_prices),
     )
     changes.listen(pdp.forget)  # this process sees its own writes at once; other processes hear the events
+    changes.listen(cards.forget)
     bus.subscribe_batch(CACHE_EVENTS, lambda entries: changes.many(e.key for e in entries))
     bulk = BulkImportService(uow, ids.next_id, utc_now, settings.bulk_max_lines, on_product_changed=changes)
     container = Container(
@@ -247,6 +248,7 @@ def worker_loops(container: Container, names: tuple[str, ...]) -> list[Backgroun
 def _forget(container: Container, entries: list[OutboxEntry]) -> None:
     for entry in entries:
         container.pdp.forget(entry.key)
+        container.search.forget_card(entry.key)
 
 
 def _rebuilt(understanding: QueryUnderstanding) -> Callable[[], int]:

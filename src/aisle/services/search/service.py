@@ -64,6 +64,9 @@ class SearchService:
         self._now = now
         self._weights = weights or RankingWeights()
 
+    def forget_card(self, product_id: int) -> None:
+        self._cards.forget(product_id)
+
     def search(self, params: SearchParams) -> dict[str, Any]:
         started = time.perf_counter()
         _check_window(params)
