@@ -182,6 +182,7 @@ def bootstrap(settings: Settings | None = None) -> Container:
             utc_now,
             on_searched=popular.record,
             fallback=DatabaseSearch(engine, categories),
+            cache=cache,
         ),
         autocomplete=Autocomplete(search_engine, understanding, categories, popular.top),
         understanding=understanding,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from aisle.domain.search.document import SearchDocument
 
@@ -66,6 +66,25 @@ class Facets:
     categories: list[tuple[int, int]] = field(default_factory=list)  # every level of the tree
     price_ranges: list[tuple[float | None, float | None, int]] = field(default_factory=list)
     ratings: list[tuple[int, int]] = field(default_factory=list)  # (n, count of products rated n and up)
+
+
+def facets_to_dict(facets: Facets) -> dict[str, Any]:
+    """A JSON-safe form, for caches."""
+    return {
+        "brands": facets.brands,
+        "categories": facets.categories,
+        "price_ranges": facets.price_ranges,
+        "ratings": facets.ratings,
+    }
+
+
+def facets_from_dict(data: dict[str, Any]) -> Facets:
+    return Facets(
+        brands=[(str(b), int(n)) for b, n in data["brands"]],
+        categories=[(int(c), int(n)) for c, n in data["categories"]],
+        price_ranges=[(low, high, int(n)) for low, high, n in data["price_ranges"]],
+        ratings=[(int(stars), int(n)) for stars, n in data["ratings"]],
+    )
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -12,21 +13,26 @@ from aisle.domain.categories import Category
 from aisle.domain.errors import InvalidInput
 from aisle.domain.search.query import ParsedQuery
 from aisle.domain.search.ranking import RankingWeights, final_score
+from aisle.services.ports import Cache
 from aisle.services.search.cards import ProductCards
 from aisle.services.search.engine import (
     EngineQuery,
     EngineResult,
     EngineUnavailable,
+    Facets,
     Filters,
     Hit,
     KeywordGroup,
     SearchEngine,
+    facets_from_dict,
+    facets_to_dict,
 )
 from aisle.services.search.params import MAX_QUERY_CHARS, MAX_RESULT_WINDOW, SearchParams
 from aisle.services.search.presenting import facets_view
 from aisle.services.search.understanding import QueryUnderstanding
 
 RERANK_DEPTH = 200
+FACETS_TTL_SECONDS = 300
 DEGRADED_NOTE = {
     "reason": "search engine unavailable",
     "served_by": "catalog database",
@@ -54,7 +60,9 @@ class SearchService:
         weights: RankingWeights | None = None,
         on_searched: Callable[[str, int], None] = lambda _q, _total: None,
         fallback: SearchEngine | None = None,
+        cache: Cache | None = None,
     ) -> None:
+        self._cache = cache
         self._engine = engine
         self._fallback = fallback  # answers (more simply) from the database while the engine is down
         self._on_searched = on_searched  # e.g. count popular queries for autocomplete
@@ -91,7 +99,7 @@ class SearchService:
         response = {
             "query": {**parsed.as_dict(), "predicted_category": _predicted(result.hits, categories)},
             "results": self._cards.cards([h.product_id for h in hits]),
-            "facets": facets_view(result.facets, plan.filters, categories),
+            "facets": facets_view(self._facets(engine, plan), plan.filters, categories),
             "total": result.total,
             "page": params.page,
             "page_size": params.page_size,
@@ -125,7 +133,20 @@ class SearchService:
             sort=plan.sort,
             offset=0 if reranked else (params.page - 1) * params.page_size,
             limit=max(RERANK_DEPTH, window) if reranked else params.page_size,
+            with_facets=False,  # counted apart, and cached: see _facets
         )
+
+    def _facets(self, engine: SearchEngine, plan: Plan) -> Facets:
+        """Facet counts for these words and filters, cached a few minutes as the seed allows: counting them is
+        the costliest part of a search, and a count a minute old misleads nobody."""
+        cache = self._cache if engine is self._engine else None  # the fallback's partial facets are not kept
+        key = "facets:" + hashlib.sha1(repr((plan.keywords, plan.filters)).encode()).hexdigest()
+        if cache is not None and (cached := cache.get(key)) is not None:
+            return facets_from_dict(cached)
+        facets = engine.search(EngineQuery(keywords=plan.keywords, filters=plan.filters, limit=0)).facets
+        if cache is not None:
+            cache.set(key, facets_to_dict(facets), FACETS_TTL_SECONDS)
+        return facets
 
     def _page(self, hits: list[Hit], plan: Plan, params: SearchParams) -> list[Hit]:
         if not (plan.sort == "relevance" and plan.keywords):
