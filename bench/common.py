@@ -218,11 +218,11 @@ def _import_and_index(workdir: Path, products: int, reviews: bool, say: Callable
     container = bootstrap(Settings(data_dir=workdir, run_background_workers=False))
     try:
         seller = container.sellers.get_or_create("Bench Goods (generated)").seller_id
-        started, done = time.perf_counter(), [0]
+        started, done, every = time.perf_counter(), [0], max(10_000, products // 10)
 
         def progress(count: int) -> None:
             done[0] += count
-            if done[0] % 10_000 < count:
+            if done[0] % every < count:
                 rate = done[0] / (time.perf_counter() - started)
                 say(f"  imported {done[0]:,}/{products:,} ({rate:,.0f} products/s)")
 

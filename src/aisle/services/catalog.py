@@ -41,7 +41,7 @@ class CatalogService:
 
     def create_product(self, seller_id: int, content: ProductContent, actor: str = "seller") -> Product:
         with self._uow() as uow:
-            _require_known_category(uow, content)
+            _require_known_references(uow, content)
             product = Product.create(self._new_id(), seller_id, content, self._now(), self._new_id)
             uow.products.add(product, actor)
             uow.commit()
@@ -81,7 +81,7 @@ class CatalogService:
 
         def change(uow: UnitOfWork, product: Product) -> None:
             content = edit(product.content)
-            _require_known_category(uow, content)
+            _require_known_references(uow, content)
             if not confirm_price_change:
                 _require_plausible_prices(uow, product.content, content, self._now())
             product.update(content, self._now(), self._new_id)
@@ -171,8 +171,8 @@ def _owned_product(uow: UnitOfWork, seller_id: int, product_id: int) -> Product:
     return product
 
 
-def _require_known_category(uow: UnitOfWork, content: ProductContent) -> None:
-    """And a known canonical listing: references must point at something real."""
+def _require_known_references(uow: UnitOfWork, content: ProductContent) -> None:
+    """A category and a canonical listing, when named, must exist."""
     if content.category_id is not None and uow.categories.get(content.category_id) is None:
         raise InvalidInput.single("category_id", f"unknown category {content.category_id}")
     canonical = content.canonical_product_id
