@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from aisle.adapters.sql import schema as t
+from aisle.adapters.sql.timestamps import as_utc
 from aisle.domain.errors import Conflict
 from aisle.domain.inventory import Reservation, ReservationLine, ReservationStatus, StockLevel, Warehouse
 from aisle.services.ports import VersionConflict
@@ -218,10 +219,7 @@ def _reservation(head: Row, lines: list[ReservationLine]) -> Reservation:
         head.owner,
         tuple(lines),
         ReservationStatus(head.status),
-        _utc(head.created_at),
-        _utc(head.expires_at),
+        as_utc(head.created_at),
+        as_utc(head.expires_at),
     )
 
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, insert, select, update
 
 from aisle.adapters.sql import schema as t
+from aisle.adapters.sql.timestamps import as_utc
 from aisle.services.ports import BulkJob, BulkLine
 
 PENDING, DONE, FAILED = "PENDING", "DONE", "FAILED"
@@ -110,10 +111,7 @@ def _to_job(row: Row) -> BulkJob:
         processed=row.processed,
         succeeded=row.succeeded,
         failed=row.failed,
-        created_at=_utc(row.created_at),
-        finished_at=None if finished is None else _utc(finished),
+        created_at=as_utc(row.created_at),
+        finished_at=None if finished is None else as_utc(finished),
     )
 
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from aisle.adapters.sql import schema as t
+from aisle.adapters.sql.timestamps import as_utc
 from aisle.domain.events import Event
 from aisle.services.ports import OutboxEntry
 
@@ -47,7 +48,7 @@ class SqlOutbox:
             # current state rather than trusting payloads, so they do not depend on strict order.
             query = query.with_for_update(skip_locked=True)
         return [
-            OutboxEntry(r.event_id, r.name, r.key, r.payload, _utc(r.created_at), r.attempts)
+            OutboxEntry(r.event_id, r.name, r.key, r.payload, as_utc(r.created_at), r.attempts)
             for r in self._db.execute(query)
         ]
 
@@ -79,6 +80,3 @@ class SqlOutbox:
             select(func.count()).select_from(t.outbox).where(t.outbox.c.status == PENDING)
         ).scalar_one()
 
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

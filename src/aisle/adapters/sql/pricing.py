@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row, and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from aisle.adapters.sql import schema as t
+from aisle.adapters.sql.timestamps import as_utc
 from aisle.domain.coupons import Coupon, CouponRefused
 from aisle.domain.errors import Conflict
 from aisle.domain.money import from_cents, to_cents
@@ -96,7 +97,7 @@ class SqlPricingRepository:
                 "old": None if r.old_cents is None else float(from_cents(r.old_cents)),
                 "new": float(from_cents(r.new_cents)),
                 "actor": r.actor,
-                "changed_at": _utc(r.changed_at).isoformat(),
+                "changed_at": as_utc(r.changed_at).isoformat(),
             }
             for r in rows
         ]
@@ -131,8 +132,8 @@ def _deal(row: Row) -> Deal:
         scope=DealScope(row.scope),
         target_id=row.target_id,
         discount=Discount(DiscountKind(row.kind), from_cents(row.value_cents)),
-        starts_at=_utc(row.starts_at),
-        ends_at=_utc(row.ends_at),
+        starts_at=as_utc(row.starts_at),
+        ends_at=as_utc(row.ends_at),
         seller_id=row.seller_id,
         name=row.name,
     )
@@ -155,14 +156,11 @@ def _coupon(row: Row) -> Coupon:
     return Coupon(
         code=row.code,
         discount=Discount(DiscountKind(row.kind), from_cents(row.value_cents)),
-        starts_at=_utc(row.starts_at),
-        ends_at=_utc(row.ends_at),
+        starts_at=as_utc(row.starts_at),
+        ends_at=as_utc(row.ends_at),
         min_spend=from_cents(row.min_spend_cents),
         usage_limit=row.usage_limit,
         used=row.used,
         seller_id=row.seller_id,
     )
 
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from aisle.adapters.sql import schema as t
 from aisle.adapters.sql.outbox import SqlOutbox
 from aisle.adapters.sql.pricing import SqlPricingRepository, price_history_row
+from aisle.adapters.sql.timestamps import as_utc
 from aisle.domain import events as ev
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant, content_to_dict
 from aisle.domain.categories import Category, descendants
@@ -117,7 +117,7 @@ class SqlProductRepository:
             .where(t.product_versions.c.product_id == product_id)
             .order_by(t.product_versions.c.version)
         ).all()
-        return [VersionInfo(r.version, _utc(r.created_at), r.actor, r.event) for r in rows]
+        return [VersionInfo(r.version, as_utc(r.created_at), r.actor, r.event) for r in rows]
 
     def snapshot(self, product_id: int, version: int) -> dict[str, Any] | None:
         return self._db.execute(
@@ -325,7 +325,7 @@ def _to_product(row: Row, variant_rows: list[Row]) -> Product:
         popularity=row.popularity,
         variants=tuple(_to_variant(v) for v in variant_rows),
     )
-    return Product(row.product_id, row.seller_id, content, row.version, _utc(row.created_at), _utc(row.updated_at))
+    return Product(row.product_id, row.seller_id, content, row.version, as_utc(row.created_at), as_utc(row.updated_at))
 
 
 def _to_variant(row: Row) -> Variant:
@@ -339,7 +339,3 @@ def _to_variant(row: Row) -> Variant:
         variant_id=row.variant_id,
     )
 
-
-def _utc(value: datetime) -> datetime:
-    """SQLite hands timestamps back without a zone; every timestamp we store is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

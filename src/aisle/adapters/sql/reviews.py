@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC
 
 from sqlalchemy import Connection, Row, func, insert, select
 
 from aisle.adapters.sql import schema as t
 from aisle.adapters.sql.dialect import upsert
 from aisle.adapters.sql.outbox import SqlOutbox
+from aisle.adapters.sql.timestamps import as_utc
 from aisle.domain import events as ev
 from aisle.domain.reviews import Review, ReviewSummary
 
@@ -75,5 +75,5 @@ def _review_columns(review: Review) -> dict:
 
 
 def _to_review(row: Row) -> Review:
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    created = as_utc(row.created_at)
     return Review(row.review_id, row.product_id, row.rating, row.title, row.body, row.author, created, row.generated)
