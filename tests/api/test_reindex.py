@@ -1,0 +1,44 @@
+"""`aisle reindex` builds a fresh index while the old one serves, then switches with no empty moment."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from typer.testing import CliRunner
+
+from aisle.adapters.search.tantivy_home import TantivyIndexHome
+from aisle.entrypoints.cli import app
+from tests.api.conftest import product_body, wait_for_outbox
+
+
+def test_reindex_switches_to_a_fresh_index_while_searches_keep_answering(client, seller, container, tmp_path):
+    for n in range(30):
+        seller.create(**product_body(title=f"Reindex Lantern {n}", variants=[{"sku": f"RL-{n}", "price": 10 + n}]))
+    wait_for_outbox(container)
+    home = TantivyIndexHome(tmp_path / "search")
+    before = home.current()
+    totals: list[int] = []
+    done = threading.Event()
+
+    def keep_searching() -> None:
+        while not done.is_set():
+            totals.append(client.get("/api/v1/products/search", params={"q": "lantern"}).json()["total"])
+            time.sleep(0.01)
+
+    searcher = threading.Thread(target=keep_searching)
+    searcher.start()
+    result = CliRunner().invoke(app, ["reindex"], env={"AISLE_DATA_DIR": str(tmp_path)})
+    seller.create(**product_body(title="Reindex Lantern late", variants=[{"sku": "RL-late", "price": 50}]))
+    deadline = time.monotonic() + 20  # the serving engine follows the new index within a second or so
+    while client.get("/api/v1/products/search", params={"q": "lantern"}).json()["total"] < 31:
+        assert time.monotonic() < deadline, "the late write never reached the new index"
+        time.sleep(0.05)
+    done.set()
+    searcher.join()
+
+    assert result.exit_code == 0, result.output
+    assert "indexed 30 products" in result.output
+    assert home.current() != before
+    assert totals and min(totals) >= 30  # never an empty moment
+    assert client.get("/api/v1/products/search", params={"q": "lantern"}).json()["total"] == 31
