@@ -6,10 +6,10 @@ import time
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from aisle.entrypoints import metrics
-from aisle.entrypoints.api.dependencies import ContainerDep, search_allowed
+from aisle.entrypoints.api.dependencies import ContainerDep, json_response, search_allowed
 from aisle.services.search.engine import EngineUnavailable
 from aisle.services.search.params import MAX_PAGE_SIZE, SearchParams
 
@@ -37,7 +37,7 @@ def search(
     sort: Literal["relevance", "price_asc", "price_desc", "rating", "newest"] | None = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
-) -> dict[str, Any]:
+) -> Response:
     """Full-text search with filters, facets and query understanding.
 
     The response's `query` block says how the text was read (keywords, filters found in it, spelling
@@ -49,7 +49,7 @@ def search(
     started = time.perf_counter()
     response = app.search.search(params)
     metrics.observe_search(time.perf_counter() - started, response)
-    return response
+    return json_response(response)
 
 
 @router.get("/autocomplete")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from aisle.domain.categories import build_tree
 from aisle.entrypoints import metrics
-from aisle.entrypoints.api.dependencies import ContainerDep, ProductId
+from aisle.entrypoints.api.dependencies import ContainerDep, ProductId, json_response
 from aisle.entrypoints.api.schemas import ReviewIn, ReviewList, ReviewOut, review_out
 
 router = APIRouter(prefix="/api/v1", tags=["shop"])
@@ -17,12 +17,12 @@ NOT_FOUND = {404: {"description": "No such product, or it is not on sale"}}
 
 
 @router.get("/products/{product_id}", responses=NOT_FOUND)
-def product_page(product_id: ProductId, app: ContainerDep) -> dict[str, Any]:
+def product_page(product_id: ProductId, app: ContainerDep) -> Response:
     """The product detail page: variants with price, seller, review summary with distribution, related products."""
     started = time.perf_counter()
     page, cached = app.pdp.page_and_source(product_id)
     metrics.PDP_LATENCY.labels("hit" if cached else "miss").observe(time.perf_counter() - started)
-    return page
+    return json_response(page)
 
 
 @router.post(
