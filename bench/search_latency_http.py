@@ -1,0 +1,124 @@
+"""The HTTP part of bench/search_latency.py: `aisle serve` in its own process, driven by concurrent keep-alive
+clients over GET /api/v1/products/search for a fixed time.
+
+The load generator runs in the benchmark's process (asyncio + httpx, one connection per client), never in the
+server's, so the two do not share a GIL; they do share the machine's cores, and the report says how much CPU each
+used. Each request records its class, status, client-side latency, and the server's own `took_ms` (time inside the
+search pipeline), which separates the pipeline from HTTP, serialization and queueing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from common import AisleServer, machine_cpu_seconds
+from search_latency_data import http_params
+
+SEARCH = "/api/v1/products/search"
+UNLIMITED = {"AISLE_SEARCHES_PER_MINUTE": "1e9"}  # the load comes from one address: lift the per-client limit
+
+
+@dataclass
+class LoadResult:
+    clients: int
+    seconds: float = 0.0
+    latency_ms: dict[str, list[float]] = field(default_factory=dict)  # by class, and "all"
+    took_ms: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    zero_results: int = 0
+    relaxed: int = 0
+    server_cpu_seconds: float = 0.0
+    client_cpu_seconds: float = 0.0
+    machine_cpu_seconds: float = 0.0  # every process on the machine, ours included
+
+    @property
+    def requests(self) -> int:
+        return len(self.latency_ms.get("all", []))
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def run_http_phase(
+    data_dir: Path, queries: Sequence[dict[str, Any]], clients: int, duration: float, log_path: Path
+) -> dict[str, Any]:
+    """Starts the server, warms it up, then measures one client at a time and `clients` at once."""
+    started = time.perf_counter()
+    with AisleServer(data_dir, log_path, env=UNLIMITED) as server:
+        ready_seconds = time.perf_counter() - started
+        first = time.perf_counter()
+        httpx.get(server.url + SEARCH, params={"q": "wireless headphones"}, timeout=120)
+        first_query_seconds = time.perf_counter() - first
+        measure(server, queries, clients=clients, duration=min(10.0, duration / 3))  # warm-up: caches, allocator
+        single = measure(server, queries, clients=1, duration=max(10.0, duration / 2))
+        loaded = measure(server, queries, clients=clients, duration=duration)
+    return {
+        "ready_seconds": ready_seconds,
+        "first_query_seconds": first_query_seconds,
+        "single": single,
+        "loaded": loaded,
+    }
+
+
+def measure(server: AisleServer, queries: Sequence[dict[str, Any]], clients: int, duration: float) -> LoadResult:
+    result = LoadResult(clients)
+    cpu_before, client_before, machine_before = server.cpu_seconds(), _own_cpu(), machine_cpu_seconds()
+    result.seconds = asyncio.run(_drive(server.url, queries, clients, duration, result))
+    result.server_cpu_seconds = server.cpu_seconds() - cpu_before
+    result.client_cpu_seconds = _own_cpu() - client_before
+    result.machine_cpu_seconds = machine_cpu_seconds() - machine_before
+    return result
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _drive(url: str, queries: Sequence[dict[str, Any]], clients: int, duration: float, out: LoadResult) -> float:
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as http:
+        started = time.perf_counter()
+        deadline = started + duration
+        # Each client walks the mix from its own starting point, so concurrent clients ask different things.
+        await asyncio.gather(
+            *(_client(http, queries, offset * len(queries) // clients, deadline, out) for offset in range(clients))
+        )
+        return time.perf_counter() - started
+
+
+async def _client(
+    http: httpx.AsyncClient, queries: Sequence[dict[str, Any]], position: int, deadline: float, out: LoadResult
+) -> None:
+    while time.perf_counter() < deadline:
+        query = queries[position % len(queries)]
+        position += 1
+        before = time.perf_counter()
+        try:
+            response = await http.get(SEARCH, params=http_params(query))
+        except httpx.HTTPError as error:
+            _count(out.errors, type(error).__name__)
+            continue
+        elapsed = (time.perf_counter() - before) * 1000
+        if response.status_code != 200:
+            _count(out.errors, f"HTTP {response.status_code}")
+            continue
+        body = orjson.loads(response.content)
+        out.latency_ms.setdefault(query["cls"], []).append(elapsed)
+        out.latency_ms.setdefault("all", []).append(elapsed)
+        out.took_ms.append(body["took_ms"])
+        out.zero_results += body["total"] == 0
+        out.relaxed += body.get("relaxed") is not None
+
+
+def _count(counter: dict[str, int], key: str) -> None:
+    counter[key] = counter.get(key, 0) + 1
