@@ -39,6 +39,8 @@ from search_latency_report import write_report
 
 REPORT = Path(__file__).parent / "reports" / "search_latency.md"
 ENGINE_MARKER = "engine-build.json"
+SEED_PRODUCTS = 100_000  # queries are built around the first this many products (in both phases' catalogs)
+STREAM = 20_000  # queries in each HTTP stream: more than a run sends, so no client wraps around
 
 
 def main() -> None:
@@ -47,9 +49,9 @@ def main() -> None:
     http_products = min(args.http_products, args.products)
     results: dict[str, Any] = {"args": vars(args), "http_products": http_products, "started": time.time()}
     results["load_at_start"] = os.getloadavg()
-    results["engine"] = engine_phase(args, http_products)
+    results["engine"] = engine_phase(args, min(http_products, SEED_PRODUCTS))
     gc.collect()
-    results["pipeline"] = pipeline_phase(args, http_products, results["engine"]["queries"])
+    results["pipeline"] = pipeline_phase(args, http_products, results["engine"]["streams"])
     results["finished"] = time.time()
     print(f"report: {write_report(REPORT, results)}")
 
@@ -81,37 +83,46 @@ def _arguments() -> argparse.Namespace:
 # -- phase 1 ------------------------------------------------------------------------------------------------------
 
 
-def engine_phase(args: argparse.Namespace, http_products: int) -> dict[str, Any]:
+def engine_phase(args: argparse.Namespace, seed_products: int) -> dict[str, Any]:
     path = args.workdir / f"engine-{args.products}"
     marker = path / ENGINE_MARKER
     if args.reuse and marker.exists() and json.loads(marker.read_text())["documents"] == args.products:
         built = {**json.loads(marker.read_text()), "reused": True}
         categories = data.CategoryIds.from_json(built.pop("categories"))
         print(f"phase 1: reusing the index at {path} (built {built['built_at']})")
-        seeds = _seeds(http_products)
+        seeds = _seeds(seed_products)
     else:
-        built, categories, seeds = _build_engine_index(args, path, http_products)
-    queries = data.query_mix(seeds, args.queries)
+        built, categories, seeds = _build_engine_index(args, path, seed_products)
+    streams = _streams(seeds, args)
+    queries, warmup = streams["measured"], streams["warmup"]
     engine = inproc.open_engine(path)
     to_query = partial(data.engine_query, category_id=categories.id_of)
     print(f"phase 1: {len(queries)} queries, one at a time, against {engine.count():,} documents")
-    facets_on = inproc.time_calls(queries, inproc.engine_call(engine, to_query), warmup=200)
-    facets_off = inproc.time_calls(queries, inproc.engine_call(engine, partial(_without_facets, to_query)), warmup=50)
+    facets_on = inproc.time_calls(queries, inproc.engine_call(engine, to_query), warmup)
+    facets_off = inproc.time_calls(queries, inproc.engine_call(engine, partial(_without_facets, to_query)), warmup)
     segments = inproc.segments(engine)
     engine.close()
-    return {**built, "segments": segments, "queries": queries, "facets_on": facets_on, "facets_off": facets_off}
+    return {**built, "segments": segments, "streams": streams, "facets_on": facets_on, "facets_off": facets_off}
+
+
+def _streams(seeds: list[data.Seed], args: argparse.Namespace) -> dict[str, list[dict[str, Any]]]:
+    """Separate query streams from one distribution: a warm-up never pre-fills the caches for the timed queries
+    beyond what the popular queries of real traffic would."""
+    sizes = {"measured": args.queries, "warmup": 300, "profile": args.profile_queries}
+    sizes.update({"http warm-up": STREAM, "http 1 client": STREAM, "http loaded": STREAM})
+    return {name: data.query_mix(seeds, size, seed=data.QUERY_SEED + i) for i, (name, size) in enumerate(sizes.items())}
 
 
 def _without_facets(to_query: Any, query: dict[str, Any]) -> Any:
     return dataclasses.replace(to_query(query), with_facets=False)
 
 
-def _build_engine_index(args: argparse.Namespace, path: Path, http_products: int) -> tuple[dict, Any, list]:
+def _build_engine_index(args: argparse.Namespace, path: Path, seed_products: int) -> tuple[dict, Any, list]:
     shutil.rmtree(path, ignore_errors=True)
     categories, documents, seeds = data.CategoryIds(), [], []
     print(f"phase 1: generating {args.products:,} products as search documents")
     started = time.perf_counter()
-    for document, seed in data.catalog(args.products, http_products, categories):
+    for document, seed in data.catalog(args.products, seed_products, categories):
         documents.append(document)
         if seed is not None:
             seeds.append(seed)
@@ -133,17 +144,17 @@ def _seeds(count: int) -> list[data.Seed]:
 # -- phase 2 ------------------------------------------------------------------------------------------------------
 
 
-def pipeline_phase(args: argparse.Namespace, products: int, queries: list[dict[str, Any]]) -> dict[str, Any]:
+def pipeline_phase(args: argparse.Namespace, products: int, streams: dict[str, list[dict]]) -> dict[str, Any]:
     data_dir = args.workdir / f"http-{products}"
     print(f"phase 2: preparing {data_dir} with {products:,} imported products")
     prepared = prepare_catalog_dir(data_dir, products, reviews=True, reuse=args.reuse)
-    in_process = _in_process(data_dir, queries, args.profile_queries)
+    in_process = _in_process(data_dir, streams)
     print(f"phase 2: HTTP, 1 client then {args.clients} clients for {args.duration:.0f} s")
-    http = run_http_phase(data_dir, queries, args.clients, args.duration, args.workdir / "serve.log")
+    http = run_http_phase(data_dir, streams, args.clients, args.duration, args.workdir / "serve.log")
     return {"prepared": prepared, **in_process, "http": http, "index_bytes": dir_size_bytes(data_dir / "search")}
 
 
-def _in_process(data_dir: Path, queries: list[dict[str, Any]], profiled: int) -> dict[str, Any]:
+def _in_process(data_dir: Path, streams: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     from aisle.bootstrap import bootstrap
     from aisle.settings import Settings
 
@@ -152,10 +163,11 @@ def _in_process(data_dir: Path, queries: list[dict[str, Any]], profiled: int) ->
         by_path = {c.path: c.category_id for c in container.categories().values()}
         engine = container.search_engine  # as the service sees it: behind the circuit breaker
         to_query = partial(data.engine_query, category_id=by_path.__getitem__)
+        queries, warmup = streams["measured"], streams["warmup"]
         print(f"phase 2: {len(queries)} queries in-process: engine, then the whole search service")
-        engine_only = inproc.time_calls(queries, inproc.engine_call(engine, to_query), warmup=200)
-        service = inproc.time_calls(queries, inproc.service_call(container), warmup=200)
-        profile = inproc.profile(inproc.service_call(container), queries[:profiled])
+        engine_only = inproc.time_calls(queries, inproc.engine_call(engine, to_query), warmup)
+        service = inproc.time_calls(queries, inproc.service_call(container), warmup)
+        profile = inproc.profile(inproc.service_call(container), streams["profile"])
     finally:
         container.stop()
     return {"engine_only": engine_only, "service": service, "profile": profile}

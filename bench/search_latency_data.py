@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import accumulate
 from typing import Any
 
 from aisle.adapters.importers.records import ProductRecord
@@ -123,20 +124,21 @@ def _seed(record: ProductRecord, doc: SearchDocument, path: tuple[str, ...], rat
 # -- the query mix ------------------------------------------------------------------------------------------------
 
 
-def query_mix(seeds: list[Seed], count: int) -> list[dict[str, Any]]:
+def query_mix(seeds: list[Seed], count: int, seed: int = QUERY_SEED) -> list[dict[str, Any]]:
     """`count` queries in four classes; keywords start from a title word picked with Zipf-like frequency (1/rank)
-    and grow to 1-3 neighbouring words of a product that has it, so most queries find something."""
-    rng = random.Random(QUERY_SEED)
+    and grow to 1-3 neighbouring words of a product that has it, so most queries find something. Popular queries
+    come back now and then, as in real traffic; another `seed` gives another stream from the same distribution."""
+    rng = random.Random(seed)
     by_word: dict[str, list[int]] = defaultdict(list)
     for position, seed in enumerate(seeds):
         for word in set(seed.words):
             by_word[word].append(position)
     ranked = [w for w, _n in Counter({w: len(p) for w, p in by_word.items()}).most_common()]
-    weights = [1 / rank for rank in range(1, len(ranked) + 1)]
+    cumulative = list(accumulate(1 / rank for rank in range(1, len(ranked) + 1)))
     classes = rng.choices(list(CLASS_SHARES), weights=list(CLASS_SHARES.values()), k=count)
 
     def keywords() -> tuple[str, Seed]:
-        word = rng.choices(ranked, weights=weights)[0]
+        word = rng.choices(ranked, cum_weights=cumulative)[0]
         seed = seeds[rng.choice(by_word[word])]
         size = rng.choices((1, 2, 3), weights=(0.4, 0.4, 0.2))[0]
         start = max(0, min(seed.words.index(word) - rng.randrange(size), len(seed.words) - size))
@@ -184,6 +186,18 @@ def _price_range(price: float) -> dict[str, float]:
     low = max((edge for edge in PRICE_LADDER if edge <= price), default=0)
     high = min((edge for edge in PRICE_LADDER if edge > price), default=None)
     return {"price_min": low} if high is None else {"price_min": low, "price_max": high}
+
+
+def repeat_share(queries: list[dict[str, Any]]) -> float:
+    """The share of queries whose words and filters came earlier in the stream (sort aside): what a cache of
+    facet counts could answer at best."""
+    seen: set[tuple] = set()
+    repeats = 0
+    for query in queries:
+        key = tuple(sorted((k, v) for k, v in query.items() if k not in ("cls", "sort")))
+        repeats += key in seen
+        seen.add(key)
+    return repeats / len(queries) if queries else 0.0
 
 
 def http_params(query: dict[str, Any]) -> dict[str, Any]:

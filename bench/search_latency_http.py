@@ -49,18 +49,19 @@ class LoadResult:
 
 
 def run_http_phase(
-    data_dir: Path, queries: Sequence[dict[str, Any]], clients: int, duration: float, log_path: Path
+    data_dir: Path, streams: dict[str, list[dict[str, Any]]], clients: int, duration: float, log_path: Path
 ) -> dict[str, Any]:
-    """Starts the server, warms it up, then measures one client at a time and `clients` at once."""
+    """Starts the server, warms it up, then measures one client at a time and `clients` at once, each run on its
+    own query stream (so caches hold what steady traffic would leave in them, no more)."""
     started = time.perf_counter()
     with AisleServer(data_dir, log_path, env=UNLIMITED) as server:
         ready_seconds = time.perf_counter() - started
         first = time.perf_counter()
         httpx.get(server.url + SEARCH, params={"q": "wireless headphones"}, timeout=120)
         first_query_seconds = time.perf_counter() - first
-        measure(server, queries, clients=clients, duration=min(10.0, duration / 3))  # warm-up: caches, allocator
-        single = measure(server, queries, clients=1, duration=max(10.0, duration / 2))
-        loaded = measure(server, queries, clients=clients, duration=duration)
+        measure(server, streams["http warm-up"], clients=clients, duration=min(10.0, duration / 3))
+        single = measure(server, streams["http 1 client"], clients=1, duration=max(10.0, duration / 2))
+        loaded = measure(server, streams["http loaded"], clients=clients, duration=duration)
     return {
         "ready_seconds": ready_seconds,
         "first_query_seconds": first_query_seconds,
