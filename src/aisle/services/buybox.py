@@ -47,7 +47,10 @@ class BuyBoxes:
 
 def _same_product(uow: UnitOfWork, products: Sequence[Product]) -> list[Product]:
     """Listings linked by a shared GTIN or a canonical listing, followed two links deep."""
-    return uow.products.offers_for(uow.products.offers_for(products) or list(products))
+    first = uow.products.offers_for(products)
+    if {p.product_id for p in first} <= {p.product_id for p in products}:
+        return first  # no other listing shares a GTIN or canonical listing: the common case, one query
+    return uow.products.offers_for(first)
 
 
 def _groups(listings: Sequence[Product]) -> list[list[Product]]:

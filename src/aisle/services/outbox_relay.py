@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from aisle.services.ports import EventPublisher, OutboxEntry, UnitOfWork, UnitOfWorkFactory
@@ -41,17 +42,19 @@ class OutboxRelay:
         """Delivers one batch; returns how many events were delivered."""
         if self._exclusive:
             with self._uow() as uow:
-                delivered = self._deliver(uow, uow.outbox.claim_pending(self._batch_size, self._now()))
+                outcome = self._publish(uow.outbox.claim_pending(self._batch_size, self._now()))
+                self._record(uow, outcome)
                 uow.commit()
-            return delivered
+            return len(outcome.delivered)
         with self._uow(readonly=True) as uow:
             entries = uow.outbox.claim_pending(self._batch_size, self._now())
         if not entries:
             return 0
+        outcome = self._publish(entries)  # outside any write transaction: subscribers may take their time
         with self._uow() as uow:
-            delivered = self._deliver(uow, entries)
+            self._record(uow, outcome)
             uow.commit()
-        return delivered
+        return len(outcome.delivered)
 
     def drain(self, max_batches: int = 1000) -> int:
         total = 0
@@ -62,40 +65,43 @@ class OutboxRelay:
                 break
         return total
 
-    def _deliver(self, uow: UnitOfWork, entries: list[OutboxEntry]) -> int:
+    def _publish(self, entries: list[OutboxEntry]) -> _Outcome:
+        outcome = _Outcome()
         if not entries:
-            return 0
+            return outcome
         try:
             self._bus.publish(entries)
-            uow.outbox.mark_delivered([e.event_id for e in entries], self._now())
-            return len(entries)
+            outcome.delivered = [e.event_id for e in entries]
+            return outcome
         except Exception:
             log.warning("batch of %d events failed; retrying one by one", len(entries), exc_info=True)
-        return self._deliver_one_by_one(uow, entries)
-
-    def _deliver_one_by_one(self, uow: UnitOfWork, entries: list[OutboxEntry]) -> int:
-        delivered = 0
         for entry in entries:
             try:
                 self._bus.publish([entry])
             except Exception as error:
-                attempts = entry.attempts + 1
-                park = attempts >= MAX_ATTEMPTS
-                retry_at = self._now() + timedelta(seconds=backoff_seconds(attempts))
-                uow.outbox.mark_failed(entry.event_id, repr(error), retry_at=retry_at, park=park)
-                log.error(
-                    "event %s (%s) failed on attempt %d%s",
-                    entry.event_id,
-                    entry.name,
-                    entry.attempts + 1,
-                    ": parked" if park else "",
-                )
-                if park:
-                    continue
-                break  # keep order: later events wait for this one to be retried
-            uow.outbox.mark_delivered([entry.event_id], self._now())
-            delivered += 1
-        return delivered
+                outcome.failed.append((entry, repr(error)))
+                if entry.attempts + 1 < MAX_ATTEMPTS:
+                    break  # keep order: later events wait for this one to be retried
+                continue
+            outcome.delivered.append(entry.event_id)
+        return outcome
+
+    def _record(self, uow: UnitOfWork, outcome: _Outcome) -> None:
+        uow.outbox.mark_delivered(outcome.delivered, self._now())
+        for entry, error in outcome.failed:
+            attempts = entry.attempts + 1
+            park = attempts >= MAX_ATTEMPTS
+            retry_at = self._now() + timedelta(seconds=backoff_seconds(attempts))
+            uow.outbox.mark_failed(entry.event_id, error, retry_at=retry_at, park=park)
+            log.error(
+                "event %s (%s) failed on attempt %d%s", entry.event_id, entry.name, attempts, ": parked" if park else ""
+            )
+
+
+@dataclass
+class _Outcome:
+    delivered: list[int] = field(default_factory=list)
+    failed: list[tuple[OutboxEntry, str]] = field(default_factory=list)
 
 
 class BackgroundLoop:
