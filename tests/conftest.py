@@ -14,49 +14,35 @@ def sample_data() -> Path:
     path = Path(os.environ.get("AISLE_SAMPLE_DATA", DEFAULT_SAMPLE_DATA))
     if not (path / "bestbuy" / "products.json").exists():
         if os.environ.get("CI") == "true":
-            pytest.fail(
-                f"sample data missing at {path}: CI must have ../shared/data (or set AISLE_SAMPLE_DATA)"
-            )
+            pytest.fail(f"sample data missing at {path}: CI must have ../shared/data (or set AISLE_SAMPLE_DATA)")
         pytest.skip(f"sample data not found at {path} (set AISLE_SAMPLE_DATA to run this test)")
     return path
 
 
-def postgres_url() -> str | None:
-    """The PostgreSQL server the distributed contract tests use; CI must provide it, a laptop may not."""
-    url = os.environ.get("AISLE_TEST_DATABASE_URL")
-    if url:
-        return url
+def required_service(variable: str, service: str, example: str) -> str:
+    """The address of a real server for the distributed tests: CI must provide it (fail), a laptop may not (skip)."""
+    address = os.environ.get(variable)
+    if address:
+        return address
     if os.environ.get("CI") == "true":
-        pytest.fail("AISLE_TEST_DATABASE_URL is not set: CI must run the PostgreSQL contract tests")
-    pytest.skip("PostgreSQL not configured (set AISLE_TEST_DATABASE_URL, e.g. after `make services-up`)")
+        pytest.fail(f"{variable} is not set: CI must run the {service} contract tests")
+    pytest.skip(f"{service} not configured (set {variable}, e.g. {example} after `make services-up`)")
+
+
+def postgres_url() -> str:
+    return required_service(
+        "AISLE_TEST_DATABASE_URL", "PostgreSQL", "postgresql+psycopg://aisle:aisle@127.0.0.1:5432/aisle_test"
+    )
 
 
 def redis_url() -> str:
-    """The Redis server the distributed contract tests use (a non-default DB, e.g. redis://127.0.0.1:6379/15);
-    CI must provide it, a laptop may not."""
-    url = os.environ.get("AISLE_TEST_REDIS_URL")
-    if url:
-        return url
-    if os.environ.get("CI") == "true":
-        pytest.fail("AISLE_TEST_REDIS_URL is not set: CI must run the Redis contract tests")
-    pytest.skip("Redis not configured (set AISLE_TEST_REDIS_URL, e.g. redis://127.0.0.1:6379/15 after services-up)")
+    """A non-default database, e.g. redis://127.0.0.1:6379/15: tests flush only their own keys."""
+    return required_service("AISLE_TEST_REDIS_URL", "Redis", "redis://127.0.0.1:6379/15")
 
 
 def opensearch_url() -> str:
-    """The OpenSearch node the distributed search contract tests use; CI must provide it, a laptop may not."""
-    url = os.environ.get("AISLE_TEST_OPENSEARCH_URL")
-    if url:
-        return url
-    if os.environ.get("CI") == "true":
-        pytest.fail("AISLE_TEST_OPENSEARCH_URL is not set: CI must run the OpenSearch contract tests")
-    pytest.skip("OpenSearch not configured (set AISLE_TEST_OPENSEARCH_URL=http://127.0.0.1:9200 after services-up)")
+    return required_service("AISLE_TEST_OPENSEARCH_URL", "OpenSearch", "http://127.0.0.1:9200")
 
 
 def kafka_bootstrap() -> str:
-    """The Kafka broker the distributed event-stream contract tests use; CI must provide it, a laptop may not."""
-    bootstrap = os.environ.get("AISLE_TEST_KAFKA_BOOTSTRAP")
-    if bootstrap:
-        return bootstrap
-    if os.environ.get("CI") == "true":
-        pytest.fail("AISLE_TEST_KAFKA_BOOTSTRAP is not set: CI must run the Kafka contract tests")
-    pytest.skip("Kafka not configured (set AISLE_TEST_KAFKA_BOOTSTRAP=127.0.0.1:9092 after services-up)")
+    return required_service("AISLE_TEST_KAFKA_BOOTSTRAP", "Kafka", "127.0.0.1:9092")

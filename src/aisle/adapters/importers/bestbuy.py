@@ -16,7 +16,7 @@ from typing import Any
 
 from aisle.adapters.importers.brands import brand_name
 from aisle.adapters.importers.jsonl import iter_json_array
-from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord
+from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord, without_repeated_skus
 
 SKU_PREFIX = "BB-"
 MAX_TITLE = 500
@@ -29,16 +29,9 @@ _SKU_IN_IMAGE_URL = re.compile(r"/(\d+)[^/]*\.\w+$")
 
 def read_bestbuy(path: Path) -> Iterator[ImportRecord]:
     """One record per array element, numbered from 1 in file order."""
-    seen_skus: set[str] = set()
     with path.open(encoding="utf-8") as stream:
-        for number, item in enumerate(iter_json_array(stream), start=1):
-            record = _record(number, item)
-            if isinstance(record, ProductRecord):
-                sku = record.data["variants"][0]["sku"]
-                if sku in seen_skus:
-                    record = SkippedRecord(number, f"duplicate of an earlier product with SKU {sku}")
-                seen_skus.add(sku)
-            yield record
+        records = (_record(number, item) for number, item in enumerate(iter_json_array(stream), start=1))
+        yield from without_repeated_skus(records)
 
 
 def _record(number: int, item: Any) -> ImportRecord:

@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from aisle.adapters.importers.brands import brand_name
 from aisle.adapters.importers.jsonl import iter_json_array
-from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord
+from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord, without_repeated_skus
 from aisle.domain.categorize import place_in_category, readable_spec_name
 
 SKU_PREFIX = "IC-"
@@ -59,18 +59,8 @@ _DIGITS = re.compile(r"(\d+)")
 
 def read_icecat(path: Path) -> Iterator[ImportRecord]:
     """One record per product, numbered from 1 across every file read."""
-    seen_skus: set[str] = set()
-    number = 0
-    for stream in _json_streams(path):
-        for item in iter_json_array(stream):
-            number += 1
-            record = _record(number, item)
-            if isinstance(record, ProductRecord):
-                sku = record.data["variants"][0]["sku"]
-                if sku in seen_skus:
-                    record = SkippedRecord(number, f"duplicate of an earlier product with SKU {sku}")
-                seen_skus.add(sku)
-            yield record
+    items = (item for stream in _json_streams(path) for item in iter_json_array(stream))
+    yield from without_repeated_skus(_record(number, item) for number, item in enumerate(items, start=1))
 
 
 def _json_streams(path: Path) -> Iterator[TextIO]:

@@ -7,6 +7,7 @@ The import service resolves the path to a category id and validates the body exa
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,3 +46,15 @@ class GeneratedReview:
 
 
 ImportRecord = ProductRecord | SkippedRecord
+
+
+def without_repeated_skus(records: Iterable[ImportRecord]) -> Iterator[ImportRecord]:
+    """A product whose SKU an earlier record of the same source already used is skipped, saying so."""
+    seen: set[str] = set()
+    for record in records:
+        if isinstance(record, ProductRecord):
+            sku = record.data["variants"][0]["sku"]
+            if sku in seen:
+                record = SkippedRecord(record.line, f"duplicate of an earlier product with SKU {sku}")
+            seen.add(sku)
+        yield record
