@@ -70,7 +70,8 @@ class CatalogImporter:
         made = [(record, product) for record in batch if (product := self._product(uow, seller_id, record, summary))]
         taken = uow.products.skus_in_use([product for _record, product in made])
         fresh = [(record, product) for record, product in made if product.product_id not in taken]
-        summary.skipped["SKU already in the catalog (imported before?)"] += len(made) - len(fresh)
+        if len(fresh) < len(made):  # a Counter keeps zero entries, and the summary would print "skipped 0"
+            summary.skipped["SKU already in the catalog (imported before?)"] += len(made) - len(fresh)
         summary.not_placed -= sum(1 for _r, p in made if p.product_id in taken and p.content.category_id is None)
         uow.products.add_many([product for _record, product in fresh], actor="import")
         reviews = [self._review(p.product_id, g) for record, p in fresh for g in getattr(record, "reviews", ())]
