@@ -13,8 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from aisle.adapters.blobs.disk import DiskBlobStore
 from aisle.adapters.bus.inprocess import InProcessBus
 from aisle.adapters.cache.memory import MemoryCache
+from aisle.adapters.images.pillow_pipeline import PillowImagePipeline
 from aisle.adapters.ratelimit.memory import MemoryRateLimiter
 from aisle.adapters.resilience import CircuitBreaker
 from aisle.adapters.search.guarded import GuardedEngine
@@ -26,6 +28,7 @@ from aisle.adapters.sql.search_fallback import DatabaseSearch
 from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.domain import events as ev
 from aisle.domain.ids import SnowflakeIds
+from aisle.domain.images import IMAGE_UPLOADED
 from aisle.services.bulk import BulkImportService
 from aisle.services.buybox import BuyBoxes
 from aisle.services.catalog import CatalogService
@@ -33,11 +36,13 @@ from aisle.services.categories import CategoryCache
 from aisle.services.changes import ProductChanges
 from aisle.services.clock import utc_now
 from aisle.services.hot_sku import HotSkuReserver
+from aisle.services.images import ImageService
 from aisle.services.importing import CatalogImporter
 from aisle.services.inventory import InventoryService
+from aisle.services.media import MediaUrls
 from aisle.services.outbox_relay import BackgroundLoop, OutboxRelay
 from aisle.services.pdp import ProductPageService
-from aisle.services.ports import Cache, EventStream, OutboxEntry, UnitOfWorkFactory
+from aisle.services.ports import BlobStore, Cache, EventStream, OutboxEntry, UnitOfWorkFactory
 from aisle.services.pricing import PricingService
 from aisle.services.ratelimit import RateLimiter
 from aisle.services.reviews import ReviewService
@@ -88,6 +93,9 @@ class Container:
     inventory: InventoryService
     reserver: HotSkuReserver
     pricing: PricingService
+    blobs: BlobStore
+    media: MediaUrls
+    images: ImageService
     loops: list[BackgroundLoop] = field(default_factory=list)
 
     @property
@@ -142,7 +150,8 @@ def bootstrap(settings: Settings | None = None) -> Container:
     index_builder.add_listener(understanding.mark_stale)
     popular = PopularQueries()
     cache = _cache(settings)
-    cards = ProductCards(uow, pricing.final_prices, utc_now, cache)
+    media = MediaUrls(settings.media_base_url)
+    cards = ProductCards(uow, pricing.final_prices, utc_now, cache, media)
     pdp = ProductPageService(
         uow,
         cache,
@@ -151,11 +160,14 @@ def bootstrap(settings: Settings | None = None) -> Container:
         inventory.availability_of,
         pricing.final_prices,
         BuyBoxes(pricing.final_prices),
+        media,
     )
     changes.listen(pdp.forget)  # this process sees its own writes at once; other processes hear the events
     changes.listen(cards.forget)
     bus.subscribe_batch(CACHE_EVENTS, lambda entries: changes.many(e.key for e in entries))
     bulk = BulkImportService(uow, ids.next_id, utc_now, settings.bulk_max_lines, on_product_changed=changes)
+    blobs = _blob_store(settings)
+    pipeline = PillowImagePipeline(settings.image_max_pixels)
     container = Container(
         settings=settings,
         engine=engine,
@@ -192,6 +204,11 @@ def bootstrap(settings: Settings | None = None) -> Container:
             inventory, uow, ids.next_id, utc_now, settings.reservation_mode, settings.reservation_ttl_seconds
         ),
         pricing=pricing,
+        blobs=blobs,
+        media=media,
+        images=ImageService(
+            uow, blobs, pipeline, ids.next_id, utc_now, media, on_uploaded=lambda: _wake(container, "images")
+        ),
     )
     changes.listen(lambda _product_id: _wake(container, "outbox-relay"))
     if settings.run_background_workers:
@@ -214,7 +231,7 @@ def serving_loops(container: Container, with_workers: bool) -> list[BackgroundLo
     return [bulk, vocabulary, *workers]
 
 
-WORKERS = ("relay", "index-builder", "cache-invalidator", "reservation-expirer")
+WORKERS = ("relay", "index-builder", "cache-invalidator", "reservation-expirer", "image-worker")
 
 
 def worker_loops(container: Container, names: tuple[str, ...]) -> list[BackgroundLoop]:
@@ -243,6 +260,10 @@ def worker_loops(container: Container, names: tuple[str, ...]) -> list[Backgroun
         loops["index-builder"] = BackgroundLoop("index-builder", builder, idle_seconds=0.05)
         forget = consumer("aisle-cache-invalidator", CACHE_EVENTS, lambda es: _forget(container, es))
         loops["cache-invalidator"] = BackgroundLoop("cache-invalidator", forget, idle_seconds=0.05)
+        thumbnails = consumer("aisle-image-worker", (IMAGE_UPLOADED,), container.images.handle_uploaded)
+        loops["image-worker"] = BackgroundLoop("images", thumbnails, idle_seconds=0.05)
+    else:  # embedded: the database's PENDING rows are the queue, so a restart loses no upload
+        loops["image-worker"] = BackgroundLoop("images", container.images.process_pending, idle_seconds=2.0)
     return [loops[name] for name in names if name in loops]
 
 
@@ -282,6 +303,14 @@ def _search_engine(settings: Settings) -> tuple[SearchEngine, SwitchingEngine | 
 def open_search_engine(root: Path) -> SwitchingEngine:
     root.parent.mkdir(parents=True, exist_ok=True)
     return SwitchingEngine(TantivyIndexHome(root), lambda generation: TantivyEngine(generation, utc_now))
+
+
+def _blob_store(settings: Settings) -> BlobStore:
+    if settings.blobs == "s3":
+        from aisle.adapters.blobs.s3 import S3BlobStore
+
+        return S3BlobStore(settings.s3_url, settings.s3_bucket)
+    return DiskBlobStore(Path(settings.data_dir) / "media")
 
 
 def _cache(settings: Settings) -> Cache:

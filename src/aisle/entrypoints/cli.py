@@ -75,6 +75,7 @@ class WorkerName(StrEnum):
     index_builder = "index-builder"
     cache_invalidator = "cache-invalidator"
     reservation_expirer = "reservation-expirer"
+    image_worker = "image-worker"
 
 
 @app.command()
@@ -83,6 +84,7 @@ def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run"
 
     relay: outbox -> Kafka. index-builder: events -> OpenSearch. cache-invalidator: events -> Redis.
     reservation-expirer: gives back the stock of reservations whose time is up.
+    image-worker: image.uploaded -> thumbnails in the blob store.
     """
     from aisle.bootstrap import worker_loops
 

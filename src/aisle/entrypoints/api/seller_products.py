@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from aisle.domain.catalog import ProductStatus
+from aisle.bootstrap import Container
+from aisle.domain.catalog import Product, ProductStatus
 from aisle.entrypoints.api.dependencies import ContainerDep, IfMatch, ProductId, SellerDep, WritingSeller, parse_id
 from aisle.entrypoints.api.schemas import (
     JobOut,
@@ -36,6 +37,10 @@ WRITE_PROBLEMS = {
 }
 
 
+def _out(app: Container, product: Product) -> ProductOut:
+    return product_out(product, app.images.galleries([product])[product.product_id])
+
+
 def _with_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
 
@@ -45,7 +50,7 @@ def create_product(body: ProductIn, seller: WritingSeller, app: ContainerDep, re
     product = app.catalog.create_product(seller.seller_id, body.to_content(), actor=f"seller:{seller.seller_id}")
     _with_etag(response, product.version)
     response.headers["Location"] = f"/api/v1/seller/products/{product.product_id}"
-    return product_out(product)
+    return _out(app, product)
 
 
 @router.get("/products", response_model=ProductList, responses=PROBLEMS)
@@ -58,14 +63,16 @@ def list_products(
 ) -> ProductList:
     wanted = ProductStatus(status_filter) if status_filter else None
     result = app.catalog.list_products(seller.seller_id, wanted, page, page_size)
-    return ProductList(items=[product_out(p) for p in result.items], total=result.total, page=page, page_size=page_size)
+    galleries = app.images.galleries(result.items)
+    items = [product_out(p, galleries[p.product_id]) for p in result.items]
+    return ProductList(items=items, total=result.total, page=page, page_size=page_size)
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, responses=PROBLEMS)
 def get_product(product_id: ProductId, seller: SellerDep, app: ContainerDep, response: Response) -> ProductOut:
     product = app.catalog.get_product(seller.seller_id, product_id)
     _with_etag(response, product.version)
-    return product_out(product)
+    return _out(app, product)
 
 
 @router.put("/products/{product_id}", response_model=ProductOut, responses=WRITE_PROBLEMS)
@@ -81,7 +88,7 @@ def replace_product(
         seller.seller_id, product_id, body.to_content(), expected, body.confirm_price_change
     )
     _with_etag(response, product.version)
-    return product_out(product)
+    return _out(app, product)
 
 
 @router.patch("/products/{product_id}", response_model=ProductOut, responses=WRITE_PROBLEMS)
@@ -95,7 +102,7 @@ def patch_product(
 ) -> ProductOut:
     product = app.catalog.edit_product(seller.seller_id, product_id, body.apply, expected, body.confirm_price_change)
     _with_etag(response, product.version)
-    return product_out(product)
+    return _out(app, product)
 
 
 @router.delete("/products/{product_id}", response_model=ProductOut, responses=WRITE_PROBLEMS)
@@ -105,7 +112,7 @@ def delete_product(
     """Soft delete: the product becomes DELETED (hidden from shoppers); a rollback restores it."""
     product = app.catalog.delete_product(seller.seller_id, product_id, expected)
     _with_etag(response, product.version)
-    return product_out(product)
+    return _out(app, product)
 
 
 @router.get("/products/{product_id}/versions", response_model=list[VersionOut], responses=PROBLEMS)
@@ -143,7 +150,7 @@ def rollback(
     """Restores an earlier version's content as a new version; history is kept."""
     product = app.catalog.rollback(seller.seller_id, product_id, body.version, expected)
     _with_etag(response, product.version)
-    return product_out(product)
+    return _out(app, product)
 
 
 @router.post(
