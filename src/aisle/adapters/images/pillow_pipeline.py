@@ -36,8 +36,7 @@ class PillowImagePipeline:
             image.load()
         except DECODE_ERRORS as error:
             raise ImageRefused(f"the image data is truncated or corrupt ({error})") from error
-        finally:
-            image.close()
+        # Not image.close(): for a PNG that would close the caller's stream, which still has to be stored.
         return ImageFacts(format=str(image.format), width=width, height=height)
 
     def render(self, data: bytes) -> Rendition:

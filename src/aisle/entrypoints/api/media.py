@@ -17,9 +17,9 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
 
 
-@router.api_route(
+@router.head(MEDIA_PATH + "/{key:path}", include_in_schema=False)
+@router.get(
     MEDIA_PATH + "/{key:path}",
-    methods=["GET", "HEAD"],
     responses={200: {"content": {"image/webp": {}, "image/jpeg": {}, "image/png": {}}}, 404: {}},
 )
 async def media(key: str, request: Request, app: ContainerDep) -> Response:
