@@ -6,7 +6,10 @@ rendering happens off the request path, in a worker, and announces the product a
 
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -40,6 +43,16 @@ class UploadedFile:
     stream: BinaryIO
     size: int
     content_hash: str
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image a program attaches (the generated demo catalog's), rather than a seller's upload."""
+
+    product_id: int
+    data: bytes
+    alt_text: str = ""
+    variant_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +149,47 @@ class ImageService:
             uow.commit()
         if not still_used:  # content-addressed: the bytes may be shared by another product's image
             self._delete_blobs(image)
+
+    def attach(self, seller_id: int, pictures: Sequence[Picture]) -> int:
+        """Validates and renders each distinct picture once (content addressing shares it), then records them all
+        READY in one transaction. For loading catalogs before they are served: no events are recorded, so the
+        products' own creation events must still be ahead of the index builder (they are, at import time)."""
+        rendered: dict[str, ProductImage] = {}
+        now = self._now()
+        for picture in pictures:
+            content_hash = hashlib.sha256(picture.data).hexdigest()
+            if content_hash not in rendered:
+                rendered[content_hash] = self._rendered_once(content_hash, picture.data, now)
+        positions: Counter[int] = Counter()
+        with self._uow() as uow:
+            for picture in pictures:
+                model = rendered[hashlib.sha256(picture.data).hexdigest()]
+                position = positions[picture.product_id]
+                positions[picture.product_id] += 1
+                uow.images.add(
+                    replace(
+                        model,
+                        image_id=self._new_id(),
+                        product_id=picture.product_id,
+                        seller_id=seller_id,
+                        alt_text=picture.alt_text,
+                        variant_id=picture.variant_id,
+                        position=position,
+                    )
+                )
+            uow.commit()
+        return len(pictures)
+
+    def _rendered_once(self, content_hash: str, data: bytes, now: datetime) -> ProductImage:
+        with self._uow(readonly=True) as uow:
+            twin = uow.images.ready_with_hash(content_hash)
+        if twin is not None:
+            return twin
+        self._pipeline.check(io.BytesIO(data))
+        rendition = self._pipeline.render(data)
+        self._store_rendition(content_hash, rendition)
+        pending = ProductImage(0, 0, 0, content_hash, ImageStatus.PENDING, now, now)
+        return pending.ready(rendition.width, rendition.height, rendition.original_ext, now)
 
     def process_pending(self, limit: int = 4) -> int:
         """The embedded worker's step: renders PENDING images, oldest first; returns how many it finished."""
