@@ -17,6 +17,7 @@ from aisle.domain.images import THUMBNAIL_SIZES, ImageFacts, ImageRefused
 from aisle.services.ports import Rendition
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+BUFFERED_ENCODE_MAX_PIXELS = 12_000_000
 DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError)
 _SRGB = ImageCms.createProfile("sRGB")
 
@@ -83,7 +84,9 @@ class PillowImagePipeline:
         if image.mode == "RGBA":
             image.save(out, "PNG", compress_level=6)
             return out.getvalue(), "png"
-        image.save(out, "JPEG", quality=self.jpeg_quality, optimize=True, progressive=True)
+        # Progressive and optimized JPEGs make libjpeg hold every DCT coefficient (~120 MB more at 40 MP).
+        small = image.width * image.height <= BUFFERED_ENCODE_MAX_PIXELS
+        image.save(out, "JPEG", quality=self.jpeg_quality, optimize=small, progressive=small)
         return out.getvalue(), "jpg"
 
     def _thumbnails(self, image: Image.Image) -> dict[int, bytes]:
