@@ -31,7 +31,7 @@ test: lint ## the whole suite (PostgreSQL tests run when AISLE_TEST_DATABASE_URL
 unit: $(STAMP) ## the fast tests only
 	$(BIN)/pytest tests/unit
 
-services-up: ## start PostgreSQL, Redis, OpenSearch and Kafka on 127.0.0.1 (installs them first)
+services-up: ## start PostgreSQL, Redis, OpenSearch, Kafka and S3 (S3Proxy) on 127.0.0.1 (installs them first)
 	bash deploy/local/up.sh
 
 services-down: ## stop them
