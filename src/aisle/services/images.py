@@ -135,7 +135,7 @@ class ImageService:
                 variant = edit.variant_id if isinstance(edit.variant_id, int) else None
                 _check_variant(self._writable_product(uow, seller_id, product_id), variant)
                 changed = replace(changed, variant_id=variant)
-            uow.images.save(changed)
+            uow.images.save_edits(changed)
             self._announce(uow, changed, "edited")
             uow.commit()
         return changed
@@ -236,19 +236,8 @@ class ImageService:
 
     def _finish(self, finished: ProductImage) -> None:
         with self._uow() as uow:
-            current = uow.images.get(finished.image_id)
-            if current is None or current.status is not ImageStatus.PENDING:
-                return  # deleted (or finished by another worker) meanwhile
-            finished = replace(
-                current,
-                status=finished.status,
-                reason=finished.reason,
-                width=finished.width,
-                height=finished.height,
-                original_ext=finished.original_ext,
-                updated_at=finished.updated_at,
-            )
-            uow.images.save(finished)
+            if not uow.images.finish(finished):
+                return  # deleted, or finished by another worker, meanwhile
             self._announce(uow, finished, finished.status.value.lower())
             uow.commit()
         self._blobs.delete(upload_key(finished.content_hash))

@@ -233,8 +233,12 @@ class ImageRepository(Protocol):
 
     def get(self, image_id: int) -> ProductImage | None: ...
 
-    def save(self, image: ProductImage) -> None:
-        """Writes status, renditions and the seller's edits (alt text, position, variant)."""
+    def save_edits(self, image: ProductImage) -> None:
+        """Writes the seller's edits (alt text, position, variant) and nothing else."""
+
+    def finish(self, image: ProductImage) -> bool:
+        """Compare-and-set: writes the outcome (status, reason, size) only if the image is still PENDING; says
+        whether it did (False: deleted, or finished by another worker)."""
 
     def delete(self, image_id: int) -> None: ...
 

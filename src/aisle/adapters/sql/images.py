@@ -25,10 +25,21 @@ class SqlImageRepository:
         row = self._db.execute(select(t.product_images).where(t.product_images.c.image_id == image_id)).first()
         return None if row is None else _to_image(row)
 
-    def save(self, image: ProductImage) -> None:
-        columns = _columns(image)
-        del columns["image_id"], columns["created_at"]
+    def save_edits(self, image: ProductImage) -> None:
+        editable = ("alt_text", "position", "variant_id", "updated_at")
+        columns = {k: v for k, v in _columns(image).items() if k in editable}
         self._db.execute(update(t.product_images).where(t.product_images.c.image_id == image.image_id).values(columns))
+
+    def finish(self, image: ProductImage) -> bool:
+        finished = ("status", "reason", "width", "height", "original_ext", "updated_at")
+        columns = {k: v for k, v in _columns(image).items() if k in finished}
+        result = self._db.execute(
+            update(t.product_images)
+            .where(t.product_images.c.image_id == image.image_id)
+            .where(t.product_images.c.status == ImageStatus.PENDING.value)
+            .values(columns)
+        )
+        return result.rowcount == 1
 
     def delete(self, image_id: int) -> None:
         self._db.execute(delete(t.product_images).where(t.product_images.c.image_id == image_id))
