@@ -45,15 +45,14 @@ def picture(category_path: tuple[str, ...], colour: str) -> bytes:
 
 def _silhouette(draw: ImageDraw.ImageDraw, shape: str, fill: tuple[int, int, int], outline: tuple[int, ...]) -> None:
     box = {"tall": (200, 70, 400, 470), "wide": (90, 150, 510, 400)}.get(shape, (120, 70, 480, 430))
-    style = {"fill": fill, "outline": outline, "width": 6}
     if shape == "circle":
-        draw.ellipse(box, **style)
+        draw.ellipse(box, fill=fill, outline=outline, width=6)
     elif shape == "diamond":
-        draw.polygon([(300, 60), (490, 250), (300, 440), (110, 250)], **style)
+        draw.polygon([(300, 60), (490, 250), (300, 440), (110, 250)], fill=fill, outline=outline, width=6)
     elif shape == "hexagon":
-        draw.regular_polygon((300, 250, 190), 6, **style)
+        draw.regular_polygon((300, 250, 190), 6, fill=fill, outline=outline, width=6)
     else:
-        draw.rounded_rectangle(box, 40, **style)
+        draw.rounded_rectangle(box, 40, fill=fill, outline=outline, width=6)
     draw.ellipse((255, 205, 345, 295), fill=_tint(fill, 0.35))  # a highlight, so white on white still shows
 
 

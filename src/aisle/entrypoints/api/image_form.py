@@ -7,7 +7,7 @@ import hashlib
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any, BinaryIO, cast
 
 from python_multipart.multipart import MultipartParser, parse_options_header
 
@@ -46,7 +46,7 @@ class ImageForm:
         boundary = options.get(b"boundary")
         if kind != b"multipart/form-data" or not boundary:
             raise ImageRefused("send multipart/form-data with one or more 'file' parts", 415, "body")
-        parser = MultipartParser(boundary, self._callbacks())
+        parser = MultipartParser(boundary, cast(Any, self._callbacks()))
         try:
             async for chunk in chunks:
                 parser.write(chunk)
@@ -125,7 +125,7 @@ class ImageForm:
                 part.spool.close()
                 raise ImageRefused("the file is empty", 422, self._field())
             part.spool.seek(0)
-            self.files.append(UploadedFile(part.spool, part.size, part.digest.hexdigest()))
+            self.files.append(UploadedFile(cast(BinaryIO, part.spool), part.size, part.digest.hexdigest()))
         elif not part.is_file:
             self.fields[part.name] = part.text.decode("utf-8", "replace")
 
