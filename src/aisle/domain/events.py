@@ -11,6 +11,7 @@ PRODUCT_DELETED = "product.deleted"
 PRICE_CHANGED = "price.changed"
 REVIEW_ADDED = "review.added"
 SELLER_CREATED = "seller.created"
+IMAGE_UPLOADED = "image.uploaded"  # a seller's image waits to be rendered (payload: image_id)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from aisle.domain.errors import FieldError, InvalidInput
 THUMBNAIL_SIZES = (150, 300, 600, 1200)  # longest side in pixels, WebP, never upscaled
 MAX_ALT_TEXT = 500
 MAX_POSITION = 1000
-IMAGE_UPLOADED = "image.uploaded"
 
 
 class ImageStatus(StrEnum):

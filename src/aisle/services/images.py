@@ -19,7 +19,6 @@ from aisle.domain import events as ev
 from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.errors import Conflict, InvalidInput, NotFound
 from aisle.domain.images import (
-    IMAGE_UPLOADED,
     ImageRefused,
     ImageStatus,
     ProductImage,
@@ -71,15 +70,15 @@ class ImageService:
         new_id: Callable[[], int],
         now: Callable[[], datetime],
         media: MediaUrls,
-        on_uploaded: Callable[[], None] = lambda: None,
+        max_bytes: int = 10 * 1_048_576,
     ) -> None:
         self.media = media
+        self.max_bytes = max_bytes  # per file; the HTTP layer stops reading a part past it
         self._uow = uow_factory
         self._blobs = blobs
         self._pipeline = pipeline
         self._new_id = new_id
         self._now = now
-        self._on_uploaded = on_uploaded
 
     def upload(
         self,
@@ -102,9 +101,7 @@ class ImageService:
                 raise ImageRefused(refused.reason, refused.status, _file_field(index, len(files))) from refused
         for upload in files:
             self._store_upload(upload)
-        images = self._record(seller_id, product_id, files, alt_text, position, variant_id)
-        self._on_uploaded()
-        return images
+        return self._record(seller_id, product_id, files, alt_text, position, variant_id)
 
     def images(self, seller_id: int, product_id: int) -> list[ProductImage]:
         with self._uow(readonly=True) as uow:
@@ -202,7 +199,7 @@ class ImageService:
     def handle_uploaded(self, entries: list[OutboxEntry]) -> None:
         """The image worker's handler for ``image.uploaded`` events (at least once: processing is idempotent)."""
         for entry in entries:
-            if entry.name == IMAGE_UPLOADED:
+            if entry.name == ev.IMAGE_UPLOADED:
                 self.process(int(entry.payload["image_id"]))
 
     def process(self, image_id: int) -> None:
@@ -293,15 +290,14 @@ class ImageService:
             ]
             for image in images:
                 uow.images.add(image)
-            events = [ev.Event(IMAGE_UPLOADED, product_id, {"image_id": str(i.image_id)}) for i in images]
-            uow.outbox.add(events, now)
+            uow.record(ev.Event(ev.IMAGE_UPLOADED, product_id, {"image_id": str(i.image_id)}) for i in images)
             uow.commit()
         return images
 
     def _announce(self, uow: UnitOfWork, image: ProductImage, what: str) -> None:
         """Cards, pages and the index follow a product through its product.updated events."""
         payload = {"changed": ["images"], "image_id": str(image.image_id), "image": what}
-        uow.outbox.add([ev.Event(ev.PRODUCT_UPDATED, image.product_id, payload)], self._now())
+        uow.record([ev.Event(ev.PRODUCT_UPDATED, image.product_id, payload)])
 
     def _sellers_product(self, uow: UnitOfWork, seller_id: int, product_id: int) -> Product:
         product = uow.products.get(product_id)

@@ -10,10 +10,10 @@ from starlette.concurrency import run_in_threadpool
 
 from aisle.domain.errors import InvalidInput
 from aisle.domain.images import MAX_ALT_TEXT, MAX_POSITION, ProductImage
-from aisle.entrypoints.api.dependencies import ContainerDep, ProductId, SellerDep, WritingSeller, parse_id
+from aisle.entrypoints.api.dependencies import ImagesDep, ProductId, SellerDep, WritingSeller, parse_id
 from aisle.entrypoints.api.image_form import ImageForm
 from aisle.entrypoints.api.schemas import UploadedImageOut
-from aisle.services.images import MAX_FILES_PER_REQUEST, UNCHANGED, ImageEdit
+from aisle.services.images import MAX_FILES_PER_REQUEST, UNCHANGED, ImageEdit, ImageService
 
 router = APIRouter(prefix="/api/v1/seller", tags=["seller images"])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -52,8 +52,8 @@ UPLOAD_BODY = {
 }
 
 
-def _out(app: ContainerDep, image: ProductImage) -> UploadedImageOut:
-    return UploadedImageOut.model_validate(app.images.media.image_view(image))
+def _out(images: ImageService, image: ProductImage) -> UploadedImageOut:
+    return UploadedImageOut.model_validate(images.media.image_view(image))
 
 
 @router.post(
@@ -64,17 +64,17 @@ def _out(app: ContainerDep, image: ProductImage) -> UploadedImageOut:
     openapi_extra={"requestBody": UPLOAD_BODY},
 )
 async def upload_images(
-    product_id: ProductId, request: Request, seller: WritingSeller, app: ContainerDep
+    product_id: ProductId, request: Request, seller: WritingSeller, images: ImagesDep
 ) -> list[UploadedImageOut]:
     """Validates each file on its bytes (type, size, pixels, integrity); if one is refused nothing is stored.
     Accepted files answer PENDING; thumbnails (150/300/600/1200 px WebP) are made in the background and the
     image turns READY with its ``urls`` (or REJECTED with a ``reason``). Poll GET …/images/{image_id}."""
-    form = ImageForm(app.settings.image_max_bytes, MAX_FILES_PER_REQUEST)
+    form = ImageForm(images.max_bytes, MAX_FILES_PER_REQUEST)
     await form.read(request.headers.get("content-type", ""), request.stream())
     try:
         fields = form.fields
-        images = await run_in_threadpool(
-            app.images.upload,
+        uploaded = await run_in_threadpool(
+            images.upload,
             seller.seller_id,
             product_id,
             form.files,
@@ -84,17 +84,17 @@ async def upload_images(
         )
     finally:
         form.close()
-    return [_out(app, image) for image in images]
+    return [_out(images, image) for image in uploaded]
 
 
 @router.get("/products/{product_id}/images", response_model=list[UploadedImageOut], responses=PROBLEMS)
-def list_images(product_id: ProductId, seller: SellerDep, app: ContainerDep) -> list[UploadedImageOut]:
-    return [_out(app, image) for image in app.images.images(seller.seller_id, product_id)]
+def list_images(product_id: ProductId, seller: SellerDep, images: ImagesDep) -> list[UploadedImageOut]:
+    return [_out(images, image) for image in images.images(seller.seller_id, product_id)]
 
 
 @router.get("/products/{product_id}/images/{image_id}", response_model=UploadedImageOut, responses=PROBLEMS)
-def get_image(product_id: ProductId, image_id: str, seller: SellerDep, app: ContainerDep) -> UploadedImageOut:
-    return _out(app, app.images.image(seller.seller_id, product_id, parse_id(image_id, "image_id")))
+def get_image(product_id: ProductId, image_id: str, seller: SellerDep, images: ImagesDep) -> UploadedImageOut:
+    return _out(images, images.image(seller.seller_id, product_id, parse_id(image_id, "image_id")))
 
 
 class ImagePatch(BaseModel):
@@ -113,16 +113,16 @@ class ImagePatch(BaseModel):
 
 @router.patch("/products/{product_id}/images/{image_id}", response_model=UploadedImageOut, responses=PROBLEMS)
 def edit_image(
-    product_id: ProductId, image_id: str, body: ImagePatch, seller: WritingSeller, app: ContainerDep
+    product_id: ProductId, image_id: str, body: ImagePatch, seller: WritingSeller, images: ImagesDep
 ) -> UploadedImageOut:
     """Changes the alt text, position or variant of an image; the product's pages follow within seconds."""
-    image = app.images.edit(seller.seller_id, product_id, parse_id(image_id, "image_id"), body.to_edit())
-    return _out(app, image)
+    image = images.edit(seller.seller_id, product_id, parse_id(image_id, "image_id"), body.to_edit())
+    return _out(images, image)
 
 
 @router.delete("/products/{product_id}/images/{image_id}", status_code=status.HTTP_204_NO_CONTENT, responses=PROBLEMS)
-def delete_image(product_id: ProductId, image_id: str, seller: WritingSeller, app: ContainerDep) -> Response:
-    app.images.delete(seller.seller_id, product_id, parse_id(image_id, "image_id"))
+def delete_image(product_id: ProductId, image_id: str, seller: WritingSeller, images: ImagesDep) -> Response:
+    images.delete(seller.seller_id, product_id, parse_id(image_id, "image_id"))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

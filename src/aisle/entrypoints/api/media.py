@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from aisle.adapters.blobs.keys import checked_key
-from aisle.entrypoints.api.dependencies import ContainerDep
+from aisle.entrypoints.api.dependencies import BlobsDep
 from aisle.services.media import MEDIA_PATH
 
 router = APIRouter(tags=["media"])
@@ -22,7 +22,7 @@ CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
     MEDIA_PATH + "/{key:path}",
     responses={200: {"content": {"image/webp": {}, "image/jpeg": {}, "image/png": {}}}, 404: {}},
 )
-async def media(key: str, request: Request, app: ContainerDep) -> Response:
+async def media(key: str, request: Request, blobs: BlobsDep) -> Response:
     """An image rendition (thumbnail or cleaned original) by its content-addressed key."""
     extension = key.rsplit(".", 1)[-1]
     if not key.startswith("images/") or extension not in CONTENT_TYPES or not _valid(key):
@@ -31,7 +31,7 @@ async def media(key: str, request: Request, app: ContainerDep) -> Response:
     headers = {"Cache-Control": IMMUTABLE, "ETag": etag}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
-    data = await run_in_threadpool(app.blobs.get, key)
+    data = await run_in_threadpool(blobs.get, key)
     if data is None:
         return _missing()
     if request.method == "HEAD":
