@@ -220,3 +220,21 @@ def test_openapi_documents_the_upload(client: TestClient) -> None:
     schema = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert {"file", "alt_text", "position", "variant_id"} <= set(schema["properties"])
     assert {"202", "413", "415", "422"} <= set(operation["responses"])
+
+
+def test_more_than_ten_files_is_413_and_stores_nothing(seller: SellerClient, tmp_path: Path) -> None:
+    product = seller.create()
+    parts = [("file", (f"{n}.jpg", files.jpeg(60 + n, 40), "image/jpeg")) for n in range(11)]
+    answer = seller.request("POST", f"/products/{product['product_id']}/images", files=parts)
+    assert answer.status_code == 413, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "at most 10 files" in answer.json()["detail"]
+    assert stored_files(tmp_path) == []
+
+
+def test_a_malformed_multipart_body_is_400(seller: SellerClient) -> None:
+    pid = seller.create()["product_id"]
+    headers = {"content-type": "multipart/form-data; boundary=xyz"}
+    answer = seller.request("POST", f"/products/{pid}/images", content=b"--xyz\r\nnot a header line", headers=headers)
+    assert answer.status_code in (400, 422), answer.text
+    assert answer.headers["content-type"] == "application/problem+json"

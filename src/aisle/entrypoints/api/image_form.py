@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import IO, Any, BinaryIO, cast
 
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from aisle.domain.errors import InvalidInput
@@ -51,12 +52,12 @@ class ImageForm:
             async for chunk in chunks:
                 parser.write(chunk)
             parser.finalize()
-        except (ImageRefused, InvalidInput):
-            self.close()
-            raise
-        except Exception as error:  # python-multipart's parse errors
+        except FormParserError as error:
             self.close()
             raise ImageRefused(f"the multipart body is malformed ({error})", 400, "body") from error
+        except BaseException:  # a refused part, the body limit (413), a client that went away: nothing is kept
+            self.close()
+            raise
         if not self.files:
             raise ImageRefused("no 'file' part in the form", 422, "file")
 
