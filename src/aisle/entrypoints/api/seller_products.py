@@ -17,6 +17,7 @@ from aisle.entrypoints.api.dependencies import (
     WritingSeller,
     parse_id,
 )
+from aisle.entrypoints.api.responses import VersionDiff, VersionSnapshot, ok
 from aisle.entrypoints.api.schemas import (
     JobOut,
     ProductList,
@@ -121,13 +122,15 @@ def list_versions(product_id: ProductId, seller: SellerDep, catalog: CatalogDep)
     return [version_out(v) for v in catalog.versions(seller.seller_id, product_id)]
 
 
-@router.get("/products/{product_id}/versions/{version}", responses=PROBLEMS)
+@router.get(
+    "/products/{product_id}/versions/{version}", response_model=None, responses={**PROBLEMS, 200: ok(VersionSnapshot)}
+)
 def get_version(product_id: ProductId, version: int, seller: SellerDep, catalog: CatalogDep) -> dict:
     """The product's content as it was at that version."""
     return {"version": version, "product": catalog.version(seller.seller_id, product_id, version)}
 
 
-@router.get("/products/{product_id}/diff", responses=PROBLEMS)
+@router.get("/products/{product_id}/diff", response_model=None, responses={**PROBLEMS, 200: ok(VersionDiff)})
 def diff_versions(
     product_id: ProductId,
     seller: SellerDep,
