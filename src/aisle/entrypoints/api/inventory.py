@@ -19,13 +19,21 @@ from aisle.entrypoints.api.dependencies import (
     internal_caller,
     parse_id,
 )
-from aisle.entrypoints.api.responses import ReservationOut, StockChangeOut, StockOut, WarehouseList, WarehouseOut, ok
+from aisle.entrypoints.api.responses import (
+    ReservationOut,
+    Responses,
+    StockChangeOut,
+    StockOut,
+    WarehouseList,
+    WarehouseOut,
+    ok,
+)
 from aisle.services.inventory import InventoryService, ReserveLine
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
 INTERNAL = [Depends(internal_caller)]
 Quantity = Annotated[int, Field(strict=True, description="A whole number of units")]
-PROBLEMS = {
+PROBLEMS: Responses = {
     401: {"description": "Missing or wrong token"},
     404: {"description": "Unknown variant, warehouse or reservation"},
     409: {"description": "Not enough stock, or the reservation is no longer active"},

@@ -13,12 +13,12 @@ from aisle.domain.coupons import CouponRefused
 from aisle.domain.errors import Conflict, InvalidInput
 from aisle.domain.money import price_problem
 from aisle.entrypoints.api.dependencies import CallerDep, PricingDep, SellerDep, internal_caller, parse_id
-from aisle.entrypoints.api.responses import CouponOut, DealOut, PriceHistory, QuoteOut, RedemptionOut, ok
+from aisle.entrypoints.api.responses import CouponOut, DealOut, PriceHistory, QuoteOut, RedemptionOut, Responses, ok
 from aisle.services.pricing import Caller, CouponRequest, DealRequest
 
 router = APIRouter(prefix="/api/v1", tags=["pricing"])
 Amount = Annotated[Any, Field(description="A JSON number with at most 2 decimals (a percentage for PERCENT)")]
-PROBLEMS = {401: {"description": "Missing or wrong token"}, 422: {"description": "Invalid fields"}}
+PROBLEMS: Responses = {401: {"description": "Missing or wrong token"}, 422: {"description": "Invalid fields"}}
 
 
 class DealIn(BaseModel):

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+Responses = dict[int | str, dict[str, Any]]  # a route's ``responses=``
+
 
 class Shape(BaseModel):
     model_config = ConfigDict(extra="allow")

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Query, Response, status
 
 from aisle.entrypoints import metrics
 from aisle.entrypoints.api.dependencies import CatalogDep, PdpDep, ProductId, ReviewsDep, json_response
-from aisle.entrypoints.api.responses import CategoryTree, ProductPage, ok
+from aisle.entrypoints.api.responses import CategoryTree, ProductPage, Responses, ok
 from aisle.entrypoints.api.schemas import ReviewIn, ReviewList, ReviewOut, review_out
 
 router = APIRouter(prefix="/api/v1", tags=["shop"])
-NOT_FOUND = {404: {"description": "No such product, or it is not on sale"}}
+NOT_FOUND: Responses = {404: {"description": "No such product, or it is not on sale"}}
 
 
 @router.get("/products/{product_id}", responses={**NOT_FOUND, 200: ok(ProductPage)})
