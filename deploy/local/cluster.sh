@@ -240,7 +240,8 @@ kafka_node_ready() {
   local name="${KAFKA_NODES[$1]}" dir
   dir=$(node_dir "$name")
   port_open "${KAFKA_CLIENT[$1]}" || return 1
-  tail -n +"$(($(cat "$dir/log-offset" 2>/dev/null || echo 0) + 1))" "$(node_log "$name")" | grep -q 'Kafka Server started'
+  awk -v from="$(cat "$dir/log-offset" 2>/dev/null || echo 0)" \
+    'NR > from && /Kafka Server started/ {found = 1; exit} END {exit !found}' "$(node_log "$name")"
 }
 
 kafka_stop_all() {
