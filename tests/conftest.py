@@ -10,7 +10,7 @@ CLUSTER_TESTS = Path(__file__).resolve().parent / "cluster"
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """tests/cluster needs `make cluster-up` (it kills nodes): collected only when named, as `make test-cluster` does."""
+    """tests/cluster needs `make cluster-up` (it kills nodes): collected only when named (`make test-cluster`)."""
     if collection_path != CLUSTER_TESTS:
         return None
     named = (Path(config.invocation_params.dir, arg.split("::")[0]).resolve() for arg in config.args)

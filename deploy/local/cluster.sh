@@ -23,6 +23,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 SVC=cluster
+# A JVM restarting on a busy 2-core machine may need minutes; the single-node scripts' 120 s is too short here.
+AISLE_WAIT_SECS="${AISLE_CLUSTER_WAIT_SECS:-300}"
 
 # The install locations opensearch.sh and kafka.sh use (same variables, same defaults).
 OS_VERSION="${AISLE_OPENSEARCH_VERSION:-2.19.6}"
@@ -128,19 +130,9 @@ os_node_ready() {
     2>/dev/null | grep -q '^200$'
 }
 
-os_any_url() {
-  local i
-  for i in 0 1 2; do
-    node_alive "${OS_NODES[i]}" && { echo "http://$AISLE_BIND:${OS_HTTP[i]}"; return 0; }
-  done
-  return 1
-}
-
 os_cluster_healthy() {
-  local url
-  url=$(os_any_url) || return 1
-  curl -sS --max-time 5 "$url/_cluster/health?wait_for_nodes=3&wait_for_status=yellow&timeout=2s" 2>/dev/null \
-    | grep -Eq '"status":"(green|yellow)".*"number_of_nodes":3,'
+  curl -sS --max-time 5 "http://$AISLE_BIND:${OS_HTTP[0]}/_cluster/health?wait_for_nodes=3&wait_for_status=yellow&timeout=2s" \
+    2>/dev/null | grep -Eq '"status":"(green|yellow)".*"number_of_nodes":3,'
 }
 
 # -- Kafka --------------------------------------------------------------------------------------------------------
@@ -367,9 +359,13 @@ cmd_leader() {
   local url id
   case "${1:-}" in
     opensearch)
-      url=$(os_any_url) || die "no OpenSearch node is running"
-      curl -sS --max-time 5 "$url/_cat/nodes?h=name,cluster_manager" | awk '$2 == "*" {print $1}' | grep . \
-        || die "no elected cluster manager"
+      local i
+      for i in 0 1 2; do  # the first node that answers (a starting node's process runs before its HTTP does)
+        node_alive "${OS_NODES[i]}" || continue
+        curl -sS --max-time 5 "http://$AISLE_BIND:${OS_HTTP[i]}/_cat/nodes?h=name,cluster_manager" 2>/dev/null \
+          | awk '$2 == "*" {print $1; found = 1} END {exit !found}' && return 0
+      done
+      die "no elected cluster manager"
       ;;
     kafka)
       id=$(kafka_leader_id) && [[ -n "$id" ]] || die "no active controller found"

@@ -81,7 +81,10 @@ class ClusterControl:
 
     def wait_green(self, timeout_seconds: int = 180) -> None:
         health = self.opensearch.cluster.health(
-            wait_for_status="green", wait_for_nodes=3, timeout=f"{timeout_seconds}s", request_timeout=timeout_seconds + 10
+            wait_for_status="green",
+            wait_for_nodes=3,
+            timeout=f"{timeout_seconds}s",
+            request_timeout=timeout_seconds + 10,
         )
         assert health["status"] == "green", f"the OpenSearch cluster did not turn green: {health}"
 

@@ -4,6 +4,7 @@ AISLE_CLUSTER_REPORT when set); the measured times are reported, not asserted.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -38,6 +39,7 @@ TOPICS = ("product.updated", "price.changed", "inventory.changed")
 class Outcome:
     scenario: str
     node: str
+    offered_per_second: str
     writes_acknowledged: int
     searches: int
     reservations: int
@@ -140,6 +142,8 @@ def account(
     outcome = Outcome(
         scenario=scenario,
         node=node,
+        offered_per_second=f"writes {WRITES_PER_SECOND:g}, searches {SEARCHES_PER_SECOND:g}, "
+        f"reservations {RESERVATIONS_PER_SECOND:g}",
         writes_acknowledged=sum(n for k, n in tally.statuses.items() if k in ("create 201", "update 200")),
         searches=sum(n for k, n in tally.statuses.items() if k.startswith("search ")),
         reservations=tally.reservations,
@@ -219,9 +223,7 @@ def _led_after_preferred_election(bootstrap: str, topic: str, broker: int) -> li
     while not (led := partitions_led_by(bootstrap, topic, broker)) and time.monotonic() < deadline:
         admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 3})
         partitions = [TopicPartition(topic, p) for p in range(3)]
-        try:
+        with contextlib.suppress(Exception):  # "election not needed" where the preferred leader already leads
             admin.elect_leaders(ElectionType.PREFERRED, partitions).result()
-        except Exception:  # "election not needed" for partitions already on their preferred leader
-            pass
         time.sleep(1)
     return led

@@ -3,6 +3,7 @@ searches and reservations, each from its own thread at a fixed pace."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import Counter
@@ -46,7 +47,7 @@ class Tally:
         """The longest time without a search answer (a degraded answer counts unless told otherwise)."""
         times = [when for when, degraded in self.search_answers if degraded_counts or not degraded]
         marks = [self.started, *sorted(times), self.stopped]
-        return max(later - earlier for earlier, later in zip(marks, marks[1:], strict=False))
+        return max(later - earlier for earlier, later in itertools.pairwise(marks))
 
     def degraded_answers(self) -> int:
         return sum(1 for _, degraded in self.search_answers if degraded)
