@@ -52,7 +52,7 @@ def thumbnail_of(gallery: Sequence[dict[str, Any]], size: str = "300") -> str | 
     """The URL a result card shows: the first image's thumbnail of that size, else the first external URL."""
     for image in gallery:
         if "urls" in image:
-            return image["urls"].get(size) or image["urls"]["original"]
+            return str(image["urls"].get(size) or image["urls"]["original"])
         if "url" in image:
-            return image["url"]
+            return str(image["url"])
     return None
