@@ -49,7 +49,8 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
     settings = container.settings
 
     def body_limit(path: str) -> int:
-        return settings.bulk_max_bytes if path.endswith("/products/bulk") else settings.max_body_bytes
+        bulk = path.endswith("/products/bulk") or path == "/seller/bulk"
+        return settings.bulk_max_bytes if bulk else settings.max_body_bytes
 
     app.add_middleware(BodyLimitMiddleware, limit_for_path=body_limit)
     app.add_middleware(RequestIdMiddleware)

@@ -8,11 +8,13 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from aisle.domain.errors import NotFound
 from aisle.entrypoints.web import seller, storefront
 from aisle.entrypoints.web.rendering import STATIC_DIR, render
 
 SWAGGER = "/static/vendor/swagger-ui"
 MESSAGES = {
+    403: ("This form has expired", "Reload the page and try again."),
     404: ("Page not found", "We looked everywhere, but this page is not on our shelves."),
     429: ("Slow down a little", "You have made many requests in a short time. Try again in a few seconds."),
 }
@@ -48,6 +50,12 @@ def wants_page(request: Request) -> bool:
 
 def _install_error_pages(app: FastAPI) -> None:
     as_problem = app.exception_handlers[StarletteHTTPException]
+
+    as_not_found = app.exception_handlers[NotFound]
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, error: NotFound) -> Response:
+        return error_page(request, 404) if wants_page(request) else await as_not_found(request, error)
 
     @app.exception_handler(storefront.PageNotFound)
     async def _missing_page(request: Request, _error: storefront.PageNotFound) -> Response:
