@@ -60,8 +60,10 @@ SHOES = {
     ],
 }
 OTHERS = [
-    {"title": "Trailblazer Hiking Sock", "brand": "Peak", "status": "ACTIVE", "variants": [{"sku": "PS-1", "price": 12}]},
-    {"title": "Marathon Running Cap", "brand": "Peak", "status": "ACTIVE", "variants": [{"sku": "PC-1", "price": 19.5}]},
+    {"title": "Trailblazer Hiking Sock", "brand": "Peak", "status": "ACTIVE",
+     "variants": [{"sku": "PS-1", "price": 12}]},
+    {"title": "Marathon Running Cap", "brand": "Peak", "status": "ACTIVE",
+     "variants": [{"sku": "PC-1", "price": 19}]},
 ]
 
 
@@ -69,7 +71,8 @@ def _seed(container: Container) -> tuple[str, dict[str, str]]:
     created = container.sellers.create("E2E Outfitters", rating=4.6)
     ids = {}
     for body in (SHOES, *OTHERS):
-        product = container.catalog.create_product(created.seller.seller_id, ProductIn.model_validate(body).to_content())
+        content = ProductIn.model_validate(body).to_content()
+        product = container.catalog.create_product(created.seller.seller_id, content)
         ids[body["title"]] = str(product.product_id)
     stock = {"TB-42": 3, "TB-44": 40, "PS-1": 10, "PC-1": 0}
     skus = {}
