@@ -110,7 +110,9 @@ def test_seller_uploads_an_image_and_search_shows_its_thumbnail(watched, store):
     page.get_by_label("Add pictures").set_input_files({"name": "stove.png", "mimeType": "image/png",
                                                        "buffer": picture.getvalue()})
     expect(page.locator(".uploads li", has_text="READY")).to_be_visible(timeout=15_000)
+    watched.shot("seller-2-pictures")
     find_in_storefront(page, store, "Aurora Camp Stove")
+    watched.shot("seller-3-thumbnail-in-search")
     image = page.locator(".card", has_text="Aurora Camp Stove").locator("img")
     expect(image).to_have_attribute("src", re.compile(r"/media/"))
     assert page.evaluate("img => img.naturalWidth", image.element_handle()) > 0
