@@ -98,7 +98,7 @@ def test_bulk_upload_shows_progress_and_refused_lines(watched, store):
 
 
 def test_seller_uploads_an_image_and_search_shows_its_thumbnail(watched, store):
-    if not any(getattr(r, "path", "") == "/seller/products/{product_id}/images" for r in store.app_routes):
+    if not hasattr(store.container, "images"):
         pytest.skip("the portal's image upload arrives with the image API (images helper)")
     from PIL import Image
 
