@@ -28,6 +28,19 @@ class Chip:
     label: str
     remove_url: str
 
+    @property
+    def kind(self) -> str:
+        """Which filter, in the relaxation's words (brand, price, rating_min, in_stock, category)."""
+        if self.label.startswith("Brand:"):
+            return "brand"
+        if self.label.startswith("Category:"):
+            return "category"
+        if "★" in self.label:
+            return "rating_min"
+        if self.label == "In stock":
+            return "in_stock"
+        return "price" if "$" in self.label else "attribute"
+
 
 @dataclass
 class Asked:
@@ -112,9 +125,14 @@ def price_label(low: Any, high: Any) -> str:
     return f"over ${float(low):,.0f}"
 
 
-def chips(asked: Asked, understood: dict[str, Any], category_name: str | None) -> list[Chip]:
+def chips(asked: Asked, understood: dict[str, Any], category_name: str | None, relaxed: set[str]) -> list[Chip]:
     """Every filter in force, each with a link that drops it; a filter read from the text is dropped by
-    rewriting the text as its keywords, with the other filters it implied kept as explicit parameters."""
+    rewriting the text as its keywords, with the other filters it implied kept as explicit parameters.
+    Filters the search had to let go of (``relaxed``) are not in force, so they get no chip."""
+    return [c for c in _chips(asked, understood, category_name) if c.kind not in relaxed]
+
+
+def _chips(asked: Asked, understood: dict[str, Any], category_name: str | None) -> list[Chip]:
     query, found = asked.query, understood.get("filters") or {}
     result = [Chip(f"Brand: {b}", query.toggled("brand", b)) for b in query.all("brand")]
     if not query.all("brand"):

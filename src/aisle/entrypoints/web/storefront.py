@@ -75,13 +75,17 @@ def _results_page(request: Request, app: ContainerDep, asked: search_page.Asked,
         "heading": heading,
         "trail": list(trail),
         "error": error,
-        "chips": search_page.chips(asked, response["query"], chosen.name if chosen else None),
+        "chips": search_page.chips(asked, response["query"], chosen.name if chosen else None, _relaxed(response)),
         "pages": search_page.pages(response["page"], response["total"]),
         "last_page": search_page.pages(1, response["total"])[-1],
         "sorts": search_page.SORTS,
         "price_label": search_page.price_label,
     }
     return render(request, "search.html", context)
+
+
+def _relaxed(response: dict[str, Any]) -> set[str]:
+    return {step["dropped"] for step in (response.get("relaxed") or {}).get("steps", [])}
 
 
 @router.get("/p/{product_id}", response_class=HTMLResponse)
