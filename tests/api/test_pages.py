@@ -114,3 +114,34 @@ def test_the_portal_form_reports_each_bad_field(client, seller):
     assert response.status_code == 422
     for named in ("category", "variants[0].attributes", "Variant 1 sku", "Variant 1 price"):
         assert named in response.text, named
+
+
+def test_the_stock_page_restocks_a_warehouse_and_charts_the_price_history(client, seller):
+    from tests.api.conftest import INTERNAL_TOKEN
+
+    product = seller.create()
+    changed = product_body_with_price(product, 79.99)
+    assert seller.request("PUT", f"/products/{product['product_id']}", json=changed).status_code == 200
+    warehouse = {"warehouse_id": "east-1", "name": "East", "region": "us-east"}
+    internal = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+    assert client.post("/api/v1/warehouses", json=warehouse, headers=internal).status_code == 201
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    variant_id = product["variants"][0]["variant_id"]
+    form = {"csrf_token": client.cookies["aisle_csrf"], "variant_id": variant_id, "warehouse_id": "east-1",
+            "operation": "RESTOCK", "quantity": "7"}
+    stock_url = f"/seller/products/{product['product_id']}/stock"
+    assert client.post(stock_url, data=form, follow_redirects=False).status_code == 303
+    assert client.post(stock_url, data=form, follow_redirects=False).status_code == 303
+    page = client.get(stock_url).text
+    assert re.search(r"<td>east-1</td><td>14</td><td>0</td>", page), page
+    assert page.count("<polyline") == 2 and "$89.99–$79.99" not in page and "$79.99–$89.99" in page
+    refused = client.post(stock_url, data={**form, "quantity": "-3"}, follow_redirects=False)
+    assert "error=" in refused.headers["location"]
+
+
+def product_body_with_price(product: dict, price: float) -> dict:
+    from tests.api.conftest import product_body
+
+    body = product_body()
+    body["variants"][0]["price"] = price
+    return body

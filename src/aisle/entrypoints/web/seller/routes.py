@@ -11,11 +11,12 @@ from starlette.concurrency import run_in_threadpool
 from aisle.domain.catalog import ProductStatus
 from aisle.domain.errors import InvalidInput
 from aisle.entrypoints.api.dependencies import ContainerDep, parse_id
-from aisle.entrypoints.web.seller import forms, history, session
+from aisle.entrypoints.web.seller import forms, history, session, stock
 from aisle.entrypoints.web.seller.portal import checked_form, errors_by_field, page, signed_in, to_sign_in
 
 router = APIRouter(prefix="/seller", include_in_schema=False)
 router.include_router(history.router)
+router.include_router(stock.router)
 STATUSES = ("DRAFT", "ACTIVE", "INACTIVE", "DELETED")
 PAGE_SIZE = 25
 SEARCH_SCAN = 1000  # a title search looks through this many of the seller's newest products
