@@ -6,8 +6,9 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
-from aisle.bootstrap import Container
 from aisle.entrypoints.web import images
+from aisle.services.pdp import ProductPageService
+from aisle.services.reviews import ReviewService
 
 REVIEWS_PER_PAGE = 5
 
@@ -17,13 +18,15 @@ def variant_label(variant: dict[str, Any]) -> str:
     return " / ".join(values) or variant["sku"]
 
 
-def product_context(app: Container, product_id: int, query: QueryParams) -> dict[str, Any]:
-    page = app.pdp.page(product_id)
+def product_context(
+    pdp: ProductPageService, reviews: ReviewService, product_id: int, query: QueryParams
+) -> dict[str, Any]:
+    page = pdp.page(product_id)
     variants = page["variants"]
     chosen = next((v for v in variants if v["variant_id"] == query.get("variant")), None)
     chosen = chosen or next((v for v in variants if v["inventory"]["status"] != "OUT_OF_STOCK"), variants[0])
     reviews_page = _page_number(query.get("reviews_page"))
-    reviews = app.reviews.list(product_id, reviews_page, REVIEWS_PER_PAGE)
+    listed = reviews.list(product_id, reviews_page, REVIEWS_PER_PAGE)
     summary = page["reviews_summary"]
     most = max(summary["distribution"].values(), default=0) or 1
     return {
@@ -31,10 +34,10 @@ def product_context(app: Container, product_id: int, query: QueryParams) -> dict
         "chosen": chosen,
         "variant_label": variant_label,
         "gallery": _gallery(page["images"], chosen["variant_id"]),
-        "reviews": reviews.items,
-        "reviews_total": reviews.total,
+        "reviews": listed.items,
+        "reviews_total": listed.total,
         "reviews_page": reviews_page,
-        "reviews_pages": max(1, -(-reviews.total // REVIEWS_PER_PAGE)),
+        "reviews_pages": max(1, -(-listed.total // REVIEWS_PER_PAGE)),
         "bars": [(int(stars), n, round(100 * n / most)) for stars, n in summary["distribution"].items()],
         "reviewed": query.get("reviewed") == "1",
         "review_errors": {},

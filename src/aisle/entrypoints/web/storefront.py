@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from aisle.domain.categories import ancestors_path, build_tree
+from aisle.domain.categories import ancestors_path
 from aisle.domain.errors import InvalidInput, NotFound
-from aisle.entrypoints.api.dependencies import ContainerDep, parse_id, search_allowed
+from aisle.entrypoints.api.dependencies import CatalogDep, PdpDep, ReviewsDep, SearchDep, parse_id, search_allowed
 from aisle.entrypoints.web import search_page
+from aisle.entrypoints.web.dependencies import CategoriesDep, PageCacheDep
 from aisle.entrypoints.web.product_page import product_context
 from aisle.entrypoints.web.rendering import render
 from aisle.services.search.params import SearchParams
@@ -24,50 +25,48 @@ class PageNotFound(Exception):
     """Raised by a page for an id that names nothing a shopper can see: answered with the friendly 404 page."""
 
 
-def category_tree(app: ContainerDep) -> list[dict[str, Any]]:
-    tree = app.cache.get(TREE_KEY)
+def category_tree(catalog: CatalogDep, cache: PageCacheDep) -> list[dict[str, Any]]:
+    """The departments with products in them, kept a minute: counting a large catalog's categories is not free."""
+    tree = cache.get(TREE_KEY)
     if tree is None:
-        with app.uow(readonly=True) as uow:
-            tree = build_tree(uow.categories.all(), uow.products.count_active_by_category())
-        tree = [node for node in tree if node["product_count"]]
-        app.cache.set(TREE_KEY, tree, TREE_TTL_SECONDS)
+        tree = [node for node in catalog.category_tree() if node["product_count"]]
+        cache.set(TREE_KEY, tree, TREE_TTL_SECONDS)
     return tree
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, app: ContainerDep) -> HTMLResponse:
-    popular = app.cache.get(POPULAR_KEY)
+def home(request: Request, catalog: CatalogDep, search: SearchDep, cache: PageCacheDep) -> HTMLResponse:
+    popular = cache.get(POPULAR_KEY)
     if popular is None:
-        popular = app.search.search(SearchParams(page_size=12))["results"]
-        app.cache.set(POPULAR_KEY, popular, POPULAR_TTL_SECONDS)
-    return render(request, "home.html", {"tree": category_tree(app), "popular": popular})
+        popular = search.search(SearchParams(page_size=12))["results"]
+        cache.set(POPULAR_KEY, popular, POPULAR_TTL_SECONDS)
+    return render(request, "home.html", {"tree": category_tree(catalog, cache), "popular": popular})
 
 
 @router.get("/search", response_class=HTMLResponse, dependencies=[Depends(search_allowed)])
-def search(request: Request, app: ContainerDep) -> HTMLResponse:
+def search_results(request: Request, search: SearchDep, categories: CategoriesDep) -> HTMLResponse:
     asked = search_page.read_query("/search", request.query_params)
-    return _results_page(request, app, asked, heading=None)
+    return _results_page(request, search, categories(), asked, heading=None)
 
 
 @router.get("/c/{category_id}", response_class=HTMLResponse, dependencies=[Depends(search_allowed)])
-def browse(category_id: str, request: Request, app: ContainerDep) -> HTMLResponse:
+def browse(category_id: str, request: Request, search: SearchDep, categories: CategoriesDep) -> HTMLResponse:
     wanted = _id_or_404(category_id)
-    categories = app.categories()
-    if wanted not in categories:
+    known = categories()
+    if wanted not in known:
         raise PageNotFound()
     asked = search_page.read_query(f"/c/{wanted}", request.query_params, category=str(wanted))
-    trail = ancestors_path(categories, wanted)
-    return _results_page(request, app, asked, heading=categories[wanted].name, trail=trail)
+    trail = ancestors_path(known, wanted)
+    return _results_page(request, search, known, asked, heading=known[wanted].name, trail=trail)
 
 
-def _results_page(request: Request, app: ContainerDep, asked: search_page.Asked, heading: str | None, trail=()):
+def _results_page(request: Request, search: SearchDep, categories, asked: search_page.Asked, heading, trail=()):
     error = None
     try:
-        response = app.search.search(asked.params)
+        response = search.search(asked.params)
     except InvalidInput as invalid:
         error = "; ".join(f"{e.field} {e.reason}" for e in invalid.errors)
-        response = app.search.search(SearchParams(q=asked.params.q, page_size=search_page.PAGE_SIZE))
-    categories = app.categories()
+        response = search.search(SearchParams(q=asked.params.q, page_size=search_page.PAGE_SIZE))
     chosen = categories.get(int(asked.params.category)) if (asked.params.category or "").isdigit() else None
     context = {
         "asked": asked,
@@ -89,10 +88,10 @@ def _relaxed(response: dict[str, Any]) -> set[str]:
 
 
 @router.get("/p/{product_id}", response_class=HTMLResponse)
-def product(product_id: str, request: Request, app: ContainerDep) -> HTMLResponse:
+def product(product_id: str, request: Request, pdp: PdpDep, reviews: ReviewsDep) -> HTMLResponse:
     pid = _id_or_404(product_id)
     try:
-        context = product_context(app, pid, request.query_params)
+        context = product_context(pdp, reviews, pid, request.query_params)
     except NotFound as missing:
         raise PageNotFound() from missing
     return render(request, "product.html", context)
@@ -102,7 +101,8 @@ def product(product_id: str, request: Request, app: ContainerDep) -> HTMLRespons
 def post_review(
     product_id: str,
     request: Request,
-    app: ContainerDep,
+    pdp: PdpDep,
+    reviews: ReviewsDep,
     rating: Annotated[str, Form()] = "",
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
@@ -112,11 +112,11 @@ def post_review(
     form = {"rating": rating, "title": title, "body": body, "author": author}
     try:
         stars = int(rating) if rating.isdigit() else 0
-        app.reviews.add(pid, stars, title, body, author)
+        reviews.add(pid, stars, title, body, author)
     except NotFound as missing:
         raise PageNotFound() from missing
     except InvalidInput as invalid:
-        context = product_context(app, pid, request.query_params)
+        context = product_context(pdp, reviews, pid, request.query_params)
         context.update(review_errors={e.field: e.reason for e in invalid.errors}, review_form=form)
         return render(request, "product.html", context, status_code=422)
     return RedirectResponse(f"/p/{pid}?reviewed=1#reviews", status_code=303)

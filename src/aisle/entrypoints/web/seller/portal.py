@@ -2,24 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
-from aisle.bootstrap import Container
 from aisle.domain.sellers import Seller
+from aisle.entrypoints.api.dependencies import container
 from aisle.entrypoints.web.rendering import render
 from aisle.entrypoints.web.seller import session
 
+SIGN_INS_PER_MINUTE = 20
 
-def signed_in(request: Request, app: Container) -> Seller | None:
+
+def signed_in(request: Request) -> Seller | None:
+    """The seller the session cookie names, when it is genuine, unexpired and the seller still exists."""
+    app = container(request)
     seller_id = session.seller_of(app.settings.internal_token, request.cookies.get(session.SESSION_COOKIE))
-    if seller_id is None:
-        return None
-    with app.uow(readonly=True) as uow:
-        return uow.sellers.get(seller_id)
+    return None if seller_id is None else app.sellers.get(seller_id)
+
+
+PortalSeller = Annotated[Seller | None, Depends(signed_in)]
+
+
+def sign_in_allowed(request: Request) -> bool:
+    """Sign-in attempts are limited per client address, so keys cannot be guessed at speed."""
+    client = request.client.host if request.client else "unknown"
+    limiter = container(request).limiter
+    return limiter.hit(f"seller-sign-in:{client}", SIGN_INS_PER_MINUTE, burst=SIGN_INS_PER_MINUTE).allowed
+
+
+def session_secret(request: Request) -> str:
+    return container(request).settings.internal_token
 
 
 def to_sign_in() -> RedirectResponse:

@@ -10,9 +10,18 @@ from starlette.concurrency import run_in_threadpool
 
 from aisle.domain.catalog import ProductStatus
 from aisle.domain.errors import InvalidInput
-from aisle.entrypoints.api.dependencies import ContainerDep, parse_id
+from aisle.entrypoints.api.dependencies import CatalogDep, SellersDep, parse_id
+from aisle.entrypoints.web.dependencies import CategoriesDep
 from aisle.entrypoints.web.seller import forms, history, session, stock
-from aisle.entrypoints.web.seller.portal import checked_form, errors_by_field, page, signed_in, to_sign_in
+from aisle.entrypoints.web.seller.portal import (
+    PortalSeller,
+    checked_form,
+    errors_by_field,
+    page,
+    session_secret,
+    sign_in_allowed,
+    to_sign_in,
+)
 
 router = APIRouter(prefix="/seller", include_in_schema=False)
 router.include_router(history.router)
@@ -20,29 +29,27 @@ router.include_router(stock.router)
 STATUSES = ("DRAFT", "ACTIVE", "INACTIVE", "DELETED")
 PAGE_SIZE = 25
 SEARCH_SCAN = 1000  # a title search looks through this many of the seller's newest products
-SIGN_INS_PER_MINUTE = 20
 PRICE_RULE = "confirm_price_change"  # the API's ±50% rule names the flag that confirms a change
 
 
 @router.get("", response_class=HTMLResponse)
-def sign_in_page(request: Request, app: ContainerDep) -> Response:
-    if signed_in(request, app):
+def sign_in_page(request: Request, seller: PortalSeller) -> Response:
+    if seller:
         return RedirectResponse("/seller/products", status_code=303)
     return page(request, "seller/sign_in.html", {"error": None})
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
-async def sign_in(request: Request, app: ContainerDep) -> Response:
+async def sign_in(request: Request, sellers: SellersDep) -> Response:
     form = await checked_form(request)
-    client = request.client.host if request.client else "unknown"
-    allowed = app.limiter.hit(f"seller-sign-in:{client}", SIGN_INS_PER_MINUTE, burst=SIGN_INS_PER_MINUTE).allowed
+    allowed = await run_in_threadpool(sign_in_allowed, request)
     key = str(form.get("api_key") or "").strip()
-    seller = await run_in_threadpool(app.sellers.authenticate, key) if key and allowed else None
+    seller = await run_in_threadpool(sellers.authenticate, key) if key and allowed else None
     if seller is None:
         error = "Too many attempts; wait a minute." if not allowed else "This API key is not valid."
         return page(request, "seller/sign_in.html", {"error": error}, status_code=401 if allowed else 429)
     response = RedirectResponse("/seller/products", status_code=303)
-    value = session.session_value(app.settings.internal_token, seller.seller_id)
+    value = session.session_value(session_secret(request), seller.seller_id)
     session.set_cookie(request, response, session.SESSION_COOKIE, value, session.SESSION_SECONDS)
     return response
 
@@ -56,8 +63,7 @@ async def sign_out(request: Request) -> Response:
 
 
 @router.get("/products", response_class=HTMLResponse)
-def products(request: Request, app: ContainerDep) -> Response:
-    seller = signed_in(request, app)
+def products(request: Request, seller: PortalSeller, catalog: CatalogDep) -> Response:
     if seller is None:
         return to_sign_in()
     status = request.query_params.get("status") or None
@@ -65,11 +71,11 @@ def products(request: Request, app: ContainerDep) -> Response:
     text = (request.query_params.get("q") or "").strip()
     number = _page_number(request.query_params.get("page"))
     if text:
-        found = app.catalog.list_products(seller.seller_id, wanted, 1, SEARCH_SCAN).items
+        found = catalog.list_products(seller.seller_id, wanted, 1, SEARCH_SCAN).items
         matching = [p for p in found if text.casefold() in p.content.title.casefold() or _sku_match(p, text)]
         items, total = matching[(number - 1) * PAGE_SIZE : number * PAGE_SIZE], len(matching)
     else:
-        listed = app.catalog.list_products(seller.seller_id, wanted, number, PAGE_SIZE)
+        listed = catalog.list_products(seller.seller_id, wanted, number, PAGE_SIZE)
         items, total = listed.items, listed.total
     context = {
         "seller": seller,
@@ -86,34 +92,39 @@ def products(request: Request, app: ContainerDep) -> Response:
 
 
 @router.get("/products/new", response_class=HTMLResponse)
-def new_product(request: Request, app: ContainerDep) -> Response:
-    seller = signed_in(request, app)
+def new_product(request: Request, seller: PortalSeller) -> Response:
     if seller is None:
         return to_sign_in()
     return _editor(request, seller, None, forms.form_values(None, {}))
 
 
 @router.post("/products/new", response_class=HTMLResponse)
-async def create_product(request: Request, app: ContainerDep) -> Response:
-    return await _save(request, app, None)
+async def create_product(
+    request: Request, seller: PortalSeller, catalog: CatalogDep, categories: CategoriesDep
+) -> Response:
+    return await _save(request, seller, catalog, categories, None)
 
 
 @router.get("/products/{product_id}", response_class=HTMLResponse)
-def edit_product(product_id: str, request: Request, app: ContainerDep) -> Response:
-    seller = signed_in(request, app)
+def edit_product(
+    product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep, categories: CategoriesDep
+) -> Response:
     if seller is None:
         return to_sign_in()
-    product = app.catalog.get_product(seller.seller_id, parse_id(product_id, "product_id"))
-    return _editor(request, seller, product, forms.form_values(product, app.categories()))
+    product = catalog.get_product(seller.seller_id, parse_id(product_id, "product_id"))
+    return _editor(request, seller, product, forms.form_values(product, categories()))
 
 
 @router.post("/products/{product_id}", response_class=HTMLResponse)
-async def update_product(product_id: str, request: Request, app: ContainerDep) -> Response:
-    return await _save(request, app, parse_id(product_id, "product_id"))
+async def update_product(
+    product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep, categories: CategoriesDep
+) -> Response:
+    return await _save(request, seller, catalog, categories, parse_id(product_id, "product_id"))
 
 
-async def _save(request: Request, app: ContainerDep, product_id: int | None) -> Response:
-    seller = await run_in_threadpool(signed_in, request, app)
+async def _save(
+    request: Request, seller: Any, catalog: CatalogDep, categories: CategoriesDep, product_id: int | None
+) -> Response:
     if seller is None:
         return to_sign_in()
     form = await checked_form(request)
@@ -121,15 +132,15 @@ async def _save(request: Request, app: ContainerDep, product_id: int | None) -> 
     confirm = form.get("confirm_price_change") == "1"
     expected = int(str(form.get("version"))) if str(form.get("version") or "").isdigit() else None
     try:
-        body = forms.product_body(values, app.categories(), confirm)
+        body = forms.product_body(values, categories(), confirm)
         if product_id is None:
-            saved = await run_in_threadpool(app.catalog.create_product, seller.seller_id, body.to_content())
+            saved = await run_in_threadpool(catalog.create_product, seller.seller_id, body.to_content())
         else:
             saved = await run_in_threadpool(
-                app.catalog.replace_product, seller.seller_id, product_id, body.to_content(), expected, confirm
+                catalog.replace_product, seller.seller_id, product_id, body.to_content(), expected, confirm
             )
     except InvalidInput as invalid:
-        current = None if product_id is None else app.catalog.get_product(seller.seller_id, product_id)
+        current = None if product_id is None else catalog.get_product(seller.seller_id, product_id)
         return _editor(request, seller, current, values, invalid.errors, status_code=422)
     return RedirectResponse(f"/seller/products/{saved.product_id}?saved={saved.version}", status_code=303)
 

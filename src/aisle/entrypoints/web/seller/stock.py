@@ -11,28 +11,33 @@ from starlette.concurrency import run_in_threadpool
 
 from aisle.domain.errors import InvalidInput
 from aisle.domain.inventory import Operation
-from aisle.entrypoints.api.dependencies import ContainerDep, parse_id
-from aisle.entrypoints.web.seller.portal import checked_form, page, signed_in, to_sign_in
+from aisle.entrypoints.api.dependencies import CatalogDep, InventoryDep, PricingDep, parse_id
+from aisle.entrypoints.web.seller.portal import PortalSeller, checked_form, page, to_sign_in
 
 router = APIRouter()
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 90, 8
 
 
 @router.get("/products/{product_id}/stock", response_class=HTMLResponse)
-def stock_page(product_id: str, request: Request, app: ContainerDep) -> Response:
-    seller = signed_in(request, app)
+def stock_page(
+    product_id: str,
+    request: Request,
+    seller: PortalSeller,
+    catalog: CatalogDep,
+    inventory: InventoryDep,
+    pricing: PricingDep,
+) -> Response:
     if seller is None:
         return to_sign_in()
-    product = app.catalog.get_product(seller.seller_id, parse_id(product_id, "product_id"))
+    product = catalog.get_product(seller.seller_id, parse_id(product_id, "product_id"))
     variants = [v for v in product.content.variants if v.variant_id]
-    levels = app.inventory.levels_for([v.variant_id for v in variants])
-    with app.uow(readonly=True) as uow:
-        warehouses = uow.inventory.warehouses()
+    levels = inventory.levels_for([v.variant_id for v in variants])
+    warehouses = inventory.warehouses()
     rows = [
         {
             "variant": v,
             "levels": levels.get(v.variant_id, []),
-            "chart": price_chart(app.pricing.price_history(seller.seller_id, v.variant_id)),
+            "chart": price_chart(pricing.price_history(seller.seller_id, v.variant_id)),
         }
         for v in variants
     ]
@@ -42,13 +47,14 @@ def stock_page(product_id: str, request: Request, app: ContainerDep) -> Response
 
 
 @router.post("/products/{product_id}/stock")
-async def change_stock(product_id: str, request: Request, app: ContainerDep) -> Response:
-    seller = await run_in_threadpool(signed_in, request, app)
+async def change_stock(
+    product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep, inventory: InventoryDep
+) -> Response:
     if seller is None:
         return to_sign_in()
     form = await checked_form(request)
     pid = parse_id(product_id, "product_id")
-    product = await run_in_threadpool(app.catalog.get_product, seller.seller_id, pid)
+    product = await run_in_threadpool(catalog.get_product, seller.seller_id, pid)
     variant_id = parse_id(str(form.get("variant_id") or ""), "variant_id")
     if variant_id not in {v.variant_id for v in product.content.variants}:
         raise InvalidInput.single("variant_id", "is not a variant of this product")
@@ -59,7 +65,7 @@ async def change_stock(product_id: str, request: Request, app: ContainerDep) -> 
         return RedirectResponse(f"{target}?error=quantity+must+be+a+whole+number", status_code=303)
     warehouse = str(form.get("warehouse_id") or "")
     try:
-        await run_in_threadpool(app.inventory.adjust, variant_id, operation, warehouse, int(raw))
+        await run_in_threadpool(inventory.adjust, variant_id, operation, warehouse, int(raw))
     except InvalidInput as invalid:
         reason = "; ".join(f"{e.field} {e.reason}" for e in invalid.errors)
         return RedirectResponse(f"{target}?error={reason}", status_code=303)
