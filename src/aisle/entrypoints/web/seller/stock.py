@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -72,20 +72,22 @@ async def change_stock(
     return RedirectResponse(f"{target}?note={operation.value.lower()}+saved", status_code=303)
 
 
-def price_chart(history: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Points for an SVG polyline of the price over time (oldest first), or None with fewer than one change."""
+def price_chart(history: list[dict[str, Any]], now: datetime | None = None) -> dict[str, Any] | None:
+    """An SVG step line of the price from its first setting until now (each price holds until the next), or None
+    without any history."""
     points = sorted(history, key=lambda h: h["changed_at"])
     if not points:
         return None
     times = [datetime.fromisoformat(p["changed_at"]).timestamp() for p in points]
     prices = [p["new"] for p in points]
-    start, span = times[0], (times[-1] - times[0]) or 1.0
+    end = max(times[-1], (now or datetime.now(UTC)).timestamp())
+    start, span = times[0], (end - times[0]) or 1.0
     low, high = min(prices), max(prices)
     spread = (high - low) or 1.0
     inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
 
     def xy(when: float, price: float) -> tuple[float, float]:
-        x = CHART_PAD + (when - start) / span * inner_w if len(points) > 1 else CHART_WIDTH / 2
+        x = CHART_PAD + (when - start) / span * inner_w
         y = CHART_PAD + (high - price) / spread * inner_h if high != low else CHART_HEIGHT / 2
         return round(x, 1), round(y, 1)
 
@@ -95,6 +97,7 @@ def price_chart(history: list[dict[str, Any]]) -> dict[str, Any] | None:
         if index:
             steps.append((x, coords[index - 1][1]))
         steps.append((x, y))
+    steps.append((xy(end, prices[-1])[0], coords[-1][1]))
     return {
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
