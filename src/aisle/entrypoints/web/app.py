@@ -17,6 +17,7 @@ MESSAGES = {
     403: ("This form has expired", "Reload the page and try again."),
     404: ("Page not found", "We looked everywhere, but this page is not on our shelves."),
     429: ("Slow down a little", "You have made many requests in a short time. Try again in a few seconds."),
+    500: ("Something went wrong", "It is our fault, not yours. Try again in a moment."),
 }
 
 
@@ -52,6 +53,14 @@ def _install_error_pages(app: FastAPI) -> None:
     as_problem = app.exception_handlers[StarletteHTTPException]
 
     as_not_found = app.exception_handlers[NotFound]
+    as_unexpected = app.exception_handlers.get(Exception)
+
+    if as_unexpected is not None:
+
+        @app.exception_handler(Exception)
+        async def _unexpected(request: Request, error: Exception) -> Response:
+            response = await as_unexpected(request, error)  # logs it, with the request id
+            return error_page(request, 500) if wants_page(request) else response
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, error: NotFound) -> Response:
