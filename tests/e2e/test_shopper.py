@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 def test_shopper_searches_with_a_typo_filters_picks_a_variant_and_reviews(watched, store):
     page = watched.page
     page.goto(store.url + "/")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     box = page.get_by_role("combobox", name="Search products")
     box.press_sequentially("trailbl", delay=30)
     suggestions = page.get_by_role("listbox", name="Suggestions")
