@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
@@ -59,12 +63,12 @@ def _install_error_pages(app: FastAPI) -> None:
 
         @app.exception_handler(Exception)
         async def _unexpected(request: Request, error: Exception) -> Response:
-            response = await as_unexpected(request, error)  # logs it, with the request id
+            response = await _answer(as_unexpected, request, error)  # logs it, with the request id
             return error_page(request, 500) if wants_page(request) else response
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, error: NotFound) -> Response:
-        return error_page(request, 404) if wants_page(request) else await as_not_found(request, error)
+        return error_page(request, 404) if wants_page(request) else await _answer(as_not_found, request, error)
 
     @app.exception_handler(storefront.PageNotFound)
     async def _missing_page(request: Request, _error: storefront.PageNotFound) -> Response:
@@ -76,7 +80,13 @@ def _install_error_pages(app: FastAPI) -> None:
             response = error_page(request, error.status_code)
             response.headers.update(getattr(error, "headers", None) or {})
             return response
-        return await as_problem(request, error)
+        return await _answer(as_problem, request, error)
+
+
+async def _answer(handler: Callable[..., Any], request: Request, error: Exception) -> Response:
+    """What the API's own handler answers (handlers may be plain or async functions)."""
+    answer = handler(request, error)
+    return await answer if inspect.isawaitable(answer) else answer
 
 
 def error_page(request: Request, status: int) -> HTMLResponse:

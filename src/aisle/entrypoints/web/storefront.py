@@ -67,7 +67,8 @@ def _results_page(request: Request, search: SearchDep, categories, asked: search
     except InvalidInput as invalid:
         error = "; ".join(f"{e.field} {e.reason}" for e in invalid.errors)
         response = search.search(SearchParams(q=asked.params.q, page_size=search_page.PAGE_SIZE))
-    chosen = categories.get(int(asked.params.category)) if (asked.params.category or "").isdigit() else None
+    raw_category = asked.params.category or ""
+    chosen = categories.get(int(raw_category)) if raw_category.isdigit() else None
     context = {
         "asked": asked,
         "r": response,

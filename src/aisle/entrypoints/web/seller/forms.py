@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -15,7 +16,7 @@ from aisle.services.product_input import ProductIn, field_errors
 BLANK_VARIANT_ROWS = 2
 
 
-def pairs_text(values: dict[str, Any]) -> str:
+def pairs_text(values: Mapping[str, Any]) -> str:
     return "; ".join(f"{k}={v}" for k, v in values.items())
 
 
@@ -112,7 +113,7 @@ def _category_id(text: str, categories: dict[int, Category], problems: list[Fiel
 
 
 def _variants(rows: list[dict[str, str]], problems: list[FieldError]) -> list[dict[str, Any]]:
-    variants = []
+    variants: list[dict[str, Any]] = []
     for row in rows:
         if not any(row.get(k, "").strip() for k in ("sku", "price", "compare_price", "attributes")):
             continue

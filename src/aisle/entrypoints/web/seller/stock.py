@@ -30,16 +30,16 @@ def stock_page(
     if seller is None:
         return to_sign_in()
     product = catalog.get_product(seller.seller_id, parse_id(product_id, "product_id"))
-    variants = [v for v in product.content.variants if v.variant_id]
-    levels = inventory.levels_for([v.variant_id for v in variants])
+    variants = [(v, v.variant_id) for v in product.content.variants if v.variant_id is not None]
+    levels = inventory.levels_for([vid for _v, vid in variants])
     warehouses = inventory.warehouses()
     rows = [
         {
             "variant": v,
-            "levels": levels.get(v.variant_id, []),
-            "chart": price_chart(pricing.price_history(seller.seller_id, v.variant_id)),
+            "levels": levels.get(vid, []),
+            "chart": price_chart(pricing.price_history(seller.seller_id, vid)),
         }
-        for v in variants
+        for v, vid in variants
     ]
     context = {"seller": seller, "product": product, "rows": rows, "warehouses": warehouses,
                "note": request.query_params.get("note"), "error": request.query_params.get("error")}
