@@ -118,8 +118,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStore]:
 
 @pytest.fixture(scope="session")
 def browser(store: LiveStore):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=15_000)  # a shared 2-core machine under load: waits are bounded, not tight
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
         yield launched
@@ -169,7 +170,7 @@ class PageWatch:
 def watched(browser, store: LiveStore) -> Iterator[PageWatch]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)
     watch = PageWatch(page, store.url)
     yield watch
     context.close()
