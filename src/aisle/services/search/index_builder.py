@@ -69,11 +69,13 @@ class IndexBuilder:
         if not product_ids:
             return
         target = engine or self._engine
-        with self._uow(readonly=True) as uow:
-            products = self._with_other_offers(uow, uow.products.get_many(product_ids))
-            documents = self._searchable(uow, [p for p in products if p.status is ProductStatus.ACTIVE])
-        indexed = {d.product_id for d in documents}
+        # Read and write under one lock: a sync that read older state must not write after one that read newer
+        # state (the relay and a catch-up after an index switch run in different threads).
         with self._lock:
+            with self._uow(readonly=True) as uow:
+                products = self._with_other_offers(uow, uow.products.get_many(product_ids))
+                documents = self._searchable(uow, [p for p in products if p.status is ProductStatus.ACTIVE])
+            indexed = {d.product_id for d in documents}
             target.delete([p.product_id for p in products if p.product_id not in indexed])
             target.upsert(documents)
             target.refresh()
