@@ -44,7 +44,7 @@ def test_concurrent_syncs_leave_the_newest_title_indexed(tmp_path: Path):
         words = [_word(rng) for _ in range(THREADS)]
         start = threading.Barrier(THREADS)
 
-        def write_and_sync(word: str) -> None:
+        def write_and_sync(word: str, start: threading.Barrier = start) -> None:
             start.wait()
             app.catalog.replace_product(seller.seller_id, product_id, _content(word))
             app.index_builder.sync([product_id])
