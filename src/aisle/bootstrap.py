@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -35,6 +35,7 @@ from aisle.services.clock import utc_now
 from aisle.services.hot_sku import HotSkuReserver
 from aisle.services.importing import CatalogImporter
 from aisle.services.inventory import InventoryService
+from aisle.services.maintenance import IndexProgress, Pruner, index_progress
 from aisle.services.outbox_relay import BackgroundLoop, OutboxRelay
 from aisle.services.pdp import ProductPageService
 from aisle.services.ports import Cache, EventStream, OutboxEntry, UnitOfWorkFactory
@@ -94,8 +95,9 @@ class Container:
     def distributed(self) -> bool:
         return self.settings.profile == "distributed"
 
-    def importer(self) -> CatalogImporter:
-        return CatalogImporter(self.uow, self.ids.next_id, utc_now)
+    def importer(self, index: bool = True) -> CatalogImporter:
+        """Imports in batches; with ``index`` each batch goes into the search index as it is committed."""
+        return CatalogImporter(self.uow, self.ids.next_id, utc_now, indexer=self.index_builder if index else None)
 
     def announce_rebuild(self, started: datetime) -> None:
         """Tells every index builder, through the outbox, to re-sync what changed since ``started``."""
@@ -116,6 +118,10 @@ class Container:
     def ready(self) -> None:
         """Raises when storage cannot be reached."""
         ping(self.engine)
+
+    def index_progress(self) -> IndexProgress:
+        max_lag = timedelta(seconds=self.settings.ready_max_index_lag_seconds)
+        return index_progress(self.uow, self.search_engine, utc_now(), max_lag)
 
 
 def bootstrap(settings: Settings | None = None) -> Container:
@@ -214,7 +220,8 @@ def serving_loops(container: Container, with_workers: bool) -> list[BackgroundLo
     return [bulk, vocabulary, *workers]
 
 
-WORKERS = ("relay", "index-builder", "cache-invalidator", "reservation-expirer")
+WORKERS = ("relay", "index-builder", "cache-invalidator", "reservation-expirer", "pruner")
+PRUNE_EVERY_SECONDS = 300.0
 
 
 def worker_loops(container: Container, names: tuple[str, ...]) -> list[BackgroundLoop]:
@@ -236,6 +243,9 @@ def worker_loops(container: Container, names: tuple[str, ...]) -> list[Backgroun
         return step
 
     loops = {"relay": BackgroundLoop("outbox-relay", container.relay.relay_once, idle_seconds=0.1)}
+    retention = timedelta(hours=container.settings.retention_hours)
+    pruner = Pruner(container.uow, utc_now, retention)
+    loops["pruner"] = BackgroundLoop("pruner", pruner.prune_once, idle_seconds=PRUNE_EVERY_SECONDS)
     loops["reservation-expirer"] = BackgroundLoop("reservation-expirer", container.inventory.expire_due, 1.0)
     if container.stream is not None:  # embedded: the relay itself hands events to the index builder and cache
         index_events = (*INDEXED_EVENTS, ev.INDEX_REBUILD)

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     with_workers: bool = Field(
         False, description="Distributed: also run the relay, index builder, cache invalidator and expirer in-process"
     )
+    retention_hours: float = Field(
+        168, gt=0, description="Delivered outbox events, idempotency keys and finished bulk jobs are deleted after this"
+    )
+    ready_max_index_lag_seconds: float = Field(
+        5.0, gt=0, description="/readyz answers 503 indexing while an undelivered event is older than this"
+    )
+    workers: int = Field(1, ge=1, le=64, description="Embedded: API processes `aisle serve` starts (one leads)")
     run_background_workers: bool = Field(True, description="Run the outbox relay and job runner in this process")
 
     @model_validator(mode="after")

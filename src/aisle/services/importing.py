@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any, Protocol
 
@@ -19,6 +20,18 @@ from aisle.services.product_input import ProductIn, field_errors
 
 class ImportRecord(Protocol):
     line: int
+
+
+class BatchIndexer(Protocol):
+    def index_imported(self, products: Sequence[Product]) -> None:
+        """Writes committed products to the search index without making them searchable yet."""
+
+    def commit(self) -> None:
+        """Makes everything written so far searchable."""
+
+
+INDEX_COMMIT_SECONDS = 5.0  # an index commit per batch would cost more than the batch at a million products
+HOLD_EVENTS = timedelta(minutes=2)  # the relay delivers an imported batch's events only if the import never does
 
 
 @dataclass
@@ -47,25 +60,47 @@ class CatalogImporter:
         new_id: Callable[[], int],
         now: Callable[[], datetime],
         batch_size: int = 500,
+        indexer: BatchIndexer | None = None,
     ) -> None:
         self._uow = uow_factory
         self._new_id = new_id
         self._now = now
         self._batch_size = batch_size
+        self._indexer = indexer
         self._category_ids: dict[tuple[str, ...], int] = {}
 
     def run(
         self, seller_id: int, records: Iterable[Any], progress: Callable[[int], None] = lambda _n: None
     ) -> ImportSummary:
-        summary = ImportSummary()
+        """Imports batch by batch. With an indexer, each committed batch is indexed at once and the index committed
+        every few seconds; the batch's events are then marked delivered, so no server replays them afterwards."""
+        summary, unindexed_events = ImportSummary(), []
+        last_commit = time.monotonic()
         for batch in _batches(iter(records), self._batch_size):
             with self._uow() as uow:
-                self._import_batch(uow, seller_id, batch, summary)
+                if self._indexer is not None:
+                    uow.outbox.hold_new_events(self._now() + HOLD_EVENTS)
+                products = self._import_batch(uow, seller_id, batch, summary)
                 uow.commit()
+            if self._indexer is not None:
+                self._indexer.index_imported(products)
+                unindexed_events.extend(uow.outbox.added_ids)
+                if time.monotonic() - last_commit >= INDEX_COMMIT_SECONDS:
+                    self._commit_index(unindexed_events)
+                    unindexed_events, last_commit = [], time.monotonic()
             progress(len(batch))
+        if self._indexer is not None:
+            self._commit_index(unindexed_events)
         return summary
 
-    def _import_batch(self, uow: UnitOfWork, seller_id: int, batch: list[Any], summary: ImportSummary) -> None:
+    def _commit_index(self, event_ids: list[int]) -> None:
+        assert self._indexer is not None
+        self._indexer.commit()
+        with self._uow() as uow:
+            uow.outbox.mark_delivered(event_ids, self._now())
+            uow.commit()
+
+    def _import_batch(self, uow: UnitOfWork, seller_id: int, batch: list[Any], summary: ImportSummary) -> list[Product]:
         """Validates each record on its own, then writes the batch's products and reviews in a few statements."""
         made = [(record, product) for record in batch if (product := self._product(uow, seller_id, record, summary))]
         taken = uow.products.skus_in_use([product for _record, product in made])
@@ -78,6 +113,7 @@ class CatalogImporter:
         uow.reviews.add_many(reviews)
         summary.imported += len(fresh)
         summary.reviews += len(reviews)
+        return [product for _record, product in fresh]
 
     def _product(self, uow: UnitOfWork, seller_id: int, record: Any, summary: ImportSummary) -> Product | None:
         if not hasattr(record, "data"):

@@ -154,9 +154,22 @@ class BulkJobRepository(Protocol):
 
     def finish(self, job_id: int, now: datetime) -> None: ...
 
+    def prune_finished(self, before: datetime) -> int:
+        """Deletes jobs that finished before ``before``, with their lines; returns how many jobs."""
+
 
 class Outbox(Protocol):
+    added_ids: list[int]  # the events this unit of work recorded
+
     def add(self, events: Iterable[Event], now: datetime) -> None: ...
+
+    def hold_new_events(self, until: datetime) -> None:
+        """Events added from now on are not due for the relay before ``until`` (a bulk import indexes them itself)."""
+
+    def oldest_pending_at(self) -> datetime | None: ...
+
+    def prune_delivered(self, before: datetime, limit: int) -> int:
+        """Deletes up to ``limit`` delivered events recorded before ``before``; returns how many."""
 
     def claim_pending(self, limit: int, now: datetime | None = None) -> list[OutboxEntry]:
         """Pending entries due by ``now``, in order; on PostgreSQL the rows stay locked (SKIP LOCKED) until the
@@ -196,6 +209,8 @@ class InventoryRepository(Protocol):
     def remembered(self, key: str) -> dict[str, Any] | None: ...
 
     def remember(self, key: str, response: dict[str, Any], now: datetime) -> None: ...
+
+    def forget_idempotency_keys(self, before: datetime) -> int: ...
 
     def record_sale(self, sale_id: int, product_id: int, variant_id: int, quantity: int, now: datetime) -> None: ...
 

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from aisle.adapters.sql import schema as t
@@ -170,6 +170,11 @@ class SqlInventoryRepository:
         except IntegrityError:
             raise VersionConflict(key) from None  # a twin request committed first: retry and return its answer
 
+    def forget_idempotency_keys(self, before: datetime) -> int:
+        """Deletes remembered answers older than ``before``: a retry that late is a new request."""
+        keys = t.idempotency_keys
+        return self._db.execute(delete(keys).where(keys.c.created_at < before)).rowcount
+
     def record_sale(self, sale_id: int, product_id: int, variant_id: int, quantity: int, now: datetime) -> None:
         self._db.execute(
             insert(t.sales).values(
@@ -222,4 +227,3 @@ def _reservation(head: Row, lines: list[ReservationLine]) -> Reservation:
         as_utc(head.created_at),
         as_utc(head.expires_at),
     )
-
