@@ -29,7 +29,7 @@ class SqlOutbox:
         batches marks them delivered once indexed, and the relay delivers them only if that never happens."""
         self._held_until = until
 
-    def add(self, events: Iterable[Event], now: datetime) -> None:
+    def add(self, events: Iterable[Event], now: datetime) -> list[OutboxEntry]:
         rows = [
             {
                 "event_id": self._new_id(),
@@ -46,6 +46,7 @@ class SqlOutbox:
         if rows:
             self._db.execute(insert(t.outbox), rows)
             self.added_ids.extend(row["event_id"] for row in rows)
+        return [OutboxEntry(r["event_id"], r["name"], r["key"], r["payload"], now, 0) for r in rows]
 
     def claim_pending(self, limit: int, now: datetime | None = None) -> list[OutboxEntry]:
         due = or_(t.outbox.c.next_attempt_at.is_(None), t.outbox.c.next_attempt_at <= (now or datetime.now(UTC)))
