@@ -56,7 +56,10 @@ class Settings(BaseSettings):
     ready_max_index_lag_seconds: float = Field(
         5.0, gt=0, description="/readyz answers 503 indexing while an undelivered event is older than this"
     )
-    workers: int = Field(1, ge=1, le=64, description="Embedded: API processes `aisle serve` starts (one leads)")
+    workers: int = Field(1, ge=1, le=64, description="API processes `aisle serve` starts (embedded: one of them leads)")
+    metrics_port: int | None = Field(
+        None, ge=1, le=65_535, description="If set, process n of `aisle serve` also serves its own /metrics on this + n"
+    )
     run_background_workers: bool = Field(True, description="Run the outbox relay and job runner in this process")
 
     @model_validator(mode="after")

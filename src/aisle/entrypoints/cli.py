@@ -31,6 +31,7 @@ sellers_app = typer.Typer(help="Manage sellers and their API keys.", no_args_is_
 app.add_typer(sellers_app, name="sellers")
 console = Console(stderr=True)
 DEFAULT_SAMPLE_DATA = Path("../shared/data")
+HEALTHCHECK_SECONDS = 60  # a worker building its container on a busy machine is slow, not dead
 DEMO_WAREHOUSE = Warehouse("demo-main", "Demo warehouse", "us-east")
 
 
@@ -60,15 +61,47 @@ def serve(
     with_workers: Annotated[
         bool, typer.Option("--with-workers", help="Distributed: also run every worker in this process")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="API processes on this port (default AISLE_WORKERS or 1); embedded, one of them leads"
+        ),
+    ] = None,
 ) -> None:
-    """Serve the HTTP API (OpenAPI docs at /docs). Embedded: the relay, index builder and jobs run in-process."""
+    """Serve the HTTP API (OpenAPI docs at /docs). Embedded: the relay, index builder and jobs run in-process.
+
+    With --workers N, N processes share the port. Embedded, they share one SQLite database and one Tantivy index:
+    the one holding the leader lock runs the relay, index builder and jobs, and another takes over within a
+    second if it dies; the others serve and see each index commit. AISLE_METRICS_PORT=P gives process n its own
+    /metrics on port P + n.
+    """
     import uvicorn
 
     from aisle.entrypoints.api.app import create_app
 
+    if with_workers:
+        os.environ["AISLE_WITH_WORKERS"] = "true"
     container = _container(run_background_workers=True, with_workers=with_workers)
-    console.print(f"aisle ({container.settings.profile}) on http://{host}:{port}  -  docs at http://{host}:{port}/docs")
-    uvicorn.run(create_app(container), host=host, port=port, log_level="info", access_log=False)
+    count = workers or container.settings.workers
+    profile = container.settings.profile
+    console.print(
+        f"aisle ({profile}, {count} process(es)) on http://{host}:{port}  -  docs at http://{host}:{port}/docs"
+    )
+    if count == 1:
+        uvicorn.run(create_app(container), host=host, port=port, log_level="info", access_log=False)
+        return
+    container.stop()  # each process builds its own
+    factory = "aisle.entrypoints.api.process:serving_app"
+    uvicorn.run(
+        factory,
+        factory=True,
+        workers=count,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
+    )
 
 
 class WorkerName(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,6 +32,7 @@ class BatchIndexer(Protocol):
         """Makes everything written so far searchable."""
 
 
+log = logging.getLogger(__name__)
 INDEX_COMMIT_SECONDS = 5.0  # an index commit per batch would cost more than the batch at a million products
 HOLD_EVENTS = timedelta(minutes=2)  # the relay delivers an imported batch's events only if the import never does
 
@@ -75,31 +77,20 @@ class CatalogImporter:
     ) -> ImportSummary:
         """Imports batch by batch. With an indexer, each committed batch is indexed at once and the index committed
         every few seconds; the batch's events are then marked delivered, so no server replays them afterwards."""
-        summary, unindexed_events = ImportSummary(), []
-        last_commit = time.monotonic()
+        summary = ImportSummary()
+        indexing = _Indexing(self._indexer, self._uow, self._now) if self._indexer is not None else None
         for batch in _batches(iter(records), self._batch_size):
             with self._uow() as uow:
-                if self._indexer is not None:
+                if indexing is not None and indexing.active:
                     uow.outbox.hold_new_events(self._now() + HOLD_EVENTS)
                 products = self._import_batch(uow, seller_id, batch, summary)
                 uow.commit()
-            if self._indexer is not None:
-                self._indexer.index_imported(products)
-                unindexed_events.extend(uow.outbox.added_ids)
-                if time.monotonic() - last_commit >= INDEX_COMMIT_SECONDS:
-                    self._commit_index(unindexed_events)
-                    unindexed_events, last_commit = [], time.monotonic()
+            if indexing is not None:
+                indexing.add(products, uow.outbox.added_ids)
             progress(len(batch))
-        if self._indexer is not None:
-            self._commit_index(unindexed_events)
+        if indexing is not None:
+            indexing.finish()
         return summary
-
-    def _commit_index(self, event_ids: list[int]) -> None:
-        assert self._indexer is not None
-        self._indexer.commit()
-        with self._uow() as uow:
-            uow.outbox.mark_delivered(event_ids, self._now())
-            uow.commit()
 
     def _import_batch(self, uow: UnitOfWork, seller_id: int, batch: list[Any], summary: ImportSummary) -> list[Product]:
         """Validates each record on its own, then writes the batch's products and reviews in a few statements."""
@@ -154,6 +145,52 @@ class CatalogImporter:
             self._now(),
             generated=True,
         )
+
+
+class _Indexing:
+    """Indexes an import's batches as they commit. If the index cannot be written (a running server holds the
+    Tantivy writer, OpenSearch is down) it stops trying and hands the events back to the relay at once."""
+
+    def __init__(self, indexer: BatchIndexer, uow_factory: UnitOfWorkFactory, now: Callable[[], datetime]) -> None:
+        self._indexer = indexer
+        self._uow = uow_factory
+        self._now = now
+        self._events: list[int] = []  # recorded by batches indexed but not yet committed to the index
+        self._committed_at = time.monotonic()
+        self.active = True
+
+    def add(self, products: Sequence[Product], event_ids: Sequence[int]) -> None:
+        if not self.active:
+            return
+        self._events.extend(event_ids)
+        try:
+            self._indexer.index_imported(products)
+            if time.monotonic() - self._committed_at >= INDEX_COMMIT_SECONDS:
+                self._commit()
+        except Exception as error:
+            self._give_up(error)
+
+    def finish(self) -> None:
+        if self.active:
+            try:
+                self._commit()
+            except Exception as error:
+                self._give_up(error)
+
+    def _commit(self) -> None:
+        self._indexer.commit()
+        with self._uow() as uow:
+            uow.outbox.mark_delivered(self._events, self._now())
+            uow.commit()
+        self._events, self._committed_at = [], time.monotonic()
+
+    def _give_up(self, error: Exception) -> None:
+        log.warning("import: the search index cannot be written (%s); the server will index from the outbox", error)
+        self.active = False
+        with self._uow() as uow:
+            uow.outbox.release_held(self._events)
+            uow.commit()
+        self._events = []
 
 
 def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:

@@ -178,7 +178,15 @@ class Outbox(Protocol):
     def hold_new_events(self, until: datetime) -> None:
         """Events added from now on are not due for the relay before ``until`` (a bulk import indexes them itself)."""
 
+    def release_held(self, event_ids: Sequence[int]) -> None:
+        """Makes held events due at once."""
+
     def oldest_pending_at(self) -> datetime | None: ...
+
+    def last_event_id(self) -> int: ...
+
+    def recorded_after(self, event_id: int, limit: int) -> list[OutboxEntry]:
+        """Events with a larger id, delivered or not, oldest first."""
 
     def prune_delivered(self, before: datetime, limit: int) -> int:
         """Deletes up to ``limit`` delivered events recorded before ``before``; returns how many."""

@@ -85,6 +85,26 @@ class SqlOutbox:
     def keys_since(self, since: datetime) -> list[int]:
         return list(self._db.execute(select(t.outbox.c.key).where(t.outbox.c.created_at >= since).distinct()).scalars())
 
+    def release_held(self, event_ids: Sequence[int]) -> None:
+        """Makes held events due at once."""
+        if event_ids:
+            self._db.execute(
+                update(t.outbox)
+                .where(and_(t.outbox.c.event_id.in_(event_ids), t.outbox.c.status == PENDING))
+                .values(next_attempt_at=None)
+            )
+
+    def last_event_id(self) -> int:
+        return self._db.execute(select(func.max(t.outbox.c.event_id))).scalar_one_or_none() or 0
+
+    def recorded_after(self, event_id: int, limit: int) -> list[OutboxEntry]:
+        """Events with a larger id, delivered or not, oldest first."""
+        query = select(t.outbox).where(t.outbox.c.event_id > event_id).order_by(t.outbox.c.event_id).limit(limit)
+        return [
+            OutboxEntry(r.event_id, r.name, r.key, r.payload, as_utc(r.created_at), r.attempts)
+            for r in self._db.execute(query)
+        ]
+
     def oldest_pending_at(self) -> datetime | None:
         """When the oldest event not yet delivered was recorded (event ids grow with time)."""
         query = select(t.outbox.c.created_at).where(t.outbox.c.status == PENDING).order_by(t.outbox.c.event_id)
