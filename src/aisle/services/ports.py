@@ -22,6 +22,11 @@ class VersionConflict(Exception):
     """A compare-and-set write found the row at another version than expected."""
 
 
+class ConnectionLost(VersionConflict):
+    """The database connection broke under a transaction (it was rolled back): run it again on a fresh one.
+    Retried like a lost compare-and-set, so no connection is pinged before use."""
+
+
 @dataclass(frozen=True)
 class VersionInfo:
     version: int
@@ -225,6 +230,9 @@ class InventoryRepository(Protocol):
     def change_status(self, reservation_id: int, expected: ReservationStatus, new: ReservationStatus) -> bool: ...
 
     def expired(self, now: datetime, limit: int) -> list[Reservation]: ...
+
+    def take(self, variant_id: int, warehouse_id: str, quantity: int) -> StockLevel | None:
+        """Reserves in one conditional write; the row as written, or None when missing or short of stock."""
 
     def remembered(self, key: str) -> dict[str, Any] | None: ...
 

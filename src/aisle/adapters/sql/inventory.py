@@ -52,6 +52,19 @@ class SqlInventoryRepository:
             found[row.variant_id].append(_level(row))
         return found
 
+    def take(self, variant_id: int, warehouse_id: str, quantity: int) -> StockLevel | None:
+        """Reserves ``quantity`` in one conditional write (the compare is ``available >= quantity``, so concurrent
+        takers never retry each other); the row as written, or None when it is missing or short."""
+        s = t.stock.c
+        with _contention_as_conflict(variant_id):
+            row = self._db.execute(
+                update(t.stock)
+                .where(and_(s.variant_id == variant_id, s.warehouse_id == warehouse_id, s.available >= quantity))
+                .values(available=s.available - quantity, reserved=s.reserved + quantity, version=s.version + 1)
+                .returning(*t.stock.c)
+            ).first()
+        return None if row is None else _level(row)
+
     def save_level(self, level: StockLevel, expected_version: int) -> None:
         """Writes ``level`` only if the row is still at ``expected_version`` (0: the row must not exist yet)."""
         if expected_version == 0:
