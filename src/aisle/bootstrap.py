@@ -220,14 +220,14 @@ def serving_loops(container: Container, with_workers: bool) -> list[BackgroundLo
     container.bulk.on_submitted(bulk.wake)
     if container.distributed:
         vocabulary = BackgroundLoop("query-understanding", _rebuilt(container.understanding), idle_seconds=30.0)
-        return [bulk, vocabulary, *(worker_loops(container, WORKERS) if with_workers else [])]
+        return [bulk, vocabulary, *(worker_loops(container) if with_workers else [])]
     vocabulary = BackgroundLoop(
         "query-understanding", container.understanding.rebuild_if_stale, settings.vocabulary_refresh_seconds
     )
     follower = OutboxFollower(container.uow, _follow(container))
     container.leadership = Leadership(
         FileLock(Path(settings.data_dir) / LEADER_LOCK),
-        leader_loops=[bulk, *worker_loops(container, WORKERS)],
+        leader_loops=[bulk, *worker_loops(container)],
         follower_loops=[BackgroundLoop("outbox-follower", follower.step, idle_seconds=0.2)],
     )
     return [vocabulary, BackgroundLoop("leader-election", container.leadership.step, idle_seconds=1.0)]
@@ -249,11 +249,10 @@ def _follow(container: Container) -> Callable[[list[OutboxEntry]], None]:
 
 LEADER_LOCK = "leader.lock"
 INDEX_BUILDER = "index-builder"
-WORKERS = ("relay", "index-builder", "cache-invalidator", "reservation-expirer", "pruner")
 PRUNE_EVERY_SECONDS = 300.0
 
 
-def worker_loops(container: Container, names: tuple[str, ...]) -> list[BackgroundLoop]:
+def worker_loops(container: Container, names: tuple[str, ...] | None = None) -> list[BackgroundLoop]:
     """The workers: each may run as many processes as load needs (the distributed profile). Embedded, the relay
     itself hands events to the registry's handlers; distributed, each delivered handler is a consumer group."""
     loops = {"relay": container.relay_loop}
@@ -264,7 +263,7 @@ def worker_loops(container: Container, names: tuple[str, ...]) -> list[Backgroun
     if container.stream is not None:
         for handler in container.handlers.delivered:
             loops[handler.name] = BackgroundLoop(handler.name, _consumer(container.stream, handler), idle_seconds=0.05)
-    return [loops[name] for name in names if name in loops]
+    return list(loops.values()) if names is None else [loops[name] for name in names if name in loops]
 
 
 def _consumer(stream: EventStream, handler: Handler) -> Callable[[], int]:
@@ -294,7 +293,13 @@ def _search_engine(settings: Settings, handlers: EventHandlers) -> GuardedEngine
         from aisle.adapters.search.opensearch_engine import OpenSearchEngine
 
         def open_opensearch() -> SearchEngine:
-            return OpenSearchEngine(settings.opensearch_url, settings.search_index, utc_now)
+            return OpenSearchEngine(
+                settings.opensearch_hosts,
+                settings.search_index,
+                utc_now,
+                shards=settings.search_shards,
+                replicas=settings.search_replicas,
+            )
 
         return GuardedEngine(open_opensearch, breaker, "OpenSearch")
 
@@ -332,4 +337,10 @@ def _event_stream(settings: Settings) -> EventStream | None:
         return None
     from aisle.adapters.bus.kafka import KafkaEventStream
 
-    return KafkaEventStream(settings.kafka_bootstrap, topic_prefix=settings.topic_prefix)
+    return KafkaEventStream(
+        settings.kafka_bootstrap,
+        topic_prefix=settings.topic_prefix,
+        partitions=settings.kafka_partitions,
+        replication_factor=settings.kafka_replication_factor,
+        min_insync_replicas=settings.kafka_min_insync_replicas,
+    )
