@@ -47,7 +47,7 @@ def main() -> None:
         f"hits + facets of the top {args.top_k}": lambda q: _top_k(engine, q, args.top_k),
         "hits + facets from a cache hit": _cached(engine),
     }
-    results = {name: _time(run, queries) for name, run in strategies.items()}
+    results = _time_interleaved(strategies, queries)
     _report(args, results, started, len(documents))
 
 
@@ -106,15 +106,18 @@ def _cached(engine: TantivyEngine) -> Callable[[Any], Any]:
     return run
 
 
-def _time(run: Callable[[Any], Any], queries: list[Any]) -> dict[str, float]:
+def _time_interleaved(strategies: dict[str, Callable[[Any], Any]], queries: list[Any]) -> dict[str, dict[str, float]]:
+    """Every query through every strategy in turn, so that the shared machine's drifting load hits them alike."""
     for query in queries[:50]:
-        run(query)
-    took = []
+        for run in strategies.values():
+            run(query)
+    took: dict[str, list[float]] = {name: [] for name in strategies}
     for query in queries:
-        before = time.perf_counter()
-        run(query)
-        took.append((time.perf_counter() - before) * 1000)
-    return summarize(took)
+        for name, run in strategies.items():
+            before = time.perf_counter()
+            run(query)
+            took[name].append((time.perf_counter() - before) * 1000)
+    return {name: summarize(values) for name, values in took.items()}
 
 
 def _report(args: argparse.Namespace, results: dict[str, dict[str, float]], started: float, docs: int) -> None:
@@ -128,7 +131,8 @@ def _report(args: argparse.Namespace, results: dict[str, dict[str, float]], star
         "Setup",
         {
             "index": f"{docs:,} generated documents, in memory",
-            "queries": f"{args.queries} of the search_latency mix, one at a time, after 50 warm-up queries",
+            "queries": f"{args.queries} of the search_latency mix, one at a time, each through every strategy in turn "
+            "(drift in the machine's load hits all alike), after 50 warm-up queries",
             "shared machine": "seven engineers were working on this 2-core box",
         },
     )
