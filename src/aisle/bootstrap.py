@@ -254,7 +254,13 @@ def _search_engine(settings: Settings, handlers: EventHandlers) -> GuardedEngine
         from aisle.adapters.search.opensearch_engine import OpenSearchEngine
 
         def open_opensearch() -> SearchEngine:
-            return OpenSearchEngine(settings.opensearch_url, settings.search_index, utc_now)
+            return OpenSearchEngine(
+                settings.opensearch_hosts,
+                settings.search_index,
+                utc_now,
+                shards=settings.search_shards,
+                replicas=settings.search_replicas,
+            )
 
         return GuardedEngine(open_opensearch, breaker, "OpenSearch")
 
@@ -292,4 +298,10 @@ def _event_stream(settings: Settings) -> EventStream | None:
         return None
     from aisle.adapters.bus.kafka import KafkaEventStream
 
-    return KafkaEventStream(settings.kafka_bootstrap, topic_prefix=settings.topic_prefix)
+    return KafkaEventStream(
+        settings.kafka_bootstrap,
+        topic_prefix=settings.topic_prefix,
+        partitions=settings.kafka_partitions,
+        replication_factor=settings.kafka_replication_factor,
+        min_insync_replicas=settings.kafka_min_insync_replicas,
+    )
