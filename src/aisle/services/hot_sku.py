@@ -129,7 +129,8 @@ class HotSkuReserver:
 
     def _apply_with_retries(self, batch: list[_Request]) -> None:
         try:
-            retry_on_conflict(lambda: self._apply(batch), MAX_ATTEMPTS, STOCK_TOO_BUSY)  # another process wrote
+            # A lost compare-and-set means another process changed the row: the batch is read and applied again.
+            retry_on_conflict(lambda: self._apply(batch), MAX_ATTEMPTS, STOCK_TOO_BUSY)
             self.batches += 1
         except Exception as error:
             for request in batch:

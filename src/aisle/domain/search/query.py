@@ -27,7 +27,7 @@ from typing import Any
 
 from aisle.domain.search.brands import MIN_FUZZY_BRAND_LENGTH, BrandMatcher
 from aisle.domain.search.edits import osa_distance
-from aisle.domain.search.filters import Filters, extract_filters
+from aisle.domain.search.filters import WordFilters, extract_filters
 from aisle.domain.search.lexer import Lexeme, lex
 from aisle.domain.search.stopwords import STOP_WORDS
 from aisle.domain.search.synonyms import SynonymTable
@@ -211,7 +211,7 @@ def _typos(typed: str, word: str) -> int:
 
 def _assemble(
     q: str,
-    filters: Filters,
+    filters: WordFilters,
     keywords: tuple[str, ...],
     brands: list[str],
     corrections: tuple[tuple[str, str], ...],
