@@ -12,6 +12,7 @@ from aisle.entrypoints import metrics
 from aisle.entrypoints.api import images, inventory, media, ops, pricing, search, seller_products, shop
 from aisle.entrypoints.api.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from aisle.entrypoints.api.problems import install_problem_handlers
+from aisle.entrypoints.web.app import install_web
 from aisle.services.images import MAX_FILES_PER_REQUEST
 
 DESCRIPTION = """
@@ -37,6 +38,8 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by the web pages from local assets, so the docs work offline
+        redoc_url=None,
     )
     app.state.container = container
     install_problem_handlers(app)
@@ -52,12 +55,14 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
     )
     for router in routers:  # search before shop: /products/search must not be read as /products/{id}
         app.include_router(router)
+    install_web(app)
     settings = container.settings
 
     def body_limit(path: str) -> int:
         if path.endswith("/images"):  # each file part is also held to image_max_bytes as it streams
             return settings.image_max_bytes * MAX_FILES_PER_REQUEST + settings.max_body_bytes
-        return settings.bulk_max_bytes if path.endswith("/products/bulk") else settings.max_body_bytes
+        bulk = path.endswith("/products/bulk") or path == "/seller/bulk"
+        return settings.bulk_max_bytes if bulk else settings.max_body_bytes
 
     app.add_middleware(BodyLimitMiddleware, limit_for_path=body_limit)
     app.add_middleware(RequestIdMiddleware)
