@@ -7,8 +7,6 @@ the first answer without a second effect.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -34,9 +32,10 @@ from aisle.domain.inventory import (
     empty_level,
 )
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory, VersionConflict
+from aisle.services.retry import retry_on_conflict
 
 MAX_ATTEMPTS = 60
-MAX_BACKOFF_SECONDS = 0.05
+STOCK_TOO_BUSY = "the stock is changing too fast right now; try again"
 
 
 @dataclass(frozen=True)
@@ -233,20 +232,21 @@ class InventoryService:
 
     def _write(self, change: Callable[[UnitOfWork], dict[str, Any]], key: str | None = None) -> dict[str, Any]:
         """Runs ``change`` in a transaction, again after a lost compare-and-set, at most once per idempotency key."""
-        for attempt in range(MAX_ATTEMPTS):
-            try:
-                with self._uow() as uow:
-                    if key is not None and (earlier := uow.inventory.remembered(key)) is not None:
-                        return earlier
-                    answer = change(uow)
-                    if key is not None:
-                        uow.inventory.remember(key, answer, self._now())
-                    uow.commit()
-                    return answer
-            except VersionConflict:
-                self.conflicts += 1
-                time.sleep(random.uniform(0, min(MAX_BACKOFF_SECONDS, 0.0005 * 2**attempt)))
-        raise Conflict("the stock is changing too fast right now; try again")
+
+        def attempt() -> dict[str, Any]:
+            with self._uow() as uow:
+                if key is not None and (earlier := uow.inventory.remembered(key)) is not None:
+                    return earlier
+                answer = change(uow)
+                if key is not None:
+                    uow.inventory.remember(key, answer, self._now())
+                uow.commit()
+                return answer
+
+        return retry_on_conflict(attempt, MAX_ATTEMPTS, STOCK_TOO_BUSY, on_conflict=self._count_conflict)
+
+    def _count_conflict(self) -> None:
+        self.conflicts += 1
 
 
 def _take_all(uow: UnitOfWork, lines: Sequence[ReserveLine], name_lines: bool) -> list[ReservationLine]:

@@ -321,16 +321,6 @@ class EventPublisher(Protocol):
         """Delivers the entries (in order per key); raises when they could not all be delivered."""
 
 
-class EventBus(Protocol):
-    def publish(self, entries: Sequence[OutboxEntry]) -> None:
-        """Delivers the entries (in order per key); raises when they could not all be delivered."""
-
-    def subscribe(self, name: str, handler: Callable[[OutboxEntry], None]) -> None: ...
-
-    def subscribe_batch(self, names: Sequence[str], handler: Callable[[list[OutboxEntry]], None]) -> None:
-        """``handler`` gets the wanted events of each delivered batch at once (e.g. to index them together)."""
-
-
 class EventSubscription(Protocol):
     """One consumer of a named group: each event reaches one consumer per group, and every group sees every event.
     At least once: events polled but not committed come again (to this or another consumer) after a crash."""
