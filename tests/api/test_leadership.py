@@ -44,7 +44,7 @@ def test_one_of_two_leads_and_the_other_takes_over_when_the_lock_is_freed(tmp_pa
 
 def test_slots_are_distinct_while_held(tmp_path: Path):
     first, first_lock = claim_slot(tmp_path)
-    second, second_lock = claim_slot(tmp_path)
+    second, _still_held = claim_slot(tmp_path)
     assert (first, second) == (0, 1)
     first_lock.release()
     assert claim_slot(tmp_path)[0] == 0
