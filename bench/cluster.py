@@ -2,9 +2,9 @@
 3 partitions, and search throughput on one OpenSearch node versus the 2-data-node cluster, side by side.
 
 Index builders. --products generated products are imported into PostgreSQL (their import events are marked
-delivered to no one), then one `product.updated` event per product is produced to a 3-partition, 3-replica topic
-(at --produce-rate events/s at most, so the brokers are not flooded). For each of 1, 2, 3: the group's offsets go
-back to the start, a fresh index alias is used, N `aisle worker index-builder` processes start, and the index's
+delivered to no one), then for each of 1, 2, 3 processes: one `product.updated` event per product is produced to fresh
+3-partition, 3-replica topics (at --produce-rate events/s at most, so the brokers are not flooded), N
+`aisle worker index-builder` processes start in one new consumer group with a fresh index alias, and the index's
 document count is sampled every 0.5 s until it holds every product. Throughput is the slope from 10% to 90%
 indexed (start-up and the group's first rebalance fall before 10%).
 
@@ -56,21 +56,23 @@ def index_builder_runs(args: argparse.Namespace) -> list[dict[str, Any]]:
         "AISLE_DATABASE_URL": args.database_url,
         "AISLE_OPENSEARCH_URL": args.cluster_opensearch,
         "AISLE_KAFKA_BOOTSTRAP": args.cluster_kafka,
-        "AISLE_TOPIC_PREFIX": f"bench.{run}.",
         "AISLE_DATA_DIR": str(REPO / "var" / "bench-cluster"),
     }
     product_ids = import_products(env, args.products)
-    produced = produce_events(env, product_ids, args.produce_rate)
-    print(f"produced {len(product_ids):,} product.updated events at {produced:.0f}/s", flush=True)
     results = []
     for processes in (1, 2, 3):
-        reset_group(env)
-        alias = f"bench-cluster-{run}-{processes}"
-        result = drain_with(env | {"AISLE_SEARCH_INDEX": alias}, processes, len(product_ids), args.cluster_opensearch)
+        # A fresh prefix per run: new topics holding the whole backlog, and a new consumer group reading it.
+        run_env = env | {
+            "AISLE_TOPIC_PREFIX": f"bench.{run}.{processes}.",
+            "AISLE_SEARCH_INDEX": f"bench-{run}-{processes}",
+        }
+        produced = produce_events(run_env, product_ids, args.produce_rate)
+        print(f"produced {len(product_ids):,} product.updated events at {produced:.0f}/s", flush=True)
+        result = drain_with(run_env, processes, len(product_ids), args.cluster_opensearch)
         result["produce_rate"] = produced
         results.append(result)
         print(f"{processes} index builder(s): {result['per_second']:.0f} products/s", flush=True)
-        _client(args.cluster_opensearch).indices.delete(index=f"{alias}-*", ignore=404)
+        _client(args.cluster_opensearch).indices.delete(index=f"{run_env['AISLE_SEARCH_INDEX']}-*", ignore=404)
     return results
 
 
@@ -113,21 +115,6 @@ def produce_events(env: dict[str, str], product_ids: list[int], rate: float) -> 
         time.sleep(max(0.0, started + (n + 1) * batch / rate - time.monotonic()))
     stream.close()
     return len(product_ids) / (time.monotonic() - started)
-
-
-def reset_group(env: dict[str, str]) -> None:
-    """Every partition of the index builders' group back to offset 0 (the group is empty between runs)."""
-    from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
-    from confluent_kafka.admin import AdminClient
-
-    admin = AdminClient({"bootstrap.servers": env["AISLE_KAFKA_BOOTSTRAP"]})
-    group = env["AISLE_TOPIC_PREFIX"] + "aisle-index-builder"
-    topic = env["AISLE_TOPIC_PREFIX"] + "product.updated"
-    partitions = [TopicPartition(topic, p, 0) for p in admin.list_topics(topic, timeout=30).topics[topic].partitions]
-    listed = admin.list_consumer_groups(request_timeout=30).result().valid
-    if any(g.group_id == group for g in listed):
-        for future in admin.alter_consumer_group_offsets([ConsumerGroupTopicPartitions(group, partitions)]).values():
-            future.result()
 
 
 def drain_with(env: dict[str, str], processes: int, expected: int, opensearch: str) -> dict[str, Any]:
