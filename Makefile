@@ -21,9 +21,10 @@ demo: $(STAMP) ## load a catalog (real sample data if present, else generated) a
 serve: $(STAMP) ## serve whatever catalog AISLE_DATA_DIR holds
 	$(BIN)/aisle serve
 
-lint: $(STAMP) ## ruff and the import layering contracts
+lint: $(STAMP) ## ruff, the import layering contracts and mypy (strict on domain and services)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: lint ## the whole suite (PostgreSQL tests run when AISLE_TEST_DATABASE_URL is set; CI requires them)
 	$(BIN)/pytest

@@ -212,14 +212,11 @@ def serving_loops(container: Container, with_workers: bool) -> list[BackgroundLo
         vocabulary = BackgroundLoop(
             "query-understanding", container.understanding.rebuild_if_stale, settings.vocabulary_refresh_seconds
         )
-    workers = worker_loops(container, WORKERS) if with_workers or not container.distributed else []
+    workers = worker_loops(container) if with_workers or not container.distributed else []
     return [bulk, vocabulary, *workers]
 
 
-WORKERS = ("relay", "index-builder", "cache-invalidator", "reservation-expirer")
-
-
-def worker_loops(container: Container, names: tuple[str, ...]) -> list[BackgroundLoop]:
+def worker_loops(container: Container, names: tuple[str, ...] | None = None) -> list[BackgroundLoop]:
     """The workers: each may run as many processes as load needs (the distributed profile). Embedded, the relay
     itself hands events to the registry's handlers; distributed, each delivered handler is a consumer group."""
     loops = {"relay": container.relay_loop}
@@ -227,7 +224,7 @@ def worker_loops(container: Container, names: tuple[str, ...]) -> list[Backgroun
     if container.stream is not None:
         for handler in container.handlers.delivered:
             loops[handler.name] = BackgroundLoop(handler.name, _consumer(container.stream, handler), idle_seconds=0.05)
-    return [loops[name] for name in names if name in loops]
+    return list(loops.values()) if names is None else [loops[name] for name in names if name in loops]
 
 
 def _consumer(stream: EventStream, handler: Handler) -> Callable[[], int]:
