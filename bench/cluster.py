@@ -89,7 +89,7 @@ def import_products(env: dict[str, str], count: int) -> list[int]:
     container = bootstrap(Settings(run_background_workers=False))
     try:
         seller = container.sellers.get_or_create("Cluster bench (generated)").seller_id
-        container.importer().run(seller, generate_catalog(count, with_reviews=False), lambda _n: None)
+        container.importer(index=False).run(seller, generate_catalog(count, with_reviews=False), lambda _n: None)
         relay = OutboxRelay(container.uow, InProcessBus(), utc_now)  # import events: delivered to no one
         while relay.relay_once():
             pass
