@@ -56,6 +56,7 @@ class QueryScore:
     query: str
     stratum: str
     ndcg: float
+    condensed: float  # NDCG@10 of the judged results only (unjudged ones left out, not counted as 0)
     precision: float
     judged_share: float
     top: list[tuple[str, int | None]]  # (title, grade or None when unjudged)
@@ -110,6 +111,7 @@ def score(query: str, stratum: str, grades: dict[str, int], results: list[dict])
         query=query,
         stratum=stratum,
         ndcg=dcg(got) / ideal if ideal else 0.0,
+        condensed=dcg([g for _t, g in top if g is not None]) / ideal if ideal else 0.0,
         precision=sum(g >= 2 for g in got) / TOP,
         judged_share=sum(g is not None for _t, g in top) / len(top) if top else 1.0,
         top=top,
@@ -157,7 +159,7 @@ def mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def summary_rows(scores: list[QueryScore]) -> list[tuple[str, int, float, float, float]]:
+def summary_rows(scores: list[QueryScore]) -> list[tuple[str, int, float, float, float, float]]:
     by_stratum: dict[str, list[QueryScore]] = defaultdict(list)
     for s in scores:
         by_stratum[s.stratum].append(s)
@@ -165,24 +167,25 @@ def summary_rows(scores: list[QueryScore]) -> list[tuple[str, int, float, float,
     return [*rows, ("overall", len(scores), *_means(scores))]
 
 
-def _means(group: list[QueryScore]) -> tuple[float, float, float]:
+def _means(group: list[QueryScore]) -> tuple[float, float, float, float]:
     return (
         mean([s.ndcg for s in group]),
+        mean([s.condensed for s in group]),
         mean([s.precision for s in group]),
         mean([s.judged_share for s in group]),
     )
 
 
 def report(scores: list[QueryScore], fair: int, empty: list[str], same: tuple[int, int] | None, took: float) -> str:
-    lines = ["| stratum | n | NDCG@10 | P@10 | judged share |", "|---|---|---|---|---|"]
-    lines += [f"| {n} | {c} | {a:.3f} | {b:.3f} | {j:.1%} |" for n, c, a, b, j in summary_rows(scores)]
+    lines = ["| stratum | n | NDCG@10 | condensed NDCG@10 | P@10 | judged share |", "|---|---|---|---|---|---|"]
+    lines += [f"| {n} | {c} | {a:.3f} | {d:.3f} | {b:.3f} | {j:.1%} |" for n, c, a, d, b, j in summary_rows(scores)]
     lines += ["", f"Zero results before relaxation: {len(empty)}/{fair} = {len(empty) / max(fair, 1):.1%}"]
     lines += [f"  empty: {', '.join(empty)}" if empty else "  (none)"]
     if same is not None:
         lines += ["", f"Indexed twice: {same[0]}/{same[1]} judged queries have the same top 10"]
-    lines += ["", "| query | stratum | NDCG@10 | P@10 | judged |", "|---|---|---|---|---|"]
+    lines += ["", "| query | stratum | NDCG@10 | condensed | P@10 | judged |", "|---|---|---|---|---|---|"]
     lines += [
-        f"| {s.query} | {s.stratum} | {s.ndcg:.3f} | {s.precision:.2f} | {s.judged_share:.0%} |"
+        f"| {s.query} | {s.stratum} | {s.ndcg:.3f} | {s.condensed:.3f} | {s.precision:.2f} | {s.judged_share:.0%} |"
         for s in sorted(scores, key=lambda s: s.ndcg)
     ]
     lines += ["", f"runtime {took:.0f} s; machine: " + "; ".join(f"{k} {v}" for k, v in machine().items())]

@@ -79,6 +79,7 @@ class OpenSearchEngine:
                 text_score=float(hit["_score"]) if scored else 0.0,
                 static_score=_doc_value(hit, "static_score") or 0.0,
                 category_id=_doc_value(hit, "category_leaf"),
+                popularity=_doc_value(hit, "popularity") or 0.0,
             )
             for hit in response["hits"]["hits"]
         ]

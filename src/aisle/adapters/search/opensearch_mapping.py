@@ -57,6 +57,7 @@ MAPPINGS = {
         # The title's distinct words again, as keywords: a terms aggregation over them lists the vocabulary
         # with document counts (what Tantivy reads from its term dictionary).
         "title_terms": {"type": "keyword"},
+        "title_head": _STEMMED_TEXT,
         "description": _STEMMED_TEXT,
         "brand_text": _STEMMED_TEXT,
         "brand": {"type": "keyword"},
@@ -70,6 +71,7 @@ MAPPINGS = {
         "rating_rank": _SORT_ONLY_DOUBLE,
         "in_stock": {"type": "boolean"},
         "static_score": _SORT_ONLY_DOUBLE,
+        "popularity": _SORT_ONLY_DOUBLE,
         "created_at": {"type": "long", "index": False},
     },
 }
@@ -97,6 +99,7 @@ class SourceBuilder:
             "product_id": doc.product_id,
             "version": doc.version,
             "title": doc.title,
+            "title_head": doc.own_name,
             "title_terms": list(dict.fromkeys(self._words.analyze(doc.title))),
             "description": doc.description,
             "category_text": " ".join(doc.category_names),
@@ -107,6 +110,7 @@ class SourceBuilder:
             "rating_rank": rating_factor(doc.rating_avg, doc.rating_count),
             "in_stock": doc.in_stock,
             "static_score": static_score(doc, now, self._weights),
+            "popularity": doc.popularity,
             "created_at": int(doc.created_at.timestamp()),
         }
         if doc.brand:

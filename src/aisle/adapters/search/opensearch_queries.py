@@ -138,7 +138,7 @@ def search_body(query: EngineQuery, text: Query | None) -> Query:
         "from": query.offset,
         "track_total_hits": True,
         "_source": False,
-        "docvalue_fields": ["static_score", "category_leaf"],
+        "docvalue_fields": ["static_score", "category_leaf", "popularity"],
     }
     if not (text is not None and query.sort == "relevance"):
         body["sort"] = [FIELD_SORTS[query.sort], {"product_id": "asc"}]

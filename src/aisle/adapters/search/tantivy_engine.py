@@ -116,9 +116,11 @@ class TantivyEngine:
         ids = searcher.fast_field_values("product_id", addresses)
         statics = searcher.fast_field_values("static_score", addresses)
         leaves = searcher.fast_field_values("category_leaf", addresses)
+        popularity = searcher.fast_field_values("popularity", addresses)
+        relevance = scored and query.sort == "relevance"
         hits = [
-            Hit(pid, float(key) if scored and query.sort == "relevance" else 0.0, static or 0.0, leaf or None)
-            for (key, _a), pid, static, leaf in zip(result.hits, ids, statics, leaves, strict=True)
+            Hit(pid, float(key) if relevance else 0.0, static or 0.0, leaf or None, pop or 0.0)
+            for (key, _a), pid, static, leaf, pop in zip(result.hits, ids, statics, leaves, popularity, strict=True)
         ]
         return hits, result.count
 

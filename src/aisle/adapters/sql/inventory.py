@@ -222,4 +222,3 @@ def _reservation(head: Row, lines: list[ReservationLine]) -> Reservation:
         as_utc(head.created_at),
         as_utc(head.expires_at),
     )
-

@@ -163,4 +163,3 @@ def _coupon(row: Row) -> Coupon:
         used=row.used,
         seller_id=row.seller_id,
     )
-

@@ -15,6 +15,7 @@ from aisle.domain.reviews import ReviewSummary
 MAX_INDEXED_DESCRIPTION = 2_000
 CATEGORY_LEVELS_MATCHED = 2  # a product's own category and its parent: "cell phones" must not match every accessory
 MODEL_CODE = re.compile(r"\b[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)+\b")
+_FITS = re.compile(r"\s(?:for|fits|compatible with)\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ class SearchDocument:
     created_at: datetime
     thumbnail_url: str | None
     codes: tuple[str, ...]  # SKUs and GTIN, so a pasted code finds its product
+    popularity: float = 0.0  # the catalog's own popularity score (any scale), ranked against the other matches
+
+    @property
+    def own_name(self) -> str:
+        return own_name(self.title)
 
     @property
     def category_id(self) -> int | None:
@@ -77,6 +83,7 @@ def build_document(
         created_at=product.created_at,
         thumbnail_url=content.images[0] if content.images else None,
         codes=codes,
+        popularity=content.popularity or 0.0,
     )
 
 
@@ -84,3 +91,10 @@ def model_codes(title: str) -> tuple[str, ...]:
     """Model numbers written with separators ("SP-2", "B350-XT") also as shoppers type them: "sp2", "b350xt"."""
     found = (re.sub(r"[-/.]", "", m.group()).lower() for m in MODEL_CODE.finditer(title))
     return tuple(dict.fromkeys(code for code in found if any(ch.isdigit() for ch in code)))
+
+
+def own_name(title: str) -> str:
+    """What the product itself is, without what it fits: "Spigen - Case for Google Nexus 6P - Black" is a
+    "Spigen - Case". A query word found here names the product; found only after "for", it names the device the
+    product goes with (an accessory)."""
+    return _FITS.split(title, maxsplit=1)[0]

@@ -58,6 +58,7 @@ class Hit:
     text_score: float  # the engine's relevance score (0 when browsing without keywords)
     static_score: float  # the non-text part of the ranking formula, computed at index time
     category_id: int | None
+    popularity: float = 0.0  # the catalog's popularity score, ranked against the other candidates when re-ranking
 
 
 @dataclass

@@ -11,8 +11,9 @@ from typing import Any
 
 from aisle.domain.categories import Category
 from aisle.domain.errors import InvalidInput
-from aisle.domain.search.query import ParsedQuery
-from aisle.domain.search.ranking import RankingWeights, final_score
+from aisle.domain.search.query import ParsedQuery, brands_as_words
+from aisle.domain.search.ranking import RankingWeights
+from aisle.domain.search.rerank import RerankWeights, rerank
 from aisle.services.ports import Cache
 from aisle.services.search.cards import ProductCards
 from aisle.services.search.engine import (
@@ -71,6 +72,7 @@ class SearchService:
         self._categories = categories
         self._now = now
         self._weights = weights or RankingWeights()
+        self._rerank_weights = RerankWeights(text=self._weights.text)
 
     def forget_card(self, product_id: int) -> None:
         self._cards.forget(product_id)
@@ -93,8 +95,16 @@ class SearchService:
     def _search_with(self, engine: SearchEngine, params: SearchParams) -> dict[str, Any]:
         categories = self._categories()
         parsed = self._understanding.parse(params.q[:MAX_QUERY_CHARS])
-        plan = _plan(parsed, params, _resolve_category(params.category, categories))
-        result, relaxed_steps, plan = self._search_relaxing(engine, plan, params)
+        category_id = _resolve_category(params.category, categories)
+        plan = _plan(parsed, params, category_id)
+        result = engine.search(self._engine_query(plan, params))
+        if result.total == 0 and parsed.brands and not params.brands:
+            # A brand word filters only when that leaves something matching the rest of the query; otherwise
+            # it is one more word ("samsung incipio": Incipio cases for a Samsung phone).
+            parsed = brands_as_words(parsed)
+            plan = _plan(parsed, params, category_id)
+            result = engine.search(self._engine_query(plan, params))
+        result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result)
         hits = self._page(result.hits, plan, params)
         response = {
             "query": {**parsed.as_dict(), "predicted_category": _predicted(result.hits, categories)},
@@ -111,9 +121,8 @@ class SearchService:
         return response
 
     def _search_relaxing(
-        self, engine: SearchEngine, plan: Plan, params: SearchParams
+        self, engine: SearchEngine, plan: Plan, params: SearchParams, result: EngineResult
     ) -> tuple[EngineResult, list[dict], Plan]:
-        result = engine.search(self._engine_query(plan, params))
         steps: list[dict[str, Any]] = []
         while result.total == 0:
             relaxed = _relax_once(plan, engine)
@@ -151,10 +160,7 @@ class SearchService:
     def _page(self, hits: list[Hit], plan: Plan, params: SearchParams) -> list[Hit]:
         if not (plan.sort == "relevance" and plan.keywords):
             return hits
-        best = max((h.text_score for h in hits), default=0.0)
-        ranked = sorted(
-            hits, key=lambda h: final_score(h.text_score, best, h.static_score, self._weights), reverse=True
-        )
+        ranked = rerank(hits, self._rerank_weights)
         start = (params.page - 1) * params.page_size
         return ranked[start : start + params.page_size]
 
