@@ -222,3 +222,4 @@ def _reservation(head: Row, lines: list[ReservationLine]) -> Reservation:
         as_utc(head.created_at),
         as_utc(head.expires_at),
     )
+

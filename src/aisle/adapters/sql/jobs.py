@@ -114,3 +114,4 @@ def _to_job(row: Row) -> BulkJob:
         created_at=as_utc(row.created_at),
         finished_at=None if finished is None else as_utc(finished),
     )
+

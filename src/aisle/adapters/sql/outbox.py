@@ -79,3 +79,4 @@ class SqlOutbox:
         return self._db.execute(
             select(func.count()).select_from(t.outbox).where(t.outbox.c.status == PENDING)
         ).scalar_one()
+

@@ -163,3 +163,4 @@ def _coupon(row: Row) -> Coupon:
         used=row.used,
         seller_id=row.seller_id,
     )
+

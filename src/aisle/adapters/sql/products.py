@@ -338,3 +338,4 @@ def _to_variant(row: Row) -> Variant:
         weight_grams=row.weight_grams,
         variant_id=row.variant_id,
     )
+
