@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aisle.adapters.search.tantivy_schema import PLAIN, STEMMED, brand_key, plain_analyzer
+from aisle.adapters.search.tantivy_schema import PLAIN, STEMMED, plain_analyzer
+from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.document import SearchDocument
 from aisle.domain.search.ranking import RankingWeights, rating_factor, static_score
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
-from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, brand_key, plain_analyzer, stemmed_analyzer
+from aisle.adapters.search.tantivy_queries import SYNONYM_WEIGHT
+from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
+from aisle.domain.search.brand_spellings import brand_key
 from aisle.services.search.engine import PRICE_LADDER, EngineQuery, Facets, Filters, KeywordGroup
 
 Query = dict[str, Any]
@@ -61,10 +63,13 @@ class QueryBuilder:
         options: list[Query] = []
         for text in (group.word, *group.alternatives):
             tokens = self.tokens(text)
+            found: list[Query] = []
             if len(tokens) == 1:
-                options.extend(_single_token(text, tokens[0], group.fuzzy and text == group.word))
+                found = _single_token(text, tokens[0], group.fuzzy and text == group.word)
             elif tokens:
-                options.append(_phrase(text))
+                found = [_phrase(text)]
+            weight = 1.0 if text == group.word else SYNONYM_WEIGHT
+            options.extend(q if weight == 1.0 else {"bool": {"should": [q], "boost": weight}} for q in found)
         return {"bool": {"should": options}} if options else None
 
     def title_prefix(self, prefix: str) -> Query | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import tantivy
 
-from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, brand_key, plain_analyzer, stemmed_analyzer
+from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
+from aisle.domain.search.brand_spellings import brand_key
 from aisle.services.search.engine import Filters, KeywordGroup
 
 MIN_FUZZY_LENGTH = 5
@@ -31,10 +32,13 @@ class QueryBuilder:
         options = []
         for text in (group.word, *group.alternatives):
             tokens = self.tokens(text)
+            found: list[Q] = []
             if len(tokens) == 1:
-                options.extend(self._single_token(tokens[0], group.fuzzy and text == group.word))
+                found = self._single_token(tokens[0], group.fuzzy and text == group.word)
             elif tokens:
-                options.extend(self._phrase(tokens))
+                found = self._phrase(tokens)
+            weight = 1.0 if text == group.word else SYNONYM_WEIGHT
+            options.extend(q if weight == 1.0 else Q.boost_query(q, weight) for q in found)
         return Q.boolean_query([(Occur.Should, q) for q in options]) if options else None
 
     def _single_token(self, token: str, fuzzy: bool) -> list[Q]:

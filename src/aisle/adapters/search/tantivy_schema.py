@@ -6,6 +6,7 @@ from datetime import datetime
 
 import tantivy
 
+from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.document import SearchDocument
 from aisle.domain.search.ranking import RankingWeights, rating_factor, static_score
 
@@ -75,10 +76,6 @@ def plain_analyzer() -> tantivy.TextAnalyzer:
         .filter(tantivy.Filter.ascii_fold())
         .build()
     )
-
-
-def brand_key(brand: str) -> str:
-    return " ".join(brand.casefold().split())
 
 
 def to_tantivy(doc: SearchDocument, now: datetime, weights: RankingWeights) -> tantivy.Document:

@@ -18,6 +18,7 @@ on it inside the engine; with keywords the top candidates are re-ranked with the
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +29,7 @@ PRIOR_RATING = 3.5
 PRIOR_WEIGHT = 5.0
 RECENCY_DAYS = 180.0
 NEUTRAL = 0.5
+TIE_BREAK = 1e-9  # far below any real difference; only orders products that would otherwise score the same
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,15 @@ def static_score(doc: SearchDocument, now: datetime, weights: RankingWeights) ->
         + weights.seller_quality * seller_factor(doc.seller_rating)
         + weights.recency * recency_factor(doc.created_at, now)
         + weights.in_stock * (1.0 if doc.in_stock else 0.0)
+        + TIE_BREAK * stable_fraction(doc)
     )
+
+
+def stable_fraction(doc: SearchDocument) -> float:
+    """0..1 from the product's first code (its SKU) or title: the same on every index of the same catalog,
+    whatever ids the products got, so equal products keep one order from one reindex to the next."""
+    key = doc.codes[0] if doc.codes else doc.title
+    return zlib.crc32(key.encode("utf-8")) / 2**32
 
 
 def final_score(text_score: float, best_text_score: float, static: float, weights: RankingWeights) -> float:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from aisle.domain import events as ev
 from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.reviews import ReviewSummary
+from aisle.domain.search.brand_spellings import BrandSpellings
 from aisle.domain.search.document import SearchDocument, build_document
 from aisle.services.buybox import BuyBoxes
 from aisle.services.ports import OutboxEntry, UnitOfWork, UnitOfWorkFactory
@@ -48,6 +50,7 @@ class IndexBuilder:
         self._buy_boxes = buy_boxes
         self._listeners: list[Callable[[float], None]] = []
         self._lock = threading.Lock()
+        self._brands: BrandSpellings | None = None  # read from the index on first use
 
     def add_listener(self, listener: Callable[[float], None]) -> None:
         """``listener`` hears the index lag in seconds (event recorded -> searchable) after each batch."""
@@ -105,7 +108,17 @@ class IndexBuilder:
     def _searchable(self, uow: UnitOfWork, products: list[Product]) -> list[SearchDocument]:
         """Documents for the listings search shows: one per product, the buy-box winner among its listings."""
         hidden = self._buy_boxes.losers(uow, products) if self._buy_boxes else set()
-        return _documents(uow, [p for p in products if p.product_id not in hidden], self._now())
+        documents = _documents(uow, [p for p in products if p.product_id not in hidden], self._now())
+        return self._with_canonical_brands(documents)
+
+    def _with_canonical_brands(self, documents: list[SearchDocument]) -> list[SearchDocument]:
+        """Each brand in the one spelling the index uses for it (see brand_spellings)."""
+        with self._lock:
+            if self._brands is None:
+                self._brands = BrandSpellings(self._engine.brands())
+            self._brands.learn(d.brand for d in documents if d.brand)
+            spellings = self._brands
+        return [d if d.brand == (b := spellings.canonical(d.brand)) else replace(d, brand=b) for d in documents]
 
     def catch_up(self, since: datetime, engine: RebuildTarget | None = None) -> int:
         """Re-syncs every product with an event since ``since``: what changed while an index was being rebuilt."""

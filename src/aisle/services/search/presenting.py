@@ -65,11 +65,17 @@ def _badges(product: Product, price: FinalPrice, summary: ReviewSummary, now: da
 def facets_view(facets: Facets, filters: Filters, categories: dict[int, Category]) -> dict[str, Any]:
     chosen_brands = {b.casefold() for b in filters.brands}
     return {
-        "brands": [{"value": b, "count": n, "selected": b.casefold() in chosen_brands} for b, n in facets.brands],
+        "brands": [{"name": b, "count": n, "selected": b.casefold() in chosen_brands} for b, n in facets.brands],
         "categories": _category_facet(facets, filters, categories),
         "price_ranges": [_price_bucket(low, high, n, filters) for low, high, n in facets.price_ranges],
         "ratings": [
-            {"min": stars, "label": f"{stars}★ & up", "count": n, "selected": filters.rating_min == stars}
+            {
+                "name": f"{stars}★ & up",
+                "min": stars,
+                "label": f"{stars}★ & up",
+                "count": n,
+                "selected": filters.rating_min == stars,
+            }
             for stars, n in facets.ratings
         ],
     }
@@ -79,7 +85,7 @@ def _category_facet(facets: Facets, filters: Filters, categories: dict[int, Cate
     """The children of the chosen category (or the roots), so the shopper can narrow one level at a time."""
     parent = filters.category_id
     return [
-        {"id": str(cid), "name": categories[cid].name, "path": categories[cid].path, "count": n}
+        {"id": str(cid), "name": categories[cid].name, "path": categories[cid].path, "count": n, "selected": False}
         for cid, n in facets.categories
         if cid in categories and categories[cid].parent_id == parent
     ]
@@ -93,7 +99,7 @@ def _price_bucket(low: float | None, high: float | None, count: int, filters: Fi
     else:
         label = f"${low:,.0f} – ${high:,.0f}"  # noqa: RUF001 - an en dash is right for a range
     selected = _same(filters.price_min, low) and _same(filters.price_max, high)
-    return {"min": low, "max": high, "label": label, "count": count, "selected": selected}
+    return {"name": label, "min": low, "max": high, "label": label, "count": count, "selected": selected}
 
 
 def _same(chosen: Any, edge: float | None) -> bool:

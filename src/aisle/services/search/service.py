@@ -134,7 +134,7 @@ class SearchService:
         return result, steps, plan
 
     def _engine_query(self, plan: Plan, params: SearchParams) -> EngineQuery:
-        reranked = plan.sort == "relevance" and bool(plan.keywords)
+        reranked = plan.sort == "relevance"  # browsing too: popularity ranks the engine's best by static score
         window = params.page * params.page_size
         return EngineQuery(
             keywords=plan.keywords,
@@ -158,7 +158,7 @@ class SearchService:
         return facets
 
     def _page(self, hits: list[Hit], plan: Plan, params: SearchParams) -> list[Hit]:
-        if not (plan.sort == "relevance" and plan.keywords):
+        if plan.sort != "relevance":
             return hits
         ranked = rerank(hits, self._rerank_weights)
         start = (params.page - 1) * params.page_size
