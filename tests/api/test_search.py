@@ -222,3 +222,54 @@ def test_the_vocabulary_follows_the_index_in_the_background(client, catalog, sel
             break
         time.sleep(0.1)
     assert search(client, q="zanzibr teapot")["query"]["corrections"] == [{"from": "zanzibr", "to": "zanzibar"}]
+
+
+def test_every_facet_entry_has_a_name_a_count_and_selected(client, catalog):
+    body = search(client, q="", rating_min=4)
+    facets = body["facets"]
+    for facet in ("brands", "categories", "price_ranges", "ratings"):
+        assert facets[facet], facet
+        for entry in facets[facet]:
+            assert isinstance(entry["name"], str) and entry["name"], (facet, entry)
+            assert isinstance(entry["count"], int), (facet, entry)
+            assert isinstance(entry["selected"], bool), (facet, entry)
+    assert [r["selected"] for r in facets["ratings"] if r["min"] == 4] == [True]
+
+
+def test_a_brand_spelled_twice_shows_once_and_its_count_is_what_its_filter_finds(client, catalog, seller, container):
+    seller.request(
+        "POST",
+        "/products",
+        json={
+            "title": "OtterBox Commuter Case",
+            "brand": "OTTERBOX",
+            "status": "ACTIVE",
+            "variants": [{"sku": "OB-1", "price": 20}],
+        },
+    )
+    wait_for_outbox(container)
+    brands = [f for f in search(client, q="")["facets"]["brands"] if f["name"].casefold() == "otterbox"]
+    assert [(f["name"], f["count"]) for f in brands] == [("OtterBox", 3)]
+    assert search(client, q="", brand="OtterBox")["total"] == 3
+
+
+def test_a_brand_word_that_would_empty_the_query_boosts_instead(client, catalog, seller, container):
+    case = {"title": "Incipio Feather Case for Samsung Galaxy S7", "brand": "Incipio", "status": "ACTIVE"}
+    seller.request("POST", "/products", json={**case, "variants": [{"sku": "IN-1", "price": 25}]})
+    wait_for_outbox(container)
+    container.understanding.rebuild()
+    body = search(client, q="samsung incipio")  # Samsung makes no Incipio case: an Incipio case for a Samsung
+    assert body["relaxed"] is None
+    assert titles(body) == ["Incipio Feather Case for Samsung Galaxy S7"]
+    assert body["query"]["filters"]["brand"] == []
+
+
+def test_a_brand_word_filters_when_that_leaves_matches(client, catalog):
+    body = search(client, q="samsung galaxy")
+    assert body["query"]["filters"]["brand"] == ["Samsung"]
+    assert set(titles(body)) == {"Samsung Galaxy S7 32GB Smartphone", "Samsung Galaxy S7 Edge 64GB Smartphone"}
+
+
+def test_the_same_catalog_gives_the_same_order_every_time(client, catalog):
+    assert titles(search(client, q="headphones")) == titles(search(client, q="headphones"))
+    assert titles(search(client, q="")) == titles(search(client, q=""))

@@ -290,3 +290,47 @@ def test_punctuation_alone_is_no_keyword_at_all(engine, typed):
     result = engine.search(EngineQuery(keywords=words(typed)))
     assert result.total == len(CATALOG)  # as if nothing was typed: browsing
     assert engine.title_completions(typed, 5) == []
+
+
+def test_a_word_in_the_products_own_name_scores_above_one_naming_what_it_fits(engine):
+    engine.upsert(
+        [
+            doc(20, "Google Nexus 6P 32GB Cell Phone - Graphite", "Huawei", "499.00", categories=(PHONES,)),
+            doc(21, "Rugged Case for Google Nexus 6P - Black", "Spigen", "14.99", categories=(PHONES,)),
+        ]
+    )
+    engine.refresh()
+    hits = engine.search(EngineQuery(keywords=words("nexus", "6p"))).hits
+    assert [h.product_id for h in hits] == [20, 21]
+    assert hits[0].text_score > hits[1].text_score
+
+
+def test_a_synonym_counts_less_than_the_word_typed(engine):
+    engine.upsert(
+        [
+            doc(30, "Zeta Earphones", "Zeta", "10.00", categories=(AUDIO,)),
+            doc(31, "Zeta Earbuds", "Zeta", "10.00", categories=(AUDIO,)),
+        ]
+    )
+    engine.refresh()
+    hits = engine.search(EngineQuery(keywords=(KeywordGroup("earbuds", ("earphones",)),))).hits
+    assert [h.product_id for h in hits] == [31, 30]
+    assert hits[0].text_score > hits[1].text_score
+
+
+def test_hits_carry_the_catalog_popularity(engine):
+    engine.upsert([doc(40, "Popular Widget", "Zeta", "5.00", popularity=21449.0)])
+    engine.refresh()
+    assert [h.popularity for h in engine.search(EngineQuery(keywords=words("widget"))).hits] == [21449.0]
+
+
+def test_equal_products_score_apart_by_a_stable_tie_break(engine):
+    twins = [doc(50 + i, "Twin Gadget", "Zeta", "5.00", codes=(f"SKU-{i}",)) for i in range(5)]
+    engine.upsert(twins)
+    engine.refresh()
+    first = ids(engine, filters=Filters(brands=("Zeta",)), sort="relevance")
+    statics = {h.static_score for h in engine.search(EngineQuery(filters=Filters(brands=("Zeta",)))).hits}
+    assert len(statics) == 5  # no two alike, so the engine's order is the same on every index
+    engine.upsert(list(reversed(twins)))
+    engine.refresh()
+    assert ids(engine, filters=Filters(brands=("Zeta",)), sort="relevance") == first

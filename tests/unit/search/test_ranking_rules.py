@@ -1,0 +1,75 @@
+"""The re-ranking rules: category affinity, popularity by rank, deterministic ties, a product's own name."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from aisle.domain.search.document import own_name
+from aisle.domain.search.rerank import RerankWeights, category_affinity, popularity_ranks, rerank
+
+PHONES, CASES = 10, 20
+
+
+@dataclass(frozen=True)
+class Cand:
+    product_id: int
+    text_score: float
+    static_score: float = 0.5
+    category_id: int | None = None
+    popularity: float = 0.0
+
+
+def test_a_device_asked_for_by_name_outranks_accessories_that_only_fit_it():
+    # "nexus 6p": three cases score about as well on words as the phone; the strong matches sit mostly in
+    # phones, so the phones category wins the affinity and the phone comes first.
+    candidates = [
+        Cand(1, 9.0, category_id=CASES),
+        Cand(2, 9.5, category_id=PHONES),
+        Cand(3, 9.4, category_id=PHONES),
+        Cand(4, 9.6, category_id=CASES),
+        Cand(5, 9.3, category_id=PHONES),
+    ]
+    affinity = category_affinity(candidates, 9.6)
+    assert affinity[PHONES] == 1.0 and affinity[CASES] < 1.0
+    assert rerank(candidates, RerankWeights())[0].category_id == PHONES
+
+
+def test_the_type_a_query_names_wins_when_its_matches_are_stronger():
+    candidates = [Cand(1, 10.0, category_id=CASES), Cand(2, 10.0, category_id=CASES), Cand(3, 5.0, category_id=PHONES)]
+    assert [c.product_id for c in rerank(candidates, RerankWeights())][:2] == [1, 2]
+
+
+def test_weak_matches_do_not_vote_for_their_category():
+    candidates = [Cand(1, 10.0, category_id=PHONES)] + [Cand(i, 2.0, category_id=CASES) for i in range(2, 30)]
+    assert category_affinity(candidates, 10.0) == {PHONES: 1.0}
+
+
+def test_popularity_counts_by_rank_whatever_its_scale():
+    small = popularity_ranks([Cand(1, 1, popularity=1), Cand(2, 1, popularity=2), Cand(3, 1, popularity=3)])
+    large = popularity_ranks([Cand(1, 1, popularity=10), Cand(2, 1, popularity=9000), Cand(3, 1, popularity=21000)])
+    assert small == large == {1: 0.0, 2: 0.5, 3: 1.0}
+
+
+def test_popularity_breaks_a_tie_in_words():
+    candidates = [Cand(1, 5.0, popularity=3), Cand(2, 5.0, popularity=20_000)]
+    assert [c.product_id for c in rerank(candidates, RerankWeights())] == [2, 1]
+
+
+def test_ties_break_the_same_way_whatever_order_the_engine_returned():
+    candidates = [Cand(i, 1.0) for i in range(50)]
+    orders = set()
+    for seed in range(5):
+        shuffled = candidates[:]
+        random.Random(seed).shuffle(shuffled)
+        orders.add(tuple(c.product_id for c in rerank(shuffled, RerankWeights())))
+    assert orders == {tuple(range(50))}
+
+
+def test_own_name_is_the_title_before_what_it_fits():
+    assert own_name("Spigen - Rugged Armor Case for Google Nexus 6P - Black") == "Spigen - Rugged Armor Case"
+    assert own_name("Huawei - Google Nexus 6P 64GB Cell Phone - Graphite") == (
+        "Huawei - Google Nexus 6P 64GB Cell Phone - Graphite"
+    )
+    assert own_name("Charger Compatible with iPhone 7") == "Charger"
+    assert own_name("Fortnite Poster") == "Fortnite Poster"  # "for" inside a word is no cut
