@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from aisle.domain import events as ev
 from aisle.domain.errors import FieldError, InvalidInput
 
 MAX_REVIEW_TITLE = 200
@@ -21,6 +22,10 @@ class Review:
     author: str
     created_at: datetime
     generated: bool = False  # written by a data generator, not a shopper: always shown as such
+
+
+def review_added(review: Review) -> ev.Event:
+    return ev.Event(ev.REVIEW_ADDED, review.product_id, {"review_id": str(review.review_id), "rating": review.rating})
 
 
 def validate_review(rating: object, title: str, body: str, author: str) -> None:

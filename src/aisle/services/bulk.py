@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from aisle.domain.catalog import Product
 from aisle.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from aisle.services.ports import BulkJob, BulkLine, UnitOfWork, UnitOfWorkFactory
+from aisle.services.price_history import record_price_history
 from aisle.services.product_input import ProductIn, field_errors
 
 log = logging.getLogger(__name__)
@@ -35,14 +36,12 @@ class BulkImportService:
         new_id: Callable[[], int],
         now: Callable[[], datetime],
         max_lines: int,
-        on_product_changed: Callable[[int], None] = lambda _id: None,
     ) -> None:
         self._uow = uow_factory
         self._new_id = new_id
         self._now = now
         self._max_lines = max_lines
         self._on_submitted: Callable[[], None] = lambda: None
-        self._on_product_changed = on_product_changed
 
     def on_submitted(self, callback: Callable[[], None]) -> None:
         """``callback`` runs after each job is stored, e.g. to wake the runner at once."""
@@ -96,9 +95,9 @@ class BulkImportService:
                 product = Product.create(self._new_id(), job.seller_id, content, self._now(), self._new_id)
                 _check_category(uow, product)
                 uow.products.add(product, actor=f"bulk:{job.job_id}")
+                record_price_history(uow, [product], actor=f"bulk:{job.job_id}")
                 uow.jobs.record_line(job.job_id, line.line_no, product.product_id, [])
                 uow.commit()
-            self._on_product_changed(product.product_id)
         except DomainError as error:
             self._record(job, line, None, _domain_errors(error))
 

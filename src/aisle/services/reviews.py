@@ -5,7 +5,7 @@ from datetime import datetime
 
 from aisle.domain.catalog import ProductStatus
 from aisle.domain.errors import NotFound
-from aisle.domain.reviews import Review, validate_review
+from aisle.domain.reviews import Review, review_added, validate_review
 from aisle.services.catalog import Page
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -16,12 +16,10 @@ class ReviewService:
         uow_factory: UnitOfWorkFactory,
         new_id: Callable[[], int],
         now: Callable[[], datetime],
-        on_product_changed: Callable[[int], None] = lambda _id: None,
     ) -> None:
         self._uow = uow_factory
         self._new_id = new_id
         self._now = now
-        self._on_product_changed = on_product_changed
 
     def add(self, product_id: int, rating: int, title: str, body: str, author: str = "") -> Review:
         validate_review(rating, title, body, author)
@@ -37,8 +35,8 @@ class ReviewService:
         with self._uow() as uow:
             _require_visible(uow, product_id)
             uow.reviews.add(review)
+            uow.record([review_added(review)])
             uow.commit()
-        self._on_product_changed(product_id)
         return review
 
     def list(self, product_id: int, page: int, page_size: int) -> Page:

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from aisle.domain.categories import build_tree
 from aisle.entrypoints import metrics
-from aisle.entrypoints.api.dependencies import ContainerDep, ProductId, json_response
+from aisle.entrypoints.api.dependencies import CatalogDep, PdpDep, ProductId, ReviewsDep, json_response
 from aisle.entrypoints.api.schemas import ReviewIn, ReviewList, ReviewOut, review_out
 
 router = APIRouter(prefix="/api/v1", tags=["shop"])
@@ -17,10 +16,10 @@ NOT_FOUND = {404: {"description": "No such product, or it is not on sale"}}
 
 
 @router.get("/products/{product_id}", responses=NOT_FOUND)
-def product_page(product_id: ProductId, app: ContainerDep) -> Response:
+def product_page(product_id: ProductId, pdp: PdpDep) -> Response:
     """The product detail page: variants with price, seller, review summary with distribution, related products."""
     started = time.perf_counter()
-    page, cached = app.pdp.page_and_source(product_id)
+    page, cached = pdp.page_and_source(product_id)
     metrics.PDP_LATENCY.labels("hit" if cached else "miss").observe(time.perf_counter() - started)
     return json_response(page)
 
@@ -31,25 +30,23 @@ def product_page(product_id: ProductId, app: ContainerDep) -> Response:
     response_model=ReviewOut,
     responses={**NOT_FOUND, 422: {"description": "Invalid rating or text"}},
 )
-def add_review(product_id: ProductId, body: ReviewIn, app: ContainerDep) -> ReviewOut:
-    review = app.reviews.add(product_id, body.rating, body.title, body.body, body.author)
+def add_review(product_id: ProductId, body: ReviewIn, reviews: ReviewsDep) -> ReviewOut:
+    review = reviews.add(product_id, body.rating, body.title, body.body, body.author)
     return review_out(review)
 
 
 @router.get("/products/{product_id}/reviews", response_model=ReviewList, responses=NOT_FOUND)
 def list_reviews(
     product_id: ProductId,
-    app: ContainerDep,
+    reviews: ReviewsDep,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ReviewList:
-    result = app.reviews.list(product_id, page, page_size)
+    result = reviews.list(product_id, page, page_size)
     return ReviewList(items=[review_out(r) for r in result.items], total=result.total, page=page, page_size=page_size)
 
 
 @router.get("/categories")
-def categories(app: ContainerDep) -> dict[str, Any]:
+def categories(catalog: CatalogDep) -> dict[str, Any]:
     """The category tree, roots first; product_count counts ACTIVE products in the category and below."""
-    with app.uow(readonly=True) as uow:
-        tree = build_tree(uow.categories.all(), uow.products.count_active_by_category())
-    return {"categories": tree}
+    return {"categories": catalog.category_tree()}
