@@ -27,6 +27,7 @@ from aisle.adapters.sql.search_fallback import DatabaseSearch
 from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.domain import events as ev
 from aisle.domain.ids import SnowflakeIds
+from aisle.domain.search.synonyms import DEFAULT_SYNONYMS_PATH
 from aisle.services.bulk import BulkImportService
 from aisle.services.buybox import BuyBoxes
 from aisle.services.catalog import CatalogService
@@ -130,7 +131,11 @@ def bootstrap(settings: Settings | None = None) -> Container:
     )
     pricing = PricingService(uow, ids.next_id, utc_now, categories)
     search_engine = _search_engine(settings, handlers)
-    understanding = QueryUnderstanding(lambda limit: search_engine.term_completions("", limit), search_engine.brands)
+    understanding = QueryUnderstanding(
+        lambda limit: search_engine.term_completions("", limit),
+        search_engine.brands,
+        settings.synonyms_path or DEFAULT_SYNONYMS_PATH,
+    )
     index_builder = IndexBuilder(
         uow, search_engine, utc_now, BuyBoxes(pricing.final_prices), on_indexed=_indexed(understanding)
     )
