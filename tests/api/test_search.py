@@ -273,3 +273,24 @@ def test_a_brand_word_filters_when_that_leaves_matches(client, catalog):
 def test_the_same_catalog_gives_the_same_order_every_time(client, catalog):
     assert titles(search(client, q="headphones")) == titles(search(client, q="headphones"))
     assert titles(search(client, q="")) == titles(search(client, q=""))
+
+
+def test_autocomplete_learns_the_corrected_query_from_several_clients(container, catalog):
+    from aisle.services.search.params import SearchParams
+
+    for _ in range(20):  # one client repeating a typo plants nothing
+        container.search.search(SearchParams(q="samsng galaxy", client="10.0.0.9"))
+    assert not [s for s in container.autocomplete.suggest("sams")["suggestions"] if s["text"] == "samsung galaxy"]
+    for n in range(3):
+        container.search.search(SearchParams(q="samsng galaxy", client=f"10.0.1.{n}"))
+    texts = [s["text"] for s in container.autocomplete.suggest("sams")["suggestions"] if s["type"] == "query"]
+    assert "samsung galaxy" in texts and "samsng galaxy" not in texts
+
+
+def test_relaxed_searches_teach_autocomplete_nothing(container, catalog):
+    from aisle.services.search.params import SearchParams
+
+    for n in range(5):
+        body = container.search.search(SearchParams(q="sony speaker", client=f"10.0.2.{n}"))
+        assert body["relaxed"] is not None
+    assert all(q != "sony speaker" for q, _n in container.popular.top())

@@ -6,7 +6,7 @@ import time
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from aisle.entrypoints import metrics
 from aisle.entrypoints.api.dependencies import AutocompleteDep, SearchDep, json_response, search_allowed
@@ -26,6 +26,7 @@ Price = Annotated[Decimal | None, Query(ge=0, le=1_000_000, allow_inf_nan=False,
     },
 )
 def search(
+    request: Request,
     search: SearchDep,
     q: Annotated[str, Query(max_length=10_000, description='Free text, e.g. "sony headphones under $200"')] = "",
     category: Annotated[str | None, Query(max_length=500, description="Category id or path")] = None,
@@ -45,7 +46,10 @@ def search(
     given matched nothing.
     """
     brands = tuple(b.strip() for b in (brand or "").split(",") if b.strip())
-    params = SearchParams(q, category, price_min, price_max, brands, rating_min, in_stock, sort, page, page_size)
+    client = request.client.host if request.client else ""
+    params = SearchParams(
+        q, category, price_min, price_max, brands, rating_min, in_stock, sort, page, page_size, client=client
+    )
     started = time.perf_counter()
     response = search.search(params)
     metrics.observe_search(time.perf_counter() - started, response)

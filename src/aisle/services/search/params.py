@@ -22,3 +22,4 @@ class SearchParams:
     sort: str | None = None  # None: relevance, unless the query says otherwise ("cheapest ...")
     page: int = 1
     page_size: int = 20
+    client: str = ""  # who asked (an address or key), so autocomplete learns only what several clients ran

@@ -59,7 +59,7 @@ class SearchService:
         categories: Callable[[], dict[int, Category]],
         now: Callable[[], datetime],
         weights: RankingWeights | None = None,
-        on_searched: Callable[[str, int], None] = lambda _q, _total: None,
+        on_searched: Callable[[str, int, str], None] = lambda _q, _total, _client: None,
         fallback: SearchEngine | None = None,
         cache: Cache | None = None,
     ) -> None:
@@ -88,8 +88,9 @@ class SearchService:
             response = self._search_with(self._fallback, params)
             response["degraded"] = DEGRADED_NOTE
         response["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        if not response["relaxed"]:
-            self._on_searched(params.q, response["total"])
+        if not response["relaxed"] and "degraded" not in response:
+            searched = response["query"]["corrected"] or params.q  # learn the corrected form, never the typo
+            self._on_searched(searched, response["total"], params.client)
         return response
 
     def _search_with(self, engine: SearchEngine, params: SearchParams) -> dict[str, Any]:
