@@ -137,7 +137,12 @@ def bootstrap(settings: Settings | None = None) -> Container:
         settings.synonyms_path or DEFAULT_SYNONYMS_PATH,
     )
     index_builder = IndexBuilder(
-        uow, search_engine, utc_now, BuyBoxes(pricing.final_prices), on_indexed=_indexed(understanding)
+        uow,
+        search_engine,
+        utc_now,
+        BuyBoxes(pricing.final_prices),
+        on_indexed=_indexed(understanding),
+        prices=pricing.final_prices,
     )
     popular = PopularQueries()
     cache = _cache(settings)
@@ -221,7 +226,8 @@ def serving_loops(container: Container, with_workers: bool) -> list[BackgroundLo
     return [bulk, vocabulary, *workers]
 
 
-WORKERS = ("relay", "index-builder", "cache-invalidator", "reservation-expirer")
+WORKERS = ("relay", "index-builder", "cache-invalidator", "reservation-expirer", "deal-clock")
+DEAL_CLOCK_SECONDS = 5.0  # a deal's start or end reaches search within about this long
 
 
 def worker_loops(container: Container, names: tuple[str, ...]) -> list[BackgroundLoop]:
@@ -229,6 +235,7 @@ def worker_loops(container: Container, names: tuple[str, ...]) -> list[Backgroun
     itself hands events to the registry's handlers; distributed, each delivered handler is a consumer group."""
     loops = {"relay": container.relay_loop}
     loops["reservation-expirer"] = BackgroundLoop("reservation-expirer", container.inventory.expire_due, 1.0)
+    loops["deal-clock"] = BackgroundLoop("deal-clock", container.pricing.announce_deal_edges, DEAL_CLOCK_SECONDS)
     if container.stream is not None:
         for handler in container.handlers.delivered:
             loops[handler.name] = BackgroundLoop(handler.name, _consumer(container.stream, handler), idle_seconds=0.05)

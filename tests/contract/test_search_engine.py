@@ -334,3 +334,29 @@ def test_equal_products_score_apart_by_a_stable_tie_break(engine):
     engine.upsert(list(reversed(twins)))
     engine.refresh()
     assert ids(engine, filters=Filters(brands=("Zeta",)), sort="relevance") == first
+
+
+def test_the_effective_price_filters_sorts_and_counts(engine):
+    """The index holds the price with deals applied (build_document's effective_price): $120 at 30% off is $84."""
+    from aisle.domain.pricing import FinalPrice
+    from aisle.domain.search.document import effective_price
+
+    variants = [
+        _variant(1, "120.00"),
+        _variant(2, "150.00"),
+    ]
+    price, was = effective_price(variants, {1: FinalPrice(Decimal("84.00"), Decimal("120.00"), None)})
+    assert (price, was) == (Decimal("84.00"), Decimal("120.00"))
+    engine.upsert([doc(60, "Zephyr Lamp", "Zeta", str(price), was_price=was), doc(61, "Zephyr Shade", "Zeta", "90.00")])
+    engine.refresh()
+    zephyr = words("zephyr")
+    assert set(ids(engine, keywords=zephyr, filters=Filters(price_max=Decimal(85)))) == {60}
+    assert ids(engine, keywords=zephyr, sort="price_asc") == [60, 61]
+    buckets = {(low, high): n for low, high, n in engine.search(EngineQuery(keywords=zephyr)).facets.price_ranges}
+    assert buckets == {(50.0, 100.0): 2}
+
+
+def _variant(variant_id: int, price: str):
+    from aisle.domain.catalog import Variant
+
+    return Variant(sku=f"V-{variant_id}", price=Decimal(price), variant_id=variant_id)

@@ -75,6 +75,7 @@ class WorkerName(StrEnum):
     index_builder = "index-builder"
     cache_invalidator = "cache-invalidator"
     reservation_expirer = "reservation-expirer"
+    deal_clock = "deal-clock"
 
 
 @app.command()
@@ -83,6 +84,7 @@ def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run"
 
     relay: outbox -> Kafka. index-builder: events -> OpenSearch. cache-invalidator: events -> Redis.
     reservation-expirer: gives back the stock of reservations whose time is up.
+    deal-clock: announces price changes when a deal starts or ends, so search follows the deal price.
     """
     from aisle.bootstrap import worker_loops
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from aisle.domain.catalog import Product
+from aisle.domain.catalog import Product, Variant
 from aisle.domain.categories import Category
+from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 
 MAX_INDEXED_DESCRIPTION = 2_000
@@ -56,9 +57,11 @@ def build_document(
     seller_rating: float | None,
     in_stock: bool,
     sales_velocity: float | None,
+    prices: Mapping[int, FinalPrice] | None = None,
 ) -> SearchDocument:
+    """``prices``: what each variant (by id) sells for now, deals applied; the seller's price where missing."""
     content = product.content
-    cheapest = min(content.variants, key=lambda v: v.price)
+    price, was = effective_price(content.variants, prices or {})
     codes = (
         *(v.sku for v in content.variants),
         *((content.gtin,) if content.gtin else ()),
@@ -72,8 +75,8 @@ def build_document(
         brand=content.brand,
         category_ids=tuple(c.category_id for c in categories),
         category_names=tuple(c.name for c in categories[-CATEGORY_LEVELS_MATCHED:]),
-        price=cheapest.price,
-        was_price=cheapest.compare_price,
+        price=price,
+        was_price=was,
         rating_avg=reviews.average,
         rating_count=reviews.count,
         in_stock=in_stock,
@@ -98,3 +101,14 @@ def own_name(title: str) -> str:
     "Spigen - Case". A query word found here names the product; found only after "for", it names the device the
     product goes with (an accessory)."""
     return _FITS.split(title, maxsplit=1)[0]
+
+
+def effective_price(variants: Sequence[Variant], prices: Mapping[int, FinalPrice]) -> tuple[Decimal, Decimal | None]:
+    """The lowest price any variant sells for now, and the price to show struck through beside it."""
+    offers = [
+        (prices[v.variant_id].amount, prices[v.variant_id].was)
+        if v.variant_id is not None and v.variant_id in prices
+        else (v.price, v.compare_price)
+        for v in variants
+    ]
+    return min(offers, key=lambda offer: offer[0])

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from aisle.domain import events as ev
 from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.categories import Category, ancestors_path
+from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 from aisle.domain.search.brand_spellings import BrandSpellings
 from aisle.domain.search.document import SearchDocument, build_document
@@ -44,12 +45,14 @@ class IndexBuilder:
         now: Callable[[], datetime],
         buy_boxes: BuyBoxes | None = None,
         on_indexed: Callable[[float], None] = lambda _lag: None,
+        prices: Callable[[Sequence[Product]], dict[int, FinalPrice]] | None = None,
     ) -> None:
         """``on_indexed`` hears the index lag in seconds (event recorded -> searchable) after each batch."""
         self._uow = uow_factory
         self._engine = engine
         self._now = now
         self._buy_boxes = buy_boxes
+        self._prices = prices  # what shoppers pay now (deals applied): search filters, sorts and counts on it
         self._on_indexed = on_indexed
         self._lock = threading.Lock()
         self._brands: BrandSpellings | None = None  # read from the index on first use
@@ -105,8 +108,9 @@ class IndexBuilder:
     def _searchable(self, uow: UnitOfWork, products: list[Product]) -> list[SearchDocument]:
         """Documents for the listings search shows: one per product, the buy-box winner among its listings."""
         hidden = self._buy_boxes.losers(uow, products) if self._buy_boxes else set()
-        documents = _documents(uow, [p for p in products if p.product_id not in hidden], self._now())
-        return self._with_canonical_brands(documents)
+        shown = [p for p in products if p.product_id not in hidden]
+        prices = self._prices(shown) if self._prices and shown else {}
+        return self._with_canonical_brands(_documents(uow, shown, self._now(), prices))
 
     def _with_canonical_brands(self, documents: list[SearchDocument]) -> list[SearchDocument]:
         """Each brand in the one spelling the index uses for it (see brand_spellings)."""
@@ -126,7 +130,9 @@ class IndexBuilder:
         return len(keys)
 
 
-def _documents(uow: UnitOfWork, products: Iterable[Product], now: datetime) -> list[SearchDocument]:
+def _documents(
+    uow: UnitOfWork, products: Iterable[Product], now: datetime, prices: dict[int, FinalPrice]
+) -> list[SearchDocument]:
     """Search documents, with stock and sales velocity (units a day over the window; the catalog's popularity
     stands in for products that have not sold yet)."""
     products = list(products)
@@ -146,6 +152,7 @@ def _documents(uow: UnitOfWork, products: Iterable[Product], now: datetime) -> l
             sellers[product.seller_id].rating if product.seller_id in sellers else None,
             in_stock=any(lvl.available > 0 for v in product.content.variants for lvl in stock.get(v.variant_id, [])),
             sales_velocity=sold[product.product_id] / VELOCITY_WINDOW_DAYS if product.product_id in sold else None,
+            prices=prices,
         )
         for product in products
     ]
