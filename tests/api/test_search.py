@@ -294,3 +294,25 @@ def test_relaxed_searches_teach_autocomplete_nothing(container, catalog):
         body = container.search.search(SearchParams(q="sony speaker", client=f"10.0.2.{n}"))
         assert body["relaxed"] is not None
     assert all(q != "sony speaker" for q, _n in container.popular.top())
+
+
+def test_attribute_facets_and_filters_over_http(client, seller: SellerClient, container):
+    variants = [
+        {"sku": "TEE-R-M", "price": 10, "attributes": {"color": "Red", "size": "M"}},
+        {"sku": "TEE-B-M", "price": 10, "attributes": {"color": "Blue", "size": "M"}},
+    ]
+    seller.create(title="Cotton Tee", variants=variants)
+    seller.create(title="Linen Tee", variants=[{"sku": "LIN-R", "price": 20, "attributes": {"Color": "red"}}])
+    wait_for_outbox(container)
+    body = search(client, q="tee", attr=["color:RED"])
+    assert set(titles(body)) == {"Cotton Tee", "Linen Tee"}
+    assert body["facets"]["attributes"]["color"] == [
+        {"name": "Red", "count": 2, "selected": True},
+        {"name": "Blue", "count": 1, "selected": False},
+    ]
+    assert titles(search(client, q="tee", attr=["color:blue", "size:M"])) == ["Cotton Tee"]
+    for bad in ("color", ":Red", "color:", "x" * 101 + ":y"):
+        response = client.get("/api/v1/products/search", params={"q": "tee", "attr": bad})
+        assert response.status_code == 422, bad
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert "attr" in response.text

@@ -360,3 +360,24 @@ def _variant(variant_id: int, price: str):
     from aisle.domain.catalog import Variant
 
     return Variant(sku=f"V-{variant_id}", price=Decimal(price), variant_id=variant_id)
+
+
+def test_attribute_filters_and_facets(engine):
+    engine.upsert(
+        [
+            doc(70, "Aero Case Red", "Zeta", "10.00", attributes=(("color", "Red"), ("storage", "64GB"))),
+            doc(71, "Aero Case Blue", "Zeta", "10.00", attributes=(("color", "Blue"), ("storage", "64GB"))),
+            doc(72, "Aero Case Multi", "Zeta", "10.00", attributes=(("color", "Red"), ("color", "Blue"))),
+            doc(73, "Aero Case Plain", "Zeta", "10.00"),
+        ]
+    )
+    engine.refresh()
+    aero = words("aero")
+    assert set(ids(engine, keywords=aero, filters=Filters(attributes=(("color", "red"),)))) == {70, 72}
+    either = Filters(attributes=(("color", "Red"), ("Color", "BLUE")))  # one attribute's values: any of them
+    assert set(ids(engine, keywords=aero, filters=either)) == {70, 71, 72}
+    both = Filters(attributes=(("color", "Red"), ("storage", "64gb")))  # different attributes: all of them
+    assert ids(engine, keywords=aero, filters=both) == [70]
+    facets = engine.search(EngineQuery(keywords=aero, filters=Filters(attributes=(("color", "Red"),)))).facets
+    assert facets.attributes == {"color": [("Blue", 2), ("Red", 2)], "storage": [("64GB", 2)]}  # own filter lifted
+    assert engine.search(EngineQuery(keywords=aero, filters=Filters(attributes=(("color", "Red"),)))).total == 2

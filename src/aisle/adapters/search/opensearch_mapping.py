@@ -14,7 +14,7 @@ from typing import Any
 
 from aisle.adapters.search.tantivy_schema import PLAIN, STEMMED, plain_analyzer
 from aisle.domain.search.brand_spellings import brand_key
-from aisle.domain.search.document import SearchDocument
+from aisle.domain.search.document import SearchDocument, attribute_facet_value, attribute_key
 from aisle.domain.search.ranking import RankingWeights, rating_factor, static_score
 
 ANALYSIS = {
@@ -73,6 +73,8 @@ MAPPINGS = {
         "in_stock": {"type": "boolean"},
         "static_score": _SORT_ONLY_DOUBLE,
         "popularity": _SORT_ONLY_DOUBLE,
+        "attribute": {"type": "keyword", "doc_values": False},  # "color=red": what attr filters match
+        "attribute_facet": {"type": "keyword"},  # "color<US>Red": what the facet shows
         "created_at": {"type": "long", "index": False},
     },
 }
@@ -118,4 +120,7 @@ class SourceBuilder:
             source.update(brand_text=doc.brand, brand=doc.brand, brand_key=brand_key(doc.brand))
         if doc.category_id is not None:
             source["category_leaf"] = doc.category_id
+        if doc.attributes:
+            source["attribute"] = [attribute_key(name, value) for name, value in doc.attributes]
+            source["attribute_facet"] = [attribute_facet_value(name, value) for name, value in doc.attributes]
         return source

@@ -7,7 +7,7 @@ import tantivy
 
 from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
 from aisle.domain.search.brand_spellings import brand_key
-from aisle.services.search.engine import Filters, KeywordGroup
+from aisle.services.search.engine import Filters, KeywordGroup, attribute_filter_keys
 
 MIN_FUZZY_LENGTH = 5
 SYNONYM_WEIGHT = 0.8  # a synonym counts a little less than the word the shopper typed
@@ -68,6 +68,8 @@ class QueryBuilder:
             clauses.append(self._range("rating", filters.rating_min, None))
         if filters.in_stock is not None:
             clauses.append(Q.term_query(self._schema, "in_stock", 1 if filters.in_stock else 0))
+        for keys in attribute_filter_keys(filters):  # one clause per attribute name: its values OR'ed
+            clauses.append(Q.term_set_query(self._schema, "attribute", keys))
         return clauses
 
     def _range(self, field: str, low: object, high: object) -> Q:

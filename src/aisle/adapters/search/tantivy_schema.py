@@ -7,7 +7,7 @@ from datetime import datetime
 import tantivy
 
 from aisle.domain.search.brand_spellings import brand_key
-from aisle.domain.search.document import SearchDocument
+from aisle.domain.search.document import SearchDocument, attribute_facet_value, attribute_key
 from aisle.domain.search.ranking import RankingWeights, rating_factor, static_score
 
 STEMMED = "aisle_en"  # words folded to ASCII, lowercased and stemmed: "Headphones" matches "headphone"
@@ -48,6 +48,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("in_stock", indexed=True, fast=True)
     builder.add_float_field("static_score", fast=True)
     builder.add_float_field("popularity", fast=True)
+    builder.add_text_field("attribute", tokenizer_name="raw")  # "color=red": what attr filters match
+    builder.add_text_field("attribute_facet", tokenizer_name="raw", fast=True)  # "color<US>Red": what facets show
     builder.add_integer_field("created_at", fast=True)
     return builder.build()
 
@@ -101,5 +103,8 @@ def to_tantivy(doc: SearchDocument, now: datetime, weights: RankingWeights) -> t
     out.add_integer("in_stock", 1 if doc.in_stock else 0)
     out.add_float("static_score", static_score(doc, now, weights))
     out.add_float("popularity", doc.popularity)
+    for name, value in doc.attributes:
+        out.add_text("attribute", attribute_key(name, value))
+        out.add_text("attribute_facet", attribute_facet_value(name, value))
     out.add_integer("created_at", int(doc.created_at.timestamp()))
     return out

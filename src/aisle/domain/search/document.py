@@ -40,6 +40,7 @@ class SearchDocument:
     thumbnail_url: str | None
     codes: tuple[str, ...]  # SKUs and GTIN, so a pasted code finds its product
     popularity: float = 0.0  # the catalog's own popularity score (any scale), ranked against the other matches
+    attributes: tuple[tuple[str, str], ...] = ()  # (name, value) over every variant: ("color", "Red")
 
     @property
     def own_name(self) -> str:
@@ -87,6 +88,7 @@ def build_document(
         thumbnail_url=content.images[0] if content.images else None,
         codes=codes,
         popularity=content.popularity or 0.0,
+        attributes=variant_attributes(content.variants),
     )
 
 
@@ -112,3 +114,35 @@ def effective_price(variants: Sequence[Variant], prices: Mapping[int, FinalPrice
         for v in variants
     ]
     return min(offers, key=lambda offer: offer[0])
+
+
+MAX_ATTRIBUTE_CHARS = 100
+
+
+def variant_attributes(variants: Sequence[Variant]) -> tuple[tuple[str, str], ...]:
+    """Each distinct (name, value) of the variants' attributes, the name lowercased, spaces collapsed, in order."""
+    found: dict[tuple[str, str], None] = {}
+    for variant in variants:
+        for name, value in variant.attributes.items():
+            key, shown = " ".join(str(name).casefold().split()), _shown(str(value))
+            if key and shown and len(key) <= MAX_ATTRIBUTE_CHARS and len(shown) <= MAX_ATTRIBUTE_CHARS:
+                found[(key, shown)] = None
+    return tuple(found)
+
+
+def _shown(value: str) -> str:
+    """One spelling per value in the facet: lowercase words get a capital ("Rose gold" and "rose Gold" are both
+    "Rose Gold"); words with capitals of their own ("iPhone", "XL") are left as they are."""
+    return " ".join(word[:1].upper() + word[1:] if word.islower() else word for word in value.split())
+
+
+def attribute_key(name: str, value: str) -> str:
+    """What an attribute filter matches: case and spacing do not matter ("Color: red" finds "Red")."""
+    return " ".join(name.casefold().split()) + "=" + " ".join(value.casefold().split())
+
+
+ATTRIBUTE_SEPARATOR = "\u001f"  # between name and value in the facet field: neither ever holds it
+
+
+def attribute_facet_value(name: str, value: str) -> str:
+    return name + ATTRIBUTE_SEPARATOR + value

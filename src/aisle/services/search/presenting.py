@@ -9,6 +9,7 @@ from aisle.domain.catalog import Product
 from aisle.domain.categories import Category
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
+from aisle.domain.search.document import attribute_key
 from aisle.services.search.engine import Facets, Filters
 
 NEW_FOR = timedelta(days=30)
@@ -78,6 +79,15 @@ def facets_view(facets: Facets, filters: Filters, categories: dict[int, Category
             }
             for stars, n in facets.ratings
         ],
+        "attributes": _attribute_facet(facets, filters),
+    }
+
+
+def _attribute_facet(facets: Facets, filters: Filters) -> dict[str, list[dict[str, Any]]]:
+    chosen = {attribute_key(name, value) for name, value in filters.attributes}
+    return {
+        name: [{"name": v, "count": n, "selected": attribute_key(name, v) in chosen} for v, n in values]
+        for name, values in facets.attributes.items()
     }
 
 

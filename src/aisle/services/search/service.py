@@ -192,6 +192,7 @@ def _plan(parsed: ParsedQuery, params: SearchParams, category_id: int | None) ->
         price_max=params.price_max if params.price_max is not None else parsed.price_max,
         rating_min=params.rating_min if params.rating_min is not None else parsed.rating_min,
         in_stock=params.in_stock if params.in_stock is not None else parsed.in_stock,
+        attributes=params.attributes,
     )
     return Plan(_keyword_groups(parsed), filters, params.sort or parsed.sort or "relevance")
 
