@@ -73,3 +73,13 @@ def test_own_name_is_the_title_before_what_it_fits():
     )
     assert own_name("Charger Compatible with iPhone 7") == "Charger"
     assert own_name("Fortnite Poster") == "Fortnite Poster"  # "for" inside a word is no cut
+
+
+def test_recency_counts_whole_days_so_one_import_does_not_order_itself():
+    from datetime import UTC, datetime, timedelta
+
+    from aisle.domain.search.ranking import recency_factor
+
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    assert recency_factor(now - timedelta(seconds=1), now) == recency_factor(now - timedelta(hours=20), now)
+    assert recency_factor(now - timedelta(days=2), now) < recency_factor(now - timedelta(hours=20), now)

@@ -83,3 +83,9 @@ def test_the_spelling_the_index_holds_stays():
 
 def test_the_choice_does_not_depend_on_arrival_order():
     assert min(["Otterbox", "OtterBox"], key=preference) == min(["OtterBox", "Otterbox"], key=preference)
+
+
+def test_a_joined_form_brings_its_synonyms():
+    synonyms = SynonymTable.parse("headphones, headphone => headset\n")
+    parser = QueryParser(Vocabulary.from_texts([("headphone head phone", 1.0)], min_count=0), [], synonyms)
+    assert ("head phone", ("headphone", "headset")) in parser.parse("head phone").synonyms

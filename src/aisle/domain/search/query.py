@@ -117,7 +117,7 @@ class QueryParser:
         words, corrections = self._corrected(_first_of_each(_without_stop_words(words))[:MAX_KEYWORDS])
         more_brands, words = self._take_brands(words) if not brands else ([], words)
         keywords = tuple(dict.fromkeys(w.text for w in words))  # once more: two typos may fix to one word
-        synonyms = self._expansions(keywords) + compound_forms(keywords, self.vocabulary)
+        synonyms = self._expansions(keywords) + self._compounds(keywords)
         return _assemble(q, extraction.filters, keywords, brands + more_brands, corrections, synonyms)
 
     def _take_brands(self, words: list[_Word]) -> tuple[list[str], list[_Word]]:
@@ -164,6 +164,14 @@ class QueryParser:
             or word in self._common_words
             or word in STOP_WORDS
         )
+
+    def _compounds(self, keywords: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Joined and split forms, with the synonyms of the joined form: "head phone" also finds "headset"."""
+        found = []
+        for term, forms in compound_forms(keywords, self.vocabulary):
+            more = [e for form in forms for e in self.synonyms.expand(form.split()).get(form, [])]
+            found.append((term, tuple(dict.fromkeys([*forms, *more]))))
+        return tuple(found)
 
     def _expansions(self, keywords: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
         return tuple((term, tuple(found)) for term, found in self.synonyms.expand(keywords).items())

@@ -8,7 +8,7 @@
 * rating: a Bayesian average, (PRIOR_WEIGHT * PRIOR_RATING + sum of stars) / (PRIOR_WEIGHT + reviews), over 5:
   one 5-star review does not beat a hundred 4.8s.
 * seller quality: the seller's rating over 5; NEUTRAL (0.5) for a seller without a track record.
-* recency: exp(-age / RECENCY_DAYS): new listings get a short, fading lift.
+* recency: exp(-age in whole days / RECENCY_DAYS): new listings get a short, fading lift.
 * in stock: 1 or 0.
 
 Everything but the text factor is known at index time ("static score"), so browsing without keywords can sort
@@ -56,7 +56,9 @@ def seller_factor(seller_rating: float | None) -> float:
 
 
 def recency_factor(created_at: datetime, now: datetime) -> float:
-    age_days = max((now - created_at).total_seconds(), 0.0) / 86_400
+    # In whole days: products listed the same day are equally new, so the milliseconds between them in one import
+    # never order them (that would make two imports of one catalog rank differently).
+    age_days = max((now - created_at).total_seconds(), 0.0) // 86_400
     return math.exp(-age_days / RECENCY_DAYS)
 
 
