@@ -130,7 +130,7 @@ def bootstrap(settings: Settings | None = None) -> Container:
         uow, ids.next_id, utc_now, settings.reservation_ttl_seconds, settings.low_stock_threshold
     )
     pricing = PricingService(uow, ids.next_id, utc_now, categories)
-    search_engine = _search_engine(settings, handlers)
+    search_engine, tantivy = _search_engine(settings, handlers)
     understanding = QueryUnderstanding(
         lambda limit: search_engine.term_completions("", limit),
         search_engine.brands,
@@ -144,6 +144,9 @@ def bootstrap(settings: Settings | None = None) -> Container:
         on_indexed=_indexed(understanding),
         prices=pricing.final_prices,
     )
+    if tantivy is not None and tantivy.needs_rebuild:  # an index written by an older version of the layout
+        index_builder.rebuild_into(tantivy)
+        tantivy.needs_rebuild = False
     popular = PopularQueries()
     cache = _cache(settings)
     cards = ProductCards(uow, pricing.final_prices, utc_now, cache)
@@ -263,7 +266,7 @@ def _rebuilt(understanding: QueryUnderstanding) -> Callable[[], int]:
     return rebuild
 
 
-def _search_engine(settings: Settings, handlers: EventHandlers) -> GuardedEngine:
+def _search_engine(settings: Settings, handlers: EventHandlers) -> tuple[GuardedEngine, SwitchingEngine | None]:
     breaker = CircuitBreaker(failure_threshold=3, reset_after_seconds=5.0)
     if settings.profile == "distributed":
         from aisle.adapters.search.opensearch_engine import OpenSearchEngine
@@ -271,13 +274,13 @@ def _search_engine(settings: Settings, handlers: EventHandlers) -> GuardedEngine
         def open_opensearch() -> SearchEngine:
             return OpenSearchEngine(settings.opensearch_url, settings.search_index, utc_now)
 
-        return GuardedEngine(open_opensearch, breaker, "OpenSearch")
+        return GuardedEngine(open_opensearch, breaker, "OpenSearch"), None
 
     def switched(since: datetime) -> None:  # another process rebuilt the index: re-sync what changed meanwhile
         handlers.handle_delivered([index_switched(since, utc_now())])
 
     tantivy = open_search_engine(Path(settings.data_dir) / "search", on_switch=switched)
-    return GuardedEngine(lambda: tantivy, breaker, "Tantivy")
+    return GuardedEngine(lambda: tantivy, breaker, "Tantivy"), tantivy
 
 
 def open_search_engine(root: Path, on_switch: Callable[[datetime], None] = lambda _since: None) -> SwitchingEngine:

@@ -13,6 +13,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from aisle.adapters.search.opensearch_engine import OpenSearchEngine
+from aisle.adapters.search.opensearch_mapping import MAPPINGS, index_body
 from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
 from aisle.domain.search.document import SearchDocument
@@ -381,3 +382,35 @@ def test_attribute_filters_and_facets(engine):
     facets = engine.search(EngineQuery(keywords=aero, filters=Filters(attributes=(("color", "Red"),)))).facets
     assert facets.attributes == {"color": [("Blue", 2), ("Red", 2)], "storage": [("64GB", 2)]}  # own filter lifted
     assert engine.search(EngineQuery(keywords=aero, filters=Filters(attributes=(("color", "Red"),)))).total == 2
+
+
+def test_an_index_of_an_older_layout_is_replaced_and_flagged_for_a_rebuild(tmp_path, clock):
+    import tantivy
+
+    home = TantivyIndexHome(tmp_path / "search")
+    old = tantivy.SchemaBuilder()
+    old.add_integer_field("product_id", stored=True, indexed=True, fast=True)
+    tantivy.Index(old.build(), path=str(home.current()), reuse=True)  # what an older version left on disk
+    switching = SwitchingEngine(home, lambda path: TantivyEngine(path, clock))
+    assert switching.needs_rebuild
+    switching.upsert(CATALOG)
+    switching.refresh()
+    assert switching.count() == len(CATALOG)
+    switching.close()
+
+
+def test_opensearch_adds_new_fields_to_an_existing_index():
+    url = opensearch_url()
+    alias = f"aisle-test-{uuid.uuid4().hex[:12]}"
+    client = OpenSearch(url)
+    older = {**MAPPINGS, "properties": {k: v for k, v in MAPPINGS["properties"].items() if k != "attribute_facet"}}
+    body = {**index_body(1, 0), "mappings": older, "aliases": {alias: {"is_write_index": True}}}
+    client.indices.create(index=f"{alias}-20200101000000000000", body=body)
+    try:
+        engine = OpenSearchEngine(url, alias, Clock())
+        engine.upsert([doc(80, "Aero Case", "Zeta", "5.00", attributes=(("color", "Red"),))])
+        engine.refresh()
+        assert engine.search(EngineQuery(keywords=words("aero"))).facets.attributes == {"color": [("Red", 1)]}
+        engine.close()
+    finally:
+        client.indices.delete(index=f"{alias}-*")
