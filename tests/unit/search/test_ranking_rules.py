@@ -83,3 +83,23 @@ def test_recency_counts_whole_days_so_one_import_does_not_order_itself():
     now = datetime(2026, 6, 1, 12, tzinfo=UTC)
     assert recency_factor(now - timedelta(seconds=1), now) == recency_factor(now - timedelta(hours=20), now)
     assert recency_factor(now - timedelta(days=2), now) < recency_factor(now - timedelta(hours=20), now)
+
+
+def test_the_exact_model_beats_the_near_model():
+    from aisle.domain.search.rerank import by_name_coverage, name_coverage
+
+    titles = {1: "Samsung - Galaxy S7 edge 32GB - Black Onyx (Verizon)", 2: "Samsung - Galaxy S7 32GB - Black Onyx"}
+    assert name_coverage({"galaxy", "s7"}, titles[2]) > name_coverage({"galaxy", "s7"}, titles[1])
+    scored = [(Cand(1, 5.0), 0.50), (Cand(2, 5.0), 0.49)]  # the edge a little ahead on everything else
+    assert [c.product_id for c in by_name_coverage(scored, titles, ["galaxy", "s7"], 0.10)] == [2, 1]
+    asked_edge = by_name_coverage(scored, titles, ["galaxy", "s7", "edge"], 0.10)
+    assert [c.product_id for c in asked_edge] == [1, 2]  # unless the near model is what was asked
+
+
+def test_a_device_beats_an_accessory_type_the_query_does_not_name():
+    from aisle.domain.search.rerank import name_coverage
+
+    phone, case = "Apple - iPhone 7 Plus 128GB - Black (AT&T)", "Apple - iPhone 7 Plus Silicone Case - Black"
+    assert name_coverage({"iphone", "7", "plus"}, phone) > name_coverage({"iphone", "7", "plus"}, case)
+    assert name_coverage({"iphone", "7", "plus", "case"}, case) > name_coverage({"iphone", "7", "plus", "case"}, phone)
+    assert name_coverage({"nexus", "6p"}, "Spigen - Rugged Case for Google Nexus 6P - Black") == 0.0  # only fits it

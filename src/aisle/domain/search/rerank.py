@@ -16,9 +16,12 @@ Ties break on the product id, so the same catalog indexed twice gives the same o
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
+
+from aisle.domain.search.document import own_name
+from aisle.domain.search.text import tokenize
 
 AFFINITY_FLOOR = 0.6  # candidates scoring at least this share of the best text score vote for their category
 
@@ -48,9 +51,14 @@ class RerankWeights:
     text: float = 0.30
     affinity: float = 0.15
     popularity: float = 0.10
+    name_coverage: float = 0.10
 
 
 def rerank(candidates: Sequence[C], weights: RerankWeights) -> list[C]:
+    return [c for c, _score in rerank_scored(candidates, weights)]
+
+
+def rerank_scored(candidates: Sequence[C], weights: RerankWeights) -> list[tuple[C, float]]:
     best = max((c.text_score for c in candidates), default=0.0)
     affinity = category_affinity(candidates, best)
     popularity = popularity_ranks(candidates)
@@ -64,7 +72,33 @@ def rerank(candidates: Sequence[C], weights: RerankWeights) -> list[C]:
             + c.static_score
         )
 
-    return sorted(candidates, key=lambda c: (-score(c), c.product_id))
+    scored = [(c, score(c)) for c in candidates]
+    return sorted(scored, key=lambda pair: (-pair[1], pair[0].product_id))
+
+
+def by_name_coverage(
+    scored: Sequence[tuple[C, float]], titles: Mapping[int, str], words: Sequence[str], weight: float
+) -> list[C]:
+    """The best candidates again, with how much of each product's own name the query covers: "galaxy s7" covers
+    more of "Galaxy S7 32GB" than of "Galaxy S7 edge 32GB" (the exact model before the near one), and more of
+    "iPhone 7 Plus 128GB" than of "iPhone 7 Plus Silicone Case" (the device before an accessory type the query
+    does not name)."""
+    rescored = [(c, s + weight * name_coverage(words, titles.get(c.product_id, ""))) for c, s in scored]
+    return [c for c, _s in sorted(rescored, key=lambda pair: (-pair[1], pair[0].product_id))]
+
+
+def name_coverage(words: Iterable[str], title: str) -> float:
+    """The share of the product's own name words (without brand, colour and what it fits) that the query holds."""
+    asked = {_singular(w) for w in words}
+    parts = own_name(title).split(" - ")
+    if len(parts) >= 2:
+        parts = parts[1:-1] if len(parts) >= 3 else parts[1:]
+    name = [_singular(w) for w in tokenize(" ".join(parts))]
+    return sum(1 for w in name if w in asked) / len(name) if name else 0.0
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def category_affinity(candidates: Sequence[Candidate], best: float) -> dict[int | None, float]:

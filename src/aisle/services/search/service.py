@@ -13,7 +13,8 @@ from aisle.domain.categories import Category
 from aisle.domain.errors import InvalidInput
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
-from aisle.domain.search.rerank import RerankWeights, rerank
+from aisle.domain.search.rerank import RerankWeights, by_name_coverage, rerank_scored
+from aisle.domain.search.text import tokenize
 from aisle.services.ports import Cache
 from aisle.services.search.cards import ProductCards
 from aisle.services.search.engine import (
@@ -33,6 +34,7 @@ from aisle.services.search.presenting import facets_view
 from aisle.services.search.understanding import QueryUnderstanding
 
 RERANK_DEPTH = 200
+NAME_RERANK_DEPTH = 40  # the best this many are re-ranked once more with their titles (from the cached cards)
 FACETS_TTL_SECONDS = 300
 DEGRADED_NOTE = {
     "reason": "search engine unavailable",
@@ -161,7 +163,15 @@ class SearchService:
     def _page(self, hits: list[Hit], plan: Plan, params: SearchParams) -> list[Hit]:
         if plan.sort != "relevance":
             return hits
-        ranked = rerank(hits, self._rerank_weights)
+        scored = rerank_scored(hits, self._rerank_weights)
+        window = params.page * params.page_size
+        if plan.keywords and window <= NAME_RERANK_DEPTH:
+            top = scored[:NAME_RERANK_DEPTH]
+            titles = {int(c["product_id"]): c["title"] for c in self._cards.cards([h.product_id for h, _s in top])}
+            words = [t for group in plan.keywords for t in tokenize(group.word)]
+            ranked = by_name_coverage(top, titles, words, self._rerank_weights.name_coverage)
+        else:
+            ranked = [h for h, _s in scored]
         start = (params.page - 1) * params.page_size
         return ranked[start : start + params.page_size]
 
