@@ -225,15 +225,14 @@ def serving_loops(container: Container, with_workers: bool) -> list[BackgroundLo
         vocabulary = BackgroundLoop(
             "query-understanding", container.understanding.rebuild_if_stale, settings.vocabulary_refresh_seconds
         )
-    workers = worker_loops(container, WORKERS) if with_workers or not container.distributed else []
+    workers = worker_loops(container) if with_workers or not container.distributed else []
     return [bulk, vocabulary, *workers]
 
 
-WORKERS = ("relay", "index-builder", "cache-invalidator", "reservation-expirer", "deal-clock")
 DEAL_CLOCK_SECONDS = 5.0  # a deal's start or end reaches search within about this long
 
 
-def worker_loops(container: Container, names: tuple[str, ...]) -> list[BackgroundLoop]:
+def worker_loops(container: Container, names: tuple[str, ...] | None = None) -> list[BackgroundLoop]:
     """The workers: each may run as many processes as load needs (the distributed profile). Embedded, the relay
     itself hands events to the registry's handlers; distributed, each delivered handler is a consumer group."""
     loops = {"relay": container.relay_loop}
@@ -242,7 +241,7 @@ def worker_loops(container: Container, names: tuple[str, ...]) -> list[Backgroun
     if container.stream is not None:
         for handler in container.handlers.delivered:
             loops[handler.name] = BackgroundLoop(handler.name, _consumer(container.stream, handler), idle_seconds=0.05)
-    return [loops[name] for name in names if name in loops]
+    return list(loops.values()) if names is None else [loops[name] for name in names if name in loops]
 
 
 def _consumer(stream: EventStream, handler: Handler) -> Callable[[], int]:
@@ -272,7 +271,13 @@ def _search_engine(settings: Settings, handlers: EventHandlers) -> tuple[Guarded
         from aisle.adapters.search.opensearch_engine import OpenSearchEngine
 
         def open_opensearch() -> SearchEngine:
-            return OpenSearchEngine(settings.opensearch_url, settings.search_index, utc_now)
+            return OpenSearchEngine(
+                settings.opensearch_hosts,
+                settings.search_index,
+                utc_now,
+                shards=settings.search_shards,
+                replicas=settings.search_replicas,
+            )
 
         return GuardedEngine(open_opensearch, breaker, "OpenSearch"), None
 
@@ -310,4 +315,10 @@ def _event_stream(settings: Settings) -> EventStream | None:
         return None
     from aisle.adapters.bus.kafka import KafkaEventStream
 
-    return KafkaEventStream(settings.kafka_bootstrap, topic_prefix=settings.topic_prefix)
+    return KafkaEventStream(
+        settings.kafka_bootstrap,
+        topic_prefix=settings.topic_prefix,
+        partitions=settings.kafka_partitions,
+        replication_factor=settings.kafka_replication_factor,
+        min_insync_replicas=settings.kafka_min_insync_replicas,
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from aisle.domain import events as ev
 from aisle.domain.errors import FieldError, InvalidInput
@@ -61,7 +62,7 @@ class ReviewSummary:
     def add(self, rating: int) -> None:
         self.distribution[rating] += 1
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "avg": self.average,
             "count": self.count,

@@ -42,7 +42,7 @@ class ImportFormat(StrEnum):
 
 def _container(run_background_workers: bool = False, with_workers: bool = False) -> Container:
     try:
-        overrides = {"with_workers": True} if with_workers else {}
+        overrides: dict[str, Any] = {"with_workers": True} if with_workers else {}
         settings = Settings(run_background_workers=run_background_workers, **overrides)
     except ValidationError as error:
         for problem in error.errors():

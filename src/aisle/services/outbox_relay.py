@@ -17,7 +17,7 @@ MAX_BACKOFF_SECONDS = 300.0
 
 def backoff_seconds(attempts: int) -> float:
     """0.5 s after the first failure, doubling, at most five minutes: a dead subscriber is not hammered."""
-    return min(0.5 * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
+    return min(0.5 * 2.0 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
 
 
 class OutboxRelay:

@@ -29,7 +29,7 @@ class QueryBuilder:
         return Q.boolean_query(clauses) if clauses else None
 
     def _group(self, group: KeywordGroup) -> Q | None:
-        options = []
+        options: list[Q] = []
         for text in (group.word, *group.alternatives):
             tokens = self.tokens(text)
             found: list[Q] = []
@@ -51,8 +51,9 @@ class QueryBuilder:
         return queries
 
     def _phrase(self, tokens: list[str]) -> list[Q]:
+        words: list[str | tuple[int, str]] = list(tokens)
         return [
-            Q.boost_query(Q.phrase_query(self._schema, field, tokens), boost) for field, boost in TEXT_FIELDS.items()
+            Q.boost_query(Q.phrase_query(self._schema, field, words), boost) for field, boost in TEXT_FIELDS.items()
         ]
 
     def filters(self, filters: Filters) -> list[Q]:

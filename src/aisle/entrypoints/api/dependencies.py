@@ -30,7 +30,8 @@ MAX_ID = (1 << 63) - 1
 
 
 def container(request: Request) -> Container:
-    return request.app.state.container
+    built: Container = request.app.state.container
+    return built
 
 
 def current_seller(
