@@ -316,3 +316,9 @@ def test_attribute_facets_and_filters_over_http(client, seller: SellerClient, co
         assert response.status_code == 422, bad
         assert response.headers["content-type"].startswith("application/problem+json")
         assert "attr" in response.text
+
+
+def test_pages_follow_one_order(client, catalog):
+    whole = titles(search(client, q="galaxy", page_size=12))
+    paged = [t for page in (1, 2, 3) for t in titles(search(client, q="galaxy", page=page, page_size=1))]
+    assert len(whole) == 3 and paged == whole

@@ -165,14 +165,12 @@ class SearchService:
         if plan.sort != "relevance":
             return hits
         scored = rerank_scored(hits, self._rerank_weights)
-        window = params.page * params.page_size
-        if plan.keywords and window <= NAME_RERANK_DEPTH:
+        ranked = [h for h, _s in scored]
+        if plan.keywords:  # every page sees the same order: the best few again by name, then the rest
             top = scored[:NAME_RERANK_DEPTH]
             titles = {int(c["product_id"]): c["title"] for c in self._cards.cards([h.product_id for h, _s in top])}
             words = [t for group in plan.keywords for t in tokenize(group.word)]
-            ranked = by_name_coverage(top, titles, words, self._rerank_weights.name_coverage)
-        else:
-            ranked = [h for h, _s in scored]
+            ranked = by_name_coverage(top, titles, words, self._rerank_weights.name_coverage) + ranked[len(top) :]
         start = (params.page - 1) * params.page_size
         return ranked[start : start + params.page_size]
 
