@@ -43,6 +43,10 @@ class _ContainerGauges(Collector):
         cache = container.cache
         yield GaugeMetricFamily("aisle_cache_hits", "PDP cache hits since start", value=cache.hits)
         yield GaugeMetricFamily("aisle_cache_misses", "PDP cache misses since start", value=cache.misses)
+        leading = container.leadership is None or container.leadership.leading
+        yield GaugeMetricFamily(
+            "aisle_leader", "1 in the process that runs the relay, index builder and jobs", value=int(leading)
+        )
         pending = container.relay.pending()
         yield GaugeMetricFamily("aisle_outbox_pending", "Events not yet delivered", value=pending)
 

@@ -38,3 +38,7 @@ class SellerService:
     def authenticate(self, api_key: str) -> Seller | None:
         with self._uow(readonly=True) as uow:
             return uow.sellers.by_api_key_hash(hash_api_key(api_key))
+
+    def get(self, seller_id: int) -> Seller | None:
+        with self._uow(readonly=True) as uow:
+            return uow.sellers.get(seller_id)

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from aisle.domain.errors import InvalidInput
 
-MAX_QUERY_CHARS = 512  # longer text is cut here: no product title needs more, and parsing stays cheap
 MAX_PAGE_SIZE = 100
 MAX_RESULT_WINDOW = 10_000  # page * page_size beyond this is refused: deep paging is a crawler's game
 
