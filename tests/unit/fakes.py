@@ -136,6 +136,18 @@ class FakeInventory:
 
         self._uow.stage(lambda store: store.levels.__setitem__(key, level), check=check)
 
+    def take(self, variant_id: int, warehouse_id: str, quantity: int) -> StockLevel | None:
+        """The conditional write, applied at commit: short stock answers None; a row changed meanwhile makes the
+        commit fail as a lost compare-and-set (the real one re-checks inside the database instead)."""
+        key = (variant_id, warehouse_id)
+        with self._store.lock:
+            current = self._store.levels.get(key)
+        if current is None or current.available < quantity:
+            return None
+        taken = current.reserve(quantity)
+        self.save_level(taken, current.version)
+        return taken
+
     def _version(self, key: tuple[int, str]) -> int:
         current = self._store.levels.get(key)
         return 0 if current is None else current.version
