@@ -12,6 +12,7 @@ from aisle.domain.errors import NotFound
 from aisle.domain.inventory import Availability, StockLevel
 from aisle.domain.pricing import FinalPrice
 from aisle.services.buybox import BuyBoxes
+from aisle.services.media import MediaUrls
 from aisle.services.ports import Cache, UnitOfWorkFactory
 from aisle.services.search.presenting import price_view
 
@@ -41,7 +42,9 @@ class ProductPageService:
         availability: Callable[[Sequence[StockLevel]], Availability],
         prices: Callable[[Sequence[Product]], dict[int, FinalPrice]],
         buy_boxes: BuyBoxes,
+        media: MediaUrls | None = None,
     ) -> None:
+        self._media = media or MediaUrls()
         self._availability = availability
         self._prices = prices
         self._buy_boxes = buy_boxes
@@ -87,6 +90,7 @@ class ProductPageService:
             summary = uow.reviews.summary(product_id)
             stock = uow.inventory.levels([v.variant_id for v in product.content.variants if v.variant_id])
             buy_box = self._buy_boxes.for_product(uow, product)
+            uploaded = uow.images.for_products([product_id]).get(product_id, [])
         content = product.content
         prices = self._prices([product])
         path = ancestors_path(self._categories(), content.category_id) if content.category_id else []
@@ -99,7 +103,7 @@ class ProductPageService:
             "category_path": [{"id": str(c.category_id), "name": c.name} for c in path],
             "attributes": dict(content.attributes),
             "gtin": content.gtin,
-            "images": list(content.images),
+            "images": self._media.gallery(product, uploaded, ready_only=True),
             "variants": [
                 _variant_view(v, prices[v.variant_id or 0], self._availability(stock.get(v.variant_id or 0, [])))
                 for v in content.variants
