@@ -12,7 +12,7 @@ from aisle.domain.catalog import ProductStatus
 from aisle.domain.errors import InvalidInput
 from aisle.entrypoints.api.dependencies import CatalogDep, SellersDep, parse_id
 from aisle.entrypoints.web.dependencies import CategoriesDep
-from aisle.entrypoints.web.seller import forms, history, session, stock
+from aisle.entrypoints.web.seller import forms, history, images, session, stock
 from aisle.entrypoints.web.seller.portal import (
     PortalSeller,
     checked_form,
@@ -26,6 +26,7 @@ from aisle.entrypoints.web.seller.portal import (
 router = APIRouter(prefix="/seller", include_in_schema=False)
 router.include_router(history.router)
 router.include_router(stock.router)
+router.include_router(images.router)
 STATUSES = ("DRAFT", "ACTIVE", "INACTIVE", "DELETED")
 PAGE_SIZE = 25
 SEARCH_SCAN = 1000  # a title search looks through this many of the seller's newest products
@@ -107,12 +108,18 @@ async def create_product(
 
 @router.get("/products/{product_id}", response_class=HTMLResponse)
 def edit_product(
-    product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep, categories: CategoriesDep
+    product_id: str,
+    request: Request,
+    seller: PortalSeller,
+    catalog: CatalogDep,
+    categories: CategoriesDep,
+    pictures: images.ImagesDep,
 ) -> Response:
     if seller is None:
         return to_sign_in()
     product = catalog.get_product(seller.seller_id, parse_id(product_id, "product_id"))
-    return _editor(request, seller, product, forms.form_values(product, categories()))
+    shown = images.pictures(pictures, seller.seller_id, product)
+    return _editor(request, seller, product, forms.form_values(product, categories()), shown=shown)
 
 
 @router.post("/products/{product_id}", response_class=HTMLResponse)
@@ -145,7 +152,9 @@ async def _save(
     return RedirectResponse(f"/seller/products/{saved.product_id}?saved={saved.version}", status_code=303)
 
 
-def _editor(request: Request, seller: Any, product: Any, values: dict, errors=(), status_code: int = 200) -> Response:
+def _editor(
+    request: Request, seller: Any, product: Any, values: dict, errors=(), status_code: int = 200, shown=()
+) -> Response:
     by_field = errors_by_field(list(errors))
     needs_confirm = any(PRICE_RULE in reason for reason in by_field.values())
     by_field = {field: reason.split(f"; send {PRICE_RULE}")[0] for field, reason in by_field.items()}
@@ -157,6 +166,9 @@ def _editor(request: Request, seller: Any, product: Any, values: dict, errors=()
         "needs_confirm": needs_confirm,
         "saved": request.query_params.get("saved"),
         "statuses": STATUSES[:3],
+        "images": list(shown),
+        "image_error": request.query_params.get("image_error"),
+        "image_note": request.query_params.get("image_note"),
     }
     return page(request, "seller/edit.html", context, status_code)
 

@@ -32,3 +32,45 @@ function jobProgress() {
 }
 
 document.addEventListener("DOMContentLoaded", () => { priceDialog(); jobProgress(); });
+
+function pictures() {
+  const root = document.getElementById("pictures");
+  if (!root) return;
+  const form = root.querySelector("form.upload-form");
+  const input = document.getElementById("upload");
+  const progress = document.getElementById("upload-progress");
+  const status = document.getElementById("upload-status");
+  const listUrl = "/seller/products/" + root.dataset.product + "/images.json";
+
+  async function waitUntilRendered() {
+    for (let i = 0; i < 60; i++) {
+      const response = await fetch(listUrl, { credentials: "same-origin" });
+      if (response.ok && !(await response.json()).some((image) => image.status === "PENDING")) break;
+      await new Promise((done) => setTimeout(done, 500));
+    }
+    window.location.reload();
+  }
+  function send(files) {
+    const body = new FormData();
+    Array.from(files).forEach((file) => body.append("file", file));
+    body.append("alt_text", document.getElementById("upload-alt").value);
+    const request = new XMLHttpRequest();
+    request.open("POST", form.action);
+    request.setRequestHeader("X-CSRF-Token", root.dataset.csrf);
+    request.setRequestHeader("Accept", "application/json");
+    progress.hidden = false; progress.value = 0;
+    request.upload.addEventListener("progress", (e) => { if (e.lengthComputable) progress.value = (100 * e.loaded) / e.total; });
+    request.addEventListener("load", () => {
+      if (request.status === 202) { progress.value = 100; status.textContent = "Uploaded; making thumbnails…"; waitUntilRendered(); return; }
+      let reason = "the upload failed (" + request.status + ")";
+      try { reason = JSON.parse(request.responseText).detail || reason; } catch (_) { /* not JSON */ }
+      status.textContent = reason; progress.hidden = true;
+    });
+    request.addEventListener("error", () => { status.textContent = "The upload failed; check the connection."; progress.hidden = true; });
+    request.send(body);
+  }
+  form.addEventListener("submit", (e) => { if (input.files.length) { e.preventDefault(); send(input.files); } });
+  input.addEventListener("change", () => { if (input.files.length) send(input.files); });
+}
+
+document.addEventListener("DOMContentLoaded", pictures);
