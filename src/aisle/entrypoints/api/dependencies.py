@@ -13,10 +13,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from aisle.bootstrap import Container
 from aisle.domain.errors import InvalidInput
+from aisle.domain.ids import ID_RULE, MAX_ID, parse_id_text
 from aisle.domain.sellers import Seller
 
 bearer = HTTPBearer(auto_error=False, description="A seller API key from `aisle sellers create`")
-MAX_ID = (1 << 63) - 1
 
 
 def container(request: Request) -> Container:
@@ -65,9 +65,10 @@ def internal_or_seller(
 
 
 def parse_id(raw: str, field: str = "id") -> int:
-    if not raw.isdigit() or len(raw) > 19 or int(raw) > MAX_ID:
-        raise InvalidInput.single(field, "must be a numeric id (a string of up to 19 digits)")
-    return int(raw)
+    value = parse_id_text(raw)
+    if value is None:
+        raise InvalidInput.single(field, ID_RULE)
+    return value
 
 
 def product_id(product_id: Annotated[str, Path(description="Product id (digits)")]) -> int:
@@ -96,6 +97,7 @@ IdempotencyKey = Annotated[
 ContainerDep = Annotated[Container, Depends(container)]
 ProductId = Annotated[int, Depends(product_id)]
 IfMatch = Annotated[int | None, Depends(if_match)]
+VersionNumber = Annotated[int, Path(ge=1, le=MAX_ID, description="A version number of the product")]
 
 
 def _limit(app: Container, key: str, per_minute: float) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from aisle.domain.errors import InvalidInput, NotFound
 from aisle.domain.inventory import Operation
@@ -18,6 +18,7 @@ from aisle.entrypoints.api.dependencies import (
     internal_caller,
     parse_id,
 )
+from aisle.services.input_model import IdText, InputModel
 from aisle.services.inventory import ReserveLine
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
@@ -31,13 +32,13 @@ PROBLEMS = {
 }
 
 
-class WarehouseIn(BaseModel):
+class WarehouseIn(InputModel):
     warehouse_id: str = Field(min_length=1, max_length=64, examples=["us-east-1"])
     name: str = Field(min_length=1, max_length=200)
     region: str = Field(min_length=1, max_length=100, examples=["us-east"])
 
 
-class StockChange(BaseModel):
+class StockChange(InputModel):
     operation: Literal["RESERVE", "RELEASE", "DEDUCT", "RESTOCK", "SET"]
     quantity: Quantity | None = Field(None, description="RESERVE, RESTOCK, SET")
     warehouse_id: str | None = Field(None, max_length=64, description="RESTOCK and SET need it; RESERVE may pick")
@@ -45,13 +46,13 @@ class StockChange(BaseModel):
     owner: str = Field("api", max_length=200, description="Who holds a reservation, e.g. a cart id")
 
 
-class LineIn(BaseModel):
-    variant_id: str = Field(pattern=r"^[0-9]{1,19}$")
+class LineIn(InputModel):
+    variant_id: IdText
     quantity: Quantity
     warehouse_id: str | None = Field(None, max_length=64)
 
 
-class ReservationIn(BaseModel):
+class ReservationIn(InputModel):
     owner: str = Field(min_length=1, max_length=200, examples=["cart-8c41"])
     lines: list[LineIn] = Field(min_length=1, max_length=100)
     ttl_seconds: int | None = Field(None, ge=1, le=86_400, description="Defaults to AISLE_RESERVATION_TTL_SECONDS")

@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, status
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
 from aisle.domain.coupons import CouponRefused
 from aisle.domain.errors import Conflict, InvalidInput
 from aisle.domain.money import price_problem
 from aisle.entrypoints.api.dependencies import CallerDep, ContainerDep, SellerDep, internal_caller, parse_id
+from aisle.services.input_model import IdText, InputModel
 from aisle.services.pricing import Caller, CouponRequest, DealRequest
 
 router = APIRouter(prefix="/api/v1", tags=["pricing"])
@@ -20,9 +21,9 @@ Amount = Annotated[Any, Field(description="A JSON number with at most 2 decimals
 PROBLEMS = {401: {"description": "Missing or wrong token"}, 422: {"description": "Invalid fields"}}
 
 
-class DealIn(BaseModel):
+class DealIn(InputModel):
     scope: Literal["PRODUCT", "CATEGORY", "SELLER"]
-    target_id: str = Field(pattern=r"^[0-9]{1,19}$", description="The product, category or seller id")
+    target_id: IdText = Field(description="The product, category or seller id")
     kind: Literal["PERCENT", "AMOUNT"]
     value: Amount
     starts_at: AwareDatetime
@@ -30,7 +31,7 @@ class DealIn(BaseModel):
     name: str = Field("", max_length=200, examples=["Black Friday"])
 
 
-class CouponIn(BaseModel):
+class CouponIn(InputModel):
     code: str = Field(min_length=3, max_length=32, examples=["WELCOME10"])
     kind: Literal["PERCENT", "AMOUNT"]
     value: Amount
@@ -40,17 +41,17 @@ class CouponIn(BaseModel):
     usage_limit: int | None = Field(None, ge=1, le=100_000_000, strict=True)
 
 
-class QuoteLineIn(BaseModel):
-    variant_id: str = Field(pattern=r"^[0-9]{1,19}$")
+class QuoteLineIn(InputModel):
+    variant_id: IdText
     quantity: int = Field(ge=1, le=10_000, strict=True)
 
 
-class QuoteIn(BaseModel):
+class QuoteIn(InputModel):
     lines: list[QuoteLineIn] = Field(min_length=1, max_length=100)
     coupon: str | None = Field(None, max_length=32)
 
 
-class RedeemIn(BaseModel):
+class RedeemIn(InputModel):
     order_id: str = Field(min_length=1, max_length=100)
 
 

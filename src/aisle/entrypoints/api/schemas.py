@@ -8,7 +8,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from aisle.domain.catalog import Product, Variant
+from aisle.domain.ids import MAX_ID
 from aisle.domain.reviews import Review
+from aisle.services.input_model import InputModel
 from aisle.services.ports import BulkJob, VersionInfo
 
 
@@ -53,8 +55,8 @@ class VersionOut(BaseModel):
     event: str
 
 
-class RollbackIn(BaseModel):
-    version: int = Field(ge=1)
+class RollbackIn(InputModel):
+    version: int = Field(ge=1, le=MAX_ID)
 
 
 class JobOut(BaseModel):
@@ -71,7 +73,7 @@ class JobOut(BaseModel):
     )
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(InputModel):
     rating: int = Field(ge=1, le=5, strict=True)
     title: str = Field("", max_length=200)
     body: str = Field("", max_length=5000)
@@ -95,7 +97,7 @@ class ReviewList(BaseModel):
     page_size: int
 
 
-class NewSellerIn(BaseModel):
+class NewSellerIn(InputModel):
     name: str = Field(min_length=1, max_length=200)
 
 

@@ -8,7 +8,16 @@ from fastapi import APIRouter, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from aisle.domain.catalog import ProductStatus
-from aisle.entrypoints.api.dependencies import ContainerDep, IfMatch, ProductId, SellerDep, WritingSeller, parse_id
+from aisle.domain.ids import MAX_ID
+from aisle.entrypoints.api.dependencies import (
+    ContainerDep,
+    IfMatch,
+    ProductId,
+    SellerDep,
+    VersionNumber,
+    WritingSeller,
+    parse_id,
+)
 from aisle.entrypoints.api.schemas import (
     JobOut,
     ProductList,
@@ -114,7 +123,7 @@ def list_versions(product_id: ProductId, seller: SellerDep, app: ContainerDep) -
 
 
 @router.get("/products/{product_id}/versions/{version}", responses=PROBLEMS)
-def get_version(product_id: ProductId, version: int, seller: SellerDep, app: ContainerDep) -> dict:
+def get_version(product_id: ProductId, version: VersionNumber, seller: SellerDep, app: ContainerDep) -> dict:
     """The product's content as it was at that version."""
     return {"version": version, "product": app.catalog.version(seller.seller_id, product_id, version)}
 
@@ -124,8 +133,8 @@ def diff_versions(
     product_id: ProductId,
     seller: SellerDep,
     app: ContainerDep,
-    from_version: Annotated[int, Query(alias="from", ge=1)],
-    to_version: Annotated[int, Query(alias="to", ge=1)],
+    from_version: Annotated[int, Query(alias="from", ge=1, le=MAX_ID)],
+    to_version: Annotated[int, Query(alias="to", ge=1, le=MAX_ID)],
 ) -> dict:
     """Field by field (and variant by variant, matched by SKU) what changed from one version to another."""
     return app.catalog.diff(seller.seller_id, product_id, from_version, to_version)
