@@ -123,13 +123,14 @@ class ReviewRepository(Protocol):
 class BulkJob:
     job_id: int
     seller_id: int
-    status: str  # QUEUED, RUNNING, DONE
+    status: str  # QUEUED, RUNNING, DONE, FAILED
     total: int
     processed: int
     succeeded: int
     failed: int
     created_at: datetime
     finished_at: datetime | None
+    failure_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,9 @@ class BulkJobRepository(Protocol):
     def errors(self, job_id: int, offset: int, limit: int) -> list[dict[str, Any]]: ...
 
     def finish(self, job_id: int, now: datetime) -> None: ...
+
+    def fail(self, job_id: int, reason: str, now: datetime) -> None:
+        """Ends the job FAILED with the reason; its pending lines stay unprocessed."""
 
 
 class Outbox(Protocol):

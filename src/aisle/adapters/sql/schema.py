@@ -149,6 +149,7 @@ bulk_jobs = Table(
     Column("failed", Integer, nullable=False),
     Column("created_at", Timestamp, nullable=False),
     Column("finished_at", Timestamp),
+    Column("failure_reason", Text),  # why a FAILED job stopped
 )
 
 bulk_job_lines = Table(
