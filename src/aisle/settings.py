@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     topic_prefix: str = Field("aisle.", description="Prefix of the Kafka topics")
     seller_writes_per_minute: float = Field(100, gt=0, description="Rate limit per seller on product writes")
     searches_per_minute: float = Field(600, gt=0, description="Rate limit per client address on search")
+    quotes_per_minute: float = Field(120, gt=0, description="Rate limit per client address on price quotes")
+    reviews_per_minute_per_client: float = Field(10, gt=0, description="Rate limit per client address on reviews")
+    reviews_per_minute_per_product: float = Field(30, gt=0, description="Rate limit per product on new reviews")
     internal_token: str = Field(
         "dev-internal-token",
         min_length=8,

@@ -118,6 +118,11 @@ class ReviewRepository(Protocol):
 
     def summaries(self, product_ids: Sequence[int]) -> dict[int, ReviewSummary]: ...
 
+    def confirm_order(self, order_id: str, product_ids: Sequence[int], now: datetime) -> None:
+        """Checkout's word that this order bought these products (repeating it changes nothing)."""
+
+    def order_confirmed(self, order_id: str, product_id: int) -> bool: ...
+
 
 @dataclass(frozen=True)
 class BulkJob:
@@ -217,9 +222,10 @@ class PricingRepository(Protocol):
 
     def add_coupon(self, coupon: Coupon) -> None: ...
 
-    def coupon(self, code: str) -> Coupon | None: ...
+    def coupon(self, code: str, seller_id: int | None = None) -> Coupon | None:
+        """The platform's coupon with this code, or the named seller's."""
 
-    def redeem(self, code: str, order_id: str, now: datetime) -> bool:
+    def redeem(self, code: str, order_id: str, now: datetime, seller_id: int | None = None) -> bool:
         """False when this order already redeemed the coupon; CouponRefused when it is used up."""
 
     def record_price(

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -111,7 +112,19 @@ reviews = Table(
     Column("author", String(100), nullable=False),
     Column("generated", Boolean, nullable=False),
     Column("created_at", Timestamp, nullable=False),
+    Column("reviewer", String(200)),  # order:<id> or client:<address>; one review each per product
+    Column("order_id", String(100)),
+    Column("verified", Boolean, nullable=False, server_default=false()),
     Index("ix_reviews_product", "product_id", "review_id"),
+    Index("uq_reviews_product_reviewer", "product_id", "reviewer", unique=True),
+)
+
+confirmed_orders = Table(  # checkout says: this order bought this product (internal token)
+    "confirmed_orders",
+    metadata,
+    Column("order_id", String(100), primary_key=True),
+    Column("product_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("confirmed_at", Timestamp, nullable=False),
 )
 
 review_stats = Table(
@@ -119,6 +132,7 @@ review_stats = Table(
     metadata,
     Column("product_id", BigInteger, primary_key=True, autoincrement=False),
     *(Column(f"stars_{n}", Integer, nullable=False, default=0) for n in range(1, 6)),
+    Column("verified", Integer, nullable=False, server_default="0"),
 )
 
 outbox = Table(
@@ -241,7 +255,7 @@ deals = Table(
 coupons = Table(
     "coupons",
     metadata,
-    Column("code", String(32), primary_key=True),
+    Column("code", String(64), primary_key=True),  # CODE (platform) or <seller id>:CODE (a seller's namespace)
     Column("kind", String(16), nullable=False),
     Column("value_cents", BigInteger, nullable=False),
     Column("min_spend_cents", BigInteger, nullable=False),
@@ -256,7 +270,7 @@ coupons = Table(
 coupon_redemptions = Table(
     "coupon_redemptions",
     metadata,
-    Column("code", String(32), ForeignKey("coupons.code"), primary_key=True),
+    Column("code", String(64), ForeignKey("coupons.code"), primary_key=True),
     Column("order_id", String(100), primary_key=True),
     Column("redeemed_at", Timestamp, nullable=False),
 )

@@ -114,11 +114,27 @@ def seller_write_allowed(request: Request, seller: SellerDep) -> Seller:
     return seller
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def search_allowed(request: Request) -> None:
     """Searches are limited per client address (AISLE_SEARCHES_PER_MINUTE)."""
     app = container(request)
-    client = request.client.host if request.client else "unknown"
-    _limit(app, f"search:{client}", app.settings.searches_per_minute)
+    _limit(app, f"search:{client_address(request)}", app.settings.searches_per_minute)
+
+
+def quote_allowed(request: Request) -> None:
+    """Quotes are limited per client address (AISLE_QUOTES_PER_MINUTE): no free coupon-code oracle."""
+    app = container(request)
+    _limit(app, f"quote:{client_address(request)}", app.settings.quotes_per_minute)
+
+
+def review_allowed(request: Request, product_id: Annotated[int, Depends(product_id)]) -> None:
+    """New reviews are limited per client address and per product (AISLE_REVIEWS_PER_MINUTE_PER_*)."""
+    app = container(request)
+    _limit(app, f"review-client:{client_address(request)}", app.settings.reviews_per_minute_per_client)
+    _limit(app, f"review-product:{product_id}", app.settings.reviews_per_minute_per_product)
 
 
 WritingSeller = Annotated[Seller, Depends(seller_write_allowed)]

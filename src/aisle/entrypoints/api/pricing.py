@@ -12,7 +12,14 @@ from pydantic import AwareDatetime, Field
 from aisle.domain.coupons import CouponRefused
 from aisle.domain.errors import Conflict, InvalidInput
 from aisle.domain.money import price_problem
-from aisle.entrypoints.api.dependencies import CallerDep, ContainerDep, SellerDep, internal_caller, parse_id
+from aisle.entrypoints.api.dependencies import (
+    CallerDep,
+    ContainerDep,
+    SellerDep,
+    internal_caller,
+    parse_id,
+    quote_allowed,
+)
 from aisle.services.input_model import IdText, InputModel
 from aisle.services.pricing import Caller, CouponRequest, DealRequest
 
@@ -53,6 +60,7 @@ class QuoteIn(InputModel):
 
 class RedeemIn(InputModel):
     order_id: str = Field(min_length=1, max_length=100)
+    seller_id: IdText | None = Field(None, description="For a seller's code: the seller (the quote's coupon_seller_id)")
 
 
 @router.post("/pricing/deals", status_code=status.HTTP_201_CREATED, responses=PROBLEMS)
@@ -89,7 +97,15 @@ def create_coupon(body: CouponIn, caller: CallerDep, app: ContainerDep) -> dict[
     return {"code": coupon.code, "usage_limit": coupon.usage_limit, "seller_id": _id(coupon.seller_id)}
 
 
-@router.post("/pricing/quote", responses={404: {"description": "Unknown variant"}, 422: {"description": "Bad coupon"}})
+@router.post(
+    "/pricing/quote",
+    dependencies=[Depends(quote_allowed)],
+    responses={
+        404: {"description": "Unknown variant"},
+        422: {"description": "Bad coupon"},
+        429: {"description": "Too many quotes from this client; see Retry-After"},
+    },
+)
 def quote(body: QuoteIn, app: ContainerDep) -> dict[str, Any]:
     """Prices a basket line by line: base, deal, coupon, final. A coupon that does not apply is a 422 saying why."""
     lines = [(parse_id(line.variant_id, "variant_id"), line.quantity) for line in body.lines]
@@ -100,7 +116,7 @@ def quote(body: QuoteIn, app: ContainerDep) -> dict[str, Any]:
 def redeem(code: str, body: RedeemIn, app: ContainerDep) -> dict[str, Any]:
     """Checkout spends one use of a coupon; the same order id again is answered without spending another."""
     try:
-        return app.pricing.redeem(code, body.order_id)
+        return app.pricing.redeem(code, body.order_id, None if body.seller_id is None else int(body.seller_id))
     except CouponRefused as refused:
         raise Conflict(f"coupon {refused.code} {refused.reason}", field="code") from None
 

@@ -78,6 +78,9 @@ class ReviewIn(InputModel):
     title: str = Field("", max_length=200)
     body: str = Field("", max_length=5000)
     author: str = Field("", max_length=100)
+    order_id: str | None = Field(
+        None, min_length=1, max_length=100, description="An order checkout confirmed: the review shows as verified"
+    )
 
 
 class ReviewOut(BaseModel):
@@ -88,6 +91,7 @@ class ReviewOut(BaseModel):
     author: str
     created_at: datetime
     generated: bool = Field(description="True when a data generator wrote it, not a shopper")
+    verified: bool = Field(False, description="True when the reviewer's order was confirmed by checkout")
 
 
 class ReviewList(BaseModel):
@@ -159,4 +163,5 @@ def review_out(review: Review) -> ReviewOut:
         author=review.author,
         created_at=review.created_at,
         generated=review.generated,
+        verified=review.verified,
     )

@@ -1,4 +1,6 @@
-"""marketplace safety (issue 11): failed bulk jobs keep their reason
+"""marketplace safety (issue 11)
+
+Failed bulk jobs keep their reason; seller coupon namespaces; reviewers and verified reviews.
 
 Revision ID: 0002_safety
 Revises: 0001
@@ -18,8 +20,31 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("bulk_jobs") as batch:
         batch.add_column(sa.Column("failure_reason", sa.Text(), nullable=True))
+    with op.batch_alter_table("reviews") as batch:
+        batch.add_column(sa.Column("reviewer", sa.String(200), nullable=True))
+        batch.add_column(sa.Column("order_id", sa.String(100), nullable=True))
+        batch.add_column(sa.Column("verified", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch.create_index("uq_reviews_product_reviewer", ["product_id", "reviewer"], unique=True)
+    with op.batch_alter_table("review_stats") as batch:
+        batch.add_column(sa.Column("verified", sa.Integer(), nullable=False, server_default="0"))
+    op.create_table(
+        "confirmed_orders",
+        sa.Column("order_id", sa.String(100), primary_key=True),
+        sa.Column("product_id", sa.BigInteger(), primary_key=True, autoincrement=False),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    for table in ("coupons", "coupon_redemptions"):  # room for <seller id>:CODE
+        with op.batch_alter_table(table) as batch:
+            batch.alter_column("code", type_=sa.String(64), existing_type=sa.String(32))
 
 
 def downgrade() -> None:
+    op.drop_table("confirmed_orders")
+    with op.batch_alter_table("review_stats") as batch:
+        batch.drop_column("verified")
+    with op.batch_alter_table("reviews") as batch:
+        batch.drop_index("uq_reviews_product_reviewer")
+        for column in ("verified", "order_id", "reviewer"):
+            batch.drop_column(column)
     with op.batch_alter_table("bulk_jobs") as batch:
         batch.drop_column("failure_reason")
