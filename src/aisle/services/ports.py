@@ -164,6 +164,15 @@ class BulkJobRepository(Protocol):
         """Ends the job FAILED with the reason; its pending lines stay unprocessed."""
 
 
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """A client's Idempotency-Key, scoped to who sent it, which operation and which target (so one key can never
+    replay another request's answer), with a hash of the request (so a reused key with another body is refused)."""
+
+    scope: str
+    request_hash: str
+
+
 class Outbox(Protocol):
     def add(self, events: Iterable[Event], now: datetime) -> None: ...
 
@@ -202,15 +211,18 @@ class InventoryRepository(Protocol):
 
     def expired(self, now: datetime, limit: int) -> list[Reservation]: ...
 
-    def remembered(self, key: str) -> dict[str, Any] | None: ...
+    def remembered(self, key: IdempotencyKey) -> dict[str, Any] | None:
+        """The answer given to this key, or None; InvalidInput when the key came with another request."""
 
-    def remember(self, key: str, response: dict[str, Any], now: datetime) -> None: ...
+    def remember(self, key: IdempotencyKey, response: dict[str, Any], now: datetime) -> None: ...
 
     def record_sale(self, sale_id: int, product_id: int, variant_id: int, quantity: int, now: datetime) -> None: ...
 
     def units_sold_since(self, product_ids: Sequence[int], since: datetime) -> dict[int, int]: ...
 
     def variant_owner(self, variant_id: int) -> tuple[int, int] | None: ...
+
+    def variant_product_status(self, variant_id: int) -> str | None: ...
 
 
 class PricingRepository(Protocol):

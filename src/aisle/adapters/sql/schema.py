@@ -221,7 +221,8 @@ reservation_lines = Table(
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
-    Column("key", String(300), primary_key=True),
+    Column("key", String(300), primary_key=True),  # <caller>:<operation>:<target>:<the client's key>
+    Column("request_hash", String(64)),  # sha256 of the request: the same key with another body is refused
     Column("response", Json, nullable=False),
     Column("created_at", Timestamp, nullable=False),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import math
 from dataclasses import dataclass
@@ -10,11 +11,13 @@ from typing import Annotated, Any
 import orjson
 from fastapi import Depends, Header, HTTPException, Path, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
 from aisle.bootstrap import Container
 from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import ID_RULE, MAX_ID, parse_id_text
 from aisle.domain.sellers import Seller
+from aisle.services.ports import IdempotencyKey as ScopedKey
 
 bearer = HTTPBearer(auto_error=False, description="A seller API key from `aisle sellers create`")
 
@@ -48,6 +51,10 @@ class Caller:
 
     internal: bool
     seller: Seller | None = None
+
+    @property
+    def label(self) -> str:
+        return "internal" if self.internal or self.seller is None else f"seller:{self.seller.seller_id}"
 
 
 def internal_or_seller(
@@ -98,6 +105,17 @@ ContainerDep = Annotated[Container, Depends(container)]
 ProductId = Annotated[int, Depends(product_id)]
 IfMatch = Annotated[int | None, Depends(if_match)]
 VersionNumber = Annotated[int, Path(ge=1, le=MAX_ID, description="A version number of the product")]
+
+
+def scoped_key(
+    client_key: str | None, caller: str, operation: str, target: object, body: BaseModel | None = None
+) -> ScopedKey | None:
+    """The client's Idempotency-Key scoped to (caller, operation, target), bound to a hash of the request."""
+    if client_key is None:
+        return None
+    request = "" if body is None else body.model_dump_json()
+    digest = hashlib.sha256(request.encode()).hexdigest()
+    return ScopedKey(f"{caller}:{operation}:{target}:{client_key}", digest)
 
 
 def _limit(app: Container, key: str, per_minute: float) -> None:

@@ -17,6 +17,7 @@ from aisle.entrypoints.api.dependencies import (
     IdempotencyKey,
     internal_caller,
     parse_id,
+    scoped_key,
 )
 from aisle.services.input_model import IdText, InputModel
 from aisle.services.inventory import ReserveLine
@@ -88,7 +89,7 @@ def change_stock(
     variant = parse_id(variant_id, "variant_id")
     operation = Operation(body.operation)
     _may_touch(caller, app, variant, operation.value)
-    key = None if idempotency_key is None else f"{operation.value}:{variant}:{idempotency_key}"
+    key = scoped_key(idempotency_key, caller.label, operation.value, variant, body)
     if operation in (Operation.RESTOCK, Operation.SET):
         warehouse = _required(body.warehouse_id, "warehouse_id")
         return app.inventory.adjust(variant, operation, warehouse, _required(body.quantity, "quantity"), key)
@@ -104,7 +105,7 @@ def change_stock(
 def reserve_lines(body: ReservationIn, app: ContainerDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """Several variants at once, all or nothing: if one line is short, nothing is reserved."""
     lines = [ReserveLine(parse_id(ln.variant_id, "variant_id"), ln.quantity, ln.warehouse_id) for ln in body.lines]
-    key = None if idempotency_key is None else f"RESERVE-MANY:{idempotency_key}"
+    key = scoped_key(idempotency_key, "internal", "RESERVE-MANY", "-", body)
     return app.inventory.reserve(lines, body.owner, key, body.ttl_seconds)
 
 
@@ -115,14 +116,14 @@ def get_reservation(reservation_id: str, app: ContainerDep) -> dict[str, Any]:
 
 @router.post("/inventory/reservations/{reservation_id}/release", dependencies=INTERNAL, responses=PROBLEMS)
 def release(reservation_id: str, app: ContainerDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
-    key = None if idempotency_key is None else f"RELEASE:{idempotency_key}"
-    return app.inventory.release(parse_id(reservation_id, "reservation_id"), key)
+    reservation = parse_id(reservation_id, "reservation_id")
+    return app.inventory.release(reservation, scoped_key(idempotency_key, "internal", "RELEASE", reservation))
 
 
 @router.post("/inventory/reservations/{reservation_id}/deduct", dependencies=INTERNAL, responses=PROBLEMS)
 def deduct(reservation_id: str, app: ContainerDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
-    key = None if idempotency_key is None else f"DEDUCT:{idempotency_key}"
-    return app.inventory.deduct(parse_id(reservation_id, "reservation_id"), key)
+    reservation = parse_id(reservation_id, "reservation_id")
+    return app.inventory.deduct(reservation, scoped_key(idempotency_key, "internal", "DEDUCT", reservation))
 
 
 def _may_touch(caller: Caller, app: Any, variant_id: int, action: str) -> None:

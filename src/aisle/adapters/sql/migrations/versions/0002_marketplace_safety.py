@@ -1,6 +1,7 @@
 """marketplace safety (issue 11)
 
-Failed bulk jobs keep their reason; seller coupon namespaces; reviewers and verified reviews.
+Failed bulk jobs keep their reason; seller coupon namespaces; reviewers and verified reviews;
+idempotency keys remember the hash of their request.
 
 Revision ID: 0002_safety
 Revises: 0001
@@ -33,12 +34,16 @@ def upgrade() -> None:
         sa.Column("product_id", sa.BigInteger(), primary_key=True, autoincrement=False),
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=False),
     )
+    with op.batch_alter_table("idempotency_keys") as batch:
+        batch.add_column(sa.Column("request_hash", sa.String(64), nullable=True))
     for table in ("coupons", "coupon_redemptions"):  # room for <seller id>:CODE
         with op.batch_alter_table(table) as batch:
             batch.alter_column("code", type_=sa.String(64), existing_type=sa.String(32))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("idempotency_keys") as batch:
+        batch.drop_column("request_hash")
     op.drop_table("confirmed_orders")
     with op.batch_alter_table("review_stats") as batch:
         batch.drop_column("verified")
