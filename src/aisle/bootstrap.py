@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from aisle.adapters.bus.inprocess import InProcessBus
 from aisle.adapters.cache.memory import MemoryCache
+from aisle.adapters.prometheus import INDEX_LAG
 from aisle.adapters.ratelimit.memory import MemoryRateLimiter
 from aisle.adapters.resilience import CircuitBreaker
 from aisle.adapters.search.guarded import GuardedEngine
@@ -30,36 +31,28 @@ from aisle.services.bulk import BulkImportService
 from aisle.services.buybox import BuyBoxes
 from aisle.services.catalog import CatalogService
 from aisle.services.categories import CategoryCache
-from aisle.services.changes import ProductChanges
 from aisle.services.clock import utc_now
+from aisle.services.consumers import ConsumerLoop
+from aisle.services.handlers import EventHandlers, Handler, index_switched, register_handlers
 from aisle.services.hot_sku import HotSkuReserver
 from aisle.services.importing import CatalogImporter
 from aisle.services.inventory import InventoryService
 from aisle.services.outbox_relay import BackgroundLoop, OutboxRelay
 from aisle.services.pdp import ProductPageService
-from aisle.services.ports import Cache, EventStream, OutboxEntry, UnitOfWorkFactory
+from aisle.services.ports import Cache, EventStream, UnitOfWorkFactory
 from aisle.services.pricing import PricingService
 from aisle.services.ratelimit import RateLimiter
 from aisle.services.reviews import ReviewService
 from aisle.services.search.autocomplete import Autocomplete
 from aisle.services.search.cards import ProductCards
 from aisle.services.search.engine import SearchEngine
-from aisle.services.search.index_builder import INDEXED_EVENTS, IndexBuilder
+from aisle.services.search.index_builder import IndexBuilder
 from aisle.services.search.popular import PopularQueries
 from aisle.services.search.related import EngineRelatedProducts
 from aisle.services.search.service import SearchService
 from aisle.services.search.understanding import QueryUnderstanding
 from aisle.services.sellers import SellerService
 from aisle.settings import Settings
-
-CACHE_EVENTS = (
-    ev.PRODUCT_CREATED,
-    ev.PRODUCT_UPDATED,
-    ev.PRODUCT_DELETED,
-    ev.PRICE_CHANGED,
-    ev.REVIEW_ADDED,
-    ev.INVENTORY_CHANGED,
-)
 
 
 @dataclass
@@ -68,6 +61,7 @@ class Container:
     engine: Engine
     uow: UnitOfWorkFactory
     ids: SnowflakeIds
+    handlers: EventHandlers  # who reacts to which event: services/handlers.py
     bus: InProcessBus
     stream: EventStream | None  # Kafka in the distributed profile
     cache: Cache
@@ -79,7 +73,7 @@ class Container:
     pdp: ProductPageService
     bulk: BulkImportService
     relay: OutboxRelay
-    search_engine: SearchEngine
+    search_engine: GuardedEngine
     index_builder: IndexBuilder
     search: SearchService
     autocomplete: Autocomplete
@@ -88,6 +82,7 @@ class Container:
     inventory: InventoryService
     reserver: HotSkuReserver
     pricing: PricingService
+    relay_loop: BackgroundLoop
     loops: list[BackgroundLoop] = field(default_factory=list)
 
     @property
@@ -100,7 +95,7 @@ class Container:
     def announce_rebuild(self, started: datetime) -> None:
         """Tells every index builder, through the outbox, to re-sync what changed since ``started``."""
         with self.uow() as uow:
-            uow.outbox.add([ev.Event(ev.INDEX_REBUILD, 0, {"built_from": started.isoformat()})], utc_now())
+            uow.record([ev.Event(ev.INDEX_REBUILD, 0, {"built_from": started.isoformat()})])
             uow.commit()
 
     def start_background(self) -> None:
@@ -124,22 +119,21 @@ def bootstrap(settings: Settings | None = None) -> Container:
     engine = make_engine(settings.database)
     upgrade_to_head(engine)
     ids = SnowflakeIds(settings.node_id if settings.node_id is not None else lease_node_id(engine))
-    uow = sql_unit_of_work_factory(engine, ids.next_id, utc_now)
-    categories, changes, bus = CategoryCache(uow), ProductChanges(), InProcessBus()
-    stream = _event_stream(settings)
+    handlers = EventHandlers()  # filled by register_handlers below, before any event flows
+    uow = sql_unit_of_work_factory(engine, ids.next_id, utc_now, on_committed=handlers.handle_committed)
+    categories, bus, stream = CategoryCache(uow), InProcessBus(handlers), _event_stream(settings)
     relay = OutboxRelay(uow, stream or bus, utc_now, exclusive_claims=engine.dialect.name == "postgresql")
+    relay_loop = BackgroundLoop("outbox-relay", relay.relay_once, idle_seconds=0.1)
 
     inventory = InventoryService(
         uow, ids.next_id, utc_now, settings.reservation_ttl_seconds, settings.low_stock_threshold
     )
-    pricing = PricingService(uow, ids.next_id, utc_now, categories, on_prices_changed=changes.many)
-    search_engine, tantivy = _search_engine(settings)
-    index_builder = IndexBuilder(uow, search_engine, utc_now, BuyBoxes(pricing.final_prices))
-    if tantivy is not None:
-        tantivy.set_on_switch(index_builder.catch_up)
-    bus.subscribe_batch(INDEXED_EVENTS, index_builder.handle)
+    pricing = PricingService(uow, ids.next_id, utc_now, categories)
+    search_engine = _search_engine(settings, handlers)
     understanding = QueryUnderstanding(lambda limit: search_engine.term_completions("", limit), search_engine.brands)
-    index_builder.add_listener(understanding.mark_stale)
+    index_builder = IndexBuilder(
+        uow, search_engine, utc_now, BuyBoxes(pricing.final_prices), on_indexed=_indexed(understanding)
+    )
     popular = PopularQueries()
     cache = _cache(settings)
     cards = ProductCards(uow, pricing.final_prices, utc_now, cache)
@@ -152,25 +146,23 @@ def bootstrap(settings: Settings | None = None) -> Container:
         pricing.final_prices,
         BuyBoxes(pricing.final_prices),
     )
-    changes.listen(pdp.forget)  # this process sees its own writes at once; other processes hear the events
-    changes.listen(cards.forget)
-    bus.subscribe_batch(CACHE_EVENTS, lambda entries: changes.many(e.key for e in entries))
-    bulk = BulkImportService(uow, ids.next_id, utc_now, settings.bulk_max_lines, on_product_changed=changes)
+    register_handlers(handlers, index_builder, forget_views=(pdp.forget, cards.forget), wake_relay=relay_loop.wake)
     container = Container(
         settings=settings,
         engine=engine,
         uow=uow,
         ids=ids,
+        handlers=handlers,
         bus=bus,
         stream=stream,
         cache=cache,
         limiter=_limiter(settings),
         categories=categories,
-        catalog=CatalogService(uow, ids.next_id, utc_now, on_product_changed=changes),
+        catalog=CatalogService(uow, ids.next_id, utc_now),
         sellers=SellerService(uow, ids.next_id),
-        reviews=ReviewService(uow, ids.next_id, utc_now, on_product_changed=changes),
+        reviews=ReviewService(uow, ids.next_id, utc_now),
         pdp=pdp,
-        bulk=bulk,
+        bulk=BulkImportService(uow, ids.next_id, utc_now, settings.bulk_max_lines),
         relay=relay,
         search_engine=search_engine,
         index_builder=index_builder,
@@ -192,11 +184,21 @@ def bootstrap(settings: Settings | None = None) -> Container:
             inventory, uow, ids.next_id, utc_now, settings.reservation_mode, settings.reservation_ttl_seconds
         ),
         pricing=pricing,
+        relay_loop=relay_loop,
     )
-    changes.listen(lambda _product_id: _wake(container, "outbox-relay"))
     if settings.run_background_workers:
         container.loops = serving_loops(container, settings.with_workers)
     return container
+
+
+def _indexed(understanding: QueryUnderstanding) -> Callable[[float], None]:
+    """After each indexed batch: the query vocabulary may have new words, and the lag is a metric."""
+
+    def indexed(lag_seconds: float) -> None:
+        understanding.mark_stale(lag_seconds)
+        INDEX_LAG.observe(lag_seconds)
+
+    return indexed
 
 
 def serving_loops(container: Container, with_workers: bool) -> list[BackgroundLoop]:
@@ -218,38 +220,27 @@ WORKERS = ("relay", "index-builder", "cache-invalidator", "reservation-expirer")
 
 
 def worker_loops(container: Container, names: tuple[str, ...]) -> list[BackgroundLoop]:
-    """The workers: each may run as many processes as load needs (the distributed profile)."""
-
-    def consumer(group: str, wanted: tuple[str, ...], handle: Callable[[list[OutboxEntry]], None]) -> Callable[[], int]:
-        """A consumer joined on its first step, so a process starts (and keeps retrying) while Kafka is down."""
-        from aisle.services.consumers import ConsumerLoop
-
-        stream = container.stream
-        assert stream is not None
-        joined: list[ConsumerLoop] = []
-
-        def step() -> int:
-            if not joined:
-                joined.append(ConsumerLoop(stream.subscription(group, wanted), handle))
-            return joined[0].step()
-
-        return step
-
-    loops = {"relay": BackgroundLoop("outbox-relay", container.relay.relay_once, idle_seconds=0.1)}
+    """The workers: each may run as many processes as load needs (the distributed profile). Embedded, the relay
+    itself hands events to the registry's handlers; distributed, each delivered handler is a consumer group."""
+    loops = {"relay": container.relay_loop}
     loops["reservation-expirer"] = BackgroundLoop("reservation-expirer", container.inventory.expire_due, 1.0)
-    if container.stream is not None:  # embedded: the relay itself hands events to the index builder and cache
-        index_events = (*INDEXED_EVENTS, ev.INDEX_REBUILD)
-        builder = consumer("aisle-index-builder", index_events, container.index_builder.handle)
-        loops["index-builder"] = BackgroundLoop("index-builder", builder, idle_seconds=0.05)
-        forget = consumer("aisle-cache-invalidator", CACHE_EVENTS, lambda es: _forget(container, es))
-        loops["cache-invalidator"] = BackgroundLoop("cache-invalidator", forget, idle_seconds=0.05)
+    if container.stream is not None:
+        for handler in container.handlers.delivered:
+            loops[handler.name] = BackgroundLoop(handler.name, _consumer(container.stream, handler), idle_seconds=0.05)
     return [loops[name] for name in names if name in loops]
 
 
-def _forget(container: Container, entries: list[OutboxEntry]) -> None:
-    for entry in entries:
-        container.pdp.forget(entry.key)
-        container.search.forget_card(entry.key)
+def _consumer(stream: EventStream, handler: Handler) -> Callable[[], int]:
+    """A consumer joined on its first step, so a process starts (and keeps retrying) while Kafka is down."""
+    joined: list[ConsumerLoop] = []
+
+    def step() -> int:
+        if not joined:
+            subscription = stream.subscription(f"aisle-{handler.name}", sorted(handler.events))
+            joined.append(ConsumerLoop(subscription, handler.handle))
+        return joined[0].step()
+
+    return step
 
 
 def _rebuilt(understanding: QueryUnderstanding) -> Callable[[], int]:
@@ -260,13 +251,7 @@ def _rebuilt(understanding: QueryUnderstanding) -> Callable[[], int]:
     return rebuild
 
 
-def _wake(container: Container, loop_name: str) -> None:
-    for loop in container.loops:
-        if loop.name == loop_name:
-            loop.wake()
-
-
-def _search_engine(settings: Settings) -> tuple[SearchEngine, SwitchingEngine | None]:
+def _search_engine(settings: Settings, handlers: EventHandlers) -> GuardedEngine:
     breaker = CircuitBreaker(failure_threshold=3, reset_after_seconds=5.0)
     if settings.profile == "distributed":
         from aisle.adapters.search.opensearch_engine import OpenSearchEngine
@@ -274,14 +259,18 @@ def _search_engine(settings: Settings) -> tuple[SearchEngine, SwitchingEngine | 
         def open_opensearch() -> SearchEngine:
             return OpenSearchEngine(settings.opensearch_url, settings.search_index, utc_now)
 
-        return GuardedEngine(open_opensearch, breaker, "OpenSearch"), None
-    tantivy = open_search_engine(Path(settings.data_dir) / "search")
-    return GuardedEngine(lambda: tantivy, breaker, "Tantivy"), tantivy
+        return GuardedEngine(open_opensearch, breaker, "OpenSearch")
+
+    def switched(since: datetime) -> None:  # another process rebuilt the index: re-sync what changed meanwhile
+        handlers.handle_delivered([index_switched(since, utc_now())])
+
+    tantivy = open_search_engine(Path(settings.data_dir) / "search", on_switch=switched)
+    return GuardedEngine(lambda: tantivy, breaker, "Tantivy")
 
 
-def open_search_engine(root: Path) -> SwitchingEngine:
+def open_search_engine(root: Path, on_switch: Callable[[datetime], None] = lambda _since: None) -> SwitchingEngine:
     root.parent.mkdir(parents=True, exist_ok=True)
-    return SwitchingEngine(TantivyIndexHome(root), lambda generation: TantivyEngine(generation, utc_now))
+    return SwitchingEngine(TantivyIndexHome(root), lambda generation: TantivyEngine(generation, utc_now), on_switch)
 
 
 def _cache(settings: Settings) -> Cache:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from aisle.domain import events as ev
 from aisle.domain.errors import FieldError, InvalidInput
 
 MAX_REVIEW_TITLE = 200
@@ -23,6 +24,10 @@ class Review:
     generated: bool = False  # written by a data generator, not a shopper: always shown as such
     verified: bool = False  # the reviewer named an order that checkout confirmed for this product
     reviewer: str | None = None  # who wrote it (order:<id> or client:<address>): one review each per product
+
+
+def review_added(review: Review) -> ev.Event:
+    return ev.Event(ev.REVIEW_ADDED, review.product_id, {"review_id": str(review.review_id), "rating": review.rating})
 
 
 def validate_review(rating: object, title: str, body: str, author: str) -> None:

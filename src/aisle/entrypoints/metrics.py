@@ -9,10 +9,12 @@ from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import REGISTRY, Collector
 
+from aisle.adapters.prometheus import INDEX_LAG
 from aisle.bootstrap import Container
 
+__all__ = ["INDEX_LAG", "instrument", "observe_search"]
+
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.015, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5)
-LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 30.0, 60.0)
 
 HTTP_LATENCY = Histogram(
     "aisle_http_request_duration_seconds",
@@ -25,9 +27,6 @@ SEARCHES = Counter("aisle_searches_total", "Searches served")
 ZERO_RESULTS = Counter("aisle_search_zero_results_total", "Searches that found nothing, even after relaxation")
 RELAXED = Counter("aisle_search_relaxed_total", "Searches answered only after dropping filters or words")
 PDP_LATENCY = Histogram("aisle_pdp_duration_seconds", "Product page latency", ["cache"], buckets=LATENCY_BUCKETS)
-INDEX_LAG = Histogram(
-    "aisle_index_lag_seconds", "From a change's event being recorded to it being searchable", buckets=LAG_BUCKETS
-)
 
 
 class _ContainerGauges(Collector):
@@ -43,8 +42,7 @@ class _ContainerGauges(Collector):
         cache = container.cache
         yield GaugeMetricFamily("aisle_cache_hits", "PDP cache hits since start", value=cache.hits)
         yield GaugeMetricFamily("aisle_cache_misses", "PDP cache misses since start", value=cache.misses)
-        with container.uow(readonly=True) as uow:
-            pending = uow.outbox.pending_count()
+        pending = container.relay.pending()
         yield GaugeMetricFamily("aisle_outbox_pending", "Events not yet delivered", value=pending)
 
 
@@ -54,7 +52,6 @@ REGISTRY.register(_GAUGES)
 
 def instrument(container: Container) -> None:
     _GAUGES.container = container
-    container.index_builder.add_listener(INDEX_LAG.observe)
 
 
 def observe_search(seconds: float, response: dict) -> None:

@@ -17,6 +17,7 @@ from aisle.domain.catalog import Product
 from aisle.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from aisle.services.catalog import require_known_references
 from aisle.services.ports import BulkJob, BulkLine, UnitOfWorkFactory
+from aisle.services.price_history import record_price_history
 from aisle.services.product_input import ProductIn, field_errors
 
 log = logging.getLogger(__name__)
@@ -37,14 +38,12 @@ class BulkImportService:
         new_id: Callable[[], int],
         now: Callable[[], datetime],
         max_lines: int,
-        on_product_changed: Callable[[int], None] = lambda _id: None,
     ) -> None:
         self._uow = uow_factory
         self._new_id = new_id
         self._now = now
         self._max_lines = max_lines
         self._on_submitted: Callable[[], None] = lambda: None
-        self._on_product_changed = on_product_changed
         self._turn = 0  # round robin over the sellers with unfinished jobs
         self._failures: dict[int, int] = {}  # job id -> consecutive failed steps (in this process)
 
@@ -133,9 +132,9 @@ class BulkImportService:
                 require_known_references(uow, content, job.seller_id)
                 product = Product.create(self._new_id(), job.seller_id, content, self._now(), self._new_id)
                 uow.products.add(product, actor=f"bulk:{job.job_id}")
+                record_price_history(uow, [product], actor=f"bulk:{job.job_id}")
                 uow.jobs.record_line(job.job_id, line.line_no, product.product_id, [])
                 uow.commit()
-            self._on_product_changed(product.product_id)
         except DomainError as error:
             self._record(job, line, None, _domain_errors(error))
 

@@ -8,10 +8,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, content_from_dict
+from aisle.domain.categories import build_tree
 from aisle.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from aisle.domain.pricing import price_change_problems
 from aisle.domain.versions import diff_snapshots
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory, VersionConflict, VersionInfo
+from aisle.services.price_history import record_price_history
 
 Edit = Callable[[ProductContent], ProductContent]
 MAX_CAS_ATTEMPTS = 8
@@ -32,18 +34,17 @@ class CatalogService:
         uow_factory: UnitOfWorkFactory,
         new_id: Callable[[], int],
         now: Callable[[], datetime],
-        on_product_changed: Callable[[int], None] = lambda _id: None,
     ) -> None:
         self._uow = uow_factory
         self._new_id = new_id
         self._now = now
-        self._on_product_changed = on_product_changed  # e.g. drop this process's cached PDP at once
 
     def create_product(self, seller_id: int, content: ProductContent, actor: str = "seller") -> Product:
         with self._uow() as uow:
             require_known_references(uow, content, seller_id)
             product = Product.create(self._new_id(), seller_id, content, self._now(), self._new_id)
             uow.products.add(product, actor)
+            record_price_history(uow, [product], actor)
             uow.commit()
         return product
 
@@ -117,14 +118,15 @@ class CatalogService:
                     raise StaleVersion(if_match, product.version)
                 read_version = product.version
                 change(uow, product)
+                actor = f"seller:{seller_id}"
                 try:
-                    uow.products.save(product, expected_version=read_version, actor=f"seller:{seller_id}")
+                    uow.products.save(product, expected_version=read_version, actor=actor)
+                    record_price_history(uow, [product], actor)
                     uow.commit()
                 except VersionConflict:
                     if if_match is not None:
                         raise StaleVersion(if_match, read_version + 1) from None
                     continue
-            self._on_product_changed(product_id)
             return product
         raise Conflict("the product is being changed by others too often; try again")
 
@@ -136,6 +138,11 @@ class CatalogService:
         with self._uow(readonly=True) as uow:
             items, total = uow.products.list_for_seller(seller_id, status, (page - 1) * page_size, page_size)
         return Page(items, total, page, page_size)
+
+    def category_tree(self) -> list[dict[str, Any]]:
+        """The category tree, roots first, with each category's ACTIVE products counted (its subtree included)."""
+        with self._uow(readonly=True) as uow:
+            return build_tree(uow.categories.all(), uow.products.count_active_by_category())
 
     def count_active(self) -> int:
         with self._uow(readonly=True) as uow:

@@ -154,7 +154,7 @@ class HotSkuReserver:
                 outcomes.append((request, *self._grant(uow, pool, request)))
             if pool.changed():  # a sold-out batch writes nothing and announces nothing
                 pool.save(uow)
-                announce_stock_change(uow, {product_id}, self._now())
+                announce_stock_change(uow, {product_id})
                 uow.commit()
         self._answer(outcomes)
 

@@ -12,8 +12,9 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from aisle.domain.catalog import Product
-from aisle.domain.reviews import Review
+from aisle.domain.reviews import Review, review_added
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
+from aisle.services.price_history import record_price_history
 from aisle.services.product_input import ProductIn, field_errors
 
 
@@ -73,9 +74,12 @@ class CatalogImporter:
         if len(fresh) < len(made):  # a Counter keeps zero entries, and the summary would print "skipped 0"
             summary.skipped["SKU already in the catalog (imported before?)"] += len(made) - len(fresh)
         summary.not_placed -= sum(1 for _r, p in made if p.product_id in taken and p.content.category_id is None)
-        uow.products.add_many([product for _record, product in fresh], actor="import")
+        products = [product for _record, product in fresh]
+        uow.products.add_many(products, actor="import")
+        record_price_history(uow, products, actor="import")
         reviews = [self._review(p.product_id, g) for record, p in fresh for g in getattr(record, "reviews", ())]
         uow.reviews.add_many(reviews)
+        uow.record(review_added(review) for review in reviews)
         summary.imported += len(fresh)
         summary.reviews += len(reviews)
 

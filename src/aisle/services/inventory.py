@@ -71,6 +71,16 @@ class InventoryService:
             uow.commit()
         return warehouse
 
+    def warehouses(self) -> list[Warehouse]:
+        with self._uow(readonly=True) as uow:
+            return uow.inventory.warehouses()
+
+    def variant_seller(self, variant_id: int) -> int | None:
+        """The seller whose product the variant belongs to (None: no such variant)."""
+        with self._uow(readonly=True) as uow:
+            owner = uow.inventory.variant_owner(variant_id)
+        return None if owner is None else owner[1]
+
     def stock(self, variant_id: int) -> dict[str, Any]:
         with self._uow(readonly=True) as uow:
             require_variant(uow, variant_id)
@@ -125,7 +135,7 @@ class InventoryService:
         for variant_id in fresh:
             level = empty_level(variant_id, warehouse_id).set_available(quantity_for(variant_id))
             uow.inventory.save_level(level, expected_version=0)
-        announce_stock_change(uow, {p.product_id for p in products}, self._now())
+        announce_stock_change(uow, {p.product_id for p in products})
         return len(fresh)
 
     # -- writes -------------------------------------------------------------------------------------------------
@@ -143,7 +153,7 @@ class InventoryService:
             restock = operation is Operation.RESTOCK
             changed = current.restock(quantity) if restock else current.set_available(quantity)
             uow.inventory.save_level(changed, current.version)
-            announce_stock_change(uow, {product_id}, self._now())
+            announce_stock_change(uow, {product_id})
             return {"operation": operation.value, **_level_view(changed)}
 
         return self._write(change, key)
@@ -180,7 +190,7 @@ class InventoryService:
         now = self._now()
         reservation = Reservation(self._new_id(), owner, tuple(taken), ReservationStatus.ACTIVE, now, now + ttl)
         uow.inventory.add_reservation(reservation)
-        announce_stock_change(uow, product_ids, now)
+        announce_stock_change(uow, product_ids)
         return reservation_view(reservation)
 
     def release(
@@ -228,7 +238,7 @@ class InventoryService:
                 uow.inventory.record_sale(self._new_id(), product_id, line.variant_id, line.quantity, now)
             else:
                 uow.inventory.save_level(current.release(line.quantity), current.version)
-        announce_stock_change(uow, product_ids, now)
+        announce_stock_change(uow, product_ids)
 
     def _write(
         self, change: Callable[[UnitOfWork], dict[str, Any]], key: IdempotencyKey | None = None
@@ -343,8 +353,8 @@ def _require_active(reservation: Reservation, outcome: ReservationStatus, now: d
         raise Conflict(f"reservation {reservation.reservation_id} expired at {reservation.expires_at.isoformat()}")
 
 
-def announce_stock_change(uow: UnitOfWork, product_ids: set[int], now: datetime) -> None:
-    uow.outbox.add([ev.Event(ev.INVENTORY_CHANGED, pid, {}) for pid in sorted(product_ids)], now)
+def announce_stock_change(uow: UnitOfWork, product_ids: set[int]) -> None:
+    uow.record(ev.Event(ev.INVENTORY_CHANGED, pid, {}) for pid in sorted(product_ids))
 
 
 def _field(where: str) -> str:

@@ -56,6 +56,11 @@ class OutboxRelay:
             uow.commit()
         return len(outcome.delivered)
 
+    def pending(self) -> int:
+        """Events not yet delivered (the backlog a metric shows)."""
+        with self._uow(readonly=True) as uow:
+            return uow.outbox.pending_count()
+
     def drain(self, max_batches: int = 1000) -> int:
         total = 0
         for _ in range(max_batches):

@@ -31,6 +31,18 @@ class VersionInfo:
 
 
 @dataclass(frozen=True)
+class PriceRecord:
+    """One line of a variant's price history."""
+
+    variant_id: int
+    product_id: int
+    old: Decimal | None
+    new: Decimal
+    actor: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
 class OutboxEntry:
     event_id: int
     name: str
@@ -42,7 +54,7 @@ class OutboxEntry:
 
 class ProductRepository(Protocol):
     def add(self, product: Product, actor: str) -> None:
-        """Inserts the product, its first version and its events. Raises Conflict on a SKU the seller already uses."""
+        """Inserts the product and its first version. Raises Conflict on a SKU the seller already uses."""
 
     def add_many(self, products: Sequence[Product], actor: str) -> None:
         """``add`` for a batch, in a few statements; Conflict when a SKU is taken."""
@@ -108,7 +120,7 @@ class CategoryRepository(Protocol):
 
 class ReviewRepository(Protocol):
     def add(self, review: Review) -> None:
-        """Inserts the review, folds it into the product's summary and records review.added, atomically."""
+        """Inserts the review and folds it into the product's summary, atomically."""
 
     def add_many(self, reviews: Sequence[Review]) -> None: ...
 
@@ -174,7 +186,7 @@ class IdempotencyKey:
 
 
 class Outbox(Protocol):
-    def add(self, events: Iterable[Event], now: datetime) -> None: ...
+    def add(self, events: Iterable[Event], now: datetime) -> list[OutboxEntry]: ...
 
     def claim_pending(self, limit: int, now: datetime | None = None) -> list[OutboxEntry]:
         """Pending entries due by ``now``, in order; on PostgreSQL the rows stay locked (SKIP LOCKED) until the
@@ -244,6 +256,8 @@ class PricingRepository(Protocol):
         self, variant_id: int, product_id: int, old: Decimal | None, new: Decimal, actor: str, now: datetime
     ) -> None: ...
 
+    def record_prices(self, records: Sequence[PriceRecord]) -> None: ...
+
     def price_history(self, variant_id: int, limit: int = 200) -> list[dict[str, Any]]: ...
 
     def recent_prices(self, variant_ids: Sequence[int], since: datetime) -> dict[int, list[Decimal]]: ...
@@ -263,7 +277,12 @@ class UnitOfWork(Protocol):
 
     def __exit__(self, *exc: object) -> None: ...
 
-    def commit(self) -> None: ...
+    def record(self, events: Iterable[Event]) -> None:
+        """Events no loaded aggregate records (a deal's price changes, stock changes): written at commit."""
+
+    def commit(self) -> None:
+        """Writes the change and every event recorded by the products this unit loaded or added, or by ``record``,
+        to the outbox in one transaction."""
 
     def rollback(self) -> None: ...
 

@@ -61,13 +61,11 @@ class PricingService:
         new_id: Callable[[], int],
         now: Callable[[], datetime],
         categories: Callable[[], dict[int, Category]],
-        on_prices_changed: Callable[[Sequence[int]], None] = lambda _ids: None,
     ) -> None:
         self._uow = uow_factory
         self._new_id = new_id
         self._now = now
         self._categories = categories
-        self._on_prices_changed = on_prices_changed
 
     def create_deal(self, caller: Caller, request: DealRequest) -> Deal:
         check_window(request.starts_at, request.ends_at)
@@ -84,11 +82,8 @@ class PricingService:
         with self._uow() as uow:
             affected = self._affected_products(uow, caller, deal)
             uow.pricing.add_deal(deal)
-            uow.outbox.add(
-                [ev.Event(ev.PRICE_CHANGED, pid, {"deal_id": str(deal.deal_id)}) for pid in affected], self._now()
-            )
+            uow.record(ev.Event(ev.PRICE_CHANGED, pid, {"deal_id": str(deal.deal_id)}) for pid in affected)
             uow.commit()
-        self._on_prices_changed(affected)
         return deal
 
     def _affected_products(self, uow: UnitOfWork, caller: Caller, deal: Deal) -> list[int]:

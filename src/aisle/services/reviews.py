@@ -5,7 +5,7 @@ from datetime import datetime
 
 from aisle.domain.catalog import ProductStatus
 from aisle.domain.errors import InvalidInput, NotFound
-from aisle.domain.reviews import Review, validate_review
+from aisle.domain.reviews import Review, review_added, validate_review
 from aisle.services.catalog import Page
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -16,12 +16,10 @@ class ReviewService:
         uow_factory: UnitOfWorkFactory,
         new_id: Callable[[], int],
         now: Callable[[], datetime],
-        on_product_changed: Callable[[int], None] = lambda _id: None,
     ) -> None:
         self._uow = uow_factory
         self._new_id = new_id
         self._now = now
-        self._on_product_changed = on_product_changed
 
     def add(
         self,
@@ -53,8 +51,8 @@ class ReviewService:
             if order_id is not None and not uow.reviews.order_confirmed(order_id, product_id):
                 raise InvalidInput.single("order_id", "checkout has not confirmed that this order bought this product")
             uow.reviews.add(review)
+            uow.record([review_added(review)])
             uow.commit()
-        self._on_product_changed(product_id)
         return review
 
     def confirm_order(self, order_id: str, product_ids: list[int]) -> None:

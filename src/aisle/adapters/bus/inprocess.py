@@ -1,5 +1,6 @@
-"""The embedded event bus: subscribers are called in the relay's thread, in order; consumer-group subscriptions
-(the in-process twin of the Kafka stream) get their events from per-group queues."""
+"""The embedded event bus: the registry's delivered handlers (``services/handlers.py``) are called in the relay's
+thread, in order; consumer-group subscriptions (the in-process twin of the Kafka stream) get their events from
+per-group queues."""
 
 from __future__ import annotations
 
@@ -7,23 +8,23 @@ import threading
 from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 
+from aisle.services.handlers import EventHandlers
 from aisle.services.ports import OutboxEntry
 
 ALL_EVENTS = "*"
 
 
 class InProcessBus:
-    def __init__(self) -> None:
-        self._handlers: dict[str, list[Callable[[OutboxEntry], None]]] = defaultdict(list)
-        self._batch_handlers: list[tuple[frozenset[str], Callable[[list[OutboxEntry]], None]]] = []
+    def __init__(self, handlers: EventHandlers | None = None) -> None:
+        self._registry = handlers or EventHandlers()
+        self._observers: dict[str, list[Callable[[OutboxEntry], None]]] = defaultdict(list)
         self._groups: dict[str, GroupQueue] = {}
         self._changed = threading.Condition()
 
-    def subscribe(self, name: str, handler: Callable[[OutboxEntry], None]) -> None:
-        self._handlers[name].append(handler)
-
-    def subscribe_batch(self, names: Sequence[str], handler: Callable[[list[OutboxEntry]], None]) -> None:
-        self._batch_handlers.append((frozenset(names), handler))
+    def subscribe(self, name: str, observer: Callable[[OutboxEntry], None]) -> None:
+        """Also calls ``observer`` with each published event of that name ("*": every event), before the
+        registry's handlers: for tools and tests that watch the stream."""
+        self._observers[name].append(observer)
 
     def subscription(self, group: str, names: Sequence[str]) -> InProcessSubscription:
         """A group sees the events published from its first subscription on (nothing is kept for groups that do
@@ -35,12 +36,9 @@ class InProcessBus:
 
     def publish(self, entries: Sequence[OutboxEntry]) -> None:
         for entry in entries:
-            for handler in (*self._handlers.get(entry.name, ()), *self._handlers.get(ALL_EVENTS, ())):
-                handler(entry)
-        for names, batch_handler in self._batch_handlers:
-            wanted = [e for e in entries if e.name in names]
-            if wanted:
-                batch_handler(wanted)
+            for observer in (*self._observers.get(entry.name, ()), *self._observers.get(ALL_EVENTS, ())):
+                observer(entry)
+        self._registry.handle_delivered(entries)
         self._enqueue_for_groups(entries)  # last: a handler that raises makes the relay retry, so no double enqueue
 
     def _enqueue_for_groups(self, entries: Sequence[OutboxEntry]) -> None:

@@ -5,13 +5,15 @@ raise too, so the events that carry them stay unconsumed and the index catches u
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from aisle.adapters.resilience import CircuitBreaker, OutageReporter
-from aisle.services.search.engine import EngineUnavailable, SearchEngine
+from aisle.domain.search.document import SearchDocument
+from aisle.services.search.engine import EngineQuery, EngineResult, EngineUnavailable, RebuildTarget, SearchEngine
 
 _FAILED = object()
+T = TypeVar("T")
 
 
 class GuardedEngine:
@@ -22,14 +24,38 @@ class GuardedEngine:
         self._lock = threading.Lock()
         breaker.add_listener(OutageReporter(name, "search browses the database; the index catches up later"))
 
-    def __getattr__(self, method: str) -> Callable[..., Any]:
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            result = self._breaker.call(lambda: getattr(self._connected(), method)(*args, **kwargs), fallback=_FAILED)
-            if result is _FAILED:
-                raise EngineUnavailable(f"search engine unavailable ({self._breaker.state.value})")
-            return result
+    def upsert(self, documents: Sequence[SearchDocument]) -> None:
+        self._guarded(lambda engine: engine.upsert(documents))
 
-        return guarded
+    def delete(self, product_ids: Sequence[int]) -> None:
+        self._guarded(lambda engine: engine.delete(product_ids))
+
+    def refresh(self) -> None:
+        self._guarded(lambda engine: engine.refresh())
+
+    def search(self, query: EngineQuery) -> EngineResult:
+        return self._guarded(lambda engine: engine.search(query))
+
+    def related(self, product_id: int, limit: int) -> list[int]:
+        return self._guarded(lambda engine: engine.related(product_id, limit))
+
+    def term_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        return self._guarded(lambda engine: engine.term_completions(prefix, limit))
+
+    def title_completions(self, prefix: str, limit: int) -> list[tuple[int, str]]:
+        return self._guarded(lambda engine: engine.title_completions(prefix, limit))
+
+    def brands(self) -> list[str]:
+        return self._guarded(lambda engine: engine.brands())
+
+    def count(self) -> int:
+        return self._guarded(lambda engine: engine.count())
+
+    def begin_rebuild(self) -> RebuildTarget:
+        return self._guarded(lambda engine: engine.begin_rebuild())
+
+    def finish_rebuild(self, target: RebuildTarget) -> None:
+        self._guarded(lambda engine: engine.finish_rebuild(target))
 
     @property
     def state(self) -> str:
@@ -39,6 +65,12 @@ class GuardedEngine:
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
+
+    def _guarded(self, call: Callable[[SearchEngine], T]) -> T:
+        result = self._breaker.call(lambda: call(self._connected()), fallback=_FAILED)
+        if result is _FAILED:
+            raise EngineUnavailable(f"search engine unavailable ({self._breaker.state.value})")
+        return result  # type: ignore[no-any-return]
 
     def _connected(self) -> SearchEngine:
         with self._lock:

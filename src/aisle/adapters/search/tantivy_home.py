@@ -11,12 +11,13 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from aisle.adapters.search.tantivy_engine import TantivyEngine
+from aisle.domain.search.document import SearchDocument
+from aisle.services.search.engine import EngineQuery, EngineResult, RebuildTarget
 
 log = logging.getLogger(__name__)
 BUILT_FROM = "built_from"  # when the rebuild started reading the catalog: the serving side catches up from there
@@ -84,11 +85,42 @@ class SwitchingEngine:
             self._follow_pointer()
         return self._engine
 
+    def upsert(self, documents: Sequence[SearchDocument]) -> None:
+        self.engine.upsert(documents)
+
+    def delete(self, product_ids: Sequence[int]) -> None:
+        self.engine.delete(product_ids)
+
+    def refresh(self) -> None:
+        self.engine.refresh()
+
+    def search(self, query: EngineQuery) -> EngineResult:
+        return self.engine.search(query)
+
+    def related(self, product_id: int, limit: int) -> list[int]:
+        return self.engine.related(product_id, limit)
+
+    def term_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+        return self.engine.term_completions(prefix, limit)
+
+    def title_completions(self, prefix: str, limit: int) -> list[tuple[int, str]]:
+        return self.engine.title_completions(prefix, limit)
+
+    def brands(self) -> list[str]:
+        return self.engine.brands()
+
+    def count(self) -> int:
+        return self.engine.count()
+
+    def close(self) -> None:
+        self.engine.close()
+
     def begin_rebuild(self) -> TantivyEngine:
         return self._open(self.home.new_generation(datetime.now(UTC)))
 
-    def finish_rebuild(self, target: TantivyEngine) -> None:
+    def finish_rebuild(self, target: RebuildTarget) -> None:
         """Switches this process at once; other processes follow the pointer within a second and catch up."""
+        assert isinstance(target, TantivyEngine), "a Tantivy index switches only to a Tantivy generation"
         target.close()
         assert target.path is not None
         self.home.switch_to(target.path)
@@ -97,9 +129,6 @@ class SwitchingEngine:
             self._seen_version = self.home.version()
         old.close()
         self.home.remove_old_generations()
-
-    def set_on_switch(self, callback: Callable[[datetime], None]) -> None:
-        self._on_switch = callback
 
     def _follow_pointer(self) -> None:
         with self._lock:
@@ -113,6 +142,3 @@ class SwitchingEngine:
             self._seen_version = version
             old.close()
         self._on_switch(built_from(generation))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.engine, name)

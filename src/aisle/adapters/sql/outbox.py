@@ -22,7 +22,7 @@ class SqlOutbox:
         self._db = connection
         self._new_id = new_id
 
-    def add(self, events: Iterable[Event], now: datetime) -> None:
+    def add(self, events: Iterable[Event], now: datetime) -> list[OutboxEntry]:
         rows = [
             {
                 "event_id": self._new_id(),
@@ -37,6 +37,7 @@ class SqlOutbox:
         ]
         if rows:
             self._db.execute(insert(t.outbox), rows)
+        return [OutboxEntry(r["event_id"], r["name"], r["key"], r["payload"], now, 0) for r in rows]
 
     def claim_pending(self, limit: int, now: datetime | None = None) -> list[OutboxEntry]:
         due = or_(t.outbox.c.next_attempt_at.is_(None), t.outbox.c.next_attempt_at <= (now or datetime.now(UTC)))

@@ -16,6 +16,7 @@ from aisle.domain.coupons import Coupon, CouponRefused, coupon_key
 from aisle.domain.errors import Conflict
 from aisle.domain.money import from_cents, to_cents
 from aisle.domain.pricing import Deal, DealScope, Discount, DiscountKind
+from aisle.services.ports import PriceRecord
 
 
 class SqlPricingRepository:
@@ -83,11 +84,11 @@ class SqlPricingRepository:
     def record_price(
         self, variant_id: int, product_id: int, old: Decimal | None, new: Decimal, actor: str, now: datetime
     ) -> None:
-        self.record_prices([price_history_row(variant_id, product_id, old, new, actor, now)])
+        self.record_prices([PriceRecord(variant_id, product_id, old, new, actor, now)])
 
-    def record_prices(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            self._db.execute(insert(t.price_history), rows)
+    def record_prices(self, records: Sequence[PriceRecord]) -> None:
+        if records:
+            self._db.execute(insert(t.price_history), [_price_history_row(r) for r in records])
 
     def price_history(self, variant_id: int, limit: int = 200) -> list[dict[str, Any]]:
         h = t.price_history.c
@@ -115,16 +116,14 @@ class SqlPricingRepository:
         return found
 
 
-def price_history_row(
-    variant_id: int, product_id: int, old: Decimal | None, new: Decimal, actor: str, now: datetime
-) -> dict[str, Any]:
+def _price_history_row(record: PriceRecord) -> dict[str, Any]:
     return {
-        "variant_id": variant_id,
-        "product_id": product_id,
-        "old_cents": None if old is None else to_cents(old),
-        "new_cents": to_cents(new),
-        "actor": actor,
-        "changed_at": now,
+        "variant_id": record.variant_id,
+        "product_id": record.product_id,
+        "old_cents": None if record.old is None else to_cents(record.old),
+        "new_cents": to_cents(record.new),
+        "actor": record.actor,
+        "changed_at": record.changed_at,
     }
 
 

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from aisle.adapters.sql import schema as t
-from aisle.adapters.sql.outbox import SqlOutbox
-from aisle.adapters.sql.pricing import SqlPricingRepository, price_history_row
 from aisle.adapters.sql.timestamps import as_utc
-from aisle.domain import events as ev
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant, content_to_dict
 from aisle.domain.categories import Category, descendants
 from aisle.domain.errors import Conflict
@@ -24,17 +20,16 @@ CURRENCY = "USD"
 
 
 class SqlProductRepository:
-    def __init__(self, connection: Connection, outbox: SqlOutbox, now: Any) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
-        self._outbox = outbox
-        self._now = now
+        self.seen: list[Product] = []  # loaded or added: the unit of work writes their events at commit
 
     def add(self, product: Product, actor: str) -> None:
         self.add_many([product], actor)
 
     def add_many(self, products: Sequence[Product], actor: str) -> None:
-        """Inserts products with their variants, first versions, price history and events: a few statements for
-        the whole batch. Raises Conflict when a SKU is taken (check ``skus_in_use`` first to skip such products)."""
+        """Inserts products with their variants and first versions: a few statements for the whole batch.
+        Raises Conflict when a SKU is taken (check ``skus_in_use`` first to skip such products)."""
         if clash := next(iter(self.skus_in_use(products).items()), None):
             raise Conflict(f"SKU {clash[1][0]!r} is already used by your product {clash[1][1]}", field="sku")
         with _sku_conflicts_as_409():
@@ -43,10 +38,7 @@ class SqlProductRepository:
             )
             self._db.execute(insert(t.variants), [row for p in products for row in _variant_rows(p)])
         self._db.execute(insert(t.product_versions), [_version_row(p, actor) for p in products])
-        SqlPricingRepository(self._db).record_prices([row for p in products for row in _first_prices(p, actor)])
-        self._outbox.add([e for p in products for e in p.events], self._now())
-        for product in products:
-            product.events.clear()
+        self.seen.extend(products)
 
     def skus_in_use(self, products: Sequence[Product]) -> dict[int, tuple[str, int]]:
         """For each product whose SKU another product of its seller holds: (that SKU, the other product's id)."""
@@ -76,7 +68,7 @@ class SqlProductRepository:
         with _sku_conflicts_as_409():
             self._db.execute(delete(t.variants).where(t.variants.c.product_id == product.product_id))
             self._insert_variants(product)
-        self._record(product, actor)
+        self._db.execute(insert(t.product_versions).values(**_version_row(product, actor)))
 
     def get(self, product_id: int) -> Product | None:
         found = self.get_many([product_id])
@@ -88,7 +80,9 @@ class SqlProductRepository:
         rows = self._db.execute(select(t.products).where(t.products.c.product_id.in_(product_ids))).all()
         variants = self._variants_by_product([r.product_id for r in rows])
         by_id = {r.product_id: _to_product(r, variants.get(r.product_id, [])) for r in rows}
-        return [by_id[i] for i in product_ids if i in by_id]
+        found = [by_id[i] for i in product_ids if i in by_id]
+        self.seen.extend(found)
+        return found
 
     def list_for_seller(
         self, seller_id: int, status: ProductStatus | None, offset: int, limit: int
@@ -175,32 +169,6 @@ class SqlProductRepository:
     def any_exist(self) -> bool:
         return self._db.execute(select(t.products.c.product_id).limit(1)).first() is not None
 
-    def _record(self, product: Product, actor: str) -> None:
-        self._db.execute(insert(t.product_versions).values(**_version_row(product, actor)))
-        self._record_prices(product, actor)
-        self._outbox.add(product.events, self._now())
-        product.events.clear()
-
-    def _record_prices(self, product: Product, actor: str) -> None:
-        """Price history (who, when, old, new), written in the same transaction as the change."""
-        pricing = SqlPricingRepository(self._db)
-        for event in product.events:
-            if event.name == ev.PRODUCT_CREATED:
-                for v in product.content.variants:
-                    assert v.variant_id is not None
-                    pricing.record_price(v.variant_id, product.product_id, None, v.price, actor, product.updated_at)
-            elif event.name == ev.PRICE_CHANGED:
-                for change in event.payload["variants"]:
-                    old = None if change["old"] is None else Decimal(change["old"])
-                    pricing.record_price(
-                        int(change["variant_id"]),
-                        product.product_id,
-                        old,
-                        Decimal(change["new"]),
-                        actor,
-                        product.updated_at,
-                    )
-
     def _insert_variants(self, product: Product) -> None:
         self._db.execute(insert(t.variants), _variant_rows(product))
 
@@ -255,13 +223,6 @@ def _version_row(product: Product, actor: str) -> dict[str, Any]:
         "event": product.events[-1].name if product.events else "unknown",
         "created_at": product.updated_at,
     }
-
-
-def _first_prices(product: Product, actor: str) -> list[dict[str, Any]]:
-    return [
-        price_history_row(v.variant_id or 0, product.product_id, None, v.price, actor, product.updated_at)
-        for v in product.content.variants
-    ]
 
 
 def _clashes_within(products: Sequence[Product]) -> dict[int, tuple[str, int]]:

@@ -8,17 +8,14 @@ from sqlalchemy.exc import IntegrityError
 
 from aisle.adapters.sql import schema as t
 from aisle.adapters.sql.dialect import upsert
-from aisle.adapters.sql.outbox import SqlOutbox
 from aisle.adapters.sql.timestamps import as_utc
-from aisle.domain import events as ev
 from aisle.domain.errors import Conflict
 from aisle.domain.reviews import Review, ReviewSummary
 
 
 class SqlReviewRepository:
-    def __init__(self, connection: Connection, outbox: SqlOutbox) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._db = connection
-        self._outbox = outbox
 
     def add(self, review: Review) -> None:
         """Conflict when this reviewer has already reviewed the product."""
@@ -41,16 +38,11 @@ class SqlReviewRepository:
         return found.first() is not None
 
     def add_many(self, reviews: Sequence[Review]) -> None:
-        """Inserts reviews, folds them into their products' summaries and records review.added, atomically."""
+        """Inserts reviews and folds them into their products' summaries, atomically."""
         if not reviews:
             return
         self._db.execute(insert(t.reviews), [_review_columns(r) for r in reviews])
         self._count_in_summaries(reviews)
-        events = [
-            ev.Event(ev.REVIEW_ADDED, r.product_id, {"review_id": str(r.review_id), "rating": r.rating})
-            for r in reviews
-        ]
-        self._outbox.add(events, reviews[-1].created_at)
 
     def list_for_product(self, product_id: int, offset: int, limit: int) -> tuple[list[Review], int]:
         condition = t.reviews.c.product_id == product_id

@@ -1,4 +1,4 @@
-"""What route handlers receive: the container, the authenticated seller, parsed ids and If-Match."""
+"""What route handlers receive: the narrow services they use, the authenticated seller, parsed ids and If-Match."""
 
 from __future__ import annotations
 
@@ -17,7 +17,17 @@ from aisle.bootstrap import Container
 from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import ID_RULE, MAX_ID, parse_id_text
 from aisle.domain.sellers import Seller
+from aisle.services.bulk import BulkImportService
+from aisle.services.catalog import CatalogService
+from aisle.services.hot_sku import HotSkuReserver
+from aisle.services.inventory import InventoryService
+from aisle.services.pdp import ProductPageService
 from aisle.services.ports import IdempotencyKey as ScopedKey
+from aisle.services.pricing import PricingService
+from aisle.services.reviews import ReviewService
+from aisle.services.search.autocomplete import Autocomplete
+from aisle.services.search.service import SearchService
+from aisle.services.sellers import SellerService
 
 bearer = HTTPBearer(auto_error=False, description="A seller API key from `aisle sellers create`")
 
@@ -101,7 +111,59 @@ IdempotencyKey = Annotated[
     str | None,
     Header(max_length=200, description="Any unique string: a retried request with the same key gets the same answer"),
 ]
-ContainerDep = Annotated[Container, Depends(container)]
+ContainerDep = Annotated[Container, Depends(container)]  # only for what is about the process itself (readiness)
+
+
+def _catalog(request: Request) -> CatalogService:
+    return container(request).catalog
+
+
+def _sellers(request: Request) -> SellerService:
+    return container(request).sellers
+
+
+def _reviews(request: Request) -> ReviewService:
+    return container(request).reviews
+
+
+def _pdp(request: Request) -> ProductPageService:
+    return container(request).pdp
+
+
+def _bulk(request: Request) -> BulkImportService:
+    return container(request).bulk
+
+
+def _search(request: Request) -> SearchService:
+    return container(request).search
+
+
+def _autocomplete(request: Request) -> Autocomplete:
+    return container(request).autocomplete
+
+
+def _inventory(request: Request) -> InventoryService:
+    return container(request).inventory
+
+
+def _reserver(request: Request) -> HotSkuReserver:
+    return container(request).reserver
+
+
+def _pricing(request: Request) -> PricingService:
+    return container(request).pricing
+
+
+CatalogDep = Annotated[CatalogService, Depends(_catalog)]
+SellersDep = Annotated[SellerService, Depends(_sellers)]
+ReviewsDep = Annotated[ReviewService, Depends(_reviews)]
+PdpDep = Annotated[ProductPageService, Depends(_pdp)]
+BulkDep = Annotated[BulkImportService, Depends(_bulk)]
+SearchDep = Annotated[SearchService, Depends(_search)]
+AutocompleteDep = Annotated[Autocomplete, Depends(_autocomplete)]
+InventoryDep = Annotated[InventoryService, Depends(_inventory)]
+ReserverDep = Annotated[HotSkuReserver, Depends(_reserver)]
+PricingDep = Annotated[PricingService, Depends(_pricing)]
 ProductId = Annotated[int, Depends(product_id)]
 IfMatch = Annotated[int | None, Depends(if_match)]
 VersionNumber = Annotated[int, Path(ge=1, le=MAX_ID, description="A version number of the product")]

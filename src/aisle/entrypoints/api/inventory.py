@@ -13,14 +13,15 @@ from aisle.domain.inventory import Operation
 from aisle.entrypoints.api.dependencies import (
     Caller,
     CallerDep,
-    ContainerDep,
     IdempotencyKey,
+    InventoryDep,
+    ReserverDep,
     internal_caller,
     parse_id,
     scoped_key,
 )
 from aisle.services.input_model import IdText, InputModel
-from aisle.services.inventory import ReserveLine
+from aisle.services.inventory import InventoryService, ReserveLine
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
 INTERNAL = [Depends(internal_caller)]
@@ -60,80 +61,85 @@ class ReservationIn(InputModel):
 
 
 @router.post("/warehouses", status_code=status.HTTP_201_CREATED, dependencies=INTERNAL, responses=PROBLEMS)
-def create_warehouse(body: WarehouseIn, app: ContainerDep) -> dict[str, str]:
-    created = app.inventory.create_warehouse(body.warehouse_id, body.name, body.region)
+def create_warehouse(body: WarehouseIn, inventory: InventoryDep) -> dict[str, str]:
+    created = inventory.create_warehouse(body.warehouse_id, body.name, body.region)
     return {"warehouse_id": created.warehouse_id, "name": created.name, "region": created.region}
 
 
 @router.get("/warehouses", dependencies=INTERNAL)
-def list_warehouses(app: ContainerDep) -> dict[str, Any]:
-    with app.uow(readonly=True) as uow:
-        found = uow.inventory.warehouses()
+def list_warehouses(inventory: InventoryDep) -> dict[str, Any]:
+    found = inventory.warehouses()
     return {"warehouses": [{"warehouse_id": w.warehouse_id, "name": w.name, "region": w.region} for w in found]}
 
 
 @router.get("/inventory/{variant_id}", responses=PROBLEMS)
-def get_stock(variant_id: str, caller: CallerDep, app: ContainerDep) -> dict[str, Any]:
+def get_stock(variant_id: str, caller: CallerDep, inventory: InventoryDep) -> dict[str, Any]:
     """Per-warehouse figures (available, reserved, version) and the status a shopper sees."""
     variant = parse_id(variant_id, "variant_id")
-    _may_touch(caller, app, variant, "read")
-    return app.inventory.stock(variant)
+    _may_touch(caller, inventory, variant, "read")
+    return inventory.stock(variant)
 
 
 @router.patch("/inventory/{variant_id}", responses=PROBLEMS)
 def change_stock(
-    variant_id: str, body: StockChange, caller: CallerDep, app: ContainerDep, idempotency_key: IdempotencyKey = None
+    variant_id: str,
+    body: StockChange,
+    caller: CallerDep,
+    inventory: InventoryDep,
+    reserver: ReserverDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """RESERVE (a warehouse is picked when none is named: the one with most stock), RELEASE or DEDUCT a
     reservation, RESTOCK or SET a warehouse's count. Sellers may RESTOCK and SET their own variants."""
     variant = parse_id(variant_id, "variant_id")
     operation = Operation(body.operation)
-    _may_touch(caller, app, variant, operation.value)
+    _may_touch(caller, inventory, variant, operation.value)
     key = scoped_key(idempotency_key, caller.label, operation.value, variant, body)
     if operation in (Operation.RESTOCK, Operation.SET):
         warehouse = _required(body.warehouse_id, "warehouse_id")
-        return app.inventory.adjust(variant, operation, warehouse, _required(body.quantity, "quantity"), key)
+        return inventory.adjust(variant, operation, warehouse, _required(body.quantity, "quantity"), key)
     if operation is Operation.RESERVE:
         line = ReserveLine(variant, _required(body.quantity, "quantity"), body.warehouse_id)
-        return app.reserver.reserve_one(line, body.owner, key)
+        return reserver.reserve_one(line, body.owner, key)
     reservation = parse_id(_required(body.reservation_id, "reservation_id"), "reservation_id")
-    finish = app.inventory.release if operation is Operation.RELEASE else app.inventory.deduct
+    finish = inventory.release if operation is Operation.RELEASE else inventory.deduct
     return finish(reservation, key, variant)
 
 
 @router.post("/inventory/reservations", status_code=status.HTTP_201_CREATED, dependencies=INTERNAL, responses=PROBLEMS)
-def reserve_lines(body: ReservationIn, app: ContainerDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+def reserve_lines(
+    body: ReservationIn, inventory: InventoryDep, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
     """Several variants at once, all or nothing: if one line is short, nothing is reserved."""
     lines = [ReserveLine(parse_id(ln.variant_id, "variant_id"), ln.quantity, ln.warehouse_id) for ln in body.lines]
     key = scoped_key(idempotency_key, "internal", "RESERVE-MANY", "-", body)
-    return app.inventory.reserve(lines, body.owner, key, body.ttl_seconds)
+    return inventory.reserve(lines, body.owner, key, body.ttl_seconds)
 
 
 @router.get("/inventory/reservations/{reservation_id}", dependencies=INTERNAL, responses=PROBLEMS)
-def get_reservation(reservation_id: str, app: ContainerDep) -> dict[str, Any]:
-    return app.inventory.reservation(parse_id(reservation_id, "reservation_id"))
+def get_reservation(reservation_id: str, inventory: InventoryDep) -> dict[str, Any]:
+    return inventory.reservation(parse_id(reservation_id, "reservation_id"))
 
 
 @router.post("/inventory/reservations/{reservation_id}/release", dependencies=INTERNAL, responses=PROBLEMS)
-def release(reservation_id: str, app: ContainerDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+def release(reservation_id: str, inventory: InventoryDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     reservation = parse_id(reservation_id, "reservation_id")
-    return app.inventory.release(reservation, scoped_key(idempotency_key, "internal", "RELEASE", reservation))
+    return inventory.release(reservation, scoped_key(idempotency_key, "internal", "RELEASE", reservation))
 
 
 @router.post("/inventory/reservations/{reservation_id}/deduct", dependencies=INTERNAL, responses=PROBLEMS)
-def deduct(reservation_id: str, app: ContainerDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+def deduct(reservation_id: str, inventory: InventoryDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     reservation = parse_id(reservation_id, "reservation_id")
-    return app.inventory.deduct(reservation, scoped_key(idempotency_key, "internal", "DEDUCT", reservation))
+    return inventory.deduct(reservation, scoped_key(idempotency_key, "internal", "DEDUCT", reservation))
 
 
-def _may_touch(caller: Caller, app: Any, variant_id: int, action: str) -> None:
+def _may_touch(caller: Caller, inventory: InventoryService, variant_id: int, action: str) -> None:
     if caller.internal:
         return
     if action not in ("read", "RESTOCK", "SET"):
         raise HTTPException(403, f"{action} needs the internal token; sellers may read, RESTOCK and SET.")
-    with app.uow(readonly=True) as uow:
-        owner = uow.inventory.variant_owner(variant_id)
-    if owner is None or caller.seller is None or owner[1] != caller.seller.seller_id:
+    owner = inventory.variant_seller(variant_id)
+    if owner is None or caller.seller is None or owner != caller.seller.seller_id:
         raise NotFound("variant", variant_id)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, status
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from aisle.entrypoints.api.dependencies import ContainerDep, internal_caller
+from aisle.entrypoints.api.dependencies import ContainerDep, SellersDep, internal_caller
 from aisle.entrypoints.api.problems import problem
 from aisle.entrypoints.api.schemas import NewSellerIn
 
@@ -43,9 +43,9 @@ def prometheus_metrics() -> Response:
     status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(internal_caller)],
 )
-def create_seller(body: NewSellerIn, app: ContainerDep) -> dict[str, str]:
+def create_seller(body: NewSellerIn, sellers: SellersDep) -> dict[str, str]:
     """Registers a seller and returns its API key, shown this once (internal token required)."""
-    created = app.sellers.create(body.name)
+    created = sellers.create(body.name)
     return {
         "seller_id": str(created.seller.seller_id),
         "name": created.seller.name,

@@ -14,7 +14,7 @@ from aisle.domain.errors import Conflict, InvalidInput
 from aisle.domain.money import price_problem
 from aisle.entrypoints.api.dependencies import (
     CallerDep,
-    ContainerDep,
+    PricingDep,
     SellerDep,
     internal_caller,
     parse_id,
@@ -64,13 +64,13 @@ class RedeemIn(InputModel):
 
 
 @router.post("/pricing/deals", status_code=status.HTTP_201_CREATED, responses=PROBLEMS)
-def create_deal(body: DealIn, caller: CallerDep, app: ContainerDep) -> dict[str, Any]:
+def create_deal(body: DealIn, caller: CallerDep, pricing: PricingDep) -> dict[str, Any]:
     """A time-boxed percentage or amount off a product, a category or a seller. The best running deal wins."""
     who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
     request = DealRequest(
         body.scope, int(body.target_id), body.kind, body.value, body.starts_at, body.ends_at, body.name
     )
-    deal = app.pricing.create_deal(who, request)
+    deal = pricing.create_deal(who, request)
     return {
         "deal_id": str(deal.deal_id),
         "scope": deal.scope.value,
@@ -85,7 +85,7 @@ def create_deal(body: DealIn, caller: CallerDep, app: ContainerDep) -> dict[str,
 
 
 @router.post("/pricing/coupons", status_code=status.HTTP_201_CREATED, responses=PROBLEMS)
-def create_coupon(body: CouponIn, caller: CallerDep, app: ContainerDep) -> dict[str, Any]:
+def create_coupon(body: CouponIn, caller: CallerDep, pricing: PricingDep) -> dict[str, Any]:
     """A code for percent or amount off, with a minimum spend, a validity window and a usage limit."""
     who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
     if body.min_spend != 0 and (reason := price_problem(body.min_spend)):
@@ -93,7 +93,7 @@ def create_coupon(body: CouponIn, caller: CallerDep, app: ContainerDep) -> dict[
     request = CouponRequest(
         body.code, body.kind, body.value, body.starts_at, body.ends_at, Decimal(str(body.min_spend)), body.usage_limit
     )
-    coupon = app.pricing.create_coupon(who, request)
+    coupon = pricing.create_coupon(who, request)
     return {"code": coupon.code, "usage_limit": coupon.usage_limit, "seller_id": _id(coupon.seller_id)}
 
 
@@ -106,25 +106,25 @@ def create_coupon(body: CouponIn, caller: CallerDep, app: ContainerDep) -> dict[
         429: {"description": "Too many quotes from this client; see Retry-After"},
     },
 )
-def quote(body: QuoteIn, app: ContainerDep) -> dict[str, Any]:
+def quote(body: QuoteIn, pricing: PricingDep) -> dict[str, Any]:
     """Prices a basket line by line: base, deal, coupon, final. A coupon that does not apply is a 422 saying why."""
     lines = [(parse_id(line.variant_id, "variant_id"), line.quantity) for line in body.lines]
-    return app.pricing.quote(lines, body.coupon)
+    return pricing.quote(lines, body.coupon)
 
 
 @router.post("/pricing/coupons/{code}/redeem", dependencies=[Depends(internal_caller)], responses=PROBLEMS)
-def redeem(code: str, body: RedeemIn, app: ContainerDep) -> dict[str, Any]:
+def redeem(code: str, body: RedeemIn, pricing: PricingDep) -> dict[str, Any]:
     """Checkout spends one use of a coupon; the same order id again is answered without spending another."""
     try:
-        return app.pricing.redeem(code, body.order_id, None if body.seller_id is None else int(body.seller_id))
+        return pricing.redeem(code, body.order_id, None if body.seller_id is None else int(body.seller_id))
     except CouponRefused as refused:
         raise Conflict(f"coupon {refused.code} {refused.reason}", field="code") from None
 
 
 @router.get("/seller/variants/{variant_id}/price-history", tags=["seller"])
-def price_history(variant_id: str, seller: SellerDep, app: ContainerDep) -> dict[str, Any]:
+def price_history(variant_id: str, seller: SellerDep, pricing: PricingDep) -> dict[str, Any]:
     """Every price the variant had: who set it, when, from what to what (newest first)."""
-    return {"history": app.pricing.price_history(seller.seller_id, parse_id(variant_id, "variant_id"))}
+    return {"history": pricing.price_history(seller.seller_id, parse_id(variant_id, "variant_id"))}
 
 
 def _id(value: int | None) -> str | None:

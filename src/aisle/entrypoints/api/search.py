@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Response
 
 from aisle.entrypoints import metrics
-from aisle.entrypoints.api.dependencies import ContainerDep, json_response, search_allowed
+from aisle.entrypoints.api.dependencies import AutocompleteDep, SearchDep, json_response, search_allowed
 from aisle.services.search.engine import EngineUnavailable
 from aisle.services.search.params import MAX_PAGE_SIZE, SearchParams
 
@@ -26,7 +26,7 @@ Price = Annotated[Decimal | None, Query(ge=0, le=1_000_000, allow_inf_nan=False,
     },
 )
 def search(
-    app: ContainerDep,
+    search: SearchDep,
     q: Annotated[str, Query(max_length=10_000, description='Free text, e.g. "sony headphones under $200"')] = "",
     category: Annotated[str | None, Query(max_length=500, description="Category id or path")] = None,
     price_min: Price = None,
@@ -47,17 +47,18 @@ def search(
     brands = tuple(b.strip() for b in (brand or "").split(",") if b.strip())
     params = SearchParams(q, category, price_min, price_max, brands, rating_min, in_stock, sort, page, page_size)
     started = time.perf_counter()
-    response = app.search.search(params)
+    response = search.search(params)
     metrics.observe_search(time.perf_counter() - started, response)
     return json_response(response)
 
 
 @router.get("/autocomplete")
 def autocomplete(
-    app: ContainerDep, q: Annotated[str, Query(max_length=200, description="What the shopper has typed so far")] = ""
+    autocomplete: AutocompleteDep,
+    q: Annotated[str, Query(max_length=200, description="What the shopper has typed so far")] = "",
 ) -> dict[str, Any]:
     """Up to 9 completions: popular queries, brands, categories, product titles and words; typo-tolerant."""
     try:
-        return app.autocomplete.suggest(q)
+        return autocomplete.suggest(q)
     except EngineUnavailable:  # typing must never error: no suggestions until the engine is back
         return {"q": q, "suggestions": [], "degraded": {"reason": "search engine unavailable"}}

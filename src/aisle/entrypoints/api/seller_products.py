@@ -10,7 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from aisle.domain.catalog import ProductStatus
 from aisle.domain.ids import MAX_ID
 from aisle.entrypoints.api.dependencies import (
-    ContainerDep,
+    BulkDep,
+    CatalogDep,
     IfMatch,
     ProductId,
     SellerDep,
@@ -50,8 +51,8 @@ def _with_etag(response: Response, version: int) -> None:
 
 
 @router.post("/products", status_code=status.HTTP_201_CREATED, response_model=ProductOut, responses=WRITE_PROBLEMS)
-def create_product(body: ProductIn, seller: WritingSeller, app: ContainerDep, response: Response) -> ProductOut:
-    product = app.catalog.create_product(seller.seller_id, body.to_content(), actor=f"seller:{seller.seller_id}")
+def create_product(body: ProductIn, seller: WritingSeller, catalog: CatalogDep, response: Response) -> ProductOut:
+    product = catalog.create_product(seller.seller_id, body.to_content(), actor=f"seller:{seller.seller_id}")
     _with_etag(response, product.version)
     response.headers["Location"] = f"/api/v1/seller/products/{product.product_id}"
     return product_out(product)
@@ -60,19 +61,19 @@ def create_product(body: ProductIn, seller: WritingSeller, app: ContainerDep, re
 @router.get("/products", response_model=ProductList, responses=PROBLEMS)
 def list_products(
     seller: SellerDep,
-    app: ContainerDep,
+    catalog: CatalogDep,
     status_filter: Annotated[Literal["DRAFT", "ACTIVE", "INACTIVE", "DELETED"] | None, Query(alias="status")] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ProductList:
     wanted = ProductStatus(status_filter) if status_filter else None
-    result = app.catalog.list_products(seller.seller_id, wanted, page, page_size)
+    result = catalog.list_products(seller.seller_id, wanted, page, page_size)
     return ProductList(items=[product_out(p) for p in result.items], total=result.total, page=page, page_size=page_size)
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, responses=PROBLEMS)
-def get_product(product_id: ProductId, seller: SellerDep, app: ContainerDep, response: Response) -> ProductOut:
-    product = app.catalog.get_product(seller.seller_id, product_id)
+def get_product(product_id: ProductId, seller: SellerDep, catalog: CatalogDep, response: Response) -> ProductOut:
+    product = catalog.get_product(seller.seller_id, product_id)
     _with_etag(response, product.version)
     return product_out(product)
 
@@ -82,11 +83,11 @@ def replace_product(
     product_id: ProductId,
     body: ProductIn,
     seller: WritingSeller,
-    app: ContainerDep,
+    catalog: CatalogDep,
     expected: IfMatch,
     response: Response,
 ) -> ProductOut:
-    product = app.catalog.replace_product(
+    product = catalog.replace_product(
         seller.seller_id, product_id, body.to_content(), expected, body.confirm_price_change
     )
     _with_etag(response, product.version)
@@ -98,46 +99,46 @@ def patch_product(
     product_id: ProductId,
     body: ProductPatch,
     seller: WritingSeller,
-    app: ContainerDep,
+    catalog: CatalogDep,
     expected: IfMatch,
     response: Response,
 ) -> ProductOut:
-    product = app.catalog.edit_product(seller.seller_id, product_id, body.apply, expected, body.confirm_price_change)
+    product = catalog.edit_product(seller.seller_id, product_id, body.apply, expected, body.confirm_price_change)
     _with_etag(response, product.version)
     return product_out(product)
 
 
 @router.delete("/products/{product_id}", response_model=ProductOut, responses=WRITE_PROBLEMS)
 def delete_product(
-    product_id: ProductId, seller: WritingSeller, app: ContainerDep, expected: IfMatch, response: Response
+    product_id: ProductId, seller: WritingSeller, catalog: CatalogDep, expected: IfMatch, response: Response
 ) -> ProductOut:
     """Soft delete: the product becomes DELETED (hidden from shoppers); a rollback restores it."""
-    product = app.catalog.delete_product(seller.seller_id, product_id, expected)
+    product = catalog.delete_product(seller.seller_id, product_id, expected)
     _with_etag(response, product.version)
     return product_out(product)
 
 
 @router.get("/products/{product_id}/versions", response_model=list[VersionOut], responses=PROBLEMS)
-def list_versions(product_id: ProductId, seller: SellerDep, app: ContainerDep) -> list[VersionOut]:
-    return [version_out(v) for v in app.catalog.versions(seller.seller_id, product_id)]
+def list_versions(product_id: ProductId, seller: SellerDep, catalog: CatalogDep) -> list[VersionOut]:
+    return [version_out(v) for v in catalog.versions(seller.seller_id, product_id)]
 
 
 @router.get("/products/{product_id}/versions/{version}", responses=PROBLEMS)
-def get_version(product_id: ProductId, version: VersionNumber, seller: SellerDep, app: ContainerDep) -> dict:
+def get_version(product_id: ProductId, version: VersionNumber, seller: SellerDep, catalog: CatalogDep) -> dict:
     """The product's content as it was at that version."""
-    return {"version": version, "product": app.catalog.version(seller.seller_id, product_id, version)}
+    return {"version": version, "product": catalog.version(seller.seller_id, product_id, version)}
 
 
 @router.get("/products/{product_id}/diff", responses=PROBLEMS)
 def diff_versions(
     product_id: ProductId,
     seller: SellerDep,
-    app: ContainerDep,
+    catalog: CatalogDep,
     from_version: Annotated[int, Query(alias="from", ge=1, le=MAX_ID)],
     to_version: Annotated[int, Query(alias="to", ge=1, le=MAX_ID)],
 ) -> dict:
     """Field by field (and variant by variant, matched by SKU) what changed from one version to another."""
-    return app.catalog.diff(seller.seller_id, product_id, from_version, to_version)
+    return catalog.diff(seller.seller_id, product_id, from_version, to_version)
 
 
 @router.post("/products/{product_id}/rollback", response_model=ProductOut, responses=WRITE_PROBLEMS)
@@ -145,12 +146,12 @@ def rollback(
     product_id: ProductId,
     body: RollbackIn,
     seller: WritingSeller,
-    app: ContainerDep,
+    catalog: CatalogDep,
     expected: IfMatch,
     response: Response,
 ) -> ProductOut:
     """Restores an earlier version's content as a new version; history is kept."""
-    product = app.catalog.rollback(seller.seller_id, product_id, body.version, expected)
+    product = catalog.rollback(seller.seller_id, product_id, body.version, expected)
     _with_etag(response, product.version)
     return product_out(product)
 
@@ -168,15 +169,15 @@ def rollback(
         }
     },
 )
-async def bulk_upload(request: Request, seller: WritingSeller, app: ContainerDep, response: Response) -> JobOut:
+async def bulk_upload(request: Request, seller: WritingSeller, bulk: BulkDep, response: Response) -> JobOut:
     """Queues the products for creation in the background; poll the job for progress and per-line errors."""
     body = await request.body()
-    job = await run_in_threadpool(app.bulk.submit, seller.seller_id, body)
+    job = await run_in_threadpool(bulk.submit, seller.seller_id, body)
     response.headers["Location"] = f"/api/v1/seller/jobs/{job.job_id}"
     return job_out(job, [])
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=PROBLEMS)
-def get_job(job_id: str, seller: SellerDep, app: ContainerDep) -> JobOut:
-    job, errors = app.bulk.status(seller.seller_id, parse_id(job_id, "job_id"))
+def get_job(job_id: str, seller: SellerDep, bulk: BulkDep) -> JobOut:
+    job, errors = bulk.status(seller.seller_id, parse_id(job_id, "job_id"))
     return job_out(job, errors)

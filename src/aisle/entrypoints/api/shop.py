@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import Field
 
-from aisle.domain.categories import build_tree
 from aisle.entrypoints import metrics
 from aisle.entrypoints.api.dependencies import (
-    ContainerDep,
+    CatalogDep,
+    PdpDep,
     ProductId,
+    ReviewsDep,
     client_address,
     internal_caller,
     json_response,
@@ -26,10 +27,10 @@ NOT_FOUND = {404: {"description": "No such product, or it is not on sale"}}
 
 
 @router.get("/products/{product_id}", responses=NOT_FOUND)
-def product_page(product_id: ProductId, app: ContainerDep) -> Response:
+def product_page(product_id: ProductId, pdp: PdpDep) -> Response:
     """The product detail page: variants with price, seller, review summary with distribution, related products."""
     started = time.perf_counter()
-    page, cached = app.pdp.page_and_source(product_id)
+    page, cached = pdp.page_and_source(product_id)
     metrics.PDP_LATENCY.labels("hit" if cached else "miss").observe(time.perf_counter() - started)
     return json_response(page)
 
@@ -46,10 +47,10 @@ def product_page(product_id: ProductId, app: ContainerDep) -> Response:
         429: {"description": "Too many reviews from this client or for this product; see Retry-After"},
     },
 )
-def add_review(product_id: ProductId, body: ReviewIn, app: ContainerDep, request: Request) -> ReviewOut:
+def add_review(product_id: ProductId, body: ReviewIn, reviews: ReviewsDep, request: Request) -> ReviewOut:
     """One review per reviewer per product. With an `order_id` that checkout confirmed, the review is verified."""
     client = client_address(request)
-    review = app.reviews.add(product_id, body.rating, body.title, body.body, body.author, client, body.order_id)
+    review = reviews.add(product_id, body.rating, body.title, body.body, body.author, client, body.order_id)
     return review_out(review)
 
 
@@ -65,26 +66,24 @@ class OrderConfirmationIn(InputModel):
     dependencies=[Depends(internal_caller)],
     responses={401: {"description": "Needs the internal token"}, 422: {"description": "Invalid fields"}},
 )
-def confirm_order(body: OrderConfirmationIn, app: ContainerDep) -> dict[str, Any]:
+def confirm_order(body: OrderConfirmationIn, reviews: ReviewsDep) -> dict[str, Any]:
     """Checkout records that an order bought these products; reviews naming the order become verified."""
-    app.reviews.confirm_order(body.order_id, [int(p) for p in body.product_ids])
+    reviews.confirm_order(body.order_id, [int(p) for p in body.product_ids])
     return {"order_id": body.order_id, "product_ids": body.product_ids}
 
 
 @router.get("/products/{product_id}/reviews", response_model=ReviewList, responses=NOT_FOUND)
 def list_reviews(
     product_id: ProductId,
-    app: ContainerDep,
+    reviews: ReviewsDep,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ReviewList:
-    result = app.reviews.list(product_id, page, page_size)
+    result = reviews.list(product_id, page, page_size)
     return ReviewList(items=[review_out(r) for r in result.items], total=result.total, page=page, page_size=page_size)
 
 
 @router.get("/categories")
-def categories(app: ContainerDep) -> dict[str, Any]:
+def categories(catalog: CatalogDep) -> dict[str, Any]:
     """The category tree, roots first; product_count counts ACTIVE products in the category and below."""
-    with app.uow(readonly=True) as uow:
-        tree = build_tree(uow.categories.all(), uow.products.count_active_by_category())
-    return {"categories": tree}
+    return {"categories": catalog.category_tree()}

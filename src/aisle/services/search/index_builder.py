@@ -28,7 +28,7 @@ INDEXED_EVENTS = (
     ev.PRODUCT_DELETED,
     ev.PRICE_CHANGED,
     ev.REVIEW_ADDED,
-    "inventory.changed",
+    ev.INVENTORY_CHANGED,
 )
 REBUILD_PAGE = 2_000
 VELOCITY_WINDOW_DAYS = 7
@@ -41,28 +41,25 @@ class IndexBuilder:
         engine: SearchEngine,
         now: Callable[[], datetime],
         buy_boxes: BuyBoxes | None = None,
+        on_indexed: Callable[[float], None] = lambda _lag: None,
     ) -> None:
+        """``on_indexed`` hears the index lag in seconds (event recorded -> searchable) after each batch."""
         self._uow = uow_factory
         self._engine = engine
         self._now = now
         self._buy_boxes = buy_boxes
-        self._listeners: list[Callable[[float], None]] = []
+        self._on_indexed = on_indexed
         self._lock = threading.Lock()
-
-    def add_listener(self, listener: Callable[[float], None]) -> None:
-        """``listener`` hears the index lag in seconds (event recorded -> searchable) after each batch."""
-        self._listeners.append(listener)
 
     def handle(self, entries: list[OutboxEntry]) -> None:
         """A batch of events: index every product they name, in one commit. An index.rebuild event (another
         process switched to a freshly built index) re-syncs what changed while that index was being built."""
         for rebuilt in (e for e in entries if e.name == ev.INDEX_REBUILD):
             self.catch_up(datetime.fromisoformat(rebuilt.payload["built_from"]))
-        self.sync(sorted({e.key for e in entries if e.name != ev.INDEX_REBUILD}))
-        if entries:
-            lag = (self._now() - min(e.created_at for e in entries)).total_seconds()
-            for listener in self._listeners:
-                listener(lag)
+        changes = [e for e in entries if e.name != ev.INDEX_REBUILD]
+        self.sync(sorted({e.key for e in changes}))
+        if changes:
+            self._on_indexed((self._now() - min(e.created_at for e in changes)).total_seconds())
 
     def sync(self, product_ids: Sequence[int], engine: SearchEngine | RebuildTarget | None = None) -> None:
         """Makes the index (the serving one unless another is given) agree with the database for these products."""
