@@ -135,7 +135,7 @@ def test_metrics_expose_the_slo_signals(client, seller: SellerClient, container)
     client.get(f"/api/v1/products/{product_id}")
     client.get(f"/api/v1/products/{product_id}")
     client.get("/api/v1/products/search", params={"q": "zzzzqqq"})
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers={"Authorization": f"Bearer {INTERNAL_TOKEN}"}).text
     assert 'aisle_pdp_duration_seconds_count{cache="hit"}' in text
     assert 'aisle_pdp_duration_seconds_count{cache="miss"}' in text
     assert "aisle_search_zero_results_total" in text

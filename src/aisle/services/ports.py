@@ -15,7 +15,7 @@ from aisle.domain.events import Event
 from aisle.domain.inventory import Reservation, ReservationStatus, StockLevel, Warehouse
 from aisle.domain.pricing import Deal
 from aisle.domain.reviews import Review, ReviewSummary
-from aisle.domain.sellers import Seller
+from aisle.domain.sellers import ApiKeyInfo, Seller
 
 
 class VersionConflict(Exception):
@@ -108,6 +108,14 @@ class SellerRepository(Protocol):
     def by_api_key_hash(self, api_key_hash: str) -> Seller | None: ...
 
     def by_name(self, name: str) -> Seller | None: ...
+
+    def add_key(self, seller_id: int, key_id: int, key_hash: str, now: datetime) -> None: ...
+
+    def keys(self, seller_id: int) -> list[ApiKeyInfo]:
+        """The seller's keys, newest first, active or revoked."""
+
+    def revoke_keys(self, seller_id: int, now: datetime, key_id: int | None = None, keep: int | None = None) -> int:
+        """Revokes active keys: the one with ``key_id``, else all but ``keep``; returns how many."""
 
 
 class CategoryRepository(Protocol):

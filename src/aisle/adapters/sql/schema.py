@@ -43,6 +43,16 @@ sellers = Table(
     Column("created_at", Timestamp, nullable=False),
 )
 
+seller_api_keys = Table(  # a seller may hold several keys over time; only active ones authenticate
+    "seller_api_keys",
+    metadata,
+    Column("key_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("seller_id", BigInteger, ForeignKey("sellers.seller_id"), nullable=False, index=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("revoked_at", Timestamp),
+)
+
 categories = Table(
     "categories",
     metadata,

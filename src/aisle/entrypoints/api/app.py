@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from aisle.bootstrap import Container
 from aisle.entrypoints import metrics
-from aisle.entrypoints.api import inventory, ops, pricing, search, seller_products, shop
+from aisle.entrypoints.api import inventory, ops, pricing, search, seller_keys, seller_products, shop
 from aisle.entrypoints.api.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from aisle.entrypoints.api.problems import install_problem_handlers
 
@@ -39,7 +39,15 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
     )
     app.state.container = container
     install_problem_handlers(app)
-    routers = (ops.router, seller_products.router, search.router, shop.router, inventory.router, pricing.router)
+    routers = (
+        ops.router,
+        seller_keys.router,
+        seller_products.router,
+        search.router,
+        shop.router,
+        inventory.router,
+        pricing.router,
+    )
     for router in routers:  # search before shop: /products/search must not be read as /products/{id}
         app.include_router(router)
     settings = container.settings

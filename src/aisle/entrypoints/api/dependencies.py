@@ -47,11 +47,15 @@ def current_seller(
     return seller
 
 
+def _is_internal_token(request: Request, presented: str) -> bool:
+    expected = container(request).settings.internal_token
+    return expected is not None and hmac.compare_digest(presented.encode(), expected.encode())
+
+
 def internal_caller(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> None:
-    expected = container(request).settings.internal_token
-    if credentials is None or not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
+    if credentials is None or not _is_internal_token(request, credentials.credentials):
         raise HTTPException(401, "This endpoint needs the internal token.", {"WWW-Authenticate": "Bearer"})
 
 
@@ -72,8 +76,7 @@ def internal_or_seller(
 ) -> Caller:
     if credentials is None:
         raise HTTPException(401, "Send the internal token or a seller API key as a Bearer token.")
-    expected = container(request).settings.internal_token
-    if hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
+    if _is_internal_token(request, credentials.credentials):
         return Caller(internal=True)
     seller = container(request).sellers.authenticate(credentials.credentials)
     if seller is None:

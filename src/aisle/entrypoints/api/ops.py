@@ -31,7 +31,13 @@ def readyz(app: ContainerDep) -> Any:
     return JSONResponse({"status": "ready", "profile": app.settings.profile})
 
 
-@router.get("/metrics", tags=["ops"], response_class=Response)
+@router.get(
+    "/metrics",
+    tags=["ops"],
+    response_class=Response,
+    dependencies=[Depends(internal_caller)],
+    responses={401: {"description": "Needs the internal token (Prometheus: bearer_token in the scrape config)"}},
+)
 def prometheus_metrics() -> Response:
     """Prometheus exposition: latency histograms, zero-result and relaxation counts, cache and outbox gauges."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,7 +1,7 @@
 """marketplace safety (issue 11)
 
 Failed bulk jobs keep their reason; seller coupon namespaces; reviewers and verified reviews;
-idempotency keys remember the hash of their request.
+idempotency keys remember the hash of their request; seller API keys (list, rotate, revoke).
 
 Revision ID: 0002_safety
 Revises: 0001
@@ -19,6 +19,27 @@ depends_on = None
 
 
 def upgrade() -> None:
+    keys = op.create_table(
+        "seller_api_keys",
+        sa.Column("key_id", sa.BigInteger(), primary_key=True, autoincrement=False),
+        sa.Column("seller_id", sa.BigInteger(), sa.ForeignKey("sellers.seller_id"), nullable=False),
+        sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index("ix_seller_api_keys_seller_id", "seller_api_keys", ["seller_id"])
+    sellers = sa.table(
+        "sellers",
+        sa.column("seller_id", sa.BigInteger()),
+        sa.column("api_key_hash", sa.String(64)),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+    )
+    op.execute(  # every existing seller keeps its key, now listed under its own seller id as key id
+        keys.insert().from_select(
+            ["key_id", "seller_id", "key_hash", "created_at"],
+            sa.select(sellers.c.seller_id, sellers.c.seller_id, sellers.c.api_key_hash, sellers.c.created_at),
+        )
+    )
     with op.batch_alter_table("bulk_jobs") as batch:
         batch.add_column(sa.Column("failure_reason", sa.Text(), nullable=True))
     with op.batch_alter_table("reviews") as batch:
@@ -42,6 +63,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_seller_api_keys_seller_id", "seller_api_keys")
+    op.drop_table("seller_api_keys")
     with op.batch_alter_table("idempotency_keys") as batch:
         batch.drop_column("request_hash")
     op.drop_table("confirmed_orders")
