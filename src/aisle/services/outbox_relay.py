@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,13 +110,26 @@ class _Outcome:
     failed: list[tuple[OutboxEntry, str]] = field(default_factory=list)
 
 
+MAX_FAILURE_BACKOFF_SECONDS = 30.0
+
+
+def failure_backoff(failures: int, idle_seconds: float, rng: random.Random | None = None) -> float:
+    """How long to wait after ``failures`` failed steps in a row: doubling from the idle interval, capped, with
+    "equal jitter" (half fixed, half random) so that processes failing together do not retry in step."""
+    ceiling = min(MAX_FAILURE_BACKOFF_SECONDS, idle_seconds * 2 ** min(failures - 1, 32))
+    return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+
+
 class BackgroundLoop:
-    """Runs ``step`` in a daemon thread: again at once while it reports work, else after ``idle_seconds`` or a wake."""
+    """Runs ``step`` in a daemon thread: again at once while it reports work, else after ``idle_seconds`` or a wake.
+    A step that fails is retried after a growing, jittered, capped pause (a dependency that is down is not
+    hammered, nor is the log flooded with one traceback per idle interval)."""
 
     def __init__(self, name: str, step: Callable[[], int], idle_seconds: float = 0.25) -> None:
         self.name = name
         self._step = step
         self._idle = idle_seconds
+        self.consecutive_failures = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -137,9 +151,14 @@ class BackgroundLoop:
         while not self._stop.is_set():
             try:
                 worked = self._step()
+                self.consecutive_failures = 0
             except Exception:
-                log.exception("%s step failed; retrying shortly", self.name)
-                worked = 0
+                self.consecutive_failures += 1
+                pause = failure_backoff(self.consecutive_failures, self._idle)
+                failures = self.consecutive_failures
+                log.exception("%s step failed (%d in a row); retrying in %.2f s", self.name, failures, pause)
+                self._stop.wait(pause)
+                continue
             if not worked:
                 self._wake.wait(self._idle)
                 self._wake.clear()
