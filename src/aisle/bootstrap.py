@@ -29,6 +29,7 @@ from aisle.domain import events as ev
 from aisle.domain.ids import SnowflakeIds
 from aisle.services.bulk import BulkImportService
 from aisle.services.buybox import BuyBoxes
+from aisle.services.cache_lookups import CacheLookups
 from aisle.services.catalog import CatalogService
 from aisle.services.categories import CategoryCache
 from aisle.services.clock import utc_now
@@ -65,6 +66,7 @@ class Container:
     bus: InProcessBus
     stream: EventStream | None  # Kafka in the distributed profile
     cache: Cache
+    lookups: CacheLookups
     limiter: RateLimiter
     categories: CategoryCache
     catalog: CatalogService
@@ -135,8 +137,8 @@ def bootstrap(settings: Settings | None = None) -> Container:
         uow, search_engine, utc_now, BuyBoxes(pricing.final_prices), on_indexed=_indexed(understanding)
     )
     popular = PopularQueries()
-    cache = _cache(settings)
-    cards = ProductCards(uow, pricing.final_prices, utc_now, cache)
+    cache, lookups = _cache(settings), CacheLookups()
+    cards = ProductCards(uow, pricing.final_prices, utc_now, cache, lookups)
     pdp = ProductPageService(
         uow,
         cache,
@@ -145,6 +147,7 @@ def bootstrap(settings: Settings | None = None) -> Container:
         inventory.availability_of,
         pricing.final_prices,
         BuyBoxes(pricing.final_prices),
+        lookups,
     )
     register_handlers(handlers, index_builder, forget_views=(pdp.forget, cards.forget), wake_relay=relay_loop.wake)
     container = Container(
@@ -156,6 +159,7 @@ def bootstrap(settings: Settings | None = None) -> Container:
         bus=bus,
         stream=stream,
         cache=cache,
+        lookups=lookups,
         limiter=_limiter(settings),
         categories=categories,
         catalog=CatalogService(uow, ids.next_id, utc_now),

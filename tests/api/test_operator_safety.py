@@ -98,3 +98,23 @@ def test_the_demo_makes_a_token_once_and_keeps_it(tmp_path: Path, monkeypatch):
     monkeypatch.delenv("AISLE_INTERNAL_TOKEN")
     cli_module._demo_internal_token(tmp_path)
     assert __import__("os").environ["AISLE_INTERNAL_TOKEN"] == first  # the same token across restarts
+
+
+def _gauge(text: str, name: str) -> float:
+    line = next(ln for ln in text.splitlines() if ln.startswith(name + " "))
+    return float(line.split()[-1])
+
+
+def test_cache_gauges_count_page_lookups_not_internal_reads(client, seller: SellerClient, container):
+    from tests.api.conftest import wait_for_outbox
+
+    product_id = seller.create()["product_id"]
+    wait_for_outbox(container)
+    before = client.get("/metrics", headers=INTERNAL).text
+    for _ in range(5):
+        assert client.get(f"/api/v1/products/{product_id}").status_code == 200
+    after = client.get("/metrics", headers=INTERNAL).text
+    hits = _gauge(after, "aisle_cache_hits") - _gauge(before, "aisle_cache_hits")
+    misses = _gauge(after, "aisle_cache_misses") - _gauge(before, "aisle_cache_misses")
+    assert (hits, misses) == (4, 1)  # five page views: one miss, four hits, nothing else
+    assert 'aisle_cache_lookups{cache="pdp",outcome="hit"}' in after

@@ -12,6 +12,7 @@ from aisle.domain.errors import NotFound
 from aisle.domain.inventory import Availability, StockLevel
 from aisle.domain.pricing import FinalPrice
 from aisle.services.buybox import BuyBoxes
+from aisle.services.cache_lookups import CacheLookups
 from aisle.services.ports import Cache, UnitOfWorkFactory
 from aisle.services.search.presenting import price_view
 
@@ -41,7 +42,9 @@ class ProductPageService:
         availability: Callable[[Sequence[StockLevel]], Availability],
         prices: Callable[[Sequence[Product]], dict[int, FinalPrice]],
         buy_boxes: BuyBoxes,
+        lookups: CacheLookups | None = None,
     ) -> None:
+        self._lookups = lookups or CacheLookups()
         self._availability = availability
         self._prices = prices
         self._buy_boxes = buy_boxes
@@ -57,6 +60,7 @@ class ProductPageService:
         """The page, and whether it came from the cache."""
         key = pdp_cache_key(product_id)
         cached = self._cache.get(key)
+        self._lookups.record("pdp", hits=int(cached is not None), misses=int(cached is None))
         if cached is not None:
             return cached, True
         page = self._assemble(product_id)
