@@ -21,8 +21,9 @@ from aisle.adapters.resilience import CircuitBreaker
 from aisle.adapters.search.guarded import GuardedEngine
 from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
-from aisle.adapters.sql.engine import lease_node_id, make_engine, ping
+from aisle.adapters.sql.engine import make_engine, ping
 from aisle.adapters.sql.migrate import upgrade_to_head
+from aisle.adapters.sql.node_slots import NodeSlot, hold_node_slot
 from aisle.adapters.sql.search_fallback import DatabaseSearch
 from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.domain import events as ev
@@ -85,6 +86,7 @@ class Container:
     reserver: HotSkuReserver
     pricing: PricingService
     relay_loop: BackgroundLoop
+    node_slot: NodeSlot | None = None  # the Snowflake node id this process holds (freed by stop, or on exit)
     loops: list[BackgroundLoop] = field(default_factory=list)
 
     @property
@@ -108,6 +110,8 @@ class Container:
         for loop in self.loops:
             loop.stop()
         self.search_engine.close()
+        if self.node_slot is not None:
+            self.node_slot.release()
         self.engine.dispose()
 
     def ready(self) -> None:
@@ -120,7 +124,8 @@ def bootstrap(settings: Settings | None = None) -> Container:
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database)
     upgrade_to_head(engine)
-    ids = SnowflakeIds(settings.node_id if settings.node_id is not None else lease_node_id(engine))
+    slot = None if settings.node_id is not None else hold_node_slot(engine)
+    ids = SnowflakeIds(settings.node_id if slot is None else slot.node_id)
     handlers = EventHandlers()  # filled by register_handlers below, before any event flows
     uow = sql_unit_of_work_factory(engine, ids.next_id, utc_now, on_committed=handlers.handle_committed)
     categories, bus, stream = CategoryCache(uow), InProcessBus(handlers), _event_stream(settings)
@@ -189,6 +194,7 @@ def bootstrap(settings: Settings | None = None) -> Container:
         ),
         pricing=pricing,
         relay_loop=relay_loop,
+        node_slot=slot,
     )
     if settings.run_background_workers:
         container.loops = serving_loops(container, settings.with_workers)

@@ -26,13 +26,6 @@ metadata = MetaData()
 Json = JSON().with_variant(JSONB(), "postgresql")
 Timestamp = DateTime(timezone=True)
 
-id_nodes = Table(
-    "id_nodes",
-    metadata,
-    Column("lease_id", Integer, primary_key=True, autoincrement=True),
-    Column("leased_at", Timestamp, nullable=False),
-)
-
 sellers = Table(
     "sellers",
     metadata,

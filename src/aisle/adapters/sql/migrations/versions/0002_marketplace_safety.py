@@ -19,6 +19,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.drop_table("id_nodes")  # node ids are held (advisory locks, lock files), no longer leased from a table
     keys = op.create_table(
         "seller_api_keys",
         sa.Column("key_id", sa.BigInteger(), primary_key=True, autoincrement=False),
@@ -63,6 +64,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.create_table(
+        "id_nodes",
+        sa.Column("lease_id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("leased_at", sa.DateTime(timezone=True), nullable=False),
+    )
     op.drop_index("ix_seller_api_keys_seller_id", "seller_api_keys")
     op.drop_table("seller_api_keys")
     with op.batch_alter_table("idempotency_keys") as batch:
