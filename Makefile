@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help demo serve test lint unit services-up services-down clean
+.PHONY: help demo serve test lint unit services-up services-down cluster-up cluster-down test-cluster clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -21,9 +21,10 @@ demo: $(STAMP) ## load a catalog (real sample data if present, else generated) a
 serve: $(STAMP) ## serve whatever catalog AISLE_DATA_DIR holds
 	$(BIN)/aisle serve
 
-lint: $(STAMP) ## ruff and the import layering contracts
+lint: $(STAMP) ## ruff, the import layering contracts and mypy (strict on domain and services)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: lint ## the whole suite (PostgreSQL tests run when AISLE_TEST_DATABASE_URL is set; CI requires them)
 	$(BIN)/pytest
@@ -36,6 +37,15 @@ services-up: ## start PostgreSQL, Redis, OpenSearch and Kafka on 127.0.0.1 (inst
 
 services-down: ## stop them
 	bash deploy/local/down.sh
+
+cluster-up: ## a 3-node OpenSearch and 3-broker Kafka instead of the single nodes (stops them; ports: deploy/local/cluster.sh)
+	bash deploy/local/cluster.sh up
+
+cluster-down: ## stop the cluster (`make services-up` brings the single nodes back)
+	bash deploy/local/cluster.sh down
+
+test-cluster: $(STAMP) ## failover tests: kill and restart cluster nodes under traffic (needs cluster-up and AISLE_TEST_CLUSTER_*)
+	$(BIN)/pytest tests/cluster -v -s
 
 clean: ## remove the virtualenv and the demo's data
 	rm -rf $(VENV) var

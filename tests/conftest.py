@@ -6,6 +6,15 @@ from pathlib import Path
 import pytest
 
 DEFAULT_SAMPLE_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+CLUSTER_TESTS = Path(__file__).resolve().parent / "cluster"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """tests/cluster needs `make cluster-up` (it kills nodes): collected only when named (`make test-cluster`)."""
+    if collection_path != CLUSTER_TESTS:
+        return None
+    named = (Path(config.invocation_params.dir, arg.split("::")[0]).resolve() for arg in config.args)
+    return not any(path == CLUSTER_TESTS or CLUSTER_TESTS in path.parents for path in named)
 
 
 @pytest.fixture(scope="session")

@@ -125,7 +125,7 @@ def bootstrap(settings: Settings | None = None) -> Container:
     engine = make_engine(settings.database)
     upgrade_to_head(engine)
     slot = None if settings.node_id is not None else hold_node_slot(engine)
-    ids = SnowflakeIds(settings.node_id if slot is None else slot.node_id)
+    ids = SnowflakeIds(slot.node_id if slot is not None else settings.node_id or 0)
     handlers = EventHandlers()  # filled by register_handlers below, before any event flows
     uow = sql_unit_of_work_factory(engine, ids.next_id, utc_now, on_committed=handlers.handle_committed)
     categories, bus, stream = CategoryCache(uow), InProcessBus(handlers), _event_stream(settings)
@@ -222,14 +222,11 @@ def serving_loops(container: Container, with_workers: bool) -> list[BackgroundLo
         vocabulary = BackgroundLoop(
             "query-understanding", container.understanding.rebuild_if_stale, settings.vocabulary_refresh_seconds
         )
-    workers = worker_loops(container, WORKERS) if with_workers or not container.distributed else []
+    workers = worker_loops(container) if with_workers or not container.distributed else []
     return [bulk, vocabulary, *workers]
 
 
-WORKERS = ("relay", "index-builder", "cache-invalidator", "reservation-expirer")
-
-
-def worker_loops(container: Container, names: tuple[str, ...]) -> list[BackgroundLoop]:
+def worker_loops(container: Container, names: tuple[str, ...] | None = None) -> list[BackgroundLoop]:
     """The workers: each may run as many processes as load needs (the distributed profile). Embedded, the relay
     itself hands events to the registry's handlers; distributed, each delivered handler is a consumer group."""
     loops = {"relay": container.relay_loop}
@@ -237,7 +234,7 @@ def worker_loops(container: Container, names: tuple[str, ...]) -> list[Backgroun
     if container.stream is not None:
         for handler in container.handlers.delivered:
             loops[handler.name] = BackgroundLoop(handler.name, _consumer(container.stream, handler), idle_seconds=0.05)
-    return [loops[name] for name in names if name in loops]
+    return list(loops.values()) if names is None else [loops[name] for name in names if name in loops]
 
 
 def _consumer(stream: EventStream, handler: Handler) -> Callable[[], int]:
@@ -267,7 +264,13 @@ def _search_engine(settings: Settings, handlers: EventHandlers) -> GuardedEngine
         from aisle.adapters.search.opensearch_engine import OpenSearchEngine
 
         def open_opensearch() -> SearchEngine:
-            return OpenSearchEngine(settings.opensearch_url, settings.search_index, utc_now)
+            return OpenSearchEngine(
+                settings.opensearch_hosts,
+                settings.search_index,
+                utc_now,
+                shards=settings.search_shards,
+                replicas=settings.search_replicas,
+            )
 
         return GuardedEngine(open_opensearch, breaker, "OpenSearch")
 
@@ -305,4 +308,10 @@ def _event_stream(settings: Settings) -> EventStream | None:
         return None
     from aisle.adapters.bus.kafka import KafkaEventStream
 
-    return KafkaEventStream(settings.kafka_bootstrap, topic_prefix=settings.topic_prefix)
+    return KafkaEventStream(
+        settings.kafka_bootstrap,
+        topic_prefix=settings.topic_prefix,
+        partitions=settings.kafka_partitions,
+        replication_factor=settings.kafka_replication_factor,
+        min_insync_replicas=settings.kafka_min_insync_replicas,
+    )

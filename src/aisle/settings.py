@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://aisle:aisle@127.0.0.1:5432/aisle"
@@ -21,13 +22,29 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(Path("var"), description="Where the embedded shape keeps its database and indexes")
     database_url: str | None = Field(None, description="SQLAlchemy URL; defaults by profile")
-    opensearch_url: str = Field("http://127.0.0.1:9200", description="OpenSearch (distributed profile)")
+    opensearch_url: str = Field(
+        "http://127.0.0.1:9200",
+        description="OpenSearch node URLs, comma-separated: a cluster's nodes share the requests (distributed)",
+    )
+    search_shards: int | None = Field(
+        None, ge=1, le=64, description="Primary shards of a new search index; unset: 1 on one data node, 2 on more"
+    )
+    search_replicas: int | None = Field(
+        None, ge=0, le=8, description="Replicas of each shard; unset: 0 on one data node, 1 on more"
+    )
     search_index: str = Field(
         "aisle-products", pattern=r"^[a-z0-9][a-z0-9_-]*$", description="OpenSearch alias the searches read"
     )
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis for cache and rate limits (distributed)")
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers (distributed)")
     topic_prefix: str = Field("aisle.", description="Prefix of the Kafka topics")
+    kafka_partitions: int = Field(3, ge=1, le=1024, description="Partitions of each new topic (consumers per group)")
+    kafka_replication_factor: int | None = Field(
+        None, ge=1, le=16, description="Copies of each new topic's partitions; unset: 3, or fewer brokers if fewer"
+    )
+    kafka_min_insync_replicas: int | None = Field(
+        None, ge=1, le=16, description="Copies a write needs before it is acknowledged; unset: replication factor - 1"
+    )
     seller_writes_per_minute: float = Field(100, gt=0, description="Rate limit per seller on product writes")
     searches_per_minute: float = Field(600, gt=0, description="Rate limit per client address on search")
     quotes_per_minute: float = Field(120, gt=0, description="Rate limit per client address on price quotes")
@@ -55,6 +72,27 @@ class Settings(BaseSettings):
         False, description="Distributed: also run the relay, index builder, cache invalidator and expirer in-process"
     )
     run_background_workers: bool = Field(True, description="Run the outbox relay and job runner in this process")
+
+    @field_validator("opensearch_url")
+    @classmethod
+    def _opensearch_hosts(cls, value: str) -> str:
+        hosts = [host.strip() for host in value.split(",")]
+        for host in hosts:
+            parts = urlsplit(host)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(f"{host!r} is not an http(s)://host[:port] URL (several: comma-separated)")
+        return ",".join(hosts)
+
+    @model_validator(mode="after")
+    def _insync_within_replication(self) -> Settings:
+        factor, insync = self.kafka_replication_factor, self.kafka_min_insync_replicas
+        if factor is not None and insync is not None and insync > factor:
+            raise ValueError(f"kafka_min_insync_replicas ({insync}) exceeds kafka_replication_factor ({factor})")
+        return self
+
+    @property
+    def opensearch_hosts(self) -> list[str]:
+        return self.opensearch_url.split(",")
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -355,3 +355,20 @@ def pending(uow: Callable[..., SqlUnitOfWork]) -> int:
 
 def after(delta: timedelta) -> Callable[[], datetime]:
     return lambda: utc_now() + delta
+
+
+def test_new_topics_are_replicated_as_far_as_the_brokers_allow(kafka: Harness) -> None:
+    """Unset replication settings: 3 copies (fewer brokers: as many as there are) and min.insync.replicas one
+    less (at least 1), so the single test broker gets 1 / 1 and a 3-broker cluster 3 / 2 (tests/cluster)."""
+    from confluent_kafka.admin import ConfigResource, ResourceType
+
+    kafka.stream.publish(kafka.entries(1))
+    admin = AdminClient({"bootstrap.servers": kafka_bootstrap()})
+    topic = f"{kafka.prefix}{PRODUCT_UPDATED}"
+    metadata = admin.list_topics(timeout=10)
+    factor = min(3, len(metadata.brokers))
+    partitions = metadata.topics[topic].partitions
+    assert len(partitions) == 3
+    assert {len(p.replicas) for p in partitions.values()} == {factor}
+    (config,) = (f.result() for f in admin.describe_configs([ConfigResource(ResourceType.TOPIC, topic)]).values())
+    assert config["min.insync.replicas"].value == str(max(1, factor - 1))

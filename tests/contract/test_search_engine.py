@@ -290,3 +290,18 @@ def test_punctuation_alone_is_no_keyword_at_all(engine, typed):
     result = engine.search(EngineQuery(keywords=words(typed)))
     assert result.total == len(CATALOG)  # as if nothing was typed: browsing
     assert engine.title_completions(typed, 5) == []
+
+
+def test_a_new_opensearch_index_is_sized_by_the_cluster_it_lands_on(clock: Clock) -> None:
+    """Unset shards/replicas: 1 / 0 on one data node (a replica could never be placed), 2 / 1 on more."""
+    url = opensearch_url()
+    client = OpenSearch(url.split(","))
+    clustered = int(client.cluster.health()["number_of_data_nodes"]) > 1
+    engine = OpenSearchEngine(url, f"aisle-test-{uuid.uuid4().hex[:12]}", clock)
+    try:
+        (found,) = client.indices.get_settings(index=engine.alias).values()
+        sizes = (found["settings"]["index"]["number_of_shards"], found["settings"]["index"]["number_of_replicas"])
+        assert sizes == (("2", "1") if clustered else ("1", "0"))
+    finally:
+        client.indices.delete(index=",".join(engine.physical_indexes()))
+        engine.close()

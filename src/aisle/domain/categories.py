@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 PATH_SEPARATOR = " > "
 
@@ -57,14 +58,14 @@ def descendants(categories_by_id: dict[int, Category], category_id: int) -> list
     return found
 
 
-def build_tree(categories: Iterable[Category], product_counts: dict[int, int] | None = None) -> list[dict]:
+def build_tree(categories: Iterable[Category], product_counts: dict[int, int] | None = None) -> list[dict[str, Any]]:
     """Nested dicts for the API; counts include each category's descendants."""
     counts = product_counts or {}
     children: dict[int | None, list[Category]] = {}
     for category in categories:
         children.setdefault(category.parent_id, []).append(category)
 
-    def node(category: Category) -> dict:
+    def node(category: Category) -> dict[str, Any]:
         kids = [node(c) for c in sorted(children.get(category.category_id, []), key=lambda c: c.name)]
         total = counts.get(category.category_id, 0) + sum(k["product_count"] for k in kids)
         return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from aisle.domain import events as ev
 from aisle.domain.errors import FieldError, InvalidInput
@@ -65,7 +66,7 @@ class ReviewSummary:
         self.distribution[rating] += 1
         self.verified_count += int(verified)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "avg": self.average,
             "count": self.count,

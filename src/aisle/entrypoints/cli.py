@@ -46,7 +46,7 @@ class ImportFormat(StrEnum):
 
 def _settings(run_background_workers: bool = False, with_workers: bool = False) -> Settings:
     try:
-        overrides = {"with_workers": True} if with_workers else {}
+        overrides: dict[str, Any] = {"with_workers": True} if with_workers else {}
         return Settings(run_background_workers=run_background_workers, **overrides)
     except ValidationError as error:
         for problem in error.errors():

@@ -4,6 +4,7 @@ errors. Defined once per process; `instrument` connects a container's services t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -60,7 +61,7 @@ def instrument(container: Container) -> None:
     _GAUGES.container = container
 
 
-def observe_search(seconds: float, response: dict) -> None:
+def observe_search(seconds: float, response: dict[str, Any]) -> None:
     SEARCHES.inc()
     SEARCH_LATENCY.observe(seconds)
     if response["total"] == 0:

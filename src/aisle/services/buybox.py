@@ -18,10 +18,9 @@ class BuyBoxes:
 
     def for_product(self, uow: UnitOfWork, product: Product) -> dict[str, Any]:
         ranked = self._ranked(uow, _same_product(uow, [product]))
-        winner, *others = ranked if ranked else [None]
         return {
-            "winner": None if winner is None else _offer_view(winner),
-            "other_offers": [_offer_view(o) for o in others],
+            "winner": _offer_view(ranked[0]) if ranked else None,
+            "other_offers": [_offer_view(o) for o in ranked[1:]],
         }
 
     def losers(self, uow: UnitOfWork, products: Sequence[Product]) -> set[int]:
@@ -83,7 +82,9 @@ def _groups(listings: Sequence[Product]) -> list[list[Product]]:
     return list(grouped.values())
 
 
-def _offer(product: Product, prices: dict[int, FinalPrice], sellers: dict[int, Any], stock: dict[int, list]) -> Offer:
+def _offer(
+    product: Product, prices: dict[int, FinalPrice], sellers: dict[int, Any], stock: dict[int, list[Any]]
+) -> Offer:
     seller = sellers.get(product.seller_id)
     variants = product.content.variants
     return Offer(

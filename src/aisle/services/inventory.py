@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from aisle.domain import events as ev
@@ -209,7 +210,8 @@ class InventoryService:
             due = uow.inventory.expired(self._now(), limit)
         for reservation in due:
             with suppress(Conflict):  # released or deducted meanwhile: nothing left to expire
-                self._write(lambda u, r=reservation: self._finish(u, r.reservation_id, ReservationStatus.EXPIRED))
+                expired = ReservationStatus.EXPIRED
+                self._write(partial(self._finish, reservation_id=reservation.reservation_id, outcome=expired))
         return len(due)
 
     def _finish(

@@ -18,7 +18,7 @@ MAX_BACKOFF_SECONDS = 300.0
 
 def backoff_seconds(attempts: int) -> float:
     """0.5 s after the first failure, doubling, at most five minutes: a dead subscriber is not hammered."""
-    return min(0.5 * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
+    return min(0.5 * 2.0 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
 
 
 class OutboxRelay:
@@ -116,8 +116,9 @@ MAX_FAILURE_BACKOFF_SECONDS = 30.0
 def failure_backoff(failures: int, idle_seconds: float, rng: random.Random | None = None) -> float:
     """How long to wait after ``failures`` failed steps in a row: doubling from the idle interval, capped, with
     "equal jitter" (half fixed, half random) so that processes failing together do not retry in step."""
-    ceiling = min(MAX_FAILURE_BACKOFF_SECONDS, idle_seconds * 2 ** min(failures - 1, 32))
-    return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
+    ceiling = min(MAX_FAILURE_BACKOFF_SECONDS, idle_seconds * (1 << min(failures - 1, 32)))
+    jitter = rng.uniform(0, ceiling / 2) if rng is not None else random.uniform(0, ceiling / 2)
+    return ceiling / 2 + jitter
 
 
 class BackgroundLoop:

@@ -105,7 +105,7 @@ class ProductPageService:
             "gtin": content.gtin,
             "images": list(content.images),
             "variants": [
-                _variant_view(v, prices[v.variant_id or 0], self._availability(stock.get(v.variant_id, [])))
+                _variant_view(v, prices[v.variant_id or 0], self._availability(stock.get(v.variant_id or 0, [])))
                 for v in content.variants
             ],
             "price_range": _price_range([prices[v.variant_id or 0].amount for v in content.variants]),

@@ -272,14 +272,31 @@ class PricingRepository(Protocol):
 
 
 class UnitOfWork(Protocol):
-    products: ProductRepository
-    sellers: SellerRepository
-    categories: CategoryRepository
-    reviews: ReviewRepository
-    jobs: BulkJobRepository
-    inventory: InventoryRepository
-    pricing: PricingRepository
-    outbox: Outbox
+    """One transaction; its repositories exist between ``__enter__`` and ``__exit__``."""
+
+    @property
+    def products(self) -> ProductRepository: ...
+
+    @property
+    def sellers(self) -> SellerRepository: ...
+
+    @property
+    def categories(self) -> CategoryRepository: ...
+
+    @property
+    def reviews(self) -> ReviewRepository: ...
+
+    @property
+    def jobs(self) -> BulkJobRepository: ...
+
+    @property
+    def inventory(self) -> InventoryRepository: ...
+
+    @property
+    def pricing(self) -> PricingRepository: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -335,6 +352,13 @@ class EventStream(Protocol):
 
 
 class Cache(Protocol):
+    @property
+    def hits(self) -> int:
+        """Reads answered from the cache since start."""
+
+    @property
+    def misses(self) -> int: ...
+
     def get(self, key: str) -> Any | None: ...
 
     def set(self, key: str, value: Any, ttl_seconds: float) -> None: ...

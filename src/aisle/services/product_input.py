@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from aisle.domain.catalog import (
     MAX_DESCRIPTION,
@@ -164,6 +165,5 @@ def field_path(location: tuple[Any, ...]) -> str:
     return path
 
 
-def _reason(error: dict[str, Any]) -> str:
-    message = error["msg"]
-    return message.removeprefix("Value error, ")
+def _reason(error: ErrorDetails) -> str:
+    return error["msg"].removeprefix("Value error, ")

@@ -38,6 +38,8 @@ TOPIC_BY_EVENT = {
 }
 
 
+DEFAULT_REPLICATION = 3
+
 REBALANCE_ERRORS = frozenset(
     {KafkaError.ILLEGAL_GENERATION, KafkaError.REBALANCE_IN_PROGRESS, KafkaError.UNKNOWN_MEMBER_ID}
 )
@@ -89,20 +91,24 @@ class KafkaEventStream:
         client_id: str = "aisle",
         delivery_timeout_seconds: float = 10.0,
         partitions: int = 3,
-        replication_factor: int = 1,
+        replication_factor: int | None = None,
+        min_insync_replicas: int | None = None,
         create_topics: bool = True,
         consumer_settings: Mapping[str, Any] | None = None,
     ) -> None:
         """``delivery_timeout_seconds`` bounds one ``publish`` (the first publish to a new topic may also spend up to
         that long creating it). ``create_topics=False`` where topics are provisioned by operations (and the
-        client may not create them). ``consumer_settings``: extra librdkafka settings for subscriptions, e.g. short
-        session timeouts in tests."""
+        client may not create them). ``replication_factor`` None: 3, or the number of brokers when fewer;
+        ``min_insync_replicas`` None: one less than the replication factor (at least 1), so with ``acks=all`` an
+        acknowledged event is on two brokers of three and one broker may fail. ``consumer_settings``: extra
+        librdkafka settings for subscriptions, e.g. short session timeouts in tests."""
         self._bootstrap = bootstrap
         self._prefix = topic_prefix
         self._client_id = client_id
         self._timeout = delivery_timeout_seconds
         self._partitions = partitions
         self._replication = replication_factor
+        self._min_insync = min_insync_replicas
         self._consumer_settings = dict(consumer_settings or {})
         self._lock = threading.Lock()
         self._producer: Producer | None = None
@@ -210,8 +216,11 @@ class KafkaEventStream:
             return
         admin = self._admin or self._new_admin()
         self._admin = admin
+        factor = self._replication or min(DEFAULT_REPLICATION, self._broker_count(admin))
+        insync = self._min_insync or max(1, factor - 1)
+        config = {"min.insync.replicas": str(insync)}
         new_topics = [
-            NewTopic(t, num_partitions=self._partitions, replication_factor=self._replication) for t in missing
+            NewTopic(t, num_partitions=self._partitions, replication_factor=factor, config=config) for t in missing
         ]
         futures = admin.create_topics(new_topics, request_timeout=self._timeout, operation_timeout=self._timeout)
         admin.poll(0)  # hands librdkafka's log lines to Python logging
@@ -222,6 +231,12 @@ class KafkaEventStream:
                 if error.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
                     raise EventStreamError(f"could not create topic {topic} on {self._bootstrap}: {error}") from error
             self._known_topics.add(topic)
+
+    def _broker_count(self, admin: AdminClient) -> int:
+        try:
+            return max(1, len(admin.list_topics(timeout=self._timeout).brokers))
+        except KafkaException as error:
+            raise EventStreamError(f"could not read the brokers of {self._bootstrap}: {error}") from error
 
     def _new_admin(self) -> AdminClient:
         socket_ms = max(int(self._timeout * 1000), 10)

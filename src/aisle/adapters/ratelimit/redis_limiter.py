@@ -11,6 +11,7 @@ breaker keeps a dead Redis from adding a network timeout to every request meanwh
 from __future__ import annotations
 
 import hashlib
+from typing import Any, cast
 
 from redis.exceptions import NoScriptError
 
@@ -84,9 +85,9 @@ class RedisRateLimiter:
     def close(self) -> None:
         self._redis.close()
 
-    def _run_bucket_script(self, bucket_key: str, per_second: float, burst: int) -> list:
+    def _run_bucket_script(self, bucket_key: str, per_second: float, burst: int) -> list[Any]:
         args = (bucket_key, repr(per_second), burst, MAX_IDLE_MS)
         try:
-            return self._redis.evalsha(TOKEN_BUCKET_SHA, 1, *args)  # type: ignore[return-value]
+            return cast(list[Any], self._redis.evalsha(TOKEN_BUCKET_SHA, 1, *args))
         except NoScriptError:  # a restarted or flushed Redis forgot the script; EVAL also caches it again
-            return self._redis.eval(TOKEN_BUCKET_LUA, 1, *args)  # type: ignore[return-value]
+            return cast(list[Any], self._redis.eval(TOKEN_BUCKET_LUA, 1, *args))

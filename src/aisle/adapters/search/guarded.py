@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from aisle.adapters.resilience import CircuitBreaker, OutageReporter
 from aisle.domain.search.document import SearchDocument
@@ -70,7 +70,7 @@ class GuardedEngine:
         result = self._breaker.call(lambda: call(self._connected()), fallback=_FAILED)
         if result is _FAILED:
             raise EngineUnavailable(f"search engine unavailable ({self._breaker.state.value})")
-        return result  # type: ignore[no-any-return]
+        return cast(T, result)
 
     def _connected(self) -> SearchEngine:
         with self._lock:

@@ -25,25 +25,30 @@ from aisle.services.search.engine import EngineQuery, EngineResult, Facets, Hit,
 TERMS_PER_REQUEST = 50_000  # below OpenSearch's search.max_buckets (65,535)
 BRANDS_PER_PAGE = 10_000
 PARTITION_HEADROOM = 1.5  # more partitions than the estimate needs, so none holds more than a page of words
+CLUSTER_SHARDS, CLUSTER_REPLICAS = 2, 1  # where the cluster has two data nodes or more
 
 
 class OpenSearchEngine:
     def __init__(
         self,
-        url: str,
+        hosts: str | Sequence[str],
         alias: str,
         now: Callable[[], datetime],
         weights: RankingWeights | None = None,
         timeout_seconds: float = 2.0,
         write_timeout_seconds: float = 30.0,
-        shards: int = 1,
-        replicas: int = 0,
+        shards: int | None = None,
+        replicas: int | None = None,
     ) -> None:
+        """``hosts``: one URL, several comma-separated, or a list: requests go round the nodes, and one that
+        refuses a connection is set aside (and the request retried on the next) until it answers again.
+        ``shards``/``replicas`` of the indexes this engine creates; None: by the cluster's data nodes."""
         self.alias = alias
-        self._client = OpenSearch(url, timeout=timeout_seconds, pool_maxsize=32)
+        nodes = hosts.split(",") if isinstance(hosts, str) else list(hosts)
+        self._client = OpenSearch(nodes, timeout=timeout_seconds, pool_maxsize=32)
         self._timeout = timeout_seconds
         self._write_timeout = write_timeout_seconds
-        self._index_body = index_body(shards, replicas)
+        self._shards, self._replicas = shards, replicas
         self._now = now
         self._sources = SourceBuilder(weights or RankingWeights())
         self._queries = QueryBuilder()
@@ -168,7 +173,7 @@ class OpenSearchEngine:
 
     def begin_rebuild(self) -> IndexWriter:
         name = self._new_index_name()
-        self._client.indices.create(index=name, body=self._index_body, request_timeout=self._write_timeout)
+        self._client.indices.create(index=name, body=self._new_index_body(), request_timeout=self._write_timeout)
         return self._writer_for(name)
 
     def finish_rebuild(self, target: RebuildTarget) -> None:
@@ -196,12 +201,22 @@ class OpenSearchEngine:
         # Created with the alias as its write index in one step: if another process does the same at once,
         # OpenSearch refuses the second index outright ("more than one write index"), so the alias never spans
         # two indexes and the loser leaves nothing behind.
-        body = {**self._index_body, "aliases": {self.alias: {"is_write_index": True}}}
+        body = {**self._new_index_body(), "aliases": {self.alias: {"is_write_index": True}}}
         try:
             self._client.indices.create(index=self._new_index_name(), body=body, request_timeout=self._write_timeout)
         except TransportError:
             if not self._client.indices.exists_alias(name=self.alias, request_timeout=self._write_timeout):
                 raise
+
+    def _new_index_body(self) -> dict[str, Any]:
+        """One data node: 1 shard, no replica (a replica could never be placed); more: CLUSTER_SHARDS/REPLICAS."""
+        shards, replicas = self._shards, self._replicas
+        if shards is None or replicas is None:
+            health = self._client.cluster.health(request_timeout=self._write_timeout)
+            clustered = int(health["number_of_data_nodes"]) > 1
+            shards = shards if shards is not None else (CLUSTER_SHARDS if clustered else 1)
+            replicas = replicas if replicas is not None else (CLUSTER_REPLICAS if clustered else 0)
+        return index_body(shards, replicas)
 
     def _new_index_name(self) -> str:
         return f"{self.alias}-{datetime.now(UTC):%Y%m%d%H%M%S%f}"

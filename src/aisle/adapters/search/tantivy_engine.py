@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import tantivy
 
@@ -145,7 +145,7 @@ class TantivyEngine:
         title = stored.get_first("title") or ""
         query = self._queries.related(title, stored.get_first("brand"), stored.get_first("category_leaf"), product_id)
         result = searcher.search(query, limit, count=False)
-        return searcher.fast_field_values("product_id", [address for _score, address in result.hits])
+        return cast(list[int], searcher.fast_field_values("product_id", [address for _score, address in result.hits]))
 
     def term_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
         return self._index.searcher().terms_with_prefix("title_words", prefix, limit=limit)
@@ -161,7 +161,7 @@ class TantivyEngine:
         query = self._queries.title_prefix(words)
         result = searcher.search(query, limit, count=False, order_by_field="static_score")
         docs = [searcher.doc(address) for _key, address in result.hits]
-        return [(d.get_first("product_id"), d.get_first("title")) for d in docs]
+        return [cast(tuple[int, str], (d.get_first("product_id"), d.get_first("title"))) for d in docs]
 
 
 _BRAND_AGG = {"terms": {"field": "brand", "size": BRAND_FACET_SIZE}}

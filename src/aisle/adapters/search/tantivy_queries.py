@@ -47,8 +47,9 @@ class QueryBuilder:
         return queries
 
     def _phrase(self, tokens: list[str]) -> list[Q]:
+        words: list[str | tuple[int, str]] = list(tokens)
         return [
-            Q.boost_query(Q.phrase_query(self._schema, field, tokens), boost) for field, boost in TEXT_FIELDS.items()
+            Q.boost_query(Q.phrase_query(self._schema, field, words), boost) for field, boost in TEXT_FIELDS.items()
         ]
 
     def filters(self, filters: Filters) -> list[Q]:

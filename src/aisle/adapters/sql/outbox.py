@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
@@ -23,7 +24,7 @@ class SqlOutbox:
         self._new_id = new_id
 
     def add(self, events: Iterable[Event], now: datetime) -> list[OutboxEntry]:
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "event_id": self._new_id(),
                 "name": e.name,

@@ -204,10 +204,9 @@ class _sku_conflicts_as_409:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, exc_type: Any, exc: Any, _tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc: Any, _tb: Any) -> None:
         if isinstance(exc, IntegrityError) and "sku" in str(exc.orig).lower():
             raise Conflict("one of these SKUs was just taken by another of your products", field="sku") from exc
-        return False
 
 
 def _variant_rows(product: Product) -> list[dict[str, Any]]:

@@ -33,7 +33,8 @@ bearer = HTTPBearer(auto_error=False, description="A seller API key from `aisle 
 
 
 def container(request: Request) -> Container:
-    return request.app.state.container
+    built: Container = request.app.state.container
+    return built
 
 
 def current_seller(

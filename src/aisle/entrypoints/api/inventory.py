@@ -20,13 +20,22 @@ from aisle.entrypoints.api.dependencies import (
     parse_id,
     scoped_key,
 )
+from aisle.entrypoints.api.responses import (
+    ReservationOut,
+    Responses,
+    StockChangeOut,
+    StockOut,
+    WarehouseList,
+    WarehouseOut,
+    ok,
+)
 from aisle.services.input_model import IdText, InputModel
 from aisle.services.inventory import InventoryService, ReserveLine
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
 INTERNAL = [Depends(internal_caller)]
 Quantity = Annotated[int, Field(strict=True, description="A whole number of units")]
-PROBLEMS = {
+PROBLEMS: Responses = {
     401: {"description": "Missing or wrong token"},
     404: {"description": "Unknown variant, warehouse or reservation"},
     409: {"description": "Not enough stock, or the reservation is no longer active"},
@@ -60,19 +69,25 @@ class ReservationIn(InputModel):
     ttl_seconds: int | None = Field(None, ge=1, le=86_400, description="Defaults to AISLE_RESERVATION_TTL_SECONDS")
 
 
-@router.post("/warehouses", status_code=status.HTTP_201_CREATED, dependencies=INTERNAL, responses=PROBLEMS)
+@router.post(
+    "/warehouses",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=INTERNAL,
+    response_model=None,
+    responses={**PROBLEMS, 201: ok(WarehouseOut, "Created")},
+)
 def create_warehouse(body: WarehouseIn, inventory: InventoryDep) -> dict[str, str]:
     created = inventory.create_warehouse(body.warehouse_id, body.name, body.region)
     return {"warehouse_id": created.warehouse_id, "name": created.name, "region": created.region}
 
 
-@router.get("/warehouses", dependencies=INTERNAL)
+@router.get("/warehouses", dependencies=INTERNAL, response_model=None, responses={**PROBLEMS, 200: ok(WarehouseList)})
 def list_warehouses(inventory: InventoryDep) -> dict[str, Any]:
     found = inventory.warehouses()
     return {"warehouses": [{"warehouse_id": w.warehouse_id, "name": w.name, "region": w.region} for w in found]}
 
 
-@router.get("/inventory/{variant_id}", responses=PROBLEMS)
+@router.get("/inventory/{variant_id}", response_model=None, responses={**PROBLEMS, 200: ok(StockOut)})
 def get_stock(variant_id: str, caller: CallerDep, inventory: InventoryDep) -> dict[str, Any]:
     """Per-warehouse figures (available, reserved, version) and the status a shopper sees."""
     variant = parse_id(variant_id, "variant_id")
@@ -80,7 +95,7 @@ def get_stock(variant_id: str, caller: CallerDep, inventory: InventoryDep) -> di
     return inventory.stock(variant)
 
 
-@router.patch("/inventory/{variant_id}", responses=PROBLEMS)
+@router.patch("/inventory/{variant_id}", response_model=None, responses={**PROBLEMS, 200: ok(StockChangeOut)})
 def change_stock(
     variant_id: str,
     body: StockChange,
@@ -106,7 +121,13 @@ def change_stock(
     return finish(reservation, key, variant)
 
 
-@router.post("/inventory/reservations", status_code=status.HTTP_201_CREATED, dependencies=INTERNAL, responses=PROBLEMS)
+@router.post(
+    "/inventory/reservations",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=INTERNAL,
+    response_model=None,
+    responses={**PROBLEMS, 201: ok(ReservationOut, "Created")},
+)
 def reserve_lines(
     body: ReservationIn, inventory: InventoryDep, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
@@ -116,18 +137,33 @@ def reserve_lines(
     return inventory.reserve(lines, body.owner, key, body.ttl_seconds)
 
 
-@router.get("/inventory/reservations/{reservation_id}", dependencies=INTERNAL, responses=PROBLEMS)
+@router.get(
+    "/inventory/reservations/{reservation_id}",
+    dependencies=INTERNAL,
+    response_model=None,
+    responses={**PROBLEMS, 200: ok(ReservationOut)},
+)
 def get_reservation(reservation_id: str, inventory: InventoryDep) -> dict[str, Any]:
     return inventory.reservation(parse_id(reservation_id, "reservation_id"))
 
 
-@router.post("/inventory/reservations/{reservation_id}/release", dependencies=INTERNAL, responses=PROBLEMS)
+@router.post(
+    "/inventory/reservations/{reservation_id}/release",
+    dependencies=INTERNAL,
+    response_model=None,
+    responses={**PROBLEMS, 200: ok(ReservationOut)},
+)
 def release(reservation_id: str, inventory: InventoryDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     reservation = parse_id(reservation_id, "reservation_id")
     return inventory.release(reservation, scoped_key(idempotency_key, "internal", "RELEASE", reservation))
 
 
-@router.post("/inventory/reservations/{reservation_id}/deduct", dependencies=INTERNAL, responses=PROBLEMS)
+@router.post(
+    "/inventory/reservations/{reservation_id}/deduct",
+    dependencies=INTERNAL,
+    response_model=None,
+    responses={**PROBLEMS, 200: ok(ReservationOut)},
+)
 def deduct(reservation_id: str, inventory: InventoryDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     reservation = parse_id(reservation_id, "reservation_id")
     return inventory.deduct(reservation, scoped_key(idempotency_key, "internal", "DEDUCT", reservation))

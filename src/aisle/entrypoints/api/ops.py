@@ -10,18 +10,24 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from aisle.entrypoints.api.dependencies import ContainerDep, SellersDep, internal_caller
 from aisle.entrypoints.api.problems import problem
+from aisle.entrypoints.api.responses import Health, NewSellerOut, Readiness, ok
 from aisle.entrypoints.api.schemas import NewSellerIn
 
 router = APIRouter()
 
 
-@router.get("/healthz", tags=["ops"])
+@router.get("/healthz", tags=["ops"], response_model=Health)
 def healthz() -> dict[str, str]:
     """The process is alive (it answers); says nothing about its dependencies."""
     return {"status": "ok"}
 
 
-@router.get("/readyz", tags=["ops"], responses={503: {"description": "Storage unreachable"}})
+@router.get(
+    "/readyz",
+    tags=["ops"],
+    response_model=None,
+    responses={200: ok(Readiness), 503: {"description": "Storage unreachable"}},
+)
 def readyz(app: ContainerDep) -> Any:
     """Ready to serve: the database answers."""
     try:
@@ -36,7 +42,13 @@ def readyz(app: ContainerDep) -> Any:
     tags=["ops"],
     response_class=Response,
     dependencies=[Depends(internal_caller)],
-    responses={401: {"description": "Needs the internal token (Prometheus: bearer_token in the scrape config)"}},
+    responses={
+        200: {
+            "description": "Prometheus text format",
+            "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+        },
+        401: {"description": "Needs the internal token (Prometheus: bearer_token in the scrape config)"},
+    },
 )
 def prometheus_metrics() -> Response:
     """Prometheus exposition: latency histograms, zero-result and relaxation counts, cache and outbox gauges."""
@@ -48,6 +60,8 @@ def prometheus_metrics() -> Response:
     tags=["internal"],
     status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(internal_caller)],
+    response_model=NewSellerOut,
+    responses={401: {"description": "Missing or wrong internal token"}},
 )
 def create_seller(body: NewSellerIn, sellers: SellersDep) -> dict[str, str]:
     """Registers a seller and returns its API key, shown this once (internal token required)."""

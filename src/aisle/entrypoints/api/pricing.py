@@ -20,12 +20,13 @@ from aisle.entrypoints.api.dependencies import (
     parse_id,
     quote_allowed,
 )
+from aisle.entrypoints.api.responses import CouponOut, DealOut, PriceHistory, QuoteOut, RedemptionOut, Responses, ok
 from aisle.services.input_model import IdText, InputModel
 from aisle.services.pricing import Caller, CouponRequest, DealRequest
 
 router = APIRouter(prefix="/api/v1", tags=["pricing"])
 Amount = Annotated[Any, Field(description="A JSON number with at most 2 decimals (a percentage for PERCENT)")]
-PROBLEMS = {401: {"description": "Missing or wrong token"}, 422: {"description": "Invalid fields"}}
+PROBLEMS: Responses = {401: {"description": "Missing or wrong token"}, 422: {"description": "Invalid fields"}}
 
 
 class DealIn(InputModel):
@@ -63,7 +64,12 @@ class RedeemIn(InputModel):
     seller_id: IdText | None = Field(None, description="For a seller's code: the seller (the quote's coupon_seller_id)")
 
 
-@router.post("/pricing/deals", status_code=status.HTTP_201_CREATED, responses=PROBLEMS)
+@router.post(
+    "/pricing/deals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=None,
+    responses={**PROBLEMS, 201: ok(DealOut, "Created")},
+)
 def create_deal(body: DealIn, caller: CallerDep, pricing: PricingDep) -> dict[str, Any]:
     """A time-boxed percentage or amount off a product, a category or a seller. The best running deal wins."""
     who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
@@ -84,7 +90,12 @@ def create_deal(body: DealIn, caller: CallerDep, pricing: PricingDep) -> dict[st
     }
 
 
-@router.post("/pricing/coupons", status_code=status.HTTP_201_CREATED, responses=PROBLEMS)
+@router.post(
+    "/pricing/coupons",
+    status_code=status.HTTP_201_CREATED,
+    response_model=None,
+    responses={**PROBLEMS, 201: ok(CouponOut, "Created")},
+)
 def create_coupon(body: CouponIn, caller: CallerDep, pricing: PricingDep) -> dict[str, Any]:
     """A code for percent or amount off, with a minimum spend, a validity window and a usage limit."""
     who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
@@ -100,7 +111,9 @@ def create_coupon(body: CouponIn, caller: CallerDep, pricing: PricingDep) -> dic
 @router.post(
     "/pricing/quote",
     dependencies=[Depends(quote_allowed)],
+    response_model=None,
     responses={
+        200: ok(QuoteOut),
         404: {"description": "Unknown variant"},
         422: {"description": "Bad coupon"},
         429: {"description": "Too many quotes from this client; see Retry-After"},
@@ -112,7 +125,12 @@ def quote(body: QuoteIn, pricing: PricingDep) -> dict[str, Any]:
     return pricing.quote(lines, body.coupon)
 
 
-@router.post("/pricing/coupons/{code}/redeem", dependencies=[Depends(internal_caller)], responses=PROBLEMS)
+@router.post(
+    "/pricing/coupons/{code}/redeem",
+    dependencies=[Depends(internal_caller)],
+    response_model=None,
+    responses={**PROBLEMS, 200: ok(RedemptionOut), 409: {"description": "The coupon is used up"}},
+)
 def redeem(code: str, body: RedeemIn, pricing: PricingDep) -> dict[str, Any]:
     """Checkout spends one use of a coupon; the same order id again is answered without spending another."""
     try:
@@ -121,7 +139,12 @@ def redeem(code: str, body: RedeemIn, pricing: PricingDep) -> dict[str, Any]:
         raise Conflict(f"coupon {refused.code} {refused.reason}", field="code") from None
 
 
-@router.get("/seller/variants/{variant_id}/price-history", tags=["seller"])
+@router.get(
+    "/seller/variants/{variant_id}/price-history",
+    tags=["seller"],
+    response_model=None,
+    responses={200: ok(PriceHistory)},
+)
 def price_history(variant_id: str, seller: SellerDep, pricing: PricingDep) -> dict[str, Any]:
     """Every price the variant had: who set it, when, from what to what (newest first)."""
     return {"history": pricing.price_history(seller.seller_id, parse_id(variant_id, "variant_id"))}

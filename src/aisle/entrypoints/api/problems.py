@@ -7,7 +7,9 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aisle.domain.coupons import CouponRefused
@@ -36,6 +38,25 @@ TITLES = {
 }
 
 
+class ProblemField(BaseModel):
+    field: str = Field(description="The field, as a dotted path into the body or the parameter's name")
+    reason: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, the body of every error response."""
+
+    model_config = ConfigDict(extra="allow")  # e.g. current_version on a 412
+
+    type: str = Field(examples=["https://aisle.dev/problems/422"])
+    title: str
+    status: int
+    detail: str = Field(description="What went wrong and what to do about it")
+    instance: str | None = Field(None, description="The request's path")
+    request_id: str | None = None
+    errors: list[ProblemField] | None = Field(None, description="Each bad field and why")
+
+
 def problem(
     request: Request | None,
     status: int,
@@ -59,7 +80,48 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
+def document_problems(app: FastAPI) -> None:
+    """Every error response in the OpenAPI document is a Problem (not FastAPI's HTTPValidationError), and every
+    operation documents the 500 any of them may answer."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+            )
+            _problems_everywhere(document)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _problems_everywhere(document: dict[str, Any]) -> None:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    problem_schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem_schema.pop("$defs", {}))
+    schemas["Problem"] = problem_schema
+    content = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("500", {"description": TITLES[500]})
+            for status, response in responses.items():
+                if status.isdigit() and int(status) >= 400:
+                    if response.get("description") == "Validation Error":
+                        response["description"] = "Invalid input: errors[] names each field and the reason"
+                    response["content"] = content
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    document_problems(app)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [

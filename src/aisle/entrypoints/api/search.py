@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from aisle.entrypoints import metrics
 from aisle.entrypoints.api.dependencies import AutocompleteDep, SearchDep, json_response, search_allowed
+from aisle.entrypoints.api.responses import AutocompleteResponse, SearchResponse, ok
 from aisle.services.search.engine import EngineUnavailable
 from aisle.services.search.params import MAX_PAGE_SIZE, SearchParams
 
@@ -21,6 +22,7 @@ Price = Annotated[Decimal | None, Query(ge=0, le=1_000_000, allow_inf_nan=False,
     "/search",
     dependencies=[Depends(search_allowed)],
     responses={
+        200: ok(SearchResponse),
         422: {"description": "A parameter is malformed (problem+json names it)"},
         429: {"description": "Over the per-client search rate limit; see Retry-After"},
     },
@@ -52,7 +54,7 @@ def search(
     return json_response(response)
 
 
-@router.get("/autocomplete")
+@router.get("/autocomplete", response_model=None, responses={200: ok(AutocompleteResponse)})
 def autocomplete(
     autocomplete: AutocompleteDep,
     q: Annotated[str, Query(max_length=200, description="What the shopper has typed so far")] = "",

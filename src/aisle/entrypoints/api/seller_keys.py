@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 
 from aisle.domain.sellers import ApiKeyInfo
 from aisle.entrypoints.api.dependencies import SellersDep, internal_caller, parse_id
+from aisle.entrypoints.api.responses import Responses
 
 router = APIRouter(prefix="/api/v1/sellers", tags=["internal"], dependencies=[Depends(internal_caller)])
-PROBLEMS = {
+PROBLEMS: Responses = {
     401: {"description": "Needs the internal token"},
     404: {"description": "No such seller (or no such active key)"},
     422: {"description": "Malformed id"},

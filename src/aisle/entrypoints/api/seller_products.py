@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +19,7 @@ from aisle.entrypoints.api.dependencies import (
     WritingSeller,
     parse_id,
 )
+from aisle.entrypoints.api.responses import Responses, VersionDiff, VersionSnapshot, ok
 from aisle.entrypoints.api.schemas import (
     JobOut,
     ProductList,
@@ -32,12 +33,12 @@ from aisle.entrypoints.api.schemas import (
 from aisle.services.product_input import ProductIn, ProductPatch
 
 router = APIRouter(prefix="/api/v1/seller", tags=["seller"])
-PROBLEMS = {
+PROBLEMS: Responses = {
     401: {"description": "Missing or invalid API key"},
     404: {"description": "No such product for this seller"},
     422: {"description": "Invalid fields (problem+json with errors[])"},
 }
-WRITE_PROBLEMS = {
+WRITE_PROBLEMS: Responses = {
     **PROBLEMS,
     409: {"description": "A SKU is already used by another of your products, or the product is deleted"},
     412: {"description": "If-Match names a stale version; nothing changed"},
@@ -123,20 +124,24 @@ def list_versions(product_id: ProductId, seller: SellerDep, catalog: CatalogDep)
     return [version_out(v) for v in catalog.versions(seller.seller_id, product_id)]
 
 
-@router.get("/products/{product_id}/versions/{version}", responses=PROBLEMS)
-def get_version(product_id: ProductId, version: VersionNumber, seller: SellerDep, catalog: CatalogDep) -> dict:
+@router.get(
+    "/products/{product_id}/versions/{version}", response_model=None, responses={**PROBLEMS, 200: ok(VersionSnapshot)}
+)
+def get_version(
+    product_id: ProductId, version: VersionNumber, seller: SellerDep, catalog: CatalogDep
+) -> dict[str, Any]:
     """The product's content as it was at that version."""
     return {"version": version, "product": catalog.version(seller.seller_id, product_id, version)}
 
 
-@router.get("/products/{product_id}/diff", responses=PROBLEMS)
+@router.get("/products/{product_id}/diff", response_model=None, responses={**PROBLEMS, 200: ok(VersionDiff)})
 def diff_versions(
     product_id: ProductId,
     seller: SellerDep,
     catalog: CatalogDep,
     from_version: Annotated[int, Query(alias="from", ge=1, le=MAX_ID)],
     to_version: Annotated[int, Query(alias="to", ge=1, le=MAX_ID)],
-) -> dict:
+) -> dict[str, Any]:
     """Field by field (and variant by variant, matched by SKU) what changed from one version to another."""
     return catalog.diff(seller.seller_id, product_id, from_version, to_version)
 

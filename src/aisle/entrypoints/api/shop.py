@@ -19,14 +19,15 @@ from aisle.entrypoints.api.dependencies import (
     json_response,
     review_allowed,
 )
+from aisle.entrypoints.api.responses import CategoryTree, ProductPage, Responses, ok
 from aisle.entrypoints.api.schemas import ReviewIn, ReviewList, ReviewOut, review_out
 from aisle.services.input_model import IdText, InputModel
 
 router = APIRouter(prefix="/api/v1", tags=["shop"])
-NOT_FOUND = {404: {"description": "No such product, or it is not on sale"}}
+NOT_FOUND: Responses = {404: {"description": "No such product, or it is not on sale"}}
 
 
-@router.get("/products/{product_id}", responses=NOT_FOUND)
+@router.get("/products/{product_id}", responses={**NOT_FOUND, 200: ok(ProductPage)})
 def product_page(product_id: ProductId, pdp: PdpDep) -> Response:
     """The product detail page: variants with price, seller, review summary with distribution, related products."""
     started = time.perf_counter()
@@ -83,7 +84,7 @@ def list_reviews(
     return ReviewList(items=[review_out(r) for r in result.items], total=result.total, page=page, page_size=page_size)
 
 
-@router.get("/categories")
+@router.get("/categories", response_model=None, responses={200: ok(CategoryTree)})
 def categories(catalog: CatalogDep) -> dict[str, Any]:
     """The category tree, roots first; product_count counts ACTIVE products in the category and below."""
     return {"categories": catalog.category_tree()}

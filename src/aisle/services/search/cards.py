@@ -53,8 +53,8 @@ class ProductCards:
         if self._cache is not None:
             for pid in missing:
                 self._cache.set(card_cache_key(pid), fresh.get(pid, _GONE), CARD_TTL_SECONDS)
-        found = {**cached, **fresh}
-        return [found[pid] for pid in product_ids if found.get(pid) not in (None, _GONE)]
+        found: dict[int, dict[str, Any] | None] = {**cached, **fresh}
+        return [card for pid in product_ids if (card := found.get(pid)) is not None and card != _GONE]
 
     def _load(self, product_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         with self._uow(readonly=True) as uow:

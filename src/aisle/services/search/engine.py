@@ -32,12 +32,13 @@ class Filters:
     in_stock: bool | None = None
 
     def without(self, facet: str) -> Filters:
-        cleared = {
+        fields: dict[str, dict[str, Any]] = {
             "brands": {"brands": ()},
             "categories": {"category_id": None},
             "price_ranges": {"price_min": None, "price_max": None},
             "ratings": {"rating_min": None},
-        }[facet]
+        }
+        cleared = fields[facet]
         return Filters(**{**self.__dict__, **cleared})
 
 
@@ -96,6 +97,12 @@ class EngineResult:
 
 class EngineUnavailable(Exception):
     """The search engine cannot answer right now (down, timing out, or its circuit breaker is open)."""
+
+
+class Searcher(Protocol):
+    """What answering a search needs: the engine, or the database browsing in its stead while it is down."""
+
+    def search(self, query: EngineQuery) -> EngineResult: ...
 
 
 class RebuildTarget(Protocol):

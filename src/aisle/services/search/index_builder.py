@@ -131,7 +131,9 @@ def _documents(uow: UnitOfWork, products: Iterable[Product], now: datetime) -> l
             _path(categories, product.content.category_id),
             summaries.get(product.product_id) or ReviewSummary(),
             sellers[product.seller_id].rating if product.seller_id in sellers else None,
-            in_stock=any(lvl.available > 0 for v in product.content.variants for lvl in stock.get(v.variant_id, [])),
+            in_stock=any(
+                lvl.available > 0 for v in product.content.variants for lvl in stock.get(v.variant_id or 0, [])
+            ),
             sales_velocity=sold[product.product_id] / VELOCITY_WINDOW_DAYS if product.product_id in sold else None,
         )
         for product in products

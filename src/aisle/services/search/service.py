@@ -25,6 +25,7 @@ from aisle.services.search.engine import (
     Hit,
     KeywordGroup,
     SearchEngine,
+    Searcher,
     facets_from_dict,
     facets_to_dict,
 )
@@ -60,7 +61,7 @@ class SearchService:
         now: Callable[[], datetime],
         weights: RankingWeights | None = None,
         on_searched: Callable[[str, int], None] = lambda _q, _total: None,
-        fallback: SearchEngine | None = None,
+        fallback: Searcher | None = None,
         cache: Cache | None = None,
     ) -> None:
         self._cache = cache
@@ -91,7 +92,7 @@ class SearchService:
             self._on_searched(params.q, response["total"])
         return response
 
-    def _search_with(self, engine: SearchEngine, params: SearchParams) -> dict[str, Any]:
+    def _search_with(self, engine: Searcher, params: SearchParams) -> dict[str, Any]:
         categories = self._categories()
         parsed = self._understanding.parse(params.q[:MAX_QUERY_CHARS])
         plan = _plan(parsed, params, _resolve_category(params.category, categories))
@@ -112,8 +113,8 @@ class SearchService:
         return response
 
     def _search_relaxing(
-        self, engine: SearchEngine, plan: Plan, params: SearchParams
-    ) -> tuple[EngineResult, list[dict], Plan]:
+        self, engine: Searcher, plan: Plan, params: SearchParams
+    ) -> tuple[EngineResult, list[dict[str, Any]], Plan]:
         result = engine.search(self._engine_query(plan, params))
         steps: list[dict[str, Any]] = []
         while result.total == 0:
@@ -137,7 +138,7 @@ class SearchService:
             with_facets=False,  # counted apart, and cached: see _facets
         )
 
-    def _facets(self, engine: SearchEngine, plan: Plan) -> Facets:
+    def _facets(self, engine: Searcher, plan: Plan) -> Facets:
         """Facet counts for these words and filters, cached a few minutes as the seed allows: counting them is
         the costliest part of a search, and a count a minute old misleads nobody."""
         cache = self._cache if engine is self._engine else None  # the fallback's partial facets are not kept
@@ -160,7 +161,12 @@ class SearchService:
         return ranked[start : start + params.page_size]
 
     def _relaxation_note(
-        self, engine: SearchEngine, steps: list[dict], parsed: ParsedQuery, plan: Plan, categories: dict[int, Category]
+        self,
+        engine: Searcher,
+        steps: list[dict[str, Any]],
+        parsed: ParsedQuery,
+        plan: Plan,
+        categories: dict[int, Category],
     ) -> dict[str, Any]:
         suggestion = " ".join(parsed.keywords) if parsed.corrections else None
         keyword_only = engine.search(EngineQuery(keywords=plan.keywords, limit=0))
@@ -210,7 +216,7 @@ def _keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
 RELAXATION_ORDER = ("rating_min", "in_stock", "price", "brands", "category")
 
 
-def _relax_once(plan: Plan, engine: SearchEngine) -> tuple[Plan, dict[str, Any]] | None:
+def _relax_once(plan: Plan, engine: Searcher) -> tuple[Plan, dict[str, Any]] | None:
     """The next thing to let go of, most specific first: filters the text implied, then the words least found."""
     f = plan.filters
     if f.rating_min is not None:
@@ -227,12 +233,11 @@ def _relax_once(plan: Plan, engine: SearchEngine) -> tuple[Plan, dict[str, Any]]
     if f.brands:
         return replace(plan, filters=replace(f, brands=())), {"dropped": "brand", "value": list(f.brands)}
     if f.category_id is not None:
-        value = str(f.category_id)
-        return replace(plan, filters=replace(f, category_id=None)), {"dropped": "category", "value": value}
+        return replace(plan, filters=replace(f, category_id=None)), {"dropped": "category", "value": str(f.category_id)}
     return None
 
 
-def _least_found(keywords: tuple[KeywordGroup, ...], filters: Filters, engine: SearchEngine) -> str:
+def _least_found(keywords: tuple[KeywordGroup, ...], filters: Filters, engine: Searcher) -> str:
     """The word to drop: one that matches nothing (a typo the speller missed, a word the catalog lacks), else
     the most common one, which says least about what the shopper wants ("apple watch series": drop "series")."""
     counts = {
