@@ -42,6 +42,10 @@ class SnowflakeIds:
         self._last_ms = -1
         self._sequence = 0
 
+    @property
+    def node_id(self) -> int:
+        return self._node_id
+
     def next_id(self) -> int:
         with self._lock:
             now = max(self._clock_ms(), self._last_ms)  # never go back in time, even if the clock does

@@ -126,9 +126,16 @@ class BackgroundLoop:
     A step that fails is retried after a growing, jittered, capped pause (a dependency that is down is not
     hammered, nor is the log flooded with one traceback per idle interval)."""
 
-    def __init__(self, name: str, step: Callable[[], int], idle_seconds: float = 0.25) -> None:
+    def __init__(
+        self,
+        name: str,
+        step: Callable[[], int],
+        idle_seconds: float = 0.25,
+        on_stop: Callable[[], None] = lambda: None,
+    ) -> None:
         self.name = name
         self._step = step
+        self._on_stop = on_stop  # runs on the loop's own thread once it ends, e.g. to close a Kafka consumer
         self._idle = idle_seconds
         self.consecutive_failures = 0
         self._wake = threading.Event()
@@ -142,7 +149,7 @@ class BackgroundLoop:
     def wake(self) -> None:
         self._wake.set()
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 15.0) -> None:
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
@@ -163,3 +170,7 @@ class BackgroundLoop:
             if not worked:
                 self._wake.wait(self._idle)
                 self._wake.clear()
+        try:
+            self._on_stop()
+        except Exception:
+            log.exception("%s did not close cleanly", self.name)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import random
 from pathlib import Path
 from typing import Protocol
 
@@ -59,16 +58,12 @@ class _FileSlot:
 
 
 def hold_node_slot(engine: Engine) -> NodeSlot:
-    """Takes a free slot (trying them from a random one on, so that processes starting together rarely collide)."""
-    order = _slot_order()
+    """Takes the lowest free slot: a process restarted alone gets its old node id back, which keeps its Kafka
+    static membership (``group.instance.id``) the same across the restart."""
+    order = list(range(SLOTS))
     if engine.dialect.name == "postgresql":
         return _hold_advisory(engine, order)
     return _hold_file(_lock_dir(engine), order)
-
-
-def _slot_order() -> list[int]:
-    start = random.randrange(SLOTS)
-    return [(start + n) % SLOTS for n in range(SLOTS)]
 
 
 def _hold_advisory(engine: Engine, order: list[int]) -> NodeSlot:
