@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     with_workers: bool = Field(
         False, description="Distributed: also run the relay, index builder, cache invalidator and expirer in-process"
     )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Logs are JSON lines on stderr, each with its request id"
+    )
     run_background_workers: bool = Field(True, description="Run the outbox relay and job runner in this process")
 
     @field_validator("opensearch_url")

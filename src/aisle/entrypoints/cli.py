@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from aisle.bootstrap import Container, bootstrap
 from aisle.domain.inventory import Warehouse
+from aisle.entrypoints.logs import configure_logging
 from aisle.settings import Settings
 
 app = typer.Typer(
@@ -57,6 +58,8 @@ def _settings(run_background_workers: bool = False, with_workers: bool = False) 
 
 def _container(run_background_workers: bool = False, with_workers: bool = False) -> Container:
     settings = _settings(run_background_workers, with_workers)
+    if run_background_workers or with_workers:  # the long-running commands: serve, demo, worker
+        configure_logging(settings.log_level)
     console.print(f"database: {_shown_database(settings)}  ({settings.profile})", soft_wrap=True, highlight=False)
     return bootstrap(settings)
 
@@ -102,7 +105,7 @@ def serve(
     _require_internal_token()
     container = _container(run_background_workers=True, with_workers=with_workers)
     console.print(f"aisle ({container.settings.profile}) on http://{host}:{port}  -  docs at http://{host}:{port}/docs")
-    uvicorn.run(create_app(container), host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(create_app(container), host=host, port=port, log_config=None, access_log=False)
 
 
 class WorkerName(StrEnum):
@@ -122,6 +125,7 @@ def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run"
     from aisle.bootstrap import worker_loops
 
     container = _container()
+    configure_logging(container.settings.log_level)
     if not container.distributed:
         console.print("the embedded profile runs its workers inside `aisle serve`; set AISLE_PROFILE=distributed")
         raise typer.Exit(2)
