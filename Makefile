@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help demo serve test lint rules unit services-up services-down cluster-up cluster-down test-cluster clean
+.PHONY: help demo serve test lint rules unit e2e services-up services-down cluster-up cluster-down test-cluster clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -35,6 +35,9 @@ rules: ## check and unit-test the Prometheus recording rules and alerts (needs p
 
 unit: $(STAMP) ## the fast tests only
 	$(BIN)/pytest tests/unit
+
+e2e: $(STAMP) ## the browser tests (Playwright driving Debian chromium: apt-get install chromium)
+	$(BIN)/pytest tests/e2e
 
 services-up: ## start PostgreSQL, Redis, OpenSearch and Kafka on 127.0.0.1 (installs them first)
 	bash deploy/local/up.sh

@@ -6,6 +6,10 @@ sends --updates writes at --rate per second through the seller API: first create
 is acknowledged, a poller asks GET /api/v1/products/search?q=<word> every --poll-ms until the product comes back;
 the write counts as searchable when the first search that found it was sent (so the true moment lies at most one
 pause plus one search earlier).
+A product is updated more than once; once a write that made a newer version of it (its ETag) is acknowledged, the
+earlier word is gone from its title, so an earlier write not found by then is counted as superseded (not as lost)
+and its polling stops. Versions, not sending order: two writes in flight together may commit in either order. At
+the end every product is searched for under the word of its newest version: one not found there is a lost update.
 Reports write -> searchable latency (p50/p99/max, from the write's acknowledgement and from its sending), the write
 latency itself, and the server's own `aisle_index_lag_seconds` histogram from /metrics.
 
@@ -23,6 +27,7 @@ import secrets
 import string
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,9 +51,11 @@ class Write:
     acked: float = 0.0
     status: int = 0
     product_id: str = ""
+    version: int = 0  # the product version the write made (its ETag): concurrent writes may commit out of order
     found: float | None = None  # when the first search that returned the product with the new word was sent
     polls: int = 0
     corrected: bool = False  # the query parser rewrote the new word (it was not in its vocabulary yet)
+    superseded: bool = False  # a newer version of the product was acknowledged before this one was found
     errors: list[str] = field(default_factory=list)
 
 
@@ -65,11 +72,12 @@ def main() -> None:
         api_key = _register_seller(server.url, token)
         lag_before = _lag_histogram(server.url, token)
         cpu_before = server.cpu_seconds()
-        writes, seconds = asyncio.run(_run(server.url, api_key, args))
+        writes, seconds, lost = asyncio.run(_run(server.url, api_key, args))
         cpu = server.cpu_seconds() - cpu_before
         lag_after = _lag_histogram(server.url, token)
     lag = [(bound, after - before) for (bound, after), (_b, before) in zip(lag_after, lag_before, strict=False)]
     results = {"args": vars(args), "prepared": prepared, "writes": writes, "seconds": seconds, "server_cpu": cpu}
+    results["lost"] = lost
     results.update(
         give_up_seconds=GIVE_UP_SECONDS,
         lag_histogram=lag,
@@ -130,8 +138,9 @@ def _server_errors(log_path: Path) -> Counter[str]:
     return found
 
 
-async def _run(url: str, api_key: str, args: argparse.Namespace) -> tuple[list[Write], float]:
-    """Open loop: write i starts at i / rate whether or not earlier writes have finished, as sellers would."""
+async def _run(url: str, api_key: str, args: argparse.Namespace) -> tuple[list[Write], float, list[Write]]:
+    """Open loop: write i starts at i / rate whether or not earlier writes have finished, as sellers would.
+    Returns the writes, the seconds they took, and the last write of each product that search did not find."""
     headers = {"Authorization": f"Bearer {api_key}"}
     limits = httpx.Limits(max_connections=128, max_keepalive_connections=128)
     async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as http:
@@ -140,6 +149,7 @@ async def _run(url: str, api_key: str, args: argparse.Namespace) -> tuple[list[W
         words = _unique_words(args.updates)
         created: list[asyncio.Future[str]] = [asyncio.get_running_loop().create_future() for _ in range(creates)]
         searching = asyncio.Semaphore(args.pollers)
+        latest: dict[str, Write] = {}  # product id -> its last acknowledged write
         started = time.perf_counter()
 
         async def one(i: int) -> Write:
@@ -152,11 +162,25 @@ async def _run(url: str, api_key: str, args: argparse.Namespace) -> tuple[list[W
             else:
                 write = Write("update", words[i], time.perf_counter(), errors=["its create had failed: not sent"])
             if write.status in (200, 201):
-                await _poll(http, write, args.poll_ms / 1000, searching)
+                if (before := latest.get(write.product_id)) is None or before.version < write.version:
+                    latest[write.product_id] = write
+                await _poll(http, write, args.poll_ms / 1000, searching, lambda: latest[write.product_id] is not write)
             return write
 
         writes = await asyncio.gather(*(one(i) for i in range(args.updates)))
-        return list(writes), time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        lost = [w for w in latest.values() if not await _searchable(http, w)]
+        return list(writes), seconds, lost
+
+
+async def _searchable(http: httpx.AsyncClient, write: Write) -> bool:
+    """The final check: is the product found under the word its last write gave it?"""
+    if write.found is not None:
+        return True
+    response = await _send(http.get(SEARCH, params={"q": write.word, "page_size": 5}))
+    return isinstance(response, httpx.Response) and any(
+        r["product_id"] == write.product_id for r in response.json().get("results", [])
+    )
 
 
 def _unique_words(count: int) -> list[str]:
@@ -202,15 +226,21 @@ def _acked(write: Write, response: httpx.Response | str) -> Write:
         write.errors.append(f"{write.kind} {response}")
     elif response.status_code in (200, 201):
         write.status, write.product_id = response.status_code, response.json()["product_id"]
+        write.version = int(response.headers["ETag"].strip('"'))
     else:
         write.status = response.status_code
         write.errors.append(f"{write.kind} HTTP {response.status_code}: {response.text[:120]}")
     return write
 
 
-async def _poll(http: httpx.AsyncClient, write: Write, pause: float, searching: asyncio.Semaphore) -> None:
+async def _poll(
+    http: httpx.AsyncClient, write: Write, pause: float, searching: asyncio.Semaphore, replaced: Callable[[], bool]
+) -> None:
     give_up = write.acked + GIVE_UP_SECONDS
     while time.perf_counter() < give_up:
+        if replaced():  # a later write to this product was acknowledged: this word is no longer its title
+            write.superseded = True
+            return
         async with searching:
             asked = time.perf_counter()
             try:

@@ -9,13 +9,14 @@ from __future__ import annotations
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from aisle.adapters.bus.inprocess import InProcessBus
 from aisle.adapters.cache.memory import MemoryCache
+from aisle.adapters.leadership import FileLock
 from aisle.adapters.prometheus import INDEX_LAG
 from aisle.adapters.ratelimit.memory import MemoryRateLimiter
 from aisle.adapters.resilience import CircuitBreaker
@@ -40,9 +41,11 @@ from aisle.services.handlers import EventHandlers, Handler, index_switched, regi
 from aisle.services.hot_sku import HotSkuReserver
 from aisle.services.importing import CatalogImporter
 from aisle.services.inventory import InventoryService
+from aisle.services.leadership import Leadership, OutboxFollower
+from aisle.services.maintenance import IndexProgress, Pruner, index_progress
 from aisle.services.outbox_relay import BackgroundLoop, OutboxRelay
 from aisle.services.pdp import ProductPageService
-from aisle.services.ports import Cache, EventStream, UnitOfWorkFactory
+from aisle.services.ports import Cache, EventStream, OutboxEntry, UnitOfWorkFactory
 from aisle.services.pricing import PricingService
 from aisle.services.ratelimit import RateLimiter
 from aisle.services.reviews import ReviewService
@@ -89,13 +92,15 @@ class Container:
     relay_loop: BackgroundLoop
     node_slot: NodeSlot | None = None  # the Snowflake node id this process holds (freed by stop, or on exit)
     loops: list[BackgroundLoop] = field(default_factory=list)
+    leadership: Leadership | None = None  # embedded: which of the processes sharing the data dir runs the workers
 
     @property
     def distributed(self) -> bool:
         return self.settings.profile == "distributed"
 
-    def importer(self) -> CatalogImporter:
-        return CatalogImporter(self.uow, self.ids.next_id, utc_now)
+    def importer(self, index: bool = True) -> CatalogImporter:
+        """Imports in batches; with ``index`` each batch goes into the search index as it is committed."""
+        return CatalogImporter(self.uow, self.ids.next_id, utc_now, indexer=self.index_builder if index else None)
 
     def announce_rebuild(self, started: datetime) -> None:
         """Tells every index builder, through the outbox, to re-sync what changed since ``started``."""
@@ -110,6 +115,8 @@ class Container:
     def stop(self) -> None:
         for loop in self.loops:
             loop.stop()
+        if self.leadership is not None:
+            self.leadership.stop()
         self.search_engine.close()
         if self.node_slot is not None:
             self.node_slot.release()
@@ -118,6 +125,10 @@ class Container:
     def ready(self) -> None:
         """Raises when storage cannot be reached."""
         ping(self.engine)
+
+    def index_progress(self) -> IndexProgress:
+        max_lag = timedelta(seconds=self.settings.ready_max_index_lag_seconds)
+        return index_progress(self.uow, self.search_engine, utc_now(), max_lag)
 
 
 def bootstrap(settings: Settings | None = None) -> Container:
@@ -213,24 +224,52 @@ def _indexed(understanding: QueryUnderstanding) -> Callable[[float], None]:
 
 
 def serving_loops(container: Container, with_workers: bool) -> list[BackgroundLoop]:
-    """What an API process runs beside HTTP. The embedded profile always runs its workers in-process."""
+    """What an API process runs beside HTTP. Embedded, the workers run in whichever of the processes sharing the
+    data dir holds the leader lock; distributed, in worker processes (or here with ``with_workers``)."""
     settings = container.settings
     bulk = BackgroundLoop("bulk-jobs", container.bulk.run_pending, idle_seconds=1.0)
     container.bulk.on_submitted(bulk.wake)
     if container.distributed:
         vocabulary = BackgroundLoop("query-understanding", _rebuilt(container.understanding), idle_seconds=30.0)
-    else:
-        vocabulary = BackgroundLoop(
-            "query-understanding", container.understanding.rebuild_if_stale, settings.vocabulary_refresh_seconds
-        )
-    workers = worker_loops(container) if with_workers or not container.distributed else []
-    return [bulk, vocabulary, *workers]
+        return [bulk, vocabulary, *(worker_loops(container) if with_workers else [])]
+    vocabulary = BackgroundLoop(
+        "query-understanding", container.understanding.rebuild_if_stale, settings.vocabulary_refresh_seconds
+    )
+    follower = OutboxFollower(container.uow, _follow(container))
+    container.leadership = Leadership(
+        FileLock(Path(settings.data_dir) / LEADER_LOCK),
+        leader_loops=[bulk, *worker_loops(container)],
+        follower_loops=[BackgroundLoop("outbox-follower", follower.step, idle_seconds=0.2)],
+    )
+    return [vocabulary, BackgroundLoop("leader-election", container.leadership.step, idle_seconds=1.0)]
+
+
+def _follow(container: Container) -> Callable[[list[OutboxEntry]], None]:
+    """What a follower does with the events it reads: what every process does on delivery, except indexing
+    (the leader's job; Tantivy's readers here see its commits by themselves)."""
+    handlers = [h for h in container.handlers.delivered if h.name != INDEX_BUILDER]
+
+    def follow(entries: list[OutboxEntry]) -> None:
+        for handler in handlers:
+            if wanted := handler.wanted(entries):
+                handler.handle(wanted)
+        container.understanding.mark_stale(0.0)
+
+    return follow
+
+
+LEADER_LOCK = "leader.lock"
+INDEX_BUILDER = "index-builder"
+PRUNE_EVERY_SECONDS = 300.0
 
 
 def worker_loops(container: Container, names: tuple[str, ...] | None = None) -> list[BackgroundLoop]:
     """The workers: each may run as many processes as load needs (the distributed profile). Embedded, the relay
     itself hands events to the registry's handlers; distributed, each delivered handler is a consumer group."""
     loops = {"relay": container.relay_loop}
+    retention = timedelta(hours=container.settings.retention_hours)
+    pruner = Pruner(container.uow, utc_now, retention)
+    loops["pruner"] = BackgroundLoop("pruner", pruner.prune_once, idle_seconds=PRUNE_EVERY_SECONDS)
     loops["reservation-expirer"] = BackgroundLoop("reservation-expirer", container.inventory.expire_due, 1.0)
     if container.stream is not None:
         for handler in container.handlers.delivered:

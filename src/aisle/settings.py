@@ -74,6 +74,16 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Logs are JSON lines on stderr, each with its request id"
     )
+    retention_hours: float = Field(
+        168, gt=0, description="Delivered outbox events, idempotency keys and finished bulk jobs are deleted after this"
+    )
+    ready_max_index_lag_seconds: float = Field(
+        5.0, gt=0, description="/readyz answers 503 indexing while an undelivered event is older than this"
+    )
+    workers: int = Field(1, ge=1, le=64, description="API processes `aisle serve` starts (embedded: one of them leads)")
+    metrics_port: int | None = Field(
+        None, ge=1, le=65_535, description="If set, process n of `aisle serve` also serves its own /metrics on this + n"
+    )
     run_background_workers: bool = Field(True, description="Run the outbox relay and job runner in this process")
 
     @field_validator("opensearch_url")

@@ -145,6 +145,11 @@ def test_otterbox_defender_with_a_typo(client, catalog):
 def test_paging_is_stable_and_bounded(client, catalog):
     first = search(client, q="", page_size=4, sort="price_asc")
     second = search(client, q="", page=2, page_size=4, sort="price_asc")
+    both = search(client, q="", page_size=8, sort="price_asc")
+    assert len(titles(first)) == len(titles(second)) == 4  # two full pages: an empty page pairs with anything
+    assert titles(first) + titles(second) == titles(both)  # page 2 goes on where page 1 stopped, in order
+    prices = [card["price"]["amount"] for card in both["results"]]
+    assert prices == sorted(prices)
     assert not set(titles(first)) & set(titles(second))
     assert client.get("/api/v1/products/search", params={"page_size": 101}).status_code == 422
     assert client.get("/api/v1/products/search", params={"page": 10_000, "page_size": 100}).status_code == 422

@@ -10,7 +10,6 @@ PRODUCT_UPDATED = "product.updated"
 PRODUCT_DELETED = "product.deleted"
 PRICE_CHANGED = "price.changed"
 REVIEW_ADDED = "review.added"
-SELLER_CREATED = "seller.created"
 
 
 @dataclass(frozen=True)

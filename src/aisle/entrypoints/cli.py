@@ -36,6 +36,7 @@ sellers_app.add_typer(keys_app, name="keys")
 TOKEN_FILE = "internal-token"  # the demo's generated internal token, kept in AISLE_DATA_DIR
 console = Console(stderr=True)
 DEFAULT_SAMPLE_DATA = Path("../shared/data")
+HEALTHCHECK_SECONDS = 60  # a worker building its container on a busy machine is slow, not dead
 DEMO_WAREHOUSE = Warehouse("demo-main", "Demo warehouse", "us-east")
 
 
@@ -43,6 +44,7 @@ class ImportFormat(StrEnum):
     bestbuy = "bestbuy"
     icecat = "icecat"
     jsonl = "jsonl"
+    synthetic = "synthetic"
 
 
 def _settings(run_background_workers: bool = False, with_workers: bool = False) -> Settings:
@@ -94,18 +96,48 @@ def serve(
     with_workers: Annotated[
         bool, typer.Option("--with-workers", help="Distributed: also run every worker in this process")
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=64, help="API processes on this port (default AISLE_WORKERS or 1); embedded, one of them leads"
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs). Embedded: the relay, index builder and jobs run in-process.
 
-    Needs AISLE_INTERNAL_TOKEN (there is no default token)."""
+    With --workers N, N processes share the port. Embedded, they share one SQLite database and one Tantivy index:
+    the one holding the leader lock runs the relay, index builder and jobs, and another takes over within a
+    second if it dies; the others serve and see each index commit. AISLE_METRICS_PORT=P gives process n its own
+    /metrics on port P + n. Needs AISLE_INTERNAL_TOKEN (there is no default token).
+    """
     import uvicorn
 
     from aisle.entrypoints.api.app import create_app
 
     _require_internal_token()
+    if with_workers:
+        os.environ["AISLE_WITH_WORKERS"] = "true"
     container = _container(run_background_workers=True, with_workers=with_workers)
-    console.print(f"aisle ({container.settings.profile}) on http://{host}:{port}  -  docs at http://{host}:{port}/docs")
-    uvicorn.run(create_app(container), host=host, port=port, log_config=None, access_log=False)
+    count = workers or container.settings.workers
+    profile = container.settings.profile
+    console.print(
+        f"aisle ({profile}, {count} process(es)) on http://{host}:{port}  -  docs at http://{host}:{port}/docs"
+    )
+    if count == 1:
+        uvicorn.run(create_app(container), host=host, port=port, log_config=None, access_log=False)
+        return
+    container.stop()  # each process builds its own
+    factory = "aisle.entrypoints.api.process:serving_app"
+    uvicorn.run(
+        factory,
+        factory=True,
+        workers=count,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
+    )
 
 
 class WorkerName(StrEnum):
@@ -113,6 +145,7 @@ class WorkerName(StrEnum):
     index_builder = "index-builder"
     cache_invalidator = "cache-invalidator"
     reservation_expirer = "reservation-expirer"
+    pruner = "pruner"
 
 
 @app.command()
@@ -120,7 +153,8 @@ def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run"
     """Run one worker of the distributed profile until interrupted; start as many processes as the load needs.
 
     relay: outbox -> Kafka. index-builder: events -> OpenSearch. cache-invalidator: events -> Redis.
-    reservation-expirer: gives back the stock of reservations whose time is up.
+    reservation-expirer: gives back the stock of reservations whose time is up. pruner: deletes delivered events,
+    old idempotency keys and finished bulk jobs after AISLE_RETENTION_HOURS.
     """
     from aisle.bootstrap import worker_loops
 
@@ -210,38 +244,66 @@ def keys_revoke(
 
 @app.command("import")
 def import_catalog(
-    path: Annotated[Path, typer.Argument(exists=True, help="File, zip or directory to import")],
     format: Annotated[ImportFormat, typer.Option("--format", "-f", help="What the file holds")],
+    path: Annotated[
+        Path | None, typer.Argument(exists=True, help="File, zip or directory to import (not for synthetic)")
+    ] = None,
+    count: Annotated[int, typer.Option(min=1, help="synthetic: how many products to generate")] = 10_000,
+    seed: Annotated[int, typer.Option(help="synthetic: the same seed gives the same catalog")] = 7,
     seller: Annotated[str | None, typer.Option(help="Seller id to own the products (default: one per source)")] = None,
     generated_reviews: Annotated[
         bool, typer.Option(help="Attach deterministic generated reviews (marked as generated)")
     ] = False,
+    index: Annotated[bool, typer.Option(help="Index each batch as it is imported (no replay by the server)")] = True,
 ) -> None:
-    """Import a catalog (Best Buy JSON, Icecat zip/dir/JSON, or JSONL in the seller API shape)."""
+    """Import a catalog (Best Buy JSON, Icecat zip/dir/JSON, JSONL in the seller API shape) or generate one.
+
+    `aisle import --format synthetic --count 1000000` generates a deterministic catalog with reviews, for
+    benchmarks. The import indexes as it goes: when it ends, everything it imported is searchable.
+    """
+    if (path is None) != (format is ImportFormat.synthetic):
+        console.print("[red]give a PATH for bestbuy, icecat and jsonl, and none for --format synthetic[/red]")
+        raise typer.Exit(2)
     container = _container()
     try:
-        summary = _import(container, path, format, seller, generated_reviews)
+        if path is None:
+            summary = _generate(container, count, seed, seller, index)
+        else:
+            summary = _import(container, path, format, seller, generated_reviews, index)
     finally:
         container.stop()
     if summary.failed and not summary.imported:
         raise typer.Exit(1)
 
 
-def _import(container: Container, path: Path, fmt: ImportFormat, seller: str | None, reviews: bool) -> Any:
+def _import(
+    container: Container, path: Path, fmt: ImportFormat, seller: str | None, reviews: bool, index: bool = True
+) -> Any:
     from aisle.adapters.importers import readers
 
     seller_id = int(seller) if seller else _source_seller(container, readers.SOURCE_NAMES[fmt.value])
     records = readers.read(fmt.value, path, with_generated_reviews=reviews)
     total = readers.count_hint(fmt.value, path)
-    summary = _run_import(container, seller_id, records, total, f"importing {path.name}")
+    summary = _run_import(container, seller_id, records, total, f"importing {path.name}", index)
     _print_summary(summary)
     return summary
 
 
-def _run_import(container: Container, seller_id: int, records: Iterator[Any], total: int | None, label: str) -> Any:
+def _generate(container: Container, count: int, seed: int, seller: str | None, index: bool) -> Any:
+    from aisle.adapters.importers import readers
+
+    seller_id = int(seller) if seller else _source_seller(container, "Aisle Synthetic Goods (generated)")
+    summary = _run_import(container, seller_id, readers.generated(count, seed), count, "generating", index)
+    _print_summary(summary)
+    return summary
+
+
+def _run_import(
+    container: Container, seller_id: int, records: Iterator[Any], total: int | None, label: str, index: bool = True
+) -> Any:
     with _progress() as progress:
         task = progress.add_task(label, total=total)
-        return container.importer().run(seller_id, records, lambda n: progress.advance(task, n))
+        return container.importer(index).run(seller_id, records, lambda n: progress.advance(task, n))
 
 
 def _print_summary(summary: Any) -> None:

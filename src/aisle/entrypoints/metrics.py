@@ -49,6 +49,10 @@ class _ContainerGauges(Collector):
         for (cache, outcome), count in sorted(container.lookups.snapshot().items()):
             lookups.add_metric([cache, outcome], count)
         yield lookups
+        leading = container.leadership is None or container.leadership.leading
+        yield GaugeMetricFamily(
+            "aisle_leader", "1 in the process that runs the relay, index builder and jobs", value=int(leading)
+        )
         pending = container.relay.pending()
         yield GaugeMetricFamily("aisle_outbox_pending", "Events not yet delivered", value=pending)
 

@@ -9,11 +9,12 @@ from typing import Any
 
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, content_from_dict
 from aisle.domain.categories import build_tree
-from aisle.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from aisle.domain.errors import InvalidInput, NotFound, StaleVersion
 from aisle.domain.pricing import price_change_problems
 from aisle.domain.versions import diff_snapshots
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory, VersionConflict, VersionInfo
 from aisle.services.price_history import record_price_history
+from aisle.services.retry import retry_on_conflict
 
 Edit = Callable[[ProductContent], ProductContent]
 MAX_CAS_ATTEMPTS = 8
@@ -111,7 +112,8 @@ class CatalogService:
         if_match: int | None,
         change: Callable[[UnitOfWork, Product], None],
     ) -> Product:
-        for _attempt in range(MAX_CAS_ATTEMPTS):
+
+        def attempt() -> Product:
             with self._uow() as uow:
                 product = _owned_product(uow, seller_id, product_id)
                 if if_match is not None and product.version != if_match:
@@ -121,14 +123,17 @@ class CatalogService:
                 actor = f"seller:{seller_id}"
                 try:
                     uow.products.save(product, expected_version=read_version, actor=actor)
-                    record_price_history(uow, [product], actor)
-                    uow.commit()
                 except VersionConflict:
-                    if if_match is not None:
+                    if if_match is not None:  # the caller named the version: no retry on another one
                         raise StaleVersion(if_match, read_version + 1) from None
-                    continue
+                    raise
+                record_price_history(uow, [product], actor)
+                uow.commit()
             return product
-        raise Conflict("the product is being changed by others too often; try again")
+
+        return retry_on_conflict(
+            attempt, MAX_CAS_ATTEMPTS, "the product is being changed by others too often; try again"
+        )
 
     def get_product(self, seller_id: int, product_id: int) -> Product:
         with self._uow(readonly=True) as uow:

@@ -8,9 +8,7 @@ arrival order while stock lasts, and writes once, so one commit serves hundreds 
 
 from __future__ import annotations
 
-import random
 import threading
-import time
 from collections import deque
 from collections.abc import Callable
 from contextlib import suppress
@@ -22,6 +20,7 @@ from aisle.domain.errors import Conflict, DomainError
 from aisle.domain.inventory import Operation, Reservation, ReservationStatus, check_quantity
 from aisle.services.inventory import (
     MAX_ATTEMPTS,
+    STOCK_TOO_BUSY,
     InventoryService,
     ReserveLine,
     StockPool,
@@ -30,7 +29,8 @@ from aisle.services.inventory import (
     require_warehouse,
     reservation_view,
 )
-from aisle.services.ports import IdempotencyKey, UnitOfWork, UnitOfWorkFactory, VersionConflict
+from aisle.services.ports import IdempotencyKey, UnitOfWork, UnitOfWorkFactory
+from aisle.services.retry import retry_on_conflict
 
 MAX_BATCH = 500
 WAIT_SECONDS = 30.0
@@ -129,14 +129,9 @@ class HotSkuReserver:
 
     def _apply_with_retries(self, batch: list[_Request]) -> None:
         try:
-            for attempt in range(MAX_ATTEMPTS):
-                try:
-                    self._apply(batch)
-                    self.batches += 1
-                    return
-                except VersionConflict:  # another process changed the row: read it again
-                    time.sleep(random.uniform(0, min(0.05, 0.0005 * 2**attempt)))
-            raise Conflict("the stock is changing too fast right now; try again")
+            # A lost compare-and-set means another process changed the row: the batch is read and applied again.
+            retry_on_conflict(lambda: self._apply(batch), MAX_ATTEMPTS, STOCK_TOO_BUSY)
+            self.batches += 1
         except Exception as error:
             for request in batch:
                 if request.answer is None and request.error is None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import Any, Protocol
 
@@ -20,6 +22,19 @@ from aisle.services.product_input import ProductIn, field_errors
 
 class ImportRecord(Protocol):
     line: int
+
+
+class BatchIndexer(Protocol):
+    def index_imported(self, products: Sequence[Product]) -> None:
+        """Writes committed products to the search index without making them searchable yet."""
+
+    def commit(self) -> None:
+        """Makes everything written so far searchable."""
+
+
+log = logging.getLogger(__name__)
+INDEX_COMMIT_SECONDS = 5.0  # an index commit per batch would cost more than the batch at a million products
+HOLD_EVENTS = timedelta(minutes=2)  # the relay delivers an imported batch's events only if the import never does
 
 
 @dataclass
@@ -48,25 +63,36 @@ class CatalogImporter:
         new_id: Callable[[], int],
         now: Callable[[], datetime],
         batch_size: int = 500,
+        indexer: BatchIndexer | None = None,
     ) -> None:
         self._uow = uow_factory
         self._new_id = new_id
         self._now = now
         self._batch_size = batch_size
+        self._indexer = indexer
         self._category_ids: dict[tuple[str, ...], int] = {}
 
     def run(
         self, seller_id: int, records: Iterable[Any], progress: Callable[[int], None] = lambda _n: None
     ) -> ImportSummary:
+        """Imports batch by batch. With an indexer, each committed batch is indexed at once and the index committed
+        every few seconds; the batch's events are then marked delivered, so no server replays them afterwards."""
         summary = ImportSummary()
+        indexing = _Indexing(self._indexer, self._uow, self._now) if self._indexer is not None else None
         for batch in _batches(iter(records), self._batch_size):
             with self._uow() as uow:
-                self._import_batch(uow, seller_id, batch, summary)
+                if indexing is not None and indexing.active:
+                    uow.outbox.hold_new_events(self._now() + HOLD_EVENTS)
+                products = self._import_batch(uow, seller_id, batch, summary)
                 uow.commit()
+            if indexing is not None:
+                indexing.add(products, uow.outbox.added_ids)
             progress(len(batch))
+        if indexing is not None:
+            indexing.finish()
         return summary
 
-    def _import_batch(self, uow: UnitOfWork, seller_id: int, batch: list[Any], summary: ImportSummary) -> None:
+    def _import_batch(self, uow: UnitOfWork, seller_id: int, batch: list[Any], summary: ImportSummary) -> list[Product]:
         """Validates each record on its own, then writes the batch's products and reviews in a few statements."""
         made = [(record, product) for record in batch if (product := self._product(uow, seller_id, record, summary))]
         taken = uow.products.skus_in_use([product for _record, product in made])
@@ -82,6 +108,7 @@ class CatalogImporter:
         uow.record(review_added(review) for review in reviews)
         summary.imported += len(fresh)
         summary.reviews += len(reviews)
+        return [product for _record, product in fresh]
 
     def _product(self, uow: UnitOfWork, seller_id: int, record: Any, summary: ImportSummary) -> Product | None:
         if not hasattr(record, "data"):
@@ -118,6 +145,52 @@ class CatalogImporter:
             self._now(),
             generated=True,
         )
+
+
+class _Indexing:
+    """Indexes an import's batches as they commit. If the index cannot be written (a running server holds the
+    Tantivy writer, OpenSearch is down) it stops trying and hands the events back to the relay at once."""
+
+    def __init__(self, indexer: BatchIndexer, uow_factory: UnitOfWorkFactory, now: Callable[[], datetime]) -> None:
+        self._indexer = indexer
+        self._uow = uow_factory
+        self._now = now
+        self._events: list[int] = []  # recorded by batches indexed but not yet committed to the index
+        self._committed_at = time.monotonic()
+        self.active = True
+
+    def add(self, products: Sequence[Product], event_ids: Sequence[int]) -> None:
+        if not self.active:
+            return
+        self._events.extend(event_ids)
+        try:
+            self._indexer.index_imported(products)
+            if time.monotonic() - self._committed_at >= INDEX_COMMIT_SECONDS:
+                self._commit()
+        except Exception as error:
+            self._give_up(error)
+
+    def finish(self) -> None:
+        if self.active:
+            try:
+                self._commit()
+            except Exception as error:
+                self._give_up(error)
+
+    def _commit(self) -> None:
+        self._indexer.commit()
+        with self._uow() as uow:
+            uow.outbox.mark_delivered(self._events, self._now())
+            uow.commit()
+        self._events, self._committed_at = [], time.monotonic()
+
+    def _give_up(self, error: Exception) -> None:
+        log.warning("import: the search index cannot be written (%s); the server will index from the outbox", error)
+        self.active = False
+        with self._uow() as uow:
+            uow.outbox.release_held(self._events)
+            uow.commit()
+        self._events = []
 
 
 def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:

@@ -7,8 +7,6 @@ the first answer without a second effect.
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -35,9 +33,10 @@ from aisle.domain.inventory import (
     empty_level,
 )
 from aisle.services.ports import IdempotencyKey, UnitOfWork, UnitOfWorkFactory, VersionConflict
+from aisle.services.retry import retry_on_conflict
 
 MAX_ATTEMPTS = 60
-MAX_BACKOFF_SECONDS = 0.05
+STOCK_TOO_BUSY = "the stock is changing too fast right now; try again"
 
 
 @dataclass(frozen=True)
@@ -185,9 +184,7 @@ class InventoryService:
         product_ids = {require_reservable(uow, line.variant_id) for line in lines}
         for warehouse_id in {line.warehouse_id for line in lines if line.warehouse_id is not None}:
             require_warehouse(uow, warehouse_id)
-        pool = StockPool(uow, [line.variant_id for line in lines])
-        taken = [pool.take(line, f"lines[{i}]" if name_lines else "") for i, line in enumerate(lines)]
-        pool.save(uow)
+        taken = _take_all(uow, lines, name_lines)
         now = self._now()
         reservation = Reservation(self._new_id(), owner, tuple(taken), ReservationStatus.ACTIVE, now, now + ttl)
         uow.inventory.add_reservation(reservation)
@@ -246,20 +243,49 @@ class InventoryService:
         self, change: Callable[[UnitOfWork], dict[str, Any]], key: IdempotencyKey | None = None
     ) -> dict[str, Any]:
         """Runs ``change`` in a transaction, again after a lost compare-and-set, at most once per idempotency key."""
-        for attempt in range(MAX_ATTEMPTS):
-            try:
-                with self._uow() as uow:
-                    if key is not None and (earlier := uow.inventory.remembered(key)) is not None:
-                        return earlier
-                    answer = change(uow)
-                    if key is not None:
-                        uow.inventory.remember(key, answer, self._now())
-                    uow.commit()
-                    return answer
-            except VersionConflict:
-                self.conflicts += 1
-                time.sleep(random.uniform(0, min(MAX_BACKOFF_SECONDS, 0.0005 * 2**attempt)))
-        raise Conflict("the stock is changing too fast right now; try again")
+
+        def attempt() -> dict[str, Any]:
+            with self._uow() as uow:
+                if key is not None and (earlier := uow.inventory.remembered(key)) is not None:
+                    return earlier
+                answer = change(uow)
+                if key is not None:
+                    uow.inventory.remember(key, answer, self._now())
+                uow.commit()
+                return answer
+
+        return retry_on_conflict(attempt, MAX_ATTEMPTS, STOCK_TOO_BUSY, on_conflict=self._count_conflict)
+
+    def _count_conflict(self) -> None:
+        self.conflicts += 1
+
+
+def _take_all(uow: UnitOfWork, lines: Sequence[ReserveLine], name_lines: bool) -> list[ReservationLine]:
+    """One conditional write per line, in one lock order; a short line raises and the transaction undoes the rest.
+    A line with no warehouse takes from the one with the most stock (read once; another takes if it was beaten)."""
+    order = sorted(range(len(lines)), key=lambda i: (lines[i].variant_id, lines[i].warehouse_id or ""))
+    taken: dict[int, ReservationLine] = {}
+    for index in order:
+        line = lines[index]
+        where = f"lines[{index}]" if name_lines else ""
+        candidates = [line.warehouse_id] if line.warehouse_id is not None else _by_most_stock(uow, line.variant_id)
+        for warehouse_id in candidates:
+            if uow.inventory.take(line.variant_id, warehouse_id, line.quantity) is not None:
+                taken[index] = ReservationLine(line.variant_id, warehouse_id, line.quantity)
+                break
+        else:
+            levels = uow.inventory.levels([line.variant_id])[line.variant_id]
+            available = max(
+                (lvl.available for lvl in levels if line.warehouse_id in (None, lvl.warehouse_id)), default=0
+            )
+            raise InsufficientStock(line.variant_id, line.quantity, available, _field(where))
+    return [taken[i] for i in range(len(lines))]
+
+
+def _by_most_stock(uow: UnitOfWork, variant_id: int) -> list[str]:
+    levels = uow.inventory.levels([variant_id])[variant_id]
+    ranked = sorted(levels, key=lambda lvl: (-lvl.available, lvl.warehouse_id))  # as choose_warehouse ranks them
+    return [lvl.warehouse_id for lvl in ranked if lvl.available > 0]
 
 
 class StockPool:

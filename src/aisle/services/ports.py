@@ -22,6 +22,11 @@ class VersionConflict(Exception):
     """A compare-and-set write found the row at another version than expected."""
 
 
+class ConnectionLost(VersionConflict):
+    """The database connection broke under a transaction (it was rolled back): run it again on a fresh one.
+    Retried like a lost compare-and-set, so no connection is pinged before use."""
+
+
 @dataclass(frozen=True)
 class VersionInfo:
     version: int
@@ -183,6 +188,9 @@ class BulkJobRepository(Protocol):
     def fail(self, job_id: int, reason: str, now: datetime) -> None:
         """Ends the job FAILED with the reason; its pending lines stay unprocessed."""
 
+    def prune_finished(self, before: datetime) -> int:
+        """Deletes jobs that finished before ``before``, with their lines; returns how many jobs."""
+
 
 @dataclass(frozen=True)
 class IdempotencyKey:
@@ -194,7 +202,25 @@ class IdempotencyKey:
 
 
 class Outbox(Protocol):
+    added_ids: list[int]  # the events this unit of work recorded
+
     def add(self, events: Iterable[Event], now: datetime) -> list[OutboxEntry]: ...
+
+    def hold_new_events(self, until: datetime) -> None:
+        """Events added from now on are not due for the relay before ``until`` (a bulk import indexes them itself)."""
+
+    def release_held(self, event_ids: Sequence[int]) -> None:
+        """Makes held events due at once."""
+
+    def oldest_pending_at(self) -> datetime | None: ...
+
+    def last_event_id(self) -> int: ...
+
+    def recorded_after(self, event_id: int, limit: int) -> list[OutboxEntry]:
+        """Events with a larger id, delivered or not, oldest first."""
+
+    def prune_delivered(self, before: datetime, limit: int) -> int:
+        """Deletes up to ``limit`` delivered events recorded before ``before``; returns how many."""
 
     def claim_pending(self, limit: int, now: datetime | None = None) -> list[OutboxEntry]:
         """Pending entries due by ``now``, in order; on PostgreSQL the rows stay locked (SKIP LOCKED) until the
@@ -231,10 +257,15 @@ class InventoryRepository(Protocol):
 
     def expired(self, now: datetime, limit: int) -> list[Reservation]: ...
 
+    def take(self, variant_id: int, warehouse_id: str, quantity: int) -> StockLevel | None:
+        """Reserves in one conditional write; the row as written, or None when missing or short of stock."""
+
     def remembered(self, key: IdempotencyKey) -> dict[str, Any] | None:
         """The answer given to this key, or None; InvalidInput when the key came with another request."""
 
     def remember(self, key: IdempotencyKey, response: dict[str, Any], now: datetime) -> None: ...
+
+    def forget_idempotency_keys(self, before: datetime) -> int: ...
 
     def record_sale(self, sale_id: int, product_id: int, variant_id: int, quantity: int, now: datetime) -> None: ...
 
@@ -318,16 +349,6 @@ UnitOfWorkFactory = Callable[..., UnitOfWork]
 class EventPublisher(Protocol):
     def publish(self, entries: Sequence[OutboxEntry]) -> None:
         """Delivers the entries (in order per key); raises when they could not all be delivered."""
-
-
-class EventBus(Protocol):
-    def publish(self, entries: Sequence[OutboxEntry]) -> None:
-        """Delivers the entries (in order per key); raises when they could not all be delivered."""
-
-    def subscribe(self, name: str, handler: Callable[[OutboxEntry], None]) -> None: ...
-
-    def subscribe_batch(self, names: Sequence[str], handler: Callable[[list[OutboxEntry]], None]) -> None:
-        """``handler`` gets the wanted events of each delivered batch at once (e.g. to index them together)."""
 
 
 class EventSubscription(Protocol):

@@ -67,6 +67,10 @@ class SellerService:
         with self._uow(readonly=True) as uow:
             return uow.sellers.by_api_key_hash(hash_api_key(api_key))
 
+    def get(self, seller_id: int) -> Seller | None:
+        with self._uow(readonly=True) as uow:
+            return uow.sellers.get(seller_id)
+
 
 def _require_seller(uow: UnitOfWork, seller_id: int) -> None:
     if uow.sellers.get(seller_id) is None:

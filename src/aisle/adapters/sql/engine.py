@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 
 from aisle.adapters.sql.schema import metadata
+from aisle.services.ports import ConnectionLost
 
 READONLY = "aisle_readonly"
 
@@ -14,7 +15,16 @@ READONLY = "aisle_readonly"
 def make_engine(url: str, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # No ping before each checkout (a round trip per transaction): a connection that broke meanwhile fails its
+    # transaction with ConnectionLost, which the services retry like a lost compare-and-set on a fresh connection.
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, pool_recycle=900)
+
+    @event.listens_for(engine, "handle_error")
+    def _retryable_disconnect(context: Any) -> None:
+        if context.is_disconnect:
+            raise ConnectionLost(str(context.original_exception)[:200]) from context.original_exception
+
+    return engine
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from aisle.adapters.sql import schema as t
@@ -51,6 +51,19 @@ class SqlInventoryRepository:
         for row in rows:
             found[row.variant_id].append(_level(row))
         return found
+
+    def take(self, variant_id: int, warehouse_id: str, quantity: int) -> StockLevel | None:
+        """Reserves ``quantity`` in one conditional write (the compare is ``available >= quantity``, so concurrent
+        takers never retry each other); the row as written, or None when it is missing or short."""
+        s = t.stock.c
+        with _contention_as_conflict(variant_id):
+            row = self._db.execute(
+                update(t.stock)
+                .where(and_(s.variant_id == variant_id, s.warehouse_id == warehouse_id, s.available >= quantity))
+                .values(available=s.available - quantity, reserved=s.reserved + quantity, version=s.version + 1)
+                .returning(*t.stock.c)
+            ).first()
+        return None if row is None else _level(row)
 
     def save_level(self, level: StockLevel, expected_version: int) -> None:
         """Writes ``level`` only if the row is still at ``expected_version`` (0: the row must not exist yet)."""
@@ -174,6 +187,11 @@ class SqlInventoryRepository:
                 self._db.execute(insert(t.idempotency_keys).values(**values))
         except IntegrityError:
             raise VersionConflict(key) from None  # a twin request committed first: retry and return its answer
+
+    def forget_idempotency_keys(self, before: datetime) -> int:
+        """Deletes remembered answers older than ``before``: a retry that late is a new request."""
+        keys = t.idempotency_keys
+        return self._db.execute(delete(keys).where(keys.c.created_at < before)).rowcount
 
     def record_sale(self, sale_id: int, product_id: int, variant_id: int, quantity: int, now: datetime) -> None:
         self._db.execute(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, insert, select, update
+from sqlalchemy import Connection, Row, and_, delete, insert, select, update
 
 from aisle.adapters.sql import schema as t
 from aisle.adapters.sql.timestamps import as_utc
@@ -109,6 +109,14 @@ class SqlBulkJobRepository:
             .values(status=FAILED, finished_at=now, failure_reason=reason[:1000])
         )
 
+    def prune_finished(self, before: datetime) -> int:
+        """Deletes jobs (and their lines) that finished before ``before``; returns how many jobs."""
+        old = select(t.bulk_jobs.c.job_id).where(
+            and_(t.bulk_jobs.c.finished_at.is_not(None), t.bulk_jobs.c.finished_at < before)
+        )
+        self._db.execute(delete(t.bulk_job_lines).where(t.bulk_job_lines.c.job_id.in_(old)))
+        return self._db.execute(delete(t.bulk_jobs).where(t.bulk_jobs.c.job_id.in_(old))).rowcount
+
 
 def _to_job(row: Row) -> BulkJob:
     finished = row.finished_at
@@ -124,4 +132,3 @@ def _to_job(row: Row) -> BulkJob:
         finished_at=None if finished is None else as_utc(finished),
         failure_reason=row.failure_reason,
     )
-

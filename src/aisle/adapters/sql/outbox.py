@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 
 from aisle.adapters.sql import schema as t
 from aisle.adapters.sql.timestamps import as_utc
@@ -22,6 +22,13 @@ class SqlOutbox:
     def __init__(self, connection: Connection, new_id: Callable[[], int]) -> None:
         self._db = connection
         self._new_id = new_id
+        self._held_until: datetime | None = None
+        self.added_ids: list[int] = []  # the events this unit of work recorded, in order
+
+    def hold_new_events(self, until: datetime) -> None:
+        """Events added from now on are not due for the relay before ``until``: a bulk import that indexes its own
+        batches marks them delivered once indexed, and the relay delivers them only if that never happens."""
+        self._held_until = until
 
     def add(self, events: Iterable[Event], now: datetime) -> list[OutboxEntry]:
         rows: list[dict[str, Any]] = [
@@ -33,11 +40,13 @@ class SqlOutbox:
                 "status": PENDING,
                 "attempts": 0,
                 "created_at": now,
+                "next_attempt_at": self._held_until,
             }
             for e in events
         ]
         if rows:
             self._db.execute(insert(t.outbox), rows)
+            self.added_ids.extend(row["event_id"] for row in rows)
         return [OutboxEntry(r["event_id"], r["name"], r["key"], r["payload"], now, 0) for r in rows]
 
     def claim_pending(self, limit: int, now: datetime | None = None) -> list[OutboxEntry]:
@@ -77,8 +86,43 @@ class SqlOutbox:
     def keys_since(self, since: datetime) -> list[int]:
         return list(self._db.execute(select(t.outbox.c.key).where(t.outbox.c.created_at >= since).distinct()).scalars())
 
+    def release_held(self, event_ids: Sequence[int]) -> None:
+        """Makes held events due at once."""
+        if event_ids:
+            self._db.execute(
+                update(t.outbox)
+                .where(and_(t.outbox.c.event_id.in_(event_ids), t.outbox.c.status == PENDING))
+                .values(next_attempt_at=None)
+            )
+
+    def last_event_id(self) -> int:
+        return self._db.execute(select(func.max(t.outbox.c.event_id))).scalar_one_or_none() or 0
+
+    def recorded_after(self, event_id: int, limit: int) -> list[OutboxEntry]:
+        """Events with a larger id, delivered or not, oldest first."""
+        query = select(t.outbox).where(t.outbox.c.event_id > event_id).order_by(t.outbox.c.event_id).limit(limit)
+        return [
+            OutboxEntry(r.event_id, r.name, r.key, r.payload, as_utc(r.created_at), r.attempts)
+            for r in self._db.execute(query)
+        ]
+
+    def oldest_pending_at(self) -> datetime | None:
+        """When the oldest event not yet delivered was recorded (event ids grow with time)."""
+        query = select(t.outbox.c.created_at).where(t.outbox.c.status == PENDING).order_by(t.outbox.c.event_id)
+        found = self._db.execute(query.limit(1)).scalar_one_or_none()
+        return None if found is None else as_utc(found)
+
+    def prune_delivered(self, before: datetime, limit: int) -> int:
+        """Deletes up to ``limit`` delivered events recorded before ``before``, oldest first; returns how many."""
+        oldest = (
+            select(t.outbox.c.event_id)
+            .where(and_(t.outbox.c.status == DELIVERED, t.outbox.c.created_at < before))
+            .order_by(t.outbox.c.event_id)
+            .limit(limit)
+        )
+        return self._db.execute(delete(t.outbox).where(t.outbox.c.event_id.in_(oldest))).rowcount
+
     def pending_count(self) -> int:
         return self._db.execute(
             select(func.count()).select_from(t.outbox).where(t.outbox.c.status == PENDING)
         ).scalar_one()
-

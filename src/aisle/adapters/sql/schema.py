@@ -145,7 +145,7 @@ outbox = Table(
     Column("name", String(64), nullable=False),
     Column("key", BigInteger, nullable=False),
     Column("payload", Json, nullable=False),
-    Column("status", String(16), nullable=False),  # PENDING, DELIVERED
+    Column("status", String(16), nullable=False),  # PENDING, DELIVERED or PARKED (failed too often)
     Column("attempts", Integer, nullable=False),
     Column("last_error", Text),
     Column("created_at", Timestamp, nullable=False),

@@ -40,21 +40,23 @@ _STAR_SIGNS = {"★", "⭐"}
 
 
 @dataclass(frozen=True)
-class Filters:
+class WordFilters:
+    """What the shopper's words asked for; the engine port's ``Filters`` is what a search applies in the end."""
+
     price_min: Decimal | None = None
     price_max: Decimal | None = None
     rating_min: float | None = None
     in_stock: bool | None = None
     sort: str | None = None
 
-    def merged(self, found: Filters | None) -> Filters:
+    def merged(self, found: WordFilters | None) -> WordFilters:
         """These filters, completed with what ``found`` has that they do not."""
         if found is None:
             return self
         mine, theirs = astuple(self), astuple(found)
-        return Filters(*(a if a is not None else b for a, b in zip(mine, theirs, strict=True)))
+        return WordFilters(*(a if a is not None else b for a, b in zip(mine, theirs, strict=True)))
 
-    def in_order(self) -> Filters:
+    def in_order(self) -> WordFilters:
         """ "over $100 under $50" is read as $50 to $100, not as nothing."""
         if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
             return replace(self, price_min=self.price_max, price_max=self.price_min)
@@ -63,19 +65,19 @@ class Filters:
 
 @dataclass(frozen=True)
 class Extraction:
-    filters: Filters
+    filters: WordFilters
     rest: tuple[Lexeme, ...]  # what no rule consumed, in order
 
 
 @dataclass(frozen=True)
 class Rule:
     pattern: re.Pattern[str]
-    read: Callable[[list[Lexeme]], Filters | None]  # None: the words fit but the value does not (a 7-star rating)
+    read: Callable[[list[Lexeme]], WordFilters | None]  # None: the words fit but the value does not (a 7-star rating)
 
 
 def extract_filters(lexemes: Sequence[Lexeme]) -> Extraction:
     line = _Line(lexemes)
-    filters = Filters()
+    filters = WordFilters()
     for rule in RULES:
         filters = filters.merged(line.apply(rule))
     return Extraction(filters.in_order(), line.rest())
@@ -91,7 +93,7 @@ class _Line:
         self._text = " " + " ".join(pieces) + " "
         self._consumed = [False] * len(pieces)
 
-    def apply(self, rule: Rule) -> Filters | None:
+    def apply(self, rule: Rule) -> WordFilters | None:
         found = None
         for match in rule.pattern.finditer(self._text):
             indices = self._indices(*match.span())
@@ -121,50 +123,50 @@ def _piece(lexeme: Lexeme) -> str:
     return "star" if lexeme.text in _STAR_SIGNS else lexeme.text
 
 
-def _rule(pattern: str, read: Callable[[list[Lexeme]], Filters | None]) -> Rule:
+def _rule(pattern: str, read: Callable[[list[Lexeme]], WordFilters | None]) -> Rule:
     return Rule(re.compile(rf"(?<= )(?:{pattern})(?= )"), read)
 
 
 # Readers: what a matched run of lexemes says.
 
 
-def _price_range(lexemes: list[Lexeme]) -> Filters | None:
+def _price_range(lexemes: list[Lexeme]) -> WordFilters | None:
     amounts = [a for a in _amounts(lexemes) if a is not None]
     if len(amounts) != 2:
         return None
     low, high = sorted(amounts)
-    return Filters(price_min=low, price_max=high)
+    return WordFilters(price_min=low, price_max=high)
 
 
-def _price_max(lexemes: list[Lexeme]) -> Filters | None:
+def _price_max(lexemes: list[Lexeme]) -> WordFilters | None:
     amount = _single_amount(lexemes)
-    return None if amount is None else Filters(price_max=amount)
+    return None if amount is None else WordFilters(price_max=amount)
 
 
-def _price_min(lexemes: list[Lexeme]) -> Filters | None:
+def _price_min(lexemes: list[Lexeme]) -> WordFilters | None:
     amount = _single_amount(lexemes)
-    return None if amount is None else Filters(price_min=amount)
+    return None if amount is None else WordFilters(price_min=amount)
 
 
-def _price_around(lexemes: list[Lexeme]) -> Filters | None:
+def _price_around(lexemes: list[Lexeme]) -> WordFilters | None:
     amount = _single_amount(lexemes)
     if amount is None:
         return None
     low, high = (amount * (1 - AROUND)).quantize(CENT), (amount * (1 + AROUND)).quantize(CENT)
-    return Filters(price_min=low, price_max=high)
+    return WordFilters(price_min=low, price_max=high)
 
 
-def _rating(lexemes: list[Lexeme]) -> Filters | None:
+def _rating(lexemes: list[Lexeme]) -> WordFilters | None:
     stars = next((s for s in map(_stars, lexemes) if s is not None), None)
-    return Filters(rating_min=stars) if stars is not None and 0 < stars <= 5 else None
+    return WordFilters(rating_min=stars) if stars is not None and 0 < stars <= 5 else None
 
 
-def _sort(order: str) -> Callable[[list[Lexeme]], Filters]:
-    return lambda _lexemes: Filters(sort=order)
+def _sort(order: str) -> Callable[[list[Lexeme]], WordFilters]:
+    return lambda _lexemes: WordFilters(sort=order)
 
 
-def _stock(in_stock: bool) -> Callable[[list[Lexeme]], Filters]:
-    return lambda _lexemes: Filters(in_stock=in_stock)
+def _stock(in_stock: bool) -> Callable[[list[Lexeme]], WordFilters]:
+    return lambda _lexemes: WordFilters(in_stock=in_stock)
 
 
 def _amounts(lexemes: list[Lexeme]) -> list[Decimal | None]:

@@ -27,7 +27,7 @@ from typing import Any
 
 from aisle.domain.search.brands import MIN_FUZZY_BRAND_LENGTH, BrandMatcher
 from aisle.domain.search.edits import osa_distance
-from aisle.domain.search.filters import Filters, extract_filters
+from aisle.domain.search.filters import WordFilters, extract_filters
 from aisle.domain.search.lexer import Lexeme, lex
 from aisle.domain.search.stopwords import STOP_WORDS
 from aisle.domain.search.synonyms import SynonymTable
@@ -35,7 +35,7 @@ from aisle.domain.search.text import has_digit, normalize
 from aisle.domain.search.vocabulary import Vocabulary, max_typos
 
 SORTS = ("price_asc", "price_desc", "rating", "newest")
-MAX_INPUT_CHARS = 1_000  # a query is cut here before anything else: nothing a shopper types needs more
+MAX_QUERY_CHARS = 512  # a query is cut here before anything else: no product title needs more, parsing stays cheap
 MAX_KEYWORDS = 32
 MAX_WORD_LENGTH = 39  # the engine drops longer tokens, so matching on them could only fail
 
@@ -70,7 +70,7 @@ class ParsedQuery:
         if not self.corrections:
             return None
         fixes = dict(self.corrections)
-        return _TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), normalize(self.raw[:MAX_INPUT_CHARS]))
+        return _TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), normalize(self.raw[:MAX_QUERY_CHARS]))
 
     def as_dict(self) -> dict[str, Any]:
         """The API's ``query`` block: how the query was understood."""
@@ -110,7 +110,7 @@ class QueryParser:
         self._common_words = common_words
 
     def parse(self, q: str) -> ParsedQuery:
-        text = normalize(q[:MAX_INPUT_CHARS])[:MAX_INPUT_CHARS]  # again: NFKC may turn one character into 18
+        text = normalize(q[:MAX_QUERY_CHARS])[:MAX_QUERY_CHARS]  # again: NFKC may turn one character into 18
         extraction = extract_filters(lex(text))
         brands, words = self._take_brands(_words(extraction.rest))
         words, corrections = self._corrected(_first_of_each(_without_stop_words(words))[:MAX_KEYWORDS])
@@ -211,7 +211,7 @@ def _typos(typed: str, word: str) -> int:
 
 def _assemble(
     q: str,
-    filters: Filters,
+    filters: WordFilters,
     keywords: tuple[str, ...],
     brands: list[str],
     corrections: tuple[tuple[str, str], ...],

@@ -12,6 +12,7 @@ from aisle.entrypoints import metrics
 from aisle.entrypoints.api import inventory, ops, pricing, search, seller_keys, seller_products, shop
 from aisle.entrypoints.api.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from aisle.entrypoints.api.problems import install_problem_handlers
+from aisle.entrypoints.web.app import install_web
 
 DESCRIPTION = """
 aisle's HTTP API. Errors are `application/problem+json` with an `errors` list naming each bad field.
@@ -36,6 +37,8 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by the web pages from local assets, so the docs work offline
+        redoc_url=None,
     )
     app.state.container = container
     install_problem_handlers(app)
@@ -50,10 +53,12 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
     )
     for router in routers:  # search before shop: /products/search must not be read as /products/{id}
         app.include_router(router)
+    install_web(app)
     settings = container.settings
 
     def body_limit(path: str) -> int:
-        return settings.bulk_max_bytes if path.endswith("/products/bulk") else settings.max_body_bytes
+        bulk = path.endswith("/products/bulk") or path == "/seller/bulk"
+        return settings.bulk_max_bytes if bulk else settings.max_body_bytes
 
     app.add_middleware(BodyLimitMiddleware, limit_for_path=body_limit)
     app.add_middleware(RequestIdMiddleware)

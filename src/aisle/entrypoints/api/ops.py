@@ -26,14 +26,25 @@ def healthz() -> dict[str, str]:
     "/readyz",
     tags=["ops"],
     response_model=None,
-    responses={200: ok(Readiness), 503: {"description": "Storage unreachable"}},
+    responses={
+        200: ok(Readiness),
+        503: {
+            "description": "Storage unreachable (problem+json), or the search index is behind the catalog: "
+            '`{"status": "indexing", "indexed": n, "total": m}`'
+        },
+    },
 )
 def readyz(app: ContainerDep) -> Any:
-    """Ready to serve: the database answers."""
+    """Ready to serve: the database answers and the search index has caught up with the catalog (no event older
+    than AISLE_READY_MAX_INDEX_LAG_SECONDS waits to be indexed)."""
     try:
         app.ready()
+        progress = app.index_progress()
     except Exception as error:
         return problem(None, 503, f"storage unreachable: {type(error).__name__}")
+    if not progress.caught_up:
+        body = {"status": "indexing", "indexed": progress.indexed, "total": progress.total}
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
     return JSONResponse({"status": "ready", "profile": app.settings.profile})
 
 

@@ -29,7 +29,10 @@ Price = Annotated[Decimal | None, Query(ge=0, le=1_000_000, allow_inf_nan=False,
 )
 def search(
     search: SearchDep,
-    q: Annotated[str, Query(max_length=10_000, description='Free text, e.g. "sony headphones under $200"')] = "",
+    q: Annotated[
+        str,
+        Query(max_length=10_000, description='Free text, e.g. "sony headphones under $200"; read up to 512 characters'),
+    ] = "",
     category: Annotated[str | None, Query(max_length=500, description="Category id or path")] = None,
     price_min: Price = None,
     price_max: Price = None,

@@ -9,7 +9,6 @@ from typing import Any, Protocol
 
 from aisle.domain.search.document import SearchDocument
 
-SORTS = ("relevance", "price_asc", "price_desc", "rating", "newest")
 PRICE_LADDER = (10, 25, 50, 100, 200, 500, 1000, 2000)  # facet bucket edges, in dollars
 
 

@@ -49,7 +49,7 @@ class IndexBuilder:
         self._now = now
         self._buy_boxes = buy_boxes
         self._on_indexed = on_indexed
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: following an index switch mid-write re-syncs (catch_up)
 
     def handle(self, entries: list[OutboxEntry]) -> None:
         """A batch of events: index every product they name, in one commit. An index.rebuild event (another
@@ -65,14 +65,30 @@ class IndexBuilder:
         """Makes the index (the serving one unless another is given) agree with the database for these products."""
         if not product_ids:
             return
-        target = engine or self._engine
-        with self._uow(readonly=True) as uow:
-            products = self._with_other_offers(uow, uow.products.get_many(product_ids))
-            documents = self._searchable(uow, [p for p in products if p.status is ProductStatus.ACTIVE])
-        indexed = {d.product_id for d in documents}
+        # Read and write under one lock: a sync that read older state must not write after one that read newer
+        # state (the relay and a catch-up after an index switch run in different threads).
+        with self._lock, self._uow(readonly=True) as uow:
+            self._write(uow, uow.products.get_many(product_ids), engine or self._engine, commit=True)
+
+    def index_imported(self, products: Sequence[Product]) -> None:
+        """A bulk import's freshly committed batch, written but not yet committed to the index (see ``commit``)."""
+        with self._lock, self._uow(readonly=True) as uow:
+            self._write(uow, list(products), self._engine, commit=False)
+
+    def commit(self) -> None:
+        """Makes what ``index_imported`` wrote searchable (durable on disk for Tantivy)."""
         with self._lock:
-            target.delete([p.product_id for p in products if p.product_id not in indexed])
-            target.upsert(documents)
+            self._engine.refresh()
+
+    def _write(
+        self, uow: UnitOfWork, products: list[Product], target: SearchEngine | RebuildTarget, commit: bool
+    ) -> None:
+        products = self._with_other_offers(uow, products)
+        documents = self._searchable(uow, [p for p in products if p.status is ProductStatus.ACTIVE])
+        indexed = {d.product_id for d in documents}
+        target.delete([p.product_id for p in products if p.product_id not in indexed])
+        target.upsert(documents)
+        if commit:
             target.refresh()
 
     def rebuild_into(self, engine: RebuildTarget, progress: Callable[[int], None] = lambda _n: None) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-MAX_QUERY_CHARS = 512  # longer text is cut here: no product title needs more, and parsing stays cheap
 MAX_PAGE_SIZE = 100
 MAX_RESULT_WINDOW = 10_000  # page * page_size beyond this is refused: deep paging is a crawler's game
 

@@ -29,7 +29,7 @@ from aisle.services.search.engine import (
     facets_from_dict,
     facets_to_dict,
 )
-from aisle.services.search.params import MAX_QUERY_CHARS, MAX_RESULT_WINDOW, SearchParams
+from aisle.services.search.params import MAX_RESULT_WINDOW, SearchParams
 from aisle.services.search.presenting import facets_view
 from aisle.services.search.understanding import QueryUnderstanding
 
@@ -94,7 +94,7 @@ class SearchService:
 
     def _search_with(self, engine: Searcher, params: SearchParams) -> dict[str, Any]:
         categories = self._categories()
-        parsed = self._understanding.parse(params.q[:MAX_QUERY_CHARS])
+        parsed = self._understanding.parse(params.q)
         plan = _plan(parsed, params, _resolve_category(params.category, categories))
         result, relaxed_steps, plan = self._search_relaxing(engine, plan, params)
         hits = self._page(result.hits, plan, params)
@@ -211,9 +211,6 @@ def _keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
         groups.append(KeywordGroup(" ".join(phrase), tuple(phrases.get(phrase, ()))))
         index += len(phrase)
     return tuple(groups)
-
-
-RELAXATION_ORDER = ("rating_min", "in_stock", "price", "brands", "category")
 
 
 def _relax_once(plan: Plan, engine: Searcher) -> tuple[Plan, dict[str, Any]] | None:

@@ -1,0 +1,52 @@
+"""One API process of `aisle serve --workers N`: uvicorn starts N of these on one socket, each builds its own
+container from the AISLE_* environment. Each process also answers /metrics on a port of its own (when
+AISLE_METRICS_PORT is set: that port + its slot number), since the shared port reaches any one of them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fastapi import FastAPI
+from prometheus_client import start_http_server
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from aisle.adapters.leadership import FileLock, claim_slot
+from aisle.bootstrap import bootstrap
+from aisle.entrypoints.api.app import create_app
+from aisle.settings import Settings
+
+PROCESS_HEADER = b"x-aisle-process"
+_held: list[FileLock] = []  # the slot lock lives as long as the process
+
+
+def serving_app() -> FastAPI:
+    """The uvicorn factory (``aisle.entrypoints.api.process:serving_app``)."""
+    settings = Settings(run_background_workers=True)
+    slot, lock = claim_slot(Path(settings.data_dir) / "processes")
+    _held.append(lock)
+    if settings.metrics_port is not None:
+        start_http_server(settings.metrics_port + slot, addr="127.0.0.1")
+    app = create_app(bootstrap(settings))
+    app.add_middleware(ProcessHeaderMiddleware, name=f"{slot}:{os.getpid()}")
+    return app
+
+
+class ProcessHeaderMiddleware:
+    """Names the process that answered (slot:pid) in a response header: which of N processes served a request."""
+
+    def __init__(self, app: ASGIApp, name: str) -> None:
+        self.app = app
+        self.value = name.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_named(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((PROCESS_HEADER, self.value))
+            await send(message)
+
+        await self.app(scope, receive, send_named)

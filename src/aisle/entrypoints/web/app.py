@@ -1,0 +1,94 @@
+"""Adds the pages to the API's FastAPI app: storefront, seller portal, static assets and the offline API docs."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from aisle.domain.errors import NotFound
+from aisle.entrypoints.web import seller, storefront
+from aisle.entrypoints.web.rendering import STATIC_DIR, render
+
+SWAGGER = "/static/vendor/swagger-ui"
+MESSAGES = {
+    403: ("This form has expired", "Reload the page and try again."),
+    404: ("Page not found", "We looked everywhere, but this page is not on our shelves."),
+    429: ("Slow down a little", "You have made many requests in a short time. Try again in a few seconds."),
+    500: ("Something went wrong", "It is our fault, not yours. Try again in a moment."),
+}
+
+
+def install_web(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(storefront.router)
+    app.include_router(seller.router)
+    _install_docs(app)
+    _install_error_pages(app)
+
+
+def _install_docs(app: FastAPI) -> None:
+    """Swagger UI from assets served here (swagger-ui-dist, vendored): the docs work offline."""
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="aisle API",
+            swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER}/swagger-ui.css",
+            swagger_favicon_url="/static/img/favicon.svg",
+        )
+
+
+def wants_page(request: Request) -> bool:
+    """Browsers asking for anything but the API get an HTML error page; API clients keep problem+json."""
+    path = request.url.path
+    return not path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    as_problem = app.exception_handlers[StarletteHTTPException]
+
+    as_not_found = app.exception_handlers[NotFound]
+    as_unexpected = app.exception_handlers.get(Exception)
+
+    if as_unexpected is not None:
+
+        @app.exception_handler(Exception)
+        async def _unexpected(request: Request, error: Exception) -> Response:
+            response = await _answer(as_unexpected, request, error)  # logs it, with the request id
+            return error_page(request, 500) if wants_page(request) else response
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, error: NotFound) -> Response:
+        return error_page(request, 404) if wants_page(request) else await _answer(as_not_found, request, error)
+
+    @app.exception_handler(storefront.PageNotFound)
+    async def _missing_page(request: Request, _error: storefront.PageNotFound) -> Response:
+        return error_page(request, 404)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code in MESSAGES and wants_page(request):
+            response = error_page(request, error.status_code)
+            response.headers.update(getattr(error, "headers", None) or {})
+            return response
+        return await _answer(as_problem, request, error)
+
+
+async def _answer(handler: Callable[..., Any], request: Request, error: Exception) -> Response:
+    """What the API's own handler answers (handlers may be plain or async functions)."""
+    answer = handler(request, error)
+    return await answer if inspect.isawaitable(answer) else answer
+
+
+def error_page(request: Request, status: int) -> HTMLResponse:
+    title, message = MESSAGES[status]
+    return render(request, "error.html", {"title": title, "message": message, "status": status}, status)

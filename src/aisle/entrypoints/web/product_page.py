@@ -1,0 +1,63 @@
+"""The product page's view: the PDP read model plus the chosen variant, the gallery and a page of reviews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import QueryParams
+
+from aisle.entrypoints.web import images
+from aisle.services.pdp import ProductPageService
+from aisle.services.reviews import ReviewService
+
+REVIEWS_PER_PAGE = 5
+
+
+def variant_label(variant: dict[str, Any]) -> str:
+    values = [str(v) for v in (variant.get("attributes") or {}).values() if v not in (None, "")]
+    return " / ".join(values) or variant["sku"]
+
+
+def product_context(
+    pdp: ProductPageService, reviews: ReviewService, product_id: int, query: QueryParams
+) -> dict[str, Any]:
+    page = pdp.page(product_id)
+    variants = page["variants"]
+    chosen = next((v for v in variants if v["variant_id"] == query.get("variant")), None)
+    chosen = chosen or next((v for v in variants if v["inventory"]["status"] != "OUT_OF_STOCK"), variants[0])
+    reviews_page = _page_number(query.get("reviews_page"))
+    listed = reviews.list(product_id, reviews_page, REVIEWS_PER_PAGE)
+    summary = page["reviews_summary"]
+    most = max(summary["distribution"].values(), default=0) or 1
+    return {
+        "p": page,
+        "chosen": chosen,
+        "variant_label": variant_label,
+        "gallery": _gallery(page["images"], chosen["variant_id"]),
+        "reviews": listed.items,
+        "reviews_total": listed.total,
+        "reviews_page": reviews_page,
+        "reviews_pages": max(1, -(-listed.total // REVIEWS_PER_PAGE)),
+        "bars": [(int(stars), n, round(100 * n / most)) for stars, n in summary["distribution"].items()],
+        "reviewed": query.get("reviewed") == "1",
+        "review_errors": {},
+        "review_form": {},
+    }
+
+
+def _gallery(product_images: list[Any], variant_id: str) -> list[Any]:
+    """The chosen variant's own pictures first, then the product's; only images that can be shown."""
+    shown = [image for image in product_images if images.source_of(image) is not None]
+
+    def belongs_elsewhere(image: Any) -> bool:
+        owner = image.get("variant_id") if isinstance(image, dict) else None
+        return owner is not None and str(owner) != variant_id
+
+    def position(image: Any) -> int:
+        return int(image.get("position") or 0) if isinstance(image, dict) else 0
+
+    return sorted(shown, key=lambda image: (belongs_elsewhere(image), position(image)))
+
+
+def _page_number(raw: str | None) -> int:
+    return min(int(raw), 10_000) if raw and raw.isdigit() and int(raw) >= 1 else 1

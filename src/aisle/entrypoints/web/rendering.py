@@ -1,0 +1,45 @@
+"""The page renderer: one Jinja2 environment with the filters the templates share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from aisle.entrypoints.web import images
+
+HERE = Path(__file__).parent
+STATIC_DIR = HERE / "static"
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def money(value: Any) -> str:
+    if value is None:
+        return ""
+    return f"${float(value):,.2f}"
+
+
+def stars(average: Any) -> Markup:
+    """Five stars filled to the nearest half, with the number spelled out for screen readers."""
+    if average is None:
+        return Markup('<span class="stars stars-none">No ratings yet</span>')
+    value = round(float(average) * 2) / 2
+    label = f"Rated {float(average):.1f} out of 5"
+    return Markup(
+        f'<span class="stars" role="img" aria-label="{label}" style="--rating:{value}">'
+        '<span aria-hidden="true">★★★★★</span></span>'
+    )
+
+
+templates.env.filters["money"] = money
+templates.env.filters["stars"] = stars
+templates.env.globals["picture"] = images.picture
+templates.env.globals["PLACEHOLDER"] = images.PLACEHOLDER
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status_code)

@@ -1,0 +1,194 @@
+"""The search page's view: what the shopper asked (query string), what was understood, and the links to change it."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from starlette.datastructures import QueryParams
+
+from aisle.entrypoints.web.links import Query
+from aisle.services.search.params import SearchParams
+
+PAGE_SIZE = 24
+SORTS = {
+    "relevance": "Best match",
+    "price_asc": "Price: low to high",
+    "price_desc": "Price: high to low",
+    "rating": "Customer rating",
+    "newest": "Newest",
+}
+KEYS = ("q", "category", "brand", "price_min", "price_max", "rating_min", "in_stock", "sort", "attr", "page")
+
+
+@dataclass
+class Chip:
+    label: str
+    remove_url: str
+
+    @property
+    def kind(self) -> str:
+        """Which filter, in the relaxation's words (brand, price, rating_min, in_stock, category)."""
+        if self.label.startswith("Brand:"):
+            return "brand"
+        if self.label.startswith("Category:"):
+            return "category"
+        if "★" in self.label:
+            return "rating_min"
+        if self.label == "In stock":
+            return "in_stock"
+        return "price" if "$" in self.label else "attribute"
+
+
+@dataclass
+class Asked:
+    """The query string, read leniently: a malformed value is dropped and named in ``ignored``, never a 422."""
+
+    query: Query
+    params: SearchParams
+    attributes: tuple[str, ...] = ()
+    ignored: list[str] = field(default_factory=list)
+
+
+def read_query(path: str, raw: QueryParams, category: str | None = None) -> Asked:
+    ignored: list[str] = []
+    pairs = [(k, v.strip()) for k, v in raw.multi_items() if k in KEYS and k != "category"]
+    if category is None:
+        category = (raw.get("category") or "").strip() or None
+        if category:
+            pairs.append(("category", category))
+    query = Query(path, pairs)
+    brands = tuple(b.strip() for value in query.all("brand") for b in value.split(",") if b.strip())
+    params = SearchParams(
+        q=(query.get("q") or "")[:500],
+        category=category,
+        price_min=_number(query, "price_min", ignored),
+        price_max=_number(query, "price_max", ignored),
+        brands=brands,
+        rating_min=_rating(query, ignored),
+        in_stock=True if query.get("in_stock") in ("1", "true", "on") else None,
+        sort=query.get("sort") if query.get("sort") in SORTS else None,
+        page=_page(query),
+        page_size=PAGE_SIZE,
+    )
+    attributes = tuple(a for a in query.all("attr") if ":" in a)
+    return Asked(query, _with_attributes(params, attributes), attributes, ignored)
+
+
+def _with_attributes(params: SearchParams, attributes: tuple[str, ...]) -> SearchParams:
+    """Attribute filters ("color:black") reach the search when the search parameters know them."""
+    if attributes and any(f.name == "attributes" for f in fields(SearchParams)):
+        return SearchParams(**{**params.__dict__, "attributes": attributes})
+    return params
+
+
+def _number(query: Query, key: str, ignored: list[str]) -> Decimal | None:
+    raw = (query.get(key) or "").lstrip("$").replace(",", "")
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or not 0 <= value <= 1_000_000:
+        ignored.append(f"{key.replace('_', ' ')} “{query.get(key)}” is not a price")
+        return None
+    return value
+
+
+def _rating(query: Query, ignored: list[str]) -> float | None:
+    raw = query.get("rating_min")
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not (math.isfinite(value) and 0 <= value <= 5):
+        ignored.append(f"rating “{raw}” is not between 0 and 5")
+        return None
+    return value
+
+
+def _page(query: Query) -> int:
+    raw = query.get("page") or "1"
+    return min(int(raw), 10_000 // PAGE_SIZE) if raw.isdigit() and int(raw) >= 1 else 1
+
+
+def price_label(low: Any, high: Any) -> str:
+    if low is not None and high is not None:
+        return f"${float(low):,.0f} – ${float(high):,.0f}"  # noqa: RUF001 - an en dash is right for a range
+    if high is not None:
+        return f"under ${float(high):,.0f}"
+    return f"over ${float(low):,.0f}"
+
+
+def chips(asked: Asked, understood: dict[str, Any], category_name: str | None, relaxed: set[str]) -> list[Chip]:
+    """Every filter in force, each with a link that drops it; a filter read from the text is dropped by
+    rewriting the text as its keywords, with the other filters it implied kept as explicit parameters.
+    Filters the search had to let go of (``relaxed``) are not in force, so they get no chip."""
+    return [c for c in _chips(asked, understood, category_name) if c.kind not in relaxed]
+
+
+def _chips(asked: Asked, understood: dict[str, Any], category_name: str | None) -> list[Chip]:
+    query, found = asked.query, understood.get("filters") or {}
+    result = [Chip(f"Brand: {b}", query.toggled("brand", b)) for b in query.all("brand")]
+    if not query.all("brand"):
+        result += [Chip(f"Brand: {b}", _without_text(asked, understood, "brand")) for b in found.get("brand") or []]
+    if query.get("price_min") or query.get("price_max"):
+        low, high = asked.params.price_min, asked.params.price_max
+        if low is not None or high is not None:
+            result.append(Chip(price_label(low, high).capitalize(), query.url(price_min=None, price_max=None)))
+    elif found.get("price_min") is not None or found.get("price_max") is not None:
+        label = price_label(found.get("price_min"), found.get("price_max")).capitalize()
+        result.append(Chip(label, _without_text(asked, understood, "price")))
+    rating = asked.params.rating_min if query.get("rating_min") else None
+    if rating is not None:
+        result.append(Chip(f"{rating:g}★ & up", query.url(rating_min=None)))
+    elif found.get("rating_min") is not None:
+        result.append(Chip(f"{found['rating_min']:g}★ & up", _without_text(asked, understood, "rating_min")))
+    if query.get("in_stock"):
+        result.append(Chip("In stock", query.url(in_stock=None)))
+    elif found.get("in_stock"):
+        result.append(Chip("In stock", _without_text(asked, understood, "in_stock")))
+    if asked.params.category and query.get("category"):
+        result.append(Chip(f"Category: {category_name or asked.params.category}", query.url(category=None)))
+    result += [Chip(a.replace(":", ": ", 1), query.toggled("attr", a)) for a in asked.attributes]
+    return result
+
+
+def _without_text(asked: Asked, understood: dict[str, Any], dropped: str) -> str:
+    found = understood.get("filters") or {}
+    query = asked.query
+    kept: dict[str, str | None] = {"q": " ".join(understood.get("keywords") or [])}
+    if dropped != "price" and not (query.get("price_min") or query.get("price_max")):
+        kept["price_min"] = _text(found.get("price_min"))
+        kept["price_max"] = _text(found.get("price_max"))
+    if dropped != "rating_min" and not query.get("rating_min"):
+        kept["rating_min"] = _text(found.get("rating_min"))
+    if dropped != "in_stock" and not query.get("in_stock") and found.get("in_stock"):
+        kept["in_stock"] = "1"
+    if not query.get("sort") and understood.get("sort"):
+        kept["sort"] = understood["sort"]
+    rewritten = query.changed(**kept)
+    if dropped != "brand" and not query.all("brand"):
+        rewritten = rewritten.added("brand", found.get("brand") or [])
+    return rewritten.link
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else f"{float(value):g}"
+
+
+def pages(current: int, total: int) -> list[int | None]:
+    """Page numbers around the current one, with None where a gap is (shown as an ellipsis)."""
+    last = max(1, min(math.ceil(total / PAGE_SIZE), 10_000 // PAGE_SIZE))
+    wanted = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    shown: list[int | None] = []
+    for number in wanted:
+        if shown and number - (shown[-1] or 0) > 1:
+            shown.append(None)
+        shown.append(number)
+    return shown

@@ -1,0 +1,137 @@
+"""The product form: HTML form fields to the API's product body and back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from aisle.domain.catalog import Product
+from aisle.domain.categories import Category
+from aisle.domain.errors import FieldError, InvalidInput
+from aisle.services.product_input import ProductIn, field_errors
+
+BLANK_VARIANT_ROWS = 2
+
+
+def pairs_text(values: Mapping[str, Any]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in values.items())
+
+
+def parse_pairs(text: str, field: str) -> dict[str, str]:
+    """ "size=42; color=black" (or one pair a line) as a dict."""
+    found: dict[str, str] = {}
+    for part in text.replace("\n", ";").split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInput.single(field, f"“{part.strip()}” should look like name=value")
+        found[key.strip()] = value.strip()
+    return found
+
+
+def form_values(product: Product | None, categories: dict[int, Category]) -> dict[str, Any]:
+    """What an edit form shows for a product (or a new one)."""
+    if product is None:
+        return {"status": "DRAFT", "variants": [{}] * (BLANK_VARIANT_ROWS + 1)}
+    c = product.content
+    category = categories.get(c.category_id) if c.category_id else None
+    variants = [
+        {
+            "sku": v.sku,
+            "price": f"{v.price:.2f}",
+            "compare_price": "" if v.compare_price is None else f"{v.compare_price:.2f}",
+            "attributes": pairs_text(v.attributes),
+        }
+        for v in c.variants
+    ]
+    return {
+        "title": c.title,
+        "description": c.description,
+        "brand": c.brand or "",
+        "category": category.path if category else "",
+        "status": c.status.value,
+        "images": "\n".join(i for i in c.images if isinstance(i, str)),
+        "attributes": pairs_text(c.attributes),
+        "gtin": c.gtin or "",
+        "variants": variants + [{}] * BLANK_VARIANT_ROWS,
+    }
+
+
+def submitted_values(form: FormData) -> dict[str, Any]:
+    """The form as typed, to show it again next to its errors."""
+    rows = zip(
+        form.getlist("v_sku"), form.getlist("v_price"), form.getlist("v_compare"), form.getlist("v_attrs"), strict=False
+    )
+    keys = ("title", "description", "brand", "category", "status", "images", "attributes", "gtin")
+    values: dict[str, Any] = {k: str(form.get(k) or "") for k in keys}
+    values["variants"] = [
+        {"sku": str(s), "price": str(p), "compare_price": str(c), "attributes": str(a)} for s, p, c, a in rows
+    ]
+    return values
+
+
+def product_body(values: dict[str, Any], categories: dict[int, Category], confirm: bool) -> ProductIn:
+    """Raises InvalidInput naming each bad field in the API's terms (``variants[0].price``)."""
+    problems: list[FieldError] = []
+    body: dict[str, Any] = {
+        "title": values["title"],
+        "description": values["description"],
+        "brand": values["brand"].strip() or None,
+        "status": values["status"] or "DRAFT",
+        "images": [line.strip() for line in values["images"].splitlines() if line.strip()],
+        "gtin": values["gtin"].strip() or None,
+        "confirm_price_change": confirm,
+    }
+    try:
+        body["attributes"] = parse_pairs(values["attributes"], "attributes")
+    except InvalidInput as invalid:
+        problems += invalid.errors
+    if values["category"].strip():
+        body["category_id"] = _category_id(values["category"], categories, problems)
+    body["variants"] = _variants(values["variants"], problems)
+    try:
+        parsed = ProductIn.model_validate(body)
+    except ValidationError as error:
+        problems += field_errors(error)
+        parsed = None
+    if problems or parsed is None:
+        raise InvalidInput(problems)
+    return parsed
+
+
+def _category_id(text: str, categories: dict[int, Category], problems: list[FieldError]) -> str | None:
+    wanted = " > ".join(part.strip() for part in text.split(">")).casefold()
+    found = next((c for c in categories.values() if c.path.casefold() == wanted), None)
+    if found is None:
+        problems.append(FieldError("category", f"no category “{text.strip()}”: use a path like Electronics > Audio"))
+        return None
+    return str(found.category_id)
+
+
+def _variants(rows: list[dict[str, str]], problems: list[FieldError]) -> list[dict[str, Any]]:
+    variants: list[dict[str, Any]] = []
+    for row in rows:
+        if not any(row.get(k, "").strip() for k in ("sku", "price", "compare_price", "attributes")):
+            continue
+        index = len(variants)
+        variant: dict[str, Any] = {"sku": row["sku"].strip(), "price": _number(row["price"])}
+        if row.get("compare_price", "").strip():
+            variant["compare_price"] = _number(row["compare_price"])
+        try:
+            variant["attributes"] = parse_pairs(row.get("attributes", ""), f"variants[{index}].attributes")
+        except InvalidInput as invalid:
+            problems += invalid.errors
+        variants.append(variant)
+    return variants
+
+
+def _number(text: str) -> Any:
+    cleaned = text.strip().lstrip("$").replace(",", "")
+    try:
+        return float(cleaned) if cleaned else None
+    except ValueError:
+        return cleaned  # the model names it as not a number

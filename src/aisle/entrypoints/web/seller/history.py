@@ -1,0 +1,90 @@
+"""Versions with their diff and one-click rollback; bulk NDJSON uploads and their jobs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from aisle.domain.errors import InvalidInput
+from aisle.entrypoints.api.dependencies import BulkDep, CatalogDep, parse_id
+from aisle.entrypoints.api.schemas import job_out
+from aisle.entrypoints.web.seller.portal import PortalSeller, checked_form, page, to_sign_in
+from aisle.services.bulk import TooManyLines
+
+router = APIRouter()
+
+
+@router.get("/products/{product_id}/versions", response_class=HTMLResponse)
+def versions(product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep) -> Response:
+    if seller is None:
+        return to_sign_in()
+    pid = parse_id(product_id, "product_id")
+    product = catalog.get_product(seller.seller_id, pid)
+    listed = catalog.versions(seller.seller_id, pid)
+    newest = product.version
+    to_version = _version(request.query_params.get("to"), newest) or newest
+    from_version = _version(request.query_params.get("from"), newest) or max(1, to_version - 1)
+    diff = catalog.diff(seller.seller_id, pid, from_version, to_version) if from_version != to_version else None
+    context = {"seller": seller, "product": product, "versions": listed, "diff": diff, "from": from_version,
+               "to": to_version, "rolled": request.query_params.get("rolled")}
+    return page(request, "seller/versions.html", context)
+
+
+@router.post("/products/{product_id}/rollback")
+async def rollback(product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep) -> Response:
+    if seller is None:
+        return to_sign_in()
+    form = await checked_form(request)
+    pid = parse_id(product_id, "product_id")
+    wanted = _version(str(form.get("version") or ""), 1_000_000)
+    if wanted is None:
+        raise InvalidInput.single("version", "must be a version number")
+    product = await run_in_threadpool(catalog.rollback, seller.seller_id, pid, wanted)
+    return RedirectResponse(f"/seller/products/{pid}/versions?rolled={wanted}&to={product.version}", status_code=303)
+
+
+@router.get("/bulk", response_class=HTMLResponse)
+def bulk_page(request: Request, seller: PortalSeller) -> Response:
+    if seller is None:
+        return to_sign_in()
+    return page(request, "seller/bulk.html", {"seller": seller, "error": None})
+
+
+@router.post("/bulk", response_class=HTMLResponse)
+async def bulk_upload(request: Request, seller: PortalSeller, bulk: BulkDep) -> Response:
+    if seller is None:
+        return to_sign_in()
+    form = await checked_form(request)
+    upload = form.get("file")
+    body = await upload.read() if isinstance(upload, UploadFile) else b""
+    if not body.strip():
+        return page(request, "seller/bulk.html", {"seller": seller, "error": "Choose an NDJSON file."}, 422)
+    try:
+        job = await run_in_threadpool(bulk.submit, seller.seller_id, body)
+    except (InvalidInput, TooManyLines) as refused:
+        reason = "; ".join(e.reason for e in refused.errors) if isinstance(refused, InvalidInput) else str(refused)
+        return page(request, "seller/bulk.html", {"seller": seller, "error": reason}, 422)
+    return RedirectResponse(f"/seller/jobs/{job.job_id}", status_code=303)
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(job_id: str, request: Request, seller: PortalSeller, bulk: BulkDep) -> Response:
+    if seller is None:
+        return to_sign_in()
+    job, errors = bulk.status(seller.seller_id, parse_id(job_id, "job_id"))
+    return page(request, "seller/job.html", {"seller": seller, "job": job_out(job, errors)})
+
+
+@router.get("/jobs/{job_id}/status")
+def job_status(job_id: str, seller: PortalSeller, bulk: BulkDep) -> Response:
+    """The job as JSON for the page's live progress (the session cookie, not an API key, says who asks)."""
+    if seller is None:
+        return JSONResponse({"detail": "Sign in again."}, status_code=401)
+    job, errors = bulk.status(seller.seller_id, parse_id(job_id, "job_id"))
+    return JSONResponse(job_out(job, errors).model_dump(mode="json"))
+
+
+def _version(raw: str | None, newest: int) -> int | None:
+    return int(raw) if raw and raw.isdigit() and 1 <= int(raw) <= newest else None

@@ -1,0 +1,71 @@
+"""What every portal page shares: who is signed in, rendering with the CSRF token, checking it on each POST."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
+
+from aisle.domain.sellers import Seller
+from aisle.entrypoints.api.dependencies import container
+from aisle.entrypoints.web.rendering import render
+from aisle.entrypoints.web.seller import session
+
+SIGN_INS_PER_MINUTE = 20
+
+
+def signed_in(request: Request) -> Seller | None:
+    """The seller the session cookie names, when it is genuine, unexpired and the seller still exists."""
+    app = container(request)
+    secret = app.settings.internal_token
+    if secret is None:  # no secret to sign sessions with: nobody is signed in
+        return None
+    seller_id = session.seller_of(secret, request.cookies.get(session.SESSION_COOKIE))
+    return None if seller_id is None else app.sellers.get(seller_id)
+
+
+PortalSeller = Annotated[Seller | None, Depends(signed_in)]
+
+
+def sign_in_allowed(request: Request) -> bool:
+    """Sign-in attempts are limited per client address, so keys cannot be guessed at speed."""
+    client = request.client.host if request.client else "unknown"
+    limiter = container(request).limiter
+    return limiter.hit(f"seller-sign-in:{client}", SIGN_INS_PER_MINUTE, burst=SIGN_INS_PER_MINUTE).allowed
+
+
+def session_secret(request: Request) -> str:
+    secret = container(request).settings.internal_token
+    if secret is None:
+        raise HTTPException(503, "The seller portal signs sessions with AISLE_INTERNAL_TOKEN, which is not set.")
+    return secret
+
+
+def to_sign_in() -> RedirectResponse:
+    return RedirectResponse("/seller", status_code=303)
+
+
+def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    context = {**context, "csrf": session.csrf_token(request)}
+    response = render(request, name, context, status_code)
+    session.remember_csrf(request, response)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def checked_form(request: Request) -> FormData:
+    """The posted form, refused (403) unless it carries this browser's CSRF token."""
+    form = await request.form()
+    submitted = form.get(session.CSRF_FIELD) or request.headers.get("x-csrf-token")
+    if not session.csrf_ok(request, str(submitted) if submitted else None):
+        raise HTTPException(403, "This form has expired or did not come from this site; reload the page and retry.")
+    return form
+
+
+def errors_by_field(errors: list[Any]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for error in errors:
+        found.setdefault(error.field, error.reason)
+    return found

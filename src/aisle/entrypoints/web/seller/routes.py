@@ -1,0 +1,169 @@
+"""Sign in and out, the product list, and creating and editing a product."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from aisle.domain.catalog import ProductStatus
+from aisle.domain.errors import InvalidInput
+from aisle.entrypoints.api.dependencies import CatalogDep, SellersDep, parse_id
+from aisle.entrypoints.web.dependencies import CategoriesDep
+from aisle.entrypoints.web.seller import forms, history, session, stock
+from aisle.entrypoints.web.seller.portal import (
+    PortalSeller,
+    checked_form,
+    errors_by_field,
+    page,
+    session_secret,
+    sign_in_allowed,
+    to_sign_in,
+)
+
+router = APIRouter(prefix="/seller", include_in_schema=False)
+router.include_router(history.router)
+router.include_router(stock.router)
+STATUSES = ("DRAFT", "ACTIVE", "INACTIVE", "DELETED")
+PAGE_SIZE = 25
+SEARCH_SCAN = 1000  # a title search looks through this many of the seller's newest products
+PRICE_RULE = "confirm_price_change"  # the API's ±50% rule names the flag that confirms a change
+
+
+@router.get("", response_class=HTMLResponse)
+def sign_in_page(request: Request, seller: PortalSeller) -> Response:
+    if seller:
+        return RedirectResponse("/seller/products", status_code=303)
+    return page(request, "seller/sign_in.html", {"error": None})
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+async def sign_in(request: Request, sellers: SellersDep) -> Response:
+    form = await checked_form(request)
+    allowed = await run_in_threadpool(sign_in_allowed, request)
+    key = str(form.get("api_key") or "").strip()
+    seller = await run_in_threadpool(sellers.authenticate, key) if key and allowed else None
+    if seller is None:
+        error = "Too many attempts; wait a minute." if not allowed else "This API key is not valid."
+        return page(request, "seller/sign_in.html", {"error": error}, status_code=401 if allowed else 429)
+    response = RedirectResponse("/seller/products", status_code=303)
+    value = session.session_value(session_secret(request), seller.seller_id)
+    session.set_cookie(request, response, session.SESSION_COOKIE, value, session.SESSION_SECONDS)
+    return response
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request) -> Response:
+    await checked_form(request)
+    response = RedirectResponse("/seller", status_code=303)
+    response.delete_cookie(session.SESSION_COOKIE, path="/seller")
+    return response
+
+
+@router.get("/products", response_class=HTMLResponse)
+def products(request: Request, seller: PortalSeller, catalog: CatalogDep) -> Response:
+    if seller is None:
+        return to_sign_in()
+    status = request.query_params.get("status") or None
+    wanted = ProductStatus(status) if status in STATUSES else None
+    text = (request.query_params.get("q") or "").strip()
+    number = _page_number(request.query_params.get("page"))
+    if text:
+        found = catalog.list_products(seller.seller_id, wanted, 1, SEARCH_SCAN).items
+        matching = [p for p in found if text.casefold() in p.content.title.casefold() or _sku_match(p, text)]
+        items, total = matching[(number - 1) * PAGE_SIZE : number * PAGE_SIZE], len(matching)
+    else:
+        listed = catalog.list_products(seller.seller_id, wanted, number, PAGE_SIZE)
+        items, total = listed.items, listed.total
+    context = {
+        "seller": seller,
+        "items": items,
+        "total": total,
+        "status": status if wanted else "",
+        "q": text,
+        "page": number,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "statuses": STATUSES,
+        "saved": request.query_params.get("saved"),
+    }
+    return page(request, "seller/products.html", context)
+
+
+@router.get("/products/new", response_class=HTMLResponse)
+def new_product(request: Request, seller: PortalSeller) -> Response:
+    if seller is None:
+        return to_sign_in()
+    return _editor(request, seller, None, forms.form_values(None, {}))
+
+
+@router.post("/products/new", response_class=HTMLResponse)
+async def create_product(
+    request: Request, seller: PortalSeller, catalog: CatalogDep, categories: CategoriesDep
+) -> Response:
+    return await _save(request, seller, catalog, categories, None)
+
+
+@router.get("/products/{product_id}", response_class=HTMLResponse)
+def edit_product(
+    product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep, categories: CategoriesDep
+) -> Response:
+    if seller is None:
+        return to_sign_in()
+    product = catalog.get_product(seller.seller_id, parse_id(product_id, "product_id"))
+    return _editor(request, seller, product, forms.form_values(product, categories()))
+
+
+@router.post("/products/{product_id}", response_class=HTMLResponse)
+async def update_product(
+    product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep, categories: CategoriesDep
+) -> Response:
+    return await _save(request, seller, catalog, categories, parse_id(product_id, "product_id"))
+
+
+async def _save(
+    request: Request, seller: Any, catalog: CatalogDep, categories: CategoriesDep, product_id: int | None
+) -> Response:
+    if seller is None:
+        return to_sign_in()
+    form = await checked_form(request)
+    values = forms.submitted_values(form)
+    confirm = form.get("confirm_price_change") == "1"
+    expected = int(str(form.get("version"))) if str(form.get("version") or "").isdigit() else None
+    try:
+        body = forms.product_body(values, categories(), confirm)
+        if product_id is None:
+            saved = await run_in_threadpool(catalog.create_product, seller.seller_id, body.to_content())
+        else:
+            saved = await run_in_threadpool(
+                catalog.replace_product, seller.seller_id, product_id, body.to_content(), expected, confirm
+            )
+    except InvalidInput as invalid:
+        current = None if product_id is None else catalog.get_product(seller.seller_id, product_id)
+        return _editor(request, seller, current, values, invalid.errors, status_code=422)
+    return RedirectResponse(f"/seller/products/{saved.product_id}?saved={saved.version}", status_code=303)
+
+
+def _editor(request: Request, seller: Any, product: Any, values: dict, errors=(), status_code: int = 200) -> Response:
+    by_field = errors_by_field(list(errors))
+    needs_confirm = any(PRICE_RULE in reason for reason in by_field.values())
+    by_field = {field: reason.split(f"; send {PRICE_RULE}")[0] for field, reason in by_field.items()}
+    context = {
+        "seller": seller,
+        "product": product,
+        "v": values,
+        "errors": by_field,
+        "needs_confirm": needs_confirm,
+        "saved": request.query_params.get("saved"),
+        "statuses": STATUSES[:3],
+    }
+    return page(request, "seller/edit.html", context, status_code)
+
+
+def _sku_match(product: Any, text: str) -> bool:
+    return any(text.casefold() == v.sku.casefold() for v in product.content.variants)
+
+
+def _page_number(raw: str | None) -> int:
+    return min(int(raw), 10_000) if raw and raw.isdigit() and int(raw) >= 1 else 1

@@ -1,0 +1,109 @@
+"""Stock per warehouse with restock, and each variant's price history as an SVG chart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from aisle.domain.errors import InvalidInput
+from aisle.domain.inventory import Operation
+from aisle.entrypoints.api.dependencies import CatalogDep, InventoryDep, PricingDep, parse_id
+from aisle.entrypoints.web.seller.portal import PortalSeller, checked_form, page, to_sign_in
+
+router = APIRouter()
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 90, 8
+
+
+@router.get("/products/{product_id}/stock", response_class=HTMLResponse)
+def stock_page(
+    product_id: str,
+    request: Request,
+    seller: PortalSeller,
+    catalog: CatalogDep,
+    inventory: InventoryDep,
+    pricing: PricingDep,
+) -> Response:
+    if seller is None:
+        return to_sign_in()
+    product = catalog.get_product(seller.seller_id, parse_id(product_id, "product_id"))
+    variants = [(v, v.variant_id) for v in product.content.variants if v.variant_id is not None]
+    levels = inventory.levels_for([vid for _v, vid in variants])
+    warehouses = inventory.warehouses()
+    rows = [
+        {
+            "variant": v,
+            "levels": levels.get(vid, []),
+            "chart": price_chart(pricing.price_history(seller.seller_id, vid)),
+        }
+        for v, vid in variants
+    ]
+    context = {"seller": seller, "product": product, "rows": rows, "warehouses": warehouses,
+               "note": request.query_params.get("note"), "error": request.query_params.get("error")}
+    return page(request, "seller/stock.html", context)
+
+
+@router.post("/products/{product_id}/stock")
+async def change_stock(
+    product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep, inventory: InventoryDep
+) -> Response:
+    if seller is None:
+        return to_sign_in()
+    form = await checked_form(request)
+    pid = parse_id(product_id, "product_id")
+    product = await run_in_threadpool(catalog.get_product, seller.seller_id, pid)
+    variant_id = parse_id(str(form.get("variant_id") or ""), "variant_id")
+    if variant_id not in {v.variant_id for v in product.content.variants}:
+        raise InvalidInput.single("variant_id", "is not a variant of this product")
+    operation = Operation.SET if form.get("operation") == "SET" else Operation.RESTOCK
+    raw = str(form.get("quantity") or "").strip()
+    target = f"/seller/products/{pid}/stock"
+    if not raw.isdigit():
+        return RedirectResponse(f"{target}?error=quantity+must+be+a+whole+number", status_code=303)
+    warehouse = str(form.get("warehouse_id") or "")
+    try:
+        await run_in_threadpool(inventory.adjust, variant_id, operation, warehouse, int(raw))
+    except InvalidInput as invalid:
+        reason = "; ".join(f"{e.field} {e.reason}" for e in invalid.errors)
+        return RedirectResponse(f"{target}?error={reason}", status_code=303)
+    return RedirectResponse(f"{target}?note={operation.value.lower()}+saved", status_code=303)
+
+
+def price_chart(history: list[dict[str, Any]], now: datetime | None = None) -> dict[str, Any] | None:
+    """An SVG step line of the price from its first setting until now (each price holds until the next), or None
+    without any history."""
+    points = sorted(history, key=lambda h: h["changed_at"])
+    if not points:
+        return None
+    times = [datetime.fromisoformat(p["changed_at"]).timestamp() for p in points]
+    prices = [p["new"] for p in points]
+    end = max(times[-1], (now or datetime.now(UTC)).timestamp())
+    start, span = times[0], (end - times[0]) or 1.0
+    low, high = min(prices), max(prices)
+    spread = (high - low) or 1.0
+    inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
+
+    def xy(when: float, price: float) -> tuple[float, float]:
+        x = CHART_PAD + (when - start) / span * inner_w
+        y = CHART_PAD + (high - price) / spread * inner_h if high != low else CHART_HEIGHT / 2
+        return round(x, 1), round(y, 1)
+
+    coords = [xy(t, p) for t, p in zip(times, prices, strict=True)]
+    steps = []  # a price holds until the next change: draw steps, not slopes
+    for index, (x, y) in enumerate(coords):
+        if index:
+            steps.append((x, coords[index - 1][1]))
+        steps.append((x, y))
+    steps.append((xy(end, prices[-1])[0], coords[-1][1]))
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "line": " ".join(f"{x},{y}" for x, y in steps),
+        "dots": [{"x": x, "y": y, "price": p["new"], "at": p["changed_at"][:16].replace("T", " ")}
+                 for (x, y), p in zip(coords, points, strict=True)],
+        "low": low,
+        "high": high,
+    }

@@ -1,0 +1,130 @@
+"""The shopper's pages: home, search, category browse and product pages. Every page works without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from aisle.domain.categories import ancestors_path
+from aisle.domain.errors import InvalidInput, NotFound
+from aisle.entrypoints.api.dependencies import CatalogDep, PdpDep, ReviewsDep, SearchDep, parse_id, search_allowed
+from aisle.entrypoints.web import search_page
+from aisle.entrypoints.web.dependencies import CategoriesDep, PageCacheDep
+from aisle.entrypoints.web.product_page import product_context
+from aisle.entrypoints.web.rendering import render
+from aisle.services.search.params import SearchParams
+
+router = APIRouter(include_in_schema=False)
+TREE_KEY, TREE_TTL_SECONDS = "web:category-tree", 60
+POPULAR_KEY, POPULAR_TTL_SECONDS = "web:popular", 60
+
+
+class PageNotFound(Exception):
+    """Raised by a page for an id that names nothing a shopper can see: answered with the friendly 404 page."""
+
+
+def category_tree(catalog: CatalogDep, cache: PageCacheDep) -> list[dict[str, Any]]:
+    """The departments with products in them, kept a minute: counting a large catalog's categories is not free."""
+    tree = cache.get(TREE_KEY)
+    if tree is None:
+        tree = [node for node in catalog.category_tree() if node["product_count"]]
+        cache.set(TREE_KEY, tree, TREE_TTL_SECONDS)
+    return tree
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, catalog: CatalogDep, search: SearchDep, cache: PageCacheDep) -> HTMLResponse:
+    popular = cache.get(POPULAR_KEY)
+    if popular is None:
+        popular = search.search(SearchParams(page_size=12))["results"]
+        cache.set(POPULAR_KEY, popular, POPULAR_TTL_SECONDS)
+    return render(request, "home.html", {"tree": category_tree(catalog, cache), "popular": popular})
+
+
+@router.get("/search", response_class=HTMLResponse, dependencies=[Depends(search_allowed)])
+def search_results(request: Request, search: SearchDep, categories: CategoriesDep) -> HTMLResponse:
+    asked = search_page.read_query("/search", request.query_params)
+    return _results_page(request, search, categories(), asked, heading=None)
+
+
+@router.get("/c/{category_id}", response_class=HTMLResponse, dependencies=[Depends(search_allowed)])
+def browse(category_id: str, request: Request, search: SearchDep, categories: CategoriesDep) -> HTMLResponse:
+    wanted = _id_or_404(category_id)
+    known = categories()
+    if wanted not in known:
+        raise PageNotFound()
+    asked = search_page.read_query(f"/c/{wanted}", request.query_params, category=str(wanted))
+    trail = ancestors_path(known, wanted)
+    return _results_page(request, search, known, asked, heading=known[wanted].name, trail=trail)
+
+
+def _results_page(request: Request, search: SearchDep, categories, asked: search_page.Asked, heading, trail=()):
+    error = None
+    try:
+        response = search.search(asked.params)
+    except InvalidInput as invalid:
+        error = "; ".join(f"{e.field} {e.reason}" for e in invalid.errors)
+        response = search.search(SearchParams(q=asked.params.q, page_size=search_page.PAGE_SIZE))
+    raw_category = asked.params.category or ""
+    chosen = categories.get(int(raw_category)) if raw_category.isdigit() else None
+    context = {
+        "asked": asked,
+        "r": response,
+        "heading": heading,
+        "trail": list(trail),
+        "error": error,
+        "chips": search_page.chips(asked, response["query"], chosen.name if chosen else None, _relaxed(response)),
+        "pages": search_page.pages(response["page"], response["total"]),
+        "last_page": search_page.pages(1, response["total"])[-1],
+        "sorts": search_page.SORTS,
+        "price_label": search_page.price_label,
+    }
+    return render(request, "search.html", context)
+
+
+def _relaxed(response: dict[str, Any]) -> set[str]:
+    return {step["dropped"] for step in (response.get("relaxed") or {}).get("steps", [])}
+
+
+@router.get("/p/{product_id}", response_class=HTMLResponse)
+def product(product_id: str, request: Request, pdp: PdpDep, reviews: ReviewsDep) -> HTMLResponse:
+    pid = _id_or_404(product_id)
+    try:
+        context = product_context(pdp, reviews, pid, request.query_params)
+    except NotFound as missing:
+        raise PageNotFound() from missing
+    return render(request, "product.html", context)
+
+
+@router.post("/p/{product_id}/reviews", response_class=HTMLResponse)
+def post_review(
+    product_id: str,
+    request: Request,
+    pdp: PdpDep,
+    reviews: ReviewsDep,
+    rating: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    author: Annotated[str, Form()] = "",
+) -> Any:
+    pid = _id_or_404(product_id)
+    form = {"rating": rating, "title": title, "body": body, "author": author}
+    try:
+        stars = int(rating) if rating.isdigit() else 0
+        reviews.add(pid, stars, title, body, author)
+    except NotFound as missing:
+        raise PageNotFound() from missing
+    except InvalidInput as invalid:
+        context = product_context(pdp, reviews, pid, request.query_params)
+        context.update(review_errors={e.field: e.reason for e in invalid.errors}, review_form=form)
+        return render(request, "product.html", context, status_code=422)
+    return RedirectResponse(f"/p/{pid}?reviewed=1#reviews", status_code=303)
+
+
+def _id_or_404(raw: str) -> int:
+    try:
+        return parse_id(raw)
+    except InvalidInput as invalid:
+        raise PageNotFound() from invalid

@@ -1,0 +1,53 @@
+"""Housekeeping: what the database keeps only for a while, and whether the search index has caught up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from aisle.services.ports import UnitOfWorkFactory
+from aisle.services.search.engine import SearchEngine
+
+PRUNE_BATCH = 5_000
+
+
+class Pruner:
+    """Deletes delivered outbox events, remembered idempotency keys and finished bulk jobs older than the
+    retention, a batch per step so that no transaction holds SQLite's write lock for long."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, now: Callable[[], datetime], retention: timedelta) -> None:
+        self._uow = uow_factory
+        self._now = now
+        self._retention = retention
+
+    def prune_once(self) -> int:
+        """One step; returns how many outbox rows went (more may remain when it equals the batch size)."""
+        cutoff = self._now() - self._retention
+        with self._uow() as uow:
+            events = uow.outbox.prune_delivered(cutoff, PRUNE_BATCH)
+            if events < PRUNE_BATCH:
+                uow.inventory.forget_idempotency_keys(cutoff)
+                uow.jobs.prune_finished(cutoff)
+            uow.commit()
+        return events if events == PRUNE_BATCH else 0
+
+
+@dataclass(frozen=True)
+class IndexProgress:
+    caught_up: bool
+    indexed: int = 0  # documents in the search index
+    total: int = 0  # ACTIVE products in the catalog
+
+
+def index_progress(
+    uow_factory: UnitOfWorkFactory, engine: SearchEngine, now: datetime, max_lag: timedelta
+) -> IndexProgress:
+    """Caught up unless an event not yet delivered to the index builder is older than ``max_lag``: a few seconds
+    of writes in flight are normal, a backlog (a replay after an import, a stopped relay) is not."""
+    with uow_factory(readonly=True) as uow:
+        oldest = uow.outbox.oldest_pending_at()
+        if oldest is None or now - oldest <= max_lag:
+            return IndexProgress(caught_up=True)
+        total = uow.products.count_active()
+    return IndexProgress(caught_up=False, indexed=engine.count(), total=total)

@@ -1,0 +1,118 @@
+"""`aisle import` leaves the index built; /readyz says when the index lags; old rows are pruned."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from aisle.adapters.importers.synthetic import generate_catalog
+from aisle.bootstrap import bootstrap
+from aisle.domain import events as ev
+from aisle.entrypoints.api.app import create_app
+from aisle.entrypoints.cli import app as cli
+from aisle.services.clock import utc_now
+from aisle.services.importing import CatalogImporter
+from aisle.services.maintenance import Pruner
+from aisle.services.outbox_relay import OutboxRelay
+from aisle.services.ports import OutboxEntry
+from tests.api.conftest import make_settings
+
+
+def test_synthetic_import_is_searchable_when_it_ends_and_leaves_nothing_to_replay(tmp_path: Path):
+    result = CliRunner().invoke(
+        cli, ["import", "--format", "synthetic", "--count", "120"], env={"AISLE_DATA_DIR": str(tmp_path)}
+    )
+    assert result.exit_code == 0, result.output
+    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    with app.uow(readonly=True) as uow:
+        assert uow.outbox.pending_count() == 0
+    assert app.catalog.count_active() == 120
+    assert app.search_engine.count() == 120
+    assert app.index_progress().caught_up
+    app.stop()
+
+
+def test_synthetic_import_is_deterministic_and_has_reviews(tmp_path: Path):
+    first = [(r.data["title"], len(r.reviews)) for r in generate_catalog(40, seed=3)]
+    again = [(r.data["title"], len(r.reviews)) for r in generate_catalog(40, seed=3)]
+    assert first == again
+    assert sum(n for _title, n in first) > 0
+
+
+def test_a_path_is_refused_for_synthetic_and_required_otherwise(tmp_path: Path):
+    runner, env = CliRunner(), {"AISLE_DATA_DIR": str(tmp_path)}
+    assert runner.invoke(cli, ["import", "--format", "jsonl"], env=env).exit_code == 2
+    assert runner.invoke(cli, ["import", str(tmp_path), "--format", "synthetic"], env=env).exit_code == 2
+
+
+class _IndexDown:
+    def index_imported(self, products) -> None:
+        raise ConnectionError("index unreachable")
+
+    def commit(self) -> None:
+        raise ConnectionError("index unreachable")
+
+
+def test_an_import_that_cannot_index_still_imports_and_leaves_its_events_to_the_relay(tmp_path: Path):
+    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    seller = app.sellers.get_or_create("Held").seller_id
+    importer = CatalogImporter(app.uow, app.ids.next_id, utc_now, batch_size=4, indexer=_IndexDown())
+    assert importer.run(seller, generate_catalog(10, with_reviews=False)).imported == 10
+    delivered: list[OutboxEntry] = []
+    app.bus.subscribe("product.created", delivered.append)
+    app.relay.drain()
+    assert len(delivered) == 10  # due at once, not after the hold
+    app.stop()
+
+
+def test_events_of_an_import_that_died_before_indexing_are_delivered_after_the_hold(tmp_path: Path):
+    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    seller = app.sellers.get_or_create("Crashed").seller_id
+    with app.uow() as uow:  # what a batch of an import killed right after its commit leaves behind
+        uow.outbox.hold_new_events(utc_now() + timedelta(minutes=2))
+        uow.record([ev.Event(ev.PRODUCT_CREATED, 1, {"seller_id": seller})])
+        uow.commit()
+    assert app.relay.relay_once() == 0  # held: the import may still index it itself
+    later = OutboxRelay(app.uow, app.bus, lambda: utc_now() + timedelta(minutes=3))
+    assert later.relay_once() == 1
+    app.stop()
+
+
+def test_readyz_says_indexing_while_the_index_lags_then_ready(tmp_path: Path):
+    container = bootstrap(make_settings(tmp_path, run_background_workers=False, ready_max_index_lag_seconds=0.05))
+    seller = container.sellers.get_or_create("Lagging").seller_id
+    container.importer(index=False).run(seller, generate_catalog(30, with_reviews=False))
+    time.sleep(0.1)
+    with TestClient(create_app(container, manage_background=False)) as client:
+        lagging = client.get("/readyz")
+        assert lagging.status_code == 503
+        assert lagging.json() == {"status": "indexing", "indexed": 0, "total": 30}
+        container.relay.drain()
+        ready = client.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    container.stop()
+
+
+def test_pruner_deletes_only_what_is_older_than_the_retention(tmp_path: Path):
+    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    seller = app.sellers.get_or_create("Old").seller_id
+    app.importer(index=False).run(seller, generate_catalog(5, with_reviews=False))
+    app.relay.drain()
+    with app.uow() as uow:
+        uow.inventory.remember("reserve:old-key", {"ok": True}, utc_now())
+        uow.commit()
+    Pruner(app.uow, utc_now, timedelta(hours=1)).prune_once()
+    with app.uow(readonly=True) as uow:
+        assert uow.outbox.keys_since(utc_now() - timedelta(hours=1))  # young: kept
+        assert uow.inventory.remembered("reserve:old-key") is not None
+    a_week_later = Pruner(app.uow, lambda: utc_now() + timedelta(days=8), timedelta(days=7))
+    while a_week_later.prune_once():
+        pass
+    with app.uow(readonly=True) as uow:
+        assert uow.outbox.keys_since(utc_now() - timedelta(hours=1)) == []
+        assert uow.inventory.remembered("reserve:old-key") is None
+    app.stop()

@@ -1,0 +1,147 @@
+"""The storefront and seller portal pages over HTTP (no browser): status codes, weight, sessions and CSRF."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import SellerClient, wait_for_outbox
+
+PAGE_BUDGET_BYTES = 100 * 1024  # HTML + CSS + JS of one page, before images
+
+
+@pytest.fixture
+def listed(client: TestClient, seller: SellerClient, container) -> dict:
+    product = seller.create()
+    wait_for_outbox(container)
+    return product
+
+
+def page_weight(client: TestClient, path: str) -> int:
+    """The page's HTML plus every stylesheet and script it links, as a browser would fetch them."""
+    response = client.get(path, headers={"accept": "text/html"})
+    assert response.status_code == 200, (path, response.status_code)
+    html = response.text
+    assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) + re.findall(r'<script src="([^"]+)"', html)
+    weight = len(response.content)
+    for asset in assets:
+        fetched = client.get(asset)
+        assert fetched.status_code == 200, asset
+        weight += len(fetched.content)
+    return weight
+
+
+def test_no_page_weighs_over_100_kb_before_images(client, seller, listed):
+    client.cookies.clear()
+    pages = ["/", "/search?q=trailblazer", f"/p/{listed['product_id']}", "/seller", "/search?q=nothing-matches-this"]
+    for path in pages:
+        assert page_weight(client, path) <= PAGE_BUDGET_BYTES, path
+
+
+def test_pages_answer_html_and_the_api_keeps_problem_json(client, listed):
+    html = client.get("/p/999999", headers={"accept": "text/html"})
+    assert html.status_code == 404 and "text/html" in html.headers["content-type"]
+    assert "Page not found" in html.text
+    assert client.get("/p/not-an-id", headers={"accept": "text/html"}).status_code == 404
+    api = client.get("/api/v1/products/999999", headers={"accept": "text/html"})
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+
+
+def test_malformed_search_parameters_are_named_not_fatal(client, listed):
+    response = client.get("/search?q=trailblazer&price_min=abc&rating_min=9&page=-3")
+    assert response.status_code == 200
+    assert "Ignored: price min “abc” is not a price" in response.text
+    assert "Trailblazer Running Shoe" in response.text
+
+
+def test_a_filter_read_from_the_text_is_a_chip_that_removes_it(client, listed):
+    page = client.get("/search", params={"q": "trailblazer under $100"}).text
+    chip = re.search(r'<a class="chip" href="([^"]+)" aria-label="Remove filter Under \$100"', page)
+    assert chip is not None, page
+    removed = client.get(chip.group(1).replace("&amp;", "&")).text
+    assert "Remove filter Under $100" not in removed and "Trailblazer Running Shoe" in removed
+
+
+def test_docs_are_served_from_local_assets(client):
+    page = client.get("/docs").text
+    assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', page)
+    assert assets and all(a.startswith("/static/") for a in assets)
+    assert all(client.get(a).status_code == 200 for a in assets)
+
+
+def sign_in(client: TestClient, key: str):
+    client.get("/seller")
+    token = client.cookies["aisle_csrf"]
+    return client.post("/seller/sign-in", data={"api_key": key, "csrf_token": token}, follow_redirects=False)
+
+
+def test_sign_in_sets_a_strict_http_only_session_that_never_holds_the_key(client, seller):
+    key = seller.headers["Authorization"].removeprefix("Bearer ")
+    response = sign_in(client, key)
+    assert response.status_code == 303
+    cookie = next(h for h in response.headers.get_list("set-cookie") if h.startswith("aisle_seller="))
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+    assert key not in cookie
+    listing = client.get("/seller/products")
+    assert "Acme Outdoor" in listing.text and key not in listing.text
+
+
+def test_a_wrong_key_or_a_missing_csrf_token_is_refused(client, seller):
+    assert sign_in(client, "aisle_sk_wrong").status_code == 401
+    key = seller.headers["Authorization"].removeprefix("Bearer ")
+    no_token = client.post("/seller/sign-in", data={"api_key": key}, follow_redirects=False)
+    assert no_token.status_code == 403
+    assert sign_in(client, key).status_code == 303
+    forged = client.post("/seller/products/new", data={"title": "X", "csrf_token": "forged"})
+    assert forged.status_code == 403
+
+
+def test_a_forged_session_cookie_signs_nobody_in(client, seller):
+    client.cookies.set("aisle_seller", f"{seller.id}.9999999999.{'0' * 64}", path="/seller")
+    response = client.get("/seller/products", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/seller"
+
+
+def test_the_portal_form_reports_each_bad_field(client, seller):
+    key = seller.headers["Authorization"].removeprefix("Bearer ")
+    sign_in(client, key)
+    token = client.cookies["aisle_csrf"]
+    form = {"csrf_token": token, "title": "Tent", "status": "ACTIVE", "category": "No > Such",
+            "v_sku": ["bad sku!", ""], "v_price": ["-3", ""], "v_compare": ["", ""], "v_attrs": ["size", ""]}
+    response = client.post("/seller/products/new", data=form)
+    assert response.status_code == 422
+    for named in ("category", "variants[0].attributes", "Variant 1 sku", "Variant 1 price"):
+        assert named in response.text, named
+
+
+def test_the_stock_page_restocks_a_warehouse_and_charts_the_price_history(client, seller):
+    from tests.api.conftest import INTERNAL_TOKEN
+
+    product = seller.create()
+    changed = product_body_with_price(product, 79.99)
+    assert seller.request("PUT", f"/products/{product['product_id']}", json=changed).status_code == 200
+    warehouse = {"warehouse_id": "east-1", "name": "East", "region": "us-east"}
+    internal = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+    assert client.post("/api/v1/warehouses", json=warehouse, headers=internal).status_code == 201
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    variant_id = product["variants"][0]["variant_id"]
+    form = {"csrf_token": client.cookies["aisle_csrf"], "variant_id": variant_id, "warehouse_id": "east-1",
+            "operation": "RESTOCK", "quantity": "7"}
+    stock_url = f"/seller/products/{product['product_id']}/stock"
+    assert client.post(stock_url, data=form, follow_redirects=False).status_code == 303
+    assert client.post(stock_url, data=form, follow_redirects=False).status_code == 303
+    page = client.get(stock_url).text
+    assert re.search(r"<td>east-1</td><td>14</td><td>0</td>", page), page
+    assert page.count("<polyline") == 2 and "$79.99\u2013$89.99" in page
+    refused = client.post(stock_url, data={**form, "quantity": "-3"}, follow_redirects=False)
+    assert "error=" in refused.headers["location"]
+
+
+def product_body_with_price(product: dict, price: float) -> dict:
+    from tests.api.conftest import product_body
+
+    body = product_body()
+    body["variants"][0]["price"] = price
+    return body

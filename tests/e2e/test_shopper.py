@@ -1,0 +1,84 @@
+"""A shopper: search with a typo, narrow by a facet, open the product, pick a variant, write a review."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+
+def test_shopper_searches_with_a_typo_filters_picks_a_variant_and_reviews(watched, store):
+    page = watched.page
+    page.goto(store.url + "/")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    box = page.get_by_role("combobox", name="Search products")
+    box.press_sequentially("trailbl", delay=30)
+    suggestions = page.get_by_role("listbox", name="Suggestions")
+    expect(suggestions.get_by_role("option").first).to_be_visible()
+    box.press("ArrowDown")
+    expect(box).to_have_attribute("aria-activedescendant", "q-opt-0")
+    box.press("Escape")
+    expect(suggestions).to_be_hidden()
+    watched.shot("shopper-1-home")
+    watched.clean()
+
+    box.fill("trailblazr")
+    box.press("Enter")
+    expect(page.get_by_text("corrected from")).to_be_visible()
+    expect(page.locator(".card")).to_have_count(2)  # the shoe and the sock
+    watched.shot("shopper-2-search")
+    watched.clean()
+
+    page.get_by_role("complementary", name="Refine results").get_by_role("link", name=re.compile("^Acme")).click()
+    expect(page).to_have_url(re.compile(r"brand=Acme"))
+    expect(page.locator(".card")).to_have_count(1)
+    expect(page.get_by_role("link", name="Remove filter Brand: Acme")).to_be_visible()
+    watched.clean()
+
+    page.get_by_role("link", name="Trailblazer Running Shoe").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Trailblazer Running Shoe")
+    price = page.locator("#price .now")
+    expect(price).to_have_text("$89.99")
+    expect(page.locator("#price .was")).to_contain_text("$119.99")
+    expect(page.locator("#stock")).to_have_text("Only 3 left")
+    page.locator("label.variant", has_text="44").click()
+    expect(price).to_have_text("$94.99")
+    expect(page.locator("#stock")).to_have_text("In stock")
+    expect(page.locator("#price .was")).to_be_hidden()
+    expect(page).to_have_url(re.compile(r"variant=\d+"))
+    watched.shot("shopper-3-product")
+    watched.clean()
+
+    form = page.locator("form.review-form")
+    form.get_by_label("5 stars").check()
+    form.get_by_label("Title").fill("Grippy on wet rock")
+    form.get_by_label("Review").fill("Wore them up Snowdon in the rain.")
+    form.get_by_role("button", name="Post review").click()
+    expect(page.get_by_text("Thank you! Your review is published.")).to_be_visible()
+    expect(page.locator(".review", has_text="Grippy on wet rock")).to_be_visible()
+    watched.shot("shopper-4-reviewed")
+    watched.clean()
+
+
+def test_a_missing_product_gets_the_friendly_404_page(watched, store):
+    watched.expected_statuses.add(404)
+    response = watched.page.goto(store.url + "/p/123456789")
+    assert response is not None and response.status == 404
+    expect(watched.page.get_by_role("heading", name="Page not found")).to_be_visible()
+    expect(watched.page.get_by_role("link", name="Back to the store")).to_be_visible()
+
+
+def test_search_and_product_pages_work_without_javascript(browser, store):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(store.url + "/search?q=trailblazer")
+    page.get_by_label("Sort by").select_option("price_desc")
+    page.get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"sort=price_desc"))
+    assert page.locator(".card .now").all_text_contents() == ["$89.99", "$12.00"]
+    page.get_by_role("link", name="Trailblazer Running Shoe").click()
+    page.locator("label.variant", has_text="44").click()
+    page.get_by_role("button", name="Show this option").click()
+    expect(page.locator("#price .now")).to_have_text("$94.99")
+    context.close()

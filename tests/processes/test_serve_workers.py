@@ -1,0 +1,139 @@
+"""`aisle serve --workers 2` for real: two API processes over one SQLite database and one Tantivy index. One leads
+(runs the relay and index builder); killing it with SIGKILL hands the lead to the other; both see every commit."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+TOKEN = "workers-test-token"
+WAIT_SECONDS = 120  # a shared, loaded 2-core machine starts processes slowly; nothing here measures time
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.url = f"http://127.0.0.1:{_free_port()}"
+        self.metrics_port = _free_port()
+
+    def leader_pid(self) -> int:
+        return int((self.data_dir / "leader.lock").read_text() or 0)
+
+    def leaders(self) -> list[int]:
+        """The aisle_leader gauge of each process, from its own metrics port."""
+        found = []
+        for port in (self.metrics_port, self.metrics_port + 1):
+            text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+            found += [int(float(line.split()[1])) for line in text.splitlines() if line.startswith("aisle_leader ")]
+        return found
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    served = Served(tmp_path)
+    port = served.url.rsplit(":", 1)[1]
+    env = {**os.environ, "AISLE_DATA_DIR": str(tmp_path), "AISLE_INTERNAL_TOKEN": TOKEN}
+    env |= {"AISLE_METRICS_PORT": str(served.metrics_port), "AISLE_SELLER_WRITES_PER_MINUTE": "100000"}
+    env |= {"AISLE_SEARCHES_PER_MINUTE": "100000"}
+    command = [str(Path(sys.executable).parent / "aisle"), "serve", "--port", port, "--workers", "2"]
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _eventually(lambda: len(served.leaders()) == 2, "both processes answering on their metrics ports")
+        yield served
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _eventually(check, what: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except (httpx.HTTPError, OSError, ValueError):
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"never happened: {what}")
+
+
+def _create_product(served: Served, api_key: str) -> tuple[str, str]:
+    word = "zq" + uuid.uuid4().hex[:10].translate(str.maketrans("0123456789", "ghijklmnop"))
+    body = {"title": f"Lamp {word}", "status": "ACTIVE", "variants": [{"sku": word, "price": 12.5}]}
+    response = httpx.post(
+        f"{served.url}/api/v1/seller/products", json=body, headers={"Authorization": f"Bearer {api_key}"}, timeout=60
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["product_id"], word
+
+
+def _found_by_every_process(served: Served, product_id: str, word: str) -> None:
+    """Fresh connections land on either process; each must find the product (its reader saw the commit)."""
+    found_by: set[str] = set()
+
+    def both_found() -> bool:
+        response = httpx.get(f"{served.url}/api/v1/products/search", params={"q": word}, timeout=30)
+        if any(r["product_id"] == product_id for r in response.json()["results"]):
+            found_by.add(response.headers["x-aisle-process"].split(":")[0])
+        return found_by == {"0", "1"}
+
+    _eventually(both_found, f"both processes find {word}")
+
+
+def _every_process_shows(served: Served, product_id: str, title: str) -> None:
+    shown_by: set[str] = set()
+
+    def both_show() -> bool:
+        response = httpx.get(f"{served.url}/api/v1/products/{product_id}", timeout=30)
+        if response.json()["title"] == title:
+            shown_by.add(response.headers["x-aisle-process"].split(":")[0])
+        return shown_by == {"0", "1"}
+
+    _eventually(both_show, f"both processes show the title {title!r}")
+
+
+def test_one_process_leads_and_another_takes_over_when_it_is_killed(served: Served):
+    assert sorted(served.leaders()) == [0, 1]  # exactly one leader
+    created = httpx.post(
+        f"{served.url}/api/v1/sellers", json={"name": "Lamps"}, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    api_key = created.json()["api_key"]
+    product_id, word = _create_product(served, api_key)
+    _found_by_every_process(served, product_id, word)
+    _every_process_shows(served, product_id, f"Lamp {word}")  # both have the page cached now
+    patched = httpx.patch(
+        f"{served.url}/api/v1/seller/products/{product_id}",
+        json={"title": f"Desk lamp {word}"},
+        headers={"Authorization": f"Bearer {api_key}"},
+        timeout=60,
+    )
+    assert patched.status_code == 200, patched.text
+    _every_process_shows(served, product_id, f"Desk lamp {word}")  # the other process dropped its cached page
+
+    first_leader = served.leader_pid()
+    os.kill(first_leader, signal.SIGKILL)
+    _eventually(lambda: served.leader_pid() not in (0, first_leader), "another process takes the lead")
+    _eventually(lambda: sorted(served.leaders()) == [0, 1], "the killed process is replaced, still one leader")
+
+    _found_by_every_process(served, *_create_product(served, api_key))  # the new leader indexes

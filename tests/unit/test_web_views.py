@@ -1,0 +1,50 @@
+"""The page views' pure parts: links that change one filter, page numbers, pictures, the price chart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aisle.entrypoints.web.images import picture, source_of
+from aisle.entrypoints.web.links import Query
+from aisle.entrypoints.web.search_page import pages
+from aisle.entrypoints.web.seller.stock import price_chart
+
+
+def test_a_link_changes_one_thing_and_goes_back_to_page_one():
+    query = Query("/search", [("q", "tent"), ("brand", "Acme"), ("page", "3")])
+    assert query.url(sort="price_asc") == "/search?q=tent&brand=Acme&sort=price_asc"
+    assert query.url(page="4") == "/search?q=tent&brand=Acme&page=4"
+    assert query.toggled("brand", "Acme") == "/search?q=tent"
+    assert query.toggled("brand", "Peak") == "/search?q=tent&brand=Acme&brand=Peak"
+    assert Query("/search", [("q", "")]).link == "/search"
+
+
+def test_page_numbers_keep_the_ends_and_mark_gaps():
+    assert pages(1, 24) == [1]
+    assert pages(10, 24 * 40) == [1, None, 8, 9, 10, 11, 12, None, 40]
+    assert pages(2, 24 * 3) == [1, 2, 3]
+
+
+def test_a_rendered_image_gets_every_size_in_its_srcset_and_a_placeholder_when_it_fails():
+    ready = {"status": "READY", "alt_text": "Red stove", "urls": {s: f"/media/x-{s}.webp" for s in
+                                                                  ("150", "300", "600", "1200", "original")}}
+    found = source_of(ready, 600)
+    assert found["src"] == "/media/x-600.webp" and found["alt"] == "Red stove"
+    assert found["srcset"] == "/media/x-150.webp 150w, /media/x-300.webp 300w, /media/x-600.webp 600w, " \
+                              "/media/x-1200.webp 1200w"
+    assert source_of({"status": "PENDING"}) is None
+    assert source_of({"url": "https://img.example/a.jpg"})["src"] == "https://img.example/a.jpg"
+    html = str(picture("https://img.example/a.jpg", 'A "quoted" title'))
+    assert 'alt="A &#34;quoted&#34; title"' in html and "placeholder.svg" in html
+    assert 'src="/static/img/placeholder.svg"' in str(picture(None, "nothing yet"))
+
+
+def test_the_price_chart_holds_each_price_until_the_next_and_until_now():
+    history = [
+        {"new": 20, "changed_at": "2026-12-01T11:00:00+00:00"},
+        {"new": 10, "changed_at": "2026-12-01T10:00:00+00:00"},
+    ]
+    chart = price_chart(history, now=datetime(2026, 12, 1, 12, tzinfo=UTC))
+    assert chart["line"] == "8.0,82.0 160.0,82.0 160.0,8.0 312.0,8.0"
+    assert [d["price"] for d in chart["dots"]] == [10, 20] and (chart["low"], chart["high"]) == (10, 20)
+    assert price_chart([]) is None
