@@ -17,7 +17,7 @@ from aisle.domain.catalog import Product, content_to_dict
 from aisle.domain.categories import Category
 from aisle.domain.events import Event
 from aisle.domain.inventory import Reservation, ReservationStatus, StockLevel, Warehouse
-from aisle.services.ports import PriceRecord, VersionConflict
+from aisle.services.ports import IdempotencyKey, PriceRecord, VersionConflict
 
 
 @dataclass
@@ -125,6 +125,21 @@ class FakeInventory:
                     found[variant_id].append(level)
         return found
 
+    def take(self, variant_id: int, warehouse_id: str, quantity: int) -> StockLevel | None:
+        """A conditional write, as in SQL: applied at commit only while enough is still available."""
+        key = (variant_id, warehouse_id)
+        current = self._store.levels.get(key)
+        if current is None or current.available < quantity:
+            return None
+
+        def check(store: Store) -> None:
+            now = store.levels.get(key)
+            if now is None or now.available < quantity:
+                raise VersionConflict(variant_id)
+
+        self._uow.stage(lambda store: store.levels.__setitem__(key, store.levels[key].reserve(quantity)), check=check)
+        return current.reserve(quantity)
+
     def save_level(self, level: StockLevel, expected_version: int) -> None:
         key = (level.variant_id, level.warehouse_id)
         if self._version(key) != expected_version:
@@ -143,6 +158,13 @@ class FakeInventory:
     def variant_owner(self, variant_id: int) -> tuple[int, int] | None:
         return self._store.owners.get(variant_id)
 
+    def variant_product_status(self, variant_id: int) -> str | None:
+        owner = self._store.owners.get(variant_id)
+        if owner is None:
+            return None
+        product = self._store.products.get(owner[0])
+        return "ACTIVE" if product is None else product.status.value  # stock seeded without a product: on sale
+
     def add_reservation(self, reservation: Reservation) -> None:
         self._uow.stage(lambda store: store.reservations.__setitem__(reservation.reservation_id, reservation))
 
@@ -152,11 +174,11 @@ class FakeInventory:
     def change_status(self, reservation_id: int, expected: ReservationStatus, new: ReservationStatus) -> bool:
         return False
 
-    def remembered(self, key: str) -> dict[str, Any] | None:
-        return self._store.remembered.get(key)
+    def remembered(self, key: IdempotencyKey) -> dict[str, Any] | None:
+        return self._store.remembered.get(key.scope)
 
-    def remember(self, key: str, response: dict[str, Any], now: datetime) -> None:
-        self._uow.stage(lambda store: store.remembered.__setitem__(key, response))
+    def remember(self, key: IdempotencyKey, response: dict[str, Any], now: datetime) -> None:
+        self._uow.stage(lambda store: store.remembered.__setitem__(key.scope, response))
 
 
 class FakeUnitOfWork:
