@@ -39,7 +39,7 @@ unit: $(STAMP) ## the fast tests only
 e2e: $(STAMP) ## the browser tests (Playwright driving Debian chromium: apt-get install chromium)
 	$(BIN)/pytest tests/e2e
 
-services-up: ## start PostgreSQL, Redis, OpenSearch and Kafka on 127.0.0.1 (installs them first)
+services-up: ## start PostgreSQL, Redis, OpenSearch, Kafka and S3 (S3Proxy) on 127.0.0.1 (installs them first)
 	bash deploy/local/up.sh
 
 services-down: ## stop them

@@ -53,5 +53,10 @@ def opensearch_url() -> str:
     return required_service("AISLE_TEST_OPENSEARCH_URL", "OpenSearch", "http://127.0.0.1:9200")
 
 
+def s3_url() -> str:
+    """An S3-compatible endpoint with its credentials, e.g. the S3Proxy `make services-up` starts."""
+    return required_service("AISLE_TEST_S3_URL", "S3", "http://aisle:aisle-local-secret@127.0.0.1:9000")
+
+
 def kafka_bootstrap() -> str:
     return required_service("AISLE_TEST_KAFKA_BOOTSTRAP", "Kafka", "127.0.0.1:9092")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stop the aisle backing services started by up.sh. Idempotent: stopping a stopped
 # service is a no-op. Data is kept (see README: remove $AISLE_SERVICES_DIR to reset).
-# Usage: deploy/local/down.sh [postgres|redis|opensearch|kafka|all ...]   (default: all)
+# Usage: deploy/local/down.sh [postgres|redis|opensearch|kafka|s3|all ...]   (default: all)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh

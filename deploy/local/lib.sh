@@ -291,7 +291,7 @@ dispatch() {
 }
 
 # Service names from the command line ("all" or nothing = every service), in start order.
-AISLE_ALL_SERVICES=(postgres redis opensearch kafka)
+AISLE_ALL_SERVICES=(postgres redis opensearch kafka s3)
 parse_services() {
   SERVICES=()
   local a s
@@ -299,9 +299,9 @@ parse_services() {
   for a in "$@"; do
     case "$a" in
       all) SERVICES+=("${AISLE_ALL_SERVICES[@]}") ;;
-      postgres|redis|opensearch|kafka) SERVICES+=("$a") ;;
-      -h|--help) echo "usage: $0 [postgres|redis|opensearch|kafka|all ...]"; exit 0 ;;
-      *) die "unknown service '$a' (expected: postgres redis opensearch kafka all)" ;;
+      postgres|redis|opensearch|kafka|s3) SERVICES+=("$a") ;;
+      -h|--help) echo "usage: $0 [postgres|redis|opensearch|kafka|s3|all ...]"; exit 0 ;;
+      *) die "unknown service '$a' (expected: postgres redis opensearch kafka s3 all)" ;;
     esac
   done
   # de-duplicate, keep canonical order

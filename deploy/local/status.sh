@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Health of the aisle backing services; exits non-zero if any is not healthy.
-# Usage: deploy/local/status.sh [postgres|redis|opensearch|kafka|all ...]   (default: all)
+# Usage: deploy/local/status.sh [postgres|redis|opensearch|kafka|s3|all ...]   (default: all)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh

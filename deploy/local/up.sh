@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install (if needed), start and health-check the aisle backing services on 127.0.0.1.
-# Usage: deploy/local/up.sh [postgres|redis|opensearch|kafka|all ...]   (default: all)
+# Usage: deploy/local/up.sh [postgres|redis|opensearch|kafka|s3|all ...]   (default: all)
 # Idempotent: services that are already running are left alone (a warm run takes seconds).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -2,7 +2,7 @@
 # Functional self-check of running services: SQL round trip (postgres), SET/GET (redis),
 # synonym_graph + edge_ngram analyzers and a painless script (opensearch),
 # topic create + produce + consume (kafka).
-# Usage: deploy/local/verify.sh [postgres|redis|opensearch|kafka|all ...]   (default: all)
+# Usage: deploy/local/verify.sh [postgres|redis|opensearch|kafka|s3|all ...]   (default: all)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh

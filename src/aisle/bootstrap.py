@@ -14,8 +14,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from aisle.adapters.blobs.disk import DiskBlobStore
 from aisle.adapters.bus.inprocess import InProcessBus
 from aisle.adapters.cache.memory import MemoryCache
+from aisle.adapters.images.pillow_pipeline import PillowImagePipeline
 from aisle.adapters.leadership import FileLock
 from aisle.adapters.prometheus import INDEX_LAG
 from aisle.adapters.ratelimit.memory import MemoryRateLimiter
@@ -39,13 +41,15 @@ from aisle.services.clock import utc_now
 from aisle.services.consumers import ConsumerLoop
 from aisle.services.handlers import EventHandlers, Handler, index_switched, register_handlers
 from aisle.services.hot_sku import HotSkuReserver
+from aisle.services.images import ImageService
 from aisle.services.importing import CatalogImporter
 from aisle.services.inventory import InventoryService
 from aisle.services.leadership import Leadership, OutboxFollower
 from aisle.services.maintenance import IndexProgress, Pruner, index_progress
+from aisle.services.media import MediaUrls
 from aisle.services.outbox_relay import BackgroundLoop, OutboxRelay
 from aisle.services.pdp import ProductPageService
-from aisle.services.ports import Cache, EventStream, OutboxEntry, UnitOfWorkFactory
+from aisle.services.ports import BlobStore, Cache, EventStream, OutboxEntry, UnitOfWorkFactory
 from aisle.services.pricing import PricingService
 from aisle.services.ratelimit import RateLimiter
 from aisle.services.reviews import ReviewService
@@ -90,6 +94,10 @@ class Container:
     reserver: HotSkuReserver
     pricing: PricingService
     relay_loop: BackgroundLoop
+    blobs: BlobStore
+    media: MediaUrls
+    images: ImageService
+    image_loop: BackgroundLoop  # embedded: renders PENDING images in-process
     node_slot: NodeSlot | None = None  # the Snowflake node id this process holds (freed by stop, or on exit)
     loops: list[BackgroundLoop] = field(default_factory=list)
     leadership: Leadership | None = None  # embedded: which of the processes sharing the data dir runs the workers
@@ -155,7 +163,8 @@ def bootstrap(settings: Settings | None = None) -> Container:
     )
     popular = PopularQueries()
     cache, lookups = _cache(settings), CacheLookups()
-    cards = ProductCards(uow, pricing.final_prices, utc_now, cache, lookups)
+    media = MediaUrls(settings.media_base_url)
+    cards = ProductCards(uow, pricing.final_prices, utc_now, cache, media=media, lookups=lookups)
     pdp = ProductPageService(
         uow,
         cache,
@@ -164,9 +173,20 @@ def bootstrap(settings: Settings | None = None) -> Container:
         inventory.availability_of,
         pricing.final_prices,
         BuyBoxes(pricing.final_prices),
-        lookups,
+        lookups=lookups,
+        media=media,
     )
-    register_handlers(handlers, index_builder, forget_views=(pdp.forget, cards.forget), wake_relay=relay_loop.wake)
+    blobs = _blob_store(settings)
+    pipeline = PillowImagePipeline(settings.image_max_pixels)
+    images = ImageService(uow, blobs, pipeline, ids.next_id, utc_now, media, settings.image_max_bytes)
+    image_loop = BackgroundLoop("image-worker", images.process_pending, idle_seconds=2.0)
+    register_handlers(
+        handlers,
+        index_builder,
+        forget_views=(pdp.forget, cards.forget),
+        wake_relay=relay_loop.wake,
+        render_images=images.handle_uploaded if stream is not None else _wake_on_any(image_loop),
+    )
     container = Container(
         settings=settings,
         engine=engine,
@@ -207,6 +227,10 @@ def bootstrap(settings: Settings | None = None) -> Container:
         pricing=pricing,
         relay_loop=relay_loop,
         node_slot=slot,
+        blobs=blobs,
+        media=media,
+        images=images,
+        image_loop=image_loop,
     )
     if settings.run_background_workers:
         container.loops = serving_loops(container, settings.with_workers)
@@ -275,6 +299,8 @@ def worker_loops(container: Container, names: tuple[str, ...] | None = None) -> 
         for handler in container.handlers.delivered:
             step, close = _consumer(container.stream, handler)
             loops[handler.name] = BackgroundLoop(handler.name, step, idle_seconds=0.05, on_stop=close)
+    else:  # the database's PENDING rows are the queue, so a restart loses no upload
+        loops["image-worker"] = container.image_loop
     return list(loops.values()) if names is None else [loops[name] for name in names if name in loops]
 
 
@@ -294,6 +320,16 @@ def _consumer(stream: EventStream, handler: Handler) -> tuple[Callable[[], int],
             joined.pop().close()
 
     return step, close
+
+
+def _wake_on_any(loop: BackgroundLoop) -> Callable[[list[OutboxEntry]], None]:
+    """Embedded, the relay hands image.uploaded to this in its own thread: rendering takes seconds and would hold up
+    every other event, so it only wakes the in-process image loop."""
+
+    def wake(_entries: list[OutboxEntry]) -> None:
+        loop.wake()
+
+    return wake
 
 
 def _rebuilt(understanding: QueryUnderstanding) -> Callable[[], int]:
@@ -330,6 +366,14 @@ def _search_engine(settings: Settings, handlers: EventHandlers) -> GuardedEngine
 def open_search_engine(root: Path, on_switch: Callable[[datetime], None] = lambda _since: None) -> SwitchingEngine:
     root.parent.mkdir(parents=True, exist_ok=True)
     return SwitchingEngine(TantivyIndexHome(root), lambda generation: TantivyEngine(generation, utc_now), on_switch)
+
+
+def _blob_store(settings: Settings) -> BlobStore:
+    if settings.blobs == "s3":
+        from aisle.adapters.blobs.s3 import S3BlobStore
+
+        return S3BlobStore(settings.s3_url, settings.s3_bucket)
+    return DiskBlobStore(Path(settings.data_dir) / "media")
 
 
 def _cache(settings: Settings) -> Cache:

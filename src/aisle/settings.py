@@ -85,6 +85,19 @@ class Settings(BaseSettings):
         None, ge=1, le=65_535, description="If set, process n of `aisle serve` also serves its own /metrics on this + n"
     )
     run_background_workers: bool = Field(True, description="Run the outbox relay and job runner in this process")
+    image_max_bytes: int = Field(10 * 1_048_576, ge=1024, description="Largest image file accepted (413 above)")
+    image_max_pixels: int = Field(40_000_000, ge=1, description="Most pixels an uploaded image may have")
+    media_base_url: str = Field(
+        "/media", pattern=r"^(https?://[^\s]+|/[^\s]*)$", description="Where image URLs point: /media or a CDN"
+    )
+    blob_store: Literal["disk", "s3"] | None = Field(
+        None, description="Image bytes on local disk or in S3; defaults by profile (embedded: disk)"
+    )
+    s3_url: str = Field(
+        "http://aisle:aisle-local-secret@127.0.0.1:9000",
+        description="S3 endpoint with credentials, http(s)://ACCESS_KEY:SECRET@host:port (distributed)",
+    )
+    s3_bucket: str = Field("aisle-media", pattern=r"^[a-z0-9][a-z0-9.-]{2,62}$", description="S3 bucket for images")
 
     @field_validator("opensearch_url")
     @classmethod
@@ -114,6 +127,10 @@ class Settings(BaseSettings):
                 DEFAULT_POSTGRES_URL if self.profile == "distributed" else f"sqlite:///{self.data_dir / 'aisle.db'}"
             )
         return self
+
+    @property
+    def blobs(self) -> Literal["disk", "s3"]:
+        return self.blob_store or ("s3" if self.profile == "distributed" else "disk")
 
     @property
     def database(self) -> str:

@@ -25,7 +25,7 @@ def test_the_product_page_has_the_seed_shape(client, seller: SellerClient, conta
         "distribution": dict.fromkeys("54321", 0),
     }
     assert body["related_products"] == []
-    assert body["images"] == ["https://img.example/shoe.jpg"]
+    assert body["images"] == [{"url": "https://img.example/shoe.jpg"}]  # an external image: its URL only
 
 
 def test_only_active_products_are_visible_to_shoppers(client, seller: SellerClient):

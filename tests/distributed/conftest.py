@@ -64,6 +64,7 @@ def distributed_settings(database: str, opensearch: CuttableProxy, redis: Cuttab
         "internal_token": TOKEN,
         "with_workers": True,
         "vocabulary_refresh_seconds": 0.5,
+        "blob_store": "disk",  # tests/distributed/test_images.py runs the distributed shape with S3
     }
     return Settings(**{**values, **overrides})
 

@@ -125,21 +125,6 @@ class FakeInventory:
                     found[variant_id].append(level)
         return found
 
-    def take(self, variant_id: int, warehouse_id: str, quantity: int) -> StockLevel | None:
-        """A conditional write, as in SQL: applied at commit only while enough is still available."""
-        key = (variant_id, warehouse_id)
-        current = self._store.levels.get(key)
-        if current is None or current.available < quantity:
-            return None
-
-        def check(store: Store) -> None:
-            now = store.levels.get(key)
-            if now is None or now.available < quantity:
-                raise VersionConflict(variant_id)
-
-        self._uow.stage(lambda store: store.levels.__setitem__(key, store.levels[key].reserve(quantity)), check=check)
-        return current.reserve(quantity)
-
     def save_level(self, level: StockLevel, expected_version: int) -> None:
         key = (level.variant_id, level.warehouse_id)
         if self._version(key) != expected_version:
@@ -150,6 +135,18 @@ class FakeInventory:
                 raise VersionConflict(level.variant_id)
 
         self._uow.stage(lambda store: store.levels.__setitem__(key, level), check=check)
+
+    def take(self, variant_id: int, warehouse_id: str, quantity: int) -> StockLevel | None:
+        """The conditional write, applied at commit: short stock answers None; a row changed meanwhile makes the
+        commit fail as a lost compare-and-set (the real one re-checks inside the database instead)."""
+        key = (variant_id, warehouse_id)
+        with self._store.lock:
+            current = self._store.levels.get(key)
+        if current is None or current.available < quantity:
+            return None
+        taken = current.reserve(quantity)
+        self.save_level(taken, current.version)
+        return taken
 
     def _version(self, key: tuple[int, str]) -> int:
         current = self._store.levels.get(key)

@@ -29,9 +29,15 @@ class IndexBuilderSpy:
 
 @pytest.fixture
 def wired() -> dict[str, Any]:
-    handlers, index_builder, forgotten, wakes = EventHandlers(), IndexBuilderSpy(), [], []
-    register_handlers(handlers, index_builder, [forgotten.append], lambda: wakes.append(1))
-    return {"handlers": handlers, "index_builder": index_builder, "forgotten": forgotten, "wakes": wakes}
+    handlers, index_builder, forgotten, wakes, rendered = EventHandlers(), IndexBuilderSpy(), [], [], []
+    register_handlers(handlers, index_builder, [forgotten.append], lambda: wakes.append(1), rendered.extend)
+    return {
+        "handlers": handlers,
+        "index_builder": index_builder,
+        "forgotten": forgotten,
+        "wakes": wakes,
+        "rendered": rendered,
+    }
 
 
 def test_one_place_tells_who_reacts_to_an_event(wired):
@@ -44,6 +50,13 @@ def test_one_place_tells_who_reacts_to_an_event(wired):
     ]
     assert [h.name for h in handlers.for_event(ev.INVENTORY_CHANGED)] == ["index-builder", "cache-invalidator"]
     assert [h.name for h in handlers.for_event(ev.INDEX_REBUILD)] == ["index-builder"]
+    assert [h.name for h in handlers.for_event(ev.IMAGE_UPLOADED)] == ["relay-wakeup", "image-worker"]
+
+
+def test_an_uploaded_image_reaches_the_image_worker_alone(wired):
+    InProcessBus(wired["handlers"]).publish([entry(ev.IMAGE_UPLOADED, 7), entry(ev.PRODUCT_UPDATED, 8)])
+    assert [(e.name, e.key) for e in wired["rendered"]] == [(ev.IMAGE_UPLOADED, 7)]
+    assert wired["index_builder"].batches == [[(ev.PRODUCT_UPDATED, 8)]]  # the upload itself changes no card
 
 
 def test_the_bus_hands_each_delivered_handler_the_events_it_wants_in_one_batch(wired):

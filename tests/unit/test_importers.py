@@ -278,7 +278,7 @@ def test_the_catalog_is_diverse_and_says_it_is_generated(catalog):
     for record in catalog[:2000]:
         data = record.data
         assert data["attributes"]["generated"] is True
-        assert data["images"][0].startswith("/static/placeholder/") and data["images"][0].endswith(".svg")
+        assert data["images"] == []  # no URL that would 404: the demo attaches drawn pictures instead
         assert len(data["title"]) <= 500 and len(data["description"]) <= 20_000 and len(data["brand"]) <= 200
         attributes = data["attributes"].items()
         assert all(len(key) <= 200 and (not isinstance(v, str) or len(v) <= 200) for key, v in attributes)

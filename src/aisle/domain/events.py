@@ -10,6 +10,7 @@ PRODUCT_UPDATED = "product.updated"
 PRODUCT_DELETED = "product.deleted"
 PRICE_CHANGED = "price.changed"
 REVIEW_ADDED = "review.added"
+IMAGE_UPLOADED = "image.uploaded"  # a seller's image waits to be rendered (payload: image_id)
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,7 @@ class WorkerName(StrEnum):
     index_builder = "index-builder"
     cache_invalidator = "cache-invalidator"
     reservation_expirer = "reservation-expirer"
+    image_worker = "image-worker"
     pruner = "pruner"
 
 
@@ -155,6 +156,7 @@ def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run"
     relay: outbox -> Kafka. index-builder: events -> OpenSearch. cache-invalidator: events -> Redis.
     reservation-expirer: gives back the stock of reservations whose time is up. pruner: deletes delivered events,
     old idempotency keys and finished bulk jobs after AISLE_RETENTION_HOURS.
+    image-worker: image.uploaded -> thumbnails in the blob store.
     """
     from aisle.bootstrap import worker_loops
 
@@ -399,8 +401,44 @@ def _load_demo_catalog(container: Container, generated_count: int) -> None:
         seller_id = _source_seller(container, "Aisle Demo Goods (generated)")
         records = readers.generated(generated_count)
         _print_summary(_run_import(container, seller_id, records, generated_count, "generating catalog"))
+        _attach_demo_pictures(container, seller_id)
     stocked = container.inventory.stock_catalog(DEMO_WAREHOUSE, _demo_stock)
     console.print(f"stocked {stocked} variants at warehouse {DEMO_WAREHOUSE.warehouse_id!r} (generated counts)")
+
+
+def _attach_demo_pictures(container: Container, seller_id: int) -> None:
+    """A drawn picture per product colour (at most two per product), through the image pipeline like an upload."""
+    from aisle.adapters.importers.pictures import picture
+    from aisle.services.images import Picture
+
+    categories = container.categories()
+    with _progress() as progress:
+        product_ids = container.catalog.active_ids_for_seller(seller_id)
+        task = progress.add_task("drawing pictures", total=len(product_ids))
+        for start in range(0, len(product_ids), 1000):
+            products = container.catalog.products_by_id(product_ids[start : start + 1000])
+            pictures = []
+            for product in products:
+                category = categories.get(product.content.category_id or 0)
+                path = tuple(category.path.split(" > ")) if category else ()
+                for colour, variant_id in _colours(product)[:2]:
+                    alt = f"{product.content.title} ({colour})" if colour else product.content.title
+                    pictures.append(Picture(product.product_id, picture(path, colour), alt[:500], variant_id))
+            container.images.attach(seller_id, pictures)
+            progress.advance(task, len(products))
+
+
+def _colours(product: Any) -> list[tuple[str, int | None]]:
+    """(colour, the first variant in it) for each colour the product comes in; ("", None) when it names none."""
+    found: dict[str, int | None] = {}
+    for variant in product.content.variants:
+        colour = variant.attributes.get("color") or variant.attributes.get("colour")
+        if colour and colour not in found:
+            found[colour] = variant.variant_id
+    if not found:
+        colour = product.content.attributes.get("color")
+        return [(str(colour), None)] if isinstance(colour, str) else [("", None)]
+    return list(found.items()) if len(found) > 1 else [(next(iter(found)), None)]
 
 
 def _demo_stock(variant_id: int) -> int:

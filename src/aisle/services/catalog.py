@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -152,6 +152,14 @@ class CatalogService:
     def count_active(self) -> int:
         with self._uow(readonly=True) as uow:
             return uow.products.count_active()
+
+    def active_ids_for_seller(self, seller_id: int) -> list[int]:
+        with self._uow(readonly=True) as uow:
+            return uow.products.ids_for_seller(seller_id)
+
+    def products_by_id(self, product_ids: Sequence[int]) -> list[Product]:
+        with self._uow(readonly=True) as uow:
+            return uow.products.get_many(product_ids)
 
     def has_products(self) -> bool:
         with self._uow(readonly=True) as uow:

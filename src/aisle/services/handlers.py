@@ -81,9 +81,11 @@ def register_handlers(
     index_builder: IndexBuilder,
     forget_views: Sequence[Callable[[int], None]],
     wake_relay: Callable[[], None],
+    render_images: BatchHandler,
 ) -> None:
     """The whole table of reactions; ``bootstrap`` calls it once, before any event flows. ``forget_views`` drop
-    one product's cached views (its page, its card)."""
+    one product's cached views (its page, its card). ``render_images`` makes the thumbnails of uploaded images
+    (embedded it only wakes the in-process image loop: rendering would hold up the relay's thread)."""
 
     def forget(entries: list[OutboxEntry]) -> None:
         for entry in entries:
@@ -92,11 +94,12 @@ def register_handlers(
 
     handlers.committed += [
         Handler("own-writes", OWN_WRITE_EVENTS, forget),
-        Handler("relay-wakeup", OWN_WRITE_EVENTS | {ev.PRODUCT_CREATED}, lambda _entries: wake_relay()),
+        Handler("relay-wakeup", OWN_WRITE_EVENTS | {ev.PRODUCT_CREATED, ev.IMAGE_UPLOADED}, lambda _e: wake_relay()),
     ]
     handlers.delivered += [
         Handler("index-builder", frozenset({*INDEXED_EVENTS, ev.INDEX_REBUILD}), index_builder.handle),
         Handler("cache-invalidator", CACHE_EVENTS, forget),
+        Handler("image-worker", frozenset({ev.IMAGE_UPLOADED}), render_images),
     ]
 
 

@@ -13,6 +13,7 @@ from aisle.domain.inventory import Availability, StockLevel
 from aisle.domain.pricing import FinalPrice
 from aisle.services.buybox import BuyBoxes
 from aisle.services.cache_lookups import CacheLookups
+from aisle.services.media import MediaUrls
 from aisle.services.ports import Cache, UnitOfWorkFactory
 from aisle.services.search.presenting import price_view
 
@@ -42,8 +43,10 @@ class ProductPageService:
         availability: Callable[[Sequence[StockLevel]], Availability],
         prices: Callable[[Sequence[Product]], dict[int, FinalPrice]],
         buy_boxes: BuyBoxes,
+        media: MediaUrls | None = None,
         lookups: CacheLookups | None = None,
     ) -> None:
+        self._media = media or MediaUrls()
         self._lookups = lookups or CacheLookups()
         self._availability = availability
         self._prices = prices
@@ -91,6 +94,7 @@ class ProductPageService:
             summary = uow.reviews.summary(product_id)
             stock = uow.inventory.levels([v.variant_id for v in product.content.variants if v.variant_id])
             buy_box = self._buy_boxes.for_product(uow, product)
+            uploaded = uow.images.for_products([product_id]).get(product_id, [])
         content = product.content
         prices = self._prices([product])
         path = ancestors_path(self._categories(), content.category_id) if content.category_id else []
@@ -103,7 +107,7 @@ class ProductPageService:
             "category_path": [{"id": str(c.category_id), "name": c.name} for c in path],
             "attributes": dict(content.attributes),
             "gtin": content.gtin,
-            "images": list(content.images),
+            "images": self._media.gallery(product, uploaded, ready_only=True),
             "variants": [
                 _variant_view(v, prices[v.variant_id or 0], self._availability(stock.get(v.variant_id or 0, [])))
                 for v in content.variants

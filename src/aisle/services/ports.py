@@ -6,12 +6,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.categories import Category
 from aisle.domain.coupons import Coupon
 from aisle.domain.events import Event
+from aisle.domain.images import ImageFacts, ProductImage
 from aisle.domain.inventory import Reservation, ReservationStatus, StockLevel, Warehouse
 from aisle.domain.pricing import Deal
 from aisle.domain.reviews import Review, ReviewSummary
@@ -302,6 +303,31 @@ class PricingRepository(Protocol):
     def recent_prices(self, variant_ids: Sequence[int], since: datetime) -> dict[int, list[Decimal]]: ...
 
 
+class ImageRepository(Protocol):
+    def add(self, image: ProductImage) -> None: ...
+
+    def get(self, image_id: int) -> ProductImage | None: ...
+
+    def save_edits(self, image: ProductImage) -> None:
+        """Writes the seller's edits (alt text, position, variant) and nothing else."""
+
+    def finish(self, image: ProductImage) -> bool:
+        """Compare-and-set: writes the outcome (status, reason, size) only if the image is still PENDING; says
+        whether it did (False: deleted, or finished by another worker)."""
+
+    def delete(self, image_id: int) -> None: ...
+
+    def for_products(self, product_ids: Sequence[int]) -> dict[int, list[ProductImage]]:
+        """Each product's images, by position then upload order."""
+
+    def pending(self, limit: int) -> list[ProductImage]: ...
+
+    def ready_with_hash(self, content_hash: str) -> ProductImage | None:
+        """A READY image of these same bytes (any product): its renditions can be shared."""
+
+    def count_with_hash(self, content_hash: str) -> int: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction; its repositories exist between ``__enter__`` and ``__exit__``."""
 
@@ -325,6 +351,9 @@ class UnitOfWork(Protocol):
 
     @property
     def pricing(self) -> PricingRepository: ...
+
+    @property
+    def images(self) -> ImageRepository: ...
 
     @property
     def outbox(self) -> Outbox: ...
@@ -385,3 +414,36 @@ class Cache(Protocol):
     def set(self, key: str, value: Any, ttl_seconds: float) -> None: ...
 
     def delete(self, *keys: str) -> None: ...
+
+
+class BlobStore(Protocol):
+    """Immutable bytes by key (the disk in the embedded shape, S3 in the distributed one)."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Stores the bytes under the key; writing the same key again replaces it atomically."""
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None:
+        """Idempotent: deleting a missing key is fine."""
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """An image made fit to serve: the original re-encoded without metadata, and its thumbnails (size -> WebP)."""
+
+    original: bytes
+    original_ext: str
+    width: int
+    height: int
+    thumbnails: dict[int, bytes]
+
+
+class ImagePipeline(Protocol):
+    def check(self, data: BinaryIO) -> ImageFacts:
+        """Validates the bytes (type, pixel count, integrity) or raises ImageRefused; reads the stream to its end."""
+
+    def render(self, data: bytes) -> Rendition:
+        """Orientation applied, converted to sRGB 8-bit, metadata stripped, thumbnails made; ImageRefused if not."""

@@ -25,7 +25,6 @@ Draw = Callable[[], float]  # a bound random.Random.random: a float in [0, 1)
 
 MAX_REVIEWS_PER_PRODUCT = 12
 MAX_VARIANTS_PER_APPAREL_PRODUCT = 6
-PLACEHOLDER_IMAGE = "/static/placeholder/{slug}.svg"
 
 PLAIN, APPAREL, SHOES, SIZED, BOOK = "plain", "apparel", "shoes", "sized", "book"
 SIZES = {
@@ -269,7 +268,6 @@ class Zipf(Generic[T]):
 class _PreparedLeaf:
     row: Leaf
     path: tuple[str, ...]
-    image: str
     nouns: Zipf[str]
     words: Zipf[str]
     brands: Zipf[str]
@@ -320,7 +318,6 @@ def _prepare(leaf: Leaf, position: int, brands_by_root: dict[str, tuple[str, ...
     return _PreparedLeaf(
         row=leaf,
         path=path,
-        image=PLACEHOLDER_IMAGE.format(slug=_slug(leaf.path)),
         nouns=Zipf(leaf.nouns.split("|"), 0.8),
         words=Zipf(leaf.words.split("|")),
         brands=Zipf(brands[rotation:] + brands[:rotation], 1.1),
@@ -337,9 +334,6 @@ def _specs(text: str) -> list[tuple[str, str]]:
 def _spec_value(text: str) -> str | int:
     return int(text) if text.isdigit() else text
 
-
-def _slug(path: str) -> str:
-    return "-".join("".join(c if c.isalnum() else " " for c in path.lower()).split())
 
 
 def _product(rng: random.Random, leaf: _PreparedLeaf, seed: int, index: int) -> dict[str, Any]:
@@ -359,7 +353,7 @@ def _product(rng: random.Random, leaf: _PreparedLeaf, seed: int, index: int) -> 
         "description": description,
         "brand": brand,
         "category_path": list(leaf.path),
-        "images": [leaf.image],
+        "images": [],  # `aisle demo` attaches drawn pictures through the image pipeline (importers/pictures.py)
         "status": "ACTIVE",
         "gtin": _restricted_gtin(seed, index),
         "attributes": specs,

@@ -291,3 +291,24 @@ price_history = Table(
     Column("changed_at", Timestamp, nullable=False),
     Index("ix_price_history_variant", "variant_id", "changed_at"),
 )
+
+product_images = Table(
+    "product_images",
+    metadata,
+    Column("image_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("product_id", BigInteger, ForeignKey("products.product_id"), nullable=False),
+    Column("seller_id", BigInteger, nullable=False),
+    Column("content_hash", String(64), nullable=False, index=True),
+    Column("status", String(10), nullable=False),
+    Column("reason", Text),
+    Column("alt_text", String(500), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("variant_id", BigInteger),
+    Column("width", Integer),
+    Column("height", Integer),
+    Column("original_ext", String(8)),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Index("ix_product_images_product", "product_id", "position", "image_id"),
+    Index("ix_product_images_status", "status", "image_id"),
+)

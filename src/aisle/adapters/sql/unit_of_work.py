@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 
 from aisle.adapters.sql.categories import SqlCategoryRepository
 from aisle.adapters.sql.engine import READONLY
+from aisle.adapters.sql.images import SqlImageRepository
 from aisle.adapters.sql.inventory import SqlInventoryRepository
 from aisle.adapters.sql.jobs import SqlBulkJobRepository
 from aisle.adapters.sql.outbox import SqlOutbox
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
         self.jobs = SqlBulkJobRepository(connection)
         self.inventory = SqlInventoryRepository(connection)
         self.pricing = SqlPricingRepository(connection)
+        self.images = SqlImageRepository(connection)
         return self
 
     def __exit__(self, *exc: Any) -> None:

@@ -9,10 +9,11 @@ from fastapi import FastAPI
 
 from aisle.bootstrap import Container
 from aisle.entrypoints import metrics
-from aisle.entrypoints.api import inventory, ops, pricing, search, seller_keys, seller_products, shop
+from aisle.entrypoints.api import images, inventory, media, ops, pricing, search, seller_keys, seller_products, shop
 from aisle.entrypoints.api.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from aisle.entrypoints.api.problems import install_problem_handlers
 from aisle.entrypoints.web.app import install_web
+from aisle.services.images import MAX_FILES_PER_REQUEST
 
 DESCRIPTION = """
 aisle's HTTP API. Errors are `application/problem+json` with an `errors` list naming each bad field.
@@ -46,10 +47,12 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
         ops.router,
         seller_keys.router,
         seller_products.router,
+        images.router,
         search.router,
         shop.router,
         inventory.router,
         pricing.router,
+        media.router,
     )
     for router in routers:  # search before shop: /products/search must not be read as /products/{id}
         app.include_router(router)
@@ -57,6 +60,8 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
     settings = container.settings
 
     def body_limit(path: str) -> int:
+        if path.endswith("/images"):  # each file part is also held to image_max_bytes as it streams
+            return settings.image_max_bytes * MAX_FILES_PER_REQUEST + settings.max_body_bytes
         bulk = path.endswith("/products/bulk") or path == "/seller/bulk"
         return settings.bulk_max_bytes if bulk else settings.max_body_bytes
 

@@ -20,8 +20,10 @@ from aisle.domain.sellers import Seller
 from aisle.services.bulk import BulkImportService
 from aisle.services.catalog import CatalogService
 from aisle.services.hot_sku import HotSkuReserver
+from aisle.services.images import ImageService
 from aisle.services.inventory import InventoryService
 from aisle.services.pdp import ProductPageService
+from aisle.services.ports import BlobStore
 from aisle.services.ports import IdempotencyKey as ScopedKey
 from aisle.services.pricing import PricingService
 from aisle.services.reviews import ReviewService
@@ -158,6 +160,14 @@ def _pricing(request: Request) -> PricingService:
     return container(request).pricing
 
 
+def _images(request: Request) -> ImageService:
+    return container(request).images
+
+
+def _blobs(request: Request) -> BlobStore:
+    return container(request).blobs
+
+
 CatalogDep = Annotated[CatalogService, Depends(_catalog)]
 SellersDep = Annotated[SellerService, Depends(_sellers)]
 ReviewsDep = Annotated[ReviewService, Depends(_reviews)]
@@ -168,6 +178,8 @@ AutocompleteDep = Annotated[Autocomplete, Depends(_autocomplete)]
 InventoryDep = Annotated[InventoryService, Depends(_inventory)]
 ReserverDep = Annotated[HotSkuReserver, Depends(_reserver)]
 PricingDep = Annotated[PricingService, Depends(_pricing)]
+ImagesDep = Annotated[ImageService, Depends(_images)]
+BlobsDep = Annotated[BlobStore, Depends(_blobs)]
 ProductId = Annotated[int, Depends(product_id)]
 IfMatch = Annotated[int | None, Depends(if_match)]
 VersionNumber = Annotated[int, Path(ge=1, le=MAX_ID, description="A version number of the product")]

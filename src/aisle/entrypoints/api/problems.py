@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aisle.domain.coupons import CouponRefused
 from aisle.domain.errors import Conflict, FieldError, InvalidInput, NotFound, StaleVersion
+from aisle.domain.images import ImageRefused
 from aisle.services.bulk import TooManyLines
 from aisle.services.product_input import field_path
 
@@ -155,6 +156,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(CouponRefused)
     async def _coupon(request: Request, error: CouponRefused) -> JSONResponse:
         return problem(request, 422, f"Coupon {error.code} {error.reason}.", [FieldError("coupon", error.reason)])
+
+    @app.exception_handler(ImageRefused)
+    async def _image_refused(request: Request, error: ImageRefused) -> JSONResponse:
+        detail = f"The upload was refused, nothing was stored: {error.reason}."
+        return problem(request, error.status, detail, [FieldError(error.field, error.reason)])
 
     @app.exception_handler(TooManyLines)
     async def _too_many(request: Request, error: TooManyLines) -> JSONResponse:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -24,6 +24,26 @@ class VariantOut(BaseModel):
     weight_grams: int | None
 
 
+class UploadedImageOut(BaseModel):
+    """An image uploaded to aisle; ``urls`` (thumbnails by longest side, and the cleaned original) once READY."""
+
+    image_id: str
+    status: Literal["PENDING", "READY", "REJECTED"]
+    alt_text: str
+    position: int
+    variant_id: str | None
+    urls: dict[Literal["150", "300", "600", "1200", "original"], str] | None = None
+    width: int | None = Field(None, description="Of the original after orientation, once READY")
+    height: int | None = None
+    reason: str | None = Field(None, description="Why it was REJECTED")
+
+
+class ExternalImageOut(BaseModel):
+    """An image URL given in the product JSON (served from elsewhere)."""
+
+    url: str
+
+
 class ProductOut(BaseModel):
     product_id: str
     seller_id: str
@@ -33,7 +53,9 @@ class ProductOut(BaseModel):
     description: str
     brand: str | None
     category_id: str | None
-    images: list[str]
+    images: list[UploadedImageOut | ExternalImageOut] = Field(
+        description="Uploaded images by position (with status and urls), then the external image URLs"
+    )
     attributes: dict[str, Any]
     gtin: str | None
     variants: list[VariantOut]
@@ -105,7 +127,8 @@ class NewSellerIn(InputModel):
     name: str = Field(min_length=1, max_length=200)
 
 
-def product_out(product: Product) -> ProductOut:
+def product_out(product: Product, gallery: list[dict[str, Any]] | None = None) -> ProductOut:
+    """``gallery``: the product's images as services.media shows them (by default only its external URLs)."""
     c = product.content
     return ProductOut(
         product_id=str(product.product_id),
@@ -116,7 +139,7 @@ def product_out(product: Product) -> ProductOut:
         description=c.description,
         brand=c.brand,
         category_id=None if c.category_id is None else str(c.category_id),
-        images=list(c.images),
+        images=gallery if gallery is not None else [{"url": url} for url in c.images],
         attributes=dict(c.attributes),
         gtin=c.gtin,
         variants=[variant_out(v) for v in c.variants],

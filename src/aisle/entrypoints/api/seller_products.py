@@ -7,12 +7,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from aisle.domain.catalog import ProductStatus
+from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.ids import MAX_ID
 from aisle.entrypoints.api.dependencies import (
     BulkDep,
     CatalogDep,
     IfMatch,
+    ImagesDep,
     ProductId,
     SellerDep,
     VersionNumber,
@@ -30,6 +31,7 @@ from aisle.entrypoints.api.schemas import (
     product_out,
     version_out,
 )
+from aisle.services.images import ImageService
 from aisle.services.product_input import ProductIn, ProductPatch
 
 router = APIRouter(prefix="/api/v1/seller", tags=["seller"])
@@ -47,36 +49,47 @@ WRITE_PROBLEMS: Responses = {
 }
 
 
+def _out(images: ImageService, product: Product) -> ProductOut:
+    return product_out(product, images.galleries([product])[product.product_id])
+
+
 def _with_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
 
 
 @router.post("/products", status_code=status.HTTP_201_CREATED, response_model=ProductOut, responses=WRITE_PROBLEMS)
-def create_product(body: ProductIn, seller: WritingSeller, catalog: CatalogDep, response: Response) -> ProductOut:
+def create_product(
+    body: ProductIn, seller: WritingSeller, catalog: CatalogDep, images: ImagesDep, response: Response
+) -> ProductOut:
     product = catalog.create_product(seller.seller_id, body.to_content(), actor=f"seller:{seller.seller_id}")
     _with_etag(response, product.version)
     response.headers["Location"] = f"/api/v1/seller/products/{product.product_id}"
-    return product_out(product)
+    return _out(images, product)
 
 
 @router.get("/products", response_model=ProductList, responses=PROBLEMS)
 def list_products(
     seller: SellerDep,
     catalog: CatalogDep,
+    images: ImagesDep,
     status_filter: Annotated[Literal["DRAFT", "ACTIVE", "INACTIVE", "DELETED"] | None, Query(alias="status")] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ProductList:
     wanted = ProductStatus(status_filter) if status_filter else None
     result = catalog.list_products(seller.seller_id, wanted, page, page_size)
-    return ProductList(items=[product_out(p) for p in result.items], total=result.total, page=page, page_size=page_size)
+    galleries = images.galleries(result.items)
+    items = [product_out(p, galleries[p.product_id]) for p in result.items]
+    return ProductList(items=items, total=result.total, page=page, page_size=page_size)
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, responses=PROBLEMS)
-def get_product(product_id: ProductId, seller: SellerDep, catalog: CatalogDep, response: Response) -> ProductOut:
+def get_product(
+    product_id: ProductId, seller: SellerDep, catalog: CatalogDep, images: ImagesDep, response: Response
+) -> ProductOut:
     product = catalog.get_product(seller.seller_id, product_id)
     _with_etag(response, product.version)
-    return product_out(product)
+    return _out(images, product)
 
 
 @router.put("/products/{product_id}", response_model=ProductOut, responses=WRITE_PROBLEMS)
@@ -85,6 +98,7 @@ def replace_product(
     body: ProductIn,
     seller: WritingSeller,
     catalog: CatalogDep,
+    images: ImagesDep,
     expected: IfMatch,
     response: Response,
 ) -> ProductOut:
@@ -92,7 +106,7 @@ def replace_product(
         seller.seller_id, product_id, body.to_content(), expected, body.confirm_price_change
     )
     _with_etag(response, product.version)
-    return product_out(product)
+    return _out(images, product)
 
 
 @router.patch("/products/{product_id}", response_model=ProductOut, responses=WRITE_PROBLEMS)
@@ -101,22 +115,28 @@ def patch_product(
     body: ProductPatch,
     seller: WritingSeller,
     catalog: CatalogDep,
+    images: ImagesDep,
     expected: IfMatch,
     response: Response,
 ) -> ProductOut:
     product = catalog.edit_product(seller.seller_id, product_id, body.apply, expected, body.confirm_price_change)
     _with_etag(response, product.version)
-    return product_out(product)
+    return _out(images, product)
 
 
 @router.delete("/products/{product_id}", response_model=ProductOut, responses=WRITE_PROBLEMS)
 def delete_product(
-    product_id: ProductId, seller: WritingSeller, catalog: CatalogDep, expected: IfMatch, response: Response
+    product_id: ProductId,
+    seller: WritingSeller,
+    catalog: CatalogDep,
+    images: ImagesDep,
+    expected: IfMatch,
+    response: Response,
 ) -> ProductOut:
     """Soft delete: the product becomes DELETED (hidden from shoppers); a rollback restores it."""
     product = catalog.delete_product(seller.seller_id, product_id, expected)
     _with_etag(response, product.version)
-    return product_out(product)
+    return _out(images, product)
 
 
 @router.get("/products/{product_id}/versions", response_model=list[VersionOut], responses=PROBLEMS)
@@ -152,13 +172,14 @@ def rollback(
     body: RollbackIn,
     seller: WritingSeller,
     catalog: CatalogDep,
+    images: ImagesDep,
     expected: IfMatch,
     response: Response,
 ) -> ProductOut:
     """Restores an earlier version's content as a new version; history is kept."""
     product = catalog.rollback(seller.seller_id, product_id, body.version, expected)
     _with_etag(response, product.version)
-    return product_out(product)
+    return _out(images, product)
 
 
 @router.post(

@@ -13,6 +13,7 @@ from typing import Any
 from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.pricing import FinalPrice
 from aisle.services.cache_lookups import CacheLookups
+from aisle.services.media import MediaUrls
 from aisle.services.ports import Cache, UnitOfWorkFactory
 from aisle.services.search.presenting import result_view
 
@@ -31,8 +32,10 @@ class ProductCards:
         prices: Callable[[Sequence[Product]], dict[int, FinalPrice]],
         now: Callable[[], datetime],
         cache: Cache | None = None,
+        media: MediaUrls | None = None,
         lookups: CacheLookups | None = None,
     ) -> None:
+        self._media = media or MediaUrls()
         self._uow = uow_factory
         self._prices = prices
         self._now = now
@@ -62,10 +65,18 @@ class ProductCards:
             summaries = uow.reviews.summaries(list(found))
             variant_ids = [v.variant_id for p in found.values() for v in p.content.variants if v.variant_id]
             stock = uow.inventory.levels(variant_ids)
+            uploaded = uow.images.for_products(list(found))
         prices = self._prices(list(found.values()))
         now = self._now()
         return {
-            pid: result_view(product, summaries.get(pid), prices, _in_stock(product, stock), now)
+            pid: result_view(
+                product,
+                summaries.get(pid),
+                prices,
+                _in_stock(product, stock),
+                now,
+                self._media.gallery(product, uploaded.get(pid, []), ready_only=True),
+            )
             for pid, product in found.items()
         }
 

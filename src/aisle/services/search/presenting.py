@@ -9,6 +9,7 @@ from aisle.domain.catalog import Product
 from aisle.domain.categories import Category
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
+from aisle.services.media import thumbnail_of
 from aisle.services.search.engine import Facets, Filters
 
 NEW_FOR = timedelta(days=30)
@@ -21,9 +22,12 @@ def result_view(
     prices: dict[int, FinalPrice],
     in_stock: bool,
     now: datetime,
+    gallery: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """One product, at the lowest price any of its variants sells for now (deals applied)."""
+    """One product, at the lowest price any of its variants sells for now (deals applied). ``gallery`` is the
+    product's images as services.media shows them (by default its external URLs)."""
     content = product.content
+    gallery = gallery if gallery is not None else [{"url": url} for url in content.images]
     cheapest = min((prices[v.variant_id] for v in content.variants if v.variant_id in prices), key=lambda p: p.amount)
     summary = summary or ReviewSummary()
     return {
@@ -32,7 +36,8 @@ def result_view(
         "brand": content.brand,
         "price": price_view(cheapest),
         "rating": {"avg": summary.average, "count": summary.count},
-        "thumbnail_url": content.images[0] if content.images else None,
+        "thumbnail_url": thumbnail_of(gallery),
+        "image": gallery[0] if gallery else None,
         "badges": _badges(product, cheapest, summary, now),
         "in_stock": in_stock,
         "variant_count": len(content.variants),

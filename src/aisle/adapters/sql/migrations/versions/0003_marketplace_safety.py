@@ -3,8 +3,8 @@
 Failed bulk jobs keep their reason; seller coupon namespaces; reviewers and verified reviews;
 idempotency keys remember the hash of their request; seller API keys (list, rotate, revoke).
 
-Revision ID: 0002_safety
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_safety"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

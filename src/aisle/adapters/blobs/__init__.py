@@ -1,0 +1,1 @@
+"""Blob stores: local disk (embedded) and S3 (distributed)."""

@@ -1,0 +1,1 @@
+"""Image validation and rendering with Pillow."""

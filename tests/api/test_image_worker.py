@@ -1,0 +1,76 @@
+"""The image worker under contention: many workers on one upload finish it once, and an edit racing the worker
+keeps both the seller's change and the worker's outcome."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from aisle.adapters.sql import schema as t
+from aisle.bootstrap import Container, bootstrap
+from aisle.domain.catalog import ProductContent, ProductStatus, Variant
+from aisle.services.images import ImageEdit, UploadedFile
+from tests.api.conftest import make_settings
+from tests.support import images as files
+
+
+@pytest.fixture
+def quiet(tmp_path: Path) -> Iterator[Container]:
+    """No background workers: the test's threads are the only ones rendering."""
+    built = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    yield built
+    built.stop()
+
+
+def uploaded(container: Container, data: bytes) -> tuple[int, int, int]:
+    seller = container.sellers.create("Contended").seller
+    content = ProductContent("Contended Mug", (Variant("CM-1", Decimal(12)),), status=ProductStatus.ACTIVE)
+    product = container.catalog.create_product(seller.seller_id, content)
+    upload = UploadedFile(io.BytesIO(data), len(data), hashlib.sha256(data).hexdigest())
+    [image] = container.images.upload(seller.seller_id, product.product_id, [upload])
+    return seller.seller_id, product.product_id, image.image_id
+
+
+def ready_events(container: Container, product_id: int) -> int:
+    with container.engine.connect() as connection:
+        rows = connection.execute(select(t.outbox.c.payload).where(t.outbox.c.key == product_id)).scalars()
+        return sum(1 for payload in rows if payload.get("image") == "ready")
+
+
+def test_eight_workers_on_one_upload_finish_it_exactly_once(quiet: Container) -> None:
+    seller_id, product_id, image_id = uploaded(quiet, files.jpeg(1300, 900))
+    barrier, errors = threading.Barrier(8), []
+
+    def work() -> None:
+        try:
+            barrier.wait()
+            quiet.images.process(image_id)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert quiet.images.image(seller_id, product_id, image_id).status.value == "READY"
+    assert ready_events(quiet, product_id) == 1  # one product.updated for the outcome, however many raced
+
+
+def test_an_edit_while_the_worker_renders_keeps_both(quiet: Container) -> None:
+    seller_id, product_id, image_id = uploaded(quiet, files.jpeg(1600, 1200))
+    rendering = threading.Thread(target=quiet.images.process, args=(image_id,))
+    rendering.start()
+    for n in range(20):  # edits land before, during and after the render
+        quiet.images.edit(seller_id, product_id, image_id, ImageEdit(alt_text=f"edit {n}"))
+    rendering.join()
+    image = quiet.images.image(seller_id, product_id, image_id)
+    assert image.status.value == "READY" and image.alt_text == "edit 19"

@@ -1,0 +1,240 @@
+"""The image API end to end on the embedded shape: upload, validation, thumbnails by the worker, serving."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from aisle.bootstrap import bootstrap
+from aisle.entrypoints.api.app import create_app
+from tests.api.conftest import SellerClient, make_settings, wait_for_outbox
+from tests.support import images as files
+
+
+def upload(seller: SellerClient, product_id: str, *parts: tuple[str, bytes], **fields: str):
+    multipart = [("file", (name, data, "image/jpeg")) for name, data in parts]
+    return seller.request("POST", f"/products/{product_id}/images", files=multipart, data=fields)
+
+
+def wait_until_done(seller: SellerClient, product_id: str, image_id: str, timeout: float = 30.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        image = seller.request("GET", f"/products/{product_id}/images/{image_id}").json()
+        if image["status"] != "PENDING":
+            return image
+        time.sleep(0.05)
+    raise AssertionError(f"image {image_id} still PENDING after {timeout} s")
+
+
+def stored_files(data_dir: Path) -> list[Path]:
+    media = data_dir / "media"
+    return sorted(p for p in media.rglob("*") if p.is_file()) if media.exists() else []
+
+
+def assert_refused(response, status: int, words: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["errors"][0]["field"].startswith("file")
+    assert words in body["errors"][0]["reason"]
+
+
+def test_upload_turns_ready_with_thumbnails_and_no_location(
+    client: TestClient, seller: SellerClient, tmp_path: Path
+) -> None:
+    product = seller.create()
+    answer = upload(seller, product["product_id"], ("holiday.jpg", files.jpeg_with_gps(1600, 800)), alt_text="Side")
+    assert answer.status_code == 202, answer.text
+    [record] = answer.json()
+    assert record["status"] == "PENDING" and record["alt_text"] == "Side" and record["urls"] is None
+    image = wait_until_done(seller, product["product_id"], record["image_id"])
+    assert image["status"] == "READY", image
+    assert set(image["urls"]) == {"150", "300", "600", "1200", "original"}
+    assert (image["width"], image["height"]) == (800, 1600)  # the EXIF orientation was applied
+    for size in ("150", "300", "600", "1200"):
+        served = client.get(image["urls"][size])
+        assert served.status_code == 200
+        assert served.headers["content-type"] == "image/webp"
+        assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert max(Image.open(io.BytesIO(served.content)).size) == int(size)
+    original = client.get(image["urls"]["original"])
+    assert original.status_code == 200 and b"Exif" not in original.content
+    assert not any(p.parent.name == "uploads" for p in stored_files(tmp_path))  # the raw upload (with GPS) is gone
+
+
+def test_media_answers_304_to_its_etag_and_404_to_what_it_does_not_serve(
+    client: TestClient, seller: SellerClient
+) -> None:
+    product = seller.create()
+    record = upload(seller, product["product_id"], ("a.png", files.png(400, 300))).json()[0]
+    url = wait_until_done(seller, product["product_id"], record["image_id"])["urls"]["300"]
+    etag = client.get(url).headers["etag"]
+    again = client.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert client.head(url).status_code == 200
+    for path in ("/media/uploads/" + "0" * 64, "/media/images/../aisle.db", "/media/images/xx/nothing/300.webp"):
+        assert client.get(path).status_code == 404
+
+
+def test_product_json_the_product_page_and_search_show_the_thumbnails(
+    client: TestClient, seller: SellerClient, container
+) -> None:
+    product = seller.create(title="Cobalt Kettle")
+    pid = product["product_id"]
+    record = upload(seller, pid, ("k.jpg", files.jpeg(900, 900)), alt_text="The kettle").json()[0]
+    image = wait_until_done(seller, pid, record["image_id"])
+    wait_for_outbox(container)
+    as_seller = seller.request("GET", f"/products/{pid}").json()
+    assert as_seller["images"][0]["urls"] == image["urls"]
+    assert as_seller["images"][1] == {"url": "https://img.example/shoe.jpg"}  # external URLs still work
+    page = client.get(f"/api/v1/products/{pid}").json()
+    assert page["images"][0]["image_id"] == record["image_id"]
+    assert page["images"][0]["urls"]["1200"] == image["urls"]["600"]  # 900 px: 1200 is the largest made, unscaled
+    results = client.get("/api/v1/products/search", params={"q": "cobalt kettle"}).json()["results"]
+    assert results[0]["thumbnail_url"] == image["urls"]["300"]
+
+
+def test_another_sellers_product_is_404_and_nothing_is_stored(
+    seller: SellerClient, other_seller: SellerClient, tmp_path: Path
+) -> None:
+    theirs = other_seller.create()
+    answer = upload(seller, theirs["product_id"], ("x.jpg", files.jpeg()))
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert stored_files(tmp_path) == []
+    assert seller.request("GET", f"/products/{theirs['product_id']}/images").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "words"),
+    [
+        (files.TEXT_NAMED_JPG, 415, "not a JPEG, PNG, WebP or GIF"),
+        (files.truncated_jpeg(), 422, "truncated"),
+        (files.png_bomb(), 422, "megapixels"),
+    ],
+    ids=["text-named-jpg", "truncated-jpeg", "png-bomb"],
+)
+def test_refused_files_answer_problem_json_and_store_nothing(
+    seller: SellerClient, tmp_path: Path, data: bytes, status: int, words: str
+) -> None:
+    product = seller.create()
+    assert_refused(upload(seller, product["product_id"], ("photo.jpg", data)), status, words)
+    assert stored_files(tmp_path) == []
+    assert seller.request("GET", f"/products/{product['product_id']}/images").json() == []
+
+
+def test_one_bad_file_refuses_the_whole_request(seller: SellerClient, tmp_path: Path) -> None:
+    product = seller.create()
+    answer = upload(seller, product["product_id"], ("ok.jpg", files.jpeg()), ("bad.jpg", files.TEXT_NAMED_JPG))
+    assert_refused(answer, 415, "not a JPEG")
+    assert answer.json()["errors"][0]["field"] == "file[1]"
+    assert stored_files(tmp_path) == []
+
+
+@pytest.fixture
+def small_limit(tmp_path: Path) -> Iterator[tuple[TestClient, Path]]:
+    container = bootstrap(make_settings(tmp_path, image_max_bytes=20_000))
+    with TestClient(create_app(container), raise_server_exceptions=False) as test_client:
+        yield test_client, tmp_path
+    container.stop()
+
+
+def test_a_file_over_the_limit_is_413_while_streaming(small_limit: tuple[TestClient, Path]) -> None:
+    client, data_dir = small_limit
+    seller = SellerClient(client, "Big Pictures")
+    product = seller.create()
+    big = files.jpeg(2000, 2000, quality=100)
+    assert len(big) > 20_000
+    assert_refused(upload(seller, product["product_id"], ("big.jpg", big)), 413, "larger than 20000 bytes")
+    assert stored_files(data_dir) == []
+
+
+def test_the_same_bytes_twice_are_stored_once(seller: SellerClient, tmp_path: Path) -> None:
+    first, second = seller.create(), seller.create(variants=[{"sku": "OTHER-1", "price": 10}])
+    data = files.jpeg(700, 500)
+    one = upload(seller, first["product_id"], ("a.jpg", data)).json()[0]
+    two = upload(seller, second["product_id"], ("b.jpg", data)).json()[0]
+    ready_one = wait_until_done(seller, first["product_id"], one["image_id"])
+    ready_two = wait_until_done(seller, second["product_id"], two["image_id"])
+    assert ready_one["urls"] == ready_two["urls"]
+    assert len([p for p in stored_files(tmp_path) if p.name.startswith("original")]) == 1
+
+
+def test_several_files_at_once_keep_their_order(seller: SellerClient) -> None:
+    product = seller.create()
+    answer = upload(seller, product["product_id"], ("1.jpg", files.jpeg()), ("2.png", files.png()), position="3")
+    assert answer.status_code == 202
+    assert [r["position"] for r in answer.json()] == [3, 4]
+
+
+def test_edit_and_delete_an_image(client: TestClient, seller: SellerClient, tmp_path: Path) -> None:
+    product = seller.create()
+    pid = product["product_id"]
+    variant_id = product["variants"][1]["variant_id"]
+    record = upload(seller, pid, ("a.jpg", files.jpeg(400, 400))).json()[0]
+    image = wait_until_done(seller, pid, record["image_id"])
+    path = f"/products/{pid}/images/{record['image_id']}"
+    edited = seller.request("PATCH", path, json={"alt_text": "Back", "position": 7, "variant_id": variant_id})
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["alt_text"], edited.json()["position"], edited.json()["variant_id"]) == (
+        "Back",
+        7,
+        variant_id,
+    )
+    detached = seller.request("PATCH", path, json={"variant_id": None}).json()
+    assert detached["variant_id"] is None and detached["alt_text"] == "Back"
+    bad = seller.request("PATCH", path, json={"variant_id": "123"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "variant_id"
+    assert seller.request("PATCH", path, json={"colour": "red"}).status_code == 422
+    assert seller.request("DELETE", path).status_code == 204
+    assert seller.request("GET", path).status_code == 404
+    assert client.get(image["urls"]["300"]).status_code == 404  # no other image shared those bytes
+
+
+def test_ugly_requests_get_problem_json(seller: SellerClient) -> None:
+    pid = seller.create()["product_id"]
+    not_multipart = seller.request(
+        "POST", f"/products/{pid}/images", content=b"hello", headers={"content-type": "text/plain"}
+    )
+    assert not_multipart.status_code == 415
+    no_file = seller.request("POST", f"/products/{pid}/images", files={"alt_text": (None, "x")})
+    assert no_file.status_code == 422 and no_file.json()["errors"][0]["field"] == "file"
+    bad_position = upload(seller, pid, ("a.jpg", files.jpeg()), position="-1")
+    assert bad_position.status_code == 422 and bad_position.json()["errors"][0]["field"] == "position"
+    unknown_field = upload(seller, pid, ("a.jpg", files.jpeg()), colour="red")
+    assert unknown_field.status_code == 422 and unknown_field.json()["errors"][0]["field"] == "colour"
+    empty = upload(seller, pid, ("a.jpg", b""))
+    assert empty.status_code == 422
+    assert seller.request("GET", f"/products/{pid}/images/abc").status_code == 422
+
+
+def test_openapi_documents_the_upload(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    operation = spec["paths"]["/api/v1/seller/products/{product_id}/images"]["post"]
+    schema = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert {"file", "alt_text", "position", "variant_id"} <= set(schema["properties"])
+    assert {"202", "413", "415", "422"} <= set(operation["responses"])
+
+
+def test_more_than_ten_files_is_413_and_stores_nothing(seller: SellerClient, tmp_path: Path) -> None:
+    product = seller.create()
+    parts = [("file", (f"{n}.jpg", files.jpeg(60 + n, 40), "image/jpeg")) for n in range(11)]
+    answer = seller.request("POST", f"/products/{product['product_id']}/images", files=parts)
+    assert answer.status_code == 413, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "at most 10 files" in answer.json()["detail"]
+    assert stored_files(tmp_path) == []
+
+
+def test_a_malformed_multipart_body_is_400(seller: SellerClient) -> None:
+    pid = seller.create()["product_id"]
+    headers = {"content-type": "multipart/form-data; boundary=xyz"}
+    answer = seller.request("POST", f"/products/{pid}/images", content=b"--xyz\r\nnot a header line", headers=headers)
+    assert answer.status_code in (400, 422), answer.text
+    assert answer.headers["content-type"] == "application/problem+json"

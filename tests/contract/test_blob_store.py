@@ -1,0 +1,98 @@
+"""One suite for the blob store port, run against the local disk and a real S3 server (S3Proxy in CI)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aisle.adapters.blobs.disk import DiskBlobStore
+from aisle.services.ports import BlobStore
+from tests.conftest import s3_url
+
+TEST_BUCKET = "aisle-contract-tests"
+
+
+@pytest.fixture(params=["disk", "s3"])
+def blobs(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BlobStore]:
+    if request.param == "disk":
+        yield DiskBlobStore(tmp_path / "blobs")
+        return
+    from aisle.adapters.blobs.s3 import S3BlobStore
+
+    yield S3BlobStore(s3_url(), TEST_BUCKET)
+
+
+@pytest.fixture
+def prefix() -> str:
+    """Keys of one test: the S3 bucket is shared by every run."""
+    return f"images/t{uuid.uuid4().hex}"
+
+
+def test_put_then_get_returns_the_same_bytes(blobs: BlobStore, prefix: str) -> None:
+    data = bytes(range(256)) * 1000
+    blobs.put(f"{prefix}/a.webp", data, "image/webp")
+    assert blobs.get(f"{prefix}/a.webp") == data
+    assert blobs.exists(f"{prefix}/a.webp")
+
+
+def test_a_missing_key_is_none_and_does_not_exist(blobs: BlobStore, prefix: str) -> None:
+    assert blobs.get(f"{prefix}/nothing.jpg") is None
+    assert not blobs.exists(f"{prefix}/nothing.jpg")
+
+
+def test_put_again_replaces(blobs: BlobStore, prefix: str) -> None:
+    blobs.put(f"{prefix}/x.jpg", b"first", "image/jpeg")
+    blobs.put(f"{prefix}/x.jpg", b"second", "image/jpeg")
+    assert blobs.get(f"{prefix}/x.jpg") == b"second"
+
+
+def test_delete_is_idempotent(blobs: BlobStore, prefix: str) -> None:
+    blobs.put(f"{prefix}/gone.png", b"bytes", "image/png")
+    blobs.delete(f"{prefix}/gone.png")
+    blobs.delete(f"{prefix}/gone.png")
+    assert blobs.get(f"{prefix}/gone.png") is None
+    assert not blobs.exists(f"{prefix}/gone.png")
+
+
+def test_an_empty_blob_round_trips(blobs: BlobStore, prefix: str) -> None:
+    blobs.put(f"{prefix}/empty", b"", "application/octet-stream")
+    assert blobs.get(f"{prefix}/empty") == b""
+
+
+@pytest.mark.parametrize("key", ["../escape", "images/../../etc/passwd", "/absolute", "images//double", "UPPER/x"])
+def test_keys_that_could_escape_are_refused(blobs: BlobStore, key: str) -> None:
+    with pytest.raises(ValueError):
+        blobs.put(key, b"x", "text/plain")
+    with pytest.raises(ValueError):
+        blobs.get(key)
+
+
+def test_concurrent_writers_of_one_key_leave_one_whole_value(blobs: BlobStore, prefix: str) -> None:
+    """Content addressing makes every writer of a key write the same bytes; readers never see half a file."""
+    key = f"{prefix}/shared.jpg"
+    values = [bytes([n]) * 300_000 for n in range(8)]
+    seen: list[bytes | None] = []
+    errors: list[BaseException] = []
+
+    def write(value: bytes) -> None:
+        try:
+            blobs.put(key, value, "image/jpeg")
+            seen.append(blobs.get(key))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(v,)) for v in values]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(seen) == len(values)
+    digests = {hashlib.sha256(v).hexdigest() for v in values}
+    assert all(value is not None and hashlib.sha256(value).hexdigest() in digests for value in seen)
+    assert blobs.get(key) in values
