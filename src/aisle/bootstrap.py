@@ -32,6 +32,7 @@ from aisle.adapters.sql.search_fallback import DatabaseSearch
 from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.domain import events as ev
 from aisle.domain.ids import SnowflakeIds
+from aisle.domain.search.synonyms import DEFAULT_SYNONYMS_PATH
 from aisle.services.bulk import BulkImportService
 from aisle.services.buybox import BuyBoxes
 from aisle.services.cache_lookups import CacheLookups
@@ -156,11 +157,23 @@ def bootstrap(settings: Settings | None = None) -> Container:
         uow, ids.next_id, utc_now, settings.reservation_ttl_seconds, settings.low_stock_threshold
     )
     pricing = PricingService(uow, ids.next_id, utc_now, categories)
-    search_engine = _search_engine(settings, handlers)
-    understanding = QueryUnderstanding(lambda limit: search_engine.term_completions("", limit), search_engine.brands)
-    index_builder = IndexBuilder(
-        uow, search_engine, utc_now, BuyBoxes(pricing.final_prices), on_indexed=_indexed(understanding)
+    search_engine, tantivy = _search_engine(settings, handlers)
+    understanding = QueryUnderstanding(
+        lambda limit: search_engine.term_completions("", limit),
+        search_engine.brands,
+        settings.synonyms_path or DEFAULT_SYNONYMS_PATH,
     )
+    index_builder = IndexBuilder(
+        uow,
+        search_engine,
+        utc_now,
+        BuyBoxes(pricing.final_prices),
+        on_indexed=_indexed(understanding),
+        prices=pricing.final_prices,
+    )
+    if tantivy is not None and tantivy.needs_rebuild:  # an index written by an older version of the layout
+        index_builder.rebuild_into(tantivy)
+        tantivy.needs_rebuild = False
     popular = PopularQueries()
     cache, lookups = _cache(settings), CacheLookups()
     media = MediaUrls(settings.media_base_url)
@@ -287,6 +300,9 @@ INDEX_BUILDER = "index-builder"
 PRUNE_EVERY_SECONDS = 300.0
 
 
+DEAL_CLOCK_SECONDS = 5.0  # a deal's start or end reaches search within about this long
+
+
 def worker_loops(container: Container, names: tuple[str, ...] | None = None) -> list[BackgroundLoop]:
     """The workers: each may run as many processes as load needs (the distributed profile). Embedded, the relay
     itself hands events to the registry's handlers; distributed, each delivered handler is a consumer group."""
@@ -295,6 +311,7 @@ def worker_loops(container: Container, names: tuple[str, ...] | None = None) -> 
     pruner = Pruner(container.uow, utc_now, retention)
     loops["pruner"] = BackgroundLoop("pruner", pruner.prune_once, idle_seconds=PRUNE_EVERY_SECONDS)
     loops["reservation-expirer"] = BackgroundLoop("reservation-expirer", container.inventory.expire_due, 1.0)
+    loops["deal-clock"] = BackgroundLoop("deal-clock", container.pricing.announce_deal_edges, DEAL_CLOCK_SECONDS)
     if container.stream is not None:
         for handler in container.handlers.delivered:
             step, close = _consumer(container.stream, handler)
@@ -340,7 +357,7 @@ def _rebuilt(understanding: QueryUnderstanding) -> Callable[[], int]:
     return rebuild
 
 
-def _search_engine(settings: Settings, handlers: EventHandlers) -> GuardedEngine:
+def _search_engine(settings: Settings, handlers: EventHandlers) -> tuple[GuardedEngine, SwitchingEngine | None]:
     breaker = CircuitBreaker(failure_threshold=3, reset_after_seconds=5.0)
     if settings.profile == "distributed":
         from aisle.adapters.search.opensearch_engine import OpenSearchEngine
@@ -354,13 +371,13 @@ def _search_engine(settings: Settings, handlers: EventHandlers) -> GuardedEngine
                 replicas=settings.search_replicas,
             )
 
-        return GuardedEngine(open_opensearch, breaker, "OpenSearch")
+        return GuardedEngine(open_opensearch, breaker, "OpenSearch"), None
 
     def switched(since: datetime) -> None:  # another process rebuilt the index: re-sync what changed meanwhile
         handlers.handle_delivered([index_switched(since, utc_now())])
 
     tantivy = open_search_engine(Path(settings.data_dir) / "search", on_switch=switched)
-    return GuardedEngine(lambda: tantivy, breaker, "Tantivy")
+    return GuardedEngine(lambda: tantivy, breaker, "Tantivy"), tantivy
 
 
 def open_search_engine(root: Path, on_switch: Callable[[datetime], None] = lambda _since: None) -> SwitchingEngine:

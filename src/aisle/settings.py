@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     vocabulary_refresh_seconds: float = Field(
         5.0, gt=0, description="How often at most the spelling vocabulary and brand list follow the index"
     )
+    synonyms_path: Path | None = Field(
+        None,
+        description="Synonyms file in Solr's format (reloaded when it changes); the packaged file when unset",
+    )
     reservation_ttl_seconds: float = Field(900, gt=0, le=86_400, description="How long a reservation holds stock")
     low_stock_threshold: int = Field(5, ge=0, description='At or below this many left a page says "Only N left"')
     reservation_mode: Literal["auto", "direct", "batched"] = Field(
@@ -119,6 +123,12 @@ class Settings(BaseSettings):
     @property
     def opensearch_hosts(self) -> list[str]:
         return self.opensearch_url.split(",")
+
+    @model_validator(mode="after")
+    def _synonyms_file_exists(self) -> Settings:
+        if self.synonyms_path is not None and not self.synonyms_path.is_file():
+            raise ValueError(f"AISLE_SYNONYMS_PATH: no file at {self.synonyms_path}")
+        return self
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -99,9 +99,9 @@ def test_filters_sorting_and_facets(client, catalog):
     body = search(client, q="", brand="Samsung", sort="price_asc")
     prices = [r["price"]["amount"] for r in body["results"]]
     assert prices == sorted(prices) and len(prices) == 3
-    brands = {f["value"]: f["count"] for f in body["facets"]["brands"]}
+    brands = {f["name"]: f["count"] for f in body["facets"]["brands"]}
     assert brands["Samsung"] == 3 and brands["Sony"] == 3  # a brand's own filter does not hide the others
-    assert next(f for f in body["facets"]["brands"] if f["value"] == "Samsung")["selected"] is True
+    assert next(f for f in body["facets"]["brands"] if f["name"] == "Samsung")["selected"] is True
     roots = body["facets"]["categories"]
     assert [c["name"] for c in roots] == ["Electronics"]
 
@@ -233,3 +233,103 @@ def test_the_vocabulary_follows_the_index_in_the_background(client, catalog, sel
             break
         time.sleep(0.1)
     assert search(client, q="zanzibr teapot")["query"]["corrections"] == [{"from": "zanzibr", "to": "zanzibar"}]
+
+
+def test_every_facet_entry_has_a_name_a_count_and_selected(client, catalog):
+    body = search(client, q="", rating_min=4)
+    facets = body["facets"]
+    for facet in ("brands", "categories", "price_ranges", "ratings"):
+        assert facets[facet], facet
+        for entry in facets[facet]:
+            assert isinstance(entry["name"], str) and entry["name"], (facet, entry)
+            assert isinstance(entry["count"], int), (facet, entry)
+            assert isinstance(entry["selected"], bool), (facet, entry)
+    assert [r["selected"] for r in facets["ratings"] if r["min"] == 4] == [True]
+
+
+def test_a_brand_spelled_twice_shows_once_and_its_count_is_what_its_filter_finds(client, catalog, seller, container):
+    seller.request(
+        "POST",
+        "/products",
+        json={
+            "title": "OtterBox Commuter Case",
+            "brand": "OTTERBOX",
+            "status": "ACTIVE",
+            "variants": [{"sku": "OB-1", "price": 20}],
+        },
+    )
+    wait_for_outbox(container)
+    brands = [f for f in search(client, q="")["facets"]["brands"] if f["name"].casefold() == "otterbox"]
+    assert [(f["name"], f["count"]) for f in brands] == [("OtterBox", 3)]
+    assert search(client, q="", brand="OtterBox")["total"] == 3
+
+
+def test_a_brand_word_that_would_empty_the_query_boosts_instead(client, catalog, seller, container):
+    case = {"title": "Incipio Feather Case for Samsung Galaxy S7", "brand": "Incipio", "status": "ACTIVE"}
+    seller.request("POST", "/products", json={**case, "variants": [{"sku": "IN-1", "price": 25}]})
+    wait_for_outbox(container)
+    container.understanding.rebuild()
+    body = search(client, q="samsung incipio")  # Samsung makes no Incipio case: an Incipio case for a Samsung
+    assert body["relaxed"] is None
+    assert titles(body) == ["Incipio Feather Case for Samsung Galaxy S7"]
+    assert body["query"]["filters"]["brand"] == []
+
+
+def test_a_brand_word_filters_when_that_leaves_matches(client, catalog):
+    body = search(client, q="samsung galaxy")
+    assert body["query"]["filters"]["brand"] == ["Samsung"]
+    assert set(titles(body)) == {"Samsung Galaxy S7 32GB Smartphone", "Samsung Galaxy S7 Edge 64GB Smartphone"}
+
+
+def test_the_same_catalog_gives_the_same_order_every_time(client, catalog):
+    assert titles(search(client, q="headphones")) == titles(search(client, q="headphones"))
+    assert titles(search(client, q="")) == titles(search(client, q=""))
+
+
+def test_autocomplete_learns_the_corrected_query_from_several_clients(container, catalog):
+    from aisle.services.search.params import SearchParams
+
+    for _ in range(20):  # one client repeating a typo plants nothing
+        container.search.search(SearchParams(q="samsng galaxy", client="10.0.0.9"))
+    assert not [s for s in container.autocomplete.suggest("sams")["suggestions"] if s["text"] == "samsung galaxy"]
+    for n in range(3):
+        container.search.search(SearchParams(q="samsng galaxy", client=f"10.0.1.{n}"))
+    texts = [s["text"] for s in container.autocomplete.suggest("sams")["suggestions"] if s["type"] == "query"]
+    assert "samsung galaxy" in texts and "samsng galaxy" not in texts
+
+
+def test_relaxed_searches_teach_autocomplete_nothing(container, catalog):
+    from aisle.services.search.params import SearchParams
+
+    for n in range(5):
+        body = container.search.search(SearchParams(q="sony speaker", client=f"10.0.2.{n}"))
+        assert body["relaxed"] is not None
+    assert all(q != "sony speaker" for q, _n in container.popular.top())
+
+
+def test_attribute_facets_and_filters_over_http(client, seller: SellerClient, container):
+    variants = [
+        {"sku": "TEE-R-M", "price": 10, "attributes": {"color": "Red", "size": "M"}},
+        {"sku": "TEE-B-M", "price": 10, "attributes": {"color": "Blue", "size": "M"}},
+    ]
+    seller.create(title="Cotton Tee", variants=variants)
+    seller.create(title="Linen Tee", variants=[{"sku": "LIN-R", "price": 20, "attributes": {"Color": "red"}}])
+    wait_for_outbox(container)
+    body = search(client, q="tee", attr=["color:RED"])
+    assert set(titles(body)) == {"Cotton Tee", "Linen Tee"}
+    assert body["facets"]["attributes"]["color"] == [
+        {"name": "Red", "count": 2, "selected": True},
+        {"name": "Blue", "count": 1, "selected": False},
+    ]
+    assert titles(search(client, q="tee", attr=["color:blue", "size:M"])) == ["Cotton Tee"]
+    for bad in ("color", ":Red", "color:", "x" * 101 + ":y"):
+        response = client.get("/api/v1/products/search", params={"q": "tee", "attr": bad})
+        assert response.status_code == 422, bad
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert "attr" in response.text
+
+
+def test_pages_follow_one_order(client, catalog):
+    whole = titles(search(client, q="galaxy", page_size=12))
+    paged = [t for page in (1, 2, 3) for t in titles(search(client, q="galaxy", page=page, page_size=1))]
+    assert len(whole) == 3 and paged == whole

@@ -53,3 +53,23 @@ def test_price_history_and_recent_prices(uow):
         assert tx.pricing.recent_prices([1], now - timedelta(days=30)) == {1: [Decimal("12.50")]}
         history = tx.pricing.price_history(1)
     assert [(h["old"], h["new"]) for h in history] == [(10.0, 12.5), (None, 10.0)]
+
+
+def test_deals_starting_or_ending_in_a_window(uow):
+    from aisle.domain.pricing import Deal, DealScope
+
+    now = utc_now()
+    percent = Discount(DiscountKind.PERCENT, Decimal(10))
+
+    def deal(deal_id: int, starts: int, ends: int) -> Deal:
+        return Deal(
+            deal_id, DealScope.PRODUCT, 1, percent, now + timedelta(minutes=starts), now + timedelta(minutes=ends), None
+        )
+
+    with uow() as tx:
+        for d in (deal(1, -60, -30), deal(2, -5, 60), deal(3, -60, 5), deal(4, 5, 60), deal(5, -60, -4)):
+            tx.pricing.add_deal(d)
+        tx.commit()
+    with uow(readonly=True) as tx:
+        found = tx.pricing.deals_starting_or_ending(now - timedelta(minutes=10), now + timedelta(minutes=10))
+    assert [d.deal_id for d in found] == [2, 3, 4, 5]  # deal 1 started and ended before the window

@@ -13,6 +13,7 @@ import pytest
 from opensearchpy import OpenSearch
 
 from aisle.adapters.search.opensearch_engine import OpenSearchEngine
+from aisle.adapters.search.opensearch_mapping import MAPPINGS, index_body
 from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
 from aisle.domain.search.document import SearchDocument
@@ -312,6 +313,129 @@ def test_punctuation_alone_is_no_keyword_at_all(engine, typed):
     result = engine.search(EngineQuery(keywords=words(typed)))
     assert result.total == len(CATALOG)  # as if nothing was typed: browsing
     assert engine.title_completions(typed, 5) == []
+
+
+def test_a_word_in_the_products_own_name_scores_above_one_naming_what_it_fits(engine):
+    engine.upsert(
+        [
+            doc(20, "Google Nexus 6P 32GB Cell Phone - Graphite", "Huawei", "499.00", categories=(PHONES,)),
+            doc(21, "Rugged Case for Google Nexus 6P - Black", "Spigen", "14.99", categories=(PHONES,)),
+        ]
+    )
+    engine.refresh()
+    hits = engine.search(EngineQuery(keywords=words("nexus", "6p"))).hits
+    assert [h.product_id for h in hits] == [20, 21]
+    assert hits[0].text_score > hits[1].text_score
+
+
+def test_a_synonym_counts_less_than_the_word_typed(engine):
+    engine.upsert(
+        [
+            doc(30, "Zeta Earphones", "Zeta", "10.00", categories=(AUDIO,)),
+            doc(31, "Zeta Earbuds", "Zeta", "10.00", categories=(AUDIO,)),
+        ]
+    )
+    engine.refresh()
+    hits = engine.search(EngineQuery(keywords=(KeywordGroup("earbuds", ("earphones",)),))).hits
+    assert [h.product_id for h in hits] == [31, 30]
+    assert hits[0].text_score > hits[1].text_score
+
+
+def test_hits_carry_the_catalog_popularity(engine):
+    engine.upsert([doc(40, "Popular Widget", "Zeta", "5.00", popularity=21449.0)])
+    engine.refresh()
+    assert [h.popularity for h in engine.search(EngineQuery(keywords=words("widget"))).hits] == [21449.0]
+
+
+def test_equal_products_score_apart_by_a_stable_tie_break(engine):
+    twins = [doc(50 + i, "Twin Gadget", "Zeta", "5.00", codes=(f"SKU-{i}",)) for i in range(5)]
+    engine.upsert(twins)
+    engine.refresh()
+    first = ids(engine, filters=Filters(brands=("Zeta",)), sort="relevance")
+    statics = {h.static_score for h in engine.search(EngineQuery(filters=Filters(brands=("Zeta",)))).hits}
+    assert len(statics) == 5  # no two alike, so the engine's order is the same on every index
+    engine.upsert(list(reversed(twins)))
+    engine.refresh()
+    assert ids(engine, filters=Filters(brands=("Zeta",)), sort="relevance") == first
+
+
+def test_the_effective_price_filters_sorts_and_counts(engine):
+    """The index holds the price with deals applied (build_document's effective_price): $120 at 30% off is $84."""
+    from aisle.domain.pricing import FinalPrice
+    from aisle.domain.search.document import effective_price
+
+    variants = [
+        _variant(1, "120.00"),
+        _variant(2, "150.00"),
+    ]
+    price, was = effective_price(variants, {1: FinalPrice(Decimal("84.00"), Decimal("120.00"), None)})
+    assert (price, was) == (Decimal("84.00"), Decimal("120.00"))
+    engine.upsert([doc(60, "Zephyr Lamp", "Zeta", str(price), was_price=was), doc(61, "Zephyr Shade", "Zeta", "90.00")])
+    engine.refresh()
+    zephyr = words("zephyr")
+    assert set(ids(engine, keywords=zephyr, filters=Filters(price_max=Decimal(85)))) == {60}
+    assert ids(engine, keywords=zephyr, sort="price_asc") == [60, 61]
+    buckets = {(low, high): n for low, high, n in engine.search(EngineQuery(keywords=zephyr)).facets.price_ranges}
+    assert buckets == {(50.0, 100.0): 2}
+
+
+def _variant(variant_id: int, price: str):
+    from aisle.domain.catalog import Variant
+
+    return Variant(sku=f"V-{variant_id}", price=Decimal(price), variant_id=variant_id)
+
+
+def test_attribute_filters_and_facets(engine):
+    engine.upsert(
+        [
+            doc(70, "Aero Case Red", "Zeta", "10.00", attributes=(("color", "Red"), ("storage", "64GB"))),
+            doc(71, "Aero Case Blue", "Zeta", "10.00", attributes=(("color", "Blue"), ("storage", "64GB"))),
+            doc(72, "Aero Case Multi", "Zeta", "10.00", attributes=(("color", "Red"), ("color", "Blue"))),
+            doc(73, "Aero Case Plain", "Zeta", "10.00"),
+        ]
+    )
+    engine.refresh()
+    aero = words("aero")
+    assert set(ids(engine, keywords=aero, filters=Filters(attributes=(("color", "red"),)))) == {70, 72}
+    either = Filters(attributes=(("color", "Red"), ("Color", "BLUE")))  # one attribute's values: any of them
+    assert set(ids(engine, keywords=aero, filters=either)) == {70, 71, 72}
+    both = Filters(attributes=(("color", "Red"), ("storage", "64gb")))  # different attributes: all of them
+    assert ids(engine, keywords=aero, filters=both) == [70]
+    facets = engine.search(EngineQuery(keywords=aero, filters=Filters(attributes=(("color", "Red"),)))).facets
+    assert facets.attributes == {"color": [("Blue", 2), ("Red", 2)], "storage": [("64GB", 2)]}  # own filter lifted
+    assert engine.search(EngineQuery(keywords=aero, filters=Filters(attributes=(("color", "Red"),)))).total == 2
+
+
+def test_an_index_of_an_older_layout_is_replaced_and_flagged_for_a_rebuild(tmp_path, clock):
+    import tantivy
+
+    home = TantivyIndexHome(tmp_path / "search")
+    old = tantivy.SchemaBuilder()
+    old.add_integer_field("product_id", stored=True, indexed=True, fast=True)
+    tantivy.Index(old.build(), path=str(home.current()), reuse=True)  # what an older version left on disk
+    switching = SwitchingEngine(home, lambda path: TantivyEngine(path, clock))
+    assert switching.needs_rebuild
+    switching.upsert(CATALOG)
+    switching.refresh()
+    assert switching.count() == len(CATALOG)
+    switching.close()
+
+
+def test_opensearch_adds_new_fields_to_an_existing_index():
+    url = opensearch_url()
+    alias = f"aisle-test-{uuid.uuid4().hex[:12]}"
+    client = OpenSearch(url)
+    older = {**MAPPINGS, "properties": {k: v for k, v in MAPPINGS["properties"].items() if k != "attribute_facet"}}
+    body = {**index_body(1, 0), "mappings": older, "aliases": {alias: {"is_write_index": True}}}
+    client.indices.create(index=f"{alias}-20200101000000000000", body=body)
+    try:
+        engine = OpenSearchEngine(url, alias, Clock())
+        engine.upsert([doc(80, "Aero Case", "Zeta", "5.00", attributes=(("color", "Red"),))])
+        engine.refresh()
+        assert engine.search(EngineQuery(keywords=words("aero"))).facets.attributes == {"color": [("Red", 1)]}
+        engine.close()
+    finally:
+        client.indices.delete(index=f"{alias}-*")
 
 
 def test_a_new_opensearch_index_is_sized_by_the_cluster_it_lands_on(clock: Clock) -> None:

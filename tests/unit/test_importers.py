@@ -306,3 +306,13 @@ def test_brand_names_lose_trademark_signs_even_garbled_ones():
 
     assert brand_name("Insignia\x99") == brand_name("Insignia™") == "Insignia"
     assert brand_name("Apple®  Inc") == "Apple Inc"
+
+
+@pytest.mark.sample_data
+def test_bestbuy_colour_is_the_last_part_of_a_three_part_title(bestbuy_records):
+    by_title = {r.data["title"]: r.data["variants"][0]["attributes"] for r in products(bestbuy_records)}
+    assert by_title["Samsung - Galaxy S7 32GB - Black Onyx (Verizon)"] == {"color": "Black Onyx"}  # carrier dropped
+    assert by_title["Incipio - Screen Protector for ZTE Axon 7 - Transparent"] == {"color": "Transparent"}
+    assert by_title["AT&T GoPhone - Samsung Galaxy Express 3 4G LTE with 8GB Memory Prepaid Cell Phone"] == {}
+    coloured = sum(1 for attributes in by_title.values() if attributes)
+    assert coloured > len(by_title) / 2

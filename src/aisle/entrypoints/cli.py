@@ -147,6 +147,7 @@ class WorkerName(StrEnum):
     reservation_expirer = "reservation-expirer"
     image_worker = "image-worker"
     pruner = "pruner"
+    deal_clock = "deal-clock"
 
 
 @app.command()
@@ -156,6 +157,7 @@ def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run"
     relay: outbox -> Kafka. index-builder: events -> OpenSearch. cache-invalidator: events -> Redis.
     reservation-expirer: gives back the stock of reservations whose time is up. pruner: deletes delivered events,
     old idempotency keys and finished bulk jobs after AISLE_RETENTION_HOURS.
+    deal-clock: announces price changes when a deal starts or ends, so search follows the deal price.
     image-worker: image.uploaded -> thumbnails in the blob store.
     """
     from aisle.bootstrap import worker_loops

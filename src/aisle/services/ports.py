@@ -284,6 +284,9 @@ class PricingRepository(Protocol):
         self, now: datetime, product_ids: Sequence[int], category_ids: Sequence[int], seller_ids: Sequence[int]
     ) -> list[Deal]: ...
 
+    def deals_starting_or_ending(self, after: datetime, until: datetime) -> list[Deal]:
+        """Deals whose start or end falls in (after, until]."""
+
     def add_coupon(self, coupon: Coupon) -> None: ...
 
     def coupon(self, code: str, seller_id: int | None = None) -> Coupon | None:

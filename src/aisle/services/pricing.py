@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,8 @@ from aisle.domain.pricing import (
     final_price,
 )
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
+
+DEAL_EDGE_LOOKBACK = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,30 @@ class PricingService:
         self._new_id = new_id
         self._now = now
         self._categories = categories
+        self._edges_seen_until: datetime | None = None
+
+    def announce_deal_edges(self) -> int:
+        """A deal starting or ending changes prices with no write: announce price.changed for its products when
+        the clock passes either edge, so search (which filters and sorts on the price with deals applied)
+        follows within a loop's interval. Returns how many products were announced.
+
+        Each process looks back DEAL_EDGE_LOOKBACK on start, so an edge passed during a restart is announced
+        late rather than never; an edge announced twice only re-indexes a product twice."""
+        now = self._now()
+        since = self._edges_seen_until or now - DEAL_EDGE_LOOKBACK
+        with self._uow() as uow:
+            deals = uow.pricing.deals_starting_or_ending(since, now)
+            affected = sorted({pid for deal in deals for pid in self._deal_products(uow, deal)})
+            uow.record(ev.Event(ev.PRICE_CHANGED, pid, {"deal_edge": True}) for pid in affected)
+            uow.commit()
+        self._edges_seen_until = now
+        return len(affected)
+
+    def _deal_products(self, uow: UnitOfWork, deal: Deal) -> list[int]:
+        try:
+            return self._affected_products(uow, Caller(deal.seller_id), deal)
+        except (NotFound, InvalidInput):  # its product or category is gone: nothing left to re-index
+            return []
 
     def create_deal(self, caller: Caller, request: DealRequest) -> Deal:
         check_window(request.starts_at, request.ends_at)

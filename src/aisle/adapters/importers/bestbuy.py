@@ -61,13 +61,26 @@ def _product_data(number: int, item: dict[str, Any], title: str, price: Decimal)
         "variants": [
             {
                 "sku": _sku(image, number),
-                "attributes": {},
+                "attributes": _colour(title),
                 "price": price,
                 "compare_price": None,
                 "weight_grams": None,
             }
         ],
     }
+
+
+MAX_COLOUR = 60
+_CARRIER_NOTE = re.compile(r"\s*\([^)]*\)\s*$")  # "Black Onyx (Verizon)": the carrier is no colour
+
+
+def _colour(title: str) -> dict[str, str]:
+    """Best Buy titles read "Brand - Product - Colour": the colour is the last " - " part, when there are three."""
+    parts = title.split(" - ")
+    if len(parts) < 3:
+        return {}
+    colour = _CARRIER_NOTE.sub("", parts[-1]).strip()
+    return {"color": colour} if colour and len(colour) <= MAX_COLOUR and not colour[0].isdigit() else {}
 
 
 def _plain(value: Any) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from opensearchpy import NotFoundError, OpenSearch, TransportError
 
-from aisle.adapters.search.opensearch_mapping import SourceBuilder, index_body
+from aisle.adapters.search.opensearch_mapping import MAPPINGS, SourceBuilder, index_body
 from aisle.adapters.search.opensearch_queries import QueryBuilder, escape_regexp, read_facets, search_body
 from aisle.adapters.search.opensearch_writes import IndexWriter
 from aisle.domain.search.document import SearchDocument
@@ -84,6 +84,7 @@ class OpenSearchEngine:
                 text_score=float(hit["_score"]) if scored else 0.0,
                 static_score=_doc_value(hit, "static_score") or 0.0,
                 category_id=_doc_value(hit, "category_leaf"),
+                popularity=_doc_value(hit, "popularity") or 0.0,
             )
             for hit in response["hits"]["hits"]
         ]
@@ -197,6 +198,11 @@ class OpenSearchEngine:
 
     def _ensure_alias(self) -> None:
         if self._client.indices.exists_alias(name=self.alias, request_timeout=self._write_timeout):
+            # Fields a newer version added (the mapping is strict): documents written from now on carry them,
+            # older ones after `aisle reindex`.
+            self._client.indices.put_mapping(
+                index=self.alias, body={"properties": MAPPINGS["properties"]}, request_timeout=self._write_timeout
+            )
             return
         # Created with the alias as its write index in one step: if another process does the same at once,
         # OpenSearch refuses the second index outright ("more than one write index"), so the alias never spans

@@ -12,8 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from aisle.adapters.search.tantivy_schema import PLAIN, STEMMED, brand_key, plain_analyzer
-from aisle.domain.search.document import SearchDocument
+from aisle.adapters.search.tantivy_schema import PLAIN, STEMMED, plain_analyzer
+from aisle.domain.search.brand_spellings import brand_key
+from aisle.domain.search.document import SearchDocument, attribute_facet_value, attribute_key
 from aisle.domain.search.ranking import RankingWeights, rating_factor, static_score
 
 ANALYSIS = {
@@ -57,6 +58,7 @@ MAPPINGS = {
         # The title's distinct words again, as keywords: a terms aggregation over them lists the vocabulary
         # with document counts (what Tantivy reads from its term dictionary).
         "title_terms": {"type": "keyword"},
+        "title_head": _STEMMED_TEXT,
         "description": _STEMMED_TEXT,
         "brand_text": _STEMMED_TEXT,
         "brand": {"type": "keyword"},
@@ -70,6 +72,9 @@ MAPPINGS = {
         "rating_rank": _SORT_ONLY_DOUBLE,
         "in_stock": {"type": "boolean"},
         "static_score": _SORT_ONLY_DOUBLE,
+        "popularity": _SORT_ONLY_DOUBLE,
+        "attribute": {"type": "keyword", "doc_values": False},  # "color=red": what attr filters match
+        "attribute_facet": {"type": "keyword"},  # "color<US>Red": what the facet shows
         "created_at": {"type": "long", "index": False},
     },
 }
@@ -97,6 +102,7 @@ class SourceBuilder:
             "product_id": doc.product_id,
             "version": doc.version,
             "title": doc.title,
+            "title_head": doc.own_name,
             "title_terms": list(dict.fromkeys(self._words.analyze(doc.title))),
             "description": doc.description,
             "category_text": " ".join(doc.category_names),
@@ -107,10 +113,14 @@ class SourceBuilder:
             "rating_rank": rating_factor(doc.rating_avg, doc.rating_count),
             "in_stock": doc.in_stock,
             "static_score": static_score(doc, now, self._weights),
+            "popularity": doc.popularity,
             "created_at": int(doc.created_at.timestamp()),
         }
         if doc.brand:
             source.update(brand_text=doc.brand, brand=doc.brand, brand_key=brand_key(doc.brand))
         if doc.category_id is not None:
             source["category_leaf"] = doc.category_id
+        if doc.attributes:
+            source["attribute"] = [attribute_key(name, value) for name, value in doc.attributes]
+            source["attribute_facet"] = [attribute_facet_value(name, value) for name, value in doc.attributes]
         return source

@@ -9,13 +9,24 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
-from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, brand_key, plain_analyzer, stemmed_analyzer
-from aisle.services.search.engine import PRICE_LADDER, EngineQuery, Facets, Filters, KeywordGroup
+from aisle.adapters.search.tantivy_queries import SYNONYM_WEIGHT
+from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
+from aisle.domain.search.brand_spellings import brand_key
+from aisle.services.search.engine import (
+    PRICE_LADDER,
+    EngineQuery,
+    Facets,
+    Filters,
+    KeywordGroup,
+    attribute_facets,
+    attribute_filter_keys,
+)
 
 Query = dict[str, Any]
 MIN_FUZZY_LENGTH = 5
 BRAND_FACET_SIZE = 30
 CATEGORY_FACET_SIZE = 300
+ATTRIBUTE_FACET_SIZE = 200
 RATING_STEPS = (4, 3, 2, 1)
 BOOSTED_FIELDS = [f"{field}^{boost}" for field, boost in TEXT_FIELDS.items()]
 FIELD_SORTS = {
@@ -36,6 +47,7 @@ FACET_AGGREGATIONS: dict[str, Query] = {
             + [{"from": PRICE_LADDER[-1]}],
         }
     },
+    "attributes": {"terms": {"field": "attribute_facet", "size": ATTRIBUTE_FACET_SIZE}},
     # Non-overlapping ranges, summed into "n stars and up" when read.
     "ratings": {"range": {"field": "rating", "ranges": [{"from": n, "to": n + 1} for n in (1, 2, 3)] + [{"from": 4}]}},
 }
@@ -61,10 +73,13 @@ class QueryBuilder:
         options: list[Query] = []
         for text in (group.word, *group.alternatives):
             tokens = self.tokens(text)
+            found: list[Query] = []
             if len(tokens) == 1:
-                options.extend(_single_token(text, tokens[0], group.fuzzy and text == group.word))
+                found = _single_token(text, tokens[0], group.fuzzy and text == group.word)
             elif tokens:
-                options.append(_phrase(text))
+                found = [_phrase(text)]
+            weight = 1.0 if text == group.word else SYNONYM_WEIGHT
+            options.extend(q if weight == 1.0 else {"bool": {"should": [q], "boost": weight}} for q in found)
         return {"bool": {"should": options}} if options else None
 
     def title_prefix(self, prefix: str) -> Query | None:
@@ -113,6 +128,10 @@ def facet_filters(filters: Filters) -> dict[str, Query]:
         clauses["price_ranges"] = _range("price", filters.price_min, filters.price_max)
     if filters.rating_min is not None:
         clauses["ratings"] = _range("rating", filters.rating_min, None)
+    if filters.attributes:
+        clauses["attributes"] = {
+            "bool": {"filter": [{"terms": {"attribute": k}} for k in attribute_filter_keys(filters)]}
+        }
     return clauses
 
 
@@ -138,7 +157,7 @@ def search_body(query: EngineQuery, text: Query | None) -> Query:
         "from": query.offset,
         "track_total_hits": True,
         "_source": False,
-        "docvalue_fields": ["static_score", "category_leaf"],
+        "docvalue_fields": ["static_score", "category_leaf", "popularity"],
     }
     if not (text is not None and query.sort == "relevance"):
         body["sort"] = [FIELD_SORTS[query.sort], {"product_id": "asc"}]
@@ -169,6 +188,7 @@ def read_facets(aggregations: dict[str, Any]) -> Facets:
         categories=[(int(b["key"]), b["doc_count"]) for b in buckets["categories"]],
         price_ranges=[(b.get("from"), b.get("to"), b["doc_count"]) for b in buckets["price_ranges"] if b["doc_count"]],
         ratings=[(n, sum(count for stars, count in ratings.items() if stars >= n)) for n in RATING_STEPS],
+        attributes=attribute_facets([(b["key"], b["doc_count"]) for b in buckets["attributes"]]),
     )
 
 

@@ -19,11 +19,20 @@ from aisle.adapters.search.tantivy_queries import QueryBuilder
 from aisle.adapters.search.tantivy_schema import build_schema, plain_analyzer, register_analyzers, to_tantivy
 from aisle.domain.search.document import SearchDocument
 from aisle.domain.search.ranking import RankingWeights
-from aisle.services.search.engine import PRICE_LADDER, EngineQuery, EngineResult, Facets, Filters, Hit
+from aisle.services.search.engine import (
+    PRICE_LADDER,
+    EngineQuery,
+    EngineResult,
+    Facets,
+    Filters,
+    Hit,
+    attribute_facets,
+)
 
 WRITER_HEAP_BYTES = 128 * 1024 * 1024
 BRAND_FACET_SIZE = 30
 CATEGORY_FACET_SIZE = 300
+ATTRIBUTE_FACET_SIZE = 200  # (name, value) pairs over every attribute
 SORT_FIELDS = {
     "price_asc": ("price", tantivy.Order.Asc),
     "price_desc": ("price", tantivy.Order.Desc),
@@ -116,16 +125,24 @@ class TantivyEngine:
         ids = searcher.fast_field_values("product_id", addresses)
         statics = searcher.fast_field_values("static_score", addresses)
         leaves = searcher.fast_field_values("category_leaf", addresses)
+        popularity = searcher.fast_field_values("popularity", addresses)
+        relevance = scored and query.sort == "relevance"
         hits = [
-            Hit(pid, float(key) if scored and query.sort == "relevance" else 0.0, static or 0.0, leaf or None)
-            for (key, _a), pid, static, leaf in zip(result.hits, ids, statics, leaves, strict=True)
+            Hit(pid, float(key) if relevance else 0.0, static or 0.0, leaf or None, pop or 0.0)
+            for (key, _a), pid, static, leaf, pop in zip(result.hits, ids, statics, leaves, popularity, strict=True)
         ]
         return hits, result.count
 
     def _facets(self, searcher: Any, text: Any, filters: Filters) -> Facets:
         """Each facet counts with every filter applied except its own, so picking a brand still shows the others."""
         facets = Facets()
-        groups = {"brands": _BRAND_AGG, "categories": _CATEGORY_AGG, "price_ranges": _PRICE_AGG, "ratings": _RATING_AGG}
+        groups = {
+            "brands": _BRAND_AGG,
+            "categories": _CATEGORY_AGG,
+            "price_ranges": _PRICE_AGG,
+            "ratings": _RATING_AGG,
+            "attributes": _ATTRIBUTE_AGG,
+        }
         shared = {name: agg for name, agg in groups.items() if filters == filters.without(name)}
         if shared:
             query = self._queries.combine(text, self._queries.filters(filters))
@@ -165,6 +182,7 @@ class TantivyEngine:
 
 
 _BRAND_AGG = {"terms": {"field": "brand", "size": BRAND_FACET_SIZE}}
+_ATTRIBUTE_AGG = {"terms": {"field": "attribute_facet", "size": ATTRIBUTE_FACET_SIZE}}
 _CATEGORY_AGG = {"terms": {"field": "category", "size": CATEGORY_FACET_SIZE}}
 _PRICE_AGG = {
     "range": {
@@ -186,6 +204,8 @@ def _read_aggregations(result: dict[str, Any], facets: Facets) -> None:
         facets.price_ranges = [
             (b.get("from"), b.get("to"), b["doc_count"]) for b in result["price_ranges"]["buckets"] if b["doc_count"]
         ]
+    if "attributes" in result:
+        facets.attributes = attribute_facets([(b["key"], b["doc_count"]) for b in result["attributes"]["buckets"]])
     if "ratings" in result:
         buckets = result["ratings"]["buckets"]
         counts = {int(b["from"]): b["doc_count"] for b in buckets if b.get("from") is not None}

@@ -75,9 +75,24 @@ class SwitchingEngine:
         self._open = open_engine
         self._on_switch = on_switch
         self._lock = threading.Lock()
-        self._engine = open_engine(home.current())
+        self.needs_rebuild = False  # the serving index was made by an older version: rebuild it from the catalog
+        self._engine = self._open_current()
         self._seen_version = home.version()
         self._checked_at = time.monotonic()
+
+    def _open_current(self) -> TantivyEngine:
+        """The serving generation; when an older version wrote it with another layout, a fresh empty generation
+        (the old one stays on disk until a rebuild removes it) and ``needs_rebuild``."""
+        try:
+            return self._open(self.home.current())
+        except ValueError as error:
+            if "schema does not match" not in str(error):
+                raise
+        log.warning("search index %s has an older layout: starting a fresh one to rebuild", self.home.current())
+        fresh = self.home.new_generation(datetime.now(UTC))
+        self.home.switch_to(fresh)
+        self.needs_rebuild = True
+        return self._open(fresh)
 
     @property
     def engine(self) -> TantivyEngine:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import tantivy
 
-from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, brand_key, plain_analyzer, stemmed_analyzer
-from aisle.services.search.engine import Filters, KeywordGroup
+from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
+from aisle.domain.search.brand_spellings import brand_key
+from aisle.services.search.engine import Filters, KeywordGroup, attribute_filter_keys
 
 MIN_FUZZY_LENGTH = 5
 SYNONYM_WEIGHT = 0.8  # a synonym counts a little less than the word the shopper typed
@@ -28,13 +29,16 @@ class QueryBuilder:
         return Q.boolean_query(clauses) if clauses else None
 
     def _group(self, group: KeywordGroup) -> Q | None:
-        options = []
+        options: list[Q] = []
         for text in (group.word, *group.alternatives):
             tokens = self.tokens(text)
+            found: list[Q] = []
             if len(tokens) == 1:
-                options.extend(self._single_token(tokens[0], group.fuzzy and text == group.word))
+                found = self._single_token(tokens[0], group.fuzzy and text == group.word)
             elif tokens:
-                options.extend(self._phrase(tokens))
+                found = self._phrase(tokens)
+            weight = 1.0 if text == group.word else SYNONYM_WEIGHT
+            options.extend(q if weight == 1.0 else Q.boost_query(q, weight) for q in found)
         return Q.boolean_query([(Occur.Should, q) for q in options]) if options else None
 
     def _single_token(self, token: str, fuzzy: bool) -> list[Q]:
@@ -65,6 +69,8 @@ class QueryBuilder:
             clauses.append(self._range("rating", filters.rating_min, None))
         if filters.in_stock is not None:
             clauses.append(Q.term_query(self._schema, "in_stock", 1 if filters.in_stock else 0))
+        for keys in attribute_filter_keys(filters):  # one clause per attribute name: its values OR'ed
+            clauses.append(Q.term_set_query(self._schema, "attribute", keys))
         return clauses
 
     def _range(self, field: str, low: object, high: object) -> Q:

@@ -6,14 +6,25 @@ from datetime import datetime
 
 import tantivy
 
-from aisle.domain.search.document import SearchDocument
+from aisle.domain.search.brand_spellings import brand_key
+from aisle.domain.search.document import SearchDocument, attribute_facet_value, attribute_key
 from aisle.domain.search.ranking import RankingWeights, rating_factor, static_score
 
 STEMMED = "aisle_en"  # words folded to ASCII, lowercased and stemmed: "Headphones" matches "headphone"
 PLAIN = "aisle_plain"  # lowercased and folded, not stemmed: real words for autocomplete
 
-# Field boosts for keyword matching: a word in the title says more than the same word deep in a description.
-TEXT_FIELDS = {"title": 3.0, "codes": 3.0, "brand_text": 2.0, "category_text": 1.5, "description": 0.5}
+# Field boosts for keyword matching, chosen by measurement (bench/relevance.py): a word in the title says more
+# than the same word deep in a description, and a word in the product's own name ("title_head", the title before
+# "for") more than one naming the device an accessory fits. Category names weigh little: "iPhone 6s Cases" must
+# not make every case in that category match "iphone 6s" as well as the phone does.
+TEXT_FIELDS = {
+    "title": 3.0,
+    "title_head": 2.0,
+    "codes": 3.0,
+    "brand_text": 2.0,
+    "category_text": 0.5,
+    "description": 0.5,
+}
 
 
 def build_schema() -> tantivy.Schema:
@@ -22,6 +33,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("version", stored=True, fast=True)
     builder.add_text_field("title", stored=True, tokenizer_name=STEMMED)
     builder.add_text_field("title_words", tokenizer_name=PLAIN, index_option="position")
+    builder.add_text_field("title_head", tokenizer_name=STEMMED)
     builder.add_text_field("description", tokenizer_name=STEMMED)
     builder.add_text_field("brand_text", tokenizer_name=STEMMED)
     builder.add_text_field("brand", stored=True, tokenizer_name="raw", fast=True)
@@ -35,6 +47,9 @@ def build_schema() -> tantivy.Schema:
     builder.add_float_field("rating_rank", fast=True)
     builder.add_integer_field("in_stock", indexed=True, fast=True)
     builder.add_float_field("static_score", fast=True)
+    builder.add_float_field("popularity", fast=True)
+    builder.add_text_field("attribute", tokenizer_name="raw")  # "color=red": what attr filters match
+    builder.add_text_field("attribute_facet", tokenizer_name="raw", fast=True)  # "color<US>Red": what facets show
     builder.add_integer_field("created_at", fast=True)
     return builder.build()
 
@@ -65,16 +80,13 @@ def plain_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
-def brand_key(brand: str) -> str:
-    return " ".join(brand.casefold().split())
-
-
 def to_tantivy(doc: SearchDocument, now: datetime, weights: RankingWeights) -> tantivy.Document:
     out = tantivy.Document()
     out.add_integer("product_id", doc.product_id)
     out.add_integer("version", doc.version)
     out.add_text("title", doc.title)
     out.add_text("title_words", doc.title)
+    out.add_text("title_head", doc.own_name)
     out.add_text("description", doc.description)
     if doc.brand:
         out.add_text("brand_text", doc.brand)
@@ -90,5 +102,9 @@ def to_tantivy(doc: SearchDocument, now: datetime, weights: RankingWeights) -> t
     out.add_float("rating_rank", rating_factor(doc.rating_avg, doc.rating_count))
     out.add_integer("in_stock", 1 if doc.in_stock else 0)
     out.add_float("static_score", static_score(doc, now, weights))
+    out.add_float("popularity", doc.popularity)
+    for name, value in doc.attributes:
+        out.add_text("attribute", attribute_key(name, value))
+        out.add_text("attribute_facet", attribute_facet_value(name, value))
     out.add_integer("created_at", int(doc.created_at.timestamp()))
     return out

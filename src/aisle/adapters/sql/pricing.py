@@ -50,6 +50,12 @@ class SqlPricingRepository:
         rows = self._db.execute(select(t.deals).where(and_(d.starts_at <= now, d.ends_at > now, targets)))
         return [_deal(r) for r in rows]
 
+    def deals_starting_or_ending(self, after: datetime, until: datetime) -> list[Deal]:
+        """Deals that started or ended in (after, until]: their products' prices changed with no write."""
+        d = t.deals.c
+        edges = or_(and_(d.starts_at > after, d.starts_at <= until), and_(d.ends_at > after, d.ends_at <= until))
+        return [_deal(r) for r in self._db.execute(select(t.deals).where(edges).order_by(d.deal_id))]
+
     def add_coupon(self, coupon: Coupon) -> None:
         try:
             with self._db.begin_nested():
@@ -164,4 +170,3 @@ def _coupon(row: Row) -> Coupon:
         used=row.used,
         seller_id=row.seller_id,
     )
-

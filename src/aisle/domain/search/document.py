@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from aisle.domain.catalog import Product
+from aisle.domain.catalog import Product, Variant
 from aisle.domain.categories import Category
+from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 
 MAX_INDEXED_DESCRIPTION = 2_000
 CATEGORY_LEVELS_MATCHED = 2  # a product's own category and its parent: "cell phones" must not match every accessory
 MODEL_CODE = re.compile(r"\b[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)+\b")
+_FITS = re.compile(r"\s(?:for|fits|compatible with)\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,12 @@ class SearchDocument:
     created_at: datetime
     thumbnail_url: str | None
     codes: tuple[str, ...]  # SKUs and GTIN, so a pasted code finds its product
+    popularity: float = 0.0  # the catalog's own popularity score (any scale), ranked against the other matches
+    attributes: tuple[tuple[str, str], ...] = ()  # (name, value) over every variant: ("color", "Red")
+
+    @property
+    def own_name(self) -> str:
+        return own_name(self.title)
 
     @property
     def category_id(self) -> int | None:
@@ -50,9 +58,11 @@ def build_document(
     seller_rating: float | None,
     in_stock: bool,
     sales_velocity: float | None,
+    prices: Mapping[int, FinalPrice] | None = None,
 ) -> SearchDocument:
+    """``prices``: what each variant (by id) sells for now, deals applied; the seller's price where missing."""
     content = product.content
-    cheapest = min(content.variants, key=lambda v: v.price)
+    price, was = effective_price(content.variants, prices or {})
     codes = (
         *(v.sku for v in content.variants),
         *((content.gtin,) if content.gtin else ()),
@@ -66,8 +76,8 @@ def build_document(
         brand=content.brand,
         category_ids=tuple(c.category_id for c in categories),
         category_names=tuple(c.name for c in categories[-CATEGORY_LEVELS_MATCHED:]),
-        price=cheapest.price,
-        was_price=cheapest.compare_price,
+        price=price,
+        was_price=was,
         rating_avg=reviews.average,
         rating_count=reviews.count,
         in_stock=in_stock,
@@ -77,6 +87,8 @@ def build_document(
         created_at=product.created_at,
         thumbnail_url=content.images[0] if content.images else None,
         codes=codes,
+        popularity=content.popularity or 0.0,
+        attributes=variant_attributes(content.variants),
     )
 
 
@@ -84,3 +96,53 @@ def model_codes(title: str) -> tuple[str, ...]:
     """Model numbers written with separators ("SP-2", "B350-XT") also as shoppers type them: "sp2", "b350xt"."""
     found = (re.sub(r"[-/.]", "", m.group()).lower() for m in MODEL_CODE.finditer(title))
     return tuple(dict.fromkeys(code for code in found if any(ch.isdigit() for ch in code)))
+
+
+def own_name(title: str) -> str:
+    """What the product itself is, without what it fits: "Spigen - Case for Google Nexus 6P - Black" is a
+    "Spigen - Case". A query word found here names the product; found only after "for", it names the device the
+    product goes with (an accessory)."""
+    return _FITS.split(title, maxsplit=1)[0]
+
+
+def effective_price(variants: Sequence[Variant], prices: Mapping[int, FinalPrice]) -> tuple[Decimal, Decimal | None]:
+    """The lowest price any variant sells for now, and the price to show struck through beside it."""
+    offers = [
+        (prices[v.variant_id].amount, prices[v.variant_id].was)
+        if v.variant_id is not None and v.variant_id in prices
+        else (v.price, v.compare_price)
+        for v in variants
+    ]
+    return min(offers, key=lambda offer: offer[0])
+
+
+MAX_ATTRIBUTE_CHARS = 100
+
+
+def variant_attributes(variants: Sequence[Variant]) -> tuple[tuple[str, str], ...]:
+    """Each distinct (name, value) of the variants' attributes, the name lowercased, spaces collapsed, in order."""
+    found: dict[tuple[str, str], None] = {}
+    for variant in variants:
+        for name, value in variant.attributes.items():
+            key, shown = " ".join(str(name).casefold().split()), _shown(str(value))
+            if key and shown and len(key) <= MAX_ATTRIBUTE_CHARS and len(shown) <= MAX_ATTRIBUTE_CHARS:
+                found[(key, shown)] = None
+    return tuple(found)
+
+
+def _shown(value: str) -> str:
+    """One spelling per value in the facet: lowercase words get a capital ("Rose gold" and "rose Gold" are both
+    "Rose Gold"); words with capitals of their own ("iPhone", "XL") are left as they are."""
+    return " ".join(word[:1].upper() + word[1:] if word.islower() else word for word in value.split())
+
+
+def attribute_key(name: str, value: str) -> str:
+    """What an attribute filter matches: case and spacing do not matter ("Color: red" finds "Red")."""
+    return " ".join(name.casefold().split()) + "=" + " ".join(value.casefold().split())
+
+
+ATTRIBUTE_SEPARATOR = "\u001f"  # between name and value in the facet field: neither ever holds it
+
+
+def attribute_facet_value(name: str, value: str) -> str:
+    return name + ATTRIBUTE_SEPARATOR + value

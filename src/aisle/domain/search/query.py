@@ -26,12 +26,13 @@ from decimal import Decimal
 from typing import Any
 
 from aisle.domain.search.brands import MIN_FUZZY_BRAND_LENGTH, BrandMatcher
+from aisle.domain.search.compounds import compound_forms, number_forms, split_compound
 from aisle.domain.search.edits import osa_distance
 from aisle.domain.search.filters import WordFilters, extract_filters
 from aisle.domain.search.lexer import Lexeme, lex
 from aisle.domain.search.stopwords import STOP_WORDS
 from aisle.domain.search.synonyms import SynonymTable
-from aisle.domain.search.text import has_digit, normalize
+from aisle.domain.search.text import has_digit, normalize, tokenize
 from aisle.domain.search.vocabulary import Vocabulary, max_typos
 
 SORTS = ("price_asc", "price_desc", "rating", "newest")
@@ -116,7 +117,7 @@ class QueryParser:
         words, corrections = self._corrected(_first_of_each(_without_stop_words(words))[:MAX_KEYWORDS])
         more_brands, words = self._take_brands(words) if not brands else ([], words)
         keywords = tuple(dict.fromkeys(w.text for w in words))  # once more: two typos may fix to one word
-        synonyms = self._expansions(keywords)
+        synonyms = self._expansions(keywords) + self._compounds(keywords)
         return _assemble(q, extraction.filters, keywords, brands + more_brands, corrections, synonyms)
 
     def _take_brands(self, words: list[_Word]) -> tuple[list[str], list[_Word]]:
@@ -155,17 +156,34 @@ class QueryParser:
 
     def _is_known(self, word: str) -> bool:
         """Known to the catalog (also as its singular or plural), the brands, the synonyms or the language."""
-        forms = (word, word.removesuffix("s"), word.removesuffix("es"), word + "s")
         return (
-            any(self.vocabulary.known(form) for form in forms)
+            any(self.vocabulary.known(form) for form in number_forms(word))
+            or split_compound(word, self.vocabulary) is not None
             or self._brands.is_brand_word(word)
             or self.synonyms.knows(word)
             or word in self._common_words
             or word in STOP_WORDS
         )
 
+    def _compounds(self, keywords: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Joined and split forms, with the synonyms of the joined form: "head phone" also finds "headset"."""
+        found = []
+        for term, forms in compound_forms(keywords, self.vocabulary):
+            more = [e for form in forms for e in self.synonyms.expand(form.split()).get(form, [])]
+            found.append((term, tuple(dict.fromkeys([*forms, *more]))))
+        return tuple(found)
+
     def _expansions(self, keywords: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
         return tuple((term, tuple(found)) for term, found in self.synonyms.expand(keywords).items())
+
+
+def brands_as_words(parsed: ParsedQuery) -> ParsedQuery:
+    """The query with its brand filter read as words instead: for when no product of that brand matches the
+    rest ("apple chargers": chargers that fit an Apple phone, since Apple sells none here)."""
+    words = [" ".join(tokenize(brand)) for brand in dict.fromkeys(parsed.brands)]
+    spelled = list(dict.fromkeys(words))
+    keywords = tuple(dict.fromkeys([*(w for w in spelled if w), *parsed.keywords]))
+    return replace(parsed, keywords=keywords, brands=())
 
 
 def _words(lexemes: Sequence[Lexeme]) -> list[_Word]:

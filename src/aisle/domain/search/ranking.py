@@ -8,7 +8,7 @@
 * rating: a Bayesian average, (PRIOR_WEIGHT * PRIOR_RATING + sum of stars) / (PRIOR_WEIGHT + reviews), over 5:
   one 5-star review does not beat a hundred 4.8s.
 * seller quality: the seller's rating over 5; NEUTRAL (0.5) for a seller without a track record.
-* recency: exp(-age / RECENCY_DAYS): new listings get a short, fading lift.
+* recency: exp(-age in whole days / RECENCY_DAYS): new listings get a short, fading lift.
 * in stock: 1 or 0.
 
 Everything but the text factor is known at index time ("static score"), so browsing without keywords can sort
@@ -18,6 +18,7 @@ on it inside the engine; with keywords the top candidates are re-ranked with the
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,6 +29,7 @@ PRIOR_RATING = 3.5
 PRIOR_WEIGHT = 5.0
 RECENCY_DAYS = 180.0
 NEUTRAL = 0.5
+TIE_BREAK = 1e-9  # far below any real difference; only orders products that would otherwise score the same
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,9 @@ def seller_factor(seller_rating: float | None) -> float:
 
 
 def recency_factor(created_at: datetime, now: datetime) -> float:
-    age_days = max((now - created_at).total_seconds(), 0.0) / 86_400
+    # In whole days: products listed the same day are equally new, so the milliseconds between them in one import
+    # never order them (that would make two imports of one catalog rank differently).
+    age_days = max((now - created_at).total_seconds(), 0.0) // 86_400
     return math.exp(-age_days / RECENCY_DAYS)
 
 
@@ -65,7 +69,15 @@ def static_score(doc: SearchDocument, now: datetime, weights: RankingWeights) ->
         + weights.seller_quality * seller_factor(doc.seller_rating)
         + weights.recency * recency_factor(doc.created_at, now)
         + weights.in_stock * (1.0 if doc.in_stock else 0.0)
+        + TIE_BREAK * stable_fraction(doc)
     )
+
+
+def stable_fraction(doc: SearchDocument) -> float:
+    """0..1 from the product's first code (its SKU) or title: the same on every index of the same catalog,
+    whatever ids the products got, so equal products keep one order from one reindex to the next."""
+    key = doc.codes[0] if doc.codes else doc.title
+    return zlib.crc32(key.encode("utf-8")) / 2**32
 
 
 def final_score(text_score: float, best_text_score: float, static: float, weights: RankingWeights) -> float:

@@ -88,11 +88,40 @@ class ProductCard(Shape):
     variant_count: int
 
 
+class FacetEntry(Shape):
+    """One value of a facet: what to show, how many results pick it would leave, and whether it is picked."""
+
+    name: str
+    count: int
+    selected: bool
+
+
+class CategoryFacet(FacetEntry):
+    id: str
+    path: str
+
+
+class PriceRangeFacet(FacetEntry):
+    min: float | None
+    max: float | None
+    label: str
+
+
+class RatingFacet(FacetEntry):
+    min: int = Field(description="n: products rated n stars and up")
+    label: str
+
+
 class Facets(Shape):
-    brands: list[dict[str, Any]]
-    categories: list[dict[str, Any]]
-    price_ranges: list[dict[str, Any]]
-    ratings: list[dict[str, Any]]
+    brands: list[FacetEntry] = Field(description="One entry per brand, whatever the case sellers typed it in")
+    categories: list[CategoryFacet] = Field(description="The children of the chosen category (or the roots)")
+    price_ranges: list[PriceRangeFacet] = Field(description="On the price shoppers pay now, deals applied")
+    ratings: list[RatingFacet]
+    attributes: dict[str, list[FacetEntry]] = Field(
+        default_factory=dict,
+        description="Variant attributes (color, size, storage ...): attribute name -> its values; filter with "
+        "attr=name:value",
+    )
 
 
 class CategoryCount(CategoryRef):

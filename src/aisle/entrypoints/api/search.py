@@ -6,13 +6,13 @@ import time
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from aisle.entrypoints import metrics
 from aisle.entrypoints.api.dependencies import AutocompleteDep, SearchDep, json_response, search_allowed
 from aisle.entrypoints.api.responses import AutocompleteResponse, SearchResponse, ok
 from aisle.services.search.engine import EngineUnavailable
-from aisle.services.search.params import MAX_PAGE_SIZE, SearchParams
+from aisle.services.search.params import MAX_PAGE_SIZE, SearchParams, attribute_filters
 
 router = APIRouter(prefix="/api/v1/products", tags=["search"])
 Price = Annotated[Decimal | None, Query(ge=0, le=1_000_000, allow_inf_nan=False, description="In USD")]
@@ -28,6 +28,7 @@ Price = Annotated[Decimal | None, Query(ge=0, le=1_000_000, allow_inf_nan=False,
     },
 )
 def search(
+    request: Request,
     search: SearchDep,
     q: Annotated[
         str,
@@ -42,6 +43,16 @@ def search(
     sort: Literal["relevance", "price_asc", "price_desc", "rating", "newest"] | None = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+    attr: Annotated[
+        list[str] | None,
+        Query(
+            max_length=201,
+            description="Variant attribute filter `name:value`, repeatable (`attr=color:Red&attr=color:Blue&"
+            "attr=storage:64GB`): values of one attribute match any of them, different attributes must all match; "
+            "case does not matter. The values to pick from are in `facets.attributes` = {name: [{name, count, "
+            "selected}]}.",
+        ),
+    ] = None,
 ) -> Response:
     """Full-text search with filters, facets and query understanding.
 
@@ -50,7 +61,22 @@ def search(
     given matched nothing.
     """
     brands = tuple(b.strip() for b in (brand or "").split(",") if b.strip())
-    params = SearchParams(q, category, price_min, price_max, brands, rating_min, in_stock, sort, page, page_size)
+    client = request.client.host if request.client else ""
+    attributes = attribute_filters(attr or [])
+    params = SearchParams(
+        q,
+        category,
+        price_min,
+        price_max,
+        brands,
+        rating_min,
+        in_stock,
+        sort,
+        page,
+        page_size,
+        attributes=attributes,
+        client=client,
+    )
     started = time.perf_counter()
     response = search.search(params)
     metrics.observe_search(time.perf_counter() - started, response)

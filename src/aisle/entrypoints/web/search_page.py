@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from starlette.datastructures import QueryParams
 
+from aisle.domain.errors import InvalidInput
 from aisle.entrypoints.web.links import Query
-from aisle.services.search.params import SearchParams
+from aisle.services.search.params import SearchParams, attribute_filters
 
 PAGE_SIZE = 24
 SORTS = {
@@ -78,10 +79,11 @@ def read_query(path: str, raw: QueryParams, category: str | None = None) -> Aske
 
 
 def _with_attributes(params: SearchParams, attributes: tuple[str, ...]) -> SearchParams:
-    """Attribute filters ("color:black") reach the search when the search parameters know them."""
-    if attributes and any(f.name == "attributes" for f in fields(SearchParams)):
-        return SearchParams(**{**params.__dict__, "attributes": attributes})
-    return params
+    """Attribute filters ("color:black") reach the search; a malformed one is left out, as other bad filters are."""
+    try:
+        return replace(params, attributes=attribute_filters(list(attributes)))
+    except InvalidInput:
+        return params
 
 
 def _number(query: Query, key: str, ignored: list[str]) -> Decimal | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
-from aisle.domain.search.document import SearchDocument
+from aisle.domain.search.document import ATTRIBUTE_SEPARATOR, SearchDocument, attribute_key
 
 PRICE_LADDER = (10, 25, 50, 100, 200, 500, 1000, 2000)  # facet bucket edges, in dollars
 
@@ -29,6 +29,7 @@ class Filters:
     price_max: Decimal | None = None
     rating_min: float | None = None
     in_stock: bool | None = None
+    attributes: tuple[tuple[str, str], ...] = ()  # (name, value): values of one name OR'ed, names AND'ed
 
     def without(self, facet: str) -> Filters:
         fields: dict[str, dict[str, Any]] = {
@@ -36,6 +37,7 @@ class Filters:
             "categories": {"category_id": None},
             "price_ranges": {"price_min": None, "price_max": None},
             "ratings": {"rating_min": None},
+            "attributes": {"attributes": ()},
         }
         cleared = fields[facet]
         return Filters(**{**self.__dict__, **cleared})
@@ -58,6 +60,7 @@ class Hit:
     text_score: float  # the engine's relevance score (0 when browsing without keywords)
     static_score: float  # the non-text part of the ranking formula, computed at index time
     category_id: int | None
+    popularity: float = 0.0  # the catalog's popularity score, ranked against the other candidates when re-ranking
 
 
 @dataclass
@@ -66,6 +69,7 @@ class Facets:
     categories: list[tuple[int, int]] = field(default_factory=list)  # every level of the tree
     price_ranges: list[tuple[float | None, float | None, int]] = field(default_factory=list)
     ratings: list[tuple[int, int]] = field(default_factory=list)  # (n, count of products rated n and up)
+    attributes: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # name -> (value, count)
 
 
 def facets_to_dict(facets: Facets) -> dict[str, Any]:
@@ -75,6 +79,7 @@ def facets_to_dict(facets: Facets) -> dict[str, Any]:
         "categories": facets.categories,
         "price_ranges": facets.price_ranges,
         "ratings": facets.ratings,
+        "attributes": facets.attributes,
     }
 
 
@@ -84,6 +89,7 @@ def facets_from_dict(data: dict[str, Any]) -> Facets:
         categories=[(int(c), int(n)) for c, n in data["categories"]],
         price_ranges=[(low, high, int(n)) for low, high, n in data["price_ranges"]],
         ratings=[(int(stars), int(n)) for stars, n in data["ratings"]],
+        attributes={str(k): [(str(v), int(n)) for v, n in values] for k, values in data.get("attributes", {}).items()},
     )
 
 
@@ -149,3 +155,21 @@ class SearchEngine(Protocol):
 
         Changes made while the target was built are the caller's to re-sync (``IndexBuilder.catch_up``) before
         finishing; other serving processes notice the switch and catch up on their own."""
+
+
+def attribute_facets(buckets: list[tuple[str, int]]) -> dict[str, list[tuple[str, int]]]:
+    """Facet field terms ("color<US>Red", count) grouped by attribute name, most common values first."""
+    grouped: dict[str, list[tuple[str, int]]] = {}
+    for term, count in buckets:
+        name, _, value = term.partition(ATTRIBUTE_SEPARATOR)
+        if value:
+            grouped.setdefault(name, []).append((value, count))
+    return {name: sorted(values, key=lambda v: (-v[1], v[0])) for name, values in sorted(grouped.items())}
+
+
+def attribute_filter_keys(filters: Filters) -> list[list[str]]:
+    """The attribute filter as index keys, one list per attribute name (any of its values matches)."""
+    by_name: dict[str, list[str]] = {}
+    for name, value in filters.attributes:
+        by_name.setdefault(" ".join(name.casefold().split()), []).append(attribute_key(name, value))
+    return [sorted(set(keys)) for _name, keys in sorted(by_name.items())]

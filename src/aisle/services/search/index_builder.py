@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from aisle.domain import events as ev
 from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.categories import Category, ancestors_path
+from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
+from aisle.domain.search.brand_spellings import BrandSpellings
 from aisle.domain.search.document import SearchDocument, build_document
 from aisle.services.buybox import BuyBoxes
 from aisle.services.ports import OutboxEntry, UnitOfWork, UnitOfWorkFactory
@@ -42,14 +45,17 @@ class IndexBuilder:
         now: Callable[[], datetime],
         buy_boxes: BuyBoxes | None = None,
         on_indexed: Callable[[float], None] = lambda _lag: None,
+        prices: Callable[[Sequence[Product]], dict[int, FinalPrice]] | None = None,
     ) -> None:
         """``on_indexed`` hears the index lag in seconds (event recorded -> searchable) after each batch."""
         self._uow = uow_factory
         self._engine = engine
         self._now = now
         self._buy_boxes = buy_boxes
+        self._prices = prices  # what shoppers pay now (deals applied): search filters, sorts and counts on it
         self._on_indexed = on_indexed
         self._lock = threading.RLock()  # re-entrant: following an index switch mid-write re-syncs (catch_up)
+        self._brands: BrandSpellings | None = None  # read from the index on first use
 
     def handle(self, entries: list[OutboxEntry]) -> None:
         """A batch of events: index every product they name, in one commit. An index.rebuild event (another
@@ -118,7 +124,18 @@ class IndexBuilder:
     def _searchable(self, uow: UnitOfWork, products: list[Product]) -> list[SearchDocument]:
         """Documents for the listings search shows: one per product, the buy-box winner among its listings."""
         hidden = self._buy_boxes.losers(uow, products) if self._buy_boxes else set()
-        return _documents(uow, [p for p in products if p.product_id not in hidden], self._now())
+        shown = [p for p in products if p.product_id not in hidden]
+        prices = self._prices(shown) if self._prices and shown else {}
+        return self._with_canonical_brands(_documents(uow, shown, self._now(), prices))
+
+    def _with_canonical_brands(self, documents: list[SearchDocument]) -> list[SearchDocument]:
+        """Each brand in the one spelling the index uses for it (see brand_spellings)."""
+        with self._lock:
+            if self._brands is None:
+                self._brands = BrandSpellings(self._engine.brands())
+            self._brands.learn(d.brand for d in documents if d.brand)
+            spellings = self._brands
+        return [d if d.brand == (b := spellings.canonical(d.brand)) else replace(d, brand=b) for d in documents]
 
     def catch_up(self, since: datetime, engine: RebuildTarget | None = None) -> int:
         """Re-syncs every product with an event since ``since``: what changed while an index was being rebuilt."""
@@ -129,7 +146,9 @@ class IndexBuilder:
         return len(keys)
 
 
-def _documents(uow: UnitOfWork, products: Iterable[Product], now: datetime) -> list[SearchDocument]:
+def _documents(
+    uow: UnitOfWork, products: Iterable[Product], now: datetime, prices: dict[int, FinalPrice]
+) -> list[SearchDocument]:
     """Search documents, with stock and sales velocity (units a day over the window; the catalog's popularity
     stands in for products that have not sold yet)."""
     products = list(products)
@@ -151,6 +170,7 @@ def _documents(uow: UnitOfWork, products: Iterable[Product], now: datetime) -> l
                 lvl.available > 0 for v in product.content.variants for lvl in stock.get(v.variant_id or 0, [])
             ),
             sales_velocity=sold[product.product_id] / VELOCITY_WINDOW_DAYS if product.product_id in sold else None,
+            prices=prices,
         )
         for product in products
     ]

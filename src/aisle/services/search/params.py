@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from aisle.domain.errors import InvalidInput
+
 MAX_PAGE_SIZE = 100
 MAX_RESULT_WINDOW = 10_000  # page * page_size beyond this is refused: deep paging is a crawler's game
 
@@ -21,3 +23,25 @@ class SearchParams:
     sort: str | None = None  # None: relevance, unless the query says otherwise ("cheapest ...")
     page: int = 1
     page_size: int = 20
+    attributes: tuple[tuple[str, str], ...] = ()  # ("color", "Red"): variant attributes to filter on
+    client: str = ""  # who asked (an address or key), so autocomplete learns only what several clients ran
+
+
+MAX_ATTRIBUTE_FILTERS = 20
+MAX_ATTRIBUTE_PART = 100
+
+
+def attribute_filters(raw: list[str]) -> tuple[tuple[str, str], ...]:
+    """ "color:Red" → ("color", "Red"); several values of one attribute match any of them."""
+    if len(raw) > MAX_ATTRIBUTE_FILTERS:
+        raise InvalidInput.single("attr", f"at most {MAX_ATTRIBUTE_FILTERS} attribute filters")
+    found = []
+    for item in raw:
+        name, colon, value = item.partition(":")
+        name, value = " ".join(name.split()), " ".join(value.split())
+        if not colon or not name or not value:
+            raise InvalidInput.single("attr", f"{item[:50]!r} is not name:value, e.g. attr=color:Red")
+        if len(name) > MAX_ATTRIBUTE_PART or len(value) > MAX_ATTRIBUTE_PART:
+            raise InvalidInput.single("attr", f"name and value may be at most {MAX_ATTRIBUTE_PART} characters each")
+        found.append((name, value))
+    return tuple(dict.fromkeys(found))

@@ -1,29 +1,46 @@
-"""Queries shoppers ran that found something, counted in memory, for autocomplete."""
+"""Queries shoppers ran that found something, counted in memory, for autocomplete.
+
+A query is learned only when it found results without relaxation, in the form the engine searched (spelling
+corrected), and is suggested only once several distinct clients ran it: one client repeating a typo, or a bot
+hammering a phrase, plants nothing.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import Counter
 
 from aisle.domain.search.text import normalize
 
 MAX_TRACKED = 50_000
+MIN_CLIENTS = 3  # distinct clients before a query is suggested
+MAX_QUERY_CHARS = 80
 
 
 class PopularQueries:
-    def __init__(self) -> None:
+    def __init__(self, min_clients: int = MIN_CLIENTS) -> None:
         self._counts: Counter[str] = Counter()
+        self._clients: dict[str, set[str]] = {}  # up to min_clients fingerprints per query
+        self._min_clients = min_clients
         self._lock = threading.Lock()
 
-    def record(self, query: str, total: int) -> None:
-        text = normalize(query).strip()
-        if not text or total == 0 or len(text) > 80:
+    def record(self, query: str, total: int, client: str = "") -> None:
+        text = " ".join(normalize(query).split())
+        if not text or total == 0 or len(text) > MAX_QUERY_CHARS:
             return
+        fingerprint = hashlib.blake2b(client.encode("utf-8"), digest_size=8).hexdigest()  # no addresses kept
         with self._lock:
             self._counts[text] += 1
+            seen = self._clients.setdefault(text, set())
+            if len(seen) < self._min_clients:
+                seen.add(fingerprint)
             if len(self._counts) > MAX_TRACKED:  # forget the rarest half rather than grow without bound
                 self._counts = Counter(dict(self._counts.most_common(MAX_TRACKED // 2)))
+                self._clients = {q: self._clients[q] for q in self._counts}
 
     def top(self, limit: int = 1000) -> list[tuple[str, int]]:
+        """The most run queries that enough distinct clients ran, most run first."""
         with self._lock:
-            return self._counts.most_common(limit)
+            trusted = ((q, n) for q, n in self._counts.most_common() if len(self._clients[q]) >= self._min_clients)
+            return [pair for _i, pair in zip(range(limit), trusted, strict=False)]

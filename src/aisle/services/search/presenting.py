@@ -9,6 +9,7 @@ from aisle.domain.catalog import Product
 from aisle.domain.categories import Category
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
+from aisle.domain.search.document import attribute_key
 from aisle.services.media import thumbnail_of
 from aisle.services.search.engine import Facets, Filters
 
@@ -70,13 +71,28 @@ def _badges(product: Product, price: FinalPrice, summary: ReviewSummary, now: da
 def facets_view(facets: Facets, filters: Filters, categories: dict[int, Category]) -> dict[str, Any]:
     chosen_brands = {b.casefold() for b in filters.brands}
     return {
-        "brands": [{"value": b, "count": n, "selected": b.casefold() in chosen_brands} for b, n in facets.brands],
+        "brands": [{"name": b, "count": n, "selected": b.casefold() in chosen_brands} for b, n in facets.brands],
         "categories": _category_facet(facets, filters, categories),
         "price_ranges": [_price_bucket(low, high, n, filters) for low, high, n in facets.price_ranges],
         "ratings": [
-            {"min": stars, "label": f"{stars}★ & up", "count": n, "selected": filters.rating_min == stars}
+            {
+                "name": f"{stars}★ & up",
+                "min": stars,
+                "label": f"{stars}★ & up",
+                "count": n,
+                "selected": filters.rating_min == stars,
+            }
             for stars, n in facets.ratings
         ],
+        "attributes": _attribute_facet(facets, filters),
+    }
+
+
+def _attribute_facet(facets: Facets, filters: Filters) -> dict[str, list[dict[str, Any]]]:
+    chosen = {attribute_key(name, value) for name, value in filters.attributes}
+    return {
+        name: [{"name": v, "count": n, "selected": attribute_key(name, v) in chosen} for v, n in values]
+        for name, values in facets.attributes.items()
     }
 
 
@@ -84,7 +100,7 @@ def _category_facet(facets: Facets, filters: Filters, categories: dict[int, Cate
     """The children of the chosen category (or the roots), so the shopper can narrow one level at a time."""
     parent = filters.category_id
     return [
-        {"id": str(cid), "name": categories[cid].name, "path": categories[cid].path, "count": n}
+        {"id": str(cid), "name": categories[cid].name, "path": categories[cid].path, "count": n, "selected": False}
         for cid, n in facets.categories
         if cid in categories and categories[cid].parent_id == parent
     ]
@@ -98,7 +114,7 @@ def _price_bucket(low: float | None, high: float | None, count: int, filters: Fi
     else:
         label = f"${low:,.0f} – ${high:,.0f}"  # noqa: RUF001 - an en dash is right for a range
     selected = _same(filters.price_min, low) and _same(filters.price_max, high)
-    return {"min": low, "max": high, "label": label, "count": count, "selected": selected}
+    return {"name": label, "min": low, "max": high, "label": label, "count": count, "selected": selected}
 
 
 def _same(chosen: Any, edge: float | None) -> bool:

@@ -12,8 +12,10 @@ from typing import Any
 from aisle.domain.categories import Category
 from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import parse_id_text
-from aisle.domain.search.query import ParsedQuery
-from aisle.domain.search.ranking import RankingWeights, final_score
+from aisle.domain.search.query import ParsedQuery, brands_as_words
+from aisle.domain.search.ranking import RankingWeights
+from aisle.domain.search.rerank import RerankWeights, by_name_coverage, rerank_scored
+from aisle.domain.search.text import tokenize
 from aisle.services.ports import Cache
 from aisle.services.search.cards import ProductCards
 from aisle.services.search.engine import (
@@ -34,6 +36,7 @@ from aisle.services.search.presenting import facets_view
 from aisle.services.search.understanding import QueryUnderstanding
 
 RERANK_DEPTH = 200
+NAME_RERANK_DEPTH = 40  # the best this many are re-ranked once more with their titles (from the cached cards)
 FACETS_TTL_SECONDS = 300
 DEGRADED_NOTE = {
     "reason": "search engine unavailable",
@@ -60,7 +63,7 @@ class SearchService:
         categories: Callable[[], dict[int, Category]],
         now: Callable[[], datetime],
         weights: RankingWeights | None = None,
-        on_searched: Callable[[str, int], None] = lambda _q, _total: None,
+        on_searched: Callable[[str, int, str], None] = lambda _q, _total, _client: None,
         fallback: Searcher | None = None,
         cache: Cache | None = None,
     ) -> None:
@@ -73,6 +76,7 @@ class SearchService:
         self._categories = categories
         self._now = now
         self._weights = weights or RankingWeights()
+        self._rerank_weights = RerankWeights(text=self._weights.text)
 
     def forget_card(self, product_id: int) -> None:
         self._cards.forget(product_id)
@@ -88,15 +92,24 @@ class SearchService:
             response = self._search_with(self._fallback, params)
             response["degraded"] = DEGRADED_NOTE
         response["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        if not response["relaxed"]:
-            self._on_searched(params.q, response["total"])
+        if not response["relaxed"] and "degraded" not in response:
+            searched = response["query"]["corrected"] or params.q  # learn the corrected form, never the typo
+            self._on_searched(searched, response["total"], params.client)
         return response
 
     def _search_with(self, engine: Searcher, params: SearchParams) -> dict[str, Any]:
         categories = self._categories()
         parsed = self._understanding.parse(params.q)
-        plan = _plan(parsed, params, _resolve_category(params.category, categories))
-        result, relaxed_steps, plan = self._search_relaxing(engine, plan, params)
+        category_id = _resolve_category(params.category, categories)
+        plan = _plan(parsed, params, category_id)
+        result = engine.search(self._engine_query(plan, params))
+        if result.total == 0 and parsed.brands and not params.brands:
+            # A brand word filters only when that leaves something matching the rest of the query; otherwise
+            # it is one more word ("samsung incipio": Incipio cases for a Samsung phone).
+            parsed = brands_as_words(parsed)
+            plan = _plan(parsed, params, category_id)
+            result = engine.search(self._engine_query(plan, params))
+        result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result)
         hits = self._page(result.hits, plan, params)
         response = {
             "query": {**parsed.as_dict(), "predicted_category": _predicted(result.hits, categories)},
@@ -113,9 +126,8 @@ class SearchService:
         return response
 
     def _search_relaxing(
-        self, engine: Searcher, plan: Plan, params: SearchParams
+        self, engine: Searcher, plan: Plan, params: SearchParams, result: EngineResult
     ) -> tuple[EngineResult, list[dict[str, Any]], Plan]:
-        result = engine.search(self._engine_query(plan, params))
         steps: list[dict[str, Any]] = []
         while result.total == 0:
             relaxed = _relax_once(plan, engine)
@@ -127,7 +139,7 @@ class SearchService:
         return result, steps, plan
 
     def _engine_query(self, plan: Plan, params: SearchParams) -> EngineQuery:
-        reranked = plan.sort == "relevance" and bool(plan.keywords)
+        reranked = plan.sort == "relevance"  # browsing too: popularity ranks the engine's best by static score
         window = params.page * params.page_size
         return EngineQuery(
             keywords=plan.keywords,
@@ -151,12 +163,15 @@ class SearchService:
         return facets
 
     def _page(self, hits: list[Hit], plan: Plan, params: SearchParams) -> list[Hit]:
-        if not (plan.sort == "relevance" and plan.keywords):
+        if plan.sort != "relevance":
             return hits
-        best = max((h.text_score for h in hits), default=0.0)
-        ranked = sorted(
-            hits, key=lambda h: final_score(h.text_score, best, h.static_score, self._weights), reverse=True
-        )
+        scored = rerank_scored(hits, self._rerank_weights)
+        ranked = [h for h, _s in scored]
+        if plan.keywords:  # every page sees the same order: the best few again by name, then the rest
+            top = scored[:NAME_RERANK_DEPTH]
+            titles = {int(c["product_id"]): c["title"] for c in self._cards.cards([h.product_id for h, _s in top])}
+            words = [t for group in plan.keywords for t in tokenize(group.word)]
+            ranked = by_name_coverage(top, titles, words, self._rerank_weights.name_coverage) + ranked[len(top) :]
         start = (params.page - 1) * params.page_size
         return ranked[start : start + params.page_size]
 
@@ -192,6 +207,7 @@ def _plan(parsed: ParsedQuery, params: SearchParams, category_id: int | None) ->
         price_max=params.price_max if params.price_max is not None else parsed.price_max,
         rating_min=params.rating_min if params.rating_min is not None else parsed.rating_min,
         in_stock=params.in_stock if params.in_stock is not None else parsed.in_stock,
+        attributes=params.attributes,
     )
     return Plan(_keyword_groups(parsed), filters, params.sort or parsed.sort or "relevance")
 

@@ -37,7 +37,9 @@ class QueryUnderstanding:
     ) -> None:
         self._words = words  # (word, document count), most frequent first
         self._brands = brands
-        self._synonyms = SynonymTable.parse(Path(synonyms_path).read_text(encoding="utf-8"))
+        self._synonyms_path = Path(synonyms_path)
+        self._synonyms_stamp = _stamp(self._synonyms_path)
+        self._synonyms = SynonymTable.parse(self._synonyms_path.read_text(encoding="utf-8"))
         self._common_words = english_words()
         self._parser: QueryParser | None = None
         self._stale = threading.Event()
@@ -61,15 +63,40 @@ class QueryUnderstanding:
         self._stale.set()
 
     def rebuild_if_stale(self) -> int:
+        if self._synonyms_changed():
+            self._stale.set()
         if not self._stale.is_set():
             return 0
         self.rebuild()
         return 1
 
+    def _synonyms_changed(self) -> bool:
+        """Re-reads the synonyms file when it changed; a file that cannot be read keeps the table in use."""
+        stamp = _stamp(self._synonyms_path)
+        if stamp == self._synonyms_stamp:
+            return False
+        try:
+            table = SynonymTable.parse(self._synonyms_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            log.warning("synonyms file %s not reloaded: %s", self._synonyms_path, error)
+            return False
+        self._synonyms, self._synonyms_stamp = table, stamp
+        log.info("synonyms reloaded from %s: %d terms", self._synonyms_path, len(table.expansions))
+        return True
+
     def rebuild(self) -> None:
         with self._build_lock:
             self._stale.clear()
+            self._synonyms_changed()
             started = time.monotonic()
             vocabulary = Vocabulary.from_counts(self._words(VOCABULARY_SIZE))
             self._parser = QueryParser(vocabulary, self._brands(), self._synonyms, self._common_words)
             log.info("query understanding rebuilt: %d words in %.2fs", len(vocabulary), time.monotonic() - started)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size

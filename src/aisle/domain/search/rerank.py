@@ -1,0 +1,122 @@
+"""Re-ranking the engine's best matches with what the catalog itself says about the query.
+
+The engine scores words (BM25 over boosted fields). Among its best few hundred candidates, three more signals:
+
+* category affinity: which categories hold the products whose text matches best. A query's best matches say
+  what kind of product it asks for ("nexus 6p" → phones, "nexus 6p case" → cases), so a product in a category
+  that holds many of the best matches gains, one in a category that only the weaker matches reach does not.
+  Learned per query from the catalog, never from a list of query strings; a ranking signal, never a filter.
+* popularity, by rank among the candidates (0 for the least popular, 1 for the most): whatever scale the
+  catalog's popularity uses (units a day, a score in the thousands), a rank carries the same information.
+* the static score from the index (rating with its Bayesian prior, seller rating, recency, stock).
+
+Ties break on the product id, so the same catalog indexed twice gives the same order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from aisle.domain.search.document import own_name
+from aisle.domain.search.text import tokenize
+
+AFFINITY_FLOOR = 0.6  # candidates scoring at least this share of the best text score vote for their category
+
+
+class Candidate(Protocol):
+    @property
+    def product_id(self) -> int: ...
+
+    @property
+    def text_score(self) -> float: ...
+
+    @property
+    def static_score(self) -> float: ...
+
+    @property
+    def category_id(self) -> int | None: ...
+
+    @property
+    def popularity(self) -> float: ...
+
+
+C = TypeVar("C", bound=Candidate)
+
+
+@dataclass(frozen=True)
+class RerankWeights:
+    text: float = 0.30
+    affinity: float = 0.15
+    popularity: float = 0.10
+    name_coverage: float = 0.10
+
+
+def rerank(candidates: Sequence[C], weights: RerankWeights) -> list[C]:
+    return [c for c, _score in rerank_scored(candidates, weights)]
+
+
+def rerank_scored(candidates: Sequence[C], weights: RerankWeights) -> list[tuple[C, float]]:
+    best = max((c.text_score for c in candidates), default=0.0)
+    affinity = category_affinity(candidates, best)
+    popularity = popularity_ranks(candidates)
+
+    def score(c: C) -> float:
+        text = c.text_score / best if best > 0 else 0.0
+        return (
+            weights.text * text
+            + weights.affinity * affinity.get(c.category_id, 0.0)
+            + weights.popularity * popularity[c.product_id]
+            + c.static_score
+        )
+
+    scored = [(c, score(c)) for c in candidates]
+    return sorted(scored, key=lambda pair: (-pair[1], pair[0].product_id))
+
+
+def by_name_coverage(
+    scored: Sequence[tuple[C, float]], titles: Mapping[int, str], words: Sequence[str], weight: float
+) -> list[C]:
+    """The best candidates again, with how much of each product's own name the query covers: "galaxy s7" covers
+    more of "Galaxy S7 32GB" than of "Galaxy S7 edge 32GB" (the exact model before the near one), and more of
+    "iPhone 7 Plus 128GB" than of "iPhone 7 Plus Silicone Case" (the device before an accessory type the query
+    does not name)."""
+    rescored = [(c, s + weight * name_coverage(words, titles.get(c.product_id, ""))) for c, s in scored]
+    return [c for c, _s in sorted(rescored, key=lambda pair: (-pair[1], pair[0].product_id))]
+
+
+def name_coverage(words: Iterable[str], title: str) -> float:
+    """The share of the product's own name words (without brand, colour and what it fits) that the query holds."""
+    asked = {_singular(w) for w in words}
+    parts = own_name(title).split(" - ")
+    if len(parts) >= 2:
+        parts = parts[1:-1] if len(parts) >= 3 else parts[1:]
+    name = [_singular(w) for w in tokenize(" ".join(parts))]
+    return sum(1 for w in name if w in asked) / len(name) if name else 0.0
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def category_affinity(candidates: Sequence[Candidate], best: float) -> dict[int | None, float]:
+    """Each category's share of the strong matches' text score, scaled so the leading category has 1."""
+    if best <= 0:
+        return {}
+    votes: dict[int | None, float] = defaultdict(float)
+    for c in candidates:
+        if c.category_id is not None and c.text_score >= AFFINITY_FLOOR * best:
+            votes[c.category_id] += c.text_score / best
+    top = max(votes.values(), default=0.0)
+    return {category: vote / top for category, vote in votes.items()} if top else {}
+
+
+def popularity_ranks(candidates: Sequence[Candidate]) -> dict[int, float]:
+    """0..1 by rank; equal popularity gets an equal rank."""
+    values = sorted({c.popularity for c in candidates})
+    if len(values) < 2:
+        return {c.product_id: 0.0 for c in candidates}
+    position = {value: i / (len(values) - 1) for i, value in enumerate(values)}
+    return {c.product_id: position[c.popularity] for c in candidates}

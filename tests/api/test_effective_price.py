@@ -1,0 +1,69 @@
+"""Search filters, sorts and counts on what shoppers pay now: the deal price while a deal runs, and follows a deal's
+start and end on the clock."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+from tests.api.conftest import SellerClient, wait_for_outbox
+
+
+def search(client, **params) -> dict:
+    response = client.get("/api/v1/products/search", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def deal(client, seller: SellerClient, product_id: str, starts: datetime, ends: datetime) -> None:
+    body = {
+        "scope": "PRODUCT",
+        "target_id": product_id,
+        "kind": "PERCENT",
+        "value": 30,
+        "starts_at": starts.isoformat(),
+        "ends_at": ends.isoformat(),
+    }
+    created = client.post("/api/v1/pricing/deals", json=body, headers=seller.headers)
+    assert created.status_code == 201, created.text
+
+
+def test_a_running_deal_price_is_what_search_filters_sorts_and_counts(client, seller: SellerClient, container):
+    lamp = seller.create(title="Zephyr Lamp", variants=[{"sku": "LAMP-1", "price": 120.00}])
+    seller.create(title="Zephyr Lamp Shade", variants=[{"sku": "SHADE-1", "price": 90.00}])
+    now = datetime.now(UTC)
+    deal(client, seller, lamp["product_id"], now - timedelta(hours=1), now + timedelta(days=1))
+    wait_for_outbox(container)
+    under = search(client, q="zephyr", price_max=100)
+    assert {r["title"] for r in under["results"]} == {"Zephyr Lamp", "Zephyr Lamp Shade"}  # $84 after 30% off
+    cheapest_first = search(client, q="zephyr", sort="price_asc")
+    assert [r["price"]["amount"] for r in cheapest_first["results"]] == [84.0, 90.0]
+    buckets = {(b["min"], b["max"]): b["count"] for b in search(client, q="zephyr")["facets"]["price_ranges"]}
+    assert buckets == {(50.0, 100.0): 2}
+
+
+def found_under_100(client) -> int:
+    body = search(client, q="zephyr", price_max=100)
+    return 0 if body["relaxed"] else body["total"]  # relaxed: the price filter was let go to show something
+
+
+def eventually(check, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_a_deals_start_and_end_reach_search_with_no_write(client, seller: SellerClient, container):
+    """The deal clock (a background loop) announces both edges; nothing else touches the product."""
+    lamp = seller.create(title="Zephyr Lamp", variants=[{"sku": "LAMP-1", "price": 120.00}])
+    now = datetime.now(UTC)
+    deal(client, seller, lamp["product_id"], now + timedelta(seconds=3), now + timedelta(seconds=8))
+    wait_for_outbox(container)
+    assert found_under_100(client) == 0  # indexed at $120 when the deal was created: it has not started
+    assert eventually(lambda: found_under_100(client) == 1), "the deal's start never reached search"
+    assert datetime.now(UTC) >= now + timedelta(seconds=3)
+    assert eventually(lambda: found_under_100(client) == 0), "the deal's end never reached search"
+    assert datetime.now(UTC) >= now + timedelta(seconds=8)

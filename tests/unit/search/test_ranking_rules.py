@@ -1,0 +1,105 @@
+"""The re-ranking rules: category affinity, popularity by rank, deterministic ties, a product's own name."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from aisle.domain.search.document import own_name
+from aisle.domain.search.rerank import RerankWeights, category_affinity, popularity_ranks, rerank
+
+PHONES, CASES = 10, 20
+
+
+@dataclass(frozen=True)
+class Cand:
+    product_id: int
+    text_score: float
+    static_score: float = 0.5
+    category_id: int | None = None
+    popularity: float = 0.0
+
+
+def test_a_device_asked_for_by_name_outranks_accessories_that_only_fit_it():
+    # "nexus 6p": three cases score about as well on words as the phone; the strong matches sit mostly in
+    # phones, so the phones category wins the affinity and the phone comes first.
+    candidates = [
+        Cand(1, 9.0, category_id=CASES),
+        Cand(2, 9.5, category_id=PHONES),
+        Cand(3, 9.4, category_id=PHONES),
+        Cand(4, 9.6, category_id=CASES),
+        Cand(5, 9.3, category_id=PHONES),
+    ]
+    affinity = category_affinity(candidates, 9.6)
+    assert affinity[PHONES] == 1.0 and affinity[CASES] < 1.0
+    assert rerank(candidates, RerankWeights())[0].category_id == PHONES
+
+
+def test_the_type_a_query_names_wins_when_its_matches_are_stronger():
+    candidates = [Cand(1, 10.0, category_id=CASES), Cand(2, 10.0, category_id=CASES), Cand(3, 5.0, category_id=PHONES)]
+    assert [c.product_id for c in rerank(candidates, RerankWeights())][:2] == [1, 2]
+
+
+def test_weak_matches_do_not_vote_for_their_category():
+    candidates = [Cand(1, 10.0, category_id=PHONES)] + [Cand(i, 2.0, category_id=CASES) for i in range(2, 30)]
+    assert category_affinity(candidates, 10.0) == {PHONES: 1.0}
+
+
+def test_popularity_counts_by_rank_whatever_its_scale():
+    small = popularity_ranks([Cand(1, 1, popularity=1), Cand(2, 1, popularity=2), Cand(3, 1, popularity=3)])
+    large = popularity_ranks([Cand(1, 1, popularity=10), Cand(2, 1, popularity=9000), Cand(3, 1, popularity=21000)])
+    assert small == large == {1: 0.0, 2: 0.5, 3: 1.0}
+
+
+def test_popularity_breaks_a_tie_in_words():
+    candidates = [Cand(1, 5.0, popularity=3), Cand(2, 5.0, popularity=20_000)]
+    assert [c.product_id for c in rerank(candidates, RerankWeights())] == [2, 1]
+
+
+def test_ties_break_the_same_way_whatever_order_the_engine_returned():
+    candidates = [Cand(i, 1.0) for i in range(50)]
+    orders = set()
+    for seed in range(5):
+        shuffled = candidates[:]
+        random.Random(seed).shuffle(shuffled)
+        orders.add(tuple(c.product_id for c in rerank(shuffled, RerankWeights())))
+    assert orders == {tuple(range(50))}
+
+
+def test_own_name_is_the_title_before_what_it_fits():
+    assert own_name("Spigen - Rugged Armor Case for Google Nexus 6P - Black") == "Spigen - Rugged Armor Case"
+    assert own_name("Huawei - Google Nexus 6P 64GB Cell Phone - Graphite") == (
+        "Huawei - Google Nexus 6P 64GB Cell Phone - Graphite"
+    )
+    assert own_name("Charger Compatible with iPhone 7") == "Charger"
+    assert own_name("Fortnite Poster") == "Fortnite Poster"  # "for" inside a word is no cut
+
+
+def test_recency_counts_whole_days_so_one_import_does_not_order_itself():
+    from datetime import UTC, datetime, timedelta
+
+    from aisle.domain.search.ranking import recency_factor
+
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    assert recency_factor(now - timedelta(seconds=1), now) == recency_factor(now - timedelta(hours=20), now)
+    assert recency_factor(now - timedelta(days=2), now) < recency_factor(now - timedelta(hours=20), now)
+
+
+def test_the_exact_model_beats_the_near_model():
+    from aisle.domain.search.rerank import by_name_coverage, name_coverage
+
+    titles = {1: "Samsung - Galaxy S7 edge 32GB - Black Onyx (Verizon)", 2: "Samsung - Galaxy S7 32GB - Black Onyx"}
+    assert name_coverage({"galaxy", "s7"}, titles[2]) > name_coverage({"galaxy", "s7"}, titles[1])
+    scored = [(Cand(1, 5.0), 0.50), (Cand(2, 5.0), 0.49)]  # the edge a little ahead on everything else
+    assert [c.product_id for c in by_name_coverage(scored, titles, ["galaxy", "s7"], 0.10)] == [2, 1]
+    asked_edge = by_name_coverage(scored, titles, ["galaxy", "s7", "edge"], 0.10)
+    assert [c.product_id for c in asked_edge] == [1, 2]  # unless the near model is what was asked
+
+
+def test_a_device_beats_an_accessory_type_the_query_does_not_name():
+    from aisle.domain.search.rerank import name_coverage
+
+    phone, case = "Apple - iPhone 7 Plus 128GB - Black (AT&T)", "Apple - iPhone 7 Plus Silicone Case - Black"
+    assert name_coverage({"iphone", "7", "plus"}, phone) > name_coverage({"iphone", "7", "plus"}, case)
+    assert name_coverage({"iphone", "7", "plus", "case"}, case) > name_coverage({"iphone", "7", "plus", "case"}, phone)
+    assert name_coverage({"nexus", "6p"}, "Spigen - Rugged Case for Google Nexus 6P - Black") == 0.0  # only fits it

@@ -1,0 +1,91 @@
+"""Compounds and splits, singular and plural, brand words that boost instead of emptying a query, brand spellings."""
+
+from __future__ import annotations
+
+from aisle.domain.search.brand_spellings import BrandSpellings, preference
+from aisle.domain.search.compounds import compound_forms, number_forms, split_compound
+from aisle.domain.search.query import ParsedQuery, QueryParser, brands_as_words
+from aisle.domain.search.synonyms import SynonymTable
+from aisle.domain.search.vocabulary import Vocabulary
+
+WORDS = Vocabulary.from_texts(
+    [
+        ("headphone headphones screen protector protectors glass case cases phone samsung incipio", 1.0),
+        ("screen protector glass case phone", 1.0),
+    ],
+    min_count=0,
+)
+
+
+def test_words_written_apart_also_match_the_joined_word():
+    assert ("head phone", ("headphone",)) in compound_forms(("head", "phone"), WORDS)
+
+
+def test_a_joined_word_the_catalog_writes_apart_is_split():
+    assert split_compound("screenprotector", WORDS) == "screen protector"
+    assert ("screenprotector", ("screen protector",)) in compound_forms(("screenprotector",), WORDS)
+
+
+def test_a_catalog_word_is_never_split():
+    assert split_compound("headphone", WORDS) is None
+    assert compound_forms(("headphone",), WORDS) == ()
+
+
+def test_numbers_are_never_joined():
+    assert compound_forms(("iphone", "7"), Vocabulary.from_texts([("iphone7", 1.0)], min_count=0)) == ()
+
+
+def test_plural_and_singular_forms():
+    assert "protector" in number_forms("protectors")
+    assert "cases" in number_forms("case")
+    assert "glass" not in number_forms("glas")  # a plural never ends in "ss": "glas" is a typo of "glass"
+
+
+def test_glas_is_corrected_to_glass():
+    parser = QueryParser(WORDS, ["Samsung"], SynonymTable())
+    parsed = parser.parse("glas screen protector")
+    assert parsed.keywords[0] == "glass"
+    assert ("glas", "glass") in parsed.corrections
+
+
+def test_a_singular_whose_plural_is_known_is_not_a_typo():
+    parser = QueryParser(Vocabulary.from_texts([("protectors", 1.0)], min_count=0), [], SynonymTable())
+    assert parser.parse("protector").corrections == ()
+
+
+def test_a_brand_that_would_empty_the_query_becomes_words():
+    parsed = ParsedQuery(raw="samsung incipio", keywords=("incipio",), brands=("Samsung",))
+    relaxed = brands_as_words(parsed)
+    assert relaxed.brands == ()
+    assert relaxed.keywords == ("samsung", "incipio")
+
+
+def test_several_spellings_of_one_brand_give_one_word():
+    parsed = ParsedQuery(raw="otterbox case", keywords=("case",), brands=("OtterBox", "Otterbox"))
+    assert brands_as_words(parsed).keywords == ("otterbox", "case")
+
+
+def test_one_spelling_per_brand_preferring_mixed_case():
+    spellings = BrandSpellings(["TRACFONE", "TracFone", "tech21", "Tech21", "SIMPLE Mobile", "Simple Mobile"])
+    assert spellings.canonical("TRACFONE") == "TracFone"
+    assert spellings.canonical("tech21") == "Tech21"
+    assert spellings.canonical("SIMPLE mobile") == "Simple Mobile"
+    assert len(spellings) == 3
+
+
+def test_the_spelling_the_index_holds_stays():
+    spellings = BrandSpellings(["tech21"])
+    spellings.learn(["Tech21"])
+    assert spellings.canonical("Tech21") == "tech21"
+    assert spellings.canonical("Unknown Brand") == "Unknown Brand"
+    assert spellings.canonical(None) is None
+
+
+def test_the_choice_does_not_depend_on_arrival_order():
+    assert min(["Otterbox", "OtterBox"], key=preference) == min(["OtterBox", "Otterbox"], key=preference)
+
+
+def test_a_joined_form_brings_its_synonyms():
+    synonyms = SynonymTable.parse("headphones, headphone => headset\n")
+    parser = QueryParser(Vocabulary.from_texts([("headphone head phone", 1.0)], min_count=0), [], synonyms)
+    assert ("head phone", ("headphone", "headset")) in parser.parse("head phone").synonyms
