@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help demo serve test lint unit e2e services-up services-down cluster-up cluster-down test-cluster clean
+.PHONY: help demo serve test lint rules unit e2e services-up services-down cluster-up cluster-down test-cluster clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -26,8 +26,12 @@ lint: $(STAMP) ## ruff, the import layering contracts and mypy (strict on domain
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-test: lint ## the whole suite (PostgreSQL tests run when AISLE_TEST_DATABASE_URL is set; CI requires them)
+test: lint rules ## the whole suite (PostgreSQL tests run when AISLE_TEST_DATABASE_URL is set; CI requires them)
 	$(BIN)/pytest
+
+rules: ## check and unit-test the Prometheus recording rules and alerts (needs promtool: Debian package prometheus)
+	promtool check rules deploy/prometheus/rules.yml
+	cd deploy/prometheus && promtool test rules tests.yml
 
 unit: $(STAMP) ## the fast tests only
 	$(BIN)/pytest tests/unit

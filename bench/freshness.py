@@ -70,11 +70,11 @@ def main() -> None:
     log_path = args.workdir / "freshness-serve.log"
     with AisleServer(data_dir, log_path, env=env) as server:
         api_key = _register_seller(server.url, token)
-        lag_before = _lag_histogram(server.url)
+        lag_before = _lag_histogram(server.url, token)
         cpu_before = server.cpu_seconds()
         writes, seconds, lost = asyncio.run(_run(server.url, api_key, args))
         cpu = server.cpu_seconds() - cpu_before
-        lag_after = _lag_histogram(server.url)
+        lag_after = _lag_histogram(server.url, token)
     lag = [(bound, after - before) for (bound, after), (_b, before) in zip(lag_after, lag_before, strict=False)]
     results = {"args": vars(args), "prepared": prepared, "writes": writes, "seconds": seconds, "server_cpu": cpu}
     results["lost"] = lost
@@ -120,9 +120,10 @@ def _register_seller(url: str, token: str) -> str:
     return response.json()["api_key"]
 
 
-def _lag_histogram(url: str) -> list[tuple[float, float]]:
+def _lag_histogram(url: str, token: str) -> list[tuple[float, float]]:
     try:
-        return scrape_histogram(httpx.get(url + "/metrics", timeout=60).text, LAG_METRIC)
+        scraped = httpx.get(url + "/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        return scrape_histogram(scraped.text, LAG_METRIC)
     except httpx.HTTPError as error:
         print(f"could not read /metrics: {type(error).__name__}")
         return []

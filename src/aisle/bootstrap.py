@@ -6,6 +6,7 @@ PostgreSQL, OpenSearch, Redis and Kafka. The services are the same objects eithe
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,8 +25,9 @@ from aisle.adapters.resilience import CircuitBreaker
 from aisle.adapters.search.guarded import GuardedEngine
 from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
-from aisle.adapters.sql.engine import lease_node_id, make_engine, ping
+from aisle.adapters.sql.engine import make_engine, ping
 from aisle.adapters.sql.migrate import upgrade_to_head
+from aisle.adapters.sql.node_slots import NodeSlot, hold_node_slot
 from aisle.adapters.sql.search_fallback import DatabaseSearch
 from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.domain import events as ev
@@ -33,6 +35,7 @@ from aisle.domain.ids import SnowflakeIds
 from aisle.domain.search.synonyms import DEFAULT_SYNONYMS_PATH
 from aisle.services.bulk import BulkImportService
 from aisle.services.buybox import BuyBoxes
+from aisle.services.cache_lookups import CacheLookups
 from aisle.services.catalog import CatalogService
 from aisle.services.categories import CategoryCache
 from aisle.services.clock import utc_now
@@ -73,6 +76,7 @@ class Container:
     bus: InProcessBus
     stream: EventStream | None  # Kafka in the distributed profile
     cache: Cache
+    lookups: CacheLookups
     limiter: RateLimiter
     categories: CategoryCache
     catalog: CatalogService
@@ -95,6 +99,7 @@ class Container:
     media: MediaUrls
     images: ImageService
     image_loop: BackgroundLoop  # embedded: renders PENDING images in-process
+    node_slot: NodeSlot | None = None  # the Snowflake node id this process holds (freed by stop, or on exit)
     loops: list[BackgroundLoop] = field(default_factory=list)
     leadership: Leadership | None = None  # embedded: which of the processes sharing the data dir runs the workers
 
@@ -122,6 +127,8 @@ class Container:
         if self.leadership is not None:
             self.leadership.stop()
         self.search_engine.close()
+        if self.node_slot is not None:
+            self.node_slot.release()
         self.engine.dispose()
 
     def ready(self) -> None:
@@ -138,10 +145,11 @@ def bootstrap(settings: Settings | None = None) -> Container:
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database)
     upgrade_to_head(engine)
-    ids = SnowflakeIds(settings.node_id if settings.node_id is not None else lease_node_id(engine))
+    slot = None if settings.node_id is not None else hold_node_slot(engine)
+    ids = SnowflakeIds(slot.node_id if slot is not None else settings.node_id or 0)
     handlers = EventHandlers()  # filled by register_handlers below, before any event flows
     uow = sql_unit_of_work_factory(engine, ids.next_id, utc_now, on_committed=handlers.handle_committed)
-    categories, bus, stream = CategoryCache(uow), InProcessBus(handlers), _event_stream(settings)
+    categories, bus, stream = CategoryCache(uow), InProcessBus(handlers), _event_stream(settings, ids.node_id)
     relay = OutboxRelay(uow, stream or bus, utc_now, exclusive_claims=engine.dialect.name == "postgresql")
     relay_loop = BackgroundLoop("outbox-relay", relay.relay_once, idle_seconds=0.1)
 
@@ -167,9 +175,9 @@ def bootstrap(settings: Settings | None = None) -> Container:
         index_builder.rebuild_into(tantivy)
         tantivy.needs_rebuild = False
     popular = PopularQueries()
-    cache = _cache(settings)
+    cache, lookups = _cache(settings), CacheLookups()
     media = MediaUrls(settings.media_base_url)
-    cards = ProductCards(uow, pricing.final_prices, utc_now, cache, media)
+    cards = ProductCards(uow, pricing.final_prices, utc_now, cache, media=media, lookups=lookups)
     pdp = ProductPageService(
         uow,
         cache,
@@ -178,7 +186,8 @@ def bootstrap(settings: Settings | None = None) -> Container:
         inventory.availability_of,
         pricing.final_prices,
         BuyBoxes(pricing.final_prices),
-        media,
+        lookups=lookups,
+        media=media,
     )
     blobs = _blob_store(settings)
     pipeline = PillowImagePipeline(settings.image_max_pixels)
@@ -200,10 +209,11 @@ def bootstrap(settings: Settings | None = None) -> Container:
         bus=bus,
         stream=stream,
         cache=cache,
+        lookups=lookups,
         limiter=_limiter(settings),
         categories=categories,
         catalog=CatalogService(uow, ids.next_id, utc_now),
-        sellers=SellerService(uow, ids.next_id),
+        sellers=SellerService(uow, ids.next_id, utc_now),
         reviews=ReviewService(uow, ids.next_id, utc_now),
         pdp=pdp,
         bulk=BulkImportService(uow, ids.next_id, utc_now, settings.bulk_max_lines),
@@ -229,6 +239,7 @@ def bootstrap(settings: Settings | None = None) -> Container:
         ),
         pricing=pricing,
         relay_loop=relay_loop,
+        node_slot=slot,
         blobs=blobs,
         media=media,
         images=images,
@@ -303,14 +314,16 @@ def worker_loops(container: Container, names: tuple[str, ...] | None = None) -> 
     loops["deal-clock"] = BackgroundLoop("deal-clock", container.pricing.announce_deal_edges, DEAL_CLOCK_SECONDS)
     if container.stream is not None:
         for handler in container.handlers.delivered:
-            loops[handler.name] = BackgroundLoop(handler.name, _consumer(container.stream, handler), idle_seconds=0.05)
+            step, close = _consumer(container.stream, handler)
+            loops[handler.name] = BackgroundLoop(handler.name, step, idle_seconds=0.05, on_stop=close)
     else:  # the database's PENDING rows are the queue, so a restart loses no upload
         loops["image-worker"] = container.image_loop
     return list(loops.values()) if names is None else [loops[name] for name in names if name in loops]
 
 
-def _consumer(stream: EventStream, handler: Handler) -> Callable[[], int]:
-    """A consumer joined on its first step, so a process starts (and keeps retrying) while Kafka is down."""
+def _consumer(stream: EventStream, handler: Handler) -> tuple[Callable[[], int], Callable[[], None]]:
+    """A consumer joined on its first step, so a process starts (and keeps retrying) while Kafka is down; and how
+    to close it when the loop stops (the group hears at once, instead of waiting out a session timeout)."""
     joined: list[ConsumerLoop] = []
 
     def step() -> int:
@@ -319,7 +332,11 @@ def _consumer(stream: EventStream, handler: Handler) -> Callable[[], int]:
             joined.append(ConsumerLoop(subscription, handler.handle))
         return joined[0].step()
 
-    return step
+    def close() -> None:
+        if joined:
+            joined.pop().close()
+
+    return step, close
 
 
 def _wake_on_any(loop: BackgroundLoop) -> Callable[[list[OutboxEntry]], None]:
@@ -393,7 +410,7 @@ def _limiter(settings: Settings) -> RateLimiter:
     return MemoryRateLimiter()
 
 
-def _event_stream(settings: Settings) -> EventStream | None:
+def _event_stream(settings: Settings, node_id: int) -> EventStream | None:
     if settings.profile != "distributed":
         return None
     from aisle.adapters.bus.kafka import KafkaEventStream
@@ -404,4 +421,5 @@ def _event_stream(settings: Settings) -> EventStream | None:
         partitions=settings.kafka_partitions,
         replication_factor=settings.kafka_replication_factor,
         min_insync_replicas=settings.kafka_min_insync_replicas,
+        instance_id=f"{socket.gethostname()}-node{node_id}",  # the same after a restart: the node slot is reused
     )

@@ -47,10 +47,14 @@ class Settings(BaseSettings):
     )
     seller_writes_per_minute: float = Field(100, gt=0, description="Rate limit per seller on product writes")
     searches_per_minute: float = Field(600, gt=0, description="Rate limit per client address on search")
-    internal_token: str = Field(
-        "dev-internal-token",
-        min_length=8,
-        description="Bearer token for internal APIs (inventory, platform pricing)",
+    quotes_per_minute: float = Field(120, gt=0, description="Rate limit per client address on price quotes")
+    reviews_per_minute_per_client: float = Field(10, gt=0, description="Rate limit per client address on reviews")
+    reviews_per_minute_per_product: float = Field(30, gt=0, description="Rate limit per product on new reviews")
+    internal_token: str | None = Field(
+        None,
+        min_length=16,
+        description="Bearer token for internal APIs (inventory, platform pricing, seller keys, /metrics); no default: "
+        "`aisle serve` refuses to start without it, `aisle demo` makes one",
     )
     node_id: int | None = Field(None, ge=0, le=1023, description="Snowflake node id; leased from the database if unset")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest JSON request body accepted (413 above)")
@@ -70,6 +74,9 @@ class Settings(BaseSettings):
     )
     with_workers: bool = Field(
         False, description="Distributed: also run the relay, index builder, cache invalidator and expirer in-process"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Logs are JSON lines on stderr, each with its request id"
     )
     retention_hours: float = Field(
         168, gt=0, description="Delivered outbox events, idempotency keys and finished bulk jobs are deleted after this"

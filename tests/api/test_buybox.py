@@ -66,3 +66,62 @@ def test_a_lone_listing_is_its_own_winner(client, seller: SellerClient):
     product = seller.create()
     box = client.get(f"/api/v1/products/{product['product_id']}").json()["buy_box"]
     assert box["winner"]["product_id"] == product["product_id"] and box["other_offers"] == []
+
+
+def _warehouse(client) -> None:
+    client.post("/api/v1/warehouses", json={"warehouse_id": "main", "name": "Main", "region": "us"}, headers=INTERNAL)
+
+
+def _search_ids(client, q: str) -> list[str]:
+    return [r["product_id"] for r in client.get("/api/v1/products/search", params={"q": q}).json()["results"]]
+
+
+def test_an_out_of_stock_offer_never_takes_the_box(client, seller: SellerClient, other_seller: SellerClient, container):
+    _warehouse(client)
+    original = seller.create(**product_body(title="Walnut Desk Organizer", variants=[{"sku": "WDO", "price": 60}]))
+    stock(client, original["variants"][0]["variant_id"], 5)
+    attacker = other_seller.create(
+        **product_body(
+            title="Walnut Desk Organizer",
+            canonical_product_id=original["product_id"],
+            variants=[{"sku": "WDO-CHEAP", "price": 1}],
+        )
+    )
+    wait_for_outbox(container)
+    box = client.get(f"/api/v1/products/{original['product_id']}").json()["buy_box"]
+    assert box["winner"]["product_id"] == original["product_id"]
+    assert [o["product_id"] for o in box["other_offers"]] == [attacker["product_id"]]
+    assert original["product_id"] in _search_ids(client, "walnut desk organizer")
+
+
+def test_the_canonical_product_stays_in_search_when_another_listing_wins(
+    client, seller: SellerClient, other_seller: SellerClient, container
+):
+    _warehouse(client)
+    original = seller.create(**product_body(title="Copper Kettle Deluxe", variants=[{"sku": "CKD", "price": 80}]))
+    cheaper = other_seller.create(
+        **product_body(
+            title="Copper Kettle Deluxe",
+            canonical_product_id=original["product_id"],
+            variants=[{"sku": "CKD-2", "price": 50}],
+        )
+    )
+    for created in (original, cheaper):
+        stock(client, created["variants"][0]["variant_id"], 5)
+    wait_for_outbox(container)
+    box = client.get(f"/api/v1/products/{original['product_id']}").json()["buy_box"]
+    assert box["winner"]["product_id"] == cheaper["product_id"]  # the box is fair...
+    assert _search_ids(client, "copper kettle deluxe") == [original["product_id"]]  # ...and the product stays
+
+
+def test_a_draft_canonical_answers_like_an_unknown_one(seller: SellerClient, other_seller: SellerClient):
+    draft = seller.create(**product_body(status="DRAFT", variants=[{"sku": "SECRET", "price": 5}]))
+    unknown_id = str(int(draft["product_id"]) + 7)
+    answers = []
+    for target in (draft["product_id"], unknown_id):
+        response = other_seller.request(
+            "POST", "/products", json=product_body(canonical_product_id=target, variants=[{"sku": "Q", "price": 1}])
+        )
+        assert response.status_code == 422
+        answers.append([(e["field"], e["reason"].replace(target, "ID")) for e in response.json()["errors"]])
+    assert answers[0] == answers[1]

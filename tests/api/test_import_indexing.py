@@ -18,7 +18,7 @@ from aisle.services.clock import utc_now
 from aisle.services.importing import CatalogImporter
 from aisle.services.maintenance import Pruner
 from aisle.services.outbox_relay import OutboxRelay
-from aisle.services.ports import OutboxEntry
+from aisle.services.ports import IdempotencyKey, OutboxEntry
 from tests.api.conftest import make_settings
 
 
@@ -97,22 +97,25 @@ def test_readyz_says_indexing_while_the_index_lags_then_ready(tmp_path: Path):
     container.stop()
 
 
+OLD_KEY = IdempotencyKey("internal:RESERVE:1:old-key", "request-hash")
+
+
 def test_pruner_deletes_only_what_is_older_than_the_retention(tmp_path: Path):
     app = bootstrap(make_settings(tmp_path, run_background_workers=False))
     seller = app.sellers.get_or_create("Old").seller_id
     app.importer(index=False).run(seller, generate_catalog(5, with_reviews=False))
     app.relay.drain()
     with app.uow() as uow:
-        uow.inventory.remember("reserve:old-key", {"ok": True}, utc_now())
+        uow.inventory.remember(OLD_KEY, {"ok": True}, utc_now())
         uow.commit()
     Pruner(app.uow, utc_now, timedelta(hours=1)).prune_once()
     with app.uow(readonly=True) as uow:
         assert uow.outbox.keys_since(utc_now() - timedelta(hours=1))  # young: kept
-        assert uow.inventory.remembered("reserve:old-key") is not None
+        assert uow.inventory.remembered(OLD_KEY) is not None
     a_week_later = Pruner(app.uow, lambda: utc_now() + timedelta(days=8), timedelta(days=7))
     while a_week_later.prune_once():
         pass
     with app.uow(readonly=True) as uow:
         assert uow.outbox.keys_since(utc_now() - timedelta(hours=1)) == []
-        assert uow.inventory.remembered("reserve:old-key") is None
+        assert uow.inventory.remembered(OLD_KEY) is None
     app.stop()

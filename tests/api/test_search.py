@@ -6,7 +6,9 @@ import time
 
 import pytest
 
-from tests.api.conftest import SellerClient, wait_for_outbox
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, wait_for_outbox
+
+INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 
 CATALOG = [
     ("Sony WH-1000XM5 Wireless Noise Cancelling Headphones", "Sony", 348.00, ["Electronics", "Audio", "Headphones"]),
@@ -39,8 +41,12 @@ def catalog(client, seller: SellerClient, container) -> dict[str, str]:
             "variants": [{"sku": f"SKU-{n}", "price": price}],
         }
         ids[title] = seller.request("POST", "/products", json=body).json()["product_id"]
-    for title, rating in [(CATALOG[0][0], 5), (CATALOG[0][0], 4), (CATALOG[3][0], 2), (CATALOG[4][0], 5)]:
-        client.post(f"/api/v1/products/{ids[title]}/reviews", json={"rating": rating, "body": "ok"})
+    reviews = [(CATALOG[0][0], 5), (CATALOG[0][0], 4), (CATALOG[3][0], 2), (CATALOG[4][0], 5)]
+    for n, (title, rating) in enumerate(reviews):  # one review per buyer (order) per product
+        confirmation = {"order_id": f"order-{n}", "product_ids": [ids[title]]}
+        client.post("/api/v1/orders/confirmations", json=confirmation, headers=INTERNAL)
+        body = {"rating": rating, "body": "ok", "order_id": f"order-{n}"}
+        assert client.post(f"/api/v1/products/{ids[title]}/reviews", json=body).status_code == 201
     wait_for_outbox(container)
     container.categories.forget()
     container.understanding.rebuild()  # the background loop would within seconds; tests do not wait for it

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import threading
 
-from tests.api.conftest import SellerClient, wait_for_outbox
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, wait_for_outbox
 
 
 def test_the_product_page_has_the_seed_shape(client, seller: SellerClient, container):
@@ -18,7 +18,12 @@ def test_the_product_page_has_the_seed_shape(client, seller: SellerClient, conta
     assert body["seller"] == {"id": seller.id, "name": "Acme Outdoor", "rating": None}
     assert body["variants"][0]["price"] == {"amount": 89.99, "currency": "USD", "was": 119.99, "deal": None}
     assert body["variants"][0]["inventory"] == {"status": "OUT_OF_STOCK", "quantity_hint": None}  # none stocked yet
-    assert body["reviews_summary"] == {"avg": None, "count": 0, "distribution": dict.fromkeys("54321", 0)}
+    assert body["reviews_summary"] == {
+        "avg": None,
+        "count": 0,
+        "verified_count": 0,
+        "distribution": dict.fromkeys("54321", 0),
+    }
     assert body["related_products"] == []
     assert body["images"] == [{"url": "https://img.example/shoe.jpg"}]  # an external image: its URL only
 
@@ -50,18 +55,29 @@ def test_a_cached_page_follows_every_change_at_once(client, seller: SellerClient
 def test_reviews_update_the_summary_and_page(client, seller: SellerClient):
     product_id = seller.create()["product_id"]
     ratings = [5, 5, 4, 3, 1, 5]
+    internal = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+    for n in range(len(ratings)):  # one reviewer per order: each shopper reviews once
+        confirmation = {"order_id": f"order-{n}", "product_ids": [product_id]}
+        assert client.post("/api/v1/orders/confirmations", json=confirmation, headers=internal).status_code == 201
     threads = [
         threading.Thread(
-            target=lambda r=r: client.post(f"/api/v1/products/{product_id}/reviews", json={"rating": r, "body": "ok"})
+            target=lambda n=n, r=r: client.post(
+                f"/api/v1/products/{product_id}/reviews", json={"rating": r, "body": "ok", "order_id": f"order-{n}"}
+            )
         )
-        for r in ratings
+        for n, r in enumerate(ratings)
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     summary = client.get(f"/api/v1/products/{product_id}").json()["reviews_summary"]
-    assert summary == {"avg": 3.83, "count": 6, "distribution": {"5": 3, "4": 1, "3": 1, "2": 0, "1": 1}}
+    assert summary == {
+        "avg": 3.83,
+        "count": 6,
+        "verified_count": 6,
+        "distribution": {"5": 3, "4": 1, "3": 1, "2": 0, "1": 1},
+    }
     listed = client.get(f"/api/v1/products/{product_id}/reviews", params={"page_size": 4}).json()
     assert listed["total"] == 6 and len(listed["items"]) == 4
     assert listed["items"][0]["generated"] is False
@@ -119,7 +135,7 @@ def test_metrics_expose_the_slo_signals(client, seller: SellerClient, container)
     client.get(f"/api/v1/products/{product_id}")
     client.get(f"/api/v1/products/{product_id}")
     client.get("/api/v1/products/search", params={"q": "zzzzqqq"})
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers={"Authorization": f"Bearer {INTERNAL_TOKEN}"}).text
     assert 'aisle_pdp_duration_seconds_count{cache="hit"}' in text
     assert 'aisle_pdp_duration_seconds_count{cache="miss"}' in text
     assert "aisle_search_zero_results_total" in text

@@ -13,14 +13,14 @@ from sqlalchemy.exc import IntegrityError
 from aisle.adapters.sql.engine import make_engine
 from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant
-from aisle.domain.errors import Conflict
+from aisle.domain.errors import Conflict, InvalidInput
 from aisle.domain.ids import SnowflakeIds
 from aisle.domain.inventory import Operation, ReservationStatus, StockLevel, Warehouse
 from aisle.domain.sellers import Seller, hash_api_key
 from aisle.services.clock import utc_now
 from aisle.services.hot_sku import HotSkuReserver
 from aisle.services.inventory import InventoryService, ReserveLine
-from aisle.services.ports import VersionConflict
+from aisle.services.ports import IdempotencyKey, VersionConflict
 
 
 def a_variant(ids, uow) -> int:
@@ -103,11 +103,12 @@ def test_expired_reservations_give_their_stock_back(ids, uow):
 
 def test_an_idempotency_key_gives_the_same_answer_and_no_second_effect(ids, uow):
     variant = a_variant(ids, uow)
+    key = IdempotencyKey("internal:RESERVE-MANY:-:k1", "same-request")
     service = InventoryService(uow, ids.next_id, utc_now)
     service.adjust(variant, Operation.SET, "east", 10)
     answers: list[dict] = []
     threads = [
-        threading.Thread(target=lambda: answers.append(service.reserve([ReserveLine(variant, 4)], "c", key="k1")))
+        threading.Thread(target=lambda: answers.append(service.reserve([ReserveLine(variant, 4)], "c", key=key)))
         for _ in range(6)
     ]
     for thread in threads:
@@ -116,6 +117,9 @@ def test_an_idempotency_key_gives_the_same_answer_and_no_second_effect(ids, uow)
         thread.join()
     assert len({a["reservation_id"] for a in answers}) == 1
     assert service.stock(variant)["available"] == 6
+    with pytest.raises(InvalidInput) as reused:  # the same key with another request is refused, not replayed
+        service.reserve([ReserveLine(variant, 1)], "c", key=IdempotencyKey(key.scope, "another-request"))
+    assert reused.value.errors[0].field == "Idempotency-Key"
 
 
 def test_a_multi_line_reservation_is_all_or_nothing(ids, uow):

@@ -99,7 +99,8 @@ def _wait_until_searchable(url: str, query: str, timeout: float = 30.0) -> None:
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStore]:
     _chromium()
     data_dir = tmp_path_factory.mktemp("e2e-store")
-    container = bootstrap(Settings(data_dir=data_dir, internal_token="e2e-internal", vocabulary_refresh_seconds=0.2))
+    settings = Settings(data_dir=data_dir, internal_token="e2e-internal-token", vocabulary_refresh_seconds=0.2)
+    container = bootstrap(settings)
     key, ids = _seed(container)
     port = _free_port()
     app = create_app(container)

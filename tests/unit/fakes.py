@@ -17,7 +17,7 @@ from aisle.domain.catalog import Product, content_to_dict
 from aisle.domain.categories import Category
 from aisle.domain.events import Event
 from aisle.domain.inventory import Reservation, ReservationStatus, StockLevel, Warehouse
-from aisle.services.ports import PriceRecord, VersionConflict
+from aisle.services.ports import IdempotencyKey, PriceRecord, VersionConflict
 
 
 @dataclass
@@ -155,6 +155,13 @@ class FakeInventory:
     def variant_owner(self, variant_id: int) -> tuple[int, int] | None:
         return self._store.owners.get(variant_id)
 
+    def variant_product_status(self, variant_id: int) -> str | None:
+        owner = self._store.owners.get(variant_id)
+        if owner is None:
+            return None
+        product = self._store.products.get(owner[0])
+        return "ACTIVE" if product is None else product.status.value  # stock seeded without a product: on sale
+
     def add_reservation(self, reservation: Reservation) -> None:
         self._uow.stage(lambda store: store.reservations.__setitem__(reservation.reservation_id, reservation))
 
@@ -164,11 +171,11 @@ class FakeInventory:
     def change_status(self, reservation_id: int, expected: ReservationStatus, new: ReservationStatus) -> bool:
         return False
 
-    def remembered(self, key: str) -> dict[str, Any] | None:
-        return self._store.remembered.get(key)
+    def remembered(self, key: IdempotencyKey) -> dict[str, Any] | None:
+        return self._store.remembered.get(key.scope)
 
-    def remember(self, key: str, response: dict[str, Any], now: datetime) -> None:
-        self._uow.stage(lambda store: store.remembered.__setitem__(key, response))
+    def remember(self, key: IdempotencyKey, response: dict[str, Any], now: datetime) -> None:
+        self._uow.stage(lambda store: store.remembered.__setitem__(key.scope, response))
 
 
 class FakeUnitOfWork:

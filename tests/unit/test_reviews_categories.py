@@ -17,7 +17,8 @@ def test_summary_average_and_distribution():
 
 
 def test_an_empty_summary_has_no_average():
-    assert ReviewSummary().as_dict() == {"avg": None, "count": 0, "distribution": dict.fromkeys("54321", 0)}
+    empty = {"avg": None, "count": 0, "verified_count": 0, "distribution": dict.fromkeys("54321", 0)}
+    assert ReviewSummary().as_dict() == empty
 
 
 @pytest.mark.parametrize("rating", [0, 6, 3.5, True, "5"])

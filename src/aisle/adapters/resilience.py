@@ -13,11 +13,29 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
+import opensearchpy
+import redis
+
 from aisle.services.ports import Cache
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+_UNREACHABLE = (
+    OSError,  # includes ConnectionError, TimeoutError and socket errors
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    opensearchpy.ConnectionError,  # also ConnectionTimeout
+)
+
+
+def is_dependency_failure(error: BaseException) -> bool:
+    """The dependency itself failed: unreachable, timed out, or answered 5xx. A 4xx (we sent a bad request) and
+    any other exception (a bug of ours, e.g. a TypeError) are not outages and must not open a breaker."""
+    if isinstance(error, _UNREACHABLE):
+        return True
+    status = getattr(error, "status_code", None)
+    return isinstance(status, int) and status >= 500
 
 
 class BreakerState(StrEnum):
@@ -39,8 +57,9 @@ class CircuitBreaker:
     """Closed → open after ``failure_threshold`` consecutive failures → half-open once ``reset_after_seconds``
     have passed, letting one trial call through → closed if it succeeds, open again if it fails.
 
-    Only exceptions in ``failure_types`` count as failures (they are swallowed and the fallback returned); any other
-    exception propagates untouched, so a programming error is not mistaken for an outage.
+    Only dependency failures count (``is_dependency_failure`` unless ``counts_as_failure`` says otherwise): they are
+    swallowed and the fallback returned. Any other exception propagates untouched, so a programming error or a
+    request the dependency refused (4xx) is not mistaken for an outage.
     """
 
     def __init__(
@@ -48,14 +67,15 @@ class CircuitBreaker:
         failure_threshold: int = 5,
         reset_after_seconds: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
-        failure_types: tuple[type[Exception], ...] = (Exception,),
+        failure_types: tuple[type[Exception], ...] | None = None,
+        counts_as_failure: Callable[[BaseException], bool] = is_dependency_failure,
     ) -> None:
         if failure_threshold < 1:
             raise ValueError("failure_threshold must be at least 1")
         self._threshold = failure_threshold
         self._reset_after = reset_after_seconds
         self._clock = clock
-        self._failure_types = failure_types
+        self._counts = counts_as_failure if failure_types is None else (lambda e: isinstance(e, failure_types))
         self._lock = threading.Lock()
         self._state = BreakerState.CLOSED
         self._consecutive_failures = 0
@@ -75,7 +95,10 @@ class CircuitBreaker:
             return fallback
         try:
             result = fn(*args)
-        except self._failure_types as error:
+        except Exception as error:
+            if not self._counts(error):
+                self._release_trial()
+                raise
             self._record_failure(error)
             return fallback
         except BaseException:

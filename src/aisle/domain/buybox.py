@@ -6,6 +6,9 @@ Score (higher wins), each factor 0..1:
     0.2 * seller     the seller's rating over 5 (0.5 for a seller without a track record)
 Ties go to the lower price, then to the earlier listing. Price weighs most because shoppers compare on it; stock
 next, because an offer that cannot ship is a broken promise; seller quality breaks near-ties.
+
+Whatever the scores, an offer that is out of stock never wins while another one is in stock: otherwise a $1 listing
+with nothing to ship could take the box (and the page) from a seller who can deliver.
 """
 
 from __future__ import annotations
@@ -44,7 +47,9 @@ def decide(offers: Sequence[Offer]) -> list[ScoredOffer]:
     """All offers, the winner first."""
     lowest = min(offer.price for offer in offers)
     scored = [_score(offer, lowest) for offer in offers]
-    return sorted(scored, key=lambda s: (-s.score, s.offer.price, s.offer.listed_at, s.offer.product_id))
+    return sorted(
+        scored, key=lambda s: (not s.offer.in_stock, -s.score, s.offer.price, s.offer.listed_at, s.offer.product_id)
+    )
 
 
 def _score(offer: Offer, lowest: Decimal) -> ScoredOffer:

@@ -138,7 +138,7 @@ class Product:
 
     def delete(self, now: datetime) -> None:
         if self.status is ProductStatus.DELETED:
-            return
+            raise Conflict("the product is already deleted: roll back to a previous version to restore it")
         self.content = replace(self.content, status=ProductStatus.DELETED)
         self._bump(now)
         self.events.append(ev.Event(ev.PRODUCT_DELETED, self.product_id, {"version": self.version}))

@@ -35,6 +35,16 @@ class Coupon:
     def covers(self, item: PricedItem) -> bool:
         return self.seller_id is None or self.seller_id == item.seller_id
 
+    @property
+    def key(self) -> str:
+        return coupon_key(self.code, self.seller_id)
+
+
+def coupon_key(code: str, seller_id: int | None) -> str:
+    """Where a code lives: platform codes in their own namespace, each seller's in the seller's, so a seller can
+    neither squat a platform code ("WELCOME10") nor collide with another seller's."""
+    return code if seller_id is None else f"{seller_id}:{code}"
+
 
 def normalize_code(code: str) -> str:
     cleaned = code.strip().upper()

@@ -7,6 +7,7 @@ across processes; within a process a lock and a per-millisecond sequence keep th
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +17,19 @@ NODE_BITS = 10
 SEQUENCE_BITS = 12
 MAX_NODE = (1 << NODE_BITS) - 1
 MAX_SEQUENCE = (1 << SEQUENCE_BITS) - 1
+MAX_ID = (1 << 63) - 1  # every id is a positive signed 64-bit integer (a BIGINT column)
+ID_PATTERN = r"^[1-9][0-9]{0,18}$"  # ASCII digits only, no leading zero; the range is checked by parse_id_text
+_ID_TEXT = re.compile(ID_PATTERN)
+ID_RULE = "must be a numeric id: ASCII digits, 1 to 9223372036854775807, no leading zero"
+
+
+def parse_id_text(raw: str) -> int | None:
+    """The id a string spells, or None. Only ASCII digits count: str.isdigit() also accepts "³" (which int()
+    refuses) and Arabic-Indic digits (which int() reads as another number)."""
+    if not _ID_TEXT.match(raw):
+        return None
+    value = int(raw)
+    return value if value <= MAX_ID else None
 
 
 class SnowflakeIds:
@@ -27,6 +41,10 @@ class SnowflakeIds:
         self._lock = threading.Lock()
         self._last_ms = -1
         self._sequence = 0
+
+    @property
+    def node_id(self) -> int:
+        return self._node_id
 
     def next_id(self) -> int:
         with self._lock:

@@ -23,6 +23,8 @@ class Review:
     author: str
     created_at: datetime
     generated: bool = False  # written by a data generator, not a shopper: always shown as such
+    verified: bool = False  # the reviewer named an order that checkout confirmed for this product
+    reviewer: str | None = None  # who wrote it (order:<id> or client:<address>): one review each per product
 
 
 def review_added(review: Review) -> ev.Event:
@@ -48,6 +50,7 @@ def validate_review(rating: object, title: str, body: str, author: str) -> None:
 @dataclass
 class ReviewSummary:
     distribution: dict[int, int] = field(default_factory=lambda: dict.fromkeys(range(1, 6), 0))
+    verified_count: int = 0
 
     @property
     def count(self) -> int:
@@ -59,12 +62,14 @@ class ReviewSummary:
             return None
         return round(sum(stars * n for stars, n in self.distribution.items()) / self.count, 2)
 
-    def add(self, rating: int) -> None:
+    def add(self, rating: int, verified: bool = False) -> None:
         self.distribution[rating] += 1
+        self.verified_count += int(verified)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "avg": self.average,
             "count": self.count,
+            "verified_count": self.verified_count,
             "distribution": {str(stars): self.distribution[stars] for stars in range(5, 0, -1)},
         }

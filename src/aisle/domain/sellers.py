@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 API_KEY_PREFIX = "aisle_sk_"
 
@@ -15,6 +16,21 @@ class Seller:
     name: str
     api_key_hash: str
     rating: float | None = None  # seller quality, 0-5; None until the seller has a track record
+
+
+@dataclass(frozen=True)
+class ApiKeyInfo:
+    """What can be shown about a key: never the key itself, which only its holder has."""
+
+    key_id: int
+    seller_id: int
+    fingerprint: str  # the first characters of the key's digest, to tell keys apart
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
 
 
 def new_api_key() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
 import threading
 import zlib
@@ -19,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from aisle.bootstrap import Container, bootstrap
 from aisle.domain.inventory import Warehouse
+from aisle.entrypoints.logs import configure_logging
 from aisle.settings import Settings
 
 app = typer.Typer(
@@ -29,6 +31,9 @@ app = typer.Typer(
 )
 sellers_app = typer.Typer(help="Manage sellers and their API keys.", no_args_is_help=True)
 app.add_typer(sellers_app, name="sellers")
+keys_app = typer.Typer(help="List, rotate and revoke a seller's API keys.", no_args_is_help=True)
+sellers_app.add_typer(keys_app, name="keys")
+TOKEN_FILE = "internal-token"  # the demo's generated internal token, kept in AISLE_DATA_DIR
 console = Console(stderr=True)
 DEFAULT_SAMPLE_DATA = Path("../shared/data")
 HEALTHCHECK_SECONDS = 60  # a worker building its container on a busy machine is slow, not dead
@@ -42,16 +47,46 @@ class ImportFormat(StrEnum):
     synthetic = "synthetic"
 
 
-def _container(run_background_workers: bool = False, with_workers: bool = False) -> Container:
+def _settings(run_background_workers: bool = False, with_workers: bool = False) -> Settings:
     try:
         overrides: dict[str, Any] = {"with_workers": True} if with_workers else {}
-        settings = Settings(run_background_workers=run_background_workers, **overrides)
+        return Settings(run_background_workers=run_background_workers, **overrides)
     except ValidationError as error:
         for problem in error.errors():
             name = "AISLE_" + "_".join(str(p) for p in problem["loc"]).upper()
             console.print(f"[red]bad setting {name}[/red]: {problem['msg']}")
         raise typer.Exit(2) from None
+
+
+def _container(run_background_workers: bool = False, with_workers: bool = False) -> Container:
+    settings = _settings(run_background_workers, with_workers)
+    if run_background_workers or with_workers:  # the long-running commands: serve, demo, worker
+        configure_logging(settings.log_level)
+    console.print(f"database: {_shown_database(settings)}  ({settings.profile})", soft_wrap=True, highlight=False)
     return bootstrap(settings)
+
+
+def _shown_database(settings: Settings) -> str:
+    """The database this command uses, spelled so a person can find it: an absolute SQLite path (a run from
+    another directory would otherwise quietly use another ./var), a server URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database)
+    if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
+        return f"sqlite:///{Path(url.database).resolve()}"
+    return url.render_as_string(hide_password=True)
+
+
+def _require_internal_token() -> None:
+    if os.environ.get("AISLE_INTERNAL_TOKEN"):
+        return
+    console.print(
+        "[red]AISLE_INTERNAL_TOKEN is not set.[/red] It guards the internal APIs (inventory, platform pricing, "
+        "seller keys, /metrics) and has no default. Generate one, e.g.\n"
+        '  export AISLE_INTERNAL_TOKEN="$(python3 -c \'import secrets; print(secrets.token_urlsafe(32))\')"\n'
+        "and start again; `aisle demo` makes one for you and keeps it in AISLE_DATA_DIR."
+    )
+    raise typer.Exit(2)
 
 
 @app.command()
@@ -73,12 +108,13 @@ def serve(
     With --workers N, N processes share the port. Embedded, they share one SQLite database and one Tantivy index:
     the one holding the leader lock runs the relay, index builder and jobs, and another takes over within a
     second if it dies; the others serve and see each index commit. AISLE_METRICS_PORT=P gives process n its own
-    /metrics on port P + n.
+    /metrics on port P + n. Needs AISLE_INTERNAL_TOKEN (there is no default token).
     """
     import uvicorn
 
     from aisle.entrypoints.api.app import create_app
 
+    _require_internal_token()
     if with_workers:
         os.environ["AISLE_WITH_WORKERS"] = "true"
     container = _container(run_background_workers=True, with_workers=with_workers)
@@ -88,7 +124,7 @@ def serve(
         f"aisle ({profile}, {count} process(es)) on http://{host}:{port}  -  docs at http://{host}:{port}/docs"
     )
     if count == 1:
-        uvicorn.run(create_app(container), host=host, port=port, log_level="info", access_log=False)
+        uvicorn.run(create_app(container), host=host, port=port, log_config=None, access_log=False)
         return
     container.stop()  # each process builds its own
     factory = "aisle.entrypoints.api.process:serving_app"
@@ -98,7 +134,7 @@ def serve(
         workers=count,
         host=host,
         port=port,
-        log_level="info",
+        log_config=None,
         access_log=False,
         timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
     )
@@ -127,6 +163,7 @@ def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run"
     from aisle.bootstrap import worker_loops
 
     container = _container()
+    configure_logging(container.settings.log_level)
     if not container.distributed:
         console.print("the embedded profile runs its workers inside `aisle serve`; set AISLE_PROFILE=distributed")
         raise typer.Exit(2)
@@ -156,6 +193,57 @@ def sellers_create(name: Annotated[str, typer.Option(help="The seller's display 
             }
         )
     )
+
+
+def _with_container(use: Any) -> Any:
+    from aisle.domain.errors import DomainError
+
+    container = _container()
+    try:
+        return use(container)
+    except DomainError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from None
+    finally:
+        container.stop()
+
+
+def _key_view(key: Any) -> dict[str, Any]:
+    revoked = None if key.revoked_at is None else key.revoked_at.isoformat()
+    return {
+        "key_id": str(key.key_id),
+        "fingerprint": key.fingerprint,
+        "created_at": key.created_at.isoformat(),
+        "revoked_at": revoked,
+        "active": key.active,
+    }
+
+
+SellerOption = Annotated[int, typer.Option("--seller", help="The seller's id", min=1, max=(1 << 63) - 1)]
+
+
+@keys_app.command("list")
+def keys_list(seller: SellerOption) -> None:
+    """The seller's keys as JSON, newest first: id, fingerprint, created, revoked (never the keys themselves)."""
+    keys = _with_container(lambda c: c.sellers.keys(seller))
+    print(json.dumps({"seller_id": str(seller), "keys": [_key_view(k) for k in keys]}, indent=2))
+
+
+@keys_app.command("rotate")
+def keys_rotate(seller: SellerOption) -> None:
+    """Issue a new key (printed this once) and revoke every older key of the seller at once."""
+    info, api_key = _with_container(lambda c: c.sellers.rotate_key(seller))
+    print(json.dumps({"seller_id": str(seller), **_key_view(info), "api_key": api_key}))
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    seller: SellerOption,
+    key: Annotated[int, typer.Option("--key", help="The key id, from `aisle sellers keys list`", min=1)],
+) -> None:
+    """Revoke one key: requests with it get 401 from now on."""
+    _with_container(lambda c: c.sellers.revoke_key(seller, key))
+    console.print(f"revoked key {key} of seller {seller}")
 
 
 @app.command("import")
@@ -274,13 +362,30 @@ def demo(
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     products: Annotated[int, typer.Option(help="How many products to generate without sample data")] = 6000,
 ) -> None:
-    """Load a catalog (the real Best Buy and Icecat ones from AISLE_SAMPLE_DATA, else a generated one), then serve."""
+    """Load a catalog (the real Best Buy and Icecat ones from AISLE_SAMPLE_DATA, else a generated one), then serve.
+
+    Without AISLE_INTERNAL_TOKEN, the demo generates a token, keeps it in AISLE_DATA_DIR/internal-token and prints it.
+    """
+    _demo_internal_token(_settings().data_dir)
     container = _container()
     try:
         _load_demo_catalog(container, products)
     finally:
         container.stop()
     serve(host=host, port=port)
+
+
+def _demo_internal_token(data_dir: Path) -> None:
+    if os.environ.get("AISLE_INTERNAL_TOKEN"):
+        return
+    stored = data_dir / TOKEN_FILE
+    if not stored.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        stored.touch(mode=0o600)
+        stored.write_text(secrets.token_urlsafe(32) + "\n")
+    token = stored.read_text().strip()
+    os.environ["AISLE_INTERNAL_TOKEN"] = token
+    console.print(f"internal token (kept in {stored.resolve()}): {token}", soft_wrap=True, highlight=False)
 
 
 def _load_demo_catalog(container: Container, generated_count: int) -> None:

@@ -40,9 +40,15 @@ class _ContainerGauges(Collector):
         container = self.container
         if container is None:
             return
-        cache = container.cache
-        yield GaugeMetricFamily("aisle_cache_hits", "PDP cache hits since start", value=cache.hits)
-        yield GaugeMetricFamily("aisle_cache_misses", "PDP cache misses since start", value=cache.misses)
+        totals = container.lookups.totals()
+        yield GaugeMetricFamily("aisle_cache_hits", "Page and card cache hits since start", value=totals["hit"])
+        yield GaugeMetricFamily("aisle_cache_misses", "Page and card cache misses since start", value=totals["miss"])
+        lookups = GaugeMetricFamily(
+            "aisle_cache_lookups", "Product page and search card cache lookups since start", labels=["cache", "outcome"]
+        )
+        for (cache, outcome), count in sorted(container.lookups.snapshot().items()):
+            lookups.add_metric([cache, outcome], count)
+        yield lookups
         leading = container.leadership is None or container.leadership.leading
         yield GaugeMetricFamily(
             "aisle_leader", "1 in the process that runs the relay, index builder and jobs", value=int(leading)

@@ -15,12 +15,14 @@ from pydantic import ValidationError
 
 from aisle.domain.catalog import Product
 from aisle.domain.errors import Conflict, DomainError, InvalidInput, NotFound
-from aisle.services.ports import BulkJob, BulkLine, UnitOfWork, UnitOfWorkFactory
+from aisle.services.catalog import require_known_references
+from aisle.services.ports import BulkJob, BulkLine, UnitOfWorkFactory
 from aisle.services.price_history import record_price_history
 from aisle.services.product_input import ProductIn, field_errors
 
 log = logging.getLogger(__name__)
 LINES_PER_BATCH = 200
+MAX_STEP_ATTEMPTS = 3  # a job whose step fails this many times in a row ends FAILED instead of blocking forever
 
 
 class TooManyLines(Exception):
@@ -42,6 +44,8 @@ class BulkImportService:
         self._now = now
         self._max_lines = max_lines
         self._on_submitted: Callable[[], None] = lambda: None
+        self._turn = 0  # round robin over the sellers with unfinished jobs
+        self._failures: dict[int, int] = {}  # job id -> consecutive failed steps (in this process)
 
     def on_submitted(self, callback: Callable[[], None]) -> None:
         """``callback`` runs after each job is stored, e.g. to wake the runner at once."""
@@ -68,12 +72,32 @@ class BulkImportService:
             return job, uow.jobs.errors(job_id, 0, errors_limit)
 
     def run_pending(self) -> int:
-        """Processes up to one batch of lines of the oldest unfinished job; returns how many lines it handled."""
+        """Processes up to one batch of lines of one seller's oldest unfinished job, taking the sellers in turn so
+        that a huge (or broken) job of one seller never holds back the others; returns how many lines it handled."""
+        job = self._next_job()
+        if job is None:
+            return 0
+        try:
+            handled = self._run_batch(job)
+        except Exception as error:
+            return self._count_failure(job, error)
+        self._failures.pop(job.job_id, None)
+        return handled
+
+    def _next_job(self) -> BulkJob | None:
         with self._uow(readonly=True) as uow:
             jobs = uow.jobs.unfinished()
-            if not jobs:
-                return 0
-            job = jobs[0]
+        oldest_per_seller: dict[int, BulkJob] = {}
+        for job in jobs:
+            oldest_per_seller.setdefault(job.seller_id, job)
+        if not oldest_per_seller:
+            return None
+        self._turn += 1
+        candidates = list(oldest_per_seller.values())
+        return candidates[self._turn % len(candidates)]
+
+    def _run_batch(self, job: BulkJob) -> int:
+        with self._uow(readonly=True) as uow:
             lines = uow.jobs.pending_lines(job.job_id, LINES_PER_BATCH)
         if not lines:
             with self._uow() as uow:
@@ -84,6 +108,19 @@ class BulkImportService:
             self._process(job, line)
         return len(lines)
 
+    def _count_failure(self, job: BulkJob, error: Exception) -> int:
+        attempts = self._failures.get(job.job_id, 0) + 1
+        self._failures[job.job_id] = attempts
+        if attempts < MAX_STEP_ATTEMPTS:
+            raise error
+        reason = f"the job stopped after {attempts} failed attempts: {type(error).__name__}: {error}"
+        log.error("bulk job %s failed: %s", job.job_id, reason, exc_info=error)
+        with self._uow() as uow:
+            uow.jobs.fail(job.job_id, reason, self._now())
+            uow.commit()
+        self._failures.pop(job.job_id, None)
+        return 1
+
     def _process(self, job: BulkJob, line: BulkLine) -> None:
         try:
             content = ProductIn.model_validate_json(line.body).to_content()
@@ -92,8 +129,8 @@ class BulkImportService:
             return
         try:
             with self._uow() as uow:
+                require_known_references(uow, content, job.seller_id)
                 product = Product.create(self._new_id(), job.seller_id, content, self._now(), self._new_id)
-                _check_category(uow, product)
                 uow.products.add(product, actor=f"bulk:{job.job_id}")
                 record_price_history(uow, [product], actor=f"bulk:{job.job_id}")
                 uow.jobs.record_line(job.job_id, line.line_no, product.product_id, [])
@@ -110,12 +147,6 @@ class BulkImportService:
 def _split_lines(ndjson: bytes) -> list[BulkLine]:
     text = ndjson.decode("utf-8", errors="replace")
     return [BulkLine(number, raw) for number, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
-
-
-def _check_category(uow: UnitOfWork, product: Product) -> None:
-    category_id = product.content.category_id
-    if category_id is not None and uow.categories.get(category_id) is None:
-        raise InvalidInput.single("category_id", f"unknown category {category_id}")
 
 
 def _domain_errors(error: DomainError) -> list[dict[str, Any]]:

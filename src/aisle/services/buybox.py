@@ -24,13 +24,20 @@ class BuyBoxes:
         }
 
     def losers(self, uow: UnitOfWork, products: Sequence[Product]) -> set[int]:
-        """Listings that lose their buy box: search shows the winner only, so a product appears once."""
+        """Listings search leaves out so that a product appears once. Where listings name a canonical product,
+        search shows the canonical one (its page holds the buy box): another seller's listing never makes it
+        disappear. Listings joined only by a GTIN show the buy-box winner."""
         shared = [p for p in products if p.content.gtin or p.content.canonical_product_id]
         if not shared:
             return set()
         lost: set[int] = set()
         for members in _groups(_same_product(uow, shared)):
-            if len(members) > 1:
+            if len(members) < 2:
+                continue
+            named = {p.content.canonical_product_id for p in members} & {p.product_id for p in members}
+            if named:
+                lost.update(p.product_id for p in members if p.product_id not in named)
+            else:
                 lost.update(s.offer.product_id for s in self._ranked(uow, members)[1:])
         return lost
 

@@ -42,7 +42,7 @@ class CatalogService:
 
     def create_product(self, seller_id: int, content: ProductContent, actor: str = "seller") -> Product:
         with self._uow() as uow:
-            _require_known_references(uow, content)
+            require_known_references(uow, content, seller_id)
             product = Product.create(self._new_id(), seller_id, content, self._now(), self._new_id)
             uow.products.add(product, actor)
             record_price_history(uow, [product], actor)
@@ -83,7 +83,7 @@ class CatalogService:
 
         def change(uow: UnitOfWork, product: Product) -> None:
             content = edit(product.content)
-            _require_known_references(uow, content)
+            require_known_references(uow, content, seller_id, previous=product.content)
             if not confirm_price_change:
                 _require_plausible_prices(uow, product.content, content, self._now())
             product.update(content, self._now(), self._new_id)
@@ -191,13 +191,21 @@ def _owned_product(uow: UnitOfWork, seller_id: int, product_id: int) -> Product:
     return product
 
 
-def _require_known_references(uow: UnitOfWork, content: ProductContent) -> None:
-    """A category and a canonical listing, when named, must exist."""
+def require_known_references(
+    uow: UnitOfWork, content: ProductContent, seller_id: int, previous: ProductContent | None = None
+) -> None:
+    """A category, when named, must exist. A canonical product must be on sale (ACTIVE) and another seller's:
+    a DRAFT or deleted one answers exactly like an unknown id, so the answer reveals no unpublished product."""
     if content.category_id is not None and uow.categories.get(content.category_id) is None:
         raise InvalidInput.single("category_id", f"unknown category {content.category_id}")
-    canonical = content.canonical_product_id
-    if canonical is not None and uow.products.get(canonical) is None:
-        raise InvalidInput.single("canonical_product_id", f"unknown product {canonical}")
+    canonical_id = content.canonical_product_id
+    if canonical_id is None or (previous is not None and previous.canonical_product_id == canonical_id):
+        return
+    canonical = uow.products.get(canonical_id)
+    if canonical is None or canonical.status is not ProductStatus.ACTIVE:
+        raise InvalidInput.single("canonical_product_id", f"no product on sale with id {canonical_id}")
+    if canonical.seller_id == seller_id:
+        raise InvalidInput.single("canonical_product_id", "must be another seller's product (yours are one offer)")
 
 
 def _require_plausible_prices(uow: UnitOfWork, before: ProductContent, after: ProductContent, now: datetime) -> None:

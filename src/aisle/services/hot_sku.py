@@ -25,11 +25,11 @@ from aisle.services.inventory import (
     ReserveLine,
     StockPool,
     announce_stock_change,
-    require_variant,
+    require_reservable,
     require_warehouse,
     reservation_view,
 )
-from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
+from aisle.services.ports import IdempotencyKey, UnitOfWork, UnitOfWorkFactory
 from aisle.services.retry import retry_on_conflict
 
 MAX_BATCH = 500
@@ -40,7 +40,7 @@ WAIT_SECONDS = 30.0
 class _Request:
     line: ReserveLine
     owner: str
-    key: str | None
+    key: IdempotencyKey | None
     done: threading.Event = field(default_factory=threading.Event)
     answer: dict[str, Any] | None = None
     error: Exception | None = None
@@ -70,7 +70,7 @@ class HotSkuReserver:
         self._in_flight: dict[int, int] = {}
         self.batches = 0
 
-    def reserve_one(self, line: ReserveLine, owner: str, key: str | None = None) -> dict[str, Any]:
+    def reserve_one(self, line: ReserveLine, owner: str, key: IdempotencyKey | None = None) -> dict[str, Any]:
         check_quantity(line.quantity, Operation.RESERVE, "quantity")
         if not self._should_queue(line.variant_id):
             return self._direct(line, owner, key)
@@ -94,7 +94,7 @@ class HotSkuReserver:
         with self._lock:
             return self._in_flight.get(variant_id, 0) > 0 or variant_id in self._queues
 
-    def _direct(self, line: ReserveLine, owner: str, key: str | None) -> dict[str, Any]:
+    def _direct(self, line: ReserveLine, owner: str, key: IdempotencyKey | None) -> dict[str, Any]:
         with self._lock:
             self._in_flight[line.variant_id] = self._in_flight.get(line.variant_id, 0) + 1
         try:
@@ -144,7 +144,7 @@ class HotSkuReserver:
         outcomes: list[tuple[_Request, dict[str, Any] | None, Exception | None]] = []
         with self._uow() as uow:
             pool = StockPool(uow, [batch[0].line.variant_id])
-            product_id = require_variant(uow, batch[0].line.variant_id)
+            product_id = require_reservable(uow, batch[0].line.variant_id)
             for request in batch:
                 outcomes.append((request, *self._grant(uow, pool, request)))
             if pool.changed():  # a sold-out batch writes nothing and announces nothing
@@ -168,9 +168,9 @@ class HotSkuReserver:
     def _grant(
         self, uow: UnitOfWork, pool: StockPool, request: _Request
     ) -> tuple[dict[str, Any] | None, Exception | None]:
-        if request.key is not None and (earlier := uow.inventory.remembered(request.key)) is not None:
-            return earlier, None
         try:
+            if request.key is not None and (earlier := uow.inventory.remembered(request.key)) is not None:
+                return earlier, None
             if request.line.warehouse_id is not None:
                 require_warehouse(uow, request.line.warehouse_id)
             taken = pool.take(request.line)

@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any
 
 from aisle.domain import events as ev
+from aisle.domain.catalog import ProductStatus
 from aisle.domain.errors import Conflict, InvalidInput, NotFound
 from aisle.domain.inventory import (
     Availability,
@@ -31,7 +32,7 @@ from aisle.domain.inventory import (
     choose_warehouse,
     empty_level,
 )
-from aisle.services.ports import UnitOfWork, UnitOfWorkFactory, VersionConflict
+from aisle.services.ports import IdempotencyKey, UnitOfWork, UnitOfWorkFactory, VersionConflict
 from aisle.services.retry import retry_on_conflict
 
 MAX_ATTEMPTS = 60
@@ -140,7 +141,7 @@ class InventoryService:
     # -- writes -------------------------------------------------------------------------------------------------
 
     def adjust(
-        self, variant_id: int, operation: Operation, warehouse_id: str, quantity: int, key: str | None = None
+        self, variant_id: int, operation: Operation, warehouse_id: str, quantity: int, key: IdempotencyKey | None = None
     ) -> dict[str, Any]:
         """RESTOCK adds to what a warehouse has; SET states it (a stock count)."""
         check_quantity(quantity, operation)
@@ -158,7 +159,11 @@ class InventoryService:
         return self._write(change, key)
 
     def reserve(
-        self, lines: Sequence[ReserveLine], owner: str, key: str | None = None, ttl_seconds: float | None = None
+        self,
+        lines: Sequence[ReserveLine],
+        owner: str,
+        key: IdempotencyKey | None = None,
+        ttl_seconds: float | None = None,
     ) -> dict[str, Any]:
         """All lines or none: one line short of stock refuses the whole reservation."""
         if not lines:
@@ -168,7 +173,7 @@ class InventoryService:
         ttl = self._ttl if ttl_seconds is None else timedelta(seconds=ttl_seconds)
         return self._write(lambda uow: self._reserve_in(uow, lines, owner, ttl, name_lines=True), key)
 
-    def reserve_one(self, line: ReserveLine, owner: str, key: str | None = None) -> dict[str, Any]:
+    def reserve_one(self, line: ReserveLine, owner: str, key: IdempotencyKey | None = None) -> dict[str, Any]:
         """One variant: errors name ``quantity`` rather than ``lines[0].quantity``."""
         check_quantity(line.quantity, Operation.RESERVE)
         return self._write(lambda uow: self._reserve_in(uow, [line], owner, self._ttl, name_lines=False), key)
@@ -176,7 +181,7 @@ class InventoryService:
     def _reserve_in(
         self, uow: UnitOfWork, lines: Sequence[ReserveLine], owner: str, ttl: timedelta, name_lines: bool
     ) -> dict[str, Any]:
-        product_ids = {require_variant(uow, line.variant_id) for line in lines}
+        product_ids = {require_reservable(uow, line.variant_id) for line in lines}
         for warehouse_id in {line.warehouse_id for line in lines if line.warehouse_id is not None}:
             require_warehouse(uow, warehouse_id)
         taken = _take_all(uow, lines, name_lines)
@@ -186,10 +191,14 @@ class InventoryService:
         announce_stock_change(uow, product_ids)
         return reservation_view(reservation)
 
-    def release(self, reservation_id: int, key: str | None = None, variant_id: int | None = None) -> dict[str, Any]:
+    def release(
+        self, reservation_id: int, key: IdempotencyKey | None = None, variant_id: int | None = None
+    ) -> dict[str, Any]:
         return self._write(lambda uow: self._finish(uow, reservation_id, ReservationStatus.RELEASED, variant_id), key)
 
-    def deduct(self, reservation_id: int, key: str | None = None, variant_id: int | None = None) -> dict[str, Any]:
+    def deduct(
+        self, reservation_id: int, key: IdempotencyKey | None = None, variant_id: int | None = None
+    ) -> dict[str, Any]:
         return self._write(lambda uow: self._finish(uow, reservation_id, ReservationStatus.DEDUCTED, variant_id), key)
 
     def expire_due(self, limit: int = 500) -> int:
@@ -230,7 +239,9 @@ class InventoryService:
                 uow.inventory.save_level(current.release(line.quantity), current.version)
         announce_stock_change(uow, product_ids)
 
-    def _write(self, change: Callable[[UnitOfWork], dict[str, Any]], key: str | None = None) -> dict[str, Any]:
+    def _write(
+        self, change: Callable[[UnitOfWork], dict[str, Any]], key: IdempotencyKey | None = None
+    ) -> dict[str, Any]:
         """Runs ``change`` in a transaction, again after a lost compare-and-set, at most once per idempotency key."""
 
         def attempt() -> dict[str, Any]:
@@ -341,6 +352,14 @@ def require_variant(uow: UnitOfWork, variant_id: int) -> int:
     if owner is None:
         raise NotFound("variant", variant_id)
     return owner[0]
+
+
+def require_reservable(uow: UnitOfWork, variant_id: int) -> int:
+    """A variant of a deleted product cannot be reserved (nobody can buy it); returns its product id."""
+    product_id = require_variant(uow, variant_id)
+    if uow.inventory.variant_product_status(variant_id) == ProductStatus.DELETED.value:
+        raise Conflict(f"variant {variant_id} belongs to a deleted product and cannot be reserved", field="variant_id")
+    return product_id
 
 
 def require_warehouse(uow: UnitOfWork, warehouse_id: str) -> None:

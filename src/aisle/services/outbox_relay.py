@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,13 +110,34 @@ class _Outcome:
     failed: list[tuple[OutboxEntry, str]] = field(default_factory=list)
 
 
-class BackgroundLoop:
-    """Runs ``step`` in a daemon thread: again at once while it reports work, else after ``idle_seconds`` or a wake."""
+MAX_FAILURE_BACKOFF_SECONDS = 30.0
 
-    def __init__(self, name: str, step: Callable[[], int], idle_seconds: float = 0.25) -> None:
+
+def failure_backoff(failures: int, idle_seconds: float, rng: random.Random | None = None) -> float:
+    """How long to wait after ``failures`` failed steps in a row: doubling from the idle interval, capped, with
+    "equal jitter" (half fixed, half random) so that processes failing together do not retry in step."""
+    ceiling = min(MAX_FAILURE_BACKOFF_SECONDS, idle_seconds * (1 << min(failures - 1, 32)))
+    jitter = rng.uniform(0, ceiling / 2) if rng is not None else random.uniform(0, ceiling / 2)
+    return ceiling / 2 + jitter
+
+
+class BackgroundLoop:
+    """Runs ``step`` in a daemon thread: again at once while it reports work, else after ``idle_seconds`` or a wake.
+    A step that fails is retried after a growing, jittered, capped pause (a dependency that is down is not
+    hammered, nor is the log flooded with one traceback per idle interval)."""
+
+    def __init__(
+        self,
+        name: str,
+        step: Callable[[], int],
+        idle_seconds: float = 0.25,
+        on_stop: Callable[[], None] = lambda: None,
+    ) -> None:
         self.name = name
         self._step = step
+        self._on_stop = on_stop  # runs on the loop's own thread once it ends, e.g. to close a Kafka consumer
         self._idle = idle_seconds
+        self.consecutive_failures = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -127,7 +149,7 @@ class BackgroundLoop:
     def wake(self) -> None:
         self._wake.set()
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 15.0) -> None:
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
@@ -137,9 +159,18 @@ class BackgroundLoop:
         while not self._stop.is_set():
             try:
                 worked = self._step()
+                self.consecutive_failures = 0
             except Exception:
-                log.exception("%s step failed; retrying shortly", self.name)
-                worked = 0
+                self.consecutive_failures += 1
+                pause = failure_backoff(self.consecutive_failures, self._idle)
+                failures = self.consecutive_failures
+                log.exception("%s step failed (%d in a row); retrying in %.2f s", self.name, failures, pause)
+                self._stop.wait(pause)
+                continue
             if not worked:
                 self._wake.wait(self._idle)
                 self._wake.clear()
+        try:
+            self._on_stop()
+        except Exception:
+            log.exception("%s did not close cleanly", self.name)

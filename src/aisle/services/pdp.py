@@ -12,6 +12,7 @@ from aisle.domain.errors import NotFound
 from aisle.domain.inventory import Availability, StockLevel
 from aisle.domain.pricing import FinalPrice
 from aisle.services.buybox import BuyBoxes
+from aisle.services.cache_lookups import CacheLookups
 from aisle.services.media import MediaUrls
 from aisle.services.ports import Cache, UnitOfWorkFactory
 from aisle.services.search.presenting import price_view
@@ -43,8 +44,10 @@ class ProductPageService:
         prices: Callable[[Sequence[Product]], dict[int, FinalPrice]],
         buy_boxes: BuyBoxes,
         media: MediaUrls | None = None,
+        lookups: CacheLookups | None = None,
     ) -> None:
         self._media = media or MediaUrls()
+        self._lookups = lookups or CacheLookups()
         self._availability = availability
         self._prices = prices
         self._buy_boxes = buy_boxes
@@ -60,6 +63,7 @@ class ProductPageService:
         """The page, and whether it came from the cache."""
         key = pdp_cache_key(product_id)
         cached = self._cache.get(key)
+        self._lookups.record("pdp", hits=int(cached is not None), misses=int(cached is None))
         if cached is not None:
             return cached, True
         page = self._assemble(product_id)

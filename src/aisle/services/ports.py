@@ -16,7 +16,7 @@ from aisle.domain.images import ImageFacts, ProductImage
 from aisle.domain.inventory import Reservation, ReservationStatus, StockLevel, Warehouse
 from aisle.domain.pricing import Deal
 from aisle.domain.reviews import Review, ReviewSummary
-from aisle.domain.sellers import Seller
+from aisle.domain.sellers import ApiKeyInfo, Seller
 
 
 class VersionConflict(Exception):
@@ -115,6 +115,14 @@ class SellerRepository(Protocol):
 
     def by_name(self, name: str) -> Seller | None: ...
 
+    def add_key(self, seller_id: int, key_id: int, key_hash: str, now: datetime) -> None: ...
+
+    def keys(self, seller_id: int) -> list[ApiKeyInfo]:
+        """The seller's keys, newest first, active or revoked."""
+
+    def revoke_keys(self, seller_id: int, now: datetime, key_id: int | None = None, keep: int | None = None) -> int:
+        """Revokes active keys: the one with ``key_id``, else all but ``keep``; returns how many."""
+
 
 class CategoryRepository(Protocol):
     def all(self) -> list[Category]: ...
@@ -136,18 +144,24 @@ class ReviewRepository(Protocol):
 
     def summaries(self, product_ids: Sequence[int]) -> dict[int, ReviewSummary]: ...
 
+    def confirm_order(self, order_id: str, product_ids: Sequence[int], now: datetime) -> None:
+        """Checkout's word that this order bought these products (repeating it changes nothing)."""
+
+    def order_confirmed(self, order_id: str, product_id: int) -> bool: ...
+
 
 @dataclass(frozen=True)
 class BulkJob:
     job_id: int
     seller_id: int
-    status: str  # QUEUED, RUNNING, DONE
+    status: str  # QUEUED, RUNNING, DONE, FAILED
     total: int
     processed: int
     succeeded: int
     failed: int
     created_at: datetime
     finished_at: datetime | None
+    failure_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -172,8 +186,20 @@ class BulkJobRepository(Protocol):
 
     def finish(self, job_id: int, now: datetime) -> None: ...
 
+    def fail(self, job_id: int, reason: str, now: datetime) -> None:
+        """Ends the job FAILED with the reason; its pending lines stay unprocessed."""
+
     def prune_finished(self, before: datetime) -> int:
         """Deletes jobs that finished before ``before``, with their lines; returns how many jobs."""
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """A client's Idempotency-Key, scoped to who sent it, which operation and which target (so one key can never
+    replay another request's answer), with a hash of the request (so a reused key with another body is refused)."""
+
+    scope: str
+    request_hash: str
 
 
 class Outbox(Protocol):
@@ -235,9 +261,10 @@ class InventoryRepository(Protocol):
     def take(self, variant_id: int, warehouse_id: str, quantity: int) -> StockLevel | None:
         """Reserves in one conditional write; the row as written, or None when missing or short of stock."""
 
-    def remembered(self, key: str) -> dict[str, Any] | None: ...
+    def remembered(self, key: IdempotencyKey) -> dict[str, Any] | None:
+        """The answer given to this key, or None; InvalidInput when the key came with another request."""
 
-    def remember(self, key: str, response: dict[str, Any], now: datetime) -> None: ...
+    def remember(self, key: IdempotencyKey, response: dict[str, Any], now: datetime) -> None: ...
 
     def forget_idempotency_keys(self, before: datetime) -> int: ...
 
@@ -246,6 +273,8 @@ class InventoryRepository(Protocol):
     def units_sold_since(self, product_ids: Sequence[int], since: datetime) -> dict[int, int]: ...
 
     def variant_owner(self, variant_id: int) -> tuple[int, int] | None: ...
+
+    def variant_product_status(self, variant_id: int) -> str | None: ...
 
 
 class PricingRepository(Protocol):
@@ -260,9 +289,10 @@ class PricingRepository(Protocol):
 
     def add_coupon(self, coupon: Coupon) -> None: ...
 
-    def coupon(self, code: str) -> Coupon | None: ...
+    def coupon(self, code: str, seller_id: int | None = None) -> Coupon | None:
+        """The platform's coupon with this code, or the named seller's."""
 
-    def redeem(self, code: str, order_id: str, now: datetime) -> bool:
+    def redeem(self, code: str, order_id: str, now: datetime, seller_id: int | None = None) -> bool:
         """False when this order already redeemed the coupon; CouponRefused when it is used up."""
 
     def record_price(

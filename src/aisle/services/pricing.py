@@ -12,7 +12,7 @@ from aisle.domain import events as ev
 from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.coupons import Coupon, CouponRefused, Quote, build_quote, normalize_code
-from aisle.domain.errors import InvalidInput, NotFound
+from aisle.domain.errors import Conflict, InvalidInput, NotFound
 from aisle.domain.pricing import (
     Deal,
     DealScope,
@@ -142,6 +142,8 @@ class PricingService:
             caller.seller_id,
         )
         with self._uow() as uow:
+            if coupon.seller_id is not None and uow.pricing.coupon(coupon.code) is not None:
+                raise Conflict(f"{coupon.code} is a platform code; choose another", field="code")
             uow.pricing.add_coupon(coupon)
             uow.commit()
         return coupon
@@ -150,21 +152,31 @@ class PricingService:
         now = self._now()
         with self._uow(readonly=True) as uow:
             items = self._items_for_variants(uow, [variant_id for variant_id, _qty in lines])
-            coupon = self._coupon(uow, coupon_code) if coupon_code else None
+            sellers = sorted({item.seller_id for item in items.values()})
+            coupon = self._coupon(uow, coupon_code, sellers) if coupon_code else None
             deals = self._deals_for(uow, items.values(), now)
         basket = [(items[variant_id], quantity) for variant_id, quantity in lines]
         return quote_view(build_quote(basket, deals, coupon, now))
 
-    def redeem(self, code: str, order_id: str) -> dict[str, Any]:
+    def redeem(self, code: str, order_id: str, seller_id: int | None = None) -> dict[str, Any]:
+        """Spends a use of the platform's code, or of the named seller's code."""
         code = normalize_code(code)
         with self._uow() as uow:
-            coupon = self._coupon(uow, code)
+            coupon = uow.pricing.coupon(code, seller_id)
+            if coupon is None:
+                raise CouponRefused(code, "does not exist")
             now = self._now()
             if not coupon.starts_at <= now < coupon.ends_at:
                 raise CouponRefused(code, "is not valid now")
-            first_time = uow.pricing.redeem(code, order_id, now)
+            first_time = uow.pricing.redeem(code, order_id, now, seller_id)
             uow.commit()
-        return {"code": code, "order_id": order_id, "redeemed": True, "repeat": not first_time}
+        return {
+            "code": code,
+            "seller_id": None if seller_id is None else str(seller_id),
+            "order_id": order_id,
+            "redeemed": True,
+            "repeat": not first_time,
+        }
 
     def price_history(self, seller_id: int, variant_id: int) -> list[dict[str, Any]]:
         with self._uow(readonly=True) as uow:
@@ -211,11 +223,13 @@ class PricingService:
             sorted({i.seller_id for i in items}),
         )
 
-    def _coupon(self, uow: UnitOfWork, code: str) -> Coupon:
-        coupon = uow.pricing.coupon(normalize_code(code))
-        if coupon is None:
-            raise CouponRefused(normalize_code(code), "does not exist")
-        return coupon
+    def _coupon(self, uow: UnitOfWork, code: str, sellers: Sequence[int]) -> Coupon:
+        """The platform's code first; else the code of a seller whose product is in the basket."""
+        code = normalize_code(code)
+        for seller_id in (None, *sellers):
+            if (coupon := uow.pricing.coupon(code, seller_id)) is not None:
+                return coupon
+        raise CouponRefused(code, "does not exist")
 
 
 def quote_view(quote: Quote) -> dict[str, Any]:
@@ -236,9 +250,14 @@ def quote_view(quote: Quote) -> dict[str, Any]:
             for line in quote.lines
         ],
         "coupon": None if quote.coupon is None else quote.coupon.code,
+        "coupon_seller_id": _seller_of(quote.coupon),
         "subtotal": float(quote.subtotal),
         "deal_savings": float(quote.deal_savings),
         "coupon_savings": float(quote.coupon_savings),
         "total": float(quote.total),
         "currency": "USD",
     }
+
+
+def _seller_of(coupon: Coupon | None) -> str | None:
+    return None if coupon is None or coupon.seller_id is None else str(coupon.seller_id)

@@ -6,7 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
 from aisle.domain.catalog import (
@@ -20,6 +20,7 @@ from aisle.domain.catalog import (
 )
 from aisle.domain.errors import FieldError
 from aisle.domain.money import price_problem, to_money
+from aisle.services.input_model import IdText, InputModel
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", examples=["TSHIRT-BLU-M"])]
 ShortText = Annotated[str, Field(max_length=200)]
@@ -33,9 +34,7 @@ def _money(value: Any) -> Decimal:
     return to_money(value)
 
 
-class VariantIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class VariantIn(InputModel):
     sku: Sku
     price: Decimal = Field(description="Price in USD, a JSON number with at most 2 decimals", examples=[19.99])
     compare_price: Decimal | None = Field(None, description="The 'was' price; must be above price", examples=[24.99])
@@ -51,23 +50,21 @@ class VariantIn(BaseModel):
         return Variant(self.sku, self.price, self.compare_price, dict(self.attributes), self.weight_grams)
 
 
-class ProductIn(BaseModel):
+class ProductIn(InputModel):
     """A whole product. ``category_id`` comes from ``GET /api/v1/categories``."""
-
-    model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=1, max_length=MAX_TITLE, examples=["Acme Trail Running Shoe"])
     description: str = Field("", max_length=MAX_DESCRIPTION)
     brand: str | None = Field(None, max_length=200, examples=["Acme"])
-    category_id: str | None = Field(None, pattern=r"^[0-9]{1,19}$", description="A category id (a string of digits)")
+    category_id: IdText | None = Field(None, description="A category id (a string of digits)")
     images: list[Annotated[str, Field(max_length=2000, pattern=r"^(https?://|/)\S+$")]] = Field(
         default_factory=list, max_length=MAX_IMAGES, description="Image URLs (http(s) or a path on this site)"
     )
     status: SellerStatus = "DRAFT"
     attributes: dict[ShortText, AttributeValue] = Field(default_factory=dict, max_length=100)
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$", description="GTIN/EAN/UPC, 8 to 14 digits")
-    canonical_product_id: str | None = Field(
-        None, pattern=r"^[0-9]{1,19}$", description="Another listing of the same product: the two share a buy box"
+    canonical_product_id: IdText | None = Field(
+        None, description="An ACTIVE product listed by another seller: the two share a buy box"
     )
     variants: list[VariantIn] = Field(min_length=1, max_length=MAX_VARIANTS)
     confirm_price_change: bool = Field(
@@ -96,26 +93,32 @@ class ProductIn(BaseModel):
         )
 
 
-class ProductPatch(BaseModel):
-    """Any subset of the product's fields; ``variants``, when given, replaces the whole list."""
-
-    model_config = ConfigDict(extra="forbid")
+class ProductPatch(InputModel):
+    """Any subset of the product's fields; ``variants``, when given, replaces the whole list. ``null`` clears a
+    field that may be empty (brand, category_id, gtin, canonical_product_id) and is refused for the others."""
 
     title: str | None = Field(None, min_length=1, max_length=MAX_TITLE)
     description: str | None = Field(None, max_length=MAX_DESCRIPTION)
     brand: str | None = Field(None, max_length=200)
-    category_id: str | None = Field(None, pattern=r"^[0-9]{1,19}$")
+    category_id: IdText | None = None
     images: list[Annotated[str, Field(max_length=2000, pattern=r"^(https?://|/)\S+$")]] | None = Field(
         None, max_length=MAX_IMAGES
     )
     status: SellerStatus | None = None
     attributes: dict[ShortText, AttributeValue] | None = Field(None, max_length=100)
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$")
-    canonical_product_id: str | None = Field(None, pattern=r"^[0-9]{1,19}$")
+    canonical_product_id: IdText | None = None
     variants: list[VariantIn] | None = Field(None, min_length=1, max_length=MAX_VARIANTS)
     confirm_price_change: bool = Field(
         False, description="Needed to set a price more than 50% outside its recent range (not stored)"
     )
+
+    @field_validator("title", "description", "images", "status", "attributes", "variants", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep its value")
+        return value
 
     def apply(self, current: ProductContent) -> ProductContent:
         given = self.model_dump(exclude_unset=True, exclude={"confirm_price_change"})

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aisle.domain.catalog import ProductStatus
-from aisle.domain.errors import NotFound
+from aisle.domain.errors import InvalidInput, NotFound
 from aisle.domain.reviews import Review, review_added, validate_review
 from aisle.services.catalog import Page
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
@@ -21,8 +21,20 @@ class ReviewService:
         self._new_id = new_id
         self._now = now
 
-    def add(self, product_id: int, rating: int, title: str, body: str, author: str = "") -> Review:
+    def add(
+        self,
+        product_id: int,
+        rating: int,
+        title: str,
+        body: str,
+        author: str = "",
+        client: str = "unknown",
+        order_id: str | None = None,
+    ) -> Review:
+        """One review per reviewer per product: the reviewer is the order (verified, when checkout confirmed it
+        bought this product) or else the client's address."""
         validate_review(rating, title, body, author)
+        reviewer = f"order:{order_id}" if order_id is not None else f"client:{client}"
         review = Review(
             self._new_id(),
             product_id,
@@ -31,13 +43,22 @@ class ReviewService:
             body.strip(),
             author.strip() or "Anonymous",
             self._now(),
+            verified=order_id is not None,
+            reviewer=reviewer,
         )
         with self._uow() as uow:
             _require_visible(uow, product_id)
+            if order_id is not None and not uow.reviews.order_confirmed(order_id, product_id):
+                raise InvalidInput.single("order_id", "checkout has not confirmed that this order bought this product")
             uow.reviews.add(review)
             uow.record([review_added(review)])
             uow.commit()
         return review
+
+    def confirm_order(self, order_id: str, product_ids: list[int]) -> None:
+        with self._uow() as uow:
+            uow.reviews.confirm_order(order_id, sorted(set(product_ids)), self._now())
+            uow.commit()
 
     def list(self, product_id: int, page: int, page_size: int) -> Page:
         with self._uow(readonly=True) as uow:

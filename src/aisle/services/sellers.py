@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from aisle.domain.errors import InvalidInput
-from aisle.domain.sellers import Seller, hash_api_key, new_api_key
-from aisle.services.ports import UnitOfWorkFactory
+from aisle.domain.errors import InvalidInput, NotFound
+from aisle.domain.sellers import ApiKeyInfo, Seller, hash_api_key, new_api_key
+from aisle.services.clock import utc_now
+from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -15,9 +17,12 @@ class NewSeller:
 
 
 class SellerService:
-    def __init__(self, uow_factory: UnitOfWorkFactory, new_id: Callable[[], int]) -> None:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, new_id: Callable[[], int], now: Callable[[], datetime] | None = None
+    ) -> None:
         self._uow = uow_factory
         self._new_id = new_id
+        self._now = now or utc_now
 
     def create(self, name: str, rating: float | None = None) -> NewSeller:
         name = " ".join(name.split())
@@ -35,6 +40,29 @@ class SellerService:
             existing = uow.sellers.by_name(name)
         return existing or self.create(name).seller
 
+    def keys(self, seller_id: int) -> list[ApiKeyInfo]:
+        with self._uow(readonly=True) as uow:
+            _require_seller(uow, seller_id)
+            return uow.sellers.keys(seller_id)
+
+    def rotate_key(self, seller_id: int) -> tuple[ApiKeyInfo, str]:
+        """A new key for the seller; every older key stops working at once. The key is returned this once."""
+        api_key, key_id, now = new_api_key(), self._new_id(), self._now()
+        with self._uow() as uow:
+            _require_seller(uow, seller_id)
+            uow.sellers.add_key(seller_id, key_id, hash_api_key(api_key), now)
+            uow.sellers.revoke_keys(seller_id, now, keep=key_id)
+            uow.commit()
+        return ApiKeyInfo(key_id, seller_id, hash_api_key(api_key)[:12], now), api_key
+
+    def revoke_key(self, seller_id: int, key_id: int) -> None:
+        with self._uow() as uow:
+            _require_seller(uow, seller_id)
+            if not any(k.key_id == key_id and k.active for k in uow.sellers.keys(seller_id)):
+                raise NotFound("active key", key_id)
+            uow.sellers.revoke_keys(seller_id, self._now(), key_id=key_id)
+            uow.commit()
+
     def authenticate(self, api_key: str) -> Seller | None:
         with self._uow(readonly=True) as uow:
             return uow.sellers.by_api_key_hash(hash_api_key(api_key))
@@ -42,3 +70,8 @@ class SellerService:
     def get(self, seller_id: int) -> Seller | None:
         with self._uow(readonly=True) as uow:
             return uow.sellers.get(seller_id)
+
+
+def _require_seller(uow: UnitOfWork, seller_id: int) -> None:
+    if uow.sellers.get(seller_id) is None:
+        raise NotFound("seller", seller_id)

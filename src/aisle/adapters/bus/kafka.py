@@ -95,13 +95,16 @@ class KafkaEventStream:
         min_insync_replicas: int | None = None,
         create_topics: bool = True,
         consumer_settings: Mapping[str, Any] | None = None,
+        instance_id: str | None = None,
     ) -> None:
         """``delivery_timeout_seconds`` bounds one ``publish`` (the first publish to a new topic may also spend up to
         that long creating it). ``create_topics=False`` where topics are provisioned by operations (and the
         client may not create them). ``replication_factor`` None: 3, or the number of brokers when fewer;
         ``min_insync_replicas`` None: one less than the replication factor (at least 1), so with ``acks=all`` an
         acknowledged event is on two brokers of three and one broker may fail. ``consumer_settings``: extra
-        librdkafka settings for subscriptions, e.g. short session timeouts in tests."""
+        librdkafka settings for subscriptions, e.g. short session timeouts in tests. ``instance_id``: a name this
+        process keeps across restarts (static group membership): a restarted consumer takes its partitions back at
+        once instead of waiting out a rebalance around the departed member."""
         self._bootstrap = bootstrap
         self._prefix = topic_prefix
         self._client_id = client_id
@@ -110,6 +113,7 @@ class KafkaEventStream:
         self._replication = replication_factor
         self._min_insync = min_insync_replicas
         self._consumer_settings = dict(consumer_settings or {})
+        self._instance_id = instance_id
         self._lock = threading.Lock()
         self._producer: Producer | None = None
         self._admin: AdminClient | None = None
@@ -145,9 +149,16 @@ class KafkaEventStream:
             "auto.offset.reset": "earliest",
             "partition.assignment.strategy": "cooperative-sticky",
             "logger": log,
+            **self._static_membership(group),
             **self._consumer_settings,
         }
         return KafkaSubscription(Consumer(settings), topics, frozenset(names))
+
+    def _static_membership(self, group: str) -> dict[str, Any]:
+        if self._instance_id is None:
+            return {}
+        # A member that does not come back within the session timeout gives its partitions to the others.
+        return {"group.instance.id": f"{self._instance_id}-{group}", "session.timeout.ms": 15_000}
 
     def close(self) -> None:
         with self._lock:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, text
+from sqlalchemy import Engine, create_engine, event, text
 
-from aisle.adapters.sql.schema import id_nodes, metadata
+from aisle.adapters.sql.schema import metadata
 from aisle.services.ports import ConnectionLost
 
 READONLY = "aisle_readonly"
@@ -54,14 +53,6 @@ def _sqlite_engine(url: str) -> Engine:
 
 def create_schema(engine: Engine) -> None:
     metadata.create_all(engine)
-
-
-def lease_node_id(engine: Engine, node_count: int = 1024) -> int:
-    """A node id for Snowflake ids, distinct from every other live process sharing this database."""
-    with engine.begin() as connection:
-        lease = connection.execute(insert(id_nodes).values(leased_at=datetime.now(UTC))).inserted_primary_key
-        assert lease is not None
-        return int(lease[0]) % node_count
 
 
 def ping(engine: Engine) -> None:

@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from aisle.adapters.sql import schema as t
 from aisle.adapters.sql.timestamps import as_utc
-from aisle.domain.errors import Conflict
+from aisle.domain.errors import Conflict, InvalidInput
 from aisle.domain.inventory import Reservation, ReservationLine, ReservationStatus, StockLevel, Warehouse
-from aisle.services.ports import VersionConflict
+from aisle.services.ports import IdempotencyKey, VersionConflict
 
 
 class SqlInventoryRepository:
@@ -171,15 +171,20 @@ class SqlInventoryRepository:
             )
         return [_reservation(h, lines.get(h.reservation_id, [])) for h in heads]
 
-    def remembered(self, key: str) -> dict[str, Any] | None:
-        return self._db.execute(
-            select(t.idempotency_keys.c.response).where(t.idempotency_keys.c.key == key)
-        ).scalar_one_or_none()
+    def remembered(self, key: IdempotencyKey) -> dict[str, Any] | None:
+        keys = t.idempotency_keys.c
+        row = self._db.execute(select(keys.response, keys.request_hash).where(keys.key == key.scope)).first()
+        if row is None:
+            return None
+        if row.request_hash is not None and row.request_hash != key.request_hash:
+            raise InvalidInput.single("Idempotency-Key", "was already used with a different request; use a new key")
+        return row.response
 
-    def remember(self, key: str, response: dict[str, Any], now: datetime) -> None:
+    def remember(self, key: IdempotencyKey, response: dict[str, Any], now: datetime) -> None:
+        values = {"key": key.scope, "request_hash": key.request_hash, "response": response, "created_at": now}
         try:
             with self._db.begin_nested():
-                self._db.execute(insert(t.idempotency_keys).values(key=key, response=response, created_at=now))
+                self._db.execute(insert(t.idempotency_keys).values(**values))
         except IntegrityError:
             raise VersionConflict(key) from None  # a twin request committed first: retry and return its answer
 
@@ -202,6 +207,15 @@ class SqlInventoryRepository:
             .group_by(t.sales.c.product_id)
         )
         return {product_id: int(units) for product_id, units in rows}
+
+    def variant_product_status(self, variant_id: int) -> str | None:
+        """The status of the product a variant belongs to, or None when no such variant exists."""
+        v, p = t.variants.c, t.products.c
+        return self._db.execute(
+            select(p.status)
+            .join_from(t.variants, t.products, v.product_id == p.product_id)
+            .where(v.variant_id == variant_id)
+        ).scalar_one_or_none()
 
     def variant_owner(self, variant_id: int) -> tuple[int, int] | None:
         """(product id, seller id) of a variant, or None when no such variant exists."""

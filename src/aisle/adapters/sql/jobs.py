@@ -44,7 +44,9 @@ class SqlBulkJobRepository:
 
     def unfinished(self) -> list[BulkJob]:
         rows = self._db.execute(
-            select(t.bulk_jobs).where(t.bulk_jobs.c.status != "DONE").order_by(t.bulk_jobs.c.job_id)
+            select(t.bulk_jobs)
+            .where(t.bulk_jobs.c.status.not_in(("DONE", FAILED)))
+            .order_by(t.bulk_jobs.c.job_id)
         )
         return [_to_job(r) for r in rows]
 
@@ -100,6 +102,13 @@ class SqlBulkJobRepository:
             update(t.bulk_jobs).where(t.bulk_jobs.c.job_id == job_id).values(status="DONE", finished_at=now)
         )
 
+    def fail(self, job_id: int, reason: str, now: datetime) -> None:
+        self._db.execute(
+            update(t.bulk_jobs)
+            .where(t.bulk_jobs.c.job_id == job_id)
+            .values(status=FAILED, finished_at=now, failure_reason=reason[:1000])
+        )
+
     def prune_finished(self, before: datetime) -> int:
         """Deletes jobs (and their lines) that finished before ``before``; returns how many jobs."""
         old = select(t.bulk_jobs.c.job_id).where(
@@ -121,4 +130,5 @@ def _to_job(row: Row) -> BulkJob:
         failed=row.failed,
         created_at=as_utc(row.created_at),
         finished_at=None if finished is None else as_utc(finished),
+        failure_reason=row.failure_reason,
     )

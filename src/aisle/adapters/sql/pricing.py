@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from aisle.adapters.sql import schema as t
 from aisle.adapters.sql.timestamps import as_utc
-from aisle.domain.coupons import Coupon, CouponRefused
+from aisle.domain.coupons import Coupon, CouponRefused, coupon_key
 from aisle.domain.errors import Conflict
 from aisle.domain.money import from_cents, to_cents
 from aisle.domain.pricing import Deal, DealScope, Discount, DiscountKind
@@ -59,26 +59,28 @@ class SqlPricingRepository:
     def add_coupon(self, coupon: Coupon) -> None:
         try:
             with self._db.begin_nested():
-                self._db.execute(insert(t.coupons).values(code=coupon.code, **_coupon_columns(coupon)))
+                self._db.execute(insert(t.coupons).values(code=coupon.key, **_coupon_columns(coupon)))
         except IntegrityError:
             raise Conflict(f"coupon {coupon.code} already exists", field="code") from None
 
-    def coupon(self, code: str) -> Coupon | None:
-        row = self._db.execute(select(t.coupons).where(t.coupons.c.code == code)).first()
+    def coupon(self, code: str, seller_id: int | None = None) -> Coupon | None:
+        key = coupon_key(code, seller_id)
+        row = self._db.execute(select(t.coupons).where(t.coupons.c.code == key)).first()
         return None if row is None else _coupon(row)
 
-    def redeem(self, code: str, order_id: str, now: datetime) -> bool:
+    def redeem(self, code: str, order_id: str, now: datetime, seller_id: int | None = None) -> bool:
         """Spends one use of the coupon for this order; False when this order already spent it (nothing changes).
         The increment is conditional on the limit, so concurrent redemptions can never exceed it."""
+        key = coupon_key(code, seller_id)
         try:
             with self._db.begin_nested():
-                self._db.execute(insert(t.coupon_redemptions).values(code=code, order_id=order_id, redeemed_at=now))
+                self._db.execute(insert(t.coupon_redemptions).values(code=key, order_id=order_id, redeemed_at=now))
         except IntegrityError:
             return False
         c = t.coupons.c
         spent = self._db.execute(
             update(t.coupons)
-            .where(and_(c.code == code, or_(c.usage_limit.is_(None), c.used < c.usage_limit)))
+            .where(and_(c.code == key, or_(c.usage_limit.is_(None), c.used < c.usage_limit)))
             .values(used=c.used + 1)
         ).rowcount
         if spent != 1:
@@ -159,7 +161,7 @@ def _coupon_columns(coupon: Coupon) -> dict[str, Any]:
 
 def _coupon(row: Row) -> Coupon:
     return Coupon(
-        code=row.code,
+        code=row.code.rpartition(":")[2],
         discount=Discount(DiscountKind(row.kind), from_cents(row.value_cents)),
         starts_at=as_utc(row.starts_at),
         ends_at=as_utc(row.ends_at),

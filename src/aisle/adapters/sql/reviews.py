@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy import Connection, Row, and_, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from aisle.adapters.sql import schema as t
 from aisle.adapters.sql.dialect import upsert
 from aisle.adapters.sql.timestamps import as_utc
+from aisle.domain.errors import Conflict
 from aisle.domain.reviews import Review, ReviewSummary
 
 
@@ -15,7 +18,24 @@ class SqlReviewRepository:
         self._db = connection
 
     def add(self, review: Review) -> None:
-        self.add_many([review])
+        """Conflict when this reviewer has already reviewed the product."""
+        try:
+            with self._db.begin_nested():
+                self.add_many([review])
+        except IntegrityError:
+            raise Conflict("this reviewer has already reviewed the product", field="reviewer") from None
+
+    def confirm_order(self, order_id: str, product_ids: Sequence[int], now: datetime) -> None:
+        rows = [{"order_id": order_id, "product_id": pid, "confirmed_at": now} for pid in product_ids]
+        statement = upsert(self._db, t.confirmed_orders).on_conflict_do_nothing(
+            index_elements=[t.confirmed_orders.c.order_id, t.confirmed_orders.c.product_id]
+        )
+        self._db.execute(statement, rows)
+
+    def order_confirmed(self, order_id: str, product_id: int) -> bool:
+        o = t.confirmed_orders.c
+        found = self._db.execute(select(o.order_id).where(and_(o.order_id == order_id, o.product_id == product_id)))
+        return found.first() is not None
 
     def add_many(self, reviews: Sequence[Review]) -> None:
         """Inserts reviews and folds them into their products' summaries, atomically."""
@@ -37,16 +57,21 @@ class SqlReviewRepository:
 
     def summaries(self, product_ids: Sequence[int]) -> dict[int, ReviewSummary]:
         rows = self._db.execute(select(t.review_stats).where(t.review_stats.c.product_id.in_(list(product_ids))))
-        return {row.product_id: ReviewSummary({n: getattr(row, f"stars_{n}") for n in range(1, 6)}) for row in rows}
+        return {
+            row.product_id: ReviewSummary({n: getattr(row, f"stars_{n}") for n in range(1, 6)}, row.verified)
+            for row in rows
+        }
 
     def _count_in_summaries(self, reviews: Sequence[Review]) -> None:
         # An atomic upsert-increment: concurrent reviews of one product each count exactly once.
         counts: dict[int, dict[str, int]] = {}
         for review in reviews:
-            stars = counts.setdefault(review.product_id, {f"stars_{n}": 0 for n in range(1, 6)})
+            stars = counts.setdefault(review.product_id, {f"stars_{n}": 0 for n in range(1, 6)} | {"verified": 0})
             stars[f"stars_{review.rating}"] += 1
+            stars["verified"] += int(review.verified)
         statement = upsert(self._db, t.review_stats)
-        columns = {f"stars_{n}": t.review_stats.c[f"stars_{n}"] + statement.excluded[f"stars_{n}"] for n in range(1, 6)}
+        names = [f"stars_{n}" for n in range(1, 6)] + ["verified"]
+        columns = {name: t.review_stats.c[name] + statement.excluded[name] for name in names}
         self._db.execute(
             statement.on_conflict_do_update(index_elements=[t.review_stats.c.product_id], set_=columns),
             [{"product_id": pid, **stars} for pid, stars in counts.items()],
@@ -63,9 +88,23 @@ def _review_columns(review: Review) -> dict:
         "author": review.author,
         "generated": review.generated,
         "created_at": review.created_at,
+        "reviewer": review.reviewer,
+        "order_id": None if not review.verified else (review.reviewer or "").removeprefix("order:"),
+        "verified": review.verified,
     }
 
 
 def _to_review(row: Row) -> Review:
     created = as_utc(row.created_at)
-    return Review(row.review_id, row.product_id, row.rating, row.title, row.body, row.author, created, row.generated)
+    return Review(
+        row.review_id,
+        row.product_id,
+        row.rating,
+        row.title,
+        row.body,
+        row.author,
+        created,
+        row.generated,
+        row.verified,
+        row.reviewer,
+    )

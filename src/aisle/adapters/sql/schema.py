@@ -18,19 +18,13 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
 Json = JSON().with_variant(JSONB(), "postgresql")
 Timestamp = DateTime(timezone=True)
-
-id_nodes = Table(
-    "id_nodes",
-    metadata,
-    Column("lease_id", Integer, primary_key=True, autoincrement=True),
-    Column("leased_at", Timestamp, nullable=False),
-)
 
 sellers = Table(
     "sellers",
@@ -40,6 +34,16 @@ sellers = Table(
     Column("api_key_hash", String(64), nullable=False, unique=True),
     Column("rating", Float),
     Column("created_at", Timestamp, nullable=False),
+)
+
+seller_api_keys = Table(  # a seller may hold several keys over time; only active ones authenticate
+    "seller_api_keys",
+    metadata,
+    Column("key_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("seller_id", BigInteger, ForeignKey("sellers.seller_id"), nullable=False, index=True),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("revoked_at", Timestamp),
 )
 
 categories = Table(
@@ -111,7 +115,19 @@ reviews = Table(
     Column("author", String(100), nullable=False),
     Column("generated", Boolean, nullable=False),
     Column("created_at", Timestamp, nullable=False),
+    Column("reviewer", String(200)),  # order:<id> or client:<address>; one review each per product
+    Column("order_id", String(100)),
+    Column("verified", Boolean, nullable=False, server_default=false()),
     Index("ix_reviews_product", "product_id", "review_id"),
+    Index("uq_reviews_product_reviewer", "product_id", "reviewer", unique=True),
+)
+
+confirmed_orders = Table(  # checkout says: this order bought this product (internal token)
+    "confirmed_orders",
+    metadata,
+    Column("order_id", String(100), primary_key=True),
+    Column("product_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("confirmed_at", Timestamp, nullable=False),
 )
 
 review_stats = Table(
@@ -119,6 +135,7 @@ review_stats = Table(
     metadata,
     Column("product_id", BigInteger, primary_key=True, autoincrement=False),
     *(Column(f"stars_{n}", Integer, nullable=False, default=0) for n in range(1, 6)),
+    Column("verified", Integer, nullable=False, server_default="0"),
 )
 
 outbox = Table(
@@ -149,6 +166,7 @@ bulk_jobs = Table(
     Column("failed", Integer, nullable=False),
     Column("created_at", Timestamp, nullable=False),
     Column("finished_at", Timestamp),
+    Column("failure_reason", Text),  # why a FAILED job stopped
 )
 
 bulk_job_lines = Table(
@@ -206,7 +224,8 @@ reservation_lines = Table(
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
-    Column("key", String(300), primary_key=True),
+    Column("key", String(300), primary_key=True),  # <caller>:<operation>:<target>:<the client's key>
+    Column("request_hash", String(64)),  # sha256 of the request: the same key with another body is refused
     Column("response", Json, nullable=False),
     Column("created_at", Timestamp, nullable=False),
 )
@@ -240,7 +259,7 @@ deals = Table(
 coupons = Table(
     "coupons",
     metadata,
-    Column("code", String(32), primary_key=True),
+    Column("code", String(64), primary_key=True),  # CODE (platform) or <seller id>:CODE (a seller's namespace)
     Column("kind", String(16), nullable=False),
     Column("value_cents", BigInteger, nullable=False),
     Column("min_spend_cents", BigInteger, nullable=False),
@@ -255,7 +274,7 @@ coupons = Table(
 coupon_redemptions = Table(
     "coupon_redemptions",
     metadata,
-    Column("code", String(32), ForeignKey("coupons.code"), primary_key=True),
+    Column("code", String(64), ForeignKey("coupons.code"), primary_key=True),
     Column("order_id", String(100), primary_key=True),
     Column("redeemed_at", Timestamp, nullable=False),
 )

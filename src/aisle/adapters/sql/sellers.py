@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, and_, insert, select, update
 
 from aisle.adapters.sql import schema as t
-from aisle.domain.sellers import Seller
+from aisle.adapters.sql.timestamps import as_utc
+from aisle.domain.sellers import ApiKeyInfo, Seller
 
 
 class SqlSellerRepository:
@@ -14,15 +16,37 @@ class SqlSellerRepository:
         self._now = now
 
     def add(self, seller: Seller) -> None:
+        now = self._now()  # type: ignore[operator]
         self._db.execute(
             insert(t.sellers).values(
                 seller_id=seller.seller_id,
                 name=seller.name,
-                api_key_hash=seller.api_key_hash,
+                api_key_hash=seller.api_key_hash,  # the first key; authentication reads seller_api_keys
                 rating=seller.rating,
-                created_at=self._now(),  # type: ignore[operator]
+                created_at=now,
             )
         )
+        self.add_key(seller.seller_id, seller.seller_id, seller.api_key_hash, now)
+
+    def add_key(self, seller_id: int, key_id: int, key_hash: str, now: datetime) -> None:
+        self._db.execute(
+            insert(t.seller_api_keys).values(key_id=key_id, seller_id=seller_id, key_hash=key_hash, created_at=now)
+        )
+
+    def keys(self, seller_id: int) -> list[ApiKeyInfo]:
+        k = t.seller_api_keys.c
+        rows = self._db.execute(select(t.seller_api_keys).where(k.seller_id == seller_id).order_by(k.key_id.desc()))
+        return [_to_key(r) for r in rows]
+
+    def revoke_keys(self, seller_id: int, now: datetime, key_id: int | None = None, keep: int | None = None) -> int:
+        """Revokes the seller's active keys (one of them with ``key_id``, all but ``keep`` otherwise)."""
+        k = t.seller_api_keys.c
+        which = and_(k.seller_id == seller_id, k.revoked_at.is_(None))
+        if key_id is not None:
+            which = and_(which, k.key_id == key_id)
+        if keep is not None:
+            which = and_(which, k.key_id != keep)
+        return self._db.execute(update(t.seller_api_keys).where(which).values(revoked_at=now)).rowcount
 
     def get(self, seller_id: int) -> Seller | None:
         return self.get_many([seller_id]).get(seller_id)
@@ -32,7 +56,13 @@ class SqlSellerRepository:
         return {r.seller_id: _to_seller(r) for r in rows}
 
     def by_api_key_hash(self, api_key_hash: str) -> Seller | None:
-        row = self._db.execute(select(t.sellers).where(t.sellers.c.api_key_hash == api_key_hash)).first()
+        k = t.seller_api_keys.c
+        query = (
+            select(t.sellers)
+            .join(t.seller_api_keys, k.seller_id == t.sellers.c.seller_id)
+            .where(and_(k.key_hash == api_key_hash, k.revoked_at.is_(None)))
+        )
+        row = self._db.execute(query).first()
         return None if row is None else _to_seller(row)
 
     def by_name(self, name: str) -> Seller | None:
@@ -40,6 +70,11 @@ class SqlSellerRepository:
             select(t.sellers).where(t.sellers.c.name == name).order_by(t.sellers.c.seller_id).limit(1)
         ).first()
         return None if row is None else _to_seller(row)
+
+
+def _to_key(row: Row) -> ApiKeyInfo:
+    revoked = None if row.revoked_at is None else as_utc(row.revoked_at)
+    return ApiKeyInfo(row.key_id, row.seller_id, row.key_hash[:12], as_utc(row.created_at), revoked)
 
 
 def _to_seller(row: Row) -> Seller:

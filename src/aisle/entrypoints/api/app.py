@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from aisle.bootstrap import Container
 from aisle.entrypoints import metrics
-from aisle.entrypoints.api import images, inventory, media, ops, pricing, search, seller_products, shop
+from aisle.entrypoints.api import images, inventory, media, ops, pricing, search, seller_keys, seller_products, shop
 from aisle.entrypoints.api.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
 from aisle.entrypoints.api.problems import install_problem_handlers
 from aisle.entrypoints.web.app import install_web
@@ -45,6 +45,7 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
     install_problem_handlers(app)
     routers = (
         ops.router,
+        seller_keys.router,
         seller_products.router,
         images.router,
         search.router,

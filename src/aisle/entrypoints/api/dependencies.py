@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import math
 from dataclasses import dataclass
@@ -10,9 +11,11 @@ from typing import Annotated, Any
 import orjson
 from fastapi import Depends, Header, HTTPException, Path, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
 from aisle.bootstrap import Container
 from aisle.domain.errors import InvalidInput
+from aisle.domain.ids import ID_RULE, MAX_ID, parse_id_text
 from aisle.domain.sellers import Seller
 from aisle.services.bulk import BulkImportService
 from aisle.services.catalog import CatalogService
@@ -21,6 +24,7 @@ from aisle.services.images import ImageService
 from aisle.services.inventory import InventoryService
 from aisle.services.pdp import ProductPageService
 from aisle.services.ports import BlobStore
+from aisle.services.ports import IdempotencyKey as ScopedKey
 from aisle.services.pricing import PricingService
 from aisle.services.reviews import ReviewService
 from aisle.services.search.autocomplete import Autocomplete
@@ -28,7 +32,6 @@ from aisle.services.search.service import SearchService
 from aisle.services.sellers import SellerService
 
 bearer = HTTPBearer(auto_error=False, description="A seller API key from `aisle sellers create`")
-MAX_ID = (1 << 63) - 1
 
 
 def container(request: Request) -> Container:
@@ -47,11 +50,15 @@ def current_seller(
     return seller
 
 
+def _is_internal_token(request: Request, presented: str) -> bool:
+    expected = container(request).settings.internal_token
+    return expected is not None and hmac.compare_digest(presented.encode(), expected.encode())
+
+
 def internal_caller(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> None:
-    expected = container(request).settings.internal_token
-    if credentials is None or not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
+    if credentials is None or not _is_internal_token(request, credentials.credentials):
         raise HTTPException(401, "This endpoint needs the internal token.", {"WWW-Authenticate": "Bearer"})
 
 
@@ -62,14 +69,17 @@ class Caller:
     internal: bool
     seller: Seller | None = None
 
+    @property
+    def label(self) -> str:
+        return "internal" if self.internal or self.seller is None else f"seller:{self.seller.seller_id}"
+
 
 def internal_or_seller(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Caller:
     if credentials is None:
         raise HTTPException(401, "Send the internal token or a seller API key as a Bearer token.")
-    expected = container(request).settings.internal_token
-    if hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
+    if _is_internal_token(request, credentials.credentials):
         return Caller(internal=True)
     seller = container(request).sellers.authenticate(credentials.credentials)
     if seller is None:
@@ -78,9 +88,10 @@ def internal_or_seller(
 
 
 def parse_id(raw: str, field: str = "id") -> int:
-    if not raw.isdigit() or len(raw) > 19 or int(raw) > MAX_ID:
-        raise InvalidInput.single(field, "must be a numeric id (a string of up to 19 digits)")
-    return int(raw)
+    value = parse_id_text(raw)
+    if value is None:
+        raise InvalidInput.single(field, ID_RULE)
+    return value
 
 
 def product_id(product_id: Annotated[str, Path(description="Product id (digits)")]) -> int:
@@ -171,6 +182,18 @@ ImagesDep = Annotated[ImageService, Depends(_images)]
 BlobsDep = Annotated[BlobStore, Depends(_blobs)]
 ProductId = Annotated[int, Depends(product_id)]
 IfMatch = Annotated[int | None, Depends(if_match)]
+VersionNumber = Annotated[int, Path(ge=1, le=MAX_ID, description="A version number of the product")]
+
+
+def scoped_key(
+    client_key: str | None, caller: str, operation: str, target: object, body: BaseModel | None = None
+) -> ScopedKey | None:
+    """The client's Idempotency-Key scoped to (caller, operation, target), bound to a hash of the request."""
+    if client_key is None:
+        return None
+    request = "" if body is None else body.model_dump_json()
+    digest = hashlib.sha256(request.encode()).hexdigest()
+    return ScopedKey(f"{caller}:{operation}:{target}:{client_key}", digest)
 
 
 def _limit(app: Container, key: str, per_minute: float) -> None:
@@ -187,11 +210,27 @@ def seller_write_allowed(request: Request, seller: SellerDep) -> Seller:
     return seller
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def search_allowed(request: Request) -> None:
     """Searches are limited per client address (AISLE_SEARCHES_PER_MINUTE)."""
     app = container(request)
-    client = request.client.host if request.client else "unknown"
-    _limit(app, f"search:{client}", app.settings.searches_per_minute)
+    _limit(app, f"search:{client_address(request)}", app.settings.searches_per_minute)
+
+
+def quote_allowed(request: Request) -> None:
+    """Quotes are limited per client address (AISLE_QUOTES_PER_MINUTE): no free coupon-code oracle."""
+    app = container(request)
+    _limit(app, f"quote:{client_address(request)}", app.settings.quotes_per_minute)
+
+
+def review_allowed(request: Request, product_id: Annotated[int, Depends(product_id)]) -> None:
+    """New reviews are limited per client address and per product (AISLE_REVIEWS_PER_MINUTE_PER_*)."""
+    app = container(request)
+    _limit(app, f"review-client:{client_address(request)}", app.settings.reviews_per_minute_per_client)
+    _limit(app, f"review-product:{product_id}", app.settings.reviews_per_minute_per_product)
 
 
 WritingSeller = Annotated[Seller, Depends(seller_write_allowed)]

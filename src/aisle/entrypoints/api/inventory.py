@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from aisle.domain.errors import InvalidInput, NotFound
 from aisle.domain.inventory import Operation
@@ -18,6 +18,7 @@ from aisle.entrypoints.api.dependencies import (
     ReserverDep,
     internal_caller,
     parse_id,
+    scoped_key,
 )
 from aisle.entrypoints.api.responses import (
     ReservationOut,
@@ -28,6 +29,7 @@ from aisle.entrypoints.api.responses import (
     WarehouseOut,
     ok,
 )
+from aisle.services.input_model import IdText, InputModel
 from aisle.services.inventory import InventoryService, ReserveLine
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
@@ -41,13 +43,13 @@ PROBLEMS: Responses = {
 }
 
 
-class WarehouseIn(BaseModel):
+class WarehouseIn(InputModel):
     warehouse_id: str = Field(min_length=1, max_length=64, examples=["us-east-1"])
     name: str = Field(min_length=1, max_length=200)
     region: str = Field(min_length=1, max_length=100, examples=["us-east"])
 
 
-class StockChange(BaseModel):
+class StockChange(InputModel):
     operation: Literal["RESERVE", "RELEASE", "DEDUCT", "RESTOCK", "SET"]
     quantity: Quantity | None = Field(None, description="RESERVE, RESTOCK, SET")
     warehouse_id: str | None = Field(None, max_length=64, description="RESTOCK and SET need it; RESERVE may pick")
@@ -55,13 +57,13 @@ class StockChange(BaseModel):
     owner: str = Field("api", max_length=200, description="Who holds a reservation, e.g. a cart id")
 
 
-class LineIn(BaseModel):
-    variant_id: str = Field(pattern=r"^[0-9]{1,19}$")
+class LineIn(InputModel):
+    variant_id: IdText
     quantity: Quantity
     warehouse_id: str | None = Field(None, max_length=64)
 
 
-class ReservationIn(BaseModel):
+class ReservationIn(InputModel):
     owner: str = Field(min_length=1, max_length=200, examples=["cart-8c41"])
     lines: list[LineIn] = Field(min_length=1, max_length=100)
     ttl_seconds: int | None = Field(None, ge=1, le=86_400, description="Defaults to AISLE_RESERVATION_TTL_SECONDS")
@@ -107,7 +109,7 @@ def change_stock(
     variant = parse_id(variant_id, "variant_id")
     operation = Operation(body.operation)
     _may_touch(caller, inventory, variant, operation.value)
-    key = None if idempotency_key is None else f"{operation.value}:{variant}:{idempotency_key}"
+    key = scoped_key(idempotency_key, caller.label, operation.value, variant, body)
     if operation in (Operation.RESTOCK, Operation.SET):
         warehouse = _required(body.warehouse_id, "warehouse_id")
         return inventory.adjust(variant, operation, warehouse, _required(body.quantity, "quantity"), key)
@@ -131,7 +133,7 @@ def reserve_lines(
 ) -> dict[str, Any]:
     """Several variants at once, all or nothing: if one line is short, nothing is reserved."""
     lines = [ReserveLine(parse_id(ln.variant_id, "variant_id"), ln.quantity, ln.warehouse_id) for ln in body.lines]
-    key = None if idempotency_key is None else f"RESERVE-MANY:{idempotency_key}"
+    key = scoped_key(idempotency_key, "internal", "RESERVE-MANY", "-", body)
     return inventory.reserve(lines, body.owner, key, body.ttl_seconds)
 
 
@@ -152,8 +154,8 @@ def get_reservation(reservation_id: str, inventory: InventoryDep) -> dict[str, A
     responses={**PROBLEMS, 200: ok(ReservationOut)},
 )
 def release(reservation_id: str, inventory: InventoryDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
-    key = None if idempotency_key is None else f"RELEASE:{idempotency_key}"
-    return inventory.release(parse_id(reservation_id, "reservation_id"), key)
+    reservation = parse_id(reservation_id, "reservation_id")
+    return inventory.release(reservation, scoped_key(idempotency_key, "internal", "RELEASE", reservation))
 
 
 @router.post(
@@ -163,8 +165,8 @@ def release(reservation_id: str, inventory: InventoryDep, idempotency_key: Idemp
     responses={**PROBLEMS, 200: ok(ReservationOut)},
 )
 def deduct(reservation_id: str, inventory: InventoryDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
-    key = None if idempotency_key is None else f"DEDUCT:{idempotency_key}"
-    return inventory.deduct(parse_id(reservation_id, "reservation_id"), key)
+    reservation = parse_id(reservation_id, "reservation_id")
+    return inventory.deduct(reservation, scoped_key(idempotency_key, "internal", "DEDUCT", reservation))
 
 
 def _may_touch(caller: Caller, inventory: InventoryService, variant_id: int, action: str) -> None:

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aisle.entrypoints.api.problems import problem
+from aisle.entrypoints.logs import log_access, request_id_var
 
 REQUEST_ID = "x-request-id"
 
@@ -25,13 +26,21 @@ class RequestIdMiddleware:
         given = dict(scope["headers"]).get(REQUEST_ID.encode(), b"").decode("latin-1")[:100]
         request_id = given if given.isprintable() and given else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        token = request_id_var.set(request_id)  # every log line of this request carries it
+        started, status = time.perf_counter(), 500
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 message.setdefault("headers", []).append((REQUEST_ID.encode(), request_id.encode()))
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            log_access(scope["method"], scope["path"], status, time.perf_counter() - started)
+            request_id_var.reset(token)
 
 
 class BodyLimitMiddleware:

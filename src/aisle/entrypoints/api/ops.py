@@ -52,8 +52,13 @@ def readyz(app: ContainerDep) -> Any:
     "/metrics",
     tags=["ops"],
     response_class=Response,
+    dependencies=[Depends(internal_caller)],
     responses={
-        200: {"description": "Prometheus text format", "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}
+        200: {
+            "description": "Prometheus text format",
+            "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+        },
+        401: {"description": "Needs the internal token (Prometheus: bearer_token in the scrape config)"},
     },
 )
 def prometheus_metrics() -> Response:

@@ -7,13 +7,21 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, status
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
 from aisle.domain.coupons import CouponRefused
 from aisle.domain.errors import Conflict, InvalidInput
 from aisle.domain.money import price_problem
-from aisle.entrypoints.api.dependencies import CallerDep, PricingDep, SellerDep, internal_caller, parse_id
+from aisle.entrypoints.api.dependencies import (
+    CallerDep,
+    PricingDep,
+    SellerDep,
+    internal_caller,
+    parse_id,
+    quote_allowed,
+)
 from aisle.entrypoints.api.responses import CouponOut, DealOut, PriceHistory, QuoteOut, RedemptionOut, Responses, ok
+from aisle.services.input_model import IdText, InputModel
 from aisle.services.pricing import Caller, CouponRequest, DealRequest
 
 router = APIRouter(prefix="/api/v1", tags=["pricing"])
@@ -21,9 +29,9 @@ Amount = Annotated[Any, Field(description="A JSON number with at most 2 decimals
 PROBLEMS: Responses = {401: {"description": "Missing or wrong token"}, 422: {"description": "Invalid fields"}}
 
 
-class DealIn(BaseModel):
+class DealIn(InputModel):
     scope: Literal["PRODUCT", "CATEGORY", "SELLER"]
-    target_id: str = Field(pattern=r"^[0-9]{1,19}$", description="The product, category or seller id")
+    target_id: IdText = Field(description="The product, category or seller id")
     kind: Literal["PERCENT", "AMOUNT"]
     value: Amount
     starts_at: AwareDatetime
@@ -31,7 +39,7 @@ class DealIn(BaseModel):
     name: str = Field("", max_length=200, examples=["Black Friday"])
 
 
-class CouponIn(BaseModel):
+class CouponIn(InputModel):
     code: str = Field(min_length=3, max_length=32, examples=["WELCOME10"])
     kind: Literal["PERCENT", "AMOUNT"]
     value: Amount
@@ -41,18 +49,19 @@ class CouponIn(BaseModel):
     usage_limit: int | None = Field(None, ge=1, le=100_000_000, strict=True)
 
 
-class QuoteLineIn(BaseModel):
-    variant_id: str = Field(pattern=r"^[0-9]{1,19}$")
+class QuoteLineIn(InputModel):
+    variant_id: IdText
     quantity: int = Field(ge=1, le=10_000, strict=True)
 
 
-class QuoteIn(BaseModel):
+class QuoteIn(InputModel):
     lines: list[QuoteLineIn] = Field(min_length=1, max_length=100)
     coupon: str | None = Field(None, max_length=32)
 
 
-class RedeemIn(BaseModel):
+class RedeemIn(InputModel):
     order_id: str = Field(min_length=1, max_length=100)
+    seller_id: IdText | None = Field(None, description="For a seller's code: the seller (the quote's coupon_seller_id)")
 
 
 @router.post(
@@ -101,8 +110,14 @@ def create_coupon(body: CouponIn, caller: CallerDep, pricing: PricingDep) -> dic
 
 @router.post(
     "/pricing/quote",
+    dependencies=[Depends(quote_allowed)],
     response_model=None,
-    responses={200: ok(QuoteOut), 404: {"description": "Unknown variant"}, 422: {"description": "Bad coupon"}},
+    responses={
+        200: ok(QuoteOut),
+        404: {"description": "Unknown variant"},
+        422: {"description": "Bad coupon"},
+        429: {"description": "Too many quotes from this client; see Retry-After"},
+    },
 )
 def quote(body: QuoteIn, pricing: PricingDep) -> dict[str, Any]:
     """Prices a basket line by line: base, deal, coupon, final. A coupon that does not apply is a 422 saying why."""
@@ -119,7 +134,7 @@ def quote(body: QuoteIn, pricing: PricingDep) -> dict[str, Any]:
 def redeem(code: str, body: RedeemIn, pricing: PricingDep) -> dict[str, Any]:
     """Checkout spends one use of a coupon; the same order id again is answered without spending another."""
     try:
-        return pricing.redeem(code, body.order_id)
+        return pricing.redeem(code, body.order_id, None if body.seller_id is None else int(body.seller_id))
     except CouponRefused as refused:
         raise Conflict(f"coupon {refused.code} {refused.reason}", field="code") from None
 

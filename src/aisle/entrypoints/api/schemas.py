@@ -8,7 +8,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from aisle.domain.catalog import Product, Variant
+from aisle.domain.ids import MAX_ID
 from aisle.domain.reviews import Review
+from aisle.services.input_model import InputModel
 from aisle.services.ports import BulkJob, VersionInfo
 
 
@@ -75,8 +77,8 @@ class VersionOut(BaseModel):
     event: str
 
 
-class RollbackIn(BaseModel):
-    version: int = Field(ge=1)
+class RollbackIn(InputModel):
+    version: int = Field(ge=1, le=MAX_ID)
 
 
 class JobOut(BaseModel):
@@ -93,11 +95,14 @@ class JobOut(BaseModel):
     )
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(InputModel):
     rating: int = Field(ge=1, le=5, strict=True)
     title: str = Field("", max_length=200)
     body: str = Field("", max_length=5000)
     author: str = Field("", max_length=100)
+    order_id: str | None = Field(
+        None, min_length=1, max_length=100, description="An order checkout confirmed: the review shows as verified"
+    )
 
 
 class ReviewOut(BaseModel):
@@ -108,6 +113,7 @@ class ReviewOut(BaseModel):
     author: str
     created_at: datetime
     generated: bool = Field(description="True when a data generator wrote it, not a shopper")
+    verified: bool = Field(False, description="True when the reviewer's order was confirmed by checkout")
 
 
 class ReviewList(BaseModel):
@@ -117,7 +123,7 @@ class ReviewList(BaseModel):
     page_size: int
 
 
-class NewSellerIn(BaseModel):
+class NewSellerIn(InputModel):
     name: str = Field(min_length=1, max_length=200)
 
 
@@ -180,4 +186,5 @@ def review_out(review: Review) -> ReviewOut:
         author=review.author,
         created_at=review.created_at,
         generated=review.generated,
+        verified=review.verified,
     )

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from aisle.domain.catalog import Product, ProductStatus
+from aisle.domain.ids import MAX_ID
 from aisle.entrypoints.api.dependencies import (
     BulkDep,
     CatalogDep,
@@ -15,6 +16,7 @@ from aisle.entrypoints.api.dependencies import (
     ImagesDep,
     ProductId,
     SellerDep,
+    VersionNumber,
     WritingSeller,
     parse_id,
 )
@@ -145,7 +147,9 @@ def list_versions(product_id: ProductId, seller: SellerDep, catalog: CatalogDep)
 @router.get(
     "/products/{product_id}/versions/{version}", response_model=None, responses={**PROBLEMS, 200: ok(VersionSnapshot)}
 )
-def get_version(product_id: ProductId, version: int, seller: SellerDep, catalog: CatalogDep) -> dict[str, Any]:
+def get_version(
+    product_id: ProductId, version: VersionNumber, seller: SellerDep, catalog: CatalogDep
+) -> dict[str, Any]:
     """The product's content as it was at that version."""
     return {"version": version, "product": catalog.version(seller.seller_id, product_id, version)}
 
@@ -155,8 +159,8 @@ def diff_versions(
     product_id: ProductId,
     seller: SellerDep,
     catalog: CatalogDep,
-    from_version: Annotated[int, Query(alias="from", ge=1)],
-    to_version: Annotated[int, Query(alias="to", ge=1)],
+    from_version: Annotated[int, Query(alias="from", ge=1, le=MAX_ID)],
+    to_version: Annotated[int, Query(alias="to", ge=1, le=MAX_ID)],
 ) -> dict[str, Any]:
     """Field by field (and variant by variant, matched by SKU) what changed from one version to another."""
     return catalog.diff(seller.seller_id, product_id, from_version, to_version)

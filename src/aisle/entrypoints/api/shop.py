@@ -5,12 +5,23 @@ from __future__ import annotations
 import time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+from pydantic import Field
 
 from aisle.entrypoints import metrics
-from aisle.entrypoints.api.dependencies import CatalogDep, PdpDep, ProductId, ReviewsDep, json_response
+from aisle.entrypoints.api.dependencies import (
+    CatalogDep,
+    PdpDep,
+    ProductId,
+    ReviewsDep,
+    client_address,
+    internal_caller,
+    json_response,
+    review_allowed,
+)
 from aisle.entrypoints.api.responses import CategoryTree, ProductPage, Responses, ok
 from aisle.entrypoints.api.schemas import ReviewIn, ReviewList, ReviewOut, review_out
+from aisle.services.input_model import IdText, InputModel
 
 router = APIRouter(prefix="/api/v1", tags=["shop"])
 NOT_FOUND: Responses = {404: {"description": "No such product, or it is not on sale"}}
@@ -29,11 +40,37 @@ def product_page(product_id: ProductId, pdp: PdpDep) -> Response:
     "/products/{product_id}/reviews",
     status_code=status.HTTP_201_CREATED,
     response_model=ReviewOut,
-    responses={**NOT_FOUND, 422: {"description": "Invalid rating or text"}},
+    dependencies=[Depends(review_allowed)],
+    responses={
+        **NOT_FOUND,
+        409: {"description": "This reviewer (order, else client address) has already reviewed the product"},
+        422: {"description": "Invalid rating or text, or an order checkout did not confirm for this product"},
+        429: {"description": "Too many reviews from this client or for this product; see Retry-After"},
+    },
 )
-def add_review(product_id: ProductId, body: ReviewIn, reviews: ReviewsDep) -> ReviewOut:
-    review = reviews.add(product_id, body.rating, body.title, body.body, body.author)
+def add_review(product_id: ProductId, body: ReviewIn, reviews: ReviewsDep, request: Request) -> ReviewOut:
+    """One review per reviewer per product. With an `order_id` that checkout confirmed, the review is verified."""
+    client = client_address(request)
+    review = reviews.add(product_id, body.rating, body.title, body.body, body.author, client, body.order_id)
     return review_out(review)
+
+
+class OrderConfirmationIn(InputModel):
+    order_id: str = Field(min_length=1, max_length=100)
+    product_ids: list[IdText] = Field(min_length=1, max_length=500)
+
+
+@router.post(
+    "/orders/confirmations",
+    tags=["internal"],
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[Depends(internal_caller)],
+    responses={401: {"description": "Needs the internal token"}, 422: {"description": "Invalid fields"}},
+)
+def confirm_order(body: OrderConfirmationIn, reviews: ReviewsDep) -> dict[str, Any]:
+    """Checkout records that an order bought these products; reviews naming the order become verified."""
+    reviews.confirm_order(body.order_id, [int(p) for p in body.product_ids])
+    return {"order_id": body.order_id, "product_ids": body.product_ids}
 
 
 @router.get("/products/{product_id}/reviews", response_model=ReviewList, responses=NOT_FOUND)

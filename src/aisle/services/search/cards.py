@@ -12,6 +12,7 @@ from typing import Any
 
 from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.pricing import FinalPrice
+from aisle.services.cache_lookups import CacheLookups
 from aisle.services.media import MediaUrls
 from aisle.services.ports import Cache, UnitOfWorkFactory
 from aisle.services.search.presenting import result_view
@@ -32,12 +33,14 @@ class ProductCards:
         now: Callable[[], datetime],
         cache: Cache | None = None,
         media: MediaUrls | None = None,
+        lookups: CacheLookups | None = None,
     ) -> None:
         self._media = media or MediaUrls()
         self._uow = uow_factory
         self._prices = prices
         self._now = now
         self._cache = cache
+        self._lookups = lookups or CacheLookups()
 
     def forget(self, product_id: int) -> None:
         if self._cache is not None:
@@ -47,6 +50,8 @@ class ProductCards:
         """In the given order; products no longer ACTIVE (the index may be a moment behind) are left out."""
         cached = {pid: self._cache.get(card_cache_key(pid)) for pid in product_ids} if self._cache else {}
         missing = [pid for pid in product_ids if cached.get(pid) is None]
+        if self._cache is not None:
+            self._lookups.record("card", hits=len(product_ids) - len(missing), misses=len(missing))
         fresh = self._load(missing) if missing else {}
         if self._cache is not None:
             for pid in missing:

@@ -11,6 +11,7 @@ from typing import Any
 
 from aisle.domain.categories import Category
 from aisle.domain.errors import InvalidInput
+from aisle.domain.ids import parse_id_text
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
 from aisle.domain.search.rerank import RerankWeights, by_name_coverage, rerank_scored
@@ -266,8 +267,8 @@ def _resolve_category(raw: str | None, categories: dict[int, Category]) -> int |
     if raw is None or not raw.strip():
         return None
     raw = raw.strip()
-    if raw.isdigit() and int(raw) in categories:
-        return int(raw)
+    if (number := parse_id_text(raw)) is not None and number in categories:
+        return number
     wanted = " ".join(raw.replace("/", ">").split()).casefold()
     for category in categories.values():
         if category.path.casefold().replace(" > ", ">") == wanted.replace(" > ", ">").replace(" >", ">"):

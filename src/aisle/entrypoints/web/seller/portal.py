@@ -19,7 +19,10 @@ SIGN_INS_PER_MINUTE = 20
 def signed_in(request: Request) -> Seller | None:
     """The seller the session cookie names, when it is genuine, unexpired and the seller still exists."""
     app = container(request)
-    seller_id = session.seller_of(app.settings.internal_token, request.cookies.get(session.SESSION_COOKIE))
+    secret = app.settings.internal_token
+    if secret is None:  # no secret to sign sessions with: nobody is signed in
+        return None
+    seller_id = session.seller_of(secret, request.cookies.get(session.SESSION_COOKIE))
     return None if seller_id is None else app.sellers.get(seller_id)
 
 
@@ -34,7 +37,10 @@ def sign_in_allowed(request: Request) -> bool:
 
 
 def session_secret(request: Request) -> str:
-    return container(request).settings.internal_token
+    secret = container(request).settings.internal_token
+    if secret is None:
+        raise HTTPException(503, "The seller portal signs sessions with AISLE_INTERNAL_TOKEN, which is not set.")
+    return secret
 
 
 def to_sign_in() -> RedirectResponse:

@@ -1,0 +1,101 @@
+"""Snowflake node ids held, not leased: each live process holds one of the 1,024 slots for as long as it runs, and
+the slot is free again the moment the process ends, however it ends.
+
+PostgreSQL: a session advisory lock per slot, on a connection kept for the purpose (the server drops it when the
+process dies). SQLite (one machine): an exclusive ``flock`` on a file per slot next to the database (the kernel
+drops it when the process dies). Either way two live processes can never hold the same node id, however many
+processes came and went before.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.engine import make_url
+
+from aisle.domain.ids import MAX_NODE
+
+LOCK_CLASS = 0x41534C45  # "ASLE": the advisory-lock namespace of node slots (a 32-bit key; slot is the other)
+SLOTS = MAX_NODE + 1
+
+
+class NodeSlot(Protocol):
+    node_id: int
+
+    def release(self) -> None: ...
+
+
+class AllSlotsTaken(RuntimeError):
+    pass
+
+
+class _AdvisorySlot:
+    def __init__(self, connection: Connection, node_id: int) -> None:
+        self._connection = connection
+        self.node_id = node_id
+
+    def release(self) -> None:
+        if self._connection.closed:
+            return
+        self._connection.execute(text("SELECT pg_advisory_unlock(:c, :s)"), {"c": LOCK_CLASS, "s": self.node_id})
+        self._connection.invalidate()  # close the session itself, not back to the pool
+        self._connection.close()
+
+
+class _FileSlot:
+    def __init__(self, fd: int, node_id: int) -> None:
+        self._fd: int | None = fd
+        self.node_id = node_id
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing drops the flock
+            self._fd = None
+
+
+def hold_node_slot(engine: Engine) -> NodeSlot:
+    """Takes the lowest free slot: a process restarted alone gets its old node id back, which keeps its Kafka
+    static membership (``group.instance.id``) the same across the restart."""
+    order = list(range(SLOTS))
+    if engine.dialect.name == "postgresql":
+        return _hold_advisory(engine, order)
+    return _hold_file(_lock_dir(engine), order)
+
+
+def _hold_advisory(engine: Engine, order: list[int]) -> NodeSlot:
+    connection = engine.connect()
+    try:
+        for slot in order:
+            taken = connection.execute(text("SELECT pg_try_advisory_lock(:c, :s)"), {"c": LOCK_CLASS, "s": slot})
+            connection.commit()
+            if taken.scalar_one():
+                return _AdvisorySlot(connection, slot)
+    except BaseException:
+        connection.invalidate()
+        raise
+    connection.close()
+    raise AllSlotsTaken(f"all {SLOTS} node ids are held by live processes on this database")
+
+
+def _lock_dir(engine: Engine) -> Path:
+    database = make_url(str(engine.url)).database
+    base = Path(database).resolve().parent if database and database != ":memory:" else Path.cwd()
+    folder = base / "node-ids"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _hold_file(folder: Path, order: list[int]) -> NodeSlot:
+    for slot in order:
+        fd = os.open(folder / f"{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        return _FileSlot(fd, slot)
+    raise AllSlotsTaken(f"all {SLOTS} node ids are held by live processes on this machine ({folder})")

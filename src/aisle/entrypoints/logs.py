@@ -1,0 +1,59 @@
+"""Logging, configured once at start-up: one JSON object per line on stderr, each carrying the id of the request it
+belongs to (the id a 500's body quotes), plus an access line per request."""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import IO, Any
+
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("aisle_request_id", default=None)
+ACCESS = logging.getLogger("aisle.access")
+_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "request_id"}
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "request_id", None) is None:  # a handler outside the request's context may pass it
+            record.request_id = request_id_var.get()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "request_id": getattr(record, "request_id", None),
+        }
+        line.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD and not k.startswith("_")})
+        if record.exc_info:
+            line["exc"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str)
+
+
+def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> logging.Handler:
+    """Replaces the root logger's handlers with one JSON handler; uvicorn's loggers go through it too."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+    return handler
+
+
+def log_access(method: str, path: str, status: int, seconds: float) -> None:
+    ACCESS.info(
+        "%s %s %d", method, path, status, extra={"method": method, "path": path, "status": status, "ms": seconds * 1e3}
+    )

@@ -1,0 +1,121 @@
+"""Inputs a hostile or careless client sent that once answered 500 (issue 11): each is now a 4xx problem+json naming
+the field, and no odd spelling of a number is ever read as another id."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, product_body
+
+INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+TOO_BIG = str(1 << 63)  # 9223372036854775808: 19 digits, one past the largest 64-bit id
+NOT_ASCII_IDS = ["\u00b3", "\u00b2", "\u0663\u0663", "\uff11\uff12", "0", "00", TOO_BIG, "99999999999999999999"]
+
+
+def _problem(response, *statuses: int) -> dict:
+    assert response.status_code in statuses, (response.status_code, response.text)
+    assert response.headers["content-type"] == "application/problem+json"
+    return response.json()
+
+
+@pytest.mark.parametrize("raw_id", NOT_ASCII_IDS)
+def test_odd_ids_in_paths_are_4xx_never_another_id(client, seller: SellerClient, raw_id):
+    created = seller.create()
+    # "٣٣" once read as 33: make sure no spelling reaches a real product either
+    assert raw_id != created["product_id"]
+    _problem(client.get(f"/api/v1/products/{raw_id}"), 422)
+    _problem(seller.request("GET", f"/products/{raw_id}"), 422)
+    _problem(seller.request("PATCH", f"/products/{raw_id}", json={"title": "x"}), 422)
+    _problem(seller.request("GET", f"/jobs/{raw_id}"), 422)
+    _problem(client.get(f"/api/v1/inventory/{raw_id}", headers=INTERNAL), 422)
+    _problem(client.get(f"/api/v1/inventory/reservations/{raw_id}", headers=INTERNAL), 422)
+
+
+@pytest.mark.parametrize("raw_id", [TOO_BIG, "0", "\u0663\u0663"])
+def test_odd_ids_in_bodies_are_422_naming_the_field(client, seller: SellerClient, raw_id):
+    _problem(seller.request("POST", "/products", json=product_body(canonical_product_id=raw_id)), 422)
+    _problem(seller.request("POST", "/products", json=product_body(category_id=raw_id)), 422)
+    deal = {
+        "scope": "PRODUCT",
+        "target_id": raw_id,
+        "kind": "PERCENT",
+        "value": 10,
+        "starts_at": "2026-01-01T00:00:00Z",
+        "ends_at": "2027-01-01T00:00:00Z",
+    }
+    problem = _problem(client.post("/api/v1/pricing/deals", json=deal, headers=INTERNAL), 422)
+    assert "target_id" in [e["field"] for e in problem["errors"]]
+    quote = {"lines": [{"variant_id": raw_id, "quantity": 1}]}
+    _problem(client.post("/api/v1/pricing/quote", json=quote), 422)
+    lines = {"owner": "cart", "lines": [{"variant_id": raw_id, "quantity": 1}]}
+    _problem(client.post("/api/v1/inventory/reservations", json=lines, headers=INTERNAL), 422)
+    change = {"operation": "RELEASE", "reservation_id": raw_id}
+    _problem(client.patch("/api/v1/inventory/123", json=change, headers=INTERNAL), 404, 422)
+
+
+def test_patch_with_explicit_null_names_the_field(seller: SellerClient):
+    created = seller.create()
+    for field in ("title", "variants", "status", "description", "images", "attributes"):
+        problem = _problem(seller.request("PATCH", f"/products/{created['product_id']}", json={field: None}), 422)
+        assert field in [e["field"] for e in problem["errors"]], problem
+    # the fields that may be empty still accept null
+    patched = seller.request("PATCH", f"/products/{created['product_id']}", json={"brand": None})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["brand"] is None
+
+
+def test_deleting_a_deleted_product_is_a_4xx(seller: SellerClient):
+    created = seller.create()
+    assert seller.request("DELETE", f"/products/{created['product_id']}").status_code == 200
+    again = seller.request("DELETE", f"/products/{created['product_id']}")
+    _problem(again, 409)
+    assert seller.request("GET", f"/products/{created['product_id']}").json()["status"] == "DELETED"
+
+
+@pytest.mark.parametrize("version", [TOO_BIG, "99999999999999999999999", "0", "-1", "\u00b3"])
+def test_huge_or_odd_version_numbers_are_4xx(seller: SellerClient, version):
+    pid = seller.create()["product_id"]
+    _problem(seller.request("GET", f"/products/{pid}/versions/{version}"), 404, 422)
+    _problem(seller.request("GET", f"/products/{pid}/diff?from=1&to={version}"), 404, 422)
+    rolled = seller.request("POST", f"/products/{pid}/rollback", content=f'{{"version": {version}}}'.encode())
+    _problem(rolled, 422)
+
+
+def test_attribute_integers_over_64_bits_are_refused(client, seller: SellerClient):
+    big = 1 << 64
+    problem = _problem(seller.request("POST", "/products", json=product_body(attributes={"n": big})), 422)
+    assert any(e["field"].startswith("attributes") for e in problem["errors"])
+    ok = seller.create(attributes={"n": (1 << 63) - 1})
+    assert client.get(f"/api/v1/products/{ok['product_id']}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        (product_body(title="bad\x00title"), "title"),
+        (product_body(description="a\x00b"), "description"),
+        (product_body(brand="\x00"), "brand"),
+        (product_body(attributes={"k\x00": "v"}), "attributes"),
+        (product_body(attributes={"k": "v\x00"}), "attributes"),
+        (product_body(variants=[{"sku": "A", "price": 1, "attributes": {"size": "4\x002"}}]), "variants"),
+    ],
+)
+def test_nul_bytes_in_text_are_refused(seller: SellerClient, body, field):
+    problem = _problem(seller.request("POST", "/products", json=body), 422)
+    assert any(e["field"].startswith(field) for e in problem["errors"]), problem
+
+
+def test_nul_bytes_in_reviews_and_seller_names_are_refused(client, seller: SellerClient):
+    pid = seller.create()["product_id"]
+    _problem(client.post(f"/api/v1/products/{pid}/reviews", json={"rating": 5, "body": "\x00"}), 422)
+    _problem(client.post("/api/v1/sellers", json={"name": "a\x00"}, headers=INTERNAL), 422)
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_attributes_are_refused(seller: SellerClient, number):
+    raw = product_body()
+    text = __import__("json").dumps(raw).replace('"material": "mesh"', f'"weight": {number}')
+    response = seller.request("POST", "/products", content=text, headers={"content-type": "application/json"})
+    problem = _problem(response, 422)
+    assert any(e["field"].startswith("attributes") or e["field"] == "body" for e in problem["errors"]), problem
+    assert seller.request("GET", "/products").json()["total"] == 0

@@ -1,0 +1,57 @@
+"""Idempotency keys are scoped to (caller, operation, target) and bound to the request (issue 11)."""
+
+from __future__ import annotations
+
+from tests.api.conftest import SellerClient
+from tests.api.test_inventory import INTERNAL, patch, stocked  # noqa: F401  (the fixture)
+
+
+def _reserve(client, variant: str, quantity: int, key: str | None = None):
+    headers = {"Idempotency-Key": key} if key else {}
+    return patch(client, variant, {"operation": "RESERVE", "quantity": quantity, "owner": "cart"}, headers)
+
+
+def test_the_same_key_on_another_reservation_is_not_replayed(client, stocked):  # noqa: F811
+    a = _reserve(client, stocked["variant"], 1).json()["reservation_id"]
+    b = _reserve(client, stocked["variant"], 2).json()["reservation_id"]
+    key = {"Idempotency-Key": "release-1"}
+    first = client.post(f"/api/v1/inventory/reservations/{a}/release", headers={**INTERNAL, **key})
+    second = client.post(f"/api/v1/inventory/reservations/{b}/release", headers={**INTERNAL, **key})
+    assert first.json()["reservation_id"] == a and second.json()["reservation_id"] == b
+    assert client.get(f"/api/v1/inventory/reservations/{b}", headers=INTERNAL).json()["status"] == "RELEASED"
+    body = {"operation": "RELEASE", "reservation_id": a}
+    via_patch = patch(client, stocked["variant"], body, key)  # another operation's door: its own scope
+    assert via_patch.status_code == 409  # a is already released: answered, not replayed from the POST
+
+
+def test_reusing_a_key_with_a_different_body_is_422(client, stocked):  # noqa: F811
+    assert _reserve(client, stocked["variant"], 1, "k-1").status_code == 200
+    replay = _reserve(client, stocked["variant"], 1, "k-1")
+    assert replay.status_code == 200
+    changed = _reserve(client, stocked["variant"], 3, "k-1")
+    assert changed.status_code == 422, changed.text
+    assert changed.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["reserved"] == 1
+
+
+def test_a_key_is_scoped_to_its_caller(client, seller: SellerClient, stocked):  # noqa: F811
+    key = {"Idempotency-Key": "count-1"}
+    body = {"operation": "SET", "warehouse_id": "east", "quantity": 4}
+    assert patch(client, stocked["variant"], body, key).status_code == 200
+    as_seller = client.patch(
+        f"/api/v1/inventory/{stocked['variant']}", json={**body, "quantity": 6}, headers={**seller.headers, **key}
+    )
+    assert as_seller.status_code == 200, as_seller.text  # the seller's key lives apart from the platform's
+    assert as_seller.json()["available"] == 6
+
+
+def test_reserving_a_deleted_products_variant_is_refused(client, seller: SellerClient, stocked):  # noqa: F811
+    seller.request("DELETE", f"/products/{stocked['product']['product_id']}")
+    refused = _reserve(client, stocked["variant"], 1)
+    assert refused.status_code in (404, 409), refused.text
+    many = client.post(
+        "/api/v1/inventory/reservations",
+        json={"owner": "cart", "lines": [{"variant_id": stocked["variant"], "quantity": 1}]},
+        headers=INTERNAL,
+    )
+    assert many.status_code in (404, 409), many.text

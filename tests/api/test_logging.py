@@ -1,0 +1,59 @@
+"""Logs are JSON lines, each with its request id; every request leaves an access line; the id a 500 promises reaches
+the log (issue 11: no logging was configured, so it reached nothing)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from aisle.entrypoints.api.app import create_app
+from aisle.entrypoints.logs import configure_logging
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    stream = io.StringIO()
+    configure_logging("INFO", stream)
+    yield stream
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in saved[0]:
+        root.addHandler(handler)
+    root.setLevel(saved[1])
+
+
+def _parsed(stream: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+
+
+def test_access_lines_and_a_500_carry_the_request_id(container, log_lines: io.StringIO):
+    app = create_app(container)
+
+    @app.get("/boom")
+    def boom() -> None:
+        logging.getLogger("aisle.test").info("about to fail")
+        raise RuntimeError("a bug")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        ok = client.get("/healthz", headers={"X-Request-Id": "req-ok-1"})
+        failed = client.get("/boom")
+    assert ok.status_code == 200 and failed.status_code == 500
+    promised = failed.json()["request_id"]
+    lines = _parsed(log_lines)
+    access = [line for line in lines if line["logger"] == "aisle.access"]
+    assert {(a["path"], a["status"], a["request_id"]) for a in access} >= {
+        ("/healthz", 200, "req-ok-1"),
+        ("/boom", 500, promised),
+    }
+    about = [line for line in lines if line["msg"] == "about to fail"]
+    assert about and about[0]["request_id"] == promised  # a line logged inside the route
+    crash = [line for line in lines if line["msg"].startswith("unhandled error on GET /boom")]
+    assert crash and crash[0]["request_id"] == promised and "RuntimeError: a bug" in crash[0]["exc"]
+    assert all(set(line) >= {"ts", "level", "logger", "msg", "request_id"} for line in lines)

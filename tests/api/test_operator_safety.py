@@ -1,0 +1,120 @@
+"""Operator-facing safety (issue 11): no default internal token, /metrics behind it, seller key management, and a
+CLI that says which database it uses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from aisle.entrypoints.cli import app as cli
+from aisle.settings import Settings
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient
+
+INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+
+
+def test_there_is_no_default_internal_token(monkeypatch):
+    monkeypatch.delenv("AISLE_INTERNAL_TOKEN", raising=False)
+    assert Settings().internal_token is None
+
+
+def test_serve_refuses_to_start_without_a_token(tmp_path: Path, monkeypatch):
+    monkeypatch.delenv("AISLE_INTERNAL_TOKEN", raising=False)
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(cli, ["serve", "--port", "8104"])
+    assert result.exit_code == 2
+    assert "AISLE_INTERNAL_TOKEN" in result.output and "aisle demo" in result.output
+
+
+def test_every_command_says_which_database_it_uses(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path / "here"))
+    result = CliRunner().invoke(cli, ["sellers", "create", "--name", "Acme"])
+    assert result.exit_code == 0, result.output
+    assert f"database: sqlite:///{(tmp_path / 'here' / 'aisle.db').resolve()}" in result.output
+
+
+def test_metrics_need_the_internal_token(client):
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong-token-here"}).status_code == 401
+    allowed = client.get("/metrics", headers=INTERNAL)
+    assert allowed.status_code == 200 and "aisle_" in allowed.text
+
+
+def test_seller_keys_can_be_listed_rotated_and_revoked(client, seller: SellerClient):
+    listed = client.get(f"/api/v1/sellers/{seller.id}/keys", headers=INTERNAL)
+    assert listed.status_code == 200, listed.text
+    [first] = listed.json()["keys"]
+    assert first["active"] is True and "api_key" not in first
+    rotated = client.post(f"/api/v1/sellers/{seller.id}/keys", headers=INTERNAL)
+    assert rotated.status_code == 201, rotated.text
+    new_key = rotated.json()["api_key"]
+    assert seller.request("GET", "/products").status_code == 401  # the old key stopped working
+    fresh = {"Authorization": f"Bearer {new_key}"}
+    assert client.get("/api/v1/seller/products", headers=fresh).status_code == 200
+    keys = client.get(f"/api/v1/sellers/{seller.id}/keys", headers=INTERNAL).json()["keys"]
+    assert [k["active"] for k in keys] == [True, False]
+    revoked = client.delete(f"/api/v1/sellers/{seller.id}/keys/{keys[0]['key_id']}", headers=INTERNAL)
+    assert revoked.status_code == 200, revoked.text
+    assert client.get("/api/v1/seller/products", headers=fresh).status_code == 401
+    assert client.get(f"/api/v1/sellers/{seller.id}/keys", headers=seller.headers).status_code == 401
+    assert client.get("/api/v1/sellers/123456789/keys", headers=INTERNAL).status_code == 404
+
+
+def test_the_cli_manages_seller_keys(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path))
+    runner = CliRunner()
+    created = runner.invoke(cli, ["sellers", "create", "--name", "Acme"])
+    seller_id = created.stdout.strip().splitlines()[-1].split('"seller_id": "')[1].split('"')[0]
+    rotated = runner.invoke(cli, ["sellers", "keys", "rotate", "--seller", seller_id])
+    assert rotated.exit_code == 0, rotated.output
+    assert "aisle_sk_" in rotated.stdout
+    listed = runner.invoke(cli, ["sellers", "keys", "list", "--seller", seller_id])
+    assert listed.exit_code == 0 and listed.stdout.count('"active": false') == 1
+    key_id = _active_key(listed.stdout)
+    revoked = runner.invoke(cli, ["sellers", "keys", "revoke", "--seller", seller_id, "--key", key_id])
+    assert revoked.exit_code == 0, revoked.output
+    assert runner.invoke(cli, ["sellers", "keys", "list", "--seller", seller_id]).stdout.count('"active": false') == 2
+
+
+def _active_key(listing: str) -> str:
+    return next(k["key_id"] for k in json.loads(listing)["keys"] if k["active"])
+
+
+@pytest.mark.parametrize("path", ["/api/v1/sellers/abc/keys", "/api/v1/sellers/\u00b3/keys"])
+def test_seller_key_paths_refuse_bad_ids(client, path):
+    assert client.get(path, headers=INTERNAL).status_code == 422
+
+
+def test_the_demo_makes_a_token_once_and_keeps_it(tmp_path: Path, monkeypatch):
+    from aisle.entrypoints import cli as cli_module
+
+    monkeypatch.delenv("AISLE_INTERNAL_TOKEN", raising=False)
+    cli_module._demo_internal_token(tmp_path)
+    first = (tmp_path / cli_module.TOKEN_FILE).read_text().strip()
+    assert len(first) >= 32 and (tmp_path / cli_module.TOKEN_FILE).stat().st_mode & 0o077 == 0
+    monkeypatch.delenv("AISLE_INTERNAL_TOKEN")
+    cli_module._demo_internal_token(tmp_path)
+    assert __import__("os").environ["AISLE_INTERNAL_TOKEN"] == first  # the same token across restarts
+
+
+def _gauge(text: str, name: str) -> float:
+    line = next(ln for ln in text.splitlines() if ln.startswith(name + " "))
+    return float(line.split()[-1])
+
+
+def test_cache_gauges_count_page_lookups_not_internal_reads(client, seller: SellerClient, container):
+    from tests.api.conftest import wait_for_outbox
+
+    product_id = seller.create()["product_id"]
+    wait_for_outbox(container)
+    before = client.get("/metrics", headers=INTERNAL).text
+    for _ in range(5):
+        assert client.get(f"/api/v1/products/{product_id}").status_code == 200
+    after = client.get("/metrics", headers=INTERNAL).text
+    hits = _gauge(after, "aisle_cache_hits") - _gauge(before, "aisle_cache_hits")
+    misses = _gauge(after, "aisle_cache_misses") - _gauge(before, "aisle_cache_misses")
+    assert (hits, misses) == (4, 1)  # five page views: one miss, four hits, nothing else
+    assert 'aisle_cache_lookups{cache="pdp",outcome="hit"}' in after
