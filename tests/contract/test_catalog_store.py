@@ -208,3 +208,12 @@ def test_sellers_are_found_by_key_hash_only(ids, uow):
     with uow(readonly=True) as tx:
         assert tx.sellers.by_api_key_hash(seller.api_key_hash) == seller
         assert tx.sellers.by_api_key_hash(hash_api_key("wrong")) is None
+
+
+def test_adding_no_products_is_a_no_op(uow, ids):
+    """A re-import whose batch holds only known SKUs hands over an empty batch: nothing is written, nothing fails."""
+    with uow() as tx:
+        tx.products.add_many([], actor="import")
+        tx.commit()
+    with uow() as tx:
+        assert not tx.products.any_exist()

@@ -50,10 +50,10 @@ class ImportSummary:
         return self.imported + sum(self.skipped.values()) + sum(self.failed.values())
 
     def line(self) -> str:
-        return (
-            f"imported {self.imported}, skipped {sum(self.skipped.values())}, failed {sum(self.failed.values())}"
-            f" ({self.not_placed} imported without a category, {self.reviews} generated reviews)"
-        )
+        counts = [f"imported {self.imported}"]
+        troubles = (("skipped", self.skipped.total()), ("failed", self.failed.total()))
+        counts += [f"{what} {n}" for what, n in troubles if n]
+        return ", ".join(counts) + f" ({self.not_placed} imported without a category, {self.reviews} generated reviews)"
 
 
 class CatalogImporter:

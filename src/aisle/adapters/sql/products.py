@@ -30,6 +30,8 @@ class SqlProductRepository:
     def add_many(self, products: Sequence[Product], actor: str) -> None:
         """Inserts products with their variants and first versions: a few statements for the whole batch.
         Raises Conflict when a SKU is taken (check ``skus_in_use`` first to skip such products)."""
+        if not products:  # an empty INSERT would be "DEFAULT VALUES", which the NOT NULL columns refuse
+            return
         if clash := next(iter(self.skus_in_use(products).items()), None):
             raise Conflict(f"SKU {clash[1][0]!r} is already used by your product {clash[1][1]}", field="sku")
         with _sku_conflicts_as_409():
