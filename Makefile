@@ -30,8 +30,11 @@ test: lint rules ## the whole suite (PostgreSQL tests run when AISLE_TEST_DATABA
 	$(BIN)/pytest
 
 rules: ## check and unit-test the Prometheus recording rules and alerts (needs promtool: Debian package prometheus)
-	promtool check rules deploy/prometheus/rules.yml
-	cd deploy/prometheus && promtool test rules tests.yml
+	@if ! command -v promtool >/dev/null; then \
+	  if [ "$$CI" = true ]; then echo "promtool missing: CI must install the Debian package prometheus" >&2; exit 1; fi; \
+	  echo "skipping the rule checks: promtool not found (apt-get install prometheus)"; exit 0; \
+	fi; \
+	promtool check rules deploy/prometheus/rules.yml && cd deploy/prometheus && promtool test rules tests.yml
 
 unit: $(STAMP) ## the fast tests only
 	$(BIN)/pytest tests/unit
