@@ -76,7 +76,10 @@ class Settings(BaseSettings):
         False, description="Distributed: also run the relay, index builder, cache invalidator and expirer in-process"
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="Logs are JSON lines on stderr, each with its request id"
+        "INFO", description="Logs go to stderr, each line with its request id"
+    )
+    log_format: Literal["auto", "json", "console"] = Field(
+        "auto", description="json: an object per line, for log shippers; console: readable; auto: console on a terminal"
     )
     retention_hours: float = Field(
         168, gt=0, description="Delivered outbox events, idempotency keys and finished bulk jobs are deleted after this"

@@ -1,5 +1,6 @@
-"""Logging, configured once at start-up: one JSON object per line on stderr, each carrying the id of the request it
-belongs to (the id a 500's body quotes), plus an access line per request."""
+"""Logging, configured once at start-up: one line per record on stderr, each carrying the id of the request it
+belongs to (the id a 500's body quotes), plus an access line per request. JSON for log shippers, readable lines on
+a terminal."""
 
 from __future__ import annotations
 
@@ -37,10 +38,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str)
 
 
-def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> logging.Handler:
-    """Replaces the root logger's handlers with one JSON handler; uvicorn's loggers go through it too."""
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(JsonFormatter())
+class ConsoleFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s", datefmt="%H:%M:%S")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        request_id = getattr(record, "request_id", None)
+        return f"{line}  [request {request_id}]" if request_id else line
+
+
+def configure_logging(level: str = "INFO", stream: IO[str] | None = None, log_format: str = "json") -> logging.Handler:
+    """Replaces the root logger's handlers with one handler; uvicorn's loggers go through it too.
+    log_format "auto" means readable lines when the stream is a terminal, JSON otherwise."""
+    stream = stream or sys.stderr
+    if log_format == "auto":
+        log_format = "console" if stream.isatty() else "json"
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(ConsoleFormatter() if log_format == "console" else JsonFormatter())
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
     for old in list(root.handlers):
@@ -50,6 +65,7 @@ def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> log
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))  # "Context impl SQLiteImpl." is noise
     return handler
 
 
