@@ -151,6 +151,7 @@ outbox = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("next_attempt_at", Timestamp),  # set after a failure: retried with backoff, not in a tight loop
     Column("delivered_at", Timestamp),
+    Column("traceparent", String(55)),  # the recording request's W3C trace context, when traces are on
     Index("ix_outbox_status", "status", "event_id"),
 )
 
@@ -166,7 +167,8 @@ bulk_jobs = Table(
     Column("failed", Integer, nullable=False),
     Column("created_at", Timestamp, nullable=False),
     Column("finished_at", Timestamp),
-    Column("failure_reason", Text),  # why a FAILED job stopped
+    Column("failure_reason", Text),  # why a FAILED job stopped (or, while it runs, why its last step failed)
+    Column("failed_attempts", Integer, nullable=False, server_default="0"),  # consecutive failed steps
 )
 
 bulk_job_lines = Table(
