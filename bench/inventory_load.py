@@ -127,7 +127,7 @@ def _reserve(reserver: HotSkuReserver, line: ReserveLine) -> tuple[str, int | No
         return "gave_up", None  # retries exhausted ("changing too fast") or the hot-SKU queue timed out
     except Exception as error:  # counted and reported, never hidden
         return f"error_{type(error).__name__}", None
-    return "granted", int(answer["reservation_id"])
+    return "granted", answer.reservation_id
 
 
 def _checkout(inventory: InventoryService, reservation_id: int, buys: bool, tally: Tally, lock: threading.Lock) -> None:

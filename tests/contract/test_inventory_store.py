@@ -15,7 +15,7 @@ from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant
 from aisle.domain.errors import Conflict, InvalidInput
 from aisle.domain.ids import SnowflakeIds
-from aisle.domain.inventory import Operation, ReservationStatus, StockLevel, Warehouse
+from aisle.domain.inventory import Operation, Reservation, ReservationStatus, StockLevel, Warehouse
 from aisle.domain.sellers import Seller, hash_api_key
 from aisle.services.clock import utc_now
 from aisle.services.hot_sku import HotSkuReserver
@@ -65,7 +65,7 @@ def test_a_reservation_is_finished_once(ids, uow):
     service = InventoryService(uow, ids.next_id, utc_now)
     service.adjust(variant, Operation.SET, "east", 5)
     held = service.reserve([ReserveLine(variant, 2)], owner="cart-1")
-    reservation_id = int(held["reservation_id"])
+    reservation_id = held.reservation_id
     outcomes: list[str] = []
 
     def finish(action) -> None:
@@ -82,7 +82,7 @@ def test_a_reservation_is_finished_once(ids, uow):
         thread.join()
     assert sorted(outcomes) == ["done"] + ["refused"] * 7
     stock = service.stock(variant)
-    assert stock["reserved"] == 0 and stock["available"] in (3, 5)  # deducted (sold 2) or released
+    assert stock.reserved == 0 and stock.available in (3, 5)  # deducted (sold 2) or released
 
 
 def test_expired_reservations_give_their_stock_back(ids, uow):
@@ -94,11 +94,11 @@ def test_expired_reservations_give_their_stock_back(ids, uow):
     assert service.expire_due() == 0
     clock[0] += timedelta(seconds=61)
     with pytest.raises(Conflict, match="expired"):
-        service.deduct(int(held["reservation_id"]))
+        service.deduct(held.reservation_id)
     assert service.expire_due() == 1
-    assert service.stock(variant)["available"] == 4
+    assert service.stock(variant).available == 4
     with uow(readonly=True) as tx:
-        assert tx.inventory.reservation(int(held["reservation_id"])).status is ReservationStatus.EXPIRED
+        assert tx.inventory.reservation(held.reservation_id).status is ReservationStatus.EXPIRED
 
 
 def test_an_idempotency_key_gives_the_same_answer_and_no_second_effect(ids, uow):
@@ -106,7 +106,7 @@ def test_an_idempotency_key_gives_the_same_answer_and_no_second_effect(ids, uow)
     key = IdempotencyKey("internal:RESERVE-MANY:-:k1", "same-request")
     service = InventoryService(uow, ids.next_id, utc_now)
     service.adjust(variant, Operation.SET, "east", 10)
-    answers: list[dict] = []
+    answers: list[Reservation] = []
     threads = [
         threading.Thread(target=lambda: answers.append(service.reserve([ReserveLine(variant, 4)], "c", key=key)))
         for _ in range(6)
@@ -115,8 +115,8 @@ def test_an_idempotency_key_gives_the_same_answer_and_no_second_effect(ids, uow)
         thread.start()
     for thread in threads:
         thread.join()
-    assert len({a["reservation_id"] for a in answers}) == 1
-    assert service.stock(variant)["available"] == 6
+    assert len({a.reservation_id for a in answers}) == 1
+    assert service.stock(variant).available == 6
     with pytest.raises(InvalidInput) as reused:  # the same key with another request is refused, not replayed
         service.reserve([ReserveLine(variant, 1)], "c", key=IdempotencyKey(key.scope, "another-request"))
     assert reused.value.errors[0].field == "Idempotency-Key"
@@ -129,7 +129,7 @@ def test_a_multi_line_reservation_is_all_or_nothing(ids, uow):
     with pytest.raises(Conflict) as short:
         service.reserve([ReserveLine(first, 3), ReserveLine(first, 3)], owner="cart-3")
     assert short.value.field == "lines[1].quantity"
-    assert service.stock(first)["available"] == 5
+    assert service.stock(first).available == 5
 
 
 STARTING_STOCK = 120
@@ -148,9 +148,9 @@ def test_no_oversell_under_threads_and_processes(engine, ids, uow, mode):
     refused = sum(r[1] for r in [*in_processes, in_threads])
     stock = InventoryService(uow, ids.next_id, utc_now).stock(variant)
     assert granted + refused == 3 * 6 * 25  # every request got an answer
-    assert stock["available"] >= 0 and stock["reserved"] >= 0
-    assert stock["available"] + stock["reserved"] == STARTING_STOCK  # nothing created or lost
-    assert stock["reserved"] == granted  # every yes is backed by stock, and only those
+    assert stock.available >= 0 and stock.reserved >= 0
+    assert stock.available + stock.reserved == STARTING_STOCK  # nothing created or lost
+    assert stock.reserved == granted  # every yes is backed by stock, and only those
     if mode == "batched":
         assert granted == STARTING_STOCK  # demand (450) exceeds stock: every unit went to someone
 
@@ -194,7 +194,7 @@ def test_releases_in_opposite_line_orders_do_not_deadlock(ids, uow):
         for _ in range(15):
             try:
                 held = service.reserve([ReserveLine(v, 1, "east") for v in order], owner="cart")
-                service.release(int(held["reservation_id"]))
+                service.release(held.reservation_id)
             except Exception as error:  # a deadlock escaping as a 500 is exactly what this test is about
                 failures.append(error)
 
@@ -206,7 +206,7 @@ def test_releases_in_opposite_line_orders_do_not_deadlock(ids, uow):
     for thread in threads:
         thread.join()
     assert failures == []
-    assert service.stock(first)["available"] == service.stock(second)["available"] == 10_000
+    assert service.stock(first).available == service.stock(second).available == 10_000
 
 
 def test_a_sold_out_batch_writes_nothing(ids, uow):

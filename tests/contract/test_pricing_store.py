@@ -52,7 +52,7 @@ def test_price_history_and_recent_prices(uow):
     with uow(readonly=True) as tx:
         assert tx.pricing.recent_prices([1], now - timedelta(days=30)) == {1: [Decimal("12.50")]}
         history = tx.pricing.price_history(1)
-    assert [(h["old"], h["new"]) for h in history] == [(10.0, 12.5), (None, 10.0)]
+    assert [(h.old, h.new) for h in history] == [(Decimal("10.00"), Decimal("12.50")), (None, Decimal("10.00"))]
 
 
 def test_deals_starting_or_ending_in_a_window(uow):

@@ -157,7 +157,7 @@ def test_many_shoppers_for_one_sku_never_oversell(stocked: Store, new_id, mode: 
     uow = fake_uow_factory(stocked)
     inventory = InventoryService(uow, new_id, lambda: NOW, 900, 5)
     reserver = HotSkuReserver(inventory, uow, new_id, lambda: NOW, mode=mode)
-    granted: list[str] = []
+    granted: list[int] = []
     refused: list[DomainError] = []
     start = threading.Barrier(SHOPPERS)
 
@@ -165,7 +165,7 @@ def test_many_shoppers_for_one_sku_never_oversell(stocked: Store, new_id, mode: 
         start.wait()
         try:
             answer = reserver.reserve_one(ReserveLine(VARIANT, 1), owner=f"cart-{n}")
-            granted.append(answer["reservation_id"])
+            granted.append(answer.reservation_id)
         except DomainError as error:
             refused.append(error)
 

@@ -95,6 +95,16 @@ class FinalPrice:
     deal: Deal | None
 
 
+@dataclass(frozen=True)
+class PriceChange:
+    """One entry of a variant's price history."""
+
+    old: Decimal | None  # None: the variant's first price
+    new: Decimal
+    actor: str
+    changed_at: datetime
+
+
 def final_price(item: PricedItem, deals: Sequence[Deal], now: datetime) -> FinalPrice:
     deal = best_deal(deals, item, now)
     if deal is None:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from aisle.domain.errors import Conflict, DomainError
 from aisle.domain.inventory import Operation, Reservation, ReservationStatus, check_quantity
@@ -27,8 +26,8 @@ from aisle.services.inventory import (
     announce_stock_change,
     require_reservable,
     require_warehouse,
-    reservation_view,
 )
+from aisle.services.inventory_results import RESERVATION
 from aisle.services.ports import IdempotencyKey, UnitOfWork, UnitOfWorkFactory
 from aisle.services.retry import retry_on_conflict
 
@@ -42,7 +41,7 @@ class _Request:
     owner: str
     key: IdempotencyKey | None
     done: threading.Event = field(default_factory=threading.Event)
-    answer: dict[str, Any] | None = None
+    answer: Reservation | None = None
     error: Exception | None = None
     abandoned: bool = False  # the caller stopped waiting: a late yes must be given back, not kept
 
@@ -70,7 +69,7 @@ class HotSkuReserver:
         self._in_flight: dict[int, int] = {}
         self.batches = 0
 
-    def reserve_one(self, line: ReserveLine, owner: str, key: IdempotencyKey | None = None) -> dict[str, Any]:
+    def reserve_one(self, line: ReserveLine, owner: str, key: IdempotencyKey | None = None) -> Reservation:
         check_quantity(line.quantity, Operation.RESERVE, "quantity")
         if not self._should_queue(line.variant_id):
             return self._direct(line, owner, key)
@@ -94,7 +93,7 @@ class HotSkuReserver:
         with self._lock:
             return self._in_flight.get(variant_id, 0) > 0 or variant_id in self._queues
 
-    def _direct(self, line: ReserveLine, owner: str, key: IdempotencyKey | None) -> dict[str, Any]:
+    def _direct(self, line: ReserveLine, owner: str, key: IdempotencyKey | None) -> Reservation:
         with self._lock:
             self._in_flight[line.variant_id] = self._in_flight.get(line.variant_id, 0) + 1
         try:
@@ -141,7 +140,7 @@ class HotSkuReserver:
                 request.done.set()
 
     def _apply(self, batch: list[_Request]) -> None:
-        outcomes: list[tuple[_Request, dict[str, Any] | None, Exception | None]] = []
+        outcomes: list[tuple[_Request, Reservation | None, Exception | None]] = []
         with self._uow() as uow:
             pool = StockPool(uow, [batch[0].line.variant_id])
             product_id = require_reservable(uow, batch[0].line.variant_id)
@@ -153,24 +152,24 @@ class HotSkuReserver:
                 uow.commit()
         self._answer(outcomes)
 
-    def _answer(self, outcomes: list[tuple[_Request, dict[str, Any] | None, Exception | None]]) -> None:
+    def _answer(self, outcomes: list[tuple[_Request, Reservation | None, Exception | None]]) -> None:
         """Only now, after the commit, does anyone hear yes; a yes nobody waits for any more is given back."""
         given_up = []
         with self._lock:
             for request, answer, error in outcomes:
                 request.answer, request.error = answer, error
                 if request.abandoned and answer is not None:
-                    given_up.append(int(answer["reservation_id"]))
+                    given_up.append(answer.reservation_id)
         for reservation_id in given_up:
             with suppress(Conflict):
                 self._inventory.release(reservation_id)
 
     def _grant(
         self, uow: UnitOfWork, pool: StockPool, request: _Request
-    ) -> tuple[dict[str, Any] | None, Exception | None]:
+    ) -> tuple[Reservation | None, Exception | None]:
         try:
             if request.key is not None and (earlier := uow.inventory.remembered(request.key)) is not None:
-                return earlier, None
+                return RESERVATION.load(earlier), None
             if request.line.warehouse_id is not None:
                 require_warehouse(uow, request.line.warehouse_id)
             taken = pool.take(request.line)
@@ -181,7 +180,6 @@ class HotSkuReserver:
             self._new_id(), request.owner, (taken,), ReservationStatus.ACTIVE, now, now + self._ttl
         )
         uow.inventory.add_reservation(reservation)
-        answer = reservation_view(reservation)
         if request.key is not None:
-            uow.inventory.remember(request.key, answer, now)
-        return answer, None
+            uow.inventory.remember(request.key, RESERVATION.dump(reservation), now)
+        return reservation, None

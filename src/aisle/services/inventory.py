@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from aisle.domain import events as ev
 from aisle.domain.catalog import ProductStatus
@@ -32,11 +32,13 @@ from aisle.domain.inventory import (
     choose_warehouse,
     empty_level,
 )
+from aisle.services.inventory_results import LEVEL_CHANGED, RESERVATION, LevelChanged, Remembered, StockReport
 from aisle.services.ports import IdempotencyKey, UnitOfWork, UnitOfWorkFactory, VersionConflict
 from aisle.services.retry import retry_on_conflict
 
 MAX_ATTEMPTS = 60
 STOCK_TOO_BUSY = "the stock is changing too fast right now; try again"
+A = TypeVar("A")
 
 
 @dataclass(frozen=True)
@@ -81,29 +83,21 @@ class InventoryService:
             owner = uow.inventory.variant_owner(variant_id)
         return None if owner is None else owner[1]
 
-    def stock(self, variant_id: int) -> dict[str, Any]:
+    def stock(self, variant_id: int) -> StockReport:
         with self._uow(readonly=True) as uow:
             require_variant(uow, variant_id)
             levels = uow.inventory.levels([variant_id])[variant_id]
-        shown = self.availability_of(levels)
-        return {
-            "variant_id": str(variant_id),
-            "available": sum(level.available for level in levels),
-            "reserved": sum(level.reserved for level in levels),
-            "status": shown.status,
-            "quantity_hint": shown.quantity_hint,
-            "warehouses": [_level_view(level) for level in levels],
-        }
+        return StockReport(variant_id, tuple(levels), self.availability_of(levels))
 
     def availability_of(self, levels: Sequence[StockLevel]) -> Availability:
         return availability(sum(level.available for level in levels), self._low)
 
-    def reservation(self, reservation_id: int) -> dict[str, Any]:
+    def reservation(self, reservation_id: int) -> Reservation:
         with self._uow(readonly=True) as uow:
             found = uow.inventory.reservation(reservation_id)
         if found is None:
             raise NotFound("reservation", reservation_id)
-        return reservation_view(found)
+        return found
 
     def levels_for(self, variant_ids: Sequence[int]) -> dict[int, list[StockLevel]]:
         with self._uow(readonly=True) as uow:
@@ -142,11 +136,11 @@ class InventoryService:
 
     def adjust(
         self, variant_id: int, operation: Operation, warehouse_id: str, quantity: int, key: IdempotencyKey | None = None
-    ) -> dict[str, Any]:
+    ) -> LevelChanged:
         """RESTOCK adds to what a warehouse has; SET states it (a stock count)."""
         check_quantity(quantity, operation)
 
-        def change(uow: UnitOfWork) -> dict[str, Any]:
+        def change(uow: UnitOfWork) -> LevelChanged:
             product_id = require_variant(uow, variant_id)
             require_warehouse(uow, warehouse_id)
             current = _level_at(uow, variant_id, warehouse_id)
@@ -154,9 +148,9 @@ class InventoryService:
             changed = current.restock(quantity) if restock else current.set_available(quantity)
             uow.inventory.save_level(changed, current.version)
             announce_stock_change(uow, {product_id})
-            return {"operation": operation.value, **_level_view(changed)}
+            return LevelChanged.of(operation, changed)
 
-        return self._write(change, key)
+        return self._write(change, key, LEVEL_CHANGED)
 
     def reserve(
         self,
@@ -164,23 +158,24 @@ class InventoryService:
         owner: str,
         key: IdempotencyKey | None = None,
         ttl_seconds: float | None = None,
-    ) -> dict[str, Any]:
+    ) -> Reservation:
         """All lines or none: one line short of stock refuses the whole reservation."""
         if not lines:
             raise InvalidInput.single("lines", "a reservation needs at least one line")
         for index, line in enumerate(lines):
             check_quantity(line.quantity, Operation.RESERVE, f"lines[{index}].quantity")
         ttl = self._ttl if ttl_seconds is None else timedelta(seconds=ttl_seconds)
-        return self._write(lambda uow: self._reserve_in(uow, lines, owner, ttl, name_lines=True), key)
+        return self._write(lambda uow: self._reserve_in(uow, lines, owner, ttl, name_lines=True), key, RESERVATION)
 
-    def reserve_one(self, line: ReserveLine, owner: str, key: IdempotencyKey | None = None) -> dict[str, Any]:
+    def reserve_one(self, line: ReserveLine, owner: str, key: IdempotencyKey | None = None) -> Reservation:
         """One variant: errors name ``quantity`` rather than ``lines[0].quantity``."""
         check_quantity(line.quantity, Operation.RESERVE)
-        return self._write(lambda uow: self._reserve_in(uow, [line], owner, self._ttl, name_lines=False), key)
+        reserve = partial(self._reserve_in, lines=[line], owner=owner, ttl=self._ttl, name_lines=False)
+        return self._write(reserve, key, RESERVATION)
 
     def _reserve_in(
         self, uow: UnitOfWork, lines: Sequence[ReserveLine], owner: str, ttl: timedelta, name_lines: bool
-    ) -> dict[str, Any]:
+    ) -> Reservation:
         product_ids = {require_reservable(uow, line.variant_id) for line in lines}
         for warehouse_id in {line.warehouse_id for line in lines if line.warehouse_id is not None}:
             require_warehouse(uow, warehouse_id)
@@ -189,17 +184,19 @@ class InventoryService:
         reservation = Reservation(self._new_id(), owner, tuple(taken), ReservationStatus.ACTIVE, now, now + ttl)
         uow.inventory.add_reservation(reservation)
         announce_stock_change(uow, product_ids)
-        return reservation_view(reservation)
+        return reservation
 
     def release(
         self, reservation_id: int, key: IdempotencyKey | None = None, variant_id: int | None = None
-    ) -> dict[str, Any]:
-        return self._write(lambda uow: self._finish(uow, reservation_id, ReservationStatus.RELEASED, variant_id), key)
+    ) -> Reservation:
+        release = partial(self._finish, reservation_id=reservation_id, outcome=ReservationStatus.RELEASED)
+        return self._write(partial(release, variant_id=variant_id), key, RESERVATION)
 
     def deduct(
         self, reservation_id: int, key: IdempotencyKey | None = None, variant_id: int | None = None
-    ) -> dict[str, Any]:
-        return self._write(lambda uow: self._finish(uow, reservation_id, ReservationStatus.DEDUCTED, variant_id), key)
+    ) -> Reservation:
+        deduct = partial(self._finish, reservation_id=reservation_id, outcome=ReservationStatus.DEDUCTED)
+        return self._write(partial(deduct, variant_id=variant_id), key, RESERVATION)
 
     def expire_due(self, limit: int = 500) -> int:
         """Releases reservations whose time is up; returns how many it released."""
@@ -208,12 +205,13 @@ class InventoryService:
         for reservation in due:
             with suppress(Conflict):  # released or deducted meanwhile: nothing left to expire
                 expired = ReservationStatus.EXPIRED
-                self._write(partial(self._finish, reservation_id=reservation.reservation_id, outcome=expired))
+                finish = partial(self._finish, reservation_id=reservation.reservation_id, outcome=expired)
+                self._write(finish, None, RESERVATION)
         return len(due)
 
     def _finish(
         self, uow: UnitOfWork, reservation_id: int, outcome: ReservationStatus, variant_id: int | None = None
-    ) -> dict[str, Any]:
+    ) -> Reservation:
         reservation = uow.inventory.reservation(reservation_id)
         if reservation is None:
             raise NotFound("reservation", reservation_id)
@@ -223,7 +221,7 @@ class InventoryService:
         if not uow.inventory.change_status(reservation_id, ReservationStatus.ACTIVE, outcome):
             raise VersionConflict(reservation_id)  # someone finished it a moment ago: re-read and answer that
         self._return_or_sell(uow, reservation, outcome)
-        return {**reservation_view(reservation), "status": outcome.value}
+        return replace(reservation, status=outcome)
 
     def _return_or_sell(self, uow: UnitOfWork, reservation: Reservation, outcome: ReservationStatus) -> None:
         now = self._now()
@@ -240,17 +238,17 @@ class InventoryService:
         announce_stock_change(uow, product_ids)
 
     def _write(
-        self, change: Callable[[UnitOfWork], dict[str, Any]], key: IdempotencyKey | None = None
-    ) -> dict[str, Any]:
+        self, change: Callable[[UnitOfWork], A], key: IdempotencyKey | None, remembered: Remembered[A]
+    ) -> A:
         """Runs ``change`` in a transaction, again after a lost compare-and-set, at most once per idempotency key."""
 
-        def attempt() -> dict[str, Any]:
+        def attempt() -> A:
             with self._uow() as uow:
                 if key is not None and (earlier := uow.inventory.remembered(key)) is not None:
-                    return earlier
+                    return remembered.load(earlier)
                 answer = change(uow)
                 if key is not None:
-                    uow.inventory.remember(key, answer, self._now())
+                    uow.inventory.remember(key, remembered.dump(answer), self._now())
                 uow.commit()
                 return answer
 
@@ -321,30 +319,6 @@ class StockPool:
         for key, level in self._levels.items():
             if level.version != self._read_versions[key]:
                 uow.inventory.save_level(level, self._read_versions[key])
-
-
-def reservation_view(reservation: Reservation) -> dict[str, Any]:
-    return {
-        "reservation_id": str(reservation.reservation_id),
-        "owner": reservation.owner,
-        "status": reservation.status.value,
-        "created_at": reservation.created_at.isoformat(),
-        "expires_at": reservation.expires_at.isoformat(),
-        "lines": [
-            {"variant_id": str(line.variant_id), "warehouse_id": line.warehouse_id, "quantity": line.quantity}
-            for line in reservation.lines
-        ],
-    }
-
-
-def _level_view(level: StockLevel) -> dict[str, Any]:
-    return {
-        "variant_id": str(level.variant_id),
-        "warehouse_id": level.warehouse_id,
-        "available": level.available,
-        "reserved": level.reserved,
-        "version": level.version,
-    }
 
 
 def require_variant(uow: UnitOfWork, variant_id: int) -> int:

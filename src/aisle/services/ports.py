@@ -14,7 +14,7 @@ from aisle.domain.coupons import Coupon
 from aisle.domain.events import Event
 from aisle.domain.images import ImageFacts, ProductImage
 from aisle.domain.inventory import Reservation, ReservationStatus, StockLevel, Warehouse
-from aisle.domain.pricing import Deal
+from aisle.domain.pricing import Deal, PriceChange
 from aisle.domain.reviews import Review, ReviewSummary
 from aisle.domain.sellers import ApiKeyInfo, Seller
 
@@ -307,7 +307,8 @@ class PricingRepository(Protocol):
 
     def record_prices(self, records: Sequence[PriceRecord]) -> None: ...
 
-    def price_history(self, variant_id: int, limit: int = 200) -> list[dict[str, Any]]: ...
+    def price_history(self, variant_id: int, limit: int = 200) -> list[PriceChange]:
+        """Newest first."""
 
     def recent_prices(self, variant_ids: Sequence[int], since: datetime) -> dict[int, list[Decimal]]: ...
 

@@ -17,6 +17,7 @@ from aisle.domain.pricing import (
     Deal,
     DealScope,
     FinalPrice,
+    PriceChange,
     PricedItem,
     check_discount,
     check_window,
@@ -54,6 +55,16 @@ class CouponRequest:
     ends_at: datetime
     min_spend: Decimal = Decimal(0)
     usage_limit: int | None = None
+
+
+@dataclass(frozen=True)
+class Redemption:
+    """A use of a coupon spent by an order (``repeat``: the order had spent it before, nothing more was spent)."""
+
+    code: str
+    seller_id: int | None  # the seller whose code it is; None: the platform's
+    order_id: str
+    repeat: bool
 
 
 class PricingService:
@@ -148,7 +159,7 @@ class PricingService:
             uow.commit()
         return coupon
 
-    def quote(self, lines: Sequence[tuple[int, int]], coupon_code: str | None) -> dict[str, Any]:
+    def quote(self, lines: Sequence[tuple[int, int]], coupon_code: str | None) -> Quote:
         now = self._now()
         with self._uow(readonly=True) as uow:
             items = self._items_for_variants(uow, [variant_id for variant_id, _qty in lines])
@@ -156,9 +167,9 @@ class PricingService:
             coupon = self._coupon(uow, coupon_code, sellers) if coupon_code else None
             deals = self._deals_for(uow, items.values(), now)
         basket = [(items[variant_id], quantity) for variant_id, quantity in lines]
-        return quote_view(build_quote(basket, deals, coupon, now))
+        return build_quote(basket, deals, coupon, now)
 
-    def redeem(self, code: str, order_id: str, seller_id: int | None = None) -> dict[str, Any]:
+    def redeem(self, code: str, order_id: str, seller_id: int | None = None) -> Redemption:
         """Spends a use of the platform's code, or of the named seller's code."""
         code = normalize_code(code)
         with self._uow() as uow:
@@ -170,15 +181,9 @@ class PricingService:
                 raise CouponRefused(code, "is not valid now")
             first_time = uow.pricing.redeem(code, order_id, now, seller_id)
             uow.commit()
-        return {
-            "code": code,
-            "seller_id": None if seller_id is None else str(seller_id),
-            "order_id": order_id,
-            "redeemed": True,
-            "repeat": not first_time,
-        }
+        return Redemption(code, seller_id, order_id, repeat=not first_time)
 
-    def price_history(self, seller_id: int, variant_id: int) -> list[dict[str, Any]]:
+    def price_history(self, seller_id: int, variant_id: int) -> list[PriceChange]:
         with self._uow(readonly=True) as uow:
             owner = uow.inventory.variant_owner(variant_id)
             if owner is None or owner[1] != seller_id:
@@ -230,34 +235,3 @@ class PricingService:
             if (coupon := uow.pricing.coupon(code, seller_id)) is not None:
                 return coupon
         raise CouponRefused(code, "does not exist")
-
-
-def quote_view(quote: Quote) -> dict[str, Any]:
-    return {
-        "lines": [
-            {
-                "variant_id": str(line.item.variant_id),
-                "product_id": str(line.item.product_id),
-                "quantity": line.quantity,
-                "unit_base": float(line.item.price),
-                "unit_after_deal": float(line.unit_price),
-                "deal": None if line.deal is None else {"id": str(line.deal.deal_id), "name": line.deal.name},
-                "base": float(line.item.price * line.quantity),
-                "deal_discount": float((line.item.price - line.unit_price) * line.quantity),
-                "coupon_discount": float(line.coupon_discount),
-                "final": float(line.total),
-            }
-            for line in quote.lines
-        ],
-        "coupon": None if quote.coupon is None else quote.coupon.code,
-        "coupon_seller_id": _seller_of(quote.coupon),
-        "subtotal": float(quote.subtotal),
-        "deal_savings": float(quote.deal_savings),
-        "coupon_savings": float(quote.coupon_savings),
-        "total": float(quote.total),
-        "currency": "USD",
-    }
-
-
-def _seller_of(coupon: Coupon | None) -> str | None:
-    return None if coupon is None or coupon.seller_id is None else str(coupon.seller_id)

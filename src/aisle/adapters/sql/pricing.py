@@ -15,7 +15,7 @@ from aisle.adapters.sql.timestamps import as_utc
 from aisle.domain.coupons import Coupon, CouponRefused, coupon_key
 from aisle.domain.errors import Conflict
 from aisle.domain.money import from_cents, to_cents
-from aisle.domain.pricing import Deal, DealScope, Discount, DiscountKind
+from aisle.domain.pricing import Deal, DealScope, Discount, DiscountKind, PriceChange
 from aisle.services.ports import PriceRecord
 
 
@@ -96,18 +96,18 @@ class SqlPricingRepository:
         if records:
             self._db.execute(insert(t.price_history), [_price_history_row(r) for r in records])
 
-    def price_history(self, variant_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    def price_history(self, variant_id: int, limit: int = 200) -> list[PriceChange]:
         h = t.price_history.c
         rows = self._db.execute(
             select(t.price_history).where(h.variant_id == variant_id).order_by(h.entry_id.desc()).limit(limit)
         )
         return [
-            {
-                "old": None if r.old_cents is None else float(from_cents(r.old_cents)),
-                "new": float(from_cents(r.new_cents)),
-                "actor": r.actor,
-                "changed_at": as_utc(r.changed_at).isoformat(),
-            }
+            PriceChange(
+                None if r.old_cents is None else from_cents(r.old_cents),
+                from_cents(r.new_cents),
+                r.actor,
+                as_utc(r.changed_at),
+            )
             for r in rows
         ]
 

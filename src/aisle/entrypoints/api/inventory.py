@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 from pydantic import Field
 
 from aisle.domain.errors import InvalidInput, NotFound
@@ -20,14 +20,18 @@ from aisle.entrypoints.api.dependencies import (
     parse_id,
     scoped_key,
 )
-from aisle.entrypoints.api.responses import (
+from aisle.entrypoints.api.responses import Responses
+from aisle.entrypoints.api.shapes.common import json_response
+from aisle.entrypoints.api.shapes.inventory import (
     ReservationOut,
-    Responses,
     StockChangeOut,
     StockOut,
     WarehouseList,
     WarehouseOut,
-    ok,
+    level_changed_shown,
+    reservation_shown,
+    stock_shown,
+    warehouse_shown,
 )
 from aisle.services.input_model import IdText, InputModel
 from aisle.services.inventory import InventoryService, ReserveLine
@@ -73,29 +77,28 @@ class ReservationIn(InputModel):
     "/warehouses",
     status_code=status.HTTP_201_CREATED,
     dependencies=INTERNAL,
-    response_model=None,
-    responses={**PROBLEMS, 201: ok(WarehouseOut, "Created")},
+    response_model=WarehouseOut,
+    responses=PROBLEMS,
 )
-def create_warehouse(body: WarehouseIn, inventory: InventoryDep) -> dict[str, str]:
+def create_warehouse(body: WarehouseIn, inventory: InventoryDep) -> Response:
     created = inventory.create_warehouse(body.warehouse_id, body.name, body.region)
-    return {"warehouse_id": created.warehouse_id, "name": created.name, "region": created.region}
+    return json_response(warehouse_shown(created), status.HTTP_201_CREATED)
 
 
-@router.get("/warehouses", dependencies=INTERNAL, response_model=None, responses={**PROBLEMS, 200: ok(WarehouseList)})
-def list_warehouses(inventory: InventoryDep) -> dict[str, Any]:
-    found = inventory.warehouses()
-    return {"warehouses": [{"warehouse_id": w.warehouse_id, "name": w.name, "region": w.region} for w in found]}
+@router.get("/warehouses", dependencies=INTERNAL, response_model=WarehouseList, responses=PROBLEMS)
+def list_warehouses(inventory: InventoryDep) -> Response:
+    return json_response({"warehouses": [warehouse_shown(w) for w in inventory.warehouses()]})
 
 
-@router.get("/inventory/{variant_id}", response_model=None, responses={**PROBLEMS, 200: ok(StockOut)})
-def get_stock(variant_id: str, caller: CallerDep, inventory: InventoryDep) -> dict[str, Any]:
+@router.get("/inventory/{variant_id}", response_model=StockOut, responses=PROBLEMS)
+def get_stock(variant_id: str, caller: CallerDep, inventory: InventoryDep) -> Response:
     """Per-warehouse figures (available, reserved, version) and the status a shopper sees."""
     variant = parse_id(variant_id, "variant_id")
     _may_touch(caller, inventory, variant, "read")
-    return inventory.stock(variant)
+    return json_response(stock_shown(inventory.stock(variant)))
 
 
-@router.patch("/inventory/{variant_id}", response_model=None, responses={**PROBLEMS, 200: ok(StockChangeOut)})
+@router.patch("/inventory/{variant_id}", response_model=StockChangeOut, responses=PROBLEMS)
 def change_stock(
     variant_id: str,
     body: StockChange,
@@ -103,7 +106,7 @@ def change_stock(
     inventory: InventoryDep,
     reserver: ReserverDep,
     idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
+) -> Response:
     """RESERVE (a warehouse is picked when none is named: the one with most stock), RELEASE or DEDUCT a
     reservation, RESTOCK or SET a warehouse's count. Sellers may RESTOCK and SET their own variants."""
     variant = parse_id(variant_id, "variant_id")
@@ -112,61 +115,63 @@ def change_stock(
     key = scoped_key(idempotency_key, caller.label, operation.value, variant, body)
     if operation in (Operation.RESTOCK, Operation.SET):
         warehouse = _required(body.warehouse_id, "warehouse_id")
-        return inventory.adjust(variant, operation, warehouse, _required(body.quantity, "quantity"), key)
+        changed = inventory.adjust(variant, operation, warehouse, _required(body.quantity, "quantity"), key)
+        return json_response(level_changed_shown(changed))
     if operation is Operation.RESERVE:
         line = ReserveLine(variant, _required(body.quantity, "quantity"), body.warehouse_id)
-        return reserver.reserve_one(line, body.owner, key)
+        return json_response(reservation_shown(reserver.reserve_one(line, body.owner, key)))
     reservation = parse_id(_required(body.reservation_id, "reservation_id"), "reservation_id")
     finish = inventory.release if operation is Operation.RELEASE else inventory.deduct
-    return finish(reservation, key, variant)
+    return json_response(reservation_shown(finish(reservation, key, variant)))
 
 
 @router.post(
     "/inventory/reservations",
     status_code=status.HTTP_201_CREATED,
     dependencies=INTERNAL,
-    response_model=None,
-    responses={**PROBLEMS, 201: ok(ReservationOut, "Created")},
+    response_model=ReservationOut,
+    responses=PROBLEMS,
 )
-def reserve_lines(
-    body: ReservationIn, inventory: InventoryDep, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+def reserve_lines(body: ReservationIn, inventory: InventoryDep, idempotency_key: IdempotencyKey = None) -> Response:
     """Several variants at once, all or nothing: if one line is short, nothing is reserved."""
     lines = [ReserveLine(parse_id(ln.variant_id, "variant_id"), ln.quantity, ln.warehouse_id) for ln in body.lines]
     key = scoped_key(idempotency_key, "internal", "RESERVE-MANY", "-", body)
-    return inventory.reserve(lines, body.owner, key, body.ttl_seconds)
+    reserved = inventory.reserve(lines, body.owner, key, body.ttl_seconds)
+    return json_response(reservation_shown(reserved), status.HTTP_201_CREATED)
 
 
 @router.get(
     "/inventory/reservations/{reservation_id}",
     dependencies=INTERNAL,
-    response_model=None,
-    responses={**PROBLEMS, 200: ok(ReservationOut)},
+    response_model=ReservationOut,
+    responses=PROBLEMS,
 )
-def get_reservation(reservation_id: str, inventory: InventoryDep) -> dict[str, Any]:
-    return inventory.reservation(parse_id(reservation_id, "reservation_id"))
+def get_reservation(reservation_id: str, inventory: InventoryDep) -> Response:
+    return json_response(reservation_shown(inventory.reservation(parse_id(reservation_id, "reservation_id"))))
 
 
 @router.post(
     "/inventory/reservations/{reservation_id}/release",
     dependencies=INTERNAL,
-    response_model=None,
-    responses={**PROBLEMS, 200: ok(ReservationOut)},
+    response_model=ReservationOut,
+    responses=PROBLEMS,
 )
-def release(reservation_id: str, inventory: InventoryDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+def release(reservation_id: str, inventory: InventoryDep, idempotency_key: IdempotencyKey = None) -> Response:
     reservation = parse_id(reservation_id, "reservation_id")
-    return inventory.release(reservation, scoped_key(idempotency_key, "internal", "RELEASE", reservation))
+    released = inventory.release(reservation, scoped_key(idempotency_key, "internal", "RELEASE", reservation))
+    return json_response(reservation_shown(released))
 
 
 @router.post(
     "/inventory/reservations/{reservation_id}/deduct",
     dependencies=INTERNAL,
-    response_model=None,
-    responses={**PROBLEMS, 200: ok(ReservationOut)},
+    response_model=ReservationOut,
+    responses=PROBLEMS,
 )
-def deduct(reservation_id: str, inventory: InventoryDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+def deduct(reservation_id: str, inventory: InventoryDep, idempotency_key: IdempotencyKey = None) -> Response:
     reservation = parse_id(reservation_id, "reservation_id")
-    return inventory.deduct(reservation, scoped_key(idempotency_key, "internal", "DEDUCT", reservation))
+    deducted = inventory.deduct(reservation, scoped_key(idempotency_key, "internal", "DEDUCT", reservation))
+    return json_response(reservation_shown(deducted))
 
 
 def _may_touch(caller: Caller, inventory: InventoryService, variant_id: int, action: str) -> None:

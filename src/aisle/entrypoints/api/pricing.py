@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Response, status
 from pydantic import AwareDatetime, Field
 
 from aisle.domain.coupons import CouponRefused
@@ -20,7 +20,20 @@ from aisle.entrypoints.api.dependencies import (
     parse_id,
     quote_allowed,
 )
-from aisle.entrypoints.api.responses import CouponOut, DealOut, PriceHistory, QuoteOut, RedemptionOut, Responses, ok
+from aisle.entrypoints.api.responses import Responses
+from aisle.entrypoints.api.shapes.common import json_response
+from aisle.entrypoints.api.shapes.pricing import (
+    CouponOut,
+    DealOut,
+    PriceHistory,
+    QuoteOut,
+    RedemptionOut,
+    coupon_shown,
+    deal_shown,
+    price_change_shown,
+    quote_shown,
+    redemption_shown,
+)
 from aisle.services.input_model import IdText, InputModel
 from aisle.services.pricing import Caller, CouponRequest, DealRequest
 
@@ -67,36 +80,25 @@ class RedeemIn(InputModel):
 @router.post(
     "/pricing/deals",
     status_code=status.HTTP_201_CREATED,
-    response_model=None,
-    responses={**PROBLEMS, 201: ok(DealOut, "Created")},
+    response_model=DealOut,
+    responses=PROBLEMS,
 )
-def create_deal(body: DealIn, caller: CallerDep, pricing: PricingDep) -> dict[str, Any]:
+def create_deal(body: DealIn, caller: CallerDep, pricing: PricingDep) -> Response:
     """A time-boxed percentage or amount off a product, a category or a seller. The best running deal wins."""
     who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
     request = DealRequest(
         body.scope, int(body.target_id), body.kind, body.value, body.starts_at, body.ends_at, body.name
     )
-    deal = pricing.create_deal(who, request)
-    return {
-        "deal_id": str(deal.deal_id),
-        "scope": deal.scope.value,
-        "target_id": str(deal.target_id),
-        "kind": deal.discount.kind.value,
-        "value": float(deal.discount.value),
-        "starts_at": deal.starts_at.isoformat(),
-        "ends_at": deal.ends_at.isoformat(),
-        "seller_id": None if deal.seller_id is None else str(deal.seller_id),
-        "name": deal.name,
-    }
+    return json_response(deal_shown(pricing.create_deal(who, request)), status.HTTP_201_CREATED)
 
 
 @router.post(
     "/pricing/coupons",
     status_code=status.HTTP_201_CREATED,
-    response_model=None,
-    responses={**PROBLEMS, 201: ok(CouponOut, "Created")},
+    response_model=CouponOut,
+    responses=PROBLEMS,
 )
-def create_coupon(body: CouponIn, caller: CallerDep, pricing: PricingDep) -> dict[str, Any]:
+def create_coupon(body: CouponIn, caller: CallerDep, pricing: PricingDep) -> Response:
     """A code for percent or amount off, with a minimum spend, a validity window and a usage limit."""
     who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
     no_minimum = body.min_spend == 0 and not isinstance(body.min_spend, bool)  # `false` is not a number
@@ -105,51 +107,47 @@ def create_coupon(body: CouponIn, caller: CallerDep, pricing: PricingDep) -> dic
     request = CouponRequest(
         body.code, body.kind, body.value, body.starts_at, body.ends_at, Decimal(str(body.min_spend)), body.usage_limit
     )
-    coupon = pricing.create_coupon(who, request)
-    return {"code": coupon.code, "usage_limit": coupon.usage_limit, "seller_id": _id(coupon.seller_id)}
+    return json_response(coupon_shown(pricing.create_coupon(who, request)), status.HTTP_201_CREATED)
 
 
 @router.post(
     "/pricing/quote",
     dependencies=[Depends(quote_allowed)],
-    response_model=None,
+    response_model=QuoteOut,
     responses={
-        200: ok(QuoteOut),
         404: {"description": "Unknown variant"},
         422: {"description": "Bad coupon"},
         429: {"description": "Too many quotes from this client; see Retry-After"},
     },
 )
-def quote(body: QuoteIn, pricing: PricingDep) -> dict[str, Any]:
+def quote(body: QuoteIn, pricing: PricingDep) -> Response:
     """Prices a basket line by line: base, deal, coupon, final. A coupon that does not apply is a 422 saying why."""
     lines = [(parse_id(line.variant_id, "variant_id"), line.quantity) for line in body.lines]
-    return pricing.quote(lines, body.coupon)
+    return json_response(quote_shown(pricing.quote(lines, body.coupon)))
 
 
 @router.post(
     "/pricing/coupons/{code}/redeem",
     dependencies=[Depends(internal_caller)],
-    response_model=None,
-    responses={**PROBLEMS, 200: ok(RedemptionOut), 409: {"description": "The coupon is used up"}},
+    response_model=RedemptionOut,
+    responses={**PROBLEMS, 409: {"description": "The coupon is used up"}},
 )
-def redeem(code: str, body: RedeemIn, pricing: PricingDep) -> dict[str, Any]:
+def redeem(code: str, body: RedeemIn, pricing: PricingDep) -> Response:
     """Checkout spends one use of a coupon; the same order id again is answered without spending another."""
     try:
-        return pricing.redeem(code, body.order_id, None if body.seller_id is None else int(body.seller_id))
+        redeemed = pricing.redeem(code, body.order_id, None if body.seller_id is None else int(body.seller_id))
     except CouponRefused as refused:
         raise Conflict(f"coupon {refused.code} {refused.reason}", field="code") from None
+    return json_response(redemption_shown(redeemed))
 
 
 @router.get(
     "/seller/variants/{variant_id}/price-history",
     tags=["seller"],
-    response_model=None,
-    responses={200: ok(PriceHistory), 401: PROBLEMS[401], 422: PROBLEMS[422]},
+    response_model=PriceHistory,
+    responses={401: PROBLEMS[401], 422: PROBLEMS[422]},
 )
-def price_history(variant_id: str, seller: SellerDep, pricing: PricingDep) -> dict[str, Any]:
+def price_history(variant_id: str, seller: SellerDep, pricing: PricingDep) -> Response:
     """Every price the variant had: who set it, when, from what to what (newest first)."""
-    return {"history": pricing.price_history(seller.seller_id, parse_id(variant_id, "variant_id"))}
-
-
-def _id(value: int | None) -> str | None:
-    return None if value is None else str(value)
+    history = pricing.price_history(seller.seller_id, parse_id(variant_id, "variant_id"))
+    return json_response({"history": [price_change_shown(change) for change in history]})

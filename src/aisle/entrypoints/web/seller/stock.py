@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from aisle.domain.errors import InvalidInput
 from aisle.domain.inventory import Operation
 from aisle.entrypoints.api.dependencies import CatalogDep, InventoryDep, PricingDep, parse_id
+from aisle.entrypoints.api.shapes.pricing import price_change_shown
 from aisle.entrypoints.web.seller.portal import PortalSeller, checked_form, page, to_sign_in
 
 router = APIRouter()
@@ -37,12 +38,18 @@ def stock_page(
         {
             "variant": v,
             "levels": levels.get(vid, []),
-            "chart": price_chart(pricing.price_history(seller.seller_id, vid)),
+            "chart": price_chart([price_change_shown(c) for c in pricing.price_history(seller.seller_id, vid)]),
         }
         for v, vid in variants
     ]
-    context = {"seller": seller, "product": product, "rows": rows, "warehouses": warehouses,
-               "note": request.query_params.get("note"), "error": request.query_params.get("error")}
+    context = {
+        "seller": seller,
+        "product": product,
+        "rows": rows,
+        "warehouses": warehouses,
+        "note": request.query_params.get("note"),
+        "error": request.query_params.get("error"),
+    }
     return page(request, "seller/stock.html", context)
 
 
@@ -102,8 +109,10 @@ def price_chart(history: list[dict[str, Any]], now: datetime | None = None) -> d
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "line": " ".join(f"{x},{y}" for x, y in steps),
-        "dots": [{"x": x, "y": y, "price": p["new"], "at": p["changed_at"][:16].replace("T", " ")}
-                 for (x, y), p in zip(coords, points, strict=True)],
+        "dots": [
+            {"x": x, "y": y, "price": p["new"], "at": p["changed_at"][:16].replace("T", " ")}
+            for (x, y), p in zip(coords, points, strict=True)
+        ],
         "low": low,
         "high": high,
     }
