@@ -90,7 +90,7 @@ class OpenSearchEngine:
             )
             for hit in response["hits"]["hits"]
         ]
-        facets = read_facets(response["aggregations"]) if query.with_facets else Facets()
+        facets = read_facets(response["aggregations"], query.filters) if query.with_facets else Facets()
         return EngineResult(hits, response["hits"]["total"]["value"], facets)
 
     def _title_idf(self, tokens: list[str]) -> Callable[[str], float] | None:

@@ -28,6 +28,7 @@ from aisle.services.search.engine import (
     Filters,
     Hit,
     attribute_facets,
+    with_own_attribute_counts,
 )
 
 WRITER_HEAP_BYTES = 128 * 1024 * 1024
@@ -144,7 +145,8 @@ class TantivyEngine:
             "ratings": _RATING_AGG,
             "attributes": _ATTRIBUTE_AGG,
         }
-        shared = {name: agg for name, agg in groups.items() if filters == filters.without(name)}
+        # Attributes count under every filter; each filtered attribute again without its own (_own_attributes).
+        shared = {n: agg for n, agg in groups.items() if n == "attributes" or filters == filters.without(n)}
         if shared:
             query = self._queries.combine(text, self._queries.filters(filters))
             _read_aggregations(searcher.aggregate(query, shared), facets)
@@ -152,7 +154,23 @@ class TantivyEngine:
             if name not in shared:
                 query = self._queries.combine(text, self._queries.filters(filters.without(name)))
                 _read_aggregations(searcher.aggregate(query, {name: agg}), facets)
+        if filters.attributes:
+            facets.attributes = with_own_attribute_counts(
+                facets.attributes, self._own_attributes(searcher, text, filters)
+            )
         return facets
+
+    def _own_attributes(
+        self, searcher: Any, text: Any, filters: Filters
+    ) -> dict[str, dict[str, list[tuple[str, int]]]]:
+        """For each filtered attribute, the attribute facets counted with that attribute's filter lifted."""
+        own = {}
+        for name in filters.attribute_names():
+            query = self._queries.combine(text, self._queries.filters(filters.without_attribute(name)))
+            counted = Facets()
+            _read_aggregations(searcher.aggregate(query, {"attributes": _ATTRIBUTE_AGG}), counted)
+            own[name] = counted.attributes
+        return own
 
     def related(self, product_id: int, limit: int) -> list[int]:
         searcher = self._index.searcher()
