@@ -170,7 +170,9 @@ def answered_in_cell_phones(row: dict) -> bool:
     return any(v["value"] == "Cell Phones" and v["count"] > 0 for v in level0)
 
 
-def zero_before_relaxation(container: Container, data: Path, search: SearchService | None = None) -> tuple[int, list[str]]:
+def zero_before_relaxation(
+    container: Container, data: Path, search: SearchService | None = None
+) -> tuple[int, list[str]]:
     """(queries measured, those that matched nothing before relaxation)."""
     known = catalog_words(data)
     rows = json.loads((data / "queries" / "bestbuy_query_suggestions.json").read_text(encoding="utf-8"))
