@@ -1,5 +1,6 @@
 """Browsing from the catalog database when the search engine is down: the same filters (variant attributes
-included) and sorts, keywords matched as plain substrings of the title, brand facet only. Slower and simpler, but the shop keeps selling."""
+included) and sorts, keywords matched as plain substrings of the title, brand facet only. Slower and simpler, but
+the shop keeps selling."""
 
 from __future__ import annotations
 
