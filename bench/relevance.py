@@ -144,6 +144,7 @@ def drop(engine: OpenSearchEngine, url: str) -> None:
     indexes = engine.physical_indexes()
     if indexes:
         OpenSearch(url).indices.delete(index=",".join(indexes))
+    engine.brand_claims.drop()
     engine.close()
 
 

@@ -141,6 +141,7 @@ def _engine(name: str, tmp_path: Path, clock: Clock) -> Iterator[SearchEngine]:
         leftovers = opensearch.physical_indexes()
         if leftovers:
             OpenSearch(url).indices.delete(index=",".join(leftovers))
+        opensearch.brand_claims.drop()
         opensearch.close()
 
 
@@ -349,6 +350,15 @@ def test_a_rare_synonym_never_outscores_the_word_typed(engine):
     hits = engine.search(EngineQuery(keywords=(KeywordGroup("headphones", ("headset",)),), limit=20)).hits
     scores = {h.product_id: h.text_score for h in hits}
     assert 89 in scores and scores[89] < min(scores[80 + i] for i in range(8))
+
+
+def test_the_first_brand_spelling_claimed_stays(engine):
+    assert engine.claim_brand_spellings({"tech21": "tech21", "zagg": "ZAGG"}) == {"tech21": "tech21", "zagg": "ZAGG"}
+    assert engine.claim_brand_spellings({"tech21": "Tech21", "otterbox": "OtterBox"}) == {
+        "tech21": "tech21",
+        "otterbox": "OtterBox",
+    }
+    assert engine.claim_brand_spellings({}) == {}
 
 
 def test_popularity_cuts_span_the_whole_catalog(engine):

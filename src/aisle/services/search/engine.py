@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -152,6 +152,10 @@ class SearchEngine(Protocol):
 
     def brands(self) -> list[str]:
         """Every brand in the index, as sellers spell it."""
+
+    def claim_brand_spellings(self, wanted: Mapping[str, str]) -> dict[str, str]:
+        """Brand key → the one spelling the index uses for it: the first ever claimed, by any index builder
+        writing to this index (a conditional insert); ``wanted`` is claimed for keys that have none yet."""
 
     def popularity_cuts(self) -> list[float]:
         """The catalog's popularity at the percentiles 1..99 over the whole index, ascending (empty when empty)."""
