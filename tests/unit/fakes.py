@@ -136,9 +136,14 @@ class FakeInventory:
 
         self._uow.stage(lambda store: store.levels.__setitem__(key, level), check=check)
 
-    def take(self, variant_id: int, warehouse_id: str, quantity: int) -> StockLevel | None:
+    def take(self, variant_id: int, warehouse_id: str | None, quantity: int) -> StockLevel | None:
         """The conditional write, applied at commit: short stock answers None; a row changed meanwhile makes the
         commit fail as a lost compare-and-set (the real one re-checks inside the database instead)."""
+        if warehouse_id is None:
+            ranked = sorted(self.levels([variant_id])[variant_id], key=lambda lvl: (-lvl.available, lvl.warehouse_id))
+            if not ranked:
+                return None
+            warehouse_id = ranked[0].warehouse_id
         key = (variant_id, warehouse_id)
         with self._store.lock:
             current = self._store.levels.get(key)
@@ -154,6 +159,17 @@ class FakeInventory:
 
     def variant_owner(self, variant_id: int) -> tuple[int, int] | None:
         return self._store.owners.get(variant_id)
+
+    def reservable(self, variant_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+        return {
+            v: (self._store.owners[v][0], self.variant_product_status(v) or "")
+            for v in variant_ids
+            if v in self._store.owners
+        }
+
+    def add_reservations(self, reservations: Sequence[Reservation]) -> None:
+        for reservation in reservations:
+            self.add_reservation(reservation)
 
     def variant_product_status(self, variant_id: int) -> str | None:
         owner = self._store.owners.get(variant_id)

@@ -258,8 +258,14 @@ class InventoryRepository(Protocol):
 
     def expired(self, now: datetime, limit: int) -> list[Reservation]: ...
 
-    def take(self, variant_id: int, warehouse_id: str, quantity: int) -> StockLevel | None:
-        """Reserves in one conditional write; the row as written, or None when missing or short of stock."""
+    def take(self, variant_id: int, warehouse_id: str | None, quantity: int) -> StockLevel | None:
+        """Reserves in one conditional write, at the warehouse with the most stock when ``warehouse_id`` is None;
+        the row as written, or None when missing or short of stock."""
+
+    def reservable(self, variant_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+        """variant id -> (product id, product status) for those of ``variant_ids`` that exist."""
+
+    def add_reservations(self, reservations: Sequence[Reservation]) -> None: ...
 
     def remembered(self, key: IdempotencyKey) -> dict[str, Any] | None:
         """The answer given to this key, or None; InvalidInput when the key came with another request."""
