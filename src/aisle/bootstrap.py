@@ -235,7 +235,7 @@ def bootstrap(settings: Settings | None = None) -> Container:
         popular=popular,
         inventory=inventory,
         reserver=HotSkuReserver(
-            inventory, uow, ids.next_id, utc_now, settings.reservation_mode, settings.reservation_ttl_seconds
+            inventory, uow, ids.next_id, utc_now, _reservation_mode(settings, engine), settings.reservation_ttl_seconds
         ),
         pricing=pricing,
         relay_loop=relay_loop,
@@ -248,6 +248,13 @@ def bootstrap(settings: Settings | None = None) -> Container:
     if settings.run_background_workers:
         container.loops = serving_loops(container, settings.with_workers)
     return container
+
+
+def _reservation_mode(settings: Settings, engine: Engine) -> str:
+    """SQLite has one writer at a time anyway: there, callers' reservations share transactions (group commit)."""
+    if settings.reservation_mode == "auto" and engine.dialect.name == "sqlite":
+        return "group"
+    return settings.reservation_mode
 
 
 def _indexed(understanding: QueryUnderstanding) -> Callable[[float], None]:

@@ -69,8 +69,11 @@ class Settings(BaseSettings):
     )
     reservation_ttl_seconds: float = Field(900, gt=0, le=86_400, description="How long a reservation holds stock")
     low_stock_threshold: int = Field(5, ge=0, description='At or below this many left a page says "Only N left"')
-    reservation_mode: Literal["auto", "direct", "batched"] = Field(
-        "auto", description="Hot-SKU reservations: per-request compare-and-set, queued batches, or auto-switching"
+    reservation_mode: Literal["auto", "direct", "batched", "group"] = Field(
+        "auto",
+        description="Reservations: per-request conditional write (direct), per-variant queues (batched), one "
+        "writer committing many callers' at once (group), or auto: group on SQLite, direct with a per-variant "
+        "queue behind a request in flight on PostgreSQL",
     )
     with_workers: bool = Field(
         False, description="Distributed: also run the relay, index builder, cache invalidator and expirer in-process"

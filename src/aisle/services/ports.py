@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -266,6 +267,9 @@ class InventoryRepository(Protocol):
         """variant id -> (product id, product status) for those of ``variant_ids`` that exist."""
 
     def add_reservations(self, reservations: Sequence[Reservation]) -> None: ...
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """Writes inside it are undone, and the rest of the transaction kept, when it exits with an exception."""
 
     def remembered(self, key: IdempotencyKey) -> dict[str, Any] | None:
         """The answer given to this key, or None; InvalidInput when the key came with another request."""

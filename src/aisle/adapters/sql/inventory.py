@@ -102,6 +102,11 @@ class SqlInventoryRepository:
             row = self._db.execute(statement, params).first()
         return None if row is None else _level(row)
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        with self._db.begin_nested():
+            yield
+
     def reservable(self, variant_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
         """variant id -> (its product id, the product's status), for the variants that exist, in one query."""
         rows = self._db.execute(_RESERVABLE, {"variant_ids": sorted(set(variant_ids))})
