@@ -71,9 +71,8 @@ class Settings(BaseSettings):
     low_stock_threshold: int = Field(5, ge=0, description='At or below this many left a page says "Only N left"')
     reservation_mode: Literal["auto", "direct", "batched", "group"] = Field(
         "auto",
-        description="Reservations: per-request conditional write (direct), per-variant queues (batched), one "
-        "writer committing many callers' at once (group), or auto: group on SQLite, direct with a per-variant "
-        "queue behind a request in flight on PostgreSQL",
+        description="Reservations: per-request conditional write (direct), per-variant queues (batched), or "
+        "many callers' reservations committed together by one writer at a time (group; what auto means)",
     )
     with_workers: bool = Field(
         False, description="Distributed: also run the relay, index builder, cache invalidator and expirer in-process"
