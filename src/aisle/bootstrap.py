@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from aisle.adapters.sql.migrate import upgrade_to_head
 from aisle.adapters.sql.node_slots import NodeSlot, hold_node_slot
 from aisle.adapters.sql.search_fallback import DatabaseSearch
 from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
+from aisle.adapters.tracing import Tracing
 from aisle.domain import events as ev
 from aisle.domain.ids import SnowflakeIds
 from aisle.domain.search.synonyms import DEFAULT_SYNONYMS_PATH
@@ -102,6 +103,7 @@ class Container:
     node_slot: NodeSlot | None = None  # the Snowflake node id this process holds (freed by stop, or on exit)
     loops: list[BackgroundLoop] = field(default_factory=list)
     leadership: Leadership | None = None  # embedded: which of the processes sharing the data dir runs the workers
+    tracing: Tracing = field(default_factory=Tracing.off)  # OpenTelemetry, when configured
 
     @property
     def distributed(self) -> bool:
@@ -140,17 +142,22 @@ class Container:
         return index_progress(self.uow, self.search_engine, utc_now(), max_lag)
 
 
-def bootstrap(settings: Settings | None = None) -> Container:
+def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) -> Container:
+    """``tracing``: by default from the settings (traces only when an exporter is configured)."""
     settings = settings or Settings()
+    tracing = tracing or Tracing.from_settings(settings.traces_exporter)
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database)
+    tracing.instrument_engine(engine)
     upgrade_to_head(engine)
     slot = None if settings.node_id is not None else hold_node_slot(engine)
     ids = SnowflakeIds(slot.node_id if slot is not None else settings.node_id or 0)
     handlers = EventHandlers()  # filled by register_handlers below, before any event flows
     uow = sql_unit_of_work_factory(engine, ids.next_id, utc_now, on_committed=handlers.handle_committed)
-    categories, bus, stream = CategoryCache(uow), InProcessBus(handlers), _event_stream(settings, ids.node_id)
-    relay = OutboxRelay(uow, stream or bus, utc_now, exclusive_claims=engine.dialect.name == "postgresql")
+    categories, bus = CategoryCache(uow), InProcessBus(handlers)
+    stream = _event_stream(settings, ids.node_id, tracing)
+    publisher = tracing.traced_publisher(stream or bus)
+    relay = OutboxRelay(uow, publisher, utc_now, exclusive_claims=engine.dialect.name == "postgresql")
     relay_loop = BackgroundLoop("outbox-relay", relay.relay_once, idle_seconds=0.1)
 
     inventory = InventoryService(
@@ -200,6 +207,7 @@ def bootstrap(settings: Settings | None = None) -> Container:
         wake_relay=relay_loop.wake,
         render_images=images.handle_uploaded if stream is not None else _wake_on_any(image_loop),
     )
+    handlers.delivered[:] = [replace(h, handle=tracing.traced_handler(h.name, h.handle)) for h in handlers.delivered]
     container = Container(
         settings=settings,
         engine=engine,
@@ -244,6 +252,7 @@ def bootstrap(settings: Settings | None = None) -> Container:
         media=media,
         images=images,
         image_loop=image_loop,
+        tracing=tracing,
     )
     if settings.run_background_workers:
         container.loops = serving_loops(container, settings.with_workers)
@@ -415,7 +424,7 @@ def _limiter(settings: Settings) -> RateLimiter:
     return MemoryRateLimiter()
 
 
-def _event_stream(settings: Settings, node_id: int) -> EventStream | None:
+def _event_stream(settings: Settings, node_id: int, tracing: Tracing) -> EventStream | None:
     if settings.profile != "distributed":
         return None
     from aisle.adapters.bus.kafka import KafkaEventStream
@@ -427,4 +436,6 @@ def _event_stream(settings: Settings, node_id: int) -> EventStream | None:
         replication_factor=settings.kafka_replication_factor,
         min_insync_replicas=settings.kafka_min_insync_replicas,
         instance_id=f"{socket.gethostname()}-node{node_id}",  # the same after a restart: the node slot is reused
+        wrap_producer=tracing.kafka_producer,
+        wrap_consumer=tracing.kafka_consumer,
     )

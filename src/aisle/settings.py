@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://aisle:aisle@127.0.0.1:5432/aisle"
 # The distributed defaults are where `make services-up` starts each service.
+TRACES_EXPORTERS = frozenset({"otlp", "otlp_proto_http", "console", "none", ""})
 
 
 class Settings(BaseSettings):
@@ -78,7 +79,10 @@ class Settings(BaseSettings):
         False, description="Distributed: also run the relay, index builder, cache invalidator and expirer in-process"
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="Logs are JSON lines on stderr, each with its request id"
+        "INFO", description="Logs go to stderr, each line with its request id"
+    )
+    log_format: Literal["auto", "json", "console"] = Field(
+        "auto", description="json: an object per line, for log shippers; console: readable; auto: console on a terminal"
     )
     retention_hours: float = Field(
         168, gt=0, description="Delivered outbox events, idempotency keys and finished bulk jobs are deleted after this"
@@ -103,6 +107,12 @@ class Settings(BaseSettings):
         "http://aisle:aisle-local-secret@127.0.0.1:9000",
         description="S3 endpoint with credentials, http(s)://ACCESS_KEY:SECRET@host:port (distributed)",
     )
+    traces_exporter: str | None = Field(
+        None,
+        validation_alias=AliasChoices("traces_exporter", "AISLE_TRACES_EXPORTER", "OTEL_TRACES_EXPORTER"),
+        description="Where traces go: otlp (OTEL_EXPORTER_OTLP_* say where), console or none; unset: otlp when "
+        "OTEL_EXPORTER_OTLP_ENDPOINT is set, else no tracing at all",
+    )
     s3_bucket: str = Field("aisle-media", pattern=r"^[a-z0-9][a-z0-9.-]{2,62}$", description="S3 bucket for images")
 
     @field_validator("opensearch_url")
@@ -114,6 +124,14 @@ class Settings(BaseSettings):
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ValueError(f"{host!r} is not an http(s)://host[:port] URL (several: comma-separated)")
         return ",".join(hosts)
+
+    @field_validator("traces_exporter")
+    @classmethod
+    def _known_exporters(cls, value: str | None) -> str | None:
+        unknown = [name for name in (value or "").split(",") if name.strip().lower() not in TRACES_EXPORTERS]
+        if unknown:
+            raise ValueError(f"unknown traces exporter {unknown[0]!r}: use otlp, console or none (comma-separated)")
+        return value
 
     @model_validator(mode="after")
     def _insync_within_replication(self) -> Settings:

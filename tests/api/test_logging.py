@@ -57,3 +57,28 @@ def test_access_lines_and_a_500_carry_the_request_id(container, log_lines: io.St
     crash = [line for line in lines if line["msg"].startswith("unhandled error on GET /boom")]
     assert crash and crash[0]["request_id"] == promised and "RuntimeError: a bug" in crash[0]["exc"]
     assert all(set(line) >= {"ts", "level", "logger", "msg", "request_id"} for line in lines)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("stream", "is_json"), [(io.StringIO(), True), (_Terminal(), False)])
+def test_auto_format_is_json_for_a_pipe_and_readable_on_a_terminal(stream: io.StringIO, is_json: bool):
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    try:
+        configure_logging("INFO", stream, log_format="auto")
+        logging.getLogger("aisle.test").info("hello %s", "shopper", extra={"request_id": "req-42"})
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved[0]:
+            root.addHandler(handler)
+        root.setLevel(saved[1])
+    line = stream.getvalue().strip()
+    if is_json:
+        assert json.loads(line)["request_id"] == "req-42"
+    else:
+        assert line.endswith("INFO    aisle.test: hello shopper  [request req-42]")

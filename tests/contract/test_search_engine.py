@@ -341,6 +341,24 @@ def test_a_synonym_counts_less_than_the_word_typed(engine):
     assert hits[0].text_score > hits[1].text_score
 
 
+def test_a_rare_synonym_never_outscores_the_word_typed(engine):
+    """BM25 gives a rare word a high idf: a synonym found in one product must still score below the typed word."""
+    common = [doc(80 + i, f"Zeta Headphones Model {i}", "Zeta", "10.00", categories=(AUDIO,)) for i in range(8)]
+    engine.upsert([*common, doc(89, "Zeta Headset", "Zeta", "10.00", categories=(AUDIO,))])
+    engine.refresh()
+    hits = engine.search(EngineQuery(keywords=(KeywordGroup("headphones", ("headset",)),), limit=20)).hits
+    scores = {h.product_id: h.text_score for h in hits}
+    assert 89 in scores and scores[89] < min(scores[80 + i] for i in range(8))
+
+
+def test_popularity_cuts_span_the_whole_catalog(engine):
+    engine.upsert([doc(100 + i, f"Widget {i}", "Zeta", "5.00", popularity=float(i)) for i in range(200)])
+    engine.refresh()
+    cuts = engine.popularity_cuts()
+    assert len(cuts) == 99 and cuts == sorted(cuts)
+    assert cuts[0] < 10 and 90 < cuts[49] < 110 and cuts[-1] > 190
+
+
 def test_hits_carry_the_catalog_popularity(engine):
     engine.upsert([doc(40, "Popular Widget", "Zeta", "5.00", popularity=21449.0)])
     engine.refresh()

@@ -119,6 +119,9 @@ class FindsOnlyWithoutFilters:
     def brands(self) -> list[str]:
         return ["Sony"]
 
+    def popularity_cuts(self) -> list[float]:
+        return []
+
 
 def test_relaxation_drops_rating_then_stock_then_price(store):
     """The brand that emptied the query became words first (a brand filters only when that leaves results)."""

@@ -61,7 +61,7 @@ def _settings(run_background_workers: bool = False, with_workers: bool = False) 
 def _container(run_background_workers: bool = False, with_workers: bool = False) -> Container:
     settings = _settings(run_background_workers, with_workers)
     if run_background_workers or with_workers:  # the long-running commands: serve, demo, worker
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, log_format=settings.log_format)
     console.print(f"database: {_shown_database(settings)}  ({settings.profile})", soft_wrap=True, highlight=False)
     return bootstrap(settings)
 
@@ -163,7 +163,7 @@ def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run"
     from aisle.bootstrap import worker_loops
 
     container = _container()
-    configure_logging(container.settings.log_level)
+    configure_logging(container.settings.log_level, log_format=container.settings.log_format)
     if not container.distributed:
         console.print("the embedded profile runs its workers inside `aisle serve`; set AISLE_PROFILE=distributed")
         raise typer.Exit(2)

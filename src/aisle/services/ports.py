@@ -57,6 +57,7 @@ class OutboxEntry:
     payload: dict[str, Any]
     created_at: datetime
     attempts: int
+    traceparent: str | None = None  # W3C trace context of the request that recorded it (when traces are on)
 
 
 class ProductRepository(Protocol):

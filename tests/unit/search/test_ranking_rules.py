@@ -103,3 +103,46 @@ def test_a_device_beats_an_accessory_type_the_query_does_not_name():
     assert name_coverage({"iphone", "7", "plus"}, phone) > name_coverage({"iphone", "7", "plus"}, case)
     assert name_coverage({"iphone", "7", "plus", "case"}, case) > name_coverage({"iphone", "7", "plus", "case"}, phone)
     assert name_coverage({"nexus", "6p"}, "Spigen - Rugged Case for Google Nexus 6P - Black") == 0.0  # only fits it
+
+
+def test_popularity_counts_by_its_percentile_over_the_whole_catalog():
+    from aisle.domain.search.rerank import catalog_percentile
+
+    cuts = [float(p) for p in range(1, 100)]  # a catalog whose popularity runs 0..100
+    assert catalog_percentile(0.5, cuts) == 0.0 and catalog_percentile(1000, cuts) == 1.0
+    assert abs(catalog_percentile(50.0, cuts) - 50 / 99) < 1e-9
+    # Two middling products among themselves: the candidates' ranks would call one the best of all (1.0).
+    middling = [Cand(1, 5.0, popularity=40), Cand(2, 5.0, popularity=45)]
+    assert popularity_ranks(middling)[2] == 1.0
+    ranked = rerank([*middling, Cand(3, 3.0, popularity=99)], RerankWeights(), cuts)
+    assert [c.product_id for c in ranked] == [2, 1, 3]  # popular in the catalog still counts less than words
+
+
+def test_a_rare_synonym_weighs_at_most_the_typed_word():
+    from aisle.adapters.search.tantivy_queries import SYNONYM_WEIGHT, bm25_idf, synonym_weight
+
+    def idf(token: str) -> float:
+        return bm25_idf(1000, {"headphone": 300, "headset": 5, "ear": 200, "bud": 200}[token])
+
+    assert synonym_weight(["headphone"], ["headset"], idf) < SYNONYM_WEIGHT / 3  # rare: scaled to the typed word
+    scaled = synonym_weight(["headphone"], ["headset"], idf) * idf("headset")
+    assert abs(scaled - SYNONYM_WEIGHT * idf("headphone")) < 1e-9
+    assert synonym_weight(["headset"], ["headphone"], idf) == SYNONYM_WEIGHT  # a commoner synonym: the plain weight
+    assert synonym_weight(["headphone"], ["ear", "bud"], idf) < SYNONYM_WEIGHT  # a phrase sums its words' idf
+    assert synonym_weight(["headphone"], ["headset"], None) == SYNONYM_WEIGHT
+
+
+def test_a_catalog_popularity_score_is_not_read_as_units_sold_a_day():
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from aisle.domain.catalog import Product, ProductContent, Variant
+    from aisle.domain.reviews import ReviewSummary
+    from aisle.domain.search.document import build_document
+
+    content = ProductContent(title="Phone", variants=(Variant(sku="P-1", price=Decimal("9.99")),), popularity=21449.0)
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    product = Product(product_id=1, seller_id=1, content=content, version=1, created_at=when, updated_at=when)
+    unsold = build_document(product, [], ReviewSummary(), None, True, None)
+    assert unsold.sales_velocity == 0.0 and unsold.popularity == 21449.0
+    assert build_document(product, [], ReviewSummary(), None, True, 3.5).sales_velocity == 3.5

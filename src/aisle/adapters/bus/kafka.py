@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ import orjson
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from aisle.adapters.tracing import continuing
 from aisle.domain.events import (
     INVENTORY_CHANGED,
     PRICE_CHANGED,
@@ -62,6 +63,7 @@ def encode_entry(entry: OutboxEntry) -> bytes:
             "payload": entry.payload,
             "created_at": entry.created_at.isoformat(),
             "attempts": entry.attempts,
+            "traceparent": entry.traceparent,
         }
     )
 
@@ -80,6 +82,7 @@ def decode_entry(value: bytes | None) -> OutboxEntry:
         payload=doc["payload"],
         created_at=datetime.fromisoformat(doc["created_at"]),
         attempts=int(doc["attempts"]),
+        traceparent=doc.get("traceparent") if isinstance(doc.get("traceparent"), str) else None,
     )
 
 
@@ -96,6 +99,8 @@ class KafkaEventStream:
         create_topics: bool = True,
         consumer_settings: Mapping[str, Any] | None = None,
         instance_id: str | None = None,
+        wrap_producer: Callable[[Producer], Producer] = lambda producer: producer,
+        wrap_consumer: Callable[[Consumer], Consumer] = lambda consumer: consumer,
     ) -> None:
         """``delivery_timeout_seconds`` bounds one ``publish`` (the first publish to a new topic may also spend up to
         that long creating it). ``create_topics=False`` where topics are provisioned by operations (and the
@@ -104,7 +109,8 @@ class KafkaEventStream:
         acknowledged event is on two brokers of three and one broker may fail. ``consumer_settings``: extra
         librdkafka settings for subscriptions, e.g. short session timeouts in tests. ``instance_id``: a name this
         process keeps across restarts (static group membership): a restarted consumer takes its partitions back at
-        once instead of waiting out a rebalance around the departed member."""
+        once instead of waiting out a rebalance around the departed member. ``wrap_producer``/``wrap_consumer``:
+        what each new client goes through (the composition root's tracing instrumentation, when traces are on)."""
         self._bootstrap = bootstrap
         self._prefix = topic_prefix
         self._client_id = client_id
@@ -114,6 +120,8 @@ class KafkaEventStream:
         self._min_insync = min_insync_replicas
         self._consumer_settings = dict(consumer_settings or {})
         self._instance_id = instance_id
+        self._wrap_producer = wrap_producer
+        self._wrap_consumer = wrap_consumer
         self._lock = threading.Lock()
         self._producer: Producer | None = None
         self._admin: AdminClient | None = None
@@ -152,7 +160,7 @@ class KafkaEventStream:
             **self._static_membership(group),
             **self._consumer_settings,
         }
-        return KafkaSubscription(Consumer(settings), topics, frozenset(names))
+        return KafkaSubscription(self._wrap_consumer(Consumer(settings)), topics, frozenset(names))
 
     def _static_membership(self, group: str) -> dict[str, Any]:
         if self._instance_id is None:
@@ -187,31 +195,34 @@ class KafkaEventStream:
         topic = topic_for(entry.name, self._prefix)
         value = encode_entry(entry)
         key = str(entry.key).encode()
-        try:
-            producer.produce(topic, value=value, key=key, on_delivery=on_delivery)
-        except BufferError:  # the local queue is full: let deliveries drain it, then try once more
-            producer.poll(self._timeout)
-            producer.produce(topic, value=value, key=key, on_delivery=on_delivery)
+        with continuing(entry.traceparent):  # the producer's span (when traced) joins the recording request's trace
+            try:
+                producer.produce(topic, value=value, key=key, on_delivery=on_delivery)
+            except BufferError:  # the local queue is full: let deliveries drain it, then try once more
+                producer.poll(self._timeout)
+                producer.produce(topic, value=value, key=key, on_delivery=on_delivery)
 
     def _new_producer(self) -> Producer:
         # An in-flight request is only timed out when its request times out: the two timeouts together stay within
         # delivery_timeout_seconds, so flush(delivery_timeout_seconds) sees every delivery report.
         total_ms = max(int(self._timeout * 1000), 30)
         request_ms = max(total_ms // 3, 10)
-        return Producer(
-            {
-                "bootstrap.servers": self._bootstrap,
-                "client.id": self._client_id,
-                "enable.idempotence": True,  # retries never duplicate or reorder a message
-                "acks": "all",
-                "linger.ms": 5,
-                "compression.type": "lz4",
-                "partitioner": "murmur2_random",  # the Java client's partitioner: same key, same partition
-                "message.timeout.ms": total_ms - request_ms,
-                "request.timeout.ms": request_ms,
-                "socket.timeout.ms": request_ms,
-                "logger": log,
-            }
+        return self._wrap_producer(
+            Producer(
+                {
+                    "bootstrap.servers": self._bootstrap,
+                    "client.id": self._client_id,
+                    "enable.idempotence": True,  # retries never duplicate or reorder a message
+                    "acks": "all",
+                    "linger.ms": 5,
+                    "compression.type": "lz4",
+                    "partitioner": "murmur2_random",  # the Java client's partitioner: same key, same partition
+                    "message.timeout.ms": total_ms - request_ms,
+                    "request.timeout.ms": request_ms,
+                    "socket.timeout.ms": request_ms,
+                    "logger": log,
+                }
+            )
         )
 
     def _discard_producer(self) -> None:

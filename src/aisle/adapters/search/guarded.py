@@ -48,6 +48,9 @@ class GuardedEngine:
     def brands(self) -> list[str]:
         return self._guarded(lambda engine: engine.brands())
 
+    def popularity_cuts(self) -> list[float]:
+        return self._guarded(lambda engine: engine.popularity_cuts())
+
     def count(self) -> int:
         return self._guarded(lambda engine: engine.count())
 

@@ -18,9 +18,10 @@ from opensearchpy import NotFoundError, OpenSearch, TransportError
 from aisle.adapters.search.opensearch_mapping import MAPPINGS, SourceBuilder, index_body
 from aisle.adapters.search.opensearch_queries import QueryBuilder, escape_regexp, read_facets, search_body
 from aisle.adapters.search.opensearch_writes import IndexWriter
+from aisle.adapters.search.tantivy_queries import bm25_idf
 from aisle.domain.search.document import SearchDocument
 from aisle.domain.search.ranking import RankingWeights
-from aisle.services.search.engine import EngineQuery, EngineResult, Facets, Hit, RebuildTarget
+from aisle.services.search.engine import PERCENTILES, EngineQuery, EngineResult, Facets, Hit, RebuildTarget
 
 TERMS_PER_REQUEST = 50_000  # below OpenSearch's search.max_buckets (65,535)
 BRANDS_PER_PAGE = 10_000
@@ -75,7 +76,8 @@ class OpenSearchEngine:
         return int(self._client.count(index=self.alias, request_timeout=self._timeout)["count"])
 
     def search(self, query: EngineQuery) -> EngineResult:
-        text = self._queries.keywords(query.keywords, query.minimum_should_match)
+        idf = self._title_idf(self._queries.synonym_tokens(query.keywords))
+        text = self._queries.keywords(query.keywords, query.minimum_should_match, idf)
         response = self._search(search_body(query, text))
         scored = text is not None and query.sort == "relevance"
         hits = [
@@ -90,6 +92,18 @@ class OpenSearchEngine:
         ]
         facets = read_facets(response["aggregations"]) if query.with_facets else Facets()
         return EngineResult(hits, response["hits"]["total"]["value"], facets)
+
+    def _title_idf(self, tokens: list[str]) -> Callable[[str], float] | None:
+        """Each token's BM25 idf in titles, in one request (only queries with synonyms need it)."""
+        if not tokens:
+            return None
+        counts = {"filters": {"filters": {str(i): {"term": {"title": t}} for i, t in enumerate(tokens)}}}
+        body = {"size": 0, "track_total_hits": True, "query": {"match_all": {}}, "aggs": {"df": counts}}
+        response = self._search(body)
+        documents = int(response["hits"]["total"]["value"])
+        buckets = response["aggregations"]["df"]["buckets"]
+        found = {t: int(buckets[str(i)]["doc_count"]) for i, t in enumerate(tokens)}
+        return lambda token: bm25_idf(documents, found.get(token, 0))
 
     def related(self, product_id: int, limit: int) -> list[int]:
         try:
@@ -162,6 +176,11 @@ class OpenSearchEngine:
             after = page.get("after_key")
             if len(page["buckets"]) < BRANDS_PER_PAGE or not after:
                 return brands
+
+    def popularity_cuts(self) -> list[float]:
+        cuts = {"percentiles": {"field": "popularity", "percents": list(PERCENTILES), "keyed": False}}
+        values = self._aggregate({"cuts": cuts})["cuts"]["values"]
+        return sorted(float(v["value"]) for v in values if v.get("value") is not None)
 
     def _search(self, body: dict[str, Any]) -> dict[str, Any]:
         return self._client.search(index=self.alias, body=body, request_timeout=self._timeout)

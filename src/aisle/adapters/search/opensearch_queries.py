@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
-from aisle.adapters.search.tantivy_queries import SYNONYM_WEIGHT
+from aisle.adapters.search.tantivy_queries import Idf, synonym_weight
 from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
 from aisle.domain.search.brand_spellings import brand_key
 from aisle.services.search.engine import (
@@ -61,16 +61,25 @@ class QueryBuilder:
     def tokens(self, text: str) -> list[str]:
         return self._analyzer.analyze(text)
 
-    def keywords(self, groups: tuple[KeywordGroup, ...], minimum_should_match: int | None) -> Query | None:
-        clauses = [q for q in (self._group(g) for g in groups) if q is not None]
+    def keywords(
+        self, groups: tuple[KeywordGroup, ...], minimum_should_match: int | None, idf: Idf | None = None
+    ) -> Query | None:
+        """``idf``: as in the Tantivy engine, so a rare synonym never outweighs the typed word."""
+        clauses = [q for q in (self._group(g, idf) for g in groups) if q is not None]
         if not clauses:
             return None
         if minimum_should_match is None:
             return {"bool": {"must": clauses}}
         return {"bool": {"should": clauses, "minimum_should_match": min(minimum_should_match, len(clauses))}}
 
-    def _group(self, group: KeywordGroup) -> Query | None:
+    def synonym_tokens(self, groups: tuple[KeywordGroup, ...]) -> list[str]:
+        """The tokens whose document frequency weighs the synonyms (none when no word has synonyms)."""
+        texts = [text for g in groups if g.alternatives for text in (g.word, *g.alternatives)]
+        return sorted({token for text in texts for token in self.tokens(text)})
+
+    def _group(self, group: KeywordGroup, idf: Idf | None) -> Query | None:
         options: list[Query] = []
+        typed = self.tokens(group.word)
         for text in (group.word, *group.alternatives):
             tokens = self.tokens(text)
             found: list[Query] = []
@@ -78,7 +87,7 @@ class QueryBuilder:
                 found = _single_token(text, tokens[0], group.fuzzy and text == group.word)
             elif tokens:
                 found = [_phrase(text)]
-            weight = 1.0 if text == group.word else SYNONYM_WEIGHT
+            weight = 1.0 if text == group.word else synonym_weight(typed, tokens, idf)
             options.extend(q if weight == 1.0 else {"bool": {"should": [q], "boost": weight}} for q in found)
         return {"bool": {"should": options}} if options else None
 

@@ -15,11 +15,12 @@ from typing import Any, cast
 
 import tantivy
 
-from aisle.adapters.search.tantivy_queries import QueryBuilder
+from aisle.adapters.search.tantivy_queries import QueryBuilder, bm25_idf
 from aisle.adapters.search.tantivy_schema import build_schema, plain_analyzer, register_analyzers, to_tantivy
 from aisle.domain.search.document import SearchDocument
 from aisle.domain.search.ranking import RankingWeights
 from aisle.services.search.engine import (
+    PERCENTILES,
     PRICE_LADDER,
     EngineQuery,
     EngineResult,
@@ -105,7 +106,7 @@ class TantivyEngine:
 
     def search(self, query: EngineQuery) -> EngineResult:
         searcher = self._index.searcher()
-        text = self._queries.keywords(query.keywords)
+        text = self._queries.keywords(query.keywords, _title_idf(searcher))
         main = self._queries.combine(text, self._queries.filters(query.filters))
         hits, total = self._hits(searcher, main, query, scored=text is not None)
         facets = self._facets(searcher, text, query.filters) if query.with_facets else Facets()
@@ -170,6 +171,13 @@ class TantivyEngine:
     def brands(self) -> list[str]:
         return [term for term, _count in self._index.searcher().terms_with_prefix("brand", "")]
 
+    def popularity_cuts(self) -> list[float]:
+        searcher = self._index.searcher()
+        if searcher.num_docs == 0:
+            return []
+        result = searcher.aggregate(tantivy.Query.all_query(), {"cuts": _PERCENTILES_AGG})
+        return sorted(float(v["value"]) for v in result["cuts"]["values"] if v.get("value") is not None)
+
     def title_completions(self, prefix: str, limit: int) -> list[tuple[int, str]]:
         words = self._plain.analyze(prefix)
         if not words:
@@ -181,6 +189,7 @@ class TantivyEngine:
         return [cast(tuple[int, str], (d.get_first("product_id"), d.get_first("title"))) for d in docs]
 
 
+_PERCENTILES_AGG = {"percentiles": {"field": "popularity", "percents": list(PERCENTILES), "keyed": False}}
 _BRAND_AGG = {"terms": {"field": "brand", "size": BRAND_FACET_SIZE}}
 _ATTRIBUTE_AGG = {"terms": {"field": "attribute_facet", "size": ATTRIBUTE_FACET_SIZE}}
 _CATEGORY_AGG = {"terms": {"field": "category", "size": CATEGORY_FACET_SIZE}}
@@ -193,6 +202,11 @@ _PRICE_AGG = {
     }
 }
 _RATING_AGG = {"range": {"field": "rating", "ranges": [{"from": n, "to": n + 1} for n in (1, 2, 3)] + [{"from": 4}]}}
+
+
+def _title_idf(searcher: Any) -> Callable[[str], float]:
+    documents = searcher.num_docs
+    return lambda token: bm25_idf(documents, searcher.doc_freq("title", token))
 
 
 def _read_aggregations(result: dict[str, Any], facets: Facets) -> None:

@@ -124,6 +124,9 @@ class SwitchingEngine:
     def brands(self) -> list[str]:
         return self.engine.brands()
 
+    def popularity_cuts(self) -> list[float]:
+        return self.engine.popularity_cuts()
+
     def count(self) -> int:
         return self.engine.count()
 

@@ -3,6 +3,9 @@ so nothing a shopper types can be read as an operator."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import tantivy
 
 from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
@@ -15,6 +18,24 @@ Occur = tantivy.Occur
 Q = tantivy.Query
 
 
+Idf = Callable[[str], float]
+
+
+def synonym_weight(typed: list[str], synonym: list[str], idf: Idf | None) -> float:
+    """SYNONYM_WEIGHT, scaled down where the synonym is rarer than the typed word: BM25 gives a rare word (and a
+    phrase, the sum of its words) a higher score, which would let "headset" outrank "headphone" for "headphone".
+    Scaled by the ratio of their idfs, a synonym match scores at most SYNONYM_WEIGHT of a typed-word match."""
+    if idf is None or not typed or not synonym:
+        return SYNONYM_WEIGHT
+    rarity = sum(idf(t) for t in synonym)
+    return SYNONYM_WEIGHT * min(1.0, sum(idf(t) for t in typed) / rarity) if rarity > 0 else SYNONYM_WEIGHT
+
+
+def bm25_idf(documents: int, with_term: int) -> float:
+    """Lucene's and Tantivy's BM25 idf."""
+    return math.log(1.0 + (documents - with_term + 0.5) / (with_term + 0.5))
+
+
 class QueryBuilder:
     def __init__(self, schema: tantivy.Schema) -> None:
         self._schema = schema
@@ -24,12 +45,15 @@ class QueryBuilder:
     def tokens(self, text: str) -> list[str]:
         return self._analyzer.analyze(text)
 
-    def keywords(self, groups: tuple[KeywordGroup, ...]) -> Q | None:
-        clauses = [(Occur.Must, q) for q in (self._group(g) for g in groups) if q is not None]
+    def keywords(self, groups: tuple[KeywordGroup, ...], idf: Idf | None = None) -> Q | None:
+        """``idf``: each token's inverse document frequency in titles, so that a synonym never outweighs the word
+        typed (without it, synonyms weigh SYNONYM_WEIGHT of their own BM25 score)."""
+        clauses = [(Occur.Must, q) for q in (self._group(g, idf) for g in groups) if q is not None]
         return Q.boolean_query(clauses) if clauses else None
 
-    def _group(self, group: KeywordGroup) -> Q | None:
+    def _group(self, group: KeywordGroup, idf: Idf | None) -> Q | None:
         options: list[Q] = []
+        typed = self.tokens(group.word)
         for text in (group.word, *group.alternatives):
             tokens = self.tokens(text)
             found: list[Q] = []
@@ -37,7 +61,7 @@ class QueryBuilder:
                 found = self._single_token(tokens[0], group.fuzzy and text == group.word)
             elif tokens:
                 found = self._phrase(tokens)
-            weight = 1.0 if text == group.word else SYNONYM_WEIGHT
+            weight = 1.0 if text == group.word else synonym_weight(typed, tokens, idf)
             options.extend(q if weight == 1.0 else Q.boost_query(q, weight) for q in found)
         return Q.boolean_query([(Occur.Should, q) for q in options]) if options else None
 

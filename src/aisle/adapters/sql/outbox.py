@@ -10,6 +10,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, or_, select, upda
 
 from aisle.adapters.sql import schema as t
 from aisle.adapters.sql.timestamps import as_utc
+from aisle.adapters.tracing import current_traceparent
 from aisle.domain.events import Event
 from aisle.services.ports import OutboxEntry
 
@@ -32,6 +33,7 @@ class SqlOutbox:
         self._held_until = until
 
     def add(self, events: Iterable[Event], now: datetime) -> list[OutboxEntry]:
+        traceparent = current_traceparent()  # the consumers continue this request's trace
         rows: list[dict[str, Any]] = [
             {
                 "event_id": self._new_id(),
@@ -42,13 +44,14 @@ class SqlOutbox:
                 "attempts": 0,
                 "created_at": now,
                 "next_attempt_at": self._held_until,
+                "traceparent": traceparent,
             }
             for e in events
         ]
         if rows:
             self._db.execute(_INSERT, rows)
             self.added_ids.extend(row["event_id"] for row in rows)
-        return [OutboxEntry(r["event_id"], r["name"], r["key"], r["payload"], now, 0) for r in rows]
+        return [OutboxEntry(r["event_id"], r["name"], r["key"], r["payload"], now, 0, traceparent) for r in rows]
 
     def claim_pending(self, limit: int, now: datetime | None = None) -> list[OutboxEntry]:
         due = or_(t.outbox.c.next_attempt_at.is_(None), t.outbox.c.next_attempt_at <= (now or datetime.now(UTC)))
@@ -60,7 +63,7 @@ class SqlOutbox:
             # current state rather than trusting payloads, so they do not depend on strict order.
             query = query.with_for_update(skip_locked=True)
         return [
-            OutboxEntry(r.event_id, r.name, r.key, r.payload, as_utc(r.created_at), r.attempts)
+            OutboxEntry(r.event_id, r.name, r.key, r.payload, as_utc(r.created_at), r.attempts, r.traceparent)
             for r in self._db.execute(query)
         ]
 
@@ -103,7 +106,7 @@ class SqlOutbox:
         """Events with a larger id, delivered or not, oldest first."""
         query = select(t.outbox).where(t.outbox.c.event_id > event_id).order_by(t.outbox.c.event_id).limit(limit)
         return [
-            OutboxEntry(r.event_id, r.name, r.key, r.payload, as_utc(r.created_at), r.attempts)
+            OutboxEntry(r.event_id, r.name, r.key, r.payload, as_utc(r.created_at), r.attempts, r.traceparent)
             for r in self._db.execute(query)
         ]
 

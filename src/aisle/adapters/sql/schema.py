@@ -151,6 +151,7 @@ outbox = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("next_attempt_at", Timestamp),  # set after a failure: retried with backoff, not in a tight loop
     Column("delivered_at", Timestamp),
+    Column("traceparent", String(55)),  # the recording request's W3C trace context, when traces are on
     Index("ix_outbox_status", "status", "event_id"),
 )
 

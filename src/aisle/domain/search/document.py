@@ -33,7 +33,7 @@ class SearchDocument:
     rating_avg: float | None
     rating_count: int
     in_stock: bool
-    sales_velocity: float  # units a day, recent window (or the catalog's popularity until sales exist)
+    sales_velocity: float  # units a day over the recent window (0 until sales exist; popularity is apart)
     seller_id: int
     seller_rating: float | None
     created_at: datetime
@@ -81,7 +81,9 @@ def build_document(
         rating_avg=reviews.average,
         rating_count=reviews.count,
         in_stock=in_stock,
-        sales_velocity=sales_velocity if sales_velocity is not None else (content.popularity or 0.0),
+        # A catalog's popularity is a score on its own scale, not units a day: read as sales it would cap every
+        # product at the same velocity. It is ranked by catalog percentile instead (see rerank).
+        sales_velocity=sales_velocity or 0.0,
         seller_id=product.seller_id,
         seller_rating=seller_rating,
         created_at=product.created_at,

@@ -6,8 +6,9 @@ The engine scores words (BM25 over boosted fields). Among its best few hundred c
   what kind of product it asks for ("nexus 6p" → phones, "nexus 6p case" → cases), so a product in a category
   that holds many of the best matches gains, one in a category that only the weaker matches reach does not.
   Learned per query from the catalog, never from a list of query strings; a ranking signal, never a filter.
-* popularity, by rank among the candidates (0 for the least popular, 1 for the most): whatever scale the
-  catalog's popularity uses (units a day, a score in the thousands), a rank carries the same information.
+* popularity, by its percentile over the whole catalog (0 for the least popular, 1 for the most): whatever scale
+  the catalog's popularity uses (units a day, a score in the thousands), a percentile carries the same information,
+  and a product's popularity means the same whichever other products matched the query.
 * the static score from the index (rating with its Bayesian prior, seller rating, recency, stock).
 
 Ties break on the product id, so the same catalog indexed twice gives the same order.
@@ -15,6 +16,7 @@ Ties break on the product id, so the same catalog indexed twice gives the same o
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -50,18 +52,25 @@ C = TypeVar("C", bound=Candidate)
 class RerankWeights:
     text: float = 0.30
     affinity: float = 0.15
-    popularity: float = 0.10
+    popularity: float = 0.15
     name_coverage: float = 0.10
 
 
-def rerank(candidates: Sequence[C], weights: RerankWeights) -> list[C]:
-    return [c for c, _score in rerank_scored(candidates, weights)]
+def rerank(candidates: Sequence[C], weights: RerankWeights, popularity_cuts: Sequence[float] = ()) -> list[C]:
+    return [c for c, _score in rerank_scored(candidates, weights, popularity_cuts)]
 
 
-def rerank_scored(candidates: Sequence[C], weights: RerankWeights) -> list[tuple[C, float]]:
+def rerank_scored(
+    candidates: Sequence[C], weights: RerankWeights, popularity_cuts: Sequence[float] = ()
+) -> list[tuple[C, float]]:
+    """``popularity_cuts``: the catalog's popularity percentiles (see ``catalog_percentile``); without them,
+    popularity is ranked among the candidates."""
     best = max((c.text_score for c in candidates), default=0.0)
     affinity = category_affinity(candidates, best)
-    popularity = popularity_ranks(candidates)
+    if popularity_cuts:
+        popularity = {c.product_id: catalog_percentile(c.popularity, popularity_cuts) for c in candidates}
+    else:
+        popularity = popularity_ranks(candidates)
 
     def score(c: C) -> float:
         text = c.text_score / best if best > 0 else 0.0
@@ -77,7 +86,10 @@ def rerank_scored(candidates: Sequence[C], weights: RerankWeights) -> list[tuple
 
 
 def by_name_coverage(
-    scored: Sequence[tuple[C, float]], titles: Mapping[int, str], words: Sequence[str], weight: float
+    scored: Sequence[tuple[C, float]],
+    titles: Mapping[int, str],
+    words: Sequence[str],
+    weight: float,
 ) -> list[C]:
     """The best candidates again, with how much of each product's own name the query covers: "galaxy s7" covers
     more of "Galaxy S7 32GB" than of "Galaxy S7 edge 32GB" (the exact model before the near one), and more of
@@ -111,6 +123,11 @@ def category_affinity(candidates: Sequence[Candidate], best: float) -> dict[int 
             votes[c.category_id] += c.text_score / best
     top = max(votes.values(), default=0.0)
     return {category: vote / top for category, vote in votes.items()} if top else {}
+
+
+def catalog_percentile(value: float, cuts: Sequence[float]) -> float:
+    """0..1: the share of the catalog's percentile cut points (ascending) at or below ``value``."""
+    return bisect_right(cuts, value) / len(cuts) if cuts else 0.0
 
 
 def popularity_ranks(candidates: Sequence[Candidate]) -> dict[int, float]:

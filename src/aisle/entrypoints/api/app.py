@@ -40,6 +40,7 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # served by the web pages from local assets, so the docs work offline
         redoc_url=None,
+        telemetry={"tracing": container.tracing.enabled},  # FastAPI's own spans, when traces are configured
     )
     app.state.container = container
     install_problem_handlers(app)

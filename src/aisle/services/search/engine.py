@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from aisle.domain.search.document import ATTRIBUTE_SEPARATOR, SearchDocument, attribute_key
 
 PRICE_LADDER = (10, 25, 50, 100, 200, 500, 1000, 2000)  # facet bucket edges, in dollars
+PERCENTILES = tuple(range(1, 100))
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,9 @@ class SearchEngine(Protocol):
 
     def brands(self) -> list[str]:
         """Every brand in the index, as sellers spell it."""
+
+    def popularity_cuts(self) -> list[float]:
+        """The catalog's popularity at the percentiles 1..99 over the whole index, ascending (empty when empty)."""
 
     def count(self) -> int: ...
 

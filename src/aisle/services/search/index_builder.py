@@ -149,8 +149,8 @@ class IndexBuilder:
 def _documents(
     uow: UnitOfWork, products: Iterable[Product], now: datetime, prices: dict[int, FinalPrice]
 ) -> list[SearchDocument]:
-    """Search documents, with stock and sales velocity (units a day over the window; the catalog's popularity
-    stands in for products that have not sold yet)."""
+    """Search documents, with stock and sales velocity (units a day over the window; 0 for products that have
+    not sold yet)."""
     products = list(products)
     if not products:
         return []

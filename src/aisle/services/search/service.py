@@ -38,6 +38,7 @@ from aisle.services.search.understanding import QueryUnderstanding
 RERANK_DEPTH = 200
 NAME_RERANK_DEPTH = 40  # the best this many are re-ranked once more with their titles (from the cached cards)
 FACETS_TTL_SECONDS = 300
+POPULARITY_CUTS_TTL_SECONDS = 60
 DEGRADED_NOTE = {
     "reason": "search engine unavailable",
     "served_by": "catalog database",
@@ -77,6 +78,7 @@ class SearchService:
         self._now = now
         self._weights = weights or RankingWeights()
         self._rerank_weights = RerankWeights(text=self._weights.text)
+        self._cuts: tuple[float, list[float]] | None = None  # (read at, monotonic seconds; cuts)
 
     def forget_card(self, product_id: int) -> None:
         self._cards.forget(product_id)
@@ -165,7 +167,7 @@ class SearchService:
     def _page(self, hits: list[Hit], plan: Plan, params: SearchParams) -> list[Hit]:
         if plan.sort != "relevance":
             return hits
-        scored = rerank_scored(hits, self._rerank_weights)
+        scored = rerank_scored(hits, self._rerank_weights, self._popularity_cuts())
         ranked = [h for h, _s in scored]
         if plan.keywords:  # every page sees the same order: the best few again by name, then the rest
             top = scored[:NAME_RERANK_DEPTH]
@@ -174,6 +176,16 @@ class SearchService:
             ranked = by_name_coverage(top, titles, words, self._rerank_weights.name_coverage) + ranked[len(top) :]
         start = (params.page - 1) * params.page_size
         return ranked[start : start + params.page_size]
+
+    def _popularity_cuts(self) -> list[float]:
+        """The catalog's popularity percentiles, read again every few minutes (they move slowly)."""
+        now = time.monotonic()
+        if self._cuts is None or now - self._cuts[0] > POPULARITY_CUTS_TTL_SECONDS:
+            try:
+                self._cuts = (now, self._engine.popularity_cuts())
+            except EngineUnavailable:
+                return [] if self._cuts is None else self._cuts[1]
+        return self._cuts[1]
 
     def _relaxation_note(
         self,
