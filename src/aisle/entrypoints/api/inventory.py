@@ -132,11 +132,11 @@ def change_stock(
     response_model=ReservationOut,
     responses=PROBLEMS,
 )
-def reserve_lines(body: ReservationIn, inventory: InventoryDep, idempotency_key: IdempotencyKey = None) -> Response:
+def reserve_lines(body: ReservationIn, reserver: ReserverDep, idempotency_key: IdempotencyKey = None) -> Response:
     """Several variants at once, all or nothing: if one line is short, nothing is reserved."""
     lines = [ReserveLine(parse_id(ln.variant_id, "variant_id"), ln.quantity, ln.warehouse_id) for ln in body.lines]
     key = scoped_key(idempotency_key, "internal", "RESERVE-MANY", "-", body)
-    reserved = inventory.reserve(lines, body.owner, key, body.ttl_seconds)
+    reserved = reserver.reserve(lines, body.owner, key, body.ttl_seconds)
     return json_response(reservation_shown(reserved), status.HTTP_201_CREATED)
 
 
