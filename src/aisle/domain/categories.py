@@ -6,7 +6,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 PATH_SEPARATOR = " > "
 
@@ -58,23 +57,23 @@ def descendants(categories_by_id: dict[int, Category], category_id: int) -> list
     return found
 
 
-def build_tree(categories: Iterable[Category], product_counts: dict[int, int] | None = None) -> list[dict[str, Any]]:
-    """Nested dicts for the API; counts include each category's descendants."""
+@dataclass(frozen=True)
+class CategoryNode:
+    category: Category
+    product_count: int  # the category's products and its descendants'
+    children: tuple[CategoryNode, ...]
+
+
+def build_tree(categories: Iterable[Category], product_counts: dict[int, int] | None = None) -> list[CategoryNode]:
+    """The roots, each with its children by name; counts include each category's descendants."""
     counts = product_counts or {}
     children: dict[int | None, list[Category]] = {}
     for category in categories:
         children.setdefault(category.parent_id, []).append(category)
 
-    def node(category: Category) -> dict[str, Any]:
-        kids = [node(c) for c in sorted(children.get(category.category_id, []), key=lambda c: c.name)]
-        total = counts.get(category.category_id, 0) + sum(k["product_count"] for k in kids)
-        return {
-            "id": str(category.category_id),
-            "name": category.name,
-            "path": category.path,
-            "slug": category.slug,
-            "product_count": total,
-            "children": kids,
-        }
+    def node(category: Category) -> CategoryNode:
+        kids = tuple(node(c) for c in sorted(children.get(category.category_id, []), key=lambda c: c.name))
+        total = counts.get(category.category_id, 0) + sum(k.product_count for k in kids)
+        return CategoryNode(category, total, kids)
 
     return [node(c) for c in sorted(children.get(None, []), key=lambda c: c.name)]

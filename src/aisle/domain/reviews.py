@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from aisle.domain import events as ev
 from aisle.domain.errors import FieldError, InvalidInput
@@ -65,11 +64,3 @@ class ReviewSummary:
     def add(self, rating: int, verified: bool = False) -> None:
         self.distribution[rating] += 1
         self.verified_count += int(verified)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "avg": self.average,
-            "count": self.count,
-            "verified_count": self.verified_count,
-            "distribution": {str(stars): self.distribution[stars] for stars in range(5, 0, -1)},
-        }

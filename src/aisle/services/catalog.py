@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, content_from_dict
-from aisle.domain.categories import build_tree
+from aisle.domain.categories import CategoryNode, build_tree
 from aisle.domain.errors import InvalidInput, NotFound, StaleVersion
 from aisle.domain.pricing import price_change_problems
 from aisle.domain.versions import diff_snapshots
@@ -144,7 +144,7 @@ class CatalogService:
             items, total = uow.products.list_for_seller(seller_id, status, (page - 1) * page_size, page_size)
         return Page(items, total, page, page_size)
 
-    def category_tree(self) -> list[dict[str, Any]]:
+    def category_tree(self) -> list[CategoryNode]:
         """The category tree, roots first, with each category's ACTIVE products counted (its subtree included)."""
         with self._uow(readonly=True) as uow:
             return build_tree(uow.categories.all(), uow.products.count_active_by_category())

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from aisle.domain.search.query import MAX_KEYWORDS, SORTS, ParsedQuery, QueryParser
 from aisle.domain.search.synonyms import SynonymTable
 from aisle.domain.search.vocabulary import Vocabulary
+from aisle.entrypoints.api.shapes.search import understood
 from tests.unit.search.conftest import BRANDS, small_vocabulary
 
 ENGINE_SYNTAX = set("+-&|!(){}[]^\"~*?:\\/<>='`$%@#;,.")
@@ -121,7 +122,7 @@ def test_spelling(
 def test_what_is_not_corrected(parser: QueryParser, q: str) -> None:
     parsed = parser.parse(q)
     assert parsed.corrections == ()
-    assert parsed.as_dict()["corrected"] is None
+    assert understood(parsed)["corrected"] is None
 
 
 def test_common_words_of_the_language_are_no_typos(synonyms: SynonymTable) -> None:
@@ -213,8 +214,8 @@ def test_unicode(parser: QueryParser) -> None:
     assert parser.parse("téléviseur 東京 🙂").keywords == ("televiseur", "東京")
 
 
-def test_as_dict_explains_the_query(parser: QueryParser) -> None:
-    block = parser.parse("samsng galaxy under $300 4+ stars in stock cheapest").as_dict()
+def test_the_query_block_explains_the_query(parser: QueryParser) -> None:
+    block = understood(parser.parse("samsng galaxy under $300 4+ stars in stock cheapest"))
     assert block == {
         "keywords": ["galaxy"],
         "filters": {"brand": ["Samsung"], "price_min": None, "price_max": 300.0, "rating_min": 4.0, "in_stock": True},
@@ -226,15 +227,15 @@ def test_as_dict_explains_the_query(parser: QueryParser) -> None:
     json.dumps(block)
 
 
-def test_as_dict_without_anything_to_say(parser: QueryParser) -> None:
-    block = parser.parse("headphones").as_dict()
+def test_the_query_block_without_anything_to_say(parser: QueryParser) -> None:
+    block = understood(parser.parse("headphones"))
     assert block["corrected"] is None
     assert block["corrections"] == []
     assert block["filters"]["brand"] == []
 
 
 def test_the_corrected_query_keeps_what_was_typed_around_the_fixes(parser: QueryParser) -> None:
-    assert parser.parse("OtterBox Defnder, under $50!").as_dict()["corrected"] == "otterbox defender, under $50!"
+    assert understood(parser.parse("OtterBox Defnder, under $50!"))["corrected"] == "otterbox defender, under $50!"
 
 
 QUERY_TEXT = st.one_of(
@@ -306,4 +307,4 @@ def test_parse_never_raises_and_keeps_its_promises(parser: QueryParser, q: str) 
     assert parsed.rating_min is None or 0 < parsed.rating_min <= 5
     if parsed.price_min is not None and parsed.price_max is not None:
         assert parsed.price_min <= parsed.price_max
-    json.dumps(parsed.as_dict())
+    json.dumps(understood(parsed))

@@ -140,7 +140,12 @@ def _shown(value: str) -> str:
 
 def attribute_key(name: str, value: str) -> str:
     """What an attribute filter matches: case and spacing do not matter ("Color: red" finds "Red")."""
-    return " ".join(name.casefold().split()) + "=" + " ".join(value.casefold().split())
+    return attribute_name(name) + "=" + " ".join(value.casefold().split())
+
+
+def attribute_name(name: str) -> str:
+    """An attribute's name as the index keeps it: lowercase, spaces collapsed."""
+    return " ".join(name.casefold().split())
 
 
 ATTRIBUTE_SEPARATOR = "\u001f"  # between name and value in the facet field: neither ever holds it

@@ -26,11 +26,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from dataclasses import astuple, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 from itertools import accumulate
+from typing import Any
 
 from aisle.domain.money import CENT, MAX_PRICE
+from aisle.domain.search.document import attribute_name
 from aisle.domain.search.lexer import Kind, Lexeme
 
 AROUND = Decimal("0.2")
@@ -40,47 +42,81 @@ _STAR_SIGNS = {"★", "⭐"}
 
 
 @dataclass(frozen=True)
-class WordFilters:
-    """What the shopper's words asked for; the engine port's ``Filters`` is what a search applies in the end."""
+class Filters:
+    """What a search keeps: found in the shopper's words, clicked in the facets, or both (what was clicked wins).
+    The search engine port applies exactly these."""
 
+    brands: tuple[str, ...] = ()
+    category_id: int | None = None  # includes the category's descendants
     price_min: Decimal | None = None
     price_max: Decimal | None = None
     rating_min: float | None = None
     in_stock: bool | None = None
-    sort: str | None = None
+    attributes: tuple[tuple[str, str], ...] = ()  # (name, value): values of one name OR'ed, names AND'ed
 
-    def merged(self, found: WordFilters | None) -> WordFilters:
-        """These filters, completed with what ``found`` has that they do not."""
-        if found is None:
-            return self
-        mine, theirs = astuple(self), astuple(found)
-        return WordFilters(*(a if a is not None else b for a, b in zip(mine, theirs, strict=True)))
+    def completed_by(self, other: Filters) -> Filters:
+        """These filters, completed with what ``other`` has that they do not."""
+        taken = {f.name: getattr(self, f.name) for f in fields(self)}
+        return replace(self, **{name: getattr(other, name) for name, mine in taken.items() if _unset(mine)})
 
-    def in_order(self) -> WordFilters:
+    def in_order(self) -> Filters:
         """ "over $100 under $50" is read as $50 to $100, not as nothing."""
         if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
             return replace(self, price_min=self.price_max, price_max=self.price_min)
         return self
 
+    def without(self, facet: str) -> Filters:
+        """These filters but the one a facet (brands, categories, price_ranges, ratings, attributes) sets: its
+        counts show what choosing another value would give."""
+        cleared: dict[str, dict[str, Any]] = {
+            "brands": {"brands": ()},
+            "categories": {"category_id": None},
+            "price_ranges": {"price_min": None, "price_max": None},
+            "ratings": {"rating_min": None},
+            "attributes": {"attributes": ()},
+        }
+        return replace(self, **cleared[facet])
+
+    def attribute_names(self) -> list[str]:
+        """The attributes filtered on, in the index's form (lowercase, spaces collapsed), sorted."""
+        return sorted({attribute_name(name) for name, _value in self.attributes})
+
+    def without_attribute(self, name: str) -> Filters:
+        """These filters with one attribute's values lifted: what that attribute's facet counts under."""
+        return replace(self, attributes=tuple((n, v) for n, v in self.attributes if attribute_name(n) != name))
+
+
+def _unset(value: object) -> bool:
+    return value is None or value == ()
+
+
+Reading = Filters | str  # what a rule read in the words: a filter, or a sort order
+
 
 @dataclass(frozen=True)
 class Extraction:
-    filters: WordFilters
+    filters: Filters
+    sort: str | None  # an order the words asked for ("cheapest"), else None
     rest: tuple[Lexeme, ...]  # what no rule consumed, in order
 
 
 @dataclass(frozen=True)
 class Rule:
     pattern: re.Pattern[str]
-    read: Callable[[list[Lexeme]], WordFilters | None]  # None: the words fit but the value does not (a 7-star rating)
+    read: Callable[[list[Lexeme]], Reading | None]  # None: the words fit but the value does not (a 7-star rating)
 
 
 def extract_filters(lexemes: Sequence[Lexeme]) -> Extraction:
+    """The first value found for a filter, or for the order, wins."""
     line = _Line(lexemes)
-    filters = WordFilters()
+    filters, sort = Filters(), None
     for rule in RULES:
-        filters = filters.merged(line.apply(rule))
-    return Extraction(filters.in_order(), line.rest())
+        for reading in line.apply(rule):
+            if isinstance(reading, str):
+                sort = sort or reading
+            else:
+                filters = filters.completed_by(reading)
+    return Extraction(filters.in_order(), sort, line.rest())
 
 
 class _Line:
@@ -93,13 +129,13 @@ class _Line:
         self._text = " " + " ".join(pieces) + " "
         self._consumed = [False] * len(pieces)
 
-    def apply(self, rule: Rule) -> WordFilters | None:
-        found = None
+    def apply(self, rule: Rule) -> list[Reading]:
+        found = []
         for match in rule.pattern.finditer(self._text):
             indices = self._indices(*match.span())
             result = rule.read([self._lexemes[i] for i in indices])
             if result is not None:
-                found = result if found is None else found.merged(result)
+                found.append(result)
                 self._consume(indices, *match.span())
         return found
 
@@ -123,50 +159,50 @@ def _piece(lexeme: Lexeme) -> str:
     return "star" if lexeme.text in _STAR_SIGNS else lexeme.text
 
 
-def _rule(pattern: str, read: Callable[[list[Lexeme]], WordFilters | None]) -> Rule:
+def _rule(pattern: str, read: Callable[[list[Lexeme]], Reading | None]) -> Rule:
     return Rule(re.compile(rf"(?<= )(?:{pattern})(?= )"), read)
 
 
 # Readers: what a matched run of lexemes says.
 
 
-def _price_range(lexemes: list[Lexeme]) -> WordFilters | None:
+def _price_range(lexemes: list[Lexeme]) -> Filters | None:
     amounts = [a for a in _amounts(lexemes) if a is not None]
     if len(amounts) != 2:
         return None
     low, high = sorted(amounts)
-    return WordFilters(price_min=low, price_max=high)
+    return Filters(price_min=low, price_max=high)
 
 
-def _price_max(lexemes: list[Lexeme]) -> WordFilters | None:
+def _price_max(lexemes: list[Lexeme]) -> Filters | None:
     amount = _single_amount(lexemes)
-    return None if amount is None else WordFilters(price_max=amount)
+    return None if amount is None else Filters(price_max=amount)
 
 
-def _price_min(lexemes: list[Lexeme]) -> WordFilters | None:
+def _price_min(lexemes: list[Lexeme]) -> Filters | None:
     amount = _single_amount(lexemes)
-    return None if amount is None else WordFilters(price_min=amount)
+    return None if amount is None else Filters(price_min=amount)
 
 
-def _price_around(lexemes: list[Lexeme]) -> WordFilters | None:
+def _price_around(lexemes: list[Lexeme]) -> Filters | None:
     amount = _single_amount(lexemes)
     if amount is None:
         return None
     low, high = (amount * (1 - AROUND)).quantize(CENT), (amount * (1 + AROUND)).quantize(CENT)
-    return WordFilters(price_min=low, price_max=high)
+    return Filters(price_min=low, price_max=high)
 
 
-def _rating(lexemes: list[Lexeme]) -> WordFilters | None:
+def _rating(lexemes: list[Lexeme]) -> Filters | None:
     stars = next((s for s in map(_stars, lexemes) if s is not None), None)
-    return WordFilters(rating_min=stars) if stars is not None and 0 < stars <= 5 else None
+    return Filters(rating_min=stars) if stars is not None and 0 < stars <= 5 else None
 
 
-def _sort(order: str) -> Callable[[list[Lexeme]], WordFilters]:
-    return lambda _lexemes: WordFilters(sort=order)
+def _sort(order: str) -> Callable[[list[Lexeme]], Reading]:
+    return lambda _lexemes: order
 
 
-def _stock(in_stock: bool) -> Callable[[list[Lexeme]], WordFilters]:
-    return lambda _lexemes: WordFilters(in_stock=in_stock)
+def _stock(in_stock: bool) -> Callable[[list[Lexeme]], Reading]:
+    return lambda _lexemes: Filters(in_stock=in_stock)
 
 
 def _amounts(lexemes: list[Lexeme]) -> list[Decimal | None]:

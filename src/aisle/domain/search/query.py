@@ -23,12 +23,11 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
 
 from aisle.domain.search.brands import MIN_FUZZY_BRAND_LENGTH, BrandMatcher
 from aisle.domain.search.compounds import compound_forms, number_forms, split_compound
 from aisle.domain.search.edits import osa_distance
-from aisle.domain.search.filters import WordFilters, extract_filters
+from aisle.domain.search.filters import Extraction, extract_filters
 from aisle.domain.search.lexer import Lexeme, lex
 from aisle.domain.search.stopwords import STOP_WORDS
 from aisle.domain.search.synonyms import SynonymTable
@@ -73,23 +72,6 @@ class ParsedQuery:
         fixes = dict(self.corrections)
         return _TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), normalize(self.raw[:MAX_QUERY_CHARS]))
 
-    def as_dict(self) -> dict[str, Any]:
-        """The API's ``query`` block: how the query was understood."""
-        return {
-            "keywords": list(self.keywords),
-            "filters": {
-                "brand": list(self.brands),
-                "price_min": _as_number(self.price_min),
-                "price_max": _as_number(self.price_max),
-                "rating_min": self.rating_min,
-                "in_stock": self.in_stock,
-            },
-            "sort": self.sort,
-            "corrected": self.corrected,
-            "corrections": [{"from": typed, "to": fixed} for typed, fixed in self.corrections],
-            "synonyms": [{"term": term, "expansions": list(found)} for term, found in self.synonyms],
-        }
-
 
 class QueryParser:
     """Reads queries against one catalog's words, brands and synonyms.
@@ -118,7 +100,7 @@ class QueryParser:
         more_brands, words = self._take_brands(words) if not brands else ([], words)
         keywords = tuple(dict.fromkeys(w.text for w in words))  # once more: two typos may fix to one word
         synonyms = self._expansions(keywords) + self._compounds(keywords)
-        return _assemble(q, extraction.filters, keywords, brands + more_brands, corrections, synonyms)
+        return _assemble(q, extraction, keywords, brands + more_brands, corrections, synonyms)
 
     def _take_brands(self, words: list[_Word]) -> tuple[list[str], list[_Word]]:
         """The brand the query starts with, and the other words. A brand named later stays a word: in "otterbox
@@ -229,12 +211,13 @@ def _typos(typed: str, word: str) -> int:
 
 def _assemble(
     q: str,
-    filters: WordFilters,
+    extraction: Extraction,
     keywords: tuple[str, ...],
     brands: list[str],
     corrections: tuple[tuple[str, str], ...],
     synonyms: tuple[tuple[str, tuple[str, ...]], ...],
 ) -> ParsedQuery:
+    filters = extraction.filters
     return ParsedQuery(
         raw=q,
         keywords=keywords,
@@ -243,11 +226,7 @@ def _assemble(
         price_max=filters.price_max,
         rating_min=filters.rating_min,
         in_stock=filters.in_stock,
-        sort=filters.sort,
+        sort=extraction.sort,
         corrections=corrections,
         synonyms=synonyms,
     )
-
-
-def _as_number(amount: Decimal | None) -> float | None:
-    return None if amount is None else float(amount)

@@ -1,5 +1,5 @@
-"""Response shapes of the category tree and the seller-version and ops endpoints, as OpenAPI
-shows them (search, autocomplete, the product page, inventory and pricing: ``shapes/``).
+"""Response shapes of the seller-version and ops endpoints, as OpenAPI
+shows them (search, autocomplete, the product page, categories, inventory and pricing: ``shapes/``).
 
 The endpoints whose answers are replayed for idempotency keys are serialized from the services' dicts with orjson;
 these models are their documented contract, and ``tests/api/test_openapi_client.py`` reads real answers through a
@@ -18,22 +18,6 @@ Responses = dict[int | str, dict[str, Any]]  # a route's ``responses=``
 
 class Shape(BaseModel):
     model_config = ConfigDict(extra="allow")
-
-
-# -- categories ----------------------------------------------------------------------------------------------------
-
-
-class CategoryNode(Shape):
-    id: str
-    name: str
-    path: str
-    slug: str
-    product_count: int = Field(description="ACTIVE products in the category and below")
-    children: list[CategoryNode]
-
-
-class CategoryTree(Shape):
-    categories: list[CategoryNode]
 
 
 # -- seller versions and ops ---------------------------------------------------------------------------------------

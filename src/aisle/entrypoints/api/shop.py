@@ -18,8 +18,9 @@ from aisle.entrypoints.api.dependencies import (
     internal_caller,
     review_allowed,
 )
-from aisle.entrypoints.api.responses import CategoryTree, Responses, ok
+from aisle.entrypoints.api.responses import Responses
 from aisle.entrypoints.api.schemas import ReviewIn, ReviewList, ReviewOut, review_out
+from aisle.entrypoints.api.shapes.categories import CategoryTree, node_shown
 from aisle.entrypoints.api.shapes.common import json_response
 from aisle.entrypoints.api.shapes.product_page import ProductPage, page_shown
 from aisle.services.input_model import IdText, InputModel
@@ -85,7 +86,7 @@ def list_reviews(
     return ReviewList(items=[review_out(r) for r in result.items], total=result.total, page=page, page_size=page_size)
 
 
-@router.get("/categories", response_model=None, responses={200: ok(CategoryTree)})
-def categories(catalog: CatalogDep) -> dict[str, Any]:
+@router.get("/categories", response_model=CategoryTree)
+def categories(catalog: CatalogDep) -> Response:
     """The category tree, roots first; product_count counts ACTIVE products in the category and below."""
-    return {"categories": catalog.category_tree()}
+    return json_response({"categories": [node_shown(node) for node in catalog.category_tree()]})

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from aisle.domain.categories import ancestors_path
 from aisle.domain.errors import InvalidInput, NotFound
 from aisle.entrypoints.api.dependencies import CatalogDep, PdpDep, ReviewsDep, SearchDep, parse_id, search_allowed
+from aisle.entrypoints.api.shapes.categories import node_shown
 from aisle.entrypoints.api.shapes.search import search_shown
 from aisle.entrypoints.web import search_page
 from aisle.entrypoints.web.dependencies import CategoriesDep, PageCacheDep
@@ -30,7 +31,7 @@ def category_tree(catalog: CatalogDep, cache: PageCacheDep) -> list[dict[str, An
     """The departments with products in them, kept a minute: counting a large catalog's categories is not free."""
     tree = cache.get(TREE_KEY)
     if tree is None:
-        tree = [node for node in catalog.category_tree() if node["product_count"]]
+        tree = [node_shown(node) for node in catalog.category_tree() if node.product_count]
         cache.set(TREE_KEY, tree, TREE_TTL_SECONDS)
     return tree
 

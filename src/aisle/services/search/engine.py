@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Protocol
 
 from aisle.domain.search.document import ATTRIBUTE_SEPARATOR, SearchDocument, attribute_key
+from aisle.domain.search.document import attribute_name as attribute_name  # adapters read it from the port
+from aisle.domain.search.filters import Filters as Filters  # what the port applies: the domain's one Filters
 
 PRICE_LADDER = (10, 25, 50, 100, 200, 500, 1000, 2000)  # facet bucket edges, in dollars
 PERCENTILES = tuple(range(1, 100))
@@ -20,37 +21,6 @@ class KeywordGroup:
     word: str
     alternatives: tuple[str, ...] = ()  # may be several words each ("mobile phone")
     fuzzy: bool = True  # also match terms one edit away (typo tolerance)
-
-
-@dataclass(frozen=True)
-class Filters:
-    brands: tuple[str, ...] = ()
-    category_id: int | None = None  # includes the category's descendants
-    price_min: Decimal | None = None
-    price_max: Decimal | None = None
-    rating_min: float | None = None
-    in_stock: bool | None = None
-    attributes: tuple[tuple[str, str], ...] = ()  # (name, value): values of one name OR'ed, names AND'ed
-
-    def without(self, facet: str) -> Filters:
-        fields: dict[str, dict[str, Any]] = {
-            "brands": {"brands": ()},
-            "categories": {"category_id": None},
-            "price_ranges": {"price_min": None, "price_max": None},
-            "ratings": {"rating_min": None},
-            "attributes": {"attributes": ()},
-        }
-        cleared = fields[facet]
-        return Filters(**{**self.__dict__, **cleared})
-
-    def attribute_names(self) -> list[str]:
-        """The attributes filtered on, in the index's form (lowercase, spaces collapsed), sorted."""
-        return sorted({attribute_name(name) for name, _value in self.attributes})
-
-    def without_attribute(self, name: str) -> Filters:
-        """These filters with one attribute's values lifted: what that attribute's facet counts under."""
-        kept = tuple((n, v) for n, v in self.attributes if attribute_name(n) != name)
-        return Filters(**{**self.__dict__, "attributes": kept})
 
 
 @dataclass(frozen=True)
@@ -182,10 +152,6 @@ def attribute_facets(buckets: list[tuple[str, int]]) -> dict[str, list[tuple[str
         if value:
             grouped.setdefault(name, []).append((value, count))
     return {name: sorted(values, key=lambda v: (-v[1], v[0])) for name, values in sorted(grouped.items())}
-
-
-def attribute_name(name: str) -> str:
-    return " ".join(name.casefold().split())
 
 
 def attribute_filter_keys(filters: Filters) -> list[list[str]]:

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from aisle.domain.search.document import attribute_key
+from aisle.domain.search.query import ParsedQuery
 from aisle.entrypoints.api.shapes.common import CategoryRef, ProductCard, Wire, Wired, card_shown, category_ref
 from aisle.services.search.engine import Filters
 from aisle.services.search.results import CategoryCount, PriceDropped, Relaxation, RelaxStep, SearchResult
@@ -148,7 +149,12 @@ def search_shown(result: SearchResult) -> Wired:
 
 
 def _query_read(result: SearchResult) -> Wired:
-    parsed, predicted = result.query, result.predicted_category
+    predicted = result.predicted_category
+    return {**understood(result.query), "predicted_category": None if predicted is None else category_ref(predicted)}
+
+
+def understood(parsed: ParsedQuery) -> Wired:
+    """The ``query`` block: how the text was read."""
     return {
         "keywords": list(parsed.keywords),
         "filters": {
@@ -162,7 +168,6 @@ def _query_read(result: SearchResult) -> Wired:
         "corrected": parsed.corrected,
         "corrections": [{"from": typed, "to": fixed} for typed, fixed in parsed.corrections],
         "synonyms": [{"term": term, "expansions": list(found)} for term, found in parsed.synonyms],
-        "predicted_category": None if predicted is None else category_ref(predicted),
     }
 
 
