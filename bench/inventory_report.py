@@ -28,20 +28,16 @@ MECHANISMS = (
 
 
 READING = (
-    "What it means. On PostgreSQL a hot row turns per-request compare-and-set into a retry storm: each loser "
-    "first waits for the winner's commit, then finds a new version and starts over, so the work per unit sold "
-    "grows with the number of callers while one of them at a time makes progress; batching replaces the callers' "
-    "transactions with one per process per batch, which is where its higher sell-out rate and lower tail come "
-    "from. On SQLite the same load causes no retries at all, because the write lock is taken before the read, so "
-    "direct is correct and fast on average; the price is in the tail, since SQLite's busy handler is not a queue "
-    "(a blocked connection sleeps 1 to 100 ms between polls and can lose to newcomers many times), and batching "
-    "helps there by cutting the contenders for the lock from P x T connections to P writers; the max column shows "
-    "how close the starved ones come to SQLite's 30 s busy timeout, after which they would fail. Batching cannot "
-    "batch where requests do not queue (many, solo: about one batch per request): there it adds a thread start "
-    "and a hand-off per request, which is why auto, which queues only behind an in-flight request for the same "
-    "variant, is the mode to run. Every figure is measured with P x T = 16 callers on a shared 2-core machine that "
-    "also runs the database: auto and direct run the same code in solo, so the gap between those two rows is a "
-    "measure of the noise; read ratios within one run, not absolute numbers."
+    "What it means. No mode retries a reservation (the compare is on the stock, not on a version), so what "
+    "separates them is work per reservation and waiting for locks. direct pays a whole transaction per request "
+    "(BEGIN, a variants query, the write, three inserts, COMMIT) and, with many callers, waits its turn for "
+    "SQLite's write lock or PostgreSQL's row lock once per request; group pays the per-transaction part once per "
+    "batch, so its CPU per reservation (the CPU ms/req column: load-independent, unlike the latencies) falls as "
+    "batches grow, and its throughput rises with callers. A lone caller cannot batch: there group and direct run "
+    "the same statements in the caller's own thread, and the gap between their solo rows is the machine's noise. "
+    "Every figure is measured with P x T = 16 callers on a shared 2-core machine that also runs the database and "
+    "other people's work (see the load column): read ratios and CPU per request within one run, not absolute "
+    "throughput."
 )
 
 
