@@ -95,7 +95,15 @@ def get_stock(variant_id: str, caller: CallerDep, inventory: InventoryDep) -> di
     return inventory.stock(variant)
 
 
-@router.patch("/inventory/{variant_id}", response_model=None, responses={**PROBLEMS, 200: ok(StockChangeOut)})
+@router.patch(
+    "/inventory/{variant_id}",
+    response_model=None,
+    responses={
+        **PROBLEMS,
+        200: ok(StockChangeOut),
+        403: {"description": "A seller may only RESTOCK or SET; RESERVE, RELEASE and DEDUCT need the internal token"},
+    },
+)
 def change_stock(
     variant_id: str,
     body: StockChange,
