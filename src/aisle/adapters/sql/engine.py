@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import select
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, exc, text
 
 from aisle.adapters.sql.schema import metadata
 from aisle.services.ports import ConnectionLost
@@ -15,9 +16,16 @@ READONLY = "aisle_readonly"
 def make_engine(url: str, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    # No ping before each checkout (a round trip per transaction): a connection that broke meanwhile fails its
-    # transaction with ConnectionLost, which the services retry like a lost compare-and-set on a fresh connection.
+    # No ping before each checkout (a round trip per transaction). Instead a checkout looks, without a round trip,
+    # whether the server hung up on the pooled connection (a restart, pg_terminate_backend): if so the pool
+    # replaces it with a fresh one and the unit of work never sees it. A connection that breaks under a running
+    # transaction fails it with ConnectionLost, which the services retry like a lost compare-and-set.
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, pool_recycle=900)
+
+    @event.listens_for(engine, "checkout")
+    def _replace_if_hung_up(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if server_hung_up(dbapi_connection):
+            raise exc.DisconnectionError("the server closed this pooled connection; the pool opens a new one")
 
     @event.listens_for(engine, "handle_error")
     def _retryable_disconnect(context: Any) -> None:
@@ -25,6 +33,20 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
             raise ConnectionLost(str(context.original_exception)[:200]) from context.original_exception
 
     return engine
+
+
+def server_hung_up(dbapi_connection: Any) -> bool:
+    """True when an idle psycopg connection cannot be used: closed, or its socket readable. An idle connection is
+    owed nothing, so anything to read is the server's goodbye (a FATAL "terminating connection", or end of file).
+    A non-blocking poll of the socket: no round trip."""
+    if dbapi_connection.closed:
+        return True
+    try:
+        poller = select.poll()
+        poller.register(dbapi_connection.pgconn.socket, select.POLLIN | select.POLLERR | select.POLLHUP)
+        return bool(poller.poll(0))
+    except Exception:  # OSError, or psycopg's own OperationalError for a broken pgconn
+        return True
 
 
 def _sqlite_engine(url: str) -> Engine:
