@@ -83,3 +83,18 @@ def test_image_edits_answer_the_documented_429_over_the_write_rate_limit(tmp_pat
     assert answers[-1].headers["content-type"] == PROBLEM
     image = paths["/api/v1/seller/products/{product_id}/images/{image_id}"]
     assert "429" in image["patch"]["responses"] and "429" in image["delete"]["responses"]
+
+
+def test_a_malformed_multipart_upload_is_the_documented_400(client: TestClient, seller: SellerClient) -> None:
+    product_id = seller.create()["product_id"]
+    boundary = "a222103b9b30b1f9e8be6882ecedb1d2"
+    answer = seller.request(
+        "POST",
+        f"/products/{product_id}/images",
+        content=f"--{boundary}\r\n[]--{boundary}--\r\n".encode(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert answer.status_code == 400 and answer.headers["content-type"] == PROBLEM
+    assert answer.json()["errors"][0]["field"] == "body"
+    upload = client.get("/openapi.json").json()["paths"]["/api/v1/seller/products/{product_id}/images"]["post"]
+    assert "400" in upload["responses"]

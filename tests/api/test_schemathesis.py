@@ -102,12 +102,14 @@ as_seller = schemathesis.pytest.from_fixture("seller_schema")
 as_internal = schemathesis.pytest.from_fixture("internal_schema")
 
 
+@pytest.mark.timeout(1800)  # one test runs every operation: pytest's default 300 s is for one case
 @as_seller.parametrize()
 @HYPOTHESIS
 def test_every_operation_as_a_seller(case) -> None:
     case.call_and_validate(checks=CHECKS)
 
 
+@pytest.mark.timeout(1800)
 @as_internal.parametrize()
 @HYPOTHESIS
 def test_every_operation_with_the_internal_token(case) -> None:
