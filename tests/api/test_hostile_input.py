@@ -139,3 +139,12 @@ def test_deal_and_coupon_times_beyond_what_a_reader_can_load_are_422(client, sel
         assert answer.status_code == 422, answer.text
         assert [e["field"] for e in answer.json()["errors"]] == [field]
     assert client.get(f"/api/v1/products/{product_id}").status_code == 200
+
+
+def test_an_inverted_price_range_is_422_not_silently_relaxed(client, seller: SellerClient):
+    seller.create(title="Inverted range kettle")
+    answer = client.get("/api/v1/products/search", params={"q": "kettle", "price_min": 10, "price_max": 1})
+    assert answer.status_code == 422, answer.text[:300]
+    assert answer.json()["errors"][0]["field"] == "price_min"
+    same = client.get("/api/v1/products/search", params={"q": "kettle", "price_min": 5, "price_max": 5})
+    assert same.status_code == 200
