@@ -3,9 +3,13 @@ runs the whole sweep)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import INTERNAL_TOKEN, SellerClient
+from aisle.bootstrap import bootstrap
+from aisle.entrypoints.api.app import create_app
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, make_settings
 
 INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 WINDOW = {"starts_at": "2000-01-01T00:00:00Z", "ends_at": "2000-01-02T00:00:00Z"}
@@ -54,3 +58,43 @@ def test_price_history_without_a_key_is_a_documented_401(client: TestClient, sel
     assert answer.status_code == 401 and answer.headers["content-type"] == PROBLEM
     operation = client.get("/openapi.json").json()["paths"]["/api/v1/seller/variants/{variant_id}/price-history"]
     assert "401" in operation["get"]["responses"]
+
+
+def test_a_seller_reserving_gets_the_documented_403(client: TestClient, seller: SellerClient) -> None:
+    variant_id = seller.create()["variants"][0]["variant_id"]
+    answer = client.patch(
+        f"/api/v1/inventory/{variant_id}", json={"operation": "RESERVE", "quantity": 1}, headers=seller.headers
+    )
+    assert answer.status_code == 403 and answer.headers["content-type"] == PROBLEM
+    documented = client.get("/openapi.json").json()["paths"]["/api/v1/inventory/{variant_id}"]["patch"]["responses"]
+    assert "403" in documented
+
+
+def test_image_edits_answer_the_documented_429_over_the_write_rate_limit(tmp_path: Path) -> None:
+    container = bootstrap(make_settings(tmp_path, seller_writes_per_minute=3))
+    try:
+        with TestClient(create_app(container), raise_server_exceptions=False) as client:
+            seller = SellerClient(client, "Busy")
+            answers = [seller.request("PATCH", "/products/1/images/2", json={"alt_text": "x"}) for _ in range(5)]
+            paths = client.get("/openapi.json").json()["paths"]
+    finally:
+        container.stop()
+    assert [a.status_code for a in answers][-1] == 429, [a.status_code for a in answers]
+    assert answers[-1].headers["content-type"] == PROBLEM
+    image = paths["/api/v1/seller/products/{product_id}/images/{image_id}"]
+    assert "429" in image["patch"]["responses"] and "429" in image["delete"]["responses"]
+
+
+def test_a_malformed_multipart_upload_is_the_documented_400(client: TestClient, seller: SellerClient) -> None:
+    product_id = seller.create()["product_id"]
+    boundary = "a222103b9b30b1f9e8be6882ecedb1d2"
+    answer = seller.request(
+        "POST",
+        f"/products/{product_id}/images",
+        content=f"--{boundary}\r\n[]--{boundary}--\r\n".encode(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert answer.status_code == 400 and answer.headers["content-type"] == PROBLEM
+    assert answer.json()["errors"][0]["field"] == "body"
+    upload = client.get("/openapi.json").json()["paths"]["/api/v1/seller/products/{product_id}/images"]["post"]
+    assert "400" in upload["responses"]

@@ -119,3 +119,32 @@ def test_nan_and_infinity_attributes_are_refused(seller: SellerClient, number):
     problem = _problem(response, 422)
     assert any(e["field"].startswith("attributes") or e["field"] == "body" for e in problem["errors"]), problem
     assert seller.request("GET", "/products").json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "moment"),
+    [
+        ("ends_at", "9999-12-31T23:59:59-14:00"),  # year 10000 in UTC: PostgreSQL stores it, psycopg cannot read it
+        ("starts_at", "0001-01-01T00:00:00+14:00"),  # year 0 in UTC
+        ("starts_at", "1969-12-31T23:59:59Z"),
+    ],
+)
+def test_deal_and_coupon_times_beyond_what_a_reader_can_load_are_422(client, seller: SellerClient, field, moment):
+    product_id = seller.create()["product_id"]
+    window = {"starts_at": "2026-01-01T00:00:00Z", "ends_at": "2027-01-01T00:00:00Z", field: moment}
+    deal = {"scope": "PRODUCT", "target_id": product_id, "kind": "AMOUNT", "value": 1, **window}
+    coupon = {"code": "FARFUTURE", "kind": "AMOUNT", "value": 1, **window}
+    for path, body in (("/api/v1/pricing/deals", deal), ("/api/v1/pricing/coupons", coupon)):
+        answer = seller.client.post(path, json=body, headers=seller.headers)
+        assert answer.status_code == 422, answer.text
+        assert [e["field"] for e in answer.json()["errors"]] == [field]
+    assert client.get(f"/api/v1/products/{product_id}").status_code == 200
+
+
+def test_an_inverted_price_range_is_422_not_silently_relaxed(client, seller: SellerClient):
+    seller.create(title="Inverted range kettle")
+    answer = client.get("/api/v1/products/search", params={"q": "kettle", "price_min": 10, "price_max": 1})
+    assert answer.status_code == 422, answer.text[:300]
+    assert answer.json()["errors"][0]["field"] == "price_min"
+    same = client.get("/api/v1/products/search", params={"q": "kettle", "price_min": 5, "price_max": 5})
+    assert same.status_code == 200

@@ -123,3 +123,18 @@ def test_reviews_are_rate_limited_per_product(tmp_path: Path):
             statuses.append(client.post(f"/api/v1/products/{product_id}/reviews", json=body).status_code)
         assert statuses == [201, 201, 429, 429]
     container.stop()
+
+
+def test_quotes_are_rate_limited_per_client(tmp_path: Path):
+    """POST /pricing/quote tries coupon codes: without a limit it is an oracle for every code there is."""
+    container, client = _limited_client(tmp_path, quotes_per_minute=3)
+    with client:
+        seller = SellerClient(client, "Quoted")
+        variant_id = seller.create()["variants"][0]["variant_id"]
+        line = {"variant_id": variant_id, "quantity": 1}
+        guesses = [{"lines": [line], "coupon": f"GUESS{n}"} for n in range(5)]
+        answers = [client.post("/api/v1/pricing/quote", json=guess) for guess in guesses]
+        assert [a.status_code for a in answers] == [422, 422, 422, 429, 429]
+        assert answers[-1].headers["content-type"] == "application/problem+json"
+        assert int(answers[-1].headers["Retry-After"]) >= 1
+    container.stop()

@@ -118,3 +118,22 @@ def test_cache_gauges_count_page_lookups_not_internal_reads(client, seller: Sell
     misses = _gauge(after, "aisle_cache_misses") - _gauge(before, "aisle_cache_misses")
     assert (hits, misses) == (4, 1)  # five page views: one miss, four hits, nothing else
     assert 'aisle_cache_lookups{cache="pdp",outcome="hit"}' in after
+
+
+def test_cache_gauges_ignore_the_reads_an_update_makes(client, seller: SellerClient, container):
+    """The ratio the seed means is about pages served: an update's own cache reads (which pages mention the
+    product, to drop them too) are not misses of anybody's page."""
+    from tests.api.conftest import wait_for_outbox
+
+    product_id = seller.create()["product_id"]
+    wait_for_outbox(container)
+    before = client.get("/metrics", headers=INTERNAL).text
+    for title in ("Renamed once", "Renamed twice"):
+        for _ in range(3):
+            assert client.get(f"/api/v1/products/{product_id}").status_code == 200
+        assert seller.request("PATCH", f"/products/{product_id}", json={"title": title}).status_code == 200
+        wait_for_outbox(container)
+    after = client.get("/metrics", headers=INTERNAL).text
+    hits = _gauge(after, "aisle_cache_hits") - _gauge(before, "aisle_cache_hits")
+    misses = _gauge(after, "aisle_cache_misses") - _gauge(before, "aisle_cache_misses")
+    assert (hits, misses) == (4, 2)  # each round: the page missed once, then hit twice; the updates count nothing

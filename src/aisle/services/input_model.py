@@ -4,9 +4,10 @@ the field named, instead of failing later (a 500) or being changed silently (NaN
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from aisle.domain.ids import ID_PATTERN, ID_RULE, MAX_ID, parse_id_text
 
@@ -56,3 +57,26 @@ IdText = Annotated[
     AfterValidator(_id_in_range),
 ]
 IdNumber = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _utc_in_range(value: datetime) -> datetime:
+    """In UTC, as stored. '9999-12-31T23:59:59-14:00' is year 10000 in UTC: PostgreSQL keeps it, but no reader can
+    load it back, so every later read of the row would fail."""
+    try:
+        moment = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)") from None
+    if not EARLIEST <= moment <= LATEST:
+        raise ValueError(f"must lie between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)")
+    return moment
+
+
+Moment = Annotated[
+    AwareDatetime,
+    Field(description="An ISO 8601 date-time with its offset, 1970..9999 in UTC", examples=["2026-11-27T00:00:00Z"]),
+    AfterValidator(_utc_in_range),
+]

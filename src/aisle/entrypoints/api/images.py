@@ -21,12 +21,16 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such product (or image) for this seller"},
     422: {"description": "Invalid fields, or a file that is not a valid image (problem+json naming it)"},
 }
-UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
+EDIT_PROBLEMS: dict[int | str, dict[str, Any]] = {
     **PROBLEMS,
+    429: {"description": "Over the seller's write rate limit; see Retry-After"},
+}
+UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
+    **EDIT_PROBLEMS,
+    400: {"description": "The multipart body is malformed; nothing was stored"},
     409: {"description": "The product is deleted"},
     413: {"description": "A file over AISLE_IMAGE_MAX_BYTES, or too many files; nothing was stored"},
     415: {"description": "Not multipart/form-data, or a file that is not a JPEG, PNG, WebP or GIF"},
-    429: {"description": "Over the seller's write rate limit"},
 }
 UPLOAD_BODY = {
     "required": True,
@@ -111,7 +115,7 @@ class ImagePatch(BaseModel):
         return ImageEdit(alt_text=self.alt_text, position=self.position, variant_id=variant)
 
 
-@router.patch("/products/{product_id}/images/{image_id}", response_model=UploadedImageOut, responses=PROBLEMS)
+@router.patch("/products/{product_id}/images/{image_id}", response_model=UploadedImageOut, responses=EDIT_PROBLEMS)
 def edit_image(
     product_id: ProductId, image_id: str, body: ImagePatch, seller: WritingSeller, images: ImagesDep
 ) -> UploadedImageOut:
@@ -120,7 +124,9 @@ def edit_image(
     return _out(images, image)
 
 
-@router.delete("/products/{product_id}/images/{image_id}", status_code=status.HTTP_204_NO_CONTENT, responses=PROBLEMS)
+@router.delete(
+    "/products/{product_id}/images/{image_id}", status_code=status.HTTP_204_NO_CONTENT, responses=EDIT_PROBLEMS
+)
 def delete_image(product_id: ProductId, image_id: str, seller: WritingSeller, images: ImagesDep) -> Response:
     images.delete(seller.seller_id, product_id, parse_id(image_id, "image_id"))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

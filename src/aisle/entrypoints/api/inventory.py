@@ -98,7 +98,14 @@ def get_stock(variant_id: str, caller: CallerDep, inventory: InventoryDep) -> Re
     return json_response(stock_shown(inventory.stock(variant)))
 
 
-@router.patch("/inventory/{variant_id}", response_model=StockChangeOut, responses=PROBLEMS)
+@router.patch(
+    "/inventory/{variant_id}",
+    response_model=StockChangeOut,
+    responses={
+        **PROBLEMS,
+        403: {"description": "A seller may only RESTOCK or SET; RESERVE, RELEASE and DEDUCT need the internal token"},
+    },
+)
 def change_stock(
     variant_id: str,
     body: StockChange,

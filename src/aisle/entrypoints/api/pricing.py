@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Response, status
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from aisle.domain.coupons import CouponRefused
 from aisle.domain.errors import Conflict, InvalidInput
@@ -34,7 +34,7 @@ from aisle.entrypoints.api.shapes.pricing import (
     quote_shown,
     redemption_shown,
 )
-from aisle.services.input_model import IdText, InputModel
+from aisle.services.input_model import IdText, InputModel, Moment
 from aisle.services.pricing import Caller, CouponRequest, DealRequest
 
 router = APIRouter(prefix="/api/v1", tags=["pricing"])
@@ -47,8 +47,8 @@ class DealIn(InputModel):
     target_id: IdText = Field(description="The product, category or seller id")
     kind: Literal["PERCENT", "AMOUNT"]
     value: Amount
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     name: str = Field("", max_length=200, examples=["Black Friday"])
 
 
@@ -56,8 +56,8 @@ class CouponIn(InputModel):
     code: str = Field(min_length=3, max_length=32, examples=["WELCOME10"])
     kind: Literal["PERCENT", "AMOUNT"]
     value: Amount
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Moment
+    ends_at: Moment
     min_spend: Amount = 0
     usage_limit: int | None = Field(None, ge=1, le=100_000_000, strict=True)
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from aisle.domain.errors import InvalidInput
 from aisle.entrypoints import metrics
 from aisle.entrypoints.api.dependencies import AutocompleteDep, SearchDep, search_allowed
 from aisle.entrypoints.api.shapes.autocomplete import AutocompleteResponse, completions_shown, unavailable
@@ -62,6 +63,8 @@ def search(
     corrections, synonyms, predicted category); `relaxed` says what was dropped, in order, when the query as
     given matched nothing.
     """
+    if price_min is not None and price_max is not None and price_min > price_max:
+        raise InvalidInput.single("price_min", f"must not exceed price_max ({price_max})")
     brands = tuple(b.strip() for b in (brand or "").split(",") if b.strip())
     client = request.client.host if request.client else ""
     attributes = attribute_filters(attr or [])
