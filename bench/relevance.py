@@ -48,7 +48,6 @@ from common import machine
 from aisle.adapters.importers import readers
 from aisle.adapters.search.opensearch_engine import OpenSearchEngine
 from aisle.bootstrap import Container, bootstrap
-from aisle.entrypoints.api.shapes.common import as_wire
 from aisle.entrypoints.api.shapes.search import search_shown
 from aisle.services.clock import utc_now
 from aisle.services.search.cards import ProductCards
@@ -158,7 +157,7 @@ def judged_run(container: Container, data: Path, search: SearchService | None = 
     graded, strata = grades_by_name(data)
     scores = []
     for query, grades in graded.items():
-        response = as_wire(search_shown((search or container.search).search(SearchParams(q=query, page_size=TOP))))
+        response = search_shown((search or container.search).search(SearchParams(q=query, page_size=TOP)))
         scores.append(score(query, strata.get(query, "?"), grades, response["results"]))
     return scores
 
@@ -186,7 +185,7 @@ def zero_before_relaxation(
     fair = [r["query"] for r in rows if answered_in_cell_phones(r) and set(_WORD.findall(r["query"].lower())) <= known]
     empty = []
     for query in fair:
-        response = as_wire(search_shown((search or container.search).search(SearchParams(q=query, page_size=TOP))))
+        response = search_shown((search or container.search).search(SearchParams(q=query, page_size=TOP)))
         if response["relaxed"] or response["total"] == 0:
             empty.append(query)
     return len(fair), empty
