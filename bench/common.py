@@ -287,7 +287,11 @@ class AisleServer:
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self._log_path.open("wb")
         self.process = subprocess.Popen(self._command, env=self._env, stdout=log, stderr=subprocess.STDOUT)
-        self._wait_ready(timeout=120)
+        try:
+            self._wait_ready(timeout=120)
+        except BaseException:
+            self.__exit__()  # a server left running would hold the data dir's leader lock for the next run
+            raise
         return self
 
     def _wait_ready(self, timeout: float) -> None:

@@ -54,6 +54,7 @@ class Write:
     version: int = 0  # the product version the write made (its ETag): concurrent writes may commit out of order
     found: float | None = None  # when the first search that returned the product with the new word was sent
     polls: int = 0
+    first_asked: float | None = None  # when its first search was sent (after waiting for a free poller)
     corrected: bool = False  # the query parser rewrote the new word (it was not in its vocabulary yet)
     superseded: bool = False  # a newer version of the product was acknowledged before this one was found
     errors: list[str] = field(default_factory=list)
@@ -243,6 +244,7 @@ async def _poll(
             return
         async with searching:
             asked = time.perf_counter()
+            write.first_asked = write.first_asked or asked
             try:
                 response = await http.get(SEARCH, params={"q": write.word, "page_size": 5})
             except httpx.HTTPError as error:

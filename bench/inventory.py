@@ -203,6 +203,8 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     command = ".venv/bin/python bench/inventory.py " + shlex.join(argv)
     print(command, flush=True)
+    if "postgres" in args.databases:
+        fresh_database("postgres", args.pg_url)  # creates the bench database if missing, before reading its version
     info = machine_info(args.pg_url if "postgres" in args.databases else None)  # load average before the runs
     began, rows = time.time(), []
     for database in args.databases:

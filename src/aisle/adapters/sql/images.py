@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, select, update
 
 from aisle.adapters.sql import schema as t
 from aisle.adapters.sql.timestamps import as_utc
 from aisle.domain.images import ImageStatus, ProductImage
 
 _ORDER = (t.product_images.c.position, t.product_images.c.image_id)
+# Built once: the card and search paths run these for every page of results (a statement built per call cost
+# more CPU than running it).
+_FOR_PRODUCTS = (
+    select(t.product_images)
+    .where(t.product_images.c.product_id.in_(bindparam("ids", expanding=True)))
+    .order_by(*_ORDER)
+)
 
 
 class SqlImageRepository:
@@ -47,9 +54,7 @@ class SqlImageRepository:
     def for_products(self, product_ids: Sequence[int]) -> dict[int, list[ProductImage]]:
         if not product_ids:
             return {}
-        rows = self._db.execute(
-            select(t.product_images).where(t.product_images.c.product_id.in_(list(product_ids))).order_by(*_ORDER)
-        )
+        rows = self._db.execute(_FOR_PRODUCTS, {"ids": list(product_ids)})
         found: dict[int, list[ProductImage]] = {}
         for row in rows:
             found.setdefault(row.product_id, []).append(_to_image(row))

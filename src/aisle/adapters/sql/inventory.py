@@ -48,6 +48,7 @@ _RESERVABLE = (
     .join_from(t.variants, t.products, _V.product_id == _P.product_id)
     .where(_V.variant_id.in_(bindparam("variant_ids", expanding=True)))
 )
+_LEVELS = select(t.stock).where(_S.variant_id.in_(bindparam("ids", expanding=True))).order_by(_S.warehouse_id)
 _INSERT_RESERVATION = insert(t.reservations)
 _INSERT_RESERVATION_LINE = insert(t.reservation_lines)
 _REMEMBERED = select(t.idempotency_keys.c.response, t.idempotency_keys.c.request_hash).where(
@@ -82,9 +83,7 @@ class SqlInventoryRepository:
         return [Warehouse(r.warehouse_id, r.name, r.region) for r in rows]
 
     def levels(self, variant_ids: Sequence[int]) -> dict[int, list[StockLevel]]:
-        rows = self._db.execute(
-            select(t.stock).where(t.stock.c.variant_id.in_(list(variant_ids))).order_by(t.stock.c.warehouse_id)
-        )
+        rows = self._db.execute(_LEVELS, {"ids": list(variant_ids)})
         found: dict[int, list[StockLevel]] = {v: [] for v in variant_ids}
         for row in rows:
             found[row.variant_id].append(_level(row))

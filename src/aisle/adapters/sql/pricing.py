@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from aisle.adapters.sql import schema as t
@@ -17,6 +17,21 @@ from aisle.domain.errors import Conflict
 from aisle.domain.money import from_cents, to_cents
 from aisle.domain.pricing import Deal, DealScope, Discount, DiscountKind
 from aisle.services.ports import PriceRecord
+
+# Built once: the card and search paths run these for every page of results (a statement built per call cost
+# more CPU than running it).
+_D = t.deals.c
+_RUNNING_DEALS = select(t.deals).where(
+    and_(
+        _D.starts_at <= bindparam("now"),
+        _D.ends_at > bindparam("now"),
+        or_(
+            and_(_D.scope == DealScope.PRODUCT.value, _D.target_id.in_(bindparam("products", expanding=True))),
+            and_(_D.scope == DealScope.CATEGORY.value, _D.target_id.in_(bindparam("categories", expanding=True))),
+            and_(_D.scope == DealScope.SELLER.value, _D.target_id.in_(bindparam("sellers", expanding=True))),
+        ),
+    )
+)
 
 
 class SqlPricingRepository:
@@ -41,13 +56,8 @@ class SqlPricingRepository:
     def running_deals(
         self, now: datetime, product_ids: Sequence[int], category_ids: Sequence[int], seller_ids: Sequence[int]
     ) -> list[Deal]:
-        d = t.deals.c
-        targets = or_(
-            and_(d.scope == DealScope.PRODUCT.value, d.target_id.in_(list(product_ids))),
-            and_(d.scope == DealScope.CATEGORY.value, d.target_id.in_(list(category_ids))),
-            and_(d.scope == DealScope.SELLER.value, d.target_id.in_(list(seller_ids))),
-        )
-        rows = self._db.execute(select(t.deals).where(and_(d.starts_at <= now, d.ends_at > now, targets)))
+        ids = {"now": now, "products": list(product_ids), "categories": list(category_ids), "sellers": list(seller_ids)}
+        rows = self._db.execute(_RUNNING_DEALS, ids)
         return [_deal(r) for r in rows]
 
     def deals_starting_or_ending(self, after: datetime, until: datetime) -> list[Deal]:

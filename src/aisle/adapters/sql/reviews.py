@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, Row, and_, func, insert, select
+from sqlalchemy import Connection, Row, and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from aisle.adapters.sql import schema as t
@@ -11,6 +11,10 @@ from aisle.adapters.sql.dialect import upsert
 from aisle.adapters.sql.timestamps import as_utc
 from aisle.domain.errors import Conflict
 from aisle.domain.reviews import Review, ReviewSummary
+
+# Built once: the card and search paths run these for every page of results (a statement built per call cost
+# more CPU than running it).
+_SUMMARIES = select(t.review_stats).where(t.review_stats.c.product_id.in_(bindparam("ids", expanding=True)))
 
 
 class SqlReviewRepository:
@@ -56,7 +60,7 @@ class SqlReviewRepository:
         return self.summaries([product_id]).get(product_id, ReviewSummary())
 
     def summaries(self, product_ids: Sequence[int]) -> dict[int, ReviewSummary]:
-        rows = self._db.execute(select(t.review_stats).where(t.review_stats.c.product_id.in_(list(product_ids))))
+        rows = self._db.execute(_SUMMARIES, {"ids": list(product_ids)})
         return {
             row.product_id: ReviewSummary({n: getattr(row, f"stars_{n}") for n in range(1, 6)}, row.verified)
             for row in rows
