@@ -18,8 +18,12 @@ Method
 
 This is a DEVELOPMENT set: tune on it, never special-case its strings. Only public service APIs are used.
 
-Run from the repository root (about a minute on 2 cores):
-    .venv/bin/python bench/relevance.py [--data ../shared/data] [--twice] [--out bench/reports/relevance-run.md]
+  5. ``--opensearch URL``: the first import is also indexed into a throwaway OpenSearch alias by the same index
+     builder, and steps 2-3 run again through a search service on it (the alias is deleted afterwards).
+
+Run from the repository root (about a minute on 2 cores; a few more with --opensearch):
+    .venv/bin/python bench/relevance.py [--data ../shared/data] [--twice] [--opensearch http://127.0.0.1:9200]
+        [--out bench/reports/relevance-run.md]
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +29,7 @@ TERMS_PER_REQUEST = 50_000  # below OpenSearch's search.max_buckets (65,535)
 BRANDS_PER_PAGE = 10_000
 PARTITION_HEADROOM = 1.5  # more partitions than the estimate needs, so none holds more than a page of words
 CLUSTER_SHARDS, CLUSTER_REPLICAS = 2, 1  # where the cluster has two data nodes or more
+FREQUENCIES_TTL_SECONDS = 60.0
 
 
 class OpenSearchEngine:
@@ -57,6 +59,8 @@ class OpenSearchEngine:
         self._ensure_alias()
         self._writer = self._writer_for(alias)
         self.brand_claims = BrandClaims(self._client, alias, write_timeout_seconds)
+        self._frequencies: dict[str, int] = {}  # title token -> documents holding it (see _title_idf)
+        self._documents, self._frequencies_at = 0, -math.inf
 
     def close(self) -> None:
         self._client.close()
@@ -96,16 +100,22 @@ class OpenSearchEngine:
         return EngineResult(hits, response["hits"]["total"]["value"], facets)
 
     def _title_idf(self, tokens: list[str]) -> Callable[[str], float] | None:
-        """Each token's BM25 idf in titles, in one request (only queries with synonyms need it)."""
+        """Each token's BM25 idf in titles (only queries with synonyms need it). Document frequencies move slowly,
+        so they are kept a minute: a query asks OpenSearch only for tokens not seen within that minute."""
         if not tokens:
             return None
-        counts = {"filters": {"filters": {str(i): {"term": {"title": t}} for i, t in enumerate(tokens)}}}
-        body = {"size": 0, "track_total_hits": True, "query": {"match_all": {}}, "aggs": {"df": counts}}
-        response = self._search(body)
-        documents = int(response["hits"]["total"]["value"])
-        buckets = response["aggregations"]["df"]["buckets"]
-        found = {t: int(buckets[str(i)]["doc_count"]) for i, t in enumerate(tokens)}
-        return lambda token: bm25_idf(documents, found.get(token, 0))
+        if time.monotonic() - self._frequencies_at > FREQUENCIES_TTL_SECONDS:
+            self._frequencies, self._frequencies_at = {}, time.monotonic()
+        missing = [t for t in tokens if t not in self._frequencies]
+        if missing:
+            counts = {"filters": {"filters": {str(i): {"term": {"title": t}} for i, t in enumerate(missing)}}}
+            body = {"size": 0, "track_total_hits": True, "query": {"match_all": {}}, "aggs": {"df": counts}}
+            response = self._search(body)
+            buckets = response["aggregations"]["df"]["buckets"]
+            self._documents = int(response["hits"]["total"]["value"])
+            self._frequencies.update({t: int(buckets[str(i)]["doc_count"]) for i, t in enumerate(missing)})
+        frequencies, documents = dict(self._frequencies), self._documents
+        return lambda token: bm25_idf(documents, frequencies.get(token, 0))
 
     def related(self, product_id: int, limit: int) -> list[int]:
         try:
