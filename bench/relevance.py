@@ -43,6 +43,8 @@ from common import machine
 
 from aisle.adapters.importers import readers
 from aisle.bootstrap import Container, bootstrap
+from aisle.entrypoints.api.shapes.common import as_wire
+from aisle.entrypoints.api.shapes.search import search_shown
 from aisle.services.search.params import SearchParams
 from aisle.settings import Settings
 
@@ -123,7 +125,7 @@ def judged_run(container: Container, data: Path) -> list[QueryScore]:
     graded, strata = grades_by_name(data)
     scores = []
     for query, grades in graded.items():
-        response = container.search.search(SearchParams(q=query, page_size=TOP))
+        response = as_wire(search_shown(container.search.search(SearchParams(q=query, page_size=TOP))))
         scores.append(score(query, strata.get(query, "?"), grades, response["results"]))
     return scores
 
@@ -149,7 +151,7 @@ def zero_before_relaxation(container: Container, data: Path) -> tuple[int, list[
     fair = [r["query"] for r in rows if answered_in_cell_phones(r) and set(_WORD.findall(r["query"].lower())) <= known]
     empty = []
     for query in fair:
-        response = container.search.search(SearchParams(q=query, page_size=TOP))
+        response = as_wire(search_shown(container.search.search(SearchParams(q=query, page_size=TOP))))
         if response["relaxed"] or response["total"] == 0:
             empty.append(query)
     return len(fair), empty

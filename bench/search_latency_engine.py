@@ -89,7 +89,7 @@ def engine_call(engine: Any, to_engine_query: Callable[[dict[str, Any]], Any]) -
 
 def service_call(container: Any) -> Callable[[dict[str, Any]], int]:
     def call(query: dict[str, Any]) -> int:
-        return container.search.search(search_params(query))["total"]
+        return container.search.search(search_params(query)).total
 
     return call
 

@@ -3,6 +3,7 @@ with its reason, sellers' jobs progress side by side, and a line is validated ex
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,37 @@ def test_sellers_jobs_are_scheduled_fairly(tmp_path: Path, monkeypatch):
 def test_bulk_lines_refuse_nan_like_the_api(seller: SellerClient, raw):
     job = wait_for_job(seller, seller.request("POST", "/products/bulk", content=raw.encode()).json()["job_id"])
     assert job["failed"] == 1 and job["errors"][0]["field"].startswith("attributes")
+
+
+def test_a_job_that_fails_once_per_process_start_still_ends_failed(tmp_path: Path, monkeypatch):
+    """The count of failed steps lives in the job's row: a server restarted after every failure (a crash loop)
+    does not give the job a fresh set of attempts each time."""
+    real_process = bulk_module.BulkImportService._process
+    broken_jobs: set[int] = set()
+
+    def fails_for_the_broken_job(self, job, line):
+        if job.job_id in broken_jobs:
+            raise TypeError("a bug in the step")
+        return real_process(self, job, line)
+
+    monkeypatch.setattr(bulk_module.BulkImportService, "_process", fails_for_the_broken_job)
+    container = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    seller = container.sellers.create("Crash loop").seller
+    job = container.bulk.submit(seller.seller_id, ndjson([_line(1)]))
+    broken_jobs.add(job.job_id)
+    container.stop()
+    statuses = []
+    for _ in range(10):
+        container = bootstrap(make_settings(tmp_path, run_background_workers=False))
+        try:
+            with contextlib.suppress(TypeError):
+                container.bulk.run_pending()  # one failed step, then the process goes away
+            state, _ = container.bulk.status(seller.seller_id, job.job_id)
+        finally:
+            container.stop()
+        statuses.append(state.status)
+        if state.status == "FAILED":
+            break
+    assert statuses == ["QUEUED"] * (bulk_module.MAX_STEP_ATTEMPTS - 1) + ["FAILED"]
+    reason = state.failure_reason or ""
+    assert "3 failed attempts" in reason and "TypeError: a bug in the step" in reason

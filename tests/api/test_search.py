@@ -302,8 +302,8 @@ def test_relaxed_searches_teach_autocomplete_nothing(container, catalog):
     from aisle.services.search.params import SearchParams
 
     for n in range(5):
-        body = container.search.search(SearchParams(q="sony speaker", client=f"10.0.2.{n}"))
-        assert body["relaxed"] is not None
+        result = container.search.search(SearchParams(q="sony speaker", client=f"10.0.2.{n}"))
+        assert result.relaxed is not None
     assert all(q != "sony speaker" for q, _n in container.popular.top())
 
 

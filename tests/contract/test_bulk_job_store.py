@@ -119,3 +119,23 @@ def test_a_rolled_back_job_leaves_nothing(ids, uow):
     with uow(readonly=True) as tx:
         assert tx.jobs.get(job.job_id) is None
         assert tx.jobs.pending_lines(job.job_id, 10) == []
+
+
+def test_failed_attempts_count_in_the_row_and_a_recorded_line_clears_them(ids, uow):
+    seller = a_seller(ids, uow)
+    job = a_job(ids, uow, seller.seller_id, lines=2)
+    counts = []
+    for n in range(2):
+        with uow() as tx:
+            counts.append(tx.jobs.note_failed_attempt(job.job_id, f"TypeError: attempt {n}"))
+            tx.commit()
+    with uow(readonly=True) as tx:
+        loaded = tx.jobs.get(job.job_id)
+    assert counts == [1, 2]
+    assert loaded is not None and (loaded.failed_attempts, loaded.failure_reason) == (2, "TypeError: attempt 1")
+    with uow() as tx:
+        tx.jobs.record_line(job.job_id, 1, ids.next_id(), [])
+        tx.commit()
+    with uow() as tx:
+        assert tx.jobs.note_failed_attempt(job.job_id, "TypeError: again") == 1
+        tx.commit()

@@ -83,9 +83,9 @@ def test_kafka_down_writes_succeed_and_everything_arrives_once_when_it_returns(f
     reader = bootstrap(live)
     reader.start_background()  # relay, index builder, cache invalidator, expirer
     try:
-        eventually(lambda: reader.search.search(SearchParams(q="bilby bread bin"))["total"] == 1, what="delivery")
-        results = reader.search.search(SearchParams(q="bilby"))["results"]
-        assert [r["product_id"] for r in results] == [str(product.product_id)]  # once, not duplicated
+        eventually(lambda: reader.search.search(SearchParams(q="bilby bread bin")).total == 1, what="delivery")
+        results = reader.search.search(SearchParams(q="bilby")).cards
+        assert [r.product_id for r in results] == [product.product_id]  # once, not duplicated
         with reader.uow(readonly=True) as uow:
             assert uow.outbox.pending_count() == 0
     finally:

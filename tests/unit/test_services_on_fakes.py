@@ -21,6 +21,7 @@ from aisle.services.inventory import InventoryService, ReserveLine
 from aisle.services.search.cards import ProductCards
 from aisle.services.search.engine import EngineQuery, EngineResult, Facets
 from aisle.services.search.params import SearchParams
+from aisle.services.search.results import PriceDropped
 from aisle.services.search.service import SearchService
 from aisle.services.search.understanding import QueryUnderstanding
 from tests.unit.fakes import Store, fake_uow_factory
@@ -129,12 +130,13 @@ def test_relaxation_drops_rating_then_stock_then_price(store):
     understanding = QueryUnderstanding(lambda limit: engine.term_completions("", limit), engine.brands)
     cards = ProductCards(fake_uow_factory(store), lambda _products: {}, lambda: NOW)
     search = SearchService(engine, understanding, cards, lambda: {}, lambda: NOW)
-    response = search.search(SearchParams(q="sony headphones under $50 with 4+ stars in stock"))
-    steps = response["relaxed"]["steps"]
-    assert [step["dropped"] for step in steps] == ["rating_min", "in_stock", "price"]
-    assert steps[2]["value"] == {"min": None, "max": 50.0}
-    assert response["query"]["filters"]["brand"] == [] and response["query"]["keywords"][0] == "sony"
-    assert response["total"] == 3
+    result = search.search(SearchParams(q="sony headphones under $50 with 4+ stars in stock"))
+    assert result.relaxed is not None
+    steps = result.relaxed.steps
+    assert [step.dropped for step in steps] == ["rating_min", "in_stock", "price"]
+    assert steps[2].value == PriceDropped(min=None, max=Decimal(50))
+    assert result.query.brands == () and result.query.keywords[0] == "sony"
+    assert result.total == 3
 
 
 # -- hot-SKU reservation, in each mode -------------------------------------------------------------------------------

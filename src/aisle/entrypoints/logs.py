@@ -79,7 +79,10 @@ def configure_logging(level: str = "INFO", stream: IO[str] | None = None, log_fo
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
-    logging.getLogger("alembic").setLevel(max(root.level, logging.WARNING))  # "Context impl SQLiteImpl." is noise
+    # Libraries that log every call at INFO ("Context impl SQLiteImpl.", one line per OpenSearch request) would
+    # bury aisle's own lines; their warnings and errors still come through.
+    for chatty in ("alembic", "opensearch"):
+        logging.getLogger(chatty).setLevel(max(root.level, logging.WARNING))
     return handler
 
 

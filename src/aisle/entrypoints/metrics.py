@@ -4,7 +4,6 @@ errors. Defined once per process; `instrument` connects a container's services t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -12,6 +11,7 @@ from prometheus_client.registry import REGISTRY, Collector
 
 from aisle.adapters.prometheus import INDEX_LAG
 from aisle.bootstrap import Container
+from aisle.services.search.results import SearchResult
 
 __all__ = ["INDEX_LAG", "instrument", "observe_search"]
 
@@ -65,10 +65,10 @@ def instrument(container: Container) -> None:
     _GAUGES.container = container
 
 
-def observe_search(seconds: float, response: dict[str, Any]) -> None:
+def observe_search(seconds: float, result: SearchResult) -> None:
     SEARCHES.inc()
     SEARCH_LATENCY.observe(seconds)
-    if response["total"] == 0:
+    if result.total == 0:
         ZERO_RESULTS.inc()
-    if response.get("relaxed"):
+    if result.relaxed is not None:
         RELAXED.inc()

@@ -22,7 +22,7 @@ from aisle.services.product_input import ProductIn, field_errors
 
 log = logging.getLogger(__name__)
 LINES_PER_BATCH = 200
-MAX_STEP_ATTEMPTS = 3  # a job whose step fails this many times in a row ends FAILED instead of blocking forever
+MAX_STEP_ATTEMPTS = 3  # a job whose step fails this many times in a row (across restarts) ends FAILED
 
 
 class TooManyLines(Exception):
@@ -45,7 +45,6 @@ class BulkImportService:
         self._max_lines = max_lines
         self._on_submitted: Callable[[], None] = lambda: None
         self._turn = 0  # round robin over the sellers with unfinished jobs
-        self._failures: dict[int, int] = {}  # job id -> consecutive failed steps (in this process)
 
     def on_submitted(self, callback: Callable[[], None]) -> None:
         """``callback`` runs after each job is stored, e.g. to wake the runner at once."""
@@ -81,7 +80,6 @@ class BulkImportService:
             handled = self._run_batch(job)
         except Exception as error:
             return self._count_failure(job, error)
-        self._failures.pop(job.job_id, None)
         return handled
 
     def _next_job(self) -> BulkJob | None:
@@ -109,16 +107,17 @@ class BulkImportService:
         return len(lines)
 
     def _count_failure(self, job: BulkJob, error: Exception) -> int:
-        attempts = self._failures.get(job.job_id, 0) + 1
-        self._failures[job.job_id] = attempts
+        """Counts the failed step in the job's row: after MAX_STEP_ATTEMPTS in a row, even across restarts, the
+        job ends FAILED with the reason; before that the error goes up to the runner, which backs off."""
+        with self._uow() as uow:
+            attempts = uow.jobs.note_failed_attempt(job.job_id, f"{type(error).__name__}: {error}")
+            if attempts >= MAX_STEP_ATTEMPTS:
+                reason = f"the job stopped after {attempts} failed attempts: {type(error).__name__}: {error}"
+                uow.jobs.fail(job.job_id, reason, self._now())
+            uow.commit()
         if attempts < MAX_STEP_ATTEMPTS:
             raise error
-        reason = f"the job stopped after {attempts} failed attempts: {type(error).__name__}: {error}"
-        log.error("bulk job %s failed: %s", job.job_id, reason, exc_info=error)
-        with self._uow() as uow:
-            uow.jobs.fail(job.job_id, reason, self._now())
-            uow.commit()
-        self._failures.pop(job.job_id, None)
+        log.error("bulk job %s failed after %d attempts", job.job_id, attempts, exc_info=error)
         return 1
 
     def _process(self, job: BulkJob, line: BulkLine) -> None:

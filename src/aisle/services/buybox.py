@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from aisle.domain.buybox import Offer, ScoredOffer, decide
@@ -12,16 +13,21 @@ from aisle.domain.pricing import FinalPrice
 from aisle.services.ports import UnitOfWork
 
 
+@dataclass(frozen=True)
+class BuyBox:
+    """Every listing of the same product, ranked: the winner is the offer the page's button buys."""
+
+    winner: ScoredOffer | None
+    other_offers: tuple[ScoredOffer, ...]
+
+
 class BuyBoxes:
     def __init__(self, prices: Callable[[Sequence[Product]], dict[int, FinalPrice]]) -> None:
         self._prices = prices
 
-    def for_product(self, uow: UnitOfWork, product: Product) -> dict[str, Any]:
+    def for_product(self, uow: UnitOfWork, product: Product) -> BuyBox:
         ranked = self._ranked(uow, _same_product(uow, [product]))
-        return {
-            "winner": _offer_view(ranked[0]) if ranked else None,
-            "other_offers": [_offer_view(o) for o in ranked[1:]],
-        }
+        return BuyBox(ranked[0] if ranked else None, tuple(ranked[1:]))
 
     def losers(self, uow: UnitOfWork, products: Sequence[Product]) -> set[int]:
         """Listings search leaves out so that a product appears once. Where listings name a canonical product,
@@ -96,15 +102,3 @@ def _offer(
         in_stock=any(level.available > 0 for v in variants for level in stock.get(v.variant_id or 0, [])),
         listed_at=product.created_at,
     )
-
-
-def _offer_view(scored: ScoredOffer) -> dict[str, Any]:
-    offer = scored.offer
-    return {
-        "product_id": str(offer.product_id),
-        "seller": {"id": str(offer.seller_id), "name": offer.seller_name, "rating": offer.seller_rating},
-        "price": float(offer.price),
-        "in_stock": offer.in_stock,
-        "score": scored.score,
-        "why": scored.why,
-    }

@@ -3,26 +3,84 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from aisle.domain.catalog import Product, ProductStatus, Variant
+from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.errors import NotFound
 from aisle.domain.inventory import Availability, StockLevel
 from aisle.domain.pricing import FinalPrice
-from aisle.services.buybox import BuyBoxes
+from aisle.domain.reviews import ReviewSummary
+from aisle.services.buybox import BuyBox, BuyBoxes
+from aisle.services.cache_codec import CacheCodec
 from aisle.services.cache_lookups import CacheLookups
 from aisle.services.media import MediaUrls
 from aisle.services.ports import Cache, UnitOfWorkFactory
-from aisle.services.search.presenting import price_view
+from aisle.services.search.results import ProductCard
 
 PDP_TTL_SECONDS = 600
 PRICE_TTL_SECONDS = 60
 
 
 class RelatedProducts(Protocol):
-    def related_to(self, product: Product, limit: int) -> Sequence[dict[str, Any]]: ...
+    def related_to(self, product: Product, limit: int) -> Sequence[ProductCard]: ...
+
+
+@dataclass(frozen=True)
+class VariantOnPage:
+    variant_id: int
+    sku: str
+    attributes: dict[str, str]
+    price: FinalPrice
+    availability: Availability
+
+
+@dataclass(frozen=True)
+class SellerOnPage:
+    seller_id: int
+    name: str | None  # None: the seller's account is gone
+    rating: float | None
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    """What a shopper sees of one ACTIVE product: its content, live prices and stock, and what surrounds it."""
+
+    product_id: int
+    version: int
+    title: str
+    description: str
+    brand: str | None
+    category_path: tuple[Category, ...]  # from the root down to the product's category
+    attributes: dict[str, Any]
+    gtin: str | None
+    images: list[dict[str, Any]]  # the gallery, as services.media shows it
+    variants: tuple[VariantOnPage, ...]
+    seller: SellerOnPage
+    reviews: ReviewSummary
+    buy_box: BuyBox
+    related: tuple[ProductCard, ...]
+    updated_at: datetime
+
+    @property
+    def price_range(self) -> tuple[Decimal, Decimal]:
+        amounts = [v.price.amount for v in self.variants]
+        return min(amounts), max(amounts)
+
+    @property
+    def has_deal(self) -> bool:
+        return any(v.price.deal is not None for v in self.variants)
+
+    def offers_shown(self) -> set[int]:
+        """The listings its buy box names."""
+        box = self.buy_box
+        return {s.offer.product_id for s in [*([box.winner] if box.winner else []), *box.other_offers]}
+
+
+_CODEC = CacheCodec(ProductPage)
 
 
 def pdp_cache_key(product_id: int) -> str:
@@ -56,21 +114,20 @@ class ProductPageService:
         self._related = related
         self._categories = categories
 
-    def page(self, product_id: int) -> dict[str, Any]:
+    def page(self, product_id: int) -> ProductPage:
         return self.page_and_source(product_id)[0]
 
-    def page_and_source(self, product_id: int) -> tuple[dict[str, Any], bool]:
+    def page_and_source(self, product_id: int) -> tuple[ProductPage, bool]:
         """The page, and whether it came from the cache."""
         key = pdp_cache_key(product_id)
-        cached = self._cache.get(key)
+        cached = _CODEC.load(self._cache.get(key))
         self._lookups.record("pdp", hits=int(cached is not None), misses=int(cached is None))
         if cached is not None:
             return cached, True
         page = self._assemble(product_id)
-        # A deal ends on the clock, with no event to drop the page: pages with a deal live as long as a price may.
-        has_deal = any(v["price"]["deal"] for v in page["variants"])
         self._remember_mentions(page)
-        self._cache.set(key, page, PRICE_TTL_SECONDS if has_deal else PDP_TTL_SECONDS)
+        # A deal ends on the clock, with no event to drop the page: pages with a deal live as long as a price may.
+        self._cache.set(key, _CODEC.dump(page), PRICE_TTL_SECONDS if page.has_deal else PDP_TTL_SECONDS)
         return page, False
 
     def forget(self, product_id: int) -> None:
@@ -78,14 +135,12 @@ class ProductPageService:
         mentioned_by = self._cache.get(_mentions_key(product_id)) or []
         self._cache.delete(pdp_cache_key(product_id), *(pdp_cache_key(int(pid)) for pid in mentioned_by))
 
-    def _remember_mentions(self, page: dict[str, Any]) -> None:
-        box = page["buy_box"]
-        shown = {offer["product_id"] for offer in [box["winner"], *box["other_offers"]] if offer}
-        for other in shown - {page["product_id"]}:
-            known = self._cache.get(_mentions_key(int(other))) or []
-            self._cache.set(_mentions_key(int(other)), sorted({*known, page["product_id"]}), PDP_TTL_SECONDS)
+    def _remember_mentions(self, page: ProductPage) -> None:
+        for other in page.offers_shown() - {page.product_id}:
+            known = self._cache.get(_mentions_key(other)) or []
+            self._cache.set(_mentions_key(other), sorted({*map(int, known), page.product_id}), PDP_TTL_SECONDS)
 
-    def _assemble(self, product_id: int) -> dict[str, Any]:
+    def _assemble(self, product_id: int) -> ProductPage:
         with self._uow(readonly=True) as uow:
             product = uow.products.get(product_id)
             if product is None or product.status is not ProductStatus.ACTIVE:
@@ -98,42 +153,29 @@ class ProductPageService:
         content = product.content
         prices = self._prices([product])
         path = ancestors_path(self._categories(), content.category_id) if content.category_id else []
-        return {
-            "product_id": str(product.product_id),
-            "version": product.version,
-            "title": content.title,
-            "description": content.description,
-            "brand": content.brand,
-            "category_path": [{"id": str(c.category_id), "name": c.name} for c in path],
-            "attributes": dict(content.attributes),
-            "gtin": content.gtin,
-            "images": self._media.gallery(product, uploaded, ready_only=True),
-            "variants": [
-                _variant_view(v, prices[v.variant_id or 0], self._availability(stock.get(v.variant_id or 0, [])))
+        return ProductPage(
+            product_id=product.product_id,
+            version=product.version,
+            title=content.title,
+            description=content.description,
+            brand=content.brand,
+            category_path=tuple(path),
+            attributes=dict(content.attributes),
+            gtin=content.gtin,
+            images=self._media.gallery(product, uploaded, ready_only=True),
+            variants=tuple(
+                VariantOnPage(
+                    variant_id=v.variant_id or 0,
+                    sku=v.sku,
+                    attributes=dict(v.attributes),
+                    price=prices[v.variant_id or 0],
+                    availability=self._availability(stock.get(v.variant_id or 0, [])),
+                )
                 for v in content.variants
-            ],
-            "price_range": _price_range([prices[v.variant_id or 0].amount for v in content.variants]),
-            "seller": {
-                "id": str(product.seller_id),
-                "name": seller.name if seller else None,
-                "rating": seller.rating if seller else None,
-            },
-            "reviews_summary": summary.as_dict(),
-            "buy_box": buy_box,
-            "related_products": list(self._related.related_to(product, limit=8)),
-            "updated_at": product.updated_at.isoformat(),
-        }
-
-
-def _variant_view(variant: Variant, price: FinalPrice, stock: Availability) -> dict[str, Any]:
-    return {
-        "variant_id": str(variant.variant_id),
-        "sku": variant.sku,
-        "attributes": dict(variant.attributes),
-        "price": price_view(price),
-        "inventory": {"status": stock.status, "quantity_hint": stock.quantity_hint},
-    }
-
-
-def _price_range(prices: Sequence[Decimal]) -> dict[str, Any]:
-    return {"min": float(min(prices)), "max": float(max(prices)), "currency": "USD"}
+            ),
+            seller=SellerOnPage(product.seller_id, seller.name if seller else None, seller.rating if seller else None),
+            reviews=summary,
+            buy_box=buy_box,
+            related=tuple(self._related.related_to(product, limit=8)),
+            updated_at=product.updated_at,
+        )

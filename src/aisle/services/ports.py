@@ -163,6 +163,7 @@ class BulkJob:
     created_at: datetime
     finished_at: datetime | None
     failure_reason: str | None = None
+    failed_attempts: int = 0  # consecutive failed steps, kept in the job's row
 
 
 @dataclass(frozen=True)
@@ -181,11 +182,15 @@ class BulkJobRepository(Protocol):
     def pending_lines(self, job_id: int, limit: int) -> list[BulkLine]: ...
 
     def record_line(self, job_id: int, line_no: int, product_id: int | None, errors: list[dict[str, Any]]) -> None:
-        """Marks a line done (or failed with errors) and advances the job's counters, once per line."""
+        """Marks a line done (or failed with errors) and advances the job's counters, once per line; a recorded
+        line also clears the job's count of failed attempts."""
 
     def errors(self, job_id: int, offset: int, limit: int) -> list[dict[str, Any]]: ...
 
     def finish(self, job_id: int, now: datetime) -> None: ...
+
+    def note_failed_attempt(self, job_id: int, reason: str) -> int:
+        """Counts one more failed step of the job (durably, with the reason); returns the count so far."""
 
     def fail(self, job_id: int, reason: str, now: datetime) -> None:
         """Ends the job FAILED with the reason; its pending lines stay unprocessed."""

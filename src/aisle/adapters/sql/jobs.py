@@ -80,6 +80,7 @@ class SqlBulkJobRepository:
             .where(jobs.job_id == job_id)
             .values(
                 status="RUNNING",
+                failed_attempts=0,  # the step went through: failures count only in a row
                 processed=jobs.processed + 1,
                 succeeded=jobs.succeeded + (0 if errors else 1),
                 failed=jobs.failed + (1 if errors else 0),
@@ -101,6 +102,17 @@ class SqlBulkJobRepository:
         self._db.execute(
             update(t.bulk_jobs).where(t.bulk_jobs.c.job_id == job_id).values(status="DONE", finished_at=now)
         )
+
+    def note_failed_attempt(self, job_id: int, reason: str) -> int:
+        """Counts one more failed step of the job in its row (a restart does not forget it); returns the count."""
+        jobs = t.bulk_jobs.c
+        self._db.execute(
+            update(t.bulk_jobs)
+            .where(jobs.job_id == job_id)
+            .values(failed_attempts=jobs.failed_attempts + 1, failure_reason=reason[:1000])
+        )
+        count = self._db.execute(select(jobs.failed_attempts).where(jobs.job_id == job_id)).scalar_one()
+        return int(count)
 
     def fail(self, job_id: int, reason: str, now: datetime) -> None:
         self._db.execute(
@@ -131,4 +143,5 @@ def _to_job(row: Row) -> BulkJob:
         created_at=as_utc(row.created_at),
         finished_at=None if finished is None else as_utc(finished),
         failure_reason=row.failure_reason,
+        failed_attempts=row.failed_attempts,
     )

@@ -167,7 +167,8 @@ bulk_jobs = Table(
     Column("failed", Integer, nullable=False),
     Column("created_at", Timestamp, nullable=False),
     Column("finished_at", Timestamp),
-    Column("failure_reason", Text),  # why a FAILED job stopped
+    Column("failure_reason", Text),  # why a FAILED job stopped (or, while it runs, why its last step failed)
+    Column("failed_attempts", Integer, nullable=False, server_default="0"),  # consecutive failed steps
 )
 
 bulk_job_lines = Table(

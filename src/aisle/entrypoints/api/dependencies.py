@@ -6,10 +6,9 @@ import hashlib
 import hmac
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
-from fastapi import Depends, Header, HTTPException, Path, Request, Response
+from fastapi import Depends, Header, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
@@ -234,9 +233,3 @@ def review_allowed(request: Request, product_id: Annotated[int, Depends(product_
 
 
 WritingSeller = Annotated[Seller, Depends(seller_write_allowed)]
-
-
-def json_response(body: dict[str, Any]) -> Response:
-    """The hot read paths return dicts already shaped for the wire: serialized once by orjson, skipping the
-    framework's validation of a large response on every request."""
-    return Response(orjson.dumps(body), media_type="application/json")

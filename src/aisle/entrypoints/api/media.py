@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aisle.adapters.blobs.keys import checked_key
 from aisle.entrypoints.api.dependencies import BlobsDep
+from aisle.entrypoints.api.problems import problem
 from aisle.services.media import MEDIA_PATH
 
 router = APIRouter(tags=["media"])
@@ -20,20 +21,24 @@ CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
 @router.head(MEDIA_PATH + "/{key:path}", include_in_schema=False)
 @router.get(
     MEDIA_PATH + "/{key:path}",
-    responses={200: {"content": {"image/webp": {}, "image/jpeg": {}, "image/png": {}}}, 404: {}},
+    responses={
+        200: {"content": {"image/webp": {}, "image/jpeg": {}, "image/png": {}}},
+        304: {"description": "Not modified: the If-None-Match ETag is current"},
+        404: {"description": "No image rendition at this key"},
+    },
 )
 async def media(key: str, request: Request, blobs: BlobsDep) -> Response:
     """An image rendition (thumbnail or cleaned original) by its content-addressed key."""
     extension = key.rsplit(".", 1)[-1]
     if not key.startswith("images/") or extension not in CONTENT_TYPES or not _valid(key):
-        return _missing()
+        return _missing(request)
     etag = '"' + key.replace("/", "-") + '"'
     headers = {"Cache-Control": IMMUTABLE, "ETag": etag}
     if etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     data = await run_in_threadpool(blobs.get, key)
     if data is None:
-        return _missing()
+        return _missing(request)
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(data))
         return Response(status_code=200, headers=headers, media_type=CONTENT_TYPES[extension])
@@ -48,5 +53,5 @@ def _valid(key: str) -> bool:
     return True
 
 
-def _missing() -> Response:
-    return Response(status_code=404, headers={"Cache-Control": "no-store"})
+def _missing(request: Request) -> Response:
+    return problem(request, 404, "No image at this key.", headers={"Cache-Control": "no-store"})

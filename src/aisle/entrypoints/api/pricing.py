@@ -99,7 +99,8 @@ def create_deal(body: DealIn, caller: CallerDep, pricing: PricingDep) -> dict[st
 def create_coupon(body: CouponIn, caller: CallerDep, pricing: PricingDep) -> dict[str, Any]:
     """A code for percent or amount off, with a minimum spend, a validity window and a usage limit."""
     who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
-    if body.min_spend != 0 and (reason := price_problem(body.min_spend)):
+    no_minimum = body.min_spend == 0 and not isinstance(body.min_spend, bool)  # `false` is not a number
+    if not no_minimum and (reason := price_problem(body.min_spend)):
         raise InvalidInput.single("min_spend", reason)
     request = CouponRequest(
         body.code, body.kind, body.value, body.starts_at, body.ends_at, Decimal(str(body.min_spend)), body.usage_limit
@@ -143,7 +144,7 @@ def redeem(code: str, body: RedeemIn, pricing: PricingDep) -> dict[str, Any]:
     "/seller/variants/{variant_id}/price-history",
     tags=["seller"],
     response_model=None,
-    responses={200: ok(PriceHistory)},
+    responses={200: ok(PriceHistory), 401: PROBLEMS[401], 422: PROBLEMS[422]},
 )
 def price_history(variant_id: str, seller: SellerDep, pricing: PricingDep) -> dict[str, Any]:
     """Every price the variant had: who set it, when, from what to what (newest first)."""

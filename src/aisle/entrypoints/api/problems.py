@@ -113,12 +113,25 @@ def _problems_everywhere(document: dict[str, Any]) -> None:
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
-            responses.setdefault("500", {"description": TITLES[500]})
+            for status, description in _answers_of_the_gateway(operation):
+                responses.setdefault(status, {"description": description})
             for status, response in responses.items():
                 if status.isdigit() and int(status) >= 400:
                     if response.get("description") == "Validation Error":
                         response["description"] = "Invalid input: errors[] names each field and the reason"
                     response["content"] = content
+
+
+def _answers_of_the_gateway(operation: dict[str, Any]) -> list[tuple[str, str]]:
+    """The errors any operation of its kind may answer before its own code runs: auth, input checks, body limit."""
+    answers = [("500", TITLES[500] + ": the body's request_id finds the log line")]
+    if operation.get("security"):
+        answers.append(("401", "Missing or wrong API key or token"))
+    if operation.get("parameters") or operation.get("requestBody"):
+        answers.append(("422", "Invalid input: errors[] names each field and the reason"))
+    if operation.get("requestBody"):
+        answers.append(("413", "The body is larger than the limit for this endpoint"))
+    return answers
 
 
 def install_problem_handlers(app: FastAPI) -> None:

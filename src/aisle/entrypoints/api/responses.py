@@ -1,10 +1,10 @@
-"""Response shapes of the read paths and of the inventory, pricing and ops endpoints, as OpenAPI shows them.
+"""Response shapes of autocomplete, the category tree, and the inventory, pricing and ops endpoints, as OpenAPI
+shows them (search and the product page: ``shapes/``).
 
-The hot paths (search, product page) and the endpoints whose answers are replayed for idempotency keys are
-serialized from the services' dicts with orjson, skipping a second validation on every request; these models are
-their documented contract, and ``tests/api/test_openapi_client.py`` reads real answers through a client generated
-from the document, so the two cannot drift apart. ``extra="allow"``: a field added to an answer before its model
-is documented, not dropped.
+The endpoints whose answers are replayed for idempotency keys are serialized from the services' dicts with orjson;
+these models are their documented contract, and ``tests/api/test_openapi_client.py`` reads real answers through a
+client generated from the document, so the two cannot drift apart. ``extra="allow"``: a field added to an answer
+before its model is documented, not dropped.
 """
 
 from __future__ import annotations
@@ -23,130 +23,6 @@ class Shape(BaseModel):
 # -- search ------------------------------------------------------------------------------------------------------
 
 
-class Correction(Shape):
-    from_: str = Field(alias="from")
-    to: str
-
-
-class SynonymUsed(Shape):
-    term: str
-    expansions: list[str]
-
-
-class FiltersRead(Shape):
-    brand: list[str]
-    price_min: float | None
-    price_max: float | None
-    rating_min: float | None
-    in_stock: bool | None
-
-
-class CategoryRef(Shape):
-    id: str
-    name: str
-    path: str
-
-
-class QueryRead(Shape):
-    """How the text was understood."""
-
-    keywords: list[str]
-    filters: FiltersRead
-    sort: str | None
-    corrected: str | None
-    corrections: list[Correction]
-    synonyms: list[SynonymUsed]
-    predicted_category: CategoryRef | None
-
-
-class DealShown(Shape):
-    name: str
-    ends_at: str
-
-
-class PriceShown(Shape):
-    amount: float
-    currency: str
-    was: float | None = Field(description="The compare-at price, when higher")
-    deal: DealShown | None
-
-
-class RatingShown(Shape):
-    avg: float | None
-    count: int
-
-
-class ProductCard(Shape):
-    product_id: str
-    title: str
-    brand: str | None
-    price: PriceShown
-    rating: RatingShown
-    thumbnail_url: str | None
-    badges: list[str]
-    in_stock: bool
-    variant_count: int
-
-
-class FacetEntry(Shape):
-    """One value of a facet: what to show, how many results pick it would leave, and whether it is picked."""
-
-    name: str
-    count: int
-    selected: bool
-
-
-class CategoryFacet(FacetEntry):
-    id: str
-    path: str
-
-
-class PriceRangeFacet(FacetEntry):
-    min: float | None
-    max: float | None
-    label: str
-
-
-class RatingFacet(FacetEntry):
-    min: int = Field(description="n: products rated n stars and up")
-    label: str
-
-
-class Facets(Shape):
-    brands: list[FacetEntry] = Field(description="One entry per brand, whatever the case sellers typed it in")
-    categories: list[CategoryFacet] = Field(description="The children of the chosen category (or the roots)")
-    price_ranges: list[PriceRangeFacet] = Field(description="On the price shoppers pay now, deals applied")
-    ratings: list[RatingFacet]
-    attributes: dict[str, list[FacetEntry]] = Field(
-        default_factory=dict,
-        description="Variant attributes (color, size, storage ...): attribute name -> its values; filter with "
-        "attr=name:value",
-    )
-
-
-class CategoryCount(CategoryRef):
-    count: int
-
-
-class Relaxation(Shape):
-    steps: list[dict[str, Any]] = Field(description="What was dropped, in order: {dropped, value}")
-    spelling_suggestion: str | None
-    related_categories: list[CategoryCount]
-
-
-class SearchResponse(Shape):
-    query: QueryRead
-    results: list[ProductCard]
-    facets: Facets
-    total: int
-    page: int
-    page_size: int
-    sort: str
-    relaxed: Relaxation | None = Field(description="Set when the query as given matched nothing")
-    degraded: dict[str, Any] | None = Field(None, description="Set when the database answered instead of the index")
-    took_ms: float
-
-
 class Suggestion(Shape):
     type: str = Field(description="query, brand, category, product or word")
     text: str
@@ -159,76 +35,7 @@ class AutocompleteResponse(Shape):
     degraded: dict[str, Any] | None = None
 
 
-# -- product page --------------------------------------------------------------------------------------------------
-
-
-class StockShown(Shape):
-    status: str
-    quantity_hint: int | None
-
-
-class VariantShown(Shape):
-    variant_id: str
-    sku: str
-    attributes: dict[str, Any]
-    price: PriceShown
-    inventory: StockShown
-
-
-class PriceRange(Shape):
-    min: float
-    max: float
-    currency: str
-
-
-class SellerShown(Shape):
-    id: str
-    name: str | None
-    rating: float | None
-
-
-class ReviewsSummary(Shape):
-    avg: float | None
-    count: int
-    distribution: dict[str, int]
-
-
-class OfferShown(Shape):
-    product_id: str
-    seller: SellerShown
-    price: float
-    in_stock: bool
-    score: float
-    why: Any
-
-
-class BuyBox(Shape):
-    winner: OfferShown | None
-    other_offers: list[OfferShown]
-
-
-class CategoryStep(Shape):
-    id: str
-    name: str
-
-
-class ProductPage(Shape):
-    product_id: str
-    version: int
-    title: str
-    description: str
-    brand: str | None
-    category_path: list[CategoryStep]
-    attributes: dict[str, Any]
-    gtin: str | None
-    images: list[Any]
-    variants: list[VariantShown]
-    price_range: PriceRange
-    seller: SellerShown
-    reviews_summary: ReviewsSummary
-    buy_box: BuyBox
-    related_products: list[ProductCard]
-    updated_at: str
+# -- categories ----------------------------------------------------------------------------------------------------
 
 
 class CategoryNode(Shape):

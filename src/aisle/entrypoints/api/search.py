@@ -9,8 +9,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from aisle.entrypoints import metrics
-from aisle.entrypoints.api.dependencies import AutocompleteDep, SearchDep, json_response, search_allowed
-from aisle.entrypoints.api.responses import AutocompleteResponse, SearchResponse, ok
+from aisle.entrypoints.api.dependencies import AutocompleteDep, SearchDep, search_allowed
+from aisle.entrypoints.api.responses import AutocompleteResponse, ok
+from aisle.entrypoints.api.shapes.common import json_response
+from aisle.entrypoints.api.shapes.search import SearchResponse, search_shown
 from aisle.services.search.engine import EngineUnavailable
 from aisle.services.search.params import MAX_PAGE_SIZE, SearchParams, attribute_filters
 
@@ -21,8 +23,8 @@ Price = Annotated[Decimal | None, Query(ge=0, le=1_000_000, allow_inf_nan=False,
 @router.get(
     "/search",
     dependencies=[Depends(search_allowed)],
+    response_model=SearchResponse,
     responses={
-        200: ok(SearchResponse),
         422: {"description": "A parameter is malformed (problem+json names it)"},
         429: {"description": "Over the per-client search rate limit; see Retry-After"},
     },
@@ -78,9 +80,9 @@ def search(
         client=client,
     )
     started = time.perf_counter()
-    response = search.search(params)
-    metrics.observe_search(time.perf_counter() - started, response)
-    return json_response(response)
+    result = search.search(params)
+    metrics.observe_search(time.perf_counter() - started, result)
+    return json_response(search_shown(result))
 
 
 @router.get("/autocomplete", response_model=None, responses={200: ok(AutocompleteResponse)})

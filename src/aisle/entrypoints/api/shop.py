@@ -16,24 +16,25 @@ from aisle.entrypoints.api.dependencies import (
     ReviewsDep,
     client_address,
     internal_caller,
-    json_response,
     review_allowed,
 )
-from aisle.entrypoints.api.responses import CategoryTree, ProductPage, Responses, ok
+from aisle.entrypoints.api.responses import CategoryTree, Responses, ok
 from aisle.entrypoints.api.schemas import ReviewIn, ReviewList, ReviewOut, review_out
+from aisle.entrypoints.api.shapes.common import json_response
+from aisle.entrypoints.api.shapes.product_page import ProductPage, page_shown
 from aisle.services.input_model import IdText, InputModel
 
 router = APIRouter(prefix="/api/v1", tags=["shop"])
 NOT_FOUND: Responses = {404: {"description": "No such product, or it is not on sale"}}
 
 
-@router.get("/products/{product_id}", responses={**NOT_FOUND, 200: ok(ProductPage)})
+@router.get("/products/{product_id}", response_model=ProductPage, responses=NOT_FOUND)
 def product_page(product_id: ProductId, pdp: PdpDep) -> Response:
     """The product detail page: variants with price, seller, review summary with distribution, related products."""
     started = time.perf_counter()
     page, cached = pdp.page_and_source(product_id)
     metrics.PDP_LATENCY.labels("hit" if cached else "miss").observe(time.perf_counter() - started)
-    return json_response(page)
+    return json_response(page_shown(page))
 
 
 @router.post(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 from aisle.domain.catalog import Product
 from aisle.services.search.cards import ProductCards
 from aisle.services.search.engine import SearchEngine
+from aisle.services.search.results import ProductCard
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ class EngineRelatedProducts:
         self._engine = engine
         self._cards = cards
 
-    def related_to(self, product: Product, limit: int) -> Sequence[dict[str, Any]]:
+    def related_to(self, product: Product, limit: int) -> Sequence[ProductCard]:
         try:
             ids = self._engine.related(product.product_id, limit)
         except Exception:  # a product page without suggestions beats no product page

@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from aisle.domain.categories import Category
 from aisle.domain.errors import InvalidInput
@@ -32,18 +31,25 @@ from aisle.services.search.engine import (
     facets_to_dict,
 )
 from aisle.services.search.params import MAX_RESULT_WINDOW, SearchParams
-from aisle.services.search.presenting import facets_view
+from aisle.services.search.results import (
+    CategoryCount,
+    Degraded,
+    PriceDropped,
+    Relaxation,
+    RelaxStep,
+    SearchResult,
+)
 from aisle.services.search.understanding import QueryUnderstanding
 
-RERANK_DEPTH = 200
+RERANK_DEPTH = 200  # keyword results are re-ranked with the full formula among the engine's best this many
 NAME_RERANK_DEPTH = 40  # the best this many are re-ranked once more with their titles (from the cached cards)
 FACETS_TTL_SECONDS = 300
 POPULARITY_CUTS_TTL_SECONDS = 60
-DEGRADED_NOTE = {
-    "reason": "search engine unavailable",
-    "served_by": "catalog database",
-    "limits": "keywords match title substrings; no spelling tolerance or relevance ranking; brand facet only",
-}  # keyword results are re-ranked with the full formula among the engine's best this many
+DEGRADED_NOTE = Degraded(
+    reason="search engine unavailable",
+    served_by="catalog database",
+    limits="keywords match title substrings; no spelling tolerance or relevance ranking; brand facet only",
+)
 
 
 @dataclass(frozen=True)
@@ -83,23 +89,22 @@ class SearchService:
     def forget_card(self, product_id: int) -> None:
         self._cards.forget(product_id)
 
-    def search(self, params: SearchParams) -> dict[str, Any]:
+    def search(self, params: SearchParams) -> SearchResult:
         started = time.perf_counter()
         _check_window(params)
         try:
-            response = self._search_with(self._engine, params)
+            result = self._search_with(self._engine, params)
         except EngineUnavailable:
             if self._fallback is None:
                 raise
-            response = self._search_with(self._fallback, params)
-            response["degraded"] = DEGRADED_NOTE
-        response["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        if not response["relaxed"] and "degraded" not in response:
-            searched = response["query"]["corrected"] or params.q  # learn the corrected form, never the typo
-            self._on_searched(searched, response["total"], params.client)
-        return response
+            result = replace(self._search_with(self._fallback, params), degraded=DEGRADED_NOTE)
+        result = replace(result, took_ms=round((time.perf_counter() - started) * 1000, 2))
+        if result.relaxed is None and result.degraded is None:
+            searched = result.query.corrected or params.q  # learn the corrected form, never the typo
+            self._on_searched(searched, result.total, params.client)
+        return result
 
-    def _search_with(self, engine: Searcher, params: SearchParams) -> dict[str, Any]:
+    def _search_with(self, engine: Searcher, params: SearchParams) -> SearchResult:
         categories = self._categories()
         parsed = self._understanding.parse(params.q)
         category_id = _resolve_category(params.category, categories)
@@ -113,24 +118,25 @@ class SearchService:
             result = engine.search(self._engine_query(plan, params))
         result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result)
         hits = self._page(result.hits, plan, params)
-        response = {
-            "query": {**parsed.as_dict(), "predicted_category": _predicted(result.hits, categories)},
-            "results": self._cards.cards([h.product_id for h in hits]),
-            "facets": facets_view(self._facets(engine, plan), plan.filters, categories),
-            "total": result.total,
-            "page": params.page,
-            "page_size": params.page_size,
-            "sort": plan.sort,
-            "relaxed": self._relaxation_note(engine, relaxed_steps, parsed, plan, categories)
-            if relaxed_steps
-            else None,
-        }
-        return response
+        facets = self._facets(engine, plan)
+        return SearchResult(
+            query=parsed,
+            predicted_category=_predicted(result.hits, categories),
+            cards=tuple(self._cards.cards([h.product_id for h in hits])),
+            facets=facets,
+            facet_categories=_category_facet(facets, plan.filters, categories),
+            filters=plan.filters,
+            total=result.total,
+            page=params.page,
+            page_size=params.page_size,
+            sort=plan.sort,
+            relaxed=self._relaxation(engine, relaxed_steps, parsed, plan, categories) if relaxed_steps else None,
+        )
 
     def _search_relaxing(
         self, engine: Searcher, plan: Plan, params: SearchParams, result: EngineResult
-    ) -> tuple[EngineResult, list[dict[str, Any]], Plan]:
-        steps: list[dict[str, Any]] = []
+    ) -> tuple[EngineResult, list[RelaxStep], Plan]:
+        steps: list[RelaxStep] = []
         while result.total == 0:
             relaxed = _relax_once(plan, engine)
             if relaxed is None:
@@ -171,7 +177,7 @@ class SearchService:
         ranked = [h for h, _s in scored]
         if plan.keywords:  # every page sees the same order: the best few again by name, then the rest
             top = scored[:NAME_RERANK_DEPTH]
-            titles = {int(c["product_id"]): c["title"] for c in self._cards.cards([h.product_id for h, _s in top])}
+            titles = {c.product_id: c.title for c in self._cards.cards([h.product_id for h, _s in top])}
             words = [t for group in plan.keywords for t in tokenize(group.word)]
             ranked = by_name_coverage(top, titles, words, self._rerank_weights.name_coverage) + ranked[len(top) :]
         start = (params.page - 1) * params.page_size
@@ -187,22 +193,20 @@ class SearchService:
                 return [] if self._cuts is None else self._cuts[1]
         return self._cuts[1]
 
-    def _relaxation_note(
+    def _relaxation(
         self,
         engine: Searcher,
-        steps: list[dict[str, Any]],
+        steps: list[RelaxStep],
         parsed: ParsedQuery,
         plan: Plan,
         categories: dict[int, Category],
-    ) -> dict[str, Any]:
+    ) -> Relaxation:
         suggestion = " ".join(parsed.keywords) if parsed.corrections else None
         keyword_only = engine.search(EngineQuery(keywords=plan.keywords, limit=0))
         related = [
-            {"id": str(cid), "name": categories[cid].name, "path": categories[cid].path, "count": count}
-            for cid, count in keyword_only.facets.categories
-            if cid in categories
+            CategoryCount(categories[cid], count) for cid, count in keyword_only.facets.categories if cid in categories
         ][:5]
-        return {"steps": steps, "spelling_suggestion": suggestion, "related_categories": related}
+        return Relaxation(tuple(steps), suggestion, tuple(related))
 
 
 def _check_window(params: SearchParams) -> None:
@@ -241,24 +245,24 @@ def _keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
     return tuple(groups)
 
 
-def _relax_once(plan: Plan, engine: Searcher) -> tuple[Plan, dict[str, Any]] | None:
+def _relax_once(plan: Plan, engine: Searcher) -> tuple[Plan, RelaxStep] | None:
     """The next thing to let go of, most specific first: filters the text implied, then the words least found."""
     f = plan.filters
     if f.rating_min is not None:
-        return replace(plan, filters=replace(f, rating_min=None)), {"dropped": "rating_min", "value": f.rating_min}
+        return replace(plan, filters=replace(f, rating_min=None)), RelaxStep("rating_min", f.rating_min)
     if f.in_stock is not None:
-        return replace(plan, filters=replace(f, in_stock=None)), {"dropped": "in_stock", "value": f.in_stock}
+        return replace(plan, filters=replace(f, in_stock=None)), RelaxStep("in_stock", f.in_stock)
     if f.price_min is not None or f.price_max is not None:
-        value = {"min": _num(f.price_min), "max": _num(f.price_max)}
-        return replace(plan, filters=replace(f, price_min=None, price_max=None)), {"dropped": "price", "value": value}
+        dropped = RelaxStep("price", PriceDropped(f.price_min, f.price_max))
+        return replace(plan, filters=replace(f, price_min=None, price_max=None)), dropped
     if len(plan.keywords) > 1:
         word = _least_found(plan.keywords, f, engine)
         kept = tuple(k for k in plan.keywords if k.word != word)
-        return replace(plan, keywords=kept), {"dropped": "keyword", "value": word}
+        return replace(plan, keywords=kept), RelaxStep("keyword", word)
     if f.brands:
-        return replace(plan, filters=replace(f, brands=())), {"dropped": "brand", "value": list(f.brands)}
+        return replace(plan, filters=replace(f, brands=())), RelaxStep("brand", f.brands)
     if f.category_id is not None:
-        return replace(plan, filters=replace(f, category_id=None)), {"dropped": "category", "value": str(f.category_id)}
+        return replace(plan, filters=replace(f, category_id=None)), RelaxStep("category", str(f.category_id))
     return None
 
 
@@ -290,7 +294,7 @@ def _resolve_category(raw: str | None, categories: dict[int, Category]) -> int |
     raise InvalidInput.single("category", f"no category {raw!r}: use an id or a path from /api/v1/categories")
 
 
-def _predicted(hits: list[Hit], categories: dict[int, Category]) -> dict[str, str] | None:
+def _predicted(hits: list[Hit], categories: dict[int, Category]) -> Category | None:
     """The category most of the best matches sit in, when a clear majority do."""
     leaves = [h.category_id for h in hits[:20] if h.category_id]
     if not leaves:
@@ -298,8 +302,13 @@ def _predicted(hits: list[Hit], categories: dict[int, Category]) -> dict[str, st
     best = max(set(leaves), key=leaves.count)
     if leaves.count(best) * 2 < len(leaves) or best not in categories:
         return None
-    return {"id": str(best), "name": categories[best].name, "path": categories[best].path}
+    return categories[best]
 
 
-def _num(value: Any) -> float | None:
-    return None if value is None else float(value)
+def _category_facet(facets: Facets, filters: Filters, categories: dict[int, Category]) -> tuple[CategoryCount, ...]:
+    """The children of the chosen category (or the roots), so the shopper can narrow one level at a time."""
+    return tuple(
+        CategoryCount(categories[cid], n)
+        for cid, n in facets.categories
+        if cid in categories and categories[cid].parent_id == filters.category_id
+    )

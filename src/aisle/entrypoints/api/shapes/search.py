@@ -1,0 +1,256 @@
+"""The search answer: how the query was read, the cards, the facets, and what was relaxed or degraded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+
+from aisle.domain.search.document import attribute_key
+from aisle.domain.search.query import ParsedQuery
+from aisle.entrypoints.api.shapes.common import CategoryRef, ProductCard, Wire, card_shown, category_ref
+from aisle.services.search.engine import Filters
+from aisle.services.search.results import (
+    CategoryCount,
+    Degraded,
+    PriceDropped,
+    Relaxation,
+    RelaxStep,
+    SearchResult,
+)
+
+
+class Correction(Wire):
+    from_: str = Field(alias="from")
+    to: str
+
+
+class SynonymUsed(Wire):
+    term: str
+    expansions: list[str]
+
+
+class FiltersRead(Wire):
+    brand: list[str]
+    price_min: float | None
+    price_max: float | None
+    rating_min: float | None
+    in_stock: bool | None
+
+
+class QueryRead(Wire):
+    """How the text was understood."""
+
+    keywords: list[str]
+    filters: FiltersRead
+    sort: str | None
+    corrected: str | None
+    corrections: list[Correction]
+    synonyms: list[SynonymUsed]
+    predicted_category: CategoryRef | None
+
+
+class FacetEntry(Wire):
+    """One value of a facet: what to show, how many results picking it would leave, and whether it is picked."""
+
+    name: str
+    count: int
+    selected: bool
+
+
+class CategoryFacet(Wire):
+    id: str
+    name: str
+    path: str
+    count: int
+    selected: bool
+
+
+class PriceRangeFacet(Wire):
+    name: str
+    min: float | None
+    max: float | None
+    label: str
+    count: int
+    selected: bool
+
+
+class RatingFacet(Wire):
+    name: str
+    min: int = Field(description="n: products rated n stars and up")
+    label: str
+    count: int
+    selected: bool
+
+
+class Facets(Wire):
+    brands: list[FacetEntry] = Field(description="One entry per brand, whatever the case sellers typed it in")
+    categories: list[CategoryFacet] = Field(description="The children of the chosen category (or the roots)")
+    price_ranges: list[PriceRangeFacet] = Field(description="On the price shoppers pay now, deals applied")
+    ratings: list[RatingFacet]
+    attributes: dict[str, list[FacetEntry]] = Field(
+        description="Variant attributes (color, size, storage ...): attribute name -> its values; filter with "
+        "attr=name:value",
+    )
+
+
+class CategoryCountShown(Wire):
+    id: str
+    name: str
+    path: str
+    count: int
+
+
+class PriceBand(Wire):
+    min: float | None
+    max: float | None
+
+
+class RelaxStepShown(Wire):
+    dropped: str = Field(description="rating_min, in_stock, price, keyword, brand or category (by id)")
+    value: bool | float | str | list[str] | PriceBand
+
+
+class RelaxationShown(Wire):
+    steps: list[RelaxStepShown] = Field(description="What was dropped, in order")
+    spelling_suggestion: str | None
+    related_categories: list[CategoryCountShown]
+
+
+class DegradedShown(Wire):
+    reason: str
+    served_by: str
+    limits: str = Field(description="What the answer cannot do while the search engine is away")
+
+
+class SearchResponse(Wire):
+    query: QueryRead
+    results: list[ProductCard]
+    facets: Facets
+    total: int
+    page: int
+    page_size: int
+    sort: str
+    relaxed: RelaxationShown | None = Field(description="Set when the query as given matched nothing")
+    degraded: DegradedShown | None = Field(
+        None, description="Present only when the catalog database answered instead of the search engine"
+    )
+    took_ms: float
+
+    @model_serializer(mode="wrap")
+    def _degraded_only_when_degraded(self, serialize: SerializerFunctionWrapHandler):
+        shown = serialize(self)
+        if shown.get("degraded", True) is None:
+            del shown["degraded"]
+        return shown
+
+
+def search_shown(result: SearchResult) -> SearchResponse:
+    return SearchResponse(
+        query=_query_read(result.query, result),
+        results=[card_shown(card) for card in result.cards],
+        facets=_facets(result),
+        total=result.total,
+        page=result.page,
+        page_size=result.page_size,
+        sort=result.sort,
+        relaxed=None if result.relaxed is None else _relaxation(result.relaxed),
+        degraded=None if result.degraded is None else degraded_shown(result.degraded),
+        took_ms=result.took_ms,
+    )
+
+
+def degraded_shown(degraded: Degraded) -> DegradedShown:
+    return DegradedShown(reason=degraded.reason, served_by=degraded.served_by, limits=degraded.limits)
+
+
+def _query_read(parsed: ParsedQuery, result: SearchResult) -> QueryRead:
+    predicted = result.predicted_category
+    return QueryRead(
+        keywords=list(parsed.keywords),
+        filters=FiltersRead(
+            brand=list(parsed.brands),
+            price_min=_number(parsed.price_min),
+            price_max=_number(parsed.price_max),
+            rating_min=parsed.rating_min,
+            in_stock=parsed.in_stock,
+        ),
+        sort=parsed.sort,
+        corrected=parsed.corrected,
+        corrections=[Correction(**{"from": typed, "to": fixed}) for typed, fixed in parsed.corrections],
+        synonyms=[SynonymUsed(term=term, expansions=list(found)) for term, found in parsed.synonyms],
+        predicted_category=None if predicted is None else category_ref(predicted),
+    )
+
+
+def _facets(result: SearchResult) -> Facets:
+    facets, filters = result.facets, result.filters
+    chosen_brands = {b.casefold() for b in filters.brands}
+    return Facets(
+        brands=[FacetEntry(name=b, count=n, selected=b.casefold() in chosen_brands) for b, n in facets.brands],
+        categories=[_category_facet(c) for c in result.facet_categories],
+        price_ranges=[_price_bucket(low, high, n, filters) for low, high, n in facets.price_ranges],
+        ratings=[
+            RatingFacet(
+                name=f"{stars}★ & up",
+                min=stars,
+                label=f"{stars}★ & up",
+                count=n,
+                selected=filters.rating_min == stars,
+            )
+            for stars, n in facets.ratings
+        ],
+        attributes=_attribute_facet(result.facets.attributes, filters),
+    )
+
+
+def _category_facet(counted: CategoryCount) -> CategoryFacet:
+    c = counted.category
+    return CategoryFacet(id=str(c.category_id), name=c.name, path=c.path, count=counted.count, selected=False)
+
+
+def _attribute_facet(attributes: dict[str, list[tuple[str, int]]], filters: Filters) -> dict[str, list[FacetEntry]]:
+    chosen = {attribute_key(name, value) for name, value in filters.attributes}
+    return {
+        name: [FacetEntry(name=v, count=n, selected=attribute_key(name, v) in chosen) for v, n in values]
+        for name, values in attributes.items()
+    }
+
+
+def _price_bucket(low: float | None, high: float | None, count: int, filters: Filters) -> PriceRangeFacet:
+    if low is None:
+        label = f"Under ${high:,.0f}"
+    elif high is None:
+        label = f"${low:,.0f} & above"
+    else:
+        label = f"${low:,.0f} – ${high:,.0f}"  # noqa: RUF001 - an en dash is right for a range
+    selected = _same(filters.price_min, low) and _same(filters.price_max, high)
+    return PriceRangeFacet(name=label, min=low, max=high, label=label, count=count, selected=selected)
+
+
+def _same(chosen: Any, edge: float | None) -> bool:
+    return (chosen is None and edge is None) or (chosen is not None and edge is not None and float(chosen) == edge)
+
+
+def _relaxation(relaxed: Relaxation) -> RelaxationShown:
+    return RelaxationShown(
+        steps=[_step(step) for step in relaxed.steps],
+        spelling_suggestion=relaxed.spelling_suggestion,
+        related_categories=[_category_count(c) for c in relaxed.related_categories],
+    )
+
+
+def _category_count(counted: CategoryCount) -> CategoryCountShown:
+    c = counted.category
+    return CategoryCountShown(id=str(c.category_id), name=c.name, path=c.path, count=counted.count)
+
+
+def _step(step: RelaxStep) -> RelaxStepShown:
+    value = step.value
+    if isinstance(value, PriceDropped):
+        return RelaxStepShown(dropped=step.dropped, value=PriceBand(min=_number(value.min), max=_number(value.max)))
+    return RelaxStepShown(dropped=step.dropped, value=list(value) if isinstance(value, tuple) else value)
+
+
+def _number(amount: Any) -> float | None:
+    return None if amount is None else float(amount)

@@ -1,0 +1,56 @@
+"""What Schemathesis found over the OpenAPI document, one regression test each (tests/api/test_schemathesis.py
+runs the whole sweep)."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient
+
+INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+WINDOW = {"starts_at": "2000-01-01T00:00:00Z", "ends_at": "2000-01-02T00:00:00Z"}
+PROBLEM = "application/problem+json"
+
+
+def test_a_boolean_minimum_spend_is_a_422_naming_the_field(client: TestClient) -> None:
+    for min_spend in (False, True):
+        coupon = {"code": "WELCOME10", "kind": "AMOUNT", "value": 5, "min_spend": min_spend, **WINDOW}
+        answer = client.post("/api/v1/pricing/coupons", json=coupon, headers=INTERNAL)
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"] == PROBLEM
+        assert answer.json()["errors"][0]["field"] == "min_spend"
+    no_minimum = {"code": "WELCOME10", "kind": "AMOUNT", "value": 5, "min_spend": 0, **WINDOW}
+    assert client.post("/api/v1/pricing/coupons", json=no_minimum, headers=INTERNAL).status_code == 201
+
+
+def test_a_missing_media_rendition_is_a_problem(client: TestClient) -> None:
+    answer = client.get("/media/0")
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == PROBLEM
+    assert answer.headers["cache-control"] == "no-store"
+    assert answer.json()["instance"] == "/media/0"
+
+
+def test_every_answer_of_the_gateway_is_documented_on_every_operation(client: TestClient) -> None:
+    """401 where a key is required, 422 where there is input, 413 where there is a body, 500 everywhere: each a
+    Problem, and no FastAPI HTTPValidationError left in the document."""
+    document = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            documented = operation["responses"]
+            expected = {"500"}
+            expected |= {"401"} if operation.get("security") else set()
+            expected |= {"422"} if operation.get("parameters") or operation.get("requestBody") else set()
+            expected |= {"413"} if operation.get("requestBody") else set()
+            assert expected <= documented.keys(), (method, path, sorted(documented))
+            for status, response in documented.items():
+                if int(status) >= 400:
+                    assert response["content"] == {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def test_price_history_without_a_key_is_a_documented_401(client: TestClient, seller: SellerClient) -> None:
+    answer = client.get("/api/v1/seller/variants/1/price-history")
+    assert answer.status_code == 401 and answer.headers["content-type"] == PROBLEM
+    operation = client.get("/openapi.json").json()["paths"]["/api/v1/seller/variants/{variant_id}/price-history"]
+    assert "401" in operation["get"]["responses"]
