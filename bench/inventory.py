@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import queue
 import shlex
 import sys
@@ -37,7 +38,7 @@ from inventory_load import Plan, Tally, run_process
 from inventory_report import machine_info, print_row, write_report
 from inventory_setup import check_invariants, fresh_database, read_stored, remove_database, seed_variants
 
-MODES = ("direct", "batched", "auto")
+MODES = ("direct", "batched", "auto", "group")
 SCENARIOS = ("hot", "many", "mix", "solo")
 SOLO_REQUESTS = 1000
 PG_URL = "postgresql+psycopg://aisle:aisle@127.0.0.1:5432/aisle_bench"
@@ -83,6 +84,7 @@ def run_one(args: argparse.Namespace, database: str, mode: str, scenario: str) -
     processes, threads = (1, 1) if solo else (args.processes, args.threads)
     requests = min(args.requests, SOLO_REQUESTS) if solo else args.requests
     url = fresh_database(database, args.pg_url)
+    load = os.getloadavg()[0]
     try:
         hot = scenario in ("hot", "mix")
         catalog = seed_variants(url, 1 if hot else args.skus, args.stock if hot else requests)
@@ -100,6 +102,7 @@ def run_one(args: argparse.Namespace, database: str, mode: str, scenario: str) -
         "threads": threads,
         "requests": requests,
         "starting_stock": catalog.starting_stock,
+        "load_1min": load,
         **summarize(merged),
         "stored": asdict(stored),
         "invariants": {rule: holds for rule, holds in checks},
@@ -154,6 +157,7 @@ def merge(tallies: list[Tally]) -> dict[str, Any]:
         "conflicts": sum(t.conflicts for t in tallies),
         "batches": sum(t.batches for t in tallies),
         "batch_conflicts": sum(t.batch_conflicts for t in tallies),
+        "cpu_seconds": sum(t.cpu_seconds for t in tallies),
     }
 
 
@@ -171,6 +175,8 @@ def summarize(merged: dict[str, Any]) -> dict[str, Any]:
         "retries": merged["conflicts"],
         "batch_retries": merged["batch_conflicts"],
         "batches": merged["batches"],
+        "cpu_ms_per_request": merged["cpu_seconds"] * 1000 / max(1, len(reserves)),
+        "cores_used": merged["cpu_seconds"] / elapsed,
     }
     for kind, values in merged["latencies"].items():
         if values:

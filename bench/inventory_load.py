@@ -41,6 +41,7 @@ class Tally:
     grant_times: list[float] = field(default_factory=list)  # when each "yes" arrived (perf_counter, system-wide)
     start: float = 0.0
     end: float = 0.0
+    cpu_seconds: float = 0.0  # CPU this process used between start and end, all its threads (time.process_time)
     conflicts: int = 0  # InventoryService.conflicts: per-request compare-and-set retries
     batches: int = 0  # HotSkuReserver.batches: committed batches
     batch_conflicts: int = 0  # compare-and-set retries of whole batches (HotSkuReserver does not count them)
@@ -77,11 +78,11 @@ def run_process(plan: Plan, start_together: Any, results: Any) -> None:
     for worker in workers:
         worker.start()
     start_together.wait()  # every process has built its engine and warmed its connections
-    tally.start = time.perf_counter()
+    tally.start, cpu_start = time.perf_counter(), time.process_time()
     go.wait()
     for worker in workers:
         worker.join()
-    tally.end = time.perf_counter()
+    tally.end, tally.cpu_seconds = time.perf_counter(), time.process_time() - cpu_start
     tally.conflicts, tally.batches, tally.batch_conflicts = (
         inventory.conflicts,
         reserver.batches,

@@ -61,7 +61,8 @@ def print_row(row: dict[str, Any]) -> None:
         f"{row['database']:8} {row['mode']:7} {row['scenario']:4}  {row['answered_per_s']:7.0f} answered/s  "
         f"granted {row['counts'].get('reserve:granted', 0):5}  p50 {reserve.get('p50', 0):6.1f} ms  "
         f"p99 {reserve.get('p99', 0):7.1f} ms  retries {row['retries']:5}/{row['batch_retries']:<4} "
-        f"batches {row['batches']:5}  {row['elapsed_s']:5.1f} s  invariants {ok}",
+        f"batches {row['batches']:5}  {row['elapsed_s']:5.1f} s  cpu {row['cpu_ms_per_request']:.2f} ms/req "
+        f"({row['cores_used']:.2f} cores, load {row['load_1min']:.1f})  invariants {ok}",
         flush=True,
     )
 
@@ -89,11 +90,13 @@ def write_report(
         "until the last yes (for hot and mix: how fast the stock sold out); latencies are per reserve call as the "
         "caller saw it; retries: compare-and-set retries of single requests (InventoryService.conflicts) / of whole "
         "batches (HotSkuReserver); gave up: Conflict after 60 retries; stock events: inventory.changed rows "
-        "written to the outbox.",
+        "written to the outbox; CPU ms/req: CPU time of the load processes (the callers and the service code they "
+        "run, not the PostgreSQL server) per reservation; cores: that CPU over the run's wall time; load: the "
+        "machine's 1-minute load average as the run began.",
         "",
         "| db | mode | scenario | answered/s | granted | granted/s | p50 ms | p99 ms | max ms | retries | batches "
-        "| gave up | stock events | invariants |",
-        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+        "| gave up | stock events | CPU ms/req | cores | load | invariants |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
         *[_table_row(row) for row in rows],
         "",
     ]
@@ -112,7 +115,8 @@ def _table_row(row: dict[str, Any]) -> str:
         f"| {counts.get('reserve:granted', 0)} | {row['granted_per_s']:.0f} | {ms.get('p50', 0):.1f} "
         f"| {ms.get('p99', 0):.1f} | {ms.get('max', 0):.0f} | {row['retries']} / {row['batch_retries']} "
         f"| {row['batches']} | {gave_up}{f' (+{errors} errors)' if errors else ''} "
-        f"| {row['stored']['stock_events']} | {verdict} |"
+        f"| {row['stored']['stock_events']} | {row['cpu_ms_per_request']:.2f} | {row['cores_used']:.2f} "
+        f"| {row['load_1min']:.1f} | {verdict} |"
     )
 
 

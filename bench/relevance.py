@@ -42,10 +42,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine
 
 from aisle.adapters.importers import readers
+from aisle.adapters.search.opensearch_engine import OpenSearchEngine
 from aisle.bootstrap import Container, bootstrap
-from aisle.entrypoints.api.shapes.common import as_wire
 from aisle.entrypoints.api.shapes.search import search_shown
+from aisle.services.clock import utc_now
+from aisle.services.search.cards import ProductCards
 from aisle.services.search.params import SearchParams
+from aisle.services.search.service import SearchService
 from aisle.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +75,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--twice", action="store_true", help="index a second time and compare the top 10s")
     parser.add_argument("--out", type=Path, default=None, help="write a markdown report here")
     parser.add_argument("--show", type=int, default=0, help="print the top N of the worst queries")
+    parser.add_argument(
+        "--opensearch",
+        metavar="URL",
+        default=None,
+        help="also rank with OpenSearch at URL: the imported catalog is indexed into a throwaway alias there",
+    )
     return parser.parse_args()
 
 
@@ -121,11 +130,30 @@ def score(query: str, stratum: str, grades: dict[str, int], results: list[dict])
     )
 
 
-def judged_run(container: Container, data: Path) -> list[QueryScore]:
+def on_opensearch(container: Container, url: str) -> tuple[SearchService, OpenSearchEngine]:
+    """The same catalog, indexed by the same index builder into a fresh OpenSearch alias, behind a search service
+    wired as the distributed shape wires it (the database's cards, the same query understanding)."""
+    engine = OpenSearchEngine(url, f"aisle-relevance-{os.getpid()}-{int(time.time())}", utc_now)
+    container.index_builder.rebuild_into(engine)
+    cards = ProductCards(container.uow, container.pricing.final_prices, utc_now)
+    return SearchService(engine, container.understanding, cards, container.categories, utc_now), engine
+
+
+def drop(engine: OpenSearchEngine, url: str) -> None:
+    from opensearchpy import OpenSearch
+
+    indexes = engine.physical_indexes()
+    if indexes:
+        OpenSearch(url).indices.delete(index=",".join(indexes))
+    engine.brand_claims.drop()
+    engine.close()
+
+
+def judged_run(container: Container, data: Path, search: SearchService | None = None) -> list[QueryScore]:
     graded, strata = grades_by_name(data)
     scores = []
     for query, grades in graded.items():
-        response = as_wire(search_shown(container.search.search(SearchParams(q=query, page_size=TOP))))
+        response = search_shown((search or container.search).search(SearchParams(q=query, page_size=TOP)))
         scores.append(score(query, strata.get(query, "?"), grades, response["results"]))
     return scores
 
@@ -144,14 +172,16 @@ def answered_in_cell_phones(row: dict) -> bool:
     return any(v["value"] == "Cell Phones" and v["count"] > 0 for v in level0)
 
 
-def zero_before_relaxation(container: Container, data: Path) -> tuple[int, list[str]]:
+def zero_before_relaxation(
+    container: Container, data: Path, search: SearchService | None = None
+) -> tuple[int, list[str]]:
     """(queries measured, those that matched nothing before relaxation)."""
     known = catalog_words(data)
     rows = json.loads((data / "queries" / "bestbuy_query_suggestions.json").read_text(encoding="utf-8"))
     fair = [r["query"] for r in rows if answered_in_cell_phones(r) and set(_WORD.findall(r["query"].lower())) <= known]
     empty = []
     for query in fair:
-        response = as_wire(search_shown(container.search.search(SearchParams(q=query, page_size=TOP))))
+        response = search_shown((search or container.search).search(SearchParams(q=query, page_size=TOP)))
         if response["relaxed"] or response["total"] == 0:
             empty.append(query)
     return len(fair), empty
@@ -201,6 +231,15 @@ def main() -> None:
         container = build(args.data, tmp)
         scores = judged_run(container, args.data)
         fair, empty = zero_before_relaxation(container, args.data)
+        opensearch_text = ""
+        if args.opensearch:
+            search, engine = on_opensearch(container, args.opensearch)
+            try:
+                on_os = judged_run(container, args.data, search)
+                os_fair, os_empty = zero_before_relaxation(container, args.data, search)
+            finally:
+                drop(engine, args.opensearch)
+            opensearch_text = "\n\n## OpenSearch\n\n" + report(on_os, os_fair, os_empty, None, 0.0)
         container.stop()
     same = None
     if args.twice:
@@ -209,7 +248,7 @@ def main() -> None:
             second = judged_run(again, args.data)
             again.stop()
         same = (sum(a.ids == b.ids for a, b in zip(scores, second, strict=True)), len(scores))
-    text = report(scores, fair, empty, same, time.monotonic() - started)
+    text = report(scores, fair, empty, same, time.monotonic() - started) + opensearch_text
     print(text)
     for s in sorted(scores, key=lambda s: s.ndcg)[: args.show]:
         print(f"\n## {s.query} ({s.ndcg:.3f})")

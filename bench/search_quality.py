@@ -46,7 +46,6 @@ import search_quality_report as out
 
 from aisle.adapters.importers import readers
 from aisle.bootstrap import Container, bootstrap
-from aisle.entrypoints.api.shapes.common import as_wire
 from aisle.entrypoints.api.shapes.search import search_shown
 from aisle.services.search.params import SearchParams
 from aisle.settings import Settings
@@ -116,7 +115,7 @@ def catalog_items(container: Container, seller_id: int) -> list[Item]:
 
 
 def search(container: Container, q: str, page: int = 1) -> dict:
-    return as_wire(search_shown(container.search.search(SearchParams(q=q, page=page, page_size=PAGE_SIZE))))
+    return search_shown(container.search.search(SearchParams(q=q, page=page, page_size=PAGE_SIZE)))
 
 
 def top_title(response: dict) -> str:

@@ -70,8 +70,10 @@ class Settings(BaseSettings):
     )
     reservation_ttl_seconds: float = Field(900, gt=0, le=86_400, description="How long a reservation holds stock")
     low_stock_threshold: int = Field(5, ge=0, description='At or below this many left a page says "Only N left"')
-    reservation_mode: Literal["auto", "direct", "batched"] = Field(
-        "auto", description="Hot-SKU reservations: per-request compare-and-set, queued batches, or auto-switching"
+    reservation_mode: Literal["auto", "direct", "batched", "group"] = Field(
+        "auto",
+        description="Reservations: per-request conditional write (direct), per-variant queues (batched), or "
+        "many callers' reservations committed together by one writer at a time (group; what auto means)",
     )
     with_workers: bool = Field(
         False, description="Distributed: also run the relay, index builder, cache invalidator and expirer in-process"

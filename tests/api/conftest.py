@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from aisle.bootstrap import Container, bootstrap
 from aisle.entrypoints.api.app import create_app
 from aisle.settings import Settings
+from tests.support.documented import DocumentedClient
 
 INTERNAL_TOKEN = "test-internal-token"
 
@@ -28,7 +29,7 @@ def container(tmp_path: Path) -> Iterator[Container]:
 
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(container), raise_server_exceptions=False) as test_client:
+    with DocumentedClient(create_app(container), raise_server_exceptions=False) as test_client:
         yield test_client
 
 

@@ -68,9 +68,7 @@ def test_a_generated_client_reads_every_shopper_answer(client, container, seller
     assert [card.product_id for card in found.parsed.results] == [created["product_id"]]
     assert found.parsed.results[0].price.amount == pytest.approx(89.99)
 
-    page = _api("shop", "product_page_api_v1_products_product_id_get").sync_detailed(
-        created["product_id"], client=api
-    )
+    page = _api("shop", "product_page_api_v1_products_product_id_get").sync_detailed(created["product_id"], client=api)
     assert isinstance(page.parsed, models.ProductPage)
     assert [v.sku for v in page.parsed.variants] == ["TB-42-BLK", "TB-43-BLK"]
     assert page.parsed.price_range.min_ == pytest.approx(89.99)

@@ -108,8 +108,16 @@ def test_the_portal_form_reports_each_bad_field(client, seller):
     key = seller.headers["Authorization"].removeprefix("Bearer ")
     sign_in(client, key)
     token = client.cookies["aisle_csrf"]
-    form = {"csrf_token": token, "title": "Tent", "status": "ACTIVE", "category": "No > Such",
-            "v_sku": ["bad sku!", ""], "v_price": ["-3", ""], "v_compare": ["", ""], "v_attrs": ["size", ""]}
+    form = {
+        "csrf_token": token,
+        "title": "Tent",
+        "status": "ACTIVE",
+        "category": "No > Such",
+        "v_sku": ["bad sku!", ""],
+        "v_price": ["-3", ""],
+        "v_compare": ["", ""],
+        "v_attrs": ["size", ""],
+    }
     response = client.post("/seller/products/new", data=form)
     assert response.status_code == 422
     for named in ("category", "variants[0].attributes", "Variant 1 sku", "Variant 1 price"):
@@ -127,8 +135,13 @@ def test_the_stock_page_restocks_a_warehouse_and_charts_the_price_history(client
     assert client.post("/api/v1/warehouses", json=warehouse, headers=internal).status_code == 201
     sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
     variant_id = product["variants"][0]["variant_id"]
-    form = {"csrf_token": client.cookies["aisle_csrf"], "variant_id": variant_id, "warehouse_id": "east-1",
-            "operation": "RESTOCK", "quantity": "7"}
+    form = {
+        "csrf_token": client.cookies["aisle_csrf"],
+        "variant_id": variant_id,
+        "warehouse_id": "east-1",
+        "operation": "RESTOCK",
+        "quantity": "7",
+    }
     stock_url = f"/seller/products/{product['product_id']}/stock"
     assert client.post(stock_url, data=form, follow_redirects=False).status_code == 303
     assert client.post(stock_url, data=form, follow_redirects=False).status_code == 303

@@ -291,10 +291,10 @@ def test_autocomplete_learns_the_corrected_query_from_several_clients(container,
 
     for _ in range(20):  # one client repeating a typo plants nothing
         container.search.search(SearchParams(q="samsng galaxy", client="10.0.0.9"))
-    assert not [s for s in container.autocomplete.suggest("sams")["suggestions"] if s["text"] == "samsung galaxy"]
+    assert not [s for s in container.autocomplete.suggest("sams").suggestions if s.text == "samsung galaxy"]
     for n in range(3):
         container.search.search(SearchParams(q="samsng galaxy", client=f"10.0.1.{n}"))
-    texts = [s["text"] for s in container.autocomplete.suggest("sams")["suggestions"] if s["type"] == "query"]
+    texts = [s.text for s in container.autocomplete.suggest("sams").suggestions if s.kind == "query"]
     assert "samsung galaxy" in texts and "samsng galaxy" not in texts
 
 

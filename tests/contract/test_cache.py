@@ -1,4 +1,5 @@
-"""The cache contract: what the embedded (memory) and distributed (Redis) caches both do, with JSON values."""
+"""The cache contract: what the embedded (memory) and distributed (Redis) caches both do, with JSON values and
+with the services' typed results (dataclasses, read back through ``CacheCodec``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,12 @@ import redis
 
 from aisle.adapters.cache.memory import MemoryCache
 from aisle.adapters.cache.redis_cache import RedisCache
+from aisle.services.cache_codec import CacheCodec
+from aisle.services.pdp import ProductPage
 from aisle.services.ports import Cache
+from aisle.services.search.results import ProductCard
 from tests.conftest import redis_url
+from tests.unit.test_cache_codec import CARD, page
 
 NESTED = {
     "product_id": "7301",
@@ -73,6 +78,15 @@ def until(condition: Callable[[], bool], within_seconds: float = 5.0) -> bool:
 def test_nested_json_round_trips(cache: Cache) -> None:
     cache.set("pdp:7301", NESTED, ttl_seconds=60)
     assert cache.get("pdp:7301") == NESTED
+
+
+def test_typed_results_read_back_equal(cache: Cache) -> None:
+    """Decimals, aware datetimes, enums, tuples and ratings keyed by star come back as they went in."""
+    assembled = page()
+    cache.set("pdp:1", assembled, ttl_seconds=60)
+    cache.set("card:2", CARD, ttl_seconds=60)
+    assert CacheCodec(ProductPage).load(cache.get("pdp:1")) == assembled
+    assert CacheCodec(ProductCard).load(cache.get("card:2")) == CARD
 
 
 def test_a_missing_key_is_none(cache: Cache) -> None:

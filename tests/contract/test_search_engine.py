@@ -141,6 +141,7 @@ def _engine(name: str, tmp_path: Path, clock: Clock) -> Iterator[SearchEngine]:
         leftovers = opensearch.physical_indexes()
         if leftovers:
             OpenSearch(url).indices.delete(index=",".join(leftovers))
+        opensearch.brand_claims.drop()
         opensearch.close()
 
 
@@ -351,6 +352,15 @@ def test_a_rare_synonym_never_outscores_the_word_typed(engine):
     assert 89 in scores and scores[89] < min(scores[80 + i] for i in range(8))
 
 
+def test_the_first_brand_spelling_claimed_stays(engine):
+    assert engine.claim_brand_spellings({"tech21": "tech21", "zagg": "ZAGG"}) == {"tech21": "tech21", "zagg": "ZAGG"}
+    assert engine.claim_brand_spellings({"tech21": "Tech21", "otterbox": "OtterBox"}) == {
+        "tech21": "tech21",
+        "otterbox": "OtterBox",
+    }
+    assert engine.claim_brand_spellings({}) == {}
+
+
 def test_popularity_cuts_span_the_whole_catalog(engine):
     engine.upsert([doc(100 + i, f"Widget {i}", "Zeta", "5.00", popularity=float(i)) for i in range(200)])
     engine.refresh()
@@ -420,8 +430,31 @@ def test_attribute_filters_and_facets(engine):
     both = Filters(attributes=(("color", "Red"), ("storage", "64gb")))  # different attributes: all of them
     assert ids(engine, keywords=aero, filters=both) == [70]
     facets = engine.search(EngineQuery(keywords=aero, filters=Filters(attributes=(("color", "Red"),)))).facets
-    assert facets.attributes == {"color": [("Blue", 2), ("Red", 2)], "storage": [("64GB", 2)]}  # own filter lifted
+    # colour lifts its own filter; storage counts among the red ones (70 and 72) only
+    assert facets.attributes == {"color": [("Blue", 2), ("Red", 2)], "storage": [("64GB", 1)]}
     assert engine.search(EngineQuery(keywords=aero, filters=Filters(attributes=(("color", "Red"),)))).total == 2
+
+
+def test_an_attribute_facet_lifts_only_its_own_attribute_filter(engine):
+    """Red and 64GB picked: colours count among the 64GB products, storage sizes among the red ones, and the
+    other facets under both filters. Both engines give these same numbers."""
+    engine.upsert(
+        [
+            doc(70, "Aero Case Red", "Zeta", "10.00", attributes=(("color", "Red"), ("storage", "64GB"))),
+            doc(71, "Aero Case Blue", "Yota", "10.00", attributes=(("color", "Blue"), ("storage", "64GB"))),
+            doc(72, "Aero Case Multi", "Zeta", "10.00", attributes=(("color", "Red"), ("color", "Blue"))),
+            doc(73, "Aero Case Big", "Zeta", "10.00", attributes=(("color", "Red"), ("storage", "128GB"))),
+        ]
+    )
+    engine.refresh()
+    picked = Filters(attributes=(("Color", "red"), ("storage", "64GB")))
+    result = engine.search(EngineQuery(keywords=words("aero"), filters=picked))
+    assert [h.product_id for h in result.hits] == [70] and result.total == 1
+    assert result.facets.attributes == {
+        "color": [("Blue", 1), ("Red", 1)],  # among 70 and 71 (64GB)
+        "storage": [("128GB", 1), ("64GB", 1)],  # among 70, 72 and 73 (red)
+    }
+    assert result.facets.brands == [("Zeta", 1)]  # brands count under every attribute filter
 
 
 def test_an_index_of_an_older_layout_is_replaced_and_flagged_for_a_rebuild(tmp_path, clock):

@@ -63,3 +63,40 @@ def test_like_wildcards_typed_by_a_shopper_are_literal(engine, ids, uow):
     ]
     assert search.search(EngineQuery(keywords=(KeywordGroup("%"),))).total == 1
     assert search.search(EngineQuery(keywords=(KeywordGroup("_"),))).total == 0
+
+
+def test_attribute_filters_apply_while_the_engine_is_down(engine, ids, uow):
+    """As the index reads them: any case, values of one attribute OR'ed, attributes AND'ed, over all variants."""
+    seller = Seller(ids.next_id(), "Tees", hash_api_key(str(ids.next_id())))
+    tees = {
+        "Red M": [{"Color": "Red", "size": "M"}],
+        "Blue M": [{"color": "blue", "size": "M"}],
+        "Red or Blue L": [{"color": "Red", "size": "L"}, {"color": "Blue", "size": "L"}],
+        "Plain": [{}],
+        "Storage": [{"storage": 64}],
+    }
+    found = {}
+    with uow() as tx:
+        tx.sellers.add(seller)
+        for name, variants in tees.items():
+            content = ProductContent(
+                f"Tee {name}",
+                tuple(Variant(f"T{len(found)}-{i}", Decimal("10.00"), attributes=a) for i, a in enumerate(variants)),
+                status=ProductStatus.ACTIVE,
+            )
+            product = Product.create(ids.next_id(), seller.seller_id, content, utc_now(), ids.next_id)
+            tx.products.add(product, actor="test")
+            found[name] = product.product_id
+        tx.commit()
+    search = DatabaseSearch(engine, lambda: {})
+
+    def matching(*attributes: tuple[str, str]) -> set[str]:
+        hits = search.search(EngineQuery(filters=Filters(attributes=attributes), limit=50)).hits
+        return {name for name, pid in found.items() if pid in {h.product_id for h in hits}}
+
+    assert matching(("color", "RED")) == {"Red M", "Red or Blue L"}
+    assert matching(("color", "red"), ("COLOR", "Blue")) == {"Red M", "Blue M", "Red or Blue L"}
+    assert matching(("color", "red"), ("size", "m")) == {"Red M"}
+    assert matching(("storage", "64")) == {"Storage"}
+    assert matching(("color", "green")) == set()
+    assert search.search(EngineQuery(filters=Filters(attributes=(("color", "red"),)))).total == 2

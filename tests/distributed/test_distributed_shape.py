@@ -25,6 +25,7 @@ def test_a_write_becomes_searchable_through_kafka_and_opensearch(shape: Shape):
     eventually(lambda: search_total(shape.client, "quokka grinder")["total"] == 1, what="indexing through Kafka")
     body = search_total(shape.client, "quokka grinder")
     assert body["results"][0]["product_id"] == product_id and "degraded" not in body
+    assert body["facets"]["brands"] == [{"name": "Acme", "count": 1, "selected": False}]  # the seed's facet shape
     assert shape.client.get(f"/api/v1/products/{product_id}").json()["title"] == "Quokka Espresso Grinder"
 
 

@@ -59,10 +59,13 @@ SHOES = {
     ],
 }
 OTHERS = [
-    {"title": "Trailblazer Hiking Sock", "brand": "Peak", "status": "ACTIVE",
-     "variants": [{"sku": "PS-1", "price": 12}]},
-    {"title": "Marathon Running Cap", "brand": "Peak", "status": "ACTIVE",
-     "variants": [{"sku": "PC-1", "price": 19}]},
+    {
+        "title": "Trailblazer Hiking Sock",
+        "brand": "Peak",
+        "status": "ACTIVE",
+        "variants": [{"sku": "PS-1", "price": 12}],
+    },
+    {"title": "Marathon Running Cap", "brand": "Peak", "status": "ACTIVE", "variants": [{"sku": "PC-1", "price": 19}]},
 ]
 
 

@@ -91,8 +91,9 @@ def test_bulk_upload_shows_progress_and_refused_lines(watched, store):
     sign_in(watched, store)
     page.get_by_role("link", name="Bulk upload").click()
     lines = b'{"title": "Bulk Lantern", "variants": [{"sku": "BL-1", "price": 25}]}\n{"title": ""}\n'
-    page.get_by_label("NDJSON file").set_input_files({"name": "p.ndjson", "mimeType": "application/x-ndjson",
-                                                      "buffer": lines})
+    page.get_by_label("NDJSON file").set_input_files(
+        {"name": "p.ndjson", "mimeType": "application/x-ndjson", "buffer": lines}
+    )
     page.get_by_role("button", name="Upload").click()
     expect(page.locator('[data-job="status"]')).to_have_text(re.compile("DONE|COMPLETED|FINISHED|FAILED"))
     expect(page.locator('[data-job="succeeded"]')).to_have_text("1")
@@ -111,8 +112,9 @@ def test_seller_uploads_an_image_and_search_shows_its_thumbnail(watched, store):
     product_id = create_product(page, "Aurora Camp Stove", "ACS-1")
     picture = io.BytesIO()
     Image.new("RGB", (800, 600), (200, 60, 40)).save(picture, "PNG")
-    page.get_by_label("Add pictures").set_input_files({"name": "stove.png", "mimeType": "image/png",
-                                                       "buffer": picture.getvalue()})
+    page.get_by_label("Add pictures").set_input_files(
+        {"name": "stove.png", "mimeType": "image/png", "buffer": picture.getvalue()}
+    )
     expect(page.locator(".uploads li", has_text="READY")).to_be_visible(timeout=15_000)
     watched.shot("seller-2-pictures")
     find_in_storefront(page, store, "Aurora Camp Stove")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -136,9 +137,14 @@ class FakeInventory:
 
         self._uow.stage(lambda store: store.levels.__setitem__(key, level), check=check)
 
-    def take(self, variant_id: int, warehouse_id: str, quantity: int) -> StockLevel | None:
+    def take(self, variant_id: int, warehouse_id: str | None, quantity: int) -> StockLevel | None:
         """The conditional write, applied at commit: short stock answers None; a row changed meanwhile makes the
         commit fail as a lost compare-and-set (the real one re-checks inside the database instead)."""
+        if warehouse_id is None:
+            ranked = sorted(self.levels([variant_id])[variant_id], key=lambda lvl: (-lvl.available, lvl.warehouse_id))
+            if not ranked:
+                return None
+            warehouse_id = ranked[0].warehouse_id
         key = (variant_id, warehouse_id)
         with self._store.lock:
             current = self._store.levels.get(key)
@@ -154,6 +160,26 @@ class FakeInventory:
 
     def variant_owner(self, variant_id: int) -> tuple[int, int] | None:
         return self._store.owners.get(variant_id)
+
+    def reservable(self, variant_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+        return {
+            v: (self._store.owners[v][0], self.variant_product_status(v) or "")
+            for v in variant_ids
+            if v in self._store.owners
+        }
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        staged = len(self._uow.staged)
+        try:
+            yield
+        except Exception:
+            del self._uow.staged[staged:], self._uow.checks[staged:]
+            raise
+
+    def add_reservations(self, reservations: Sequence[Reservation]) -> None:
+        for reservation in reservations:
+            self.add_reservation(reservation)
 
     def variant_product_status(self, variant_id: int) -> str | None:
         owner = self._store.owners.get(variant_id)
@@ -181,8 +207,8 @@ class FakeInventory:
 class FakeUnitOfWork:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._staged: list[Callable[[Store], None]] = []
-        self._checks: list[Callable[[Store], None]] = []
+        self.staged: list[Callable[[Store], None]] = []
+        self.checks: list[Callable[[Store], None]] = []
         self._recorded: list[Event] = []
         self.products = FakeProducts(self)
         self.categories = FakeCategories(store)
@@ -197,8 +223,8 @@ class FakeUnitOfWork:
 
     def stage(self, write: Callable[[Store], None], check: Callable[[Store], None] = lambda _store: None) -> None:
         """``check`` raises VersionConflict when the compare-and-set the write stands for lost at commit."""
-        self._staged.append(write)
-        self._checks.append(check)
+        self.staged.append(write)
+        self.checks.append(check)
 
     def record(self, events: Iterable[Event]) -> None:
         self._recorded.extend(events)
@@ -206,9 +232,9 @@ class FakeUnitOfWork:
     def commit(self) -> None:
         events = [e for product in self.products.seen for e in product.events] + self._recorded
         with self.store.lock:
-            for check in self._checks:  # all or nothing: a lost compare-and-set applies none of the writes
+            for check in self.checks:  # all or nothing: a lost compare-and-set applies none of the writes
                 check(self.store)
-            for write in self._staged:
+            for write in self.staged:
                 write(self.store)
             self.store.outbox.extend(events)
             self.store.commits += 1
@@ -217,8 +243,8 @@ class FakeUnitOfWork:
             product.events.clear()
 
     def rollback(self) -> None:
-        self._staged.clear()
-        self._checks.clear()
+        self.staged.clear()
+        self.checks.clear()
         self._recorded.clear()
 
 

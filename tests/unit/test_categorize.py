@@ -20,7 +20,7 @@ INK_TONER = ("Printers & Scanners", "Ink & Toner")
         # An accessory names the device it is for: the longer (or earlier) phrase wins.
         ("Targus 15.6 inch laptop sleeve", LAPTOP_BAGS),
         ("Case Logic laptop bag 15.6", LAPTOP_BAGS),
-        ("Targus Premiere Laptop Case notebook case 39.1 cm (15.4\") Messenger case Black", LAPTOP_BAGS),
+        ('Targus Premiere Laptop Case notebook case 39.1 cm (15.4") Messenger case Black', LAPTOP_BAGS),
         ("Thule Construct CONBP-116 Carbon Blue backpack Nylon", ("Bags & Cases", "Backpacks")),
         ("Ergotron LX monitor arm", ("Computers", "Monitor Mounts & Arms")),
         ("Newstar flat screen wall mount", ("TV & Home Theater", "TV Mounts & Accessories")),
@@ -44,12 +44,16 @@ INK_TONER = ("Printers & Scanners", "Ink & Toner")
         ("HP Advanced Glossy photo paper White Gloss A3+", ("Office Supplies", "Paper & Media")),
         ("DYMO D1 Standard - Black on White - 12mm label-making tape", ("Office Supplies", "Labels & Label Tape")),
         # Devices.
-        ("Lenovo ThinkBook 15 Notebook Gray 39.6 cm (15.6\") Intel Core i7 16 GB DDR4-SDRAM 512 GB SSD",
-         ("Computers", "Laptops")),
+        (
+            'Lenovo ThinkBook 15 Notebook Gray 39.6 cm (15.6") Intel Core i7 16 GB DDR4-SDRAM 512 GB SSD',
+            ("Computers", "Laptops"),
+        ),
         ("Leitz WOW Notebook A4 squared, wirebound with PP cover", ("Office Supplies", "Notebooks & Pads")),
-        ("DELL PowerEdge R440 server Intel Xeon Silver 2.1 GHz 16 GB DDR4-SDRAM Rack (1U) 550 W",
-         ("Computers", "Servers")),
-        ("Samsung 27\" monitor", ("Computers", "Monitors")),
+        (
+            "DELL PowerEdge R440 server Intel Xeon Silver 2.1 GHz 16 GB DDR4-SDRAM Rack (1U) 550 W",
+            ("Computers", "Servers"),
+        ),
+        ('Samsung 27" monitor', ("Computers", "Monitors")),
         ("Intel Xeon E5320 processor 1.86 GHz Box 8 MB L2", ("Computer Components", "Processors")),
         ("Kingston 16GB DDR4 memory module", ("Computer Components", "Memory")),
         ("Origin Storage 1TB Desktop 3.5in SATA HD kit Data cable/No Rails", ("Storage", "Internal Hard Drives")),
@@ -57,7 +61,7 @@ INK_TONER = ("Printers & Scanners", "Ink & Toner")
         ("TP-Link Archer C6 wireless router", ("Networking", "Routers & Modems")),
         ("Netgear GS105 Unmanaged", ("Networking", "Switches")),
         ("APC Back-UPS 700VA uninterruptible power supply (UPS)", ("Power", "UPS")),
-        ("Samsung Series 7 58TU7000 146.1 cm (57.5\") 4K Ultra HD Smart TV Wi-Fi", ("TV & Home Theater", "TVs")),
+        ('Samsung Series 7 58TU7000 146.1 cm (57.5") 4K Ultra HD Smart TV Wi-Fi', ("TV & Home Theater", "TVs")),
         ("Canon EF 70-200mm f/2.8L USM SLR Telephoto lens White", ("Cameras", "Lenses")),
         ("Sony WH-1000XM4 headphones", ("Audio", "Headphones")),
         ("Philips Notebook headset SHM3100U/10", ("Audio", "Headphones")),
@@ -99,7 +103,7 @@ def test_a_computer_with_a_display_and_a_battery_is_a_laptop():
         "attr_n_display_diagonal": 15.4,
         "attr_t_number_of_battery_cells": "6",
     }
-    assert place_in_category("HP 550 39.1 cm (15.4\") Intel Celeron M", specs) == ("Computers", "Laptops")
+    assert place_in_category('HP 550 39.1 cm (15.4") Intel Celeron M', specs) == ("Computers", "Laptops")
 
 
 def test_spec_fields_only_one_kind_of_product_has_are_the_last_resort():

@@ -26,12 +26,17 @@ def test_page_numbers_keep_the_ends_and_mark_gaps():
 
 
 def test_a_rendered_image_gets_every_size_in_its_srcset_and_a_placeholder_when_it_fails():
-    ready = {"status": "READY", "alt_text": "Red stove", "urls": {s: f"/media/x-{s}.webp" for s in
-                                                                  ("150", "300", "600", "1200", "original")}}
+    ready = {
+        "status": "READY",
+        "alt_text": "Red stove",
+        "urls": {s: f"/media/x-{s}.webp" for s in ("150", "300", "600", "1200", "original")},
+    }
     found = source_of(ready, 600)
     assert found["src"] == "/media/x-600.webp" and found["alt"] == "Red stove"
-    assert found["srcset"] == "/media/x-150.webp 150w, /media/x-300.webp 300w, /media/x-600.webp 600w, " \
-                              "/media/x-1200.webp 1200w"
+    assert (
+        found["srcset"] == "/media/x-150.webp 150w, /media/x-300.webp 300w, /media/x-600.webp 600w, "
+        "/media/x-1200.webp 1200w"
+    )
     assert source_of({"status": "PENDING"}) is None
     assert source_of({"url": "https://img.example/a.jpg"})["src"] == "https://img.example/a.jpg"
     html = str(picture("https://img.example/a.jpg", 'A "quoted" title'))

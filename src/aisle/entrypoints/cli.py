@@ -83,7 +83,7 @@ def _require_internal_token() -> None:
     console.print(
         "[red]AISLE_INTERNAL_TOKEN is not set.[/red] It guards the internal APIs (inventory, platform pricing, "
         "seller keys, /metrics) and has no default. Generate one, e.g.\n"
-        '  export AISLE_INTERNAL_TOKEN="$(python3 -c \'import secrets; print(secrets.token_urlsafe(32))\')"\n'
+        "  export AISLE_INTERNAL_TOKEN=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')\"\n"
         "and start again; `aisle demo` makes one for you and keeps it in AISLE_DATA_DIR."
     )
     raise typer.Exit(2)

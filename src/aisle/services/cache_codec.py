@@ -1,6 +1,8 @@
-"""Typed results in and out of a cache: a JSON-safe form going in (Redis stores JSON), the dataclass coming out.
+"""Typed results in and out of a cache.
 
-A cached value written by an older release that no longer fits the type reads as a miss, never as an error."""
+A service caches its frozen result itself: the in-process cache keeps the object, a shared cache (Redis) keeps its
+JSON form and hands back that JSON. ``CacheCodec.load`` turns either back into the type; a value written by an
+older release that no longer fits the type reads as a miss, never as an error."""
 
 from __future__ import annotations
 
@@ -13,15 +15,13 @@ T = TypeVar("T")
 
 class CacheCodec(Generic[T]):
     def __init__(self, kind: type[T]) -> None:
+        self._kind = kind
         self._adapter: TypeAdapter[T] = TypeAdapter(kind)
 
-    def dump(self, value: T) -> Any:
-        return self._adapter.dump_python(value, mode="json")
-
-    def load(self, raw: Any) -> T | None:
-        if raw is None:
-            return None
+    def load(self, cached: Any) -> T | None:
+        if cached is None or isinstance(cached, self._kind):
+            return cached
         try:
-            return self._adapter.validate_python(raw)
+            return self._adapter.validate_python(cached)
         except ValidationError:
             return None

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from aisle.domain.errors import Conflict, DomainError
+from aisle.domain.errors import Conflict, DomainError, InvalidInput
 from aisle.domain.inventory import Operation, Reservation, ReservationStatus, check_quantity
+from aisle.services.group_commit import GroupCommitter
 from aisle.services.inventory import (
     MAX_ATTEMPTS,
     STOCK_TOO_BUSY,
@@ -58,7 +59,8 @@ class HotSkuReserver:
         ttl_seconds: float = 900,
     ) -> None:
         """``mode``: "direct" (compare-and-set per request), "batched" (always queue single-line reservations),
-        or "auto" (queue a request when another one for the same variant is already in flight here)."""
+        "auto" (queue a request when another one for the same variant is already in flight here), or "group"
+        (every reservation, of any variants, goes to one writer that commits many callers' in one transaction)."""
         self._inventory = inventory
         self._uow = uow_factory
         self._new_id = new_id
@@ -68,10 +70,32 @@ class HotSkuReserver:
         self._lock = threading.Lock()
         self._queues: dict[int, deque[_Request]] = {}
         self._in_flight: dict[int, int] = {}
-        self.batches = 0
+        self._group = (
+            GroupCommitter(uow_factory, new_id, now, ttl_seconds, release=inventory.release)
+            if mode == "group"
+            else None
+        )
+        self._batches = 0
+
+    @property
+    def batches(self) -> int:
+        """Transactions that answered queued requests."""
+        return self._batches + (self._group.batches if self._group is not None else 0)
+
+    def reserve(
+        self, lines: Sequence[ReserveLine], owner: str, key: IdempotencyKey | None = None, ttl: float | None = None
+    ) -> dict[str, Any]:
+        """Several lines, all or nothing (``InventoryService.reserve``), through the group writer in group mode."""
+        if self._group is not None:
+            if not lines:
+                raise InvalidInput.single("lines", "a reservation needs at least one line")
+            return self._group.reserve(lines, owner, key, ttl)
+        return self._inventory.reserve(lines, owner, key, ttl)
 
     def reserve_one(self, line: ReserveLine, owner: str, key: IdempotencyKey | None = None) -> dict[str, Any]:
         check_quantity(line.quantity, Operation.RESERVE, "quantity")
+        if self._group is not None:
+            return self._group.reserve([line], owner, key, name_lines=False)
         if not self._should_queue(line.variant_id):
             return self._direct(line, owner, key)
         request = _Request(line, owner, key)
@@ -131,7 +155,7 @@ class HotSkuReserver:
         try:
             # A lost compare-and-set means another process changed the row: the batch is read and applied again.
             retry_on_conflict(lambda: self._apply(batch), MAX_ATTEMPTS, STOCK_TOO_BUSY)
-            self.batches += 1
+            self._batches += 1
         except Exception as error:
             for request in batch:
                 if request.answer is None and request.error is None:

@@ -181,9 +181,7 @@ class InventoryService:
     def _reserve_in(
         self, uow: UnitOfWork, lines: Sequence[ReserveLine], owner: str, ttl: timedelta, name_lines: bool
     ) -> dict[str, Any]:
-        product_ids = {require_reservable(uow, line.variant_id) for line in lines}
-        for warehouse_id in {line.warehouse_id for line in lines if line.warehouse_id is not None}:
-            require_warehouse(uow, warehouse_id)
+        product_ids = set(require_reservable_all(uow, [line.variant_id for line in lines]).values())
         taken = _take_all(uow, lines, name_lines)
         now = self._now()
         reservation = Reservation(self._new_id(), owner, tuple(taken), ReservationStatus.ACTIVE, now, now + ttl)
@@ -262,30 +260,37 @@ class InventoryService:
 
 def _take_all(uow: UnitOfWork, lines: Sequence[ReserveLine], name_lines: bool) -> list[ReservationLine]:
     """One conditional write per line, in one lock order; a short line raises and the transaction undoes the rest.
-    A line with no warehouse takes from the one with the most stock (read once; another takes if it was beaten)."""
+    A line with no warehouse takes from the one with the most stock, chosen inside the write."""
     order = sorted(range(len(lines)), key=lambda i: (lines[i].variant_id, lines[i].warehouse_id or ""))
     taken: dict[int, ReservationLine] = {}
     for index in order:
-        line = lines[index]
-        where = f"lines[{index}]" if name_lines else ""
-        candidates = [line.warehouse_id] if line.warehouse_id is not None else _by_most_stock(uow, line.variant_id)
-        for warehouse_id in candidates:
-            if uow.inventory.take(line.variant_id, warehouse_id, line.quantity) is not None:
-                taken[index] = ReservationLine(line.variant_id, warehouse_id, line.quantity)
-                break
-        else:
-            levels = uow.inventory.levels([line.variant_id])[line.variant_id]
-            available = max(
-                (lvl.available for lvl in levels if line.warehouse_id in (None, lvl.warehouse_id)), default=0
-            )
-            raise InsufficientStock(line.variant_id, line.quantity, available, _field(where))
+        taken[index] = take_line(uow, lines[index], f"lines[{index}]" if name_lines else "")
     return [taken[i] for i in range(len(lines))]
 
 
-def _by_most_stock(uow: UnitOfWork, variant_id: int) -> list[str]:
-    levels = uow.inventory.levels([variant_id])[variant_id]
-    ranked = sorted(levels, key=lambda lvl: (-lvl.available, lvl.warehouse_id))  # as choose_warehouse ranks them
-    return [lvl.warehouse_id for lvl in ranked if lvl.available > 0]
+def take_line(uow: UnitOfWork, line: ReserveLine, where: str = "") -> ReservationLine:
+    """Reserves one line with one conditional write; raises InsufficientStock (or NotFound for an unknown
+    warehouse) and writes nothing when it cannot."""
+    level = uow.inventory.take(line.variant_id, line.warehouse_id, line.quantity)
+    if level is None and line.warehouse_id is None:
+        level = _take_elsewhere(uow, line)  # the fullest warehouse was emptied between the choice and the write
+    if level is None:
+        if line.warehouse_id is not None:
+            require_warehouse(uow, line.warehouse_id)
+        levels = uow.inventory.levels([line.variant_id])[line.variant_id]
+        available = max((lvl.available for lvl in levels if line.warehouse_id in (None, lvl.warehouse_id)), default=0)
+        raise InsufficientStock(line.variant_id, line.quantity, available, _field(where))
+    return ReservationLine(line.variant_id, level.warehouse_id, line.quantity)
+
+
+def _take_elsewhere(uow: UnitOfWork, line: ReserveLine) -> StockLevel | None:
+    levels = uow.inventory.levels([line.variant_id])[line.variant_id]
+    for level in sorted(levels, key=lambda lvl: (-lvl.available, lvl.warehouse_id)):  # as choose_warehouse ranks
+        if level.available >= line.quantity and (
+            taken := uow.inventory.take(line.variant_id, level.warehouse_id, line.quantity)
+        ):
+            return taken
+    return None
 
 
 class StockPool:
@@ -356,10 +361,20 @@ def require_variant(uow: UnitOfWork, variant_id: int) -> int:
 
 def require_reservable(uow: UnitOfWork, variant_id: int) -> int:
     """A variant of a deleted product cannot be reserved (nobody can buy it); returns its product id."""
-    product_id = require_variant(uow, variant_id)
-    if uow.inventory.variant_product_status(variant_id) == ProductStatus.DELETED.value:
-        raise Conflict(f"variant {variant_id} belongs to a deleted product and cannot be reserved", field="variant_id")
-    return product_id
+    return require_reservable_all(uow, [variant_id])[variant_id]
+
+
+def require_reservable_all(uow: UnitOfWork, variant_ids: Sequence[int]) -> dict[int, int]:
+    """Every variant exists and belongs to a product not deleted (one query); variant id -> product id."""
+    found = uow.inventory.reservable(variant_ids)
+    for variant_id in variant_ids:
+        if variant_id not in found:
+            raise NotFound("variant", variant_id)
+        if found[variant_id][1] == ProductStatus.DELETED.value:
+            raise Conflict(
+                f"variant {variant_id} belongs to a deleted product and cannot be reserved", field="variant_id"
+            )
+    return {variant_id: product_id for variant_id, (product_id, _status) in found.items()}
 
 
 def require_warehouse(uow: UnitOfWork, warehouse_id: str) -> None:

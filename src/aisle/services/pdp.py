@@ -127,7 +127,7 @@ class ProductPageService:
         page = self._assemble(product_id)
         self._remember_mentions(page)
         # A deal ends on the clock, with no event to drop the page: pages with a deal live as long as a price may.
-        self._cache.set(key, _CODEC.dump(page), PRICE_TTL_SECONDS if page.has_deal else PDP_TTL_SECONDS)
+        self._cache.set(key, page, PRICE_TTL_SECONDS if page.has_deal else PDP_TTL_SECONDS)
         return page, False
 
     def forget(self, product_id: int) -> None:

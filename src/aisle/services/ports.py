@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -264,8 +265,17 @@ class InventoryRepository(Protocol):
 
     def expired(self, now: datetime, limit: int) -> list[Reservation]: ...
 
-    def take(self, variant_id: int, warehouse_id: str, quantity: int) -> StockLevel | None:
-        """Reserves in one conditional write; the row as written, or None when missing or short of stock."""
+    def take(self, variant_id: int, warehouse_id: str | None, quantity: int) -> StockLevel | None:
+        """Reserves in one conditional write, at the warehouse with the most stock when ``warehouse_id`` is None;
+        the row as written, or None when missing or short of stock."""
+
+    def reservable(self, variant_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+        """variant id -> (product id, product status) for those of ``variant_ids`` that exist."""
+
+    def add_reservations(self, reservations: Sequence[Reservation]) -> None: ...
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """Writes inside it are undone, and the rest of the transaction kept, when it exits with an exception."""
 
     def remembered(self, key: IdempotencyKey) -> dict[str, Any] | None:
         """The answer given to this key, or None; InvalidInput when the key came with another request."""

@@ -146,3 +146,12 @@ def test_a_catalog_popularity_score_is_not_read_as_units_sold_a_day():
     unsold = build_document(product, [], ReviewSummary(), None, True, None)
     assert unsold.sales_velocity == 0.0 and unsold.popularity == 21449.0
     assert build_document(product, [], ReviewSummary(), None, True, 3.5).sales_velocity == 3.5
+
+
+def test_a_weak_match_is_not_lifted_by_the_category_of_the_strong_ones():
+    # "fast phone": fast chargers match both words in their titles; a charger that names neither word in its
+    # title sits in their category, yet a phone matching both words in its title comes before it.
+    strong = [Cand(i, 10.0, category_id=CASES) for i in range(1, 6)]
+    weak, phone = Cand(6, 1.0, category_id=CASES), Cand(7, 5.0, category_id=PHONES)
+    order = [c.product_id for c in rerank([*strong, weak, phone], RerankWeights())]
+    assert order.index(7) < order.index(6)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from aisle.domain.search.brand_spellings import BrandSpellings, preference
+from datetime import UTC, datetime
+
+from aisle.domain.search.brand_spellings import preference, preferred_spellings
 from aisle.domain.search.compounds import compound_forms, number_forms, split_compound
 from aisle.domain.search.query import ParsedQuery, QueryParser, brands_as_words
 from aisle.domain.search.synonyms import SynonymTable
@@ -66,19 +68,20 @@ def test_several_spellings_of_one_brand_give_one_word():
 
 
 def test_one_spelling_per_brand_preferring_mixed_case():
-    spellings = BrandSpellings(["TRACFONE", "TracFone", "tech21", "Tech21", "SIMPLE Mobile", "Simple Mobile"])
-    assert spellings.canonical("TRACFONE") == "TracFone"
-    assert spellings.canonical("tech21") == "Tech21"
-    assert spellings.canonical("SIMPLE mobile") == "Simple Mobile"
-    assert len(spellings) == 3
+    spellings = preferred_spellings(["TRACFONE", "TracFone", "tech21", "Tech21", "SIMPLE Mobile", "Simple Mobile"])
+    assert spellings == {"tracfone": "TracFone", "tech21": "Tech21", "simple mobile": "Simple Mobile"}
+    assert preferred_spellings(reversed(["TRACFONE", "TracFone", "tech21", "Tech21"])) == {
+        "tracfone": "TracFone",
+        "tech21": "Tech21",
+    }
 
 
 def test_the_spelling_the_index_holds_stays():
-    spellings = BrandSpellings(["tech21"])
-    spellings.learn(["Tech21"])
-    assert spellings.canonical("Tech21") == "tech21"
-    assert spellings.canonical("Unknown Brand") == "Unknown Brand"
-    assert spellings.canonical(None) is None
+    from aisle.adapters.search.tantivy_engine import TantivyEngine
+
+    engine = TantivyEngine(None, lambda: datetime(2026, 1, 1, tzinfo=UTC))
+    assert engine.claim_brand_spellings({"tech21": "tech21"}) == {"tech21": "tech21"}
+    assert engine.claim_brand_spellings({"tech21": "Tech21", "zagg": "ZAGG"}) == {"tech21": "tech21", "zagg": "ZAGG"}
 
 
 def test_the_choice_does_not_depend_on_arrival_order():

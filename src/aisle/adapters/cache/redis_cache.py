@@ -1,5 +1,8 @@
 """The distributed cache: JSON values in Redis under a namespace, shared by every API process.
 
+A dataclass (a service's typed result) is stored as its JSON form, decimals as strings, and read back as that
+JSON: the service turns it back into its type (``aisle.services.cache_codec``).
+
 It raises on any Redis failure; wrap it in ``aisle.adapters.resilience.ResilientCache`` so that a failing Redis
 turns into cache misses instead of failed requests.
 """
@@ -7,6 +10,7 @@ turns into cache misses instead of failed requests.
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -52,7 +56,7 @@ class RedisCache:
 
     def set(self, key: str, value: Any, ttl_seconds: float) -> None:
         ttl_ms = max(1, round(ttl_seconds * 1000))
-        self._redis.set(self._prefix + key, orjson.dumps(value), px=ttl_ms)
+        self._redis.set(self._prefix + key, orjson.dumps(value, default=_decimal, option=_OPTIONS), px=ttl_ms)
 
     def delete(self, *keys: str) -> None:
         if keys:
@@ -60,3 +64,12 @@ class RedisCache:
 
     def close(self) -> None:
         self._redis.close()
+
+
+_OPTIONS = orjson.OPT_NON_STR_KEYS  # a typed result may hold a dict keyed by numbers (ratings by star)
+
+
+def _decimal(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot cache a {type(value).__name__} as JSON")

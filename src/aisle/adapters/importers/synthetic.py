@@ -335,7 +335,6 @@ def _spec_value(text: str) -> str | int:
     return int(text) if text.isdigit() else text
 
 
-
 def _product(rng: random.Random, leaf: _PreparedLeaf, seed: int, index: int) -> dict[str, Any]:
     draw = rng.random
     brand = leaf.brands.pick(draw)

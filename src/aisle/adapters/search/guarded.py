@@ -5,7 +5,7 @@ raise too, so the events that carry them stay unconsumed and the index catches u
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar, cast
 
 from aisle.adapters.resilience import CircuitBreaker, OutageReporter
@@ -47,6 +47,9 @@ class GuardedEngine:
 
     def brands(self) -> list[str]:
         return self._guarded(lambda engine: engine.brands())
+
+    def claim_brand_spellings(self, wanted: Mapping[str, str]) -> dict[str, str]:
+        return self._guarded(lambda engine: engine.claim_brand_spellings(wanted))
 
     def popularity_cuts(self) -> list[float]:
         return self._guarded(lambda engine: engine.popularity_cuts())

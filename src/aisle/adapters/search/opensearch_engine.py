@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from opensearchpy import NotFoundError, OpenSearch, TransportError
 
+from aisle.adapters.search.opensearch_brands import BrandClaims
 from aisle.adapters.search.opensearch_mapping import MAPPINGS, SourceBuilder, index_body
 from aisle.adapters.search.opensearch_queries import QueryBuilder, escape_regexp, read_facets, search_body
 from aisle.adapters.search.opensearch_writes import IndexWriter
@@ -55,6 +56,7 @@ class OpenSearchEngine:
         self._queries = QueryBuilder()
         self._ensure_alias()
         self._writer = self._writer_for(alias)
+        self.brand_claims = BrandClaims(self._client, alias, write_timeout_seconds)
 
     def close(self) -> None:
         self._client.close()
@@ -90,7 +92,7 @@ class OpenSearchEngine:
             )
             for hit in response["hits"]["hits"]
         ]
-        facets = read_facets(response["aggregations"]) if query.with_facets else Facets()
+        facets = read_facets(response["aggregations"], query.filters) if query.with_facets else Facets()
         return EngineResult(hits, response["hits"]["total"]["value"], facets)
 
     def _title_idf(self, tokens: list[str]) -> Callable[[str], float] | None:
@@ -176,6 +178,9 @@ class OpenSearchEngine:
             after = page.get("after_key")
             if len(page["buckets"]) < BRANDS_PER_PAGE or not after:
                 return brands
+
+    def claim_brand_spellings(self, wanted: Mapping[str, str]) -> dict[str, str]:
+        return self.brand_claims.claim(wanted)
 
     def popularity_cuts(self) -> list[float]:
         cuts = {"percentiles": {"field": "popularity", "percents": list(PERCENTILES), "keyed": False}}

@@ -12,6 +12,7 @@ from typing import Any
 from aisle.adapters.search.tantivy_queries import Idf, synonym_weight
 from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
 from aisle.domain.search.brand_spellings import brand_key
+from aisle.domain.search.document import ATTRIBUTE_SEPARATOR
 from aisle.services.search.engine import (
     PRICE_LADDER,
     EngineQuery,
@@ -19,7 +20,8 @@ from aisle.services.search.engine import (
     Filters,
     KeywordGroup,
     attribute_facets,
-    attribute_filter_keys,
+    attribute_filters_by_name,
+    with_own_attribute_counts,
 )
 
 Query = dict[str, Any]
@@ -28,6 +30,8 @@ BRAND_FACET_SIZE = 30
 CATEGORY_FACET_SIZE = 300
 ATTRIBUTE_FACET_SIZE = 200
 RATING_STEPS = (4, 3, 2, 1)
+ATTRIBUTE_FILTER = "attribute:"  # + name: one attribute's filter among the lifted ones
+OWN_ATTRIBUTE = "own_attribute_"  # + i: the i-th filtered attribute's facet, counted without its own filter
 BOOSTED_FIELDS = [f"{field}^{boost}" for field, boost in TEXT_FIELDS.items()]
 FIELD_SORTS = {
     "price_asc": {"price": "asc"},
@@ -137,10 +141,8 @@ def facet_filters(filters: Filters) -> dict[str, Query]:
         clauses["price_ranges"] = _range("price", filters.price_min, filters.price_max)
     if filters.rating_min is not None:
         clauses["ratings"] = _range("rating", filters.rating_min, None)
-    if filters.attributes:
-        clauses["attributes"] = {
-            "bool": {"filter": [{"terms": {"attribute": k}} for k in attribute_filter_keys(filters)]}
-        }
+    for name, keys in attribute_filters_by_name(filters):  # one per attribute: each facet lifts only its own
+        clauses[ATTRIBUTE_FILTER + name] = {"terms": {"attribute": keys}}
     return clauses
 
 
@@ -174,7 +176,17 @@ def search_body(query: EngineQuery, text: Query | None) -> Query:
         if lifted:
             body["post_filter"] = {"bool": {"filter": list(lifted.values())}}
         body["aggs"] = {name: _facet_aggregation(name, agg, lifted) for name, agg in FACET_AGGREGATIONS.items()}
+        for i, name in enumerate(query.filters.attribute_names()):
+            own = {"terms": {**FACET_AGGREGATIONS["attributes"]["terms"], "include": _attribute_values(name)}}
+            others = [clause for facet, clause in lifted.items() if facet != ATTRIBUTE_FILTER + name]
+            wrapped = {"filter": {"bool": {"filter": others}}, "aggs": {"values": own}} if others else own
+            body["aggs"][f"{OWN_ATTRIBUTE}{i}"] = wrapped
     return body
+
+
+def _attribute_values(name: str) -> str:
+    """A regexp for the facet terms of one attribute ("color<US>Red", "color<US>Blue", ...)."""
+    return escape_regexp(name + ATTRIBUTE_SEPARATOR) + ".*"
 
 
 def _bool(text: Query | None, filters: list[Query]) -> Query:
@@ -188,7 +200,7 @@ def _facet_aggregation(name: str, aggregation: Query, lifted: dict[str, Query]) 
     return {"filter": {"bool": {"filter": others}}, "aggs": {name: aggregation}} if others else aggregation
 
 
-def read_facets(aggregations: dict[str, Any]) -> Facets:
+def read_facets(aggregations: dict[str, Any], filters: Filters | None = None) -> Facets:
     unwrapped = {name: aggregations[name].get(name, aggregations[name]) for name in FACET_AGGREGATIONS}
     buckets = {name: aggregation["buckets"] for name, aggregation in unwrapped.items()}
     ratings = {int(b["from"]): b["doc_count"] for b in buckets["ratings"]}
@@ -197,8 +209,19 @@ def read_facets(aggregations: dict[str, Any]) -> Facets:
         categories=[(int(b["key"]), b["doc_count"]) for b in buckets["categories"]],
         price_ranges=[(b.get("from"), b.get("to"), b["doc_count"]) for b in buckets["price_ranges"] if b["doc_count"]],
         ratings=[(n, sum(count for stars, count in ratings.items() if stars >= n)) for n in RATING_STEPS],
-        attributes=attribute_facets([(b["key"], b["doc_count"]) for b in buckets["attributes"]]),
+        attributes=_attributes(aggregations, buckets["attributes"], filters or Filters()),
     )
+
+
+def _attributes(
+    aggregations: dict[str, Any], counted: list[dict[str, Any]], filters: Filters
+) -> dict[str, list[tuple[str, int]]]:
+    own = {}
+    for i, name in enumerate(filters.attribute_names()):
+        aggregation = aggregations[f"{OWN_ATTRIBUTE}{i}"]
+        buckets = aggregation.get("values", aggregation)["buckets"]
+        own[name] = attribute_facets([(b["key"], b["doc_count"]) for b in buckets])
+    return with_own_attribute_counts(attribute_facets([(b["key"], b["doc_count"]) for b in counted]), own)
 
 
 def escape_regexp(text: str) -> str:

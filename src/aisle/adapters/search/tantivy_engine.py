@@ -7,7 +7,7 @@ block on writes. Generations and the switch between them live in tantivy_home.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
@@ -17,6 +17,7 @@ import tantivy
 
 from aisle.adapters.search.tantivy_queries import QueryBuilder, bm25_idf
 from aisle.adapters.search.tantivy_schema import build_schema, plain_analyzer, register_analyzers, to_tantivy
+from aisle.domain.search.brand_spellings import preferred_spellings
 from aisle.domain.search.document import SearchDocument
 from aisle.domain.search.ranking import RankingWeights
 from aisle.services.search.engine import (
@@ -28,6 +29,7 @@ from aisle.services.search.engine import (
     Filters,
     Hit,
     attribute_facets,
+    with_own_attribute_counts,
 )
 
 WRITER_HEAP_BYTES = 128 * 1024 * 1024
@@ -63,6 +65,7 @@ class TantivyEngine:
         self._writer_threads = writer_threads
         self._writer: Any = None
         self._write_lock = threading.Lock()
+        self._claims: dict[str, str] | None = None  # brand key -> spelling (see claim_brand_spellings)
         self.path = path
 
     # -- writes -------------------------------------------------------------------------------------------------
@@ -144,7 +147,8 @@ class TantivyEngine:
             "ratings": _RATING_AGG,
             "attributes": _ATTRIBUTE_AGG,
         }
-        shared = {name: agg for name, agg in groups.items() if filters == filters.without(name)}
+        # Attributes count under every filter; each filtered attribute again without its own (_own_attributes).
+        shared = {n: agg for n, agg in groups.items() if n == "attributes" or filters == filters.without(n)}
         if shared:
             query = self._queries.combine(text, self._queries.filters(filters))
             _read_aggregations(searcher.aggregate(query, shared), facets)
@@ -152,7 +156,23 @@ class TantivyEngine:
             if name not in shared:
                 query = self._queries.combine(text, self._queries.filters(filters.without(name)))
                 _read_aggregations(searcher.aggregate(query, {name: agg}), facets)
+        if filters.attributes:
+            facets.attributes = with_own_attribute_counts(
+                facets.attributes, self._own_attributes(searcher, text, filters)
+            )
         return facets
+
+    def _own_attributes(
+        self, searcher: Any, text: Any, filters: Filters
+    ) -> dict[str, dict[str, list[tuple[str, int]]]]:
+        """For each filtered attribute, the attribute facets counted with that attribute's filter lifted."""
+        own = {}
+        for name in filters.attribute_names():
+            query = self._queries.combine(text, self._queries.filters(filters.without_attribute(name)))
+            counted = Facets()
+            _read_aggregations(searcher.aggregate(query, {"attributes": _ATTRIBUTE_AGG}), counted)
+            own[name] = counted.attributes
+        return own
 
     def related(self, product_id: int, limit: int) -> list[int]:
         searcher = self._index.searcher()
@@ -170,6 +190,16 @@ class TantivyEngine:
 
     def brands(self) -> list[str]:
         return [term for term, _count in self._index.searcher().terms_with_prefix("brand", "")]
+
+    def claim_brand_spellings(self, wanted: Mapping[str, str]) -> dict[str, str]:
+        """One writer per Tantivy index (its lock file), so the claims live in this engine, seeded from the
+        spellings the index holds."""
+        with self._write_lock:
+            if self._claims is None:
+                self._claims = dict(preferred_spellings(self.brands()))
+            for key, spelling in wanted.items():
+                self._claims.setdefault(key, spelling)
+            return {key: self._claims[key] for key in wanted}
 
     def popularity_cuts(self) -> list[float]:
         searcher = self._index.searcher()

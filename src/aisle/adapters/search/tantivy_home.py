@@ -11,7 +11,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -123,6 +123,9 @@ class SwitchingEngine:
 
     def brands(self) -> list[str]:
         return self.engine.brands()
+
+    def claim_brand_spellings(self, wanted: Mapping[str, str]) -> dict[str, str]:
+        return self.engine.claim_brand_spellings(wanted)
 
     def popularity_cuts(self) -> list[float]:
         return self.engine.popularity_cuts()

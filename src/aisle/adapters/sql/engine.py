@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import select
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc, text
+from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 
 from aisle.adapters.sql.schema import metadata
+from aisle.adapters.sql.write_gate import WriteGate, gated_connection_class
 from aisle.services.ports import ConnectionLost
 
 READONLY = "aisle_readonly"
@@ -50,8 +52,12 @@ def server_hung_up(dbapi_connection: Any) -> bool:
 
 
 def _sqlite_engine(url: str) -> Engine:
+    gate = _write_gate(url)
+    connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": 30}
+    if gate is not None:
+        connect_args["factory"] = gated_connection_class(gate)
     # As many connections as the API's thread pool has threads, so background work never waits behind requests.
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=30)
+    engine = create_engine(url, connect_args=connect_args, pool_size=20, max_overflow=30)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
@@ -68,9 +74,19 @@ def _sqlite_engine(url: str) -> Engine:
         # A write transaction takes the write lock up front: two deferred transactions that both read and then
         # write would otherwise deadlock, and SQLite answers one of them "database is locked" at once.
         readonly = connection.get_execution_options().get(READONLY, False)
+        if not readonly and gate is not None:
+            gate.acquire(connection.connection.dbapi_connection)  # released by its commit, rollback or close
         connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def _write_gate(url: str) -> WriteGate | None:
+    """The gate of a database file (none for an in-memory database: one connection, nobody to queue)."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return WriteGate(Path(database).with_name(Path(database).name + ".write-gate"))
 
 
 def create_schema(engine: Engine) -> None:

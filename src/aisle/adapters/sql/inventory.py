@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from aisle.adapters.sql import schema as t
@@ -15,6 +15,44 @@ from aisle.adapters.sql.timestamps import as_utc
 from aisle.domain.errors import Conflict, InvalidInput
 from aisle.domain.inventory import Reservation, ReservationLine, ReservationStatus, StockLevel, Warehouse
 from aisle.services.ports import IdempotencyKey, VersionConflict
+
+# The reservation path's statements are built once: building a SQLAlchemy statement per call cost more CPU than
+# running it (about 0.3 ms each against 0.06 ms for a prebuilt one, whose cache key is memoized).
+_S = t.stock.c
+_BEST = t.stock.alias("best")
+_MOST_STOCK = (
+    select(_BEST.c.warehouse_id)
+    .where(and_(_BEST.c.variant_id == bindparam("v"), _BEST.c.available >= bindparam("q")))
+    .order_by(_BEST.c.available.desc(), _BEST.c.warehouse_id)
+    .limit(1)
+    .scalar_subquery()
+)
+_TAKE_SET = {"available": _S.available - bindparam("q"), "reserved": _S.reserved + bindparam("q")}
+
+
+def _take_from(warehouse: Any) -> Any:
+    enough = and_(_S.variant_id == bindparam("v"), _S.warehouse_id == warehouse)
+    return (
+        update(t.stock)
+        .where(and_(enough, _S.available >= bindparam("q")))
+        .values(**_TAKE_SET, version=_S.version + 1)
+        .returning(*t.stock.c)
+    )
+
+
+_TAKE_NAMED = _take_from(bindparam("w"))
+_TAKE_MOST_STOCKED = _take_from(_MOST_STOCK)  # the warehouse with the most stock, chosen inside the write
+_V, _P = t.variants.c, t.products.c
+_RESERVABLE = (
+    select(_V.variant_id, _V.product_id, _P.status)
+    .join_from(t.variants, t.products, _V.product_id == _P.product_id)
+    .where(_V.variant_id.in_(bindparam("variant_ids", expanding=True)))
+)
+_INSERT_RESERVATION = insert(t.reservations)
+_INSERT_RESERVATION_LINE = insert(t.reservation_lines)
+_REMEMBERED = select(t.idempotency_keys.c.response, t.idempotency_keys.c.request_hash).where(
+    t.idempotency_keys.c.key == bindparam("key")
+)
 
 
 class SqlInventoryRepository:
@@ -52,18 +90,27 @@ class SqlInventoryRepository:
             found[row.variant_id].append(_level(row))
         return found
 
-    def take(self, variant_id: int, warehouse_id: str, quantity: int) -> StockLevel | None:
+    def take(self, variant_id: int, warehouse_id: str | None, quantity: int) -> StockLevel | None:
         """Reserves ``quantity`` in one conditional write (the compare is ``available >= quantity``, so concurrent
-        takers never retry each other); the row as written, or None when it is missing or short."""
-        s = t.stock.c
+        takers never retry each other), at ``warehouse_id`` or, when None, at the warehouse with the most stock;
+        the row as written, or None when it is missing or short."""
+        params: dict[str, Any] = {"v": variant_id, "q": quantity}
+        statement = _TAKE_MOST_STOCKED if warehouse_id is None else _TAKE_NAMED
+        if warehouse_id is not None:
+            params["w"] = warehouse_id
         with _contention_as_conflict(variant_id):
-            row = self._db.execute(
-                update(t.stock)
-                .where(and_(s.variant_id == variant_id, s.warehouse_id == warehouse_id, s.available >= quantity))
-                .values(available=s.available - quantity, reserved=s.reserved + quantity, version=s.version + 1)
-                .returning(*t.stock.c)
-            ).first()
+            row = self._db.execute(statement, params).first()
         return None if row is None else _level(row)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        with self._db.begin_nested():
+            yield
+
+    def reservable(self, variant_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+        """variant id -> (its product id, the product's status), for the variants that exist, in one query."""
+        rows = self._db.execute(_RESERVABLE, {"variant_ids": sorted(set(variant_ids))})
+        return {row.variant_id: (row.product_id, row.status) for row in rows}
 
     def save_level(self, level: StockLevel, expected_version: int) -> None:
         """Writes ``level`` only if the row is still at ``expected_version`` (0: the row must not exist yet)."""
@@ -103,26 +150,37 @@ class SqlInventoryRepository:
             raise VersionConflict(level.variant_id) from None  # another writer created the row first
 
     def add_reservation(self, reservation: Reservation) -> None:
+        self.add_reservations([reservation])
+
+    def add_reservations(self, reservations: Sequence[Reservation]) -> None:
+        """Many reservations in two statements (heads, then lines), for a batch of callers."""
+        if not reservations:
+            return
         self._db.execute(
-            insert(t.reservations).values(
-                reservation_id=reservation.reservation_id,
-                owner=reservation.owner,
-                status=reservation.status.value,
-                created_at=reservation.created_at,
-                expires_at=reservation.expires_at,
-            )
-        )
-        self._db.execute(
-            insert(t.reservation_lines),
+            _INSERT_RESERVATION,
             [
                 {
-                    "reservation_id": reservation.reservation_id,
+                    "reservation_id": r.reservation_id,
+                    "owner": r.owner,
+                    "status": r.status.value,
+                    "created_at": r.created_at,
+                    "expires_at": r.expires_at,
+                }
+                for r in reservations
+            ],
+        )
+        self._db.execute(
+            _INSERT_RESERVATION_LINE,
+            [
+                {
+                    "reservation_id": r.reservation_id,
                     "line_no": n,
                     "variant_id": line.variant_id,
                     "warehouse_id": line.warehouse_id,
                     "quantity": line.quantity,
                 }
-                for n, line in enumerate(reservation.lines)
+                for r in reservations
+                for n, line in enumerate(r.lines)
             ],
         )
 
@@ -172,8 +230,7 @@ class SqlInventoryRepository:
         return [_reservation(h, lines.get(h.reservation_id, [])) for h in heads]
 
     def remembered(self, key: IdempotencyKey) -> dict[str, Any] | None:
-        keys = t.idempotency_keys.c
-        row = self._db.execute(select(keys.response, keys.request_hash).where(keys.key == key.scope)).first()
+        row = self._db.execute(_REMEMBERED, {"key": key.scope}).first()
         if row is None:
             return None
         if row.request_hash is not None and row.request_hash != key.request_hash:

@@ -44,9 +44,7 @@ class SqlBulkJobRepository:
 
     def unfinished(self) -> list[BulkJob]:
         rows = self._db.execute(
-            select(t.bulk_jobs)
-            .where(t.bulk_jobs.c.status.not_in(("DONE", FAILED)))
-            .order_by(t.bulk_jobs.c.job_id)
+            select(t.bulk_jobs).where(t.bulk_jobs.c.status.not_in(("DONE", FAILED))).order_by(t.bulk_jobs.c.job_id)
         )
         return [_to_job(r) for r in rows]
 

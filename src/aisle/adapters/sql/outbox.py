@@ -17,6 +17,7 @@ from aisle.services.ports import OutboxEntry
 PENDING = "PENDING"
 DELIVERED = "DELIVERED"
 PARKED = "PARKED"  # failed too often: kept for a person to look at, no longer blocking the events after it
+_INSERT = insert(t.outbox)  # built once: every write transaction runs it
 
 
 class SqlOutbox:
@@ -48,7 +49,7 @@ class SqlOutbox:
             for e in events
         ]
         if rows:
-            self._db.execute(insert(t.outbox), rows)
+            self._db.execute(_INSERT, rows)
             self.added_ids.extend(row["event_id"] for row in rows)
         return [OutboxEntry(r["event_id"], r["name"], r["key"], r["payload"], now, 0, traceparent) for r in rows]
 

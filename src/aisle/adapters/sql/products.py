@@ -300,4 +300,3 @@ def _to_variant(row: Row) -> Variant:
         weight_grams=row.weight_grams,
         variant_id=row.variant_id,
     )
-

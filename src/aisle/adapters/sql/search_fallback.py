@@ -1,18 +1,27 @@
-"""Browsing from the catalog database when the search engine is down: the same filters and sorts, keywords matched
-as plain substrings of the title, brand facet only. Slower and simpler, but the shop keeps selling."""
+"""Browsing from the catalog database when the search engine is down: the same filters (variant attributes
+included) and sorts, keywords matched as plain substrings of the title, brand facet only. Slower and simpler, but
+the shop keeps selling."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, func, or_, select
+from sqlalchemy import Engine, Select, String, and_, cast, func, or_, select, true
 
 from aisle.adapters.sql import schema as t
 from aisle.domain.catalog import ProductStatus
 from aisle.domain.categories import Category, descendants
 from aisle.domain.money import to_cents
-from aisle.services.search.engine import EngineQuery, EngineResult, Facets, Filters, Hit, KeywordGroup
+from aisle.services.search.engine import (
+    EngineQuery,
+    EngineResult,
+    Facets,
+    Filters,
+    Hit,
+    KeywordGroup,
+    attribute_name,
+)
 
 BRAND_FACET_SIZE = 30
 MAX_LIKE_TERMS = 8
@@ -50,11 +59,25 @@ class DatabaseSearch:
             clauses.append(func.lower(p.brand).in_([b.casefold() for b in f.brands]))
         if f.category_id is not None:
             clauses.append(p.category_id.in_(descendants(self._categories(), f.category_id)))
+        clauses += [self._has_attribute(name, values) for name, values in _attribute_filters(f)]
         if f.in_stock is not None:
             stocked = select(t.stock.c.variant_id).where(t.stock.c.available > 0)
             in_stock = select(t.variants.c.product_id).where(t.variants.c.variant_id.in_(stocked))
             clauses.append(p.product_id.in_(in_stock) if f.in_stock else p.product_id.not_in(in_stock))
         return and_(*clauses)
+
+    def _has_attribute(self, name: str, values: list[str]) -> Any:
+        """Some variant has attribute ``name`` (any case) with one of ``values`` (any case), as the index reads
+        variant attributes: values of one attribute OR'ed, attributes AND'ed (one clause each)."""
+        v = t.variants.c
+        each = "jsonb_each_text" if self._engine.dialect.name == "postgresql" else "json_each"
+        pairs = getattr(func, each)(v.attributes).table_valued("key", "value").alias("pair")
+        matching = (
+            select(v.product_id)
+            .select_from(t.variants.join(pairs, true()))
+            .where(func.lower(pairs.c.key) == name, func.lower(cast(pairs.c.value, String)).in_(values))
+        )
+        return t.products.c.product_id.in_(matching)
 
     def _brands(self, connection: Any, condition: Any) -> list[tuple[str, int]]:
         p = t.products.c
@@ -66,6 +89,13 @@ class DatabaseSearch:
             .limit(BRAND_FACET_SIZE)
         )
         return [(brand, count) for brand, count in rows]
+
+
+def _attribute_filters(filters: Filters) -> list[tuple[str, list[str]]]:
+    by_name: dict[str, set[str]] = {}
+    for name, value in filters.attributes:
+        by_name.setdefault(attribute_name(name), set()).add(" ".join(value.casefold().split()))
+    return [(name, sorted(values)) for name, values in sorted(by_name.items())]
 
 
 def _matches(group: KeywordGroup) -> Any:

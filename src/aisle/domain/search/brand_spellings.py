@@ -2,7 +2,9 @@
 its count is what its filter finds (the filter already ignores case).
 
 Brands are the same brand when they differ only in case and spacing. The spelling that wins is the one the index
-already holds; among several new ones (or several found in an older index) the preferred spelling is taken:
+already holds (the engine keeps it: ``SearchEngine.claim_brand_spellings``, a conditional insert, so index
+builders running at once agree); among several new ones (or several found in an older index) the preferred
+spelling is claimed:
 mixed case ("TracFone") before all capitals ("TRACFONE") or all lower case ("tech21"), then the fewest words in
 capitals ("Simple Mobile" before "SIMPLE Mobile"), then the first in code-point order, so the choice does not
 depend on the order products arrive in within a batch.
@@ -25,25 +27,11 @@ def preference(spelling: str) -> tuple[bool, int, str]:
     return (not mixed, shouting, spelling)
 
 
-class BrandSpellings:
-    def __init__(self, known: Iterable[str] = ()) -> None:
-        self._by_key: dict[str, str] = {}
-        self.learn(known)
-
-    def learn(self, spellings: Iterable[str]) -> None:
-        """Adds brands not known yet; a brand already known keeps its spelling."""
-        new: dict[str, str] = {}
-        for spelling in spellings:
-            key = brand_key(spelling)
-            if key and key not in self._by_key:
-                best = new.get(key)
-                new[key] = spelling if best is None else min(best, spelling, key=preference)
-        self._by_key.update(new)
-
-    def canonical(self, brand: str | None) -> str | None:
-        if brand is None:
-            return None
-        return self._by_key.get(brand_key(brand), brand)
-
-    def __len__(self) -> int:
-        return len(self._by_key)
+def preferred_spellings(spellings: Iterable[str]) -> dict[str, str]:
+    """Brand key → the preferred one of these spellings (the same whatever order they come in)."""
+    best: dict[str, str] = {}
+    for spelling in spellings:
+        key = brand_key(spelling)
+        if key:
+            best[key] = spelling if key not in best else min(best[key], spelling, key=preference)
+    return best

@@ -4,7 +4,9 @@ The engine scores words (BM25 over boosted fields). Among its best few hundred c
 
 * category affinity: which categories hold the products whose text matches best. A query's best matches say
   what kind of product it asks for ("nexus 6p" → phones, "nexus 6p case" → cases), so a product in a category
-  that holds many of the best matches gains, one in a category that only the weaker matches reach does not.
+  that holds many of the best matches gains, one in a category that only the weaker matches reach does not; the
+  gain is scaled by the product's own text score, so a weak match in the leading category is not lifted over a
+  strong match elsewhere.
   Learned per query from the catalog, never from a list of query strings; a ranking signal, never a filter.
 * popularity, by its percentile over the whole catalog (0 for the least popular, 1 for the most): whatever scale
   the catalog's popularity uses (units a day, a score in the thousands), a percentile carries the same information,
@@ -76,7 +78,9 @@ def rerank_scored(
         text = c.text_score / best if best > 0 else 0.0
         return (
             weights.text * text
-            + weights.affinity * affinity.get(c.category_id, 0.0)
+            # The category lifts a product as much as the product itself matches the words: a charger that
+            # only mentions "phone" in its description gains little from sitting among fast chargers.
+            + weights.affinity * affinity.get(c.category_id, 0.0) * text
             + weights.popularity * popularity[c.product_id]
             + c.static_score
         )

@@ -128,13 +128,11 @@ def change_stock(
     response_model=None,
     responses={**PROBLEMS, 201: ok(ReservationOut, "Created")},
 )
-def reserve_lines(
-    body: ReservationIn, inventory: InventoryDep, idempotency_key: IdempotencyKey = None
-) -> dict[str, Any]:
+def reserve_lines(body: ReservationIn, reserver: ReserverDep, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """Several variants at once, all or nothing: if one line is short, nothing is reserved."""
     lines = [ReserveLine(parse_id(ln.variant_id, "variant_id"), ln.quantity, ln.warehouse_id) for ln in body.lines]
     key = scoped_key(idempotency_key, "internal", "RESERVE-MANY", "-", body)
-    return inventory.reserve(lines, body.owner, key, body.ttl_seconds)
+    return reserver.reserve(lines, body.owner, key, body.ttl_seconds)
 
 
 @router.get(

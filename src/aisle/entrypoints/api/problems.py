@@ -198,9 +198,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         request_id = getattr(request.state, "request_id", None)  # this handler runs outside the request's context
-        log.exception(
-            "unhandled error on %s %s", request.method, request.url.path, extra={"request_id": request_id}
-        )
+        log.exception("unhandled error on %s %s", request.method, request.url.path, extra={"request_id": request_id})
         return problem(request, 500, "Something went wrong on our side; the request id helps us find it.")
 
 

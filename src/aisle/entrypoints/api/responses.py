@@ -1,5 +1,5 @@
-"""Response shapes of autocomplete, the category tree, and the inventory, pricing and ops endpoints, as OpenAPI
-shows them (search and the product page: ``shapes/``).
+"""Response shapes of the category tree and the inventory, pricing and ops endpoints, as OpenAPI
+shows them (search, autocomplete and the product page: ``shapes/``).
 
 The endpoints whose answers are replayed for idempotency keys are serialized from the services' dicts with orjson;
 these models are their documented contract, and ``tests/api/test_openapi_client.py`` reads real answers through a
@@ -18,21 +18,6 @@ Responses = dict[int | str, dict[str, Any]]  # a route's ``responses=``
 
 class Shape(BaseModel):
     model_config = ConfigDict(extra="allow")
-
-
-# -- search ------------------------------------------------------------------------------------------------------
-
-
-class Suggestion(Shape):
-    type: str = Field(description="query, brand, category, product or word")
-    text: str
-
-
-class AutocompleteResponse(Shape):
-    q: str
-    completed: str | None = None
-    suggestions: list[Suggestion]
-    degraded: dict[str, Any] | None = None
 
 
 # -- categories ----------------------------------------------------------------------------------------------------

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from aisle.entrypoints import metrics
 from aisle.entrypoints.api.dependencies import AutocompleteDep, SearchDep, search_allowed
-from aisle.entrypoints.api.responses import AutocompleteResponse, ok
+from aisle.entrypoints.api.shapes.autocomplete import AutocompleteResponse, completions_shown, unavailable
 from aisle.entrypoints.api.shapes.common import json_response
 from aisle.entrypoints.api.shapes.search import SearchResponse, search_shown
 from aisle.services.search.engine import EngineUnavailable
@@ -85,13 +85,13 @@ def search(
     return json_response(search_shown(result))
 
 
-@router.get("/autocomplete", response_model=None, responses={200: ok(AutocompleteResponse)})
+@router.get("/autocomplete", response_model=AutocompleteResponse)
 def autocomplete(
     autocomplete: AutocompleteDep,
     q: Annotated[str, Query(max_length=200, description="What the shopper has typed so far")] = "",
-) -> dict[str, Any]:
+) -> Response:
     """Up to 9 completions: popular queries, brands, categories, product titles and words; typo-tolerant."""
     try:
-        return autocomplete.suggest(q)
-    except EngineUnavailable:  # typing must never error: no suggestions until the engine is back
-        return {"q": q, "suggestions": [], "degraded": {"reason": "search engine unavailable"}}
+        return json_response(completions_shown(autocomplete.suggest(q)))
+    except EngineUnavailable:
+        return json_response(unavailable(q))

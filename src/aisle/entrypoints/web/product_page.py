@@ -6,7 +6,6 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
-from aisle.entrypoints.api.shapes.common import as_wire
 from aisle.entrypoints.api.shapes.product_page import page_shown
 from aisle.entrypoints.web import images
 from aisle.services.pdp import ProductPageService
@@ -23,7 +22,7 @@ def variant_label(variant: dict[str, Any]) -> str:
 def product_context(
     pdp: ProductPageService, reviews: ReviewService, product_id: int, query: QueryParams
 ) -> dict[str, Any]:
-    page = as_wire(page_shown(pdp.page(product_id)))
+    page = page_shown(pdp.page(product_id))
     variants = page["variants"]
     chosen = next((v for v in variants if v["variant_id"] == query.get("variant")), None)
     chosen = chosen or next((v for v in variants if v["inventory"]["status"] != "OUT_OF_STOCK"), variants[0])

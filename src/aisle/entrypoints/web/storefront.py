@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from aisle.domain.categories import ancestors_path
 from aisle.domain.errors import InvalidInput, NotFound
 from aisle.entrypoints.api.dependencies import CatalogDep, PdpDep, ReviewsDep, SearchDep, parse_id, search_allowed
-from aisle.entrypoints.api.shapes.common import as_wire
 from aisle.entrypoints.api.shapes.search import search_shown
 from aisle.entrypoints.web import search_page
 from aisle.entrypoints.web.dependencies import CategoriesDep, PageCacheDep
@@ -40,7 +39,7 @@ def category_tree(catalog: CatalogDep, cache: PageCacheDep) -> list[dict[str, An
 def home(request: Request, catalog: CatalogDep, search: SearchDep, cache: PageCacheDep) -> HTMLResponse:
     popular = cache.get(POPULAR_KEY)
     if popular is None:
-        popular = as_wire(search_shown(search.search(SearchParams(page_size=12))))["results"]
+        popular = search_shown(search.search(SearchParams(page_size=12)))["results"]
         cache.set(POPULAR_KEY, popular, POPULAR_TTL_SECONDS)
     return render(request, "home.html", {"tree": category_tree(catalog, cache), "popular": popular})
 
@@ -69,7 +68,7 @@ def _results_page(request: Request, search: SearchDep, categories, asked: search
     except InvalidInput as invalid:
         error = "; ".join(f"{e.field} {e.reason}" for e in invalid.errors)
         result = search.search(SearchParams(q=asked.params.q, page_size=search_page.PAGE_SIZE))
-    response = as_wire(search_shown(result))
+    response = search_shown(result)
     raw_category = asked.params.category or ""
     chosen = categories.get(int(raw_category)) if raw_category.isdigit() else None
     context = {

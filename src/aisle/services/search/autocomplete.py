@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 from aisle.domain.categories import Category
 from aisle.domain.search.text import normalize
@@ -12,6 +12,22 @@ from aisle.services.search.understanding import QueryUnderstanding
 
 MAX_SUGGESTIONS = 9
 TYPO_TOLERANT_FROM = 4  # below this many characters every word is a plausible prefix; guessing typos is noise
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str  # query, brand, category, product or word
+    text: str
+    category: Category | None = None  # a category suggestion's category
+    product_id: int | None = None  # a product suggestion's product
+
+
+@dataclass(frozen=True)
+class Completions:
+    typed: str
+    read: str  # the text as matched: normalized, at most 100 characters ("" when nothing worth completing)
+    completed: str | None  # the text with its last word completed or corrected, when that changed it
+    suggestions: tuple[Suggestion, ...]
 
 
 class Autocomplete:
@@ -27,24 +43,20 @@ class Autocomplete:
         self._categories = categories
         self._popular = popular_queries
 
-    def suggest(self, typed: str, limit: int = MAX_SUGGESTIONS) -> dict[str, Any]:
+    def suggest(self, typed: str, limit: int = MAX_SUGGESTIONS) -> Completions:
         text = normalize(typed)[:100].strip()
         if not text:
-            return {"q": typed, "suggestions": []}
+            return Completions(typed, text, None, ())
         head, _, last = text.rpartition(" ")
         last = self._maybe_corrected(last)
         prefix = f"{head} {last}".strip()
-        suggestions: list[dict[str, Any]] = []
+        suggestions: list[Suggestion] = []
         suggestions += self._queries(prefix)
         suggestions += self._brands(prefix)
         suggestions += self._category_suggestions(prefix)
         suggestions += self._titles(prefix)
         suggestions += self._words(head, last)
-        return {
-            "q": typed,
-            "completed": prefix if prefix != text else None,
-            "suggestions": _unique(suggestions)[:limit],
-        }
+        return Completions(typed, text, prefix if prefix != text else None, tuple(_unique(suggestions)[:limit]))
 
     def _maybe_corrected(self, last: str) -> str:
         """Typo tolerance for the word being typed: "headpho" stays, "haedphones" becomes "headphones"."""
@@ -52,35 +64,30 @@ class Autocomplete:
             return last
         return self._understanding.vocabulary().correct(last) or last
 
-    def _queries(self, prefix: str) -> list[dict[str, Any]]:
-        return [{"type": "query", "text": q} for q, _n in self._popular() if q.startswith(prefix)][:3]
+    def _queries(self, prefix: str) -> list[Suggestion]:
+        return [Suggestion("query", q) for q, _n in self._popular() if q.startswith(prefix)][:3]
 
-    def _brands(self, prefix: str) -> list[dict[str, Any]]:
-        return [
-            {"type": "brand", "text": brand} for brand in self._engine.brands() if normalize(brand).startswith(prefix)
-        ][:3]
+    def _brands(self, prefix: str) -> list[Suggestion]:
+        return [Suggestion("brand", b) for b in self._engine.brands() if normalize(b).startswith(prefix)][:3]
 
-    def _category_suggestions(self, prefix: str) -> list[dict[str, Any]]:
+    def _category_suggestions(self, prefix: str) -> list[Suggestion]:
         found = [c for c in self._categories().values() if normalize(c.name).startswith(prefix)]
-        return [{"type": "category", "text": c.name, "id": str(c.category_id), "path": c.path} for c in found][:3]
+        return [Suggestion("category", c.name, category=c) for c in found][:3]
 
-    def _titles(self, prefix: str) -> list[dict[str, Any]]:
+    def _titles(self, prefix: str) -> list[Suggestion]:
         return [
-            {"type": "product", "text": title, "product_id": str(pid)}
-            for pid, title in self._engine.title_completions(prefix, 4)
+            Suggestion("product", title, product_id=pid) for pid, title in self._engine.title_completions(prefix, 4)
         ]
 
-    def _words(self, head: str, last: str) -> list[dict[str, Any]]:
-        return [
-            {"type": "query", "text": f"{head} {word}".strip()} for word, _n in self._engine.term_completions(last, 4)
-        ]
+    def _words(self, head: str, last: str) -> list[Suggestion]:
+        return [Suggestion("query", f"{head} {word}".strip()) for word, _n in self._engine.term_completions(last, 4)]
 
 
-def _unique(suggestions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _unique(suggestions: list[Suggestion]) -> list[Suggestion]:
     seen: set[str] = set()
     unique = []
     for suggestion in suggestions:
-        key = suggestion["text"].casefold()
+        key = suggestion.text.casefold()
         if key not in seen:
             seen.add(key)
             unique.append(suggestion)

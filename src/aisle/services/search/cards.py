@@ -61,7 +61,7 @@ class ProductCards:
         if self._cache is not None:
             for pid in missing:
                 card = fresh.get(pid)
-                self._cache.set(card_cache_key(pid), _GONE if card is None else _CODEC.dump(card), CARD_TTL_SECONDS)
+                self._cache.set(card_cache_key(pid), _GONE if card is None else card, CARD_TTL_SECONDS)
         found: dict[int, ProductCard | None] = {**cached, **fresh}
         return [card for pid in product_ids if (card := found.get(pid)) is not None]
 

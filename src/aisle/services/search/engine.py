@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
@@ -42,6 +42,15 @@ class Filters:
         }
         cleared = fields[facet]
         return Filters(**{**self.__dict__, **cleared})
+
+    def attribute_names(self) -> list[str]:
+        """The attributes filtered on, in the index's form (lowercase, spaces collapsed), sorted."""
+        return sorted({attribute_name(name) for name, _value in self.attributes})
+
+    def without_attribute(self, name: str) -> Filters:
+        """These filters with one attribute's values lifted: what that attribute's facet counts under."""
+        kept = tuple((n, v) for n, v in self.attributes if attribute_name(n) != name)
+        return Filters(**{**self.__dict__, "attributes": kept})
 
 
 @dataclass(frozen=True)
@@ -144,6 +153,10 @@ class SearchEngine(Protocol):
     def brands(self) -> list[str]:
         """Every brand in the index, as sellers spell it."""
 
+    def claim_brand_spellings(self, wanted: Mapping[str, str]) -> dict[str, str]:
+        """Brand key → the one spelling the index uses for it: the first ever claimed, by any index builder
+        writing to this index (a conditional insert); ``wanted`` is claimed for keys that have none yet."""
+
     def popularity_cuts(self) -> list[float]:
         """The catalog's popularity at the percentiles 1..99 over the whole index, ascending (empty when empty)."""
 
@@ -171,9 +184,31 @@ def attribute_facets(buckets: list[tuple[str, int]]) -> dict[str, list[tuple[str
     return {name: sorted(values, key=lambda v: (-v[1], v[0])) for name, values in sorted(grouped.items())}
 
 
+def attribute_name(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
 def attribute_filter_keys(filters: Filters) -> list[list[str]]:
     """The attribute filter as index keys, one list per attribute name (any of its values matches)."""
+    return [keys for _name, keys in attribute_filters_by_name(filters)]
+
+
+def attribute_filters_by_name(filters: Filters) -> list[tuple[str, list[str]]]:
+    """(attribute name, its index keys), sorted by name."""
     by_name: dict[str, list[str]] = {}
     for name, value in filters.attributes:
-        by_name.setdefault(" ".join(name.casefold().split()), []).append(attribute_key(name, value))
-    return [sorted(set(keys)) for _name, keys in sorted(by_name.items())]
+        by_name.setdefault(attribute_name(name), []).append(attribute_key(name, value))
+    return [(name, sorted(set(keys))) for name, keys in sorted(by_name.items())]
+
+
+def with_own_attribute_counts(
+    counted: dict[str, list[tuple[str, int]]], own: dict[str, dict[str, list[tuple[str, int]]]]
+) -> dict[str, list[tuple[str, int]]]:
+    """Attribute facets where each filtered attribute counts without its own filter (so its other values stay
+    pickable) and under every other filter, attribute filters included. ``counted``: every attribute under all
+    filters; ``own``: for each filtered attribute, the facets counted with that attribute's filter lifted."""
+    merged = {name: values for name, values in counted.items() if name not in own}
+    for name, facets in own.items():
+        if facets.get(name):
+            merged[name] = facets[name]
+    return dict(sorted(merged.items()))

@@ -18,7 +18,7 @@ from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
-from aisle.domain.search.brand_spellings import BrandSpellings
+from aisle.domain.search.brand_spellings import brand_key, preferred_spellings
 from aisle.domain.search.document import SearchDocument, build_document
 from aisle.services.buybox import BuyBoxes
 from aisle.services.ports import OutboxEntry, UnitOfWork, UnitOfWorkFactory
@@ -55,7 +55,7 @@ class IndexBuilder:
         self._prices = prices  # what shoppers pay now (deals applied): search filters, sorts and counts on it
         self._on_indexed = on_indexed
         self._lock = threading.RLock()  # re-entrant: following an index switch mid-write re-syncs (catch_up)
-        self._brands: BrandSpellings | None = None  # read from the index on first use
+        self._brands: dict[str, str] | None = None  # brand key -> claimed spelling, read on first use
 
     def handle(self, entries: list[OutboxEntry]) -> None:
         """A batch of events: index every product they name, in one commit. An index.rebuild event (another
@@ -129,13 +129,16 @@ class IndexBuilder:
         return self._with_canonical_brands(_documents(uow, shown, self._now(), prices))
 
     def _with_canonical_brands(self, documents: list[SearchDocument]) -> list[SearchDocument]:
-        """Each brand in the one spelling the index uses for it (see brand_spellings)."""
+        """Each brand in the one spelling the index uses for it, claimed through the engine so that builders
+        running at once agree (see brand_spellings); a claim never changes, so claimed spellings are kept here."""
         with self._lock:
-            if self._brands is None:
-                self._brands = BrandSpellings(self._engine.brands())
-            self._brands.learn(d.brand for d in documents if d.brand)
-            spellings = self._brands
-        return [d if d.brand == (b := spellings.canonical(d.brand)) else replace(d, brand=b) for d in documents]
+            if self._brands is None:  # spellings an older index holds are claimed first (no-op once claimed)
+                self._brands = self._engine.claim_brand_spellings(preferred_spellings(self._engine.brands()))
+            known = self._brands
+            wanted = preferred_spellings(d.brand for d in documents if d.brand and brand_key(d.brand) not in known)
+            if wanted:
+                known.update(self._engine.claim_brand_spellings(wanted))
+        return [d if d.brand == (b := _canonical(known, d.brand)) else replace(d, brand=b) for d in documents]
 
     def catch_up(self, since: datetime, engine: RebuildTarget | None = None) -> int:
         """Re-syncs every product with an event since ``since``: what changed while an index was being rebuilt."""
@@ -174,6 +177,10 @@ def _documents(
         )
         for product in products
     ]
+
+
+def _canonical(known: dict[str, str], brand: str | None) -> str | None:
+    return None if brand is None else known.get(brand_key(brand), brand)
 
 
 def _path(categories: dict[int, Category], category_id: int | None) -> list[Category]:

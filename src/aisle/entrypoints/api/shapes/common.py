@@ -12,20 +12,17 @@ from aisle.domain.categories import Category
 from aisle.domain.pricing import FinalPrice
 from aisle.services.search.results import ProductCard as CardResult
 
+Wired = dict[str, Any]  # an answer (or a part of one) as it goes on the wire
+
 
 class Wire(BaseModel):
-    """An answer's shape. Built by a presenter, so a field the model does not name is a bug, not data."""
+    """An answer's documented shape: a field the model does not name is a bug, not data."""
 
     model_config = ConfigDict(extra="forbid")
 
 
-def as_wire(model: BaseModel) -> dict[str, Any]:
-    return model.model_dump(by_alias=True)
-
-
-def json_response(model: BaseModel, status_code: int = 200) -> Response:
-    """Serialized once by orjson; the route declares the model as its ``response_model`` for the document."""
-    return Response(orjson.dumps(as_wire(model)), status_code=status_code, media_type="application/json")
+def json_response(body: Wired | list[Any], status_code: int = 200) -> Response:
+    return Response(orjson.dumps(body), status_code=status_code, media_type="application/json")
 
 
 class DealShown(Wire):
@@ -40,14 +37,14 @@ class PriceShown(Wire):
     deal: DealShown | None
 
 
-def price_shown(price: FinalPrice) -> PriceShown:
+def price_shown(price: FinalPrice) -> Wired:
     deal = price.deal
-    return PriceShown(
-        amount=float(price.amount),
-        currency="USD",
-        was=None if price.was is None or price.was <= price.amount else float(price.was),
-        deal=None if deal is None else DealShown(name=deal.name, ends_at=deal.ends_at.isoformat()),
-    )
+    return {
+        "amount": float(price.amount),
+        "currency": "USD",
+        "was": None if price.was is None or price.was <= price.amount else float(price.was),
+        "deal": None if deal is None else {"name": deal.name, "ends_at": deal.ends_at.isoformat()},
+    }
 
 
 class RatingShown(Wire):
@@ -62,25 +59,25 @@ class ProductCard(Wire):
     price: PriceShown
     rating: RatingShown
     thumbnail_url: str | None
-    image: dict[str, Any] | None = Field(description="The first image of the gallery: {url} or an uploaded image")
+    image: dict[str, Any] | None = Field(description="The gallery's first image: {url}, or an uploaded image")
     badges: list[str]
     in_stock: bool
     variant_count: int
 
 
-def card_shown(card: CardResult) -> ProductCard:
-    return ProductCard(
-        product_id=str(card.product_id),
-        title=card.title,
-        brand=card.brand,
-        price=price_shown(card.price),
-        rating=RatingShown(avg=card.rating_average, count=card.rating_count),
-        thumbnail_url=card.thumbnail_url,
-        image=card.image,
-        badges=list(card.badges),
-        in_stock=card.in_stock,
-        variant_count=card.variant_count,
-    )
+def card_shown(card: CardResult) -> Wired:
+    return {
+        "product_id": str(card.product_id),
+        "title": card.title,
+        "brand": card.brand,
+        "price": price_shown(card.price),
+        "rating": {"avg": card.rating_average, "count": card.rating_count},
+        "thumbnail_url": card.thumbnail_url,
+        "image": card.image,
+        "badges": list(card.badges),
+        "in_stock": card.in_stock,
+        "variant_count": card.variant_count,
+    }
 
 
 class CategoryRef(Wire):
@@ -89,5 +86,5 @@ class CategoryRef(Wire):
     path: str
 
 
-def category_ref(category: Category) -> CategoryRef:
-    return CategoryRef(id=str(category.category_id), name=category.name, path=category.path)
+def category_ref(category: Category) -> Wired:
+    return {"id": str(category.category_id), "name": category.name, "path": category.path}

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from aisle.domain.buybox import ScoredOffer
 from aisle.domain.reviews import ReviewSummary
-from aisle.entrypoints.api.shapes.common import PriceShown, ProductCard, Wire, card_shown, price_shown
+from aisle.entrypoints.api.shapes.common import PriceShown, ProductCard, Wire, Wired, card_shown, price_shown
 from aisle.services.pdp import ProductPage as PageResult
 from aisle.services.pdp import VariantOnPage
 
@@ -83,58 +83,59 @@ class ProductPage(Wire):
     updated_at: str
 
 
-def page_shown(page: PageResult) -> ProductPage:
+def page_shown(page: PageResult) -> Wired:
     low, high = page.price_range
-    return ProductPage(
-        product_id=str(page.product_id),
-        version=page.version,
-        title=page.title,
-        description=page.description,
-        brand=page.brand,
-        category_path=[CategoryStep(id=str(c.category_id), name=c.name) for c in page.category_path],
-        attributes=page.attributes,
-        gtin=page.gtin,
-        images=page.images,
-        variants=[_variant(v) for v in page.variants],
-        price_range=PriceRange(min=float(low), max=float(high), currency="USD"),
-        seller=SellerShown(id=str(page.seller.seller_id), name=page.seller.name, rating=page.seller.rating),
-        reviews_summary=reviews_summary(page.reviews),
-        buy_box=BuyBox(
-            winner=None if page.buy_box.winner is None else _offer(page.buy_box.winner),
-            other_offers=[_offer(o) for o in page.buy_box.other_offers],
-        ),
-        related_products=[card_shown(c) for c in page.related],
-        updated_at=page.updated_at.isoformat(),
-    )
+    box = page.buy_box
+    return {
+        "product_id": str(page.product_id),
+        "version": page.version,
+        "title": page.title,
+        "description": page.description,
+        "brand": page.brand,
+        "category_path": [{"id": str(c.category_id), "name": c.name} for c in page.category_path],
+        "attributes": page.attributes,
+        "gtin": page.gtin,
+        "images": page.images,
+        "variants": [_variant(v) for v in page.variants],
+        "price_range": {"min": float(low), "max": float(high), "currency": "USD"},
+        "seller": {"id": str(page.seller.seller_id), "name": page.seller.name, "rating": page.seller.rating},
+        "reviews_summary": reviews_summary(page.reviews),
+        "buy_box": {
+            "winner": None if box.winner is None else _offer(box.winner),
+            "other_offers": [_offer(o) for o in box.other_offers],
+        },
+        "related_products": [card_shown(c) for c in page.related],
+        "updated_at": page.updated_at.isoformat(),
+    }
 
 
-def reviews_summary(summary: ReviewSummary) -> ReviewsSummary:
-    return ReviewsSummary(
-        avg=summary.average,
-        count=summary.count,
-        verified_count=summary.verified_count,
-        distribution={str(stars): summary.distribution.get(stars, 0) for stars in range(5, 0, -1)},
-    )
+def reviews_summary(summary: ReviewSummary) -> Wired:
+    return {
+        "avg": summary.average,
+        "count": summary.count,
+        "verified_count": summary.verified_count,
+        "distribution": {str(stars): summary.distribution.get(stars, 0) for stars in range(5, 0, -1)},
+    }
 
 
-def _variant(variant: VariantOnPage) -> VariantShown:
+def _variant(variant: VariantOnPage) -> Wired:
     stock = variant.availability
-    return VariantShown(
-        variant_id=str(variant.variant_id),
-        sku=variant.sku,
-        attributes=variant.attributes,
-        price=price_shown(variant.price),
-        inventory=StockShown(status=stock.status, quantity_hint=stock.quantity_hint),
-    )
+    return {
+        "variant_id": str(variant.variant_id),
+        "sku": variant.sku,
+        "attributes": variant.attributes,
+        "price": price_shown(variant.price),
+        "inventory": {"status": stock.status, "quantity_hint": stock.quantity_hint},
+    }
 
 
-def _offer(scored: ScoredOffer) -> OfferShown:
+def _offer(scored: ScoredOffer) -> Wired:
     offer = scored.offer
-    return OfferShown(
-        product_id=str(offer.product_id),
-        seller=SellerShown(id=str(offer.seller_id), name=offer.seller_name, rating=offer.seller_rating),
-        price=float(offer.price),
-        in_stock=offer.in_stock,
-        score=scored.score,
-        why=scored.why,
-    )
+    return {
+        "product_id": str(offer.product_id),
+        "seller": {"id": str(offer.seller_id), "name": offer.seller_name, "rating": offer.seller_rating},
+        "price": float(offer.price),
+        "in_stock": offer.in_stock,
+        "score": scored.score,
+        "why": scored.why,
+    }

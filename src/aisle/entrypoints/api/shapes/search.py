@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import Field
 
 from aisle.domain.search.document import attribute_key
-from aisle.domain.search.query import ParsedQuery
-from aisle.entrypoints.api.shapes.common import CategoryRef, ProductCard, Wire, card_shown, category_ref
+from aisle.entrypoints.api.shapes.common import CategoryRef, ProductCard, Wire, Wired, card_shown, category_ref
 from aisle.services.search.engine import Filters
-from aisle.services.search.results import (
-    CategoryCount,
-    Degraded,
-    PriceDropped,
-    Relaxation,
-    RelaxStep,
-    SearchResult,
-)
+from aisle.services.search.results import CategoryCount, PriceDropped, Relaxation, RelaxStep, SearchResult
 
 
 class Correction(Wire):
@@ -137,87 +129,73 @@ class SearchResponse(Wire):
     )
     took_ms: float
 
-    @model_serializer(mode="wrap")
-    def _degraded_only_when_degraded(self, serialize: SerializerFunctionWrapHandler):
-        shown = serialize(self)
-        if shown.get("degraded", True) is None:
-            del shown["degraded"]
-        return shown
+
+def search_shown(result: SearchResult) -> Wired:
+    shown = {
+        "query": _query_read(result),
+        "results": [card_shown(card) for card in result.cards],
+        "facets": _facets(result),
+        "total": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+        "sort": result.sort,
+        "relaxed": None if result.relaxed is None else _relaxation(result.relaxed),
+    }
+    if (degraded := result.degraded) is not None:
+        shown["degraded"] = {"reason": degraded.reason, "served_by": degraded.served_by, "limits": degraded.limits}
+    shown["took_ms"] = result.took_ms
+    return shown
 
 
-def search_shown(result: SearchResult) -> SearchResponse:
-    return SearchResponse(
-        query=_query_read(result.query, result),
-        results=[card_shown(card) for card in result.cards],
-        facets=_facets(result),
-        total=result.total,
-        page=result.page,
-        page_size=result.page_size,
-        sort=result.sort,
-        relaxed=None if result.relaxed is None else _relaxation(result.relaxed),
-        degraded=None if result.degraded is None else degraded_shown(result.degraded),
-        took_ms=result.took_ms,
-    )
+def _query_read(result: SearchResult) -> Wired:
+    parsed, predicted = result.query, result.predicted_category
+    return {
+        "keywords": list(parsed.keywords),
+        "filters": {
+            "brand": list(parsed.brands),
+            "price_min": _number(parsed.price_min),
+            "price_max": _number(parsed.price_max),
+            "rating_min": parsed.rating_min,
+            "in_stock": parsed.in_stock,
+        },
+        "sort": parsed.sort,
+        "corrected": parsed.corrected,
+        "corrections": [{"from": typed, "to": fixed} for typed, fixed in parsed.corrections],
+        "synonyms": [{"term": term, "expansions": list(found)} for term, found in parsed.synonyms],
+        "predicted_category": None if predicted is None else category_ref(predicted),
+    }
 
 
-def degraded_shown(degraded: Degraded) -> DegradedShown:
-    return DegradedShown(reason=degraded.reason, served_by=degraded.served_by, limits=degraded.limits)
-
-
-def _query_read(parsed: ParsedQuery, result: SearchResult) -> QueryRead:
-    predicted = result.predicted_category
-    return QueryRead(
-        keywords=list(parsed.keywords),
-        filters=FiltersRead(
-            brand=list(parsed.brands),
-            price_min=_number(parsed.price_min),
-            price_max=_number(parsed.price_max),
-            rating_min=parsed.rating_min,
-            in_stock=parsed.in_stock,
-        ),
-        sort=parsed.sort,
-        corrected=parsed.corrected,
-        corrections=[Correction(**{"from": typed, "to": fixed}) for typed, fixed in parsed.corrections],
-        synonyms=[SynonymUsed(term=term, expansions=list(found)) for term, found in parsed.synonyms],
-        predicted_category=None if predicted is None else category_ref(predicted),
-    )
-
-
-def _facets(result: SearchResult) -> Facets:
+def _facets(result: SearchResult) -> Wired:
     facets, filters = result.facets, result.filters
     chosen_brands = {b.casefold() for b in filters.brands}
-    return Facets(
-        brands=[FacetEntry(name=b, count=n, selected=b.casefold() in chosen_brands) for b, n in facets.brands],
-        categories=[_category_facet(c) for c in result.facet_categories],
-        price_ranges=[_price_bucket(low, high, n, filters) for low, high, n in facets.price_ranges],
-        ratings=[
-            RatingFacet(
-                name=f"{stars}★ & up",
-                min=stars,
-                label=f"{stars}★ & up",
-                count=n,
-                selected=filters.rating_min == stars,
-            )
+    return {
+        "brands": [{"name": b, "count": n, "selected": b.casefold() in chosen_brands} for b, n in facets.brands],
+        "categories": [{**_category_count(c), "selected": False} for c in result.facet_categories],
+        "price_ranges": [_price_bucket(low, high, n, filters) for low, high, n in facets.price_ranges],
+        "ratings": [
+            {
+                "name": f"{stars}★ & up",
+                "min": stars,
+                "label": f"{stars}★ & up",
+                "count": n,
+                "selected": filters.rating_min == stars,
+            }
             for stars, n in facets.ratings
         ],
-        attributes=_attribute_facet(result.facets.attributes, filters),
-    )
+        "attributes": _attribute_facet(facets.attributes, filters),
+    }
 
 
-def _category_facet(counted: CategoryCount) -> CategoryFacet:
-    c = counted.category
-    return CategoryFacet(id=str(c.category_id), name=c.name, path=c.path, count=counted.count, selected=False)
-
-
-def _attribute_facet(attributes: dict[str, list[tuple[str, int]]], filters: Filters) -> dict[str, list[FacetEntry]]:
+def _attribute_facet(attributes: dict[str, list[tuple[str, int]]], filters: Filters) -> Wired:
     chosen = {attribute_key(name, value) for name, value in filters.attributes}
     return {
-        name: [FacetEntry(name=v, count=n, selected=attribute_key(name, v) in chosen) for v, n in values]
+        name: [{"name": v, "count": n, "selected": attribute_key(name, v) in chosen} for v, n in values]
         for name, values in attributes.items()
     }
 
 
-def _price_bucket(low: float | None, high: float | None, count: int, filters: Filters) -> PriceRangeFacet:
+def _price_bucket(low: float | None, high: float | None, count: int, filters: Filters) -> Wired:
     if low is None:
         label = f"Under ${high:,.0f}"
     elif high is None:
@@ -225,31 +203,30 @@ def _price_bucket(low: float | None, high: float | None, count: int, filters: Fi
     else:
         label = f"${low:,.0f} – ${high:,.0f}"  # noqa: RUF001 - an en dash is right for a range
     selected = _same(filters.price_min, low) and _same(filters.price_max, high)
-    return PriceRangeFacet(name=label, min=low, max=high, label=label, count=count, selected=selected)
+    return {"name": label, "min": low, "max": high, "label": label, "count": count, "selected": selected}
 
 
 def _same(chosen: Any, edge: float | None) -> bool:
     return (chosen is None and edge is None) or (chosen is not None and edge is not None and float(chosen) == edge)
 
 
-def _relaxation(relaxed: Relaxation) -> RelaxationShown:
-    return RelaxationShown(
-        steps=[_step(step) for step in relaxed.steps],
-        spelling_suggestion=relaxed.spelling_suggestion,
-        related_categories=[_category_count(c) for c in relaxed.related_categories],
-    )
+def _relaxation(relaxed: Relaxation) -> Wired:
+    return {
+        "steps": [_step(step) for step in relaxed.steps],
+        "spelling_suggestion": relaxed.spelling_suggestion,
+        "related_categories": [_category_count(c) for c in relaxed.related_categories],
+    }
 
 
-def _category_count(counted: CategoryCount) -> CategoryCountShown:
-    c = counted.category
-    return CategoryCountShown(id=str(c.category_id), name=c.name, path=c.path, count=counted.count)
+def _category_count(counted: CategoryCount) -> Wired:
+    return {**category_ref(counted.category), "count": counted.count}
 
 
-def _step(step: RelaxStep) -> RelaxStepShown:
+def _step(step: RelaxStep) -> Wired:
     value = step.value
     if isinstance(value, PriceDropped):
-        return RelaxStepShown(dropped=step.dropped, value=PriceBand(min=_number(value.min), max=_number(value.max)))
-    return RelaxStepShown(dropped=step.dropped, value=list(value) if isinstance(value, tuple) else value)
+        return {"dropped": step.dropped, "value": {"min": _number(value.min), "max": _number(value.max)}}
+    return {"dropped": step.dropped, "value": list(value) if isinstance(value, tuple) else value}
 
 
 def _number(amount: Any) -> float | None:

@@ -27,8 +27,15 @@ def versions(product_id: str, request: Request, seller: PortalSeller, catalog: C
     to_version = _version(request.query_params.get("to"), newest) or newest
     from_version = _version(request.query_params.get("from"), newest) or max(1, to_version - 1)
     diff = catalog.diff(seller.seller_id, pid, from_version, to_version) if from_version != to_version else None
-    context = {"seller": seller, "product": product, "versions": listed, "diff": diff, "from": from_version,
-               "to": to_version, "rolled": request.query_params.get("rolled")}
+    context = {
+        "seller": seller,
+        "product": product,
+        "versions": listed,
+        "diff": diff,
+        "from": from_version,
+        "to": to_version,
+        "rolled": request.query_params.get("rolled"),
+    }
     return page(request, "seller/versions.html", context)
 
 

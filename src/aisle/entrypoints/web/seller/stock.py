@@ -41,8 +41,14 @@ def stock_page(
         }
         for v, vid in variants
     ]
-    context = {"seller": seller, "product": product, "rows": rows, "warehouses": warehouses,
-               "note": request.query_params.get("note"), "error": request.query_params.get("error")}
+    context = {
+        "seller": seller,
+        "product": product,
+        "rows": rows,
+        "warehouses": warehouses,
+        "note": request.query_params.get("note"),
+        "error": request.query_params.get("error"),
+    }
     return page(request, "seller/stock.html", context)
 
 
@@ -102,8 +108,10 @@ def price_chart(history: list[dict[str, Any]], now: datetime | None = None) -> d
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "line": " ".join(f"{x},{y}" for x, y in steps),
-        "dots": [{"x": x, "y": y, "price": p["new"], "at": p["changed_at"][:16].replace("T", " ")}
-                 for (x, y), p in zip(coords, points, strict=True)],
+        "dots": [
+            {"x": x, "y": y, "price": p["new"], "at": p["changed_at"][:16].replace("T", " ")}
+            for (x, y), p in zip(coords, points, strict=True)
+        ],
         "low": low,
         "high": high,
     }

@@ -1,0 +1,255 @@
+"""Group commit for reservations: the reservations of concurrent callers, for any variants, are applied by one
+writer at a time per process, a batch of them in one transaction with one commit; each caller still gets its own
+yes or no, and hears it only after the commit.
+
+The writer is one of the callers (leader and followers, as in database group commit): a caller that finds no
+batch being written writes its own at once, in its own thread, so a lone caller pays no hand-off; callers that
+arrive meanwhile queue up, and when a batch is done the first of them is woken to write the next one, all of them
+together.
+
+Each line is still one single-row conditional write (``available >= quantity``), so a batch can never oversell and
+two processes' writers never need to retry each other; a request refused (short of stock, unknown variant) is
+that caller's answer and the rest of the batch goes on. What a batch saves is per-transaction work: one BEGIN and
+one COMMIT (and on SQLite one turn of the database's single write lock) for up to ``max_batch`` callers, one query
+for all their variants, two inserts for all their reservations and one stock event per product.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext, suppress
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from aisle.domain.catalog import ProductStatus
+from aisle.domain.errors import Conflict, DomainError, NotFound
+from aisle.domain.inventory import Operation, Reservation, ReservationStatus, check_quantity
+from aisle.services.inventory import (
+    MAX_ATTEMPTS,
+    STOCK_TOO_BUSY,
+    ReserveLine,
+    announce_stock_change,
+    reservation_view,
+    take_line,
+)
+from aisle.services.ports import IdempotencyKey, UnitOfWork, UnitOfWorkFactory, VersionConflict
+from aisle.services.retry import retry_on_conflict
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 500
+WAIT_SECONDS = 30.0
+QUEUE_TOO_LONG = "the reservation queue is too long right now; try again"
+
+
+@dataclass
+class _Request:
+    lines: tuple[ReserveLine, ...]
+    owner: str
+    key: IdempotencyKey | None
+    ttl: timedelta
+    name_lines: bool  # errors name "lines[i].quantity" (a basket) rather than "quantity" (one variant)
+    wake: threading.Event = field(default_factory=threading.Event)  # answered, or promoted to write the next batch
+    answer: dict[str, Any] | None = None
+    error: Exception | None = None
+    answered: bool = False
+    promoted: bool = False
+    abandoned: bool = False  # the caller stopped waiting: a late yes must be given back, not kept
+
+
+@dataclass
+class _Batch:
+    """What one transaction over a batch has made so far (thrown away when the batch is retried)."""
+
+    products: dict[int, tuple[int, str]]  # variant id -> (product id, product status), read once for the batch
+    reservations: list[Reservation] = field(default_factory=list)
+    changed_products: set[int] = field(default_factory=set)
+    outcomes: list[tuple[_Request, dict[str, Any] | None, Exception | None]] = field(default_factory=list)
+
+
+class GroupCommitter:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        new_id: Callable[[], int],
+        now: Callable[[], datetime],
+        ttl_seconds: float = 900,
+        release: Callable[[int], Any] = lambda _reservation_id: None,
+        max_batch: int = MAX_BATCH,
+    ) -> None:
+        """``release`` gives back a reservation whose caller stopped waiting before its answer came."""
+        self._uow = uow_factory
+        self._new_id = new_id
+        self._now = now
+        self._ttl = timedelta(seconds=ttl_seconds)
+        self._release = release
+        self._max_batch = max_batch
+        self._lock = threading.Lock()
+        self._queue: deque[_Request] = deque()
+        self._writing = False  # a caller is writing a batch right now
+        self.batches = 0  # committed batches, for the benchmark and metrics
+        self.batch_retries = 0
+
+    @property
+    def queued(self) -> int:
+        """Callers waiting for a batch to be written (a metric, and how tests see a queue form)."""
+        with self._lock:
+            return len(self._queue)
+
+    def reserve(
+        self,
+        lines: Sequence[ReserveLine],
+        owner: str,
+        key: IdempotencyKey | None = None,
+        ttl_seconds: float | None = None,
+        name_lines: bool = True,
+    ) -> dict[str, Any]:
+        for index, line in enumerate(lines):
+            check_quantity(line.quantity, Operation.RESERVE, f"lines[{index}].quantity" if name_lines else "quantity")
+        ttl = self._ttl if ttl_seconds is None else timedelta(seconds=ttl_seconds)
+        request = _Request(tuple(lines), owner, key, ttl, name_lines)
+        with self._lock:
+            self._queue.append(request)
+            lead, self._writing = not self._writing, True
+        if lead:
+            self._write_next_batch()
+        self._wait(request)
+        if request.error is not None:
+            raise request.error
+        assert request.answer is not None
+        return request.answer
+
+    def _wait(self, request: _Request) -> None:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while True:
+            woke = request.wake.wait(max(0.0, deadline - time.monotonic()))
+            with self._lock:
+                if request.answered:
+                    return
+                request.wake.clear()
+                if not woke and not request.promoted:
+                    request.abandoned = True  # answers are set under this lock: the writer will see it
+                    raise Conflict(QUEUE_TOO_LONG)
+                lead, request.promoted = request.promoted, False
+            if lead:
+                self._write_next_batch()  # this caller is at the head of the queue: its batch answers it too
+
+    def _write_next_batch(self) -> None:
+        """Writes what has queued up (at most ``max_batch``), then hands the writing on to the first caller still
+        queued; one that gave up waiting cannot take it, so this caller writes that batch too."""
+        while True:
+            with self._lock:
+                batch = [self._queue.popleft() for _ in range(min(len(self._queue), self._max_batch))]
+            try:
+                self._apply_with_retries(batch)
+            finally:
+                with self._lock:
+                    successor = self._queue[0] if self._queue else None
+                    if successor is None:
+                        self._writing = False
+                    elif not successor.abandoned:
+                        successor.promoted = True
+                        successor.wake.set()
+            if successor is None or not successor.abandoned:
+                return
+
+    def _apply_with_retries(self, requests: list[_Request]) -> None:
+        def attempt() -> _Batch:
+            try:
+                return self._apply(requests)
+            except VersionConflict:
+                self.batch_retries += 1
+                raise
+
+        try:
+            # A lost race with another process (a deadlock PostgreSQL broke, SQLite's lock held too long) or a
+            # dropped connection rolled the whole batch back: it is applied again, on fresh reads.
+            done = retry_on_conflict(attempt, MAX_ATTEMPTS, STOCK_TOO_BUSY)
+        except Exception as error:
+            if not isinstance(error, DomainError):
+                log.exception("a batch of %d reservations failed", len(requests))
+            _answer([(request, None, error) for request in requests], self._lock, self._give_back)
+            return
+        self.batches += 1
+        _answer(done.outcomes, self._lock, self._give_back)
+
+    def _apply(self, requests: list[_Request]) -> _Batch:
+        with self._uow() as uow:
+            variant_ids = {line.variant_id for request in requests for line in request.lines}
+            batch = _Batch(uow.inventory.reservable(sorted(variant_ids)))
+            # One lock order for every batch (by variant; arrival order within one), so that two processes'
+            # batches on PostgreSQL do not deadlock each other.
+            for request in sorted(requests, key=_first_line):
+                batch.outcomes.append((request, *self._one(uow, batch, request)))
+            if batch.reservations:  # a sold-out batch writes nothing and announces nothing
+                uow.inventory.add_reservations(batch.reservations)
+                announce_stock_change(uow, batch.changed_products)
+                uow.commit()
+        return batch
+
+    def _one(self, uow: UnitOfWork, batch: _Batch, request: _Request) -> tuple[dict[str, Any] | None, Exception | None]:
+        try:
+            if request.key is not None and (earlier := uow.inventory.remembered(request.key)) is not None:
+                return earlier, None
+            products = {_product_of(batch, line.variant_id) for line in request.lines}
+            # A basket short on its second line gives its first one back; one line writes nothing when refused.
+            with uow.inventory.savepoint() if len(request.lines) > 1 else nullcontext():
+                taken = _take_lines(uow, request)
+        except DomainError as refused:  # this caller's answer; the rest of the batch goes on
+            return None, refused
+        now = self._now()
+        reservation = Reservation(
+            self._new_id(), request.owner, taken, ReservationStatus.ACTIVE, now, now + request.ttl
+        )
+        answer = reservation_view(reservation)
+        if request.key is not None:
+            uow.inventory.remember(request.key, answer, now)
+        batch.reservations.append(reservation)
+        batch.changed_products.update(products)
+        return answer, None
+
+    def _give_back(self, reservation_id: int) -> None:
+        with suppress(Conflict):
+            self._release(reservation_id)
+
+
+def _first_line(request: _Request) -> tuple[int, str]:
+    return min((line.variant_id, line.warehouse_id or "") for line in request.lines)
+
+
+def _product_of(batch: _Batch, variant_id: int) -> int:
+    found = batch.products.get(variant_id)
+    if found is None:
+        raise NotFound("variant", variant_id)
+    if found[1] == ProductStatus.DELETED.value:
+        raise Conflict(f"variant {variant_id} belongs to a deleted product and cannot be reserved", field="variant_id")
+    return found[0]
+
+
+def _take_lines(uow: UnitOfWork, request: _Request) -> tuple[Any, ...]:
+    lines = request.lines
+    order = sorted(range(len(lines)), key=lambda i: (lines[i].variant_id, lines[i].warehouse_id or ""))
+    taken = {i: take_line(uow, lines[i], f"lines[{i}]" if request.name_lines else "") for i in order}
+    return tuple(taken[i] for i in range(len(lines)))
+
+
+def _answer(
+    outcomes: list[tuple[_Request, dict[str, Any] | None, Exception | None]],
+    lock: threading.Lock,
+    give_back: Callable[[int], None],
+) -> None:
+    """Only after the commit does anyone hear yes; a yes nobody waits for any more is given back."""
+    given_up = []
+    with lock:
+        for request, answer, error in outcomes:
+            request.answer, request.error = answer, error
+            request.answered = True
+            if request.abandoned and answer is not None:
+                given_up.append(int(answer["reservation_id"]))
+            request.wake.set()
+    for reservation_id in given_up:
+        give_back(reservation_id)
