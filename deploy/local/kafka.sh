@@ -133,8 +133,10 @@ format_storage() {
     >>"$KAFKA_LOG" 2>&1 || { show_log_tail "$KAFKA_LOG" 50; die "StorageTool format failed"; }
 }
 
+# The health probe gets AISLE_KAFKA_PROBE_TIMEOUT (60 s): on a heavily loaded machine the probe's own JVM may need
+# 20 s or more just to start, and a healthy broker was then reported down.
 topics_list() {
-  TOOL_TIMEOUT=20 kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --list \
+  TOOL_TIMEOUT="${AISLE_KAFKA_PROBE_TIMEOUT:-60}" kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BOOTSTRAP" --list \
     --command-config "$KAFKA_CONF/admin-probe.properties"
 }
 

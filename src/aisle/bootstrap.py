@@ -132,6 +132,7 @@ class Container:
         if self.node_slot is not None:
             self.node_slot.release()
         self.engine.dispose()
+        self.tracing.flush()
 
     def ready(self) -> None:
         """Raises when storage cannot be reached."""

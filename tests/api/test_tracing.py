@@ -98,6 +98,8 @@ def test_a_patch_and_the_index_update_it_causes_share_one_trace(traced, log_stre
     assert relay.parent is not None and relay.parent.span_id in in_request
     sql = [s for s in exporter.get_finished_spans() if s.context.trace_id == trace_id and s.kind == SpanKind.CLIENT]
     assert sql, "the SQLAlchemy instrumentation records the request's statements in its trace"
+    lone = [s.name for s in exporter.get_finished_spans() if s.kind == SpanKind.CLIENT and s.parent is None]
+    assert lone == [], "the background loops' polling statements start no trace of their own"
 
     with container.engine.connect() as connection:
         stored = connection.execute(

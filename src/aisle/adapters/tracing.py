@@ -105,6 +105,12 @@ class Tracing:
         _instrument_redis()
         return cls(True)
 
+    def flush(self, timeout_millis: int = 5000) -> None:
+        """Exports what the batch processors still hold (at shutdown: the last spans are not lost)."""
+        provider = trace.get_tracer_provider()
+        if self.enabled and hasattr(provider, "force_flush"):
+            provider.force_flush(timeout_millis)
+
     def instrument_engine(self, engine: Any) -> None:
         if self.enabled:
             from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
@@ -192,9 +198,30 @@ def _process_provider(service_name: str) -> Any:
         if isinstance(current, TracerProvider):
             return current
         name = os.environ.get("OTEL_SERVICE_NAME") or service_name
-        provider = TracerProvider(resource=Resource.create({SERVICE_NAME: name}))
+        sampler = None if os.environ.get("OTEL_TRACES_SAMPLER") else _sampler()
+        provider = TracerProvider(resource=Resource.create({SERVICE_NAME: name}), sampler=sampler)
         trace.set_tracer_provider(provider)
         return provider
+
+
+def _sampler() -> Any:
+    """Every trace, except those a lone client call would start: the background loops poll the database (the relay
+    ten times a second when idle) and would flood the collector with one-statement traces. A statement inside a
+    request or an event's handling is kept, as its parent is. OTEL_TRACES_SAMPLER replaces this."""
+    from opentelemetry.sdk.trace.sampling import ALWAYS_ON, Decision, ParentBased, Sampler, SamplingResult
+
+    class NoLoneClientCalls(Sampler):
+        def should_sample(
+            self, parent_context: Any, trace_id: int, name: str, kind: Any = None, *args: Any, **kw: Any
+        ) -> Any:
+            if kind == trace.SpanKind.CLIENT:
+                return SamplingResult(Decision.DROP)
+            return ALWAYS_ON.should_sample(parent_context, trace_id, name, kind, *args, **kw)
+
+        def get_description(self) -> str:
+            return "NoLoneClientCalls"
+
+    return ParentBased(root=NoLoneClientCalls())
 
 
 def _instrument_redis() -> None:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import fcntl
 import os
+from contextlib import suppress
 from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from aisle.domain.ids import MAX_NODE
+from aisle.services.ports import ConnectionLost
 
 LOCK_CLASS = 0x41534C45  # "ASLE": the advisory-lock namespace of node slots (a 32-bit key; slot is the other)
 SLOTS = MAX_NODE + 1
@@ -41,7 +44,8 @@ class _AdvisorySlot:
     def release(self) -> None:
         if self._connection.closed:
             return
-        self._connection.execute(text("SELECT pg_advisory_unlock(:c, :s)"), {"c": LOCK_CLASS, "s": self.node_id})
+        with suppress(DBAPIError, ConnectionLost):  # when the session is gone (a server restart), so is its lock
+            self._connection.execute(text("SELECT pg_advisory_unlock(:c, :s)"), {"c": LOCK_CLASS, "s": self.node_id})
         self._connection.invalidate()  # close the session itself, not back to the pool
         self._connection.close()
 

@@ -16,6 +16,7 @@ from aisle.domain.coupons import CouponRefused
 from aisle.domain.errors import Conflict, FieldError, InvalidInput, NotFound, StaleVersion
 from aisle.domain.images import ImageRefused
 from aisle.services.bulk import TooManyLines
+from aisle.services.ports import ConnectionLost
 from aisle.services.product_input import field_path
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(TooManyLines)
     async def _too_many(request: Request, error: TooManyLines) -> JSONResponse:
         return problem(request, 413, str(error) + "; split the file into several requests.")
+
+    @app.exception_handler(ConnectionLost)
+    async def _connection_lost(request: Request, error: ConnectionLost) -> JSONResponse:
+        # The database connection broke under this request (its transaction was rolled back, nothing half-done):
+        # the pool has replaced it, so the same request sent again goes through.
+        log.warning("database connection lost on %s %s: %s", request.method, request.url.path, error)
+        detail = "The database connection was lost under this request; nothing was changed. Send it again."
+        return problem(request, 503, detail, headers={"Retry-After": "1"})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
