@@ -6,6 +6,9 @@ PostgreSQL, OpenSearch, Redis and Kafka. The services are the same objects eithe
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -104,6 +107,7 @@ class Container:
     loops: list[BackgroundLoop] = field(default_factory=list)
     leadership: Leadership | None = None  # embedded: which of the processes sharing the data dir runs the workers
     tracing: Tracing = field(default_factory=Tracing.off)  # OpenTelemetry, when configured
+    _slot_watch: BackgroundLoop | None = None
 
     @property
     def distributed(self) -> bool:
@@ -120,11 +124,11 @@ class Container:
             uow.commit()
 
     def start_background(self) -> None:
-        for loop in self.loops:
+        for loop in self._background():
             loop.start()
 
     def stop(self) -> None:
-        for loop in self.loops:
+        for loop in self._background():
             loop.stop()
         if self.leadership is not None:
             self.leadership.stop()
@@ -133,6 +137,14 @@ class Container:
             self.node_slot.release()
         self.engine.dispose()
         self.tracing.flush()
+
+    def _background(self) -> list[BackgroundLoop]:
+        """The loops, and for a long-running process with a node id, the watch over that id."""
+        if not self.loops or self.node_slot is None:
+            return self.loops
+        if self._slot_watch is None:
+            self._slot_watch = slot_watch(self.node_slot, on_lost=_stop_this_process)
+        return [*self.loops, self._slot_watch]
 
     def ready(self) -> None:
         """Raises when storage cannot be reached."""
@@ -260,6 +272,23 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
     return container
 
 
+def slot_watch(slot: NodeSlot, on_lost: Callable[[], None]) -> BackgroundLoop:
+    """Checks every second that this process still holds its node id. A database restart silently ends the hold;
+    if another process took the id meanwhile, this one stops rather than mint ids that may collide."""
+
+    def step() -> int:
+        if not slot.keep():
+            log.critical("node id %d is held by another process now; stopping so no id is minted twice", slot.node_id)
+            on_lost()
+        return 0
+
+    return BackgroundLoop("node-slot", step, idle_seconds=1.0)
+
+
+def _stop_this_process() -> None:
+    os.kill(os.getpid(), signal.SIGTERM)  # a graceful stop: uvicorn and the worker command both honour it
+
+
 def _reservation_mode(settings: Settings) -> str:
     """Group commit beat the other modes on both databases (bench/reports/inventory.md): it is what auto means."""
     return "group" if settings.reservation_mode == "auto" else settings.reservation_mode
@@ -310,6 +339,7 @@ def _follow(container: Container) -> Callable[[list[OutboxEntry]], None]:
     return follow
 
 
+log = logging.getLogger(__name__)
 LEADER_LOCK = "leader.lock"
 INDEX_BUILDER = "index-builder"
 PRUNE_EVERY_SECONDS = 300.0

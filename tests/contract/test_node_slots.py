@@ -4,12 +4,15 @@ ids were leased as an autoincrement modulo 1,024, so the 1,025th process shared 
 from __future__ import annotations
 
 import os
+import threading
+import time
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from aisle.adapters.sql.engine import make_engine
-from aisle.adapters.sql.node_slots import SLOTS, AllSlotsTaken, hold_node_slot
+from aisle.adapters.sql.node_slots import LOCK_CLASS, SLOTS, AllSlotsTaken, hold_node_slot
+from aisle.bootstrap import slot_watch
 
 PROCESSES = SLOTS + 100  # more short-lived processes than there are node ids
 
@@ -73,3 +76,76 @@ def test_when_every_slot_is_held_a_process_says_so(engine: Engine):
     finally:
         for slot in held:
             slot.release()
+
+
+def _holder_of(engine: Engine, slot: int) -> int | None:
+    """The backend pid holding ``slot``'s advisory lock, if any process holds it."""
+    query = text("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = :c AND objid = :s")
+    with engine.connect() as connection:
+        return connection.execute(query, {"c": LOCK_CLASS, "s": slot}).scalar()
+
+
+def _end_session_holding(engine: Engine, slot: int) -> None:
+    """What a PostgreSQL restart does to the slot's session: ends it, and the lock with it."""
+    pid = _holder_of(engine, slot)
+    assert pid is not None
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    for _ in range(200):
+        if _holder_of(engine, slot) is None:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"slot {slot} still held after its session was terminated")
+
+
+@pytest.mark.parametrize("engine", ["postgres"], indirect=True)
+def test_a_hold_lost_with_its_session_is_taken_again(engine: Engine):
+    held = hold_node_slot(engine)
+    try:
+        first_pid = _holder_of(engine, held.node_id)
+        _end_session_holding(engine, held.node_id)
+        assert held.keep()
+        again = _holder_of(engine, held.node_id)
+        assert again is not None and again != first_pid
+    finally:
+        held.release()
+    assert _holder_of(engine, held.node_id) is None
+
+
+@pytest.mark.parametrize("engine", ["postgres"], indirect=True)
+def test_a_hold_taken_by_another_process_meanwhile_is_reported_lost(engine: Engine):
+    held = hold_node_slot(engine)
+    _end_session_holding(engine, held.node_id)
+    newcomer = hold_node_slot(make_engine(engine.url.render_as_string(hide_password=False), pool_size=1))
+    try:
+        assert newcomer.node_id == held.node_id  # the lowest free slot: the one the first process thought it held
+        assert not held.keep()
+    finally:
+        newcomer.release()
+        held.release()
+
+
+def test_a_live_hold_is_kept_and_a_released_one_is_not(engine: Engine):
+    held = hold_node_slot(engine)
+    assert held.keep()
+    held.release()
+    if engine.dialect.name == "sqlite":
+        assert not held.keep()
+
+
+def test_the_watch_stops_the_process_when_its_id_is_lost():
+    class Lost:
+        node_id = 7
+
+        def keep(self) -> bool:
+            return False
+
+        def release(self) -> None: ...
+
+    stopped = threading.Event()
+    watch = slot_watch(Lost(), on_lost=stopped.set)
+    watch.start()
+    try:
+        assert stopped.wait(timeout=30)
+    finally:
+        watch.stop()

@@ -4,12 +4,14 @@ the slot is free again the moment the process ends, however it ends.
 PostgreSQL: a session advisory lock per slot, on a connection kept for the purpose (the server drops it when the
 process dies). SQLite (one machine): an exclusive ``flock`` on a file per slot next to the database (the kernel
 drops it when the process dies). Either way two live processes can never hold the same node id, however many
-processes came and went before.
+processes came and went before. A PostgreSQL restart ends the session and its lock without telling the holder:
+``keep`` notices and takes the same slot again, or says the process must stop minting ids.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 from contextlib import suppress
 from pathlib import Path
@@ -19,15 +21,21 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
+from aisle.adapters.sql.engine import server_hung_up
 from aisle.domain.ids import MAX_NODE
 from aisle.services.ports import ConnectionLost
 
+log = logging.getLogger(__name__)
 LOCK_CLASS = 0x41534C45  # "ASLE": the advisory-lock namespace of node slots (a 32-bit key; slot is the other)
 SLOTS = MAX_NODE + 1
 
 
 class NodeSlot(Protocol):
     node_id: int
+
+    def keep(self) -> bool:
+        """True while this process still holds its slot (taking it again if the hold was lost and it is free)."""
+        ...
 
     def release(self) -> None: ...
 
@@ -37,9 +45,23 @@ class AllSlotsTaken(RuntimeError):
 
 
 class _AdvisorySlot:
-    def __init__(self, connection: Connection, node_id: int) -> None:
+    def __init__(self, engine: Engine, connection: Connection, node_id: int) -> None:
+        self._engine = engine
         self._connection = connection
         self.node_id = node_id
+
+    def keep(self) -> bool:
+        """Raises while the database cannot be reached (nobody can take the slot meanwhile either)."""
+        if not self._connection.closed and not server_hung_up(self._connection.connection.dbapi_connection):
+            return True
+        self._connection.invalidate()
+        connection = self._engine.connect()
+        if _try_lock(connection, self.node_id):
+            log.warning("node id %d taken again: the database had ended the session that held it", self.node_id)
+            self._connection = connection
+            return True
+        connection.close()
+        return False
 
     def release(self) -> None:
         if self._connection.closed:
@@ -54,6 +76,9 @@ class _FileSlot:
     def __init__(self, fd: int, node_id: int) -> None:
         self._fd: int | None = fd
         self.node_id = node_id
+
+    def keep(self) -> bool:
+        return self._fd is not None  # a flock ends only with its file descriptor
 
     def release(self) -> None:
         if self._fd is not None:
@@ -74,15 +99,19 @@ def _hold_advisory(engine: Engine, order: list[int]) -> NodeSlot:
     connection = engine.connect()
     try:
         for slot in order:
-            taken = connection.execute(text("SELECT pg_try_advisory_lock(:c, :s)"), {"c": LOCK_CLASS, "s": slot})
-            connection.commit()
-            if taken.scalar_one():
-                return _AdvisorySlot(connection, slot)
+            if _try_lock(connection, slot):
+                return _AdvisorySlot(engine, connection, slot)
     except BaseException:
         connection.invalidate()
         raise
     connection.close()
     raise AllSlotsTaken(f"all {SLOTS} node ids are held by live processes on this database")
+
+
+def _try_lock(connection: Connection, slot: int) -> bool:
+    taken = connection.execute(text("SELECT pg_try_advisory_lock(:c, :s)"), {"c": LOCK_CLASS, "s": slot})
+    connection.commit()
+    return bool(taken.scalar_one())
 
 
 def _lock_dir(engine: Engine) -> Path:
