@@ -308,3 +308,14 @@ def test_parse_never_raises_and_keeps_its_promises(parser: QueryParser, q: str) 
     if parsed.price_min is not None and parsed.price_max is not None:
         assert parsed.price_min <= parsed.price_max
     json.dumps(understood(parsed))
+
+
+def test_a_long_query_is_cut_between_words_not_inside_one():
+    from aisle.domain.search.query import MAX_QUERY_CHARS, clipped
+
+    repeated = " ".join(["headphnes"] * 256)
+    cut = clipped(repeated)
+    assert len(cut) <= MAX_QUERY_CHARS
+    assert set(cut.split()) == {"headphnes"}
+    assert clipped("x" * 600) == "x" * MAX_QUERY_CHARS  # one giant word keeps its start
+    assert clipped("short query") == "short query"

@@ -35,6 +35,7 @@ from aisle.domain.search.text import has_digit, normalize, tokenize
 from aisle.domain.search.vocabulary import Vocabulary, max_typos
 
 SORTS = ("price_asc", "price_desc", "rating", "newest")
+_TRAILING_WORD = re.compile(r"\w+$")
 MAX_QUERY_CHARS = 512  # a query is cut here before anything else: no product title needs more, parsing stays cheap
 MAX_KEYWORDS = 32
 MAX_WORD_LENGTH = 39  # the engine drops longer tokens, so matching on them could only fail
@@ -70,7 +71,18 @@ class ParsedQuery:
         if not self.corrections:
             return None
         fixes = dict(self.corrections)
-        return _TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), normalize(self.raw[:MAX_QUERY_CHARS]))
+        return _TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), clipped(normalize(clipped(self.raw))))
+
+
+def clipped(text: str) -> str:
+    """At most MAX_QUERY_CHARS, without a word cut in two at the end ("headphones" must not become "he")."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return text
+    cut = text[:MAX_QUERY_CHARS]
+    if text[MAX_QUERY_CHARS].isalnum() and cut[-1].isalnum():
+        whole_words = _TRAILING_WORD.sub("", cut)
+        cut = whole_words if whole_words.strip() else cut  # one giant word: keep its start
+    return cut
 
 
 class QueryParser:
@@ -93,7 +105,7 @@ class QueryParser:
         self._common_words = common_words
 
     def parse(self, q: str) -> ParsedQuery:
-        text = normalize(q[:MAX_QUERY_CHARS])[:MAX_QUERY_CHARS]  # again: NFKC may turn one character into 18
+        text = clipped(normalize(clipped(q)))  # again: NFKC may turn one character into 18
         extraction = extract_filters(lex(text))
         brands, words = self._take_brands(_words(extraction.rest))
         words, corrections = self._corrected(_first_of_each(_without_stop_words(words))[:MAX_KEYWORDS])
