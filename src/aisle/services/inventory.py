@@ -235,9 +235,7 @@ class InventoryService:
                 uow.inventory.save_level(current.release(line.quantity), current.version)
         announce_stock_change(uow, product_ids)
 
-    def _write(
-        self, change: Callable[[UnitOfWork], A], key: IdempotencyKey | None, remembered: Remembered[A]
-    ) -> A:
+    def _write(self, change: Callable[[UnitOfWork], A], key: IdempotencyKey | None, remembered: Remembered[A]) -> A:
         """Runs ``change`` in a transaction, again after a lost compare-and-set, at most once per idempotency key."""
 
         def attempt() -> A:

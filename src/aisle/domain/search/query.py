@@ -37,6 +37,7 @@ from aisle.domain.search.vocabulary import Vocabulary, max_typos
 SORTS = ("price_asc", "price_desc", "rating", "newest")
 _TRAILING_WORD = re.compile(r"\w+$")
 MAX_QUERY_CHARS = 512  # a query is cut here before anything else: no product title needs more, parsing stays cheap
+MAX_QUERY_INPUT_CHARS = 10_000  # longer is refused (422) at the door rather than read and cut
 MAX_KEYWORDS = 32
 MAX_WORD_LENGTH = 39  # the engine drops longer tokens, so matching on them could only fail
 

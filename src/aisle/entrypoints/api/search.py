@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from aisle.domain.errors import InvalidInput
+from aisle.domain.search.query import MAX_QUERY_CHARS, MAX_QUERY_INPUT_CHARS
 from aisle.entrypoints import metrics
 from aisle.entrypoints.api.dependencies import AutocompleteDep, SearchDep, search_allowed
 from aisle.entrypoints.api.shapes.autocomplete import AutocompleteResponse, completions_shown, unavailable
@@ -35,7 +36,10 @@ def search(
     search: SearchDep,
     q: Annotated[
         str,
-        Query(max_length=10_000, description='Free text, e.g. "sony headphones under $200"; read up to 512 characters'),
+        Query(
+            max_length=MAX_QUERY_INPUT_CHARS,
+            description=f'Free text, e.g. "sony headphones under $200"; read up to {MAX_QUERY_CHARS} characters',
+        ),
     ] = "",
     category: Annotated[str | None, Query(max_length=500, description="Category id or path")] = None,
     price_min: Price = None,
@@ -91,7 +95,13 @@ def search(
 @router.get("/autocomplete", response_model=AutocompleteResponse)
 def autocomplete(
     autocomplete: AutocompleteDep,
-    q: Annotated[str, Query(max_length=200, description="What the shopper has typed so far")] = "",
+    q: Annotated[
+        str,
+        Query(
+            max_length=MAX_QUERY_INPUT_CHARS,
+            description=f"What the shopper has typed so far; read up to {MAX_QUERY_CHARS} characters",
+        ),
+    ] = "",
 ) -> Response:
     """Up to 9 completions: popular queries, brands, categories, product titles and words; typo-tolerant."""
     try:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aisle.domain.categories import Category
+from aisle.domain.search.query import clipped
 from aisle.domain.search.text import normalize
 from aisle.services.search.engine import SearchEngine
 from aisle.services.search.understanding import QueryUnderstanding
@@ -25,7 +26,7 @@ class Suggestion:
 @dataclass(frozen=True)
 class Completions:
     typed: str
-    read: str  # the text as matched: normalized, at most 100 characters ("" when nothing worth completing)
+    read: str  # the text as matched: normalized, cut like a search query ("" when nothing worth completing)
     completed: str | None  # the text with its last word completed or corrected, when that changed it
     suggestions: tuple[Suggestion, ...]
 
@@ -44,7 +45,7 @@ class Autocomplete:
         self._popular = popular_queries
 
     def suggest(self, typed: str, limit: int = MAX_SUGGESTIONS) -> Completions:
-        text = normalize(typed)[:100].strip()
+        text = clipped(normalize(clipped(typed))).strip()
         if not text:
             return Completions(typed, text, None, ())
         head, _, last = text.rpartition(" ")

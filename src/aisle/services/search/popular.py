@@ -15,7 +15,7 @@ from aisle.domain.search.text import normalize
 
 MAX_TRACKED = 50_000
 MIN_CLIENTS = 3  # distinct clients before a query is suggested
-MAX_QUERY_CHARS = 80
+MAX_SUGGESTED_CHARS = 80  # a longer query is never offered to other shoppers as a suggestion
 
 
 class PopularQueries:
@@ -27,7 +27,7 @@ class PopularQueries:
 
     def record(self, query: str, total: int, client: str = "") -> None:
         text = " ".join(normalize(query).split())
-        if not text or total == 0 or len(text) > MAX_QUERY_CHARS:
+        if not text or total == 0 or len(text) > MAX_SUGGESTED_CHARS:
             return
         fingerprint = hashlib.blake2b(client.encode("utf-8"), digest_size=8).hexdigest()  # no addresses kept
         with self._lock:
