@@ -3,7 +3,8 @@ ids were leased as an autoincrement modulo 1,024, so the 1,025th process shared 
 
 from __future__ import annotations
 
-import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -17,33 +18,48 @@ from aisle.bootstrap import slot_watch
 PROCESSES = SLOTS + 100  # more short-lived processes than there are node ids
 
 
-def _short_lived_processes(url: str, count: int, at_once: int = 4) -> list[int]:
-    """Forks ``count`` processes (forking is cheap: no interpreter start-up), ``at_once`` alive at a time. Each one
-    takes a slot, writes its node id to a pipe and exits without any clean-up, as a killed process would."""
-    read_end, write_end = os.pipe()
-    alive: set[int] = set()
-    for _ in range(count):
-        if len(alive) >= at_once:
-            alive.discard(os.wait()[0])
-        pid = os.fork()
-        if pid == 0:  # the child: its whole life
-            code = 1
-            try:
-                os.write(write_end, f"{hold_node_slot(make_engine(url, pool_size=1)).node_id}\n".encode())
-                code = 0
-            finally:
-                os._exit(code)
-        alive.add(pid)
-    failures = 0
-    while alive:
+FORKER = """
+import os, sys
+from aisle.adapters.sql.engine import make_engine
+from aisle.adapters.sql.node_slots import hold_node_slot
+
+url, count, at_once = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+read_end, write_end = os.pipe()
+alive, failures = set(), 0
+for _ in range(count):
+    if len(alive) >= at_once:
         pid, status = os.wait()
         alive.discard(pid)
         failures += status != 0
-    os.close(write_end)
-    with os.fdopen(read_end) as results:
-        seen = [int(line) for line in results.read().split()]
-    assert failures == 0
-    return seen
+    pid = os.fork()
+    if pid == 0:  # the child: its whole life
+        code = 1
+        try:
+            os.write(write_end, f"{hold_node_slot(make_engine(url, pool_size=1)).node_id}\\n".encode())
+            code = 0
+        finally:
+            os._exit(code)
+    alive.add(pid)
+while alive:
+    pid, status = os.wait()
+    alive.discard(pid)
+    failures += status != 0
+os.close(write_end)
+with os.fdopen(read_end) as results:
+    print(results.read(), end="")
+sys.exit(1 if failures else 0)
+"""
+
+
+def _short_lived_processes(url: str, count: int, at_once: int = 4) -> list[int]:
+    """Starts ``count`` processes, ``at_once`` alive at a time. Each one takes a slot, writes its node id and exits
+    without any clean-up, as a killed process would. They are forked from a small interpreter of their own: forking
+    the test runner itself (gigabytes by then) costs seconds per thousand processes in page tables alone."""
+    done = subprocess.run(
+        [sys.executable, "-c", FORKER, url, str(count), str(at_once)], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    return [int(line) for line in done.stdout.split()]
 
 
 def test_many_short_lived_processes_never_share_a_live_node_id(engine: Engine):
