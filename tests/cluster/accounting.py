@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 import httpx
 import orjson
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient
 from opensearchpy import OpenSearch
 from sqlalchemy import Engine, select
@@ -71,7 +71,7 @@ def topic_event_ids(bootstrap: str, topics: Iterable[str]) -> Counter[int]:
             if topic in metadata.topics
             for partition in metadata.topics[topic].partitions
         ]
-        ends = {(tp.topic, tp.partition): consumer.get_watermark_offsets(tp, timeout=30)[1] for tp in wanted}
+        ends = {(tp.topic, tp.partition): _end_offset(consumer, tp) for tp in wanted}
         consumer.assign([TopicPartition(tp.topic, tp.partition, 0) for tp in wanted])
         remaining = {key for key, end in ends.items() if end > 0}
         deadline = time.monotonic() + 120
@@ -86,6 +86,23 @@ def topic_event_ids(bootstrap: str, topics: Iterable[str]) -> Counter[int]:
     finally:
         consumer.close()
     return seen
+
+
+_LEADERSHIP_MOVING = {KafkaError.NOT_LEADER_FOR_PARTITION, KafkaError.LEADER_NOT_AVAILABLE}
+
+
+def _end_offset(consumer: Consumer, partition: TopicPartition) -> int:
+    """The partition's end, asked again while its leadership is still moving: right after a broker returns, the
+    preferred leader takes its partitions back and a broker asked meanwhile answers NOT_LEADER_FOR_PARTITION."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            return int(consumer.get_watermark_offsets(partition, timeout=30)[1])
+        except KafkaException as error:
+            moving = error.args[0].code() in _LEADERSHIP_MOVING or error.args[0].retriable()
+            if not moving or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def stock_of(base_url: str, variant_id: str, internal: dict[str, str]) -> tuple[int, int]:
