@@ -12,21 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from aisle.entrypoints.api.app import create_app
-from aisle.entrypoints.logs import configure_logging
+from tests.support.logs import logging_to
 
 
 @pytest.fixture
 def log_lines() -> Iterator[io.StringIO]:
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
-    stream = io.StringIO()
-    configure_logging("INFO", stream)
-    yield stream
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in saved[0]:
-        root.addHandler(handler)
-    root.setLevel(saved[1])
+    with logging_to(io.StringIO()) as stream:
+        yield stream
 
 
 def _parsed(stream: io.StringIO) -> list[dict]:
@@ -66,17 +58,8 @@ class _Terminal(io.StringIO):
 
 @pytest.mark.parametrize(("stream", "is_json"), [(io.StringIO(), True), (_Terminal(), False)])
 def test_auto_format_is_json_for_a_pipe_and_readable_on_a_terminal(stream: io.StringIO, is_json: bool):
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
-    try:
-        configure_logging("INFO", stream, log_format="auto")
+    with logging_to(stream, log_format="auto"):
         logging.getLogger("aisle.test").info("hello %s", "shopper", extra={"request_id": "req-42"})
-    finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in saved[0]:
-            root.addHandler(handler)
-        root.setLevel(saved[1])
     line = stream.getvalue().strip()
     if is_json:
         assert json.loads(line)["request_id"] == "req-42"

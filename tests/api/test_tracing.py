@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +21,8 @@ from aisle.adapters.sql import schema as t
 from aisle.adapters.tracing import Tracing, exporters_wanted
 from aisle.bootstrap import Container, bootstrap
 from aisle.entrypoints.api.app import create_app
-from aisle.entrypoints.logs import configure_logging
 from tests.api.conftest import SellerClient, make_settings
+from tests.support.logs import logging_to
 
 
 @pytest.fixture
@@ -36,16 +35,8 @@ def spans() -> Iterator[InMemorySpanExporter]:
 
 @pytest.fixture
 def log_stream() -> Iterator[io.StringIO]:
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
-    stream = io.StringIO()
-    configure_logging("INFO", stream)
-    yield stream
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in saved[0]:
-        root.addHandler(handler)
-    root.setLevel(saved[1])
+    with logging_to(io.StringIO()) as stream:
+        yield stream
 
 
 def wait_for_span(exporter: InMemorySpanExporter, name: str, trace_id: int, timeout: float = 30.0) -> ReadableSpan:
