@@ -72,7 +72,7 @@ class ParsedQuery:
         if not self.corrections:
             return None
         fixes = dict(self.corrections)
-        return _TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), clipped(normalize(clipped(self.raw))))
+        return _TOKEN.sub(lambda m: fixes.get(m.group(), m.group()), read_text(self.raw))
 
 
 def clipped(text: str) -> str:
@@ -84,6 +84,11 @@ def clipped(text: str) -> str:
         whole_words = _TRAILING_WORD.sub("", cut)
         cut = whole_words if whole_words.strip() else cut  # one giant word: keep its start
     return cut
+
+
+def read_text(raw: str) -> str:
+    """What is read of a query: normalized and clipped, clipped again because NFKC may turn one character into 18."""
+    return clipped(normalize(clipped(raw)))
 
 
 class QueryParser:
@@ -106,7 +111,7 @@ class QueryParser:
         self._common_words = common_words
 
     def parse(self, q: str) -> ParsedQuery:
-        text = clipped(normalize(clipped(q)))  # again: NFKC may turn one character into 18
+        text = read_text(q)
         extraction = extract_filters(lex(text))
         brands, words = self._take_brands(_words(extraction.rest))
         words, corrections = self._corrected(_first_of_each(_without_stop_words(words))[:MAX_KEYWORDS])

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aisle.domain.categories import Category
-from aisle.domain.search.query import clipped
+from aisle.domain.search.query import read_text
 from aisle.domain.search.text import normalize
 from aisle.services.search.engine import SearchEngine
 from aisle.services.search.understanding import QueryUnderstanding
@@ -45,7 +45,7 @@ class Autocomplete:
         self._popular = popular_queries
 
     def suggest(self, typed: str, limit: int = MAX_SUGGESTIONS) -> Completions:
-        text = clipped(normalize(clipped(typed))).strip()
+        text = read_text(typed).strip()
         if not text:
             return Completions(typed, text, None, ())
         head, _, last = text.rpartition(" ")
