@@ -17,6 +17,7 @@ from aisle.domain.search.rerank import RerankWeights, by_name_coverage, rerank_s
 from aisle.domain.search.text import tokenize
 from aisle.services.ports import Cache
 from aisle.services.search.cards import ProductCards
+from aisle.services.search.chosen_facets import with_chosen_values
 from aisle.services.search.engine import (
     EngineQuery,
     EngineResult,
@@ -124,7 +125,7 @@ class SearchService:
             predicted_category=_predicted(result.hits, categories),
             cards=tuple(self._cards.cards([h.product_id for h in hits])),
             facets=facets,
-            facet_categories=_category_facet(facets, plan.filters, categories),
+            facet_categories=_category_facet(facets, plan.filters, categories, result.total),
             filters=plan.filters,
             total=result.total,
             page=params.page,
@@ -166,6 +167,8 @@ class SearchService:
         if cache is not None and (cached := cache.get(key)) is not None:
             return facets_from_dict(cached)
         facets = engine.search(EngineQuery(keywords=plan.keywords, filters=plan.filters, limit=0)).facets
+        if engine is self._engine:
+            facets = with_chosen_values(engine, plan.keywords, plan.filters, facets, self._engine.brands)
         if cache is not None:
             cache.set(key, facets_to_dict(facets), FACETS_TTL_SECONDS)
         return facets
@@ -305,10 +308,22 @@ def _predicted(hits: list[Hit], categories: dict[int, Category]) -> Category | N
     return categories[best]
 
 
-def _category_facet(facets: Facets, filters: Filters, categories: dict[int, Category]) -> tuple[CategoryCount, ...]:
-    """The children of the chosen category (or the roots), so the shopper can narrow one level at a time."""
-    return tuple(
+def _category_facet(
+    facets: Facets, filters: Filters, categories: dict[int, Category], total: int
+) -> tuple[CategoryCount, ...]:
+    """The chosen category, marked selected, then its children (or the roots when none is chosen): the shopper
+    sees what is picked and can narrow one level at a time. Counted under every other filter, the chosen
+    category's count is what the search found (``total``) when it is past the counted categories."""
+    counts = dict(facets.categories)
+    chosen = filters.category_id
+    picked = (
+        (CategoryCount(categories[chosen], counts.get(chosen, total), selected=True),)
+        if chosen is not None and chosen in categories
+        else ()
+    )
+    children = tuple(
         CategoryCount(categories[cid], n)
         for cid, n in facets.categories
-        if cid in categories and categories[cid].parent_id == filters.category_id
+        if cid in categories and categories[cid].parent_id == chosen
     )
+    return picked + children
