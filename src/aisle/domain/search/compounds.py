@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import pairwise
 
@@ -9,6 +10,7 @@ from aisle.domain.search.text import has_digit
 from aisle.domain.search.vocabulary import Vocabulary
 
 MIN_COMPOUND_PART = 3  # "head phone" ↔ "headphone"; "a" + "pple" is no split
+_NAME_THEN_NUMBER = re.compile(r"(?<=[^\W\d_])(?=\d)")  # between a letter and the digit after it
 
 
 def compound_forms(keywords: Sequence[str], vocabulary: Vocabulary) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -21,7 +23,7 @@ def compound_forms(keywords: Sequence[str], vocabulary: Vocabulary) -> tuple[tup
         if not has_digit(joined) and " " not in joined and vocabulary.known(joined):
             found.append((f"{first} {second}", (joined,)))
     for word in keywords:
-        split = split_compound(word, vocabulary)
+        split = split_compound(word, vocabulary) or split_model_number(word, vocabulary)
         if split is not None:
             found.append((word, (split,)))
     return tuple(found)
@@ -35,6 +37,17 @@ def split_compound(word: str, vocabulary: Vocabulary) -> str | None:
         if vocabulary.known(head) and vocabulary.known(tail):
             return f"{head} {tail}"
     return None
+
+
+def split_model_number(word: str, vocabulary: Vocabulary) -> str | None:
+    """A name and its number written together that the catalog writes apart: "iphone6" → "iphone 6",
+    "iphone6s" → "iphone 6s", "note5" → "note 5" (only when the joined word is not a catalog word itself)."""
+    if not has_digit(word) or vocabulary.known(word):
+        return None
+    parts = _NAME_THEN_NUMBER.split(word)
+    if len(parts) < 2 or not all(vocabulary.known(part) for part in parts):
+        return None
+    return " ".join(parts)
 
 
 def number_forms(word: str) -> tuple[str, ...]:
