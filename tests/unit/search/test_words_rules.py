@@ -95,8 +95,11 @@ def test_a_joined_form_brings_its_synonyms():
 
 
 def test_a_name_joined_to_its_number_is_split_where_the_catalog_writes_them_apart():
-    catalog = Vocabulary.from_texts([("apple iphone 6 iphone 6s galaxy note 5 cases", 1.0)], min_count=0)
+    catalog = Vocabulary.from_texts([("apple iphone 6 iphone 6s galaxy note 5 cases 8 plus s7 edge", 1.0)], min_count=0)
     assert split_model_number("iphone6", catalog) == "iphone 6"
+    assert split_model_number("iphone8plus", catalog) == "iphone 8 plus"
+    assert split_model_number("s7edge", catalog) == "s7 edge"
+    assert split_model_number("galaxys7", catalog) is None  # "galaxys" is no word
     assert split_model_number("iphone6s", catalog) == "iphone 6s"
     assert split_model_number("note5", catalog) == "note 5"
     assert split_model_number("iphone7", catalog) is None  # "7" is no catalog word: nothing to find apart

@@ -10,7 +10,7 @@ from aisle.domain.search.text import has_digit
 from aisle.domain.search.vocabulary import Vocabulary
 
 MIN_COMPOUND_PART = 3  # "head phone" ↔ "headphone"; "a" + "pple" is no split
-_NAME_THEN_NUMBER = re.compile(r"(?<=[^\W\d_])(?=\d)")  # between a letter and the digit after it
+_LETTERS_MEET_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 
 def compound_forms(keywords: Sequence[str], vocabulary: Vocabulary) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -41,13 +41,20 @@ def split_compound(word: str, vocabulary: Vocabulary) -> str | None:
 
 def split_model_number(word: str, vocabulary: Vocabulary) -> str | None:
     """A name and its number written together that the catalog writes apart: "iphone6" → "iphone 6",
-    "iphone6s" → "iphone 6s", "note5" → "note 5" (only when the joined word is not a catalog word itself)."""
+    "iphone7plus" → "iphone 7 plus", "s7edge" → "s7 edge" (only when the joined word is not a catalog word
+    itself). Cut where letters meet digits, then the longest runs of pieces the catalog knows are put back."""
     if not has_digit(word) or vocabulary.known(word):
         return None
-    parts = _NAME_THEN_NUMBER.split(word)
-    if len(parts) < 2 or not all(vocabulary.known(part) for part in parts):
-        return None
-    return " ".join(parts)
+    pieces = _LETTERS_MEET_DIGITS.split(word)
+    words: list[str] = []
+    at = 0
+    while at < len(pieces):
+        end = next((e for e in range(len(pieces), at, -1) if vocabulary.known("".join(pieces[at:e]))), None)
+        if end is None:
+            return None
+        words.append("".join(pieces[at:end]))
+        at = end
+    return " ".join(words) if len(words) > 1 else None
 
 
 def number_forms(word: str) -> tuple[str, ...]:
