@@ -138,8 +138,9 @@ class SearchService:
         self, engine: Searcher, plan: Plan, params: SearchParams, result: EngineResult
     ) -> tuple[EngineResult, list[RelaxStep], Plan]:
         steps: list[RelaxStep] = []
+        counted: dict[tuple[KeywordGroup, Filters], int] = {}  # one count per word, however many are dropped
         while result.total == 0:
-            relaxed = _relax_once(plan, engine)
+            relaxed = _relax_once(plan, engine, counted)
             if relaxed is None:
                 break
             plan, step = relaxed
@@ -248,7 +249,9 @@ def _keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
     return tuple(groups)
 
 
-def _relax_once(plan: Plan, engine: Searcher) -> tuple[Plan, RelaxStep] | None:
+def _relax_once(
+    plan: Plan, engine: Searcher, counted: dict[tuple[KeywordGroup, Filters], int]
+) -> tuple[Plan, RelaxStep] | None:
     """The next thing to let go of, most specific first: filters the text implied, then the words least found."""
     f = plan.filters
     if f.rating_min is not None:
@@ -259,7 +262,7 @@ def _relax_once(plan: Plan, engine: Searcher) -> tuple[Plan, RelaxStep] | None:
         dropped = RelaxStep("price", PriceDropped(f.price_min, f.price_max))
         return replace(plan, filters=replace(f, price_min=None, price_max=None)), dropped
     if len(plan.keywords) > 1:
-        word = _least_found(plan.keywords, f, engine)
+        word = _least_found(plan.keywords, f, engine, counted)
         kept = tuple(k for k in plan.keywords if k.word != word)
         return replace(plan, keywords=kept), RelaxStep("keyword", word)
     if f.brands:
@@ -269,13 +272,19 @@ def _relax_once(plan: Plan, engine: Searcher) -> tuple[Plan, RelaxStep] | None:
     return None
 
 
-def _least_found(keywords: tuple[KeywordGroup, ...], filters: Filters, engine: Searcher) -> str:
+def _least_found(
+    keywords: tuple[KeywordGroup, ...],
+    filters: Filters,
+    engine: Searcher,
+    counted: dict[tuple[KeywordGroup, Filters], int],
+) -> str:
     """The word to drop: one that matches nothing (a typo the speller missed, a word the catalog lacks), else
     the most common one, which says least about what the shopper wants ("apple watch series": drop "series")."""
-    counts = {
-        k.word: engine.search(EngineQuery(keywords=(k,), filters=filters, limit=0, with_facets=False)).total
-        for k in keywords
-    }
+    for k in keywords:
+        if (k, filters) not in counted:
+            found = engine.search(EngineQuery(keywords=(k,), filters=filters, limit=0, with_facets=False))
+            counted[(k, filters)] = found.total
+    counts = {k.word: counted[(k, filters)] for k in keywords}
     unmatched = [k.word for k in keywords if counts[k.word] == 0]
     if unmatched:
         return unmatched[-1]
