@@ -131,9 +131,13 @@ class TantivyEngine:
         leaves = searcher.fast_field_values("category_leaf", addresses)
         popularity = searcher.fast_field_values("popularity", addresses)
         relevance = scored and query.sort == "relevance"
+        # Re-ranking reads what each product is from its title (kinds.py); only relevance-ranked words need it.
+        titles = [searcher.doc(a).get_first("title") or "" for a in addresses] if relevance else [""] * len(ids)
         hits = [
-            Hit(pid, float(key) if relevance else 0.0, static or 0.0, leaf or None, pop or 0.0)
-            for (key, _a), pid, static, leaf, pop in zip(result.hits, ids, statics, leaves, popularity, strict=True)
+            Hit(pid, float(key) if relevance else 0.0, static or 0.0, leaf or None, pop or 0.0, title)
+            for (key, _a), pid, static, leaf, pop, title in zip(
+                result.hits, ids, statics, leaves, popularity, titles, strict=True
+            )
         ]
         return hits, result.count
 
