@@ -55,7 +55,6 @@ def test_a_category_names_the_head_noun_of_each_of_its_parts():
 
 def test_a_product_name_is_read_without_brand_colour_and_notes():
     assert name_words("BlackBerry - 8520 Cell Phone (Unlocked) - Black")[-1] == "phone"
-    assert name_words("Nova 5 Cell Phone with 12MP Camera")[-1] == "phone"  # what comes with it is not what it is
     assert name_words("Spigen - Thin Fit Case for Apple iPhone 7 - Jet black")[-1] == "case"
     assert name_words("Targus 16 inch Laptop Sleeve Black")[-2:] == ["laptop", "sleeve"]
 
@@ -94,6 +93,14 @@ def test_a_product_is_the_kind_its_own_name_ends_with(kinds):
     assert "phone" not in lens_kit and "kit" in lens_kit
 
 
+def test_what_comes_with_a_product_is_not_what_it_is(kinds):
+    assert "phone" in kinds.of_product("Nova 5 Cell Phone with 12MP Camera", PHOTO)
+    assert "camera" not in kinds.of_product("Nova 5 Cell Phone with 12MP Camera", PHOTO)
+    # Best Buy writes the memory in the middle: read with its category, it is still a phone
+    galaxy = "Samsung - Galaxy S6 4G with 32GB Memory Cell Phone (Unlocked) - Black"
+    assert "phone" in kinds.of_product(galaxy, UNLOCKED)
+
+
 def test_of_a_category_s_kinds_a_product_is_the_one_its_name_ends_with(kinds):
     # "Cases & Clips" holds cases and clips: a case is not a clip
     assert "clip" not in kinds.of_product("Speck - CandyShell Case for iPhone 7 - Clear", CASES)
@@ -105,6 +112,9 @@ def test_a_product_filed_under_a_kind_its_name_uses_as_a_qualifier_is_not_of_tha
     assert "laptop" not in kinds.of_product("Targus 15.6 inch Laptop Slip Case Blue", LAPTOPS)
     assert "laptop" in kinds.of_product("HP ProBook 450 Notebook PC", LAPTOPS)
     assert "sleeve" in kinds.of_product("Urban Factory Neoprene Laptop Sleeve 13.3 Black", LAPTOP_BAGS)
+    # nor is one that names a laptop as what it fits, or whose title goes on after a dash
+    assert "laptop" not in kinds.of_product("Urban Factory Privacy Cover for Laptop/Notebook Screen 12.1", LAPTOPS)
+    assert "laptop" not in kinds.of_product("StarTech.com 6 ft Standard Laptop Power Cord - NEMA 5-15P to C5", LAPTOPS)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,8 @@ _QUALIFIER_WORDS = "with without and or of for in on by to the a an new refurbis
 COLOURS = frozenset(_COLOUR_WORDS.split())
 _QUALIFIERS = frozenset(_QUALIFIER_WORDS.split())
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
+_WITH = re.compile(r"\s(?:with|w/)\s", re.IGNORECASE)
+MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand
 _MODIFIER_TAIL = re.compile(r"\s+(?:with|without|for|by|from)\s.*$", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 MIN_KIND_LENGTH = 2
@@ -67,16 +69,25 @@ def head_nouns(name: str) -> frozenset[str]:
 
 def name_words(title: str) -> list[str]:
     """The words of a product's own name that may name its kind, in order: without the brand in front of a
-    " - " title ("Apple - iPhone 7 32GB - Black"), the colour part after it, notes in brackets, what it fits and
-    what comes with it."""
-    name = own_name(title)
-    parts = name.split(" - ")
-    if len(parts) >= 3:
-        parts = parts[1:-1]
-    elif len(parts) == 2:
-        parts = parts[1:]
-    text = _MODIFIER_TAIL.sub("", _PARENTHESES.sub(" ", " - ".join(parts)))  # "Phone with 12MP Camera": a phone
-    return [singular(w) for w in tokenize(text) if _is_kind_word(w)]
+    " - " title ("Apple - iPhone 7 32GB - Black"), the colour part after it, notes in brackets and what it fits."""
+    return [w for segment in name_segments(title) for w in segment]
+
+
+def name_segments(title: str) -> list[list[str]]:
+    """``name_words`` cut at "with": "Cell Phone with 12MP Camera" is a phone, and so, read with its category, is
+    "Galaxy S6 4G with 32GB Memory Cell Phone"."""
+    parts = own_name(title).split(" - ")
+    if len(parts) >= 2 and len(parts[0].split()) <= MAX_BRAND_WORDS:
+        parts = parts[1:-1] if len(parts) >= 3 else parts[1:]  # "Brand - Name" or "Brand - Name - Colour"
+    else:
+        parts = parts[:1]  # "Maker Name Kind - spec notes"
+    text = _PARENTHESES.sub(" ", " - ".join(parts))
+    segments = [[singular(w) for w in tokenize(part) if _is_kind_word(w)] for part in _WITH.split(text)]
+    return [segment for segment in segments if segment]
+
+
+def _fitted_words(title: str) -> frozenset[str]:
+    return frozenset(singular(w) for w in tokenize(title[len(own_name(title)) :]))
 
 
 @dataclass(frozen=True)
@@ -105,10 +116,13 @@ class CatalogKinds:
         """The product's own kind (the last word of its own name) and what its categories add: of the kinds its
         category names, the one its name ends with, or else all of them; never a kind its own name uses as a
         qualifier ("Laptop Sleeve" is no laptop, wherever it is filed)."""
-        words = name_words(title)
-        own = frozenset(words[-1:])
-        qualifiers = frozenset(words[:-1])
         named = self.own.get(category_id, frozenset()) if category_id is not None else frozenset()
+        segments = name_segments(title)
+        ends = [segment[-1] for segment in segments]
+        kind = next((end for end in ends if end in named), ends[0] if ends else None)
+        own = frozenset() if kind is None else frozenset({kind})
+        # a kind named anywhere else in the title qualifies the product or names what it fits
+        qualifiers = (frozenset(name_words(title)) | _fitted_words(title)) - own
         upper = self.upper.get(category_id, frozenset()) if category_id is not None else frozenset()
         from_category = frozenset() if own & named else named - qualifiers
         return own | from_category | (upper - qualifiers)
