@@ -167,7 +167,8 @@ def search_body(query: EngineQuery, text: Query | None) -> Query:
         "size": query.limit,
         "from": query.offset,
         "track_total_hits": True,
-        "_source": False,
+        # Re-ranking reads what each product is from its title (kinds.py); only relevance-ranked words need it.
+        "_source": ["title"] if text is not None and query.sort == "relevance" and query.limit else False,
         "docvalue_fields": ["static_score", "category_leaf", "popularity"],
     }
     if not (text is not None and query.sort == "relevance"):

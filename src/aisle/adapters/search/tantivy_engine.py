@@ -132,9 +132,11 @@ class TantivyEngine:
         statics = searcher.fast_field_values("static_score", addresses)
         leaves = searcher.fast_field_values("category_leaf", addresses)
         popularity = searcher.fast_field_values("popularity", addresses)
+        # Re-ranking reads what each product is from its title (kinds.py); only relevance-ranked words need it.
+        titles = [searcher.doc(a).get_first("title") or "" for a in addresses] if relevance else [""] * len(ids)
         hits = [
-            Hit(pid, key, static or 0.0, leaf or None, pop or 0.0)
-            for key, pid, static, leaf, pop in zip(keys, ids, statics, leaves, popularity, strict=True)
+            Hit(pid, key, static or 0.0, leaf or None, pop or 0.0, title)
+            for key, pid, static, leaf, pop, title in zip(keys, ids, statics, leaves, popularity, titles, strict=True)
         ]
         return hits, total
 

@@ -65,6 +65,12 @@ class ParsedQuery:
     sort: str | None = None
     corrections: tuple[tuple[str, str], ...] = ()
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    fitting: tuple[str, ...] = ()  # the keywords after "for" / "fits": what the product goes with, not what it is
+
+    @property
+    def named(self) -> tuple[str, ...]:
+        """The keywords that say what the product is: those before any "for" ("case for iphone 7": "case")."""
+        return tuple(k for k in self.keywords if k not in self.fitting)
 
     @property
     def corrected(self) -> str | None:
@@ -118,7 +124,8 @@ class QueryParser:
         more_brands, words = self._take_brands(words) if not brands else ([], words)
         keywords = tuple(dict.fromkeys(w.text for w in words))  # once more: two typos may fix to one word
         synonyms = _merged(self._expansions(keywords) + self._compounds(keywords))
-        return _assemble(q, extraction, keywords, brands + more_brands, corrections, synonyms)
+        parsed = _assemble(q, extraction, keywords, brands + more_brands, corrections, synonyms)
+        return replace(parsed, fitting=_fitting(words, keywords))
 
     def _take_brands(self, words: list[_Word]) -> tuple[list[str], list[_Word]]:
         """The brand the query starts with, and the other words. A brand named later stays a word: in "otterbox
@@ -206,6 +213,15 @@ def _words(lexemes: Sequence[Lexeme]) -> list[_Word]:
                 words.append(_Word(token, token, fits))
             previous.append(token)
     return words
+
+
+def _fitting(words: list[_Word], keywords: tuple[str, ...]) -> tuple[str, ...]:
+    """The keywords from the first one that follows "for" on: "case for apple iphone" fits "apple iphone"."""
+    start = next((i for i, w in enumerate(words) if w.fits), None)
+    if start is None:
+        return ()
+    named = {w.text for w in words[:start]}
+    return tuple(k for k in dict.fromkeys(w.text for w in words[start:]) if k not in named and k in keywords)
 
 
 def _without_stop_words(words: list[_Word]) -> list[_Word]:

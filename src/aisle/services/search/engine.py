@@ -41,6 +41,7 @@ class Hit:
     static_score: float  # the non-text part of the ranking formula, computed at index time
     category_id: int | None
     popularity: float = 0.0  # the catalog's popularity score, ranked against the other candidates when re-ranking
+    title: str = ""  # filled for keyword searches ranked by relevance: re-ranking reads what each product is
 
 
 @dataclass

@@ -11,6 +11,7 @@ from datetime import datetime
 from aisle.domain.categories import Category
 from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import parse_id_text
+from aisle.domain.search.kinds import CatalogKinds
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
 from aisle.domain.search.rerank import RerankWeights, by_name_coverage, rerank_scored
@@ -86,6 +87,7 @@ class SearchService:
         self._weights = weights or RankingWeights()
         self._rerank_weights = RerankWeights(text=self._weights.text)
         self._cuts: tuple[float, list[float]] | None = None  # (read at, monotonic seconds; cuts)
+        self._kinds: tuple[dict[int, Category], CatalogKinds] | None = None  # for the category tree read last
 
     def forget_card(self, product_id: int) -> None:
         self._cards.forget(product_id)
@@ -118,7 +120,7 @@ class SearchService:
             plan = _plan(parsed, params, category_id)
             result = engine.search(self._engine_query(plan, params))
         result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result)
-        hits = self._page(result.hits, plan, params)
+        hits = self._page(result.hits, plan, params, parsed)
         facets = self._facets(engine, plan)
         return SearchResult(
             query=parsed,
@@ -174,18 +176,40 @@ class SearchService:
             cache.set(key, facets_to_dict(facets), FACETS_TTL_SECONDS)
         return facets
 
-    def _page(self, hits: list[Hit], plan: Plan, params: SearchParams) -> list[Hit]:
+    def _page(self, hits: list[Hit], plan: Plan, params: SearchParams, parsed: ParsedQuery) -> list[Hit]:
         if plan.sort != "relevance":
             return hits
-        scored = rerank_scored(hits, self._rerank_weights, self._popularity_cuts())
+        scored = rerank_scored(hits, self._rerank_weights, self._popularity_cuts(), self._of_asked_kind(hits, parsed))
         ranked = [h for h, _s in scored]
         if plan.keywords:  # every page sees the same order: the best few again by name, then the rest
             top = scored[:NAME_RERANK_DEPTH]
-            titles = {c.product_id: c.title for c in self._cards.cards([h.product_id for h, _s in top])}
+            titles = self._titles([h for h, _s in top])
             words = [t for group in plan.keywords for t in tokenize(group.word)]
             ranked = by_name_coverage(top, titles, words, self._rerank_weights.name_coverage) + ranked[len(top) :]
         start = (params.page - 1) * params.page_size
         return ranked[start : start + params.page_size]
+
+    def _titles(self, hits: list[Hit]) -> dict[int, str]:
+        """From the engine's hits; from the cards where the engine sent none (the database fallback)."""
+        titles = {h.product_id: h.title for h in hits if h.title}
+        missing = [h.product_id for h in hits if not h.title]
+        if missing:
+            titles.update({c.product_id: c.title for c in self._cards.cards(missing)})
+        return titles
+
+    def _of_asked_kind(self, hits: list[Hit], parsed: ParsedQuery) -> set[int]:
+        """The candidates that are the kind of product the query's head noun names (none if it names no kind)."""
+        kinds = self._catalog_kinds()
+        asked = kinds.asked(parsed.named, dict(parsed.synonyms))
+        if not asked:
+            return set()
+        return {h.product_id for h in hits if h.title and kinds.of_product(h.title, h.category_id) & asked}
+
+    def _catalog_kinds(self) -> CatalogKinds:
+        categories = self._categories()
+        if self._kinds is None or self._kinds[0] is not categories:
+            self._kinds = (categories, CatalogKinds.from_categories(categories))
+        return self._kinds[1]
 
     def _popularity_cuts(self) -> list[float]:
         """The catalog's popularity percentiles, read again every few minutes (they move slowly)."""
