@@ -173,8 +173,8 @@ def search_body(query: EngineQuery, text: Query | None) -> Query:
         "_source": ["title"] if text is not None and query.sort == "relevance" and query.limit else False,
         "docvalue_fields": ["static_score", "category_leaf", "popularity"],
     }
-    if not (text is not None and query.sort == "relevance"):
-        body["sort"] = [FIELD_SORTS[query.sort], {"product_id": "asc"}]
+    scored = text is not None and query.sort == "relevance"
+    body["sort"] = ["_score" if scored else FIELD_SORTS[query.sort], {"product_id": "asc"}]  # ties: by product id
     if facets_wanted:
         if lifted:
             body["post_filter"] = {"bool": {"filter": list(lifted.values())}}
