@@ -48,7 +48,8 @@ class QueryBuilder:
     def keywords(self, groups: tuple[KeywordGroup, ...], idf: Idf | None = None) -> Q | None:
         """``idf``: each token's inverse document frequency in titles, so that a synonym never outweighs the word
         typed (without it, synonyms weigh SYNONYM_WEIGHT of their own BM25 score)."""
-        clauses = [(Occur.Must, q) for q in (self._group(g, idf) for g in groups) if q is not None]
+        built = [(Occur.Must if g.required else Occur.Should, self._group(g, idf)) for g in groups]
+        clauses = [(occur, q) for occur, q in built if q is not None]
         return Q.boolean_query(clauses) if clauses else None
 
     def _group(self, group: KeywordGroup, idf: Idf | None) -> Q | None:
