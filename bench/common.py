@@ -11,6 +11,7 @@ import json
 import math
 import os
 import platform
+import secrets
 import shutil
 import signal
 import socket
@@ -279,7 +280,9 @@ class AisleServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._command = [str(REPO / ".venv/bin/aisle"), "serve", "--port", str(self.port), *args]
-        self._env = {**os.environ, "AISLE_DATA_DIR": str(data_dir), **(env or {})}
+        # `aisle serve` has no default internal token; a benchmark's server gets a throwaway one.
+        token = {"AISLE_INTERNAL_TOKEN": secrets.token_urlsafe(24)}
+        self._env = {**token, **os.environ, "AISLE_DATA_DIR": str(data_dir), **(env or {})}
         self._log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
 

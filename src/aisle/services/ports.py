@@ -92,7 +92,8 @@ class ProductRepository(Protocol):
     def count_active(self) -> int: ...
 
     def offers_for(self, products: Sequence[Product]) -> list[Product]:
-        """ACTIVE listings of the same products (same GTIN, or the same canonical listing), the given ones included."""
+        """ACTIVE listings of the same products (same GTIN, or the same canonical listing), the given ones included
+        (as given, when they are ACTIVE in the database)."""
 
     def ids_for_seller(self, seller_id: int) -> list[int]:
         """The seller's ACTIVE products."""

@@ -164,13 +164,18 @@ class SqlProductRepository:
         return list(self._db.execute(select(p.product_id).where(condition)).scalars())
 
     def offers_for(self, products: Sequence[Product]) -> list[Product]:
-        """ACTIVE listings of the same products (same GTIN, or the same canonical listing), the given ones included."""
+        """ACTIVE listings of the same products (same GTIN, or the same canonical listing), the given ones included
+        (as given, when they are ACTIVE in the database)."""
         gtins = {p.content.gtin for p in products if p.content.gtin}
         anchors = {p.content.canonical_product_id or p.product_id for p in products}
         c = t.products.c
         same = or_(c.gtin.in_(gtins), c.canonical_product_id.in_(anchors), c.product_id.in_(anchors))
         ids = self._db.execute(select(c.product_id).where(and_(same, c.status == ProductStatus.ACTIVE.value)))
-        return self.get_many(list(ids.scalars()))
+        given = {p.product_id: p for p in products}
+        ids_found = list(ids.scalars())
+        # The given listings are loaded already (usually they are all there is): read only the others.
+        others = {p.product_id: p for p in self.get_many([i for i in ids_found if i not in given])}
+        return [given.get(i) or others[i] for i in ids_found if i in given or i in others]
 
     def count_active(self) -> int:
         active = t.products.c.status == ProductStatus.ACTIVE.value
