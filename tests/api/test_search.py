@@ -117,6 +117,18 @@ def test_category_filter_by_id_or_path_includes_descendants(client, catalog):
     assert unknown.json()["errors"][0]["field"] == "category"
 
 
+def test_the_chosen_category_is_the_selected_facet_entry_before_its_children(client, catalog):
+    phones = search(client, category="Electronics > Phones")
+    entries = [(c["path"], c["count"], c["selected"]) for c in phones["facets"]["categories"]]
+    assert entries[0] == ("Electronics > Phones", phones["total"], True)
+    assert [selected for _path, _n, selected in entries[1:]] == [False] * (len(entries) - 1)
+    assert all(path.startswith("Electronics > Phones > ") for path, _n, _s in entries[1:])
+    assert all(set(c) == {"id", "name", "path", "count", "selected"} for c in phones["facets"]["categories"])
+    chargers = search(client, category="Electronics > Phones > Chargers", q="charger")  # a leaf: only itself
+    assert [(c["name"], c["selected"]) for c in chargers["facets"]["categories"]] == [("Chargers", True)]
+    assert not any(c["selected"] for c in search(client)["facets"]["categories"])
+
+
 def test_rating_filter_and_facet(client, catalog):
     body = search(client, rating_min=4)
     assert set(titles(body)) == {CATALOG[0][0], CATALOG[4][0]}

@@ -123,7 +123,7 @@ class QueryParser:
         words, corrections = self._corrected(_first_of_each(_without_stop_words(words))[:MAX_KEYWORDS])
         more_brands, words = self._take_brands(words) if not brands else ([], words)
         keywords = tuple(dict.fromkeys(w.text for w in words))  # once more: two typos may fix to one word
-        synonyms = self._expansions(keywords) + self._compounds(keywords)
+        synonyms = _merged(self._expansions(keywords) + self._compounds(keywords))
         parsed = _assemble(q, extraction, keywords, brands + more_brands, corrections, synonyms)
         return replace(parsed, fitting=_fitting(words, keywords))
 
@@ -182,6 +182,15 @@ class QueryParser:
 
     def _expansions(self, keywords: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
         return tuple((term, tuple(found)) for term, found in self.synonyms.expand(keywords).items())
+
+
+def _merged(synonyms: Sequence[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """One entry per term, each alternative once and never the term itself ("cellphone" is both a synonym term
+    and split by the compounds into "cell phone", whose synonyms name "cellphone" again)."""
+    merged: dict[str, dict[str, None]] = {}
+    for term, found in synonyms:
+        merged.setdefault(term, {}).update((form, None) for form in found if form != term)
+    return tuple((term, tuple(found)) for term, found in merged.items() if found)
 
 
 def brands_as_words(parsed: ParsedQuery) -> ParsedQuery:

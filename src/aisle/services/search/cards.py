@@ -14,6 +14,7 @@ from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 from aisle.services.cache_codec import CacheCodec
+from aisle.services.cache_guard import InvalidationGuard
 from aisle.services.cache_lookups import CacheLookups
 from aisle.services.media import MediaUrls, thumbnail_of
 from aisle.services.ports import Cache, UnitOfWorkFactory
@@ -46,24 +47,29 @@ class ProductCards:
         self._now = now
         self._cache = cache
         self._lookups = lookups or CacheLookups()
+        self._guard = InvalidationGuard()  # a card loaded before its product changed is not cached after
 
     def forget(self, product_id: int) -> None:
-        if self._cache is not None:
-            self._cache.delete(card_cache_key(product_id))
+        if (cache := self._cache) is not None:
+            self._guard.forget([product_id], lambda: cache.delete(card_cache_key(product_id)))
 
     def cards(self, product_ids: Sequence[int]) -> list[ProductCard]:
         """In the given order; products no longer ACTIVE (the index may be a moment behind) are left out."""
-        cached = self._cached(product_ids)
-        missing = [pid for pid in product_ids if pid not in cached]
-        if self._cache is not None:
-            self._lookups.record("card", hits=len(product_ids) - len(missing), misses=len(missing))
-        fresh = self._load(missing) if missing else {}
-        if self._cache is not None:
-            for pid in missing:
-                card = fresh.get(pid)
-                self._cache.set(card_cache_key(pid), _GONE if card is None else card, CARD_TTL_SECONDS)
+        with self._guard.loading() as keep:
+            cached = self._cached(product_ids)
+            missing = [pid for pid in product_ids if pid not in cached]
+            fresh = self._load(missing) if missing else {}
+            if self._cache is not None:
+                self._lookups.record("card", hits=len(product_ids) - len(missing), misses=len(missing))
+                keep(missing, lambda unchanged: self._store(unchanged, fresh))
         found: dict[int, ProductCard | None] = {**cached, **fresh}
         return [card for pid in product_ids if (card := found.get(pid)) is not None]
+
+    def _store(self, product_ids: Sequence[Any], fresh: dict[int, ProductCard]) -> None:
+        assert self._cache is not None
+        for pid in product_ids:
+            card = fresh.get(pid)
+            self._cache.set(card_cache_key(pid), _GONE if card is None else card, CARD_TTL_SECONDS)
 
     def _cached(self, product_ids: Sequence[int]) -> dict[int, ProductCard | None]:
         """The cards the cache holds (None: a product known to be off sale)."""

@@ -18,6 +18,7 @@ from aisle.domain.search.rerank import RerankWeights, by_name_coverage, rerank_s
 from aisle.domain.search.text import tokenize
 from aisle.services.ports import Cache
 from aisle.services.search.cards import ProductCards
+from aisle.services.search.chosen_facets import with_chosen_values
 from aisle.services.search.engine import (
     EngineQuery,
     EngineResult,
@@ -130,7 +131,7 @@ class SearchService:
             predicted_category=_predicted(result.hits, categories),
             cards=tuple(self._cards.cards([h.product_id for h in hits])),
             facets=facets,
-            facet_categories=_category_facet(facets, plan.filters, categories),
+            facet_categories=_category_facet(facets, plan.filters, categories, result.total),
             filters=plan.filters,
             total=result.total + len(near),
             page=params.page,
@@ -143,8 +144,9 @@ class SearchService:
         self, engine: Searcher, plan: Plan, params: SearchParams, result: EngineResult
     ) -> tuple[EngineResult, list[RelaxStep], Plan]:
         steps: list[RelaxStep] = []
+        counted: dict[tuple[KeywordGroup, Filters], int] = {}  # one count per word, however many are dropped
         while result.total == 0:
-            relaxed = _relax_once(plan, engine)
+            relaxed = _relax_once(plan, engine, counted)
             if relaxed is None:
                 break
             plan, step = relaxed
@@ -172,6 +174,8 @@ class SearchService:
         if cache is not None and (cached := cache.get(key)) is not None:
             return facets_from_dict(cached)
         facets = engine.search(EngineQuery(keywords=plan.keywords, filters=plan.filters, limit=0)).facets
+        if engine is self._engine:
+            facets = with_chosen_values(engine, plan.keywords, plan.filters, facets, self._engine.brands)
         if cache is not None:
             cache.set(key, facets_to_dict(facets), FACETS_TTL_SECONDS)
         return facets
@@ -293,7 +297,9 @@ def _keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
     return tuple(groups)
 
 
-def _relax_once(plan: Plan, engine: Searcher) -> tuple[Plan, RelaxStep] | None:
+def _relax_once(
+    plan: Plan, engine: Searcher, counted: dict[tuple[KeywordGroup, Filters], int]
+) -> tuple[Plan, RelaxStep] | None:
     """The next thing to let go of, most specific first: filters the text implied, then the words least found."""
     f = plan.filters
     if f.rating_min is not None:
@@ -304,7 +310,7 @@ def _relax_once(plan: Plan, engine: Searcher) -> tuple[Plan, RelaxStep] | None:
         dropped = RelaxStep("price", PriceDropped(f.price_min, f.price_max))
         return replace(plan, filters=replace(f, price_min=None, price_max=None)), dropped
     if len(plan.keywords) > 1:
-        word = _least_found(plan.keywords, f, engine)
+        word = _least_found(plan.keywords, f, engine, counted)
         kept = tuple(k for k in plan.keywords if k.word != word)
         return replace(plan, keywords=kept), RelaxStep("keyword", word)
     if f.brands:
@@ -314,13 +320,19 @@ def _relax_once(plan: Plan, engine: Searcher) -> tuple[Plan, RelaxStep] | None:
     return None
 
 
-def _least_found(keywords: tuple[KeywordGroup, ...], filters: Filters, engine: Searcher) -> str:
+def _least_found(
+    keywords: tuple[KeywordGroup, ...],
+    filters: Filters,
+    engine: Searcher,
+    counted: dict[tuple[KeywordGroup, Filters], int],
+) -> str:
     """The word to drop: one that matches nothing (a typo the speller missed, a word the catalog lacks), else
     the most common one, which says least about what the shopper wants ("apple watch series": drop "series")."""
-    counts = {
-        k.word: engine.search(EngineQuery(keywords=(k,), filters=filters, limit=0, with_facets=False)).total
-        for k in keywords
-    }
+    for k in keywords:
+        if (k, filters) not in counted:
+            found = engine.search(EngineQuery(keywords=(k,), filters=filters, limit=0, with_facets=False))
+            counted[(k, filters)] = found.total
+    counts = {k.word: counted[(k, filters)] for k in keywords}
     unmatched = [k.word for k in keywords if counts[k.word] == 0]
     if unmatched:
         return unmatched[-1]
@@ -353,10 +365,22 @@ def _predicted(hits: list[Hit], categories: dict[int, Category]) -> Category | N
     return categories[best]
 
 
-def _category_facet(facets: Facets, filters: Filters, categories: dict[int, Category]) -> tuple[CategoryCount, ...]:
-    """The children of the chosen category (or the roots), so the shopper can narrow one level at a time."""
-    return tuple(
+def _category_facet(
+    facets: Facets, filters: Filters, categories: dict[int, Category], total: int
+) -> tuple[CategoryCount, ...]:
+    """The chosen category, marked selected, then its children (or the roots when none is chosen): the shopper
+    sees what is picked and can narrow one level at a time. Counted under every other filter, the chosen
+    category's count is what the search found (``total``) when it is past the counted categories."""
+    counts = dict(facets.categories)
+    chosen = filters.category_id
+    picked = (
+        (CategoryCount(categories[chosen], counts.get(chosen, total), selected=True),)
+        if chosen is not None and chosen in categories
+        else ()
+    )
+    children = tuple(
         CategoryCount(categories[cid], n)
         for cid, n in facets.categories
-        if cid in categories and categories[cid].parent_id == filters.category_id
+        if cid in categories and categories[cid].parent_id == chosen
     )
+    return picked + children

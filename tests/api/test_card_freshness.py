@@ -1,0 +1,109 @@
+"""Cached search cards never show a title, price or stock older than a change whose event this process has handled,
+however loads and writes interleave (threads hammered for real, stale reads counted)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from aisle.bootstrap import bootstrap
+from aisle.domain.catalog import ProductContent, ProductStatus, Variant
+from aisle.domain.events import INVENTORY_CHANGED
+from aisle.domain.inventory import Operation
+from aisle.services.clock import utc_now
+from aisle.services.ports import OutboxEntry
+from tests.api.conftest import make_settings
+
+READERS = 4
+
+
+def _content(n: int) -> ProductContent:
+    return ProductContent(
+        title=f"Lamp v{n}", variants=(Variant("LAMP-1", Decimal(10 + n)),), status=ProductStatus.ACTIVE
+    )
+
+
+def _hammer(writes: int, write: Callable[[int], None], fresh: Callable[[int, int], bool]) -> tuple[int, int]:
+    """``write(n)`` makes change n and returns once its event was handled, while readers read. ``fresh(floor,
+    ceiling)`` reads once and says whether what it read is change ``floor`` (handled before the read began) or a
+    later one up to ``ceiling`` (begun before the read ended). Returns (stale reads, reads)."""
+    begun, handled = [0], [0]
+    stale, reads = [0], [0]
+    finished, lock = threading.Event(), threading.Lock()
+
+    def reader() -> None:
+        while not finished.is_set():
+            floor = handled[0]
+            ok = fresh(floor, begun[0] + 1)  # + 1: the write after may begin while the card loads
+            with lock:
+                reads[0] += 1
+                stale[0] += not ok
+
+    threads = [threading.Thread(target=reader) for _ in range(READERS)]
+    for thread in threads:
+        thread.start()
+    try:
+        for n in range(1, writes + 1):
+            begun[0] = n
+            write(n)
+            handled[0] = n
+            time.sleep(0.001)  # quiet moments too, when only one answer is right
+    finally:
+        finished.set()
+        for thread in threads:
+            thread.join()
+    return stale[0], reads[0]
+
+
+def test_cards_follow_title_and_price_changes_under_concurrent_loads(tmp_path: Path):
+    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    try:
+        seller = app.sellers.create("Racy Lamps").seller
+        product_id = app.catalog.create_product(seller.seller_id, _content(0)).product_id
+        cards = app.search._cards
+
+        def version() -> int:
+            (card,) = cards.cards([product_id])
+            shown = int(card.title.removeprefix("Lamp v"))
+            assert card.price.amount == Decimal(10 + shown), "a card's price and title come from one change"
+            return shown
+
+        def write(n: int) -> None:  # the committed handlers drop this process's cached views before it returns
+            app.catalog.replace_product(seller.seller_id, product_id, _content(n))
+
+        stale, reads = _hammer(150, write, lambda floor, ceiling: floor <= version() <= ceiling)
+        assert reads > 150
+        assert stale == 0, f"{stale} of {reads} card reads showed a title and price older than a handled change"
+        assert version() == 150
+    finally:
+        app.stop()
+
+
+def test_cards_follow_stock_changes_once_their_event_is_handled(tmp_path: Path):
+    """Stock reaches the cache through the delivered inventory.changed event (handed over here as the relay
+    would). Change n leaves n % 2 units: in stock after odd changes."""
+    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    try:
+        seller = app.sellers.create("Racy Lamps").seller
+        product = app.catalog.create_product(seller.seller_id, _content(0))
+        variant_id = product.content.variants[0].variant_id
+        app.inventory.create_warehouse("east", "East", "us-east")
+        cards = app.search._cards
+        invalidate = next(h for h in app.handlers.delivered if h.name == "cache-invalidator").handle
+
+        def write(n: int) -> None:
+            app.inventory.adjust(variant_id, Operation.SET, "east", n % 2)
+            invalidate([OutboxEntry(n, INVENTORY_CHANGED, product.product_id, {}, utc_now(), 0)])
+
+        def fresh(floor: int, ceiling: int) -> bool:
+            (card,) = cards.cards([product.product_id])
+            return any(card.in_stock == bool(n % 2) for n in range(floor, ceiling + 1))
+
+        stale, reads = _hammer(150, write, fresh)
+        assert reads > 150
+        assert stale == 0, f"{stale} of {reads} card reads showed stock older than a handled change"
+    finally:
+        app.stop()
