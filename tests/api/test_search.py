@@ -283,7 +283,7 @@ def test_a_brand_word_that_would_empty_the_query_boosts_instead(client, catalog,
     container.understanding.rebuild()
     body = search(client, q="samsung incipio")  # Samsung makes no Incipio case: an Incipio case for a Samsung
     assert body["relaxed"] is None
-    assert titles(body) == ["Incipio Feather Case for Samsung Galaxy S7"]
+    assert titles(body)[0] == "Incipio Feather Case for Samsung Galaxy S7"  # then what matches one of the words
     assert body["query"]["filters"]["brand"] == []
 
 

@@ -160,6 +160,19 @@ def test_every_keyword_must_match_in_some_field(engine):
     assert ids(engine, keywords=words("sony", "speaker")) == []
 
 
+def test_any_n_of_the_words_match_when_asked_and_more_words_score_higher(engine):
+    query = EngineQuery(keywords=words("sony", "wired", "headphones"), minimum_should_match=2)
+    hits = engine.search(query).hits
+    assert {h.product_id for h in hits} == {1, 2}  # Sony headphones; Bose and the rest match one word only
+    assert hits[0].product_id == 2  # all three words
+    assert engine.search(query).total == 2
+
+
+def test_relevance_hits_carry_their_titles(engine):
+    hits = engine.search(EngineQuery(keywords=words("speaker"))).hits
+    assert [h.title for h in hits] == ["JBL Flip 6 Portable Waterproof Speaker"]
+
+
 def test_words_are_stemmed_and_case_folded(engine):
     assert set(ids(engine, keywords=words("HEADPHONE"))) == {1, 2, 3, 6}
     assert ids(engine, keywords=words("speakers")) == [4]

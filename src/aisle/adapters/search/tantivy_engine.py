@@ -112,7 +112,7 @@ class TantivyEngine:
 
     def search(self, query: EngineQuery) -> EngineResult:
         searcher = self._index.searcher()
-        text = self._queries.keywords(query.keywords, _title_idf(searcher))
+        text = self._queries.keywords(query.keywords, _title_idf(searcher), query.minimum_should_match)
         main = self._queries.combine(text, self._queries.filters(query.filters))
         hits, total = self._hits(searcher, main, query, scored=text is not None)
         facets = self._facets(searcher, text, query.filters) if query.with_facets else Facets()
