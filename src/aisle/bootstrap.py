@@ -35,6 +35,7 @@ from aisle.adapters.sql.search_fallback import DatabaseSearch
 from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.adapters.tracing import Tracing
 from aisle.domain import events as ev
+from aisle.domain.categories import Category
 from aisle.domain.ids import SnowflakeIds
 from aisle.domain.search.synonyms import DEFAULT_SYNONYMS_PATH
 from aisle.services.bulk import BulkImportService
@@ -177,7 +178,7 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
         uow, ids.next_id, utc_now, settings.reservation_ttl_seconds, settings.low_stock_threshold
     )
     pricing = PricingService(uow, ids.next_id, utc_now, categories)
-    search_engine, tantivy = _search_engine(settings, handlers)
+    search_engine, tantivy = _search_engine(settings, handlers, categories)
     understanding = QueryUnderstanding(
         lambda limit: search_engine.term_completions("", limit),
         search_engine.brands,
@@ -314,7 +315,7 @@ def serving_loops(container: Container, with_workers: bool) -> list[BackgroundLo
         vocabulary = BackgroundLoop("query-understanding", _rebuilt(container.understanding), idle_seconds=30.0)
         return [bulk, vocabulary, *(worker_loops(container) if with_workers else [])]
     vocabulary = BackgroundLoop(
-        "query-understanding", container.understanding.rebuild_if_stale, settings.vocabulary_refresh_seconds
+        "query-understanding", paced(container.understanding.rebuild_if_stale), settings.vocabulary_refresh_seconds
     )
     follower = OutboxFollower(container.uow, _follow(container))
     container.leadership = Leadership(
@@ -394,6 +395,18 @@ def _wake_on_any(loop: BackgroundLoop) -> Callable[[list[OutboxEntry]], None]:
     return wake
 
 
+def paced(step: Callable[[], int]) -> Callable[[], int]:
+    """A loop step that never reports work, so its loop waits a full interval after each run. The vocabulary is
+    marked stale after every index batch: while writes flow (stock changes under reservations, price updates) a
+    loop that ran again at once after each rebuild rebuilt it back to back, costing more CPU than the writes."""
+
+    def run() -> int:
+        step()
+        return 0
+
+    return run
+
+
 def _rebuilt(understanding: QueryUnderstanding) -> Callable[[], int]:
     def rebuild() -> int:
         understanding.rebuild()
@@ -402,7 +415,9 @@ def _rebuilt(understanding: QueryUnderstanding) -> Callable[[], int]:
     return rebuild
 
 
-def _search_engine(settings: Settings, handlers: EventHandlers) -> tuple[GuardedEngine, SwitchingEngine | None]:
+def _search_engine(
+    settings: Settings, handlers: EventHandlers, categories: CategoryCache
+) -> tuple[GuardedEngine, SwitchingEngine | None]:
     breaker = CircuitBreaker(failure_threshold=3, reset_after_seconds=5.0)
     if settings.profile == "distributed":
         from aisle.adapters.search.opensearch_engine import OpenSearchEngine
@@ -421,13 +436,21 @@ def _search_engine(settings: Settings, handlers: EventHandlers) -> tuple[Guarded
     def switched(since: datetime) -> None:  # another process rebuilt the index: re-sync what changed meanwhile
         handlers.handle_delivered([index_switched(since, utc_now())])
 
-    tantivy = open_search_engine(Path(settings.data_dir) / "search", on_switch=switched)
+    tantivy = open_search_engine(Path(settings.data_dir) / "search", on_switch=switched, categories=categories)
     return GuardedEngine(lambda: tantivy, breaker, "Tantivy"), tantivy
 
 
-def open_search_engine(root: Path, on_switch: Callable[[datetime], None] = lambda _since: None) -> SwitchingEngine:
+def open_search_engine(
+    root: Path,
+    on_switch: Callable[[datetime], None] = lambda _since: None,
+    categories: Callable[[], dict[int, Category]] | None = None,
+) -> SwitchingEngine:
     root.parent.mkdir(parents=True, exist_ok=True)
-    return SwitchingEngine(TantivyIndexHome(root), lambda generation: TantivyEngine(generation, utc_now), on_switch)
+
+    def engine(generation: Path) -> TantivyEngine:
+        return TantivyEngine(generation, utc_now, categories=categories)
+
+    return SwitchingEngine(TantivyIndexHome(root), engine, on_switch)
 
 
 def _blob_store(settings: Settings) -> BlobStore:

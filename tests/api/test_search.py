@@ -283,7 +283,7 @@ def test_a_brand_word_that_would_empty_the_query_boosts_instead(client, catalog,
     container.understanding.rebuild()
     body = search(client, q="samsung incipio")  # Samsung makes no Incipio case: an Incipio case for a Samsung
     assert body["relaxed"] is None
-    assert titles(body) == ["Incipio Feather Case for Samsung Galaxy S7"]
+    assert titles(body)[0] == "Incipio Feather Case for Samsung Galaxy S7"  # then what matches one of the words
     assert body["query"]["filters"]["brand"] == []
 
 
@@ -348,10 +348,13 @@ def test_pages_follow_one_order(client, catalog):
 
 
 def test_a_brand_with_nothing_matching_the_rest_only_lifts_its_products(client, catalog):
-    """No JBL headphones, and "jbl" in no headphone's words: the headphones are the answer, not JBL's speaker."""
+    """No JBL headphones, and "jbl" in no headphone's words: the headphones are the answer, not JBL's speaker
+    (which may follow them as a near match, since fewer than a page match)."""
     body = search(client, q="jbl headphones")
     assert body["relaxed"] is None
-    assert {t for t in titles(body) if "Headphones" in t} == {t for t, *_ in CATALOG if "Headphones" in t}
-    assert not any("JBL" in t for t in titles(body))
+    headphones = {t for t, *_ in CATALOG if "Headphones" in t}
+    found = titles(body)
+    assert set(found[: len(headphones)]) == headphones
+    assert not any("JBL" in t for t in found[: len(headphones)])
     lifted = search(client, q="anker charger")  # Anker has a charger: the brand filters
     assert titles(lifted) == ["Anker PowerCore 10000 Portable Charger"]

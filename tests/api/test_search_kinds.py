@@ -58,3 +58,16 @@ def test_a_price_phrase_filters_and_the_device_outranks_its_accessories(client, 
 def test_the_head_noun_names_the_kind_asked_for(client, catalog):
     assert titles(client, "camera phones")[0] == "Nova 5 Cell Phone with 12MP camera"
     assert titles(client, "phone camera lens")[0] == "Zoomer Phone Camera Lens Kit"
+
+
+def test_a_thin_exact_match_is_followed_by_near_matches(client, catalog):
+    body = client.get("/api/v1/products/search", params={"q": "laptop privacy"}).json()
+    found = [r["title"] for r in body["results"]]
+    assert found[0] == "StarTech Laptop Privacy Screen 15 inch"  # the one exact match first
+    assert "Targus Laptop Sleeve 15.6 inch Black" in found[1:]  # then what matches one of the two words
+    assert body["relaxed"] is None  # the words matched: nothing was let go of
+    assert body["total"] == len(found)
+
+
+def test_a_unit_after_the_name_is_not_the_kind(client, catalog):
+    assert titles(client, "laptop sleeve")[0] == "Targus Laptop Sleeve 15.6 inch Black"

@@ -15,12 +15,19 @@ from aisle.adapters.search.opensearch_engine import OpenSearchEngine
 from aisle.adapters.search.opensearch_mapping import MAPPINGS, index_body
 from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
+from aisle.domain.categories import Category
 from aisle.domain.search.document import SearchDocument
 from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup, SearchEngine
 from tests.conftest import opensearch_test_alias, opensearch_url
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 AUDIO, HEADPHONES, SPEAKERS, PHONES = 1, 2, 3, 4
+TREE = {  # what the catalog's category tree says; Tantivy sums its leaf counts up it, as the service wires it
+    AUDIO: Category(AUDIO, "Audio", None, "Audio"),
+    HEADPHONES: Category(HEADPHONES, "Headphones", AUDIO, "Audio > Headphones"),
+    SPEAKERS: Category(SPEAKERS, "Speakers", AUDIO, "Audio > Speakers"),
+    PHONES: Category(PHONES, "Phones", None, "Phones"),
+}
 
 
 def doc(product_id: int, title: str, brand: str, price: str, **extra) -> SearchDocument:
@@ -128,7 +135,8 @@ def versioned_engine(request: pytest.FixtureRequest, tmp_path: Path, clock: Cloc
 
 def _engine(name: str, tmp_path: Path, clock: Clock) -> Iterator[SearchEngine]:
     if name == "tantivy":
-        switching = SwitchingEngine(TantivyIndexHome(tmp_path / "search"), lambda path: TantivyEngine(path, clock))
+        home = TantivyIndexHome(tmp_path / "search")
+        switching = SwitchingEngine(home, lambda path: TantivyEngine(path, clock, categories=lambda: TREE))
         yield from _loaded(switching)
         switching.engine.close()
         return
@@ -158,6 +166,19 @@ def test_every_keyword_must_match_in_some_field(engine):
     assert set(ids(engine, keywords=words("headphones"))) == {1, 2, 3, 6}
     assert set(ids(engine, keywords=words("sony", "headphones"))) == {1, 2}
     assert ids(engine, keywords=words("sony", "speaker")) == []
+
+
+def test_any_n_of_the_words_match_when_asked_and_more_words_score_higher(engine):
+    query = EngineQuery(keywords=words("sony", "wired", "headphones"), minimum_should_match=2)
+    hits = engine.search(query).hits
+    assert {h.product_id for h in hits} == {1, 2}  # Sony headphones; Bose and the rest match one word only
+    assert hits[0].product_id == 2  # all three words
+    assert engine.search(query).total == 2
+
+
+def test_relevance_hits_carry_their_titles(engine):
+    hits = engine.search(EngineQuery(keywords=words("speaker"))).hits
+    assert [h.title for h in hits] == ["JBL Flip 6 Portable Waterproof Speaker"]
 
 
 def test_words_are_stemmed_and_case_folded(engine):
@@ -501,3 +522,23 @@ def test_a_new_opensearch_index_is_sized_by_the_cluster_it_lands_on(clock: Clock
     finally:
         client.indices.delete(index=",".join(engine.physical_indexes()))
         engine.close()
+
+
+def test_tantivy_category_counts_summed_up_the_tree_equal_counting_every_ancestor(tmp_path: Path, clock: Clock):
+    """The cheap count (per leaf, summed up the tree) and the direct one (every ancestor of every product)."""
+    by_leaf = TantivyEngine(tmp_path / "leaf", clock, categories=lambda: TREE)
+    direct = TantivyEngine(tmp_path / "direct", clock)
+    uncategorized = doc(90, "Loose Cable", "Zeta", "3.00", categories=())
+    for engine in (by_leaf, direct):
+        engine.upsert([*CATALOG, uncategorized])
+        engine.refresh()
+    for query in (
+        EngineQuery(),
+        EngineQuery(keywords=words("headphones")),
+        EngineQuery(filters=Filters(brands=("Sony",))),
+    ):
+        counted = by_leaf.search(query).facets.categories
+        assert counted == sorted(direct.search(query).facets.categories, key=lambda p: (-p[1], p[0]))
+    assert dict(by_leaf.search(EngineQuery()).facets.categories)[AUDIO] == sum(
+        1 for d in CATALOG if AUDIO in d.category_ids
+    )

@@ -24,15 +24,16 @@ from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.search.document import own_name
 from aisle.domain.search.text import has_digit, tokenize
 
-# Words that end a product name without naming what it is: colours and packaging notes ("Case - Black",
-# "Cell Phone (Unlocked)"). A general list, not a catalog's.
+# Words that end a product name without naming what it is: colours, units and packaging notes ("Case - Black",
+# "Sleeve 15.6 inch", "Cell Phone (Unlocked)"). A general list, not a catalog's.
 _COLOUR_WORDS = (
     "black white silver gray grey blue red green gold pink purple orange yellow brown beige clear navy teal rose "
     "bronze copper charcoal graphite titanium transparent multi multicolor"
 )
 _QUALIFIER_WORDS = "with without and or of for in on by to the a an new refurbished unlocked pack set"
+_UNIT_WORDS = "inch inches ft feet foot cm mm meter meters gb tb mb mah watt watts volt volts oz lb lbs kg pcs pc ct"
 COLOURS = frozenset(_COLOUR_WORDS.split())
-_QUALIFIERS = frozenset(_QUALIFIER_WORDS.split())
+_QUALIFIERS = frozenset(_QUALIFIER_WORDS.split()) | frozenset(_UNIT_WORDS.split())
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
 _WITH = re.compile(r"\s(?:with|w/)\s", re.IGNORECASE)
 MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand

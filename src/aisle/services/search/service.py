@@ -45,6 +45,7 @@ from aisle.services.search.understanding import QueryUnderstanding
 
 RERANK_DEPTH = 200  # keyword results are re-ranked with the full formula among the engine's best this many
 NAME_RERANK_DEPTH = 40  # the best this many are re-ranked once more with their titles (from the cached cards)
+THIN_RESULTS = 10  # fewer exact matches than this are followed by near ones (a first page is never thin)
 FACETS_TTL_SECONDS = 300
 POPULARITY_CUTS_TTL_SECONDS = 60
 DEGRADED_NOTE = Degraded(
@@ -125,7 +126,10 @@ class SearchService:
                 plan, result = (boosted, boosted_result) if boosted_result.total else (plan, result)
             parsed = brand_words
         result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result)
-        hits = self._page(result.hits, plan, params, parsed)
+        ranked = self._ranked(result.hits, plan, parsed)
+        near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
+        start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
+        hits = (ranked + near)[start : start + params.page_size] if plan.sort == "relevance" else ranked
         facets = self._facets(engine, plan)
         return SearchResult(
             query=parsed,
@@ -134,7 +138,7 @@ class SearchService:
             facets=facets,
             facet_categories=_category_facet(facets, plan.filters, categories, result.total),
             filters=plan.filters,
-            total=result.total,
+            total=result.total + len(near),
             page=params.page,
             page_size=params.page_size,
             sort=plan.sort,
@@ -181,7 +185,28 @@ class SearchService:
             cache.set(key, facets_to_dict(facets), FACETS_TTL_SECONDS)
         return facets
 
-    def _page(self, hits: list[Hit], plan: Plan, params: SearchParams, parsed: ParsedQuery) -> list[Hit]:
+    def _near_matches(
+        self, engine: Searcher, plan: Plan, parsed: ParsedQuery, params: SearchParams, exact: EngineResult
+    ) -> list[Hit]:
+        """When fewer than a page of products match every word, those that nearly do follow them, ranked among
+        themselves: with the brand read as a word ("alcatel cell phone": the carrier-packaged Alcatel phones
+        after the Alcatel-branded ones), else with one word fewer ("iphone 7 cases trend cases": other iPhone 7
+        cases after the one trend case)."""
+        if exact.total >= THIN_RESULTS or exact.total == 0 or plan.sort != "relevance":
+            return []
+        if parsed.brands and not params.brands:
+            parsed = brands_as_words(parsed)
+            plan = _plan(parsed, params, plan.filters.category_id)
+            query = self._engine_query(plan, params)
+        elif len(plan.keywords) > 1:
+            query = replace(self._engine_query(plan, params), minimum_should_match=len(plan.keywords) - 1)
+        else:
+            return []
+        exact_ids = {h.product_id for h in exact.hits}
+        near = [h for h in engine.search(query).hits if h.product_id not in exact_ids]
+        return self._ranked(near, plan, parsed)
+
+    def _ranked(self, hits: list[Hit], plan: Plan, parsed: ParsedQuery) -> list[Hit]:
         if plan.sort != "relevance":
             return hits
         scored = rerank_scored(hits, self._rerank_weights, self._popularity_cuts(), self._of_asked_kind(hits, parsed))
@@ -191,8 +216,7 @@ class SearchService:
             titles = self._titles([h for h, _s in top])
             words = [t for group in plan.keywords for t in tokenize(group.word)]
             ranked = by_name_coverage(top, titles, words, self._rerank_weights.name_coverage) + ranked[len(top) :]
-        start = (params.page - 1) * params.page_size
-        return ranked[start : start + params.page_size]
+        return ranked
 
     def _titles(self, hits: list[Hit]) -> dict[int, str]:
         """From the engine's hits; from the cards where the engine sent none (the database fallback)."""
