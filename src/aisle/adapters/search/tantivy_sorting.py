@@ -121,16 +121,17 @@ def best_scored(searcher: Any, query: Q, limit: int) -> tuple[list[ScoredHit], i
     """The ``limit`` best-scoring hits, equal scores in product id order, and how many match. Hits are read until
     the score at the cut is no longer tied with the last one read, so which of several equal products make the
     cut does not depend on where each sits in the index (it moves from one build of the index to the next)."""
-    wanted = limit + 1  # one past the cut shows whether a tie runs over it
+    wanted = limit * 2
     while True:
         result = searcher.search(query, wanted, count=True)
         scores = [float(score) for score, _address in result.hits]
-        if len(scores) < wanted or wanted >= MOST_TIED_READ or scores[-1] < scores[limit - 1]:
-            addresses = [address for _score, address in result.hits]
-            ids = searcher.fast_field_values("product_id", addresses)
+        addresses = [address for _score, address in result.hits]
+        ids = searcher.fast_field_values("product_id", addresses)
+        complete = len(scores) < wanted or wanted >= MOST_TIED_READ or scores[-1] < scores[limit - 1]
+        if complete:
             hits = sorted(map(ScoredHit, scores, ids, addresses), key=lambda h: (-h.score, h.product_id))
             return hits[:limit], result.count
-        wanted = max(wanted * 2, limit * 2)
+        wanted *= 2
 
 
 def best_scored_ids(searcher: Any, query: Q, limit: int) -> list[int]:
