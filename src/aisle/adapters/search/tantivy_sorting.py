@@ -125,10 +125,10 @@ def best_scored(searcher: Any, query: Q, limit: int) -> tuple[list[ScoredHit], i
     while True:
         result = searcher.search(query, wanted, count=True)
         scores = [float(score) for score, _address in result.hits]
-        addresses = [address for _score, address in result.hits]
-        ids = searcher.fast_field_values("product_id", addresses)
         complete = len(scores) < wanted or wanted >= MOST_TIED_READ or scores[-1] < scores[limit - 1]
         if complete:
+            addresses = [address for _score, address in result.hits]
+            ids = searcher.fast_field_values("product_id", addresses)
             hits = sorted(map(ScoredHit, scores, ids, addresses), key=lambda h: (-h.score, h.product_id))
             return hits[:limit], result.count
         wanted *= 2
