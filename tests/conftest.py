@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 DEFAULT_SAMPLE_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 CLUSTER_TESTS = Path(__file__).resolve().parent / "cluster"
+# Every OpenSearch index this test session makes starts with this, so that the session can delete them when it ends
+# without touching the indexes of other sessions running against the same server.
+OPENSEARCH_TEST_PREFIX = f"aisle-test-{uuid.uuid4().hex[:6]}"
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -60,3 +65,23 @@ def s3_url() -> str:
 
 def kafka_bootstrap() -> str:
     return required_service("AISLE_TEST_KAFKA_BOOTSTRAP", "Kafka", "127.0.0.1:9092")
+
+
+def opensearch_test_alias() -> str:
+    """A fresh alias for one test; the session deletes it and its indexes at the end."""
+    return f"{OPENSEARCH_TEST_PREFIX}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_this_sessions_opensearch_indexes() -> Iterator[None]:
+    yield
+    address = os.environ.get("AISLE_TEST_OPENSEARCH_URL")
+    if not address:
+        return
+    from opensearchpy import OpenSearch
+
+    client = OpenSearch(address.split(","))
+    names = list(client.indices.get(index=f"{OPENSEARCH_TEST_PREFIX}-*", ignore=[404]).keys())
+    for start in range(0, len(names), 50):  # names, not a wildcard: a cluster may require names for deletes
+        client.indices.delete(index=",".join(names[start : start + 50]), ignore=[404])
+    client.close()

@@ -22,7 +22,7 @@ from aisle.domain.search.brand_spellings import brand_key
 from aisle.services.clock import utc_now
 from aisle.services.search.index_builder import IndexBuilder
 from tests.api.conftest import make_settings
-from tests.conftest import opensearch_url
+from tests.conftest import opensearch_test_alias, opensearch_url
 
 BUILDERS = 4
 ROUNDS = 8
@@ -36,7 +36,7 @@ def spellings(name: str) -> list[str]:
 
 def test_builders_running_at_once_write_one_spelling_per_brand(tmp_path: Path):
     url = opensearch_url()
-    alias = f"aisle-test-brands-{uuid.uuid4().hex[:10]}"
+    alias = opensearch_test_alias()
     app = bootstrap(make_settings(tmp_path, run_background_workers=False))
     engines = [OpenSearchEngine(url, alias, utc_now) for _ in range(BUILDERS)]
     builders = [IndexBuilder(app.uow, engine, utc_now) for engine in engines]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -18,7 +17,7 @@ from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
 from aisle.domain.search.document import SearchDocument
 from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup, SearchEngine
-from tests.conftest import opensearch_url
+from tests.conftest import opensearch_test_alias, opensearch_url
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 AUDIO, HEADPHONES, SPEAKERS, PHONES = 1, 2, 3, 4
@@ -134,7 +133,7 @@ def _engine(name: str, tmp_path: Path, clock: Clock) -> Iterator[SearchEngine]:
         switching.engine.close()
         return
     url = opensearch_url()
-    opensearch = OpenSearchEngine(url, f"aisle-test-{uuid.uuid4().hex[:12]}", clock)
+    opensearch = OpenSearchEngine(url, opensearch_test_alias(), clock)
     try:
         yield from _loaded(opensearch)
     finally:
@@ -159,6 +158,19 @@ def test_every_keyword_must_match_in_some_field(engine):
     assert set(ids(engine, keywords=words("headphones"))) == {1, 2, 3, 6}
     assert set(ids(engine, keywords=words("sony", "headphones"))) == {1, 2}
     assert ids(engine, keywords=words("sony", "speaker")) == []
+
+
+def test_any_n_of_the_words_match_when_asked_and_more_words_score_higher(engine):
+    query = EngineQuery(keywords=words("sony", "wired", "headphones"), minimum_should_match=2)
+    hits = engine.search(query).hits
+    assert {h.product_id for h in hits} == {1, 2}  # Sony headphones; Bose and the rest match one word only
+    assert hits[0].product_id == 2  # all three words
+    assert engine.search(query).total == 2
+
+
+def test_relevance_hits_carry_their_titles(engine):
+    hits = engine.search(EngineQuery(keywords=words("speaker"))).hits
+    assert [h.title for h in hits] == ["JBL Flip 6 Portable Waterproof Speaker"]
 
 
 def test_words_are_stemmed_and_case_folded(engine):
@@ -474,7 +486,7 @@ def test_an_index_of_an_older_layout_is_replaced_and_flagged_for_a_rebuild(tmp_p
 
 def test_opensearch_adds_new_fields_to_an_existing_index():
     url = opensearch_url()
-    alias = f"aisle-test-{uuid.uuid4().hex[:12]}"
+    alias = opensearch_test_alias()
     client = OpenSearch(url)
     older = {**MAPPINGS, "properties": {k: v for k, v in MAPPINGS["properties"].items() if k != "attribute_facet"}}
     body = {**index_body(1, 0), "mappings": older, "aliases": {alias: {"is_write_index": True}}}
@@ -494,7 +506,7 @@ def test_a_new_opensearch_index_is_sized_by_the_cluster_it_lands_on(clock: Clock
     url = opensearch_url()
     client = OpenSearch(url.split(","))
     clustered = int(client.cluster.health()["number_of_data_nodes"]) > 1
-    engine = OpenSearchEngine(url, f"aisle-test-{uuid.uuid4().hex[:12]}", clock)
+    engine = OpenSearchEngine(url, opensearch_test_alias(), clock)
     try:
         (found,) = client.indices.get_settings(index=engine.alias).values()
         sizes = (found["settings"]["index"]["number_of_shards"], found["settings"]["index"]["number_of_replicas"])

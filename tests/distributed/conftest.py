@@ -19,7 +19,7 @@ from aisle.adapters.sql.schema import metadata
 from aisle.bootstrap import Container, bootstrap
 from aisle.entrypoints.api.app import create_app
 from aisle.settings import Settings
-from tests.conftest import kafka_bootstrap, opensearch_url, postgres_url, redis_url
+from tests.conftest import OPENSEARCH_TEST_PREFIX, kafka_bootstrap, opensearch_url, postgres_url, redis_url
 from tests.support.proxy import CuttableProxy
 
 TOKEN = "distributed-test-token"
@@ -57,7 +57,7 @@ def distributed_settings(database: str, opensearch: CuttableProxy, redis: Cuttab
         "profile": "distributed",
         "database_url": database,
         "opensearch_url": f"http://{opensearch.address}",
-        "search_index": f"aisle-test-{run}",
+        "search_index": f"{OPENSEARCH_TEST_PREFIX}-{run}",
         "redis_url": f"redis://{redis.address}/{urlsplit(redis_url()).path.strip('/') or 15}",
         "kafka_bootstrap": kafka_bootstrap(),
         "topic_prefix": f"test.{run}.",

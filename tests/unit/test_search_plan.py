@@ -41,3 +41,34 @@ def test_model_numbers_are_also_indexed_as_shoppers_type_them():
 
     assert model_codes("Canon EW-73B Lens Hood for SP-2 and B350-XT (2-pack)") == ("ew73b", "sp2", "b350xt", "2pack")
     assert model_codes("USB-C Cable") == ()
+
+
+def test_relaxing_a_long_query_counts_each_word_once():
+    """Dropping words one by one asks the engine for each word's count once, not once per step: a long query
+    would otherwise cost the square of its length in engine requests."""
+    from datetime import UTC, datetime
+
+    from aisle.adapters.search.tantivy_engine import TantivyEngine
+    from aisle.services.search.engine import EngineQuery, Filters
+    from aisle.services.search.service import Plan, _relax_once
+    from tests.contract.test_search_engine import CATALOG
+
+    engine = TantivyEngine(None, lambda: datetime(2026, 6, 1, tzinfo=UTC))
+    engine.upsert(CATALOG)
+    engine.refresh()
+    asked: list[EngineQuery] = []
+
+    class Counting:
+        def search(self, query: EngineQuery):
+            asked.append(query)
+            return engine.search(query)
+
+    words = ("sony", "headphones", "speaker", "zebra", "quokka", "wombat", "lamp", "phone")
+    plan = Plan(tuple(KeywordGroup(w) for w in words), Filters(), "relevance")
+    counted: dict = {}
+    dropped = []
+    while engine.search(EngineQuery(keywords=plan.keywords, limit=0)).total == 0:
+        plan, step = _relax_once(plan, Counting(), counted)
+        dropped.append(step.value)
+    assert set(dropped[:4]) == {"zebra", "quokka", "wombat", "lamp"}  # the words that match nothing go first
+    assert len(asked) == len(words)

@@ -38,16 +38,27 @@ def test_most_run_first():
     assert popular.top(limit=1) == [("case", 4)]
 
 
-def test_concurrent_recording_counts_every_search():
+def test_one_client_repeating_a_query_does_not_lift_it_above_what_more_clients_ran():
+    popular = PopularQueries(min_clients=2)
+    for n in range(3):
+        popular.record("otterbox defender", 9, client=f"shopper-{n}")
+    for _ in range(200):
+        popular.record("zagg gold", 9, client="bot")
+    popular.record("zagg gold", 9, client="shopper-0")
+    assert popular.top() == [("otterbox defender", 3), ("zagg gold", 2)]
+
+
+def test_concurrent_recording_counts_each_client_once():
     popular = PopularQueries(min_clients=8)
 
-    def run(client: str) -> None:
-        for _ in range(500):
-            popular.record("phone case", 3, client=client)
+    def run(thread: int) -> None:
+        for client in range(50):
+            for _ in range(10):
+                popular.record("phone case", 3, client=f"client-{thread}-{client}")
 
-    threads = [threading.Thread(target=run, args=(f"client-{n}",)) for n in range(8)]
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert popular.top() == [("phone case", 4000)]
+    assert popular.top() == [("phone case", 400)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from aisle.domain.search.brand_spellings import preference, preferred_spellings
-from aisle.domain.search.compounds import compound_forms, number_forms, split_compound
+from aisle.domain.search.compounds import compound_forms, number_forms, split_compound, split_model_number
 from aisle.domain.search.query import ParsedQuery, QueryParser, brands_as_words
 from aisle.domain.search.synonyms import SynonymTable
 from aisle.domain.search.vocabulary import Vocabulary
@@ -92,3 +92,26 @@ def test_a_joined_form_brings_its_synonyms():
     synonyms = SynonymTable.parse("headphones, headphone => headset\n")
     parser = QueryParser(Vocabulary.from_texts([("headphone head phone", 1.0)], min_count=0), [], synonyms)
     assert ("head phone", ("headphone", "headset")) in parser.parse("head phone").synonyms
+
+
+def test_a_name_joined_to_its_number_is_split_where_the_catalog_writes_them_apart():
+    catalog = Vocabulary.from_texts([("apple iphone 6 iphone 6s galaxy note 5 cases 8 plus s7 edge", 1.0)], min_count=0)
+    assert split_model_number("iphone6", catalog) == "iphone 6"
+    assert split_model_number("iphone8plus", catalog) == "iphone 8 plus"
+    assert split_model_number("s7edge", catalog) == "s7 edge"
+    assert split_model_number("galaxys7", catalog) is None  # "galaxys" is no word
+    assert split_model_number("iphone6s", catalog) == "iphone 6s"
+    assert split_model_number("note5", catalog) == "note 5"
+    assert split_model_number("iphone7", catalog) is None  # "7" is no catalog word: nothing to find apart
+    assert split_model_number("iphone", catalog) is None
+    joined = Vocabulary.from_texts([("iphone6 iphone 6", 1.0)], min_count=0)
+    assert split_model_number("iphone6", joined) is None  # the catalog writes it joined too
+    assert ("iphone6", ("iphone 6",)) in compound_forms(("iphone6",), catalog)
+
+
+def test_a_word_lists_each_alternative_once_and_never_itself():
+    synonyms = SynonymTable.parse("cellphone, cell phone, mobile phone\n")
+    parser = QueryParser(Vocabulary.from_texts([("cell phone mobile", 1.0)], min_count=0), [], synonyms)
+    read = parser.parse("cellphone").synonyms
+    assert [term for term, _found in read] == ["cellphone"]
+    assert dict(read)["cellphone"] == ("cell phone", "mobile phone")

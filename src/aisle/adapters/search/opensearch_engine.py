@@ -32,6 +32,9 @@ CLUSTER_SHARDS, CLUSTER_REPLICAS = 2, 1  # where the cluster has two data nodes 
 FREQUENCIES_TTL_SECONDS = 60.0
 
 
+RELATED_ORDER = ["_score", {"product_id": "asc"}]  # equal scores in product id order, as on Tantivy
+
+
 class OpenSearchEngine:
     def __init__(
         self,
@@ -93,6 +96,7 @@ class OpenSearchEngine:
                 static_score=_doc_value(hit, "static_score") or 0.0,
                 category_id=_doc_value(hit, "category_leaf"),
                 popularity=_doc_value(hit, "popularity") or 0.0,
+                title=str(hit.get("_source", {}).get("title", "")) if scored else "",
             )
             for hit in response["hits"]["hits"]
         ]
@@ -131,7 +135,8 @@ class OpenSearchEngine:
             raise
         source = found["_source"]
         query = self._queries.related(source["title"], source.get("brand"), source.get("category_leaf"), product_id)
-        response = self._search({"query": query, "size": limit, "_source": False, "track_total_hits": False})
+        body = {"query": query, "size": limit, "_source": False, "track_total_hits": False, "sort": RELATED_ORDER}
+        response = self._search(body)
         return [int(hit["_id"]) for hit in response["hits"]["hits"]]
 
     def title_completions(self, prefix: str, limit: int) -> list[tuple[int, str]]:

@@ -17,6 +17,7 @@ import tantivy
 
 from aisle.adapters.search.tantivy_queries import QueryBuilder, bm25_idf
 from aisle.adapters.search.tantivy_schema import build_schema, plain_analyzer, register_analyzers, to_tantivy
+from aisle.adapters.search.tantivy_sorting import SortField, TieBreakingSorter, best_scored, best_scored_ids
 from aisle.domain.search.brand_spellings import preferred_spellings
 from aisle.domain.search.document import SearchDocument
 from aisle.domain.search.ranking import RankingWeights
@@ -36,12 +37,13 @@ WRITER_HEAP_BYTES = 128 * 1024 * 1024
 BRAND_FACET_SIZE = 30
 CATEGORY_FACET_SIZE = 300
 ATTRIBUTE_FACET_SIZE = 200  # (name, value) pairs over every attribute
-SORT_FIELDS = {
-    "price_asc": ("price", tantivy.Order.Asc),
-    "price_desc": ("price", tantivy.Order.Desc),
-    "rating": ("rating_rank", tantivy.Order.Desc),
-    "newest": ("created_at", tantivy.Order.Desc),
-    "relevance": ("static_score", tantivy.Order.Desc),  # used when there are no keywords to score
+_FLOAT, _INTEGER = tantivy.FieldType.Float, tantivy.FieldType.Integer
+SORT_FIELDS = {  # equal values in product id order, as on OpenSearch (tantivy_sorting)
+    "price_asc": SortField("price", _FLOAT, descending=False),
+    "price_desc": SortField("price", _FLOAT, descending=True),
+    "rating": SortField("rating_rank", _FLOAT, descending=True),
+    "newest": SortField("created_at", _INTEGER, descending=True),
+    "relevance": SortField("static_score", _FLOAT, descending=True),  # used when there are no keywords to score
 }
 
 
@@ -59,6 +61,7 @@ class TantivyEngine:
         self._index = tantivy.Index(self._schema, path=None if path is None else str(path), reuse=True)
         register_analyzers(self._index)
         self._queries = QueryBuilder(self._schema)
+        self._sorter = TieBreakingSorter(self._schema)
         self._plain = plain_analyzer()
         self._now = now
         self._weights = weights or RankingWeights()
@@ -109,7 +112,7 @@ class TantivyEngine:
 
     def search(self, query: EngineQuery) -> EngineResult:
         searcher = self._index.searcher()
-        text = self._queries.keywords(query.keywords, _title_idf(searcher))
+        text = self._queries.keywords(query.keywords, _title_idf(searcher), query.minimum_should_match)
         main = self._queries.combine(text, self._queries.filters(query.filters))
         hits, total = self._hits(searcher, main, query, scored=text is not None)
         facets = self._facets(searcher, text, query.filters) if query.with_facets else Facets()
@@ -118,24 +121,24 @@ class TantivyEngine:
     def _hits(self, searcher: Any, main: Any, query: EngineQuery, scored: bool) -> tuple[list[Hit], int]:
         if query.limit == 0:  # only the count is wanted (Tantivy refuses a zero limit)
             return [], searcher.search(main, 1, count=True).count
-        if scored and query.sort == "relevance":
-            result = searcher.search(main, query.limit, count=True, offset=query.offset)
+        relevance = scored and query.sort == "relevance"
+        if relevance:
+            best, total = best_scored(searcher, main, query.offset + query.limit)
+            keys, addresses = [h.score for h in best[query.offset :]], [h.address for h in best[query.offset :]]
         else:
-            field, order = SORT_FIELDS[query.sort]
-            result = searcher.search(
-                main, query.limit, count=True, order_by_field=field, order=order, offset=query.offset
-            )
-        addresses = [address for _key, address in result.hits]
+            page, total = self._sorter.page(searcher, main, SORT_FIELDS[query.sort], query.offset, query.limit)
+            keys, addresses = [0.0] * len(page), [h.address for h in page]
         ids = searcher.fast_field_values("product_id", addresses)
         statics = searcher.fast_field_values("static_score", addresses)
         leaves = searcher.fast_field_values("category_leaf", addresses)
         popularity = searcher.fast_field_values("popularity", addresses)
-        relevance = scored and query.sort == "relevance"
+        # Re-ranking reads what each product is from its title (kinds.py); only relevance-ranked words need it.
+        titles = [searcher.doc(a).get_first("title") or "" for a in addresses] if relevance else [""] * len(ids)
         hits = [
-            Hit(pid, float(key) if relevance else 0.0, static or 0.0, leaf or None, pop or 0.0)
-            for (key, _a), pid, static, leaf, pop in zip(result.hits, ids, statics, leaves, popularity, strict=True)
+            Hit(pid, key, static or 0.0, leaf or None, pop or 0.0, title)
+            for key, pid, static, leaf, pop, title in zip(keys, ids, statics, leaves, popularity, titles, strict=True)
         ]
-        return hits, result.count
+        return hits, total
 
     def _facets(self, searcher: Any, text: Any, filters: Filters) -> Facets:
         """Each facet counts with every filter applied except its own, so picking a brand still shows the others."""
@@ -182,8 +185,7 @@ class TantivyEngine:
         stored = searcher.doc(found.hits[0][1])
         title = stored.get_first("title") or ""
         query = self._queries.related(title, stored.get_first("brand"), stored.get_first("category_leaf"), product_id)
-        result = searcher.search(query, limit, count=False)
-        return cast(list[int], searcher.fast_field_values("product_id", [address for _score, address in result.hits]))
+        return best_scored_ids(searcher, query, limit)
 
     def term_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
         return self._index.searcher().terms_with_prefix("title_words", prefix, limit=limit)

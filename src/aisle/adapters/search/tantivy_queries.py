@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from itertools import combinations
 
 import tantivy
 
@@ -13,6 +14,7 @@ from aisle.domain.search.brand_spellings import brand_key
 from aisle.services.search.engine import Filters, KeywordGroup, attribute_filter_keys
 
 MIN_FUZZY_LENGTH = 5
+MAX_WORD_COMBINATIONS = 64  # "any n of these words" is a disjunction of their n-word subsets: kept small
 SYNONYM_WEIGHT = 0.8  # a synonym counts a little less than the word the shopper typed
 Occur = tantivy.Occur
 Q = tantivy.Query
@@ -45,11 +47,29 @@ class QueryBuilder:
     def tokens(self, text: str) -> list[str]:
         return self._analyzer.analyze(text)
 
-    def keywords(self, groups: tuple[KeywordGroup, ...], idf: Idf | None = None) -> Q | None:
+    def keywords(
+        self, groups: tuple[KeywordGroup, ...], idf: Idf | None = None, minimum_should_match: int | None = None
+    ) -> Q | None:
         """``idf``: each token's inverse document frequency in titles, so that a synonym never outweighs the word
-        typed (without it, synonyms weigh SYNONYM_WEIGHT of their own BM25 score)."""
-        clauses = [(Occur.Must, q) for q in (self._group(g, idf) for g in groups) if q is not None]
-        return Q.boolean_query(clauses) if clauses else None
+        typed (without it, synonyms weigh SYNONYM_WEIGHT of their own BM25 score). ``minimum_should_match``: as
+        OpenSearch's, any that many of the words (None: every required word, and the optional ones only lift)."""
+        built = [(g.required, q) for g in groups if (q := self._group(g, idf)) is not None]
+        if not built:
+            return None
+        if minimum_should_match is None:
+            return Q.boolean_query([(Occur.Must if required else Occur.Should, q) for required, q in built])
+        queries = [q for _required, q in built]
+        needed = max(1, min(minimum_should_match, len(queries)))
+        if needed == len(queries):
+            return Q.boolean_query([(Occur.Must, q) for q in queries])
+        # Scored as OpenSearch scores it (the sum of the words matched), kept only where enough of them match.
+        enough = [Q.boolean_query([(Occur.Must, q) for q in chosen]) for chosen in combinations(queries, needed)][
+            :MAX_WORD_COMBINATIONS
+        ]
+        return Q.boolean_query(
+            [(Occur.Should, q) for q in queries]
+            + [(Occur.Must, Q.const_score_query(Q.boolean_query([(Occur.Should, q) for q in enough]), 0.0))]
+        )
 
     def _group(self, group: KeywordGroup, idf: Idf | None) -> Q | None:
         options: list[Q] = []

@@ -142,4 +142,4 @@ def _sorted(query: Select, sort: str, prices: Any, ratings: Any) -> Select:
         "newest": [p.created_at.desc()],
         "relevance": [func.coalesce(p.popularity, 0).desc()],
     }
-    return query.order_by(*orders[sort], p.product_id.desc())
+    return query.order_by(*orders[sort], p.product_id.asc())  # equal values in product id order, as the engines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import pairwise
 
@@ -9,6 +10,7 @@ from aisle.domain.search.text import has_digit
 from aisle.domain.search.vocabulary import Vocabulary
 
 MIN_COMPOUND_PART = 3  # "head phone" ↔ "headphone"; "a" + "pple" is no split
+_LETTERS_MEET_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 
 def compound_forms(keywords: Sequence[str], vocabulary: Vocabulary) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -21,7 +23,7 @@ def compound_forms(keywords: Sequence[str], vocabulary: Vocabulary) -> tuple[tup
         if not has_digit(joined) and " " not in joined and vocabulary.known(joined):
             found.append((f"{first} {second}", (joined,)))
     for word in keywords:
-        split = split_compound(word, vocabulary)
+        split = split_compound(word, vocabulary) or split_model_number(word, vocabulary)
         if split is not None:
             found.append((word, (split,)))
     return tuple(found)
@@ -35,6 +37,24 @@ def split_compound(word: str, vocabulary: Vocabulary) -> str | None:
         if vocabulary.known(head) and vocabulary.known(tail):
             return f"{head} {tail}"
     return None
+
+
+def split_model_number(word: str, vocabulary: Vocabulary) -> str | None:
+    """A name and its number written together that the catalog writes apart: "iphone6" → "iphone 6",
+    "iphone7plus" → "iphone 7 plus", "s7edge" → "s7 edge" (only when the joined word is not a catalog word
+    itself). Cut where letters meet digits, then the longest runs of pieces the catalog knows are put back."""
+    if not has_digit(word) or vocabulary.known(word):
+        return None
+    pieces = _LETTERS_MEET_DIGITS.split(word)
+    words: list[str] = []
+    at = 0
+    while at < len(pieces):
+        end = next((e for e in range(len(pieces), at, -1) if vocabulary.known("".join(pieces[at:e]))), None)
+        if end is None:
+            return None
+        words.append("".join(pieces[at:end]))
+        at = end
+    return " ".join(words) if len(words) > 1 else None
 
 
 def number_forms(word: str) -> tuple[str, ...]:

@@ -65,6 +65,12 @@ class ParsedQuery:
     sort: str | None = None
     corrections: tuple[tuple[str, str], ...] = ()
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    fitting: tuple[str, ...] = ()  # the keywords after "for" / "fits": what the product goes with, not what it is
+
+    @property
+    def named(self) -> tuple[str, ...]:
+        """The keywords that say what the product is: those before any "for" ("case for iphone 7": "case")."""
+        return tuple(k for k in self.keywords if k not in self.fitting)
 
     @property
     def corrected(self) -> str | None:
@@ -117,8 +123,9 @@ class QueryParser:
         words, corrections = self._corrected(_first_of_each(_without_stop_words(words))[:MAX_KEYWORDS])
         more_brands, words = self._take_brands(words) if not brands else ([], words)
         keywords = tuple(dict.fromkeys(w.text for w in words))  # once more: two typos may fix to one word
-        synonyms = self._expansions(keywords) + self._compounds(keywords)
-        return _assemble(q, extraction, keywords, brands + more_brands, corrections, synonyms)
+        synonyms = _merged(self._expansions(keywords) + self._compounds(keywords))
+        parsed = _assemble(q, extraction, keywords, brands + more_brands, corrections, synonyms)
+        return replace(parsed, fitting=_fitting(words, keywords))
 
     def _take_brands(self, words: list[_Word]) -> tuple[list[str], list[_Word]]:
         """The brand the query starts with, and the other words. A brand named later stays a word: in "otterbox
@@ -177,6 +184,15 @@ class QueryParser:
         return tuple((term, tuple(found)) for term, found in self.synonyms.expand(keywords).items())
 
 
+def _merged(synonyms: Sequence[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """One entry per term, each alternative once and never the term itself ("cellphone" is both a synonym term
+    and split by the compounds into "cell phone", whose synonyms name "cellphone" again)."""
+    merged: dict[str, dict[str, None]] = {}
+    for term, found in synonyms:
+        merged.setdefault(term, {}).update((form, None) for form in found if form != term)
+    return tuple((term, tuple(found)) for term, found in merged.items() if found)
+
+
 def brands_as_words(parsed: ParsedQuery) -> ParsedQuery:
     """The query with its brand filter read as words instead: for when no product of that brand matches the
     rest ("apple chargers": chargers that fit an Apple phone, since Apple sells none here)."""
@@ -197,6 +213,15 @@ def _words(lexemes: Sequence[Lexeme]) -> list[_Word]:
                 words.append(_Word(token, token, fits))
             previous.append(token)
     return words
+
+
+def _fitting(words: list[_Word], keywords: tuple[str, ...]) -> tuple[str, ...]:
+    """The keywords from the first one that follows "for" on: "case for apple iphone" fits "apple iphone"."""
+    start = next((i for i, w in enumerate(words) if w.fits), None)
+    if start is None:
+        return ()
+    named = {w.text for w in words[:start]}
+    return tuple(k for k in dict.fromkeys(w.text for w in words[start:]) if k not in named and k in keywords)
 
 
 def _without_stop_words(words: list[_Word]) -> list[_Word]:

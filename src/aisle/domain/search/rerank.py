@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -56,17 +56,27 @@ class RerankWeights:
     affinity: float = 0.15
     popularity: float = 0.15
     name_coverage: float = 0.10
+    kind: float = 0.5  # a product of the kind the query's head noun names (kinds.py)
 
 
-def rerank(candidates: Sequence[C], weights: RerankWeights, popularity_cuts: Sequence[float] = ()) -> list[C]:
-    return [c for c, _score in rerank_scored(candidates, weights, popularity_cuts)]
+def rerank(
+    candidates: Sequence[C],
+    weights: RerankWeights,
+    popularity_cuts: Sequence[float] = (),
+    of_asked_kind: Collection[int] = frozenset(),
+) -> list[C]:
+    return [c for c, _score in rerank_scored(candidates, weights, popularity_cuts, of_asked_kind)]
 
 
 def rerank_scored(
-    candidates: Sequence[C], weights: RerankWeights, popularity_cuts: Sequence[float] = ()
+    candidates: Sequence[C],
+    weights: RerankWeights,
+    popularity_cuts: Sequence[float] = (),
+    of_asked_kind: Collection[int] = frozenset(),
 ) -> list[tuple[C, float]]:
     """``popularity_cuts``: the catalog's popularity percentiles (see ``catalog_percentile``); without them,
-    popularity is ranked among the candidates."""
+    popularity is ranked among the candidates. ``of_asked_kind``: the ids of the candidates that are the kind of
+    product the query names ("camera phones": the phones, not the camera lenses)."""
     best = max((c.text_score for c in candidates), default=0.0)
     affinity = category_affinity(candidates, best)
     if popularity_cuts:
@@ -82,6 +92,7 @@ def rerank_scored(
             # only mentions "phone" in its description gains little from sitting among fast chargers.
             + weights.affinity * affinity.get(c.category_id, 0.0) * text
             + weights.popularity * popularity[c.product_id]
+            + (weights.kind if c.product_id in of_asked_kind else 0.0)
             + c.static_score
         )
 

@@ -21,6 +21,7 @@ class KeywordGroup:
     word: str
     alternatives: tuple[str, ...] = ()  # may be several words each ("mobile phone")
     fuzzy: bool = True  # also match terms one edit away (typo tolerance)
+    required: bool = True  # False: a match only lifts the score (a brand word that would empty the query)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Hit:
     static_score: float  # the non-text part of the ranking formula, computed at index time
     category_id: int | None
     popularity: float = 0.0  # the catalog's popularity score, ranked against the other candidates when re-ranking
+    title: str = ""  # filled for keyword searches ranked by relevance: re-ranking reads what each product is
 
 
 @dataclass

@@ -2,26 +2,29 @@
 
 A query is learned only when it found results without relaxation, in the form the engine searched (spelling
 corrected), and is suggested only once several distinct clients ran it: one client repeating a typo, or a bot
-hammering a phrase, plants nothing.
+hammering a phrase, plants nothing. A query counts each client once (while the pair is remembered), so one client
+repeating a query others ran cannot lift it above the queries more shoppers ran.
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 
 from aisle.domain.search.text import normalize
 
 MAX_TRACKED = 50_000
 MIN_CLIENTS = 3  # distinct clients before a query is suggested
 MAX_SUGGESTED_CHARS = 80  # a longer query is never offered to other shoppers as a suggestion
+MAX_PAIRS = 200_000  # (query, client) pairs remembered, the least recent forgotten first
 
 
 class PopularQueries:
     def __init__(self, min_clients: int = MIN_CLIENTS) -> None:
         self._counts: Counter[str] = Counter()
         self._clients: dict[str, set[str]] = {}  # up to min_clients fingerprints per query
+        self._pairs: OrderedDict[tuple[str, str], None] = OrderedDict()  # who ran what, recently
         self._min_clients = min_clients
         self._lock = threading.Lock()
 
@@ -31,6 +34,8 @@ class PopularQueries:
             return
         fingerprint = hashlib.blake2b(client.encode("utf-8"), digest_size=8).hexdigest()  # no addresses kept
         with self._lock:
+            if not self._first_run(text, fingerprint):
+                return
             self._counts[text] += 1
             seen = self._clients.setdefault(text, set())
             if len(seen) < self._min_clients:
@@ -39,8 +44,18 @@ class PopularQueries:
                 self._counts = Counter(dict(self._counts.most_common(MAX_TRACKED // 2)))
                 self._clients = {q: self._clients[q] for q in self._counts}
 
+    def _first_run(self, text: str, fingerprint: str) -> bool:
+        pair = (text, fingerprint)
+        if pair in self._pairs:
+            self._pairs.move_to_end(pair)
+            return False
+        self._pairs[pair] = None
+        if len(self._pairs) > MAX_PAIRS:
+            self._pairs.popitem(last=False)
+        return True
+
     def top(self, limit: int = 1000) -> list[tuple[str, int]]:
-        """The most run queries that enough distinct clients ran, most run first."""
+        """The queries that enough distinct clients ran, those the most clients ran first."""
         with self._lock:
             trusted = ((q, n) for q, n in self._counts.most_common() if len(self._clients[q]) >= self._min_clients)
             return [pair for _i, pair in zip(range(limit), trusted, strict=False)]

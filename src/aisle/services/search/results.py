@@ -33,6 +33,7 @@ class ProductCard:
 class CategoryCount:
     category: Category
     count: int
+    selected: bool = False  # the category the search is narrowed to
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class SearchResult:
     predicted_category: Category | None  # where a clear majority of the best matches sit
     cards: tuple[ProductCard, ...]
     facets: Facets
-    facet_categories: tuple[CategoryCount, ...]  # the children of the chosen category (or the roots)
+    facet_categories: tuple[CategoryCount, ...]  # the chosen category (selected), then its children (or the roots)
     filters: Filters  # as applied, after relaxation: what the facets show as selected
     total: int
     page: int

@@ -11,12 +11,14 @@ from datetime import datetime
 from aisle.domain.categories import Category
 from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import parse_id_text
+from aisle.domain.search.kinds import CatalogKinds
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
 from aisle.domain.search.rerank import RerankWeights, by_name_coverage, rerank_scored
 from aisle.domain.search.text import tokenize
 from aisle.services.ports import Cache
 from aisle.services.search.cards import ProductCards
+from aisle.services.search.chosen_facets import with_chosen_values
 from aisle.services.search.engine import (
     EngineQuery,
     EngineResult,
@@ -43,6 +45,7 @@ from aisle.services.search.understanding import QueryUnderstanding
 
 RERANK_DEPTH = 200  # keyword results are re-ranked with the full formula among the engine's best this many
 NAME_RERANK_DEPTH = 40  # the best this many are re-ranked once more with their titles (from the cached cards)
+THIN_RESULTS = 10  # fewer exact matches than this are followed by near ones (a first page is never thin)
 FACETS_TTL_SECONDS = 300
 POPULARITY_CUTS_TTL_SECONDS = 60
 DEGRADED_NOTE = Degraded(
@@ -85,6 +88,7 @@ class SearchService:
         self._weights = weights or RankingWeights()
         self._rerank_weights = RerankWeights(text=self._weights.text)
         self._cuts: tuple[float, list[float]] | None = None  # (read at, monotonic seconds; cuts)
+        self._kinds: tuple[dict[int, Category], CatalogKinds] | None = None  # for the category tree read last
 
     def forget_card(self, product_id: int) -> None:
         self._cards.forget(product_id)
@@ -113,20 +117,28 @@ class SearchService:
         if result.total == 0 and parsed.brands and not params.brands:
             # A brand word filters only when that leaves something matching the rest of the query; otherwise
             # it is one more word ("samsung incipio": Incipio cases for a Samsung phone).
-            parsed = brands_as_words(parsed)
-            plan = _plan(parsed, params, category_id)
+            brand_words = brands_as_words(parsed)
+            plan = _plan(brand_words, params, category_id)
             result = engine.search(self._engine_query(plan, params))
+            if result.total == 0 and (boosted := _boosting(plan, set(brand_words.keywords) - set(parsed.keywords))):
+                # Nor as words: then the rest of the query decides, and the brand only lifts its own products.
+                boosted_result = engine.search(self._engine_query(boosted, params))
+                plan, result = (boosted, boosted_result) if boosted_result.total else (plan, result)
+            parsed = brand_words
         result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result)
-        hits = self._page(result.hits, plan, params)
+        ranked = self._ranked(result.hits, plan, parsed)
+        near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
+        start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
+        hits = (ranked + near)[start : start + params.page_size] if plan.sort == "relevance" else ranked
         facets = self._facets(engine, plan)
         return SearchResult(
             query=parsed,
             predicted_category=_predicted(result.hits, categories),
             cards=tuple(self._cards.cards([h.product_id for h in hits])),
             facets=facets,
-            facet_categories=_category_facet(facets, plan.filters, categories),
+            facet_categories=_category_facet(facets, plan.filters, categories, result.total),
             filters=plan.filters,
-            total=result.total,
+            total=result.total + len(near),
             page=params.page,
             page_size=params.page_size,
             sort=plan.sort,
@@ -137,8 +149,9 @@ class SearchService:
         self, engine: Searcher, plan: Plan, params: SearchParams, result: EngineResult
     ) -> tuple[EngineResult, list[RelaxStep], Plan]:
         steps: list[RelaxStep] = []
+        counted: dict[tuple[KeywordGroup, Filters], int] = {}  # one count per word, however many are dropped
         while result.total == 0:
-            relaxed = _relax_once(plan, engine)
+            relaxed = _relax_once(plan, engine, counted)
             if relaxed is None:
                 break
             plan, step = relaxed
@@ -166,22 +179,66 @@ class SearchService:
         if cache is not None and (cached := cache.get(key)) is not None:
             return facets_from_dict(cached)
         facets = engine.search(EngineQuery(keywords=plan.keywords, filters=plan.filters, limit=0)).facets
+        if engine is self._engine:
+            facets = with_chosen_values(engine, plan.keywords, plan.filters, facets, self._engine.brands)
         if cache is not None:
             cache.set(key, facets_to_dict(facets), FACETS_TTL_SECONDS)
         return facets
 
-    def _page(self, hits: list[Hit], plan: Plan, params: SearchParams) -> list[Hit]:
+    def _near_matches(
+        self, engine: Searcher, plan: Plan, parsed: ParsedQuery, params: SearchParams, exact: EngineResult
+    ) -> list[Hit]:
+        """When fewer than a page of products match every word, those that nearly do follow them, ranked among
+        themselves: with the brand read as a word ("alcatel cell phone": the carrier-packaged Alcatel phones
+        after the Alcatel-branded ones), else with one word fewer ("iphone 7 cases trend cases": other iPhone 7
+        cases after the one trend case)."""
+        if exact.total >= THIN_RESULTS or exact.total == 0 or plan.sort != "relevance":
+            return []
+        if parsed.brands and not params.brands:
+            parsed = brands_as_words(parsed)
+            plan = _plan(parsed, params, plan.filters.category_id)
+            query = self._engine_query(plan, params)
+        elif len(plan.keywords) > 1:
+            query = replace(self._engine_query(plan, params), minimum_should_match=len(plan.keywords) - 1)
+        else:
+            return []
+        exact_ids = {h.product_id for h in exact.hits}
+        near = [h for h in engine.search(query).hits if h.product_id not in exact_ids]
+        return self._ranked(near, plan, parsed)
+
+    def _ranked(self, hits: list[Hit], plan: Plan, parsed: ParsedQuery) -> list[Hit]:
         if plan.sort != "relevance":
             return hits
-        scored = rerank_scored(hits, self._rerank_weights, self._popularity_cuts())
+        scored = rerank_scored(hits, self._rerank_weights, self._popularity_cuts(), self._of_asked_kind(hits, parsed))
         ranked = [h for h, _s in scored]
         if plan.keywords:  # every page sees the same order: the best few again by name, then the rest
             top = scored[:NAME_RERANK_DEPTH]
-            titles = {c.product_id: c.title for c in self._cards.cards([h.product_id for h, _s in top])}
+            titles = self._titles([h for h, _s in top])
             words = [t for group in plan.keywords for t in tokenize(group.word)]
             ranked = by_name_coverage(top, titles, words, self._rerank_weights.name_coverage) + ranked[len(top) :]
-        start = (params.page - 1) * params.page_size
-        return ranked[start : start + params.page_size]
+        return ranked
+
+    def _titles(self, hits: list[Hit]) -> dict[int, str]:
+        """From the engine's hits; from the cards where the engine sent none (the database fallback)."""
+        titles = {h.product_id: h.title for h in hits if h.title}
+        missing = [h.product_id for h in hits if not h.title]
+        if missing:
+            titles.update({c.product_id: c.title for c in self._cards.cards(missing)})
+        return titles
+
+    def _of_asked_kind(self, hits: list[Hit], parsed: ParsedQuery) -> set[int]:
+        """The candidates that are the kind of product the query's head noun names (none if it names no kind)."""
+        kinds = self._catalog_kinds()
+        asked = kinds.asked(parsed.named, dict(parsed.synonyms))
+        if not asked:
+            return set()
+        return {h.product_id for h in hits if h.title and kinds.of_product(h.title, h.category_id) & asked}
+
+    def _catalog_kinds(self) -> CatalogKinds:
+        categories = self._categories()
+        if self._kinds is None or self._kinds[0] is not categories:
+            self._kinds = (categories, CatalogKinds.from_categories(categories))
+        return self._kinds[1]
 
     def _popularity_cuts(self) -> list[float]:
         """The catalog's popularity percentiles, read again every few minutes (they move slowly)."""
@@ -228,6 +285,14 @@ def _plan(parsed: ParsedQuery, params: SearchParams, category_id: int | None) ->
     return Plan(_keyword_groups(parsed), filters, params.sort or parsed.sort or "relevance")
 
 
+def _boosting(plan: Plan, brand_words: set[str]) -> Plan | None:
+    """The plan with the brand's words optional (a match lifts the score), when other words remain to match."""
+    groups = tuple(replace(g, required=g.word not in brand_words) for g in plan.keywords)
+    if all(g.required for g in groups) or not any(g.required for g in groups):
+        return None
+    return replace(plan, keywords=groups)
+
+
 def _keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
     """One group per keyword, except that a multi-word synonym term ("cell phones") becomes one phrase group."""
     words = list(parsed.keywords)
@@ -245,7 +310,9 @@ def _keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
     return tuple(groups)
 
 
-def _relax_once(plan: Plan, engine: Searcher) -> tuple[Plan, RelaxStep] | None:
+def _relax_once(
+    plan: Plan, engine: Searcher, counted: dict[tuple[KeywordGroup, Filters], int]
+) -> tuple[Plan, RelaxStep] | None:
     """The next thing to let go of, most specific first: filters the text implied, then the words least found."""
     f = plan.filters
     if f.rating_min is not None:
@@ -256,7 +323,7 @@ def _relax_once(plan: Plan, engine: Searcher) -> tuple[Plan, RelaxStep] | None:
         dropped = RelaxStep("price", PriceDropped(f.price_min, f.price_max))
         return replace(plan, filters=replace(f, price_min=None, price_max=None)), dropped
     if len(plan.keywords) > 1:
-        word = _least_found(plan.keywords, f, engine)
+        word = _least_found(plan.keywords, f, engine, counted)
         kept = tuple(k for k in plan.keywords if k.word != word)
         return replace(plan, keywords=kept), RelaxStep("keyword", word)
     if f.brands:
@@ -266,13 +333,19 @@ def _relax_once(plan: Plan, engine: Searcher) -> tuple[Plan, RelaxStep] | None:
     return None
 
 
-def _least_found(keywords: tuple[KeywordGroup, ...], filters: Filters, engine: Searcher) -> str:
+def _least_found(
+    keywords: tuple[KeywordGroup, ...],
+    filters: Filters,
+    engine: Searcher,
+    counted: dict[tuple[KeywordGroup, Filters], int],
+) -> str:
     """The word to drop: one that matches nothing (a typo the speller missed, a word the catalog lacks), else
     the most common one, which says least about what the shopper wants ("apple watch series": drop "series")."""
-    counts = {
-        k.word: engine.search(EngineQuery(keywords=(k,), filters=filters, limit=0, with_facets=False)).total
-        for k in keywords
-    }
+    for k in keywords:
+        if (k, filters) not in counted:
+            found = engine.search(EngineQuery(keywords=(k,), filters=filters, limit=0, with_facets=False))
+            counted[(k, filters)] = found.total
+    counts = {k.word: counted[(k, filters)] for k in keywords}
     unmatched = [k.word for k in keywords if counts[k.word] == 0]
     if unmatched:
         return unmatched[-1]
@@ -305,10 +378,22 @@ def _predicted(hits: list[Hit], categories: dict[int, Category]) -> Category | N
     return categories[best]
 
 
-def _category_facet(facets: Facets, filters: Filters, categories: dict[int, Category]) -> tuple[CategoryCount, ...]:
-    """The children of the chosen category (or the roots), so the shopper can narrow one level at a time."""
-    return tuple(
+def _category_facet(
+    facets: Facets, filters: Filters, categories: dict[int, Category], total: int
+) -> tuple[CategoryCount, ...]:
+    """The chosen category, marked selected, then its children (or the roots when none is chosen): the shopper
+    sees what is picked and can narrow one level at a time. Counted under every other filter, the chosen
+    category's count is what the search found (``total``) when it is past the counted categories."""
+    counts = dict(facets.categories)
+    chosen = filters.category_id
+    picked = (
+        (CategoryCount(categories[chosen], counts.get(chosen, total), selected=True),)
+        if chosen is not None and chosen in categories
+        else ()
+    )
+    children = tuple(
         CategoryCount(categories[cid], n)
         for cid, n in facets.categories
-        if cid in categories and categories[cid].parent_id == filters.category_id
+        if cid in categories and categories[cid].parent_id == chosen
     )
+    return picked + children

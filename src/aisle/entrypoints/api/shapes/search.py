@@ -78,7 +78,9 @@ class RatingFacet(Wire):
 
 class Facets(Wire):
     brands: list[FacetEntry] = Field(description="One entry per brand, whatever the case sellers typed it in")
-    categories: list[CategoryFacet] = Field(description="The children of the chosen category (or the roots)")
+    categories: list[CategoryFacet] = Field(
+        description="The chosen category first (selected: true), then its children; the roots when none is chosen"
+    )
     price_ranges: list[PriceRangeFacet] = Field(description="On the price shoppers pay now, deals applied")
     ratings: list[RatingFacet]
     attributes: dict[str, list[FacetEntry]] = Field(
@@ -176,7 +178,7 @@ def _facets(result: SearchResult) -> Wired:
     chosen_brands = {b.casefold() for b in filters.brands}
     return {
         "brands": [{"name": b, "count": n, "selected": b.casefold() in chosen_brands} for b, n in facets.brands],
-        "categories": [{**_category_count(c), "selected": False} for c in result.facet_categories],
+        "categories": [{**_category_count(c), "selected": c.selected} for c in result.facet_categories],
         "price_ranges": [_price_bucket(low, high, n, filters) for low, high, n in facets.price_ranges],
         "ratings": [
             {

@@ -1,0 +1,142 @@
+"""What kind of product a query asks for, and what kind each product is: the head noun decides.
+
+In an English noun phrase the last noun names the thing and the words before it qualify it: "camera phones" are
+phones, "phone camera lens kit" is a kit, "laptop sleeve" is a sleeve. So:
+
+* The kinds a catalog knows are the head nouns of its category names ("Cell Phone Cases & Clips" names cases and
+  clips, "All Cell Phones with Plans" names phones), learned from the tree, never from a list of queries.
+* A query asks for a kind when one of its words (before any "for": "case for iphone" asks for a case) is such a
+  noun; the last one is the head ("iphone accessories slim cases" asks for cases).
+* A product is of the kind its own name ends with ("Spigen - Thin Fit Case for iPhone 7" is a case; "Galaxy S6
+  ... Cell Phone (Unlocked)" a phone), and of the kinds its category names, except those its own name uses as a
+  qualifier: a "Laptop Slip Case" filed under Laptops is a case for a laptop, not a laptop.
+
+Words are compared singular ("cases" = "case", "accessories" = "accessory").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from aisle.domain.categories import Category, ancestors_path
+from aisle.domain.search.document import own_name
+from aisle.domain.search.text import has_digit, tokenize
+
+# Words that end a product name without naming what it is: colours, units and packaging notes ("Case - Black",
+# "Sleeve 15.6 inch", "Cell Phone (Unlocked)"). A general list, not a catalog's.
+_COLOUR_WORDS = (
+    "black white silver gray grey blue red green gold pink purple orange yellow brown beige clear navy teal rose "
+    "bronze copper charcoal graphite titanium transparent multi multicolor"
+)
+_QUALIFIER_WORDS = "with without and or of for in on by to the a an new refurbished unlocked pack set"
+_UNIT_WORDS = "inch inches ft feet foot cm mm meter meters gb tb mb mah watt watts volt volts oz lb lbs kg pcs pc ct"
+COLOURS = frozenset(_COLOUR_WORDS.split())
+_QUALIFIERS = frozenset(_QUALIFIER_WORDS.split()) | frozenset(_UNIT_WORDS.split())
+_CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
+_WITH = re.compile(r"\s(?:with|w/)\s", re.IGNORECASE)
+MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand
+_MODIFIER_TAIL = re.compile(r"\s+(?:with|without|for|by|from)\s.*$", re.IGNORECASE)
+_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+MIN_KIND_LENGTH = 2
+
+
+def singular(word: str) -> str:
+    """A plain English singular, good enough to compare kinds: "accessories" → "accessory", "cases" → "case",
+    "boxes" → "box", "glass" stays "glass"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ches", "shes", "xes", "sses", "zzes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _is_kind_word(word: str) -> bool:
+    return len(word) >= MIN_KIND_LENGTH and not has_digit(word) and word not in COLOURS and word not in _QUALIFIERS
+
+
+def head_nouns(name: str) -> frozenset[str]:
+    """The kinds a category name names: the last word of each of its conjuncts, before any "with" or "for"."""
+    heads = set()
+    for part in _CONJUNCTIONS.split(_MODIFIER_TAIL.sub("", name)):
+        words = [w for w in tokenize(part) if _is_kind_word(w)]
+        if words:
+            heads.add(singular(words[-1]))
+    return frozenset(heads)
+
+
+def name_words(title: str) -> list[str]:
+    """The words of a product's own name that may name its kind, in order: without the brand in front of a
+    " - " title ("Apple - iPhone 7 32GB - Black"), the colour part after it, notes in brackets and what it fits."""
+    return [w for segment in name_segments(title) for w in segment]
+
+
+def name_segments(title: str) -> list[list[str]]:
+    """``name_words`` cut at "with": "Cell Phone with 12MP Camera" is a phone, and so, read with its category, is
+    "Galaxy S6 4G with 32GB Memory Cell Phone"."""
+    parts = own_name(title).split(" - ")
+    if len(parts) >= 2 and len(parts[0].split()) <= MAX_BRAND_WORDS:
+        parts = parts[1:-1] if len(parts) >= 3 else parts[1:]  # "Brand - Name" or "Brand - Name - Colour"
+    else:
+        parts = parts[:1]  # "Maker Name Kind - spec notes"
+    text = _PARENTHESES.sub(" ", " - ".join(parts))
+    segments = [[singular(w) for w in tokenize(part) if _is_kind_word(w)] for part in _WITH.split(text)]
+    return [segment for segment in segments if segment]
+
+
+def _fitted_words(title: str) -> frozenset[str]:
+    return frozenset(singular(w) for w in tokenize(title[len(own_name(title)) :]))
+
+
+@dataclass(frozen=True)
+class CatalogKinds:
+    """The kinds each category names, and every kind the catalog knows. A category's own name says which kinds
+    its products are ("Cell Phone Cases & Clips": each is a case or a clip); its top category below the root says
+    more ("Cell Phone Accessories": every case under it is an accessory too). The root names every product."""
+
+    own: Mapping[int, frozenset[str]]
+    upper: Mapping[int, frozenset[str]]
+    known: frozenset[str]
+
+    @classmethod
+    def from_categories(cls, categories: Mapping[int, Category]) -> CatalogKinds:
+        by_id = dict(categories)
+        own: dict[int, frozenset[str]] = {}
+        upper: dict[int, frozenset[str]] = {}
+        for category_id, category in by_id.items():
+            chain = ancestors_path(by_id, category_id)
+            own[category_id] = head_nouns(category.name)
+            upper[category_id] = head_nouns(chain[1].name) if len(chain) > 2 else frozenset()
+        known = frozenset().union(*own.values(), *upper.values()) if own else frozenset()
+        return cls(own, upper, known)
+
+    def of_product(self, title: str, category_id: int | None) -> frozenset[str]:
+        """The product's own kind (the last word of its own name) and what its categories add: of the kinds its
+        category names, the one its name ends with, or else all of them; never a kind its own name uses as a
+        qualifier ("Laptop Sleeve" is no laptop, wherever it is filed)."""
+        named = self.own.get(category_id, frozenset()) if category_id is not None else frozenset()
+        segments = name_segments(title)
+        ends = [segment[-1] for segment in segments]
+        kind = next((end for end in ends if end in named), ends[0] if ends else None)
+        own = frozenset() if kind is None else frozenset({kind})
+        # a kind named anywhere else in the title qualifies the product or names what it fits
+        qualifiers = (frozenset(name_words(title)) | _fitted_words(title)) - own
+        upper = self.upper.get(category_id, frozenset()) if category_id is not None else frozenset()
+        from_category = frozenset() if own & named else named - qualifiers
+        return own | from_category | (upper - qualifiers)
+
+    def asked(self, words: Sequence[str], alternatives: Mapping[str, Iterable[str]]) -> frozenset[str]:
+        """The kind a query asks for: its last word that names a kind the catalog knows (directly or through one of
+        its alternatives, synonyms or joined forms, keyed by the word or the two words they replace), with those
+        alternatives' kinds. Empty when the query names no kind ("galaxy s7", "apple")."""
+        for at in range(len(words) - 1, -1, -1):
+            pair = list(alternatives.get(f"{words[at - 1]} {words[at]}", ())) if at > 0 else []
+            # Two words the catalog writes as one name one thing: "head phone" asks for headphones, not phones.
+            typed = pair or [words[at], *alternatives.get(words[at], ())]
+            kinds = {singular(tokenize(form)[-1]) for form in typed if tokenize(form)}
+            if kinds & self.known:
+                return frozenset(kinds)
+        return frozenset()

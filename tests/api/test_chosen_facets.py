@@ -1,0 +1,55 @@
+"""A picked brand or attribute value is listed, selected, even when it is past the facet's first values."""
+
+from __future__ import annotations
+
+from tests.api.conftest import product_body, wait_for_outbox
+
+SEARCH = "/api/v1/products/search"
+
+
+def test_a_picked_brand_past_the_first_thirty_is_listed_selected_with_its_count(client, seller, container):
+    for n in range(31):
+        for copy in range(2):
+            seller.create(
+                **product_body(
+                    title=f"Gizmo {n} {copy}", brand=f"Maker{n:02d}", variants=[{"sku": f"G{n}-{copy}", "price": 5}]
+                )
+            )
+    seller.create(**product_body(title="Gizmo rare", brand="TinyBrand", variants=[{"sku": "G-rare", "price": 5}]))
+    wait_for_outbox(container)
+    listed = client.get(SEARCH, params={"q": "gizmo"}).json()["facets"]["brands"]
+    assert len(listed) == 30 and "TinyBrand" not in {b["name"] for b in listed}  # past the facet's size
+    picked = client.get(SEARCH, params={"q": "gizmo", "brand": "tinybrand"}).json()
+    assert picked["total"] == 1
+    chosen = [b for b in picked["facets"]["brands"] if b["selected"]]
+    assert chosen == [{"name": "TinyBrand", "count": 1, "selected": True}]
+
+
+def test_a_picked_attribute_value_nobody_has_is_listed_selected_with_zero(client, seller, container):
+    seller.create(**product_body(title="Mug", variants=[{"sku": "M-1", "price": 5, "attributes": {"color": "Red"}}]))
+    wait_for_outbox(container)
+    body = client.get(SEARCH, params=[("q", "mug"), ("attr", "color:Red"), ("attr", "color:Teal")]).json()
+    colors = {v["name"]: (v["count"], v["selected"]) for v in body["facets"]["attributes"]["color"]}
+    assert colors == {"Red": (1, True), "Teal": (0, True)}
+
+
+def test_naming_hundreds_of_brands_counts_a_bounded_few(client, seller, container):
+    seller.create(**product_body(title="Kettle", brand="Kettleco", variants=[{"sku": "K-1", "price": 5}]))
+    wait_for_outbox(container)
+    brands = ",".join(["Kettleco", *(f"Nb{n}" for n in range(300))])
+    asked = []
+    engine = container.search_engine
+    search = engine.search
+
+    def counting(query):
+        asked.append(query)
+        return search(query)
+
+    engine.search = counting
+    try:
+        body = client.get(SEARCH, params={"q": "kettle", "brand": brands}).json()
+    finally:
+        engine.search = search
+    assert body["total"] == 1
+    assert sum(1 for b in body["facets"]["brands"] if b["selected"]) == 21  # Kettleco and 20 counted apart
+    assert len(asked) < 30

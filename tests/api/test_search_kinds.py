@@ -1,0 +1,73 @@
+"""What a query's head noun asks for, over HTTP: the device before what goes with it, a price phrase as a filter."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import SellerClient, wait_for_outbox
+
+COMPUTERS, LAPTOP_BAGS = ["Computers", "Laptops"], ["Bags & Cases", "Laptop Bags & Sleeves"]
+PHONES, LENSES = ["Cell Phones", "Unlocked Cell Phones"], ["Cell Phones", "Cell Phone Accessories", "Camera Lenses"]
+CATALOG = [
+    # A sleeve the importer filed under Laptops: its name says it is a sleeve for a laptop.
+    ("Targus Laptop Sleeve 15.6 inch Black", 25.0, COMPUTERS),
+    ("Urban Factory Laptop Backpack 15.6 inch", 45.0, LAPTOP_BAGS),
+    ("StarTech Laptop Privacy Screen 15 inch", 55.0, LAPTOP_BAGS),
+    ("Acme Slim 14 Laptop", 449.0, COMPUTERS),
+    ("Acme Pro 16 Laptop", 1299.0, COMPUTERS),
+    ("Zoomer Phone Camera Lens Kit", 19.0, LENSES),
+    ("Nova 5 Cell Phone with 12MP camera", 299.0, PHONES),
+]
+
+
+@pytest.fixture
+def catalog(client, seller: SellerClient, container) -> None:
+    for n, (title, price, path) in enumerate(CATALOG):
+        with container.uow() as uow:
+            category = uow.categories.get_or_create_path(path, container.ids.next_id)
+            uow.commit()
+        body = {
+            "title": title,
+            "status": "ACTIVE",
+            "category_id": str(category.category_id),
+            "variants": [{"sku": f"KIND-{n}", "price": price}],
+        }
+        assert seller.request("POST", "/products", json=body).status_code == 201
+    wait_for_outbox(container)
+    container.categories.forget()
+    container.understanding.rebuild()
+
+
+def titles(client, q: str) -> list[str]:
+    response = client.get("/api/v1/products/search", params={"q": q})
+    assert response.status_code == 200, response.text
+    return [r["title"] for r in response.json()["results"]]
+
+
+def test_a_price_phrase_filters_and_the_device_outranks_its_accessories(client, catalog):
+    response = client.get("/api/v1/products/search", params={"q": "laptop under 500"})
+    body = response.json()
+    assert body["query"]["filters"]["price_max"] == 500
+    assert body["query"]["keywords"] == ["laptop"]
+    found = [r["title"] for r in body["results"]]
+    assert "Acme Pro 16 Laptop" not in found  # over the price
+    assert found[0] == "Acme Slim 14 Laptop"
+    assert {"Targus Laptop Sleeve 15.6 inch Black", "StarTech Laptop Privacy Screen 15 inch"} <= set(found[1:])
+
+
+def test_the_head_noun_names_the_kind_asked_for(client, catalog):
+    assert titles(client, "camera phones")[0] == "Nova 5 Cell Phone with 12MP camera"
+    assert titles(client, "phone camera lens")[0] == "Zoomer Phone Camera Lens Kit"
+
+
+def test_a_thin_exact_match_is_followed_by_near_matches(client, catalog):
+    body = client.get("/api/v1/products/search", params={"q": "laptop privacy"}).json()
+    found = [r["title"] for r in body["results"]]
+    assert found[0] == "StarTech Laptop Privacy Screen 15 inch"  # the one exact match first
+    assert "Targus Laptop Sleeve 15.6 inch Black" in found[1:]  # then what matches one of the two words
+    assert body["relaxed"] is None  # the words matched: nothing was let go of
+    assert body["total"] == len(found)
+
+
+def test_a_unit_after_the_name_is_not_the_kind(client, catalog):
+    assert titles(client, "laptop sleeve")[0] == "Targus Laptop Sleeve 15.6 inch Black"

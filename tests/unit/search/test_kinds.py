@@ -1,0 +1,133 @@
+"""The kind of product a query asks for (its head noun) and the kind each product is, learned from the category
+tree; and the re-ranking lift for products of the asked kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from aisle.domain.categories import Category
+from aisle.domain.search.kinds import CatalogKinds, head_nouns, name_words, singular
+from aisle.domain.search.query import QueryParser
+from aisle.domain.search.rerank import RerankWeights, rerank
+from aisle.domain.search.synonyms import SynonymTable
+from aisle.domain.search.vocabulary import Vocabulary
+
+TREE = [
+    (1, "Cell Phones", None),
+    (2, "Cell Phone Accessories", 1),
+    (3, "Cell Phone Cases & Clips", 2),
+    (4, "Photography Accessories", 2),
+    (5, "Unlocked Cell Phones", 1),
+    (6, "All Unlocked Cell Phones", 5),
+    (7, "All Cell Phones with Plans", 1),
+    (10, "Computers", None),
+    (11, "Laptops", 10),
+    (12, "Bags & Cases", None),
+    (13, "Laptop Bags & Sleeves", 12),
+]
+UNLOCKED, CASES, PHOTO, LAPTOPS, LAPTOP_BAGS = 6, 3, 4, 11, 13
+
+
+@pytest.fixture
+def kinds() -> CatalogKinds:
+    by_id: dict[int, Category] = {}
+    for category_id, name, parent in TREE:
+        path = name if parent is None else by_id[parent].path + " > " + name
+        by_id[category_id] = Category(category_id, name, parent, path)
+    return CatalogKinds.from_categories(by_id)
+
+
+def test_singular_forms_compare_equal():
+    assert {singular(w) for w in ("cases", "case")} == {"case"}
+    assert singular("accessories") == "accessory"
+    assert singular("phones") == "phone"
+    assert singular("glass") == "glass"
+    assert singular("boxes") == "box"
+
+
+def test_a_category_names_the_head_noun_of_each_of_its_parts():
+    assert head_nouns("Cell Phone Cases & Clips") == {"case", "clip"}
+    assert head_nouns("All Cell Phones with Plans") == {"phone"}  # "with plans" qualifies phones
+    assert head_nouns("Laptop Bags & Sleeves") == {"bag", "sleeve"}
+
+
+def test_a_product_name_is_read_without_brand_colour_and_notes():
+    assert name_words("BlackBerry - 8520 Cell Phone (Unlocked) - Black")[-1] == "phone"
+    assert name_words("Spigen - Thin Fit Case for Apple iPhone 7 - Jet black")[-1] == "case"
+    assert name_words("Targus 16 inch Laptop Sleeve Black")[-2:] == ["laptop", "sleeve"]
+
+
+def test_the_head_noun_of_the_query_names_the_kind_asked_for(kinds):
+    assert kinds.asked(["camera", "phones"], {}) == {"phone"}
+    assert kinds.asked(["iphone", "accessories", "slim", "cases"], {}) == {"case"}
+    assert kinds.asked(["phone", "clips", "pink"], {}) == {"clip"}  # the last word that names a kind
+
+
+def test_a_query_that_names_no_kind_asks_for_none(kinds):
+    assert kinds.asked(["galaxy", "s7"], {}) == frozenset()
+
+
+def test_a_synonym_of_the_head_noun_asks_for_its_kind_too(kinds):
+    assert kinds.asked(["notebook"], {"notebook": ("laptop",)}) == {"notebook", "laptop"}
+
+
+def test_two_words_the_catalog_writes_as_one_name_one_kind(kinds):
+    # "head phone" asks for headphones (and what they are also called), never for phones
+    alternatives = {"head phone": ("headphone", "headset")}
+    assert "phone" not in kinds.asked(["head", "phone"], alternatives)
+
+
+def test_words_after_for_name_what_the_product_fits_not_what_it_is():
+    vocabulary = Vocabulary.from_texts([("case cases iphone phone charger", 1.0)], min_count=0)
+    parsed = QueryParser(vocabulary, ["Apple"], SynonymTable()).parse("case for iphone")
+    assert parsed.fitting == ("iphone",)
+    assert parsed.named == ("case",)
+
+
+def test_a_product_is_the_kind_its_own_name_ends_with(kinds):
+    phone = kinds.of_product("BlackBerry - 8520 Cell Phone (Unlocked) - Blue", UNLOCKED)
+    lens_kit = kinds.of_product("Insignia - Phone Camera 3 Lens Kit - Black", PHOTO)
+    assert "phone" in phone
+    assert "phone" not in lens_kit and "kit" in lens_kit
+
+
+def test_what_comes_with_a_product_is_not_what_it_is(kinds):
+    assert "phone" in kinds.of_product("Nova 5 Cell Phone with 12MP Camera", PHOTO)
+    assert "camera" not in kinds.of_product("Nova 5 Cell Phone with 12MP Camera", PHOTO)
+    # Best Buy writes the memory in the middle: read with its category, it is still a phone
+    galaxy = "Samsung - Galaxy S6 4G with 32GB Memory Cell Phone (Unlocked) - Black"
+    assert "phone" in kinds.of_product(galaxy, UNLOCKED)
+
+
+def test_of_a_category_s_kinds_a_product_is_the_one_its_name_ends_with(kinds):
+    # "Cases & Clips" holds cases and clips: a case is not a clip
+    assert "clip" not in kinds.of_product("Speck - CandyShell Case for iPhone 7 - Clear", CASES)
+    assert "case" in kinds.of_product("Nite Ize - Soft Shell for Galaxy S7 - Black", CASES)  # the name says neither
+
+
+def test_a_product_filed_under_a_kind_its_name_uses_as_a_qualifier_is_not_of_that_kind(kinds):
+    # a laptop sleeve filed under Laptops is a sleeve for a laptop; a notebook PC there is a laptop
+    assert "laptop" not in kinds.of_product("Targus 15.6 inch Laptop Slip Case Blue", LAPTOPS)
+    assert "laptop" in kinds.of_product("HP ProBook 450 Notebook PC", LAPTOPS)
+    assert "sleeve" in kinds.of_product("Urban Factory Neoprene Laptop Sleeve 13.3 Black", LAPTOP_BAGS)
+    # nor is one that names a laptop as what it fits, or whose title goes on after a dash
+    assert "laptop" not in kinds.of_product("Urban Factory Privacy Cover for Laptop/Notebook Screen 12.1", LAPTOPS)
+    assert "laptop" not in kinds.of_product("StarTech.com 6 ft Standard Laptop Power Cord - NEMA 5-15P to C5", LAPTOPS)
+
+
+@dataclass(frozen=True)
+class Cand:
+    product_id: int
+    text_score: float
+    static_score: float = 0.5
+    category_id: int | None = None
+    popularity: float = 0.0
+
+
+def test_a_product_of_the_asked_kind_outranks_an_equal_match_of_another_kind():
+    lens, phone = Cand(1, 10.0, category_id=PHOTO), Cand(2, 10.0, category_id=UNLOCKED)
+    assert [c.product_id for c in rerank([lens, phone], RerankWeights())] == [1, 2]  # the id breaks the tie
+    ranked = rerank([lens, phone], RerankWeights(), of_asked_kind={2})
+    assert [c.product_id for c in ranked] == [2, 1]
