@@ -29,6 +29,7 @@ import search_latency_data as data
 from common import AisleServer, Report, command_line, machine, ms, now_utc
 
 REPORTS = Path(__file__).parent / "reports"
+ANSWERS_CHECKED = 100  # searches whose answers are compared across the variants
 LOADS = ("search, 1 client", "search, 8 clients", "reserve, 1 client", "reserve, 8 clients")
 
 
@@ -38,10 +39,11 @@ def main() -> None:
     queries = _queries(args.data_dir, args.warmup + 2 * args.searches)
     token = secrets.token_urlsafe(24)
     variants = {"baseline": {"PYTHONPATH": str(args.baseline_src.resolve())}, "this code": {}}
+    variant_ids = _stock(args, token)
     runs: list[dict[str, Any]] = []
     for round_number in range(1, args.rounds + 1):
         for label, env in variants.items():
-            run = _one_server(args, queries, token, env)
+            run = _one_server(args, queries, token, env, variant_ids)
             runs.append({"variant": label, "round": round_number, **run})
             print(label, round_number, {k: ms(v.cpu_ms_per_request) for k, v in run["loads"].items()})
     _report(args, runs, started)
@@ -77,24 +79,56 @@ def _queries(data_dir: Path, count: int) -> list[dict[str, Any]]:
     return queries
 
 
-def _one_server(
-    args: argparse.Namespace, queries: list[dict[str, Any]], token: str, env: dict[str, str]
-) -> dict[str, Any]:
+def _stock(args: argparse.Namespace, token: str) -> list[int]:
+    """Stock for the reservations, given once before the runs (so every run searches the same catalog)."""
+    with _server(args, token, {}) as server:
+        return load.stock_variants(server, args.data_dir, args.variants, token)
+
+
+def _server(args: argparse.Namespace, token: str, env: dict[str, str]) -> AisleServer:
     server_env = {**env, "AISLE_INTERNAL_TOKEN": token, **load_limits()}
-    log = args.data_dir.parent / "cpu-bench-serve.log"
-    with AisleServer(args.data_dir, log, env=server_env) as server:
+    return AisleServer(args.data_dir, args.data_dir.parent / "cpu-bench-serve.log", env=server_env)
+
+
+def _one_server(
+    args: argparse.Namespace, queries: list[dict[str, Any]], token: str, env: dict[str, str], variant_ids: list[int]
+) -> dict[str, Any]:
+    with _server(args, token, env) as server:
         search = load.search_requests(queries)
         load.run(server, search, args.warmup, args.clients, token)
         idle = load.idle_cpu_per_second(server)
+        first, second = args.warmup, args.warmup + args.searches
         loads = {
-            LOADS[0]: load.run(server, search, args.searches, 1, token, start=args.warmup),
-            LOADS[1]: load.run(server, search, args.searches, args.clients, token, start=args.warmup + args.searches),
+            LOADS[0]: load.run(server, search, args.searches, 1, token, start=first, idle=idle),
+            LOADS[1]: load.run(server, search, args.searches, args.clients, token, start=second, idle=idle),
         }
-        reserve = load.reserve_requests(load.stock_variants(server, args.data_dir, args.variants, token))
-        load.run(server, reserve, 50, 1, token)  # warm-up: the first reservations build statements
-        loads[LOADS[2]] = load.run(server, reserve, args.reserves, 1, token)
-        loads[LOADS[3]] = load.run(server, reserve, args.reserves, args.clients, token)
-    return {"loads": loads, "idle_cores": idle, "load_avg": os.getloadavg()[0]}
+        reserve = load.reserve_requests(variant_ids)
+        load.run(server, reserve, 50, 1, token, idle=idle)  # warm-up: the first reservations build statements
+        loads[LOADS[2]] = load.run(server, reserve, args.reserves, 1, token, idle=idle)
+        loads[LOADS[3]] = load.run(server, reserve, args.reserves, args.clients, token, idle=idle)
+        digest = load.answers_digest(server, queries[args.warmup : args.warmup + ANSWERS_CHECKED])
+    return {"loads": loads, "idle_cores": idle, "load_avg": os.getloadavg()[0], "answers": digest}
+
+
+RUNS_NOTE = (
+    "*server CPU ms/request*: the server's CPU while the requests were answered, over the answers; *+ after-effects*: "
+    "adds what it spent after the last answer until idle again (the relay indexing what reservations changed), "
+    "beyond its idle rate. The *answers digest* hashes 100 search answers (all but took_ms): equal digests, "
+    "identical answers."
+)
+
+
+def _roles_table(report: Report, runs: list[dict[str, Any]]) -> None:
+    """Where the CPU went, by thread (named through `py-spy dump`), ms per request, mean of the rounds."""
+    roles = sorted({role for r in runs for m in r["loads"].values() for role in m.roles})
+    rows = []
+    for variant in ("baseline", "this code"):
+        for name in LOADS:
+            measured = [r["loads"][name] for r in runs if r["variant"] == variant]
+            rows.append(
+                [variant, name, *(f"{statistics.mean(m.role_ms(role) for m in measured):.2f}" for role in roles)]
+            )
+    report.table("Server CPU by thread, ms per request (load + after-effects)", ["code", "load", *roles], rows)
 
 
 def load_limits() -> dict[str, str]:
@@ -136,22 +170,31 @@ def _report(args: argparse.Namespace, runs: list[dict[str, Any]], started: float
                     m.requests,
                     m.errors,
                     f"**{m.cpu_ms_per_request:.2f}**",
+                    f"{m.total_cpu_ms_per_request:.2f}",
                     f"{m.rps:,.0f}",
                     ms(m.p(50)),
                     ms(m.p(99)),
                     f"{run['idle_cores']:.3f}",
                     f"{run['load_avg']:.1f}",
+                    run["answers"],
                 ]
             )
-    headers = ["code", "round", "load", "answered", "errors", "server CPU ms/request", "rps", "p50 ms", "p99 ms"]
-    report.table("Runs", [*headers, "idle server cores", "load avg after"], rows)
+    headers = ["code", "round", "load", "answered", "errors", "server CPU ms/request", "+ after-effects"]
+    more = ["rps", "p50 ms", "p99 ms", "idle server cores", "load avg after", "answers digest"]
+    report.table("Runs", [*headers, *more], rows, note=RUNS_NOTE)
     summary = []
     for name in LOADS:
-        before = [r["loads"][name].cpu_ms_per_request for r in runs if r["variant"] == "baseline"]
-        after = [r["loads"][name].cpu_ms_per_request for r in runs if r["variant"] == "this code"]
-        b, a = statistics.mean(before), statistics.mean(after)
-        summary.append([name, f"{b:.2f}", f"{a:.2f}", f"{a / b:.2f}x"])
-    report.table("Summary (mean of the rounds)", ["load", "baseline ms CPU", "this code ms CPU", "ratio"], summary)
+        b = statistics.mean(r["loads"][name].cpu_ms_per_request for r in runs if r["variant"] == "baseline")
+        a = statistics.mean(r["loads"][name].cpu_ms_per_request for r in runs if r["variant"] == "this code")
+        bt = statistics.mean(r["loads"][name].total_cpu_ms_per_request for r in runs if r["variant"] == "baseline")
+        at = statistics.mean(r["loads"][name].total_cpu_ms_per_request for r in runs if r["variant"] == "this code")
+        summary.append([name, f"{b:.2f}", f"**{a:.2f}**", f"{a / b:.2f}x", f"{bt:.2f}", f"{at:.2f}", f"{at / bt:.2f}x"])
+    report.table(
+        "Summary (mean of the rounds)",
+        ["load", "baseline ms", "this code ms", "ratio", "baseline incl. after-effects", "this code incl.", "ratio"],
+        summary,
+    )
+    _roles_table(report, runs)
     print(f"report: {report.write(REPORTS / args.report)}")
 
 

@@ -8,8 +8,14 @@ other: the server's CPU per request with nothing else in flight) and with severa
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import os
+import re
+import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -18,13 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 from common import AisleServer, percentile
 from search_latency_data import http_params
 
 SEARCH = "/api/v1/products/search"
 RESERVE = "/api/v1/inventory/reservations"
 WAREHOUSE = "cpu-bench"
-STOCK = 10_000_000
+STOCK = 1_000_000
 
 
 @dataclass
@@ -33,13 +40,22 @@ class Measured:
 
     requests: int = 0
     errors: int = 0
-    server_cpu: float = 0.0
+    server_cpu: float = 0.0  # while the requests were answered
+    settle_cpu: float = 0.0  # after the last answer, until the server was idle again (what the requests set off)
     seconds: float = 0.0
     latency_ms: list[float] = field(default_factory=list)
+    roles: dict[str, float] = field(default_factory=dict)  # CPU seconds by thread role, load and settling
 
     @property
     def cpu_ms_per_request(self) -> float:
         return 1000 * self.server_cpu / self.requests if self.requests else float("nan")
+
+    @property
+    def total_cpu_ms_per_request(self) -> float:
+        return 1000 * (self.server_cpu + self.settle_cpu) / self.requests if self.requests else float("nan")
+
+    def role_ms(self, role: str) -> float:
+        return 1000 * self.roles.get(role, 0.0) / self.requests if self.requests else float("nan")
 
     @property
     def rps(self) -> float:
@@ -78,6 +94,7 @@ def run(
     clients: int,
     token: str,
     start: int = 0,
+    idle: float = 0.0,
 ) -> Measured:
     """``count`` requests split over ``clients`` threads, each with its own keep-alive connection; request n of
     the run is request ``start + n`` of the stream (so runs can take different parts of a query mix)."""
@@ -99,14 +116,32 @@ def run(
                         out.latency_ms.append(elapsed)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
-    cpu_before, started = server.cpu_seconds(), time.perf_counter()
+    pid = server.process.pid if server.process else 0
+    by_thread, cpu_before, started = thread_cpu(pid), server.cpu_seconds(), time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     out.seconds = time.perf_counter() - started
     out.server_cpu = server.cpu_seconds() - cpu_before
+    out.settle_cpu = settle(server, idle)
+    out.roles = by_role(by_thread, thread_cpu(pid), thread_names(pid))
     return out
+
+
+def settle(server: AisleServer, idle_cores: float, most_seconds: float = 15.0) -> float:
+    """Waits until the server is back to its idle CPU rate (the relay and index builder done with what the load
+    wrote); returns the CPU seconds spent meanwhile beyond the idle rate."""
+    spent, waited = 0.0, 0.0
+    while waited < most_seconds:
+        before = server.cpu_seconds()
+        time.sleep(0.5)
+        extra = server.cpu_seconds() - before - idle_cores * 0.5
+        waited += 0.5
+        if extra <= 0.01:
+            break
+        spent += extra
+    return spent
 
 
 def stock_variants(server: AisleServer, data_dir: Path, count: int, token: str) -> list[int]:
@@ -123,3 +158,54 @@ def stock_variants(server: AisleServer, data_dir: Path, count: int, token: str) 
             body = {"operation": "SET", "quantity": STOCK, "warehouse_id": WAREHOUSE}
             http.patch(f"/api/v1/inventory/{variant_id}", json=body).raise_for_status()
     return variant_ids
+
+
+def answers_digest(server: AisleServer, queries: Sequence[dict[str, Any]]) -> str:
+    """A digest of the search answers to these queries, all but `took_ms`: equal digests, identical answers."""
+    digest = hashlib.sha256()
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        for query in queries:
+            body = orjson.loads(http.get(SEARCH, params=http_params(query)).content)
+            body.pop("took_ms", None)
+            digest.update(orjson.dumps(body, option=orjson.OPT_SORT_KEYS))
+    return digest.hexdigest()[:16]
+
+
+def thread_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of each thread of a process, by thread id."""
+    found = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        found[int(task.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+def thread_names(pid: int) -> dict[int, str]:
+    """Python thread names by thread id, from `py-spy dump` when it is installed (else none: threads then count
+    as "other")."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(spy).exists():
+        return {}
+    dump = subprocess.run([spy, "dump", "--pid", str(pid)], capture_output=True, text=True, check=False).stdout
+    return {int(tid): name for tid, name in re.findall(r'^Thread (\d+) \([^)]*\): "([^"]*)"', dump, re.M)}
+
+
+def by_role(before: dict[int, float], after: dict[int, float], names: dict[int, str]) -> dict[str, float]:
+    """CPU seconds spent between two thread_cpu readings, summed by what the threads do."""
+    spent: dict[str, float] = {}
+    for tid, seconds in after.items():
+        role = ROLES.get(names.get(tid, ""), "other (native: Tantivy, SQLite; unnamed)")
+        if names.get(tid, "").startswith("AnyIO worker"):
+            role = "request threads (endpoint + service)"
+        spent[role] = spent.get(role, 0.0) + seconds - before.get(tid, 0.0)
+    return spent
+
+
+ROLES = {
+    "MainThread": "event loop (HTTP, middleware, routing, JSON)",
+    "outbox-relay": "relay (index builder, cache invalidation)",
+    "query-understanding": "vocabulary rebuilds",
+}

@@ -198,7 +198,7 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
     popular = PopularQueries()
     cache, lookups = _cache(settings), CacheLookups()
     media = MediaUrls(settings.media_base_url)
-    cards = ProductCards(uow, pricing.final_prices, utc_now, cache, media=media, lookups=lookups)
+    cards = ProductCards(uow, pricing.card_prices, utc_now, cache, media=media, lookups=lookups)
     pdp = ProductPageService(
         uow,
         cache,

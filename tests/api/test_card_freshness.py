@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 from aisle.bootstrap import bootstrap
 from aisle.domain.catalog import ProductContent, ProductStatus, Variant
@@ -18,6 +19,7 @@ from aisle.services.ports import OutboxEntry
 from tests.api.conftest import make_settings
 
 READERS = 4
+T = TypeVar("T")
 
 
 def _content(n: int) -> ProductContent:
@@ -26,10 +28,12 @@ def _content(n: int) -> ProductContent:
     )
 
 
-def _hammer(writes: int, write: Callable[[int], None], fresh: Callable[[int, int], bool]) -> tuple[int, int]:
-    """``write(n)`` makes change n and returns once its event was handled, while readers read. ``fresh(floor,
-    ceiling)`` reads once and says whether what it read is change ``floor`` (handled before the read began) or a
-    later one up to ``ceiling`` (begun before the read ended). Returns (stale reads, reads)."""
+def _hammer(
+    writes: int, write: Callable[[int], None], read: Callable[[], T], fresh: Callable[[T, int, int], bool]
+) -> tuple[int, int]:
+    """``write(n)`` makes change n and returns once its event was handled, while readers ``read``. ``fresh(seen,
+    floor, ceiling)`` says whether what was read is change ``floor`` (handled before the read began) or a later one
+    up to ``ceiling`` (begun before the read ended). Returns (stale reads, reads)."""
     begun, handled = [0], [0]
     stale, reads = [0], [0]
     finished, lock = threading.Event(), threading.Lock()
@@ -37,7 +41,8 @@ def _hammer(writes: int, write: Callable[[int], None], fresh: Callable[[int, int
     def reader() -> None:
         while not finished.is_set():
             floor = handled[0]
-            ok = fresh(floor, begun[0] + 1)  # + 1: the write after may begin while the card loads
+            seen = read()
+            ok = fresh(seen, floor, begun[0])
             with lock:
                 reads[0] += 1
                 stale[0] += not ok
@@ -74,7 +79,7 @@ def test_cards_follow_title_and_price_changes_under_concurrent_loads(tmp_path: P
         def write(n: int) -> None:  # the committed handlers drop this process's cached views before it returns
             app.catalog.replace_product(seller.seller_id, product_id, _content(n))
 
-        stale, reads = _hammer(150, write, lambda floor, ceiling: floor <= version() <= ceiling)
+        stale, reads = _hammer(150, write, version, lambda seen, floor, ceiling: floor <= seen <= ceiling)
         assert reads > 150
         assert stale == 0, f"{stale} of {reads} card reads showed a title and price older than a handled change"
         assert version() == 150
@@ -98,11 +103,14 @@ def test_cards_follow_stock_changes_once_their_event_is_handled(tmp_path: Path):
             app.inventory.adjust(variant_id, Operation.SET, "east", n % 2)
             invalidate([OutboxEntry(n, INVENTORY_CHANGED, product.product_id, {}, utc_now(), 0)])
 
-        def fresh(floor: int, ceiling: int) -> bool:
+        def in_stock() -> bool:
             (card,) = cards.cards([product.product_id])
-            return any(card.in_stock == bool(n % 2) for n in range(floor, ceiling + 1))
+            return card.in_stock
 
-        stale, reads = _hammer(150, write, fresh)
+        def fresh(seen: bool, floor: int, ceiling: int) -> bool:
+            return any(seen == bool(n % 2) for n in range(floor, ceiling + 1))
+
+        stale, reads = _hammer(150, write, in_stock, fresh)
         assert reads > 150
         assert stale == 0, f"{stale} of {reads} card reads showed stock older than a handled change"
     finally:

@@ -14,11 +14,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from aisle.domain.catalog import Product, content_to_dict
+from aisle.domain.catalog import Product, ProductStatus, content_to_dict
 from aisle.domain.categories import Category
 from aisle.domain.events import Event
 from aisle.domain.inventory import Reservation, ReservationStatus, StockLevel, Warehouse
-from aisle.services.ports import IdempotencyKey, PriceRecord, VersionConflict
+from aisle.services.ports import CardFacts, CardVariant, IdempotencyKey, PriceRecord, VersionConflict
 
 
 @dataclass
@@ -54,6 +54,22 @@ class FakeProducts:
             found = [copy.deepcopy(self._uow.store.products[i]) for i in product_ids if i in self._uow.store.products]
         self.seen.extend(found)
         return found
+
+    def card_facts(self, product_ids: Sequence[int]) -> list[CardFacts]:
+        return [
+            CardFacts(
+                p.product_id,
+                p.seller_id,
+                p.content.title,
+                p.content.brand,
+                p.content.category_id,
+                p.content.images,
+                p.created_at,
+                tuple(CardVariant(v.variant_id or 0, v.price, v.compare_price) for v in p.content.variants),
+            )
+            for p in self.get_many(product_ids)
+            if p.status is ProductStatus.ACTIVE
+        ]
 
     def add(self, product: Product, actor: str) -> None:
         self.seen.append(product)

@@ -128,7 +128,7 @@ def test_relaxation_drops_rating_then_stock_then_price(store):
     """The brand that emptied the query became words first (a brand filters only when that leaves results)."""
     engine = FindsOnlyWithoutFilters()
     understanding = QueryUnderstanding(lambda limit: engine.term_completions("", limit), engine.brands)
-    cards = ProductCards(fake_uow_factory(store), lambda _products: {}, lambda: NOW)
+    cards = ProductCards(fake_uow_factory(store), lambda _uow, _cards: {}, lambda: NOW)
     search = SearchService(engine, understanding, cards, lambda: {}, lambda: NOW)
     result = search.search(SearchParams(q="sony headphones under $50 with 4+ stars in stock"))
     assert result.relaxed is not None

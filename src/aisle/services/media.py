@@ -44,8 +44,14 @@ class MediaUrls:
 
     def gallery(self, product: Product, uploaded: Sequence[ProductImage], ready_only: bool) -> list[dict[str, Any]]:
         """Shoppers (``ready_only``) see READY uploads; the seller also sees those still PENDING or REJECTED."""
+        return self.gallery_of(product.content.images, uploaded, ready_only)
+
+    def gallery_of(
+        self, external: Sequence[str], uploaded: Sequence[ProductImage], ready_only: bool
+    ) -> list[dict[str, Any]]:
+        """``gallery`` from a product's external image URLs alone."""
         shown = [i for i in uploaded if i.status is ImageStatus.READY or not ready_only]
-        return [self.image_view(i) for i in shown] + [{"url": url} for url in product.content.images]
+        return [self.image_view(i) for i in shown] + [{"url": url} for url in external]
 
 
 def thumbnail_of(gallery: Sequence[dict[str, Any]], size: str = "300") -> str | None:

@@ -38,6 +38,27 @@ class VersionInfo:
 
 
 @dataclass(frozen=True)
+class CardVariant:
+    variant_id: int
+    price: Decimal
+    compare_price: Decimal | None
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    """What a result card shows of an ACTIVE product, read without building the whole product."""
+
+    product_id: int
+    seller_id: int
+    title: str
+    brand: str | None
+    category_id: int | None
+    images: tuple[str, ...]
+    created_at: datetime
+    variants: tuple[CardVariant, ...]  # in the product's order
+
+
+@dataclass(frozen=True)
 class PriceRecord:
     """One line of a variant's price history."""
 
@@ -73,6 +94,9 @@ class ProductRepository(Protocol):
     def get(self, product_id: int) -> Product | None: ...
 
     def get_many(self, product_ids: Sequence[int]) -> list[Product]: ...
+
+    def card_facts(self, product_ids: Sequence[int]) -> list[CardFacts]:
+        """The ACTIVE ones among these products, as cards need them (any order)."""
 
     def save(self, product: Product, expected_version: int, actor: str) -> None:
         """Writes the new version only if the stored one is still ``expected_version``, else VersionConflict."""

@@ -23,7 +23,7 @@ from aisle.domain.pricing import (
     check_window,
     final_price,
 )
-from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
+from aisle.services.ports import CardFacts, UnitOfWork, UnitOfWorkFactory
 
 DEAL_EDGE_LOOKBACK = timedelta(minutes=10)
 
@@ -208,14 +208,28 @@ class PricingService:
             items.update({item.variant_id: item for item in self._items_of(product)})
         return items
 
+    def card_prices(self, uow: UnitOfWork, cards: Sequence[CardFacts]) -> dict[int, FinalPrice]:
+        """``final_prices`` for result cards, read in the caller's unit of work (one transaction per page)."""
+        now = self._now()
+        items = [
+            PricedItem(v.variant_id, card.product_id, card.seller_id, category_ids, v.price, v.compare_price)
+            for card in cards
+            for category_ids in [self._category_ids(card.category_id)]
+            for v in card.variants
+        ]
+        deals = self._deals_for(uow, items, now)
+        return {item.variant_id: final_price(item, deals, now) for item in items}
+
     def _items_of(self, product: Product) -> list[PricedItem]:
-        category_id = product.content.category_id
-        path = ancestors_path(self._categories(), category_id) if category_id else []
-        category_ids = tuple(c.category_id for c in path)
+        category_ids = self._category_ids(product.content.category_id)
         return [
             PricedItem(v.variant_id or 0, product.product_id, product.seller_id, category_ids, v.price, v.compare_price)
             for v in product.content.variants
         ]
+
+    def _category_ids(self, category_id: int | None) -> tuple[int, ...]:
+        path = ancestors_path(self._categories(), category_id) if category_id else []
+        return tuple(c.category_id for c in path)
 
     def _deals_for(self, uow: UnitOfWork, items: Any, now: datetime) -> list[Deal]:
         items = list(items)

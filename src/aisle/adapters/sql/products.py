@@ -14,7 +14,7 @@ from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant
 from aisle.domain.categories import Category, descendants
 from aisle.domain.errors import Conflict
 from aisle.domain.money import from_cents, to_cents
-from aisle.services.ports import VersionConflict, VersionInfo
+from aisle.services.ports import CardFacts, CardVariant, VersionConflict, VersionInfo
 
 CURRENCY = "USD"
 # Built once: the card and search paths run these for every page of results (a statement built per call cost
@@ -24,6 +24,16 @@ _VARIANTS = (
     select(t.variants)
     .where(t.variants.c.product_id.in_(bindparam("ids", expanding=True)))
     .order_by(t.variants.c.position)
+)
+
+_P, _V = t.products.c, t.variants.c
+_CARD_PRODUCTS = select(
+    _P.product_id, _P.seller_id, _P.title, _P.brand, _P.category_id, _P.images, _P.created_at
+).where(and_(_P.product_id.in_(bindparam("ids", expanding=True)), _P.status == ProductStatus.ACTIVE.value))
+_CARD_VARIANTS = (
+    select(_V.product_id, _V.variant_id, _V.price_cents, _V.compare_price_cents)
+    .where(_V.product_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_V.position)
 )
 
 
@@ -93,6 +103,33 @@ class SqlProductRepository:
         found = [by_id[i] for i in product_ids if i in by_id]
         self.seen.extend(found)
         return found
+
+    def card_facts(self, product_ids: Sequence[int]) -> list[CardFacts]:
+        if not product_ids:
+            return []
+        rows = self._db.execute(_CARD_PRODUCTS, {"ids": list(product_ids)}).all()
+        variants: dict[int, list[CardVariant]] = {}
+        if rows:
+            for v in self._db.execute(_CARD_VARIANTS, {"ids": [r.product_id for r in rows]}):
+                compare = v.compare_price_cents
+                variants.setdefault(v.product_id, []).append(
+                    CardVariant(
+                        v.variant_id, from_cents(v.price_cents), None if compare is None else from_cents(compare)
+                    )
+                )
+        return [
+            CardFacts(
+                r.product_id,
+                r.seller_id,
+                r.title,
+                r.brand,
+                r.category_id,
+                tuple(r.images),
+                as_utc(r.created_at),
+                tuple(variants.get(r.product_id, ())),
+            )
+            for r in rows
+        ]
 
     def list_for_seller(
         self, seller_id: int, status: ProductStatus | None, offset: int, limit: int

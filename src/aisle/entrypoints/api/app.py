@@ -45,17 +45,19 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
     app.state.container = container
     install_problem_handlers(app)
     routers = (
+        search.router,
+        inventory.router,
+        shop.router,
+        pricing.router,
         ops.router,
         seller_keys.router,
         seller_products.router,
         images.router,
-        search.router,
-        shop.router,
-        inventory.router,
-        pricing.router,
         media.router,
     )
-    for router in routers:  # search before shop: /products/search must not be read as /products/{id}
+    # Search before shop: /products/search must not be read as /products/{id}. The busiest routes come first:
+    # a request is matched against the routes in order (a reservation was tried against 40 routes before its own).
+    for router in routers:
         app.include_router(router)
     install_web(app)
     settings = container.settings

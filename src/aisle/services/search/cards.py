@@ -10,14 +10,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 from aisle.services.cache_codec import CacheCodec
 from aisle.services.cache_guard import InvalidationGuard
 from aisle.services.cache_lookups import CacheLookups
 from aisle.services.media import MediaUrls, thumbnail_of
-from aisle.services.ports import Cache, UnitOfWorkFactory
+from aisle.services.ports import Cache, CardFacts, UnitOfWork, UnitOfWorkFactory
 from aisle.services.search.results import ProductCard
 
 CARD_TTL_SECONDS = 60
@@ -35,7 +34,7 @@ class ProductCards:
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
-        prices: Callable[[Sequence[Product]], dict[int, FinalPrice]],
+        prices: Callable[[UnitOfWork, Sequence[CardFacts]], dict[int, FinalPrice]],
         now: Callable[[], datetime],
         cache: Cache | None = None,
         media: MediaUrls | None = None,
@@ -85,29 +84,30 @@ class ProductCards:
         return found
 
     def _load(self, product_ids: Sequence[int]) -> dict[int, ProductCard]:
+        """One read transaction for the page: the cards' columns (not whole products), reviews, stock, uploaded
+        images and running deals."""
         with self._uow(readonly=True) as uow:
-            found = {p.product_id: p for p in uow.products.get_many(product_ids) if p.status is ProductStatus.ACTIVE}
+            found = {f.product_id: f for f in uow.products.card_facts(product_ids)}
             summaries = uow.reviews.summaries(list(found))
-            variant_ids = [v.variant_id for p in found.values() for v in p.content.variants if v.variant_id]
-            stock = uow.inventory.levels(variant_ids)
+            stock = uow.inventory.levels([v.variant_id for f in found.values() for v in f.variants])
             uploaded = uow.images.for_products(list(found))
-        prices = self._prices(list(found.values()))
+            prices = self._prices(uow, list(found.values()))
         now = self._now()
         return {
             pid: card_of(
-                product,
+                facts,
                 summaries.get(pid),
                 prices,
-                _in_stock(product, stock),
+                _in_stock(facts, stock),
                 now,
-                self._media.gallery(product, uploaded.get(pid, []), ready_only=True),
+                self._media.gallery_of(facts.images, uploaded.get(pid, []), ready_only=True),
             )
-            for pid, product in found.items()
+            for pid, facts in found.items()
         }
 
 
 def card_of(
-    product: Product,
+    facts: CardFacts,
     summary: ReviewSummary | None,
     prices: dict[int, FinalPrice],
     in_stock: bool,
@@ -115,25 +115,24 @@ def card_of(
     gallery: list[dict[str, Any]],
 ) -> ProductCard:
     """``gallery`` is the product's images as services.media shows them."""
-    content = product.content
-    cheapest = min((prices[v.variant_id] for v in content.variants if v.variant_id in prices), key=lambda p: p.amount)
+    cheapest = min((prices[v.variant_id] for v in facts.variants if v.variant_id in prices), key=lambda p: p.amount)
     summary = summary or ReviewSummary()
     return ProductCard(
-        product_id=product.product_id,
-        title=content.title,
-        brand=content.brand,
+        product_id=facts.product_id,
+        title=facts.title,
+        brand=facts.brand,
         price=cheapest,
         rating_average=summary.average,
         rating_count=summary.count,
         thumbnail_url=thumbnail_of(gallery),
         image=gallery[0] if gallery else None,
-        badges=_badges(product, cheapest, summary, now),
+        badges=_badges(facts, cheapest, summary, now),
         in_stock=in_stock,
-        variant_count=len(content.variants),
+        variant_count=len(facts.variants),
     )
 
 
-def _badges(product: Product, price: FinalPrice, summary: ReviewSummary, now: datetime) -> tuple[str, ...]:
+def _badges(facts: CardFacts, price: FinalPrice, summary: ReviewSummary, now: datetime) -> tuple[str, ...]:
     badges = []
     if price.deal is not None:
         badges.append("Deal")
@@ -142,10 +141,10 @@ def _badges(product: Product, price: FinalPrice, summary: ReviewSummary, now: da
         badges.append(f"Save {saving}%")
     if (summary.average or 0) >= TOP_RATED[0] and summary.count >= TOP_RATED[1]:
         badges.append("Top rated")
-    if now - product.created_at < NEW_FOR:
+    if now - facts.created_at < NEW_FOR:
         badges.append("New")
     return tuple(badges)
 
 
-def _in_stock(product: Product, stock: dict[int, list[Any]]) -> bool:
-    return any(level.available > 0 for v in product.content.variants for level in stock.get(v.variant_id or 0, []))
+def _in_stock(facts: CardFacts, stock: dict[int, list[Any]]) -> bool:
+    return any(level.available > 0 for v in facts.variants for level in stock.get(v.variant_id, []))
