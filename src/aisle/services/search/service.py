@@ -210,7 +210,10 @@ class SearchService:
             top = scored[:NAME_RERANK_DEPTH]
             titles = self._titles([h for h, _s in top])
             words = [t for group in plan.keywords for t in tokenize(group.word)]
-            ranked = by_name_coverage(top, titles, words, self._rerank_weights.name_coverage) + ranked[len(top) :]
+            weights = self._rerank_weights
+            ranked = (
+                by_name_coverage(top, titles, words, weights.name_coverage, weights.near_model) + ranked[len(top) :]
+            )
         return ranked
 
     def _titles(self, hits: list[Hit]) -> dict[int, str]:
