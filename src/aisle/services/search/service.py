@@ -234,8 +234,8 @@ class SearchService:
 
     def _catalog_kinds(self) -> CatalogKinds:
         categories = self._categories()
-        if self._kinds is None or self._kinds[0] is not categories:
-            self._kinds = (categories, CatalogKinds.from_categories(categories))
+        if self._kinds is None or (self._kinds[0] is not categories and self._kinds[0] != categories):
+            self._kinds = (categories, CatalogKinds.from_categories(categories))  # a new tree: products read anew
         return self._kinds[1]
 
     def _popularity_cuts(self) -> list[float]:
