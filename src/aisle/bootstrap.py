@@ -314,7 +314,7 @@ def serving_loops(container: Container, with_workers: bool) -> list[BackgroundLo
         vocabulary = BackgroundLoop("query-understanding", _rebuilt(container.understanding), idle_seconds=30.0)
         return [bulk, vocabulary, *(worker_loops(container) if with_workers else [])]
     vocabulary = BackgroundLoop(
-        "query-understanding", container.understanding.rebuild_if_stale, settings.vocabulary_refresh_seconds
+        "query-understanding", paced(container.understanding.rebuild_if_stale), settings.vocabulary_refresh_seconds
     )
     follower = OutboxFollower(container.uow, _follow(container))
     container.leadership = Leadership(
@@ -392,6 +392,18 @@ def _wake_on_any(loop: BackgroundLoop) -> Callable[[list[OutboxEntry]], None]:
         loop.wake()
 
     return wake
+
+
+def paced(step: Callable[[], int]) -> Callable[[], int]:
+    """A loop step that never reports work, so its loop waits a full interval after each run. The vocabulary is
+    marked stale after every index batch: while writes flow (stock changes under reservations, price updates) a
+    loop that ran again at once after each rebuild rebuilt it back to back, costing more CPU than the writes."""
+
+    def run() -> int:
+        step()
+        return 0
+
+    return run
 
 
 def _rebuilt(understanding: QueryUnderstanding) -> Callable[[], int]:

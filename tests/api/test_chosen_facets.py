@@ -31,3 +31,25 @@ def test_a_picked_attribute_value_nobody_has_is_listed_selected_with_zero(client
     body = client.get(SEARCH, params=[("q", "mug"), ("attr", "color:Red"), ("attr", "color:Teal")]).json()
     colors = {v["name"]: (v["count"], v["selected"]) for v in body["facets"]["attributes"]["color"]}
     assert colors == {"Red": (1, True), "Teal": (0, True)}
+
+
+def test_naming_hundreds_of_brands_counts_a_bounded_few(client, seller, container):
+    seller.create(**product_body(title="Kettle", brand="Kettleco", variants=[{"sku": "K-1", "price": 5}]))
+    wait_for_outbox(container)
+    brands = ",".join(["Kettleco", *(f"Nb{n}" for n in range(300))])
+    asked = []
+    engine = container.search_engine
+    search = engine.search
+
+    def counting(query):
+        asked.append(query)
+        return search(query)
+
+    engine.search = counting
+    try:
+        body = client.get(SEARCH, params={"q": "kettle", "brand": brands}).json()
+    finally:
+        engine.search = search
+    assert body["total"] == 1
+    assert sum(1 for b in body["facets"]["brands"] if b["selected"]) == 21  # Kettleco and 20 counted apart
+    assert len(asked) < 30

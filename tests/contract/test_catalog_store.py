@@ -44,6 +44,17 @@ def a_product(ids, uow, seller: Seller, **kwargs) -> Product:
     return product
 
 
+def test_a_sellers_rating_keeps_its_count(ids, uow):
+    rated = Seller(ids.next_id(), "Rated", hash_api_key(f"key-rated-{ids.next_id()}"), 4.8, 1250)
+    with uow() as tx:
+        tx.sellers.add(rated)
+        tx.commit()
+    unrated = a_seller(ids, uow, "Unrated")
+    with uow(readonly=True) as tx:
+        assert tx.sellers.get(rated.seller_id) == rated
+        assert tx.sellers.get(unrated.seller_id).rating_count == 0
+
+
 def test_a_product_round_trips_with_exact_money_and_attributes(ids, uow):
     seller = a_seller(ids, uow)
     product = a_product(ids, uow, seller, price="1234.56")

@@ -106,3 +106,24 @@ def test_related_products_tie_in_product_id_order(empty_engine):
     write_scrambled(empty_engine, twins)
     assert empty_engine.related(2011, 4) == [2000, 2001, 2002, 2003]
     assert empty_engine.related(2000, 11) == [2001 + n for n in range(11)]
+
+
+def test_an_optional_word_lifts_its_matches_without_requiring_them(empty_engine):
+    from aisle.services.search.engine import KeywordGroup
+
+    sony_lifted = (KeywordGroup("sony", required=False), KeywordGroup("headphones"))
+    found = [h.product_id for h in empty_engine.search(EngineQuery(keywords=sony_lifted)).hits]
+    assert set(found) == {1, 2, 3, 6}  # every headphone, Sony or not
+    assert set(found[:2]) == {1, 2}  # the Sony ones first
+    assert empty_engine.search(EngineQuery(keywords=sony_lifted, limit=0)).total == 4
+
+
+def test_equal_scores_at_the_relevance_cut_keep_the_lowest_product_ids(empty_engine):
+    """Which of many equally matching products make the engine's best N does not depend on the index's layout."""
+    from aisle.services.search.engine import KeywordGroup
+
+    twins = [doc(3000 + n, "Wombat Doorstop", "Wombatco", "5.00") for n in range(30)]
+    write_scrambled(empty_engine, twins)
+    query = EngineQuery(keywords=(KeywordGroup("doorstop"),), limit=7)
+    assert [h.product_id for h in empty_engine.search(query).hits] == [3000 + n for n in range(7)]
+    assert empty_engine.search(query).total == 30

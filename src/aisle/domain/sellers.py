@@ -16,6 +16,7 @@ class Seller:
     name: str
     api_key_hash: str
     rating: float | None = None  # seller quality, 0-5; None until the seller has a track record
+    rating_count: int = 0  # how many ratings the average is of: ranking trusts a rating with its count
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,12 @@ class SellerService:
         self._new_id = new_id
         self._now = now or utc_now
 
-    def create(self, name: str, rating: float | None = None) -> NewSeller:
+    def create(self, name: str, rating: float | None = None, rating_count: int = 0) -> NewSeller:
         name = " ".join(name.split())
         if not 1 <= len(name) <= 200:
             raise InvalidInput.single("name", "must be 1 to 200 characters")
         api_key = new_api_key()
-        seller = Seller(self._new_id(), name, hash_api_key(api_key), rating)
+        seller = Seller(self._new_id(), name, hash_api_key(api_key), rating, rating_count)
         with self._uow() as uow:
             uow.sellers.add(seller)
             uow.commit()

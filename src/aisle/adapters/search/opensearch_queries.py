@@ -69,11 +69,13 @@ class QueryBuilder:
         self, groups: tuple[KeywordGroup, ...], minimum_should_match: int | None, idf: Idf | None = None
     ) -> Query | None:
         """``idf``: as in the Tantivy engine, so a rare synonym never outweighs the typed word."""
-        clauses = [q for q in (self._group(g, idf) for g in groups) if q is not None]
+        built = [(g.required, q) for g in groups if (q := self._group(g, idf)) is not None]
+        clauses = [q for _required, q in built]
         if not clauses:
             return None
         if minimum_should_match is None:
-            return {"bool": {"must": clauses}}
+            optional = [q for required, q in built if not required]  # a match lifts the score, as on Tantivy
+            return {"bool": {"must": [q for required, q in built if required], "should": optional}}
         return {"bool": {"should": clauses, "minimum_should_match": min(minimum_should_match, len(clauses))}}
 
     def synonym_tokens(self, groups: tuple[KeywordGroup, ...]) -> list[str]:
@@ -171,8 +173,8 @@ def search_body(query: EngineQuery, text: Query | None) -> Query:
         "_source": ["title"] if text is not None and query.sort == "relevance" and query.limit else False,
         "docvalue_fields": ["static_score", "category_leaf", "popularity"],
     }
-    if not (text is not None and query.sort == "relevance"):
-        body["sort"] = [FIELD_SORTS[query.sort], {"product_id": "asc"}]
+    scored = text is not None and query.sort == "relevance"
+    body["sort"] = ["_score" if scored else FIELD_SORTS[query.sort], {"product_id": "asc"}]  # ties: by product id
     if facets_wanted:
         if lifted:
             body["post_filter"] = {"bool": {"filter": list(lifted.values())}}

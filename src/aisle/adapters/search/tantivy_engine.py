@@ -17,7 +17,7 @@ import tantivy
 
 from aisle.adapters.search.tantivy_queries import QueryBuilder, bm25_idf
 from aisle.adapters.search.tantivy_schema import build_schema, plain_analyzer, register_analyzers, to_tantivy
-from aisle.adapters.search.tantivy_sorting import SortField, TieBreakingSorter, best_scored_ids
+from aisle.adapters.search.tantivy_sorting import SortField, TieBreakingSorter, best_scored, best_scored_ids
 from aisle.domain.search.brand_spellings import preferred_spellings
 from aisle.domain.search.document import SearchDocument
 from aisle.domain.search.ranking import RankingWeights
@@ -123,8 +123,8 @@ class TantivyEngine:
             return [], searcher.search(main, 1, count=True).count
         relevance = scored and query.sort == "relevance"
         if relevance:
-            result = searcher.search(main, query.limit, count=True, offset=query.offset)
-            keys, addresses, total = [float(k) for k, _a in result.hits], [a for _k, a in result.hits], result.count
+            best, total = best_scored(searcher, main, query.offset + query.limit)
+            keys, addresses = [h.score for h in best[query.offset :]], [h.address for h in best[query.offset :]]
         else:
             page, total = self._sorter.page(searcher, main, SORT_FIELDS[query.sort], query.offset, query.limit)
             keys, addresses = [0.0] * len(page), [h.address for h in page]

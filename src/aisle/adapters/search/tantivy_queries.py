@@ -52,11 +52,14 @@ class QueryBuilder:
     ) -> Q | None:
         """``idf``: each token's inverse document frequency in titles, so that a synonym never outweighs the word
         typed (without it, synonyms weigh SYNONYM_WEIGHT of their own BM25 score). ``minimum_should_match``: as
-        OpenSearch's, any that many of the words (None: all of them)."""
-        queries = [q for q in (self._group(g, idf) for g in groups) if q is not None]
-        if not queries:
+        OpenSearch's, any that many of the words (None: every required word, and the optional ones only lift)."""
+        built = [(g.required, q) for g in groups if (q := self._group(g, idf)) is not None]
+        if not built:
             return None
-        needed = len(queries) if minimum_should_match is None else max(1, min(minimum_should_match, len(queries)))
+        if minimum_should_match is None:
+            return Q.boolean_query([(Occur.Must if required else Occur.Should, q) for required, q in built])
+        queries = [q for _required, q in built]
+        needed = max(1, min(minimum_should_match, len(queries)))
         if needed == len(queries):
             return Q.boolean_query([(Occur.Must, q) for q in queries])
         # Scored as OpenSearch scores it (the sum of the words matched), kept only where enough of them match.

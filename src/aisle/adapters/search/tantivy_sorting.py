@@ -107,21 +107,33 @@ def _order(hit: SortedHit, sort: SortField) -> tuple[Any, int]:
     return (-hit.value if sort.descending else hit.value), hit.product_id
 
 
-MOST_TIED_READ = 4096  # a tie wider than this at the cut keeps the engine's order past it
+MOST_TIED_READ = 2048  # a tie wider than this at the cut keeps the engine's order past it
+
+
+@dataclass(frozen=True)
+class ScoredHit:
+    score: float
+    product_id: int
+    address: Any
+
+
+def best_scored(searcher: Any, query: Q, limit: int) -> tuple[list[ScoredHit], int]:
+    """The ``limit`` best-scoring hits, equal scores in product id order, and how many match. Hits are read until
+    the score at the cut is no longer tied with the last one read, so which of several equal products make the
+    cut does not depend on where each sits in the index (it moves from one build of the index to the next)."""
+    wanted = limit * 2
+    while True:
+        result = searcher.search(query, wanted, count=True)
+        scores = [float(score) for score, _address in result.hits]
+        addresses = [address for _score, address in result.hits]
+        ids = searcher.fast_field_values("product_id", addresses)
+        complete = len(scores) < wanted or wanted >= MOST_TIED_READ or scores[-1] < scores[limit - 1]
+        if complete:
+            hits = sorted(map(ScoredHit, scores, ids, addresses), key=lambda h: (-h.score, h.product_id))
+            return hits[:limit], result.count
+        wanted *= 2
 
 
 def best_scored_ids(searcher: Any, query: Q, limit: int) -> list[int]:
-    """The ``limit`` best-scoring product ids, equal scores in product id order: hits are read until the score at
-    the cut is no longer tied with the last one read, so which of several equal products make the cut is fixed."""
-    if limit <= 0:
-        return []
-    wanted = limit * 2
-    while True:
-        result = searcher.search(query, wanted, count=False)
-        scores = [float(score) for score, _address in result.hits]
-        ids = searcher.fast_field_values("product_id", [address for _score, address in result.hits])
-        exhausted = len(scores) < wanted or wanted >= MOST_TIED_READ
-        if exhausted or len(scores) <= limit or scores[-1] < scores[limit - 1]:
-            ranked = sorted(zip(scores, ids, strict=True), key=lambda pair: (-pair[0], pair[1]))
-            return [pid for _score, pid in ranked[:limit]]
-        wanted *= 2
+    """The ``limit`` best-scoring product ids, equal scores in product id order (see best_scored)."""
+    return [] if limit <= 0 else [h.product_id for h in best_scored(searcher, query, limit)[0]]

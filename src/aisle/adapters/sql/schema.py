@@ -33,6 +33,7 @@ sellers = Table(
     Column("name", String(200), nullable=False),
     Column("api_key_hash", String(64), nullable=False, unique=True),
     Column("rating", Float),
+    Column("rating_count", Integer, nullable=False, server_default="0"),
     Column("created_at", Timestamp, nullable=False),
 )
 

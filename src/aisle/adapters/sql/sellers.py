@@ -23,6 +23,7 @@ class SqlSellerRepository:
                 name=seller.name,
                 api_key_hash=seller.api_key_hash,  # the first key; authentication reads seller_api_keys
                 rating=seller.rating,
+                rating_count=seller.rating_count,
                 created_at=now,
             )
         )
@@ -78,4 +79,4 @@ def _to_key(row: Row) -> ApiKeyInfo:
 
 
 def _to_seller(row: Row) -> Seller:
-    return Seller(row.seller_id, row.name, row.api_key_hash, row.rating)
+    return Seller(row.seller_id, row.name, row.api_key_hash, row.rating, row.rating_count)

@@ -41,6 +41,7 @@ class SearchDocument:
     codes: tuple[str, ...]  # SKUs and GTIN, so a pasted code finds its product
     popularity: float = 0.0  # the catalog's own popularity score (any scale), ranked against the other matches
     attributes: tuple[tuple[str, str], ...] = ()  # (name, value) over every variant: ("color", "Red")
+    seller_rating_count: int = 0  # how many ratings seller_rating averages
 
     @property
     def own_name(self) -> str:
@@ -59,6 +60,7 @@ def build_document(
     in_stock: bool,
     sales_velocity: float | None,
     prices: Mapping[int, FinalPrice] | None = None,
+    seller_rating_count: int = 0,
 ) -> SearchDocument:
     """``prices``: what each variant (by id) sells for now, deals applied; the seller's price where missing."""
     content = product.content
@@ -86,6 +88,7 @@ def build_document(
         sales_velocity=sales_velocity or 0.0,
         seller_id=product.seller_id,
         seller_rating=seller_rating,
+        seller_rating_count=seller_rating_count,
         created_at=product.created_at,
         thumbnail_url=content.images[0] if content.images else None,
         codes=codes,

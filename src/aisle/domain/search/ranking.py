@@ -7,7 +7,9 @@
   whether it sells 50 or 500 a day, and the log keeps one viral product from flattening everyone else.
 * rating: a Bayesian average, (PRIOR_WEIGHT * PRIOR_RATING + sum of stars) / (PRIOR_WEIGHT + reviews), over 5:
   one 5-star review does not beat a hundred 4.8s.
-* seller quality: the seller's rating over 5; NEUTRAL (0.5) for a seller without a track record.
+* seller quality: the seller's rating as a Bayesian average over 5, pulled toward PRIOR_RATING by
+  SELLER_PRIOR_WEIGHT ratings' worth: a seller rated 5.0 by two buyers does not beat one rated 4.8 by a thousand,
+  and a seller without a track record sits at the prior.
 * recency: exp(-age in whole days / RECENCY_DAYS): new listings get a short, fading lift.
 * in stock: 1 or 0.
 
@@ -29,6 +31,7 @@ PRIOR_RATING = 3.5
 PRIOR_WEIGHT = 5.0
 RECENCY_DAYS = 180.0
 NEUTRAL = 0.5
+SELLER_PRIOR_WEIGHT = 10.0
 TIE_BREAK = 1e-9  # far below any real difference; only orders products that would otherwise score the same
 
 
@@ -55,6 +58,14 @@ def seller_factor(seller_rating: float | None) -> float:
     return NEUTRAL if seller_rating is None else min(max(seller_rating / 5.0, 0.0), 1.0)
 
 
+def seller_quality_factor(seller_rating: float | None, rating_count: int) -> float:
+    """The seller's rating with a Bayesian prior (see the module's docstring); a rating without a count (set
+    before counts were kept) is read as one rating."""
+    count = 0 if seller_rating is None else max(rating_count, 1)
+    stars = 0.0 if seller_rating is None else min(max(seller_rating, 0.0), 5.0) * count
+    return (SELLER_PRIOR_WEIGHT * PRIOR_RATING + stars) / (SELLER_PRIOR_WEIGHT + count) / 5.0
+
+
 def recency_factor(created_at: datetime, now: datetime) -> float:
     # In whole days: products listed the same day are equally new, so the milliseconds between them in one import
     # never order them (that would make two imports of one catalog rank differently).
@@ -66,7 +77,7 @@ def static_score(doc: SearchDocument, now: datetime, weights: RankingWeights) ->
     return (
         weights.sales_velocity * velocity_factor(doc.sales_velocity)
         + weights.rating * rating_factor(doc.rating_avg, doc.rating_count)
-        + weights.seller_quality * seller_factor(doc.seller_rating)
+        + weights.seller_quality * seller_quality_factor(doc.seller_rating, doc.seller_rating_count)
         + weights.recency * recency_factor(doc.created_at, now)
         + weights.in_stock * (1.0 if doc.in_stock else 0.0)
         + TIE_BREAK * stable_fraction(doc)

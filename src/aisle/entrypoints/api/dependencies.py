@@ -1,4 +1,8 @@
-"""What route handlers receive: the narrow services they use, the authenticated seller, parsed ids and If-Match."""
+"""What route handlers receive: the narrow services they use, the authenticated seller, parsed ids and If-Match.
+
+A dependency that does no IO is ``async def``: FastAPI runs a plain ``def`` dependency in its thread pool, a thread
+hop per dependency per request that cost more CPU than what the dependency does. Those that read the database
+(seller keys) or a remote limiter stay plain functions, off the event loop."""
 
 from __future__ import annotations
 
@@ -54,7 +58,7 @@ def _is_internal_token(request: Request, presented: str) -> bool:
     return expected is not None and hmac.compare_digest(presented.encode(), expected.encode())
 
 
-def internal_caller(
+async def internal_caller(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> None:
     if credentials is None or not _is_internal_token(request, credentials.credentials):
@@ -93,11 +97,11 @@ def parse_id(raw: str, field: str = "id") -> int:
     return value
 
 
-def product_id(product_id: Annotated[str, Path(description="Product id (digits)")]) -> int:
+async def product_id(product_id: Annotated[str, Path(description="Product id (digits)")]) -> int:
     return parse_id(product_id, "product_id")
 
 
-def if_match(
+async def if_match(
     if_match: Annotated[
         str | None, Header(description="The version you last read; a stale one gets 412 and changes nothing")
     ] = None,
@@ -116,54 +120,60 @@ IdempotencyKey = Annotated[
     str | None,
     Header(max_length=200, description="Any unique string: a retried request with the same key gets the same answer"),
 ]
-ContainerDep = Annotated[Container, Depends(container)]  # only for what is about the process itself (readiness)
 
 
-def _catalog(request: Request) -> CatalogService:
+async def _container(request: Request) -> Container:
+    return container(request)
+
+
+ContainerDep = Annotated[Container, Depends(_container)]  # only for what is about the process itself (readiness)
+
+
+async def _catalog(request: Request) -> CatalogService:
     return container(request).catalog
 
 
-def _sellers(request: Request) -> SellerService:
+async def _sellers(request: Request) -> SellerService:
     return container(request).sellers
 
 
-def _reviews(request: Request) -> ReviewService:
+async def _reviews(request: Request) -> ReviewService:
     return container(request).reviews
 
 
-def _pdp(request: Request) -> ProductPageService:
+async def _pdp(request: Request) -> ProductPageService:
     return container(request).pdp
 
 
-def _bulk(request: Request) -> BulkImportService:
+async def _bulk(request: Request) -> BulkImportService:
     return container(request).bulk
 
 
-def _search(request: Request) -> SearchService:
+async def _search(request: Request) -> SearchService:
     return container(request).search
 
 
-def _autocomplete(request: Request) -> Autocomplete:
+async def _autocomplete(request: Request) -> Autocomplete:
     return container(request).autocomplete
 
 
-def _inventory(request: Request) -> InventoryService:
+async def _inventory(request: Request) -> InventoryService:
     return container(request).inventory
 
 
-def _reserver(request: Request) -> HotSkuReserver:
+async def _reserver(request: Request) -> HotSkuReserver:
     return container(request).reserver
 
 
-def _pricing(request: Request) -> PricingService:
+async def _pricing(request: Request) -> PricingService:
     return container(request).pricing
 
 
-def _images(request: Request) -> ImageService:
+async def _images(request: Request) -> ImageService:
     return container(request).images
 
 
-def _blobs(request: Request) -> BlobStore:
+async def _blobs(request: Request) -> BlobStore:
     return container(request).blobs
 
 

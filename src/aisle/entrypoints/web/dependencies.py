@@ -11,11 +11,11 @@ from aisle.services.categories import CategoryCache
 from aisle.services.ports import Cache
 
 
-def _page_cache(request: Request) -> Cache:
+async def _page_cache(request: Request) -> Cache:
     return container(request).cache
 
 
-def _categories(request: Request) -> CategoryCache:
+async def _categories(request: Request) -> CategoryCache:
     return container(request).categories
 
 

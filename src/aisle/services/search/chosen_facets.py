@@ -10,6 +10,8 @@ from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.document import attribute_key, attribute_name
 from aisle.services.search.engine import EngineQuery, Facets, Filters, KeywordGroup, Searcher
 
+MOST_ADDED = 20  # picked values counted apart per search: a request naming 500 brands costs 20 counts, not 500
+
 
 def with_chosen_values(
     engine: Searcher,
@@ -45,7 +47,7 @@ def _missing_brands(filters: Filters, facets: Facets) -> list[str]:
     for brand in filters.brands:
         if brand_key(brand) not in listed:
             missing.setdefault(brand_key(brand), brand)
-    return list(missing.values())
+    return list(missing.values())[:MOST_ADDED]
 
 
 def _missing_attributes(filters: Filters, facets: Facets) -> list[tuple[str, str]]:
@@ -54,4 +56,4 @@ def _missing_attributes(filters: Filters, facets: Facets) -> list[tuple[str, str
         listed = {attribute_key(name, v) for v, _n in facets.attributes.get(attribute_name(name), [])}
         if attribute_key(name, value) not in listed:
             missing.setdefault(attribute_key(name, value), (attribute_name(name), value))
-    return list(missing.values())
+    return list(missing.values())[:MOST_ADDED]

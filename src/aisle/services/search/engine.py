@@ -21,6 +21,7 @@ class KeywordGroup:
     word: str
     alternatives: tuple[str, ...] = ()  # may be several words each ("mobile phone")
     fuzzy: bool = True  # also match terms one edit away (typo tolerance)
+    required: bool = True  # False: a match only lifts the score (a brand word that would empty the query)
 
 
 @dataclass(frozen=True)

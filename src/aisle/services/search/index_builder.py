@@ -174,6 +174,7 @@ def _documents(
             ),
             sales_velocity=sold[product.product_id] / VELOCITY_WINDOW_DAYS if product.product_id in sold else None,
             prices=prices,
+            seller_rating_count=sellers[product.seller_id].rating_count if product.seller_id in sellers else 0,
         )
         for product in products
     ]

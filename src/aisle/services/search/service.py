@@ -117,9 +117,14 @@ class SearchService:
         if result.total == 0 and parsed.brands and not params.brands:
             # A brand word filters only when that leaves something matching the rest of the query; otherwise
             # it is one more word ("samsung incipio": Incipio cases for a Samsung phone).
-            parsed = brands_as_words(parsed)
-            plan = _plan(parsed, params, category_id)
+            brand_words = brands_as_words(parsed)
+            plan = _plan(brand_words, params, category_id)
             result = engine.search(self._engine_query(plan, params))
+            if result.total == 0 and (boosted := _boosting(plan, set(brand_words.keywords) - set(parsed.keywords))):
+                # Nor as words: then the rest of the query decides, and the brand only lifts its own products.
+                boosted_result = engine.search(self._engine_query(boosted, params))
+                plan, result = (boosted, boosted_result) if boosted_result.total else (plan, result)
+            parsed = brand_words
         result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result)
         ranked = self._ranked(result.hits, plan, parsed)
         near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
@@ -281,6 +286,14 @@ def _plan(parsed: ParsedQuery, params: SearchParams, category_id: int | None) ->
         attributes=params.attributes,
     )
     return Plan(_keyword_groups(parsed), filters, params.sort or parsed.sort or "relevance")
+
+
+def _boosting(plan: Plan, brand_words: set[str]) -> Plan | None:
+    """The plan with the brand's words optional (a match lifts the score), when other words remain to match."""
+    groups = tuple(replace(g, required=g.word not in brand_words) for g in plan.keywords)
+    if all(g.required for g in groups) or not any(g.required for g in groups):
+        return None
+    return replace(plan, keywords=groups)
 
 
 def _keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:

@@ -1,0 +1,170 @@
+"""Where a search's CPU goes on an existing data dir: the engine's hits, its facet counting, and the whole search
+service (query understanding, engine, re-rank, cards from the database, facets), per query class, in-process.
+
+CPU is `time.process_time` of this process, one query at a time, so the load other work puts on the machine changes
+the wall time but hardly the CPU figures. The queries are the search_latency mix around the first 100,000 products of
+the synthetic catalog (seed 7), which is what `aisle import --format synthetic` loads.
+
+Rerun:  .venv/bin/python bench/search_cpu.py --data-dir /var/tmp/aisle-1m/data
+        (make one with: AISLE_DATA_DIR=/var/tmp/aisle-1m/data aisle import --format synthetic --count 1000000)
+Report: bench/reports/search_cpu.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import search_latency_data as data
+import search_latency_engine as inproc
+from common import Report, command_line, machine, now_utc
+
+REPORT = Path(__file__).parent / "reports" / "search_cpu.md"
+SEED_PRODUCTS = 100_000
+WARM_UP = 100
+
+
+def main() -> None:
+    args = _arguments()
+    from aisle.adapters.search import tantivy_engine
+    from aisle.bootstrap import bootstrap
+    from aisle.settings import Settings
+
+    started = time.time()
+    seeds = [seed for _doc, seed in data.catalog(SEED_PRODUCTS, SEED_PRODUCTS, data.CategoryIds()) if seed]
+    queries = data.query_mix(seeds, args.queries + WARM_UP, seed=data.QUERY_SEED + 50)
+    container = bootstrap(Settings(data_dir=args.data_dir, run_background_workers=False))
+    try:
+        by_path = {c.path: c.category_id for c in container.categories().values()}
+        to_query = partial(data.engine_query, category_id=by_path.__getitem__)
+        engine = container.search_engine
+        documents = engine.count()
+        parts = _Parts(tantivy_engine.TantivyEngine)
+        engine_rows = _per_class(queries, lambda q: engine.search(to_query(q)), parts)
+        bare = _per_class(queries, lambda q: engine.search(dataclasses.replace(to_query(q), with_facets=False)), None)
+        service = _per_class(queries, inproc.service_call(container), None)
+    finally:
+        container.stop()
+    _report(args, documents, engine_rows, bare, service, started)
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter
+    )
+    parser.add_argument("--data-dir", type=Path, required=True, help="an embedded data dir (SQLite + Tantivy)")
+    parser.add_argument("--queries", type=int, default=700, help="timed queries (after 100 to warm up)")
+    return parser.parse_args()
+
+
+class _Parts:
+    """CPU spent inside the Tantivy engine's hit and facet steps, added up while a query runs."""
+
+    def __init__(self, engine_class: type) -> None:
+        self.spent = {"hits": 0.0, "facets": 0.0}
+        for name in self.spent:
+            setattr(engine_class, f"_{name}", self._timed(name, getattr(engine_class, f"_{name}")))
+
+    def _timed(self, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            before = time.process_time()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self.spent[name] += time.process_time() - before
+
+        return timed
+
+    @contextmanager
+    def counting(self) -> Iterator[dict[str, float]]:
+        self.spent.update(hits=0.0, facets=0.0)
+        yield self.spent
+
+
+def _per_class(queries: list[dict[str, Any]], call: Callable[[dict], Any], parts: _Parts | None) -> dict[str, dict]:
+    for query in queries[:WARM_UP]:
+        call(query)
+    rows: dict[str, dict[str, list[float]]] = {}
+    for query in queries[WARM_UP:]:
+        before = time.process_time()
+        if parts is None:
+            call(query)
+            spent = {}
+        else:
+            with parts.counting() as spent:
+                call(query)
+        total = (time.process_time() - before) * 1000
+        for cls in (query["cls"], "all"):
+            row = rows.setdefault(cls, {"total": [], "hits": [], "facets": []})
+            row["total"].append(total)
+            for name in ("hits", "facets"):
+                if name in spent:
+                    row[name].append(spent[name] * 1000)
+    return rows
+
+
+def _mean(values: list[float]) -> str:
+    return f"{sum(values) / len(values):.1f}" if values else "-"
+
+
+def _p99(values: list[float]) -> str:
+    return f"{sorted(values)[int(0.99 * (len(values) - 1))]:.1f}" if values else "-"
+
+
+def _report(args: argparse.Namespace, documents: int, engine: dict, bare: dict, service: dict, started: float) -> None:
+    report = Report("Where a search's CPU goes")
+    report.facts("Run", {"date": now_utc(), "command": f"`{command_line()}`", "wall": f"{time.time() - started:.0f} s"})
+    report.facts("Machine", machine())
+    report.facts(
+        "Setup",
+        {
+            "data": f"{args.data_dir}: {documents:,} documents in the index",
+            "queries": f"{args.queries} of the search_latency mix, one at a time, after {WARM_UP} to warm up; "
+            "each pass (engine, engine without facets, service) runs the same queries",
+            "measure": "CPU milliseconds of this process per query (`time.process_time`)",
+        },
+    )
+    rows = []
+    for cls in ("keyword", "filtered", "faceted", "sorted", "all"):
+        e, b, s = engine.get(cls), bare.get(cls), service.get(cls)
+        if not (e and b and s):
+            continue
+        rows.append(
+            [
+                cls,
+                len(e["total"]),
+                _mean(e["hits"]),
+                _mean(e["facets"]),
+                _mean(e["total"]),
+                _p99(e["total"]),
+                _mean(b["total"]),
+                _mean(s["total"]),
+                _p99(s["total"]),
+            ]
+        )
+    report.table(
+        "CPU per query (ms)",
+        [
+            "class",
+            "n",
+            "engine: hits",
+            "engine: facets",
+            "engine total",
+            "engine p99",
+            "engine, no facets",
+            "service (its facet cache filling as in steady traffic)",
+            "service p99",
+        ],
+        rows,
+    )
+    print(f"report: {report.write(REPORT)}")
+
+
+if __name__ == "__main__":
+    main()
