@@ -99,6 +99,7 @@ def build(data: Path, tmp: str) -> Container:
     print(summary.line(), file=sys.stderr)
     container.relay.drain()
     container.understanding.rebuild()
+    container.categories.forget()  # the tree as imported, not as cached while the import ran (a 10 s cache)
     return container
 
 

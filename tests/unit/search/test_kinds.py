@@ -1,5 +1,5 @@
 """The kind of product a query asks for (its head noun) and the kind each product is, learned from the category
-tree; and the re-ranking lift for products of the asked kind."""
+tree; the re-ranking lift for products of the asked kind; the exact model before its siblings."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from aisle.domain.categories import Category
 from aisle.domain.search.kinds import CatalogKinds, head_nouns, name_words, singular
 from aisle.domain.search.query import QueryParser
-from aisle.domain.search.rerank import RerankWeights, rerank
+from aisle.domain.search.rerank import RerankWeights, by_name_coverage, is_near_model, rerank
 from aisle.domain.search.synonyms import SynonymTable
 from aisle.domain.search.vocabulary import Vocabulary
 
@@ -131,3 +131,29 @@ def test_a_product_of_the_asked_kind_outranks_an_equal_match_of_another_kind():
     assert [c.product_id for c in rerank([lens, phone], RerankWeights())] == [1, 2]  # the id breaks the tie
     ranked = rerank([lens, phone], RerankWeights(), of_asked_kind={2})
     assert [c.product_id for c in ranked] == [2, 1]
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "near"),
+    [
+        ("iphone 7 case", "Apple - iPhone 7 Plus Silicone Case - Black", True),  # the other size
+        ("iphone 7 case", "Apple - iPhone 7 Silicone Case - Stone", False),
+        ("iphone 6 plus cases", "Modal - Case for Apple iPhone 6 Plus and 6s Plus - Clear", False),  # asked
+        ("iphone 6 cases", "Modal - Case for Apple iPhone 6 Plus and 6s Plus - Clear", True),
+        ("iphone 6 cases", "Speck - Case for iPhone 6 and 6 Plus - Clear", False),  # fits the model asked too
+        ("galaxy s7", "Samsung - Galaxy S7 edge 32GB - Blue Coral", True),
+        ("galaxy s7 edge", "Samsung - Galaxy S7 edge 32GB - Blue Coral", False),
+        ("galaxy", "Samsung - Galaxy S7 edge 32GB - Blue Coral", False),  # a line, not a model: no siblings
+    ],
+)
+def test_a_sibling_of_the_model_asked_is_a_near_model(query, title, near):
+    assert is_near_model(query.split(), title) is near
+
+
+def test_the_exact_model_outranks_its_sibling():
+    scored = [(Cand(1, 10.0), 1.0), (Cand(2, 10.0), 1.0)]
+    titles = {1: "Apple - iPhone 7 Plus Silicone Case - Black", 2: "Apple - iPhone 7 Silicone Case - Black"}
+    words = ["iphone", "7", "plus", "case"]
+    assert by_name_coverage(scored, titles, words, 0.1, 0.1)[0].product_id == 1
+    words = ["iphone", "7", "case"]
+    assert by_name_coverage(scored, titles, words, 0.0, 0.1)[0].product_id == 2

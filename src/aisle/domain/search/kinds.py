@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.search.document import own_name
@@ -40,6 +40,7 @@ MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand
 _MODIFIER_TAIL = re.compile(r"\s+(?:with|without|for|by|from)\s.*$", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 MIN_KIND_LENGTH = 2
+MAX_READ_TITLES = 100_000  # products whose kinds are kept read (per category tree)
 
 
 def singular(word: str) -> str:
@@ -100,6 +101,7 @@ class CatalogKinds:
     own: Mapping[int, frozenset[str]]
     upper: Mapping[int, frozenset[str]]
     known: frozenset[str]
+    _read: dict[tuple[str, int | None], frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_categories(cls, categories: Mapping[int, Category]) -> CatalogKinds:
@@ -117,13 +119,22 @@ class CatalogKinds:
         """The product's own kind (the last word of its own name) and what its categories add: of the kinds its
         category names, the one its name ends with, or else all of them; never a kind its own name uses as a
         qualifier ("Laptop Sleeve" is no laptop, wherever it is filed)."""
+        key = (title, category_id)
+        found = self._read.get(key)
+        if found is None:
+            if len(self._read) >= MAX_READ_TITLES:  # titles repeat from query to query: reading them is the cost
+                self._read.clear()
+            found = self._read[key] = self._read_product(title, category_id)
+        return found
+
+    def _read_product(self, title: str, category_id: int | None) -> frozenset[str]:
         named = self.own.get(category_id, frozenset()) if category_id is not None else frozenset()
         segments = name_segments(title)
         ends = [segment[-1] for segment in segments]
         kind = next((end for end in ends if end in named), ends[0] if ends else None)
         own = frozenset() if kind is None else frozenset({kind})
         # a kind named anywhere else in the title qualifies the product or names what it fits
-        qualifiers = (frozenset(name_words(title)) | _fitted_words(title)) - own
+        qualifiers = (frozenset(w for segment in segments for w in segment) | _fitted_words(title)) - own
         upper = self.upper.get(category_id, frozenset()) if category_id is not None else frozenset()
         from_category = frozenset() if own & named else named - qualifiers
         return own | from_category | (upper - qualifiers)

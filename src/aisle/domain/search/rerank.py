@@ -18,6 +18,7 @@ Ties break on the product id, so the same catalog indexed twice gives the same o
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -25,8 +26,11 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from aisle.domain.search.document import own_name
-from aisle.domain.search.text import tokenize
+from aisle.domain.search.text import has_digit, tokenize
 
+# Words that make a model a sibling of another: the other size or edition of one generation.
+VARIANT_WORDS = frozenset(("plus", "edge", "max", "mini", "pro", "xl", "lite", "ultra", "active"))
+_MODEL_LIST = re.compile(r",|/|\band\b|&", re.IGNORECASE)
 AFFINITY_FLOOR = 0.6  # candidates scoring at least this share of the best text score vote for their category
 
 
@@ -57,6 +61,7 @@ class RerankWeights:
     popularity: float = 0.15
     name_coverage: float = 0.10
     kind: float = 0.5  # a product of the kind the query's head noun names (kinds.py)
+    near_model: float = 0.1  # a sibling of the model asked (a size or edition the query does not name)
 
 
 def rerank(
@@ -105,13 +110,31 @@ def by_name_coverage(
     titles: Mapping[int, str],
     words: Sequence[str],
     weight: float,
+    near_model_penalty: float = 0.0,
 ) -> list[C]:
     """The best candidates again, with how much of each product's own name the query covers: "galaxy s7" covers
     more of "Galaxy S7 32GB" than of "Galaxy S7 edge 32GB" (the exact model before the near one), and more of
     "iPhone 7 Plus 128GB" than of "iPhone 7 Plus Silicone Case" (the device before an accessory type the query
     does not name)."""
     rescored = [(c, s + weight * name_coverage(words, titles.get(c.product_id, ""))) for c, s in scored]
+    if near_model_penalty:
+        rescored = [
+            (c, s - near_model_penalty * is_near_model(words, titles.get(c.product_id, ""))) for c, s in rescored
+        ]
     return [c for c, _s in sorted(rescored, key=lambda pair: (-pair[1], pair[0].product_id))]
+
+
+def is_near_model(words: Iterable[str], title: str) -> bool:
+    """The product is, or fits only, a sibling of the model asked: every model it names that shares a word with
+    the query also carries a size or edition word the query lacks ("iphone 7 case": a case "for iPhone 7 Plus";
+    "galaxy s7": the "Galaxy S7 edge"). A case "for iPhone 6 Plus and 6s Plus" fits an "iphone 6 plus" exactly."""
+    asked = set(words)
+    if not any(has_digit(w) for w in asked):  # a line ("galaxy") has no siblings; a model ("galaxy s7") has
+        return False
+    fitted = title[len(own_name(title)) :].split(" - ")[0]
+    models = [own_name(title), *_MODEL_LIST.split(fitted)]
+    named = [tokens for tokens in (set(tokenize(m)) for m in models) if tokens & asked]
+    return bool(named) and all((tokens & VARIANT_WORDS) - asked for tokens in named)
 
 
 def name_coverage(words: Iterable[str], title: str) -> float:

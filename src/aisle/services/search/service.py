@@ -11,12 +11,12 @@ from datetime import datetime
 from aisle.domain.categories import Category
 from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import parse_id_text
-from aisle.domain.search.kinds import CatalogKinds
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
 from aisle.domain.search.rerank import RerankWeights, by_name_coverage, rerank_scored
 from aisle.domain.search.text import tokenize
 from aisle.services.ports import Cache
+from aisle.services.search.asked_kind import AskedKind
 from aisle.services.search.cards import ProductCards
 from aisle.services.search.chosen_facets import with_chosen_values
 from aisle.services.search.engine import (
@@ -88,7 +88,7 @@ class SearchService:
         self._weights = weights or RankingWeights()
         self._rerank_weights = RerankWeights(text=self._weights.text)
         self._cuts: tuple[float, list[float]] | None = None  # (read at, monotonic seconds; cuts)
-        self._kinds: tuple[dict[int, Category], CatalogKinds] | None = None  # for the category tree read last
+        self._asked_kind = AskedKind(categories)
 
     def forget_card(self, product_id: int) -> None:
         self._cards.forget(product_id)
@@ -209,13 +209,18 @@ class SearchService:
     def _ranked(self, hits: list[Hit], plan: Plan, parsed: ParsedQuery) -> list[Hit]:
         if plan.sort != "relevance":
             return hits
-        scored = rerank_scored(hits, self._rerank_weights, self._popularity_cuts(), self._of_asked_kind(hits, parsed))
+        scored = rerank_scored(
+            hits, self._rerank_weights, self._popularity_cuts(), self._asked_kind.candidates_of(hits, parsed)
+        )
         ranked = [h for h, _s in scored]
         if plan.keywords:  # every page sees the same order: the best few again by name, then the rest
             top = scored[:NAME_RERANK_DEPTH]
             titles = self._titles([h for h, _s in top])
             words = [t for group in plan.keywords for t in tokenize(group.word)]
-            ranked = by_name_coverage(top, titles, words, self._rerank_weights.name_coverage) + ranked[len(top) :]
+            weights = self._rerank_weights
+            ranked = (
+                by_name_coverage(top, titles, words, weights.name_coverage, weights.near_model) + ranked[len(top) :]
+            )
         return ranked
 
     def _titles(self, hits: list[Hit]) -> dict[int, str]:
@@ -225,20 +230,6 @@ class SearchService:
         if missing:
             titles.update({c.product_id: c.title for c in self._cards.cards(missing)})
         return titles
-
-    def _of_asked_kind(self, hits: list[Hit], parsed: ParsedQuery) -> set[int]:
-        """The candidates that are the kind of product the query's head noun names (none if it names no kind)."""
-        kinds = self._catalog_kinds()
-        asked = kinds.asked(parsed.named, dict(parsed.synonyms))
-        if not asked:
-            return set()
-        return {h.product_id for h in hits if h.title and kinds.of_product(h.title, h.category_id) & asked}
-
-    def _catalog_kinds(self) -> CatalogKinds:
-        categories = self._categories()
-        if self._kinds is None or self._kinds[0] is not categories:
-            self._kinds = (categories, CatalogKinds.from_categories(categories))
-        return self._kinds[1]
 
     def _popularity_cuts(self) -> list[float]:
         """The catalog's popularity percentiles, read again every few minutes (they move slowly)."""
