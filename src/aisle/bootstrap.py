@@ -35,6 +35,7 @@ from aisle.adapters.sql.search_fallback import DatabaseSearch
 from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.adapters.tracing import Tracing
 from aisle.domain import events as ev
+from aisle.domain.categories import Category
 from aisle.domain.ids import SnowflakeIds
 from aisle.domain.search.synonyms import DEFAULT_SYNONYMS_PATH
 from aisle.services.bulk import BulkImportService
@@ -177,7 +178,7 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
         uow, ids.next_id, utc_now, settings.reservation_ttl_seconds, settings.low_stock_threshold
     )
     pricing = PricingService(uow, ids.next_id, utc_now, categories)
-    search_engine, tantivy = _search_engine(settings, handlers)
+    search_engine, tantivy = _search_engine(settings, handlers, categories)
     understanding = QueryUnderstanding(
         lambda limit: search_engine.term_completions("", limit),
         search_engine.brands,
@@ -414,7 +415,9 @@ def _rebuilt(understanding: QueryUnderstanding) -> Callable[[], int]:
     return rebuild
 
 
-def _search_engine(settings: Settings, handlers: EventHandlers) -> tuple[GuardedEngine, SwitchingEngine | None]:
+def _search_engine(
+    settings: Settings, handlers: EventHandlers, categories: CategoryCache
+) -> tuple[GuardedEngine, SwitchingEngine | None]:
     breaker = CircuitBreaker(failure_threshold=3, reset_after_seconds=5.0)
     if settings.profile == "distributed":
         from aisle.adapters.search.opensearch_engine import OpenSearchEngine
@@ -433,13 +436,21 @@ def _search_engine(settings: Settings, handlers: EventHandlers) -> tuple[Guarded
     def switched(since: datetime) -> None:  # another process rebuilt the index: re-sync what changed meanwhile
         handlers.handle_delivered([index_switched(since, utc_now())])
 
-    tantivy = open_search_engine(Path(settings.data_dir) / "search", on_switch=switched)
+    tantivy = open_search_engine(Path(settings.data_dir) / "search", on_switch=switched, categories=categories)
     return GuardedEngine(lambda: tantivy, breaker, "Tantivy"), tantivy
 
 
-def open_search_engine(root: Path, on_switch: Callable[[datetime], None] = lambda _since: None) -> SwitchingEngine:
+def open_search_engine(
+    root: Path,
+    on_switch: Callable[[datetime], None] = lambda _since: None,
+    categories: Callable[[], dict[int, Category]] | None = None,
+) -> SwitchingEngine:
     root.parent.mkdir(parents=True, exist_ok=True)
-    return SwitchingEngine(TantivyIndexHome(root), lambda generation: TantivyEngine(generation, utc_now), on_switch)
+
+    def engine(generation: Path) -> TantivyEngine:
+        return TantivyEngine(generation, utc_now, categories=categories)
+
+    return SwitchingEngine(TantivyIndexHome(root), engine, on_switch)
 
 
 def _blob_store(settings: Settings) -> BlobStore:

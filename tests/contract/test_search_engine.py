@@ -15,12 +15,19 @@ from aisle.adapters.search.opensearch_engine import OpenSearchEngine
 from aisle.adapters.search.opensearch_mapping import MAPPINGS, index_body
 from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
+from aisle.domain.categories import Category
 from aisle.domain.search.document import SearchDocument
 from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup, SearchEngine
 from tests.conftest import opensearch_test_alias, opensearch_url
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 AUDIO, HEADPHONES, SPEAKERS, PHONES = 1, 2, 3, 4
+TREE = {  # what the catalog's category tree says; Tantivy sums its leaf counts up it, as the service wires it
+    AUDIO: Category(AUDIO, "Audio", None, "Audio"),
+    HEADPHONES: Category(HEADPHONES, "Headphones", AUDIO, "Audio > Headphones"),
+    SPEAKERS: Category(SPEAKERS, "Speakers", AUDIO, "Audio > Speakers"),
+    PHONES: Category(PHONES, "Phones", None, "Phones"),
+}
 
 
 def doc(product_id: int, title: str, brand: str, price: str, **extra) -> SearchDocument:
@@ -128,7 +135,8 @@ def versioned_engine(request: pytest.FixtureRequest, tmp_path: Path, clock: Cloc
 
 def _engine(name: str, tmp_path: Path, clock: Clock) -> Iterator[SearchEngine]:
     if name == "tantivy":
-        switching = SwitchingEngine(TantivyIndexHome(tmp_path / "search"), lambda path: TantivyEngine(path, clock))
+        home = TantivyIndexHome(tmp_path / "search")
+        switching = SwitchingEngine(home, lambda path: TantivyEngine(path, clock, categories=lambda: TREE))
         yield from _loaded(switching)
         switching.engine.close()
         return
@@ -514,3 +522,23 @@ def test_a_new_opensearch_index_is_sized_by_the_cluster_it_lands_on(clock: Clock
     finally:
         client.indices.delete(index=",".join(engine.physical_indexes()))
         engine.close()
+
+
+def test_tantivy_category_counts_summed_up_the_tree_equal_counting_every_ancestor(tmp_path: Path, clock: Clock):
+    """The cheap count (per leaf, summed up the tree) and the direct one (every ancestor of every product)."""
+    by_leaf = TantivyEngine(tmp_path / "leaf", clock, categories=lambda: TREE)
+    direct = TantivyEngine(tmp_path / "direct", clock)
+    uncategorized = doc(90, "Loose Cable", "Zeta", "3.00", categories=())
+    for engine in (by_leaf, direct):
+        engine.upsert([*CATALOG, uncategorized])
+        engine.refresh()
+    for query in (
+        EngineQuery(),
+        EngineQuery(keywords=words("headphones")),
+        EngineQuery(filters=Filters(brands=("Sony",))),
+    ):
+        counted = by_leaf.search(query).facets.categories
+        assert counted == sorted(direct.search(query).facets.categories, key=lambda p: (-p[1], p[0]))
+    assert dict(by_leaf.search(EngineQuery()).facets.categories)[AUDIO] == sum(
+        1 for d in CATALOG if AUDIO in d.category_ids
+    )
