@@ -96,7 +96,10 @@ def test_when_every_slot_is_held_a_process_says_so(engine: Engine):
 
 def _holder_of(engine: Engine, slot: int) -> int | None:
     """The backend pid holding ``slot``'s advisory lock, if any process holds it."""
-    query = text("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = :c AND objid = :s")
+    query = text(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = :c AND objid = :s"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"  # not another db's
+    )
     with engine.connect() as connection:
         return connection.execute(query, {"c": LOCK_CLASS, "s": slot}).scalar()
 
