@@ -140,7 +140,7 @@ def on_opensearch(container: Container, url: str) -> tuple[SearchService, OpenSe
     wired as the distributed shape wires it (the database's cards, the same query understanding)."""
     engine = OpenSearchEngine(url, f"aisle-relevance-{os.getpid()}-{int(time.time())}", utc_now)
     container.index_builder.rebuild_into(engine)
-    cards = ProductCards(container.uow, container.pricing.final_prices, utc_now)
+    cards = ProductCards(container.uow, container.pricing.card_prices, utc_now)
     return SearchService(engine, container.understanding, cards, container.categories, utc_now), engine
 
 
