@@ -3,8 +3,6 @@ tree; the re-ranking lift for products of the asked kind; the exact model before
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from aisle.domain.categories import Category
@@ -13,6 +11,7 @@ from aisle.domain.search.query import QueryParser
 from aisle.domain.search.rerank import RerankWeights, by_name_coverage, is_near_model, rerank
 from aisle.domain.search.synonyms import SynonymTable
 from aisle.domain.search.vocabulary import Vocabulary
+from tests.unit.search.candidates import Cand
 
 TREE = [
     (1, "Cell Phones", None),
@@ -115,15 +114,6 @@ def test_a_product_filed_under_a_kind_its_name_uses_as_a_qualifier_is_not_of_tha
     # nor is one that names a laptop as what it fits, or whose title goes on after a dash
     assert "laptop" not in kinds.of_product("Urban Factory Privacy Cover for Laptop/Notebook Screen 12.1", LAPTOPS)
     assert "laptop" not in kinds.of_product("StarTech.com 6 ft Standard Laptop Power Cord - NEMA 5-15P to C5", LAPTOPS)
-
-
-@dataclass(frozen=True)
-class Cand:
-    product_id: int
-    text_score: float
-    static_score: float = 0.5
-    category_id: int | None = None
-    popularity: float = 0.0
 
 
 def test_a_product_of_the_asked_kind_outranks_an_equal_match_of_another_kind():

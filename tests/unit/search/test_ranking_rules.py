@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 
 from aisle.domain.search.document import own_name
 from aisle.domain.search.rerank import RerankWeights, category_affinity, popularity_ranks, rerank
+from tests.unit.search.candidates import Cand
 
 PHONES, CASES = 10, 20
-
-
-@dataclass(frozen=True)
-class Cand:
-    product_id: int
-    text_score: float
-    static_score: float = 0.5
-    category_id: int | None = None
-    popularity: float = 0.0
 
 
 def test_a_device_asked_for_by_name_outranks_accessories_that_only_fit_it():
