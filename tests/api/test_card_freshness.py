@@ -1,5 +1,5 @@
-"""Cached search cards never show a title, price or stock older than a change whose event this process has handled,
-however loads and writes interleave (threads hammered for real, stale reads counted)."""
+"""Cached search cards and product pages never show a title, price or stock older than a change whose event this
+process has handled, however loads and writes interleave (threads hammered for real, stale reads counted)."""
 
 from __future__ import annotations
 
@@ -113,5 +113,26 @@ def test_cards_follow_stock_changes_once_their_event_is_handled(tmp_path: Path):
         stale, reads = _hammer(150, write, in_stock, fresh)
         assert reads > 150
         assert stale == 0, f"{stale} of {reads} card reads showed stock older than a handled change"
+    finally:
+        app.stop()
+
+
+def test_product_pages_follow_title_and_price_changes_under_concurrent_loads(tmp_path: Path):
+    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    try:
+        seller = app.sellers.create("Racy Lamps").seller
+        product_id = app.catalog.create_product(seller.seller_id, _content(0)).product_id
+
+        def version() -> int:
+            page = app.pdp.page(product_id)
+            return int(page.title.removeprefix("Lamp v"))
+
+        def write(n: int) -> None:
+            app.catalog.replace_product(seller.seller_id, product_id, _content(n))
+
+        stale, reads = _hammer(150, write, version, lambda seen, floor, ceiling: floor <= seen <= ceiling)
+        assert reads > 150
+        assert stale == 0, f"{stale} of {reads} product page reads showed a title older than a handled change"
+        assert version() == 150
     finally:
         app.stop()

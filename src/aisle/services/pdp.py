@@ -16,6 +16,7 @@ from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 from aisle.services.buybox import BuyBox, BuyBoxes
 from aisle.services.cache_codec import CacheCodec
+from aisle.services.cache_guard import InvalidationGuard
 from aisle.services.cache_lookups import CacheLookups
 from aisle.services.media import MediaUrls
 from aisle.services.ports import Cache, UnitOfWorkFactory
@@ -113,6 +114,7 @@ class ProductPageService:
         self._cache = cache
         self._related = related
         self._categories = categories
+        self._guard = InvalidationGuard()  # a page loaded before a product it shows changed is not cached after
 
     def page(self, product_id: int) -> ProductPage:
         return self.page_and_source(product_id)[0]
@@ -124,16 +126,22 @@ class ProductPageService:
         self._lookups.record("pdp", hits=int(cached is not None), misses=int(cached is None))
         if cached is not None:
             return cached, True
-        page = self._assemble(product_id)
-        self._remember_mentions(page)
-        # A deal ends on the clock, with no event to drop the page: pages with a deal live as long as a price may.
-        self._cache.set(key, page, PRICE_TTL_SECONDS if page.has_deal else PDP_TTL_SECONDS)
+        with self._guard.loading() as keep:
+            page = self._assemble(product_id)
+            shown = {page.product_id, *page.offers_shown()}
+            keep(shown, lambda unchanged: self._store(key, page) if len(unchanged) == len(shown) else None)
         return page, False
 
     def forget(self, product_id: int) -> None:
         """Drops the product's page, and the pages of other listings whose buy box shows it."""
         mentioned_by = self._cache.get(_mentions_key(product_id)) or []
-        self._cache.delete(pdp_cache_key(product_id), *(pdp_cache_key(int(pid)) for pid in mentioned_by))
+        keys = (pdp_cache_key(product_id), *(pdp_cache_key(int(pid)) for pid in mentioned_by))
+        self._guard.forget([product_id], lambda: self._cache.delete(*keys))
+
+    def _store(self, key: str, page: ProductPage) -> None:
+        self._remember_mentions(page)
+        # A deal ends on the clock, with no event to drop the page: pages with a deal live as long as a price may.
+        self._cache.set(key, page, PRICE_TTL_SECONDS if page.has_deal else PDP_TTL_SECONDS)
 
     def _remember_mentions(self, page: ProductPage) -> None:
         for other in page.offers_shown() - {page.product_id}:
