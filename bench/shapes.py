@@ -32,7 +32,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from common import REPO, AisleServer, command_line, machine
+from common import REPO, AisleServer, command_line, machine, rss_mib
 from shapes_report import write_report
 from shapes_setup import load_shape, reset_distributed, seeds_and_queries, shape_env
 
@@ -133,7 +133,7 @@ def run_shape(shape: str, workdir: Path, run_id: str, token: str, queries: dict[
         )
         out["client_seconds"] = time.perf_counter() - client_started
         out["server_cpu_seconds"] = server.cpu_seconds() - cpu_before
-        out["server_rss_mib"] = _rss_mib(server.process.pid if server.process else 0)
+        out["server_rss_mib"] = rss_mib(server.process.pid if server.process else 0)
     out["loadavg_after"] = os.getloadavg()
     out["client"] = json.loads(out_path.read_text())
     out["server_errors"] = _server_errors(log_path)
@@ -144,16 +144,6 @@ def run_shape(shape: str, workdir: Path, run_id: str, token: str, queries: dict[
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:
     return {k: str(v) if isinstance(v, Path) else v for k, v in values.items()}
-
-
-def _rss_mib(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
 
 
 def _server_errors(log_path: Path) -> dict[str, int]:

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import REPO
+from bench.common import REPO, rss_mib
 
 DEFAULT_PORTS = {"redis": 6379, "opensearch": 9200, "kafka": 9092}
 SCRIPT_PORT_VARIABLE = {"redis": "AISLE_REDIS_PORT", "opensearch": "AISLE_OPENSEARCH_PORT", "kafka": "AISLE_KAFKA_PORT"}
@@ -108,16 +108,6 @@ class WorkerProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-
-
-def rss_mib(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
 
 
 @dataclass
