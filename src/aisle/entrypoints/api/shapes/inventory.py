@@ -84,7 +84,7 @@ def stock_shown(report: StockReport) -> Wired:
     }
 
 
-def level_shown(level: StockLevel) -> Wired:
+def level_shown(level: StockLevel | LevelChanged) -> Wired:
     return {
         "variant_id": str(level.variant_id),
         "warehouse_id": level.warehouse_id,
@@ -95,14 +95,7 @@ def level_shown(level: StockLevel) -> Wired:
 
 
 def level_changed_shown(changed: LevelChanged) -> Wired:
-    return {
-        "operation": changed.operation.value,
-        "variant_id": str(changed.variant_id),
-        "warehouse_id": changed.warehouse_id,
-        "available": changed.available,
-        "reserved": changed.reserved,
-        "version": changed.version,
-    }
+    return {"operation": changed.operation.value, **level_shown(changed)}
 
 
 def reservation_shown(reservation: Reservation) -> Wired:
