@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-from aisle.bootstrap import bootstrap
+from aisle.bootstrap import Container, bootstrap
 from aisle.domain.catalog import ProductContent, ProductStatus, Variant
 from aisle.domain.events import INVENTORY_CHANGED
 from aisle.domain.inventory import Operation
@@ -63,28 +63,36 @@ def _hammer(
     return stale[0], reads[0]
 
 
-def test_cards_follow_title_and_price_changes_under_concurrent_loads(tmp_path: Path):
+def _title_changes_hammered(tmp_path: Path, shown: Callable[[Container, int], int], what: str) -> None:
+    """Change n retitles the lamp "Lamp v<n>" (price 10 + n) 150 times while readers read ``shown``: the version
+    of the product they see."""
     app = bootstrap(make_settings(tmp_path, run_background_workers=False))
     try:
         seller = app.sellers.create("Racy Lamps").seller
         product_id = app.catalog.create_product(seller.seller_id, _content(0)).product_id
-        cards = app.search._cards
-
-        def version() -> int:
-            (card,) = cards.cards([product_id])
-            shown = int(card.title.removeprefix("Lamp v"))
-            assert card.price.amount == Decimal(10 + shown), "a card's price and title come from one change"
-            return shown
 
         def write(n: int) -> None:  # the committed handlers drop this process's cached views before it returns
             app.catalog.replace_product(seller.seller_id, product_id, _content(n))
 
+        def version() -> int:
+            return shown(app, product_id)
+
         stale, reads = _hammer(150, write, version, lambda seen, floor, ceiling: floor <= seen <= ceiling)
         assert reads > 150
-        assert stale == 0, f"{stale} of {reads} card reads showed a title and price older than a handled change"
+        assert stale == 0, f"{stale} of {reads} {what} reads showed a title older than a handled change"
         assert version() == 150
     finally:
         app.stop()
+
+
+def test_cards_follow_title_and_price_changes_under_concurrent_loads(tmp_path: Path):
+    def card_version(app: Container, product_id: int) -> int:
+        (card,) = app.search._cards.cards([product_id])
+        shown = int(card.title.removeprefix("Lamp v"))
+        assert card.price.amount == Decimal(10 + shown), "a card's price and title come from one change"
+        return shown
+
+    _title_changes_hammered(tmp_path, card_version, "card")
 
 
 def test_cards_follow_stock_changes_once_their_event_is_handled(tmp_path: Path):
@@ -117,22 +125,8 @@ def test_cards_follow_stock_changes_once_their_event_is_handled(tmp_path: Path):
         app.stop()
 
 
-def test_product_pages_follow_title_and_price_changes_under_concurrent_loads(tmp_path: Path):
-    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
-    try:
-        seller = app.sellers.create("Racy Lamps").seller
-        product_id = app.catalog.create_product(seller.seller_id, _content(0)).product_id
+def test_product_pages_follow_title_changes_under_concurrent_loads(tmp_path: Path):
+    def page_version(app: Container, product_id: int) -> int:
+        return int(app.pdp.page(product_id).title.removeprefix("Lamp v"))
 
-        def version() -> int:
-            page = app.pdp.page(product_id)
-            return int(page.title.removeprefix("Lamp v"))
-
-        def write(n: int) -> None:
-            app.catalog.replace_product(seller.seller_id, product_id, _content(n))
-
-        stale, reads = _hammer(150, write, version, lambda seen, floor, ceiling: floor <= seen <= ceiling)
-        assert reads > 150
-        assert stale == 0, f"{stale} of {reads} product page reads showed a title older than a handled change"
-        assert version() == 150
-    finally:
-        app.stop()
+    _title_changes_hammered(tmp_path, page_version, "product page")
