@@ -101,7 +101,7 @@ class CatalogImporter:
             summary.skipped["SKU already in the catalog (imported before?)"] += len(made) - len(fresh)
         summary.not_placed -= sum(1 for _r, p in made if p.product_id in taken and p.content.category_id is None)
         products = [product for _record, product in fresh]
-        uow.products.add_many(products, actor="import")
+        uow.products.add_many(products, actor="import", skus_checked=True)
         record_price_history(uow, products, actor="import")
         reviews = [self._review(p.product_id, g) for record, p in fresh for g in getattr(record, "reviews", ())]
         # No review.added events: each product's product.created already tells every subscriber to read it,
