@@ -57,19 +57,23 @@ class Run:
 
 def main() -> None:
     args = _arguments()
-    variants = {"this code": {}}
-    if args.baseline_src:
-        variants = {"baseline": {"PYTHONPATH": str(args.baseline_src.resolve())}, **variants}
+    variants = {args.name: (_pythonpath(args.src), args.args.split())}
+    if args.baseline_src or args.baseline_args:
+        variants = {args.baseline_name: (_pythonpath(args.baseline_src), args.baseline_args.split()), **variants}
     runs = []
     for round_no in range(args.rounds):
-        for name, env in variants.items():
-            data_dir = args.data_root / f"run-{round_no}-{name.replace(' ', '-')}"
-            runs.append(_run(name, env, data_dir, args))
+        for number, (name, (env, extra)) in enumerate(variants.items()):
+            data_dir = args.data_root / f"run-{round_no}-{number}"
+            runs.append(_run(name, env, extra, data_dir, args))
             print(_line(runs[-1]), flush=True)
             if not args.keep:
                 shutil.rmtree(data_dir, ignore_errors=True)
     path = _report(runs, args)
     print(f"report: {path}")
+
+
+def _pythonpath(src: Path | None) -> dict[str, str]:
+    return {"PYTHONPATH": str(src.resolve())} if src else {}
 
 
 def _arguments() -> argparse.Namespace:
@@ -78,7 +82,11 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=1, help="runs per variant, alternated")
     parser.add_argument("--baseline-src", type=Path, help="the src/ of an older commit to alternate with")
+    parser.add_argument("--baseline-args", default="", help="more `aisle import` options for the baseline runs")
     parser.add_argument("--baseline-name", default="baseline", help="what the baseline is, for the report")
+    parser.add_argument("--src", type=Path, help="the src/ to measure (default: this working tree's)")
+    parser.add_argument("--args", default="", help="more `aisle import` options, e.g. --no-index-process")
+    parser.add_argument("--name", default="this code", help="what is measured, for the report")
     parser.add_argument("--data-root", type=Path, default=REPO / "var" / "bench-import", help="fresh data dirs here")
     parser.add_argument("--keep", action="store_true", help="keep each run's data dir")
     parser.add_argument("--nice", type=int, default=0, help="run the import at this nice value (shared machine)")
@@ -87,11 +95,11 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _run(variant: str, env: dict[str, str], data_dir: Path, args: argparse.Namespace) -> Run:
+def _run(variant: str, env: dict[str, str], extra: list[str], data_dir: Path, args: argparse.Namespace) -> Run:
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
     command = ["nice", "-n", str(args.nice), sys.executable, "-c", IMPORT]
-    command += ["import", "--format", "synthetic", "--count", str(args.count), "--seed", str(args.seed)]
+    command += ["import", "--format", "synthetic", "--count", str(args.count), "--seed", str(args.seed), *extra]
     environment = {**os.environ, **env, "AISLE_DATA_DIR": str(data_dir), "AISLE_PROFILE": "embedded"}
     cpu_before, load_before, busy_before = _children_cpu(), os.getloadavg()[0], machine_cpu_seconds()
     started = time.perf_counter()
@@ -171,6 +179,8 @@ def _report(runs: list[Run], args: argparse.Namespace) -> Path:
             "dataset": f"{args.count:,} generated products (seed {args.seed}) with ~4 generated reviews each",
             "shape": "embedded (SQLite + Tantivy), indexing as it goes, a fresh data dir per run",
             "niceness of the import": args.nice,
+            "variants": f"{args.baseline_name}: src {args.baseline_src or 'this tree'} {args.baseline_args}; "
+            f"{args.name}: src {args.src or 'this tree'} {args.args}",
             "note": args.note or "-",
             **machine(),
         },

@@ -10,6 +10,7 @@ import threading
 import zlib
 from collections.abc import Iterator
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -246,6 +247,12 @@ def keys_revoke(
     console.print(f"revoked key {key} of seller {seller}")
 
 
+class IndexingMode(StrEnum):
+    off = "off"  # the server indexes the import from the outbox
+    inline = "inline"  # each batch in this process
+    process = "process"  # each batch in a second process
+
+
 @app.command("import")
 def import_catalog(
     format: Annotated[ImportFormat, typer.Option("--format", "-f", help="What the file holds")],
@@ -259,21 +266,33 @@ def import_catalog(
         bool, typer.Option(help="Attach deterministic generated reviews (marked as generated)")
     ] = False,
     index: Annotated[bool, typer.Option(help="Index each batch as it is imported (no replay by the server)")] = True,
+    index_process: Annotated[
+        bool, typer.Option(help="Index in a second process, on a second core (--no-index-process: in this one)")
+    ] = True,
 ) -> None:
     """Import a catalog (Best Buy JSON, Icecat zip/dir/JSON, JSONL in the seller API shape) or generate one.
 
     `aisle import --format synthetic --count 1000000` generates a deterministic catalog with reviews, for
-    benchmarks. The import indexes as it goes: when it ends, everything it imported is searchable.
+    benchmarks. The import indexes as it goes, in a second process: when it ends, everything it imported is
+    searchable. Stopped midway (Ctrl-C), it makes what it committed searchable before it exits; run it again to
+    import the rest (products already imported are skipped by SKU).
     """
     if (path is None) != (format is ImportFormat.synthetic):
         console.print("[red]give a PATH for bestbuy, icecat and jsonl, and none for --format synthetic[/red]")
         raise typer.Exit(2)
     container = _container()
+    indexing = (IndexingMode.process if index_process else IndexingMode.inline) if index else IndexingMode.off
     try:
         if path is None:
-            summary = _generate(container, count, seed, seller, index)
+            summary = _generate(container, count, seed, seller, indexing)
         else:
-            summary = _import(container, path, format, seller, generated_reviews, index)
+            summary = _import(container, path, format, seller, generated_reviews, indexing)
+    except KeyboardInterrupt:
+        console.print(
+            "[yellow]stopped.[/yellow] The products imported so far are kept (and indexed, unless --no-index); run "
+            "the same command again to import the rest: those already imported are skipped by SKU."
+        )
+        raise typer.Exit(130) from None
     finally:
         container.stop()
     if summary.failed and not summary.imported:
@@ -281,33 +300,50 @@ def import_catalog(
 
 
 def _import(
-    container: Container, path: Path, fmt: ImportFormat, seller: str | None, reviews: bool, index: bool = True
+    container: Container,
+    path: Path,
+    fmt: ImportFormat,
+    seller: str | None,
+    reviews: bool,
+    indexing: IndexingMode = IndexingMode.inline,
 ) -> Any:
     from aisle.adapters.importers import readers
 
     seller_id = int(seller) if seller else _source_seller(container, readers.SOURCE_NAMES[fmt.value])
     records = readers.read(fmt.value, path, with_generated_reviews=reviews)
     total = readers.count_hint(fmt.value, path)
-    summary = _run_import(container, seller_id, records, total, f"importing {path.name}", index)
+    summary = _run_import(container, seller_id, records, total, f"importing {path.name}", indexing)
     _print_summary(summary)
     return summary
 
 
-def _generate(container: Container, count: int, seed: int, seller: str | None, index: bool) -> Any:
+def _generate(container: Container, count: int, seed: int, seller: str | None, indexing: IndexingMode) -> Any:
     from aisle.adapters.importers import readers
 
     seller_id = int(seller) if seller else _source_seller(container, "Aisle Synthetic Goods (generated)")
-    summary = _run_import(container, seller_id, readers.generated(count, seed), count, "generating", index)
+    summary = _run_import(container, seller_id, readers.generated(count, seed), count, "generating", indexing)
     _print_summary(summary)
     return summary
 
 
 def _run_import(
-    container: Container, seller_id: int, records: Iterator[Any], total: int | None, label: str, index: bool = True
+    container: Container,
+    seller_id: int,
+    records: Iterator[Any],
+    total: int | None,
+    label: str,
+    indexing: IndexingMode = IndexingMode.inline,
 ) -> Any:
     with _progress() as progress:
         task = progress.add_task(label, total=total)
-        return container.importer(index).run(seller_id, records, lambda n: progress.advance(task, n))
+        if indexing is not IndexingMode.process:
+            importer = container.importer(index=indexing is IndexingMode.inline)
+            return importer.run(seller_id, records, lambda n: progress.advance(task, n))
+        from aisle.entrypoints.import_indexer import IndexingProcess
+
+        indexed = progress.add_task("indexing", total=total)
+        feed = partial(IndexingProcess, container.settings, container.uow, lambda n: progress.advance(indexed, n))
+        return container.importer(feed=feed).run(seller_id, records, lambda n: progress.advance(task, n))
 
 
 def _print_summary(summary: Any) -> None:

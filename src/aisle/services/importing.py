@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from itertools import islice
 from typing import Any, Protocol
 
@@ -30,6 +31,22 @@ class BatchIndexer(Protocol):
 
     def commit(self) -> None:
         """Makes everything written so far searchable."""
+
+
+class IndexFeed(Protocol):
+    """Where an import sends each committed batch to be indexed: ``ImportIndexing`` in this process, or a feed to
+    another process that runs one (entrypoints/import_indexer.py), so that indexing uses the second core."""
+
+    @property
+    def active(self) -> bool:
+        """False once the index cannot be written: new batches' events are then due for the relay at once."""
+
+    def add(self, products: Sequence[Product], event_ids: Sequence[int]) -> None:
+        """A batch just committed, with the ids of the events it recorded."""
+
+    def finish(self) -> None:
+        """Returns once every batch added is searchable and its events are marked delivered (or handed back to
+        the relay, when the index could not be written)."""
 
 
 log = logging.getLogger(__name__)
@@ -64,32 +81,39 @@ class CatalogImporter:
         now: Callable[[], datetime],
         batch_size: int = 500,
         indexer: BatchIndexer | None = None,
+        feed: Callable[[], IndexFeed] | None = None,
     ) -> None:
+        """Indexes as it goes through ``feed`` (made per run) when given, else in this process with ``indexer``
+        when given; with neither, the server indexes the import later from the outbox."""
         self._uow = uow_factory
         self._new_id = new_id
         self._now = now
         self._batch_size = batch_size
-        self._indexer = indexer
+        if feed is None and indexer is not None:
+            feed = partial(ImportIndexing, indexer, uow_factory, now)
+        self._feed = feed
         self._category_ids: dict[tuple[str, ...], int] = {}
 
     def run(
         self, seller_id: int, records: Iterable[Any], progress: Callable[[int], None] = lambda _n: None
     ) -> ImportSummary:
-        """Imports batch by batch. With an indexer, each committed batch is indexed at once and the index committed
-        every few seconds; the batch's events are then marked delivered, so no server replays them afterwards."""
+        """Imports batch by batch. With an index feed, each committed batch is indexed at once and the index
+        committed every few seconds; the batch's events are then marked delivered, so no server replays them."""
         summary = ImportSummary()
-        indexing = _Indexing(self._indexer, self._uow, self._now) if self._indexer is not None else None
-        for batch in _batches(iter(records), self._batch_size):
-            with self._uow() as uow:
-                if indexing is not None and indexing.active:
-                    uow.outbox.hold_new_events(self._now() + HOLD_EVENTS)
-                products = self._import_batch(uow, seller_id, batch, summary)
-                uow.commit()
+        indexing = self._feed() if self._feed is not None else None
+        try:
+            for batch in _batches(iter(records), self._batch_size):
+                with self._uow() as uow:
+                    if indexing is not None and indexing.active:
+                        uow.outbox.hold_new_events(self._now() + HOLD_EVENTS)
+                    products = self._import_batch(uow, seller_id, batch, summary)
+                    uow.commit()
+                if indexing is not None:
+                    indexing.add(products, uow.outbox.added_ids)
+                progress(len(batch))
+        finally:  # also when stopped midway (Ctrl-C): what was committed is made searchable before leaving
             if indexing is not None:
-                indexing.add(products, uow.outbox.added_ids)
-            progress(len(batch))
-        if indexing is not None:
-            indexing.finish()
+                indexing.finish()
         return summary
 
     def _import_batch(self, uow: UnitOfWork, seller_id: int, batch: list[Any], summary: ImportSummary) -> list[Product]:
@@ -148,7 +172,7 @@ class CatalogImporter:
         )
 
 
-class _Indexing:
+class ImportIndexing:
     """Indexes an import's batches as they commit. If the index cannot be written (a running server holds the
     Tantivy writer, OpenSearch is down) it stops trying and hands the events back to the relay at once."""
 
@@ -161,7 +185,8 @@ class _Indexing:
         self.active = True
 
     def add(self, products: Sequence[Product], event_ids: Sequence[int]) -> None:
-        if not self.active:
+        if not self.active:  # held only if the importer had not heard yet that indexing stopped
+            self._release(event_ids)
             return
         self._events.extend(event_ids)
         try:
@@ -188,10 +213,37 @@ class _Indexing:
     def _give_up(self, error: Exception) -> None:
         log.warning("import: the search index cannot be written (%s); the server will index from the outbox", error)
         self.active = False
-        with self._uow() as uow:
-            uow.outbox.release_held(self._events)
-            uow.commit()
+        self._release(self._events)
         self._events = []
+
+    def _release(self, event_ids: Sequence[int]) -> None:
+        with self._uow() as uow:
+            uow.outbox.release_held(event_ids)
+            uow.commit()
+
+
+@dataclass(frozen=True)
+class IndexRequest:
+    """A committed batch, as one process hands it to another to index: ids only, the rest is in the database."""
+
+    product_ids: list[int]
+    event_ids: list[int]
+
+
+def index_requested(
+    requests: Iterable[IndexRequest],
+    indexing: ImportIndexing,
+    uow_factory: UnitOfWorkFactory,
+    indexed: Callable[[int, bool], None] = lambda _n, _active: None,
+) -> None:
+    """The far end of an index feed: loads each batch as committed, indexes it, and finishes when the requests
+    end. ``indexed`` hears after each batch how many products it held and whether indexing is still on."""
+    for request in requests:
+        with uow_factory(readonly=True) as uow:
+            products = uow.products.get_many(request.product_ids)
+        indexing.add(products, request.event_ids)
+        indexed(len(products), indexing.active)
+    indexing.finish()
 
 
 def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:

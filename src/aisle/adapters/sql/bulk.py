@@ -54,7 +54,7 @@ class BulkInsert:
         return prepared
 
     def _converters(self, dialect: Dialect) -> list[tuple[int, Converter]]:
-        found = []
+        found: list[tuple[int, Converter]] = []
         for position, name in enumerate(self._columns):
             column_type = self._table.c[name].type.dialect_impl(dialect)
             if (convert := column_type.bind_processor(dialect)) is not None:
