@@ -24,10 +24,10 @@ import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import REPO, Report, command_line, machine, machine_cpu_seconds, now_utc
+from common import REPO, Report, command_line, machine, machine_cpu_seconds, now_utc, process_cpu_seconds
 
 IMPORT = "from aisle.entrypoints.cli import main; main()"
 SAMPLE_SECONDS = 0.2
@@ -45,6 +45,7 @@ class Run:
     undelivered: int
     machine_busy_cores: float  # every process on the box, this one included
     load_before: float
+    cpu_by_process: dict[str, float] = field(default_factory=dict)  # sampled every 0.2 s: the last ~0.2 s missed
 
     @property
     def products_per_s(self) -> float:
@@ -85,7 +86,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--baseline-args", default="", help="more `aisle import` options for the baseline runs")
     parser.add_argument("--baseline-name", default="baseline", help="what the baseline is, for the report")
     parser.add_argument("--src", type=Path, help="the src/ to measure (default: this working tree's)")
-    parser.add_argument("--args", default="", help="more `aisle import` options, e.g. --no-index-process")
+    parser.add_argument("--args", default="", help="more `aisle import` options, e.g. --no-parallel")
     parser.add_argument("--name", default="this code", help="what is measured, for the report")
     parser.add_argument("--data-root", type=Path, default=REPO / "var" / "bench-import", help="fresh data dirs here")
     parser.add_argument("--keep", action="store_true", help="keep each run's data dir")
@@ -104,9 +105,10 @@ def _run(variant: str, env: dict[str, str], extra: list[str], data_dir: Path, ar
     cpu_before, load_before, busy_before = _children_cpu(), os.getloadavg()[0], machine_cpu_seconds()
     started = time.perf_counter()
     child = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak_rss = 0.0
+    peak_rss, per_process = 0.0, {}
     while child.poll() is None:
-        peak_rss = max(peak_rss, _tree_rss_mib(child.pid))
+        rss, cpu = _tree_sample(child.pid)
+        peak_rss, per_process = max(peak_rss, rss), {**per_process, **cpu}
         time.sleep(SAMPLE_SECONDS)
     wall = time.perf_counter() - started
     busy = (machine_cpu_seconds() - busy_before) / wall
@@ -115,7 +117,12 @@ def _run(variant: str, env: dict[str, str], extra: list[str], data_dir: Path, ar
         raise SystemExit(f"the import failed ({child.returncode}):\n{output[-3000:]}")
     cpu = _children_cpu() - cpu_before
     products, reviews, undelivered = _database_counts(data_dir)
-    return Run(variant, wall, cpu, peak_rss, products, reviews, _indexed(data_dir), undelivered, busy, load_before)
+    by_name: dict[str, float] = {}
+    for (_pid, name), seconds in per_process.items():
+        by_name[name] = by_name.get(name, 0.0) + seconds
+    run = Run(variant, wall, cpu, peak_rss, products, reviews, _indexed(data_dir), undelivered, busy, load_before)
+    run.cpu_by_process = by_name
+    return run
 
 
 def _children_cpu() -> float:
@@ -124,19 +131,22 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _tree_rss_mib(pid: int) -> float:
-    """Resident memory of a process and all its descendants (Linux /proc), in MiB."""
-    total, pending = 0.0, [pid]
+def _tree_sample(pid: int) -> tuple[float, dict[tuple[int, str], float]]:
+    """Resident memory of a process and all its descendants in MiB, and the CPU seconds each has used so far,
+    keyed by (pid, name): the import's own processes name themselves aisle-reader and aisle-indexer."""
+    total, cpu, pending = 0.0, {}, [pid]
     while pending:
         current = pending.pop()
         try:
             status = Path(f"/proc/{current}/status").read_text()
             total += next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS:")) / 1024
+            name = "importer" if current == pid else Path(f"/proc/{current}/comm").read_text().strip()
+            cpu[(current, name)] = process_cpu_seconds(current)
             for task in Path(f"/proc/{current}/task").iterdir():
                 pending += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, StopIteration):
             continue
-    return total
+    return total, cpu
 
 
 def _database_counts(data_dir: Path) -> tuple[int, int, int]:
@@ -165,7 +175,8 @@ def _line(run: Run) -> str:
         f"{run.variant}: {run.products:,} products in {run.wall_s:.1f} s = {run.products_per_s:,.0f}/s, "
         f"CPU {run.cpu_s:.1f} s = {run.cpu_ms_per_product:.3f} ms/product ({run.cpu_s / run.wall_s:.2f} cores), "
         f"peak RSS {run.peak_rss_mib:.0f} MiB, indexed {run.indexed:,}, undelivered {run.undelivered}, "
-        f"box busy {run.machine_busy_cores:.2f} cores, load {run.load_before:.1f}"
+        f"box busy {run.machine_busy_cores:.2f} cores, load {run.load_before:.1f}; CPU by process: "
+        + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sorted(run.cpu_by_process.items()))
     )
 
 
@@ -186,7 +197,7 @@ def _report(runs: list[Run], args: argparse.Namespace) -> Path:
         },
     )
     headers = ["variant", "products/s", "wall s", "CPU s", "CPU ms/product", "cores used", "peak RSS MiB",
-               "indexed", "outbox undelivered", "box busy (cores)", "load before"]  # fmt: skip
+               "indexed", "outbox undelivered", "box busy (cores)", "load before", "CPU s by process"]  # fmt: skip
     report.table("Runs, in the order they ran", headers, [_row(r) for r in runs])
     report.table("Per variant (mean of its runs)", ["variant", "products/s", "CPU ms/product", "wall s for 1M at "
                  "this rate (estimate)"], _summary_rows(runs))  # fmt: skip
@@ -206,6 +217,7 @@ def _row(r: Run) -> list[str]:
         str(r.undelivered),
         f"{r.machine_busy_cores:.2f}",
         f"{r.load_before:.1f}",
+        ", ".join(f"{name} {seconds:.1f}" for name, seconds in sorted(r.cpu_by_process.items()) if seconds >= 0.1),
     ]
 
 

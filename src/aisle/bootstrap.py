@@ -49,7 +49,8 @@ from aisle.services.consumers import ConsumerLoop
 from aisle.services.handlers import EventHandlers, Handler, index_switched, register_handlers
 from aisle.services.hot_sku import HotSkuReserver
 from aisle.services.images import ImageService
-from aisle.services.importing import CatalogImporter, IndexFeed
+from aisle.services.import_indexing import IndexFeed
+from aisle.services.importing import CatalogImporter
 from aisle.services.inventory import InventoryService
 from aisle.services.leadership import Leadership, OutboxFollower
 from aisle.services.maintenance import IndexProgress, Pruner, index_progress

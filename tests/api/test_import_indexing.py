@@ -40,7 +40,7 @@ def test_synthetic_import_is_searchable_when_it_ends_and_leaves_nothing_to_repla
 def test_an_import_indexing_in_the_importing_process_leaves_the_same_state(tmp_path: Path):
     result = CliRunner().invoke(
         cli,
-        ["import", "--format", "synthetic", "--count", "60", "--no-index-process"],
+        ["import", "--format", "synthetic", "--count", "60", "--no-parallel"],
         env={"AISLE_DATA_DIR": str(tmp_path)},
     )
     assert result.exit_code == 0, result.output

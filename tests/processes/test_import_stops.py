@@ -1,4 +1,4 @@
-"""`aisle import` stopped midway, for real: Ctrl-C to both processes, SIGKILL of the importer, SIGKILL of its
+"""`aisle import` stopped midway, for real: Ctrl-C to all its processes, SIGKILL of the importer, SIGKILL of its
 indexing process. Each leaves a catalog in which every product is either searchable or has an event still due for
 the relay (none delivered without being indexed), and a re-run plus the relay finish the job."""
 
@@ -10,10 +10,17 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
+import pytest
+
+from aisle.adapters.importers.records import ProductRecord
+from aisle.adapters.importers.synthetic import generate_catalog
 from aisle.bootstrap import bootstrap
+from aisle.entrypoints.import_reader import CHUNK, ReadError, prepared_in_child
 from aisle.services.clock import utc_now
 from aisle.services.outbox_relay import OutboxRelay
 from aisle.services.search.engine import EngineQuery
@@ -50,12 +57,23 @@ def _wait_for(check, what: str) -> None:
 
 
 def _indexer_pid(importer_pid: int) -> int:
-    """The importer's child that indexes (not multiprocessing's resource tracker)."""
-    children = Path(f"/proc/{importer_pid}/task/{importer_pid}/children").read_text().split()
-    for child in map(int, children):
-        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
-            return child
-    raise AssertionError(f"no indexing process among {children}")
+    """The importer's child that indexes (it names itself; the other children read, or track resources)."""
+    found: list[int] = []
+
+    def named() -> bool:
+        children = Path(f"/proc/{importer_pid}/task/{importer_pid}/children").read_text().split()
+        found[:] = [c for c in map(int, children) if _name(c) == "aisle-indexer"]
+        return bool(found)
+
+    _wait_for(named, "the indexing process")
+    return found[0]
+
+
+def _name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def _consistent(data_dir: Path) -> tuple[int, int, int]:
@@ -144,3 +162,18 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def _a_chunk_and_three_then_broken() -> Iterator[ProductRecord]:
+    yield from generate_catalog(CHUNK + 3, with_reviews=False)
+    raise ValueError(f"line {CHUNK + 4}: not JSON")
+
+
+def test_records_are_prepared_in_a_child_in_order_and_its_errors_reach_the_importer():
+    in_order = [item.content.title for item in prepared_in_child(partial(generate_catalog, 600, 5))]
+    assert in_order == [record.data["title"] for record in generate_catalog(600, 5)]
+    seen = []
+    with pytest.raises(ReadError, match=f"line {CHUNK + 4}: not JSON"):
+        for item in prepared_in_child(_a_chunk_and_three_then_broken):
+            seen.append(item)
+    assert len(seen) == CHUNK  # the chunk the error broke is not imported, as a batch broken so is not in one process

@@ -8,7 +8,7 @@ import secrets
 import sys
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -247,12 +247,6 @@ def keys_revoke(
     console.print(f"revoked key {key} of seller {seller}")
 
 
-class IndexingMode(StrEnum):
-    off = "off"  # the server indexes the import from the outbox
-    inline = "inline"  # each batch in this process
-    process = "process"  # each batch in a second process
-
-
 @app.command("import")
 def import_catalog(
     format: Annotated[ImportFormat, typer.Option("--format", "-f", help="What the file holds")],
@@ -266,27 +260,28 @@ def import_catalog(
         bool, typer.Option(help="Attach deterministic generated reviews (marked as generated)")
     ] = False,
     index: Annotated[bool, typer.Option(help="Index each batch as it is imported (no replay by the server)")] = True,
-    index_process: Annotated[
-        bool, typer.Option(help="Index in a second process, on a second core (--no-index-process: in this one)")
+    parallel: Annotated[
+        bool,
+        typer.Option(help="Read and index in two more processes, to use a second core (--no-parallel: all in one)"),
     ] = True,
 ) -> None:
     """Import a catalog (Best Buy JSON, Icecat zip/dir/JSON, JSONL in the seller API shape) or generate one.
 
     `aisle import --format synthetic --count 1000000` generates a deterministic catalog with reviews, for
-    benchmarks. The import indexes as it goes, in a second process: when it ends, everything it imported is
-    searchable. Stopped midway (Ctrl-C), it makes what it committed searchable before it exits; run it again to
-    import the rest (products already imported are skipped by SKU).
+    benchmarks. The import indexes as it goes: when it ends, everything it imported is searchable. One process
+    reads and validates the records, this one writes them to the database, a third indexes what was committed.
+    Stopped midway (Ctrl-C), it makes what it committed searchable before it exits; run it again to import the
+    rest (products already imported are skipped by SKU).
     """
     if (path is None) != (format is ImportFormat.synthetic):
         console.print("[red]give a PATH for bestbuy, icecat and jsonl, and none for --format synthetic[/red]")
         raise typer.Exit(2)
     container = _container()
-    indexing = (IndexingMode.process if index_process else IndexingMode.inline) if index else IndexingMode.off
     try:
         if path is None:
-            summary = _generate(container, count, seed, seller, indexing)
+            summary = _generate(container, count, seed, seller, index, parallel)
         else:
-            summary = _import(container, path, format, seller, generated_reviews, indexing)
+            summary = _import(container, path, format, seller, generated_reviews, index, parallel)
     except KeyboardInterrupt:
         console.print(
             "[yellow]stopped.[/yellow] The products imported so far are kept (and indexed, unless --no-index); run "
@@ -305,23 +300,25 @@ def _import(
     fmt: ImportFormat,
     seller: str | None,
     reviews: bool,
-    indexing: IndexingMode = IndexingMode.inline,
+    index: bool = True,
+    parallel: bool = False,
 ) -> Any:
     from aisle.adapters.importers import readers
 
     seller_id = int(seller) if seller else _source_seller(container, readers.SOURCE_NAMES[fmt.value])
-    records = readers.read(fmt.value, path, with_generated_reviews=reviews)
+    read = partial(readers.read, fmt.value, path, with_generated_reviews=reviews)
     total = readers.count_hint(fmt.value, path)
-    summary = _run_import(container, seller_id, records, total, f"importing {path.name}", indexing)
+    summary = _run_import(container, seller_id, read, total, f"importing {path.name}", index, parallel)
     _print_summary(summary)
     return summary
 
 
-def _generate(container: Container, count: int, seed: int, seller: str | None, indexing: IndexingMode) -> Any:
+def _generate(container: Container, count: int, seed: int, seller: str | None, index: bool, parallel: bool) -> Any:
     from aisle.adapters.importers import readers
 
     seller_id = int(seller) if seller else _source_seller(container, "Aisle Synthetic Goods (generated)")
-    summary = _run_import(container, seller_id, readers.generated(count, seed), count, "generating", indexing)
+    read = partial(readers.generated, count, seed)
+    summary = _run_import(container, seller_id, read, count, "generating", index, parallel)
     _print_summary(summary)
     return summary
 
@@ -329,21 +326,28 @@ def _generate(container: Container, count: int, seed: int, seller: str | None, i
 def _run_import(
     container: Container,
     seller_id: int,
-    records: Iterator[Any],
+    read: Callable[[], Iterable[Any]],
     total: int | None,
     label: str,
-    indexing: IndexingMode = IndexingMode.inline,
+    index: bool = True,
+    parallel: bool = False,
 ) -> Any:
+    """``parallel``: the records are read and validated in one child process and indexed in another
+    (entrypoints/import_reader.py, import_indexer.py); else all in this process."""
     with _progress() as progress:
         task = progress.add_task(label, total=total)
-        if indexing is not IndexingMode.process:
-            importer = container.importer(index=indexing is IndexingMode.inline)
-            return importer.run(seller_id, records, lambda n: progress.advance(task, n))
+        if not parallel:
+            importer = container.importer(index=index)
+            return importer.run(seller_id, read(), lambda n: progress.advance(task, n))
         from aisle.entrypoints.import_indexer import IndexingProcess
+        from aisle.entrypoints.import_reader import prepared_in_child
 
-        indexed = progress.add_task("indexing", total=total)
-        feed = partial(IndexingProcess, container.settings, container.uow, lambda n: progress.advance(indexed, n))
-        return container.importer(feed=feed).run(seller_id, records, lambda n: progress.advance(task, n))
+        feed = None
+        if index:
+            indexed = progress.add_task("indexing", total=total)
+            feed = partial(IndexingProcess, container.settings, container.uow, lambda n: progress.advance(indexed, n))
+        importer = container.importer(index=index, feed=feed)
+        return importer.run_prepared(seller_id, prepared_in_child(read), lambda n: progress.advance(task, n))
 
 
 def _print_summary(summary: Any) -> None:
@@ -437,8 +441,8 @@ def _load_demo_catalog(container: Container, generated_count: int) -> None:
     else:
         console.print(f"no sample data at {sample}: generating {generated_count} products (marked as generated)")
         seller_id = _source_seller(container, "Aisle Demo Goods (generated)")
-        records = readers.generated(generated_count)
-        _print_summary(_run_import(container, seller_id, records, generated_count, "generating catalog"))
+        read = partial(readers.generated, generated_count)
+        _print_summary(_run_import(container, seller_id, read, generated_count, "generating catalog"))
         _attach_demo_pictures(container, seller_id)
     stocked = container.inventory.stock_catalog(DEMO_WAREHOUSE, _demo_stock)
     console.print(f"stocked {stocked} variants at warehouse {DEMO_WAREHOUSE.warehouse_id!r} (generated counts)")

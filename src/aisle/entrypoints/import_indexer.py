@@ -26,8 +26,9 @@ from typing import Any
 
 from aisle.bootstrap import bootstrap
 from aisle.domain.catalog import Product
+from aisle.entrypoints.import_reader import name_this_process
 from aisle.services.clock import utc_now
-from aisle.services.importing import ImportIndexing, IndexRequest, index_requested
+from aisle.services.import_indexing import ImportIndexing, IndexRequest, index_requested
 from aisle.services.ports import UnitOfWorkFactory
 from aisle.settings import Settings
 
@@ -133,6 +134,7 @@ class IndexingProcess:
 
 def _index_in_child(settings: Settings, requests: Any, replies: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importer decides when to stop, and says so (and see above)
+    name_this_process("aisle-indexer")
     container = bootstrap(settings.model_copy(update={"run_background_workers": False}))
     try:
         indexing = _ConfirmingIndexing(container.index_builder, container.uow, replies)
