@@ -118,7 +118,7 @@ def _run(variant: str, env: dict[str, str], extra: list[str], data_dir: Path, ar
     cpu = _children_cpu() - cpu_before
     products, reviews, undelivered = _database_counts(data_dir)
     by_name: dict[str, float] = {}
-    for (_pid, name), seconds in per_process.items():
+    for name, seconds in per_process.values():  # a child is "python" until it names itself
         by_name[name] = by_name.get(name, 0.0) + seconds
     run = Run(variant, wall, cpu, peak_rss, products, reviews, _indexed(data_dir), undelivered, busy, load_before)
     run.cpu_by_process = by_name
@@ -131,9 +131,9 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _tree_sample(pid: int) -> tuple[float, dict[tuple[int, str], float]]:
-    """Resident memory of a process and all its descendants in MiB, and the CPU seconds each has used so far,
-    keyed by (pid, name): the import's own processes name themselves aisle-reader and aisle-indexer."""
+def _tree_sample(pid: int) -> tuple[float, dict[int, tuple[str, float]]]:
+    """Resident memory of a process and all its descendants in MiB, and each one's name and CPU seconds so far,
+    by pid: the import's own processes name themselves aisle-reader and aisle-indexer."""
     total, cpu, pending = 0.0, {}, [pid]
     while pending:
         current = pending.pop()
@@ -141,7 +141,7 @@ def _tree_sample(pid: int) -> tuple[float, dict[tuple[int, str], float]]:
             status = Path(f"/proc/{current}/status").read_text()
             total += next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS:")) / 1024
             name = "importer" if current == pid else Path(f"/proc/{current}/comm").read_text().strip()
-            cpu[(current, name)] = process_cpu_seconds(current)
+            cpu[current] = (name, process_cpu_seconds(current))
             for task in Path(f"/proc/{current}/task").iterdir():
                 pending += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, StopIteration):
