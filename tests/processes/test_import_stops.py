@@ -39,6 +39,11 @@ def _start_import(data_dir: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
+def _log(data_dir: Path) -> str:
+    """What the import commands printed (every run appends), for a failing assertion's message."""
+    return (data_dir / "import.log").read_text()[-3000:]
+
+
 def _products(data_dir: Path) -> int:
     try:
         with sqlite3.connect(data_dir / "aisle.db", timeout=30) as db:
@@ -103,14 +108,14 @@ def _indexed_ids(app, at_most: int) -> set[int]:
 
 def _finish_with_a_rerun_and_the_relay(data_dir: Path) -> None:
     rerun = _start_import(data_dir)
-    assert rerun.wait(WAIT_SECONDS) == 0, (data_dir / "import.log").read_text()[-2000:]
+    assert rerun.wait(WAIT_SECONDS) == 0, _log(data_dir)
     app = bootstrap(make_settings(data_dir, run_background_workers=False))
     try:
         after_the_hold = OutboxRelay(app.uow, app.bus, lambda: utc_now() + timedelta(minutes=3))
         while after_the_hold.relay_once():
             pass
-        assert app.catalog.count_active() == COUNT
-        assert app.search_engine.count() == COUNT
+        assert app.catalog.count_active() == COUNT, _log(data_dir)
+        assert app.search_engine.count() == COUNT, _log(data_dir)
         with app.uow(readonly=True) as uow:
             assert uow.outbox.pending_count() == 0
     finally:
@@ -121,11 +126,12 @@ def test_ctrl_c_leaves_what_was_imported_searchable(tmp_path: Path):
     importer = _start_import(tmp_path)
     _wait_for(lambda: _products(tmp_path) >= STOP_AFTER, f"{STOP_AFTER} products committed")
     os.killpg(importer.pid, signal.SIGINT)
-    assert importer.wait(WAIT_SECONDS) == 130
-    products, searchable, _due = _consistent(tmp_path)
-    assert STOP_AFTER <= products < COUNT
-    assert searchable >= products - 500  # at most the one batch committed while Ctrl-C arrived is left to the relay
-    assert "stopped." in (tmp_path / "import.log").read_text()
+    assert importer.wait(WAIT_SECONDS) == 130, _log(tmp_path)
+    products, searchable, due = _consistent(tmp_path)
+    assert STOP_AFTER <= products < COUNT, _log(tmp_path)
+    # at most the one batch committed while Ctrl-C arrived is left to the relay
+    assert searchable >= products - 500, (products, searchable, due, _log(tmp_path))
+    assert "stopped." in _log(tmp_path)
     _finish_with_a_rerun_and_the_relay(tmp_path)
 
 
@@ -145,8 +151,8 @@ def test_a_killed_indexing_process_leaves_the_rest_to_the_relay(tmp_path: Path):
     importer = _start_import(tmp_path)
     _wait_for(lambda: _products(tmp_path) >= STOP_AFTER, f"{STOP_AFTER} products committed")
     os.kill(_indexer_pid(importer.pid), signal.SIGKILL)
-    assert importer.wait(WAIT_SECONDS) == 0  # the import itself goes on to the end
-    assert "indexing process stopped" in (tmp_path / "import.log").read_text()
+    assert importer.wait(WAIT_SECONDS) == 0, _log(tmp_path)  # the import itself goes on to the end
+    assert "indexing process stopped" in _log(tmp_path)
     products, searchable, due = _consistent(tmp_path)
     assert products == COUNT and searchable < COUNT and due > 0
     app = bootstrap(make_settings(tmp_path, run_background_workers=False))
