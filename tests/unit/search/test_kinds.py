@@ -64,6 +64,19 @@ def test_the_head_noun_of_the_query_names_the_kind_asked_for(kinds):
     assert kinds.asked(["phone", "clips", "pink"], {}) == {"clip"}  # the last word that names a kind
 
 
+def test_a_word_built_on_a_kind_s_root_asks_for_that_kind():
+    by_id: dict[int, Category] = {1: Category(1, "Accessories", None, "Accessories")}
+    names = ("Screen Protectors", "Adapters", "Chargers", "Selfie-Sticks", "Signal Boosters")
+    for category_id, name in enumerate(names, start=2):
+        by_id[category_id] = Category(category_id, name, 1, "Accessories > " + name)
+    kinds = CatalogKinds.from_categories(by_id)
+    assert "protector" in kinds.asked(["iphone", "surface", "protection"], {})  # a department's name for them
+    assert "adapter" in kinds.asked(["adaptor"], {})
+    assert "charger" in kinds.asked(["wireless", "charging"], {})
+    assert kinds.asked(["stickers"], {}) == frozenset()  # "stick" has no suffix: stickers are no selfie sticks
+    assert kinds.asked(["boost", "mobile"], {}) == frozenset()  # nor is "boost" a booster without one
+
+
 def test_a_query_that_names_no_kind_asks_for_none(kinds):
     assert kinds.asked(["galaxy", "s7"], {}) == frozenset()
 

@@ -43,6 +43,8 @@ MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand
 _MODIFIER_TAIL = re.compile(r"\s+(?:with|without|for|by|from)\s.*$", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 MIN_KIND_LENGTH = 2
+_DERIVATION_SUFFIXES = ("ation", "ion", "ing", "or", "er", "ive")
+MIN_ROOT_LENGTH = 4
 AMBIGUOUS_SHARE = 0.5  # of the kind lift, for a product only a category naming several kinds calls that kind
 MAX_READ_TITLES = 100_000  # products whose kinds are kept read (per category tree)
 Read = tuple[frozenset[str], frozenset[str]]  # (the kinds a product surely is, those it may be)
@@ -57,6 +59,14 @@ def singular(word: str) -> str:
         return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
+    return word
+
+
+def derivation_root(word: str) -> str:
+    """The word without a derivational suffix ("protection", "protector" → "protect"), or the word itself."""
+    for suffix in _DERIVATION_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_ROOT_LENGTH:
+            return word[: -len(suffix)]
     return word
 
 
@@ -178,4 +188,18 @@ class CatalogKinds:
             kinds = {singular(tokenize(form)[-1]) for form in typed if tokenize(form)}
             if kinds & self.known:
                 return frozenset(kinds)
+            if derived := self._derived(kinds):
+                return frozenset(kinds | derived)
         return frozenset()
+
+    def _derived(self, words: Iterable[str]) -> frozenset[str]:
+        """The kinds built on the same root with another suffix: "protection" asks for protectors, "adaptor" for
+        adapters, "charging" for chargers. Both must carry a suffix: "sticker" asks for no selfie stick."""
+        by_root: dict[str, set[str]] = {}
+        for kind in self.known:
+            if (root := derivation_root(kind)) != kind:
+                by_root.setdefault(root, set()).add(kind)
+        roots = (derivation_root(word) for word in words)
+        return frozenset(
+            kind for root, word in zip(roots, words, strict=True) if root != word for kind in by_root.get(root, ())
+        )
