@@ -138,6 +138,16 @@ def test_a_category_naming_several_kinds_calls_a_product_its_name_does_not_place
     assert kinds.share("Speck - CandyShell Case for iPhone 7 - Clear", CASES, frozenset(clip)) == 0.0
 
 
+def test_a_one_kind_category_vouches_only_for_names_ending_with_a_word_of_its_own_name():
+    # among "Smart Tracker Tags", an "Item Tracker" surely is a tag; a "Smart Button" filed there possibly is
+    by_id = {1: Category(1, "Accessories", None, "Accessories")}
+    by_id[2] = Category(2, "Smart Tracker Tags", 1, "Accessories > Smart Tracker Tags")
+    kinds = CatalogKinds.from_categories(by_id)
+    tag = frozenset({"tag"})
+    assert kinds.share("Tile - Tile Mate Item Tracker (4-Pack)", 2, tag) == 1.0
+    assert kinds.share("Flic - Wireless Smart Button - Black", 2, tag) == AMBIGUOUS_SHARE
+
+
 def test_a_name_s_last_word_counts_as_the_kinds_the_synonyms_say_it_also_names():
     # "cover => case": a cover filed among "Cases & Clips" surely is a case, never a clip
     by_id: dict[int, Category] = {}

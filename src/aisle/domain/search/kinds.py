@@ -118,6 +118,7 @@ class CatalogKinds:
     known: frozenset[str]
     # what a word also names (the synonyms table's "cover => case": a cover is a case)
     also: Callable[[str], Iterable[str]] = field(default=lambda _word: (), compare=False, repr=False)
+    name_words: Mapping[int, frozenset[str]] = field(default_factory=dict)  # each category name's words, singular
     _read: dict[tuple[str, int | None], Read] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -127,12 +128,14 @@ class CatalogKinds:
         by_id = dict(categories)
         own: dict[int, frozenset[str]] = {}
         upper: dict[int, frozenset[str]] = {}
+        words: dict[int, frozenset[str]] = {}
         for category_id, category in by_id.items():
             chain = ancestors_path(by_id, category_id)
             own[category_id] = head_nouns(category.name)
+            words[category_id] = frozenset(singular(w) for w in tokenize(category.name))
             upper[category_id] = head_nouns(chain[1].name) if len(chain) > 2 else frozenset()
         known = frozenset().union(*own.values(), *upper.values()) if own else frozenset()
-        return cls(own, upper, known, also)
+        return cls(own, upper, known, also, words)
 
     def of_product(self, title: str, category_id: int | None) -> frozenset[str]:
         """The product's own kind (the last word of its own name) and what its categories add: of the kinds its
@@ -170,7 +173,12 @@ class CatalogKinds:
         qualifiers = (frozenset(w for segment in segments for w in segment) | _fitted_words(title)) - own
         upper = self.upper.get(category_id, frozenset()) if category_id is not None else frozenset()
         from_category = frozenset() if own & named else named - qualifiers
-        certain = own | (upper - qualifiers) | (from_category if len(named) == 1 else frozenset())
+        # A one-kind category vouches for a product whose name ends with a word of the category's name ("Item
+        # Tracker" among "Smart Tracker Tags"); one whose name ends with a word foreign to it ("Smart Button")
+        # is only possibly of that kind.
+        in_words = self.name_words.get(category_id, frozenset()) if category_id is not None else frozenset()
+        vouched = len(named) == 1 and (not ends or bool(ends[0] & in_words))
+        certain = own | (upper - qualifiers) | (from_category if vouched else frozenset())
         return certain, from_category - certain
 
     def _forms(self, word: str) -> frozenset[str]:
