@@ -20,6 +20,10 @@ class AskedKind:
         self._synonyms = synonyms  # "cover => case": a product named a cover is a case
         self._kinds: tuple[dict[int, Category], SynonymTable, CatalogKinds] | None = None  # for the tree read last
 
+    def names_a_kind(self, parsed: ParsedQuery) -> bool:
+        """Whether the query's words name a kind of product the catalog knows ("chargers"; not "galaxy s7")."""
+        return bool(self._catalog_kinds().asked(parsed.named, dict(parsed.synonyms)))
+
     def candidates_of(self, hits: Sequence[Hit], parsed: ParsedQuery) -> dict[int, float]:
         """The ids of the hits that are the kind the query's head noun names, with how surely they are (none when
         it names no kind)."""

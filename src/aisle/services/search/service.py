@@ -112,7 +112,7 @@ class SearchService:
         categories = self._categories()
         parsed = self._understanding.parse(params.q)
         category_id = _resolve_category(params.category, categories)
-        plan = _plan(parsed, params, category_id)
+        plan = _plan(parsed, params, category_id, names_a_kind=self._asked_kind.names_a_kind(parsed))
         result = engine.search(self._engine_query(plan, params))
         if result.total == 0 and parsed.brands and not params.brands:
             # A brand word filters only when that leaves something matching the rest of the query; otherwise
@@ -262,10 +262,13 @@ def _check_window(params: SearchParams) -> None:
         raise InvalidInput.single("page", f"page * page_size may be at most {MAX_RESULT_WINDOW}; narrow the search")
 
 
-def _plan(parsed: ParsedQuery, params: SearchParams, category_id: int | None) -> Plan:
-    """Explicit parameters win over what the text implied: a filter the shopper clicked is not second-guessed."""
+def _plan(parsed: ParsedQuery, params: SearchParams, category_id: int | None, names_a_kind: bool = False) -> Plan:
+    """Explicit parameters win over what the text implied: a filter the shopper clicked is not second-guessed.
+    A brand typed with a kind of product ("apple chargers", "samsung case") keeps what the brand makes and what
+    names it in its title (made for its devices); a brand clicked in the facets is the maker."""
     filters = Filters(
         brands=params.brands or parsed.brands,
+        brands_in_title=names_a_kind and not params.brands and bool(parsed.brands),
         category_id=category_id,
         price_min=params.price_min if params.price_min is not None else parsed.price_min,
         price_max=params.price_max if params.price_max is not None else parsed.price_max,
