@@ -5,7 +5,7 @@ from decimal import Decimal
 from aisle.domain.search.query import ParsedQuery
 from aisle.services.search.engine import KeywordGroup
 from aisle.services.search.params import SearchParams
-from aisle.services.search.service import _plan
+from aisle.services.search.planning import plan_for as _plan
 
 
 def test_a_multi_word_synonym_term_becomes_one_phrase_group():
@@ -63,7 +63,8 @@ def test_relaxing_a_long_query_counts_each_word_once():
 
     from aisle.adapters.search.tantivy_engine import TantivyEngine
     from aisle.services.search.engine import EngineQuery, Filters
-    from aisle.services.search.service import Plan, _relax_once
+    from aisle.services.search.planning import Plan
+    from aisle.services.search.planning import relax_once as _relax_once
     from tests.contract.test_search_engine import CATALOG
 
     engine = TantivyEngine(None, lambda: datetime(2026, 6, 1, tzinfo=UTC))

@@ -78,6 +78,9 @@ def test_a_word_built_on_a_kind_s_root_asks_for_that_kind():
 
 
 def test_a_query_that_names_no_kind_asks_for_none(kinds):
+    assert kinds.asked([], {}) == kinds.asked([], {}, head_only=True) == frozenset()
+    assert kinds.asked(["laptop", "privacy"], {}, head_only=True) == frozenset()  # its last word names none
+    assert kinds.asked(["privacy", "laptop"], {}, head_only=True) == {"laptop"}
     assert kinds.asked(["galaxy", "s7"], {}) == frozenset()
 
 
@@ -89,6 +92,14 @@ def test_two_words_the_catalog_writes_as_one_name_one_kind(kinds):
     # "head phone" asks for headphones (and what they are also called), never for phones
     alternatives = {"head phone": ("headphone", "headset")}
     assert "phone" not in kinds.asked(["head", "phone"], alternatives)
+
+
+def test_a_two_word_term_with_synonyms_still_names_its_own_kind():
+    by_id = {1: Category(1, "Car & Travel Accessories", None, "Car & Travel Accessories")}
+    by_id[2] = Category(2, "Cell Phone Mounts", 1, "Car & Travel Accessories > Cell Phone Mounts")
+    kinds = CatalogKinds.from_categories(by_id)
+    # "car mount, car holder": "iphone car mounts" asks for mounts, not for "car" (a kind the tree also names)
+    assert "mount" in kinds.asked(["iphone", "car", "mounts"], {"car mounts": ("car holder", "car phone holder")})
 
 
 def test_words_after_for_name_what_the_product_fits_not_what_it_is():

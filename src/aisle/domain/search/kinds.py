@@ -185,13 +185,20 @@ class CatalogKinds:
         also = (tokenize(phrase) for phrase in self.also(word))
         return frozenset((word, *(singular(tokens[-1]) for tokens in also if tokens)))
 
-    def asked(self, words: Sequence[str], alternatives: Mapping[str, Iterable[str]]) -> frozenset[str]:
+    def asked(
+        self, words: Sequence[str], alternatives: Mapping[str, Iterable[str]], head_only: bool = False
+    ) -> frozenset[str]:
         """The kind a query asks for: its last word that names a kind the catalog knows (directly or through one of
         its alternatives, synonyms or joined forms, keyed by the word or the two words they replace), with those
-        alternatives' kinds. Empty when the query names no kind ("galaxy s7", "apple")."""
-        for at in range(len(words) - 1, -1, -1):
-            pair = list(alternatives.get(f"{words[at - 1]} {words[at]}", ())) if at > 0 else []
-            # Two words the catalog writes as one name one thing: "head phone" asks for headphones, not phones.
+        alternatives' kinds. Empty when the query names no kind ("galaxy s7", "apple"). ``head_only``: only when
+        its last word names it ("iphone car mounts"; not "laptop privacy")."""
+        for at in range(len(words) - 1, max(len(words) - 2, -1) if head_only else -1, -1):
+            two = f"{words[at - 1]} {words[at]}" if at > 0 else ""
+            pair = list(alternatives.get(two, ())) if two else []
+            # Two words the catalog writes as one name one thing: "head phone" asks for headphones, not phones;
+            # a two-word term with synonyms names itself too: "car mounts" asks for mounts (and car holders).
+            if pair and two.replace(" ", "") not in pair:
+                pair.insert(0, two)
             typed = pair or [words[at], *alternatives.get(words[at], ())]
             kinds = {singular(tokenize(form)[-1]) for form in typed if tokenize(form)}
             if kinds & self.known:
