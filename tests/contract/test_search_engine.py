@@ -626,3 +626,12 @@ def test_an_index_built_before_the_facet_terms_serves_until_a_rebuild_brings_the
     switching.finish_rebuild(fresh)
     assert switching.engine.facet_terms and switching.search(EngineQuery()).facets == before
     switching.close()
+
+
+def test_facets_asked_without_the_total_are_the_same_facets(engine):
+    for filters in (Filters(), Filters(brands=("Sony",), rating_min=4)):
+        counted = engine.search(EngineQuery(keywords=words("headphones"), filters=filters, limit=0))
+        facets_only = engine.search(
+            EngineQuery(keywords=words("headphones"), filters=filters, limit=0, with_total=False)
+        )
+        assert facets_only.facets == counted.facets and counted.total > 0

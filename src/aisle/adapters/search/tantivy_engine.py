@@ -120,8 +120,8 @@ class TantivyEngine:
         return EngineResult(hits, total, facets)
 
     def _hits(self, searcher: Any, main: Any, query: EngineQuery, scored: bool) -> tuple[list[Hit], int]:
-        if query.limit == 0:  # only the count is wanted (Tantivy refuses a zero limit)
-            return [], searcher.search(main, 1, count=True).count
+        if query.limit == 0:  # only the count is wanted (Tantivy refuses a zero limit), if even that
+            return [], searcher.search(main, 1, count=True).count if query.with_total else 0
         relevance = scored and query.sort == "relevance"
         if relevance:
             best, total = best_scored(searcher, main, query.offset + query.limit)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from aisle.domain.search.document import attribute_facet_value
 
@@ -76,6 +77,11 @@ def attribute_counts(counted_sets: Iterable[tuple[str, int]], size: int) -> list
     for term, count in counted_sets:
         if term == ATTRIBUTE_SET_TOO_LONG:
             return None
-        for value in term.split(ATTRIBUTE_SET_SEPARATOR):
+        for value in _values_of(term):
             counts[value] += count
     return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:size]
+
+
+@lru_cache(maxsize=65_536)  # a catalog holds a few thousand distinct sets; each is split once, not per search
+def _values_of(attribute_set_term: str) -> tuple[str, ...]:
+    return tuple(attribute_set_term.split(ATTRIBUTE_SET_SEPARATOR))

@@ -33,6 +33,7 @@ class EngineQuery:
     limit: int = 20
     minimum_should_match: int | None = None  # None: every keyword must match; n: any n of them (relaxation)
     with_facets: bool = True
+    with_total: bool = True  # False: the caller reads only the facets; an engine may skip counting (total 0)
 
 
 @dataclass(frozen=True)
