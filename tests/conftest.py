@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 DEFAULT_SAMPLE_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 CLUSTER_TESTS = Path(__file__).resolve().parent / "cluster"
@@ -85,3 +86,13 @@ def _drop_this_sessions_opensearch_indexes() -> Iterator[None]:
     for start in range(0, len(names), 50):  # names, not a wildcard: a cluster may require names for deletes
         client.indices.delete(index=",".join(names[start : start + 50]), ignore=[404])
     client.close()
+
+
+def forget_namespace(url: str, namespace: str) -> None:
+    """Deletes only this namespace's keys: the test DB may be shared with other runs."""
+    client = redis.Redis.from_url(url)
+    try:
+        for key in client.scan_iter(match=f"{namespace}:*", count=500):
+            client.delete(key)
+    finally:
+        client.close()

@@ -40,6 +40,7 @@ from aisle.domain.ids import SnowflakeIds
 from aisle.domain.search.synonyms import DEFAULT_SYNONYMS_PATH
 from aisle.services.bulk import BulkImportService
 from aisle.services.buybox import BuyBoxes
+from aisle.services.cache_guard import Guard, InvalidationGuard, SharedInvalidationGuard
 from aisle.services.cache_lookups import CacheLookups
 from aisle.services.catalog import CatalogService
 from aisle.services.categories import CategoryCache
@@ -198,7 +199,9 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
     popular = PopularQueries()
     cache, lookups = _cache(settings), CacheLookups()
     media = MediaUrls(settings.media_base_url)
-    cards = ProductCards(uow, pricing.card_prices, utc_now, cache, media=media, lookups=lookups)
+    cards = ProductCards(
+        uow, pricing.card_prices, utc_now, cache, media=media, lookups=lookups, guard=_guard(settings, cache, "card")
+    )
     pdp = ProductPageService(
         uow,
         cache,
@@ -209,6 +212,7 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
         BuyBoxes(pricing.final_prices),
         lookups=lookups,
         media=media,
+        guard=_guard(settings, cache, "pdp"),
     )
     blobs = _blob_store(settings)
     pipeline = PillowImagePipeline(settings.image_max_pixels)
@@ -462,12 +466,17 @@ def _blob_store(settings: Settings) -> BlobStore:
 
 
 def _cache(settings: Settings) -> Cache:
-    if settings.profile == "distributed":
+    if settings.cache == "redis":
         from aisle.adapters.cache.redis_cache import RedisCache
         from aisle.adapters.resilience import ResilientCache
 
-        return ResilientCache(RedisCache(settings.redis_url), CircuitBreaker())
+        return ResilientCache(RedisCache(settings.redis_url, settings.cache_namespace), CircuitBreaker())
     return MemoryCache()
+
+
+def _guard(settings: Settings, cache: Cache, name: str) -> Guard:
+    """In a shared cache, one process (a worker) forgets entries that others load: the guard must live there too."""
+    return SharedInvalidationGuard(cache, name) if settings.cache == "redis" else InvalidationGuard()
 
 
 def _limiter(settings: Settings) -> RateLimiter:

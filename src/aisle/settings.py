@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         "aisle-products", pattern=r"^[a-z0-9][a-z0-9_-]*$", description="OpenSearch alias the searches read"
     )
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis for cache and rate limits (distributed)")
+    cache_store: Literal["memory", "redis"] | None = Field(
+        None, description="Cached pages and cards in this process's memory or in Redis; defaults by profile"
+    )
+    cache_namespace: str = Field(
+        "aisle", pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="Prefix of the cache's Redis keys"
+    )
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers (distributed)")
     topic_prefix: str = Field("aisle.", description="Prefix of the Kafka topics")
     kafka_partitions: int = Field(3, ge=1, le=1024, description="Partitions of each new topic (consumers per group)")
@@ -161,6 +167,10 @@ class Settings(BaseSettings):
     @property
     def blobs(self) -> Literal["disk", "s3"]:
         return self.blob_store or ("s3" if self.profile == "distributed" else "disk")
+
+    @property
+    def cache(self) -> Literal["memory", "redis"]:
+        return self.cache_store or ("redis" if self.profile == "distributed" else "memory")
 
     @property
     def database(self) -> str:

@@ -1,10 +1,12 @@
 """Cached search cards and product pages never show a title, price or stock older than a change whose event this
-process has handled, however loads and writes interleave (threads hammered for real, stale reads counted)."""
+process (or, with the cache in Redis, any process) has handled, however loads and writes interleave (threads
+hammered for real, stale reads counted)."""
 
 from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -130,3 +132,37 @@ def test_product_pages_follow_title_changes_under_concurrent_loads(tmp_path: Pat
         return int(app.pdp.page(product_id).title.removeprefix("Lamp v"))
 
     _title_changes_hammered(tmp_path, page_version, "product page")
+
+
+def test_a_process_never_writes_back_a_page_another_process_changed(tmp_path: Path):
+    """Two processes' containers on one database share the Redis cache (as API processes do): one changes the
+    product and drops its cached views, the other keeps loading and caching them. A page or card it loaded before
+    the change must not stay cached after it."""
+    from tests.conftest import forget_namespace, redis_url
+
+    namespace = f"test-guard-{uuid.uuid4().hex}"
+    shared = {"run_background_workers": False, "cache_store": "redis", "cache_namespace": namespace}
+    writer = bootstrap(make_settings(tmp_path, redis_url=redis_url(), **shared))
+    reader = bootstrap(make_settings(tmp_path, redis_url=redis_url(), **shared))
+    try:
+        seller = writer.sellers.create("Racy Lamps").seller
+        product_id = writer.catalog.create_product(seller.seller_id, _content(0)).product_id
+
+        def write(n: int) -> None:  # the writer's committed handlers drop the cached views before it returns
+            writer.catalog.replace_product(seller.seller_id, product_id, _content(n))
+
+        def versions() -> tuple[int, int]:
+            (card,) = reader.search._cards.cards([product_id])
+            page = reader.pdp.page(product_id)
+            return int(card.title.removeprefix("Lamp v")), int(page.title.removeprefix("Lamp v"))
+
+        def fresh(seen: tuple[int, int], floor: int, ceiling: int) -> bool:
+            return all(floor <= version <= ceiling for version in seen)
+
+        stale, reads = _hammer(150, write, versions, fresh)
+        assert reads > 150
+        assert stale == 0, f"{stale} of {reads} reads in the other process showed a title older than a handled change"
+    finally:
+        reader.stop()
+        writer.stop()
+        forget_namespace(redis_url(), namespace)

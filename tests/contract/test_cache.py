@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
 import redis
 
 from aisle.adapters.cache.memory import MemoryCache
@@ -29,40 +28,6 @@ NESTED = {
     "tags": [],
     "empty": {},
 }
-
-
-def forget_namespace(url: str, namespace: str) -> None:
-    """Deletes only this namespace's keys: the test DB may be shared with other runs."""
-    client = redis.Redis.from_url(url)
-    try:
-        for key in client.scan_iter(match=f"{namespace}:*", count=500):
-            client.delete(key)
-    finally:
-        client.close()
-
-
-@pytest.fixture
-def make_redis_cache() -> Iterator[Callable[[str], RedisCache]]:
-    url = redis_url()
-    made: list[tuple[RedisCache, str]] = []
-
-    def make(namespace: str) -> RedisCache:
-        # A generous timeout: the contract is about behaviour, and a busy CI box can stall a socket for 50 ms.
-        cache = RedisCache(url, namespace=namespace, socket_timeout=1.0)
-        made.append((cache, namespace))
-        return cache
-
-    yield make
-    for cache, namespace in made:
-        forget_namespace(url, namespace)
-        cache.close()
-
-
-@pytest.fixture(params=["memory", "redis"])
-def cache(request: pytest.FixtureRequest) -> Cache:
-    if request.param == "memory":
-        return MemoryCache()
-    return request.getfixturevalue("make_redis_cache")(f"test-{uuid.uuid4().hex}")
 
 
 def until(condition: Callable[[], bool], within_seconds: float = 5.0) -> bool:
@@ -155,3 +120,26 @@ def test_redis_reopens_a_pooled_connection_the_server_closed(make_redis_cache: C
     finally:
         admin.close()
     assert cache.get("pdp:1") == {"v": 1}
+
+
+def test_get_many_reads_values_in_order_with_none_for_missing(cache: Cache) -> None:
+    cache.set("a", {"v": 1}, ttl_seconds=60)
+    cache.set("c", [3], ttl_seconds=60)
+    assert cache.get_many(["c", "absent", "a"]) == [[3], None, {"v": 1}]
+    assert cache.get_many([]) == []
+    assert (cache.hits, cache.misses) == (2, 1)  # type: ignore[attr-defined]
+
+
+def test_a_counter_starts_at_one_and_counts_every_increment(cache: Cache) -> None:
+    assert [cache.increment("forgets") for _ in range(3)] == [1, 2, 3]
+    assert cache.get("forgets") == 3
+    assert cache.increment("other") == 1
+
+
+def test_a_counter_outlives_the_entries_a_full_memory_cache_evicts() -> None:
+    cache = MemoryCache(max_entries=10)
+    cache.increment("forgets")
+    for n in range(20):
+        cache.set(f"filler:{n}", n, ttl_seconds=60)
+    assert cache.get("filler:0") is None, "the oldest entry was evicted"
+    assert cache.increment("forgets") == 2

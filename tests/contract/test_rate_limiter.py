@@ -17,8 +17,7 @@ from aisle.adapters.ratelimit.memory import MemoryRateLimiter
 from aisle.adapters.ratelimit.redis_limiter import RedisRateLimiter
 from aisle.adapters.resilience import BreakerState, CircuitBreaker
 from aisle.services.ratelimit import RateLimiter
-from tests.conftest import redis_url
-from tests.contract.test_cache import forget_namespace
+from tests.conftest import forget_namespace, redis_url
 from tests.contract.test_resilient_cache import closed_port
 
 NEGLIGIBLE_RATE = 1e-6  # tokens per minute: none comes back while a test runs

@@ -13,8 +13,7 @@ import redis
 
 from aisle.adapters.cache.redis_cache import RedisCache
 from aisle.adapters.resilience import BreakerState, CircuitBreaker, ResilientCache
-from tests.conftest import redis_url
-from tests.contract.test_cache import forget_namespace
+from tests.conftest import forget_namespace, redis_url
 
 THRESHOLD = 3
 
@@ -71,6 +70,13 @@ def test_reads_are_misses_and_writes_do_not_raise(cache: ResilientCache) -> None
     assert (cache.hits, cache.misses) == (0, 1)
 
 
+def test_many_reads_are_misses_and_a_counter_reads_zero(cache: ResilientCache) -> None:
+    assert cache.get_many(["card:1", "card:2"]) == [None, None]
+    assert cache.increment("guard:forgets") == 0  # "no forget known"; nothing is stored while Redis is down anyway
+    assert cache.errors == 2
+    assert (cache.hits, cache.misses) == (0, 2)
+
+
 def test_the_breaker_opens_at_the_threshold_then_no_call_reaches_redis(
     cache: ResilientCache, dead_redis: CountingRedisCache
 ) -> None:
@@ -106,9 +112,11 @@ def test_a_live_redis_passes_through() -> None:
     try:
         cache.set("pdp:1", {"title": "Trail Shoe"}, ttl_seconds=60)
         assert cache.get("pdp:1") == {"title": "Trail Shoe"}
+        assert cache.get_many(["pdp:1", "pdp:2"]) == [{"title": "Trail Shoe"}, None]
+        assert cache.increment("forgets") == 1
         cache.delete("pdp:1")
         assert cache.get("pdp:1") is None
-        assert (cache.hits, cache.misses, cache.errors) == (1, 1, 0)
+        assert (cache.hits, cache.misses, cache.errors) == (2, 2, 0)
         assert cache.state is BreakerState.CLOSED
     finally:
         forget_namespace(url, namespace)

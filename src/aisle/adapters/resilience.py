@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
@@ -225,8 +225,20 @@ class ResilientCache:
                 self.hits += 1
         return value
 
+    def get_many(self, keys: Sequence[str]) -> list[Any | None]:
+        values = self._breaker.call(self._inner.get_many, keys, fallback=None) or [None] * len(keys)
+        with self._lock:
+            found = sum(value is not None for value in values)
+            self.hits += found
+            self.misses += len(values) - found
+        return values
+
     def set(self, key: str, value: Any, ttl_seconds: float) -> None:
         self._breaker.call(self._inner.set, key, value, ttl_seconds)
 
     def delete(self, *keys: str) -> None:
         self._breaker.call(self._inner.delete, *keys)
+
+    def increment(self, key: str) -> int:
+        """0 while the cache is unreachable (a counter never reads 0 otherwise)."""
+        return self._breaker.call(self._inner.increment, key, fallback=0) or 0

@@ -16,7 +16,7 @@ from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 from aisle.services.buybox import BuyBox, BuyBoxes
 from aisle.services.cache_codec import CacheCodec
-from aisle.services.cache_guard import InvalidationGuard
+from aisle.services.cache_guard import Guard, InvalidationGuard
 from aisle.services.cache_lookups import CacheLookups
 from aisle.services.media import MediaUrls
 from aisle.services.ports import Cache, UnitOfWorkFactory
@@ -104,6 +104,7 @@ class ProductPageService:
         buy_boxes: BuyBoxes,
         media: MediaUrls | None = None,
         lookups: CacheLookups | None = None,
+        guard: Guard | None = None,
     ) -> None:
         self._media = media or MediaUrls()
         self._lookups = lookups or CacheLookups()
@@ -114,7 +115,7 @@ class ProductPageService:
         self._cache = cache
         self._related = related
         self._categories = categories
-        self._guard = InvalidationGuard()  # a page loaded before a product it shows changed is not cached after
+        self._guard = guard or InvalidationGuard()  # a page loaded before a product it shows changed is not cached
 
     def page(self, product_id: int) -> ProductPage:
         return self.page_and_source(product_id)[0]
@@ -129,7 +130,11 @@ class ProductPageService:
         with self._guard.loading() as keep:
             page = self._assemble(product_id)
             shown = {page.product_id, *page.offers_shown()}
-            keep(shown, lambda unchanged: self._store(key, page) if len(unchanged) == len(shown) else None)
+            keep(
+                shown,
+                lambda unchanged: self._store(key, page) if len(unchanged) == len(shown) else None,
+                lambda _late: self._cache.delete(key),
+            )
         return page, False
 
     def forget(self, product_id: int) -> None:

@@ -456,9 +456,16 @@ class Cache(Protocol):
 
     def get(self, key: str) -> Any | None: ...
 
+    def get_many(self, keys: Sequence[str]) -> list[Any | None]:
+        """The keys' values in order, None where missing: one round trip on a remote cache."""
+
     def set(self, key: str, value: Any, ttl_seconds: float) -> None: ...
 
     def delete(self, *keys: str) -> None: ...
+
+    def increment(self, key: str) -> int:
+        """Adds one to a counter that never expires (kept apart from the entries a full cache evicts) and
+        returns the new value: 1 for a new counter."""
 
 
 class BlobStore(Protocol):

@@ -99,7 +99,9 @@ def test_a_name_joined_to_its_number_is_split_where_the_catalog_writes_them_apar
     assert split_model_number("iphone6", catalog) == "iphone 6"
     assert split_model_number("iphone8plus", catalog) == "iphone 8 plus"
     assert split_model_number("s7edge", catalog) == "s7 edge"
-    assert split_model_number("galaxys7", catalog) is None  # "galaxys" is no word
+    assert split_model_number("galaxys7", catalog) == "galaxy s7"  # "galaxys" is no word, "galaxy s7" are
+    assert split_model_number("galaxynote5", catalog) == "galaxy note 5"
+    assert split_model_number("galaxyx7", catalog) is None  # "x7" is no catalog word, nor "x" a piece
     assert split_model_number("iphone6s", catalog) == "iphone 6s"
     assert split_model_number("note5", catalog) == "note 5"
     assert split_model_number("iphone7", catalog) is None  # "7" is no catalog word: nothing to find apart

@@ -1,10 +1,11 @@
-"""The embedded cache: a bounded LRU with per-entry expiry, safe across threads."""
+"""The embedded cache: a bounded LRU with per-entry expiry, safe across threads (its counters are never evicted)."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -13,12 +14,16 @@ class MemoryCache:
         self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._max = max_entries
         self._clock = clock
+        self._counters: dict[str, int] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
     def get(self, key: str) -> Any | None:
         with self._lock:
+            if key in self._counters:
+                self.hits += 1
+                return self._counters[key]
             found = self._entries.get(key)
             if found is None or found[0] < self._clock():
                 self._entries.pop(key, None)
@@ -27,6 +32,9 @@ class MemoryCache:
             self._entries.move_to_end(key)
             self.hits += 1
             return found[1]
+
+    def get_many(self, keys: Sequence[str]) -> list[Any | None]:
+        return [self.get(key) for key in keys]
 
     def set(self, key: str, value: Any, ttl_seconds: float) -> None:
         with self._lock:
@@ -39,3 +47,9 @@ class MemoryCache:
         with self._lock:
             for key in keys:
                 self._entries.pop(key, None)
+                self._counters.pop(key, None)
+
+    def increment(self, key: str) -> int:
+        with self._lock:
+            self._counters[key] = self._counters.get(key, 0) + 1
+            return self._counters[key]

@@ -10,6 +10,7 @@ turns into cache misses instead of failed requests.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -54,6 +55,16 @@ class RedisCache:
                 self.hits += 1
         return None if raw is None else orjson.loads(raw)
 
+    def get_many(self, keys: Sequence[str]) -> list[Any | None]:
+        if not keys:
+            return []
+        raws = self._redis.mget([self._prefix + key for key in keys])
+        with self._lock:
+            found = sum(raw is not None for raw in raws)
+            self.hits += found
+            self.misses += len(raws) - found
+        return [None if raw is None else orjson.loads(raw) for raw in raws]
+
     def set(self, key: str, value: Any, ttl_seconds: float) -> None:
         ttl_ms = max(1, round(ttl_seconds * 1000))
         self._redis.set(self._prefix + key, orjson.dumps(value, default=_decimal, option=_OPTIONS), px=ttl_ms)
@@ -61,6 +72,9 @@ class RedisCache:
     def delete(self, *keys: str) -> None:
         if keys:
             self._redis.delete(*(self._prefix + key for key in keys))
+
+    def increment(self, key: str) -> int:
+        return int(self._redis.incr(self._prefix + key))
 
     def close(self) -> None:
         self._redis.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
-from aisle.adapters.search.tantivy_queries import Idf, synonym_weight
+from aisle.adapters.search.tantivy_queries import Idf, distinct_forms, synonym_weight
 from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
 from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.document import ATTRIBUTE_SEPARATOR
@@ -80,13 +80,14 @@ class QueryBuilder:
 
     def synonym_tokens(self, groups: tuple[KeywordGroup, ...]) -> list[str]:
         """The tokens whose document frequency weighs the synonyms (none when no word has synonyms)."""
-        texts = [text for g in groups if g.alternatives for text in (g.word, *g.alternatives)]
+        forms = [distinct_forms(g, self.tokens) for g in groups]
+        texts = [text for group_forms in forms if len(group_forms) > 1 for text in group_forms]
         return sorted({token for text in texts for token in self.tokens(text)})
 
     def _group(self, group: KeywordGroup, idf: Idf | None) -> Query | None:
         options: list[Query] = []
         typed = self.tokens(group.word)
-        for text in (group.word, *group.alternatives):
+        for text in distinct_forms(group, self.tokens):
             tokens = self.tokens(text)
             found: list[Query] = []
             if len(tokens) == 1:

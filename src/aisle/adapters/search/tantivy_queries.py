@@ -33,6 +33,13 @@ def synonym_weight(typed: list[str], synonym: list[str], idf: Idf | None) -> flo
     return SYNONYM_WEIGHT * min(1.0, sum(idf(t) for t in typed) / rarity) if rarity > 0 else SYNONYM_WEIGHT
 
 
+def distinct_forms(group: KeywordGroup, tokens: Callable[[str], list[str]]) -> list[str]:
+    """The typed word and those of its alternatives the analyzer does not fold into it ("cases" for "case"
+    adds nothing but a second count of the same match)."""
+    typed = tokens(group.word)
+    return [group.word, *(text for text in group.alternatives if tokens(text) != typed)]
+
+
 def bm25_idf(documents: int, with_term: int) -> float:
     """Lucene's and Tantivy's BM25 idf."""
     return math.log(1.0 + (documents - with_term + 0.5) / (with_term + 0.5))
@@ -74,7 +81,7 @@ class QueryBuilder:
     def _group(self, group: KeywordGroup, idf: Idf | None) -> Q | None:
         options: list[Q] = []
         typed = self.tokens(group.word)
-        for text in (group.word, *group.alternatives):
+        for text in distinct_forms(group, self.tokens):
             tokens = self.tokens(text)
             found: list[Q] = []
             if len(tokens) == 1:

@@ -17,7 +17,7 @@ Words are compared singular ("cases" = "case", "accessories" = "accessory").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aisle.domain.categories import Category, ancestors_path
@@ -31,16 +31,21 @@ _COLOUR_WORDS = (
     "bronze copper charcoal graphite titanium transparent multi multicolor"
 )
 _QUALIFIER_WORDS = "with without and or of for in on by to the a an new refurbished unlocked pack set"
+# Size and edition words of a model ("Galaxy S7 edge", "iPhone 7 Plus", "Galaxy J1 Mini"): they end a name
+# without naming a kind of product.
+_EDITION_WORDS = "plus edge max mini pro xl xxl lite ultra active prime"
 _UNIT_WORDS = "inch inches ft feet foot cm mm meter meters gb tb mb mah watt watts volt volts oz lb lbs kg pcs pc ct"
 COLOURS = frozenset(_COLOUR_WORDS.split())
-_QUALIFIERS = frozenset(_QUALIFIER_WORDS.split()) | frozenset(_UNIT_WORDS.split())
+_QUALIFIERS = frozenset(_QUALIFIER_WORDS.split()) | frozenset(_UNIT_WORDS.split()) | frozenset(_EDITION_WORDS.split())
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
 _WITH = re.compile(r"\s(?:with|w/)\s", re.IGNORECASE)
 MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand
 _MODIFIER_TAIL = re.compile(r"\s+(?:with|without|for|by|from)\s.*$", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 MIN_KIND_LENGTH = 2
+AMBIGUOUS_SHARE = 0.5  # of the kind lift, for a product only a category naming several kinds calls that kind
 MAX_READ_TITLES = 100_000  # products whose kinds are kept read (per category tree)
+Read = tuple[frozenset[str], frozenset[str]]  # (the kinds a product surely is, those it may be)
 
 
 def singular(word: str) -> str:
@@ -101,10 +106,14 @@ class CatalogKinds:
     own: Mapping[int, frozenset[str]]
     upper: Mapping[int, frozenset[str]]
     known: frozenset[str]
-    _read: dict[tuple[str, int | None], frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    # what a word also names (the synonyms table's "cover => case": a cover is a case)
+    also: Callable[[str], Iterable[str]] = field(default=lambda _word: (), compare=False, repr=False)
+    _read: dict[tuple[str, int | None], Read] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_categories(cls, categories: Mapping[int, Category]) -> CatalogKinds:
+    def from_categories(
+        cls, categories: Mapping[int, Category], also: Callable[[str], Iterable[str]] = lambda _word: ()
+    ) -> CatalogKinds:
         by_id = dict(categories)
         own: dict[int, frozenset[str]] = {}
         upper: dict[int, frozenset[str]] = {}
@@ -113,12 +122,26 @@ class CatalogKinds:
             own[category_id] = head_nouns(category.name)
             upper[category_id] = head_nouns(chain[1].name) if len(chain) > 2 else frozenset()
         known = frozenset().union(*own.values(), *upper.values()) if own else frozenset()
-        return cls(own, upper, known)
+        return cls(own, upper, known, also)
 
     def of_product(self, title: str, category_id: int | None) -> frozenset[str]:
         """The product's own kind (the last word of its own name) and what its categories add: of the kinds its
         category names, the one its name ends with, or else all of them; never a kind its own name uses as a
         qualifier ("Laptop Sleeve" is no laptop, wherever it is filed)."""
+        certain, possible = self.read(title, category_id)
+        return certain | possible
+
+    def share(self, title: str, category_id: int | None, asked: frozenset[str]) -> float:
+        """How surely the product is of the asked kind: 1 when its name or a one-kind category says so,
+        AMBIGUOUS_SHARE when only a category naming several kinds does ("Cases & Clips": a "Flip Cover" filed
+        there is a case or a clip, its name does not say which), 0 otherwise."""
+        certain, possible = self.read(title, category_id)
+        if certain & asked:
+            return 1.0
+        return AMBIGUOUS_SHARE if possible & asked else 0.0
+
+    def read(self, title: str, category_id: int | None) -> Read:
+        """(the kinds the product surely is, those it may be), read once per title and category."""
         key = (title, category_id)
         found = self._read.get(key)
         if found is None:
@@ -127,17 +150,22 @@ class CatalogKinds:
             found = self._read[key] = self._read_product(title, category_id)
         return found
 
-    def _read_product(self, title: str, category_id: int | None) -> frozenset[str]:
+    def _read_product(self, title: str, category_id: int | None) -> Read:
         named = self.own.get(category_id, frozenset()) if category_id is not None else frozenset()
         segments = name_segments(title)
-        ends = [segment[-1] for segment in segments]
-        kind = next((end for end in ends if end in named), ends[0] if ends else None)
-        own = frozenset() if kind is None else frozenset({kind})
+        ends = [self._forms(segment[-1]) for segment in segments]
+        # the kind its name ends with, or what that word also names ("Flip Cover": a case)
+        own = next((end for end in ends if end & named), ends[0] if ends else frozenset())
         # a kind named anywhere else in the title qualifies the product or names what it fits
         qualifiers = (frozenset(w for segment in segments for w in segment) | _fitted_words(title)) - own
         upper = self.upper.get(category_id, frozenset()) if category_id is not None else frozenset()
         from_category = frozenset() if own & named else named - qualifiers
-        return own | from_category | (upper - qualifiers)
+        certain = own | (upper - qualifiers) | (from_category if len(named) == 1 else frozenset())
+        return certain, from_category - certain
+
+    def _forms(self, word: str) -> frozenset[str]:
+        also = (tokenize(phrase) for phrase in self.also(word))
+        return frozenset((word, *(singular(tokens[-1]) for tokens in also if tokens)))
 
     def asked(self, words: Sequence[str], alternatives: Mapping[str, Iterable[str]]) -> frozenset[str]:
         """The kind a query asks for: its last word that names a kind the catalog knows (directly or through one of

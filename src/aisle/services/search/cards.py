@@ -13,7 +13,7 @@ from typing import Any
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 from aisle.services.cache_codec import CacheCodec
-from aisle.services.cache_guard import InvalidationGuard
+from aisle.services.cache_guard import Guard, InvalidationGuard
 from aisle.services.cache_lookups import CacheLookups
 from aisle.services.media import MediaUrls, thumbnail_of
 from aisle.services.ports import Cache, CardFacts, UnitOfWork, UnitOfWorkFactory
@@ -39,6 +39,7 @@ class ProductCards:
         cache: Cache | None = None,
         media: MediaUrls | None = None,
         lookups: CacheLookups | None = None,
+        guard: Guard | None = None,
     ) -> None:
         self._media = media or MediaUrls()
         self._uow = uow_factory
@@ -46,7 +47,7 @@ class ProductCards:
         self._now = now
         self._cache = cache
         self._lookups = lookups or CacheLookups()
-        self._guard = InvalidationGuard()  # a card loaded before its product changed is not cached after
+        self._guard = guard or InvalidationGuard()  # a card loaded before its product changed is not cached after
 
     def forget(self, product_id: int) -> None:
         if (cache := self._cache) is not None:
@@ -60,7 +61,7 @@ class ProductCards:
             fresh = self._load(missing) if missing else {}
             if self._cache is not None:
                 self._lookups.record("card", hits=len(product_ids) - len(missing), misses=len(missing))
-                keep(missing, lambda unchanged: self._store(unchanged, fresh))
+                keep(missing, lambda unchanged: self._store(unchanged, fresh), self._drop)
         found: dict[int, ProductCard | None] = {**cached, **fresh}
         return [card for pid in product_ids if (card := found.get(pid)) is not None]
 
@@ -70,13 +71,16 @@ class ProductCards:
             card = fresh.get(pid)
             self._cache.set(card_cache_key(pid), _GONE if card is None else card, CARD_TTL_SECONDS)
 
+    def _drop(self, product_ids: Sequence[Any]) -> None:
+        assert self._cache is not None
+        self._cache.delete(*(card_cache_key(pid) for pid in product_ids))
+
     def _cached(self, product_ids: Sequence[int]) -> dict[int, ProductCard | None]:
         """The cards the cache holds (None: a product known to be off sale)."""
-        if self._cache is None:
+        if self._cache is None or not product_ids:
             return {}
         found: dict[int, ProductCard | None] = {}
-        for pid in product_ids:
-            raw = self._cache.get(card_cache_key(pid))
+        for pid, raw in zip(product_ids, self._cache.get_many([card_cache_key(p) for p in product_ids]), strict=True):
             if raw == _GONE:
                 found[pid] = None
             elif (card := _CODEC.load(raw)) is not None:

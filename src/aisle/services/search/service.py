@@ -88,7 +88,7 @@ class SearchService:
         self._weights = weights or RankingWeights()
         self._rerank_weights = RerankWeights(text=self._weights.text)
         self._cuts: tuple[float, list[float]] | None = None  # (read at, monotonic seconds; cuts)
-        self._asked_kind = AskedKind(categories)
+        self._asked_kind = AskedKind(categories, lambda: understanding.parser().synonyms)
 
     def forget_card(self, product_id: int) -> None:
         self._cards.forget(product_id)
