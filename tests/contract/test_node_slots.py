@@ -62,6 +62,7 @@ def _short_lived_processes(url: str, count: int, at_once: int = 4) -> list[int]:
     return [int(line) for line in done.stdout.split()]
 
 
+@pytest.mark.timeout(900)  # 1,124 processes each open a database connection: ~5 min on PostgreSQL on a busy box
 def test_many_short_lived_processes_never_share_a_live_node_id(engine: Engine):
     url = engine.url.render_as_string(hide_password=False)
     held = hold_node_slot(engine)  # a long-lived process, like a server, for the whole test

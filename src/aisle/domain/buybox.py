@@ -3,7 +3,8 @@
 Score (higher wins), each factor 0..1:
     0.5 * price      the lowest price among the offers divided by this offer's price (1.0 for the cheapest)
     0.3 * in stock   1 when the offer can ship, else 0
-    0.2 * seller     the seller's rating over 5 (0.5 for a seller without a track record)
+    0.2 * seller     the seller's rating over 5 as a Bayesian average (``seller_quality_factor``): five stars
+                     from two buyers do not outweigh 4.8 from a thousand, and a new seller counts as average
 Ties go to the lower price, then to the earlier listing. Price weighs most because shoppers compare on it; stock
 next, because an offer that cannot ship is a broken promise; seller quality breaks near-ties.
 
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from aisle.domain.search.ranking import seller_factor
+from aisle.domain.search.ranking import seller_quality_factor
 
 PRICE_WEIGHT = 0.5
 STOCK_WEIGHT = 0.3
@@ -34,6 +35,7 @@ class Offer:
     price: Decimal
     in_stock: bool
     listed_at: datetime
+    seller_rating_count: int = 0  # how many ratings the seller's average is of
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def _score(offer: Offer, lowest: Decimal) -> ScoredOffer:
     score = (
         PRICE_WEIGHT * price_part
         + STOCK_WEIGHT * (1.0 if offer.in_stock else 0.0)
-        + SELLER_WEIGHT * seller_factor(offer.seller_rating)
+        + SELLER_WEIGHT * seller_quality_factor(offer.seller_rating, offer.seller_rating_count)
     )
     return ScoredOffer(offer, round(score, 4), _why(offer, lowest))
 
@@ -65,5 +67,8 @@ def _score(offer: Offer, lowest: Decimal) -> ScoredOffer:
 def _why(offer: Offer, lowest: Decimal) -> str:
     price = "the lowest price" if offer.price == lowest else f"${offer.price} (lowest ${lowest})"
     stock = "in stock" if offer.in_stock else "out of stock"
-    seller = f"seller rated {offer.seller_rating:.1f}/5" if offer.seller_rating is not None else "new seller"
+    if offer.seller_rating is None:
+        return f"{price}, {stock}, new seller"
+    ratings = max(offer.seller_rating_count, 1)
+    seller = f"seller rated {offer.seller_rating:.1f}/5 by {ratings:,} buyer{'s' if ratings > 1 else ''}"
     return f"{price}, {stock}, {seller}"

@@ -98,6 +98,7 @@ def _offer(
         seller_id=product.seller_id,
         seller_name=seller.name if seller else "",
         seller_rating=seller.rating if seller else None,
+        seller_rating_count=seller.rating_count if seller else 0,
         price=min(prices[v.variant_id or 0].amount for v in variants),
         in_stock=any(level.available > 0 for v in variants for level in stock.get(v.variant_id or 0, [])),
         listed_at=product.created_at,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from aisle.domain.categories import Category
-from aisle.domain.search.kinds import CatalogKinds, head_nouns, name_words, singular
+from aisle.domain.search.kinds import AMBIGUOUS_SHARE, CatalogKinds, head_nouns, name_words, singular
 from aisle.domain.search.query import QueryParser
 from aisle.domain.search.rerank import RerankWeights, by_name_coverage, is_near_model, rerank
 from aisle.domain.search.synonyms import SynonymTable
@@ -64,7 +64,23 @@ def test_the_head_noun_of_the_query_names_the_kind_asked_for(kinds):
     assert kinds.asked(["phone", "clips", "pink"], {}) == {"clip"}  # the last word that names a kind
 
 
+def test_a_word_built_on_a_kind_s_root_asks_for_that_kind():
+    by_id: dict[int, Category] = {1: Category(1, "Accessories", None, "Accessories")}
+    names = ("Screen Protectors", "Adapters", "Chargers", "Selfie-Sticks", "Signal Boosters")
+    for category_id, name in enumerate(names, start=2):
+        by_id[category_id] = Category(category_id, name, 1, "Accessories > " + name)
+    kinds = CatalogKinds.from_categories(by_id)
+    assert "protector" in kinds.asked(["iphone", "surface", "protection"], {})  # a department's name for them
+    assert "adapter" in kinds.asked(["adaptor"], {})
+    assert "charger" in kinds.asked(["wireless", "charging"], {})
+    assert kinds.asked(["stickers"], {}) == frozenset()  # "stick" has no suffix: stickers are no selfie sticks
+    assert kinds.asked(["boost", "mobile"], {}) == frozenset()  # nor is "boost" a booster without one
+
+
 def test_a_query_that_names_no_kind_asks_for_none(kinds):
+    assert kinds.asked([], {}) == kinds.asked([], {}, head_only=True) == frozenset()
+    assert kinds.asked(["laptop", "privacy"], {}, head_only=True) == frozenset()  # its last word names none
+    assert kinds.asked(["privacy", "laptop"], {}, head_only=True) == {"laptop"}
     assert kinds.asked(["galaxy", "s7"], {}) == frozenset()
 
 
@@ -76,6 +92,14 @@ def test_two_words_the_catalog_writes_as_one_name_one_kind(kinds):
     # "head phone" asks for headphones (and what they are also called), never for phones
     alternatives = {"head phone": ("headphone", "headset")}
     assert "phone" not in kinds.asked(["head", "phone"], alternatives)
+
+
+def test_a_two_word_term_with_synonyms_still_names_its_own_kind():
+    by_id = {1: Category(1, "Car & Travel Accessories", None, "Car & Travel Accessories")}
+    by_id[2] = Category(2, "Cell Phone Mounts", 1, "Car & Travel Accessories > Cell Phone Mounts")
+    kinds = CatalogKinds.from_categories(by_id)
+    # "car mount, car holder": "iphone car mounts" asks for mounts, not for "car" (a kind the tree also names)
+    assert "mount" in kinds.asked(["iphone", "car", "mounts"], {"car mounts": ("car holder", "car phone holder")})
 
 
 def test_words_after_for_name_what_the_product_fits_not_what_it_is():
@@ -106,6 +130,47 @@ def test_of_a_category_s_kinds_a_product_is_the_one_its_name_ends_with(kinds):
     assert "case" in kinds.of_product("Nite Ize - Soft Shell for Galaxy S7 - Black", CASES)  # the name says neither
 
 
+def test_a_size_or_edition_word_ending_a_model_name_is_no_kind(kinds):
+    # "Galaxy S7 edge" is a Galaxy like the "Galaxy S7", not an "edge"
+    galaxy_tree = {1: Category(1, "Cell Phones", None, "Cell Phones")}
+    galaxy_tree[2] = Category(2, "Samsung Galaxy", 1, "Cell Phones > Samsung Galaxy")
+    galaxies = CatalogKinds.from_categories(galaxy_tree)
+    for title in ("Samsung - Galaxy S7 edge 32GB - Blue Coral (Verizon)", "Samsung - Galaxy S7 32GB - Black Onyx"):
+        assert galaxies.share(title, 2, frozenset({"galaxy"})) == 1.0
+    assert "edge" not in galaxies.of_product("Samsung - Galaxy S7 edge 32GB - Blue Coral (Verizon)", 2)
+
+
+def test_a_category_naming_several_kinds_calls_a_product_its_name_does_not_place_only_possibly_one(kinds):
+    # "Cases & Clips": a belt clip surely is a clip; a "Flip Cover" filed there may be either, so it gets half
+    # the lift a clip gets for "phone clips"
+    clip = {"clip"}
+    assert kinds.share("LifeProof - LifeActiv Belt Clip - Black", CASES, frozenset(clip)) == 1.0
+    assert kinds.share("Samsung - S-View Flip Cover for Galaxy S6 - Black", CASES, frozenset(clip)) == AMBIGUOUS_SHARE
+    assert kinds.share("Speck - CandyShell Case for iPhone 7 - Clear", CASES, frozenset(clip)) == 0.0
+
+
+def test_a_one_kind_category_vouches_only_for_names_ending_with_a_word_of_its_own_name():
+    # among "Smart Tracker Tags", an "Item Tracker" surely is a tag; a "Smart Button" filed there possibly is
+    by_id = {1: Category(1, "Accessories", None, "Accessories")}
+    by_id[2] = Category(2, "Smart Tracker Tags", 1, "Accessories > Smart Tracker Tags")
+    kinds = CatalogKinds.from_categories(by_id)
+    tag = frozenset({"tag"})
+    assert kinds.share("Tile - Tile Mate Item Tracker (4-Pack)", 2, tag) == 1.0
+    assert kinds.share("Flic - Wireless Smart Button - Black", 2, tag) == AMBIGUOUS_SHARE
+
+
+def test_a_name_s_last_word_counts_as_the_kinds_the_synonyms_say_it_also_names():
+    # "cover => case": a cover filed among "Cases & Clips" surely is a case, never a clip
+    by_id: dict[int, Category] = {}
+    for category_id, name, parent in TREE:
+        path = name if parent is None else by_id[parent].path + " > " + name
+        by_id[category_id] = Category(category_id, name, parent, path)
+    kinds = CatalogKinds.from_categories(by_id, also=lambda word: ("case",) if word == "cover" else ())
+    cover = "Samsung - S-View Flip Cover for Galaxy S6 - Black"
+    assert kinds.share(cover, CASES, frozenset({"case"})) == 1.0
+    assert kinds.share(cover, CASES, frozenset({"clip"})) == 0.0
+
+
 def test_a_product_filed_under_a_kind_its_name_uses_as_a_qualifier_is_not_of_that_kind(kinds):
     # a laptop sleeve filed under Laptops is a sleeve for a laptop; a notebook PC there is a laptop
     assert "laptop" not in kinds.of_product("Targus 15.6 inch Laptop Slip Case Blue", LAPTOPS)
@@ -121,6 +186,10 @@ def test_a_product_of_the_asked_kind_outranks_an_equal_match_of_another_kind():
     assert [c.product_id for c in rerank([lens, phone], RerankWeights())] == [1, 2]  # the id breaks the tie
     ranked = rerank([lens, phone], RerankWeights(), of_asked_kind={2})
     assert [c.product_id for c in ranked] == [2, 1]
+    # a share of the lift: a product only possibly of the kind comes after one surely of it, before one not of it
+    shares = {1: 0.5, 3: 1.0}
+    ranked = rerank([Cand(1, 10.0), Cand(2, 10.0), Cand(3, 9.0)], RerankWeights(), of_asked_kind=shares)
+    assert [c.product_id for c in ranked] == [3, 1, 2]
 
 
 @pytest.mark.parametrize(

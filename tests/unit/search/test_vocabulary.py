@@ -138,6 +138,14 @@ def test_min_count_decides_which_words_are_corrections() -> None:
     assert Vocabulary({"defender": 1}, min_count=1).correct("defnder") == "defender"
 
 
+def test_a_word_of_the_language_seen_once_is_a_correction_where_a_catalog_word_seen_once_is_not() -> None:
+    counts = {"speaker": 1, "spade": 125, "spakr": 1}
+    assert Vocabulary(counts).correct("spaker") == "spade"  # two edits away, but "speaker" was seen once only
+    trusting = Vocabulary(counts, trusted={"speaker", "spade"})
+    assert trusting.correct("spaker") == "speaker"  # one edit: the closer word wins
+    assert trusting.correct("spakrs") != "spakr"  # a catalog word seen once and not in the language: no target
+
+
 def test_parse_word_counts_reads_frequency_lists() -> None:
     assert parse_word_counts("the 23135851162\nof 13151942776\n\nbroken line\nx y\n") == {
         "the": 23135851162,

@@ -23,6 +23,13 @@ def test_words_written_apart_also_match_the_joined_word():
     assert ("head phone", ("headphone",)) in compound_forms(("head", "phone"), WORDS)
 
 
+def test_words_written_apart_meet_the_joined_word_in_the_number_the_catalog_writes():
+    singular_only = Vocabulary.from_texts([("headphone case", 1.0)], min_count=0)
+    assert ("head phones", ("headphone",)) in compound_forms(("head", "phones"), singular_only)
+    plural_only = Vocabulary.from_texts([("earbuds case", 1.0)], min_count=0)
+    assert ("ear bud", ("earbuds",)) in compound_forms(("ear", "bud"), plural_only)
+
+
 def test_a_joined_word_the_catalog_writes_apart_is_split():
     assert split_compound("screenprotector", WORDS) == "screen protector"
     assert ("screenprotector", ("screen protector",)) in compound_forms(("screenprotector",), WORDS)
@@ -99,7 +106,9 @@ def test_a_name_joined_to_its_number_is_split_where_the_catalog_writes_them_apar
     assert split_model_number("iphone6", catalog) == "iphone 6"
     assert split_model_number("iphone8plus", catalog) == "iphone 8 plus"
     assert split_model_number("s7edge", catalog) == "s7 edge"
-    assert split_model_number("galaxys7", catalog) is None  # "galaxys" is no word
+    assert split_model_number("galaxys7", catalog) == "galaxy s7"  # "galaxys" is no word, "galaxy s7" are
+    assert split_model_number("galaxynote5", catalog) == "galaxy note 5"
+    assert split_model_number("galaxyx7", catalog) is None  # "x7" is no catalog word, nor "x" a piece
     assert split_model_number("iphone6s", catalog) == "iphone 6s"
     assert split_model_number("note5", catalog) == "note 5"
     assert split_model_number("iphone7", catalog) is None  # "7" is no catalog word: nothing to find apart

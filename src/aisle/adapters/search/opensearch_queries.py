@@ -9,7 +9,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
-from aisle.adapters.search.tantivy_queries import Idf, synonym_weight
+from aisle.adapters.search.tantivy_queries import Idf, distinct_forms, synonym_weight
 from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
 from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.document import ATTRIBUTE_SEPARATOR
@@ -80,13 +80,14 @@ class QueryBuilder:
 
     def synonym_tokens(self, groups: tuple[KeywordGroup, ...]) -> list[str]:
         """The tokens whose document frequency weighs the synonyms (none when no word has synonyms)."""
-        texts = [text for g in groups if g.alternatives for text in (g.word, *g.alternatives)]
+        forms = [distinct_forms(g, self.tokens) for g in groups]
+        texts = [text for group_forms in forms if len(group_forms) > 1 for text in group_forms]
         return sorted({token for text in texts for token in self.tokens(text)})
 
     def _group(self, group: KeywordGroup, idf: Idf | None) -> Query | None:
         options: list[Query] = []
         typed = self.tokens(group.word)
-        for text in (group.word, *group.alternatives):
+        for text in distinct_forms(group, self.tokens):
             tokens = self.tokens(text)
             found: list[Query] = []
             if len(tokens) == 1:
@@ -136,7 +137,9 @@ def facet_filters(filters: Filters) -> dict[str, Query]:
     """The filters a facet may lift (so its other values stay pickable), by facet name."""
     clauses: dict[str, Query] = {}
     if filters.brands:
-        clauses["brands"] = {"terms": {"brand_key": [brand_key(b) for b in filters.brands]}}
+        by_maker = {"terms": {"brand_key": [brand_key(b) for b in filters.brands]}}
+        named = [{"match_phrase": {"title": b}} for b in filters.brands] if filters.brands_in_title else []
+        clauses["brands"] = {"bool": {"should": [by_maker, *named], "minimum_should_match": 1}} if named else by_maker
     if filters.category_id is not None:
         clauses["categories"] = _term("category", str(filters.category_id))
     if filters.price_min is not None or filters.price_max is not None:

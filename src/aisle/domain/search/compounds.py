@@ -9,6 +9,8 @@ from itertools import pairwise
 from aisle.domain.search.text import has_digit
 from aisle.domain.search.vocabulary import Vocabulary
 
+MIN_MODEL_PIECE = 2  # "galaxys7" → "galaxy" + "s7"; a lone letter is no piece
+MAX_SPLIT_LENGTH = 40
 MIN_COMPOUND_PART = 3  # "head phone" ↔ "headphone"; "a" + "pple" is no split
 _LETTERS_MEET_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
@@ -20,8 +22,12 @@ def compound_forms(keywords: Sequence[str], vocabulary: Vocabulary) -> tuple[tup
     found: list[tuple[str, tuple[str, ...]]] = []
     for first, second in pairwise(keywords):
         joined = first + second
-        if not has_digit(joined) and " " not in joined and vocabulary.known(joined):
-            found.append((f"{first} {second}", (joined,)))
+        if has_digit(joined) or " " in joined:
+            continue
+        # "head phones" → "headphone" too, when the catalog only writes the singular (or only the plural)
+        forms = (joined,) if vocabulary.known(joined) else other_number_forms(joined, vocabulary)
+        if forms:
+            found.append((f"{first} {second}", forms))
     for word in keywords:
         split = split_compound(word, vocabulary) or split_model_number(word, vocabulary)
         if split is not None:
@@ -41,20 +47,30 @@ def split_compound(word: str, vocabulary: Vocabulary) -> str | None:
 
 def split_model_number(word: str, vocabulary: Vocabulary) -> str | None:
     """A name and its number written together that the catalog writes apart: "iphone6" → "iphone 6",
-    "iphone7plus" → "iphone 7 plus", "s7edge" → "s7 edge" (only when the joined word is not a catalog word
-    itself). Cut where letters meet digits, then the longest runs of pieces the catalog knows are put back."""
-    if not has_digit(word) or vocabulary.known(word):
+    "iphone7plus" → "iphone 7 plus", "s7edge" → "s7 edge", "galaxys7" → "galaxy s7" (only when the joined word
+    is not a catalog word itself). The fewest catalog words that spell it, cut where letters meet digits when
+    that does as well."""
+    if not has_digit(word) or vocabulary.known(word) or len(word) > MAX_SPLIT_LENGTH:
         return None
-    pieces = _LETTERS_MEET_DIGITS.split(word)
-    words: list[str] = []
-    at = 0
-    while at < len(pieces):
-        end = next((e for e in range(len(pieces), at, -1) if vocabulary.known("".join(pieces[at:e]))), None)
-        if end is None:
-            return None
-        words.append("".join(pieces[at:end]))
-        at = end
-    return " ".join(words) if len(words) > 1 else None
+    boundaries = {m.start() for m in _LETTERS_MEET_DIGITS.finditer(word)}
+    # best[i]: (pieces, cuts not where letters meet digits, the pieces) spelling word[:i]
+    best: list[tuple[int, int, tuple[str, ...]] | None] = [(0, 0, ())] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(end):
+            before, piece = best[start], word[start:end]
+            if before is None or not _is_piece(piece, vocabulary):
+                continue
+            odd_cut = 1 if start and start not in boundaries else 0
+            found = (before[0] + 1, before[1] + odd_cut, (*before[2], piece))
+            if best[end] is None or found[:2] < best[end][:2]:  # type: ignore[index]
+                best[end] = found
+    spelled = best[-1]
+    return " ".join(spelled[2]) if spelled is not None and spelled[0] > 1 else None
+
+
+def _is_piece(piece: str, vocabulary: Vocabulary) -> bool:
+    """A catalog word, and a number or at least two letters ("s" + "7" is no reading of "s7")."""
+    return (piece.isdigit() or len(piece) >= MIN_MODEL_PIECE) and vocabulary.known(piece)
 
 
 def number_forms(word: str) -> tuple[str, ...]:
@@ -64,3 +80,16 @@ def number_forms(word: str) -> tuple[str, ...]:
     if not (word + "s").endswith("ss"):
         forms.append(word + "s")
     return tuple(dict.fromkeys(form for form in forms if form))
+
+
+_SIBILANT_ENDS = ("s", "x", "z", "ch", "sh")
+
+
+def other_number_forms(word: str, vocabulary: Vocabulary) -> tuple[str, ...]:
+    """The word's singular or plural as the catalog writes it, when it does: "lens" → "lenses", "lenses" →
+    "lens" (a stemmer makes "len" of one and "lens" of the other, so they would never meet)."""
+    if has_digit(word) or " " in word:
+        return ()
+    plurals = (word + "es",) if word.endswith(_SIBILANT_ENDS) else ()
+    forms = (*number_forms(word), *plurals)
+    return tuple(form for form in dict.fromkeys(forms) if form != word and vocabulary.known(form))

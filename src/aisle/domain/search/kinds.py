@@ -17,7 +17,7 @@ Words are compared singular ("cases" = "case", "accessories" = "accessory").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from aisle.domain.categories import Category, ancestors_path
@@ -31,16 +31,23 @@ _COLOUR_WORDS = (
     "bronze copper charcoal graphite titanium transparent multi multicolor"
 )
 _QUALIFIER_WORDS = "with without and or of for in on by to the a an new refurbished unlocked pack set"
+# Size and edition words of a model ("Galaxy S7 edge", "iPhone 7 Plus", "Galaxy J1 Mini"): they end a name
+# without naming a kind of product.
+_EDITION_WORDS = "plus edge max mini pro xl xxl lite ultra active prime"
 _UNIT_WORDS = "inch inches ft feet foot cm mm meter meters gb tb mb mah watt watts volt volts oz lb lbs kg pcs pc ct"
 COLOURS = frozenset(_COLOUR_WORDS.split())
-_QUALIFIERS = frozenset(_QUALIFIER_WORDS.split()) | frozenset(_UNIT_WORDS.split())
+_QUALIFIERS = frozenset(_QUALIFIER_WORDS.split()) | frozenset(_UNIT_WORDS.split()) | frozenset(_EDITION_WORDS.split())
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
 _WITH = re.compile(r"\s(?:with|w/)\s", re.IGNORECASE)
 MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand
 _MODIFIER_TAIL = re.compile(r"\s+(?:with|without|for|by|from)\s.*$", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 MIN_KIND_LENGTH = 2
+_DERIVATION_SUFFIXES = ("ation", "ion", "ing", "or", "er", "ive")
+MIN_ROOT_LENGTH = 4
+AMBIGUOUS_SHARE = 0.5  # of the kind lift, for a product only a category naming several kinds calls that kind
 MAX_READ_TITLES = 100_000  # products whose kinds are kept read (per category tree)
+Read = tuple[frozenset[str], frozenset[str]]  # (the kinds a product surely is, those it may be)
 
 
 def singular(word: str) -> str:
@@ -52,6 +59,14 @@ def singular(word: str) -> str:
         return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
+    return word
+
+
+def derivation_root(word: str) -> str:
+    """The word without a derivational suffix ("protection", "protector" → "protect"), or the word itself."""
+    for suffix in _DERIVATION_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_ROOT_LENGTH:
+            return word[: -len(suffix)]
     return word
 
 
@@ -101,24 +116,45 @@ class CatalogKinds:
     own: Mapping[int, frozenset[str]]
     upper: Mapping[int, frozenset[str]]
     known: frozenset[str]
-    _read: dict[tuple[str, int | None], frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
+    # what a word also names (the synonyms table's "cover => case": a cover is a case)
+    also: Callable[[str], Iterable[str]] = field(default=lambda _word: (), compare=False, repr=False)
+    name_words: Mapping[int, frozenset[str]] = field(default_factory=dict)  # each category name's words, singular
+    _read: dict[tuple[str, int | None], Read] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def from_categories(cls, categories: Mapping[int, Category]) -> CatalogKinds:
+    def from_categories(
+        cls, categories: Mapping[int, Category], also: Callable[[str], Iterable[str]] = lambda _word: ()
+    ) -> CatalogKinds:
         by_id = dict(categories)
         own: dict[int, frozenset[str]] = {}
         upper: dict[int, frozenset[str]] = {}
+        words: dict[int, frozenset[str]] = {}
         for category_id, category in by_id.items():
             chain = ancestors_path(by_id, category_id)
             own[category_id] = head_nouns(category.name)
+            words[category_id] = frozenset(singular(w) for w in tokenize(category.name))
             upper[category_id] = head_nouns(chain[1].name) if len(chain) > 2 else frozenset()
         known = frozenset().union(*own.values(), *upper.values()) if own else frozenset()
-        return cls(own, upper, known)
+        return cls(own, upper, known, also, words)
 
     def of_product(self, title: str, category_id: int | None) -> frozenset[str]:
         """The product's own kind (the last word of its own name) and what its categories add: of the kinds its
         category names, the one its name ends with, or else all of them; never a kind its own name uses as a
         qualifier ("Laptop Sleeve" is no laptop, wherever it is filed)."""
+        certain, possible = self.read(title, category_id)
+        return certain | possible
+
+    def share(self, title: str, category_id: int | None, asked: frozenset[str]) -> float:
+        """How surely the product is of the asked kind: 1 when its name or a one-kind category says so,
+        AMBIGUOUS_SHARE when only a category naming several kinds does ("Cases & Clips": a "Flip Cover" filed
+        there is a case or a clip, its name does not say which), 0 otherwise."""
+        certain, possible = self.read(title, category_id)
+        if certain & asked:
+            return 1.0
+        return AMBIGUOUS_SHARE if possible & asked else 0.0
+
+    def read(self, title: str, category_id: int | None) -> Read:
+        """(the kinds the product surely is, those it may be), read once per title and category."""
         key = (title, category_id)
         found = self._read.get(key)
         if found is None:
@@ -127,27 +163,58 @@ class CatalogKinds:
             found = self._read[key] = self._read_product(title, category_id)
         return found
 
-    def _read_product(self, title: str, category_id: int | None) -> frozenset[str]:
+    def _read_product(self, title: str, category_id: int | None) -> Read:
         named = self.own.get(category_id, frozenset()) if category_id is not None else frozenset()
         segments = name_segments(title)
-        ends = [segment[-1] for segment in segments]
-        kind = next((end for end in ends if end in named), ends[0] if ends else None)
-        own = frozenset() if kind is None else frozenset({kind})
+        ends = [self._forms(segment[-1]) for segment in segments]
+        # the kind its name ends with, or what that word also names ("Flip Cover": a case)
+        own = next((end for end in ends if end & named), ends[0] if ends else frozenset())
         # a kind named anywhere else in the title qualifies the product or names what it fits
         qualifiers = (frozenset(w for segment in segments for w in segment) | _fitted_words(title)) - own
         upper = self.upper.get(category_id, frozenset()) if category_id is not None else frozenset()
         from_category = frozenset() if own & named else named - qualifiers
-        return own | from_category | (upper - qualifiers)
+        # A one-kind category vouches for a product whose name ends with a word of the category's name ("Item
+        # Tracker" among "Smart Tracker Tags"); one whose name ends with a word foreign to it ("Smart Button")
+        # is only possibly of that kind.
+        in_words = self.name_words.get(category_id, frozenset()) if category_id is not None else frozenset()
+        vouched = len(named) == 1 and (not ends or bool(ends[0] & in_words))
+        certain = own | (upper - qualifiers) | (from_category if vouched else frozenset())
+        return certain, from_category - certain
 
-    def asked(self, words: Sequence[str], alternatives: Mapping[str, Iterable[str]]) -> frozenset[str]:
+    def _forms(self, word: str) -> frozenset[str]:
+        also = (tokenize(phrase) for phrase in self.also(word))
+        return frozenset((word, *(singular(tokens[-1]) for tokens in also if tokens)))
+
+    def asked(
+        self, words: Sequence[str], alternatives: Mapping[str, Iterable[str]], head_only: bool = False
+    ) -> frozenset[str]:
         """The kind a query asks for: its last word that names a kind the catalog knows (directly or through one of
         its alternatives, synonyms or joined forms, keyed by the word or the two words they replace), with those
-        alternatives' kinds. Empty when the query names no kind ("galaxy s7", "apple")."""
-        for at in range(len(words) - 1, -1, -1):
-            pair = list(alternatives.get(f"{words[at - 1]} {words[at]}", ())) if at > 0 else []
-            # Two words the catalog writes as one name one thing: "head phone" asks for headphones, not phones.
+        alternatives' kinds. Empty when the query names no kind ("galaxy s7", "apple"). ``head_only``: only when
+        its last word names it ("iphone car mounts"; not "laptop privacy")."""
+        for at in range(len(words) - 1, max(len(words) - 2, -1) if head_only else -1, -1):
+            two = f"{words[at - 1]} {words[at]}" if at > 0 else ""
+            pair = list(alternatives.get(two, ())) if two else []
+            # Two words the catalog writes as one name one thing: "head phone" asks for headphones, not phones;
+            # a two-word term with synonyms names itself too: "car mounts" asks for mounts (and car holders).
+            if pair and two.replace(" ", "") not in pair:
+                pair.insert(0, two)
             typed = pair or [words[at], *alternatives.get(words[at], ())]
             kinds = {singular(tokenize(form)[-1]) for form in typed if tokenize(form)}
             if kinds & self.known:
                 return frozenset(kinds)
+            if derived := self._derived(kinds):
+                return frozenset(kinds | derived)
         return frozenset()
+
+    def _derived(self, words: Iterable[str]) -> frozenset[str]:
+        """The kinds built on the same root with another suffix: "protection" asks for protectors, "adaptor" for
+        adapters, "charging" for chargers. Both must carry a suffix: "sticker" asks for no selfie stick."""
+        by_root: dict[str, set[str]] = {}
+        for kind in self.known:
+            if (root := derivation_root(kind)) != kind:
+                by_root.setdefault(root, set()).add(kind)
+        roots = (derivation_root(word) for word in words)
+        return frozenset(
+            kind for root, word in zip(roots, words, strict=True) if root != word for kind in by_root.get(root, ())
+        )

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from aisle.domain.search.brands import MIN_FUZZY_BRAND_LENGTH, BrandMatcher
-from aisle.domain.search.compounds import compound_forms, number_forms, split_compound
+from aisle.domain.search.compounds import compound_forms, number_forms, other_number_forms, split_compound
 from aisle.domain.search.edits import osa_distance
 from aisle.domain.search.filters import Extraction, extract_filters
 from aisle.domain.search.lexer import Lexeme, lex
@@ -123,7 +123,7 @@ class QueryParser:
         words, corrections = self._corrected(_first_of_each(_without_stop_words(words))[:MAX_KEYWORDS])
         more_brands, words = self._take_brands(words) if not brands else ([], words)
         keywords = tuple(dict.fromkeys(w.text for w in words))  # once more: two typos may fix to one word
-        synonyms = _merged(self._expansions(keywords) + self._compounds(keywords))
+        synonyms = _merged(self._expansions(keywords) + self._compounds(keywords) + self._numbers(keywords))
         parsed = _assemble(q, extraction, keywords, brands + more_brands, corrections, synonyms)
         return replace(parsed, fitting=_fitting(words, keywords))
 
@@ -179,6 +179,12 @@ class QueryParser:
             more = [e for form in forms for e in self.synonyms.expand(form.split()).get(form, [])]
             found.append((term, tuple(dict.fromkeys([*forms, *more]))))
         return tuple(found)
+
+    def _numbers(self, keywords: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Plural = singular: each word's other number as the catalog writes it (the engines drop those that
+        their stemmer already folds into the word)."""
+        found = ((word, other_number_forms(word, self.vocabulary)) for word in keywords)
+        return tuple((word, forms) for word, forms in found if forms)
 
     def _expansions(self, keywords: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
         return tuple((term, tuple(found)) for term, found in self.synonyms.expand(keywords).items())

@@ -30,7 +30,6 @@ VELOCITY_REFERENCE = 50.0
 PRIOR_RATING = 3.5
 PRIOR_WEIGHT = 5.0
 RECENCY_DAYS = 180.0
-NEUTRAL = 0.5
 SELLER_PRIOR_WEIGHT = 10.0
 TIE_BREAK = 1e-9  # far below any real difference; only orders products that would otherwise score the same
 
@@ -52,10 +51,6 @@ def velocity_factor(units_per_day: float) -> float:
 def rating_factor(average: float | None, count: int) -> float:
     total_stars = (average or 0.0) * count
     return (PRIOR_WEIGHT * PRIOR_RATING + total_stars) / (PRIOR_WEIGHT + count) / 5.0
-
-
-def seller_factor(seller_rating: float | None) -> float:
-    return NEUTRAL if seller_rating is None else min(max(seller_rating / 5.0, 0.0), 1.0)
 
 
 def seller_quality_factor(seller_rating: float | None, rating_count: int) -> float:

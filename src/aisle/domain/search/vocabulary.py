@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from itertools import islice
 
 from aisle.domain.search.edits import deletes, deletes_within_two, osa_distance, typing_penalty, typing_slips
@@ -37,9 +37,13 @@ _SLICE = 5_000
 class Vocabulary:
     """Words with how often they occur (summed weights). Immutable once built."""
 
-    def __init__(self, counts: Mapping[str, float], min_count: float = MIN_COUNT) -> None:
+    def __init__(
+        self, counts: Mapping[str, float], min_count: float = MIN_COUNT, trusted: Collection[str] = frozenset()
+    ) -> None:
+        """``trusted``: words of the language (an English word list) that are corrections even when the catalog
+        has them only once: "speaker" in one title is no typo, and "spaker" is one of it."""
         self._counts = {word: float(n) for word, n in counts.items() if word and n > 0}
-        targets = [w for w, n in self._counts.items() if n >= min_count and _is_correction_target(w)]
+        targets = [w for w, n in self._counts.items() if (n >= min_count or w in trusted) and _is_correction_target(w)]
         self._deletes = _deletes_index(targets)
         self._alphabet = frozenset("".join(targets))
         self._sorted = sorted(self._counts)
@@ -55,13 +59,15 @@ class Vocabulary:
         return cls(counts, min_count)
 
     @classmethod
-    def from_counts(cls, counts: Iterable[tuple[str, float]], min_count: float = MIN_COUNT) -> Vocabulary:
+    def from_counts(
+        cls, counts: Iterable[tuple[str, float]], min_count: float = MIN_COUNT, trusted: Collection[str] = frozenset()
+    ) -> Vocabulary:
         """Words already counted, e.g. a search index's terms with their document frequencies."""
         merged: defaultdict[str, float] = defaultdict(float)
         for word, n in counts:
             for token in [word] if _is_token(word) else tokenize(word):
                 merged[token] += n
-        return cls(merged, min_count)
+        return cls(merged, min_count, trusted)
 
     def __len__(self) -> int:
         return len(self._counts)

@@ -89,7 +89,7 @@ class QueryUnderstanding:
             self._stale.clear()
             self._synonyms_changed()
             started = time.monotonic()
-            vocabulary = Vocabulary.from_counts(self._words(VOCABULARY_SIZE))
+            vocabulary = Vocabulary.from_counts(self._words(VOCABULARY_SIZE), trusted=self._common_words)
             self._parser = QueryParser(vocabulary, self._brands(), self._synonyms, self._common_words)
             log.info("query understanding rebuilt: %d words in %.2fs", len(vocabulary), time.monotonic() - started)
 
