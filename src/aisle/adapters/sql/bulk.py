@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, DateTime, Table
 from sqlalchemy.engine import Dialect
 
 Converter = Callable[[Any], Any]
@@ -27,7 +27,7 @@ class BulkInsert:
         self._table = table
         self._columns = tuple(columns)
         self._pick = itemgetter(*self._columns)
-        self._prepared: dict[str, tuple[str, list[tuple[int, Converter]]]] = {}  # per dialect name
+        self._prepared: dict[str, tuple[str, list[tuple[int, Converter, bool]]]] = {}  # per dialect name
 
     def run(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
@@ -38,12 +38,18 @@ class BulkInsert:
             values: list[Any] = [[pick(row)] for row in rows]
         else:
             values = [list(pick(row)) for row in rows]
-        for position, convert in converters:
-            for row in values:
-                row[position] = convert(row[position])
+        for position, convert, memoized in converters:
+            if memoized:  # the rows of one batch mostly share a moment: each distinct one is formatted once
+                seen: dict[Any, Any] = {}
+                for row in values:
+                    value = row[position]
+                    row[position] = seen[value] if value in seen else seen.setdefault(value, convert(value))
+            else:
+                for row in values:
+                    row[position] = convert(row[position])
         connection.exec_driver_sql(statement, [tuple(row) for row in values])
 
-    def _prepare(self, dialect: Dialect) -> tuple[str, list[tuple[int, Converter]]]:
+    def _prepare(self, dialect: Dialect) -> tuple[str, list[tuple[int, Converter, bool]]]:
         prepared = self._prepared.get(dialect.name)
         if prepared is None:
             quote = dialect.identifier_preparer
@@ -53,10 +59,11 @@ class BulkInsert:
             prepared = self._prepared[dialect.name] = (statement, self._converters(dialect))
         return prepared
 
-    def _converters(self, dialect: Dialect) -> list[tuple[int, Converter]]:
-        found: list[tuple[int, Converter]] = []
+    def _converters(self, dialect: Dialect) -> list[tuple[int, Converter, bool]]:
+        """(position, converter, whether to convert each distinct value once: timestamps, which hash cheaply)."""
+        found: list[tuple[int, Converter, bool]] = []
         for position, name in enumerate(self._columns):
-            column_type = self._table.c[name].type.dialect_impl(dialect)
-            if (convert := column_type.bind_processor(dialect)) is not None:
-                found.append((position, convert))
+            column = self._table.c[name]
+            if (convert := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None:
+                found.append((position, convert, isinstance(column.type, DateTime)))
         return found
