@@ -31,6 +31,8 @@ from common import REPO, Report, command_line, machine, machine_cpu_seconds, now
 
 IMPORT = "from aisle.entrypoints.cli import main; main()"
 SAMPLE_SECONDS = 0.2
+SUMMARY_HEADERS = ["variant", "products/s (as measured)", "CPU ms/product", "busiest process, CPU ms/product",
+                   "1M on two free cores (model)"]  # fmt: skip
 
 
 @dataclass
@@ -199,8 +201,14 @@ def _report(runs: list[Run], args: argparse.Namespace) -> Path:
     headers = ["variant", "products/s", "wall s", "CPU s", "CPU ms/product", "cores used", "peak RSS MiB",
                "indexed", "outbox undelivered", "box busy (cores)", "load before", "CPU s by process"]  # fmt: skip
     report.table("Runs, in the order they ran", headers, [_row(r) for r in runs])
-    report.table("Per variant (mean of its runs)", ["variant", "products/s", "CPU ms/product", "wall s for 1M at "
-                 "this rate (estimate)"], _summary_rows(runs))  # fmt: skip
+    report.table(
+        "Per variant (mean of its runs)",
+        SUMMARY_HEADERS,
+        _summary_rows(runs),
+        note="The model: with two cores to itself, an import runs at the pace of its busiest process or of its "
+        "total CPU shared by two cores, whichever is slower: max(busiest, total / 2) per product. It counts each "
+        "process's start-up in, and does not see waits between the processes.",
+    )
     return report.write(args.report)
 
 
@@ -227,7 +235,9 @@ def _summary_rows(runs: list[Run]) -> list[list[str]]:
         mine = [r for r in runs if r.variant == variant]
         rate = statistics.mean(r.products_per_s for r in mine)
         cpu = statistics.mean(r.cpu_ms_per_product for r in mine)
-        rows.append([variant, f"{rate:,.0f}", f"{cpu:.3f}", f"{1_000_000 / rate / 60:.1f} min"])
+        busiest = statistics.mean(1000 * max(r.cpu_by_process.values(), default=r.cpu_s) / r.products for r in mine)
+        paced = max(busiest, cpu / 2)
+        rows.append([variant, f"{rate:,.0f}", f"{cpu:.3f}", f"{busiest:.3f}", f"{paced * 1_000_000 / 60_000:.1f} min"])
     return rows
 
 
