@@ -56,6 +56,7 @@ class IndexingProcess:
         self._unconfirmed: deque[list[int]] = deque()  # event ids of batches sent, oldest first
         self._active = True
         self._finished = False
+        self._gone = False  # the child ended without finishing; what it had not confirmed went back to the relay
 
     def _start_deaf_to_ctrl_c(self) -> None:
         """The child inherits an ignored SIGINT from its very first instruction (an interpreter started with SIGINT
@@ -72,12 +73,15 @@ class IndexingProcess:
         return self._active
 
     def add(self, products: Sequence[Product], event_ids: Sequence[int]) -> None:
+        if self._gone:  # ``active`` has said so since: this batch's events were not held, the relay has them
+            return
         self._unconfirmed.append(list(event_ids))
         self._send(IndexRequest([p.product_id for p in products], list(event_ids)))
 
     def finish(self) -> None:
         """Waits until the child has indexed and committed everything sent (a second Ctrl-C stops waiting)."""
-        self._send(FINISH)
+        if not self._gone:
+            self._send(FINISH)
         while not self._finished and self._process.is_alive():
             self._read_replies(timeout=POLL_SECONDS)
         self._read_replies()
@@ -117,8 +121,9 @@ class IndexingProcess:
 
     def _child_died(self) -> None:
         """The child ended without finishing: what it did not confirm goes back to the relay, due at once."""
-        if not self._active and not self._unconfirmed:
+        if self._gone:
             return
+        self._gone = True
         log.warning("import: the indexing process stopped (exit code %s); a server will index the rest from the "
                     "outbox", self._process.exitcode)  # fmt: skip
         self._active = False
