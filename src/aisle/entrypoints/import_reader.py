@@ -20,7 +20,7 @@ from typing import Any
 from aisle.services.importing import Prepared, Rejected, prepare_record
 
 CHUNK = 250
-QUEUED_CHUNKS = 16
+QUEUED_CHUNKS = 64  # ~16,000 prepared records (~10 MiB pickled) of slack for when the writer is not scheduled
 POLL_SECONDS = 0.5
 END = None
 
