@@ -21,7 +21,7 @@ import search_latency_data as data
 import tantivy
 from common import Report, command_line, machine, ms, now_utc, summarize
 
-from aisle.adapters.search.tantivy_engine import TantivyEngine, _read_aggregations
+from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.services.clock import utc_now
 from aisle.services.search.engine import Facets, facets_from_dict, facets_to_dict
 
@@ -75,15 +75,7 @@ def _top_k(engine: TantivyEngine, query: Any, k: int) -> tuple[Any, Facets]:
         return hits, Facets()
     only = tantivy.Query.term_set_query(engine._schema, "product_id", ids)
     facets = Facets()
-    from aisle.adapters.search import tantivy_engine as te
-
-    groups = {
-        "brands": te._BRAND_AGG,
-        "categories": te._CATEGORY_AGG,
-        "price_ranges": te._PRICE_AGG,
-        "ratings": te._RATING_AGG,
-    }
-    _read_aggregations(searcher.aggregate(only, groups), facets)
+    engine._facet_counter._count(searcher, only, list(ALL_GROUPS), facets)
     return hits, facets
 
 

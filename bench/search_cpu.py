@@ -47,11 +47,14 @@ def main() -> None:
         documents = engine.count()
         parts = _Parts(tantivy_engine.TantivyEngine)
         engine_rows = _per_class(queries, lambda q: engine.search(to_query(q)), parts)
+        older = _older_way_rows(queries, lambda q: engine.search(to_query(q)), parts)
+        per_facet = _per_facet(parts.engine, [to_query(q) for q in queries[WARM_UP:]]) if older else []
         bare = _per_class(queries, lambda q: engine.search(dataclasses.replace(to_query(q), with_facets=False)), None)
         service = _per_class(queries, inproc.service_call(container), None)
     finally:
         container.stop()
     _report(args, documents, engine_rows, bare, service, started)
+    _report_facets(args, older, per_facet, bool(parts.engine and parts.engine.facet_terms))
 
 
 def _arguments() -> argparse.Namespace:
@@ -60,6 +63,7 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--data-dir", type=Path, required=True, help="an embedded data dir (SQLite + Tantivy)")
     parser.add_argument("--queries", type=int, default=700, help="timed queries (after 100 to warm up)")
+    parser.add_argument("--report", type=Path, default=REPORT, help="where to write the report")
     return parser.parse_args()
 
 
@@ -68,11 +72,13 @@ class _Parts:
 
     def __init__(self, engine_class: type) -> None:
         self.spent = {"hits": 0.0, "facets": 0.0}
+        self.engine: Any = None  # the TantivyEngine counting facets, seen on its first search
         for name in self.spent:
             setattr(engine_class, f"_{name}", self._timed(name, getattr(engine_class, f"_{name}")))
 
     def _timed(self, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
+            self.engine = args[0]
             before = time.process_time()
             try:
                 return method(*args, **kwargs)
@@ -163,7 +169,107 @@ def _report(args: argparse.Namespace, documents: int, engine: dict, bare: dict, 
         ],
         rows,
     )
-    print(f"report: {report.write(REPORT)}")
+    print(f"report: {report.write(args.report)}")
+
+
+# -- facets counted the older way (ranges, every attribute value) against the facet terms, on the same index ----
+
+
+def _older_way_rows(queries: list[dict[str, Any]], call: Callable[[dict], Any], parts: _Parts) -> dict[str, dict]:
+    """The engine pass again with the facets counted as before the facet_bucket and attribute_set terms (price and
+    rating ranges, a terms count over every attribute value): what the facet terms saved, on the same index."""
+    from aisle.adapters.search.tantivy_facets import FacetCounter
+
+    engine = parts.engine
+    if engine is None or not engine.facet_terms:
+        return {}
+    current = engine._facet_counter
+    engine._facet_counter = FacetCounter(engine._queries, current._categories, facet_terms=False)
+    try:
+        return _per_class(queries, call, parts)
+    finally:
+        engine._facet_counter = current
+
+
+FACET_GROUPS = {
+    "brands": ["brands"],
+    "categories": ["categories"],
+    "price ranges": ["price_ranges"],
+    "ratings": ["ratings"],
+    "price ranges + ratings (no price or rating filter)": ["price_ranges", "ratings"],
+    "attributes": ["attributes"],
+}
+
+
+def _per_facet(engine: Any, queries: list[Any]) -> list[list[str]]:
+    """CPU of each facet's count alone (aggregation and reading), the older way and with the facet terms,
+    alternated per call: over every document, and on average over the mix's queries (all their filters)."""
+    import tantivy
+
+    from aisle.adapters.search.tantivy_facets import FacetCounter
+    from aisle.services.search.engine import Facets
+
+    if engine is None:
+        return []
+    counters = {
+        "older": FacetCounter(engine._queries, engine._facet_counter._categories, facet_terms=False),
+        "terms": engine._facet_counter,
+    }
+    searcher = engine._index.searcher()
+    everything = tantivy.Query.all_query()
+    matched = [
+        engine._queries.combine(
+            engine._queries.keywords(q.keywords, None, q.minimum_should_match),
+            engine._queries.filters(q.filters),
+        )
+        for q in queries
+    ]
+    rows = []
+    for label, names in FACET_GROUPS.items():
+        spent = {(way, scope): 0.0 for way in counters for scope in ("all", "mix")}
+        for _ in range(10):
+            for way, counter in counters.items():
+                before = time.process_time()
+                counter._count(searcher, everything, names, Facets())
+                spent[(way, "all")] += (time.process_time() - before) / 10
+        for query in matched:
+            for way, counter in counters.items():
+                before = time.process_time()
+                counter._count(searcher, query, names, Facets())
+                spent[(way, "mix")] += (time.process_time() - before) / len(matched)
+        rows.append([label] + [f"{spent[(w, s)] * 1000:.2f}" for s in ("all", "mix") for w in counters])
+    return rows
+
+
+def _report_facets(args: argparse.Namespace, older: dict, per_facet: list[list[str]], facet_terms: bool) -> None:
+    if not facet_terms:
+        print("the index was built before the facet terms: its facets were counted the older way (ranges)")
+        return
+    report = Report("Facets: the older counts against the facet terms, same index")
+    rows = []
+    for cls in ("keyword", "filtered", "faceted", "sorted", "all"):
+        if cls in older:
+            rows.append(
+                [
+                    cls,
+                    len(older[cls]["total"]),
+                    _mean(older[cls]["facets"]),
+                    _mean(older[cls]["total"]),
+                    _p99(older[cls]["total"]),
+                ]
+            )
+    report.table(
+        "Engine, facets counted the older way (CPU ms per query)",
+        ["class", "n", "engine: facets", "engine total", "engine p99"],
+        rows,
+    )
+    report.table(
+        "One facet at a time (CPU ms per count, aggregation and reading)",
+        ["facet", "all documents: older", "all documents: terms", "the mix (mean): older", "the mix (mean): terms"],
+        per_facet,
+    )
+    path = args.report.with_name(args.report.stem + "-facets.md")
+    print(f"report: {report.write(path)}")
 
 
 if __name__ == "__main__":

@@ -470,7 +470,7 @@ def _cache(settings: Settings) -> Cache:
         from aisle.adapters.cache.redis_cache import RedisCache
         from aisle.adapters.resilience import ResilientCache
 
-        return ResilientCache(RedisCache(settings.redis_url, settings.cache_namespace), CircuitBreaker())
+        return ResilientCache(RedisCache(settings.redis_url, settings.redis_namespace), CircuitBreaker())
     return MemoryCache()
 
 
@@ -485,14 +485,14 @@ def _query_counts(settings: Settings) -> QueryCounts | None:
         return None  # this process's memory
     from aisle.adapters.cache.redis_query_counts import RedisQueryCounts
 
-    return RedisQueryCounts(settings.redis_url, settings.cache_namespace)
+    return RedisQueryCounts(settings.redis_url, settings.redis_namespace)
 
 
 def _limiter(settings: Settings) -> RateLimiter:
     if settings.profile == "distributed":
         from aisle.adapters.ratelimit.redis_limiter import RedisRateLimiter
 
-        return RedisRateLimiter(settings.redis_url)
+        return RedisRateLimiter(settings.redis_url, settings.redis_namespace)
     return MemoryRateLimiter()
 
 

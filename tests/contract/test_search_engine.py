@@ -563,3 +563,96 @@ def test_tantivy_category_counts_summed_up_the_tree_equal_counting_every_ancesto
     assert dict(by_leaf.search(EngineQuery()).facets.categories)[AUDIO] == sum(
         1 for d in CATALOG if AUDIO in d.category_ids
     )
+
+
+def _edge_catalog() -> list[SearchDocument]:
+    """Prices on and beside every bucket edge, ratings on and beside every star, attribute sets shared and not."""
+    prices = ["0.50", "9.99", "10.00", "24.99", "25.00", "99.99", "100.00", "1999.99", "2000.00", "25000.00"]
+    stars = [None, 0.5, 1.0, 1.99, 2.0, 3.999, 4.0, 4.5, 5.0]
+    sets = [(), (("color", "Red"),), (("color", "Red"), ("size", "M")), (("color", "Blue"), ("size", "M"))]
+    return [
+        doc(
+            200 + i,
+            f"Edge Lamp {i}",
+            ("Zeta", "Yota")[i % 2],
+            prices[i % len(prices)],
+            rating=stars[i % len(stars)],
+            attributes=sets[i % len(sets)] + ((("color", "Green"),) if i % 7 == 0 else ()),
+        )
+        for i in range(90)
+    ]
+
+
+def test_tantivy_facets_from_bucket_terms_equal_ranges_and_every_value(tmp_path: Path, clock: Clock):
+    """The cheap count (facet_bucket and attribute_set terms) against an index built before them, which counts
+    ranges and every attribute value: the same facets for every kind of query, filters lifted or not."""
+    import tantivy
+
+    from aisle.adapters.search.tantivy_schema import build_schema
+
+    (tmp_path / "old").mkdir()
+    tantivy.Index(build_schema(facet_terms=False), path=str(tmp_path / "old"), reuse=True)  # an older version's
+    old = TantivyEngine(tmp_path / "old", clock, categories=lambda: TREE)
+    new = TantivyEngine(tmp_path / "new", clock, categories=lambda: TREE)
+    assert (old.facet_terms, new.facet_terms) == (False, True)
+    for engine in (old, new):
+        engine.upsert([*CATALOG, *_edge_catalog()])
+        engine.refresh()
+    for filters in (
+        Filters(),
+        Filters(brands=("Zeta",)),
+        Filters(price_min=Decimal("10"), price_max=Decimal("100")),
+        Filters(rating_min=4),
+        Filters(rating_min=2, price_max=Decimal("25")),
+        Filters(attributes=(("color", "Red"),)),
+        Filters(attributes=(("color", "red"), ("size", "M")), brands=("Yota",)),
+    ):
+        for keywords in ((), words("lamp")):
+            query = EngineQuery(keywords=keywords, filters=filters)
+            assert new.search(query).facets == old.search(query).facets, (keywords, filters)
+    facets = new.search(EngineQuery(keywords=words("lamp"))).facets
+    assert dict(facets.ratings)[4] == 30 and facets.attributes["color"][0] == ("Red", 45)
+
+
+def test_tantivy_counts_attributes_value_by_value_when_a_set_is_too_long_for_a_term(tmp_path: Path, clock: Clock):
+    from aisle.domain.search.facet_buckets import MAX_ATTRIBUTE_SET_BYTES
+
+    many = tuple((f"spec {i:03}", "v" * 90) for i in range(MAX_ATTRIBUTE_SET_BYTES // 90))
+    engine = TantivyEngine(tmp_path / "index", clock)
+    engine.upsert(
+        [
+            doc(300, "Lamp Big", "Zeta", "5.00", attributes=many),
+            doc(301, "Lamp Red", "Zeta", "5.00", attributes=(("spec 000", "v" * 90),)),
+        ]
+    )
+    engine.refresh()
+    counted = engine.search(EngineQuery(keywords=words("lamp"))).facets.attributes
+    assert counted["spec 000"] == [("v" * 90, 2)] and len(counted) == 200  # ATTRIBUTE_FACET_SIZE values
+
+
+def test_an_index_built_before_the_facet_terms_serves_until_a_rebuild_brings_them(tmp_path, clock):
+    import tantivy
+
+    from aisle.adapters.search.tantivy_schema import build_schema
+
+    home = TantivyIndexHome(tmp_path / "search")
+    tantivy.Index(build_schema(facet_terms=False), path=str(home.current()), reuse=True)
+    switching = SwitchingEngine(home, lambda path: TantivyEngine(path, clock))
+    assert not switching.needs_rebuild and not switching.engine.facet_terms  # no empty moment: it serves as it is
+    switching.upsert(CATALOG)
+    switching.refresh()
+    before = switching.search(EngineQuery()).facets
+    fresh = switching.begin_rebuild()
+    fresh.upsert(CATALOG)
+    switching.finish_rebuild(fresh)
+    assert switching.engine.facet_terms and switching.search(EngineQuery()).facets == before
+    switching.close()
+
+
+def test_facets_asked_without_the_total_are_the_same_facets(engine):
+    for filters in (Filters(), Filters(brands=("Sony",), rating_min=4)):
+        counted = engine.search(EngineQuery(keywords=words("headphones"), filters=filters, limit=0))
+        facets_only = engine.search(
+            EngineQuery(keywords=words("headphones"), filters=filters, limit=0, with_total=False)
+        )
+        assert facets_only.facets == counted.facets and counted.total > 0

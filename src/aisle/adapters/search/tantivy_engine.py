@@ -6,40 +6,34 @@ block on writes. Generations and the switch between them live in tantivy_home.
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from itertools import pairwise
 from pathlib import Path
 from typing import Any, cast
 
 import tantivy
 
+from aisle.adapters.search.tantivy_facets import FacetCounter
 from aisle.adapters.search.tantivy_queries import QueryBuilder, bm25_idf
 from aisle.adapters.search.tantivy_schema import build_schema, plain_analyzer, register_analyzers, to_tantivy
 from aisle.adapters.search.tantivy_sorting import SortField, TieBreakingSorter, best_scored, best_scored_ids
-from aisle.domain.categories import Category, ancestors_path
+from aisle.domain.categories import Category
 from aisle.domain.search.brand_spellings import preferred_spellings
 from aisle.domain.search.document import SearchDocument
 from aisle.domain.search.ranking import RankingWeights
 from aisle.services.search.engine import (
     PERCENTILES,
-    PRICE_LADDER,
     EngineQuery,
     EngineResult,
     Facets,
     Filters,
     Hit,
-    attribute_facets,
-    with_own_attribute_counts,
 )
 
+log = logging.getLogger(__name__)
 WRITER_HEAP_BYTES = 128 * 1024 * 1024
-BRAND_FACET_SIZE = 30
-CATEGORY_FACET_SIZE = 300
-LEAF_CATEGORIES_COUNTED = 100_000  # every leaf a match set can hold, so that the sums up the tree are exact
-ATTRIBUTE_FACET_SIZE = 200  # (name, value) pairs over every attribute
 _FLOAT, _INTEGER = tantivy.FieldType.Float, tantivy.FieldType.Integer
 SORT_FIELDS = {  # equal values in product id order, as on OpenSearch (tantivy_sorting)
     "price_asc": SortField("price", _FLOAT, descending=False),
@@ -61,13 +55,13 @@ class TantivyEngine:
     ) -> None:
         """``categories``: the catalog's category tree. With it, category facets are counted per leaf category (a
         single-valued field, ~8x cheaper to count than every ancestor of every product) and summed up the tree."""
-        self._schema = build_schema()
-        self._categories = categories
         if path is not None:
             path.mkdir(parents=True, exist_ok=True)
-        self._index = tantivy.Index(self._schema, path=None if path is None else str(path), reuse=True)
+        self._index, self.facet_terms = _open_index(path)
+        self._schema = self._index.schema
         register_analyzers(self._index)
         self._queries = QueryBuilder(self._schema)
+        self._facet_counter = FacetCounter(self._queries, categories, self.facet_terms)
         self._sorter = TieBreakingSorter(self._schema)
         self._plain = plain_analyzer()
         self._now = now
@@ -86,7 +80,7 @@ class TantivyEngine:
             writer = self._open_writer()
             for doc in documents:
                 writer.delete_documents_by_term("product_id", doc.product_id)
-                writer.add_document(to_tantivy(doc, now, self._weights))
+                writer.add_document(to_tantivy(doc, now, self._weights, self.facet_terms))
 
     def delete(self, product_ids: Sequence[int]) -> None:
         with self._write_lock:
@@ -126,8 +120,8 @@ class TantivyEngine:
         return EngineResult(hits, total, facets)
 
     def _hits(self, searcher: Any, main: Any, query: EngineQuery, scored: bool) -> tuple[list[Hit], int]:
-        if query.limit == 0:  # only the count is wanted (Tantivy refuses a zero limit)
-            return [], searcher.search(main, 1, count=True).count
+        if query.limit == 0:  # only the count is wanted (Tantivy refuses a zero limit), if even that
+            return [], searcher.search(main, 1, count=True).count if query.with_total else 0
         relevance = scored and query.sort == "relevance"
         if relevance:
             best, total = best_scored(searcher, main, query.offset + query.limit)
@@ -148,46 +142,7 @@ class TantivyEngine:
         return hits, total
 
     def _facets(self, searcher: Any, text: Any, filters: Filters) -> Facets:
-        """Each facet counts with every filter applied except its own, so picking a brand still shows the others."""
-        facets = Facets()
-        groups = {
-            "brands": _BRAND_AGG,
-            "categories": _CATEGORY_AGG if self._categories is None else _CATEGORY_LEAF_AGG,
-            "price_ranges": _PRICE_AGG,
-            "ratings": _RATING_AGG,
-            "attributes": _ATTRIBUTE_AGG,
-        }
-        # Attributes count under every filter; each filtered attribute again without its own (_own_attributes).
-        shared = {n: agg for n, agg in groups.items() if n == "attributes" or filters == filters.without(n)}
-        if shared:
-            query = self._queries.combine(text, self._queries.filters(filters))
-            self._read(searcher.aggregate(query, shared), facets)
-        for name, agg in groups.items():
-            if name not in shared:
-                query = self._queries.combine(text, self._queries.filters(filters.without(name)))
-                self._read(searcher.aggregate(query, {name: agg}), facets)
-        if filters.attributes:
-            facets.attributes = with_own_attribute_counts(
-                facets.attributes, self._own_attributes(searcher, text, filters)
-            )
-        return facets
-
-    def _read(self, result: dict[str, Any], facets: Facets) -> None:
-        _read_aggregations(result, facets)
-        if self._categories is not None and "categories" in result:
-            facets.categories = _rolled_up(facets.categories, self._categories())
-
-    def _own_attributes(
-        self, searcher: Any, text: Any, filters: Filters
-    ) -> dict[str, dict[str, list[tuple[str, int]]]]:
-        """For each filtered attribute, the attribute facets counted with that attribute's filter lifted."""
-        own = {}
-        for name in filters.attribute_names():
-            query = self._queries.combine(text, self._queries.filters(filters.without_attribute(name)))
-            counted = Facets()
-            _read_aggregations(searcher.aggregate(query, {"attributes": _ATTRIBUTE_AGG}), counted)
-            own[name] = counted.attributes
-        return own
+        return self._facet_counter.count(searcher, text, filters)
 
     def related(self, product_id: int, limit: int) -> list[int]:
         searcher = self._index.searcher()
@@ -234,50 +189,26 @@ class TantivyEngine:
 
 
 _PERCENTILES_AGG = {"percentiles": {"field": "popularity", "percents": list(PERCENTILES), "keyed": False}}
-_BRAND_AGG = {"terms": {"field": "brand", "size": BRAND_FACET_SIZE}}
-_ATTRIBUTE_AGG = {"terms": {"field": "attribute_facet", "size": ATTRIBUTE_FACET_SIZE}}
-_CATEGORY_AGG = {"terms": {"field": "category", "size": CATEGORY_FACET_SIZE}}
-_CATEGORY_LEAF_AGG = {"terms": {"field": "category_leaf", "size": LEAF_CATEGORIES_COUNTED}}
-_PRICE_AGG = {
-    "range": {
-        "field": "price",
-        "ranges": [{"to": PRICE_LADDER[0]}]
-        + [{"from": low, "to": high} for low, high in pairwise(PRICE_LADDER)]
-        + [{"from": PRICE_LADDER[-1]}],
-    }
-}
-_RATING_AGG = {"range": {"field": "rating", "ranges": [{"from": n, "to": n + 1} for n in (1, 2, 3)] + [{"from": 4}]}}
+
+
+def _open_index(path: Path | None) -> tuple[tantivy.Index, bool]:
+    """The index at ``path`` and whether it has the facet term fields. One built before them opens with its own
+    layout (facets counted the slower way); any other layout raises ValueError "schema does not match"."""
+    location = None if path is None else str(path)
+    try:
+        return tantivy.Index(build_schema(), path=location, reuse=True), True
+    except ValueError as error:
+        if "schema does not match" not in str(error):
+            raise
+    index = tantivy.Index(build_schema(facet_terms=False), path=location, reuse=True)
+    log.warning(
+        "search index %s was built before the facet term fields: price, rating and attribute facets are counted "
+        "the slower way until `aisle reindex` rebuilds it",
+        path,
+    )
+    return index, False
 
 
 def _title_idf(searcher: Any) -> Callable[[str], float]:
     documents = searcher.num_docs
     return lambda token: bm25_idf(documents, searcher.doc_freq("title", token))
-
-
-def _read_aggregations(result: dict[str, Any], facets: Facets) -> None:
-    if "brands" in result:
-        facets.brands = [(b["key"], b["doc_count"]) for b in result["brands"]["buckets"]]
-    if "categories" in result:
-        facets.categories = [(int(b["key"]), b["doc_count"]) for b in result["categories"]["buckets"]]
-    if "price_ranges" in result:
-        facets.price_ranges = [
-            (b.get("from"), b.get("to"), b["doc_count"]) for b in result["price_ranges"]["buckets"] if b["doc_count"]
-        ]
-    if "attributes" in result:
-        facets.attributes = attribute_facets([(b["key"], b["doc_count"]) for b in result["attributes"]["buckets"]])
-    if "ratings" in result:
-        buckets = result["ratings"]["buckets"]
-        counts = {int(b["from"]): b["doc_count"] for b in buckets if b.get("from") is not None}
-        facets.ratings = [(n, sum(c for stars, c in counts.items() if stars >= n)) for n in (4, 3, 2, 1)]
-
-
-def _rolled_up(leaves: list[tuple[int, int]], categories: dict[int, Category]) -> list[tuple[int, int]]:
-    """Counts per leaf category summed into each of its ancestors: the counts of every category on the products'
-    paths, the most common CATEGORY_FACET_SIZE, as the multi-valued count gives them."""
-    counts: Counter[int] = Counter()
-    for leaf, count in leaves:
-        chain = [c.category_id for c in ancestors_path(categories, leaf)] if leaf in categories else [leaf]
-        for category_id in chain:
-            if category_id:  # 0: no category
-                counts[category_id] += count
-    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:CATEGORY_FACET_SIZE]

@@ -8,6 +8,7 @@ import tantivy
 
 from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.document import SearchDocument, attribute_facet_value, attribute_key
+from aisle.domain.search.facet_buckets import attribute_set, facet_bucket
 from aisle.domain.search.ranking import RankingWeights, rating_factor, static_score
 
 STEMMED = "aisle_en"  # words folded to ASCII, lowercased and stemmed: "Headphones" matches "headphone"
@@ -27,7 +28,9 @@ TEXT_FIELDS = {
 }
 
 
-def build_schema() -> tantivy.Schema:
+def build_schema(facet_terms: bool = True) -> tantivy.Schema:
+    """``facet_terms=False``: the layout before the facet bucket and attribute set fields, which an index built
+    then still has (the engine counts its facets the slower way until `aisle reindex`)."""
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("product_id", stored=True, indexed=True, fast=True)
     builder.add_integer_field("version", stored=True, fast=True)
@@ -51,6 +54,9 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("attribute", tokenizer_name="raw")  # "color=red": what attr filters match
     builder.add_text_field("attribute_facet", tokenizer_name="raw", fast=True)  # "color<US>Red": what facets show
     builder.add_integer_field("created_at", fast=True)
+    if facet_terms:  # last, so that the older layout is this one without them
+        builder.add_text_field("facet_bucket", tokenizer_name="raw", fast=True, index_option="basic")  # "3.4"
+        builder.add_text_field("attribute_set", tokenizer_name="raw", fast=True, index_option="basic")
     return builder.build()
 
 
@@ -80,7 +86,9 @@ def plain_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
-def to_tantivy(doc: SearchDocument, now: datetime, weights: RankingWeights) -> tantivy.Document:
+def to_tantivy(
+    doc: SearchDocument, now: datetime, weights: RankingWeights, facet_terms: bool = True
+) -> tantivy.Document:
     out = tantivy.Document()
     out.add_integer("product_id", doc.product_id)
     out.add_integer("version", doc.version)
@@ -107,4 +115,8 @@ def to_tantivy(doc: SearchDocument, now: datetime, weights: RankingWeights) -> t
         out.add_text("attribute", attribute_key(name, value))
         out.add_text("attribute_facet", attribute_facet_value(name, value))
     out.add_integer("created_at", int(doc.created_at.timestamp()))
+    if facet_terms:
+        out.add_text("facet_bucket", facet_bucket(float(doc.price), doc.rating_avg))
+        if doc.attributes:
+            out.add_text("attribute_set", attribute_set(doc.attributes))
     return out

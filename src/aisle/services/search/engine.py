@@ -8,9 +8,9 @@ from typing import Any, Protocol
 
 from aisle.domain.search.document import ATTRIBUTE_SEPARATOR, SearchDocument, attribute_key
 from aisle.domain.search.document import attribute_name as attribute_name  # adapters read it from the port
+from aisle.domain.search.facet_buckets import PRICE_LADDER as PRICE_LADDER  # facet bucket edges, in dollars
 from aisle.domain.search.filters import Filters as Filters  # what the port applies: the domain's one Filters
 
-PRICE_LADDER = (10, 25, 50, 100, 200, 500, 1000, 2000)  # facet bucket edges, in dollars
 PERCENTILES = tuple(range(1, 100))
 
 
@@ -33,6 +33,7 @@ class EngineQuery:
     limit: int = 20
     minimum_should_match: int | None = None  # None: every keyword must match; n: any n of them (relaxation)
     with_facets: bool = True
+    with_total: bool = True  # False: the caller reads only the facets; an engine may skip counting (total 0)
 
 
 @dataclass(frozen=True)

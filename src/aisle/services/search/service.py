@@ -173,7 +173,8 @@ class SearchService:
         key = "facets:" + hashlib.sha1(repr((plan.keywords, plan.filters)).encode()).hexdigest()
         if cache is not None and (cached := cache.get(key)) is not None:
             return facets_from_dict(cached)
-        facets = engine.search(EngineQuery(keywords=plan.keywords, filters=plan.filters, limit=0)).facets
+        only_facets = EngineQuery(keywords=plan.keywords, filters=plan.filters, limit=0, with_total=False)
+        facets = engine.search(only_facets).facets
         if engine is self._engine:
             facets = with_chosen_values(engine, plan.keywords, plan.filters, facets, self._engine.brands)
         if cache is not None:
@@ -263,7 +264,7 @@ class SearchService:
         categories: dict[int, Category],
     ) -> Relaxation:
         suggestion = " ".join(parsed.keywords) if parsed.corrections else None
-        keyword_only = engine.search(EngineQuery(keywords=plan.keywords, limit=0))
+        keyword_only = engine.search(EngineQuery(keywords=plan.keywords, limit=0, with_total=False))
         related = [
             CategoryCount(categories[cid], count) for cid, count in keyword_only.facets.categories if cid in categories
         ][:5]
