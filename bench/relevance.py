@@ -18,16 +18,15 @@ Method
 
 This is a DEVELOPMENT set: tune on it, never special-case its strings. Only public service APIs are used.
 
+  5. ``--opensearch URL``: the first import is also indexed into a throwaway OpenSearch alias by the same index
+     builder, and steps 2-3 run again through a search service on it (the alias is deleted afterwards).
   6. ``--extra-grades TSV``: results the set's pools never held count with the grades in TSV (columns query,
      grade, reason, name) instead of 0, in the ideal ranking too; the set's own grades always win. The README of
      the set asks for this before trusting a comparison whose judged share fell. Report both numbers.
 
-  5. ``--opensearch URL``: the first import is also indexed into a throwaway OpenSearch alias by the same index
-     builder, and steps 2-3 run again through a search service on it (the alias is deleted afterwards).
-
 Run from the repository root (about a minute on 2 cores; a few more with --opensearch):
     .venv/bin/python bench/relevance.py [--data ../shared/data] [--twice] [--opensearch http://127.0.0.1:9200]
-        [--out bench/reports/relevance-run.md]
+        [--extra-grades bench/reports/relevance-extra-grades.tsv] [--out bench/reports/relevance-run.md]
 """
 
 from __future__ import annotations
