@@ -36,7 +36,15 @@ def _start_import(data_dir: Path) -> subprocess.Popen[bytes]:
     log = (data_dir / "import.log").open("ab")
     # A session of its own, like a terminal's foreground job: Ctrl-C goes to the whole group.
     env = {**os.environ, "AISLE_DATA_DIR": str(data_dir)}
-    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_hears_ctrl_c
+    )
+
+
+def _hears_ctrl_c() -> None:
+    """A suite started in the background (`nohup pytest &`) ignores SIGINT, and so would the import it starts
+    (Python keeps an inherited SIG_IGN): the import must hear Ctrl-C as it does in a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _log(data_dir: Path) -> str:
