@@ -23,6 +23,7 @@ serve: $(STAMP) ## serve whatever catalog AISLE_DATA_DIR holds
 
 lint: $(STAMP) ## ruff, the import layering contracts and mypy (strict on domain and services)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	@! grep -rnIE '^(<<<<<<<|>>>>>>>)( |$$)' --exclude-dir=.git --exclude-dir=.venv --exclude-dir='*.egg-info' . \
 		|| { echo "unresolved merge conflict markers (above)"; false; }
 	$(BIN)/lint-imports

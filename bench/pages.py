@@ -16,9 +16,26 @@ from pathlib import Path
 from common import REPO, Report, command_line, machine, ms, now_utc, prepare_catalog_dir, summarize
 
 QUERIES = [
-    "headphones", "wireless headphones under $100", "samsng", "running shoes", "laptop with 4+ stars", "coffee",
-    "cotton t-shirt", "hard drive 1tb", "toys", "kitchen knife", "dog", "book", "case", "cheapest charger",
-    "bluetooth speaker", "desk lamp", "yoga mat", "water bottle", "backpack", "jacket under $50",
+    "headphones",
+    "wireless headphones under $100",
+    "samsng",
+    "running shoes",
+    "laptop with 4+ stars",
+    "coffee",
+    "cotton t-shirt",
+    "hard drive 1tb",
+    "toys",
+    "kitchen knife",
+    "dog",
+    "book",
+    "case",
+    "cheapest charger",
+    "bluetooth speaker",
+    "desk lamp",
+    "yoga mat",
+    "water bottle",
+    "backpack",
+    "jacket under $50",
 ]
 
 
@@ -79,18 +96,29 @@ def measure(client, requests: int) -> dict[str, tuple[list[float], int]]:
 
 def report(args, built: dict, results: dict[str, tuple[list[float], int]]) -> None:
     out = Report("Storefront page render time")
-    out.facts("Run", {"date": now_utc(), "command": f"`{command_line()}`", "catalog": f"{built['imported']:,} "
-                      f"generated products, {built['reviews_imported']:,} reviews (embedded: SQLite + Tantivy)",
-                      "requests per page type": args.requests,
-                      "note": "the machine is shared with other engineers' work and was loaded; compare within a run"})
+    out.facts(
+        "Run",
+        {
+            "date": now_utc(),
+            "command": f"`{command_line()}`",
+            "catalog": f"{built['imported']:,} "
+            f"generated products, {built['reviews_imported']:,} reviews (embedded: SQLite + Tantivy)",
+            "requests per page type": args.requests,
+            "note": "the machine is shared with other engineers' work and was loaded; compare within a run",
+        },
+    )
     out.facts("Machine", machine())
     rows = []
     for name, (timings, size) in results.items():
         stats = summarize(timings)
-        rows.append([name, ms(stats["p50"]), ms(stats["p95"]), ms(stats["p99"]), ms(stats["max"]),
-                     f"{size / 1024:.1f}"])
-    out.table("Server time per page (ms, one request at a time, in-process ASGI)",
-              ["page", "p50", "p95", "p99", "max", "largest HTML (KB)"], rows)
+        rows.append(
+            [name, ms(stats["p50"]), ms(stats["p95"]), ms(stats["p99"]), ms(stats["max"]), f"{size / 1024:.1f}"]
+        )
+    out.table(
+        "Server time per page (ms, one request at a time, in-process ASGI)",
+        ["page", "p50", "p95", "p99", "max", "largest HTML (KB)"],
+        rows,
+    )
     path = out.write(REPO / "bench" / "reports" / "pages.md")
     print(f"report: {path.relative_to(REPO)}")
 

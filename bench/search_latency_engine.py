@@ -118,7 +118,7 @@ PIPELINE_STEPS = (
     ("engine: hits + facets (TantivyEngine.search)", ("adapters/search/tantivy_engine.py", "search")),
     ("  engine: facet aggregations (TantivyEngine._facets)", ("adapters/search/tantivy_engine.py", "_facets")),
     ("  engine: hits (TantivyEngine._hits)", ("adapters/search/tantivy_engine.py", "_hits")),
-    ("relaxation when nothing matched (_relax_once)", ("services/search/service.py", "_relax_once")),
+    ("relaxation when nothing matched (relax_once)", ("services/search/planning.py", "relax_once")),
     ("re-rank (SearchService._page)", ("services/search/service.py", "_page")),
     ("hydration: product cards (ProductCards.cards)", ("services/search/cards.py", "cards")),
     ("  cards: products from the DB (get_many)", ("adapters/sql/products.py", "get_many")),

@@ -64,7 +64,7 @@ from aisle.services.search.autocomplete import Autocomplete
 from aisle.services.search.cards import ProductCards
 from aisle.services.search.engine import SearchEngine
 from aisle.services.search.index_builder import IndexBuilder
-from aisle.services.search.popular import PopularQueries
+from aisle.services.search.popular import PopularQueries, QueryCounts
 from aisle.services.search.related import EngineRelatedProducts
 from aisle.services.search.service import SearchService
 from aisle.services.search.understanding import QueryUnderstanding
@@ -196,7 +196,7 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
     if tantivy is not None and tantivy.needs_rebuild:  # an index written by an older version of the layout
         index_builder.rebuild_into(tantivy)
         tantivy.needs_rebuild = False
-    popular = PopularQueries()
+    popular = PopularQueries(counts=_query_counts(settings))
     cache, lookups = _cache(settings), CacheLookups()
     media = MediaUrls(settings.media_base_url)
     cards = ProductCards(
@@ -470,7 +470,7 @@ def _cache(settings: Settings) -> Cache:
         from aisle.adapters.cache.redis_cache import RedisCache
         from aisle.adapters.resilience import ResilientCache
 
-        return ResilientCache(RedisCache(settings.redis_url, settings.cache_namespace), CircuitBreaker())
+        return ResilientCache(RedisCache(settings.redis_url, settings.redis_namespace), CircuitBreaker())
     return MemoryCache()
 
 
@@ -479,11 +479,20 @@ def _guard(settings: Settings, cache: Cache, name: str) -> Guard:
     return SharedInvalidationGuard(cache, name) if settings.cache == "redis" else InvalidationGuard()
 
 
+def _query_counts(settings: Settings) -> QueryCounts | None:
+    """Distributed, every API process learns autocomplete's popular queries from all shoppers, in Redis."""
+    if settings.profile != "distributed":
+        return None  # this process's memory
+    from aisle.adapters.cache.redis_query_counts import RedisQueryCounts
+
+    return RedisQueryCounts(settings.redis_url, settings.redis_namespace)
+
+
 def _limiter(settings: Settings) -> RateLimiter:
     if settings.profile == "distributed":
         from aisle.adapters.ratelimit.redis_limiter import RedisRateLimiter
 
-        return RedisRateLimiter(settings.redis_url)
+        return RedisRateLimiter(settings.redis_url, settings.redis_namespace)
     return MemoryRateLimiter()
 
 

@@ -40,8 +40,10 @@ class Settings(BaseSettings):
     cache_store: Literal["memory", "redis"] | None = Field(
         None, description="Cached pages and cards in this process's memory or in Redis; defaults by profile"
     )
-    cache_namespace: str = Field(
-        "aisle", pattern=r"^[A-Za-z0-9_.-]{1,64}$", description="Prefix of the cache's Redis keys"
+    redis_namespace: str = Field(
+        "aisle",
+        pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        description="Prefix of aisle's keys in Redis (cache, rate limits, popular queries): deployments can share one",
     )
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers (distributed)")
     topic_prefix: str = Field("aisle.", description="Prefix of the Kafka topics")

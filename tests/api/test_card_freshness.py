@@ -141,7 +141,7 @@ def test_a_process_never_writes_back_a_page_another_process_changed(tmp_path: Pa
     from tests.conftest import forget_namespace, redis_url
 
     namespace = f"test-guard-{uuid.uuid4().hex}"
-    shared = {"run_background_workers": False, "cache_store": "redis", "cache_namespace": namespace}
+    shared = {"run_background_workers": False, "cache_store": "redis", "redis_namespace": namespace}
     writer = bootstrap(make_settings(tmp_path, redis_url=redis_url(), **shared))
     reader = bootstrap(make_settings(tmp_path, redis_url=redis_url(), **shared))
     try:

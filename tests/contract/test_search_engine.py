@@ -210,6 +210,27 @@ def test_filters(engine):
     assert 6 not in ids(engine, filters=Filters(in_stock=True))
 
 
+def test_a_brand_filter_may_also_keep_what_names_the_brand_in_its_title(engine):
+    # "samsung case": cases by Samsung and cases for a Samsung phone; a clicked brand is still the maker only
+    engine.upsert(
+        [
+            doc(7, "OtterBox - Commuter Case for Samsung Galaxy S7 - Black", "OtterBox", "39.99"),
+            doc(8, "Wicked - Ear Cushions for Bang & Olufsen H95", "Wicked", "29.99"),
+            doc(9, "Spigen - Case for Galaxy S7 - Black", "Spigen", "19.99", description="fits Samsung phones"),
+        ]
+    )
+    engine.refresh()
+    assert set(ids(engine, filters=Filters(brands=("Samsung",)))) == {5}
+    assert set(ids(engine, filters=Filters(brands=("Samsung",), brands_in_title=True))) == {5, 7}
+    assert set(ids(engine, filters=Filters(brands=("Bang & Olufsen",), brands_in_title=True))) == {6, 8}
+    result = engine.search(
+        EngineQuery(keywords=words("case"), filters=Filters(brands=("Samsung",), brands_in_title=True))
+    )
+    assert [h.product_id for h in result.hits] == [7]
+    # the brand facet lifts this filter as it lifts any brand filter: the other makers stay pickable
+    assert dict(result.facets.brands) == {"OtterBox": 1, "Spigen": 1}
+
+
 @pytest.mark.parametrize(
     ("sort", "expected_first"), [("price_asc", 2), ("price_desc", 6), ("rating", 4), ("newest", 6)]
 )

@@ -5,7 +5,7 @@ from decimal import Decimal
 from aisle.domain.search.query import ParsedQuery
 from aisle.services.search.engine import KeywordGroup
 from aisle.services.search.params import SearchParams
-from aisle.services.search.service import _plan
+from aisle.services.search.planning import plan_for as _plan
 
 
 def test_a_multi_word_synonym_term_becomes_one_phrase_group():
@@ -31,6 +31,19 @@ def test_explicit_parameters_win_over_what_the_text_implied():
     assert plan.sort == "price_desc"
 
 
+def test_a_typed_brand_with_a_kind_of_product_also_keeps_what_names_the_brand():
+    parsed = ParsedQuery(raw="apple chargers", keywords=("chargers",), brands=("Apple",))
+    assert _plan(parsed, SearchParams(q=parsed.raw), None, names_a_kind=True).filters.brands_in_title
+    # a brand alone asks for the maker's products; a clicked brand is the maker, whatever the words
+    assert not _plan(parsed, SearchParams(q=parsed.raw), None, names_a_kind=False).filters.brands_in_title
+    clicked = SearchParams(q=parsed.raw, brands=("Apple",))
+    assert not _plan(parsed, clicked, None, names_a_kind=True).filters.brands_in_title
+    # the brand facet counts without the brand filter, and without what it let through
+    assert (
+        not _plan(parsed, SearchParams(q=parsed.raw), None, names_a_kind=True).filters.without("brands").brands_in_title
+    )
+
+
 def test_the_text_may_choose_the_sort():
     parsed = ParsedQuery(raw="cheapest charger", keywords=("charger",), sort="price_asc")
     assert _plan(parsed, SearchParams(q=parsed.raw), None).sort == "price_asc"
@@ -50,7 +63,8 @@ def test_relaxing_a_long_query_counts_each_word_once():
 
     from aisle.adapters.search.tantivy_engine import TantivyEngine
     from aisle.services.search.engine import EngineQuery, Filters
-    from aisle.services.search.service import Plan, _relax_once
+    from aisle.services.search.planning import Plan
+    from aisle.services.search.planning import relax_once as _relax_once
     from tests.contract.test_search_engine import CATALOG
 
     engine = TantivyEngine(None, lambda: datetime(2026, 6, 1, tzinfo=UTC))

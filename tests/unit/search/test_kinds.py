@@ -64,7 +64,23 @@ def test_the_head_noun_of_the_query_names_the_kind_asked_for(kinds):
     assert kinds.asked(["phone", "clips", "pink"], {}) == {"clip"}  # the last word that names a kind
 
 
+def test_a_word_built_on_a_kind_s_root_asks_for_that_kind():
+    by_id: dict[int, Category] = {1: Category(1, "Accessories", None, "Accessories")}
+    names = ("Screen Protectors", "Adapters", "Chargers", "Selfie-Sticks", "Signal Boosters")
+    for category_id, name in enumerate(names, start=2):
+        by_id[category_id] = Category(category_id, name, 1, "Accessories > " + name)
+    kinds = CatalogKinds.from_categories(by_id)
+    assert "protector" in kinds.asked(["iphone", "surface", "protection"], {})  # a department's name for them
+    assert "adapter" in kinds.asked(["adaptor"], {})
+    assert "charger" in kinds.asked(["wireless", "charging"], {})
+    assert kinds.asked(["stickers"], {}) == frozenset()  # "stick" has no suffix: stickers are no selfie sticks
+    assert kinds.asked(["boost", "mobile"], {}) == frozenset()  # nor is "boost" a booster without one
+
+
 def test_a_query_that_names_no_kind_asks_for_none(kinds):
+    assert kinds.asked([], {}) == kinds.asked([], {}, head_only=True) == frozenset()
+    assert kinds.asked(["laptop", "privacy"], {}, head_only=True) == frozenset()  # its last word names none
+    assert kinds.asked(["privacy", "laptop"], {}, head_only=True) == {"laptop"}
     assert kinds.asked(["galaxy", "s7"], {}) == frozenset()
 
 
@@ -76,6 +92,14 @@ def test_two_words_the_catalog_writes_as_one_name_one_kind(kinds):
     # "head phone" asks for headphones (and what they are also called), never for phones
     alternatives = {"head phone": ("headphone", "headset")}
     assert "phone" not in kinds.asked(["head", "phone"], alternatives)
+
+
+def test_a_two_word_term_with_synonyms_still_names_its_own_kind():
+    by_id = {1: Category(1, "Car & Travel Accessories", None, "Car & Travel Accessories")}
+    by_id[2] = Category(2, "Cell Phone Mounts", 1, "Car & Travel Accessories > Cell Phone Mounts")
+    kinds = CatalogKinds.from_categories(by_id)
+    # "car mount, car holder": "iphone car mounts" asks for mounts, not for "car" (a kind the tree also names)
+    assert "mount" in kinds.asked(["iphone", "car", "mounts"], {"car mounts": ("car holder", "car phone holder")})
 
 
 def test_words_after_for_name_what_the_product_fits_not_what_it_is():
@@ -123,6 +147,16 @@ def test_a_category_naming_several_kinds_calls_a_product_its_name_does_not_place
     assert kinds.share("LifeProof - LifeActiv Belt Clip - Black", CASES, frozenset(clip)) == 1.0
     assert kinds.share("Samsung - S-View Flip Cover for Galaxy S6 - Black", CASES, frozenset(clip)) == AMBIGUOUS_SHARE
     assert kinds.share("Speck - CandyShell Case for iPhone 7 - Clear", CASES, frozenset(clip)) == 0.0
+
+
+def test_a_one_kind_category_vouches_only_for_names_ending_with_a_word_of_its_own_name():
+    # among "Smart Tracker Tags", an "Item Tracker" surely is a tag; a "Smart Button" filed there possibly is
+    by_id = {1: Category(1, "Accessories", None, "Accessories")}
+    by_id[2] = Category(2, "Smart Tracker Tags", 1, "Accessories > Smart Tracker Tags")
+    kinds = CatalogKinds.from_categories(by_id)
+    tag = frozenset({"tag"})
+    assert kinds.share("Tile - Tile Mate Item Tracker (4-Pack)", 2, tag) == 1.0
+    assert kinds.share("Flic - Wireless Smart Button - Black", 2, tag) == AMBIGUOUS_SHARE
 
 
 def test_a_name_s_last_word_counts_as_the_kinds_the_synonyms_say_it_also_names():

@@ -105,8 +105,11 @@ def test_popularity_counts_by_its_percentile_over_the_whole_catalog():
     # Two middling products among themselves: the candidates' ranks would call one the best of all (1.0).
     middling = [Cand(1, 5.0, popularity=40), Cand(2, 5.0, popularity=45)]
     assert popularity_ranks(middling)[2] == 1.0
-    ranked = rerank([*middling, Cand(3, 3.0, popularity=99)], RerankWeights(), cuts)
-    assert [c.product_id for c in ranked] == [2, 1, 3]  # popular in the catalog still counts less than words
+    ranked = rerank([*middling, Cand(3, 1.5, popularity=99)], RerankWeights(), cuts)
+    assert [c.product_id for c in ranked] == [2, 1, 3]  # a best-seller that barely matches stays below
+    # among close matches, the best-seller comes first: popularity weighs as much as the text share
+    ranked = rerank([*middling, Cand(3, 4.5, popularity=99)], RerankWeights(), cuts)
+    assert [c.product_id for c in ranked] == [3, 2, 1]
 
 
 def test_a_rare_synonym_weighs_at_most_the_typed_word():

@@ -23,6 +23,13 @@ def test_words_written_apart_also_match_the_joined_word():
     assert ("head phone", ("headphone",)) in compound_forms(("head", "phone"), WORDS)
 
 
+def test_words_written_apart_meet_the_joined_word_in_the_number_the_catalog_writes():
+    singular_only = Vocabulary.from_texts([("headphone case", 1.0)], min_count=0)
+    assert ("head phones", ("headphone",)) in compound_forms(("head", "phones"), singular_only)
+    plural_only = Vocabulary.from_texts([("earbuds case", 1.0)], min_count=0)
+    assert ("ear bud", ("earbuds",)) in compound_forms(("ear", "bud"), plural_only)
+
+
 def test_a_joined_word_the_catalog_writes_apart_is_split():
     assert split_compound("screenprotector", WORDS) == "screen protector"
     assert ("screenprotector", ("screen protector",)) in compound_forms(("screenprotector",), WORDS)

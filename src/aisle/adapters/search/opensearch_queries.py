@@ -137,7 +137,9 @@ def facet_filters(filters: Filters) -> dict[str, Query]:
     """The filters a facet may lift (so its other values stay pickable), by facet name."""
     clauses: dict[str, Query] = {}
     if filters.brands:
-        clauses["brands"] = {"terms": {"brand_key": [brand_key(b) for b in filters.brands]}}
+        by_maker = {"terms": {"brand_key": [brand_key(b) for b in filters.brands]}}
+        named = [{"match_phrase": {"title": b}} for b in filters.brands] if filters.brands_in_title else []
+        clauses["brands"] = {"bool": {"should": [by_maker, *named], "minimum_should_match": 1}} if named else by_maker
     if filters.category_id is not None:
         clauses["categories"] = _term("category", str(filters.category_id))
     if filters.price_min is not None or filters.price_max is not None:

@@ -111,7 +111,10 @@ class QueryBuilder:
         clauses: list[Q] = []
         if filters.brands:
             keys = [brand_key(b) for b in filters.brands]
-            clauses.append(Q.term_set_query(self._schema, "brand_key", keys))
+            by_maker = Q.term_set_query(self._schema, "brand_key", keys)
+            titled = filters.brands if filters.brands_in_title else ()
+            named = [q for b in titled if (q := self._in_title(b)) is not None]
+            clauses.append(Q.boolean_query([(Occur.Should, q) for q in (by_maker, *named)]) if named else by_maker)
         if filters.category_id is not None:
             clauses.append(Q.term_query(self._schema, "category", str(filters.category_id)))
         if filters.price_min is not None or filters.price_max is not None:
@@ -123,6 +126,12 @@ class QueryBuilder:
         for keys in attribute_filter_keys(filters):  # one clause per attribute name: its values OR'ed
             clauses.append(Q.term_set_query(self._schema, "attribute", keys))
         return clauses
+
+    def _in_title(self, words: str) -> Q | None:
+        tokens = self.tokens(words)
+        if len(tokens) > 1:
+            return Q.phrase_query(self._schema, "title", list[str | tuple[int, str]](tokens))
+        return Q.term_query(self._schema, "title", tokens[0]) if tokens else None
 
     def _range(self, field: str, low: object, high: object) -> Q:
         as_float = [None if v is None else float(v) for v in (low, high)]  # type: ignore[arg-type]

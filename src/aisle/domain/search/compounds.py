@@ -22,8 +22,12 @@ def compound_forms(keywords: Sequence[str], vocabulary: Vocabulary) -> tuple[tup
     found: list[tuple[str, tuple[str, ...]]] = []
     for first, second in pairwise(keywords):
         joined = first + second
-        if not has_digit(joined) and " " not in joined and vocabulary.known(joined):
-            found.append((f"{first} {second}", (joined,)))
+        if has_digit(joined) or " " in joined:
+            continue
+        # "head phones" → "headphone" too, when the catalog only writes the singular (or only the plural)
+        forms = (joined,) if vocabulary.known(joined) else other_number_forms(joined, vocabulary)
+        if forms:
+            found.append((f"{first} {second}", forms))
     for word in keywords:
         split = split_compound(word, vocabulary) or split_model_number(word, vocabulary)
         if split is not None:

@@ -47,6 +47,9 @@ class Filters:
     The search engine port applies exactly these."""
 
     brands: tuple[str, ...] = ()
+    # the brands also keep products whose title names them: "apple chargers" are chargers made by Apple or for
+    # Apple devices (read from the shopper's words when they name a kind of product; a clicked brand is the maker)
+    brands_in_title: bool = False
     category_id: int | None = None  # includes the category's descendants
     price_min: Decimal | None = None
     price_max: Decimal | None = None
@@ -69,7 +72,7 @@ class Filters:
         """These filters but the one a facet (brands, categories, price_ranges, ratings, attributes) sets: its
         counts show what choosing another value would give."""
         cleared: dict[str, dict[str, Any]] = {
-            "brands": {"brands": ()},
+            "brands": {"brands": (), "brands_in_title": False},
             "categories": {"category_id": None},
             "price_ranges": {"price_min": None, "price_max": None},
             "ratings": {"rating_min": None},

@@ -43,6 +43,8 @@ MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand
 _MODIFIER_TAIL = re.compile(r"\s+(?:with|without|for|by|from)\s.*$", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 MIN_KIND_LENGTH = 2
+_DERIVATION_SUFFIXES = ("ation", "ion", "ing", "or", "er", "ive")
+MIN_ROOT_LENGTH = 4
 AMBIGUOUS_SHARE = 0.5  # of the kind lift, for a product only a category naming several kinds calls that kind
 MAX_READ_TITLES = 100_000  # products whose kinds are kept read (per category tree)
 Read = tuple[frozenset[str], frozenset[str]]  # (the kinds a product surely is, those it may be)
@@ -57,6 +59,14 @@ def singular(word: str) -> str:
         return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]
+    return word
+
+
+def derivation_root(word: str) -> str:
+    """The word without a derivational suffix ("protection", "protector" → "protect"), or the word itself."""
+    for suffix in _DERIVATION_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_ROOT_LENGTH:
+            return word[: -len(suffix)]
     return word
 
 
@@ -108,6 +118,7 @@ class CatalogKinds:
     known: frozenset[str]
     # what a word also names (the synonyms table's "cover => case": a cover is a case)
     also: Callable[[str], Iterable[str]] = field(default=lambda _word: (), compare=False, repr=False)
+    name_words: Mapping[int, frozenset[str]] = field(default_factory=dict)  # each category name's words, singular
     _read: dict[tuple[str, int | None], Read] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -117,12 +128,14 @@ class CatalogKinds:
         by_id = dict(categories)
         own: dict[int, frozenset[str]] = {}
         upper: dict[int, frozenset[str]] = {}
+        words: dict[int, frozenset[str]] = {}
         for category_id, category in by_id.items():
             chain = ancestors_path(by_id, category_id)
             own[category_id] = head_nouns(category.name)
+            words[category_id] = frozenset(singular(w) for w in tokenize(category.name))
             upper[category_id] = head_nouns(chain[1].name) if len(chain) > 2 else frozenset()
         known = frozenset().union(*own.values(), *upper.values()) if own else frozenset()
-        return cls(own, upper, known, also)
+        return cls(own, upper, known, also, words)
 
     def of_product(self, title: str, category_id: int | None) -> frozenset[str]:
         """The product's own kind (the last word of its own name) and what its categories add: of the kinds its
@@ -160,22 +173,48 @@ class CatalogKinds:
         qualifiers = (frozenset(w for segment in segments for w in segment) | _fitted_words(title)) - own
         upper = self.upper.get(category_id, frozenset()) if category_id is not None else frozenset()
         from_category = frozenset() if own & named else named - qualifiers
-        certain = own | (upper - qualifiers) | (from_category if len(named) == 1 else frozenset())
+        # A one-kind category vouches for a product whose name ends with a word of the category's name ("Item
+        # Tracker" among "Smart Tracker Tags"); one whose name ends with a word foreign to it ("Smart Button")
+        # is only possibly of that kind.
+        in_words = self.name_words.get(category_id, frozenset()) if category_id is not None else frozenset()
+        vouched = len(named) == 1 and (not ends or bool(ends[0] & in_words))
+        certain = own | (upper - qualifiers) | (from_category if vouched else frozenset())
         return certain, from_category - certain
 
     def _forms(self, word: str) -> frozenset[str]:
         also = (tokenize(phrase) for phrase in self.also(word))
         return frozenset((word, *(singular(tokens[-1]) for tokens in also if tokens)))
 
-    def asked(self, words: Sequence[str], alternatives: Mapping[str, Iterable[str]]) -> frozenset[str]:
+    def asked(
+        self, words: Sequence[str], alternatives: Mapping[str, Iterable[str]], head_only: bool = False
+    ) -> frozenset[str]:
         """The kind a query asks for: its last word that names a kind the catalog knows (directly or through one of
         its alternatives, synonyms or joined forms, keyed by the word or the two words they replace), with those
-        alternatives' kinds. Empty when the query names no kind ("galaxy s7", "apple")."""
-        for at in range(len(words) - 1, -1, -1):
-            pair = list(alternatives.get(f"{words[at - 1]} {words[at]}", ())) if at > 0 else []
-            # Two words the catalog writes as one name one thing: "head phone" asks for headphones, not phones.
+        alternatives' kinds. Empty when the query names no kind ("galaxy s7", "apple"). ``head_only``: only when
+        its last word names it ("iphone car mounts"; not "laptop privacy")."""
+        for at in range(len(words) - 1, max(len(words) - 2, -1) if head_only else -1, -1):
+            two = f"{words[at - 1]} {words[at]}" if at > 0 else ""
+            pair = list(alternatives.get(two, ())) if two else []
+            # Two words the catalog writes as one name one thing: "head phone" asks for headphones, not phones;
+            # a two-word term with synonyms names itself too: "car mounts" asks for mounts (and car holders).
+            if pair and two.replace(" ", "") not in pair:
+                pair.insert(0, two)
             typed = pair or [words[at], *alternatives.get(words[at], ())]
             kinds = {singular(tokenize(form)[-1]) for form in typed if tokenize(form)}
             if kinds & self.known:
                 return frozenset(kinds)
+            if derived := self._derived(kinds):
+                return frozenset(kinds | derived)
         return frozenset()
+
+    def _derived(self, words: Iterable[str]) -> frozenset[str]:
+        """The kinds built on the same root with another suffix: "protection" asks for protectors, "adaptor" for
+        adapters, "charging" for chargers. Both must carry a suffix: "sticker" asks for no selfie stick."""
+        by_root: dict[str, set[str]] = {}
+        for kind in self.known:
+            if (root := derivation_root(kind)) != kind:
+                by_root.setdefault(root, set()).add(kind)
+        roots = (derivation_root(word) for word in words)
+        return frozenset(
+            kind for root, word in zip(roots, words, strict=True) if root != word for kind in by_root.get(root, ())
+        )

@@ -20,11 +20,16 @@ class AskedKind:
         self._synonyms = synonyms  # "cover => case": a product named a cover is a case
         self._kinds: tuple[dict[int, Category], SynonymTable, CatalogKinds] | None = None  # for the tree read last
 
-    def candidates_of(self, hits: Sequence[Hit], parsed: ParsedQuery) -> dict[int, float]:
+    def names_a_kind(self, parsed: ParsedQuery, head_only: bool = False) -> bool:
+        """Whether the query's words (its last word, with ``head_only``) name a kind of product the catalog knows
+        ("chargers"; not "galaxy s7")."""
+        return bool(self._catalog_kinds().asked(parsed.named, dict(parsed.synonyms), head_only))
+
+    def candidates_of(self, hits: Sequence[Hit], parsed: ParsedQuery, head_only: bool = False) -> dict[int, float]:
         """The ids of the hits that are the kind the query's head noun names, with how surely they are (none when
-        it names no kind)."""
+        it names no kind; with ``head_only``, none unless its last word names it)."""
         kinds = self._catalog_kinds()
-        asked = kinds.asked(parsed.named, dict(parsed.synonyms))
+        asked = kinds.asked(parsed.named, dict(parsed.synonyms), head_only)
         if not asked:
             return {}
         shares = {h.product_id: kinds.share(h.title, h.category_id, asked) for h in hits if h.title}

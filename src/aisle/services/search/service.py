@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from aisle.domain.categories import Category
@@ -33,10 +33,10 @@ from aisle.services.search.engine import (
     facets_to_dict,
 )
 from aisle.services.search.params import MAX_RESULT_WINDOW, SearchParams
+from aisle.services.search.planning import Plan, boosting, plan_for, relax_once
 from aisle.services.search.results import (
     CategoryCount,
     Degraded,
-    PriceDropped,
     Relaxation,
     RelaxStep,
     SearchResult,
@@ -53,15 +53,6 @@ DEGRADED_NOTE = Degraded(
     served_by="catalog database",
     limits="keywords match title substrings; no spelling tolerance or relevance ranking; brand facet only",
 )
-
-
-@dataclass(frozen=True)
-class Plan:
-    """One engine request in words a person can read back: what is matched and what is filtered."""
-
-    keywords: tuple[KeywordGroup, ...]
-    filters: Filters
-    sort: str
 
 
 class SearchService:
@@ -112,15 +103,15 @@ class SearchService:
         categories = self._categories()
         parsed = self._understanding.parse(params.q)
         category_id = _resolve_category(params.category, categories)
-        plan = _plan(parsed, params, category_id)
+        plan = plan_for(parsed, params, category_id, names_a_kind=self._asked_kind.names_a_kind(parsed))
         result = engine.search(self._engine_query(plan, params))
         if result.total == 0 and parsed.brands and not params.brands:
             # A brand word filters only when that leaves something matching the rest of the query; otherwise
             # it is one more word ("samsung incipio": Incipio cases for a Samsung phone).
             brand_words = brands_as_words(parsed)
-            plan = _plan(brand_words, params, category_id)
+            plan = plan_for(brand_words, params, category_id)
             result = engine.search(self._engine_query(plan, params))
-            if result.total == 0 and (boosted := _boosting(plan, set(brand_words.keywords) - set(parsed.keywords))):
+            if result.total == 0 and (boosted := boosting(plan, set(brand_words.keywords) - set(parsed.keywords))):
                 # Nor as words: then the rest of the query decides, and the brand only lifts its own products.
                 boosted_result = engine.search(self._engine_query(boosted, params))
                 plan, result = (boosted, boosted_result) if boosted_result.total else (plan, result)
@@ -129,7 +120,11 @@ class SearchService:
         ranked = self._ranked(result.hits, plan, parsed)
         near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
-        hits = (ranked + near)[start : start + params.page_size] if plan.sort == "relevance" else ranked
+        hits = (
+            self._kind_first(ranked, near, parsed)[start : start + params.page_size]
+            if plan.sort == "relevance"
+            else ranked
+        )
         facets = self._facets(engine, plan)
         return SearchResult(
             query=parsed,
@@ -151,7 +146,7 @@ class SearchService:
         steps: list[RelaxStep] = []
         counted: dict[tuple[KeywordGroup, Filters], int] = {}  # one count per word, however many are dropped
         while result.total == 0:
-            relaxed = _relax_once(plan, engine, counted)
+            relaxed = relax_once(plan, engine, counted)
             if relaxed is None:
                 break
             plan, step = relaxed
@@ -193,11 +188,16 @@ class SearchService:
         themselves: with the brand read as a word ("alcatel cell phone": the carrier-packaged Alcatel phones
         after the Alcatel-branded ones), else with one word fewer ("iphone 7 cases trend cases": other iPhone 7
         cases after the one trend case)."""
-        if exact.total >= THIN_RESULTS or exact.total == 0 or plan.sort != "relevance":
+        if exact.total == 0 or plan.sort != "relevance":
             return []
+        if exact.total >= THIN_RESULTS:  # many exact matches, but when few are of the kind the last word names
+            if not self._asked_kind.names_a_kind(parsed, head_only=True):
+                return []
+            if len(self._asked_kind.candidates_of(exact.hits, parsed, head_only=True)) >= THIN_RESULTS:
+                return []
         if parsed.brands and not params.brands:
             parsed = brands_as_words(parsed)
-            plan = _plan(parsed, params, plan.filters.category_id)
+            plan = plan_for(parsed, params, plan.filters.category_id)
             query = self._engine_query(plan, params)
         elif len(plan.keywords) > 1:
             query = replace(self._engine_query(plan, params), minimum_should_match=len(plan.keywords) - 1)
@@ -206,6 +206,19 @@ class SearchService:
         exact_ids = {h.product_id for h in exact.hits}
         near = [h for h in engine.search(query).hits if h.product_id not in exact_ids]
         return self._ranked(near, plan, parsed)
+
+    def _kind_first(self, exact: list[Hit], near: list[Hit], parsed: ParsedQuery) -> list[Hit]:
+        """Exact matches, then near ones; but when the query's last word names a kind, products of that kind
+        first, exact then near: "iphone car mounts" shows the car mounts that do not say "iphone" before iPhone
+        cases that mention a car mount."""
+        if not near:
+            return exact
+        of_kind = self._asked_kind.candidates_of([*exact, *near], parsed, head_only=True)
+        if not of_kind:
+            return exact + near
+        return [h for h in exact + near if h.product_id in of_kind] + [
+            h for h in exact + near if h.product_id not in of_kind
+        ]
 
     def _ranked(self, hits: list[Hit], plan: Plan, parsed: ParsedQuery) -> list[Hit]:
         if plan.sort != "relevance":
@@ -261,87 +274,6 @@ class SearchService:
 def _check_window(params: SearchParams) -> None:
     if params.page * params.page_size > MAX_RESULT_WINDOW:
         raise InvalidInput.single("page", f"page * page_size may be at most {MAX_RESULT_WINDOW}; narrow the search")
-
-
-def _plan(parsed: ParsedQuery, params: SearchParams, category_id: int | None) -> Plan:
-    """Explicit parameters win over what the text implied: a filter the shopper clicked is not second-guessed."""
-    filters = Filters(
-        brands=params.brands or parsed.brands,
-        category_id=category_id,
-        price_min=params.price_min if params.price_min is not None else parsed.price_min,
-        price_max=params.price_max if params.price_max is not None else parsed.price_max,
-        rating_min=params.rating_min if params.rating_min is not None else parsed.rating_min,
-        in_stock=params.in_stock if params.in_stock is not None else parsed.in_stock,
-        attributes=params.attributes,
-    )
-    return Plan(_keyword_groups(parsed), filters, params.sort or parsed.sort or "relevance")
-
-
-def _boosting(plan: Plan, brand_words: set[str]) -> Plan | None:
-    """The plan with the brand's words optional (a match lifts the score), when other words remain to match."""
-    groups = tuple(replace(g, required=g.word not in brand_words) for g in plan.keywords)
-    if all(g.required for g in groups) or not any(g.required for g in groups):
-        return None
-    return replace(plan, keywords=groups)
-
-
-def _keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
-    """One group per keyword, except that a multi-word synonym term ("cell phones") becomes one phrase group."""
-    words = list(parsed.keywords)
-    groups: list[KeywordGroup] = []
-    phrases = {tuple(term.split()): alternatives for term, alternatives in parsed.synonyms}
-    index = 0
-    while index < len(words):
-        phrase = next(
-            (p for p in sorted(phrases, key=len, reverse=True) if tuple(words[index : index + len(p)]) == p), None
-        )
-        if phrase is None:
-            phrase = (words[index],)
-        groups.append(KeywordGroup(" ".join(phrase), tuple(phrases.get(phrase, ()))))
-        index += len(phrase)
-    return tuple(groups)
-
-
-def _relax_once(
-    plan: Plan, engine: Searcher, counted: dict[tuple[KeywordGroup, Filters], int]
-) -> tuple[Plan, RelaxStep] | None:
-    """The next thing to let go of, most specific first: filters the text implied, then the words least found."""
-    f = plan.filters
-    if f.rating_min is not None:
-        return replace(plan, filters=replace(f, rating_min=None)), RelaxStep("rating_min", f.rating_min)
-    if f.in_stock is not None:
-        return replace(plan, filters=replace(f, in_stock=None)), RelaxStep("in_stock", f.in_stock)
-    if f.price_min is not None or f.price_max is not None:
-        dropped = RelaxStep("price", PriceDropped(f.price_min, f.price_max))
-        return replace(plan, filters=replace(f, price_min=None, price_max=None)), dropped
-    if len(plan.keywords) > 1:
-        word = _least_found(plan.keywords, f, engine, counted)
-        kept = tuple(k for k in plan.keywords if k.word != word)
-        return replace(plan, keywords=kept), RelaxStep("keyword", word)
-    if f.brands:
-        return replace(plan, filters=replace(f, brands=())), RelaxStep("brand", f.brands)
-    if f.category_id is not None:
-        return replace(plan, filters=replace(f, category_id=None)), RelaxStep("category", str(f.category_id))
-    return None
-
-
-def _least_found(
-    keywords: tuple[KeywordGroup, ...],
-    filters: Filters,
-    engine: Searcher,
-    counted: dict[tuple[KeywordGroup, Filters], int],
-) -> str:
-    """The word to drop: one that matches nothing (a typo the speller missed, a word the catalog lacks), else
-    the most common one, which says least about what the shopper wants ("apple watch series": drop "series")."""
-    for k in keywords:
-        if (k, filters) not in counted:
-            found = engine.search(EngineQuery(keywords=(k,), filters=filters, limit=0, with_facets=False))
-            counted[(k, filters)] = found.total
-    counts = {k.word: counted[(k, filters)] for k in keywords}
-    unmatched = [k.word for k in keywords if counts[k.word] == 0]
-    if unmatched:
-        return unmatched[-1]
-    return max(reversed(keywords), key=lambda k: counts[k.word]).word
 
 
 def _resolve_category(raw: str | None, categories: dict[int, Category]) -> int | None:

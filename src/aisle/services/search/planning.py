@@ -1,0 +1,104 @@
+"""What one engine request asks: the words to match and the filters to apply, read from the shopper's query and
+parameters, and what to let go of, one step at a time, when nothing matches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from aisle.domain.search.query import ParsedQuery
+from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup, Searcher
+from aisle.services.search.params import SearchParams
+from aisle.services.search.results import PriceDropped, RelaxStep
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One engine request in words a person can read back: what is matched and what is filtered."""
+
+    keywords: tuple[KeywordGroup, ...]
+    filters: Filters
+    sort: str
+
+
+def plan_for(parsed: ParsedQuery, params: SearchParams, category_id: int | None, names_a_kind: bool = False) -> Plan:
+    """Explicit parameters win over what the text implied: a filter the shopper clicked is not second-guessed.
+    A brand typed with a kind of product ("apple chargers", "samsung case") keeps what the brand makes and what
+    names it in its title (made for its devices); a brand clicked in the facets is the maker."""
+    filters = Filters(
+        brands=params.brands or parsed.brands,
+        brands_in_title=names_a_kind and not params.brands and bool(parsed.brands),
+        category_id=category_id,
+        price_min=params.price_min if params.price_min is not None else parsed.price_min,
+        price_max=params.price_max if params.price_max is not None else parsed.price_max,
+        rating_min=params.rating_min if params.rating_min is not None else parsed.rating_min,
+        in_stock=params.in_stock if params.in_stock is not None else parsed.in_stock,
+        attributes=params.attributes,
+    )
+    return Plan(keyword_groups(parsed), filters, params.sort or parsed.sort or "relevance")
+
+
+def boosting(plan: Plan, brand_words: set[str]) -> Plan | None:
+    """The plan with the brand's words optional (a match lifts the score), when other words remain to match."""
+    groups = tuple(replace(g, required=g.word not in brand_words) for g in plan.keywords)
+    if all(g.required for g in groups) or not any(g.required for g in groups):
+        return None
+    return replace(plan, keywords=groups)
+
+
+def keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
+    """One group per keyword, except that a multi-word synonym term ("cell phones") becomes one phrase group."""
+    words = list(parsed.keywords)
+    groups: list[KeywordGroup] = []
+    phrases = {tuple(term.split()): alternatives for term, alternatives in parsed.synonyms}
+    index = 0
+    while index < len(words):
+        phrase = next(
+            (p for p in sorted(phrases, key=len, reverse=True) if tuple(words[index : index + len(p)]) == p), None
+        )
+        if phrase is None:
+            phrase = (words[index],)
+        groups.append(KeywordGroup(" ".join(phrase), tuple(phrases.get(phrase, ()))))
+        index += len(phrase)
+    return tuple(groups)
+
+
+def relax_once(
+    plan: Plan, engine: Searcher, counted: dict[tuple[KeywordGroup, Filters], int]
+) -> tuple[Plan, RelaxStep] | None:
+    """The next thing to let go of, most specific first: filters the text implied, then the words least found."""
+    f = plan.filters
+    if f.rating_min is not None:
+        return replace(plan, filters=replace(f, rating_min=None)), RelaxStep("rating_min", f.rating_min)
+    if f.in_stock is not None:
+        return replace(plan, filters=replace(f, in_stock=None)), RelaxStep("in_stock", f.in_stock)
+    if f.price_min is not None or f.price_max is not None:
+        dropped = RelaxStep("price", PriceDropped(f.price_min, f.price_max))
+        return replace(plan, filters=replace(f, price_min=None, price_max=None)), dropped
+    if len(plan.keywords) > 1:
+        word = least_found(plan.keywords, f, engine, counted)
+        kept = tuple(k for k in plan.keywords if k.word != word)
+        return replace(plan, keywords=kept), RelaxStep("keyword", word)
+    if f.brands:
+        return replace(plan, filters=replace(f, brands=())), RelaxStep("brand", f.brands)
+    if f.category_id is not None:
+        return replace(plan, filters=replace(f, category_id=None)), RelaxStep("category", str(f.category_id))
+    return None
+
+
+def least_found(
+    keywords: tuple[KeywordGroup, ...],
+    filters: Filters,
+    engine: Searcher,
+    counted: dict[tuple[KeywordGroup, Filters], int],
+) -> str:
+    """The word to drop: one that matches nothing (a typo the speller missed, a word the catalog lacks), else
+    the most common one, which says least about what the shopper wants ("apple watch series": drop "series")."""
+    for k in keywords:
+        if (k, filters) not in counted:
+            found = engine.search(EngineQuery(keywords=(k,), filters=filters, limit=0, with_facets=False))
+            counted[(k, filters)] = found.total
+    counts = {k.word: counted[(k, filters)] for k in keywords}
+    unmatched = [k.word for k in keywords if counts[k.word] == 0]
+    if unmatched:
+        return unmatched[-1]
+    return max(reversed(keywords), key=lambda k: counts[k.word]).word
