@@ -49,6 +49,7 @@ from aisle.services.consumers import ConsumerLoop
 from aisle.services.handlers import EventHandlers, Handler, index_switched, register_handlers
 from aisle.services.hot_sku import HotSkuReserver
 from aisle.services.images import ImageService
+from aisle.services.import_indexing import IndexFeed
 from aisle.services.importing import CatalogImporter
 from aisle.services.inventory import InventoryService
 from aisle.services.leadership import Leadership, OutboxFollower
@@ -115,9 +116,11 @@ class Container:
     def distributed(self) -> bool:
         return self.settings.profile == "distributed"
 
-    def importer(self, index: bool = True) -> CatalogImporter:
-        """Imports in batches; with ``index`` each batch goes into the search index as it is committed."""
-        return CatalogImporter(self.uow, self.ids.next_id, utc_now, indexer=self.index_builder if index else None)
+    def importer(self, index: bool = True, feed: Callable[[], IndexFeed] | None = None) -> CatalogImporter:
+        """Imports in batches; with ``index`` each batch goes into the search index as it is committed, in this
+        process, or through ``feed`` when given (entrypoints/import_indexer.py: in a second process)."""
+        indexer = self.index_builder if index else None
+        return CatalogImporter(self.uow, self.ids.next_id, utc_now, indexer=indexer, feed=feed)
 
     def announce_rebuild(self, started: datetime) -> None:
         """Tells every index builder, through the outbox, to re-sync what changed since ``started``."""

@@ -27,12 +27,28 @@ def test_synthetic_import_is_searchable_when_it_ends_and_leaves_nothing_to_repla
         cli, ["import", "--format", "synthetic", "--count", "120"], env={"AISLE_DATA_DIR": str(tmp_path)}
     )
     assert result.exit_code == 0, result.output
+    assert "\nindexing " in result.output  # the second process's progress bar
     app = bootstrap(make_settings(tmp_path, run_background_workers=False))
     with app.uow(readonly=True) as uow:
         assert uow.outbox.pending_count() == 0
     assert app.catalog.count_active() == 120
     assert app.search_engine.count() == 120
     assert app.index_progress().caught_up
+    app.stop()
+
+
+def test_an_import_indexing_in_the_importing_process_leaves_the_same_state(tmp_path: Path):
+    result = CliRunner().invoke(
+        cli,
+        ["import", "--format", "synthetic", "--count", "60", "--no-parallel"],
+        env={"AISLE_DATA_DIR": str(tmp_path)},
+    )
+    assert result.exit_code == 0, result.output
+    assert "\nindexing " not in result.output  # no second progress bar: nothing indexes elsewhere
+    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    with app.uow(readonly=True) as uow:
+        assert uow.outbox.pending_count() == 0
+    assert app.search_engine.count() == 60
     app.stop()
 
 

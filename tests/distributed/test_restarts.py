@@ -14,7 +14,9 @@ from tests.conftest import opensearch_url, redis_url
 from tests.distributed.conftest import create_product, distributed_settings, new_seller, proxy_for, search_total
 
 RESTARTS = 3
-SEARCHABLE_WITHIN_SECONDS = 3.0  # the bound for the distributed shape
+# The product's promise (a write searchable within 30 s), far above a healthy restart (~1 s) and far below the
+# ~90 s of the rebalance stall this guards against: a busy CI box (3.3 s seen) must not fail it.
+SEARCHABLE_WITHIN_SECONDS = 30.0
 
 
 def _seconds_until_searchable(client: TestClient, title: str, give_up: float = 120.0) -> float:

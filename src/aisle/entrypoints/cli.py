@@ -8,8 +8,9 @@ import secrets
 import sys
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -259,11 +260,18 @@ def import_catalog(
         bool, typer.Option(help="Attach deterministic generated reviews (marked as generated)")
     ] = False,
     index: Annotated[bool, typer.Option(help="Index each batch as it is imported (no replay by the server)")] = True,
+    parallel: Annotated[
+        bool,
+        typer.Option(help="Read and index in two more processes, to use a second core (--no-parallel: all in one)"),
+    ] = True,
 ) -> None:
     """Import a catalog (Best Buy JSON, Icecat zip/dir/JSON, JSONL in the seller API shape) or generate one.
 
     `aisle import --format synthetic --count 1000000` generates a deterministic catalog with reviews, for
-    benchmarks. The import indexes as it goes: when it ends, everything it imported is searchable.
+    benchmarks. The import indexes as it goes: when it ends, everything it imported is searchable. One process
+    reads and validates the records, this one writes them to the database, a third indexes what was committed.
+    Stopped midway (Ctrl-C), it makes what it committed searchable before it exits; run it again to import the
+    rest (products already imported are skipped by SKU).
     """
     if (path is None) != (format is ImportFormat.synthetic):
         console.print("[red]give a PATH for bestbuy, icecat and jsonl, and none for --format synthetic[/red]")
@@ -271,9 +279,15 @@ def import_catalog(
     container = _container()
     try:
         if path is None:
-            summary = _generate(container, count, seed, seller, index)
+            summary = _generate(container, count, seed, seller, index, parallel)
         else:
-            summary = _import(container, path, format, seller, generated_reviews, index)
+            summary = _import(container, path, format, seller, generated_reviews, index, parallel)
+    except KeyboardInterrupt:
+        console.print(
+            "[yellow]stopped.[/yellow] The products imported so far are kept (and indexed, unless --no-index); run "
+            "the same command again to import the rest: those already imported are skipped by SKU."
+        )
+        raise typer.Exit(130) from None
     finally:
         container.stop()
     if summary.failed and not summary.imported:
@@ -281,33 +295,59 @@ def import_catalog(
 
 
 def _import(
-    container: Container, path: Path, fmt: ImportFormat, seller: str | None, reviews: bool, index: bool = True
+    container: Container,
+    path: Path,
+    fmt: ImportFormat,
+    seller: str | None,
+    reviews: bool,
+    index: bool = True,
+    parallel: bool = False,
 ) -> Any:
     from aisle.adapters.importers import readers
 
     seller_id = int(seller) if seller else _source_seller(container, readers.SOURCE_NAMES[fmt.value])
-    records = readers.read(fmt.value, path, with_generated_reviews=reviews)
+    read = partial(readers.read, fmt.value, path, with_generated_reviews=reviews)
     total = readers.count_hint(fmt.value, path)
-    summary = _run_import(container, seller_id, records, total, f"importing {path.name}", index)
+    summary = _run_import(container, seller_id, read, total, f"importing {path.name}", index, parallel)
     _print_summary(summary)
     return summary
 
 
-def _generate(container: Container, count: int, seed: int, seller: str | None, index: bool) -> Any:
+def _generate(container: Container, count: int, seed: int, seller: str | None, index: bool, parallel: bool) -> Any:
     from aisle.adapters.importers import readers
 
     seller_id = int(seller) if seller else _source_seller(container, "Aisle Synthetic Goods (generated)")
-    summary = _run_import(container, seller_id, readers.generated(count, seed), count, "generating", index)
+    read = partial(readers.generated, count, seed)
+    summary = _run_import(container, seller_id, read, count, "generating", index, parallel)
     _print_summary(summary)
     return summary
 
 
 def _run_import(
-    container: Container, seller_id: int, records: Iterator[Any], total: int | None, label: str, index: bool = True
+    container: Container,
+    seller_id: int,
+    read: Callable[[], Iterable[Any]],
+    total: int | None,
+    label: str,
+    index: bool = True,
+    parallel: bool = False,
 ) -> Any:
+    """``parallel``: the records are read and validated in one child process and indexed in another
+    (entrypoints/import_reader.py, import_indexer.py); else all in this process."""
     with _progress() as progress:
         task = progress.add_task(label, total=total)
-        return container.importer(index).run(seller_id, records, lambda n: progress.advance(task, n))
+        if not parallel:
+            importer = container.importer(index=index)
+            return importer.run(seller_id, read(), lambda n: progress.advance(task, n))
+        from aisle.entrypoints.import_indexer import IndexingProcess
+        from aisle.entrypoints.import_reader import prepared_in_child
+
+        feed = None
+        if index:
+            indexed = progress.add_task("indexing", total=total)
+            feed = partial(IndexingProcess, container.settings, container.uow, lambda n: progress.advance(indexed, n))
+        importer = container.importer(index=index, feed=feed)
+        return importer.run_prepared(seller_id, prepared_in_child(read), lambda n: progress.advance(task, n))
 
 
 def _print_summary(summary: Any) -> None:
@@ -401,8 +441,8 @@ def _load_demo_catalog(container: Container, generated_count: int) -> None:
     else:
         console.print(f"no sample data at {sample}: generating {generated_count} products (marked as generated)")
         seller_id = _source_seller(container, "Aisle Demo Goods (generated)")
-        records = readers.generated(generated_count)
-        _print_summary(_run_import(container, seller_id, records, generated_count, "generating catalog"))
+        read = partial(readers.generated, generated_count)
+        _print_summary(_run_import(container, seller_id, read, generated_count, "generating catalog"))
         _attach_demo_pictures(container, seller_id)
     stocked = container.inventory.stock_catalog(DEMO_WAREHOUSE, _demo_stock)
     console.print(f"stocked {stocked} variants at warehouse {DEMO_WAREHOUSE.warehouse_id!r} (generated counts)")

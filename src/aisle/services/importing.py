@@ -1,20 +1,25 @@
-"""Imports catalog files (Best Buy, Icecat, JSONL, generated) through the same rules as the seller API, in batches."""
+"""Imports catalog files (Best Buy, Icecat, JSONL, generated) through the same rules as the seller API, in batches.
+
+Each record is first *prepared* (validated into product content, on its own: ``prepare_record``, which needs no
+database and may run in another process, entrypoints/import_reader.py), then *placed* in batches: its category
+path resolved, ids given, and the batch's products, reviews and events written in one transaction.
+"""
 
 from __future__ import annotations
 
-import logging
-import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from itertools import islice
 from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from aisle.domain.catalog import Product
+from aisle.domain.catalog import Product, ProductContent
 from aisle.domain.reviews import Review
+from aisle.services.import_indexing import HOLD_EVENTS, BatchIndexer, ImportIndexing, IndexFeed
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
 from aisle.services.price_history import record_price_history
 from aisle.services.product_input import ProductIn, field_errors
@@ -24,17 +29,40 @@ class ImportRecord(Protocol):
     line: int
 
 
-class BatchIndexer(Protocol):
-    def index_imported(self, products: Sequence[Product]) -> None:
-        """Writes committed products to the search index without making them searchable yet."""
+@dataclass(frozen=True)
+class Prepared:
+    """A record that passed validation: its content (category not yet placed), category path and reviews."""
 
-    def commit(self) -> None:
-        """Makes everything written so far searchable."""
+    content: ProductContent
+    category_path: tuple[str, ...]
+    reviews: tuple[Any, ...]  # GeneratedReview-like: rating, title, body, author
 
 
-log = logging.getLogger(__name__)
-INDEX_COMMIT_SECONDS = 5.0  # an index commit per batch would cost more than the batch at a million products
-HOLD_EVENTS = timedelta(minutes=2)  # the relay delivers an imported batch's events only if the import never does
+@dataclass(frozen=True)
+class Rejected:
+    """A record not imported: skipped by its reader (``skipped``) or refused by validation (``failed``)."""
+
+    reason: str
+    failed: bool
+
+
+def prepare_record(record: Any) -> Prepared | Rejected:
+    """Validates one record as the seller API would; a category path, when given, decides the category."""
+    if not hasattr(record, "data"):
+        return Rejected(record.reason, failed=False)
+    data = dict(record.data)
+    path = tuple(data.pop("category_path", None) or ())
+    popularity = data.pop("popularity", None)
+    if path:
+        data.pop("category_id", None)
+    try:
+        content = ProductIn.model_validate(data).to_content()
+    except ValidationError as error:
+        first = field_errors(error)[0]
+        return Rejected(f"{first.field}: {first.reason}", failed=True)
+    if popularity is not None:
+        content = replace(content, popularity=popularity)
+    return Prepared(content, path, tuple(getattr(record, "reviews", ())))
 
 
 @dataclass
@@ -64,69 +92,79 @@ class CatalogImporter:
         now: Callable[[], datetime],
         batch_size: int = 500,
         indexer: BatchIndexer | None = None,
+        feed: Callable[[], IndexFeed] | None = None,
     ) -> None:
+        """Indexes as it goes through ``feed`` (made per run) when given, else in this process with ``indexer``
+        when given; with neither, the server indexes the import later from the outbox."""
         self._uow = uow_factory
         self._new_id = new_id
         self._now = now
         self._batch_size = batch_size
-        self._indexer = indexer
+        if feed is None and indexer is not None:
+            feed = partial(ImportIndexing, indexer, uow_factory, now)
+        self._feed = feed
         self._category_ids: dict[tuple[str, ...], int] = {}
 
     def run(
         self, seller_id: int, records: Iterable[Any], progress: Callable[[int], None] = lambda _n: None
     ) -> ImportSummary:
-        """Imports batch by batch. With an indexer, each committed batch is indexed at once and the index committed
-        every few seconds; the batch's events are then marked delivered, so no server replays them afterwards."""
+        """Prepares and imports the records batch by batch, in this process."""
+        return self.run_prepared(seller_id, map(prepare_record, records), progress)
+
+    def run_prepared(
+        self,
+        seller_id: int,
+        prepared: Iterable[Prepared | Rejected],
+        progress: Callable[[int], None] = lambda _n: None,
+    ) -> ImportSummary:
+        """Imports prepared records batch by batch. With an index feed, each committed batch is indexed at once and
+        the index committed every few seconds; the batch's events are then marked delivered, so no server
+        replays them."""
         summary = ImportSummary()
-        indexing = _Indexing(self._indexer, self._uow, self._now) if self._indexer is not None else None
-        for batch in _batches(iter(records), self._batch_size):
-            with self._uow() as uow:
-                if indexing is not None and indexing.active:
-                    uow.outbox.hold_new_events(self._now() + HOLD_EVENTS)
-                products = self._import_batch(uow, seller_id, batch, summary)
-                uow.commit()
+        indexing = self._feed() if self._feed is not None else None
+        try:
+            for batch in _batches(iter(prepared), self._batch_size):
+                with self._uow() as uow:
+                    if indexing is not None and indexing.active:
+                        uow.outbox.hold_new_events(self._now() + HOLD_EVENTS)
+                    products = self._import_batch(uow, seller_id, batch, summary)
+                    uow.commit()
+                if indexing is not None:
+                    indexing.add(products, uow.outbox.added_ids)
+                progress(len(batch))
+        finally:  # also when stopped midway (Ctrl-C): what was committed is made searchable before leaving
             if indexing is not None:
-                indexing.add(products, uow.outbox.added_ids)
-            progress(len(batch))
-        if indexing is not None:
-            indexing.finish()
+                indexing.finish()
         return summary
 
-    def _import_batch(self, uow: UnitOfWork, seller_id: int, batch: list[Any], summary: ImportSummary) -> list[Product]:
-        """Validates each record on its own, then writes the batch's products and reviews in a few statements."""
-        made = [(record, product) for record in batch if (product := self._product(uow, seller_id, record, summary))]
-        taken = uow.products.skus_in_use([product for _record, product in made])
-        fresh = [(record, product) for record, product in made if product.product_id not in taken]
+    def _import_batch(
+        self, uow: UnitOfWork, seller_id: int, batch: list[Prepared | Rejected], summary: ImportSummary
+    ) -> list[Product]:
+        """Places each prepared record, then writes the batch's products and reviews in a few statements."""
+        for rejected in (item for item in batch if isinstance(item, Rejected)):
+            (summary.failed if rejected.failed else summary.skipped)[rejected.reason] += 1
+        made = [(item, self._product(uow, seller_id, item, summary)) for item in batch if isinstance(item, Prepared)]
+        taken = uow.products.skus_in_use([product for _item, product in made])
+        fresh = [(item, product) for item, product in made if product.product_id not in taken]
         if len(fresh) < len(made):  # a Counter keeps zero entries, and the summary would print "skipped 0"
             summary.skipped["SKU already in the catalog (imported before?)"] += len(made) - len(fresh)
-        summary.not_placed -= sum(1 for _r, p in made if p.product_id in taken and p.content.category_id is None)
-        products = [product for _record, product in fresh]
-        uow.products.add_many(products, actor="import")
+        summary.not_placed -= sum(1 for _i, p in made if p.product_id in taken and p.content.category_id is None)
+        products = [product for _item, product in fresh]
+        uow.products.add_many(products, actor="import", skus_checked=True)
         record_price_history(uow, products, actor="import")
-        reviews = [self._review(p.product_id, g) for record, p in fresh for g in getattr(record, "reviews", ())]
+        reviews = [self._review(p.product_id, g) for item, p in fresh for g in item.reviews]
         # No review.added events: each product's product.created already tells every subscriber to read it,
         # reviews included (at a million products with ~4 reviews each, they were most of the outbox).
         uow.reviews.add_many(reviews)
         summary.imported += len(fresh)
         summary.reviews += len(reviews)
-        return [product for _record, product in fresh]
+        return products
 
-    def _product(self, uow: UnitOfWork, seller_id: int, record: Any, summary: ImportSummary) -> Product | None:
-        if not hasattr(record, "data"):
-            summary.skipped[record.reason] += 1
-            return None
-        data = dict(record.data)
-        path = tuple(data.pop("category_path", None) or ())
-        popularity = data.pop("popularity", None)
-        if path:
-            data["category_id"] = str(self._category_id(uow, path))
-        try:
-            content = replace(ProductIn.model_validate(data).to_content(), popularity=popularity)
-        except ValidationError as error:
-            first = field_errors(error)[0]
-            summary.failed[f"{first.field}: {first.reason}"] += 1
-            return None
-        if not path:
+    def _product(self, uow: UnitOfWork, seller_id: int, item: Prepared, summary: ImportSummary) -> Product:
+        content = item.content
+        if item.category_path:
+            content = replace(content, category_id=self._category_id(uow, item.category_path))
+        if content.category_id is None:
             summary.not_placed += 1
         return Product.create(self._new_id(), seller_id, content, self._now(), self._new_id)
 
@@ -146,52 +184,6 @@ class CatalogImporter:
             self._now(),
             generated=True,
         )
-
-
-class _Indexing:
-    """Indexes an import's batches as they commit. If the index cannot be written (a running server holds the
-    Tantivy writer, OpenSearch is down) it stops trying and hands the events back to the relay at once."""
-
-    def __init__(self, indexer: BatchIndexer, uow_factory: UnitOfWorkFactory, now: Callable[[], datetime]) -> None:
-        self._indexer = indexer
-        self._uow = uow_factory
-        self._now = now
-        self._events: list[int] = []  # recorded by batches indexed but not yet committed to the index
-        self._committed_at = time.monotonic()
-        self.active = True
-
-    def add(self, products: Sequence[Product], event_ids: Sequence[int]) -> None:
-        if not self.active:
-            return
-        self._events.extend(event_ids)
-        try:
-            self._indexer.index_imported(products)
-            if time.monotonic() - self._committed_at >= INDEX_COMMIT_SECONDS:
-                self._commit()
-        except Exception as error:
-            self._give_up(error)
-
-    def finish(self) -> None:
-        if self.active:
-            try:
-                self._commit()
-            except Exception as error:
-                self._give_up(error)
-
-    def _commit(self) -> None:
-        self._indexer.commit()
-        with self._uow() as uow:
-            uow.outbox.mark_delivered(self._events, self._now())
-            uow.commit()
-        self._events, self._committed_at = [], time.monotonic()
-
-    def _give_up(self, error: Exception) -> None:
-        log.warning("import: the search index cannot be written (%s); the server will index from the outbox", error)
-        self.active = False
-        with self._uow() as uow:
-            uow.outbox.release_held(self._events)
-            uow.commit()
-        self._events = []
 
 
 def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:

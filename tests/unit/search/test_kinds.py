@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from aisle.domain.categories import Category
-from aisle.domain.search.kinds import AMBIGUOUS_SHARE, CatalogKinds, head_nouns, name_words, singular
+from aisle.domain.search.kinds import AMBIGUOUS_SHARE, NAME_ONLY_SHARE, CatalogKinds, head_nouns, name_words, singular
 from aisle.domain.search.query import QueryParser
 from aisle.domain.search.rerank import RerankWeights, by_name_coverage, is_near_model, rerank
 from aisle.domain.search.synonyms import SynonymTable
@@ -157,6 +157,16 @@ def test_a_one_kind_category_vouches_only_for_names_ending_with_a_word_of_its_ow
     tag = frozenset({"tag"})
     assert kinds.share("Tile - Tile Mate Item Tracker (4-Pack)", 2, tag) == 1.0
     assert kinds.share("Flic - Wireless Smart Button - Black", 2, tag) == AMBIGUOUS_SHARE
+
+
+def test_a_kind_the_name_and_the_category_both_say_is_surer_than_one_only_the_name_says():
+    # "head phone": Bluetooth headsets filed among Headsets before VR headsets filed among all accessories
+    by_id = {1: Category(1, "Cell Phone Accessories", None, "Cell Phone Accessories")}
+    by_id[2] = Category(2, "Bluetooth Headsets", 1, "Cell Phone Accessories > Bluetooth Headsets")
+    kinds = CatalogKinds.from_categories(by_id)
+    headset = frozenset({"headset"})
+    assert kinds.share("Jabra - Classic Bluetooth Headset - Black", 2, headset) == 1.0
+    assert kinds.share("Google - Daydream View VR Headset - Slate", 1, headset) == NAME_ONLY_SHARE < 1.0
 
 
 def test_a_name_s_last_word_counts_as_the_kinds_the_synonyms_say_it_also_names():

@@ -102,6 +102,11 @@ def test_popularity_counts_by_its_percentile_over_the_whole_catalog():
     cuts = [float(p) for p in range(1, 100)]  # a catalog whose popularity runs 0..100
     assert catalog_percentile(0.5, cuts) == 0.0 and catalog_percentile(1000, cuts) == 1.0
     assert abs(catalog_percentile(50.0, cuts) - 50 / 99) < 1e-9
+    # between two cuts, interpolated: products in one percentile band keep their order, and a cut a sketch placed
+    # a little apart moves a score a little, not a whole step
+    assert catalog_percentile(50.0, cuts) < catalog_percentile(50.5, cuts) < catalog_percentile(51.0, cuts)
+    assert abs(catalog_percentile(50.5, cuts) - 50.5 / 99) < 1e-9
+    assert catalog_percentile(7.0, [5.0, 5.0, 9.0]) == 2.5 / 3  # equal cuts are one step
     # Two middling products among themselves: the candidates' ranks would call one the best of all (1.0).
     middling = [Cand(1, 5.0, popularity=40), Cand(2, 5.0, popularity=45)]
     assert popularity_ranks(middling)[2] == 1.0

@@ -6,9 +6,10 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
 
 from aisle.adapters.sql import schema as t
+from aisle.adapters.sql.bulk import BulkInsert
 from aisle.adapters.sql.timestamps import as_utc
 from aisle.adapters.tracing import current_traceparent
 from aisle.domain.events import Event
@@ -17,7 +18,8 @@ from aisle.services.ports import OutboxEntry
 PENDING = "PENDING"
 DELIVERED = "DELIVERED"
 PARKED = "PARKED"  # failed too often: kept for a person to look at, no longer blocking the events after it
-_INSERT = insert(t.outbox)  # built once: every write transaction runs it
+_INSERT = BulkInsert(t.outbox, ["event_id", "name", "key", "payload", "status", "attempts", "created_at",
+                               "next_attempt_at", "traceparent"])  # fmt: skip
 
 
 class SqlOutbox:
@@ -49,7 +51,7 @@ class SqlOutbox:
             for e in events
         ]
         if rows:
-            self._db.execute(_INSERT, rows)
+            _INSERT.run(self._db, rows)
             self.added_ids.extend(row["event_id"] for row in rows)
         return [OutboxEntry(r["event_id"], r["name"], r["key"], r["payload"], now, 0, traceparent) for r in rows]
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row, and_, bindparam, insert, or_, select, up
 from sqlalchemy.exc import IntegrityError
 
 from aisle.adapters.sql import schema as t
+from aisle.adapters.sql.bulk import BulkInsert
 from aisle.adapters.sql.timestamps import as_utc
 from aisle.domain.coupons import Coupon, CouponRefused, coupon_key
 from aisle.domain.errors import Conflict
@@ -21,6 +22,9 @@ from aisle.services.ports import PriceRecord
 # Built once: the card and search paths run these for every page of results (a statement built per call cost
 # more CPU than running it).
 _D = t.deals.c
+_INSERT_PRICE_HISTORY = BulkInsert(
+    t.price_history, ["variant_id", "product_id", "old_cents", "new_cents", "actor", "changed_at"]
+)
 _RUNNING_DEALS = select(t.deals).where(
     and_(
         _D.starts_at <= bindparam("now"),
@@ -104,7 +108,7 @@ class SqlPricingRepository:
 
     def record_prices(self, records: Sequence[PriceRecord]) -> None:
         if records:
-            self._db.execute(insert(t.price_history), [_price_history_row(r) for r in records])
+            _INSERT_PRICE_HISTORY.run(self._db, [_price_history_row(r) for r in records])
 
     def price_history(self, variant_id: int, limit: int = 200) -> list[PriceChange]:
         h = t.price_history.c

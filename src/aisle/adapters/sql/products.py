@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, o
 from sqlalchemy.exc import IntegrityError
 
 from aisle.adapters.sql import schema as t
+from aisle.adapters.sql.bulk import BulkInsert
 from aisle.adapters.sql.timestamps import as_utc
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant, content_to_dict
 from aisle.domain.categories import Category, descendants
@@ -25,6 +26,10 @@ _VARIANTS = (
     .where(t.variants.c.product_id.in_(bindparam("ids", expanding=True)))
     .order_by(t.variants.c.position)
 )
+
+_INSERT_PRODUCTS = BulkInsert(t.products, [c.name for c in t.products.c])
+_INSERT_VARIANTS = BulkInsert(t.variants, [c.name for c in t.variants.c])
+_INSERT_VERSIONS = BulkInsert(t.product_versions, [c.name for c in t.product_versions.c])
 
 _P, _V = t.products.c, t.variants.c
 _CARD_PRODUCTS = select(
@@ -45,19 +50,18 @@ class SqlProductRepository:
     def add(self, product: Product, actor: str) -> None:
         self.add_many([product], actor)
 
-    def add_many(self, products: Sequence[Product], actor: str) -> None:
+    def add_many(self, products: Sequence[Product], actor: str, skus_checked: bool = False) -> None:
         """Inserts products with their variants and first versions: a few statements for the whole batch.
-        Raises Conflict when a SKU is taken (check ``skus_in_use`` first to skip such products)."""
-        if not products:  # an empty INSERT would be "DEFAULT VALUES", which the NOT NULL columns refuse
+        Raises Conflict when a SKU is taken (``skus_checked``: the caller has just asked ``skus_in_use`` and left
+        those products out; the unique index still refuses a SKU taken since)."""
+        if not products:
             return
-        if clash := next(iter(self.skus_in_use(products).items()), None):
+        if not skus_checked and (clash := next(iter(self.skus_in_use(products).items()), None)):
             raise Conflict(f"SKU {clash[1][0]!r} is already used by your product {clash[1][1]}", field="sku")
         with _sku_conflicts_as_409():
-            self._db.execute(
-                insert(t.products), [{"product_id": p.product_id, **_product_columns(p)} for p in products]
-            )
-            self._db.execute(insert(t.variants), [row for p in products for row in _variant_rows(p)])
-        self._db.execute(insert(t.product_versions), [_version_row(p, actor) for p in products])
+            _INSERT_PRODUCTS.run(self._db, [{"product_id": p.product_id, **_product_columns(p)} for p in products])
+            _INSERT_VARIANTS.run(self._db, [row for p in products for row in _variant_rows(p)])
+        _INSERT_VERSIONS.run(self._db, [_version_row(p, actor) for p in products])
         self.seen.extend(products)
 
     def skus_in_use(self, products: Sequence[Product]) -> dict[int, tuple[str, int]]:
@@ -222,7 +226,7 @@ class SqlProductRepository:
         return self._db.execute(select(t.products.c.product_id).limit(1)).first() is not None
 
     def _insert_variants(self, product: Product) -> None:
-        self._db.execute(insert(t.variants), _variant_rows(product))
+        _INSERT_VARIANTS.run(self._db, _variant_rows(product))
 
     def _refuse_skus_in_use(self, product: Product) -> None:
         skus = [v.sku for v in product.content.variants]

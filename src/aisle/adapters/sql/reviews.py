@@ -3,10 +3,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, Row, and_, bindparam, func, insert, select
+from sqlalchemy import Connection, Row, and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from aisle.adapters.sql import schema as t
+from aisle.adapters.sql.bulk import BulkInsert
 from aisle.adapters.sql.dialect import upsert
 from aisle.adapters.sql.timestamps import as_utc
 from aisle.domain.errors import Conflict
@@ -14,6 +15,7 @@ from aisle.domain.reviews import Review, ReviewSummary
 
 # Built once: the card and search paths run these for every page of results (a statement built per call cost
 # more CPU than running it).
+_INSERT_REVIEWS = BulkInsert(t.reviews, [c.name for c in t.reviews.c])
 _SUMMARIES = select(t.review_stats).where(t.review_stats.c.product_id.in_(bindparam("ids", expanding=True)))
 
 
@@ -45,7 +47,7 @@ class SqlReviewRepository:
         """Inserts reviews and folds them into their products' summaries, atomically."""
         if not reviews:
             return
-        self._db.execute(insert(t.reviews), [_review_columns(r) for r in reviews])
+        _INSERT_REVIEWS.run(self._db, [_review_columns(r) for r in reviews])
         self._count_in_summaries(reviews)
 
     def list_for_product(self, product_id: int, offset: int, limit: int) -> tuple[list[Review], int]:

@@ -46,6 +46,7 @@ MIN_KIND_LENGTH = 2
 _DERIVATION_SUFFIXES = ("ation", "ion", "ing", "or", "er", "ive")
 MIN_ROOT_LENGTH = 4
 AMBIGUOUS_SHARE = 0.5  # of the kind lift, for a product only a category naming several kinds calls that kind
+NAME_ONLY_SHARE = 0.9  # for a product whose name says it is of that kind, filed where no category says so
 MAX_READ_TITLES = 100_000  # products whose kinds are kept read (per category tree)
 Read = tuple[frozenset[str], frozenset[str]]  # (the kinds a product surely is, those it may be)
 
@@ -145,12 +146,14 @@ class CatalogKinds:
         return certain | possible
 
     def share(self, title: str, category_id: int | None, asked: frozenset[str]) -> float:
-        """How surely the product is of the asked kind: 1 when its name or a one-kind category says so,
-        AMBIGUOUS_SHARE when only a category naming several kinds does ("Cases & Clips": a "Flip Cover" filed
-        there is a case or a clip, its name does not say which), 0 otherwise."""
+        """How surely the product is of the asked kind: 1 when its category names that kind and its name agrees
+        or does not say otherwise, NAME_ONLY_SHARE when only its name says so (a "VR Headset" filed among all
+        accessories), AMBIGUOUS_SHARE when only a category naming several kinds does ("Cases & Clips": a "Flip
+        Cover" filed there is a case or a clip, its name does not say which), 0 otherwise."""
         certain, possible = self.read(title, category_id)
         if certain & asked:
-            return 1.0
+            filed = self.own.get(category_id, frozenset()) if category_id is not None else frozenset()
+            return 1.0 if filed & asked else NAME_ONLY_SHARE
         return AMBIGUOUS_SHARE if possible & asked else 0.0
 
     def read(self, title: str, category_id: int | None) -> Read:

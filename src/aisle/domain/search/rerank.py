@@ -166,8 +166,17 @@ def category_affinity(candidates: Sequence[Candidate], best: float) -> dict[int 
 
 
 def catalog_percentile(value: float, cuts: Sequence[float]) -> float:
-    """0..1: the share of the catalog's percentile cut points (ascending) at or below ``value``."""
-    return bisect_right(cuts, value) / len(cuts) if cuts else 0.0
+    """0..1: the share of the catalog's percentile cut points (ascending) at or below ``value``, interpolated
+    between the two cuts around it: products between two cuts keep their order, and two engines whose sketches
+    place a cut a little apart score a product almost the same rather than a whole step apart."""
+    if not cuts:
+        return 0.0
+    below = bisect_right(cuts, value)
+    if below == 0 or below == len(cuts):
+        return below / len(cuts)
+    low, high = cuts[below - 1], cuts[below]
+    within = (value - low) / (high - low) if high > low else 0.0
+    return (below + within) / len(cuts)
 
 
 def popularity_ranks(candidates: Sequence[Candidate]) -> dict[int, float]:

@@ -1,0 +1,100 @@
+"""`aisle import` reads and validates its records in a child process (generating them, for --format synthetic),
+so that the process writing the database spends its core on the writes (bench/reports/import.md).
+
+The child runs the reader and ``prepare_record`` over its records and sends them, in order, in chunks through a
+bounded queue; the importer takes them as they come. The child holds no state worth keeping: when the importer
+stops (Ctrl-C, an error, or killed), the child is stopped or stops itself within a second.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from multiprocessing.process import BaseProcess
+from typing import Any
+
+from aisle.services.importing import Prepared, Rejected, prepare_record
+
+CHUNK = 250
+QUEUED_CHUNKS = 16
+POLL_SECONDS = 0.5
+END = None
+
+
+@dataclass(frozen=True)
+class _ReadFailed:
+    message: str
+
+
+class ReadError(RuntimeError):
+    """The records could not be read (a malformed file, a reader's bug): the child's error, told here."""
+
+
+def prepared_in_child(read: Callable[[], Iterable[Any]]) -> Iterator[Prepared | Rejected]:
+    """Every record ``read()`` yields, prepared in a child process; ``read`` must pickle (a module-level function
+    or a functools.partial of one)."""
+    context = multiprocessing.get_context("spawn")
+    chunks: Any = context.Queue(maxsize=QUEUED_CHUNKS)
+    process = context.Process(target=_prepare_in_child, args=(read, chunks), name="aisle-import-reader")
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # see import_indexer: Ctrl-C is the importer's to act on
+    try:
+        process.start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        while (chunk := _next_chunk(chunks, process)) is not END:
+            if isinstance(chunk, _ReadFailed):
+                raise ReadError(chunk.message)
+            yield from chunk
+    finally:
+        if process.is_alive():
+            process.terminate()
+        process.join()
+
+
+def _next_chunk(chunks: Any, process: BaseProcess) -> Any:
+    while True:
+        try:
+            return chunks.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            if not process.is_alive():
+                try:
+                    return chunks.get(timeout=POLL_SECONDS)  # the last chunks may still be in the pipe
+                except queue.Empty:
+                    raise ReadError(f"the process reading the catalog stopped (exit code {process.exitcode})") from None
+
+
+def _prepare_in_child(read: Callable[[], Iterable[Any]], chunks: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    name_this_process("aisle-reader")
+    parent = multiprocessing.parent_process()
+    try:
+        records = iter(read())
+        while chunk := [prepare_record(record) for record in islice(records, CHUNK)]:
+            _put(chunks, chunk, parent)
+        _put(chunks, END, parent)
+    except Exception as error:
+        _put(chunks, _ReadFailed(f"{type(error).__name__}: {error}"), parent)
+
+
+def name_this_process(name: str) -> None:
+    """The name ps and top show (Linux; elsewhere nothing happens), so that each process's CPU can be told."""
+    try:
+        with open("/proc/self/comm", "w") as comm:
+            comm.write(name[:15])
+    except OSError:
+        pass
+
+
+def _put(chunks: Any, item: Any, parent: BaseProcess | None) -> None:
+    while True:
+        try:
+            chunks.put(item, timeout=POLL_SECONDS)
+            return
+        except queue.Full:
+            if parent is not None and not parent.is_alive():
+                raise SystemExit(0) from None

@@ -1,0 +1,185 @@
+"""`aisle import` stopped midway, for real: Ctrl-C to all its processes, SIGKILL of the importer, SIGKILL of its
+indexing process. Each leaves a catalog in which every product is either searchable or has an event still due for
+the relay (none delivered without being indexed), and a re-run plus the relay finish the job."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from aisle.adapters.importers.records import ProductRecord
+from aisle.adapters.importers.synthetic import generate_catalog
+from aisle.bootstrap import bootstrap
+from aisle.entrypoints.import_reader import CHUNK, ReadError, prepared_in_child
+from aisle.services.clock import utc_now
+from aisle.services.outbox_relay import OutboxRelay
+from aisle.services.search.engine import EngineQuery
+from tests.api.conftest import make_settings
+
+COUNT = 5_000
+STOP_AFTER = 1_000  # products committed before the stop
+WAIT_SECONDS = 240  # a shared, loaded 2-core machine is slow; nothing here measures time
+
+
+def _start_import(data_dir: Path) -> subprocess.Popen[bytes]:
+    command = [str(Path(sys.executable).parent / "aisle"), "import", "--format", "synthetic", "--count", str(COUNT)]
+    log = (data_dir / "import.log").open("ab")
+    # A session of its own, like a terminal's foreground job: Ctrl-C goes to the whole group.
+    env = {**os.environ, "AISLE_DATA_DIR": str(data_dir)}
+    return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _log(data_dir: Path) -> str:
+    """What the import commands printed (every run appends), for a failing assertion's message."""
+    return (data_dir / "import.log").read_text()[-3000:]
+
+
+def _products(data_dir: Path) -> int:
+    try:
+        with sqlite3.connect(data_dir / "aisle.db", timeout=30) as db:
+            return db.execute("SELECT count(*) FROM products").fetchone()[0]
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def _wait_for(check, what: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"never happened: {what}")
+
+
+def _indexer_pid(importer_pid: int) -> int:
+    """The importer's child that indexes (it names itself; the other children read, or track resources)."""
+    found: list[int] = []
+
+    def named() -> bool:
+        children = Path(f"/proc/{importer_pid}/task/{importer_pid}/children").read_text().split()
+        found[:] = [c for c in map(int, children) if _name(c) == "aisle-indexer"]
+        return bool(found)
+
+    _wait_for(named, "the indexing process")
+    return found[0]
+
+
+def _name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _consistent(data_dir: Path) -> tuple[int, int, int]:
+    """Every product searchable or still owed by the relay; never a delivered event for an unindexed product.
+    Returns (products, indexed, events still due)."""
+    app = bootstrap(make_settings(data_dir, run_background_workers=False))
+    try:
+        with sqlite3.connect(data_dir / "aisle.db", timeout=30) as db:
+            products = [r[0] for r in db.execute("SELECT product_id FROM products")]
+            pending = {r[0] for r in db.execute("SELECT key FROM outbox WHERE status = 'PENDING'")}
+            delivered = {r[0] for r in db.execute("SELECT key FROM outbox WHERE status = 'DELIVERED'")}
+        searchable = _indexed_ids(app, len(products))
+        assert not (delivered - searchable), "an event was marked delivered for a product the index lacks"
+        assert set(products) <= searchable | pending, "a product is neither searchable nor owed by the relay"
+        return len(products), len(searchable), len(pending)
+    finally:
+        app.stop()
+
+
+def _indexed_ids(app, at_most: int) -> set[int]:
+    """Every product id in the index (browsing with no keywords matches every document)."""
+    query = EngineQuery(sort="newest", limit=max(at_most, 1), with_facets=False)
+    result = app.search_engine.search(query)
+    assert result.total <= at_most, "the index holds documents the catalog does not"
+    return {hit.product_id for hit in result.hits}
+
+
+def _finish_with_a_rerun_and_the_relay(data_dir: Path) -> None:
+    rerun = _start_import(data_dir)
+    assert rerun.wait(WAIT_SECONDS) == 0, _log(data_dir)
+    app = bootstrap(make_settings(data_dir, run_background_workers=False))
+    try:
+        after_the_hold = OutboxRelay(app.uow, app.bus, lambda: utc_now() + timedelta(minutes=3))
+        while after_the_hold.relay_once():
+            pass
+        assert app.catalog.count_active() == COUNT, _log(data_dir)
+        assert app.search_engine.count() == COUNT, _log(data_dir)
+        with app.uow(readonly=True) as uow:
+            assert uow.outbox.pending_count() == 0
+    finally:
+        app.stop()
+
+
+def test_ctrl_c_leaves_what_was_imported_searchable(tmp_path: Path):
+    importer = _start_import(tmp_path)
+    _wait_for(lambda: _products(tmp_path) >= STOP_AFTER, f"{STOP_AFTER} products committed")
+    os.killpg(importer.pid, signal.SIGINT)
+    assert importer.wait(WAIT_SECONDS) == 130, _log(tmp_path)
+    products, searchable, due = _consistent(tmp_path)
+    assert STOP_AFTER <= products < COUNT, _log(tmp_path)
+    # at most the one batch committed while Ctrl-C arrived is left to the relay
+    assert searchable >= products - 500, (products, searchable, due, _log(tmp_path))
+    assert "stopped." in _log(tmp_path)
+    _finish_with_a_rerun_and_the_relay(tmp_path)
+
+
+def test_a_killed_importer_leaves_a_state_the_relay_finishes(tmp_path: Path):
+    importer = _start_import(tmp_path)
+    _wait_for(lambda: _products(tmp_path) >= STOP_AFTER, f"{STOP_AFTER} products committed")
+    indexer = _indexer_pid(importer.pid)
+    importer.kill()
+    importer.wait(WAIT_SECONDS)
+    _wait_for(lambda: not Path(f"/proc/{indexer}").exists() or _zombie(indexer), "the indexing process to end")
+    products, _searchable, _due = _consistent(tmp_path)
+    assert STOP_AFTER <= products < COUNT
+    _finish_with_a_rerun_and_the_relay(tmp_path)
+
+
+def test_a_killed_indexing_process_leaves_the_rest_to_the_relay(tmp_path: Path):
+    importer = _start_import(tmp_path)
+    _wait_for(lambda: _products(tmp_path) >= STOP_AFTER, f"{STOP_AFTER} products committed")
+    os.kill(_indexer_pid(importer.pid), signal.SIGKILL)
+    assert importer.wait(WAIT_SECONDS) == 0, _log(tmp_path)  # the import itself goes on to the end
+    assert "indexing process stopped" in _log(tmp_path)
+    products, searchable, due = _consistent(tmp_path)
+    assert products == COUNT and searchable < COUNT and due > 0
+    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    try:
+        app.relay.drain()  # due at once: handed back when the importer saw its indexer gone
+        assert app.search_engine.count() == COUNT
+    finally:
+        app.stop()
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def _a_chunk_and_three_then_broken() -> Iterator[ProductRecord]:
+    yield from generate_catalog(CHUNK + 3, with_reviews=False)
+    raise ValueError(f"line {CHUNK + 4}: not JSON")
+
+
+def test_records_are_prepared_in_a_child_in_order_and_its_errors_reach_the_importer():
+    in_order = [item.content.title for item in prepared_in_child(partial(generate_catalog, 600, 5))]
+    assert in_order == [record.data["title"] for record in generate_catalog(600, 5)]
+    seen = []
+    with pytest.raises(ReadError, match=f"line {CHUNK + 4}: not JSON"):
+        for item in prepared_in_child(_a_chunk_and_three_then_broken):
+            seen.append(item)
+    assert len(seen) == CHUNK  # the chunk the error broke is not imported, as a batch broken so is not in one process
