@@ -47,14 +47,18 @@ def main() -> None:
         documents = engine.count()
         parts = _Parts(tantivy_engine.TantivyEngine)
         engine_rows = _per_class(queries, lambda q: engine.search(to_query(q)), parts)
-        older = _older_way_rows(queries, lambda q: engine.search(to_query(q)), parts)
+        _forget_titles(parts)
+        older = _older_way_rows(queries, lambda q: engine.search(to_query(q)), parts) if args.ab else {}
         per_facet = _per_facet(parts.engine, [to_query(q) for q in queries[WARM_UP:]]) if older else []
+        _forget_titles(parts)
         bare = _per_class(queries, lambda q: engine.search(dataclasses.replace(to_query(q), with_facets=False)), None)
+        _forget_titles(parts)
         service = _per_class(queries, inproc.service_call(container), None)
+        titles = _titles_rows(queries, inproc.service_call(container), parts) if args.ab else {}
     finally:
         container.stop()
     _report(args, documents, engine_rows, bare, service, started)
-    _report_facets(args, older, per_facet, bool(parts.engine and parts.engine.facet_terms))
+    _report_facets(args, older, per_facet, titles, bool(parts.engine and parts.engine.facet_terms))
 
 
 def _arguments() -> argparse.Namespace:
@@ -64,6 +68,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, required=True, help="an embedded data dir (SQLite + Tantivy)")
     parser.add_argument("--queries", type=int, default=700, help="timed queries (after 100 to warm up)")
     parser.add_argument("--report", type=Path, default=REPORT, help="where to write the report")
+    parser.add_argument(
+        "--ab",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also the interleaved A/Bs on the same index (facet terms, kept titles): about twice the run time",
+    )
     return parser.parse_args()
 
 
@@ -93,26 +103,56 @@ class _Parts:
         yield self.spent
 
 
+def _forget_titles(parts: _Parts) -> None:
+    """Each pass starts with no ranked titles kept, as the first did: a pass over the same queries would otherwise
+    find every title the one before read (steady traffic repeats queries too, but not all of them)."""
+    from aisle.adapters.search import tantivy_engine
+
+    if parts.engine is not None:
+        parts.engine._titles = tantivy_engine._RecentTitles(tantivy_engine.TITLES_KEPT)
+
+
 def _per_class(queries: list[dict[str, Any]], call: Callable[[dict], Any], parts: _Parts | None) -> dict[str, dict]:
     for query in queries[:WARM_UP]:
         call(query)
     rows: dict[str, dict[str, list[float]]] = {}
     for query in queries[WARM_UP:]:
-        before = time.process_time()
-        if parts is None:
-            call(query)
-            spent = {}
-        else:
-            with parts.counting() as spent:
-                call(query)
-        total = (time.process_time() - before) * 1000
-        for cls in (query["cls"], "all"):
-            row = rows.setdefault(cls, {"total": [], "hits": [], "facets": []})
-            row["total"].append(total)
-            for name in ("hits", "facets"):
-                if name in spent:
-                    row[name].append(spent[name] * 1000)
+        _record(query, call, parts, rows)
     return rows
+
+
+def _interleaved(
+    queries: list[dict[str, Any]], call: Callable[[dict], Any], variants: dict[str, Callable[[], None]], parts: _Parts
+) -> dict[str, dict[str, dict]]:
+    """An A/B: each query runs under every variant (``variants``: name -> what switches it on) in turn, the order
+    alternating, so that the shared machine's drift and the caches' warmth hit them alike."""
+    for query in queries[:WARM_UP]:
+        for switch in variants.values():
+            switch()
+            call(query)
+    rows: dict[str, dict[str, dict]] = {name: {} for name in variants}
+    for i, query in enumerate(queries[WARM_UP:]):
+        for name in list(variants) if i % 2 == 0 else list(reversed(variants)):
+            variants[name]()
+            _record(query, call, parts, rows[name])
+    return rows
+
+
+def _record(query: dict[str, Any], call: Callable[[dict], Any], parts: _Parts | None, rows: dict[str, dict]) -> None:
+    before = time.process_time()
+    if parts is None:
+        call(query)
+        spent: dict[str, float] = {}
+    else:
+        with parts.counting() as spent:
+            call(query)
+    total = (time.process_time() - before) * 1000
+    for cls in (query["cls"], "all"):
+        row = rows.setdefault(cls, {"total": [], "hits": [], "facets": []})
+        row["total"].append(total)
+        for name in ("hits", "facets"):
+            if name in spent:
+                row[name].append(spent[name] * 1000)
 
 
 def _mean(values: list[float]) -> str:
@@ -176,19 +216,47 @@ def _report(args: argparse.Namespace, documents: int, engine: dict, bare: dict, 
 
 
 def _older_way_rows(queries: list[dict[str, Any]], call: Callable[[dict], Any], parts: _Parts) -> dict[str, dict]:
-    """The engine pass again with the facets counted as before the facet_bucket and attribute_set terms (price and
-    rating ranges, a terms count over every attribute value): what the facet terms saved, on the same index."""
+    """The engine with its facets counted as before the facet_bucket and attribute_set terms (price and rating
+    ranges, a terms count over every attribute value) against the facet terms, on the same index, interleaved."""
     from aisle.adapters.search.tantivy_facets import FacetCounter
 
     engine = parts.engine
     if engine is None or not engine.facet_terms:
         return {}
-    current = engine._facet_counter
-    engine._facet_counter = FacetCounter(engine._queries, current._categories, facet_terms=False)
+    terms = engine._facet_counter
+    older = FacetCounter(engine._queries, terms._categories, facet_terms=False)
     try:
-        return _per_class(queries, call, parts)
+        return _interleaved(
+            queries,
+            call,
+            {
+                "older": lambda: setattr(engine, "_facet_counter", older),
+                "terms": lambda: setattr(engine, "_facet_counter", terms),
+            },
+            parts,
+        )
     finally:
-        engine._facet_counter = current
+        engine._facet_counter = terms
+
+
+def _titles_rows(queries: list[dict[str, Any]], call: Callable[[dict], Any], parts: _Parts) -> dict[str, dict]:
+    """The search service with ranked titles kept between searches against read from the document store every
+    time, interleaved (each variant keeps its own titles over the whole pass, as in steady traffic)."""
+    from aisle.adapters.search import tantivy_engine
+
+    engine = parts.engine
+    if engine is None:
+        return {}
+    kept, unkept = tantivy_engine._RecentTitles(tantivy_engine.TITLES_KEPT), tantivy_engine._RecentTitles(0)
+    return _interleaved(
+        queries,
+        call,
+        {
+            "kept": lambda: setattr(engine, "_titles", kept),
+            "read each time": lambda: setattr(engine, "_titles", unkept),
+        },
+        parts,
+    )
 
 
 FACET_GROUPS = {
@@ -241,35 +309,70 @@ def _per_facet(engine: Any, queries: list[Any]) -> list[list[str]]:
     return rows
 
 
-def _report_facets(args: argparse.Namespace, older: dict, per_facet: list[list[str]], facet_terms: bool) -> None:
+def _report_facets(
+    args: argparse.Namespace, older: dict, per_facet: list[list[str]], titles: dict, facet_terms: bool
+) -> None:
     if not facet_terms:
         print("the index was built before the facet terms: its facets were counted the older way (ranges)")
         return
-    report = Report("Facets: the older counts against the facet terms, same index")
-    rows = []
-    for cls in ("keyword", "filtered", "faceted", "sorted", "all"):
-        if cls in older:
-            rows.append(
-                [
-                    cls,
-                    len(older[cls]["total"]),
-                    _mean(older[cls]["facets"]),
-                    _mean(older[cls]["total"]),
-                    _p99(older[cls]["total"]),
-                ]
-            )
+    if not args.ab:
+        return
+    report = Report("A/B on the same index: facet terms, kept titles")
     report.table(
-        "Engine, facets counted the older way (CPU ms per query)",
-        ["class", "n", "engine: facets", "engine total", "engine p99"],
-        rows,
+        "Engine: facets counted the older way against the facet terms, interleaved (CPU ms per query)",
+        [
+            "class",
+            "n",
+            "facets: older",
+            "facets: terms",
+            "facets p99: older",
+            "facets p99: terms",
+            "engine total: older",
+            "engine total: terms",
+        ],
+        _ab_rows(older, "older", "terms", "facets"),
     )
     report.table(
-        "One facet at a time (CPU ms per count, aggregation and reading)",
+        "One facet at a time (CPU ms per count, aggregation and reading, interleaved per call)",
         ["facet", "all documents: older", "all documents: terms", "the mix (mean): older", "the mix (mean): terms"],
         per_facet,
     )
-    path = args.report.with_name(args.report.stem + "-facets.md")
+    report.table(
+        "Search service: ranked titles kept against read each time, interleaved (CPU ms per search)",
+        [
+            "class",
+            "n",
+            "hits: read each time",
+            "hits: kept",
+            "hits p99: read each time",
+            "hits p99: kept",
+            "service: read each time",
+            "service: kept",
+        ],
+        _ab_rows(titles, "read each time", "kept", "hits"),
+    )
+    path = args.report.with_name(args.report.stem + "-ab.md")
     print(f"report: {report.write(path)}")
+
+
+def _ab_rows(rows: dict[str, dict], a: str, b: str, part: str) -> list[list[Any]]:
+    out: list[list[Any]] = []
+    for cls in ("keyword", "filtered", "faceted", "sorted", "all"):
+        if rows and cls in rows[a] and cls in rows[b]:
+            ra, rb = rows[a][cls], rows[b][cls]
+            out.append(
+                [
+                    cls,
+                    len(ra["total"]),
+                    _mean(ra[part]),
+                    _mean(rb[part]),
+                    _p99(ra[part]),
+                    _p99(rb[part]),
+                    _mean(ra["total"]),
+                    _mean(rb["total"]),
+                ]
+            )
+    return out
 
 
 if __name__ == "__main__":

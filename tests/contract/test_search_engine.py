@@ -656,3 +656,28 @@ def test_facets_asked_without_the_total_are_the_same_facets(engine):
             EngineQuery(keywords=words("headphones"), filters=filters, limit=0, with_total=False)
         )
         assert facets_only.facets == counted.facets and counted.total > 0
+
+
+def test_tantivy_hits_carry_the_title_of_the_version_indexed_while_many_threads_rank(tmp_path: Path, clock: Clock):
+    """Titles are kept per (product, version) between searches: an update's new title shows at once, and threads
+    ranking at once through a small, constantly evicting set of kept titles each get their own hits' titles."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from aisle.adapters.search import tantivy_engine
+
+    engine = TantivyEngine(tmp_path / "index", clock)
+    engine._titles = tantivy_engine._RecentTitles(3)
+    lamps = [doc(400 + i, f"Lamp Model {i}", "Zeta", "20.00") for i in range(12)]
+    engine.upsert(lamps)
+    engine.refresh()
+    assert engine.search(EngineQuery(keywords=words("lamp"), limit=50)).hits[0].title.startswith("Lamp Model")
+    engine.upsert([replace(lamps[0], title="Lamp Renamed 0", version=2)])
+    engine.refresh()
+    expected = {d.product_id: d.title for d in lamps} | {400: "Lamp Renamed 0"}
+
+    def wrong_titles(_: int) -> int:
+        hits = engine.search(EngineQuery(keywords=words("lamp"), limit=50)).hits
+        return sum(h.title != expected[h.product_id] for h in hits) + (len(hits) != len(lamps))
+
+    with ThreadPoolExecutor(8) as pool:
+        assert sum(pool.map(wrong_titles, range(400))) == 0
