@@ -71,14 +71,18 @@ def _wait_for(check, what: str) -> None:
 
 def _indexer_pid(importer_pid: int) -> int:
     """The importer's child that indexes (it names itself; the other children read, or track resources)."""
+    return _child_named(importer_pid, "aisle-indexer")
+
+
+def _child_named(importer_pid: int, name: str) -> int:
     found: list[int] = []
 
     def named() -> bool:
         children = Path(f"/proc/{importer_pid}/task/{importer_pid}/children").read_text().split()
-        found[:] = [c for c in map(int, children) if _name(c) == "aisle-indexer"]
+        found[:] = [c for c in map(int, children) if _name(c) == name]
         return bool(found)
 
-    _wait_for(named, "the indexing process")
+    _wait_for(named, f"the {name} process")
     return found[0]
 
 
@@ -146,10 +150,11 @@ def test_ctrl_c_leaves_what_was_imported_searchable(tmp_path: Path):
 def test_a_killed_importer_leaves_a_state_the_relay_finishes(tmp_path: Path):
     importer = _start_import(tmp_path)
     _wait_for(lambda: _products(tmp_path) >= STOP_AFTER, f"{STOP_AFTER} products committed")
-    indexer = _indexer_pid(importer.pid)
+    indexer, reader = _indexer_pid(importer.pid), _child_named(importer.pid, "aisle-reader")
     importer.kill()
     importer.wait(WAIT_SECONDS)
     _wait_for(lambda: not Path(f"/proc/{indexer}").exists() or _zombie(indexer), "the indexing process to end")
+    _wait_for(lambda: not Path(f"/proc/{reader}").exists() or _zombie(reader), "the reading process to end")
     products, _searchable, _due = _consistent(tmp_path)
     assert STOP_AFTER <= products < COUNT
     _finish_with_a_rerun_and_the_relay(tmp_path)

@@ -9,8 +9,11 @@ stops (Ctrl-C, an error, or killed), the child is stopped or stops itself within
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
+import os
 import queue
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -72,6 +75,8 @@ def _prepare_in_child(read: Callable[[], Iterable[Any]], chunks: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     name_this_process("aisle-reader")
     parent = multiprocessing.parent_process()
+    if parent is not None:
+        _exit_when_gone(parent)
     try:
         records = iter(read())
         while chunk := [prepare_record(record) for record in islice(records, CHUNK)]:
@@ -79,6 +84,17 @@ def _prepare_in_child(read: Callable[[], Iterable[Any]], chunks: Any) -> None:
         _put(chunks, END, parent)
     except Exception as error:
         _put(chunks, _ReadFailed(f"{type(error).__name__}: {error}"), parent)
+
+
+def _exit_when_gone(parent: BaseProcess) -> None:
+    """A killed importer never reads again: this process would wait forever, in a put or in exiting (the queue's
+    feeder thread waits for the pipe to drain), so it leaves the moment its parent is gone."""
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def name_this_process(name: str) -> None:
