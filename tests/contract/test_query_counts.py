@@ -52,7 +52,7 @@ def test_several_clients_make_a_suggestion_in_its_normal_form(make_counts: MakeC
     popular = PopularQueries(counts=make_counts())
     for n in range(3):
         popular.record("Galaxy  S7", 5, client=f"10.0.0.{n}")
-    popular.record("nothing found", 0, client="10.0.0.9")
+        popular.record("nothing found", 0, client=f"10.0.0.{n}")  # found nothing: never learned
     assert popular.top() == [("galaxy s7", 3)]
 
 
