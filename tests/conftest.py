@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,13 @@ def forget_namespace(url: str, namespace: str) -> None:
             client.delete(key)
     finally:
         client.close()
+
+
+def eventually(check: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
+    """Polls ``check`` until it holds; the bound is generous because a 2-core CI machine may be busy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{what} did not happen within {timeout} s")

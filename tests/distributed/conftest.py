@@ -3,9 +3,8 @@ reached through proxies a test can cut."""
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -78,16 +77,6 @@ def shape(fresh_database: str) -> Iterator[Shape]:
         yield Shape(client, container, opensearch, redis, settings)
     opensearch.close()
     redis.close()
-
-
-def eventually(check: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
-    """Polls ``check`` until it holds; the bound is generous because a 2-core CI machine may be busy."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{what} did not happen within {timeout} s")
 
 
 def new_seller(client: TestClient, name: str = "Distributed Seller") -> dict[str, str]:

@@ -7,12 +7,11 @@ from decimal import Decimal
 from aisle.bootstrap import bootstrap
 from aisle.domain.catalog import ProductContent, ProductStatus, Variant
 from aisle.services.search.params import SearchParams
-from tests.conftest import opensearch_url, redis_url
+from tests.conftest import eventually, opensearch_url, redis_url
 from tests.distributed.conftest import (
     Shape,
     create_product,
     distributed_settings,
-    eventually,
     new_seller,
     proxy_for,
     search_total,

@@ -11,12 +11,11 @@ from PIL import Image
 
 from aisle.bootstrap import bootstrap
 from aisle.entrypoints.api.app import create_app
-from tests.conftest import opensearch_url, redis_url, s3_url
+from tests.conftest import eventually, opensearch_url, redis_url, s3_url
 from tests.distributed.conftest import (
     Shape,
     create_product,
     distributed_settings,
-    eventually,
     new_seller,
     proxy_for,
     search_total,

@@ -16,8 +16,8 @@ from aisle.adapters.tracing import Tracing
 from aisle.bootstrap import bootstrap
 from aisle.entrypoints.api.app import create_app
 from tests.api.test_tracing import server_span, wait_for_span
-from tests.conftest import opensearch_url, redis_url
-from tests.distributed.conftest import create_product, distributed_settings, eventually, new_seller, proxy_for
+from tests.conftest import eventually, opensearch_url, redis_url
+from tests.distributed.conftest import create_product, distributed_settings, new_seller, proxy_for
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from functools import partial
@@ -25,6 +24,7 @@ from aisle.services.clock import utc_now
 from aisle.services.outbox_relay import OutboxRelay
 from aisle.services.search.engine import EngineQuery
 from tests.api.conftest import make_settings
+from tests.conftest import eventually
 
 COUNT = 3_000  # small enough for the suite's 300 s per test on a loaded box, big enough to stop midway
 STOP_AFTER = 1_000  # products committed before the stop
@@ -60,15 +60,6 @@ def _products(data_dir: Path) -> int:
         return 0
 
 
-def _wait_for(check, what: str) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"never happened: {what}")
-
-
 def _indexer_pid(importer_pid: int) -> int:
     """The importer's child that indexes (it names itself; the other children read, or track resources)."""
     return _child_named(importer_pid, "aisle-indexer")
@@ -82,7 +73,7 @@ def _child_named(importer_pid: int, name: str) -> int:
         found[:] = [c for c in map(int, children) if _name(c) == name]
         return bool(found)
 
-    _wait_for(named, f"the {name} process")
+    eventually(named, WAIT_SECONDS, f"the {name} process")
     return found[0]
 
 
@@ -136,7 +127,7 @@ def _finish_with_a_rerun_and_the_relay(data_dir: Path) -> None:
 
 def test_ctrl_c_leaves_what_was_imported_searchable(tmp_path: Path):
     importer = _start_import(tmp_path)
-    _wait_for(lambda: _products(tmp_path) >= STOP_AFTER, f"{STOP_AFTER} products committed")
+    eventually(lambda: _products(tmp_path) >= STOP_AFTER, WAIT_SECONDS, f"{STOP_AFTER} products committed")
     os.killpg(importer.pid, signal.SIGINT)
     assert importer.wait(WAIT_SECONDS) == 130, _log(tmp_path)
     products, searchable, due = _consistent(tmp_path)
@@ -149,12 +140,12 @@ def test_ctrl_c_leaves_what_was_imported_searchable(tmp_path: Path):
 
 def test_a_killed_importer_leaves_a_state_the_relay_finishes(tmp_path: Path):
     importer = _start_import(tmp_path)
-    _wait_for(lambda: _products(tmp_path) >= STOP_AFTER, f"{STOP_AFTER} products committed")
+    eventually(lambda: _products(tmp_path) >= STOP_AFTER, WAIT_SECONDS, f"{STOP_AFTER} products committed")
     indexer, reader = _indexer_pid(importer.pid), _child_named(importer.pid, "aisle-reader")
     importer.kill()
     importer.wait(WAIT_SECONDS)
-    _wait_for(lambda: not Path(f"/proc/{indexer}").exists() or _zombie(indexer), "the indexing process to end")
-    _wait_for(lambda: not Path(f"/proc/{reader}").exists() or _zombie(reader), "the reading process to end")
+    eventually(lambda: _ended(indexer), WAIT_SECONDS, "the indexing process to end")
+    eventually(lambda: _ended(reader), WAIT_SECONDS, "the reading process to end")
     products, _searchable, _due = _consistent(tmp_path)
     assert STOP_AFTER <= products < COUNT
     _finish_with_a_rerun_and_the_relay(tmp_path)
@@ -162,7 +153,7 @@ def test_a_killed_importer_leaves_a_state_the_relay_finishes(tmp_path: Path):
 
 def test_a_killed_indexing_process_leaves_the_rest_to_the_relay(tmp_path: Path):
     importer = _start_import(tmp_path)
-    _wait_for(lambda: _products(tmp_path) >= STOP_AFTER, f"{STOP_AFTER} products committed")
+    eventually(lambda: _products(tmp_path) >= STOP_AFTER, WAIT_SECONDS, f"{STOP_AFTER} products committed")
     os.kill(_indexer_pid(importer.pid), signal.SIGKILL)
     assert importer.wait(WAIT_SECONDS) == 0, _log(tmp_path)  # the import itself goes on to the end
     assert _log(tmp_path).count("indexing process stopped") == 1  # said once, not once per batch after
@@ -176,7 +167,8 @@ def test_a_killed_indexing_process_leaves_the_rest_to_the_relay(tmp_path: Path):
         app.stop()
 
 
-def _zombie(pid: int) -> bool:
+def _ended(pid: int) -> bool:
+    """Gone, or a zombie (exited, not yet reaped by its parent)."""
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
