@@ -314,5 +314,6 @@ def test_bestbuy_colour_is_the_last_part_of_a_three_part_title(bestbuy_records):
     assert by_title["Samsung - Galaxy S7 32GB - Black Onyx (Verizon)"] == {"color": "Black Onyx"}  # carrier dropped
     assert by_title["Incipio - Screen Protector for ZTE Axon 7 - Transparent"] == {"color": "Transparent"}
     assert by_title["AT&T GoPhone - Samsung Galaxy Express 3 4G LTE with 8GB Memory Prepaid Cell Phone"] == {}
+    assert by_title["Insignia™ - Insignia - Essentials Bundle for Apple® iPhone® 7"] == {}  # a product, no colour
     coloured = sum(1 for attributes in by_title.values() if attributes)
     assert coloured > len(by_title) / 2

@@ -71,16 +71,20 @@ def _product_data(number: int, item: dict[str, Any], title: str, price: Decimal)
 
 
 MAX_COLOUR = 60
+_TRADEMARK = re.compile("[\u00ae\u2122]")  # ® ™
 _CARRIER_NOTE = re.compile(r"\s*\([^)]*\)\s*$")  # "Black Onyx (Verizon)": the carrier is no colour
 
 
 def _colour(title: str) -> dict[str, str]:
-    """Best Buy titles read "Brand - Product - Colour": the colour is the last " - " part, when there are three."""
+    """Best Buy titles read "Brand - Product - Colour": the colour is the last " - " part, when there are three
+    and it does not name a product ("... - Essentials Bundle for Apple® iPhone® 7": trademarks mark product names)."""
     parts = title.split(" - ")
     if len(parts) < 3:
         return {}
     colour = _CARRIER_NOTE.sub("", parts[-1]).strip()
-    return {"color": colour} if colour and len(colour) <= MAX_COLOUR and not colour[0].isdigit() else {}
+    if not colour or len(colour) > MAX_COLOUR or colour[0].isdigit() or _TRADEMARK.search(colour):
+        return {}
+    return {"color": colour}
 
 
 def _plain(value: Any) -> str:
