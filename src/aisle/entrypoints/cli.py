@@ -29,6 +29,7 @@ app = typer.Typer(
     "(AISLE_DATA_DIR, AISLE_PROFILE, AISLE_DATABASE_URL, ...): see the README.",
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode="markdown",  # a docstring's paragraphs are rewrapped to the terminal, not broken where typed
 )
 sellers_app = typer.Typer(help="Manage sellers and their API keys.", no_args_is_help=True)
 app.add_typer(sellers_app, name="sellers")
@@ -152,14 +153,16 @@ class WorkerName(StrEnum):
 
 
 @app.command()
-def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run")]) -> None:
+def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run", metavar="WORKER")]) -> None:
     """Run one worker of the distributed profile until interrupted; start as many processes as the load needs.
 
-    relay: outbox -> Kafka. index-builder: events -> OpenSearch. cache-invalidator: events -> Redis.
-    reservation-expirer: gives back the stock of reservations whose time is up. pruner: deletes delivered events,
-    old idempotency keys and finished bulk jobs after AISLE_RETENTION_HOURS.
-    deal-clock: announces price changes when a deal starts or ends, so search follows the deal price.
-    image-worker: image.uploaded -> thumbnails in the blob store.
+    - relay: outbox -> Kafka
+    - index-builder: events -> OpenSearch
+    - cache-invalidator: events -> Redis
+    - reservation-expirer: gives back the stock of reservations whose time is up
+    - pruner: deletes delivered events, old idempotency keys and finished bulk jobs after AISLE_RETENTION_HOURS
+    - deal-clock: announces price changes when a deal starts or ends, so search follows the deal price
+    - image-worker: image.uploaded -> thumbnails in the blob store
     """
     from aisle.bootstrap import worker_loops
 
