@@ -23,7 +23,11 @@ class AskedKind:
     def names_a_kind(self, parsed: ParsedQuery, head_only: bool = False) -> bool:
         """Whether the query's words (its last word, with ``head_only``) name a kind of product the catalog knows
         ("chargers"; not "galaxy s7")."""
-        return bool(self._catalog_kinds().asked(parsed.named, dict(parsed.synonyms), head_only))
+        return bool(self.kinds_asked(parsed, head_only))
+
+    def kinds_asked(self, parsed: ParsedQuery, head_only: bool = False) -> frozenset[str]:
+        """The kinds (singular) the query's words name: {"dress"} for "red dresses"; none for "galaxy s7"."""
+        return self._catalog_kinds().asked(parsed.named, dict(parsed.synonyms), head_only)
 
     def candidates_of(self, hits: Sequence[Hit], parsed: ParsedQuery, head_only: bool = False) -> dict[int, float]:
         """The ids of the hits that are the kind the query's head noun names, with how surely they are (none when

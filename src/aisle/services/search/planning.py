@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from aisle.domain.search.kinds import singular
 from aisle.domain.search.query import ParsedQuery
+from aisle.domain.search.text import tokenize
 from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup, Searcher
 from aisle.services.search.params import SearchParams
 from aisle.services.search.results import PriceDropped, RelaxStep
@@ -63,9 +65,13 @@ def keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
 
 
 def relax_once(
-    plan: Plan, engine: Searcher, counted: dict[tuple[KeywordGroup, Filters], int]
+    plan: Plan,
+    engine: Searcher,
+    counted: dict[tuple[KeywordGroup, Filters], int],
+    kinds: frozenset[str] = frozenset(),
 ) -> tuple[Plan, RelaxStep] | None:
-    """The next thing to let go of, most specific first: filters the text implied, then the words least found."""
+    """The next thing to let go of, most specific first: filters the text implied, then the words least found,
+    the word naming the ``kinds`` asked for last."""
     f = plan.filters
     if f.rating_min is not None:
         return replace(plan, filters=replace(f, rating_min=None)), RelaxStep("rating_min", f.rating_min)
@@ -75,7 +81,7 @@ def relax_once(
         dropped = RelaxStep("price", PriceDropped(f.price_min, f.price_max))
         return replace(plan, filters=replace(f, price_min=None, price_max=None)), dropped
     if len(plan.keywords) > 1:
-        word = least_found(plan.keywords, f, engine, counted)
+        word = least_found(plan.keywords, f, engine, counted, kinds)
         kept = tuple(k for k in plan.keywords if k.word != word)
         return replace(plan, keywords=kept), RelaxStep("keyword", word)
     if f.brands:
@@ -90,9 +96,12 @@ def least_found(
     filters: Filters,
     engine: Searcher,
     counted: dict[tuple[KeywordGroup, Filters], int],
+    kinds: frozenset[str] = frozenset(),
 ) -> str:
     """The word to drop: one that matches nothing (a typo the speller missed, a word the catalog lacks), else
-    the most common one, which says least about what the shopper wants ("apple watch series": drop "series")."""
+    the most common one, which says least about what the shopper wants ("apple watch series": drop "series"),
+    but never the word naming the kind asked for while another can go: "red dress" without red dresses shows
+    dresses, not everything red."""
     for k in keywords:
         if (k, filters) not in counted:
             found = engine.search(EngineQuery(keywords=(k,), filters=filters, limit=0, with_facets=False))
@@ -101,4 +110,9 @@ def least_found(
     unmatched = [k.word for k in keywords if counts[k.word] == 0]
     if unmatched:
         return unmatched[-1]
-    return max(reversed(keywords), key=lambda k: counts[k.word]).word
+    droppable = [k for k in keywords if not _names_a_kind(k, kinds)] or list(keywords)
+    return max(reversed(droppable), key=lambda k: counts[k.word]).word
+
+
+def _names_a_kind(group: KeywordGroup, kinds: frozenset[str]) -> bool:
+    return any(singular(word) in kinds for word in tokenize(group.word)[-1:])

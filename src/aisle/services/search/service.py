@@ -116,7 +116,7 @@ class SearchService:
                 boosted_result = engine.search(self._engine_query(boosted, params))
                 plan, result = (boosted, boosted_result) if boosted_result.total else (plan, result)
             parsed = brand_words
-        result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result)
+        result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result, parsed)
         ranked = self._ranked(result.hits, plan, parsed)
         near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
@@ -141,12 +141,13 @@ class SearchService:
         )
 
     def _search_relaxing(
-        self, engine: Searcher, plan: Plan, params: SearchParams, result: EngineResult
+        self, engine: Searcher, plan: Plan, params: SearchParams, result: EngineResult, parsed: ParsedQuery
     ) -> tuple[EngineResult, list[RelaxStep], Plan]:
         steps: list[RelaxStep] = []
         counted: dict[tuple[KeywordGroup, Filters], int] = {}  # one count per word, however many are dropped
+        kinds = self._asked_kind.kinds_asked(parsed) if result.total == 0 else frozenset()
         while result.total == 0:
-            relaxed = relax_once(plan, engine, counted)
+            relaxed = relax_once(plan, engine, counted, kinds)
             if relaxed is None:
                 break
             plan, step = relaxed

@@ -1,0 +1,49 @@
+"""What relaxation lets go of when nothing matches every word: the words that qualify, before the one naming
+what the shopper wants."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import SellerClient, wait_for_outbox
+
+DRESSES, CASES, MAKEUP = ["Clothing", "Women", "Dresses"], ["Phones", "Phone Cases"], ["Beauty", "Lipsticks"]
+CATALOG = [
+    ("Floral Summer Dress", DRESSES),
+    ("Sleeveless Wrap Dress", DRESSES),
+    ("Linen Midi Dress", DRESSES),
+    ("Red Slim Phone Case", CASES),
+    ("Matte Red Lipstick", MAKEUP),
+]
+
+
+@pytest.fixture
+def catalog(client, seller: SellerClient, container) -> None:
+    for n, (title, path) in enumerate(CATALOG):
+        with container.uow() as uow:
+            category = uow.categories.get_or_create_path(path, container.ids.next_id)
+            uow.commit()
+        body = {
+            "title": title,
+            "status": "ACTIVE",
+            "category_id": str(category.category_id),
+            "variants": [{"sku": f"RELAX-{n}", "price": 20 + n}],
+        }
+        assert seller.request("POST", "/products", json=body).status_code == 201
+    wait_for_outbox(container)
+    container.categories.forget()
+    container.understanding.rebuild()
+
+
+def test_the_word_naming_the_kind_is_kept_and_the_qualifier_dropped(client, catalog):
+    # "dress" is the commoner word here, which would make it the first to go; but no red dress means dresses,
+    # not everything red
+    body = client.get("/api/v1/products/search", params={"q": "red dresses"}).json()
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "red"}]
+    assert {r["title"] for r in body["results"]} == {"Floral Summer Dress", "Sleeveless Wrap Dress", "Linen Midi Dress"}
+
+
+def test_without_a_kind_named_the_commonest_word_still_goes_first(client, catalog):
+    body = client.get("/api/v1/products/search", params={"q": "red floral"}).json()
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "red"}]
+    assert [r["title"] for r in body["results"]] == ["Floral Summer Dress"]
