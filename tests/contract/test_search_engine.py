@@ -476,6 +476,23 @@ def test_attribute_filters_and_facets(engine):
     assert engine.search(EngineQuery(keywords=aero, filters=Filters(attributes=(("color", "Red"),)))).total == 2
 
 
+def test_a_variant_colour_or_size_is_a_word_a_query_matches(engine):
+    engine.upsert(
+        [
+            doc(74, "Denim Slim Jeans", "Zeta", "40.00", attributes=(("color", "Sky Blue"), ("size", "XL"))),
+            doc(75, "Denim Relaxed Jeans", "Zeta", "40.00", attributes=(("color", "Black"), ("size", "M"))),
+            doc(76, "Denim Straight Jeans", "Zeta", "40.00", attributes=(("size", "32"),)),
+        ]
+    )
+    engine.refresh()
+    assert ids(engine, keywords=words("black", "jeans")) == [75]
+    assert ids(engine, keywords=words("jeans", "sky", "blue")) == [74]
+    assert ids(engine, keywords=words("xl", "jeans")) == [74]
+    # a bare size is no word: "jeans 32" does not match every pair sold in size 32, nor "m" every medium
+    assert ids(engine, keywords=words("jeans", "32")) == []
+    assert ids(engine, keywords=words("m", "jeans")) == []
+
+
 def test_an_attribute_facet_lifts_only_its_own_attribute_filter(engine):
     """Red and 64GB picked: colours count among the 64GB products, storage sizes among the red ones, and the
     other facets under both filters. Both engines give these same numbers."""

@@ -104,7 +104,7 @@ class SourceBuilder:
             "title": doc.title,
             "title_head": doc.own_name,
             "title_terms": list(dict.fromkeys(self._words.analyze(doc.title))),
-            "description": doc.description,
+            "description": doc.matched_description,
             "category_text": " ".join(doc.category_names),
             "category": [str(category_id) for category_id in doc.category_ids],
             "codes": " ".join(doc.codes),

@@ -95,7 +95,7 @@ def to_tantivy(
     out.add_text("title", doc.title)
     out.add_text("title_words", doc.title)
     out.add_text("title_head", doc.own_name)
-    out.add_text("description", doc.description)
+    out.add_text("description", doc.matched_description)
     if doc.brand:
         out.add_text("brand_text", doc.brand)
         out.add_text("brand", doc.brand)

@@ -48,6 +48,14 @@ class SearchDocument:
         return own_name(self.title)
 
     @property
+    def matched_description(self) -> str:
+        """The description as keywords match it: with the variants' words, so "black jeans" finds the jeans that
+        come in black though no title says so."""
+        title = self.title.casefold()
+        words = variant_words([(n, v) for n, v in self.attributes if v.casefold() not in title])  # not counted twice
+        return f"{self.description}\n{words}" if words else self.description
+
+    @property
     def category_id(self) -> int | None:
         return self.category_ids[-1] if self.category_ids else None
 
@@ -133,6 +141,12 @@ def variant_attributes(variants: Sequence[Variant]) -> tuple[tuple[str, str], ..
             if key and shown and len(key) <= MAX_ATTRIBUTE_CHARS and len(shown) <= MAX_ATTRIBUTE_CHARS:
                 found[(key, shown)] = None
     return tuple(found)
+
+
+def variant_words(attributes: Sequence[tuple[str, str]]) -> str:
+    """The attribute values a shopper types as words ("Black", "Sky Blue", "XL", "128GB"): those with two letters
+    or more. A bare size or number ("M", "8") would let a query's number match every product sold in that size."""
+    return " ".join(dict.fromkeys(value for _name, value in attributes if sum(ch.isalpha() for ch in value) >= 2))
 
 
 def _shown(value: str) -> str:
