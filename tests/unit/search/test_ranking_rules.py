@@ -36,6 +36,24 @@ def test_weak_matches_do_not_vote_for_their_category():
     assert category_affinity(candidates, 10.0) == {PHONES: 1.0}
 
 
+def test_when_the_query_names_a_kind_only_products_of_that_kind_vote_for_a_category():
+    # "lg accessories": a phone whose description talks of its accessories matches the words best; the cases (the
+    # kind asked, matched only through their category's name) match weakly. The phone's category must not lift it.
+    ACCESSORIES = 30
+    phone = Cand(1, 10.0, category_id=PHONES, popularity=90)
+    cases = [Cand(i, 0.6, category_id=CASES, popularity=60) for i in range(2, 8)]
+    others = [Cand(i, 7.0, category_id=PHONES, popularity=50) for i in range(8, 12)]
+    of_kind = dict.fromkeys((c.product_id for c in cases), 0.9)
+    cuts = [float(p) for p in range(1, 100)]
+    assert category_affinity([phone, *others], 10.0) == {PHONES: 1.0}  # what the phones alone would say
+    ranked = rerank([phone, *cases, *others], RerankWeights(), cuts, of_kind)
+    assert {c.product_id for c in ranked[:6]} == {c.product_id for c in cases}
+    # with no product of the asked kind among the candidates, the strongest matches vote as before
+    kinds_elsewhere = {99: 1.0}
+    unchanged = rerank([phone, *others, Cand(12, 6.5, category_id=ACCESSORIES)], RerankWeights(), cuts, kinds_elsewhere)
+    assert unchanged[0] == phone
+
+
 def test_popularity_counts_by_rank_whatever_its_scale():
     small = popularity_ranks([Cand(1, 1, popularity=1), Cand(2, 1, popularity=2), Cand(3, 1, popularity=3)])
     large = popularity_ranks([Cand(1, 1, popularity=10), Cand(2, 1, popularity=9000), Cand(3, 1, popularity=21000)])

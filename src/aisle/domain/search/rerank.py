@@ -85,7 +85,7 @@ def rerank_scored(
     kind lift it gets (a plain collection: all of it)."""
     kind_share = of_asked_kind if isinstance(of_asked_kind, Mapping) else dict.fromkeys(of_asked_kind, 1.0)
     best = max((c.text_score for c in candidates), default=0.0)
-    affinity = category_affinity(candidates, best)
+    affinity = category_affinity(voters(candidates, kind_share), best)
     if popularity_cuts:
         popularity = {c.product_id: catalog_percentile(c.popularity, popularity_cuts) for c in candidates}
     else:
@@ -151,6 +151,14 @@ def name_coverage(words: Iterable[str], title: str) -> float:
 
 def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def voters(candidates: Sequence[C], of_asked_kind: Mapping[int, float]) -> Sequence[C]:
+    """The candidates whose categories say what the query asks for: when it names a kind of product, only those
+    of that kind ("lg accessories": a phone whose description mentions its accessories matches the words best, but
+    its category is not where accessories are). They must still match strongly among all candidates to vote."""
+    of_kind = [c for c in candidates if of_asked_kind.get(c.product_id, 0.0) > 0]
+    return of_kind or candidates
 
 
 def category_affinity(candidates: Sequence[Candidate], best: float) -> dict[int | None, float]:
