@@ -44,7 +44,10 @@ def search(
     category: Annotated[str | None, Query(max_length=500, description="Category id or path")] = None,
     price_min: Price = None,
     price_max: Price = None,
-    brand: Annotated[str | None, Query(max_length=2_000, description="Comma-separated brands")] = None,
+    brand: Annotated[
+        list[str] | None,
+        Query(max_length=2_000, description="Brands, any of them: repeatable or comma-separated (`brand=Sony,Bose`)"),
+    ] = None,
     rating_min: Annotated[float | None, Query(ge=0, le=5, allow_inf_nan=False)] = None,
     in_stock: bool | None = None,
     sort: Literal["relevance", "price_asc", "price_desc", "rating", "newest"] | None = None,
@@ -65,11 +68,12 @@ def search(
 
     The response's `query` block says how the text was read (keywords, filters found in it, spelling
     corrections, synonyms, predicted category); `relaxed` says what was dropped, in order, when the query as
-    given matched nothing.
+    given matched nothing: words and the filters the text implied, never a filter given as a parameter (a
+    `price_max` nothing is under gives no results, not dearer ones).
     """
     if price_min is not None and price_max is not None and price_min > price_max:
         raise InvalidInput.single("price_min", f"must not exceed price_max ({price_max})")
-    brands = tuple(b.strip() for b in (brand or "").split(",") if b.strip())
+    brands = tuple(dict.fromkeys(b.strip() for given in brand or [] for b in given.split(",") if b.strip()))
     client = request.client.host if request.client else ""
     attributes = attribute_filters(attr or [])
     params = SearchParams(

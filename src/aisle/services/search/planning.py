@@ -20,6 +20,7 @@ class Plan:
     keywords: tuple[KeywordGroup, ...]
     filters: Filters
     sort: str
+    given: frozenset[str] = frozenset()  # the filters set as parameters: relaxation never drops them
 
 
 def plan_for(parsed: ParsedQuery, params: SearchParams, category_id: int | None, names_a_kind: bool = False) -> Plan:
@@ -36,7 +37,15 @@ def plan_for(parsed: ParsedQuery, params: SearchParams, category_id: int | None,
         in_stock=params.in_stock if params.in_stock is not None else parsed.in_stock,
         attributes=params.attributes,
     )
-    return Plan(keyword_groups(parsed), filters, params.sort or parsed.sort or "relevance")
+    given = {
+        "rating_min": params.rating_min is not None,
+        "in_stock": params.in_stock is not None,
+        "price": params.price_min is not None or params.price_max is not None,
+        "brand": bool(params.brands),
+        "category": category_id is not None,
+    }
+    sort = params.sort or parsed.sort or "relevance"
+    return Plan(keyword_groups(parsed), filters, sort, frozenset(name for name, set_ in given.items() if set_))
 
 
 def boosting(plan: Plan, brand_words: set[str]) -> Plan | None:
@@ -71,23 +80,21 @@ def relax_once(
     kinds: frozenset[str] = frozenset(),
 ) -> tuple[Plan, RelaxStep] | None:
     """The next thing to let go of, most specific first: filters the text implied, then the words least found,
-    the word naming the ``kinds`` asked for last."""
-    f = plan.filters
-    if f.rating_min is not None:
+    the word naming the ``kinds`` asked for last. A filter given as a parameter stays: the shopper chose it."""
+    f, given = plan.filters, plan.given
+    if f.rating_min is not None and "rating_min" not in given:
         return replace(plan, filters=replace(f, rating_min=None)), RelaxStep("rating_min", f.rating_min)
-    if f.in_stock is not None:
+    if f.in_stock is not None and "in_stock" not in given:
         return replace(plan, filters=replace(f, in_stock=None)), RelaxStep("in_stock", f.in_stock)
-    if f.price_min is not None or f.price_max is not None:
+    if (f.price_min is not None or f.price_max is not None) and "price" not in given:
         dropped = RelaxStep("price", PriceDropped(f.price_min, f.price_max))
         return replace(plan, filters=replace(f, price_min=None, price_max=None)), dropped
     if len(plan.keywords) > 1:
         word = least_found(plan.keywords, f, engine, counted, kinds)
         kept = tuple(k for k in plan.keywords if k.word != word)
         return replace(plan, keywords=kept), RelaxStep("keyword", word)
-    if f.brands:
+    if f.brands and "brand" not in given:
         return replace(plan, filters=replace(f, brands=())), RelaxStep("brand", f.brands)
-    if f.category_id is not None:
-        return replace(plan, filters=replace(f, category_id=None)), RelaxStep("category", str(f.category_id))
     return None
 
 

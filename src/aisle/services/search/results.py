@@ -49,8 +49,8 @@ RelaxedValue = float | bool | str | tuple[str, ...] | PriceDropped
 class RelaxStep:
     """One thing let go of because the query as given matched nothing: a filter (by name) or a keyword."""
 
-    dropped: str  # rating_min, in_stock, price, keyword, brand or category
-    value: RelaxedValue  # a category is dropped by its id
+    dropped: str  # rating_min, in_stock, price, keyword or brand: what the text implied, never a parameter
+    value: RelaxedValue
 
 
 @dataclass(frozen=True)
