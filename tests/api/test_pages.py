@@ -64,6 +64,14 @@ def test_a_filter_read_from_the_text_is_a_chip_that_removes_it(client, listed):
     assert "Remove filter Under $100" not in removed and "Trailblazer Running Shoe" in removed
 
 
+def test_filters_that_leave_nothing_say_so_and_keep_their_chips(client, listed):
+    page = client.get("/search", params={"q": "trailblazer", "price_max": "1"}).text
+    assert "Nothing matches all the filters above" in page
+    assert 'aria-label="Remove filter Under $1"' in page
+    assert "Trailblazer Running Shoe" not in page  # the price filter was kept, not relaxed away
+    assert "Nothing matched. Try fewer words" in client.get("/search", params={"q": "zzxqv"}).text
+
+
 def test_docs_are_served_from_local_assets(client):
     page = client.get("/docs").text
     assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', page)
