@@ -4,6 +4,7 @@ CLI that says which database it uses."""
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,20 @@ def test_serve_refuses_to_start_without_a_token(tmp_path: Path, monkeypatch):
     result = CliRunner().invoke(cli, ["serve", "--port", "8104"])
     assert result.exit_code == 2
     assert "AISLE_INTERNAL_TOKEN" in result.output and "aisle demo" in result.output
+
+
+@pytest.mark.parametrize("command", ["serve", "demo"])
+def test_a_port_in_use_is_said_plainly_before_anything_starts(tmp_path: Path, monkeypatch, command):
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("AISLE_INTERNAL_TOKEN", "a-token-long-enough-for-the-test")
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = CliRunner().invoke(cli, [command, "--port", str(port)])
+    assert result.exit_code == 1, result.output
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output and "pass --port" in result.output
+    assert not (tmp_path / "data" / "aisle.db").exists()  # the demo imported nothing
 
 
 def test_every_command_says_which_database_it_uses(tmp_path: Path, monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 import sys
 import threading
 import zlib
@@ -117,6 +118,7 @@ def serve(
     from aisle.entrypoints.api.app import create_app
 
     _require_internal_token()
+    _require_free_port(host, port)
     if with_workers:
         os.environ["AISLE_WITH_WORKERS"] = "true"
     container = _container(run_background_workers=True, with_workers=with_workers)
@@ -140,6 +142,19 @@ def serve(
         access_log=False,
         timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
     )
+
+
+def _require_free_port(host: str, port: int) -> None:
+    """Says plainly that another server holds the port, before anything starts (uvicorn says it in a log line
+    after startup)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no obstacle
+        try:
+            probe.bind((host, port))
+        except OSError as refused:
+            said = f"cannot listen on {host}:{port}: {refused.strerror}. Stop the server using it, or pass --port."
+            console.print(said, soft_wrap=True)
+            raise typer.Exit(1) from refused
 
 
 class WorkerName(StrEnum):
@@ -409,6 +424,7 @@ def demo(
 
     Without AISLE_INTERNAL_TOKEN, the demo generates a token, keeps it in AISLE_DATA_DIR/internal-token and prints it.
     """
+    _require_free_port(host, port)  # before the import, not after it
     _demo_internal_token(_settings().data_dir)
     container = _container()
     try:
