@@ -4,14 +4,17 @@ the field named, instead of failing later (a 500) or being changed silently (NaN
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from aisle.domain.ids import ID_PATTERN, ID_RULE, MAX_ID, parse_id_text
 
 MIN_INT64 = -(1 << 63)
+UNSTORABLE = "unstorable"  # the error type of a value no database or JSON reader keeps as given
 
 
 def unstorable_reason(value: Any) -> str | None:
@@ -46,6 +49,31 @@ def _scalar_reason(value: Any) -> str | None:
     return None
 
 
+def _where_unstorable(value: Any, at: str = "") -> str | None:
+    """The path inside ``value`` ("[0].price") to the first value that cannot be stored, walked only once one is
+    known to be there (the walk above keeps no paths: it runs on every value of every body)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _scalar_reason(key):
+                return at  # a bad key: the object holding it is the place
+            if unstorable_reason(item):
+                return _where_unstorable(item, f"{at}.{key}" if at else str(key))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            if unstorable_reason(item):
+                return _where_unstorable(item, f"{at}[{index}]")
+    return at
+
+
+def down_to_value(field: str, error: Mapping[str, Any]) -> str:
+    """The field a pydantic error names, down to the value inside it when it says where ("variants" and
+    "[0].price": "variants[0].price")."""
+    inner = str(error.get("ctx", {}).get("inner", "")) if error["type"] == UNSTORABLE else ""
+    if not inner or not field:
+        return field or inner
+    return field + inner if inner.startswith("[") else f"{field}.{inner}"
+
+
 class InputModel(BaseModel):
     """Unknown fields are errors; NUL characters, NaN/Infinity and integers beyond 64 bits are refused anywhere."""
 
@@ -55,7 +83,8 @@ class InputModel(BaseModel):
     @classmethod
     def _storable(cls, value: Any) -> Any:
         if reason := unstorable_reason(value):
-            raise ValueError(reason)
+            # ``inner``: where inside the field ("[0].price"), so the error names the value itself
+            raise PydanticCustomError(UNSTORABLE, reason, {"inner": _where_unstorable(value) or ""})
         return value
 
 

@@ -20,7 +20,7 @@ from aisle.domain.catalog import (
 )
 from aisle.domain.errors import FieldError
 from aisle.domain.money import price_problem, to_money
-from aisle.services.input_model import IdText, InputModel
+from aisle.services.input_model import IdText, InputModel, down_to_value
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", examples=["TSHIRT-BLU-M"])]
 ShortText = Annotated[str, Field(max_length=200)]
@@ -155,7 +155,7 @@ def _content_as_input(content: ProductContent) -> dict[str, Any]:
 
 def field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
     """pydantic's errors as ``field: reason`` pairs, with paths like ``variants[0].price``."""
-    return [FieldError(prefix + field_path(e["loc"]) or "body", _reason(e)) for e in error.errors()]
+    return [FieldError(prefix + down_to_value(field_path(e["loc"]), e) or "body", _reason(e)) for e in error.errors()]
 
 
 def field_path(location: tuple[Any, ...]) -> str:

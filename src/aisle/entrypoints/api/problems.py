@@ -16,6 +16,7 @@ from aisle.domain.coupons import CouponRefused
 from aisle.domain.errors import Conflict, FieldError, InvalidInput, NotFound, StaleVersion
 from aisle.domain.images import ImageRefused
 from aisle.services.bulk import TooManyLines
+from aisle.services.input_model import down_to_value
 from aisle.services.ports import ConnectionLost
 from aisle.services.product_input import field_path
 
@@ -139,9 +140,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [
-            FieldError("body" if e["type"] == "json_invalid" else _field(e["loc"]), _reason(e)) for e in error.errors()
-        ]
+        errors = [FieldError(_named(e), _reason(e)) for e in error.errors()]
         return problem(request, 422, "The request has invalid fields: see errors.", errors)
 
     @app.exception_handler(InvalidInput)
@@ -200,6 +199,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         request_id = getattr(request.state, "request_id", None)  # this handler runs outside the request's context
         log.exception("unhandled error on %s %s", request.method, request.url.path, extra={"request_id": request_id})
         return problem(request, 500, "Something went wrong on our side; the request id helps us find it.")
+
+
+def _named(error: Any) -> str:
+    return "body" if error["type"] == "json_invalid" else down_to_value(_field(error["loc"]), error)
 
 
 def _field(location: tuple[Any, ...]) -> str:
