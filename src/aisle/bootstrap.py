@@ -65,6 +65,7 @@ from aisle.services.search.autocomplete import Autocomplete
 from aisle.services.search.cards import ProductCards
 from aisle.services.search.engine import SearchEngine
 from aisle.services.search.index_builder import IndexBuilder
+from aisle.services.search.kept_pages import KeptPages
 from aisle.services.search.popular import PopularQueries, QueryCounts
 from aisle.services.search.related import EngineRelatedProducts
 from aisle.services.search.service import SearchService
@@ -258,6 +259,7 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
             on_searched=popular.record,
             fallback=DatabaseSearch(engine, categories),
             cache=cache,
+            pages=None if tantivy is None else KeptPages(tantivy.generation, lookups=lookups),
         ),
         autocomplete=Autocomplete(search_engine, understanding, categories, popular.top),
         understanding=understanding,

@@ -73,6 +73,8 @@ class TantivyEngine:
         self._claims: dict[str, str] | None = None  # brand key -> spelling (see claim_brand_spellings)
         self._titles = _RecentTitles(TITLES_KEPT)
         self.path = path
+        self._refreshes = 0  # an index in memory has no meta.json to look at: its commits are counted here
+        self._seen_commit: tuple[int, ...] | None = None
 
     # -- writes -------------------------------------------------------------------------------------------------
 
@@ -95,6 +97,22 @@ class TantivyEngine:
             if self._writer is not None:
                 self._writer.commit()
         self._index.reload()
+        self._refreshes += 1
+
+    def generation(self) -> tuple[int, ...]:
+        """Changes with every commit to this index, by this process or another (each commit writes a new
+        meta.json); once it has changed, this process's searches see that commit or a later one."""
+        stamp = self._commit_stamp()
+        if stamp != self._seen_commit:
+            self._index.reload()  # the reader would follow the commit on its own, but only after a moment
+            self._seen_commit = stamp
+        return stamp
+
+    def _commit_stamp(self) -> tuple[int, ...]:
+        if self.path is None:
+            return (self._refreshes,)
+        meta = (self.path / "meta.json").stat()  # replaced by a rename at every commit: a new inode
+        return (meta.st_ino, meta.st_mtime_ns, meta.st_size)
 
     def close(self) -> None:
         with self._write_lock:
