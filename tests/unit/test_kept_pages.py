@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from aisle.services.cache_lookups import CacheLookups
+from aisle.services.search import service as search_service
 from aisle.services.search.engine import EngineQuery, EngineResult, Facets, Hit
 from aisle.services.search.kept_pages import KeptPages
 from aisle.services.search.params import SearchParams
@@ -26,6 +27,7 @@ class CountingEngine:
     def __init__(self) -> None:
         self.catalog = {1: "red trail shoe", 2: "blue trail shoe"}
         self.searches = 0
+        self.cuts = [0.1 * n for n in range(1, 100)]
 
     def search(self, query: EngineQuery) -> EngineResult:
         self.searches += 1
@@ -39,7 +41,7 @@ class CountingEngine:
         return ["Acme"]
 
     def popularity_cuts(self) -> list[float]:
-        return []
+        return list(self.cuts)  # a new list at every read, as an engine gives
 
 
 @dataclass(frozen=True)
@@ -169,4 +171,15 @@ def test_the_least_recently_used_page_goes_first(engine, cards, index, understan
     search.search(SearchParams(q="trail"))
     assert engine.searches == asked
     search.search(SearchParams(q="shoe"))
+    assert engine.searches > asked
+
+
+def test_popularity_cuts_read_again_keep_the_pages_while_they_hold(search, engine, monkeypatch):
+    monkeypatch.setattr(search_service, "POPULARITY_CUTS_TTL_SECONDS", -1)  # read again at every search
+    search.search(SearchParams(q="trail shoe"))
+    asked = engine.searches
+    search.search(SearchParams(q="trail shoe"))
+    assert engine.searches == asked
+    engine.cuts[0] = 0.05  # the catalog's popularity moved: the re-rank may order the page differently
+    search.search(SearchParams(q="trail shoe"))
     assert engine.searches > asked

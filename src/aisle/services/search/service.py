@@ -107,8 +107,8 @@ class SearchService:
         key = None if self._pages is None else self._pages.key(params)
         if self._pages is None or key is None:
             return self._search_with(self._engine, params)
-        self._popularity_cuts()  # read again when due, before the page is looked up
-        ranked_with = (self._understanding.parser(), self._categories(), self._cuts)
+        cuts = self._popularity_cuts()  # read again when due, before the page is looked up
+        ranked_with = (self._understanding.parser(), self._categories(), cuts)
         page = self._pages.get(key, ranked_with)
         if page is None:
             result, product_ids = self._ranked_page(self._engine, params)
@@ -273,7 +273,10 @@ class SearchService:
         now = time.monotonic()
         if self._cuts is None or now - self._cuts[0] > POPULARITY_CUTS_TTL_SECONDS:
             try:
-                self._cuts = (now, self._engine.popularity_cuts())
+                cuts = self._engine.popularity_cuts()
+                if self._cuts is not None and cuts == self._cuts[1]:
+                    cuts = self._cuts[1]  # the same list while they hold: the pages ranked with them stay kept
+                self._cuts = (now, cuts)
             except EngineUnavailable:
                 return [] if self._cuts is None else self._cuts[1]
         return self._cuts[1]
