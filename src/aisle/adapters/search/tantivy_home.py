@@ -135,7 +135,7 @@ class SwitchingEngine:
         when it cannot be read (the index directory is gone)."""
         engine = self.engine
         try:
-            return (str(engine.path), *engine.generation())
+            return (str(engine.path), engine.generation())
         except OSError:
             return None
 
