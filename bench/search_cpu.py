@@ -53,12 +53,14 @@ def main() -> None:
         _forget_titles(parts)
         bare = _per_class(queries, lambda q: engine.search(dataclasses.replace(to_query(q), with_facets=False)), None)
         _forget_titles(parts)
+        kept_pages, container.search._pages = container.search._pages, None  # every search ranked afresh
         service = _per_class(queries, inproc.service_call(container), None)
         titles = _titles_rows(queries, inproc.service_call(container), parts) if args.ab else {}
+        pages = _pages_rows(queries, container, kept_pages, parts) if args.ab and kept_pages else {}
     finally:
         container.stop()
     _report(args, documents, engine_rows, bare, service, started)
-    _report_facets(args, older, per_facet, titles, bool(parts.engine and parts.engine.facet_terms))
+    _report_facets(args, older, per_facet, titles, bool(parts.engine and parts.engine.facet_terms), pages)
 
 
 def _arguments() -> argparse.Namespace:
@@ -259,6 +261,35 @@ def _titles_rows(queries: list[dict[str, Any]], call: Callable[[dict], Any], par
     )
 
 
+def _pages_rows(queries: list[dict[str, Any]], container: Any, kept: Any, parts: _Parts) -> dict[str, dict]:
+    """The search service with ranked pages kept (per index generation) against ranked every time, interleaved;
+    the kept variant's page lookups, hit or missed, per class (its pages start empty: the pass's own repeats)."""
+    search, lookups = container.search, container.lookups
+    hits: dict[str, list[int]] = {}
+
+    def call(query: dict[str, Any]) -> int:
+        before = lookups.count("search_page", "hit")
+        found = inproc.service_call(container)(query)
+        if search._pages is kept:
+            for cls in (query["cls"], "all"):
+                hits.setdefault(cls, []).append(lookups.count("search_page", "hit") - before)
+        return found
+
+    rows = _interleaved(
+        queries,
+        call,
+        {
+            "kept": lambda: setattr(search, "_pages", kept),
+            "ranked each time": lambda: setattr(search, "_pages", None),
+        },
+        parts,
+    )
+    for cls, found in hits.items():
+        timed = found[-len(rows["kept"][cls]["total"]) :] if cls in rows["kept"] else []
+        rows["kept"].setdefault(cls, {})["hit rate"] = sum(timed) / len(timed) if timed else 0.0
+    return rows
+
+
 FACET_GROUPS = {
     "brands": ["brands"],
     "categories": ["categories"],
@@ -310,7 +341,7 @@ def _per_facet(engine: Any, queries: list[Any]) -> list[list[str]]:
 
 
 def _report_facets(
-    args: argparse.Namespace, older: dict, per_facet: list[list[str]], titles: dict, facet_terms: bool
+    args: argparse.Namespace, older: dict, per_facet: list[list[str]], titles: dict, facet_terms: bool, pages: dict
 ) -> None:
     if not facet_terms:
         print("the index was built before the facet terms: its facets were counted the older way (ranges)")
@@ -351,8 +382,23 @@ def _report_facets(
         ],
         _ab_rows(titles, "read each time", "kept", "hits"),
     )
+    if pages:
+        report.table(
+            "Search service: ranked pages kept per index generation against ranked every time, interleaved "
+            "(CPU ms per search; the kept pages start with the 100 warm-up searches: hits are this pass's own repeats)",
+            ["class", "n", "ranked each time", "kept pages", "p99: ranked each time", "p99: kept pages", "hit rate"],
+            [
+                [*_pair(cls, r, k), f"{k['hit rate']:.0%}"]
+                for cls in ("keyword", "filtered", "faceted", "sorted", "all")
+                if (k := pages["kept"].get(cls)) and (r := pages["ranked each time"].get(cls)) and "total" in k
+            ],
+        )
     path = args.report.with_name(args.report.stem + "-ab.md")
     print(f"report: {report.write(path)}")
+
+
+def _pair(cls: str, a: dict, b: dict) -> list[Any]:
+    return [cls, len(b["total"]), _mean(a["total"]), _mean(b["total"]), _p99(a["total"]), _p99(b["total"])]
 
 
 def _ab_rows(rows: dict[str, dict], a: str, b: str, part: str) -> list[list[Any]]:

@@ -65,6 +65,7 @@ from aisle.services.search.autocomplete import Autocomplete
 from aisle.services.search.cards import ProductCards
 from aisle.services.search.engine import SearchEngine
 from aisle.services.search.index_builder import IndexBuilder
+from aisle.services.search.kept_pages import KeptPages
 from aisle.services.search.popular import PopularQueries, QueryCounts
 from aisle.services.search.related import EngineRelatedProducts
 from aisle.services.search.service import SearchService
@@ -258,6 +259,7 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
             on_searched=popular.record,
             fallback=DatabaseSearch(engine, categories),
             cache=cache,
+            pages=_kept_pages(settings, tantivy, lookups),
         ),
         autocomplete=Autocomplete(search_engine, understanding, categories, popular.top),
         understanding=understanding,
@@ -278,6 +280,13 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
     if settings.run_background_workers:
         container.loops = serving_loops(container, settings.with_workers)
     return container
+
+
+def _kept_pages(settings: Settings, tantivy: SwitchingEngine | None, lookups: CacheLookups) -> KeptPages | None:
+    """Only Tantivy names its index generation (a commit by any process changes it); OpenSearch keeps none."""
+    if tantivy is None or settings.search_pages_kept == 0:
+        return None
+    return KeptPages(tantivy.generation, settings.search_pages_kept, lookups)
 
 
 def slot_watch(slot: NodeSlot, on_lost: Callable[[], None]) -> BackgroundLoop:

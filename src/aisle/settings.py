@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     vocabulary_refresh_seconds: float = Field(
         5.0, gt=0, description="How often at most the spelling vocabulary and brand list follow the index"
     )
+    search_pages_kept: int = Field(
+        2048,
+        ge=0,
+        le=1_000_000,
+        description="Ranked search pages each process keeps per index generation (embedded shape; 0: none)",
+    )
     synonyms_path: Path | None = Field(
         None,
         description="Synonyms file in Solr's format (reloaded when it changes); the packaged file when unset",

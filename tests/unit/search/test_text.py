@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aisle.domain.search.text import normalize, tokenize
+from aisle.domain.search.text import has_digit, normalize, tokenize
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,8 @@ def test_normalize_is_idempotent_and_tokens_are_plain(text: str) -> None:
     once = normalize(text)
     assert normalize(once) == once
     assert all(token and "_" not in token and token.isalnum() for token in tokenize(text))
+
+
+@given(st.text())
+def test_has_digit_is_whether_any_character_is_a_digit(token):
+    assert has_digit(token) == any(ch.isdigit() for ch in token)

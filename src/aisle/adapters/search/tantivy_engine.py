@@ -73,6 +73,9 @@ class TantivyEngine:
         self._claims: dict[str, str] | None = None  # brand key -> spelling (see claim_brand_spellings)
         self._titles = _RecentTitles(TITLES_KEPT)
         self.path = path
+        self._refreshes = 0  # an index in memory has no meta.json to look at: its commits are counted here
+        self._seen_commit: bytes | int | None = None
+        self._generation = 0
 
     # -- writes -------------------------------------------------------------------------------------------------
 
@@ -95,6 +98,24 @@ class TantivyEngine:
             if self._writer is not None:
                 self._writer.commit()
         self._index.reload()
+        self._refreshes += 1
+
+    def generation(self) -> int:
+        """Changes with every commit to this index, by this process or another; once it has changed, this
+        process's searches see that commit or a later one."""
+        stamp = self._commit_stamp()
+        if stamp != self._seen_commit:
+            self._index.reload()  # the reader would follow the commit on its own, but only after a moment
+            self._generation += 1
+            self._seen_commit = stamp
+        return self._generation
+
+    def _commit_stamp(self) -> bytes | int:
+        if self.path is None:
+            return self._refreshes
+        # Every commit replaces meta.json whole (by a rename) with a higher opstamp in it: its content tells
+        # commits apart where its inode and coarse-grained mtime may not. A few KB, read in microseconds.
+        return (self.path / "meta.json").read_bytes()
 
     def close(self) -> None:
         with self._write_lock:

@@ -130,6 +130,15 @@ class SwitchingEngine:
     def popularity_cuts(self) -> list[float]:
         return self.engine.popularity_cuts()
 
+    def generation(self) -> tuple[object, ...] | None:
+        """The serving index and its commit: changes when either does (see TantivyEngine.generation); None
+        when it cannot be read (the index directory is gone)."""
+        engine = self.engine
+        try:
+            return (str(engine.path), engine.generation())
+        except OSError:
+            return None
+
     def count(self) -> int:
         return self.engine.count()
 

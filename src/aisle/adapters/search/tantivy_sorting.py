@@ -53,7 +53,8 @@ class TieBreakingSorter:
     def _assembled(
         self, searcher: Any, query: Q, sort: SortField, offset: int, limit: int, first: Any, last: Any
     ) -> list[SortedHit]:
-        earlier = searcher.search(self._before(query, sort, first), 1, count=True).count
+        # On the first page nothing sorts before its first value (it is the engine's first hit): no count needed.
+        earlier = searcher.search(self._before(query, sort, first), 1, count=True).count if offset else 0
         hits = self._by_id(searcher, self._equal(query, sort, first), sort, offset - earlier, limit)
         if first != last:
             inside, _ = self._ordered(searcher, self._between(query, sort, first, last), sort, 0, limit)

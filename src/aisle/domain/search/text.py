@@ -53,4 +53,6 @@ def tokenize(text: str) -> list[str]:
 
 
 def has_digit(token: str) -> bool:
-    return any(ch.isdigit() for ch in token)
+    # Read for every word of ~200 titles a search: an all-letters word (most of them) is answered by one C call
+    # (no character is both a letter and a digit), ~4x faster than looking at each character.
+    return not token.isalpha() and any(map(str.isdigit, token))

@@ -32,6 +32,7 @@ from aisle.services.search.engine import (
     facets_from_dict,
     facets_to_dict,
 )
+from aisle.services.search.kept_pages import KeptPage, KeptPages
 from aisle.services.search.params import MAX_RESULT_WINDOW, SearchParams
 from aisle.services.search.planning import Plan, boosting, plan_for, relax_once
 from aisle.services.search.results import (
@@ -67,8 +68,10 @@ class SearchService:
         on_searched: Callable[[str, int, str], None] = lambda _q, _total, _client: None,
         fallback: Searcher | None = None,
         cache: Cache | None = None,
+        pages: KeptPages | None = None,
     ) -> None:
         self._cache = cache
+        self._pages = pages  # ranked pages kept per index generation (None: every search ranks afresh)
         self._engine = engine
         self._fallback = fallback  # answers (more simply) from the database while the engine is down
         self._on_searched = on_searched  # e.g. count popular queries for autocomplete
@@ -88,7 +91,7 @@ class SearchService:
         started = time.perf_counter()
         _check_window(params)
         try:
-            result = self._search_with(self._engine, params)
+            result = self._search_engine(params)
         except EngineUnavailable:
             if self._fallback is None:
                 raise
@@ -99,7 +102,26 @@ class SearchService:
             self._on_searched(searched, result.total, params.client)
         return result
 
+    def _search_engine(self, params: SearchParams) -> SearchResult:
+        """The engine's answer, its ranked page kept for the same search on the same index generation."""
+        key = None if self._pages is None else self._pages.key(params)
+        if self._pages is None or key is None:
+            return self._search_with(self._engine, params)
+        cuts = self._popularity_cuts()  # read again when due, before the page is looked up
+        ranked_with = (self._understanding.parser(), self._categories(), cuts)
+        page = self._pages.get(key, ranked_with)
+        if page is None:
+            result, product_ids = self._ranked_page(self._engine, params)
+            page = KeptPage(result, product_ids, ranked_with)
+            self._pages.put(key, page)
+        return replace(page.result, cards=tuple(self._cards.cards(page.product_ids)))
+
     def _search_with(self, engine: Searcher, params: SearchParams) -> SearchResult:
+        result, product_ids = self._ranked_page(engine, params)
+        return replace(result, cards=tuple(self._cards.cards(product_ids)))
+
+    def _ranked_page(self, engine: Searcher, params: SearchParams) -> tuple[SearchResult, tuple[int, ...]]:
+        """Everything but the cards (live price and stock), and the products the cards are for."""
         categories = self._categories()
         parsed = self._understanding.parse(params.q)
         category_id = _resolve_category(params.category, categories)
@@ -126,10 +148,10 @@ class SearchService:
             else ranked
         )
         facets = self._facets(engine, plan)
-        return SearchResult(
+        page = SearchResult(
             query=parsed,
             predicted_category=_predicted(result.hits, categories),
-            cards=tuple(self._cards.cards([h.product_id for h in hits])),
+            cards=(),
             facets=facets,
             facet_categories=_category_facet(facets, plan.filters, categories, result.total),
             filters=plan.filters,
@@ -139,6 +161,7 @@ class SearchService:
             sort=plan.sort,
             relaxed=self._relaxation(engine, relaxed_steps, parsed, plan, categories) if relaxed_steps else None,
         )
+        return page, tuple(h.product_id for h in hits)
 
     def _search_relaxing(
         self, engine: Searcher, plan: Plan, params: SearchParams, result: EngineResult, parsed: ParsedQuery
@@ -251,7 +274,10 @@ class SearchService:
         now = time.monotonic()
         if self._cuts is None or now - self._cuts[0] > POPULARITY_CUTS_TTL_SECONDS:
             try:
-                self._cuts = (now, self._engine.popularity_cuts())
+                cuts = self._engine.popularity_cuts()
+                if self._cuts is not None and cuts == self._cuts[1]:
+                    cuts = self._cuts[1]  # the same list while they hold: the pages ranked with them stay kept
+                self._cuts = (now, cuts)
             except EngineUnavailable:
                 return [] if self._cuts is None else self._cuts[1]
         return self._cuts[1]
