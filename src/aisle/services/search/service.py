@@ -45,6 +45,8 @@ from aisle.services.search.understanding import QueryUnderstanding
 
 RERANK_DEPTH = 200  # keyword results are re-ranked with the full formula among the engine's best this many
 NAME_RERANK_DEPTH = 40  # the best this many are re-ranked once more with their titles (from the cached cards)
+KIND_SORT_DEPTH = 1000  # sorted by price (or rating, date), the first this many are ordered kind first
+KIND_SORT_SHARE = 0.5  # of the kind lift (kinds.py): a product at least this surely of the asked kind sorts first
 THIN_RESULTS = 10  # fewer exact matches than this are followed by near ones (a first page is never thin)
 FACETS_TTL_SECONDS = 300
 POPULARITY_CUTS_TTL_SECONDS = 60
@@ -120,11 +122,12 @@ class SearchService:
         ranked = self._ranked(result.hits, plan, parsed)
         near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
-        hits = (
-            self._kind_first(ranked, near, parsed)[start : start + params.page_size]
-            if plan.sort == "relevance"
-            else ranked
-        )
+        if plan.sort == "relevance":
+            hits = self._kind_first(ranked, near, parsed)[start : start + params.page_size]
+        elif (of_kind := self._sorted_kind_first(engine, plan, params, parsed)) is not None:
+            hits = of_kind[start : start + params.page_size]
+        else:
+            hits = ranked
         facets = self._facets(engine, plan)
         return SearchResult(
             query=parsed,
@@ -207,6 +210,26 @@ class SearchService:
         exact_ids = {h.product_id for h in exact.hits}
         near = [h for h in engine.search(query).hits if h.product_id not in exact_ids]
         return self._ranked(near, plan, parsed)
+
+    def _sorted_kind_first(
+        self, engine: Searcher, plan: Plan, params: SearchParams, parsed: ParsedQuery
+    ) -> list[Hit] | None:
+        """Sorted by price (or rating, date) and the query names a kind: the products of that kind in that order,
+        then the others, among the first KIND_SORT_DEPTH in the order asked. "cheap phones" lists phones by price,
+        not the SIM kits and cases that mention a phone. None when the query names no kind, or none of them is of
+        it, or the page lies deeper."""
+        if not plan.keywords or params.page * params.page_size > KIND_SORT_DEPTH:
+            return None
+        if not self._asked_kind.names_a_kind(parsed):
+            return None
+        query = replace(self._engine_query(plan, params), offset=0, limit=KIND_SORT_DEPTH, with_titles=True)
+        hits = engine.search(query).hits
+        shares = self._asked_kind.candidates_of(hits, parsed)
+        first = [h for h in hits if shares.get(h.product_id, 0.0) >= KIND_SORT_SHARE]
+        if not first:
+            return None
+        chosen = {h.product_id for h in first}
+        return first + [h for h in hits if h.product_id not in chosen]
 
     def _kind_first(self, exact: list[Hit], near: list[Hit], parsed: ParsedQuery) -> list[Hit]:
         """Exact matches, then near ones; but when the query's last word names a kind, products of that kind

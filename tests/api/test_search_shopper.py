@@ -1,0 +1,88 @@
+"""What a shopper types, over HTTP, on a small catalog of several departments: a synonym's other sense, a price
+sort over a kind of product, units written several ways, and "size 10"."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import SellerClient, wait_for_outbox
+
+LAPTOPS, PAPER = ["Electronics", "Computers", "Laptops"], ["Office Products", "Office Supplies"]
+PHONES, CASES = ["Cell Phones", "Unlocked Cell Phones"], ["Cell Phones", "Cell Phone Accessories", "Phone Cases"]
+SIMS, TVS = ["Cell Phones", "Prepaid Phone Cards & SIM Kits"], ["Electronics", "TV & Video", "TVs"]
+SHOES = ["Shoes", "Men's Shoes", "Sneakers & Running"]
+CATALOG = [
+    # (title, prices, path, variant attributes)
+    ("Acme Thin Notebook, 15.6 in", [399.0], LAPTOPS, None),
+    ("Acme Gaming Laptop, 14 in", [449.0], LAPTOPS, None),
+    ("Paperco Dotted Notebook", [4.99], PAPER, None),
+    ("Paperco Undated Notebook", [6.99], PAPER, None),
+    ("Paperco Refillable Notebook", [8.99], PAPER, None),
+    ("Bring Your Own Phone SIM Card Kit", [1.0], SIMS, None),
+    ("Slim Case for Nova 5 Phone", [5.0], CASES, None),
+    ("Nova 5 Cell Phone", [149.0], PHONES, None),
+    ("Nova 3 Cell Phone", [89.0], PHONES, None),
+    ("Brightview 4K Smart TV, 55 in", [499.0], TVS, None),
+    ("Brightview 4K Smart TV, 65 in", [799.0], TVS, None),
+    ('Dimview HD TV 32"', [149.0], TVS, None),
+    ("Swift Men's Running Shoes", [60.0, 61.0], SHOES, [{"size": "9"}, {"size": "10"}]),
+    ("Pace Men's Running Shoes", [55.0, 56.0], SHOES, [{"size": "11"}, {"size": "12"}]),
+]
+
+
+@pytest.fixture
+def catalog(client, seller: SellerClient, container) -> None:
+    for n, (title, prices, path, attributes) in enumerate(CATALOG):
+        with container.uow() as uow:
+            category = uow.categories.get_or_create_path(path, container.ids.next_id)
+            uow.commit()
+        variants = [
+            {"sku": f"SHOP-{n}-{i}", "price": price, **({"attributes": attributes[i]} if attributes else {})}
+            for i, price in enumerate(prices)
+        ]
+        body = {"title": title, "status": "ACTIVE", "category_id": str(category.category_id), "variants": variants}
+        assert seller.request("POST", "/products", json=body).status_code == 201, title
+    wait_for_outbox(container)
+    container.categories.forget()
+    container.understanding.rebuild()
+
+
+def search(client, q: str, **params: object) -> dict:
+    response = client.get("/api/v1/products/search", params={"q": q, **params})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def titles(client, q: str, **params: object) -> list[str]:
+    return [r["title"] for r in search(client, q, **params)["results"]]
+
+
+def test_the_kind_typed_outranks_a_synonyms_other_sense(client, catalog):
+    # "laptop" also finds notebooks: the laptops (one named a notebook, filed under Laptops) come before the
+    # paper notebooks, which are notebooks only in the synonym's other sense
+    found = titles(client, "laptop under 500")
+    assert set(found[:2]) == {"Acme Thin Notebook, 15.6 in", "Acme Gaming Laptop, 14 in"}
+    assert "Paperco Dotted Notebook" in found[2:]  # still found, after them
+
+
+def test_a_word_typed_in_its_own_sense_keeps_it(client, catalog):
+    assert set(titles(client, "notebook")[:3]) == {
+        "Paperco Dotted Notebook",
+        "Paperco Undated Notebook",
+        "Paperco Refillable Notebook",
+    }
+
+
+@pytest.mark.parametrize(("q", "params"), [("cheap phones", {}), ("phones", {"sort": "price_asc"})])
+def test_a_price_sort_lists_the_kind_asked_first(client, catalog, q, params):
+    body = search(client, q, **params)
+    found = [r["title"] for r in body["results"]]
+    assert body["sort"] == "price_asc"
+    assert found[:2] == ["Nova 3 Cell Phone", "Nova 5 Cell Phone"]  # the phones, cheapest first
+    assert set(found[2:]) >= {"Bring Your Own Phone SIM Card Kit"}  # then what only mentions a phone
+    assert body["total"] == len(found)
+
+
+def test_a_price_sort_without_a_kind_is_plain(client, catalog):
+    prices = [r["price"]["amount"] for r in search(client, "nova", sort="price_asc")["results"]]
+    assert prices == sorted(prices) and len(prices) == 3
