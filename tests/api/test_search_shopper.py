@@ -86,3 +86,16 @@ def test_a_price_sort_lists_the_kind_asked_first(client, catalog, q, params):
 def test_a_price_sort_without_a_kind_is_plain(client, catalog):
     prices = [r["price"]["amount"] for r in search(client, "nova", sort="price_asc")["results"]]
     assert prices == sorted(prices) and len(prices) == 3
+
+
+@pytest.mark.parametrize("q", ["55 inch tv", "tv 55 inches", '55" tv', "55-inch tv", "55in tv", "tv 55 in"])
+def test_a_size_matches_however_its_unit_is_written(client, catalog, q):
+    body = search(client, q)
+    assert [r["title"] for r in body["results"]][0] == "Brightview 4K Smart TV, 55 in"  # other TVs may follow
+    assert body["relaxed"] is None  # no word was let go of
+
+
+def test_a_size_written_with_inch_marks_is_found_by_the_word(client, catalog):
+    body = search(client, "32 inch tv")
+    assert [r["title"] for r in body["results"]][0] == 'Dimview HD TV 32"'
+    assert body["relaxed"] is None
