@@ -99,3 +99,30 @@ def test_a_size_written_with_inch_marks_is_found_by_the_word(client, catalog):
     body = search(client, "32 inch tv")
     assert [r["title"] for r in body["results"]][0] == 'Dimview HD TV 32"'
     assert body["relaxed"] is None
+
+
+def test_size_and_a_value_the_catalog_has_filter_the_variants(client, catalog):
+    body = search(client, "running shoes size 10")
+    assert [r["title"] for r in body["results"]] == ["Swift Men's Running Shoes"]
+    assert body["query"]["keywords"] == ["running", "shoes"]
+    assert body["relaxed"] is None
+    sizes = {v["name"]: v["selected"] for v in body["facets"]["attributes"]["size"]}
+    assert sizes["10"] is True
+
+
+def test_a_size_no_product_has_is_let_go_of_quietly(client, catalog):
+    body = search(client, "running shoes size 14")
+    assert {r["title"] for r in body["results"]} == {"Swift Men's Running Shoes", "Pace Men's Running Shoes"}
+    assert body["query"]["keywords"] == ["running", "shoes"]
+    assert body["relaxed"] is None
+
+
+def test_a_size_that_empties_the_search_is_relaxed_before_the_words(client, catalog):
+    body = search(client, "swift running shoes size 12")  # size 12 exists, but only for Pace shoes
+    assert [r["title"] for r in body["results"]] == ["Swift Men's Running Shoes"]
+    assert body["relaxed"]["steps"] == [{"dropped": "attribute", "value": ["size:12"]}]
+
+
+def test_a_size_chosen_in_the_facets_wins_over_the_words(client, catalog):
+    body = search(client, "running shoes size 10", attr="size:11")
+    assert [r["title"] for r in body["results"]] == ["Pace Men's Running Shoes"]

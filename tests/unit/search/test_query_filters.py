@@ -221,3 +221,19 @@ def test_everything_at_once(parser: QueryParser) -> None:
     assert parsed.rating_min == 4.5
     assert parsed.in_stock is True
     assert parsed.sort == "price_asc"
+
+
+@pytest.mark.parametrize(
+    ("q", "sizes", "keywords"),
+    [
+        ("running shoes size 10", ("10",), ("running", "shoes")),
+        ("shoes size 8.5", ("8.5",), ("shoes",)),
+        ("hoodie size xl", ("xl", "x large", "extra large", "1xl"), ("hoodie",)),
+        ("dress size medium", ("m", "medium"), ("dress",)),
+        ("king size bed", (), ("king", "size", "bed")),  # "size" before a word that is no size stays a word
+    ],
+)
+def test_size_and_a_value_ask_for_that_size(parser: QueryParser, q: str, sizes: tuple[str, ...], keywords) -> None:
+    parsed = parser.parse(q)
+    assert parsed.attributes == tuple(("size", size) for size in sizes)
+    assert parsed.keywords == keywords

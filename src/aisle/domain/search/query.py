@@ -67,6 +67,7 @@ class ParsedQuery:
     corrections: tuple[tuple[str, str], ...] = ()
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fitting: tuple[str, ...] = ()  # the keywords after "for" / "fits": what the product goes with, not what it is
+    attributes: tuple[tuple[str, str], ...] = ()  # variant attributes the words ask for ("size 10": size=10)
 
     @property
     def named(self) -> tuple[str, ...]:
@@ -277,6 +278,7 @@ def _assemble(
         rating_min=filters.rating_min,
         in_stock=filters.in_stock,
         sort=extraction.sort,
+        attributes=filters.attributes,
         corrections=corrections,
         synonyms=synonyms,
     )

@@ -20,6 +20,7 @@ class Plan:
     keywords: tuple[KeywordGroup, ...]
     filters: Filters
     sort: str
+    attributes_implied: bool = False  # the attribute filters were read from the words ("size 10"), not clicked
 
 
 def plan_for(parsed: ParsedQuery, params: SearchParams, category_id: int | None, names_a_kind: bool = False) -> Plan:
@@ -34,9 +35,10 @@ def plan_for(parsed: ParsedQuery, params: SearchParams, category_id: int | None,
         price_max=params.price_max if params.price_max is not None else parsed.price_max,
         rating_min=params.rating_min if params.rating_min is not None else parsed.rating_min,
         in_stock=params.in_stock if params.in_stock is not None else parsed.in_stock,
-        attributes=params.attributes,
+        attributes=params.attributes or parsed.attributes,
     )
-    return Plan(keyword_groups(parsed), filters, params.sort or parsed.sort or "relevance")
+    implied = not params.attributes and bool(parsed.attributes)
+    return Plan(keyword_groups(parsed), filters, params.sort or parsed.sort or "relevance", implied)
 
 
 def boosting(plan: Plan, brand_words: set[str]) -> Plan | None:
@@ -80,6 +82,10 @@ def relax_once(
     if f.price_min is not None or f.price_max is not None:
         dropped = RelaxStep("price", PriceDropped(f.price_min, f.price_max))
         return replace(plan, filters=replace(f, price_min=None, price_max=None)), dropped
+    if plan.attributes_implied and f.attributes:
+        shown = tuple(dict.fromkeys(f"{name}:{value}" for name, value in f.attributes))
+        unfiltered = replace(plan, filters=replace(f, attributes=()), attributes_implied=False)
+        return unfiltered, RelaxStep("attribute", shown)
     if len(plan.keywords) > 1:
         word = least_found(plan.keywords, f, engine, counted, kinds)
         kept = tuple(k for k in plan.keywords if k.word != word)

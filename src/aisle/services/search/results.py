@@ -49,7 +49,7 @@ RelaxedValue = float | bool | str | tuple[str, ...] | PriceDropped
 class RelaxStep:
     """One thing let go of because the query as given matched nothing: a filter (by name) or a keyword."""
 
-    dropped: str  # rating_min, in_stock, price, keyword, brand or category
+    dropped: str  # rating_min, in_stock, price, attribute, keyword, brand or category
     value: RelaxedValue  # a category is dropped by its id
 
 

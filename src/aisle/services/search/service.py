@@ -103,7 +103,7 @@ class SearchService:
 
     def _search_with(self, engine: Searcher, params: SearchParams) -> SearchResult:
         categories = self._categories()
-        parsed = self._understanding.parse(params.q)
+        parsed = self._with_known_attributes(engine, self._understanding.parse(params.q), params)
         category_id = _resolve_category(params.category, categories)
         plan = plan_for(parsed, params, category_id, names_a_kind=self._asked_kind.names_a_kind(parsed))
         result = engine.search(self._engine_query(plan, params))
@@ -142,6 +142,18 @@ class SearchService:
             sort=plan.sort,
             relaxed=self._relaxation(engine, relaxed_steps, parsed, plan, categories) if relaxed_steps else None,
         )
+
+    def _with_known_attributes(self, engine: Searcher, parsed: ParsedQuery, params: SearchParams) -> ParsedQuery:
+        """The attribute values the words ask for ("size 10") that some product of the catalog has; the others are
+        let go of (a shoe size in a catalog without sizes). Attributes the shopper chose win over the words."""
+        if not parsed.attributes or params.attributes:
+            return parsed
+        kept = tuple(
+            pair
+            for pair in parsed.attributes
+            if engine.search(EngineQuery(filters=Filters(attributes=(pair,)), limit=0, with_facets=False)).total
+        )
+        return replace(parsed, attributes=kept)
 
     def _search_relaxing(
         self, engine: Searcher, plan: Plan, params: SearchParams, result: EngineResult, parsed: ParsedQuery

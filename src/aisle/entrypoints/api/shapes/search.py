@@ -102,7 +102,10 @@ class PriceBand(Wire):
 
 
 class RelaxStepShown(Wire):
-    dropped: str = Field(description="rating_min, in_stock, price, keyword, brand or category (by id)")
+    dropped: str = Field(
+        description="rating_min, in_stock, price, attribute (name:value, read from the words), keyword, brand or "
+        "category (by id)"
+    )
     value: bool | float | str | list[str] | PriceBand
 
 
