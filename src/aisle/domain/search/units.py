@@ -49,7 +49,8 @@ def unit_codes(text: str) -> tuple[str, ...]:
 
 def with_unit_codes(text: str) -> str:
     """``text`` (normal form) with each number and its unit written as one word: "55 inch tv" → "55inch tv"."""
-    pieces, at = [], 0
+    pieces: list[str] = []
+    at = 0
     for match, code in _measures(text):
         pieces.extend((text[at : match.start()], code))
         at = match.end()
