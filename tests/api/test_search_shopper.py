@@ -83,9 +83,15 @@ def test_a_price_sort_lists_the_kind_asked_first(client, catalog, q, params):
     assert body["total"] == len(found)
 
 
-def test_a_price_sort_without_a_kind_is_plain(client, catalog):
-    prices = [r["price"]["amount"] for r in search(client, "nova", sort="price_asc")["results"]]
-    assert prices == sorted(prices) and len(prices) == 3
+def test_a_price_sort_lists_what_is_named_before_what_goes_with_it(client, catalog):
+    # "nova" names no kind: the products whose own name says Nova, cheapest first, then the case for one
+    found = titles(client, "cheap nova")
+    assert found == ["Nova 3 Cell Phone", "Nova 5 Cell Phone", "Slim Case for Nova 5 Phone"]
+
+
+def test_a_price_sort_naming_nothing_in_particular_is_plain(client, catalog):
+    prices = [r["price"]["amount"] for r in search(client, "paperco", sort="price_desc")["results"]]
+    assert prices == sorted(prices, reverse=True) and len(prices) == 3
 
 
 @pytest.mark.parametrize("q", ["55 inch tv", "tv 55 inches", '55" tv', "55-inch tv", "55in tv", "tv 55 in"])
