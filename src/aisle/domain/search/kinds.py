@@ -36,6 +36,12 @@ _QUALIFIER_WORDS = "with without and or of for in on by to the a an new refurbis
 _EDITION_WORDS = "plus edge max mini pro xl xxl lite ultra active prime"
 _UNIT_WORDS = "inch inches ft feet foot cm mm meter meters gb tb mb mah watt watts volt volts oz lb lbs kg pcs pc ct"
 COLOURS = frozenset(_COLOUR_WORDS.split())
+# Who a product is for: a shopper who names it ("womens running shoes") wants that cut or size range more than any
+# other qualifier. A general list, not a catalog's.
+_AUDIENCE_WORDS = (
+    "men mens man women womens woman ladies lady boys boy girls girl kids kid baby babies toddler toddlers"
+)
+AUDIENCE_WORDS = frozenset(_AUDIENCE_WORDS.split())
 _QUALIFIERS = frozenset(_QUALIFIER_WORDS.split()) | frozenset(_UNIT_WORDS.split()) | frozenset(_EDITION_WORDS.split())
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
 _WITH = re.compile(r"\s(?:with|w/)\s", re.IGNORECASE)

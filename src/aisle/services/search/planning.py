@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from aisle.domain.search.kinds import singular
+from aisle.domain.search.kinds import AUDIENCE_WORDS, singular
 from aisle.domain.search.query import ParsedQuery
 from aisle.domain.search.text import tokenize
 from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup, Searcher
@@ -107,7 +107,8 @@ def least_found(
     """The word to drop: one that matches nothing (a typo the speller missed, a word the catalog lacks), else
     the most common one, which says least about what the shopper wants ("apple watch series": drop "series"),
     but never the word naming the kind asked for while another can go: "red dress" without red dresses shows
-    dresses, not everything red."""
+    dresses, not everything red; nor the word saying who it is for while a third can go: "womens running shoes"
+    without women's running shoes shows women's shoes, not men's running shoes."""
     for k in keywords:
         if (k, filters) not in counted:
             found = engine.search(EngineQuery(keywords=(k,), filters=filters, limit=0, with_facets=False))
@@ -116,7 +117,8 @@ def least_found(
     unmatched = [k.word for k in keywords if counts[k.word] == 0]
     if unmatched:
         return unmatched[-1]
-    droppable = [k for k in keywords if not _names_a_kind(k, kinds)] or list(keywords)
+    other = [k for k in keywords if not _names_a_kind(k, kinds)]
+    droppable = [k for k in other if k.word not in AUDIENCE_WORDS] or other or list(keywords)
     return max(reversed(droppable), key=lambda k: counts[k.word]).word
 
 
