@@ -39,6 +39,11 @@ def test_in_is_a_unit_only_right_after_a_number_that_is_no_price(query):
     assert with_unit_codes(query) == query
 
 
+def test_a_quote_closing_a_quotation_is_no_inch_mark():
+    assert with_unit_codes('"iphone 7" case') == '"iphone 7" case'
+    assert with_unit_codes('"galaxy" 55" tv') == '"galaxy" 55inch tv'
+
+
 def test_a_query_reads_its_measures_as_the_index_writes_them():
     assert with_unit_codes("tv 55 inch") == "tv 55inch"
     assert with_unit_codes('55" tv under $500') == "55inch tv under $500"

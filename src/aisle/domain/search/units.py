@@ -4,7 +4,8 @@
 
 Titles write sizes every way ("TV, 55 in", 'Phone 5.5"', "5.5-inch display") and so do shoppers, so the same one
 word is indexed with each product (``unit_codes``) and read in each query (``with_unit_codes``). The word "in" is a
-unit only right after a number, and not in "2 in 1", "50 in stock" or after a price cue ("under 50 in black").
+unit only right after a number, and not in "2 in 1", "50 in stock" or after a price cue ("under 50 in black");
+a double quote closing a quotation ('"iphone 7" case') is no inch mark.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ def _measures(text: str) -> list[tuple[re.Match[str], str]]:
     found = []
     for match in _MEASURE.finditer(text):
         spelled = match.group("word") or match.group("mark")
+        if spelled == '"' and text.count('"', 0, match.start()) % 2:
+            continue  # the end of a quotation ('"iphone 7" case'), not inches
         if spelled == "in" and (
             _PRICE_CUE.search(text, 0, match.start()) or _NOT_A_UNIT_AFTER_IN.match(text, match.end())
         ):
