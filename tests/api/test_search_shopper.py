@@ -116,6 +116,7 @@ def test_size_and_a_value_the_catalog_has_filter_the_variants(client, catalog):
     body = search(client, "running shoes size 10")
     assert [r["title"] for r in body["results"]] == ["Swift Men's Running Shoes"]
     assert body["query"]["keywords"] == ["running", "shoes"]
+    assert body["query"]["filters"]["attributes"] == ["size:10"]
     assert body["relaxed"] is None
     sizes = {v["name"]: v["selected"] for v in body["facets"]["attributes"]["size"]}
     assert sizes["10"] is True
@@ -123,6 +124,7 @@ def test_size_and_a_value_the_catalog_has_filter_the_variants(client, catalog):
 
 def test_a_size_no_product_has_is_let_go_of_quietly(client, catalog):
     body = search(client, "running shoes size 14")
+    assert body["query"]["filters"]["attributes"] == []
     found = [r["title"] for r in body["results"]]
     assert set(found[:2]) == {"Swift Men's Running Shoes", "Pace Men's Running Shoes"}  # near matches may follow
     assert body["query"]["keywords"] == ["running", "shoes"]

@@ -29,6 +29,9 @@ class FiltersRead(Wire):
     price_max: float | None
     rating_min: float | None
     in_stock: bool | None
+    attributes: list[str] = Field(
+        default_factory=list, description='Variant attributes read from the words, as name:value ("size 10": size:10)'
+    )
 
 
 class QueryRead(Wire):
@@ -168,6 +171,7 @@ def understood(parsed: ParsedQuery) -> Wired:
             "price_max": _number(parsed.price_max),
             "rating_min": parsed.rating_min,
             "in_stock": parsed.in_stock,
+            "attributes": list(dict.fromkeys(f"{name}:{value}" for name, value in parsed.attributes)),
         },
         "sort": parsed.sort,
         "corrected": parsed.corrected,
