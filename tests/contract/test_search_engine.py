@@ -181,6 +181,13 @@ def test_relevance_hits_carry_their_titles(engine):
     assert [h.title for h in hits] == ["JBL Flip 6 Portable Waterproof Speaker"]
 
 
+def test_sorted_hits_carry_their_titles_when_asked(engine):
+    query = EngineQuery(keywords=words("sony"), sort="price_asc", with_titles=True)
+    hits = engine.search(query).hits
+    titles = {d.product_id: d.title for d in CATALOG}
+    assert hits and [h.title for h in hits] == [titles[h.product_id] for h in hits]
+
+
 def test_words_are_stemmed_and_case_folded(engine):
     assert set(ids(engine, keywords=words("HEADPHONE"))) == {1, 2, 3, 6}
     assert ids(engine, keywords=words("speakers")) == [4]

@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 
 from aisle.domain.categories import Category
-from aisle.domain.search.kinds import AMBIGUOUS_SHARE, NAME_ONLY_SHARE, CatalogKinds, head_nouns, name_words, singular
+from aisle.domain.search.kinds import (
+    AMBIGUOUS_SHARE,
+    NAME_ONLY_SHARE,
+    SYNONYM_SHARE,
+    CatalogKinds,
+    head_nouns,
+    name_words,
+    singular,
+)
 from aisle.domain.search.query import QueryParser
 from aisle.domain.search.rerank import RerankWeights, by_name_coverage, is_near_model, rerank
 from aisle.domain.search.synonyms import SynonymTable
@@ -86,6 +94,28 @@ def test_a_query_that_names_no_kind_asks_for_none(kinds):
 
 def test_a_synonym_of_the_head_noun_asks_for_its_kind_too(kinds):
     assert kinds.asked(["notebook"], {"notebook": ("laptop",)}) == {"notebook", "laptop"}
+
+
+def test_the_kind_the_shopper_typed_is_told_from_its_synonyms_kinds(kinds):
+    asked, typed = kinds.asked_typed(["laptops"], {"laptops": ("notebook", "notebook computer")})
+    assert asked == {"laptop", "notebook", "computer"}
+    assert typed == {"laptop"}
+
+
+def test_a_product_only_of_a_synonyms_kind_gets_a_reduced_share():
+    by_id = {1: Category(1, "Computers", None, "Computers"), 3: Category(3, "Office", None, "Office")}
+    by_id[2] = Category(2, "Laptops", 1, "Computers > Laptops")
+    by_id[4] = Category(4, "Paper Notebooks", 3, "Office > Paper Notebooks")
+    kinds = CatalogKinds.from_categories(by_id)
+    asked, typed = frozenset({"laptop", "notebook"}), frozenset({"laptop"})
+    # a laptop its maker calls a notebook, filed under Laptops, is what the shopper typed
+    assert kinds.share("Acme Thin Notebook, 15.6 in", 2, asked, typed) == 1.0
+    # a paper notebook is a notebook only in the synonym's other sense
+    paper = kinds.share("Paperco Dotted Notebook", 4, asked, typed)
+    assert paper == SYNONYM_SHARE < 1.0
+    assert kinds.share("Paperco Dotted Notebook", 4, asked) == 1.0  # without what was typed: as before
+    # one who typed "notebook" asked for the paper one itself
+    assert kinds.share("Paperco Dotted Notebook", 4, asked, frozenset({"notebook"})) == 1.0
 
 
 def test_two_words_the_catalog_writes_as_one_name_one_kind(kinds):

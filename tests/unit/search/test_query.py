@@ -219,7 +219,14 @@ def test_the_query_block_explains_the_query(parser: QueryParser) -> None:
     block = understood(parser.parse("samsng galaxy under $300 4+ stars in stock cheapest"))
     assert block == {
         "keywords": ["galaxy"],
-        "filters": {"brand": ["Samsung"], "price_min": None, "price_max": 300.0, "rating_min": 4.0, "in_stock": True},
+        "filters": {
+            "brand": ["Samsung"],
+            "price_min": None,
+            "price_max": 300.0,
+            "rating_min": 4.0,
+            "in_stock": True,
+            "attributes": [],
+        },
         "sort": "price_asc",
         "corrected": "samsung galaxy under $300 4+ stars in stock cheapest",
         "corrections": [{"from": "samsng", "to": "samsung"}],

@@ -78,11 +78,11 @@ def test_prices(parser: QueryParser, q: str, price_min: str | None, price_max: s
         ("headphones 200$", ("headphones", "200")),
         ("galaxy s7", ("galaxy", "s7")),
         ("charger 30w", ("charger", "30w")),
-        ("65 inch tv", ("65", "inch", "tv")),
-        ('65" tv', ("65", "tv")),
+        ("65 inch tv", ("65inch", "tv")),  # a number and its unit are one word (units.py)
+        ('65" tv', ("65inch", "tv")),
         ("2 pack charging cable", ("2", "pack", "charging", "cable")),
-        ("tv under 65 inch", ("tv", "under", "65", "inch")),  # a size, not a price
-        ("charger over 30 w", ("charger", "over", "30", "w")),
+        ("tv under 65 inch", ("tv", "under", "65inch")),  # a size, not a price
+        ("charger over 30 w", ("charger", "over", "30w")),
         ("4tb hard drive", ("4tb", "hard", "drive")),
         ("4k tv", ("4k", "tv")),
         ("series 2", ("series", "2")),
@@ -221,3 +221,19 @@ def test_everything_at_once(parser: QueryParser) -> None:
     assert parsed.rating_min == 4.5
     assert parsed.in_stock is True
     assert parsed.sort == "price_asc"
+
+
+@pytest.mark.parametrize(
+    ("q", "sizes", "keywords"),
+    [
+        ("running shoes size 10", ("10",), ("running", "shoes")),
+        ("shoes size 8.5", ("8.5",), ("shoes",)),
+        ("hoodie size xl", ("xl", "x large", "extra large", "1xl"), ("hoodie",)),
+        ("dress size medium", ("m", "medium"), ("dress",)),
+        ("king size bed", (), ("king", "size", "bed")),  # "size" before a word that is no size stays a word
+    ],
+)
+def test_size_and_a_value_ask_for_that_size(parser: QueryParser, q: str, sizes: tuple[str, ...], keywords) -> None:
+    parsed = parser.parse(q)
+    assert parsed.attributes == tuple(("size", size) for size in sizes)
+    assert parsed.keywords == keywords

@@ -173,7 +173,9 @@ def search_body(query: EngineQuery, text: Query | None) -> Query:
         "from": query.offset,
         "track_total_hits": True,
         # Re-ranking reads what each product is from its title (kinds.py); only relevance-ranked words need it.
-        "_source": ["title"] if text is not None and query.sort == "relevance" and query.limit else False,
+        "_source": ["title"]
+        if (query.with_titles or (text is not None and query.sort == "relevance")) and query.limit
+        else False,
         "docvalue_fields": ["static_score", "category_leaf", "popularity"],
     }
     scored = text is not None and query.sort == "relevance"

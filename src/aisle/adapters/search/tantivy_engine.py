@@ -157,7 +157,7 @@ class TantivyEngine:
         leaves = searcher.fast_field_values("category_leaf", addresses)
         popularity = searcher.fast_field_values("popularity", addresses)
         # Re-ranking reads what each product is from its title (kinds.py); only relevance-ranked words need it.
-        titles = self._titles.of(searcher, addresses, ids) if relevance else [""] * len(ids)
+        titles = self._titles.of(searcher, addresses, ids) if relevance or query.with_titles else [""] * len(ids)
         hits = [
             Hit(pid, key, static or 0.0, leaf or None, pop or 0.0, title)
             for key, pid, static, leaf, pop, title in zip(keys, ids, statics, leaves, popularity, titles, strict=True)

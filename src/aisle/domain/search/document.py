@@ -12,6 +12,8 @@ from aisle.domain.catalog import Product, Variant
 from aisle.domain.categories import Category
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
+from aisle.domain.search.text import normalize
+from aisle.domain.search.units import is_measure, unit_codes
 
 MAX_INDEXED_DESCRIPTION = 2_000
 CATEGORY_LEVELS_MATCHED = 2  # a product's own category and its parent: "cell phones" must not match every accessory
@@ -53,7 +55,9 @@ class SearchDocument:
         come in black though no title says so."""
         title = self.title.casefold()
         words = variant_words([(n, v) for n, v in self.attributes if v.casefold() not in title])  # not counted twice
-        return f"{self.description}\n{words}" if words else self.description
+        measures = " ".join(unit_codes(normalize(self.description)))  # "5.5-inch screen" is found by "5.5 inch"
+        extra = "\n".join(part for part in (words, measures) if part)
+        return f"{self.description}\n{extra}" if extra else self.description
 
     @property
     def category_id(self) -> int | None:
@@ -77,6 +81,7 @@ def build_document(
         *(v.sku for v in content.variants),
         *((content.gtin,) if content.gtin else ()),
         *model_codes(content.title),
+        *unit_codes(normalize(content.title)),  # "TV, 55 in" is found by "55 inch" and '55"' (units.py)
     )
     return SearchDocument(
         product_id=product.product_id,
@@ -107,7 +112,8 @@ def build_document(
 
 def model_codes(title: str) -> tuple[str, ...]:
     """Model numbers written with separators ("SP-2", "B350-XT") also as shoppers type them: "sp2", "b350xt"."""
-    found = (re.sub(r"[-/.]", "", m.group()).lower() for m in MODEL_CODE.finditer(title))
+    # a size is no model: "5.5-inch" must not become "55inch", the code of a 55-inch screen
+    found = (re.sub(r"[-/.]", "", m.group()).lower() for m in MODEL_CODE.finditer(title) if not is_measure(m.group()))
     return tuple(dict.fromkeys(code for code in found if any(ch.isdigit() for ch in code)))
 
 

@@ -19,6 +19,9 @@ Decisions where shoppers are ambiguous:
 - "cheap", "cheapest", "affordable", "budget" sort by price, lowest first; "expensive", "most expensive" highest
   first. "newest", "latest", "new arrivals" sort by date; "new" alone is a word ("kate spade new york").
 - "in stock", "available (now)" keep what is in stock; "out of stock" asks for the opposite.
+- "size 10", "size xl", "size medium" ask for variants of that size: the attribute filter size=10 (with the
+  letter and word forms of a clothing size: "m" and "medium" are one size). Whether the catalog has that size
+  is the search service's question; "size" followed by anything else ("king size bed") stays words.
 """
 
 from __future__ import annotations
@@ -200,6 +203,12 @@ def _rating(lexemes: list[Lexeme]) -> Filters | None:
     return Filters(rating_min=stars) if stars is not None and 0 < stars <= 5 else None
 
 
+def _size(lexemes: list[Lexeme]) -> Filters:
+    value = " ".join(lexeme.text for lexeme in lexemes[1:] if lexeme.text != "-")
+    forms = next((forms for forms in _SIZE_FORMS if value in forms), (value,))
+    return Filters(attributes=tuple(("size", form) for form in forms))
+
+
 def _sort(order: str) -> Callable[[list[Lexeme]], Reading]:
     return lambda _lexemes: order
 
@@ -242,6 +251,19 @@ _UNIT = (
     r"days?|quarts?|qt|cups?|people|persons?|players?|ports?|gen|series|x|yards?|liters?|gallons?|cu|percent|"
     r"seats?|slots?|speed|way|bit|core|cores)"
 )
+# Clothing sizes, each with the forms a catalog may write it in (a general list, not a catalog's).
+_SIZE_FORMS = (
+    ("xxs", "2xs"),
+    ("xs", "x small", "extra small"),
+    ("s", "small"),
+    ("m", "medium"),
+    ("l", "large"),
+    ("xl", "x large", "extra large", "1xl"),
+    ("xxl", "2xl", "xx large"),
+    ("xxxl", "3xl", "xxx large"),
+    ("4xl", "xxxxl"),
+)
+_SIZE_WORDS = "|".join(sorted({form for forms in _SIZE_FORMS for form in forms}, key=len, reverse=True))
 _PRICE = rf"(?:\$ #(?: {_CURRENCY_WORD})?|# \$|# {_CURRENCY_WORD})"  # a number with its currency
 _MONEY = rf"(?:{_PRICE}|#(?! {_UNIT} ))"  # ... or a bare number that measures nothing else
 _STARS = r"(?<!\$ )(?:#|one|two|three|four|five)"
@@ -249,6 +271,7 @@ _AND_UP = r"(?:and|&|or) (?:up|above|higher|better|more|over)"
 _STAR_WORD = r"(?:- )?(?:stars?|star)"
 
 RULES: tuple[Rule, ...] = (
+    _rule(rf"size (?:- )?(?:#|{_SIZE_WORDS})", _size),
     _rule(rf"between {_STARS} (?:and|&|-|to) {_STARS} {_STAR_WORD}", _rating),
     _rule(
         rf"(?:at least|atleast|min|minimum|over|above|more than) {_STARS}(?: \+)? (?:{_STAR_WORD}|rating)"

@@ -36,6 +36,12 @@ _QUALIFIER_WORDS = "with without and or of for in on by to the a an new refurbis
 _EDITION_WORDS = "plus edge max mini pro xl xxl lite ultra active prime"
 _UNIT_WORDS = "inch inches ft feet foot cm mm meter meters gb tb mb mah watt watts volt volts oz lb lbs kg pcs pc ct"
 COLOURS = frozenset(_COLOUR_WORDS.split())
+# Who a product is for: a shopper who names it ("womens running shoes") wants that cut or size range more than any
+# other qualifier. A general list, not a catalog's.
+_AUDIENCE_WORDS = (
+    "men mens man women womens woman ladies lady boys boy girls girl kids kid baby babies toddler toddlers"
+)
+AUDIENCE_WORDS = frozenset(_AUDIENCE_WORDS.split())
 _QUALIFIERS = frozenset(_QUALIFIER_WORDS.split()) | frozenset(_UNIT_WORDS.split()) | frozenset(_EDITION_WORDS.split())
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
 _WITH = re.compile(r"\s(?:with|w/)\s", re.IGNORECASE)
@@ -47,6 +53,9 @@ _DERIVATION_SUFFIXES = ("ation", "ion", "ing", "or", "er", "ive")
 MIN_ROOT_LENGTH = 4
 AMBIGUOUS_SHARE = 0.5  # of the kind lift, for a product only a category naming several kinds calls that kind
 NAME_ONLY_SHARE = 0.9  # for a product whose name says it is of that kind, filed where no category says so
+# for a product only of a synonym's kind: neither its name nor its category says the word the shopper typed ("laptop":
+# a paper "Dotted Notebook" among office supplies is a notebook, not the notebook computer a laptop also is)
+SYNONYM_SHARE = 0.4
 MAX_READ_TITLES = 100_000  # products whose kinds are kept read (per category tree)
 Read = tuple[frozenset[str], frozenset[str]]  # (the kinds a product surely is, those it may be)
 
@@ -145,16 +154,33 @@ class CatalogKinds:
         certain, possible = self.read(title, category_id)
         return certain | possible
 
-    def share(self, title: str, category_id: int | None, asked: frozenset[str]) -> float:
+    def share(
+        self, title: str, category_id: int | None, asked: frozenset[str], typed: frozenset[str] | None = None
+    ) -> float:
         """How surely the product is of the asked kind: 1 when its category names that kind and its name agrees
         or does not say otherwise, NAME_ONLY_SHARE when only its name says so (a "VR Headset" filed among all
         accessories), AMBIGUOUS_SHARE when only a category naming several kinds does ("Cases & Clips": a "Flip
-        Cover" filed there is a case or a clip, its name does not say which), 0 otherwise."""
+        Cover" filed there is a case or a clip, its name does not say which), 0 otherwise. ``typed``: the kinds
+        the shopper's own word names (``asked_typed``); a product only of a synonym's kind, whose name and
+        categories never say the typed word, gets SYNONYM_SHARE of that."""
         certain, possible = self.read(title, category_id)
         if certain & asked:
             filed = self.own.get(category_id, frozenset()) if category_id is not None else frozenset()
-            return 1.0 if filed & asked else NAME_ONLY_SHARE
-        return AMBIGUOUS_SHARE if possible & asked else 0.0
+            found = 1.0 if filed & asked else NAME_ONLY_SHARE
+        else:
+            found = AMBIGUOUS_SHARE if possible & asked else 0.0
+        if found and typed and asked - typed and not self._says(title, category_id, typed):
+            return found * SYNONYM_SHARE
+        return found
+
+    def _says(self, title: str, category_id: int | None, typed: frozenset[str]) -> bool:
+        """Whether the product's own name or its categories use one of the ``typed`` kinds' words."""
+        filed = (
+            (self.own.get(category_id, frozenset()) | self.upper.get(category_id, frozenset()))
+            if (category_id is not None)
+            else frozenset()
+        )
+        return bool(filed & typed) or not typed.isdisjoint(name_words(title))
 
     def read(self, title: str, category_id: int | None) -> Read:
         """(the kinds the product surely is, those it may be), read once per title and category."""
@@ -191,7 +217,16 @@ class CatalogKinds:
     def asked(
         self, words: Sequence[str], alternatives: Mapping[str, Iterable[str]], head_only: bool = False
     ) -> frozenset[str]:
-        """The kind a query asks for: its last word that names a kind the catalog knows (directly or through one of
+        return self.asked_typed(words, alternatives, head_only)[0]
+
+    def asked_typed(
+        self, words: Sequence[str], alternatives: Mapping[str, Iterable[str]], head_only: bool = False
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        """(``asked``, the kinds of those the shopper's own word names, without its synonyms'): "laptop" asks for
+        laptops and notebooks, and typed laptops. Both the same when the typed word names no kind the catalog
+        knows (an irregular plural whose singular only an alternative spells).
+
+        The kind a query asks for: its last word that names a kind the catalog knows (directly or through one of
         its alternatives, synonyms or joined forms, keyed by the word or the two words they replace), with those
         alternatives' kinds. Empty when the query names no kind ("galaxy s7", "apple"). ``head_only``: only when
         its last word names it ("iphone car mounts"; not "laptop privacy")."""
@@ -204,11 +239,13 @@ class CatalogKinds:
                 pair.insert(0, two)
             typed = pair or [words[at], *alternatives.get(words[at], ())]
             kinds = {singular(tokenize(form)[-1]) for form in typed if tokenize(form)}
+            first = tokenize(typed[0])  # the word typed (or the two that name one thing), before its alternatives
+            own = frozenset((singular(first[-1]),)) if first else frozenset()
             if kinds & self.known:
-                return frozenset(kinds)
+                return frozenset(kinds), (own if own & self.known else frozenset(kinds))
             if derived := self._derived(kinds):
-                return frozenset(kinds | derived)
-        return frozenset()
+                return frozenset(kinds | derived), frozenset(kinds | derived)
+        return frozenset(), frozenset()
 
     def _derived(self, words: Iterable[str]) -> frozenset[str]:
         """The kinds built on the same root with another suffix: "protection" asks for protectors, "adaptor" for

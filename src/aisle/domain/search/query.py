@@ -32,6 +32,7 @@ from aisle.domain.search.lexer import Lexeme, lex
 from aisle.domain.search.stopwords import STOP_WORDS
 from aisle.domain.search.synonyms import SynonymTable
 from aisle.domain.search.text import has_digit, normalize, tokenize
+from aisle.domain.search.units import with_unit_codes
 from aisle.domain.search.vocabulary import Vocabulary, max_typos
 
 SORTS = ("price_asc", "price_desc", "rating", "newest")
@@ -66,6 +67,7 @@ class ParsedQuery:
     corrections: tuple[tuple[str, str], ...] = ()
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fitting: tuple[str, ...] = ()  # the keywords after "for" / "fits": what the product goes with, not what it is
+    attributes: tuple[tuple[str, str], ...] = ()  # variant attributes the words ask for ("size 10": size=10)
 
     @property
     def named(self) -> tuple[str, ...]:
@@ -117,7 +119,7 @@ class QueryParser:
         self._common_words = common_words
 
     def parse(self, q: str) -> ParsedQuery:
-        text = read_text(q)
+        text = with_unit_codes(read_text(q))  # "55 inch", "55 in", '55"' are one word: "55inch" (units.py)
         extraction = extract_filters(lex(text))
         brands, words = self._take_brands(_words(extraction.rest))
         words, corrections = self._corrected(_first_of_each(_without_stop_words(words))[:MAX_KEYWORDS])
@@ -276,6 +278,7 @@ def _assemble(
         rating_min=filters.rating_min,
         in_stock=filters.in_stock,
         sort=extraction.sort,
+        attributes=filters.attributes,
         corrections=corrections,
         synonyms=synonyms,
     )

@@ -149,6 +149,13 @@ def name_coverage(words: Iterable[str], title: str) -> float:
     return sum(1 for w in name if w in asked) / len(name) if name else 0.0
 
 
+def names_every_word(words: Iterable[str], title: str) -> bool:
+    """The product's own name (brand included, without what it fits) holds every word: "Apple - iPhone 7 32GB" is
+    an iPhone; "Dynex - Case for Apple iPhone 7" only goes with one."""
+    asked = {_singular(w) for w in words}
+    return bool(asked) and asked <= {_singular(w) for w in tokenize(own_name(title))}
+
+
 def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 

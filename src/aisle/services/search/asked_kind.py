@@ -33,10 +33,10 @@ class AskedKind:
         """The ids of the hits that are the kind the query's head noun names, with how surely they are (none when
         it names no kind; with ``head_only``, none unless its last word names it)."""
         kinds = self._catalog_kinds()
-        asked = kinds.asked(parsed.named, dict(parsed.synonyms), head_only)
+        asked, typed = kinds.asked_typed(parsed.named, dict(parsed.synonyms), head_only)
         if not asked:
             return {}
-        shares = {h.product_id: kinds.share(h.title, h.category_id, asked) for h in hits if h.title}
+        shares = {h.product_id: kinds.share(h.title, h.category_id, asked, typed) for h in hits if h.title}
         return {product_id: share for product_id, share in shares.items() if share > 0}
 
     def _catalog_kinds(self) -> CatalogKinds:

@@ -34,6 +34,7 @@ class EngineQuery:
     minimum_should_match: int | None = None  # None: every keyword must match; n: any n of them (relaxation)
     with_facets: bool = True
     with_total: bool = True  # False: the caller reads only the facets; an engine may skip counting (total 0)
+    with_titles: bool = False  # hits carry their titles in any order (relevance-ranked keyword hits always do)
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ class Hit:
     static_score: float  # the non-text part of the ranking formula, computed at index time
     category_id: int | None
     popularity: float = 0.0  # the catalog's popularity score, ranked against the other candidates when re-ranking
-    title: str = ""  # filled for keyword searches ranked by relevance: re-ranking reads what each product is
+    title: str = ""  # filled for keyword searches ranked by relevance (re-ranking reads what each product is) or
+    # when the query asks ``with_titles``
 
 
 @dataclass

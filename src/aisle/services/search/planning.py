@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from aisle.domain.search.kinds import singular
+from aisle.domain.search.kinds import AUDIENCE_WORDS, singular
 from aisle.domain.search.query import ParsedQuery
 from aisle.domain.search.text import tokenize
 from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup, Searcher
@@ -35,7 +35,7 @@ def plan_for(parsed: ParsedQuery, params: SearchParams, category_id: int | None,
         price_max=params.price_max if params.price_max is not None else parsed.price_max,
         rating_min=params.rating_min if params.rating_min is not None else parsed.rating_min,
         in_stock=params.in_stock if params.in_stock is not None else parsed.in_stock,
-        attributes=params.attributes,
+        attributes=params.attributes or parsed.attributes,
     )
     given = {
         "rating_min": params.rating_min is not None,
@@ -43,6 +43,7 @@ def plan_for(parsed: ParsedQuery, params: SearchParams, category_id: int | None,
         "price": params.price_min is not None or params.price_max is not None,
         "brand": bool(params.brands),
         "category": category_id is not None,
+        "attributes": bool(params.attributes),  # else read from the words ("size 10")
     }
     sort = params.sort or parsed.sort or "relevance"
     return Plan(keyword_groups(parsed), filters, sort, frozenset(name for name, set_ in given.items() if set_))
@@ -89,6 +90,9 @@ def relax_once(
     if (f.price_min is not None or f.price_max is not None) and "price" not in given:
         dropped = RelaxStep("price", PriceDropped(f.price_min, f.price_max))
         return replace(plan, filters=replace(f, price_min=None, price_max=None)), dropped
+    if f.attributes and "attributes" not in given:
+        shown = tuple(dict.fromkeys(f"{name}:{value}" for name, value in f.attributes))
+        return replace(plan, filters=replace(f, attributes=())), RelaxStep("attribute", shown)
     if len(plan.keywords) > 1:
         word = least_found(plan.keywords, f, engine, counted, kinds)
         kept = tuple(k for k in plan.keywords if k.word != word)
@@ -108,7 +112,8 @@ def least_found(
     """The word to drop: one that matches nothing (a typo the speller missed, a word the catalog lacks), else
     the most common one, which says least about what the shopper wants ("apple watch series": drop "series"),
     but never the word naming the kind asked for while another can go: "red dress" without red dresses shows
-    dresses, not everything red."""
+    dresses, not everything red; nor the word saying who it is for while a third can go: "womens running shoes"
+    without women's running shoes shows women's shoes, not men's running shoes."""
     for k in keywords:
         if (k, filters) not in counted:
             found = engine.search(EngineQuery(keywords=(k,), filters=filters, limit=0, with_facets=False))
@@ -117,7 +122,8 @@ def least_found(
     unmatched = [k.word for k in keywords if counts[k.word] == 0]
     if unmatched:
         return unmatched[-1]
-    droppable = [k for k in keywords if not _names_a_kind(k, kinds)] or list(keywords)
+    other = [k for k in keywords if not _names_a_kind(k, kinds)]
+    droppable = [k for k in other if k.word not in AUDIENCE_WORDS] or other or list(keywords)
     return max(reversed(droppable), key=lambda k: counts[k.word]).word
 
 

@@ -49,7 +49,7 @@ RelaxedValue = float | bool | str | tuple[str, ...] | PriceDropped
 class RelaxStep:
     """One thing let go of because the query as given matched nothing: a filter (by name) or a keyword."""
 
-    dropped: str  # rating_min, in_stock, price, keyword or brand: what the text implied, never a parameter
+    dropped: str  # rating_min, in_stock, price, attribute, keyword or brand: what the text implied, never a parameter
     value: RelaxedValue
 
 

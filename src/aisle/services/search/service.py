@@ -13,7 +13,7 @@ from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import parse_id_text
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
-from aisle.domain.search.rerank import RerankWeights, by_name_coverage, rerank_scored
+from aisle.domain.search.rerank import RerankWeights, by_name_coverage, names_every_word, rerank_scored
 from aisle.domain.search.text import tokenize
 from aisle.services.ports import Cache
 from aisle.services.search.asked_kind import AskedKind
@@ -46,6 +46,9 @@ from aisle.services.search.understanding import QueryUnderstanding
 
 RERANK_DEPTH = 200  # keyword results are re-ranked with the full formula among the engine's best this many
 NAME_RERANK_DEPTH = 40  # the best this many are re-ranked once more with their titles (from the cached cards)
+KIND_SORT_DEPTH = 1000  # sorted by price (or rating, date), the first this many are ordered kind first
+KIND_SORT_DEEPER = 5000  # ... or this many, when the first ones hold none of the kind (iPhones after 1,000 cases)
+KIND_SORT_SHARE = 0.5  # of the kind lift (kinds.py): a product at least this surely of the asked kind sorts first
 THIN_RESULTS = 10  # fewer exact matches than this are followed by near ones (a first page is never thin)
 FACETS_TTL_SECONDS = 300
 POPULARITY_CUTS_TTL_SECONDS = 60
@@ -123,7 +126,7 @@ class SearchService:
     def _ranked_page(self, engine: Searcher, params: SearchParams) -> tuple[SearchResult, tuple[int, ...]]:
         """Everything but the cards (live price and stock), and the products the cards are for."""
         categories = self._categories()
-        parsed = self._understanding.parse(params.q)
+        parsed = self._with_known_attributes(engine, self._understanding.parse(params.q), params)
         category_id = _resolve_category(params.category, categories)
         plan = plan_for(parsed, params, category_id, names_a_kind=self._asked_kind.names_a_kind(parsed))
         result = engine.search(self._engine_query(plan, params))
@@ -142,11 +145,12 @@ class SearchService:
         ranked = self._ranked(result.hits, plan, parsed)
         near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
-        hits = (
-            self._kind_first(ranked, near, parsed)[start : start + params.page_size]
-            if plan.sort == "relevance"
-            else ranked
-        )
+        if plan.sort == "relevance":
+            hits = self._kind_first(ranked, near, parsed)[start : start + params.page_size]
+        elif (of_kind := self._sorted_kind_first(engine, plan, params, parsed)) is not None:
+            hits = of_kind[start : start + params.page_size]
+        else:
+            hits = ranked
         facets = self._facets(engine, plan)
         page = SearchResult(
             query=parsed,
@@ -162,6 +166,18 @@ class SearchService:
             relaxed=self._relaxation(engine, relaxed_steps, parsed, plan, categories) if relaxed_steps else None,
         )
         return page, tuple(h.product_id for h in hits)
+
+    def _with_known_attributes(self, engine: Searcher, parsed: ParsedQuery, params: SearchParams) -> ParsedQuery:
+        """The attribute values the words ask for ("size 10") that some product of the catalog has; the others are
+        let go of (a shoe size in a catalog without sizes). Attributes the shopper chose win over the words."""
+        if not parsed.attributes or params.attributes:
+            return parsed
+        kept = tuple(
+            pair
+            for pair in parsed.attributes
+            if engine.search(EngineQuery(filters=Filters(attributes=(pair,)), limit=0, with_facets=False)).total
+        )
+        return replace(parsed, attributes=kept)
 
     def _search_relaxing(
         self, engine: Searcher, plan: Plan, params: SearchParams, result: EngineResult, parsed: ParsedQuery
@@ -230,6 +246,34 @@ class SearchService:
         exact_ids = {h.product_id for h in exact.hits}
         near = [h for h in engine.search(query).hits if h.product_id not in exact_ids]
         return self._ranked(near, plan, parsed)
+
+    def _sorted_kind_first(
+        self, engine: Searcher, plan: Plan, params: SearchParams, parsed: ParsedQuery
+    ) -> list[Hit] | None:
+        """Sorted by price (or rating, date): among the first KIND_SORT_DEPTH in the order asked, the products the
+        query names first, in that order, then the others. When it names a kind, those of that kind ("cheap
+        phones": phones by price, not the SIM kits and cases that mention a phone); else those whose own name holds
+        every word ("cheap iphone": iPhones, not the cases for one). None when none is, or the page lies deeper."""
+        if not plan.keywords or params.page * params.page_size > KIND_SORT_DEPTH:
+            return None
+        query = replace(self._engine_query(plan, params), offset=0, limit=KIND_SORT_DEPTH, with_titles=True)
+        found = engine.search(query)
+        first = self._named(found.hits, plan, parsed)
+        if not first and found.total > KIND_SORT_DEPTH:
+            found = engine.search(replace(query, limit=KIND_SORT_DEEPER))
+            first = self._named(found.hits, plan, parsed)
+        if not first:
+            return None
+        chosen = {h.product_id for h in first}
+        return first + [h for h in found.hits if h.product_id not in chosen]
+
+    def _named(self, hits: list[Hit], plan: Plan, parsed: ParsedQuery) -> list[Hit]:
+        """The hits that are what the query names: of the kind it names, else with every word in their own name."""
+        if self._asked_kind.names_a_kind(parsed):
+            shares = self._asked_kind.candidates_of(hits, parsed)
+            return [h for h in hits if shares.get(h.product_id, 0.0) >= KIND_SORT_SHARE]
+        words = [t for group in plan.keywords for t in tokenize(group.word)]
+        return [h for h in hits if names_every_word(words, h.title)]
 
     def _kind_first(self, exact: list[Hit], near: list[Hit], parsed: ParsedQuery) -> list[Hit]:
         """Exact matches, then near ones; but when the query's last word names a kind, products of that kind

@@ -29,6 +29,9 @@ class FiltersRead(Wire):
     price_max: float | None
     rating_min: float | None
     in_stock: bool | None
+    attributes: list[str] = Field(
+        default_factory=list, description='Variant attributes read from the words, as name:value ("size 10": size:10)'
+    )
 
 
 class QueryRead(Wire):
@@ -102,7 +105,10 @@ class PriceBand(Wire):
 
 
 class RelaxStepShown(Wire):
-    dropped: str = Field(description="rating_min, in_stock, price, keyword, brand or category (by id)")
+    dropped: str = Field(
+        description="rating_min, in_stock, price, attribute (name:value, read from the words), keyword, brand or "
+        "category (by id)"
+    )
     value: bool | float | str | list[str] | PriceBand
 
 
@@ -165,6 +171,7 @@ def understood(parsed: ParsedQuery) -> Wired:
             "price_max": _number(parsed.price_max),
             "rating_min": parsed.rating_min,
             "in_stock": parsed.in_stock,
+            "attributes": list(dict.fromkeys(f"{name}:{value}" for name, value in parsed.attributes)),
         },
         "sort": parsed.sort,
         "corrected": parsed.corrected,

@@ -1,0 +1,77 @@
+"""A number with its unit as one word, however it is written: "55 in", "55-inch", '55"' and "55 inches" are all
+"55inch"; "5.5 inch" is "5p5inch" (the engine would cut "5.5" in two); "32 GB" is "32gb", as "32GB" already is;
+"10,000 mAh" is "10000mah".
+
+Titles write sizes every way ("TV, 55 in", 'Phone 5.5"', "5.5-inch display") and so do shoppers, so the same one
+word is indexed with each product (``unit_codes``) and read in each query (``with_unit_codes``). The word "in" is a
+unit only right after a number, and not in "2 in 1", "50 in stock" or after a price cue ("under 50 in black");
+a double quote closing a quotation ('"iphone 7" case') is no inch mark.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aisle.domain.search.text import normalize
+
+# Each unit's spellings (after ``text.normalize``: curly quotes and primes are already straight), canonical first.
+_SPELLINGS = {
+    "inch": ("inches", "inch", "in", '"', "''"),
+    "ft": ("feet", "foot", "ft", "'"),
+    "gb": ("gigabytes", "gigabyte", "gb"),
+    "tb": ("terabytes", "terabyte", "tb"),
+    "mb": ("megabytes", "megabyte", "mb"),
+    "mah": ("mah",),
+    "cm": ("centimeters", "centimetres", "centimeter", "centimetre", "cm"),
+    "mm": ("millimeters", "millimetres", "millimeter", "millimetre", "mm"),
+    "ml": ("milliliters", "millilitres", "milliliter", "millilitre", "ml"),
+    "oz": ("ounces", "ounce", "oz"),
+    "lb": ("pounds", "pound", "lbs", "lb"),
+    "kg": ("kilograms", "kilogram", "kgs", "kg"),
+    "qt": ("quarts", "quart", "qt"),
+    "w": ("watts", "watt", "w"),
+    "hz": ("hz",),
+}
+_CANONICAL = {spelling: unit for unit, spellings in _SPELLINGS.items() for spelling in spellings}
+_WORDS = "|".join(sorted((re.escape(s) for s in _CANONICAL if s[0].isalpha()), key=len, reverse=True))
+_MARKS = "|".join(re.escape(s) for s in sorted((s for s in _CANONICAL if not s[0].isalpha()), key=len, reverse=True))
+# A number (not part of a code like "s7" or "1.5.2") with its unit: spaced or hyphenated words, or a mark right after.
+_MEASURE = re.compile(
+    rf"(?<![\w.,])(?P<number>(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?:(?:\s*-\s*|\s*)(?P<word>{_WORDS})(?![\w])|(?P<mark>{_MARKS}))"
+)
+_PRICE_CUE = re.compile(r"(?:[$€£]|\b(?:under|below|over|above|than|between|and|to|from|around|about|max|up))\s*$")
+_NOT_A_UNIT_AFTER_IN = re.compile(r"\s*(?:\d|stock\b)")
+
+
+def unit_codes(text: str) -> tuple[str, ...]:
+    """The number-with-unit words of ``text`` (normal form), each once: "TV, 55 in" → ("55inch",)."""
+    return tuple(dict.fromkeys(code for _match, code in _measures(text)))
+
+
+def with_unit_codes(text: str) -> str:
+    """``text`` (normal form) with each number and its unit written as one word: "55 inch tv" → "55inch tv"."""
+    pieces: list[str] = []
+    at = 0
+    for match, code in _measures(text):
+        pieces.extend((text[at : match.start()], code))
+        at = match.end()
+    return "".join(pieces) + text[at:] if pieces else text
+
+
+def is_measure(text: str) -> bool:
+    """Whether ``text`` is only a number with its unit ("5.5-inch", "32GB")."""
+    return _MEASURE.fullmatch(normalize(text)) is not None
+
+
+def _measures(text: str) -> list[tuple[re.Match[str], str]]:
+    found = []
+    for match in _MEASURE.finditer(text):
+        spelled = match.group("word") or match.group("mark")
+        if spelled == '"' and text.count('"', 0, match.start()) % 2:
+            continue  # the end of a quotation ('"iphone 7" case'), not inches
+        if spelled == "in" and (
+            _PRICE_CUE.search(text, 0, match.start()) or _NOT_A_UNIT_AFTER_IN.match(text, match.end())
+        ):
+            continue
+        found.append((match, match.group("number").replace(",", "").replace(".", "p") + _CANONICAL[spelled]))
+    return found

@@ -1,0 +1,149 @@
+"""What a shopper types, over HTTP, on a small catalog of several departments: a synonym's other sense, a price
+sort over a kind of product, units written several ways, and "size 10"."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import SellerClient, wait_for_outbox
+
+LAPTOPS, PAPER = ["Electronics", "Computers", "Laptops"], ["Office Products", "Office Supplies"]
+PHONES, CASES = ["Cell Phones", "Unlocked Cell Phones"], ["Cell Phones", "Cell Phone Accessories", "Phone Cases"]
+SIMS, TVS = ["Cell Phones", "Prepaid Phone Cards & SIM Kits"], ["Electronics", "TV & Video", "TVs"]
+SHOES = ["Shoes", "Men's Shoes", "Sneakers & Running"]
+BOOTS, SLIPPERS = ["Shoes", "Women's Shoes", "Boots"], ["Shoes", "Women's Shoes", "Slippers"]
+LEGGINGS = ["Clothing", "Women", "Activewear"]
+CATALOG = [
+    # (title, prices, path, variant attributes)
+    ("Acme Thin Notebook, 15.6 in", [399.0], LAPTOPS, None),
+    ("Acme Gaming Laptop, 14 in", [449.0], LAPTOPS, None),
+    ("Paperco Dotted Notebook", [4.99], PAPER, None),
+    ("Paperco Undated Notebook", [6.99], PAPER, None),
+    ("Paperco Refillable Notebook", [8.99], PAPER, None),
+    ("Bring Your Own Phone SIM Card Kit", [1.0], SIMS, None),
+    ("Slim Case for Nova 5 Phone", [5.0], CASES, None),
+    ("Nova 5 Cell Phone", [149.0], PHONES, None),
+    ("Nova 3 Cell Phone", [89.0], PHONES, None),
+    ("Brightview 4K Smart TV, 55 in", [499.0], TVS, None),
+    ("Brightview 4K Smart TV, 65 in", [799.0], TVS, None),
+    ('Dimview HD TV 32"', [149.0], TVS, None),
+    ("Swift Men's Running Shoes", [60.0, 61.0], SHOES, [{"size": "9"}, {"size": "10"}]),
+    ("Pace Men's Running Shoes", [55.0, 56.0], SHOES, [{"size": "11"}, {"size": "12"}]),
+    ("Trail Women's Hiking Boots", [90.0], BOOTS, None),
+    ("Cozy Women's Slippers", [25.0], SLIPPERS, None),
+    ("Flex Women's Yoga Leggings", [30.0], LEGGINGS, None),
+]
+
+
+@pytest.fixture
+def catalog(client, seller: SellerClient, container) -> None:
+    for n, (title, prices, path, attributes) in enumerate(CATALOG):
+        with container.uow() as uow:
+            category = uow.categories.get_or_create_path(path, container.ids.next_id)
+            uow.commit()
+        variants = [
+            {"sku": f"SHOP-{n}-{i}", "price": price, **({"attributes": attributes[i]} if attributes else {})}
+            for i, price in enumerate(prices)
+        ]
+        body = {"title": title, "status": "ACTIVE", "category_id": str(category.category_id), "variants": variants}
+        assert seller.request("POST", "/products", json=body).status_code == 201, title
+    wait_for_outbox(container)
+    container.categories.forget()
+    container.understanding.rebuild()
+
+
+def search(client, q: str, **params: object) -> dict:
+    response = client.get("/api/v1/products/search", params={"q": q, **params})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def titles(client, q: str, **params: object) -> list[str]:
+    return [r["title"] for r in search(client, q, **params)["results"]]
+
+
+def test_the_kind_typed_outranks_a_synonyms_other_sense(client, catalog):
+    # "laptop" also finds notebooks: the laptops (one named a notebook, filed under Laptops) come before the
+    # paper notebooks, which are notebooks only in the synonym's other sense
+    found = titles(client, "laptop under 500")
+    assert set(found[:2]) == {"Acme Thin Notebook, 15.6 in", "Acme Gaming Laptop, 14 in"}
+    assert "Paperco Dotted Notebook" in found[2:]  # still found, after them
+
+
+def test_a_word_typed_in_its_own_sense_keeps_it(client, catalog):
+    assert set(titles(client, "notebook")[:3]) == {
+        "Paperco Dotted Notebook",
+        "Paperco Undated Notebook",
+        "Paperco Refillable Notebook",
+    }
+
+
+@pytest.mark.parametrize(("q", "params"), [("cheap phones", {}), ("phones", {"sort": "price_asc"})])
+def test_a_price_sort_lists_the_kind_asked_first(client, catalog, q, params):
+    body = search(client, q, **params)
+    found = [r["title"] for r in body["results"]]
+    assert body["sort"] == "price_asc"
+    assert found[:2] == ["Nova 3 Cell Phone", "Nova 5 Cell Phone"]  # the phones, cheapest first
+    assert set(found[2:]) >= {"Bring Your Own Phone SIM Card Kit"}  # then what only mentions a phone
+    assert body["total"] == len(found)
+
+
+def test_a_price_sort_lists_what_is_named_before_what_goes_with_it(client, catalog):
+    # "nova" names no kind: the products whose own name says Nova, cheapest first, then the case for one
+    found = titles(client, "cheap nova")
+    assert found == ["Nova 3 Cell Phone", "Nova 5 Cell Phone", "Slim Case for Nova 5 Phone"]
+
+
+def test_a_price_sort_naming_nothing_in_particular_is_plain(client, catalog):
+    prices = [r["price"]["amount"] for r in search(client, "paperco", sort="price_desc")["results"]]
+    assert prices == sorted(prices, reverse=True) and len(prices) == 3
+
+
+@pytest.mark.parametrize("q", ["55 inch tv", "tv 55 inches", '55" tv', "55-inch tv", "55in tv", "tv 55 in"])
+def test_a_size_matches_however_its_unit_is_written(client, catalog, q):
+    body = search(client, q)
+    assert body["results"][0]["title"] == "Brightview 4K Smart TV, 55 in"  # other TVs may follow
+    assert body["relaxed"] is None  # no word was let go of
+
+
+def test_a_size_written_with_inch_marks_is_found_by_the_word(client, catalog):
+    body = search(client, "32 inch tv")
+    assert body["results"][0]["title"] == 'Dimview HD TV 32"'
+    assert body["relaxed"] is None
+
+
+def test_size_and_a_value_the_catalog_has_filter_the_variants(client, catalog):
+    body = search(client, "running shoes size 10")
+    assert [r["title"] for r in body["results"]] == ["Swift Men's Running Shoes"]
+    assert body["query"]["keywords"] == ["running", "shoes"]
+    assert body["query"]["filters"]["attributes"] == ["size:10"]
+    assert body["relaxed"] is None
+    sizes = {v["name"]: v["selected"] for v in body["facets"]["attributes"]["size"]}
+    assert sizes["10"] is True
+
+
+def test_a_size_no_product_has_is_let_go_of_quietly(client, catalog):
+    body = search(client, "running shoes size 14")
+    assert body["query"]["filters"]["attributes"] == []
+    found = [r["title"] for r in body["results"]]
+    assert set(found[:2]) == {"Swift Men's Running Shoes", "Pace Men's Running Shoes"}  # near matches may follow
+    assert body["query"]["keywords"] == ["running", "shoes"]
+    assert body["relaxed"] is None
+
+
+def test_a_size_that_empties_the_search_is_relaxed_before_the_words(client, catalog):
+    body = search(client, "swift running shoes size 12")  # size 12 exists, but only for Pace shoes
+    assert [r["title"] for r in body["results"]] == ["Swift Men's Running Shoes"]
+    assert body["relaxed"]["steps"] == [{"dropped": "attribute", "value": ["size:12"]}]
+
+
+def test_a_size_chosen_in_the_facets_wins_over_the_words(client, catalog):
+    body = search(client, "running shoes size 10", attr="size:11")
+    assert [r["title"] for r in body["results"]] == ["Pace Men's Running Shoes"]
+
+
+def test_who_a_product_is_for_is_kept_longer_than_other_qualifiers(client, catalog):
+    # no women's running shoes: women's shoes, not men's running shoes ("womens" is the commoner word here)
+    body = search(client, "womens running shoes")
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "running"}]
+    assert {r["title"] for r in body["results"]} == {"Trail Women's Hiking Boots", "Cozy Women's Slippers"}

@@ -1,0 +1,54 @@
+"""A number and its unit as one word, however either is written (units.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from aisle.domain.search.document import model_codes
+from aisle.domain.search.text import normalize
+from aisle.domain.search.units import unit_codes, with_unit_codes
+
+
+@pytest.mark.parametrize(
+    "written", ["55 inch", "55 inches", "55 in", '55"', "55-inch", "55in", "55\u2033", "55\u201d", "55 - Inch"]
+)
+def test_every_spelling_of_inches_is_one_word(written):
+    assert unit_codes(normalize(f"Smart TV, {written}")) == ("55inch",)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("5.5-inch display", "5p5inch"),  # not 55inch: the decimal point stays
+        ("6' Lightning Cable", "6ft"),
+        ("6 ft cable", "6ft"),
+        ("10 foot cable", "10ft"),
+        ("32 GB", "32gb"),
+        ("10,000 mAh power bank", "10000mah"),
+        ("2 TB drive", "2tb"),
+    ],
+)
+def test_units_have_one_canonical_word(text, code):
+    assert unit_codes(normalize(text)) == (code,)
+
+
+@pytest.mark.parametrize(
+    "query", ["2 in 1 laptop", "under 50 in black", "50 in stock", "galaxy s7 in blue", "version 1.5.2 in red"]
+)
+def test_in_is_a_unit_only_right_after_a_number_that_is_no_price(query):
+    assert with_unit_codes(query) == query
+
+
+def test_a_quote_closing_a_quotation_is_no_inch_mark():
+    assert with_unit_codes('"iphone 7" case') == '"iphone 7" case'
+    assert with_unit_codes('"galaxy" 55" tv') == '"galaxy" 55inch tv'
+
+
+def test_a_query_reads_its_measures_as_the_index_writes_them():
+    assert with_unit_codes("tv 55 inch") == "tv 55inch"
+    assert with_unit_codes('55" tv under $500') == "55inch tv under $500"
+
+
+def test_a_size_is_no_model_code():
+    assert "55inch" not in model_codes("Phone with 5.5-inch Display SP-2")
+    assert "sp2" in model_codes("Phone with 5.5-inch Display SP-2")
