@@ -51,7 +51,7 @@ def test_without_a_kind_named_the_commonest_word_still_goes_first(client, catalo
 
 @pytest.mark.parametrize(
     "given",
-    [{"price_max": 5}, {"brand": "Nobody"}, {"rating_min": 4.5}, {"in_stock": "true"}],
+    [{"price_max": 5}, {"brand": "Nobody"}, {"rating_min": 4.5}, {"in_stock": "true"}, {"attr": "size:XXL"}],
 )
 def test_a_filter_given_as_a_parameter_is_never_relaxed_away(client, catalog, given):
     # nothing is under $5, by Nobody, rated, or stocked: no results, rather than results the shopper filtered out
