@@ -250,11 +250,12 @@ class SearchService:
     def _sorted_kind_first(
         self, engine: Searcher, plan: Plan, params: SearchParams, parsed: ParsedQuery
     ) -> list[Hit] | None:
-        """Sorted by price (or rating, date): among the first KIND_SORT_DEPTH in the order asked, the products the
-        query names first, in that order, then the others. When it names a kind, those of that kind ("cheap
-        phones": phones by price, not the SIM kits and cases that mention a phone); else those whose own name holds
-        every word ("cheap iphone": iPhones, not the cases for one). None when none is, or the page lies deeper."""
-        if not plan.keywords or params.page * params.page_size > KIND_SORT_DEPTH:
+        """Sorted by price (or rating, date) because the words said so: among the first KIND_SORT_DEPTH in that
+        order, the products the query names first, in that order, then the others. When it names a kind, those of
+        that kind ("cheap phones": phones by price, not the SIM kits and cases that mention a phone); else those
+        whose own name holds every word ("cheap iphone": iPhones, not the cases for one). None when none is, when
+        the page lies deeper, or when the shopper chose the sort (``sort=price_asc`` is kept strictly in order)."""
+        if params.sort is not None or not plan.keywords or params.page * params.page_size > KIND_SORT_DEPTH:
             return None
         query = replace(self._engine_query(plan, params), offset=0, limit=KIND_SORT_DEPTH, with_titles=True)
         found = engine.search(query)
