@@ -143,6 +143,7 @@ def _index_in_child(settings: Settings, requests: Any, replies: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importer decides when to stop, and says so (and see above)
     name_this_process("aisle-indexer")
     container = bootstrap(settings.model_copy(update={"run_background_workers": False}))
+    container.tune_for_bulk_load()
     try:
         indexing = _ConfirmingIndexing(container.index_builder, container.uow, replies)
         index_requested(
