@@ -25,6 +25,7 @@ from aisle.entrypoints.import_indexer import _only_read, _requests_until_finishe
 from aisle.entrypoints.import_reader import CHUNK, ReadError, prepared_in_child
 from aisle.services.clock import utc_now
 from aisle.services.import_indexing import IndexRequest
+from aisle.services.importing import BATCH_SIZE
 from aisle.services.outbox_relay import OutboxRelay
 from aisle.services.search.engine import EngineQuery
 from tests.api.conftest import make_settings
@@ -137,7 +138,7 @@ def test_ctrl_c_leaves_what_was_imported_searchable(tmp_path: Path):
     products, searchable, due = _consistent(tmp_path)
     assert STOP_AFTER <= products < COUNT, _log(tmp_path)
     # at most the one batch committed while Ctrl-C arrived is left to the relay
-    assert searchable >= products - 500, (products, searchable, due, _log(tmp_path))
+    assert searchable >= products - BATCH_SIZE, (products, searchable, due, _log(tmp_path))
     assert "stopped." in _log(tmp_path)
     _finish_with_a_rerun_and_the_relay(tmp_path)
 

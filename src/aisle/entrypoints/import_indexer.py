@@ -33,7 +33,7 @@ from aisle.services.ports import UnitOfWorkFactory
 from aisle.settings import Settings
 
 log = logging.getLogger(__name__)
-# ~16,000 products (ids only: a few hundred KiB): enough slack that an index commit or a merge in the indexer, or a
+# ~32,000 products (ids only: under a MiB): enough slack that an index commit or a merge in the indexer, or a
 # checkpoint in the writer, does not stop the other (the 1M run on 2 cores averaged only 1.31 busy cores with 8)
 QUEUED_BATCHES = 32
 POLL_SECONDS = 0.5
