@@ -28,7 +28,7 @@ from aisle.adapters.resilience import CircuitBreaker
 from aisle.adapters.search.guarded import GuardedEngine
 from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
-from aisle.adapters.sql.engine import make_engine, ping, tune_for_bulk_load
+from aisle.adapters.sql.engine import make_engine, ping
 from aisle.adapters.sql.migrate import upgrade_to_head
 from aisle.adapters.sql.node_slots import NodeSlot, hold_node_slot
 from aisle.adapters.sql.search_fallback import DatabaseSearch
@@ -121,10 +121,6 @@ class Container:
         process, or through ``feed`` when given (entrypoints/import_indexer.py: in a second process)."""
         indexer = self.index_builder if index else None
         return CatalogImporter(self.uow, self.ids.next_id, utc_now, indexer=indexer, feed=feed)
-
-    def tune_for_bulk_load(self) -> None:
-        """The database connections of this process favour a long run of writes (an import): see the adapter."""
-        tune_for_bulk_load(self.engine)
 
     def announce_rebuild(self, started: datetime) -> None:
         """Tells every index builder, through the outbox, to re-sync what changed since ``started``."""

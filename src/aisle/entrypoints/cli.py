@@ -334,7 +334,6 @@ def _run_import(
 ) -> Any:
     """``parallel``: the records are read and validated in one child process and indexed in another
     (entrypoints/import_reader.py, import_indexer.py); else all in this process."""
-    container.tune_for_bulk_load()
     with _progress() as progress:
         task = progress.add_task(label, total=total)
         if not parallel:

@@ -144,7 +144,6 @@ def _index_in_child(settings: Settings, requests: Any, replies: Any) -> None:
     name_this_process("aisle-indexer")
     _only_read(requests)
     container = bootstrap(settings.model_copy(update={"run_background_workers": False}))
-    container.tune_for_bulk_load()
     try:
         indexing = _ConfirmingIndexing(container.index_builder, container.uow, replies)
         index_requested(

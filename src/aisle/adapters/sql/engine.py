@@ -14,8 +14,6 @@ from aisle.adapters.sql.write_gate import WriteGate, gated_connection_class
 from aisle.services.ports import ConnectionLost
 
 READONLY = "aisle_readonly"
-BULK_CACHE_KIB = 128 * 1024  # per connection, allocated as pages are used; an import holds two or three
-BULK_MMAP_BYTES = 1024**3
 
 
 def make_engine(url: str, pool_size: int = 10) -> Engine:
@@ -89,24 +87,6 @@ def _sqlite_engine(url: str) -> Engine:
         connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
     return engine
-
-
-def tune_for_bulk_load(engine: Engine) -> None:
-    """SQLite connections made from now on keep a larger page cache and read through a memory map: an import of a
-    million products writes a ~6 GB file whose indexes outgrow SQLite's default 2 MiB cache at once, and every page
-    missed was a read() through the kernel (bench/reports/import.md). Durability is unchanged (WAL, synchronous
-    NORMAL: a killed import leaves every committed batch). Pooled connections are dropped so that all follow."""
-    if engine.dialect.name != "sqlite":
-        return
-
-    @event.listens_for(engine, "connect")
-    def _bulk_pragmas(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
-        cursor.execute(f"PRAGMA mmap_size={BULK_MMAP_BYTES}")
-        cursor.close()
-
-    engine.dispose()
 
 
 def _write_gate(url: str) -> WriteGate | None:
