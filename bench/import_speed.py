@@ -44,6 +44,7 @@ class Run:
     products: int
     reviews: int
     indexed: int
+    segments: int  # Tantivy segments the index is left with (searches cost more on more segments)
     undelivered: int
     machine_busy_cores: float  # every process on the box, this one included
     load_before: float
@@ -122,7 +123,8 @@ def _run(variant: str, env: dict[str, str], extra: list[str], data_dir: Path, ar
     by_name: dict[str, float] = {}
     for name, seconds in per_process.values():  # a child is "python" until it names itself
         by_name[name] = by_name.get(name, 0.0) + seconds
-    run = Run(variant, wall, cpu, peak_rss, products, reviews, _indexed(data_dir), undelivered, busy, load_before)
+    indexed, segments = _indexed(data_dir)
+    run = Run(variant, wall, cpu, peak_rss, products, reviews, indexed, segments, undelivered, busy, load_before)
     run.cpu_by_process = by_name
     return run
 
@@ -162,12 +164,13 @@ def _database_counts(data_dir: Path) -> tuple[int, int, int]:
     return products, reviews, undelivered
 
 
-def _indexed(data_dir: Path) -> int:
+def _indexed(data_dir: Path) -> tuple[int, int]:
+    """Documents in the index, and its segments (a bench-only peek: the engine has no public accessor)."""
     from aisle.bootstrap import open_search_engine
 
     engine = open_search_engine(data_dir / "search")
     try:
-        return engine.count()
+        return engine.count(), engine._engine._index.searcher().num_segments
     finally:
         engine.close()
 
@@ -176,7 +179,8 @@ def _line(run: Run) -> str:
     return (
         f"{run.variant}: {run.products:,} products in {run.wall_s:.1f} s = {run.products_per_s:,.0f}/s, "
         f"CPU {run.cpu_s:.1f} s = {run.cpu_ms_per_product:.3f} ms/product ({run.cpu_s / run.wall_s:.2f} cores), "
-        f"peak RSS {run.peak_rss_mib:.0f} MiB, indexed {run.indexed:,}, undelivered {run.undelivered}, "
+        f"peak RSS {run.peak_rss_mib:.0f} MiB, indexed {run.indexed:,} in {run.segments} segments, "
+        f"undelivered {run.undelivered}, "
         f"box busy {run.machine_busy_cores:.2f} cores, load {run.load_before:.1f}; CPU by process: "
         + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sorted(run.cpu_by_process.items()))
     )
@@ -198,8 +202,8 @@ def _report(runs: list[Run], args: argparse.Namespace) -> Path:
             **machine(),
         },
     )
-    headers = ["variant", "products/s", "wall s", "CPU s", "CPU ms/product", "cores used", "peak RSS MiB",
-               "indexed", "outbox undelivered", "box busy (cores)", "load before", "CPU s by process"]  # fmt: skip
+    headers = ["variant", "products/s", "wall s", "CPU s", "CPU ms/product", "cores used", "peak RSS MiB", "indexed",
+               "segments", "outbox undelivered", "box busy (cores)", "load before", "CPU s by process"]  # fmt: skip
     report.table("Runs, in the order they ran", headers, [_row(r) for r in runs])
     report.table(
         "Per variant (mean of its runs)",
@@ -222,6 +226,7 @@ def _row(r: Run) -> list[str]:
         f"{r.cpu_s / r.wall_s:.2f}",
         f"{r.peak_rss_mib:.0f}",
         f"{r.indexed:,}",
+        str(r.segments),
         str(r.undelivered),
         f"{r.machine_busy_cores:.2f}",
         f"{r.load_before:.1f}",

@@ -4,11 +4,13 @@ the relay (none delivered without being indexed), and a re-run plus the relay fi
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from functools import partial
@@ -19,8 +21,11 @@ import pytest
 from aisle.adapters.importers.records import ProductRecord
 from aisle.adapters.importers.synthetic import generate_catalog
 from aisle.bootstrap import bootstrap
+from aisle.entrypoints.import_indexer import _only_read, _requests_until_finished
 from aisle.entrypoints.import_reader import CHUNK, ReadError, prepared_in_child
 from aisle.services.clock import utc_now
+from aisle.services.import_indexing import IndexRequest
+from aisle.services.importing import BATCH_SIZE
 from aisle.services.outbox_relay import OutboxRelay
 from aisle.services.search.engine import EngineQuery
 from tests.api.conftest import make_settings
@@ -133,7 +138,7 @@ def test_ctrl_c_leaves_what_was_imported_searchable(tmp_path: Path):
     products, searchable, due = _consistent(tmp_path)
     assert STOP_AFTER <= products < COUNT, _log(tmp_path)
     # at most the one batch committed while Ctrl-C arrived is left to the relay
-    assert searchable >= products - 500, (products, searchable, due, _log(tmp_path))
+    assert searchable >= products - BATCH_SIZE, (products, searchable, due, _log(tmp_path))
     assert "stopped." in _log(tmp_path)
     _finish_with_a_rerun_and_the_relay(tmp_path)
 
@@ -188,3 +193,23 @@ def test_records_are_prepared_in_a_child_in_order_and_its_errors_reach_the_impor
         for item in prepared_in_child(_a_chunk_and_three_then_broken):
             seen.append(item)
     assert len(seen) == CHUNK  # the chunk the error broke is not imported, as a batch broken so is not in one process
+
+
+def test_an_importer_killed_halfway_through_sending_a_batch_leaves_the_indexer_an_end(tmp_path: Path):
+    """A batch larger than the pipe is written in parts; the importer killed between two parts must not leave the
+    indexing process waiting for the rest forever (it would hold the Tantivy writer's lock)."""
+    context = multiprocessing.get_context("spawn")
+    requests = context.Queue()
+    # The child sends one batch bigger than a pipe holds, then ends: its exit waits for the pipe to take the rest.
+    importer = context.Process(target=requests.put, args=(IndexRequest(list(range(200_000)), []),))
+    importer.start()
+    _only_read(requests)
+    assert requests._reader.poll(WAIT_SECONDS), "the batch's first part never came"
+    os.kill(importer.pid, signal.SIGKILL)
+    importer.join()
+    got: list[IndexRequest] = []
+    reading = threading.Thread(target=lambda: got.extend(_requests_until_finished(requests, importer)), daemon=True)
+    reading.start()
+    reading.join(WAIT_SECONDS)
+    assert not reading.is_alive(), "the indexer still waits for the rest of a batch whose sender is dead"
+    assert got == []

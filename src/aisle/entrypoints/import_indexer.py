@@ -33,7 +33,7 @@ from aisle.services.ports import UnitOfWorkFactory
 from aisle.settings import Settings
 
 log = logging.getLogger(__name__)
-# ~16,000 products (ids only: a few hundred KiB): enough slack that an index commit or a merge in the indexer, or a
+# ~32,000 products (ids only: under a MiB): enough slack that an index commit or a merge in the indexer, or a
 # checkpoint in the writer, does not stop the other (the 1M run on 2 cores averaged only 1.31 busy cores with 8)
 QUEUED_BATCHES = 32
 POLL_SECONDS = 0.5
@@ -142,6 +142,7 @@ class IndexingProcess:
 def _index_in_child(settings: Settings, requests: Any, replies: Any) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importer decides when to stop, and says so (and see above)
     name_this_process("aisle-indexer")
+    _only_read(requests)
     container = bootstrap(settings.model_copy(update={"run_background_workers": False}))
     try:
         indexing = _ConfirmingIndexing(container.index_builder, container.uow, replies)
@@ -174,6 +175,14 @@ class _ConfirmingIndexing(ImportIndexing):
         self._batches = 0
 
 
+def _only_read(requests: Any) -> None:
+    """Closes this process's copy of the queue's writing end (a queue crosses to a child with both ends): the
+    importer's end is then the only one, so an importer killed while its batch was half written into the pipe (a
+    full pipe takes a large message in parts) leaves the reader an end of file, not a wait for the rest forever
+    (which kept the Tantivy writer's lock, and no later import or server could index)."""
+    requests._writer.close()
+
+
 def _requests_until_finished(requests: Any, parent: BaseProcess | None) -> Iterator[IndexRequest]:
     """The batches sent, until the importer says it is done or is gone (then what came so far is finished)."""
     while True:
@@ -183,6 +192,8 @@ def _requests_until_finished(requests: Any, parent: BaseProcess | None) -> Itera
             if parent is not None and not parent.is_alive():
                 return
             continue
+        except (EOFError, OSError):  # the importer died in the middle of a batch: the batches before it stand
+            return
         if request is FINISH:
             return
         yield request

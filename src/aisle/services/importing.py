@@ -87,13 +87,19 @@ class ImportSummary:
         return ", ".join(counts) + f" ({self.not_placed} imported without a category, {self.reviews} generated reviews)"
 
 
+# Products written (and handed to the indexer) per transaction. 1,000 rather than 500: half the transactions, the
+# per-batch queries on both sides and the pages each commit rewrites (30K products into a 1M catalog: 25.8 -> 22.0
+# s CPU, mean of 2 alternated runs on a loaded box); a Ctrl-C rolls back at most this many.
+BATCH_SIZE = 1000
+
+
 class CatalogImporter:
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
         new_id: Callable[[], int],
         now: Callable[[], datetime],
-        batch_size: int = 500,
+        batch_size: int = BATCH_SIZE,
         indexer: BatchIndexer | None = None,
         feed: Callable[[], IndexFeed] | None = None,
     ) -> None:

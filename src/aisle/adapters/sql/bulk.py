@@ -21,11 +21,16 @@ _MARKERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # SQLite's sqlite3 
 
 
 class BulkInsert:
-    """``INSERT INTO table (columns) VALUES (...)`` for many rows given as dicts holding at least those columns."""
+    """``INSERT INTO table (columns) VALUES (...)`` for many rows given as dicts holding at least those columns.
+    With ``add_on_conflict`` (key columns, counted columns), a row whose key is taken adds its counts to that row's
+    instead (an atomic upsert-increment, as SQLite and PostgreSQL both spell it)."""
 
-    def __init__(self, table: Table, columns: Sequence[str]) -> None:
+    def __init__(
+        self, table: Table, columns: Sequence[str], add_on_conflict: tuple[Sequence[str], Sequence[str]] | None = None
+    ) -> None:
         self._table = table
         self._columns = tuple(columns)
+        self._add_on_conflict = add_on_conflict
         self._pick = itemgetter(*self._columns)
         self._prepared: dict[str, tuple[str, list[tuple[int, Converter, bool]]]] = {}  # per dialect name
 
@@ -55,7 +60,14 @@ class BulkInsert:
             quote = dialect.identifier_preparer
             names = ", ".join(quote.format_column(self._table.c[name]) for name in self._columns)
             markers = ", ".join([_MARKERS[dialect.paramstyle]] * len(self._columns))
-            statement = f"INSERT INTO {quote.format_table(self._table)} ({names}) VALUES ({markers})"
+            table = quote.format_table(self._table)
+            statement = f"INSERT INTO {table} ({names}) VALUES ({markers})"
+            if self._add_on_conflict:
+                keys, counted = (
+                    [quote.format_column(self._table.c[n]) for n in group] for group in self._add_on_conflict
+                )
+                sums = ", ".join(f"{column} = {table}.{column} + excluded.{column}" for column in counted)
+                statement += f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sums}"
             prepared = self._prepared[dialect.name] = (statement, self._converters(dialect))
         return prepared
 

@@ -18,6 +18,7 @@ from aisle.services.ports import OutboxEntry
 PENDING = "PENDING"
 DELIVERED = "DELIVERED"
 PARKED = "PARKED"  # failed too often: kept for a person to look at, no longer blocking the events after it
+IDS_PER_STATEMENT = 10_000
 _INSERT = BulkInsert(t.outbox, ["event_id", "name", "key", "payload", "status", "attempts", "created_at",
                                "next_attempt_at", "traceparent"])  # fmt: skip
 
@@ -70,10 +71,11 @@ class SqlOutbox:
         ]
 
     def mark_delivered(self, event_ids: Sequence[int], now: datetime) -> None:
-        if event_ids:
+        # in slices: an import marks a minute of events at once, and PostgreSQL takes at most 65,535 parameters
+        for start in range(0, len(event_ids), IDS_PER_STATEMENT):
             self._db.execute(
                 update(t.outbox)
-                .where(t.outbox.c.event_id.in_(event_ids))
+                .where(t.outbox.c.event_id.in_(event_ids[start : start + IDS_PER_STATEMENT]))
                 .values(status=DELIVERED, delivered_at=now, attempts=t.outbox.c.attempts + 1)
             )
 
@@ -94,11 +96,10 @@ class SqlOutbox:
 
     def release_held(self, event_ids: Sequence[int]) -> None:
         """Makes held events due at once."""
-        if event_ids:
+        for start in range(0, len(event_ids), IDS_PER_STATEMENT):
+            chosen = t.outbox.c.event_id.in_(event_ids[start : start + IDS_PER_STATEMENT])
             self._db.execute(
-                update(t.outbox)
-                .where(and_(t.outbox.c.event_id.in_(event_ids), t.outbox.c.status == PENDING))
-                .values(next_attempt_at=None)
+                update(t.outbox).where(and_(chosen, t.outbox.c.status == PENDING)).values(next_attempt_at=None)
             )
 
     def last_event_id(self) -> int:

@@ -16,6 +16,9 @@ from aisle.domain.reviews import Review, ReviewSummary
 # Built once: the card and search paths run these for every page of results (a statement built per call cost
 # more CPU than running it).
 _INSERT_REVIEWS = BulkInsert(t.reviews, [c.name for c in t.reviews.c])
+_COUNTED = [f"stars_{n}" for n in range(1, 6)] + ["verified"]
+# An atomic upsert-increment: concurrent reviews of one product each count exactly once.
+_COUNT_IN_SUMMARIES = BulkInsert(t.review_stats, ["product_id", *_COUNTED], add_on_conflict=(["product_id"], _COUNTED))
 _SUMMARIES = select(t.review_stats).where(t.review_stats.c.product_id.in_(bindparam("ids", expanding=True)))
 
 
@@ -69,19 +72,12 @@ class SqlReviewRepository:
         }
 
     def _count_in_summaries(self, reviews: Sequence[Review]) -> None:
-        # An atomic upsert-increment: concurrent reviews of one product each count exactly once.
         counts: dict[int, dict[str, int]] = {}
         for review in reviews:
-            stars = counts.setdefault(review.product_id, {f"stars_{n}": 0 for n in range(1, 6)} | {"verified": 0})
+            stars = counts.setdefault(review.product_id, dict.fromkeys(_COUNTED, 0))
             stars[f"stars_{review.rating}"] += 1
             stars["verified"] += int(review.verified)
-        statement = upsert(self._db, t.review_stats)
-        names = [f"stars_{n}" for n in range(1, 6)] + ["verified"]
-        columns = {name: t.review_stats.c[name] + statement.excluded[name] for name in names}
-        self._db.execute(
-            statement.on_conflict_do_update(index_elements=[t.review_stats.c.product_id], set_=columns),
-            [{"product_id": pid, **stars} for pid, stars in counts.items()],
-        )
+        _COUNT_IN_SUMMARIES.run(self._db, [{"product_id": pid, **stars} for pid, stars in counts.items()])
 
 
 def _review_columns(review: Review) -> dict:
