@@ -98,3 +98,18 @@ def wait_for_outbox(container: Container, timeout: float = 20.0) -> None:
                 return
         time.sleep(0.02)
     raise AssertionError("the outbox relay did not catch up")
+
+
+def category_id(container: Container, path: list[str]) -> str:
+    """The id of the category at ``path`` ("Clothing", "Women", "Dresses"), created with its parents if new."""
+    with container.uow() as uow:
+        category = uow.categories.get_or_create_path(path, container.ids.next_id)
+        uow.commit()
+    return str(category.category_id)
+
+
+def searchable(container: Container) -> None:
+    """Everything written is indexed, and the category tree and query understanding are read again."""
+    wait_for_outbox(container)
+    container.categories.forget()
+    container.understanding.rebuild()

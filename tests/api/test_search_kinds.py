@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import SellerClient, wait_for_outbox
+from tests.api.conftest import SellerClient, category_id, searchable
 
 COMPUTERS, LAPTOP_BAGS = ["Computers", "Laptops"], ["Bags & Cases", "Laptop Bags & Sleeves"]
 PHONES, LENSES = ["Cell Phones", "Unlocked Cell Phones"], ["Cell Phones", "Cell Phone Accessories", "Camera Lenses"]
@@ -23,19 +23,14 @@ CATALOG = [
 @pytest.fixture
 def catalog(client, seller: SellerClient, container) -> None:
     for n, (title, price, path) in enumerate(CATALOG):
-        with container.uow() as uow:
-            category = uow.categories.get_or_create_path(path, container.ids.next_id)
-            uow.commit()
         body = {
             "title": title,
             "status": "ACTIVE",
-            "category_id": str(category.category_id),
+            "category_id": category_id(container, path),
             "variants": [{"sku": f"KIND-{n}", "price": price}],
         }
         assert seller.request("POST", "/products", json=body).status_code == 201
-    wait_for_outbox(container)
-    container.categories.forget()
-    container.understanding.rebuild()
+    searchable(container)
 
 
 def titles(client, q: str) -> list[str]:

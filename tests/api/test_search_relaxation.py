@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import SellerClient, wait_for_outbox
+from tests.api.conftest import SellerClient, category_id, searchable, wait_for_outbox
 
 DRESSES, CASES, MAKEUP = ["Clothing", "Women", "Dresses"], ["Phones", "Phone Cases"], ["Beauty", "Lipsticks"]
 CATALOG = [
@@ -20,19 +20,14 @@ CATALOG = [
 @pytest.fixture
 def catalog(client, seller: SellerClient, container) -> None:
     for n, (title, path) in enumerate(CATALOG):
-        with container.uow() as uow:
-            category = uow.categories.get_or_create_path(path, container.ids.next_id)
-            uow.commit()
         body = {
             "title": title,
             "status": "ACTIVE",
-            "category_id": str(category.category_id),
+            "category_id": category_id(container, path),
             "variants": [{"sku": f"RELAX-{n}", "price": 20 + n}],
         }
         assert seller.request("POST", "/products", json=body).status_code == 201
-    wait_for_outbox(container)
-    container.categories.forget()
-    container.understanding.rebuild()
+    searchable(container)
 
 
 def test_the_word_naming_the_kind_is_kept_and_the_qualifier_dropped(client, catalog):

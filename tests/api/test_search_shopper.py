@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import SellerClient, wait_for_outbox
+from tests.api.conftest import SellerClient, category_id, searchable
 
 LAPTOPS, PAPER = ["Electronics", "Computers", "Laptops"], ["Office Products", "Office Supplies"]
 PHONES, CASES = ["Cell Phones", "Unlocked Cell Phones"], ["Cell Phones", "Cell Phone Accessories", "Phone Cases"]
@@ -38,18 +38,13 @@ CATALOG = [
 @pytest.fixture
 def catalog(client, seller: SellerClient, container) -> None:
     for n, (title, prices, path, attributes) in enumerate(CATALOG):
-        with container.uow() as uow:
-            category = uow.categories.get_or_create_path(path, container.ids.next_id)
-            uow.commit()
         variants = [
             {"sku": f"SHOP-{n}-{i}", "price": price, **({"attributes": attributes[i]} if attributes else {})}
             for i, price in enumerate(prices)
         ]
-        body = {"title": title, "status": "ACTIVE", "category_id": str(category.category_id), "variants": variants}
+        body = {"title": title, "status": "ACTIVE", "category_id": category_id(container, path), "variants": variants}
         assert seller.request("POST", "/products", json=body).status_code == 201, title
-    wait_for_outbox(container)
-    container.categories.forget()
-    container.understanding.rebuild()
+    searchable(container)
 
 
 def search(client, q: str, **params: object) -> dict:
