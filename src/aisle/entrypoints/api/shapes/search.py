@@ -106,8 +106,8 @@ class PriceBand(Wire):
 
 class RelaxStepShown(Wire):
     dropped: str = Field(
-        description="rating_min, in_stock, price, attribute (name:value, read from the words), keyword, brand or "
-        "category (by id)"
+        description="rating_min, in_stock, price, attribute (name:value), keyword or brand: only what the words said "
+        "or implied; a filter given as a parameter is never dropped"
     )
     value: bool | float | str | list[str] | PriceBand
 
