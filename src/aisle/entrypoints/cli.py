@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import socket
 import sys
 import threading
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, contextmanager
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
@@ -352,11 +354,11 @@ def _run_import(
 ) -> Any:
     """``parallel``: the records are read and validated in one child process and indexed in another
     (entrypoints/import_reader.py, import_indexer.py); else all in this process."""
-    with _progress() as progress:
+    with _progress() as progress, _ctrl_c_between_records() as until_ctrl_c:
         task = progress.add_task(label, total=total)
         if not parallel:
             importer = container.importer(index=index)
-            return importer.run(seller_id, read(), lambda n: progress.advance(task, n))
+            return importer.run(seller_id, until_ctrl_c(read()), lambda n: progress.advance(task, n))
         from aisle.entrypoints.import_indexer import IndexingProcess
         from aisle.entrypoints.import_reader import prepared_in_child
 
@@ -365,7 +367,32 @@ def _run_import(
             indexed = progress.add_task("indexing", total=total)
             feed = partial(IndexingProcess, container.settings, container.uow, lambda n: progress.advance(indexed, n))
         importer = container.importer(index=index, feed=feed)
-        return importer.run_prepared(seller_id, prepared_in_child(read), lambda n: progress.advance(task, n))
+        # Closed on the way out, Ctrl-C included: it stops its child then, not at interpreter exit, where
+        # multiprocessing would join a child still waiting to flush chunks nobody reads (a hang)
+        with closing(prepared_in_child(read)) as prepared:
+            return importer.run_prepared(seller_id, until_ctrl_c(prepared), lambda n: progress.advance(task, n))
+
+
+@contextmanager
+def _ctrl_c_between_records() -> Iterator[Callable[[Iterable[Any]], Iterator[Any]]]:
+    """Ctrl-C stops an import between two records, never inside a batch's transaction: interrupted inside a
+    database write, this process could keep SQLite's write lock while it waits for its indexing process to
+    finish, and that process waits for the lock (a hang found by tests/processes/test_import_stops.py)."""
+    asked = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda _signal, _frame: asked.set())
+
+    def until_ctrl_c(records: Iterable[Any]) -> Iterator[Any]:
+        for record in records:
+            if asked.is_set():
+                raise KeyboardInterrupt
+            yield record
+        if asked.is_set():
+            raise KeyboardInterrupt
+
+    try:
+        yield until_ctrl_c
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _print_summary(summary: Any) -> None:

@@ -14,7 +14,7 @@ import os
 import queue
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.process import BaseProcess
@@ -37,12 +37,14 @@ class ReadError(RuntimeError):
     """The records could not be read (a malformed file, a reader's bug): the child's error, told here."""
 
 
-def prepared_in_child(read: Callable[[], Iterable[Any]]) -> Iterator[Prepared | Rejected]:
+def prepared_in_child(read: Callable[[], Iterable[Any]]) -> Generator[Prepared | Rejected, None, None]:
     """Every record ``read()`` yields, prepared in a child process; ``read`` must pickle (a module-level function
     or a functools.partial of one)."""
     context = multiprocessing.get_context("spawn")
     chunks: Any = context.Queue(maxsize=QUEUED_CHUNKS)
-    process = context.Process(target=_prepare_in_child, args=(read, chunks), name="aisle-import-reader")
+    # daemon: whatever happens to this process, exiting terminates the reader instead of joining it (a reader
+    # whose queue nobody drains waits forever to flush it)
+    process = context.Process(target=_prepare_in_child, args=(read, chunks), name="aisle-import-reader", daemon=True)
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # see import_indexer: Ctrl-C is the importer's to act on
     try:
         process.start()
