@@ -20,15 +20,16 @@ MakeCounts = Callable[..., QueryCounts]
 
 @pytest.fixture
 def make_redis_counts() -> Iterator[Callable[..., RedisQueryCounts]]:
+    url = redis_url()  # here, not in make: without Redis the test skips, rather than each of its threads failing
     namespace, made = f"test-popular-{uuid.uuid4().hex}", []
 
     def make(**options: object) -> RedisQueryCounts:
-        counts = RedisQueryCounts(redis_url(), namespace, socket_timeout=1.0, **options)  # type: ignore[arg-type]
+        counts = RedisQueryCounts(url, namespace, socket_timeout=1.0, **options)  # type: ignore[arg-type]
         made.append(counts)
         return counts
 
     yield make
-    forget_namespace(redis_url(), namespace)
+    forget_namespace(url, namespace)
     for counts in made:
         counts.close()
 
