@@ -273,8 +273,7 @@ class SearchService:
         if self._asked_kind.names_a_kind(parsed):
             shares = self._asked_kind.candidates_of(hits, parsed)
             return [h for h in hits if shares.get(h.product_id, 0.0) >= KIND_SORT_SHARE]
-        words = [t for group in plan.keywords for t in tokenize(group.word)]
-        return [h for h in hits if names_every_word(words, h.title)]
+        return [h for h in hits if names_every_word(_words_of(plan), h.title)]
 
     def _kind_first(self, exact: list[Hit], near: list[Hit], parsed: ParsedQuery) -> list[Hit]:
         """Exact matches, then near ones; but when the query's last word names a kind, products of that kind
@@ -299,7 +298,7 @@ class SearchService:
         if plan.keywords:  # every page sees the same order: the best few again by name, then the rest
             top = scored[:NAME_RERANK_DEPTH]
             titles = self._titles([h for h, _s in top])
-            words = [t for group in plan.keywords for t in tokenize(group.word)]
+            words = _words_of(plan)
             weights = self._rerank_weights
             ranked = (
                 by_name_coverage(top, titles, words, weights.name_coverage, weights.near_model) + ranked[len(top) :]
@@ -341,6 +340,11 @@ class SearchService:
             CategoryCount(categories[cid], count) for cid, count in keyword_only.facets.categories if cid in categories
         ][:5]
         return Relaxation(tuple(steps), suggestion, tuple(related))
+
+
+def _words_of(plan: Plan) -> list[str]:
+    """The plan's keywords as single words ("cell phones" as "cell", "phones")."""
+    return [t for group in plan.keywords for t in tokenize(group.word)]
 
 
 def _check_window(params: SearchParams) -> None:
