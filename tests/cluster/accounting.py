@@ -88,12 +88,17 @@ def topic_event_ids(bootstrap: str, topics: Iterable[str]) -> Counter[int]:
     return seen
 
 
-_LEADERSHIP_MOVING = {KafkaError.NOT_LEADER_FOR_PARTITION, KafkaError.LEADER_NOT_AVAILABLE}
+_LEADERSHIP_MOVING = {
+    KafkaError.NOT_LEADER_FOR_PARTITION,
+    KafkaError.LEADER_NOT_AVAILABLE,
+    KafkaError.OFFSET_NOT_AVAILABLE,  # a new leader whose high watermark has not caught up with the followers yet
+}
 
 
 def _end_offset(consumer: Consumer, partition: TopicPartition) -> int:
     """The partition's end, asked again while its leadership is still moving: right after a broker returns, the
-    preferred leader takes its partitions back and a broker asked meanwhile answers NOT_LEADER_FOR_PARTITION."""
+    preferred leader takes its partitions back and a broker asked meanwhile answers NOT_LEADER_FOR_PARTITION, or
+    OFFSET_NOT_AVAILABLE until its high watermark catches up."""
     deadline = time.monotonic() + 60
     while True:
         try:
