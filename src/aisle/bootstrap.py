@@ -488,7 +488,7 @@ def _cache(settings: Settings) -> Cache:
 
 def _guard(settings: Settings, cache: Cache, name: str) -> Guard:
     """In a shared cache, one process (a worker) forgets entries that others load: the guard must live there too."""
-    return SharedInvalidationGuard(cache, name) if settings.cache == "redis" else InvalidationGuard()
+    return SharedInvalidationGuard(cache, name) if settings.cache == "redis" else InvalidationGuard(cache)
 
 
 def _query_counts(settings: Settings) -> QueryCounts | None:

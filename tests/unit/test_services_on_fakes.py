@@ -12,6 +12,7 @@ from itertools import count
 
 import pytest
 
+from aisle.adapters.cache.memory import MemoryCache
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant
 from aisle.domain.errors import Conflict, DomainError, StaleVersion
 from aisle.domain.inventory import StockLevel, Warehouse
@@ -128,7 +129,7 @@ def test_relaxation_drops_rating_then_stock_then_price(store):
     """The brand that emptied the query became words first (a brand filters only when that leaves results)."""
     engine = FindsOnlyWithoutFilters()
     understanding = QueryUnderstanding(lambda limit: engine.term_completions("", limit), engine.brands)
-    cards = ProductCards(fake_uow_factory(store), lambda _uow, _cards: {}, lambda: NOW)
+    cards = ProductCards(fake_uow_factory(store), lambda _uow, _cards: {}, lambda: NOW, MemoryCache())
     search = SearchService(engine, understanding, cards, lambda: {}, lambda: NOW)
     result = search.search(SearchParams(q="sony headphones under $50 with 4+ stars in stock"))
     assert result.relaxed is not None

@@ -16,7 +16,7 @@ from typing import Any, Protocol, TypeVar
 import opensearchpy
 import redis
 
-from aisle.services.ports import Cache
+from aisle.services.ports import Cache, GuardedEntry
 
 log = logging.getLogger(__name__)
 
@@ -242,3 +242,6 @@ class ResilientCache:
     def increment(self, key: str) -> int:
         """0 while the cache is unreachable (a counter never reads 0 otherwise)."""
         return self._breaker.call(self._inner.increment, key, fallback=0) or 0
+
+    def set_unless_forgotten(self, entries: Sequence[GuardedEntry], counter: str, mark: int) -> list[str]:
+        return self._breaker.call(self._inner.set_unless_forgotten, entries, counter, mark, fallback=[]) or []

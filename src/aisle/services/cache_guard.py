@@ -14,17 +14,29 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from aisle.services.ports import Cache
+from aisle.services.ports import Cache, GuardedEntry
 
 PRUNE_ABOVE = 10_000  # forgets remembered before the log is pruned down to those an in-flight load may need
 FORGET_SEQUENCE_KEY = "guard:forgets"
 TOMBSTONE_TTL_SECONDS = 300.0  # how long a shared forget is remembered: far longer than any load takes
 
-Keep = Callable[[Iterable[Hashable], Callable[[list[Hashable]], None], Callable[[list[Hashable]], None]], None]
+
+@dataclass(frozen=True)
+class Entry:
+    """A loaded value to cache, and the keys (product ids) it was built from."""
+
+    key: str
+    value: Any
+    ttl_seconds: float
+    built_from: tuple[Hashable, ...]
+
+
+Keep = Callable[[Sequence[Entry]], None]
 
 
 class Guard(Protocol):
@@ -32,12 +44,13 @@ class Guard(Protocol):
         """Notes the keys as changed, then runs ``drop`` (the cache delete)."""
 
     def loading(self) -> contextlib.AbstractContextManager[Keep]:
-        """``with guard.loading() as keep:`` around a load, then ``keep(keys, store, undo)``: ``store`` is called
-        with the keys not forgotten since the load began; ``undo`` with those of them forgotten while it stored."""
+        """``with guard.loading() as keep:`` around a load, then ``keep(entries)`` caches the entries built from
+        no key forgotten since the load began."""
 
 
 class InvalidationGuard:
-    def __init__(self) -> None:
+    def __init__(self, cache: Cache) -> None:
+        self._cache = cache
         self._lock = threading.Lock()
         self._sequence = 0
         self._forgotten: dict[Hashable, int] = {}  # key -> sequence number of its last forget
@@ -53,14 +66,16 @@ class InvalidationGuard:
 
     @contextmanager
     def loading(self) -> Iterator[Keep]:
-        """Stores under the lock, so no forget interleaves and there is never anything to undo."""
+        """Stores under the lock, so no forget interleaves."""
         with self._lock:
             mark = self._sequence
             self._in_flight[mark] += 1
 
-        def keep(keys: Iterable[Hashable], store: Callable[[list[Hashable]], None], _undo: object = None) -> None:
+        def keep(entries: Sequence[Entry]) -> None:
             with self._lock:
-                store([key for key in keys if self._forgotten.get(key, 0) <= mark])
+                for entry in entries:
+                    if all(self._forgotten.get(key, 0) <= mark for key in entry.built_from):
+                        self._cache.set(entry.key, entry.value, entry.ttl_seconds)
 
         try:
             yield keep
@@ -82,11 +97,12 @@ class SharedInvalidationGuard:
     """The guard across processes, kept in the shared cache: a counter of forgets, and per forgotten key a
     tombstone holding the counter's value at its forget.
 
-    A load marks the counter before it reads the database; it stores only keys whose tombstone is not newer than
-    its mark, then reads the tombstones again and undoes the keys forgotten meanwhile. A forget sets its tombstone
-    before it drops the entry, so either the drop comes after the store, or the second read sees the tombstone:
-    no interleaving leaves a stale entry. A counter that went backwards (a flushed or restarted Redis) stores
-    nothing from the loads that marked before it. While the cache is unreachable nothing is stored either way.
+    A load marks the counter before it reads the database; the cache stores an entry only while none of its
+    tombstones is newer than the mark, checking and storing in one atomic step. A forget sets its tombstone
+    before it drops the entry, so either the store comes before the tombstone (and the drop removes it) or the
+    store sees the tombstone: no interleaving leaves a stale entry, even for a moment after the forget returned.
+    A counter that went backwards (a flushed or restarted Redis) stores nothing from the loads that marked before
+    it. While the cache is unreachable nothing is stored either way.
     """
 
     def __init__(self, cache: Cache, name: str) -> None:
@@ -103,20 +119,11 @@ class SharedInvalidationGuard:
     def loading(self) -> Iterator[Keep]:
         mark = int(self._cache.get(FORGET_SEQUENCE_KEY) or 0)
 
-        def keep(
-            keys: Iterable[Hashable], store: Callable[[list[Hashable]], None], undo: Callable[[list[Hashable]], None]
-        ) -> None:
-            unchanged = self._unchanged_since(mark, list(keys))
-            store(unchanged)
-            if late := [key for key in unchanged if key not in self._unchanged_since(mark, unchanged)]:
-                undo(late)
+        def keep(entries: Sequence[Entry]) -> None:
+            guarded = [
+                GuardedEntry(e.key, e.value, e.ttl_seconds, tuple(f"{self._prefix}{k}" for k in e.built_from))
+                for e in entries
+            ]
+            self._cache.set_unless_forgotten(guarded, FORGET_SEQUENCE_KEY, mark)
 
         yield keep
-
-    def _unchanged_since(self, mark: int, keys: list[Hashable]) -> list[Hashable]:
-        if not keys:
-            return []
-        sequence, *tombstones = self._cache.get_many([FORGET_SEQUENCE_KEY, *(f"{self._prefix}{k}" for k in keys)])
-        if int(sequence or 0) < mark:
-            return []  # the counter went backwards: the tombstones since the mark are gone with it
-        return [key for key, forgotten in zip(keys, tombstones, strict=True) if int(forgotten or 0) <= mark]

@@ -16,7 +16,7 @@ from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 from aisle.services.buybox import BuyBox, BuyBoxes
 from aisle.services.cache_codec import CacheCodec
-from aisle.services.cache_guard import Guard, InvalidationGuard
+from aisle.services.cache_guard import Entry, Guard, InvalidationGuard
 from aisle.services.cache_lookups import CacheLookups
 from aisle.services.media import MediaUrls
 from aisle.services.ports import Cache, UnitOfWorkFactory
@@ -115,7 +115,7 @@ class ProductPageService:
         self._cache = cache
         self._related = related
         self._categories = categories
-        self._guard = guard or InvalidationGuard()  # a page loaded before a product it shows changed is not cached
+        self._guard = guard or InvalidationGuard(cache)  # a page loaded before a product it shows changed is not cached
 
     def page(self, product_id: int) -> ProductPage:
         return self.page_and_source(product_id)[0]
@@ -129,12 +129,10 @@ class ProductPageService:
             return cached, True
         with self._guard.loading() as keep:
             page = self._assemble(product_id)
-            shown = {page.product_id, *page.offers_shown()}
-            keep(
-                shown,
-                lambda unchanged: self._store(key, page) if len(unchanged) == len(shown) else None,
-                lambda _late: self._cache.delete(key),
-            )
+            self._remember_mentions(page)
+            # A deal ends on the clock, with no event to drop the page: pages with a deal live as long as a price may.
+            ttl = PRICE_TTL_SECONDS if page.has_deal else PDP_TTL_SECONDS
+            keep([Entry(key, page, ttl, built_from=(page.product_id, *page.offers_shown()))])
         return page, False
 
     def forget(self, product_id: int) -> None:
@@ -142,11 +140,6 @@ class ProductPageService:
         mentioned_by = self._cache.get(_mentions_key(product_id)) or []
         keys = (pdp_cache_key(product_id), *(pdp_cache_key(int(pid)) for pid in mentioned_by))
         self._guard.forget([product_id], lambda: self._cache.delete(*keys))
-
-    def _store(self, key: str, page: ProductPage) -> None:
-        self._remember_mentions(page)
-        # A deal ends on the clock, with no event to drop the page: pages with a deal live as long as a price may.
-        self._cache.set(key, page, PRICE_TTL_SECONDS if page.has_deal else PDP_TTL_SECONDS)
 
     def _remember_mentions(self, page: ProductPage) -> None:
         for other in page.offers_shown() - {page.product_id}:

@@ -468,6 +468,21 @@ class Cache(Protocol):
         """Adds one to a counter that never expires (kept apart from the entries a full cache evicts) and
         returns the new value: 1 for a new counter."""
 
+    def set_unless_forgotten(self, entries: Sequence[GuardedEntry], counter: str, mark: int) -> list[str]:
+        """Sets each entry unless one of its tombstones holds a number above ``mark``, or the ``counter`` is below
+        ``mark`` (it went backwards, and took the tombstones with it); a missing number counts as 0. Each entry's
+        check and set are one atomic step: no write lands between them. Returns the keys set."""
+
+
+@dataclass(frozen=True)
+class GuardedEntry:
+    """A value to cache unless something it was built from changed (see ``Cache.set_unless_forgotten``)."""
+
+    key: str
+    value: Any
+    ttl_seconds: float
+    tombstones: tuple[str, ...]
+
 
 class BlobStore(Protocol):
     """Immutable bytes by key (the disk in the embedded shape, S3 in the distributed one)."""

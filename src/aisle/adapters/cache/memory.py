@@ -8,6 +8,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
+from aisle.services.ports import GuardedEntry
+
 
 class MemoryCache:
     def __init__(self, max_entries: int = 50_000, clock: Any = time.monotonic) -> None:
@@ -53,3 +55,20 @@ class MemoryCache:
         with self._lock:
             self._counters[key] = self._counters.get(key, 0) + 1
             return self._counters[key]
+
+    def set_unless_forgotten(self, entries: Sequence[GuardedEntry], counter: str, mark: int) -> list[str]:
+        with self._lock:
+            if self._counters.get(counter, 0) < mark:
+                return []
+            now = self._clock()
+            kept = [e for e in entries if all(self._number(t, now) <= mark for t in e.tombstones)]
+            for entry in kept:
+                self._entries[entry.key] = (now + entry.ttl_seconds, entry.value)
+                self._entries.move_to_end(entry.key)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+        return [entry.key for entry in kept]
+
+    def _number(self, key: str, now: float) -> int:
+        found = self._entries.get(key)
+        return int(found[1]) if found is not None and found[0] >= now else 0

@@ -19,6 +19,20 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from aisle.services.ports import GuardedEntry
+
+# KEYS: the counter, the entry, then its tombstones; ARGV: the mark, the TTL in ms, the value. A script runs
+# alone on the server: no forget lands between the check and the set.
+_SET_UNLESS_FORGOTTEN = """
+local mark = tonumber(ARGV[1])
+if tonumber(redis.call('GET', KEYS[1]) or '0') < mark then return 0 end
+for i = 3, #KEYS do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') > mark then return 0 end
+end
+redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
+return 1
+"""
+
 
 def redis_client(url: str, socket_timeout: float, max_connections: int = 64) -> redis.Redis:
     """A client on its own pool with tight timeouts.
@@ -42,6 +56,7 @@ class RedisCache:
     def __init__(self, url: str, namespace: str = "aisle", socket_timeout: float = 0.05) -> None:
         self._redis = redis_client(url, socket_timeout)
         self._prefix = f"{namespace}:"
+        self._set_unless_forgotten = self._redis.register_script(_SET_UNLESS_FORGOTTEN)
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -66,8 +81,7 @@ class RedisCache:
         return [None if raw is None else orjson.loads(raw) for raw in raws]
 
     def set(self, key: str, value: Any, ttl_seconds: float) -> None:
-        ttl_ms = max(1, round(ttl_seconds * 1000))
-        self._redis.set(self._prefix + key, orjson.dumps(value, default=_decimal, option=_OPTIONS), px=ttl_ms)
+        self._redis.set(self._prefix + key, _dumps(value), px=_milliseconds(ttl_seconds))
 
     def delete(self, *keys: str) -> None:
         if keys:
@@ -76,11 +90,29 @@ class RedisCache:
     def increment(self, key: str) -> int:
         return int(self._redis.incr(self._prefix + key))
 
+    def set_unless_forgotten(self, entries: Sequence[GuardedEntry], counter: str, mark: int) -> list[str]:
+        if not entries:
+            return []
+        pipe = self._redis.pipeline(transaction=False)  # one round trip for a page of cards
+        for entry in entries:
+            keys = [self._prefix + k for k in (counter, entry.key, *entry.tombstones)]
+            args: list[int | bytes] = [mark, _milliseconds(entry.ttl_seconds), _dumps(entry.value)]
+            self._set_unless_forgotten(keys=keys, args=args, client=pipe)
+        return [entry.key for entry, was_set in zip(entries, pipe.execute(), strict=True) if was_set]
+
     def close(self) -> None:
         self._redis.close()
 
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS  # a typed result may hold a dict keyed by numbers (ratings by star)
+
+
+def _dumps(value: Any) -> bytes:
+    return orjson.dumps(value, default=_decimal, option=_OPTIONS)
+
+
+def _milliseconds(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
 
 
 def _decimal(value: Any) -> str:

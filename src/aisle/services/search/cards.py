@@ -13,7 +13,7 @@ from typing import Any
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 from aisle.services.cache_codec import CacheCodec
-from aisle.services.cache_guard import Guard, InvalidationGuard
+from aisle.services.cache_guard import Entry, Guard, InvalidationGuard
 from aisle.services.cache_lookups import CacheLookups
 from aisle.services.media import MediaUrls, thumbnail_of
 from aisle.services.ports import Cache, CardFacts, UnitOfWork, UnitOfWorkFactory
@@ -36,7 +36,7 @@ class ProductCards:
         uow_factory: UnitOfWorkFactory,
         prices: Callable[[UnitOfWork, Sequence[CardFacts]], dict[int, FinalPrice]],
         now: Callable[[], datetime],
-        cache: Cache | None = None,
+        cache: Cache,
         media: MediaUrls | None = None,
         lookups: CacheLookups | None = None,
         guard: Guard | None = None,
@@ -47,11 +47,10 @@ class ProductCards:
         self._now = now
         self._cache = cache
         self._lookups = lookups or CacheLookups()
-        self._guard = guard or InvalidationGuard()  # a card loaded before its product changed is not cached after
+        self._guard = guard or InvalidationGuard(cache)  # a card loaded before its product changed is not cached after
 
     def forget(self, product_id: int) -> None:
-        if (cache := self._cache) is not None:
-            self._guard.forget([product_id], lambda: cache.delete(card_cache_key(product_id)))
+        self._guard.forget([product_id], lambda: self._cache.delete(card_cache_key(product_id)))
 
     def cards(self, product_ids: Sequence[int]) -> list[ProductCard]:
         """In the given order; products no longer ACTIVE (the index may be a moment behind) are left out."""
@@ -59,25 +58,14 @@ class ProductCards:
             cached = self._cached(product_ids)
             missing = [pid for pid in product_ids if pid not in cached]
             fresh = self._load(missing) if missing else {}
-            if self._cache is not None:
-                self._lookups.record("card", hits=len(product_ids) - len(missing), misses=len(missing))
-                keep(missing, lambda unchanged: self._store(unchanged, fresh), self._drop)
+            self._lookups.record("card", hits=len(product_ids) - len(missing), misses=len(missing))
+            keep([_entry(pid, fresh.get(pid)) for pid in missing])
         found: dict[int, ProductCard | None] = {**cached, **fresh}
         return [card for pid in product_ids if (card := found.get(pid)) is not None]
 
-    def _store(self, product_ids: Sequence[Any], fresh: dict[int, ProductCard]) -> None:
-        assert self._cache is not None
-        for pid in product_ids:
-            card = fresh.get(pid)
-            self._cache.set(card_cache_key(pid), _GONE if card is None else card, CARD_TTL_SECONDS)
-
-    def _drop(self, product_ids: Sequence[Any]) -> None:
-        assert self._cache is not None
-        self._cache.delete(*(card_cache_key(pid) for pid in product_ids))
-
     def _cached(self, product_ids: Sequence[int]) -> dict[int, ProductCard | None]:
         """The cards the cache holds (None: a product known to be off sale)."""
-        if self._cache is None or not product_ids:
+        if not product_ids:
             return {}
         found: dict[int, ProductCard | None] = {}
         for pid, raw in zip(product_ids, self._cache.get_many([card_cache_key(p) for p in product_ids]), strict=True):
@@ -108,6 +96,10 @@ class ProductCards:
             )
             for pid, facts in found.items()
         }
+
+
+def _entry(product_id: int, card: ProductCard | None) -> Entry:
+    return Entry(card_cache_key(product_id), _GONE if card is None else card, CARD_TTL_SECONDS, (product_id,))
 
 
 def card_of(
