@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import INTERNAL_TOKEN, SellerClient
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, searchable, wait_for_outbox
 
 INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 
@@ -90,6 +90,47 @@ def test_the_product_page_shows_stock_status(client, stocked, container):
     variants = client.get(f"/api/v1/products/{product_id}").json()["variants"]
     assert variants[0]["inventory"] == {"status": "LOW_STOCK", "quantity_hint": "Only 3 left"}
     assert variants[1]["inventory"] == {"status": "IN_STOCK", "quantity_hint": "50+"}
+
+
+def _index_writes(client) -> float:
+    """Batches of changes the index builder has written (it times each, from event to searchable)."""
+    metrics = client.get("/metrics", headers=INTERNAL).text
+    return float(next(ln for ln in metrics.splitlines() if ln.startswith("aisle_index_lag_seconds_count ")).split()[-1])
+
+
+def _in_stock_titles(client, title: str) -> list[str]:
+    found = client.get("/api/v1/products/search", params={"q": title, "in_stock": "true"}).json()["results"]
+    return [r["title"] for r in found]
+
+
+def test_only_stock_changes_search_can_see_rewrite_the_index(client, stocked, container):
+    """Reserving out of plenty changes nothing search shows: the index is left alone (a busy checkout would
+    otherwise rewrite it non-stop), while the product page still shows the new count. Emptying a warehouse,
+    selling out, coming back and selling are written."""
+    product_id, title, variant = stocked["product"]["product_id"], stocked["product"]["title"], stocked["variant"]
+    searchable(container)
+    before = _index_writes(client)
+    held = patch(client, variant, {"operation": "RESERVE", "quantity": 15, "warehouse_id": "west"}).json()
+    wait_for_outbox(container)
+    assert _index_writes(client) == before
+    page = client.get(f"/api/v1/products/{product_id}").json()
+    assert page["variants"][0]["inventory"] == {"status": "IN_STOCK", "quantity_hint": "13"}  # 5 west, 8 east
+    assert _in_stock_titles(client, title) == [title]
+
+    patch(client, variant, {"operation": "RESERVE", "quantity": 5, "warehouse_id": "west"})  # west emptied
+    wait_for_outbox(container)
+    assert _index_writes(client) > before
+    last = patch(client, variant, {"operation": "RESERVE", "quantity": 8, "warehouse_id": "east"}).json()
+    wait_for_outbox(container)
+    assert _in_stock_titles(client, title) == []  # its other variant has no stock either
+
+    patch(client, variant, {"operation": "RELEASE", "reservation_id": last["reservation_id"]})
+    wait_for_outbox(container)
+    assert _in_stock_titles(client, title) == [title]
+    written = _index_writes(client)
+    patch(client, variant, {"operation": "DEDUCT", "reservation_id": held["reservation_id"]})
+    wait_for_outbox(container)
+    assert _index_writes(client) > written  # a sale moves the sales velocity search ranks by
 
 
 def test_sellers_may_count_their_own_stock_but_not_reserve(client, stocked, seller: SellerClient, other_seller):

@@ -15,6 +15,7 @@ import pytest
 from aisle.adapters.cache.memory import MemoryCache
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant
 from aisle.domain.errors import Conflict, DomainError, StaleVersion
+from aisle.domain.events import SEARCH_UNCHANGED
 from aisle.domain.inventory import StockLevel, Warehouse
 from aisle.services.catalog import MAX_CAS_ATTEMPTS, CatalogService
 from aisle.services.hot_sku import HotSkuReserver
@@ -153,7 +154,7 @@ def stocked(store: Store) -> Store:
     return store
 
 
-@pytest.mark.parametrize("mode", ["direct", "batched", "auto"])
+@pytest.mark.parametrize("mode", ["direct", "batched", "auto", "group"])
 def test_many_shoppers_for_one_sku_never_oversell(stocked: Store, new_id, mode: str):
     uow = fake_uow_factory(stocked)
     inventory = InventoryService(uow, new_id, lambda: NOW, 900, 5)
@@ -186,3 +187,5 @@ def test_many_shoppers_for_one_sku_never_oversell(stocked: Store, new_id, mode: 
     if mode == "batched":
         assert 1 <= reserver.batches < SHOPPERS  # requests shared transactions
     assert {e.name for e in stocked.outbox} == {"inventory.changed"}
+    seen_by_search = [e for e in stocked.outbox if not e.payload.get(SEARCH_UNCHANGED)]
+    assert len(seen_by_search) == 1  # the write that sold the last unit; the others reserved out of plenty

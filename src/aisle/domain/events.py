@@ -23,4 +23,7 @@ class Event:
 
 
 INVENTORY_CHANGED = "inventory.changed"
+# An inventory.changed payload flag: no stock row went to or from zero and nothing was sold, so nothing search shows
+# of the product changed (a reservation out of plenty); its page still shows how many are left.
+SEARCH_UNCHANGED = "search_unchanged"
 INDEX_REBUILD = "index.rebuild"

@@ -33,6 +33,7 @@ from aisle.services.inventory import (
     MAX_ATTEMPTS,
     STOCK_TOO_BUSY,
     ReserveLine,
+    Taken,
     announce_stock_change,
     take_line,
 )
@@ -68,6 +69,7 @@ class _Batch:
     products: dict[int, tuple[int, str]]  # variant id -> (product id, product status), read once for the batch
     reservations: list[Reservation] = field(default_factory=list)
     changed_products: set[int] = field(default_factory=set)
+    emptied_products: set[int] = field(default_factory=set)  # a stock row of theirs has nothing left available
     outcomes: list[tuple[_Request, Reservation | None, Exception | None]] = field(default_factory=list)
 
 
@@ -187,7 +189,7 @@ class GroupCommitter:
                 batch.outcomes.append((request, *self._one(uow, batch, request)))
             if batch.reservations:  # a sold-out batch writes nothing and announces nothing
                 uow.inventory.add_reservations(batch.reservations)
-                announce_stock_change(uow, batch.changed_products)
+                announce_stock_change(uow, batch.changed_products, search_changed=batch.emptied_products)
                 uow.commit()
         return batch
 
@@ -202,13 +204,15 @@ class GroupCommitter:
         except DomainError as refused:  # this caller's answer; the rest of the batch goes on
             return None, refused
         now = self._now()
+        reserved = tuple(t.line for t in taken)
         reservation = Reservation(
-            self._new_id(), request.owner, taken, ReservationStatus.ACTIVE, now, now + request.ttl
+            self._new_id(), request.owner, reserved, ReservationStatus.ACTIVE, now, now + request.ttl
         )
         if request.key is not None:
             uow.inventory.remember(request.key, RESERVATION.dump(reservation), now)
         batch.reservations.append(reservation)
         batch.changed_products.update(products)
+        batch.emptied_products.update(_product_of(batch, t.line.variant_id) for t in taken if t.emptied_row)
         return reservation, None
 
     def _give_back(self, reservation_id: int) -> None:
@@ -229,7 +233,7 @@ def _product_of(batch: _Batch, variant_id: int) -> int:
     return found[0]
 
 
-def _take_lines(uow: UnitOfWork, request: _Request) -> tuple[Any, ...]:
+def _take_lines(uow: UnitOfWork, request: _Request) -> tuple[Taken, ...]:
     lines = request.lines
     order = sorted(range(len(lines)), key=lambda i: (lines[i].variant_id, lines[i].warehouse_id or ""))
     taken = {i: take_line(uow, lines[i], f"lines[{i}]" if request.name_lines else "") for i in order}

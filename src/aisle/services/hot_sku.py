@@ -172,7 +172,7 @@ class HotSkuReserver:
                 outcomes.append((request, *self._grant(uow, pool, request)))
             if pool.changed():  # a sold-out batch writes nothing and announces nothing
                 pool.save(uow)
-                announce_stock_change(uow, {product_id})
+                announce_stock_change(uow, {product_id}, search_changed={product_id} if pool.emptied_a_row() else set())
                 uow.commit()
         self._answer(outcomes)
 

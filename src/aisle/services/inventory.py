@@ -176,12 +176,14 @@ class InventoryService:
     def _reserve_in(
         self, uow: UnitOfWork, lines: Sequence[ReserveLine], owner: str, ttl: timedelta, name_lines: bool
     ) -> Reservation:
-        product_ids = set(require_reservable_all(uow, [line.variant_id for line in lines]).values())
+        product_of = require_reservable_all(uow, [line.variant_id for line in lines])
         taken = _take_all(uow, lines, name_lines)
         now = self._now()
-        reservation = Reservation(self._new_id(), owner, tuple(taken), ReservationStatus.ACTIVE, now, now + ttl)
+        reserved = tuple(t.line for t in taken)
+        reservation = Reservation(self._new_id(), owner, reserved, ReservationStatus.ACTIVE, now, now + ttl)
         uow.inventory.add_reservation(reservation)
-        announce_stock_change(uow, product_ids)
+        emptied = {product_of[t.line.variant_id] for t in taken if t.emptied_row}
+        announce_stock_change(uow, set(product_of.values()), search_changed=emptied)
         return reservation
 
     def release(
@@ -223,7 +225,7 @@ class InventoryService:
 
     def _return_or_sell(self, uow: UnitOfWork, reservation: Reservation, outcome: ReservationStatus) -> None:
         now = self._now()
-        product_ids = set()
+        product_ids, search_changed = set(), set()
         for line in sorted(reservation.lines, key=lambda ln: (ln.variant_id, ln.warehouse_id)):  # one lock order
             product_id = require_variant(uow, line.variant_id)
             product_ids.add(product_id)
@@ -231,9 +233,12 @@ class InventoryService:
             if outcome is ReservationStatus.DEDUCTED:
                 uow.inventory.save_level(current.deduct(line.quantity), current.version)
                 uow.inventory.record_sale(self._new_id(), product_id, line.variant_id, line.quantity, now)
+                search_changed.add(product_id)  # a sale moves the sales velocity search ranks by
             else:
                 uow.inventory.save_level(current.release(line.quantity), current.version)
-        announce_stock_change(uow, product_ids)
+                if current.available == 0:
+                    search_changed.add(product_id)  # back in stock
+        announce_stock_change(uow, product_ids, search_changed)
 
     def _write(self, change: Callable[[UnitOfWork], A], key: IdempotencyKey | None, remembered: Remembered[A]) -> A:
         """Runs ``change`` in a transaction, again after a lost compare-and-set, at most once per idempotency key."""
@@ -254,17 +259,23 @@ class InventoryService:
         self.conflicts += 1
 
 
-def _take_all(uow: UnitOfWork, lines: Sequence[ReserveLine], name_lines: bool) -> list[ReservationLine]:
+@dataclass(frozen=True)
+class Taken:
+    line: ReservationLine
+    emptied_row: bool  # its stock row has nothing left available: the product may have sold out
+
+
+def _take_all(uow: UnitOfWork, lines: Sequence[ReserveLine], name_lines: bool) -> list[Taken]:
     """One conditional write per line, in one lock order; a short line raises and the transaction undoes the rest.
     A line with no warehouse takes from the one with the most stock, chosen inside the write."""
     order = sorted(range(len(lines)), key=lambda i: (lines[i].variant_id, lines[i].warehouse_id or ""))
-    taken: dict[int, ReservationLine] = {}
+    taken: dict[int, Taken] = {}
     for index in order:
         taken[index] = take_line(uow, lines[index], f"lines[{index}]" if name_lines else "")
     return [taken[i] for i in range(len(lines))]
 
 
-def take_line(uow: UnitOfWork, line: ReserveLine, where: str = "") -> ReservationLine:
+def take_line(uow: UnitOfWork, line: ReserveLine, where: str = "") -> Taken:
     """Reserves one line with one conditional write; raises InsufficientStock (or NotFound for an unknown
     warehouse) and writes nothing when it cannot."""
     level = uow.inventory.take(line.variant_id, line.warehouse_id, line.quantity)
@@ -276,7 +287,7 @@ def take_line(uow: UnitOfWork, line: ReserveLine, where: str = "") -> Reservatio
         levels = uow.inventory.levels([line.variant_id])[line.variant_id]
         available = max((lvl.available for lvl in levels if line.warehouse_id in (None, lvl.warehouse_id)), default=0)
         raise InsufficientStock(line.variant_id, line.quantity, available, _field(where))
-    return ReservationLine(line.variant_id, level.warehouse_id, line.quantity)
+    return Taken(ReservationLine(line.variant_id, level.warehouse_id, line.quantity), level.available == 0)
 
 
 def _take_elsewhere(uow: UnitOfWork, line: ReserveLine) -> StockLevel | None:
@@ -317,6 +328,10 @@ class StockPool:
 
     def changed(self) -> bool:
         return any(level.version != self._read_versions[key] for key, level in self._levels.items())
+
+    def emptied_a_row(self) -> bool:
+        """Some row it took from has nothing left available (it had some when read: a take needs stock)."""
+        return any(lvl.available == 0 and lvl.version != self._read_versions[k] for k, lvl in self._levels.items())
 
     def save(self, uow: UnitOfWork) -> None:
         for key, level in self._levels.items():
@@ -368,8 +383,14 @@ def _require_active(reservation: Reservation, outcome: ReservationStatus, now: d
         raise Conflict(f"reservation {reservation.reservation_id} expired at {reservation.expires_at.isoformat()}")
 
 
-def announce_stock_change(uow: UnitOfWork, product_ids: set[int]) -> None:
-    uow.record(ev.Event(ev.INVENTORY_CHANGED, pid, {}) for pid in sorted(product_ids))
+def announce_stock_change(uow: UnitOfWork, product_ids: set[int], search_changed: set[int] | None = None) -> None:
+    """One inventory.changed event per product. ``search_changed``: the products whose stock went to or from zero
+    or that sold (by default all); the others' events say so, and the index builder skips them."""
+    unchanged = set() if search_changed is None else product_ids - search_changed
+    uow.record(
+        ev.Event(ev.INVENTORY_CHANGED, pid, {ev.SEARCH_UNCHANGED: True} if pid in unchanged else {})
+        for pid in sorted(product_ids)
+    )
 
 
 def _field(where: str) -> str:

@@ -58,11 +58,12 @@ class IndexBuilder:
         self._brands: dict[str, str] | None = None  # brand key -> claimed spelling, read on first use
 
     def handle(self, entries: list[OutboxEntry]) -> None:
-        """A batch of events: index every product they name, in one commit. An index.rebuild event (another
-        process switched to a freshly built index) re-syncs what changed while that index was being built."""
+        """A batch of events: index every product they name, in one commit, but for stock changes that leave
+        search as it was (a reservation out of plenty). An index.rebuild event (another process switched to a
+        freshly built index) re-syncs what changed while that index was being built."""
         for rebuilt in (e for e in entries if e.name == ev.INDEX_REBUILD):
             self.catch_up(datetime.fromisoformat(rebuilt.payload["built_from"]))
-        changes = [e for e in entries if e.name != ev.INDEX_REBUILD]
+        changes = [e for e in entries if e.name != ev.INDEX_REBUILD and not e.payload.get(ev.SEARCH_UNCHANGED)]
         self.sync(sorted({e.key for e in changes}))
         if changes:
             self._on_indexed((self._now() - min(e.created_at for e in changes)).total_seconds())
