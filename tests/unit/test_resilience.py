@@ -221,6 +221,18 @@ def test_resilient_cache_rides_out_an_outage_and_recovers(clock: FakeClock) -> N
     assert (cache.hits, cache.misses) == (1, 5)
 
 
+def test_calls_that_ask_nothing_of_the_cache_do_not_pass_for_it_answering(clock: FakeClock) -> None:
+    """A page with no related products asks for no cards: that must not reset the count of failures in a row."""
+    inner = FlakyCache()
+    inner.down = True
+    cache = ResilientCache(inner, CircuitBreaker(failure_threshold=3, reset_after_seconds=10, clock=clock))
+    for _ in range(3):
+        assert cache.get("pdp:1") is None
+        assert cache.get_many([]) == [] and cache.set_unless_forgotten([], "guard:forgets", 0) == []
+        cache.delete()
+    assert cache.state is OPEN
+
+
 def test_resilient_cache_logs_again_for_a_second_outage(clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
     inner = FlakyCache()
     cache = ResilientCache(inner, CircuitBreaker(failure_threshold=1, reset_after_seconds=10, clock=clock))

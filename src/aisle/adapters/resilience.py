@@ -226,6 +226,8 @@ class ResilientCache:
         return value
 
     def get_many(self, keys: Sequence[str]) -> list[Any | None]:
+        if not keys:  # asks nothing of Redis, so proves nothing: it must not count as a success for the breaker
+            return []
         values = self._breaker.call(self._inner.get_many, keys, fallback=None) or [None] * len(keys)
         with self._lock:
             found = sum(value is not None for value in values)
@@ -237,11 +239,14 @@ class ResilientCache:
         self._breaker.call(self._inner.set, key, value, ttl_seconds)
 
     def delete(self, *keys: str) -> None:
-        self._breaker.call(self._inner.delete, *keys)
+        if keys:  # as get_many
+            self._breaker.call(self._inner.delete, *keys)
 
     def increment(self, key: str) -> int:
         """0 while the cache is unreachable (a counter never reads 0 otherwise)."""
         return self._breaker.call(self._inner.increment, key, fallback=0) or 0
 
     def set_unless_forgotten(self, entries: Sequence[GuardedEntry], counter: str, mark: int) -> list[str]:
+        if not entries:  # as get_many
+            return []
         return self._breaker.call(self._inner.set_unless_forgotten, entries, counter, mark, fallback=[]) or []
