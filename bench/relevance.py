@@ -48,6 +48,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine
 
+from aisle.adapters.cache.memory import MemoryCache
 from aisle.adapters.importers import readers
 from aisle.adapters.search.opensearch_engine import OpenSearchEngine
 from aisle.bootstrap import Container, bootstrap
@@ -161,7 +162,7 @@ def on_opensearch(container: Container, url: str) -> tuple[SearchService, OpenSe
     wired as the distributed shape wires it (the database's cards, the same query understanding)."""
     engine = OpenSearchEngine(url, f"aisle-relevance-{os.getpid()}-{int(time.time())}", utc_now)
     container.index_builder.rebuild_into(engine)
-    cards = ProductCards(container.uow, container.pricing.card_prices, utc_now)
+    cards = ProductCards(container.uow, container.pricing.card_prices, utc_now, MemoryCache())
     return SearchService(engine, container.understanding, cards, container.categories, utc_now), engine
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from aisle.domain.categories import Category
 from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import parse_id_text
+from aisle.domain.search.departments import department_asked, department_first, root_of
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
 from aisle.domain.search.rerank import RerankWeights, by_name_coverage, names_every_word, rerank_scored
@@ -142,7 +143,8 @@ class SearchService:
                 plan, result = (boosted, boosted_result) if boosted_result.total else (plan, result)
             parsed = brand_words
         result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result, parsed)
-        ranked = self._ranked(result.hits, plan, parsed)
+        facets = self._facets(engine, plan)
+        ranked = _in_department_asked(self._ranked(result.hits, plan, parsed), plan, facets, categories, result.total)
         near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
         if plan.sort == "relevance":
@@ -151,7 +153,6 @@ class SearchService:
             hits = of_kind[start : start + params.page_size]
         else:
             hits = ranked
-        facets = self._facets(engine, plan)
         page = SearchResult(
             query=parsed,
             predicted_category=_predicted(result.hits, categories),
@@ -365,6 +366,19 @@ def _resolve_category(raw: str | None, categories: dict[int, Category]) -> int |
         if category.slug == wanted:
             return category.category_id
     raise InvalidInput.single("category", f"no category {raw!r}: use an id or a path from /api/v1/categories")
+
+
+def _in_department_asked(
+    ranked: list[Hit], plan: Plan, facets: Facets, categories: dict[int, Category], total: int
+) -> list[Hit]:
+    """Ranked by relevance, the department holding nearly all the matches first (domain/search/departments.py)."""
+    if plan.sort != "relevance" or not plan.keywords or plan.filters.category_id is not None:
+        return ranked
+    roots = [(cid, n) for cid, n in facets.categories if cid in categories and categories[cid].parent_id is None]
+    department = department_asked(roots, total)
+    if department is None:
+        return ranked
+    return department_first(ranked, department, lambda hit: root_of(categories, hit.category_id))
 
 
 def _predicted(hits: list[Hit], categories: dict[int, Category]) -> Category | None:

@@ -1,0 +1,46 @@
+"""The department a search's words ask for, read from where their matches sit.
+
+A word can name things in several departments: "toys" matches every product of Toys & Games (through its
+category) and the dog chew toys and cat toys of Pet Supplies (through their titles). Ranked by the words alone, the
+titles that say "toy" come first, so the chew toys lead. When one department holds nearly all of the matches, that
+is what the shopper asks for: its products go first, and the few from elsewhere follow, still found. A search
+narrowed to a category, or whose matches sit in one department, is left as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
+
+from aisle.domain.categories import Category
+
+DEPARTMENT_SHARE = 0.8  # of a search's matches, in one top-level category: the department the words ask for
+
+T = TypeVar("T")
+
+
+def department_asked(root_counts: Iterable[tuple[int, int]], total: int) -> int | None:
+    """The top-level category (id, from ``(id, matches)`` pairs) holding at least DEPARTMENT_SHARE of the
+    ``total`` matches but not all of them; None when no department stands out, or nothing lies outside it."""
+    counted = [(count, category_id) for category_id, count in root_counts]
+    if not counted or total <= 0:
+        return None
+    count, category_id = max(counted)
+    return category_id if DEPARTMENT_SHARE * total <= count < total else None
+
+
+def department_first(ranked: Sequence[T], department: int, department_of: Callable[[T], int | None]) -> list[T]:
+    """The department's products in their order, then the others in theirs."""
+    inside = [item for item in ranked if department_of(item) == department]
+    return inside + [item for item in ranked if department_of(item) != department]
+
+
+def root_of(categories: dict[int, Category], category_id: int | None) -> int | None:
+    """The top-level category above (or at) ``category_id``; None for none or an unknown one."""
+    seen = 0
+    while category_id is not None and category_id in categories and seen < 64:  # 64: a cycle is bad data, not a hang
+        parent = categories[category_id].parent_id
+        if parent is None:
+            return category_id
+        category_id, seen = parent, seen + 1
+    return None

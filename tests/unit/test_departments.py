@@ -1,0 +1,41 @@
+"""The department a search's words ask for (domain/search/departments.py)."""
+
+from __future__ import annotations
+
+from aisle.domain.categories import Category
+from aisle.domain.search.departments import department_asked, department_first, root_of
+
+TOYS, PETS = 1, 2
+CATEGORIES = {
+    TOYS: Category(TOYS, "Toys & Games", None, "Toys & Games"),
+    PETS: Category(PETS, "Pet Supplies", None, "Pet Supplies"),
+    11: Category(11, "Building Toys", TOYS, "Toys & Games > Building Toys"),
+    21: Category(21, "Dogs", PETS, "Pet Supplies > Dogs"),
+    22: Category(22, "Chew Toys", 21, "Pet Supplies > Dogs > Chew Toys"),
+}
+
+
+def test_a_department_holding_most_but_not_all_matches_is_asked_for():
+    assert department_asked([(TOYS, 92), (PETS, 8)], total=100) == TOYS
+    assert department_asked([(TOYS, 80), (PETS, 20)], total=100) == TOYS
+
+
+def test_no_department_when_none_stands_out_or_nothing_lies_outside_it():
+    assert department_asked([(TOYS, 79), (PETS, 21)], total=100) is None
+    assert department_asked([(TOYS, 100)], total=100) is None  # nothing to move
+    assert department_asked([], total=100) is None
+    assert department_asked([(TOYS, 0)], total=0) is None
+
+
+def test_the_department_first_keeps_each_sides_order():
+    ranked = [("chew", 22), ("bricks", 11), ("ball", 21), ("castle", 11), ("loose", None)]
+    moved = department_first(ranked, TOYS, lambda item: root_of(CATEGORIES, item[1]))
+    assert [name for name, _ in moved] == ["bricks", "castle", "chew", "ball", "loose"]
+
+
+def test_root_of_walks_up_and_survives_bad_data():
+    assert root_of(CATEGORIES, 22) == PETS
+    assert root_of(CATEGORIES, TOYS) == TOYS
+    assert root_of(CATEGORIES, None) is None and root_of(CATEGORIES, 999) is None
+    looped = {5: Category(5, "A", 6, "A"), 6: Category(6, "B", 5, "B")}
+    assert root_of(looped, 5) is None
