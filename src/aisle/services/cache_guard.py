@@ -16,8 +16,8 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import Protocol
 
 from aisle.services.ports import Cache, GuardedEntry
 
@@ -26,14 +26,7 @@ FORGET_SEQUENCE_KEY = "guard:forgets"
 TOMBSTONE_TTL_SECONDS = 300.0  # how long a shared forget is remembered: far longer than any load takes
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A loaded value to cache, and the keys (product ids) it was built from."""
-
-    key: str
-    value: Any
-    ttl_seconds: float
-    built_from: tuple[Hashable, ...]
+Entry = GuardedEntry  # a loaded value to cache, built from these product ids
 
 
 Keep = Callable[[Sequence[Entry]], None]
@@ -120,10 +113,7 @@ class SharedInvalidationGuard:
         mark = int(self._cache.get(FORGET_SEQUENCE_KEY) or 0)
 
         def keep(entries: Sequence[Entry]) -> None:
-            guarded = [
-                GuardedEntry(e.key, e.value, e.ttl_seconds, tuple(f"{self._prefix}{k}" for k in e.built_from))
-                for e in entries
-            ]
+            guarded = [replace(e, built_from=tuple(f"{self._prefix}{k}" for k in e.built_from)) for e in entries]
             self._cache.set_unless_forgotten(guarded, FORGET_SEQUENCE_KEY, mark)
 
         yield keep

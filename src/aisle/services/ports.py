@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -469,19 +469,21 @@ class Cache(Protocol):
         returns the new value: 1 for a new counter."""
 
     def set_unless_forgotten(self, entries: Sequence[GuardedEntry], counter: str, mark: int) -> list[str]:
-        """Sets each entry unless one of its tombstones holds a number above ``mark``, or the ``counter`` is below
+        """Sets each entry unless one of its ``built_from`` keys (tombstones) holds a number above ``mark``, or the
+        ``counter`` is below
         ``mark`` (it went backwards, and took the tombstones with it); a missing number counts as 0. Each entry's
         check and set are one atomic step: no write lands between them. Returns the keys set."""
 
 
 @dataclass(frozen=True)
 class GuardedEntry:
-    """A value to cache unless something it was built from changed (see ``Cache.set_unless_forgotten``)."""
+    """A value to cache unless something it was built from changed: ``built_from`` names those things (product ids
+    for a service's cache guard, which hands the cache the keys of their tombstones)."""
 
     key: str
     value: Any
     ttl_seconds: float
-    tombstones: tuple[str, ...]
+    built_from: tuple[Hashable, ...]
 
 
 class BlobStore(Protocol):

@@ -61,7 +61,7 @@ class MemoryCache:
             if self._counters.get(counter, 0) < mark:
                 return []
             now = self._clock()
-            kept = [e for e in entries if all(self._number(t, now) <= mark for t in e.tombstones)]
+            kept = [e for e in entries if all(self._number(str(t), now) <= mark for t in e.built_from)]
             for entry in kept:
                 self._entries[entry.key] = (now + entry.ttl_seconds, entry.value)
                 self._entries.move_to_end(entry.key)

@@ -95,7 +95,7 @@ class RedisCache:
             return []
         pipe = self._redis.pipeline(transaction=False)  # one round trip for a page of cards
         for entry in entries:
-            keys = [self._prefix + k for k in (counter, entry.key, *entry.tombstones)]
+            keys = [self._prefix + str(k) for k in (counter, entry.key, *entry.built_from)]
             args: list[int | bytes] = [mark, _milliseconds(entry.ttl_seconds), _dumps(entry.value)]
             self._set_unless_forgotten(keys=keys, args=args, client=pipe)
         return [entry.key for entry, was_set in zip(entries, pipe.execute(), strict=True) if was_set]
