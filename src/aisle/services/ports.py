@@ -470,9 +470,8 @@ class Cache(Protocol):
 
     def set_unless_forgotten(self, entries: Sequence[GuardedEntry], counter: str, mark: int) -> list[str]:
         """Sets each entry unless one of its ``built_from`` keys (tombstones) holds a number above ``mark``, or the
-        ``counter`` is below
-        ``mark`` (it went backwards, and took the tombstones with it); a missing number counts as 0. Each entry's
-        check and set are one atomic step: no write lands between them. Returns the keys set."""
+        ``counter`` is below ``mark`` (it went backwards, and took the tombstones with it); a missing number counts
+        as 0. Each entry's check and set are one atomic step: no write lands between them. Returns the keys set."""
 
 
 @dataclass(frozen=True)
