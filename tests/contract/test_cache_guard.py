@@ -5,9 +5,13 @@ whichever way the forget interleaves with the load's store."""
 from __future__ import annotations
 
 import threading
+import uuid
+
+import redis
 
 from aisle.services.cache_guard import FORGET_SEQUENCE_KEY, Entry, SharedInvalidationGuard
 from aisle.services.ports import Cache, GuardedEntry
+from tests.conftest import redis_url
 
 
 def page(key: int, value: str, *also_from: int) -> Entry:
@@ -111,3 +115,15 @@ def test_no_reader_sees_a_value_older_than_a_forget_that_returned(cache: Cache) 
         reader.join()
     assert stale == []
     assert cache.get("page:1") in (None, 300)
+
+
+def test_a_redis_that_forgot_its_scripts_still_stores(make_redis_cache) -> None:
+    """A restarted Redis, or SCRIPT FLUSH, drops the guard's script: the next guarded store loads it again."""
+    cache = make_redis_cache(f"test-{uuid.uuid4().hex}")
+    guard = SharedInvalidationGuard(cache, "pdp")
+    with guard.loading() as keep:
+        keep([page(1, "before")])
+    redis.Redis.from_url(redis_url()).script_flush()
+    with guard.loading() as keep:
+        keep([page(2, "after")])
+    assert cache.get_many(["page:1", "page:2"]) == ["before", "after"]
