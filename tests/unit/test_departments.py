@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aisle.domain.categories import Category
-from aisle.domain.search.departments import department_asked, department_first, root_of
+from aisle.domain.search.departments import department_asked, department_first, names_department, root_of
 
 TOYS, PETS = 1, 2
 CATEGORIES = {
@@ -39,3 +39,10 @@ def test_root_of_walks_up_and_survives_bad_data():
     assert root_of(CATEGORIES, None) is None and root_of(CATEGORIES, 999) is None
     looped = {5: Category(5, "A", 6, "A"), 6: Category(6, "B", 5, "B")}
     assert root_of(looped, 5) is None
+
+
+def test_a_word_names_a_department_in_either_number():
+    assert names_department(["toys"], CATEGORIES[TOYS]) and names_department(["toy"], CATEGORIES[TOYS])
+    assert names_department(["kitchen"], Category(3, "Home & Kitchen", None, "Home & Kitchen"))
+    assert not names_department(["watch"], Category(4, "Cables & Adapters", None, "Cables & Adapters"))
+    assert not names_department(["dog", "toys"], CATEGORIES[PETS])  # "toys" names Toys & Games, not Pet Supplies

@@ -2,9 +2,11 @@
 
 A word can name things in several departments: "toys" matches every product of Toys & Games (through its
 category) and the dog chew toys and cat toys of Pet Supplies (through their titles). Ranked by the words alone, the
-titles that say "toy" come first, so the chew toys lead. When one department holds nearly all of the matches, that
-is what the shopper asks for: its products go first, and the few from elsewhere follow, still found. A search
-narrowed to a category, or whose matches sit in one department, is left as it was.
+titles that say "toy" come first, so the chew toys lead. When a word names a department ("toys": Toys & Games;
+"kitchen": Home & Kitchen) and that department holds nearly all of the matches, it is what the shopper asks for:
+its products go first, and the few from elsewhere follow, still found. Both must hold: most of what "watch" matches
+may be cables whose descriptions say "watch videos", in a department no word names, and they must not pass the
+watch bands. A search narrowed to a category, or whose matches sit in one department, is left as it was.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from aisle.domain.categories import Category
+from aisle.domain.search.kinds import singular
+from aisle.domain.search.text import tokenize
 
 DEPARTMENT_SHARE = 0.8  # of a search's matches, in one top-level category: the department the words ask for
 
@@ -27,6 +31,12 @@ def department_asked(root_counts: Iterable[tuple[int, int]], total: int) -> int 
         return None
     count, category_id = max(counted)
     return category_id if DEPARTMENT_SHARE * total <= count < total else None
+
+
+def names_department(words: Iterable[str], department: Category) -> bool:
+    """Whether one of the words names the department, singular or plural ("toy" and "toys": Toys & Games)."""
+    named = {singular(word) for word in tokenize(department.name)}
+    return any(singular(word) in named for word in words)
 
 
 def department_first(ranked: Sequence[T], department: int, department_of: Callable[[T], int | None]) -> list[T]:

@@ -11,7 +11,7 @@ from datetime import datetime
 from aisle.domain.categories import Category
 from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import parse_id_text
-from aisle.domain.search.departments import department_asked, department_first, root_of
+from aisle.domain.search.departments import department_asked, department_first, names_department, root_of
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
 from aisle.domain.search.rerank import RerankWeights, by_name_coverage, names_every_word, rerank_scored
@@ -371,12 +371,13 @@ def _resolve_category(raw: str | None, categories: dict[int, Category]) -> int |
 def _in_department_asked(
     ranked: list[Hit], plan: Plan, facets: Facets, categories: dict[int, Category], total: int
 ) -> list[Hit]:
-    """Ranked by relevance, the department holding nearly all the matches first (domain/search/departments.py)."""
+    """Ranked by relevance, the department the words name and that holds nearly all the matches first
+    (domain/search/departments.py)."""
     if plan.sort != "relevance" or not plan.keywords or plan.filters.category_id is not None:
         return ranked
     roots = [(cid, n) for cid, n in facets.categories if cid in categories and categories[cid].parent_id is None]
     department = department_asked(roots, total)
-    if department is None:
+    if department is None or not names_department(_words_of(plan), categories[department]):
         return ranked
     return department_first(ranked, department, lambda hit: root_of(categories, hit.category_id))
 
