@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -113,3 +113,25 @@ def searchable(container: Container) -> None:
     wait_for_outbox(container)
     container.categories.forget()
     container.understanding.rebuild()
+
+
+def list_products(
+    seller: SellerClient, container: Container, sku_prefix: str, rows: Iterable[tuple[str, list[str], float]]
+) -> None:
+    """Lists one ACTIVE single-variant product per (title, category path, price), then makes them searchable."""
+    for n, (title, path, price) in enumerate(rows):
+        body = {
+            "title": title,
+            "status": "ACTIVE",
+            "category_id": category_id(container, path),
+            "variants": [{"sku": f"{sku_prefix}-{n}", "price": price}],
+        }
+        assert seller.request("POST", "/products", json=body).status_code == 201, title
+    searchable(container)
+
+
+def search_titles(client: TestClient, q: str, **params: object) -> list[str]:
+    """The titles of a search's first page, in order."""
+    response = client.get("/api/v1/products/search", params={"q": q, **params})
+    assert response.status_code == 200, response.text
+    return [r["title"] for r in response.json()["results"]]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import SellerClient, category_id, searchable
+from tests.api.conftest import SellerClient, category_id, list_products
+from tests.api.conftest import search_titles as titles
 
 BUILDING, RC = ["Toys & Games", "Building Toys"], ["Toys & Games", "Remote Control Toys"]
 DOLLS, DOGS = ["Toys & Games", "Dolls & Action Figures"], ["Pet Supplies", "Dogs"]
@@ -24,17 +25,7 @@ CATALOG = [
 
 @pytest.fixture
 def catalog(client, seller: SellerClient, container) -> None:
-    for n, (title, path) in enumerate(CATALOG):
-        variants = [{"sku": f"DEPT-{n}", "price": 10 + n}]
-        body = {"title": title, "status": "ACTIVE", "category_id": category_id(container, path), "variants": variants}
-        assert seller.request("POST", "/products", json=body).status_code == 201, title
-    searchable(container)
-
-
-def titles(client, q: str, **params: object) -> list[str]:
-    response = client.get("/api/v1/products/search", params={"q": q, **params})
-    assert response.status_code == 200, response.text
-    return [r["title"] for r in response.json()["results"]]
+    list_products(seller, container, "DEPT", [(title, path, 10 + n) for n, (title, path) in enumerate(CATALOG)])
 
 
 def test_the_department_holding_nearly_every_match_comes_first(client, catalog):

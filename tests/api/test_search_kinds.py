@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import SellerClient, category_id, searchable
+from tests.api.conftest import SellerClient, list_products
+from tests.api.conftest import search_titles as titles
 
 COMPUTERS, LAPTOP_BAGS = ["Computers", "Laptops"], ["Bags & Cases", "Laptop Bags & Sleeves"]
 PHONES, LENSES = ["Cell Phones", "Unlocked Cell Phones"], ["Cell Phones", "Cell Phone Accessories", "Camera Lenses"]
@@ -22,21 +23,7 @@ CATALOG = [
 
 @pytest.fixture
 def catalog(client, seller: SellerClient, container) -> None:
-    for n, (title, price, path) in enumerate(CATALOG):
-        body = {
-            "title": title,
-            "status": "ACTIVE",
-            "category_id": category_id(container, path),
-            "variants": [{"sku": f"KIND-{n}", "price": price}],
-        }
-        assert seller.request("POST", "/products", json=body).status_code == 201
-    searchable(container)
-
-
-def titles(client, q: str) -> list[str]:
-    response = client.get("/api/v1/products/search", params={"q": q})
-    assert response.status_code == 200, response.text
-    return [r["title"] for r in response.json()["results"]]
+    list_products(seller, container, "KIND", [(title, path, price) for title, price, path in CATALOG])
 
 
 def test_a_price_phrase_filters_and_the_device_outranks_its_accessories(client, catalog):

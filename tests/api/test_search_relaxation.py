@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import SellerClient, category_id, searchable, wait_for_outbox
+from tests.api.conftest import SellerClient, list_products, wait_for_outbox
 
 DRESSES, CASES, MAKEUP = ["Clothing", "Women", "Dresses"], ["Phones", "Phone Cases"], ["Beauty", "Lipsticks"]
 CATALOG = [
@@ -19,15 +19,7 @@ CATALOG = [
 
 @pytest.fixture
 def catalog(client, seller: SellerClient, container) -> None:
-    for n, (title, path) in enumerate(CATALOG):
-        body = {
-            "title": title,
-            "status": "ACTIVE",
-            "category_id": category_id(container, path),
-            "variants": [{"sku": f"RELAX-{n}", "price": 20 + n}],
-        }
-        assert seller.request("POST", "/products", json=body).status_code == 201
-    searchable(container)
+    list_products(seller, container, "RELAX", [(title, path, 20 + n) for n, (title, path) in enumerate(CATALOG)])
 
 
 def test_the_word_naming_the_kind_is_kept_and_the_qualifier_dropped(client, catalog):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import SellerClient, category_id, searchable
+from tests.api.conftest import search_titles as titles
 
 LAPTOPS, PAPER = ["Electronics", "Computers", "Laptops"], ["Office Products", "Office Supplies"]
 PHONES, CASES = ["Cell Phones", "Unlocked Cell Phones"], ["Cell Phones", "Cell Phone Accessories", "Phone Cases"]
@@ -51,10 +52,6 @@ def search(client, q: str, **params: object) -> dict:
     response = client.get("/api/v1/products/search", params={"q": q, **params})
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def titles(client, q: str, **params: object) -> list[str]:
-    return [r["title"] for r in search(client, q, **params)["results"]]
 
 
 def test_the_kind_typed_outranks_a_synonyms_other_sense(client, catalog):
