@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from aisle.domain.categories import Category
+from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.search.kinds import singular
 from aisle.domain.search.text import tokenize
 
@@ -46,11 +46,6 @@ def department_first(ranked: Sequence[T], department: int, department_of: Callab
 
 
 def root_of(categories: dict[int, Category], category_id: int | None) -> int | None:
-    """The top-level category above (or at) ``category_id``; None for none or an unknown one."""
-    seen = 0
-    while category_id is not None and category_id in categories and seen < 64:  # 64: a cycle is bad data, not a hang
-        parent = categories[category_id].parent_id
-        if parent is None:
-            return category_id
-        category_id, seen = parent, seen + 1
-    return None
+    """The top-level category above (or at) ``category_id``; None for none, an unknown one, or a cycle."""
+    path = ancestors_path(categories, category_id) if category_id is not None else []
+    return path[0].category_id if path and path[0].parent_id is None else None
