@@ -54,14 +54,20 @@ class ProductCards:
 
     def cards(self, product_ids: Sequence[int]) -> list[ProductCard]:
         """In the given order; products no longer ACTIVE (the index may be a moment behind) are left out."""
-        with self._guard.loading() as keep:
-            cached = self._cached(product_ids)
-            missing = [pid for pid in product_ids if pid not in cached]
-            fresh = self._load(missing) if missing else {}
-            self._lookups.record("card", hits=len(product_ids) - len(missing), misses=len(missing))
-            keep([_entry(pid, fresh.get(pid)) for pid in missing])
+        cached = self._cached(product_ids)
+        missing = [pid for pid in product_ids if pid not in cached]
+        self._lookups.record("card", hits=len(product_ids) - len(missing), misses=len(missing))
+        fresh = self._loaded(missing) if missing else {}
         found: dict[int, ProductCard | None] = {**cached, **fresh}
         return [card for pid in product_ids if (card := found.get(pid)) is not None]
+
+    def _loaded(self, product_ids: Sequence[int]) -> dict[int, ProductCard]:
+        """Loaded and cached under the guard, whose mark precedes the database read (a page of cards all cached
+        asks the shared cache for no mark)."""
+        with self._guard.loading() as keep:
+            fresh = self._load(product_ids)
+            keep([_entry(pid, fresh.get(pid)) for pid in product_ids])
+        return fresh
 
     def _cached(self, product_ids: Sequence[int]) -> dict[int, ProductCard | None]:
         """The cards the cache holds (None: a product known to be off sale)."""
