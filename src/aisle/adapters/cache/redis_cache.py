@@ -56,7 +56,7 @@ class RedisCache:
     def __init__(self, url: str, namespace: str = "aisle", socket_timeout: float = 0.05) -> None:
         self._redis = redis_client(url, socket_timeout)
         self._prefix = f"{namespace}:"
-        self._set_unless_forgotten = self._redis.register_script(_SET_UNLESS_FORGOTTEN)
+        self._set_unless_forgotten_sha = self._redis.register_script(_SET_UNLESS_FORGOTTEN).sha
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -93,12 +93,22 @@ class RedisCache:
     def set_unless_forgotten(self, entries: Sequence[GuardedEntry], counter: str, mark: int) -> list[str]:
         if not entries:
             return []
-        pipe = self._redis.pipeline(transaction=False)  # one round trip for a page of cards
+        try:
+            answers = self._guarded_sets(entries, counter, mark)
+        except redis.exceptions.NoScriptError:  # first use, or a restarted or flushed Redis forgot the script
+            self._redis.script_load(_SET_UNLESS_FORGOTTEN)
+            answers = self._guarded_sets(entries, counter, mark)
+        return [entry.key for entry, was_set in zip(entries, answers, strict=True) if was_set]
+
+    def _guarded_sets(self, entries: Sequence[GuardedEntry], counter: str, mark: int) -> list[Any]:
+        """One round trip for a page of cards. The script is called by its hash alone: a pipeline that carried the
+        script itself would first ask the server whether it knows it, a second round trip every time."""
+        pipe = self._redis.pipeline(transaction=False)
         for entry in entries:
             keys = [self._prefix + str(k) for k in (counter, entry.key, *entry.built_from)]
-            args: list[int | bytes] = [mark, _milliseconds(entry.ttl_seconds), _dumps(entry.value)]
-            self._set_unless_forgotten(keys=keys, args=args, client=pipe)
-        return [entry.key for entry, was_set in zip(entries, pipe.execute(), strict=True) if was_set]
+            args = (mark, _milliseconds(entry.ttl_seconds), _dumps(entry.value))
+            pipe.evalsha(self._set_unless_forgotten_sha, len(keys), *keys, *args)
+        return list(pipe.execute())
 
     def close(self) -> None:
         self._redis.close()
