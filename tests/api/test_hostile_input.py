@@ -152,3 +152,27 @@ def test_an_inverted_price_range_is_422_not_silently_relaxed(client, seller: Sel
     assert answer.json()["errors"][0]["field"] == "price_min"
     same = client.get("/api/v1/products/search", params={"q": "kettle", "price_min": 5, "price_max": 5})
     assert same.status_code == 200
+
+
+@pytest.mark.parametrize("number", ["\u00b3", "\u0663", "\uff13"])
+def test_digits_that_are_not_ascii_are_4xx_in_headers_and_forms(client, seller: SellerClient, number):
+    """str.isdigit() says yes to each of these; int() refuses "³" and reads "٣" as 3."""
+    pid = seller.create()["product_id"]
+    as_sent = number.encode("latin-1") if number <= "\u00ff" else number.encode()  # "³" arrives as "³" (latin-1)
+    stale = seller.request("PATCH", f"/products/{pid}", json={"title": "Renamed"}, headers={"If-Match": as_sent})
+    assert "If-Match" in [e["field"] for e in _problem(stale, 422)["errors"]]
+    placed = seller.request(
+        "POST",
+        f"/products/{pid}/images",
+        files={"file": ("a.png", b"\x89PNG\r\n\x1a\n", "image/png")},
+        data={"position": number},
+    )
+    assert "position" in [e["field"] for e in _problem(placed, 422)["errors"]]
+
+
+@pytest.mark.parametrize("number", ["\u00b3", "\u0663", "\uff13", "-1", "1e3"])
+def test_odd_page_numbers_in_storefront_urls_show_the_first_page(client, seller: SellerClient, number):
+    pid = seller.create(title="Paged Lantern")["product_id"]
+    for path in (f"/search?q=lantern&page={number}", f"/p/{pid}?reviews_page={number}", f"/?category={number}"):
+        page = client.get(path, headers={"accept": "text/html"})
+        assert page.status_code == 200, (path, page.status_code)

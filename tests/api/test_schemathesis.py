@@ -2,7 +2,8 @@
 
 Every operation is called with generated requests (valid and invalid ones), once with a seller's API key and once
 with the internal token; each answer must be no 5xx, a documented status code, the documented content type and a
-body that matches the documented schema. AISLE_SCHEMATHESIS_EXAMPLES sets the examples per operation and phase
+body that matches the documented schema; a 405 names every method the path takes; a request without or with a
+wrong key gets 401. AISLE_SCHEMATHESIS_EXAMPLES sets the examples per operation and phase
 (default 8: about a minute on a 2-core machine for both passes); raise it for a deeper run.
 """
 
@@ -29,6 +30,10 @@ CHECKS = [
     checks.status_code_conformance,
     checks.content_type_conformance,
     checks.response_schema_conformance,
+    checks.allow_header_conformance,  # a 405 names every method the path takes
+    checks.missing_required_header,  # no Authorization: 401, before any path id or body is read
+    checks.ignored_auth,  # a wrong or missing key is refused, never served
+    checks.unsupported_method,
 ]
 # the bulk endpoint's NDJSON body is generated as arbitrary bytes (its schema is `format: binary`)
 schemathesis.serializer.alias("application/x-ndjson", "application/octet-stream")

@@ -10,7 +10,14 @@ from fastapi import FastAPI
 from aisle.bootstrap import Container
 from aisle.entrypoints import metrics
 from aisle.entrypoints.api import images, inventory, media, ops, pricing, search, seller_keys, seller_products, shop
-from aisle.entrypoints.api.middleware import BodyLimitMiddleware, MetricsMiddleware, RequestIdMiddleware
+from aisle.entrypoints.api.methods import DocumentedMethods
+from aisle.entrypoints.api.middleware import (
+    BodyLimitMiddleware,
+    HeadAsGetMiddleware,
+    MetricsMiddleware,
+    RequestIdMiddleware,
+    UndocumentedMethodMiddleware,
+)
 from aisle.entrypoints.api.problems import install_problem_handlers
 from aisle.entrypoints.web.app import install_web
 from aisle.services.images import MAX_FILES_PER_REQUEST
@@ -68,6 +75,9 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
         bulk = path.endswith("/products/bulk") or path == "/seller/bulk"
         return settings.bulk_max_bytes if bulk else settings.max_body_bytes
 
+    app.state.documented_methods = DocumentedMethods(app)
+    app.add_middleware(UndocumentedMethodMiddleware, methods=app.state.documented_methods)
+    app.add_middleware(HeadAsGetMiddleware)  # outside the method check: HEAD is checked as the GET it becomes
     app.add_middleware(BodyLimitMiddleware, limit_for_path=body_limit)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(MetricsMiddleware, observe=_observe_request)

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import math
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -18,8 +18,9 @@ from pydantic import BaseModel
 
 from aisle.bootstrap import Container
 from aisle.domain.errors import InvalidInput
-from aisle.domain.ids import ID_RULE, MAX_ID, parse_id_text
+from aisle.domain.ids import ID_PATTERN, ID_RULE, MAX_ID, parse_id_text
 from aisle.domain.sellers import Seller
+from aisle.entrypoints.numbers import whole_number
 from aisle.services.bulk import BulkImportService
 from aisle.services.catalog import CatalogService
 from aisle.services.hot_sku import HotSkuReserver
@@ -34,6 +35,7 @@ from aisle.services.search.autocomplete import Autocomplete
 from aisle.services.search.service import SearchService
 from aisle.services.sellers import SellerService
 
+MAX_VERSION = 999_999_999  # If-Match takes at most 9 digits
 bearer = HTTPBearer(auto_error=False, description="A seller API key from `aisle sellers create`")
 
 
@@ -97,21 +99,31 @@ def parse_id(raw: str, field: str = "id") -> int:
     return value
 
 
-async def product_id(product_id: Annotated[str, Path(description="Product id (digits)")]) -> int:
+def id_in_path(what: str) -> Any:
+    """A path id as the docs show it: parse_id checks it in the handler, so that a bad one gets our own message
+    ("must be a numeric id: ...") rather than a regular-expression mismatch."""
+    return Path(description=f"{what}: ASCII digits, 1 to {MAX_ID}", json_schema_extra={"pattern": ID_PATTERN})
+
+
+async def product_id(product_id: Annotated[str, id_in_path("The product's id")]) -> int:
     return parse_id(product_id, "product_id")
 
 
 async def if_match(
     if_match: Annotated[
-        str | None, Header(description="The version you last read; a stale one gets 412 and changes nothing")
+        str | None,
+        Header(
+            description="The version you last read; a stale one gets 412 and changes nothing",
+            json_schema_extra={"pattern": r'^\s*(W/)?"?[0-9]{1,9}"?\s*$'},
+        ),
     ] = None,
 ) -> int | None:
     if if_match is None:
         return None
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit() or len(value) > 9:
+    version = whole_number(if_match.strip().removeprefix("W/").strip('"'))
+    if version is None or version > MAX_VERSION:
         raise InvalidInput.single("If-Match", 'must be a product version number, e.g. "3"')
-    return int(value)
+    return version
 
 
 SellerDep = Annotated[Seller, Depends(current_seller)]
@@ -192,6 +204,10 @@ BlobsDep = Annotated[BlobStore, Depends(_blobs)]
 ProductId = Annotated[int, Depends(product_id)]
 IfMatch = Annotated[int | None, Depends(if_match)]
 VersionNumber = Annotated[int, Path(ge=1, le=MAX_ID, description="A version number of the product")]
+VariantIdText = Annotated[str, id_in_path("The variant's id")]
+ReservationIdText = Annotated[str, id_in_path("The reservation's id")]
+ImageIdText = Annotated[str, id_in_path("The image's id")]
+JobIdText = Annotated[str, id_in_path("The bulk job's id, from the upload's answer")]
 
 
 def scoped_key(

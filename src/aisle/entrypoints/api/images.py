@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from aisle.domain.errors import InvalidInput
 from aisle.domain.images import MAX_ALT_TEXT, MAX_POSITION, ProductImage
-from aisle.entrypoints.api.dependencies import ImagesDep, ProductId, SellerDep, WritingSeller, parse_id
+from aisle.entrypoints.api.dependencies import (
+    ImageIdText,
+    ImagesDep,
+    ProductId,
+    SellerDep,
+    WritingSeller,
+    current_seller,
+    parse_id,
+)
 from aisle.entrypoints.api.image_form import ImageForm
 from aisle.entrypoints.api.schemas import UploadedImageOut
+from aisle.entrypoints.numbers import whole_number
 from aisle.services.images import MAX_FILES_PER_REQUEST, UNCHANGED, ImageEdit, ImageService
 
-router = APIRouter(prefix="/api/v1/seller", tags=["seller images"])
+# Authentication first, as in seller_products: 401 before any path id is read.
+router = APIRouter(prefix="/api/v1/seller", tags=["seller images"], dependencies=[Depends(current_seller)])
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing or invalid API key"},
     404: {"description": "No such product (or image) for this seller"},
@@ -97,7 +107,7 @@ def list_images(product_id: ProductId, seller: SellerDep, images: ImagesDep) -> 
 
 
 @router.get("/products/{product_id}/images/{image_id}", response_model=UploadedImageOut, responses=PROBLEMS)
-def get_image(product_id: ProductId, image_id: str, seller: SellerDep, images: ImagesDep) -> UploadedImageOut:
+def get_image(product_id: ProductId, image_id: ImageIdText, seller: SellerDep, images: ImagesDep) -> UploadedImageOut:
     return _out(images, images.image(seller.seller_id, product_id, parse_id(image_id, "image_id")))
 
 
@@ -117,7 +127,7 @@ class ImagePatch(BaseModel):
 
 @router.patch("/products/{product_id}/images/{image_id}", response_model=UploadedImageOut, responses=EDIT_PROBLEMS)
 def edit_image(
-    product_id: ProductId, image_id: str, body: ImagePatch, seller: WritingSeller, images: ImagesDep
+    product_id: ProductId, image_id: ImageIdText, body: ImagePatch, seller: WritingSeller, images: ImagesDep
 ) -> UploadedImageOut:
     """Changes the alt text, position or variant of an image; the product's pages follow within seconds."""
     image = images.edit(seller.seller_id, product_id, parse_id(image_id, "image_id"), body.to_edit())
@@ -127,7 +137,7 @@ def edit_image(
 @router.delete(
     "/products/{product_id}/images/{image_id}", status_code=status.HTTP_204_NO_CONTENT, responses=EDIT_PROBLEMS
 )
-def delete_image(product_id: ProductId, image_id: str, seller: WritingSeller, images: ImagesDep) -> Response:
+def delete_image(product_id: ProductId, image_id: ImageIdText, seller: WritingSeller, images: ImagesDep) -> Response:
     images.delete(seller.seller_id, product_id, parse_id(image_id, "image_id"))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -135,6 +145,7 @@ def delete_image(product_id: ProductId, image_id: str, seller: WritingSeller, im
 def _position(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
-    if not raw.strip().isdigit():
+    position = whole_number(raw)
+    if position is None:
         raise InvalidInput.single("position", "must be a whole number from 0")
-    return int(raw)
+    return position

@@ -7,15 +7,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Response, status
 from pydantic import Field
+from pydantic.json_schema import JsonDict
 
 from aisle.domain.errors import InvalidInput, NotFound
-from aisle.domain.inventory import Operation
+from aisle.domain.inventory import MAX_RESERVE_QUANTITY, WAREHOUSE_ID, Operation
 from aisle.entrypoints.api.dependencies import (
     Caller,
     CallerDep,
     IdempotencyKey,
     InventoryDep,
+    ReservationIdText,
     ReserverDep,
+    VariantIdText,
     internal_caller,
     parse_id,
     scoped_key,
@@ -39,6 +42,16 @@ from aisle.services.inventory import InventoryService, ReserveLine
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
 INTERNAL = [Depends(internal_caller)]
 Quantity = Annotated[int, Field(strict=True, description="A whole number of units")]
+# Documented bounds and patterns only: the domain checks them, with its own messages naming the field.
+LineQuantity = Annotated[
+    int,
+    Field(
+        strict=True,
+        description="A whole number of units",
+        json_schema_extra={"minimum": 1, "maximum": MAX_RESERVE_QUANTITY},
+    ),
+]
+WAREHOUSE_ID_SCHEMA: JsonDict = {"pattern": WAREHOUSE_ID.pattern}
 PROBLEMS: Responses = {
     401: {"description": "Missing or wrong token"},
     404: {"description": "Unknown variant, warehouse or reservation"},
@@ -48,7 +61,9 @@ PROBLEMS: Responses = {
 
 
 class WarehouseIn(InputModel):
-    warehouse_id: str = Field(min_length=1, max_length=64, examples=["us-east-1"])
+    warehouse_id: str = Field(
+        min_length=1, max_length=64, examples=["us-east-1"], json_schema_extra=WAREHOUSE_ID_SCHEMA
+    )
     name: str = Field(min_length=1, max_length=200)
     region: str = Field(min_length=1, max_length=100, examples=["us-east"])
 
@@ -63,8 +78,8 @@ class StockChange(InputModel):
 
 class LineIn(InputModel):
     variant_id: IdText
-    quantity: Quantity
-    warehouse_id: str | None = Field(None, max_length=64)
+    quantity: LineQuantity
+    warehouse_id: str | None = Field(None, max_length=64, json_schema_extra=WAREHOUSE_ID_SCHEMA)
 
 
 class ReservationIn(InputModel):
@@ -91,7 +106,7 @@ def list_warehouses(inventory: InventoryDep) -> Response:
 
 
 @router.get("/inventory/{variant_id}", response_model=StockOut, responses=PROBLEMS)
-def get_stock(variant_id: str, caller: CallerDep, inventory: InventoryDep) -> Response:
+def get_stock(variant_id: VariantIdText, caller: CallerDep, inventory: InventoryDep) -> Response:
     """Per-warehouse figures (available, reserved, version) and the status a shopper sees."""
     variant = parse_id(variant_id, "variant_id")
     _may_touch(caller, inventory, variant, "read")
@@ -107,7 +122,7 @@ def get_stock(variant_id: str, caller: CallerDep, inventory: InventoryDep) -> Re
     },
 )
 def change_stock(
-    variant_id: str,
+    variant_id: VariantIdText,
     body: StockChange,
     caller: CallerDep,
     inventory: InventoryDep,
@@ -153,7 +168,7 @@ def reserve_lines(body: ReservationIn, reserver: ReserverDep, idempotency_key: I
     response_model=ReservationOut,
     responses=PROBLEMS,
 )
-def get_reservation(reservation_id: str, inventory: InventoryDep) -> Response:
+def get_reservation(reservation_id: ReservationIdText, inventory: InventoryDep) -> Response:
     return json_response(reservation_shown(inventory.reservation(parse_id(reservation_id, "reservation_id"))))
 
 
@@ -163,7 +178,9 @@ def get_reservation(reservation_id: str, inventory: InventoryDep) -> Response:
     response_model=ReservationOut,
     responses=PROBLEMS,
 )
-def release(reservation_id: str, inventory: InventoryDep, idempotency_key: IdempotencyKey = None) -> Response:
+def release(
+    reservation_id: ReservationIdText, inventory: InventoryDep, idempotency_key: IdempotencyKey = None
+) -> Response:
     reservation = parse_id(reservation_id, "reservation_id")
     released = inventory.release(reservation, scoped_key(idempotency_key, "internal", "RELEASE", reservation))
     return json_response(reservation_shown(released))
@@ -175,7 +192,9 @@ def release(reservation_id: str, inventory: InventoryDep, idempotency_key: Idemp
     response_model=ReservationOut,
     responses=PROBLEMS,
 )
-def deduct(reservation_id: str, inventory: InventoryDep, idempotency_key: IdempotencyKey = None) -> Response:
+def deduct(
+    reservation_id: ReservationIdText, inventory: InventoryDep, idempotency_key: IdempotencyKey = None
+) -> Response:
     reservation = parse_id(reservation_id, "reservation_id")
     deducted = inventory.deduct(reservation, scoped_key(idempotency_key, "internal", "DEDUCT", reservation))
     return json_response(reservation_shown(deducted))

@@ -7,8 +7,10 @@ import uuid
 from collections.abc import Callable
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from aisle.entrypoints.api.methods import DocumentedMethods
 from aisle.entrypoints.api.problems import problem
 from aisle.entrypoints.logs import log_access, request_id_var
 
@@ -41,6 +43,42 @@ class RequestIdMiddleware:
         finally:
             log_access(scope["method"], scope["path"], status, time.perf_counter() - started)
             request_id_var.reset(token)
+
+
+class UndocumentedMethodMiddleware:
+    """405 for a method the OpenAPI document does not list at a path it spells out, before routing can read that
+    path as another route's parameter (methods.py)."""
+
+    def __init__(self, app: ASGIApp, methods: DocumentedMethods) -> None:
+        self.app = app
+        self.methods = methods
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            documented = self.methods.of_literal_path(scope["path"])
+            if documented is not None and scope["method"] not in documented:
+                allow = {"Allow": ", ".join(sorted(documented))}
+                await problem(Request(scope), 405, "Method Not Allowed", headers=allow)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+class HeadAsGetMiddleware:
+    """HEAD answers what GET would, without the body (RFC 9110, 9.3.2): uptime monitors and `curl -I` ask with HEAD,
+    and FastAPI's routes answer only the methods they declare."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            await send({**message, "body": b""} if message["type"] == "http.response.body" else message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
 
 
 class BodyLimitMiddleware:

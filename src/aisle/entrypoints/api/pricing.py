@@ -6,16 +6,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Path, Response, status
 from pydantic import Field
 
 from aisle.domain.coupons import CouponRefused
 from aisle.domain.errors import Conflict, InvalidInput
 from aisle.domain.money import price_problem
+from aisle.domain.pricing import COUPON_CODE
 from aisle.entrypoints.api.dependencies import (
     CallerDep,
     PricingDep,
     SellerDep,
+    VariantIdText,
     internal_caller,
     parse_id,
     quote_allowed,
@@ -40,6 +42,9 @@ from aisle.services.pricing import Caller, CouponRequest, DealRequest
 router = APIRouter(prefix="/api/v1", tags=["pricing"])
 Amount = Annotated[Any, Field(description="A JSON number with at most 2 decimals (a percentage for PERCENT)")]
 PROBLEMS: Responses = {401: {"description": "Missing or wrong token"}, 422: {"description": "Invalid fields"}}
+# Codes are read without case and surrounding spaces ("welcome10 " is WELCOME10): documented, checked by the domain.
+CODE_PATTERN = r"^\s*" + COUPON_CODE.pattern.strip("^$").replace("A-Z", "A-Za-z") + r"\s*$"
+CouponCodeText = Annotated[str, Path(description="The coupon's code", json_schema_extra={"pattern": CODE_PATTERN})]
 
 
 class DealIn(InputModel):
@@ -53,7 +58,7 @@ class DealIn(InputModel):
 
 
 class CouponIn(InputModel):
-    code: str = Field(min_length=3, max_length=32, examples=["WELCOME10"])
+    code: str = Field(min_length=3, max_length=32, examples=["WELCOME10"], json_schema_extra={"pattern": CODE_PATTERN})
     kind: Literal["PERCENT", "AMOUNT"]
     value: Amount
     starts_at: Moment
@@ -96,7 +101,7 @@ def create_deal(body: DealIn, caller: CallerDep, pricing: PricingDep) -> Respons
     "/pricing/coupons",
     status_code=status.HTTP_201_CREATED,
     response_model=CouponOut,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, 409: {"description": "This code already exists"}},
 )
 def create_coupon(body: CouponIn, caller: CallerDep, pricing: PricingDep) -> Response:
     """A code for percent or amount off, with a minimum spend, a validity window and a usage limit."""
@@ -132,7 +137,7 @@ def quote(body: QuoteIn, pricing: PricingDep) -> Response:
     response_model=RedemptionOut,
     responses={**PROBLEMS, 409: {"description": "The coupon is used up"}},
 )
-def redeem(code: str, body: RedeemIn, pricing: PricingDep) -> Response:
+def redeem(code: CouponCodeText, body: RedeemIn, pricing: PricingDep) -> Response:
     """Checkout spends one use of a coupon; the same order id again is answered without spending another."""
     try:
         redeemed = pricing.redeem(code, body.order_id, None if body.seller_id is None else int(body.seller_id))
@@ -145,9 +150,9 @@ def redeem(code: str, body: RedeemIn, pricing: PricingDep) -> Response:
     "/seller/variants/{variant_id}/price-history",
     tags=["seller"],
     response_model=PriceHistory,
-    responses={401: PROBLEMS[401], 422: PROBLEMS[422]},
+    responses={**PROBLEMS, 404: {"description": "No such variant among this seller's products"}},
 )
-def price_history(variant_id: str, seller: SellerDep, pricing: PricingDep) -> Response:
+def price_history(variant_id: VariantIdText, seller: SellerDep, pricing: PricingDep) -> Response:
     """Every price the variant had: who set it, when, from what to what (newest first)."""
     history = pricing.price_history(seller.seller_id, parse_id(variant_id, "variant_id"))
     return json_response({"history": [price_change_shown(change) for change in history]})

@@ -192,7 +192,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         if error.status_code == 400 and error.detail == FASTAPI_UNPARSABLE_BODY:
             reason = "is not valid JSON text (check the encoding: UTF-8 is expected)"
             return problem(request, 422, "The request body could not be read.", [FieldError("body", reason)])
-        return problem(request, error.status_code, str(error.detail), headers=getattr(error, "headers", None))
+        headers = getattr(error, "headers", None)
+        documented = request.app.state.documented_methods.allowed(request.url.path) if error.status_code == 405 else []
+        if documented:  # Starlette's own Allow names the first route that matched the path, not every one
+            headers = {**(headers or {}), "Allow": ", ".join(documented)}
+        return problem(request, error.status_code, str(error.detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
 from aisle.domain.sellers import ApiKeyInfo
-from aisle.entrypoints.api.dependencies import SellersDep, internal_caller, parse_id
+from aisle.entrypoints.api.dependencies import SellersDep, id_in_path, internal_caller, parse_id
 from aisle.entrypoints.api.responses import Responses
 
 router = APIRouter(prefix="/api/v1/sellers", tags=["internal"], dependencies=[Depends(internal_caller)])
@@ -18,8 +18,8 @@ PROBLEMS: Responses = {
     404: {"description": "No such seller (or no such active key)"},
     422: {"description": "Malformed id"},
 }
-SellerIdText = Annotated[str, Path(description="The seller's id (digits)")]
-KeyIdText = Annotated[str, Path(description="The key's id (digits), from the key list")]
+SellerIdText = Annotated[str, id_in_path("The seller's id")]
+KeyIdText = Annotated[str, id_in_path("The key's id, from the key list")]
 
 
 class KeyOut(BaseModel):

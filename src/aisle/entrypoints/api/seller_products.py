@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from aisle.domain.catalog import Product, ProductStatus
@@ -14,10 +14,12 @@ from aisle.entrypoints.api.dependencies import (
     CatalogDep,
     IfMatch,
     ImagesDep,
+    JobIdText,
     ProductId,
     SellerDep,
     VersionNumber,
     WritingSeller,
+    current_seller,
     parse_id,
 )
 from aisle.entrypoints.api.responses import Responses, VersionDiff, VersionSnapshot, ok
@@ -34,7 +36,8 @@ from aisle.entrypoints.api.schemas import (
 from aisle.services.images import ImageService
 from aisle.services.product_input import ProductIn, ProductPatch
 
-router = APIRouter(prefix="/api/v1/seller", tags=["seller"])
+# Authentication comes first, before any path id is read: a caller without a key gets 401, never a hint about ids.
+router = APIRouter(prefix="/api/v1/seller", tags=["seller"], dependencies=[Depends(current_seller)])
 PROBLEMS: Responses = {
     401: {"description": "Missing or invalid API key"},
     404: {"description": "No such product for this seller"},
@@ -204,6 +207,6 @@ async def bulk_upload(request: Request, seller: WritingSeller, bulk: BulkDep, re
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=PROBLEMS)
-def get_job(job_id: str, seller: SellerDep, bulk: BulkDep) -> JobOut:
+def get_job(job_id: JobIdText, seller: SellerDep, bulk: BulkDep) -> JobOut:
     job, errors = bulk.status(seller.seller_id, parse_id(job_id, "job_id"))
     return job_out(job, errors)

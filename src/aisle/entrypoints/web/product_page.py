@@ -7,6 +7,7 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from aisle.entrypoints.api.shapes.product_page import page_shown
+from aisle.entrypoints.numbers import page_number
 from aisle.entrypoints.web import images
 from aisle.services.pdp import ProductPageService
 from aisle.services.reviews import ReviewService
@@ -61,4 +62,4 @@ def _gallery(product_images: list[Any], variant_id: str) -> list[Any]:
 
 
 def _page_number(raw: str | None) -> int:
-    return min(int(raw), 10_000) if raw and raw.isdigit() and int(raw) >= 1 else 1
+    return page_number(raw, 10_000)

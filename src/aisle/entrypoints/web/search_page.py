@@ -10,6 +10,7 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from aisle.domain.errors import InvalidInput
+from aisle.entrypoints.numbers import page_number
 from aisle.entrypoints.web.links import Query
 from aisle.services.search.params import SearchParams, attribute_filters
 
@@ -115,8 +116,7 @@ def _rating(query: Query, ignored: list[str]) -> float | None:
 
 
 def _page(query: Query) -> int:
-    raw = query.get("page") or "1"
-    return min(int(raw), 10_000 // PAGE_SIZE) if raw.isdigit() and int(raw) >= 1 else 1
+    return page_number(query.get("page"), 10_000 // PAGE_SIZE)
 
 
 def price_label(low: Any, high: Any) -> str:

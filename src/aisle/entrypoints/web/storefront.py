@@ -12,6 +12,7 @@ from aisle.domain.errors import InvalidInput, NotFound
 from aisle.entrypoints.api.dependencies import CatalogDep, PdpDep, ReviewsDep, SearchDep, parse_id, search_allowed
 from aisle.entrypoints.api.shapes.categories import node_shown
 from aisle.entrypoints.api.shapes.search import search_shown
+from aisle.entrypoints.numbers import whole_number
 from aisle.entrypoints.web import search_page
 from aisle.entrypoints.web.dependencies import CategoriesDep, PageCacheDep
 from aisle.entrypoints.web.product_page import product_context
@@ -71,7 +72,8 @@ def _results_page(request: Request, search: SearchDep, categories, asked: search
         result = search.search(SearchParams(q=asked.params.q, page_size=search_page.PAGE_SIZE))
     response = search_shown(result)
     raw_category = asked.params.category or ""
-    chosen = categories.get(int(raw_category)) if raw_category.isdigit() else None
+    category_number = whole_number(raw_category)
+    chosen = categories.get(category_number) if category_number is not None else None
     context = {
         "asked": asked,
         "r": response,
@@ -115,7 +117,7 @@ def post_review(
     pid = _id_or_404(product_id)
     form = {"rating": rating, "title": title, "body": body, "author": author}
     try:
-        stars = int(rating) if rating.isdigit() else 0
+        stars = whole_number(rating) or 0
         reviews.add(pid, stars, title, body, author)
     except NotFound as missing:
         raise PageNotFound() from missing

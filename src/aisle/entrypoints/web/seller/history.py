@@ -10,6 +10,7 @@ from starlette.datastructures import UploadFile
 from aisle.domain.errors import InvalidInput
 from aisle.entrypoints.api.dependencies import BulkDep, CatalogDep, parse_id
 from aisle.entrypoints.api.schemas import job_out
+from aisle.entrypoints.numbers import whole_number
 from aisle.entrypoints.web.seller.portal import PortalSeller, checked_form, page, to_sign_in
 from aisle.services.bulk import TooManyLines
 
@@ -94,4 +95,5 @@ def job_status(job_id: str, seller: PortalSeller, bulk: BulkDep) -> Response:
 
 
 def _version(raw: str | None, newest: int) -> int | None:
-    return int(raw) if raw and raw.isdigit() and 1 <= int(raw) <= newest else None
+    version = whole_number(raw)
+    return version if version is not None and 1 <= version <= newest else None

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from aisle.domain.images import ImageRefused
 from aisle.entrypoints.api.dependencies import container, parse_id
 from aisle.entrypoints.api.image_form import ImageForm
+from aisle.entrypoints.numbers import whole_number
 from aisle.entrypoints.web.seller import session
 from aisle.entrypoints.web.seller.portal import PortalSeller, checked_form, to_sign_in
 from aisle.services.images import MAX_FILES_PER_REQUEST, ImageEdit, ImageService
@@ -94,10 +95,6 @@ async def edit(product_id: str, image_id: str, request: Request, seller: PortalS
     if form.get("action") == "delete":
         await run_in_threadpool(images.delete, seller.seller_id, pid, iid)
         return _back(pid, image_note="Picture deleted.")
-    raw_position = str(form.get("position") or "").strip()
-    change = ImageEdit(
-        alt_text=str(form.get("alt_text") or ""),
-        position=int(raw_position) if raw_position.isdigit() else None,
-    )
+    change = ImageEdit(alt_text=str(form.get("alt_text") or ""), position=whole_number(form.get("position")))
     await run_in_threadpool(images.edit, seller.seller_id, pid, iid, change)
     return _back(pid, image_note="Picture saved.")

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from aisle.domain.catalog import ProductStatus
 from aisle.domain.errors import InvalidInput
 from aisle.entrypoints.api.dependencies import CatalogDep, SellersDep, parse_id
+from aisle.entrypoints.numbers import page_number, whole_number
 from aisle.entrypoints.web.dependencies import CategoriesDep
 from aisle.entrypoints.web.seller import forms, history, images, session, stock
 from aisle.entrypoints.web.seller.portal import (
@@ -137,7 +138,7 @@ async def _save(
     form = await checked_form(request)
     values = forms.submitted_values(form)
     confirm = form.get("confirm_price_change") == "1"
-    expected = int(str(form.get("version"))) if str(form.get("version") or "").isdigit() else None
+    expected = whole_number(form.get("version"))
     try:
         body = forms.product_body(values, categories(), confirm)
         if product_id is None:
@@ -178,4 +179,4 @@ def _sku_match(product: Any, text: str) -> bool:
 
 
 def _page_number(raw: str | None) -> int:
-    return min(int(raw), 10_000) if raw and raw.isdigit() and int(raw) >= 1 else 1
+    return page_number(raw, 10_000)

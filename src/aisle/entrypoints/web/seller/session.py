@@ -13,6 +13,8 @@ import time
 
 from fastapi import Request, Response
 
+from aisle.entrypoints.numbers import whole_number
+
 SESSION_COOKIE = "aisle_seller"
 CSRF_COOKIE = "aisle_csrf"
 CSRF_FIELD = "csrf_token"
@@ -35,7 +37,7 @@ def session_value(internal_token: str, seller_id: int, now: float | None = None)
 def seller_of(internal_token: str, value: str | None, now: float | None = None) -> int | None:
     """The seller a cookie names, or None when it is missing, forged or expired."""
     parts = (value or "").split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    if len(parts) != 3 or whole_number(parts[0]) is None or whole_number(parts[1]) is None:
         return None
     payload = f"{parts[0]}.{parts[1]}"
     if not hmac.compare_digest(_sign(_key(internal_token), payload), parts[2]):

@@ -13,6 +13,7 @@ from aisle.domain.errors import InvalidInput
 from aisle.domain.inventory import Operation
 from aisle.entrypoints.api.dependencies import CatalogDep, InventoryDep, PricingDep, parse_id
 from aisle.entrypoints.api.shapes.pricing import price_change_shown
+from aisle.entrypoints.numbers import whole_number
 from aisle.entrypoints.web.seller.portal import PortalSeller, checked_form, page, to_sign_in
 
 router = APIRouter()
@@ -66,13 +67,13 @@ async def change_stock(
     if variant_id not in {v.variant_id for v in product.content.variants}:
         raise InvalidInput.single("variant_id", "is not a variant of this product")
     operation = Operation.SET if form.get("operation") == "SET" else Operation.RESTOCK
-    raw = str(form.get("quantity") or "").strip()
+    quantity = whole_number(form.get("quantity"))
     target = f"/seller/products/{pid}/stock"
-    if not raw.isdigit():
+    if quantity is None:
         return RedirectResponse(f"{target}?error=quantity+must+be+a+whole+number", status_code=303)
     warehouse = str(form.get("warehouse_id") or "")
     try:
-        await run_in_threadpool(inventory.adjust, variant_id, operation, warehouse, int(raw))
+        await run_in_threadpool(inventory.adjust, variant_id, operation, warehouse, quantity)
     except InvalidInput as invalid:
         reason = "; ".join(f"{e.field} {e.reason}" for e in invalid.errors)
         return RedirectResponse(f"{target}?error={reason}", status_code=303)

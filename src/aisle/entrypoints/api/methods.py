@@ -1,0 +1,51 @@
+"""Which methods a path takes, read from the OpenAPI document: the contract clients are given.
+
+Starlette's routing answers a method a path lacks with 405 and the methods of the first route whose path matched,
+and a path spelled out by one route can be read as a parameter of another: "PATCH /inventory/reservations" was
+"PATCH /inventory/{variant_id}" with a variant id of "reservations" (422). Both come out right from the document.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import FastAPI
+
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+
+class DocumentedMethods:
+    def __init__(self, app: FastAPI) -> None:
+        self._app = app
+        self._literal: dict[str, frozenset[str]] | None = None
+        self._templated: list[tuple[re.Pattern[str], frozenset[str]]] = []
+
+    def of_literal_path(self, path: str) -> frozenset[str] | None:
+        """The methods of a path the document spells out as it is ("/api/v1/inventory/reservations"), else None."""
+        return self._paths().get(path)
+
+    def allowed(self, path: str) -> list[str]:
+        """Every method the document lists for a path, literal or through a template; empty when it lists none."""
+        literal = self.of_literal_path(path)
+        if literal is not None:
+            return sorted(literal)
+        return sorted({m for pattern, methods in self._templated if pattern.match(path) for m in methods})
+
+    def _paths(self) -> dict[str, frozenset[str]]:
+        if self._literal is None:  # built on first use: every route is in place by then, and never changes after
+            literal, templated = {}, []
+            for path, operations in self._app.openapi()["paths"].items():
+                methods = _methods(operations)
+                if "{" in path:
+                    templated.append(
+                        (re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(path)) + "$"), methods)
+                    )
+                else:
+                    literal[path] = methods
+            self._templated, self._literal = templated, literal
+        return self._literal
+
+
+def _methods(operations: dict[str, Any]) -> frozenset[str]:
+    return frozenset(method.upper() for method in operations if method in HTTP_METHODS)
