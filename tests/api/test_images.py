@@ -238,3 +238,31 @@ def test_a_malformed_multipart_body_is_400(seller: SellerClient) -> None:
     answer = seller.request("POST", f"/products/{pid}/images", content=b"--xyz\r\nnot a header line", headers=headers)
     assert answer.status_code in (400, 422), answer.text
     assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_a_colour_filter_shows_each_card_with_its_picture_of_that_colour(
+    client: TestClient, seller: SellerClient, container
+) -> None:
+    variants = [
+        {"sku": "SCARF-RED", "price": 20, "attributes": {"color": "Red"}},
+        {"sku": "SCARF-BLUE", "price": 20, "attributes": {"color": "Blue"}},
+    ]
+    product = seller.create(title="Wool Scarf", images=[], variants=variants)
+    pid = product["product_id"]
+    red_id, blue_id = (v["variant_id"] for v in product["variants"])
+    red = upload(seller, pid, ("red.jpg", files.jpeg(400, 400, (200, 30, 30))), variant_id=red_id).json()[0]
+    blue = upload(seller, pid, ("blue.jpg", files.jpeg(400, 400, (30, 30, 200))), variant_id=blue_id).json()[0]
+    red_urls = wait_until_done(seller, pid, red["image_id"])["urls"]
+    blue_urls = wait_until_done(seller, pid, blue["image_id"])["urls"]
+    wait_for_outbox(container)
+
+    def card(**params) -> dict:
+        results = client.get("/api/v1/products/search", params={"q": "wool scarf", **params}).json()["results"]
+        return next(r for r in results if r["product_id"] == pid)
+
+    assert card()["thumbnail_url"] == red_urls["300"]  # no colour chosen: the first picture
+    blue_card = card(attr="color:blue")
+    assert blue_card["thumbnail_url"] == blue_urls["300"]
+    assert blue_card["image"]["image_id"] == blue["image_id"]
+    assert card(attr="color:Red")["thumbnail_url"] == red_urls["300"]
+    assert card()["thumbnail_url"] == red_urls["300"]  # the cached card itself was not changed by a filter

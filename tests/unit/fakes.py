@@ -65,7 +65,15 @@ class FakeProducts:
                 p.content.category_id,
                 p.content.images,
                 p.created_at,
-                tuple(CardVariant(v.variant_id or 0, v.price, v.compare_price) for v in p.content.variants),
+                tuple(
+                    CardVariant(
+                        v.variant_id or 0,
+                        v.price,
+                        v.compare_price,
+                        tuple((name, str(value)) for name, value in v.attributes.items()),
+                    )
+                    for v in p.content.variants
+                ),
             )
             for p in self.get_many(product_ids)
             if p.status is ProductStatus.ACTIVE

@@ -42,6 +42,7 @@ class CardVariant:
     variant_id: int
     price: Decimal
     compare_price: Decimal | None
+    attributes: tuple[tuple[str, str], ...] = ()  # ("color", "Red"): what a card's picture of this variant shows
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ _CARD_PRODUCTS = select(
     _P.product_id, _P.seller_id, _P.title, _P.brand, _P.category_id, _P.images, _P.created_at
 ).where(and_(_P.product_id.in_(bindparam("ids", expanding=True)), _P.status == ProductStatus.ACTIVE.value))
 _CARD_VARIANTS = (
-    select(_V.product_id, _V.variant_id, _V.price_cents, _V.compare_price_cents)
+    select(_V.product_id, _V.variant_id, _V.price_cents, _V.compare_price_cents, _V.attributes)
     .where(_V.product_id.in_(bindparam("ids", expanding=True)))
     .order_by(_V.position)
 )
@@ -118,7 +118,10 @@ class SqlProductRepository:
                 compare = v.compare_price_cents
                 variants.setdefault(v.product_id, []).append(
                     CardVariant(
-                        v.variant_id, from_cents(v.price_cents), None if compare is None else from_cents(compare)
+                        v.variant_id,
+                        from_cents(v.price_cents),
+                        None if compare is None else from_cents(compare),
+                        tuple((str(name), str(value)) for name, value in (v.attributes or {}).items()),
                     )
                 )
         return [

@@ -7,6 +7,7 @@ most a minute, because a deal can start or end on the clock with no event at all
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from aisle.services.cache_guard import Entry, Guard, InvalidationGuard
 from aisle.services.cache_lookups import CacheLookups
 from aisle.services.media import MediaUrls, thumbnail_of
 from aisle.services.ports import Cache, CardFacts, UnitOfWork, UnitOfWorkFactory
-from aisle.services.search.results import ProductCard
+from aisle.services.search.results import PicturedVariant, ProductCard
 
 CARD_TTL_SECONDS = 60
 NEW_FOR = timedelta(days=30)
@@ -131,6 +132,28 @@ def card_of(
         badges=_badges(facts, cheapest, summary, now),
         in_stock=in_stock,
         variant_count=len(facts.variants),
+        pictured_variants=_pictured_variants(facts, gallery),
+    )
+
+
+def showing_chosen(card: ProductCard, chosen: Sequence[tuple[str, str]]) -> ProductCard:
+    """The card with the picture of a variant that has every chosen attribute its variants carry: filtered to
+    color=Red, a shirt shows its red picture, not the first one uploaded."""
+    for pictured in card.pictured_variants:
+        has = {(name.casefold(), value.casefold()) for name, value in pictured.attributes}
+        names = {name for name, _ in has}
+        asked = {(name.casefold(), value.casefold()) for name, value in chosen if name.casefold() in names}
+        if asked and asked <= has:
+            return replace(card, image=pictured.image, thumbnail_url=thumbnail_of([pictured.image]))
+    return card
+
+
+def _pictured_variants(facts: CardFacts, gallery: list[dict[str, Any]]) -> tuple[PicturedVariant, ...]:
+    attributes = {str(v.variant_id): v.attributes for v in facts.variants if v.attributes}
+    return tuple(
+        PicturedVariant(attributes[image["variant_id"]], image)
+        for image in gallery
+        if "urls" in image and image.get("variant_id") in attributes
     )
 
 

@@ -13,6 +13,14 @@ from aisle.services.search.engine import Facets, Filters
 
 
 @dataclass(frozen=True)
+class PicturedVariant:
+    """An uploaded picture of one variant, with that variant's attributes (what a colour filter is matched on)."""
+
+    attributes: tuple[tuple[str, str], ...]
+    image: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class ProductCard:
     """One product in a result list, at the lowest price any of its variants sells for now (deals applied)."""
 
@@ -27,6 +35,7 @@ class ProductCard:
     badges: tuple[str, ...]
     in_stock: bool
     variant_count: int
+    pictured_variants: tuple[PicturedVariant, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -18,7 +18,7 @@ from aisle.domain.search.rerank import RerankWeights, by_name_coverage, names_ev
 from aisle.domain.search.text import tokenize
 from aisle.services.ports import Cache
 from aisle.services.search.asked_kind import AskedKind
-from aisle.services.search.cards import ProductCards
+from aisle.services.search.cards import ProductCards, showing_chosen
 from aisle.services.search.chosen_facets import with_chosen_values
 from aisle.services.search.engine import (
     EngineQuery,
@@ -118,11 +118,16 @@ class SearchService:
             result, product_ids = self._ranked_page(self._engine, params)
             page = KeptPage(result, product_ids, ranked_with)
             self._pages.put(key, page)
-        return replace(page.result, cards=tuple(self._cards.cards(page.product_ids)))
+        return self._with_cards(page.result, page.product_ids)
 
     def _search_with(self, engine: Searcher, params: SearchParams) -> SearchResult:
-        result, product_ids = self._ranked_page(engine, params)
-        return replace(result, cards=tuple(self._cards.cards(product_ids)))
+        return self._with_cards(*self._ranked_page(engine, params))
+
+    def _with_cards(self, result: SearchResult, product_ids: Sequence[int]) -> SearchResult:
+        cards = self._cards.cards(product_ids)
+        if result.filters.attributes:
+            cards = [showing_chosen(card, result.filters.attributes) for card in cards]
+        return replace(result, cards=tuple(cards))
 
     def _ranked_page(self, engine: Searcher, params: SearchParams) -> tuple[SearchResult, tuple[int, ...]]:
         """Everything but the cards (live price and stock), and the products the cards are for."""
