@@ -59,7 +59,9 @@ class ProductCard(Wire):
     price: PriceShown
     rating: RatingShown
     thumbnail_url: str | None
-    image: dict[str, Any] | None = Field(description="The gallery's first image: {url}, or an uploaded image")
+    image: dict[str, Any] | None = Field(
+        description="The gallery's first image: {url}, or an uploaded image; with attr filters, the chosen variant's"
+    )
     badges: list[str]
     in_stock: bool
     variant_count: int
