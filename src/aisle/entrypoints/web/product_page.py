@@ -27,7 +27,7 @@ def product_context(
     variants = page["variants"]
     chosen = next((v for v in variants if v["variant_id"] == query.get("variant")), None)
     chosen = chosen or next((v for v in variants if v["inventory"]["status"] != "OUT_OF_STOCK"), variants[0])
-    reviews_page = _page_number(query.get("reviews_page"))
+    reviews_page = page_number(query.get("reviews_page"), 10_000)
     listed = reviews.list(product_id, reviews_page, REVIEWS_PER_PAGE)
     summary = page["reviews_summary"]
     most = max(summary["distribution"].values(), default=0) or 1
@@ -59,7 +59,3 @@ def _gallery(product_images: list[Any], variant_id: str) -> list[Any]:
         return int(image.get("position") or 0) if isinstance(image, dict) else 0
 
     return sorted(shown, key=lambda image: (belongs_elsewhere(image), position(image)))
-
-
-def _page_number(raw: str | None) -> int:
-    return page_number(raw, 10_000)

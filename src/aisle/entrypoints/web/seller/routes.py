@@ -71,7 +71,7 @@ def products(request: Request, seller: PortalSeller, catalog: CatalogDep) -> Res
     status = request.query_params.get("status") or None
     wanted = ProductStatus(status) if status in STATUSES else None
     text = (request.query_params.get("q") or "").strip()
-    number = _page_number(request.query_params.get("page"))
+    number = page_number(request.query_params.get("page"), 10_000)
     if text:
         found = catalog.list_products(seller.seller_id, wanted, 1, SEARCH_SCAN).items
         matching = [p for p in found if text.casefold() in p.content.title.casefold() or _sku_match(p, text)]
@@ -176,7 +176,3 @@ def _editor(
 
 def _sku_match(product: Any, text: str) -> bool:
     return any(text.casefold() == v.sku.casefold() for v in product.content.variants)
-
-
-def _page_number(raw: str | None) -> int:
-    return page_number(raw, 10_000)
