@@ -125,3 +125,29 @@ def test_a_draft_canonical_answers_like_an_unknown_one(seller: SellerClient, oth
         assert response.status_code == 422
         answers.append([(e["field"], e["reason"].replace(target, "ID")) for e in response.json()["errors"]])
     assert answers[0] == answers[1]
+
+
+def test_a_page_shows_the_new_price_of_another_listing_in_its_buy_box(
+    client, seller: SellerClient, other_seller: SellerClient, container
+):
+    """The cached page of the original names the copy's offer: a change to the copy must drop that page too."""
+    original = seller.create(**product_body(title="Slate Coaster Set", variants=[{"sku": "SLATE", "price": 40}]))
+    copy = other_seller.create(
+        **product_body(
+            title="Slate coaster set",
+            canonical_product_id=original["product_id"],
+            variants=[{"sku": "SLATE-2", "price": 35}],
+        )
+    )
+    wait_for_outbox(container)
+
+    def offer_prices() -> dict[str, float]:
+        box = client.get(f"/api/v1/products/{original['product_id']}").json()["buy_box"]
+        return {o["product_id"]: o["price"] for o in [box["winner"], *box["other_offers"]]}
+
+    assert offer_prices()[copy["product_id"]] == 35.0  # now cached
+    variants = [{"sku": "SLATE-2", "price": 30}]
+    changed = other_seller.request("PATCH", f"/products/{copy['product_id']}", json={"variants": variants})
+    assert changed.status_code == 200, changed.text
+    wait_for_outbox(container)
+    assert offer_prices()[copy["product_id"]] == 30.0

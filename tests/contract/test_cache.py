@@ -3,6 +3,7 @@ with the services' typed results (dataclasses, read back through ``CacheCodec``)
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -143,3 +144,30 @@ def test_a_counter_outlives_the_entries_a_full_memory_cache_evicts() -> None:
         cache.set(f"filler:{n}", n, ttl_seconds=60)
     assert cache.get("filler:0") is None, "the oldest entry was evicted"
     assert cache.increment("forgets") == 2
+
+
+def test_add_to_list_keeps_each_item_once_in_order_and_sets_the_ttl(cache: Cache) -> None:
+    cache.add_to_list("offers:1", ["253783749639012360", "7"], 60)
+    cache.add_to_list("offers:1", ["7", "9"], 60)
+    assert cache.get("offers:1") == ["253783749639012360", "7", "9"]  # 64-bit ids come back exact
+    cache.add_to_list("offers:2", ["1"], 0.2)
+    assert until(lambda: cache.get("offers:2") is None)
+    cache.add_to_list("offers:2", ["2"], 60)  # an expired list starts again
+    assert cache.get("offers:2") == ["2"]
+
+
+def test_adds_from_many_threads_all_land(cache: Cache) -> None:
+    """Eight threads each add 40 items to one list at once: a read-then-write would lose some of them."""
+    start = threading.Barrier(8)
+
+    def add(thread: int) -> None:
+        start.wait()
+        for n in range(40):
+            cache.add_to_list("offers:hammered", [f"{thread}-{n}"], 60)
+
+    workers = [threading.Thread(target=add, args=(t,)) for t in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sorted(cache.get("offers:hammered")) == sorted(f"{t}-{n}" for t in range(8) for n in range(40))

@@ -230,6 +230,7 @@ def test_calls_that_ask_nothing_of_the_cache_do_not_pass_for_it_answering(clock:
         assert cache.get("pdp:1") is None
         assert cache.get_many([]) == [] and cache.set_unless_forgotten([], "guard:forgets", 0) == []
         cache.delete()
+        cache.add_to_list("pdp-offer-pages:1", [], 60)
     assert cache.state is OPEN
 
 

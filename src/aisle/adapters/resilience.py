@@ -242,6 +242,10 @@ class ResilientCache:
         if keys:  # as get_many
             self._breaker.call(self._inner.delete, *keys)
 
+    def add_to_list(self, key: str, items: Sequence[str], ttl_seconds: float) -> None:
+        if items:  # as get_many
+            self._breaker.call(self._inner.add_to_list, key, items, ttl_seconds)
+
     def increment(self, key: str) -> int:
         """0 while the cache is unreachable (a counter never reads 0 otherwise)."""
         return self._breaker.call(self._inner.increment, key, fallback=0) or 0

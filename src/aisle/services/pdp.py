@@ -89,7 +89,8 @@ def pdp_cache_key(product_id: int) -> str:
 
 
 def _mentions_key(product_id: int) -> str:
-    return f"pdp-mentioned-by:{product_id}"
+    # The pages whose buy box shows this product, as strings: lists of numbers lived under "pdp-mentioned-by:".
+    return f"pdp-offer-pages:{product_id}"
 
 
 class ProductPageService:
@@ -142,9 +143,9 @@ class ProductPageService:
         self._guard.forget([product_id], lambda: self._cache.delete(*keys))
 
     def _remember_mentions(self, page: ProductPage) -> None:
+        """Before the page is stored: a change to an offer it shows, once it has read this, drops the page."""
         for other in page.offers_shown() - {page.product_id}:
-            known = self._cache.get(_mentions_key(other)) or []
-            self._cache.set(_mentions_key(other), sorted({*map(int, known), page.product_id}), PDP_TTL_SECONDS)
+            self._cache.add_to_list(_mentions_key(other), [str(page.product_id)], PDP_TTL_SECONDS)
 
     def _assemble(self, product_id: int) -> ProductPage:
         with self._uow(readonly=True) as uow:

@@ -469,6 +469,10 @@ class Cache(Protocol):
         """Adds one to a counter that never expires (kept apart from the entries a full cache evicts) and
         returns the new value: 1 for a new counter."""
 
+    def add_to_list(self, key: str, items: Sequence[str], ttl_seconds: float) -> None:
+        """Adds the items to the list of strings at ``key`` (each kept once) and sets its TTL, in one atomic step:
+        two processes adding at once both land. ``get`` reads the list."""
+
     def set_unless_forgotten(self, entries: Sequence[GuardedEntry], counter: str, mark: int) -> list[str]:
         """Sets each entry unless one of its ``built_from`` keys (tombstones) holds a number above ``mark``, or the
         ``counter`` is below ``mark`` (it went backwards, and took the tombstones with it); a missing number counts

@@ -56,6 +56,15 @@ class MemoryCache:
             self._counters[key] = self._counters.get(key, 0) + 1
             return self._counters[key]
 
+    def add_to_list(self, key: str, items: Sequence[str], ttl_seconds: float) -> None:
+        with self._lock:
+            found = self._entries.get(key)
+            known = found[1] if found is not None and found[0] >= self._clock() else []
+            self._entries[key] = (self._clock() + ttl_seconds, list(dict.fromkeys([*known, *items])))
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+
     def set_unless_forgotten(self, entries: Sequence[GuardedEntry], counter: str, mark: int) -> list[str]:
         with self._lock:
             if self._counters.get(counter, 0) < mark:

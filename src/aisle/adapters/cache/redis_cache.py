@@ -33,6 +33,18 @@ redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
 return 1
 """
 
+# KEYS: the list; ARGV: the TTL in ms, then the items (strings: Lua's numbers would round 64-bit ids).
+_ADD_TO_LIST = """
+local items, seen = {}, {}
+local raw = redis.call('GET', KEYS[1])
+local known = raw and cjson.decode(raw) or {}
+for i = 1, #known do seen[known[i]] = true; items[#items + 1] = known[i] end
+for i = 2, #ARGV do
+  if not seen[ARGV[i]] then seen[ARGV[i]] = true; items[#items + 1] = ARGV[i] end
+end
+redis.call('SET', KEYS[1], cjson.encode(items), 'PX', ARGV[1])
+"""
+
 
 def redis_client(url: str, socket_timeout: float, max_connections: int = 64) -> redis.Redis:
     """A client on its own pool with tight timeouts.
@@ -57,6 +69,7 @@ class RedisCache:
         self._redis = redis_client(url, socket_timeout)
         self._prefix = f"{namespace}:"
         self._set_unless_forgotten_sha = self._redis.register_script(_SET_UNLESS_FORGOTTEN).sha
+        self._add_to_list = self._redis.register_script(_ADD_TO_LIST)  # loads itself again on NOSCRIPT
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -89,6 +102,9 @@ class RedisCache:
 
     def increment(self, key: str) -> int:
         return int(self._redis.incr(self._prefix + key))
+
+    def add_to_list(self, key: str, items: Sequence[str], ttl_seconds: float) -> None:
+        self._add_to_list(keys=[self._prefix + key], args=[_milliseconds(ttl_seconds), *items])
 
     def set_unless_forgotten(self, entries: Sequence[GuardedEntry], counter: str, mark: int) -> list[str]:
         if not entries:
