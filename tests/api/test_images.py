@@ -266,3 +266,4 @@ def test_a_colour_filter_shows_each_card_with_its_picture_of_that_colour(
     assert blue_card["image"]["image_id"] == blue["image_id"]
     assert card(attr="color:Red")["thumbnail_url"] == red_urls["300"]
     assert card()["thumbnail_url"] == red_urls["300"]  # the cached card itself was not changed by a filter
+    assert card(q="blue wool scarf")["thumbnail_url"] == blue_urls["300"]  # the words name the colour

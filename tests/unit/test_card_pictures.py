@@ -40,3 +40,18 @@ def test_a_card_with_its_pictured_variants_survives_a_json_cache():
     assert codec.load(through_json_cache(asdict(SCARF))) == SCARF
     older = {k: v for k, v in asdict(CARD).items() if k != "pictured_variants"}  # cached by the last release
     assert codec.load(through_json_cache(older)) == CARD
+
+
+def test_with_no_filter_the_words_that_spell_a_value_pick_its_picture():
+    assert showing_chosen(SCARF, [], ["wool", "blue", "scarf"]).image == picture("blue")
+    assert showing_chosen(SCARF, [], ["BLUE"]).image == picture("blue")
+    navy = PicturedVariant((("color", "Navy Blue"),), picture("navy"))
+    two_words = replace(SCARF, pictured_variants=(navy, BLUE))
+    assert showing_chosen(two_words, [], ["blue", "scarf"]).image == picture("blue")  # "navy" was not said
+    assert showing_chosen(two_words, [], ["navy", "blue"]).image == picture("navy")
+
+
+def test_sizes_and_short_values_are_not_picked_by_words_and_a_filter_wins_over_them():
+    sized = replace(SCARF, pictured_variants=(PicturedVariant((("size", "M"),), picture("m")),))
+    assert showing_chosen(sized, [], ["m", "scarf"]) == sized
+    assert showing_chosen(SCARF, [("color", "Green")], ["blue"]) == SCARF  # the filter chose: no guessing

@@ -48,6 +48,7 @@ class CountingEngine:
 class Card:
     product_id: int
     price: float
+    pictured_variants: tuple = ()  # as a ProductCard: the search picks a variant's picture from these
 
 
 class LiveCards:

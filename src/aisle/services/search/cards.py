@@ -6,7 +6,7 @@ most a minute, because a deal can start or end on the clock with no event at all
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -136,16 +136,33 @@ def card_of(
     )
 
 
-def showing_chosen(card: ProductCard, chosen: Sequence[tuple[str, str]]) -> ProductCard:
+def showing_chosen(card: ProductCard, chosen: Sequence[tuple[str, str]], words: Collection[str] = ()) -> ProductCard:
     """The card with the picture of a variant that has every chosen attribute its variants carry: filtered to
-    color=Red, a shirt shows its red picture, not the first one uploaded."""
+    color=Red, a shirt shows its red picture, not the first one uploaded. With no such filter, a variant whose
+    attribute value the shopper's words spell out ("red shirt", "heather gray hoodie") is shown instead."""
     for pictured in card.pictured_variants:
         has = {(name.casefold(), value.casefold()) for name, value in pictured.attributes}
         names = {name for name, _ in has}
         asked = {(name.casefold(), value.casefold()) for name, value in chosen if name.casefold() in names}
         if asked and asked <= has:
-            return replace(card, image=pictured.image, thumbnail_url=thumbnail_of([pictured.image]))
-    return card
+            return _showing(card, pictured)
+    if chosen:
+        return card
+    said = {word.casefold() for word in words}
+    named = (p for p in card.pictured_variants if any(_spelled_out(value, said) for _, value in p.attributes))
+    spelled = next(named, None)
+    return card if spelled is None else _showing(card, spelled)
+
+
+def _spelled_out(value: str, words: set[str]) -> bool:
+    """Every word of the value is among the words, and the value is a word of letters ("Red", "Heather Gray"),
+    not a size ("M", "10") that a number in the query would hit by chance."""
+    parts = value.casefold().split()
+    return bool(parts) and all(part.isalpha() and len(part) >= 3 and part in words for part in parts)
+
+
+def _showing(card: ProductCard, pictured: PicturedVariant) -> ProductCard:
+    return replace(card, image=pictured.image, thumbnail_url=thumbnail_of([pictured.image]))
 
 
 def _pictured_variants(facts: CardFacts, gallery: list[dict[str, Any]]) -> tuple[PicturedVariant, ...]:
