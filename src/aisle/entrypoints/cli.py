@@ -495,7 +495,8 @@ def _load_demo_catalog(container: Container, generated_count: int) -> None:
 
 
 def _attach_demo_pictures(container: Container, seller_id: int) -> None:
-    """A drawn picture per product colour (at most two per product), through the image pipeline like an upload."""
+    """A drawn picture per product colour, through the image pipeline like an upload: a search for "black jacket"
+    then shows each jacket's black picture (the generator makes at most three colours a product)."""
     from aisle.adapters.importers.pictures import picture
     from aisle.services.images import Picture
 
@@ -509,7 +510,7 @@ def _attach_demo_pictures(container: Container, seller_id: int) -> None:
             for product in products:
                 category = categories.get(product.content.category_id or 0)
                 path = tuple(category.path.split(" > ")) if category else ()
-                for colour, variant_id in _colours(product)[:2]:
+                for colour, variant_id in _colours(product):
                     alt = f"{product.content.title} ({colour})" if colour else product.content.title
                     pictures.append(Picture(product.product_id, picture(path, colour), alt[:500], variant_id))
             container.images.attach(seller_id, pictures)
