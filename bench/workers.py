@@ -44,7 +44,8 @@ def main() -> None:
         single, result, load = _run(data_dir, args, workers, queries)
         print(
             f"workers {workers}: one client p99 {ms(_p(single, 0.99))} ms; {args.clients} clients "
-            f"{result.rps:,.0f} rps, p99 {ms(_p(result, 0.99))} ms, load {load:.1f}"
+            f"{result.rps:,.0f} rps, p99 {ms(_p(result, 0.99))} ms, answers per process {_shares(result)}, "
+            f"load {load:.1f}"
         )
         runs.append((workers, single, result, load))
     _report(args, prepared, runs, started)
@@ -112,6 +113,11 @@ def _tree_cpu(pid: int) -> float:
     return total
 
 
+def _shares(result: LoadResult) -> str:
+    """How the kernel spread the clients' connections: each process's answers, busiest first."""
+    return " / ".join(str(count) for count in sorted(result.by_process.values(), reverse=True))
+
+
 def _p(result: LoadResult, q: float) -> float:
     values = sorted(result.latency_ms.get("all", []))
     return values[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
@@ -159,6 +165,7 @@ def _report(
                 f"{cores:.2f}",
                 f"{result.client_cpu_seconds / result.seconds if result.seconds else 0:.2f}",
                 f"{load:.1f}",
+                _shares(result),
             ]
         )
     report.table(
@@ -175,6 +182,7 @@ def _report(
             "server cores used",
             "load generator cores used",
             "load avg (1 min) after",
+            "answers per process",
         ],
         rows,
     )

@@ -105,6 +105,13 @@ class Settings(BaseSettings):
         5.0, gt=0, description="/readyz answers 503 indexing while an undelivered event is older than this"
     )
     workers: int = Field(1, ge=1, le=64, description="API processes `aisle serve` starts (embedded: one of them leads)")
+    requests_per_connection: int = Field(
+        20,
+        ge=1,
+        le=1_000_000,
+        description="With several API processes, a keep-alive connection is closed after this many requests, so "
+        "that its client reconnects and the kernel places it on a process again",
+    )
     metrics_port: int | None = Field(
         None, ge=1, le=65_535, description="If set, process n of `aisle serve` also serves its own /metrics on this + n"
     )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -10,13 +11,16 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 
 TOKEN = "workers-test-token"
+REQUESTS_PER_CONNECTION = 5
 WAIT_SECONDS = 120  # a shared, loaded 2-core machine starts processes slowly; nothing here measures time
 
 
@@ -50,7 +54,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     port = served.url.rsplit(":", 1)[1]
     env = {**os.environ, "AISLE_DATA_DIR": str(tmp_path), "AISLE_INTERNAL_TOKEN": TOKEN}
     env |= {"AISLE_METRICS_PORT": str(served.metrics_port), "AISLE_SELLER_WRITES_PER_MINUTE": "100000"}
-    env |= {"AISLE_SEARCHES_PER_MINUTE": "100000"}
+    env |= {"AISLE_SEARCHES_PER_MINUTE": "100000", "AISLE_REQUESTS_PER_CONNECTION": str(REQUESTS_PER_CONNECTION)}
     command = [str(Path(sys.executable).parent / "aisle"), "serve", "--port", port, "--workers", "2"]
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -137,3 +141,26 @@ def test_one_process_leads_and_another_takes_over_when_it_is_killed(served: Serv
     _eventually(lambda: sorted(served.leaders()) == [0, 1], "the killed process is replaced, still one leader")
 
     _found_by_every_process(served, *_create_product(served, api_key))  # the new leader indexes
+
+
+def test_keep_alive_connections_are_closed_after_a_few_requests_and_land_on_every_process(served: Served):
+    host, port = served.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    closing = []
+    for _ in range(REQUESTS_PER_CONNECTION):
+        connection.request("GET", "/healthz")
+        response = connection.getresponse()
+        response.read()
+        closing.append(response.getheader("connection"))
+    assert closing == [None] * (REQUESTS_PER_CONNECTION - 1) + ["close"]
+    assert connection.sock is None  # http.client saw the close and dropped the socket
+
+    def keep_alive_client(_n: int) -> list[str]:
+        with httpx.Client(base_url=served.url, timeout=30) as client:  # reconnects when the server closes
+            return [client.get("/healthz").headers["x-aisle-process"].split(":")[0] for _ in range(40)]
+
+    with ThreadPoolExecutor(8) as pool:
+        answered_by = Counter(slot for answers in pool.map(keep_alive_client, range(8)) for slot in answers)
+    # 8 clients reconnecting every 5 requests open 64 connections, the kernel places each on either process
+    assert set(answered_by) == {"0", "1"}
+    assert min(answered_by.values()) >= 32, answered_by  # at least a tenth of the 320 answers each

@@ -118,6 +118,7 @@ def serve(
     import uvicorn
 
     from aisle.entrypoints.api.app import create_app
+    from aisle.entrypoints.api.listening import serve_processes
 
     _require_internal_token()
     _require_free_port(host, port)
@@ -133,9 +134,8 @@ def serve(
         uvicorn.run(create_app(container), host=host, port=port, log_config=None, access_log=False)
         return
     container.stop()  # each process builds its own
-    factory = "aisle.entrypoints.api.process:serving_app"
-    uvicorn.run(
-        factory,
+    config = uvicorn.Config(
+        "aisle.entrypoints.api.process:serving_app",
         factory=True,
         workers=count,
         host=host,
@@ -144,6 +144,7 @@ def serve(
         access_log=False,
         timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
     )
+    serve_processes(config)
 
 
 def _require_free_port(host: str, port: int) -> None:

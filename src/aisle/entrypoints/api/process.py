@@ -1,10 +1,11 @@
-"""One API process of `aisle serve --workers N`: uvicorn starts N of these on one socket, each builds its own
+"""One API process of `aisle serve --workers N`: uvicorn starts N of these on one port, each builds its own
 container from the AISLE_* environment. Each process also answers /metrics on a port of its own (when
 AISLE_METRICS_PORT is set: that port + its slot number), since the shared port reaches any one of them."""
 
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -29,6 +30,7 @@ def serving_app() -> FastAPI:
         start_http_server(settings.metrics_port + slot, addr="127.0.0.1")
     app = create_app(bootstrap(settings))
     app.add_middleware(ProcessHeaderMiddleware, name=f"{slot}:{os.getpid()}")
+    app.add_middleware(ConnectionRecyclingMiddleware, limit=settings.requests_per_connection)
     return app
 
 
@@ -50,3 +52,42 @@ class ProcessHeaderMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_named)
+
+
+class ConnectionRecyclingMiddleware:
+    """Closes a keep-alive connection after ``limit`` requests (``Connection: close`` on the last answer, as
+    nginx's keepalive_requests does). The kernel places a connection on a process once, when it opens (see
+    listening.py), so 8 clients that keep theirs open stay where they first landed for as long as they run, and by
+    the hash 6 or more of the 8 share one of two processes in 29% of starts. A client that reconnects every few
+    requests is placed again each time, so over a few seconds the load evens out."""
+
+    TRACKED = 4096  # connections counted at once; one closed early is forgotten when newer ones push it out
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self._served: OrderedDict[object, int] = OrderedDict()  # (client host, port) -> requests answered
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("client") is None:
+            await self.app(scope, receive, send)
+            return
+        if not self._last_on_its_connection(tuple(scope["client"])):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_closing(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"connection", b"close"))
+            await send(message)
+
+        await self.app(scope, receive, send_closing)
+
+    def _last_on_its_connection(self, client: tuple[object, ...]) -> bool:
+        served = self._served.pop(client, 0) + 1
+        if served >= self.limit:
+            return True
+        self._served[client] = served
+        if len(self._served) > self.TRACKED:
+            self._served.popitem(last=False)
+        return False
