@@ -97,7 +97,7 @@ def hammer_baskets(url: str, variants: list[int], node: int, threads: int, each:
     return tally
 
 
-def test_each_caller_gets_its_own_answer_in_a_shared_batch(ids, uow):
+def test_each_caller_gets_its_own_answer_in_a_shared_batch(engine, ids, uow):
     """Callers that queue behind a batch in flight are written together, in one transaction; a refused one does not
     undo the others, and a basket refused on its second line gives its first one back."""
     plenty, scarce = some_variants(ids, uow, 2, 100)
@@ -122,7 +122,12 @@ def test_each_caller_gets_its_own_answer_in_a_shared_batch(ids, uow):
             time.sleep(0.01)
     for thread in threads:
         thread.join()
-    assert group.batches == 2  # the first caller's own batch, then everyone else's at once
+    if engine.dialect.name == "sqlite":
+        # The first caller's transaction waited for the write lock before it took its batch: everyone rides along.
+        assert group.batches == 1
+    else:  # PostgreSQL waits on the row locks, inside the batch: the first caller took its batch alone, or with
+        # those that queued while it checked out a connection; the rest queued behind it, for one more batch
+        assert group.batches in (1, 2)
     refused = [a for a in answers if isinstance(a, Conflict)]
     assert sorted(a.field for a in refused).count("lines[1].quantity") == 4  # 5 of 3 never fits
     service = InventoryService(uow, ids.next_id, utc_now)

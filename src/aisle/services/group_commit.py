@@ -144,10 +144,8 @@ class GroupCommitter:
         """Writes what has queued up (at most ``max_batch``), then hands the writing on to the first caller still
         queued; one that gave up waiting cannot take it, so this caller writes that batch too."""
         while True:
-            with self._lock:
-                batch = [self._queue.popleft() for _ in range(min(len(self._queue), self._max_batch))]
             try:
-                self._apply_with_retries(batch)
+                self._apply_with_retries([])
             finally:
                 with self._lock:
                     successor = self._queue[0] if self._queue else None
@@ -160,6 +158,8 @@ class GroupCommitter:
                 return
 
     def _apply_with_retries(self, requests: list[_Request]) -> None:
+        """``requests`` starts empty: the first attempt fills it (see ``_apply``) and a retry applies the same."""
+
         def attempt() -> _Batch:
             try:
                 return self._apply(requests)
@@ -172,6 +172,7 @@ class GroupCommitter:
             # dropped connection rolled the whole batch back: it is applied again, on fresh reads.
             done = retry_on_conflict(attempt, MAX_ATTEMPTS, STOCK_TOO_BUSY)
         except Exception as error:
+            requests = requests or self._take_batch()  # no transaction could begin: those waiting hear why
             if not isinstance(error, DomainError):
                 log.exception("a batch of %d reservations failed", len(requests))
             _answer([(request, None, error) for request in requests], self._lock, self._give_back)
@@ -179,8 +180,15 @@ class GroupCommitter:
         self.batches += 1
         _answer(done.outcomes, self._lock, self._give_back)
 
+    def _take_batch(self) -> list[_Request]:
+        with self._lock:
+            return [self._queue.popleft() for _ in range(min(len(self._queue), self._max_batch))]
+
     def _apply(self, requests: list[_Request]) -> _Batch:
         with self._uow() as uow:
+            # The batch is taken only now that the transaction has begun: on SQLite that waited for the database's
+            # write lock, which another process may have held, and callers who queued meanwhile ride along.
+            requests.extend([] if requests else self._take_batch())
             variant_ids = {line.variant_id for request in requests for line in request.lines}
             batch = _Batch(uow.inventory.reservable(sorted(variant_ids)))
             # One lock order for every batch (by variant; arrival order within one), so that two processes'
