@@ -188,7 +188,8 @@ class GroupCommitter:
         with self._uow() as uow:
             # The batch is taken only now that the transaction has begun: on SQLite that waited for the database's
             # write lock, which another process may have held, and callers who queued meanwhile ride along.
-            requests.extend([] if requests else self._take_batch())
+            if not requests:
+                requests.extend(self._take_batch())
             variant_ids = {line.variant_id for request in requests for line in request.lines}
             batch = _Batch(uow.inventory.reservable(sorted(variant_ids)))
             # One lock order for every batch (by variant; arrival order within one), so that two processes'

@@ -3,7 +3,7 @@ to the same port, so that the kernel spreads new connections evenly over the pro
 
 uvicorn binds one socket and hands that same socket to every process. Then whichever process's event loop wakes
 first accepts every connection waiting, and when the processes are not busy the same one keeps winning: of 64
-connections opened by 8 clients, one process took 90-97%. With a socket per process the kernel places each
+connections opened by 8 clients, one process took 83-97%. With a socket per process the kernel places each
 connection by a hash of its addresses, busy or not.
 """
 
