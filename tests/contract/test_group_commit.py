@@ -118,7 +118,7 @@ def test_each_caller_gets_its_own_answer_in_a_shared_batch(engine, ids, uow):
         blocker.inventory.take(scarce, "east", 0)
         for thread in threads:
             thread.start()
-        while group.queued < len(asks) - 1:  # one caller writes (and waits); the others queue behind it
+        while group.unanswered < len(asks):  # all wait: taken into the batch that waits for the lock, or queued
             time.sleep(0.01)
     for thread in threads:
         thread.join()
@@ -133,6 +133,51 @@ def test_each_caller_gets_its_own_answer_in_a_shared_batch(engine, ids, uow):
     service = InventoryService(uow, ids.next_id, utc_now)
     assert service.stock(plenty).reserved == 4  # the first lines of the refused baskets were given back
     assert service.stock(scarce).reserved == 2  # one 2-unit ask fits in 3, the next ones are short
+
+
+def _queued_behind_a_held_lock(uow, group: GroupCommitter, variant: int, callers: int) -> list[object]:
+    """``callers`` threads reserve 1 unit of ``variant`` each while another transaction holds its row (PostgreSQL)
+    or the write lock (SQLite), so that they queue up and share batches; each one's answer or refusal."""
+    answers: list[object] = [None] * callers
+
+    def caller(n: int) -> None:
+        try:
+            answers[n] = group.reserve([ReserveLine(variant, 1)], owner=f"rush-{n}")
+        except Conflict as refused:
+            answers[n] = refused
+
+    threads = [threading.Thread(target=caller, args=(n,)) for n in range(callers)]
+    with uow() as blocker:
+        blocker.inventory.take(variant, "east", 0)
+        for thread in threads:
+            thread.start()
+        while group.unanswered < callers:
+            time.sleep(0.01)
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_a_rush_on_one_variant_is_taken_in_one_write_per_batch(engine, ids, uow):
+    (hot,) = some_variants(ids, uow, 1, 100)
+    before = InventoryService(uow, ids.next_id, utc_now).stock(hot).levels[0].version
+    group = GroupCommitter(uow, ids.next_id, utc_now)
+    answers = _queued_behind_a_held_lock(uow, group, hot, 12)
+    assert all(isinstance(a, Reservation) for a in answers)
+    stock = InventoryService(uow, ids.next_id, utc_now).stock(hot)
+    assert (stock.reserved, stock.available) == (12, 88)
+    assert stock.levels[0].version - before == group.batches  # one write of the row per batch, not per caller
+    assert group.batches == 1 if engine.dialect.name == "sqlite" else group.batches in (1, 2)
+
+
+def test_a_rush_larger_than_the_stock_is_taken_line_by_line(ids, uow):
+    (hot,) = some_variants(ids, uow, 1, 5)
+    group = GroupCommitter(uow, ids.next_id, utc_now)
+    answers = _queued_behind_a_held_lock(uow, group, hot, 12)
+    assert sum(isinstance(a, Reservation) for a in answers) == 5
+    assert all(a.field == "lines[0].quantity" for a in answers if isinstance(a, Conflict))  # short, by name
+    stock = InventoryService(uow, ids.next_id, utc_now).stock(hot)
+    assert (stock.reserved, stock.available) == (5, 0)
 
 
 def test_group_answers_refusals_and_replays_like_direct(ids, uow):

@@ -28,7 +28,7 @@ from typing import Any
 
 from aisle.domain.catalog import ProductStatus
 from aisle.domain.errors import Conflict, DomainError, NotFound
-from aisle.domain.inventory import Operation, Reservation, ReservationStatus, check_quantity
+from aisle.domain.inventory import Operation, Reservation, ReservationLine, ReservationStatus, check_quantity
 from aisle.services.inventory import (
     MAX_ATTEMPTS,
     STOCK_TOO_BUSY,
@@ -93,6 +93,7 @@ class GroupCommitter:
         self._lock = threading.Lock()
         self._queue: deque[_Request] = deque()
         self._writing = False  # a caller is writing a batch right now
+        self._in_batch = 0  # callers taken into the batch being written
         self.batches = 0  # committed batches, for the benchmark and metrics
         self.batch_retries = 0
 
@@ -101,6 +102,12 @@ class GroupCommitter:
         """Callers waiting for a batch to be written (a metric, and how tests see a queue form)."""
         with self._lock:
             return len(self._queue)
+
+    @property
+    def unanswered(self) -> int:
+        """Callers waiting for their answer: queued, or in the batch being written."""
+        with self._lock:
+            return len(self._queue) + self._in_batch
 
     def reserve(
         self,
@@ -148,6 +155,7 @@ class GroupCommitter:
                 self._apply_with_retries([])
             finally:
                 with self._lock:
+                    self._in_batch = 0
                     successor = self._queue[0] if self._queue else None
                     if successor is None:
                         self._writing = False
@@ -182,7 +190,8 @@ class GroupCommitter:
 
     def _take_batch(self) -> list[_Request]:
         with self._lock:
-            return [self._queue.popleft() for _ in range(min(len(self._queue), self._max_batch))]
+            self._in_batch = min(len(self._queue), self._max_batch)
+            return [self._queue.popleft() for _ in range(self._in_batch)]
 
     def _apply(self, requests: list[_Request]) -> _Batch:
         with self._uow() as uow:
@@ -194,22 +203,25 @@ class GroupCommitter:
             batch = _Batch(uow.inventory.reservable(sorted(variant_ids)))
             # One lock order for every batch (by variant; arrival order within one), so that two processes'
             # batches on PostgreSQL do not deadlock each other.
+            together = _take_together(uow, batch, requests)
             for request in sorted(requests, key=_first_line):
-                batch.outcomes.append((request, *self._one(uow, batch, request)))
+                batch.outcomes.append((request, *self._one(uow, batch, request, together.get(id(request)))))
             if batch.reservations:  # a sold-out batch writes nothing and announces nothing
                 uow.inventory.add_reservations(batch.reservations)
                 announce_stock_change(uow, batch.changed_products, search_changed=batch.emptied_products)
                 uow.commit()
         return batch
 
-    def _one(self, uow: UnitOfWork, batch: _Batch, request: _Request) -> tuple[Reservation | None, Exception | None]:
+    def _one(
+        self, uow: UnitOfWork, batch: _Batch, request: _Request, taken_together: Taken | None
+    ) -> tuple[Reservation | None, Exception | None]:
         try:
             if request.key is not None and (earlier := uow.inventory.remembered(request.key)) is not None:
                 return RESERVATION.load(earlier), None
             products = {_product_of(batch, line.variant_id) for line in request.lines}
             # A basket short on its second line gives its first one back; one line writes nothing when refused.
             with uow.inventory.savepoint() if len(request.lines) > 1 else nullcontext():
-                taken = _take_lines(uow, request)
+                taken = (taken_together,) if taken_together else _take_lines(uow, request)
         except DomainError as refused:  # this caller's answer; the rest of the batch goes on
             return None, refused
         now = self._now()
@@ -227,6 +239,28 @@ class GroupCommitter:
     def _give_back(self, reservation_id: int) -> None:
         with suppress(Conflict):
             self._release(reservation_id)
+
+
+def _take_together(uow: UnitOfWork, batch: _Batch, requests: list[_Request]) -> dict[int, Taken]:
+    """A batch that is all one line of one variant (a rush on a hot SKU) takes the sum of its quantities in one
+    conditional write, where line by line would write the same row once per caller; what each caller took, by
+    id of its request. Nothing (and each line is taken on its own) when the sum does not fit in one warehouse, or
+    the batch is anything else: baskets, several variants, idempotency keys that may be replays."""
+    lines = [request.lines[0] for request in requests if len(request.lines) == 1 and request.key is None]
+    if len(lines) < 2 or len(lines) < len(requests) or len({(li.variant_id, li.warehouse_id) for li in lines}) > 1:
+        return {}
+    variant_id, warehouse_id = lines[0].variant_id, lines[0].warehouse_id
+    try:
+        _product_of(batch, variant_id)
+    except DomainError:
+        return {}
+    level = uow.inventory.take(variant_id, warehouse_id, sum(line.quantity for line in lines))
+    if level is None:
+        return {}
+    return {
+        id(request): Taken(ReservationLine(variant_id, level.warehouse_id, line.quantity), level.available == 0)
+        for request, line in zip(requests, lines, strict=True)
+    }
 
 
 def _first_line(request: _Request) -> tuple[int, str]:
