@@ -164,3 +164,16 @@ def test_keep_alive_connections_are_closed_after_a_few_requests_and_land_on_ever
     # 8 clients reconnecting every 5 requests open 64 connections, the kernel places each on either process
     assert set(answered_by) == {"0", "1"}
     assert min(answered_by.values()) >= 32, answered_by  # at least a tenth of the 320 answers each
+
+
+def test_a_second_server_cannot_join_the_port(served: Served, tmp_path_factory):
+    """Each process listens with SO_REUSEPORT, which would let another server with the same option share the port
+    and answer for another data dir; `aisle serve` checks the port without it first, and stops."""
+    other = tmp_path_factory.mktemp("other")
+    env = {**os.environ, "AISLE_DATA_DIR": str(other), "AISLE_INTERNAL_TOKEN": TOKEN}
+    port = served.url.rsplit(":", 1)[1]
+    command = [str(Path(sys.executable).parent / "aisle"), "serve", "--port", port, "--workers", "2"]
+    refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=WAIT_SECONDS)
+    assert refused.returncode == 1
+    assert "Address already in use" in refused.stdout + refused.stderr
+    assert httpx.get(f"{served.url}/healthz", timeout=30).status_code == 200  # the first server still answers
