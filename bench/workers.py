@@ -2,9 +2,10 @@
 
 A generated catalog (--products, built once and reused) is served by `aisle serve --workers 1`, then `--workers N`,
 then each once more (1, N, 1, N: the shared machine's load drifts, and alternating spreads the drift over both).
-Each run warms up until every process has answered, then --clients keep-alive clients (several connections each,
-so the kernel spreads them over the processes) send the search_latency query mix for --duration seconds.
-Each server also answers one client alone first (p50/p99 of a single shopper on it). Reports rps and p50/p99 per
+Each run warms up until every process has answered, then --clients keep-alive clients (one connection each,
+which the server closes every AISLE_REQUESTS_PER_CONNECTION requests, so the kernel places it again) send the
+search_latency query mix for --duration seconds; the report counts each process's answers. Each server also
+answers one client alone first (p50/p99 of a single shopper on it). Reports rps and p50/p99 per
 run, the N/1 throughput ratio, the CPU the server processes used and the machine's load. Nothing asserts on time;
 compare ratios within one run. A data dir made by `aisle import --format synthetic --count N` (seed 7) can be used
 with --data-dir: it holds the same catalog the benchmark would build.
