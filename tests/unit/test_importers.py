@@ -284,6 +284,12 @@ def test_the_catalog_is_diverse_and_says_it_is_generated(catalog):
         assert all(len(key) <= 200 and (not isinstance(v, str) or len(v) <= 200) for key, v in attributes)
 
 
+def test_generated_titles_never_say_a_word_twice_in_a_row(catalog):
+    titles = [record.data["title"] for record in catalog]
+    assert not [t for t in titles if re.search(r"\b(\w+) \1\b", t, re.IGNORECASE)]  # "Insulated Insulated Tumbler"
+    assert any("Fleece Jacket" in t for t in titles)  # the noun keeps its words; only the repeat goes
+
+
 def test_generated_reviews_lean_positive_and_vary_by_product(catalog):
     reviews = [review for record in catalog for review in record.reviews]
     assert all(isinstance(r, GeneratedReview) and 1 <= r.rating <= 5 for r in reviews)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from bisect import bisect
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -361,6 +362,9 @@ def _product(rng: random.Random, leaf: _PreparedLeaf, seed: int, index: int) -> 
     }
 
 
+_REPEATED_WORD = re.compile(r"\b(\w+) \1\b", re.IGNORECASE)
+
+
 def _title_and_description(draw: Draw, leaf: _PreparedLeaf, brand: str, specs: dict[str, Any]) -> tuple[str, str]:
     kind, noun, word = leaf.row.kind, leaf.nouns.pick(draw), leaf.words.pick(draw)
     material = str(specs.get("material", "cotton"))
@@ -376,6 +380,7 @@ def _title_and_description(draw: Draw, leaf: _PreparedLeaf, brand: str, specs: d
         title = f"{brand} {SERIES[int(draw() ** 3 * len(SERIES))]}{words} {noun}{model}"
     if leaf.row.title_spec:
         title = f"{title}, {specs[leaf.row.title_spec]}"
+    title = _REPEATED_WORD.sub(r"\1", title)  # "Insulated" + "Insulated Tumbler": "Insulated Tumbler"
     slots = {"brand": brand, "noun": noun.lower(), "word": word.lower(), "material": material.lower(),
              "title": title, "author": specs.get("author", ""), "genre": leaf.genre,
              "years": 1 + int(draw() * 3)}  # fmt: skip
