@@ -13,8 +13,10 @@ from PIL import Image
 
 from aisle.bootstrap import bootstrap
 from aisle.entrypoints.api.app import create_app
-from tests.api.conftest import SellerClient, make_settings, wait_for_outbox
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, make_settings, wait_for_outbox
 from tests.support import images as files
+
+INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 
 
 def upload(seller: SellerClient, product_id: str, *parts: tuple[str, bytes], **fields: str):
@@ -251,7 +253,7 @@ def test_a_colour_filter_shows_each_card_with_its_picture_of_that_colour(
     pid = product["product_id"]
     red_id, blue_id = (v["variant_id"] for v in product["variants"])
     red = upload(seller, pid, ("red.jpg", files.jpeg(400, 400, (200, 30, 30))), variant_id=red_id).json()[0]
-    blue = upload(seller, pid, ("blue.jpg", files.jpeg(400, 400, (30, 30, 200))), variant_id=blue_id).json()[0]
+    blue = upload(seller, pid, ("blue.jpg", files.jpeg(400, 400, (30, 140, 200))), variant_id=blue_id).json()[0]
     red_urls = wait_until_done(seller, pid, red["image_id"])["urls"]
     blue_urls = wait_until_done(seller, pid, blue["image_id"])["urls"]
     wait_for_outbox(container)
@@ -267,3 +269,35 @@ def test_a_colour_filter_shows_each_card_with_its_picture_of_that_colour(
     assert card(attr="color:Red")["thumbnail_url"] == red_urls["300"]
     assert card()["thumbnail_url"] == red_urls["300"]  # the cached card itself was not changed by a filter
     assert card(q="blue wool scarf")["thumbnail_url"] == blue_urls["300"]  # the words name the colour
+
+    # In the store, that card opens the product page on the blue scarf, with its picture first.
+    store = client.get("/search", params={"q": "blue wool scarf"}).text
+    assert f'href="/p/{pid}?pictured={blue_id}"' in store
+    page = client.get(f"/p/{pid}", params={"pictured": blue_id}).text
+    assert f'value="{blue_id}" checked' in page
+    assert page.index(blue_urls["600"]) < page.index(red_urls["600"])
+
+
+def test_a_sold_out_pictured_variant_opens_on_the_same_colour_in_stock(
+    client: TestClient, seller: SellerClient, container
+) -> None:
+    client.post("/api/v1/warehouses", json={"warehouse_id": "main", "name": "Main", "region": "us"}, headers=INTERNAL)
+    sizes = [("RED", "Red", "S"), ("BLUE-S", "Blue", "S"), ("BLUE-M", "Blue", "M")]
+    variants = [{"sku": sku, "price": 30, "attributes": {"color": c, "size": z}} for sku, c, z in sizes]
+    product = seller.create(title="Linen Shirt", images=[], variants=variants)
+    pid = product["product_id"]
+    red, blue_small, blue_medium = (v["variant_id"] for v in product["variants"])
+    for variant_id, quantity in ((red, 5), (blue_small, 0), (blue_medium, 3)):
+        body = {"operation": "SET", "warehouse_id": "main", "quantity": quantity}
+        assert client.patch(f"/api/v1/inventory/{variant_id}", json=body, headers=INTERNAL).status_code == 200
+    wait_for_outbox(container)
+
+
+    def chosen(**params: str) -> str:
+        page = client.get(f"/p/{pid}", params=params).text
+        return next(v for v in (red, blue_small, blue_medium) if f'value="{v}" checked' in page)
+
+    assert chosen(pictured=blue_small) == blue_medium  # blue, in the size that is in stock
+    assert chosen(variant=blue_small) == blue_small  # picked by the shopper: shown, sold out as it is
+    assert chosen(pictured=red) == red
+    assert chosen() == red  # nothing asked: the first variant in stock

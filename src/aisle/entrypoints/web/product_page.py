@@ -25,8 +25,9 @@ def product_context(
 ) -> dict[str, Any]:
     page = page_shown(pdp.page(product_id))
     variants = page["variants"]
-    chosen = next((v for v in variants if v["variant_id"] == query.get("variant")), None)
-    chosen = chosen or next((v for v in variants if v["inventory"]["status"] != "OUT_OF_STOCK"), variants[0])
+    by_id = {v["variant_id"]: v for v in variants}
+    chosen = by_id.get(query.get("variant", "")) or _like(variants, by_id.get(query.get("pictured", "")))
+    chosen = chosen or next((v for v in variants if _in_stock(v)), variants[0])
     reviews_page = page_number(query.get("reviews_page"), 10_000)
     listed = reviews.list(product_id, reviews_page, REVIEWS_PER_PAGE)
     summary = page["reviews_summary"]
@@ -45,6 +46,27 @@ def product_context(
         "review_errors": {},
         "review_form": {},
     }
+
+
+def _like(variants: list[dict[str, Any]], pictured: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The variant a search card pictured (``?pictured=``), or, when that one is sold out, the variant in stock
+    most like it: the same first attribute (the colour, as sellers list it before the size), then the next. Still
+    the pictured one when none in stock shares any: the shopper sees that what they clicked is sold out."""
+    if pictured is None or _in_stock(pictured):
+        return pictured
+    wanted = list((pictured.get("attributes") or {}).items())
+
+    def likeness(variant: dict[str, Any]) -> tuple[bool, ...]:
+        has = variant.get("attributes") or {}
+        return tuple(has.get(name) == value for name, value in wanted)
+
+    in_stock = [v for v in variants if _in_stock(v)]
+    best = max(in_stock, key=likeness, default=None)
+    return best if best is not None and any(likeness(best)) else pictured
+
+
+def _in_stock(variant: dict[str, Any]) -> bool:
+    return bool(variant["inventory"]["status"] != "OUT_OF_STOCK")
 
 
 def _gallery(product_images: list[Any], variant_id: str) -> list[Any]:
