@@ -292,7 +292,6 @@ def test_a_sold_out_pictured_variant_opens_on_the_same_colour_in_stock(
         assert client.patch(f"/api/v1/inventory/{variant_id}", json=body, headers=INTERNAL).status_code == 200
     wait_for_outbox(container)
 
-
     def chosen(**params: str) -> str:
         page = client.get(f"/p/{pid}", params=params).text
         return next(v for v in (red, blue_small, blue_medium) if f'value="{v}" checked' in page)

@@ -201,9 +201,9 @@ class GroupCommitter:
                 requests.extend(self._take_batch())
             variant_ids = {line.variant_id for request in requests for line in request.lines}
             batch = _Batch(uow.inventory.reservable(sorted(variant_ids)))
+            together = _take_together(uow, batch, requests)
             # One lock order for every batch (by variant; arrival order within one), so that two processes'
             # batches on PostgreSQL do not deadlock each other.
-            together = _take_together(uow, batch, requests)
             for request in sorted(requests, key=_first_line):
                 batch.outcomes.append((request, *self._one(uow, batch, request, together.get(id(request)))))
             if batch.reservations:  # a sold-out batch writes nothing and announces nothing
