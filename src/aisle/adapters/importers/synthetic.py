@@ -371,7 +371,7 @@ def _title_and_description(draw: Draw, leaf: _PreparedLeaf, brand: str, specs: d
     if kind == BOOK:
         title = f"The {word} {noun}"
     elif kind in (APPAREL, SHOES):
-        fabric = f"{material} " if kind == APPAREL and material != word else ""
+        fabric = f"{material} " if kind == APPAREL else ""  # "Fleece" + "Fleece": one, below
         title = f"{brand} {leaf.person}{word} {fabric}{noun}"
     else:
         second = leaf.words.pick(draw)

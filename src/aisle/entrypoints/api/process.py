@@ -45,13 +45,7 @@ class ProcessHeaderMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-
-        async def send_named(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", []).append((PROCESS_HEADER, self.value))
-            await send(message)
-
-        await self.app(scope, receive, send_named)
+        await self.app(scope, receive, _with_header(send, PROCESS_HEADER, self.value))
 
 
 class ConnectionRecyclingMiddleware:
@@ -69,19 +63,11 @@ class ConnectionRecyclingMiddleware:
         self._served: OrderedDict[object, int] = OrderedDict()  # (client host, port) -> requests answered
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("client") is None:
+        client = scope.get("client") if scope["type"] == "http" else None
+        if client is None or not self._last_on_its_connection(tuple(client)):
             await self.app(scope, receive, send)
             return
-        if not self._last_on_its_connection(tuple(scope["client"])):
-            await self.app(scope, receive, send)
-            return
-
-        async def send_closing(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", []).append((b"connection", b"close"))
-            await send(message)
-
-        await self.app(scope, receive, send_closing)
+        await self.app(scope, receive, _with_header(send, b"connection", b"close"))
 
     def _last_on_its_connection(self, client: tuple[object, ...]) -> bool:
         served = self._served.pop(client, 0) + 1
@@ -91,3 +77,14 @@ class ConnectionRecyclingMiddleware:
         if len(self._served) > self.TRACKED:
             self._served.popitem(last=False)
         return False
+
+
+def _with_header(send: Send, name: bytes, value: bytes) -> Send:
+    """``send`` that adds one header to the response."""
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message.setdefault("headers", []).append((name, value))
+        await send(message)
+
+    return sending
