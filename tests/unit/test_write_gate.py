@@ -7,7 +7,11 @@ import fcntl
 import multiprocessing
 import os
 import threading
+import time
+from multiprocessing.synchronize import Event
 from pathlib import Path
+
+import pytest
 
 from aisle.adapters.sql.write_gate import WriteGate
 
@@ -53,3 +57,81 @@ def test_another_process_holding_it_is_waited_for_at_most_the_patience(tmp_path:
         holder.join(30)
     gate = WriteGate(path, patience=5)
     assert gate.acquire(object()) is True  # the holder exited: its lock went with it
+
+
+def hold_until_told(path: str, held: Event, let_go: Event, leave: Event) -> None:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    held.set()
+    let_go.wait(30)
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    leave.wait(30)  # still alive: a waiter gets the lock by its release, not by this process's exit
+
+
+def start_holder(path: Path) -> tuple[multiprocessing.process.BaseProcess, Event, Event]:
+    context = multiprocessing.get_context("spawn")
+    held, let_go, leave = context.Event(), context.Event(), context.Event()
+    holder = context.Process(target=hold_until_told, args=(str(path), held, let_go, leave))
+    holder.start()
+    assert held.wait(30)
+    return holder, let_go, leave
+
+
+def test_a_writer_waiting_on_another_process_gets_the_gate_when_that_process_lets_go(tmp_path: Path):
+    path = tmp_path / "db.write-gate"
+    holder, let_go, leave = start_holder(path)
+    try:
+        gate, writer = WriteGate(path, patience=30), object()
+        threading.Timer(0.2, let_go.set).start()
+        assert gate.acquire(writer) is True
+        assert holder.is_alive()
+        gate.release(writer)
+        assert gate.acquire(writer) is True  # and again, uncontended
+        gate.release(writer)
+    finally:
+        let_go.set()
+        leave.set()
+        holder.join(30)
+
+
+def test_a_writer_that_gave_up_leaves_the_lock_free_once_the_other_process_lets_go(tmp_path: Path):
+    path = tmp_path / "db.write-gate"
+    holder, let_go, leave = start_holder(path)
+    try:
+        assert WriteGate(path, patience=0.05).acquire(object()) is False  # its keeper thread still waits in flock
+        let_go.set()
+        outsider = os.open(path, os.O_RDWR)
+        for _ in range(200):  # the keeper takes the lock as the holder lets go, then lets it go: nobody waits
+            try:
+                fcntl.flock(outsider, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                time.sleep(0.05)
+        else:
+            raise AssertionError("the write gate kept the file lock after its waiter gave up")
+        assert holder.is_alive()
+        fcntl.flock(outsider, fcntl.LOCK_UN)
+    finally:
+        let_go.set()
+        leave.set()
+        holder.join(30)
+
+
+def test_a_writer_after_one_that_gave_up_takes_the_lock_its_keeper_was_waiting_for(tmp_path: Path):
+    path = tmp_path / "db.write-gate"
+    holder, let_go, leave = start_holder(path)
+    gate, writer = WriteGate(path, patience=2), object()
+    try:
+        assert gate.acquire(object()) is False  # the holder holds on
+        threading.Timer(0.1, let_go.set).start()
+        assert gate.acquire(writer) is True
+        assert holder.is_alive()
+        outsider = os.open(path, os.O_RDWR)
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(outsider, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        gate.release(writer)
+        fcntl.flock(outsider, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        let_go.set()
+        leave.set()
+        holder.join(30)
