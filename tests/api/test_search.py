@@ -358,3 +358,17 @@ def test_a_brand_with_nothing_matching_the_rest_only_lifts_its_products(client, 
     assert not any("JBL" in t for t in found[: len(headphones)])
     lifted = search(client, q="anker charger")  # Anker has a charger: the brand filters
     assert titles(lifted) == ["Anker PowerCore 10000 Portable Charger"]
+
+
+@pytest.mark.parametrize("q", ["!!!", "🙂", "$$$", "x" * 60])
+def test_text_nothing_can_match_finds_nothing_rather_than_everything(client, catalog, q):
+    found = search(client, q=q)
+    assert found["total"] == 0
+    assert found["results"] == []
+    assert search(client, q="")["total"] == len(CATALOG)  # a blank query still browses
+
+
+def test_a_query_of_only_stop_words_is_searched_as_typed(client, catalog):
+    found = search(client, q="for")
+    assert found["query"]["keywords"] == ["for"]
+    assert {r["title"] for r in found["results"]} == {title for title, *_ in CATALOG if " for " in title}

@@ -150,7 +150,7 @@ def test_stop_words_leave_but_product_phrases_stay(parser: QueryParser) -> None:
     assert keywords == ("best", "case", "iphone", "6", "stand")
     assert parser.parse("2 in 1 laptop").keywords == ("2", "in", "1", "laptop")
     assert parser.parse("all in one printer").keywords == ("all", "in", "one", "printer")
-    assert parser.parse("the").keywords == ()
+    assert parser.parse("the").keywords == ("the",)  # nothing else was asked: the stop word is the query
 
 
 def test_possessives_and_repeats(parser: QueryParser) -> None:
@@ -206,7 +206,37 @@ def test_a_huge_query_is_cut(parser: QueryParser) -> None:
     parsed = parser.parse("headphones " * 1_000 + " ".join(f"word{i}" for i in range(2_000)))
     assert len(parsed.keywords) <= MAX_KEYWORDS
     assert parsed.keywords[0] == "headphones"
-    assert len(parser.parse("x" * 10_240).keywords) == 0  # one 10 KB word: the engine would drop it too
+    # one 10 KB word: searched as its start (the engine drops longer words), which matches nothing, not everything
+    assert parser.parse("x" * 10_240).keywords == ("x" * 39,)
+
+
+@pytest.mark.parametrize("q", ["!!!", "🙂🙂🙂", "$", "+++", "-", "()"])
+def test_text_with_nothing_to_read_is_unreadable_not_a_browse(parser: QueryParser, q: str) -> None:
+    parsed = parser.parse(q)
+    assert parsed.unreadable
+    assert not parsed.asks_anything
+
+
+@pytest.mark.parametrize("q", ["", "   ", "\n\t"])
+def test_blank_text_browses(parser: QueryParser, q: str) -> None:
+    parsed = parser.parse(q)
+    assert not parsed.unreadable
+    assert not parsed.asks_anything
+
+
+@pytest.mark.parametrize(
+    ("q", "keywords"), [("the", ("the",)), ("for you", ("for", "you")), ("and or not", ("and", "or", "not"))]
+)
+def test_a_query_of_only_stop_words_searches_them(parser: QueryParser, q: str, keywords: tuple[str, ...]) -> None:
+    parsed = parser.parse(q)
+    assert parsed.keywords == keywords
+    assert not parsed.unreadable
+
+
+def test_stop_words_still_go_when_something_else_was_asked(parser: QueryParser) -> None:
+    assert parser.parse("the cheapest").keywords == ()  # the whole catalog, cheapest first
+    assert parser.parse("the cheapest").sort == "price_asc"
+    assert parser.parse("for under $20").keywords == ()
 
 
 def test_unicode(parser: QueryParser) -> None:

@@ -9,7 +9,9 @@ The steps, in order:
    is only punctuation, and AND, OR and NOT are plain words, so the engine never sees an operator.
 2. Filters in words (``filters``): prices, ratings, stock and sort order are taken out of the text.
 3. Brands (``brands``), before stop words go, so "bang and olufsen" is still whole.
-4. Stop words ("with", "for", "the", "stars", "dollars" ...) leave the keywords.
+4. Stop words ("with", "for", "the", "stars", "dollars" ...) leave the keywords, unless nothing else was asked:
+   "the" alone is searched as "the". Text with no word at all ("!!!", an emoji) asks for what nothing can match
+   (``unreadable``): it finds nothing rather than the whole catalog.
 5. Spelling: a word neither the catalog, the brands nor the synonyms know is corrected to the closest catalog
    word, or to a brand when that is as close ("samsng" → Samsung). Then brands are looked for again, so a
    corrected brand becomes a brand filter rather than a keyword.
@@ -40,7 +42,7 @@ _TRAILING_WORD = re.compile(r"\w+$")
 MAX_QUERY_CHARS = 512  # a query is cut here before anything else: no product title needs more, parsing stays cheap
 MAX_QUERY_INPUT_CHARS = 10_000  # longer is refused (422) at the door rather than read and cut
 MAX_KEYWORDS = 32
-MAX_WORD_LENGTH = 39  # the engine drops longer tokens, so matching on them could only fail
+MAX_WORD_LENGTH = 39  # the engine drops longer tokens: a longer word is searched as its first 39 characters
 
 _TOKEN = re.compile(r"[^\W_]+")
 _BRAND_JOINERS = ("or", "and", "&")
@@ -68,6 +70,13 @@ class ParsedQuery:
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fitting: tuple[str, ...] = ()  # the keywords after "for" / "fits": what the product goes with, not what it is
     attributes: tuple[tuple[str, str], ...] = ()  # variant attributes the words ask for ("size 10": size=10)
+    unreadable: bool = False  # text was typed, and not one word or filter could be read from it
+
+    @property
+    def asks_anything(self) -> bool:
+        """Whether the query narrows or orders the catalog at all (an empty one browses it)."""
+        filters = (self.price_min, self.price_max, self.rating_min, self.in_stock, self.sort)
+        return bool(self.keywords or self.brands or self.attributes or any(f is not None for f in filters))
 
     @property
     def named(self) -> tuple[str, ...]:
@@ -121,13 +130,17 @@ class QueryParser:
     def parse(self, q: str) -> ParsedQuery:
         text = with_unit_codes(read_text(q))  # "55 inch", "55 in", '55"' are one word: "55inch" (units.py)
         extraction = extract_filters(lex(text))
-        brands, words = self._take_brands(_words(extraction.rest))
-        words, corrections = self._corrected(_first_of_each(_without_stop_words(words))[:MAX_KEYWORDS])
+        brands, typed = self._take_brands(_words(extraction.rest))
+        words, corrections = self._corrected(_first_of_each(_without_stop_words(typed))[:MAX_KEYWORDS])
         more_brands, words = self._take_brands(words) if not brands else ([], words)
         keywords = tuple(dict.fromkeys(w.text for w in words))  # once more: two typos may fix to one word
         synonyms = _merged(self._expansions(keywords) + self._compounds(keywords) + self._numbers(keywords))
         parsed = _assemble(q, extraction, keywords, brands + more_brands, corrections, synonyms)
-        return replace(parsed, fitting=_fitting(words, keywords))
+        if not parsed.asks_anything and typed:  # only stop words: they are what the shopper asked for
+            parsed = replace(parsed, keywords=tuple(w.text for w in _first_of_each(typed))[:MAX_KEYWORDS])
+        elif not parsed.asks_anything and text.strip():
+            parsed = replace(parsed, unreadable=True)
+        return replace(parsed, fitting=_fitting(words, parsed.keywords))
 
     def _take_brands(self, words: list[_Word]) -> tuple[list[str], list[_Word]]:
         """The brand the query starts with, and the other words. A brand named later stays a word: in "otterbox
@@ -217,8 +230,7 @@ def _words(lexemes: Sequence[Lexeme]) -> list[_Word]:
     for lexeme in lexemes:
         for token in lexeme.tokens:
             fits = bool(previous) and (previous[-1] in _FITS or previous[-2:] == ["compatible", "with"])
-            if len(token) <= MAX_WORD_LENGTH:
-                words.append(_Word(token, token, fits))
+            words.append(_Word(token[:MAX_WORD_LENGTH], token, fits))
             previous.append(token)
     return words
 

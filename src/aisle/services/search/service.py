@@ -134,6 +134,8 @@ class SearchService:
         parsed = self._with_known_attributes(engine, self._understanding.parse(params.q), params)
         category_id = _resolve_category(params.category, categories)
         plan = plan_for(parsed, params, category_id, names_a_kind=self._asked_kind.names_a_kind(parsed))
+        if parsed.unreadable:  # "!!!", an emoji: nothing to match, which is not "everything"
+            return _nothing_found(parsed, plan, params), ()
         result = engine.search(self._engine_query(plan, params))
         if result.total == 0 and parsed.brands and not params.brands:
             # A brand word filters only when that leaves something matching the rest of the query; otherwise
@@ -345,6 +347,22 @@ class SearchService:
             CategoryCount(categories[cid], count) for cid, count in keyword_only.facets.categories if cid in categories
         ][:5]
         return Relaxation(tuple(steps), suggestion, tuple(related))
+
+
+def _nothing_found(parsed: ParsedQuery, plan: Plan, params: SearchParams) -> SearchResult:
+    return SearchResult(
+        query=parsed,
+        predicted_category=None,
+        cards=(),
+        facets=Facets(),
+        facet_categories=(),
+        filters=plan.filters,
+        total=0,
+        page=params.page,
+        page_size=params.page_size,
+        sort=plan.sort,
+        relaxed=None,
+    )
 
 
 def _words_of(plan: Plan) -> list[str]:
