@@ -205,3 +205,35 @@ def test_group_answers_refusals_and_replays_like_direct(ids, uow):
     assert len({a.reservation_id for a in answers}) == 1  # one effect, the same answer for every retry
     service = InventoryService(uow, ids.next_id, utc_now)
     assert (service.stock(variant).reserved, service.stock(other).reserved) == (0, 4)
+
+
+def test_callers_of_different_variants_in_one_batch_each_get_their_own_answer(engine, ids, uow):
+    *plenty, scarce = some_variants(ids, uow, 5, 10)
+    InventoryService(uow, ids.next_id, utc_now).adjust(scarce, Operation.SET, "east", 0)
+    group = GroupCommitter(uow, ids.next_id, utc_now)
+    answers: list[object] = [None] * 5
+
+    def caller(n: int, variant: int) -> None:
+        try:
+            answers[n] = group.reserve([ReserveLine(variant, n + 1)], owner=f"cart-{n}", name_lines=False)
+        except Conflict as refused:
+            answers[n] = refused
+
+    threads = [threading.Thread(target=caller, args=(n, v)) for n, v in enumerate([*plenty, scarce])]
+    with uow() as blocker:  # the callers queue behind it and share a batch
+        for variant in (*plenty, scarce):
+            blocker.inventory.take(variant, "east", 0)
+        for thread in threads:
+            thread.start()
+        while group.unanswered < len(threads):
+            time.sleep(0.01)
+    for thread in threads:
+        thread.join()
+    assert group.batches == 1 if engine.dialect.name == "sqlite" else group.batches in (1, 2)
+    service = InventoryService(uow, ids.next_id, utc_now)
+    for n, variant in enumerate(plenty):
+        answer = answers[n]
+        assert isinstance(answer, Reservation) and answer.lines[0].quantity == n + 1
+        assert (service.stock(variant).available, service.stock(variant).reserved) == (10 - n - 1, n + 1)
+    assert isinstance(answers[4], Conflict) and answers[4].field == "quantity"  # refused by name, the rest go on
+    assert service.stock(scarce).reserved == 0

@@ -232,3 +232,35 @@ def a_second_variant(ids, uow) -> int:
         tx.products.add(product, actor="test")
         tx.commit()
     return product.content.variants[0].variant_id
+
+
+def test_take_each_takes_every_variant_at_its_fullest_warehouse_with_enough_in_one_write(ids, uow):
+    seller = Seller(ids.next_id(), "Spread", hash_api_key(str(ids.next_id())))
+    variants = tuple(Variant(f"S-{n}", Decimal(10)) for n in range(3))
+    content = ProductContent(title="Spread item", variants=variants, status=ProductStatus.ACTIVE)
+    product = Product.create(ids.next_id(), seller.seller_id, content, utc_now(), ids.next_id)
+    with uow() as tx:
+        tx.sellers.add(seller)
+        tx.products.add(product, actor="test")
+        tx.inventory.add_warehouse(Warehouse("east", "East", "us-east"), utc_now())
+        tx.inventory.add_warehouse(Warehouse("west", "West", "us-west"), utc_now())
+        tx.commit()
+    east_fuller, west_fuller, short = (int(v.variant_id or 0) for v in product.content.variants)
+    unknown = west_fuller + 1_000_000
+    with uow() as tx:
+        for variant, east, west in ((east_fuller, 5, 3), (west_fuller, 2, 9), (short, 1, 1)):
+            tx.inventory.save_level(StockLevel(variant, "east", east, 0, 1), expected_version=0)
+            tx.inventory.save_level(StockLevel(variant, "west", west, 0, 1), expected_version=0)
+        tx.commit()
+    with uow() as tx:
+        taken = tx.inventory.take_each([(west_fuller, 4), (short, 2), (east_fuller, 4), (unknown, 1)])
+        tx.commit()
+    assert taken == {
+        east_fuller: StockLevel(east_fuller, "east", 1, 4, 2),
+        west_fuller: StockLevel(west_fuller, "west", 5, 4, 2),
+    }  # short of 2 in either warehouse: took nothing; an unknown variant: nothing
+    with uow(readonly=True) as tx:
+        levels = tx.inventory.levels([short])[short]
+    assert [(lvl.available, lvl.reserved, lvl.version) for lvl in levels] == [(1, 0, 1), (1, 0, 1)]
+    with uow() as tx:
+        assert tx.inventory.take_each([]) == {}

@@ -178,6 +178,10 @@ class FakeInventory:
         self.save_level(taken, current.version)
         return taken
 
+    def take_each(self, wanted: Sequence[tuple[int, int]]) -> dict[int, StockLevel]:
+        taken = {variant_id: self.take(variant_id, None, quantity) for variant_id, quantity in sorted(wanted)}
+        return {variant_id: level for variant_id, level in taken.items() if level is not None}
+
     def _version(self, key: tuple[int, str]) -> int:
         current = self._store.levels.get(key)
         return 0 if current is None else current.version

@@ -296,6 +296,10 @@ class InventoryRepository(Protocol):
         """Reserves in one conditional write, at the warehouse with the most stock when ``warehouse_id`` is None;
         the row as written, or None when missing or short of stock."""
 
+    def take_each(self, wanted: Sequence[tuple[int, int]]) -> dict[int, StockLevel]:
+        """``take`` at the most stocked warehouse of each (variant id, quantity), each variant once, in one write;
+        the rows as written, by variant id. A variant missing from the answer took nothing."""
+
     def reservable(self, variant_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
         """variant id -> (product id, product status) for those of ``variant_ids`` that exist."""
 
