@@ -4,10 +4,14 @@ sees that commit at once (the reader does not wait for its watcher)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from aisle.adapters.search.tantivy_engine import TantivyEngine
+import tantivy
+
+from aisle.adapters.search.tantivy_engine import DOCSTORE_BLOCK_BYTES, TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
+from aisle.adapters.search.tantivy_schema import build_schema
 from aisle.services.search.engine import EngineQuery
 from tests.contract.test_search_engine import NOW, doc, words
 
@@ -51,3 +55,21 @@ def test_a_switch_to_a_rebuilt_index_is_a_new_generation(tmp_path: Path):
     assert serving.generation() != before
     assert ids_for(serving, "shoe") == [1]
     serving.close()
+
+
+def test_a_new_index_keeps_documents_in_small_blocks_and_an_existing_one_keeps_its_own(tmp_path: Path):
+    fresh = TantivyEngine(tmp_path / "fresh", lambda: NOW)
+    fresh.upsert([doc(n, f"Trail Shoe {n}", "Acme", "50.00") for n in range(1, 40)])
+    fresh.refresh()
+    fresh.close()
+    reopened = TantivyEngine(tmp_path / "fresh", lambda: NOW)
+    assert reopened.search(EngineQuery(words("shoe"))).total == 39
+    settings = json.loads((tmp_path / "fresh" / "meta.json").read_text())["index_settings"]
+    assert settings["docstore_blocksize"] == DOCSTORE_BLOCK_BYTES  # kept through commits and reopening
+    reopened.close()
+
+    older = tmp_path / "older"
+    older.mkdir()
+    tantivy.Index(build_schema(), path=str(older))  # as an earlier version created it: Tantivy's 16 KB blocks
+    TantivyEngine(older, lambda: NOW).close()
+    assert json.loads((older / "meta.json").read_text())["index_settings"]["docstore_blocksize"] == 16384
