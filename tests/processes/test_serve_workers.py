@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -177,3 +178,15 @@ def test_a_second_server_cannot_join_the_port(served: Served, tmp_path_factory):
     assert refused.returncode == 1
     assert "Address already in use" in refused.stdout + refused.stderr
     assert httpx.get(f"{served.url}/healthz", timeout=30).status_code == 200  # the first server still answers
+
+
+def test_a_request_too_long_to_parse_gets_a_problem_and_the_server_goes_on(served: Served):
+    host, port = served.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)  # httpx refuses to send such a URL
+    connection.request("GET", "/api/v1/products/search?q=" + "a" * 100_000)
+    response = connection.getresponse()
+    assert response.status == 400
+    assert response.getheader("content-type") == "application/problem+json"
+    problem = json.loads(response.read())
+    assert problem["status"] == 400 and "URL" in problem["detail"]
+    assert httpx.get(f"{served.url}/api/v1/products/search", params={"q": "a"}, timeout=30).status_code == 200

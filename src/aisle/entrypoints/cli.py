@@ -118,6 +118,7 @@ def serve(
     import uvicorn
 
     from aisle.entrypoints.api.app import create_app
+    from aisle.entrypoints.api.http_protocol import ProblemHttpToolsProtocol
     from aisle.entrypoints.api.listening import serve_processes
 
     _require_internal_token()
@@ -131,7 +132,14 @@ def serve(
         f"aisle ({profile}, {count} process(es)) on http://{host}:{port}  -  docs at http://{host}:{port}/docs"
     )
     if count == 1:
-        uvicorn.run(create_app(container), host=host, port=port, log_config=None, access_log=False)
+        uvicorn.run(
+            create_app(container),
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            http=ProblemHttpToolsProtocol,
+        )
         return
     container.stop()  # each process builds its own
     config = uvicorn.Config(
@@ -142,6 +150,7 @@ def serve(
         port=port,
         log_config=None,
         access_log=False,
+        http=ProblemHttpToolsProtocol,
         timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
     )
     serve_processes(config)
