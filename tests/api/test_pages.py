@@ -166,3 +166,10 @@ def product_body_with_price(product: dict, price: float) -> dict:
     body = product_body()
     body["variants"][0]["price"] = price
     return body
+
+
+def test_text_with_no_words_says_so_instead_of_showing_everything(client, listed):
+    page = client.get("/search", params={"q": "!!!"}).text
+    assert "has no words to search for" in page
+    assert "Trailblazer Running Shoe" not in page
+    assert "Trailblazer Running Shoe" in client.get("/search", params={"q": ""}).text  # blank still browses
