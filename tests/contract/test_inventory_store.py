@@ -23,9 +23,11 @@ from aisle.services.inventory import InventoryService, ReserveLine
 from aisle.services.ports import IdempotencyKey, VersionConflict
 
 
-def a_variant(ids, uow) -> int:
+def some_variants(ids, uow, count: int) -> list[int]:
+    """``count`` variants of one product, in two warehouses (east and west) with no stock rows yet."""
     seller = Seller(ids.next_id(), "Stocky", hash_api_key(str(ids.next_id())))
-    content = ProductContent(title="Hot item", variants=(Variant("HOT-1", Decimal(10)),), status=ProductStatus.ACTIVE)
+    variants = tuple(Variant(f"HOT-{n}", Decimal(10)) for n in range(1, count + 1))
+    content = ProductContent(title="Hot item", variants=variants, status=ProductStatus.ACTIVE)
     product = Product.create(ids.next_id(), seller.seller_id, content, utc_now(), ids.next_id)
     with uow() as tx:
         tx.sellers.add(seller)
@@ -33,9 +35,11 @@ def a_variant(ids, uow) -> int:
         tx.inventory.add_warehouse(Warehouse("east", "East", "us-east"), utc_now())
         tx.inventory.add_warehouse(Warehouse("west", "West", "us-west"), utc_now())
         tx.commit()
-    variant_id = product.content.variants[0].variant_id
-    assert variant_id is not None
-    return variant_id
+    return [int(v.variant_id or 0) for v in product.content.variants]
+
+
+def a_variant(ids, uow) -> int:
+    return some_variants(ids, uow, 1)[0]
 
 
 def test_stock_writes_are_compare_and_set(ids, uow):
@@ -235,17 +239,7 @@ def a_second_variant(ids, uow) -> int:
 
 
 def test_take_each_takes_every_variant_at_its_fullest_warehouse_with_enough_in_one_write(ids, uow):
-    seller = Seller(ids.next_id(), "Spread", hash_api_key(str(ids.next_id())))
-    variants = tuple(Variant(f"S-{n}", Decimal(10)) for n in range(3))
-    content = ProductContent(title="Spread item", variants=variants, status=ProductStatus.ACTIVE)
-    product = Product.create(ids.next_id(), seller.seller_id, content, utc_now(), ids.next_id)
-    with uow() as tx:
-        tx.sellers.add(seller)
-        tx.products.add(product, actor="test")
-        tx.inventory.add_warehouse(Warehouse("east", "East", "us-east"), utc_now())
-        tx.inventory.add_warehouse(Warehouse("west", "West", "us-west"), utc_now())
-        tx.commit()
-    east_fuller, west_fuller, short = (int(v.variant_id or 0) for v in product.content.variants)
+    east_fuller, west_fuller, short = some_variants(ids, uow, 3)
     unknown = west_fuller + 1_000_000
     with uow() as tx:
         for variant, east, west in ((east_fuller, 5, 3), (west_fuller, 2, 9), (short, 1, 1)):

@@ -8,6 +8,8 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from multiprocessing.synchronize import Event
 from pathlib import Path
 
@@ -68,19 +70,25 @@ def hold_until_told(path: str, held: Event, let_go: Event, leave: Event) -> None
     leave.wait(30)  # still alive: a waiter gets the lock by its release, not by this process's exit
 
 
-def start_holder(path: Path) -> tuple[multiprocessing.process.BaseProcess, Event, Event]:
+@contextmanager
+def held_by_another_process(path: Path) -> Iterator[tuple[multiprocessing.process.BaseProcess, Event]]:
+    """Another process holding the gate's file lock until ``let_go`` is set; it stays alive after that."""
     context = multiprocessing.get_context("spawn")
     held, let_go, leave = context.Event(), context.Event(), context.Event()
     holder = context.Process(target=hold_until_told, args=(str(path), held, let_go, leave))
     holder.start()
-    assert held.wait(30)
-    return holder, let_go, leave
+    try:
+        assert held.wait(30)
+        yield holder, let_go
+    finally:
+        let_go.set()
+        leave.set()
+        holder.join(30)
 
 
 def test_a_writer_waiting_on_another_process_gets_the_gate_when_that_process_lets_go(tmp_path: Path):
     path = tmp_path / "db.write-gate"
-    holder, let_go, leave = start_holder(path)
-    try:
+    with held_by_another_process(path) as (holder, let_go):
         gate, writer = WriteGate(path, patience=30), object()
         threading.Timer(0.2, let_go.set).start()
         assert gate.acquire(writer) is True
@@ -88,16 +96,11 @@ def test_a_writer_waiting_on_another_process_gets_the_gate_when_that_process_let
         gate.release(writer)
         assert gate.acquire(writer) is True  # and again, uncontended
         gate.release(writer)
-    finally:
-        let_go.set()
-        leave.set()
-        holder.join(30)
 
 
 def test_a_writer_that_gave_up_leaves_the_lock_free_once_the_other_process_lets_go(tmp_path: Path):
     path = tmp_path / "db.write-gate"
-    holder, let_go, leave = start_holder(path)
-    try:
+    with held_by_another_process(path) as (holder, let_go):
         assert WriteGate(path, patience=0.05).acquire(object()) is False  # its keeper thread still waits in flock
         let_go.set()
         outsider = os.open(path, os.O_RDWR)
@@ -111,17 +114,12 @@ def test_a_writer_that_gave_up_leaves_the_lock_free_once_the_other_process_lets_
             raise AssertionError("the write gate kept the file lock after its waiter gave up")
         assert holder.is_alive()
         fcntl.flock(outsider, fcntl.LOCK_UN)
-    finally:
-        let_go.set()
-        leave.set()
-        holder.join(30)
 
 
 def test_a_writer_after_one_that_gave_up_takes_the_lock_its_keeper_was_waiting_for(tmp_path: Path):
     path = tmp_path / "db.write-gate"
-    holder, let_go, leave = start_holder(path)
     gate, writer = WriteGate(path, patience=2), object()
-    try:
+    with held_by_another_process(path) as (holder, let_go):
         assert gate.acquire(object()) is False  # the holder holds on
         threading.Timer(0.1, let_go.set).start()
         assert gate.acquire(writer) is True
@@ -131,7 +129,3 @@ def test_a_writer_after_one_that_gave_up_takes_the_lock_its_keeper_was_waiting_f
             fcntl.flock(outsider, fcntl.LOCK_EX | fcntl.LOCK_NB)
         gate.release(writer)
         fcntl.flock(outsider, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    finally:
-        let_go.set()
-        leave.set()
-        holder.join(30)
