@@ -247,7 +247,7 @@ def _take_together(uow: UnitOfWork, batch: _Batch, requests: list[_Request]) -> 
     conditional write, where line by line would write the same row once per caller; what each caller took, by
     id of its request. Nothing (and each line is taken on its own) when the sum does not fit in one warehouse, or
     the batch is anything else: baskets, several variants, idempotency keys that may be replays."""
-    lines = [request.lines[0] for request in requests if len(request.lines) == 1 and request.key is None]
+    lines = [line for request in requests if (line := _lone_line(request)) is not None]
     if len(lines) < 2 or len(lines) < len(requests) or len({(li.variant_id, li.warehouse_id) for li in lines}) > 1:
         return {}
     variant_id, warehouse_id = lines[0].variant_id, lines[0].warehouse_id
@@ -269,13 +269,12 @@ def _take_each_alone(uow: UnitOfWork, batch: _Batch, requests: list[_Request]) -
     stock) are taken line by line, as before."""
     asked = Counter(line.variant_id for request in requests for line in request.lines)
     alone = {
-        id(request): request.lines[0]
+        id(request): line
         for request in requests
-        if len(request.lines) == 1
-        and request.key is None
-        and request.lines[0].warehouse_id is None
-        and asked[request.lines[0].variant_id] == 1
-        and _reservable(batch, request.lines[0].variant_id)
+        if (line := _lone_line(request)) is not None
+        and line.warehouse_id is None
+        and asked[line.variant_id] == 1
+        and _reservable(batch, line.variant_id)
     }
     if len(alone) < 2:
         return {}
@@ -287,9 +286,18 @@ def _take_each_alone(uow: UnitOfWork, batch: _Batch, requests: list[_Request]) -
     }
 
 
+def _lone_line(request: _Request) -> ReserveLine | None:
+    """The request's line when it has one line and no idempotency key (a keyed request may be a replay, answered
+    from what was remembered rather than taken again)."""
+    return request.lines[0] if len(request.lines) == 1 and request.key is None else None
+
+
 def _reservable(batch: _Batch, variant_id: int) -> bool:
-    found = batch.products.get(variant_id)
-    return found is not None and found[1] != ProductStatus.DELETED.value
+    try:
+        _product_of(batch, variant_id)
+    except DomainError:
+        return False
+    return True
 
 
 def _first_line(request: _Request) -> tuple[int, str]:

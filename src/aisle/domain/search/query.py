@@ -136,10 +136,11 @@ class QueryParser:
         keywords = tuple(dict.fromkeys(w.text for w in words))  # once more: two typos may fix to one word
         synonyms = _merged(self._expansions(keywords) + self._compounds(keywords) + self._numbers(keywords))
         parsed = _assemble(q, extraction, keywords, brands + more_brands, corrections, synonyms)
-        if not parsed.asks_anything and typed:  # only stop words: they are what the shopper asked for
-            parsed = replace(parsed, keywords=tuple(w.text for w in _first_of_each(typed))[:MAX_KEYWORDS])
-        elif not parsed.asks_anything and text.strip():
-            parsed = replace(parsed, unreadable=True)
+        if not parsed.asks_anything:
+            if typed:  # only stop words: they are what the shopper asked for
+                parsed = replace(parsed, keywords=tuple(w.text for w in _first_of_each(typed))[:MAX_KEYWORDS])
+            elif text.strip():
+                parsed = replace(parsed, unreadable=True)
         return replace(parsed, fitting=_fitting(words, parsed.keywords))
 
     def _take_brands(self, words: list[_Word]) -> tuple[list[str], list[_Word]]:

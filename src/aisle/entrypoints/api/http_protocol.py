@@ -10,15 +10,13 @@ from __future__ import annotations
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from aisle.entrypoints.api.problems import PROBLEM, TITLES
+from aisle.entrypoints.api.problems import PROBLEM, problem_body
 
-UNREADABLE = {
-    "type": "https://aisle.dev/problems/400",
-    "title": TITLES[400],
-    "status": 400,
-    "detail": "The request could not be read as HTTP/1.1: its request line or headers are over 80 KB, or malformed. "
+UNREADABLE = problem_body(
+    400,
+    "The request could not be read as HTTP/1.1: its request line or headers are over 80 KB, or malformed. "
     "Send long input in a POST body, not in the URL.",
-}
+)
 
 
 class ProblemHttpToolsProtocol(HttpToolsProtocol):

@@ -60,6 +60,16 @@ class Problem(BaseModel):
     errors: list[ProblemField] | None = Field(None, description="Each bad field and why")
 
 
+def problem_body(status: int, detail: str) -> dict[str, Any]:
+    """The fields every problem has (RFC 9457)."""
+    return {
+        "type": f"https://aisle.dev/problems/{status}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+
+
 def problem(
     request: Request | None,
     status: int,
@@ -68,12 +78,7 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": f"https://aisle.dev/problems/{status}",
-        "title": TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-    }
+    body = problem_body(status, detail)
     if request is not None:
         body["instance"] = request.url.path
         body["request_id"] = getattr(request.state, "request_id", None)
