@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -224,7 +225,7 @@ class _RecentTitles:
 
     def __init__(self, kept: int) -> None:
         self._kept = kept
-        self._titles: dict[tuple[int, int], str] = {}
+        self._titles: OrderedDict[tuple[int, int], str] = OrderedDict()
         self._lock = threading.Lock()
 
     def of(self, searcher: Any, addresses: list[Any], ids: list[int]) -> list[str]:
@@ -239,9 +240,11 @@ class _RecentTitles:
         return titles
 
     def _keep(self, key: tuple[int, int], title: str) -> None:
-        with self._lock:  # searches run on many threads; evicting iterates the dict
+        with self._lock:  # searches run on many threads
             if len(self._titles) >= self._kept and self._titles:
-                self._titles.pop(next(iter(self._titles)))  # the oldest kept (dicts keep insertion order)
+                # The oldest kept. Not a dict's first key: a dict's iteration walks over every slot popped before
+                # it, so taking the first key after many evictions cost ~17 us, more than reading the title.
+                self._titles.popitem(last=False)
             if self._kept > 0:
                 self._titles[key] = title
 
