@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.search.document import own_name
@@ -250,11 +251,19 @@ class CatalogKinds:
     def _derived(self, words: Iterable[str]) -> frozenset[str]:
         """The kinds built on the same root with another suffix: "protection" asks for protectors, "adaptor" for
         adapters, "charging" for chargers. Both must carry a suffix: "sticker" asks for no selfie stick."""
+        roots = (derivation_root(word) for word in words)
+        return frozenset(
+            kind
+            for root, word in zip(roots, words, strict=True)
+            if root != word
+            for kind in self._kinds_by_root.get(root, ())
+        )
+
+    @cached_property
+    def _kinds_by_root(self) -> Mapping[str, frozenset[str]]:
+        """The known kinds that carry a derivational suffix, by their root (built once: every query asks)."""
         by_root: dict[str, set[str]] = {}
         for kind in self.known:
             if (root := derivation_root(kind)) != kind:
                 by_root.setdefault(root, set()).add(kind)
-        roots = (derivation_root(word) for word in words)
-        return frozenset(
-            kind for root, word in zip(roots, words, strict=True) if root != word for kind in by_root.get(root, ())
-        )
+        return {root: frozenset(kinds) for root, kinds in by_root.items()}
