@@ -130,8 +130,8 @@ def best_scored(searcher: Any, query: Q, limit: int) -> tuple[list[ScoredHit], i
         if complete:
             addresses = [address for _score, address in result.hits]
             ids = searcher.fast_field_values("product_id", addresses)
-            hits = sorted(map(ScoredHit, scores, ids, addresses), key=lambda h: (-h.score, h.product_id))
-            return hits[:limit], result.count
+            best = sorted(zip(scores, ids, addresses, strict=True), key=lambda h: (-h[0], h[1]))[:limit]
+            return [ScoredHit(*hit) for hit in best], result.count  # built only for the hits kept: 2-8x fewer
         wanted *= 2
 
 
