@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from aisle.domain.categories import Category
-from aisle.domain.search.departments import department_asked, department_first, names_department, root_of
+from aisle.domain.search.departments import (
+    category_holding_most,
+    department_asked,
+    department_first,
+    names_department,
+    root_of,
+)
 
 TOYS, PETS = 1, 2
 CATEGORIES = {
@@ -46,3 +52,12 @@ def test_a_word_names_a_department_in_either_number():
     assert names_department(["kitchen"], Category(3, "Home & Kitchen", None, "Home & Kitchen"))
     assert not names_department(["watch"], Category(4, "Cables & Adapters", None, "Cables & Adapters"))
     assert not names_department(["dog", "toys"], CATEGORIES[PETS])  # "toys" names Toys & Games, not Pet Supplies
+
+
+def test_the_category_a_search_is_about_is_the_deepest_holding_half_its_matches():
+    counted = [(PETS, 10), (21, 8), (22, 6), (TOYS, 2), (11, 2)]  # counted up the tree, as facets are
+    assert category_holding_most(counted, total=12, categories=CATEGORIES) == 22
+    assert category_holding_most([(PETS, 10), (21, 8), (22, 5)], total=12, categories=CATEGORIES) == 21
+    assert category_holding_most([(PETS, 5), (TOYS, 5)], total=11, categories=CATEGORIES) is None
+    assert category_holding_most([(999, 12)], total=12, categories=CATEGORIES) is None  # not in the tree
+    assert category_holding_most([], total=0, categories=CATEGORIES) is None

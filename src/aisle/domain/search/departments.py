@@ -33,6 +33,16 @@ def department_asked(root_counts: Iterable[tuple[int, int]], total: int) -> int 
     return category_id if DEPARTMENT_SHARE * total <= count < total else None
 
 
+def category_holding_most(counts: Iterable[tuple[int, int]], total: int, categories: dict[int, Category]) -> int | None:
+    """The deepest category (id, from ``(id, matches)`` pairs counted up the tree) holding at least half of the
+    ``total`` matches; None when none does. It says what a search is about whatever order its page is in: a page
+    sorted by price starts with the cheapest matches, often accessories, which say nothing of the rest."""
+    if total <= 0:
+        return None
+    held = [category_id for category_id, count in counts if category_id in categories and 2 * count >= total]
+    return max(held, key=lambda category_id: len(ancestors_path(categories, category_id)), default=None)
+
+
 def names_department(words: Iterable[str], department: Category) -> bool:
     """Whether one of the words names the department, singular or plural ("toy" and "toys": Toys & Games)."""
     named = {singular(word) for word in tokenize(department.name)}

@@ -11,7 +11,14 @@ from datetime import datetime
 from aisle.domain.categories import Category
 from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import parse_id_text
-from aisle.domain.search.departments import department_asked, department_first, names_department, root_of
+from aisle.domain.search.departments import (
+    category_holding_most,
+    department_asked,
+    department_first,
+    names_department,
+    root_of,
+)
+from aisle.domain.search.kinds import AMBIGUOUS_SHARE
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
 from aisle.domain.search.rerank import RerankWeights, by_name_coverage, names_every_word, rerank_scored
@@ -153,15 +160,18 @@ class SearchService:
         ranked = _in_department_asked(self._ranked(result.hits, plan, parsed), plan, facets, categories, result.total)
         near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
+        predicted = _predicted(result.hits, categories)
         if plan.sort == "relevance":
             hits = self._kind_first(ranked, near, parsed)[start : start + params.page_size]
         elif (of_kind := self._sorted_kind_first(engine, plan, params, parsed)) is not None:
             hits = of_kind[start : start + params.page_size]
+            predicted = _predicted(of_kind, categories)
         else:
             hits = ranked
+            predicted = _held_by_most(facets, result.total, categories)  # the cheapest say little of the rest
         page = SearchResult(
             query=parsed,
-            predicted_category=_predicted(result.hits, categories),
+            predicted_category=predicted,
             cards=(),
             facets=facets,
             facet_categories=_category_facet(facets, plan.filters, categories, result.total),
@@ -278,8 +288,12 @@ class SearchService:
     def _named(self, hits: list[Hit], plan: Plan, parsed: ParsedQuery) -> list[Hit]:
         """The hits that are what the query names: of the kind it names, else with every word in their own name."""
         if self._asked_kind.names_a_kind(parsed):
+            # Those surely of the kind before those only possibly so: a "Headset connector" filed under
+            # Headphones is no pair of headphones, however cheap.
             shares = self._asked_kind.candidates_of(hits, parsed)
-            return [h for h in hits if shares.get(h.product_id, 0.0) >= KIND_SORT_SHARE]
+            sure = [h for h in hits if shares.get(h.product_id, 0.0) > AMBIGUOUS_SHARE]
+            maybe = [h for h in hits if KIND_SORT_SHARE <= shares.get(h.product_id, 0.0) <= AMBIGUOUS_SHARE]
+            return sure + maybe
         return [h for h in hits if names_every_word(_words_of(plan), h.title)]
 
     def _kind_first(self, exact: list[Hit], near: list[Hit], parsed: ParsedQuery) -> list[Hit]:
@@ -402,6 +416,11 @@ def _in_department_asked(
     if department is None or not names_department(_words_of(plan), categories[department]):
         return ranked
     return department_first(ranked, department, lambda hit: root_of(categories, hit.category_id))
+
+
+def _held_by_most(facets: Facets, total: int, categories: dict[int, Category]) -> Category | None:
+    held = category_holding_most(facets.categories, total, categories)
+    return None if held is None else categories[held]
 
 
 def _predicted(hits: list[Hit], categories: dict[int, Category]) -> Category | None:
