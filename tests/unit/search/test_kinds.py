@@ -221,6 +221,17 @@ def test_a_product_filed_under_a_kind_its_name_uses_as_a_qualifier_is_not_of_tha
     assert "laptop" not in kinds.of_product("StarTech.com 6 ft Standard Laptop Power Cord - NEMA 5-15P to C5", LAPTOPS)
 
 
+def test_a_name_that_goes_on_with_specifications_is_read_at_its_categorys_kind():
+    # Names written "maker model kind specs" end with no kind the catalog knows: the kind is the word naming the
+    # product's own category that a measurement follows; without a measurement after it, the last word stands
+    tree = [(1, "Memory Cards", None), (2, "Smartwatches", None), (3, "Laptops", None), (4, "Sleeves", None)]
+    kinds = CatalogKinds.from_categories({cid: Category(cid, name, parent, name) for cid, name, parent in tree})
+    assert kinds.of_product("Kingston Canvas Go! Plus memory card 64 GB MicroSD Class 10 UHS-I", 1) == {"card"}
+    assert kinds.of_product("Huawei WATCH GT 2e smartwatch AMOLED 3.53 cm Black GPS", 2) == {"smartwatch"}
+    assert "laptop" not in kinds.of_product("StarTech.com 6 ft Standard Laptop Power Cord", 3)  # a cord
+    assert kinds.of_product("Acme Laptop 15 Sleeve", 3) == {"sleeve"}  # a kind the catalog knows ends it
+
+
 def test_a_product_of_the_asked_kind_outranks_an_equal_match_of_another_kind():
     lens, phone = Cand(1, 10.0, category_id=PHOTO), Cand(2, 10.0, category_id=UNLOCKED)
     assert [c.product_id for c in rerank([lens, phone], RerankWeights())] == [1, 2]  # the id breaks the tie

@@ -50,6 +50,7 @@ MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand
 _MODIFIER_TAIL = re.compile(r"\s+(?:with|without|for|by|from)\s.*$", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 MIN_KIND_LENGTH = 2
+MEASURED_WITHIN = 2  # words after a product's kind in which a number marks the rest of its name as specifications
 _DERIVATION_SUFFIXES = ("ation", "ion", "ing", "or", "er", "ive")
 MIN_ROOT_LENGTH = 4
 AMBIGUOUS_SHARE = 0.5  # of the kind lift, for a product only a category naming several kinds calls that kind
@@ -112,6 +113,16 @@ def name_segments(title: str) -> list[list[str]]:
     text = _PARENTHESES.sub(" ", " - ".join(parts))
     segments = [[singular(w) for w in tokenize(part) if _is_kind_word(w)] for part in _WITH.split(text)]
     return [segment for segment in segments if segment]
+
+
+def _measured_after(word: str, words: list[str]) -> bool:
+    """Whether a number follows ``word`` within MEASURED_WITHIN words ("card 64 GB", "smartwatch AMOLED 3.05 cm")."""
+    return any(
+        has_digit(following)
+        for at, w in enumerate(words)
+        if w == word
+        for following in words[at + 1 : at + 1 + MEASURED_WITHIN]
+    )
 
 
 def _fitted_words(title: str) -> frozenset[str]:
@@ -196,7 +207,7 @@ class CatalogKinds:
     def _read_product(self, title: str, category_id: int | None) -> Read:
         named = self.own.get(category_id, frozenset()) if category_id is not None else frozenset()
         segments = name_segments(title)
-        ends = [self._forms(segment[-1]) for segment in segments]
+        ends = [self._forms(self._kind_word(segment, named, title)) for segment in segments]
         # the kind its name ends with, or what that word also names ("Flip Cover": a case)
         own = next((end for end in ends if end & named), ends[0] if ends else frozenset())
         # a kind named anywhere else in the title qualifies the product or names what it fits
@@ -210,6 +221,20 @@ class CatalogKinds:
         vouched = len(named) == 1 and (not ends or bool(ends[0] & in_words))
         certain = own | (upper - qualifiers) | (from_category if vouched else frozenset())
         return certain, from_category - certain
+
+    def _kind_word(self, segment: list[str], named: frozenset[str], title: str) -> str:
+        """The segment's last word; but when the catalog knows no kind by that word and the name goes on with
+        specifications after a word naming a kind of the product's own category ("Galaxy Watch smartwatch AMOLED
+        3.05 cm Black GPS", "Canvas Go! memory card 64 GB MicroSD UHS-I"), that word. Only the category's kinds,
+        and only before a measurement: a "Laptop Power Cord" filed under Laptops is still a cord."""
+        last = segment[-1]
+        if last in self.known or not named:
+            return last
+        words = [singular(w) for w in tokenize(own_name(title))]
+        for word in reversed(segment):
+            if self._forms(word) & named and _measured_after(word, words):
+                return word
+        return last
 
     def _forms(self, word: str) -> frozenset[str]:
         also = (tokenize(phrase) for phrase in self.also(word))
