@@ -276,6 +276,16 @@ def _drain_outbox(relay: Any) -> int:
 # -- `aisle serve` as a subprocess ------------------------------------------------------------------------------
 
 
+def drop_opensearch_engine(engine: Any, url: str) -> None:
+    """Deletes what a benchmark's throwaway OpenSearchEngine created (its indexes, its brand claims) and closes it."""
+    from opensearchpy import OpenSearch
+
+    if indexes := engine.physical_indexes():
+        OpenSearch(url).indices.delete(index=",".join(indexes))
+    engine.brand_claims.drop()
+    engine.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

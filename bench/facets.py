@@ -23,7 +23,7 @@ from typing import Any
 
 import search_latency_data as data
 import tantivy
-from common import Report, command_line, machine, ms, now_utc, summarize
+from common import Report, command_line, drop_opensearch_engine, machine, ms, now_utc, summarize
 
 from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.services.clock import utc_now
@@ -68,8 +68,6 @@ def _strategies(engine: Any, top_k: int | None) -> dict[str, Callable[[Any], Any
 @contextmanager
 def _opensearch_engine(url: str, documents: list[Any]) -> Iterator[Any]:
     """A fresh index under a throwaway alias, deleted afterwards whatever happens."""
-    from opensearchpy import OpenSearch
-
     from aisle.adapters.search.opensearch_engine import OpenSearchEngine
 
     engine = OpenSearchEngine(url, f"aisle-facets-bench-{os.getpid()}-{int(time.time())}", utc_now)
@@ -79,10 +77,7 @@ def _opensearch_engine(url: str, documents: list[Any]) -> Iterator[Any]:
         engine.refresh()
         yield engine
     finally:
-        if indexes := engine.physical_indexes():
-            OpenSearch(url).indices.delete(index=",".join(indexes))
-        engine.brand_claims.drop()
-        engine.close()
+        drop_opensearch_engine(engine, url)
 
 
 def _arguments() -> argparse.Namespace:

@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import machine
+from common import drop_opensearch_engine, machine
 
 from aisle.adapters.cache.memory import MemoryCache
 from aisle.adapters.importers import readers
@@ -166,16 +166,6 @@ def on_opensearch(container: Container, url: str) -> tuple[SearchService, OpenSe
     return SearchService(engine, container.understanding, cards, container.categories, utc_now), engine
 
 
-def drop(engine: OpenSearchEngine, url: str) -> None:
-    from opensearchpy import OpenSearch
-
-    indexes = engine.physical_indexes()
-    if indexes:
-        OpenSearch(url).indices.delete(index=",".join(indexes))
-    engine.brand_claims.drop()
-    engine.close()
-
-
 def judged_run(
     container: Container, data: Path, search: SearchService | None = None, extra: Path | None = None
 ) -> list[QueryScore]:
@@ -267,7 +257,7 @@ def main() -> None:
                 on_os = judged_run(container, args.data, search, args.extra_grades)
                 os_fair, os_empty = zero_before_relaxation(container, args.data, search)
             finally:
-                drop(engine, args.opensearch)
+                drop_opensearch_engine(engine, args.opensearch)
             opensearch_text = "\n\n## OpenSearch\n\n" + report(on_os, os_fair, os_empty, None, 0.0)
         container.stop()
     same = None
