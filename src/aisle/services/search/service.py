@@ -160,9 +160,9 @@ class SearchService:
         ranked = _in_department_asked(self._ranked(result.hits, plan, parsed), plan, facets, categories, result.total)
         near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
-        predicted = _predicted(result.hits, categories)
         if plan.sort == "relevance":
             hits = self._kind_first(ranked, near, parsed)[start : start + params.page_size]
+            predicted = _predicted(result.hits, categories)
         elif (of_kind := self._sorted_kind_first(engine, plan, params, parsed)) is not None:
             hits = of_kind[start : start + params.page_size]
             predicted = _predicted(of_kind, categories)
