@@ -31,11 +31,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _free_port_pair() -> int:
+    """A port free together with the next one: process n of two serves its metrics on base + n."""
+    while True:
+        with socket.socket() as first, socket.socket() as second:
+            first.bind(("127.0.0.1", 0))
+            base = first.getsockname()[1]
+            try:
+                second.bind(("127.0.0.1", base + 1))
+            except (OSError, OverflowError):  # OverflowError: the base was the last port there is
+                continue  # the next port is taken (an earlier test's server, a client's ephemeral port): try again
+            return base
+
+
 class Served:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.url = f"http://127.0.0.1:{_free_port()}"
-        self.metrics_port = _free_port()
+        self.metrics_port = _free_port_pair()
 
     def leader_pid(self) -> int:
         return int((self.data_dir / "leader.lock").read_text() or 0)
