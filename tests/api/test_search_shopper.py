@@ -14,6 +14,8 @@ SIMS, TVS = ["Cell Phones", "Prepaid Phone Cards & SIM Kits"], ["Electronics", "
 SHOES = ["Shoes", "Men's Shoes", "Sneakers & Running"]
 BOOTS, SLIPPERS = ["Shoes", "Women's Shoes", "Boots"], ["Shoes", "Women's Shoes", "Slippers"]
 LEGGINGS = ["Clothing", "Women", "Activewear"]
+LOCKS, KITCHEN = ["Electronics", "Computers", "Computer Accessories"], ["Home", "Kitchen", "Microwaves"]
+AIR, SLEEVES = ["Home", "Air & Water"], ["Electronics", "Computers", "Laptop Sleeves"]
 CATALOG = [
     # (title, prices, path, variant attributes)
     ("Acme Thin Notebook, 15.6 in", [399.0], LAPTOPS, None),
@@ -34,6 +36,11 @@ CATALOG = [
     ("Trail Women's Hiking Boots", [90.0], BOOTS, None),
     ("Cozy Women's Slippers", [25.0], SLIPPERS, None),
     ("Flex Women's Yoga Leggings", [30.0], LEGGINGS, None),
+    ("Kensington MicroSaver Cable Lock", [39.0], LOCKS, None),
+    ("Chefmate Microwave Oven", [89.0], KITCHEN, None),
+    ("Breeze Air Purifier", [120.0], AIR, None),
+    ("Breeze Air Humidifier", [70.0], AIR, None),
+    ("Snug Sleeve for MacBook", [25.0], SLEEVES, None),
 ]
 
 
@@ -147,3 +154,23 @@ def test_who_a_product_is_for_is_kept_longer_than_other_qualifiers(client, catal
     body = search(client, "womens running shoes")
     assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "running"}]
     assert {r["title"] for r in body["results"]} == {"Trail Women's Hiking Boots", "Cozy Women's Slippers"}
+
+
+def test_a_word_the_catalog_holds_matches_as_typed_not_its_near_spellings(client, catalog):
+    # "microwave" is one edit from the stem of "MicroSaver": typo tolerance is for words the catalog lacks
+    assert titles(client, "microwave") == ["Chefmate Microwave Oven"]
+    assert titles(client, "microwaev") == ["Chefmate Microwave Oven"]  # a typo still finds it
+
+
+def test_an_edition_word_is_let_go_of_before_the_product_line(client, catalog):
+    # no MacBook Air here: what fits a MacBook, not whatever is called "air" ("Air & Water" names no kind)
+    body = search(client, "macbook air")
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "air"}]
+    assert [r["title"] for r in body["results"]] == ["Snug Sleeve for MacBook"]
+
+
+def test_relaxation_never_leaves_a_bare_number_to_match(client, catalog):
+    for q in ("xylophone 5", "<script>alert(5)</script>"):
+        body = search(client, q)
+        assert body["total"] == 0 and body["results"] == [], q
+    assert search(client, "nova 5")["total"] > 0  # a number beside a word still counts

@@ -32,9 +32,9 @@ _COLOUR_WORDS = (
     "bronze copper charcoal graphite titanium transparent multi multicolor"
 )
 _QUALIFIER_WORDS = "with without and or of for in on by to the a an new refurbished unlocked pack set"
-# Size and edition words of a model ("Galaxy S7 edge", "iPhone 7 Plus", "Galaxy J1 Mini"): they end a name
-# without naming a kind of product.
-_EDITION_WORDS = "plus edge max mini pro xl xxl lite ultra active prime"
+# Size and edition words of a model ("Galaxy S7 edge", "iPhone 7 Plus", "Galaxy J1 Mini", "MacBook Air"): they end
+# a name without naming a kind of product.
+_EDITION_WORDS = "plus edge max mini pro air xl xxl lite ultra active prime"
 _UNIT_WORDS = "inch inches ft feet foot cm mm meter meters gb tb mb mah watt watts volt volts oz lb lbs kg pcs pc ct"
 COLOURS = frozenset(_COLOUR_WORDS.split())
 # Who a product is for: a shopper who names it ("womens running shoes") wants that cut or size range more than any

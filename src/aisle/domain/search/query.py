@@ -71,6 +71,9 @@ class ParsedQuery:
     fitting: tuple[str, ...] = ()  # the keywords after "for" / "fits": what the product goes with, not what it is
     attributes: tuple[tuple[str, str], ...] = ()  # variant attributes the words ask for ("size 10": size=10)
     unreadable: bool = False  # text was typed, and not one word or filter could be read from it
+    # Keywords the catalog holds as they stand: matched exactly, with no typo tolerance, which would only add near
+    # words ("microwave" is one edit from the stem of "MicroSaver"); typos are forgiven where no exact match exists.
+    exact: tuple[str, ...] = ()
 
     @property
     def asks_anything(self) -> bool:
@@ -141,7 +144,8 @@ class QueryParser:
                 parsed = replace(parsed, keywords=tuple(w.text for w in _first_of_each(typed))[:MAX_KEYWORDS])
             elif text.strip():
                 parsed = replace(parsed, unreadable=True)
-        return replace(parsed, fitting=_fitting(words, parsed.keywords))
+        exact = tuple(k for k in parsed.keywords if self.vocabulary.known(k))
+        return replace(parsed, fitting=_fitting(words, parsed.keywords), exact=exact)
 
     def _take_brands(self, words: list[_Word]) -> tuple[list[str], list[_Word]]:
         """The brand the query starts with, and the other words. A brand named later stays a word: in "otterbox

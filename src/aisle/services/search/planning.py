@@ -58,7 +58,8 @@ def boosting(plan: Plan, brand_words: set[str]) -> Plan | None:
 
 
 def keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
-    """One group per keyword, except that a multi-word synonym term ("cell phones") becomes one phrase group."""
+    """One group per keyword, except that a multi-word synonym term ("cell phones") becomes one phrase group;
+    typo tolerant only where the catalog lacks the word as typed."""
     words = list(parsed.keywords)
     groups: list[KeywordGroup] = []
     phrases = {tuple(term.split()): alternatives for term, alternatives in parsed.synonyms}
@@ -69,7 +70,8 @@ def keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
         )
         if phrase is None:
             phrase = (words[index],)
-        groups.append(KeywordGroup(" ".join(phrase), tuple(phrases.get(phrase, ()))))
+        word = " ".join(phrase)
+        groups.append(KeywordGroup(word, tuple(phrases.get(phrase, ())), fuzzy=word not in parsed.exact))
         index += len(phrase)
     return tuple(groups)
 
@@ -96,7 +98,9 @@ def relax_once(
     if len(plan.keywords) > 1:
         word = least_found(plan.keywords, f, engine, counted, kinds)
         kept = tuple(k for k in plan.keywords if k.word != word)
-        return replace(plan, keywords=kept), RelaxStep("keyword", word)
+        # A number alone says nothing of what is wanted ("<script>alert(1)</script>" is no search for "1")
+        if any(_has_letter(k.word) for k in kept):
+            return replace(plan, keywords=kept), RelaxStep("keyword", word)
     if f.brands and "brand" not in given:
         return replace(plan, filters=replace(f, brands=())), RelaxStep("brand", f.brands)
     return None
@@ -125,6 +129,10 @@ def least_found(
     other = [k for k in keywords if not _names_a_kind(k, kinds)]
     droppable = [k for k in other if k.word not in AUDIENCE_WORDS] or other or list(keywords)
     return max(reversed(droppable), key=lambda k: counts[k.word]).word
+
+
+def _has_letter(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
 
 
 def _names_a_kind(group: KeywordGroup, kinds: frozenset[str]) -> bool:
