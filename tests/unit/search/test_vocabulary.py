@@ -192,3 +192,9 @@ def test_typing_penalty_prefers_slips_of_the_fingers() -> None:
     assert typing_penalty("samsng", "samsung") == 0  # missed
     assert typing_penalty("samdung", "samsung") == 0  # s and d are neighbours
     assert typing_penalty("cable", "table") == 1  # c and t are not
+    assert typing_penalty("protecter", "protector") == 0  # one vowel for another: a slip of spelling
+
+
+def test_a_vowel_misspelt_goes_to_the_commoner_word_not_to_a_neighbouring_key() -> None:
+    vocabulary = Vocabulary({"protector": 300, "protected": 5})
+    assert vocabulary.correct("protecter") == "protector"  # r and d are neighbours, but protectors are commoner

@@ -18,6 +18,7 @@ def _keyboard_neighbours() -> dict[str, frozenset[str]]:
 
 
 _NEIGHBOURS = _keyboard_neighbours()
+_VOWELS = frozenset("aeiou")
 
 
 def deletes(word: str) -> set[str]:
@@ -86,7 +87,8 @@ def _without_common_ends(a: str, b: str) -> tuple[str, str]:
 
 
 def typing_penalty(typed: str, word: str) -> int:
-    """0 for the slips of typing (a letter missed, doubled, swapped or a neighbouring key), 1 for other edits.
+    """0 for the slips of typing (a letter missed, doubled, swapped or a neighbouring key) and of spelling (one
+    vowel for another, as an unstressed vowel sounds: "protecter", "seperate"), 1 for other edits.
 
     Only meaningful for words one edit apart; anything else costs 1.
     """
@@ -95,6 +97,7 @@ def typing_penalty(typed: str, word: str) -> int:
     differences = [i for i, (x, y) in enumerate(zip(typed, word, strict=True)) if x != y]
     if len(differences) == 1:
         i = differences[0]
-        return 0 if word[i] in _NEIGHBOURS.get(typed[i], ()) else 1
+        misspelt = typed[i] in _VOWELS and word[i] in _VOWELS
+        return 0 if misspelt or word[i] in _NEIGHBOURS.get(typed[i], ()) else 1
     is_swap = len(differences) == 2 and differences[1] == differences[0] + 1
     return 0 if is_swap else 1
