@@ -14,6 +14,7 @@ WORDS = {
     "samsung": 50,
     "galaxy": 40,
     "defender": 30,
+    "defenders": 10,
     "headphones": 30,
     "charger": 25,
     "change": 3,
@@ -46,7 +47,8 @@ def vocabulary() -> Vocabulary:
         ("samdung", "samsung"),  # a neighbouring key
         ("defnder", "defender"),
         ("dfender", "defender"),
-        ("defnedr", "defender"),  # two slips in a long word
+        ("defnedrs", "defenders"),  # two slips in a long word
+        ("defnedr", None),  # but not in a shorter one: "weiman" is no "woman", "kohler" no "koper"
         ("hedphones", "headphones"),
         ("headphnes", "headphones"),
         ("hedphnes", "headphones"),  # two missed letters
@@ -139,11 +141,11 @@ def test_min_count_decides_which_words_are_corrections() -> None:
 
 
 def test_a_word_of_the_language_seen_once_is_a_correction_where_a_catalog_word_seen_once_is_not() -> None:
-    counts = {"speaker": 1, "spade": 125, "spakr": 1}
-    assert Vocabulary(counts).correct("spaker") == "spade"  # two edits away, but "speaker" was seen once only
-    trusting = Vocabulary(counts, trusted={"speaker", "spade"})
-    assert trusting.correct("spaker") == "speaker"  # one edit: the closer word wins
-    assert trusting.correct("spakrs") != "spakr"  # a catalog word seen once and not in the language: no target
+    counts = {"speakers": 1, "spaders": 125, "spakrs": 1}
+    assert Vocabulary(counts).correct("spakers") == "spaders"  # two edits away, but "speakers" was seen once only
+    trusting = Vocabulary(counts, trusted={"speakers", "spaders"})
+    assert trusting.correct("spakers") == "speakers"  # one edit: the closer word wins
+    assert trusting.correct("spakrss") != "spakrs"  # a catalog word seen once and not in the language: no target
 
 
 def test_parse_word_counts_reads_frequency_lists() -> None:

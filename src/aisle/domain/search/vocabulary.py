@@ -27,7 +27,7 @@ from aisle.domain.search.edits import deletes, deletes_within_two, osa_distance,
 from aisle.domain.search.text import normalize, tokenize
 
 MIN_CORRECTED_LENGTH = 4  # "tv", "psp", "gsp": too short to tell a typo from another word
-LONG_WORD = 6  # from this length, two typos are tolerated; below it, one
+LONG_WORD = 8  # from this length, two typos are tolerated; below it, one (Algolia's minWordSizefor2Typos)
 MAX_CORRECTED_LENGTH = 24  # longer tokens are codes or noise, and their edits would cost the most
 MIN_COUNT = 2.0  # a word seen once may be a typo itself: never a correction (it is still known)
 _FEW_ENOUGH_TO_SORT = 2_000
