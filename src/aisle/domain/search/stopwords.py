@@ -1,4 +1,6 @@
-"""Words that say nothing about the product wanted: they never become keywords, brands or corrections."""
+"""Words that say nothing about the product wanted: they never become keywords, brands or corrections. Praise
+("best laptop", "good headphones") is what every shopper wants, not a word a title holds; the relevance ranking
+already weighs ratings."""
 
 from __future__ import annotations
 
@@ -6,5 +8,5 @@ STOP_WORDS = frozenset(
     """a an the and or not of in on at to by from with for is are be am was it its this that these those i im me
     my we our you your some any all only just also very please show find get buy want need looking search item
     items product products stars dollars dollar usd bucks price prices priced cost costs rating ratings rated
-    reviews review than less more fits""".split()  # noqa: SIM905 - a word list reads best as words
+    reviews review than less more fits best good great""".split()  # noqa: SIM905 - a word list reads best as words
 )
