@@ -174,3 +174,9 @@ def test_relaxation_never_leaves_a_bare_number_to_match(client, catalog):
         body = search(client, q)
         assert body["total"] == 0 and body["results"] == [], q
     assert search(client, "nova 5")["total"] > 0  # a number beside a word still counts
+
+
+def test_the_predicted_category_is_the_deepest_holding_most_matches(client, catalog):
+    # a boot and a slipper: neither leaf holds most of them, the category above both does
+    assert search(client, "womens shoes")["query"]["predicted_category"]["name"] == "Women's Shoes"
+    assert search(client, "shoes")["query"]["predicted_category"]["name"] == "Shoes"  # men's and women's

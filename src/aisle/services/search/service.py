@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from aisle.domain.categories import Category
+from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import parse_id_text
 from aisle.domain.search.departments import (
@@ -57,6 +58,7 @@ NAME_RERANK_DEPTH = 40  # the best this many are re-ranked once more with their 
 KIND_SORT_DEPTH = 1000  # sorted by price (or rating, date), the first this many are ordered kind first
 KIND_SORT_DEEPER = 5000  # ... or this many, when the first ones hold none of the kind (iPhones after 1,000 cases)
 KIND_SORT_SHARE = 0.5  # of the kind lift (kinds.py): a product at least this surely of the asked kind sorts first
+PREDICTED_FROM = 20  # the predicted category is where most of the best this many sit
 THIN_RESULTS = 10  # fewer exact matches than this are followed by near ones (a first page is never thin)
 FACETS_TTL_SECONDS = 300
 POPULARITY_CUTS_TTL_SECONDS = 60
@@ -162,7 +164,7 @@ class SearchService:
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
         if plan.sort == "relevance":
             hits = self._kind_first(ranked, near, parsed)[start : start + params.page_size]
-            predicted = _predicted(result.hits, categories)
+            predicted = _predicted(ranked, categories)  # what the shopper sees first
         elif (of_kind := self._sorted_kind_first(engine, plan, params, parsed)) is not None:
             hits = of_kind[start : start + params.page_size]
             predicted = _predicted(of_kind, categories)
@@ -424,14 +426,15 @@ def _held_by_most(facets: Facets, total: int, categories: dict[int, Category]) -
 
 
 def _predicted(hits: list[Hit], categories: dict[int, Category]) -> Category | None:
-    """The category most of the best matches sit in, when a clear majority do."""
-    leaves = [h.category_id for h in hits[:20] if h.category_id]
-    if not leaves:
+    """The deepest category a clear majority of the best matches sit in, their own or one above: "cheap phones"
+    spread over prepaid, unlocked and carrier phones is Cell Phones."""
+    leaves = [h.category_id for h in hits[:PREDICTED_FROM] if h.category_id]
+    held = Counter(c.category_id for leaf in leaves for c in ancestors_path(categories, leaf))
+    most = [cid for cid, n in held.items() if n * 2 > len(leaves)]
+    if not most:
         return None
-    best = max(set(leaves), key=leaves.count)
-    if leaves.count(best) * 2 < len(leaves) or best not in categories:
-        return None
-    return categories[best]
+    depth = {cid: len(ancestors_path(categories, cid)) for cid in most}
+    return categories[max(most, key=lambda cid: (depth[cid], held[cid], -cid))]
 
 
 def _category_facet(
