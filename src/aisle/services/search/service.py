@@ -421,20 +421,20 @@ def _in_department_asked(
 
 
 def _held_by_most(facets: Facets, total: int, categories: dict[int, Category]) -> Category | None:
-    held = category_holding_most(facets.categories, total, categories)
-    return None if held is None else categories[held]
+    return _category(category_holding_most(facets.categories, total, categories), categories)
 
 
 def _predicted(hits: list[Hit], categories: dict[int, Category]) -> Category | None:
-    """The deepest category a clear majority of the best matches sit in, their own or one above: "cheap phones"
+    """The deepest category more than half of the best matches sit in, their own or one above: "cheap phones"
     spread over prepaid, unlocked and carrier phones is Cell Phones."""
     leaves = [h.category_id for h in hits[:PREDICTED_FROM] if h.category_id]
     held = Counter(c.category_id for leaf in leaves for c in ancestors_path(categories, leaf))
-    most = [cid for cid, n in held.items() if n * 2 > len(leaves)]
-    if not most:
-        return None
-    depth = {cid: len(ancestors_path(categories, cid)) for cid in most}
-    return categories[max(most, key=lambda cid: (depth[cid], held[cid], -cid))]
+    # more than half of the leaves is at least half of one more
+    return _category(category_holding_most(held.items(), len(leaves) + 1, categories), categories)
+
+
+def _category(category_id: int | None, categories: dict[int, Category]) -> Category | None:
+    return None if category_id is None else categories[category_id]
 
 
 def _category_facet(
