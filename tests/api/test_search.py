@@ -341,6 +341,20 @@ def test_attribute_facets_and_filters_over_http(client, seller: SellerClient, co
         assert "attr" in response.text
 
 
+def test_a_colour_and_a_price_are_asked_of_one_variant_over_http(client, seller: SellerClient, container):
+    """The wool tee is red at $80 and blue at $50: no answer to "red, under $60", though it has red and $50."""
+    wool = [
+        {"sku": "WOOL-R", "price": 80, "attributes": {"color": "Red"}},
+        {"sku": "WOOL-B", "price": 50, "attributes": {"color": "Blue"}},
+    ]
+    seller.create(title="Wool Tee", variants=wool)
+    seller.create(title="Linen Tee", variants=[{"sku": "LIN-R", "price": 20, "attributes": {"color": "Red"}}])
+    wait_for_outbox(container)
+    assert titles(search(client, q="tee", attr=["color:red"], price_max=60)) == ["Linen Tee"]
+    assert titles(search(client, q="tee", attr=["color:red"], price_min=60)) == ["Wool Tee"]
+    assert titles(search(client, q="tee", attr=["color:blue"], price_max=60)) == ["Wool Tee"]
+
+
 def test_pages_follow_one_order(client, catalog):
     whole = titles(search(client, q="galaxy", page_size=12))
     paged = [t for page in (1, 2, 3) for t in titles(search(client, q="galaxy", page=page, page_size=1))]

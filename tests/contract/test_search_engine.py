@@ -16,7 +16,8 @@ from aisle.adapters.search.opensearch_mapping import MAPPINGS, index_body
 from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
 from aisle.domain.categories import Category
-from aisle.domain.search.document import SearchDocument
+from aisle.domain.search.document import SearchDocument, attribute_key
+from aisle.domain.search.variant_offers import MAX_KEYS_COMBINED
 from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup, SearchEngine
 from tests.conftest import opensearch_test_alias, opensearch_url
 
@@ -522,6 +523,89 @@ def test_an_attribute_facet_lifts_only_its_own_attribute_filter(engine):
     assert result.facets.brands == [("Zeta", 1)]  # brands count under every attribute filter
 
 
+def sold_as(product_id: int, title: str, brand: str, *variants: tuple[str, dict[str, str]]) -> SearchDocument:
+    """A document of the variants (price, attributes) given, as build_document lists them."""
+    offers = tuple((tuple(attribute_key(n, v) for n, v in attrs.items()), Decimal(price)) for price, attrs in variants)
+    attributes = tuple(dict.fromkeys((n, v) for _price, attrs in variants for n, v in attrs.items()))
+    cheapest = min(Decimal(price) for price, _attrs in variants)
+    return doc(product_id, title, brand, str(cheapest), offers=offers, attributes=attributes)
+
+
+SHIRTS = [
+    sold_as(
+        80,
+        "Polo Shirt Duo",
+        "Zeta",
+        ("80.00", {"color": "Red", "size": "S"}),
+        ("50.00", {"color": "Blue", "size": "M"}),
+    ),
+    sold_as(81, "Polo Shirt Red", "Zeta", ("40.00", {"color": "Red", "size": "M"})),
+    sold_as(
+        82,
+        "Polo Shirt Trio",
+        "Yota",
+        *((f"{p}.00", {"color": "Red", "size": s}) for p, s in ((60, "S"), (65, "M"), (90, "L"))),
+    ),
+]
+
+
+def test_an_attribute_filter_holds_for_one_variant_with_its_own_price(engine):
+    """Red under $60 is no answer from a shirt whose red is $80 and blue $50; red in M is none from one sold in red
+    S and blue M. Both engines, the same products."""
+    engine.upsert(SHIRTS)
+    engine.refresh()
+    polo = words("polo")
+
+    def found(*attributes: tuple[str, str], low: str | None = None, high: str | None = None) -> set[int]:
+        price = {"price_min": low and Decimal(low), "price_max": high and Decimal(high)}
+        return set(ids(engine, keywords=polo, filters=Filters(attributes=attributes, **price)))
+
+    assert found(("color", "Red"), high="60") == {81, 82}  # 80's red is $80, though its blue is $50
+    assert found(("color", "Blue"), high="60") == {80}
+    assert found(("color", "red"), low="70") == {80, 82}  # 80's cheapest is $50, its red $80
+    assert found(("color", "Red"), ("size", "M")) == {81, 82}  # 80 has red and M, not in one variant
+    assert found(("color", "Red"), ("size", "M"), high="64.99") == {81}
+    assert found(("color", "Red"), ("size", "M"), ("size", "S"), low="61") == {80, 82}  # red S $80, red M $65
+    assert found(("color", "Blue"), ("size", "S")) == set()
+    assert found(low="45", high="55") == {80}  # no attribute picked: the product's own (cheapest) price
+    assert found(("color", "Red"), low="60.001", high="60.009") == set()  # no whole cent between the bounds
+    result = engine.search(
+        EngineQuery(keywords=polo, filters=Filters(attributes=(("color", "Red"),), price_max=Decimal(60)))
+    )
+    assert result.total == 2 and result.facets.brands == [("Yota", 1), ("Zeta", 1)]
+
+
+def test_a_variant_with_too_many_attributes_to_combine_is_matched_product_by_product(engine):
+    many = {f"spec {i}": f"v{i}" for i in range(MAX_KEYS_COMBINED + 1)}
+    engine.upsert(
+        [
+            sold_as(83, "Polo Shirt Spec", "Zeta", ("30.00", many), ("90.00", {"color": "Red"})),
+            sold_as(84, "Polo Shirt Plain", "Zeta", ("30.00", {"spec 0": "v0"})),
+        ]
+    )
+    engine.refresh()
+    two = Filters(attributes=(("spec 0", "v0"), ("spec 1", "v1")), price_max=Decimal(50))
+    assert ids(engine, keywords=words("polo"), filters=two) == [83]
+    over = Filters(attributes=(("spec 0", "v0"),), price_min=Decimal(40))  # its cheapest ($30) is out of range
+    assert ids(engine, keywords=words("polo"), filters=over) == []
+
+
+def test_an_index_built_before_variant_offers_matches_attributes_product_by_product(tmp_path, clock):
+    import tantivy
+
+    from aisle.adapters.search.tantivy_schema import FACET_TERMS_LAYOUT, build_schema
+
+    (tmp_path / "old").mkdir()
+    tantivy.Index(build_schema(FACET_TERMS_LAYOUT), path=str(tmp_path / "old"), reuse=True)  # an older version's
+    old = TantivyEngine(tmp_path / "old", clock)
+    old.upsert(SHIRTS)
+    old.refresh()
+    assert old.layout == FACET_TERMS_LAYOUT and old.facet_terms
+    red_under_60 = Filters(attributes=(("color", "Red"),), price_max=Decimal(60))
+    assert {h.product_id for h in old.search(EngineQuery(filters=red_under_60)).hits} == {80, 81, 82}
+    old.close()
+
+
 def test_an_index_of_an_older_layout_is_replaced_and_flagged_for_a_rebuild(tmp_path, clock):
     import tantivy
 
@@ -549,6 +633,30 @@ def test_opensearch_adds_new_fields_to_an_existing_index():
         engine.upsert([doc(80, "Aero Case", "Zeta", "5.00", attributes=(("color", "Red"),))])
         engine.refresh()
         assert engine.search(EngineQuery(keywords=words("aero"))).facets.attributes == {"color": [("Red", 1)]}
+        engine.close()
+    finally:
+        client.indices.delete(index=f"{alias}-*")
+
+
+def test_an_opensearch_document_written_before_variant_offers_is_matched_product_by_product(clock: Clock):
+    from aisle.adapters.search.opensearch_mapping import SourceBuilder
+    from aisle.domain.search.ranking import RankingWeights
+
+    url, alias = opensearch_url(), opensearch_test_alias()
+    client = OpenSearch(url)
+    older = {**MAPPINGS, "properties": {k: v for k, v in MAPPINGS["properties"].items() if k != "variant_offer"}}
+    index = f"{alias}-20200101000000000000"
+    client.indices.create(index=index, body={**index_body(1, 0), "mappings": older, "aliases": {alias: {}}})
+    try:
+        written = {
+            k: v for k, v in SourceBuilder(RankingWeights()).source(SHIRTS[0], NOW).items() if k != "variant_offer"
+        }
+        client.index(index=index, id="80", body=written, refresh=True)  # as the older version wrote it
+        engine = OpenSearchEngine(url, alias, clock)
+        engine.upsert([SHIRTS[1]])  # written now, with its variants
+        engine.refresh()
+        red_under_60 = Filters(attributes=(("color", "Red"),), price_max=Decimal(60))
+        assert set(ids(engine, keywords=words("polo"), filters=red_under_60)) == {80, 81}
         engine.close()
     finally:
         client.indices.delete(index=f"{alias}-*")
@@ -612,10 +720,10 @@ def test_tantivy_facets_from_bucket_terms_equal_ranges_and_every_value(tmp_path:
     ranges and every attribute value: the same facets for every kind of query, filters lifted or not."""
     import tantivy
 
-    from aisle.adapters.search.tantivy_schema import build_schema
+    from aisle.adapters.search.tantivy_schema import BASE_LAYOUT, build_schema
 
     (tmp_path / "old").mkdir()
-    tantivy.Index(build_schema(facet_terms=False), path=str(tmp_path / "old"), reuse=True)  # an older version's
+    tantivy.Index(build_schema(BASE_LAYOUT), path=str(tmp_path / "old"), reuse=True)  # an older version's
     old = TantivyEngine(tmp_path / "old", clock, categories=lambda: TREE)
     new = TantivyEngine(tmp_path / "new", clock, categories=lambda: TREE)
     assert (old.facet_terms, new.facet_terms) == (False, True)
@@ -657,10 +765,10 @@ def test_tantivy_counts_attributes_value_by_value_when_a_set_is_too_long_for_a_t
 def test_an_index_built_before_the_facet_terms_serves_until_a_rebuild_brings_them(tmp_path, clock):
     import tantivy
 
-    from aisle.adapters.search.tantivy_schema import build_schema
+    from aisle.adapters.search.tantivy_schema import BASE_LAYOUT, build_schema
 
     home = TantivyIndexHome(tmp_path / "search")
-    tantivy.Index(build_schema(facet_terms=False), path=str(home.current()), reuse=True)
+    tantivy.Index(build_schema(BASE_LAYOUT), path=str(home.current()), reuse=True)
     switching = SwitchingEngine(home, lambda path: TantivyEngine(path, clock))
     assert not switching.needs_rebuild and not switching.engine.facet_terms  # no empty moment: it serves as it is
     switching.upsert(CATALOG)

@@ -16,6 +16,7 @@ from aisle.adapters.search.tantivy_schema import PLAIN, STEMMED, plain_analyzer
 from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.document import SearchDocument, attribute_facet_value, attribute_key
 from aisle.domain.search.ranking import RankingWeights, rating_factor, static_score
+from aisle.domain.search.variant_offers import offer_keys
 
 ANALYSIS = {
     "tokenizer": {"aisle_letters_digits": {"type": "pattern", "pattern": r"[^\p{L}\p{N}]+"}},
@@ -75,6 +76,7 @@ MAPPINGS = {
         "popularity": _SORT_ONLY_DOUBLE,
         "attribute": {"type": "keyword", "doc_values": False},  # "color=red": what attr filters match
         "attribute_facet": {"type": "keyword"},  # "color<US>Red": what the facet shows
+        "variant_offer": {"type": "long", "doc_values": False},  # attributes and price per variant (variant_offers.py)
         "created_at": {"type": "long", "index": False},
     },
 }
@@ -123,4 +125,6 @@ class SourceBuilder:
         if doc.attributes:
             source["attribute"] = [attribute_key(name, value) for name, value in doc.attributes]
             source["attribute_facet"] = [attribute_facet_value(name, value) for name, value in doc.attributes]
+        if doc.filtered_offers:
+            source["variant_offer"] = list(offer_keys(doc.filtered_offers))
         return source

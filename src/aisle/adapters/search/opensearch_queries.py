@@ -13,6 +13,7 @@ from aisle.adapters.search.tantivy_queries import Idf, distinct_forms, synonym_w
 from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
 from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.document import ATTRIBUTE_SEPARATOR
+from aisle.domain.search.variant_offers import WIDE_VARIANT
 from aisle.services.search.engine import (
     PRICE_LADDER,
     EngineQuery,
@@ -21,6 +22,7 @@ from aisle.services.search.engine import (
     KeywordGroup,
     attribute_facets,
     attribute_filters_by_name,
+    variant_filter_ranges,
     with_own_attribute_counts,
 )
 
@@ -142,8 +144,13 @@ def facet_filters(filters: Filters) -> dict[str, Query]:
         clauses["brands"] = {"bool": {"should": [by_maker, *named], "minimum_should_match": 1}} if named else by_maker
     if filters.category_id is not None:
         clauses["categories"] = _term("category", str(filters.category_id))
-    if filters.price_min is not None or filters.price_max is not None:
-        clauses["price_ranges"] = _range("price", filters.price_min, filters.price_max)
+    priced = filters.price_min is not None or filters.price_max is not None
+    product_price = _range("price", filters.price_min, filters.price_max) if priced else None
+    by_variant = variant_filter_ranges(filters)
+    if by_variant is not None:  # the price of a variant with the chosen attributes, not the cheapest's
+        clauses["price_ranges"] = _any_variant(by_variant, product_price)
+    elif product_price is not None:
+        clauses["price_ranges"] = product_price
     if filters.rating_min is not None:
         clauses["ratings"] = _range("rating", filters.rating_min, None)
     for name, keys in attribute_filters_by_name(filters):  # one per attribute: each facet lifts only its own
@@ -154,6 +161,16 @@ def facet_filters(filters: Filters) -> dict[str, Query]:
 def fixed_filters(filters: Filters) -> list[Query]:
     """Filters that no facet lifts."""
     return [] if filters.in_stock is None else [_term("in_stock", filters.in_stock)]
+
+
+def _any_variant(ranges: list[tuple[int, int]], product_price: Query | None) -> Query:
+    """A variant in one of ``ranges``; or the product-level match (the attribute terms are required beside this
+    clause) for a variant too wide to index that way and for a document written before variant_offer existed."""
+    unindexed = {"bool": {"must_not": {"exists": {"field": "variant_offer"}}}}
+    by_product = {"bool": {"should": [_term("variant_offer", WIDE_VARIANT), unindexed], "minimum_should_match": 1}}
+    wide = {"bool": {"filter": [by_product, *([product_price] if product_price else [])]}}
+    exact = [{"range": {"variant_offer": {"gte": low, "lte": high}}} for low, high in ranges]
+    return {"bool": {"should": [*exact, wide], "minimum_should_match": 1}}
 
 
 def _range(field: str, low: object, high: object) -> Query:
@@ -183,13 +200,23 @@ def search_body(query: EngineQuery, text: Query | None) -> Query:
     if facets_wanted:
         if lifted:
             body["post_filter"] = {"bool": {"filter": list(lifted.values())}}
-        body["aggs"] = {name: _facet_aggregation(name, agg, lifted) for name, agg in FACET_AGGREGATIONS.items()}
-        for i, name in enumerate(query.filters.attribute_names()):
+        filters = query.filters
+        body["aggs"] = {
+            # attributes count under every filter; each filtered attribute again without its own (OWN_ATTRIBUTE)
+            name: _under(agg, filters if name == "attributes" else filters.without(name), name)
+            for name, agg in FACET_AGGREGATIONS.items()
+        }
+        for i, name in enumerate(filters.attribute_names()):
             own = {"terms": {**FACET_AGGREGATIONS["attributes"]["terms"], "include": _attribute_values(name)}}
-            others = [clause for facet, clause in lifted.items() if facet != ATTRIBUTE_FILTER + name]
-            wrapped = {"filter": {"bool": {"filter": others}}, "aggs": {"values": own}} if others else own
-            body["aggs"][f"{OWN_ATTRIBUTE}{i}"] = wrapped
+            body["aggs"][f"{OWN_ATTRIBUTE}{i}"] = _under(own, filters.without_attribute(name), "values")
     return body
+
+
+def _under(aggregation: Query, filters: Filters, name: str) -> Query:
+    """``aggregation`` counted under the lifted ``filters`` (the fixed ones are in the query already). Built from
+    the filters, not by dropping one clause: a variant clause holds the attributes and the price together."""
+    others = list(facet_filters(filters).values())
+    return {"filter": {"bool": {"filter": others}}, "aggs": {name: aggregation}} if others else aggregation
 
 
 def _attribute_values(name: str) -> str:
@@ -201,11 +228,6 @@ def _bool(text: Query | None, filters: list[Query]) -> Query:
     if text is None and not filters:
         return {"match_all": {}}
     return {"bool": {"must": [] if text is None else [text], "filter": filters}}
-
-
-def _facet_aggregation(name: str, aggregation: Query, lifted: dict[str, Query]) -> Query:
-    others = [clause for facet, clause in lifted.items() if facet != name]
-    return {"filter": {"bool": {"filter": others}}, "aggs": {name: aggregation}} if others else aggregation
 
 
 def read_facets(aggregations: dict[str, Any], filters: Filters | None = None) -> Facets:

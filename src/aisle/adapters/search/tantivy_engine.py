@@ -19,7 +19,16 @@ import tantivy
 
 from aisle.adapters.search.tantivy_facets import FacetCounter
 from aisle.adapters.search.tantivy_queries import QueryBuilder, bm25_idf
-from aisle.adapters.search.tantivy_schema import build_schema, plain_analyzer, register_analyzers, to_tantivy
+from aisle.adapters.search.tantivy_schema import (
+    BASE_LAYOUT,
+    FACET_TERMS_LAYOUT,
+    LATEST_LAYOUT,
+    VARIANT_OFFERS_LAYOUT,
+    build_schema,
+    plain_analyzer,
+    register_analyzers,
+    to_tantivy,
+)
 from aisle.adapters.search.tantivy_sorting import SortField, TieBreakingSorter, best_scored, best_scored_ids
 from aisle.domain.categories import Category
 from aisle.domain.search.brand_spellings import preferred_spellings
@@ -63,10 +72,10 @@ class TantivyEngine:
         single-valued field, ~8x cheaper to count than every ancestor of every product) and summed up the tree."""
         if path is not None:
             path.mkdir(parents=True, exist_ok=True)
-        self._index, self.facet_terms = _open_index(path)
+        self._index, self.layout = _open_index(path)
         self._schema = self._index.schema
         register_analyzers(self._index)
-        self._queries = QueryBuilder(self._schema)
+        self._queries = QueryBuilder(self._schema, variant_offers=self.layout >= VARIANT_OFFERS_LAYOUT)
         self._facet_counter = FacetCounter(self._queries, categories, self.facet_terms)
         self._sorter = TieBreakingSorter(self._schema)
         self._plain = plain_analyzer()
@@ -82,6 +91,11 @@ class TantivyEngine:
         self._seen_commit: bytes | int | None = None
         self._generation = 0
 
+    @property
+    def facet_terms(self) -> bool:
+        """Whether the index has the facet_bucket and attribute_set fields (False: built before them)."""
+        return self.layout >= FACET_TERMS_LAYOUT
+
     # -- writes -------------------------------------------------------------------------------------------------
 
     def upsert(self, documents: Sequence[SearchDocument]) -> None:
@@ -90,7 +104,7 @@ class TantivyEngine:
             writer = self._open_writer()
             for doc in documents:
                 writer.delete_documents_by_term("product_id", doc.product_id)
-                writer.add_document(to_tantivy(doc, now, self._weights, self.facet_terms))
+                writer.add_document(to_tantivy(doc, now, self._weights, self.layout))
 
     def delete(self, product_ids: Sequence[int]) -> None:
         with self._write_lock:
@@ -273,24 +287,35 @@ def _create_with_small_docstore_blocks(path: Path) -> None:
         del writer  # lets the writer lock go (tantivy-py releases it when the writer is dropped)
 
 
-def _open_index(path: Path | None) -> tuple[tantivy.Index, bool]:
-    """The index at ``path`` and whether it has the facet term fields. One built before them opens with its own
-    layout (facets counted the slower way); any other layout raises ValueError "schema does not match"."""
+def _open_index(path: Path | None) -> tuple[tantivy.Index, int]:
+    """The index at ``path`` and its layout. One built by an older version opens with its own layout (served as
+    it was, see build_schema); any other layout raises ValueError "schema does not match"."""
     if path is not None and not (path / META_FILE).exists():
         _create_with_small_docstore_blocks(path)
     location = None if path is None else str(path)
-    try:
-        return tantivy.Index(build_schema(), path=location, reuse=True), True
-    except ValueError as error:
-        if "schema does not match" not in str(error):
-            raise
-    index = tantivy.Index(build_schema(facet_terms=False), path=location, reuse=True)
-    log.warning(
-        "search index %s was built before the facet term fields: price, rating and attribute facets are counted "
-        "the slower way until `aisle reindex` rebuilds it",
-        path,
-    )
-    return index, False
+    for layout in range(LATEST_LAYOUT, BASE_LAYOUT - 1, -1):
+        try:
+            index = tantivy.Index(build_schema(layout), path=location, reuse=True)
+        except ValueError as error:
+            if "schema does not match" not in str(error) or layout == BASE_LAYOUT:
+                raise
+            continue
+        if layout < LATEST_LAYOUT:
+            log.warning(
+                "search index %s has an older layout (%s): %s until `aisle reindex` rebuilds it",
+                path,
+                layout,
+                _UNTIL_REINDEX[layout],
+            )
+        return index, layout
+    raise AssertionError("unreachable: the base layout either opens or raises")
+
+
+_UNTIL_REINDEX = {
+    BASE_LAYOUT: "price, rating and attribute facets are counted the slower way, and attribute filters match "
+    "products rather than variants",
+    FACET_TERMS_LAYOUT: "attribute filters match products (any variant has each value) rather than variants",
+}
 
 
 def _title_idf(searcher: Any) -> Callable[[str], float]:

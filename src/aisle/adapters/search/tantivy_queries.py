@@ -11,7 +11,8 @@ import tantivy
 
 from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
 from aisle.domain.search.brand_spellings import brand_key
-from aisle.services.search.engine import Filters, KeywordGroup, attribute_filter_keys
+from aisle.domain.search.variant_offers import WIDE_VARIANT
+from aisle.services.search.engine import Filters, KeywordGroup, attribute_filter_keys, variant_filter_ranges
 
 MIN_FUZZY_LENGTH = 5
 MAX_WORD_COMBINATIONS = 64  # "any n of these words" is a disjunction of their n-word subsets: kept small
@@ -46,8 +47,10 @@ def bm25_idf(documents: int, with_term: int) -> float:
 
 
 class QueryBuilder:
-    def __init__(self, schema: tantivy.Schema) -> None:
+    def __init__(self, schema: tantivy.Schema, variant_offers: bool = False) -> None:
+        """``variant_offers``: the index has the variant_offer field, so attribute filters match variants."""
         self._schema = schema
+        self._variant_offers = variant_offers
         self._analyzer = stemmed_analyzer()
         self._plain = plain_analyzer()
 
@@ -117,8 +120,13 @@ class QueryBuilder:
             clauses.append(Q.boolean_query([(Occur.Should, q) for q in (by_maker, *named)]) if named else by_maker)
         if filters.category_id is not None:
             clauses.append(Q.term_query(self._schema, "category", str(filters.category_id)))
-        if filters.price_min is not None or filters.price_max is not None:
-            clauses.append(self._range("price", filters.price_min, filters.price_max))
+        priced = filters.price_min is not None or filters.price_max is not None
+        product_price = self._range("price", filters.price_min, filters.price_max) if priced else None
+        by_variant = variant_filter_ranges(filters) if self._variant_offers else None
+        if by_variant is not None:  # the price of a variant with the chosen attributes, not the cheapest's
+            clauses.append(self._any_variant(by_variant, product_price))
+        elif product_price is not None:
+            clauses.append(product_price)
         if filters.rating_min is not None:
             clauses.append(self._range("rating", filters.rating_min, None))
         if filters.in_stock is not None:
@@ -132,6 +140,16 @@ class QueryBuilder:
         if len(tokens) > 1:
             return Q.phrase_query(self._schema, "title", list[str | tuple[int, str]](tokens))
         return Q.term_query(self._schema, "title", tokens[0]) if tokens else None
+
+    def _any_variant(self, ranges: list[tuple[int, int]], product_price: Q | None) -> Q:
+        """A variant in one of ``ranges``, or a variant too wide to index that way and the product-level match
+        (the attribute terms are required beside this clause)."""
+        integer = tantivy.FieldType.Integer
+        wide: Q = Q.term_query(self._schema, "variant_offer", WIDE_VARIANT)
+        if product_price is not None:
+            wide = Q.boolean_query([(Occur.Must, wide), (Occur.Must, product_price)])
+        exact = [Q.range_query(self._schema, "variant_offer", integer, low, high) for low, high in ranges]
+        return Q.boolean_query([(Occur.Should, q) for q in (*exact, wide)])
 
     def _range(self, field: str, low: object, high: object) -> Q:
         as_float = [None if v is None else float(v) for v in (low, high)]  # type: ignore[arg-type]

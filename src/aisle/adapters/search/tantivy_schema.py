@@ -10,6 +10,7 @@ from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.document import SearchDocument, attribute_facet_value, attribute_key
 from aisle.domain.search.facet_buckets import attribute_set, facet_bucket
 from aisle.domain.search.ranking import RankingWeights, rating_factor, static_score
+from aisle.domain.search.variant_offers import offer_keys
 
 STEMMED = "aisle_en"  # words folded to ASCII, lowercased and stemmed: "Headphones" matches "headphone"
 PLAIN = "aisle_plain"  # lowercased and folded, not stemmed: real words for autocomplete
@@ -28,9 +29,14 @@ TEXT_FIELDS = {
 }
 
 
-def build_schema(facet_terms: bool = True) -> tantivy.Schema:
-    """``facet_terms=False``: the layout before the facet bucket and attribute set fields, which an index built
-    then still has (the engine counts its facets the slower way until `aisle reindex`)."""
+BASE_LAYOUT, FACET_TERMS_LAYOUT, VARIANT_OFFERS_LAYOUT = 0, 1, 2
+LATEST_LAYOUT = VARIANT_OFFERS_LAYOUT
+
+
+def build_schema(layout: int = LATEST_LAYOUT) -> tantivy.Schema:
+    """The fields of one layout. An index built by an older version keeps its layout and is served with it until
+    `aisle reindex`: before FACET_TERMS_LAYOUT facets are counted the slower way; before VARIANT_OFFERS_LAYOUT an
+    attribute filter matches products (any variant has each chosen value), not variants."""
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("product_id", stored=True, indexed=True, fast=True)
     builder.add_integer_field("version", stored=True, fast=True)
@@ -54,9 +60,11 @@ def build_schema(facet_terms: bool = True) -> tantivy.Schema:
     builder.add_text_field("attribute", tokenizer_name="raw")  # "color=red": what attr filters match
     builder.add_text_field("attribute_facet", tokenizer_name="raw", fast=True)  # "color<US>Red": what facets show
     builder.add_integer_field("created_at", fast=True)
-    if facet_terms:  # last, so that the older layout is this one without them
+    if layout >= FACET_TERMS_LAYOUT:  # each layout adds its fields last: an older one is a prefix of the newer
         builder.add_text_field("facet_bucket", tokenizer_name="raw", fast=True, index_option="basic")  # "3.4"
         builder.add_text_field("attribute_set", tokenizer_name="raw", fast=True, index_option="basic")
+    if layout >= VARIANT_OFFERS_LAYOUT:
+        builder.add_integer_field("variant_offer", indexed=True, fast=True)  # variant_offers.py
     return builder.build()
 
 
@@ -87,7 +95,7 @@ def plain_analyzer() -> tantivy.TextAnalyzer:
 
 
 def to_tantivy(
-    doc: SearchDocument, now: datetime, weights: RankingWeights, facet_terms: bool = True
+    doc: SearchDocument, now: datetime, weights: RankingWeights, layout: int = LATEST_LAYOUT
 ) -> tantivy.Document:
     out = tantivy.Document()
     out.add_integer("product_id", doc.product_id)
@@ -115,8 +123,11 @@ def to_tantivy(
         out.add_text("attribute", attribute_key(name, value))
         out.add_text("attribute_facet", attribute_facet_value(name, value))
     out.add_integer("created_at", int(doc.created_at.timestamp()))
-    if facet_terms:
+    if layout >= FACET_TERMS_LAYOUT:
         out.add_text("facet_bucket", facet_bucket(float(doc.price), doc.rating_avg))
         if doc.attributes:
             out.add_text("attribute_set", attribute_set(doc.attributes))
+    if layout >= VARIANT_OFFERS_LAYOUT:
+        for key in offer_keys(doc.filtered_offers):
+            out.add_integer("variant_offer", key)
     return out

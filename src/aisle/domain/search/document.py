@@ -14,6 +14,7 @@ from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 from aisle.domain.search.text import normalize
 from aisle.domain.search.units import is_measure, unit_codes
+from aisle.domain.search.variant_offers import Offer
 
 MAX_INDEXED_DESCRIPTION = 2_000
 CATEGORY_LEVELS_MATCHED = 2  # a product's own category and its parent: "cell phones" must not match every accessory
@@ -44,6 +45,7 @@ class SearchDocument:
     popularity: float = 0.0  # the catalog's own popularity score (any scale), ranked against the other matches
     attributes: tuple[tuple[str, str], ...] = ()  # (name, value) over every variant: ("color", "Red")
     seller_rating_count: int = 0  # how many ratings seller_rating averages
+    offers: tuple[Offer, ...] = ()  # each variant's attribute keys and price now: what attribute filters match
 
     @property
     def own_name(self) -> str:
@@ -58,6 +60,14 @@ class SearchDocument:
         measures = " ".join(unit_codes(normalize(self.description)))  # "5.5-inch screen" is found by "5.5 inch"
         extra = "\n".join(part for part in (words, measures) if part)
         return f"{self.description}\n{extra}" if extra else self.description
+
+    @property
+    def filtered_offers(self) -> tuple[Offer, ...]:
+        """What attribute filters match: the variants' offers; a document that does not list them is one variant
+        with every attribute, at its price."""
+        if self.offers or not self.attributes:
+            return self.offers
+        return ((tuple(attribute_key(name, value) for name, value in self.attributes), self.price),)
 
     @property
     def category_id(self) -> int | None:
@@ -77,6 +87,7 @@ def build_document(
     """``prices``: what each variant (by id) sells for now, deals applied; the seller's price where missing."""
     content = product.content
     price, was = effective_price(content.variants, prices or {})
+    offers = variant_offers(content.variants, prices or {})
     codes = (
         *(v.sku for v in content.variants),
         *((content.gtin,) if content.gtin else ()),
@@ -107,6 +118,7 @@ def build_document(
         codes=codes,
         popularity=content.popularity or 0.0,
         attributes=variant_attributes(content.variants),
+        offers=offers,
     )
 
 
@@ -126,13 +138,23 @@ def own_name(title: str) -> str:
 
 def effective_price(variants: Sequence[Variant], prices: Mapping[int, FinalPrice]) -> tuple[Decimal, Decimal | None]:
     """The lowest price any variant sells for now, and the price to show struck through beside it."""
-    offers = [
-        (prices[v.variant_id].amount, prices[v.variant_id].was)
-        if v.variant_id is not None and v.variant_id in prices
-        else (v.price, v.compare_price)
-        for v in variants
-    ]
-    return min(offers, key=lambda offer: offer[0])
+    return min((_price_now(v, prices) for v in variants), key=lambda offer: offer[0])
+
+
+def _price_now(variant: Variant, prices: Mapping[int, FinalPrice]) -> tuple[Decimal, Decimal | None]:
+    if variant.variant_id is not None and variant.variant_id in prices:
+        return prices[variant.variant_id].amount, prices[variant.variant_id].was
+    return variant.price, variant.compare_price
+
+
+def variant_offers(variants: Sequence[Variant], prices: Mapping[int, FinalPrice]) -> tuple[Offer, ...]:
+    """Each variant with attributes: its attribute keys (as filters match them) and the price it sells for now."""
+    offers = []
+    for variant in variants:
+        keys = tuple(attribute_key(name, value) for name, value in variant_attributes([variant]))
+        if keys:
+            offers.append((keys, _price_now(variant, prices)[0]))
+    return tuple(offers)
 
 
 MAX_ATTRIBUTE_CHARS = 100

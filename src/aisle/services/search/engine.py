@@ -10,6 +10,7 @@ from aisle.domain.search.document import ATTRIBUTE_SEPARATOR, SearchDocument, at
 from aisle.domain.search.document import attribute_name as attribute_name  # adapters read it from the port
 from aisle.domain.search.facet_buckets import PRICE_LADDER as PRICE_LADDER  # facet bucket edges, in dollars
 from aisle.domain.search.filters import Filters as Filters  # what the port applies: the domain's one Filters
+from aisle.domain.search.variant_offers import filter_ranges
 
 PERCENTILES = tuple(range(1, 100))
 
@@ -162,6 +163,12 @@ def attribute_facets(buckets: list[tuple[str, int]]) -> dict[str, list[tuple[str
 def attribute_filter_keys(filters: Filters) -> list[list[str]]:
     """The attribute filter as index keys, one list per attribute name (any of its values matches)."""
     return [keys for _name, keys in attribute_filters_by_name(filters)]
+
+
+def variant_filter_ranges(filters: Filters) -> list[tuple[int, int]] | None:
+    """The variant_offer ranges that hold the attribute filter and the price range for one variant (None: no
+    attribute filter, or one too wide for them; the product-level filters then apply)."""
+    return filter_ranges(attribute_filter_keys(filters), filters.price_min, filters.price_max)
 
 
 def attribute_filters_by_name(filters: Filters) -> list[tuple[str, list[str]]]:
