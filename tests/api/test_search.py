@@ -351,8 +351,11 @@ def test_a_colour_and_a_price_are_asked_of_one_variant_over_http(client, seller:
     seller.create(title="Linen Tee", variants=[{"sku": "LIN-R", "price": 20, "attributes": {"color": "Red"}}])
     wait_for_outbox(container)
     assert titles(search(client, q="tee", attr=["color:red"], price_max=60)) == ["Linen Tee"]
-    assert titles(search(client, q="tee", attr=["color:red"], price_min=60)) == ["Wool Tee"]
+    (red,) = search(client, q="tee", attr=["color:red"], price_min=60)["results"]
+    assert (red["title"], red["price"]["amount"]) == ("Wool Tee", 80)  # the red one's price, not the blue's $50
     assert titles(search(client, q="tee", attr=["color:blue"], price_max=60)) == ["Wool Tee"]
+    unchosen = {r["title"]: r["price"]["amount"] for r in search(client, q="tee")["results"]}
+    assert unchosen == {"Wool Tee": 50, "Linen Tee": 20}
 
 
 def test_pages_follow_one_order(client, catalog):

@@ -1,13 +1,20 @@
-"""A result card shows the picture of the variant the shopper's attribute filters chose."""
+"""A result card shows the picture and the price of the variant the shopper's attribute filters chose."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, replace
+from decimal import Decimal
 
+from aisle.domain.pricing import FinalPrice
+from aisle.domain.search.filters import Filters
 from aisle.services.cache_codec import CacheCodec
 from aisle.services.search.cards import showing_chosen
-from aisle.services.search.results import PicturedVariant, ProductCard
+from aisle.services.search.results import PicturedVariant, PricedVariant, ProductCard
 from tests.unit.test_cache_codec import CARD, through_json_cache
+
+
+def showing(card: ProductCard, chosen: list[tuple[str, str]], words: list[str] | tuple[str, ...] = ()) -> ProductCard:
+    return showing_chosen(card, Filters(attributes=tuple(chosen)), words)
 
 
 def picture(name: str) -> dict:
@@ -20,19 +27,19 @@ SCARF = replace(CARD, thumbnail_url="/media/red/300.webp", image=picture("red"),
 
 
 def test_the_chosen_colour_picks_the_picture_whatever_its_case():
-    shown = showing_chosen(SCARF, [("Color", "BLUE")])
+    shown = showing(SCARF, [("Color", "BLUE")])
     assert shown.image == picture("blue") and shown.thumbnail_url == "/media/blue/300.webp"
-    assert showing_chosen(SCARF, [("color", "blue"), ("size", "m")]).image == picture("blue")
+    assert showing(SCARF, [("color", "blue"), ("size", "m")]).image == picture("blue")
 
 
 def test_attributes_the_variants_do_not_carry_are_not_asked_of_the_picture():
-    assert showing_chosen(SCARF, [("color", "Blue"), ("material", "wool")]).image == picture("blue")
+    assert showing(SCARF, [("color", "Blue"), ("material", "wool")]).image == picture("blue")
 
 
 def test_nothing_to_match_keeps_the_first_picture():
     for chosen in ([("color", "Green")], [("material", "wool")], [("color", "Blue"), ("size", "L")], []):
-        assert showing_chosen(SCARF, chosen) == SCARF
-    assert showing_chosen(CARD, [("color", "Blue")]) == CARD  # no picture belongs to a variant
+        assert showing(SCARF, chosen) == SCARF
+    assert showing(CARD, [("color", "Blue")]) == CARD  # no picture belongs to a variant
 
 
 def test_a_card_with_its_pictured_variants_survives_a_json_cache():
@@ -43,15 +50,51 @@ def test_a_card_with_its_pictured_variants_survives_a_json_cache():
 
 
 def test_with_no_filter_the_words_that_spell_a_value_pick_its_picture():
-    assert showing_chosen(SCARF, [], ["wool", "blue", "scarf"]).image == picture("blue")
-    assert showing_chosen(SCARF, [], ["BLUE"]).image == picture("blue")
+    assert showing(SCARF, [], ["wool", "blue", "scarf"]).image == picture("blue")
+    assert showing(SCARF, [], ["BLUE"]).image == picture("blue")
     navy = PicturedVariant((("color", "Navy Blue"),), picture("navy"))
     two_words = replace(SCARF, pictured_variants=(navy, BLUE))
-    assert showing_chosen(two_words, [], ["blue", "scarf"]).image == picture("blue")  # "navy" was not said
-    assert showing_chosen(two_words, [], ["navy", "blue"]).image == picture("navy")
+    assert showing(two_words, [], ["blue", "scarf"]).image == picture("blue")  # "navy" was not said
+    assert showing(two_words, [], ["navy", "blue"]).image == picture("navy")
 
 
 def test_sizes_and_short_values_are_not_picked_by_words_and_a_filter_wins_over_them():
     sized = replace(SCARF, pictured_variants=(PicturedVariant((("size", "M"),), picture("m")),))
-    assert showing_chosen(sized, [], ["m", "scarf"]) == sized
-    assert showing_chosen(SCARF, [("color", "Green")], ["blue"]) == SCARF  # the filter chose: no guessing
+    assert showing(sized, [], ["m", "scarf"]) == sized
+    assert showing(SCARF, [("color", "Green")], ["blue"]) == SCARF  # the filter chose: no guessing
+
+
+def priced(amount: str, was: str | None = None) -> FinalPrice:
+    return FinalPrice(Decimal(amount), was and Decimal(was), None)
+
+
+TRIO = replace(
+    CARD,
+    price=priced("50.00"),
+    badges=("Top rated",),
+    priced_variants=(
+        PricedVariant((("color", "Blue"), ("size", "M")), priced("50.00")),
+        PricedVariant((("color", "Red"), ("size", "S")), priced("80.00", was="100.00")),
+        PricedVariant((("Color", "red"), ("size", "M")), priced("95.00")),
+    ),
+)
+
+
+def test_a_chosen_attribute_shows_the_cheapest_price_of_the_variants_that_have_it():
+    red = showing_chosen(TRIO, Filters(attributes=(("color", "RED"),)))
+    assert red.price == priced("80.00", was="100.00") and red.badges == ("Save 20%", "Top rated")
+    assert showing_chosen(TRIO, Filters(attributes=(("color", "red"), ("size", "M")))).price == priced("95.00")
+    either = Filters(attributes=(("color", "Red"), ("color", "Blue"), ("size", "M")))
+    assert showing_chosen(TRIO, either).price == priced("50.00")
+    in_range = Filters(attributes=(("color", "Red"),), price_min=Decimal("90"))
+    assert showing_chosen(TRIO, in_range).price == priced("95.00")
+
+
+def test_the_lowest_price_stays_where_no_variant_has_every_chosen_attribute_or_none_is_chosen():
+    assert showing_chosen(TRIO, Filters(attributes=(("color", "Blue"), ("size", "S")))) == TRIO
+    assert showing_chosen(TRIO, Filters(price_max=Decimal("60"))) == TRIO
+    assert showing_chosen(TRIO, Filters(attributes=(("color", "Red"),), price_max=Decimal("60")), ()) == TRIO
+
+
+def test_a_card_priced_by_variant_reads_back_from_a_shared_cache():
+    assert CacheCodec(ProductCard).load(through_json_cache(asdict(TRIO))) == TRIO

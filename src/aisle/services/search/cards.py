@@ -13,12 +13,14 @@ from typing import Any
 
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
+from aisle.domain.search.document import attribute_key, attribute_name
 from aisle.services.cache_codec import CacheCodec
 from aisle.services.cache_guard import Entry, Guard, InvalidationGuard
 from aisle.services.cache_lookups import CacheLookups
 from aisle.services.media import MediaUrls, thumbnail_of
 from aisle.services.ports import Cache, CardFacts, UnitOfWork, UnitOfWorkFactory
-from aisle.services.search.results import PicturedVariant, ProductCard
+from aisle.services.search.engine import Filters
+from aisle.services.search.results import PicturedVariant, PricedVariant, ProductCard
 
 CARD_TTL_SECONDS = 60
 NEW_FOR = timedelta(days=30)
@@ -133,10 +135,40 @@ def card_of(
         in_stock=in_stock,
         variant_count=len(facts.variants),
         pictured_variants=_pictured_variants(facts, gallery),
+        priced_variants=_priced_variants(facts, prices),
     )
 
 
-def showing_chosen(card: ProductCard, chosen: Sequence[tuple[str, str]], words: Collection[str] = ()) -> ProductCard:
+def showing_chosen(card: ProductCard, filters: Filters, words: Collection[str] = ()) -> ProductCard:
+    """The card with the price of the cheapest variant that has the chosen attributes (within the chosen price
+    range), as the attribute filter matched it, and the picture of such a variant."""
+    return _priced_as_chosen(_pictured_as_chosen(card, filters.attributes, words), filters)
+
+
+def _priced_as_chosen(card: ProductCard, filters: Filters) -> ProductCard:
+    """Filtered to color=Red, a shirt red at $80 and blue at $50 shows $80: a "from" price the shopper cannot
+    have in red would mislead. Left as it is where no variant has them all (a filter matched product by product)."""
+    if not filters.attributes or not card.priced_variants:
+        return card
+    wanted: dict[str, set[str]] = {}
+    for name, value in filters.attributes:
+        wanted.setdefault(attribute_name(name), set()).add(attribute_key(name, value))
+    low, high = filters.price_min, filters.price_max
+    fitting = [
+        v.price
+        for v in card.priced_variants
+        if all(keys & {attribute_key(n, value) for n, value in v.attributes} for keys in wanted.values())
+        and (low is None or v.price.amount >= low)
+        and (high is None or v.price.amount <= high)
+    ]
+    if not fitting:
+        return card
+    price = min(fitting, key=lambda p: p.amount)
+    kept = tuple(badge for badge in card.badges if badge not in _price_badges(card.price))
+    return replace(card, price=price, badges=(*_price_badges(price), *kept))
+
+
+def _pictured_as_chosen(card: ProductCard, chosen: Sequence[tuple[str, str]], words: Collection[str]) -> ProductCard:
     """The card with the picture of a variant that has every chosen attribute its variants carry: filtered to
     color=Red, a shirt shows its red picture, not the first one uploaded. With no such filter, a variant whose
     attribute value the shopper's words spell out ("red shirt", "heather gray hoodie") is shown instead."""
@@ -174,13 +206,27 @@ def _pictured_variants(facts: CardFacts, gallery: list[dict[str, Any]]) -> tuple
     )
 
 
-def _badges(facts: CardFacts, price: FinalPrice, summary: ReviewSummary, now: datetime) -> tuple[str, ...]:
+def _priced_variants(facts: CardFacts, prices: dict[int, FinalPrice]) -> tuple[PricedVariant, ...]:
+    priced = tuple(
+        PricedVariant(v.attributes, prices[v.variant_id])
+        for v in facts.variants
+        if v.attributes and v.variant_id in prices
+    )
+    return priced if len({p.price.amount for p in priced}) > 1 else ()  # one price: nothing to choose
+
+
+def _price_badges(price: FinalPrice) -> tuple[str, ...]:
     badges = []
     if price.deal is not None:
         badges.append("Deal")
     if price.was and price.was > price.amount:
         saving = round(100 * (1 - price.amount / price.was))
         badges.append(f"Save {saving}%")
+    return tuple(badges)
+
+
+def _badges(facts: CardFacts, price: FinalPrice, summary: ReviewSummary, now: datetime) -> tuple[str, ...]:
+    badges = list(_price_badges(price))
     if (summary.average or 0) >= TOP_RATED[0] and summary.count >= TOP_RATED[1]:
         badges.append("Top rated")
     if now - facts.created_at < NEW_FOR:

@@ -21,6 +21,14 @@ class PicturedVariant:
 
 
 @dataclass(frozen=True)
+class PricedVariant:
+    """One variant's attributes and the price it sells for now: what a card shows when an attribute is chosen."""
+
+    attributes: tuple[tuple[str, str], ...]
+    price: FinalPrice
+
+
+@dataclass(frozen=True)
 class ProductCard:
     """One product in a result list, at the lowest price any of its variants sells for now (deals applied)."""
 
@@ -36,6 +44,7 @@ class ProductCard:
     in_stock: bool
     variant_count: int
     pictured_variants: tuple[PicturedVariant, ...] = ()
+    priced_variants: tuple[PricedVariant, ...] = ()  # when variants with attributes differ in price
 
 
 @dataclass(frozen=True)

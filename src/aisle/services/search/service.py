@@ -133,8 +133,7 @@ class SearchService:
         return self._with_cards(*self._ranked_page(engine, params))
 
     def _with_cards(self, result: SearchResult, product_ids: Sequence[int]) -> SearchResult:
-        chosen, words = result.filters.attributes, result.query.keywords
-        cards = [showing_chosen(card, chosen, words) for card in self._cards.cards(product_ids)]
+        cards = [showing_chosen(card, result.filters, result.query.keywords) for card in self._cards.cards(product_ids)]
         return replace(result, cards=tuple(cards))
 
     def _ranked_page(self, engine: Searcher, params: SearchParams) -> tuple[SearchResult, tuple[int, ...]]:
