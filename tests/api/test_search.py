@@ -228,6 +228,20 @@ def test_autocomplete(client, catalog):
     assert client.get("/api/v1/products/autocomplete", params={"q": ""}).json()["suggestions"] == []
 
 
+def test_autocomplete_completes_a_word_from_the_titles_that_hold_the_words_before_it(
+    client, catalog, seller: SellerClient, container
+):
+    def suggested(q: str, kind: str) -> list[str]:
+        suggestions = client.get("/api/v1/products/autocomplete", params={"q": q}).json()["suggestions"]
+        return [s["text"] for s in suggestions if s["type"] == kind]
+
+    assert suggested("galaxy s7 c", "query") == ["galaxy s7 case"]  # not "charger" nor "cancelling"
+    assert set(suggested("c", "query")) >= {"case", "charger"}  # with no words before: over every title
+    seller.create(title="APC Smart-UPS 2.4kW Rack Mount", variants=[{"sku": "UPS-24", "price": 900}])
+    wait_for_outbox(container)
+    assert suggested("4k", "product") == ["Samsung 65 inch QLED 4K Television"]  # "4k" is not inside "2.4kW"
+
+
 def test_the_product_page_shows_related_products(client, catalog):
     page = client.get(f"/api/v1/products/{catalog[CATALOG[0][0]]}").json()
     related = [r["title"] for r in page["related_products"]]

@@ -303,6 +303,26 @@ def test_completions(engine):
     assert set(engine.brands()) == {"Sony", "Bose", "JBL", "Samsung", "Bang & Olufsen"}
 
 
+def test_word_completions_are_counted_in_the_titles_holding_the_words_before(engine):
+    assert dict(engine.term_completions("w", 5, within="Sony")) == {"wh": 1, "wired": 1, "wireless": 1}
+    assert "waterproof" in dict(engine.term_completions("w", 9))  # the JBL speaker's, in no Sony title
+    assert dict(engine.term_completions("head", 5, within="sony")) == {"headphones": 2}
+    assert engine.term_completions("w", 5, within="nikon") == []
+    assert engine.term_completions("head", 5, within="--") == engine.term_completions("head", 5)  # no words
+
+
+def test_a_title_completion_finds_the_common_word_past_many_rarer_ones(engine):
+    """Tantivy's phrase prefix looks at the first 50 completions in alphabetical order: "gizmo ca" would try
+    caa000 ... caa049 and never reach "case", which three gizmos have."""
+    rare = [doc(100 + i, f"Gizmo Caa{i:03}", "Zeta", "5.00") for i in range(60)]
+    cases = [doc(200 + i, f"Gizmo Case {i}", "Zeta", "5.00") for i in range(3)]
+    engine.upsert([*rare, *cases])
+    engine.refresh()
+    found = {pid for pid, _title in engine.title_completions("gizmo ca", 100)}
+    assert {200, 201, 202} <= found
+    assert {pid for pid, _title in engine.title_completions("gizmo cas", 10)} == {200, 201, 202}
+
+
 def test_relevance_hits_carry_scores_and_static_signals(engine):
     hits = engine.search(EngineQuery(keywords=words("headphones"))).hits
     assert all(h.text_score > 0 for h in hits)

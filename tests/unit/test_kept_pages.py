@@ -34,7 +34,7 @@ class CountingEngine:
         hits = [Hit(pid, 1.0 + pid / 10, 0.5, None, title=title) for pid, title in sorted(self.catalog.items())]
         return EngineResult(hits[query.offset : query.offset + query.limit], len(hits), Facets(brands=[("Acme", 2)]))
 
-    def term_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+    def term_completions(self, prefix: str, limit: int, within: str = "") -> list[tuple[str, int]]:
         return [("shoe", 2), ("trail", 2)]
 
     def brands(self) -> list[str]:

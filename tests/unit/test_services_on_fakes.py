@@ -116,7 +116,7 @@ class FindsOnlyWithoutFilters:
         filtered = f.brands or f.category_id or f.price_min or f.price_max or f.rating_min or f.in_stock is not None
         return EngineResult([], 0 if filtered else 3, Facets())
 
-    def term_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+    def term_completions(self, prefix: str, limit: int, within: str = "") -> list[tuple[str, int]]:
         return [("headphones", 10), ("sony", 5)]
 
     def brands(self) -> list[str]:

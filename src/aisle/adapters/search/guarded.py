@@ -39,8 +39,8 @@ class GuardedEngine:
     def related(self, product_id: int, limit: int) -> list[int]:
         return self._guarded(lambda engine: engine.related(product_id, limit))
 
-    def term_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
-        return self._guarded(lambda engine: engine.term_completions(prefix, limit))
+    def term_completions(self, prefix: str, limit: int, within: str = "") -> list[tuple[str, int]]:
+        return self._guarded(lambda engine: engine.term_completions(prefix, limit, within))
 
     def title_completions(self, prefix: str, limit: int) -> list[tuple[int, str]]:
         return self._guarded(lambda engine: engine.title_completions(prefix, limit))

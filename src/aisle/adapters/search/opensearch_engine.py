@@ -152,11 +152,14 @@ class OpenSearchEngine:
         }
         return [(int(hit["_id"]), hit["_source"]["title"]) for hit in self._search(body)["hits"]["hits"]]
 
-    def term_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
+    def term_completions(self, prefix: str, limit: int, within: str = "") -> list[tuple[str, int]]:
         """Title words starting with ``prefix`` and how many documents hold them, from a terms aggregation on
         ``title_terms``; a vocabulary bigger than one aggregation may return is read in hash partitions."""
         if limit <= 0:
             return []
+        holding = self._queries.title_words(within)
+        if holding is not None:
+            return self._completions_within(prefix, limit, holding)
         words = {"terms": {"field": "title_terms", "size": min(limit, TERMS_PER_REQUEST), "order": _MOST_FREQUENT}}
         if prefix:
             words["terms"]["include"] = escape_regexp(prefix) + ".*"
@@ -169,6 +172,14 @@ class OpenSearchEngine:
             return found
         partitions = math.ceil(result["distinct"]["value"] * PARTITION_HEADROOM / TERMS_PER_REQUEST)
         return self._partitioned_terms(prefix, partitions)[:limit]
+
+    def _completions_within(self, prefix: str, limit: int, holding: dict[str, Any]) -> list[tuple[str, int]]:
+        """Counted in the titles ``holding`` matches."""
+        words = {"terms": {"field": "title_terms", "size": limit, "order": _MOST_FREQUENT}}
+        if prefix:
+            words["terms"]["include"] = escape_regexp(prefix) + ".*"
+        filters = [holding, *([_prefix_query(prefix)] if prefix else [])]
+        return _term_counts(self._aggregate({"words": words}, {"bool": {"filter": filters}})["words"])
 
     def _partitioned_terms(self, prefix: str, partitions: int) -> list[tuple[str, int]]:
         counts: list[tuple[str, int]] = []

@@ -109,6 +109,11 @@ class QueryBuilder:
         *whole, last = words
         return {"bool": {"filter": [_term("title_words", w) for w in whole] + [{"prefix": {"title_words": last}}]}}
 
+    def title_words(self, text: str) -> Query | None:
+        """Titles holding every word of ``text`` (None: no words)."""
+        words = self._plain.analyze(text)
+        return {"bool": {"filter": [_term("title_words", w) for w in words]}} if words else None
+
     def related(self, title: str, brand: str | None, category_leaf: int | None, exclude: int) -> Query:
         should: list[Query] = [{"term": {"title": token}} for token in dict.fromkeys(self.tokens(title))]
         if brand:

@@ -49,6 +49,7 @@ DOCSTORE_BLOCK_BYTES = 2048
 MIN_WRITER_HEAP_BYTES = 15_000_000  # Tantivy's least; the writer taken to create an index writes nothing
 META_FILE = "meta.json"
 TITLES_KEPT = 50_000  # ~8 MB of recently ranked titles per index (see _RecentTitles)
+PREFIX_EXPANSIONS = 64  # the unfinished word of a title completion stands for its 64 commonest completions
 _FLOAT, _INTEGER = tantivy.FieldType.Float, tantivy.FieldType.Integer
 SORT_FIELDS = {  # equal values in product id order, as on OpenSearch (tantivy_sorting)
     "price_asc": SortField("price", _FLOAT, descending=False),
@@ -196,8 +197,12 @@ class TantivyEngine:
         query = self._queries.related(title, stored.get_first("brand"), stored.get_first("category_leaf"), product_id)
         return best_scored_ids(searcher, query, limit)
 
-    def term_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
-        return self._index.searcher().terms_with_prefix("title_words", prefix, limit=limit)
+    def term_completions(self, prefix: str, limit: int, within: str = "") -> list[tuple[str, int]]:
+        return self._completions(self._index.searcher(), prefix, self._plain.analyze(within), limit)
+
+    def _completions(self, searcher: Any, prefix: str, within: list[str], limit: int) -> list[tuple[str, int]]:
+        holding = self._queries.title_words(within)
+        return cast(list[tuple[str, int]], searcher.terms_with_prefix("title_words", prefix, holding, limit))
 
     def brands(self) -> list[str]:
         return [term for term, _count in self._index.searcher().terms_with_prefix("brand", "")]
@@ -224,7 +229,13 @@ class TantivyEngine:
         if not words:
             return []
         searcher = self._index.searcher()
-        query = self._queries.title_prefix(words)
+        *whole, last = words
+        # The unfinished word's commonest completions in the titles holding the others. Tantivy's own phrase
+        # prefix takes the first 50 in alphabetical order: "iphone c" would look for c1, c10 ... and never "case".
+        completions = [term for term, _n in self._completions(searcher, last, whole, PREFIX_EXPANSIONS)]
+        if not completions:
+            return []
+        query = self._queries.title_prefix(whole, completions)
         result = searcher.search(query, limit, count=False, order_by_field="static_score")
         docs = [searcher.doc(address) for _key, address in result.hits]
         return [cast(tuple[int, str], (d.get_first("product_id"), d.get_first("title"))) for d in docs]

@@ -115,8 +115,8 @@ class SwitchingEngine:
     def related(self, product_id: int, limit: int) -> list[int]:
         return self.engine.related(product_id, limit)
 
-    def term_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
-        return self.engine.term_completions(prefix, limit)
+    def term_completions(self, prefix: str, limit: int, within: str = "") -> list[tuple[str, int]]:
+        return self.engine.term_completions(prefix, limit, within)
 
     def title_completions(self, prefix: str, limit: int) -> list[tuple[int, str]]:
         return self.engine.title_completions(prefix, limit)

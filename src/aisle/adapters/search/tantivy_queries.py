@@ -163,12 +163,18 @@ class QueryBuilder:
         clauses += [(Occur.Must, Q.const_score_query(f, 0.0)) for f in filters]
         return Q.boolean_query(clauses)
 
-    def title_prefix(self, words: list[str]) -> Q:
-        """Every typed word in the title, the last one possibly unfinished ("sony wire" finds "Sony ... Wired")."""
-        *whole, last = words
+    def title_prefix(self, whole: list[str], completions: list[str]) -> Q:
+        """Every whole word in the title, and one of the unfinished word's completions ("sony wire" finds
+        "Sony ... Wired")."""
         clauses = [(Occur.Must, Q.term_query(self._schema, "title_words", w)) for w in whole]
-        clauses.append((Occur.Must, Q.phrase_prefix_query(self._schema, "title_words", [last])))
+        clauses.append((Occur.Must, Q.term_set_query(self._schema, "title_words", completions)))
         return Q.boolean_query(clauses)
+
+    def title_words(self, words: list[str]) -> Q | None:
+        """Titles holding every one of ``words`` (None: no words, every title)."""
+        if not words:
+            return None
+        return Q.boolean_query([(Occur.Must, Q.term_query(self._schema, "title_words", w)) for w in words])
 
     def related(self, title: str, brand: str | None, category_leaf: int | None, exclude: int) -> Q:
         should = [(Occur.Should, Q.term_query(self._schema, "title", t)) for t in dict.fromkeys(self.tokens(title))]

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from aisle.domain.categories import Category
 from aisle.domain.search.query import read_text
-from aisle.domain.search.text import normalize
+from aisle.domain.search.text import normalize, tokenize
 from aisle.services.search.engine import SearchEngine
 from aisle.services.search.understanding import QueryUnderstanding
 
 MAX_SUGGESTIONS = 9
+PRODUCTS = 4
+PRODUCTS_SPARE = 4  # read beyond PRODUCTS, for those a decimal's tail matched
+WORDS = 4
 TYPO_TOLERANT_FROM = 4  # below this many characters every word is a plausible prefix; guessing typos is noise
 
 
@@ -76,12 +80,23 @@ class Autocomplete:
         return [Suggestion("category", c.name, category=c) for c in found][:3]
 
     def _titles(self, prefix: str) -> list[Suggestion]:
-        return [
-            Suggestion("product", title, product_id=pid) for pid, title in self._engine.title_completions(prefix, 4)
-        ]
+        """The most popular titles holding the typed words, none where a word is only the tail of a decimal
+        ("4k" is no word of "2.4kW", though the engine splits it into "2" and "4kw")."""
+        words = tokenize(prefix)
+        found = self._engine.title_completions(prefix, PRODUCTS + PRODUCTS_SPARE)
+        return [Suggestion("product", t, product_id=pid) for pid, t in found if _begins_words(t, words)][:PRODUCTS]
 
     def _words(self, head: str, last: str) -> list[Suggestion]:
-        return [Suggestion("query", f"{head} {word}".strip()) for word, _n in self._engine.term_completions(last, 4)]
+        """The last word completed, counted in the titles holding the words before it: "4k t" is completed to
+        what 4K titles say, not to "4k toner" because "toner" is the catalog's commonest word starting with "t"."""
+        said = set(tokenize(head))  # "usb-c c": the "c" of "usb-c" is in every title counted
+        completions = self._engine.term_completions(last, WORDS + len(said), within=head)
+        return [Suggestion("query", f"{head} {word}".strip()) for word, _n in completions if word not in said][:WORDS]
+
+
+def _begins_words(title: str, words: list[str]) -> bool:
+    text = normalize(title)
+    return all(re.search(r"(?<![^\W_])(?<!\d[.,])" + re.escape(word), text) for word in words)
 
 
 def _unique(suggestions: list[Suggestion]) -> list[Suggestion]:

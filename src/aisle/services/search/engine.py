@@ -120,8 +120,9 @@ class SearchEngine(Protocol):
     def related(self, product_id: int, limit: int) -> list[int]:
         """ACTIVE products like this one (title words, brand, category), best first, without itself."""
 
-    def term_completions(self, prefix: str, limit: int) -> list[tuple[str, int]]:
-        """Indexed title words that start with ``prefix``, most frequent first."""
+    def term_completions(self, prefix: str, limit: int, within: str = "") -> list[tuple[str, int]]:
+        """Indexed title words that start with ``prefix``, most frequent first: in every title, or counted in the
+        titles holding every word of ``within`` ("iphone" and "c": case, clear, cover)."""
 
     def title_completions(self, prefix: str, limit: int) -> list[tuple[int, str]]:
         """(product id, title) of products whose title contains a word starting with the prefix's last word."""
