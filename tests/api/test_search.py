@@ -356,9 +356,9 @@ def test_attribute_facets_and_filters_over_http(client, seller: SellerClient, co
 
 
 def test_a_colour_and_a_price_are_asked_of_one_variant_over_http(client, seller: SellerClient, container):
-    """The wool tee is red at $80 and blue at $50: no answer to "red, under $60", though it has red and $50."""
+    """The wool tee is red at $120 and blue at $50: no answer to "red, under $60", though it has red and $50."""
     wool = [
-        {"sku": "WOOL-R", "price": 80, "attributes": {"color": "Red"}},
+        {"sku": "WOOL-R", "price": 120, "attributes": {"color": "Red"}},
         {"sku": "WOOL-B", "price": 50, "attributes": {"color": "Blue"}},
     ]
     seller.create(title="Wool Tee", variants=wool)
@@ -366,10 +366,33 @@ def test_a_colour_and_a_price_are_asked_of_one_variant_over_http(client, seller:
     wait_for_outbox(container)
     assert titles(search(client, q="tee", attr=["color:red"], price_max=60)) == ["Linen Tee"]
     (red,) = search(client, q="tee", attr=["color:red"], price_min=60)["results"]
-    assert (red["title"], red["price"]["amount"]) == ("Wool Tee", 80)  # the red one's price, not the blue's $50
+    assert (red["title"], red["price"]["amount"]) == ("Wool Tee", 120)  # the red one's price, not the blue's $50
     assert titles(search(client, q="tee", attr=["color:blue"], price_max=60)) == ["Wool Tee"]
     unchosen = {r["title"]: r["price"]["amount"] for r in search(client, q="tee")["results"]}
     assert unchosen == {"Wool Tee": 50, "Linen Tee": 20}
+
+
+def test_facets_under_a_colour_count_what_choosing_each_entry_finds(client, seller: SellerClient, container):
+    """Red is chosen under $60: Red counts the linen tee alone (the wool one's red is $120), as choosing it shows;
+    and under red the price buckets count the red variants' prices, not each tee's lowest."""
+    wool = [
+        {"sku": "WOOL-R", "price": 120, "attributes": {"color": "Red"}},
+        {"sku": "WOOL-B", "price": 50, "attributes": {"color": "Blue"}},
+    ]
+    seller.create(title="Wool Tee", variants=wool)
+    seller.create(title="Linen Tee", variants=[{"sku": "LIN-R", "price": 20, "attributes": {"color": "Red"}}])
+    wait_for_outbox(container)
+    red_under_60 = search(client, q="tee", attr=["color:red"], price_max=60)
+    assert red_under_60["total"] == 1
+    assert red_under_60["facets"]["attributes"]["color"] == [
+        {"name": "Blue", "count": 1, "selected": False},
+        {"name": "Red", "count": 1, "selected": True},
+    ]
+    red = search(client, q="tee", attr=["color:red"])["facets"]["price_ranges"]
+    assert {bucket["label"]: bucket["count"] for bucket in red} == {"$10 – $25": 1, "$100 – $200": 1}  # noqa: RUF001
+    for bucket in red:  # each count is what choosing the bucket finds
+        chosen = search(client, q="tee", attr=["color:red"], price_min=bucket["min"], price_max=bucket["max"])
+        assert chosen["total"] == bucket["count"]
 
 
 def test_pages_follow_one_order(client, catalog):

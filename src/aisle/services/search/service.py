@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.errors import InvalidInput
@@ -52,6 +53,7 @@ from aisle.services.search.results import (
     SearchResult,
 )
 from aisle.services.search.understanding import QueryUnderstanding
+from aisle.services.search.variant_facets import counted_by_variant
 
 RERANK_DEPTH = 200  # keyword results are re-ranked with the full formula among the engine's best this many
 NAME_RERANK_DEPTH = 40  # the best this many are re-ranked once more with their titles (from the cached cards)
@@ -235,6 +237,7 @@ class SearchService:
         facets = engine.search(only_facets).facets
         if engine is self._engine:
             facets = with_chosen_values(engine, plan.keywords, plan.filters, facets, self._engine.brands)
+            facets = counted_by_variant(partial(_count, engine, plan.keywords), plan.filters, facets)
         if cache is not None:
             cache.set(key, facets_to_dict(facets), FACETS_TTL_SECONDS)
         return facets
@@ -362,6 +365,10 @@ class SearchService:
             CategoryCount(categories[cid], count) for cid, count in keyword_only.facets.categories if cid in categories
         ][:5]
         return Relaxation(tuple(steps), suggestion, tuple(related))
+
+
+def _count(engine: Searcher, keywords: tuple[KeywordGroup, ...], filters: Filters) -> int:
+    return engine.search(EngineQuery(keywords=keywords, filters=filters, limit=0, with_facets=False)).total
 
 
 def _nothing_found(parsed: ParsedQuery, plan: Plan, params: SearchParams) -> SearchResult:

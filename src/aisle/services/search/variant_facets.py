@@ -1,0 +1,75 @@
+"""Facet counts under an attribute filter, counted as that filter matches: variant by variant.
+
+The engines count facets product by product, from each product's values and its lowest price. An attribute filter
+holds for one variant at its own price (variant_offers.py), so under size=King and "under $30" a sheet set sold
+in King at $40 and in Twin at $25 was counted beside King, though choosing King finds it no more; and under
+size=King, the price buckets counted the Twin's price. Where the two differ, the listed entries are counted again
+with the filter each one leads to:
+
+- a chosen attribute's values, when the filters it is counted under hold per variant (a price bound, or another
+  attribute): the first ``MOST_RECOUNTED`` values and every chosen one; the others are left out, since their
+  product-by-product counts would promise more than choosing them gives;
+- the price buckets, under any attribute filter, as choosing each finds (both edges in, as the filter has them),
+  from the lowest listed one up.
+
+Each count is one search for the total only. The attribute facets of attributes not chosen stay product by
+product (a colour a sheet set has only in Twin is counted under size=King): see docs/search.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
+
+from aisle.domain.search.document import attribute_key, attribute_name
+from aisle.domain.search.facet_buckets import PRICE_EDGES
+from aisle.services.search.engine import Facets, Filters
+
+MOST_RECOUNTED = 20  # values of one chosen attribute counted again per search
+
+Count = Callable[[Filters], int]
+
+
+def counted_by_variant(count: Count, filters: Filters, facets: Facets) -> Facets:
+    """``facets`` with the entries whose product-by-product count differs from what choosing them gives counted
+    again (``count``: how many products a search with these filters finds)."""
+    if not filters.attributes:
+        return facets
+    attributes = dict(facets.attributes)
+    for name in filters.attribute_names():
+        lifted = filters.without_attribute(name)
+        if lifted.attributes or lifted.price_min is not None or lifted.price_max is not None:
+            attributes[name] = _values(count, filters, name, attributes.get(name, []))
+    return replace(facets, attributes=attributes, price_ranges=_price_ranges(count, filters, facets.price_ranges))
+
+
+def _values(count: Count, filters: Filters, name: str, listed: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    lifted = filters.without_attribute(name)
+    chosen = {attribute_key(n, v) for n, v in filters.attributes if attribute_name(n) == name}
+    kept = [value for i, (value, _n) in enumerate(listed) if i < MOST_RECOUNTED or attribute_key(name, value) in chosen]
+    counted = [(value, count(replace(lifted, attributes=(*lifted.attributes, (name, value))))) for value in kept]
+    return sorted(
+        ((value, n) for value, n in counted if n or attribute_key(name, value) in chosen),
+        key=lambda entry: (-entry[1], entry[0]),
+    )
+
+
+def _price_ranges(
+    count: Count, filters: Filters, listed: list[tuple[float | None, float | None, int]]
+) -> list[tuple[float | None, float | None, int]]:
+    """Each bucket as the price filter choosing it finds (price_min=low, price_max=high, both edges in). A bucket
+    nothing was listed in may hold some now (a $120 red variant of a product whose lowest price is $50), but none
+    below the lowest listed: a variant never sells for less than its product's lowest price."""
+    if not listed:
+        return []
+    lifted = filters.without("price_ranges")
+    lowest = min((PRICE_EDGES.index(b[:2]) for b in listed if b[:2] in PRICE_EDGES), default=0)
+    counted = []
+    for low, high in PRICE_EDGES[lowest:]:
+        counted.append((low, high, count(replace(lifted, price_min=_decimal(low), price_max=_decimal(high)))))
+    return [bucket for bucket in counted if bucket[2]]
+
+
+def _decimal(edge: float | None) -> Decimal | None:
+    return None if edge is None else Decimal(str(edge))

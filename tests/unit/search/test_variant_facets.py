@@ -1,0 +1,58 @@
+"""Facet entries under an attribute filter counted again as choosing them finds (the count is the engine's)."""
+
+from decimal import Decimal
+
+from aisle.domain.search.facet_buckets import PRICE_EDGES
+from aisle.services.search.engine import Facets, Filters
+from aisle.services.search.variant_facets import MOST_RECOUNTED, counted_by_variant
+
+
+class Counts:
+    """A count per filter: colours by value, the price bucket by its low edge; every filter asked is kept."""
+
+    def __init__(self) -> None:
+        self.asked: list[Filters] = []
+
+    def __call__(self, filters: Filters) -> int:
+        self.asked.append(filters)
+        colours = [v for n, v in filters.attributes if n == "color"]
+        if filters.price_min is not None and filters.price_min >= 100:
+            return 2
+        return 0 if "Gone" in colours else len(colours) + (1 if filters.price_max is None else 0)
+
+
+def test_without_an_attribute_filter_nothing_is_counted_again():
+    counts, facets = Counts(), Facets(attributes={"color": [("Red", 3)]}, price_ranges=[(10.0, 25.0, 3)])
+    assert counted_by_variant(counts, Filters(price_max=Decimal(30)), facets) == facets
+    assert counts.asked == []
+
+
+def test_a_chosen_attributes_values_are_counted_when_a_price_holds_per_variant():
+    values = [(f"C{i:02}", 50 - i) for i in range(MOST_RECOUNTED + 5)] + [("Gone", 1)]
+    chosen = Filters(attributes=(("color", "C24"),), price_max=Decimal(60))
+    facets = counted_by_variant(Counts(), chosen, Facets(attributes={"color": values, "size": [("M", 9)]}))
+    listed = dict(facets.attributes["color"])
+    assert len(listed) == MOST_RECOUNTED + 1 and listed["C24"] == 1  # the first 20 and the chosen one
+    assert "Gone" not in listed and facets.attributes["size"] == [("M", 9)]  # a size is not chosen: as counted
+
+
+def test_no_price_nor_other_attribute_leaves_the_chosen_attributes_values_as_counted():
+    counts = Counts()
+    facets = counted_by_variant(
+        counts, Filters(attributes=(("color", "Red"),)), Facets(attributes={"color": [("Red", 3)]})
+    )
+    assert facets.attributes == {"color": [("Red", 3)]}
+    assert all(f.attributes == (("color", "Red"),) for f in counts.asked)  # the price buckets only
+
+
+def test_price_buckets_are_counted_from_the_lowest_listed_up_with_the_edges_the_filter_has():
+    counts = Counts()
+    listed = [(25.0, 50.0, 4)]
+    facets = counted_by_variant(counts, Filters(attributes=(("color", "Red"),)), Facets(price_ranges=listed))
+    asked = [(f.price_min, f.price_max) for f in counts.asked]
+    first = PRICE_EDGES.index((25.0, 50.0))
+    assert asked == [
+        (None if lo is None else Decimal(str(lo)), None if hi is None else Decimal(str(hi)))
+        for lo, hi in PRICE_EDGES[first:]
+    ]
+    assert facets.price_ranges == [(lo, hi, 2 if lo is not None and lo >= 100 else 1) for lo, hi in PRICE_EDGES[first:]]
