@@ -100,3 +100,35 @@ def test_attribute_filters_apply_while_the_engine_is_down(engine, ids, uow):
     assert matching(("storage", "64")) == {"Storage"}
     assert matching(("color", "green")) == set()
     assert search.search(EngineQuery(filters=Filters(attributes=(("color", "red"),)))).total == 2
+    assert matching(("color", "red"), ("size", "l")) == {"Red or Blue L"}
+    assert matching(("color", "blue"), ("size", "m"), ("size", "s")) == {"Blue M"}
+
+
+def test_an_attribute_filter_holds_for_one_variant_at_its_price_while_the_engine_is_down(engine, ids, uow):
+    """As the index reads it: red under $60 is no answer from a tee red at $80 and blue at $50."""
+    seller = Seller(ids.next_id(), "Tees", hash_api_key(str(ids.next_id())))
+    tees = {
+        "Duo": [({"color": "Red", "size": "S"}, "80.00"), ({"color": "Blue", "size": "M"}, "50.00")],
+        "Red": [({"color": "Red", "size": "M"}, "40.00")],
+    }
+    found = {}
+    with uow() as tx:
+        tx.sellers.add(seller)
+        for name, variants in tees.items():
+            made = tuple(Variant(f"{name}-{i}", Decimal(p), attributes=a) for i, (a, p) in enumerate(variants))
+            content = ProductContent(f"Tee {name}", made, status=ProductStatus.ACTIVE)
+            product = Product.create(ids.next_id(), seller.seller_id, content, utc_now(), ids.next_id)
+            tx.products.add(product, actor="test")
+            found[name] = product.product_id
+        tx.commit()
+    search = DatabaseSearch(engine, lambda: {})
+
+    def matching(*attributes: tuple[str, str], low: str | None = None, high: str | None = None) -> set[str]:
+        bounds = {"price_min": low and Decimal(low), "price_max": high and Decimal(high)}
+        hits = search.search(EngineQuery(filters=Filters(attributes=attributes, **bounds), limit=50)).hits
+        return {name for name, pid in found.items() if pid in {h.product_id for h in hits}}
+
+    assert matching(("color", "red"), high="60") == {"Red"}
+    assert matching(("color", "red"), low="70") == {"Duo"}  # its lowest price is $50, its red $80
+    assert matching(("color", "red"), ("size", "m")) == {"Red"}  # the duo has red and M, not in one variant
+    assert matching(low="45", high="55") == {"Duo"}  # no attribute: the lowest price

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, Select, String, and_, cast, func, or_, select, true
+from sqlalchemy import Engine, Select, String, and_, cast, exists, func, or_, select
 
 from aisle.adapters.sql import schema as t
 from aisle.domain.catalog import ProductStatus
@@ -36,11 +36,12 @@ class DatabaseSearch:
         condition = self._condition(query)
         prices = _lowest_prices()
         ratings = _ratings()
+        bounds = _price_and_rating(query.filters, prices, ratings, by_variant=bool(query.filters.attributes))
         base = (
             select(t.products.c.product_id, t.products.c.category_id)
             .join(prices, prices.c.product_id == t.products.c.product_id)
             .outerjoin(ratings, ratings.c.product_id == t.products.c.product_id)
-            .where(condition, *_price_and_rating(query.filters, prices, ratings))
+            .where(condition, *bounds)
         )
         with self._engine.connect() as connection:
             total = connection.execute(select(func.count()).select_from(base.subquery())).scalar_one()
@@ -59,25 +60,27 @@ class DatabaseSearch:
             clauses.append(func.lower(p.brand).in_([b.casefold() for b in f.brands]))
         if f.category_id is not None:
             clauses.append(p.category_id.in_(descendants(self._categories(), f.category_id)))
-        clauses += [self._has_attribute(name, values) for name, values in _attribute_filters(f)]
+        if f.attributes:
+            clauses.append(self._has_variant(f))
         if f.in_stock is not None:
             stocked = select(t.stock.c.variant_id).where(t.stock.c.available > 0)
             in_stock = select(t.variants.c.product_id).where(t.variants.c.variant_id.in_(stocked))
             clauses.append(p.product_id.in_(in_stock) if f.in_stock else p.product_id.not_in(in_stock))
         return and_(*clauses)
 
-    def _has_attribute(self, name: str, values: list[str]) -> Any:
-        """Some variant has attribute ``name`` (any case) with one of ``values`` (any case), as the index reads
-        variant attributes: values of one attribute OR'ed, attributes AND'ed (one clause each)."""
+    def _has_variant(self, f: Filters) -> Any:
+        """Some variant has every chosen attribute (any case; values of one attribute OR'ed, attributes AND'ed) and
+        sells within the price range at its own price, as the index reads them (variant_offers.py)."""
         v = t.variants.c
+        price = [v.price_cents >= to_cents(f.price_min)] if f.price_min is not None else []
+        price += [v.price_cents <= to_cents(f.price_max)] if f.price_max is not None else []
         each = "jsonb_each_text" if self._engine.dialect.name == "postgresql" else "json_each"
-        pairs = getattr(func, each)(v.attributes).table_valued("key", "value").alias("pair")
-        matching = (
-            select(v.product_id)
-            .select_from(t.variants.join(pairs, true()))
-            .where(func.lower(pairs.c.key) == name, func.lower(cast(pairs.c.value, String)).in_(values))
-        )
-        return t.products.c.product_id.in_(matching)
+        has = []
+        for n, (name, values) in enumerate(_attribute_filters(f)):
+            pairs = getattr(func, each)(v.attributes).table_valued("key", "value").alias(f"pair{n}")
+            named = func.lower(pairs.c.key) == name
+            has.append(exists(select(pairs.c.key).where(named, func.lower(cast(pairs.c.value, String)).in_(values))))
+        return t.products.c.product_id.in_(select(v.product_id).where(*has, *price))
 
     def _brands(self, connection: Any, condition: Any) -> list[tuple[str, int]]:
         p = t.products.c
@@ -122,11 +125,12 @@ def _ratings() -> Any:
     return select(r.product_id, average).subquery()
 
 
-def _price_and_rating(f: Filters, prices: Any, ratings: Any) -> list[Any]:
+def _price_and_rating(f: Filters, prices: Any, ratings: Any, by_variant: bool) -> list[Any]:
+    """``by_variant``: the price range is a chosen variant's (_has_variant), not the lowest price's."""
     clauses = []
-    if f.price_min is not None:
+    if f.price_min is not None and not by_variant:
         clauses.append(prices.c.cents >= to_cents(f.price_min))
-    if f.price_max is not None:
+    if f.price_max is not None and not by_variant:
         clauses.append(prices.c.cents <= to_cents(f.price_max))
     if f.rating_min is not None:
         clauses.append(ratings.c.average >= f.rating_min)
