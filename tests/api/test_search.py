@@ -374,13 +374,14 @@ def test_a_colour_and_a_price_are_asked_of_one_variant_over_http(client, seller:
 
 def test_facets_under_a_colour_count_what_choosing_each_entry_finds(client, seller: SellerClient, container):
     """Red is chosen under $60: Red counts the linen tee alone (the wool one's red is $120), as choosing it shows;
-    and under red the price buckets count the red variants' prices, not each tee's lowest."""
+    and under red the sizes and the price buckets count the red variants, not each tee's sizes and lowest price."""
     wool = [
-        {"sku": "WOOL-R", "price": 120, "attributes": {"color": "Red"}},
-        {"sku": "WOOL-B", "price": 50, "attributes": {"color": "Blue"}},
+        {"sku": "WOOL-R", "price": 120, "attributes": {"color": "Red", "size": "L"}},
+        {"sku": "WOOL-B", "price": 50, "attributes": {"color": "Blue", "size": "M"}},
     ]
     seller.create(title="Wool Tee", variants=wool)
-    seller.create(title="Linen Tee", variants=[{"sku": "LIN-R", "price": 20, "attributes": {"color": "Red"}}])
+    linen = [{"sku": "LIN-R", "price": 20, "attributes": {"color": "Red", "size": "M"}}]
+    seller.create(title="Linen Tee", variants=linen)
     wait_for_outbox(container)
     red_under_60 = search(client, q="tee", attr=["color:red"], price_max=60)
     assert red_under_60["total"] == 1
@@ -388,7 +389,9 @@ def test_facets_under_a_colour_count_what_choosing_each_entry_finds(client, sell
         {"name": "Blue", "count": 1, "selected": False},
         {"name": "Red", "count": 1, "selected": True},
     ]
-    red = search(client, q="tee", attr=["color:red"])["facets"]["price_ranges"]
+    red_facets = search(client, q="tee", attr=["color:red"])["facets"]
+    assert [(size["name"], size["count"]) for size in red_facets["attributes"]["size"]] == [("L", 1), ("M", 1)]
+    red = red_facets["price_ranges"]
     assert {bucket["label"]: bucket["count"] for bucket in red} == {"$10 – $25": 1, "$100 – $200": 1}  # noqa: RUF001
     for bucket in red:  # each count is what choosing the bucket finds
         chosen = search(client, q="tee", attr=["color:red"], price_min=bucket["min"], price_max=bucket["max"])

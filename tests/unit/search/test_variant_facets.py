@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from aisle.domain.search.facet_buckets import PRICE_EDGES
 from aisle.services.search.engine import Facets, Filters
-from aisle.services.search.variant_facets import MOST_RECOUNTED, counted_by_variant
+from aisle.services.search.variant_facets import FEW_VALUES, MOST_OTHER_COUNTS, MOST_RECOUNTED, counted_by_variant
 
 
 class Counts:
@@ -33,7 +33,23 @@ def test_a_chosen_attributes_values_are_counted_when_a_price_holds_per_variant()
     facets = counted_by_variant(Counts(), chosen, Facets(attributes={"color": values, "size": [("M", 9)]}))
     listed = dict(facets.attributes["color"])
     assert len(listed) == MOST_RECOUNTED + 1 and listed["C24"] == 1  # the first 20 and the chosen one
-    assert "Gone" not in listed and facets.attributes["size"] == [("M", 9)]  # a size is not chosen: as counted
+    assert "Gone" not in listed and facets.attributes["size"] == [("M", 1)]  # few values: counted under C24
+
+
+def test_attributes_not_chosen_are_counted_again_when_they_list_few_values_fewest_first():
+    counts = Counts()
+    listed = {
+        "size": [("S", 5), ("M", 4)],
+        "fit": [(f"F{i}", 3) for i in range(FEW_VALUES)],
+        "material": [(f"M{i}", 2) for i in range(FEW_VALUES + 1)],
+        "color": [("Red", 7)],
+    }
+    facets = counted_by_variant(counts, Filters(attributes=(("color", "Red"),)), Facets(attributes=listed))
+    assert facets.attributes["size"] == [("M", 2), ("S", 2)]  # under red: Counts gives 2 to each
+    assert facets.attributes["fit"] == [(f"F{i}", 2) for i in range(FEW_VALUES)]
+    assert facets.attributes["material"] == listed["material"]  # too many values: as the engine counted
+    asked = [f for f in counts.asked if len(f.attributes) == 2]
+    assert len(asked) == 2 + FEW_VALUES <= MOST_OTHER_COUNTS
 
 
 def test_no_price_nor_other_attribute_leaves_the_chosen_attributes_values_as_counted():

@@ -9,11 +9,13 @@ with the filter each one leads to:
 - a chosen attribute's values, when the filters it is counted under hold per variant (a price bound, or another
   attribute): the first ``MOST_RECOUNTED`` values and every chosen one; the others are left out, since their
   product-by-product counts would promise more than choosing them gives;
+- an attribute not chosen, under the chosen ones, when it lists at most ``FEW_VALUES`` values (sizes, say, under
+  a colour), up to ``MOST_OTHER_COUNTS`` counts in all, fewest values first; one listing more stays product by
+  product (a colour a sheet set has only in Twin is counted under size=King);
 - the price buckets, under any attribute filter, as choosing each finds (both edges in, as the filter has them),
   from the lowest listed one up.
 
-Each count is one search for the total only. The attribute facets of attributes not chosen stay product by
-product (a colour a sheet set has only in Twin is counted under size=King): see docs/search.md.
+Each count is one search for the total only.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from aisle.domain.search.facet_buckets import PRICE_EDGES
 from aisle.services.search.engine import Facets, Filters
 
 MOST_RECOUNTED = 20  # values of one chosen attribute counted again per search
+FEW_VALUES = 8  # an attribute not chosen is counted again when it lists no more values than this
+MOST_OTHER_COUNTS = 16  # values of attributes not chosen counted again per search
 
 Count = Callable[[Filters], int]
 
@@ -41,6 +45,7 @@ def counted_by_variant(count: Count, filters: Filters, facets: Facets) -> Facets
         lifted = filters.without_attribute(name)
         if lifted.attributes or lifted.price_min is not None or lifted.price_max is not None:
             attributes[name] = _values(count, filters, name, attributes.get(name, []))
+    attributes.update(_other_attributes(count, filters, attributes))
     return replace(facets, attributes=attributes, price_ranges=_price_ranges(count, filters, facets.price_ranges))
 
 
@@ -48,11 +53,34 @@ def _values(count: Count, filters: Filters, name: str, listed: list[tuple[str, i
     lifted = filters.without_attribute(name)
     chosen = {attribute_key(n, v) for n, v in filters.attributes if attribute_name(n) == name}
     kept = [value for i, (value, _n) in enumerate(listed) if i < MOST_RECOUNTED or attribute_key(name, value) in chosen]
-    counted = [(value, count(replace(lifted, attributes=(*lifted.attributes, (name, value))))) for value in kept]
-    return sorted(
-        ((value, n) for value, n in counted if n or attribute_key(name, value) in chosen),
-        key=lambda entry: (-entry[1], entry[0]),
-    )
+    counted = [(value, count(_adding(lifted, name, value))) for value in kept]
+    return _ranked(counted, keep=lambda value: attribute_key(name, value) in chosen)
+
+
+def _other_attributes(
+    count: Count, filters: Filters, attributes: dict[str, list[tuple[str, int]]]
+) -> dict[str, list[tuple[str, int]]]:
+    chosen = set(filters.attribute_names())
+    few = sorted((len(values), name) for name, values in attributes.items() if name not in chosen)
+    recounted: dict[str, list[tuple[str, int]]] = {}
+    budget = MOST_OTHER_COUNTS
+    for size, name in few:
+        if size > FEW_VALUES or size > budget:
+            break
+        budget -= size
+        recounted[name] = _ranked([(value, count(_adding(filters, name, value))) for value, _n in attributes[name]])
+    return recounted
+
+
+def _adding(filters: Filters, name: str, value: str) -> Filters:
+    return replace(filters, attributes=(*filters.attributes, (name, value)))
+
+
+def _ranked(
+    counted: list[tuple[str, int]], keep: Callable[[str], bool] = lambda _value: False
+) -> list[tuple[str, int]]:
+    """Most common first; a value counted 0 is left out unless ``keep`` says (a chosen one, to unpick)."""
+    return sorted(((v, n) for v, n in counted if n or keep(v)), key=lambda entry: (-entry[1], entry[0]))
 
 
 def _price_ranges(
