@@ -98,3 +98,20 @@ def test_the_lowest_price_stays_where_no_variant_has_every_chosen_attribute_or_n
 
 def test_a_card_priced_by_variant_reads_back_from_a_shared_cache():
     assert CacheCodec(ProductCard).load(through_json_cache(asdict(TRIO))) == TRIO
+
+
+def test_a_card_keeps_its_variants_prices_when_only_an_unattributed_variant_is_cheaper():
+    from datetime import UTC, datetime
+
+    from aisle.domain.reviews import ReviewSummary
+    from aisle.services.ports import CardFacts, CardVariant
+    from aisle.services.search.cards import card_of
+
+    variants = (CardVariant(1, Decimal("10.00"), None), CardVariant(2, Decimal("20.00"), None, (("color", "Red"),)))
+    facts = CardFacts(5, 1, "Mug", None, None, (), datetime(2026, 1, 1, tzinfo=UTC), variants)
+    prices = {1: priced("10.00"), 2: priced("20.00")}
+    card = card_of(facts, ReviewSummary(), prices, True, datetime(2026, 6, 1, tzinfo=UTC), [])
+    assert card.price == priced("10.00")
+    assert showing_chosen(card, Filters(attributes=(("color", "red"),))).price == priced("20.00")
+    one_price = card_of(facts, ReviewSummary(), {1: priced("20.00"), 2: priced("20.00")}, True, datetime.now(UTC), [])
+    assert one_price.priced_variants == ()  # nothing to choose between: the cache keeps no copy

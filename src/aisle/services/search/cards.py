@@ -135,7 +135,7 @@ def card_of(
         in_stock=in_stock,
         variant_count=len(facts.variants),
         pictured_variants=_pictured_variants(facts, gallery),
-        priced_variants=_priced_variants(facts, prices),
+        priced_variants=_priced_variants(facts, prices, cheapest),
     )
 
 
@@ -206,13 +206,15 @@ def _pictured_variants(facts: CardFacts, gallery: list[dict[str, Any]]) -> tuple
     )
 
 
-def _priced_variants(facts: CardFacts, prices: dict[int, FinalPrice]) -> tuple[PricedVariant, ...]:
+def _priced_variants(
+    facts: CardFacts, prices: dict[int, FinalPrice], cheapest: FinalPrice
+) -> tuple[PricedVariant, ...]:
     priced = tuple(
         PricedVariant(v.attributes, prices[v.variant_id])
         for v in facts.variants
         if v.attributes and v.variant_id in prices
     )
-    return priced if len({p.price.amount for p in priced}) > 1 else ()  # one price: nothing to choose
+    return priced if any(p.price != cheapest for p in priced) else ()  # all at the card's price: nothing to choose
 
 
 def _price_badges(price: FinalPrice) -> tuple[str, ...]:
