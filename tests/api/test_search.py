@@ -372,6 +372,28 @@ def test_a_colour_and_a_price_are_asked_of_one_variant_over_http(client, seller:
     assert unchosen == {"Wool Tee": 50, "Linen Tee": 20}
 
 
+def test_in_stock_is_asked_of_the_chosen_colour_over_http(client, seller: SellerClient, container):
+    wool = seller.create(
+        title="Wool Tee",
+        variants=[
+            {"sku": "WOOL-R", "price": 120, "attributes": {"color": "Red"}},
+            {"sku": "WOOL-B", "price": 50, "attributes": {"color": "Blue"}},
+        ],
+    )
+    linen = seller.create(title="Linen Tee", variants=[{"sku": "LIN-R", "price": 20, "attributes": {"color": "Red"}}])
+    internal = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+    client.post("/api/v1/warehouses", json={"warehouse_id": "main", "name": "Main", "region": "us"}, headers=internal)
+    for variant, units in ((wool["variants"][0], 0), (wool["variants"][1], 5), (linen["variants"][0], 5)):
+        body = {"operation": "SET", "warehouse_id": "main", "quantity": units}
+        assert (
+            client.patch(f"/api/v1/inventory/{variant['variant_id']}", json=body, headers=internal).status_code == 200
+        )
+    wait_for_outbox(container)
+    assert titles(search(client, q="tee", attr=["color:red"], in_stock="true")) == ["Linen Tee"]  # wool: blue only
+    assert set(titles(search(client, q="tee", attr=["color:red"]))) == {"Wool Tee", "Linen Tee"}
+    assert titles(search(client, q="tee", attr=["color:blue"], in_stock="true")) == ["Wool Tee"]
+
+
 def test_facets_under_a_colour_count_what_choosing_each_entry_finds(client, seller: SellerClient, container):
     """Red is chosen under $60: Red counts the linen tee alone (the wool one's red is $120), as choosing it shows;
     and under red the sizes and the price buckets count the red variants, not each tee's sizes and lowest price."""

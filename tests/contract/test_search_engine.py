@@ -17,7 +17,7 @@ from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
 from aisle.domain.categories import Category
 from aisle.domain.search.document import SearchDocument, attribute_key
-from aisle.domain.search.variant_offers import MAX_KEYS_COMBINED
+from aisle.domain.search.variant_offers import MAX_KEYS_COMBINED, VariantOffer
 from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup, SearchEngine
 from tests.conftest import opensearch_test_alias, opensearch_url
 
@@ -544,10 +544,16 @@ def test_an_attribute_facet_lifts_only_its_own_attribute_filter(engine):
 
 
 def sold_as(product_id: int, title: str, brand: str, *variants: tuple[str, dict[str, str]]) -> SearchDocument:
-    """A document of the variants (price, attributes) given, as build_document lists them."""
-    offers = tuple((tuple(attribute_key(n, v) for n, v in attrs.items()), Decimal(price)) for price, attrs in variants)
+    """A document of the variants (price, attributes) given, as build_document lists them; a price starting with
+    "-" is a variant sold out."""
+    offers = tuple(
+        VariantOffer(
+            tuple(attribute_key(n, v) for n, v in attrs.items()), abs(Decimal(price)), not price.startswith("-")
+        )
+        for price, attrs in variants
+    )
     attributes = tuple(dict.fromkeys((n, v) for _price, attrs in variants for n, v in attrs.items()))
-    cheapest = min(Decimal(price) for price, _attrs in variants)
+    cheapest = min(abs(Decimal(price)) for price, _attrs in variants)
     return doc(product_id, title, brand, str(cheapest), offers=offers, attributes=attributes)
 
 
@@ -593,6 +599,25 @@ def test_an_attribute_filter_holds_for_one_variant_with_its_own_price(engine):
         EngineQuery(keywords=polo, filters=Filters(attributes=(("color", "Red"),), price_max=Decimal(60)))
     )
     assert result.total == 2 and result.facets.brands == [("Yota", 1), ("Zeta", 1)]
+
+
+def test_in_stock_is_asked_of_the_variant_with_the_chosen_attributes(engine):
+    engine.upsert(
+        [
+            sold_as(85, "Polo Shirt Sold", "Zeta", ("-30.00", {"color": "Red"}), ("30.00", {"color": "Blue"})),
+            sold_as(86, "Polo Shirt Kept", "Zeta", ("35.00", {"color": "Red"})),
+        ]
+    )
+    engine.refresh()
+
+    def found(in_stock: bool | None, high: str | None = None) -> set[int]:
+        filters = Filters(attributes=(("color", "Red"),), in_stock=in_stock, price_max=high and Decimal(high))
+        return set(ids(engine, keywords=words("polo"), filters=filters))
+
+    assert found(True) == {86}  # 85 is in stock in blue only
+    assert found(None) == {85, 86}
+    assert found(True, high="32") == set()
+    assert found(None, high="32") == {85}
 
 
 def test_a_variant_with_too_many_attributes_to_combine_is_matched_product_by_product(engine):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from aisle.adapters.sql.search_fallback import DatabaseSearch
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant
+from aisle.domain.inventory import StockLevel, Warehouse
 from aisle.domain.sellers import Seller, hash_api_key
 from aisle.services.clock import utc_now
 from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup
@@ -105,7 +106,8 @@ def test_attribute_filters_apply_while_the_engine_is_down(engine, ids, uow):
 
 
 def test_an_attribute_filter_holds_for_one_variant_at_its_price_while_the_engine_is_down(engine, ids, uow):
-    """As the index reads it: red under $60 is no answer from a tee red at $80 and blue at $50."""
+    """As the index reads it: red under $60 is no answer from a tee red at $80 and blue at $50, nor "red, in stock"
+    from one whose red is sold out."""
     seller = Seller(ids.next_id(), "Tees", hash_api_key(str(ids.next_id())))
     tees = {
         "Duo": [({"color": "Red", "size": "S"}, "80.00"), ({"color": "Blue", "size": "M"}, "50.00")],
@@ -114,17 +116,23 @@ def test_an_attribute_filter_holds_for_one_variant_at_its_price_while_the_engine
     found = {}
     with uow() as tx:
         tx.sellers.add(seller)
+        tx.inventory.add_warehouse(Warehouse("east", "East", "us-east"), utc_now())
         for name, variants in tees.items():
             made = tuple(Variant(f"{name}-{i}", Decimal(p), attributes=a) for i, (a, p) in enumerate(variants))
             content = ProductContent(f"Tee {name}", made, status=ProductStatus.ACTIVE)
             product = Product.create(ids.next_id(), seller.seller_id, content, utc_now(), ids.next_id)
             tx.products.add(product, actor="test")
             found[name] = product.product_id
+            for variant in product.content.variants:  # the duo's red (its first variant) is sold out
+                units = 0 if variant.sku == "Duo-0" else 5
+                tx.inventory.save_level(StockLevel(variant.variant_id, "east", units, 0, 1), expected_version=0)
         tx.commit()
     search = DatabaseSearch(engine, lambda: {})
 
-    def matching(*attributes: tuple[str, str], low: str | None = None, high: str | None = None) -> set[str]:
-        bounds = {"price_min": low and Decimal(low), "price_max": high and Decimal(high)}
+    def matching(
+        *attributes: tuple[str, str], low: str | None = None, high: str | None = None, in_stock: bool | None = None
+    ) -> set[str]:
+        bounds = {"price_min": low and Decimal(low), "price_max": high and Decimal(high), "in_stock": in_stock}
         hits = search.search(EngineQuery(filters=Filters(attributes=attributes, **bounds), limit=50)).hits
         return {name for name, pid in found.items() if pid in {h.product_id for h in hits}}
 
@@ -132,3 +140,6 @@ def test_an_attribute_filter_holds_for_one_variant_at_its_price_while_the_engine
     assert matching(("color", "red"), low="70") == {"Duo"}  # its lowest price is $50, its red $80
     assert matching(("color", "red"), ("size", "m")) == {"Red"}  # the duo has red and M, not in one variant
     assert matching(low="45", high="55") == {"Duo"}  # no attribute: the lowest price
+    assert matching(("color", "red"), in_stock=True) == {"Red"}  # the duo is in stock in blue only
+    assert matching(("color", "blue"), in_stock=True) == {"Duo"}
+    assert matching(in_stock=True) == {"Duo", "Red"}

@@ -10,10 +10,11 @@ from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 from aisle.domain.search.document import build_document
 from aisle.domain.search.variant_offers import (
+    MAX_COMBINATIONS,
     MAX_KEYS_COMBINED,
     MAX_NAMES_COMBINED,
-    MAX_RANGES,
     WIDE_VARIANT,
+    VariantOffer,
     filter_ranges,
     offer_keys,
 )
@@ -25,7 +26,7 @@ def hits(keys: tuple[int, ...], ranges: list[tuple[int, int]] | None) -> bool:
 
 
 def test_a_variant_is_found_by_each_combination_of_its_attributes_within_its_price():
-    red_s = offer_keys([(("color=red", "size=s"), Decimal("80.00"))])
+    red_s = offer_keys([VariantOffer(("color=red", "size=s"), Decimal("80.00"))])
     assert len(red_s) == 3  # red, s, red and s
     assert hits(red_s, filter_ranges([["color=red"]], None, Decimal("80")))
     assert not hits(red_s, filter_ranges([["color=red"]], None, Decimal("79.99")))
@@ -35,7 +36,7 @@ def test_a_variant_is_found_by_each_combination_of_its_attributes_within_its_pri
 
 
 def test_price_bounds_are_whole_cents_inside_the_range():
-    at_ten = offer_keys([(("color=red",), Decimal("10.00"))])
+    at_ten = offer_keys([VariantOffer(("color=red",), Decimal("10.00"))])
     assert not hits(at_ten, filter_ranges([["color=red"]], Decimal("10.001"), None))  # rounded up: 10.01
     assert hits(at_ten, filter_ranges([["color=red"]], None, Decimal("10.009")))  # rounded down: 10.00
     assert filter_ranges([["color=red"]], Decimal("10.001"), Decimal("10.009")) == []
@@ -45,25 +46,25 @@ def test_a_filter_too_wide_for_ranges_is_left_to_the_product_level_match():
     assert filter_ranges([], None, Decimal(5)) is None  # no attribute picked
     names = [[f"n{i}=v"] for i in range(MAX_NAMES_COMBINED + 1)]
     assert filter_ranges(names, None, None) is None
-    values = [[f"color=c{i}" for i in range(MAX_RANGES)], ["size=s", "size=m"]]
+    values = [[f"color=c{i}" for i in range(MAX_COMBINATIONS)], ["size=s", "size=m"]]
     assert filter_ranges(values, None, None) is None
-    assert len(filter_ranges(values[:1], None, None) or []) == MAX_RANGES
+    assert len(filter_ranges(values[:1], None, None, in_stock_only=True) or []) == MAX_COMBINATIONS
 
 
 def test_a_variant_with_more_attributes_than_are_combined_is_marked_wide():
     wide = tuple(f"spec {i}=v" for i in range(MAX_KEYS_COMBINED + 1))
-    assert offer_keys([(wide, Decimal("5.00"))]) == (WIDE_VARIANT,)
-    assert all(key > 0 for key in offer_keys([(wide[:MAX_KEYS_COMBINED], Decimal("5.00"))]))
+    assert offer_keys([VariantOffer(wide, Decimal("5.00"))]) == (WIDE_VARIANT,)
+    assert all(key > 0 for key in offer_keys([VariantOffer(wide[:MAX_KEYS_COMBINED], Decimal("5.00"))]))
 
 
 def test_the_keys_are_the_same_in_every_process():
     """An index written by one process is searched by others: no per-process salt (Python's hash() has one)."""
-    script = "from decimal import Decimal; from aisle.domain.search.variant_offers import offer_keys; "
-    script += "print(offer_keys([(('color=red', 'size=s'), Decimal('80.00'))]))"
+    script = "from decimal import Decimal; from aisle.domain.search.variant_offers import VariantOffer, offer_keys; "
+    script += "print(offer_keys([VariantOffer(('color=red', 'size=s'), Decimal('80.00'))]))"
     runs = {
         subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout for _ in "ab"
     }
-    assert runs == {f"{offer_keys([(('color=red', 'size=s'), Decimal('80.00'))])}\n"}
+    assert runs == {f"{offer_keys([VariantOffer(('color=red', 'size=s'), Decimal('80.00'))])}\n"}
 
 
 def test_each_variant_offers_its_own_attributes_at_its_price_now():
@@ -82,5 +83,17 @@ def test_each_variant_offers_its_own_attributes_at_its_price_now():
         updated_at=when,
     )
     on_deal = {1: FinalPrice(Decimal("84.00"), Decimal("120.00"), None)}
-    document = build_document(product, [], ReviewSummary(), None, True, None, prices=on_deal)
-    assert document.offers == ((("color=red", "size=m"), Decimal("84.00")), (("color=blue",), Decimal("50.00")))
+    document = build_document(product, [], ReviewSummary(), None, True, None, prices=on_deal, stocked={2})
+    assert document.offers == (
+        VariantOffer(("color=red", "size=m"), Decimal("84.00"), in_stock=False),
+        VariantOffer(("color=blue",), Decimal("50.00"), in_stock=True),
+    )
+
+
+def test_in_stock_only_asks_for_the_variants_in_stock():
+    sold_out = offer_keys([VariantOffer(("color=red",), Decimal("20.00"), in_stock=False)])
+    assert hits(sold_out, filter_ranges([["color=red"]], None, None))
+    assert not hits(sold_out, filter_ranges([["color=red"]], None, None, in_stock_only=True))
+    stocked = offer_keys([VariantOffer(("color=red",), Decimal("20.00"))])
+    assert hits(stocked, filter_ranges([["color=red"]], Decimal(20), Decimal(20), in_stock_only=True))
+    assert len(filter_ranges([["color=red", "color=blue"]], None, None) or []) == 4  # both, in stock or not

@@ -69,18 +69,21 @@ class DatabaseSearch:
         return and_(*clauses)
 
     def _has_variant(self, f: Filters) -> Any:
-        """Some variant has every chosen attribute (any case; values of one attribute OR'ed, attributes AND'ed) and
-        sells within the price range at its own price, as the index reads them (variant_offers.py)."""
+        """Some variant has every chosen attribute (any case; values of one attribute OR'ed, attributes AND'ed),
+        sells within the price range at its own price and, asked "in stock", is: as the index reads them
+        (variant_offers.py)."""
         v = t.variants.c
-        price = [v.price_cents >= to_cents(f.price_min)] if f.price_min is not None else []
-        price += [v.price_cents <= to_cents(f.price_max)] if f.price_max is not None else []
+        offered = [v.price_cents >= to_cents(f.price_min)] if f.price_min is not None else []
+        offered += [v.price_cents <= to_cents(f.price_max)] if f.price_max is not None else []
+        if f.in_stock is True:
+            offered.append(v.variant_id.in_(select(t.stock.c.variant_id).where(t.stock.c.available > 0)))
         each = "jsonb_each_text" if self._engine.dialect.name == "postgresql" else "json_each"
         has = []
         for n, (name, values) in enumerate(_attribute_filters(f)):
             pairs = getattr(func, each)(v.attributes).table_valued("key", "value").alias(f"pair{n}")
             named = func.lower(pairs.c.key) == name
             has.append(exists(select(pairs.c.key).where(named, func.lower(cast(pairs.c.value, String)).in_(values))))
-        return t.products.c.product_id.in_(select(v.product_id).where(*has, *price))
+        return t.products.c.product_id.in_(select(v.product_id).where(*has, *offered))
 
     def _brands(self, connection: Any, condition: Any) -> list[tuple[str, int]]:
         p = t.products.c

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,7 +14,7 @@ from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 from aisle.domain.search.text import normalize
 from aisle.domain.search.units import is_measure, unit_codes
-from aisle.domain.search.variant_offers import Offer
+from aisle.domain.search.variant_offers import VariantOffer
 
 MAX_INDEXED_DESCRIPTION = 2_000
 CATEGORY_LEVELS_MATCHED = 2  # a product's own category and its parent: "cell phones" must not match every accessory
@@ -45,7 +45,7 @@ class SearchDocument:
     popularity: float = 0.0  # the catalog's own popularity score (any scale), ranked against the other matches
     attributes: tuple[tuple[str, str], ...] = ()  # (name, value) over every variant: ("color", "Red")
     seller_rating_count: int = 0  # how many ratings seller_rating averages
-    offers: tuple[Offer, ...] = ()  # each variant's attribute keys and price now: what attribute filters match
+    offers: tuple[VariantOffer, ...] = ()  # each variant's attributes, price and stock: what attribute filters match
 
     @property
     def own_name(self) -> str:
@@ -62,12 +62,13 @@ class SearchDocument:
         return f"{self.description}\n{extra}" if extra else self.description
 
     @property
-    def filtered_offers(self) -> tuple[Offer, ...]:
+    def filtered_offers(self) -> tuple[VariantOffer, ...]:
         """What attribute filters match: the variants' offers; a document that does not list them is one variant
-        with every attribute, at its price."""
+        with every attribute, at its price, in stock as the product is."""
         if self.offers or not self.attributes:
             return self.offers
-        return ((tuple(attribute_key(name, value) for name, value in self.attributes), self.price),)
+        keys = tuple(attribute_key(name, value) for name, value in self.attributes)
+        return (VariantOffer(keys, self.price, self.in_stock),)
 
     @property
     def category_id(self) -> int | None:
@@ -83,11 +84,13 @@ def build_document(
     sales_velocity: float | None,
     prices: Mapping[int, FinalPrice] | None = None,
     seller_rating_count: int = 0,
+    stocked: Collection[int] | None = None,
 ) -> SearchDocument:
-    """``prices``: what each variant (by id) sells for now, deals applied; the seller's price where missing."""
+    """``prices``: what each variant (by id) sells for now, deals applied; the seller's price where missing.
+    ``stocked``: the variants (by id) in stock (None: each as the product, ``in_stock``)."""
     content = product.content
     price, was = effective_price(content.variants, prices or {})
-    offers = variant_offers(content.variants, prices or {})
+    offers = variant_offers(content.variants, prices or {}, in_stock if stocked is None else stocked)
     codes = (
         *(v.sku for v in content.variants),
         *((content.gtin,) if content.gtin else ()),
@@ -147,13 +150,17 @@ def _price_now(variant: Variant, prices: Mapping[int, FinalPrice]) -> tuple[Deci
     return variant.price, variant.compare_price
 
 
-def variant_offers(variants: Sequence[Variant], prices: Mapping[int, FinalPrice]) -> tuple[Offer, ...]:
-    """Each variant with attributes: its attribute keys (as filters match them) and the price it sells for now."""
+def variant_offers(
+    variants: Sequence[Variant], prices: Mapping[int, FinalPrice], stocked: Collection[int] | bool
+) -> tuple[VariantOffer, ...]:
+    """Each variant with attributes: its attribute keys (as filters match them), the price it sells for now and
+    whether it is in stock (``stocked``: the variant ids in stock, or one answer for all)."""
     offers = []
     for variant in variants:
         keys = tuple(attribute_key(name, value) for name, value in variant_attributes([variant]))
+        in_stock = stocked if isinstance(stocked, bool) else variant.variant_id in stocked
         if keys:
-            offers.append((keys, _price_now(variant, prices)[0]))
+            offers.append(VariantOffer(keys, _price_now(variant, prices)[0], in_stock))
     return tuple(offers)
 
 

@@ -167,9 +167,10 @@ def attribute_filter_keys(filters: Filters) -> list[list[str]]:
 
 
 def variant_filter_ranges(filters: Filters) -> list[tuple[int, int]] | None:
-    """The variant_offer ranges that hold the attribute filter and the price range for one variant (None: no
-    attribute filter, or one too wide for them; the product-level filters then apply)."""
-    return filter_ranges(attribute_filter_keys(filters), filters.price_min, filters.price_max)
+    """The variant_offer ranges that hold the attribute filter, the price range and "in stock" for one variant
+    (None: no attribute filter, or one too wide for them; the product-level filters then apply)."""
+    keys = attribute_filter_keys(filters)
+    return filter_ranges(keys, filters.price_min, filters.price_max, in_stock_only=filters.in_stock is True)
 
 
 def attribute_filters_by_name(filters: Filters) -> list[tuple[str, list[str]]]:

@@ -162,6 +162,7 @@ def _documents(
     summaries = uow.reviews.summaries(ids)
     sold = uow.inventory.units_sold_since(ids, now - timedelta(days=VELOCITY_WINDOW_DAYS))
     stock = uow.inventory.levels([v.variant_id for p in products for v in p.content.variants if v.variant_id])
+    stocked = {variant_id for variant_id, levels in stock.items() if any(lvl.available > 0 for lvl in levels)}
     sellers = uow.sellers.get_many({p.seller_id for p in products})
     categories = {c.category_id: c for c in uow.categories.all()}
     return [
@@ -170,12 +171,11 @@ def _documents(
             _path(categories, product.content.category_id),
             summaries.get(product.product_id) or ReviewSummary(),
             sellers[product.seller_id].rating if product.seller_id in sellers else None,
-            in_stock=any(
-                lvl.available > 0 for v in product.content.variants for lvl in stock.get(v.variant_id or 0, [])
-            ),
+            in_stock=any(v.variant_id in stocked for v in product.content.variants),
             sales_velocity=sold[product.product_id] / VELOCITY_WINDOW_DAYS if product.product_id in sold else None,
             prices=prices,
             seller_rating_count=sellers[product.seller_id].rating_count if product.seller_id in sellers else 0,
+            stocked=stocked,
         )
         for product in products
     ]
