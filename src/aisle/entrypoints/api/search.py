@@ -58,9 +58,10 @@ def search(
         Query(
             max_length=201,
             description="Variant attribute filter `name:value`, repeatable (`attr=color:Red&attr=color:Blue&"
-            "attr=storage:64GB`): values of one attribute match any of them, different attributes must all match; "
-            "case does not matter. The values to pick from are in `facets.attributes` = {name: [{name, count, "
-            "selected}]}.",
+            "attr=storage:64GB`): values of one attribute match any of them, different attributes must all match, "
+            "in one variant; case does not matter. With an attribute chosen, `price_min`/`price_max` and "
+            "`in_stock=true` are asked of that variant too, and a result's price is that variant's. The values to "
+            "pick from are in `facets.attributes` = {name: [{name, count, selected}]}.",
         ),
     ] = None,
 ) -> Response:
