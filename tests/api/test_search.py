@@ -361,12 +361,15 @@ def test_a_colour_and_a_price_are_asked_of_one_variant_over_http(client, seller:
         {"sku": "WOOL-R", "price": 120, "attributes": {"color": "Red"}},
         {"sku": "WOOL-B", "price": 50, "attributes": {"color": "Blue"}},
     ]
-    seller.create(title="Wool Tee", variants=wool)
+    made = seller.create(title="Wool Tee", variants=wool)
     seller.create(title="Linen Tee", variants=[{"sku": "LIN-R", "price": 20, "attributes": {"color": "Red"}}])
     wait_for_outbox(container)
     assert titles(search(client, q="tee", attr=["color:red"], price_max=60)) == ["Linen Tee"]
     (red,) = search(client, q="tee", attr=["color:red"], price_min=60)["results"]
     assert (red["title"], red["price"]["amount"]) == ("Wool Tee", 120)  # the red one's price, not the blue's $50
+    assert red["variant_id"] == made["variants"][0]["variant_id"]  # the red one: the product page opens on it
+    page = client.get("/search?q=tee&attr=color:red&price_min=60").text
+    assert f'href="/p/{made["product_id"]}?variant={red["variant_id"]}"' in page
     assert titles(search(client, q="tee", attr=["color:blue"], price_max=60)) == ["Wool Tee"]
     unchosen = {r["title"]: r["price"]["amount"] for r in search(client, q="tee")["results"]}
     assert unchosen == {"Wool Tee": 50, "Linen Tee": 20}

@@ -73,9 +73,9 @@ TRIO = replace(
     price=priced("50.00"),
     badges=("Top rated",),
     priced_variants=(
-        PricedVariant((("color", "Blue"), ("size", "M")), priced("50.00")),
-        PricedVariant((("color", "Red"), ("size", "S")), priced("80.00", was="100.00")),
-        PricedVariant((("Color", "red"), ("size", "M")), priced("95.00")),
+        PricedVariant(31, (("color", "Blue"), ("size", "M")), priced("50.00")),
+        PricedVariant(32, (("color", "Red"), ("size", "S")), priced("80.00", was="100.00")),
+        PricedVariant(33, (("Color", "red"), ("size", "M")), priced("95.00")),
     ),
 )
 
@@ -83,6 +83,7 @@ TRIO = replace(
 def test_a_chosen_attribute_shows_the_cheapest_price_of_the_variants_that_have_it():
     red = showing_chosen(TRIO, Filters(attributes=(("color", "RED"),)))
     assert red.price == priced("80.00", was="100.00") and red.badges == ("Save 20%", "Top rated")
+    assert red.variant_id == 32 and TRIO.variant_id is None  # the product page opens on it
     assert showing_chosen(TRIO, Filters(attributes=(("color", "red"), ("size", "M")))).price == priced("95.00")
     either = Filters(attributes=(("color", "Red"), ("color", "Blue"), ("size", "M")))
     assert showing_chosen(TRIO, either).price == priced("50.00")

@@ -155,7 +155,7 @@ def _priced_as_chosen(card: ProductCard, filters: Filters) -> ProductCard:
         wanted.setdefault(attribute_name(name), set()).add(attribute_key(name, value))
     low, high = filters.price_min, filters.price_max
     fitting = [
-        v.price
+        v
         for v in card.priced_variants
         if all(keys & {attribute_key(n, value) for n, value in v.attributes} for keys in wanted.values())
         and (low is None or v.price.amount >= low)
@@ -163,9 +163,9 @@ def _priced_as_chosen(card: ProductCard, filters: Filters) -> ProductCard:
     ]
     if not fitting:
         return card
-    price = min(fitting, key=lambda p: p.amount)
+    chosen = min(fitting, key=lambda v: (v.price.amount, v.variant_id))
     kept = tuple(badge for badge in card.badges if badge not in _price_badges(card.price))
-    return replace(card, price=price, badges=(*_price_badges(price), *kept))
+    return replace(card, price=chosen.price, badges=(*_price_badges(chosen.price), *kept), variant_id=chosen.variant_id)
 
 
 def _pictured_as_chosen(card: ProductCard, chosen: Sequence[tuple[str, str]], words: Collection[str]) -> ProductCard:
@@ -210,7 +210,7 @@ def _priced_variants(
     facts: CardFacts, prices: dict[int, FinalPrice], cheapest: FinalPrice
 ) -> tuple[PricedVariant, ...]:
     priced = tuple(
-        PricedVariant(v.attributes, prices[v.variant_id])
+        PricedVariant(v.variant_id, v.attributes, prices[v.variant_id])
         for v in facts.variants
         if v.attributes and v.variant_id in prices
     )

@@ -24,6 +24,7 @@ class PicturedVariant:
 class PricedVariant:
     """One variant's attributes and the price it sells for now: what a card shows when an attribute is chosen."""
 
+    variant_id: int
     attributes: tuple[tuple[str, str], ...]
     price: FinalPrice
 
@@ -45,6 +46,7 @@ class ProductCard:
     variant_count: int
     pictured_variants: tuple[PicturedVariant, ...] = ()
     priced_variants: tuple[PricedVariant, ...] = ()  # when variants with attributes differ in price
+    variant_id: int | None = None  # the variant whose price the card shows, when an attribute filter chose it
 
 
 @dataclass(frozen=True)

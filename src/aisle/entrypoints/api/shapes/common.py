@@ -65,6 +65,9 @@ class ProductCard(Wire):
     badges: list[str]
     in_stock: bool
     variant_count: int
+    variant_id: str | None = Field(
+        None, description="With attr filters: the variant whose price the card shows (open the product page on it)"
+    )
 
 
 def card_shown(card: CardResult) -> Wired:
@@ -79,6 +82,7 @@ def card_shown(card: CardResult) -> Wired:
         "badges": list(card.badges),
         "in_stock": card.in_stock,
         "variant_count": card.variant_count,
+        "variant_id": None if card.variant_id is None else str(card.variant_id),
     }
 
 
