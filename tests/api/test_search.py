@@ -393,7 +393,15 @@ def test_in_stock_is_asked_of_the_chosen_colour_over_http(client, seller: Seller
         )
     wait_for_outbox(container)
     assert titles(search(client, q="tee", attr=["color:red"], in_stock="true")) == ["Linen Tee"]  # wool: blue only
-    assert set(titles(search(client, q="tee", attr=["color:red"]))) == {"Wool Tee", "Linen Tee"}
+    red = {
+        r["title"]: (r["price"]["amount"], r["in_stock"])
+        for r in search(client, q="tee", attr=["color:red"])["results"]
+    }
+    assert red == {"Wool Tee": (120, False), "Linen Tee": (20, True)}  # the wool tee's red: sold out
+    assert {r["title"]: r["in_stock"] for r in search(client, q="tee")["results"]} == {
+        "Wool Tee": True,
+        "Linen Tee": True,
+    }
     assert titles(search(client, q="tee", attr=["color:blue"], in_stock="true")) == ["Wool Tee"]
 
 

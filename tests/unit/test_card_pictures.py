@@ -111,8 +111,27 @@ def test_a_card_keeps_its_variants_prices_when_only_an_unattributed_variant_is_c
     variants = (CardVariant(1, Decimal("10.00"), None), CardVariant(2, Decimal("20.00"), None, (("color", "Red"),)))
     facts = CardFacts(5, 1, "Mug", None, None, (), datetime(2026, 1, 1, tzinfo=UTC), variants)
     prices = {1: priced("10.00"), 2: priced("20.00")}
-    card = card_of(facts, ReviewSummary(), prices, True, datetime(2026, 6, 1, tzinfo=UTC), [])
+    card = card_of(facts, ReviewSummary(), prices, {1, 2}, datetime(2026, 6, 1, tzinfo=UTC), [])
     assert card.price == priced("10.00")
     assert showing_chosen(card, Filters(attributes=(("color", "red"),))).price == priced("20.00")
-    one_price = card_of(facts, ReviewSummary(), {1: priced("20.00"), 2: priced("20.00")}, True, datetime.now(UTC), [])
-    assert one_price.priced_variants == ()  # nothing to choose between: the cache keeps no copy
+    same = {1: priced("20.00"), 2: priced("20.00")}
+    assert card_of(facts, ReviewSummary(), same, {1, 2}, datetime.now(UTC), []).priced_variants == ()  # no choice
+    red_sold_out = card_of(facts, ReviewSummary(), same, {1}, datetime.now(UTC), [])
+    assert red_sold_out.in_stock and red_sold_out.priced_variants  # the product is in stock, its red is not
+    shown = showing_chosen(red_sold_out, Filters(attributes=(("color", "red"),)))
+    assert not shown.in_stock and shown.variant_id == 2
+
+
+def test_a_chosen_attribute_shows_a_variant_in_stock_before_a_cheaper_one_sold_out():
+    sizes = replace(
+        TRIO,
+        priced_variants=(
+            PricedVariant(41, (("color", "Red"), ("size", "S")), priced("60.00"), in_stock=False),
+            PricedVariant(42, (("color", "Red"), ("size", "M")), priced("70.00")),
+        ),
+    )
+    red = showing_chosen(sizes, Filters(attributes=(("color", "red"),)))
+    assert (red.variant_id, red.price, red.in_stock) == (42, priced("70.00"), True)
+    all_sold = replace(sizes, priced_variants=tuple(replace(v, in_stock=False) for v in sizes.priced_variants))
+    assert showing_chosen(all_sold, Filters(attributes=(("color", "red"),))).variant_id == 41  # the cheapest
+    assert showing_chosen(all_sold, Filters(attributes=(("color", "red"),), in_stock=True)) == all_sold

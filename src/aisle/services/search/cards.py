@@ -99,7 +99,7 @@ class ProductCards:
                 facts,
                 summaries.get(pid),
                 prices,
-                _in_stock(facts, stock),
+                _stocked(facts, stock),
                 now,
                 self._media.gallery_of(facts.images, uploaded.get(pid, []), ready_only=True),
             )
@@ -115,11 +115,11 @@ def card_of(
     facts: CardFacts,
     summary: ReviewSummary | None,
     prices: dict[int, FinalPrice],
-    in_stock: bool,
+    stocked: Collection[int],
     now: datetime,
     gallery: list[dict[str, Any]],
 ) -> ProductCard:
-    """``gallery`` is the product's images as services.media shows them."""
+    """``stocked``: the variants in stock; ``gallery``: the product's images as services.media shows them."""
     cheapest = min((prices[v.variant_id] for v in facts.variants if v.variant_id in prices), key=lambda p: p.amount)
     summary = summary or ReviewSummary()
     return ProductCard(
@@ -132,10 +132,10 @@ def card_of(
         thumbnail_url=thumbnail_of(gallery),
         image=gallery[0] if gallery else None,
         badges=_badges(facts, cheapest, summary, now),
-        in_stock=in_stock,
+        in_stock=any(v.variant_id in stocked for v in facts.variants),
         variant_count=len(facts.variants),
         pictured_variants=_pictured_variants(facts, gallery),
-        priced_variants=_priced_variants(facts, prices, cheapest),
+        priced_variants=_priced_variants(facts, prices, stocked, cheapest),
     )
 
 
@@ -147,7 +147,8 @@ def showing_chosen(card: ProductCard, filters: Filters, words: Collection[str] =
 
 def _priced_as_chosen(card: ProductCard, filters: Filters) -> ProductCard:
     """Filtered to color=Red, a shirt red at $80 and blue at $50 shows $80: a "from" price the shopper cannot
-    have in red would mislead. Left as it is where no variant has them all (a filter matched product by product)."""
+    have in red would mislead. The cheapest of those in stock, else the cheapest (and "out of stock"); left as it
+    is where no variant has them all (a filter matched product by product)."""
     if not filters.attributes or not card.priced_variants:
         return card
     wanted: dict[str, set[str]] = {}
@@ -160,12 +161,14 @@ def _priced_as_chosen(card: ProductCard, filters: Filters) -> ProductCard:
         if all(keys & {attribute_key(n, value) for n, value in v.attributes} for keys in wanted.values())
         and (low is None or v.price.amount >= low)
         and (high is None or v.price.amount <= high)
+        and (v.in_stock or filters.in_stock is not True)
     ]
     if not fitting:
         return card
-    chosen = min(fitting, key=lambda v: (v.price.amount, v.variant_id))
+    chosen = min(fitting, key=lambda v: (not v.in_stock, v.price.amount, v.variant_id))
     kept = tuple(badge for badge in card.badges if badge not in _price_badges(card.price))
-    return replace(card, price=chosen.price, badges=(*_price_badges(chosen.price), *kept), variant_id=chosen.variant_id)
+    badges = (*_price_badges(chosen.price), *kept)
+    return replace(card, price=chosen.price, badges=badges, in_stock=chosen.in_stock, variant_id=chosen.variant_id)
 
 
 def _pictured_as_chosen(card: ProductCard, chosen: Sequence[tuple[str, str]], words: Collection[str]) -> ProductCard:
@@ -207,14 +210,16 @@ def _pictured_variants(facts: CardFacts, gallery: list[dict[str, Any]]) -> tuple
 
 
 def _priced_variants(
-    facts: CardFacts, prices: dict[int, FinalPrice], cheapest: FinalPrice
+    facts: CardFacts, prices: dict[int, FinalPrice], stocked: Collection[int], cheapest: FinalPrice
 ) -> tuple[PricedVariant, ...]:
     priced = tuple(
-        PricedVariant(v.variant_id, v.attributes, prices[v.variant_id])
+        PricedVariant(v.variant_id, v.attributes, prices[v.variant_id], v.variant_id in stocked)
         for v in facts.variants
         if v.attributes and v.variant_id in prices
     )
-    return priced if any(p.price != cheapest for p in priced) else ()  # all at the card's price: nothing to choose
+    in_stock = any(v.variant_id in stocked for v in facts.variants)
+    same = all(p.price == cheapest and p.in_stock == in_stock for p in priced)
+    return () if same else priced  # every variant as the card shows the product: nothing to choose
 
 
 def _price_badges(price: FinalPrice) -> tuple[str, ...]:
@@ -236,5 +241,5 @@ def _badges(facts: CardFacts, price: FinalPrice, summary: ReviewSummary, now: da
     return tuple(badges)
 
 
-def _in_stock(facts: CardFacts, stock: dict[int, list[Any]]) -> bool:
-    return any(level.available > 0 for v in facts.variants for level in stock.get(v.variant_id, []))
+def _stocked(facts: CardFacts, stock: dict[int, list[Any]]) -> set[int]:
+    return {v.variant_id for v in facts.variants if any(level.available > 0 for level in stock.get(v.variant_id, []))}

@@ -22,11 +22,13 @@ class PicturedVariant:
 
 @dataclass(frozen=True)
 class PricedVariant:
-    """One variant's attributes and the price it sells for now: what a card shows when an attribute is chosen."""
+    """One variant's attributes, the price it sells for now and its stock: what a card shows when an attribute is
+    chosen."""
 
     variant_id: int
     attributes: tuple[tuple[str, str], ...]
     price: FinalPrice
+    in_stock: bool = True
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ class ProductCard:
     in_stock: bool
     variant_count: int
     pictured_variants: tuple[PicturedVariant, ...] = ()
-    priced_variants: tuple[PricedVariant, ...] = ()  # when variants with attributes differ in price
+    priced_variants: tuple[PricedVariant, ...] = ()  # when variants with attributes differ in price or stock
     variant_id: int | None = None  # the variant whose price the card shows, when an attribute filter chose it
 
 
