@@ -601,6 +601,24 @@ def test_an_attribute_filter_holds_for_one_variant_with_its_own_price(engine):
     assert result.total == 2 and result.facets.brands == [("Yota", 1), ("Zeta", 1)]
 
 
+def test_counts_asked_together_are_the_totals_of_each_search(engine):
+    engine.upsert(SHIRTS)
+    engine.refresh()
+    each = [
+        Filters(attributes=(("color", "Red"),), price_max=Decimal(60)),
+        Filters(attributes=(("color", "Red"), ("size", "M"))),
+        Filters(price_min=Decimal(45), price_max=Decimal(55)),
+        Filters(brands=("Yota",), in_stock=True),
+        Filters(),
+    ]
+    for keywords in (words("polo"), words("shirt", "duo"), ()):
+        totals = [
+            engine.search(EngineQuery(keywords=keywords, filters=f, limit=0, with_facets=False)).total for f in each
+        ]
+        assert engine.count_each(keywords, each) == totals, keywords
+    assert engine.count_each(words("polo"), []) == []
+
+
 def test_in_stock_is_asked_of_the_variant_with_the_chosen_attributes(engine):
     engine.upsert(
         [

@@ -8,10 +8,12 @@ from aisle.services.search.variant_facets import FEW_VALUES, MOST_OTHER_COUNTS, 
 
 
 class Counts:
-    """A count per filter: colours by value, the price bucket by its low edge; every filter asked is kept."""
+    """A count per filter: colours by value, the price bucket by its low edge; every filter asked is kept, and
+    how many times counts were asked for."""
 
     def __init__(self) -> None:
         self.asked: list[Filters] = []
+        self.batches = 0
 
     def __call__(self, filters: Filters) -> int:
         self.asked.append(filters)
@@ -20,17 +22,21 @@ class Counts:
             return 2
         return 0 if "Gone" in colours else len(colours) + (1 if filters.price_max is None else 0)
 
+    def each(self, asked: list[Filters]) -> list[int]:
+        self.batches += 1
+        return [self(filters) for filters in asked]
+
 
 def test_without_an_attribute_filter_nothing_is_counted_again():
     counts, facets = Counts(), Facets(attributes={"color": [("Red", 3)]}, price_ranges=[(10.0, 25.0, 3)])
-    assert counted_by_variant(counts, Filters(price_max=Decimal(30)), facets) == facets
+    assert counted_by_variant(counts.each, Filters(price_max=Decimal(30)), facets) == facets
     assert counts.asked == []
 
 
 def test_a_chosen_attributes_values_are_counted_when_a_price_holds_per_variant():
     values = [(f"C{i:02}", 50 - i) for i in range(MOST_RECOUNTED + 5)] + [("Gone", 1)]
     chosen = Filters(attributes=(("color", "C24"),), price_max=Decimal(60))
-    facets = counted_by_variant(Counts(), chosen, Facets(attributes={"color": values, "size": [("M", 9)]}))
+    facets = counted_by_variant(Counts().each, chosen, Facets(attributes={"color": values, "size": [("M", 9)]}))
     listed = dict(facets.attributes["color"])
     assert len(listed) == MOST_RECOUNTED + 1 and listed["C24"] == 1  # the first 20 and the chosen one
     assert "Gone" not in listed and facets.attributes["size"] == [("M", 1)]  # few values: counted under C24
@@ -44,7 +50,7 @@ def test_attributes_not_chosen_are_counted_again_when_they_list_few_values_fewes
         "material": [(f"M{i}", 2) for i in range(FEW_VALUES + 1)],
         "color": [("Red", 7)],
     }
-    facets = counted_by_variant(counts, Filters(attributes=(("color", "Red"),)), Facets(attributes=listed))
+    facets = counted_by_variant(counts.each, Filters(attributes=(("color", "Red"),)), Facets(attributes=listed))
     assert facets.attributes["size"] == [("M", 2), ("S", 2)]  # under red: Counts gives 2 to each
     assert facets.attributes["fit"] == [(f"F{i}", 2) for i in range(FEW_VALUES)]
     assert facets.attributes["material"] == listed["material"]  # too many values: as the engine counted
@@ -55,7 +61,7 @@ def test_attributes_not_chosen_are_counted_again_when_they_list_few_values_fewes
 def test_no_price_nor_other_attribute_leaves_the_chosen_attributes_values_as_counted():
     counts = Counts()
     facets = counted_by_variant(
-        counts, Filters(attributes=(("color", "Red"),)), Facets(attributes={"color": [("Red", 3)]})
+        counts.each, Filters(attributes=(("color", "Red"),)), Facets(attributes={"color": [("Red", 3)]})
     )
     assert facets.attributes == {"color": [("Red", 3)]}
     assert all(f.attributes == (("color", "Red"),) for f in counts.asked)  # the price buckets only
@@ -64,7 +70,7 @@ def test_no_price_nor_other_attribute_leaves_the_chosen_attributes_values_as_cou
 def test_price_buckets_are_counted_from_the_lowest_listed_up_with_the_edges_the_filter_has():
     counts = Counts()
     listed = [(25.0, 50.0, 4)]
-    facets = counted_by_variant(counts, Filters(attributes=(("color", "Red"),)), Facets(price_ranges=listed))
+    facets = counted_by_variant(counts.each, Filters(attributes=(("color", "Red"),)), Facets(price_ranges=listed))
     asked = [(f.price_min, f.price_max) for f in counts.asked]
     first = PRICE_EDGES.index((25.0, 50.0))
     assert asked == [

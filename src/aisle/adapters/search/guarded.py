@@ -10,7 +10,15 @@ from typing import TypeVar, cast
 
 from aisle.adapters.resilience import CircuitBreaker, OutageReporter
 from aisle.domain.search.document import SearchDocument
-from aisle.services.search.engine import EngineQuery, EngineResult, EngineUnavailable, RebuildTarget, SearchEngine
+from aisle.services.search.engine import (
+    EngineQuery,
+    EngineResult,
+    EngineUnavailable,
+    Filters,
+    KeywordGroup,
+    RebuildTarget,
+    SearchEngine,
+)
 
 _FAILED = object()
 T = TypeVar("T")
@@ -38,6 +46,9 @@ class GuardedEngine:
 
     def related(self, product_id: int, limit: int) -> list[int]:
         return self._guarded(lambda engine: engine.related(product_id, limit))
+
+    def count_each(self, keywords: tuple[KeywordGroup, ...], filters: Sequence[Filters]) -> list[int]:
+        return self._guarded(lambda engine: engine.count_each(keywords, filters))
 
     def term_completions(self, prefix: str, limit: int, within: str = "") -> list[tuple[str, int]]:
         return self._guarded(lambda engine: engine.term_completions(prefix, limit, within))

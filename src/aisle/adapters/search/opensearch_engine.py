@@ -18,12 +18,27 @@ from opensearchpy import NotFoundError, OpenSearch, TransportError
 
 from aisle.adapters.search.opensearch_brands import BrandClaims
 from aisle.adapters.search.opensearch_mapping import MAPPINGS, SourceBuilder, index_body
-from aisle.adapters.search.opensearch_queries import QueryBuilder, escape_regexp, read_facets, search_body
+from aisle.adapters.search.opensearch_queries import (
+    QueryBuilder,
+    escape_regexp,
+    every_filter,
+    read_facets,
+    search_body,
+)
 from aisle.adapters.search.opensearch_writes import IndexWriter
 from aisle.adapters.search.tantivy_queries import bm25_idf
 from aisle.domain.search.document import SearchDocument
 from aisle.domain.search.ranking import RankingWeights
-from aisle.services.search.engine import PERCENTILES, EngineQuery, EngineResult, Facets, Hit, RebuildTarget
+from aisle.services.search.engine import (
+    PERCENTILES,
+    EngineQuery,
+    EngineResult,
+    Facets,
+    Filters,
+    Hit,
+    KeywordGroup,
+    RebuildTarget,
+)
 
 TERMS_PER_REQUEST = 50_000  # below OpenSearch's search.max_buckets (65,535)
 BRANDS_PER_PAGE = 10_000
@@ -102,6 +117,21 @@ class OpenSearchEngine:
         ]
         facets = read_facets(response["aggregations"], query.filters) if query.with_facets else Facets()
         return EngineResult(hits, response["hits"]["total"]["value"], facets)
+
+    def count_each(self, keywords: tuple[KeywordGroup, ...], filters: Sequence[Filters]) -> list[int]:
+        """One request: the keywords as the query, each filter a bucket of a filters aggregation."""
+        if not filters:
+            return []
+        text = self._queries.keywords(keywords, None, self._title_idf(self._queries.synonym_tokens(keywords)))
+        each = {str(i): {"bool": {"filter": every_filter(f)}} for i, f in enumerate(filters)}
+        body = {
+            "size": 0,
+            "track_total_hits": False,
+            "query": text or {"match_all": {}},
+            "aggs": {"each": {"filters": {"filters": each}}},
+        }
+        buckets = self._search(body)["aggregations"]["each"]["buckets"]
+        return [int(buckets[str(i)]["doc_count"]) for i in range(len(filters))]
 
     def _title_idf(self, tokens: list[str]) -> Callable[[str], float] | None:
         """Each token's BM25 idf in titles (only queries with synonyms need it). Document frequencies move slowly,

@@ -163,6 +163,10 @@ def facet_filters(filters: Filters) -> dict[str, Query]:
     return clauses
 
 
+def every_filter(filters: Filters) -> list[Query]:
+    return [*facet_filters(filters).values(), *fixed_filters(filters)]
+
+
 def fixed_filters(filters: Filters) -> list[Query]:
     """Filters that no facet lifts."""
     return [] if filters.in_stock is None else [_term("in_stock", filters.in_stock)]

@@ -41,6 +41,7 @@ from aisle.services.search.engine import (
     Facets,
     Filters,
     Hit,
+    KeywordGroup,
 )
 
 log = logging.getLogger(__name__)
@@ -196,6 +197,12 @@ class TantivyEngine:
         title = stored.get_first("title") or ""
         query = self._queries.related(title, stored.get_first("brand"), stored.get_first("category_leaf"), product_id)
         return best_scored_ids(searcher, query, limit)
+
+    def count_each(self, keywords: tuple[KeywordGroup, ...], filters: Sequence[Filters]) -> list[int]:
+        """One total-only search each: Tantivy has no filters aggregation to count them in one pass."""
+        return [
+            self.search(EngineQuery(keywords=keywords, filters=f, limit=0, with_facets=False)).total for f in filters
+        ]
 
     def term_completions(self, prefix: str, limit: int, within: str = "") -> list[tuple[str, int]]:
         return self._completions(self._index.searcher(), prefix, self._plain.analyze(within), limit)

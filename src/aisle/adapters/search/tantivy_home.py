@@ -17,7 +17,7 @@ from pathlib import Path
 
 from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.domain.search.document import SearchDocument
-from aisle.services.search.engine import EngineQuery, EngineResult, RebuildTarget
+from aisle.services.search.engine import EngineQuery, EngineResult, Filters, KeywordGroup, RebuildTarget
 
 log = logging.getLogger(__name__)
 BUILT_FROM = "built_from"  # when the rebuild started reading the catalog: the serving side catches up from there
@@ -114,6 +114,9 @@ class SwitchingEngine:
 
     def related(self, product_id: int, limit: int) -> list[int]:
         return self.engine.related(product_id, limit)
+
+    def count_each(self, keywords: tuple[KeywordGroup, ...], filters: Sequence[Filters]) -> list[int]:
+        return self.engine.count_each(keywords, filters)
 
     def term_completions(self, prefix: str, limit: int, within: str = "") -> list[tuple[str, int]]:
         return self.engine.term_completions(prefix, limit, within)

@@ -120,6 +120,10 @@ class SearchEngine(Protocol):
     def related(self, product_id: int, limit: int) -> list[int]:
         """ACTIVE products like this one (title words, brand, category), best first, without itself."""
 
+    def count_each(self, keywords: tuple[KeywordGroup, ...], filters: Sequence[Filters]) -> list[int]:
+        """How many products these keywords find under each of ``filters``, asked together (one request where
+        the engine can)."""
+
     def term_completions(self, prefix: str, limit: int, within: str = "") -> list[tuple[str, int]]:
         """Indexed title words that start with ``prefix``, most frequent first: in every title, or counted in the
         titles holding every word of ``within`` ("iphone" and "c": case, clear, cover)."""

@@ -237,7 +237,8 @@ class SearchService:
         facets = engine.search(only_facets).facets
         if engine is self._engine:
             facets = with_chosen_values(engine, plan.keywords, plan.filters, facets, self._engine.brands)
-            facets = counted_by_variant(partial(_count, engine, plan.keywords), plan.filters, facets)
+            each = partial(_count_each, self._engine, plan.keywords)  # asked only under an attribute filter
+            facets = counted_by_variant(each, plan.filters, facets)
         if cache is not None:
             cache.set(key, facets_to_dict(facets), FACETS_TTL_SECONDS)
         return facets
@@ -367,8 +368,8 @@ class SearchService:
         return Relaxation(tuple(steps), suggestion, tuple(related))
 
 
-def _count(engine: Searcher, keywords: tuple[KeywordGroup, ...], filters: Filters) -> int:
-    return engine.search(EngineQuery(keywords=keywords, filters=filters, limit=0, with_facets=False)).total
+def _count_each(engine: SearchEngine, keywords: tuple[KeywordGroup, ...], filters: Sequence[Filters]) -> list[int]:
+    return engine.count_each(keywords, filters)
 
 
 def _nothing_found(parsed: ParsedQuery, plan: Plan, params: SearchParams) -> SearchResult:

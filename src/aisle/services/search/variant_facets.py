@@ -15,12 +15,13 @@ with the filter each one leads to:
 - the price buckets, under any attribute filter, as choosing each finds (both edges in, as the filter has them),
   from the lowest listed one up.
 
-Each count is one search for the total only.
+The counts needed do not depend on one another's results, so they are gathered first and asked in one go
+(``CountEach``: on OpenSearch one request, a filters aggregation; on Tantivy one total-only search each).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
@@ -33,13 +34,26 @@ FEW_VALUES = 8  # an attribute not chosen is counted again when it lists no more
 MOST_OTHER_COUNTS = 16  # values of attributes not chosen counted again per search
 
 Count = Callable[[Filters], int]
+CountEach = Callable[[Sequence[Filters]], list[int]]
 
 
-def counted_by_variant(count: Count, filters: Filters, facets: Facets) -> Facets:
+def counted_by_variant(count_each: CountEach, filters: Filters, facets: Facets) -> Facets:
     """``facets`` with the entries whose product-by-product count differs from what choosing them gives counted
-    again (``count``: how many products a search with these filters finds)."""
+    again (``count_each``: how many products a search finds under each of these filters)."""
     if not filters.attributes:
         return facets
+    asked: list[Filters] = []
+
+    def noting(narrowed: Filters) -> int:
+        asked.append(narrowed)
+        return 0
+
+    _recounted(noting, filters, facets)  # which counts it takes
+    totals = iter(count_each(asked))
+    return _recounted(lambda _narrowed: next(totals), filters, facets)
+
+
+def _recounted(count: Count, filters: Filters, facets: Facets) -> Facets:
     attributes = dict(facets.attributes)
     for name in filters.attribute_names():
         lifted = filters.without_attribute(name)
