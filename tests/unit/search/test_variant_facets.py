@@ -58,6 +58,14 @@ def test_attributes_not_chosen_are_counted_again_when_they_list_few_values_fewes
     assert len(asked) == 2 + FEW_VALUES <= MOST_OTHER_COUNTS
 
 
+def test_in_stock_holds_per_variant_too():
+    counts = Counts()
+    chosen = Filters(attributes=(("color", "Red"),), in_stock=True)
+    facets = counted_by_variant(counts.each, chosen, Facets(attributes={"color": [("Red", 3), ("Blue", 2)]}))
+    assert facets.attributes["color"] == [("Blue", 2), ("Red", 2)]  # counted again, as Counts gives them
+    assert Filters(attributes=(("color", "Blue"),), in_stock=True) in counts.asked
+
+
 def test_no_price_nor_other_attribute_leaves_the_chosen_attributes_values_as_counted():
     counts = Counts()
     facets = counted_by_variant(

@@ -6,9 +6,9 @@ in King at $40 and in Twin at $25 was counted beside King, though choosing King 
 size=King, the price buckets counted the Twin's price. Where the two differ, the listed entries are counted again
 with the filter each one leads to:
 
-- a chosen attribute's values, when the filters it is counted under hold per variant (a price bound, or another
-  attribute): the first ``MOST_RECOUNTED`` values and every chosen one; the others are left out, since their
-  product-by-product counts would promise more than choosing them gives;
+- a chosen attribute's values, when the filters it is counted under hold per variant (a price bound, "in
+  stock", or another attribute): the first ``MOST_RECOUNTED`` values and every chosen one; the others are left
+  out, since their product-by-product counts would promise more than choosing them gives;
 - an attribute not chosen, under the chosen ones, when it lists at most ``FEW_VALUES`` values (sizes, say, under
   a colour), up to ``MOST_OTHER_COUNTS`` counts in all, fewest values first; one listing more stays product by
   product (a colour a sheet set has only in Twin is counted under size=King);
@@ -56,11 +56,16 @@ def counted_by_variant(count_each: CountEach, filters: Filters, facets: Facets) 
 def _recounted(count: Count, filters: Filters, facets: Facets) -> Facets:
     attributes = dict(facets.attributes)
     for name in filters.attribute_names():
-        lifted = filters.without_attribute(name)
-        if lifted.attributes or lifted.price_min is not None or lifted.price_max is not None:
+        if _per_variant(filters.without_attribute(name)):
             attributes[name] = _values(count, filters, name, attributes.get(name, []))
     attributes.update(_other_attributes(count, filters, attributes))
     return replace(facets, attributes=attributes, price_ranges=_price_ranges(count, filters, facets.price_ranges))
+
+
+def _per_variant(lifted: Filters) -> bool:
+    """Whether these filters, with one attribute added, ask anything of its variant beyond having the value."""
+    priced = lifted.price_min is not None or lifted.price_max is not None
+    return bool(lifted.attributes) or priced or lifted.in_stock is True
 
 
 def _values(count: Count, filters: Filters, name: str, listed: list[tuple[str, int]]) -> list[tuple[str, int]]:
