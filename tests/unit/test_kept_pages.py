@@ -4,6 +4,7 @@ again."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -11,7 +12,7 @@ import pytest
 
 from aisle.services.cache_lookups import CacheLookups
 from aisle.services.search import service as search_service
-from aisle.services.search.engine import EngineQuery, EngineResult, Facets, Hit
+from aisle.services.search.engine import EngineQuery, EngineResult, Facets, Filters, Hit, KeywordGroup
 from aisle.services.search.kept_pages import KeptPages
 from aisle.services.search.params import SearchParams
 from aisle.services.search.service import SearchService
@@ -33,6 +34,10 @@ class CountingEngine:
         self.searches += 1
         hits = [Hit(pid, 1.0 + pid / 10, 0.5, None, title=title) for pid, title in sorted(self.catalog.items())]
         return EngineResult(hits[query.offset : query.offset + query.limit], len(hits), Facets(brands=[("Acme", 2)]))
+
+    def count_each(self, keywords: tuple[KeywordGroup, ...], filters: Sequence[Filters]) -> list[int]:
+        queries = (EngineQuery(keywords=keywords, filters=f, limit=0, with_facets=False) for f in filters)
+        return [self.search(query).total for query in queries]
 
     def term_completions(self, prefix: str, limit: int, within: str = "") -> list[tuple[str, int]]:
         return [("shoe", 2), ("trail", 2)]

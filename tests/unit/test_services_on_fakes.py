@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -21,7 +22,7 @@ from aisle.services.catalog import MAX_CAS_ATTEMPTS, CatalogService
 from aisle.services.hot_sku import HotSkuReserver
 from aisle.services.inventory import InventoryService, ReserveLine
 from aisle.services.search.cards import ProductCards
-from aisle.services.search.engine import EngineQuery, EngineResult, Facets
+from aisle.services.search.engine import EngineQuery, EngineResult, Facets, Filters, KeywordGroup
 from aisle.services.search.params import SearchParams
 from aisle.services.search.results import PriceDropped
 from aisle.services.search.service import SearchService
@@ -115,6 +116,10 @@ class FindsOnlyWithoutFilters:
         f = query.filters
         filtered = f.brands or f.category_id or f.price_min or f.price_max or f.rating_min or f.in_stock is not None
         return EngineResult([], 0 if filtered else 3, Facets())
+
+    def count_each(self, keywords: tuple[KeywordGroup, ...], filters: Sequence[Filters]) -> list[int]:
+        queries = (EngineQuery(keywords=keywords, filters=f, limit=0, with_facets=False) for f in filters)
+        return [self.search(query).total for query in queries]
 
     def term_completions(self, prefix: str, limit: int, within: str = "") -> list[tuple[str, int]]:
         return [("headphones", 10), ("sony", 5)]

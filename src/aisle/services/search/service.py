@@ -237,8 +237,7 @@ class SearchService:
         facets = engine.search(only_facets).facets
         if engine is self._engine:
             facets = with_chosen_values(engine, plan.keywords, plan.filters, facets, self._engine.brands)
-            each = partial(_count_each, self._engine, plan.keywords)  # asked only under an attribute filter
-            facets = counted_by_variant(each, plan.filters, facets)
+            facets = counted_by_variant(partial(self._engine.count_each, plan.keywords), plan.filters, facets)
         if cache is not None:
             cache.set(key, facets_to_dict(facets), FACETS_TTL_SECONDS)
         return facets
@@ -366,10 +365,6 @@ class SearchService:
             CategoryCount(categories[cid], count) for cid, count in keyword_only.facets.categories if cid in categories
         ][:5]
         return Relaxation(tuple(steps), suggestion, tuple(related))
-
-
-def _count_each(engine: SearchEngine, keywords: tuple[KeywordGroup, ...], filters: Sequence[Filters]) -> list[int]:
-    return engine.count_each(keywords, filters)
 
 
 def _nothing_found(parsed: ParsedQuery, plan: Plan, params: SearchParams) -> SearchResult:
