@@ -125,6 +125,6 @@ class SourceBuilder:
         if doc.attributes:
             source["attribute"] = [attribute_key(name, value) for name, value in doc.attributes]
             source["attribute_facet"] = [attribute_facet_value(name, value) for name, value in doc.attributes]
-        if doc.filtered_offers:
-            source["variant_offer"] = list(offer_keys(doc.filtered_offers))
+        if offers := doc.filtered_offers:
+            source["variant_offer"] = list(offer_keys(offers))
         return source

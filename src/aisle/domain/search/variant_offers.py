@@ -9,9 +9,9 @@ combination of the chosen values, two when stock does not matter, on both engine
 
 A filter over more attribute names than that, or over more value combinations than ``MAX_COMBINATIONS``, falls
 back to the product-level match (any variant has each chosen attribute, the cheapest price in range, any variant
-in stock). So does a variant
-with more than ``MAX_KEYS_COMBINED`` attributes (their combinations would run to thousands): it is indexed as
-``WIDE_VARIANT`` alone, and the engines let such a product through on the product-level match.
+in stock). So does a variant with more than ``MAX_KEYS_COMBINED`` attributes (their combinations would run to
+thousands): it is indexed as ``WIDE_VARIANT`` alone, and the engines let such a product through on the
+product-level match.
 """
 
 from __future__ import annotations

@@ -13,13 +13,13 @@ from typing import Any
 
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
-from aisle.domain.search.document import attribute_key, attribute_name
+from aisle.domain.search.document import attribute_key
 from aisle.services.cache_codec import CacheCodec
 from aisle.services.cache_guard import Entry, Guard, InvalidationGuard
 from aisle.services.cache_lookups import CacheLookups
 from aisle.services.media import MediaUrls, thumbnail_of
 from aisle.services.ports import Cache, CardFacts, UnitOfWork, UnitOfWorkFactory
-from aisle.services.search.engine import Filters
+from aisle.services.search.engine import Filters, attribute_filters_by_name
 from aisle.services.search.results import PicturedVariant, PricedVariant, ProductCard
 
 CARD_TTL_SECONDS = 60
@@ -121,6 +121,7 @@ def card_of(
 ) -> ProductCard:
     """``stocked``: the variants in stock; ``gallery``: the product's images as services.media shows them."""
     cheapest = min((prices[v.variant_id] for v in facts.variants if v.variant_id in prices), key=lambda p: p.amount)
+    in_stock = any(v.variant_id in stocked for v in facts.variants)
     summary = summary or ReviewSummary()
     return ProductCard(
         product_id=facts.product_id,
@@ -132,10 +133,10 @@ def card_of(
         thumbnail_url=thumbnail_of(gallery),
         image=gallery[0] if gallery else None,
         badges=_badges(facts, cheapest, summary, now),
-        in_stock=any(v.variant_id in stocked for v in facts.variants),
+        in_stock=in_stock,
         variant_count=len(facts.variants),
         pictured_variants=_pictured_variants(facts, gallery),
-        priced_variants=_priced_variants(facts, prices, stocked, cheapest),
+        priced_variants=_priced_variants(facts, prices, stocked, (cheapest, in_stock)),
     )
 
 
@@ -151,16 +152,13 @@ def _priced_as_chosen(card: ProductCard, filters: Filters) -> ProductCard:
     is where no variant has them all (a filter matched product by product)."""
     if not filters.attributes or not card.priced_variants:
         return card
-    wanted: dict[str, set[str]] = {}
-    for name, value in filters.attributes:
-        wanted.setdefault(attribute_name(name), set()).add(attribute_key(name, value))
-    low, high = filters.price_min, filters.price_max
+    wanted = [set(keys) for _name, keys in attribute_filters_by_name(filters)]
     fitting = [
         v
         for v in card.priced_variants
-        if all(keys & {attribute_key(n, value) for n, value in v.attributes} for keys in wanted.values())
-        and (low is None or v.price.amount >= low)
-        and (high is None or v.price.amount <= high)
+        if all(keys & {attribute_key(n, value) for n, value in v.attributes} for keys in wanted)
+        and (filters.price_min is None or v.price.amount >= filters.price_min)
+        and (filters.price_max is None or v.price.amount <= filters.price_max)
         and (v.in_stock or filters.in_stock is not True)
     ]
     if not fitting:
@@ -210,16 +208,15 @@ def _pictured_variants(facts: CardFacts, gallery: list[dict[str, Any]]) -> tuple
 
 
 def _priced_variants(
-    facts: CardFacts, prices: dict[int, FinalPrice], stocked: Collection[int], cheapest: FinalPrice
+    facts: CardFacts, prices: dict[int, FinalPrice], stocked: Collection[int], shown: tuple[FinalPrice, bool]
 ) -> tuple[PricedVariant, ...]:
+    """``shown``: the product's price and stock as its card shows them; variants that all match it are not kept."""
     priced = tuple(
         PricedVariant(v.variant_id, v.attributes, prices[v.variant_id], v.variant_id in stocked)
         for v in facts.variants
         if v.attributes and v.variant_id in prices
     )
-    in_stock = any(v.variant_id in stocked for v in facts.variants)
-    same = all(p.price == cheapest and p.in_stock == in_stock for p in priced)
-    return () if same else priced  # every variant as the card shows the product: nothing to choose
+    return () if all((p.price, p.in_stock) == shown for p in priced) else priced
 
 
 def _price_badges(price: FinalPrice) -> tuple[str, ...]:

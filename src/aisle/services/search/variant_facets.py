@@ -25,9 +25,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from aisle.domain.search.document import attribute_key, attribute_name
+from aisle.domain.search.document import attribute_key
 from aisle.domain.search.facet_buckets import PRICE_EDGES
-from aisle.services.search.engine import Facets, Filters
+from aisle.services.search.engine import Facets, Filters, attribute_filters_by_name
 
 MOST_RECOUNTED = 20  # values of one chosen attribute counted again per search
 FEW_VALUES = 8  # an attribute not chosen is counted again when it lists no more values than this
@@ -70,7 +70,7 @@ def _per_variant(lifted: Filters) -> bool:
 
 def _values(count: Count, filters: Filters, name: str, listed: list[tuple[str, int]]) -> list[tuple[str, int]]:
     lifted = filters.without_attribute(name)
-    chosen = {attribute_key(n, v) for n, v in filters.attributes if attribute_name(n) == name}
+    chosen = set(dict(attribute_filters_by_name(filters)).get(name, []))
     kept = [value for i, (value, _n) in enumerate(listed) if i < MOST_RECOUNTED or attribute_key(name, value) in chosen]
     counted = [(value, count(_adding(lifted, name, value))) for value in kept]
     return _ranked(counted, keep=lambda value: attribute_key(name, value) in chosen)
