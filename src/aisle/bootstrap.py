@@ -65,6 +65,7 @@ from aisle.services.search.autocomplete import Autocomplete
 from aisle.services.search.cards import ProductCards
 from aisle.services.search.engine import SearchEngine
 from aisle.services.search.index_builder import IndexBuilder
+from aisle.services.search.index_rebuild import EmptyIndexRepair
 from aisle.services.search.kept_pages import KeptPages
 from aisle.services.search.popular import PopularQueries, QueryCounts
 from aisle.services.search.related import EngineRelatedProducts
@@ -362,6 +363,7 @@ INDEX_BUILDER = "index-builder"
 PRUNE_EVERY_SECONDS = 300.0
 
 
+INDEX_REPAIR_SECONDS = 30.0  # how soon a lost index is noticed (a check is a document count)
 DEAL_CLOCK_SECONDS = 5.0  # a deal's start or end reaches search within about this long
 
 
@@ -374,6 +376,9 @@ def worker_loops(container: Container, names: tuple[str, ...] | None = None) -> 
     loops["pruner"] = BackgroundLoop("pruner", pruner.prune_once, idle_seconds=PRUNE_EVERY_SECONDS)
     loops["reservation-expirer"] = BackgroundLoop("reservation-expirer", container.inventory.expire_due, 1.0)
     loops["deal-clock"] = BackgroundLoop("deal-clock", container.pricing.announce_deal_edges, DEAL_CLOCK_SECONDS)
+    announce = container.announce_rebuild if container.distributed else None
+    repair = EmptyIndexRepair(container.uow, container.search_engine, container.index_builder, utc_now, announce)
+    loops["index-repair"] = BackgroundLoop("index-repair", repair.repair_once, idle_seconds=INDEX_REPAIR_SECONDS)
     if container.stream is not None:
         for handler in container.handlers.delivered:
             step, close = _consumer(container.stream, handler)

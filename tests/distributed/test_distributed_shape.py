@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from aisle.bootstrap import bootstrap
 from aisle.domain.catalog import ProductContent, ProductStatus, Variant
+from aisle.services.clock import utc_now
+from aisle.services.search.index_rebuild import EmptyIndexRepair
 from aisle.services.search.params import SearchParams
 from tests.conftest import eventually, opensearch_url, redis_url
 from tests.distributed.conftest import (
@@ -26,6 +28,22 @@ def test_a_write_becomes_searchable_through_kafka_and_opensearch(shape: Shape):
     assert body["results"][0]["product_id"] == product_id and "degraded" not in body
     assert body["facets"]["brands"] == [{"name": "Acme", "count": 1, "selected": False}]  # the seed's facet shape
     assert shape.client.get(f"/api/v1/products/{product_id}").json()["title"] == "Quokka Espresso Grinder"
+
+
+def test_an_opensearch_index_that_lost_its_documents_is_rebuilt(shape: Shape):
+    """A cluster restored without its data: /readyz says indexing, then the rebuild brings every product back."""
+    seller = new_seller(shape.client)
+    create_product(shape.client, seller, "Numbat Lantern", "NL-1")
+    eventually(lambda: search_total(shape.client, "numbat")["total"] == 1, what="first indexing")
+    eventually(lambda: shape.client.get("/readyz").status_code == 200, what="the outbox delivered")
+
+    app = shape.container
+    app.search_engine.finish_rebuild(app.search_engine.begin_rebuild())  # the alias now on an empty index
+    assert shape.client.get("/readyz").json() == {"status": "indexing", "indexed": 0, "total": 1}
+    EmptyIndexRepair(app.uow, app.search_engine, app.index_builder, utc_now, app.announce_rebuild).repair_once()
+
+    assert search_total(shape.client, "numbat lantern")["total"] == 1
+    assert shape.client.get("/readyz").status_code == 200
 
 
 def test_opensearch_down_search_browses_the_database_then_the_index_catches_up(shape: Shape):

@@ -426,24 +426,21 @@ def reindex() -> None:
     second and re-indexes whatever changed during the build.
     """
     from aisle.services.clock import utc_now
+    from aisle.services.search.index_rebuild import rebuild_index, resync_after_switch
 
     container = _container()
-    engine = container.search_engine
-    started = utc_now()
+    builder = container.index_builder
+    # Embedded, the running server owns the serving index's writer; it follows the switch and re-syncs by itself.
+    after_switch = resync_after_switch(builder, container.announce_rebuild) if container.distributed else None
     try:
-        fresh = engine.begin_rebuild()
         with _progress() as progress:
             task = progress.add_task("indexing active products", total=container.catalog.count_active())
-            indexed = container.index_builder.rebuild_into(fresh, lambda n: progress.advance(task, n))
-        caught_up = container.index_builder.catch_up(started, fresh)  # changes made while we were building
-        engine.finish_rebuild(fresh)
-        if container.distributed:  # writes sent to the old index during the switch: every builder re-syncs them
-            container.index_builder.catch_up(started)
-            container.announce_rebuild(started)
+            advance = partial(progress.advance, task)
+            rebuilt = rebuild_index(container.search_engine, builder, utc_now, after_switch, advance)
     finally:
         container.stop()
-    console.print(f"indexed {indexed} products into a fresh index and switched to it")
-    console.print(f"re-synced {caught_up} products changed during the build")
+    console.print(f"indexed {rebuilt.indexed} products into a fresh index and switched to it")
+    console.print(f"re-synced {rebuilt.resynced} products changed during the build")
 
 
 def _progress() -> Progress:

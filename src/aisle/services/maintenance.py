@@ -43,11 +43,24 @@ class IndexProgress:
 def index_progress(
     uow_factory: UnitOfWorkFactory, engine: SearchEngine, now: datetime, max_lag: timedelta
 ) -> IndexProgress:
-    """Caught up unless an event not yet delivered to the index builder is older than ``max_lag``: a few seconds
-    of writes in flight are normal, a backlog (a replay after an import, a stopped relay) is not."""
+    """Caught up unless an event not yet delivered to the index builder is older than ``max_lag`` (a few seconds
+    of writes in flight are normal, a backlog such as a stopped relay is not), or the index is empty while the
+    catalog is not (it was lost; services/search/index_rebuild.py rebuilds it)."""
     with uow_factory(readonly=True) as uow:
         oldest = uow.outbox.oldest_pending_at()
-        if oldest is None or now - oldest <= max_lag:
-            return IndexProgress(caught_up=True)
+    lagging = oldest is not None and now - oldest > max_lag
+    indexed = _count_or_none(engine)
+    if not lagging and indexed != 0:  # None: the engine is down, and searches fall back to the database
+        return IndexProgress(caught_up=True)
+    with uow_factory(readonly=True) as uow:
         total = uow.products.count_active()
-    return IndexProgress(caught_up=False, indexed=engine.count(), total=total)
+    if not lagging and total == 0:
+        return IndexProgress(caught_up=True)
+    return IndexProgress(caught_up=False, indexed=indexed or 0, total=total)
+
+
+def _count_or_none(engine: SearchEngine) -> int | None:
+    try:
+        return engine.count()
+    except Exception:  # an unreachable engine is the circuit breaker's business, not readiness's
+        return None

@@ -81,17 +81,22 @@ class SwitchingEngine:
         self._checked_at = time.monotonic()
 
     def _open_current(self) -> TantivyEngine:
-        """The serving generation; when an older version wrote it with another layout, a fresh empty generation
-        (the old one stays on disk until a rebuild removes it) and ``needs_rebuild``."""
+        """The serving generation. When an older version wrote it with another layout: a fresh empty generation
+        and ``needs_rebuild``. When it cannot be read at all (corrupted): a fresh empty generation too, which the
+        serving loops rebuild from the catalog (services/search/index_rebuild.py); the index is derived data, so
+        a broken one must not keep the store from starting. The old generation stays on disk until a rebuild
+        removes it."""
+        current = self.home.current()
         try:
-            return self._open(self.home.current())
+            return self._open(current)
         except ValueError as error:
-            if "schema does not match" not in str(error):
-                raise
-        log.warning("search index %s has an older layout: starting a fresh one to rebuild", self.home.current())
+            if "schema does not match" in str(error):
+                log.warning("search index %s has an older layout: starting a fresh one to rebuild", current)
+                self.needs_rebuild = True
+            else:
+                log.error("search index %s cannot be opened (%s): starting a fresh one to rebuild", current, error)
         fresh = self.home.new_generation(datetime.now(UTC))
         self.home.switch_to(fresh)
-        self.needs_rebuild = True
         return self._open(fresh)
 
     @property

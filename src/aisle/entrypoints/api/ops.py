@@ -36,7 +36,8 @@ def healthz() -> dict[str, str]:
 )
 def readyz(app: ContainerDep) -> Any:
     """Ready to serve: the database answers and the search index has caught up with the catalog (no event older
-    than AISLE_READY_MAX_INDEX_LAG_SECONDS waits to be indexed)."""
+    than AISLE_READY_MAX_INDEX_LAG_SECONDS waits to be indexed, and the index is not empty beside a catalog that
+    is not: an index found empty is being rebuilt)."""
     try:
         app.ready()
         progress = app.index_progress()

@@ -1,0 +1,94 @@
+"""Rebuilding the search index from the catalog: on request (`aisle reindex`), and by itself when a serving
+process finds the index empty while the catalog is not (an index directory deleted or restored empty, an
+OpenSearch cluster that came back without its data). Events only ever re-index what they name, so without this an
+empty index stays empty and the store shows nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from aisle.services.ports import UnitOfWorkFactory
+from aisle.services.search.engine import SearchEngine
+from aisle.services.search.index_builder import IndexBuilder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    indexed: int  # documents written into the fresh index
+    resynced: int  # products changed while it was being built, written again
+
+
+def rebuild_index(
+    engine: SearchEngine,
+    builder: IndexBuilder,
+    now: Callable[[], datetime],
+    after_switch: Callable[[datetime], None] | None,
+    progress: Callable[[int], None] = lambda _n: None,
+) -> Rebuilt:
+    """Builds a fresh index while the old one keeps answering, then switches to it. What changed during the build
+    is written into the fresh index before the switch; a write can still land on the old index between that and
+    the switch, so ``after_switch`` is handed the build's start to re-sync what changed since (see
+    ``resync_after_switch``; None where another process owns the serving index and re-syncs on the switch)."""
+    started = now()
+    fresh = engine.begin_rebuild()
+    indexed = builder.rebuild_into(fresh, progress)
+    resynced = builder.catch_up(started, fresh)
+    engine.finish_rebuild(fresh)
+    if after_switch is not None:
+        after_switch(started)
+    return Rebuilt(indexed, resynced)
+
+
+def resync_after_switch(
+    builder: IndexBuilder, announce: Callable[[datetime], None] | None
+) -> Callable[[datetime], None]:
+    """For a process that writes the serving index: re-syncs here, and with ``announce`` (distributed) tells the
+    index builders of other processes to do the same."""
+
+    def resync(started: datetime) -> None:
+        builder.catch_up(started)
+        if announce is not None:
+            announce(started)
+
+    return resync
+
+
+class EmptyIndexRepair:
+    """A background step: rebuilds the index when it holds no document, the catalog has ACTIVE products and no
+    event waits to be indexed (an import or a backlog being indexed is left to finish). Only an empty index is
+    taken as lost: a smaller count is normal, since a product's losing listings are not indexed."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        engine: SearchEngine,
+        builder: IndexBuilder,
+        now: Callable[[], datetime],
+        announce: Callable[[datetime], None] | None = None,
+    ) -> None:
+        self._uow = uow_factory
+        self._engine = engine
+        self._builder = builder
+        self._now = now
+        self._announce = announce
+
+    def repair_once(self) -> int:
+        """Returns how many documents it indexed (0 when the index needed nothing)."""
+        if self._engine.count() > 0:
+            return 0
+        with self._uow(readonly=True) as uow:
+            if uow.outbox.oldest_pending_at() is not None:
+                return 0
+            active = uow.products.count_active()
+        if not active:
+            return 0
+        log.warning("the search index is empty while the catalog has %d active products: rebuilding it", active)
+        after_switch = resync_after_switch(self._builder, self._announce)
+        rebuilt = rebuild_index(self._engine, self._builder, self._now, after_switch)
+        log.warning("search index rebuilt: %d documents", rebuilt.indexed)
+        return rebuilt.indexed

@@ -1,0 +1,99 @@
+"""A search index lost while the catalog was kept (its directory deleted, restored empty) is rebuilt by the serving
+process; until then /readyz says indexing instead of ready over an empty store."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from aisle.adapters.importers.synthetic import generate_catalog
+from aisle.adapters.search.tantivy_home import TantivyIndexHome
+from aisle.bootstrap import Container, bootstrap, worker_loops
+from aisle.entrypoints.api.app import create_app
+from aisle.services.clock import utc_now
+from aisle.services.search.index_rebuild import EmptyIndexRepair
+from tests.api.conftest import make_settings
+
+PRODUCTS = 30
+WAIT_SECONDS = 60  # a loaded 2-core machine; nothing here measures time
+
+
+def _imported(tmp_path: Path) -> None:
+    first = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    seller = first.sellers.get_or_create("Kept").seller_id
+    first.importer(index=True).run(seller, generate_catalog(PRODUCTS, with_reviews=False))
+    assert first.search_engine.count() == PRODUCTS
+    first.stop()
+
+
+def _imported_then_index_lost(tmp_path: Path) -> Container:
+    _imported(tmp_path)
+    shutil.rmtree(tmp_path / "search")
+    return bootstrap(make_settings(tmp_path, run_background_workers=False))
+
+
+def _repair(container: Container) -> EmptyIndexRepair:
+    return EmptyIndexRepair(container.uow, container.search_engine, container.index_builder, utc_now)
+
+
+def test_a_lost_index_is_rebuilt_by_the_serving_loops_and_readyz_says_indexing_until_then(tmp_path: Path):
+    container = _imported_then_index_lost(tmp_path)
+    with TestClient(create_app(container, manage_background=False)) as client:
+        lost = client.get("/readyz")
+        assert lost.status_code == 503
+        assert lost.json() == {"status": "indexing", "indexed": 0, "total": PRODUCTS}
+        assert client.get("/api/v1/products/search", params={"sort": "newest"}).json()["total"] == 0
+
+        [loop] = worker_loops(container, ("index-repair",))
+        loop.start()
+        deadline = time.monotonic() + WAIT_SECONDS
+        while client.get("/readyz").status_code != 200:
+            assert time.monotonic() < deadline, "the index was never rebuilt"
+            time.sleep(0.1)
+        loop.stop()
+        found = client.get("/api/v1/products/search", params={"sort": "newest", "limit": 1}).json()
+    assert found["total"] == PRODUCTS
+    assert container.search_engine.count() == PRODUCTS
+    container.stop()
+
+
+def test_a_corrupted_index_does_not_keep_the_store_from_starting_and_is_rebuilt(tmp_path: Path):
+    _imported(tmp_path)
+    serving = TantivyIndexHome(tmp_path / "search").current()
+    (serving / "meta.json").write_text("not json")
+
+    container = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    assert not container.index_progress().caught_up
+    assert _repair(container).repair_once() == PRODUCTS
+    assert container.index_progress().caught_up
+    container.stop()
+
+
+def test_a_full_index_is_left_alone(tmp_path: Path):
+    container = _imported_then_index_lost(tmp_path)
+    assert _repair(container).repair_once() == PRODUCTS
+    assert _repair(container).repair_once() == 0  # nothing lost any more: counting is all a check costs
+    container.stop()
+
+
+def test_an_empty_catalog_needs_no_index_and_is_ready(tmp_path: Path):
+    container = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    assert _repair(container).repair_once() == 0
+    assert container.index_progress().caught_up
+    container.stop()
+
+
+def test_no_rebuild_while_events_wait_to_be_indexed(tmp_path: Path):
+    """An import that indexes later (or a backlog the relay works through) fills the index by itself."""
+    container = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    seller = container.sellers.get_or_create("Later").seller_id
+    container.importer(index=False).run(seller, generate_catalog(PRODUCTS, with_reviews=False))
+
+    assert _repair(container).repair_once() == 0
+    assert container.search_engine.count() == 0
+    container.relay.drain()
+    assert container.search_engine.count() == PRODUCTS
+    container.stop()
