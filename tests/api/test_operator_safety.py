@@ -115,6 +115,27 @@ def test_the_demo_makes_a_token_once_and_keeps_it(tmp_path: Path, monkeypatch):
     assert __import__("os").environ["AISLE_INTERNAL_TOKEN"] == first  # the same token across restarts
 
 
+def test_the_demo_catalog_is_indexed_with_its_stock_before_the_store_opens(tmp_path: Path, monkeypatch):
+    """Stocking comes after the import and changes every product's stock: delivered before serving, so the first
+    searches do not see (and cache facets of) products that the server has not yet re-indexed as in stock."""
+    from aisle.bootstrap import bootstrap
+    from aisle.entrypoints import cli as cli_module
+    from aisle.services.search.params import SearchParams
+    from tests.api.conftest import make_settings
+
+    monkeypatch.setenv("AISLE_SAMPLE_DATA", str(tmp_path / "no-sample-data"))
+    container = bootstrap(make_settings(tmp_path / "data", run_background_workers=False))
+    cli_module._load_demo_catalog(container, 40)
+
+    assert container.relay.pending() == 0
+    seller = container.sellers.get_or_create("Aisle Demo Goods (generated)").seller_id
+    products = container.catalog.products_by_id(container.catalog.active_ids_for_seller(seller))
+    stocked = [p for p in products if any(cli_module._demo_stock(v.variant_id or 0) for v in p.content.variants)]
+    in_stock = container.search.search(SearchParams(in_stock=True, sort="newest"))
+    assert in_stock.total == len(stocked) > 0
+    container.stop()
+
+
 def _gauge(text: str, name: str) -> float:
     line = next(ln for ln in text.splitlines() if ln.startswith(name + " "))
     return float(line.split()[-1])

@@ -499,6 +499,17 @@ def _load_demo_catalog(container: Container, generated_count: int) -> None:
         _attach_demo_pictures(container, seller_id)
     stocked = container.inventory.stock_catalog(DEMO_WAREHOUSE, _demo_stock)
     console.print(f"stocked {stocked} variants at warehouse {DEMO_WAREHOUSE.warehouse_id!r} (generated counts)")
+    _deliver_pending(container, "indexing stock levels")
+
+
+def _deliver_pending(container: Container, what: str) -> None:
+    """Delivers the outbox here, before serving: the store then opens with an index that has caught up, instead
+    of answering for its first minute from an index that the server is still bringing up to date."""
+    relay = container.relay
+    with _progress() as progress:
+        task = progress.add_task(what, total=relay.pending())
+        while delivered := relay.relay_once():
+            progress.advance(task, delivered)
 
 
 def _attach_demo_pictures(container: Container, seller_id: int) -> None:
