@@ -70,7 +70,7 @@ def test_wrong_json_type_for_the_body(seller: SellerClient):
 
 def test_unicode_and_injection_text_is_stored_verbatim(client, seller: SellerClient):
     title = "Ünïcödé 🥾 靴 ' OR 1=1; DROP TABLE products; -- <script>alert(1)</script>"
-    created = seller.create(title=title, description='{"$where": "1==1"} \\u0000 \u202e')
+    created = seller.create(title=title, description='{"$where": "1==1"} \\u0000 \u200f\u0645\u0631\u062d\u0628\u0627')
     page = client.get(f"/api/v1/products/{created['product_id']}").json()
     assert page["title"] == title
     assert seller.request("GET", "/products").json()["total"] == 1

@@ -108,6 +108,18 @@ def test_nul_bytes_in_text_are_refused(seller: SellerClient, body, field):
     assert [e["field"] for e in problem["errors"]] == [field], problem
 
 
+@pytest.mark.parametrize("control", ["\u202e", "\u202a", "\u2066", "\u2069"])
+def test_bidirectional_overrides_in_shown_text_are_refused(client, seller: SellerClient, control):
+    """An override reorders what follows it on the page: "\u202e99.0$ tnuocsid" shows as "$0.99 discount"."""
+    problem = _problem(seller.request("POST", "/products", json=product_body(title=f"Lamp {control}99.0$")), 422)
+    assert problem["errors"][0]["field"] == "title"
+    assert f"U+{ord(control):04X}" in problem["errors"][0]["reason"]
+    pid = seller.create()["product_id"]
+    _problem(client.post(f"/api/v1/products/{pid}/reviews", json={"rating": 5, "body": f"great{control}"}), 422)
+    marked = product_body(title="\u05de\u05e0\u05d5\u05e8\u05d4 \u200fLamp", variants=[{"sku": "HE-1", "price": 5}])
+    assert seller.request("POST", "/products", json=marked).status_code == 201  # the marks stay allowed
+
+
 def test_nul_bytes_in_reviews_and_seller_names_are_refused(client, seller: SellerClient):
     pid = seller.create()["product_id"]
     _problem(client.post(f"/api/v1/products/{pid}/reviews", json={"rating": 5, "body": "\x00"}), 422)

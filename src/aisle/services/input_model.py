@@ -4,6 +4,7 @@ the field named, instead of failing later (a 500) or being changed silently (NaN
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -15,6 +16,10 @@ from aisle.domain.ids import ID_PATTERN, ID_RULE, MAX_ID, parse_id_text
 
 MIN_INT64 = -(1 << 63)
 UNSTORABLE = "unstorable"  # the error type of a value no database or JSON reader keeps as given
+# NUL, and the bidirectional embeddings, overrides and isolates: text after one of these is shown reordered, so a
+# title could show "$0.99 discount" while it reads "tnuocsid 99.0$" to search and to anyone moderating it. The
+# marks (U+200E, U+200F, U+061C) stay allowed: they only nudge neighbouring characters.
+_REFUSED_CHARACTERS = re.compile("[\x00\u202a-\u202e\u2066-\u2069]")
 
 
 def unstorable_reason(value: Any) -> str | None:
@@ -37,7 +42,11 @@ def unstorable_reason(value: Any) -> str | None:
 
 def _scalar_reason(value: Any) -> str | None:
     if isinstance(value, str):
-        return "must not contain NUL characters" if "\x00" in value else None
+        if (found := _REFUSED_CHARACTERS.search(value)) is None:
+            return None
+        if found.group() == "\x00":
+            return "must not contain NUL characters"
+        return f"must not contain bidirectional override characters (U+{ord(found.group()):04X})"
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -75,7 +84,8 @@ def down_to_value(field: str, error: Mapping[str, Any]) -> str:
 
 
 class InputModel(BaseModel):
-    """Unknown fields are errors; NUL characters, NaN/Infinity and integers beyond 64 bits are refused anywhere."""
+    """Unknown fields are errors; NUL and bidirectional override characters, NaN/Infinity and integers beyond 64
+    bits are refused anywhere."""
 
     model_config = ConfigDict(extra="forbid")
 
