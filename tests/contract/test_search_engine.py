@@ -13,6 +13,7 @@ from opensearchpy import OpenSearch
 
 from aisle.adapters.search.opensearch_engine import OpenSearchEngine
 from aisle.adapters.search.opensearch_mapping import MAPPINGS, index_body
+from aisle.adapters.search.opensearch_writes import OpenSearchWriteError
 from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
 from aisle.domain.categories import Category
@@ -723,6 +724,30 @@ def test_an_opensearch_document_written_before_variant_offers_is_matched_product
         engine.close()
     finally:
         client.indices.delete(index=f"{alias}-*")
+
+
+def test_an_opensearch_index_deleted_behind_its_alias_is_not_recreated_by_a_write(clock: Clock):
+    """A write refused (and retried by its event) instead of an index named like the alias with guessed mappings;
+    the count reads 0, and a rebuild brings the alias back."""
+    url = opensearch_url()
+    client = OpenSearch(url)
+    engine = OpenSearchEngine(url, opensearch_test_alias(), clock)
+    try:
+        client.indices.delete(index=",".join(engine.physical_indexes()))
+        with pytest.raises(OpenSearchWriteError):
+            engine.upsert([doc(95, "Lost Lantern", "Zeta", "9.00")])
+        assert not client.indices.exists(index=engine.alias)
+        assert engine.count() == 0
+
+        fresh = engine.begin_rebuild()
+        fresh.upsert([doc(95, "Lost Lantern", "Zeta", "9.00")])
+        engine.finish_rebuild(fresh)
+        engine.upsert([doc(96, "Found Lantern", "Zeta", "9.00")])
+        engine.refresh()
+        assert set(ids(engine, keywords=words("lantern"))) == {95, 96}
+    finally:
+        client.indices.delete(index=f"{engine.alias}-*")
+        engine.close()
 
 
 def test_a_new_opensearch_index_is_sized_by_the_cluster_it_lands_on(clock: Clock) -> None:

@@ -75,7 +75,7 @@ class OpenSearchEngine:
         self._sources = SourceBuilder(weights or RankingWeights())
         self._queries = QueryBuilder()
         self._ensure_alias()
-        self._writer = self._writer_for(alias)
+        self._writer = self._writer_for(alias, through_alias=True)
         self.brand_claims = BrandClaims(self._client, alias, write_timeout_seconds)
         self._frequencies: dict[str, int] = {}  # title token -> documents holding it (see _title_idf)
         self._documents, self._frequencies_at = 0, -math.inf
@@ -97,7 +97,12 @@ class OpenSearchEngine:
     # -- reads --------------------------------------------------------------------------------------------------
 
     def count(self) -> int:
-        return int(self._client.count(index=self.alias, request_timeout=self._timeout)["count"])
+        """Documents behind the alias; 0 when there is no index behind it (deleted, or a cluster restored empty),
+        which is what lets the workers notice and rebuild it (services/search/index_rebuild.py)."""
+        try:
+            return int(self._client.count(index=self.alias, request_timeout=self._timeout)["count"])
+        except NotFoundError:
+            return 0
 
     def search(self, query: EngineQuery) -> EngineResult:
         idf = self._title_idf(self._queries.synonym_tokens(query.keywords))
@@ -263,13 +268,20 @@ class OpenSearchEngine:
         if not isinstance(target, IndexWriter) or not self._is_own_index(target.index):
             raise ValueError(f"not a rebuild target of alias {self.alias!r}: {target!r}")
         target.refresh()
-        serving = list(self._client.indices.get_alias(name=self.alias, request_timeout=self._write_timeout))
+        serving = self._serving_indexes()
         actions: list[dict[str, Any]] = [{"remove": {"index": index, "alias": self.alias}} for index in serving]
         actions.append({"add": {"index": target.index, "alias": self.alias, "is_write_index": True}})
         self._client.indices.update_aliases(body={"actions": actions}, request_timeout=self._write_timeout)
         older = [index for index in self.physical_indexes() if index < target.index]
         if older:
             self._client.indices.delete(index=",".join(older), request_timeout=self._write_timeout, ignore=404)
+
+    def _serving_indexes(self) -> list[str]:
+        """The physical indexes behind the alias: none when the alias is gone with its index."""
+        try:
+            return list(self._client.indices.get_alias(name=self.alias, request_timeout=self._write_timeout))
+        except NotFoundError:
+            return []
 
     def physical_indexes(self) -> list[str]:
         """This alias's physical indexes, serving or not, oldest first."""
@@ -310,8 +322,8 @@ class OpenSearchEngine:
     def _is_own_index(self, index: str) -> bool:
         return re.fullmatch(re.escape(self.alias) + r"-\d{20}", index) is not None
 
-    def _writer_for(self, index: str) -> IndexWriter:
-        return IndexWriter(self._client, index, self._sources, self._now, self._write_timeout)
+    def _writer_for(self, index: str, through_alias: bool = False) -> IndexWriter:
+        return IndexWriter(self._client, index, self._sources, self._now, self._write_timeout, through_alias)
 
 
 _MOST_FREQUENT = [{"_count": "desc"}, {"_key": "asc"}]

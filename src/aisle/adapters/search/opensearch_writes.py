@@ -42,7 +42,12 @@ def write_version(now: datetime) -> int:
 
 
 class IndexWriter:
-    """Writes into ``index`` (a physical index, or an alias with one write index). Also a RebuildTarget."""
+    """Writes into ``index`` (a physical index, or an alias with one write index). Also a RebuildTarget.
+
+    Through an alias, every write requires the alias (``require_alias``): were the index behind it deleted (a
+    cluster restored without its data), OpenSearch would otherwise create an index under the alias's own name
+    with mappings guessed from the first document, which searches and facets cannot use and which keeps the
+    alias from ever being created again. Refused instead, the writes are retried until the index is rebuilt."""
 
     def __init__(
         self,
@@ -51,12 +56,14 @@ class IndexWriter:
         sources: SourceBuilder,
         now: Callable[[], datetime],
         timeout_seconds: float,
+        through_alias: bool = False,
     ) -> None:
         self.client = client
         self.index = index
         self._sources = sources
         self._now = now
         self._timeout = timeout_seconds
+        self._params = {"require_alias": "true"} if through_alias else {}
 
     def upsert(self, documents: Sequence[SearchDocument]) -> None:
         now = self._now()
@@ -80,7 +87,7 @@ class IndexWriter:
         if not lines:
             return
         body = b"\n".join(lines) + b"\n"
-        response = self.client.bulk(body=body, index=self.index, request_timeout=self._timeout)
+        response = self.client.bulk(body=body, index=self.index, request_timeout=self._timeout, params=self._params)
         if response.get("errors"):
             _raise_on_real_errors(response["items"])
 
