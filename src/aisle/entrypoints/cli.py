@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from aisle.bootstrap import Container, bootstrap
 from aisle.domain.inventory import Warehouse
+from aisle.entrypoints.heap import settle_heap
 from aisle.entrypoints.logs import configure_logging
 from aisle.settings import Settings
 
@@ -132,8 +133,10 @@ def serve(
         f"aisle ({profile}, {count} process(es)) on http://{host}:{port}  -  docs at http://{host}:{port}/docs"
     )
     if count == 1:
+        served = create_app(container)
+        settle_heap()
         uvicorn.run(
-            create_app(container),
+            served,
             host=host,
             port=port,
             log_config=None,
@@ -184,7 +187,7 @@ def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run"
     """Run one worker of the distributed profile until interrupted; start as many processes as the load needs.
 
     - relay: outbox -> Kafka
-    - index-builder: events -> OpenSearch
+    - index-builder: events -> OpenSearch (and rebuilds the index from the catalog if it is found empty)
     - cache-invalidator: events -> Redis
     - reservation-expirer: gives back the stock of reservations whose time is up
     - pruner: deletes delivered events, old idempotency keys and finished bulk jobs after AISLE_RETENTION_HOURS
@@ -198,7 +201,10 @@ def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run"
     if not container.distributed:
         console.print("the embedded profile runs its workers inside `aisle serve`; set AISLE_PROFILE=distributed")
         raise typer.Exit(2)
-    container.loops = worker_loops(container, (name.value,))
+    # An index builder also watches for an index found empty (lost), and rebuilds it from the catalog.
+    names = (name.value, "index-repair") if name is WorkerName.index_builder else (name.value,)
+    container.loops = worker_loops(container, names)
+    settle_heap()
     container.start_background()
     console.print(f"worker {name.value} running ({container.settings.profile}); Ctrl-C stops it")
     try:

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from aisle.adapters.leadership import FileLock, claim_slot
 from aisle.bootstrap import bootstrap
 from aisle.entrypoints.api.app import create_app
+from aisle.entrypoints.heap import settle_heap
 from aisle.settings import Settings
 
 PROCESS_HEADER = b"x-aisle-process"
@@ -31,6 +32,7 @@ def serving_app() -> FastAPI:
     app = create_app(bootstrap(settings))
     app.add_middleware(ProcessHeaderMiddleware, name=f"{slot}:{os.getpid()}")
     app.add_middleware(ConnectionRecyclingMiddleware, limit=settings.requests_per_connection)
+    settle_heap()
     return app
 
 
