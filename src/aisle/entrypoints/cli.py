@@ -561,7 +561,13 @@ def _demo_stock(variant_id: int) -> int:
 
 
 def main() -> None:
+    from aisle.services.ports import StorageFull
+
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except StorageFull as full:
+        said = f"[red]the database is out of disk space[/red] ({full}): what was committed before stays. Free some "
+        console.print(said + "space and run the command again.", soft_wrap=True)
+        sys.exit(1)

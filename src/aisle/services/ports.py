@@ -29,6 +29,11 @@ class ConnectionLost(VersionConflict):
     Retried like a lost compare-and-set, so no connection is pinged before use."""
 
 
+class StorageFull(Exception):
+    """The database has no disk space left for this write (its transaction was rolled back): nothing can be
+    written until an operator frees space; reads go on."""
+
+
 @dataclass(frozen=True)
 class VersionInfo:
     version: int

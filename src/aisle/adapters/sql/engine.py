@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 
 from aisle.adapters.sql.schema import metadata
 from aisle.adapters.sql.write_gate import WriteGate, gated_connection_class
-from aisle.services.ports import ConnectionLost
+from aisle.services.ports import ConnectionLost, StorageFull
 
 READONLY = "aisle_readonly"
 
@@ -31,11 +31,21 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
             raise exc.DisconnectionError("the server closed this pooled connection; the pool opens a new one")
 
     @event.listens_for(engine, "handle_error")
-    def _retryable_disconnect(context: Any) -> None:
+    def _classify(context: Any) -> None:
         if context.is_disconnect:
             raise ConnectionLost(str(context.original_exception)[:200]) from context.original_exception
+        _raise_if_out_of_space(context.original_exception)
 
     return engine
+
+
+PG_DISK_FULL = "53100"  # SQLSTATE disk_full
+SQLITE_FULL = 13  # "database or disk is full"
+
+
+def _raise_if_out_of_space(error: BaseException) -> None:
+    if getattr(error, "sqlstate", None) == PG_DISK_FULL or getattr(error, "sqlite_errorcode", None) == SQLITE_FULL:
+        raise StorageFull(str(error)[:200]) from error
 
 
 def server_hung_up(dbapi_connection: Any) -> bool:
@@ -76,6 +86,10 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+    @event.listens_for(engine, "handle_error")
+    def _classify(context: Any) -> None:
+        _raise_if_out_of_space(context.original_exception)
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:

@@ -17,7 +17,7 @@ from aisle.domain.errors import Conflict, FieldError, InvalidInput, NotFound, St
 from aisle.domain.images import ImageRefused
 from aisle.services.bulk import TooManyLines
 from aisle.services.input_model import down_to_value
-from aisle.services.ports import ConnectionLost
+from aisle.services.ports import ConnectionLost, StorageFull
 from aisle.services.product_input import field_path
 
 log = logging.getLogger(__name__)
@@ -192,6 +192,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = "The database connection was lost under this request; nothing was changed. Send it again."
         return problem(request, 503, detail, headers={"Retry-After": "1"})
 
+    @app.exception_handler(StorageFull)
+    async def _storage_full(request: Request, error: StorageFull) -> JSONResponse:
+        log.error("database out of disk space on %s %s: %s", request.method, request.url.path, error)
+        detail = (
+            "The store's database is out of disk space, so nothing was saved. Reading still works; try again later."
+        )
+        return problem(request, 503, detail, headers={"Retry-After": "60"})
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         if error.status_code == 400 and error.detail == FASTAPI_UNPARSABLE_BODY:
@@ -207,7 +215,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
         request_id = getattr(request.state, "request_id", None)  # this handler runs outside the request's context
         log.exception("unhandled error on %s %s", request.method, request.url.path, extra={"request_id": request_id})
-        return problem(request, 500, "Something went wrong on our side; the request id helps us find it.")
+        # Starlette raises the error again once this answer is sent, and the server then drops the connection:
+        # saying so keeps a keep-alive client from sending its next request into the closed socket.
+        detail = "Something went wrong on our side; the request id helps us find it."
+        return problem(request, 500, detail, headers={"Connection": "close"})
 
 
 def _named(error: Any) -> str:
