@@ -28,6 +28,7 @@ from aisle.adapters.resilience import CircuitBreaker
 from aisle.adapters.search.guarded import GuardedEngine
 from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
+from aisle.adapters.search.tantivy_schema import stemmed_analyzer
 from aisle.adapters.sql.engine import make_engine, ping
 from aisle.adapters.sql.migrate import upgrade_to_head
 from aisle.adapters.sql.node_slots import NodeSlot, hold_node_slot
@@ -189,6 +190,7 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
         lambda limit: search_engine.term_completions("", limit),
         search_engine.brands,
         settings.synonyms_path or DEFAULT_SYNONYMS_PATH,
+        stems=stemmed_analyzer().analyze,  # OpenSearch's aisle_en analyzer stems the same (opensearch_mapping.py)
     )
     index_builder = IndexBuilder(
         uow,

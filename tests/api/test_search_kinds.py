@@ -63,3 +63,38 @@ def test_products_of_the_kind_asked_come_first_even_when_they_match_one_word_few
     assert found.index("StarTech Laptop Privacy Screen 15 inch") > found.index("Acme Pro 16 Laptop")
     # a query whose head noun names no kind keeps the exact match first
     assert titles(client, "laptop privacy")[0] == "StarTech Laptop Privacy Screen 15 inch"
+
+
+GAMES_CATALOG = [
+    # A video game named by its title alone, filed (as catalogs do) among the consoles of its department.
+    ("Quest of Dragons Xbox One Basic Edition", 39.0, ["Video Games", "Consoles"]),
+    ("Marble Maze Game with 100 Obstacles", 25.0, ["Toys & Games", "Board Games"]),
+    ("Tower Stacking Game for Families", 15.0, ["Toys & Games", "Board Games"]),
+    ("Orbit Gaming Mouse 16000 DPI", 59.0, ["Computers", "Keyboards & Mice"]),
+    ("Pixel Gaming Keyboard", 79.0, ["Computers", "Keyboards & Mice"]),
+]
+
+
+@pytest.fixture
+def games(client, seller: SellerClient, container) -> None:
+    list_products(seller, container, "GAME", [(title, path, price) for title, price, path in GAMES_CATALOG])
+
+
+def test_an_exact_match_filed_under_the_kind_asked_keeps_its_place_before_near_matches(client, games):
+    # "xbox games": the one product with both words is a game whose name says no kind; the board games, of the
+    # kind by name but without "xbox", follow it
+    found = titles(client, "xbox games")
+    assert found[0] == "Quest of Dragons Xbox One Basic Edition"
+    assert {"Marble Maze Game with 100 Obstacles", "Tower Stacking Game for Families"} <= set(found[1:])
+
+
+def test_a_title_holding_the_word_as_typed_outranks_one_holding_only_its_stem(client, games):
+    # the engine's stemmer makes "game" of "gaming" and "games" alike: a shopper typing "gaming" wants gaming gear
+    found = titles(client, "gaming")
+    assert set(found[:2]) == {"Orbit Gaming Mouse 16000 DPI", "Pixel Gaming Keyboard"}
+    assert "Marble Maze Game with 100 Obstacles" in found[2:]
+    # and the other way round: "games" finds the games first
+    assert set(titles(client, "games")[:2]) == {
+        "Marble Maze Game with 100 Obstacles",
+        "Tower Stacking Game for Families",
+    }

@@ -172,3 +172,20 @@ def test_a_weak_match_is_not_lifted_by_the_category_of_the_strong_ones():
     weak, phone = Cand(6, 1.0, category_id=CASES), Cand(7, 5.0, category_id=PHONES)
     order = [c.product_id for c in rerank([*strong, weak, phone], RerankWeights())]
     assert order.index(7) < order.index(6)
+
+
+def test_a_word_held_only_as_another_word_of_its_stem_counts_against_a_title():
+    from aisle.domain.search.rerank import stem_only_share
+
+    stems = {"gaming": "game", "games": "game", "game": "game", "mouse": "mous", "case": "case", "cases": "case"}
+
+    def stemmer(text: str) -> list[str]:
+        return [stems.get(w, w) for w in text.lower().split()]
+
+    gaming = {"gaming": ("game",)}
+    assert stem_only_share(gaming, "Maze Games for Families", stemmer) == 1.0  # "games" for "gaming"
+    assert stem_only_share(gaming, "Orbit Gaming Mouse", stemmer) == 0.0  # the word as typed
+    assert stem_only_share(gaming, "Orbit Mouse", stemmer) == 0.0  # matched elsewhere (a description): no verdict
+    assert stem_only_share({"cases": ("case",)}, "Slim Case", stemmer) == 0.0  # a plural is the same word
+    both = {"gaming": ("game",), "mouse": ("mous",)}
+    assert stem_only_share(both, "Board Game Mouse", stemmer) == 0.5

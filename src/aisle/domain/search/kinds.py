@@ -141,6 +141,8 @@ class CatalogKinds:
     # what a word also names (the synonyms table's "cover => case": a cover is a case)
     also: Callable[[str], Iterable[str]] = field(default=lambda _word: (), compare=False, repr=False)
     name_words: Mapping[int, frozenset[str]] = field(default_factory=dict)  # each category name's words, singular
+    # the kinds each category's path names, its department's included ("Video Games > Consoles": games, consoles)
+    lineage: Mapping[int, frozenset[str]] = field(default_factory=dict)
     _read: dict[tuple[str, int | None], Read] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -151,13 +153,27 @@ class CatalogKinds:
         own: dict[int, frozenset[str]] = {}
         upper: dict[int, frozenset[str]] = {}
         words: dict[int, frozenset[str]] = {}
+        lineage: dict[int, frozenset[str]] = {}
         for category_id, category in by_id.items():
             chain = ancestors_path(by_id, category_id)
             own[category_id] = head_nouns(category.name)
             words[category_id] = frozenset(singular(w) for w in tokenize(category.name))
             upper[category_id] = head_nouns(chain[1].name) if len(chain) > 2 else frozenset()
+            lineage[category_id] = frozenset().union(*(head_nouns(c.name) for c in chain))
         known = frozenset().union(*own.values(), *upper.values()) if own else frozenset()
-        return cls(own, upper, known, also, words)
+        return cls(own, upper, known, also, words, lineage)
+
+    def filed_under(self, title: str, category_id: int | None, asked: frozenset[str]) -> bool:
+        """Whether the product's category path names one of the asked kinds, its department included, and its
+        own name neither ends with a kind the catalog knows nor uses an asked kind as a qualifier: a game titled
+        "The Unicorn Princess Xbox One" filed under "Video Games > Consoles" is filed under games; a "Laptop
+        Privacy Filter" filed under "Computers > Laptops" is a thing for a laptop. Too broad to say what a
+        product is (every case in "Cell Phones" would be a phone), enough to say it was not matched by accident."""
+        if category_id is None or self.lineage.get(category_id, frozenset()).isdisjoint(asked):
+            return False
+        segments = name_segments(title)
+        named_kind = any(self._forms(segment[-1]) & self.known for segment in segments)
+        return not named_kind and asked.isdisjoint(w for segment in segments for w in segment)
 
     def of_product(self, title: str, category_id: int | None) -> frozenset[str]:
         """The product's own kind (the last word of its own name) and what its categories add: of the kinds its

@@ -21,11 +21,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from aisle.domain.search.document import own_name
+from aisle.domain.search.kinds import singular
 from aisle.domain.search.text import has_digit, tokenize
 
 # Words that make a model a sibling of another: the other size or edition of one generation.
@@ -52,6 +53,7 @@ class Candidate(Protocol):
 
 
 C = TypeVar("C", bound=Candidate)
+Stems = Callable[[str], list[str]]  # text -> its tokens as the engine stems them
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class RerankWeights:
     name_coverage: float = 0.10
     kind: float = 0.5  # a product of the kind the query's head noun names (kinds.py)
     near_model: float = 0.1  # a sibling of the model asked (a size or edition the query does not name)
+    stem_only: float = 0.2  # per share of the words the title holds only as another word of their stem
 
 
 def rerank(
@@ -113,15 +116,23 @@ def by_name_coverage(
     words: Sequence[str],
     weight: float,
     near_model_penalty: float = 0.0,
+    stem_only: tuple[float, Stems] | None = None,
 ) -> list[C]:
     """The best candidates again, with how much of each product's own name the query covers: "galaxy s7" covers
     more of "Galaxy S7 32GB" than of "Galaxy S7 edge 32GB" (the exact model before the near one), and more of
     "iPhone 7 Plus 128GB" than of "iPhone 7 Plus Silicone Case" (the device before an accessory type the query
-    does not name)."""
+    does not name). ``stem_only``: (penalty, the engine's stemmer) for titles that hold a word only as another
+    word of its stem (``stem_only_share``)."""
     rescored = [(c, s + weight * name_coverage(words, titles.get(c.product_id, ""))) for c, s in scored]
     if near_model_penalty:
         rescored = [
             (c, s - near_model_penalty * is_near_model(words, titles.get(c.product_id, ""))) for c, s in rescored
+        ]
+    if stem_only is not None and stem_only[0]:
+        penalty, stems = stem_only
+        word_stems = {w: tuple(stems(w)) for w in words}
+        rescored = [
+            (c, s - penalty * stem_only_share(word_stems, titles.get(c.product_id, ""), stems)) for c, s in rescored
         ]
     return [c for c, _s in sorted(rescored, key=lambda pair: (-pair[1], pair[0].product_id))]
 
@@ -147,6 +158,20 @@ def name_coverage(words: Iterable[str], title: str) -> float:
         parts = parts[1:-1] if len(parts) >= 3 else parts[1:]
     name = [_singular(w) for w in tokenize(" ".join(parts))]
     return sum(1 for w in name if w in asked) / len(name) if name else 0.0
+
+
+def stem_only_share(word_stems: Mapping[str, tuple[str, ...]], title: str, stems: Stems) -> float:
+    """The share of the query's words (with their stems) that the title holds only as another word of the same
+    stem: "gaming" in "Board Games" (a stemmer makes "game" of both), not in "Gaming Mouse"; a plural is the same
+    word ("cases" in "Case")."""
+    if not word_stems or not title:
+        return 0.0
+    held = {singular(w) for w in tokenize(title)}
+    missing = [stemmed for w, stemmed in word_stems.items() if singular(w) not in held and len(stemmed) == 1]
+    if not missing:  # the common case, and it spares stemming the title
+        return 0.0
+    title_stems = set(stems(title))
+    return sum(stemmed[0] in title_stems for stemmed in missing) / len(word_stems)
 
 
 def names_every_word(words: Iterable[str], title: str) -> bool:

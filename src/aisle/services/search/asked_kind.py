@@ -39,6 +39,13 @@ class AskedKind:
         shares = {h.product_id: kinds.share(h.title, h.category_id, asked, typed) for h in hits if h.title}
         return {product_id: share for product_id, share in shares.items() if share > 0}
 
+    def filed_under_asked(self, hits: Sequence[Hit], parsed: ParsedQuery, head_only: bool = False) -> set[int]:
+        """The ids of the hits whose category path names the kind the shopper's word names, not one of its
+        synonyms' (``CatalogKinds.filed_under``)."""
+        kinds = self._catalog_kinds()
+        _asked, typed = kinds.asked_typed(parsed.named, dict(parsed.synonyms), head_only)  # not "notebook computer"
+        return {h.product_id for h in hits if typed and kinds.filed_under(h.title, h.category_id, typed)}
+
     def _catalog_kinds(self) -> CatalogKinds:
         categories, table = self._categories(), self._synonyms()
         if (

@@ -303,15 +303,17 @@ class SearchService:
     def _kind_first(self, exact: list[Hit], near: list[Hit], parsed: ParsedQuery) -> list[Hit]:
         """Exact matches, then near ones; but when the query's last word names a kind, products of that kind
         first, exact then near: "iphone car mounts" shows the car mounts that do not say "iphone" before iPhone
-        cases that mention a car mount."""
+        cases that mention a car mount. An exact match filed under that kind keeps its place: for "xbox games" the
+        one Xbox game, filed under "Video Games > Consoles", before the board games that lack "xbox"."""
         if not near:
             return exact
         of_kind = self._asked_kind.candidates_of([*exact, *near], parsed, head_only=True)
         if not of_kind:
             return exact + near
-        return [h for h in exact + near if h.product_id in of_kind] + [
-            h for h in exact + near if h.product_id not in of_kind
-        ]
+        kept = of_kind.keys() | self._asked_kind.filed_under_asked(exact, parsed, head_only=True)
+        first = [h for h in exact if h.product_id in kept] + [h for h in near if h.product_id in of_kind]
+        chosen = {h.product_id for h in first}
+        return first + [h for h in exact + near if h.product_id not in chosen]
 
     def _ranked(self, hits: list[Hit], plan: Plan, parsed: ParsedQuery) -> list[Hit]:
         if plan.sort != "relevance":
@@ -326,7 +328,15 @@ class SearchService:
             words = _words_of(plan)
             weights = self._rerank_weights
             ranked = (
-                by_name_coverage(top, titles, words, weights.name_coverage, weights.near_model) + ranked[len(top) :]
+                by_name_coverage(
+                    top,
+                    titles,
+                    words,
+                    weights.name_coverage,
+                    weights.near_model,
+                    (weights.stem_only, self._understanding.stems),
+                )
+                + ranked[len(top) :]
             )
         return ranked
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from aisle.domain.search.query import ParsedQuery, QueryParser
 from aisle.domain.search.synonyms import DEFAULT_SYNONYMS_PATH, SynonymTable
+from aisle.domain.search.text import tokenize
 from aisle.domain.search.vocabulary import Vocabulary, parse_word_counts
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,10 @@ class QueryUnderstanding:
         words: Callable[[int], list[tuple[str, int]]],
         brands: Callable[[], list[str]],
         synonyms_path: Path = DEFAULT_SYNONYMS_PATH,
+        stems: Callable[[str], list[str]] = tokenize,
     ) -> None:
+        """``stems``: text as the engine's analyzer stems it (the default, ``tokenize``, stems nothing)."""
+        self.stems = stems
         self._words = words  # (word, document count), most frequent first
         self._brands = brands
         self._synonyms_path = Path(synonyms_path)
