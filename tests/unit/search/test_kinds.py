@@ -92,6 +92,13 @@ def test_a_query_that_names_no_kind_asks_for_none(kinds):
     assert kinds.asked(["galaxy", "s7"], {}) == frozenset()
 
 
+def test_sizes_units_and_colours_after_the_head_noun_leave_it_the_head(kinds):
+    assert kinds.asked(["iphone", "cases", "black"], {}, head_only=True) == {"case"}
+    assert kinds.asked(["laptop", "15", "inch"], {}, head_only=True) == {"laptop"}
+    assert kinds.asked(["laptop", "privacy", "15", "inch"], {}, head_only=True) == frozenset()
+    assert kinds.asked(["iphone", "7", "plus"], {}, head_only=True) == frozenset()  # an edition ends a model
+
+
 def test_a_synonym_of_the_head_noun_asks_for_its_kind_too(kinds):
     assert kinds.asked(["notebook"], {"notebook": ("laptop",)}) == {"notebook", "laptop"}
 

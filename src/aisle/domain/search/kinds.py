@@ -43,6 +43,7 @@ _AUDIENCE_WORDS = (
     "men mens man women womens woman ladies lady boys boy girls girl kids kid baby babies toddler toddlers"
 )
 AUDIENCE_WORDS = frozenset(_AUDIENCE_WORDS.split())
+_EDITION = frozenset(_EDITION_WORDS.split())
 _QUALIFIERS = frozenset(_QUALIFIER_WORDS.split()) | frozenset(_UNIT_WORDS.split()) | frozenset(_EDITION_WORDS.split())
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
 _WITH = re.compile(r"\s(?:with|w/)\s", re.IGNORECASE)
@@ -80,6 +81,14 @@ def derivation_root(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= MIN_ROOT_LENGTH:
             return word[: -len(suffix)]
     return word
+
+
+def _head_at(words: Sequence[str]) -> int:
+    """Where a query's head noun may stand: its last word, before any trailing sizes, units and colours."""
+    at = len(words) - 1
+    while at > 0 and not _is_kind_word(words[at]) and words[at] not in _EDITION:
+        at -= 1
+    return at
 
 
 def _is_kind_word(word: str) -> bool:
@@ -271,8 +280,10 @@ class CatalogKinds:
         The kind a query asks for: its last word that names a kind the catalog knows (directly or through one of
         its alternatives, synonyms or joined forms, keyed by the word or the two words they replace), with those
         alternatives' kinds. Empty when the query names no kind ("galaxy s7", "apple"). ``head_only``: only when
-        its last word names it ("iphone car mounts"; not "laptop privacy")."""
-        for at in range(len(words) - 1, max(len(words) - 2, -1) if head_only else -1, -1):
+        its last word names it ("iphone car mounts"; not "laptop privacy"), sizes, units and colours after it
+        let go of ("printer paper a4", "monitor 27 inch", "case black")."""
+        last = _head_at(words)
+        for at in range(last, max(last - 1, -1) if head_only else -1, -1):
             two = f"{words[at - 1]} {words[at]}" if at > 0 else ""
             pair = list(alternatives.get(two, ())) if two else []
             # Two words the catalog writes as one name one thing: "head phone" asks for headphones, not phones;
