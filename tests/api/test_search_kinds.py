@@ -98,3 +98,31 @@ def test_a_title_holding_the_word_as_typed_outranks_one_holding_only_its_stem(cl
         "Marble Maze Game with 100 Obstacles",
         "Tower Stacking Game for Families",
     }
+
+
+PHRASE_CATALOG = [
+    ("Aria True Wireless Earbuds", 89.0, ["Audio", "Headphones"]),
+    ("Pulse Wireless Sport Earphones", 49.0, ["Audio", "Headphones"]),
+    ("Nova Wireless Mouse", 19.0, ["Computers", "Keyboards & Mice"]),
+    ("Stride Tracker for Fitness and Sleep", 59.0, ["Wearables", "Smartwatches"]),
+]
+
+
+@pytest.fixture
+def phrases(client, seller: SellerClient, container) -> None:
+    list_products(seller, container, "PHRASE", [(title, path, price) for title, price, path in PHRASE_CATALOG])
+
+
+def test_a_query_that_is_one_synonym_phrase_is_followed_by_its_words_apart(client, phrases):
+    # "wireless earbuds" (a phrase of the synonyms file): the one product saying it, then wireless earphones
+    body = client.get("/api/v1/products/search", params={"q": "wireless earbuds"}).json()
+    found = [r["title"] for r in body["results"]]
+    assert found[:2] == ["Aria True Wireless Earbuds", "Pulse Wireless Sport Earphones"]
+    assert "Nova Wireless Mouse" not in found  # no earbuds, however wireless
+    assert body["relaxed"] is None
+
+
+def test_a_synonym_phrase_no_title_writes_as_one_finds_its_words_apart_before_relaxing(client, phrases):
+    body = client.get("/api/v1/products/search", params={"q": "fitness tracker"}).json()
+    assert [r["title"] for r in body["results"]] == ["Stride Tracker for Fitness and Sleep"]
+    assert body["relaxed"] is None  # no word was let go of

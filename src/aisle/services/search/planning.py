@@ -3,6 +3,7 @@ parameters, and what to let go of, one step at a time, when nothing matches."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from aisle.domain.search.kinds import AUDIENCE_WORDS, singular
@@ -74,6 +75,22 @@ def keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
         groups.append(KeywordGroup(word, tuple(phrases.get(phrase, ())), fuzzy=word not in parsed.exact))
         index += len(phrase)
     return tuple(groups)
+
+
+def word_groups(
+    groups: tuple[KeywordGroup, ...], synonyms_of: Callable[[str], Sequence[str]]
+) -> tuple[KeywordGroup, ...] | None:
+    """The groups again with each synonym phrase split into its words, each with its own synonyms, in any order:
+    "wireless earbuds" also as "wireless" and "earbuds" (or "earphones"), for when the phrase finds too little.
+    None when no group is such a phrase; a word the catalog writes joined ("head phone": "headphone") stays one."""
+    split: list[KeywordGroup] = []
+    for group in groups:
+        words = group.word.split()
+        if len(words) == 1 or group.word.replace(" ", "") in group.alternatives:
+            split.append(group)
+            continue
+        split.extend(KeywordGroup(w, tuple(synonyms_of(w)), group.fuzzy, group.required) for w in words)
+    return tuple(split) if len(split) > len(groups) else None
 
 
 def relax_once(

@@ -44,7 +44,7 @@ from aisle.services.search.engine import (
 )
 from aisle.services.search.kept_pages import KeptPage, KeptPages
 from aisle.services.search.params import MAX_RESULT_WINDOW, SearchParams
-from aisle.services.search.planning import Plan, boosting, plan_for, relax_once
+from aisle.services.search.planning import Plan, boosting, plan_for, relax_once, word_groups
 from aisle.services.search.results import (
     CategoryCount,
     Degraded,
@@ -98,6 +98,9 @@ class SearchService:
         self._rerank_weights = RerankWeights(text=self._weights.text)
         self._cuts: tuple[float, list[float]] | None = None  # (read at, monotonic seconds; cuts)
         self._asked_kind = AskedKind(categories, lambda: understanding.parser().synonyms)
+
+    def _synonyms_of(self, word: str) -> list[str]:
+        return self._understanding.parser().synonyms.expand([word]).get(word, [])
 
     def forget_card(self, product_id: int) -> None:
         self._cards.forget(product_id)
@@ -158,6 +161,11 @@ class SearchService:
                 boosted_result = engine.search(self._engine_query(boosted, params))
                 plan, result = (boosted, boosted_result) if boosted_result.total else (plan, result)
             parsed = brand_words
+        if result.total == 0 and (split := word_groups(plan.keywords, self._synonyms_of)) is not None:
+            # A synonym phrase the catalog never writes as one: its words apart, before letting any go of.
+            split_plan = replace(plan, keywords=split)
+            if (split_result := engine.search(self._engine_query(split_plan, params))).total:
+                plan, result = split_plan, split_result
         result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result, parsed)
         facets = self._facets(engine, plan)
         ranked = _in_department_asked(self._ranked(result.hits, plan, parsed), plan, facets, categories, result.total)
@@ -248,7 +256,8 @@ class SearchService:
         """When fewer than a page of products match every word, those that nearly do follow them, ranked among
         themselves: with the brand read as a word ("alcatel cell phone": the carrier-packaged Alcatel phones
         after the Alcatel-branded ones), else with one word fewer ("iphone 7 cases trend cases": other iPhone 7
-        cases after the one trend case)."""
+        cases after the one trend case), else, for a query that is one synonym phrase, with its words apart
+        ("wireless earbuds": wireless earphones)."""
         if exact.total == 0 or plan.sort != "relevance":
             return []
         if exact.total >= THIN_RESULTS:  # many exact matches, but when few are of the kind the last word names
@@ -262,6 +271,10 @@ class SearchService:
             query = self._engine_query(plan, params)
         elif len(plan.keywords) > 1:
             query = replace(self._engine_query(plan, params), minimum_should_match=len(plan.keywords) - 1)
+        elif (
+            split := word_groups(plan.keywords, self._synonyms_of)
+        ) is not None:  # one synonym phrase: no word to drop
+            query = replace(self._engine_query(plan, params), keywords=split)
         else:
             return []
         exact_ids = {h.product_id for h in exact.hits}
