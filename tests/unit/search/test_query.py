@@ -139,6 +139,15 @@ def test_a_longer_word_is_no_typo_of_a_brand(synonyms: SynonymTable) -> None:
     assert parser.parse("secr case").brands == ()  # four letters: too short to guess a brand
 
 
+def test_a_word_that_is_the_likelier_slip_wins_over_a_brand_as_close(synonyms: SynonymTable) -> None:
+    parser = QueryParser(Vocabulary({"monitor": 5, "stand": 5, "cable": 5}), ["Monster"], synonyms)
+    # one edit from both: a vowel for a vowel is how "monitor" is misspelt; "s" is nowhere near "i"
+    assert parser.parse("moniter stand").keywords == ("monitor", "stand")
+    assert parser.parse("moniter stand").brands == ()
+    # a brand still wins a typo that is as likely: a letter missed
+    assert parser.parse("monstr cable").brands == ("Monster",)
+
+
 def test_a_brand_typo_needs_five_letters_and_a_close_match(parser: QueryParser) -> None:
     assert parser.parse("sonu headphones").brands == ()  # too short to guess
     assert parser.parse("sonu headphones").keywords == ("sonu", "headphones")

@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from aisle.domain.search.brands import MIN_FUZZY_BRAND_LENGTH, BrandMatcher
 from aisle.domain.search.compounds import compound_forms, number_forms, other_number_forms, split_compound
-from aisle.domain.search.edits import osa_distance
+from aisle.domain.search.edits import osa_distance, typing_penalty
 from aisle.domain.search.filters import Extraction, extract_filters
 from aisle.domain.search.lexer import Lexeme, lex
 from aisle.domain.search.stopwords import STOP_WORDS
@@ -177,7 +177,7 @@ class QueryParser:
         if spelled and len(word) < MIN_FUZZY_BRAND_LENGTH and self._brands.match_at([spelled], 0):
             spelled = None  # "sonu" may be Sony or a word: too short to filter a brand on a guess
         brand = self._brands.correct(word, max_distance=2 if spelled is None else _typos(word, spelled))
-        if brand is not None:
+        if brand is not None and not (spelled and _likelier_slip(word, spelled, brand[0])):
             return brand[0]
         return spelled or word
 
@@ -217,6 +217,12 @@ def _merged(synonyms: Sequence[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str,
     for term, found in synonyms:
         merged.setdefault(term, {}).update((form, None) for form in found if form != term)
     return tuple((term, tuple(found)) for term, found in merged.items() if found)
+
+
+def _likelier_slip(typed: str, word: str, brand: str) -> bool:
+    """Whether ``word`` is the likelier typo of the two, both one edit away: "moniter" is "monitor" (one vowel for
+    another) rather than "Monster" (an "s" far from the "i" on the keyboard)."""
+    return typing_penalty(typed, word) < typing_penalty(typed, brand)
 
 
 def brands_as_words(parsed: ParsedQuery) -> ParsedQuery:
