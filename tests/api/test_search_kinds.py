@@ -105,6 +105,7 @@ PHRASE_CATALOG = [
     ("Pulse Wireless Sport Earphones", 49.0, ["Audio", "Headphones"]),
     ("Nova Wireless Mouse", 19.0, ["Computers", "Keyboards & Mice"]),
     ("Stride Tracker for Fitness and Sleep", 59.0, ["Wearables", "Smartwatches"]),
+    ("Sony MDR570LPL Headphones", 19.0, ["Audio", "Headphones"]),
 ]
 
 
@@ -126,3 +127,16 @@ def test_a_synonym_phrase_no_title_writes_as_one_finds_its_words_apart_before_re
     body = client.get("/api/v1/products/search", params={"q": "fitness tracker"}).json()
     assert [r["title"] for r in body["results"]] == ["Stride Tracker for Fitness and Sleep"]
     assert body["relaxed"] is None  # no word was let go of
+
+
+def test_a_model_code_typed_apart_or_without_its_suffix_finds_its_product(client, phrases):
+    for q in ("MDR-570", "mdr 570", "mdr570", "MDR570LPL"):
+        body = client.get("/api/v1/products/search", params={"q": q}).json()
+        assert [r["title"] for r in body["results"]] == ["Sony MDR570LPL Headphones"], q
+        assert body["relaxed"] is None, q
+
+
+def test_a_model_code_no_product_has_lets_go_of_its_number_not_of_everything(client, phrases):
+    body = client.get("/api/v1/products/search", params={"q": "nova 9"}).json()
+    assert [r["title"] for r in body["results"]] == ["Nova Wireless Mouse"]
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "9"}]

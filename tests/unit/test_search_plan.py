@@ -52,8 +52,12 @@ def test_the_text_may_choose_the_sort():
 def test_model_numbers_are_also_indexed_as_shoppers_type_them():
     from aisle.domain.search.document import model_codes
 
-    assert model_codes("Canon EW-73B Lens Hood for SP-2 and B350-XT (2-pack)") == ("ew73b", "sp2", "b350xt", "2pack")
+    codes = model_codes("Canon EW-73B Lens Hood for SP-2 and B350-XT (2-pack)")
+    assert codes[:4] == ("ew73b", "sp2", "b350xt", "2pack")
+    assert set(codes[4:]) == {"ew73", "b350"}  # and without the letters after their number
     assert model_codes("USB-C Cable") == ()
+    assert model_codes("Sony MDR570LPL Headphones") == ("mdr570",)
+    assert model_codes("Apple - iPhone 7 32GB - Black") == ()  # a size is no model code
 
 
 def test_relaxing_a_long_query_counts_each_word_once():

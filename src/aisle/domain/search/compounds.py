@@ -12,6 +12,7 @@ from aisle.domain.search.vocabulary import Vocabulary
 MIN_MODEL_PIECE = 2  # "galaxys7" → "galaxy" + "s7"; a lone letter is no piece
 MAX_SPLIT_LENGTH = 40
 MIN_COMPOUND_PART = 3  # "head phone" ↔ "headphone"; "a" + "pple" is no split
+MAX_CODE_LETTERS = 4  # "mdr-570": the letters of a model code; "iphone 7" is a name and its number
 _LETTERS_MEET_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 
@@ -22,6 +23,8 @@ def compound_forms(keywords: Sequence[str], vocabulary: Vocabulary) -> tuple[tup
     found: list[tuple[str, tuple[str, ...]]] = []
     for first, second in pairwise(keywords):
         joined = first + second
+        if is_split_code(first, second):  # "mdr-570", "ps 4": a model code, as titles write it joined
+            found.append((f"{first} {second}", (joined,)))
         if has_digit(joined) or " " in joined:
             continue
         # "head phones" → "headphone" too, when the catalog only writes the singular (or only the plural)
@@ -33,6 +36,12 @@ def compound_forms(keywords: Sequence[str], vocabulary: Vocabulary) -> tuple[tup
         if split is not None:
             found.append((word, (split,)))
     return tuple(found)
+
+
+def is_split_code(first: str, second: str) -> bool:
+    """A model code's letters and its number apart ("mdr" "570", "tn" "2420", "ps" "4"): a short run of letters,
+    then a word that starts with a digit. A name ("iphone 7", "galaxy s7") is longer than a code's letters."""
+    return first.isalpha() and len(first) <= MAX_CODE_LETTERS and second[:1].isdigit()
 
 
 def split_compound(word: str, vocabulary: Vocabulary) -> str | None:

@@ -12,13 +12,14 @@ from aisle.domain.catalog import Product, Variant
 from aisle.domain.categories import Category
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
-from aisle.domain.search.text import normalize
+from aisle.domain.search.text import normalize, tokenize
 from aisle.domain.search.units import is_measure, unit_codes
 from aisle.domain.search.variant_offers import VariantOffer
 
 MAX_INDEXED_DESCRIPTION = 2_000
 CATEGORY_LEVELS_MATCHED = 2  # a product's own category and its parent: "cell phones" must not match every accessory
 MODEL_CODE = re.compile(r"\b[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)+\b")
+_CODE_CORE = re.compile(r"([a-z]+[a-z0-9]*\d)[a-z]+")  # letters, a number, then a suffix of letters
 _FITS = re.compile(r"\s(?:for|fits|compatible with)\s", re.IGNORECASE)
 
 
@@ -126,10 +127,20 @@ def build_document(
 
 
 def model_codes(title: str) -> tuple[str, ...]:
-    """Model numbers written with separators ("SP-2", "B350-XT") also as shoppers type them: "sp2", "b350xt"."""
+    """Model numbers written with separators ("SP-2", "B350-XT") also as shoppers type them: "sp2", "b350xt";
+    and a code with a suffix after its number also without it ("MDR570LPL" is found by "mdr570" and "MDR-570")."""
     # a size is no model: "5.5-inch" must not become "55inch", the code of a 55-inch screen
     found = (re.sub(r"[-/.]", "", m.group()).lower() for m in MODEL_CODE.finditer(title) if not is_measure(m.group()))
-    return tuple(dict.fromkeys(code for code in found if any(ch.isdigit() for ch in code)))
+    joined = [code for code in found if any(ch.isdigit() for ch in code)]
+    cores = (core for word in [*joined, *tokenize(title)] if (core := _code_core(word)))
+    return tuple(dict.fromkeys([*joined, *cores]))
+
+
+def _code_core(word: str) -> str | None:
+    """A model code up to the end of its number, when letters follow it: "mdr570lpl" → "mdr570"; None for a
+    word that is no such code ("32gb" has no letters before its number, "sp2" nothing after it)."""
+    found = _CODE_CORE.fullmatch(word)
+    return found.group(1) if found else None
 
 
 def own_name(title: str) -> str:

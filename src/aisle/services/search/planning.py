@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from aisle.domain.search.compounds import is_split_code
 from aisle.domain.search.kinds import AUDIENCE_WORDS, singular
 from aisle.domain.search.query import ParsedQuery
 from aisle.domain.search.text import tokenize
@@ -82,11 +83,13 @@ def word_groups(
 ) -> tuple[KeywordGroup, ...] | None:
     """The groups again with each synonym phrase split into its words, each with its own synonyms, in any order:
     "wireless earbuds" also as "wireless" and "earbuds" (or "earphones"), for when the phrase finds too little.
-    None when no group is such a phrase; a word the catalog writes joined ("head phone": "headphone") stays one."""
+    None when no group is such a phrase; a word the catalog writes joined ("head phone": "headphone") stays one,
+    but a model code ("xbox 360": "xbox360") is its words again."""
     split: list[KeywordGroup] = []
     for group in groups:
         words = group.word.split()
-        if len(words) == 1 or group.word.replace(" ", "") in group.alternatives:
+        joined = group.word.replace(" ", "") in group.alternatives
+        if len(words) == 1 or (joined and not (len(words) == 2 and is_split_code(*words))):
             split.append(group)
             continue
         split.extend(KeywordGroup(w, tuple(synonyms_of(w)), group.fuzzy, group.required) for w in words)

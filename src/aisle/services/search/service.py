@@ -162,10 +162,10 @@ class SearchService:
                 plan, result = (boosted, boosted_result) if boosted_result.total else (plan, result)
             parsed = brand_words
         if result.total == 0 and (split := word_groups(plan.keywords, self._synonyms_of)) is not None:
-            # A synonym phrase the catalog never writes as one: its words apart, before letting any go of.
-            split_plan = replace(plan, keywords=split)
-            if (split_result := engine.search(self._engine_query(split_plan, params))).total:
-                plan, result = split_plan, split_result
+            # A synonym phrase or model code the catalog never writes as one: its words apart, before letting
+            # any go of (and relaxing lets go of words, not of the whole phrase).
+            plan = replace(plan, keywords=split)
+            result = engine.search(self._engine_query(plan, params))
         result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result, parsed)
         facets = self._facets(engine, plan)
         ranked = _in_department_asked(self._ranked(result.hits, plan, parsed), plan, facets, categories, result.total)
