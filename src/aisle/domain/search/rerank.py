@@ -23,6 +23,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from aisle.domain.search.document import own_name
@@ -32,6 +33,7 @@ from aisle.domain.search.text import has_digit, tokenize
 # Words that make a model a sibling of another: the other size or edition of one generation.
 VARIANT_WORDS = frozenset(("plus", "edge", "max", "mini", "pro", "xl", "lite", "ultra", "active"))
 _MODEL_LIST = re.compile(r",|/|\band\b|&", re.IGNORECASE)
+TITLES_KEPT = 50_000  # titles' words kept read: the same products come back query after query
 AFFINITY_FLOOR = 0.6  # candidates scoring at least this share of the best text score vote for their category
 
 
@@ -53,7 +55,7 @@ class Candidate(Protocol):
 
 
 C = TypeVar("C", bound=Candidate)
-Stems = Callable[[str], list[str]]  # text -> its tokens as the engine stems them
+Stems = Callable[[str], Sequence[str]]  # text -> its tokens as the engine stems them
 
 
 @dataclass(frozen=True)
@@ -166,12 +168,17 @@ def stem_only_share(word_stems: Mapping[str, tuple[str, ...]], title: str, stems
     word ("cases" in "Case")."""
     if not word_stems or not title:
         return 0.0
-    held = {singular(w) for w in tokenize(title)}
+    held = _singular_words(title)
     missing = [stemmed for w, stemmed in word_stems.items() if singular(w) not in held and len(stemmed) == 1]
     if not missing:  # the common case, and it spares stemming the title
         return 0.0
     title_stems = set(stems(title))
     return sum(stemmed[0] in title_stems for stemmed in missing) / len(word_stems)
+
+
+@lru_cache(maxsize=TITLES_KEPT)
+def _singular_words(title: str) -> frozenset[str]:
+    return frozenset(singular(w) for w in tokenize(title))
 
 
 def names_every_word(words: Iterable[str], title: str) -> bool:

@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from aisle.domain.search.vocabulary import Vocabulary, parse_word_counts
 
 log = logging.getLogger(__name__)
 VOCABULARY_SIZE = 200_000
+STEMMED_KEPT = 50_000  # titles and words stemmed for the re-rank, kept: the same ones come back query after query
 ENGLISH_WORDS = "frequency_dictionary_en_82_765.txt"  # shipped by symspellpy (MIT)
 
 
@@ -38,7 +40,7 @@ class QueryUnderstanding:
         stems: Callable[[str], list[str]] = tokenize,
     ) -> None:
         """``stems``: text as the engine's analyzer stems it (the default, ``tokenize``, stems nothing)."""
-        self.stems = stems
+        self.stems = lru_cache(maxsize=STEMMED_KEPT)(lambda text: tuple(stems(text)))
         self._words = words  # (word, document count), most frequent first
         self._brands = brands
         self._synonyms_path = Path(synonyms_path)
