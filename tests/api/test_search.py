@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.api.conftest import INTERNAL_TOKEN, SellerClient, wait_for_outbox
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, searchable, wait_for_outbox
 
 INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 
@@ -462,3 +462,23 @@ def test_a_query_of_only_stop_words_is_searched_as_typed(client, catalog):
     found = search(client, q="for")
     assert found["query"]["keywords"] == ["for"]
     assert {r["title"] for r in found["results"]} == {title for title, *_ in CATALOG if " for " in title}
+
+
+def test_cards_spell_a_brand_as_its_facet_does(client, catalog, seller: SellerClient, container):
+    # a seller writes the brand another way: the index keeps one spelling, and the cards show it too
+    with container.uow() as uow:
+        category = uow.categories.get_or_create_path(["Electronics", "Phones", "Cases"], container.ids.next_id)
+        uow.commit()
+    body = {
+        "title": "Otterbox Commuter Series Case for iPhone 7",
+        "brand": "OTTERBOX",
+        "status": "ACTIVE",
+        "category_id": str(category.category_id),
+        "variants": [{"sku": "SKU-SPELLING", "price": 29.95}],
+    }
+    assert seller.request("POST", "/products", json=body).status_code == 201
+    searchable(container)
+    found = client.get("/api/v1/products/search", params={"q": "otterbox case"}).json()
+    assert len(found["results"]) == 3
+    assert {r["brand"] for r in found["results"]} == {"OtterBox"}
+    assert [b["name"] for b in found["facets"]["brands"]] == ["OtterBox"]

@@ -54,6 +54,7 @@ class Card:
     product_id: int
     price: float
     pictured_variants: tuple = ()  # as a ProductCard: the search picks a variant's picture from these
+    brand: str | None = None  # and shows the brand as the index spells it
 
 
 class LiveCards:

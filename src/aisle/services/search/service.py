@@ -139,7 +139,8 @@ class SearchService:
 
     def _with_cards(self, result: SearchResult, product_ids: Sequence[int]) -> SearchResult:
         cards = [showing_chosen(card, result.filters, result.query.keywords) for card in self._cards.cards(product_ids)]
-        return replace(result, cards=tuple(cards))
+        spelled = [replace(card, brand=self._understanding.brand_spelling(card.brand)) for card in cards]
+        return replace(result, cards=tuple(spelled))
 
     def _ranked_page(self, engine: Searcher, params: SearchParams) -> tuple[SearchResult, tuple[int, ...]]:
         """Everything but the cards (live price and stock), and the products the cards are for."""

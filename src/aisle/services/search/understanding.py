@@ -15,6 +15,7 @@ from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
+from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.query import ParsedQuery, QueryParser
 from aisle.domain.search.synonyms import DEFAULT_SYNONYMS_PATH, SynonymTable
 from aisle.domain.search.text import tokenize
@@ -48,8 +49,14 @@ class QueryUnderstanding:
         self._synonyms = SynonymTable.parse(self._synonyms_path.read_text(encoding="utf-8"))
         self._common_words = english_words()
         self._parser: QueryParser | None = None
+        self._spellings: dict[str, str] = {}  # brand key -> the index's spelling
         self._stale = threading.Event()
         self._build_lock = threading.Lock()
+
+    def brand_spelling(self, brand: str | None) -> str | None:
+        """The brand as the index spells it (one spelling per brand: "OtterBox" for a seller's "Otterbox"), as
+        its facet shows it; the brand itself when the index holds no spelling of it."""
+        return self._spellings.get(brand_key(brand), brand) if brand else brand
 
     def parse(self, text: str) -> ParsedQuery:
         return self.parser().parse(text)
@@ -96,7 +103,9 @@ class QueryUnderstanding:
             self._synonyms_changed()
             started = time.monotonic()
             vocabulary = Vocabulary.from_counts(self._words(VOCABULARY_SIZE), trusted=self._common_words)
-            self._parser = QueryParser(vocabulary, self._brands(), self._synonyms, self._common_words)
+            brands = self._brands()
+            self._parser = QueryParser(vocabulary, brands, self._synonyms, self._common_words)
+            self._spellings = {brand_key(brand): brand for brand in brands}
             log.info("query understanding rebuilt: %d words in %.2fs", len(vocabulary), time.monotonic() - started)
 
 
