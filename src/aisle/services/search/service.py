@@ -99,9 +99,6 @@ class SearchService:
         self._cuts: tuple[float, list[float]] | None = None  # (read at, monotonic seconds; cuts)
         self._asked_kind = AskedKind(categories, lambda: understanding.parser().synonyms)
 
-    def _synonyms_of(self, word: str) -> list[str]:
-        return self._understanding.parser().synonyms.expand([word]).get(word, [])
-
     def forget_card(self, product_id: int) -> None:
         self._cards.forget(product_id)
 
@@ -281,6 +278,9 @@ class SearchService:
         exact_ids = {h.product_id for h in exact.hits}
         near = [h for h in engine.search(query).hits if h.product_id not in exact_ids]
         return self._ranked(near, plan, parsed)
+
+    def _synonyms_of(self, word: str) -> list[str]:
+        return self._understanding.parser().synonyms.expand([word]).get(word, [])
 
     def _sorted_kind_first(
         self, engine: Searcher, plan: Plan, params: SearchParams, parsed: ParsedQuery
