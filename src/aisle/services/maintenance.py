@@ -45,12 +45,13 @@ def index_progress(
 ) -> IndexProgress:
     """Caught up unless an event not yet delivered to the index builder is older than ``max_lag`` (a few seconds
     of writes in flight are normal, a backlog such as a stopped relay is not), or the index is empty while the
-    catalog is not (it was lost; services/search/index_rebuild.py rebuilds it)."""
+    catalog is not and no event is on its way to fill it (it was lost; services/search/index_rebuild.py rebuilds
+    it). A new store's first products, written a moment ago, are writes in flight."""
     with uow_factory(readonly=True) as uow:
         oldest = uow.outbox.oldest_pending_at()
     lagging = oldest is not None and now - oldest > max_lag
     indexed = _count_or_none(engine)
-    if not lagging and indexed != 0:  # None: the engine is down, and searches fall back to the database
+    if not lagging and (indexed != 0 or oldest is not None):  # None: the engine is down, searches use the database
         return IndexProgress(caught_up=True)
     with uow_factory(readonly=True) as uow:
         total = uow.products.count_active()
