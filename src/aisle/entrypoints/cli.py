@@ -514,8 +514,7 @@ def _deliver_pending(container: Container, what: str) -> None:
     relay = container.relay
     with _progress() as progress:
         task = progress.add_task(what, total=relay.pending())
-        while delivered := relay.relay_once():
-            progress.advance(task, delivered)
+        relay.drain(max_batches=sys.maxsize, progress=partial(progress.advance, task))  # however large the catalog
 
 
 def _attach_demo_pictures(container: Container, seller_id: int) -> None:

@@ -62,13 +62,15 @@ class OutboxRelay:
         with self._uow(readonly=True) as uow:
             return uow.outbox.pending_count()
 
-    def drain(self, max_batches: int = 1000) -> int:
+    def drain(self, max_batches: int = 1000, progress: Callable[[int], None] = lambda _n: None) -> int:
+        """Delivers batch after batch until none is left (or ``max_batches``), telling ``progress`` each count."""
         total = 0
         for _ in range(max_batches):
             delivered = self.relay_once()
             total += delivered
             if delivered == 0:
                 break
+            progress(delivered)
         return total
 
     def _publish(self, entries: list[OutboxEntry]) -> _Outcome:
