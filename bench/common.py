@@ -178,6 +178,11 @@ class Report:
         lines.extend("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows)
         self.parts.append("\n".join(lines))
 
+    def run_and_machine(self, minutes: float) -> None:
+        """The sections every report opens with: when, how it was run and how long it took, and on what."""
+        self.facts("Run", {"date": now_utc(), "command": f"`{command_line()}`", "wall time": f"{minutes:.1f} min"})
+        self.facts("Machine", machine())
+
     def text(self, heading: str | None, body: str) -> None:
         self.parts.append((f"## {heading}\n\n" if heading else "") + body.strip())
 

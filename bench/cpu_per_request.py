@@ -26,7 +26,7 @@ from typing import Any
 
 import cpu_per_request_load as load
 import search_latency_data as data
-from common import AisleServer, Report, command_line, machine, ms, now_utc
+from common import AisleServer, Report, machine, ms
 
 REPORTS = Path(__file__).parent / "reports"
 ANSWERS_CHECKED = 100  # searches whose answers are compared across the variants
@@ -138,11 +138,7 @@ def load_limits() -> dict[str, str]:
 
 def _report(args: argparse.Namespace, runs: list[dict[str, Any]], started: float) -> None:
     report = Report("Server CPU per request over HTTP: search and RESERVE")
-    report.facts(
-        "Run",
-        {"date": now_utc(), "command": f"`{command_line()}`", "wall time": f"{(time.time() - started) / 60:.1f} min"},
-    )
-    report.facts("Machine", machine())
+    report.run_and_machine((time.time() - started) / 60)
     built = json.loads((args.data_dir / "bench-dataset.json").read_text())
     report.facts(
         "Setup",

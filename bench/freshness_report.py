@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from common import Report, command_line, histogram_quantile, machine, ms, now_utc, summarize
+from common import Report, histogram_quantile, ms, summarize
 
 GOAL_P99_S = 1.0
 
@@ -16,8 +16,7 @@ def write_report(path: Path, results: dict[str, Any]) -> Path:
     args, writes = results["args"], results["writes"]
     report = Report("Write -> searchable (freshness)")
     minutes = (results["finished"] - results["started"]) / 60
-    report.facts("Run", {"date": now_utc(), "command": f"`{command_line()}`", "wall time": f"{minutes:.1f} min"})
-    report.facts("Machine", machine())
+    report.run_and_machine(minutes)
     report.facts("Setup", _setup(args, results))
     rows = [_row(kind, [w for w in writes if kind in ("all", w.kind)]) for kind in ("create", "update", "all")]
     report.table(

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from common import AisleServer, Report, command_line, git_commit, machine, now_utc, percentile
+from common import AisleServer, Report, git_commit, percentile
 
 REPO = Path(__file__).resolve().parents[1]
 SEARCH = "/api/v1/products/search"
@@ -151,11 +151,7 @@ def _line(run: dict[str, Any]) -> str:
 
 def _report(args: argparse.Namespace, runs: list[dict[str, Any]], minutes: float) -> None:
     report = Report("Full garbage collections under search load")
-    report.facts(
-        "Run",
-        {"date": now_utc(), "command": f"`{command_line()}`", "wall time": f"{minutes:.1f} min"},
-    )
-    report.facts("Machine", machine())
+    report.run_and_machine(minutes)
     report.facts(
         "Setup",
         {

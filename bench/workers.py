@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 import search_latency_data as data
-from common import AisleServer, Report, command_line, machine, ms, now_utc, prepare_catalog_dir, process_cpu_seconds
+from common import AisleServer, Report, ms, prepare_catalog_dir, process_cpu_seconds
 from search_latency_http import UNLIMITED, LoadResult, measure
 
 REPORTS = Path(__file__).parent / "reports"
@@ -131,11 +131,7 @@ def _report(
     started: float,
 ) -> None:
     report = Report(f"`aisle serve --workers {args.workers}` against `--workers 1`")
-    report.facts(
-        "Run",
-        {"date": now_utc(), "command": f"`{command_line()}`", "wall time": f"{(time.time() - started) / 60:.1f} min"},
-    )
-    report.facts("Machine", machine())
+    report.run_and_machine((time.time() - started) / 60)
     report.facts(
         "Setup",
         {
