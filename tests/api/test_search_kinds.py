@@ -67,17 +67,17 @@ def test_products_of_the_kind_asked_come_first_even_when_they_match_one_word_few
 
 GAMES_CATALOG = [
     # A video game named by its title alone, filed (as catalogs do) among the consoles of its department.
-    ("Quest of Dragons Xbox One Basic Edition", 39.0, ["Video Games", "Consoles"]),
-    ("Marble Maze Game with 100 Obstacles", 25.0, ["Toys & Games", "Board Games"]),
-    ("Tower Stacking Game for Families", 15.0, ["Toys & Games", "Board Games"]),
-    ("Orbit Gaming Mouse 16000 DPI", 59.0, ["Computers", "Keyboards & Mice"]),
-    ("Pixel Gaming Keyboard", 79.0, ["Computers", "Keyboards & Mice"]),
+    ("Quest of Dragons Xbox One Basic Edition", ["Video Games", "Consoles"], 39.0),
+    ("Marble Maze Game with 100 Obstacles", ["Toys & Games", "Board Games"], 25.0),
+    ("Tower Stacking Game for Families", ["Toys & Games", "Board Games"], 15.0),
+    ("Orbit Gaming Mouse 16000 DPI", ["Computers", "Keyboards & Mice"], 59.0),
+    ("Pixel Gaming Keyboard", ["Computers", "Keyboards & Mice"], 79.0),
 ]
 
 
 @pytest.fixture
 def games(client, seller: SellerClient, container) -> None:
-    list_products(seller, container, "GAME", [(title, path, price) for title, price, path in GAMES_CATALOG])
+    list_products(seller, container, "GAME", GAMES_CATALOG)
 
 
 def test_an_exact_match_filed_under_the_kind_asked_keeps_its_place_before_near_matches(client, games):
@@ -101,17 +101,17 @@ def test_a_title_holding_the_word_as_typed_outranks_one_holding_only_its_stem(cl
 
 
 PHRASE_CATALOG = [
-    ("Aria True Wireless Earbuds", 89.0, ["Audio", "Headphones"]),
-    ("Pulse Wireless Sport Earphones", 49.0, ["Audio", "Headphones"]),
-    ("Nova Wireless Mouse", 19.0, ["Computers", "Keyboards & Mice"]),
-    ("Stride Tracker for Fitness and Sleep", 59.0, ["Wearables", "Smartwatches"]),
-    ("Sony MDR570LPL Headphones", 19.0, ["Audio", "Headphones"]),
+    ("Aria True Wireless Earbuds", ["Audio", "Headphones"], 89.0),
+    ("Pulse Wireless Sport Earphones", ["Audio", "Headphones"], 49.0),
+    ("Nova Wireless Mouse", ["Computers", "Keyboards & Mice"], 19.0),
+    ("Stride Tracker for Fitness and Sleep", ["Wearables", "Smartwatches"], 59.0),
+    ("Sony MDR570LPL Headphones", ["Audio", "Headphones"], 19.0),
 ]
 
 
 @pytest.fixture
 def phrases(client, seller: SellerClient, container) -> None:
-    list_products(seller, container, "PHRASE", [(title, path, price) for title, price, path in PHRASE_CATALOG])
+    list_products(seller, container, "PHRASE", PHRASE_CATALOG)
 
 
 def test_a_query_that_is_one_synonym_phrase_is_followed_by_its_words_apart(client, phrases):
