@@ -66,3 +66,50 @@ def test_brands_may_be_repeated_or_comma_separated(client, catalog, seller: Sell
     for params in ({"brand": ["Acme", "Zenith"]}, {"brand": "Acme,Zenith"}, {"brand": ["Acme,Zenith", "Acme"]}):
         found = client.get("/api/v1/products/search", params={"q": "wrap dress", **params}).json()
         assert {r["title"] for r in found["results"]} == {"Acme Wrap Dress", "Zenith Wrap Dress"}, params
+
+
+def test_a_kind_of_product_not_sold_here_finds_nothing_rather_than_something_else(client, catalog):
+    # no sofa at all: the red lipstick and the red phone case are no answer to "red sofa"
+    body = client.get("/api/v1/products/search", params={"q": "red sofa"}).json()
+    assert body["total"] == 0 and body["results"] == []
+    assert body["relaxed"] is None
+
+
+def test_a_correction_that_finds_nothing_either_is_not_offered(client, catalog):
+    # "lnien" reads as "linen", but there is no linen sink: "did you mean linen sink" would only mislead
+    body = client.get("/api/v1/products/search", params={"q": "lnien sink"}).json()
+    assert body["total"] == 0
+    assert body["query"]["corrected"] is None
+    assert body["query"]["keywords"] == ["lnien", "sink"]
+    # while a correction that finds something is still shown
+    found = client.get("/api/v1/products/search", params={"q": "lnien dress"}).json()
+    assert found["query"]["corrected"] == "linen dress"
+    assert found["results"][0]["title"] == "Linen Midi Dress"
+
+
+DEVICES = [
+    ("Portable Bluetooth Speaker", ["Audio", "Speakers"]),
+    ("Bluetooth Headset", ["Audio", "Headsets"]),
+    ("Waterproof Speaker Case", ["Phones", "Phone Cases"]),
+    ("External Hard Drive", ["Storage", "Hard Drives"]),
+    ("Rugged Hard Drive", ["Storage", "Hard Drives"]),
+]
+
+
+@pytest.fixture
+def devices(client, seller: SellerClient, container) -> None:
+    list_products(seller, container, "DEV", [(title, path, 30) for title, path in DEVICES])
+
+
+def test_the_word_let_go_is_one_without_which_the_kind_asked_for_is_found(client, devices):
+    # "bluetooth" is the commoner word, but without it only a case that names a speaker is found
+    body = client.get("/api/v1/products/search", params={"q": "bluetooth speaker waterproof"}).json()
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "waterproof"}]
+    assert [r["title"] for r in body["results"]] == ["Portable Bluetooth Speaker"]
+
+
+def test_a_word_without_which_nothing_more_is_found_is_not_let_go_first(client, devices):
+    # "hard" is the commonest word, but "external drive rugged" finds nothing either: one step, not two
+    body = client.get("/api/v1/products/search", params={"q": "external hard drive rugged"}).json()
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "rugged"}]
+    assert [r["title"] for r in body["results"]] == ["External Hard Drive"]

@@ -12,6 +12,7 @@ from aisle.domain.search.kinds import (
     SYNONYM_SHARE,
     CatalogKinds,
     head_nouns,
+    head_word,
     name_words,
     singular,
 )
@@ -97,6 +98,22 @@ def test_sizes_units_and_colours_after_the_head_noun_leave_it_the_head(kinds):
     assert kinds.asked(["laptop", "15", "inch"], {}, head_only=True) == {"laptop"}
     assert kinds.asked(["laptop", "privacy", "15", "inch"], {}, head_only=True) == frozenset()
     assert kinds.asked(["iphone", "7", "plus"], {}, head_only=True) == frozenset()  # an edition ends a model
+
+
+@pytest.mark.parametrize(
+    ("query", "head"),
+    [
+        ("salon chair", "chair"),  # whether or not the catalog knows chairs
+        ("iphone 7 plus red", "iphone"),
+        ("apple macbook air", "macbook"),
+        ("apple watch series 9", "watch"),
+        ("bar stool 24 inches height", "stool"),
+        ("macbooks apple", "macbooks"),  # a brand after the head noun names who made it
+        ("apple 64gb", None),
+    ],
+)
+def test_the_head_word_stands_before_sizes_colours_editions_and_brands(query, head):
+    assert head_word(query.split(), is_brand=lambda word: word == "apple") == head
 
 
 def test_a_synonym_of_the_head_noun_asks_for_its_kind_too(kinds):

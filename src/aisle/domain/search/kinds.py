@@ -32,10 +32,12 @@ _COLOUR_WORDS = (
     "bronze copper charcoal graphite titanium transparent multi multicolor"
 )
 _QUALIFIER_WORDS = "with without and or of for in on by to the a an new refurbished unlocked pack set"
-# Size and edition words of a model ("Galaxy S7 edge", "iPhone 7 Plus", "Galaxy J1 Mini", "MacBook Air"): they end
+# Size and edition words of a model ("Galaxy S7 edge", "iPhone 7 Plus", "Galaxy J1 Mini", "Watch Series 2"): they end
 # a name without naming a kind of product.
-_EDITION_WORDS = "plus edge max mini pro air xl xxl lite ultra active prime"
+_EDITION_WORDS = "plus edge max mini pro air xl xxl lite ultra active prime series"
 _UNIT_WORDS = "inch inches ft feet foot cm mm meter meters gb tb mb mah watt watts volt volts oz lb lbs kg pcs pc ct"
+# What a product is measured or styled by, never what it is ("bar stool 24 inches height", "cool designs")
+_ATTRIBUTE_WORDS = "size sizes height width length depth weight color colour style styles design designs type types"
 COLOURS = frozenset(_COLOUR_WORDS.split())
 # Who a product is for: a shopper who names it ("womens running shoes") wants that cut or size range more than any
 # other qualifier. A general list, not a catalog's.
@@ -44,7 +46,7 @@ _AUDIENCE_WORDS = (
 )
 AUDIENCE_WORDS = frozenset(_AUDIENCE_WORDS.split())
 _EDITION = frozenset(_EDITION_WORDS.split())
-_QUALIFIERS = frozenset(_QUALIFIER_WORDS.split()) | frozenset(_UNIT_WORDS.split()) | frozenset(_EDITION_WORDS.split())
+_QUALIFIERS = frozenset(f"{_QUALIFIER_WORDS} {_UNIT_WORDS} {_EDITION_WORDS} {_ATTRIBUTE_WORDS}".split())
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
 _WITH = re.compile(r"\s(?:with|w/)\s", re.IGNORECASE)
 MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand
@@ -89,6 +91,13 @@ def _head_at(words: Sequence[str]) -> int:
     while at > 0 and not _is_kind_word(words[at]) and words[at] not in _EDITION:
         at -= 1
     return at
+
+
+def head_word(words: Sequence[str], is_brand: Callable[[str], bool] = lambda _: False) -> str | None:
+    """The word standing where a query's head noun stands, whether or not the catalog knows it as a kind: the
+    last that may name one, after which only sizes, units, colours, editions and brands come ("salon chair":
+    "chair"; "apple macbook air": "macbook"; "macbooks apple": "macbooks"). None when no word may."""
+    return next((w for w in reversed(words) if _is_kind_word(w) and not is_brand(w)), None)
 
 
 def _is_kind_word(word: str) -> bool:

@@ -86,6 +86,13 @@ class ParsedQuery:
         """The keywords that say what the product is: those before any "for" ("case for iphone 7": "case")."""
         return tuple(k for k in self.keywords if k not in self.fitting)
 
+    def as_typed(self) -> ParsedQuery:
+        """The query without its corrections: when the corrected words find nothing either, "did you mean" them
+        would only mislead ("moen faucet" is no search for "omen faucet")."""
+        typed = {fixed: word for word, fixed in self.corrections}
+        keywords = tuple(typed.get(k, k) for k in self.keywords)
+        return replace(self, keywords=keywords, corrections=(), exact=tuple(k for k in self.exact if k not in typed))
+
     @property
     def corrected(self) -> str | None:
         """The query as the shopper would have typed it without the typos ("did you mean"), or None."""
@@ -146,6 +153,10 @@ class QueryParser:
                 parsed = replace(parsed, unreadable=True)
         exact = tuple(k for k in parsed.keywords if self.vocabulary.known(k))
         return replace(parsed, fitting=_fitting(words, parsed.keywords), exact=exact)
+
+    def is_brand_word(self, word: str) -> bool:
+        """Whether the word is (part of) a brand the catalog holds."""
+        return self._brands.is_brand_word(word)
 
     def _take_brands(self, words: list[_Word]) -> tuple[list[str], list[_Word]]:
         """The brand the query starts with, and the other words. A brand named later stays a word: in "otterbox

@@ -3,14 +3,14 @@ parameters, and what to let go of, one step at a time, when nothing matches."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 from aisle.domain.search.compounds import is_split_code
 from aisle.domain.search.kinds import AUDIENCE_WORDS, singular
 from aisle.domain.search.query import ParsedQuery
 from aisle.domain.search.text import tokenize
-from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup, Searcher
+from aisle.services.search.engine import EngineQuery, Filters, Hit, KeywordGroup, Searcher
 from aisle.services.search.params import SearchParams
 from aisle.services.search.results import PriceDropped, RelaxStep
 
@@ -79,10 +79,11 @@ def keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
 
 
 def word_groups(
-    groups: tuple[KeywordGroup, ...], synonyms_of: Callable[[str], Sequence[str]]
+    groups: tuple[KeywordGroup, ...], synonyms_of: Callable[[str], Sequence[str]], held: Collection[str] = ()
 ) -> tuple[KeywordGroup, ...] | None:
     """The groups again with each synonym phrase split into its words, each with its own synonyms, in any order:
     "wireless earbuds" also as "wireless" and "earbuds" (or "earphones"), for when the phrase finds too little.
+    Each word is typo tolerant only where the catalog lacks it (``held``: the words it holds).
     None when no group is such a phrase; a word the catalog writes joined ("head phone": "headphone") stays one,
     but a model code ("xbox 360": "xbox360") is its words again."""
     split: list[KeywordGroup] = []
@@ -92,18 +93,30 @@ def word_groups(
         if len(words) == 1 or (joined and not (len(words) == 2 and is_split_code(*words))):
             split.append(group)
             continue
-        split.extend(KeywordGroup(w, tuple(synonyms_of(w)), group.fuzzy, group.required) for w in words)
+        split.extend(KeywordGroup(w, tuple(synonyms_of(w)), w not in held, group.required) for w in words)
     return tuple(split) if len(split) > len(groups) else None
 
 
-def relax_once(
-    plan: Plan,
-    engine: Searcher,
-    counted: dict[tuple[KeywordGroup, Filters], int],
-    kinds: frozenset[str] = frozenset(),
-) -> tuple[Plan, RelaxStep] | None:
-    """The next thing to let go of, most specific first: filters the text implied, then the words least found,
-    the word naming the ``kinds`` asked for last. A filter given as a parameter stays: the shopper chose it."""
+Counted = dict[tuple[tuple[KeywordGroup, ...], Filters], int]  # how many products match these words: asked once
+MAX_TRIED = 4  # words that may go, at most, for each to be tried: what is found without it?
+KIND_PROBE = 20  # the best hits without a word that are looked at for one of the kind asked for
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a query names, which relaxation keeps: the kinds of product the catalog knows it by; else the word
+    standing where the head noun stands, and whether the catalog holds that word (or another name for it); and a
+    test of whether some hits are of the kinds."""
+
+    kinds: frozenset[str] = frozenset()
+    head: str | None = None
+    head_held: bool = True
+    of_kind: Callable[[Sequence[Hit]], bool] | None = None
+
+
+def relax_once(plan: Plan, engine: Searcher, counted: Counted, asked: Asked = Asked()) -> tuple[Plan, RelaxStep] | None:
+    """The next thing to let go of, most specific first: filters the text implied, then the words, never the
+    word naming what is ``asked`` for. A filter given as a parameter stays: the shopper chose it."""
     f, given = plan.filters, plan.given
     if f.rating_min is not None and "rating_min" not in given:
         return replace(plan, filters=replace(f, rating_min=None)), RelaxStep("rating_min", f.rating_min)
@@ -115,8 +128,7 @@ def relax_once(
     if f.attributes and "attributes" not in given:
         shown = tuple(dict.fromkeys(f"{name}:{value}" for name, value in f.attributes))
         return replace(plan, filters=replace(f, attributes=())), RelaxStep("attribute", shown)
-    if len(plan.keywords) > 1:
-        word = least_found(plan.keywords, f, engine, counted, kinds)
+    if len(plan.keywords) > 1 and (word := word_to_drop(plan.keywords, f, engine, counted, asked)):
         kept = tuple(k for k in plan.keywords if k.word != word)
         # A number alone says nothing of what is wanted ("<script>alert(1)</script>" is no search for "1")
         if any(_has_letter(k.word) for k in kept):
@@ -126,29 +138,64 @@ def relax_once(
     return None
 
 
-def least_found(
+def word_to_drop(
     keywords: tuple[KeywordGroup, ...],
     filters: Filters,
     engine: Searcher,
-    counted: dict[tuple[KeywordGroup, Filters], int],
-    kinds: frozenset[str] = frozenset(),
-) -> str:
-    """The word to drop: one that matches nothing (a typo the speller missed, a word the catalog lacks), else
-    the most common one, which says least about what the shopper wants ("apple watch series": drop "series"),
-    but never the word naming the kind asked for while another can go: "red dress" without red dresses shows
-    dresses, not everything red; nor the word saying who it is for while a third can go: "womens running shoes"
-    without women's running shoes shows women's shoes, not men's running shoes."""
-    for k in keywords:
-        if (k, filters) not in counted:
-            found = engine.search(EngineQuery(keywords=(k,), filters=filters, limit=0, with_facets=False))
-            counted[(k, filters)] = found.total
-    counts = {k.word: counted[(k, filters)] for k in keywords}
-    unmatched = [k.word for k in keywords if counts[k.word] == 0]
+    counted: Counted,
+    asked: Asked = Asked(),
+) -> str | None:
+    """The word to drop, or None when what is asked for is not sold here: "moen faucet" without faucets has no
+    answer, and "omen" laptops are none; nor is "electric guitar" without guitars a call for electric shavers.
+
+    The word naming what is asked for stays while another can go ("red dress" without red dresses shows dresses,
+    not everything red), and so does the word saying who it is for while a third can go ("womens running shoes"
+    without them shows women's shoes, not men's running shoes). Of the others, one that matches nothing goes
+    first (a typo the speller missed, a word the catalog lacks), else the commonest, which says least ("apple
+    watch series": "series"), of those without which something is found, of the kind asked for if any can be:
+    "external hard drive 2tb" loses "external" at once, not first "hard", without which nothing more is found;
+    "bluetooth speaker waterproof" loses "waterproof" (the Bluetooth speakers), not "bluetooth" (one waterproof
+    case whose text mentions a speaker)."""
+    counts = {k.word: _count((k,), filters, engine, counted) for k in keywords}
+    if asked.kinds:
+        named = [k for k in keywords if _names_a_kind(k, asked.kinds)]
+    else:  # a kind the catalog does not know: the head word names it, if the catalog holds that word at all
+        named = [k for k in keywords if asked.head is not None and tokenize(k.word)[-1:] == [asked.head]]
+        if named and not asked.head_held:
+            return None
+    if any(counts[k.word] == 0 for k in named):
+        return None
+    other = [k for k in keywords if k not in named]
+    droppable = [k for k in other if k.word not in AUDIENCE_WORDS] or other or list(keywords)
+    unmatched = [k.word for k in droppable if counts[k.word] == 0]
     if unmatched:
         return unmatched[-1]
-    other = [k for k in keywords if not _names_a_kind(k, kinds)]
-    droppable = [k for k in other if k.word not in AUDIENCE_WORDS] or other or list(keywords)
+    if len(droppable) <= MAX_TRIED:
+        droppable = [k for k in droppable if _count(_without(keywords, k), filters, engine, counted)] or droppable
+        if asked.of_kind is not None and len(droppable) > 1:
+            of_kind = asked.of_kind
+            droppable = [k for k in droppable if _finds_kind(_without(keywords, k), filters, engine, of_kind)] or (
+                droppable
+            )
     return max(reversed(droppable), key=lambda k: counts[k.word]).word
+
+
+def _without(keywords: tuple[KeywordGroup, ...], dropped: KeywordGroup) -> tuple[KeywordGroup, ...]:
+    return tuple(k for k in keywords if k is not dropped)
+
+
+def _count(keywords: tuple[KeywordGroup, ...], filters: Filters, engine: Searcher, counted: Counted) -> int:
+    if (keywords, filters) not in counted:
+        found = engine.search(EngineQuery(keywords=keywords, filters=filters, limit=0, with_facets=False))
+        counted[(keywords, filters)] = found.total
+    return counted[(keywords, filters)]
+
+
+def _finds_kind(
+    keywords: tuple[KeywordGroup, ...], filters: Filters, engine: Searcher, of_kind: Callable[[Sequence[Hit]], bool]
+) -> bool:
+    found = engine.search(EngineQuery(keywords=keywords, filters=filters, limit=KIND_PROBE, with_facets=False))
+    return of_kind(found.hits)
 
 
 def _has_letter(text: str) -> bool:

@@ -20,7 +20,7 @@ from aisle.domain.search.departments import (
     names_department,
     root_of,
 )
-from aisle.domain.search.kinds import AMBIGUOUS_SHARE
+from aisle.domain.search.kinds import AMBIGUOUS_SHARE, head_word
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
 from aisle.domain.search.rerank import RerankWeights, by_name_coverage, names_every_word, rerank_scored
@@ -36,7 +36,6 @@ from aisle.services.search.engine import (
     Facets,
     Filters,
     Hit,
-    KeywordGroup,
     SearchEngine,
     Searcher,
     facets_from_dict,
@@ -44,7 +43,7 @@ from aisle.services.search.engine import (
 )
 from aisle.services.search.kept_pages import KeptPage, KeptPages
 from aisle.services.search.params import MAX_RESULT_WINDOW, SearchParams
-from aisle.services.search.planning import Plan, boosting, plan_for, relax_once, word_groups
+from aisle.services.search.planning import Asked, Counted, Plan, boosting, plan_for, relax_once, word_groups
 from aisle.services.search.results import (
     CategoryCount,
     Degraded,
@@ -159,7 +158,7 @@ class SearchService:
                 boosted_result = engine.search(self._engine_query(boosted, params))
                 plan, result = (boosted, boosted_result) if boosted_result.total else (plan, result)
             parsed = brand_words
-        if result.total == 0 and (split := word_groups(plan.keywords, self._synonyms_of)) is not None:
+        if result.total == 0 and (split := word_groups(plan.keywords, self._synonyms_of, parsed.exact)) is not None:
             # A synonym phrase or model code the catalog never writes as one: its words apart, before letting
             # any go of (and relaxing lets go of words, not of the whole phrase).
             plan = replace(plan, keywords=split)
@@ -179,7 +178,7 @@ class SearchService:
             hits = ranked
             predicted = _held_by_most(facets, result.total, categories)  # the cheapest say little of the rest
         page = SearchResult(
-            query=parsed,
+            query=parsed if result.total or near else parsed.as_typed(),
             predicted_category=predicted,
             cards=(),
             facets=facets,
@@ -209,16 +208,26 @@ class SearchService:
         self, engine: Searcher, plan: Plan, params: SearchParams, result: EngineResult, parsed: ParsedQuery
     ) -> tuple[EngineResult, list[RelaxStep], Plan]:
         steps: list[RelaxStep] = []
-        counted: dict[tuple[KeywordGroup, Filters], int] = {}  # one count per word, however many are dropped
-        kinds = self._asked_kind.kinds_asked(parsed) if result.total == 0 else frozenset()
+        counted: Counted = {}  # one count per word, however many are dropped
+        asked = self._asked(parsed) if result.total == 0 else Asked()
         while result.total == 0:
-            relaxed = relax_once(plan, engine, counted, kinds)
+            relaxed = relax_once(plan, engine, counted, asked)
             if relaxed is None:
                 break
             plan, step = relaxed
             steps.append(step)
             result = engine.search(self._engine_query(plan, params))
         return result, steps, plan
+
+    def _asked(self, parsed: ParsedQuery) -> Asked:
+        kinds = self._asked_kind.kinds_asked(parsed)
+        head = head_word(parsed.named, self._understanding.parser().is_brand_word)
+        held = head is None or head in parsed.exact or head in dict(parsed.synonyms)
+
+        def of_kind(hits: Sequence[Hit]) -> bool:
+            return bool(self._asked_kind.candidates_of(hits, parsed))
+
+        return Asked(kinds, head, held, of_kind if kinds else None)
 
     def _engine_query(self, plan: Plan, params: SearchParams) -> EngineQuery:
         reranked = plan.sort == "relevance"  # browsing too: popularity ranks the engine's best by static score
@@ -270,7 +279,7 @@ class SearchService:
         elif len(plan.keywords) > 1:
             query = replace(self._engine_query(plan, params), minimum_should_match=len(plan.keywords) - 1)
         elif (
-            split := word_groups(plan.keywords, self._synonyms_of)
+            split := word_groups(plan.keywords, self._synonyms_of, parsed.exact)
         ) is not None:  # one synonym phrase: no word to drop
             query = replace(self._engine_query(plan, params), keywords=split)
         else:
