@@ -34,6 +34,7 @@ TREE = [
     (11, "Laptops", 10),
     (12, "Bags & Cases", None),
     (13, "Laptop Bags & Sleeves", 12),
+    (14, "RAM", 10),
 ]
 UNLOCKED, CASES, PHOTO, LAPTOPS, LAPTOP_BAGS = 6, 3, 4, 11, 13
 
@@ -114,6 +115,14 @@ def test_sizes_units_and_colours_after_the_head_noun_leave_it_the_head(kinds):
 )
 def test_the_head_word_stands_before_sizes_colours_editions_and_brands(query, head):
     assert head_word(query.split(), is_brand=lambda word: word == "apple") == head
+
+
+def test_a_part_after_a_storage_capacity_belongs_to_the_kind_named_before_it(kinds):
+    assert kinds.asked(["laptop", "16gb", "ram"], {}) == {"laptop"}  # a laptop with 16 GB of RAM
+    assert kinds.asked(["laptop", "16gb", "ram"], {}, head_only=True) == {"laptop"}
+    assert kinds.asked(["laptop", "ram", "16gb"], {}) == {"ram"}  # 16 GB of laptop RAM
+    assert kinds.asked(["16gb", "ram"], {}) == {"ram"}  # nothing named before it
+    assert kinds.asked(["laptop", "15inch", "sleeve"], {}) == {"sleeve"}  # a size fits the sleeve to the laptop
 
 
 def test_a_synonym_of_the_head_noun_asks_for_its_kind_too(kinds):

@@ -48,6 +48,7 @@ AUDIENCE_WORDS = frozenset(_AUDIENCE_WORDS.split())
 _EDITION = frozenset(_EDITION_WORDS.split())
 _QUALIFIERS = frozenset(f"{_QUALIFIER_WORDS} {_UNIT_WORDS} {_EDITION_WORDS} {_ATTRIBUTE_WORDS}".split())
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
+_CAPACITY = re.compile(r"\d+(?:p\d+)?(?:gb|tb|mb)")  # "16gb", "1p5tb": as units.py writes them
 _WITH = re.compile(r"\s(?:with|w/)\s", re.IGNORECASE)
 MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand
 _MODIFIER_TAIL = re.compile(r"\s+(?:with|without|for|by|from)\s.*$", re.IGNORECASE)
@@ -290,8 +291,13 @@ class CatalogKinds:
         its alternatives, synonyms or joined forms, keyed by the word or the two words they replace), with those
         alternatives' kinds. Empty when the query names no kind ("galaxy s7", "apple"). ``head_only``: only when
         its last word names it ("iphone car mounts"; not "laptop privacy"), sizes, units and colours after it
-        let go of ("printer paper a4", "monitor 27 inch", "case black")."""
+        let go of ("printer paper a4", "monitor 27 inch", "case black"). A part after a storage capacity is what
+        the kind named before it has ("laptop 16gb ram" asks for laptops, "phone 128gb storage" for phones)."""
         last = _head_at(words)
+        if last >= 2 and _CAPACITY.fullmatch(words[last - 1]):
+            before = self.asked_typed(words[: last - 1], alternatives)
+            if before[0]:
+                return before
         for at in range(last, max(last - 1, -1) if head_only else -1, -1):
             two = f"{words[at - 1]} {words[at]}" if at > 0 else ""
             pair = list(alternatives.get(two, ())) if two else []
