@@ -133,3 +133,17 @@ def test_every_rule_places_in_a_tree_two_or_three_levels_deep():
 def test_every_phrase_is_lowercase_so_that_it_can_match():
     phrases = [phrase for rule in (*CATEGORY_RULES, *HINT_RULES) for phrase in (*rule.phrases, *rule.unless)]
     assert [phrase for phrase in phrases if phrase != phrase.lower().strip()] == []
+
+
+def test_a_word_that_names_a_device_only_in_a_device_s_title_places_only_complete_devices():
+    tablet_specs = {"attr_t_operating_system_installed": "Android 9.0"}
+    assert place_in_category("Lenovo Tab M8 20.3 cm (8in) 2 GB 32 GB Gray", tablet_specs) == ("Computers", "Tablets")
+    assert place_in_category("Leitz 16520030 tab index Numeric tab index Cardboard Blue, Gray", {}) is None
+    assert place_in_category("HERMA CD-PostPack mailing envelope with insert tab closure", {}) is None
+
+
+def test_a_folio_is_a_tablet_case_whatever_it_fits():
+    assert place_in_category("Logitech Slim Folio For iPad Air (3rd gen)", {}) == (
+        "Bags & Cases",
+        "Tablet Cases & Stands",
+    )

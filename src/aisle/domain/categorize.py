@@ -34,12 +34,14 @@ CategoryPath = tuple[str, ...]
 @dataclass(frozen=True)
 class CategoryRule:
     """Titles that contain one of ``phrases``, none of the ``unless`` phrases and, when ``only_with`` is given,
-    one of those, belong in ``path``."""
+    one of those, belong in ``path``; with ``devices_only``, only the titles of complete devices (a "Tab M8" is a
+    tablet, a "tab index" is not)."""
 
     path: CategoryPath
     phrases: tuple[str, ...]
     unless: tuple[str, ...] = ()
     only_with: tuple[str, ...] = ()
+    devices_only: bool = False
 
     def applies_to(self, text: str) -> bool:
         if self.unless and _phrase_pattern(self.unless).search(text):
@@ -55,8 +57,14 @@ class SpecRule:
     requires: tuple[str, ...]
 
 
-def rule(path: str, *phrases: str, unless: tuple[str, ...] = (), only_with: tuple[str, ...] = ()) -> CategoryRule:
-    return CategoryRule(split_path(path), phrases, unless, only_with)
+def rule(
+    path: str,
+    *phrases: str,
+    unless: tuple[str, ...] = (),
+    only_with: tuple[str, ...] = (),
+    devices_only: bool = False,
+) -> CategoryRule:
+    return CategoryRule(split_path(path), phrases, unless, only_with, devices_only)
 
 
 def split_path(path: str) -> CategoryPath:
@@ -66,7 +74,11 @@ def split_path(path: str) -> CategoryPath:
 def _category_rules(rows: list[dict[str, Any]]) -> tuple[CategoryRule, ...]:
     return tuple(
         rule(
-            row["path"], *row["phrases"], unless=tuple(row.get("unless", ())), only_with=tuple(row.get("only_with", ()))
+            row["path"],
+            *row["phrases"],
+            unless=tuple(row.get("unless", ())),
+            only_with=tuple(row.get("only_with", ())),
+            devices_only=row.get("devices_only", False),
         )
         for row in rows
     )
@@ -146,8 +158,8 @@ def _matchers() -> _Matchers:
         return _PhraseMatcher(rule for rule in rules if rule.path in COMPLETE_DEVICE_PATHS)
 
     return _Matchers(
-        categories=_PhraseMatcher(CATEGORY_RULES),
-        hints=_PhraseMatcher(HINT_RULES),
+        categories=_PhraseMatcher(rule for rule in CATEGORY_RULES if not rule.devices_only),
+        hints=_PhraseMatcher(rule for rule in HINT_RULES if not rule.devices_only),
         device_categories=devices_only(CATEGORY_RULES),
         device_hints=devices_only(HINT_RULES),
     )
