@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import SellerClient, list_products
+from tests.api.conftest import SellerClient, category_id, list_products, searchable
 from tests.api.conftest import search_titles as titles
 
 COMPUTERS, LAPTOP_BAGS = ["Computers", "Laptops"], ["Bags & Cases", "Laptop Bags & Sleeves"]
@@ -140,3 +140,42 @@ def test_a_model_code_no_product_has_lets_go_of_its_number_not_of_everything(cli
     body = client.get("/api/v1/products/search", params={"q": "nova 9"}).json()
     assert [r["title"] for r in body["results"]] == ["Nova Wireless Mouse"]
     assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "9"}]
+
+
+CELL = ["Cell Phones"]
+FITTINGS = [
+    ("Apple - iPhone 7 32GB - Black", [*CELL, "iPhone"], "Slips into any case; car mount ready."),
+    ("Apple - iPhone 7 128GB - Gold", [*CELL, "iPhone"], "Slips into any case; car mount ready."),
+    ("Spigen - Case for Apple iPhone 7 - Black", [*CELL, "Cell Phone Accessories", "Cases"], "A slim case."),
+    ("Kenu - Car Mount for Apple iPhone - Black", [*CELL, "Cell Phone Accessories", "Car Mounts"], "Clips on a vent."),
+    ("Zyxel Cable Modem", ["Networking", "Modems"], "A DOCSIS modem."),
+    ("C2G DB9 Modem Cable", ["Cables", "Serial Cables"], "A serial cable."),
+]
+
+
+@pytest.fixture
+def fittings(client, seller: SellerClient, container) -> None:
+    for n, (title, path, description) in enumerate(FITTINGS):
+        body = {
+            "title": title,
+            "description": description,
+            "status": "ACTIVE",
+            "category_id": category_id(container, path),
+            "variants": [{"sku": f"FIT-{n}", "price": 20 + n}],
+        }
+        assert seller.request("POST", "/products", json=body).status_code == 201, title
+    searchable(container)
+
+
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [
+        ("case iphone 7", "Spigen - Case for Apple iPhone 7 - Black"),  # as "case for iphone 7"
+        ("car mount iphone", "Kenu - Car Mount for Apple iPhone - Black"),
+        ("iphone 7", "Apple - iPhone 7"),
+        # a modem cable names "modem" as what it is, not as what it fits: cable modems are modems
+        ("cable modems", "Zyxel Cable Modem"),
+    ],
+)
+def test_a_device_named_after_the_kind_asked_for_is_what_it_fits(client, fittings, query, first):
+    assert titles(client, query)[0].startswith(first)

@@ -3,12 +3,15 @@ category tree's kinds kept while the tree is unchanged, and each product's kinds
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 from aisle.domain.categories import Category
-from aisle.domain.search.kinds import CatalogKinds
+from aisle.domain.search.document import own_name
+from aisle.domain.search.kinds import AMBIGUOUS_SHARE, CatalogKinds, singular
 from aisle.domain.search.query import ParsedQuery
 from aisle.domain.search.synonyms import SynonymTable
+from aisle.domain.search.text import tokenize
 from aisle.services.search.engine import Hit
 
 
@@ -39,6 +42,36 @@ class AskedKind:
         shares = {h.product_id: kinds.share(h.title, h.category_id, asked, typed) for h in hits if h.title}
         return {product_id: share for product_id, share in shares.items() if share > 0}
 
+    def read_with_fitting(self, hits: Sequence[Hit], parsed: ParsedQuery) -> ParsedQuery:
+        """The query with the words from the one naming its kind on read as what the product fits, when the hits
+        say so: "car mount iphone" asks for car mounts that fit an iPhone, as "car mount for iphone" would, since
+        car mounts say they are for an iPhone ("Car Mount for ... iPhone") and no iPhone's name says "mount".
+        Typed the usual way round ("iphone car mount"), or naming a thing of its own ("cable modems": no modem
+        cable says it is for a modem), the kind named last stays the kind asked for."""
+        words = parsed.named
+        if parsed.fitting or not (asked := self.kinds_asked(parsed)):
+            return parsed
+        alternatives = dict(parsed.synonyms)
+        kinds = self._catalog_kinds()
+        at = next(n for n in range(len(words), 0, -1) if kinds.asked(words[: n - 1], alternatives) != asked) - 1
+        if at == 0 or not kinds.asked(words[:at], alternatives):
+            return parsed
+        fitting = replace(parsed, fitting=tuple(words[at:]))
+        return fitting if self._named_whole(hits, fitting) > self._named_whole(hits, parsed) else parsed
+
+    def _named_whole(self, hits: Sequence[Hit], parsed: ParsedQuery) -> int:
+        """How many of the hits are surely of the kind the query asks for and hold all its words in their
+        titles, what they fit after "for"."""
+        shares = self.candidates_of(hits, parsed)
+        named, fitting = _singulars(parsed.named), _singulars(parsed.fitting)
+        return sum(
+            1
+            for h in hits
+            if shares.get(h.product_id, 0.0) > AMBIGUOUS_SHARE
+            and named <= _singulars(tokenize(h.title))
+            and fitting <= _singulars(tokenize(h.title[len(own_name(h.title)) :]))
+        )
+
     def filed_under_asked(self, hits: Sequence[Hit], parsed: ParsedQuery, head_only: bool = False) -> set[int]:
         """The ids of the hits whose category path names the kind the shopper's word names, not one of its
         synonyms' (``CatalogKinds.filed_under``)."""
@@ -56,6 +89,10 @@ class AskedKind:
             also = _one_way(table)
             self._kinds = (categories, table, CatalogKinds.from_categories(categories, also))
         return self._kinds[2]
+
+
+def _singulars(words: Iterable[str]) -> set[str]:
+    return {singular(word) for word in words}
 
 
 def _one_way(table: SynonymTable) -> Callable[[str], tuple[str, ...]]:

@@ -164,6 +164,7 @@ class SearchService:
             plan = replace(plan, keywords=split)
             result = engine.search(self._engine_query(plan, params))
         result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result, parsed)
+        parsed = self._asked_kind.read_with_fitting(result.hits, parsed)
         facets = self._facets(engine, plan)
         ranked = _in_department_asked(self._ranked(result.hits, plan, parsed), plan, facets, categories, result.total)
         near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
