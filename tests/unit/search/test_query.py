@@ -133,6 +133,24 @@ def test_common_words_of_the_language_are_no_typos(synonyms: SynonymTable) -> No
     assert english.parse("computer bag").corrections == ()
 
 
+def test_a_word_the_catalog_holds_too_seldom_is_taken_for_the_common_word_one_typo_away(
+    synonyms: SynonymTable,
+) -> None:
+    # the catalog's own typo, seen once, beside the word seen 63 times
+    vocabulary = Vocabulary({"bluetoth": 1, "bluetooth": 63, "speaker": 20, "lab": 1, "top": 20, "laptop": 114})
+    parser = QueryParser(vocabulary, [], synonyms, common_words=frozenset({"lab", "top"}))
+    assert parser.parse("bluetoth speaker").keywords == ("bluetooth", "speaker")
+    assert parser.parse("labtop").keywords == ("laptop",)  # not "lab" (seen once) and "top"
+    # a word seen often enough, or of the language, stays as typed, however common its neighbour
+    sure = QueryParser(Vocabulary({"bluetoth": 3, "bluetooth": 900}), [], synonyms)
+    assert sure.parse("bluetoth").keywords == ("bluetoth",)
+    english = QueryParser(Vocabulary({"cable": 1, "table": 500}), [], synonyms, common_words=frozenset({"cable"}))
+    assert english.parse("cable").keywords == ("cable",)
+    # nor is a rare word taken for one only a few times as common
+    few = QueryParser(Vocabulary({"bluetoth": 1, "bluetooth": 5}), [], synonyms)
+    assert few.parse("bluetoth").keywords == ("bluetoth",)
+
+
 def test_a_longer_word_is_no_typo_of_a_brand(synonyms: SynonymTable) -> None:
     parser = QueryParser(small_vocabulary(), [*BRANDS, "Secur"], synonyms)
     assert parser.parse("secure case").brands == ()

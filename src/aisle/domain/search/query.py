@@ -180,8 +180,10 @@ class QueryParser:
 
     def _spelling(self, word: str) -> str:
         """``word``, or what it is a typo of: a brand when that is as close as the closest catalog word."""
-        if self._is_known(word) or has_digit(word):
+        if has_digit(word):
             return word
+        if self._is_known(word):
+            return self._likelier_than_rare(word) or word
         spelled = self.vocabulary.correct(word)
         if spelled in STOP_WORDS:  # "foo" is no typo of "for" that is worth a keyword
             spelled = None
@@ -197,11 +199,28 @@ class QueryParser:
         return (
             any(self.vocabulary.known(form) for form in number_forms(word))
             or split_compound(word, self.vocabulary) is not None
-            or self._brands.is_brand_word(word)
+            or self._known_beside_catalog(word)
+        )
+
+    def _known_beside_catalog(self, word: str) -> bool:
+        return (
+            self._brands.is_brand_word(word)
             or self.synonyms.knows(word)
             or word in self._common_words
             or word in STOP_WORDS
         )
+
+    def _likelier_than_rare(self, word: str) -> str | None:
+        """The word a catalog word seen too seldom to be sure of is likelier a typo of (``Vocabulary.likelier``),
+        as is a word read as two ("labtop" is "laptop", seen 114 times, not "lab", seen once, and "top"); none for a
+        word some form of which is sure, or known beside the catalog."""
+        forms = number_forms(word)
+        if any(self.vocabulary.sure(form) for form in forms) or self._known_beside_catalog(word):
+            return None
+        seen = max(self.vocabulary.frequency(form) for form in forms)
+        if not seen and (split := split_compound(word, self.vocabulary)):
+            seen = min(self.vocabulary.frequency(part) for part in split.split())
+        return self.vocabulary.likelier(word, seen)
 
     def _compounds(self, keywords: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """Joined and split forms, with the synonyms of the joined form: "head phone" also finds "headset"."""

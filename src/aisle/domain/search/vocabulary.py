@@ -30,6 +30,7 @@ MIN_CORRECTED_LENGTH = 4  # "tv", "psp", "gsp": too short to tell a typo from an
 LONG_WORD = 8  # from this length, two typos are tolerated; below it, one (Algolia's minWordSizefor2Typos)
 MAX_CORRECTED_LENGTH = 24  # longer tokens are codes or noise, and their edits would cost the most
 MIN_COUNT = 2.0  # a word seen once may be a typo itself: never a correction (it is still known)
+LIKELIER = 20.0  # how many times as often a word one typo away is seen, for a word seen once to be taken for it
 _FEW_ENOUGH_TO_SORT = 2_000
 _SLICE = 5_000
 
@@ -43,7 +44,8 @@ class Vocabulary:
         """``trusted``: words of the language (an English word list) that are corrections even when the catalog
         has them only once: "speaker" in one title is no typo, and "spaker" is one of it."""
         self._counts = {word: float(n) for word, n in counts.items() if word and n > 0}
-        targets = [w for w, n in self._counts.items() if (n >= min_count or w in trusted) and _is_correction_target(w)]
+        self._min_count, self._trusted = min_count, trusted
+        targets = [w for w, n in self._counts.items() if self.sure(w) and _is_correction_target(w)]
         self._deletes = _deletes_index(targets)
         self._alphabet = frozenset("".join(targets))
         self._sorted = sorted(self._counts)
@@ -80,6 +82,20 @@ class Vocabulary:
 
     def frequency(self, token: str) -> float:
         return self._counts.get(token, 0.0)
+
+    def sure(self, token: str) -> bool:
+        """Seen often enough (or a word of the language) to be no typo itself."""
+        return self._counts.get(token, 0.0) >= self._min_count or token in self._trusted
+
+    def likelier(self, token: str, seen: float | None = None) -> str | None:
+        """The word one typo away seen ``LIKELIER`` times as often as ``token`` (or as ``seen``, for a word known
+        another way), for a word not sure enough to be no typo: the catalog's own typo "bluetoth" (once) is the
+        shopper's typo of "bluetooth" (63 times) too."""
+        if self.sure(token) or not _is_correction_target(token):
+            return None
+        best = self._best_at(token, 1)
+        times = max(self.frequency(token) if seen is None else seen, 1.0)
+        return best if best is not None and self.frequency(best) >= LIKELIER * times else None
 
     def correct(self, token: str, max_distance: int = 2) -> str | None:
         """The likeliest known word ``token`` is a typo of, or None: it is known, a number, a code, or too far."""
