@@ -53,3 +53,14 @@ def test_naming_hundreds_of_brands_counts_a_bounded_few(client, seller, containe
     assert body["total"] == 1
     assert sum(1 for b in body["facets"]["brands"] if b["selected"]) == 21  # Kettleco and 20 counted apart
     assert len(asked) < 30
+
+
+def test_a_search_that_found_nothing_leaves_no_facets_behind_for_what_is_listed_next(client, seller, container):
+    # searched before anything matches (a shopper, or a seller checking for a product not yet indexed) ...
+    assert client.get(SEARCH, params={"q": "quokka grinder"}).json()["total"] == 0
+    seller.create(**product_body(title="Quokka Grinder", brand="Acme", variants=[{"sku": "Q-1", "price": 5}]))
+    wait_for_outbox(container)
+    body = client.get(SEARCH, params={"q": "quokka grinder"}).json()
+    # ... the product is found with its facets, not with the empty ones counted when nothing matched
+    assert [r["title"] for r in body["results"]] == ["Quokka Grinder"]
+    assert body["facets"]["brands"] == [{"name": "Acme", "count": 1, "selected": False}]

@@ -165,7 +165,7 @@ class SearchService:
             result = engine.search(self._engine_query(plan, params))
         result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result, parsed)
         parsed = self._asked_kind.read_with_fitting(result.hits, parsed)
-        facets = self._facets(engine, plan)
+        facets = self._facets(engine, plan, found=result.total)
         ranked = _in_department_asked(self._ranked(result.hits, plan, parsed), plan, facets, categories, result.total)
         near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
@@ -242,10 +242,12 @@ class SearchService:
             with_facets=False,  # counted apart, and cached: see _facets
         )
 
-    def _facets(self, engine: Searcher, plan: Plan) -> Facets:
+    def _facets(self, engine: Searcher, plan: Plan, found: int) -> Facets:
         """Facet counts for these words and filters, cached a few minutes as the seed allows: counting them is
-        the costliest part of a search, and a count a minute old misleads nobody."""
-        cache = self._cache if engine is self._engine else None  # the fallback's partial facets are not kept
+        the costliest part of a search, and a count a minute old misleads nobody. Not when nothing was ``found``:
+        a product listed a moment later would be shown for minutes without a facet."""
+        # the fallback's partial facets are not kept
+        cache = self._cache if engine is self._engine and found else None
         key = "facets:" + hashlib.sha1(repr((plan.keywords, plan.filters)).encode()).hexdigest()
         if cache is not None and (cached := cache.get(key)) is not None:
             return facets_from_dict(cached)
