@@ -157,13 +157,8 @@ def word_to_drop(
     "bluetooth speaker waterproof" loses "waterproof" (the Bluetooth speakers), not "bluetooth" (one waterproof
     case whose text mentions a speaker)."""
     counts = {k.word: _count((k,), filters, engine, counted) for k in keywords}
-    if asked.kinds:
-        named = [k for k in keywords if _names_a_kind(k, asked.kinds)]
-    else:  # a kind the catalog does not know: the head word names it, if the catalog holds that word at all
-        named = [k for k in keywords if asked.head is not None and tokenize(k.word)[-1:] == [asked.head]]
-        if named and not asked.head_held:
-            return None
-    if any(counts[k.word] == 0 for k in named):
+    named = _naming(keywords, asked)
+    if named is None or any(counts[k.word] == 0 for k in named):
         return None
     other = [k for k in keywords if k not in named]
     droppable = [k for k in other if k.word not in AUDIENCE_WORDS] or other or list(keywords)
@@ -171,13 +166,33 @@ def word_to_drop(
     if unmatched:
         return unmatched[-1]
     if len(droppable) <= MAX_TRIED:
-        droppable = [k for k in droppable if _count(_without(keywords, k), filters, engine, counted)] or droppable
-        if asked.of_kind is not None and len(droppable) > 1:
-            of_kind = asked.of_kind
-            droppable = [k for k in droppable if _finds_kind(_without(keywords, k), filters, engine, of_kind)] or (
-                droppable
-            )
+        droppable = _finding(droppable, keywords, filters, engine, counted, asked.of_kind)
     return max(reversed(droppable), key=lambda k: counts[k.word]).word
+
+
+def _naming(keywords: tuple[KeywordGroup, ...], asked: Asked) -> list[KeywordGroup] | None:
+    """The groups naming what is asked for: the kinds' words, else the head word's; None when that is a word the
+    catalog does not hold at all."""
+    if asked.kinds:
+        return [k for k in keywords if _names_a_kind(k, asked.kinds)]
+    named = [k for k in keywords if asked.head is not None and tokenize(k.word)[-1:] == [asked.head]]
+    return None if named and not asked.head_held else named
+
+
+def _finding(
+    droppable: list[KeywordGroup],
+    keywords: tuple[KeywordGroup, ...],
+    filters: Filters,
+    engine: Searcher,
+    counted: Counted,
+    of_kind: Callable[[Sequence[Hit]], bool] | None,
+) -> list[KeywordGroup]:
+    """Of the words that may go, those without which something is found, and of those, those without which
+    something of the kind asked for is among the best hits; all of them where none is."""
+    finding = [k for k in droppable if _count(_without(keywords, k), filters, engine, counted)] or droppable
+    if of_kind is None or len(finding) < 2:
+        return finding
+    return [k for k in finding if _finds_kind(_without(keywords, k), filters, engine, of_kind)] or finding
 
 
 def _without(keywords: tuple[KeywordGroup, ...], dropped: KeywordGroup) -> tuple[KeywordGroup, ...]:
