@@ -53,7 +53,8 @@ class AskedKind:
             return parsed
         alternatives = dict(parsed.synonyms)
         kinds = self._catalog_kinds()
-        at = next(n for n in range(len(words), 0, -1) if kinds.asked(words[: n - 1], alternatives) != asked) - 1
+        # the word naming the kind ends the shortest beginning of the query that already asks for it
+        at = min(n for n in range(1, len(words) + 1) if kinds.asked(words[:n], alternatives) == asked) - 1
         if at == 0 or not kinds.asked(words[:at], alternatives):
             return parsed
         fitting = replace(parsed, fitting=tuple(words[at:]))
