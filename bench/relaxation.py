@@ -92,7 +92,8 @@ def main() -> None:
     before: dict[str, Answer] = json.loads(args.against.read_text()) if args.against else {}
     report = Report("Relaxation on real queries")
     report.run_and_machine((time.monotonic() - started) / 60)
-    report.facts("Catalog and queries", {"data dir": args.data_dir, "queries": len(queries), "commit": git_commit()})
+    facts = {"data dir": args.data_dir, "queries": len(queries), "commit": git_commit()}
+    report.facts("Catalog and queries", {**facts, **({"before": f"the answers in {args.against}"} if before else {})})
     rows = [
         (name, sum(map(test, now.values())), *([sum(map(test, before.values()))] if before else []))
         for name, test in COUNTED.items()
