@@ -93,6 +93,7 @@ DEVICES = [
     ("Waterproof Speaker Case", ["Phones", "Phone Cases"]),
     ("External Hard Drive", ["Storage", "Hard Drives"]),
     ("Rugged Hard Drive", ["Storage", "Hard Drives"]),
+    ("Sony MDR-V150 Stereo", ["Audio", "Headphones"]),
 ]
 
 
@@ -113,3 +114,9 @@ def test_a_word_without_which_nothing_more_is_found_is_not_let_go_first(client, 
     body = client.get("/api/v1/products/search", params={"q": "external hard drive rugged"}).json()
     assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "rugged"}]
     assert [r["title"] for r in body["results"]] == ["External Hard Drive"]
+
+
+def test_the_letters_of_a_model_code_are_no_head_word_to_keep(client, devices):
+    # no "MDR-570-LPL" here: its letters "lpl" name no kind of product, and the MDR headphones are the answer
+    body = client.get("/api/v1/products/search", params={"q": "MDR-570-LPL"}).json()
+    assert [r["title"] for r in body["results"]] == ["Sony MDR-V150 Stereo"]

@@ -111,10 +111,12 @@ def test_sizes_units_and_colours_after_the_head_noun_leave_it_the_head(kinds):
         ("bar stool 24 inches height", "stool"),
         ("macbooks apple", "macbooks"),  # a brand after the head noun names who made it
         ("apple 64gb", None),
+        ("mdr 570 lpl", None),  # the letters of a model code
+        ("portable gps", "gps"),  # an abbreviation the catalog holds as a word
     ],
 )
 def test_the_head_word_stands_before_sizes_colours_editions_and_brands(query, head):
-    assert head_word(query.split(), is_brand=lambda word: word == "apple") == head
+    assert head_word(query.split(), held={"gps"}, is_brand=lambda word: word == "apple") == head
 
 
 def test_a_part_after_a_storage_capacity_belongs_to_the_kind_named_before_it(kinds):

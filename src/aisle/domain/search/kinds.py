@@ -17,7 +17,7 @@ Words are compared singular ("cases" = "case", "accessories" = "accessory").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -48,6 +48,7 @@ AUDIENCE_WORDS = frozenset(_AUDIENCE_WORDS.split())
 _EDITION = frozenset(_EDITION_WORDS.split())
 _QUALIFIERS = frozenset(f"{_QUALIFIER_WORDS} {_UNIT_WORDS} {_EDITION_WORDS} {_ATTRIBUTE_WORDS}".split())
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
+_VOWEL = re.compile(r"[aeiouy]")  # letters without one are a code's ("lpl", "mdr") or an abbreviation's ("gps")
 _CAPACITY = re.compile(r"\d+(?:p\d+)?(?:gb|tb|mb)")  # "16gb", "1p5tb": as units.py writes them
 _WITH = re.compile(r"\s(?:with|w/)\s", re.IGNORECASE)
 MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand
@@ -94,11 +95,18 @@ def _head_at(words: Sequence[str]) -> int:
     return at
 
 
-def head_word(words: Sequence[str], is_brand: Callable[[str], bool] = lambda _: False) -> str | None:
+def head_word(
+    words: Sequence[str], held: Collection[str] = (), is_brand: Callable[[str], bool] = lambda _: False
+) -> str | None:
     """The word standing where a query's head noun stands, whether or not the catalog knows it as a kind: the
-    last that may name one, after which only sizes, units, colours, editions and brands come ("salon chair":
-    "chair"; "apple macbook air": "macbook"; "macbooks apple": "macbooks"). None when no word may."""
-    return next((w for w in reversed(words) if _is_kind_word(w) and not is_brand(w)), None)
+    last that may name one, after which only sizes, units, colours, editions, brands and the letters of model
+    codes come ("salon chair": "chair"; "apple macbook air": "macbook"; "macbooks apple": "macbooks"; "mdr 570
+    lpl": none). Letters without a vowel are a code's unless the catalog ``held`` them as a word ("gps")."""
+    return next((w for w in reversed(words) if _may_head(w, held) and not is_brand(w)), None)
+
+
+def _may_head(word: str, held: Collection[str]) -> bool:
+    return _is_kind_word(word) and (_VOWEL.search(word) is not None or word in held)
 
 
 def _is_kind_word(word: str) -> bool:

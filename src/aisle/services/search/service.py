@@ -222,7 +222,7 @@ class SearchService:
 
     def _asked(self, parsed: ParsedQuery) -> Asked:
         kinds = self._asked_kind.kinds_asked(parsed)
-        head = head_word(parsed.named, self._understanding.parser().is_brand_word)
+        head = head_word(parsed.named, parsed.exact, self._understanding.parser().is_brand_word)
         held = head is None or head in parsed.exact or head in dict(parsed.synonyms)
 
         def of_kind(hits: Sequence[Hit]) -> bool:
