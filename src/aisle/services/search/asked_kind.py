@@ -58,7 +58,9 @@ class AskedKind:
         if at == 0 or not kinds.asked(words[:at], alternatives):
             return parsed
         fitting = replace(parsed, fitting=tuple(words[at:]))
-        return fitting if self._named_whole(hits, fitting) > self._named_whole(hits, parsed) else parsed
+        # read the usual way round ("iphone case": no iPhone is "for" a case), the hits are not counted twice
+        found_fitting = self._named_whole(hits, fitting)
+        return fitting if found_fitting and found_fitting > self._named_whole(hits, parsed) else parsed
 
     def _named_whole(self, hits: Sequence[Hit], parsed: ParsedQuery) -> int:
         """How many of the hits are surely of the kind the query asks for and hold all its words in their
