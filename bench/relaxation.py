@@ -29,7 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules, however the script is started
 
-from common import Report, git_commit
+from common import Report
 
 from aisle.bootstrap import bootstrap
 from aisle.services.search.params import SearchParams
@@ -92,7 +92,7 @@ def main() -> None:
     before: dict[str, Answer] = json.loads(args.against.read_text()) if args.against else {}
     report = Report("Relaxation on real queries")
     report.run_and_machine((time.monotonic() - started) / 60)
-    facts = {"data dir": args.data_dir, "queries": len(queries), "commit": git_commit()}
+    facts = {"data dir": args.data_dir, "queries": len(queries)}  # the commit is in the Machine section
     report.facts("Catalog and queries", {**facts, **({"before": f"the answers in {args.against}"} if before else {})})
     rows = [
         (name, sum(map(test, now.values())), *([sum(map(test, before.values()))] if before else []))
