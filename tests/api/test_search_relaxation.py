@@ -94,6 +94,9 @@ DEVICES = [
     ("External Hard Drive", ["Storage", "Hard Drives"]),
     ("Rugged Hard Drive", ["Storage", "Hard Drives"]),
     ("Sony MDR-V150 Stereo", ["Audio", "Headphones"]),
+    ("Xbox One Racing Game", ["Video Games", "Games"]),
+    ("Nova One Controller Cable", ["Cables", "Phone Cables"]),
+    ("Arcade Bluetooth Controller", ["Video Games", "Controllers"]),
 ]
 
 
@@ -120,3 +123,11 @@ def test_the_letters_of_a_model_code_are_no_head_word_to_keep(client, devices):
     # no "MDR-570-LPL" here: its letters "lpl" name no kind of product, and the MDR headphones are the answer
     body = client.get("/api/v1/products/search", params={"q": "MDR-570-LPL"}).json()
     assert [r["title"] for r in body["results"]] == ["Sony MDR-V150 Stereo"]
+
+
+def test_a_number_goes_before_the_name_it_qualifies(client, devices):
+    # no Xbox One controller, nor any Xbox controller: without "one" and then "xbox", controllers; never the
+    # cable that matches "one controller"
+    body = client.get("/api/v1/products/search", params={"q": "xbox one controller"}).json()
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": v} for v in ("one", "xbox")]
+    assert body["results"][0]["title"] == "Arcade Bluetooth Controller"

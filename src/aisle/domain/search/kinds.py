@@ -32,6 +32,7 @@ _COLOUR_WORDS = (
     "bronze copper charcoal graphite titanium transparent multi multicolor"
 )
 _QUALIFIER_WORDS = "with without and or of for in on by to the a an new refurbished unlocked pack set"
+_NUMBER_WORDS = "one two three four five six seven eight nine ten"  # "Xbox One", "HTC One": a model's number
 # Size and edition words of a model ("Galaxy S7 edge", "iPhone 7 Plus", "Galaxy J1 Mini", "Watch Series 2"): they end
 # a name without naming a kind of product.
 _EDITION_WORDS = "plus edge max mini pro air xl xxl lite ultra active prime series"
@@ -46,7 +47,8 @@ _AUDIENCE_WORDS = (
 )
 AUDIENCE_WORDS = frozenset(_AUDIENCE_WORDS.split())
 _EDITION = frozenset(_EDITION_WORDS.split())
-_QUALIFIERS = frozenset(f"{_QUALIFIER_WORDS} {_UNIT_WORDS} {_EDITION_WORDS} {_ATTRIBUTE_WORDS}".split())
+_NUMBERS = frozenset(_NUMBER_WORDS.split())
+_QUALIFIERS = frozenset(f"{_QUALIFIER_WORDS} {_NUMBER_WORDS} {_UNIT_WORDS} {_EDITION_WORDS} {_ATTRIBUTE_WORDS}".split())
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
 _VOWEL = re.compile(r"[aeiouy]")  # letters without one are a code's ("lpl", "mdr") or an abbreviation's ("gps")
 _CAPACITY = re.compile(r"\d+(?:p\d+)?(?:gb|tb|mb)")  # "16gb", "1p5tb": as units.py writes them
@@ -103,6 +105,12 @@ def head_word(
     codes come ("salon chair": "chair"; "apple macbook air": "macbook"; "macbooks apple": "macbooks"; "mdr 570
     lpl": none). Letters without a vowel are a code's unless the catalog ``held`` them as a word ("gps")."""
     return next((w for w in reversed(words) if _may_head(w, held) and not is_brand(w)), None)
+
+
+def is_modifier(word: str) -> bool:
+    """A word that only qualifies the one before it and says nothing alone: a number, spelled or not ("xbox one",
+    "iphone 7"), a model's edition ("plus") or a colour."""
+    return word.isdigit() or word in _NUMBERS or word in _EDITION or word in COLOURS
 
 
 def _may_head(word: str, held: Collection[str]) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 
 from aisle.domain.search.compounds import is_split_code
-from aisle.domain.search.kinds import AUDIENCE_WORDS, singular
+from aisle.domain.search.kinds import AUDIENCE_WORDS, is_modifier, singular
 from aisle.domain.search.query import ParsedQuery
 from aisle.domain.search.text import tokenize
 from aisle.services.search.engine import EngineQuery, Filters, Hit, KeywordGroup, Searcher
@@ -57,6 +57,16 @@ def boosting(plan: Plan, brand_words: set[str]) -> Plan | None:
     if all(g.required for g in groups) or not any(g.required for g in groups):
         return None
     return replace(plan, keywords=groups)
+
+
+def near_groups(groups: tuple[KeywordGroup, ...]) -> tuple[tuple[KeywordGroup, ...], int | None]:
+    """What a near match holds of the query's words, and how many at least: all but any one; but when a single
+    word names something and the others only number or qualify it, that word ("xbox one": every product with
+    "xbox", not every "All-in-One"), the others lifting the score."""
+    naming = [g for g in groups if g is groups[0] or not is_modifier(g.word)]
+    if len(naming) == 1 and not is_modifier(naming[0].word):  # "one two three" names nothing
+        return tuple(replace(g, required=g is naming[0]) for g in groups), None
+    return groups, len(groups) - 1
 
 
 def keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
@@ -148,6 +158,9 @@ def word_to_drop(
     """The word to drop, or None when what is asked for is not sold here: "moen faucet" without faucets has no
     answer, and "omen" laptops are none; nor is "electric guitar" without guitars a call for electric shavers.
 
+    A number or edition goes before the name it qualifies: "xbox one controller" without Xbox One controllers
+    looks for Xbox controllers, then controllers, never for "one controller" (HTC One cables).
+
     The word naming what is asked for stays while another can go ("red dress" without red dresses shows dresses,
     not everything red), and so does the word saying who it is for while a third can go ("womens running shoes"
     without them shows women's shoes, not men's running shoes). Of the others, one that matches nothing goes
@@ -165,6 +178,9 @@ def word_to_drop(
     unmatched = [k.word for k in droppable if counts[k.word] == 0]
     if unmatched:
         return unmatched[-1]
+    modifiers = [k for k in droppable if is_modifier(k.word) and k is not keywords[0]]  # "air conditioners"
+    if modifiers and len(modifiers) < len(droppable):
+        droppable = modifiers
     if len(droppable) <= MAX_TRIED:
         droppable = _finding(droppable, keywords, filters, engine, counted, asked.of_kind)
     return max(reversed(droppable), key=lambda k: counts[k.word]).word

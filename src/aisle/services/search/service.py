@@ -43,7 +43,16 @@ from aisle.services.search.engine import (
 )
 from aisle.services.search.kept_pages import KeptPage, KeptPages
 from aisle.services.search.params import MAX_RESULT_WINDOW, SearchParams
-from aisle.services.search.planning import Asked, Counted, Plan, boosting, plan_for, relax_once, word_groups
+from aisle.services.search.planning import (
+    Asked,
+    Counted,
+    Plan,
+    boosting,
+    near_groups,
+    plan_for,
+    relax_once,
+    word_groups,
+)
 from aisle.services.search.results import (
     CategoryCount,
     Degraded,
@@ -266,8 +275,8 @@ class SearchService:
         """When fewer than a page of products match every word, those that nearly do follow them, ranked among
         themselves: with the brand read as a word ("alcatel cell phone": the carrier-packaged Alcatel phones
         after the Alcatel-branded ones), else with one word fewer ("iphone 7 cases trend cases": other iPhone 7
-        cases after the one trend case), else, for a query that is one synonym phrase, with its words apart
-        ("wireless earbuds": wireless earphones)."""
+        cases after the one trend case; see ``near_groups``), else, for a query that is one synonym phrase, with
+        its words apart ("wireless earbuds": wireless earphones)."""
         if exact.total == 0 or plan.sort != "relevance":
             return []
         if exact.total >= THIN_RESULTS:  # many exact matches, but when few are of the kind the last word names
@@ -280,7 +289,8 @@ class SearchService:
             plan = plan_for(parsed, params, plan.filters.category_id)
             query = self._engine_query(plan, params)
         elif len(plan.keywords) > 1:
-            query = replace(self._engine_query(plan, params), minimum_should_match=len(plan.keywords) - 1)
+            groups, at_least = near_groups(plan.keywords)
+            query = replace(self._engine_query(plan, params), keywords=groups, minimum_should_match=at_least)
         elif (
             split := word_groups(plan.keywords, self._synonyms_of, parsed.exact)
         ) is not None:  # one synonym phrase: no word to drop
