@@ -99,3 +99,22 @@ def test_no_rebuild_while_events_wait_to_be_indexed(tmp_path: Path):
     container.relay.drain()
     assert container.search_engine.count() == PRODUCTS
     container.stop()
+
+
+def test_an_index_deleted_under_a_serving_process_still_answers_and_is_rebuilt(tmp_path: Path, monkeypatch):
+    """The serving process holds an index writer with nothing committed yet when its directory goes: following
+    the pointer to a fresh generation must not fail the search on closing the writer of the one that is gone."""
+    from aisle.adapters.search import tantivy_home
+
+    _imported(tmp_path)
+    container = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    container.search_engine.delete([1])  # no such product: the write only opens the writer
+    shutil.rmtree(tmp_path / "search")
+    monkeypatch.setattr(tantivy_home, "CHECK_EVERY_SECONDS", 0.0)  # the next search follows the pointer
+    with TestClient(create_app(container, manage_background=False)) as client:
+        answered = client.get("/api/v1/products/search", params={"q": "cotton"})
+        assert answered.status_code == 200
+        assert client.get("/readyz").json() == {"status": "indexing", "indexed": 0, "total": PRODUCTS}
+    assert _repair(container).repair_once() == PRODUCTS
+    assert container.search_engine.count() == PRODUCTS
+    container.stop()

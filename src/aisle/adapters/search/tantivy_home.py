@@ -165,7 +165,7 @@ class SwitchingEngine:
         with self._lock:
             old, self._engine = self._engine, self._open(target.path)
             self._seen_version = self.home.version()
-        old.close()
+        _retire(old)
         self.home.remove_old_generations()
 
     def _follow_pointer(self) -> None:
@@ -178,5 +178,15 @@ class SwitchingEngine:
             log.info("search index switched to %s", generation.name)
             old, self._engine = self._engine, self._open(generation)
             self._seen_version = version
-            old.close()
+            _retire(old)
         self._on_switch(built_from(generation))
+
+
+def _retire(engine: TantivyEngine) -> None:
+    """Closes an index this process no longer serves. Its directory may be gone (deleted under the running store):
+    what its writer had not committed goes with it, and the repair refills the new generation from the catalog,
+    rather than the search that noticed the switch failing."""
+    try:
+        engine.close()
+    except (OSError, ValueError) as error:  # tantivy reports a missing file as a ValueError
+        log.warning("search index %s closed without its last writes (%s)", engine.path, error)
