@@ -66,7 +66,7 @@ from aisle.services.search.autocomplete import Autocomplete
 from aisle.services.search.cards import ProductCards
 from aisle.services.search.engine import SearchEngine
 from aisle.services.search.index_builder import IndexBuilder
-from aisle.services.search.index_rebuild import EmptyIndexRepair
+from aisle.services.search.index_rebuild import EmptyIndexRepair, LostIndexWatch
 from aisle.services.search.kept_pages import KeptPages
 from aisle.services.search.popular import PopularQueries, QueryCounts
 from aisle.services.search.related import EngineRelatedProducts
@@ -263,6 +263,7 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
             fallback=DatabaseSearch(engine, categories),
             cache=cache,
             pages=_kept_pages(settings, tantivy, lookups),
+            index_lost=LostIndexWatch(uow, search_engine),
         ),
         autocomplete=Autocomplete(search_engine, understanding, categories, popular.top),
         understanding=understanding,

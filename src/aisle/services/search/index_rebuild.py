@@ -6,6 +6,7 @@ empty index stays empty and the store shows nothing."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -58,6 +59,17 @@ def resync_after_switch(
     return resync
 
 
+def lost_index(uow_factory: UnitOfWorkFactory, engine: SearchEngine) -> int:
+    """The catalog's ACTIVE products when the index holds none of them and no event is on its way to fill it
+    (an import or a backlog being indexed fills it by itself); else 0."""
+    if engine.count() > 0:
+        return 0
+    with uow_factory(readonly=True) as uow:
+        if uow.outbox.oldest_pending_at() is not None:
+            return 0
+        return uow.products.count_active()
+
+
 class EmptyIndexRepair:
     """A background step: rebuilds the index when it holds no document, the catalog has ACTIVE products and no
     event waits to be indexed (an import or a backlog being indexed is left to finish). Only an empty index is
@@ -79,12 +91,7 @@ class EmptyIndexRepair:
 
     def repair_once(self) -> int:
         """Returns how many documents it indexed (0 when the index needed nothing)."""
-        if self._engine.count() > 0:
-            return 0
-        with self._uow(readonly=True) as uow:
-            if uow.outbox.oldest_pending_at() is not None:
-                return 0
-            active = uow.products.count_active()
+        active = lost_index(self._uow, self._engine)
         if not active:
             return 0
         log.warning("the search index is empty while the catalog has %d active products: rebuilding it", active)
@@ -92,3 +99,36 @@ class EmptyIndexRepair:
         rebuilt = rebuild_index(self._engine, self._builder, self._now, after_switch)
         log.warning("search index rebuilt: %d documents", rebuilt.indexed)
         return rebuilt.indexed
+
+
+class LostIndexWatch:
+    """Whether the index is lost (``lost_index``), asked at most every ``every_seconds``: searches are then
+    answered from the catalog database until the repair above has refilled it, since a slower, simpler answer
+    beats an empty shop window for the minutes a large rebuild takes."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        engine: SearchEngine,
+        every_seconds: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._uow = uow_factory
+        self._engine = engine
+        self._every = every_seconds
+        self._clock = clock
+        self._checked_at: float | None = None
+        self._lost = False
+
+    def __call__(self) -> bool:
+        now = self._clock()
+        if self._checked_at is None or now - self._checked_at >= self._every:
+            self._checked_at = now  # set first: the threads that ask meanwhile keep the last answer
+            self._lost = self._check()
+        return self._lost
+
+    def _check(self) -> bool:
+        try:
+            return lost_index(self._uow, self._engine) > 0
+        except Exception:  # an engine that is down is the circuit breaker's business: searches fall back there
+            return False

@@ -77,6 +77,7 @@ DEGRADED_NOTE = Degraded(
     served_by="catalog database",
     limits="keywords match title substrings; no spelling tolerance or relevance ranking; brand facet only",
 )
+REBUILDING_NOTE = replace(DEGRADED_NOTE, reason="search index being rebuilt")
 
 
 class SearchService:
@@ -92,8 +93,10 @@ class SearchService:
         fallback: Searcher | None = None,
         cache: Cache | None = None,
         pages: KeptPages | None = None,
+        index_lost: Callable[[], bool] = lambda: False,
     ) -> None:
         self._cache = cache
+        self._index_lost = index_lost  # while the index is lost and being rebuilt, the fallback answers
         self._pages = pages  # ranked pages kept per index generation (None: every search ranks afresh)
         self._engine = engine
         self._fallback = fallback  # answers (more simply) from the database while the engine is down
@@ -114,7 +117,10 @@ class SearchService:
         started = time.perf_counter()
         _check_window(params)
         try:
-            result = self._search_engine(params)
+            if self._fallback is not None and self._index_lost():
+                result = replace(self._search_with(self._fallback, params), degraded=REBUILDING_NOTE)
+            else:
+                result = self._search_engine(params)
         except EngineUnavailable:
             if self._fallback is None:
                 raise
