@@ -76,6 +76,30 @@ def test_titles_are_placed_by_the_kind_of_product_they_name(title, expected):
     assert place_in_category(title, {}) == expected
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Newstar notebook desk mount", ("Computers", "Monitor Mounts & Arms")),
+        ("StarTech.com 6 ft 2-in-1 Ultra Thin USB KVM Cable", ("Cables & Adapters", "Other Cables")),
+        ("Philips Wireless notebook mouse SPM7800/10", ("Computers", "Keyboards & Mice")),
+        ("HP 3y Pickup Rtn Pavilion Notebook SVC", ("Software & Services", "Warranties & Support")),
+        ('CHERRY 19" compact PC G80-1800 FR keyboard USB', ("Computers", "Keyboards & Mice")),
+    ],
+)
+def test_a_device_named_before_another_kind_is_what_the_thing_fits(title, expected):
+    assert place_in_category(title, {}) == expected
+
+
+def test_a_device_is_placed_by_its_own_kind_whatever_its_title_names_after_it():
+    assert place_in_category("HP Compaq 6820s Notebook PC", {}) == ("Computers", "Laptops")
+    assert place_in_category("Philips Notebook headset SHM3100U/10", {}) == ("Audio", "Headphones")
+    with_os = {"attr_t_operating_system_installed": "Windows 10 Home"}
+    assert place_in_category("Lenovo IdeaPad Flex 14 Hybrid (2-in-1) Black 8 GB 256 GB SSD", with_os) == (
+        "Computers",
+        "Laptops",
+    )
+
+
 def test_a_title_that_names_no_known_kind_is_not_placed():
     assert place_in_category("Xyz Q-3000", {}) is None
     assert place_in_category("", {}) is None

@@ -92,6 +92,8 @@ SPEC_RULES = tuple(SpecRule(split_path(row["path"]), tuple(row["requires"])) for
 COMPLETE_DEVICE_SPECS = tuple(_TABLES["complete_device"]["specs"])
 COMPLETE_DEVICE_PATHS = frozenset(split_path(path) for path in _TABLES["complete_device"]["paths"])
 
+# A measurement, not a model code ("39.6", "512", "16gb"; not "g80-1800"): after a device's word, its specifications
+_MEASURE = re.compile(r"(?<![\w.-])\d+(?:[.,]\d+)?(?:gb|tb|mb|ghz|mhz|cm|mm|in)?(?![\w-])")
 _SPEC_PREFIX = re.compile(r"^attr_[tnb]_")
 _DROPPED_MARKS = str.maketrans({"®": "", "™": "", "©": ""})
 
@@ -109,7 +111,9 @@ def _placements(title: str, specs: Mapping[str, object]) -> Iterator[CategoryPat
     is_complete_device = all(key in spec_values for key in COMPLETE_DEVICE_SPECS)
     if is_complete_device:
         yield matchers.device_categories.first_path(title_text)
-    yield matchers.categories.first_path(title_text)
+        yield matchers.categories.first_path(title_text)
+    else:
+        yield matchers.categories.thing_path(title_text)
     yield matchers.categories.first_path(_spec_text(spec_values, "product_type"))
     if is_complete_device:
         yield matchers.device_hints.first_path(title_text)
@@ -131,11 +135,31 @@ class _PhraseMatcher:
         self._pattern = _phrase_pattern(tuple(self._rules_by_phrase))
 
     def first_path(self, text: str) -> CategoryPath | None:
+        return next((path for path, _match in self._found(text)), None)
+
+    def thing_path(self, text: str) -> CategoryPath | None:
+        """The first path; but when it is a complete device's and a later phrase names a kind that is not, before
+        any number, that one: in the title of something that is not a device itself, a device named first is what
+        the thing fits ("notebook desk mount", "2-in-1 USB KVM cable"). A number after the device's word starts its
+        specifications ("Notebook Gray 39.6 cm ... 512 GB SSD" is a notebook); a model code does not."""
+        found = self._found(text)
+        path, device = next(found, (None, None))
+        if path not in COMPLETE_DEVICE_PATHS or device is None:
+            return path
+        for later, match in found:
+            if _MEASURE.search(text, device.end(), match.start()):
+                break
+            if later not in COMPLETE_DEVICE_PATHS:
+                return later
+        return path
+
+    def _found(self, text: str) -> Iterator[tuple[CategoryPath, re.Match[str]]]:
+        """Each phrase's path, left to right: its first rule that applies."""
         for match in self._pattern.finditer(text):
             for category_rule in self._rules_for(match.group()):
                 if category_rule.applies_to(text):
-                    return category_rule.path
-        return None
+                    yield category_rule.path, match
+                    break
 
     def _rules_for(self, matched: str) -> list[CategoryRule]:
         for phrase in (matched, matched[:-1], matched[:-2]):
