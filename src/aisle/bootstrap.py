@@ -212,7 +212,7 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
     pdp = ProductPageService(
         uow,
         cache,
-        EngineRelatedProducts(search_engine, cards),
+        EngineRelatedProducts(search_engine, cards, understanding.brand_spelling),
         categories,
         inventory.availability_of,
         pricing.final_prices,

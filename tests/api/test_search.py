@@ -482,3 +482,7 @@ def test_cards_spell_a_brand_as_its_facet_does(client, catalog, seller: SellerCl
     assert len(found["results"]) == 3
     assert {r["brand"] for r in found["results"]} == {"OtterBox"}
     assert [b["name"] for b in found["facets"]["brands"]] == ["OtterBox"]
+    # and so do the related products on a product page
+    page = client.get(f"/api/v1/products/{catalog['OtterBox Defender Series Case for iPhone 6']}").json()
+    related = {r["title"]: r["brand"] for r in page["related_products"]}
+    assert related["Otterbox Commuter Series Case for iPhone 7"] == "OtterBox"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from aisle.domain.catalog import Product
 from aisle.services.search.cards import ProductCards
@@ -14,9 +15,15 @@ log = logging.getLogger(__name__)
 
 
 class EngineRelatedProducts:
-    def __init__(self, engine: SearchEngine, cards: ProductCards) -> None:
+    def __init__(
+        self,
+        engine: SearchEngine,
+        cards: ProductCards,
+        brand_spelling: Callable[[str | None], str | None] = lambda brand: brand,
+    ) -> None:
         self._engine = engine
         self._cards = cards
+        self._brand_spelling = brand_spelling  # each brand spelled one way, as on the search's cards and facets
 
     def related_to(self, product: Product, limit: int) -> Sequence[ProductCard]:
         try:
@@ -24,4 +31,4 @@ class EngineRelatedProducts:
         except Exception:  # a product page without suggestions beats no product page
             log.warning("related products unavailable for %s", product.product_id, exc_info=True)
             return []
-        return self._cards.cards(ids)
+        return [replace(card, brand=self._brand_spelling(card.brand)) for card in self._cards.cards(ids)]
