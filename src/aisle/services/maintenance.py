@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from aisle.services.ports import UnitOfWorkFactory
 from aisle.services.search.engine import SearchEngine
+from aisle.services.search.index_rebuild import lost_index
 
 PRUNE_BATCH = 5_000
 
@@ -44,20 +45,20 @@ def index_progress(
     uow_factory: UnitOfWorkFactory, engine: SearchEngine, now: datetime, max_lag: timedelta
 ) -> IndexProgress:
     """Caught up unless an event not yet delivered to the index builder is older than ``max_lag`` (a few seconds
-    of writes in flight are normal, a backlog such as a stopped relay is not), or the index is empty while the
-    catalog is not and no event is on its way to fill it (it was lost; services/search/index_rebuild.py rebuilds
-    it). A new store's first products, written a moment ago, are writes in flight."""
+    of writes in flight are normal, a backlog such as a stopped relay is not), or the index is lost (``lost_index``:
+    empty while the catalog is not and no event is on its way to fill it; services/search/index_rebuild.py
+    rebuilds it). A new store's first products, written a moment ago, are writes in flight."""
     with uow_factory(readonly=True) as uow:
         oldest = uow.outbox.oldest_pending_at()
-    lagging = oldest is not None and now - oldest > max_lag
-    indexed = _count_or_none(engine)
-    if not lagging and (indexed != 0 or oldest is not None):  # None: the engine is down, searches use the database
-        return IndexProgress(caught_up=True)
+    if oldest is None or now - oldest <= max_lag:
+        try:
+            lost = lost_index(uow_factory, engine)
+        except Exception:  # an unreachable engine is the circuit breaker's business: searches use the database
+            return IndexProgress(caught_up=True)
+        return IndexProgress(caught_up=False, indexed=0, total=lost) if lost else IndexProgress(caught_up=True)
     with uow_factory(readonly=True) as uow:
         total = uow.products.count_active()
-    if not lagging and total == 0:
-        return IndexProgress(caught_up=True)
-    return IndexProgress(caught_up=False, indexed=indexed or 0, total=total)
+    return IndexProgress(caught_up=False, indexed=_count_or_none(engine) or 0, total=total)
 
 
 def _count_or_none(engine: SearchEngine) -> int | None:
