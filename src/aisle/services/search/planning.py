@@ -158,8 +158,9 @@ def word_to_drop(
     """The word to drop, or None when what is asked for is not sold here: "moen faucet" without faucets has no
     answer, and "omen" laptops are none; nor is "electric guitar" without guitars a call for electric shavers.
 
-    A number or edition goes before the name it qualifies: "xbox one controller" without Xbox One controllers
-    looks for Xbox controllers, then controllers, never for "one controller" (HTC One cables).
+    A number, edition or colour after another word goes before the name it qualifies: "xbox one controller"
+    without Xbox One controllers looks for Xbox controllers, then controllers, never for "one controller" (HTC One
+    cables).
 
     The word naming what is asked for stays while another can go ("red dress" without red dresses shows dresses,
     not everything red), and so does the word saying who it is for while a third can go ("womens running shoes"
