@@ -63,10 +63,16 @@ def near_groups(groups: tuple[KeywordGroup, ...]) -> tuple[tuple[KeywordGroup, .
     """What a near match holds of the query's words, and how many at least: all but any one; but when a single
     word names something and the others only number or qualify it, that word ("xbox one": every product with
     "xbox", not every "All-in-One"), the others lifting the score."""
-    naming = [g for g in groups if g is groups[0] or not is_modifier(g.word)]
+    naming = [g for g in groups if not _qualifies(g, groups)]
     if len(naming) == 1 and not is_modifier(naming[0].word):  # "one two three" names nothing
         return tuple(replace(g, required=g is naming[0]) for g in groups), None
     return groups, len(groups) - 1
+
+
+def _qualifies(group: KeywordGroup, groups: tuple[KeywordGroup, ...]) -> bool:
+    """A number, edition or colour after another word: it only qualifies that word ("xbox one"); first, it names
+    something ("air conditioners")."""
+    return group is not groups[0] and is_modifier(group.word)
 
 
 def keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
@@ -179,7 +185,7 @@ def word_to_drop(
     unmatched = [k.word for k in droppable if counts[k.word] == 0]
     if unmatched:
         return unmatched[-1]
-    modifiers = [k for k in droppable if is_modifier(k.word) and k is not keywords[0]]  # "air conditioners"
+    modifiers = [k for k in droppable if _qualifies(k, keywords)]
     if modifiers and len(modifiers) < len(droppable):
         droppable = modifiers
     if len(droppable) <= MAX_TRIED:
