@@ -86,16 +86,24 @@ def _seed(container: Container) -> tuple[str, dict[str, str]]:
     return created.api_key, ids
 
 
-def _wait_until_searchable(url: str, query: str, timeout: float = 30.0) -> None:
+def _wait_until_searchable(url: str, query: str, timeout: float = 60.0) -> None:
+    """Waits for the seeded catalog to be indexed and its words known to the spelling corrector. A request that
+    takes long (a busy 2-core CI machine) is waited for up to the same deadline, not failed at httpx's 5 s."""
     import httpx
 
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        body = httpx.get(f"{url}/api/v1/products/search", params={"q": query}).json()
+    last = "no answer"
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            body = httpx.get(f"{url}/api/v1/products/search", params={"q": query}, timeout=left).json()
+        except httpx.TimeoutException as error:
+            last = f"timed out: {error}"
+            continue
         if body["total"] and body["query"]["corrected"]:
             return
+        last = f"total {body['total']}, corrected {body['query']['corrected']!r}"
         time.sleep(0.1)
-    raise AssertionError(f"{query!r} was not corrected and found within {timeout} s")
+    raise AssertionError(f"{query!r} was not corrected and found within {timeout} s (last: {last})")
 
 
 @pytest.fixture(scope="session")
