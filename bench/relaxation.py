@@ -5,7 +5,8 @@ Method
   2. Every real query goes through ``SearchService.search`` (page size 3): the 2,120 Best Buy queries
      (``queries/bestbuy_query_suggestions.json``) and the first ``--wands`` queries of the WANDS furniture set
      (``queries/wands_queries.tsv``), most of which name kinds of product an electronics catalog does not sell.
-  3. Each answer is kept (total, steps let go of, correction offered, first titles) in ``--save`` (JSON). With
+  3. Each answer is kept (total, steps let go of, correction offered, first titles, predicted category) in
+     ``--save`` (JSON). With
      ``--against`` (an earlier ``--save`` of another commit on the same data dir), the queries whose answer
      changed are counted and a seeded sample of them is listed side by side, for a person to judge.
 No grades exist for these queries: the sample is what says whether a change is better.
@@ -53,7 +54,14 @@ def answers(data_dir: Path, queries: list[str]) -> dict[str, Answer]:
             result = container.search.search(SearchParams(q=q, page_size=3))
             steps = [str(step.value) for step in result.relaxed.steps] if result.relaxed else []
             titles = [card.title[:70] for card in result.cards]
-            found[q] = {"total": result.total, "let_go": steps, "corrected": result.query.corrected, "top": titles}
+            predicted = result.predicted_category.path if result.predicted_category else None
+            found[q] = {
+                "total": result.total,
+                "let_go": steps,
+                "corrected": result.query.corrected,
+                "top": titles,
+                "predicted": predicted,
+            }
         return found
     finally:
         container.stop()
@@ -62,7 +70,8 @@ def answers(data_dir: Path, queries: list[str]) -> dict[str, Answer]:
 def shown(answer: Answer) -> str:
     let_go = f" without {', '.join(answer['let_go'])}" if answer["let_go"] else ""
     top = "; ".join(answer["top"][:2]) or "nothing"
-    return f"{answer['total']}{let_go}: {top}".replace("|", "/")
+    predicted = f" (predicted: {answer['predicted']})" if answer.get("predicted") else ""
+    return f"{answer['total']}{let_go}: {top}{predicted}".replace("|", "/")
 
 
 COUNTED = {

@@ -58,9 +58,12 @@ def test_a_unit_after_the_name_is_not_the_kind(client, catalog):
 def test_products_of_the_kind_asked_come_first_even_when_they_match_one_word_fewer(client, catalog):
     # "privacy laptop" asks for a laptop: the one product with both words is a privacy screen for laptops, so
     # the laptops (which lack "privacy") come first, and the screen still follows
-    found = titles(client, "privacy laptop")
+    body = client.get("/api/v1/products/search", params={"q": "privacy laptop"}).json()
+    found = [r["title"] for r in body["results"]]
     assert found[0] in {"Acme Slim 14 Laptop", "Acme Pro 16 Laptop"}
     assert found.index("StarTech Laptop Privacy Screen 15 inch") > found.index("Acme Pro 16 Laptop")
+    # the category predicted is that of what is shown first, not of the one exact match
+    assert body["query"]["predicted_category"]["name"] == "Laptops"
     # a query whose head noun names no kind keeps the exact match first
     assert titles(client, "laptop privacy")[0] == "StarTech Laptop Privacy Screen 15 inch"
 

@@ -185,8 +185,12 @@ class SearchService:
         near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
         if plan.sort == "relevance":
-            hits = self._kind_first(ranked, near, parsed)[start : start + params.page_size]
-            predicted = _predicted(ranked, categories)  # what the shopper sees first
+            lifted = self._lifted_by_kind(ranked, near, parsed)
+            first = {h.product_id for h in lifted}
+            hits = [*lifted, *(h for h in ranked + near if h.product_id not in first)][start : start + params.page_size]
+            # what the shopper sees first: near matches only when lifted before every exact match
+            exact = {h.product_id for h in ranked}
+            predicted = _predicted(ranked if first & exact else lifted or ranked, categories)
         elif (of_kind := self._sorted_kind_first(engine, plan, params, parsed)) is not None:
             hits = of_kind[start : start + params.page_size]
             predicted = _predicted(of_kind, categories)
@@ -342,20 +346,19 @@ class SearchService:
             return sure + maybe
         return [h for h in hits if names_every_word(_words_of(plan), h.title)]
 
-    def _kind_first(self, exact: list[Hit], near: list[Hit], parsed: ParsedQuery) -> list[Hit]:
-        """Exact matches, then near ones; but when the query's last word names a kind, products of that kind
-        first, exact then near: "iphone car mounts" shows the car mounts that do not say "iphone" before iPhone
-        cases that mention a car mount. An exact match filed under that kind keeps its place: for "xbox games" the
-        one Xbox game, filed under "Video Games > Consoles", before the board games that lack "xbox"."""
+    def _lifted_by_kind(self, exact: list[Hit], near: list[Hit], parsed: ParsedQuery) -> list[Hit]:
+        """What goes before the exact matches and then the near ones (none, mostly): when the query's last word
+        names a kind and near matches exist, products of that kind, exact then near: "iphone car mounts" shows the
+        car mounts that do not say "iphone" before iPhone cases that mention a car mount. An exact match filed under
+        that kind keeps its place: for "xbox games" the one Xbox game, filed under "Video Games > Consoles", before
+        the board games that lack "xbox"."""
         if not near:
-            return exact
+            return []
         of_kind = self._asked_kind.candidates_of([*exact, *near], parsed, head_only=True)
         if not of_kind:
-            return exact + near
+            return []
         kept = of_kind.keys() | self._asked_kind.filed_under_asked(exact, parsed, head_only=True)
-        first = [h for h in exact if h.product_id in kept] + [h for h in near if h.product_id in of_kind]
-        chosen = {h.product_id for h in first}
-        return first + [h for h in exact + near if h.product_id not in chosen]
+        return [h for h in exact if h.product_id in kept] + [h for h in near if h.product_id in of_kind]
 
     def _ranked(self, hits: list[Hit], plan: Plan, parsed: ParsedQuery) -> list[Hit]:
         if plan.sort != "relevance":

@@ -43,7 +43,10 @@ class QueryRead(Wire):
     corrected: str | None
     corrections: list[Correction]
     synonyms: list[SynonymUsed]
-    predicted_category: CategoryRef | None
+    predicted_category: CategoryRef | None = Field(
+        description="The deepest category holding more than half of the first 20 results in relevance order: a "
+        "department to offer the shopper; null when they spread over several"
+    )
 
 
 class FacetEntry(Wire):
