@@ -12,6 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://aisle:aisle@127.0.0.1:5432/aisle"
 # The distributed defaults are where `make services-up` starts each service.
 TRACES_EXPORTERS = frozenset({"otlp", "otlp_proto_http", "console", "none", ""})
+DATABASE_SCHEMES = frozenset({"postgresql", "sqlite"})  # with or without a driver: postgresql+psycopg
+REDIS_SCHEMES = frozenset({"redis", "rediss", "unix"})
 
 
 class Settings(BaseSettings):
@@ -145,6 +147,34 @@ class Settings(BaseSettings):
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ValueError(f"{host!r} is not an http(s)://host[:port] URL (several: comma-separated)")
         return ",".join(hosts)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        # the message never repeats the value: it may hold a password
+        if value is not None and urlsplit(value).scheme.split("+")[0] not in DATABASE_SCHEMES:
+            raise ValueError(
+                "not a database URL aisle can use: postgresql+psycopg://user:password@host:5432/name "
+                "or sqlite:///path/to/aisle.db"
+            )
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str) -> str:
+        if urlsplit(value).scheme not in REDIS_SCHEMES:
+            raise ValueError("not a Redis URL: redis://host:6379/0, rediss:// (TLS) or unix:///path/redis.sock")
+        return value
+
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _kafka_servers(cls, value: str) -> str:
+        servers = [server.strip() for server in value.split(",")]
+        for server in servers:
+            host, _, port = server.rpartition(":")
+            if not host or " " in host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"{server!r} is not host:port (several: comma-separated)")
+        return ",".join(servers)
 
     @field_validator("traces_exporter")
     @classmethod

@@ -30,6 +30,16 @@ def test_serve_refuses_to_start_without_a_token(tmp_path: Path, monkeypatch):
     assert "AISLE_INTERNAL_TOKEN" in result.output and "aisle demo" in result.output
 
 
+def test_a_bad_server_address_is_named_before_anything_starts(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AISLE_INTERNAL_TOKEN", "a-token-long-enough-for-the-test")
+    monkeypatch.setenv("AISLE_DATABASE_URL", "postgres-at-db-host")
+    result = CliRunner().invoke(cli, ["serve", "--port", "8105"])
+    assert result.exit_code == 2
+    assert "bad setting AISLE_DATABASE_URL: not a database URL" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("command", ["serve", "demo"])
 def test_a_port_in_use_is_said_plainly_before_anything_starts(tmp_path: Path, monkeypatch, command):
     monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path / "data"))

@@ -1,4 +1,5 @@
-"""The cluster settings: several OpenSearch hosts, topic replication, refused when they make no sense."""
+"""The cluster settings: several OpenSearch hosts, topic replication, the servers' addresses, refused when they make
+no sense."""
 
 from __future__ import annotations
 
@@ -41,3 +42,30 @@ def test_min_insync_replicas_above_the_replication_factor_is_refused() -> None:
 def test_sizes_out_of_range_are_refused(field: str, value: int) -> None:
     with pytest.raises(ValidationError, match=field):
         Settings(**{field: value})
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("database_url", "garbage"),
+        ("database_url", "mysql://aisle:secret@db/aisle"),
+        ("redis_url", "127.0.0.1:6379"),
+        ("kafka_bootstrap", "not a host"),
+        ("kafka_bootstrap", "broker:9092,"),
+        ("kafka_bootstrap", "broker:99999"),
+    ],
+)
+def test_a_server_address_aisle_cannot_use_is_refused_by_name(field: str, value: str) -> None:
+    with pytest.raises(ValidationError, match=field) as refused:
+        Settings(**{field: value})
+    assert "secret" not in str(refused.value.errors()[0]["msg"])  # a password in a URL is not echoed back
+
+
+def test_the_addresses_of_real_servers_are_accepted() -> None:
+    settings = Settings(
+        database_url="postgresql+psycopg://aisle:aisle@127.0.0.1:5432/aisle",
+        redis_url="rediss://cache.example:6380/2",
+        kafka_bootstrap="k1:9092, k2:9092,[::1]:9093",
+    )
+    assert settings.kafka_bootstrap == "k1:9092,k2:9092,[::1]:9093"
+    assert Settings(database_url="sqlite:///var/aisle.db").database == "sqlite:///var/aisle.db"

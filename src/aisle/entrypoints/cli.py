@@ -60,7 +60,8 @@ def _settings(run_background_workers: bool = False, with_workers: bool = False) 
     except ValidationError as error:
         for problem in error.errors():
             name = "AISLE_" + "_".join(str(p) for p in problem["loc"]).upper()
-            console.print(f"[red]bad setting {name}[/red]: {problem['msg']}")
+            reason = problem["msg"].removeprefix("Value error, ")  # pydantic's label for a validator's message
+            console.print(f"[red]bad setting {name}[/red]: {reason}")
         raise typer.Exit(2) from None
 
 
