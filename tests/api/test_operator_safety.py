@@ -4,7 +4,10 @@ CLI that says which database it uses."""
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,6 +41,26 @@ def test_a_bad_server_address_is_named_before_anything_starts(tmp_path: Path, mo
     assert result.exit_code == 2
     assert "bad setting AISLE_DATABASE_URL: not a database URL" in " ".join(result.output.split())
     assert "Traceback" not in result.output
+
+
+def test_a_database_that_cannot_be_reached_is_said_plainly(tmp_path: Path):
+    env = {
+        **os.environ,
+        "AISLE_DATA_DIR": str(tmp_path),
+        "AISLE_INTERNAL_TOKEN": "a-token-long-enough-for-the-test",
+        "AISLE_DATABASE_URL": "postgresql+psycopg://aisle:secret@127.0.0.1:1/aisle",  # nothing listens on port 1
+    }
+    started = subprocess.run(
+        [sys.executable, "-c", "from aisle.entrypoints.cli import main; main()", "serve", "--port", "8106"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    said = " ".join(started.stderr.split())
+    assert started.returncode == 1
+    assert "the database cannot be used (connection failed" in said and "Check AISLE_DATABASE_URL" in said
+    assert "Traceback" not in said and "secret" not in said
 
 
 @pytest.mark.parametrize("command", ["serve", "demo"])

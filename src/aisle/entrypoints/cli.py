@@ -561,12 +561,20 @@ def _demo_stock(variant_id: int) -> int:
 
 
 def main() -> None:
+    from sqlalchemy.exc import OperationalError
+
     from aisle.services.ports import StorageFull
 
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except OperationalError as error:  # refused, unreachable, a wrong password, a file that cannot be opened
+        reason = " ".join(str(error.orig or error).split()).rstrip(".?")
+        said = f"[red]the database cannot be used[/red] ({reason}). Check AISLE_DATABASE_URL (host, port, name, "
+        said += "user, password) and that the server is running; for SQLite, that its directory can be written."
+        console.print(said, soft_wrap=True, highlight=False)
+        sys.exit(1)
     except StorageFull as full:
         said = f"[red]the database is out of disk space[/red] ({full}): what was committed before stays. Free some "
         console.print(said + "space and run the command again.", soft_wrap=True)
