@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
 from aisle.bootstrap import bootstrap
 from aisle.domain.catalog import ProductContent, ProductStatus, Variant
+from aisle.entrypoints.api.app import create_app
 from aisle.services.clock import utc_now
 from aisle.services.search.index_rebuild import EmptyIndexRepair
 from aisle.services.search.params import SearchParams
@@ -90,6 +92,32 @@ def test_redis_down_pages_come_from_the_database(shape: Shape):
     assert shape.container.cache.state.value == "open"
     shape.redis.restore()
     assert shape.client.get(f"/api/v1/products/{product_id}").status_code == 200
+
+
+def test_a_process_started_while_opensearch_is_down_answers_from_the_database_then_from_the_index(
+    fresh_database: str,
+):
+    opensearch, redis = proxy_for(opensearch_url()), proxy_for(redis_url())
+    opensearch.cut()
+    container = bootstrap(distributed_settings(fresh_database, opensearch, redis))
+    try:
+        with TestClient(create_app(container), raise_server_exceptions=False) as client:
+            seller = new_seller(client)
+            create_product(client, seller, "Echidna Egg Timer", "EET-1")
+            degraded = search_total(client, "echidna timer")  # no vocabulary learned yet: answered all the same
+            assert degraded["degraded"]["served_by"] == "catalog database"
+            assert [r["title"] for r in degraded["results"]] == ["Echidna Egg Timer"]
+
+            opensearch.restore()
+
+            def from_the_index() -> bool:
+                body = search_total(client, "echidna egg timr")  # the typo is corrected once words are learned
+                return "degraded" not in body and body["query"]["corrected"] == "echidna egg timer"
+
+            eventually(from_the_index, what="indexed, and the words learned, once OpenSearch is back")
+    finally:
+        opensearch.close()
+        redis.close()
 
 
 def test_kafka_down_writes_succeed_and_everything_arrives_once_when_it_returns(fresh_database: str):

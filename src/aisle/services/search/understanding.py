@@ -20,6 +20,7 @@ from aisle.domain.search.query import ParsedQuery, QueryParser
 from aisle.domain.search.synonyms import DEFAULT_SYNONYMS_PATH, SynonymTable
 from aisle.domain.search.text import tokenize
 from aisle.domain.search.vocabulary import Vocabulary, parse_word_counts
+from aisle.services.search.engine import EngineUnavailable
 
 log = logging.getLogger(__name__)
 VOCABULARY_SIZE = 200_000
@@ -64,7 +65,13 @@ class QueryUnderstanding:
     def parser(self) -> QueryParser:
         parser = self._parser
         if parser is None:
-            self.rebuild()
+            try:
+                self.rebuild()
+            except EngineUnavailable:
+                # A process started while the engine is down still answers (from the database fallback), without
+                # spelling or brands until the refresh loop finds the engine back.
+                unlearned = Vocabulary.from_counts([], trusted=self._common_words)
+                return QueryParser(unlearned, [], self._synonyms, self._common_words)
             parser = self._parser
         assert parser is not None
         return parser
@@ -102,8 +109,12 @@ class QueryUnderstanding:
             self._stale.clear()
             self._synonyms_changed()
             started = time.monotonic()
-            vocabulary = Vocabulary.from_counts(self._words(VOCABULARY_SIZE), trusted=self._common_words)
-            brands = self._brands()
+            try:
+                vocabulary = Vocabulary.from_counts(self._words(VOCABULARY_SIZE), trusted=self._common_words)
+                brands = self._brands()
+            except Exception:
+                self._stale.set()  # the next refresh tries again
+                raise
             self._parser = QueryParser(vocabulary, brands, self._synonyms, self._common_words)
             self._spellings = {brand_key(brand): brand for brand in brands}
             log.info("query understanding rebuilt: %d words in %.2fs", len(vocabulary), time.monotonic() - started)
