@@ -68,6 +68,19 @@ def test_a_product_name_is_read_without_brand_colour_and_notes():
     assert name_words("Targus 16 inch Laptop Sleeve Black")[-2:] == ["laptop", "sleeve"]
 
 
+def test_a_colour_between_two_kinds_ends_the_product_s_name_in_icecat_titles(kinds):
+    # Icecat names the product, then its colour, then specifications or what it fits
+    laptop = 'Acme Swift 3 laptop Gray 35.6 cm (14") 1920 x 1080 pixels 8 GB RAM'
+    assert kinds.share(laptop, LAPTOPS, frozenset({"laptop"})) == 1.0
+    assert kinds.share(laptop, LAPTOPS, frozenset({"ram"})) == 0.0
+    case = "Acme Tough case Black Cell phone"
+    assert kinds.share(case, CASES, frozenset({"case"})) == 1.0
+    assert kinds.share(case, CASES, frozenset({"phone"})) == 0.0
+    # a colour in front of the kind, or after a word that names none, cuts nothing
+    assert kinds.share("Acme Black Tough Cell Phone Case", CASES, frozenset({"case"})) == 1.0
+    assert name_words("Acme Ibira 211 Black laptop case")[-2:] == ["laptop", "case"]
+
+
 def test_the_head_noun_of_the_query_names_the_kind_asked_for(kinds):
     assert kinds.asked(["camera", "phones"], {}) == {"phone"}
     assert kinds.asked(["iphone", "accessories", "slim", "cases"], {}) == {"case"}

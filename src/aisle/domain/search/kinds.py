@@ -137,17 +137,28 @@ def name_words(title: str) -> list[str]:
     return [w for segment in name_segments(title) for w in segment]
 
 
-def name_segments(title: str) -> list[list[str]]:
+def name_segments(title: str, known: frozenset[str] = frozenset()) -> list[list[str]]:
     """``name_words`` cut at "with": "Cell Phone with 12MP Camera" is a phone, and so, read with its category, is
-    "Galaxy S6 4G with 32GB Memory Cell Phone"."""
+    "Galaxy S6 4G with 32GB Memory Cell Phone". With the ``known`` kinds, also at a colour right after one of them
+    and before another: "Canon R-F-3 lens cap Black Digital camera" is a lens cap for a digital camera (the way
+    Icecat titles name what an accessory fits), "Notebook Gray 33.8 cm ... Windows 10 Home" a notebook."""
     parts = own_name(title).split(" - ")
     if len(parts) >= 2 and len(parts[0].split()) <= MAX_BRAND_WORDS:
         parts = parts[1:-1] if len(parts) >= 3 else parts[1:]  # "Brand - Name" or "Brand - Name - Colour"
     else:
         parts = parts[:1]  # "Maker Name Kind - spec notes"
     text = _PARENTHESES.sub(" ", " - ".join(parts))
-    segments = [[singular(w) for w in tokenize(part) if _is_kind_word(w)] for part in _WITH.split(text)]
+    pieces = [piece for part in _WITH.split(text) for piece in _cut_at_colour(tokenize(part), known)]
+    segments = [[singular(w) for w in piece if _is_kind_word(w)] for piece in pieces]
     return [segment for segment in segments if segment]
+
+
+def _cut_at_colour(words: list[str], known: frozenset[str]) -> list[list[str]]:
+    for at, word in enumerate(words):
+        after_a_kind = at > 0 and word in COLOURS and singular(words[at - 1]) in known
+        if after_a_kind and not known.isdisjoint(singular(w) for w in words[at + 1 :]):
+            return [words[:at], words[at + 1 :]]
+    return [words]
 
 
 def _measured_after(word: str, words: list[str]) -> bool:
@@ -257,7 +268,7 @@ class CatalogKinds:
 
     def _read_product(self, title: str, category_id: int | None) -> Read:
         named = self.own.get(category_id, frozenset()) if category_id is not None else frozenset()
-        segments = name_segments(title)
+        segments = name_segments(title, self.known)
         ends = [self._forms(self._kind_word(segment, named, title)) for segment in segments]
         # the kind its name ends with, or what that word also names ("Flip Cover": a case)
         own = next((end for end in ends if end & named), ends[0] if ends else frozenset())
