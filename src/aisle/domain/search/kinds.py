@@ -140,8 +140,8 @@ def name_words(title: str) -> list[str]:
 def name_segments(title: str, known: frozenset[str] = frozenset()) -> list[list[str]]:
     """``name_words`` cut at "with": "Cell Phone with 12MP Camera" is a phone, and so, read with its category, is
     "Galaxy S6 4G with 32GB Memory Cell Phone". With the ``known`` kinds, also at a colour right after one of them
-    and before another: "Canon R-F-3 lens cap Black Digital camera" is a lens cap for a digital camera (the way
-    Icecat titles name what an accessory fits), "Notebook Gray 33.8 cm ... Windows 10 Home" a notebook."""
+    and before another, where Icecat titles go on with specifications or what the product fits: "Notebook Gray
+    33.8 cm ... Windows 10 Home" is a notebook, "screen protector Clear screen protector Tablet Apple" a protector."""
     parts = own_name(title).split(" - ")
     if len(parts) >= 2 and len(parts[0].split()) <= MAX_BRAND_WORDS:
         parts = parts[1:-1] if len(parts) >= 3 else parts[1:]  # "Brand - Name" or "Brand - Name - Colour"
