@@ -159,6 +159,7 @@ def test_who_a_product_is_for_is_kept_longer_than_other_qualifiers(client, catal
 def test_a_word_the_catalog_holds_matches_as_typed_not_its_near_spellings(client, catalog):
     # "microwave" is one edit from the stem of "MicroSaver": typo tolerance is for words the catalog lacks
     assert titles(client, "microwave") == ["Chefmate Microwave Oven"]
+    assert titles(client, "microwaves") == ["Chefmate Microwave Oven"]  # held as its singular: no typo either
     assert titles(client, "microwaev") == ["Chefmate Microwave Oven"]  # a typo still finds it
 
 

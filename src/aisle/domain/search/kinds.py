@@ -39,6 +39,8 @@ _EDITION_WORDS = "plus edge max mini pro air xl xxl lite ultra active prime seri
 _UNIT_WORDS = "inch inches ft feet foot cm mm meter meters gb tb mb mah watt watts volt volts oz lb lbs kg pcs pc ct"
 # What a product is measured or styled by, never what it is ("bar stool 24 inches height", "cool designs")
 _ATTRIBUTE_WORDS = "size sizes height width length depth weight color colour style styles design designs type types"
+# How big a product is, never what it is ("microwave mid size": a microwave; "large dog bed")
+_SIZE_WORDS = "small medium large mid big"
 COLOURS = frozenset(_COLOUR_WORDS.split())
 # Who a product is for: a shopper who names it ("womens running shoes") wants that cut or size range more than any
 # other qualifier. A general list, not a catalog's.
@@ -48,7 +50,9 @@ _AUDIENCE_WORDS = (
 AUDIENCE_WORDS = frozenset(_AUDIENCE_WORDS.split())
 _EDITION = frozenset(_EDITION_WORDS.split())
 _NUMBERS = frozenset(_NUMBER_WORDS.split())
-_QUALIFIERS = frozenset(f"{_QUALIFIER_WORDS} {_NUMBER_WORDS} {_UNIT_WORDS} {_EDITION_WORDS} {_ATTRIBUTE_WORDS}".split())
+_QUALIFIERS = frozenset(
+    f"{_QUALIFIER_WORDS} {_NUMBER_WORDS} {_UNIT_WORDS} {_EDITION_WORDS} {_ATTRIBUTE_WORDS} {_SIZE_WORDS}".split()
+)
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
 _VOWEL = re.compile(r"[aeiouy]")  # letters without one are a code's ("lpl", "mdr") or an abbreviation's ("gps")
 _CAPACITY = re.compile(r"\d+(?:p\d+)?(?:gb|tb|mb)")  # "16gb", "1p5tb": as units.py writes them
