@@ -124,6 +124,8 @@ def test_sizes_units_and_colours_after_the_head_noun_leave_it_the_head(kinds):
         ("bar stool 24 inches height", "stool"),
         ("microwave mid size", "microwave"),  # how big, not what
         ("large dog bed", "bed"),
+        ("microwaves compact", "microwaves"),
+        ("ottoman bed queen", "bed"),
         ("macbooks apple", "macbooks"),  # a brand after the head noun names who made it
         ("apple 64gb", None),
         ("mdr 570 lpl", None),  # the letters of a model code

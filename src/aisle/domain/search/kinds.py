@@ -39,8 +39,8 @@ _EDITION_WORDS = "plus edge max mini pro air xl xxl lite ultra active prime seri
 _UNIT_WORDS = "inch inches ft feet foot cm mm meter meters gb tb mb mah watt watts volt volts oz lb lbs kg pcs pc ct"
 # What a product is measured or styled by, never what it is ("bar stool 24 inches height", "cool designs")
 _ATTRIBUTE_WORDS = "size sizes height width length depth weight color colour style styles design designs type types"
-# How big a product is, never what it is ("microwave mid size": a microwave; "large dog bed")
-_SIZE_WORDS = "small medium large mid big"
+# How big a product is, never what it is ("microwave mid size": a microwave; "large dog bed"; "topper queen")
+_SIZE_WORDS = "small medium large mid big compact tiny full twin queen king"
 COLOURS = frozenset(_COLOUR_WORDS.split())
 # Who a product is for: a shopper who names it ("womens running shoes") wants that cut or size range more than any
 # other qualifier. A general list, not a catalog's.
