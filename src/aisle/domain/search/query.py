@@ -30,7 +30,6 @@ from aisle.domain.search.brands import MIN_FUZZY_BRAND_LENGTH, BrandMatcher
 from aisle.domain.search.compounds import compound_forms, number_forms, other_number_forms, split_compound
 from aisle.domain.search.edits import osa_distance, typing_penalty
 from aisle.domain.search.filters import Extraction, extract_filters
-from aisle.domain.search.kinds import singular
 from aisle.domain.search.lexer import Lexeme, lex
 from aisle.domain.search.stopwords import STOP_WORDS
 from aisle.domain.search.synonyms import SynonymTable
@@ -72,9 +71,9 @@ class ParsedQuery:
     fitting: tuple[str, ...] = ()  # the keywords after "for" / "fits": what the product goes with, not what it is
     attributes: tuple[tuple[str, str], ...] = ()  # variant attributes the words ask for ("size 10": size=10)
     unreadable: bool = False  # text was typed, and not one word or filter could be read from it
-    # Keywords the catalog holds as they stand (or as their singular): matched exactly, with no typo tolerance,
-    # which would only add near words ("microwave" is one edit from the stem of "MicroSaver"); typos are forgiven
-    # where no exact match exists.
+    # Keywords the catalog holds (as typed, or as their singular or plural): matched exactly, with no typo
+    # tolerance, which would only add near words ("microwave" is one edit from the stem of "MicroSaver"); typos are
+    # forgiven where no exact match exists.
     exact: tuple[str, ...] = ()
 
     @property
@@ -156,10 +155,10 @@ class QueryParser:
         exact = tuple(k for k in parsed.keywords if self._held(k))
         return replace(parsed, fitting=_fitting(words, parsed.keywords), exact=exact)
 
-    def _held(self, keyword: str) -> bool:
-        """Whether the catalog holds the word as typed, or as its singular ("microwaves" where titles say
-        "microwave"): the engine's stemmer matches either, so a near spelling is no better guess."""
-        return self.vocabulary.known(keyword) or self.vocabulary.known(singular(keyword))
+    def _held(self, word: str) -> bool:
+        """Whether the catalog holds the word, as typed or as its singular or plural ("microwaves" where titles
+        say "microwave"): the engine's stemmer matches either, so a near spelling is no better guess."""
+        return any(self.vocabulary.known(form) for form in number_forms(word))
 
     def is_brand_word(self, word: str) -> bool:
         """Whether the word is (part of) a brand the catalog holds."""
@@ -203,11 +202,7 @@ class QueryParser:
 
     def _is_known(self, word: str) -> bool:
         """Known to the catalog (also as its singular or plural), the brands, the synonyms or the language."""
-        return (
-            any(self.vocabulary.known(form) for form in number_forms(word))
-            or split_compound(word, self.vocabulary) is not None
-            or self._known_beside_catalog(word)
-        )
+        return self._held(word) or split_compound(word, self.vocabulary) is not None or self._known_beside_catalog(word)
 
     def _known_beside_catalog(self, word: str) -> bool:
         return (
