@@ -120,6 +120,22 @@ def test_bidirectional_overrides_in_shown_text_are_refused(client, seller: Selle
     assert seller.request("POST", "/products", json=marked).status_code == 201  # the marks stay allowed
 
 
+@pytest.mark.parametrize("control", ["\x07", "\x1b", "\x1f", "\x7f", "\x85", "\x99"])
+def test_control_characters_in_text_are_refused(client, seller: SellerClient, control):
+    """They show as nothing or a box, an escape sequence recolours the terminal of whoever reads the logs, and
+    U+001F is what facet keys are joined with."""
+    body = product_body(title=f"Lamp{control}[31m", variants=[{"sku": "C-1", "price": 5}])
+    problem = _problem(seller.request("POST", "/products", json=body), 422)
+    assert problem["errors"][0]["field"] == "title"
+    assert f"control characters (U+{ord(control):04X})" in problem["errors"][0]["reason"]
+    variant = {"sku": "C-2", "price": 5, "attributes": {"color": f"Red{control}"}}
+    problem = _problem(seller.request("POST", "/products", json=product_body(variants=[variant])), 422)
+    assert problem["errors"][0]["field"] == "variants[0].attributes.color"
+    assert seller.request("GET", "/products").json()["total"] == 0
+    spaced = product_body(description="Line one\r\n\tLine two", variants=[{"sku": "C-3", "price": 5}])
+    assert seller.request("POST", "/products", json=spaced).status_code == 201  # tabs and line breaks stay
+
+
 def test_nul_bytes_in_reviews_and_seller_names_are_refused(client, seller: SellerClient):
     pid = seller.create()["product_id"]
     _problem(client.post(f"/api/v1/products/{pid}/reviews", json={"rating": 5, "body": "\x00"}), 422)

@@ -94,6 +94,14 @@ def test_bestbuy_skips_items_without_a_name_or_a_valid_price(tmp_path):
     assert [r.data["variants"][0]["price"] for r in products(records)] == [Decimal("9.99"), Decimal("20.00")]
 
 
+def test_feed_text_garbled_by_a_wrong_codec_is_repaired_not_refused(tmp_path):
+    # Windows-1252 bytes read as Latin-1 come out as C1 controls, which the API refuses: "\x99" was "™"
+    item = {"name": "Insignia\x99 - Hip Case\x07", "description": "\x84Soft\x93 case\x81", "price": 9.99,
+            "image": "https://x/123_sb.jpg", "categories": ["Phones"]}  # fmt: skip
+    data = products(read_bestbuy(write_json(tmp_path / "products.json", [item])))[0].data
+    assert (data["title"], data["description"]) == ("Insignia™ - Hip Case", "„Soft“ case")
+
+
 # --- Icecat --------------------------------------------------------------------------------------------------
 
 

@@ -16,10 +16,13 @@ from aisle.domain.ids import ID_PATTERN, ID_RULE, MAX_ID, parse_id_text
 
 MIN_INT64 = -(1 << 63)
 UNSTORABLE = "unstorable"  # the error type of a value no database or JSON reader keeps as given
-# NUL, and the bidirectional embeddings, overrides and isolates: text after one of these is shown reordered, so a
-# title could show "$0.99 discount" while it reads "tnuocsid 99.0$" to search and to anyone moderating it. The
-# marks (U+200E, U+200F, U+061C) stay allowed: they only nudge neighbouring characters.
-_REFUSED_CHARACTERS = re.compile("[\x00\u202a-\u202e\u2066-\u2069]")
+# Control characters but tab and line breaks: NUL no database keeps; the others show as nothing or a box, and
+# escape sequences recolour a terminal reading the logs. And the bidirectional embeddings, overrides and isolates:
+# text after one of these is shown reordered, so a title could show "$0.99 discount" while it reads
+# "tnuocsid 99.0$" to search and to anyone moderating it. The marks (U+200E, U+200F, U+061C) stay allowed: they
+# only nudge neighbouring characters.
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_REFUSED_CHARACTERS = re.compile(f"[{_CONTROLS}\u202a-\u202e\u2066-\u2069]")
 
 
 def unstorable_reason(value: Any) -> str | None:
@@ -44,9 +47,12 @@ def _scalar_reason(value: Any) -> str | None:
     if isinstance(value, str):
         if (found := _REFUSED_CHARACTERS.search(value)) is None:
             return None
-        if found.group() == "\x00":
+        character = found.group()
+        if character == "\x00":
             return "must not contain NUL characters"
-        return f"must not contain bidirectional override characters (U+{ord(found.group()):04X})"
+        if re.fullmatch(f"[{_CONTROLS}]", character):
+            return f"must not contain control characters (U+{ord(character):04X}); tabs and line breaks are allowed"
+        return f"must not contain bidirectional override characters (U+{ord(character):04X})"
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -84,8 +90,8 @@ def down_to_value(field: str, error: Mapping[str, Any]) -> str:
 
 
 class InputModel(BaseModel):
-    """Unknown fields are errors; NUL and bidirectional override characters, NaN/Infinity and integers beyond 64
-    bits are refused anywhere."""
+    """Unknown fields are errors; control characters (but tabs and line breaks), bidirectional overrides,
+    NaN/Infinity and integers beyond 64 bits are refused anywhere."""
 
     model_config = ConfigDict(extra="forbid")
 

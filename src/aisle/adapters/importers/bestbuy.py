@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from aisle.adapters.importers.brands import brand_name
+from aisle.adapters.importers.feed_text import repaired
 from aisle.adapters.importers.jsonl import iter_json_array
 from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord, without_repeated_skus
 
@@ -88,8 +89,8 @@ def _colour(title: str) -> dict[str, str]:
 
 
 def _plain(value: Any) -> str:
-    """Text with HTML entities decoded ("&#8250;") and runs of whitespace collapsed."""
-    return " ".join(html.unescape(value).split()) if isinstance(value, str) else ""
+    """Text with HTML entities decoded ("&#8250;"), garbled characters repaired and whitespace collapsed."""
+    return " ".join(repaired(html.unescape(value)).split()) if isinstance(value, str) else ""
 
 
 def _price(value: Any) -> Decimal | None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aisle.adapters.importers.brands import brand_name
+from aisle.adapters.importers.feed_text import repaired
 from aisle.adapters.importers.jsonl import iter_json_array
 from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord, without_repeated_skus
 from aisle.domain.categorize import place_in_category, readable_spec_name
@@ -183,12 +184,12 @@ def _spoken(value: object) -> str:
 
 
 def _plain(value: Any) -> str:
-    """Text without HTML markup or entities, whitespace collapsed."""
+    """Text without HTML markup or entities, garbled characters repaired, whitespace collapsed."""
     if not isinstance(value, str):
         return ""
     if "<" in value or "&" in value:
         value = html.unescape(_HTML_TAG.sub(" ", _HTML_LINE_BREAK.sub(" ", value)))
-    return " ".join(value.split())
+    return " ".join(repaired(value).split())
 
 
 def _clipped(text: str) -> str:
