@@ -22,6 +22,7 @@ UNSTORABLE = "unstorable"  # the error type of a value no database or JSON reade
 # "tnuocsid 99.0$" to search and to anyone moderating it. The marks (U+200E, U+200F, U+061C) stay allowed: they
 # only nudge neighbouring characters.
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+CONTROL_CHARACTERS = re.compile(f"[{_CONTROLS}]")
 _REFUSED_CHARACTERS = re.compile(f"[{_CONTROLS}\u202a-\u202e\u2066-\u2069]")
 
 
@@ -50,7 +51,7 @@ def _scalar_reason(value: Any) -> str | None:
         character = found.group()
         if character == "\x00":
             return "must not contain NUL characters"
-        if re.fullmatch(f"[{_CONTROLS}]", character):
+        if CONTROL_CHARACTERS.fullmatch(character):
             return f"must not contain control characters (U+{ord(character):04X}); tabs and line breaks are allowed"
         return f"must not contain bidirectional override characters (U+{ord(character):04X})"
     if isinstance(value, bool):

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import re
 
+from aisle.services.input_model import CONTROL_CHARACTERS
+
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
-_OTHER_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def repaired(text: str) -> str:
     """``text`` with the C1 control characters a feed got by reading Windows-1252 bytes as Latin-1 put back as the
     characters meant ("Insignia\\x99" is "Insignia™", "\\x84" a low quotation mark), and other control characters
-    dropped (tabs and line breaks stay)."""
-    return _OTHER_CONTROLS.sub("", _C1_CONTROLS.sub(_as_windows_1252, text))
+    dropped: those the API refuses (tabs and line breaks stay)."""
+    return CONTROL_CHARACTERS.sub("", _C1_CONTROLS.sub(_as_windows_1252, text))
 
 
 def _as_windows_1252(control: re.Match[str]) -> str:
