@@ -301,6 +301,16 @@ def test_a_brand_word_that_would_empty_the_query_boosts_instead(client, catalog,
     assert body["query"]["filters"]["brand"] == []
 
 
+def test_a_brand_word_no_product_holds_beside_the_rest_is_reported_as_let_go_of(client, catalog, seller, container):
+    case = {"title": "Incipio Feather Case for iPhone 7", "brand": "Incipio", "status": "ACTIVE"}
+    seller.request("POST", "/products", json={**case, "variants": [{"sku": "IN-7", "price": 25}]})
+    wait_for_outbox(container)
+    container.understanding.rebuild()
+    body = search(client, q="samsung incipio")  # nothing holds both words: the Incipio case, and why
+    assert titles(body) == ["Incipio Feather Case for iPhone 7"]
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "samsung"}]
+
+
 def test_a_brand_word_filters_when_that_leaves_matches(client, catalog):
     body = search(client, q="samsung galaxy")
     assert body["query"]["filters"]["brand"] == ["Samsung"]
@@ -438,10 +448,10 @@ def test_pages_follow_one_order(client, catalog):
 
 
 def test_a_brand_with_nothing_matching_the_rest_only_lifts_its_products(client, catalog):
-    """No JBL headphones, and "jbl" in no headphone's words: the headphones are the answer, not JBL's speaker
-    (which may follow them as a near match, since fewer than a page match)."""
+    """No JBL headphones, and "jbl" in no headphone's words: the headphones are the answer, not JBL's speaker,
+    and the answer says that "jbl" was let go of."""
     body = search(client, q="jbl headphones")
-    assert body["relaxed"] is None
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "jbl"}]
     headphones = {t for t, *_ in CATALOG if "Headphones" in t}
     found = titles(body)
     assert set(found[: len(headphones)]) == headphones

@@ -162,6 +162,7 @@ class SearchService:
         if parsed.unreadable:  # "!!!", an emoji: nothing to match, which is not "everything"
             return _nothing_found(parsed, plan, params), ()
         result = engine.search(self._engine_query(plan, params))
+        brand_dropped: list[RelaxStep] = []
         if result.total == 0 and parsed.brands and not params.brands:
             # A brand word filters only when that leaves something matching the rest of the query; otherwise
             # it is one more word ("samsung incipio": Incipio cases for a Samsung phone).
@@ -169,9 +170,12 @@ class SearchService:
             plan = plan_for(brand_words, params, category_id)
             result = engine.search(self._engine_query(plan, params))
             if result.total == 0 and (boosted := boosting(plan, set(brand_words.keywords) - set(parsed.keywords))):
-                # Nor as words: then the rest of the query decides, and the brand only lifts its own products.
+                # Nor as words: then the rest of the query decides. No product holds the brand word beside the
+                # others, so the brand word was let go of, and the answer says so, as relaxing does.
                 boosted_result = engine.search(self._engine_query(boosted, params))
-                plan, result = (boosted, boosted_result) if boosted_result.total else (plan, result)
+                if boosted_result.total:
+                    plan, result = boosted, boosted_result
+                    brand_dropped = [RelaxStep("keyword", g.word) for g in boosted.keywords if not g.required]
             parsed = brand_words
         if result.total == 0 and (split := word_groups(plan.keywords, self._synonyms_of, parsed.exact)) is not None:
             # A synonym phrase or model code the catalog never writes as one: its words apart, before letting
@@ -179,6 +183,7 @@ class SearchService:
             plan = replace(plan, keywords=split)
             result = engine.search(self._engine_query(plan, params))
         result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result, parsed)
+        relaxed_steps = brand_dropped + relaxed_steps
         parsed = self._asked_kind.read_with_fitting(result.hits, parsed)
         facets = self._facets(engine, plan, found=result.total)
         ranked = _in_department_asked(self._ranked(result.hits, plan, parsed), plan, facets, categories, result.total)
