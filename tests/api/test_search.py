@@ -311,6 +311,17 @@ def test_a_brand_word_no_product_holds_beside_the_rest_is_reported_as_let_go_of(
     assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "samsung"}]
 
 
+def test_a_synonym_never_finds_a_word_it_only_shares_a_stem_with(client, catalog, seller, container):
+    case = {"title": "Spigen Rugged Armor Case", "brand": "Spigen", "status": "ACTIVE"}
+    seller.request("POST", "/products", json={**case, "variants": [{"sku": "RA-1", "price": 15}]})
+    wait_for_outbox(container)
+    container.understanding.rebuild()
+    assert titles(search(client, q="rugged")) == ["Spigen Rugged Armor Case"]
+    body = search(client, q="carpet")  # the packaged synonyms say "rug", which the stemmer makes of "Rugged"
+    assert body["total"] == 0
+    assert all("rug" not in s["expansions"] for s in body["query"]["synonyms"])
+
+
 def test_a_brand_word_filters_when_that_leaves_matches(client, catalog):
     body = search(client, q="samsung galaxy")
     assert body["query"]["filters"]["brand"] == ["Samsung"]

@@ -124,3 +124,17 @@ def test_a_word_lists_each_alternative_once_and_never_itself():
     read = parser.parse("cellphone").synonyms
     assert [term for term, _found in read] == ["cellphone"]
     assert dict(read)["cellphone"] == ("cell phone", "mobile phone")
+
+
+def test_a_synonym_that_would_only_match_another_word_of_its_stem_is_let_go_of():
+    from aisle.adapters.search.tantivy_schema import stemmed_analyzer
+
+    synonyms = SynonymTable.parse("carpet, rug, area rug\nheadphones => earbuds\n")
+    stems = stemmed_analyzer().analyze
+    rugged = Vocabulary.from_texts([("rugged armor case headphones", 1.0)], min_count=0)
+    parser = QueryParser(rugged, [], synonyms, stems=stems)
+    assert dict(parser.parse("carpet").synonyms)["carpet"] == ("area rug",)  # "Rugged" stems to "rug"
+    assert dict(parser.parse("headphones").synonyms)["headphones"] == ("earbuds",)  # no title word to mistake
+    with_rugs = Vocabulary.from_texts([("rugged armor case wool rugs", 1.0)], min_count=0)
+    held = QueryParser(with_rugs, [], synonyms, stems=stems)
+    assert dict(held.parse("carpet").synonyms)["carpet"] == ("rug", "area rug")  # titles hold rugs

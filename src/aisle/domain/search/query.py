@@ -22,7 +22,7 @@ The steps, in order:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -42,6 +42,7 @@ _TRAILING_WORD = re.compile(r"\w+$")
 MAX_QUERY_CHARS = 512  # a query is cut here before anything else: no product title needs more, parsing stays cheap
 MAX_QUERY_INPUT_CHARS = 10_000  # longer is refused (422) at the door rather than read and cut
 MAX_KEYWORDS = 32
+STEM_NEIGHBOURS = 20  # the commonest title words beginning with a synonym's stem: those it may collide with
 MAX_WORD_LENGTH = 39  # the engine drops longer tokens: a longer word is searched as its first 39 characters
 
 _TOKEN = re.compile(r"[^\W_]+")
@@ -132,11 +133,14 @@ class QueryParser:
         brands: Iterable[str],
         synonyms: SynonymTable,
         common_words: Collection[str] = frozenset(),
+        stems: Callable[[str], Sequence[str]] = tokenize,
     ) -> None:
+        """``stems``: a text's words as the engine stems them (the default stems nothing)."""
         self.vocabulary = vocabulary
         self.synonyms = synonyms
         self._brands = BrandMatcher(brands)
         self._common_words = common_words
+        self._stems = stems
 
     def parse(self, q: str) -> ParsedQuery:
         text = with_unit_codes(read_text(q))  # "55 inch", "55 in", '55"' are one word: "55inch" (units.py)
@@ -228,7 +232,7 @@ class QueryParser:
         """Joined and split forms, with the synonyms of the joined form: "head phone" also finds "headset"."""
         found = []
         for term, forms in compound_forms(keywords, self.vocabulary):
-            more = [e for form in forms for e in self.synonyms.expand(form.split()).get(form, [])]
+            more = [e for form in forms for e in self.synonyms.expand(form.split()).get(form, []) if self._may_match(e)]
             found.append((term, tuple(dict.fromkeys([*forms, *more]))))
         return tuple(found)
 
@@ -239,7 +243,23 @@ class QueryParser:
         return tuple((word, forms) for word, forms in found if forms)
 
     def _expansions(self, keywords: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        return tuple((term, tuple(found)) for term, found in self.synonyms.expand(keywords).items())
+        found = ((term, tuple(filter(self._may_match, more))) for term, more in self.synonyms.expand(keywords).items())
+        return tuple((term, more) for term, more in found if more)
+
+    def _may_match(self, expansion: str) -> bool:
+        """Whether a synonym finds what it means here, not only another word its stem collides with: "carpet"
+        means "rug", and where the titles hold no "rug" but "Rugged", which the stemmer folds into "rug" too,
+        every Rugged Armor case would be a carpet. A synonym the titles lack is still kept when no other title word
+        shares its stem (it may be in descriptions: "earbuds"); a phrase's words must stand together, which such
+        a collision seldom does."""
+        if " " in expansion or self._held(expansion):
+            return True
+        stem = self._stems(expansion)
+        if len(stem) != 1:
+            return True
+        forms = number_forms(expansion)
+        alike = self.vocabulary.complete(stem[0], limit=STEM_NEIGHBOURS)  # a stem mostly begins its words
+        return not any(word not in forms and self._stems(word) == stem for word in alike)
 
 
 def _merged(synonyms: Sequence[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str, tuple[str, ...]], ...]:

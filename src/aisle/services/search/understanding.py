@@ -71,7 +71,7 @@ class QueryUnderstanding:
                 # A process started while the engine is down still answers (from the database fallback), without
                 # spelling or brands until the refresh loop finds the engine back.
                 unlearned = Vocabulary.from_counts([], trusted=self._common_words)
-                return QueryParser(unlearned, [], self._synonyms, self._common_words)
+                return QueryParser(unlearned, [], self._synonyms, self._common_words, self.stems)
             parser = self._parser
         assert parser is not None
         return parser
@@ -115,7 +115,7 @@ class QueryUnderstanding:
             except Exception:
                 self._stale.set()  # the next refresh tries again
                 raise
-            self._parser = QueryParser(vocabulary, brands, self._synonyms, self._common_words)
+            self._parser = QueryParser(vocabulary, brands, self._synonyms, self._common_words, self.stems)
             self._spellings = {brand_key(brand): brand for brand in brands}
             log.info("query understanding rebuilt: %d words in %.2fs", len(vocabulary), time.monotonic() - started)
 
