@@ -114,7 +114,7 @@ def icecat_first_file(sample_data):
 def test_icecat_reads_a_zip_directly(icecat_first_file):
     assert len(products(icecat_first_file)) == 5000
     toner = icecat_first_file[0].data
-    assert toner["title"] == "Xerox 006R90321 toner cartridge Original Black 6 pc(s)"
+    assert toner["title"] == "Xerox 006R90321 toner cartridge Original Black 6 pieces"
     assert toner["brand"] == "Xerox"
     assert toner["gtin"] == "0095205603217"  # the first EAN
     assert toner["variants"][0]["sku"] == "IC-3920564"
@@ -181,6 +181,17 @@ def test_icecat_short_descriptions_lose_their_html(tmp_path):
     assert data["description"] == "Intel® Core™2 Duo (6M Cache, 2.66 GHz) A B"
     assert data["images"] == ["http://img/low.jpg"]  # the best size there is
     assert data["gtin"] == "123"
+
+
+def test_icecat_counts_of_pieces_are_words_a_search_for_pc_cannot_take_for_a_computer(tmp_path):
+    puzzle = {"id": "11", "title": "Castorland Old Havana 1000 pcs Jigsaw puzzle 1,000 pc(s)", "price": 1500}
+    labels = {"id": "12", "title": "HERMA Labels A4 2400 Pcs.", "price": 900, "short_description": "1 pc(s) per box"}
+    computers = {"id": "13", "title": "HP rp5700 Desktop PC, 2 PCs, USB 3.0 PCS", "price": 90000}
+    path = write_json(tmp_path / "export.json", [puzzle, labels, computers])
+    read = [(r.data["title"], r.data["description"]) for r in products(read_icecat(path))]
+    assert read[0][0] == "Castorland Old Havana 1000 pieces Jigsaw puzzle 1,000 pieces"
+    assert read[1] == ("HERMA Labels A4 2400 pieces", "1 piece per box")
+    assert read[2][0] == "HP rp5700 Desktop PC, 2 PCs, USB 3.0 PCS"  # computers, and a version number
 
 
 # --- JSON Lines ----------------------------------------------------------------------------------------------

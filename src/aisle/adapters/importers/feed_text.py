@@ -8,6 +8,9 @@ import re
 from aisle.services.input_model import CONTROL_CHARACTERS
 
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
+# "500 pc(s)", "2400 pcs.": a count of pieces, which the engine's stemmer would read as "pc" (a computer);
+# "2 PCs" are computers
+_PIECE_COUNT = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)\s*(?:[Pp]c\(s\)|(?:pcs|Pcs|PCS)\b\.?)")
 
 
 def repaired(text: str) -> str:
@@ -22,3 +25,9 @@ def _as_windows_1252(control: re.Match[str]) -> str:
         return control.group().encode("latin-1").decode("cp1252")
     except UnicodeDecodeError:  # five bytes Windows-1252 leaves undefined
         return ""
+
+
+def pieces_spelled_out(text: str) -> str:
+    """``text`` with counts of pieces written as words: "Jigsaw puzzle 1500 pc(s)" is "Jigsaw puzzle 1500
+    pieces", so that a search for "pc" finds computers, not every puzzle and pack of labels."""
+    return _PIECE_COUNT.sub(lambda count: f"{count.group(1)} {'piece' if count.group(1) == '1' else 'pieces'}", text)

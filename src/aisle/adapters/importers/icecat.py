@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aisle.adapters.importers.brands import brand_name
-from aisle.adapters.importers.feed_text import repaired
+from aisle.adapters.importers.feed_text import pieces_spelled_out, repaired
 from aisle.adapters.importers.jsonl import iter_json_array
 from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord, without_repeated_skus
 from aisle.domain.categorize import place_in_category, readable_spec_name
@@ -100,7 +100,7 @@ def _record(number: int, item: Any) -> ImportRecord:
     sku = _sku(item.get("id"))
     if sku is None:
         return SkippedRecord(number, "no Icecat product id")
-    title = _plain(item.get("title")) or _plain(item.get("name"))
+    title = pieces_spelled_out(_plain(item.get("title")) or _plain(item.get("name")))
     if not title:
         return SkippedRecord(number, "no title")
     price = _price_from_cents(item.get("price"))
@@ -112,7 +112,7 @@ def _record(number: int, item: Any) -> ImportRecord:
 
 def _product_data(item: dict[str, Any], title: str, sku: str, price: Decimal, specs: dict[str, Any]) -> dict[str, Any]:
     attributes = shopper_attributes(specs)
-    description = _plain(item.get("short_description")) or _description_from(title, attributes)
+    description = pieces_spelled_out(_plain(item.get("short_description"))) or _description_from(title, attributes)
     colour = specs.get("attr_t_product_colour")
     return {
         "title": title[:MAX_TITLE],
