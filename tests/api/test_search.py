@@ -376,6 +376,22 @@ def test_attribute_facets_and_filters_over_http(client, seller: SellerClient, co
         assert "attr" in response.text
 
 
+def test_a_colour_that_lists_several_is_counted_and_found_under_each(client, seller: SellerClient, container):
+    two_tone = [
+        {"sku": "MUG-BS", "price": 12, "attributes": {"color": "Black,Silver"}},
+        {"sku": "MUG-W", "price": 9, "attributes": {"color": "White"}},
+    ]
+    made = seller.create(title="Steel Mug", variants=two_tone)
+    seller.create(title="Glass Mug", variants=[{"sku": "GL-B", "price": 7, "attributes": {"color": "black"}}])
+    wait_for_outbox(container)
+    colours = {f["name"]: f["count"] for f in search(client, q="mug")["facets"]["attributes"]["color"]}
+    assert colours == {"Black": 2, "Silver": 1, "White": 1}
+    (silver,) = search(client, q="mug", attr=["color:silver"])["results"]
+    assert (silver["title"], silver["price"]["amount"]) == ("Steel Mug", 12)  # the two-tone one's price
+    assert silver["variant_id"] == made["variants"][0]["variant_id"]
+    assert set(titles(search(client, q="mug", attr=["color:Black"]))) == {"Steel Mug", "Glass Mug"}
+
+
 def test_a_colour_and_a_price_are_asked_of_one_variant_over_http(client, seller: SellerClient, container):
     """The wool tee is red at $120 and blue at $50: no answer to "red, under $60", though it has red and $50."""
     wool = [

@@ -75,6 +75,8 @@ def test_attribute_filters_apply_while_the_engine_is_down(engine, ids, uow):
         "Red or Blue L": [{"color": "Red", "size": "L"}, {"color": "Blue", "size": "L"}],
         "Plain": [{}],
         "Storage": [{"storage": 64}],
+        "Two-tone": [{"colour": "Black, Silver"}, {"Color": "Rose gold/Navy"}],
+        "Dark Red": [{"color": "Dark Red"}],
     }
     found = {}
     with uow() as tx:
@@ -103,6 +105,9 @@ def test_attribute_filters_apply_while_the_engine_is_down(engine, ids, uow):
     assert search.search(EngineQuery(filters=Filters(attributes=(("color", "red"),)))).total == 2
     assert matching(("color", "red"), ("size", "l")) == {"Red or Blue L"}
     assert matching(("color", "blue"), ("size", "m"), ("size", "s")) == {"Blue M"}
+    assert matching(("colour", "silver")) == {"Two-tone"}  # a colour that lists several is each of them
+    assert matching(("color", "rose gold")) == matching(("color", "navy")) == {"Two-tone"}
+    assert matching(("color", "gold")) == set()
 
 
 def test_an_attribute_filter_holds_for_one_variant_at_its_price_while_the_engine_is_down(engine, ids, uow):

@@ -97,3 +97,28 @@ def test_in_stock_only_asks_for_the_variants_in_stock():
     stocked = offer_keys([VariantOffer(("color=red",), Decimal("20.00"))])
     assert hits(stocked, filter_ranges([["color=red"]], Decimal(20), Decimal(20), in_stock_only=True))
     assert len(filter_ranges([["color=red", "color=blue"]], None, None) or []) == 4  # both, in stock or not
+
+
+def test_a_colour_listing_several_is_each_of_them_and_other_attributes_stay_whole():
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    variants = (
+        Variant(sku="L-1", price=Decimal("30.00"), variant_id=1, attributes={"colour": "Black,Silver", "Size": "S/M"}),
+        Variant(sku="L-2", price=Decimal("35.00"), variant_id=2, attributes={"Color": "black / gray"}),
+    )
+    product = Product(
+        product_id=1,
+        seller_id=1,
+        content=ProductContent(title="Lamp", variants=variants),
+        version=1,
+        created_at=when,
+        updated_at=when,
+    )
+    document = build_document(product, [], ReviewSummary(), None, True, None)
+    assert document.attributes == (
+        ("colour", "Black"),
+        ("colour", "Silver"),
+        ("size", "S/M"),
+        ("color", "Black"),
+        ("color", "Gray"),
+    )
+    assert document.offers[0].attribute_keys == ("colour=black", "colour=silver", "size=s/m")

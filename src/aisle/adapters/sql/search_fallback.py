@@ -13,6 +13,7 @@ from aisle.adapters.sql import schema as t
 from aisle.domain.catalog import ProductStatus
 from aisle.domain.categories import Category, descendants
 from aisle.domain.money import to_cents
+from aisle.domain.search.document import COLOUR_NAMES
 from aisle.services.search.engine import (
     EngineQuery,
     EngineResult,
@@ -82,7 +83,10 @@ class DatabaseSearch:
         for n, (name, values) in enumerate(_attribute_filters(f)):
             pairs = getattr(func, each)(v.attributes).table_valued("key", "value").alias(f"pair{n}")
             named = func.lower(pairs.c.key) == name
-            has.append(exists(select(pairs.c.key).where(named, func.lower(cast(pairs.c.value, String)).in_(values))))
+            value = func.lower(cast(pairs.c.value, String))
+            listing = _in_colour_list(value, values) if name in COLOUR_NAMES else []
+            found = or_(value.in_(values), *listing)
+            has.append(exists(select(pairs.c.key).where(named, found)))
         return t.products.c.product_id.in_(select(v.product_id).where(*has, *offered))
 
     def _brands(self, connection: Any, condition: Any) -> list[tuple[str, int]]:
@@ -102,6 +106,13 @@ def _attribute_filters(filters: Filters) -> list[tuple[str, list[str]]]:
     for name, value in filters.attributes:
         by_name.setdefault(attribute_name(name), set()).add(" ".join(value.casefold().split()))
     return [(name, sorted(values)) for name, values in sorted(by_name.items())]
+
+
+def _in_colour_list(value: Any, colours: list[str]) -> list[Any]:
+    """A colour value listing several ("Black, Silver", "black/gray") holding one of ``colours``, as the index
+    reads it (document.attribute_values): compared without spaces, between commas."""
+    listed = "," + func.replace(func.replace(value, "/", ","), " ", "") + ","
+    return [listed.like(f"%,{_escape(colour.replace(' ', ''))},%", escape="\\") for colour in colours]
 
 
 def _matches(group: KeywordGroup) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -176,17 +176,33 @@ def variant_offers(
 
 
 MAX_ATTRIBUTE_CHARS = 100
+COLOUR_NAMES = frozenset({"color", "colour"})
+_COLOUR_LIST = re.compile(r"\s*[,/]\s*")
 
 
 def variant_attributes(variants: Sequence[Variant]) -> tuple[tuple[str, str], ...]:
-    """Each distinct (name, value) of the variants' attributes, the name lowercased, spaces collapsed, in order."""
+    """Each distinct (name, value) of the variants' attributes, the name lowercased, spaces collapsed, in order;
+    a colour that lists several ("Black,Silver", "Black/Gray") is each of them, so that the colour facet counts
+    it under each and a filter on any of them finds it."""
     found: dict[tuple[str, str], None] = {}
     for variant in variants:
         for name, value in variant.attributes.items():
-            key, shown = " ".join(str(name).casefold().split()), _shown(str(value))
-            if key and shown and len(key) <= MAX_ATTRIBUTE_CHARS and len(shown) <= MAX_ATTRIBUTE_CHARS:
-                found[(key, shown)] = None
+            found.update(dict.fromkeys(attribute_values(name, value)))
     return tuple(found)
+
+
+def attribute_values(name: object, value: object) -> list[tuple[str, str]]:
+    """One attribute as (name, value) pairs as facets show them: one, or one per colour a colour lists; none
+    when the name or a value is blank or too long to show."""
+    key = " ".join(str(name).casefold().split())
+    values = _COLOUR_LIST.split(str(value)) if key in COLOUR_NAMES else [str(value)]
+    shown = [v for v in map(_shown, values) if v and len(v) <= MAX_ATTRIBUTE_CHARS]
+    return [(key, v) for v in shown] if key and len(key) <= MAX_ATTRIBUTE_CHARS else []
+
+
+def attribute_keys(attributes: Iterable[tuple[object, object]]) -> set[str]:
+    """What attribute filters match of one variant's (name, value) pairs (a colour list under each colour)."""
+    return {attribute_key(key, shown) for name, value in attributes for key, shown in attribute_values(name, value)}
 
 
 def variant_words(attributes: Sequence[tuple[str, str]]) -> str:

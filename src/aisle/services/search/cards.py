@@ -13,7 +13,7 @@ from typing import Any
 
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
-from aisle.domain.search.document import attribute_key
+from aisle.domain.search.document import attribute_key, attribute_keys, attribute_name
 from aisle.services.cache_codec import CacheCodec
 from aisle.services.cache_guard import Entry, Guard, InvalidationGuard
 from aisle.services.cache_lookups import CacheLookups
@@ -156,7 +156,7 @@ def _priced_as_chosen(card: ProductCard, filters: Filters) -> ProductCard:
     fitting = [
         v
         for v in card.priced_variants
-        if all(keys & {attribute_key(n, value) for n, value in v.attributes} for keys in wanted)
+        if all(keys & attribute_keys(v.attributes) for keys in wanted)
         and (filters.price_min is None or v.price.amount >= filters.price_min)
         and (filters.price_max is None or v.price.amount <= filters.price_max)
         and (v.in_stock or filters.in_stock is not True)
@@ -174,9 +174,9 @@ def _pictured_as_chosen(card: ProductCard, chosen: Sequence[tuple[str, str]], wo
     color=Red, a shirt shows its red picture, not the first one uploaded. With no such filter, a variant whose
     attribute value the shopper's words spell out ("red shirt", "heather gray hoodie") is shown instead."""
     for pictured in card.pictured_variants:
-        has = {(name.casefold(), value.casefold()) for name, value in pictured.attributes}
-        names = {name for name, _ in has}
-        asked = {(name.casefold(), value.casefold()) for name, value in chosen if name.casefold() in names}
+        has = attribute_keys(pictured.attributes)
+        names = {key.partition("=")[0] for key in has}
+        asked = {attribute_key(name, value) for name, value in chosen if attribute_name(name) in names}
         if asked and asked <= has:
             return _showing(card, pictured)
     if chosen:
