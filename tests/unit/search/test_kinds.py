@@ -13,6 +13,7 @@ from aisle.domain.search.kinds import (
     CatalogKinds,
     head_nouns,
     head_word,
+    name_segments,
     name_words,
     singular,
 )
@@ -319,3 +320,13 @@ def test_the_exact_model_outranks_its_sibling():
     assert by_name_coverage(scored, titles, words, 0.1, 0.1)[0].product_id == 1
     words = ["iphone", "7", "case"]
     assert by_name_coverage(scored, titles, words, 0.0, 0.1)[0].product_id == 2
+
+
+def test_a_colour_between_two_kinds_is_the_next_ones_unless_the_first_is_named_again():
+    known = frozenset({"modem", "cable", "screen", "protector", "notebook", "tablet"})
+    cable = name_segments("Tripp Lite AT Serial Modem Gold Cable (DB25 to DB9 M/F)", known)
+    assert [segment[-1] for segment in cable] == ["cable"]  # one name, not cut at the colour: a gold cable
+    protector = name_segments("Targus AWV102TGL screen protector Clear screen protector Tablet Apple", known)
+    assert protector[0][-1] == "protector"  # a protector, whatever follows the colour
+    notebook = name_segments("Lenovo ThinkBook 15 Notebook Gray 39.6 cm Intel Core i7 notebook", known)
+    assert notebook[0][-1] == "notebook"

@@ -158,9 +158,13 @@ def name_segments(title: str, known: frozenset[str] = frozenset()) -> list[list[
 
 
 def _cut_at_colour(words: list[str], known: frozenset[str]) -> list[list[str]]:
+    """Not where the colour is the next kind's and the kind before it is not named again: in "Serial Modem
+    Gold Cable" gold is the cable's, and the product a cable ("protector Clear screen protector" is cut)."""
     for at, word in enumerate(words):
         after_a_kind = at > 0 and word in COLOURS and singular(words[at - 1]) in known
-        if after_a_kind and not known.isdisjoint(singular(w) for w in words[at + 1 :]):
+        rest = [singular(w) for w in words[at + 1 :]]
+        of_the_next = bool(rest) and rest[0] in known and singular(words[at - 1]) not in rest
+        if after_a_kind and not of_the_next and not known.isdisjoint(rest):
             return [words[:at], words[at + 1 :]]
     return [words]
 
