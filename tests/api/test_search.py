@@ -390,6 +390,7 @@ def test_a_colour_that_lists_several_is_counted_and_found_under_each(client, sel
     assert (silver["title"], silver["price"]["amount"]) == ("Steel Mug", 12)  # the two-tone one's price
     assert silver["variant_id"] == made["variants"][0]["variant_id"]
     assert set(titles(search(client, q="mug", attr=["color:Black"]))) == {"Steel Mug", "Glass Mug"}
+    assert set(titles(search(client, q="mug", attr=["color:White/Silver"]))) == {"Steel Mug"}  # either colour
 
 
 def test_a_colour_and_a_price_are_asked_of_one_variant_over_http(client, seller: SellerClient, container):

@@ -108,6 +108,7 @@ def test_attribute_filters_apply_while_the_engine_is_down(engine, ids, uow):
     assert matching(("colour", "silver")) == {"Two-tone"}  # a colour that lists several is each of them
     assert matching(("color", "rose gold")) == matching(("color", "navy")) == {"Two-tone"}
     assert matching(("color", "gold")) == set()
+    assert matching(("color", "navy, dark red")) == {"Two-tone", "Dark Red"}  # as the index reads a filter
 
 
 def test_an_attribute_filter_holds_for_one_variant_at_its_price_while_the_engine_is_down(engine, ids, uow):

@@ -21,7 +21,7 @@ from aisle.services.search.engine import (
     Filters,
     Hit,
     KeywordGroup,
-    attribute_name,
+    attribute_filters_by_name,
 )
 
 BRAND_FACET_SIZE = 30
@@ -102,10 +102,8 @@ class DatabaseSearch:
 
 
 def _attribute_filters(filters: Filters) -> list[tuple[str, list[str]]]:
-    by_name: dict[str, set[str]] = {}
-    for name, value in filters.attributes:
-        by_name.setdefault(attribute_name(name), set()).add(" ".join(value.casefold().split()))
-    return [(name, sorted(values)) for name, values in sorted(by_name.items())]
+    """(attribute name, the lowercase values asked of it), as ``attribute_filters_by_name`` reads them."""
+    return [(name, [key[len(name) + 1 :] for key in keys]) for name, keys in attribute_filters_by_name(filters)]
 
 
 def _in_colour_list(value: Any, colours: list[str]) -> list[Any]:

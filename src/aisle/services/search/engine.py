@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from aisle.domain.search.document import ATTRIBUTE_SEPARATOR, SearchDocument, attribute_key
+from aisle.domain.search.document import ATTRIBUTE_SEPARATOR, SearchDocument, attribute_key, attribute_values
 from aisle.domain.search.document import attribute_name as attribute_name  # adapters read it from the port
 from aisle.domain.search.facet_buckets import PRICE_LADDER as PRICE_LADDER  # facet bucket edges, in dollars
 from aisle.domain.search.filters import Filters as Filters  # what the port applies: the domain's one Filters
@@ -181,7 +181,9 @@ def attribute_filters_by_name(filters: Filters) -> list[tuple[str, list[str]]]:
     """(attribute name, its index keys), sorted by name."""
     by_name: dict[str, list[str]] = {}
     for name, value in filters.attributes:
-        by_name.setdefault(attribute_name(name), []).append(attribute_key(name, value))
+        # as the index reads the variants' values: "color:Black,Silver" asks for either colour
+        read = attribute_values(name, value) or [(attribute_name(name), value)]
+        by_name.setdefault(attribute_name(name), []).extend(attribute_key(key, one) for key, one in read)
     return [(name, sorted(set(keys))) for name, keys in sorted(by_name.items())]
 
 
