@@ -102,6 +102,13 @@ def test_feed_text_garbled_by_a_wrong_codec_is_repaired_not_refused(tmp_path):
     assert (data["title"], data["description"]) == ("Insignia™ - Hip Case", "„Soft“ case")
 
 
+def test_feed_text_loses_spacing_accents_glued_to_its_words(tmp_path):
+    item = {"name": "Folio Case for Apple® iPhone\u02ca 6 - Black", "description": "Caf\u00e9\u02cb ready",
+            "price": 19.99, "image": "https://x/1_sb.jpg", "categories": ["Phones"]}  # fmt: skip
+    data = products(read_bestbuy(write_json(tmp_path / "products.json", [item])))[0].data
+    assert (data["title"], data["description"]) == ("Folio Case for Apple® iPhone 6 - Black", "Caf\u00e9 ready")
+
+
 # --- Icecat --------------------------------------------------------------------------------------------------
 
 
