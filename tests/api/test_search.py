@@ -237,6 +237,7 @@ def test_autocomplete_completes_a_word_from_the_titles_that_hold_the_words_befor
 
     assert suggested("galaxy s7 c", "query") == ["galaxy s7 case"]  # not "charger" nor "cancelling"
     assert set(suggested("c", "query")) >= {"case", "charger"}  # with no words before: over every title
+    assert suggested("fo", "query") == []  # "for" is in two titles, and no search
     seller.create(title="APC Smart-UPS 2.4kW Rack Mount", variants=[{"sku": "UPS-24", "price": 900}])
     wait_for_outbox(container)
     assert suggested("4k", "product") == ["Samsung 65 inch QLED 4K Television"]  # "4k" is not inside "2.4kW"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from aisle.domain.categories import Category
 from aisle.domain.search.query import read_text
+from aisle.domain.search.stopwords import STOP_WORDS
 from aisle.domain.search.text import normalize, tokenize
 from aisle.services.search.engine import SearchEngine
 from aisle.services.search.understanding import QueryUnderstanding
@@ -16,6 +17,7 @@ MAX_SUGGESTIONS = 9
 PRODUCTS = 4
 PRODUCTS_SPARE = 4  # read beyond PRODUCTS, for those a decimal's tail matched
 WORDS = 4
+WORDS_SPARE = 2  # read beyond WORDS, for the stop words left out
 TYPO_TOLERANT_FROM = 4  # below this many characters every word is a plausible prefix; guessing typos is noise
 
 
@@ -90,8 +92,10 @@ class Autocomplete:
         """The last word completed, counted in the titles holding the words before it: "4k t" is completed to
         what 4K titles say, not to "4k toner" because "toner" is the catalog's commonest word starting with "t"."""
         said = set(tokenize(head))  # "usb-c c": the "c" of "usb-c" is in every title counted
-        completions = self._engine.term_completions(last, WORDS + len(said), within=head)
-        return [Suggestion("query", f"{head} {word}".strip()) for word, _n in completions if word not in said][:WORDS]
+        completions = self._engine.term_completions(last, WORDS + len(said) + WORDS_SPARE, within=head)
+        # "wi" is no search for "with", which a search would drop
+        words = [word for word, _n in completions if word not in said and word not in STOP_WORDS]
+        return [Suggestion("query", f"{head} {word}".strip()) for word in words][:WORDS]
 
 
 def _begins_words(title: str, words: list[str]) -> bool:
