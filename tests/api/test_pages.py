@@ -175,3 +175,11 @@ def test_text_with_no_words_says_so_instead_of_showing_everything(client, listed
     assert "has no words to search for" in page
     assert "Trailblazer Running Shoe" not in page
     assert "Trailblazer Running Shoe" in client.get("/search", params={"q": ""}).text  # blank still browses
+
+
+def test_the_product_page_names_its_details_as_a_person_reads_them(client, seller, container):
+    made = seller.create(attributes={"keyboard_number_of_keys": 19, "plug_and_play": True, "wireless": False})
+    wait_for_outbox(container)
+    page = client.get(f"/p/{made['product_id']}", headers={"accept": "text/html"}).text
+    details = dict(re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", page))
+    assert details == {"Keyboard number of keys": "19", "Plug and play": "Yes", "Wireless": "No"}

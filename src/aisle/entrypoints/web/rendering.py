@@ -35,8 +35,23 @@ def stars(average: Any) -> Markup:
     )
 
 
+def spec_name(name: Any) -> str:
+    """An attribute's name as a person reads it: "keyboard_number_of_keys" is "Keyboard number of keys"."""
+    words = " ".join(str(name).replace("_", " ").split())
+    return words[:1].upper() + words[1:]
+
+
+def spec_value(value: Any) -> str:
+    """A yes/no as words ("True" means nothing to a shopper); other values as they are."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
 templates.env.filters["money"] = money
 templates.env.filters["stars"] = stars
+templates.env.filters["spec_name"] = spec_name
+templates.env.filters["spec_value"] = spec_value
 templates.env.globals["picture"] = images.picture
 templates.env.globals["PLACEHOLDER"] = images.PLACEHOLDER
 
