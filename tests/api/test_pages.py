@@ -183,3 +183,12 @@ def test_the_product_page_names_its_details_as_a_person_reads_them(client, selle
     page = client.get(f"/p/{made['product_id']}", headers={"accept": "text/html"}).text
     details = dict(re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", page))
     assert details == {"Keyboard number of keys": "19", "Plug and play": "Yes", "Wireless": "No"}
+
+
+def test_the_home_page_shows_no_title_twice(client, seller, container):
+    for n in range(2):  # one product listed under two SKUs
+        seller.create(title="Re-Boost $50 Prepaid Phone Card", variants=[{"sku": f"RB-{n}", "price": 50}])
+    seller.create(title="Trailblazer Running Shoe")
+    wait_for_outbox(container)
+    shown = re.findall(r'<h3 class="card-title">([^<]*)</h3>', client.get("/").text)
+    assert sorted(shown) == ["Re-Boost $50 Prepaid Phone Card", "Trailblazer Running Shoe"]

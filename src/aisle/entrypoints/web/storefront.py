@@ -22,6 +22,7 @@ from aisle.services.search.params import SearchParams
 router = APIRouter(include_in_schema=False)
 TREE_KEY, TREE_TTL_SECONDS = "web:category-tree", 60
 POPULAR_KEY, POPULAR_TTL_SECONDS = "web:popular", 60
+POPULAR_SHOWN = 12
 
 
 class PageNotFound(Exception):
@@ -41,9 +42,19 @@ def category_tree(catalog: CatalogDep, cache: PageCacheDep) -> list[dict[str, An
 def home(request: Request, catalog: CatalogDep, search: SearchDep, cache: PageCacheDep) -> HTMLResponse:
     popular = cache.get(POPULAR_KEY)
     if popular is None:
-        popular = search_shown(search.search(SearchParams(page_size=12)))["results"]
+        found = search_shown(search.search(SearchParams(page_size=POPULAR_SHOWN * 2)))["results"]
+        popular = _one_per_title(found)[:POPULAR_SHOWN]
         cache.set(POPULAR_KEY, popular, POPULAR_TTL_SECONDS)
     return render(request, "home.html", {"tree": category_tree(catalog, cache), "popular": popular})
+
+
+def _one_per_title(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A showcase shows no title twice: catalogs list the same product under several SKUs ("Re-Boost $50
+    Prepaid Phone Card" twice, side by side, looks like a fault)."""
+    by_title: dict[str, dict[str, Any]] = {}
+    for result in results:
+        by_title.setdefault(result["title"].casefold(), result)
+    return list(by_title.values())
 
 
 @router.get("/search", response_class=HTMLResponse, dependencies=[Depends(search_allowed)])
