@@ -68,20 +68,12 @@ def test_the_keys_are_the_same_in_every_process():
 
 
 def test_each_variant_offers_its_own_attributes_at_its_price_now():
-    when = datetime(2026, 1, 1, tzinfo=UTC)
     variants = (
         Variant(sku="T-R", price=Decimal("120.00"), variant_id=1, attributes={"Color": "red ", "Size": "M"}),
         Variant(sku="T-B", price=Decimal("50.00"), variant_id=2, attributes={"color": "Blue"}),
         Variant(sku="T-P", price=Decimal("40.00"), variant_id=3),
     )
-    product = Product(
-        product_id=1,
-        seller_id=1,
-        content=ProductContent(title="Tee", variants=variants),
-        version=1,
-        created_at=when,
-        updated_at=when,
-    )
+    product = _product("Tee", variants)
     on_deal = {1: FinalPrice(Decimal("84.00"), Decimal("120.00"), None)}
     document = build_document(product, [], ReviewSummary(), None, True, None, prices=on_deal, stocked={2})
     assert document.offers == (
@@ -100,19 +92,11 @@ def test_in_stock_only_asks_for_the_variants_in_stock():
 
 
 def test_a_colour_listing_several_is_each_of_them_and_other_attributes_stay_whole():
-    when = datetime(2026, 1, 1, tzinfo=UTC)
     variants = (
         Variant(sku="L-1", price=Decimal("30.00"), variant_id=1, attributes={"colour": "Black,Silver", "Size": "S/M"}),
         Variant(sku="L-2", price=Decimal("35.00"), variant_id=2, attributes={"Color": "black / gray"}),
     )
-    product = Product(
-        product_id=1,
-        seller_id=1,
-        content=ProductContent(title="Lamp", variants=variants),
-        version=1,
-        created_at=when,
-        updated_at=when,
-    )
+    product = _product("Lamp", variants)
     document = build_document(product, [], ReviewSummary(), None, True, None)
     assert document.attributes == (
         ("colour", "Black"),
@@ -122,3 +106,9 @@ def test_a_colour_listing_several_is_each_of_them_and_other_attributes_stay_whol
         ("color", "Gray"),
     )
     assert document.offers[0].attribute_keys == ("colour=black", "colour=silver", "size=s/m")
+
+
+def _product(title: str, variants: tuple[Variant, ...]) -> Product:
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    content = ProductContent(title=title, variants=variants)
+    return Product(product_id=1, seller_id=1, content=content, version=1, created_at=when, updated_at=when)

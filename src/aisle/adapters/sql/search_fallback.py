@@ -21,7 +21,7 @@ from aisle.services.search.engine import (
     Filters,
     Hit,
     KeywordGroup,
-    attribute_filters_by_name,
+    attribute_filter_values,
 )
 
 BRAND_FACET_SIZE = 30
@@ -80,7 +80,7 @@ class DatabaseSearch:
             offered.append(v.variant_id.in_(select(t.stock.c.variant_id).where(t.stock.c.available > 0)))
         each = "jsonb_each_text" if self._engine.dialect.name == "postgresql" else "json_each"
         has = []
-        for n, (name, values) in enumerate(_attribute_filters(f)):
+        for n, (name, values) in enumerate(attribute_filter_values(f)):
             pairs = getattr(func, each)(v.attributes).table_valued("key", "value").alias(f"pair{n}")
             named = func.lower(pairs.c.key) == name
             value = func.lower(cast(pairs.c.value, String))
@@ -99,11 +99,6 @@ class DatabaseSearch:
             .limit(BRAND_FACET_SIZE)
         )
         return [(brand, count) for brand, count in rows]
-
-
-def _attribute_filters(filters: Filters) -> list[tuple[str, list[str]]]:
-    """(attribute name, the lowercase values asked of it), as ``attribute_filters_by_name`` reads them."""
-    return [(name, [key[len(name) + 1 :] for key in keys]) for name, keys in attribute_filters_by_name(filters)]
 
 
 def _in_colour_list(value: Any, colours: list[str]) -> list[Any]:

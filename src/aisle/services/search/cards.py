@@ -175,7 +175,7 @@ def _pictured_as_chosen(card: ProductCard, chosen: Sequence[tuple[str, str]], wo
     attribute value the shopper's words spell out ("red shirt", "heather gray hoodie") is shown instead."""
     for pictured in card.pictured_variants:
         has = attribute_keys(pictured.attributes)
-        names = {key.partition("=")[0] for key in has}
+        names = {attribute_name(name) for name, _value in pictured.attributes}
         asked = {attribute_key(name, value) for name, value in chosen if attribute_name(name) in names}
         if asked and asked <= has:
             return _showing(card, pictured)

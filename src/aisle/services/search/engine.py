@@ -179,12 +179,17 @@ def variant_filter_ranges(filters: Filters) -> list[tuple[int, int]] | None:
 
 def attribute_filters_by_name(filters: Filters) -> list[tuple[str, list[str]]]:
     """(attribute name, its index keys), sorted by name."""
-    by_name: dict[str, list[str]] = {}
+    return [(name, [attribute_key(name, v) for v in values]) for name, values in attribute_filter_values(filters)]
+
+
+def attribute_filter_values(filters: Filters) -> list[tuple[str, list[str]]]:
+    """(attribute name, the values asked of it, lowercase and sorted), sorted by name; read as the index reads the
+    variants' values: "color:Black,Silver" asks for either colour."""
+    by_name: dict[str, set[str]] = {}
     for name, value in filters.attributes:
-        # as the index reads the variants' values: "color:Black,Silver" asks for either colour
         read = attribute_values(name, value) or [(attribute_name(name), value)]
-        by_name.setdefault(attribute_name(name), []).extend(attribute_key(key, one) for key, one in read)
-    return [(name, sorted(set(keys))) for name, keys in sorted(by_name.items())]
+        by_name.setdefault(attribute_name(name), set()).update(" ".join(one.casefold().split()) for _n, one in read)
+    return [(name, sorted(values)) for name, values in sorted(by_name.items())]
 
 
 def with_own_attribute_counts(
