@@ -125,3 +125,18 @@ def test_an_index_deleted_under_a_serving_process_still_answers_and_is_rebuilt(t
     assert _repair(container).repair_once() == PRODUCTS
     assert container.search_engine.count() == PRODUCTS
     container.stop()
+
+
+def test_query_understanding_learns_the_catalog_again_once_a_lost_index_is_rebuilt(tmp_path: Path):
+    brand = next(iter(generate_catalog(PRODUCTS, with_reviews=False))).data["brand"]
+    container = _imported_then_index_lost(tmp_path)
+    with TestClient(create_app(container, manage_background=False)) as client:
+
+        def brands_read(text: str) -> list[str]:
+            return client.get("/api/v1/products/search", params={"q": text}).json()["query"]["filters"]["brand"]
+
+        assert brands_read(brand.lower()) == []  # learned from the empty index: no brand known yet
+        assert _repair(container).repair_once() == PRODUCTS
+        container.understanding.rebuild_if_stale()  # the refresh loop's step
+        assert brands_read(brand.lower()) == [brand]
+    container.stop()

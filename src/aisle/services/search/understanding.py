@@ -110,14 +110,20 @@ class QueryUnderstanding:
             self._synonyms_changed()
             started = time.monotonic()
             try:
-                vocabulary = Vocabulary.from_counts(self._words(VOCABULARY_SIZE), trusted=self._common_words)
+                counts = self._words(VOCABULARY_SIZE)
                 brands = self._brands()
             except Exception:
                 self._stale.set()  # the next refresh tries again
                 raise
+            if not counts:
+                # An index being filled (a new store, a lost index being rebuilt) holds no word yet, and its
+                # rebuild sends no event to say when it has: the next refresh looks again.
+                self._stale.set()
+            vocabulary = Vocabulary.from_counts(counts, trusted=self._common_words)
             self._parser = QueryParser(vocabulary, brands, self._synonyms, self._common_words, self.stems)
             self._spellings = {brand_key(brand): brand for brand in brands}
-            log.info("query understanding rebuilt: %d words in %.2fs", len(vocabulary), time.monotonic() - started)
+            level, took = (logging.INFO if counts else logging.DEBUG), time.monotonic() - started
+            log.log(level, "query understanding rebuilt: %d words in %.2fs", len(vocabulary), took)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
