@@ -313,12 +313,19 @@ def import_catalog(
     if (path is None) != (format is ImportFormat.synthetic):
         console.print("[red]give a PATH for bestbuy, icecat and jsonl, and none for --format synthetic[/red]")
         raise typer.Exit(2)
+    from aisle.adapters.importers.readers import UnreadableCatalog
+    from aisle.entrypoints.import_reader import ReadError
+
     container = _container()
     try:
         if path is None:
             summary = _generate(container, count, seed, seller, index, parallel)
         else:
             summary = _import(container, path, format, seller, generated_reviews, index, parallel)
+    except (UnreadableCatalog, ReadError) as error:
+        console.print(f"[red]import stopped[/red]: {error}")
+        console.print("Products committed before this are kept; `aisle import --help` lists the formats.")
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         console.print(
             "[yellow]stopped.[/yellow] The products imported so far are kept (and indexed, unless --no-index); run "

@@ -20,6 +20,7 @@ from itertools import islice
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from aisle.adapters.importers.readers import UnreadableCatalog
 from aisle.services.importing import Prepared, Rejected, prepare_record
 
 CHUNK = 250
@@ -84,6 +85,8 @@ def _prepare_in_child(read: Callable[[], Iterable[Any]], chunks: Any) -> None:
         while chunk := [prepare_record(record) for record in islice(records, CHUNK)]:
             _put(chunks, chunk, parent)
         _put(chunks, END, parent)
+    except UnreadableCatalog as error:  # says what it is already
+        _put(chunks, _ReadFailed(str(error)), parent)
     except Exception as error:
         _put(chunks, _ReadFailed(f"{type(error).__name__}: {error}"), parent)
 

@@ -14,6 +14,13 @@ from aisle.adapters.importers.jsonl import read_jsonl
 from aisle.adapters.importers.records import ImportRecord, ProductRecord
 from aisle.adapters.importers.synthetic import generate_catalog, generate_reviews_for
 
+FILE_FORMATS = ("bestbuy", "jsonl")  # read from one file; icecat also reads a zip or a directory
+
+
+class UnreadableCatalog(Exception):
+    """The path is not what its format says (a JSONL file given as bestbuy, a directory given as jsonl)."""
+
+
 SOURCE_NAMES = {
     "bestbuy": "Best Buy (imported)",
     "icecat": "Icecat (imported)",
@@ -23,7 +30,8 @@ SOURCE_NAMES = {
 
 def read(fmt: str, path: Path, with_generated_reviews: bool = False) -> Iterator[ImportRecord]:
     readers = {"bestbuy": read_bestbuy, "icecat": read_icecat, "jsonl": read_jsonl}
-    records = readers[fmt](path)
+    _check_path(fmt, path)
+    records = _unreadable_as(fmt, path, readers[fmt](path))
     return _with_reviews(records) if with_generated_reviews else records
 
 
@@ -33,12 +41,40 @@ def generated(count: int, seed: int = 7) -> Iterator[ImportRecord]:
 
 def count_hint(fmt: str, path: Path) -> int | None:
     """How many records to expect, for the progress bar; None when counting would mean reading everything twice."""
-    if fmt == "bestbuy":
-        with path.open("rb") as handle:
-            return len(json.load(handle))
+    _check_path(fmt, path)
     if fmt == "icecat":
         return None
-    return sum(1 for line in path.open("rb") if line.strip())
+    try:
+        if fmt == "bestbuy":
+            with path.open("rb") as handle:
+                return len(json.load(handle))
+        with path.open("rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    except (OSError, ValueError, TypeError) as error:  # TypeError: a JSON value that has no length
+        raise _unreadable(fmt, path, error) from error
+
+
+def _check_path(fmt: str, path: Path) -> None:
+    if fmt in FILE_FORMATS and path.is_dir():
+        raise UnreadableCatalog(f"{path} is a directory: --format {fmt} reads one file")
+
+
+def _unreadable_as(fmt: str, path: Path, records: Iterator[ImportRecord]) -> Iterator[ImportRecord]:
+    """A file that is not what its format says ends the import with a sentence, not a traceback (a record
+    that is malformed in a readable file is the importer's business: it is counted as skipped or failed)."""
+    try:
+        yield from records
+    except (OSError, ValueError) as error:  # json's and unicode's decode errors are ValueErrors
+        raise _unreadable(fmt, path, error) from error
+
+
+def _unreadable(fmt: str, path: Path, error: Exception) -> UnreadableCatalog:
+    expected = {
+        "bestbuy": "the JSON array of Best Buy's products.json",
+        "icecat": "an Icecat zip, directory or JSON array",
+        "jsonl": "one JSON product per line, in the seller API's shape",
+    }[fmt]
+    return UnreadableCatalog(f"{path} cannot be read as {fmt} ({expected}): {error}")
 
 
 def _with_reviews(records: Iterator[ImportRecord]) -> Iterator[ImportRecord]:

@@ -1,0 +1,50 @@
+"""`aisle import` given a path that is not what its format says ends with a sentence naming the path, the format
+and what was wrong, and exit code 1: never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from aisle.entrypoints.cli import app as cli
+
+JSONL = '{"title": "Trail Shoe", "status": "ACTIVE", "variants": [{"sku": "TS-1", "price": 89.99}]}\n'
+
+
+def _import(tmp_path: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["import", *args], env={"AISLE_DATA_DIR": str(tmp_path / "data")})
+    return result.exit_code, " ".join(result.output.split())  # the console wraps lines
+
+
+@pytest.mark.parametrize("fmt", ["bestbuy", "icecat"])
+@pytest.mark.parametrize("parallel", ["--parallel", "--no-parallel"])
+def test_a_jsonl_file_given_as_a_json_array_format_is_refused_by_name(tmp_path: Path, fmt: str, parallel: str):
+    lines = tmp_path / "products.jsonl"
+    lines.write_text(JSONL * 2)
+    code, output = _import(tmp_path, "--format", fmt, str(lines), parallel)
+    assert code == 1, output
+    assert f"{lines} cannot be read as {fmt}" in output
+    assert "Traceback" not in output
+
+
+def test_a_directory_given_as_jsonl_is_refused_by_name(tmp_path: Path):
+    code, output = _import(tmp_path, "--format", "jsonl", str(tmp_path))
+    assert code == 1, output
+    assert f"{tmp_path} is a directory: --format jsonl reads one file" in output
+    assert "Traceback" not in output
+
+
+def test_a_binary_file_is_refused_and_the_same_store_then_imports_a_good_file(tmp_path: Path):
+    garbage = tmp_path / "products.json"
+    garbage.write_bytes(bytes(range(256)) * 8)
+    good = tmp_path / "good.jsonl"
+    good.write_text(JSONL)
+
+    code, output = _import(tmp_path, "--format", "bestbuy", str(garbage))
+    assert code == 1, output
+    assert "cannot be read as bestbuy" in output
+    code, output = _import(tmp_path, "--format", "jsonl", str(good))
+    assert code == 0, output
+    assert "imported 1" in output
