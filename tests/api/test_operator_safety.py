@@ -77,6 +77,25 @@ def test_a_port_in_use_is_said_plainly_before_anything_starts(tmp_path: Path, mo
     assert not (tmp_path / "data" / "aisle.db").exists()  # the demo imported nothing
 
 
+@pytest.mark.parametrize("command", ["serve", "demo"])
+def test_a_port_out_of_range_is_refused_by_its_option(tmp_path: Path, monkeypatch, command):
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("AISLE_INTERNAL_TOKEN", "a-token-long-enough-for-the-test")
+    result = CliRunner().invoke(cli, [command, "--port", "99999"])
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--port'" in result.output
+    assert not (tmp_path / "data" / "aisle.db").exists()
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 201])
+def test_a_seller_name_that_is_refused_is_said_in_one_line(tmp_path: Path, monkeypatch, name):
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(cli, ["sellers", "create", "--name", name])
+    assert result.exit_code == 1, result.output
+    assert "name: must be 1 to 200 characters" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # no traceback
+
+
 def test_every_command_says_which_database_it_uses(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path / "here"))
     result = CliRunner().invoke(cli, ["sellers", "create", "--name", "Acme"])

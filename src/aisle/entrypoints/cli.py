@@ -99,7 +99,7 @@ def _require_internal_token() -> None:
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
     with_workers: Annotated[
         bool, typer.Option("--with-workers", help="Distributed: also run every worker in this process")
     ] = False,
@@ -217,11 +217,7 @@ def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run"
 @sellers_app.command("create")
 def sellers_create(name: Annotated[str, typer.Option(help="The seller's display name")]) -> None:
     """Create a seller; prints JSON with its id and API key (the key is shown only this once)."""
-    container = _container()
-    try:
-        created = container.sellers.create(name)
-    finally:
-        container.stop()
+    created = _with_container(lambda c: c.sellers.create(name))
     print(
         json.dumps(
             {
@@ -465,7 +461,7 @@ def _progress() -> Progress:
 @app.command()
 def demo(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
     products: Annotated[int, typer.Option(help="How many products to generate without sample data")] = 6000,
 ) -> None:
     """Load a catalog (the real Best Buy and Icecat ones from AISLE_SAMPLE_DATA, else a generated one), then serve.
