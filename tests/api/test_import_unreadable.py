@@ -1,5 +1,5 @@
-"""`aisle import` given a path that is not what its format says ends with a sentence naming the path, the format
-and what was wrong, and exit code 1: never a traceback."""
+"""`aisle import` given a path that is not what its format says, or a seller that does not exist, ends with a
+sentence saying what was wrong and a non-zero exit code: never a traceback."""
 
 from __future__ import annotations
 
@@ -48,3 +48,14 @@ def test_a_binary_file_is_refused_and_the_same_store_then_imports_a_good_file(tm
     code, output = _import(tmp_path, "--format", "jsonl", str(good))
     assert code == 0, output
     assert "imported 1" in output
+
+
+@pytest.mark.parametrize("seller", ["abc", "999", "9" * 30])
+def test_a_seller_that_does_not_exist_is_refused_before_anything_is_imported(tmp_path: Path, seller: str):
+    lines = tmp_path / "products.jsonl"
+    lines.write_text(JSONL)
+    code, output = _import(tmp_path, "--format", "jsonl", str(lines), "--seller", seller)
+    assert code == 2, output
+    assert f"no seller {seller}" in output
+    code, output = _import(tmp_path, "--format", "jsonl", str(lines))
+    assert code == 0 and "imported 1" in output, output  # the refused run left nothing behind

@@ -345,7 +345,7 @@ def _import(
 ) -> Any:
     from aisle.adapters.importers import readers
 
-    seller_id = int(seller) if seller else _source_seller(container, readers.SOURCE_NAMES[fmt.value])
+    seller_id = _owner(container, seller, readers.SOURCE_NAMES[fmt.value])
     read = partial(readers.read, fmt.value, path, with_generated_reviews=reviews)
     total = readers.count_hint(fmt.value, path)
     summary = _run_import(container, seller_id, read, total, f"importing {path.name}", index, parallel)
@@ -356,11 +356,25 @@ def _import(
 def _generate(container: Container, count: int, seed: int, seller: str | None, index: bool, parallel: bool) -> Any:
     from aisle.adapters.importers import readers
 
-    seller_id = int(seller) if seller else _source_seller(container, "Aisle Synthetic Goods (generated)")
+    seller_id = _owner(container, seller, "Aisle Synthetic Goods (generated)")
     read = partial(readers.generated, count, seed)
     summary = _run_import(container, seller_id, read, count, "generating", index, parallel)
     _print_summary(summary)
     return summary
+
+
+def _owner(container: Container, seller: str | None, source: str) -> int:
+    """The seller to own what is imported: the one --seller names, else the source's own seller."""
+    if seller is None:
+        return _source_seller(container, source)
+    seller_id = int(seller) if seller.isdigit() and int(seller) < 2**63 else None
+    if seller_id is None or container.sellers.get(seller_id) is None:
+        console.print(
+            f"[red]no seller {seller}[/red]: give an id that `aisle sellers create` printed, or leave --seller out "
+            "to import under one seller per source"
+        )
+        raise typer.Exit(2)
+    return seller_id
 
 
 def _run_import(
