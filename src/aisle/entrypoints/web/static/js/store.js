@@ -56,7 +56,8 @@ function autocomplete(input) {
     if (e.key === "ArrowDown" && items.length) { e.preventDefault(); highlight((active + 1) % items.length); }
     else if (e.key === "ArrowUp" && items.length) { e.preventDefault(); highlight(active <= 0 ? items.length - 1 : active - 1); }
     else if (e.key === "Enter" && active >= 0) { e.preventDefault(); choose(items[active]); }
-    else if (e.key === "Escape") { close(); }
+    // an open list is closed and the typed words kept (the browser's own Escape clears a search box)
+    else if (e.key === "Escape" && items.length) { e.preventDefault(); close(); }
   });
   input.addEventListener("blur", () => setTimeout(close, 150));
 }
