@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import SellerClient, wait_for_outbox
+from tests.api.conftest import SellerClient, category_id, wait_for_outbox
 
 PAGE_BUDGET_BYTES = 100 * 1024  # HTML + CSS + JS of one page, before images
 
@@ -132,6 +133,39 @@ def test_the_portal_form_reports_each_bad_field(client, seller):
     assert response.status_code == 422
     for named in ("category", "variants[0].attributes", "Variant 1 sku", "Variant 1 price"):
         assert named in response.text, named
+
+
+def test_the_portal_refuses_a_decimal_comma_and_names_real_categories(client, seller, container):
+    category_id(container, ["Audio", "Headphones"])
+    container.categories.forget()
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    form = {
+        "csrf_token": client.cookies["aisle_csrf"],
+        "title": "Studio Headphones",
+        "status": "ACTIVE",
+        "category": "Electronics > Headphones",
+        "v_sku": ["SH-1"],
+        "v_price": ["12,50"],  # read as thousands, it was $1,250.00
+        "v_compare": ["1,250.00"],  # a thousands comma is still read as one
+        "v_attrs": [""],
+    }
+    refused = client.post("/seller/products/new", data=form)
+    assert refused.status_code == 422
+    said = html.unescape(refused.text)
+    assert "write cents with a dot (12.50)" in said
+    assert "pick one of the store's categories, such as Audio > Headphones" in said
+    assert '<option value="Audio &gt; Headphones">' in refused.text  # the field offers every path
+
+    saved = client.post("/seller/products/new", data={**form, "v_price": ["12.50"], "category": "Audio > Headphones"})
+    assert saved.status_code == 200, saved.text[-500:]
+    [product] = [p for p in seller.request("GET", "/products").json()["items"] if p["title"] == "Studio Headphones"]
+    assert product["variants"][0]["price"] == 12.5 and product["variants"][0]["compare_price"] == 1250.0
+
+
+def test_a_shoppers_decimal_comma_is_a_decimal_point(client, listed):
+    page = client.get("/search", params={"q": "", "price_min": "20,5"}, headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert 'aria-label="Remove filter Over $20"' in page.text  # was "Over $205"
 
 
 def test_the_stock_page_restocks_a_warehouse_and_charts_the_price_history(client, seller):

@@ -17,3 +17,19 @@ def page_number(raw: object, last: int) -> int:
     """The page asked for, from 1 to ``last``; anything else is the first page."""
     number = whole_number(raw)
     return min(number, last) if number is not None and number >= 1 else 1
+
+
+_THOUSANDS = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?")
+_DECIMAL_COMMA = re.compile(r"([0-9]*),([0-9]{1,2})")
+
+
+def without_thousands(text: str) -> str:
+    """An amount typed with thousands commas ("1,250.00"), without them; any other text as it is."""
+    return text.replace(",", "") if _THOUSANDS.fullmatch(text) else text
+
+
+def decimal_comma(text: str) -> str | None:
+    """The amount with a dot when it was typed with a decimal comma ("12,50": "12.50"), else None. Read as a
+    thousands comma, it would be a hundred times the amount."""
+    found = _DECIMAL_COMMA.fullmatch(text)
+    return f"{found[1] or '0'}.{found[2]}" if found else None

@@ -10,7 +10,7 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from aisle.domain.errors import InvalidInput
-from aisle.entrypoints.numbers import page_number
+from aisle.entrypoints.numbers import decimal_comma, page_number, without_thousands
 from aisle.entrypoints.web.links import Query
 from aisle.services.search.params import SearchParams, attribute_filters
 
@@ -88,7 +88,8 @@ def _with_attributes(params: SearchParams, attributes: tuple[str, ...]) -> Searc
 
 
 def _number(query: Query, key: str, ignored: list[str]) -> Decimal | None:
-    raw = (query.get(key) or "").lstrip("$").replace(",", "")
+    typed = (query.get(key) or "").strip().lstrip("$")
+    raw = decimal_comma(typed) or without_thousands(typed)  # a shopper's "20,5" is 20.5 (it only filters)
     if not raw:
         return None
     try:

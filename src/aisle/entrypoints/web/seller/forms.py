@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from aisle.domain.catalog import Product
 from aisle.domain.categories import Category
 from aisle.domain.errors import FieldError, InvalidInput
+from aisle.entrypoints.numbers import decimal_comma, without_thousands
 from aisle.services.product_input import ProductIn, field_errors
 
 BLANK_VARIANT_ROWS = 2
@@ -107,9 +108,19 @@ def _category_id(text: str, categories: dict[int, Category], problems: list[Fiel
     wanted = " > ".join(part.strip() for part in text.split(">")).casefold()
     found = next((c for c in categories.values() if c.path.casefold() == wanted), None)
     if found is None:
-        problems.append(FieldError("category", f"no category “{text.strip()}”: use a path like Electronics > Audio"))
+        problems.append(FieldError("category", f"no category “{text.strip()}”{_category_hint(wanted, categories)}"))
         return None
     return str(found.category_id)
+
+
+def _category_hint(wanted: str, categories: dict[int, Category]) -> str:
+    """Real paths to pick from: those whose last part is the typed one's ("Headphones": "Audio > Headphones"),
+    else any few; the field's list offers them all."""
+    last = wanted.rsplit(">", 1)[-1].strip()
+    paths = sorted(c.path for c in categories.values())
+    named = [path for path in paths if path.rsplit(">", 1)[-1].strip().casefold() == last]
+    shown = (named or paths)[:3]
+    return f": pick one of the store's categories, such as {' or '.join(shown)}" if shown else ""
 
 
 def _variants(rows: list[dict[str, str]], problems: list[FieldError]) -> list[dict[str, Any]]:
@@ -118,9 +129,10 @@ def _variants(rows: list[dict[str, str]], problems: list[FieldError]) -> list[di
         if not any(row.get(k, "").strip() for k in ("sku", "price", "compare_price", "attributes")):
             continue
         index = len(variants)
-        variant: dict[str, Any] = {"sku": row["sku"].strip(), "price": _number(row["price"])}
-        if row.get("compare_price", "").strip():
-            variant["compare_price"] = _number(row["compare_price"])
+        variant: dict[str, Any] = {"sku": row["sku"].strip()}
+        for name in ("price", "compare_price"):
+            if name == "price" or row.get(name, "").strip():
+                variant[name] = _number(row.get(name, ""), f"variants[{index}].{name}", problems)
         try:
             variant["attributes"] = parse_pairs(row.get("attributes", ""), f"variants[{index}].attributes")
         except InvalidInput as invalid:
@@ -129,8 +141,16 @@ def _variants(rows: list[dict[str, str]], problems: list[FieldError]) -> list[di
     return variants
 
 
-def _number(text: str) -> Any:
-    cleaned = text.strip().lstrip("$").replace(",", "")
+def _number(text: str, field: str, problems: list[FieldError]) -> Any:
+    cleaned = text.strip().lstrip("$")
+    if dotted := decimal_comma(cleaned):
+        problems.append(
+            FieldError(
+                field,
+                f"“{text.strip()}”: write cents with a dot ({dotted}); a comma only separates thousands (1,250.00)",
+            )
+        )
+    cleaned = without_thousands(cleaned)
     try:
         return float(cleaned) if cleaned else None
     except ValueError:

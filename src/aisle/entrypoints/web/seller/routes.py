@@ -32,6 +32,7 @@ STATUSES = ("DRAFT", "ACTIVE", "INACTIVE", "DELETED")
 PAGE_SIZE = 25
 SEARCH_SCAN = 1000  # a title search looks through this many of the seller's newest products
 PRICE_RULE = "confirm_price_change"  # the API's ±50% rule names the flag that confirms a change
+CATEGORIES_OFFERED = 500  # paths listed in the product form; about 25 KB of HTML at most
 
 
 @router.get("", response_class=HTMLResponse)
@@ -94,10 +95,10 @@ def products(request: Request, seller: PortalSeller, catalog: CatalogDep) -> Res
 
 
 @router.get("/products/new", response_class=HTMLResponse)
-def new_product(request: Request, seller: PortalSeller) -> Response:
+def new_product(request: Request, seller: PortalSeller, categories: CategoriesDep) -> Response:
     if seller is None:
         return to_sign_in()
-    return _editor(request, seller, None, forms.form_values(None, {}))
+    return _editor(request, seller, None, forms.form_values(None, {}), categories())
 
 
 @router.post("/products/new", response_class=HTMLResponse)
@@ -120,7 +121,8 @@ def edit_product(
         return to_sign_in()
     product = catalog.get_product(seller.seller_id, parse_id(product_id, "product_id"))
     shown = images.pictures(pictures, seller.seller_id, product)
-    return _editor(request, seller, product, forms.form_values(product, categories()), shown=shown)
+    known = categories()
+    return _editor(request, seller, product, forms.form_values(product, known), known, shown=shown)
 
 
 @router.post("/products/{product_id}", response_class=HTMLResponse)
@@ -149,12 +151,19 @@ async def _save(
             )
     except InvalidInput as invalid:
         current = None if product_id is None else catalog.get_product(seller.seller_id, product_id)
-        return _editor(request, seller, current, values, invalid.errors, status_code=422)
+        return _editor(request, seller, current, values, categories(), invalid.errors, status_code=422)
     return RedirectResponse(f"/seller/products/{saved.product_id}?saved={saved.version}", status_code=303)
 
 
 def _editor(
-    request: Request, seller: Any, product: Any, values: dict, errors=(), status_code: int = 200, shown=()
+    request: Request,
+    seller: Any,
+    product: Any,
+    values: dict,
+    categories: dict[int, Any],
+    errors=(),
+    status_code: int = 200,
+    shown=(),
 ) -> Response:
     by_field = errors_by_field(list(errors))
     needs_confirm = any(PRICE_RULE in reason for reason in by_field.values())
@@ -167,11 +176,18 @@ def _editor(
         "needs_confirm": needs_confirm,
         "saved": request.query_params.get("saved"),
         "statuses": STATUSES[:3],
+        "category_paths": _offered(categories),
         "images": list(shown),
         "image_error": request.query_params.get("image_error"),
         "image_note": request.query_params.get("image_note"),
     }
     return page(request, "seller/edit.html", context, status_code)
+
+
+def _offered(categories: dict[int, Any]) -> list[str]:
+    """The category paths the field offers as it is typed; none from a tree too large to send with every form
+    (a refused path is still answered with the nearest real ones)."""
+    return sorted(c.path for c in categories.values()) if len(categories) <= CATEGORIES_OFFERED else []
 
 
 def _sku_match(product: Any, text: str) -> bool:
