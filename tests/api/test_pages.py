@@ -226,3 +226,12 @@ def test_the_home_page_shows_no_title_twice(client, seller, container):
     wait_for_outbox(container)
     shown = re.findall(r'<h3 class="card-title">([^<]*)</h3>', client.get("/").text)
     assert sorted(shown) == ["Re-Boost $50 Prepaid Phone Card", "Trailblazer Running Shoe"]
+
+
+def test_a_page_past_the_last_one_goes_to_the_last_one(client, listed):
+    past = client.get("/search", params={"q": "trailblazer", "sort": "newest", "page": "7"}, follow_redirects=False)
+    assert past.status_code == 303
+    assert past.headers["location"] == "/search?q=trailblazer&sort=newest&page=1"
+    assert "Trailblazer Running Shoe" in client.get(past.headers["location"]).text
+    nothing = client.get("/search", params={"q": "zzqxv", "page": "7"}, follow_redirects=False)
+    assert nothing.status_code == 200  # nothing to go back to: the page says nothing matched

@@ -185,9 +185,13 @@ def _text(value: Any) -> str | None:
     return None if value is None else f"{float(value):g}"
 
 
+def last_page(total: int) -> int:
+    return max(1, min(math.ceil(total / PAGE_SIZE), 10_000 // PAGE_SIZE))
+
+
 def pages(current: int, total: int) -> list[int | None]:
     """Page numbers around the current one, with None where a gap is (shown as an ellipsis)."""
-    last = max(1, min(math.ceil(total / PAGE_SIZE), 10_000 // PAGE_SIZE))
+    last = last_page(total)
     wanted = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
     shown: list[int | None] = []
     for number in wanted:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from aisle.domain.categories import ancestors_path
 from aisle.domain.errors import InvalidInput, NotFound
@@ -58,13 +58,13 @@ def _one_per_title(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @router.get("/search", response_class=HTMLResponse, dependencies=[Depends(search_allowed)])
-def search_results(request: Request, search: SearchDep, categories: CategoriesDep) -> HTMLResponse:
+def search_results(request: Request, search: SearchDep, categories: CategoriesDep) -> Response:
     asked = search_page.read_query("/search", request.query_params)
     return _results_page(request, search, categories(), asked, heading=None)
 
 
 @router.get("/c/{category_id}", response_class=HTMLResponse, dependencies=[Depends(search_allowed)])
-def browse(category_id: str, request: Request, search: SearchDep, categories: CategoriesDep) -> HTMLResponse:
+def browse(category_id: str, request: Request, search: SearchDep, categories: CategoriesDep) -> Response:
     wanted = _id_or_404(category_id)
     known = categories()
     if wanted not in known:
@@ -74,7 +74,9 @@ def browse(category_id: str, request: Request, search: SearchDep, categories: Ca
     return _results_page(request, search, known, asked, heading=known[wanted].name, trail=trail)
 
 
-def _results_page(request: Request, search: SearchDep, categories, asked: search_page.Asked, heading, trail=()):
+def _results_page(
+    request: Request, search: SearchDep, categories, asked: search_page.Asked, heading, trail=()
+) -> Response:
     error = None
     try:
         result = search.search(asked.params)
@@ -82,6 +84,9 @@ def _results_page(request: Request, search: SearchDep, categories, asked: search
         error = "; ".join(f"{e.field} {e.reason}" for e in invalid.errors)
         result = search.search(SearchParams(q=asked.params.q, page_size=search_page.PAGE_SIZE))
     response = search_shown(result)
+    last_page = search_page.last_page(response["total"])
+    if asked.params.page > last_page and response["total"]:  # an old link, a typed page number: the last page
+        return RedirectResponse(asked.query.url(page=str(last_page)), status_code=303)
     raw_category = asked.params.category or ""
     category_number = whole_number(raw_category)
     chosen = categories.get(category_number) if category_number is not None else None
@@ -93,7 +98,7 @@ def _results_page(request: Request, search: SearchDep, categories, asked: search
         "error": error,
         "chips": search_page.chips(asked, response["query"], chosen.name if chosen else None, _relaxed(response)),
         "pages": search_page.pages(response["page"], response["total"]),
-        "last_page": search_page.pages(1, response["total"])[-1],
+        "last_page": last_page,
         "sorts": search_page.SORTS,
         "price_label": search_page.price_label,
     }
