@@ -235,3 +235,11 @@ def test_a_page_past_the_last_one_goes_to_the_last_one(client, listed):
     assert "Trailblazer Running Shoe" in client.get(past.headers["location"]).text
     nothing = client.get("/search", params={"q": "zzqxv", "page": "7"}, follow_redirects=False)
     assert nothing.status_code == 200  # nothing to go back to: the page says nothing matched
+
+
+@pytest.mark.parametrize(("form", "page"), [("/seller/sign-in", "/seller"), ("/p/123/reviews", "/p/123")])
+def test_a_forms_address_opened_in_a_browser_goes_to_its_page(client, form, page):
+    opened = client.get(form, headers={"accept": "text/html"}, follow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["location"] == page
+    called = client.get(form, headers={"accept": "application/json"})
+    assert called.status_code == 405  # an API client still learns the method is wrong

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -76,11 +76,19 @@ def _install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 405 and request.method == "GET" and wants_page(request):
+            return RedirectResponse(_form_page(request.url.path), status_code=303)
         if error.status_code in MESSAGES and wants_page(request):
             response = error_page(request, error.status_code)
             response.headers.update(getattr(error, "headers", None) or {})
             return response
         return await _answer(as_problem, request, error)
+
+
+def _form_page(path: str) -> str:
+    """The page a form's address belongs to, for a browser that opened it (reloaded after a refused sign-in,
+    bookmarked): /seller/sign-in is the sign-in page's form, /p/1/reviews the product page's."""
+    return path.rstrip("/").rsplit("/", 1)[0] or "/"
 
 
 async def _answer(handler: Callable[..., Any], request: Request, error: Exception) -> Response:
