@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.api.conftest import INTERNAL_TOKEN, SellerClient, searchable, wait_for_outbox
@@ -192,3 +194,43 @@ def test_unknown_variant_and_duplicate_warehouse(client, stocked):
     assert patch(client, "999999", {"operation": "SET", "warehouse_id": "east", "quantity": 1}).status_code == 404
     body = {"warehouse_id": "east", "name": "Again", "region": "us"}
     assert client.post("/api/v1/warehouses", json=body, headers=INTERNAL).status_code == 409
+
+
+def _reserve(client, variant: str, quantity: int, ttl_seconds: int = 600) -> str:
+    body = {"owner": "cart", "lines": [{"variant_id": variant, "quantity": quantity}], "ttl_seconds": ttl_seconds}
+    held = client.post("/api/v1/inventory/reservations", json=body, headers=INTERNAL)
+    assert held.status_code == 201, held.text
+    return held.json()["reservation_id"]
+
+
+def _status(client, reservation_id: str) -> str:
+    return client.get(f"/api/v1/inventory/reservations/{reservation_id}", headers=INTERNAL).json()["status"]
+
+
+def _remove_other_variant(seller: SellerClient, stocked: dict) -> None:
+    kept = stocked["product"]["variants"][0]
+    body = {"variants": [{"sku": kept["sku"], "price": kept["price"], "attributes": kept["attributes"]}]}
+    removed = seller.request("PATCH", f"/products/{stocked['product']['product_id']}", json=body)
+    assert removed.status_code == 200, removed.text
+    assert [v["variant_id"] for v in removed.json()["variants"]] == [stocked["variant"]]
+
+
+def test_a_reservation_of_a_removed_variant_neither_wedges_expiry_nor_sells(client, stocked, seller, container):
+    restock = {"operation": "SET", "warehouse_id": "east", "quantity": 5}
+    assert patch(client, stocked["other_variant"], restock).is_success
+    orphan = _reserve(client, stocked["other_variant"], 2, ttl_seconds=1)
+    held = _reserve(client, stocked["other_variant"], 1)
+    due = _reserve(client, stocked["variant"], 3, ttl_seconds=1)
+    _remove_other_variant(seller, stocked)
+
+    deduct = client.post(f"/api/v1/inventory/reservations/{held}/deduct", headers=INTERNAL)
+    assert deduct.status_code == 409 and "was removed from its product" in deduct.json()["detail"]
+    released = client.post(f"/api/v1/inventory/reservations/{held}/release", headers=INTERNAL)
+    assert released.json()["status"] == "RELEASED"
+
+    deadline = time.monotonic() + 30
+    while container.inventory.expire_due() == 0 or _status(client, due) == "ACTIVE":  # both are due after a second
+        assert time.monotonic() < deadline, "the due reservations never expired"
+        time.sleep(0.2)
+    assert (_status(client, orphan), _status(client, due)) == ("EXPIRED", "EXPIRED")
+    assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["available"] == 28

@@ -7,8 +7,8 @@ the first answer without a second effect.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -36,6 +36,7 @@ from aisle.services.inventory_results import LEVEL_CHANGED, RESERVATION, LevelCh
 from aisle.services.ports import IdempotencyKey, UnitOfWork, UnitOfWorkFactory, VersionConflict
 from aisle.services.retry import retry_on_conflict
 
+log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 60
 STOCK_TOO_BUSY = "the stock is changing too fast right now; try again"
 A = TypeVar("A")
@@ -203,10 +204,14 @@ class InventoryService:
         with self._uow(readonly=True) as uow:
             due = uow.inventory.expired(self._now(), limit)
         for reservation in due:
-            with suppress(Conflict):  # released or deducted meanwhile: nothing left to expire
-                expired = ReservationStatus.EXPIRED
-                finish = partial(self._finish, reservation_id=reservation.reservation_id, outcome=expired)
+            expired = ReservationStatus.EXPIRED
+            finish = partial(self._finish, reservation_id=reservation.reservation_id, outcome=expired)
+            try:
                 self._write(finish, None, RESERVATION)
+            except Conflict:  # released or deducted meanwhile: nothing left to expire
+                pass
+            except Exception:  # one that cannot be expired must not keep the others from expiring
+                log.exception("reservation %d could not be expired", reservation.reservation_id)
         return len(due)
 
     def _finish(
@@ -227,7 +232,16 @@ class InventoryService:
         now = self._now()
         product_ids, search_changed = set(), set()
         for line in sorted(reservation.lines, key=lambda ln: (ln.variant_id, ln.warehouse_id)):  # one lock order
-            product_id = require_variant(uow, line.variant_id)
+            owner = uow.inventory.variant_owner(line.variant_id)
+            if owner is None:  # removed from its product since it was reserved, with its stock: nothing to return
+                if outcome is ReservationStatus.DEDUCTED:
+                    raise Conflict(
+                        f"variant {line.variant_id} was removed from its product after it was reserved, so it "
+                        f"cannot be sold; release reservation {reservation.reservation_id} instead",
+                        field="reservation_id",
+                    )
+                continue
+            product_id = owner[0]
             product_ids.add(product_id)
             current = _level_at(uow, line.variant_id, line.warehouse_id)
             if outcome is ReservationStatus.DEDUCTED:
