@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from tests.api.conftest import SellerClient, product_body
 
 
@@ -198,3 +200,23 @@ def test_price_history_records_who_when_old_and_new(seller: SellerClient, client
     history = seller.request("GET", f"/variants/{variant_id}/price-history").json()["history"]
     assert [(h["old"], h["new"]) for h in history] == [(89.99, 99.5), (None, 89.99)]
     assert history[0]["actor"] == f"seller:{seller.id}"
+
+
+@pytest.mark.parametrize("title", ["   ", "\t\n", "\u00a0\u00a0", "\u3000", "\u200b\u200b"])
+def test_a_blank_title_is_refused_by_every_write_and_changes_nothing(seller: SellerClient, title: str):
+    created = seller.create()
+    path = f"/products/{created['product_id']}"
+    for method, body in (("POST", None), ("PUT", None), ("PATCH", {"title": title})):
+        sent = body or product_body(title=title, variants=[{"sku": f"BL-{method}", "price": 5}])
+        refused = seller.request(method, "/products" if method == "POST" else path, json=sent)
+        assert refused.status_code == 422, (method, refused.status_code, refused.text)
+        assert refused.json()["errors"] == [{"field": "title", "reason": "must not be blank"}], method
+    assert seller.request("GET", path).json()["version"] == 1
+
+
+def test_a_blank_brand_is_no_brand_and_a_blank_attribute_name_is_refused(seller: SellerClient):
+    created = seller.create(brand="   ")
+    assert created["brand"] is None
+    refused = seller.request("POST", "/products", json=product_body(attributes={" ": "x"}))
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"].startswith("attributes")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 
 from aisle.domain.catalog import (
@@ -18,12 +19,22 @@ from aisle.domain.catalog import (
     ProductStatus,
     Variant,
 )
-from aisle.domain.errors import FieldError
+from aisle.domain.errors import FieldError, InvalidInput
 from aisle.domain.money import price_problem, to_money
 from aisle.services.input_model import IdText, InputModel, down_to_value
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", examples=["TSHIRT-BLU-M"])]
+
+
+def _visible(value: str) -> str:
+    """Text with something to see: not only spaces and invisible marks (a title of zero-width spaces)."""
+    if not any(unicodedata.category(character)[0] in "LNPS" for character in value):
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
 ShortText = Annotated[str, Field(max_length=200)]
+AttributeName = Annotated[str, Field(max_length=200), AfterValidator(_visible)]
 AttributeValue = str | int | float | bool
 SellerStatus = Literal["DRAFT", "ACTIVE", "INACTIVE"]
 
@@ -38,7 +49,7 @@ class VariantIn(InputModel):
     sku: Sku
     price: Decimal = Field(description="Price in USD, a JSON number with at most 2 decimals", examples=[19.99])
     compare_price: Decimal | None = Field(None, description="The 'was' price; must be above price", examples=[24.99])
-    attributes: dict[ShortText, ShortText] = Field(default_factory=dict, max_length=20, examples=[{"size": "M"}])
+    attributes: dict[AttributeName, ShortText] = Field(default_factory=dict, max_length=20, examples=[{"size": "M"}])
     weight_grams: int | None = Field(None, ge=0, le=1_000_000)
 
     @field_validator("price", "compare_price", mode="before")
@@ -61,7 +72,7 @@ class ProductIn(InputModel):
         default_factory=list, max_length=MAX_IMAGES, description="Image URLs (http(s) or a path on this site)"
     )
     status: SellerStatus = "DRAFT"
-    attributes: dict[ShortText, AttributeValue] = Field(default_factory=dict, max_length=100)
+    attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict, max_length=100)
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$", description="GTIN/EAN/UPC, 8 to 14 digits")
     canonical_product_id: IdText | None = Field(
         None, description="An ACTIVE product listed by another seller: the two share a buy box"
@@ -74,9 +85,14 @@ class ProductIn(InputModel):
     @field_validator("title")
     @classmethod
     def _title_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("must not be blank")
-        return value.strip()
+        return _visible(value)
+
+    @field_validator("brand")
+    @classmethod
+    def _blank_brand_is_none(cls, value: str | None) -> str | None:
+        """A brand of only spaces is no brand, as an empty one is."""
+        visible = value is not None and any(unicodedata.category(c)[0] in "LNPS" for c in value)
+        return value.strip() if visible and value is not None else None
 
     def to_content(self) -> ProductContent:
         return ProductContent(
@@ -105,7 +121,7 @@ class ProductPatch(InputModel):
         None, max_length=MAX_IMAGES
     )
     status: SellerStatus | None = None
-    attributes: dict[ShortText, AttributeValue] | None = Field(None, max_length=100)
+    attributes: dict[AttributeName, AttributeValue] | None = Field(None, max_length=100)
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$")
     canonical_product_id: IdText | None = None
     variants: list[VariantIn] | None = Field(None, min_length=1, max_length=MAX_VARIANTS)
@@ -121,11 +137,16 @@ class ProductPatch(InputModel):
         return value
 
     def apply(self, current: ProductContent) -> ProductContent:
+        """The product with these fields changed; raises InvalidInput when the result breaks a rule of a whole
+        product (a title that is only spaces)."""
         given = self.model_dump(exclude_unset=True, exclude={"confirm_price_change"})
-        merged = ProductIn.model_validate(
-            {**_content_as_input(current), **{k: v for k, v in given.items() if k != "variants"}}
-            | ({"variants": [v.model_dump() for v in self.variants]} if self.variants is not None else {})
-        )
+        try:
+            merged = ProductIn.model_validate(
+                {**_content_as_input(current), **{k: v for k, v in given.items() if k != "variants"}}
+                | ({"variants": [v.model_dump() for v in self.variants]} if self.variants is not None else {})
+            )
+        except ValidationError as error:
+            raise InvalidInput(field_errors(error)) from None
         return replace(merged.to_content(), popularity=current.popularity)
 
 
