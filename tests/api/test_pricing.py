@@ -43,6 +43,28 @@ def test_the_best_deal_wins(client, seller: SellerClient, listed):
     assert prices == [15.0, 24.0]  # 20.00: $5 off (15) beats 20% (16) and 10% (18); 30.00: 20% (24) beats 25 and 27
 
 
+def test_an_amount_off_never_takes_more_than_a_percentage_may(client, seller: SellerClient, listed):
+    product_id = listed["product"]["product_id"]
+    too_much = {"scope": "PRODUCT", "target_id": product_id, "kind": "AMOUNT", "value": 500, **WINDOW}
+    refused = client.post("/api/v1/pricing/deals", json=too_much, headers=seller.headers)
+    assert refused.status_code == 422
+    assert (
+        refused.json()["errors"][0]["field"] == "value" and "the highest is 30" in refused.json()["errors"][0]["reason"]
+    )
+
+    # $25 off the whole seller: fits the $30 mug (90% of it is 27), not the $20 one (18), which keeps its price
+    body = {"scope": "SELLER", "target_id": seller.id, "kind": "AMOUNT", "value": 25, **WINDOW}
+    assert client.post("/api/v1/pricing/deals", json=body, headers=INTERNAL).status_code == 201
+    prices = [v["price"]["amount"] for v in client.get(f"/api/v1/products/{product_id}").json()["variants"]]
+    assert prices == [20.0, 5.0]
+
+
+def test_a_platform_deal_for_a_seller_that_does_not_exist_is_refused(client):
+    body = {"scope": "SELLER", "target_id": "999", "kind": "PERCENT", "value": 10, **WINDOW}
+    refused = client.post("/api/v1/pricing/deals", json=body, headers=INTERNAL)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "target_id"
+
+
 def test_a_seller_may_not_discount_someone_elses_product(client, listed, other_seller: SellerClient):
     body = {"scope": "PRODUCT", "target_id": listed["product"]["product_id"], "kind": "PERCENT", "value": 50, **WINDOW}
     assert client.post("/api/v1/pricing/deals", json=body, headers=other_seller.headers).status_code == 404

@@ -1,7 +1,8 @@
 """Prices a shopper pays: the seller's price, the best deal running now, then a coupon.
 
 Best deal rule: of the deals that apply to a variant now, the one leaving the lowest price wins; on a tie, the one
-ending soonest (the shopper sees its countdown), then the oldest. A price never drops below one cent.
+ending soonest (the shopper sees its countdown), then the oldest. A deal never takes more than 90% off: a
+percentage is refused above that, and an amount off skips the prices it would take lower.
 Coupons apply after deals, to the lines they cover (a seller's coupon covers only that seller's products), spread
 over those lines in proportion to their totals.
 """
@@ -43,6 +44,11 @@ class Discount:
         off = price * self.value / 100 if self.kind is DiscountKind.PERCENT else self.value
         return max(CENT, (price - off).quantize(CENT, ROUND_HALF_UP))
 
+    def fits(self, price: Decimal) -> bool:
+        """Whether a deal takes this off the price: an amount leaving less than a percentage may (10%) does
+        not, so $500 off a department is not a $0.01 charger."""
+        return self.kind is DiscountKind.PERCENT or self.value <= price * MAX_PERCENT / 100
+
 
 @dataclass(frozen=True)
 class Deal:
@@ -73,6 +79,8 @@ class PricedItem:
 
 def deal_applies(deal: Deal, item: PricedItem, now: datetime) -> bool:
     if not deal.is_running(now) or (deal.seller_id is not None and deal.seller_id != item.seller_id):
+        return False
+    if not deal.discount.fits(item.price):
         return False
     if deal.scope is DealScope.PRODUCT:
         return deal.target_id == item.product_id

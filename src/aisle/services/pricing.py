@@ -14,6 +14,7 @@ from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.coupons import Coupon, CouponRefused, Quote, build_quote, normalize_code
 from aisle.domain.errors import Conflict, InvalidInput, NotFound
 from aisle.domain.pricing import (
+    MAX_PERCENT,
     Deal,
     DealScope,
     FinalPrice,
@@ -129,10 +130,16 @@ class PricingService:
             product = uow.products.get(deal.target_id)
             if product is None or (caller.seller_id is not None and product.seller_id != caller.seller_id):
                 raise NotFound("product", deal.target_id)
+            highest = max(v.price for v in product.content.variants)
+            if not deal.discount.fits(highest):
+                reason = f"takes more than {MAX_PERCENT}% off every variant of the product (the highest is {highest})"
+                raise InvalidInput.single("value", reason)
             return [product.product_id]
         if deal.scope is DealScope.SELLER:
             if caller.seller_id is not None and deal.target_id != caller.seller_id:
                 raise InvalidInput.single("target_id", "a seller's deal can only target the seller itself")
+            if uow.sellers.get(deal.target_id) is None:
+                raise InvalidInput.single("target_id", f"unknown seller {deal.target_id}")
             return uow.products.ids_for_seller(deal.target_id)
         if deal.target_id not in self._categories():
             raise InvalidInput.single("target_id", f"unknown category {deal.target_id}")
