@@ -142,3 +142,32 @@ def test_quote_refuses_unknown_variants_and_bad_quantities(client, listed):
     )
     bad = client.post("/api/v1/pricing/quote", json={"lines": [{"variant_id": listed["variants"][0], "quantity": -2}]})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "lines[0].quantity"
+
+
+def test_a_seller_lists_its_deals_and_ends_one_and_the_price_goes_back(client, seller, listed, other_seller, container):
+    product_id = listed["product"]["product_id"]
+    body = {"scope": "PRODUCT", "target_id": product_id, "kind": "PERCENT", "value": 50, "name": "Oops", **WINDOW}
+    deal = client.post("/api/v1/pricing/deals", json=body, headers=seller.headers).json()
+    wait_for_outbox(container)
+    assert (
+        client.get("/api/v1/products/search", params={"q": "trailblazer"}).json()["results"][0]["price"]["amount"]
+        == 10.0
+    )
+
+    assert [d["deal_id"] for d in client.get("/api/v1/pricing/deals", headers=seller.headers).json()["deals"]] == [
+        deal["deal_id"]
+    ]
+    assert client.get("/api/v1/pricing/deals", headers=other_seller.headers).json()["deals"] == []
+    assert client.delete(f"/api/v1/pricing/deals/{deal['deal_id']}", headers=other_seller.headers).status_code == 404
+
+    ended = client.delete(f"/api/v1/pricing/deals/{deal['deal_id']}", headers=seller.headers)
+    assert ended.status_code == 200 and ended.json()["ends_at"] < WINDOW["ends_at"]
+    assert client.get(f"/api/v1/products/{product_id}").json()["variants"][0]["price"]["amount"] == 20.0
+    wait_for_outbox(container)
+    assert (
+        client.get("/api/v1/products/search", params={"q": "trailblazer"}).json()["results"][0]["price"]["amount"]
+        == 20.0
+    )
+    assert client.get("/api/v1/pricing/deals", headers=seller.headers).json()["deals"] == []
+    again = client.delete(f"/api/v1/pricing/deals/{deal['deal_id']}", headers=seller.headers)
+    assert again.status_code == 409 and "already ended" in again.json()["detail"]

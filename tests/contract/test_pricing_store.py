@@ -73,3 +73,29 @@ def test_deals_starting_or_ending_in_a_window(uow):
     with uow(readonly=True) as tx:
         found = tx.pricing.deals_starting_or_ending(now - timedelta(minutes=10), now + timedelta(minutes=10))
     assert [d.deal_id for d in found] == [2, 3, 4, 5]  # deal 1 started and ended before the window
+
+
+def test_deals_are_listed_per_seller_newest_first_and_end_when_told(uow):
+    from aisle.domain.pricing import Deal, DealScope
+
+    now = utc_now()
+    percent = Discount(DiscountKind.PERCENT, Decimal(10))
+
+    def deal(deal_id: int, seller_id: int | None, ends_in_minutes: int) -> Deal:
+        window = (now - timedelta(hours=1), now + timedelta(minutes=ends_in_minutes))
+        return Deal(deal_id, DealScope.SELLER, seller_id or 1, percent, *window, seller_id)
+
+    with uow() as tx:
+        for d in (deal(1, 7, 60), deal(2, 7, -5), deal(3, 8, 60), deal(4, None, 60), deal(5, 7, 90)):
+            tx.pricing.add_deal(d)
+        tx.commit()
+    with uow(readonly=True) as tx:
+        assert [d.deal_id for d in tx.pricing.deals_of(7, now, 10)] == [5, 1]  # deal 2 is over
+        assert [d.deal_id for d in tx.pricing.deals_of(None, now, 2)] == [5, 4]
+        assert tx.pricing.deal(99) is None
+    with uow() as tx:
+        tx.pricing.end_deal(5, now)
+        tx.commit()
+    with uow(readonly=True) as tx:
+        assert tx.pricing.deal(5).ends_at == now
+        assert [d.deal_id for d in tx.pricing.deals_of(7, now, 10)] == [1]

@@ -339,6 +339,13 @@ class PricingRepository(Protocol):
     def deals_starting_or_ending(self, after: datetime, until: datetime) -> list[Deal]:
         """Deals whose start or end falls in (after, until]."""
 
+    def deal(self, deal_id: int) -> Deal | None: ...
+
+    def deals_of(self, seller_id: int | None, ending_after: datetime, limit: int) -> list[Deal]:
+        """Deals not over by ``ending_after``, newest first: a seller's own, or (None) every deal."""
+
+    def end_deal(self, deal_id: int, at: datetime) -> None: ...
+
     def add_coupon(self, coupon: Coupon) -> None: ...
 
     def coupon(self, code: str, seller_id: int | None = None) -> Coupon | None:

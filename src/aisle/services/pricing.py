@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -27,6 +27,7 @@ from aisle.domain.pricing import (
 from aisle.services.ports import CardFacts, UnitOfWork, UnitOfWorkFactory
 
 DEAL_EDGE_LOOKBACK = timedelta(minutes=10)
+DEALS_LISTED = 200
 
 
 @dataclass(frozen=True)
@@ -119,10 +120,32 @@ class PricingService:
         )
         with self._uow() as uow:
             affected = self._affected_products(uow, caller, deal)
+            if deal.scope is DealScope.PRODUCT:
+                _require_fit(deal, uow.products.get(deal.target_id))
             uow.pricing.add_deal(deal)
             uow.record(ev.Event(ev.PRICE_CHANGED, pid, {"deal_id": str(deal.deal_id)}) for pid in affected)
             uow.commit()
         return deal
+
+    def deals(self, caller: Caller, limit: int = DEALS_LISTED) -> list[Deal]:
+        """The deals running or to come, newest first: a seller's own, or every deal for the platform."""
+        with self._uow(readonly=True) as uow:
+            return uow.pricing.deals_of(caller.seller_id, self._now(), limit)
+
+    def end_deal(self, caller: Caller, deal_id: int) -> Deal:
+        """Ends a deal now (one to come never starts); its products' prices go back at once, and search follows."""
+        with self._uow() as uow:
+            deal = uow.pricing.deal(deal_id)
+            if deal is None or (caller.seller_id is not None and deal.seller_id != caller.seller_id):
+                raise NotFound("deal", deal_id)
+            now = self._now()
+            if deal.ends_at <= now:
+                raise Conflict(f"deal {deal_id} already ended at {deal.ends_at.isoformat()}", field="deal_id")
+            uow.pricing.end_deal(deal_id, now)
+            affected = self._deal_products(uow, deal)
+            uow.record(ev.Event(ev.PRICE_CHANGED, pid, {"deal_id": str(deal_id)}) for pid in affected)
+            uow.commit()
+        return replace(deal, ends_at=now)
 
     def _affected_products(self, uow: UnitOfWork, caller: Caller, deal: Deal) -> list[int]:
         """The products whose price the deal changes; a seller may only discount its own."""
@@ -130,10 +153,6 @@ class PricingService:
             product = uow.products.get(deal.target_id)
             if product is None or (caller.seller_id is not None and product.seller_id != caller.seller_id):
                 raise NotFound("product", deal.target_id)
-            highest = max(v.price for v in product.content.variants)
-            if not deal.discount.fits(highest):
-                reason = f"takes more than {MAX_PERCENT}% off every variant of the product (the highest is {highest})"
-                raise InvalidInput.single("value", reason)
             return [product.product_id]
         if deal.scope is DealScope.SELLER:
             if caller.seller_id is not None and deal.target_id != caller.seller_id:
@@ -256,3 +275,13 @@ class PricingService:
             if (coupon := uow.pricing.coupon(code, seller_id)) is not None:
                 return coupon
         raise CouponRefused(code, "does not exist")
+
+
+def _require_fit(deal: Deal, product: Product | None) -> None:
+    """A product's amount-off deal must fit one of its prices (see Discount.fits), or it would never apply."""
+    if product is None:
+        return
+    highest = max(v.price for v in product.content.variants)
+    if not deal.discount.fits(highest):
+        reason = f"takes more than {MAX_PERCENT}% off every variant of the product (the highest is {highest})"
+        raise InvalidInput.single("value", reason)

@@ -70,6 +70,20 @@ class SqlPricingRepository:
         edges = or_(and_(d.starts_at > after, d.starts_at <= until), and_(d.ends_at > after, d.ends_at <= until))
         return [_deal(r) for r in self._db.execute(select(t.deals).where(edges).order_by(d.deal_id))]
 
+    def deal(self, deal_id: int) -> Deal | None:
+        row = self._db.execute(select(t.deals).where(_D.deal_id == deal_id)).first()
+        return None if row is None else _deal(row)
+
+    def deals_of(self, seller_id: int | None, ending_after: datetime, limit: int) -> list[Deal]:
+        """Deals not over by ``ending_after``, newest first: a seller's own, or (None) every deal."""
+        query = select(t.deals).where(_D.ends_at > ending_after)
+        if seller_id is not None:
+            query = query.where(_D.seller_id == seller_id)
+        return [_deal(r) for r in self._db.execute(query.order_by(_D.deal_id.desc()).limit(limit))]
+
+    def end_deal(self, deal_id: int, at: datetime) -> None:
+        self._db.execute(update(t.deals).where(_D.deal_id == deal_id).values(ends_at=at))
+
     def add_coupon(self, coupon: Coupon) -> None:
         try:
             with self._db.begin_nested():

@@ -208,6 +208,7 @@ VariantIdText = Annotated[str, id_in_path("The variant's id")]
 ReservationIdText = Annotated[str, id_in_path("The reservation's id")]
 ImageIdText = Annotated[str, id_in_path("The image's id")]
 JobIdText = Annotated[str, id_in_path("The bulk job's id, from the upload's answer")]
+DealIdText = Annotated[str, id_in_path("The deal's id, from its creation or the list of deals")]
 
 
 def scoped_key(

@@ -15,6 +15,7 @@ from aisle.domain.money import price_problem
 from aisle.domain.pricing import COUPON_CODE
 from aisle.entrypoints.api.dependencies import (
     CallerDep,
+    DealIdText,
     PricingDep,
     SellerDep,
     VariantIdText,
@@ -26,6 +27,7 @@ from aisle.entrypoints.api.responses import Responses
 from aisle.entrypoints.api.shapes.common import json_response
 from aisle.entrypoints.api.shapes.pricing import (
     CouponOut,
+    DealList,
     DealOut,
     PriceHistory,
     QuoteOut,
@@ -95,6 +97,26 @@ def create_deal(body: DealIn, caller: CallerDep, pricing: PricingDep) -> Respons
         body.scope, int(body.target_id), body.kind, body.value, body.starts_at, body.ends_at, body.name
     )
     return json_response(deal_shown(pricing.create_deal(who, request)), status.HTTP_201_CREATED)
+
+
+@router.get("/pricing/deals", response_model=DealList, responses=PROBLEMS)
+def list_deals(caller: CallerDep, pricing: PricingDep) -> Response:
+    """The deals running or to come, newest first (up to 200): a seller's own, or every deal with the internal
+    token."""
+    who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
+    return json_response({"deals": [deal_shown(deal) for deal in pricing.deals(who)]})
+
+
+@router.delete(
+    "/pricing/deals/{deal_id}",
+    response_model=DealOut,
+    responses={**PROBLEMS, 404: {"description": "No such deal of this seller"}, 409: {"description": "Ended"}},
+)
+def end_deal(deal_id: DealIdText, caller: CallerDep, pricing: PricingDep) -> Response:
+    """Ends a deal now (one to come never starts): its products go back to their price, in search too. A seller
+    ends its own deals; the internal token any."""
+    who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
+    return json_response(deal_shown(pricing.end_deal(who, parse_id(deal_id, "deal_id"))))
 
 
 @router.post(

@@ -22,6 +22,10 @@ class DealOut(Wire):
     name: str
 
 
+class DealList(Wire):
+    deals: list[DealOut]
+
+
 class CouponOut(Wire):
     code: str
     usage_limit: int | None
