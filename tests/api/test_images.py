@@ -300,3 +300,16 @@ def test_a_sold_out_pictured_variant_opens_on_the_same_colour_in_stock(
     assert chosen(variant=blue_small) == blue_small  # picked by the shopper: shown, sold out as it is
     assert chosen(pictured=red) == red
     assert chosen() == red  # nothing asked: the first variant in stock
+
+
+@pytest.mark.parametrize("alt_text", ["a\x00b", "\u202egpj.exe", "\x1b[31mred"])
+def test_alt_text_keeps_the_text_rules_of_every_body(seller: SellerClient, tmp_path: Path, alt_text: str) -> None:
+    pid = seller.create()["product_id"]
+    refused = upload(seller, pid, ("a.jpg", files.jpeg()), alt_text=alt_text)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "alt_text", refused.text
+    assert seller.request("GET", f"/products/{pid}/images").json() == []  # nothing stored
+    record = upload(seller, pid, ("a.jpg", files.jpeg()), alt_text="Front").json()[0]
+    path = f"/products/{pid}/images/{record['image_id']}"
+    edited = seller.request("PATCH", path, json={"alt_text": alt_text})
+    assert edited.status_code == 422 and edited.json()["errors"][0]["field"] == "alt_text", edited.text
+    assert seller.request("GET", path).json()["alt_text"] == "Front"

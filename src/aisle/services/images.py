@@ -27,6 +27,7 @@ from aisle.domain.images import (
     thumbnail_key,
     upload_key,
 )
+from aisle.services.input_model import unstorable_reason
 from aisle.services.media import MediaUrls
 from aisle.services.ports import BlobStore, ImagePipeline, OutboxEntry, Rendition, UnitOfWork, UnitOfWorkFactory
 
@@ -90,6 +91,7 @@ class ImageService:
         variant_id: int | None = None,
     ) -> list[ProductImage]:
         """Validates every file first: one refused file refuses the request, and nothing is stored."""
+        _check_text(alt_text)
         check_edit(alt_text, position)
         with self._uow(readonly=True) as uow:
             _check_variant(self._writable_product(uow, seller_id, product_id), variant_id)
@@ -119,6 +121,7 @@ class ImageService:
             return self._sellers_image(uow, seller_id, product_id, image_id)
 
     def edit(self, seller_id: int, product_id: int, image_id: int, edit: ImageEdit) -> ProductImage:
+        _check_text(edit.alt_text)
         check_edit(edit.alt_text, edit.position)
         with self._uow() as uow:
             image = self._sellers_image(uow, seller_id, product_id, image_id)
@@ -326,3 +329,10 @@ def _check_variant(product: Product, variant_id: int | None) -> None:
 
 def _file_field(index: int, count: int) -> str:
     return "file" if count == 1 else f"file[{index}]"
+
+
+def _check_text(alt_text: str | None) -> None:
+    """The text rules of every body (no NUL, control or bidirectional override characters) for the one field a
+    multipart upload carries, which no input model reads."""
+    if alt_text is not None and (reason := unstorable_reason(alt_text)):
+        raise InvalidInput.single("alt_text", reason)
