@@ -63,6 +63,16 @@ def test_too_many_lines_or_an_empty_body_is_refused(seller: SellerClient):
     assert empty.status_code == 422
 
 
+def test_a_body_that_is_not_utf8_is_refused_naming_the_line_and_imports_nothing(seller: SellerClient):
+    good = ndjson([{"title": "Widget", "variants": [{"sku": "W-1", "price": 1}]}])
+    latin1 = '{"title": "Caf\u00e9 mug", "variants": [{"sku": "W-2", "price": 1}]}\n'.encode("latin-1")
+    refused = seller.request("POST", "/products/bulk", content=good.rstrip(b"\n") + b"\n" + latin1)
+    assert refused.status_code == 422
+    [error] = refused.json()["errors"]
+    assert error["field"] == "body" and error["reason"].startswith("line 2 is not UTF-8 text (byte 0xe9 at column 15)")
+    assert seller.request("GET", "/products").json()["items"] == []
+
+
 def test_a_job_interrupted_by_a_restart_resumes_without_duplicates(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(bulk_module, "LINES_PER_BATCH", 3)
     settings = make_settings(tmp_path, run_background_workers=False)

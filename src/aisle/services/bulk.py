@@ -144,7 +144,16 @@ class BulkImportService:
 
 
 def _split_lines(ndjson: bytes) -> list[BulkLine]:
-    text = ndjson.decode("utf-8", errors="replace")
+    try:
+        text = ndjson.decode("utf-8")
+    except UnicodeDecodeError as error:  # stored with U+FFFD in its place, a title would pass as a product's
+        line = ndjson.count(b"\n", 0, error.start) + 1
+        column = error.start - (ndjson.rfind(b"\n", 0, error.start) + 1) + 1
+        reason = (
+            f"line {line} is not UTF-8 text (byte 0x{ndjson[error.start]:02x} at column {column}): "
+            "save the file as UTF-8; nothing was imported"
+        )
+        raise InvalidInput.single("body", reason) from None
     return [BulkLine(number, raw) for number, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
 
 
