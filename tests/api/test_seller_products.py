@@ -193,6 +193,16 @@ def test_an_implausible_price_needs_confirming(seller: SellerClient):
     assert small_step.status_code == 200  # within 50% of the recent range 8.99-89.99
 
 
+def test_a_new_sku_in_place_of_an_old_one_is_held_to_the_products_recent_prices(seller: SellerClient):
+    product_id = seller.create()["product_id"]  # both variants at 89.99
+    renamed = {"variants": [{"sku": "TB-42-BLK-V2", "price": 999999}]}
+    refused = seller.request("PATCH", f"/products/{product_id}", json=renamed)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "variants[0].price"
+    assert seller.request("GET", f"/products/{product_id}").json()["version"] == 1
+    plausible = {"variants": [{"sku": "TB-42-BLK-V2", "price": 99.99}, {"sku": "TB-43-BLK", "price": 89.99}]}
+    assert seller.request("PATCH", f"/products/{product_id}", json=plausible).status_code == 200
+
+
 def test_price_history_records_who_when_old_and_new(seller: SellerClient, client):
     created = seller.create()
     product_id, variant_id = created["product_id"], created["variants"][0]["variant_id"]

@@ -209,11 +209,21 @@ def require_known_references(
 
 
 def _require_plausible_prices(uow: UnitOfWork, before: ProductContent, after: ProductContent, now: datetime) -> None:
+    """A changed price is compared with the variant's recent prices; a variant new to the product with those of
+    every variant it had (else renaming a SKU would skip the check)."""
     old = {v.sku: v for v in before.variants}
-    changed = [(i, v, old[v.sku]) for i, v in enumerate(after.variants) if v.sku in old and old[v.sku].price != v.price]
-    if not changed:
+    compared = [
+        (i, v, [old[v.sku]] if v.sku in old else list(before.variants))
+        for i, v in enumerate(after.variants)
+        if v.sku not in old or old[v.sku].price != v.price
+    ]
+    if not compared:
         return
-    recent = uow.pricing.recent_prices([o.variant_id for _i, _v, o in changed if o.variant_id], now - PRICE_MEMORY)
-    checks = [(i, v.price, [o.price, *recent.get(o.variant_id or 0, [])]) for i, v, o in changed]
+    ids = {o.variant_id for _i, _v, olds in compared for o in olds if o.variant_id}
+    recent = uow.pricing.recent_prices(sorted(ids), now - PRICE_MEMORY)
+    checks = [
+        (i, v.price, [p for o in olds for p in (o.price, *recent.get(o.variant_id or 0, []))])
+        for i, v, olds in compared
+    ]
     if problems := price_change_problems(checks):
         raise InvalidInput(problems)
