@@ -68,6 +68,18 @@ def test_wrong_json_type_for_the_body(seller: SellerClient):
     _problem(response, 422)
 
 
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml", None])
+def test_a_json_body_not_said_to_be_json_is_415_naming_the_content_type(seller: SellerClient, content_type):
+    import json
+
+    headers = {} if content_type is None else {"content-type": content_type}
+    response = seller.request("POST", "/products", content=json.dumps(product_body()).encode(), headers=headers)
+    body = _problem(response, 415)
+    assert body["errors"][0]["field"] == "content-type"
+    assert (content_type or "no content type") in body["detail"]
+    assert seller.request("GET", "/products").json()["total"] == 0
+
+
 def test_unicode_and_injection_text_is_stored_verbatim(client, seller: SellerClient):
     title = "Ünïcödé 🥾 靴 ' OR 1=1; DROP TABLE products; -- <script>alert(1)</script>"
     created = seller.create(title=title, description='{"$where": "1==1"} \\u0000 \u200f\u0645\u0631\u062d\u0628\u0627')

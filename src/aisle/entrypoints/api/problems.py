@@ -23,6 +23,7 @@ from aisle.services.product_input import field_path
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 FASTAPI_UNPARSABLE_BODY = "There was an error parsing the body"  # FastAPI's 400 for bytes that are not text
+NOT_AN_OBJECT = {"model_attributes_type", "dict_type", "list_type"}  # pydantic: the body came as text
 TITLES = {
     400: "Bad request",
     401: "Unauthorized",
@@ -145,6 +146,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        if (sent := _not_json(request, error)) is not None:
+            detail = f"The body must be JSON, sent with Content-Type: application/json (this request said {sent})."
+            return problem(request, 415, detail, [FieldError("content-type", f"is {sent}, not application/json")])
         errors = [FieldError(_named(e), _reason(e)) for e in error.errors()]
         return problem(request, 422, "The request has invalid fields: see errors.", errors)
 
@@ -219,6 +223,16 @@ def install_problem_handlers(app: FastAPI) -> None:
         # saying so keeps a keep-alive client from sending its next request into the closed socket.
         detail = "Something went wrong on our side; the request id helps us find it."
         return problem(request, 500, detail, headers={"Connection": "close"})
+
+
+def _not_json(request: Request, error: RequestValidationError) -> str | None:
+    """The content type of a body FastAPI did not read as JSON because it was not said to be JSON (the body then
+    reaches the model as text: "Input should be a valid dictionary"); None for any other invalid request."""
+    sent = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if sent == "application/json" or sent.endswith("+json"):
+        return None
+    as_text = any(tuple(e["loc"]) == ("body",) and e["type"] in NOT_AN_OBJECT for e in error.errors())
+    return (sent or "no content type") if as_text else None
 
 
 def _named(error: Any) -> str:
