@@ -346,6 +346,18 @@ def test_autocomplete_learns_the_corrected_query_from_several_clients(container,
     assert "samsung galaxy" in texts and "samsng galaxy" not in texts
 
 
+def test_autocomplete_offers_no_query_that_is_the_typed_text_or_holds_a_stray_mark(container, catalog):
+    from aisle.services.search.params import SearchParams
+
+    for n in range(3):
+        for query in ("samsung", "samsung galaxy", "samsung\u02ca galaxy s7"):
+            container.search.search(SearchParams(q=query, client=f"10.0.3.{n}"))
+    assert {"samsung", "samsung galaxy", "samsung\u02ca galaxy s7"} <= {q for q, _n in container.popular.top()}
+    texts = [s.text for s in container.autocomplete.suggest("samsung").suggestions if s.kind == "query"]
+    assert "samsung galaxy" in texts
+    assert "samsung" not in texts and not any("\u02ca" in t for t in texts)
+
+
 def test_relaxed_searches_teach_autocomplete_nothing(container, catalog):
     from aisle.services.search.params import SearchParams
 
