@@ -214,6 +214,8 @@ class SearchService:
             page_size=params.page_size,
             sort=plan.sort,
             relaxed=self._relaxation(engine, relaxed_steps, parsed, plan, categories) if relaxed_steps else None,
+            near_matches=len(near),
+            near_on_page=frozenset(h.product_id for h in hits) & {h.product_id for h in near},
         )
         return page, tuple(h.product_id for h in hits)
 

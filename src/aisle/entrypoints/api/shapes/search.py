@@ -127,11 +127,19 @@ class DegradedShown(Wire):
     limits: str = Field(description="What the answer cannot do while the search engine is away")
 
 
+class SearchCard(ProductCard):
+    near_match: bool = Field(
+        description="Matches the query but for a word (or holds the brand word without being of that brand): "
+        "shown after the exact matches when they are few, and counted in near_matches"
+    )
+
+
 class SearchResponse(Wire):
     query: QueryRead
-    results: list[ProductCard]
+    results: list[SearchCard]
     facets: Facets
-    total: int
+    total: int = Field(description="Every product the results can page through, near matches included")
+    near_matches: int = Field(description="How many of total only nearly match (each marked near_match)")
     page: int
     page_size: int
     sort: str
@@ -145,9 +153,10 @@ class SearchResponse(Wire):
 def search_shown(result: SearchResult) -> Wired:
     shown = {
         "query": _query_read(result),
-        "results": [card_shown(card) for card in result.cards],
+        "results": [{**card_shown(c), "near_match": c.product_id in result.near_on_page} for c in result.cards],
         "facets": _facets(result),
         "total": result.total,
+        "near_matches": result.near_matches,
         "page": result.page,
         "page_size": result.page_size,
         "sort": result.sort,
