@@ -212,11 +212,26 @@ def test_text_with_no_words_says_so_instead_of_showing_everything(client, listed
 
 
 def test_the_product_page_names_its_details_as_a_person_reads_them(client, seller, container):
-    made = seller.create(attributes={"keyboard_number_of_keys": 19, "plug_and_play": True, "wireless": False})
+    attributes = {
+        "keyboard_number_of_keys": 19,
+        "plug_and_play": True,
+        "wireless": False,
+        "usb_2_0_ports_quantity": 2,
+        "operating_temperature_t_t": "0 - 40",
+        "wi_fi_standards": "802.11ac",
+    }
+    made = seller.create(attributes=attributes)
     wait_for_outbox(container)
     page = client.get(f"/p/{made['product_id']}", headers={"accept": "text/html"}).text
-    details = dict(re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", page))
-    assert details == {"Keyboard number of keys": "19", "Plug and play": "Yes", "Wireless": "No"}
+    details = dict(re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", html.unescape(page)))
+    assert details == {
+        "Keyboard number of keys": "19",
+        "Plug and play": "Yes",
+        "Wireless": "No",
+        "USB 2.0 ports quantity": "2",
+        "Operating temperature (T-T)": "0 - 40",
+        "Wi-Fi standards": "802.11ac",
+    }
 
 
 def test_the_home_page_shows_no_title_twice(client, seller, container):
