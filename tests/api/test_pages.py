@@ -258,3 +258,31 @@ def test_a_forms_address_opened_in_a_browser_goes_to_its_page(client, form, page
     assert opened.status_code == 303 and opened.headers["location"] == page
     called = client.get(form, headers={"accept": "application/json"})
     assert called.status_code == 405  # an API client still learns the method is wrong
+
+
+def test_the_portal_deletes_a_product_softly_and_refuses_a_stale_form(client, seller, container):
+    made = seller.create()
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    editor = client.get(f"/seller/products/{made['product_id']}").text
+    assert f'action="/seller/products/{made["product_id"]}/delete"' in editor
+    seller.request("PATCH", f"/products/{made['product_id']}", json={"title": "Trailblazer Running Shoe 2"})
+    form = {"csrf_token": client.cookies["aisle_csrf"], "version": "1"}  # the editor was opened at version 1
+    stale = client.post(
+        f"/seller/products/{made['product_id']}/delete",
+        data=form,
+        headers={"accept": "text/html"},
+        follow_redirects=False,
+    )
+    assert stale.status_code == 412 and "This changed meanwhile" in stale.text  # a page, not problem+json
+    assert seller.request("GET", f"/products/{made['product_id']}").json()["status"] == "ACTIVE"
+
+    deleted = client.post(
+        f"/seller/products/{made['product_id']}/delete", data={**form, "version": "2"}, follow_redirects=False
+    )
+    assert (
+        deleted.status_code == 303 and deleted.headers["location"] == f"/seller/products?deleted={made['product_id']}"
+    )
+    assert "It left the store" in client.get(deleted.headers["location"]).text
+    assert seller.request("GET", f"/products/{made['product_id']}").json()["status"] == "DELETED"
+    wait_for_outbox(container)
+    assert client.get(f"/api/v1/products/{made['product_id']}").status_code == 404
