@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.api.conftest import INTERNAL_TOKEN, SellerClient, searchable, wait_for_outbox
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, category_id, searchable, wait_for_outbox
 
 INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 
@@ -537,3 +537,26 @@ def test_cards_spell_a_brand_as_its_facet_does(client, catalog, seller: SellerCl
     page = client.get(f"/api/v1/products/{catalog['OtterBox Defender Series Case for iPhone 6']}").json()
     related = {r["title"]: r["brand"] for r in page["related_products"]}
     assert related["Otterbox Commuter Series Case for iPhone 7"] == "OtterBox"
+
+
+def test_a_brand_typed_with_a_kind_is_shown_as_the_maker_or_made_for_it(client, seller: SellerClient, container):
+    cases = ["Electronics", "Phones", "Cases"]
+    for n, (title, brand) in enumerate(
+        [("Samsung Galaxy S7 Clear View Case", "Samsung"), ("Spigen Rugged Case for Samsung Galaxy S7", "Spigen")]
+    ):
+        body = {"title": title, "brand": brand, "status": "ACTIVE", "category_id": category_id(container, cases)}
+        body["variants"] = [{"sku": f"MF-{n}", "price": 20}]
+        assert seller.request("POST", "/products", json=body).status_code == 201
+    searchable(container)
+
+    body = client.get("/api/v1/products/search", params={"q": "samsung case"}).json()
+    assert body["query"]["filters"]["brand"] == ["Samsung"] and body["query"]["filters"]["brand_in_titles"]
+    assert {r["brand"] for r in body["results"]} == {"Samsung", "Spigen"}
+    assert [b["selected"] for b in body["facets"]["brands"] if b["name"] == "Samsung"] == [False]
+    page = client.get("/search", params={"q": "samsung case"}, headers={"accept": "text/html"}).text
+    assert "Brand: Samsung or made for it" in page
+
+    chosen = client.get("/api/v1/products/search", params={"q": "case", "brand": "Samsung"}).json()
+    assert not chosen["query"]["filters"]["brand_in_titles"]
+    assert [r["brand"] for r in chosen["results"]] == ["Samsung"]
+    assert [b["selected"] for b in chosen["facets"]["brands"] if b["name"] == "Samsung"] == [True]

@@ -25,6 +25,12 @@ class SynonymUsed(Wire):
 
 class FiltersRead(Wire):
     brand: list[str]
+    brand_in_titles: bool = Field(
+        False,
+        description="The brand read from the words also keeps products whose titles name it (cases made for a "
+        'Samsung phone for "samsung galaxy s7 case"); the brand facet then shows it unselected, since choosing it '
+        "keeps the maker's own products only",
+    )
     price_min: float | None
     price_max: float | None
     rating_min: float | None
@@ -170,7 +176,9 @@ def search_shown(result: SearchResult) -> Wired:
 
 def _query_read(result: SearchResult) -> Wired:
     predicted = result.predicted_category
-    return {**understood(result.query), "predicted_category": None if predicted is None else category_ref(predicted)}
+    read = understood(result.query)
+    read["filters"]["brand_in_titles"] = result.filters.brands_in_title
+    return {**read, "predicted_category": None if predicted is None else category_ref(predicted)}
 
 
 def understood(parsed: ParsedQuery) -> Wired:
@@ -194,7 +202,7 @@ def understood(parsed: ParsedQuery) -> Wired:
 
 def _facets(result: SearchResult) -> Wired:
     facets, filters = result.facets, result.filters
-    chosen_brands = {b.casefold() for b in filters.brands}
+    chosen_brands = set() if filters.brands_in_title else {b.casefold() for b in filters.brands}
     return {
         "brands": [{"name": b, "count": n, "selected": b.casefold() in chosen_brands} for b, n in facets.brands],
         "categories": [{**_category_count(c), "selected": c.selected} for c in result.facet_categories],
