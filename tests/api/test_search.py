@@ -560,3 +560,18 @@ def test_a_brand_typed_with_a_kind_is_shown_as_the_maker_or_made_for_it(client, 
     assert not chosen["query"]["filters"]["brand_in_titles"]
     assert [r["brand"] for r in chosen["results"]] == ["Samsung"]
     assert [b["selected"] for b in chosen["facets"]["brands"] if b["name"] == "Samsung"] == [True]
+
+
+def test_a_brand_is_kept_before_a_phrase_its_products_write_apart(client, seller: SellerClient, container):
+    audio = ["Electronics", "Audio", "Headphones"]
+    for n, (title, brand) in enumerate(
+        [("Sony Gold Wireless Headset Black", "Sony"), ("Philips SHC1300 Wireless Headphones", "Philips")]
+    ):
+        body = {"title": title, "brand": brand, "status": "ACTIVE", "category_id": category_id(container, audio)}
+        body["variants"] = [{"sku": f"WH-{n}", "price": 50}]
+        assert seller.request("POST", "/products", json=body).status_code == 201
+    searchable(container)
+
+    body = client.get("/api/v1/products/search", params={"q": "sony wireless headphones"}).json()
+    assert body["relaxed"] is None  # "sony" was not let go of
+    assert [r["title"] for r in body["results"]][:1] == ["Sony Gold Wireless Headset Black"]
