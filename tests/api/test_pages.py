@@ -212,11 +212,26 @@ def test_text_with_no_words_says_so_instead_of_showing_everything(client, listed
 
 
 def test_the_product_page_names_its_details_as_a_person_reads_them(client, seller, container):
-    made = seller.create(attributes={"keyboard_number_of_keys": 19, "plug_and_play": True, "wireless": False})
+    attributes = {
+        "keyboard_number_of_keys": 19,
+        "plug_and_play": True,
+        "wireless": False,
+        "usb_2_0_ports_quantity": 2,
+        "operating_temperature_t_t": "0 - 40",
+        "wi_fi_standards": "802.11ac",
+    }
+    made = seller.create(attributes=attributes)
     wait_for_outbox(container)
     page = client.get(f"/p/{made['product_id']}", headers={"accept": "text/html"}).text
-    details = dict(re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", page))
-    assert details == {"Keyboard number of keys": "19", "Plug and play": "Yes", "Wireless": "No"}
+    details = dict(re.findall(r"<dt>([^<]*)</dt><dd>([^<]*)</dd>", html.unescape(page)))
+    assert details == {
+        "Keyboard number of keys": "19",
+        "Plug and play": "Yes",
+        "Wireless": "No",
+        "USB 2.0 ports quantity": "2",
+        "Operating temperature (T-T)": "0 - 40",
+        "Wi-Fi standards": "802.11ac",
+    }
 
 
 def test_the_home_page_shows_no_title_twice(client, seller, container):
@@ -243,3 +258,31 @@ def test_a_forms_address_opened_in_a_browser_goes_to_its_page(client, form, page
     assert opened.status_code == 303 and opened.headers["location"] == page
     called = client.get(form, headers={"accept": "application/json"})
     assert called.status_code == 405  # an API client still learns the method is wrong
+
+
+def test_the_portal_deletes_a_product_softly_and_refuses_a_stale_form(client, seller, container):
+    made = seller.create()
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    editor = client.get(f"/seller/products/{made['product_id']}").text
+    assert f'action="/seller/products/{made["product_id"]}/delete"' in editor
+    seller.request("PATCH", f"/products/{made['product_id']}", json={"title": "Trailblazer Running Shoe 2"})
+    form = {"csrf_token": client.cookies["aisle_csrf"], "version": "1"}  # the editor was opened at version 1
+    stale = client.post(
+        f"/seller/products/{made['product_id']}/delete",
+        data=form,
+        headers={"accept": "text/html"},
+        follow_redirects=False,
+    )
+    assert stale.status_code == 412 and "This changed meanwhile" in stale.text  # a page, not problem+json
+    assert seller.request("GET", f"/products/{made['product_id']}").json()["status"] == "ACTIVE"
+
+    deleted = client.post(
+        f"/seller/products/{made['product_id']}/delete", data={**form, "version": "2"}, follow_redirects=False
+    )
+    assert (
+        deleted.status_code == 303 and deleted.headers["location"] == f"/seller/products?deleted={made['product_id']}"
+    )
+    assert "It left the store" in client.get(deleted.headers["location"]).text
+    assert seller.request("GET", f"/products/{made['product_id']}").json()["status"] == "DELETED"
+    wait_for_outbox(container)
+    assert client.get(f"/api/v1/products/{made['product_id']}").status_code == 404

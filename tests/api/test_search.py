@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.api.conftest import INTERNAL_TOKEN, SellerClient, searchable, wait_for_outbox
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, category_id, searchable, wait_for_outbox
 
 INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 
@@ -346,6 +346,18 @@ def test_autocomplete_learns_the_corrected_query_from_several_clients(container,
     assert "samsung galaxy" in texts and "samsng galaxy" not in texts
 
 
+def test_autocomplete_offers_no_query_that_is_the_typed_text_or_holds_a_stray_mark(container, catalog):
+    from aisle.services.search.params import SearchParams
+
+    for n in range(3):
+        for query in ("samsung", "samsung galaxy", "samsung\u02ca galaxy s7"):
+            container.search.search(SearchParams(q=query, client=f"10.0.3.{n}"))
+    assert {"samsung", "samsung galaxy", "samsung\u02ca galaxy s7"} <= {q for q, _n in container.popular.top()}
+    texts = [s.text for s in container.autocomplete.suggest("samsung").suggestions if s.kind == "query"]
+    assert "samsung galaxy" in texts
+    assert "samsung" not in texts and not any("\u02ca" in t for t in texts)
+
+
 def test_relaxed_searches_teach_autocomplete_nothing(container, catalog):
     from aisle.services.search.params import SearchParams
 
@@ -525,3 +537,41 @@ def test_cards_spell_a_brand_as_its_facet_does(client, catalog, seller: SellerCl
     page = client.get(f"/api/v1/products/{catalog['OtterBox Defender Series Case for iPhone 6']}").json()
     related = {r["title"]: r["brand"] for r in page["related_products"]}
     assert related["Otterbox Commuter Series Case for iPhone 7"] == "OtterBox"
+
+
+def test_a_brand_typed_with_a_kind_is_shown_as_the_maker_or_made_for_it(client, seller: SellerClient, container):
+    cases = ["Electronics", "Phones", "Cases"]
+    for n, (title, brand) in enumerate(
+        [("Samsung Galaxy S7 Clear View Case", "Samsung"), ("Spigen Rugged Case for Samsung Galaxy S7", "Spigen")]
+    ):
+        body = {"title": title, "brand": brand, "status": "ACTIVE", "category_id": category_id(container, cases)}
+        body["variants"] = [{"sku": f"MF-{n}", "price": 20}]
+        assert seller.request("POST", "/products", json=body).status_code == 201
+    searchable(container)
+
+    body = client.get("/api/v1/products/search", params={"q": "samsung case"}).json()
+    assert body["query"]["filters"]["brand"] == ["Samsung"] and body["query"]["filters"]["brand_in_titles"]
+    assert {r["brand"] for r in body["results"]} == {"Samsung", "Spigen"}
+    assert [b["selected"] for b in body["facets"]["brands"] if b["name"] == "Samsung"] == [False]
+    page = client.get("/search", params={"q": "samsung case"}, headers={"accept": "text/html"}).text
+    assert "Brand: Samsung or made for it" in page
+
+    chosen = client.get("/api/v1/products/search", params={"q": "case", "brand": "Samsung"}).json()
+    assert not chosen["query"]["filters"]["brand_in_titles"]
+    assert [r["brand"] for r in chosen["results"]] == ["Samsung"]
+    assert [b["selected"] for b in chosen["facets"]["brands"] if b["name"] == "Samsung"] == [True]
+
+
+def test_a_brand_is_kept_before_a_phrase_its_products_write_apart(client, seller: SellerClient, container):
+    audio = ["Electronics", "Audio", "Headphones"]
+    for n, (title, brand) in enumerate(
+        [("Sony Gold Wireless Headset Black", "Sony"), ("Philips SHC1300 Wireless Headphones", "Philips")]
+    ):
+        body = {"title": title, "brand": brand, "status": "ACTIVE", "category_id": category_id(container, audio)}
+        body["variants"] = [{"sku": f"WH-{n}", "price": 50}]
+        assert seller.request("POST", "/products", json=body).status_code == 201
+    searchable(container)
+
+    body = client.get("/api/v1/products/search", params={"q": "sony wireless headphones"}).json()
+    assert body["relaxed"] is None  # "sony" was not let go of
+    assert [r["title"] for r in body["results"]][:1] == ["Sony Gold Wireless Headset Black"]

@@ -49,6 +49,11 @@ def test_a_thin_exact_match_is_followed_by_near_matches(client, catalog):
     assert "Targus Laptop Sleeve 15.6 inch Black" in found[1:]  # then what matches one of the two words
     assert body["relaxed"] is None  # the words matched: nothing was let go of
     assert body["total"] == len(found)
+    assert [r["near_match"] for r in body["results"]] == [False] + [True] * (len(found) - 1)
+    assert body["near_matches"] == len(found) - 1
+    page = client.get("/search", params={"q": "laptop privacy"}, headers={"accept": "text/html"}).text
+    assert page.count('<div class="near-match">Close match</div>') == len(found) - 1
+    assert f"1 matches everything you asked for; {len(found) - 1} more nearly match" in page
 
 
 def test_a_unit_after_the_name_is_not_the_kind(client, catalog):

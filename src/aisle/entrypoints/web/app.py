@@ -12,13 +12,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from aisle.domain.errors import NotFound
+from aisle.domain.errors import NotFound, StaleVersion
 from aisle.entrypoints.web import seller, storefront
 from aisle.entrypoints.web.rendering import STATIC_DIR, render
 
 SWAGGER = "/static/vendor/swagger-ui"
 MESSAGES = {
     403: ("This form has expired", "Reload the page and try again."),
+    412: ("This changed meanwhile", "It was changed since you opened the page. Reload to see it as it is now."),
     404: ("Page not found", "We looked everywhere, but this page is not on our shelves."),
     429: ("Slow down a little", "You have made many requests in a short time. Try again in a few seconds."),
     500: ("Something went wrong", "It is our fault, not yours. Try again in a moment."),
@@ -69,6 +70,12 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, error: NotFound) -> Response:
         return error_page(request, 404) if wants_page(request) else await _answer(as_not_found, request, error)
+
+    as_stale = app.exception_handlers[StaleVersion]
+
+    @app.exception_handler(StaleVersion)
+    async def _stale(request: Request, error: StaleVersion) -> Response:
+        return error_page(request, 412) if wants_page(request) else await _answer(as_stale, request, error)
 
     @app.exception_handler(storefront.PageNotFound)
     async def _missing_page(request: Request, _error: storefront.PageNotFound) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +36,33 @@ def stars(average: Any) -> Markup:
     )
 
 
+# Words of attribute names that are read as letters; the feeds write them in lower case ("usb_2_0_ports")
+_LETTERS = (
+    "ac adf awg cd cpu dc dvd ecc ean fm fsb gpu gtin hd hdd hdmi hp io lan lcd led lte mp3 nfc oem pc pci ram "
+    "rms rohs sata sd ssd tdp tv uhd upc usb vga vesa wlan"
+)
+SPELLED_OUT = frozenset(_LETTERS.split())
+
+# Phrases the underscores took apart ("operating_temperature_t_t" was "Operating temperature (T-T)")
+PHRASES = (
+    (r"\bwi fi\b", "Wi-Fi"),
+    (r"\brj (\d+)\b", r"RJ-\1"),
+    (r"\bl r\b", "L/R"),
+    (r"\bi o\b", "I/O"),
+    (r"\bt t\b", "(T-T)"),
+)
+
+
 def spec_name(name: Any) -> str:
-    """An attribute's name as a person reads it: "keyboard_number_of_keys" is "Keyboard number of keys"."""
-    words = " ".join(str(name).replace("_", " ").split())
-    return words[:1].upper() + words[1:]
+    """An attribute's name as a person reads it: "keyboard_number_of_keys" is "Keyboard number of keys",
+    "usb_2_0_ports_quantity" "USB 2.0 ports quantity", "wi_fi" "Wi-Fi"."""
+    text = " ".join(str(name).replace("_", " ").split())
+    text = re.sub(r"(?<=\b\d) (?=\d\b)", ".", text)  # "2 0" was "2.0" before the dots became underscores
+    for spelled, written in PHRASES:
+        text = re.sub(spelled, written, text, flags=re.IGNORECASE)
+    words = [word.upper() if word.lower() in SPELLED_OUT else word for word in text.split(" ")]
+    joined = " ".join(words)
+    return joined[:1].upper() + joined[1:]
 
 
 def spec_value(value: Any) -> str:

@@ -139,7 +139,10 @@ def _chips(asked: Asked, understood: dict[str, Any], category_name: str | None) 
     query, found = asked.query, understood.get("filters") or {}
     result = [Chip(f"Brand: {b}", query.toggled("brand", b)) for b in query.all("brand")]
     if not query.all("brand"):
-        result += [Chip(f"Brand: {b}", _without_text(asked, understood, "brand")) for b in found.get("brand") or []]
+        made_for = " or made for it" if found.get("brand_in_titles") else ""  # "samsung case": cases for a Samsung
+        result += [
+            Chip(f"Brand: {b}{made_for}", _without_text(asked, understood, "brand")) for b in found.get("brand") or []
+        ]
     if query.get("price_min") or query.get("price_max"):
         low, high = asked.params.price_min, asked.params.price_max
         if low is not None or high is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ PRODUCTS_SPARE = 4  # read beyond PRODUCTS, for those a decimal's tail matched
 WORDS = 4
 WORDS_SPARE = 2  # read beyond WORDS, for the stop words left out
 TYPO_TOLERANT_FROM = 4  # below this many characters every word is a plausible prefix; guessing typos is noise
+STRAY_MARKS = {"Lm", "Sk", "Mn"}  # modifier letters and symbols, combining marks left after normalizing
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,10 @@ class Autocomplete:
         return self._understanding.vocabulary().correct(last) or last
 
     def _queries(self, prefix: str) -> list[Suggestion]:
-        return [Suggestion("query", q) for q, _n in self._popular() if q.startswith(prefix)][:3]
+        """Shoppers' queries that complete what is typed: not the typed text itself, nor one holding a stray
+        accent or modifier ("iphone\u02ca", pasted from a title), which no shopper types on purpose."""
+        found = (q for q, _n in self._popular() if q.startswith(prefix) and q != prefix and not _stray_marks(q))
+        return [Suggestion("query", q) for q in found][:3]
 
     def _brands(self, prefix: str) -> list[Suggestion]:
         return [Suggestion("brand", b) for b in self._engine.brands() if normalize(b).startswith(prefix)][:3]
@@ -96,6 +101,10 @@ class Autocomplete:
         # "wi" is no search for "with", which a search would drop
         words = [word for word, _n in completions if word not in said and word not in STOP_WORDS]
         return [Suggestion("query", f"{head} {word}".strip()) for word in words][:WORDS]
+
+
+def _stray_marks(text: str) -> bool:
+    return any(unicodedata.category(character) in STRAY_MARKS for character in text)
 
 
 def _begins_words(title: str, words: list[str]) -> bool:

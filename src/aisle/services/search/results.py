@@ -106,3 +106,5 @@ class SearchResult:
     relaxed: Relaxation | None
     degraded: Degraded | None = None
     took_ms: float = 0.0
+    near_matches: int = 0  # of total, those that only nearly match (a word short, the brand read as a word)
+    near_on_page: frozenset[int] = frozenset()  # the products of this page that only nearly match

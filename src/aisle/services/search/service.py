@@ -162,6 +162,10 @@ class SearchService:
         if parsed.unreadable:  # "!!!", an emoji: nothing to match, which is not "everything"
             return _nothing_found(parsed, plan, params), ()
         result = engine.search(self._engine_query(plan, params))
+        if result.total == 0 and parsed.brands and not params.brands:
+            # The brand before the phrase: "sony wireless headphones" is a Sony wireless headset before it is
+            # another maker's "wireless headphones"
+            result, plan = self._split_phrases(engine, plan, params, parsed, result)
         brand_dropped: list[RelaxStep] = []
         if result.total == 0 and parsed.brands and not params.brands:
             # A brand word filters only when that leaves something matching the rest of the query; otherwise
@@ -177,11 +181,7 @@ class SearchService:
                     plan, result = boosted, boosted_result
                     brand_dropped = [RelaxStep("keyword", g.word) for g in boosted.keywords if not g.required]
             parsed = brand_words
-        if result.total == 0 and (split := word_groups(plan.keywords, self._synonyms_of, parsed.exact)) is not None:
-            # A synonym phrase or model code the catalog never writes as one: its words apart, before letting
-            # any go of (and relaxing lets go of words, not of the whole phrase).
-            plan = replace(plan, keywords=split)
-            result = engine.search(self._engine_query(plan, params))
+        result, plan = self._split_phrases(engine, plan, params, parsed, result)
         result, relaxed_steps, plan = self._search_relaxing(engine, plan, params, result, parsed)
         relaxed_steps = brand_dropped + relaxed_steps
         parsed = self._asked_kind.read_with_fitting(result.hits, parsed)
@@ -214,8 +214,20 @@ class SearchService:
             page_size=params.page_size,
             sort=plan.sort,
             relaxed=self._relaxation(engine, relaxed_steps, parsed, plan, categories) if relaxed_steps else None,
+            near_matches=len(near),
+            near_on_page=frozenset(h.product_id for h in hits) & {h.product_id for h in near},
         )
         return page, tuple(h.product_id for h in hits)
+
+    def _split_phrases(
+        self, engine: Searcher, plan: Plan, params: SearchParams, parsed: ParsedQuery, result: EngineResult
+    ) -> tuple[EngineResult, Plan]:
+        """When nothing matched: a synonym phrase or model code the catalog never writes as one, its words apart,
+        before letting any go of (relaxing lets go of words, not of the whole phrase)."""
+        if result.total or (split := word_groups(plan.keywords, self._synonyms_of, parsed.exact)) is None:
+            return result, plan
+        plan = replace(plan, keywords=split)
+        return engine.search(self._engine_query(plan, params)), plan
 
     def _with_known_attributes(self, engine: Searcher, parsed: ParsedQuery, params: SearchParams) -> ParsedQuery:
         """The attribute values the words ask for ("size 10") that some product of the catalog has; the others are

@@ -25,6 +25,12 @@ class SynonymUsed(Wire):
 
 class FiltersRead(Wire):
     brand: list[str]
+    brand_in_titles: bool = Field(
+        False,
+        description="The brand read from the words also keeps products whose titles name it (cases made for a "
+        'Samsung phone for "samsung galaxy s7 case"); the brand facet then shows it unselected, since choosing it '
+        "keeps the maker's own products only",
+    )
     price_min: float | None
     price_max: float | None
     rating_min: float | None
@@ -127,11 +133,19 @@ class DegradedShown(Wire):
     limits: str = Field(description="What the answer cannot do while the search engine is away")
 
 
+class SearchCard(ProductCard):
+    near_match: bool = Field(
+        description="Matches the query but for a word (or holds the brand word without being of that brand): "
+        "shown after the exact matches when they are few, and counted in near_matches"
+    )
+
+
 class SearchResponse(Wire):
     query: QueryRead
-    results: list[ProductCard]
+    results: list[SearchCard]
     facets: Facets
-    total: int
+    total: int = Field(description="Every product the results can page through, near matches included")
+    near_matches: int = Field(description="How many of total only nearly match (each marked near_match)")
     page: int
     page_size: int
     sort: str
@@ -145,9 +159,10 @@ class SearchResponse(Wire):
 def search_shown(result: SearchResult) -> Wired:
     shown = {
         "query": _query_read(result),
-        "results": [card_shown(card) for card in result.cards],
+        "results": [{**card_shown(c), "near_match": c.product_id in result.near_on_page} for c in result.cards],
         "facets": _facets(result),
         "total": result.total,
+        "near_matches": result.near_matches,
         "page": result.page,
         "page_size": result.page_size,
         "sort": result.sort,
@@ -161,7 +176,9 @@ def search_shown(result: SearchResult) -> Wired:
 
 def _query_read(result: SearchResult) -> Wired:
     predicted = result.predicted_category
-    return {**understood(result.query), "predicted_category": None if predicted is None else category_ref(predicted)}
+    read = understood(result.query)
+    read["filters"]["brand_in_titles"] = result.filters.brands_in_title
+    return {**read, "predicted_category": None if predicted is None else category_ref(predicted)}
 
 
 def understood(parsed: ParsedQuery) -> Wired:
@@ -185,7 +202,7 @@ def understood(parsed: ParsedQuery) -> Wired:
 
 def _facets(result: SearchResult) -> Wired:
     facets, filters = result.facets, result.filters
-    chosen_brands = {b.casefold() for b in filters.brands}
+    chosen_brands = set() if filters.brands_in_title else {b.casefold() for b in filters.brands}
     return {
         "brands": [{"name": b, "count": n, "selected": b.casefold() in chosen_brands} for b, n in facets.brands],
         "categories": [{**_category_count(c), "selected": c.selected} for c in result.facet_categories],

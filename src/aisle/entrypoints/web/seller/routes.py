@@ -90,6 +90,7 @@ def products(request: Request, seller: PortalSeller, catalog: CatalogDep) -> Res
         "pages": max(1, -(-total // PAGE_SIZE)),
         "statuses": STATUSES,
         "saved": request.query_params.get("saved"),
+        "deleted": whole_number(request.query_params.get("deleted")),
     }
     return page(request, "seller/products.html", context)
 
@@ -153,6 +154,17 @@ async def _save(
         current = None if product_id is None else catalog.get_product(seller.seller_id, product_id)
         return _editor(request, seller, current, values, categories(), invalid.errors, status_code=422)
     return RedirectResponse(f"/seller/products/{saved.product_id}?saved={saved.version}", status_code=303)
+
+
+@router.post("/products/{product_id}/delete")
+async def delete_product(product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep) -> Response:
+    """Deletes as the API does (softly: a rollback restores it), refused when the form's version is stale."""
+    if seller is None:
+        return to_sign_in()
+    form = await checked_form(request)
+    pid = parse_id(product_id, "product_id")
+    await run_in_threadpool(catalog.delete_product, seller.seller_id, pid, whole_number(form.get("version")))
+    return RedirectResponse(f"/seller/products?deleted={pid}", status_code=303)
 
 
 def _editor(

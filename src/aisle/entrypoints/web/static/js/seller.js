@@ -31,7 +31,13 @@ function jobProgress() {
   poll();
 }
 
-document.addEventListener("DOMContentLoaded", () => { priceDialog(); jobProgress(); });
+function confirmations() {
+  document.querySelectorAll("form[data-confirm]").forEach((form) => form.addEventListener("submit", (e) => {
+    if (!window.confirm(form.dataset.confirm)) e.preventDefault();
+  }));
+}
+
+document.addEventListener("DOMContentLoaded", () => { priceDialog(); jobProgress(); confirmations(); });
 
 function pictures() {
   const root = document.getElementById("pictures");
