@@ -203,6 +203,19 @@ def test_a_new_sku_in_place_of_an_old_one_is_held_to_the_products_recent_prices(
     assert seller.request("PATCH", f"/products/{product_id}", json=plausible).status_code == 200
 
 
+def test_a_write_that_changes_nothing_makes_no_version(seller: SellerClient):
+    created = seller.create()
+    path = f"/products/{created['product_id']}"
+    assert seller.request("PATCH", path, json={}).json()["version"] == 1
+    assert seller.request("PATCH", path, json={"title": created["title"]}).json()["version"] == 1
+    put = seller.request("PUT", path, json=product_body())  # what created it
+    assert put.status_code == 200, put.text
+    assert put.json()["version"] == 1 and put.headers["ETag"] == '"1"'
+    assert seller.request("POST", f"{path}/rollback", json={"version": 1}).json()["version"] == 1
+    assert [v["version"] for v in seller.request("GET", f"{path}/versions").json()] == [1]
+    assert seller.request("PATCH", path, json={"title": "Trailblazer 2"}).json()["version"] == 2  # a change still is
+
+
 def test_price_history_records_who_when_old_and_new(seller: SellerClient, client):
     created = seller.create()
     product_id, variant_id = created["product_id"], created["variants"][0]["variant_id"]

@@ -127,7 +127,8 @@ class Product:
         return product
 
     def update(self, content: ProductContent, now: datetime, new_id: Callable[[], int]) -> list[str]:
-        """Replaces the content as a new version; returns the names of the fields that changed."""
+        """Replaces the content as a new version; returns the names of the fields that changed (none: nothing
+        was written, the version stays)."""
         if self.status is ProductStatus.DELETED:
             raise Conflict("the product is deleted: roll back to a previous version to restore it")
         return self._change_to(content, now, new_id, reason={})
@@ -149,6 +150,8 @@ class Product:
         _require_valid(content)
         content = _assign_variant_ids(content, previous=self.content.variants, new_id=new_id)
         changed = changed_fields(self.content, content)
+        if not changed:  # the same content again (a feed sent twice, an empty PATCH): no version, no event
+            return []
         price_changes = _price_changes(self.content.variants, content.variants)
         self.content = content
         self._bump(now)

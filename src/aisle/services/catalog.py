@@ -120,6 +120,8 @@ class CatalogService:
                     raise StaleVersion(if_match, product.version)
                 read_version = product.version
                 change(uow, product)
+                if product.version == read_version:  # nothing changed: nothing to write
+                    return product
                 actor = f"seller:{seller_id}"
                 try:
                     uow.products.save(product, expected_version=read_version, actor=actor)
