@@ -286,3 +286,21 @@ def test_the_portal_deletes_a_product_softly_and_refuses_a_stale_form(client, se
     assert seller.request("GET", f"/products/{made['product_id']}").json()["status"] == "DELETED"
     wait_for_outbox(container)
     assert client.get(f"/api/v1/products/{made['product_id']}").status_code == 404
+
+
+def test_filters_can_all_be_cleared_in_stock_chosen_and_a_price_range_read_either_way(client, listed):
+    html_page = {"accept": "text/html"}
+    chosen = {"q": "trailblazer", "brand": "Acme", "price_min": "500", "price_max": "50", "sort": "price_asc"}
+    page = client.get("/search", params=chosen, headers=html_page).text
+    assert 'aria-label="Remove filter $50 \u2013 $500"' in html.unescape(page)  # typed the wrong way round
+    assert "Trailblazer Running Shoe" in page
+    assert '<a class="clear-all" href="/search?q=trailblazer&amp;sort=price_asc">Clear all filters</a>' in page
+    assert "In stock only" in page
+    stocked = client.get("/search", params={"q": "trailblazer", "in_stock": "1"}, headers=html_page).text
+    assert 'class="check on"><span class="box" aria-hidden="true"></span>In stock only' in stocked
+
+
+def test_the_product_page_names_its_options_and_invites_a_first_review(client, listed):
+    page = client.get(f"/p/{listed['product_id']}", headers={"accept": "text/html"}).text
+    assert "<legend>Size and Color</legend>" in page or "<legend>Color and Size</legend>" in page
+    assert "No reviews yet: write the first" in page and " 0 reviews" not in page

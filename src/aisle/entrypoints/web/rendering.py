@@ -72,7 +72,13 @@ def spec_value(value: Any) -> str:
     return str(value)
 
 
+def plain_number(value: Any) -> str:
+    """A number as a person types it: 10, not 10.0; 12.5 stays."""
+    return f"{float(value):g}"
+
+
 templates.env.filters["money"] = money
+templates.env.filters["plain_number"] = plain_number
 templates.env.filters["stars"] = stars
 templates.env.filters["spec_name"] = spec_name
 templates.env.filters["spec_value"] = spec_value

@@ -63,11 +63,12 @@ def read_query(path: str, raw: QueryParams, category: str | None = None) -> Aske
             pairs.append(("category", category))
     query = Query(path, pairs)
     brands = tuple(b.strip() for value in query.all("brand") for b in value.split(",") if b.strip())
+    price_min, price_max = _price_range(query, ignored)
     params = SearchParams(
         q=(query.get("q") or "")[:500],
         category=category,
-        price_min=_number(query, "price_min", ignored),
-        price_max=_number(query, "price_max", ignored),
+        price_min=price_min,
+        price_max=price_max,
         brands=brands,
         rating_min=_rating(query, ignored),
         in_stock=True if query.get("in_stock") in ("1", "true", "on") else None,
@@ -100,6 +101,21 @@ def _number(query: Query, key: str, ignored: list[str]) -> Decimal | None:
         ignored.append(f"{key.replace('_', ' ')} “{query.get(key)}” is not a price")
         return None
     return value
+
+
+def _price_range(query: Query, ignored: list[str]) -> tuple[Decimal | None, Decimal | None]:
+    """The price bounds typed, the wrong way round ("500" to "100") read the right way round."""
+    low, high = _number(query, "price_min", ignored), _number(query, "price_max", ignored)
+    if low is not None and high is not None and low > high:
+        low, high = high, low
+    return low, high
+
+
+def clear_all_url(asked: Asked, understood: dict[str, Any]) -> str:
+    """Every filter let go of, the words and the sort kept (a filter read from the words goes with its words)."""
+    sort = asked.query.get("sort") or understood.get("sort")
+    pairs = [("q", " ".join(understood.get("keywords") or [])), ("sort", sort or "")]
+    return Query(asked.query.path, [(key, value) for key, value in pairs if value]).link
 
 
 def _rating(query: Query, ignored: list[str]) -> float | None:

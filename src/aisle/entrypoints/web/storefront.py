@@ -97,6 +97,7 @@ def _results_page(
         "trail": list(trail),
         "error": error,
         "chips": search_page.chips(asked, response["query"], chosen.name if chosen else None, _relaxed(response)),
+        "clear_all_url": search_page.clear_all_url(asked, response["query"]),
         "pages": search_page.pages(response["page"], response["total"]),
         "last_page": last_page,
         "sorts": search_page.SORTS,
