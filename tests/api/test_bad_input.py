@@ -80,6 +80,23 @@ def test_a_json_body_not_said_to_be_json_is_415_naming_the_content_type(seller: 
     assert seller.request("GET", "/products").json()["total"] == 0
 
 
+def test_a_null_or_string_price_is_refused_as_documented(client, seller: SellerClient):
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["VariantIn"]["properties"]["price"]
+    assert schema["type"] == "number"  # not "number or string"
+    refused = ((None, "must be a number, not null"), ("19.99", "must be a number (not a string or boolean)"))
+    for price, reason in refused:
+        body = product_body(variants=[{"sku": "P-1", "price": price}])
+        assert _problem(seller.request("POST", "/products", json=body), 422)["errors"] == [
+            {"field": "variants[0].price", "reason": reason}
+        ]
+
+
+@pytest.mark.parametrize("raw", [b"[" * 100_000, b'{"title": ' + b"9" * 5000 + b"}"])
+def test_a_body_too_deep_or_with_a_huge_number_says_so(seller: SellerClient, raw: bytes):
+    response = seller.request("POST", "/products", content=raw, headers={"content-type": "application/json"})
+    assert _problem(response, 422)["errors"][0]["reason"].startswith("could not be read as JSON: it is not UTF-8")
+
+
 def test_unicode_and_injection_text_is_stored_verbatim(client, seller: SellerClient):
     title = "Ünïcödé 🥾 靴 ' OR 1=1; DROP TABLE products; -- <script>alert(1)</script>"
     created = seller.create(title=title, description='{"$where": "1==1"} \\u0000 \u200f\u0645\u0631\u062d\u0628\u0627')

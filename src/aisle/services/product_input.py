@@ -7,7 +7,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, ValidationError, field_validator
+from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, WithJsonSchema, field_validator
 from pydantic_core import ErrorDetails
 
 from aisle.domain.catalog import (
@@ -20,7 +20,7 @@ from aisle.domain.catalog import (
     Variant,
 )
 from aisle.domain.errors import FieldError, InvalidInput
-from aisle.domain.money import price_problem, to_money
+from aisle.domain.money import MAX_PRICE, price_problem, to_money
 from aisle.services.input_model import IdText, InputModel, down_to_value
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", examples=["TSHIRT-BLU-M"])]
@@ -45,16 +45,22 @@ def _money(value: Any) -> Decimal:
     return to_money(value)
 
 
+# Documented as the number it must be (pydantic would say "number or string" for a Decimal; a string is refused)
+Money = Annotated[Decimal, WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": float(MAX_PRICE)})]
+
+
 class VariantIn(InputModel):
     sku: Sku
-    price: Decimal = Field(description="Price in USD, a JSON number with at most 2 decimals", examples=[19.99])
-    compare_price: Decimal | None = Field(None, description="The 'was' price; must be above price", examples=[24.99])
+    price: Money = Field(description="Price in USD, a JSON number with at most 2 decimals", examples=[19.99])
+    compare_price: Money | None = Field(None, description="The 'was' price; must be above price", examples=[24.99])
     attributes: dict[AttributeName, ShortText] = Field(default_factory=dict, max_length=20, examples=[{"size": "M"}])
     weight_grams: int | None = Field(None, ge=0, le=1_000_000)
 
     @field_validator("price", "compare_price", mode="before")
     @classmethod
-    def _exact_money(cls, value: Any) -> Decimal | None:
+    def _exact_money(cls, value: Any, info: ValidationInfo) -> Decimal | None:
+        if value is None and info.field_name == "price":
+            raise ValueError("must be a number, not null")
         return None if value is None else _money(value)
 
     def to_variant(self) -> Variant:

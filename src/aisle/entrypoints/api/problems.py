@@ -207,7 +207,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> JSONResponse:
         if error.status_code == 400 and error.detail == FASTAPI_UNPARSABLE_BODY:
-            reason = "is not valid JSON text (check the encoding: UTF-8 is expected)"
+            reason = (
+                "could not be read as JSON: it is not UTF-8 text, or it nests deeper or holds a longer number "
+                "than a JSON reader takes"
+            )
             return problem(request, 422, "The request body could not be read.", [FieldError("body", reason)])
         headers = getattr(error, "headers", None)
         documented = request.app.state.documented_methods.allowed(request.url.path) if error.status_code == 405 else []
