@@ -38,6 +38,7 @@ def test_access_lines_and_a_500_carry_the_request_id(container, log_lines: io.St
         failed = client.get("/boom")
     assert ok.status_code == 200 and failed.status_code == 500
     promised = failed.json()["request_id"]
+    assert failed.headers["x-request-id"] == promised  # as on every other answer
     lines = _parsed(log_lines)
     access = [line for line in lines if line["logger"] == "aisle.access"]
     assert {(a["path"], a["status"], a["request_id"]) for a in access} >= {

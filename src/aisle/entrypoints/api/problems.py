@@ -225,7 +225,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         # Starlette raises the error again once this answer is sent, and the server then drops the connection:
         # saying so keeps a keep-alive client from sending its next request into the closed socket.
         detail = "Something went wrong on our side; the request id helps us find it."
-        return problem(request, 500, detail, headers={"Connection": "close"})
+        # the middleware that names every answer's request id is unwound by now: this answer names its own
+        headers = {"Connection": "close", **({"X-Request-Id": request_id} if request_id else {})}
+        return problem(request, 500, detail, headers=headers)
 
 
 def _not_json(request: Request, error: RequestValidationError) -> str | None:
