@@ -88,6 +88,8 @@ def test_quote_with_a_coupon(client, listed):
     ]
     unknown = client.post("/api/v1/pricing/quote", json={"lines": lines, "coupon": "NOPE123"})
     assert unknown.status_code == 422 and "does not exist" in unknown.json()["detail"]
+    malformed = client.post("/api/v1/pricing/quote", json={"lines": lines, "coupon": "' OR 1=1--"})
+    assert malformed.status_code == 422 and malformed.json()["errors"][0]["field"] == "coupon"  # the field sent
 
 
 def test_redeeming_is_idempotent_per_order_and_the_limit_holds_under_concurrency(client, listed):

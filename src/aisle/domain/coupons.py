@@ -46,10 +46,11 @@ def coupon_key(code: str, seller_id: int | None) -> str:
     return code if seller_id is None else f"{seller_id}:{code}"
 
 
-def normalize_code(code: str) -> str:
+def normalize_code(code: str, field: str = "code") -> str:
+    """``field``: the request's name for the code, named when it is refused (a quote's is ``coupon``)."""
     cleaned = code.strip().upper()
     if not COUPON_CODE.match(cleaned):
-        raise InvalidInput.single("code", "3-32 letters, digits, '-' or '_'")
+        raise InvalidInput.single(field, "3-32 letters, digits, '-' or '_'")
     return cleaned
 
 

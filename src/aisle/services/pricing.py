@@ -270,7 +270,7 @@ class PricingService:
 
     def _coupon(self, uow: UnitOfWork, code: str, sellers: Sequence[int]) -> Coupon:
         """The platform's code first; else the code of a seller whose product is in the basket."""
-        code = normalize_code(code)
+        code = normalize_code(code, field="coupon")
         for seller_id in (None, *sellers):
             if (coupon := uow.pricing.coupon(code, seller_id)) is not None:
                 return coupon
