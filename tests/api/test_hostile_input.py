@@ -77,7 +77,8 @@ def test_huge_or_odd_version_numbers_are_4xx(seller: SellerClient, version):
     pid = seller.create()["product_id"]
     _problem(seller.request("GET", f"/products/{pid}/versions/{version}"), 404, 422)
     _problem(seller.request("GET", f"/products/{pid}/diff?from=1&to={version}"), 404, 422)
-    rolled = seller.request("POST", f"/products/{pid}/rollback", content=f'{{"version": {version}}}'.encode())
+    body, json_type = f'{{"version": {version}}}'.encode(), {"content-type": "application/json"}
+    rolled = seller.request("POST", f"/products/{pid}/rollback", content=body, headers=json_type)
     _problem(rolled, 422)
 
 
