@@ -305,3 +305,17 @@ def test_the_product_page_names_its_options_and_invites_a_first_review(client, l
     page = client.get(f"/p/{listed['product_id']}", headers={"accept": "text/html"}).text
     assert "<legend>Size and Color</legend>" in page or "<legend>Color and Size</legend>" in page
     assert "No reviews yet: write the first" in page and " 0 reviews" not in page
+
+
+def test_the_portal_says_who_changed_what_and_greets_a_signed_out_seller(client, seller):
+    made = seller.create()
+    seller.request("PATCH", f"/products/{made['product_id']}", json={"variants": [{"sku": "TB-42-BLK", "price": 99}]})
+    assert sign_in(client, "").status_code == 401
+    empty = client.post("/seller/sign-in", data={"api_key": " ", "csrf_token": client.cookies["aisle_csrf"]})
+    assert "Enter your API key" in empty.text
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    versions = client.get(f"/seller/products/{made['product_id']}/versions").text
+    rows = re.findall(r"<td>(You|seller[^<]*)</td>\s*<td>([^<]*)</td>", versions)
+    assert rows == [("You", "Price changed"), ("You", "Created")]
+    out = client.post("/seller/sign-out", data={"csrf_token": client.cookies["aisle_csrf"]})
+    assert "You are signed out." in out.text
