@@ -319,3 +319,12 @@ def test_the_portal_says_who_changed_what_and_greets_a_signed_out_seller(client,
     assert rows == [("You", "Price changed"), ("You", "Created")]
     out = client.post("/seller/sign-out", data={"csrf_token": client.cookies["aisle_csrf"]})
     assert "You are signed out." in out.text
+
+
+def test_a_query_of_control_characters_or_great_length_is_shown_sensibly(client, listed):
+    nul = client.get("/search", params={"q": "\x00"}, headers={"accept": "text/html"}).text
+    assert "<h1>All products</h1>" in nul and "\x00" not in nul and "\ufffd" not in nul
+    long_words = " ".join(["trailblazer"] * 40)
+    page = client.get("/search", params={"q": long_words}, headers={"accept": "text/html"}).text
+    [heading] = re.findall(r"<h1>Results for \u201c([^\u201d]*)\u201d</h1>", page)
+    assert len(heading) <= 80 and heading.endswith("...")
