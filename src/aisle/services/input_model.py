@@ -140,3 +140,49 @@ Moment = Annotated[
     Field(description="An ISO 8601 date-time with its offset, 1970..9999 in UTC", examples=["2026-11-27T00:00:00Z"]),
     AfterValidator(_utc_in_range),
 ]
+
+
+# The patterns of input fields, in words a seller acts on (pydantic would print the regular expression)
+PATTERNS_SAID = {
+    r"^[0-9]{8,14}$": "must be 8 to 14 digits (a GTIN, EAN or UPC)",
+    r"^(https?://|/)\S+$": "must be a web address starting with http:// or https:// (or a path here), no spaces",
+    r"^[A-Za-z0-9._-]+$": "may hold only letters, digits, '.', '_' and '-'",
+}
+TYPES_SAID = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known field",
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "list_type": "must be a list",
+}
+
+
+def plain_reason(error: Mapping[str, Any]) -> str:
+    """A validation error's reason in words: "must not be empty", not "String should have at least 1 character"."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind in TYPES_SAID:
+        return TYPES_SAID[kind]
+    if kind == "string_too_short":
+        return "must not be empty" if ctx.get("min_length") == 1 else f"must be at least {ctx['min_length']} characters"
+    if kind == "string_too_long":
+        return f"must be at most {ctx['max_length']} characters"
+    if kind == "too_short":
+        return "must have at least one item" if ctx.get("min_length") == 1 else f"needs at least {ctx['min_length']}"
+    if kind == "too_long":
+        return f"may have at most {ctx['max_length']} items"
+    if kind == "string_pattern_mismatch":
+        return PATTERNS_SAID.get(str(ctx.get("pattern")), "is not in the expected form")
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = next(iter(ctx.values()))
+        said = {"greater_than": "greater than", "greater_than_equal": "at least", "less_than": "less than"}
+        return f"must be {said.get(kind, 'at most')} {bound}"
+    return str(error["msg"]).removeprefix("Value error, ").replace("Input should be", "must be")

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, WithJsonSchema, field_validator
-from pydantic_core import ErrorDetails
 
 from aisle.domain.catalog import (
     MAX_DESCRIPTION,
@@ -21,7 +20,7 @@ from aisle.domain.catalog import (
 )
 from aisle.domain.errors import FieldError, InvalidInput
 from aisle.domain.money import MAX_PRICE, price_problem, to_money
-from aisle.services.input_model import IdText, InputModel, down_to_value
+from aisle.services.input_model import IdText, InputModel, down_to_value, plain_reason
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", examples=["TSHIRT-BLU-M"])]
 
@@ -182,7 +181,9 @@ def _content_as_input(content: ProductContent) -> dict[str, Any]:
 
 def field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
     """pydantic's errors as ``field: reason`` pairs, with paths like ``variants[0].price``."""
-    return [FieldError(prefix + down_to_value(field_path(e["loc"]), e) or "body", _reason(e)) for e in error.errors()]
+    return [
+        FieldError(prefix + down_to_value(field_path(e["loc"]), e) or "body", plain_reason(e)) for e in error.errors()
+    ]
 
 
 def field_path(location: tuple[Any, ...]) -> str:
@@ -190,7 +191,3 @@ def field_path(location: tuple[Any, ...]) -> str:
     for part in location:
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path
-
-
-def _reason(error: ErrorDetails) -> str:
-    return error["msg"].removeprefix("Value error, ")

@@ -16,7 +16,7 @@ from aisle.domain.coupons import CouponRefused
 from aisle.domain.errors import Conflict, FieldError, InvalidInput, NotFound, StaleVersion
 from aisle.domain.images import ImageRefused
 from aisle.services.bulk import TooManyLines
-from aisle.services.input_model import down_to_value
+from aisle.services.input_model import down_to_value, plain_reason
 from aisle.services.ports import ConnectionLost, StorageFull
 from aisle.services.product_input import field_path
 
@@ -256,6 +256,4 @@ def _field(location: tuple[Any, ...]) -> str:
 def _reason(error: dict[str, Any]) -> str:
     if error["type"] == "json_invalid":
         return f"the body is not valid JSON ({error.get('ctx', {}).get('error', 'parse error')})"
-    if error["type"] == "extra_forbidden":
-        return "is not a known field"
-    return str(error["msg"]).removeprefix("Value error, ")
+    return plain_reason(error)

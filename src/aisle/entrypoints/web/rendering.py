@@ -72,6 +72,47 @@ def spec_value(value: Any) -> str:
     return str(value)
 
 
+FIELD_LABELS = {
+    "compare_price": "was price",
+    "attributes": "options",
+    "sku": "SKU",
+    "gtin": "GTIN",
+    "images": "image URL",
+}
+
+
+def field_label(field: str) -> str:
+    """An API field path as the form labels it: "variants[0].price" is "Variant 1 price", "images[1]" "Image URL 2"."""
+    words = []
+    for name, index in re.findall(r"([A-Za-z_]+)(?:\[(\d+)\])?", field):
+        said = FIELD_LABELS.get(name, name.replace("_", " "))
+        said = ("variant" if index else "variants") if name == "variants" else said
+        words.append(f"{said} {int(index) + 1}" if index else said)
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+CHANGES_SAID = {
+    "product.created": "Created",
+    "product.updated": "Edited",
+    "price.changed": "Price changed",
+    "product.deleted": "Deleted",
+}
+
+
+def change_said(event: str) -> str:
+    """A version's event as the seller reads it: "price.changed" is "Price changed"."""
+    return CHANGES_SAID.get(event, event.replace(".", " ").replace("_", " ").capitalize())
+
+
+def actor_said(actor: str) -> str:
+    """Who made a version: "seller:123" and "seller" are the seller signed in (only its own versions are shown),
+    "bulk:7" a bulk upload, "import" a catalog import."""
+    kind, _, ref = actor.partition(":")
+    said = {"seller": "You", "bulk": f"Bulk upload {ref}".strip(), "import": "Catalog import"}
+    return said.get(kind, actor)
+
+
 def plain_number(value: Any) -> str:
     """A number as a person types it: 10, not 10.0; 12.5 stays."""
     return f"{float(value):g}"
@@ -79,6 +120,9 @@ def plain_number(value: Any) -> str:
 
 templates.env.filters["money"] = money
 templates.env.filters["plain_number"] = plain_number
+templates.env.filters["field_label"] = field_label
+templates.env.filters["change_said"] = change_said
+templates.env.filters["actor_said"] = actor_said
 templates.env.filters["stars"] = stars
 templates.env.filters["spec_name"] = spec_name
 templates.env.filters["spec_value"] = spec_value

@@ -12,6 +12,7 @@ from starlette.datastructures import QueryParams
 from aisle.domain.errors import InvalidInput
 from aisle.entrypoints.numbers import decimal_comma, page_number, without_thousands
 from aisle.entrypoints.web.links import Query
+from aisle.services.input_model import CONTROL_CHARACTERS
 from aisle.services.search.params import SearchParams, attribute_filters
 
 PAGE_SIZE = 24
@@ -56,7 +57,9 @@ class Asked:
 
 def read_query(path: str, raw: QueryParams, category: str | None = None) -> Asked:
     ignored: list[str] = []
-    pairs = [(k, v.strip()) for k, v in raw.multi_items() if k in KEYS and k != "category"]
+    # control characters ("%00") are no part of a search and would be echoed into the page's forms
+    pairs = [(k, " ".join(CONTROL_CHARACTERS.sub(" ", v).split())) for k, v in raw.multi_items() if k in KEYS]
+    pairs = [(k, v) for k, v in pairs if k != "category"]
     if category is None:
         category = (raw.get("category") or "").strip() or None
         if category:

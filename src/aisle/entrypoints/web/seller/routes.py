@@ -39,7 +39,8 @@ CATEGORIES_OFFERED = 500  # paths listed in the product form; about 25 KB of HTM
 def sign_in_page(request: Request, seller: PortalSeller) -> Response:
     if seller:
         return RedirectResponse("/seller/products", status_code=303)
-    return page(request, "seller/sign_in.html", {"error": None})
+    signed_out = request.query_params.get("signed_out") == "1"
+    return page(request, "seller/sign_in.html", {"error": None, "signed_out": signed_out})
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
@@ -50,6 +51,7 @@ async def sign_in(request: Request, sellers: SellersDep) -> Response:
     seller = await run_in_threadpool(sellers.authenticate, key) if key and allowed else None
     if seller is None:
         error = "Too many attempts; wait a minute." if not allowed else "This API key is not valid."
+        error = "Enter your API key (it starts with aisle_sk_)." if allowed and not key else error
         return page(request, "seller/sign_in.html", {"error": error}, status_code=401 if allowed else 429)
     response = RedirectResponse("/seller/products", status_code=303)
     value = session.session_value(session_secret(request), seller.seller_id)
@@ -60,7 +62,7 @@ async def sign_in(request: Request, sellers: SellersDep) -> Response:
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
     await checked_form(request)
-    response = RedirectResponse("/seller", status_code=303)
+    response = RedirectResponse("/seller?signed_out=1", status_code=303)
     response.delete_cookie(session.SESSION_COOKIE, path="/seller")
     return response
 
