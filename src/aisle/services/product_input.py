@@ -25,9 +25,13 @@ from aisle.services.input_model import IdText, InputModel, down_to_value, plain_
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", examples=["TSHIRT-BLU-M"])]
 
 
+def _shows_anything(value: str) -> bool:
+    """Whether the text has something to see: not only spaces and invisible marks (zero-width spaces)."""
+    return any(unicodedata.category(character)[0] in "LNPS" for character in value)
+
+
 def _visible(value: str) -> str:
-    """Text with something to see: not only spaces and invisible marks (a title of zero-width spaces)."""
-    if not any(unicodedata.category(character)[0] in "LNPS" for character in value):
+    if not _shows_anything(value):
         raise ValueError("must not be blank")
     return value.strip()
 
@@ -96,8 +100,7 @@ class ProductIn(InputModel):
     @classmethod
     def _blank_brand_is_none(cls, value: str | None) -> str | None:
         """A brand of only spaces is no brand, as an empty one is."""
-        visible = value is not None and any(unicodedata.category(c)[0] in "LNPS" for c in value)
-        return value.strip() if visible and value is not None else None
+        return value.strip() if value is not None and _shows_anything(value) else None
 
     def to_content(self) -> ProductContent:
         return ProductContent(
