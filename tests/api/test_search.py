@@ -539,15 +539,19 @@ def test_cards_spell_a_brand_as_its_facet_does(client, catalog, seller: SellerCl
     assert related["Otterbox Commuter Series Case for iPhone 7"] == "OtterBox"
 
 
-def test_a_brand_typed_with_a_kind_is_shown_as_the_maker_or_made_for_it(client, seller: SellerClient, container):
-    cases = ["Electronics", "Phones", "Cases"]
-    for n, (title, brand) in enumerate(
-        [("Samsung Galaxy S7 Clear View Case", "Samsung"), ("Spigen Rugged Case for Samsung Galaxy S7", "Spigen")]
-    ):
-        body = {"title": title, "brand": brand, "status": "ACTIVE", "category_id": category_id(container, cases)}
-        body["variants"] = [{"sku": f"MF-{n}", "price": 20}]
+def _list_branded(seller: SellerClient, container, path: list[str], made: list[tuple[str, str]]) -> None:
+    """Lists one ACTIVE product per (title, brand) under ``path``, then makes them searchable."""
+    for n, (title, brand) in enumerate(made):
+        body = {"title": title, "brand": brand, "status": "ACTIVE", "category_id": category_id(container, path)}
+        body["variants"] = [{"sku": f"BR-{n}", "price": 20}]
         assert seller.request("POST", "/products", json=body).status_code == 201
     searchable(container)
+
+
+def test_a_brand_typed_with_a_kind_is_shown_as_the_maker_or_made_for_it(client, seller: SellerClient, container):
+    cases = ["Electronics", "Phones", "Cases"]
+    made = [("Samsung Galaxy S7 Clear View Case", "Samsung"), ("Spigen Rugged Case for Samsung Galaxy S7", "Spigen")]
+    _list_branded(seller, container, cases, made)
 
     body = client.get("/api/v1/products/search", params={"q": "samsung case"}).json()
     assert body["query"]["filters"]["brand"] == ["Samsung"] and body["query"]["filters"]["brand_in_titles"]
@@ -564,13 +568,8 @@ def test_a_brand_typed_with_a_kind_is_shown_as_the_maker_or_made_for_it(client, 
 
 def test_a_brand_is_kept_before_a_phrase_its_products_write_apart(client, seller: SellerClient, container):
     audio = ["Electronics", "Audio", "Headphones"]
-    for n, (title, brand) in enumerate(
-        [("Sony Gold Wireless Headset Black", "Sony"), ("Philips SHC1300 Wireless Headphones", "Philips")]
-    ):
-        body = {"title": title, "brand": brand, "status": "ACTIVE", "category_id": category_id(container, audio)}
-        body["variants"] = [{"sku": f"WH-{n}", "price": 50}]
-        assert seller.request("POST", "/products", json=body).status_code == 201
-    searchable(container)
+    made = [("Sony Gold Wireless Headset Black", "Sony"), ("Philips SHC1300 Wireless Headphones", "Philips")]
+    _list_branded(seller, container, audio, made)
 
     body = client.get("/api/v1/products/search", params={"q": "sony wireless headphones"}).json()
     assert body["relaxed"] is None  # "sony" was not let go of
