@@ -115,6 +115,15 @@ def test_a_stale_if_match_gets_412_and_changes_nothing(seller: SellerClient):
     assert garbage.json()["errors"][0]["field"] == "If-Match"
 
 
+def test_if_match_star_writes_whatever_the_version(seller: SellerClient):
+    product_id = seller.create()["product_id"]
+    seller.request("PATCH", f"/products/{product_id}", json={"title": "v2"})
+    starred = seller.request("PATCH", f"/products/{product_id}", json={"title": "v3"}, headers={"If-Match": " * "})
+    assert starred.status_code == 200, starred.text
+    assert seller.request("GET", f"/products/{product_id}").json()["title"] == "v3"
+    assert seller.request("DELETE", "/products/999999", headers={"If-Match": "*"}).status_code == 404
+
+
 def test_two_writers_with_the_same_version_one_wins(seller: SellerClient):
     product_id = seller.create()["product_id"]
     statuses: list[int] = []

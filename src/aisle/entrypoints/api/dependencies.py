@@ -113,12 +113,12 @@ async def if_match(
     if_match: Annotated[
         str | None,
         Header(
-            description="The version you last read; a stale one gets 412 and changes nothing",
-            json_schema_extra={"pattern": r'^\s*(W/)?"?[0-9]{1,9}"?\s*$'},
+            description='The version you last read; a stale one gets 412 and changes nothing. "*" asks for no check',
+            json_schema_extra={"pattern": r'^\s*((W/)?"?[0-9]{1,9}"?|\*)\s*$'},
         ),
     ] = None,
 ) -> int | None:
-    if if_match is None:
+    if if_match is None or if_match.strip() == "*":  # RFC 9110: "*" matches whatever version there is
         return None
     version = whole_number(if_match.strip().removeprefix("W/").strip('"'))
     if version is None or version > MAX_VERSION:
