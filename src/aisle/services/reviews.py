@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from aisle.domain.catalog import ProductStatus
-from aisle.domain.errors import InvalidInput, NotFound
+from aisle.domain.errors import FieldError, InvalidInput, NotFound
 from aisle.domain.reviews import Review, review_added, validate_review
 from aisle.services.catalog import Page
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
@@ -56,7 +56,16 @@ class ReviewService:
         return review
 
     def confirm_order(self, order_id: str, product_ids: list[int]) -> None:
+        """An order can only have bought products the catalog has (or had: a product deleted since stays known)."""
         with self._uow() as uow:
+            known = {product.product_id for product in uow.products.get_many(product_ids)}
+            unknown = [
+                FieldError(f"product_ids.{n}", "no such product")
+                for n, pid in enumerate(product_ids)
+                if pid not in known
+            ]
+            if unknown:
+                raise InvalidInput(unknown)
             uow.reviews.confirm_order(order_id, sorted(set(product_ids)), self._now())
             uow.commit()
 

@@ -67,7 +67,10 @@ class OrderConfirmationIn(InputModel):
     tags=["internal"],
     status_code=status.HTTP_201_CREATED,
     dependencies=[Depends(internal_caller)],
-    responses={401: {"description": "Needs the internal token"}, 422: {"description": "Invalid fields"}},
+    responses={
+        401: {"description": "Needs the internal token"},
+        422: {"description": "Invalid fields, or a product the catalog never had"},
+    },
 )
 def confirm_order(body: OrderConfirmationIn, reviews: ReviewsDep) -> dict[str, Any]:
     """Checkout records that an order bought these products; reviews naming the order become verified."""
