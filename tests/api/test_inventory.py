@@ -175,6 +175,8 @@ def test_sellers_may_count_their_own_stock_but_not_reserve(client, stocked, sell
         ({"operation": "SET", "quantity": 5}, 422, "warehouse_id"),
         ({"operation": "SET", "quantity": 5, "warehouse_id": "mars"}, 404, None),
         ({"operation": "RESERVE", "quantity": 1, "warehouse_id": "mars"}, 404, None),
+        ({"operation": "RESERVE", "quantity": 1, "warehouse_id": "../east"}, 422, "warehouse_id"),
+        ({"operation": "SET", "quantity": 1, "warehouse_id": ""}, 422, "warehouse_id"),
         ({"operation": "RELEASE"}, 422, "reservation_id"),
         ({"operation": "RELEASE", "reservation_id": "12345"}, 404, None),
         ({"operation": "DEDUCT", "reservation_id": "abc"}, 422, "reservation_id"),
@@ -233,4 +235,13 @@ def test_a_reservation_of_a_removed_variant_neither_wedges_expiry_nor_sells(clie
         assert time.monotonic() < deadline, "the due reservations never expired"
         time.sleep(0.2)
     assert (_status(client, orphan), _status(client, due)) == ("EXPIRED", "EXPIRED")
+    assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["available"] == 28
+
+
+def test_a_reservation_line_with_an_impossible_warehouse_id_is_422_naming_the_line(client, stocked):
+    lines = [{"variant_id": stocked["variant"], "quantity": 1, "warehouse_id": "east west"}]
+    refused = client.post("/api/v1/inventory/reservations", json={"owner": "cart-1", "lines": lines}, headers=INTERNAL)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == "lines[0].warehouse_id"
+    assert "letters, digits" in refused.json()["errors"][0]["reason"]
     assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["available"] == 28

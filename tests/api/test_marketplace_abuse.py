@@ -65,7 +65,7 @@ def test_an_order_confirmation_naming_an_unknown_product_is_refused_whole(client
     product_id = seller.create()["product_id"]
     refused = _confirm(client, "order-5", product_id, "987654321")
     assert refused.status_code == 422, refused.text
-    assert [e["field"] for e in refused.json()["errors"]] == ["product_ids.1"]
+    assert [e["field"] for e in refused.json()["errors"]] == ["product_ids[1]"]
     review = {"rating": 5, "body": "great", "order_id": "order-5"}
     unverified = client.post(f"/api/v1/products/{product_id}/reviews", json=review)
     assert unverified.status_code == 422, "nothing of the refused confirmation was kept"

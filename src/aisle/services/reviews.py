@@ -60,7 +60,7 @@ class ReviewService:
         with self._uow() as uow:
             known = {product.product_id for product in uow.products.get_many(product_ids)}
             unknown = [
-                FieldError(f"product_ids.{n}", "no such product")
+                FieldError(f"product_ids[{n}]", "no such product")
                 for n, pid in enumerate(product_ids)
                 if pid not in known
             ]

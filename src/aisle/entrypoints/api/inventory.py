@@ -7,10 +7,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Response, status
 from pydantic import Field
-from pydantic.json_schema import JsonDict
 
 from aisle.domain.errors import InvalidInput, NotFound
-from aisle.domain.inventory import MAX_RESERVE_QUANTITY, WAREHOUSE_ID, Operation
+from aisle.domain.inventory import MAX_RESERVE_QUANTITY, Operation
 from aisle.entrypoints.api.dependencies import (
     Caller,
     CallerDep,
@@ -51,7 +50,7 @@ LineQuantity = Annotated[
         json_schema_extra={"minimum": 1, "maximum": MAX_RESERVE_QUANTITY},
     ),
 ]
-WAREHOUSE_ID_SCHEMA: JsonDict = {"pattern": WAREHOUSE_ID.pattern}
+WAREHOUSE_ID_CHARACTERS = r"^[A-Za-z0-9._-]+$"  # and 1 to 64 of them: domain.inventory.WAREHOUSE_ID
 PROBLEMS: Responses = {
     401: {"description": "Missing or wrong token"},
     404: {"description": "Unknown variant, warehouse or reservation"},
@@ -61,9 +60,7 @@ PROBLEMS: Responses = {
 
 
 class WarehouseIn(InputModel):
-    warehouse_id: str = Field(
-        min_length=1, max_length=64, examples=["us-east-1"], json_schema_extra=WAREHOUSE_ID_SCHEMA
-    )
+    warehouse_id: str = Field(min_length=1, max_length=64, examples=["us-east-1"], pattern=WAREHOUSE_ID_CHARACTERS)
     name: str = Field(min_length=1, max_length=200)
     region: str = Field(min_length=1, max_length=100, examples=["us-east"])
 
@@ -71,7 +68,13 @@ class WarehouseIn(InputModel):
 class StockChange(InputModel):
     operation: Literal["RESERVE", "RELEASE", "DEDUCT", "RESTOCK", "SET"]
     quantity: Quantity | None = Field(None, description="RESERVE, RESTOCK, SET")
-    warehouse_id: str | None = Field(None, max_length=64, description="RESTOCK and SET need it; RESERVE may pick")
+    warehouse_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        pattern=WAREHOUSE_ID_CHARACTERS,
+        description="RESTOCK and SET need it; RESERVE may pick",
+    )
     reservation_id: str | None = Field(None, description="RELEASE and DEDUCT name the reservation")
     owner: str = Field("api", max_length=200, description="Who holds a reservation, e.g. a cart id")
 
@@ -79,7 +82,7 @@ class StockChange(InputModel):
 class LineIn(InputModel):
     variant_id: IdText
     quantity: LineQuantity
-    warehouse_id: str | None = Field(None, max_length=64, json_schema_extra=WAREHOUSE_ID_SCHEMA)
+    warehouse_id: str | None = Field(None, min_length=1, max_length=64, pattern=WAREHOUSE_ID_CHARACTERS)
 
 
 class ReservationIn(InputModel):
