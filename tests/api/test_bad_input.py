@@ -107,7 +107,8 @@ def test_unicode_and_injection_text_is_stored_verbatim(client, seller: SellerCli
 
 def test_oversized_bodies_are_413(seller: SellerClient):
     huge = product_body(description="x" * 2_000_000)
-    _problem(seller.request("POST", "/products", json=huge), 413)
+    refused = seller.request("POST", "/products", json=huge)
+    assert _problem(refused, 413)["request_id"] == refused.headers["x-request-id"]
     assert seller.request("GET", "/products").json()["total"] == 0
 
 

@@ -23,13 +23,13 @@ def test_a_method_a_literal_path_lacks_is_405_not_an_id_parse(client):
 
 def test_405_names_every_method_of_the_path(client):
     listing = client.delete("/api/v1/seller/products")
-    assert (listing.status_code, listing.headers["allow"]) == (405, "GET, POST")
+    assert (listing.status_code, listing.headers["allow"]) == (405, "GET, HEAD, POST")
 
     stock = client.put("/api/v1/inventory/123", headers=INTERNAL)  # a templated path: GET and PATCH
-    assert (stock.status_code, stock.headers["allow"]) == (405, "GET, PATCH")
+    assert (stock.status_code, stock.headers["allow"]) == (405, "GET, HEAD, PATCH")
 
     reviews = client.put("/api/v1/products/123/reviews")
-    assert (reviews.status_code, reviews.headers["allow"]) == (405, "GET, POST")
+    assert (reviews.status_code, reviews.headers["allow"]) == (405, "GET, HEAD, POST")
 
 
 def test_documented_methods_still_reach_their_routes(client, seller):
@@ -69,3 +69,7 @@ def test_head_answers_what_get_would_without_the_body(client, seller):
         assert head.headers["content-type"] == got.headers["content-type"]
         assert head.headers["content-length"] == str(len(got.content))
     assert client.head("/api/v1/pricing/quote").status_code == 405  # no GET there: nothing to answer HEAD with
+
+
+def test_head_which_405_offers_is_answered(client):
+    assert client.head("/api/v1/products/search", params={"q": "kettle"}).status_code == 200

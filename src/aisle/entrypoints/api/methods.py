@@ -48,4 +48,6 @@ class DocumentedMethods:
 
 
 def _methods(operations: dict[str, Any]) -> frozenset[str]:
-    return frozenset(method.upper() for method in operations if method in HTTP_METHODS)
+    """HEAD wherever GET is: HeadAsGetMiddleware answers it."""
+    methods = {method.upper() for method in operations if method in HTTP_METHODS}
+    return frozenset(methods | {"HEAD"} if "GET" in methods else methods)

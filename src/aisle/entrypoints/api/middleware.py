@@ -112,7 +112,7 @@ class BodyLimitMiddleware:
         await self.app(scope, counting_receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
-        response = problem(None, 413, f"The request body is larger than {limit} bytes.", limit_bytes=limit)
+        response = problem(Request(scope), 413, f"The request body is larger than {limit} bytes.", limit_bytes=limit)
         await response(scope, receive, send)
 
 
