@@ -166,6 +166,14 @@ def test_a_word_that_is_the_likelier_slip_wins_over_a_brand_as_close(synonyms: S
     assert parser.parse("monstr cable").brands == ("Monster",)
 
 
+def test_a_brand_that_starts_a_code_written_apart_is_the_code(synonyms: SynonymTable) -> None:
+    parser = QueryParser(Vocabulary({"cat6": 40, "cat": 3, "cable": 90, "phone": 50}), ["CAT"], synonyms)
+    assert parser.parse("cat 6 cable").brands == ()  # Cat6 cables, not the phones of the brand CAT
+    assert parser.parse("cat 6 cable").keywords == ("cat", "6", "cable")
+    assert parser.parse("cat 7 cable").brands == ("CAT",)  # no "cat7" in the catalog: the brand it is
+    assert parser.parse("cat phone").brands == ("CAT",)
+
+
 def test_a_brand_typo_needs_five_letters_and_a_close_match(parser: QueryParser) -> None:
     assert parser.parse("sonu headphones").brands == ()  # too short to guess
     assert parser.parse("sonu headphones").keywords == ("sonu", "headphones")

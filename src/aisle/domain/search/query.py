@@ -27,7 +27,13 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from aisle.domain.search.brands import MIN_FUZZY_BRAND_LENGTH, BrandMatcher
-from aisle.domain.search.compounds import compound_forms, number_forms, other_number_forms, split_compound
+from aisle.domain.search.compounds import (
+    compound_forms,
+    is_split_code,
+    number_forms,
+    other_number_forms,
+    split_compound,
+)
 from aisle.domain.search.edits import osa_distance, typing_penalty
 from aisle.domain.search.filters import Extraction, extract_filters
 from aisle.domain.search.lexer import Lexeme, lex
@@ -175,12 +181,25 @@ class QueryParser:
         brands: list[str] = []
         at = 0
         while at < len(words) and not words[at].fits and (hit := self._brands.match_at(texts, at)) is not None:
+            if self._code_written_apart(texts, at, hit.length):
+                break
             brands.extend(hit.brands)  # "sony or samsung headphones": a list of brands up front is a choice
             at += hit.length
             if not (at + 1 < len(words) and texts[at] in _BRAND_JOINERS):
                 break
             at += 1
         return (brands, words[at:]) if brands else ([], words)
+
+    def _code_written_apart(self, texts: list[str], at: int, length: int) -> bool:
+        """A one-word brand that, with the number after it, is a code the catalog writes joined: "cat 6 cable" asks
+        for Cat6 cables, not for the phones of the brand CAT."""
+        after = at + length
+        return (
+            length == 1
+            and after < len(texts)
+            and is_split_code(texts[at], texts[after])
+            and self.vocabulary.known(texts[at] + texts[after])
+        )
 
     def _corrected(self, words: list[_Word]) -> tuple[list[_Word], tuple[tuple[str, str], ...]]:
         spellings = {w.text: self._spelling(w.text) for w in words}
