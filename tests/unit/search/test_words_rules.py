@@ -48,6 +48,9 @@ def test_plural_and_singular_forms():
     assert "protector" in number_forms("protectors")
     assert "cases" in number_forms("case")
     assert "glass" not in number_forms("glas")  # a plural never ends in "ss": "glas" is a typo of "glass"
+    assert "ga" not in number_forms("gas")  # not the plural of a motherboard code's "GA"
+    assert "bu" not in number_forms("bus")
+    assert "tv" in number_forms("tvs") and "cd" in number_forms("cds")
 
 
 def test_glas_is_corrected_to_glass():

@@ -12,6 +12,7 @@ from aisle.domain.search.vocabulary import Vocabulary
 MIN_MODEL_PIECE = 2  # "galaxys7" → "galaxy" + "s7"; a lone letter is no piece
 MAX_SPLIT_LENGTH = 40
 MIN_COMPOUND_PART = 3  # "head phone" ↔ "headphone"; "a" + "pple" is no split
+MIN_PLAIN_SINGULAR = 3  # "cases" → "case"; shorter, only a consonant-ended abbreviation ("tvs" → "tv")
 MAX_CODE_LETTERS = 4  # "mdr-570": the letters of a model code; "iphone 7" is a name and its number
 _LETTERS_MEET_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
@@ -85,10 +86,17 @@ def _is_piece(piece: str, vocabulary: Vocabulary) -> bool:
 def number_forms(word: str) -> tuple[str, ...]:
     """The word, its singular and its plural. A plural never ends in "ss", so "glas" is not taken for a
     singular of "glass" (it is a typo of it), while "protector" is the singular of "protectors"."""
-    forms = [word, word.removesuffix("s"), word.removesuffix("es")]
+    singulars = [form for form in (word.removesuffix("s"), word.removesuffix("es")) if _may_be_singular(form)]
+    forms = [word, *singulars]
     if not (word + "s").endswith("ss"):
         forms.append(word + "s")
     return tuple(dict.fromkeys(form for form in forms if form))
+
+
+def _may_be_singular(form: str) -> bool:
+    """Two letters are a singular only as an abbreviation ("tvs", "cds"); "gas" is no plural of a model code's
+    "GA", nor "bus" of "bu"."""
+    return len(form) >= MIN_PLAIN_SINGULAR or (len(form) == 2 and form[-1] not in "aeiou")
 
 
 _SIBILANT_ENDS = ("s", "x", "z", "ch", "sh")
