@@ -76,6 +76,7 @@ def test_the_default_file_parses_into_sensible_rules() -> None:
     assert table.expand(["notebook"]) == {}  # paper notebooks are not laptops
     assert "jewellery" in table.expand(["jewelry"])["jewelry"]  # two letters apart: the speller leaves it be
     assert "wireless router" in table.expand(["wi", "fi", "router"])["wi fi router"]  # "wi-fi router" as read
+    assert "headset in ear" in table.expand(["earbuds"])["earbuds"]  # "Galaxy Buds+ Headset In-ear"
     for term, expansions in table.expansions.items():
         assert " ".join(term) not in expansions
         assert len(expansions) == len(set(expansions))
