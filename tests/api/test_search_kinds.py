@@ -193,3 +193,20 @@ def fittings(client, seller: SellerClient, container) -> None:
 )
 def test_a_device_named_after_the_kind_asked_for_is_what_it_fits(client, fittings, query, first):
     assert titles(client, query)[0].startswith(first)
+
+
+KITCHEN = ["Home & Kitchen", "Kitchen Appliances"]  # names appliances: no blender, no accessory
+BLENDERS = [
+    ("Braun 4210201253839 blender accessory", 12.0, KITCHEN),
+    ("Braun 4210201297284 blender accessory Blender chopping bowl", 15.0, KITCHEN),
+    ("Philips Daily Collection Hand blender HR1361/00", 39.0, KITCHEN),
+    ("Braun MR 4050 HC Immersion blender Blue,White 450 W", 49.0, KITCHEN),
+]
+
+
+def test_a_word_no_category_names_still_puts_what_it_names_first(client, seller: SellerClient, container):
+    """ "blender": the products whose own name ends with it before the parts whose name uses it as a qualifier."""
+    list_products(seller, container, "BLEND", [(title, path, price) for title, price, path in BLENDERS])
+    found = titles(client, "blender")
+    assert set(found[:2]) == {BLENDERS[2][0], BLENDERS[3][0]}, found
+    assert set(found[2:]) == {BLENDERS[0][0], BLENDERS[1][0]}

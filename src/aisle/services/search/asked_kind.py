@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from aisle.domain.categories import Category
 from aisle.domain.search.document import own_name
-from aisle.domain.search.kinds import AMBIGUOUS_SHARE, CatalogKinds, singular
+from aisle.domain.search.kinds import AMBIGUOUS_SHARE, NAME_ONLY_SHARE, CatalogKinds, singular
 from aisle.domain.search.query import ParsedQuery
 from aisle.domain.search.synonyms import SynonymTable
 from aisle.domain.search.text import tokenize
@@ -41,6 +41,18 @@ class AskedKind:
             return {}
         shares = {h.product_id: kinds.share(h.title, h.category_id, asked, typed) for h in hits if h.title}
         return {product_id: share for product_id, share in shares.items() if share > 0}
+
+    def named_by_head(self, hits: Sequence[Hit], parsed: ParsedQuery, head: str | None) -> dict[int, float]:
+        """For a query naming no kind the catalog files products under, the hits whose own name ends with its
+        head word (or one of that word's synonyms), with NAME_ONLY_SHARE of the kind lift: "blender" shows the
+        blenders before a "blender accessory" and a "Blender knife unit". None when all or none of the hits are."""
+        if head is None:
+            return {}
+        alternatives = dict(parsed.synonyms).get(head, ())
+        forms = {singular(head), *(singular(tokens[-1]) for tokens in map(tokenize, alternatives) if tokens)}
+        kinds = self._catalog_kinds()
+        named = {h.product_id for h in hits if h.title and not kinds.read(h.title, h.category_id)[0].isdisjoint(forms)}
+        return dict.fromkeys(named, NAME_ONLY_SHARE) if 0 < len(named) < len(hits) else {}
 
     def read_with_fitting(self, hits: Sequence[Hit], parsed: ParsedQuery) -> ParsedQuery:
         """The query with the words from the one naming its kind on read as what the product fits, when the hits

@@ -258,7 +258,7 @@ class SearchService:
 
     def _asked(self, parsed: ParsedQuery) -> Asked:
         kinds = self._asked_kind.kinds_asked(parsed)
-        head = head_word(parsed.named, parsed.exact, self._understanding.parser().is_brand_word)
+        head = self._head(parsed)
         held = head is None or head in parsed.exact or head in dict(parsed.synonyms)
 
         def of_kind(hits: Sequence[Hit]) -> bool:
@@ -380,9 +380,7 @@ class SearchService:
     def _ranked(self, hits: list[Hit], plan: Plan, parsed: ParsedQuery) -> list[Hit]:
         if plan.sort != "relevance":
             return hits
-        scored = rerank_scored(
-            hits, self._rerank_weights, self._popularity_cuts(), self._asked_kind.candidates_of(hits, parsed)
-        )
+        scored = rerank_scored(hits, self._rerank_weights, self._popularity_cuts(), self._of_kind(hits, parsed))
         ranked = [h for h, _s in scored]
         if plan.keywords:  # every page sees the same order: the best few again by name, then the rest
             top = scored[:NAME_RERANK_DEPTH]
@@ -401,6 +399,15 @@ class SearchService:
                 + ranked[len(top) :]
             )
         return ranked
+
+    def _of_kind(self, hits: list[Hit], parsed: ParsedQuery) -> dict[int, float]:
+        """The hits of the kind the query names, by the catalog's categories; else by their own names' last word."""
+        if self._asked_kind.names_a_kind(parsed):
+            return self._asked_kind.candidates_of(hits, parsed)
+        return self._asked_kind.named_by_head(hits, parsed, self._head(parsed))
+
+    def _head(self, parsed: ParsedQuery) -> str | None:
+        return head_word(parsed.named, parsed.exact, self._understanding.parser().is_brand_word)
 
     def _titles(self, hits: list[Hit]) -> dict[int, str]:
         """From the engine's hits; from the cards where the engine sent none (the database fallback)."""
