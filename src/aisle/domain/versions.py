@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+MAX_VERSION = 999_999_999  # a product's version numbers: nine digits (If-Match, paths, bodies), in any database's int
+
 
 def diff_snapshots(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     fields = [

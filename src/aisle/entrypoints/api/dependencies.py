@@ -20,6 +20,7 @@ from aisle.bootstrap import Container
 from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import ID_PATTERN, ID_RULE, MAX_ID, parse_id_text
 from aisle.domain.sellers import Seller
+from aisle.domain.versions import MAX_VERSION
 from aisle.entrypoints.numbers import whole_number
 from aisle.services.bulk import BulkImportService
 from aisle.services.catalog import CatalogService
@@ -35,7 +36,6 @@ from aisle.services.search.autocomplete import Autocomplete
 from aisle.services.search.service import SearchService
 from aisle.services.sellers import SellerService
 
-MAX_VERSION = 999_999_999  # If-Match takes at most 9 digits
 bearer = HTTPBearer(auto_error=False, description="A seller API key from `aisle sellers create`")
 
 
@@ -203,7 +203,7 @@ ImagesDep = Annotated[ImageService, Depends(_images)]
 BlobsDep = Annotated[BlobStore, Depends(_blobs)]
 ProductId = Annotated[int, Depends(product_id)]
 IfMatch = Annotated[int | None, Depends(if_match)]
-VersionNumber = Annotated[int, Path(ge=1, le=MAX_ID, description="A version number of the product")]
+VersionNumber = Annotated[int, Path(ge=1, le=MAX_VERSION, description="A version number of the product")]
 VariantIdText = Annotated[str, id_in_path("The variant's id")]
 ReservationIdText = Annotated[str, id_in_path("The reservation's id")]
 ImageIdText = Annotated[str, id_in_path("The image's id")]

@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from aisle.domain.catalog import Product, Variant
-from aisle.domain.ids import MAX_ID
 from aisle.domain.reviews import Review
+from aisle.domain.versions import MAX_VERSION
 from aisle.services.input_model import InputModel
 from aisle.services.ports import BulkJob, VersionInfo
 
@@ -78,7 +78,7 @@ class VersionOut(BaseModel):
 
 
 class RollbackIn(InputModel):
-    version: int = Field(ge=1, le=MAX_ID)
+    version: int = Field(ge=1, le=MAX_VERSION)
 
 
 class JobOut(BaseModel):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from aisle.domain.catalog import Product, ProductStatus
-from aisle.domain.ids import MAX_ID
+from aisle.domain.versions import MAX_VERSION
 from aisle.entrypoints.api.dependencies import (
     BulkDep,
     CatalogDep,
@@ -162,8 +162,8 @@ def diff_versions(
     product_id: ProductId,
     seller: SellerDep,
     catalog: CatalogDep,
-    from_version: Annotated[int, Query(alias="from", ge=1, le=MAX_ID)],
-    to_version: Annotated[int, Query(alias="to", ge=1, le=MAX_ID)],
+    from_version: Annotated[int, Query(alias="from", ge=1, le=MAX_VERSION)],
+    to_version: Annotated[int, Query(alias="to", ge=1, le=MAX_VERSION)],
 ) -> dict[str, Any]:
     """Field by field (and variant by variant, matched by SKU) what changed from one version to another."""
     return catalog.diff(seller.seller_id, product_id, from_version, to_version)
