@@ -228,3 +228,31 @@ def test_adding_no_products_is_a_no_op(uow, ids):
         tx.commit()
     with uow() as tx:
         assert not tx.products.any_exist()
+
+
+def test_many_writers_without_a_version_all_land(ids, uow):
+    """Writers that name no version never get "try again": each re-reads and re-applies until its edit lands."""
+    from aisle.services.catalog import CatalogService
+
+    catalog = CatalogService(uow, ids.next_id, utc_now)
+    product = a_product(ids, uow, a_seller(ids, uow))
+    failures: list[Exception] = []
+    start = threading.Barrier(24)
+
+    def writer(n: int) -> None:
+        start.wait()
+        try:
+            catalog.edit_product(product.seller_id, product.product_id, lambda c: replace(c, title=f"{c.title} {n}"))
+        except Exception as error:  # noqa: BLE001 - counted below
+            failures.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(24)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with uow() as tx:
+        final = tx.products.get(product.product_id)
+    assert final is not None and final.version == 25
+    assert sorted(int(word) for word in final.content.title.split()[2:]) == list(range(24))  # every edit, none twice

@@ -45,7 +45,7 @@ class FakeProducts:
         self._uow = uow
         self.seen: list[Product] = []
 
-    def get(self, product_id: int) -> Product | None:
+    def get(self, product_id: int, for_update: bool = False) -> Product | None:
         found = self.get_many([product_id])
         return found[0] if found else None
 

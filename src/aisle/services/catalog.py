@@ -115,7 +115,7 @@ class CatalogService:
 
         def attempt() -> Product:
             with self._uow() as uow:
-                product = _owned_product(uow, seller_id, product_id)
+                product = _owned_product(uow, seller_id, product_id, for_update=True)
                 if if_match is not None and product.version != if_match:
                     raise StaleVersion(if_match, product.version)
                 read_version = product.version
@@ -186,8 +186,8 @@ class CatalogService:
         return {"from": from_version, "to": to_version, **diff_snapshots(old, new)}
 
 
-def _owned_product(uow: UnitOfWork, seller_id: int, product_id: int) -> Product:
-    product = uow.products.get(product_id)
+def _owned_product(uow: UnitOfWork, seller_id: int, product_id: int, for_update: bool = False) -> Product:
+    product = uow.products.get(product_id, for_update)
     if product is None or product.seller_id != seller_id:
         raise NotFound("product", product_id)  # another seller's product is not even acknowledged
     return product

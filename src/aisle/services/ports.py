@@ -98,7 +98,8 @@ class ProductRepository(Protocol):
     def skus_in_use(self, products: Sequence[Product]) -> dict[int, tuple[str, int]]:
         """Product id -> (a SKU it claims that another product of its seller holds, that product's id)."""
 
-    def get(self, product_id: int) -> Product | None: ...
+    def get(self, product_id: int, for_update: bool = False) -> Product | None:
+        """``for_update``: other writers of this product wait until this unit of work ends."""
 
     def get_many(self, product_ids: Sequence[int]) -> list[Product]: ...
 

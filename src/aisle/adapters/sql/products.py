@@ -94,9 +94,20 @@ class SqlProductRepository:
             self._insert_variants(product)
         self._db.execute(insert(t.product_versions).values(**_version_row(product, actor)))
 
-    def get(self, product_id: int) -> Product | None:
-        found = self.get_many([product_id])
-        return found[0] if found else None
+    def get(self, product_id: int, for_update: bool = False) -> Product | None:
+        if not for_update:
+            found = self.get_many([product_id])
+            return found[0] if found else None
+        # The row stays locked until the transaction ends, so concurrent writers of one product queue instead of
+        # losing compare-and-set rounds (SQLite renders no FOR UPDATE: its writers are serialized already).
+        row = self._db.execute(
+            select(t.products).where(t.products.c.product_id == product_id).with_for_update()
+        ).one_or_none()
+        if row is None:
+            return None
+        product = _to_product(row, self._variants_by_product([product_id]).get(product_id, []))
+        self.seen.append(product)
+        return product
 
     def get_many(self, product_ids: Sequence[int]) -> list[Product]:
         if not product_ids:
