@@ -116,6 +116,9 @@ def test_a_name_joined_to_its_number_is_split_where_the_catalog_writes_them_apar
     assert split_model_number("note5", catalog) == "note 5"
     assert split_model_number("iphone7", catalog) is None  # "7" is no catalog word: nothing to find apart
     assert split_model_number("iphone", catalog) is None
+    digits = Vocabulary.from_texts([("0 2 5 6 8 65 7 9 20", 1.0)], min_count=0)
+    assert split_model_number("0000298", digits) is None  # a SKU's number, not seven digits
+    assert split_model_number("2070000002982", digits) is None  # a GTIN
     joined = Vocabulary.from_texts([("iphone6 iphone 6", 1.0)], min_count=0)
     assert split_model_number("iphone6", joined) is None  # the catalog writes it joined too
     assert ("iphone6", ("iphone 6",)) in compound_forms(("iphone6",), catalog)

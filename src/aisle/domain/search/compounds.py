@@ -60,8 +60,8 @@ def split_model_number(word: str, vocabulary: Vocabulary) -> str | None:
     "iphone7plus" → "iphone 7 plus", "s7edge" → "s7 edge", "galaxys7" → "galaxy s7" (only when the joined word
     is not a catalog word itself). The fewest catalog words that spell it, cut where letters meet digits when
     that does as well."""
-    if not has_digit(word) or vocabulary.known(word) or len(word) > MAX_SPLIT_LENGTH:
-        return None
+    if not has_digit(word) or word.isdigit() or vocabulary.known(word) or len(word) > MAX_SPLIT_LENGTH:
+        return None  # a number alone (a SKU's, a GTIN) is looked up whole, never as digits the catalog also holds
     boundaries = {m.start() for m in _LETTERS_MEET_DIGITS.finditer(word)}
     # best[i]: (pieces, cuts not where letters meet digits, the pieces) spelling word[:i]
     best: list[tuple[int, int, tuple[str, ...]] | None] = [(0, 0, ())] + [None] * len(word)
