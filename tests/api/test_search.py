@@ -574,3 +574,19 @@ def test_a_brand_is_kept_before_a_phrase_its_products_write_apart(client, seller
     body = client.get("/api/v1/products/search", params={"q": "sony wireless headphones"}).json()
     assert body["relaxed"] is None  # "sony" was not let go of
     assert [r["title"] for r in body["results"]][:1] == ["Sony Gold Wireless Headset Black"]
+
+
+def test_facet_counts_follow_a_product_listed_since_they_were_counted(client, seller: SellerClient, container):
+    def listed(n: int) -> None:
+        variants = [{"sku": f"QF-{n}", "price": 20.0 + n}]
+        seller.create(title=f"Quillfeather Notebook {n}", brand="Quill", variants=variants)
+
+    listed(1)
+    searchable(container)
+    first = client.get("/api/v1/products/search", params={"q": "quillfeather"}).json()
+    assert first["total"] == 1 and first["facets"]["brands"][0]["count"] == 1
+    listed(2)
+    searchable(container)
+    again = client.get("/api/v1/products/search", params={"q": "quillfeather"}).json()
+    assert again["total"] == 2
+    assert again["facets"]["brands"] == [{"name": "Quill", "count": 2, "selected": False}]

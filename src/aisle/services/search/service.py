@@ -280,20 +280,21 @@ class SearchService:
 
     def _facets(self, engine: Searcher, plan: Plan, found: int) -> Facets:
         """Facet counts for these words and filters, cached a few minutes as the seed allows: counting them is
-        the costliest part of a search, and a count a minute old misleads nobody. Not when nothing was ``found``:
-        a product listed a moment later would be shown for minutes without a facet."""
+        the costliest part of a search. Counted again when as many products were not ``found`` when they were
+        counted, so a product listed since is in the counts as soon as it is in the results (a brand facet saying 2
+        over 7 results misleads). Not kept when nothing was found."""
         # the fallback's partial facets are not kept
         cache = self._cache if engine is self._engine and found else None
         key = "facets:" + hashlib.sha1(repr((plan.keywords, plan.filters)).encode()).hexdigest()
-        if cache is not None and (cached := cache.get(key)) is not None:
-            return facets_from_dict(cached)
+        if cache is not None and (cached := cache.get(key)) is not None and cached.get("found") == found:
+            return facets_from_dict(cached["facets"])
         only_facets = EngineQuery(keywords=plan.keywords, filters=plan.filters, limit=0, with_total=False)
         facets = engine.search(only_facets).facets
         if engine is self._engine:
             facets = with_chosen_values(engine, plan.keywords, plan.filters, facets, self._engine.brands)
             facets = counted_by_variant(partial(self._engine.count_each, plan.keywords), plan.filters, facets)
         if cache is not None:
-            cache.set(key, facets_to_dict(facets), FACETS_TTL_SECONDS)
+            cache.set(key, {"found": found, "facets": facets_to_dict(facets)}, FACETS_TTL_SECONDS)
         return facets
 
     def _near_matches(
