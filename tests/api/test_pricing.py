@@ -65,6 +65,16 @@ def test_a_platform_deal_for_a_seller_that_does_not_exist_is_refused(client):
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "target_id"
 
 
+def test_a_deleted_product_is_not_discounted(client, seller: SellerClient, listed):
+    product_id = listed["product"]["product_id"]
+    seller.request("DELETE", f"/products/{product_id}")
+    body = {"scope": "PRODUCT", "target_id": product_id, "kind": "PERCENT", "value": 10, **WINDOW}
+    refused = client.post("/api/v1/pricing/deals", json=body, headers=seller.headers)
+    assert refused.status_code == 409, refused.text
+    assert "restore it" in refused.json()["detail"]
+    assert client.get("/api/v1/pricing/deals", headers=seller.headers).json()["deals"] == []
+
+
 def test_a_seller_may_not_discount_someone_elses_product(client, listed, other_seller: SellerClient):
     body = {"scope": "PRODUCT", "target_id": listed["product"]["product_id"], "kind": "PERCENT", "value": 50, **WINDOW}
     assert client.post("/api/v1/pricing/deals", json=body, headers=other_seller.headers).status_code == 404

@@ -153,6 +153,8 @@ class PricingService:
             product = uow.products.get(deal.target_id)
             if product is None or (caller.seller_id is not None and product.seller_id != caller.seller_id):
                 raise NotFound("product", deal.target_id)
+            if product.status is ProductStatus.DELETED:
+                raise Conflict(f"product {deal.target_id} is deleted; restore it before discounting it", "target_id")
             return [product.product_id]
         if deal.scope is DealScope.SELLER:
             if caller.seller_id is not None and deal.target_id != caller.seller_id:
