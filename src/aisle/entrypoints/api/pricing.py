@@ -88,7 +88,7 @@ class RedeemIn(InputModel):
     "/pricing/deals",
     status_code=status.HTTP_201_CREATED,
     response_model=DealOut,
-    responses=PROBLEMS,
+    responses={**PROBLEMS, 409: {"description": "The product is deleted"}},
 )
 def create_deal(body: DealIn, caller: CallerDep, pricing: PricingDep) -> Response:
     """A time-boxed percentage or amount off a product, a category or a seller. The best running deal wins."""
