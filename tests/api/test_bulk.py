@@ -73,6 +73,24 @@ def test_a_body_that_is_not_utf8_is_refused_naming_the_line_and_imports_nothing(
     assert seller.request("GET", "/products").json()["items"] == []
 
 
+def test_a_byte_order_mark_and_line_separators_inside_strings_are_read_as_text(seller: SellerClient):
+    """A spreadsheet's UTF-8 starts with a BOM; U+2028 is plain text inside a JSON string, not a line break."""
+    first = {"title": "Mug", "variants": [{"sku": "BOM-1", "price": 9.5}], "status": "ACTIVE"}
+    second = {
+        "title": "Plate",
+        "description": "Oven safe\u2028Dishwasher safe",
+        "variants": [{"sku": "BOM-2", "price": 3}],
+    }
+    body = "\ufeff" + json.dumps(first) + "\r\n" + json.dumps(second, ensure_ascii=False) + "\r\n"
+    accepted = seller.request(
+        "POST", "/products/bulk", content=body.encode(), headers={"content-type": "application/x-ndjson"}
+    )
+    job = wait_for_job(seller, accepted.json()["job_id"])
+    assert (job["total"], job["succeeded"], job["failed"]) == (2, 2, 0), job
+    items = {p["title"]: p for p in seller.request("GET", "/products").json()["items"]}
+    assert set(items) == {"Mug", "Plate"}
+
+
 def test_a_job_interrupted_by_a_restart_resumes_without_duplicates(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(bulk_module, "LINES_PER_BATCH", 3)
     settings = make_settings(tmp_path, run_background_workers=False)

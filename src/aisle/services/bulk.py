@@ -145,7 +145,7 @@ class BulkImportService:
 
 def _split_lines(ndjson: bytes) -> list[BulkLine]:
     try:
-        text = ndjson.decode("utf-8")
+        text = ndjson.decode("utf-8-sig")  # a byte order mark in front (as spreadsheets save UTF-8) is no text
     except UnicodeDecodeError as error:  # stored with U+FFFD in its place, a title would pass as a product's
         line = ndjson.count(b"\n", 0, error.start) + 1
         column = error.start - (ndjson.rfind(b"\n", 0, error.start) + 1) + 1
@@ -154,7 +154,9 @@ def _split_lines(ndjson: bytes) -> list[BulkLine]:
             "save the file as UTF-8; nothing was imported"
         )
         raise InvalidInput.single("body", reason) from None
-    return [BulkLine(number, raw) for number, raw in enumerate(text.splitlines(), start=1) if raw.strip()]
+    # Lines end at "\n" only (NDJSON): str.splitlines() would also cut at U+2028 and others inside a JSON string
+    lines = (raw.removesuffix("\r") for raw in text.split("\n"))
+    return [BulkLine(number, raw) for number, raw in enumerate(lines, start=1) if raw.strip()]
 
 
 def _domain_errors(error: DomainError) -> list[dict[str, Any]]:
