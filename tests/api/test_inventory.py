@@ -51,10 +51,25 @@ def test_deduct_sells_reserved_stock(client, stocked):
 
 
 def test_insufficient_stock_is_409_and_changes_nothing(client, stocked):
-    refused = patch(client, stocked["variant"], {"operation": "RESERVE", "quantity": 21})
-    assert refused.status_code == 409  # 28 in all, but no single warehouse holds 21
+    refused = patch(client, stocked["variant"], {"operation": "RESERVE", "quantity": 29})
+    assert refused.status_code == 409  # 28 in all
     assert refused.json()["errors"][0]["field"] == "quantity"
+    assert "29 wanted, 28 available" in refused.json()["detail"]
     assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["available"] == 28
+    in_east = patch(client, stocked["variant"], {"operation": "RESERVE", "quantity": 9, "warehouse_id": "east"})
+    assert in_east.status_code == 409 and "9 wanted, 8 available" in in_east.json()["detail"]  # as named
+
+
+def test_what_no_one_warehouse_holds_is_reserved_from_several_and_released_to_each(client, stocked):
+    held = patch(client, stocked["variant"], {"operation": "RESERVE", "quantity": 21, "owner": "cart-2"})
+    assert held.status_code == 200, held.text
+    assert [(ln["warehouse_id"], ln["quantity"]) for ln in held.json()["lines"]] == [("west", 20), ("east", 1)]
+    stock = client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()
+    assert (stock["available"], stock["reserved"]) == (7, 21)
+    body = {"operation": "RELEASE", "reservation_id": held.json()["reservation_id"]}
+    assert patch(client, stocked["variant"], body).json()["status"] == "RELEASED"
+    stock = client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()
+    assert {w["warehouse_id"]: w["available"] for w in stock["warehouses"]} == {"east": 8, "west": 20}
 
 
 def test_multi_line_reservations_are_all_or_nothing(client, stocked):

@@ -237,3 +237,43 @@ def test_callers_of_different_variants_in_one_batch_each_get_their_own_answer(en
         assert (service.stock(variant).available, service.stock(variant).reserved) == (10 - n - 1, n + 1)
     assert isinstance(answers[4], Conflict) and answers[4].field == "quantity"  # refused by name, the rest go on
     assert service.stock(scarce).reserved == 0
+
+
+@pytest.mark.parametrize("mode", ["group", "direct", "batched"])
+def test_stock_spread_over_warehouses_is_reserved_across_them_and_never_oversold(engine, ids, uow, mode):
+    """5 + 5 + 5 units in three warehouses: reservations of 3 that no warehouse can fill alone at the end take from
+    two; exactly 15 units are granted to 12 threads asking for 3 each, whatever the path."""
+    [variant] = some_variants(ids, uow, 1, 5)
+    service = InventoryService(uow, ids.next_id, utc_now)
+    with uow() as tx:
+        for name in ("north", "west"):
+            tx.inventory.add_warehouse(Warehouse(name, name.title(), "us"), utc_now())
+        tx.commit()
+    for name in ("north", "west"):
+        service.adjust(variant, Operation.SET, name, 5)
+    reserver = HotSkuReserver(service, uow, ids.next_id, utc_now, mode)
+    granted: list[Reservation] = []
+    refusals: list[str] = []
+    start = threading.Barrier(12)
+
+    def shopper() -> None:
+        start.wait()
+        try:
+            granted.append(reserver.reserve([ReserveLine(variant, 3)], owner="cart"))
+        except Conflict as e:
+            refusals.append(str(e))
+
+    threads = [threading.Thread(target=shopper) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(granted) == 5, (refusals, service.stock(variant))  # 15 units, 3 each
+    assert all(sum(line.quantity for line in r.lines) == 3 for r in granted)
+    stock = service.stock(variant)
+    assert (stock.available, stock.reserved) == (0, 15)
+    reserved_in = Counter()
+    for reservation in granted:
+        for line in reservation.lines:
+            reserved_in[line.warehouse_id] += line.quantity
+    assert reserved_in == {"east": 5, "north": 5, "west": 5}

@@ -9,7 +9,7 @@ from aisle.domain.inventory import (
     StockLevel,
     availability,
     check_quantity,
-    choose_warehouse,
+    split_over_warehouses,
 )
 
 
@@ -43,11 +43,14 @@ def test_restock_and_set():
         level(999_999).restock(2)
 
 
-def test_the_warehouse_with_most_stock_is_chosen():
-    chosen = choose_warehouse([level(3, warehouse="west"), level(9, warehouse="east"), level(9, warehouse="north")], 5)
-    assert chosen.warehouse_id == "east"  # most stock; ties broken by id
-    with pytest.raises(InsufficientStock):
-        choose_warehouse([level(3), level(4, warehouse="west")], 5)  # no single warehouse has 5
+def test_the_warehouse_with_most_stock_is_chosen_and_several_only_when_none_holds_it_all():
+    levels = [level(3, warehouse="west"), level(9, warehouse="east"), level(9, warehouse="north")]
+    assert [(lvl.warehouse_id, n) for lvl, n in split_over_warehouses(levels, 5)] == [("east", 5)]  # ties: by id
+    apart = split_over_warehouses([level(3), level(0, warehouse="north"), level(4, warehouse="west")], 5)
+    assert [(lvl.warehouse_id, n) for lvl, n in apart] == [("west", 4), ("east", 1)]  # the fullest first
+    with pytest.raises(InsufficientStock) as short:
+        split_over_warehouses([level(3), level(4, warehouse="west")], 8)
+    assert short.value.available == 7  # what all of them hold together
 
 
 @pytest.mark.parametrize(

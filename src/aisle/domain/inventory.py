@@ -107,13 +107,25 @@ class Reservation:
         return self.status is ReservationStatus.ACTIVE and now >= self.expires_at
 
 
-def choose_warehouse(levels: Sequence[StockLevel], quantity: int) -> StockLevel:
-    """Most available stock first (ties: the warehouse id, for a stable choice): one shipment, fewest splits."""
-    candidates = sorted(levels, key=lambda level: (-level.available, level.warehouse_id))
-    if not candidates or candidates[0].available < quantity:
-        best = candidates[0].available if candidates else 0
-        raise InsufficientStock(levels[0].variant_id if levels else 0, quantity, best)
-    return candidates[0]
+def split_over_warehouses(levels: Sequence[StockLevel], quantity: int) -> list[tuple[StockLevel, int]]:
+    """Where to take ``quantity`` from, as (warehouse's level, how many): all from the warehouse with the most
+    available stock when it holds that many (ties: the warehouse id, for a stable choice), else the fullest
+    warehouses first, as few as hold it together; the stock shown as available is the stock a shopper can
+    reserve. InsufficientStock when all of them together hold less."""
+    fullest_first = sorted(
+        (lvl for lvl in levels if lvl.available > 0), key=lambda lvl: (-lvl.available, lvl.warehouse_id)
+    )
+    held = sum(level.available for level in fullest_first)
+    if held < quantity:
+        raise InsufficientStock(levels[0].variant_id if levels else 0, quantity, held)
+    parts, left = [], quantity
+    for level in fullest_first:
+        part = min(level.available, left)
+        parts.append((level, part))
+        left -= part
+        if left == 0:
+            break
+    return parts
 
 
 def check_quantity(quantity: object, operation: Operation, field: str = "quantity") -> int:

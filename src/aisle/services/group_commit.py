@@ -317,7 +317,7 @@ def _take_lines(uow: UnitOfWork, request: _Request) -> tuple[Taken, ...]:
     lines = request.lines
     order = sorted(range(len(lines)), key=lambda i: (lines[i].variant_id, lines[i].warehouse_id or ""))
     taken = {i: take_line(uow, lines[i], f"lines[{i}]" if request.name_lines else "") for i in order}
-    return tuple(taken[i] for i in range(len(lines)))
+    return tuple(part for i in range(len(lines)) for part in taken[i])
 
 
 def _answer(

@@ -196,13 +196,11 @@ class HotSkuReserver:
                 return RESERVATION.load(earlier), None
             if request.line.warehouse_id is not None:
                 require_warehouse(uow, request.line.warehouse_id)
-            taken = pool.take(request.line)
+            lines = pool.take(request.line)
         except DomainError as refused:  # this request's own answer; the rest of the batch goes on
             return None, refused
         now = self._now()
-        reservation = Reservation(
-            self._new_id(), request.owner, (taken,), ReservationStatus.ACTIVE, now, now + self._ttl
-        )
+        reservation = Reservation(self._new_id(), request.owner, lines, ReservationStatus.ACTIVE, now, now + self._ttl)
         uow.inventory.add_reservation(reservation)
         if request.key is not None:
             uow.inventory.remember(request.key, RESERVATION.dump(reservation), now)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -29,8 +30,8 @@ from aisle.domain.inventory import (
     availability,
     check_quantity,
     check_warehouse_id,
-    choose_warehouse,
     empty_level,
+    split_over_warehouses,
 )
 from aisle.services.inventory_results import LEVEL_CHANGED, RESERVATION, LevelChanged, Remembered, StockReport
 from aisle.services.ports import IdempotencyKey, UnitOfWork, UnitOfWorkFactory, VersionConflict
@@ -39,6 +40,7 @@ from aisle.services.retry import retry_on_conflict
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 60
 STOCK_TOO_BUSY = "the stock is changing too fast right now; try again"
+APART_ATTEMPTS = 32  # reads of the warehouses' stock for a line taken from several, each raced by other writers
 A = TypeVar("A")
 
 
@@ -281,27 +283,51 @@ class Taken:
 
 def _take_all(uow: UnitOfWork, lines: Sequence[ReserveLine], name_lines: bool) -> list[Taken]:
     """One conditional write per line, in one lock order; a short line raises and the transaction undoes the rest.
-    A line with no warehouse takes from the one with the most stock, chosen inside the write."""
+    A line with no warehouse takes from the one with the most stock, chosen inside the write (or from several)."""
     order = sorted(range(len(lines)), key=lambda i: (lines[i].variant_id, lines[i].warehouse_id or ""))
-    taken: dict[int, Taken] = {}
+    taken: dict[int, tuple[Taken, ...]] = {}
     for index in order:
         taken[index] = take_line(uow, lines[index], f"lines[{index}]" if name_lines else "")
-    return [taken[i] for i in range(len(lines))]
+    return [part for i in range(len(lines)) for part in taken[i]]
 
 
-def take_line(uow: UnitOfWork, line: ReserveLine, where: str = "") -> Taken:
-    """Reserves one line with one conditional write; raises InsufficientStock (or NotFound for an unknown
-    warehouse) and writes nothing when it cannot."""
+def take_line(uow: UnitOfWork, line: ReserveLine, where: str = "") -> tuple[Taken, ...]:
+    """Reserves one line with one conditional write, or one per warehouse when no warehouse is named and none
+    holds it all; raises InsufficientStock (or NotFound for an unknown warehouse) and writes nothing when it
+    cannot."""
     level = uow.inventory.take(line.variant_id, line.warehouse_id, line.quantity)
     if level is None and line.warehouse_id is None:
         level = _take_elsewhere(uow, line)  # the fullest warehouse was emptied between the choice and the write
-    if level is None:
-        if line.warehouse_id is not None:
-            require_warehouse(uow, line.warehouse_id)
+    if level is not None:
+        return (Taken(ReservationLine(line.variant_id, level.warehouse_id, line.quantity), level.available == 0),)
+    if line.warehouse_id is not None:
+        require_warehouse(uow, line.warehouse_id)
+    for _attempt in range(APART_ATTEMPTS):  # another writer may empty a warehouse between the read and the takes
         levels = uow.inventory.levels([line.variant_id])[line.variant_id]
-        available = max((lvl.available for lvl in levels if line.warehouse_id in (None, lvl.warehouse_id)), default=0)
-        raise InsufficientStock(line.variant_id, line.quantity, available, _field(where))
-    return Taken(ReservationLine(line.variant_id, level.warehouse_id, line.quantity), level.available == 0)
+        available = sum(lvl.available for lvl in levels if line.warehouse_id in (None, lvl.warehouse_id))
+        if line.warehouse_id is not None or available < line.quantity:
+            break
+        if apart := _take_apart(uow, line, levels):
+            return apart
+    raise InsufficientStock(line.variant_id, line.quantity, available, _field(where))
+
+
+def _take_apart(uow: UnitOfWork, line: ReserveLine, levels: Sequence[StockLevel]) -> tuple[Taken, ...]:
+    """The line from several warehouses, fullest first, all or none (a savepoint undoes the parts taken when
+    another writer emptied a warehouse meanwhile); none when they do not hold it together."""
+    try:
+        parts = split_over_warehouses(levels, line.quantity)
+    except InsufficientStock:
+        return ()
+    taken: list[Taken] = []
+    with suppress(InsufficientStock), uow.inventory.savepoint():
+        for level, quantity in parts:
+            took = uow.inventory.take(line.variant_id, level.warehouse_id, quantity)
+            if took is None:
+                raise InsufficientStock(line.variant_id, line.quantity, 0)  # undoes the savepoint's takes
+            taken.append(Taken(ReservationLine(line.variant_id, took.warehouse_id, quantity), took.available == 0))
+        return tuple(taken)
+    return ()
 
 
 def _take_elsewhere(uow: UnitOfWork, line: ReserveLine) -> StockLevel | None:
@@ -323,22 +349,20 @@ class StockPool:
         self._levels = {(lvl.variant_id, lvl.warehouse_id): lvl for levels in read.values() for lvl in levels}
         self._read_versions = {key: level.version for key, level in self._levels.items()}
 
-    def take(self, line: ReserveLine, where: str = "") -> ReservationLine:
+    def take(self, line: ReserveLine, where: str = "") -> tuple[ReservationLine, ...]:
+        """The line from its warehouse, or from the fullest (several, when none holds it all)."""
         if line.warehouse_id is not None:
-            level = self._levels.get((line.variant_id, line.warehouse_id))
-            if level is None:
-                raise InsufficientStock(line.variant_id, line.quantity, 0, _field(where))
+            named = self._levels.get((line.variant_id, line.warehouse_id))
+            choices = [named or empty_level(line.variant_id, line.warehouse_id)]
         else:
             choices = [lvl for (vid, _w), lvl in self._levels.items() if vid == line.variant_id]
-            try:
-                level = choose_warehouse(choices or [empty_level(line.variant_id, "-")], line.quantity)
-            except InsufficientStock as short:
-                raise InsufficientStock(line.variant_id, line.quantity, short.available, _field(where)) from None
         try:
-            self._levels[(level.variant_id, level.warehouse_id)] = level.reserve(line.quantity)
+            parts = split_over_warehouses(choices or [empty_level(line.variant_id, "-")], line.quantity)
         except InsufficientStock as short:
             raise InsufficientStock(line.variant_id, line.quantity, short.available, _field(where)) from None
-        return ReservationLine(line.variant_id, level.warehouse_id, line.quantity)
+        for level, quantity in parts:
+            self._levels[(level.variant_id, level.warehouse_id)] = level.reserve(quantity)
+        return tuple(ReservationLine(line.variant_id, level.warehouse_id, quantity) for level, quantity in parts)
 
     def changed(self) -> bool:
         return any(level.version != self._read_versions[key] for key, level in self._levels.items())

@@ -132,8 +132,9 @@ def change_stock(
     reserver: ReserverDep,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    """RESERVE (a warehouse is picked when none is named: the one with most stock), RELEASE or DEDUCT a
-    reservation, RESTOCK or SET a warehouse's count. Sellers may RESTOCK and SET their own variants."""
+    """RESERVE (when no warehouse is named: the one with most stock, or several, fullest first, when none holds
+    the whole quantity; the reservation then lists a line per warehouse), RELEASE or DEDUCT a reservation,
+    RESTOCK or SET a warehouse's count. Sellers may RESTOCK and SET their own variants."""
     variant = parse_id(variant_id, "variant_id")
     operation = Operation(body.operation)
     _may_touch(caller, inventory, variant, operation.value)
@@ -158,7 +159,8 @@ def change_stock(
     responses=PROBLEMS,
 )
 def reserve_lines(body: ReservationIn, reserver: ReserverDep, idempotency_key: IdempotencyKey = None) -> Response:
-    """Several variants at once, all or nothing: if one line is short, nothing is reserved."""
+    """Several variants at once, all or nothing: if one line is short, nothing is reserved. A line that names no
+    warehouse is taken from several when no one warehouse holds it (a line per warehouse in the answer)."""
     lines = [ReserveLine(parse_id(ln.variant_id, "variant_id"), ln.quantity, ln.warehouse_id) for ln in body.lines]
     key = scoped_key(idempotency_key, "internal", "RESERVE-MANY", "-", body)
     reserved = reserver.reserve(lines, body.owner, key, body.ttl_seconds)
