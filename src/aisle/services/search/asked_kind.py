@@ -3,6 +3,7 @@ category tree's kinds kept while the tree is unchanged, and each product's kinds
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
@@ -13,6 +14,8 @@ from aisle.domain.search.query import ParsedQuery
 from aisle.domain.search.synonyms import SynonymTable
 from aisle.domain.search.text import tokenize
 from aisle.services.search.engine import Hit
+
+KIND_FILED_TOGETHER = 2 / 3  # of the products a word names by their names' ends, the share one category holds
 
 
 class AskedKind:
@@ -45,14 +48,19 @@ class AskedKind:
     def named_by_head(self, hits: Sequence[Hit], parsed: ParsedQuery, head: str | None) -> dict[int, float]:
         """For a query naming no kind the catalog files products under, the hits whose own name ends with its
         head word (or one of that word's synonyms), with NAME_ONLY_SHARE of the kind lift: "blender" shows the
-        blenders before a "blender accessory" and a "Blender knife unit". None when all or none of the hits are."""
+        blenders before a "blender accessory" and a "Blender knife unit". None when all or none of the hits are, or
+        when those are filed all over the catalog: a word ending names in many departments is a feature ("USB",
+        "Bluetooth" end many catalogs' titles before their specifications), not a kind of product."""
         if head is None:
             return {}
         alternatives = dict(parsed.synonyms).get(head, ())
         forms = {singular(head), *(singular(tokens[-1]) for tokens in map(tokenize, alternatives) if tokens)}
         kinds = self._catalog_kinds()
-        named = {h.product_id for h in hits if h.title and not kinds.read(h.title, h.category_id)[0].isdisjoint(forms)}
-        return dict.fromkeys(named, NAME_ONLY_SHARE) if 0 < len(named) < len(hits) else {}
+        named = [h for h in hits if h.title and not kinds.read(h.title, h.category_id)[0].isdisjoint(forms)]
+        filed = Counter(h.category_id for h in named).most_common(1)
+        if not named or len(named) == len(hits) or filed[0][1] < KIND_FILED_TOGETHER * len(named):
+            return {}
+        return dict.fromkeys((h.product_id for h in named), NAME_ONLY_SHARE)
 
     def read_with_fitting(self, hits: Sequence[Hit], parsed: ParsedQuery) -> ParsedQuery:
         """The query with the words from the one naming its kind on read as what the product fits, when the hits
