@@ -321,7 +321,9 @@ def _take_apart(uow: UnitOfWork, line: ReserveLine, levels: Sequence[StockLevel]
         return ()
     taken: list[Taken] = []
     with suppress(InsufficientStock), uow.inventory.savepoint():
-        for level, quantity in parts:
+        # written in one lock order (by warehouse id), whatever the fullest: two callers splitting at once never
+        # wait for each other's rows the other way round (a deadlock on PostgreSQL)
+        for level, quantity in sorted(parts, key=lambda part: part[0].warehouse_id):
             took = uow.inventory.take(line.variant_id, level.warehouse_id, quantity)
             if took is None:
                 raise InsufficientStock(line.variant_id, line.quantity, 0)  # undoes the savepoint's takes
@@ -362,7 +364,8 @@ class StockPool:
             raise InsufficientStock(line.variant_id, line.quantity, short.available, _field(where)) from None
         for level, quantity in parts:
             self._levels[(level.variant_id, level.warehouse_id)] = level.reserve(quantity)
-        return tuple(ReservationLine(line.variant_id, level.warehouse_id, quantity) for level, quantity in parts)
+        by_warehouse = sorted(parts, key=lambda part: part[0].warehouse_id)  # the lines as every path lists them
+        return tuple(ReservationLine(line.variant_id, level.warehouse_id, quantity) for level, quantity in by_warehouse)
 
     def changed(self) -> bool:
         return any(level.version != self._read_versions[key] for key, level in self._levels.items())
