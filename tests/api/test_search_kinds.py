@@ -210,3 +210,14 @@ def test_a_word_no_category_names_still_puts_what_it_names_first(client, seller:
     found = titles(client, "blender")
     assert set(found[:2]) == {BLENDERS[2][0], BLENDERS[3][0]}, found
     assert set(found[2:]) == {BLENDERS[0][0], BLENDERS[1][0]}
+
+
+def test_a_word_titles_hold_only_as_a_count_asks_for_what_it_names(client, seller: SellerClient, container):
+    """The Pixel phone before monitors named as catalogs often name them, by their resolution ("1280 x 1024
+    pixels"), which match "pixel" as well on words and outnumber it."""
+    monitors = [
+        (f'Acme AL17{n}Fs 43.2 cm (17") 1280 x 1024 pixels', 99.0 + n, ["Computers", "Monitors"]) for n in range(8)
+    ]
+    rows = [*monitors, ("Zeta - Pixel 4G Cell Phone - Black", 499.0, PHONES)]
+    list_products(seller, container, "PIX", [(title, path, price) for title, price, path in rows])
+    assert titles(client, "pixel")[0] == "Zeta - Pixel 4G Cell Phone - Black"

@@ -5,7 +5,14 @@ from __future__ import annotations
 import random
 
 from aisle.domain.search.document import own_name
-from aisle.domain.search.rerank import RerankWeights, category_affinity, popularity_ranks, rerank
+from aisle.domain.search.rerank import (
+    RerankWeights,
+    category_affinity,
+    counted_only_share,
+    popularity_ranks,
+    rerank,
+    rerank_scored,
+)
 from tests.unit.search.candidates import Cand
 
 PHONES, CASES = 10, 20
@@ -189,3 +196,17 @@ def test_a_word_held_only_as_another_word_of_its_stem_counts_against_a_title():
     assert stem_only_share({"cases": ("case",)}, "Slim Case", stemmer) == 0.0  # a plural is the same word
     both = {"gaming": ("game",), "mouse": ("mous",)}
     assert stem_only_share(both, "Board Game Mouse", stemmer) == 0.5
+
+
+def test_a_word_a_title_holds_only_as_what_a_number_counts_is_a_specification():
+    monitor, phone = 'Acer AL1716Fs 43.2 cm (17") 1280 x 1024 pixels', "Google - Pixel XL 4G LTE Cell Phone"
+    assert counted_only_share(["pixel"], monitor) == 1.0
+    assert counted_only_share(["pixel"], phone) == 0.0
+    assert counted_only_share(["usb", "port"], "Sandberg USB Hub (7 ports)") == 0.5
+    assert counted_only_share(["cell"], "BlackBerry - 8520 Cell Phone") == 0.0  # a model's number, not a count
+    assert counted_only_share(["battery"], "Canon LK-62 Battery") == 0.0  # a code's number
+    # candidates holding the word only as a count lose to one named by it, and do not vote for their category
+    candidates = [Cand(1, 10.0, category_id=CASES), Cand(2, 10.0, category_id=CASES), Cand(3, 9.0, category_id=PHONES)]
+    counted = {1: 1.0, 2: 1.0}
+    assert rerank_scored(candidates, RerankWeights(), counted_only=counted)[0][0].product_id == 3
+    assert rerank_scored(candidates, RerankWeights())[0][0].product_id != 3

@@ -33,6 +33,13 @@ from aisle.domain.search.text import has_digit, tokenize
 # Words that make a model a sibling of another: the other size or edition of one generation.
 VARIANT_WORDS = frozenset(("plus", "edge", "max", "mini", "pro", "xl", "lite", "ultra", "active"))
 _MODEL_LIST = re.compile(r",|/|\band\b|&", re.IGNORECASE)
+# Nouns a number counts in a product's specifications: its parts, not what it is ("1280 x 1024 pixels", "500
+# pieces", "4 ports"). A general list, not a catalog's; none that also follows a model's number ("8520 Cell Phone").
+COUNTED_NOUNS = frozenset(
+    "pixel piece pc sheet page port zone channel button slot bay core thread cup outlet socket".split()
+)
+_COUNTED = re.compile(r"(?<![\w\-/.,'\"])(\d+)[ \t]+([A-Za-z]+)")  # a number alone, a space, a word
+_WORD = re.compile(r"[^\W_]+")
 TITLES_KEPT = 50_000  # titles' words kept read: the same products come back query after query
 AFFINITY_FLOOR = 0.6  # candidates scoring at least this share of the best text score vote for their category
 
@@ -67,6 +74,7 @@ class RerankWeights:
     kind: float = 0.5  # a product of the kind the query's head noun names (kinds.py)
     near_model: float = 0.1  # a sibling of the model asked (a size or edition the query does not name)
     stem_only: float = 0.2  # per share of the words the title holds only as another word of their stem
+    counted_only: float = 0.3  # per share of the words the title holds only as what a number counts
 
 
 def rerank(
@@ -83,14 +91,19 @@ def rerank_scored(
     weights: RerankWeights,
     popularity_cuts: Sequence[float] = (),
     of_asked_kind: Mapping[int, float] | Collection[int] = frozenset(),
+    counted_only: Mapping[int, float] | None = None,
 ) -> list[tuple[C, float]]:
     """``popularity_cuts``: the catalog's popularity percentiles (see ``catalog_percentile``); without them,
     popularity is ranked among the candidates. ``of_asked_kind``: the ids of the candidates that are the kind of
     product the query names ("camera phones": the phones, not the camera lenses), each with the share of the
-    kind lift it gets (a plain collection: all of it)."""
+    kind lift it gets (a plain collection: all of it). ``counted_only``: for some candidates, the share of the
+    query's words their titles hold only as what a number counts (``counted_only_share``); those lose that
+    share of the weight, and do not vote for their category."""
     kind_share = of_asked_kind if isinstance(of_asked_kind, Mapping) else dict.fromkeys(of_asked_kind, 1.0)
+    counted = counted_only or {}
     best = max((c.text_score for c in candidates), default=0.0)
-    affinity = category_affinity(voters(candidates, kind_share), best)
+    named = [c for c in candidates if not counted.get(c.product_id)] or candidates
+    affinity = category_affinity(voters(named, kind_share), best)
     if popularity_cuts:
         popularity = {c.product_id: catalog_percentile(c.popularity, popularity_cuts) for c in candidates}
     else:
@@ -105,6 +118,7 @@ def rerank_scored(
             + weights.affinity * affinity.get(c.category_id, 0.0) * text
             + weights.popularity * popularity[c.product_id]
             + weights.kind * kind_share.get(c.product_id, 0.0)
+            - weights.counted_only * counted.get(c.product_id, 0.0)
             + c.static_score
         )
 
@@ -174,6 +188,29 @@ def stem_only_share(word_stems: Mapping[str, tuple[str, ...]], title: str, stems
         return 0.0
     title_stems = set(stems(title))
     return sum(stemmed[0] in title_stems for stemmed in missing) / len(word_stems)
+
+
+def counted_only_share(words: Sequence[str], title: str) -> float:
+    """The share of ``words`` that the title holds only as what a number counts ("1280 x 1024 pixels", "9 Cell
+    Battery", "500 pieces"): a specification of the product, not what it is or what it is called ("pixel" asks
+    for the Google Pixel before monitors of so many pixels). The caller leaves out the words the query itself
+    counts ("9 cell battery") and those that only qualify a number ("iphone plus": "iPhone 7 Plus")."""
+    if not words:
+        return 0.0
+    counted, named = _counted_and_named(title)
+    return sum(1 for w in words if (form := singular(w)) in counted and form not in named) / len(words)
+
+
+@lru_cache(maxsize=TITLES_KEPT)
+def _counted_and_named(title: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The title's words (singular) that a number standing alone counts ("1024 pixels", "9 Cell", not a model's
+    "LK-62 Battery" or a size's "10' Lightning"), of the nouns that count a product's parts; and its words that
+    stand anywhere else."""
+    counted_at = {m.start(2) for m in _COUNTED.finditer(title) if singular(m.group(2).lower()) in COUNTED_NOUNS}
+    counted, named = set(), set()
+    for word in _WORD.finditer(title):
+        (counted if word.start() in counted_at else named).add(singular(word.group().lower()))
+    return frozenset(counted), frozenset(named)
 
 
 @lru_cache(maxsize=TITLES_KEPT)

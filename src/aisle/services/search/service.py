@@ -20,10 +20,16 @@ from aisle.domain.search.departments import (
     names_department,
     root_of,
 )
-from aisle.domain.search.kinds import AMBIGUOUS_SHARE, head_word
+from aisle.domain.search.kinds import AMBIGUOUS_SHARE, head_word, is_modifier
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
-from aisle.domain.search.rerank import RerankWeights, by_name_coverage, names_every_word, rerank_scored
+from aisle.domain.search.rerank import (
+    RerankWeights,
+    by_name_coverage,
+    counted_only_share,
+    names_every_word,
+    rerank_scored,
+)
 from aisle.domain.search.text import tokenize
 from aisle.services.ports import Cache
 from aisle.services.search.asked_kind import AskedKind
@@ -381,7 +387,10 @@ class SearchService:
     def _ranked(self, hits: list[Hit], plan: Plan, parsed: ParsedQuery) -> list[Hit]:
         if plan.sort != "relevance":
             return hits
-        scored = rerank_scored(hits, self._rerank_weights, self._popularity_cuts(), self._of_kind(hits, parsed))
+        counted = _counted_only(hits, plan)
+        # a title that ends with a word only as what a number counts ("1024 pixels") is not named by it
+        of_kind = {pid: share for pid, share in self._of_kind(hits, parsed).items() if pid not in counted}
+        scored = rerank_scored(hits, self._rerank_weights, self._popularity_cuts(), of_kind, counted)
         ranked = [h for h, _s in scored]
         if plan.keywords:  # every page sees the same order: the best few again by name, then the rest
             top = scored[:NAME_RERANK_DEPTH]
@@ -461,6 +470,17 @@ def _nothing_found(parsed: ParsedQuery, plan: Plan, params: SearchParams) -> Sea
         sort=plan.sort,
         relaxed=None,
     )
+
+
+def _counted_only(hits: Sequence[Hit], plan: Plan) -> dict[int, float]:
+    """Each hit's share of the query's words its title holds only as what a number counts, for the words the
+    query does not count itself and that say more than a number's edition ("plus" of "iPhone 7 Plus")."""
+    words = _words_of(plan)
+    named = [w for n, w in enumerate(words) if not is_modifier(w) and not (n and words[n - 1].isdigit())]
+    if not named:
+        return {}
+    shares = {h.product_id: counted_only_share(named, h.title) for h in hits if h.title}
+    return {product_id: share for product_id, share in shares.items() if share}
 
 
 def _words_of(plan: Plan) -> list[str]:
