@@ -35,9 +35,8 @@ VARIANT_WORDS = frozenset(("plus", "edge", "max", "mini", "pro", "xl", "lite", "
 _MODEL_LIST = re.compile(r",|/|\band\b|&", re.IGNORECASE)
 # Nouns a number counts in a product's specifications: its parts, not what it is ("1280 x 1024 pixels", "500
 # pieces", "4 ports"). A general list, not a catalog's; none that also follows a model's number ("8520 Cell Phone").
-COUNTED_NOUNS = frozenset(
-    "pixel piece pc sheet page port zone channel button slot bay core thread cup outlet socket".split()
-)
+_COUNTED_NOUNS = "pixel piece pc sheet page port zone channel button slot bay core thread cup outlet socket"
+COUNTED_NOUNS = frozenset(_COUNTED_NOUNS.split())
 _COUNTED = re.compile(r"(?<![\w\-/.,'\"])(\d+)[ \t]+([A-Za-z]+)")  # a number alone, a space, a word
 _WORD = re.compile(r"[^\W_]+")
 TITLES_KEPT = 50_000  # titles' words kept read: the same products come back query after query
@@ -207,7 +206,8 @@ def _counted_and_named(title: str) -> tuple[frozenset[str], frozenset[str]]:
     "LK-62 Battery" or a size's "10' Lightning"), of the nouns that count a product's parts; and its words that
     stand anywhere else."""
     counted_at = {m.start(2) for m in _COUNTED.finditer(title) if singular(m.group(2).lower()) in COUNTED_NOUNS}
-    counted, named = set(), set()
+    counted: set[str] = set()
+    named: set[str] = set()
     for word in _WORD.finditer(title):
         (counted if word.start() in counted_at else named).add(singular(word.group().lower()))
     return frozenset(counted), frozenset(named)
