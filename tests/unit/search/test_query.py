@@ -392,3 +392,8 @@ def test_a_long_query_is_cut_between_words_not_inside_one():
     assert set(cut.split()) == {"headphnes"}
     assert clipped("x" * 600) == "x" * MAX_QUERY_CHARS  # one giant word keeps its start
     assert clipped("short query") == "short query"
+
+
+def test_a_plural_typed_with_an_extra_e_is_corrected(synonyms: SynonymTable) -> None:
+    parser = QueryParser(Vocabulary({"shoe": 50, "shoes": 80, "running": 40}), [], synonyms)
+    assert parser.parse("running shoees").corrections == (("shoees", "shoes"),)

@@ -49,6 +49,13 @@ def test_plural_and_singular_forms():
     assert "cases" in number_forms("case")
     assert "glass" not in number_forms("glas")  # a plural never ends in "ss": "glas" is a typo of "glass"
     assert "ga" not in number_forms("gas")  # not the plural of a motherboard code's "GA"
+    assert "shoe" not in number_forms("shoees")  # "-es" follows only a hiss or an "o": a typo of "shoes"
+    assert {"box", "glass", "hero", "watch"} <= {
+        *number_forms("boxes"),
+        *number_forms("glasses"),
+        *number_forms("heroes"),
+        *number_forms("watches"),
+    }
     assert "bu" not in number_forms("bus")
     assert "tv" in number_forms("tvs") and "cd" in number_forms("cds")
 

@@ -86,7 +86,9 @@ def _is_piece(piece: str, vocabulary: Vocabulary) -> bool:
 def number_forms(word: str) -> tuple[str, ...]:
     """The word, its singular and its plural. A plural never ends in "ss", so "glas" is not taken for a
     singular of "glass" (it is a typo of it), while "protector" is the singular of "protectors"."""
-    singulars = [form for form in (word.removesuffix("s"), word.removesuffix("es")) if _may_be_singular(form)]
+    # "-es" ends a plural only after a hiss or an "o" ("boxes", "glasses", "heroes"): "shoees" is a typo of "shoes"
+    by_es = word.removesuffix("es") if word.removesuffix("es").endswith((*_SIBILANT_ENDS, "o")) else word
+    singulars = [form for form in (word.removesuffix("s"), by_es) if _may_be_singular(form)]
     forms = [word, *singulars]
     if not (word + "s").endswith("ss"):
         forms.append(word + "s")
