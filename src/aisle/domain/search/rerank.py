@@ -190,10 +190,10 @@ def stem_only_share(word_stems: Mapping[str, tuple[str, ...]], title: str, stems
 
 
 def counted_only_share(words: Sequence[str], title: str) -> float:
-    """The share of ``words`` that the title holds only as what a number counts ("1280 x 1024 pixels", "9 Cell
-    Battery", "500 pieces"): a specification of the product, not what it is or what it is called ("pixel" asks
-    for the Google Pixel before monitors of so many pixels). The caller leaves out the words the query itself
-    counts ("9 cell battery") and those that only qualify a number ("iphone plus": "iPhone 7 Plus")."""
+    """The share of ``words`` that the title holds only as what a number counts ("1280 x 1024 pixels", "500
+    pieces", "7 ports"): a specification of the product, not what it is or what it is called ("pixel" asks for
+    the Google Pixel before monitors of so many pixels). The caller leaves out the words the query itself counts
+    ("8 port switch") and those that only qualify a number ("iphone plus": "iPhone 7 Plus")."""
     if not words:
         return 0.0
     counted, named = _counted_and_named(title)
@@ -202,9 +202,9 @@ def counted_only_share(words: Sequence[str], title: str) -> float:
 
 @lru_cache(maxsize=TITLES_KEPT)
 def _counted_and_named(title: str) -> tuple[frozenset[str], frozenset[str]]:
-    """The title's words (singular) that a number standing alone counts ("1024 pixels", "9 Cell", not a model's
-    "LK-62 Battery" or a size's "10' Lightning"), of the nouns that count a product's parts; and its words that
-    stand anywhere else."""
+    """The title's words (singular) that a number standing alone counts ("1024 pixels", "7 ports"; not after a
+    model's "LK-62" or a size's "10'"), of the nouns that count a product's parts; and its words that stand
+    anywhere else."""
     counted_at = {m.start(2) for m in _COUNTED.finditer(title) if singular(m.group(2).lower()) in COUNTED_NOUNS}
     counted: set[str] = set()
     named: set[str] = set()

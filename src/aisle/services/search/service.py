@@ -286,9 +286,9 @@ class SearchService:
 
     def _facets(self, engine: Searcher, plan: Plan, found: int) -> Facets:
         """Facet counts for these words and filters, cached a few minutes as the seed allows: counting them is
-        the costliest part of a search. Counted again when as many products were not ``found`` when they were
-        counted, so a product listed since is in the counts as soon as it is in the results (a brand facet saying 2
-        over 7 results misleads). Not kept when nothing was found."""
+        the costliest part of a search. Counted again when the search's total (``found``) is not the one they
+        were counted with, so a product listed since is in the counts as soon as it is in the results (a brand
+        facet saying 2 over 7 results misleads). Not kept when nothing was found."""
         # the fallback's partial facets are not kept
         cache = self._cache if engine is self._engine and found else None
         key = "facets:" + hashlib.sha1(repr((plan.keywords, plan.filters)).encode()).hexdigest()
