@@ -12,7 +12,9 @@ from aisle.domain.errors import Conflict, FieldError, InvalidInput
 
 MAX_QUANTITY = 1_000_000
 MAX_RESERVE_QUANTITY = 10_000
-WAREHOUSE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+WAREHOUSE_ID_CHARACTERS = r"^[A-Za-z0-9._-]+$"  # the API's pattern too, which its error messages name in words
+MAX_WAREHOUSE_ID_LENGTH = 64
+WAREHOUSE_ID = re.compile(WAREHOUSE_ID_CHARACTERS)
 PLENTY = 50  # from this many on, the page says "50+" rather than an exact count
 
 
@@ -137,7 +139,7 @@ def check_quantity(quantity: object, operation: Operation, field: str = "quantit
 
 
 def check_warehouse_id(warehouse_id: str) -> str:
-    if not WAREHOUSE_ID.match(warehouse_id):
+    if len(warehouse_id) > MAX_WAREHOUSE_ID_LENGTH or not WAREHOUSE_ID.match(warehouse_id):
         raise InvalidInput.single("warehouse_id", "must be 1-64 letters, digits, '.', '_' or '-'")
     return warehouse_id
 

@@ -9,7 +9,12 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 from pydantic import Field
 
 from aisle.domain.errors import InvalidInput, NotFound
-from aisle.domain.inventory import MAX_RESERVE_QUANTITY, Operation
+from aisle.domain.inventory import (
+    MAX_RESERVE_QUANTITY,
+    MAX_WAREHOUSE_ID_LENGTH,
+    WAREHOUSE_ID_CHARACTERS,
+    Operation,
+)
 from aisle.entrypoints.api.dependencies import (
     Caller,
     CallerDep,
@@ -50,7 +55,6 @@ LineQuantity = Annotated[
         json_schema_extra={"minimum": 1, "maximum": MAX_RESERVE_QUANTITY},
     ),
 ]
-WAREHOUSE_ID_CHARACTERS = r"^[A-Za-z0-9._-]+$"  # and 1 to 64 of them: domain.inventory.WAREHOUSE_ID
 PROBLEMS: Responses = {
     401: {"description": "Missing or wrong token"},
     404: {"description": "Unknown variant, warehouse or reservation"},
@@ -60,7 +64,9 @@ PROBLEMS: Responses = {
 
 
 class WarehouseIn(InputModel):
-    warehouse_id: str = Field(min_length=1, max_length=64, examples=["us-east-1"], pattern=WAREHOUSE_ID_CHARACTERS)
+    warehouse_id: str = Field(
+        min_length=1, max_length=MAX_WAREHOUSE_ID_LENGTH, examples=["us-east-1"], pattern=WAREHOUSE_ID_CHARACTERS
+    )
     name: str = Field(min_length=1, max_length=200)
     region: str = Field(min_length=1, max_length=100, examples=["us-east"])
 
@@ -71,7 +77,7 @@ class StockChange(InputModel):
     warehouse_id: str | None = Field(
         None,
         min_length=1,
-        max_length=64,
+        max_length=MAX_WAREHOUSE_ID_LENGTH,
         pattern=WAREHOUSE_ID_CHARACTERS,
         description="RESTOCK and SET need it; RESERVE may pick",
     )
@@ -82,7 +88,9 @@ class StockChange(InputModel):
 class LineIn(InputModel):
     variant_id: IdText
     quantity: LineQuantity
-    warehouse_id: str | None = Field(None, min_length=1, max_length=64, pattern=WAREHOUSE_ID_CHARACTERS)
+    warehouse_id: str | None = Field(
+        None, min_length=1, max_length=MAX_WAREHOUSE_ID_LENGTH, pattern=WAREHOUSE_ID_CHARACTERS
+    )
 
 
 class ReservationIn(InputModel):
