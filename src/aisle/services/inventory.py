@@ -296,13 +296,13 @@ def take_line(uow: UnitOfWork, line: ReserveLine, where: str = "") -> tuple[Take
     holds it all; raises InsufficientStock (or NotFound for an unknown warehouse) and writes nothing when it
     cannot."""
     level = uow.inventory.take(line.variant_id, line.warehouse_id, line.quantity)
-    if level is None and line.warehouse_id is None:
-        level = _take_elsewhere(uow, line)  # the fullest warehouse was emptied between the choice and the write
     if level is not None:
         return (Taken(ReservationLine(line.variant_id, level.warehouse_id, line.quantity), level.available == 0),)
     if line.warehouse_id is not None:
         require_warehouse(uow, line.warehouse_id)
-    for _attempt in range(APART_ATTEMPTS):  # another writer may empty a warehouse between the read and the takes
+    # No one warehouse held it when the write chose, or the fullest was emptied between the choice and the write:
+    # read again and take from the fullest, or from several; another writer may empty one before the takes.
+    for _attempt in range(APART_ATTEMPTS):
         levels = uow.inventory.levels([line.variant_id])[line.variant_id]
         available = sum(lvl.available for lvl in levels if line.warehouse_id in (None, lvl.warehouse_id))
         if line.warehouse_id is not None or available < line.quantity:
@@ -313,8 +313,8 @@ def take_line(uow: UnitOfWork, line: ReserveLine, where: str = "") -> tuple[Take
 
 
 def _take_apart(uow: UnitOfWork, line: ReserveLine, levels: Sequence[StockLevel]) -> tuple[Taken, ...]:
-    """The line from several warehouses, fullest first, all or none (a savepoint undoes the parts taken when
-    another writer emptied a warehouse meanwhile); none when they do not hold it together."""
+    """The line from the fullest of ``levels`` that holds it, else from several, fullest first, all or none (a
+    savepoint undoes the parts taken when another writer emptied a warehouse meanwhile); none when they cannot."""
     try:
         parts = split_over_warehouses(levels, line.quantity)
     except InsufficientStock:
@@ -330,16 +330,6 @@ def _take_apart(uow: UnitOfWork, line: ReserveLine, levels: Sequence[StockLevel]
             taken.append(Taken(ReservationLine(line.variant_id, took.warehouse_id, quantity), took.available == 0))
         return tuple(taken)
     return ()
-
-
-def _take_elsewhere(uow: UnitOfWork, line: ReserveLine) -> StockLevel | None:
-    levels = uow.inventory.levels([line.variant_id])[line.variant_id]
-    for level in sorted(levels, key=lambda lvl: (-lvl.available, lvl.warehouse_id)):  # as choose_warehouse ranks
-        if level.available >= line.quantity and (
-            taken := uow.inventory.take(line.variant_id, level.warehouse_id, line.quantity)
-        ):
-            return taken
-    return None
 
 
 class StockPool:
