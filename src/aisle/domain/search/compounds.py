@@ -87,7 +87,8 @@ def number_forms(word: str) -> tuple[str, ...]:
     """The word, its singular and its plural. A plural never ends in "ss", so "glas" is not taken for a
     singular of "glass" (it is a typo of it), while "protector" is the singular of "protectors"."""
     # "-es" ends a plural only after a hiss or an "o" ("boxes", "glasses", "heroes"): "shoees" is a typo of "shoes"
-    by_es = word.removesuffix("es") if word.removesuffix("es").endswith((*_SIBILANT_ENDS, "o")) else word
+    stem = word.removesuffix("es")
+    by_es = stem if stem.endswith((*_SIBILANT_ENDS, "o")) else word
     singulars = [form for form in (word.removesuffix("s"), by_es) if _may_be_singular(form)]
     forms = [word, *singulars]
     if not (word + "s").endswith("ss"):
