@@ -67,3 +67,25 @@ def test_a_deals_start_and_end_reach_search_with_no_write(client, seller: Seller
     assert datetime.now(UTC) >= now + timedelta(seconds=3)
     assert eventually(lambda: found_under_100(client) == 0), "the deal's end never reached search"
     assert datetime.now(UTC) >= now + timedelta(seconds=8)
+
+
+def test_a_deal_whose_product_was_deleted_stops_no_other_deal_and_can_still_be_ended(
+    client, seller: SellerClient, container
+):
+    """The deal clock skips the deleted product's deal (nothing to re-index) and still announces the others."""
+    lamp = seller.create(title="Zephyr Lamp", variants=[{"sku": "LAMP-1", "price": 120.00}])
+    gone = seller.create(title="Nimbus Lamp", variants=[{"sku": "NIMBUS-1", "price": 120.00}])
+    now = datetime.now(UTC)
+    deal(client, seller, gone["product_id"], now + timedelta(seconds=2), now + timedelta(days=1))
+    deal(client, seller, lamp["product_id"], now + timedelta(seconds=2), now + timedelta(days=1))
+    assert seller.request("DELETE", f"/products/{gone['product_id']}").status_code == 200
+    wait_for_outbox(container)
+    assert found_under_100(client) == 0
+    assert eventually(lambda: found_under_100(client) == 1), "the other deal's start never reached search"
+    [gone_deal] = [
+        d
+        for d in client.get("/api/v1/pricing/deals", headers=seller.headers).json()["deals"]
+        if d["target_id"] == gone["product_id"]
+    ]
+    ended = client.delete(f"/api/v1/pricing/deals/{gone_deal['deal_id']}", headers=seller.headers)
+    assert ended.status_code == 200, ended.text

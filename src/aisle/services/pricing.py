@@ -119,9 +119,12 @@ class PricingService:
             request.name.strip(),
         )
         with self._uow() as uow:
-            affected = self._affected_products(uow, caller, deal)
-            if deal.scope is DealScope.PRODUCT:
-                _require_fit(deal, uow.products.get(deal.target_id))
+            if deal.scope is DealScope.PRODUCT:  # read once: it must also be on sale, and the deal fit its prices
+                product = _target_product(uow, caller, deal.target_id)
+                _require_discountable(deal, product)
+                affected = [product.product_id]
+            else:
+                affected = self._affected_products(uow, caller, deal)
             uow.pricing.add_deal(deal)
             uow.record(ev.Event(ev.PRICE_CHANGED, pid, {"deal_id": str(deal.deal_id)}) for pid in affected)
             uow.commit()
@@ -150,12 +153,7 @@ class PricingService:
     def _affected_products(self, uow: UnitOfWork, caller: Caller, deal: Deal) -> list[int]:
         """The products whose price the deal changes; a seller may only discount its own."""
         if deal.scope is DealScope.PRODUCT:
-            product = uow.products.get(deal.target_id)
-            if product is None or (caller.seller_id is not None and product.seller_id != caller.seller_id):
-                raise NotFound("product", deal.target_id)
-            if product.status is ProductStatus.DELETED:
-                raise Conflict(f"product {deal.target_id} is deleted; restore it before discounting it", "target_id")
-            return [product.product_id]
+            return [_target_product(uow, caller, deal.target_id).product_id]
         if deal.scope is DealScope.SELLER:
             if caller.seller_id is not None and deal.target_id != caller.seller_id:
                 raise InvalidInput.single("target_id", "a seller's deal can only target the seller itself")
@@ -279,10 +277,19 @@ class PricingService:
         raise CouponRefused(code, "does not exist")
 
 
-def _require_fit(deal: Deal, product: Product | None) -> None:
-    """A product's amount-off deal must fit one of its prices (see Discount.fits), or it would never apply."""
-    if product is None:
-        return
+def _target_product(uow: UnitOfWork, caller: Caller, product_id: int) -> Product:
+    """The product a deal targets; a seller may only discount its own."""
+    product = uow.products.get(product_id)
+    if product is None or (caller.seller_id is not None and product.seller_id != caller.seller_id):
+        raise NotFound("product", product_id)
+    return product
+
+
+def _require_discountable(deal: Deal, product: Product) -> None:
+    """A new deal's product must not be deleted, and an amount off must fit one of its prices (see
+    Discount.fits), or the deal would never apply. A deal's product deleted later only leaves it idle."""
+    if product.status is ProductStatus.DELETED:
+        raise Conflict(f"product {product.product_id} is deleted; restore it before discounting it", "target_id")
     highest = max(v.price for v in product.content.variants)
     if not deal.discount.fits(highest):
         reason = f"takes more than {MAX_PERCENT}% off every variant of the product (the highest is {highest})"
