@@ -11,6 +11,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -102,22 +103,25 @@ class TantivyEngine:
 
     def upsert(self, documents: Sequence[SearchDocument]) -> None:
         now = self._now()
-        with self._write_lock:
-            writer = self._open_writer()
+
+        def write(writer: Any) -> None:
             for doc in documents:
                 writer.delete_documents_by_term("product_id", doc.product_id)
                 writer.add_document(to_tantivy(doc, now, self._weights, self.layout))
 
+        self._writing(write)
+
     def delete(self, product_ids: Sequence[int]) -> None:
-        with self._write_lock:
-            writer = self._open_writer()
+        def write(writer: Any) -> None:
             for product_id in product_ids:
                 writer.delete_documents_by_term("product_id", product_id)
+
+        self._writing(write)
 
     def refresh(self) -> None:
         with self._write_lock:
             if self._writer is not None:
-                self._writer.commit()
+                self._writing_locked(lambda writer: writer.commit())
         self._index.reload()
         self._refreshes += 1
 
@@ -145,10 +149,26 @@ class TantivyEngine:
                 self._writer.wait_merging_threads()
                 self._writer = None
 
-    def _open_writer(self) -> Any:
+    def _writing(self, write: Callable[[Any], None]) -> None:
+        with self._write_lock:
+            self._writing_locked(write)
+
+    def _writing_locked(self, write: Callable[[Any], None]) -> None:
+        """A Tantivy writer that failed once (a full disk, say) goes on taking documents and reporting commits
+        that never land, even once the disk has room again. So a failed writer is dropped with what it had not
+        committed, and the next write opens a fresh one: the caller saw the error and writes those changes again
+        (the relay redelivers the events, an import hands them back to it)."""
         if self._writer is None:
             self._writer = self._index.writer(WRITER_HEAP_BYTES, self._writer_threads)
-        return self._writer
+        try:
+            write(self._writer)
+        except Exception:
+            log.exception("the search index writer failed: dropping what it had not committed")
+            failed, self._writer = self._writer, None
+            for give_up in (failed.rollback, failed.wait_merging_threads):
+                with suppress(Exception):  # it is being dropped for failing: its own errors add nothing
+                    give_up()
+            raise
 
     # -- reads --------------------------------------------------------------------------------------------------
 
