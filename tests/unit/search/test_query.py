@@ -188,6 +188,13 @@ def test_stop_words_leave_but_product_phrases_stay(parser: QueryParser) -> None:
     assert parser.parse("the").keywords == ("the",)  # nothing else was asked: the stop word is the query
 
 
+def test_third_party_says_who_did_not_make_it_not_what_it_is(parser: QueryParser) -> None:
+    assert parser.parse("smartwatch bands third party").keywords == ("smartwatch", "bands")
+    assert parser.parse("3rd party charger").keywords == ("charger",)
+    assert parser.parse("party speaker").keywords == ("party", "speaker")
+    assert parser.parse("third party").keywords == ("third", "party")  # nothing else was asked
+
+
 def test_possessives_and_repeats(parser: QueryParser) -> None:
     assert parser.parse("men's running shoes").keywords == ("men", "running", "shoes")
     assert parser.parse("case case case").keywords == ("case",)

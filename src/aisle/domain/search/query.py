@@ -37,7 +37,7 @@ from aisle.domain.search.compounds import (
 from aisle.domain.search.edits import osa_distance, typing_penalty
 from aisle.domain.search.filters import Extraction, extract_filters
 from aisle.domain.search.lexer import Lexeme, lex
-from aisle.domain.search.stopwords import STOP_WORDS
+from aisle.domain.search.stopwords import STOP_PHRASES, STOP_WORDS
 from aisle.domain.search.synonyms import SynonymTable
 from aisle.domain.search.text import has_digit, normalize, tokenize
 from aisle.domain.search.units import with_unit_codes
@@ -328,7 +328,22 @@ def _fitting(words: list[_Word], keywords: tuple[str, ...]) -> tuple[str, ...]:
 
 def _without_stop_words(words: list[_Word]) -> list[_Word]:
     texts = [w.text for w in words]
-    return [w for i, w in enumerate(words) if w.text not in STOP_WORDS or _names_a_product(texts, i)]
+    in_phrase = _in_stop_phrases(texts)
+    return [
+        w
+        for i, w in enumerate(words)
+        if i not in in_phrase and (w.text not in STOP_WORDS or _names_a_product(texts, i))
+    ]
+
+
+def _in_stop_phrases(texts: list[str]) -> set[int]:
+    """The positions of the words of STOP_PHRASES in the query."""
+    held: set[int] = set()
+    for phrase in STOP_PHRASES:
+        for start in range(len(texts) - len(phrase) + 1):
+            if tuple(texts[start : start + len(phrase)]) == phrase:
+                held.update(range(start, start + len(phrase)))
+    return held
 
 
 def _first_of_each(words: list[_Word]) -> list[_Word]:

@@ -10,3 +10,7 @@ STOP_WORDS = frozenset(
     items product products stars dollars dollar usd bucks price prices priced cost costs rating ratings rated
     reviews review than less more fits best good great""".split()  # noqa: SIM905 - a word list reads best as words
 )
+
+# Phrases no title holds, whose words alone would match the wrong things: "third party" asks for an accessory not
+# made by the device's maker ("fitbit bands third party"), and its "party" is no party speaker.
+STOP_PHRASES = (("third", "party"), ("3rd", "party"))
