@@ -131,3 +131,20 @@ def test_a_number_goes_before_the_name_it_qualifies(client, devices):
     body = client.get("/api/v1/products/search", params={"q": "xbox one controller"}).json()
     assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": v} for v in ("one", "xbox")]
     assert body["results"][0]["title"] == "Arcade Bluetooth Controller"
+
+
+PLUS_CASES = [
+    ("Slim Case for Nova 7 Plus", ["Phones", "Phone Cases"]),
+    ("Rugged Case for Nova 7 Plus", ["Phones", "Phone Cases"]),
+    ("Clear Case for Nova 7 Plus", ["Phones", "Phone Cases"]),
+    ("Trend Case for Nova 7", ["Phones", "Phone Cases"]),
+]
+
+
+def test_a_models_name_and_number_go_after_the_other_words(client, seller: SellerClient, container):
+    # no 7 Plus case says "trend": without "trend", the three 7 Plus cases; without "plus" (an edition after a
+    # number, which went first before), only the 7 case that says "trend"
+    list_products(seller, container, "NV", [(title, path, 25) for title, path in PLUS_CASES])
+    body = client.get("/api/v1/products/search", params={"q": "nova 7 plus case trend"}).json()
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "trend"}]
+    assert {r["title"] for r in body["results"]} == {title for title, _ in PLUS_CASES[:3]}

@@ -117,6 +117,11 @@ def is_modifier(word: str) -> bool:
     return word.isdigit() or word in _NUMBERS or word in _EDITION or word in COLOURS
 
 
+def is_qualifier(word: str) -> bool:
+    """A word that says how, how big or how many, never what: "with", "inch", "plus", "large", "7", "red"."""
+    return word.isdigit() or word in _QUALIFIERS or word in COLOURS
+
+
 def _may_head(word: str, held: Collection[str]) -> bool:
     return _is_kind_word(word) and (_VOWEL.search(word) is not None or word in held)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from aisle.domain.search.compounds import is_split_code
-from aisle.domain.search.kinds import AUDIENCE_WORDS, is_modifier, singular
+from aisle.domain.search.kinds import AUDIENCE_WORDS, COLOURS, is_modifier, is_qualifier, singular
 from aisle.domain.search.query import ParsedQuery
 from aisle.domain.search.text import tokenize
 from aisle.services.search.engine import EngineQuery, Filters, Hit, KeywordGroup, Searcher
@@ -164,9 +165,11 @@ def word_to_drop(
     """The word to drop, or None when what is asked for is not sold here: "moen faucet" without faucets has no
     answer, and "omen" laptops are none; nor is "electric guitar" without guitars a call for electric shavers.
 
-    A number, edition or colour after another word goes before the name it qualifies: "xbox one controller"
-    without Xbox One controllers looks for Xbox controllers, then controllers, never for "one controller" (HTC One
-    cables).
+    A model's name and the number or edition after it ("iphone 7 plus") stay while another word can go and
+    something is found without it: "iphone 7 plus cases trend" loses "trend" and finds 7 Plus cases, not the one
+    iPhone 7 case that says "trend". Else a number, edition or colour after another word goes before the name it
+    qualifies: "xbox one controller" without Xbox One controllers looks for Xbox controllers, then controllers,
+    never for "one controller" (HTC One cables).
 
     The word naming what is asked for stays while another can go ("red dress" without red dresses shows dresses,
     not everything red), and so does the word saying who it is for while a third can go ("womens running shoes"
@@ -185,6 +188,10 @@ def word_to_drop(
     unmatched = [k.word for k in droppable if counts[k.word] == 0]
     if unmatched:
         return unmatched[-1]
+    model = _model_words(keywords)
+    others = [k for k in droppable if k not in model]
+    if model and others and len(droppable) <= MAX_TRIED:
+        droppable = [k for k in others if _count(_without(keywords, k), filters, engine, counted)] or droppable
     modifiers = [k for k in droppable if _qualifies(k, keywords)]
     if modifiers and len(modifiers) < len(droppable):
         droppable = modifiers
@@ -216,6 +223,16 @@ def _finding(
     if of_kind is None or len(finding) < 2:
         return finding
     return [k for k in finding if _finds_kind(_without(keywords, k), filters, engine, of_kind)] or finding
+
+
+def _model_words(groups: tuple[KeywordGroup, ...]) -> list[KeywordGroup]:
+    """A model's name and the numbers or editions after it: "iphone 7 plus" in "iphone 7 plus cases", "macbook
+    pro 13"; not "inch 13" (a size), nor a colour."""
+    model: list[KeywordGroup] = []
+    for before, group in pairwise(groups):
+        if is_modifier(group.word) and group.word not in COLOURS and (before in model or not is_qualifier(before.word)):
+            model.extend(g for g in (before, group) if g not in model)
+    return model
 
 
 def _without(keywords: tuple[KeywordGroup, ...], dropped: KeywordGroup) -> tuple[KeywordGroup, ...]:
