@@ -8,7 +8,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import SellerClient, category_id, wait_for_outbox
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, category_id, wait_for_outbox
 
 PAGE_BUDGET_BYTES = 100 * 1024  # HTML + CSS + JS of one page, before images
 
@@ -110,7 +110,22 @@ def test_a_wrong_key_or_a_missing_csrf_token_is_refused(client, seller):
 
 
 def test_a_forged_session_cookie_signs_nobody_in(client, seller):
-    client.cookies.set("aisle_seller", f"{seller.id}.9999999999.{'0' * 64}", path="/seller")
+    client.cookies.set("aisle_seller", f"{seller.id}.{'a' * 12}.9999999999.{'0' * 64}", path="/seller")
+    response = client.get("/seller/products", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/seller"
+
+
+def test_revoking_or_rotating_the_key_signed_in_with_ends_the_portal_session(client, seller):
+    internal = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+    key = seller.headers["Authorization"].removeprefix("Bearer ")
+    assert sign_in(client, key).status_code == 303
+    rotated = client.post(f"/api/v1/sellers/{seller.id}/keys", headers=internal)
+    assert rotated.status_code == 201, rotated.text  # the old key stops working: so does its session
+    assert client.get("/seller/products", follow_redirects=False).headers["location"] == "/seller"
+    assert sign_in(client, rotated.json()["api_key"]).status_code == 303
+    assert client.get("/seller/products").status_code == 200
+    key_id = rotated.json()["key_id"]
+    assert client.delete(f"/api/v1/sellers/{seller.id}/keys/{key_id}", headers=internal).status_code == 200
     response = client.get("/seller/products", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/seller"
 
@@ -170,8 +185,6 @@ def test_a_shoppers_decimal_comma_is_a_decimal_point(client, listed):
 
 
 def test_the_stock_page_restocks_a_warehouse_and_charts_the_price_history(client, seller):
-    from tests.api.conftest import INTERNAL_TOKEN
-
     product = seller.create()
     changed = product_body_with_price(product, 79.99)
     assert seller.request("PUT", f"/products/{product['product_id']}", json=changed).status_code == 200

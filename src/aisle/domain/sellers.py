@@ -34,6 +34,14 @@ class ApiKeyInfo:
         return self.revoked_at is None
 
 
+FINGERPRINT_CHARS = 12
+
+
+def fingerprint(key_hash: str) -> str:
+    """The first characters of a key's digest: enough to tell a seller's keys apart, nothing to sign in with."""
+    return key_hash[:FINGERPRINT_CHARS]
+
+
 def new_api_key() -> str:
     return API_KEY_PREFIX + secrets.token_urlsafe(32)
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aisle.domain.errors import InvalidInput, NotFound
-from aisle.domain.sellers import ApiKeyInfo, Seller, hash_api_key, new_api_key
+from aisle.domain.sellers import ApiKeyInfo, Seller, fingerprint, hash_api_key, new_api_key
 from aisle.services.clock import utc_now
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -53,7 +53,7 @@ class SellerService:
             uow.sellers.add_key(seller_id, key_id, hash_api_key(api_key), now)
             uow.sellers.revoke_keys(seller_id, now, keep=key_id)
             uow.commit()
-        return ApiKeyInfo(key_id, seller_id, hash_api_key(api_key)[:12], now), api_key
+        return ApiKeyInfo(key_id, seller_id, fingerprint(hash_api_key(api_key)), now), api_key
 
     def revoke_key(self, seller_id: int, key_id: int) -> None:
         with self._uow() as uow:
@@ -66,6 +66,19 @@ class SellerService:
     def authenticate(self, api_key: str) -> Seller | None:
         with self._uow(readonly=True) as uow:
             return uow.sellers.by_api_key_hash(hash_api_key(api_key))
+
+    def sign_in(self, api_key: str) -> tuple[Seller, str] | None:
+        """The seller whose active key this is, with the key's fingerprint, which a portal session keeps."""
+        seller = self.authenticate(api_key)
+        return None if seller is None else (seller, fingerprint(hash_api_key(api_key)))
+
+    def with_active_key(self, seller_id: int, key_fingerprint: str) -> Seller | None:
+        """The seller, while its key with this fingerprint is active: rotating or revoking a key ends the portal
+        sessions signed in with it, as it ends its API access."""
+        with self._uow(readonly=True) as uow:
+            seller = uow.sellers.get(seller_id)
+            keys = uow.sellers.keys(seller_id) if seller else []
+        return seller if any(k.active and k.fingerprint == key_fingerprint for k in keys) else None
 
     def get(self, seller_id: int) -> Seller | None:
         with self._uow(readonly=True) as uow:

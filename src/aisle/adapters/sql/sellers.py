@@ -7,7 +7,7 @@ from sqlalchemy import Connection, Row, and_, insert, select, update
 
 from aisle.adapters.sql import schema as t
 from aisle.adapters.sql.timestamps import as_utc
-from aisle.domain.sellers import ApiKeyInfo, Seller
+from aisle.domain.sellers import ApiKeyInfo, Seller, fingerprint
 
 
 class SqlSellerRepository:
@@ -75,7 +75,7 @@ class SqlSellerRepository:
 
 def _to_key(row: Row) -> ApiKeyInfo:
     revoked = None if row.revoked_at is None else as_utc(row.revoked_at)
-    return ApiKeyInfo(row.key_id, row.seller_id, row.key_hash[:12], as_utc(row.created_at), revoked)
+    return ApiKeyInfo(row.key_id, row.seller_id, fingerprint(row.key_hash), as_utc(row.created_at), revoked)
 
 
 def _to_seller(row: Row) -> Seller:

@@ -17,13 +17,14 @@ SIGN_INS_PER_MINUTE = 20
 
 
 def signed_in(request: Request) -> Seller | None:
-    """The seller the session cookie names, when it is genuine, unexpired and the seller still exists."""
+    """The seller the session cookie names, when it is genuine and unexpired, and the key it was signed in with
+    is still active."""
     app = container(request)
     secret = app.settings.internal_token
     if secret is None:  # no secret to sign sessions with: nobody is signed in
         return None
-    seller_id = session.seller_of(secret, request.cookies.get(session.SESSION_COOKIE))
-    return None if seller_id is None else app.sellers.get(seller_id)
+    named = session.seller_of(secret, request.cookies.get(session.SESSION_COOKIE))
+    return None if named is None else app.sellers.with_active_key(*named)
 
 
 PortalSeller = Annotated[Seller | None, Depends(signed_in)]

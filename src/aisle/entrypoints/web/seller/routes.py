@@ -48,13 +48,14 @@ async def sign_in(request: Request, sellers: SellersDep) -> Response:
     form = await checked_form(request)
     allowed = await run_in_threadpool(sign_in_allowed, request)
     key = str(form.get("api_key") or "").strip()
-    seller = await run_in_threadpool(sellers.authenticate, key) if key and allowed else None
-    if seller is None:
+    signed = await run_in_threadpool(sellers.sign_in, key) if key and allowed else None
+    if signed is None:
         error = "Too many attempts; wait a minute." if not allowed else "This API key is not valid."
         error = "Enter your API key (it starts with aisle_sk_)." if allowed and not key else error
         return page(request, "seller/sign_in.html", {"error": error}, status_code=401 if allowed else 429)
     response = RedirectResponse("/seller/products", status_code=303)
-    value = session.session_value(session_secret(request), seller.seller_id)
+    seller, key_fingerprint = signed
+    value = session.session_value(session_secret(request), seller.seller_id, key_fingerprint)
     session.set_cookie(request, response, session.SESSION_COOKIE, value, session.SESSION_SECONDS)
     return response
 

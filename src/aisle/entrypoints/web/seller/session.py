@@ -1,7 +1,8 @@
 """The portal's session: a signed cookie naming the seller (never the API key), and a CSRF token for every form.
 
-The session cookie is ``<seller_id>.<expires>.<signature>``, HMAC-SHA256 with a key derived from the internal
-token, so every API process can check it without shared state. It is HttpOnly and SameSite=Strict; each form also
+The session cookie is ``<seller_id>.<key fingerprint>.<expires>.<signature>``, HMAC-SHA256 with a key derived from
+the internal token, so every API process can check it without shared state; the key it was signed in with must
+still be active (rotating or revoking that key ends the session). It is HttpOnly and SameSite=Strict; each form also
 carries a token that must match the HttpOnly ``aisle_csrf`` cookie (double submit)."""
 
 from __future__ import annotations
@@ -29,22 +30,23 @@ def _sign(key: bytes, payload: str) -> str:
     return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
-def session_value(internal_token: str, seller_id: int, now: float | None = None) -> str:
-    payload = f"{seller_id}.{int((now or time.time()) + SESSION_SECONDS)}"
+def session_value(internal_token: str, seller_id: int, key_fingerprint: str, now: float | None = None) -> str:
+    payload = f"{seller_id}.{key_fingerprint}.{int((now or time.time()) + SESSION_SECONDS)}"
     return f"{payload}.{_sign(_key(internal_token), payload)}"
 
 
-def seller_of(internal_token: str, value: str | None, now: float | None = None) -> int | None:
-    """The seller a cookie names, or None when it is missing, forged or expired."""
+def seller_of(internal_token: str, value: str | None, now: float | None = None) -> tuple[int, str] | None:
+    """The seller a cookie names and the fingerprint of the key it signed in with, or None when the cookie is
+    missing, forged or expired."""
     parts = (value or "").split(".")
-    if len(parts) != 3 or whole_number(parts[0]) is None or whole_number(parts[1]) is None:
+    if len(parts) != 4 or whole_number(parts[0]) is None or whole_number(parts[2]) is None:
         return None
-    payload = f"{parts[0]}.{parts[1]}"
-    if not hmac.compare_digest(_sign(_key(internal_token), payload), parts[2]):
+    payload = ".".join(parts[:3])
+    if not hmac.compare_digest(_sign(_key(internal_token), payload), parts[3]):
         return None
-    if int(parts[1]) < (now or time.time()):
+    if int(parts[2]) < (now or time.time()):
         return None
-    return int(parts[0])
+    return int(parts[0]), parts[1]
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
