@@ -50,6 +50,20 @@ def test_deduct_sells_reserved_stock(client, stocked):
     assert (stock["available"], stock["reserved"]) == (25, 0)
 
 
+def test_a_stock_count_includes_the_units_held_in_carts_so_a_recount_never_oversells(client, stocked):
+    variant = stocked["variant"]
+    patch(client, variant, {"operation": "SET", "warehouse_id": "west", "quantity": 0})
+    patch(client, variant, {"operation": "SET", "warehouse_id": "east", "quantity": 1})
+    cart = patch(client, variant, {"operation": "RESERVE", "quantity": 1, "owner": "cart-a"}).json()
+    recount = patch(client, variant, {"operation": "SET", "warehouse_id": "east", "quantity": 1})
+    assert (recount.json()["available"], recount.json()["reserved"]) == (0, 1)  # the one unit is in cart A
+    other = patch(client, variant, {"operation": "RESERVE", "quantity": 1, "owner": "cart-b"})
+    assert other.status_code == 409
+    assert patch(client, variant, {"operation": "DEDUCT", "reservation_id": cart["reservation_id"]}).status_code == 200
+    stock = client.get(f"/api/v1/inventory/{variant}", headers=INTERNAL).json()
+    assert (stock["available"], stock["reserved"]) == (0, 0)
+
+
 def test_insufficient_stock_is_409_and_changes_nothing(client, stocked):
     refused = patch(client, stocked["variant"], {"operation": "RESERVE", "quantity": 29})
     assert refused.status_code == 409  # 28 in all

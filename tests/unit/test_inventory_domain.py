@@ -36,9 +36,12 @@ def test_release_returns_and_deduct_removes_reserved_stock():
         held.deduct(5)
 
 
-def test_restock_and_set():
+def test_restock_adds_to_what_is_for_sale_and_a_count_includes_what_is_reserved():
     assert level(10).restock(5).available == 15
-    assert level(10).set_available(2).available == 2
+    assert level(10).counted(2).available == 2
+    held = level(10).reserve(1)
+    assert (held.counted(1).available, held.counted(1).reserved) == (0, 1)  # the one on the shelf is in a cart
+    assert (held.counted(4).available, held.counted(0).available) == (3, 0)
     with pytest.raises(InvalidInput):
         level(999_999).restock(2)
 

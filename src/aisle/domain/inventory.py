@@ -73,8 +73,10 @@ class StockLevel:
             raise InvalidInput.single("quantity", f"stock may not exceed {MAX_QUANTITY}")
         return self._next(available=self.available + quantity)
 
-    def set_available(self, quantity: int) -> StockLevel:
-        return self._next(available=quantity)
+    def counted(self, on_hand: int) -> StockLevel:
+        """A stock count: the units on the shelf, reserved ones among them (they stay until DEDUCT takes them),
+        so what is left to sell is the rest. A count below what is reserved leaves nothing to sell."""
+        return self._next(available=max(on_hand - self.reserved, 0))
 
     def _held(self, quantity: int) -> int:
         if quantity > self.reserved:

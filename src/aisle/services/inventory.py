@@ -130,7 +130,7 @@ class InventoryService:
         existing = uow.inventory.levels(variant_ids)
         fresh = [v for v in variant_ids if not any(lvl.warehouse_id == warehouse_id for lvl in existing[v])]
         for variant_id in fresh:
-            level = empty_level(variant_id, warehouse_id).set_available(quantity_for(variant_id))
+            level = empty_level(variant_id, warehouse_id).counted(quantity_for(variant_id))
             uow.inventory.save_level(level, expected_version=0)
         announce_stock_change(uow, {p.product_id for p in products})
         return len(fresh)
@@ -140,7 +140,8 @@ class InventoryService:
     def adjust(
         self, variant_id: int, operation: Operation, warehouse_id: str, quantity: int, key: IdempotencyKey | None = None
     ) -> LevelChanged:
-        """RESTOCK adds to what a warehouse has; SET states it (a stock count)."""
+        """RESTOCK adds to what a warehouse has to sell; SET states what it has on the shelf (a stock count, the
+        reserved units among them)."""
         check_quantity(quantity, operation)
 
         def change(uow: UnitOfWork) -> LevelChanged:
@@ -148,7 +149,7 @@ class InventoryService:
             require_warehouse(uow, warehouse_id)
             current = _level_at(uow, variant_id, warehouse_id)
             restock = operation is Operation.RESTOCK
-            changed = current.restock(quantity) if restock else current.set_available(quantity)
+            changed = current.restock(quantity) if restock else current.counted(quantity)
             uow.inventory.save_level(changed, current.version)
             announce_stock_change(uow, {product_id})
             return LevelChanged.of(operation, changed)

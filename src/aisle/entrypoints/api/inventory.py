@@ -142,7 +142,9 @@ def change_stock(
 ) -> Response:
     """RESERVE (when no warehouse is named: the one with most stock, or several, fullest first, when none holds
     the whole quantity; the reservation then lists a line per warehouse), RELEASE or DEDUCT a reservation,
-    RESTOCK or SET a warehouse's count. Sellers may RESTOCK and SET their own variants."""
+    RESTOCK (add to what a warehouse has to sell) or SET (a stock count: the units on the shelf, reserved ones
+    among them, so `available` becomes the count less what is reserved). Sellers may RESTOCK and SET their own
+    variants."""
     variant = parse_id(variant_id, "variant_id")
     operation = Operation(body.operation)
     _may_touch(caller, inventory, variant, operation.value)
