@@ -130,7 +130,11 @@ SellerDep = Annotated[Seller, Depends(current_seller)]
 CallerDep = Annotated[Caller, Depends(internal_or_seller)]
 IdempotencyKey = Annotated[
     str | None,
-    Header(max_length=200, description="Any unique string: a retried request with the same key gets the same answer"),
+    Header(
+        min_length=1,
+        max_length=200,
+        description="Any unique string (1 to 200 characters): a retried request with the same key gets the same answer",
+    ),
 ]
 
 

@@ -250,6 +250,8 @@ def _field(location: tuple[Any, ...]) -> str:
         source = parts.pop(0)
         if not parts:
             return source
+        if source == "header":  # as the docs and the client spell it: "Idempotency-Key", not "idempotency-key"
+            return "-".join(word.capitalize() for word in str(parts[0]).split("-"))
     return field_path(tuple(parts))
 
 
