@@ -55,3 +55,27 @@ def test_reserving_a_deleted_products_variant_is_refused(client, seller: SellerC
         headers=INTERNAL,
     )
     assert many.status_code in (404, 409), many.text
+
+
+def test_an_empty_key_is_refused_rather_than_shared_by_every_caller(client, stocked):  # noqa: F811
+    empty = patch(client, stocked["variant"], {"operation": "RESERVE", "quantity": 1}, {"Idempotency-Key": ""})
+    assert empty.status_code == 422, empty.text
+    assert empty.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["reserved"] == 0
+
+
+def test_only_a_product_on_sale_can_be_reserved_and_a_held_reservation_still_completes(
+    client,
+    seller: SellerClient,
+    stocked,  # noqa: F811
+):
+    product = f"/products/{stocked['product']['product_id']}"
+    held = _reserve(client, stocked["variant"], 1).json()
+    for status in ("INACTIVE", "DRAFT"):
+        assert seller.request("PATCH", product, json={"status": status}).status_code == 200
+        refused = _reserve(client, stocked["variant"], 1)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["errors"][0]["field"] == "variant_id" and status in refused.json()["detail"]
+    assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["reserved"] == 1
+    deduct = {"operation": "DEDUCT", "reservation_id": held["reservation_id"]}
+    assert patch(client, stocked["variant"], deduct).json()["status"] == "DEDUCTED"  # taken while it was on sale

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from aisle.domain.catalog import ProductStatus
 from aisle.domain.errors import Conflict, DomainError, NotFound
 from aisle.domain.inventory import Operation, Reservation, ReservationLine, ReservationStatus, check_quantity
 from aisle.services.inventory import (
@@ -36,6 +35,7 @@ from aisle.services.inventory import (
     ReserveLine,
     Taken,
     announce_stock_change,
+    require_on_sale,
     take_line,
 )
 from aisle.services.inventory_results import RESERVATION
@@ -308,8 +308,7 @@ def _product_of(batch: _Batch, variant_id: int) -> int:
     found = batch.products.get(variant_id)
     if found is None:
         raise NotFound("variant", variant_id)
-    if found[1] == ProductStatus.DELETED.value:
-        raise Conflict(f"variant {variant_id} belongs to a deleted product and cannot be reserved", field="variant_id")
+    require_on_sale(variant_id, found[1])
     return found[0]
 
 

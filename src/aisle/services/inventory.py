@@ -379,21 +379,29 @@ def require_variant(uow: UnitOfWork, variant_id: int) -> int:
 
 
 def require_reservable(uow: UnitOfWork, variant_id: int) -> int:
-    """A variant of a deleted product cannot be reserved (nobody can buy it); returns its product id."""
+    """A variant of a product not on sale cannot be reserved (nobody can buy it); returns its product id."""
     return require_reservable_all(uow, [variant_id])[variant_id]
 
 
 def require_reservable_all(uow: UnitOfWork, variant_ids: Sequence[int]) -> dict[int, int]:
-    """Every variant exists and belongs to a product not deleted (one query); variant id -> product id."""
+    """Every variant exists and belongs to a product on sale (one query); variant id -> product id."""
     found = uow.inventory.reservable(variant_ids)
     for variant_id in variant_ids:
         if variant_id not in found:
             raise NotFound("variant", variant_id)
-        if found[variant_id][1] == ProductStatus.DELETED.value:
-            raise Conflict(
-                f"variant {variant_id} belongs to a deleted product and cannot be reserved", field="variant_id"
-            )
+        require_on_sale(variant_id, found[variant_id][1])
     return {variant_id: product_id for variant_id, (product_id, _status) in found.items()}
+
+
+def require_on_sale(variant_id: int, product_status: str) -> None:
+    """Only an ACTIVE product's stock can be reserved: a deleted, draft or unlisted one cannot be bought (a quote
+    refuses it too). A reservation made while it was on sale can still be deducted or released."""
+    if product_status == ProductStatus.ACTIVE.value:
+        return
+    whose = "a deleted product" if product_status == ProductStatus.DELETED.value else "a product not on sale"
+    raise Conflict(
+        f"variant {variant_id} belongs to {whose} ({product_status}) and cannot be reserved", field="variant_id"
+    )
 
 
 def require_warehouse(uow: UnitOfWork, warehouse_id: str) -> None:
