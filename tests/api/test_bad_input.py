@@ -36,6 +36,11 @@ def _problem(response, status: int) -> dict:
         (product_body(variants=[{"sku": "A", "price": 1, "weight_grams": -1}]), "variants[0].weight_grams"),
         (product_body(status="DELETED"), "status"),
         (product_body(images=["javascript:alert(1)"]), "images[0]"),
+        (product_body(images=["//evil.example/x.png"]), "images[0]"),  # another host, not a path on this site
+        (product_body(images=["/\\evil.example/x.png"]), "images[0]"),  # so is this, to a browser
+        (product_body(attributes={"blob": "word " * 2001}), "attributes.blob"),
+        (product_body(attributes={f"spec {n}": "x" * 9000 for n in range(6)}), "attributes"),
+        (product_body(attributes={"colour": None}), "attributes.colour"),
         (product_body(gtin="12ab"), "gtin"),
         (product_body(category_id="'; --"), "category_id"),
         (product_body(surprise="field"), "surprise"),

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import replace
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, ValidationError, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    PlainValidator,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 
 from aisle.domain.catalog import (
     MAX_DESCRIPTION,
@@ -38,8 +47,36 @@ def _visible(value: str) -> str:
 
 ShortText = Annotated[str, Field(max_length=200)]
 AttributeName = Annotated[str, Field(max_length=200), AfterValidator(_visible)]
-AttributeValue = str | int | float | bool
+MAX_ATTRIBUTE_VALUE = 10_000  # a spec sheet's longest field (Icecat's reach 6,900 characters)
+MAX_ATTRIBUTES_TEXT = 50_000  # names and values together: a product page stays a page
+
+
+def _attribute_value(value: Any) -> str | int | float | bool:
+    """One reason for a wrong value, where a union of types would give one per type."""
+    if isinstance(value, str) and len(value) > MAX_ATTRIBUTE_VALUE:
+        raise ValueError(f"must be at most {MAX_ATTRIBUTE_VALUE} characters")
+    if isinstance(value, str | bool | int) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    raise ValueError("must be text, a number or true/false")
+
+
+AttributeValue = Annotated[
+    str | int | float | bool,
+    PlainValidator(_attribute_value),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "maxLength": MAX_ATTRIBUTE_VALUE}, {"type": "number"}, {"type": "boolean"}]}
+    ),
+]
+# http(s), or a path on this site: "//host/x.png" and "/\\host/x.png" are other hosts to a browser
+ImageUrl = Annotated[str, Field(max_length=2000, pattern=r"^(https?://\S+|/[^/\\\s]\S*)$")]
 SellerStatus = Literal["DRAFT", "ACTIVE", "INACTIVE"]
+
+
+def _fitting_a_page(attributes: dict[str, Any]) -> dict[str, Any]:
+    size = sum(len(name) + len(str(value)) for name, value in attributes.items())
+    if size > MAX_ATTRIBUTES_TEXT:
+        raise ValueError(f"hold {size} characters of names and values; at most {MAX_ATTRIBUTES_TEXT} in all")
+    return attributes
 
 
 def _money(value: Any) -> Decimal:
@@ -77,7 +114,7 @@ class ProductIn(InputModel):
     description: str = Field("", max_length=MAX_DESCRIPTION)
     brand: str | None = Field(None, max_length=200, examples=["Acme"])
     category_id: IdText | None = Field(None, description="A category id (a string of digits)")
-    images: list[Annotated[str, Field(max_length=2000, pattern=r"^(https?://|/)\S+$")]] = Field(
+    images: list[ImageUrl] = Field(
         default_factory=list, max_length=MAX_IMAGES, description="Image URLs (http(s) or a path on this site)"
     )
     status: SellerStatus = "DRAFT"
@@ -95,6 +132,11 @@ class ProductIn(InputModel):
     @classmethod
     def _title_not_blank(cls, value: str) -> str:
         return _visible(value)
+
+    @field_validator("attributes")
+    @classmethod
+    def _attributes_fit_a_page(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return _fitting_a_page(value)
 
     @field_validator("brand")
     @classmethod
@@ -125,9 +167,7 @@ class ProductPatch(InputModel):
     description: str | None = Field(None, max_length=MAX_DESCRIPTION)
     brand: str | None = Field(None, max_length=200)
     category_id: IdText | None = None
-    images: list[Annotated[str, Field(max_length=2000, pattern=r"^(https?://|/)\S+$")]] | None = Field(
-        None, max_length=MAX_IMAGES
-    )
+    images: list[ImageUrl] | None = Field(None, max_length=MAX_IMAGES)
     status: SellerStatus | None = None
     attributes: dict[AttributeName, AttributeValue] | None = Field(None, max_length=100)
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$")
@@ -143,6 +183,11 @@ class ProductPatch(InputModel):
         if value is None:
             raise ValueError("cannot be null; leave the field out to keep its value")
         return value
+
+    @field_validator("attributes")
+    @classmethod
+    def _attributes_fit_a_page(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if value is None else _fitting_a_page(value)
 
     def apply(self, current: ProductContent) -> ProductContent:
         """The product with these fields changed; raises InvalidInput when the result breaks a rule of a whole
