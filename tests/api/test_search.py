@@ -456,6 +456,58 @@ def test_in_stock_is_asked_of_the_chosen_colour_over_http(client, seller: Seller
     assert titles(search(client, q="tee", attr=["color:blue"], in_stock="true")) == ["Wool Tee"]
 
 
+def test_a_product_is_priced_by_its_cheapest_variant_in_stock_over_http(client, seller: SellerClient, container):
+    """The red shoe is the cheapest ($79.50, was $99) but sold out: the card, the price filter and the sort go by
+    the black one in stock ($89.99, was $119.99), until the red comes back into stock."""
+    shoe = seller.create(
+        title="Trail Runner Shoe",
+        variants=[
+            {
+                "sku": "TR-42-BLK",
+                "price": 89.99,
+                "compare_price": 119.99,
+                "attributes": {"size": "42", "color": "Black"},
+            },
+            {"sku": "TR-43-BLK", "price": 89.99, "attributes": {"size": "43", "color": "Black"}},
+            {"sku": "TR-42-RED", "price": 79.50, "compare_price": 99.00, "attributes": {"size": "42", "color": "Red"}},
+        ],
+    )
+    boot = seller.create(title="Trail Runner Boot", variants=[{"sku": "TR-BOOT", "price": 85.00}])
+    client.post("/api/v1/warehouses", json={"warehouse_id": "main", "name": "Main", "region": "us"}, headers=INTERNAL)
+
+    def stock(variant: dict, units: int) -> None:
+        body = {"operation": "SET", "warehouse_id": "main", "quantity": units}
+        answer = client.patch(f"/api/v1/inventory/{variant['variant_id']}", json=body, headers=INTERNAL)
+        assert answer.status_code == 200, answer.text
+
+    black, black_43, red = shoe["variants"]
+    for variant, units in ((black, 100), (black_43, 3), (red, 0), (boot["variants"][0], 5)):
+        stock(variant, units)
+    wait_for_outbox(container)
+    card = next(r for r in search(client, q="trail runner")["results"] if r["title"] == "Trail Runner Shoe")
+    assert (card["price"]["amount"], card["price"]["was"], card["in_stock"]) == (89.99, 119.99, True)
+    assert "Save 25%" in card["badges"]
+    assert titles(search(client, q="trail runner", in_stock="true", price_max=80)) == []
+    assert titles(search(client, q="trail runner", price_max=80)) == []  # priced as shown
+    cheapest_first = titles(search(client, q="trail runner", sort="price_asc"))
+    assert cheapest_first == ["Trail Runner Boot", "Trail Runner Shoe"]
+
+    stock(red, 2)  # back in stock: now the cheapest one that can be had
+    wait_for_outbox(container)
+    assert titles(search(client, q="trail runner", in_stock="true", price_max=80)) == ["Trail Runner Shoe"]
+    (card,) = search(client, q="trail runner", price_max=80)["results"]
+    assert (card["price"]["amount"], card["price"]["was"]) == (79.50, 99.00)
+
+    stock(red, 0)  # sold out again
+    wait_for_outbox(container)
+    assert titles(search(client, q="trail runner", in_stock="true", price_max=80)) == []
+    for variant in (black, black_43):
+        stock(variant, 0)  # nothing in stock: the cheapest of all, out of stock
+    wait_for_outbox(container)
+    (card,) = search(client, q="trail runner shoe", price_max=80)["results"]
+    assert (card["price"]["amount"], card["in_stock"]) == (79.50, False)
+
+
 def test_facets_under_a_colour_count_what_choosing_each_entry_finds(client, seller: SellerClient, container):
     """Red is chosen under $60: Red counts the linen tee alone (the wool one's red is $120), as choosing it shows;
     and under red the sizes and the price buckets count the red variants, not each tee's sizes and lowest price."""

@@ -112,3 +112,18 @@ def _product(title: str, variants: tuple[Variant, ...]) -> Product:
     when = datetime(2026, 1, 1, tzinfo=UTC)
     content = ProductContent(title=title, variants=variants)
     return Product(product_id=1, seller_id=1, content=content, version=1, created_at=when, updated_at=when)
+
+
+def test_the_document_is_priced_by_the_cheapest_variant_in_stock_with_its_own_was_price():
+    variants = (
+        Variant(sku="S-B", price=Decimal("89.99"), compare_price=Decimal("119.99"), variant_id=1),
+        Variant(sku="S-R", price=Decimal("79.50"), compare_price=Decimal("99.00"), variant_id=2),
+    )
+    product = _product("Shoe", variants)
+    document = build_document(product, [], ReviewSummary(), None, True, None, stocked={1})
+    assert (document.price, document.was_price) == (Decimal("89.99"), Decimal("119.99"))  # the red is sold out
+    sold_out = build_document(product, [], ReviewSummary(), None, False, None, stocked=set())
+    assert (sold_out.price, sold_out.was_price) == (Decimal("79.50"), Decimal("99.00"))  # none in stock: the lowest
+    on_deal = {1: FinalPrice(Decimal("62.99"), Decimal("89.99"), None)}
+    dealt = build_document(product, [], ReviewSummary(), None, True, None, prices=on_deal, stocked={1, 2})
+    assert (dealt.price, dealt.was_price) == (Decimal("62.99"), Decimal("89.99"))  # deals applied first

@@ -32,7 +32,7 @@ class SearchDocument:
     brand: str | None
     category_ids: tuple[int, ...]  # root first, down to the product's own category
     category_names: tuple[str, ...]
-    price: Decimal  # the lowest variant price: one result per product shows its cheapest variant
+    price: Decimal  # the lowest price of a variant in stock (of any when none is): what its card shows
     was_price: Decimal | None
     rating_avg: float | None
     rating_count: int
@@ -90,8 +90,9 @@ def build_document(
     """``prices``: what each variant (by id) sells for now, deals applied; the seller's price where missing.
     ``stocked``: the variants (by id) in stock (None: each as the product, ``in_stock``)."""
     content = product.content
-    price, was = effective_price(content.variants, prices or {})
-    offers = variant_offers(content.variants, prices or {}, in_stock if stocked is None else stocked)
+    in_stock_now = in_stock if stocked is None else stocked
+    price, was = effective_price(content.variants, prices or {}, in_stock_now)
+    offers = variant_offers(content.variants, prices or {}, in_stock_now)
     codes = (
         *(v.sku for v in content.variants),
         *((content.gtin,) if content.gtin else ()),
@@ -150,9 +151,18 @@ def own_name(title: str) -> str:
     return _FITS.split(title, maxsplit=1)[0]
 
 
-def effective_price(variants: Sequence[Variant], prices: Mapping[int, FinalPrice]) -> tuple[Decimal, Decimal | None]:
-    """The lowest price any variant sells for now, and the price to show struck through beside it."""
-    return min((_price_now(v, prices) for v in variants), key=lambda offer: offer[0])
+def effective_price(
+    variants: Sequence[Variant], prices: Mapping[int, FinalPrice], stocked: Collection[int] | bool = True
+) -> tuple[Decimal, Decimal | None]:
+    """The lowest price a variant in stock sells for now (any variant's when none is in stock), and that same
+    variant's price to show struck through beside it: a sold-out variant's price and saving cannot be had.
+    ``stocked``: the variant ids in stock, or one answer for all."""
+    offered = [v for v in variants if _is_stocked(v, stocked)] or variants
+    return min((_price_now(v, prices) for v in offered), key=lambda offer: offer[0])
+
+
+def _is_stocked(variant: Variant, stocked: Collection[int] | bool) -> bool:
+    return stocked if isinstance(stocked, bool) else variant.variant_id in stocked
 
 
 def _price_now(variant: Variant, prices: Mapping[int, FinalPrice]) -> tuple[Decimal, Decimal | None]:
@@ -169,9 +179,8 @@ def variant_offers(
     offers = []
     for variant in variants:
         keys = tuple(attribute_key(name, value) for name, value in variant_attributes([variant]))
-        in_stock = stocked if isinstance(stocked, bool) else variant.variant_id in stocked
         if keys:
-            offers.append(VariantOffer(keys, _price_now(variant, prices)[0], in_stock))
+            offers.append(VariantOffer(keys, _price_now(variant, prices)[0], _is_stocked(variant, stocked)))
     return tuple(offers)
 
 

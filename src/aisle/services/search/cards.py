@@ -119,9 +119,13 @@ def card_of(
     now: datetime,
     gallery: list[dict[str, Any]],
 ) -> ProductCard:
-    """``stocked``: the variants in stock; ``gallery``: the product's images as services.media shows them."""
-    cheapest = min((prices[v.variant_id] for v in facts.variants if v.variant_id in prices), key=lambda p: p.amount)
+    """``stocked``: the variants in stock; ``gallery``: the product's images as services.media shows them. The
+    card shows the cheapest variant in stock (its was-price and saving with it), the cheapest of all when none is:
+    as the index holds the product's price (document.effective_price)."""
+    priced = [v for v in facts.variants if v.variant_id in prices]
     in_stock = any(v.variant_id in stocked for v in facts.variants)
+    offered = [v for v in priced if v.variant_id in stocked] or priced
+    cheapest = min((prices[v.variant_id] for v in offered), key=lambda p: p.amount)
     summary = summary or ReviewSummary()
     return ProductCard(
         product_id=facts.product_id,
