@@ -149,3 +149,27 @@ def test_an_attribute_filter_holds_for_one_variant_at_its_price_while_the_engine
     assert matching(("color", "red"), in_stock=True) == {"Red"}  # the duo is in stock in blue only
     assert matching(("color", "blue"), in_stock=True) == {"Duo"}
     assert matching(in_stock=True) == {"Duo", "Red"}
+
+
+def test_a_product_is_priced_by_its_cheapest_variant_in_stock_while_the_engine_is_down(engine, ids, uow):
+    """As the index prices it: a shoe black at $89.99 in stock and red at $79.50 sold out costs $89.99; one with
+    nothing in stock costs its lowest price."""
+    seller = Seller(ids.next_id(), "Shoes", hash_api_key(str(ids.next_id())))
+    shoes = {"Shoe": [("89.99", 5), ("79.50", 0)], "Boot": [("85.00", 5)], "Clog": [("95.00", 0), ("70.00", 0)]}
+    found = {}
+    with uow() as tx:
+        tx.sellers.add(seller)
+        tx.inventory.add_warehouse(Warehouse("east", "East", "us-east"), utc_now())
+        for name, variants in shoes.items():
+            made = tuple(Variant(f"{name}-{i}", Decimal(price)) for i, (price, _units) in enumerate(variants))
+            content = ProductContent(name, made, status=ProductStatus.ACTIVE)
+            product = Product.create(ids.next_id(), seller.seller_id, content, utc_now(), ids.next_id)
+            tx.products.add(product, actor="test")
+            found[name] = product.product_id
+            for variant, (_price, units) in zip(product.content.variants, variants, strict=True):
+                tx.inventory.save_level(StockLevel(variant.variant_id, "east", units, 0, 1), expected_version=0)
+        tx.commit()
+    search = DatabaseSearch(engine, lambda: {})
+    assert titles(search.search(EngineQuery(sort="price_asc")), found) == ["Clog", "Boot", "Shoe"]
+    assert titles(search.search(EngineQuery(filters=Filters(price_max=Decimal(80)))), found) == ["Clog"]
+    assert search.search(EngineQuery(filters=Filters(price_max=Decimal(80), in_stock=True))).total == 0

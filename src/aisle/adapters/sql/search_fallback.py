@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, Select, String, and_, cast, exists, func, or_, select
+from sqlalchemy import Engine, Select, String, and_, case, cast, exists, func, or_, select
 
 from aisle.adapters.sql import schema as t
 from aisle.domain.catalog import ProductStatus
@@ -120,8 +120,11 @@ def _escape(text: str) -> str:
 
 
 def _lowest_prices() -> Any:
+    """Each product's price as its card shows it: the lowest of its variants in stock, of all when none is."""
     v = t.variants.c
-    return select(v.product_id, func.min(v.price_cents).label("cents")).group_by(v.product_id).subquery()
+    stocked = v.variant_id.in_(select(t.stock.c.variant_id).where(t.stock.c.available > 0))
+    cents = func.coalesce(func.min(case((stocked, v.price_cents))), func.min(v.price_cents))
+    return select(v.product_id, cents.label("cents")).group_by(v.product_id).subquery()
 
 
 def _ratings() -> Any:
