@@ -291,6 +291,20 @@ def test_a_brand_spelled_twice_shows_once_and_its_count_is_what_its_filter_finds
     assert search(client, q="", brand="OtterBox")["total"] == 3
 
 
+def test_a_brand_with_an_accent_is_found_however_the_accent_is_encoded(client, catalog, seller, container):
+    composed, decomposed = "M\u00fcller", "Mu\u0308ller"  # "ü" as one character, and as "u" + a combining mark
+    body = {
+        "title": "Kitchen Scale",
+        "brand": decomposed,
+        "status": "ACTIVE",
+        "variants": [{"sku": "MU-1", "price": 9}],
+    }
+    assert seller.request("POST", "/products", json=body).status_code == 201
+    wait_for_outbox(container)
+    for spelled in (composed, decomposed):
+        assert [r["title"] for r in search(client, q="", brand=spelled)["results"]] == ["Kitchen Scale"], spelled
+
+
 def test_a_brand_word_that_would_empty_the_query_boosts_instead(client, catalog, seller, container):
     case = {"title": "Incipio Feather Case for Samsung Galaxy S7", "brand": "Incipio", "status": "ACTIVE"}
     seller.request("POST", "/products", json={**case, "variants": [{"sku": "IN-1", "price": 25}]})

@@ -141,8 +141,9 @@ class ProductIn(InputModel):
     @field_validator("brand")
     @classmethod
     def _blank_brand_is_none(cls, value: str | None) -> str | None:
-        """A brand of only spaces is no brand, as an empty one is."""
-        return value.strip() if value is not None and _shows_anything(value) else None
+        """A brand of only spaces is no brand, as an empty one is; one spelling of each accented letter (NFC), as
+        search's brand filter reads it."""
+        return unicodedata.normalize("NFC", value.strip()) if value is not None and _shows_anything(value) else None
 
     def to_content(self) -> ProductContent:
         return ProductContent(

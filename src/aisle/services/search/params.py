@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,6 +26,10 @@ class SearchParams:
     page_size: int = 20
     attributes: tuple[tuple[str, str], ...] = ()  # ("color", "Red"): variant attributes to filter on
     client: str = ""  # who asked (an address or key), so autocomplete learns only what several clients ran
+
+    def __post_init__(self) -> None:
+        # "Müller" typed as "u" + a combining diaeresis is the brand stored as one "ü"
+        object.__setattr__(self, "brands", tuple(unicodedata.normalize("NFC", b) for b in self.brands))
 
 
 MAX_ATTRIBUTE_FILTERS = 20
