@@ -199,6 +199,20 @@ def test_edit_and_delete_an_image(client: TestClient, seller: SellerClient, tmp_
     assert client.get(image["urls"]["300"]).status_code == 404  # no other image shared those bytes
 
 
+def test_a_deleted_products_images_stay_for_a_rollback_to_bring_back(client: TestClient, seller: SellerClient) -> None:
+    pid = seller.create()["product_id"]
+    record = upload(seller, pid, ("a.jpg", files.jpeg(400, 400)), alt_text="Front").json()[0]
+    wait_until_done(seller, pid, record["image_id"])
+    assert seller.request("DELETE", f"/products/{pid}").status_code == 200
+    path = f"/products/{pid}/images/{record['image_id']}"
+    for method, body in (("PATCH", {"alt_text": "Back"}), ("DELETE", None)):
+        refused = seller.request(method, path, json=body)
+        assert refused.status_code == 409 and "deleted" in refused.json()["detail"], refused.text
+    restored = seller.request("POST", f"/products/{pid}/rollback", json={"version": 1})
+    assert restored.status_code == 200, restored.text
+    assert seller.request("GET", path).json()["alt_text"] == "Front"
+
+
 def test_ugly_requests_get_problem_json(seller: SellerClient) -> None:
     pid = seller.create()["product_id"]
     not_multipart = seller.request(

@@ -124,7 +124,7 @@ class ImageService:
         _check_text(edit.alt_text)
         check_edit(edit.alt_text, edit.position)
         with self._uow() as uow:
-            image = self._sellers_image(uow, seller_id, product_id, image_id)
+            image = self._writable_image(uow, seller_id, product_id, image_id)
             changed = replace(
                 image,
                 alt_text=image.alt_text if edit.alt_text is None else edit.alt_text,
@@ -142,7 +142,7 @@ class ImageService:
 
     def delete(self, seller_id: int, product_id: int, image_id: int) -> None:
         with self._uow() as uow:
-            image = self._sellers_image(uow, seller_id, product_id, image_id)
+            image = self._writable_image(uow, seller_id, product_id, image_id)
             uow.images.delete(image_id)
             self._announce(uow, image, "deleted")
             still_used = uow.images.count_with_hash(image.content_hash)
@@ -313,6 +313,11 @@ class ImageService:
         if product.status is ProductStatus.DELETED:
             raise Conflict("the product is deleted: roll back to a previous version to restore it")
         return product
+
+    def _writable_image(self, uow: UnitOfWork, seller_id: int, product_id: int, image_id: int) -> ProductImage:
+        """A deleted product's images stay as they were, for a rollback to bring them back with it."""
+        self._writable_product(uow, seller_id, product_id)
+        return self._sellers_image(uow, seller_id, product_id, image_id)
 
     def _sellers_image(self, uow: UnitOfWork, seller_id: int, product_id: int, image_id: int) -> ProductImage:
         self._sellers_product(uow, seller_id, product_id)
