@@ -47,6 +47,16 @@ def test_bulk_upload_reports_progress_and_per_line_errors(seller: SellerClient):
     assert titles == {"Mug", "Plate"}
 
 
+def test_the_errors_of_every_failed_line_can_be_read_page_by_page(seller: SellerClient):
+    body = ndjson(["{not json"] * 1500)
+    accepted = seller.request("POST", "/products/bulk", content=body, headers={"content-type": "application/x-ndjson"})
+    job = wait_for_job(seller, accepted.json()["job_id"])
+    assert job["failed"] == 1500 and len(job["errors"]) == 1000 and job["errors_next_offset"] == 1000
+    rest = seller.request("GET", f"/jobs/{job['job_id']}", params={"errors_offset": job["errors_next_offset"]}).json()
+    assert [e["line"] for e in rest["errors"]] == list(range(1001, 1501))
+    assert rest["errors_next_offset"] is None
+
+
 def test_a_job_belongs_to_its_seller(seller: SellerClient, other_seller: SellerClient):
     accepted = seller.request(
         "POST", "/products/bulk", content=ndjson([{"title": "A", "variants": [{"sku": "A", "price": 1}]}])

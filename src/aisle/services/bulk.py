@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 LINES_PER_BATCH = 200
 MAX_STEP_ATTEMPTS = 3  # a job whose step fails this many times in a row (across restarts) ends FAILED
 
+ERRORS_SHOWN = 1000  # failed lines per look at a job; the rest are paged with errors_offset
+
 
 class TooManyLines(Exception):
     def __init__(self, limit: int) -> None:
@@ -63,12 +65,13 @@ class BulkImportService:
         self._on_submitted()
         return job
 
-    def status(self, seller_id: int, job_id: int, errors_limit: int = 1000) -> tuple[BulkJob, list[dict[str, Any]]]:
+    def status(self, seller_id: int, job_id: int, errors_offset: int = 0) -> tuple[BulkJob, list[dict[str, Any]]]:
+        """The job and the errors of up to ERRORS_SHOWN of its failed lines, from ``errors_offset`` on."""
         with self._uow(readonly=True) as uow:
             job = uow.jobs.get(job_id)
             if job is None or job.seller_id != seller_id:
                 raise NotFound("job", job_id)
-            return job, uow.jobs.errors(job_id, 0, errors_limit)
+            return job, uow.jobs.errors(job_id, errors_offset, ERRORS_SHOWN)
 
     def run_pending(self) -> int:
         """Processes up to one batch of lines of one seller's oldest unfinished job, taking the sellers in turn so
@@ -157,6 +160,13 @@ def _split_lines(ndjson: bytes) -> list[BulkLine]:
     # Lines end at "\n" only (NDJSON): str.splitlines() would also cut at U+2028 and others inside a JSON string
     lines = (raw.removesuffix("\r") for raw in text.split("\n"))
     return [BulkLine(number, raw) for number, raw in enumerate(lines, start=1) if raw.strip()]
+
+
+def next_errors_offset(job: BulkJob, errors_offset: int) -> int | None:
+    """Where the errors of the failed lines after those ``status`` showed from ``errors_offset`` start; None when
+    none is left."""
+    following = errors_offset + ERRORS_SHOWN
+    return following if following < job.failed else None
 
 
 def _domain_errors(error: DomainError) -> list[dict[str, Any]]:

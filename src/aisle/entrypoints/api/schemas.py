@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from aisle.domain.catalog import Product, Variant
 from aisle.domain.reviews import Review
 from aisle.domain.versions import MAX_VERSION
+from aisle.services.bulk import next_errors_offset
 from aisle.services.input_model import InputModel
 from aisle.services.ports import BulkJob, VersionInfo
 
@@ -91,7 +92,11 @@ class JobOut(BaseModel):
     created_at: datetime
     finished_at: datetime | None
     errors: list[dict[str, Any]] = Field(
-        default_factory=list, description="Per-line errors: line (1-based), field, reason (first 1,000)"
+        default_factory=list,
+        description="Per-line errors: line (1-based), field, reason; of up to 1,000 failed lines from errors_offset",
+    )
+    errors_next_offset: int | None = Field(
+        None, description="The errors_offset that shows the next failed lines; null when none is left to show"
     )
 
 
@@ -163,7 +168,7 @@ def version_out(info: VersionInfo) -> VersionOut:
     return VersionOut(version=info.version, created_at=info.created_at, actor=info.actor, event=info.event)
 
 
-def job_out(job: BulkJob, errors: list[dict[str, Any]]) -> JobOut:
+def job_out(job: BulkJob, errors: list[dict[str, Any]], errors_offset: int = 0) -> JobOut:
     return JobOut(
         job_id=str(job.job_id),
         status=job.status,
@@ -174,6 +179,7 @@ def job_out(job: BulkJob, errors: list[dict[str, Any]]) -> JobOut:
         created_at=job.created_at,
         finished_at=job.finished_at,
         errors=errors,
+        errors_next_offset=next_errors_offset(job, errors_offset),
     )
 
 

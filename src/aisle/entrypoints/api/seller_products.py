@@ -207,6 +207,13 @@ async def bulk_upload(request: Request, seller: WritingSeller, bulk: BulkDep, re
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=PROBLEMS)
-def get_job(job_id: JobIdText, seller: SellerDep, bulk: BulkDep) -> JobOut:
-    job, errors = bulk.status(seller.seller_id, parse_id(job_id, "job_id"))
-    return job_out(job, errors)
+def get_job(
+    job_id: JobIdText,
+    seller: SellerDep,
+    bulk: BulkDep,
+    errors_offset: Annotated[
+        int, Query(ge=0, le=1_000_000, description="Failed lines to skip: errors_next_offset of the last look")
+    ] = 0,
+) -> JobOut:
+    job, errors = bulk.status(seller.seller_id, parse_id(job_id, "job_id"), errors_offset)
+    return job_out(job, errors, errors_offset)
