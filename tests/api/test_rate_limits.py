@@ -37,3 +37,21 @@ def test_seller_writes_are_limited_per_seller_with_retry_after(tight_client):
 def test_searches_are_limited_per_client(tight_client):
     statuses = [tight_client.get("/api/v1/products/search", params={"q": "mug"}).status_code for _ in range(7)]
     assert statuses[:5] == [200] * 5 and statuses[5:] == [429, 429]
+
+
+def test_writes_through_the_seller_portal_count_against_the_same_limit(tight_client):
+    busy = SellerClient(tight_client, "Portal Busy")
+    tight_client.get("/seller")
+    key = busy.headers["Authorization"].removeprefix("Bearer ")
+    token = tight_client.cookies["aisle_csrf"]
+    tight_client.post("/seller/sign-in", data={"api_key": key, "csrf_token": token}, follow_redirects=False)
+    form = {"csrf_token": token, "title": "Lamp", "status": "DRAFT", "v_price": "5", "v_compare": "", "v_attrs": ""}
+    statuses = [
+        tight_client.post("/seller/products/new", data={**form, "v_sku": f"P{n}"}, follow_redirects=False).status_code
+        for n in range(3)
+    ]
+    assert statuses == [303, 303, 303]
+    assert busy.request("POST", "/products", json=product_body(variants=[{"sku": "A1", "price": 5}])).status_code == 429
+    refused = tight_client.post("/seller/products/new", data={**form, "v_sku": "P9"}, follow_redirects=False)
+    assert refused.status_code == 429
+    assert busy.request("GET", "/products").json()["total"] == 3

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
 from aisle.domain.sellers import Seller
-from aisle.entrypoints.api.dependencies import container
+from aisle.entrypoints.api.dependencies import container, seller_write_allowed
 from aisle.entrypoints.web.rendering import render
 from aisle.entrypoints.web.seller import session
 
@@ -24,7 +24,10 @@ def signed_in(request: Request) -> Seller | None:
     if secret is None:  # no secret to sign sessions with: nobody is signed in
         return None
     named = session.seller_of(secret, request.cookies.get(session.SESSION_COOKIE))
-    return None if named is None else app.sellers.with_active_key(*named)
+    seller = None if named is None else app.sellers.with_active_key(*named)
+    if seller is not None and request.method == "POST":
+        seller_write_allowed(request, seller)  # the API's limit: the portal is no way around it
+    return seller
 
 
 PortalSeller = Annotated[Seller | None, Depends(signed_in)]
