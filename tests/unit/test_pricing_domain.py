@@ -151,3 +151,18 @@ def test_an_amount_coupon_never_exceeds_what_it_covers():
         [(cheap, 1)], [], coupon(discount=Discount(DiscountKind.AMOUNT, Decimal(20)), min_spend=Decimal(0)), NOW
     )
     assert quote.total == Decimal("0.00") and quote.coupon_savings == Decimal("5.00")
+
+
+def test_no_line_gives_a_coupon_more_than_it_costs():
+    """The cents rounding leaves over go to lines with room for them, not to the last line whatever it costs."""
+    half = coupon(discount=Discount(DiscountKind.PERCENT, Decimal(50)), min_spend=Decimal(0))
+    penny = PricedItem(3, 30, 100, (), Decimal("0.01"), None)
+    quote = build_quote([(penny, 1)] * 3, [], half, NOW)  # 50% of 0.03 rounds to 0.02
+    assert [line.coupon_discount for line in quote.lines] == [Decimal(0), Decimal("0.01"), Decimal("0.01")]
+
+    prices = ["1.49", "9.99", "0.25", "9.99", "9.99", "0.25"]
+    basket = [(PricedItem(n, 30 + n, 100, (), Decimal(price), None), 1) for n, price in enumerate(prices)]
+    most = coupon(discount=Discount(DiscountKind.PERCENT, Decimal(90)), min_spend=Decimal(0))
+    quote = build_quote(basket, [], most, NOW)
+    assert all(line.coupon_discount <= line.before_coupon for line in quote.lines)
+    assert quote.coupon_savings == Decimal("28.76")  # 90% of 31.96

@@ -130,14 +130,13 @@ def _refuse_unless_usable(coupon: Coupon, eligible: Decimal, covers_any: bool, n
 
 
 def _spread(total_off: Decimal, covered: dict[int, Decimal]) -> dict[int, Decimal]:
-    """In proportion to each line's total; the last covered line takes the rounding remainder."""
+    """In proportion to each line's total, rounded down; the cents left over go to the last covered lines that
+    have room for them, so no line's share is more than its total (a coupon never takes more than it covers)."""
     eligible = sum(covered.values(), Decimal(0))
-    shares: dict[int, Decimal] = {}
-    left = total_off
-    indexes = list(covered)
-    for index in indexes[:-1]:
-        share = (total_off * covered[index] / eligible).quantize(CENT, ROUND_DOWN)
-        shares[index] = share
-        left -= share
-    shares[indexes[-1]] = left
+    shares = {index: (total_off * total / eligible).quantize(CENT, ROUND_DOWN) for index, total in covered.items()}
+    left = total_off - sum(shares.values(), Decimal(0))
+    for index in reversed(list(covered)):
+        extra = min(left, covered[index] - shares[index])
+        shares[index] += extra
+        left -= extra
     return shares
