@@ -12,7 +12,7 @@ from aisle.entrypoints.api.app import create_app
 from tests.api.conftest import INTERNAL_TOKEN, SellerClient, make_settings
 
 INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
-WINDOW = {"starts_at": "2000-01-01T00:00:00Z", "ends_at": "2000-01-02T00:00:00Z"}
+WINDOW = {"starts_at": "2000-01-01T00:00:00Z", "ends_at": "9000-01-01T00:00:00Z"}  # ends in the future, as it must
 PROBLEM = "application/problem+json"
 
 

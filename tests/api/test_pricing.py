@@ -148,6 +148,18 @@ def test_malformed_coupons_are_422_naming_the_field(client, body, field):
     assert response.json()["errors"][0]["field"] == field
 
 
+def test_a_deal_or_coupon_that_has_already_ended_is_refused(client, seller: SellerClient, listed):
+    """It would never apply, and the list of running and upcoming deals would never show it."""
+    over = {"starts_at": (NOW - timedelta(days=3)).isoformat(), "ends_at": (NOW - timedelta(days=2)).isoformat()}
+    deal = {"scope": "PRODUCT", "target_id": listed["product"]["product_id"], "kind": "PERCENT", "value": 10, **over}
+    coupon = {"code": "EXPIRED", "kind": "AMOUNT", "value": 5, **over}
+    for path, body in (("/api/v1/pricing/deals", deal), ("/api/v1/pricing/coupons", coupon)):
+        refused = client.post(path, json=body, headers=seller.headers)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"] == [{"field": "ends_at", "reason": "must be in the future"}]
+    assert client.get("/api/v1/pricing/deals", headers=seller.headers).json()["deals"] == []
+
+
 def test_quote_refuses_unknown_variants_and_bad_quantities(client, listed):
     assert (
         client.post("/api/v1/pricing/quote", json={"lines": [{"variant_id": "123", "quantity": 1}]}).status_code == 404

@@ -129,9 +129,12 @@ def check_discount(kind: str, value: object, field: str = "value") -> Discount:
     return Discount(DiscountKind(kind), amount)
 
 
-def check_window(starts_at: datetime, ends_at: datetime) -> None:
+def check_window(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    """A new deal's or coupon's window: one already over would never apply, and nothing would list it."""
     if ends_at <= starts_at:
         raise InvalidInput.single("ends_at", "must be after starts_at")
+    if ends_at <= now:
+        raise InvalidInput.single("ends_at", "must be in the future")
 
 
 def implausible_change(new: Decimal, recent: Sequence[Decimal]) -> str | None:

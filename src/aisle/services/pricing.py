@@ -107,7 +107,7 @@ class PricingService:
             return []
 
     def create_deal(self, caller: Caller, request: DealRequest) -> Deal:
-        check_window(request.starts_at, request.ends_at)
+        check_window(request.starts_at, request.ends_at, self._now())
         deal = Deal(
             self._new_id(),
             DealScope(request.scope),
@@ -165,7 +165,7 @@ class PricingService:
         return uow.products.ids_in_category_tree(deal.target_id, self._categories(), caller.seller_id)
 
     def create_coupon(self, caller: Caller, request: CouponRequest) -> Coupon:
-        check_window(request.starts_at, request.ends_at)
+        check_window(request.starts_at, request.ends_at, self._now())
         if request.min_spend < 0:
             raise InvalidInput.single("min_spend", "must not be negative")
         coupon = Coupon(

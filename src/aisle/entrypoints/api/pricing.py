@@ -91,7 +91,8 @@ class RedeemIn(InputModel):
     responses={**PROBLEMS, 409: {"description": "The product is deleted"}},
 )
 def create_deal(body: DealIn, caller: CallerDep, pricing: PricingDep) -> Response:
-    """A time-boxed percentage or amount off a product, a category or a seller. The best running deal wins."""
+    """A time-boxed percentage or amount off a product, a category or a seller. The best running deal wins.
+    `ends_at` must be in the future."""
     who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
     request = DealRequest(
         body.scope, int(body.target_id), body.kind, body.value, body.starts_at, body.ends_at, body.name
@@ -126,7 +127,8 @@ def end_deal(deal_id: DealIdText, caller: CallerDep, pricing: PricingDep) -> Res
     responses={**PROBLEMS, 409: {"description": "This code already exists"}},
 )
 def create_coupon(body: CouponIn, caller: CallerDep, pricing: PricingDep) -> Response:
-    """A code for percent or amount off, with a minimum spend, a validity window and a usage limit."""
+    """A code for percent or amount off, with a minimum spend, a validity window (ending in the future) and a usage
+    limit."""
     who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
     no_minimum = body.min_spend == 0 and not isinstance(body.min_spend, bool)  # `false` is not a number
     if not no_minimum and (reason := price_problem(body.min_spend)):
