@@ -160,6 +160,16 @@ def test_a_deal_or_coupon_that_has_already_ended_is_refused(client, seller: Sell
     assert client.get("/api/v1/pricing/deals", headers=seller.headers).json()["deals"] == []
 
 
+def test_a_minimum_spend_is_an_amount_that_may_be_zero(client):
+    coupon = {"code": "NOMIN", "kind": "PERCENT", "value": 10, **WINDOW}
+    refused = client.post("/api/v1/pricing/coupons", json={**coupon, "min_spend": -1}, headers=INTERNAL)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"] == [{"field": "min_spend", "reason": "must not be negative"}]
+    assert client.post("/api/v1/pricing/coupons", json={**coupon, "min_spend": 0}, headers=INTERNAL).status_code == 201
+    described = client.get("/openapi.json").json()["components"]["schemas"]["CouponIn"]["properties"]["min_spend"]
+    assert "amount" in described["description"] and "percentage" not in described["description"]
+
+
 def test_quote_refuses_unknown_variants_and_bad_quantities(client, listed):
     assert (
         client.post("/api/v1/pricing/quote", json={"lines": [{"variant_id": "123", "quantity": 1}]}).status_code == 404

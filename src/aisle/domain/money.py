@@ -8,8 +8,9 @@ CENT = Decimal("0.01")
 MAX_PRICE = Decimal("1000000.00")
 
 
-def price_problem(value: object) -> str | None:
-    """Why ``value`` is not an acceptable price, or None when it is one."""
+def price_problem(value: object, zero_allowed: bool = False) -> str | None:
+    """Why ``value`` is not an acceptable price, or None when it is one; ``zero_allowed``: an amount that may be 0,
+    such as a minimum spend."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         return "must be a number (not a string or boolean)"
     try:
@@ -18,7 +19,9 @@ def price_problem(value: object) -> str | None:
         return "must be a number"
     if not amount.is_finite():
         return "must be a finite number"
-    if amount <= 0:
+    if amount < 0 and zero_allowed:
+        return "must not be negative"
+    if amount <= 0 and not zero_allowed:
         return "must be greater than 0"
     if amount > MAX_PRICE:
         return f"must be at most {MAX_PRICE}"

@@ -43,6 +43,9 @@ from aisle.services.pricing import Caller, CouponRequest, DealRequest
 
 router = APIRouter(prefix="/api/v1", tags=["pricing"])
 Amount = Annotated[Any, Field(description="A JSON number with at most 2 decimals (a percentage for PERCENT)")]
+MinSpend = Annotated[
+    Any, Field(description="An amount the covered items must reach, 0 for none: a JSON number with at most 2 decimals")
+]
 PROBLEMS: Responses = {401: {"description": "Missing or wrong token"}, 422: {"description": "Invalid fields"}}
 # Codes are read without case and surrounding spaces ("welcome10 " is WELCOME10): documented, checked by the domain.
 CODE_PATTERN = r"^\s*" + COUPON_CODE.pattern.strip("^$").replace("A-Z", "A-Za-z") + r"\s*$"
@@ -65,7 +68,7 @@ class CouponIn(InputModel):
     value: Amount
     starts_at: Moment
     ends_at: Moment
-    min_spend: Amount = 0
+    min_spend: MinSpend = 0
     usage_limit: int | None = Field(None, ge=1, le=100_000_000, strict=True)
 
 
@@ -130,8 +133,7 @@ def create_coupon(body: CouponIn, caller: CallerDep, pricing: PricingDep) -> Res
     """A code for percent or amount off, with a minimum spend, a validity window (ending in the future) and a usage
     limit."""
     who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
-    no_minimum = body.min_spend == 0 and not isinstance(body.min_spend, bool)  # `false` is not a number
-    if not no_minimum and (reason := price_problem(body.min_spend)):
+    if reason := price_problem(body.min_spend, zero_allowed=True):
         raise InvalidInput.single("min_spend", reason)
     request = CouponRequest(
         body.code, body.kind, body.value, body.starts_at, body.ends_at, Decimal(str(body.min_spend)), body.usage_limit
