@@ -99,3 +99,16 @@ def test_deals_are_listed_per_seller_newest_first_and_end_when_told(uow):
     with uow(readonly=True) as tx:
         assert tx.pricing.deal(5).ends_at == now
         assert [d.deal_id for d in tx.pricing.deals_of(7, now, 10)] == [1]
+
+
+def test_a_code_is_taken_by_the_platform_or_any_seller(uow):
+    now = utc_now()
+    window = (now - timedelta(1), now + timedelta(1))
+    with uow() as tx:
+        tx.pricing.add_coupon(Coupon("SPRING_1", Discount(DiscountKind.AMOUNT, Decimal(5)), *window, seller_id=7))
+        tx.pricing.add_coupon(Coupon("WELCOME", Discount(DiscountKind.AMOUNT, Decimal(5)), *window))
+        tx.commit()
+    with uow(readonly=True) as tx:
+        assert tx.pricing.code_taken("SPRING_1") and tx.pricing.code_taken("WELCOME")
+        assert not tx.pricing.code_taken("SPRING-1")  # "_" is a LIKE wildcard: matched as itself
+        assert not tx.pricing.code_taken("PRING_1") and not tx.pricing.code_taken("WELCOM")

@@ -41,8 +41,9 @@ class Coupon:
 
 
 def coupon_key(code: str, seller_id: int | None) -> str:
-    """Where a code lives: platform codes in their own namespace, each seller's in the seller's, so a seller can
-    neither squat a platform code ("WELCOME10") nor collide with another seller's."""
+    """Where a code is stored: the platform's as it is, each seller's under the seller's id. A code is unique
+    across the platform all the same (creating one the platform or any seller has is refused), so a shopper who
+    types it never gets someone else's discount."""
     return code if seller_id is None else f"{seller_id}:{code}"
 
 

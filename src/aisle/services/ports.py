@@ -352,6 +352,9 @@ class PricingRepository(Protocol):
     def coupon(self, code: str, seller_id: int | None = None) -> Coupon | None:
         """The platform's coupon with this code, or the named seller's."""
 
+    def code_taken(self, code: str) -> bool:
+        """Whether the platform or any seller has a coupon with this code."""
+
     def redeem(self, code: str, order_id: str, now: datetime, seller_id: int | None = None) -> bool:
         """False when this order already redeemed the coupon; CouponRefused when it is used up."""
 

@@ -179,8 +179,8 @@ class PricingService:
             caller.seller_id,
         )
         with self._uow() as uow:
-            if coupon.seller_id is not None and uow.pricing.coupon(coupon.code) is not None:
-                raise Conflict(f"{coupon.code} is a platform code; choose another", field="code")
+            if uow.pricing.code_taken(coupon.code):
+                raise Conflict(f"{coupon.code} is taken; choose another", field="code")
             uow.pricing.add_coupon(coupon)
             uow.commit()
         return coupon
@@ -269,7 +269,8 @@ class PricingService:
         )
 
     def _coupon(self, uow: UnitOfWork, code: str, sellers: Sequence[int]) -> Coupon:
-        """The platform's code first; else the code of a seller whose product is in the basket."""
+        """The platform's code first; else the code of a seller whose product is in the basket. (A code is unique
+        since create_coupon checks it; the order only decides between codes shared before it did.)"""
         code = normalize_code(code, field="coupon")
         for seller_id in (None, *sellers):
             if (coupon := uow.pricing.coupon(code, seller_id)) is not None:

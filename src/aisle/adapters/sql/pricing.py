@@ -89,12 +89,17 @@ class SqlPricingRepository:
             with self._db.begin_nested():
                 self._db.execute(insert(t.coupons).values(code=coupon.key, **_coupon_columns(coupon)))
         except IntegrityError:
-            raise Conflict(f"coupon {coupon.code} already exists", field="code") from None
+            raise Conflict(f"{coupon.code} is taken; choose another", field="code") from None
 
     def coupon(self, code: str, seller_id: int | None = None) -> Coupon | None:
         key = coupon_key(code, seller_id)
         row = self._db.execute(select(t.coupons).where(t.coupons.c.code == key)).first()
         return None if row is None else _coupon(row)
+
+    def code_taken(self, code: str) -> bool:
+        c = t.coupons.c
+        mine_or_any_sellers = or_(c.code == code, c.code.endswith(f":{code}", autoescape=True))
+        return self._db.execute(select(c.code).where(mine_or_any_sellers).limit(1)).first() is not None
 
     def redeem(self, code: str, order_id: str, now: datetime, seller_id: int | None = None) -> bool:
         """Spends one use of the coupon for this order; False when this order already spent it (nothing changes).

@@ -127,11 +127,11 @@ def end_deal(deal_id: DealIdText, caller: CallerDep, pricing: PricingDep) -> Res
     "/pricing/coupons",
     status_code=status.HTTP_201_CREATED,
     response_model=CouponOut,
-    responses={**PROBLEMS, 409: {"description": "This code already exists"}},
+    responses={**PROBLEMS, 409: {"description": "The code is taken, by the platform or a seller"}},
 )
 def create_coupon(body: CouponIn, caller: CallerDep, pricing: PricingDep) -> Response:
     """A code for percent or amount off, with a minimum spend, a validity window (ending in the future) and a usage
-    limit."""
+    limit. A code is unique across the platform: one that the platform or any seller already has is a 409."""
     who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
     if reason := price_problem(body.min_spend, zero_allowed=True):
         raise InvalidInput.single("min_spend", reason)
