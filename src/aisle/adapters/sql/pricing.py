@@ -98,8 +98,8 @@ class SqlPricingRepository:
 
     def code_taken(self, code: str) -> bool:
         c = t.coupons.c
-        mine_or_any_sellers = or_(c.code == code, c.code.endswith(f":{code}", autoescape=True))
-        return self._db.execute(select(c.code).where(mine_or_any_sellers).limit(1)).first() is not None
+        platforms_or_a_sellers = or_(c.code == code, c.code.endswith(f":{code}", autoescape=True))
+        return self._db.execute(select(c.code).where(platforms_or_a_sellers).limit(1)).first() is not None
 
     def redeem(self, code: str, order_id: str, now: datetime, seller_id: int | None = None) -> bool:
         """Spends one use of the coupon for this order; False when this order already spent it (nothing changes).
