@@ -341,3 +341,36 @@ def test_a_query_of_control_characters_or_great_length_is_shown_sensibly(client,
     page = client.get("/search", params={"q": long_words}, headers={"accept": "text/html"}).text
     [heading] = re.findall(r"<h1>Results for \u201c([^\u201d]*)\u201d</h1>", page)
     assert len(heading) <= 80 and heading.endswith("...")
+
+
+def test_the_portal_picture_form_posts_without_javascript(client, seller):
+    from tests.support import images as files
+
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    product_id = seller.create()["product_id"]
+    form = {"csrf_token": client.cookies["aisle_csrf"], "alt_text": "A red tent, side view"}
+    posted = client.post(
+        f"/seller/products/{product_id}/images",
+        data=form,
+        files=[("file", ("tent.png", files.png(), "image/png"))],
+        follow_redirects=False,
+    )
+    assert posted.status_code == 303, posted.text
+    assert posted.headers["location"].startswith(f"/seller/products/{product_id}?")
+    page = client.get(posted.headers["location"]).text
+    assert "1 picture uploaded" in page
+    stored = seller.request("GET", f"/products/{product_id}/images").json()
+    assert [image["alt_text"] for image in stored] == ["A red tent, side view"]
+
+    token = client.cookies["aisle_csrf"]
+    no_file = client.post(  # a browser's form with no file chosen: one empty part named with filename=""
+        f"/seller/products/{product_id}/images",
+        content=(
+            f'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+            '--b\r\nContent-Disposition: form-data; name="file"; filename=""\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n\r\n--b--\r\n"
+        ),
+        headers={"content-type": "multipart/form-data; boundary=b"},
+    )
+    assert no_file.status_code == 200 and "text/html" in no_file.headers["content-type"]
+    assert "nothing was stored: no 'file' part in the form: choose a picture first" in html.unescape(no_file.text)

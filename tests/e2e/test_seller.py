@@ -112,10 +112,17 @@ def test_seller_uploads_an_image_and_search_shows_its_thumbnail(watched, store):
     product_id = create_product(page, "Aurora Camp Stove", "ACS-1")
     picture = io.BytesIO()
     Image.new("RGB", (800, 600), (200, 60, 40)).save(picture, "PNG")
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("#upload-status")).to_have_text("Choose a picture first.")
     page.get_by_label("Add pictures").set_input_files(
         {"name": "stove.png", "mimeType": "image/png", "buffer": picture.getvalue()}
     )
+    page.wait_for_timeout(500)  # choosing a file sends nothing: the alt text is typed after it
+    page.get_by_label("Alt text for these pictures").fill("A red camp stove")
+    page.get_by_role("button", name="Upload").click()
     expect(page.locator(".uploads li", has_text="READY")).to_be_visible(timeout=15_000)
+    expect(page.locator(".uploads li")).to_have_count(1)
+    expect(page.locator(".uploads li").get_by_label("Alt text")).to_have_value("A red camp stove")
     watched.shot("seller-2-pictures")
     find_in_storefront(page, store, "Aurora Camp Stove")
     watched.shot("seller-3-thumbnail-in-search")

@@ -25,6 +25,7 @@ SPOOL_IN_MEMORY = 1_048_576
 class _Part:
     name: str = ""
     is_file: bool = False
+    unnamed: bool = False  # a browser form with no file chosen sends one empty part with filename=""
     size: int = 0
     text: bytearray = field(default_factory=bytearray)
     spool: IO[bytes] | None = None
@@ -32,9 +33,10 @@ class _Part:
 
 
 class ImageForm:
-    def __init__(self, max_file_bytes: int, max_files: int) -> None:
+    def __init__(self, max_file_bytes: int, max_files: int, extra_fields: tuple[str, ...] = ()) -> None:
         self.max_file_bytes = max_file_bytes
         self.max_files = max_files
+        self.known_fields = FIELDS + extra_fields
         self.files: list[UploadedFile] = []
         self.fields: dict[str, str] = {}
         self._part = _Part()
@@ -59,7 +61,7 @@ class ImageForm:
             self.close()
             raise
         if not self.files:
-            raise ImageRefused("no 'file' part in the form", 422, "file")
+            raise ImageRefused("no 'file' part in the form: choose a picture first", 422, "file")
 
     def close(self) -> None:
         for upload in self.files:
@@ -96,12 +98,14 @@ class ImageForm:
         part = self._part
         part.name = name
         part.is_file = name == "file"
+        part.unnamed = options.get(b"filename") == b""
         if part.is_file:
             if len(self.files) >= self.max_files:
                 raise ImageRefused(f"at most {self.max_files} files in one request", 413, "file")
             part.spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115 (closed by close())
-        elif name not in FIELDS:
-            raise InvalidInput.single(name or "body", f"is not a known form field (expected file, {', '.join(FIELDS)})")
+        elif name not in self.known_fields:
+            expected = ", ".join(FIELDS)
+            raise InvalidInput.single(name or "body", f"is not a known form field (expected file, {expected})")
 
     def _data(self, data: bytes, start: int, end: int) -> None:
         part = self._part
@@ -124,6 +128,8 @@ class ImageForm:
         if part.is_file and part.spool is not None:
             if part.size == 0:
                 part.spool.close()
+                if part.unnamed:
+                    return
                 raise ImageRefused("the file is empty", 422, self._field())
             part.spool.seek(0)
             self.files.append(UploadedFile(cast(BinaryIO, part.spool), part.size, part.digest.hexdigest()))

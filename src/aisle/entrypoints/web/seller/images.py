@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from aisle.domain.errors import InvalidInput
 from aisle.domain.images import ImageRefused
 from aisle.entrypoints.api.dependencies import container, parse_id
 from aisle.entrypoints.api.image_form import ImageForm
@@ -58,7 +59,7 @@ async def upload(
     if seller is None:
         return to_sign_in()
     pid = parse_id(product_id, "product_id")
-    form = ImageForm(max_bytes, MAX_FILES_PER_REQUEST)
+    form = ImageForm(max_bytes, MAX_FILES_PER_REQUEST, extra_fields=(session.CSRF_FIELD,))
     try:
         await form.read(request.headers.get("content-type", ""), request.stream())
         submitted = request.headers.get("x-csrf-token") or form.fields.get(session.CSRF_FIELD)
@@ -66,15 +67,16 @@ async def upload(
             raise HTTPException(403, "This form has expired; reload the page and retry.")
         alt_text = form.fields.get("alt_text", "")
         uploaded = await run_in_threadpool(images.upload, seller.seller_id, pid, form.files, alt_text)
-    except ImageRefused as refused:
+    except (ImageRefused, InvalidInput) as refused:
         if _wants_json(request):
             raise
-        return _back(pid, image_error=refused.reason)
+        return _back(pid, image_error=refused.reason if isinstance(refused, ImageRefused) else str(refused))
     finally:
         form.close()
     if _wants_json(request):
         return JSONResponse([images.media.image_view(image) for image in uploaded], status_code=202)
-    return _back(pid, uploaded=str(len(uploaded)))
+    pictures = "1 picture" if len(uploaded) == 1 else f"{len(uploaded)} pictures"
+    return _back(pid, image_note=f"{pictures} uploaded; thumbnails are made in a few seconds.")
 
 
 @router.get("/products/{product_id}/images.json")

@@ -75,8 +75,11 @@ function pictures() {
     request.addEventListener("error", () => { status.textContent = "The upload failed; check the connection."; progress.hidden = true; });
     request.send(body);
   }
-  form.addEventListener("submit", (e) => { if (input.files.length) { e.preventDefault(); send(input.files); } });
-  input.addEventListener("change", () => { if (input.files.length) send(input.files); });
+  // only the Upload button sends, so the alt text typed after choosing the files goes with them
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (input.files.length) send(input.files); else status.textContent = "Choose a picture first.";
+  });
 }
 
 document.addEventListener("DOMContentLoaded", pictures);
