@@ -83,3 +83,21 @@ def test_search_and_product_pages_work_without_javascript(browser, store):
     page.get_by_role("button", name="Show this option").click()
     expect(page.locator("#price .now")).to_have_text("$94.99")
     context.close()
+
+
+def test_the_sort_menu_changes_on_apply_and_matches_the_page_after_back(watched, store):
+    page = watched.page
+    page.goto(store.url + "/search?q=trailblazer")
+    menu = page.get_by_label("Sort by")
+    menu.focus()
+    menu.press("ArrowDown")
+    menu.press("ArrowDown")  # a keyboard user moves through the options without leaving the page (WCAG 3.2.2)
+    expect(menu).to_be_focused()
+    expect(page).not_to_have_url(re.compile("sort="))
+    chosen = menu.input_value()
+    page.get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(f"sort={chosen}"))
+    page.go_back()
+    expect(page).not_to_have_url(re.compile("sort="))
+    expect(menu).to_have_value("relevance")  # not the choice made before leaving the page
+    watched.clean()

@@ -95,9 +95,12 @@ function gallery() {
   }));
 }
 
+// a page shown again by Back (from the back/forward cache) keeps the choice made before leaving; the menu should say
+// what the URL sorts by
+window.addEventListener("pageshow", (e) => { if (e.persisted) document.querySelectorAll("form.sort").forEach((f) => f.reset()); });
+
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll('input[role="combobox"]').forEach(autocomplete);
-  document.querySelectorAll("select[data-autosubmit]").forEach((s) => s.addEventListener("change", () => s.form.submit()));
   document.querySelectorAll("form.variants").forEach(variantPicker);
   gallery();
 });
