@@ -374,3 +374,25 @@ def test_the_portal_picture_form_posts_without_javascript(client, seller):
     )
     assert no_file.status_code == 200 and "text/html" in no_file.headers["content-type"]
     assert "nothing was stored: no 'file' part in the form: choose a picture first" in html.unescape(no_file.text)
+
+
+def test_a_price_bucket_link_finds_what_the_bucket_counted(client, seller, container):
+    """Buckets are [low, high): a $10.00 lantern is in the $10-$25 range, not "Under $10", and so is the link."""
+    for n, price in enumerate((9.99, 10, 24.99, 25)):
+        seller.create(title=f"Camp Lantern {n}", variants=[{"sku": f"CL-{n}", "price": price}])
+    wait_for_outbox(container)
+    buckets = client.get("/api/v1/products/search", params={"q": "lantern"}).json()["facets"]["price_ranges"]
+    assert {b["label"]: b["count"] for b in buckets} == {"Under $10": 1, "$10 – $25": 2, "$25 – $50": 1}  # noqa: RUF001
+    for bucket in buckets:
+        edges = {f"price_{end}": bucket[end] for end in ("min", "max") if bucket[end] is not None}
+        chosen = client.get("/api/v1/products/search", params={"q": "lantern", **edges}).json()
+        assert chosen["total"] == bucket["count"], bucket
+        assert next(b for b in chosen["facets"]["price_ranges"] if b["label"] == bucket["label"])["selected"]
+    page = client.get("/search", params={"q": "lantern"}).text
+    facet = page[page.index("<h2>Price</h2>") :]
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a> <span class="count">(\d+)</span>', facet)
+    assert len(links) == 3, facet
+    for href, label, count in links:
+        landed = client.get(html.unescape(href)).text
+        assert f"{count} result{'' if count == '1' else 's'}" in landed, (label, href)
+        assert f'aria-label="Remove filter {label}"' in landed, (label, href)  # the chip names the bucket

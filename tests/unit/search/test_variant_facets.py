@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from aisle.domain.search.facet_buckets import PRICE_EDGES
+from aisle.domain.search.facet_buckets import PRICE_EDGES, price_filter
 from aisle.services.search.engine import Facets, Filters
 from aisle.services.search.variant_facets import FEW_VALUES, MOST_OTHER_COUNTS, MOST_RECOUNTED, counted_by_variant
 
@@ -75,14 +75,14 @@ def test_no_price_nor_other_attribute_leaves_the_chosen_attributes_values_as_cou
     assert all(f.attributes == (("color", "Red"),) for f in counts.asked)  # the price buckets only
 
 
-def test_price_buckets_are_counted_from_the_lowest_listed_up_with_the_edges_the_filter_has():
+def test_price_buckets_are_counted_from_the_lowest_listed_up_with_the_filter_their_links_have():
     counts = Counts()
     listed = [(25.0, 50.0, 4)]
     facets = counted_by_variant(counts.each, Filters(attributes=(("color", "Red"),)), Facets(price_ranges=listed))
     asked = [(f.price_min, f.price_max) for f in counts.asked]
     first = PRICE_EDGES.index((25.0, 50.0))
+    chosen = [price_filter(lo, hi) for lo, hi in PRICE_EDGES[first:]]  # what each bucket's link asks for
     assert asked == [
-        (None if lo is None else Decimal(str(lo)), None if hi is None else Decimal(str(hi)))
-        for lo, hi in PRICE_EDGES[first:]
+        (None if lo is None else Decimal(str(lo)), None if hi is None else Decimal(str(hi))) for lo, hi in chosen
     ]
     assert facets.price_ranges == [(lo, hi, 2 if lo is not None and lo >= 100 else 1) for lo, hi in PRICE_EDGES[first:]]

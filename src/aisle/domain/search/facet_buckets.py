@@ -36,6 +36,12 @@ def price_bucket(price: float) -> int:
     return bisect_right(PRICE_LADDER, price)
 
 
+def price_filter(low: float | None, high: float | None) -> tuple[float | None, float | None]:
+    """The price_min and price_max (both edges in) that choose exactly the range [low, high): prices are whole
+    cents, so the dearest price in it is a cent below ``high``."""
+    return low, None if high is None else round(high - 0.01, 2)
+
+
 def rating_bucket(rating: float | None) -> int:
     """Whole stars, 4 and up counted as 4; NO_STARS below one star."""
     if rating is None or not rating >= min(RATING_STEPS):  # NaN too

@@ -26,7 +26,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from aisle.domain.search.document import attribute_key
-from aisle.domain.search.facet_buckets import PRICE_EDGES
+from aisle.domain.search.facet_buckets import PRICE_EDGES, price_filter
 from aisle.services.search.engine import Facets, Filters, attribute_filters_by_name
 
 MOST_RECOUNTED = 20  # values of one chosen attribute counted again per search
@@ -105,7 +105,7 @@ def _ranked(
 def _price_ranges(
     count: Count, filters: Filters, listed: list[tuple[float | None, float | None, int]]
 ) -> list[tuple[float | None, float | None, int]]:
-    """Each bucket as the price filter choosing it finds (price_min=low, price_max=high, both edges in). A bucket
+    """Each bucket as the price filter choosing it finds (facet_buckets.price_filter). A bucket
     nothing was listed in may hold some now (a $120 red variant of a product whose lowest price is $50), but none
     below the lowest listed: a variant never sells for less than its product's lowest price."""
     if not listed:
@@ -114,7 +114,10 @@ def _price_ranges(
     lowest = min((PRICE_EDGES.index(b[:2]) for b in listed if b[:2] in PRICE_EDGES), default=0)
     counted = []
     for low, high in PRICE_EDGES[lowest:]:
-        counted.append((low, high, count(replace(lifted, price_min=_decimal(low), price_max=_decimal(high)))))
+        price_min, price_max = price_filter(low, high)
+        counted.append(
+            (low, high, count(replace(lifted, price_min=_decimal(price_min), price_max=_decimal(price_max))))
+        )
     return [bucket for bucket in counted if bucket[2]]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from aisle.domain.search.document import attribute_key
+from aisle.domain.search.facet_buckets import price_filter
 from aisle.domain.search.query import ParsedQuery
 from aisle.entrypoints.api.shapes.common import CategoryRef, ProductCard, Wire, Wired, card_shown, category_ref
 from aisle.services.search.engine import Filters
@@ -73,8 +74,11 @@ class CategoryFacet(Wire):
 
 class PriceRangeFacet(Wire):
     name: str
-    min: float | None
-    max: float | None
+    min: float | None = Field(description="The price_min that chooses this range (None: no lower end)")
+    max: float | None = Field(
+        description="The price_max that chooses this range: a cent below the next range's min, as ranges hold "
+        "their low edge and not their high one ($10.00 is in $10-$25, not Under $10); None: no upper end"
+    )
     label: str
     count: int
     selected: bool
@@ -236,6 +240,7 @@ def _price_bucket(low: float | None, high: float | None, count: int, filters: Fi
         label = f"${low:,.0f} & above"
     else:
         label = f"${low:,.0f} – ${high:,.0f}"  # noqa: RUF001 - an en dash is right for a range
+    low, high = price_filter(low, high)
     selected = _same(filters.price_min, low) and _same(filters.price_max, high)
     return {"name": label, "min": low, "max": high, "label": label, "count": count, "selected": selected}
 
