@@ -396,3 +396,31 @@ def test_a_price_bucket_link_finds_what_the_bucket_counted(client, seller, conta
         landed = client.get(html.unescape(href)).text
         assert f"{count} result{'' if count == '1' else 's'}" in landed, (label, href)
         assert f'aria-label="Remove filter {label}"' in landed, (label, href)  # the chip names the bucket
+
+
+@pytest.mark.parametrize(
+    ("params", "chip", "named"),
+    [
+        ({"in_stock": "maybe"}, "In stock", "in stock “maybe”"),
+        ({"in_stock": "0"}, "In stock", None),
+        ({"category": "1"}, "Category: 1", "category “1”"),
+        ({"category": "abc"}, "Category: abc", "category “abc”"),
+    ],
+)
+def test_a_filter_that_is_not_applied_gets_no_chip(client, listed, params, chip, named):
+    page = client.get("/search", params={"q": "trailblazer", **params}).text
+    assert f'aria-label="Remove filter {chip}"' not in page
+    assert "Trailblazer Running Shoe" in page
+    if named:
+        assert f"Ignored: {named}" in page
+
+
+def test_attribute_filters_past_the_most_a_search_takes_are_named_not_dropped_silently(client, listed):
+    sizes = [f"size:{n}" for n in range(1, 20)] + ["size:42"]
+    page = client.get("/search", params={"q": "trailblazer", "attr": [*sizes, "color:red"]}).text
+    assert "Trailblazer Running Shoe" in page  # the first 20 (size 42 among them) still filter
+    assert page.count('aria-label="Remove filter size: ') == 20
+    assert 'aria-label="Remove filter color: red"' not in page
+    assert "color:red" in page[page.index("Ignored:") :]
+    red_shoe = client.get("/search", params={"q": "trailblazer", "attr": ["size:42", "color:red"]}).text
+    assert "Trailblazer Running Shoe" not in red_shoe  # the shoe is black: a red filter in force would hide it

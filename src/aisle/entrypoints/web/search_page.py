@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Container
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -10,10 +11,10 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from aisle.domain.errors import InvalidInput
-from aisle.entrypoints.numbers import decimal_comma, page_number, without_thousands
+from aisle.entrypoints.numbers import decimal_comma, page_number, whole_number, without_thousands
 from aisle.entrypoints.web.links import Query
 from aisle.services.input_model import CONTROL_CHARACTERS
-from aisle.services.search.params import SearchParams, attribute_filters
+from aisle.services.search.params import MAX_ATTRIBUTE_FILTERS, SearchParams, attribute_filters
 
 PAGE_SIZE = 24
 SORTS = {
@@ -74,21 +75,48 @@ def read_query(path: str, raw: QueryParams, category: str | None = None) -> Aske
         price_max=price_max,
         brands=brands,
         rating_min=_rating(query, ignored),
-        in_stock=True if query.get("in_stock") in ("1", "true", "on") else None,
+        in_stock=_in_stock(query, ignored),
         sort=query.get("sort") if query.get("sort") in SORTS else None,
         page=_page(query),
         page_size=PAGE_SIZE,
     )
-    attributes = tuple(a for a in query.all("attr") if ":" in a)
-    return Asked(query, _with_attributes(params, attributes), attributes, ignored)
+    attributes = _attributes(query, ignored)
+    return Asked(query, replace(params, attributes=attribute_filters(list(attributes))), attributes, ignored)
 
 
-def _with_attributes(params: SearchParams, attributes: tuple[str, ...]) -> SearchParams:
-    """Attribute filters ("color:black") reach the search; a malformed one is left out, as other bad filters are."""
-    try:
-        return replace(params, attributes=attribute_filters(list(attributes)))
-    except InvalidInput:
-        return params
+def without_unknown_category(asked: Asked, known: Container[int | None]) -> Asked:
+    """A category the store does not have filters nothing: it is left out and named, as other bad filters are."""
+    raw = asked.params.category
+    if raw is None or whole_number(raw) in known:
+        return asked
+    asked.ignored.append(f"category “{raw}” is not one of the store's departments")
+    return replace(asked, params=replace(asked.params, category=None))
+
+
+def _in_stock(query: Query, ignored: list[str]) -> bool | None:
+    raw = query.get("in_stock")
+    if raw in ("1", "true", "on"):
+        return True
+    if raw not in (None, "", "0", "false", "off"):
+        ignored.append(f"in stock “{raw}” is not 1 or 0")
+    return None
+
+
+def _attributes(query: Query, ignored: list[str]) -> tuple[str, ...]:
+    """The attribute filters ("color:black") the search can take: a malformed one, and those past the most one
+    search takes, are left out and named, as other bad filters are."""
+    kept = []
+    for raw in dict.fromkeys(query.all("attr")):
+        try:
+            attribute_filters([raw])
+        except InvalidInput as invalid:
+            ignored.append(f"option “{raw[:50]}”: {invalid.errors[0].reason}")
+            continue
+        kept.append(raw)
+    if len(kept) > MAX_ATTRIBUTE_FILTERS:
+        left_out = ", ".join(kept[MAX_ATTRIBUTE_FILTERS:])
+        ignored.append(f"at most {MAX_ATTRIBUTE_FILTERS} options filter at once, so {left_out} did not")
+    return tuple(kept[:MAX_ATTRIBUTE_FILTERS])
 
 
 def _number(query: Query, key: str, ignored: list[str]) -> Decimal | None:
@@ -174,7 +202,7 @@ def _chips(asked: Asked, understood: dict[str, Any], category_name: str | None) 
         result.append(Chip(f"{rating:g}★ & up", query.url(rating_min=None)))
     elif found.get("rating_min") is not None:
         result.append(Chip(f"{found['rating_min']:g}★ & up", _without_text(asked, understood, "rating_min")))
-    if query.get("in_stock"):
+    if asked.params.in_stock and query.get("in_stock"):
         result.append(Chip("In stock", query.url(in_stock=None)))
     elif found.get("in_stock"):
         result.append(Chip("In stock", _without_text(asked, understood, "in_stock")))

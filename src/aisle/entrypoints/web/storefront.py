@@ -78,6 +78,7 @@ def _results_page(
     request: Request, search: SearchDep, categories, asked: search_page.Asked, heading, trail=()
 ) -> Response:
     error = None
+    asked = search_page.without_unknown_category(asked, categories)
     try:
         result = search.search(asked.params)
     except InvalidInput as invalid:
