@@ -339,7 +339,7 @@ def test_a_query_of_control_characters_or_great_length_is_shown_sensibly(client,
     assert "<h1>All products</h1>" in nul and "\x00" not in nul and "\ufffd" not in nul
     long_words = " ".join(["trailblazer"] * 40)
     page = client.get("/search", params={"q": long_words}, headers={"accept": "text/html"}).text
-    [heading] = re.findall(r"<h1>Results for \u201c([^\u201d]*)\u201d</h1>", page)
+    [heading] = re.findall(r"<h1>Results for \u201c<bdi>([^\u201d]*)</bdi>\u201d</h1>", page)
     assert len(heading) <= 80 and heading.endswith("...")
 
 
@@ -424,3 +424,10 @@ def test_attribute_filters_past_the_most_a_search_takes_are_named_not_dropped_si
     assert "color:red" in page[page.index("Ignored:") :]
     red_shoe = client.get("/search", params={"q": "trailblazer", "attr": ["size:42", "color:red"]}).text
     assert "Trailblazer Running Shoe" not in red_shoe  # the shoe is black: a red filter in force would hide it
+
+
+def test_bidi_controls_in_the_words_are_not_echoed(client, listed):
+    """U+202E in a shared link would show "evil" as "live" in the heading and the search box."""
+    page = client.get("/search", params={"q": "\u202eevil \u2066trailblazer\u2069"}).text
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", page)
+    assert "Results for “<bdi>evil trailblazer</bdi>”" in page

@@ -23,7 +23,7 @@ UNSTORABLE = "unstorable"  # the error type of a value no database or JSON reade
 # only nudge neighbouring characters.
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 CONTROL_CHARACTERS = re.compile(f"[{_CONTROLS}]")
-_REFUSED_CHARACTERS = re.compile(f"[{_CONTROLS}\u202a-\u202e\u2066-\u2069]")
+REFUSED_CHARACTERS = re.compile(f"[{_CONTROLS}\u202a-\u202e\u2066-\u2069]")
 
 
 def unstorable_reason(value: Any) -> str | None:
@@ -46,7 +46,7 @@ def unstorable_reason(value: Any) -> str | None:
 
 def _scalar_reason(value: Any) -> str | None:
     if isinstance(value, str):
-        if (found := _REFUSED_CHARACTERS.search(value)) is None:
+        if (found := REFUSED_CHARACTERS.search(value)) is None:
             return None
         character = found.group()
         if character == "\x00":

@@ -13,7 +13,7 @@ from starlette.datastructures import QueryParams
 from aisle.domain.errors import InvalidInput
 from aisle.entrypoints.numbers import decimal_comma, page_number, whole_number, without_thousands
 from aisle.entrypoints.web.links import Query
-from aisle.services.input_model import CONTROL_CHARACTERS
+from aisle.services.input_model import REFUSED_CHARACTERS
 from aisle.services.search.params import MAX_ATTRIBUTE_FILTERS, SearchParams, attribute_filters
 
 PAGE_SIZE = 24
@@ -58,8 +58,9 @@ class Asked:
 
 def read_query(path: str, raw: QueryParams, category: str | None = None) -> Asked:
     ignored: list[str] = []
-    # control characters ("%00") are no part of a search and would be echoed into the page's forms
-    pairs = [(k, " ".join(CONTROL_CHARACTERS.sub(" ", v).split())) for k, v in raw.multi_items() if k in KEYS]
+    # control characters ("%00") and bidi overrides are no part of a search, and would be echoed into the page
+    # (U+202E shows "evil" as "live")
+    pairs = [(k, " ".join(REFUSED_CHARACTERS.sub(" ", v).split())) for k, v in raw.multi_items() if k in KEYS]
     pairs = [(k, v) for k, v in pairs if k != "category"]
     if category is None:
         category = (raw.get("category") or "").strip() or None
