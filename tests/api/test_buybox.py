@@ -151,3 +151,20 @@ def test_a_page_shows_the_new_price_of_another_listing_in_its_buy_box(
     assert changed.status_code == 200, changed.text
     wait_for_outbox(container)
     assert offer_prices()[copy["product_id"]] == 30.0
+
+
+def test_a_new_offer_shows_at_once_on_a_page_read_before_it_was_listed(
+    client, seller: SellerClient, other_seller: SellerClient, container
+):
+    client.post("/api/v1/warehouses", json={"warehouse_id": "main", "name": "Main", "region": "us"}, headers=INTERNAL)
+    first = listing(seller, 199.00, "ZEP-A")
+    stock(client, first["variants"][0]["variant_id"], 10)
+    wait_for_outbox(container)
+    page = f"/api/v1/products/{first['product_id']}"
+    assert client.get(page).json()["buy_box"]["other_offers"] == []  # now cached, naming no other offer
+    cheaper = listing(other_seller, 179.00, "ZEP-B")
+    stock(client, cheaper["variants"][0]["variant_id"], 10)
+    wait_for_outbox(container)
+    box = client.get(page).json()["buy_box"]
+    assert box["winner"]["product_id"] == cheaper["product_id"]
+    assert [o["product_id"] for o in box["other_offers"]] == [first["product_id"]]

@@ -137,10 +137,19 @@ class ProductPageService:
         return page, False
 
     def forget(self, product_id: int) -> None:
-        """Drops the product's page, and the pages of other listings whose buy box shows it."""
-        mentioned_by = self._cache.get(_mentions_key(product_id)) or []
-        keys = (pdp_cache_key(product_id), *(pdp_cache_key(int(pid)) for pid in mentioned_by))
+        """Drops the product's page, the pages of other listings whose buy box shows it, and those of the listings
+        it shares a buy box with now: a new offer of the same GTIN belongs on pages that never mentioned it."""
+        mentioned_by = {int(pid) for pid in self._cache.get(_mentions_key(product_id)) or []}
+        sharing = self._sharing_a_buy_box(product_id)
+        keys = tuple(pdp_cache_key(pid) for pid in {product_id, *mentioned_by, *sharing})
         self._guard.forget([product_id], lambda: self._cache.delete(*keys))
+
+    def _sharing_a_buy_box(self, product_id: int) -> set[int]:
+        with self._uow(readonly=True) as uow:
+            product = uow.products.get(product_id)
+            if product is None or not (product.content.gtin or product.content.canonical_product_id):
+                return set()
+            return {offer.product_id for offer in uow.products.offers_for([product])}
 
     def _remember_mentions(self, page: ProductPage) -> None:
         """Before the page is stored: a change to an offer it shows, once it has read this, drops the page."""
