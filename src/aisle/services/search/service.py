@@ -76,7 +76,7 @@ KIND_SORT_DEEPER = 5000  # ... or this many, when the first ones hold none of th
 KIND_SORT_SHARE = 0.5  # of the kind lift (kinds.py): a product at least this surely of the asked kind sorts first
 PREDICTED_FROM = 20  # the predicted category is where most of the best this many sit
 THIN_RESULTS = 10  # fewer exact matches than this are followed by near ones (a first page is never thin)
-FACETS_TTL_SECONDS = 300
+FACETS_TTL_SECONDS = 30  # the freshness goal: a product's new brand or price is in the counts as it is in search
 POPULARITY_CUTS_TTL_SECONDS = 60
 DEGRADED_NOTE = Degraded(
     reason="search engine unavailable",
@@ -285,8 +285,8 @@ class SearchService:
         )
 
     def _facets(self, engine: Searcher, plan: Plan, found: int) -> Facets:
-        """Facet counts for these words and filters, cached a few minutes as the seed allows: counting them is
-        the costliest part of a search. Counted again when the search's total (``found``) is not the one they
+        """Facet counts for these words and filters, cached for FACETS_TTL_SECONDS: counting them is the costliest
+        part of a search. Counted again when the search's total (``found``) is not the one they
         were counted with, so a product listed since is in the counts as soon as it is in the results (a brand
         facet saying 2 over 7 results misleads). Not kept when nothing was found."""
         # the fallback's partial facets are not kept
