@@ -137,6 +137,23 @@ def test_reviews_are_rate_limited_per_product(tmp_path: Path):
     container.stop()
 
 
+def test_broken_reviews_do_not_use_up_a_products_limit(tmp_path: Path):
+    container, client = _limited_client(tmp_path, reviews_per_minute_per_product=2)
+    with client:
+        product_id = SellerClient(client, "Limited").create()["product_id"]
+        url = f"/api/v1/products/{product_id}/reviews"
+        for _ in range(6):  # bodies that can never be a review (within the client's own limit of 10)
+            assert client.post(url, json={"rating": 9}).status_code == 422
+        for n in range(2):  # two verified buyers review it: the product's limit of 2
+            _confirm(client, f"order-{n}", product_id)
+            review = client.post(url, json={"rating": 5, "body": "Lovely", "order_id": f"order-{n}"})
+            assert review.status_code == 201, review.text
+        _confirm(client, "order-9", product_id)
+        third = client.post(url, json={"rating": 3, "body": "Fine", "order_id": "order-9"})
+        assert third.status_code == 429 and "this product" in third.json()["detail"].lower()
+    container.stop()
+
+
 def test_quotes_are_rate_limited_per_client(tmp_path: Path):
     """POST /pricing/quote tries coupon codes: without a limit it is an oracle for every code there is."""
     container, client = _limited_client(tmp_path, quotes_per_minute=3)

@@ -226,11 +226,11 @@ def scoped_key(
     return ScopedKey(f"{caller}:{operation}:{target}:{client_key}", digest)
 
 
-def _limit(app: Container, key: str, per_minute: float) -> None:
+def _limit(app: Container, key: str, per_minute: float, what: str = "Too many requests") -> None:
     decision = app.limiter.hit(key, per_minute, burst=max(1, int(per_minute)))
     if not decision.allowed:
         retry_after = max(1, math.ceil(decision.retry_after_seconds))
-        raise HTTPException(429, f"Too many requests; try again in {retry_after} s.", {"Retry-After": str(retry_after)})
+        raise HTTPException(429, f"{what}; try again in {retry_after} s.", {"Retry-After": str(retry_after)})
 
 
 def seller_write_allowed(request: Request, seller: SellerDep) -> Seller:
@@ -256,11 +256,18 @@ def quote_allowed(request: Request) -> None:
     _limit(app, f"quote:{client_address(request)}", app.settings.quotes_per_minute)
 
 
-def review_allowed(request: Request, product_id: Annotated[int, Depends(product_id)]) -> None:
-    """New reviews are limited per client address and per product (AISLE_REVIEWS_PER_MINUTE_PER_*)."""
+def review_allowed(request: Request) -> None:
+    """Reviews are limited per client address (AISLE_REVIEWS_PER_MINUTE_PER_CLIENT), whatever they hold."""
     app = container(request)
     _limit(app, f"review-client:{client_address(request)}", app.settings.reviews_per_minute_per_client)
-    _limit(app, f"review-product:{product_id}", app.settings.reviews_per_minute_per_product)
+
+
+def product_review_allowed(request: Request, product_id: int) -> None:
+    """And per product (AISLE_REVIEWS_PER_MINUTE_PER_PRODUCT), counting only reviews whose body is valid: a few
+    clients sending broken ones cannot stop every shopper from reviewing the product."""
+    app = container(request)
+    limit = app.settings.reviews_per_minute_per_product
+    _limit(app, f"review-product:{product_id}", limit, "This product is getting too many reviews just now")
 
 
 WritingSeller = Annotated[Seller, Depends(seller_write_allowed)]

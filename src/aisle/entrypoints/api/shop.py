@@ -16,6 +16,7 @@ from aisle.entrypoints.api.dependencies import (
     ReviewsDep,
     client_address,
     internal_caller,
+    product_review_allowed,
     review_allowed,
 )
 from aisle.entrypoints.api.responses import Responses
@@ -52,6 +53,7 @@ def product_page(product_id: ProductId, pdp: PdpDep) -> Response:
 )
 def add_review(product_id: ProductId, body: ReviewIn, reviews: ReviewsDep, request: Request) -> ReviewOut:
     """One review per reviewer per product. With an `order_id` that checkout confirmed, the review is verified."""
+    product_review_allowed(request, product_id)
     client = client_address(request)
     review = reviews.add(product_id, body.rating, body.title, body.body, body.author, client, body.order_id)
     return review_out(review)
