@@ -227,6 +227,25 @@ def test_unknown_variant_and_duplicate_warehouse(client, stocked):
     assert client.post("/api/v1/warehouses", json=body, headers=INTERNAL).status_code == 409
 
 
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"warehouse_id": "EAST", "name": "East again", "region": "us"}, 409, "warehouse_id"),  # "east" exists
+        ({"warehouse_id": "..", "name": "Up", "region": "us"}, 422, "warehouse_id"),
+        ({"warehouse_id": "north", "name": "   ", "region": "us"}, 422, "name"),
+        ({"warehouse_id": "north", "name": "North", "region": "\u200b "}, 422, "region"),
+    ],
+)
+def test_a_warehouse_a_person_would_confuse_with_another_or_with_nothing_is_refused(
+    client, stocked, body, status, field
+):
+    refused = client.post("/api/v1/warehouses", json=body, headers=INTERNAL)
+    assert refused.status_code == status, refused.text
+    assert refused.json()["errors"][0]["field"] == field
+    listed = client.get("/api/v1/warehouses", headers=INTERNAL).json()["warehouses"]
+    assert {w["warehouse_id"] for w in listed} == {"east", "west"}
+
+
 def _reserve(client, variant: str, quantity: int, ttl_seconds: int = 600) -> str:
     body = {"owner": "cart", "lines": [{"variant_id": variant, "quantity": quantity}], "ttl_seconds": ttl_seconds}
     held = client.post("/api/v1/inventory/reservations", json=body, headers=INTERNAL)

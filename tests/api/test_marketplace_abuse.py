@@ -61,6 +61,14 @@ def _confirm(client, order_id: str, *product_ids: str):
     )
 
 
+def test_a_blank_order_id_verifies_nothing(client, seller: SellerClient):
+    product_id = seller.create()["product_id"]
+    blank = _confirm(client, "   ", product_id)
+    assert blank.status_code == 422 and blank.json()["errors"][0]["field"] == "order_id"
+    review = client.post(f"/api/v1/products/{product_id}/reviews", json={"rating": 5, "order_id": " "})
+    assert review.status_code == 422 and review.json()["errors"][0]["field"] == "order_id"
+
+
 def test_an_order_confirmation_naming_an_unknown_product_is_refused_whole(client, seller: SellerClient):
     product_id = seller.create()["product_id"]
     refused = _confirm(client, "order-5", product_id, "987654321")

@@ -143,7 +143,15 @@ def check_quantity(quantity: object, operation: Operation, field: str = "quantit
 def check_warehouse_id(warehouse_id: str) -> str:
     if len(warehouse_id) > MAX_WAREHOUSE_ID_LENGTH or not WAREHOUSE_ID.match(warehouse_id):
         raise InvalidInput.single("warehouse_id", "must be 1-64 letters, digits, '.', '_' or '-'")
+    if not any(character.isalnum() for character in warehouse_id):  # ".", "..": path segments, not names
+        raise InvalidInput.single("warehouse_id", "must hold a letter or a digit")
     return warehouse_id
+
+
+def same_warehouse_id(warehouse_id: str, warehouses: Sequence[Warehouse]) -> Warehouse | None:
+    """A warehouse whose id differs from this one only in case: "WH-1" beside "wh-1" is one a person mistyped."""
+    wanted = warehouse_id.casefold()
+    return next((w for w in warehouses if w.warehouse_id.casefold() == wanted), None)
 
 
 @dataclass(frozen=True)

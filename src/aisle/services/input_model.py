@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -24,6 +25,21 @@ UNSTORABLE = "unstorable"  # the error type of a value no database or JSON reade
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 CONTROL_CHARACTERS = re.compile(f"[{_CONTROLS}]")
 REFUSED_CHARACTERS = re.compile(f"[{_CONTROLS}\u202a-\u202e\u2066-\u2069]")
+
+
+def shows_anything(value: str) -> bool:
+    """Whether the text has something to see: not only spaces and invisible marks (zero-width spaces)."""
+    return any(unicodedata.category(character)[0] in "LNPS" for character in value)
+
+
+def visible(value: str) -> str:
+    """The text without the spaces around it; refused when nothing is left to see."""
+    if not shows_anything(value):
+        raise ValueError("must not be blank")
+    return value.strip()
+
+
+VisibleText = AfterValidator(visible)  # Annotated[str, Field(...), VisibleText]
 
 
 def unstorable_reason(value: Any) -> str | None:

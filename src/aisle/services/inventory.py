@@ -31,6 +31,7 @@ from aisle.domain.inventory import (
     check_quantity,
     check_warehouse_id,
     empty_level,
+    same_warehouse_id,
     split_over_warehouses,
 )
 from aisle.services.inventory_results import LEVEL_CHANGED, RESERVATION, LevelChanged, Remembered, StockReport
@@ -72,6 +73,8 @@ class InventoryService:
     def create_warehouse(self, warehouse_id: str, name: str, region: str) -> Warehouse:
         warehouse = Warehouse(check_warehouse_id(warehouse_id), name.strip(), region.strip())
         with self._uow() as uow:
+            if (twin := same_warehouse_id(warehouse_id, uow.inventory.warehouses())) is not None:
+                raise Conflict(f"warehouse {twin.warehouse_id!r} already exists", field="warehouse_id")
             uow.inventory.add_warehouse(warehouse, self._now())
             uow.commit()
         return warehouse

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     Field,
     PlainValidator,
     ValidationError,
@@ -29,24 +28,21 @@ from aisle.domain.catalog import (
 )
 from aisle.domain.errors import FieldError, InvalidInput
 from aisle.domain.money import MAX_PRICE, price_problem, to_money
-from aisle.services.input_model import IdText, InputModel, down_to_value, plain_reason
+from aisle.services.input_model import (
+    IdText,
+    InputModel,
+    VisibleText,
+    down_to_value,
+    plain_reason,
+    shows_anything,
+    visible,
+)
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", examples=["TSHIRT-BLU-M"])]
 
 
-def _shows_anything(value: str) -> bool:
-    """Whether the text has something to see: not only spaces and invisible marks (zero-width spaces)."""
-    return any(unicodedata.category(character)[0] in "LNPS" for character in value)
-
-
-def _visible(value: str) -> str:
-    if not _shows_anything(value):
-        raise ValueError("must not be blank")
-    return value.strip()
-
-
 ShortText = Annotated[str, Field(max_length=200)]
-AttributeName = Annotated[str, Field(max_length=200), AfterValidator(_visible)]
+AttributeName = Annotated[str, Field(max_length=200), VisibleText]
 MAX_ATTRIBUTE_VALUE = 10_000  # a spec sheet's longest field (Icecat's reach 6,900 characters)
 MAX_ATTRIBUTES_TEXT = 50_000  # names and values together: a product page stays a page
 
@@ -131,7 +127,7 @@ class ProductIn(InputModel):
     @field_validator("title")
     @classmethod
     def _title_not_blank(cls, value: str) -> str:
-        return _visible(value)
+        return visible(value)
 
     @field_validator("attributes")
     @classmethod
@@ -143,7 +139,7 @@ class ProductIn(InputModel):
     def _blank_brand_is_none(cls, value: str | None) -> str | None:
         """A brand of only spaces is no brand, as an empty one is; one spelling of each accented letter (NFC), as
         search's brand filter reads it."""
-        return unicodedata.normalize("NFC", value.strip()) if value is not None and _shows_anything(value) else None
+        return unicodedata.normalize("NFC", value.strip()) if value is not None and shows_anything(value) else None
 
     def to_content(self) -> ProductContent:
         return ProductContent(

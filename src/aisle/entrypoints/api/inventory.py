@@ -40,7 +40,7 @@ from aisle.entrypoints.api.shapes.inventory import (
     stock_shown,
     warehouse_shown,
 )
-from aisle.services.input_model import IdText, InputModel
+from aisle.services.input_model import IdText, InputModel, VisibleText
 from aisle.services.inventory import InventoryService, ReserveLine
 
 router = APIRouter(prefix="/api/v1", tags=["inventory"])
@@ -67,8 +67,8 @@ class WarehouseIn(InputModel):
     warehouse_id: str = Field(
         min_length=1, max_length=MAX_WAREHOUSE_ID_LENGTH, examples=["us-east-1"], pattern=WAREHOUSE_ID_CHARACTERS
     )
-    name: str = Field(min_length=1, max_length=200)
-    region: str = Field(min_length=1, max_length=100, examples=["us-east"])
+    name: Annotated[str, Field(min_length=1, max_length=200), VisibleText]
+    region: Annotated[str, Field(min_length=1, max_length=100, examples=["us-east"]), VisibleText]
 
 
 class StockChange(InputModel):

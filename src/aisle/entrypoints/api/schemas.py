@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -11,7 +11,7 @@ from aisle.domain.catalog import Product, Variant
 from aisle.domain.reviews import Review
 from aisle.domain.versions import MAX_VERSION
 from aisle.services.bulk import next_errors_offset
-from aisle.services.input_model import InputModel
+from aisle.services.input_model import InputModel, VisibleText
 from aisle.services.ports import BulkJob, VersionInfo
 
 
@@ -105,7 +105,7 @@ class ReviewIn(InputModel):
     title: str = Field("", max_length=200)
     body: str = Field("", max_length=5000)
     author: str = Field("", max_length=100)
-    order_id: str | None = Field(
+    order_id: Annotated[str, VisibleText] | None = Field(
         None, min_length=1, max_length=100, description="An order checkout confirmed: the review shows as verified"
     )
 

@@ -24,7 +24,7 @@ from aisle.entrypoints.api.schemas import ReviewIn, ReviewList, ReviewOut, revie
 from aisle.entrypoints.api.shapes.categories import CategoryTree, node_shown
 from aisle.entrypoints.api.shapes.common import json_response
 from aisle.entrypoints.api.shapes.product_page import ProductPage, page_shown
-from aisle.services.input_model import IdText, InputModel
+from aisle.services.input_model import IdText, InputModel, VisibleText
 
 router = APIRouter(prefix="/api/v1", tags=["shop"])
 NOT_FOUND: Responses = {404: {"description": "No such product, or it is not on sale"}}
@@ -60,7 +60,7 @@ def add_review(product_id: ProductId, body: ReviewIn, reviews: ReviewsDep, reque
 
 
 class OrderConfirmationIn(InputModel):
-    order_id: str = Field(min_length=1, max_length=100)
+    order_id: Annotated[str, Field(min_length=1, max_length=100), VisibleText]
     product_ids: list[IdText] = Field(min_length=1, max_length=500)
 
 
