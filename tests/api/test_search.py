@@ -243,6 +243,19 @@ def test_autocomplete_completes_a_word_from_the_titles_that_hold_the_words_befor
     assert suggested("4k", "product") == ["Samsung 65 inch QLED 4K Television"]  # "4k" is not inside "2.4kW"
 
 
+def test_a_related_product_deleted_or_renamed_leaves_the_cached_page_that_shows_it(client, catalog, seller, container):
+    page_url = f"/api/v1/products/{catalog[CATALOG[0][0]]}"
+    shown = client.get(page_url).json()["related_products"]  # the page is cached from here on
+    first, second = shown[0], shown[1]
+    assert seller.request("DELETE", f"/products/{first['product_id']}").status_code == 200
+    renamed = seller.request("PATCH", f"/products/{second['product_id']}", json={"title": "Sony Studio Headphones"})
+    assert renamed.status_code == 200, renamed.text
+    wait_for_outbox(container)
+    now = {r["product_id"]: r["title"] for r in client.get(page_url).json()["related_products"]}
+    assert first["product_id"] not in now
+    assert now.get(second["product_id"], "Sony Studio Headphones") == "Sony Studio Headphones"
+
+
 def test_the_product_page_shows_related_products(client, catalog):
     page = client.get(f"/api/v1/products/{catalog[CATALOG[0][0]]}").json()
     related = [r["title"] for r in page["related_products"]]

@@ -80,6 +80,10 @@ class ProductPage:
         box = self.buy_box
         return {s.offer.product_id for s in [*([box.winner] if box.winner else []), *box.other_offers]}
 
+    def others_shown(self) -> set[int]:
+        """The other products the page shows: in its buy box, and among the related products."""
+        return (self.offers_shown() | {card.product_id for card in self.related}) - {self.product_id}
+
 
 _CODEC = CacheCodec(ProductPage)
 
@@ -89,8 +93,8 @@ def pdp_cache_key(product_id: int) -> str:
 
 
 def _mentions_key(product_id: int) -> str:
-    # The pages whose buy box shows this product, as strings: lists of numbers lived under "pdp-mentioned-by:".
-    return f"pdp-offer-pages:{product_id}"
+    # The pages that show this product (in a buy box, or as a related product), as strings.
+    return f"pdp-showing-pages:{product_id}"
 
 
 class ProductPageService:
@@ -133,12 +137,13 @@ class ProductPageService:
             self._remember_mentions(page)
             # A deal ends on the clock, with no event to drop the page: pages with a deal live as long as a price may.
             ttl = PRICE_TTL_SECONDS if page.has_deal else PDP_TTL_SECONDS
-            keep([Entry(key, page, ttl, built_from=(page.product_id, *page.offers_shown()))])
+            keep([Entry(key, page, ttl, built_from=(page.product_id, *page.others_shown()))])
         return page, False
 
     def forget(self, product_id: int) -> None:
-        """Drops the product's page, the pages of other listings whose buy box shows it, and those of the listings
-        it shares a buy box with now: a new offer of the same GTIN belongs on pages that never mentioned it."""
+        """Drops the product's page, the pages that show it (in their buy box or among related products: a deleted
+        product must not stay linked, a renamed one not keep its old title), and those of the listings it shares a
+        buy box with now: a new offer of the same GTIN belongs on pages that never mentioned it."""
         mentioned_by = {int(pid) for pid in self._cache.get(_mentions_key(product_id)) or []}
         sharing = self._sharing_a_buy_box(product_id)
         keys = tuple(pdp_cache_key(pid) for pid in {product_id, *mentioned_by, *sharing})
@@ -152,8 +157,8 @@ class ProductPageService:
             return {offer.product_id for offer in uow.products.offers_for([product])}
 
     def _remember_mentions(self, page: ProductPage) -> None:
-        """Before the page is stored: a change to an offer it shows, once it has read this, drops the page."""
-        for other in page.offers_shown() - {page.product_id}:
+        """Before the page is stored: a change to a product it shows, once it has read this, drops the page."""
+        for other in page.others_shown():
             self._cache.add_to_list(_mentions_key(other), [str(page.product_id)], PDP_TTL_SECONDS)
 
     def _assemble(self, product_id: int) -> ProductPage:
