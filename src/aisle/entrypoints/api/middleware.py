@@ -78,7 +78,12 @@ class HeadAsGetMiddleware:
         async def without_body(message: Message) -> None:
             await send({**message, "body": b""} if message["type"] == "http.response.body" else message)
 
-        await self.app({**scope, "method": "GET"}, receive, without_body)
+        as_get = {**scope, "method": "GET"}
+        try:
+            await self.app(as_get, receive, without_body)
+        finally:
+            if "route" in as_get:  # the route the router found, for the metrics of this HEAD request
+                scope["route"] = as_get["route"]
 
 
 class BodyLimitMiddleware:
