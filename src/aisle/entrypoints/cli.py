@@ -459,7 +459,13 @@ def reindex() -> None:
     try:
         with _progress() as progress:
             task = progress.add_task("indexing active products", total=container.catalog.count_active())
-            advance = partial(progress.advance, task)
+
+            def advance(indexed: int) -> None:  # products listed while it runs are indexed too: the total grows
+                progress.advance(task, indexed)
+                done = progress.tasks[0].completed
+                if done > (progress.tasks[0].total or 0):
+                    progress.update(task, total=done)
+
             rebuilt = rebuild_index(container.search_engine, builder, utc_now, after_switch, advance)
     finally:
         container.stop()
