@@ -225,6 +225,25 @@ def test_text_with_no_words_says_so_instead_of_showing_everything(client, listed
     assert "Trailblazer Running Shoe" in client.get("/search", params={"q": ""}).text  # blank still browses
 
 
+def test_the_product_page_opens_on_the_variant_whose_price_the_card_shows(client, seller, container):
+    variants = [
+        {"sku": "OPEN-DEAR", "price": 89.99, "attributes": {"colour": "Black"}},
+        {"sku": "OPEN-CHEAP", "price": 79.50, "attributes": {"colour": "Red"}},
+    ]
+    internal = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+    made = seller.create(title="Ridge Trail Runner", variants=variants)
+    client.post("/api/v1/warehouses", json={"warehouse_id": "main", "name": "Main", "region": "us"}, headers=internal)
+    for variant in made["variants"]:
+        body = {"operation": "SET", "warehouse_id": "main", "quantity": 5}
+        stocked = client.patch(f"/api/v1/inventory/{variant['variant_id']}", json=body, headers=internal)
+        assert stocked.status_code == 200
+    wait_for_outbox(container)
+    card = client.get("/api/v1/products/search", params={"q": "ridge trail runner"}).json()["results"][0]
+    page = client.get(f"/p/{made['product_id']}", headers={"accept": "text/html"}).text
+    shown = re.search(r'data-field="amount">([^<]*)<', page).group(1)
+    assert card["price"]["amount"] == 79.50 and shown == "$79.50"
+
+
 def test_the_product_page_names_its_details_as_a_person_reads_them(client, seller, container):
     attributes = {
         "keyboard_number_of_keys": 19,

@@ -27,7 +27,7 @@ def product_context(
     variants = page["variants"]
     by_id = {v["variant_id"]: v for v in variants}
     chosen = by_id.get(query.get("variant", "")) or _like(variants, by_id.get(query.get("pictured", "")))
-    chosen = chosen or next((v for v in variants if _in_stock(v)), variants[0])
+    chosen = chosen or _cheapest_in_stock(variants)
     reviews_page = page_number(query.get("reviews_page"), 10_000)
     listed = reviews.list(product_id, reviews_page, REVIEWS_PER_PAGE)
     summary = page["reviews_summary"]
@@ -63,6 +63,13 @@ def _like(variants: list[dict[str, Any]], pictured: dict[str, Any] | None) -> di
     in_stock = [v for v in variants if _in_stock(v)]
     best = max(in_stock, key=likeness, default=None)
     return best if best is not None and any(likeness(best)) else pictured
+
+
+def _cheapest_in_stock(variants: list[dict[str, Any]]) -> dict[str, Any]:
+    """The variant a search card shows the price of: the cheapest in stock (the first listed of equals), else the
+    first listed."""
+    in_stock = [v for v in variants if _in_stock(v)]
+    return min(in_stock, key=lambda v: v["price"]["amount"]) if in_stock else variants[0]
 
 
 def _in_stock(variant: dict[str, Any]) -> bool:
