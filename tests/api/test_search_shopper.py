@@ -181,3 +181,28 @@ def test_the_predicted_category_is_the_deepest_holding_most_matches(client, cata
     # a boot and a slipper: neither leaf holds most of them, the category above both does
     assert search(client, "womens shoes")["query"]["predicted_category"]["name"] == "Women's Shoes"
     assert search(client, "shoes")["query"]["predicted_category"]["name"] == "Shoes"  # men's and women's
+
+
+def test_a_store_department_typed_as_words_finds_what_the_department_holds(client, seller: SellerClient, container):
+    phones = ["Cell Phones", "Unlocked Cell Phones"]
+    accessories = ["Cell Phones", "Cell Phone Accessories"]
+    rows = [
+        ("BLU - Nova 5 Cell Phone (Unlocked) - Black", "Stay connected all day with fast LTE.", phones),
+        ("LG - Volt X Power Cell Phone (Unlocked) - Black", "A phone with a big battery.", phones),
+        ("Insignia - Lightning to USB Cable - White", "Charge and sync.", [*accessories, "Data Cables"]),
+        ("Samsung - USB-C to HDMI Adapter - White", "Mirror your screen.", [*accessories, "Adapters"]),
+        ("Rayovac - Portable Power Bank 10000 mAh - Gray", "Charge on the go.", [*accessories, "Batteries"]),
+    ]
+    for n, (title, description, path) in enumerate(rows):
+        body = {
+            "title": title,
+            "description": description,
+            "status": "ACTIVE",
+            "category_id": category_id(container, path),
+            "variants": [{"sku": f"DEPT-{n}", "price": 20 + n}],
+        }
+        assert seller.request("POST", "/products", json=body).status_code == 201
+    searchable(container)
+    connectivity = titles(client, "cell phones connectivity")[:2]
+    assert set(connectivity) == {"Insignia - Lightning to USB Cable - White", "Samsung - USB-C to HDMI Adapter - White"}
+    assert titles(client, "cell phones alternative power")[:1] == ["Rayovac - Portable Power Bank 10000 mAh - Gray"]
