@@ -191,7 +191,7 @@ def word_to_drop(
     model = _model_words(keywords)
     others = [k for k in droppable if k not in model]
     if model and others and len(droppable) <= MAX_TRIED:
-        droppable = [k for k in others if _count(_without(keywords, k), filters, engine, counted)] or droppable
+        droppable = _found_without(others, keywords, filters, engine, counted) or droppable
     modifiers = [k for k in droppable if _qualifies(k, keywords)]
     if modifiers and len(modifiers) < len(droppable):
         droppable = modifiers
@@ -219,10 +219,21 @@ def _finding(
 ) -> list[KeywordGroup]:
     """Of the words that may go, those without which something is found, and of those, those without which
     something of the kind asked for is among the best hits; all of them where none is."""
-    finding = [k for k in droppable if _count(_without(keywords, k), filters, engine, counted)] or droppable
+    finding = _found_without(droppable, keywords, filters, engine, counted) or droppable
     if of_kind is None or len(finding) < 2:
         return finding
     return [k for k in finding if _finds_kind(_without(keywords, k), filters, engine, of_kind)] or finding
+
+
+def _found_without(
+    candidates: list[KeywordGroup],
+    keywords: tuple[KeywordGroup, ...],
+    filters: Filters,
+    engine: Searcher,
+    counted: Counted,
+) -> list[KeywordGroup]:
+    """The candidates without which the rest of the words find something."""
+    return [k for k in candidates if _count(_without(keywords, k), filters, engine, counted)]
 
 
 def _model_words(groups: tuple[KeywordGroup, ...]) -> list[KeywordGroup]:
