@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from aisle.domain.catalog import Product, Variant
 from aisle.domain.categories import Category
@@ -15,6 +16,8 @@ from aisle.domain.reviews import ReviewSummary
 from aisle.domain.search.text import normalize, tokenize
 from aisle.domain.search.units import is_measure, unit_codes
 from aisle.domain.search.variant_offers import VariantOffer
+
+T = TypeVar("T")
 
 MAX_INDEXED_DESCRIPTION = 2_000
 CATEGORY_LEVELS_MATCHED = 2  # a product's own category and its parent: "cell phones" must not match every accessory
@@ -157,8 +160,14 @@ def effective_price(
     """The lowest price a variant in stock sells for now (any variant's when none is in stock), and that same
     variant's price to show struck through beside it: a sold-out variant's price and saving cannot be had.
     ``stocked``: the variant ids in stock, or one answer for all."""
-    offered = [v for v in variants if _is_stocked(v, stocked)] or variants
+    offered = priced_by(variants, lambda v: _is_stocked(v, stocked))
     return min((_price_now(v, prices) for v in offered), key=lambda offer: offer[0])
+
+
+def priced_by(variants: Sequence[T], in_stock: Callable[[T], bool]) -> list[T]:
+    """The variants a product's shown price is the lowest of: those in stock, all of them when none is (the
+    index, the search card and the page it opens on agree)."""
+    return [v for v in variants if in_stock(v)] or list(variants)
 
 
 def _is_stocked(variant: Variant, stocked: Collection[int] | bool) -> bool:

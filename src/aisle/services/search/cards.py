@@ -13,7 +13,7 @@ from typing import Any
 
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
-from aisle.domain.search.document import attribute_key, attribute_keys, attribute_name
+from aisle.domain.search.document import attribute_key, attribute_keys, attribute_name, priced_by
 from aisle.services.cache_codec import CacheCodec
 from aisle.services.cache_guard import Entry, Guard, InvalidationGuard
 from aisle.services.cache_lookups import CacheLookups
@@ -124,7 +124,7 @@ def card_of(
     as the index holds the product's price (document.effective_price)."""
     priced = [v for v in facts.variants if v.variant_id in prices]
     in_stock = any(v.variant_id in stocked for v in facts.variants)
-    offered = [v for v in priced if v.variant_id in stocked] or priced
+    offered = priced_by(priced, lambda v: v.variant_id in stocked)
     cheapest = min((prices[v.variant_id] for v in offered), key=lambda p: p.amount)
     summary = summary or ReviewSummary()
     return ProductCard(
