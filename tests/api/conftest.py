@@ -115,13 +115,16 @@ def searchable(container: Container) -> None:
     container.understanding.rebuild()
 
 
-def list_products(
-    seller: SellerClient, container: Container, sku_prefix: str, rows: Iterable[tuple[str, list[str], float]]
-) -> None:
-    """Lists one ACTIVE single-variant product per (title, category path, price), then makes them searchable."""
-    for n, (title, path, price) in enumerate(rows):
+Listed = tuple[str, list[str], float] | tuple[str, list[str], float, str]
+
+
+def list_products(seller: SellerClient, container: Container, sku_prefix: str, rows: Iterable[Listed]) -> None:
+    """Lists one ACTIVE single-variant product per (title, category path, price[, description]), then makes them
+    searchable."""
+    for n, (title, path, price, *description) in enumerate(rows):
         body = {
             "title": title,
+            "description": description[0] if description else "",
             "status": "ACTIVE",
             "category_id": category_id(container, path),
             "variants": [{"sku": f"{sku_prefix}-{n}", "price": price}],

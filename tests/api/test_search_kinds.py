@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import SellerClient, category_id, list_products, searchable
+from tests.api.conftest import SellerClient, list_products
 from tests.api.conftest import search_titles as titles
 
 COMPUTERS, LAPTOP_BAGS = ["Computers", "Laptops"], ["Bags & Cases", "Laptop Bags & Sleeves"]
@@ -169,16 +169,8 @@ FITTINGS = [
 
 @pytest.fixture
 def fittings(client, seller: SellerClient, container) -> None:
-    for n, (title, path, description) in enumerate(FITTINGS):
-        body = {
-            "title": title,
-            "description": description,
-            "status": "ACTIVE",
-            "category_id": category_id(container, path),
-            "variants": [{"sku": f"FIT-{n}", "price": 20 + n}],
-        }
-        assert seller.request("POST", "/products", json=body).status_code == 201, title
-    searchable(container)
+    rows = [(title, path, 20 + n, description) for n, (title, path, description) in enumerate(FITTINGS)]
+    list_products(seller, container, "FIT", rows)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import SellerClient, category_id, searchable
+from tests.api.conftest import SellerClient, category_id, list_products, searchable
 from tests.api.conftest import search_titles as titles
 
 LAPTOPS, PAPER = ["Electronics", "Computers", "Laptops"], ["Office Products", "Office Supplies"]
@@ -187,22 +187,13 @@ def test_a_store_department_typed_as_words_finds_what_the_department_holds(clien
     phones = ["Cell Phones", "Unlocked Cell Phones"]
     accessories = ["Cell Phones", "Cell Phone Accessories"]
     rows = [
-        ("BLU - Nova 5 Cell Phone (Unlocked) - Black", "Stay connected all day with fast LTE.", phones),
-        ("LG - Volt X Power Cell Phone (Unlocked) - Black", "A phone with a big battery.", phones),
-        ("Insignia - Lightning to USB Cable - White", "Charge and sync.", [*accessories, "Data Cables"]),
-        ("Samsung - USB-C to HDMI Adapter - White", "Mirror your screen.", [*accessories, "Adapters"]),
-        ("Rayovac - Portable Power Bank 10000 mAh - Gray", "Charge on the go.", [*accessories, "Batteries"]),
+        ("BLU - Nova 5 Cell Phone (Unlocked) - Black", phones, 20, "Stay connected all day with fast LTE."),
+        ("LG - Volt X Power Cell Phone (Unlocked) - Black", phones, 21, "A phone with a big battery."),
+        ("Insignia - Lightning to USB Cable - White", [*accessories, "Data Cables"], 22, "Charge and sync."),
+        ("Samsung - USB-C to HDMI Adapter - White", [*accessories, "Adapters"], 23, "Mirror your screen."),
+        ("Rayovac - Portable Power Bank 10000 mAh - Gray", [*accessories, "Batteries"], 24, "Charge on the go."),
     ]
-    for n, (title, description, path) in enumerate(rows):
-        body = {
-            "title": title,
-            "description": description,
-            "status": "ACTIVE",
-            "category_id": category_id(container, path),
-            "variants": [{"sku": f"DEPT-{n}", "price": 20 + n}],
-        }
-        assert seller.request("POST", "/products", json=body).status_code == 201
-    searchable(container)
+    list_products(seller, container, "DEPT", rows)
     connectivity = titles(client, "cell phones connectivity")[:2]
     assert set(connectivity) == {"Insignia - Lightning to USB Cable - White", "Samsung - USB-C to HDMI Adapter - White"}
     assert titles(client, "cell phones alternative power")[:1] == ["Rayovac - Portable Power Bank 10000 mAh - Gray"]
