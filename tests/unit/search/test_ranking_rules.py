@@ -210,3 +210,31 @@ def test_a_word_a_title_holds_only_as_what_a_number_counts_is_a_specification():
     counted = {1: 1.0, 2: 1.0}
     assert rerank_scored(candidates, RerankWeights(), counted_only=counted)[0][0].product_id == 3
     assert rerank_scored(candidates, RerankWeights())[0][0].product_id != 3
+
+
+def test_a_case_for_another_model_of_the_line_goes_after_one_for_the_model_asked():
+    from aisle.domain.search.rerank import asked_models, by_name_coverage, other_model_share
+
+    words = ["iphone", "6", "cases", "water", "proof"]
+    titles = {
+        1: "LifeProof - Frē Protective Waterproof Case for Apple® iPhone® 7 - Asphalt black",  # "6.6 feet" inside
+        2: "LifeProof - NÜÜD Protective Waterproof Case for Apple® iPhone® 6s - Black",
+        3: "LifeProof - nuud Hard Case for Apple® iPhone® 6 - Black",
+        4: "Optrix - Protective Case for Apple iPhone 6 and 6s",
+    }
+    assert asked_models(words) == [("iphone", "6")]
+    assert [other_model_share(asked_models(words), titles[i]) for i in (1, 2, 3, 4)] == [1.0, 0.5, 0.0, 0.0]
+    scored = [(Cand(1, 5.0), 0.9), (Cand(2, 5.0), 0.8), (Cand(3, 5.0), 0.6), (Cand(4, 5.0), 0.5)]
+    ranked = by_name_coverage(scored, titles, words, 0.0, other_model_penalty=0.5)
+    assert [c.product_id for c in ranked] == [3, 2, 4, 1]
+
+
+def test_sizes_capacities_and_qualified_numbers_name_no_model():
+    from aisle.domain.search.rerank import asked_models, other_model_share
+
+    assert asked_models(["iphone", "32gb"]) == []  # a capacity
+    assert asked_models(["size", "10", "shoes"]) == []  # a number after a qualifier
+    assert asked_models(["galaxy", "s7", "case"]) == [("galaxy", "s7")]
+    assert other_model_share([("galaxy", "s7")], "Samsung - Galaxy S7 edge 32GB - Black") == 0.0  # a sibling
+    assert other_model_share([("galaxy", "s7")], 'Samsung - Galaxy Tab A 8" - Black') == 0.0  # no number after it
+    assert other_model_share([("hp", "61")], "HP - 61XL High Yield Ink Cartridge - Black") == 0.5  # an edition

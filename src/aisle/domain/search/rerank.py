@@ -24,11 +24,13 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Protocol, TypeVar
 
 from aisle.domain.search.document import own_name
-from aisle.domain.search.kinds import singular
+from aisle.domain.search.kinds import is_qualifier, singular
 from aisle.domain.search.text import has_digit, tokenize
+from aisle.domain.search.units import is_measure
 
 # Words that make a model a sibling of another: the other size or edition of one generation.
 VARIANT_WORDS = frozenset(("plus", "edge", "max", "mini", "pro", "xl", "lite", "ultra", "active"))
@@ -72,6 +74,7 @@ class RerankWeights:
     name_coverage: float = 0.10
     kind: float = 0.5  # a product of the kind the query's head noun names (kinds.py)
     near_model: float = 0.1  # a sibling of the model asked (a size or edition the query does not name)
+    other_model: float = 0.5  # another model of the line asked, and never the one asked ("iphone 6": iPhone 7)
     stem_only: float = 0.2  # per share of the words the title holds only as another word of their stem
     counted_only: float = 0.3  # per share of the words the title holds only as what a number counts
 
@@ -132,6 +135,7 @@ def by_name_coverage(
     weight: float,
     near_model_penalty: float = 0.0,
     stem_only: tuple[float, Stems] | None = None,
+    other_model_penalty: float = 0.0,
 ) -> list[C]:
     """The best candidates again, with how much of each product's own name the query covers: "galaxy s7" covers
     more of "Galaxy S7 32GB" than of "Galaxy S7 edge 32GB" (the exact model before the near one), and more of
@@ -142,6 +146,10 @@ def by_name_coverage(
     if near_model_penalty:
         rescored = [
             (c, s - near_model_penalty * is_near_model(words, titles.get(c.product_id, ""))) for c, s in rescored
+        ]
+    if other_model_penalty and (models := asked_models(words)):
+        rescored = [
+            (c, s - other_model_penalty * other_model_share(models, titles.get(c.product_id, ""))) for c, s in rescored
         ]
     if stem_only is not None and stem_only[0]:
         penalty, stems = stem_only
@@ -163,6 +171,30 @@ def is_near_model(words: Iterable[str], title: str) -> bool:
     models = [own_name(title), *_MODEL_LIST.split(fitted)]
     named = [tokens for tokens in (set(tokenize(m)) for m in models) if tokens & asked]
     return bool(named) and all((tokens & VARIANT_WORDS) - asked for tokens in named)
+
+
+def asked_models(words: Sequence[str]) -> list[tuple[str, str]]:
+    """The models the query names, as (line, number): "iphone 6 cases" → ("iphone", "6"), "galaxy s7" →
+    ("galaxy", "s7"); not a size or capacity ("iphone 32gb"), nor a number after a qualifier ("size 10")."""
+    return [
+        (line, number)
+        for line, number in pairwise(words)
+        if has_digit(number) and not has_digit(line) and not is_qualifier(line) and not is_measure(number)
+    ]
+
+
+def other_model_share(models: Sequence[tuple[str, str]], title: str) -> float:
+    """1 when the product names a model of a line asked for by another number, and never the number asked: for
+    "iphone 6", a "Case for Apple iPhone 7"; 0.5 when it names only the number with letters after it, another
+    generation or an edition ("for iPhone 6s"; "HP 61XL" for "hp 61"); 0 for one "for iPhone 6 and 6s"."""
+    tokens = tokenize(title)
+    share = 0.0
+    for line, number in models:
+        after_line = [b for a, b in pairwise(tokens) if a == line and has_digit(b) and not is_measure(b)]
+        if after_line and number not in tokens:
+            extended = any(t.startswith(number) and t[len(number) :].isalpha() for t in tokens)
+            share = max(share, 0.5 if extended else 1.0)
+    return share
 
 
 def name_coverage(words: Iterable[str], title: str) -> float:

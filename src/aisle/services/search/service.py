@@ -405,6 +405,7 @@ class SearchService:
                     weights.name_coverage,
                     weights.near_model,
                     (weights.stem_only, self._understanding.stems),
+                    weights.other_model,
                 )
                 + ranked[len(top) :]
             )
