@@ -901,3 +901,13 @@ def test_tantivy_hits_carry_the_title_of_the_version_indexed_while_many_threads_
 
     with ThreadPoolExecutor(8) as pool:
         assert sum(pool.map(wrong_titles, range(400))) == 0
+
+
+def test_words_typed_together_and_found_together_in_a_title_lift_it(engine):
+    apart = doc(101, "Acme - Wireless Earbuds with Charging Case - Black", "Acme", "40.00")
+    together = doc(102, "Acme - Wireless Charging Pad with Stand - Black", "Acme", "40.00")  # as long, as worded
+    engine.upsert([apart, together])
+    engine.refresh()
+    assert ids(engine, keywords=words("wireless", "charging")) == [102, 101]
+    assert ids(engine, keywords=words("charging", "case")) == [101]
+    assert ids(engine, keywords=words("charging", "wireless")) == [101, 102]  # a tie: typed apart, no lift

@@ -9,7 +9,13 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
-from aisle.adapters.search.tantivy_queries import Idf, distinct_forms, synonym_weight
+from aisle.adapters.search.tantivy_queries import (
+    ADJACENT_WORDS_BOOST,
+    Idf,
+    adjacent_words,
+    distinct_forms,
+    synonym_weight,
+)
 from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
 from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.document import ATTRIBUTE_SEPARATOR
@@ -77,7 +83,11 @@ class QueryBuilder:
             return None
         if minimum_should_match is None:
             optional = [q for required, q in built if not required]  # a match lifts the score, as on Tantivy
-            return {"bool": {"must": [q for required, q in built if required], "should": optional}}
+            together = [
+                {"match_phrase": {"title": {"query": f"{a} {b}", "boost": ADJACENT_WORDS_BOOST}}}
+                for a, b in adjacent_words(groups, self.tokens)
+            ]
+            return {"bool": {"must": [q for required, q in built if required], "should": optional + together}}
         return {"bool": {"should": clauses, "minimum_should_match": min(minimum_should_match, len(clauses))}}
 
     def synonym_tokens(self, groups: tuple[KeywordGroup, ...]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from itertools import combinations
+from itertools import combinations, pairwise
 
 import tantivy
 
@@ -16,6 +16,7 @@ from aisle.services.search.engine import Filters, KeywordGroup, attribute_filter
 
 MIN_FUZZY_LENGTH = 5
 MAX_WORD_COMBINATIONS = 64  # "any n of these words" is a disjunction of their n-word subsets: kept small
+ADJACENT_WORDS_BOOST = 2.0
 SYNONYM_WEIGHT = 0.8  # a synonym counts a little less than the word the shopper typed
 Occur = tantivy.Occur
 Q = tantivy.Query
@@ -39,6 +40,14 @@ def distinct_forms(group: KeywordGroup, tokens: Callable[[str], list[str]]) -> l
     adds nothing but a second count of the same match)."""
     typed = tokens(group.word)
     return [group.word, *(text for text in group.alternatives if tokens(text) != typed)]
+
+
+def adjacent_words(groups: tuple[KeywordGroup, ...], tokens: Callable[[str], list[str]]) -> list[tuple[str, str]]:
+    """Each two one-word groups typed one after the other, as tokens: found one after the other in a title, they
+    lift it (ADJACENT_WORDS_BOOST): "wireless charging" is a "Wireless Charging Stand" more than a "Just Wireless"
+    charger whose description says charging."""
+    words = [found[0] if len(found := tokens(g.word)) == 1 else None for g in groups]
+    return [(a, b) for a, b in pairwise(words) if a is not None and b is not None and a != b]
 
 
 def bm25_idf(documents: int, with_term: int) -> float:
@@ -66,8 +75,9 @@ class QueryBuilder:
         built = [(g.required, q) for g in groups if (q := self._group(g, idf)) is not None]
         if not built:
             return None
+        together = [(Occur.Should, q) for q in self._adjacent_in_title(groups)]
         if minimum_should_match is None:
-            return Q.boolean_query([(Occur.Must if required else Occur.Should, q) for required, q in built])
+            return Q.boolean_query([(Occur.Must if required else Occur.Should, q) for required, q in built] + together)
         queries = [q for _required, q in built]
         needed = max(1, min(minimum_should_match, len(queries)))
         if needed == len(queries):
@@ -94,6 +104,14 @@ class QueryBuilder:
             weight = 1.0 if text == group.word else synonym_weight(typed, tokens, idf)
             options.extend(q if weight == 1.0 else Q.boost_query(q, weight) for q in found)
         return Q.boolean_query([(Occur.Should, q) for q in options]) if options else None
+
+    def _adjacent_in_title(self, groups: tuple[KeywordGroup, ...]) -> list[Q]:
+        return [
+            Q.boost_query(
+                Q.phrase_query(self._schema, "title", list[str | tuple[int, str]](pair)), ADJACENT_WORDS_BOOST
+            )
+            for pair in adjacent_words(groups, self.tokens)
+        ]
 
     def _single_token(self, token: str, fuzzy: bool) -> list[Q]:
         queries = [
