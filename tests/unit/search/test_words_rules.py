@@ -44,6 +44,13 @@ def test_numbers_are_never_joined():
     assert compound_forms(("iphone", "7"), Vocabulary.from_texts([("iphone7", 1.0)], min_count=0)) == ()
 
 
+def test_a_lone_letter_after_a_word_starts_a_model_and_is_no_plural():
+    catalog = Vocabulary.from_texts([("samsung galaxy galaxys s7 case", 1.0)], min_count=0)
+    forms = compound_forms(("galaxy", "s", "7"), catalog)
+    assert ("s 7", ("s7",)) in forms
+    assert all(term != "galaxy s" for term, _forms in forms)  # "galaxys" is the plural the catalog holds
+
+
 def test_plural_and_singular_forms():
     assert "protector" in number_forms("protectors")
     assert "cases" in number_forms("case")

@@ -20,14 +20,15 @@ _LETTERS_MEET_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 def compound_forms(keywords: Sequence[str], vocabulary: Vocabulary) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Words written apart that the catalog writes together, and the reverse, as alternatives the engine also
     matches: "head phone" → "headphone"; "screenprotector" → "screen protector" (only when the joined word is
-    not a catalog word itself, so "headphone" is never read as "head" + "phone")."""
+    not a catalog word itself, so "headphone" is never read as "head" + "phone"). "galaxy s" is no "galaxys"
+    (a plural of galaxy): a lone letter after a word starts a model ("galaxy s 7": "s7")."""
     found: list[tuple[str, tuple[str, ...]]] = []
     for first, second in pairwise(keywords):
         joined = first + second
         if is_split_code(first, second):  # "mdr-570", "ps 4": a model code, as titles write it joined
             found.append((f"{first} {second}", (joined,)))
-        if has_digit(joined) or " " in joined:
-            continue
+        if has_digit(joined) or " " in joined or len(second) == 1:
+            continue  # a lone letter after a word is a model's ("galaxy s 7"), not the end of a compound
         # "head phones" → "headphone" too, when the catalog only writes the singular (or only the plural)
         forms = (joined,) if vocabulary.known(joined) else other_number_forms(joined, vocabulary)
         if forms:
