@@ -213,3 +213,16 @@ def test_a_word_titles_hold_only_as_a_count_asks_for_what_it_names(client, selle
     rows = [*monitors, ("Zeta - Pixel 4G Cell Phone - Black", 499.0, PHONES)]
     list_products(seller, container, "PIX", [(title, path, price) for title, price, path in rows])
     assert titles(client, "pixel")[0] == "Zeta - Pixel 4G Cell Phone - Black"
+
+
+MODELS = [
+    ("Waterproof Case for iPhone 7", [*CELL, "Cell Phone Accessories", "Cases"], "Survives drops up to 6.6 feet."),
+    ("Rugged Case for Apple iPhone 6 - Black", [*CELL, "Cell Phone Accessories", "Cases"], "Waterproof to 2 m."),
+]
+
+
+@pytest.mark.parametrize("query", ["iphone 6 waterproof case", "iphone6 waterproof case"])
+def test_a_case_for_the_model_asked_outranks_one_for_another_model_of_the_line(client, seller, container, query):
+    """The iPhone 7 case holds "6" only in "6.6 feet", and "waterproof case" as typed: it still goes second."""
+    list_products(seller, container, "MODEL", [(title, path, 20, description) for title, path, description in MODELS])
+    assert titles(client, query) == ["Rugged Case for Apple iPhone 6 - Black", "Waterproof Case for iPhone 7"]
