@@ -148,3 +148,20 @@ def test_a_models_name_and_number_go_after_the_other_words(client, seller: Selle
     body = client.get("/api/v1/products/search", params={"q": "nova 7 plus case trend"}).json()
     assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "trend"}]
     assert {r["title"] for r in body["results"]} == {title for title, _ in PLUS_CASES[:3]}
+
+
+MICE = [
+    ("Acme Wireless Mouse - Black", ["Computers", "Keyboards & Mice"]),
+    ("Zeta Wireless Mouse - Black", ["Computers", "Keyboards & Mice"]),
+    ("Magic Mouse for Mac - Black", ["Computers", "Keyboards & Mice"]),
+    ("Wireless Charger for Mac - White", ["Computers", "Chargers"]),
+]
+
+
+def test_what_the_product_goes_with_is_let_go_of_first(client, seller: SellerClient, container):
+    # no black wireless mouse for a Mac: without "mac", the black wireless mice; not, without "wireless", the one
+    # black mouse that names a Mac ("mac" is the rarer word)
+    list_products(seller, container, "RODENT", [(title, path, 25) for title, path in MICE])
+    body = client.get("/api/v1/products/search", params={"q": "black wireless mouse for mac"}).json()
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "mac"}]
+    assert {r["title"] for r in body["results"]} == {title for title, _ in MICE[:2]}

@@ -123,12 +123,13 @@ KIND_PROBE = 20  # the best hits without a word that are looked at for one of th
 class Asked:
     """What a query names, which relaxation keeps: the kinds of product the catalog knows it by; else the word
     standing where the head noun stands, and whether the catalog holds that word (or another name for it); and a
-    test of whether some hits are of the kinds."""
+    test of whether some hits are of the kinds; and the words saying what the product goes with ("for mac")."""
 
     kinds: frozenset[str] = frozenset()
     head: str | None = None
     head_held: bool = True
     of_kind: Callable[[Sequence[Hit]], bool] | None = None
+    fitting: frozenset[str] = frozenset()
 
 
 def relax_once(plan: Plan, engine: Searcher, counted: Counted, asked: Asked = Asked()) -> tuple[Plan, RelaxStep] | None:
@@ -172,7 +173,9 @@ def word_to_drop(
     never for "one controller" (HTC One cables).
 
     The word naming what is asked for stays while another can go ("red dress" without red dresses shows dresses,
-    not everything red), and so does the word saying who it is for while a third can go ("womens running shoes"
+    not everything red), and what it goes with goes first ("black wireless mouse for mac" without one for a Mac
+    shows black wireless mice, not one black mouse that mentions a Mac); the word saying who it is for stays
+    while a third can go ("womens running shoes"
     without them shows women's shoes, not men's running shoes). Of the others, one that matches nothing goes
     first (a typo the speller missed, a word the catalog lacks), else the commonest, which says least ("apple
     watch series": "series"), of those without which something is found, of the kind asked for if any can be:
@@ -188,6 +191,9 @@ def word_to_drop(
     unmatched = [k.word for k in droppable if counts[k.word] == 0]
     if unmatched:
         return unmatched[-1]
+    fitting = [k for k in droppable if k.word in asked.fitting]
+    if fitting and len(fitting) < len(droppable):
+        droppable = fitting
     model = _model_words(keywords)
     others = [k for k in droppable if k not in model]
     if model and others and len(droppable) <= MAX_TRIED:

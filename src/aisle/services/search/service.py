@@ -270,7 +270,7 @@ class SearchService:
         def of_kind(hits: Sequence[Hit]) -> bool:
             return bool(self._asked_kind.candidates_of(hits, parsed))
 
-        return Asked(kinds, head, held, of_kind if kinds else None)
+        return Asked(kinds, head, held, of_kind if kinds else None, frozenset(parsed.fitting))
 
     def _engine_query(self, plan: Plan, params: SearchParams) -> EngineQuery:
         reranked = plan.sort == "relevance"  # browsing too: popularity ranks the engine's best by static score
