@@ -226,3 +226,16 @@ def test_a_case_for_the_model_asked_outranks_one_for_another_model_of_the_line(c
     """The iPhone 7 case holds "6" only in "6.6 feet", and "waterproof case" as typed: it still goes second."""
     list_products(seller, container, "MODEL", [(title, path, 20, description) for title, path, description in MODELS])
     assert titles(client, query) == ["Rugged Case for Apple iPhone 6 - Black", "Waterproof Case for iPhone 7"]
+
+
+HEADSETS = [
+    ("Acme USB Microphone - Black", ["Audio", "Microphones"], "Clip it to a headset or to a desk stand."),
+    ("Zeta Wireless Headset - Black", ["Audio", "Headsets"], "A noise-cancelling microphone on a boom."),
+    ("Orbit Stereo Headset - Gray", ["Audio", "Headsets"], "Its microphone folds away."),
+]
+
+
+def test_the_product_asked_for_is_named_before_with(client, seller, container):
+    list_products(seller, container, "HS", [(title, path, 30, description) for title, path, description in HEADSETS])
+    assert titles(client, "headset with microphone")[-1] == "Acme USB Microphone - Black"
+    assert titles(client, "microphone with headset")[0] == "Acme USB Microphone - Black"

@@ -158,3 +158,16 @@ def test_a_synonym_that_would_only_match_another_word_of_its_stem_is_let_go_of()
     with_rugs = Vocabulary.from_texts([("rugged armor case wool rugs", 1.0)], min_count=0)
     held = QueryParser(with_rugs, [], synonyms, stems=stems)
     assert dict(held.parse("carpet").synonyms)["carpet"] == ("rug", "area rug")  # titles hold rugs
+
+
+def test_what_comes_after_with_is_what_the_product_has_not_what_it_is():
+    words = Vocabulary.from_texts(
+        [("headset microphone laptop ram ssd computer headphones mic case", 1.0)], min_count=0
+    )
+    parser = QueryParser(words, [], SynonymTable())
+    assert parser.parse("headset with microphone").named == ("headset",)
+    laptop = parser.parse("laptop with 16gb ram and ssd")
+    assert (laptop.named, laptop.featuring) == (("laptop",), ("16gb", "ram", "ssd"))
+    headphones = parser.parse("headphones with mic for computer")
+    assert (headphones.named, headphones.featuring, headphones.fitting) == (("headphones",), ("mic",), ("computer",))
+    assert parser.parse("case compatible with iphone").fitting == ("iphone",)  # "compatible with" is "for"

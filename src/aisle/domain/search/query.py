@@ -61,6 +61,7 @@ class _Word:
     text: str
     typed: str
     fits: bool = False  # comes right after "for" / "fits" / "compatible with"
+    featured: bool = False  # comes right after "with": what the product has ("headset with microphone")
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class ParsedQuery:
     corrections: tuple[tuple[str, str], ...] = ()
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fitting: tuple[str, ...] = ()  # the keywords after "for" / "fits": what the product goes with, not what it is
+    featuring: tuple[str, ...] = ()  # the keywords after "with", up to any "for": what it has, not what it is
     attributes: tuple[tuple[str, str], ...] = ()  # variant attributes the words ask for ("size 10": size=10)
     unreadable: bool = False  # text was typed, and not one word or filter could be read from it
     # Keywords the catalog holds (as typed, or as their singular or plural): matched exactly, with no typo
@@ -91,8 +93,9 @@ class ParsedQuery:
 
     @property
     def named(self) -> tuple[str, ...]:
-        """The keywords that say what the product is: those before any "for" ("case for iphone 7": "case")."""
-        return tuple(k for k in self.keywords if k not in self.fitting)
+        """The keywords that say what the product is: those before any "for" ("case for iphone 7": "case") or
+        "with" ("headset with microphone": "headset")."""
+        return tuple(k for k in self.keywords if k not in self.fitting and k not in self.featuring)
 
     def as_typed(self) -> ParsedQuery:
         """The query without its corrections: when the corrected words find nothing either, "did you mean" them
@@ -163,7 +166,8 @@ class QueryParser:
             elif text.strip():
                 parsed = replace(parsed, unreadable=True)
         exact = tuple(k for k in parsed.keywords if self._held(k))
-        return replace(parsed, fitting=_fitting(words, parsed.keywords), exact=exact)
+        fitting = _fitting(words, parsed.keywords)
+        return replace(parsed, fitting=fitting, featuring=_featuring(words, parsed.keywords, fitting), exact=exact)
 
     def _held(self, word: str) -> bool:
         """Whether the catalog holds the word, as typed or as its singular or plural ("microwaves" where titles
@@ -312,7 +316,8 @@ def _words(lexemes: Sequence[Lexeme]) -> list[_Word]:
     for lexeme in lexemes:
         for token in lexeme.tokens:
             fits = bool(previous) and (previous[-1] in _FITS or previous[-2:] == ["compatible", "with"])
-            words.append(_Word(token[:MAX_WORD_LENGTH], token, fits))
+            featured = not fits and previous[-1:] == ["with"]
+            words.append(_Word(token[:MAX_WORD_LENGTH], token, fits, featured))
             previous.append(token)
     return words
 
@@ -324,6 +329,17 @@ def _fitting(words: list[_Word], keywords: tuple[str, ...]) -> tuple[str, ...]:
         return ()
     named = {w.text for w in words[:start]}
     return tuple(k for k in dict.fromkeys(w.text for w in words[start:]) if k not in named and k in keywords)
+
+
+def _featuring(words: list[_Word], keywords: tuple[str, ...], fitting: tuple[str, ...]) -> tuple[str, ...]:
+    """The keywords from the first one that follows "with" on, but those it fits: "laptop with 16gb ram for
+    gaming" has "16gb ram"."""
+    start = next((i for i, w in enumerate(words) if w.featured), None)
+    if start is None:
+        return ()
+    named = {w.text for w in words[:start]}
+    featured = (w.text for w in words[start:] if w.text not in fitting)
+    return tuple(k for k in dict.fromkeys(featured) if k not in named and k in keywords)
 
 
 def _without_stop_words(words: list[_Word]) -> list[_Word]:
