@@ -330,3 +330,21 @@ def test_a_colour_between_two_kinds_is_the_next_ones_unless_the_first_is_named_a
     assert protector[0][-1] == "protector"  # a protector, whatever follows the colour
     notebook = name_segments("Lenovo ThinkBook 15 Notebook Gray 39.6 cm Intel Core i7 notebook", known)
     assert notebook[0][-1] == "notebook"
+
+
+def test_a_name_ending_with_specifications_says_which_kind_of_its_category_it_is():
+    by_id = {
+        1: Category(1, "Computers", None, "Computers"),
+        2: Category(2, "Keyboards & Trackballs", 1, "Computers > Keyboards & Trackballs"),
+        3: Category(3, "Cases", 1, "Computers > Cases"),
+    }
+    kinds = CatalogKinds.from_categories(by_id)
+    keyboard = "Logitech Wireless K350, US keyboard RF Wireless Black"
+    trackball = "Kensington Expert trackball RF Wireless Laser"
+    assert kinds.share(keyboard, 2, frozenset({"keyboard"})) == 1.0  # was only possibly one: "black" ends it
+    assert kinds.share(trackball, 2, frozenset({"keyboard"})) == 0.0
+    assert kinds.share(trackball, 2, frozenset({"trackball"})) == 1.0
+    combo = "Logitech MK270 keyboard trackball RF Wireless Black"  # names both: not surely either
+    assert kinds.share(combo, 2, frozenset({"keyboard"})) < 1.0
+    cased = "Acme keyboard case"  # its name ends with a kind the catalog knows: a case, whatever it holds
+    assert kinds.share(cased, 2, frozenset({"keyboard"})) < 1.0

@@ -285,6 +285,11 @@ class CatalogKinds:
         ends = [self._forms(self._kind_word(segment, named, title)) for segment in segments]
         # the kind its name ends with, or what that word also names ("Flip Cover": a case)
         own = next((end for end in ends if end & named), ends[0] if ends else frozenset())
+        if len(named) > 1 and not any(end & self.known for end in ends):
+            # A name ending with specifications, filed under a category of several kinds, that names one of
+            # them: "Logitech K350, US keyboard RF Wireless Black" among "Keyboards & Mice" is a keyboard
+            mentioned = named & frozenset(w for segment in segments for w in segment)
+            own = mentioned if len(mentioned) == 1 else own
         # a kind named anywhere else in the title qualifies the product or names what it fits
         qualifiers = (frozenset(w for segment in segments for w in segment) | _fitted_words(title)) - own
         upper = self.upper.get(category_id, frozenset()) if category_id is not None else frozenset()
