@@ -97,6 +97,7 @@ def test_a_poison_event_is_parked_and_stops_blocking_the_rest(tmp_path: Path):
     assert delivered == ["review.added"]
     with app.uow(readonly=True) as uow:
         assert uow.outbox.pending_count() == 0
+    assert relay.parked() == 1
     app.stop()
 
 

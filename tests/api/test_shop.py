@@ -139,7 +139,7 @@ def test_metrics_expose_the_slo_signals(client, seller: SellerClient, container)
     assert 'aisle_pdp_duration_seconds_count{cache="hit"}' in text
     assert 'aisle_pdp_duration_seconds_count{cache="miss"}' in text
     assert "aisle_search_zero_results_total" in text
-    assert "aisle_cache_hits" in text and "aisle_outbox_pending" in text
+    assert "aisle_cache_hits" in text and "aisle_outbox_pending" in text and "aisle_outbox_parked 0.0" in text
     assert 'route="/api/v1/products/{product_id}"' in text
 
 

@@ -30,8 +30,8 @@ from aisle.domain.events import (
 from aisle.domain.ids import SnowflakeIds
 from aisle.services.clock import utc_now
 from aisle.services.consumers import ConsumerLoop
-from aisle.services.outbox_relay import OutboxRelay
-from aisle.services.ports import EventStream, EventSubscription, OutboxEntry
+from aisle.services.outbox_relay import MAX_ATTEMPTS, OutboxRelay
+from aisle.services.ports import BusUnavailable, EventStream, EventSubscription, OutboxEntry
 from tests.conftest import kafka_bootstrap
 
 # Short group timeouts: members that join or leave are noticed within a heartbeat, not after seconds.
@@ -335,8 +335,12 @@ def test_relay_keeps_events_while_kafka_is_down_and_delivers_each_once_when_it_r
         writing.commit()
 
     down = KafkaEventStream(closed_port(), topic_prefix=kafka.prefix, delivery_timeout_seconds=0.5)
-    assert OutboxRelay(uow, down, utc_now).drain() == 0  # type: ignore[arg-type]
+    for hours in range(MAX_ATTEMPTS + 2):  # an outage longer than any backoff: no event is blamed, none parked
+        with pytest.raises(BusUnavailable):
+            OutboxRelay(uow, down, after(timedelta(hours=hours))).relay_once()  # type: ignore[arg-type]
     assert pending(uow) == len(events)
+    with uow(readonly=True) as reading:
+        assert {e.attempts for e in reading.outbox.claim_pending(100, utc_now())} == {0}
 
     subscription = kafka.subscribe("after-outage")
     later = after(timedelta(hours=1))  # past the relay's backoff

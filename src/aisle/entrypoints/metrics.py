@@ -55,6 +55,8 @@ class _ContainerGauges(Collector):
         )
         pending = container.relay.pending()
         yield GaugeMetricFamily("aisle_outbox_pending", "Events not yet delivered", value=pending)
+        parked = container.relay.parked()
+        yield GaugeMetricFamily("aisle_outbox_parked", "Events a subscriber refused too often, kept", value=parked)
 
 
 _GAUGES = _ContainerGauges()

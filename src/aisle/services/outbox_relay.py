@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from aisle.services.ports import EventPublisher, OutboxEntry, UnitOfWork, UnitOfWorkFactory
+from aisle.services.ports import BusUnavailable, EventPublisher, OutboxEntry, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 25  # with the backoff below, about two hours of failures before an event is parked
@@ -40,7 +40,8 @@ class OutboxRelay:
         self._exclusive = exclusive_claims
 
     def relay_once(self) -> int:
-        """Delivers one batch; returns how many events were delivered."""
+        """Delivers one batch; returns how many events were delivered. Raises BusUnavailable when the bus took
+        none of them: nothing is marked, and the caller's loop backs off."""
         if self._exclusive:
             with self._uow() as uow:
                 outcome = self._publish(uow.outbox.claim_pending(self._batch_size, self._now()))
@@ -62,6 +63,11 @@ class OutboxRelay:
         with self._uow(readonly=True) as uow:
             return uow.outbox.pending_count()
 
+    def parked(self) -> int:
+        """Events a subscriber refused too often: kept for a person to look at."""
+        with self._uow(readonly=True) as uow:
+            return uow.outbox.parked_count()
+
     def drain(self, max_batches: int = 1000, progress: Callable[[int], None] = lambda _n: None) -> int:
         """Delivers batch after batch until none is left (or ``max_batches``), telling ``progress`` each count."""
         total = 0
@@ -81,11 +87,17 @@ class OutboxRelay:
             self._bus.publish(entries)
             outcome.delivered = [e.event_id for e in entries]
             return outcome
+        except BusUnavailable:
+            raise
         except Exception:
             log.warning("batch of %d events failed; retrying one by one", len(entries), exc_info=True)
         for entry in entries:
             try:
                 self._bus.publish([entry])
+            except BusUnavailable:
+                if not outcome.delivered and not outcome.failed:
+                    raise
+                break  # what went through is recorded; the rest waits for the bus
             except Exception as error:
                 outcome.failed.append((entry, repr(error)))
                 if entry.attempts + 1 < MAX_ATTEMPTS:

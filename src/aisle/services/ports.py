@@ -273,6 +273,9 @@ class Outbox(Protocol):
 
     def pending_count(self) -> int: ...
 
+    def parked_count(self) -> int:
+        """Events that failed too often and wait for a person (a subscriber refused them)."""
+
     def keys_since(self, since: datetime) -> list[int]:
         """The keys (product ids) of every event recorded since ``since``, delivered or not."""
 
@@ -442,9 +445,15 @@ class UnitOfWork(Protocol):
 UnitOfWorkFactory = Callable[..., UnitOfWork]
 
 
+class BusUnavailable(Exception):
+    """The bus could not take events at all (its brokers down or unreachable): no event is at fault, so none is
+    counted as failing (an outage of any length parks nothing); the relay waits and sends them again, in order."""
+
+
 class EventPublisher(Protocol):
     def publish(self, entries: Sequence[OutboxEntry]) -> None:
-        """Delivers the entries (in order per key); raises when they could not all be delivered."""
+        """Delivers the entries (in order per key); raises when they could not all be delivered: BusUnavailable
+        when the bus itself could not take them, anything else when a subscriber refused one."""
 
 
 class EventSubscription(Protocol):

@@ -21,7 +21,7 @@ from aisle.domain.events import (
     PRODUCT_UPDATED,
     REVIEW_ADDED,
 )
-from aisle.services.ports import OutboxEntry
+from aisle.services.ports import BusUnavailable, OutboxEntry
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ REBALANCE_ERRORS = frozenset(
 )
 
 
-class EventStreamError(Exception):
+class EventStreamError(BusUnavailable):
     """Events could not be delivered (or topics not created); the outbox keeps them and the relay retries."""
 
 

@@ -130,6 +130,12 @@ class SqlOutbox:
         return self._db.execute(delete(t.outbox).where(t.outbox.c.event_id.in_(oldest))).rowcount
 
     def pending_count(self) -> int:
+        return self._count(PENDING)
+
+    def parked_count(self) -> int:
+        return self._count(PARKED)
+
+    def _count(self, status: str) -> int:
         return self._db.execute(
-            select(func.count()).select_from(t.outbox).where(t.outbox.c.status == PENDING)
+            select(func.count()).select_from(t.outbox).where(t.outbox.c.status == status)
         ).scalar_one()
