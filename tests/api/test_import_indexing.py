@@ -15,6 +15,7 @@ from aisle.domain import events as ev
 from aisle.entrypoints.api.app import create_app
 from aisle.entrypoints.cli import app as cli
 from aisle.services.clock import utc_now
+from aisle.services.import_indexing import HOLD_EVENTS
 from aisle.services.importing import CatalogImporter
 from aisle.services.maintenance import Pruner
 from aisle.services.outbox_relay import OutboxRelay
@@ -106,10 +107,29 @@ def test_readyz_says_indexing_while_the_index_lags_then_ready(tmp_path: Path):
     with TestClient(create_app(container, manage_background=False)) as client:
         lagging = client.get("/readyz")
         assert lagging.status_code == 503
-        assert lagging.json() == {"status": "indexing", "indexed": 0, "total": 30}
+        body = lagging.json()
+        assert body.pop("events_waiting") >= 30  # one product.created each at least
+        assert body == {"status": "indexing", "indexed": 0, "total": 30}
         container.relay.drain()
         ready = client.get("/readyz")
         assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+def test_events_an_import_holds_do_not_make_readyz_say_indexing_but_failed_ones_do(tmp_path: Path):
+    """An import killed between indexing a batch and marking its events delivered leaves them held for
+    HOLD_EVENTS: the relay takes them then, and meanwhile every process stays in its balancer."""
+    container = bootstrap(make_settings(tmp_path, run_background_workers=False, ready_max_index_lag_seconds=0.05))
+    with container.uow() as uow:
+        uow.outbox.hold_new_events(utc_now() + HOLD_EVENTS)
+        (held,) = uow.outbox.add([ev.Event(ev.PRODUCT_UPDATED, key=1, payload={})], utc_now())
+        uow.commit()
+    time.sleep(0.1)
+    with TestClient(create_app(container, manage_background=False)) as client:
+        assert client.get("/readyz").status_code == 200
+        with container.uow() as uow:
+            uow.outbox.mark_failed(held.event_id, "index down", retry_at=utc_now() + timedelta(minutes=5))
+            uow.commit()
+        assert client.get("/readyz").json() == {"status": "indexing", "indexed": 0, "total": 0, "events_waiting": 1}
     container.stop()
 
 

@@ -45,7 +45,7 @@ def test_a_lost_index_is_rebuilt_by_the_serving_loops_and_readyz_says_indexing_u
     with TestClient(create_app(container, manage_background=False)) as client:
         lost = client.get("/readyz")
         assert lost.status_code == 503
-        assert lost.json() == {"status": "indexing", "indexed": 0, "total": PRODUCTS}
+        assert lost.json() == {"status": "indexing", "indexed": 0, "total": PRODUCTS, "events_waiting": 0}
         meanwhile = client.get("/api/v1/products/search", params={"sort": "newest"}).json()
         assert meanwhile["total"] == PRODUCTS  # from the database, and saying so
         assert meanwhile["degraded"]["reason"] == "search index being rebuilt"
@@ -121,7 +121,12 @@ def test_an_index_deleted_under_a_serving_process_still_answers_and_is_rebuilt(t
         answered = client.get("/api/v1/products/search", params={"sort": "newest"})
         assert answered.status_code == 200
         assert answered.json()["total"] == PRODUCTS
-        assert client.get("/readyz").json() == {"status": "indexing", "indexed": 0, "total": PRODUCTS}
+        assert client.get("/readyz").json() == {
+            "status": "indexing",
+            "indexed": 0,
+            "total": PRODUCTS,
+            "events_waiting": 0,
+        }
     assert _repair(container).repair_once() == PRODUCTS
     assert container.search_engine.count() == PRODUCTS
     container.stop()

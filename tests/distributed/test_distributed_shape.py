@@ -49,7 +49,7 @@ def test_an_opensearch_index_deleted_under_a_running_shape_is_rebuilt(shape: Sha
     cluster = OpenSearch(opensearch_url())
     cluster.indices.delete(index=",".join(cluster.indices.get_alias(name=shape.settings.search_index)))
     cluster.close()
-    assert shape.client.get("/readyz").json() == {"status": "indexing", "indexed": 0, "total": 1}
+    assert shape.client.get("/readyz").json() == {"status": "indexing", "indexed": 0, "total": 1, "events_waiting": 0}
     app = shape.container
     EmptyIndexRepair(app.uow, app.search_engine, app.index_builder, utc_now, app.announce_rebuild).repair_once()
 

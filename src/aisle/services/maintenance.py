@@ -39,6 +39,7 @@ class IndexProgress:
     caught_up: bool
     indexed: int = 0  # documents in the search index
     total: int = 0  # ACTIVE products in the catalog
+    events_waiting: int = 0  # changes not yet indexed: updates too, which leave the counts as they were
 
 
 def index_progress(
@@ -49,7 +50,9 @@ def index_progress(
     empty while the catalog is not and no event is on its way to fill it; services/search/index_rebuild.py
     rebuilds it). A new store's first products, written a moment ago, are writes in flight."""
     with uow_factory(readonly=True) as uow:
-        oldest = uow.outbox.oldest_pending_at()
+        # An import's held events are being indexed by the import; if it died, the relay takes them once due
+        # (HOLD_EVENTS): every process answering 503 meanwhile would take the whole fleet out of its balancer.
+        oldest = uow.outbox.oldest_pending_at(now)
     if oldest is None or now - oldest <= max_lag:
         try:
             lost = lost_index(uow_factory, engine)
@@ -57,8 +60,8 @@ def index_progress(
             return IndexProgress(caught_up=True)
         return IndexProgress(caught_up=False, indexed=0, total=lost) if lost else IndexProgress(caught_up=True)
     with uow_factory(readonly=True) as uow:
-        total = uow.products.count_active()
-    return IndexProgress(caught_up=False, indexed=_count_or_none(engine) or 0, total=total)
+        total, waiting = uow.products.count_active(), uow.outbox.pending_count()
+    return IndexProgress(caught_up=False, indexed=_count_or_none(engine) or 0, total=total, events_waiting=waiting)
 
 
 def _count_or_none(engine: SearchEngine) -> int | None:

@@ -253,7 +253,9 @@ class Outbox(Protocol):
     def release_held(self, event_ids: Sequence[int]) -> None:
         """Makes held events due at once."""
 
-    def oldest_pending_at(self) -> datetime | None: ...
+    def oldest_pending_at(self, now: datetime | None = None) -> datetime | None:
+        """When the oldest event not yet delivered was recorded; with ``now``, leaving out events an import holds
+        (never tried, due later): the import indexes them itself, and the relay when it does not."""
 
     def last_event_id(self) -> int: ...
 

@@ -113,9 +113,14 @@ class SqlOutbox:
             for r in self._db.execute(query)
         ]
 
-    def oldest_pending_at(self) -> datetime | None:
-        """When the oldest event not yet delivered was recorded (event ids grow with time)."""
-        query = select(t.outbox.c.created_at).where(t.outbox.c.status == PENDING).order_by(t.outbox.c.event_id)
+    def oldest_pending_at(self, now: datetime | None = None) -> datetime | None:
+        """When the oldest event not yet delivered was recorded (event ids grow with time); with ``now``, of those
+        not held by an import (never tried and due later)."""
+        c = t.outbox.c
+        waiting = c.status == PENDING
+        if now is not None:
+            waiting = and_(waiting, or_(c.attempts > 0, c.next_attempt_at.is_(None), c.next_attempt_at <= now))
+        query = select(c.created_at).where(waiting).order_by(c.event_id)
         found = self._db.execute(query.limit(1)).scalar_one_or_none()
         return None if found is None else as_utc(found)
 

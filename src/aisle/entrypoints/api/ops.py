@@ -30,7 +30,7 @@ def healthz() -> dict[str, str]:
         200: ok(Readiness),
         503: {
             "description": "Storage unreachable (problem+json), or the search index is behind the catalog: "
-            '`{"status": "indexing", "indexed": n, "total": m}`'
+            '`{"status": "indexing", "indexed": n, "total": m, "events_waiting": k}`'
         },
     },
 )
@@ -44,7 +44,12 @@ def readyz(app: ContainerDep) -> Any:
     except Exception as error:
         return problem(None, 503, f"storage unreachable: {type(error).__name__}")
     if not progress.caught_up:
-        body = {"status": "indexing", "indexed": progress.indexed, "total": progress.total}
+        body = {
+            "status": "indexing",
+            "indexed": progress.indexed,
+            "total": progress.total,
+            "events_waiting": progress.events_waiting,
+        }
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
     return JSONResponse({"status": "ready", "profile": app.settings.profile})
 
