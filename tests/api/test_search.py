@@ -669,3 +669,15 @@ def test_facet_counts_follow_a_product_listed_since_they_were_counted(client, se
     again = client.get("/api/v1/products/search", params={"q": "quillfeather"}).json()
     assert again["total"] == 2
     assert again["facets"]["brands"] == [{"name": "Quill", "count": 2, "selected": False}]
+
+
+def test_autocomplete_suggests_each_title_once_however_many_sellers_list_it(
+    client, seller: SellerClient, other_seller: SellerClient, container
+):
+    for n in range(4):
+        for who, prefix in ((seller, "A"), (other_seller, "B")):
+            who.create(title=f"Quokka Lamp Model {n}", variants=[{"sku": f"{prefix}-Q{n}", "price": 20 + n}])
+    wait_for_outbox(container)
+    suggestions = client.get("/api/v1/products/autocomplete", params={"q": "quokka"}).json()["suggestions"]
+    titles = [s["text"] for s in suggestions if s["type"] == "product"]
+    assert sorted(titles) == [f"Quokka Lamp Model {n}" for n in range(4)]

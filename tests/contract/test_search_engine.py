@@ -301,7 +301,13 @@ def test_completions(engine):
     assert words_found["headphones"] == 4
     titles = engine.title_completions("sony wire", 5)
     assert {pid for pid, _title in titles} == {1, 2}
-    assert set(engine.brands()) == {"Sony", "Bose", "JBL", "Samsung", "Bang & Olufsen"}
+    assert engine.brands() == ["Sony", "Bang & Olufsen", "Bose", "JBL", "Samsung"]  # the most products first
+
+
+def test_brands_with_more_products_come_first_however_they_are_spelled(engine):
+    engine.upsert([doc(100 + n, f"Mophie Juice Pack {n}", "mophie", "50.00") for n in range(3)])
+    engine.refresh()
+    assert engine.brands()[:2] == ["mophie", "Sony"]  # not after every capitalised brand
 
 
 def test_word_completions_are_counted_in_the_titles_holding_the_words_before(engine):

@@ -228,17 +228,18 @@ class OpenSearchEngine:
         return sorted(counts, key=lambda word_count: (-word_count[1], word_count[0]))
 
     def brands(self) -> list[str]:
-        brands: list[str] = []
+        counted: list[tuple[str, int]] = []
         after: dict[str, Any] | None = None
         while True:
             composite: dict[str, Any] = {"size": BRANDS_PER_PAGE, "sources": [{"brand": {"terms": {"field": "brand"}}}]}
             if after:
                 composite["after"] = after
             page = self._aggregate({"brands": {"composite": composite}})["brands"]
-            brands += [bucket["key"]["brand"] for bucket in page["buckets"]]
+            counted += [(bucket["key"]["brand"], bucket["doc_count"]) for bucket in page["buckets"]]
             after = page.get("after_key")
             if len(page["buckets"]) < BRANDS_PER_PAGE or not after:
-                return brands
+                # as Tantivy's term dictionary answers: most products first, then by name (pages come by name)
+                return [brand for brand, _count in sorted(counted, key=lambda pair: -pair[1])]
 
     def claim_brand_spellings(self, wanted: Mapping[str, str]) -> dict[str, str]:
         return self.brand_claims.claim(wanted)

@@ -16,7 +16,7 @@ from aisle.services.search.understanding import QueryUnderstanding
 
 MAX_SUGGESTIONS = 9
 PRODUCTS = 4
-PRODUCTS_SPARE = 4  # read beyond PRODUCTS, for those a decimal's tail matched
+PRODUCTS_SPARE = 12  # read beyond PRODUCTS, for those a decimal's tail matched and titles another seller shares
 WORDS = 4
 WORDS_SPARE = 2  # read beyond WORDS, for the stop words left out
 TYPO_TOLERANT_FROM = 4  # below this many characters every word is a plausible prefix; guessing typos is noise
@@ -91,7 +91,9 @@ class Autocomplete:
         ("4k" is no word of "2.4kW", though the engine splits it into "2" and "4kw")."""
         words = tokenize(prefix)
         found = self._engine.title_completions(prefix, PRODUCTS + PRODUCTS_SPARE)
-        return [Suggestion("product", t, product_id=pid) for pid, t in found if _begins_words(t, words)][:PRODUCTS]
+        # one suggestion per title: two sellers listing the same product would show it twice, and then once
+        titled = _unique([Suggestion("product", t, product_id=pid) for pid, t in found if _begins_words(t, words)])
+        return titled[:PRODUCTS]
 
     def _words(self, head: str, last: str) -> list[Suggestion]:
         """The last word completed, counted in the titles holding the words before it: "4k t" is completed to

@@ -132,7 +132,7 @@ class SearchEngine(Protocol):
         """(product id, title) of products whose title contains a word starting with the prefix's last word."""
 
     def brands(self) -> list[str]:
-        """Every brand in the index, as sellers spell it."""
+        """Every brand in the index, as sellers spell it: those with the most products first, then by name."""
 
     def claim_brand_spellings(self, wanted: Mapping[str, str]) -> dict[str, str]:
         """Brand key → the one spelling the index uses for it: the first ever claimed, by any index builder
