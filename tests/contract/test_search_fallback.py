@@ -173,3 +173,22 @@ def test_a_product_is_priced_by_its_cheapest_variant_in_stock_while_the_engine_i
     assert titles(search.search(EngineQuery(sort="price_asc")), found) == ["Clog", "Boot", "Shoe"]
     assert titles(search.search(EngineQuery(filters=Filters(price_max=Decimal(80)))), found) == ["Clog"]
     assert search.search(EngineQuery(filters=Filters(price_max=Decimal(80), in_stock=True))).total == 0
+
+
+def test_the_brand_facet_counts_with_every_filter_but_its_own_and_one_entry_per_brand(engine, ids, uow):
+    catalog(ids, uow)
+    seller = Seller(ids.next_id(), "Other shop", hash_api_key(str(ids.next_id())))
+    with uow() as tx:
+        tx.sellers.add(seller)
+        variants = (Variant("S9", Decimal("59.00")),)
+        content = ProductContent("sony Studio Headphones", variants, brand="sony", status=ProductStatus.ACTIVE)
+        tx.products.add(Product.create(ids.next_id(), seller.seller_id, content, utc_now(), ids.next_id), actor="t")
+        tx.commit()
+    search = DatabaseSearch(engine, lambda: {})
+    under_100 = search.search(
+        EngineQuery(keywords=(KeywordGroup("headphones"),), filters=Filters(price_max=Decimal(100)))
+    )
+    assert under_100.total == 2 and dict(under_100.facets.brands) == {"Sony": 2}  # not Bose at 279, one Sony
+    chosen = search.search(EngineQuery(keywords=(KeywordGroup("headphones"),), filters=Filters(brands=("Sony",))))
+    assert chosen.total == 3
+    assert dict(chosen.facets.brands) == {"Sony": 3, "Bose": 1}  # the other brands stay offered

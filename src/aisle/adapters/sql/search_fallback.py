@@ -5,6 +5,7 @@ the shop keeps selling."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Engine, Select, String, and_, case, cast, exists, func, or_, select
@@ -34,24 +35,26 @@ class DatabaseSearch:
         self._categories = categories
 
     def search(self, query: EngineQuery) -> EngineResult:
-        condition = self._condition(query)
         prices = _lowest_prices()
         ratings = _ratings()
-        bounds = _price_and_rating(query.filters, prices, ratings, by_variant=bool(query.filters.attributes))
-        base = (
-            select(t.products.c.product_id, t.products.c.category_id)
-            .join(prices, prices.c.product_id == t.products.c.product_id)
-            .outerjoin(ratings, ratings.c.product_id == t.products.c.product_id)
-            .where(condition, *bounds)
-        )
+        base = self._matching(query, prices, ratings, t.products.c.product_id, t.products.c.category_id)
         with self._engine.connect() as connection:
             total = connection.execute(select(func.count()).select_from(base.subquery())).scalar_one()
             rows = connection.execute(
                 _sorted(base, query.sort, prices, ratings).offset(query.offset).limit(query.limit)
             )
             hits = [Hit(r.product_id, 0.0, 0.0, r.category_id) for r in rows]
-            facets = Facets(brands=self._brands(connection, condition)) if query.with_facets else Facets()
+            facets = Facets(brands=self._brands(connection, query, prices, ratings)) if query.with_facets else Facets()
         return EngineResult(hits, total, facets)
+
+    def _matching(self, query: EngineQuery, prices: Any, ratings: Any, *columns: Any) -> Select:
+        bounds = _price_and_rating(query.filters, prices, ratings, by_variant=bool(query.filters.attributes))
+        return (
+            select(*columns)
+            .join(prices, prices.c.product_id == t.products.c.product_id)
+            .outerjoin(ratings, ratings.c.product_id == t.products.c.product_id)
+            .where(self._condition(query), *bounds)
+        )
 
     def _condition(self, query: EngineQuery) -> Any:
         p = t.products.c
@@ -89,16 +92,20 @@ class DatabaseSearch:
             has.append(exists(select(pairs.c.key).where(named, found)))
         return t.products.c.product_id.in_(select(v.product_id).where(*has, *offered))
 
-    def _brands(self, connection: Any, condition: Any) -> list[tuple[str, int]]:
-        p = t.products.c
-        rows = connection.execute(
-            select(p.brand, func.count())
-            .where(condition, p.brand.is_not(None))
-            .group_by(p.brand)
-            .order_by(func.count().desc())
+    def _brands(self, connection: Any, query: EngineQuery, prices: Any, ratings: Any) -> list[tuple[str, int]]:
+        """Counted with every filter but the brand's own, as the index counts them, and one entry per brand
+        however its sellers capitalise it (the index keeps one spelling: see brand_spellings.py)."""
+        brand = t.products.c.brand
+        others = replace(query, filters=replace(query.filters, brands=()))
+        spelled = func.lower(brand)
+        counted = (
+            self._matching(others, prices, ratings, func.min(brand), func.count())
+            .where(brand.is_not(None))
+            .group_by(spelled)
+            .order_by(func.count().desc(), spelled)
             .limit(BRAND_FACET_SIZE)
         )
-        return [(brand, count) for brand, count in rows]
+        return [(name, count) for name, count in connection.execute(counted)]
 
 
 def _in_colour_list(value: Any, colours: list[str]) -> list[Any]:
