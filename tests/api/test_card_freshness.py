@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
@@ -165,4 +166,34 @@ def test_a_process_never_writes_back_a_page_another_process_changed(tmp_path: Pa
     finally:
         reader.stop()
         writer.stop()
+        forget_namespace(redis_url(), namespace)
+
+
+def test_a_deal_over_many_products_drops_their_cached_views_in_batches(tmp_path: Path):
+    """A deal over a seller or a category re-prices thousands of products in one request: their pages and cards
+    are forgotten in pipelined batches, two commands a product (a tombstone for its page and for its card), not
+    seven each, one round trip at a time (22 s for 6,582 products before)."""
+    import redis
+
+    from aisle.services.pricing import Caller, DealRequest
+    from tests.conftest import forget_namespace, redis_url
+
+    namespace = f"test-deal-{uuid.uuid4().hex}"
+    shared = {"run_background_workers": False, "cache_store": "redis", "redis_namespace": namespace}
+    app = bootstrap(make_settings(tmp_path, redis_url=redis_url(), **shared))
+    server = redis.Redis.from_url(redis_url())
+    try:
+        seller = app.sellers.create("Deal Lamps").seller
+        for n in range(200):
+            content = ProductContent(f"Lamp {n}", (Variant(f"L-{n}", Decimal(20)),), status=ProductStatus.ACTIVE)
+            app.catalog.create_product(seller.seller_id, content)
+        now = utc_now()
+        request = DealRequest("SELLER", seller.seller_id, "PERCENT", 10, now, now + timedelta(days=1), "All lamps")
+        before = int(server.info("stats")["total_commands_processed"])
+        app.pricing.create_deal(Caller(seller.seller_id), request)
+        commands = int(server.info("stats")["total_commands_processed"]) - before
+        assert commands < 3 * 200, f"{commands} Redis commands to forget 200 products' views"
+    finally:
+        app.stop()
+        server.close()
         forget_namespace(redis_url(), namespace)

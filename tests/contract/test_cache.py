@@ -72,6 +72,14 @@ def test_an_entry_expires_after_its_ttl(cache: Cache) -> None:
     assert cache.get("long") == {"v": 2}
 
 
+def test_set_many_sets_each_key_with_the_ttl(cache: Cache) -> None:
+    cache.set("a", "old", ttl_seconds=60)
+    cache.set_many({"a": 1, "b": [2], "c": {"v": 3}}, ttl_seconds=0.3)
+    assert cache.get_many(["a", "b", "c"]) == [1, [2], {"v": 3}]
+    assert until(lambda: cache.get_many(["a", "b", "c"]) == [None, None, None])
+    cache.set_many({}, ttl_seconds=60)
+
+
 def test_delete_removes_several_keys_and_ignores_missing_ones(cache: Cache) -> None:
     for key in ("a", "b", "c"):
         cache.set(key, {"key": key}, ttl_seconds=60)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
@@ -237,6 +237,10 @@ class ResilientCache:
 
     def set(self, key: str, value: Any, ttl_seconds: float) -> None:
         self._breaker.call(self._inner.set, key, value, ttl_seconds)
+
+    def set_many(self, values: Mapping[str, Any], ttl_seconds: float) -> None:
+        if values:  # as get_many
+            self._breaker.call(self._inner.set_many, values, ttl_seconds)
 
     def delete(self, *keys: str) -> None:
         if keys:  # as get_many

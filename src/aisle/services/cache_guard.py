@@ -104,8 +104,7 @@ class SharedInvalidationGuard:
 
     def forget(self, keys: Iterable[Hashable], drop: Callable[[], None]) -> None:
         sequence = self._cache.increment(FORGET_SEQUENCE_KEY)
-        for key in keys:
-            self._cache.set(f"{self._prefix}{key}", sequence, TOMBSTONE_TTL_SECONDS)
+        self._cache.set_many({f"{self._prefix}{key}": sequence for key in keys}, TOMBSTONE_TTL_SECONDS)
         drop()
 
     @contextmanager

@@ -79,7 +79,7 @@ def _dispatch(handlers: Iterable[Handler], entries: Sequence[OutboxEntry]) -> No
 def register_handlers(
     handlers: EventHandlers,
     index_builder: IndexBuilder,
-    forget_views: Sequence[Callable[[int], None]],
+    forget_views: Sequence[Callable[[Sequence[int]], None]],
     wake_relay: Callable[[], None],
     render_images: BatchHandler,
 ) -> None:
@@ -88,9 +88,9 @@ def register_handlers(
     (embedded it only wakes the in-process image loop: rendering would hold up the relay's thread)."""
 
     def forget(entries: list[OutboxEntry]) -> None:
-        for entry in entries:
-            for forget_view in forget_views:
-                forget_view(entry.key)
+        changed = list(dict.fromkeys(entry.key for entry in entries))  # all at once: a deal changes thousands
+        for forget_view in forget_views:
+            forget_view(changed)
 
     handlers.committed += [
         Handler("own-writes", OWN_WRITE_EVENTS, forget),

@@ -140,21 +140,24 @@ class ProductPageService:
             keep([Entry(key, page, ttl, built_from=(page.product_id, *page.others_shown()))])
         return page, False
 
-    def forget(self, product_id: int) -> None:
-        """Drops the product's page, the pages that show it (in their buy box or among related products: a deleted
-        product must not stay linked, a renamed one not keep its old title), and those of the listings it shares a
-        buy box with now: a new offer of the same GTIN belongs on pages that never mentioned it."""
-        mentioned_by = {int(pid) for pid in self._cache.get(_mentions_key(product_id)) or []}
-        sharing = self._sharing_a_buy_box(product_id)
-        keys = tuple(pdp_cache_key(pid) for pid in {product_id, *mentioned_by, *sharing})
-        self._guard.forget([product_id], lambda: self._cache.delete(*keys))
+    def forget(self, product_ids: Sequence[int]) -> None:
+        """Drops the products' pages, the pages that show them (in their buy box or among related products: a
+        deleted product must not stay linked, a renamed one not keep its old title), and those of the listings
+        they share a buy box with now: a new offer of the same GTIN belongs on pages that never mentioned it. In a
+        few round trips however many products changed (a deal over a category changes thousands)."""
+        if not product_ids:
+            return
+        mentions = self._cache.get_many([_mentions_key(pid) for pid in product_ids])
+        mentioned_by = {int(pid) for found in mentions for pid in found or []}
+        sharing = self._sharing_a_buy_box(product_ids)
+        keys = tuple(pdp_cache_key(pid) for pid in {*product_ids, *mentioned_by, *sharing})
+        self._guard.forget(product_ids, lambda: self._cache.delete(*keys))
 
-    def _sharing_a_buy_box(self, product_id: int) -> set[int]:
+    def _sharing_a_buy_box(self, product_ids: Sequence[int]) -> set[int]:
         with self._uow(readonly=True) as uow:
-            product = uow.products.get(product_id)
-            if product is None or not (product.content.gtin or product.content.canonical_product_id):
-                return set()
-            return {offer.product_id for offer in uow.products.offers_for([product])}
+            products = uow.products.get_many(product_ids)
+            shared = [p for p in products if p.content.gtin or p.content.canonical_product_id]
+            return {offer.product_id for offer in uow.products.offers_for(shared)} if shared else set()
 
     def _remember_mentions(self, page: ProductPage) -> None:
         """Before the page is stored: a change to a product it shows, once it has read this, drops the page."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -493,6 +493,9 @@ class Cache(Protocol):
         """The keys' values in order, None where missing: one round trip on a remote cache."""
 
     def set(self, key: str, value: Any, ttl_seconds: float) -> None: ...
+
+    def set_many(self, values: Mapping[str, Any], ttl_seconds: float) -> None:
+        """Sets every key to its value: one round trip on a remote cache."""
 
     def delete(self, *keys: str) -> None: ...
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aisle.services.ports import GuardedEntry
@@ -44,6 +44,10 @@ class MemoryCache:
             self._entries.move_to_end(key)
             while len(self._entries) > self._max:
                 self._entries.popitem(last=False)
+
+    def set_many(self, values: Mapping[str, Any], ttl_seconds: float) -> None:
+        for key, value in values.items():
+            self.set(key, value, ttl_seconds)
 
     def delete(self, *keys: str) -> None:
         with self._lock:

@@ -10,7 +10,7 @@ turns into cache misses instead of failed requests.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -95,6 +95,12 @@ class RedisCache:
 
     def set(self, key: str, value: Any, ttl_seconds: float) -> None:
         self._redis.set(self._prefix + key, _dumps(value), px=_milliseconds(ttl_seconds))
+
+    def set_many(self, values: Mapping[str, Any], ttl_seconds: float) -> None:
+        pipe = self._redis.pipeline(transaction=False)
+        for key, value in values.items():
+            pipe.set(self._prefix + key, _dumps(value), px=_milliseconds(ttl_seconds))
+        pipe.execute()
 
     def delete(self, *keys: str) -> None:
         if keys:

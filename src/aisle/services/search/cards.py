@@ -52,8 +52,10 @@ class ProductCards:
         self._lookups = lookups or CacheLookups()
         self._guard = guard or InvalidationGuard(cache)  # a card loaded before its product changed is not cached after
 
-    def forget(self, product_id: int) -> None:
-        self._guard.forget([product_id], lambda: self._cache.delete(card_cache_key(product_id)))
+    def forget(self, product_ids: Sequence[int]) -> None:
+        keys = [card_cache_key(pid) for pid in product_ids]
+        if keys:
+            self._guard.forget(product_ids, lambda: self._cache.delete(*keys))
 
     def cards(self, product_ids: Sequence[int]) -> list[ProductCard]:
         """In the given order; products no longer ACTIVE (the index may be a moment behind) are left out."""

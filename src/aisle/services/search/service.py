@@ -117,7 +117,7 @@ class SearchService:
         self._asked_kind = AskedKind(categories, lambda: understanding.parser().synonyms)
 
     def forget_card(self, product_id: int) -> None:
-        self._cards.forget(product_id)
+        self._cards.forget([product_id])
 
     def search(self, params: SearchParams) -> SearchResult:
         started = time.perf_counter()
