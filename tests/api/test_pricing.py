@@ -205,3 +205,17 @@ def test_a_seller_lists_its_deals_and_ends_one_and_the_price_goes_back(client, s
     assert client.get("/api/v1/pricing/deals", headers=seller.headers).json()["deals"] == []
     again = client.delete(f"/api/v1/pricing/deals/{deal['deal_id']}", headers=seller.headers)
     assert again.status_code == 409 and "already ended" in again.json()["detail"]
+
+
+def test_a_deal_to_come_that_is_ended_never_starts_and_keeps_a_whole_window(client, seller, listed):
+    starts = (datetime.now(UTC) + timedelta(hours=5)).isoformat()
+    ends = (datetime.now(UTC) + timedelta(hours=6)).isoformat()
+    body = {"scope": "PRODUCT", "target_id": listed["product"]["product_id"], "kind": "PERCENT", "value": 10}
+    deal = client.post(
+        "/api/v1/pricing/deals", json={**body, "starts_at": starts, "ends_at": ends}, headers=seller.headers
+    )
+    ended = client.delete(f"/api/v1/pricing/deals/{deal.json()['deal_id']}", headers=seller.headers).json()
+    assert datetime.fromisoformat(ended["ends_at"]) == datetime.fromisoformat(ended["starts_at"])  # not before it
+    assert client.get("/api/v1/pricing/deals", headers=seller.headers).json()["deals"] == []
+    again = client.delete(f"/api/v1/pricing/deals/{deal.json()['deal_id']}", headers=seller.headers)
+    assert again.status_code == 409

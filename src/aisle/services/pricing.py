@@ -142,13 +142,14 @@ class PricingService:
             if deal is None or (caller.seller_id is not None and deal.seller_id != caller.seller_id):
                 raise NotFound("deal", deal_id)
             now = self._now()
-            if deal.ends_at <= now:
+            if deal.ends_at <= now or deal.ends_at <= deal.starts_at:
                 raise Conflict(f"deal {deal_id} already ended at {deal.ends_at.isoformat()}", field="deal_id")
-            uow.pricing.end_deal(deal_id, now)
+            ends_at = max(now, deal.starts_at)  # one to come ends where it would have started: its window stays whole
+            uow.pricing.end_deal(deal_id, ends_at)
             affected = self._deal_products(uow, deal)
             uow.record(ev.Event(ev.PRICE_CHANGED, pid, {"deal_id": str(deal_id)}) for pid in affected)
             uow.commit()
-        return replace(deal, ends_at=now)
+        return replace(deal, ends_at=ends_at)
 
     def _affected_products(self, uow: UnitOfWork, caller: Caller, deal: Deal) -> list[int]:
         """The products whose price the deal changes; a seller may only discount its own."""

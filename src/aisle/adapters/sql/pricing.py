@@ -75,8 +75,9 @@ class SqlPricingRepository:
         return None if row is None else _deal(row)
 
     def deals_of(self, seller_id: int | None, ending_after: datetime, limit: int) -> list[Deal]:
-        """Deals not over by ``ending_after``, newest first: a seller's own, or (None) every deal."""
-        query = select(t.deals).where(_D.ends_at > ending_after)
+        """Deals not over by ``ending_after``, newest first: a seller's own, or (None) every deal; not one ended
+        before it started (its window is empty)."""
+        query = select(t.deals).where(_D.ends_at > ending_after, _D.ends_at > _D.starts_at)
         if seller_id is not None:
             query = query.where(_D.seller_id == seller_id)
         return [_deal(r) for r in self._db.execute(query.order_by(_D.deal_id.desc()).limit(limit))]
