@@ -29,7 +29,7 @@ def test_every_spelling_of_inches_is_one_word(written):
     ],
 )
 def test_units_have_one_canonical_word(text, code):
-    assert unit_codes(normalize(text)) == (code,)
+    assert unit_codes(normalize(text))[0] == code
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,10 @@ def test_a_query_reads_its_measures_as_the_index_writes_them():
 def test_a_size_is_no_model_code():
     assert "55inch" not in model_codes("Phone with 5.5-inch Display SP-2")
     assert "sp2" in model_codes("Phone with 5.5-inch Display SP-2")
+
+
+def test_a_capacity_is_also_written_in_the_next_unit_up_or_down():
+    assert unit_codes(normalize("SSD 1000 GB")) == ("1000gb", "1tb")  # found by "1tb"
+    assert unit_codes(normalize("2 TB drive")) == ("2tb", "2000gb")  # found by "2000gb"
+    assert unit_codes(normalize("512 GB")) == ("512gb",)  # no whole number of terabytes
+    assert unit_codes(normalize("6 ft cable")) == ("6ft",)

@@ -44,8 +44,25 @@ _NOT_A_UNIT_AFTER_IN = re.compile(r"\s*(?:\d|stock\b)")
 
 
 def unit_codes(text: str) -> tuple[str, ...]:
-    """The number-with-unit words of ``text`` (normal form), each once: "TV, 55 in" → ("55inch",)."""
-    return tuple(dict.fromkeys(code for _match, code in _measures(text)))
+    """The number-with-unit words of ``text`` (normal form), each once: "TV, 55 in" → ("55inch",); a capacity
+    also in the next unit up or down, as drive makers count (1000 GB is 1 TB): "1000 GB" → ("1000gb", "1tb")."""
+    return tuple(dict.fromkeys(form for _match, code in _measures(text) for form in (code, *_same_capacity(code))))
+
+
+_CAPACITY = re.compile(r"(\d+)(gb|tb)")
+_NEXT_UNIT = {"gb": "tb", "tb": "pb"}
+_UNIT_BELOW = {"tb": "gb"}
+
+
+def _same_capacity(code: str) -> tuple[str, ...]:
+    """The capacity in the unit above, when it is a whole number of them, and in the unit below."""
+    found = _CAPACITY.fullmatch(code)
+    if found is None:
+        return ()
+    number, unit = int(found.group(1)), found.group(2)
+    above = (f"{number // 1000}{_NEXT_UNIT[unit]}",) if number >= 1000 and number % 1000 == 0 else ()
+    below = (f"{number * 1000}{_UNIT_BELOW[unit]}",) if unit in _UNIT_BELOW else ()
+    return above + below
 
 
 def with_unit_codes(text: str) -> str:
