@@ -30,7 +30,7 @@ class IndexBuilderSpy:
 @pytest.fixture
 def wired() -> dict[str, Any]:
     handlers, index_builder, forgotten, wakes, rendered = EventHandlers(), IndexBuilderSpy(), [], [], []
-    register_handlers(handlers, index_builder, [forgotten.append], lambda: wakes.append(1), rendered.extend)
+    register_handlers(handlers, index_builder, [forgotten.extend], lambda: wakes.append(1), rendered.extend)
     return {
         "handlers": handlers,
         "index_builder": index_builder,
