@@ -43,6 +43,28 @@ def test_a_bad_server_address_is_named_before_anything_starts(tmp_path: Path, mo
     assert "Traceback" not in result.output
 
 
+def test_a_data_dir_that_cannot_be_made_is_named_without_a_traceback(tmp_path: Path, monkeypatch):
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("not a directory")
+    monkeypatch.setenv("AISLE_DATA_DIR", str(in_the_way))
+    monkeypatch.setenv("AISLE_INTERNAL_TOKEN", "a-token-long-enough-for-the-test")
+    result = CliRunner().invoke(cli, ["sellers", "create", "--name", "Anyone"])
+    assert result.exit_code == 2
+    assert f"AISLE_DATA_DIR {in_the_way} cannot be made a directory: a file is in the way" in " ".join(
+        result.output.split()
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_setting_checked_with_others_is_named_by_its_message(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AISLE_INTERNAL_TOKEN", "a-token-long-enough-for-the-test")
+    monkeypatch.setenv("AISLE_SYNONYMS_PATH", str(tmp_path / "missing.txt"))
+    result = CliRunner().invoke(cli, ["sellers", "create", "--name", "Anyone"])
+    assert result.exit_code == 2
+    assert "bad setting: AISLE_SYNONYMS_PATH: no file at" in " ".join(result.output.split())
+
+
 def test_a_database_that_cannot_be_reached_is_said_plainly(tmp_path: Path):
     env = {
         **os.environ,

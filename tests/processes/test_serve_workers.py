@@ -180,6 +180,21 @@ def test_keep_alive_connections_are_closed_after_a_few_requests_and_land_on_ever
     assert min(answered_by.values()) >= 32, answered_by  # at least a tenth of the 320 answers each
 
 
+def test_every_process_logs_its_requests_as_json_lines(served: Served):
+    answered: set[str] = set()
+    with httpx.Client(base_url=served.url, timeout=30) as client:  # reconnects land on either process
+        for _ in range(8 * REQUESTS_PER_CONNECTION):
+            answered.add(client.get("/healthz").headers["x-aisle-process"].split(":")[1])
+    assert len(answered) == 2
+
+    def logged_by() -> set[str]:
+        lines = (served.data_dir / "serve.log").read_text().splitlines()
+        records = [json.loads(line) for line in lines if line.startswith("{")]
+        return {str(r.get("pid")) for r in records if r.get("logger") == "aisle.access"}
+
+    _eventually(lambda: logged_by() >= answered, "an access line from each process, by its pid")
+
+
 def test_a_second_server_cannot_join_the_port(served: Served, tmp_path_factory):
     """Each process listens with SO_REUSEPORT, which would let another server with the same option share the port
     and answer for another data dir; `aisle serve` checks the port without it first, and stops."""

@@ -56,12 +56,24 @@ class ImportFormat(StrEnum):
 def _settings(run_background_workers: bool = False, with_workers: bool = False) -> Settings:
     try:
         overrides: dict[str, Any] = {"with_workers": True} if with_workers else {}
-        return Settings(run_background_workers=run_background_workers, **overrides)
+        settings = Settings(run_background_workers=run_background_workers, **overrides)
     except ValidationError as error:
         for problem in error.errors():
-            name = "AISLE_" + "_".join(str(p) for p in problem["loc"]).upper()
+            # a check of several settings together has no field: its message names them
+            name = " AISLE_" + "_".join(str(p) for p in problem["loc"]).upper() if problem["loc"] else ""
             reason = problem["msg"].removeprefix("Value error, ")  # pydantic's label for a validator's message
-            console.print(f"[red]bad setting {name}[/red]: {reason}")
+            console.print(f"[red]bad setting{name}[/red]: {reason}")
+        raise typer.Exit(2) from None
+    _make_data_dir(Path(settings.data_dir))
+    return settings
+
+
+def _make_data_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = "a file is in the way" if isinstance(error, FileExistsError) else error.strerror
+        console.print(f"[red]AISLE_DATA_DIR {path.resolve()} cannot be made a directory[/red]: {reason}")
         raise typer.Exit(2) from None
 
 

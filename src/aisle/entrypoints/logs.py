@@ -42,6 +42,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
             "request_id": getattr(record, "request_id", None),
+            "pid": record.process,  # which of `aisle serve --workers N`'s processes
         }
         if trace_id := getattr(record, "trace_id", None):  # beside the request id, when traces are on
             line["trace_id"], line["span_id"] = trace_id, getattr(record, "span_id", None)

@@ -16,6 +16,7 @@ from aisle.adapters.leadership import FileLock, claim_slot
 from aisle.bootstrap import bootstrap
 from aisle.entrypoints.api.app import create_app
 from aisle.entrypoints.heap import settle_heap
+from aisle.entrypoints.logs import configure_logging
 from aisle.settings import Settings
 
 PROCESS_HEADER = b"x-aisle-process"
@@ -25,6 +26,7 @@ _held: list[FileLock] = []  # the slot lock lives as long as the process
 def serving_app() -> FastAPI:
     """The uvicorn factory (``aisle.entrypoints.api.process:serving_app``)."""
     settings = Settings(run_background_workers=True)
+    configure_logging(settings.log_level, log_format=settings.log_format)  # a fresh process: nothing set it up
     slot, lock = claim_slot(Path(settings.data_dir) / "processes")
     _held.append(lock)
     if settings.metrics_port is not None:
