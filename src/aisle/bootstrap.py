@@ -185,7 +185,15 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
         uow, ids.next_id, utc_now, settings.reservation_ttl_seconds, settings.low_stock_threshold
     )
     pricing = PricingService(uow, ids.next_id, utc_now, categories)
-    search_engine, tantivy = _search_engine(settings, handlers, categories)
+    built: list[Container] = []  # the container once made (an index switch seen before it re-syncs)
+
+    def switched(since: datetime) -> None:  # another process rebuilt the index: re-sync what changed meanwhile
+        # only where the index is written: of the processes sharing a data dir, the leader (its writer's lock)
+        leadership = built[0].leadership if built else None
+        if leadership is None or leadership.leading:
+            handlers.handle_delivered([index_switched(since, utc_now())])
+
+    search_engine, tantivy = _search_engine(settings, categories, switched)
     understanding = QueryUnderstanding(
         lambda limit: search_engine.term_completions("", limit),
         search_engine.brands,
@@ -281,6 +289,7 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
         image_loop=image_loop,
         tracing=tracing,
     )
+    built.append(container)
     if settings.run_background_workers:
         container.loops = serving_loops(container, settings.with_workers)
     return container
@@ -440,7 +449,7 @@ def _rebuilt(understanding: QueryUnderstanding) -> Callable[[], int]:
 
 
 def _search_engine(
-    settings: Settings, handlers: EventHandlers, categories: CategoryCache
+    settings: Settings, categories: CategoryCache, switched: Callable[[datetime], None]
 ) -> tuple[GuardedEngine, SwitchingEngine | None]:
     breaker = CircuitBreaker(failure_threshold=3, reset_after_seconds=5.0)
     if settings.profile == "distributed":
@@ -456,9 +465,6 @@ def _search_engine(
             )
 
         return GuardedEngine(open_opensearch, breaker, "OpenSearch"), None
-
-    def switched(since: datetime) -> None:  # another process rebuilt the index: re-sync what changed meanwhile
-        handlers.handle_delivered([index_switched(since, utc_now())])
 
     tantivy = open_search_engine(Path(settings.data_dir) / "search", on_switch=switched, categories=categories)
     return GuardedEngine(lambda: tantivy, breaker, "Tantivy"), tantivy

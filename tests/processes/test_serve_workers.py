@@ -106,6 +106,13 @@ def _create_product(served: Served, api_key: str) -> tuple[str, str]:
     return response.json()["product_id"], word
 
 
+def _seller_key(served: Served) -> str:
+    created = httpx.post(
+        f"{served.url}/api/v1/sellers", json={"name": "Lamps"}, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    return str(created.json()["api_key"])
+
+
 def _found_by_every_process(served: Served, product_id: str, word: str) -> None:
     """Fresh connections land on either process; each must find the product (its reader saw the commit)."""
     found_by: set[str] = set()
@@ -133,10 +140,7 @@ def _every_process_shows(served: Served, product_id: str, title: str) -> None:
 
 def test_one_process_leads_and_another_takes_over_when_it_is_killed(served: Served):
     assert sorted(served.leaders()) == [0, 1]  # exactly one leader
-    created = httpx.post(
-        f"{served.url}/api/v1/sellers", json={"name": "Lamps"}, headers={"Authorization": f"Bearer {TOKEN}"}
-    )
-    api_key = created.json()["api_key"]
+    api_key = _seller_key(served)
     product_id, word = _create_product(served, api_key)
     _found_by_every_process(served, product_id, word)
     _every_process_shows(served, product_id, f"Lamp {word}")  # both have the page cached now
@@ -193,6 +197,26 @@ def test_every_process_logs_its_requests_as_json_lines(served: Served):
         return {str(r.get("pid")) for r in records if r.get("logger") == "aisle.access"}
 
     _eventually(lambda: logged_by() >= answered, "an access line from each process, by its pid")
+
+
+def test_a_reindex_beside_two_processes_is_followed_by_the_leader_alone(served: Served):
+    """Both processes follow the switch to the new index; only the leader, which holds the index's writer,
+    re-syncs what changed during the build (the other one's attempt failed on the writer's lock)."""
+    api_key = _seller_key(served)
+    env = {**os.environ, "AISLE_DATA_DIR": str(served.data_dir), "AISLE_INTERNAL_TOKEN": TOKEN}
+    reindex = [str(Path(sys.executable).parent / "aisle"), "reindex"]
+    written: list[tuple[str, str]] = []
+    with ThreadPoolExecutor(1) as pool:  # products written all through the build: the switch has some to re-sync
+        building = pool.submit(subprocess.run, reindex, env=env, capture_output=True, text=True, timeout=120)
+        while not building.done() or len(written) < 5:
+            written.append(_create_product(served, api_key))
+        done = building.result()
+    assert done.returncode == 0, done.stdout + done.stderr
+    for product_id, word in written[-3:]:
+        _found_by_every_process(served, product_id, word)
+    _found_by_every_process(served, *_create_product(served, api_key))  # writes after it are indexed too
+    time.sleep(2)  # the re-sync after the switch runs on the processes' own threads
+    assert "LockBusy" not in (served.data_dir / "serve.log").read_text()
 
 
 def test_a_second_server_cannot_join_the_port(served: Served, tmp_path_factory):
