@@ -129,7 +129,13 @@ def test_events_an_import_holds_do_not_make_readyz_say_indexing_but_failed_ones_
         with container.uow() as uow:
             uow.outbox.mark_failed(held.event_id, "index down", retry_at=utc_now() + timedelta(minutes=5))
             uow.commit()
-        assert client.get("/readyz").json() == {"status": "indexing", "indexed": 0, "total": 0, "events_waiting": 1}
+        indexing = client.get("/readyz")
+        assert indexing.json() == {"status": "indexing", "indexed": 0, "total": 0, "events_waiting": 1}
+        documented = client.get("/openapi.json").json()["paths"]["/readyz"]["get"]["responses"]["503"]["content"]
+        assert indexing.headers["content-type"] == "application/json"
+        assert documented["application/json"]["schema"]["$ref"].endswith("/Indexing")
+        schema = client.get("/openapi.json").json()["components"]["schemas"]["Indexing"]
+        assert set(schema["required"]) == set(indexing.json())
     container.stop()
 
 

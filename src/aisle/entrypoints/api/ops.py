@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from aisle.entrypoints.api.dependencies import ContainerDep, SellersDep, internal_caller
 from aisle.entrypoints.api.problems import problem
-from aisle.entrypoints.api.responses import Health, NewSellerOut, Readiness, ok
+from aisle.entrypoints.api.responses import Health, Indexing, NewSellerOut, Readiness, ok
 from aisle.entrypoints.api.schemas import NewSellerIn
 
 router = APIRouter()
@@ -28,10 +28,7 @@ def healthz() -> dict[str, str]:
     response_model=None,
     responses={
         200: ok(Readiness),
-        503: {
-            "description": "Storage unreachable (problem+json), or the search index is behind the catalog: "
-            '`{"status": "indexing", "indexed": n, "total": m, "events_waiting": k}`'
-        },
+        503: ok(Indexing, "Storage unreachable (problem+json), or the search index is behind the catalog"),
     },
 )
 def readyz(app: ContainerDep) -> Any:

@@ -126,7 +126,14 @@ def _problems_everywhere(document: dict[str, Any]) -> None:
                 if status.isdigit() and int(status) >= 400:
                     if response.get("description") == "Validation Error":
                         response["description"] = "Invalid input: errors[] names each field and the reason"
-                    response["content"] = content
+                    response["content"] = {**_own_answers(response), **content}
+
+
+def _own_answers(response: dict[str, Any]) -> dict[str, Any]:
+    """An error answer a route documents with a model of its own beside problem+json (readyz's "indexing" body),
+    not FastAPI's default validation error."""
+    found = response.get("content", {})
+    return {kind: c for kind, c in found.items() if "ValidationError" not in c.get("schema", {}).get("$ref", "")}
 
 
 def _answers_of_the_gateway(operation: dict[str, Any]) -> list[tuple[str, str]]:

@@ -50,6 +50,15 @@ class Readiness(Shape):
     profile: str
 
 
+class Indexing(Shape):
+    """503 from /readyz while the search index is behind the catalog (storage unreachable is a problem+json)."""
+
+    status: str = Field(description='"indexing"')
+    indexed: int = Field(description="documents in the search index")
+    total: int = Field(description="ACTIVE products in the catalog")
+    events_waiting: int = Field(description="changes not yet indexed (updates too, which leave the counts equal)")
+
+
 def ok(model: type[BaseModel], description: str = "OK") -> dict[str, Any]:
     """A ``responses`` entry for an answer serialized by hand (the route sets ``response_model=None``)."""
     return {"model": model, "description": description}
