@@ -115,7 +115,10 @@ class Settings(BaseSettings):
         "that its client reconnects and the kernel places it on a process again",
     )
     metrics_port: int | None = Field(
-        None, ge=1, le=65_535, description="If set, process n of `aisle serve` also serves its own /metrics on this + n"
+        None,
+        ge=1,
+        le=65_535,
+        description="With several API processes, process n also serves its own /metrics on this + n",
     )
     run_background_workers: bool = Field(True, description="Run the outbox relay and job runner in this process")
     image_max_bytes: int = Field(10 * 1_048_576, ge=1024, description="Largest image file accepted (413 above)")

@@ -65,6 +65,31 @@ def test_a_setting_checked_with_others_is_named_by_its_message(tmp_path: Path, m
     assert "bad setting: AISLE_SYNONYMS_PATH: no file at" in " ".join(result.output.split())
 
 
+def test_metrics_ports_that_cannot_be_used_are_named_before_anything_starts(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AISLE_INTERNAL_TOKEN", "a-token-long-enough-for-the-test")
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        monkeypatch.setenv("AISLE_METRICS_PORT", str(taken - 1))  # process 1's metrics port is taken
+        result = CliRunner().invoke(cli, ["serve", "--port", "8106", "--workers", "2"])
+        assert result.exit_code == 1
+        assert f"AISLE_METRICS_PORT (process 1 uses {taken})" in " ".join(result.output.split())
+    monkeypatch.setenv("AISLE_METRICS_PORT", "8105")  # process 1 would take the serving port
+    result = CliRunner().invoke(cli, ["serve", "--port", "8106", "--workers", "2"])
+    assert result.exit_code == 2 and "gives process 1 the port --port 8106" in " ".join(result.output.split())
+
+
+def test_a_seller_named_on_the_command_line_gets_the_api_s_text_checks(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AISLE_INTERNAL_TOKEN", "a-token-long-enough-for-the-test")
+    spoofed = CliRunner().invoke(cli, ["sellers", "create", "--name", "evil\u202etxt.exe"])
+    assert spoofed.exit_code == 2 and "bidirectional" in spoofed.output
+    listed = CliRunner().invoke(cli, ["sellers", "create", "--name", "Good Shop"])
+    assert listed.exit_code == 0 and json.loads(listed.output.splitlines()[-1])["name"] == "Good Shop"
+
+
 def test_a_database_that_cannot_be_reached_is_said_plainly(tmp_path: Path):
     env = {
         **os.environ,

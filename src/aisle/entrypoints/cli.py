@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
@@ -142,6 +143,7 @@ def serve(
     container = _container(run_background_workers=True, with_workers=with_workers)
     count = workers or container.settings.workers
     profile = container.settings.profile
+    _require_metrics_ports(container.settings.metrics_port, count, host, port)
     console.print(
         f"aisle ({profile}, {count} process(es)) on http://{host}:{port}  -  docs at http://{host}:{port}/docs"
     )
@@ -172,17 +174,35 @@ def serve(
     serve_processes(config)
 
 
-def _require_free_port(host: str, port: int) -> None:
+def _require_free_port(host: str, port: int, what: str = "--port") -> None:
     """Says plainly that another server holds the port, before anything starts (uvicorn says it in a log line
-    after startup)."""
+    after startup); or that the address is not this machine's (--host)."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds: TIME_WAIT is no obstacle
         try:
             probe.bind((host, port))
         except OSError as refused:
-            said = f"cannot listen on {host}:{port}: {refused.strerror}. Stop the server using it, or pass --port."
-            console.print(said, soft_wrap=True)
+            if refused.errno == errno.EADDRINUSE:
+                advice = f"Stop the server using it, or pass {what}."
+            else:
+                advice = "Pass a --host this machine has (127.0.0.1, or 0.0.0.0 for every interface)."
+            console.print(f"cannot listen on {host}:{port}: {refused.strerror}. {advice}", soft_wrap=True)
             raise typer.Exit(1) from refused
+
+
+def _require_metrics_ports(metrics_port: int | None, processes: int, host: str, port: int) -> None:
+    """Each of several processes serves /metrics on AISLE_METRICS_PORT + its number (process.py): those ports
+    must be free and apart from the serving port, or a process dies at start and the others carry on alone."""
+    if metrics_port is None or processes == 1:
+        return
+    ports = range(metrics_port, metrics_port + processes)
+    if port in ports:
+        console.print(f"AISLE_METRICS_PORT {metrics_port} gives process {port - metrics_port} the port --port {port}")
+        raise typer.Exit(2)
+    for taken in ports:
+        _require_free_port(
+            "127.0.0.1", taken, f"another AISLE_METRICS_PORT (process {taken - metrics_port} uses {taken})"
+        )
 
 
 class WorkerName(StrEnum):
@@ -229,6 +249,11 @@ def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run"
 @sellers_app.command("create")
 def sellers_create(name: Annotated[str, typer.Option(help="The seller's display name")]) -> None:
     """Create a seller; prints JSON with its id and API key (the key is shown only this once)."""
+    from aisle.services.input_model import unstorable_reason
+
+    if reason := unstorable_reason(name):  # the characters POST /api/v1/sellers refuses (control, bidi)
+        console.print(f"[red]--name[/red]: {reason}")
+        raise typer.Exit(2)
     created = _with_container(lambda c: c.sellers.create(name))
     print(
         json.dumps(
