@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from functools import partial
 from pathlib import Path
 
 import search_latency_data as data
@@ -30,15 +29,13 @@ def main() -> None:
     from aisle.settings import Settings
 
     started = time.time()
-    seeds = [seed for _doc, seed in data.catalog(SEED_PRODUCTS, SEED_PRODUCTS, data.CategoryIds()) if seed]
-    queries = data.query_mix(seeds, args.queries + WARM_UP, seed=data.QUERY_SEED + 50)
+    queries = data.query_mix(data.seeds_of(SEED_PRODUCTS), args.queries + WARM_UP, seed=data.QUERY_SEED + 50)
     container = bootstrap(Settings(data_dir=args.data_dir, run_background_workers=False))
     pairs = tantivy_queries.adjacent_words
     variants = {"with the title phrase": pairs, "without": lambda groups, tokens: []}
     cpu: dict[str, list[float]] = {name: [] for name in variants}
     try:
-        by_path = {c.path: c.category_id for c in container.categories().values()}
-        to_query = partial(data.engine_query, category_id=by_path.__getitem__)
+        to_query = data.engine_queries(container.categories().values())
         engine = container.search_engine
         documents = engine.count()
         tokens = stemmed_analyzer().analyze

@@ -73,8 +73,7 @@ def _queries(data_dir: Path, count: int) -> list[dict[str, Any]]:
     if cached.exists():
         return json.loads(cached.read_text())
     products = built["products"]
-    seeds = [seed for _doc, seed in data.catalog(products, products, data.CategoryIds()) if seed]
-    queries = data.query_mix(seeds, count)
+    queries = data.query_mix(data.seeds_of(products), count)
     cached.write_text(json.dumps(queries))
     return queries
 

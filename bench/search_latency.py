@@ -90,7 +90,7 @@ def engine_phase(args: argparse.Namespace, seed_products: int) -> dict[str, Any]
         built = {**json.loads(marker.read_text()), "reused": True}
         categories = data.CategoryIds.from_json(built.pop("categories"))
         print(f"phase 1: reusing the index at {path} (built {built['built_at']})")
-        seeds = _seeds(seed_products)
+        seeds = data.seeds_of(seed_products)
     else:
         built, categories, seeds = _build_engine_index(args, path, seed_products)
     streams = _streams(seeds, args)
@@ -137,10 +137,6 @@ def _build_engine_index(args: argparse.Namespace, path: Path, seed_products: int
     return {**built, "reused": False}, categories, seeds
 
 
-def _seeds(count: int) -> list[data.Seed]:
-    return [seed for _doc, seed in data.catalog(count, count, data.CategoryIds()) if seed is not None]
-
-
 # -- phase 2 ------------------------------------------------------------------------------------------------------
 
 
@@ -160,9 +156,8 @@ def _in_process(data_dir: Path, streams: dict[str, list[dict[str, Any]]]) -> dic
 
     container = bootstrap(Settings(data_dir=data_dir, run_background_workers=False))
     try:
-        by_path = {c.path: c.category_id for c in container.categories().values()}
         engine = container.search_engine  # as the service sees it: behind the circuit breaker
-        to_query = partial(data.engine_query, category_id=by_path.__getitem__)
+        to_query = data.engine_queries(container.categories().values())
         queries, warmup = streams["measured"], streams["warmup"]
         print(f"phase 2: {len(queries)} queries in-process: engine, then the whole search service")
         engine_only = inproc.time_calls(queries, inproc.engine_call(engine, to_query), warmup)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from itertools import accumulate
 from typing import Any
 
@@ -122,6 +123,17 @@ def _seed(record: ProductRecord, doc: SearchDocument, path: tuple[str, ...], rat
 
 
 # -- the query mix ------------------------------------------------------------------------------------------------
+
+
+def seeds_of(count: int) -> list[Seed]:
+    """The query seeds of the synthetic catalog's first ``count`` products (what ``aisle import`` loads)."""
+    return [seed for _doc, seed in catalog(count, count, CategoryIds()) if seed is not None]
+
+
+def engine_queries(categories: Iterable[Category]) -> Callable[[dict[str, Any]], Any]:
+    """Turns the mix's queries into EngineQuery objects, their category paths read in ``categories``."""
+    by_path = {c.path: c.category_id for c in categories}
+    return partial(engine_query, category_id=by_path.__getitem__)
 
 
 def query_mix(seeds: list[Seed], count: int, seed: int = QUERY_SEED) -> list[dict[str, Any]]:

@@ -38,8 +38,7 @@ def main() -> None:
     started = time.time()
     data_dir, prepared = _data_dir(args)
     seeded = min(args.products, SEED_PRODUCTS)
-    seeds = [seed for _doc, seed in data.catalog(seeded, seeded, data.CategoryIds()) if seed]
-    queries = data.query_mix(seeds, 20_000)
+    queries = data.query_mix(data.seeds_of(seeded), 20_000)
     runs: list[tuple[int, LoadResult, LoadResult, float]] = []
     for workers in (1, args.workers, 1, args.workers):
         single, result, load = _run(data_dir, args, workers, queries)
