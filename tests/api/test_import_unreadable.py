@@ -59,3 +59,34 @@ def test_a_seller_that_does_not_exist_is_refused_before_anything_is_imported(tmp
     assert f"no seller {seller}" in output
     code, output = _import(tmp_path, "--format", "jsonl", str(lines))
     assert code == 0 and "imported 1" in output, output  # the refused run left nothing behind
+
+
+def test_a_jsonl_file_with_broken_lines_imports_the_rest_exits_1_and_names_the_lines(tmp_path: Path):
+    lines = tmp_path / "products.jsonl"
+    good = JSONL.replace("TS-1", "TS-2")
+    lines.write_text(JSONL + "{not json\n" + '{"title": "", "variants": []}\n' + good + JSONL + "[1]\n")
+    code, output = _import(tmp_path, "--format", "jsonl", str(lines))
+    assert code == 1, output
+    assert "imported 2, skipped 1, failed 3" in output
+    assert "failed 1: not valid JSON: Expecting property name enclosed in double quotes at column 2 (line 2)" in output
+    assert "failed 1: title: must not be empty (line 3)" in output
+    assert "failed 1: expected a JSON object, found an array (line 6)" in output
+    assert "skipped 1: duplicate of an earlier product with SKU TS-1 (line 5)" in output
+
+
+def test_a_jsonl_file_in_which_no_line_is_a_product_exits_1(tmp_path: Path):
+    lines = tmp_path / "products.jsonl"
+    lines.write_text("".join(f"not json {n}\n" for n in range(8)))
+    code, output = _import(tmp_path, "--format", "jsonl", str(lines), "--no-parallel")
+    assert code == 1, output
+    assert "imported 0, failed 8" in output
+    assert "(lines 1, 2, 3, 4, 5 and 3 more)" in output
+
+
+def test_a_product_imported_before_is_skipped_by_line_and_does_not_fail_the_run(tmp_path: Path):
+    lines = tmp_path / "products.jsonl"
+    lines.write_text(JSONL)
+    assert _import(tmp_path, "--format", "jsonl", str(lines))[0] == 0
+    code, output = _import(tmp_path, "--format", "jsonl", str(lines))
+    assert code == 0, output
+    assert "skipped 1: SKU already in the catalog (imported before?) (line 1)" in output

@@ -172,6 +172,10 @@ def test_seller_keys_can_be_listed_rotated_and_revoked(client, seller: SellerCli
     assert [k["active"] for k in keys] == [True, False]
     revoked = client.delete(f"/api/v1/sellers/{seller.id}/keys/{keys[0]['key_id']}", headers=INTERNAL)
     assert revoked.status_code == 200, revoked.text
+    again = client.delete(f"/api/v1/sellers/{seller.id}/keys/{keys[0]['key_id']}", headers=INTERNAL)
+    assert (again.status_code, again.json()) == (200, revoked.json())  # a retried revoke changes nothing
+    never = client.delete(f"/api/v1/sellers/{seller.id}/keys/999", headers=INTERNAL)
+    assert never.status_code == 404 and never.json()["detail"] == "No key with id 999."
     assert client.get("/api/v1/seller/products", headers=fresh).status_code == 401
     assert client.get(f"/api/v1/sellers/{seller.id}/keys", headers=seller.headers).status_code == 401
     assert client.get("/api/v1/sellers/123456789/keys", headers=INTERNAL).status_code == 404
@@ -191,6 +195,8 @@ def test_the_cli_manages_seller_keys(tmp_path: Path, monkeypatch):
     revoked = runner.invoke(cli, ["sellers", "keys", "revoke", "--seller", seller_id, "--key", key_id])
     assert revoked.exit_code == 0, revoked.output
     assert runner.invoke(cli, ["sellers", "keys", "list", "--seller", seller_id]).stdout.count('"active": false') == 2
+    again = runner.invoke(cli, ["sellers", "keys", "revoke", "--seller", seller_id, "--key", key_id])
+    assert again.exit_code == 0 and f"key {key_id} of seller {seller_id} was already revoked" in again.output
 
 
 def _active_key(listing: str) -> str:

@@ -222,14 +222,32 @@ def test_jsonl_reads_objects_and_reports_bad_lines(tmp_path):
     mug, bad_json, array, plate, bad_bytes = records
     assert (mug.line, mug.data["category_path"]) == (1, ["Home", "Kitchen", "Mugs"])
     assert mug.data["variants"][0]["price"] == Decimal("9.99")
-    assert bad_json.line == 3 and bad_json.reason.startswith("not valid JSON")
+    assert (bad_json.line, bad_json.reason) == (3, "not valid JSON: Expecting property name enclosed in double quotes "
+                                                   "at column 2")  # fmt: skip
     assert (array.line, array.reason) == (4, "expected a JSON object, found an array")
+    assert bad_json.failed and array.failed and bad_bytes.failed  # broken lines, not items a catalog may hold
     assert plate.line == 5 and plate.data["category_path"] == ["Home", "Plates"]
     assert [(v["price"], v.get("compare_price")) for v in plate.data["variants"]] == [
         (Decimal("12"), Decimal("15.5")),
         ("free", None),  # left for the import service to report, with the field's name
     ]
-    assert bad_bytes.line == 7 and bad_bytes.reason.startswith("not valid JSON")
+    assert (bad_bytes.line, bad_bytes.reason) == (7, "not valid JSON: the line is not UTF-8 text")
+
+
+def test_jsonl_skips_a_product_that_repeats_an_earlier_lines_sku(tmp_path):
+    lines = [
+        {"title": "Mug", "variants": [{"sku": "M-1", "price": 9}, {"sku": "M-2", "price": 9}]},
+        {"title": "Mug again", "variants": [{"sku": "M-3", "price": 9}, {"sku": "M-2", "price": 9}]},
+        {"title": "Odd shape", "variants": "M-1"},  # left for validation to report
+        {"title": "Plate", "variants": [{"sku": "P-1", "price": 12}]},
+    ]
+    path = tmp_path / "catalog.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+    records = list(read_jsonl(path))
+    assert [(r.line, r.reason, r.failed) for r in skipped(records)] == [
+        (2, "duplicate of an earlier product with SKU M-2", False)
+    ]
+    assert [r.data["title"] for r in products(records)] == ["Mug", "Odd shape", "Plate"]
 
 
 @pytest.mark.parametrize("chunk_chars", [1, 2, 5, 64, 65536])

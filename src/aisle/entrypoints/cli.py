@@ -21,6 +21,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aisle.bootstrap import Container, bootstrap
@@ -313,8 +314,10 @@ def keys_revoke(
     key: Annotated[int, typer.Option("--key", help="The key id, from `aisle sellers keys list`", min=1)],
 ) -> None:
     """Revoke one key: requests with it get 401 from now on."""
-    _with_container(lambda c: c.sellers.revoke_key(seller, key))
-    console.print(f"revoked key {key} of seller {seller}")
+    if _with_container(lambda c: c.sellers.revoke_key(seller, key)):
+        console.print(f"revoked key {key} of seller {seller}")
+    else:
+        console.print(f"key {key} of seller {seller} was already revoked")
 
 
 @app.command("import")
@@ -341,7 +344,8 @@ def import_catalog(
     benchmarks. The import indexes as it goes: when it ends, everything it imported is searchable. One process
     reads and validates the records, this one writes them to the database, a third indexes what was committed.
     Stopped midway (Ctrl-C), it makes what it committed searchable before it exits; run it again to import the
-    rest (products already imported are skipped by SKU).
+    rest (products already imported are skipped by SKU). Exits 1 when any record failed (the summary names the
+    first lines of each reason); the records that passed are imported all the same.
     """
     if (path is None) != (format is ImportFormat.synthetic):
         console.print("[red]give a PATH for bestbuy, icecat and jsonl, and none for --format synthetic[/red]")
@@ -367,7 +371,7 @@ def import_catalog(
         raise typer.Exit(130) from None
     finally:
         container.stop()
-    if summary.failed and not summary.imported:
+    if summary.failed:
         raise typer.Exit(1)
 
 
@@ -386,7 +390,7 @@ def _import(
     read = partial(readers.read, fmt.value, path, with_generated_reviews=reviews)
     total = readers.count_hint(fmt.value, path)
     summary = _run_import(container, seller_id, read, total, f"importing {path.name}", index, parallel)
-    _print_summary(summary)
+    _print_summary(summary, "line" if fmt is ImportFormat.jsonl else "item")
     return summary
 
 
@@ -466,12 +470,22 @@ def _ctrl_c_between_records() -> Iterator[Callable[[Iterable[Any]], Iterator[Any
         signal.signal(signal.SIGINT, previous)
 
 
-def _print_summary(summary: Any) -> None:
+def _print_summary(summary: Any, unit: str = "item") -> None:
+    """``unit``: what a record's number counts in its source ("line" in a JSONL file, else "item" of an array)."""
     console.print(summary.line())
     for reason, count in summary.skipped.most_common(10):
-        console.print(f"  skipped {count}: {reason}")
+        console.print(f"  skipped {count}: {escape(reason)}{_where(summary.lines[reason], count, unit)}")
     for reason, count in summary.failed.most_common(10):
-        console.print(f"  [red]failed {count}[/red]: {reason}")
+        console.print(f"  [red]failed {count}[/red]: {escape(reason)}{_where(summary.lines[reason], count, unit)}")
+
+
+def _where(numbers: list[int], count: int, unit: str) -> str:
+    """Where in the source the first few of ``count`` records are: " (lines 3, 7 and 12 more)"."""
+    if not numbers:
+        return ""
+    listed = ", ".join(map(str, numbers))
+    more = f" and {count - len(numbers)} more" if count > len(numbers) else ""
+    return f" ({unit}{'s' if count > 1 else ''} {listed}{more})"
 
 
 def _source_seller(container: Container, name: str) -> int:
@@ -559,7 +573,10 @@ def _load_demo_catalog(container: Container, generated_count: int) -> None:
         for fmt, relative in (("bestbuy", "bestbuy/products.json"), ("icecat", "icecat")):
             _import(container, sample / relative, ImportFormat(fmt), None, reviews=True)
     else:
-        console.print(f"no sample data at {sample}: generating {generated_count} products (marked as generated)")
+        console.print(
+            f"no sample data at {sample} (set AISLE_SAMPLE_DATA to the directory holding bestbuy/ and icecat/): "
+            f"generating {generated_count} products (marked as generated)"
+        )
         seller_id = _source_seller(container, "Aisle Demo Goods (generated)")
         read = partial(readers.generated, generated_count)
         _print_summary(_run_import(container, seller_id, read, generated_count, "generating catalog"))

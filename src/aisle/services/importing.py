@@ -38,12 +38,14 @@ class Prepared:
     # (rating, title, body, author) of each generated review: plain tuples cross to the writing process at a
     # third of the unpickling cost of review objects
     reviews: tuple[tuple[int, str, str, str], ...]
+    line: int = 0
 
 
 @dataclass(frozen=True)
 class Rejected:
-    """A record not imported: skipped by its reader (``skipped``) or refused by validation (``failed``)."""
+    """A record not imported: skipped by its reader, or (``failed``) broken or refused by validation."""
 
+    line: int
     reason: str
     failed: bool
 
@@ -51,7 +53,7 @@ class Rejected:
 def prepare_record(record: Any) -> Prepared | Rejected:
     """Validates one record as the seller API would; a category path, when given, decides the category."""
     if not hasattr(record, "data"):
-        return Rejected(record.reason, failed=False)
+        return Rejected(record.line, record.reason, record.failed)
     data = dict(record.data)
     path = tuple(data.pop("category_path", None) or ())
     popularity = data.pop("popularity", None)
@@ -61,11 +63,11 @@ def prepare_record(record: Any) -> Prepared | Rejected:
         content = ProductIn.model_validate(data).to_content()
     except ValidationError as error:
         first = field_errors(error)[0]
-        return Rejected(f"{first.field}: {first.reason}", failed=True)
+        return Rejected(record.line, f"{first.field}: {first.reason}", failed=True)
     if popularity is not None:
         content = replace(content, popularity=popularity)
     reviews = tuple((g.rating, g.title, g.body, g.author) for g in getattr(record, "reviews", ()))
-    return Prepared(content, path, reviews)
+    return Prepared(content, path, reviews, record.line)
 
 
 @dataclass
@@ -75,6 +77,13 @@ class ImportSummary:
     not_placed: int = 0  # imported without a category: nothing in the source told where it belongs
     skipped: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
+    lines: dict[str, list[int]] = field(default_factory=dict)  # the first few lines (or items) of each reason
+
+    def count(self, rejected: Rejected) -> None:
+        (self.failed if rejected.failed else self.skipped)[rejected.reason] += 1
+        lines = self.lines.setdefault(rejected.reason, [])
+        if len(lines) < LINES_KEPT:
+            lines.append(rejected.line)
 
     @property
     def seen(self) -> int:
@@ -86,6 +95,8 @@ class ImportSummary:
         counts += [f"{what} {n}" for what, n in troubles if n]
         return ", ".join(counts) + f" ({self.not_placed} imported without a category, {self.reviews} generated reviews)"
 
+
+LINES_KEPT = 5
 
 # Products written (and handed to the indexer) per transaction. 1,000 rather than 500: half the transactions, the
 # per-batch queries on both sides and the pages each commit rewrites (30K products into a 1M catalog: 25.8 -> 22.0
@@ -151,15 +162,15 @@ class CatalogImporter:
     ) -> list[Product]:
         """Places each prepared record, then writes the batch's products and reviews in a few statements."""
         for rejected in (item for item in batch if isinstance(item, Rejected)):
-            (summary.failed if rejected.failed else summary.skipped)[rejected.reason] += 1
+            summary.count(rejected)
         now = self._now()  # one moment for the batch, as for one transaction (and cheaper to store)
         made = [
             (item, self._product(uow, seller_id, item, now, summary)) for item in batch if isinstance(item, Prepared)
         ]
         taken = uow.products.skus_in_use([product for _item, product in made])
         fresh = [(item, product) for item, product in made if product.product_id not in taken]
-        if len(fresh) < len(made):  # a Counter keeps zero entries, and the summary would print "skipped 0"
-            summary.skipped["SKU already in the catalog (imported before?)"] += len(made) - len(fresh)
+        for item, _product in (pair for pair in made if pair[1].product_id in taken):
+            summary.count(Rejected(item.line, "SKU already in the catalog (imported before?)", failed=False))
         summary.not_placed -= sum(1 for _i, p in made if p.product_id in taken and p.content.category_id is None)
         products = [product for _item, product in fresh]
         uow.products.add_many(products, actor="import", skus_checked=True)

@@ -55,13 +55,18 @@ class SellerService:
             uow.commit()
         return ApiKeyInfo(key_id, seller_id, fingerprint(hash_api_key(api_key)), now), api_key
 
-    def revoke_key(self, seller_id: int, key_id: int) -> None:
+    def revoke_key(self, seller_id: int, key_id: int) -> bool:
+        """False when the key was already revoked: a retried revoke is not an error."""
         with self._uow() as uow:
             _require_seller(uow, seller_id)
-            if not any(k.key_id == key_id and k.active for k in uow.sellers.keys(seller_id)):
-                raise NotFound("active key", key_id)
+            key = next((k for k in uow.sellers.keys(seller_id) if k.key_id == key_id), None)
+            if key is None:
+                raise NotFound("key", key_id)
+            if not key.active:
+                return False
             uow.sellers.revoke_keys(seller_id, self._now(), key_id=key_id)
             uow.commit()
+            return True
 
     def authenticate(self, api_key: str) -> Seller | None:
         with self._uow(readonly=True) as uow:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord
+from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord, without_repeated_skus
 
 _CHUNK_CHARS = 1 << 16
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -22,21 +22,27 @@ _MONEY_FIELDS = ("price", "compare_price")
 
 def read_jsonl(path: Path) -> Iterator[ImportRecord]:
     """One record per non-blank line, numbered by its line in the file."""
+    yield from without_repeated_skus(_read_lines(path))
+
+
+def _read_lines(path: Path) -> Iterator[ImportRecord]:
     with path.open("rb") as lines:
         for line_number, raw_line in enumerate(lines, start=1):
             if line_number == 1:
                 raw_line = raw_line.removeprefix(_UTF8_BOM)
-            if raw_line.strip():
+            if raw_line := raw_line.strip():
                 yield _record_from_line(line_number, raw_line)
 
 
 def _record_from_line(line_number: int, raw_line: bytes) -> ImportRecord:
     try:
-        item = json.loads(raw_line)
-    except ValueError as error:  # JSONDecodeError, or UnicodeDecodeError for bytes that are not UTF-8
-        return SkippedRecord(line_number, f"not valid JSON: {error}")
+        item = json.loads(raw_line.decode())  # as UTF-8: json.loads would guess other encodings from bytes
+    except json.JSONDecodeError as error:  # each line is its own document: its "line 1" would mislead
+        return SkippedRecord(line_number, f"not valid JSON: {error.msg} at column {error.colno}", failed=True)
+    except UnicodeDecodeError:
+        return SkippedRecord(line_number, "not valid JSON: the line is not UTF-8 text", failed=True)
     if not isinstance(item, dict):
-        return SkippedRecord(line_number, f"expected a JSON object, found {_json_type_name(item)}")
+        return SkippedRecord(line_number, f"expected a JSON object, found {_json_type_name(item)}", failed=True)
     return ProductRecord(line_number, _with_parsed_fields(item))
 
 

@@ -31,8 +31,12 @@ class ProductRecord:
 
 @dataclass(frozen=True)
 class SkippedRecord:
+    """A source item that is not imported. ``failed``: the item is broken (a JSONL line that is not a JSON object),
+    rather than something the source holds that is not a product for sale."""
+
     line: int
     reason: str
+    failed: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,12 +53,21 @@ ImportRecord = ProductRecord | SkippedRecord
 
 
 def without_repeated_skus(records: Iterable[ImportRecord]) -> Iterator[ImportRecord]:
-    """A product whose SKU an earlier record of the same source already used is skipped, saying so."""
+    """A product with a SKU that an earlier record of the same source already used is skipped, saying so."""
     seen: set[str] = set()
     for record in records:
         if isinstance(record, ProductRecord):
-            sku = record.data["variants"][0]["sku"]
-            if sku in seen:
-                record = SkippedRecord(record.line, f"duplicate of an earlier product with SKU {sku}")
-            seen.add(sku)
+            skus = _skus(record.data)
+            repeated = next((sku for sku in skus if sku in seen), None)
+            if repeated is not None:
+                record = SkippedRecord(record.line, f"duplicate of an earlier product with SKU {repeated}")
+            seen.update(skus)
         yield record
+
+
+def _skus(data: dict[str, Any]) -> list[str]:
+    """The variants' SKUs, where the record has them in the expected shape (validation reports the rest)."""
+    variants = data.get("variants")
+    if not isinstance(variants, list):
+        return []
+    return [v["sku"] for v in variants if isinstance(v, dict) and isinstance(v.get("sku"), str)]

@@ -65,7 +65,8 @@ def rotate_key(seller_id: SellerIdText, sellers: SellersDep) -> NewKeyOut:
 
 @router.delete("/{seller_id}/keys/{key_id}", response_model=KeyList, responses=PROBLEMS)
 def revoke_key(seller_id: SellerIdText, key_id: KeyIdText, sellers: SellersDep) -> KeyList:
-    """Revokes one key; the seller's other active keys keep working."""
+    """Revokes one key; the seller's other active keys keep working. Revoking a revoked key again changes
+    nothing and answers the same list (a retry is safe); a key the seller never had is a 404."""
     seller = parse_id(seller_id, "seller_id")
     sellers.revoke_key(seller, parse_id(key_id, "key_id"))
     return KeyList(seller_id=str(seller), keys=[key_out(k) for k in sellers.keys(seller)])
