@@ -72,6 +72,19 @@ def test_put_replaces_and_patch_changes_only_what_is_sent(seller: SellerClient):
     assert body["variants"][0]["price"] == 79.5
 
 
+def test_put_without_a_status_keeps_the_products_status(seller: SellerClient):
+    product_id = seller.create()["product_id"]  # ACTIVE
+    body = product_body(title="Renamed by a PUT")
+    del body["status"]
+    replaced = seller.request("PUT", f"/products/{product_id}", json=body)
+    assert replaced.status_code == 200, replaced.text
+    assert (replaced.json()["status"], replaced.json()["title"]) == ("ACTIVE", "Renamed by a PUT")
+    drafted = seller.request("PUT", f"/products/{product_id}", json=product_body(status="DRAFT"))
+    assert drafted.json()["status"] == "DRAFT"  # a status that is sent is applied
+    del body["title"]
+    assert seller.request("PUT", f"/products/{product_id}", json=body).status_code == 422  # still a whole product
+
+
 def test_versions_diff_and_rollback(seller: SellerClient):
     created = seller.create()
     product_id = created["product_id"]

@@ -56,15 +56,16 @@ class CatalogService:
         content: ProductContent,
         if_match: int | None = None,
         confirm_price_change: bool = False,
+        keep_status: bool = False,
     ) -> Product:
-        # Popularity is the catalog's own signal, not the seller's: a replace keeps it.
-        return self.edit_product(
-            seller_id,
-            product_id,
-            lambda current: replace(content, popularity=current.popularity),
-            if_match,
-            confirm_price_change,
-        )
+        """``keep_status``: the body left the status out, and a replace must not unpublish a product by omission."""
+
+        def replaced(current: ProductContent) -> ProductContent:
+            # Popularity is the catalog's own signal, not the seller's: a replace keeps it.
+            status = current.status if keep_status else content.status
+            return replace(content, popularity=current.popularity, status=status)
+
+        return self.edit_product(seller_id, product_id, replaced, if_match, confirm_price_change)
 
     def edit_product(
         self,

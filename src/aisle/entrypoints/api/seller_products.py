@@ -105,8 +105,11 @@ def replace_product(
     expected: IfMatch,
     response: Response,
 ) -> ProductOut:
+    """Replaces the whole product: fields left out take their defaults, except ``status``, which stays as it is
+    (leaving it out never unpublishes a product)."""
+    keep_status = "status" not in body.model_fields_set
     product = catalog.replace_product(
-        seller.seller_id, product_id, body.to_content(), expected, body.confirm_price_change
+        seller.seller_id, product_id, body.to_content(), expected, body.confirm_price_change, keep_status
     )
     _with_etag(response, product.version)
     return _out(images, product)
