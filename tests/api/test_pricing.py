@@ -32,6 +32,30 @@ def test_a_sellers_deal_shows_on_the_product_page_and_in_search(client, seller: 
     assert "Deal" in result["badges"]
 
 
+def test_a_deal_retried_with_its_idempotency_key_is_created_once(client, seller: SellerClient, listed):
+    product_id = listed["product"]["product_id"]
+    body = {"scope": "PRODUCT", "target_id": product_id, "kind": "PERCENT", "value": 10, **WINDOW}
+    keyed = {**seller.headers, "Idempotency-Key": "deal-retry-1"}
+    answers: list = []
+
+    def post() -> None:
+        answers.append(client.post("/api/v1/pricing/deals", json=body, headers=keyed))
+
+    threads = [threading.Thread(target=post) for _ in range(6)]  # a client's retries, racing each other
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert {a.status_code for a in answers} == {201}, [a.text for a in answers]
+    assert len({a.json()["deal_id"] for a in answers}) == 1
+    listed_deals = client.get("/api/v1/pricing/deals", headers=seller.headers).json()["deals"]
+    assert [d["deal_id"] for d in listed_deals] == [answers[0].json()["deal_id"]]
+    other = client.post("/api/v1/pricing/deals", json={**body, "value": 20}, headers=keyed)
+    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "Idempotency-Key"
+    unkeyed = client.post("/api/v1/pricing/deals", json=body, headers=seller.headers)
+    assert unkeyed.status_code == 201 and unkeyed.json()["deal_id"] != answers[0].json()["deal_id"]
+
+
 def test_the_best_deal_wins(client, seller: SellerClient, listed):
     product_id = listed["product"]["product_id"]
     for kind, value in (("PERCENT", 10), ("AMOUNT", 5)):

@@ -24,7 +24,8 @@ from aisle.domain.pricing import (
     check_window,
     final_price,
 )
-from aisle.services.ports import CardFacts, UnitOfWork, UnitOfWorkFactory
+from aisle.services.ports import CardFacts, IdempotencyKey, UnitOfWork, UnitOfWorkFactory
+from aisle.services.retry import retry_on_conflict
 
 DEAL_EDGE_LOOKBACK = timedelta(minutes=10)
 DEALS_LISTED = 200
@@ -106,7 +107,23 @@ class PricingService:
         except (NotFound, InvalidInput):  # its product or category is gone: nothing left to re-index
             return []
 
-    def create_deal(self, caller: Caller, request: DealRequest) -> Deal:
+    def create_deal(self, caller: Caller, request: DealRequest, key: IdempotencyKey | None = None) -> Deal:
+        """With ``key``, a retried request gets the deal the first one created (as it is now), never a second."""
+
+        def attempt() -> Deal:
+            with self._uow() as uow:
+                if key is not None and (earlier := uow.inventory.remembered(key)) is not None:
+                    return _remembered_deal(uow, int(earlier["deal_id"]))
+                deal = self._new_deal(uow, caller, request)
+                if key is not None:
+                    uow.inventory.remember(key, {"deal_id": str(deal.deal_id)}, self._now())
+                uow.commit()
+                return deal
+
+        # A conflict is a twin request with the same key that committed first: the retry answers with its deal.
+        return retry_on_conflict(attempt, 2, "the same Idempotency-Key is in use by another request; try again")
+
+    def _new_deal(self, uow: UnitOfWork, caller: Caller, request: DealRequest) -> Deal:
         check_window(request.starts_at, request.ends_at, self._now())
         deal = Deal(
             self._new_id(),
@@ -118,16 +135,14 @@ class PricingService:
             caller.seller_id,
             request.name.strip(),
         )
-        with self._uow() as uow:
-            if deal.scope is DealScope.PRODUCT:  # read once: it must also be on sale, and the deal fit its prices
-                product = _target_product(uow, caller, deal.target_id)
-                _require_discountable(deal, product)
-                affected = [product.product_id]
-            else:
-                affected = self._affected_products(uow, caller, deal)
-            uow.pricing.add_deal(deal)
-            uow.record(ev.Event(ev.PRICE_CHANGED, pid, {"deal_id": str(deal.deal_id)}) for pid in affected)
-            uow.commit()
+        if deal.scope is DealScope.PRODUCT:  # read once: it must also be on sale, and the deal fit its prices
+            product = _target_product(uow, caller, deal.target_id)
+            _require_discountable(deal, product)
+            affected = [product.product_id]
+        else:
+            affected = self._affected_products(uow, caller, deal)
+        uow.pricing.add_deal(deal)
+        uow.record(ev.Event(ev.PRICE_CHANGED, pid, {"deal_id": str(deal.deal_id)}) for pid in affected)
         return deal
 
     def deals(self, caller: Caller, limit: int = DEALS_LISTED) -> list[Deal]:
@@ -298,3 +313,10 @@ def _require_discountable(deal: Deal, product: Product) -> None:
     if not deal.discount.fits(highest):
         reason = f"takes more than {MAX_PERCENT}% off every variant of the product (the highest is {highest})"
         raise InvalidInput.single("value", reason)
+
+
+def _remembered_deal(uow: UnitOfWork, deal_id: int) -> Deal:
+    deal = uow.pricing.deal(deal_id)
+    if deal is None:  # deals are kept after they end; only a pruned database could lose one
+        raise NotFound("deal", deal_id)
+    return deal

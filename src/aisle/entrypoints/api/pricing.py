@@ -16,12 +16,14 @@ from aisle.domain.pricing import COUPON_CODE
 from aisle.entrypoints.api.dependencies import (
     CallerDep,
     DealIdText,
+    IdempotencyKey,
     PricingDep,
     SellerDep,
     VariantIdText,
     internal_caller,
     parse_id,
     quote_allowed,
+    scoped_key,
 )
 from aisle.entrypoints.api.responses import Responses
 from aisle.entrypoints.api.shapes.common import json_response
@@ -93,14 +95,18 @@ class RedeemIn(InputModel):
     response_model=DealOut,
     responses={**PROBLEMS, 409: {"description": "The product is deleted"}},
 )
-def create_deal(body: DealIn, caller: CallerDep, pricing: PricingDep) -> Response:
+def create_deal(
+    body: DealIn, caller: CallerDep, pricing: PricingDep, idempotency_key: IdempotencyKey = None
+) -> Response:
     """A time-boxed percentage or amount off a product, a category or a seller. The best running deal wins.
-    `ends_at` must be in the future."""
+    `ends_at` must be in the future. A retry with the same Idempotency-Key answers with the deal the first request
+    created (as it is now) rather than creating a second one."""
     who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
     request = DealRequest(
         body.scope, int(body.target_id), body.kind, body.value, body.starts_at, body.ends_at, body.name
     )
-    return json_response(deal_shown(pricing.create_deal(who, request)), status.HTTP_201_CREATED)
+    key = scoped_key(idempotency_key, caller.label, "CREATE-DEAL", "-", body)
+    return json_response(deal_shown(pricing.create_deal(who, request, key)), status.HTTP_201_CREATED)
 
 
 @router.get("/pricing/deals", response_model=DealList, responses=PROBLEMS)
