@@ -239,8 +239,10 @@ def test_autocomplete_completes_a_word_from_the_titles_that_hold_the_words_befor
     assert set(suggested("c", "query")) >= {"case", "charger"}  # with no words before: over every title
     assert suggested("fo", "query") == []  # "for" is in two titles, and no search
     seller.create(title="APC Smart-UPS 2.4kW Rack Mount", variants=[{"sku": "UPS-24", "price": 900}])
+    seller.create(title="APC Rack Kit APP3RACKIT Apprentice", variants=[{"sku": "APP-3", "price": 90}])
     wait_for_outbox(container)
     assert suggested("4k", "product") == ["Samsung 65 inch QLED 4K Television"]  # "4k" is not inside "2.4kW"
+    assert suggested("app", "query") == ["apprentice"]  # a part code is no word to complete to
 
 
 def test_a_related_product_deleted_or_renamed_leaves_the_cached_page_that_shows_it(client, catalog, seller, container):

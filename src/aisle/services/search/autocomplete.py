@@ -18,9 +18,10 @@ MAX_SUGGESTIONS = 9
 PRODUCTS = 4
 PRODUCTS_SPARE = 12  # read beyond PRODUCTS, for those a decimal's tail matched and titles another seller shares
 WORDS = 4
-WORDS_SPARE = 2  # read beyond WORDS, for the stop words left out
+WORDS_SPARE = 6  # read beyond WORDS, for the stop words and part codes left out
 TYPO_TOLERANT_FROM = 4  # below this many characters every word is a plausible prefix; guessing typos is noise
 STRAY_MARKS = {"Lm", "Sk", "Mn"}  # modifier letters and symbols, combining marks left after normalizing
+_PART_CODE = re.compile(r"(?=.*\d)(?=.*[^\W\d_])\w{7,}")  # "app3hsdbkit": a code, not a word anyone completes to
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ class Autocomplete:
         said = set(tokenize(head))  # "usb-c c": the "c" of "usb-c" is in every title counted
         completions = self._engine.term_completions(last, WORDS + len(said) + WORDS_SPARE, within=head)
         # "wi" is no search for "with", which a search would drop
-        words = [word for word, _n in completions if word not in said and word not in STOP_WORDS]
+        words = [w for w, _n in completions if w not in said and w not in STOP_WORDS and not _PART_CODE.fullmatch(w)]
         return [Suggestion("query", f"{head} {word}".strip()) for word in words][:WORDS]
 
 
