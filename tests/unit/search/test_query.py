@@ -404,3 +404,18 @@ def test_a_long_query_is_cut_between_words_not_inside_one():
 def test_a_plural_typed_with_an_extra_e_is_corrected(synonyms: SynonymTable) -> None:
     parser = QueryParser(Vocabulary({"shoe": 50, "shoes": 80, "running": 40}), [], synonyms)
     assert parser.parse("running shoees").corrections == (("shoees", "shoes"),)
+
+
+@pytest.mark.parametrize(
+    ("q", "keywords"),
+    [
+        ("i-phone case", ("iphone", "case")),  # not "phone", once the stop word "i" is dropped
+        ("elp-lp54 lamp", ("elplp54", "lamp")),  # a code the catalog writes joined
+        ("tn-670", ("tn", "670")),  # the catalog never writes "tn670": the parts, as before
+        ("case-mate case", ("case",)),  # a brand's own hyphen stays: the brand Case-Mate
+    ],
+)
+def test_a_hyphenated_word_the_catalog_writes_joined_is_read_joined(synonyms: SynonymTable, q, keywords) -> None:
+    vocabulary = Vocabulary.from_texts([("Apple iPhone 7 Case", 1.0), ("Epson ELPLP54 Lamp", 1.0), ("TN 670", 1.0)])
+    parsed = QueryParser(vocabulary, BRANDS, synonyms).parse(q)
+    assert parsed.keywords == keywords

@@ -52,6 +52,7 @@ STEM_NEIGHBOURS = 20  # the commonest title words beginning with a synonym's ste
 MAX_WORD_LENGTH = 39  # the engine drops longer tokens: a longer word is searched as its first 39 characters
 
 _TOKEN = re.compile(r"[^\W_]+")
+_HYPHENATED = re.compile(r"(?<![\w-])([^\W_]+)-([^\W_]+)(?![\w-])")  # "i-phone", "elp-lp54"; not "usb-c-to-a"
 _BRAND_JOINERS = ("or", "and", "&")
 _FITS = ("for", "fits", "fit")  # "case for samsung": the brand is what the product fits, not who made it
 
@@ -153,6 +154,7 @@ class QueryParser:
 
     def parse(self, q: str) -> ParsedQuery:
         text = with_unit_codes(read_text(q))  # "55 inch", "55 in", '55"' are one word: "55inch" (units.py)
+        text = _HYPHENATED.sub(self._joined_if_known, text)
         extraction = extract_filters(lex(text))
         brands, typed = self._take_brands(_words(extraction.rest))
         words, corrections = self._corrected(_first_of_each(_without_stop_words(typed))[:MAX_KEYWORDS])
@@ -168,6 +170,15 @@ class QueryParser:
         exact = tuple(k for k in parsed.keywords if self._held(k))
         fitting = _fitting(words, parsed.keywords)
         return replace(parsed, fitting=fitting, featuring=_featuring(words, parsed.keywords, fitting), exact=exact)
+
+    def _joined_if_known(self, match: re.Match[str]) -> str:
+        """A hyphenated word the catalog writes joined, as written there: "i-phone" is the iPhone (not "phone",
+        once "i" is dropped as a stop word), "elp-lp54" the ELPLP54 lamp. Never a brand's own hyphen (T-Mobile)."""
+        first, second = match.group(1), match.group(2)
+        joined = first + second
+        if not self.vocabulary.known(joined) or self._brands.match_at([first, second], 0) is not None:
+            return match.group(0)
+        return joined
 
     def _held(self, word: str) -> bool:
         """Whether the catalog holds the word, as typed or as its singular or plural ("microwaves" where titles
