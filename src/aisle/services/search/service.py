@@ -192,11 +192,15 @@ class SearchService:
         relaxed_steps = brand_dropped + relaxed_steps
         parsed = self._asked_kind.read_with_fitting(result.hits, parsed)
         facets = self._facets(engine, plan, found=result.total)
-        ranked = _in_department_asked(self._ranked(result.hits, plan, parsed), plan, facets, categories, result.total)
+        # Only the engine's best RERANK_DEPTH are re-ranked; deeper hits keep the engine's order. Re-ranking every
+        # page so far instead would order a deeper page's window differently, repeating and skipping products.
+        best, deeper = result.hits[:RERANK_DEPTH], result.hits[RERANK_DEPTH:]
+        ranked = _in_department_asked(self._ranked(best, plan, parsed), plan, facets, categories, result.total)
+        ranked += deeper
         near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
         if plan.sort == "relevance":
-            lifted = self._lifted_by_kind(ranked, near, parsed)
+            lifted = self._lifted_by_kind(ranked[:RERANK_DEPTH], near, parsed)
             first = {h.product_id for h in lifted}
             hits = [*lifted, *(h for h in ranked + near if h.product_id not in first)][start : start + params.page_size]
             # what the shopper sees first: near matches only when lifted before every exact match
@@ -316,7 +320,7 @@ class SearchService:
         if exact.total >= THIN_RESULTS:  # many exact matches, but when few are of the kind the last word names
             if not self._asked_kind.names_a_kind(parsed, head_only=True):
                 return []
-            if len(self._asked_kind.candidates_of(exact.hits, parsed, head_only=True)) >= THIN_RESULTS:
+            if len(self._asked_kind.candidates_of(exact.hits[:RERANK_DEPTH], parsed, head_only=True)) >= THIN_RESULTS:
                 return []
         if parsed.brands and not params.brands:
             parsed = brands_as_words(parsed)
@@ -333,7 +337,7 @@ class SearchService:
             return []
         exact_ids = {h.product_id for h in exact.hits}
         near = [h for h in engine.search(query).hits if h.product_id not in exact_ids]
-        return self._ranked(near, plan, parsed)
+        return self._ranked(near[:RERANK_DEPTH], plan, parsed) + near[RERANK_DEPTH:]
 
     def _synonyms_of(self, word: str) -> list[str]:
         return self._understanding.parser().synonyms.expand([word]).get(word, [])
