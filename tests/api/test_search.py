@@ -320,6 +320,24 @@ def test_a_brand_with_an_accent_is_found_however_the_accent_is_encoded(client, c
         assert [r["title"] for r in search(client, q="", brand=spelled)["results"]] == ["Kitchen Scale"], spelled
 
 
+@pytest.mark.parametrize(
+    ("title", "typed"),
+    [
+        ("Синий чайник Ёжик", ["синий чайник ёжик", "Чайник"]),
+        ("Κόκκινος βραστήρας", ["Κόκκινος βραστήρας", "βραστήρας"]),
+        ("電気ケトル ガラス", ["ガラス"]),
+    ],
+)
+def test_a_product_titled_in_any_script_is_found_by_its_words(client, catalog, seller, container, title, typed):
+    body = {"title": title, "status": "ACTIVE", "variants": [{"sku": "SCRIPT-1", "price": 19}]}
+    assert seller.request("POST", "/products", json=body).status_code == 201
+    wait_for_outbox(container)
+    container.understanding.rebuild()  # the words are known to spelling from here on: still found as typed
+    for q in typed:
+        found = search(client, q=q)
+        assert (titles(found), found["relaxed"]) == ([title], None), q
+
+
 def test_a_brand_word_that_would_empty_the_query_boosts_instead(client, catalog, seller, container):
     case = {"title": "Incipio Feather Case for Samsung Galaxy S7", "brand": "Incipio", "status": "ACTIVE"}
     seller.request("POST", "/products", json={**case, "variants": [{"sku": "IN-1", "price": 25}]})

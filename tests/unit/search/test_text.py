@@ -51,17 +51,46 @@ LATIN_TEXT = st.text(
 )
 
 
-@given(LATIN_TEXT)
-def test_tokenize_agrees_with_the_index_analyzer(text: str) -> None:
+# the Greek and Cyrillic alphabets, accented letters among them (not the look-alike symbols NFKC maps: "ϰ")
+GREEK_AND_CYRILLIC = [chr(c) for c in [*range(0x386, 0x3CF), *range(0x400, 0x460), 0x20] if chr(c).isprintable()]
+GREEK_AND_CYRILLIC_TEXT = st.text(alphabet=st.sampled_from(GREEK_AND_CYRILLIC), max_size=12)
+
+
+def _index_analyzer():
     tantivy = pytest.importorskip("tantivy")
-    analyzer = (
+    return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.remove_long(40))
         .filter(tantivy.Filter.lowercase())
         .filter(tantivy.Filter.ascii_fold())
         .build()
     )
-    assert tokenize(text) == analyzer.analyze(text)
+
+
+@given(LATIN_TEXT)
+def test_tokenize_agrees_with_the_index_analyzer(text: str) -> None:
+    assert tokenize(text) == _index_analyzer().analyze(text)
+
+
+@given(GREEK_AND_CYRILLIC_TEXT)
+def test_tokenize_agrees_with_the_index_analyzer_beyond_latin(text: str) -> None:
+    assert tokenize(text) == _index_analyzer().analyze(text)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Синий чайник Ёжик",
+        "Κόκκινος βραστήρας",
+        "غلاية كهربائية",
+        "電気ケトル ガラス",
+        "Bình đun siêu tốc",
+        "Čajník Žlutý",
+    ],
+)
+def test_a_title_in_any_script_tokenizes_as_the_index_does(title: str) -> None:
+    """ "й" is no "и" to the index (its ASCII folding only folds Latin letters), so not to the query either."""
+    assert tokenize(title) == _index_analyzer().analyze(title)
 
 
 @given(st.text(max_size=200))

@@ -16,8 +16,9 @@ _MARKS = dict.fromkeys(map(ord, "\u2122\u00ae\u00a9\u2120"), " ")  # ™ ® © �
 # Latin letters that do not decompose into a base letter and an accent, folded as ASCII folding does.
 _LATIN = str.maketrans(
     dict(zip("\u00f8\u0142\u0111\u00f0\u0131\u0127\u0167\u014b\u0138\u0192", "olddihtnqf", strict=True))
-    | {"\u00e6": "ae", "\u0153": "oe", "\u00fe": "th"}
-)  # o and l with a stroke, d with a stroke, eth, dotless i, h and t with a bar, eng, kra, f with a hook; ae, oe, thorn
+    | {"\u00e6": "ae", "\u0153": "oe", "\u00fe": "th", "\u00df": "ss"}
+)  # o and l with a stroke, d with a stroke, eth, dotless i, h and t with a bar, eng, kra, f with a hook; ae, oe, thorn,
+# sharp s
 _PUNCTUATION = str.maketrans(
     {
         **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032`\u00b4", "'"),  # curly single quotes, prime, accents
@@ -36,15 +37,31 @@ def normalize(text: str) -> str:
     if text.isascii():  # the common case, and ten times faster: nothing to compose, fold or strip
         text = text.lower().replace("`", "'")
     else:
-        text = unicodedata.normalize("NFKC", text.translate(_MARKS)).casefold()
+        # lower(), not casefold(): the index lowercases, and keeps the Greek final sigma that casefold() makes a plain
+        # sigma; but letter by letter, so a capital sigma is a plain one even where lower() would write it final
+        text = unicodedata.normalize("NFKC", text.translate(_MARKS)).replace("\u03a3", "\u03c3").lower()
         text = strip_accents(text).translate(_LATIN).translate(_PUNCTUATION)
     return _SPACES.sub(" ", _CONTROL.sub(" ", text)).strip()
 
 
 def strip_accents(text: str) -> str:
-    """ "é" → "e", but letters of scripts without a plain form ("ж", "東") are kept as they are."""
+    """ "é" → "e", as the index's ASCII folding does for Latin letters; other scripts keep their marks, as the index
+    does: "й" is not "и", "ή" not "η", "ガ" not "カ"."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+    kept = []
+    base = ""
+    for ch in decomposed:
+        if not unicodedata.combining(ch):
+            base = ch
+        elif _is_latin(base):
+            continue
+        kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def _is_latin(ch: str) -> bool:
+    """Basic Latin to IPA Extensions, and Latin Extended Additional ("ế", "ỳ")."""
+    return ch < "\u0250" or "\u1e00" <= ch <= "\u1eff"
 
 
 def tokenize(text: str) -> list[str]:
