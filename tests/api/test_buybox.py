@@ -42,6 +42,33 @@ def test_one_product_many_sellers_one_winner(client, seller: SellerClient, other
     assert [r["product_id"] for r in results] == [dear["product_id"]]
 
 
+def test_an_offer_is_priced_at_what_it_can_sell_not_at_a_sold_out_variant(
+    client, seller: SellerClient, other_seller: SellerClient, container
+):
+    client.post("/api/v1/warehouses", json={"warehouse_id": "main", "name": "Main", "region": "us"}, headers=INTERNAL)
+    two_colours = seller.create(
+        **product_body(
+            title="Zephyr Noise Cancelling Headphones",
+            gtin=GTIN,
+            variants=[
+                {"sku": "ZEP-RED", "price": 20, "attributes": {"color": "Red"}},
+                {"sku": "ZEP-BLUE", "price": 60, "attributes": {"color": "Blue"}},
+            ],
+        )
+    )
+    one = listing(other_seller, 30.00, "ZEP-ONE")
+    red, blue = (v["variant_id"] for v in two_colours["variants"])
+    for variant, quantity in ((red, 0), (blue, 10), (one["variants"][0]["variant_id"], 10)):
+        stock(client, variant, quantity)
+    wait_for_outbox(container)
+
+    box = client.get(f"/api/v1/products/{two_colours['product_id']}").json()["buy_box"]
+    assert (box["winner"]["product_id"], box["winner"]["price"]) == (one["product_id"], 30.0)
+    assert [(o["product_id"], o["price"]) for o in box["other_offers"]] == [(two_colours["product_id"], 60.0)]
+    found = client.get("/api/v1/products/search", params={"q": "zephyr", "in_stock": "true", "price_max": 40}).json()
+    assert [r["product_id"] for r in found["results"]] == [one["product_id"]]
+
+
 def test_a_canonical_listing_joins_the_buy_box(client, seller: SellerClient, other_seller: SellerClient):
     original = seller.create(**product_body(title="Handmade Oak Cutting Board", variants=[{"sku": "OAK", "price": 40}]))
     copy = other_seller.create(

@@ -93,13 +93,15 @@ def _offer(
 ) -> Offer:
     seller = sellers.get(product.seller_id)
     variants = product.content.variants
+    buyable = [v for v in variants if any(level.available > 0 for level in stock.get(v.variant_id or 0, []))]
     return Offer(
         product_id=product.product_id,
         seller_id=product.seller_id,
         seller_name=seller.name if seller else "",
         seller_rating=seller.rating if seller else None,
         seller_rating_count=seller.rating_count if seller else 0,
-        price=min(prices[v.variant_id or 0].amount for v in variants),
-        in_stock=any(level.available > 0 for v in variants for level in stock.get(v.variant_id or 0, [])),
+        # the price it can be bought at: a sold-out colour's lower price is no offer (none buyable: the lowest)
+        price=min(prices[v.variant_id or 0].amount for v in buyable or variants),
+        in_stock=bool(buyable),
         listed_at=product.created_at,
     )
