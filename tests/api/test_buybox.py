@@ -89,6 +89,35 @@ def test_a_canonical_listing_joins_the_buy_box(client, seller: SellerClient, oth
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "canonical_product_id"
 
 
+def test_search_shows_the_canonical_listing_unless_only_another_can_ship(
+    client, seller: SellerClient, other_seller: SellerClient, container
+):
+    client.post("/api/v1/warehouses", json={"warehouse_id": "main", "name": "Main", "region": "us"}, headers=INTERNAL)
+    original = seller.create(**product_body(title="Handmade Oak Cutting Board", variants=[{"sku": "OAK", "price": 40}]))
+    copy = other_seller.create(
+        **product_body(
+            title="Oak cutting board",
+            canonical_product_id=original["product_id"],
+            variants=[{"sku": "OAK2", "price": 45}],
+        )
+    )
+    stock(client, original["variants"][0]["variant_id"], 5)
+    stock(client, copy["variants"][0]["variant_id"], 5)
+    wait_for_outbox(container)
+
+    def shown(**params) -> list[str]:
+        found = client.get("/api/v1/products/search", params={"q": "oak cutting board", **params}).json()
+        return [r["product_id"] for r in found["results"]]
+
+    assert shown() == [original["product_id"]]  # the canonical listing, though both ship
+    stock(client, original["variants"][0]["variant_id"], 0)
+    wait_for_outbox(container)
+    assert shown() == shown(in_stock="true") == [copy["product_id"]]  # only the copy can ship: it shows
+    stock(client, original["variants"][0]["variant_id"], 3)
+    wait_for_outbox(container)
+    assert shown() == [original["product_id"]]
+
+
 def test_a_lone_listing_is_its_own_winner(client, seller: SellerClient):
     product = seller.create()
     box = client.get(f"/api/v1/products/{product['product_id']}").json()["buy_box"]

@@ -255,3 +255,24 @@ def test_many_writers_without_a_version_all_land(ids, uow):
         final = tx.products.get(product.product_id)
     assert final is not None and final.version == 25
     assert sorted(int(word) for word in final.content.title.split()[2:]) == list(range(24))  # every edit, none twice
+
+
+def test_products_named_as_canonical_by_an_active_listing(ids, uow):
+    seller, other = a_seller(ids, uow), a_seller(ids, uow, "Other")
+    original = a_product(ids, uow, seller, title="Oak Board", skus=("OAK-1",))
+    alone = a_product(ids, uow, seller, title="Pine Board", skus=("PINE-1",))
+    copy = Product.create(
+        ids.next_id(),
+        other.seller_id,
+        replace(content("Oak board", ("OAK-2",)), canonical_product_id=original.product_id),
+        utc_now(),
+        ids.next_id,
+    )
+    with uow() as tx:
+        tx.products.add(copy, actor="test")
+        tx.commit()
+    with uow(readonly=True) as tx:
+        assert tx.products.named_canonical([original.product_id, alone.product_id, copy.product_id]) == {
+            original.product_id
+        }
+        assert tx.products.named_canonical([]) == set()

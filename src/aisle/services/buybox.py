@@ -32,19 +32,21 @@ class BuyBoxes:
     def losers(self, uow: UnitOfWork, products: Sequence[Product]) -> set[int]:
         """Listings search leaves out so that a product appears once. Where listings name a canonical product,
         search shows the canonical one (its page holds the buy box): another seller's listing never makes it
-        disappear. Listings joined only by a GTIN show the buy-box winner."""
-        shared = [p for p in products if p.content.gtin or p.content.canonical_product_id]
+        disappear, unless it cannot ship and another listing can (then "in stock only" would hide a product
+        for sale). Listings joined only by a GTIN show the buy-box winner."""
+        shared = listed_with_others(uow, products)
         if not shared:
             return set()
         lost: set[int] = set()
         for members in _groups(_same_product(uow, shared)):
             if len(members) < 2:
                 continue
+            ranked = self._ranked(uow, members)
             named = {p.content.canonical_product_id for p in members} & {p.product_id for p in members}
-            if named:
+            if named and not _only_others_ship(ranked, named):
                 lost.update(p.product_id for p in members if p.product_id not in named)
             else:
-                lost.update(s.offer.product_id for s in self._ranked(uow, members)[1:])
+                lost.update(s.offer.product_id for s in ranked[1:])
         return lost
 
     def _ranked(self, uow: UnitOfWork, listings: Sequence[Product]) -> list[ScoredOffer]:
@@ -55,6 +57,17 @@ class BuyBoxes:
         stock = uow.inventory.levels([v.variant_id for p in listings for v in p.content.variants if v.variant_id])
         offers = [_offer(p, prices, sellers, stock) for p in listings]
         return decide(offers)
+
+
+def listed_with_others(uow: UnitOfWork, products: Sequence[Product]) -> list[Product]:
+    """The products that may share a buy box: with a GTIN, naming a canonical listing, or named as one."""
+    named = uow.products.named_canonical([p.product_id for p in products])
+    return [p for p in products if p.content.gtin or p.content.canonical_product_id or p.product_id in named]
+
+
+def _only_others_ship(ranked: Sequence[ScoredOffer], canonical: set[int | None]) -> bool:
+    in_stock = {s.offer.product_id for s in ranked if s.offer.in_stock}
+    return bool(in_stock) and in_stock.isdisjoint(canonical)
 
 
 def _same_product(uow: UnitOfWork, products: Sequence[Product]) -> list[Product]:

@@ -127,6 +127,9 @@ class ProductRepository(Protocol):
         """ACTIVE listings of the same products (same GTIN, or the same canonical listing), the given ones included
         (as given, when they are ACTIVE in the database)."""
 
+    def named_canonical(self, product_ids: Sequence[int]) -> set[int]:
+        """Those of ``product_ids`` that an ACTIVE listing names as its canonical product."""
+
     def ids_for_seller(self, seller_id: int) -> list[int]:
         """The seller's ACTIVE products."""
 

@@ -232,6 +232,16 @@ class SqlProductRepository:
         others = {p.product_id: p for p in self.get_many([i for i in ids_found if i not in given])}
         return [given.get(i) or others[i] for i in ids_found if i in given or i in others]
 
+    def named_canonical(self, product_ids: Sequence[int]) -> set[int]:
+        if not product_ids:
+            return set()
+        c = t.products.c
+        named = c.canonical_product_id.in_(set(product_ids))
+        found = self._db.execute(
+            select(c.canonical_product_id).where(and_(named, c.status == ProductStatus.ACTIVE.value))
+        )
+        return set(found.scalars())
+
     def count_active(self) -> int:
         active = t.products.c.status == ProductStatus.ACTIVE.value
         return self._db.execute(select(func.count()).select_from(t.products).where(active)).scalar_one()

@@ -20,7 +20,7 @@ from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 from aisle.domain.search.brand_spellings import brand_key, preferred_spellings
 from aisle.domain.search.document import SearchDocument, build_document
-from aisle.services.buybox import BuyBoxes
+from aisle.services.buybox import BuyBoxes, listed_with_others
 from aisle.services.ports import OutboxEntry, UnitOfWork, UnitOfWorkFactory
 from aisle.services.search.engine import RebuildTarget, SearchEngine
 
@@ -116,7 +116,7 @@ class IndexBuilder:
 
     def _with_other_offers(self, uow: UnitOfWork, products: list[Product]) -> list[Product]:
         """A change to one listing can move its product's buy box, so the other listings are synced too."""
-        shared = [p for p in products if p.content.gtin or p.content.canonical_product_id]
+        shared = listed_with_others(uow, products)
         if not shared:
             return products
         known = {p.product_id for p in products}
