@@ -320,6 +320,24 @@ def test_a_brand_with_an_accent_is_found_however_the_accent_is_encoded(client, c
         assert [r["title"] for r in search(client, q="", brand=spelled)["results"]] == ["Kitchen Scale"], spelled
 
 
+def test_a_brand_with_a_comma_is_chosen_by_its_whole_name(client, catalog, seller, container):
+    for sku, brand in (("QF-1", "Black, Decker & Sons"), ("QF-2", "Decker & Sons")):
+        body = {
+            "title": "Quillfeather Desk Lamp",
+            "brand": brand,
+            "status": "ACTIVE",
+            "variants": [{"sku": sku, "price": 29}],
+        }
+        assert seller.request("POST", "/products", json=body).status_code == 201
+    wait_for_outbox(container)
+    whole = search(client, q="quillfeather", brand="Black, Decker & Sons")
+    assert [(r["brand"], r["title"]) for r in whole["results"]] == [("Black, Decker & Sons", "Quillfeather Desk Lamp")]
+    assert [b["name"] for b in whole["facets"]["brands"] if b["selected"]] == ["Black, Decker & Sons"]
+    assert search(client, q="quillfeather", brand="Sony,Decker & Sons")["total"] == 1  # a list still splits
+    page = client.get("/search", params={"q": "quillfeather", "brand": "Black, Decker & Sons"})
+    assert page.status_code == 200 and "1 result" in page.text
+
+
 @pytest.mark.parametrize(
     ("title", "typed"),
     [

@@ -46,7 +46,11 @@ def search(
     price_max: Price = None,
     brand: Annotated[
         list[str] | None,
-        Query(max_length=2_000, description="Brands, any of them: repeatable or comma-separated (`brand=Sony,Bose`)"),
+        Query(
+            max_length=2_000,
+            description="Brands, any of them: repeatable or comma-separated (`brand=Sony,Bose`); a brand whose name "
+            "holds a comma is chosen by its whole name (`brand=Black, Decker %26 Sons`)",
+        ),
     ] = None,
     rating_min: Annotated[float | None, Query(ge=0, le=5, allow_inf_nan=False)] = None,
     in_stock: bool | None = None,
@@ -74,7 +78,7 @@ def search(
     """
     if price_min is not None and price_max is not None and price_min > price_max:
         raise InvalidInput.single("price_min", f"must not exceed price_max ({price_max})")
-    brands = tuple(dict.fromkeys(b.strip() for given in brand or [] for b in given.split(",") if b.strip()))
+    brands = search.brand_choices(brand or [])
     client = request.client.host if request.client else ""
     attributes = attribute_filters(attr or [])
     params = SearchParams(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -56,7 +56,10 @@ class Asked:
     ignored: list[str] = field(default_factory=list)
 
 
-def read_query(path: str, raw: QueryParams, category: str | None = None) -> Asked:
+def read_query(
+    path: str, raw: QueryParams, brand_choices: Callable[[list[str]], tuple[str, ...]], category: str | None = None
+) -> Asked:
+    """``brand_choices``: the brands that ``brand=`` values choose (SearchService.brand_choices)."""
     ignored: list[str] = []
     # control characters ("%00") and bidi overrides are no part of a search, and would be echoed into the page
     # (U+202E shows "evil" as "live")
@@ -67,7 +70,7 @@ def read_query(path: str, raw: QueryParams, category: str | None = None) -> Aske
         if category:
             pairs.append(("category", category))
     query = Query(path, pairs)
-    brands = tuple(b.strip() for value in query.all("brand") for b in value.split(",") if b.strip())
+    brands = brand_choices(query.all("brand"))
     price_min, price_max = _price_range(query, ignored)
     params = SearchParams(
         q=(query.get("q") or "")[:500],

@@ -59,7 +59,7 @@ def _one_per_title(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @router.get("/search", response_class=HTMLResponse, dependencies=[Depends(search_allowed)])
 def search_results(request: Request, search: SearchDep, categories: CategoriesDep) -> Response:
-    asked = search_page.read_query("/search", request.query_params)
+    asked = search_page.read_query("/search", request.query_params, search.brand_choices)
     return _results_page(request, search, categories(), asked, heading=None)
 
 
@@ -69,7 +69,7 @@ def browse(category_id: str, request: Request, search: SearchDep, categories: Ca
     known = categories()
     if wanted not in known:
         raise PageNotFound()
-    asked = search_page.read_query(f"/c/{wanted}", request.query_params, category=str(wanted))
+    asked = search_page.read_query(f"/c/{wanted}", request.query_params, search.brand_choices, str(wanted))
     trail = ancestors_path(known, wanted)
     return _results_page(request, search, known, asked, heading=known[wanted].name, trail=trail)
 

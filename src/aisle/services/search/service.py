@@ -13,6 +13,7 @@ from functools import partial
 from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import parse_id_text
+from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.departments import (
     category_holding_most,
     department_asked,
@@ -118,6 +119,13 @@ class SearchService:
 
     def forget_card(self, product_id: int) -> None:
         self._cards.forget([product_id])
+
+    def brand_choices(self, given: Sequence[str]) -> tuple[str, ...]:
+        """The brands chosen in ``brand=`` values, each "repeatable or comma-separated": a value that is one of the
+        catalog's brands whole ("Black, Decker & Sons") is that brand, any other is split at its commas."""
+        known = {brand_key(b) for b in self._engine.brands()} if any("," in value for value in given) else set()
+        chosen = ([value] if brand_key(value) in known else value.split(",") for value in (v.strip() for v in given))
+        return tuple(dict.fromkeys(b.strip() for values in chosen for b in values if b.strip()))
 
     def search(self, params: SearchParams) -> SearchResult:
         started = time.perf_counter()
