@@ -34,6 +34,22 @@ def test_reusing_a_key_with_a_different_body_is_422(client, stocked):  # noqa: F
     assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["reserved"] == 1
 
 
+def test_a_replayed_reservation_shows_its_status_now(client, stocked):  # noqa: F811
+    first = _reserve(client, stocked["variant"], 1, "cart-7")
+    assert first.json()["status"] == "ACTIVE"
+    reservation = first.json()["reservation_id"]
+    client.post(f"/api/v1/inventory/reservations/{reservation}/release", headers=INTERNAL)
+    replay = _reserve(client, stocked["variant"], 1, "cart-7")
+    assert (replay.json()["reservation_id"], replay.json()["status"]) == (reservation, "RELEASED")
+    assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["reserved"] == 0
+    many = {"owner": "cart", "lines": [{"variant_id": stocked["variant"], "quantity": 1}]}
+    keyed = {**INTERNAL, "Idempotency-Key": "basket-7"}
+    held = client.post("/api/v1/inventory/reservations", json=many, headers=keyed).json()
+    client.post(f"/api/v1/inventory/reservations/{held['reservation_id']}/release", headers=INTERNAL)
+    again = client.post("/api/v1/inventory/reservations", json=many, headers=keyed).json()
+    assert (again["reservation_id"], again["status"]) == (held["reservation_id"], "RELEASED")
+
+
 def test_a_key_is_scoped_to_its_caller(client, seller: SellerClient, stocked):  # noqa: F811
     key = {"Idempotency-Key": "count-1"}
     body = {"operation": "SET", "warehouse_id": "east", "quantity": 4}

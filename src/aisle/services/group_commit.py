@@ -218,7 +218,7 @@ class GroupCommitter:
     ) -> tuple[Reservation | None, Exception | None]:
         try:
             if request.key is not None and (earlier := uow.inventory.remembered(request.key)) is not None:
-                return RESERVATION.load(earlier), None
+                return RESERVATION.replay(earlier, uow), None
             products = {_product_of(batch, line.variant_id) for line in request.lines}
             # A basket short on its second line gives its first one back; one line writes nothing when refused.
             with uow.inventory.savepoint() if len(request.lines) > 1 else nullcontext():

@@ -193,7 +193,7 @@ class HotSkuReserver:
     ) -> tuple[Reservation | None, Exception | None]:
         try:
             if request.key is not None and (earlier := uow.inventory.remembered(request.key)) is not None:
-                return RESERVATION.load(earlier), None
+                return RESERVATION.replay(earlier, uow), None
             if request.line.warehouse_id is not None:
                 require_warehouse(uow, request.line.warehouse_id)
             lines = pool.take(request.line)

@@ -266,7 +266,7 @@ class InventoryService:
         def attempt() -> A:
             with self._uow() as uow:
                 if key is not None and (earlier := uow.inventory.remembered(key)) is not None:
-                    return remembered.load(earlier)
+                    return remembered.replay(earlier, uow)
                 answer = change(uow)
                 if key is not None:
                     uow.inventory.remember(key, remembered.dump(answer), self._now())
