@@ -320,6 +320,21 @@ def test_a_brand_with_an_accent_is_found_however_the_accent_is_encoded(client, c
         assert [r["title"] for r in search(client, q="", brand=spelled)["results"]] == ["Kitchen Scale"], spelled
 
 
+@pytest.mark.parametrize(
+    ("q", "params", "bounds"),
+    [
+        ("headphones under $20", {"price_min": 50}, (50, None)),
+        ("headphones over $500", {"price_max": 400}, (None, 400)),
+    ],
+)
+def test_a_price_in_the_words_gives_way_to_a_price_parameter_it_contradicts(client, catalog, q, params, bounds):
+    found = search(client, q=q, **params)
+    assert found["total"] > 0
+    low, high = bounds
+    prices = [r["price"]["amount"] for r in found["results"]]
+    assert all((low is None or p >= low) and (high is None or p <= high) for p in prices), prices
+
+
 def test_a_brand_with_a_comma_is_chosen_by_its_whole_name(client, catalog, seller, container):
     for sku, brand in (("QF-1", "Black, Decker & Sons"), ("QF-2", "Decker & Sons")):
         body = {

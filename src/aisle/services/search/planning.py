@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from itertools import pairwise
 
 from aisle.domain.search.compounds import is_split_code
@@ -30,12 +31,13 @@ def plan_for(parsed: ParsedQuery, params: SearchParams, category_id: int | None,
     """Explicit parameters win over what the text implied: a filter the shopper clicked is not second-guessed.
     A brand typed with a kind of product ("apple chargers", "samsung case") keeps what the brand makes and what
     names it in its title (made for its devices); a brand clicked in the facets is the maker."""
+    price_min, price_max = _price_range(parsed, params)
     filters = Filters(
         brands=params.brands or parsed.brands,
         brands_in_title=names_a_kind and not params.brands and bool(parsed.brands),
         category_id=category_id,
-        price_min=params.price_min if params.price_min is not None else parsed.price_min,
-        price_max=params.price_max if params.price_max is not None else parsed.price_max,
+        price_min=price_min,
+        price_max=price_max,
         rating_min=params.rating_min if params.rating_min is not None else parsed.rating_min,
         in_stock=params.in_stock if params.in_stock is not None else parsed.in_stock,
         attributes=params.attributes or parsed.attributes,
@@ -112,6 +114,16 @@ def word_groups(
             continue
         split.extend(KeywordGroup(w, tuple(synonyms_of(w)), w not in held, group.required) for w in words)
     return tuple(split) if len(split) > len(groups) else None
+
+
+def _price_range(parsed: ParsedQuery, params: SearchParams) -> tuple[Decimal | None, Decimal | None]:
+    """The parameters' bounds, else the text's; a text bound the other parameter contradicts ("under $20" with
+    price_min=50) gives way to it rather than leave nothing to find."""
+    low = params.price_min if params.price_min is not None else parsed.price_min
+    high = params.price_max if params.price_max is not None else parsed.price_max
+    if low is not None and high is not None and low > high:
+        return (None, high) if params.price_min is None else (low, None)
+    return low, high
 
 
 Counted = dict[tuple[tuple[KeywordGroup, ...], Filters], int]  # how many products match these words: asked once
