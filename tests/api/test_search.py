@@ -335,6 +335,20 @@ def test_a_price_in_the_words_gives_way_to_a_price_parameter_it_contradicts(clie
     assert all((low is None or p >= low) and (high is None or p <= high) for p in prices), prices
 
 
+def test_a_part_number_in_the_specifications_finds_its_product(client, catalog, seller, container):
+    body = {
+        "title": "HP 85A Original Black 1 piece",
+        "attributes": {"oem_code": "CE285A", "Part Number": "Q6462A; Q6463A", "weight": 620},
+        "status": "ACTIVE",
+        "variants": [{"sku": "HP-85A", "price": 79}],
+    }
+    assert seller.request("POST", "/products", json=body).status_code == 201
+    wait_for_outbox(container)
+    for typed in ("CE285A", "ce-285a", "q6463a", "hp ce285a"):
+        assert titles(search(client, q=typed)) == ["HP 85A Original Black 1 piece"], typed
+    assert search(client, q="620")["total"] == 0  # a weight is no part number
+
+
 def test_a_brand_with_a_comma_is_chosen_by_its_whole_name(client, catalog, seller, container):
     for sku, brand in (("QF-1", "Black, Decker & Sons"), ("QF-2", "Decker & Sons")):
         body = {

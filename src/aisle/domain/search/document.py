@@ -13,7 +13,7 @@ from aisle.domain.catalog import Product, Variant
 from aisle.domain.categories import Category
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
-from aisle.domain.search.text import normalize, tokenize
+from aisle.domain.search.text import has_digit, normalize, tokenize
 from aisle.domain.search.units import is_measure, unit_codes
 from aisle.domain.search.variant_offers import VariantOffer
 
@@ -23,6 +23,13 @@ MAX_INDEXED_DESCRIPTION = 2_000
 CATEGORY_LEVELS_MATCHED = 2  # a product's own category and its parent: "cell phones" must not match every accessory
 MODEL_CODE = re.compile(r"\b[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)+\b")
 _CODE_CORE = re.compile(r"([a-z]+[a-z0-9]*\d)[a-z]+")  # letters, a number, then a suffix of letters
+# specification names that hold the maker's part numbers, spaces and dashes as underscores
+PART_NUMBER_KEYS = frozenset(
+    ("oem_code", "mpn", "part_number", "manufacturer_part_number", "manufacturer_code", "product_code", "model_number")
+)
+_PART_NUMBER_KEY = re.compile(r"[\s-]+")
+_CODE_LIST = re.compile(r"[,;\s]+")  # "C13T07964020, T0796": two codes
+_CODE_SEPARATORS = re.compile(r"[-/.]")
 _FITS = re.compile(r"\s(?:for|fits|compatible with)\s", re.IGNORECASE)
 
 
@@ -101,6 +108,7 @@ def build_document(
         *((content.gtin,) if content.gtin else ()),
         *model_codes(content.title),
         *unit_codes(normalize(content.title)),  # "TV, 55 in" is found by "55 inch" and '55"' (units.py)
+        *part_numbers(content.attributes),
     )
     return SearchDocument(
         product_id=product.product_id,
@@ -138,6 +146,15 @@ def model_codes(title: str) -> tuple[str, ...]:
     joined = [code for code in found if any(ch.isdigit() for ch in code)]
     cores = (core for word in [*joined, *tokenize(title)] if (core := _code_core(word)))
     return tuple(dict.fromkeys([*joined, *cores]))
+
+
+def part_numbers(attributes: Mapping[str, object]) -> tuple[str, ...]:
+    """The maker's part numbers a product's specifications name ("oem_code": "CE285A"), so that the code printed on
+    the box finds the product whose title does not say it, as written and joined ("CE-285A": "ce285a")."""
+    values = [str(v) for k, v in attributes.items() if _PART_NUMBER_KEY.sub("_", k.casefold()) in PART_NUMBER_KEYS]
+    pieces = (_CODE_SEPARATORS.sub("", piece).lower() for value in values for piece in _CODE_LIST.split(value))
+    codes = [piece for piece in pieces if has_digit(piece) and piece.isalnum()]  # not "n/a", nor a word of a name
+    return tuple(dict.fromkeys(code for piece in codes for code in (piece, *model_codes(piece))))
 
 
 def _code_core(word: str) -> str | None:
