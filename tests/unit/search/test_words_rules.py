@@ -65,6 +65,7 @@ def test_plural_and_singular_forms():
     }
     assert "bu" not in number_forms("bus")
     assert "tv" in number_forms("tvs") and "cd" in number_forms("cds")
+    assert "up" not in number_forms("ups")  # uninterruptible power supplies, not the "up" of "Top-Up"
 
 
 def test_glas_is_corrected_to_glass():

@@ -99,8 +99,13 @@ def number_forms(word: str) -> tuple[str, ...]:
 
 def _may_be_singular(form: str) -> bool:
     """Two letters are a singular only as an abbreviation ("tvs", "cds"); "gas" is no plural of a model code's
-    "GA", nor "bus" of "bu"."""
-    return len(form) >= MIN_PLAIN_SINGULAR or (len(form) == 2 and form[-1] not in "aeiou")
+    "GA", nor "bus" of "bu", nor "ups" (uninterruptible power supplies) of the "up" of "Top-Up"."""
+    return len(form) >= MIN_PLAIN_SINGULAR or (
+        len(form) == 2 and form[-1] not in "aeiou" and form not in _TWO_LETTER_WORDS
+    )
+
+
+_TWO_LETTER_WORDS = frozenset("up on in at it if of or by my".split())  # noqa: SIM905 - words read best as words
 
 
 _SIBILANT_ENDS = ("s", "x", "z", "ch", "sh")
