@@ -61,6 +61,13 @@ def test_a_category_names_the_head_noun_of_each_of_its_parts():
     assert head_nouns("Cell Phone Cases & Clips") == {"case", "clip"}
     assert head_nouns("All Cell Phones with Plans") == {"phone"}  # "with plans" qualifies phones
     assert head_nouns("Laptop Bags & Sleeves") == {"bag", "sleeve"}
+    assert head_nouns("Keyboards & Mice") == {"keyboard", "mice"}
+
+
+def test_a_lone_singular_before_a_plural_conjunct_qualifies_it():
+    assert head_nouns("USB & Lightning Cables") == {"cable"}  # USB cables and Lightning cables: no kind "usb"
+    assert head_nouns("Laptop & Netbook Batteries") == {"battery"}
+    assert head_nouns("TV & Home Theater") == {"tv", "theater"}  # no plural to qualify: two kinds
 
 
 def test_a_product_name_is_read_without_brand_colour_and_notes():

@@ -131,13 +131,19 @@ def _is_kind_word(word: str) -> bool:
 
 
 def head_nouns(name: str) -> frozenset[str]:
-    """The kinds a category name names: the last word of each of its conjuncts, before any "with" or "for"."""
-    heads = set()
-    for part in _CONJUNCTIONS.split(_MODIFIER_TAIL.sub("", name)):
-        words = [w for w in tokenize(part) if _is_kind_word(w)]
-        if words:
-            heads.add(singular(words[-1]))
-    return frozenset(heads)
+    """The kinds a category name names: the last word of each of its conjuncts, before any "with" or "for". A
+    lone singular word before a conjunct that ends with a plural qualifies that plural: "USB & Lightning Cables"
+    holds cables (USB ones among them), not USBs; "Keyboards & Mice" holds both."""
+    parts = [
+        [w for w in tokenize(part) if _is_kind_word(w)] for part in _CONJUNCTIONS.split(_MODIFIER_TAIL.sub("", name))
+    ]
+    parts = [words for words in parts if words]
+    plural_end = bool(parts) and singular(parts[-1][-1]) != parts[-1][-1]
+    return frozenset(
+        singular(words[-1])
+        for at, words in enumerate(parts)
+        if not (plural_end and at < len(parts) - 1 and len(words) == 1 and singular(words[0]) == words[0])
+    )
 
 
 def name_words(title: str) -> list[str]:
