@@ -6,7 +6,10 @@ import threading
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+
 from aisle.domain.coupons import Coupon, CouponRefused
+from aisle.domain.errors import Conflict
 from aisle.domain.pricing import Discount, DiscountKind
 from aisle.services.clock import utc_now
 
@@ -112,3 +115,18 @@ def test_a_code_is_taken_by_the_platform_or_any_seller(uow):
         assert tx.pricing.code_taken("SPRING_1") and tx.pricing.code_taken("WELCOME")
         assert not tx.pricing.code_taken("SPRING-1")  # "_" is a LIKE wildcard: matched as itself
         assert not tx.pricing.code_taken("PRING_1") and not tx.pricing.code_taken("WELCOM")
+
+
+def test_two_owners_cannot_both_hold_one_code_even_when_both_checks_passed(uow):
+    """Two sellers creating SAVE10 at the same instant both find it free; the database refuses the second write."""
+    now = utc_now()
+    window = (now - timedelta(1), now + timedelta(1))
+    with uow(readonly=True) as tx:
+        assert not tx.pricing.code_taken("SAVE10")
+    with uow() as first:
+        first.pricing.add_coupon(Coupon("SAVE10", Discount(DiscountKind.AMOUNT, Decimal(5)), *window, seller_id=7))
+        first.commit()
+    with uow() as second, pytest.raises(Conflict, match="SAVE10 is taken"):
+        second.pricing.add_coupon(Coupon("SAVE10", Discount(DiscountKind.AMOUNT, Decimal(5)), *window, seller_id=8))
+    with uow(readonly=True) as tx:
+        assert tx.pricing.coupon("SAVE10", seller_id=7) is not None and tx.pricing.coupon("SAVE10", 8) is None

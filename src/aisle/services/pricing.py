@@ -195,8 +195,8 @@ class PricingService:
             caller.seller_id,
         )
         with self._uow() as uow:
-            # Checked here, not by a key: a seller's code is stored under its seller id (coupon_key), so two
-            # creations of one code at the same instant by different owners could both pass.
+            # Checked first for a clear answer; the database's unique plain code refuses the second of two owners
+            # creating one code at the same instant (add_coupon raises the same Conflict).
             if uow.pricing.code_taken(coupon.code):
                 raise Conflict(f"{coupon.code} is taken; choose another", field="code")
             uow.pricing.add_coupon(coupon)

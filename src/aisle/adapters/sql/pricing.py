@@ -88,7 +88,8 @@ class SqlPricingRepository:
     def add_coupon(self, coupon: Coupon) -> None:
         try:
             with self._db.begin_nested():
-                self._db.execute(insert(t.coupons).values(code=coupon.key, **_coupon_columns(coupon)))
+                values = _coupon_columns(coupon)
+                self._db.execute(insert(t.coupons).values(code=coupon.key, plain_code=coupon.code, **values))
         except IntegrityError:
             raise Conflict(f"{coupon.code} is taken; choose another", field="code") from None
 

@@ -271,7 +271,9 @@ coupons = Table(
     Column("usage_limit", Integer),
     Column("used", Integer, nullable=False),
     Column("seller_id", BigInteger),
+    Column("plain_code", String(64)),  # the code without its owner: one owner per code across the platform
     CheckConstraint("usage_limit IS NULL OR used <= usage_limit", name="ck_coupon_within_limit"),
+    Index("uq_coupons_plain_code", "plain_code", unique=True),
 )
 
 coupon_redemptions = Table(
