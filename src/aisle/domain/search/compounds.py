@@ -27,6 +27,9 @@ def compound_forms(keywords: Sequence[str], vocabulary: Vocabulary) -> tuple[tup
         joined = first + second
         if is_split_code(first, second):  # "mdr-570", "ps 4": a model code, as titles write it joined
             found.append((f"{first} {second}", (joined,)))
+        if _code_pieces(first, second) and vocabulary.known(joined):
+            found.append((f"{first} {second}", (joined,)))  # "elp lp54" (typed "elp-lp54"): the ELPLP54 lamp
+            continue
         if has_digit(joined) or " " in joined or len(second) == 1:
             continue  # a lone letter after a word is a model's ("galaxy s 7"), not the end of a compound
         # "head phones" → "headphone" too, when the catalog only writes the singular (or only the plural)
@@ -38,6 +41,12 @@ def compound_forms(keywords: Sequence[str], vocabulary: Vocabulary) -> tuple[tup
         if split is not None:
             found.append((word, (split,)))
     return tuple(found)
+
+
+def _code_pieces(first: str, second: str) -> bool:
+    """Two pieces of one code: a number and its letters both in the second ("elp" "lp54"), never a name and its
+    number ("iphone" "7"), which titles write apart."""
+    return first.isalpha() and has_digit(second) and not second.isdigit()
 
 
 def is_split_code(first: str, second: str) -> bool:

@@ -172,11 +172,16 @@ class QueryParser:
         return replace(parsed, fitting=fitting, featuring=_featuring(words, parsed.keywords, fitting), exact=exact)
 
     def _joined_if_known(self, match: re.Match[str]) -> str:
-        """A hyphenated word the catalog writes joined, as written there: "i-phone" is the iPhone (not "phone",
-        once "i" is dropped as a stop word), "elp-lp54" the ELPLP54 lamp. Never a brand's own hyphen (T-Mobile)."""
+        """A hyphenated word with a stop word for a part, that the catalog writes joined, as written there: "i-phone"
+        is the iPhone, not "phone" once "i" is dropped. Other hyphenated words keep their parts, with the joined
+        form as an alternative (``compound_forms``): "dvd-r" still finds "DVD-R". Never a brand's own hyphen."""
         first, second = match.group(1), match.group(2)
         joined = first + second
-        if not self.vocabulary.known(joined) or self._brands.match_at([first, second], 0) is not None:
+        if (
+            (first.lower() not in STOP_WORDS and second.lower() not in STOP_WORDS)
+            or not self.vocabulary.known(joined)
+            or self._brands.match_at([first, second], 0) is not None
+        ):
             return match.group(0)
         return joined
 
