@@ -243,6 +243,7 @@ def test_autocomplete_completes_a_word_from_the_titles_that_hold_the_words_befor
     wait_for_outbox(container)
     assert suggested("4k", "product") == ["Samsung 65 inch QLED 4K Television"]  # "4k" is not inside "2.4kW"
     assert suggested("app", "query") == ["apprentice"]  # a part code is no word to complete to
+    assert suggested("app3", "query") == ["app3rackit"]  # unless a code is what is being typed
 
 
 def test_a_related_product_deleted_or_renamed_leaves_the_cached_page_that_shows_it(client, catalog, seller, container):

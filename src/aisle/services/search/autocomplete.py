@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from aisle.domain.categories import Category
 from aisle.domain.search.query import read_text
 from aisle.domain.search.stopwords import STOP_WORDS
-from aisle.domain.search.text import normalize, tokenize
+from aisle.domain.search.text import has_digit, normalize, tokenize
 from aisle.services.search.engine import SearchEngine
 from aisle.services.search.understanding import QueryUnderstanding
 
@@ -102,7 +102,13 @@ class Autocomplete:
         said = set(tokenize(head))  # "usb-c c": the "c" of "usb-c" is in every title counted
         completions = self._engine.term_completions(last, WORDS + len(said) + WORDS_SPARE, within=head)
         # "wi" is no search for "with", which a search would drop
-        words = [w for w, _n in completions if w not in said and w not in STOP_WORDS and not _PART_CODE.fullmatch(w)]
+        # a part code only for one typing a code ("elplp5": "elplp54"), not for "app" ("app3hsdbkit")
+        codes_wanted = has_digit(last)
+        words = [
+            w
+            for w, _n in completions
+            if w not in said and w not in STOP_WORDS and (codes_wanted or not _PART_CODE.fullmatch(w))
+        ]
         return [Suggestion("query", f"{head} {word}".strip()) for word in words][:WORDS]
 
 
