@@ -15,7 +15,7 @@ from aisle.entrypoints.api.responses import Responses
 router = APIRouter(prefix="/api/v1/sellers", tags=["internal"], dependencies=[Depends(internal_caller)])
 PROBLEMS: Responses = {
     401: {"description": "Needs the internal token"},
-    404: {"description": "No such seller (or no such active key)"},
+    404: {"description": "No such seller, or no such key of the seller"},
     422: {"description": "Malformed id"},
 }
 SellerIdText = Annotated[str, id_in_path("The seller's id")]
