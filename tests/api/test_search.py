@@ -331,6 +331,7 @@ def test_a_brand_with_an_accent_is_found_however_the_accent_is_encoded(client, c
 def test_a_price_in_the_words_gives_way_to_a_price_parameter_it_contradicts(client, catalog, q, params, bounds):
     found = search(client, q=q, **params)
     assert found["total"] > 0
+    assert found["query"]["filters"]["price_min"] is None and found["query"]["filters"]["price_max"] is None
     low, high = bounds
     prices = [r["price"]["amount"] for r in found["results"]]
     assert all((low is None or p >= low) and (high is None or p <= high) for p in prices), prices

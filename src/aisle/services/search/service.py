@@ -173,6 +173,13 @@ class SearchService:
         parsed = self._with_known_attributes(engine, self._understanding.parse(params.q), params)
         category_id = _resolve_category(params.category, categories)
         plan = plan_for(parsed, params, category_id, names_a_kind=self._asked_kind.names_a_kind(parsed))
+        if "price" in plan.given:  # a bound read from the text that gave way to a given one is not said as read
+            low, high = plan.filters.price_min, plan.filters.price_max
+            parsed = replace(
+                parsed,
+                price_min=parsed.price_min if low is not None else None,
+                price_max=parsed.price_max if high is not None else None,
+            )
         if parsed.unreadable:  # "!!!", an emoji: nothing to match, which is not "everything"
             return _nothing_found(parsed, plan, params), ()
         result = engine.search(self._engine_query(plan, params))
