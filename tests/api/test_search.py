@@ -364,6 +364,8 @@ def test_a_brand_with_a_comma_is_chosen_by_its_whole_name(client, catalog, selle
     whole = search(client, q="quillfeather", brand="Black, Decker & Sons")
     assert [(r["brand"], r["title"]) for r in whole["results"]] == [("Black, Decker & Sons", "Quillfeather Desk Lamp")]
     assert [b["name"] for b in whole["facets"]["brands"] if b["selected"]] == ["Black, Decker & Sons"]
+    spaced = search(client, q="quillfeather", brand=" black,  Decker & sons ")
+    assert [b["name"] for b in spaced["facets"]["brands"] if b["selected"]] == ["Black, Decker & Sons"]
     assert search(client, q="quillfeather", brand="Sony,Decker & Sons")["total"] == 1  # a list still splits
     page = client.get("/search", params={"q": "quillfeather", "brand": "Black, Decker & Sons"})
     assert page.status_code == 200 and "1 result" in page.text

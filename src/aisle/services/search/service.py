@@ -123,8 +123,11 @@ class SearchService:
     def brand_choices(self, given: Sequence[str]) -> tuple[str, ...]:
         """The brands chosen in ``brand=`` values, each "repeatable or comma-separated": a value that is one of the
         catalog's brands whole ("Black, Decker & Sons") is that brand, any other is split at its commas."""
-        known = {brand_key(b) for b in self._engine.brands()} if any("," in value for value in given) else set()
-        chosen = ([value] if brand_key(value) in known else value.split(",") for value in (v.strip() for v in given))
+        known = {brand_key(b): b for b in self._engine.brands()} if any("," in value for value in given) else {}
+        chosen = (
+            [known[brand_key(value)]] if brand_key(value) in known else value.split(",")
+            for value in (v.strip() for v in given)
+        )
         return tuple(dict.fromkeys(b.strip() for values in chosen for b in values if b.strip()))
 
     def search(self, params: SearchParams) -> SearchResult:
