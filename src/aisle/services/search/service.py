@@ -354,8 +354,11 @@ class SearchService:
         else:
             return []
         exact_ids = {h.product_id for h in exact.hits}
+        # RERANK_DEPTH of them at most, however deep the page, so that every page sees the same near matches, in the
+        # same order, and the same total: asked for that many beyond the exact matches the engine's answer holds.
+        query = replace(query, limit=RERANK_DEPTH + len(exact_ids))
         near = [h for h in engine.search(query).hits if h.product_id not in exact_ids]
-        return self._ranked(near[:RERANK_DEPTH], plan, parsed) + near[RERANK_DEPTH:]
+        return self._ranked(near[:RERANK_DEPTH], plan, parsed)
 
     def _synonyms_of(self, word: str) -> list[str]:
         return self._understanding.parser().synonyms.expand([word]).get(word, [])
