@@ -29,12 +29,13 @@ class BuyBoxes:
         ranked = self._ranked(uow, _same_product(uow, [product]))
         return BuyBox(ranked[0] if ranked else None, tuple(ranked[1:]))
 
-    def losers(self, uow: UnitOfWork, products: Sequence[Product]) -> set[int]:
+    def losers(self, uow: UnitOfWork, products: Sequence[Product], shared: Sequence[Product] | None = None) -> set[int]:
         """Listings search leaves out so that a product appears once. Where listings name a canonical product,
         search shows the canonical one (its page holds the buy box): another seller's listing never makes it
         disappear, unless it cannot ship and another listing can (then "in stock only" would hide a product
         for sale). Listings joined only by a GTIN show the buy-box winner."""
-        shared = listed_with_others(uow, products)
+        if shared is None:
+            shared = listed_with_others(uow, products)
         if not shared:
             return set()
         lost: set[int] = set()

@@ -90,8 +90,9 @@ class IndexBuilder:
     def _write(
         self, uow: UnitOfWork, products: list[Product], target: SearchEngine | RebuildTarget, commit: bool
     ) -> None:
-        products = self._with_other_offers(uow, products)
-        documents = self._searchable(uow, [p for p in products if p.status is ProductStatus.ACTIVE])
+        products, shared = self._with_other_offers(uow, products)
+        active = [p for p in products if p.status is ProductStatus.ACTIVE]
+        documents = self._searchable(uow, active, [p for p in shared if p.status is ProductStatus.ACTIVE])
         indexed = {d.product_id for d in documents}
         target.delete([p.product_id for p in products if p.product_id not in indexed])
         target.upsert(documents)
@@ -114,17 +115,22 @@ class IndexBuilder:
         engine.refresh()
         return total
 
-    def _with_other_offers(self, uow: UnitOfWork, products: list[Product]) -> list[Product]:
-        """A change to one listing can move its product's buy box, so the other listings are synced too."""
+    def _with_other_offers(self, uow: UnitOfWork, products: list[Product]) -> tuple[list[Product], list[Product]]:
+        """A change to one listing can move its product's buy box, so the other listings are synced too.
+        Returns the products to sync and, among them, those that may share a buy box (every added one does)."""
         shared = listed_with_others(uow, products)
         if not shared:
-            return products
+            return products, []
         known = {p.product_id for p in products}
-        return products + [p for p in uow.products.offers_for(shared) if p.product_id not in known]
+        others = [p for p in uow.products.offers_for(shared) if p.product_id not in known]
+        return products + others, shared + others
 
-    def _searchable(self, uow: UnitOfWork, products: list[Product]) -> list[SearchDocument]:
-        """Documents for the listings search shows: one per product, the buy-box winner among its listings."""
-        hidden = self._buy_boxes.losers(uow, products) if self._buy_boxes else set()
+    def _searchable(
+        self, uow: UnitOfWork, products: list[Product], shared: list[Product] | None = None
+    ) -> list[SearchDocument]:
+        """Documents for the listings search shows: one per product, the buy-box winner among its listings.
+        ``shared``: those of ``products`` that may share a buy box, when the caller already knows them."""
+        hidden = self._buy_boxes.losers(uow, products, shared) if self._buy_boxes else set()
         shown = [p for p in products if p.product_id not in hidden]
         prices = self._prices(shown) if self._prices and shown else {}
         return self._with_canonical_brands(_documents(uow, shown, self._now(), prices))
