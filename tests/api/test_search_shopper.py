@@ -197,3 +197,18 @@ def test_a_store_department_typed_as_words_finds_what_the_department_holds(clien
     connectivity = titles(client, "cell phones connectivity")[:2]
     assert set(connectivity) == {"Insignia - Lightning to USB Cable - White", "Samsung - USB-C to HDMI Adapter - White"}
     assert titles(client, "cell phones alternative power")[:1] == ["Rayovac - Portable Power Bank 10000 mAh - Gray"]
+
+
+def test_an_abbreviation_finds_what_the_category_names_by_its_plural(client, seller: SellerClient, container):
+    # "SSDs" stems to "ssds", never to "ssd": the NVMe drives, which say "NVMe" but not "SSD", are found as SSDs
+    ssds = ["Storage", "Internal SSDs"]
+    rows = [
+        ("Kestrel KC25 M.2 250 GB PCI Express NVMe", ssds, 60),
+        ("Ironbird 510 M.2 480 GB PCI Express NVMe", ssds, 61),
+        ("Quartz 870 SATA SSD 1 TB", ssds, 62),
+        ("Nimbus NVMe Heatsink for M.2 Drives", ["Storage", "Drive Accessories"], 9),
+    ]
+    list_products(seller, container, "DRV", rows)
+    body = client.get("/api/v1/products/search", params={"q": "nvme ssd"}).json()
+    assert body["relaxed"] is None and body["total"] - body["near_matches"] == 2  # matching every word: first
+    assert {r["title"] for r in body["results"][:2]} == {title for title, _path, _price in rows[:2]}

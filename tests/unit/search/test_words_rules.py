@@ -68,6 +68,12 @@ def test_plural_and_singular_forms():
     assert "up" not in number_forms("ups")  # uninterruptible power supplies, not the "up" of "Top-Up"
 
 
+def test_an_abbreviation_also_matches_its_plural_which_no_stemmer_folds_into_it():
+    titles_say_singular = Vocabulary.from_texts([("sata ssd hdd case phone", 1.0)], min_count=0)
+    parsed = QueryParser(titles_say_singular, [], SynonymTable()).parse("nvme ssd hdd case")
+    assert dict(parsed.synonyms) == {"ssd": ("ssds",), "hdd": ("hdds",)}  # "cases" is the stemmer's to match
+
+
 def test_glas_is_corrected_to_glass():
     parser = QueryParser(WORDS, ["Samsung"], SynonymTable())
     parsed = parser.parse("glas screen protector")

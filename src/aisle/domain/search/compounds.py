@@ -127,4 +127,17 @@ def other_number_forms(word: str, vocabulary: Vocabulary) -> tuple[str, ...]:
         return ()
     plurals = (word + "es",) if word.endswith(_SIBILANT_ENDS) else ()
     forms = (*number_forms(word), *plurals)
-    return tuple(form for form in dict.fromkeys(forms) if form != word and vocabulary.known(form))
+    known = [form for form in dict.fromkeys(forms) if form != word and vocabulary.known(form)]
+    return tuple(dict.fromkeys([*known, *_abbreviation_plural(word)]))
+
+
+def _abbreviation_plural(word: str) -> tuple[str, ...]:
+    """An abbreviation's plural, known to the catalog or not: category names write it ("Internal SSDs", "TVs")
+    where titles say "SSD", and a stemmer keeps the "s" after a word without a vowel, so "ssd" never meets "ssds"."""
+    short = MIN_MODEL_PIECE <= len(word) <= MAX_CODE_LETTERS
+    if short and word.isalpha() and not word.endswith("s") and _VOWELS.isdisjoint(word):
+        return (word + "s",)
+    return ()
+
+
+_VOWELS = frozenset("aeiouy")
