@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.search.document import own_name
@@ -69,10 +69,12 @@ NAME_ONLY_SHARE = 0.9  # for a product whose name says it is of that kind, filed
 # for a product only of a synonym's kind: neither its name nor its category says the word the shopper typed ("laptop":
 # a paper "Dotted Notebook" among office supplies is a notebook, not the notebook computer a laptop also is)
 SYNONYM_SHARE = 0.4
+SINGULARS_KEPT = 65_536  # words seen in titles: the same few thousand come back in every title read
 MAX_READ_TITLES = 100_000  # products whose kinds are kept read (per category tree)
 Read = tuple[frozenset[str], frozenset[str]]  # (the kinds a product surely is, those it may be)
 
 
+@lru_cache(maxsize=SINGULARS_KEPT)
 def singular(word: str) -> str:
     """A plain English singular, good enough to compare kinds: "accessories" → "accessory", "cases" → "case",
     "boxes" → "box", "glass" stays "glass"."""
@@ -171,11 +173,13 @@ def name_segments(title: str, known: frozenset[str] = frozenset()) -> list[list[
 def _cut_at_colour(words: list[str], known: frozenset[str]) -> list[list[str]]:
     """Not where the colour is the next kind's and the kind before it is not named again: in "Serial Modem
     Gold Cable" gold is the cable's, and the product a cable ("protector Clear screen protector" is cut)."""
+    singulars = [singular(w) for w in words]
     for at, word in enumerate(words):
-        after_a_kind = at > 0 and word in COLOURS and singular(words[at - 1]) in known
-        rest = [singular(w) for w in words[at + 1 :]]
-        of_the_next = bool(rest) and rest[0] in known and singular(words[at - 1]) not in rest
-        if after_a_kind and not of_the_next and not known.isdisjoint(rest):
+        if not (at > 0 and word in COLOURS and singulars[at - 1] in known):
+            continue
+        rest = singulars[at + 1 :]
+        of_the_next = bool(rest) and rest[0] in known and singulars[at - 1] not in rest
+        if not of_the_next and not known.isdisjoint(rest):
             return [words[:at], words[at + 1 :]]
     return [words]
 
