@@ -53,6 +53,9 @@ class Filters:
     # the brands also keep products whose title names them: "apple chargers" are chargers made by Apple or for
     # Apple devices (read from the shopper's words when they name a kind of product; a clicked brand is the maker)
     brands_in_title: bool = False
+    # the brands were read from the words: part of the query, as its words are, so the brand facet counts under
+    # them ("verizon": Verizon's products, not every brand of the catalog); a clicked brand is one value of many
+    brands_typed: bool = False
     category_id: int | None = None  # includes the category's descendants
     price_min: Decimal | None = None
     price_max: Decimal | None = None
@@ -73,9 +76,9 @@ class Filters:
 
     def without(self, facet: str) -> Filters:
         """These filters but the one a facet (brands, categories, price_ranges, ratings, attributes) sets: its
-        counts show what choosing another value would give."""
+        counts show what choosing another value would give. Typed brands stay (see ``brands_typed``)."""
         cleared: dict[str, dict[str, Any]] = {
-            "brands": {"brands": (), "brands_in_title": False},
+            "brands": {} if self.brands_typed else {"brands": (), "brands_in_title": False},
             "categories": {"category_id": None},
             "price_ranges": {"price_min": None, "price_max": None},
             "ratings": {"rating_min": None},

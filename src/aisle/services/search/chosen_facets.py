@@ -42,6 +42,8 @@ def with_chosen_values(
 
 
 def _missing_brands(filters: Filters, facets: Facets) -> list[str]:
+    if filters.brands_typed:  # counted under the typed brand: what it lacks, none of the results has
+        return []
     listed = {brand_key(b) for b, _n in facets.brands}
     missing: dict[str, str] = {}
     for brand in filters.brands:

@@ -35,6 +35,7 @@ def plan_for(parsed: ParsedQuery, params: SearchParams, category_id: int | None,
     filters = Filters(
         brands=params.brands or parsed.brands,
         brands_in_title=names_a_kind and not params.brands and bool(parsed.brands),
+        brands_typed=bool(parsed.brands) and not params.brands,
         category_id=category_id,
         price_min=price_min,
         price_max=price_max,

@@ -174,6 +174,9 @@ class SearchService:
         """Everything but the cards (live price and stock), and the products the cards are for."""
         categories = self._categories()
         parsed = self._with_known_attributes(engine, self._understanding.parse(params.q), params)
+        if parsed.brands and params.brands:
+            # a brand clicked beside one typed ("verizon", then HP) narrows the typed words, never replaces them
+            parsed = brands_as_words(parsed)
         category_id = _resolve_category(params.category, categories)
         plan = plan_for(parsed, params, category_id, names_a_kind=self._asked_kind.names_a_kind(parsed))
         if "price" in plan.given:  # a bound read from the text that gave way to a given one is not said as read
@@ -328,13 +331,13 @@ class SearchService:
     def _near_matches(
         self, engine: Searcher, plan: Plan, parsed: ParsedQuery, params: SearchParams, exact: EngineResult
     ) -> list[Hit]:
-        """When fewer than a page of products match every word, those that nearly do follow them, ranked among
-        themselves: with the brand read as a word ("alcatel cell phone": the carrier-packaged Alcatel phones
-        after the Alcatel-branded ones), else with one word fewer ("iphone 7 cases trend cases": other iPhone 7
-        cases after the one trend case; see ``near_groups``), else, for a query that is one synonym phrase, with
-        its words apart ("wireless earbuds": wireless earphones)."""
-        if exact.total == 0 or plan.sort != "relevance":
-            return []
+        """When fewer than a page of products match every word, and the shopper chose no filter, those that nearly
+        do follow them, ranked among themselves: with the brand read as a word ("alcatel cell phone": the
+        carrier-packaged Alcatel phones after the Alcatel-branded ones), else with one word fewer ("iphone 7 cases
+        trend cases": other iPhone 7 cases after the one trend case; see ``near_groups``), else, for a query that
+        is one synonym phrase, with its words apart ("wireless earbuds": wireless earphones)."""
+        if exact.total == 0 or plan.sort != "relevance" or plan.given:
+            return []  # a filter the shopper chose shows what its facet counted: the exact matches
         if exact.total >= THIN_RESULTS:  # many exact matches, but when few are of the kind the last word names
             if not self._asked_kind.names_a_kind(parsed, head_only=True):
                 return []
