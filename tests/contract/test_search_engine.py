@@ -209,6 +209,16 @@ def test_codes_find_their_product(engine):
     assert ids(engine, keywords=words("SM-G930")) == [5]
 
 
+def test_the_beginning_of_a_code_finds_it_when_the_catalog_lacks_the_word(engine):
+    engine.upsert([doc(90, "Epson T096140 Ink Cartridge", "Epson", "9.99", codes=("C13-T09614010",))])
+    engine.refresh()
+    assert ids(engine, keywords=(KeywordGroup("t096"),)) == [90]  # a title's code
+    assert ids(engine, keywords=(KeywordGroup("t0961"),)) == [90]  # a listed code's piece
+    assert ids(engine, keywords=(KeywordGroup("t096", fuzzy=False),)) == []  # a word the catalog holds as typed
+    assert ids(engine, keywords=(KeywordGroup("t09"),)) == []  # too short to say which codes
+    assert ids(engine, keywords=(KeywordGroup("ink0"),)) == []  # begins no word
+
+
 def test_filters(engine):
     assert set(ids(engine, filters=Filters(brands=("sony",)))) == {1, 2}
     assert set(ids(engine, filters=Filters(brands=("Bang & Olufsen", "Bose")))) == {3, 6}

@@ -11,8 +11,11 @@ from typing import Any
 
 from aisle.adapters.search.tantivy_queries import (
     ADJACENT_WORDS_BOOST,
+    CODE_PREFIX_BOOST,
+    CODE_PREFIX_FIELDS,
     Idf,
     adjacent_words,
+    begins_codes,
     distinct_forms,
     synonym_weight,
 )
@@ -139,6 +142,8 @@ def _single_token(text: str, token: str, fuzzy: bool) -> list[Query]:
     if fuzzy and len(token) >= MIN_FUZZY_LENGTH and not any(ch.isdigit() for ch in token):
         # prefix_length 0 as in Tantivy: a typo in the first letter is forgiven too.
         queries.append({"fuzzy": {"title": {"value": token, "fuzziness": 1, "prefix_length": 0}}})
+    if fuzzy and begins_codes(token):
+        queries += [{"prefix": {field: {"value": token, "boost": CODE_PREFIX_BOOST}}} for field in CODE_PREFIX_FIELDS]
     return queries
 
 

@@ -11,10 +11,14 @@ import tantivy
 
 from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
 from aisle.domain.search.brand_spellings import brand_key
+from aisle.domain.search.text import has_digit
 from aisle.domain.search.variant_offers import WIDE_VARIANT
 from aisle.services.search.engine import Filters, KeywordGroup, attribute_filter_keys, variant_filter_ranges
 
 MIN_FUZZY_LENGTH = 5
+CODE_PREFIX_BOOST = 1.0  # a code the typed one begins ("t096": T096140) counts a third of the whole code typed
+CODE_PREFIX_FIELDS = ("codes", "title_words")  # a code written whole in a title is a title word, not a code
+MIN_CODE_PREFIX = 4  # letters and digits, at least: "t096"; "s7" or "x1" begin too many codes to say anything
 MAX_WORD_COMBINATIONS = 64  # "any n of these words" is a disjunction of their n-word subsets: kept small
 ADJACENT_WORDS_BOOST = 2.0
 SYNONYM_WEIGHT = 0.8  # a synonym counts a little less than the word the shopper typed
@@ -48,6 +52,18 @@ def adjacent_words(groups: tuple[KeywordGroup, ...], tokens: Callable[[str], lis
     charger whose description says charging."""
     words = [found[0] if len(found := tokens(g.word)) == 1 else None for g in groups]
     return [(a, b) for a, b in pairwise(words) if a is not None and b is not None and a != b]
+
+
+def begins_codes(token: str) -> bool:
+    """A token that may be the beginning of model or part codes: letters and digits only (safe in a regex), both
+    of them, at least MIN_CODE_PREFIX. Only asked of a word the catalog does not hold as typed."""
+    return (
+        len(token) >= MIN_CODE_PREFIX
+        and token.isascii()
+        and token.isalnum()
+        and has_digit(token)
+        and not token.isdigit()
+    )
 
 
 def bm25_idf(documents: int, with_term: int) -> float:
@@ -120,6 +136,11 @@ class QueryBuilder:
         if fuzzy and len(token) >= MIN_FUZZY_LENGTH and not any(ch.isdigit() for ch in token):
             fuzzy_title = Q.fuzzy_term_query(self._schema, "title", token, distance=1, transposition_cost_one=True)
             queries.append(Q.boost_query(fuzzy_title, 1.0))
+        if fuzzy and begins_codes(token):
+            queries += [
+                Q.boost_query(Q.regex_query(self._schema, field, token + ".+"), CODE_PREFIX_BOOST)
+                for field in CODE_PREFIX_FIELDS
+            ]
         return queries
 
     def _phrase(self, tokens: list[str]) -> list[Q]:
