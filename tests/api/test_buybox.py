@@ -89,6 +89,51 @@ def test_a_canonical_listing_joins_the_buy_box(client, seller: SellerClient, oth
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "canonical_product_id"
 
 
+def test_an_offer_of_a_product_with_a_gtin_carries_that_gtin(client, seller: SellerClient, other_seller: SellerClient):
+    # else any listing could join a buy box and win it with a cheaper, different item
+    original = listing(seller, 90, "ZEP-1")
+    for gtin, reason in ((None, "missing"), ("9999999999994", "another")):
+        body = product_body(
+            title="Totally different thing",
+            gtin=gtin,
+            canonical_product_id=original["product_id"],
+            variants=[{"sku": f"D-{reason}", "price": 1}],
+        )
+        refused = other_seller.request("POST", "/products", json=body)
+        assert refused.status_code == 422, reason
+        assert refused.json()["errors"][0]["field"] == "gtin" and GTIN in refused.json()["errors"][0]["reason"]
+    joined = other_seller.create(
+        **product_body(gtin=GTIN, canonical_product_id=original["product_id"], variants=[{"sku": "D-OK", "price": 80}])
+    )
+    box = client.get(f"/api/v1/products/{original['product_id']}").json()["buy_box"]
+    offers = {box["winner"]["product_id"], *(o["product_id"] for o in box["other_offers"])}
+    assert joined["product_id"] in offers
+    changed = other_seller.request("PATCH", f"/products/{joined['product_id']}", json={"gtin": "9999999999994"})
+    assert changed.status_code == 422 and changed.json()["errors"][0]["field"] == "gtin"
+
+
+def test_offers_join_the_product_the_others_join_not_an_offer_of_it(
+    seller: SellerClient, other_seller: SellerClient, client
+):
+    original = seller.create(**product_body(title="Handmade Oak Cutting Board", variants=[{"sku": "OAK", "price": 40}]))
+    offer = other_seller.create(
+        **product_body(canonical_product_id=original["product_id"], variants=[{"sku": "OAK2", "price": 35}])
+    )
+    third = SellerClient(client, "Third Goods")
+    chained = third.request(
+        "POST",
+        "/products",
+        json=product_body(canonical_product_id=offer["product_id"], variants=[{"sku": "T", "price": 1}]),
+    )
+    assert chained.status_code == 422
+    assert original["product_id"] in chained.json()["errors"][0]["reason"]  # names the product to join instead
+    own = third.create(**product_body(variants=[{"sku": "T2", "price": 30}]))
+    named = seller.request(
+        "PATCH", f"/products/{original['product_id']}", json={"canonical_product_id": own["product_id"]}
+    )
+    assert named.status_code == 422 and named.json()["errors"][0]["field"] == "canonical_product_id"
+
+
 def test_search_shows_the_canonical_listing_unless_only_another_can_ship(
     client, seller: SellerClient, other_seller: SellerClient, container
 ):

@@ -84,7 +84,7 @@ class CatalogService:
 
         def change(uow: UnitOfWork, product: Product) -> None:
             content = edit(product.content)
-            require_known_references(uow, content, seller_id, previous=product.content)
+            require_known_references(uow, content, seller_id, previous=product.content, product_id=product.product_id)
             if not confirm_price_change:
                 _require_plausible_prices(uow, product.content, content, self._now())
             product.update(content, self._now(), self._new_id)
@@ -195,20 +195,40 @@ def _owned_product(uow: UnitOfWork, seller_id: int, product_id: int, for_update:
 
 
 def require_known_references(
-    uow: UnitOfWork, content: ProductContent, seller_id: int, previous: ProductContent | None = None
+    uow: UnitOfWork,
+    content: ProductContent,
+    seller_id: int,
+    previous: ProductContent | None = None,
+    product_id: int | None = None,
 ) -> None:
     """A category, when named, must exist. A canonical product must be on sale (ACTIVE) and another seller's:
-    a DRAFT or deleted one answers exactly like an unknown id, so the answer reveals no unpublished product."""
+    a DRAFT or deleted one answers exactly like an unknown id, so the answer reveals no unpublished product.
+    An offer of it is the same product: it carries the canonical product's GTIN, when that has one (else any
+    listing could join a buy box it would win with a cheaper, different item), and joins the product the others
+    join, not one that joins another (``product_id``: the product written, which others may name)."""
     if content.category_id is not None and uow.categories.get(content.category_id) is None:
         raise InvalidInput.single("category_id", f"unknown category {content.category_id}")
     canonical_id = content.canonical_product_id
-    if canonical_id is None or (previous is not None and previous.canonical_product_id == canonical_id):
+    if canonical_id is None:
         return
+    if previous is not None and (previous.canonical_product_id, previous.gtin) == (canonical_id, content.gtin):
+        return  # a link made before stays, even when the canonical product is no longer on sale
     canonical = uow.products.get(canonical_id)
     if canonical is None or canonical.status is not ProductStatus.ACTIVE:
         raise InvalidInput.single("canonical_product_id", f"no product on sale with id {canonical_id}")
     if canonical.seller_id == seller_id:
         raise InvalidInput.single("canonical_product_id", "must be another seller's product (yours are one offer)")
+    if (root := canonical.content.canonical_product_id) is not None:
+        raise InvalidInput.single(
+            "canonical_product_id", f"product {canonical_id} is an offer of product {root}: name {root}"
+        )
+    if product_id is not None and uow.products.named_canonical([product_id]):
+        raise InvalidInput.single(
+            "canonical_product_id", "other sellers' offers name this product as theirs: it cannot be an offer itself"
+        )
+    wanted = canonical.content.gtin
+    if wanted and content.gtin != wanted:
+        raise InvalidInput.single("gtin", f"must be {wanted}, the GTIN of product {canonical_id}, to offer it")
 
 
 def _require_plausible_prices(uow: UnitOfWork, before: ProductContent, after: ProductContent, now: datetime) -> None:

@@ -117,7 +117,9 @@ class ProductIn(InputModel):
     attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict, max_length=100)
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$", description="GTIN/EAN/UPC, 8 to 14 digits")
     canonical_product_id: IdText | None = Field(
-        None, description="An ACTIVE product listed by another seller: the two share a buy box"
+        None,
+        description="An ACTIVE product listed by another seller (not itself an offer of a third): the two share a "
+        "buy box. When that product has a GTIN, this one must carry the same",
     )
     variants: list[VariantIn] = Field(min_length=1, max_length=MAX_VARIANTS)
     confirm_price_change: bool = Field(
