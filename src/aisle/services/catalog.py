@@ -9,7 +9,7 @@ from typing import Any
 
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, content_from_dict
 from aisle.domain.categories import CategoryNode, build_tree
-from aisle.domain.errors import InvalidInput, NotFound, StaleVersion
+from aisle.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from aisle.domain.pricing import price_change_problems
 from aisle.domain.versions import diff_snapshots
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory, VersionConflict, VersionInfo
@@ -87,6 +87,7 @@ class CatalogService:
             require_known_references(uow, content, seller_id, previous=product.content, product_id=product.product_id)
             if not confirm_price_change:
                 _require_plausible_prices(uow, product.content, content, self._now())
+            _require_no_stock_dropped(uow, product.content, content)
             product.update(content, self._now(), self._new_id)
 
         return self._write(seller_id, product_id, if_match, change)
@@ -102,6 +103,7 @@ class CatalogService:
             content = content_from_dict(snapshot)
             if content.status is ProductStatus.DELETED:
                 raise InvalidInput.single("version", f"version {version} is a deleted state; pick another")
+            _require_no_stock_dropped(uow, product.content, content)
             product.rollback_to(version, content, self._now(), self._new_id)
 
         return self._write(seller_id, product_id, if_match, change)
@@ -229,6 +231,23 @@ def require_known_references(
     wanted = canonical.content.gtin
     if wanted and content.gtin != wanted:
         raise InvalidInput.single("gtin", f"must be {wanted}, the GTIN of product {canonical_id}, to offer it")
+
+
+def _require_no_stock_dropped(uow: UnitOfWork, before: ProductContent, after: ProductContent) -> None:
+    """A variant left out of the new content stops existing, and with it its stock and what shoppers reserved of
+    it: refused while it holds any (the seller sets it to 0, and lets the reservations end, first)."""
+    kept = {v.sku for v in after.variants}
+    dropped = {v.variant_id: v.sku for v in before.variants if v.sku not in kept and v.variant_id is not None}
+    if not dropped:
+        return
+    for variant_id, levels in uow.inventory.levels(list(dropped)).items():
+        available, reserved = sum(lv.available for lv in levels), sum(lv.reserved for lv in levels)
+        if available or reserved:
+            raise Conflict(
+                f"variant {dropped[variant_id]} holds {available} units for sale and {reserved} reserved: set its "
+                "stock to 0 and let its reservations end before removing it",
+                field="variants",
+            )
 
 
 def _require_plausible_prices(uow: UnitOfWork, before: ProductContent, after: ProductContent, now: datetime) -> None:

@@ -45,7 +45,10 @@ PROBLEMS: Responses = {
 }
 WRITE_PROBLEMS: Responses = {
     **PROBLEMS,
-    409: {"description": "A SKU is already used by another of your products, or the product is deleted"},
+    409: {
+        "description": "A SKU is already used by another of your products, the product is deleted, or a variant "
+        "left out still holds stock or reservations (set it to 0 and let them end first)"
+    },
     412: {"description": "If-Match names a stale version; nothing changed"},
     429: {"description": "Over the seller's write rate limit; see Retry-After"},
     413: {"description": "Body too large"},
