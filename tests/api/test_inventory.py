@@ -66,6 +66,24 @@ def test_a_stock_count_includes_the_units_held_in_carts_so_a_recount_never_overs
     assert (stock["available"], stock["reserved"]) == (0, 0)
 
 
+def test_a_count_below_what_is_reserved_is_refused_and_changes_nothing(client, stocked):
+    # else the reservations would be sold (deducted) from units that are not on the shelf
+    variant = stocked["variant"]
+    patch(client, variant, {"operation": "SET", "warehouse_id": "west", "quantity": 0})
+    patch(client, variant, {"operation": "SET", "warehouse_id": "east", "quantity": 5})
+    carts = [patch(client, variant, {"operation": "RESERVE", "quantity": 1, "owner": f"c{n}"}) for n in range(5)]
+    assert all(cart.status_code == 200 for cart in carts)
+    refused = patch(client, variant, {"operation": "SET", "warehouse_id": "east", "quantity": 2})
+    assert refused.status_code == 409 and refused.json()["errors"][0]["field"] == "quantity"
+    assert "5 units" in refused.json()["detail"] and "release" in refused.json()["detail"]
+    stock = client.get(f"/api/v1/inventory/{variant}", headers=INTERNAL).json()
+    assert (stock["available"], stock["reserved"]) == (0, 5)
+    for cart in carts[:3]:
+        patch(client, variant, {"operation": "RELEASE", "reservation_id": cart.json()["reservation_id"]})
+    counted = patch(client, variant, {"operation": "SET", "warehouse_id": "east", "quantity": 2})
+    assert (counted.json()["available"], counted.json()["reserved"]) == (0, 2)
+
+
 def test_insufficient_stock_is_409_and_changes_nothing(client, stocked):
     refused = patch(client, stocked["variant"], {"operation": "RESERVE", "quantity": 29})
     assert refused.status_code == 409  # 28 in all

@@ -75,8 +75,15 @@ class StockLevel:
 
     def counted(self, on_hand: int) -> StockLevel:
         """A stock count: the units on the shelf, reserved ones among them (they stay until DEDUCT takes them),
-        so what is left to sell is the rest. A count below what is reserved leaves nothing to sell."""
-        return self._next(available=max(on_hand - self.reserved, 0))
+        so what is left to sell is the rest. A count below what is reserved is refused: those reservations would
+        be sold (deducted) from units that are not there; some must be released first."""
+        if on_hand < self.reserved:
+            raise Conflict(
+                f"{self.reserved} units of variant {self.variant_id} are reserved at {self.warehouse_id}, more than "
+                f"the {on_hand} counted: release reservations first (or count at least {self.reserved})",
+                field="quantity",
+            )
+        return self._next(available=on_hand - self.reserved)
 
     def _held(self, quantity: int) -> int:
         if quantity > self.reserved:

@@ -130,6 +130,10 @@ def get_stock(variant_id: VariantIdText, caller: CallerDep, inventory: Inventory
     responses={
         **PROBLEMS,
         403: {"description": "A seller may only RESTOCK or SET; RESERVE, RELEASE and DEDUCT need the internal token"},
+        409: {
+            "description": "Not enough stock, the reservation is no longer active, or a SET counts fewer units "
+            "than are reserved at the warehouse (release reservations first)"
+        },
     },
 )
 def change_stock(
