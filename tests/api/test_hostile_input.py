@@ -82,6 +82,28 @@ def test_huge_or_odd_version_numbers_are_4xx(seller: SellerClient, version):
     _problem(rolled, 422)
 
 
+@pytest.mark.parametrize("odd", ["2", True, 2.0])
+def test_a_whole_number_given_as_text_a_boolean_or_a_float_is_refused_and_changes_nothing(
+    client, seller: SellerClient, odd
+):
+    # a malformed version once rolled a product back (true read as 1), a weight "3" was stored as 3
+    created = seller.create(variants=[{"sku": "W-1", "price": 10}])
+    pid = created["product_id"]
+    seller.request("PATCH", f"/products/{pid}", json={"title": "Renamed"})
+    rolled = seller.request("POST", f"/products/{pid}/rollback", json={"version": odd})
+    assert _problem(rolled, 422)["errors"][0]["field"] == "version"
+    weighed = seller.request(
+        "PATCH", f"/products/{pid}", json={"variants": [{"sku": "W-1", "price": 10, "weight_grams": odd}]}
+    )
+    assert _problem(weighed, 422)["errors"][0]["field"] == "variants[0].weight_grams"
+    after = seller.request("GET", f"/products/{pid}").json()
+    assert (after["version"], after["title"], after["variants"][0]["weight_grams"]) == (2, "Renamed", None)
+    line = {"variant_id": created["variants"][0]["variant_id"], "quantity": 1}
+    body = {"owner": "cart", "lines": [line], "ttl_seconds": odd}
+    held = client.post("/api/v1/inventory/reservations", json=body, headers=INTERNAL)
+    assert _problem(held, 422)["errors"][0]["field"] == "ttl_seconds"
+
+
 def test_attribute_integers_over_64_bits_are_refused(client, seller: SellerClient):
     big = 1 << 64
     problem = _problem(seller.request("POST", "/products", json=product_body(attributes={"n": big})), 422)

@@ -90,7 +90,7 @@ class VariantIn(InputModel):
     price: Money = Field(description="Price in USD, a JSON number with at most 2 decimals", examples=[19.99])
     compare_price: Money | None = Field(None, description="The 'was' price; must be above price", examples=[24.99])
     attributes: dict[AttributeName, ShortText] = Field(default_factory=dict, max_length=20, examples=[{"size": "M"}])
-    weight_grams: int | None = Field(None, ge=0, le=1_000_000)
+    weight_grams: int | None = Field(None, ge=0, le=1_000_000, strict=True)
 
     @field_validator("price", "compare_price", mode="before")
     @classmethod

@@ -96,7 +96,9 @@ class LineIn(InputModel):
 class ReservationIn(InputModel):
     owner: str = Field(min_length=1, max_length=200, examples=["cart-8c41"])
     lines: list[LineIn] = Field(min_length=1, max_length=100)
-    ttl_seconds: int | None = Field(None, ge=1, le=86_400, description="Defaults to AISLE_RESERVATION_TTL_SECONDS")
+    ttl_seconds: int | None = Field(
+        None, ge=1, le=86_400, strict=True, description="Defaults to AISLE_RESERVATION_TTL_SECONDS"
+    )
 
 
 @router.post(

@@ -79,7 +79,7 @@ class VersionOut(BaseModel):
 
 
 class RollbackIn(InputModel):
-    version: int = Field(ge=1, le=MAX_VERSION)
+    version: int = Field(ge=1, le=MAX_VERSION, strict=True)
 
 
 class JobOut(BaseModel):
