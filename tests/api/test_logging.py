@@ -25,6 +25,14 @@ def _parsed(stream: io.StringIO) -> list[dict]:
     return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
 
 
+@pytest.mark.parametrize("given", ["<script>alert(1)</script>", "../../etc/passwd", "x" * 5000, " spaced id", ""])
+def test_a_request_id_that_reads_as_no_id_is_replaced_by_ours(client, given):
+    answer = client.get("/healthz", headers={"X-Request-Id": given})
+    kept = client.get("/healthz", headers={"X-Request-Id": "00-4bf92f3577b34da6-a3ce929d0e0e4736.1:2"})
+    assert answer.headers["x-request-id"] != given and len(answer.headers["x-request-id"]) == 32
+    assert kept.headers["x-request-id"] == "00-4bf92f3577b34da6-a3ce929d0e0e4736.1:2"
+
+
 def test_access_lines_and_a_500_carry_the_request_id(container, log_lines: io.StringIO):
     app = create_app(container)
 

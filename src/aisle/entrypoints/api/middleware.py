@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from aisle.entrypoints.api.problems import problem
 from aisle.entrypoints.logs import log_access, request_id_var
 
 REQUEST_ID = "x-request-id"
+_REQUEST_ID_FORM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 
 
 class RequestIdMiddleware:
@@ -25,8 +27,10 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        given = dict(scope["headers"]).get(REQUEST_ID.encode(), b"").decode("latin-1")[:100]
-        request_id = given if given.isprintable() and given else uuid.uuid4().hex
+        given = dict(scope["headers"]).get(REQUEST_ID.encode(), b"").decode("latin-1")
+        # a caller's id is kept when it reads as an id (a trace's, a proxy's UUID), else replaced by ours: it goes
+        # into every log line and answer, where markup, paths or kilobytes of it have no business
+        request_id = given if _REQUEST_ID_FORM.fullmatch(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)  # every log line of this request carries it
         started, status = time.perf_counter(), 500
