@@ -36,14 +36,17 @@ def test_a_missing_media_rendition_is_a_problem(client: TestClient) -> None:
 
 
 def test_every_answer_of_the_gateway_is_documented_on_every_operation(client: TestClient) -> None:
-    """401 where a key is required, 422 where there is input, 413 where there is a body, 500 everywhere: each a
-    Problem, and no FastAPI HTTPValidationError left in the document."""
+    """401 where a key is required, 422 where there is input, 413 where there is a body, 415 where it is JSON, 400
+    (HTTP that cannot be read) and 500 everywhere: each a Problem, and no FastAPI HTTPValidationError left in the
+    document."""
     document = client.get("/openapi.json").json()
     assert "HTTPValidationError" not in document["components"]["schemas"]
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             documented = operation["responses"]
-            expected = {"500"}
+            expected = {"500", "400"}
+            json_body = "application/json" in operation.get("requestBody", {}).get("content", {})
+            expected |= {"415"} if json_body else set()
             expected |= {"401"} if operation.get("security") else set()
             expected |= {"422"} if operation.get("parameters") or operation.get("requestBody") else set()
             expected |= {"413"} if operation.get("requestBody") else set()
@@ -55,6 +58,28 @@ def test_every_answer_of_the_gateway_is_documented_on_every_operation(client: Te
                     # beside it, only /readyz's "indexing" body, which is no problem
                     indexing = {"application/json": {"schema": {"$ref": "#/components/schemas/Indexing"}}}
                     assert own == ({} if (path, status) != ("/readyz", "503") else indexing), (method, path, status)
+
+
+def test_a_body_sent_as_another_media_type_is_the_documented_415(client: TestClient, seller: SellerClient) -> None:
+    sent = seller.request("POST", "/products", content=b"{}", headers={"content-type": "text/plain"})
+    assert sent.status_code == 415 and sent.headers["content-type"] == PROBLEM
+    operation = client.get("/openapi.json").json()["paths"]["/api/v1/seller/products"]["post"]
+    assert "415" in operation["responses"]
+
+
+def test_a_patch_field_that_refuses_null_is_not_documented_as_nullable(
+    client: TestClient, seller: SellerClient
+) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    fields = schemas["ProductPatch"]["properties"]
+    pid = seller.create()["product_id"]
+    for name in ("title", "description", "images", "status", "attributes", "variants"):
+        documented = fields[name].get("anyOf", [fields[name]])
+        assert {"type": "null"} not in documented, name
+        refused = seller.request("PATCH", f"/products/{pid}", json={name: None})
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == name
+    for name in ("brand", "gtin", "category_id", "canonical_product_id"):  # these clear with null, as documented
+        assert {"type": "null"} in fields[name]["anyOf"], name
 
 
 def test_price_history_without_a_key_is_a_documented_401(client: TestClient, seller: SellerClient) -> None:

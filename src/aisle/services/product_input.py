@@ -16,6 +16,7 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 
 from aisle.domain.catalog import (
     MAX_DESCRIPTION,
@@ -162,16 +163,17 @@ class ProductPatch(InputModel):
     """Any subset of the product's fields; ``variants``, when given, replaces the whole list. ``null`` clears a
     field that may be empty (brand, category_id, gtin, canonical_product_id) and is refused for the others."""
 
-    title: str | None = Field(None, min_length=1, max_length=MAX_TITLE)
-    description: str | None = Field(None, max_length=MAX_DESCRIPTION)
+    # SkipJsonSchema[None]: left out means "keep"; the document does not offer null where null is refused
+    title: str | SkipJsonSchema[None] = Field(None, min_length=1, max_length=MAX_TITLE)
+    description: str | SkipJsonSchema[None] = Field(None, max_length=MAX_DESCRIPTION)
     brand: str | None = Field(None, max_length=200)
     category_id: IdText | None = None
-    images: list[ImageUrl] | None = Field(None, max_length=MAX_IMAGES)
-    status: SellerStatus | None = None
-    attributes: dict[AttributeName, AttributeValue] | None = Field(None, max_length=100)
+    images: list[ImageUrl] | SkipJsonSchema[None] = Field(None, max_length=MAX_IMAGES)
+    status: SellerStatus | SkipJsonSchema[None] = None
+    attributes: dict[AttributeName, AttributeValue] | SkipJsonSchema[None] = Field(None, max_length=100)
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$")
     canonical_product_id: IdText | None = None
-    variants: list[VariantIn] | None = Field(None, min_length=1, max_length=MAX_VARIANTS)
+    variants: list[VariantIn] | SkipJsonSchema[None] = Field(None, min_length=1, max_length=MAX_VARIANTS)
     confirm_price_change: bool = Field(
         False, description="Needed to set a price more than 50% outside its recent range (not stored)"
     )

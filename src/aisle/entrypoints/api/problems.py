@@ -137,14 +137,20 @@ def _own_answers(response: dict[str, Any]) -> dict[str, Any]:
 
 
 def _answers_of_the_gateway(operation: dict[str, Any]) -> list[tuple[str, str]]:
-    """The errors any operation of its kind may answer before its own code runs: auth, input checks, body limit."""
-    answers = [("500", TITLES[500] + ": the body's request_id finds the log line")]
+    """The errors any operation of its kind may answer before its own code runs: HTTP itself, auth, input checks,
+    the body's limit and media type."""
+    answers = [
+        ("500", TITLES[500] + ": the body's request_id finds the log line"),
+        ("400", "Not readable as HTTP/1.1: a request line or headers over 80 KB (send long input in a body)"),
+    ]
     if operation.get("security"):
         answers.append(("401", "Missing or wrong API key or token"))
     if operation.get("parameters") or operation.get("requestBody"):
         answers.append(("422", "Invalid input: errors[] names each field and the reason"))
-    if operation.get("requestBody"):
+    if body := operation.get("requestBody"):
         answers.append(("413", "The body is larger than the limit for this endpoint"))
+        if "application/json" in body.get("content", {}):
+            answers.append(("415", "The body is not sent with Content-Type: application/json"))
     return answers
 
 
