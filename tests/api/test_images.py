@@ -70,6 +70,18 @@ def test_upload_turns_ready_with_thumbnails_and_no_location(
     assert not any(p.parent.name == "uploads" for p in stored_files(tmp_path))  # the raw upload (with GPS) is gone
 
 
+def test_a_product_read_with_uploaded_images_can_be_put_back_and_keeps_them(seller: SellerClient) -> None:
+    product = seller.create()
+    [record] = upload(seller, product["product_id"], ("side.jpg", files.jpeg_with_gps(400, 300))).json()
+    wait_until_done(seller, product["product_id"], record["image_id"])
+    read = seller.request("GET", f"/products/{product['product_id']}").json()
+    assert [i.get("image_id") for i in read["images"]] == [record["image_id"], None]  # then the external URL
+    read["title"] = "Renamed Shoe"
+    written = seller.request("PUT", f"/products/{product['product_id']}", json=read)
+    assert written.status_code == 200, written.text
+    assert written.json()["images"] == read["images"] and written.json()["title"] == "Renamed Shoe"
+
+
 def test_media_answers_304_to_its_etag_and_404_to_what_it_does_not_serve(
     client: TestClient, seller: SellerClient
 ) -> None:

@@ -72,6 +72,34 @@ def test_put_replaces_and_patch_changes_only_what_is_sent(seller: SellerClient):
     assert body["variants"][0]["price"] == 79.5
 
 
+def test_what_get_answers_can_be_changed_and_put_back(seller: SellerClient, other_seller: SellerClient):
+    original = other_seller.create(gtin="0885909950805", variants=[{"sku": "ORIG", "price": 50}])
+    created = seller.create(gtin="0885909950805", canonical_product_id=original["product_id"])
+    read = seller.request("GET", f"/products/{created['product_id']}").json()
+    unchanged = seller.request("PUT", f"/products/{created['product_id']}", json=read)
+    assert unchanged.status_code == 200, unchanged.text
+    assert unchanged.json() == read  # the same content: no new version, nothing lost (the offer link included)
+
+    read["title"] = "Trailblazer Running Shoe v2"
+    read["variants"][0]["price"] = 84.99
+    changed = seller.request("PUT", f"/products/{created['product_id']}", json=read).json()
+    assert (changed["version"], changed["title"], changed["variants"][0]["price"]) == (2, read["title"], 84.99)
+    assert [v["variant_id"] for v in changed["variants"]] == [v["variant_id"] for v in read["variants"]]
+    assert changed["images"] == read["images"] and changed["canonical_product_id"] == original["product_id"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("product_id", "12345"), ("seller_id", "12345"), ("variants", [{"sku": "X", "price": 5, "currency": "EUR"}])],
+)
+def test_a_body_read_from_another_product_or_seller_is_refused(seller: SellerClient, field, value):
+    created = seller.create()
+    body = {**seller.request("GET", f"/products/{created['product_id']}").json(), field: value}
+    refused = seller.request("PUT", f"/products/{created['product_id']}", json=body)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"].startswith(field)
+    assert seller.request("GET", f"/products/{created['product_id']}").json()["version"] == 1
+
+
 def test_put_without_a_status_keeps_the_products_status(seller: SellerClient):
     product_id = seller.create()["product_id"]  # ACTIVE
     body = product_body(title="Renamed by a PUT")

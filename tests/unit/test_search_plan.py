@@ -38,10 +38,11 @@ def test_a_typed_brand_with_a_kind_of_product_also_keeps_what_names_the_brand():
     assert not _plan(parsed, SearchParams(q=parsed.raw), None, names_a_kind=False).filters.brands_in_title
     clicked = SearchParams(q=parsed.raw, brands=("Apple",))
     assert not _plan(parsed, clicked, None, names_a_kind=True).filters.brands_in_title
-    # the brand facet counts without the brand filter, and without what it let through
-    assert (
-        not _plan(parsed, SearchParams(q=parsed.raw), None, names_a_kind=True).filters.without("brands").brands_in_title
-    )
+    # the brand facet counts under a typed brand, and what it let through (it is part of the query), and
+    # without a clicked one (one value among many)
+    typed = _plan(parsed, SearchParams(q=parsed.raw), None, names_a_kind=True).filters
+    assert typed.without("brands") == typed
+    assert _plan(parsed, clicked, None, names_a_kind=True).filters.without("brands").brands == ()
 
 
 def test_the_text_may_choose_the_sort():

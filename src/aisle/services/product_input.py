@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    ConfigDict,
     Field,
     PlainValidator,
     ValidationError,
@@ -16,7 +19,6 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
-from pydantic.json_schema import SkipJsonSchema
 
 from aisle.domain.catalog import (
     MAX_DESCRIPTION,
@@ -92,6 +94,9 @@ class VariantIn(InputModel):
     compare_price: Money | None = Field(None, description="The 'was' price; must be above price", examples=[24.99])
     attributes: dict[AttributeName, ShortText] = Field(default_factory=dict, max_length=20, examples=[{"size": "M"}])
     weight_grams: int | None = Field(None, ge=0, le=1_000_000, strict=True)
+    # as GET shows a variant, so that a product read can be written back: a variant is known by its sku
+    variant_id: IdText | None = Field(None, description="As GET shows it; read only (a variant is its sku)")
+    currency: Literal["USD"] = Field("USD", description="As GET shows it; prices are in USD")
 
     @field_validator("price", "compare_price", mode="before")
     @classmethod
@@ -104,6 +109,21 @@ class VariantIn(InputModel):
         return Variant(self.sku, self.price, self.compare_price, dict(self.attributes), self.weight_grams)
 
 
+def _images_as_get_lists_them(value: Any) -> Any:
+    """Image entries as GET lists them, read as the URLs a write takes: ``{"url": ...}`` is that URL, and an
+    uploaded image (``{"image_id": ...}``, managed at /images) stays as it is, so it is no URL to write."""
+    if not isinstance(value, list):
+        return value
+    kept = [v for v in value if not (isinstance(v, dict) and "image_id" in v)]
+    return [v["url"] if isinstance(v, dict) and set(v) == {"url"} else v for v in kept]
+
+
+IMAGES_DESCRIPTION = (
+    "Image URLs (http(s) or a path on this site); also as GET lists them: {url} objects, and uploaded images "
+    "({image_id, ...}), which stay as they are (they are managed at /images)"
+)
+
+
 class ProductIn(InputModel):
     """A whole product. ``category_id`` comes from ``GET /api/v1/categories``."""
 
@@ -111,9 +131,7 @@ class ProductIn(InputModel):
     description: str = Field("", max_length=MAX_DESCRIPTION)
     brand: str | None = Field(None, max_length=200, examples=["Acme"])
     category_id: IdText | None = Field(None, description="A category id (a string of digits)")
-    images: list[ImageUrl] = Field(
-        default_factory=list, max_length=MAX_IMAGES, description="Image URLs (http(s) or a path on this site)"
-    )
+    images: list[ImageUrl] = Field(default_factory=list, max_length=MAX_IMAGES, description=IMAGES_DESCRIPTION)
     status: SellerStatus = "DRAFT"
     attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict, max_length=100)
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$", description="GTIN/EAN/UPC, 8 to 14 digits")
@@ -126,6 +144,11 @@ class ProductIn(InputModel):
     confirm_price_change: bool = Field(
         False, description="Needed to set a price more than 50% outside its recent range (not stored)"
     )
+
+    @field_validator("images", mode="before")
+    @classmethod
+    def _images_read(cls, value: Any) -> Any:
+        return _images_as_get_lists_them(value)
 
     @field_validator("title")
     @classmethod
@@ -159,31 +182,68 @@ class ProductIn(InputModel):
         )
 
 
+class ProductReplace(ProductIn):
+    """A whole product for PUT, also in the shape GET answers, so that a product read can be written back with
+    its changes: ``product_id`` and ``seller_id`` must be the product's; the version and times are read only
+    (If-Match says which version a write expects)."""
+
+    product_id: IdText | None = Field(None, description="As GET shows it: must be the product in the path")
+    seller_id: IdText | None = Field(None, description="As GET shows it: must be yours")
+    version: int | None = Field(None, ge=1, strict=True, description="As GET shows it; read only (see If-Match)")
+    created_at: datetime | None = Field(None, description="As GET shows it; read only")
+    updated_at: datetime | None = Field(None, description="As GET shows it; read only")
+
+    def require_same(self, product_id: int, seller_id: int) -> None:
+        """The ids a body read from GET carries name the product written, and its seller."""
+        if self.product_id is not None and int(self.product_id) != product_id:
+            raise InvalidInput.single("product_id", f"is {self.product_id}, not the product in the path ({product_id})")
+        if self.seller_id is not None and int(self.seller_id) != seller_id:
+            raise InvalidInput.single("seller_id", "must be yours: a product does not change hands")
+
+
+NOT_NULL = ("title", "description", "images", "status", "attributes", "variants")  # of a patch: null is refused
+
+
+def _documented_without_null(schema: dict[str, Any], fields: Sequence[str]) -> None:
+    for name in fields:
+        field = schema["properties"][name]
+        if "anyOf" in field:
+            kept = [option for option in field.pop("anyOf") if option != {"type": "null"}]
+            field.update(kept[0] if len(kept) == 1 else {"anyOf": kept})
+        field.pop("default", None)
+
+
 class ProductPatch(InputModel):
     """Any subset of the product's fields; ``variants``, when given, replaces the whole list. ``null`` clears a
     field that may be empty (brand, category_id, gtin, canonical_product_id) and is refused for the others."""
 
-    # SkipJsonSchema[None]: left out means "keep"; the document does not offer null where null is refused
-    title: str | SkipJsonSchema[None] = Field(None, min_length=1, max_length=MAX_TITLE)
-    description: str | SkipJsonSchema[None] = Field(None, max_length=MAX_DESCRIPTION)
+    # left out means "keep"; the document does not offer null where null is refused (_documented_without_null)
+    model_config = ConfigDict(json_schema_extra=lambda schema: _documented_without_null(schema, NOT_NULL))
+    title: str | None = Field(None, min_length=1, max_length=MAX_TITLE)
+    description: str | None = Field(None, max_length=MAX_DESCRIPTION)
     brand: str | None = Field(None, max_length=200)
     category_id: IdText | None = None
-    images: list[ImageUrl] | SkipJsonSchema[None] = Field(None, max_length=MAX_IMAGES)
-    status: SellerStatus | SkipJsonSchema[None] = None
-    attributes: dict[AttributeName, AttributeValue] | SkipJsonSchema[None] = Field(None, max_length=100)
+    images: list[ImageUrl] | None = Field(None, max_length=MAX_IMAGES, description=IMAGES_DESCRIPTION)
+    status: SellerStatus | None = None
+    attributes: dict[AttributeName, AttributeValue] | None = Field(None, max_length=100)
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$")
     canonical_product_id: IdText | None = None
-    variants: list[VariantIn] | SkipJsonSchema[None] = Field(None, min_length=1, max_length=MAX_VARIANTS)
+    variants: list[VariantIn] | None = Field(None, min_length=1, max_length=MAX_VARIANTS)
     confirm_price_change: bool = Field(
         False, description="Needed to set a price more than 50% outside its recent range (not stored)"
     )
 
-    @field_validator("title", "description", "images", "status", "attributes", "variants", mode="before")
+    @field_validator(*NOT_NULL, mode="before")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:
             raise ValueError("cannot be null; leave the field out to keep its value")
         return value
+
+    @field_validator("images", mode="before")
+    @classmethod
+    def _images_read(cls, value: Any) -> Any:
+        return _images_as_get_lists_them(value)
 
     @field_validator("attributes")
     @classmethod

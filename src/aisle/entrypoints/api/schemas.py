@@ -59,6 +59,7 @@ class ProductOut(BaseModel):
     )
     attributes: dict[str, Any]
     gtin: str | None
+    canonical_product_id: str | None = Field(None, description="The other seller's product this one is an offer of")
     variants: list[VariantOut]
     created_at: datetime
     updated_at: datetime
@@ -147,6 +148,7 @@ def product_out(product: Product, gallery: list[dict[str, Any]] | None = None) -
         images=gallery if gallery is not None else [{"url": url} for url in c.images],
         attributes=dict(c.attributes),
         gtin=c.gtin,
+        canonical_product_id=None if c.canonical_product_id is None else str(c.canonical_product_id),
         variants=[variant_out(v) for v in c.variants],
         created_at=product.created_at,
         updated_at=product.updated_at,

@@ -34,7 +34,7 @@ from aisle.entrypoints.api.schemas import (
     version_out,
 )
 from aisle.services.images import ImageService
-from aisle.services.product_input import ProductIn, ProductPatch
+from aisle.services.product_input import ProductIn, ProductPatch, ProductReplace
 
 # Authentication comes first, before any path id is read: a caller without a key gets 401, never a hint about ids.
 router = APIRouter(prefix="/api/v1/seller", tags=["seller"], dependencies=[Depends(current_seller)])
@@ -101,7 +101,7 @@ def get_product(
 @router.put("/products/{product_id}", response_model=ProductOut, responses=WRITE_PROBLEMS)
 def replace_product(
     product_id: ProductId,
-    body: ProductIn,
+    body: ProductReplace,
     seller: WritingSeller,
     catalog: CatalogDep,
     images: ImagesDep,
@@ -109,7 +109,9 @@ def replace_product(
     response: Response,
 ) -> ProductOut:
     """Replaces the whole product: fields left out take their defaults, except ``status``, which stays as it is
-    (leaving it out never unpublishes a product)."""
+    (leaving it out never unpublishes a product). The body may be what GET answered, changed: its ids must be
+    this product's and yours, its version and times are read only, and uploaded images stay as they are."""
+    body.require_same(product_id, seller.seller_id)
     keep_status = "status" not in body.model_fields_set
     product = catalog.replace_product(
         seller.seller_id, product_id, body.to_content(), expected, body.confirm_price_change, keep_status
