@@ -119,6 +119,13 @@ def test_the_choice_does_not_depend_on_arrival_order():
     assert min(["Otterbox", "OtterBox"], key=preference) == min(["OtterBox", "Otterbox"], key=preference)
 
 
+def test_a_synonym_that_is_another_word_of_the_query_is_dropped():
+    synonyms = SynonymTable.parse("shell, folio, bumper => case\n")
+    parser = QueryParser(Vocabulary.from_texts([("folio case leather", 1.0)], min_count=0), [], synonyms)
+    assert dict(parser.parse("folio case").synonyms).get("folio") is None  # else every case is a folio case
+    assert dict(parser.parse("leather folio").synonyms)["folio"] == ("case",)
+
+
 def test_a_joined_form_brings_its_synonyms():
     synonyms = SynonymTable.parse("headphones, headphone => headset\n")
     parser = QueryParser(Vocabulary.from_texts([("headphone head phone", 1.0)], min_count=0), [], synonyms)

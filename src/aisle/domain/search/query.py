@@ -282,7 +282,12 @@ class QueryParser:
         return tuple((word, forms) for word, forms in found if forms)
 
     def _expansions(self, keywords: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        found = ((term, tuple(filter(self._may_match, more))) for term, more in self.synonyms.expand(keywords).items())
+        """Each term's synonyms, but another word of the query: in "folio case", "folio" (=> case) would match
+        every case, and so ask for nothing."""
+        found = (
+            (term, tuple(e for e in more if self._may_match(e) and e not in set(keywords) - set(term.split())))
+            for term, more in self.synonyms.expand(keywords).items()
+        )
         return tuple((term, more) for term, more in found if more)
 
     def _may_match(self, expansion: str) -> bool:
