@@ -239,3 +239,22 @@ def test_the_product_asked_for_is_named_before_with(client, seller, container):
     list_products(seller, container, "HS", [(title, path, 30, description) for title, path, description in HEADSETS])
     assert titles(client, "headset with microphone")[-1] == "Acme USB Microphone - Black"
     assert titles(client, "microphone with headset")[0] == "Acme USB Microphone - Black"
+
+
+def test_a_product_line_shows_its_devices_before_the_accessories_made_for_them(client, seller: SellerClient, container):
+    """ "thinkpad": the batteries and keyboards outnumber the laptops and their short titles match the word as
+    well; the laptops cost several times more, and come first."""
+    laptops, power, keys = ["Computers", "Laptops"], ["Power", "Notebook Batteries"], ["Computers", "Keyboards"]
+    rows = [
+        ("Lenovo ThinkPad Battery 17+", 99.0, power),
+        ("Lenovo ThinkPad Advanced Ultrabay Battery III", 129.0, power),
+        ("Lenovo ThinkPad X300 Series 6 Cell Li-Ion Battery", 119.0, power),
+        ("Lenovo ThinkPad X300 Keyboard", 59.0, keys),
+        ("Lenovo ThinkPad USB Keyboard with TrackPoint", 69.0, keys),
+        ('Lenovo ThinkPad L13 Notebook Silver 33.8 cm (13.3") 1920 x 1080 pixels Intel Core i5 8 GB', 1099.0, laptops),
+        ('Lenovo ThinkPad T14s Notebook Black 35.6 cm (14") 1920 x 1080 pixels Intel Core i7 16 GB', 1649.0, laptops),
+    ]
+    list_products(seller, container, "TP", [(title, path, price) for title, price, path in rows])
+    found = titles(client, "thinkpad")
+    assert set(found[:2]) == {rows[5][0], rows[6][0]}, found
+    assert set(titles(client, "thinkpad battery")[:3]) == {title for title, _p, _c in rows[:3]}  # the kind asked

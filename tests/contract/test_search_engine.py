@@ -346,6 +346,8 @@ def test_relevance_hits_carry_scores_and_static_signals(engine):
     assert all(0 < h.static_score <= 0.7 for h in hits)
     in_stock_flags = {h.product_id: h.static_score for h in hits}
     assert in_stock_flags[6] < in_stock_flags[1]  # out of stock and unrated weighs less
+    prices = {d.product_id: float(d.price) for d in CATALOG}
+    assert {h.product_id: h.price for h in hits} == {h.product_id: prices[h.product_id] for h in hits}
 
 
 def test_a_rebuild_serves_the_old_index_until_the_switch_and_the_new_one_after(engine):

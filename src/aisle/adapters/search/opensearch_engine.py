@@ -116,6 +116,7 @@ class OpenSearchEngine:
                 static_score=_doc_value(hit, "static_score") or 0.0,
                 category_id=_doc_value(hit, "category_leaf"),
                 popularity=_doc_value(hit, "popularity") or 0.0,
+                price=_doc_value(hit, "price"),
                 title=str(hit.get("_source", {}).get("title", "")) if scored or query.with_titles else "",
             )
             for hit in response["hits"]["hits"]

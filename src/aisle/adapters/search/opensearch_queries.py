@@ -217,7 +217,7 @@ def search_body(query: EngineQuery, text: Query | None) -> Query:
         "_source": ["title"]
         if (query.with_titles or (text is not None and query.sort == "relevance")) and query.limit
         else False,
-        "docvalue_fields": ["static_score", "category_leaf", "popularity"],
+        "docvalue_fields": ["static_score", "category_leaf", "popularity", "price"],
     }
     scored = text is not None and query.sort == "relevance"
     body["sort"] = ["_score" if scored else FIELD_SORTS[query.sort], {"product_id": "asc"}]  # ties: by product id

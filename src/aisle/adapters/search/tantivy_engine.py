@@ -197,11 +197,14 @@ class TantivyEngine:
         statics = searcher.fast_field_values("static_score", addresses)
         leaves = searcher.fast_field_values("category_leaf", addresses)
         popularity = searcher.fast_field_values("popularity", addresses)
+        prices = searcher.fast_field_values("price", addresses)
         # Re-ranking reads what each product is from its title (kinds.py); only relevance-ranked words need it.
         titles = self._titles.of(searcher, addresses, ids) if relevance or query.with_titles else [""] * len(ids)
         hits = [
-            Hit(pid, key, static or 0.0, leaf or None, pop or 0.0, title)
-            for key, pid, static, leaf, pop, title in zip(keys, ids, statics, leaves, popularity, titles, strict=True)
+            Hit(pid, key, static or 0.0, leaf or None, pop or 0.0, title, price)
+            for key, pid, static, leaf, pop, title, price in zip(
+                keys, ids, statics, leaves, popularity, titles, prices, strict=True
+            )
         ]
         return hits, total
 

@@ -47,6 +47,7 @@ class Hit:
     popularity: float = 0.0  # the catalog's popularity score, ranked against the other candidates when re-ranking
     title: str = ""  # filled for keyword searches ranked by relevance (re-ranking reads what each product is) or
     # when the query asks ``with_titles``
+    price: float | None = None  # the effective price the index holds (what price filters and sorts read)
 
 
 @dataclass

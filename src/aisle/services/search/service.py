@@ -21,6 +21,7 @@ from aisle.domain.search.departments import (
     names_department,
     root_of,
 )
+from aisle.domain.search.devices import devices
 from aisle.domain.search.kinds import AMBIGUOUS_SHARE, head_word, is_modifier
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
@@ -440,10 +441,16 @@ class SearchService:
         return ranked
 
     def _of_kind(self, hits: list[Hit], parsed: ParsedQuery) -> dict[int, float]:
-        """The hits of the kind the query names, by the catalog's categories; else by their own names' last word."""
+        """The hits of the kind the query names, by the catalog's categories; else by their own names' last word;
+        else, naming none, the devices a line or model names, by their prices (domain/search/devices.py); not
+        for a brand alone, whose dearest department ("logitech": flight sticks) is no more what is asked for
+        than its others (keyboards and mice)."""
         if self._asked_kind.names_a_kind(parsed):
             return self._asked_kind.candidates_of(hits, parsed)
-        return self._asked_kind.named_by_head(hits, parsed, self._head(parsed))
+        named = self._asked_kind.named_by_head(hits, parsed, self._head(parsed))
+        if named or not parsed.keywords:
+            return named
+        return devices([(h.product_id, h.category_id, h.price) for h in hits])
 
     def _head(self, parsed: ParsedQuery) -> str | None:
         return head_word(parsed.named, parsed.exact, self._understanding.parser().is_brand_word)
