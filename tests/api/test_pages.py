@@ -208,6 +208,34 @@ def test_the_stock_page_restocks_a_warehouse_and_charts_the_price_history(client
     assert page.count("<polyline") == 2 and "$79.99\u2013$89.99" in page
     refused = client.post(stock_url, data={**form, "quantity": "-3"}, follow_redirects=False)
     assert "error=" in refused.headers["location"]
+    reserve = {"owner": "cart", "lines": [{"variant_id": variant_id, "quantity": 5}]}
+    assert client.post("/api/v1/inventory/reservations", json=reserve, headers=internal).status_code == 201
+    below = client.post(stock_url, data={**form, "operation": "SET", "quantity": "2"})  # 5 are in carts
+    assert below.status_code == 200 and "5 units of variant" in below.text and "release reservations" in below.text
+    assert re.search(r"<td>east-1</td><td>9</td><td>5</td>", below.text), below.text
+
+
+def test_the_portal_refuses_to_drop_a_variant_that_holds_stock_and_says_why(client, seller):
+    product = seller.create()  # two variants, TB-42-BLK and TB-43-BLK
+    internal = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+    client.post("/api/v1/warehouses", json={"warehouse_id": "main", "name": "Main", "region": "us"}, headers=internal)
+    count = {"operation": "SET", "warehouse_id": "main", "quantity": 4}
+    assert client.patch(f"/api/v1/inventory/{product['variants'][1]['variant_id']}", json=count, headers=internal)
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    form = {
+        "csrf_token": client.cookies["aisle_csrf"],
+        "version": "1",
+        "title": product["title"],
+        "status": "ACTIVE",
+        "v_sku": ["TB-42-BLK"],
+        "v_price": ["89.99"],
+        "v_compare": [""],
+        "v_attrs": ["size=42, color=black"],
+    }
+    refused = client.post(f"/seller/products/{product['product_id']}", data=form)
+    assert refused.status_code == 409
+    assert "variant TB-43-BLK holds 4 units for sale" in html.unescape(refused.text)
+    assert len(seller.request("GET", f"/products/{product['product_id']}").json()["variants"]) == 2
 
 
 def product_body_with_price(product: dict, price: float) -> dict:

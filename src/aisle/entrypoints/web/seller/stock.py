@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from aisle.domain.errors import InvalidInput
+from aisle.domain.errors import Conflict, InvalidInput
 from aisle.domain.inventory import Operation
 from aisle.entrypoints.api.dependencies import CatalogDep, InventoryDep, PricingDep, parse_id
 from aisle.entrypoints.api.shapes.pricing import price_change_shown
@@ -76,7 +77,9 @@ async def change_stock(
         await run_in_threadpool(inventory.adjust, variant_id, operation, warehouse, quantity)
     except InvalidInput as invalid:
         reason = "; ".join(f"{e.field} {e.reason}" for e in invalid.errors)
-        return RedirectResponse(f"{target}?error={reason}", status_code=303)
+        return RedirectResponse(f"{target}?{urlencode({'error': reason})}", status_code=303)
+    except Conflict as conflict:  # a count below what shoppers have reserved
+        return RedirectResponse(f"{target}?{urlencode({'error': conflict.detail})}", status_code=303)
     return RedirectResponse(f"{target}?note={operation.value.lower()}+saved", status_code=303)
 
 
