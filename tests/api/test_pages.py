@@ -233,7 +233,7 @@ def test_the_portal_refuses_to_drop_a_variant_that_holds_stock_and_says_why(clie
         "v_attrs": ["size=42, color=black"],
     }
     refused = client.post(f"/seller/products/{product['product_id']}", data=form)
-    assert refused.status_code == 409
+    assert refused.status_code == 409 and refused.headers["content-type"].startswith("text/html")  # the editor again
     assert "variant TB-43-BLK holds 4 units for sale" in html.unescape(refused.text)
     assert len(seller.request("GET", f"/products/{product['product_id']}").json()["variants"]) == 2
 
