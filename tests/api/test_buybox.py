@@ -110,6 +110,9 @@ def test_an_offer_of_a_product_with_a_gtin_carries_that_gtin(client, seller: Sel
     assert joined["product_id"] in offers
     changed = other_seller.request("PATCH", f"/products/{joined['product_id']}", json={"gtin": "9999999999994"})
     assert changed.status_code == 422 and changed.json()["errors"][0]["field"] == "gtin"
+    under_offers = seller.request("PATCH", f"/products/{original['product_id']}", json={"gtin": "9999999999994"})
+    assert under_offers.status_code == 422 and under_offers.json()["errors"][0]["field"] == "gtin"
+    assert seller.request("PATCH", f"/products/{original['product_id']}", json={"title": "Zephyr NC"}).is_success
 
 
 def test_offers_join_the_product_the_others_join_not_an_offer_of_it(

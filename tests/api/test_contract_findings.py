@@ -82,6 +82,13 @@ def test_a_patch_field_that_refuses_null_is_not_documented_as_nullable(
         assert {"type": "null"} in fields[name]["anyOf"], name
 
 
+def test_put_documents_the_image_entries_get_lists(client: TestClient) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    items = schemas["ProductReplace"]["properties"]["images"]["items"]["anyOf"]
+    assert {"string", "object"} == {option["type"] for option in items}
+    assert [o["required"] for o in items if o["type"] == "object"] == [["url"], ["image_id"]]
+
+
 def test_price_history_without_a_key_is_a_documented_401(client: TestClient, seller: SellerClient) -> None:
     answer = client.get("/api/v1/seller/variants/1/price-history")
     assert answer.status_code == 401 and answer.headers["content-type"] == PROBLEM

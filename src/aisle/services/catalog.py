@@ -210,6 +210,10 @@ def require_known_references(
     join, not one that joins another (``product_id``: the product written, which others may name)."""
     if content.category_id is not None and uow.categories.get(content.category_id) is None:
         raise InvalidInput.single("category_id", f"unknown category {content.category_id}")
+    had = previous.gtin if previous is not None else None
+    if had and content.gtin != had and product_id is not None and uow.products.named_canonical([product_id]):
+        # its offers carry the GTIN it had: they would be offers of another product
+        raise InvalidInput.single("gtin", f"other sellers offer this product as GTIN {had}: it stays")
     canonical_id = content.canonical_product_id
     if canonical_id is None:
         return

@@ -67,7 +67,8 @@ AttributeValue = Annotated[
     ),
 ]
 # http(s), or a path on this site: "//host/x.png" and "/\\host/x.png" are other hosts to a browser
-ImageUrl = Annotated[str, Field(max_length=2000, pattern=r"^(https?://\S+|/[^/\\\s]\S*)$")]
+IMAGE_URL_PATTERN = r"^(https?://\S+|/[^/\\\s]\S*)$"
+ImageUrl = Annotated[str, Field(max_length=2000, pattern=IMAGE_URL_PATTERN)]
 SellerStatus = Literal["DRAFT", "ACTIVE", "INACTIVE"]
 
 
@@ -122,6 +123,25 @@ IMAGES_DESCRIPTION = (
     "Image URLs (http(s) or a path on this site); also as GET lists them: {url} objects, and uploaded images "
     "({image_id, ...}), which stay as they are (they are managed at /images)"
 )
+_IMAGE_ENTRY_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "maxLength": 2000, "pattern": IMAGE_URL_PATTERN},
+        {
+            "type": "object",
+            "properties": {"url": {"type": "string", "maxLength": 2000, "pattern": IMAGE_URL_PATTERN}},
+            "required": ["url"],
+            "additionalProperties": False,
+        },
+        {"type": "object", "properties": {"image_id": {"type": "string"}}, "required": ["image_id"]},
+    ]
+}
+# What a write takes: the URLs, read from any of the entry shapes GET lists (_images_as_get_lists_them)
+Images = Annotated[
+    list[ImageUrl],
+    WithJsonSchema(
+        {"type": "array", "maxItems": MAX_IMAGES, "items": _IMAGE_ENTRY_SCHEMA, "description": IMAGES_DESCRIPTION}
+    ),
+]
 
 
 class ProductIn(InputModel):
@@ -131,7 +151,7 @@ class ProductIn(InputModel):
     description: str = Field("", max_length=MAX_DESCRIPTION)
     brand: str | None = Field(None, max_length=200, examples=["Acme"])
     category_id: IdText | None = Field(None, description="A category id (a string of digits)")
-    images: list[ImageUrl] = Field(default_factory=list, max_length=MAX_IMAGES, description=IMAGES_DESCRIPTION)
+    images: Images = Field(default_factory=list, max_length=MAX_IMAGES)
     status: SellerStatus = "DRAFT"
     attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict, max_length=100)
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$", description="GTIN/EAN/UPC, 8 to 14 digits")
@@ -223,7 +243,7 @@ class ProductPatch(InputModel):
     description: str | None = Field(None, max_length=MAX_DESCRIPTION)
     brand: str | None = Field(None, max_length=200)
     category_id: IdText | None = None
-    images: list[ImageUrl] | None = Field(None, max_length=MAX_IMAGES, description=IMAGES_DESCRIPTION)
+    images: Images | None = Field(None, max_length=MAX_IMAGES)
     status: SellerStatus | None = None
     attributes: dict[AttributeName, AttributeValue] | None = Field(None, max_length=100)
     gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$")
