@@ -115,12 +115,33 @@ def test_an_offer_of_a_product_with_a_gtin_carries_that_gtin(client, seller: Sel
     assert seller.request("PATCH", f"/products/{original['product_id']}", json={"title": "Zephyr NC"}).is_success
 
 
+def test_an_offer_of_a_product_without_a_gtin_names_it(seller: SellerClient, other_seller: SellerClient):
+    # without a GTIN, the title is what says it is the same product: not "Totally different thing" at $1
+    original = seller.create(**product_body(title="Handmade Oak Cutting Board", variants=[{"sku": "OAK", "price": 40}]))
+    body = product_body(
+        title="Totally different thing",
+        canonical_product_id=original["product_id"],
+        variants=[{"sku": "D", "price": 1}],
+    )
+    refused = other_seller.request("POST", "/products", json=body)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "title"
+    assert "Handmade Oak Cutting Board" in refused.json()["errors"][0]["reason"]
+    offer = other_seller.request("POST", "/products", json={**body, "title": "Oak cutting board"})
+    assert offer.status_code == 201
+    renamed = other_seller.request("PATCH", f"/products/{offer.json()['product_id']}", json={"title": "Something else"})
+    assert renamed.status_code == 422 and renamed.json()["errors"][0]["field"] == "title"
+
+
 def test_offers_join_the_product_the_others_join_not_an_offer_of_it(
     seller: SellerClient, other_seller: SellerClient, client
 ):
     original = seller.create(**product_body(title="Handmade Oak Cutting Board", variants=[{"sku": "OAK", "price": 40}]))
     offer = other_seller.create(
-        **product_body(canonical_product_id=original["product_id"], variants=[{"sku": "OAK2", "price": 35}])
+        **product_body(
+            title="Oak Cutting Board",
+            canonical_product_id=original["product_id"],
+            variants=[{"sku": "OAK2", "price": 35}],
+        )
     )
     third = SellerClient(client, "Third Goods")
     chained = third.request(

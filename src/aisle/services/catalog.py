@@ -11,6 +11,7 @@ from aisle.domain.catalog import Product, ProductContent, ProductStatus, content
 from aisle.domain.categories import CategoryNode, build_tree
 from aisle.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from aisle.domain.pricing import price_change_problems
+from aisle.domain.search.text import tokenize
 from aisle.domain.versions import diff_snapshots
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory, VersionConflict, VersionInfo
 from aisle.services.price_history import record_price_history
@@ -19,6 +20,7 @@ from aisle.services.retry import retry_on_conflict
 Edit = Callable[[ProductContent], ProductContent]
 MAX_CAS_ATTEMPTS = 8
 PRICE_MEMORY = timedelta(days=30)  # the window whose prices make a new price plausible
+MIN_SHARED_TITLE_WORDS = 0.5  # of a canonical product without a GTIN, the title words an offer of it holds
 
 
 @dataclass(frozen=True)
@@ -217,8 +219,12 @@ def require_known_references(
     canonical_id = content.canonical_product_id
     if canonical_id is None:
         return
-    if previous is not None and (previous.canonical_product_id, previous.gtin) == (canonical_id, content.gtin):
-        return  # a link made before stays, even when the canonical product is no longer on sale
+    if previous is not None and previous.canonical_product_id == canonical_id:
+        # a link made before stays, even when the canonical product is no longer on sale; what names it is checked
+        changed = (previous.gtin, previous.title) != (content.gtin, content.title)
+        if changed and (linked := uow.products.get(canonical_id)) is not None:
+            _require_same_product(linked, content)
+        return
     canonical = uow.products.get(canonical_id)
     if canonical is None or canonical.status is not ProductStatus.ACTIVE:
         raise InvalidInput.single("canonical_product_id", f"no product on sale with id {canonical_id}")
@@ -232,9 +238,26 @@ def require_known_references(
         raise InvalidInput.single(
             "canonical_product_id", "other sellers' offers name this product as theirs: it cannot be an offer itself"
         )
+    _require_same_product(canonical, content)
+
+
+def _require_same_product(canonical: Product, offer: ProductContent) -> None:
+    """An offer carries the canonical product's GTIN; without one, its title holds most of the canonical title's
+    words (the title is then what says it is the same product)."""
     wanted = canonical.content.gtin
-    if wanted and content.gtin != wanted:
-        raise InvalidInput.single("gtin", f"must be {wanted}, the GTIN of product {canonical_id}, to offer it")
+    if wanted and offer.gtin != wanted:
+        raise InvalidInput.single("gtin", f"must be {wanted}, the GTIN of product {canonical.product_id}, to offer it")
+    if not wanted and _shared_title_words(canonical.content.title, offer.title) < MIN_SHARED_TITLE_WORDS:
+        raise InvalidInput.single(
+            "title", f"an offer of product {canonical.product_id} names it: most words of {canonical.content.title!r}"
+        )
+
+
+def _shared_title_words(canonical: str, offer: str) -> float:
+    """The share of the canonical title's words the offer's title holds ("Oak cutting board" holds 3 of the 4 of
+    "Handmade Oak Cutting Board")."""
+    words = set(tokenize(canonical))
+    return len(words & set(tokenize(offer))) / len(words) if words else 1.0
 
 
 def _require_no_stock_dropped(uow: UnitOfWork, before: ProductContent, after: ProductContent) -> None:

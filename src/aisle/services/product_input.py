@@ -158,7 +158,8 @@ class ProductIn(InputModel):
     canonical_product_id: IdText | None = Field(
         None,
         description="An ACTIVE product listed by another seller (not itself an offer of a third): the two share a "
-        "buy box. When that product has a GTIN, this one must carry the same",
+        "buy box. When that product has a GTIN, this one must carry the same; without one, this title must hold "
+        "most of that title's words",
     )
     variants: list[VariantIn] = Field(min_length=1, max_length=MAX_VARIANTS)
     confirm_price_change: bool = Field(
