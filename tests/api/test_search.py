@@ -742,6 +742,21 @@ def test_facet_counts_follow_a_product_listed_since_they_were_counted(client, se
     assert again["facets"]["brands"] == [{"name": "Quill", "count": 2, "selected": False}]
 
 
+def test_autocomplete_reads_a_letter_ending_a_known_phrase_as_a_word(client, seller: SellerClient, container):
+    # "usb c" (a phrase of the synonyms) asks for USB-C, not the commoner "USB Cable"s the letter also begins
+    for n in range(6):
+        seller.create(title=f"Volt USB Cable {n} ft", variants=[{"sku": f"UC-{n}", "price": 5 + n}])
+    seller.create(title="Volt USB-C Wall Charger", variants=[{"sku": "UC-C", "price": 19}])
+    seller.create(title="Orbit Galaxy Sky Projector", variants=[{"sku": "GS-1", "price": 29}])
+    wait_for_outbox(container)
+    for typed in ("usb c", "usb-c"):
+        suggestions = client.get("/api/v1/products/autocomplete", params={"q": typed}).json()["suggestions"]
+        assert [s["text"] for s in suggestions if s["type"] == "product"][0] == "Volt USB-C Wall Charger", typed
+    # a letter after a word no phrase holds is still the start of a word
+    suggestions = client.get("/api/v1/products/autocomplete", params={"q": "galaxy s"}).json()["suggestions"]
+    assert "Orbit Galaxy Sky Projector" in [s["text"] for s in suggestions if s["type"] == "product"]
+
+
 def test_autocomplete_suggests_each_title_once_however_many_sellers_list_it(
     client, seller: SellerClient, other_seller: SellerClient, container
 ):

@@ -11,7 +11,7 @@ from aisle.domain.categories import Category
 from aisle.domain.search.query import read_text
 from aisle.domain.search.stopwords import STOP_WORDS
 from aisle.domain.search.text import has_digit, normalize, tokenize
-from aisle.services.search.engine import SearchEngine
+from aisle.services.search.engine import EngineQuery, KeywordGroup, SearchEngine
 from aisle.services.search.understanding import QueryUnderstanding
 
 MAX_SUGGESTIONS = 9
@@ -91,10 +91,24 @@ class Autocomplete:
         """The most popular titles holding the typed words, none where a word is only the tail of a decimal
         ("4k" is no word of "2.4kW", though the engine splits it into "2" and "4kw")."""
         words = tokenize(prefix)
-        found = self._engine.title_completions(prefix, PRODUCTS + PRODUCTS_SPARE)
+        found = self._with_lone_letter(words) + self._engine.title_completions(prefix, PRODUCTS + PRODUCTS_SPARE)
         # one suggestion per title: two sellers listing the same product would show it twice, and then once
         titled = _unique([Suggestion("product", t, product_id=pid) for pid, t in found if _begins_words(t, words)])
         return titled[:PRODUCTS]
+
+    def _with_lone_letter(self, words: list[str]) -> list[tuple[int, str]]:
+        """For a lone letter that ends a phrase the synonyms know, the titles holding it as a word of its own, best
+        matches first: "usb c" is USB-C before the commoner titles whose "USB Cable" the letter also begins (but
+        "galaxy s" is still the start of "galaxy s7")."""
+        if len(words) < 2 or len(words[-1]) != 1 or not words[-1].isalpha():
+            return []
+        phrase = " ".join(words[-2:])
+        if phrase not in self._understanding.parser().synonyms.expand(words):
+            return []
+        groups = tuple(KeywordGroup(word, fuzzy=False) for word in words)
+        query = EngineQuery(keywords=groups, limit=PRODUCTS, with_facets=False, with_total=False, with_titles=True)
+        letter = re.compile(r"(?<![^\W_])" + re.escape(words[-1]) + r"(?![^\W_])")
+        return [(h.product_id, h.title) for h in self._engine.search(query).hits if letter.search(normalize(h.title))]
 
     def _words(self, head: str, last: str) -> list[Suggestion]:
         """The last word completed, counted in the titles holding the words before it: "4k t" is completed to
