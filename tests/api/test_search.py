@@ -751,7 +751,7 @@ def test_autocomplete_reads_a_letter_ending_a_known_phrase_as_a_word(client, sel
     wait_for_outbox(container)
     for typed in ("usb c", "usb-c"):
         suggestions = client.get("/api/v1/products/autocomplete", params={"q": typed}).json()["suggestions"]
-        assert [s["text"] for s in suggestions if s["type"] == "product"][0] == "Volt USB-C Wall Charger", typed
+        assert next(s["text"] for s in suggestions if s["type"] == "product") == "Volt USB-C Wall Charger", typed
     # a letter after a word no phrase holds is still the start of a word
     suggestions = client.get("/api/v1/products/autocomplete", params={"q": "galaxy s"}).json()["suggestions"]
     assert "Orbit Galaxy Sky Projector" in [s["text"] for s in suggestions if s["type"] == "product"]
