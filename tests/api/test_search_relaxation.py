@@ -165,3 +165,18 @@ def test_what_the_product_goes_with_is_let_go_of_first(client, seller: SellerCli
     body = client.get("/api/v1/products/search", params={"q": "black wireless mouse for mac"}).json()
     assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "mac"}]
     assert {r["title"] for r in body["results"]} == {title for title, _ in MICE[:2]}
+
+
+DRIVES = [
+    ("Stratus 2TB Internal Hard Drive", ["Storage", "Hard Drives"]),
+    ("Nimbus 1TB External Hard Drive", ["Storage", "Hard Drives"]),
+    ("Cirrus 4TB External Hard Drive", ["Storage", "Hard Drives"]),
+]
+
+
+def test_a_size_gives_way_before_a_word_saying_what_the_product_is(client, seller: SellerClient, container):
+    # no 2TB external drive: external drives of other sizes, not the 2TB internal one
+    list_products(seller, container, "HD", [(title, path, 80) for title, path in DRIVES])
+    body = client.get("/api/v1/products/search", params={"q": "2tb external hard drive"}).json()
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "2tb"}]
+    assert {r["title"] for r in body["results"]} == {title for title, _ in DRIVES[1:]}

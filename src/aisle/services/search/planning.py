@@ -12,6 +12,7 @@ from aisle.domain.search.compounds import is_split_code
 from aisle.domain.search.kinds import AUDIENCE_WORDS, COLOURS, is_modifier, is_qualifier, singular
 from aisle.domain.search.query import ParsedQuery
 from aisle.domain.search.text import tokenize
+from aisle.domain.search.units import is_measure
 from aisle.services.search.engine import EngineQuery, Filters, Hit, KeywordGroup, Searcher
 from aisle.services.search.params import SearchParams
 from aisle.services.search.results import PriceDropped, RelaxStep
@@ -211,7 +212,8 @@ def word_to_drop(
     others = [k for k in droppable if k not in model]
     if model and others and len(droppable) <= MAX_TRIED:
         droppable = _found_without(others, keywords, filters, engine, counted) or droppable
-    modifiers = [k for k in droppable if _qualifies(k, keywords)]
+    # a size or capacity ("2tb") gives way before a word saying what the product is ("external")
+    modifiers = [k for k in droppable if _qualifies(k, keywords) or is_measure(k.word)]
     if modifiers and len(modifiers) < len(droppable):
         droppable = modifiers
     if len(droppable) <= MAX_TRIED:
