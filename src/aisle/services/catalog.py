@@ -207,9 +207,9 @@ def require_known_references(
 ) -> None:
     """A category, when named, must exist. A canonical product must be on sale (ACTIVE) and another seller's:
     a DRAFT or deleted one answers exactly like an unknown id, so the answer reveals no unpublished product.
-    An offer of it is the same product: it carries the canonical product's GTIN, when that has one (else any
-    listing could join a buy box it would win with a cheaper, different item), and joins the product the others
-    join, not one that joins another (``product_id``: the product written, which others may name)."""
+    An offer of it is the same product (``_require_same_product``: else any listing could join a buy box it
+    would win with a cheaper, different item), and joins the product the others join, not one that joins another
+    (``product_id``: the product written, which others may name; its GTIN then stays)."""
     if content.category_id is not None and uow.categories.get(content.category_id) is None:
         raise InvalidInput.single("category_id", f"unknown category {content.category_id}")
     had = previous.gtin if previous is not None else None
