@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import Report, command_line, machine, now_utc
+from common import Report
 
 REPORT = Path(__file__).parent / "reports" / "search_cpu_real.md"
 QUERIES = Path("queries") / "bestbuy_query_suggestions.json"
@@ -103,8 +103,7 @@ def _run_variant(args: argparse.Namespace, src: str) -> dict:
 
 def _report(args: argparse.Namespace, runs: dict[str, list[list[float]]], documents: int, started: float) -> None:
     report = Report("CPU per search on a real catalog")
-    report.facts("Run", {"date": now_utc(), "command": f"`{command_line()}`", "wall": f"{time.time() - started:.0f} s"})
-    report.facts("Machine", machine())
+    report.run_and_machine((time.time() - started) / 60)
     report.facts(
         "Setup",
         {
