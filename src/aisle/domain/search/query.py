@@ -284,8 +284,9 @@ class QueryParser:
     def _expansions(self, keywords: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """Each term's synonyms, but another word of the query: in "folio case", "folio" (=> case) would match
         every case, and so ask for nothing."""
+        words = set(keywords)
         found = (
-            (term, tuple(e for e in more if self._may_match(e) and e not in set(keywords) - set(term.split())))
+            (term, tuple(e for e in more if e not in words - set(term.split()) and self._may_match(e)))
             for term, more in self.synonyms.expand(keywords).items()
         )
         return tuple((term, more) for term, more in found if more)
