@@ -42,6 +42,7 @@ def _problem(response, status: int) -> dict:
         (product_body(attributes={f"spec {n}": "x" * 9000 for n in range(6)}), "attributes"),
         (product_body(attributes={"colour": None}), "attributes.colour"),
         (product_body(gtin="12ab"), "gtin"),
+        (product_body(gtin="4006381333932"), "gtin"),  # the check digit is 1
         (product_body(category_id="'; --"), "category_id"),
         (product_body(surprise="field"), "surprise"),
     ],

@@ -15,7 +15,9 @@ from aisle.domain.catalog import (
     ProductStatus,
     Variant,
     content_from_dict,
+    content_problems,
     content_to_dict,
+    gtin_problem,
 )
 from aisle.domain.errors import Conflict, InvalidInput
 from aisle.domain.money import price_problem
@@ -124,3 +126,24 @@ def test_every_two_decimal_positive_price_is_accepted(amount):
 @pytest.mark.parametrize("value", ["19.99", True, None, float("nan"), float("inf"), 0, -5, 0.001, 10**9, [1]])
 def test_malformed_prices_are_refused(value):
     assert price_problem(value) is not None
+
+
+@pytest.mark.parametrize("gtin", ["12345670", "036000291452", "4006381333931", "10614141000415"])
+def test_a_gtin_of_each_length_passes_its_check_digit(gtin):
+    assert gtin_problem(gtin) is None
+
+
+@pytest.mark.parametrize(
+    ("gtin", "reason"),
+    [
+        ("4006381333932", "check digit should be 1, not 2: a digit is mistyped"),
+        ("4006381333391", "check digit should be 9, not 1: a digit is mistyped"),  # two neighbours swapped
+        ("1234567", "must be 8 to 14 digits"),
+        ("40063813339310", "check digit should be 4, not 0: a digit is mistyped"),
+        ("4006381333931\n", "must be 8 to 14 digits"),
+    ],
+)
+def test_a_gtin_that_fails_its_check_digit_names_the_digit_expected(gtin, reason):
+    assert gtin_problem(gtin) == reason
+    content = ProductContent(title="Kettle", variants=(Variant(sku="K", price=Decimal("20")),), gtin=gtin)
+    assert [(problem.field, problem.reason) for problem in content_problems(content)] == [("gtin", reason)]

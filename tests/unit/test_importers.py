@@ -178,7 +178,8 @@ def test_icecat_reads_a_plain_json_file_and_skips_what_it_cannot_sell(tmp_path):
 
 
 def test_icecat_short_descriptions_lose_their_html(tmp_path):
-    item = {"id": "9", "title": "Intel Core 2 Duo E8200 processor", "price": 100, "ean": ["123"],
+    item = {"id": "9", "title": "Intel Core 2 Duo E8200 processor", "price": 100,
+            "ean": ["123", "4006381333932", "4006381333931"],
             "short_description": "Intel&reg; Core&trade;2 Duo <br />(6M Cache, 2.66 GHz)<ul><li>A</li><li>B</li></ul>",
             "img_thumb": "http://img/thumb.jpg", "img_low": "http://img/low.jpg"}  # fmt: skip
     path = tmp_path / "1.json.zip"
@@ -187,7 +188,7 @@ def test_icecat_short_descriptions_lose_their_html(tmp_path):
     data = products(read_icecat(path))[0].data
     assert data["description"] == "Intel® Core™2 Duo (6M Cache, 2.66 GHz) A B"
     assert data["images"] == ["http://img/low.jpg"]  # the best size there is
-    assert data["gtin"] == "123"
+    assert data["gtin"] == "4006381333931"  # the first EAN whose check digit holds
 
 
 def test_icecat_counts_of_pieces_are_words_a_search_for_pc_cannot_take_for_a_computer(tmp_path):

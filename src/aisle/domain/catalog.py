@@ -19,6 +19,7 @@ MAX_IMAGES = 20
 MAX_TITLE = 500
 MAX_DESCRIPTION = 20_000
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+GTIN_PATTERN = re.compile(r"[0-9]{8,14}")
 
 
 class ProductStatus(StrEnum):
@@ -71,8 +72,27 @@ def content_problems(content: ProductContent) -> list[FieldError]:
         problems.append(FieldError("images", f"at most {MAX_IMAGES} images"))
     if not 1 <= len(content.variants) <= MAX_VARIANTS:
         problems.append(FieldError("variants", f"a product has 1 to {MAX_VARIANTS} variants"))
+    if content.gtin is not None and (reason := gtin_problem(content.gtin)):
+        problems.append(FieldError("gtin", reason))
     problems.extend(_variant_problems(content.variants))
     return problems
+
+
+def gtin_problem(gtin: str) -> str | None:
+    """GS1's rule for every GTIN length (EAN-8, UPC-A, EAN-13, GTIN-14): the last digit checks the others, so a
+    mistyped digit or two swapped neighbours are caught before the code joins another seller's buy box."""
+    if not GTIN_PATTERN.fullmatch(gtin):
+        return "must be 8 to 14 digits"
+    expected = gtin_check_digit(gtin[:-1])
+    if int(gtin[-1]) != expected:
+        return f"check digit should be {expected}, not {gtin[-1]}: a digit is mistyped"
+    return None
+
+
+def gtin_check_digit(body: str) -> int:
+    """GS1 mod 10: digits weigh 3, 1, 3, ... from the right."""
+    weighted = sum(int(digit) * (3 if position % 2 == 0 else 1) for position, digit in enumerate(reversed(body)))
+    return (10 - weighted % 10) % 10
 
 
 def _variant_problems(variants: tuple[Variant, ...]) -> list[FieldError]:

@@ -154,7 +154,9 @@ class ProductIn(InputModel):
     images: Images = Field(default_factory=list, max_length=MAX_IMAGES)
     status: SellerStatus = "DRAFT"
     attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict, max_length=100)
-    gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$", description="GTIN/EAN/UPC, 8 to 14 digits")
+    gtin: str | None = Field(
+        None, pattern=r"^[0-9]{8,14}$", description="GTIN/EAN/UPC, 8 to 14 digits; the last is its GS1 check digit"
+    )
     canonical_product_id: IdText | None = Field(
         None,
         description="An ACTIVE product listed by another seller (not itself an offer of a third): the two share a "

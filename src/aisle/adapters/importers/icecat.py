@@ -23,6 +23,7 @@ from aisle.adapters.importers.brands import brand_name
 from aisle.adapters.importers.feed_text import pieces_spelled_out, repaired
 from aisle.adapters.importers.jsonl import iter_json_array
 from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord, without_repeated_skus
+from aisle.domain.catalog import gtin_problem
 from aisle.domain.categorize import place_in_category, readable_spec_name
 
 SKU_PREFIX = "IC-"
@@ -222,7 +223,9 @@ def _first_ean(eans: Any) -> str | None:
         eans = [eans]
     if not isinstance(eans, list):
         return None
-    return next((ean.strip() for ean in eans if isinstance(ean, str) and ean.strip()), None)
+    # A code that fails its check digit would refuse the whole product; the product is kept without it.
+    codes = (ean.strip() for ean in eans if isinstance(ean, str))
+    return next((code for code in codes if gtin_problem(code) is None), None)
 
 
 def _weight_grams(weight: Any) -> int | None:

@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any, Generic, TypeVar
 
 from aisle.adapters.importers.records import GeneratedReview, ProductRecord
+from aisle.domain.catalog import gtin_check_digit
 
 T = TypeVar("T")
 Draw = Callable[[], float]  # a bound random.Random.random: a float in [0, 1)
@@ -419,8 +420,7 @@ def _money(cents: int) -> Decimal:
 def _restricted_gtin(seed: int, index: int) -> str:
     """An EAN-13 in the "2" prefix range, which GS1 reserves for in-store use: it can never name a real product."""
     digits = f"2{seed % 100:02d}{index % 1_000_000_000:09d}"
-    weighted = sum(map(int, digits[0::2])) + 3 * sum(map(int, digits[1::2]))
-    return f"{digits}{(10 - weighted % 10) % 10}"
+    return f"{digits}{gtin_check_digit(digits)}"
 
 
 def _variants(
