@@ -73,6 +73,22 @@ def test_too_many_lines_or_an_empty_body_is_refused(seller: SellerClient):
     assert empty.status_code == 422
 
 
+def test_a_form_or_file_upload_is_refused_as_415_and_creates_no_job(seller: SellerClient):
+    line = ndjson([{"title": "Mug", "variants": [{"sku": "MUG-1", "price": 9.5}]}])
+    form = seller.request("POST", "/products/bulk", files={"file": ("products.jsonl", line)})
+    assert form.status_code == 415
+    assert form.headers["content-type"] == "application/problem+json"
+    assert form.json()["errors"][0]["field"] == "content-type"
+    assert "multipart/form-data" in form.json()["errors"][0]["reason"]
+    image = seller.request("POST", "/products/bulk", content=b"\x89PNG", headers={"content-type": "image/png"})
+    assert image.status_code == 415
+    curl_default = {"content-type": "application/x-www-form-urlencoded"}  # what curl --data-binary sends
+    accepted = seller.request("POST", "/products/bulk", content=line, headers=curl_default)
+    assert accepted.status_code == 202
+    assert wait_for_job(seller, accepted.json()["job_id"])["succeeded"] == 1
+    assert seller.request("GET", "/products").json()["total"] == 1
+
+
 def test_a_body_that_is_not_utf8_is_refused_naming_the_line_and_imports_nothing(seller: SellerClient):
     good = ndjson([{"title": "Widget", "variants": [{"sku": "W-1", "price": 1}]}])
     latin1 = '{"title": "Caf\u00e9 mug", "variants": [{"sku": "W-2", "price": 1}]}\n'.encode("latin-1")

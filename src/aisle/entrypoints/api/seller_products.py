@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from aisle.domain.catalog import Product, ProductStatus
+from aisle.domain.errors import FieldError
 from aisle.domain.versions import MAX_VERSION
 from aisle.entrypoints.api.dependencies import (
     BulkDep,
@@ -22,6 +24,7 @@ from aisle.entrypoints.api.dependencies import (
     current_seller,
     parse_id,
 )
+from aisle.entrypoints.api.problems import problem
 from aisle.entrypoints.api.responses import Responses, VersionDiff, VersionSnapshot, ok
 from aisle.entrypoints.api.schemas import (
     JobOut,
@@ -193,11 +196,28 @@ def rollback(
     return _out(images, product)
 
 
+# What a client may call a file of JSON lines; curl's --data-binary says x-www-form-urlencoded unless told.
+NDJSON_MEDIA_TYPES = frozenset(
+    {
+        "application/x-ndjson",
+        "application/jsonl",
+        "application/x-jsonlines",
+        "application/json",
+        "text/plain",
+        "application/octet-stream",
+        "application/x-www-form-urlencoded",
+    }
+)
+
+
 @router.post(
     "/products/bulk",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobOut,
-    responses=WRITE_PROBLEMS,
+    responses={
+        **WRITE_PROBLEMS,
+        415: {"description": "The body is sent as something other than JSON lines (a form upload, an image ...)"},
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -206,12 +226,25 @@ def rollback(
         }
     },
 )
-async def bulk_upload(request: Request, seller: WritingSeller, bulk: BulkDep, response: Response) -> JobOut:
+async def bulk_upload(
+    request: Request, seller: WritingSeller, bulk: BulkDep, response: Response
+) -> JobOut | JSONResponse:
     """Queues the products for creation in the background; poll the job for progress and per-line errors."""
+    if refused := _not_json_lines(request):
+        return refused
     body = await request.body()
     job = await run_in_threadpool(bulk.submit, seller.seller_id, body)
     response.headers["Location"] = f"/api/v1/seller/jobs/{job.job_id}"
     return job_out(job, [])
+
+
+def _not_json_lines(request: Request) -> JSONResponse | None:
+    sent = request.headers.get("content-type")
+    media = (sent or "").split(";")[0].strip().lower()
+    if sent is None or media in NDJSON_MEDIA_TYPES:
+        return None
+    detail = "Send one product per line as JSON (NDJSON), with Content-Type: application/x-ndjson."
+    return problem(request, 415, detail, [FieldError("content-type", f"is {media[:100]!r}, not application/x-ndjson")])
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, responses=PROBLEMS)
