@@ -69,6 +69,21 @@ def test_broken_json_is_422_on_the_body(seller: SellerClient):
     assert _problem(response, 422)["errors"][0]["field"] == "body"
 
 
+def test_a_key_given_twice_is_refused_not_guessed_at(seller: SellerClient):
+    raw = '{"title": "Mug", "variants": [{"sku": "A", "price": 1, "price": 1000}]}'
+    response = seller.request("POST", "/products", content=raw, headers={"content-type": "application/json"})
+    error = _problem(response, 422)["errors"][0]
+    assert error["field"] == "body"
+    assert "the key 'price' appears twice in one object" in error["reason"]
+    assert seller.request("GET", "/products").json()["total"] == 0
+    nested_twice = '{"title": "Mug", "title": "Mug", "variants": [{"sku": "A", "price": 1}]}'
+    response = seller.request("POST", "/products", content=nested_twice, headers={"content-type": "application/json"})
+    assert "'title' appears twice" in _problem(response, 422)["errors"][0]["reason"]
+    once = '{"title": "Mug", "variants": [{"sku": "A", "price": 1}, {"sku": "B", "price": 2}]}'
+    response = seller.request("POST", "/products", content=once, headers={"content-type": "application/json"})
+    assert response.status_code == 201  # the same key in two objects is no repeat
+
+
 def test_wrong_json_type_for_the_body(seller: SellerClient):
     response = seller.request("POST", "/products", json=["not", "an", "object"])
     _problem(response, 422)

@@ -27,6 +27,7 @@ from aisle.entrypoints.api.dependencies import (
     parse_id,
     scoped_key,
 )
+from aisle.entrypoints.api.json_body import UniqueKeysRoute
 from aisle.entrypoints.api.responses import Responses
 from aisle.entrypoints.api.shapes.common import json_response
 from aisle.entrypoints.api.shapes.inventory import (
@@ -43,7 +44,7 @@ from aisle.entrypoints.api.shapes.inventory import (
 from aisle.services.input_model import IdText, InputModel, VisibleText
 from aisle.services.inventory import InventoryService, ReserveLine
 
-router = APIRouter(prefix="/api/v1", tags=["inventory"])
+router = APIRouter(route_class=UniqueKeysRoute, prefix="/api/v1", tags=["inventory"])
 INTERNAL = [Depends(internal_caller)]
 Quantity = Annotated[int, Field(strict=True, description="A whole number of units")]
 # Documented bounds and patterns only: the domain checks them, with its own messages naming the field.

@@ -25,6 +25,7 @@ from aisle.entrypoints.api.dependencies import (
     quote_allowed,
     scoped_key,
 )
+from aisle.entrypoints.api.json_body import UniqueKeysRoute
 from aisle.entrypoints.api.responses import Responses
 from aisle.entrypoints.api.shapes.common import json_response
 from aisle.entrypoints.api.shapes.pricing import (
@@ -43,7 +44,7 @@ from aisle.entrypoints.api.shapes.pricing import (
 from aisle.services.input_model import IdText, InputModel, Moment
 from aisle.services.pricing import Caller, CouponRequest, DealRequest
 
-router = APIRouter(prefix="/api/v1", tags=["pricing"])
+router = APIRouter(route_class=UniqueKeysRoute, prefix="/api/v1", tags=["pricing"])
 Amount = Annotated[Any, Field(description="A JSON number with at most 2 decimals (a percentage for PERCENT)")]
 MinSpend = Annotated[
     Any, Field(description="An amount the covered items must reach, 0 for none: a JSON number with at most 2 decimals")

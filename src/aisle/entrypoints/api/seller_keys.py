@@ -10,9 +10,12 @@ from pydantic import BaseModel, Field
 
 from aisle.domain.sellers import ApiKeyInfo
 from aisle.entrypoints.api.dependencies import SellersDep, id_in_path, internal_caller, parse_id
+from aisle.entrypoints.api.json_body import UniqueKeysRoute
 from aisle.entrypoints.api.responses import Responses
 
-router = APIRouter(prefix="/api/v1/sellers", tags=["internal"], dependencies=[Depends(internal_caller)])
+router = APIRouter(
+    route_class=UniqueKeysRoute, prefix="/api/v1/sellers", tags=["internal"], dependencies=[Depends(internal_caller)]
+)
 PROBLEMS: Responses = {
     401: {"description": "Needs the internal token"},
     404: {"description": "No such seller, or no such key of the seller"},

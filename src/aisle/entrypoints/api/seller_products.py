@@ -24,6 +24,7 @@ from aisle.entrypoints.api.dependencies import (
     current_seller,
     parse_id,
 )
+from aisle.entrypoints.api.json_body import UniqueKeysRoute
 from aisle.entrypoints.api.problems import problem
 from aisle.entrypoints.api.responses import Responses, VersionDiff, VersionSnapshot, ok
 from aisle.entrypoints.api.schemas import (
@@ -40,7 +41,9 @@ from aisle.services.images import ImageService
 from aisle.services.product_input import ProductIn, ProductPatch, ProductReplace
 
 # Authentication comes first, before any path id is read: a caller without a key gets 401, never a hint about ids.
-router = APIRouter(prefix="/api/v1/seller", tags=["seller"], dependencies=[Depends(current_seller)])
+router = APIRouter(
+    route_class=UniqueKeysRoute, prefix="/api/v1/seller", tags=["seller"], dependencies=[Depends(current_seller)]
+)
 PROBLEMS: Responses = {
     401: {"description": "Missing or invalid API key"},
     404: {"description": "No such product for this seller"},

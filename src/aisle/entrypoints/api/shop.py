@@ -19,6 +19,7 @@ from aisle.entrypoints.api.dependencies import (
     product_review_allowed,
     review_allowed,
 )
+from aisle.entrypoints.api.json_body import UniqueKeysRoute
 from aisle.entrypoints.api.responses import Responses
 from aisle.entrypoints.api.schemas import ReviewIn, ReviewList, ReviewOut, review_out
 from aisle.entrypoints.api.shapes.categories import CategoryTree, node_shown
@@ -26,7 +27,7 @@ from aisle.entrypoints.api.shapes.common import json_response
 from aisle.entrypoints.api.shapes.product_page import ProductPage, page_shown
 from aisle.services.input_model import IdText, InputModel, VisibleText
 
-router = APIRouter(prefix="/api/v1", tags=["shop"])
+router = APIRouter(route_class=UniqueKeysRoute, prefix="/api/v1", tags=["shop"])
 NOT_FOUND: Responses = {404: {"description": "No such product, or it is not on sale"}}
 
 
