@@ -143,7 +143,22 @@ def test_a_seller_name_that_is_refused_is_said_in_one_line(tmp_path: Path, monke
     assert result.exception is None or isinstance(result.exception, SystemExit)  # no traceback
 
 
+def test_a_seller_command_run_where_no_store_is_makes_none_and_says_where_it_looked(tmp_path: Path, monkeypatch):
+    # the default data dir is ./var: run from another directory, the key printed would open no running store
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AISLE_DATA_DIR", raising=False)
+    monkeypatch.delenv("AISLE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("AISLE_PROFILE", "embedded")
+    monkeypatch.setenv("AISLE_INTERNAL_TOKEN", "a-token-long-enough-for-the-test")
+    for command in (["sellers", "create", "--name", "Acme"], ["sellers", "keys", "list", "--seller", "1"], ["reindex"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 2, (command, result.output)
+        assert f"no store at {(tmp_path / 'var').resolve()}" in " ".join(result.output.split())
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_every_command_says_which_database_it_uses(tmp_path: Path, monkeypatch):
+    (tmp_path / "here").mkdir()  # a data dir made for a new store: its database is made in it
     monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path / "here"))
     result = CliRunner().invoke(cli, ["sellers", "create", "--name", "Acme"])
     assert result.exit_code == 0, result.output

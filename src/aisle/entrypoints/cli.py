@@ -55,7 +55,7 @@ class ImportFormat(StrEnum):
     synthetic = "synthetic"
 
 
-def _settings(run_background_workers: bool = False, with_workers: bool = False) -> Settings:
+def _settings(run_background_workers: bool = False, with_workers: bool = False, existing: bool = False) -> Settings:
     try:
         overrides: dict[str, Any] = {"with_workers": True} if with_workers else {}
         settings = Settings(run_background_workers=run_background_workers, **overrides)
@@ -66,8 +66,28 @@ def _settings(run_background_workers: bool = False, with_workers: bool = False) 
             reason = problem["msg"].removeprefix("Value error, ")  # pydantic's label for a validator's message
             console.print(f"[red]bad setting{name}[/red]: {reason}")
         raise typer.Exit(2) from None
-    _make_data_dir(Path(settings.data_dir))
+    if existing:
+        _require_store(settings)
+    else:
+        _make_data_dir(Path(settings.data_dir))
     return settings
+
+
+def _require_store(settings: Settings) -> None:
+    """A command that manages a store (sellers, reindex) makes no data dir: run from another directory, it would
+    make another ./var, and the key it printed would open nothing the running server knows. (An existing, empty
+    data dir is a store being set up: its database is made there.)"""
+    data_dir = Path(settings.data_dir)
+    if settings.profile == "embedded" and not data_dir.exists():
+        console.print(
+            f"[red]no store at {data_dir.resolve()}[/red]: this command works on an existing one. Run it from the "
+            "directory the store was started in (`make demo`, `aisle serve`), or set AISLE_DATA_DIR to that "
+            "store's data directory.",
+            soft_wrap=True,
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    _make_data_dir(data_dir)
 
 
 def _make_data_dir(path: Path) -> None:
@@ -79,8 +99,9 @@ def _make_data_dir(path: Path) -> None:
         raise typer.Exit(2) from None
 
 
-def _container(run_background_workers: bool = False, with_workers: bool = False) -> Container:
-    settings = _settings(run_background_workers, with_workers)
+def _container(run_background_workers: bool = False, with_workers: bool = False, existing: bool = False) -> Container:
+    """``existing``: the command manages a store that must already be there (see ``_require_store``)."""
+    settings = _settings(run_background_workers, with_workers, existing)
     if run_background_workers or with_workers:  # the long-running commands: serve, demo, worker
         configure_logging(settings.log_level, log_format=settings.log_format)
     console.print(f"database: {_shown_database(settings)}  ({settings.profile})", soft_wrap=True, highlight=False)
@@ -270,7 +291,7 @@ def sellers_create(name: Annotated[str, typer.Option(help="The seller's display 
 def _with_container(use: Any) -> Any:
     from aisle.domain.errors import DomainError
 
-    container = _container()
+    container = _container(existing=True)
     try:
         return use(container)
     except DomainError as error:
@@ -503,7 +524,7 @@ def reindex() -> None:
     from aisle.services.clock import utc_now
     from aisle.services.search.index_rebuild import rebuild_index, resync_after_switch
 
-    container = _container()
+    container = _container(existing=True)
     builder = container.index_builder
     # Embedded, the running server owns the serving index's writer; it follows the switch and re-syncs by itself.
     after_switch = resync_after_switch(builder, container.announce_rebuild) if container.distributed else None
