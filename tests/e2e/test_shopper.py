@@ -101,3 +101,33 @@ def test_the_sort_menu_changes_on_apply_and_matches_the_page_after_back(watched,
     expect(page).not_to_have_url(re.compile("sort="))
     expect(menu).to_have_value("relevance")  # not the choice made before leaving the page
     watched.clean()
+
+
+def test_a_review_of_one_endless_word_wraps_and_a_refused_one_names_the_field_by_its_label(watched, store):
+    watched.expected_statuses.add(422)
+    page = watched.page
+    for width, product in ((1366, "Marathon Running Cap"), (390, "Trailblazer Hiking Sock")):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{store.url}/p/{store.products[product]}")
+        form = page.locator("form.review-form")
+        form.get_by_label("4 stars").check()
+        form.get_by_role("button", name="Post review").click()  # neither a title nor a review
+        expect(form.get_by_role("alert")).to_have_text("Please fix: Review: a review needs a title or a body.")
+        watched.clean()
+        form.get_by_label("4 stars").check()
+        form.get_by_label("Review").fill("x" * 3000)
+        form.get_by_role("button", name="Post review").click()
+        expect(page.get_by_text("Thank you! Your review is published.")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # the word wraps; no sideways page
+        watched.clean()
+    # a second review from the same shopper is refused on the page, the words kept, not as a JSON document
+    watched.expected_statuses.add(409)
+    form = page.locator("form.review-form")
+    form.get_by_label("2 stars").check()
+    form.get_by_label("Review").fill("Changed my mind")
+    form.get_by_role("button", name="Post review").click()
+    expect(form.get_by_role("alert")).to_have_text(
+        "Please fix: Your review: you have already reviewed this product (one review each)."
+    )
+    expect(form.get_by_label("Review")).to_have_value("Changed my mind")
+    watched.clean()

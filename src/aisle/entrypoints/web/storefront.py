@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from aisle.domain.categories import ancestors_path
-from aisle.domain.errors import InvalidInput, NotFound
+from aisle.domain.errors import Conflict, InvalidInput, NotFound
 from aisle.entrypoints.api.dependencies import CatalogDep, PdpDep, ReviewsDep, SearchDep, parse_id, search_allowed
 from aisle.entrypoints.api.shapes.categories import node_shown
 from aisle.entrypoints.api.shapes.search import search_shown
@@ -17,6 +17,8 @@ from aisle.entrypoints.web import search_page
 from aisle.entrypoints.web.dependencies import CategoriesDep, PageCacheDep
 from aisle.entrypoints.web.product_page import product_context
 from aisle.entrypoints.web.rendering import render
+from aisle.services.pdp import ProductPageService
+from aisle.services.reviews import ReviewService
 from aisle.services.search.params import SearchParams
 
 router = APIRouter(include_in_schema=False)
@@ -140,10 +142,26 @@ def post_review(
     except NotFound as missing:
         raise PageNotFound() from missing
     except InvalidInput as invalid:
-        context = product_context(pdp, reviews, pid, request.query_params)
-        context.update(review_errors={e.field: e.reason for e in invalid.errors}, review_form=form)
-        return render(request, "product.html", context, status_code=422)
+        return _review_refused(request, pdp, reviews, pid, form, {e.field: e.reason for e in invalid.errors}, 422)
+    except Conflict:
+        errors = {"reviewer": "you have already reviewed this product (one review each)"}
+        return _review_refused(request, pdp, reviews, pid, form, errors, 409)
     return RedirectResponse(f"/p/{pid}?reviewed=1#reviews", status_code=303)
+
+
+def _review_refused(
+    request: Request,
+    pdp: ProductPageService,
+    reviews: ReviewService,
+    product_id: int,
+    form: dict[str, str],
+    errors: dict[str, str],
+    status_code: int,
+) -> Any:
+    """The product page again with the shopper's words in the form and why they were not published."""
+    context = product_context(pdp, reviews, product_id, request.query_params)
+    context.update(review_errors=errors, review_form=form)
+    return render(request, "product.html", context, status_code=status_code)
 
 
 def _id_or_404(raw: str) -> int:
