@@ -478,3 +478,36 @@ def test_bidi_controls_in_the_words_are_not_echoed(client, listed):
     page = client.get("/search", params={"q": "\u202eevil \u2066trailblazer\u2069"}).text
     assert not re.search("[\u202a-\u202e\u2066-\u2069]", page)
     assert "Results for “<bdi>evil trailblazer</bdi>”" in page
+
+
+def test_a_stale_edit_keeps_the_sellers_words_and_says_what_happened(client, seller):
+    made = seller.create()
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    seller.request("PATCH", f"/products/{made['product_id']}", json={"title": "Saved in another tab"})
+    form = {
+        "csrf_token": client.cookies["aisle_csrf"],
+        "version": "1",  # the editor was opened at version 1
+        "title": "My careful new title",
+        "status": "ACTIVE",
+        "v_sku": ["TB-42-BLK", "TB-43-BLK"],
+        "v_price": ["89.99", "94.99"],
+        "v_compare": ["", ""],
+        "v_attrs": ["size=42, color=black", "size=43, color=black"],
+    }
+    stale = client.post(f"/seller/products/{made['product_id']}", data=form, headers={"accept": "text/html"})
+    assert stale.status_code == 412 and stale.headers["content-type"].startswith("text/html")
+    text = html.unescape(stale.text)
+    assert "saved as version 2 after you opened version 1" in text
+    assert 'value="My careful new title"' in text  # the seller's edits, back in the form
+    assert '<input type="hidden" name="version" value="2">' in text  # saving again is a choice made knowingly
+    assert seller.request("GET", f"/products/{made['product_id']}").json()["title"] == "Saved in another tab"
+
+
+@pytest.mark.parametrize("path", ["/seller/products/abc", "/seller/products/abc/stock", "/seller/jobs/x"])
+def test_a_portal_address_with_an_id_no_product_can_have_is_the_404_page(client, seller, path):
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    response = client.get(path, headers={"accept": "text/html"})
+    assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
+    assert "Page not found" in response.text
+    api = client.get("/api/v1/seller/products/abc", headers=seller.headers)
+    assert api.status_code == 422 and api.headers["content-type"] == "application/problem+json"

@@ -12,12 +12,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from aisle.domain.errors import NotFound, StaleVersion
+from aisle.domain.errors import InvalidInput, NotFound, StaleVersion
 from aisle.entrypoints.web import seller, storefront
 from aisle.entrypoints.web.rendering import STATIC_DIR, render
 
 SWAGGER = "/static/vendor/swagger-ui"
 MESSAGES = {
+    400: ("This request could not be read", "A value in the address or the form is not one this page takes."),
     403: ("This form has expired", "Reload the page and try again."),
     412: ("This changed meanwhile", "It was changed since you opened the page. Reload to see it as it is now."),
     404: ("Page not found", "We looked everywhere, but this page is not on our shelves."),
@@ -76,6 +77,16 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(StaleVersion)
     async def _stale(request: Request, error: StaleVersion) -> Response:
         return error_page(request, 412) if wants_page(request) else await _answer(as_stale, request, error)
+
+    as_invalid = app.exception_handlers[InvalidInput]
+
+    @app.exception_handler(InvalidInput)
+    async def _invalid(request: Request, error: InvalidInput) -> Response:
+        # Forms answer their own errors on their page; what reaches here from a page is an id no product can have
+        # (/seller/products/abc) or a form changed by hand.
+        if not wants_page(request):
+            return await _answer(as_invalid, request, error)
+        return error_page(request, 404 if all(e.field.endswith("_id") for e in error.errors) else 400)
 
     @app.exception_handler(storefront.PageNotFound)
     async def _missing_page(request: Request, _error: storefront.PageNotFound) -> Response:

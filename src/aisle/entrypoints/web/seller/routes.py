@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from aisle.domain.catalog import ProductStatus
-from aisle.domain.errors import Conflict, FieldError, InvalidInput
+from aisle.domain.errors import Conflict, FieldError, InvalidInput, StaleVersion
 from aisle.entrypoints.api.dependencies import CatalogDep, SellersDep, parse_id
 from aisle.entrypoints.numbers import page_number, whole_number
 from aisle.entrypoints.web.dependencies import CategoriesDep
@@ -156,6 +156,14 @@ async def _save(
     except InvalidInput as invalid:
         current = None if product_id is None else catalog.get_product(seller.seller_id, product_id)
         return _editor(request, seller, current, values, categories(), invalid.errors, status_code=422)
+    except StaleVersion as stale:  # saved meanwhile (another tab, another person): the seller's edits stay shown
+        current = catalog.get_product(seller.seller_id, product_id) if product_id is not None else None
+        changed = FieldError(
+            "version",
+            f"this product was saved as version {stale.actual} after you opened version {stale.expected}, so your "
+            "edits below are not saved yet. Compare on its Versions page; saving again replaces that version.",
+        )
+        return _editor(request, seller, current, values, categories(), [changed], status_code=412)
     except Conflict as conflict:  # a variant left out that still holds stock or reservations
         current = None if product_id is None else catalog.get_product(seller.seller_id, product_id)
         refused = [FieldError(conflict.field or "product", conflict.detail)]
