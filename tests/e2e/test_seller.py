@@ -131,3 +131,19 @@ def test_seller_uploads_an_image_and_search_shows_its_thumbnail(watched, store):
     assert page.evaluate("img => img.naturalWidth", image.element_handle()) > 0
     assert product_id
     watched.clean()
+
+
+def test_the_portal_fits_a_phone_its_tables_read_as_labelled_rows(watched, store):
+    page = watched.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(watched, store)
+    product_id = create_product(page, "Glacier Summit Expedition Parka With A Long Name", "GSE-M")
+    for path in ("/seller/products", f"/seller/products/{product_id}/versions", f"/seller/products/{product_id}/stock"):
+        page.goto(store.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+        watched.clean()
+    page.goto(store.url + "/seller/products")
+    status = page.locator("td[data-label=Status]").first
+    expect(status).to_be_visible()  # on a phone every column is there, each cell named by its column
+    assert page.evaluate("el => getComputedStyle(el, '::before').content", status.element_handle()) == '"Status"'
+    watched.shot("seller-phone-products")

@@ -22,7 +22,12 @@ function jobProgress() {
     if (job.errors.length) {
       rows.replaceChildren(...job.errors.map((e) => {
         const tr = document.createElement("tr");
-        [e.line, e.field, e.reason].forEach((v) => { const td = document.createElement("td"); td.textContent = v ?? ""; tr.appendChild(td); });
+        [["Line", e.line], ["Field", e.field], ["Reason", e.reason]].forEach(([label, v]) => {
+          const td = document.createElement("td");
+          td.dataset.label = label;
+          td.textContent = v ?? "";
+          tr.appendChild(td);
+        });
         return tr;
       }));
     }
