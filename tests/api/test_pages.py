@@ -204,7 +204,7 @@ def test_the_stock_page_restocks_a_warehouse_and_charts_the_price_history(client
     assert client.post(stock_url, data=form, follow_redirects=False).status_code == 303
     assert client.post(stock_url, data=form, follow_redirects=False).status_code == 303
     page = client.get(stock_url).text
-    assert re.search(r"<td>east-1</td><td>14</td><td>0</td>", page), page
+    assert re.search(r"<td>East</td><td>14</td><td>0</td>", page), page  # named as the form names it
     assert page.count("<polyline") == 2 and "$79.99\u2013$89.99" in page
     refused = client.post(stock_url, data={**form, "quantity": "-3"}, follow_redirects=False)
     assert "error=" in refused.headers["location"]
@@ -375,7 +375,7 @@ def test_the_portal_says_who_changed_what_and_greets_a_signed_out_seller(client,
     assert "Enter your API key" in empty.text
     sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
     versions = client.get(f"/seller/products/{made['product_id']}/versions").text
-    rows = re.findall(r"<td>(You|seller[^<]*)</td>\s*<td>([^<]*)</td>", versions)
+    rows = re.findall(r'<td data-label="By">(You|seller[^<]*)</td>\s*<td data-label="Change">([^<]*)</td>', versions)
     assert rows == [("You", "Price changed"), ("You", "Created")]
     out = client.post("/seller/sign-out", data={"csrf_token": client.cookies["aisle_csrf"]})
     assert "You are signed out." in out.text
