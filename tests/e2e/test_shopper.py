@@ -103,6 +103,19 @@ def test_the_sort_menu_changes_on_apply_and_matches_the_page_after_back(watched,
     watched.clean()
 
 
+def test_a_keyboard_user_skips_the_filters_to_the_results(watched, store):
+    page = watched.page
+    page.goto(store.url + "/search?q=trailblazer")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to results")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Sort by")).to_be_focused()  # past every facet link
+    watched.clean()
+
+
 def test_a_review_of_one_endless_word_wraps_and_a_refused_one_names_the_field_by_its_label(watched, store):
     watched.expected_statuses.add(422)
     page = watched.page
