@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
 .PHONY: help demo serve test lint rules unit e2e services-up services-down cluster-up cluster-down test-cluster clean
 
@@ -15,11 +16,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP) ## load a catalog (real sample data if present, else generated) and serve it on :8000
-	$(BIN)/aisle demo
+demo: $(STAMP) ## load a catalog (real sample data if present, else generated) and serve it on :8000 (PORT=...)
+	$(BIN)/aisle demo --port $(PORT)
 
-serve: $(STAMP) ## serve whatever catalog AISLE_DATA_DIR holds
-	$(BIN)/aisle serve
+serve: $(STAMP) ## serve whatever catalog AISLE_DATA_DIR holds (PORT=...)
+	$(BIN)/aisle serve --port $(PORT)
 
 lint: $(STAMP) ## ruff, the import layering contracts and mypy (strict on domain and services)
 	$(BIN)/ruff check src tests bench

@@ -205,7 +205,9 @@ def _require_free_port(host: str, port: int, what: str = "--port") -> None:
             probe.bind((host, port))
         except OSError as refused:
             if refused.errno == errno.EADDRINUSE:
-                advice = f"Stop the server using it, or pass {what}."
+                advice = f"Stop the server using it, or pass {what}" + (
+                    " (make demo PORT=8001)." if what == "--port" else "."
+                )
             else:
                 advice = "Pass a --host this machine has (127.0.0.1, or 0.0.0.0 for every interface)."
             console.print(f"cannot listen on {host}:{port}: {refused.strerror}. {advice}", soft_wrap=True)
