@@ -511,3 +511,30 @@ def test_a_portal_address_with_an_id_no_product_can_have_is_the_404_page(client,
     assert "Page not found" in response.text
     api = client.get("/api/v1/seller/products/abc", headers=seller.headers)
     assert api.status_code == 422 and api.headers["content-type"] == "application/problem+json"
+
+
+def test_the_portal_form_names_every_problem_in_one_answer_in_its_own_words(client, seller):
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    form = {
+        "csrf_token": client.cookies["aisle_csrf"],
+        "title": " ",
+        "status": "ACTIVE",
+        "attributes": "material",
+        "v_sku": ["A", "B", "C", "D"],
+        "v_price": ["-5", "99999999999999999999", "NaN", ""],
+        "v_compare": ["", "", "", ""],
+        "v_attrs": ["", "", "", ""],
+    }
+    response = client.post("/seller/products/new", data=form)
+    assert response.status_code == 422
+    summary = html.unescape(response.text.split('class="errors"')[1].split("</ul>")[0])
+    said = re.findall(r"<li>(.*?)</li>", summary)
+    assert set(said) == {
+        "Title: must not be blank",
+        "Attributes: “material” should look like name=value",
+        "Variant 1 price: must be greater than 0",
+        "Variant 2 price: must be at most 1000000.00",
+        "Variant 3 price: “NaN” is no price: write one such as 19.99",
+        "Variant 4 price: enter a price, such as 19.99",
+    }
+    assert seller.request("GET", "/products").json()["total"] == 0

@@ -74,7 +74,6 @@ def spec_value(value: Any) -> str:
 
 FIELD_LABELS = {
     "compare_price": "was price",
-    "attributes": "options",
     "sku": "SKU",
     "gtin": "GTIN",
     "images": "image URL",
@@ -87,6 +86,7 @@ def field_label(field: str) -> str:
     for name, index in re.findall(r"([A-Za-z_]+)(?:\[(\d+)\])?", field):
         said = FIELD_LABELS.get(name, name.replace("_", " "))
         said = ("variant" if index else "variants") if name == "variants" else said
+        said = "options" if name == "attributes" and words else said  # a variant's attributes are its options
         words.append(f"{said} {int(index) + 1}" if index else said)
     text = " ".join(words)
     return text[:1].upper() + text[1:]

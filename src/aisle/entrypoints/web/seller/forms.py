@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from aisle.domain.catalog import Product
+from aisle.domain.catalog import Product, content_problems
 from aisle.domain.categories import Category
 from aisle.domain.errors import FieldError, InvalidInput
 from aisle.entrypoints.numbers import decimal_comma, without_thousands
 from aisle.services.product_input import ProductIn, field_errors
 
 BLANK_VARIANT_ROWS = 2
+STAND_IN_PRICE = 1.0  # for a price that could not be read, while the rest of the form is checked
 
 
 def pairs_text(values: Mapping[str, Any]) -> str:
@@ -99,6 +101,9 @@ def product_body(values: dict[str, Any], categories: dict[int, Category], confir
     except ValidationError as error:
         problems += field_errors(error)
         parsed = None
+    if problems and parsed is not None:  # the rules the catalog checks on saving, named in the same answer
+        named = {problem.field for problem in problems}
+        problems += [p for p in content_problems(parsed.to_content()) if p.field not in named]
     if problems or parsed is None:
         raise InvalidInput(problems)
     return parsed
@@ -141,17 +146,25 @@ def _variants(rows: list[dict[str, str]], problems: list[FieldError]) -> list[di
     return variants
 
 
-def _number(text: str, field: str, problems: list[FieldError]) -> Any:
+def _number(text: str, field: str, problems: list[FieldError]) -> float:
+    """The price typed; when it is none, a problem named in the form's words and a stand-in price, so that the
+    rest of the form is still checked in the same answer (nothing is saved while any problem stands)."""
     cleaned = text.strip().lstrip("$")
     if dotted := decimal_comma(cleaned):
+        reason = f"“{text.strip()}”: write cents with a dot ({dotted}); a comma only separates thousands (1,250.00)"
+        problems.append(FieldError(field, reason))
+        return STAND_IN_PRICE
+    cleaned = without_thousands(cleaned)
+    try:
+        number = float(cleaned)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
         problems.append(
             FieldError(
                 field,
-                f"“{text.strip()}”: write cents with a dot ({dotted}); a comma only separates thousands (1,250.00)",
+                f"“{text.strip()}” is no price: write one such as 19.99" if cleaned else "enter a price, such as 19.99",
             )
         )
-    cleaned = without_thousands(cleaned)
-    try:
-        return float(cleaned) if cleaned else None
-    except ValueError:
-        return cleaned  # the model names it as not a number
+        return STAND_IN_PRICE
+    return number
