@@ -82,7 +82,7 @@ FIELD_LABELS = {
 
 def field_label(field: str) -> str:
     """An API field path as the form labels it: "variants[0].price" is "Variant 1 price", "images[1]" "Image URL 2"."""
-    words = []
+    words: list[str] = []
     for name, index in re.findall(r"([A-Za-z_]+)(?:\[(\d+)\])?", field):
         said = FIELD_LABELS.get(name, name.replace("_", " "))
         said = ("variant" if index else "variants") if name == "variants" else said
