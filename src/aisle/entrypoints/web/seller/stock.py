@@ -71,7 +71,9 @@ async def change_stock(
     quantity = whole_number(form.get("quantity"))
     target = f"/seller/products/{pid}/stock"
     if quantity is None:
-        return RedirectResponse(f"{target}?error=quantity+must+be+a+whole+number", status_code=303)
+        typed = str(form.get("quantity") or "").strip()[:40]
+        reason = f"quantity “{typed}” is no count of units: write a whole number such as 12" if typed else "enter a quantity"
+        return RedirectResponse(f"{target}?{urlencode({'error': reason})}", status_code=303)
     warehouse = str(form.get("warehouse_id") or "")
     try:
         await run_in_threadpool(inventory.adjust, variant_id, operation, warehouse, quantity)
