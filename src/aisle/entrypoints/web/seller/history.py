@@ -68,8 +68,8 @@ async def bulk_upload(request: Request, seller: PortalSeller, bulk: BulkDep) -> 
     upload = form.get("file")
     body = await upload.read() if isinstance(upload, UploadFile) else b""
     if not body.strip():
-        chosen = isinstance(upload, UploadFile) and upload.filename
-        error = f"{upload.filename} is empty: it needs one product per line." if chosen else "Choose an NDJSON file."
+        chosen = upload.filename if isinstance(upload, UploadFile) else None
+        error = f"{chosen} is empty: it needs one product per line." if chosen else "Choose an NDJSON file."
         return page(request, "seller/bulk.html", {"seller": seller, "error": error}, 422)
     try:
         job = await run_in_threadpool(bulk.submit, seller.seller_id, body)

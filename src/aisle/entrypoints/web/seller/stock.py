@@ -72,7 +72,9 @@ async def change_stock(
     target = f"/seller/products/{pid}/stock"
     if quantity is None:
         typed = str(form.get("quantity") or "").strip()[:40]
-        reason = f"quantity “{typed}” is no count of units: write a whole number such as 12" if typed else "enter a quantity"
+        reason = (
+            f"quantity “{typed}” is no count of units: write a whole number such as 12" if typed else "enter a quantity"
+        )
         return RedirectResponse(f"{target}?{urlencode({'error': reason})}", status_code=303)
     warehouse = str(form.get("warehouse_id") or "")
     try:
