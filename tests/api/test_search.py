@@ -767,3 +767,17 @@ def test_autocomplete_suggests_each_title_once_however_many_sellers_list_it(
     suggestions = client.get("/api/v1/products/autocomplete", params={"q": "quokka"}).json()["suggestions"]
     titles = [s["text"] for s in suggestions if s["type"] == "product"]
     assert sorted(titles) == [f"Quokka Lamp Model {n}" for n in range(4)]
+
+
+def test_a_gtin_is_found_as_upc_ean_or_gtin_14(client, seller: SellerClient, container):
+    body = {
+        "title": "Epson 69 Black Ink Cartridge",
+        "status": "ACTIVE",
+        "gtin": "0010343866638",
+        "variants": [{"sku": "EPS-69", "price": 24.99}],
+    }
+    assert seller.request("POST", "/products", json=body).status_code == 201
+    searchable(container)
+    for typed in ("010343866638", "0010343866638", "00010343866638"):  # UPC-A on the box, EAN-13, GTIN-14
+        assert titles(search(client, q=typed)) == ["Epson 69 Black Ink Cartridge"], typed
+    assert search(client, q="10343866638")["total"] == 0  # a code with a digit left off is another code

@@ -89,6 +89,14 @@ def gtin_problem(gtin: str) -> str | None:
     return None
 
 
+def gtin_forms(gtin: str) -> tuple[str, ...]:
+    """The same code as a shopper may type it: UPC-A (12 digits), EAN-13 and GTIN-14 differ only by leading
+    zeros, so "095205603217" on a US box names the product an EAN list holds as "0095205603217"."""
+    significant = gtin.lstrip("0")
+    padded = (significant.zfill(width) for width in (12, 13, 14) if len(significant) <= width)
+    return tuple(dict.fromkeys((gtin, *padded)))
+
+
 def gtin_check_digit(body: str) -> int:
     """GS1 mod 10: digits weigh 3, 1, 3, ... from the right."""
     weighted = sum(int(digit) * (3 if position % 2 == 0 else 1) for position, digit in enumerate(reversed(body)))

@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from aisle.domain.catalog import Product, Variant
+from aisle.domain.catalog import Product, Variant, gtin_forms
 from aisle.domain.categories import Category
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
@@ -105,7 +105,7 @@ def build_document(
     offers = variant_offers(content.variants, prices or {}, in_stock_now)
     codes = (
         *(v.sku for v in content.variants),
-        *((content.gtin,) if content.gtin else ()),
+        *(gtin_forms(content.gtin) if content.gtin else ()),
         *model_codes(content.title),
         *unit_codes(normalize(content.title)),  # "TV, 55 in" is found by "55 inch" and '55"' (units.py)
         *part_numbers(content.attributes),
