@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.api.conftest import INTERNAL_TOKEN, SellerClient, category_id, searchable, wait_for_outbox
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, category_id, list_products, searchable, wait_for_outbox
 
 INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 
@@ -88,6 +88,13 @@ def test_spelling_is_corrected_from_the_catalogs_words(client, catalog):
     assert body["total"] >= 2
     assert all("Galaxy" in t for t in titles(body))
     assert body["query"]["corrections"]
+
+
+def test_a_typo_of_a_synonym_no_title_writes_is_corrected_to_it(client, catalog):
+    # "earphones" is in no title; the synonyms say it is "earbuds", which one is
+    body = search(client, q="earphnes")
+    assert body["query"]["corrected"] == "earphones"
+    assert titles(body) == ["Sony WF-1000XM4 Earbuds"]
 
 
 def test_galaxy_s7_ranks_phones_above_accessories(client, catalog):
@@ -781,3 +788,21 @@ def test_a_gtin_is_found_as_upc_ean_or_gtin_14(client, seller: SellerClient, con
     for typed in ("010343866638", "0010343866638", "00010343866638"):  # UPC-A on the box, EAN-13, GTIN-14
         assert titles(search(client, q=typed)) == ["Epson 69 Black Ink Cartridge"], typed
     assert search(client, q="10343866638")["total"] == 0  # a code with a digit left off is another code
+
+
+def test_store_words_for_a_phone_and_a_camera_find_them(client, seller: SellerClient, container):
+    list_products(
+        seller,
+        container,
+        "WORDS",
+        [
+            ("Nova 5 Cell Phone (Unlocked) - Black", ["Cell Phones", "Unlocked Cell Phones"], 199.0),
+            ("Nova 5 Case - Black", ["Cell Phones", "Cases"], 19.0, "Protects the handset from drops."),
+            ("Canon EOS 500D SLR Camera Kit", ["Cameras", "Digital Cameras"], 899.0),
+        ],
+    )
+    # "handset" is a phone: the unlocked one matches; the case that mentions a handset only nearly does
+    body = search(client, q="unlocked handset")
+    assert titles(body)[0] == "Nova 5 Cell Phone (Unlocked) - Black"
+    assert body["total"] - body["near_matches"] == 1 and body["relaxed"] is None
+    assert titles(search(client, q="dslr")) == ["Canon EOS 500D SLR Camera Kit"]

@@ -41,7 +41,7 @@ from aisle.domain.search.stopwords import STOP_PHRASES, STOP_WORDS
 from aisle.domain.search.synonyms import SynonymTable
 from aisle.domain.search.text import has_digit, normalize, tokenize
 from aisle.domain.search.units import with_unit_codes
-from aisle.domain.search.vocabulary import Vocabulary, max_typos
+from aisle.domain.search.vocabulary import MIN_COUNT, Vocabulary, max_typos
 
 SORTS = ("price_asc", "price_desc", "rating", "newest")
 _TRAILING_WORD = re.compile(r"\w+$")
@@ -49,6 +49,7 @@ MAX_QUERY_CHARS = 512  # a query is cut here before anything else: no product ti
 MAX_QUERY_INPUT_CHARS = 10_000  # longer is refused (422) at the door rather than read and cut
 MAX_KEYWORDS = 32
 STEM_NEIGHBOURS = 20  # the commonest title words beginning with a synonym's stem: those it may collide with
+MIN_SYNONYM_TYPO_LENGTH = 6  # shorter words are corrected to catalog words only
 MAX_WORD_LENGTH = 39  # the engine drops longer tokens: a longer word is searched as its first 39 characters
 
 _TOKEN = re.compile(r"[^\W_]+")
@@ -148,6 +149,11 @@ class QueryParser:
         """``stems``: a text's words as the engine stems them (the default stems nothing)."""
         self.vocabulary = vocabulary
         self.synonyms = synonyms
+        # A long word's typo of a word only the synonyms know ("hardrive": "harddrive", a hard drive) when it is no
+        # catalog word's (a short one, "card", may be a word of the language the store does not sell)
+        self._synonym_spellings = Vocabulary(
+            {term[0]: MIN_COUNT for term in synonyms.expansions if len(term) == 1 and term[0].isalpha()}
+        )
         self._brands = BrandMatcher(brands)
         self._common_words = common_words
         self._stems = stems
@@ -234,6 +240,8 @@ class QueryParser:
         if self._is_known(word):
             return self._likelier_than_rare(word) or word
         spelled = self.vocabulary.correct(word)
+        if spelled is None and len(word) >= MIN_SYNONYM_TYPO_LENGTH:
+            spelled = self._synonym_spellings.correct(word)
         if spelled in STOP_WORDS:  # "foo" is no typo of "for" that is worth a keyword
             spelled = None
         if spelled and len(word) < MIN_FUZZY_BRAND_LENGTH and self._brands.match_at([spelled], 0):
