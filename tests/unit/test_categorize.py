@@ -130,6 +130,16 @@ def test_a_computer_with_a_display_and_a_battery_is_a_laptop():
     assert place_in_category('HP 550 39.1 cm (15.4") Intel Celeron M', specs) == ("Computers", "Laptops")
 
 
+def test_a_small_screen_with_a_talk_time_is_a_phone_not_a_monitor():
+    specs = {"attr_n_display_diagonal": 3.0, "attr_t_display_resolution": "240 x 400", "attr_n_talk_time__2g_": 3.5}
+    assert place_in_category('LG KF900 Prada II 7.62 cm (3") 130 g Black', specs) == (
+        "Phones & Accessories",
+        "Cell Phones",
+    )
+    monitor = {"attr_n_display_diagonal": 21.5, "attr_t_display_resolution": "1920 x 1080"}
+    assert place_in_category("LG E2240T Black", monitor) == ("Computers", "Monitors")
+
+
 def test_spec_fields_only_one_kind_of_product_has_are_the_last_resort():
     assert place_in_category("Canon BCI-6Y", {"attr_n_black_toner_page_yield": 2500}) == INK_TONER
     assert place_in_category("Canon BCI-6Y", {"ink_type": "Pigment-based ink"}) == INK_TONER  # readable names too
