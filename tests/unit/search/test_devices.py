@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aisle.domain.search.devices import DEVICE_SHARE, devices
+from aisle.domain.search.devices import DEVICE_SHARE, devices, names_a_line
 
 LAPTOPS, BATTERIES, KEYBOARDS = 1, 2, 3
 
@@ -28,3 +28,16 @@ def test_one_category_or_unpriced_products_say_nothing():
     assert devices([(1, LAPTOPS, 999.0), (2, LAPTOPS, 1099.0)]) == {}
     assert devices([(1, LAPTOPS, None), (2, BATTERIES, 9.0), (3, None, 999.0)]) == {}
     assert devices([(1, LAPTOPS, 999.0), (2, BATTERIES, 9.0)]) == {}  # one laptop is no median to trust
+
+
+def test_a_line_stands_among_a_titles_first_words_a_specification_later():
+    servers = [
+        "DELL PowerEdge T140 server Intel Xeon E 3.4 GHz 8 GB DDR4-SDRAM Tower 365 W",
+        "Fujitsu PRIMERGY RX2520 M5 server Intel Xeon Silver 2.2 GHz 16 GB DDR4-SDRAM Rack (2U) 800 W",
+    ]
+    assert not names_a_line(servers, ["ddr4"])  # a query for memory, whose word the servers list as a spec
+    assert names_a_line(servers[:1], ["poweredge"])
+    laptops = ['Lenovo - ThinkPad X1 Carbon 14" Laptop', 'Lenovo ThinkPad T14s Notebook Black 35.6 cm (14")']
+    assert names_a_line(laptops, ["thinkpad"])
+    assert names_a_line(["Canon EOS 500D + EF-S 18-135mm SLR Camera Kit"], ["canon eos"])
+    assert not names_a_line(laptops, [])

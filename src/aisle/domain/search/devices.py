@@ -10,9 +10,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from statistics import median
 
+from aisle.domain.search.text import tokenize
+
 DEVICE_PRICE_RATIO = 3.0  # the devices' median price over the others': a clear tier, not a dearer accessory
 MIN_DEVICES = 2  # products of a category among the candidates, for its median to say anything
 DEVICE_SHARE = 0.5  # of the kind lift (a query naming a kind gives its products up to all of it)
+LINE_POSITION = 4  # a line or model stands among a title's first words ("Lenovo ThinkPad X1"), a spec later
 
 Priced = tuple[int, int | None, float | None]  # (product id, category id, price)
 
@@ -32,3 +35,12 @@ def devices(candidates: Sequence[Priced]) -> dict[int, float]:
     if medians[dearest] < DEVICE_PRICE_RATIO * median(others):
         return {}
     return {product_id: DEVICE_SHARE for product_id, category_id, _price in candidates if category_id == dearest}
+
+
+def names_a_line(titles: Sequence[str], words: Sequence[str]) -> bool:
+    """Whether the words stand among the first LINE_POSITION words of most of the devices' titles: a product line
+    or model ("Lenovo ThinkPad X1", "Canon EOS 500D"), not a specification the devices list after their names
+    ("DELL PowerEdge T140 server Intel Xeon E 3.4 GHz 8 GB DDR4-SDRAM": "ddr4" asks for memory, not servers)."""
+    wanted = {token for word in words for token in tokenize(word)}
+    early = sum(1 for title in titles if wanted <= set(tokenize(title)[:LINE_POSITION]))
+    return bool(wanted) and early * 2 >= len(titles)

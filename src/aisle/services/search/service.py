@@ -21,7 +21,7 @@ from aisle.domain.search.departments import (
     names_department,
     root_of,
 )
-from aisle.domain.search.devices import devices
+from aisle.domain.search.devices import devices, names_a_line
 from aisle.domain.search.kinds import AMBIGUOUS_SHARE, head_word, is_modifier
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
@@ -450,7 +450,8 @@ class SearchService:
         named = self._asked_kind.named_by_head(hits, parsed, self._head(parsed))
         if named or not parsed.keywords:
             return named
-        return devices([(h.product_id, h.category_id, h.price) for h in hits])
+        found = devices([(h.product_id, h.category_id, h.price) for h in hits])
+        return found if names_a_line([h.title for h in hits if h.product_id in found], parsed.keywords) else {}
 
     def _head(self, parsed: ParsedQuery) -> str | None:
         return head_word(parsed.named, parsed.exact, self._understanding.parser().is_brand_word)
