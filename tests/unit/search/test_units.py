@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from aisle.domain.search.compounds import is_split_code
 from aisle.domain.search.document import model_codes
 from aisle.domain.search.text import normalize
-from aisle.domain.search.units import unit_codes, with_unit_codes
+from aisle.domain.search.units import unit_codes, with_screen_sizes, with_unit_codes
 
 
 @pytest.mark.parametrize(
@@ -59,3 +60,26 @@ def test_a_capacity_is_also_written_in_the_next_unit_up_or_down():
     assert unit_codes(normalize("2 TB drive")) == ("2tb", "2000gb")  # found by "2000gb"
     assert unit_codes(normalize("512 GB")) == ("512gb",)  # no whole number of terabytes
     assert unit_codes(normalize("6 ft cable")) == ("6ft",)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("tv 55", "tv 55inch"),
+        ("65 tv", "65inch tv"),
+        ("samsung 43 televisions", "samsung 43inch televisions"),
+        ("monitor 24", "monitor 24inch"),
+        ("tv under 50", "tv under 50"),  # a price
+        ("tv between 40 and 60", "tv between 40 and 60"),
+        ("tv 4", "tv 4"),  # no screen is sold that small
+        ("55.5 tv", "55.5 tv"),
+        ("iphone 55", "iphone 55"),  # no screen word
+    ],
+)
+def test_a_bare_number_beside_a_screen_word_is_its_size_in_inches(typed, read):
+    assert with_screen_sizes(with_unit_codes(normalize(typed))) == read
+
+
+def test_a_size_is_no_model_codes_number():
+    assert not is_split_code("tv", "55inch")
+    assert is_split_code("ps", "4") and is_split_code("mdr", "570")

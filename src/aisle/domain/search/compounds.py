@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from aisle.domain.search.text import has_digit
+from aisle.domain.search.units import is_measure
 from aisle.domain.search.vocabulary import Vocabulary
 
 MIN_MODEL_PIECE = 2  # "galaxys7" → "galaxy" + "s7"; a lone letter is no piece
@@ -51,8 +52,9 @@ def _code_pieces(first: str, second: str) -> bool:
 
 def is_split_code(first: str, second: str) -> bool:
     """A model code's letters and its number apart ("mdr" "570", "tn" "2420", "ps" "4"): a short run of letters,
-    then a word that starts with a digit. A name ("iphone 7", "galaxy s7") is longer than a code's letters."""
-    return first.isalpha() and len(first) <= MAX_CODE_LETTERS and second[:1].isdigit()
+    then a word that starts with a digit. A name ("iphone 7", "galaxy s7") is longer than a code's letters, and a
+    size ("tv 55inch") is no code's number."""
+    return first.isalpha() and len(first) <= MAX_CODE_LETTERS and second[:1].isdigit() and not is_measure(second)
 
 
 def split_compound(word: str, vocabulary: Vocabulary) -> str | None:

@@ -40,7 +40,7 @@ from aisle.domain.search.lexer import Lexeme, lex
 from aisle.domain.search.stopwords import STOP_PHRASES, STOP_WORDS
 from aisle.domain.search.synonyms import SynonymTable
 from aisle.domain.search.text import has_digit, normalize, tokenize
-from aisle.domain.search.units import with_unit_codes
+from aisle.domain.search.units import with_screen_sizes, with_unit_codes
 from aisle.domain.search.vocabulary import MIN_COUNT, Vocabulary, max_typos
 
 SORTS = ("price_asc", "price_desc", "rating", "newest")
@@ -159,7 +159,7 @@ class QueryParser:
         self._stems = stems
 
     def parse(self, q: str) -> ParsedQuery:
-        text = with_unit_codes(read_text(q))  # "55 inch", "55 in", '55"' are one word: "55inch" (units.py)
+        text = with_screen_sizes(with_unit_codes(read_text(q)))  # "55 inch", '55"', "tv 55": "55inch" (units.py)
         text = _HYPHENATED.sub(self._joined_if_known, text)
         extraction = extract_filters(lex(text))
         brands, typed = self._take_brands(_words(extraction.rest))

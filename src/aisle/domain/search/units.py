@@ -75,6 +75,27 @@ def with_unit_codes(text: str) -> str:
     return "".join(pieces) + text[at:] if pieces else text
 
 
+_SCREEN = re.compile(r"\b(?:tvs?|televisions?|monitors?|displays?)\b")
+_BARE_SIZE = re.compile(r"(?<![\w.,$€£-])(\d{2,3})(?![\w.,%-])")
+SCREEN_INCHES = range(13, 111)  # the diagonals screens are sold in; "tv 4" or "monitor 240" say something else
+
+
+def with_screen_sizes(text: str) -> str:
+    """A bare number beside a word for a screen is its diagonal in inches: "tv 55" and "65 tv" ask for 55- and
+    65-inch sets, not for the "55" of a 22-inch set's "55.9 cm". A number a price word leads ("tv under 50") stays
+    a number. ``text`` is in normal form, its measures already codes (``with_unit_codes``)."""
+    if not _SCREEN.search(text):
+        return text
+
+    def sized(match: re.Match[str]) -> str:
+        inches = int(match.group(1))
+        if inches not in SCREEN_INCHES or _PRICE_CUE.search(text, 0, match.start()):
+            return match.group(0)
+        return f"{inches}inch"
+
+    return _BARE_SIZE.sub(sized, text)
+
+
 def is_measure(text: str) -> bool:
     """Whether ``text`` is only a number with its unit ("5.5-inch", "32GB")."""
     return _MEASURE.fullmatch(normalize(text)) is not None
