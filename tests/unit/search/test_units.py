@@ -83,3 +83,21 @@ def test_a_bare_number_beside_a_screen_word_is_its_size_in_inches(typed, read):
 def test_a_size_is_no_model_codes_number():
     assert not is_split_code("tv", "55inch")
     assert is_split_code("ps", "4") and is_split_code("mdr", "570")
+
+
+@pytest.mark.parametrize(
+    ("title", "tail"),
+    [
+        ('LG 55LE8500 TV 139.7 cm (55") Full HD', "le8500"),  # the series without the size
+        ("Samsung Series 8 UN55TU8000 139.7 cm", "tu8000"),  # nor the region
+        ("TP-Link TL-WR740N router", "740n"),
+        ('Philips 22PFL3504D 22" class digital TV', "pfl3504d"),
+    ],
+)
+def test_a_model_code_is_also_found_by_its_series_without_a_size_or_region_prefix(title, tail):
+    assert tail in model_codes(title)
+
+
+def test_a_codes_end_is_never_a_bare_number_a_size_or_a_short_piece():
+    codes = model_codes("Samsung UN55TU8000 HP 1000GB SATA 7200rpm Galaxy S7 4K")
+    assert "8000" not in codes and "1000gb" not in codes and "s7" not in codes and "7200rpm" not in codes

@@ -22,6 +22,7 @@ T = TypeVar("T")
 MAX_INDEXED_DESCRIPTION = 2_000
 CATEGORY_LEVELS_MATCHED = 2  # a product's own category and its parent: "cell phones" must not match every accessory
 MODEL_CODE = re.compile(r"\b[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)+\b")
+MIN_CODE_TAIL = 4  # "740n": shorter ends of codes ("5x", "n1") would name too many products
 _CODE_CORE = re.compile(r"([a-z]+[a-z0-9]*\d)[a-z]+")  # letters, a number, then a suffix of letters
 # specification names that hold the maker's part numbers, spaces and dashes as underscores
 PART_NUMBER_KEYS = frozenset(
@@ -144,8 +145,10 @@ def model_codes(title: str) -> tuple[str, ...]:
     # a size is no model: "5.5-inch" must not become "55inch", the code of a 55-inch screen
     found = (re.sub(r"[-/.]", "", m.group()).lower() for m in MODEL_CODE.finditer(title) if not is_measure(m.group()))
     joined = [code for code in found if any(ch.isdigit() for ch in code)]
-    cores = (core for word in [*joined, *tokenize(title)] if (core := _code_core(word)))
-    return tuple(dict.fromkeys([*joined, *cores]))
+    words = [*joined, *tokenize(title)]
+    cores = (core for word in words if (core := _code_core(word)))
+    tails = (tail for word in words for tail in _code_tails(word))
+    return tuple(dict.fromkeys([*joined, *cores, *tails]))
 
 
 def part_numbers(attributes: Mapping[str, object]) -> tuple[str, ...]:
@@ -155,6 +158,17 @@ def part_numbers(attributes: Mapping[str, object]) -> tuple[str, ...]:
     pieces = (_CODE_SEPARATORS.sub("", piece).lower() for value in values for piece in _CODE_LIST.split(value))
     codes = [piece for piece in pieces if has_digit(piece) and piece.isalnum()]  # not "n/a", nor a word of a name
     return tuple(dict.fromkeys(code for piece in codes for code in (piece, *model_codes(piece))))
+
+
+def _code_tails(word: str) -> list[str]:
+    """A code's ends from where its letters turn to digits or back, as a shopper types the series without the
+    maker's size or region prefix: "55le8500" is found by "le8500", "un55tu8000" by "tu8000", "tlwr740n" by
+    "740n". Each end is a code itself (letters and digits, MIN_CODE_TAIL characters or more), never a size."""
+    if not (has_digit(word) and any(ch.isalpha() for ch in word)) or is_measure(word):
+        return []
+    turns = [i for i in range(1, len(word)) if word[i - 1].isdigit() != word[i].isdigit()]
+    tails = (word[i:] for i in turns)
+    return [t for t in tails if len(t) >= MIN_CODE_TAIL and has_digit(t) and not t.isdigit() and not is_measure(t)]
 
 
 def _code_core(word: str) -> str | None:
