@@ -114,6 +114,35 @@ def test_a_title_holding_the_word_as_typed_outranks_one_holding_only_its_stem(cl
     }
 
 
+DOCKS_CATALOG = [
+    # Laptop docks whose names end with what they connect, not with "dock"; docks for phones; a cable with a mic.
+    ("Hexa NB220 notebook dock/port replicator USB-C Gray", ["Computers", "Laptop Accessories"], 120.0),
+    ("Kensa Thunderbolt 3 Docking Station with Stand", ["Computers", "Laptop Accessories"], 90.0),
+    ("Volt Charging Dock for Phones - Black", ["Cell Phones", "Phone Docks"], 30.0),
+    ("Volt Desk Dock - Silver", ["Cell Phones", "Phone Docks"], 25.0),
+    ("Linko USB KVM Cable w/ Audio & Microphone", ["Computers", "Cables"], 20.0),
+    ("Echo Studio Microphone - Black", ["Audio", "Microphones"], 60.0),
+    ("Echo Stage Microphone - Silver", ["Audio", "Microphones"], 40.0),
+]
+
+
+@pytest.fixture
+def docks(client, seller: SellerClient, container) -> None:
+    list_products(seller, container, "DOCK", DOCKS_CATALOG)
+
+
+def test_an_exact_match_that_is_of_the_kind_asked_comes_before_near_matches_however_its_name_ends(client, docks):
+    # "dock/port replicator" is a dock; a "Docking Station" is one; the phone docks lack "laptop" or "thunderbolt"
+    assert titles(client, "laptop dock")[0] == "Hexa NB220 notebook dock/port replicator USB-C Gray"
+    found = titles(client, "thunderbolt dock")
+    assert found[0] == "Kensa Thunderbolt 3 Docking Station with Stand"
+    assert "Volt Desk Dock - Silver" in found[1:]
+    # what comes with a product does not name it: microphones first, then the cable that has one
+    found = titles(client, "usb microphone")
+    assert set(found[:2]) == {"Echo Studio Microphone - Black", "Echo Stage Microphone - Silver"}
+    assert found[2] == "Linko USB KVM Cable w/ Audio & Microphone"
+
+
 PHRASE_CATALOG = [
     ("Aria True Wireless Earbuds", ["Audio", "Headphones"], 89.0),
     ("Pulse Wireless Sport Earphones", ["Audio", "Headphones"], 49.0),

@@ -355,3 +355,12 @@ def test_a_name_ending_with_specifications_says_which_kind_of_its_category_it_is
     assert kinds.share(combo, 2, frozenset({"keyboard"})) < 1.0
     cased = "Acme keyboard case"  # its name ends with a kind the catalog knows: a case, whatever it holds
     assert kinds.share(cased, 2, frozenset({"keyboard"})) < 1.0
+
+
+def test_a_slash_between_two_words_names_alternatives_each_a_segment():
+    assert name_segments("HP EN489AA notebook dock/port replicator Docking Gray") == [
+        ["hp", "notebook", "dock"],
+        ["port", "replicator", "docking"],
+    ]
+    assert name_segments("Sony MDR570LPL headphones/headset") == [["sony", "headphone"], ["headset"]]
+    assert len(name_segments("Shuttle XPC nano NC1010XA PC/workstation")) == 1  # "pc" is too short to be a name

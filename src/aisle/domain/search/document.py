@@ -32,6 +32,7 @@ _PART_NUMBER_KEY = re.compile(r"[\s-]+")
 _CODE_LIST = re.compile(r"[,;\s]+")  # "C13T07964020, T0796": two codes
 _CODE_SEPARATORS = re.compile(r"[-/.]")
 _FITS = re.compile(r"\s(?:for|fits|compatible with)\s", re.IGNORECASE)
+_COMES_WITH = re.compile(r"\s(?:with|w/|including|incl\.?)\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,11 @@ def own_name(title: str) -> str:
     "Spigen - Case". A query word found here names the product; found only after "for", it names the device the
     product goes with (an accessory)."""
     return _FITS.split(title, maxsplit=1)[0]
+
+
+def bare_name(title: str) -> str:
+    """The own name without what comes with the product: a "KVM Switch Cable w/ Audio & Microphone" is a cable."""
+    return _COMES_WITH.split(own_name(title), maxsplit=1)[0]
 
 
 def effective_price(

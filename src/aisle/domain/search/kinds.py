@@ -56,7 +56,7 @@ _QUALIFIERS = frozenset(
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
 _VOWEL = re.compile(r"[aeiouy]")  # letters without one are a code's ("lpl", "mdr") or an abbreviation's ("gps")
 _CAPACITY = re.compile(r"\d+(?:p\d+)?(?:gb|tb|mb)")  # "16gb", "1p5tb": as units.py writes them
-_WITH = re.compile(r"\s(?:with|w/)\s", re.IGNORECASE)
+_WITH = re.compile(r"\s(?:with|w/)\s|(?<=[^\W\d_]{3})/(?=[^\W\d_]{3})", re.IGNORECASE)
 MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand
 _MODIFIER_TAIL = re.compile(r"\s+(?:with|without|for|by|from)\s.*$", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
 from aisle.domain.categories import Category
-from aisle.domain.search.document import own_name
+from aisle.domain.search.document import bare_name, own_name
 from aisle.domain.search.kinds import AMBIGUOUS_SHARE, NAME_ONLY_SHARE, CatalogKinds, singular
 from aisle.domain.search.query import ParsedQuery
 from aisle.domain.search.synonyms import SynonymTable
@@ -102,6 +102,26 @@ class AskedKind:
         _asked, typed = kinds.asked_typed(parsed.named, dict(parsed.synonyms), head_only)  # not "notebook computer"
         return {h.product_id for h in hits if typed and kinds.filed_under(h.title, h.category_id, typed)}
 
+    def naming_the_head(
+        self, hits: Sequence[Hit], parsed: ParsedQuery, stems: Callable[[str], Sequence[str]]
+    ) -> set[int]:
+        """The ids of the hits whose own name, before what comes with the product, holds the query's last naming
+        word after its others (as the engine ``stems`` them), and ends with no kind the catalog knows: for
+        "thunderbolt dock", the "Thunderbolt 3 Dual 4K Docking Station"; not a "Laptop Privacy Screen" for
+        "privacy laptop" (a screen for a laptop), nor a "KVM Cable w/ Audio & Microphone" for a microphone."""
+        if not parsed.named:
+            return set()
+        head = set(stems(parsed.named[-1]))
+        others = {stem for word in parsed.named[:-1] for stem in stems(word)} - head
+        kinds = self._catalog_kinds()
+        return {
+            h.product_id
+            for h in hits
+            if h.title
+            and _heads(list(stems(bare_name(h.title))), head, others)
+            and kinds.read(h.title, h.category_id)[0].isdisjoint(kinds.known)
+        }
+
     def _catalog_kinds(self) -> CatalogKinds:
         categories, table = self._categories(), self._synonyms()
         if (
@@ -112,6 +132,15 @@ class AskedKind:
             also = _one_way(table)
             self._kinds = (categories, table, CatalogKinds.from_categories(categories, also))
         return self._kinds[2]
+
+
+def _heads(name: list[str], head: set[str], others: set[str]) -> bool:
+    """Whether the name holds every ``head`` word after each of the ``others`` it holds ("Laptop Dock": the
+    head of a noun phrase comes last)."""
+    if not head or not head <= set(name):
+        return False
+    first_head = min(i for i, word in enumerate(name) if word in head)
+    return all(i < first_head for i, word in enumerate(name) if word in others)
 
 
 def _singulars(words: Iterable[str]) -> set[str]:

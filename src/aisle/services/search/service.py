@@ -410,7 +410,8 @@ class SearchService:
         of_kind = self._asked_kind.candidates_of([*exact, *near], parsed, head_only=True)
         if not of_kind:
             return []
-        kept = of_kind.keys() | self._asked_kind.filed_under_asked(exact, parsed, head_only=True)
+        filed = self._asked_kind.filed_under_asked(exact, parsed, head_only=True)
+        kept = of_kind.keys() | filed | self._asked_kind.naming_the_head(exact, parsed, self._understanding.stems)
         return [h for h in exact if h.product_id in kept] + [h for h in near if h.product_id in of_kind]
 
     def _ranked(self, hits: list[Hit], plan: Plan, parsed: ParsedQuery) -> list[Hit]:
