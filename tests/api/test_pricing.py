@@ -243,3 +243,14 @@ def test_a_deal_to_come_that_is_ended_never_starts_and_keeps_a_whole_window(clie
     assert client.get("/api/v1/pricing/deals", headers=seller.headers).json()["deals"] == []
     again = client.delete(f"/api/v1/pricing/deals/{deal.json()['deal_id']}", headers=seller.headers)
     assert again.status_code == 409
+
+
+def test_a_sellers_code_redeemed_without_its_seller_says_so(client, seller: SellerClient, listed):
+    coupon = {"code": "SHOP5", "kind": "AMOUNT", "value": 5, **WINDOW}
+    assert client.post("/api/v1/pricing/coupons", json=coupon, headers=seller.headers).status_code == 201
+    refused = client.post("/api/v1/pricing/coupons/SHOP5/redeem", json={"order_id": "o-1"}, headers=INTERNAL)
+    assert refused.status_code == 409
+    assert "is no platform code; a seller's code is redeemed with its seller_id" in refused.json()["detail"]
+    with_seller = {"order_id": "o-1", "seller_id": seller.id}
+    redeemed = client.post("/api/v1/pricing/coupons/SHOP5/redeem", json=with_seller, headers=INTERNAL)
+    assert redeemed.status_code == 200, redeemed.text

@@ -806,3 +806,11 @@ def test_store_words_for_a_phone_and_a_camera_find_them(client, seller: SellerCl
     assert titles(body)[0] == "Nova 5 Cell Phone (Unlocked) - Black"
     assert body["total"] - body["near_matches"] == 1 and body["relaxed"] is None
     assert titles(search(client, q="dslr")) == ["Canon EOS 500D SLR Camera Kit"]
+
+
+def test_autocomplete_leaves_a_word_of_the_language_no_title_holds_as_typed(client, catalog):
+    # "sneaker" is in no title here; it is a word, no typo of the titles' "speaker"
+    body = client.get("/api/v1/products/autocomplete", params={"q": "sneaker"}).json()
+    assert body["completed"] is None
+    body = client.get("/api/v1/products/autocomplete", params={"q": "haedphones"}).json()
+    assert body["completed"] == "headphones"  # a typo is still corrected

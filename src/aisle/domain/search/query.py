@@ -251,6 +251,10 @@ class QueryParser:
             return brand[0]
         return spelled or word
 
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` is no typo: a word of the catalog, its brands, the synonyms or the language."""
+        return self._is_known(word)
+
     def _is_known(self, word: str) -> bool:
         """Known to the catalog (also as its singular or plural), the brands, the synonyms or the language."""
         return self._held(word) or split_compound(word, self.vocabulary) is not None or self._known_beside_catalog(word)

@@ -168,7 +168,10 @@ def quote(body: QuoteIn, pricing: PricingDep) -> Response:
     "/pricing/coupons/{code}/redeem",
     dependencies=[Depends(internal_caller)],
     response_model=RedemptionOut,
-    responses={**PROBLEMS, 409: {"description": "The coupon is used up"}},
+    responses={
+        **PROBLEMS,
+        409: {"description": "The coupon is used up, not valid now, or no such code (a seller's code needs seller_id)"},
+    },
 )
 def redeem(code: CouponCodeText, body: RedeemIn, pricing: PricingDep) -> Response:
     """Checkout spends one use of a coupon; the same order id again is answered without spending another."""

@@ -102,9 +102,12 @@ class JobOut(BaseModel):
 
 
 class ReviewIn(InputModel):
+    """A shopper's review: a rating, and a title or a body (at least one of them with words; 422 on ``body``
+    otherwise)."""
+
     rating: int = Field(ge=1, le=5, strict=True)
-    title: str = Field("", max_length=200)
-    body: str = Field("", max_length=5000)
+    title: str = Field("", max_length=200, description="Optional when the body has words")
+    body: str = Field("", max_length=5000, description="Optional when the title has words")
     author: str = Field("", max_length=100)
     order_id: Annotated[str, VisibleText] | None = Field(
         None, min_length=1, max_length=100, description="An order checkout confirmed: the review shows as verified"

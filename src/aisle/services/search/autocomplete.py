@@ -69,8 +69,11 @@ class Autocomplete:
         return Completions(typed, text, prefix if prefix != text else None, tuple(_unique(suggestions)[:limit]))
 
     def _maybe_corrected(self, last: str) -> str:
-        """Typo tolerance for the word being typed: "headpho" stays, "haedphones" becomes "headphones"."""
+        """Typo tolerance for the word being typed: "headpho" stays, "haedphones" becomes "headphones"; a word of
+        the language no title holds ("plans", only in descriptions) is no typo of a title's word ("plasma")."""
         if len(last) < TYPO_TOLERANT_FROM or self._engine.term_completions(last, 1):
+            return last
+        if self._understanding.parser().knows(last):
             return last
         return self._understanding.vocabulary().correct(last) or last
 
