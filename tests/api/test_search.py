@@ -814,3 +814,20 @@ def test_autocomplete_leaves_a_word_of_the_language_no_title_holds_as_typed(clie
     assert body["completed"] is None
     body = client.get("/api/v1/products/autocomplete", params={"q": "haedphones"}).json()
     assert body["completed"] == "headphones"  # a typo is still corrected
+
+
+def test_a_brand_and_a_colour_nearly_match_the_brands_other_colours_not_black_things_naming_it(
+    client, seller: SellerClient, container
+):
+    made = [
+        ("Pixelo Phone 32GB - Quite Black", "Pixelo"),
+        ("Pixelo Phone 32GB - Very Silver", "Pixelo"),
+        ("Pixelo USB-C Cable - Gray", "Pixelo"),
+        ("Zeta Case for Pixelo Phone - Black", "Zeta"),
+    ]
+    _list_branded(seller, container, ["Electronics", "Phones"], made)
+    body = search(client, q="pixelo black")
+    first = body["results"][0]
+    assert (first["title"], first["near_match"]) == ("Pixelo Phone 32GB - Quite Black", False)
+    near = [r["title"] for r in body["results"] if r["near_match"]]
+    assert set(near) == {"Pixelo Phone 32GB - Very Silver", "Pixelo USB-C Cable - Gray"}

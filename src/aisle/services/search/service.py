@@ -22,7 +22,7 @@ from aisle.domain.search.departments import (
     root_of,
 )
 from aisle.domain.search.devices import devices, names_a_line
-from aisle.domain.search.kinds import AMBIGUOUS_SHARE, head_word, is_modifier
+from aisle.domain.search.kinds import AMBIGUOUS_SHARE, COLOURS, head_word, is_modifier
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
 from aisle.domain.search.rerank import (
@@ -344,7 +344,10 @@ class SearchService:
                 return []
             if len(self._asked_kind.candidates_of(exact.hits[:RERANK_DEPTH], parsed, head_only=True)) >= THIN_RESULTS:
                 return []
-        if parsed.brands and not params.brands:
+        if parsed.brands and not params.brands and plan.keywords and all(k.word in COLOURS for k in plan.keywords):
+            # "google black": the brand's other products, in other colours, before black things that mention it
+            query = self._engine_query(replace(plan, keywords=()), params)
+        elif parsed.brands and not params.brands:
             parsed = brands_as_words(parsed)
             plan = plan_for(parsed, params, plan.filters.category_id)
             query = self._engine_query(plan, params)
