@@ -55,9 +55,9 @@ def test_model_numbers_are_also_indexed_as_shoppers_type_them():
 
     codes = model_codes("Canon EW-73B Lens Hood for SP-2 and B350-XT (2-pack)")
     assert codes[:4] == ("ew73b", "sp2", "b350xt", "2pack")
-    assert set(codes[4:]) == {"ew73", "b350"}  # and without the letters after their number
+    assert set(codes[4:]) == {"ew73", "b350", "350xt"}  # without the letters after their number; the series alone
     assert model_codes("USB-C Cable") == ()
-    assert model_codes("Sony MDR570LPL Headphones") == ("mdr570",)
+    assert model_codes("Sony MDR570LPL Headphones") == ("mdr570", "570lpl")
     assert model_codes("Apple - iPhone 7 32GB - Black") == ()  # a size is no model code
 
 

@@ -28,6 +28,7 @@ from aisle.bootstrap import Container, bootstrap
 from aisle.domain.inventory import Warehouse
 from aisle.entrypoints.heap import settle_heap
 from aisle.entrypoints.logs import configure_logging
+from aisle.entrypoints.showcase import add_showcase
 from aisle.settings import Settings
 
 app = typer.Typer(
@@ -595,6 +596,7 @@ def _load_demo_catalog(container: Container, generated_count: int) -> None:
     if (sample / "bestbuy" / "products.json").exists():
         for fmt, relative in (("bestbuy", "bestbuy/products.json"), ("icecat", "icecat")):
             _import(container, sample / relative, ImportFormat(fmt), None, reviews=True)
+        owners = [_source_seller(container, readers.SOURCE_NAMES[source]) for source in ("icecat", "bestbuy")]
     else:
         console.print(
             f"no sample data at {sample} (set AISLE_SAMPLE_DATA to the directory holding bestbuy/ and icecat/): "
@@ -604,8 +606,11 @@ def _load_demo_catalog(container: Container, generated_count: int) -> None:
         read = partial(readers.generated, generated_count)
         _print_summary(_run_import(container, seller_id, read, generated_count, "generating catalog"))
         _attach_demo_pictures(container, seller_id)
+        owners = [seller_id]
     stocked = container.inventory.stock_catalog(DEMO_WAREHOUSE, _demo_stock)
     console.print(f"stocked {stocked} variants at warehouse {DEMO_WAREHOUSE.warehouse_id!r} (generated counts)")
+    for line in add_showcase(container, owners, DEMO_WAREHOUSE):
+        console.print(line, soft_wrap=True, highlight=False)
     _deliver_pending(container, "indexing stock levels")
 
 
