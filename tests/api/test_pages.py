@@ -546,3 +546,19 @@ def test_an_empty_bulk_file_is_named_as_empty_not_as_missing(client, seller):
     response = client.post("/seller/bulk", data={"csrf_token": client.cookies["aisle_csrf"]}, files=files)
     assert response.status_code == 422
     assert "products.ndjson is empty: it needs one product per line." in html.unescape(response.text)
+
+
+def test_each_shopper_reviews_a_product_once_from_the_page_as_through_the_api(client, seller, container):
+    from aisle.entrypoints.api.app import create_app
+
+    made = seller.create()
+    review = {"rating": "5", "title": "Great", "body": "", "author": ""}
+    app = create_app(container)
+    shoppers = [TestClient(app, client=(f"127.0.0.{n}", 50000)) for n in (2, 3)]
+    for shopper in shoppers:  # two shoppers: both may review
+        posted = shopper.post(f"/p/{made['product_id']}/reviews", data=review, follow_redirects=False)
+        assert posted.status_code == 303, posted.text
+    again = shoppers[0].post(f"/p/{made['product_id']}/reviews", data=review)
+    assert again.status_code == 409  # the first one again: once each, on the page
+    through_api = {"rating": 4, "title": "Again"}
+    assert shoppers[0].post(f"/api/v1/products/{made['product_id']}/reviews", json=through_api).status_code == 409

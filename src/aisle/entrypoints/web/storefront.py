@@ -9,7 +9,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from aisle.domain.categories import ancestors_path
 from aisle.domain.errors import Conflict, InvalidInput, NotFound
-from aisle.entrypoints.api.dependencies import CatalogDep, PdpDep, ReviewsDep, SearchDep, parse_id, search_allowed
+from aisle.entrypoints.api.dependencies import (
+    CatalogDep,
+    PdpDep,
+    ReviewsDep,
+    SearchDep,
+    client_address,
+    parse_id,
+    product_review_allowed,
+    review_allowed,
+    search_allowed,
+)
 from aisle.entrypoints.api.shapes.categories import node_shown
 from aisle.entrypoints.api.shapes.search import search_shown
 from aisle.entrypoints.numbers import whole_number
@@ -123,7 +133,7 @@ def product(product_id: str, request: Request, pdp: PdpDep, reviews: ReviewsDep)
     return render(request, "product.html", context)
 
 
-@router.post("/p/{product_id}/reviews", response_class=HTMLResponse)
+@router.post("/p/{product_id}/reviews", response_class=HTMLResponse, dependencies=[Depends(review_allowed)])
 def post_review(
     product_id: str,
     request: Request,
@@ -138,7 +148,8 @@ def post_review(
     form = {"rating": rating, "title": title, "body": body, "author": author}
     try:
         stars = whole_number(rating) or 0
-        reviews.add(pid, stars, title, body, author)
+        product_review_allowed(request, pid)
+        reviews.add(pid, stars, title, body, author, client_address(request))
     except NotFound as missing:
         raise PageNotFound() from missing
     except InvalidInput as invalid:
