@@ -35,3 +35,7 @@ def test_the_demo_shows_a_running_deal_and_a_second_sellers_cheaper_offer(client
     box = client.get(f"/api/v1/products/{laptop['product_id']}").json()["buy_box"]
     assert (box["winner"]["seller"]["name"], box["winner"]["price"]) == (SECOND_SELLER, 760.0)
     assert [o["seller"]["name"] for o in box["other_offers"]] == ["Acme Outdoor"]
+    # the page of the listing that lost the buy box offers the winner, never itself
+    page = client.get(f"/p/{laptop['product_id']}", headers={"accept": "text/html"}).text
+    assert "1 other offer from $760.00" in page and f"from {SECOND_SELLER}" in page
+    assert "from Acme Outdoor" not in page
