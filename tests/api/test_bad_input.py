@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from tests.api.conftest import SellerClient, product_body
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, product_body
 
 
 def _problem(response, status: int) -> dict:
@@ -156,3 +158,17 @@ def test_the_service_is_still_up_after_abuse(client, seller: SellerClient):
         assert response.status_code == 422
     assert client.get("/healthz").status_code == 200
     assert seller.create()["version"] == 1
+
+
+def test_a_key_given_twice_is_refused_on_the_internal_and_image_endpoints_and_in_bulk_lines(client, seller):
+    internal = {"Authorization": f"Bearer {INTERNAL_TOKEN}", "content-type": "application/json"}
+    created = client.post("/api/v1/sellers", content='{"name": "Dup A", "name": "Dup B"}', headers=internal)
+    assert created.status_code == 422 and "'name' appears twice" in created.json()["errors"][0]["reason"]
+    line = '{"title": "Bulk A", "title": "Bulk B", "variants": [{"sku": "B-1", "price": 1}]}'
+    job_id = seller.request("POST", "/products/bulk", content=line.encode()).json()["job_id"]
+    deadline = time.monotonic() + 20
+    while (job := seller.request("GET", f"/jobs/{job_id}").json())["status"] != "DONE":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert job["failed"] == 1 and "'title' appears twice" in job["errors"][0]["reason"]
+    assert seller.request("GET", "/products").json()["total"] == 0

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from aisle.domain.catalog import Product
 from aisle.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from aisle.services.catalog import require_known_references
+from aisle.services.input_model import RepeatedKey, json_of_unique_keys
 from aisle.services.ports import BulkJob, BulkLine, UnitOfWorkFactory
 from aisle.services.price_history import record_price_history
 from aisle.services.product_input import ProductIn, field_errors
@@ -124,6 +125,9 @@ class BulkImportService:
         return 1
 
     def _process(self, job: BulkJob, line: BulkLine) -> None:
+        if repeated := _repeated_key(line.body):  # refused as in a request's body
+            self._record(job, line, None, [{"field": "body", "reason": f"not valid JSON: {repeated}"}])
+            return
         try:
             content = ProductIn.model_validate_json(line.body).to_content()
         except ValidationError as error:
@@ -167,6 +171,17 @@ def next_errors_offset(job: BulkJob, errors_offset: int) -> int | None:
     none is left."""
     following = errors_offset + ERRORS_SHOWN
     return following if following < job.failed else None
+
+
+def _repeated_key(body: str | bytes) -> str | None:
+    """What names a key twice in the line; None for a line without (one that is no JSON is named by the model)."""
+    try:
+        json_of_unique_keys(body)
+    except RepeatedKey as repeated:
+        return str(repeated)
+    except ValueError:
+        return None
+    return None
 
 
 def _domain_errors(error: DomainError) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@ the field named, instead of failing later (a 500) or being changed silently (NaN
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
@@ -202,3 +203,22 @@ def plain_reason(error: Mapping[str, Any]) -> str:
         said = {"greater_than": "greater than", "greater_than_equal": "at least", "less_than": "less than"}
         return f"must be {said.get(kind, 'at most')} {bound}"
     return str(error["msg"]).removeprefix("Value error, ").replace("Input should be", "must be")
+
+
+class RepeatedKey(ValueError):
+    """A JSON object names one key twice: Python's parser would keep the last silently, while a proxy, a log reader
+    or an auditor may keep the first, so such a body is refused rather than guessed at."""
+
+
+def json_of_unique_keys(text: str | bytes) -> Any:
+    """``json.loads`` that raises RepeatedKey (naming the key) for an object naming a key twice."""
+    return json.loads(text, object_pairs_hook=_object_of_unique_keys)
+
+
+def _object_of_unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise RepeatedKey(f"the key {key[:100]!r} appears twice in one object")
+        result[key] = value
+    return result

@@ -20,12 +20,15 @@ from aisle.entrypoints.api.dependencies import (
     parse_id,
 )
 from aisle.entrypoints.api.image_form import ImageForm
+from aisle.entrypoints.api.json_body import UniqueKeysRoute
 from aisle.entrypoints.api.schemas import UploadedImageOut
 from aisle.entrypoints.numbers import whole_number
 from aisle.services.images import MAX_FILES_PER_REQUEST, UNCHANGED, ImageEdit, ImageService
 
 # Authentication first, as in seller_products: 401 before any path id is read.
-router = APIRouter(prefix="/api/v1/seller", tags=["seller images"], dependencies=[Depends(current_seller)])
+router = APIRouter(
+    route_class=UniqueKeysRoute, prefix="/api/v1/seller", tags=["seller images"], dependencies=[Depends(current_seller)]
+)
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing or invalid API key"},
     404: {"description": "No such product (or image) for this seller"},

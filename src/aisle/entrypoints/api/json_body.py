@@ -1,9 +1,5 @@
-"""JSON bodies whose objects name each key once.
-
-Python's parser keeps the last of two equal keys and says nothing, so ``{"price": 1, "price": 1000}`` would be read
-one way here and another way by a proxy, a log reader or an auditor that keeps the first. A body like that is
-refused as not valid JSON (422 naming the key) instead of being guessed at.
-"""
+"""JSON bodies whose objects name each key once (``json_of_unique_keys``): ``{"price": 1, "price": 1000}`` is
+refused as not valid JSON (422 naming the key) instead of being guessed at."""
 
 from __future__ import annotations
 
@@ -14,18 +10,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-
-class _RepeatedKey(ValueError):
-    pass
-
-
-def _object_of_unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _RepeatedKey(f"the key {key[:100]!r} appears twice in one object")
-        result[key] = value
-    return result
+from aisle.services.input_model import RepeatedKey, json_of_unique_keys
 
 
 class _UniqueKeysRequest(Request):
@@ -33,8 +18,8 @@ class _UniqueKeysRequest(Request):
         if not hasattr(self, "_json"):
             body = await self.body()
             try:
-                self._json = json.loads(body, object_pairs_hook=_object_of_unique_keys)
-            except _RepeatedKey as repeated:  # FastAPI answers a JSONDecodeError as an invalid body
+                self._json = json_of_unique_keys(body)
+            except RepeatedKey as repeated:  # FastAPI answers a JSONDecodeError as an invalid body
                 raise json.JSONDecodeError(str(repeated), body.decode("utf-8", "replace"), 0) from repeated
         return self._json
 

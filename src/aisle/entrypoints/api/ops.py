@@ -9,11 +9,12 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from aisle.entrypoints.api.dependencies import ContainerDep, SellersDep, internal_caller
+from aisle.entrypoints.api.json_body import UniqueKeysRoute
 from aisle.entrypoints.api.problems import problem
 from aisle.entrypoints.api.responses import Health, Indexing, NewSellerOut, Readiness, ok
 from aisle.entrypoints.api.schemas import NewSellerIn
 
-router = APIRouter()
+router = APIRouter(route_class=UniqueKeysRoute)
 
 
 @router.get("/healthz", tags=["ops"], response_model=Health)

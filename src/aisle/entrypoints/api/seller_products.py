@@ -203,6 +203,8 @@ def rollback(
 NDJSON_MEDIA_TYPES = frozenset(
     {
         "application/x-ndjson",
+        "application/ndjson",
+        "application/jsonlines",
         "application/jsonl",
         "application/x-jsonlines",
         "application/json",
