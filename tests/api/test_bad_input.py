@@ -45,6 +45,7 @@ def _problem(response, status: int) -> dict:
         (product_body(attributes={"colour": None}), "attributes.colour"),
         (product_body(gtin="12ab"), "gtin"),
         (product_body(gtin="4006381333932"), "gtin"),  # the check digit is 1
+        (product_body(title="", gtin="4006381333932"), "gtin"),  # named beside the other fields' problems
         (product_body(category_id="'; --"), "category_id"),
         (product_body(surprise="field"), "surprise"),
     ],

@@ -138,9 +138,11 @@ def test_a_gtin_of_each_length_passes_its_check_digit(gtin):
     [
         ("4006381333932", "check digit should be 1, not 2: a digit is mistyped"),
         ("4006381333391", "check digit should be 9, not 1: a digit is mistyped"),  # two neighbours swapped
-        ("1234567", "must be 8 to 14 digits"),
+        ("1234567", "must be 8, 12, 13 or 14 digits"),
+        ("1234567895", "must be 8, 12, 13 or 14 digits"),  # no GTIN has 10 digits, whatever its check digit
+        ("00000000", "must not be all zeros"),
         ("40063813339310", "check digit should be 4, not 0: a digit is mistyped"),
-        ("4006381333931\n", "must be 8 to 14 digits"),
+        ("4006381333931\n", "must be 8, 12, 13 or 14 digits"),
     ],
 )
 def test_a_gtin_that_fails_its_check_digit_names_the_digit_expected(gtin, reason):

@@ -19,7 +19,8 @@ MAX_IMAGES = 20
 MAX_TITLE = 500
 MAX_DESCRIPTION = 20_000
 SKU_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-GTIN_PATTERN = re.compile(r"[0-9]{8,14}")
+GTIN_TEXT = r"^(?:[0-9]{8}|[0-9]{12,14})$"  # GTIN-8, UPC-A (12), EAN-13, GTIN-14
+GTIN_PATTERN = re.compile(GTIN_TEXT)
 
 
 class ProductStatus(StrEnum):
@@ -82,7 +83,9 @@ def gtin_problem(gtin: str) -> str | None:
     """GS1's rule for every GTIN length (EAN-8, UPC-A, EAN-13, GTIN-14): the last digit checks the others, so a
     mistyped digit or two swapped neighbours are caught before the code joins another seller's buy box."""
     if not GTIN_PATTERN.fullmatch(gtin):
-        return "must be 8 to 14 digits"
+        return "must be 8, 12, 13 or 14 digits"
+    if not gtin.strip("0"):
+        return "must not be all zeros"
     expected = gtin_check_digit(gtin[:-1])
     if int(gtin[-1]) != expected:
         return f"check digit should be {expected}, not {gtin[-1]}: a digit is mistyped"

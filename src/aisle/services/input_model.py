@@ -161,7 +161,7 @@ Moment = Annotated[
 
 # The patterns of input fields, in words a seller acts on (pydantic would print the regular expression)
 PATTERNS_SAID = {
-    r"^[0-9]{8,14}$": "must be 8 to 14 digits (a GTIN, EAN or UPC)",
+    r"^(?:[0-9]{8}|[0-9]{12,14})$": "must be 8, 12, 13 or 14 digits (a GTIN-8, UPC, EAN or GTIN-14)",
     r"^(https?://|/)\S+$": "must be a web address starting with http:// or https:// (or a path here), no spaces",
     r"^[A-Za-z0-9._-]+$": "may hold only letters, digits, '.', '_' and '-'",
 }

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     ConfigDict,
     Field,
     PlainValidator,
@@ -21,6 +22,7 @@ from pydantic import (
 )
 
 from aisle.domain.catalog import (
+    GTIN_TEXT,
     MAX_DESCRIPTION,
     MAX_IMAGES,
     MAX_TITLE,
@@ -28,6 +30,7 @@ from aisle.domain.catalog import (
     ProductContent,
     ProductStatus,
     Variant,
+    gtin_problem,
 )
 from aisle.domain.errors import FieldError, InvalidInput
 from aisle.domain.money import MAX_PRICE, price_problem, to_money
@@ -42,6 +45,15 @@ from aisle.services.input_model import (
 )
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$", examples=["TSHIRT-BLU-M"])]
+
+
+def _checked_gtin(value: str) -> str:
+    if reason := gtin_problem(value):
+        raise ValueError(reason)
+    return value
+
+
+Gtin = Annotated[str, Field(pattern=GTIN_TEXT), AfterValidator(_checked_gtin)]
 
 
 ShortText = Annotated[str, Field(max_length=200)]
@@ -154,8 +166,8 @@ class ProductIn(InputModel):
     images: Images = Field(default_factory=list, max_length=MAX_IMAGES)
     status: SellerStatus = "DRAFT"
     attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict, max_length=100)
-    gtin: str | None = Field(
-        None, pattern=r"^[0-9]{8,14}$", description="GTIN/EAN/UPC, 8 to 14 digits; the last is its GS1 check digit"
+    gtin: Gtin | None = Field(
+        None, description="GTIN-8, UPC-A (12 digits), EAN-13 or GTIN-14; the last digit is its GS1 check digit"
     )
     canonical_product_id: IdText | None = Field(
         None,
@@ -249,7 +261,7 @@ class ProductPatch(InputModel):
     images: Images | None = Field(None, max_length=MAX_IMAGES)
     status: SellerStatus | None = None
     attributes: dict[AttributeName, AttributeValue] | None = Field(None, max_length=100)
-    gtin: str | None = Field(None, pattern=r"^[0-9]{8,14}$")
+    gtin: Gtin | None = None
     canonical_product_id: IdText | None = None
     variants: list[VariantIn] | None = Field(None, min_length=1, max_length=MAX_VARIANTS)
     confirm_price_change: bool = Field(
