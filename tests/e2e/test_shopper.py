@@ -144,3 +144,22 @@ def test_a_review_of_one_endless_word_wraps_and_a_refused_one_names_the_field_by
     )
     expect(form.get_by_label("Review")).to_have_value("Changed my mind")
     watched.clean()
+
+
+def test_one_endless_word_in_a_brand_sku_or_option_does_not_widen_the_product_page(watched, store):
+    body = {
+        "title": "Long " + "x" * 300,
+        "brand": "B" * 200,
+        "status": "ACTIVE",
+        "variants": [{"sku": "S" * 64, "price": 5, "attributes": {"fit": "o" * 100}}],
+    }
+    import httpx
+
+    headers = {"Authorization": f"Bearer {store.seller_key}"}
+    response = httpx.post(f"{store.url}/api/v1/seller/products", json=body, headers=headers, timeout=30).json()
+    page = watched.page
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{store.url}/p/{response['product_id']}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    watched.clean()
