@@ -155,6 +155,11 @@ def test_a_seller_command_run_where_no_store_is_makes_none_and_says_where_it_loo
         assert result.exit_code == 2, (command, result.output)
         assert f"no store at {(tmp_path / 'var').resolve()}" in " ".join(result.output.split())
     assert list(tmp_path.iterdir()) == []
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "unrelated.log").write_text("not a store")  # a ./var that holds other things is no store
+    result = CliRunner().invoke(cli, ["sellers", "create", "--name", "Acme"])
+    assert result.exit_code == 2 and "no store at" in result.output
+    assert [p.name for p in (tmp_path / "var").iterdir()] == ["unrelated.log"]
 
 
 def test_every_command_says_which_database_it_uses(tmp_path: Path, monkeypatch):

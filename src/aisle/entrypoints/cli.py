@@ -76,10 +76,12 @@ def _settings(run_background_workers: bool = False, with_workers: bool = False, 
 
 def _require_store(settings: Settings) -> None:
     """A command that manages a store (sellers, reindex) makes no data dir: run from another directory, it would
-    make another ./var, and the key it printed would open nothing the running server knows. (An existing, empty
-    data dir is a store being set up: its database is made there.)"""
+    make another ./var, and the key it printed would open nothing the running server knows. An empty data dir is
+    a store being set up (its database is made there); one that holds other files but no database is no store."""
     data_dir = Path(settings.data_dir)
-    if settings.profile == "embedded" and not data_dir.exists():
+    if data_dir.exists() and not data_dir.is_dir():
+        _make_data_dir(data_dir)  # says what is in the way
+    if settings.profile == "embedded" and not _holds_a_store(data_dir, settings):
         console.print(
             f"[red]no store at {data_dir.resolve()}[/red]: this command works on an existing one. Run it from the "
             "directory the store was started in (`make demo`, `aisle serve`), or set AISLE_DATA_DIR to that "
@@ -89,6 +91,15 @@ def _require_store(settings: Settings) -> None:
         )
         raise typer.Exit(2)
     _make_data_dir(data_dir)
+
+
+def _holds_a_store(data_dir: Path, settings: Settings) -> bool:
+    from sqlalchemy.engine import make_url
+
+    database = make_url(settings.database).database
+    if database and database != ":memory:" and Path(database).exists():
+        return True
+    return data_dir.is_dir() and not any(data_dir.iterdir())
 
 
 def _make_data_dir(path: Path) -> None:
