@@ -305,3 +305,26 @@ def test_cache_gauges_ignore_the_reads_an_update_makes(client, seller: SellerCli
     hits = _gauge(after, "aisle_cache_hits") - _gauge(before, "aisle_cache_hits")
     misses = _gauge(after, "aisle_cache_misses") - _gauge(before, "aisle_cache_misses")
     assert (hits, misses) == (4, 2)  # each round: the page missed once, then hit twice; the updates count nothing
+
+
+def test_a_demo_load_that_was_stopped_is_finished_by_the_next_one_without_doubling_anything(
+    tmp_path: Path, monkeypatch
+):
+    from aisle.bootstrap import bootstrap
+    from aisle.entrypoints import cli as cli_module
+    from aisle.entrypoints.showcase import SECOND_SELLER
+    from tests.api.conftest import make_settings
+
+    monkeypatch.setenv("AISLE_SAMPLE_DATA", str(tmp_path / "no-sample-data"))
+    container = bootstrap(make_settings(tmp_path / "data", run_background_workers=False))
+    seller = container.sellers.get_or_create("Aisle Demo Goods (generated)").seller_id
+    cli_module._load_demo_catalog(container, 30)
+    listed = sorted(container.catalog.active_ids_for_seller(seller))
+    marker = tmp_path / "data" / cli_module.DEMO_LOADED
+    assert marker.exists() and len(listed) == 30
+    marker.unlink()  # as if the first load had been stopped before its end
+    cli_module._load_demo_catalog(container, 30)
+    assert sorted(container.catalog.active_ids_for_seller(seller)) == listed
+    offers = container.catalog.active_ids_for_seller(container.sellers.get_or_create(SECOND_SELLER).seller_id)
+    assert len(offers) == 1 and marker.exists()
+    container.stop()

@@ -47,6 +47,7 @@ console = Console(stderr=True)
 DEFAULT_SAMPLE_DATA = Path("../shared/data")
 HEALTHCHECK_SECONDS = 60  # a worker building its container on a busy machine is slow, not dead
 DEMO_WAREHOUSE = Warehouse("demo-main", "Demo warehouse", "us-east")
+DEMO_LOADED = "demo-loaded"  # in the data dir once `aisle demo` has loaded everything: a stopped load is resumed
 
 
 class ImportFormat(StrEnum):
@@ -600,9 +601,12 @@ def _demo_internal_token(data_dir: Path) -> None:
 def _load_demo_catalog(container: Container, generated_count: int) -> None:
     from aisle.adapters.importers import readers
 
-    if container.catalog.has_products():
+    loaded = Path(container.settings.data_dir) / DEMO_LOADED
+    if loaded.exists():
         console.print("catalog already loaded: skipping the import (delete AISLE_DATA_DIR to start over)")
         return
+    if container.catalog.has_products():
+        console.print("the last demo load did not finish: loading the rest (what was imported is skipped)")
     sample = Path(os.environ.get("AISLE_SAMPLE_DATA", DEFAULT_SAMPLE_DATA))
     if (sample / "bestbuy" / "products.json").exists():
         for fmt, relative in (("bestbuy", "bestbuy/products.json"), ("icecat", "icecat")):
@@ -623,6 +627,7 @@ def _load_demo_catalog(container: Container, generated_count: int) -> None:
     for line in add_showcase(container, owners, DEMO_WAREHOUSE):
         console.print(line, soft_wrap=True, highlight=False)
     _deliver_pending(container, "indexing stock levels")
+    loaded.write_text("the demo catalog, its stock, deal and offer are loaded; delete AISLE_DATA_DIR to start over\n")
 
 
 def _deliver_pending(container: Container, what: str) -> None:

@@ -26,10 +26,13 @@ OFFER_CATEGORIES = ("Laptops", "Headphones", "Monitors")
 
 def add_showcase(container: Container, owners: list[int], warehouse: Warehouse) -> list[str]:
     """The deal and the offer, each said in a line for the console; what the catalog lacks is skipped."""
+    second = container.sellers.get_or_create(SECOND_SELLER).seller_id
+    if container.catalog.active_ids_for_seller(second):
+        return []  # made by a demo load that was stopped after it
     said = []
     if (deal := _department_deal(container)) is not None:
         said.append(deal)
-    if (offer := _second_offer(container, owners, warehouse)) is not None:
+    if (offer := _second_offer(container, owners, warehouse, second)) is not None:
         said.append(offer)
     return said
 
@@ -53,12 +56,11 @@ def _department_deal(container: Container) -> str | None:
     return f"deal: {DEAL_PERCENT}% off {category.path} for {DEAL_DAYS} days"
 
 
-def _second_offer(container: Container, owners: list[int], warehouse: Warehouse) -> str | None:
+def _second_offer(container: Container, owners: list[int], warehouse: Warehouse, seller_id: int) -> str | None:
     """Another seller's offer of a product with a GTIN (an offer must carry it), a little cheaper."""
     listed = _with_gtin(container, owners)
     if listed is None:
         return None
-    seller_id = container.sellers.get_or_create(SECOND_SELLER).seller_id
     variants = tuple(
         replace(v, sku=f"SSE-{v.sku}"[:64], price=(v.price * OFFER_DISCOUNT).quantize(Decimal("0.01")), variant_id=None)
         for v in listed.content.variants
