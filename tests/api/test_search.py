@@ -831,3 +831,10 @@ def test_a_brand_and_a_colour_nearly_match_the_brands_other_colours_not_black_th
     assert (first["title"], first["near_match"]) == ("Pixelo Phone 32GB - Quite Black", False)
     near = [r["title"] for r in body["results"] if r["near_match"]]
     assert set(near) == {"Pixelo Phone 32GB - Very Silver", "Pixelo USB-C Cable - Gray"}
+
+
+def test_a_word_of_the_language_the_catalog_lacks_is_no_typo_of_a_word_it_has(client, catalog):
+    # "sneaker" is one letter from "speaker": a shopper asking for sneakers is shown no speaker as a match
+    body = search(client, q="sneaker")
+    assert body["total"] == 0 and body["query"]["corrected"] is None
+    assert titles(search(client, q="speakr")) == ["JBL Flip 6 Portable Waterproof Speaker"]  # a typo still is one

@@ -86,6 +86,8 @@ class ParsedQuery:
     # tolerance, which would only add near words ("microwave" is one edit from the stem of "MicroSaver"); typos are
     # forgiven where no exact match exists.
     exact: tuple[str, ...] = ()
+    # Keywords that are words of the language the catalog lacks: no typos either ("sneaker" is no misspelt "speaker")
+    plain: tuple[str, ...] = ()
 
     @property
     def asks_anything(self) -> bool:
@@ -174,8 +176,10 @@ class QueryParser:
             elif text.strip():
                 parsed = replace(parsed, unreadable=True)
         exact = tuple(k for k in parsed.keywords if self._held(k))
+        plain = tuple(k for k in parsed.keywords if k not in exact and k in self._common_words)
         fitting = _fitting(words, parsed.keywords)
-        return replace(parsed, fitting=fitting, featuring=_featuring(words, parsed.keywords, fitting), exact=exact)
+        featuring = _featuring(words, parsed.keywords, fitting)
+        return replace(parsed, fitting=fitting, featuring=featuring, exact=exact, plain=plain)
 
     def _joined_if_known(self, match: re.Match[str]) -> str:
         """A hyphenated word with a stop word for a part, that the catalog writes joined, as written there: "i-phone"

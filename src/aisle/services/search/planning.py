@@ -94,7 +94,11 @@ def keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
         if phrase is None:
             phrase = (words[index],)
         word = " ".join(phrase)
-        groups.append(KeywordGroup(word, tuple(phrases.get(phrase, ())), fuzzy=word not in parsed.exact))
+        groups.append(
+            KeywordGroup(
+                word, tuple(phrases.get(phrase, ())), fuzzy=word not in parsed.exact and word not in parsed.plain
+            )
+        )
         index += len(phrase)
     return tuple(groups)
 
