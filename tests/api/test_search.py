@@ -838,3 +838,16 @@ def test_a_word_of_the_language_the_catalog_lacks_is_no_typo_of_a_word_it_has(cl
     body = search(client, q="sneaker")
     assert body["total"] == 0 and body["query"]["corrected"] is None
     assert titles(search(client, q="speakr")) == ["JBL Flip 6 Portable Waterproof Speaker"]  # a typo still is one
+
+
+def test_a_gtin_typed_in_the_groups_printed_under_its_barcode_is_one_code(client, seller: SellerClient, container):
+    body = {
+        "title": "Epson 69 Black Ink",
+        "status": "ACTIVE",
+        "gtin": "0010343866638",
+        "variants": [{"sku": "E69", "price": 9}],
+    }
+    assert seller.request("POST", "/products", json=body).status_code == 201
+    searchable(container)
+    for typed in ("0 10343 86663 8", "010343-866638"):
+        assert titles(search(client, q=typed)) == ["Epson 69 Black Ink"], typed

@@ -26,6 +26,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from aisle.domain.catalog import gtin_problem
 from aisle.domain.search.brands import MIN_FUZZY_BRAND_LENGTH, BrandMatcher
 from aisle.domain.search.compounds import (
     compound_forms,
@@ -53,6 +54,7 @@ MIN_SYNONYM_TYPO_LENGTH = 6  # shorter words are corrected to catalog words only
 MAX_WORD_LENGTH = 39  # the engine drops longer tokens: a longer word is searched as its first 39 characters
 
 _TOKEN = re.compile(r"[^\W_]+")
+_DIGIT_GROUPS = re.compile(r"\d+(?:[\s-]+\d+)+")
 _HYPHENATED = re.compile(r"(?<![\w-])([^\W_]+)-([^\W_]+)(?![\w-])")  # "i-phone", "elp-lp54"; not "usb-c-to-a"
 _BRAND_JOINERS = ("or", "and", "&")
 _FITS = ("for", "fits", "fit")  # "case for samsung": the brand is what the product fits, not who made it
@@ -161,7 +163,8 @@ class QueryParser:
         self._stems = stems
 
     def parse(self, q: str) -> ParsedQuery:
-        text = with_screen_sizes(with_unit_codes(read_text(q)))  # "55 inch", '55"', "tv 55": "55inch" (units.py)
+        # "55 inch", '55"', "tv 55" are one word, "55inch" (units.py); a barcode's digit groups are one code
+        text = with_screen_sizes(with_unit_codes(_as_one_code(read_text(q))))
         text = _HYPHENATED.sub(self._joined_if_known, text)
         extraction = extract_filters(lex(text))
         brands, typed = self._take_brands(_words(extraction.rest))
@@ -321,6 +324,15 @@ class QueryParser:
         forms = number_forms(expansion)
         alike = self.vocabulary.complete(stem[0], limit=STEM_NEIGHBOURS)  # a stem mostly begins its words
         return not any(word not in forms and self._stems(word) == stem for word in alike)
+
+
+def _as_one_code(text: str) -> str:
+    """A GTIN typed as printed under a barcode, in groups ("0 95205 60321 7", "095205-603217"), as one code; its
+    check digit must hold, so that a few numbers typed apart are never read as one."""
+    if not _DIGIT_GROUPS.fullmatch(text):
+        return text
+    digits = re.sub(r"[\s-]", "", text)
+    return digits if gtin_problem(digits) is None else text
 
 
 def _merged(synonyms: Sequence[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
