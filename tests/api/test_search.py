@@ -785,7 +785,8 @@ def test_a_gtin_is_found_as_upc_ean_or_gtin_14(client, seller: SellerClient, con
     }
     assert seller.request("POST", "/products", json=body).status_code == 201
     searchable(container)
-    for typed in ("010343866638", "0010343866638", "00010343866638"):  # UPC-A on the box, EAN-13, GTIN-14
+    # UPC-A on the box, EAN-13, GTIN-14, and typed in the groups printed under the barcode
+    for typed in ("010343866638", "0010343866638", "00010343866638", "0 10343 86663 8", "010343-866638"):
         assert titles(search(client, q=typed)) == ["Epson 69 Black Ink Cartridge"], typed
     assert search(client, q="10343866638")["total"] == 0  # a code with a digit left off is another code
 
@@ -838,16 +839,3 @@ def test_a_word_of_the_language_the_catalog_lacks_is_no_typo_of_a_word_it_has(cl
     body = search(client, q="sneaker")
     assert body["total"] == 0 and body["query"]["corrected"] is None
     assert titles(search(client, q="speakr")) == ["JBL Flip 6 Portable Waterproof Speaker"]  # a typo still is one
-
-
-def test_a_gtin_typed_in_the_groups_printed_under_its_barcode_is_one_code(client, seller: SellerClient, container):
-    body = {
-        "title": "Epson 69 Black Ink",
-        "status": "ACTIVE",
-        "gtin": "0010343866638",
-        "variants": [{"sku": "E69", "price": 9}],
-    }
-    assert seller.request("POST", "/products", json=body).status_code == 201
-    searchable(container)
-    for typed in ("0 10343 86663 8", "010343-866638"):
-        assert titles(search(client, q=typed)) == ["Epson 69 Black Ink"], typed
