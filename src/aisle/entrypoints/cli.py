@@ -80,9 +80,8 @@ def _require_store(settings: Settings) -> None:
     make another ./var, and the key it printed would open nothing the running server knows. An empty data dir is
     a store being set up (its database is made there); one that holds other files but no database is no store."""
     data_dir = Path(settings.data_dir)
-    if data_dir.exists() and not data_dir.is_dir():
-        _make_data_dir(data_dir)  # says what is in the way
-    if settings.profile == "embedded" and not _holds_a_store(data_dir, settings):
+    in_the_way = data_dir.exists() and not data_dir.is_dir()  # _make_data_dir names it
+    if settings.profile == "embedded" and not in_the_way and not _holds_a_store(data_dir, settings):
         console.print(
             f"[red]no store at {data_dir.resolve()}[/red]: this command works on an existing one. Run it from the "
             "directory the store was started in (`make demo`, `aisle serve`), or set AISLE_DATA_DIR to that "

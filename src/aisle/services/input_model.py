@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
+from aisle.domain.catalog import GTIN_TEXT
 from aisle.domain.ids import ID_PATTERN, ID_RULE, MAX_ID, parse_id_text
 
 MIN_INT64 = -(1 << 63)
@@ -161,7 +162,7 @@ Moment = Annotated[
 
 # The patterns of input fields, in words a seller acts on (pydantic would print the regular expression)
 PATTERNS_SAID = {
-    r"^(?:[0-9]{8}|[0-9]{12,14})$": "must be 8, 12, 13 or 14 digits (a GTIN-8, UPC, EAN or GTIN-14)",
+    GTIN_TEXT: "must be 8, 12, 13 or 14 digits (a GTIN-8, UPC, EAN or GTIN-14)",
     r"^(https?://|/)\S+$": "must be a web address starting with http:// or https:// (or a path here), no spaces",
     r"^[A-Za-z0-9._-]+$": "may hold only letters, digits, '.', '_' and '-'",
 }

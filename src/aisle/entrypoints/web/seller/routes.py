@@ -153,21 +153,10 @@ async def _save(
             saved = await run_in_threadpool(
                 catalog.replace_product, seller.seller_id, product_id, body.to_content(), expected, confirm
             )
-    except InvalidInput as invalid:
+    except (InvalidInput, StaleVersion, Conflict) as refused:  # the editor again, with the seller's words
         current = None if product_id is None else catalog.get_product(seller.seller_id, product_id)
-        return _editor(request, seller, current, values, categories(), invalid.errors, status_code=422)
-    except StaleVersion as stale:  # saved meanwhile (another tab, another person): the seller's edits stay shown
-        current = catalog.get_product(seller.seller_id, product_id) if product_id is not None else None
-        changed = FieldError(
-            "version",
-            f"this product was saved as version {stale.actual} after you opened version {stale.expected}, so your "
-            "edits below are not saved yet. Compare on its Versions page; saving again replaces that version.",
-        )
-        return _editor(request, seller, current, values, categories(), [changed], status_code=412)
-    except Conflict as conflict:  # a variant left out that still holds stock or reservations
-        current = None if product_id is None else catalog.get_product(seller.seller_id, product_id)
-        refused = [FieldError(conflict.field or "product", conflict.detail)]
-        return _editor(request, seller, current, values, categories(), refused, status_code=409)
+        errors, status_code = _refusal(refused)
+        return _editor(request, seller, current, values, categories(), errors, status_code=status_code)
     return RedirectResponse(f"/seller/products/{saved.product_id}?saved={saved.version}", status_code=303)
 
 
@@ -180,6 +169,19 @@ async def delete_product(product_id: str, request: Request, seller: PortalSeller
     pid = parse_id(product_id, "product_id")
     await run_in_threadpool(catalog.delete_product, seller.seller_id, pid, whole_number(form.get("version")))
     return RedirectResponse(f"/seller/products?deleted={pid}", status_code=303)
+
+
+def _refusal(error: InvalidInput | StaleVersion | Conflict) -> tuple[list[FieldError], int]:
+    """What the editor says of a save the catalog refused, and the status it answers with."""
+    if isinstance(error, InvalidInput):
+        return list(error.errors), 422
+    if isinstance(error, StaleVersion):  # saved meanwhile (another tab, another person)
+        said = (
+            f"this product was saved as version {error.actual} after you opened version {error.expected}, so your "
+            "edits below are not saved yet. Compare on its Versions page; saving again replaces that version."
+        )
+        return [FieldError("version", said)], 412
+    return [FieldError(error.field or "product", error.detail)], 409  # a variant left out still holds stock
 
 
 def _editor(

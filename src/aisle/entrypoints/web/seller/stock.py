@@ -75,16 +75,21 @@ async def change_stock(
         reason = (
             f"quantity “{typed}” is no count of units: write a whole number such as 12" if typed else "enter a quantity"
         )
-        return RedirectResponse(f"{target}?{urlencode({'error': reason})}", status_code=303)
+        return _refused(target, reason)
     warehouse = str(form.get("warehouse_id") or "")
     try:
         await run_in_threadpool(inventory.adjust, variant_id, operation, warehouse, quantity)
     except InvalidInput as invalid:
         reason = "; ".join(f"{e.field} {e.reason}" for e in invalid.errors)
-        return RedirectResponse(f"{target}?{urlencode({'error': reason})}", status_code=303)
+        return _refused(target, reason)
     except Conflict as conflict:  # a count below what shoppers have reserved
-        return RedirectResponse(f"{target}?{urlencode({'error': conflict.detail})}", status_code=303)
+        return _refused(target, conflict.detail)
     return RedirectResponse(f"{target}?note={operation.value.lower()}+saved", status_code=303)
+
+
+def _refused(target: str, reason: str) -> RedirectResponse:
+    """Back to the stock page, which shows why the change was refused."""
+    return RedirectResponse(f"{target}?{urlencode({'error': reason})}", status_code=303)
 
 
 def price_chart(history: list[dict[str, Any]], now: datetime | None = None) -> dict[str, Any] | None:
