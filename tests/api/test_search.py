@@ -839,3 +839,14 @@ def test_a_word_of_the_language_the_catalog_lacks_is_no_typo_of_a_word_it_has(cl
     body = search(client, q="sneaker")
     assert body["total"] == 0 and body["query"]["corrected"] is None
     assert titles(search(client, q="speakr")) == ["JBL Flip 6 Portable Waterproof Speaker"]  # a typo still is one
+
+
+def test_a_word_ruled_out_keeps_its_products_out_of_results_facets_and_pages(client, catalog):
+    body = search(client, q="headphones -sony")
+    assert titles(body) == ["Bose QuietComfort 45 Bluetooth Headphones"]
+    assert body["query"]["filters"]["excluded"] == ["sony"] and body["query"]["keywords"] == ["headphones"]
+    assert {f["name"]: f["count"] for f in body["facets"]["brands"]} == {"Bose": 1}
+    assert "S7" not in " ".join(titles(search(client, q="case not galaxy")))  # ruled out from the titles too
+
+    page = client.get("/search", params={"q": "headphones without sony"}, headers={"accept": "text/html"}).text
+    assert "Without: sony" in page and "QuietComfort" in page and "WH-1000XM5" not in page

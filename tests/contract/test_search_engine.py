@@ -229,6 +229,17 @@ def test_filters(engine):
     assert 6 not in ids(engine, filters=Filters(in_stock=True))
 
 
+def test_excluded_words_rule_out_products_whose_title_or_brand_holds_them(engine):
+    # "headphones -sony": neither Sony's headphones nor those whose title says "Sony"; "without wired": stemmed
+    engine.upsert([doc(7, "Ear Cushions for Sony WH-1000XM5", "Wicked", "29.99")])
+    engine.refresh()
+    result = engine.search(EngineQuery(keywords=words("headphones"), filters=Filters(excluded_words=("sony",))))
+    assert {h.product_id for h in result.hits} == {3, 6} and result.total == 2
+    assert dict(result.facets.brands) == {"Bose": 1, "Bang & Olufsen": 1}  # the facets count without them too
+    assert set(ids(engine, filters=Filters(excluded_words=("sony", "wired", "jbl")))) == {3, 5, 6}
+    assert set(ids(engine, filters=Filters(excluded_words=("olufsen",)))) == {1, 2, 3, 4, 5, 7}
+
+
 def test_a_brand_filter_may_also_keep_what_names_the_brand_in_its_title(engine):
     # "samsung case": cases by Samsung and cases for a Samsung phone; a clicked brand is still the maker only
     engine.upsert(

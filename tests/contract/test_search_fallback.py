@@ -56,6 +56,17 @@ def test_keywords_filters_sorts_and_brand_facet(engine, ids, uow):
     assert titles(search.search(EngineQuery(sort="price_desc", limit=1)), products) == ["Bose Headphones"]
 
 
+def test_excluded_words_rule_out_titles_and_brands_while_the_engine_is_down(engine, ids, uow):
+    products = catalog(ids, uow)
+    search = DatabaseSearch(engine, lambda: {})
+    no_sony = search.search(
+        EngineQuery(keywords=(KeywordGroup("headphones"),), filters=Filters(excluded_words=("sony",)))
+    )
+    assert titles(no_sony, products) == ["Bose Headphones"]
+    no_wired = search.search(EngineQuery(filters=Filters(excluded_words=("wired", "100%"))))
+    assert set(titles(no_wired, products)) == {"Sony Wireless Headphones", "Bose Headphones", "JBL Speaker"}
+
+
 def test_like_wildcards_typed_by_a_shopper_are_literal(engine, ids, uow):
     products = catalog(ids, uow)
     search = DatabaseSearch(engine, lambda: {})

@@ -232,6 +232,33 @@ def test_query_syntax_is_plain_text(parser: QueryParser, q: str) -> None:
     assert not {"and", "or", "not"} & set(parsed.keywords)
 
 
+@pytest.mark.parametrize(
+    ("q", "keywords", "excluded"),
+    [
+        ("case -otterbox", ("case",), ("otterbox",)),
+        ("iphone case NOT OtterBox", ("iphone", "case"), ("otterbox",)),
+        ("laptop without windows", ("laptop",), ("windows",)),
+        ("phone but not samsung except apple", ("phone",), ("samsung", "apple")),
+        ("-refurbished", (), ("refurbished",)),
+        ("usb-c cable -3m", ("usb", "c", "cable", "3m"), ()),  # a hyphen inside a word, a number: no exclusion
+        ("galaxy s7-edge", ("galaxy", "s7", "edge"), ()),
+    ],
+)
+def test_a_word_ruled_out_is_excluded_not_matched(
+    parser: QueryParser, q: str, keywords: tuple[str, ...], excluded: tuple[str, ...]
+) -> None:
+    parsed = parser.parse(q)
+    assert (parsed.keywords, parsed.excluded) == (keywords, excluded)
+    assert parsed.asks_anything
+    assert understood(parsed)["filters"]["excluded"] == list(excluded)
+
+
+def test_the_wording_of_a_question_is_no_keyword(parser: QueryParser) -> None:
+    assert parser.parse("what case fits the galaxy s7?").keywords == ("case", "galaxy", "s7")
+    assert parser.parse("do you have iphone 7 plus cases").keywords == ("iphone", "7", "plus", "cases")
+    assert parser.parse("which headphones would you recommend").keywords == ("headphones",)
+
+
 def test_operators_are_words(parser: QueryParser) -> None:
     assert parser.parse('title:foo^10 AND "bar"').keywords == ("title", "foo", "10", "bar")
 
@@ -298,6 +325,7 @@ def test_the_query_block_explains_the_query(parser: QueryParser) -> None:
             "rating_min": 4.0,
             "in_stock": True,
             "attributes": [],
+            "excluded": [],
         },
         "sort": "price_asc",
         "corrected": "samsung galaxy under $300 4+ stars in stock cheapest",
@@ -382,6 +410,8 @@ def test_parse_never_raises_and_keeps_its_promises(parser: QueryParser, q: str) 
     for keyword in parsed.keywords:
         assert keyword and not set(keyword) & ENGINE_SYNTAX and not keyword.isspace()
         assert re.fullmatch(r"[^\W_]+", keyword)
+    for word in parsed.excluded:
+        assert re.fullmatch(r"[^\W_]+", word)
     assert set(parsed.brands) <= set(BRANDS)
     assert parsed.sort is None or parsed.sort in SORTS
     assert parsed.rating_min is None or 0 < parsed.rating_min <= 5

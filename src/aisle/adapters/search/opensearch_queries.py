@@ -184,7 +184,11 @@ def every_filter(filters: Filters) -> list[Query]:
 
 def fixed_filters(filters: Filters) -> list[Query]:
     """Filters that no facet lifts."""
-    return [] if filters.in_stock is None else [_term("in_stock", filters.in_stock)]
+    fixed = [] if filters.in_stock is None else [_term("in_stock", filters.in_stock)]
+    if words := filters.excluded_words:
+        by_maker = {"terms": {"brand_key": [brand_key(w) for w in words]}}
+        fixed.append({"bool": {"must_not": [by_maker, *({"match_phrase": {"title": w}} for w in words)]}})
+    return fixed
 
 
 def _any_variant(ranges: list[tuple[int, int]], product_price: Query | None) -> Query:

@@ -172,7 +172,16 @@ class QueryBuilder:
             clauses.append(Q.term_query(self._schema, "in_stock", 1 if filters.in_stock else 0))
         for keys in attribute_filter_keys(filters):  # one clause per attribute name: its values OR'ed
             clauses.append(Q.term_set_query(self._schema, "attribute", keys))
+        if filters.excluded_words:
+            clauses.append(self._without_words(filters.excluded_words))
         return clauses
+
+    def _without_words(self, words: tuple[str, ...]) -> Q:
+        """The products whose title and brand hold none of the words."""
+        by_maker = Q.term_set_query(self._schema, "brand_key", [brand_key(w) for w in words])
+        named = [q for w in words if (q := self._in_title(w)) is not None]
+        ruled_out = Q.boolean_query([(Occur.Should, q) for q in (by_maker, *named)])
+        return Q.boolean_query([(Occur.Must, Q.all_query()), (Occur.MustNot, ruled_out)])
 
     def _in_title(self, words: str) -> Q | None:
         tokens = self.tokens(words)

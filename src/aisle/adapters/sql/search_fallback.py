@@ -66,6 +66,9 @@ class DatabaseSearch:
             clauses.append(p.category_id.in_(descendants(self._categories(), f.category_id)))
         if f.attributes:
             clauses.append(self._has_variant(f))
+        if f.excluded_words:
+            named = func.lower(p.title + " " + func.coalesce(p.brand, ""))
+            clauses.append(~or_(*(named.like(f"%{_escape(w)}%", escape="\\") for w in f.excluded_words)))
         if f.in_stock is not None:
             stocked = select(t.stock.c.variant_id).where(t.stock.c.available > 0)
             in_stock = select(t.variants.c.product_id).where(t.variants.c.variant_id.in_(stocked))

@@ -62,6 +62,7 @@ class Filters:
     rating_min: float | None = None
     in_stock: bool | None = None
     attributes: tuple[tuple[str, str], ...] = ()  # (name, value): values of one name OR'ed, names AND'ed
+    excluded_words: tuple[str, ...] = ()  # no product whose title or brand holds one ("case -otterbox")
 
     def completed_by(self, other: Filters) -> Filters:
         """These filters, completed with what ``other`` has that they do not."""

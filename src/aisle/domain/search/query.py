@@ -6,7 +6,9 @@
 The steps, in order:
 
 1. Normal form and lexemes (``text``, ``lexer``): query syntax (quotes, brackets, ``field:value``, ``^``, ``*``)
-   is only punctuation, and AND, OR and NOT are plain words, so the engine never sees an operator.
+   is only punctuation, and AND and OR are plain words, so the engine never sees an operator. A word the shopper
+   rules out ("-otterbox", "not hp", "without windows") is taken out first (``excluded``): products whose title
+   or brand holds it are filtered away.
 2. Filters in words (``filters``): prices, ratings, stock and sort order are taken out of the text.
 3. Brands (``brands``), before stop words go, so "bang and olufsen" is still whole.
 4. Stop words ("with", "for", "the", "stars", "dollars" ...) leave the keywords, unless nothing else was asked:
@@ -57,6 +59,8 @@ _TOKEN = re.compile(r"[^\W_]+")
 _DIGIT_GROUPS = re.compile(r"\d+(?:[\s-]+\d+)+")
 _HYPHENATED = re.compile(r"(?<![\w-])([^\W_]+)-([^\W_]+)(?![\w-])")  # "i-phone", "elp-lp54"; not "usb-c-to-a"
 _BRAND_JOINERS = ("or", "and", "&")
+# "case -otterbox", "laptop not hp", "phone without contract": a word ruled out, not one to match
+_EXCLUSION = re.compile(r"(?:(?<=\s)|^)-([^\W\d_][^\W_]*)|\b(?:not|without|except|excluding)\s+([^\W\d_][^\W_]*)")
 _FITS = ("for", "fits", "fit")  # "case for samsung": the brand is what the product fits, not who made it
 
 
@@ -90,12 +94,14 @@ class ParsedQuery:
     exact: tuple[str, ...] = ()
     # Keywords that are words of the language the catalog lacks: no typos either ("sneaker" is no misspelt "speaker")
     plain: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()  # words ruled out ("-otterbox", "not hp"): no product whose title or brand has one
 
     @property
     def asks_anything(self) -> bool:
         """Whether the query narrows or orders the catalog at all (an empty one browses it)."""
         filters = (self.price_min, self.price_max, self.rating_min, self.in_stock, self.sort)
-        return bool(self.keywords or self.brands or self.attributes or any(f is not None for f in filters))
+        narrowed = self.keywords or self.brands or self.attributes or self.excluded
+        return bool(narrowed or any(f is not None for f in filters))
 
     @property
     def named(self) -> tuple[str, ...]:
@@ -163,8 +169,9 @@ class QueryParser:
         self._stems = stems
 
     def parse(self, q: str) -> ParsedQuery:
+        text, excluded = _without_exclusions(read_text(q))
         # "55 inch", '55"', "tv 55" are one word, "55inch" (units.py); a barcode's digit groups are one code
-        text = with_screen_sizes(with_unit_codes(_as_one_code(read_text(q))))
+        text = with_screen_sizes(with_unit_codes(_as_one_code(text)))
         text = _HYPHENATED.sub(self._joined_if_known, text)
         extraction = extract_filters(lex(text))
         brands, typed = self._take_brands(_words(extraction.rest))
@@ -172,7 +179,9 @@ class QueryParser:
         more_brands, words = self._take_brands(words) if not brands else ([], words)
         keywords = tuple(dict.fromkeys(w.text for w in words))  # once more: two typos may fix to one word
         synonyms = _merged(self._expansions(keywords) + self._compounds(keywords) + self._numbers(keywords))
-        parsed = _assemble(q, extraction, keywords, brands + more_brands, corrections, synonyms)
+        parsed = replace(
+            _assemble(q, extraction, keywords, brands + more_brands, corrections, synonyms), excluded=excluded
+        )
         if not parsed.asks_anything:
             if typed:  # only stop words: they are what the shopper asked for
                 parsed = replace(parsed, keywords=tuple(w.text for w in _first_of_each(typed))[:MAX_KEYWORDS])
@@ -324,6 +333,12 @@ class QueryParser:
         forms = number_forms(expansion)
         alike = self.vocabulary.complete(stem[0], limit=STEM_NEIGHBOURS)  # a stem mostly begins its words
         return not any(word not in forms and self._stems(word) == stem for word in alike)
+
+
+def _without_exclusions(text: str) -> tuple[str, tuple[str, ...]]:
+    """The text without the words it rules out, and those words (lowercase, as ``read_text`` leaves them)."""
+    excluded = tuple(dict.fromkeys(m.group(1) or m.group(2) for m in _EXCLUSION.finditer(text)))
+    return (_EXCLUSION.sub(" ", text), excluded) if excluded else (text, ())
 
 
 def _as_one_code(text: str) -> str:

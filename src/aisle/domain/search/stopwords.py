@@ -1,6 +1,6 @@
 """Words that say nothing about the product wanted: they never become keywords, brands or corrections. Praise
 ("best laptop", "good headphones") is what every shopper wants, not a word a title holds; the relevance ranking
-already weighs ratings."""
+already weighs ratings. Nor does a question's wording ("what charger fits a galaxy s7", "do you have ...")."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ STOP_WORDS = frozenset(
     """a an the and or not of in on at to by from with for is are be am was it its this that these those i im me
     my we our you your some any all only just also very please show find get buy want need looking search item
     items product products stars dollars dollar usd bucks price prices priced cost costs rating ratings rated
-    reviews review than less more fits best good great""".split()  # noqa: SIM905 - a word list reads best as words
+    reviews review than less more fits best good great but what whats which how where who why there do does did
+    have has had could would should recommend recommended suggest something anything""".split()  # noqa: SIM905 - a word list reads best as words
 )
 
 # Phrases no title holds, whose words alone would match the wrong things: "third party" asks for an accessory not

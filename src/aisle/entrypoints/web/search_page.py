@@ -213,13 +213,16 @@ def _chips(asked: Asked, understood: dict[str, Any], category_name: str | None) 
     if asked.params.category and query.get("category"):
         result.append(Chip(f"Category: {category_name or asked.params.category}", query.url(category=None)))
     result += [Chip(a.replace(":", ": ", 1), query.toggled("attr", a)) for a in asked.attributes]
+    excluded = found.get("excluded") or []
+    result += [Chip(f"Without: {w}", _without_text(asked, understood, f"excluded:{w}")) for w in excluded]
     return result
 
 
 def _without_text(asked: Asked, understood: dict[str, Any], dropped: str) -> str:
     found = understood.get("filters") or {}
     query = asked.query
-    kept: dict[str, str | None] = {"q": " ".join(understood.get("keywords") or [])}
+    ruled_out = [f"-{w}" for w in found.get("excluded") or [] if dropped != f"excluded:{w}"]
+    kept: dict[str, str | None] = {"q": " ".join([*(understood.get("keywords") or []), *ruled_out])}
     if dropped != "price" and not (query.get("price_min") or query.get("price_max")):
         kept["price_min"] = _text(found.get("price_min"))
         kept["price_max"] = _text(found.get("price_max"))

@@ -43,6 +43,7 @@ def plan_for(parsed: ParsedQuery, params: SearchParams, category_id: int | None,
         rating_min=params.rating_min if params.rating_min is not None else parsed.rating_min,
         in_stock=params.in_stock if params.in_stock is not None else parsed.in_stock,
         attributes=params.attributes or parsed.attributes,
+        excluded_words=parsed.excluded,
     )
     given = {
         "rating_min": params.rating_min is not None,

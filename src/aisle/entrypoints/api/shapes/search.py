@@ -39,6 +39,11 @@ class FiltersRead(Wire):
     attributes: list[str] = Field(
         default_factory=list, description='Variant attributes read from the words, as name:value ("size 10": size:10)'
     )
+    excluded: list[str] = Field(
+        default_factory=list,
+        description='Words the shopper ruled out ("case -otterbox", "laptop not hp", "without windows"): no result '
+        "has one in its title or brand",
+    )
 
 
 class QueryRead(Wire):
@@ -196,6 +201,7 @@ def understood(parsed: ParsedQuery) -> Wired:
             "rating_min": parsed.rating_min,
             "in_stock": parsed.in_stock,
             "attributes": list(dict.fromkeys(f"{name}:{value}" for name, value in parsed.attributes)),
+            "excluded": list(parsed.excluded),
         },
         "sort": parsed.sort,
         "corrected": parsed.corrected,
