@@ -52,6 +52,7 @@ def picture(image: Any, alt: str, width: int = 300, sizes: str = "300px", css: s
         attributes.update(srcset=found["srcset"], sizes=sizes)
     if lazy:
         attributes["loading"] = "lazy"
-    rendered = " ".join(f'{key}="{escape(value)}"' for key, value in attributes.items() if value)
+    # alt="" stays: it says the picture adds nothing to the text beside it (an <img> without alt is read as a file)
+    rendered = " ".join(f'{key}="{escape(value)}"' for key, value in attributes.items() if value or key == "alt")
     fallback = f"this.onerror=null;this.removeAttribute('srcset');this.src='{PLACEHOLDER}'"
     return Markup(f'<img {rendered} onerror="{fallback}">')
