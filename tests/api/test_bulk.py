@@ -17,7 +17,7 @@ def wait_for_job(seller: SellerClient, job_id: str, timeout: float = 30.0) -> di
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job = seller.request("GET", f"/jobs/{job_id}").json()
-        if job["status"] == "DONE":
+        if job["status"] in ("DONE", "FAILED"):
             return job
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} did not finish: {job}")

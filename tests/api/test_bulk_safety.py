@@ -25,6 +25,15 @@ def test_a_canonical_id_above_64_bits_fails_its_line_alone(seller: SellerClient)
     assert [(e["line"], e["field"]) for e in job["errors"]] == [(2, "canonical_product_id")]
 
 
+def test_a_line_nested_too_deeply_to_read_fails_alone_and_the_lines_after_it_are_imported(seller: SellerClient):
+    deep = '{"title": ' + "[" * 10_000 + "]" * 10_000 + "}"
+    body = ndjson([_line(1), deep, _line(3)])
+    job = wait_for_job(seller, seller.request("POST", "/products/bulk", content=body).json()["job_id"])
+    assert (job["status"], job["succeeded"], job["failed"]) == ("DONE", 2, 1)
+    assert [(e["line"], e["field"]) for e in job["errors"]] == [(2, "body")]
+    assert "too deeply" in job["errors"][0]["reason"] and job["failure_reason"] is None
+
+
 def test_bulk_refuses_references_the_api_refuses(seller: SellerClient, other_seller: SellerClient):
     draft = other_seller.create(status="DRAFT", variants=[{"sku": "D-1", "price": 5}])
     unknown_via_api = seller.request("POST", "/products", json=_line(9, canonical_product_id="123456789"))

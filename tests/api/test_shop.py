@@ -93,6 +93,7 @@ def test_bad_reviews_are_422_naming_the_field(client, seller: SellerClient):
         ({"rating": 4.5, "body": "x"}, "rating"),
         ({"rating": 3, "body": "x" * 5001}, "body"),
         ({"rating": 3}, "body"),
+        ({"rating": 5, "title": "   ", "body": "\u200b\u200b"}, "body"),  # only invisible characters
     ]:
         response = client.post(f"/api/v1/products/{product_id}/reviews", json=body)
         assert response.status_code == 422, body

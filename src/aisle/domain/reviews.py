@@ -7,6 +7,7 @@ from datetime import datetime
 
 from aisle.domain import events as ev
 from aisle.domain.errors import FieldError, InvalidInput
+from aisle.domain.visible_text import shows_anything
 
 MAX_REVIEW_TITLE = 200
 MAX_REVIEW_BODY = 5_000
@@ -36,7 +37,7 @@ def validate_review(rating: object, title: str, body: str, author: str) -> None:
         problems.append(FieldError("rating", "must be a whole number from 1 to 5"))
     if len(title) > MAX_REVIEW_TITLE:
         problems.append(FieldError("title", f"must be at most {MAX_REVIEW_TITLE} characters"))
-    if not body.strip() and not title.strip():
+    if not shows_anything(body) and not shows_anything(title):
         problems.append(FieldError("body", "a review needs a title or a body"))
     if len(body) > MAX_REVIEW_BODY:
         problems.append(FieldError("body", f"must be at most {MAX_REVIEW_BODY} characters"))

@@ -125,8 +125,8 @@ class BulkImportService:
         return 1
 
     def _process(self, job: BulkJob, line: BulkLine) -> None:
-        if repeated := _repeated_key(line.body):  # refused as in a request's body
-            self._record(job, line, None, [{"field": "body", "reason": f"not valid JSON: {repeated}"}])
+        if unreadable := _unreadable(line.body):  # refused as in a request's body
+            self._record(job, line, None, [{"field": "body", "reason": f"not valid JSON: {unreadable}"}])
             return
         try:
             content = ProductIn.model_validate_json(line.body).to_content()
@@ -173,12 +173,15 @@ def next_errors_offset(job: BulkJob, errors_offset: int) -> int | None:
     return following if following < job.failed else None
 
 
-def _repeated_key(body: str | bytes) -> str | None:
-    """What names a key twice in the line; None for a line without (one that is no JSON is named by the model)."""
+def _unreadable(body: str | bytes) -> str | None:
+    """Why the line is no JSON a request could send: a key named twice, or nesting too deep to read; None for any
+    other line (one that is no JSON at all is named by the model)."""
     try:
         json_of_unique_keys(body)
     except RepeatedKey as repeated:
         return str(repeated)
+    except RecursionError:
+        return "it nests arrays or objects too deeply"
     except ValueError:
         return None
     return None

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -16,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from aisle.domain.catalog import GTIN_TEXT
 from aisle.domain.ids import ID_PATTERN, ID_RULE, MAX_ID, parse_id_text
+from aisle.domain.visible_text import shows_anything
 
 MIN_INT64 = -(1 << 63)
 UNSTORABLE = "unstorable"  # the error type of a value no database or JSON reader keeps as given
@@ -27,11 +27,6 @@ UNSTORABLE = "unstorable"  # the error type of a value no database or JSON reade
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
 CONTROL_CHARACTERS = re.compile(f"[{_CONTROLS}]")
 REFUSED_CHARACTERS = re.compile(f"[{_CONTROLS}\u202a-\u202e\u2066-\u2069]")
-
-
-def shows_anything(value: str) -> bool:
-    """Whether the text has something to see: not only spaces and invisible marks (zero-width spaces)."""
-    return any(unicodedata.category(character)[0] in "LNPS" for character in value)
 
 
 def visible(value: str) -> str:

@@ -34,13 +34,13 @@ from aisle.domain.catalog import (
 )
 from aisle.domain.errors import FieldError, InvalidInput
 from aisle.domain.money import MAX_PRICE, price_problem, to_money
+from aisle.domain.visible_text import shows_anything
 from aisle.services.input_model import (
     IdText,
     InputModel,
     VisibleText,
     down_to_value,
     plain_reason,
-    shows_anything,
     visible,
 )
 

@@ -36,12 +36,12 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 EDIT_PROBLEMS: dict[int | str, dict[str, Any]] = {
     **PROBLEMS,
+    409: {"description": "The product is deleted: roll it back to a live version first"},
     429: {"description": "Over the seller's write rate limit; see Retry-After"},
 }
 UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
     **EDIT_PROBLEMS,
     400: {"description": "The multipart body is malformed; nothing was stored"},
-    409: {"description": "The product is deleted"},
     413: {"description": "A file over AISLE_IMAGE_MAX_BYTES, or too many files; nothing was stored"},
     415: {"description": "Not multipart/form-data, or a file that is not a JPEG, PNG, WebP or GIF"},
 }

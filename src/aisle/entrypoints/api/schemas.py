@@ -85,7 +85,10 @@ class RollbackIn(InputModel):
 
 class JobOut(BaseModel):
     job_id: str
-    status: str = Field(description="QUEUED, RUNNING or DONE")
+    status: str = Field(
+        description="QUEUED, RUNNING or DONE; FAILED when the job stopped on an error of its own (failure_reason "
+        "says which), its unprocessed lines left as they were"
+    )
     total: int
     processed: int
     succeeded: int
@@ -99,6 +102,7 @@ class JobOut(BaseModel):
     errors_next_offset: int | None = Field(
         None, description="The errors_offset that shows the next failed lines; null when none is left to show"
     )
+    failure_reason: str | None = Field(None, description="Why a FAILED job stopped; null otherwise")
 
 
 class ReviewIn(InputModel):
@@ -185,6 +189,7 @@ def job_out(job: BulkJob, errors: list[dict[str, Any]], errors_offset: int = 0) 
         finished_at=job.finished_at,
         errors=errors,
         errors_next_offset=next_errors_offset(job, errors_offset),
+        failure_reason=job.failure_reason if job.status == "FAILED" else None,
     )
 
 
