@@ -253,6 +253,17 @@ def test_autocomplete_completes_a_word_from_the_titles_that_hold_the_words_befor
     assert suggested("app3", "query") == ["app3rackit"]  # unless a code is what is being typed
 
 
+def test_autocomplete_after_a_finished_word_suggests_the_words_that_follow_it(client, catalog, seller, container):
+    seller.create(title="Sony SRS-XB13 Speaker", variants=[{"sku": "SRS-13", "price": 60}])
+    seller.create(title="Sony SRSXB43 Speaker", variants=[{"sku": "SRS-43", "price": 250}])
+    wait_for_outbox(container)
+    body = client.get("/api/v1/products/autocomplete", params={"q": "sony "}).json()
+    queries = [s["text"] for s in body["suggestions"] if s["type"] == "query"]
+    assert queries and all(q.startswith("sony ") for q in queries) and "sony headphones" in queries
+    assert not any(q in ("sony", "sony 1000xm5", "sony srsxb43") or q.split()[-1].isdigit() for q in queries)
+    assert body["completed"] is None
+
+
 def test_a_related_product_deleted_or_renamed_leaves_the_cached_page_that_shows_it(client, catalog, seller, container):
     page_url = f"/api/v1/products/{catalog[CATALOG[0][0]]}"
     shown = client.get(page_url).json()["related_products"]  # the page is cached from here on

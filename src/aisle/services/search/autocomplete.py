@@ -19,8 +19,10 @@ PRODUCTS = 4
 PRODUCTS_SPARE = 12  # read beyond PRODUCTS, for those a decimal's tail matched and titles another seller shares
 WORDS = 4
 WORDS_SPARE = 6  # read beyond WORDS, for the stop words and part codes left out
+NEXT_WORDS_SPARE = 40  # the same after a finished word, where numbers and letters are left out too
 TYPO_TOLERANT_FROM = 4  # below this many characters every word is a plausible prefix; guessing typos is noise
 STRAY_MARKS = {"Lm", "Sk", "Mn"}  # modifier letters and symbols, combining marks left after normalizing
+_NEXT_WORD = re.compile(r"[^\W\d_]{3,}")  # a word suggested to follow a finished one: letters, three or more
 _PART_CODE = re.compile(r"(?=.*\d)(?=.*[^\W\d_])\w{7,}")  # "app3hsdbkit": a code, not a word anyone completes to
 
 
@@ -57,21 +59,23 @@ class Autocomplete:
         text = read_text(typed).strip()
         if not text:
             return Completions(typed, text, None, ())
-        head, _, last = text.rpartition(" ")
+        # "hp " ends a word: what comes next is wanted ("hp toner"), not the words that begin with "hp" (hp2843)
+        head, _, last = (text, "", "") if typed[-1:].isspace() else text.rpartition(" ")
         last = self._maybe_corrected(last)
-        prefix = f"{head} {last}".strip()
+        prefix = f"{head} {last}".strip() if last else f"{head} "
         suggestions: list[Suggestion] = []
         suggestions += self._queries(prefix)
         suggestions += self._brands(prefix)
         suggestions += self._category_suggestions(prefix)
         suggestions += self._titles(prefix)
         suggestions += self._words(head, last)
-        return Completions(typed, text, prefix if prefix != text else None, tuple(_unique(suggestions)[:limit]))
+        completed = prefix.strip() if prefix.strip() != text else None
+        return Completions(typed, text, completed, tuple(_unique(suggestions)[:limit]))
 
     def _maybe_corrected(self, last: str) -> str:
         """Typo tolerance for the word being typed: "headpho" stays, "haedphones" becomes "headphones"; a word of
         the language no title holds ("plans", only in descriptions) is no typo of a title's word ("plasma")."""
-        if len(last) < TYPO_TOLERANT_FROM or self._engine.term_completions(last, 1):
+        if len(last) < TYPO_TOLERANT_FROM or self._engine.term_completions(last, 1):  # "" too: nothing to correct
             return last
         if self._understanding.parser().knows(last):
             return last
@@ -117,14 +121,18 @@ class Autocomplete:
         """The last word completed, counted in the titles holding the words before it: "4k t" is completed to
         what 4K titles say, not to "4k toner" because "toner" is the catalog's commonest word starting with "t"."""
         said = set(tokenize(head))  # "usb-c c": the "c" of "usb-c" is in every title counted
-        completions = self._engine.term_completions(last, WORDS + len(said) + WORDS_SPARE, within=head)
+        spare = WORDS_SPARE if last else NEXT_WORDS_SPARE
+        completions = self._engine.term_completions(last, WORDS + len(said) + spare, within=head)
         # "wi" is no search for "with", which a search would drop
         # a part code only for one typing a code ("elplp5": "elplp54"), not for "app" ("app3hsdbkit")
         codes_wanted = has_digit(last)
         words = [
             w
             for w, _n in completions
-            if w not in said and w not in STOP_WORDS and (codes_wanted or not _PART_CODE.fullmatch(w))
+            if w not in said
+            and w not in STOP_WORDS
+            and (codes_wanted or not _PART_CODE.fullmatch(w))
+            and (last or _NEXT_WORD.fullmatch(w))  # after "hp ", "toner" and "laserjet", not "1" or "x"
         ]
         return [Suggestion("query", f"{head} {word}".strip()) for word in words][:WORDS]
 
