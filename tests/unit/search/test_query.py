@@ -164,6 +164,9 @@ def test_a_word_that_is_the_likelier_slip_wins_over_a_brand_as_close(synonyms: S
     assert parser.parse("moniter stand").brands == ()
     # a brand still wins a typo that is as likely: a letter missed
     assert parser.parse("monstr cable").brands == ("Monster",)
+    # two edits from both, as likely: the one keeping more of the typed beginning ("monit...") is meant
+    assert parser.parse("moniteur").keywords == ("monitor",) and parser.parse("moniteur").brands == ()
+    assert parser.parse("monstar cable").brands == ("Monster",)
 
 
 def test_a_brand_that_starts_a_code_written_apart_is_the_code(synonyms: SynonymTable) -> None:

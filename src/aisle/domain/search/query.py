@@ -360,9 +360,18 @@ def _merged(synonyms: Sequence[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str,
 
 
 def _likelier_slip(typed: str, word: str, brand: str) -> bool:
-    """Whether ``word`` is the likelier typo of the two, both one edit away: "moniter" is "monitor" (one vowel for
-    another) rather than "Monster" (an "s" far from the "i" on the keyboard)."""
-    return typing_penalty(typed, word) < typing_penalty(typed, brand)
+    """Whether ``word`` is the likelier typo of the two, both as many edits away: "moniter" is "monitor" (one vowel
+    for another) rather than "Monster" (an "s" far from the "i" on the keyboard). Slips as likely, the one that
+    keeps more of the typed word's beginning: a word is typed from its start, and "moniteur" is "monit..." (a
+    monitor), not "mon..." (Monster)."""
+    word_penalty, brand_penalty = typing_penalty(typed, word), typing_penalty(typed, brand)
+    if word_penalty != brand_penalty:
+        return word_penalty < brand_penalty
+    return _shared_start(typed, word) > _shared_start(typed, brand.casefold())
+
+
+def _shared_start(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
 
 
 def brands_as_words(parsed: ParsedQuery) -> ParsedQuery:
