@@ -15,6 +15,7 @@ MAX_SPLIT_LENGTH = 40
 MIN_COMPOUND_PART = 3  # "head phone" ↔ "headphone"; "a" + "pple" is no split
 MIN_PLAIN_SINGULAR = 3  # "cases" → "case"; shorter, only a consonant-ended abbreviation ("tvs" → "tv")
 MAX_CODE_LETTERS = 4  # "mdr-570": the letters of a model code; "iphone 7" is a name and its number
+_NAME_AND_NUMBER = re.compile(r"([^\W\d_]{3,})(\d{1,2})")  # "note5", "cat6": no code's long number ("tn2420")
 _LETTERS_MEET_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 
@@ -71,7 +72,11 @@ def split_model_number(word: str, vocabulary: Vocabulary) -> str | None:
     """A name and its number written together that the catalog writes apart: "iphone6" → "iphone 6",
     "iphone7plus" → "iphone 7 plus", "s7edge" → "s7 edge", "galaxys7" → "galaxy s7" (only when the joined word
     is not a catalog word itself). The fewest catalog words that spell it, cut where letters meet digits when
-    that does as well."""
+    that does as well. A catalog word too when it is a line's name and a short number that the catalog also
+    writes apart: "note5" is "Note5" in some titles and "Note 5" in more."""
+    if vocabulary.known(word) and (named := _NAME_AND_NUMBER.fullmatch(word)):
+        name, number = named.groups()
+        return f"{name} {number}" if vocabulary.known(name) and vocabulary.known(number) else None
     if not has_digit(word) or word.isdigit() or vocabulary.known(word) or len(word) > MAX_SPLIT_LENGTH:
         return None  # a number alone (a SKU's, a GTIN) is looked up whole, never as digits the catalog also holds
     boundaries = {m.start() for m in _LETTERS_MEET_DIGITS.finditer(word)}
