@@ -229,6 +229,18 @@ def test_filters(engine):
     assert 6 not in ids(engine, filters=Filters(in_stock=True))
 
 
+def test_a_decimal_keyword_matches_its_digits_together(engine):
+    engine.upsert(
+        [
+            doc(7, "Anker 4-Port USB 3.0 Hub", "Anker", "19.99", categories=(PHONES,)),
+            doc(8, "Anker 3-Port USB 2.0 Hub with 0 lag", "Anker", "9.99", categories=(PHONES,)),
+        ]
+    )
+    engine.refresh()
+    assert ids(engine, keywords=words("usb", "3.0")) == [7]
+    assert set(ids(engine, keywords=words("usb", "3", "0"))) == {7, 8}  # the same digits apart match anywhere
+
+
 def test_excluded_words_rule_out_products_whose_title_or_brand_holds_them(engine):
     # "headphones -sony": neither Sony's headphones nor those whose title says "Sony"; "without wired": stemmed
     engine.upsert([doc(7, "Ear Cushions for Sony WH-1000XM5", "Wicked", "29.99")])

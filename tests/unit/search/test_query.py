@@ -256,6 +256,12 @@ def test_a_word_ruled_out_is_excluded_not_matched(
     assert understood(parsed)["filters"]["excluded"] == list(excluded)
 
 
+def test_a_decimal_is_one_keyword_not_two_numbers(parser: QueryParser) -> None:
+    assert parser.parse("usb 3.0 flash drive").keywords == ("usb", "3.0", "flash", "drive")
+    assert parser.parse("headphones under 3.5").keywords == ("headphones",)  # a price is still a price
+    assert parser.parse("1,000 lumens").keywords == ("1", "000", "lumens")
+
+
 def test_the_wording_of_a_question_is_no_keyword(parser: QueryParser) -> None:
     assert parser.parse("what case fits the galaxy s7?").keywords == ("case", "galaxy", "s7")
     assert parser.parse("do you have iphone 7 plus cases").keywords == ("iphone", "7", "plus", "cases")
@@ -411,6 +417,8 @@ def test_parse_never_raises_and_keeps_its_promises(parser: QueryParser, q: str) 
     assert len(parsed.keywords) <= MAX_KEYWORDS
     assert len(set(parsed.keywords)) == len(parsed.keywords)
     for keyword in parsed.keywords:
+        if re.fullmatch(r"\d+\.\d+", keyword):  # a decimal ("3.0") is one word, matched as its digits' phrase
+            continue
         assert keyword and not set(keyword) & ENGINE_SYNTAX and not keyword.isspace()
         assert re.fullmatch(r"[^\W_]+", keyword)
     for word in parsed.excluded:

@@ -56,6 +56,7 @@ MIN_SYNONYM_TYPO_LENGTH = 6  # shorter words are corrected to catalog words only
 MAX_WORD_LENGTH = 39  # the engine drops longer tokens: a longer word is searched as its first 39 characters
 
 _TOKEN = re.compile(r"[^\W_]+")
+_DECIMAL = re.compile(r"\d+\.\d+")
 _DIGIT_GROUPS = re.compile(r"\d+(?:[\s-]+\d+)+")
 _HYPHENATED = re.compile(r"(?<![\w-])([^\W_]+)-([^\W_]+)(?![\w-])")  # "i-phone", "elp-lp54"; not "usb-c-to-a"
 _BRAND_JOINERS = ("or", "and", "&")
@@ -388,7 +389,9 @@ def _words(lexemes: Sequence[Lexeme]) -> list[_Word]:
     words: list[_Word] = []
     previous: list[str] = []
     for lexeme in lexemes:
-        for token in lexeme.tokens:
+        # "3.0" is one word (the engine matches its digits as a phrase): "usb 3.0" is no USB with a 3 and a 0
+        tokens = [lexeme.text] if _DECIMAL.fullmatch(lexeme.text) else lexeme.tokens
+        for token in tokens:
             fits = bool(previous) and (previous[-1] in _FITS or previous[-2:] == ["compatible", "with"])
             featured = not fits and previous[-1:] == ["with"]
             words.append(_Word(token[:MAX_WORD_LENGTH], token, fits, featured))

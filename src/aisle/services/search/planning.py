@@ -217,8 +217,8 @@ def word_to_drop(
     others = [k for k in droppable if k not in model]
     if model and others and len(droppable) <= MAX_TRIED:
         droppable = _found_without(others, keywords, filters, engine, counted) or droppable
-    # a size or capacity ("2tb") gives way before a word saying what the product is ("external")
-    modifiers = [k for k in droppable if _qualifies(k, keywords) or is_measure(k.word)]
+    # a size, capacity or version ("2tb", "3.0") gives way before a word saying what the product is ("external")
+    modifiers = [k for k in droppable if _qualifies(k, keywords) or is_measure(k.word) or "." in k.word]
     if modifiers and len(modifiers) < len(droppable):
         droppable = modifiers
     if len(droppable) <= MAX_TRIED:
@@ -264,10 +264,15 @@ def _found_without(
 
 def _model_words(groups: tuple[KeywordGroup, ...]) -> list[KeywordGroup]:
     """A model's name and the numbers or editions after it: "iphone 7 plus" in "iphone 7 plus cases", "macbook
-    pro 13"; not "inch 13" (a size), nor a colour."""
+    pro 13"; not "inch 13" (a size), nor a colour, nor a version ("usb 3.0": a spec a flash drive may lack)."""
     model: list[KeywordGroup] = []
     for before, group in pairwise(groups):
-        if is_modifier(group.word) and group.word not in COLOURS and (before in model or not is_qualifier(before.word)):
+        if (
+            is_modifier(group.word)
+            and "." not in group.word
+            and group.word not in COLOURS
+            and (before in model or not is_qualifier(before.word))
+        ):
             model.extend(g for g in (before, group) if g not in model)
     return model
 
