@@ -149,6 +149,20 @@ def test_the_portal_form_reports_each_bad_field(client, seller):
     for named in ("Category:", "Variant 1 options:", "Variant 1 SKU:", "Variant 1 price:"):
         assert named in response.text, named
     assert "variants[0]" not in response.text and "String should" not in response.text  # the form's words
+    # each field in error says so and points at its reason; its name stays the label's words alone
+    page = response.text
+    assert 'aria-invalid="true" aria-describedby="err-category"' in page and 'id="err-category"' in page
+    assert 'aria-describedby="err-variants-0-price"' in page and 'id="err-variants-0-price"' in page
+    assert 'aria-labelledby="lbl-category"' in page
+
+
+def test_a_review_form_error_is_tied_to_its_field(client, seller):
+    made = seller.create()
+    response = client.post(f"/p/{made['product_id']}/reviews", data={"rating": "5", "title": "", "body": " "})
+    assert response.status_code == 422
+    assert '<fieldset class="rate">' in response.text  # the rating was fine
+    assert 'aria-invalid="true" aria-describedby="rv-err-body"' in response.text
+    assert 'id="rv-err-body">a review needs a title or a body<' in response.text
 
 
 def test_the_portal_refuses_a_decimal_comma_and_names_real_categories(client, seller, container):

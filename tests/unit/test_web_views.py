@@ -42,6 +42,8 @@ def test_a_rendered_image_gets_every_size_in_its_srcset_and_a_placeholder_when_i
     html = str(picture("https://img.example/a.jpg", 'A "quoted" title'))
     assert 'alt="A &#34;quoted&#34; title"' in html and "placeholder.svg" in html
     assert 'src="/static/img/placeholder.svg"' in str(picture(None, "nothing yet"))
+    # a picture the text beside it names keeps an empty alt: without one, a screen reader reads out its file name
+    assert ' alt="" ' in str(picture("https://img.example/a.jpg", ""))
 
 
 def test_the_price_chart_holds_each_price_until_the_next_and_until_now():
