@@ -218,6 +218,7 @@ def test_any_query_text_is_safe(client, catalog, q):
         ({"page": "0"}, "page"),
         ({"in_stock": "maybe"}, "in_stock"),
         ({"q": "x" * 10_001}, "q"),
+        ({"attr": [f"color:c{n}" for n in range(21)]}, "attr"),  # as many as the OpenAPI document allows: 20
     ],
 )
 def test_bad_parameters_are_422_naming_them(client, params, field):

@@ -16,7 +16,7 @@ from aisle.entrypoints.api.shapes.autocomplete import AutocompleteResponse, comp
 from aisle.entrypoints.api.shapes.common import json_response
 from aisle.entrypoints.api.shapes.search import SearchResponse, search_shown
 from aisle.services.search.engine import EngineUnavailable
-from aisle.services.search.params import MAX_PAGE_SIZE, SearchParams, attribute_filters
+from aisle.services.search.params import MAX_ATTRIBUTE_FILTERS, MAX_PAGE_SIZE, SearchParams, attribute_filters
 
 router = APIRouter(prefix="/api/v1/products", tags=["search"])
 Price = Annotated[Decimal | None, Query(ge=0, le=1_000_000, allow_inf_nan=False, description="In USD")]
@@ -60,7 +60,7 @@ def search(
     attr: Annotated[
         list[str] | None,
         Query(
-            max_length=201,
+            max_length=MAX_ATTRIBUTE_FILTERS,
             description="Variant attribute filter `name:value`, repeatable (`attr=color:Red&attr=color:Blue&"
             "attr=storage:64GB`): values of one attribute match any of them, different attributes must all match, "
             "in one variant; case does not matter. With an attribute chosen, `price_min`/`price_max` and "
