@@ -78,3 +78,20 @@ def test_a_chosen_filter_shows_the_exact_matches_without_near_ones(client, catal
     assert clicked["near_matches"] == 0
     assert clicked["total"] == cameras["count"] == 2
     assert {r["title"] for r in clicked["results"]} == {"Trail Camera Case - Gray", "Zoom Camera Bag - Black"}
+
+
+def test_a_brand_typed_with_a_kind_counts_and_finds_the_same_after_another_brand_is_clicked(
+    client, catalog, seller: SellerClient, container
+):
+    # a Shieldo case whose description, not its title, names the Nova: the typed brand is read as "Nova's or made
+    # for a Nova (its title says so)", and clicking Shieldo keeps that reading
+    body = {"title": "Grip Case - Blue", "brand": "Shieldo", "status": "ACTIVE", "description": "Made for the Nova 7"}
+    body |= {"category_id": category_id(container, CASES), "variants": [{"sku": "FC-GRIP", "price": 12}]}
+    assert seller.request("POST", "/products", json=body).status_code == 201
+    searchable(container)
+    typed = _search(client, q="nova case")
+    assert typed["query"]["filters"]["brand_in_titles"]
+    counts = {b["name"]: b["count"] for b in typed["facets"]["brands"]}
+    assert counts["Shieldo"] == 2
+    for brand, count in counts.items():
+        assert _search(client, q="nova case", brand=brand)["total"] == count, brand

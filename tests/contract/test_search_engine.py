@@ -252,6 +252,15 @@ def test_excluded_words_rule_out_products_whose_title_or_brand_holds_them(engine
     assert set(ids(engine, filters=Filters(excluded_words=("olufsen",)))) == {1, 2, 3, 4, 5, 7}
 
 
+def test_title_words_keep_the_products_whose_title_holds_each_phrase(engine):
+    engine.upsert([doc(7, "Ear Cushions - Black", "Wicked", "29.99", description="for Sony WH-1000XM5")])
+    engine.refresh()
+    assert set(ids(engine, filters=Filters(title_words=("sony",)))) == {1, 2}  # not the one whose text says it
+    assert ids(engine, filters=Filters(title_words=("sony", "wired headphones"))) == [2]
+    result = engine.search(EngineQuery(keywords=words("headphones"), filters=Filters(title_words=("bang olufsen",))))
+    assert [h.product_id for h in result.hits] == [6] and dict(result.facets.brands) == {"Bang & Olufsen": 1}
+
+
 def test_a_brand_filter_may_also_keep_what_names_the_brand_in_its_title(engine):
     # "samsung case": cases by Samsung and cases for a Samsung phone; a clicked brand is still the maker only
     engine.upsert(

@@ -67,6 +67,13 @@ def test_excluded_words_rule_out_titles_and_brands_while_the_engine_is_down(engi
     assert set(titles(no_wired, products)) == {"Sony Wireless Headphones", "Bose Headphones", "JBL Speaker"}
 
 
+def test_title_words_keep_titles_holding_each_while_the_engine_is_down(engine, ids, uow):
+    products = catalog(ids, uow)
+    search = DatabaseSearch(engine, lambda: {})
+    found = search.search(EngineQuery(filters=Filters(title_words=("sony", "100%"))))
+    assert titles(found, products) == ["Sony Wired Headphones 100% cotton pad"]
+
+
 def test_like_wildcards_typed_by_a_shopper_are_literal(engine, ids, uow):
     products = catalog(ids, uow)
     search = DatabaseSearch(engine, lambda: {})

@@ -172,6 +172,7 @@ class QueryBuilder:
             clauses.append(Q.term_query(self._schema, "in_stock", 1 if filters.in_stock else 0))
         for keys in attribute_filter_keys(filters):  # one clause per attribute name: its values OR'ed
             clauses.append(Q.term_set_query(self._schema, "attribute", keys))
+        clauses += [q for words in filters.title_words if (q := self._in_title(words)) is not None]
         if filters.excluded_words:
             clauses.append(self._without_words(filters.excluded_words))
         return clauses

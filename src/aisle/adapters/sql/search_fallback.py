@@ -66,6 +66,8 @@ class DatabaseSearch:
             clauses.append(p.category_id.in_(descendants(self._categories(), f.category_id)))
         if f.attributes:
             clauses.append(self._has_variant(f))
+        title = func.lower(p.title)
+        clauses += [title.like(f"%{_escape(words)}%", escape="\\") for words in f.title_words]
         if f.excluded_words:
             named = func.lower(p.title + " " + func.coalesce(p.brand, ""))
             clauses.append(~or_(*(named.like(f"%{_escape(w)}%", escape="\\") for w in f.excluded_words)))

@@ -175,11 +175,18 @@ class SearchService:
         """Everything but the cards (live price and stock), and the products the cards are for."""
         categories = self._categories()
         parsed = self._with_known_attributes(engine, self._understanding.parse(params.q), params)
+        in_titles: tuple[str, ...] = ()
         if parsed.brands and params.brands:
-            # a brand clicked beside one typed ("verizon", then HP) narrows the typed words, never replaces them
+            # a brand clicked beside one typed ("verizon", then HP) narrows the typed words, never replaces them;
+            # typed with a kind ("samsung galaxy case"), the other brand's products whose titles name it, as the
+            # brand facet counted them (the maker's or made for it: see plan_for)
+            if self._asked_kind.names_a_kind(parsed):
+                in_titles = tuple(dict.fromkeys(" ".join(tokenize(brand)) for brand in parsed.brands))
             parsed = brands_as_words(parsed)
         category_id = _resolve_category(params.category, categories)
         plan = plan_for(parsed, params, category_id, names_a_kind=self._asked_kind.names_a_kind(parsed))
+        if in_titles:
+            plan = replace(plan, filters=replace(plan.filters, title_words=in_titles))
         if "price" in plan.given:  # a bound read from the text that gave way to a given one is not said as read
             low, high = plan.filters.price_min, plan.filters.price_max
             parsed = replace(
