@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Response, status
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from aisle.domain.coupons import CouponRefused
 from aisle.domain.errors import Conflict, InvalidInput
@@ -45,9 +45,16 @@ from aisle.services.input_model import IdText, InputModel, Moment
 from aisle.services.pricing import Caller, CouponRequest, DealRequest
 
 router = APIRouter(route_class=UniqueKeysRoute, prefix="/api/v1", tags=["pricing"])
-Amount = Annotated[Any, Field(description="A JSON number with at most 2 decimals (a percentage for PERCENT)")]
+# Read as given (the domain checks the decimals, and names the field), documented as the numbers they must be
+Amount = Annotated[
+    Any,
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
+    Field(description="A JSON number with at most 2 decimals (a percentage for PERCENT)"),
+]
 MinSpend = Annotated[
-    Any, Field(description="An amount the covered items must reach, 0 for none: a JSON number with at most 2 decimals")
+    Any,
+    WithJsonSchema({"type": "number", "minimum": 0}),
+    Field(description="An amount the covered items must reach, 0 for none: a JSON number with at most 2 decimals"),
 ]
 PROBLEMS: Responses = {401: {"description": "Missing or wrong token"}, 422: {"description": "Invalid fields"}}
 # Codes are read without case and surrounding spaces ("welcome10 " is WELCOME10): documented, checked by the domain.
