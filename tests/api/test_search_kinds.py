@@ -287,3 +287,24 @@ def test_a_product_line_shows_its_devices_before_the_accessories_made_for_them(c
     found = titles(client, "thinkpad")
     assert set(found[:2]) == {rows[5][0], rows[6][0]}, found
     assert set(titles(client, "thinkpad battery")[:3]) == {title for title, _p, _c in rows[:3]}  # the kind asked
+
+
+def test_products_of_the_kind_asked_join_a_window_their_long_names_kept_them_out_of(
+    client, seller: SellerClient, container, monkeypatch
+):
+    # Ranked by words alone, short accessories that say "laptop" come before laptops whose long names say it once
+    # among their specifications; re-ranking sees only the engine's best RERANK_DEPTH (here 4).
+    from aisle.services.search import service
+
+    monkeypatch.setattr(service, "RERANK_DEPTH", 4)
+    monkeypatch.setattr(service, "KIND_IN_WINDOW", 3)
+    specs = "35.6 cm (14in) 1920 x 1080 pixels 10th gen Intel Core i5 16 GB DDR4-SDRAM 512 GB SSD Wi-Fi 6 Windows 10"
+    laptops = [(f"Lenovo ThinkBook {n} Laptop Gray {specs}", COMPUTERS, 900.0 + n) for n in (13, 14, 15)]
+    bags = [(f"Laptop {kind}", LAPTOP_BAGS, 30.0) for kind in ("Sleeve", "Backpack", "Briefcase", "Roller", "Tote")]
+    list_products(seller, container, "WIN", [*bags, *laptops])
+
+    found = titles(client, "laptop")
+    assert len(found) == 8
+    assert {t.split(" Gray")[0] for t in found[:3]} == {f"Lenovo ThinkBook {n} Laptop" for n in (13, 14, 15)}
+    assert len(set(found)) == 8  # each once: a product that joined the window is not also further down
+    assert titles(client, "laptop sleeve")[0] == "Laptop Sleeve"  # a kind of its own: no laptop joins it

@@ -252,6 +252,11 @@ def test_excluded_words_rule_out_products_whose_title_or_brand_holds_them(engine
     assert set(ids(engine, filters=Filters(excluded_words=("olufsen",)))) == {1, 2, 3, 4, 5, 7}
 
 
+def test_in_categories_keeps_products_in_any_of_them_or_below(engine):
+    assert set(ids(engine, filters=Filters(in_categories=(SPEAKERS, PHONES)))) == {4, 5}
+    assert set(ids(engine, filters=Filters(in_categories=(AUDIO,)))) == {1, 2, 3, 4, 6}  # its subcategories too
+
+
 def test_title_words_keep_the_products_whose_title_holds_each_phrase(engine):
     engine.upsert([doc(7, "Ear Cushions - Black", "Wicked", "29.99", description="for Sony WH-1000XM5")])
     engine.refresh()

@@ -186,6 +186,8 @@ def fixed_filters(filters: Filters) -> list[Query]:
     """Filters that no facet lifts."""
     fixed = [] if filters.in_stock is None else [_term("in_stock", filters.in_stock)]
     fixed += [{"match_phrase": {"title": words}} for words in filters.title_words]
+    if filters.in_categories:
+        fixed.append({"terms": {"category": [str(c) for c in filters.in_categories]}})
     if words := filters.excluded_words:
         by_maker = {"terms": {"brand_key": [brand_key(w) for w in words]}}
         fixed.append({"bool": {"must_not": [by_maker, *({"match_phrase": {"title": w}} for w in words)]}})

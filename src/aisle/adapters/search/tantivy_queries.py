@@ -173,6 +173,8 @@ class QueryBuilder:
         for keys in attribute_filter_keys(filters):  # one clause per attribute name: its values OR'ed
             clauses.append(Q.term_set_query(self._schema, "attribute", keys))
         clauses += [q for words in filters.title_words if (q := self._in_title(words)) is not None]
+        if filters.in_categories:
+            clauses.append(Q.term_set_query(self._schema, "category", [str(c) for c in filters.in_categories]))
         if filters.excluded_words:
             clauses.append(self._without_words(filters.excluded_words))
         return clauses

@@ -64,6 +64,9 @@ class DatabaseSearch:
             clauses.append(func.lower(p.brand).in_([b.casefold() for b in f.brands]))
         if f.category_id is not None:
             clauses.append(p.category_id.in_(descendants(self._categories(), f.category_id)))
+        if f.in_categories:
+            below = {leaf for c in f.in_categories for leaf in descendants(self._categories(), c)}
+            clauses.append(p.category_id.in_(sorted(below)))
         if f.attributes:
             clauses.append(self._has_variant(f))
         title = func.lower(p.title)

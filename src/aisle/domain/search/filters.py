@@ -66,6 +66,7 @@ class Filters:
     # each held by every product's title: a brand typed with a kind of product ("samsung galaxy case") once another
     # brand is clicked (Speck): Speck's cases whose titles name Samsung, as the brand facet counted them
     title_words: tuple[str, ...] = ()
+    in_categories: tuple[int, ...] = ()  # in any of these categories (or below one): a search's own look-up
 
     def completed_by(self, other: Filters) -> Filters:
         """These filters, completed with what ``other`` has that they do not."""

@@ -35,6 +35,13 @@ class AskedKind:
         """The kinds (singular) the query's words name: {"dress"} for "red dresses"; none for "galaxy s7"."""
         return self._catalog_kinds().asked(parsed.named, dict(parsed.synonyms), head_only)
 
+    def categories_named(self, parsed: ParsedQuery) -> frozenset[int]:
+        """The categories whose own name names the kind the shopper's word does ("laptop": Laptops; not Laptop
+        Bags, which hold bags, nor a synonym's Notebooks, which hold paper)."""
+        kinds = self._catalog_kinds()
+        _asked, typed = kinds.asked_typed(parsed.named, dict(parsed.synonyms))
+        return frozenset(category_id for category_id, own in kinds.own.items() if own & typed) if typed else frozenset()
+
     def candidates_of(self, hits: Sequence[Hit], parsed: ParsedQuery, head_only: bool = False) -> dict[int, float]:
         """The ids of the hits that are the kind the query's head noun names, with how surely they are (none when
         it names no kind; with ``head_only``, none unless its last word names it)."""

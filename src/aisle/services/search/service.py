@@ -72,6 +72,7 @@ from aisle.services.search.understanding import QueryUnderstanding
 from aisle.services.search.variant_facets import counted_by_variant
 
 RERANK_DEPTH = 200  # keyword results are re-ranked with the full formula among the engine's best this many
+KIND_IN_WINDOW = 40  # fewer products of the kind asked for than this among them, and as many more join them
 NAME_RERANK_DEPTH = 40  # the best this many are re-ranked once more with their titles (from the cached cards)
 KIND_SORT_DEPTH = 1000  # sorted by price (or rating, date), the first this many are ordered kind first
 KIND_SORT_DEEPER = 5000  # ... or this many, when the first ones hold none of the kind (iPhones after 1,000 cases)
@@ -223,13 +224,13 @@ class SearchService:
         facets = self._facets(engine, plan, found=result.total)
         # Only the engine's best RERANK_DEPTH are re-ranked; deeper hits keep the engine's order. Re-ranking every
         # page so far instead would order a deeper page's window differently, repeating and skipping products.
-        best, deeper = result.hits[:RERANK_DEPTH], result.hits[RERANK_DEPTH:]
+        best, deeper = self._window(engine, plan, parsed, result)
         ranked = _in_department_asked(self._ranked(best, plan, parsed), plan, facets, categories, result.total)
         ranked += deeper
         near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
         if plan.sort == "relevance":
-            lifted = self._lifted_by_kind(ranked[:RERANK_DEPTH], near, parsed)
+            lifted = self._lifted_by_kind(ranked[: len(best)], near, parsed)
             first = {h.product_id for h in lifted}
             hits = [*lifted, *(h for h in ranked + near if h.product_id not in first)][start : start + params.page_size]
             # what the shopper sees first: near matches only when lifted before every exact match
@@ -257,6 +258,27 @@ class SearchService:
             near_on_page=frozenset(h.product_id for h in hits) & {h.product_id for h in near},
         )
         return page, tuple(h.product_id for h in hits)
+
+    def _window(
+        self, engine: Searcher, plan: Plan, parsed: ParsedQuery, result: EngineResult
+    ) -> tuple[list[Hit], list[Hit]]:
+        """The hits re-ranked (the engine's best RERANK_DEPTH) and those after them. When the words name a kind
+        of product and that window holds few products filed under it while more matched, the best of those join
+        it: by words alone a long-named laptop ("Lenovo ThinkBook 14 Notebook Gray 35.6 cm ...") scores far below
+        a short "Laptop Sleeve", and re-ranking lifts the kind asked for only among the hits it sees. One more
+        engine request, for such searches only."""
+        best, deeper = result.hits[:RERANK_DEPTH], result.hits[RERANK_DEPTH:]
+        if plan.sort != "relevance" or result.total <= len(best) or plan.filters.category_id is not None:
+            return best, deeper
+        named = self._asked_kind.categories_named(parsed)
+        if not named or sum(share >= 1.0 for share in self._of_kind(best, parsed).values()) >= KIND_IN_WINDOW:
+            return best, deeper
+        filters = replace(plan.filters, in_categories=tuple(sorted(named)))
+        query = EngineQuery(keywords=plan.keywords, filters=filters, limit=KIND_IN_WINDOW, with_facets=False)
+        seen = {h.product_id for h in best}
+        joining = [h for h in engine.search(replace(query, with_total=False)).hits if h.product_id not in seen]
+        joined = {h.product_id for h in joining}
+        return [*best, *joining], [h for h in deeper if h.product_id not in joined]
 
     def _split_phrases(
         self, engine: Searcher, plan: Plan, params: SearchParams, parsed: ParsedQuery, result: EngineResult
