@@ -224,8 +224,9 @@ class SearchService:
         facets = self._facets(engine, plan, found=result.total)
         # Only the engine's best RERANK_DEPTH are re-ranked; deeper hits keep the engine's order. Re-ranking every
         # page so far instead would order a deeper page's window differently, repeating and skipping products.
-        best, deeper = self._window(engine, plan, parsed, result)
-        ranked = _in_department_asked(self._ranked(best, plan, parsed), plan, facets, categories, result.total)
+        best, deeper, kinds_read = self._window(engine, plan, parsed, result)
+        ranked = self._ranked(best, plan, parsed, kinds_read)
+        ranked = _in_department_asked(ranked, plan, facets, categories, result.total)
         ranked += deeper
         near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
@@ -261,24 +262,29 @@ class SearchService:
 
     def _window(
         self, engine: Searcher, plan: Plan, parsed: ParsedQuery, result: EngineResult
-    ) -> tuple[list[Hit], list[Hit]]:
-        """The hits re-ranked (the engine's best RERANK_DEPTH) and those after them. When the words name a kind
+    ) -> tuple[list[Hit], list[Hit], dict[int, float] | None]:
+        """The hits re-ranked (the engine's best RERANK_DEPTH), those after them, and how surely each re-ranked
+        one is of the kind asked for when that was read here (``_of_kind``: None when not). When the words name a kind
         of product and that window holds few products filed under it while more matched, the best of those join
         it: by words alone a long-named laptop ("Lenovo ThinkBook 14 Notebook Gray 35.6 cm ...") scores far below
         a short "Laptop Sleeve", and re-ranking lifts the kind asked for only among the hits it sees. One more
         engine request, for such searches only."""
         best, deeper = result.hits[:RERANK_DEPTH], result.hits[RERANK_DEPTH:]
         if plan.sort != "relevance" or result.total <= len(best) or plan.filters.category_id is not None:
-            return best, deeper
+            return best, deeper, None
         named = self._asked_kind.categories_named(parsed)
-        if not named or sum(share >= 1.0 for share in self._of_kind(best, parsed).values()) >= KIND_IN_WINDOW:
-            return best, deeper
+        if not named:
+            return best, deeper, None
+        of_kind = self._of_kind(best, parsed)  # read by title, one hit at a time: the joining ones are read apart
+        if sum(share >= 1.0 for share in of_kind.values()) >= KIND_IN_WINDOW:
+            return best, deeper, of_kind
         filters = replace(plan.filters, in_categories=tuple(sorted(named)))
         query = EngineQuery(keywords=plan.keywords, filters=filters, limit=KIND_IN_WINDOW, with_facets=False)
         seen = {h.product_id for h in best}
         joining = [h for h in engine.search(replace(query, with_total=False)).hits if h.product_id not in seen]
         joined = {h.product_id for h in joining}
-        return [*best, *joining], [h for h in deeper if h.product_id not in joined]
+        of_kind |= self._of_kind(joining, parsed)
+        return [*best, *joining], [h for h in deeper if h.product_id not in joined], of_kind
 
     def _split_phrases(
         self, engine: Searcher, plan: Plan, params: SearchParams, parsed: ParsedQuery, result: EngineResult
@@ -446,12 +452,16 @@ class SearchService:
         kept = of_kind.keys() | filed | self._asked_kind.naming_the_head(exact, parsed, self._understanding.stems)
         return [h for h in exact if h.product_id in kept] + [h for h in near if h.product_id in of_kind]
 
-    def _ranked(self, hits: list[Hit], plan: Plan, parsed: ParsedQuery) -> list[Hit]:
+    def _ranked(
+        self, hits: list[Hit], plan: Plan, parsed: ParsedQuery, read: dict[int, float] | None = None
+    ) -> list[Hit]:
+        """``read``: the hits' kinds (``_of_kind``), when already read."""
         if plan.sort != "relevance":
             return hits
         counted = _counted_only(hits, plan)
+        shares = self._of_kind(hits, parsed) if read is None else read
         # a title that ends with a word only as what a number counts ("1024 pixels") is not named by it
-        of_kind = {pid: share for pid, share in self._of_kind(hits, parsed).items() if pid not in counted}
+        of_kind = {pid: share for pid, share in shares.items() if pid not in counted}
         scored = rerank_scored(hits, self._rerank_weights, self._popularity_cuts(), of_kind, counted)
         ranked = [h for h, _s in scored]
         if plan.keywords:  # every page sees the same order: the best few again by name, then the rest
