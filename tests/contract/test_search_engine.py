@@ -250,6 +250,8 @@ def test_excluded_words_rule_out_products_whose_title_or_brand_holds_them(engine
     assert dict(result.facets.brands) == {"Bose": 1, "Bang & Olufsen": 1}  # the facets count without them too
     assert set(ids(engine, filters=Filters(excluded_words=("sony", "wired", "jbl")))) == {3, 5, 6}
     assert set(ids(engine, filters=Filters(excluded_words=("olufsen",)))) == {1, 2, 3, 4, 5, 7}
+    assert 6 not in ids(engine, filters=Filters(excluded_words=("bang-olufsen",)))  # hyphenated: the words together
+    assert 4 not in ids(engine, filters=Filters(excluded_words=("flip-6",)))
 
 
 def test_in_categories_keeps_products_in_any_of_them_or_below(engine):

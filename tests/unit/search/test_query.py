@@ -245,6 +245,11 @@ def test_query_syntax_is_plain_text(parser: QueryParser, q: str) -> None:
         ("-refurbished", (), ("refurbished",)),
         ("usb-c cable -3m", ("usb", "c", "cable", "3m"), ()),  # a hyphen inside a word, a number: no exclusion
         ("galaxy s7-edge", ("galaxy", "s7", "edge"), ()),
+        ("case -case-mate", ("case",), ("case-mate",)),  # a hyphenated word is ruled out whole
+        ("phone not t-mobile", ("phone",), ("t-mobile",)),
+        ("toner except for hp", ("toner",), ("hp",)),
+        ("case --otterbox", ("case",), ("otterbox",)),
+        ("case without", ("case",), ()),  # nothing after it: no word to rule out, nor a keyword
     ],
 )
 def test_a_word_ruled_out_is_excluded_not_matched(
@@ -422,7 +427,7 @@ def test_parse_never_raises_and_keeps_its_promises(parser: QueryParser, q: str) 
         assert keyword and not set(keyword) & ENGINE_SYNTAX and not keyword.isspace()
         assert re.fullmatch(r"[^\W_]+", keyword)
     for word in parsed.excluded:
-        assert re.fullmatch(r"[^\W_]+", word)
+        assert re.fullmatch(r"[^\W_]+(-[^\W_]+)*", word)
     assert set(parsed.brands) <= set(BRANDS)
     assert parsed.sort is None or parsed.sort in SORTS
     assert parsed.rating_min is None or 0 < parsed.rating_min <= 5

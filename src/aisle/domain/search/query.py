@@ -60,8 +60,12 @@ _DECIMAL = re.compile(r"\d+\.\d+")
 _DIGIT_GROUPS = re.compile(r"\d+(?:[\s-]+\d+)+")
 _HYPHENATED = re.compile(r"(?<![\w-])([^\W_]+)-([^\W_]+)(?![\w-])")  # "i-phone", "elp-lp54"; not "usb-c-to-a"
 _BRAND_JOINERS = ("or", "and", "&")
-# "case -otterbox", "laptop not hp", "phone without contract": a word ruled out, not one to match
-_EXCLUSION = re.compile(r"(?:(?<=\s)|^)-([^\W\d_][^\W_]*)|\b(?:not|without|except|excluding)\s+([^\W\d_][^\W_]*)")
+# "case -otterbox", "laptop not hp", "phone without contract", "toner except for hp": a word ruled out (a hyphenated
+# one whole: "-case-mate", "not t-mobile"), not one to match
+_RULED_OUT = r"([^\W\d_][^\W_]*(?:-[^\W_]+)*)"
+_EXCLUSION = re.compile(
+    rf"(?:(?<=\s)|^)-+{_RULED_OUT}|\b(?:not|without|except|excluding)\s+(?:(?:for|the|a|an|any)\s+)?{_RULED_OUT}"
+)
 _FITS = ("for", "fits", "fit")  # "case for samsung": the brand is what the product fits, not who made it
 
 

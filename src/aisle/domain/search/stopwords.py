@@ -9,7 +9,8 @@ STOP_WORDS = frozenset(
     my we our you your some any all only just also very please show find get buy want need looking search item
     items product products stars dollars dollar usd bucks price prices priced cost costs rating ratings rated
     reviews review than less more fits best good great but what whats which how where who why there do does did
-    have has had could would should recommend recommended suggest something anything""".split()  # noqa: SIM905 - a word list reads best as words
+    have has had can could would should recommend recommended suggest something anything without except
+    excluding""".split()  # noqa: SIM905 - a word list reads best as words
 )
 
 # Phrases no title holds, whose words alone would match the wrong things: "third party" asks for an accessory not
