@@ -212,6 +212,8 @@ class CatalogKinds:
     name_words: Mapping[int, frozenset[str]] = field(default_factory=dict)  # each category name's words, singular
     # the kinds each category's path names, its department's included ("Video Games > Consoles": games, consoles)
     lineage: Mapping[int, frozenset[str]] = field(default_factory=dict)
+    # each kind's categories, those whose own name names it ("laptop": Laptops, not Laptop Bags): ``own`` inverted
+    filed_as: Mapping[str, frozenset[int]] = field(default_factory=dict)
     _read: dict[tuple[str, int | None], Read] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -230,7 +232,12 @@ class CatalogKinds:
             upper[category_id] = head_nouns(chain[1].name) if len(chain) > 2 else frozenset()
             lineage[category_id] = frozenset().union(*(head_nouns(c.name) for c in chain))
         known = frozenset().union(*own.values(), *upper.values()) if own else frozenset()
-        return cls(own, upper, known, also, words, lineage)
+        filed_as: dict[str, set[int]] = {}
+        for category_id, kinds in own.items():
+            for kind in kinds:
+                filed_as.setdefault(kind, set()).add(category_id)
+        frozen = {kind: frozenset(ids) for kind, ids in filed_as.items()}
+        return cls(own, upper, known, also, words, lineage, frozen)
 
     def filed_under(self, title: str, category_id: int | None, asked: frozenset[str]) -> bool:
         """Whether the product's category path names one of the asked kinds, its department included, and its

@@ -40,7 +40,7 @@ class AskedKind:
         Bags, which hold bags, nor a synonym's Notebooks, which hold paper)."""
         kinds = self._catalog_kinds()
         _asked, typed = kinds.asked_typed(parsed.named, dict(parsed.synonyms))
-        return frozenset(category_id for category_id, own in kinds.own.items() if own & typed) if typed else frozenset()
+        return frozenset().union(*(kinds.filed_as.get(kind, frozenset()) for kind in typed))
 
     def candidates_of(self, hits: Sequence[Hit], parsed: ParsedQuery, head_only: bool = False) -> dict[int, float]:
         """The ids of the hits that are the kind the query's head noun names, with how surely they are (none when
