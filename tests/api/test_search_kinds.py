@@ -216,6 +216,20 @@ def test_a_device_named_after_the_kind_asked_for_is_what_it_fits(client, fitting
     assert titles(client, query)[0].startswith(first)
 
 
+GALAXY, GALAXY_CASES = ["Cell Phones", "Samsung Galaxy"], ["Cell Phones", "Cell Phone Accessories", "Cases"]
+
+
+def test_a_model_named_after_a_line_keeps_its_accessories_before_other_models(client, seller: SellerClient, container):
+    """ "galaxy note5" where only cases fit a Note5: those cases, then the line's other phones, never the other
+    way round (the phones lack the model the shopper typed)."""
+    phones = [(f"Samsung - Galaxy S{n} 32GB - Black", GALAXY, 600.0 + n) for n in range(5, 9)]
+    cases = [(f"Acme - Case {n} for Samsung Galaxy Note5 - Black", GALAXY_CASES, 20.0 + n) for n in range(3)]
+    list_products(seller, container, "NOTE", [*phones, *cases])
+    found = titles(client, "galaxy note5")
+    assert set(found[:3]) == {title for title, _path, _price in cases}, found
+    assert set(found[3:]) <= {title for title, _path, _price in phones}
+
+
 KITCHEN = ["Home & Kitchen", "Kitchen Appliances"]  # names appliances: no blender, no accessory
 BLENDERS = [
     ("Braun 4210201253839 blender accessory", 12.0, KITCHEN),

@@ -13,6 +13,7 @@ from aisle.domain.search.kinds import (
     CatalogKinds,
     head_nouns,
     head_word,
+    model_after_head,
     name_segments,
     name_words,
     singular,
@@ -290,6 +291,35 @@ def test_a_name_that_goes_on_with_specifications_is_read_at_its_categorys_kind()
     assert kinds.of_product("Huawei WATCH GT 2e smartwatch AMOLED 3.53 cm Black GPS", 2) == {"smartwatch"}
     assert "laptop" not in kinds.of_product("StarTech.com 6 ft Standard Laptop Power Cord", 3)  # a cord
     assert kinds.of_product("Acme Laptop 15 Sleeve", 3) == {"sleeve"}  # a kind the catalog knows ends it
+
+
+def test_the_last_word_of_a_list_of_specifications_is_no_kind():
+    # "... 64 GB Wi-Fi Gray Android 10" ends with the system it runs: filed under Tablets, it is a tablet; a name
+    # that names its category's kind before the specifications is that kind, wherever the measurements stand
+    tree = [(1, "Tablets", None), (2, "Servers", None), (3, "Smart Tracker Tags", None)]
+    kinds = CatalogKinds.from_categories({cid: Category(cid, name, parent, name) for cid, name, parent in tree})
+    tab = 'Samsung Galaxy Tab S6 Lite SM-P610N 26.4 cm (10.4") 4 GB 64 GB Wi-Fi 5 (802.11ac) Gray Android 10'
+    assert kinds.share(tab, 1, frozenset({"tablet"})) == 1.0
+    assert kinds.of_product("DELL PowerEdge T140 server Intel Xeon E 3.4 GHz 8 GB DDR4-SDRAM Tower 365 W", 2) == {
+        "server"
+    }
+    # without specifications before it, a word foreign to the category still says the product may be another kind
+    assert kinds.share("Flic - Wireless Smart Button - Black", 3, frozenset({"tag"})) == AMBIGUOUS_SHARE
+
+
+@pytest.mark.parametrize(
+    ("query", "model"),
+    [
+        ("galaxy note5", True),
+        ("iphone 7", True),
+        ("galaxy s7 case", False),  # the model comes before the kind asked for
+        ("monitor 27inch", False),  # a size is no model
+        ("laptop 16gb", False),
+        ("galaxy", False),
+    ],
+)
+def test_a_model_code_after_the_head_noun_names_one_model(query, model):
+    assert model_after_head(query.split()) is model
 
 
 def test_a_product_of_the_asked_kind_outranks_an_equal_match_of_another_kind():

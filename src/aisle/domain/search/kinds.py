@@ -24,6 +24,7 @@ from functools import cached_property, lru_cache
 from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.search.document import own_name
 from aisle.domain.search.text import has_digit, tokenize
+from aisle.domain.search.units import is_measure
 
 # Words that end a product name without naming what it is: colours, units and packaging notes ("Case - Black",
 # "Sleeve 15.6 inch", "Cell Phone (Unlocked)"). A general list, not a catalog's.
@@ -62,6 +63,7 @@ _MODIFIER_TAIL = re.compile(r"\s+(?:with|without|for|by|from)\s.*$", re.IGNORECA
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 MIN_KIND_LENGTH = 2
 MEASURED_WITHIN = 2  # words after a product's kind in which a number marks the rest of its name as specifications
+SPECIFIED_BEFORE = 2  # numbers before a name's last word that make it one more specification ("... 64 GB Android 10")
 _DERIVATION_SUFFIXES = ("ation", "ion", "ing", "or", "er", "ive")
 MIN_ROOT_LENGTH = 4
 AMBIGUOUS_SHARE = 0.5  # of the kind lift, for a product only a category naming several kinds calls that kind
@@ -101,6 +103,12 @@ def _head_at(words: Sequence[str]) -> int:
     while at > 0 and not _is_kind_word(words[at]) and words[at] not in _EDITION:
         at -= 1
     return at
+
+
+def model_after_head(words: Sequence[str]) -> bool:
+    """Whether a model code follows the query's head noun: "galaxy note5" and "iphone 7" name one model of a
+    line, "monitor 27inch" and "galaxy case" none (a size is no model)."""
+    return any(has_digit(w) and not is_measure(w) for w in words[_head_at(words) + 1 :])
 
 
 def head_word(
@@ -192,6 +200,12 @@ def _measured_after(word: str, words: list[str]) -> bool:
         if w == word
         for following in words[at + 1 : at + 1 + MEASURED_WITHIN]
     )
+
+
+def _specified_before(word: str, words: list[str]) -> bool:
+    """Whether SPECIFIED_BEFORE numbers come before the last ``word`` of ``words``."""
+    last = len(words) - 1 - words[::-1].index(word) if word in words else 0
+    return sum(has_digit(w) for w in words[:last]) >= SPECIFIED_BEFORE
 
 
 def _fitted_words(title: str) -> frozenset[str]:
@@ -299,7 +313,7 @@ class CatalogKinds:
     def _read_product(self, title: str, category_id: int | None) -> Read:
         named = self.own.get(category_id, frozenset()) if category_id is not None else frozenset()
         segments = name_segments(title, self.known)
-        ends = [self._forms(self._kind_word(segment, named, title)) for segment in segments]
+        ends = [self._forms(word) for segment in segments if (word := self._kind_word(segment, named, title))]
         # the kind its name ends with, or what that word also names ("Flip Cover": a case)
         own = next((end for end in ends if end & named), ends[0] if ends else frozenset())
         if len(named) > 1 and not any(end & self.known for end in ends):
@@ -319,11 +333,14 @@ class CatalogKinds:
         certain = own | (upper - qualifiers) | (from_category if vouched else frozenset())
         return certain, from_category - certain
 
-    def _kind_word(self, segment: list[str], named: frozenset[str], title: str) -> str:
+    def _kind_word(self, segment: list[str], named: frozenset[str], title: str) -> str | None:
         """The segment's last word; but when the catalog knows no kind by that word and the name goes on with
         specifications after a word naming a kind of the product's own category ("Galaxy Watch smartwatch AMOLED
         3.05 cm Black GPS", "Canvas Go! memory card 64 GB MicroSD UHS-I"), that word. Only the category's kinds,
-        and only before a measurement: a "Laptop Power Cord" filed under Laptops is still a cord."""
+        and only before a measurement: a "Laptop Power Cord" filed under Laptops is still a cord. When the last word
+        closes a list of specifications, the category's kind named anywhere ("PowerEdge T140 server Intel Xeon 3.4
+        GHz 8 GB Tower": a server), else None ("Galaxy Tab S6 Lite 26.4 cm 4 GB 64 GB Gray Android 10", filed under
+        Tablets: a tablet, not an "android")."""
         last = segment[-1]
         if last in self.known or not named:
             return last
@@ -331,7 +348,9 @@ class CatalogKinds:
         for word in reversed(segment):
             if self._forms(word) & named and _measured_after(word, words):
                 return word
-        return last
+        if not _specified_before(last, words):
+            return last
+        return next((word for word in reversed(segment) if self._forms(word) & named), None)
 
     def _forms(self, word: str) -> frozenset[str]:
         also = (tokenize(phrase) for phrase in self.also(word))
