@@ -180,3 +180,18 @@ def test_a_size_gives_way_before_a_word_saying_what_the_product_is(client, selle
     body = client.get("/api/v1/products/search", params={"q": "2tb external hard drive"}).json()
     assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "2tb"}]
     assert {r["title"] for r in body["results"]} == {title for title, _ in DRIVES[1:]}
+
+
+LAPTOPS = [
+    ("Acme Book 14 Notebook 8 GB DDR4-SDRAM 256 GB SSD", ["Computers", "Laptops"]),
+    ("Zeta Book 15 Notebook 16 GB DDR4-SDRAM 512 GB SSD", ["Computers", "Laptops"]),
+    ("Kingmem 8GB RAM Module DDR4 SODIMM", ["Computer Components", "Memory"]),
+]
+
+
+def test_the_part_a_capacity_counts_gives_way_before_the_capacity(client, seller: SellerClient, container):
+    # "laptop 8gb ram" where laptops' names say "8 GB DDR4-SDRAM": the 8 GB laptops, not 8GB RAM modules
+    list_products(seller, container, "LT", [(title, path, 500) for title, path in LAPTOPS])
+    body = client.get("/api/v1/products/search", params={"q": "laptop 8gb ram"}).json()
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "ram"}]
+    assert body["results"][0]["title"] == LAPTOPS[0][0]

@@ -7,7 +7,7 @@ import pytest
 from aisle.domain.search.compounds import is_split_code
 from aisle.domain.search.document import model_codes
 from aisle.domain.search.text import normalize
-from aisle.domain.search.units import unit_codes, with_screen_sizes, with_unit_codes
+from aisle.domain.search.units import is_capacity, unit_codes, with_screen_sizes, with_unit_codes
 
 
 @pytest.mark.parametrize(
@@ -101,3 +101,8 @@ def test_a_model_code_is_also_found_by_its_series_without_a_size_or_region_prefi
 def test_a_codes_end_is_never_a_bare_number_a_size_or_a_short_piece():
     codes = model_codes("Samsung UN55TU8000 HP 1000GB SATA 7200rpm Galaxy S7 4K")
     assert "8000" not in codes and "1000gb" not in codes and "s7" not in codes and "7200rpm" not in codes
+
+
+@pytest.mark.parametrize(("word", "capacity"), [("16gb", True), ("1p5tb", True), ("512mb", True), ("55inch", False)])
+def test_a_capacity_is_a_number_of_bytes(word, capacity):
+    assert is_capacity(word) is capacity

@@ -96,6 +96,11 @@ def with_screen_sizes(text: str) -> str:
     return _BARE_SIZE.sub(sized, text)
 
 
+def is_capacity(word: str) -> bool:
+    """Whether ``word`` is a storage capacity as ``with_unit_codes`` writes it ("16gb", "1tb", "1p5tb")."""
+    return re.fullmatch(r"\d+(?:p\d+)?(?:gb|tb|mb)", word) is not None
+
+
 def is_measure(text: str) -> bool:
     """Whether ``text`` is only a number with its unit ("5.5-inch", "32GB")."""
     return _MEASURE.fullmatch(normalize(text)) is not None

@@ -12,7 +12,7 @@ from aisle.domain.search.compounds import is_split_code
 from aisle.domain.search.kinds import AUDIENCE_WORDS, COLOURS, is_modifier, is_qualifier, singular
 from aisle.domain.search.query import ParsedQuery
 from aisle.domain.search.text import tokenize
-from aisle.domain.search.units import is_measure
+from aisle.domain.search.units import is_capacity, is_measure
 from aisle.services.search.engine import EngineQuery, Filters, Hit, KeywordGroup, Searcher
 from aisle.services.search.params import SearchParams
 from aisle.services.search.results import PriceDropped, RelaxStep
@@ -217,8 +217,13 @@ def word_to_drop(
     others = [k for k in droppable if k not in model]
     if model and others and len(droppable) <= MAX_TRIED:
         droppable = _found_without(others, keywords, filters, engine, counted) or droppable
-    # a size, capacity or version ("2tb", "3.0") gives way before a word saying what the product is ("external")
-    modifiers = [k for k in droppable if _qualifies(k, keywords) or is_measure(k.word) or "." in k.word]
+    # a size, capacity or version ("2tb", "3.0") gives way before a word saying what the product is ("external"),
+    # and so does the part a capacity after the kind counts ("laptop 8gb ram": laptops with 8 GB of "SDRAM")
+    modifiers = [
+        k
+        for k in droppable
+        if _qualifies(k, keywords) or is_measure(k.word) or "." in k.word or _counted_by_capacity(k, keywords, named)
+    ]
     if modifiers and len(modifiers) < len(droppable):
         droppable = modifiers
     if len(droppable) <= MAX_TRIED:
@@ -260,6 +265,13 @@ def _found_without(
 ) -> list[KeywordGroup]:
     """The candidates without which the rest of the words find something."""
     return [k for k in candidates if _count(_without(keywords, k), filters, engine, counted)]
+
+
+def _counted_by_capacity(group: KeywordGroup, groups: tuple[KeywordGroup, ...], named: Sequence[KeywordGroup]) -> bool:
+    """Whether the group follows a capacity that follows the kind asked for: "ram" in "laptop 8gb ram"; not
+    "external" in "2tb external hard drive"."""
+    at = groups.index(group)
+    return at > 1 and is_capacity(groups[at - 1].word) and any(groups.index(n) < at - 1 for n in named)
 
 
 def _model_words(groups: tuple[KeywordGroup, ...]) -> list[KeywordGroup]:
