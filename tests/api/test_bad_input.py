@@ -104,6 +104,22 @@ def test_a_json_body_not_said_to_be_json_is_415_naming_the_content_type(seller: 
     assert seller.request("GET", "/products").json()["total"] == 0
 
 
+@pytest.mark.parametrize("coding", ["gzip", "br", "deflate, gzip"])
+def test_a_compressed_body_is_415_naming_the_encoding(seller: SellerClient, coding):
+    import gzip
+    import json
+
+    packed = gzip.compress(json.dumps(product_body()).encode())
+    headers = {"content-type": "application/json", "content-encoding": coding}
+    response = seller.request("POST", "/products", content=packed, headers=headers)
+    body = _problem(response, 415)
+    assert body["errors"] == [{"field": "content-encoding", "reason": f"is {coding}, only identity is taken"}]
+    assert response.headers["accept-encoding"] == "identity"
+    assert seller.request("GET", "/products").json()["total"] == 0
+    plain = {"content-type": "application/json", "content-encoding": "identity"}
+    assert seller.request("POST", "/products", content=json.dumps(product_body()), headers=plain).status_code == 201
+
+
 def test_a_null_or_string_price_is_refused_as_documented(client, seller: SellerClient):
     schema = client.get("/openapi.json").json()["components"]["schemas"]["VariantIn"]["properties"]["price"]
     assert schema["type"] == "number"  # not "number or string"

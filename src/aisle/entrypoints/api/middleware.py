@@ -1,4 +1,5 @@
-"""ASGI middleware: a request id on every request and response, and a ceiling on body size (413)."""
+"""ASGI middleware: a request id on every request and response, a ceiling on body size (413), and bodies sent
+uncompressed (415)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from aisle.domain.errors import FieldError
 from aisle.entrypoints.api.methods import DocumentedMethods
 from aisle.entrypoints.api.problems import problem
 from aisle.entrypoints.logs import log_access, request_id_var
@@ -91,7 +93,9 @@ class HeadAsGetMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses bodies over the limit for their path, by Content-Length up front or by counting a chunked stream."""
+    """Refuses bodies over the limit for their path, by Content-Length up front or by counting a chunked stream;
+    and compressed bodies, which would be read as garbage (and could unpack past any limit): 415, as RFC 7694 says,
+    with Accept-Encoding naming what is taken."""
 
     def __init__(self, app: ASGIApp, limit_for_path: Callable[[str], int]) -> None:
         self.app = app
@@ -100,6 +104,10 @@ class BodyLimitMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        coding = dict(scope["headers"]).get(b"content-encoding", b"").decode("latin-1").strip().lower()
+        if coding not in ("", "identity"):
+            await self._refuse_coding(scope, receive, send, coding)
             return
         limit = self.limit_for_path(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
@@ -119,6 +127,12 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, counting_receive, send)
+
+    async def _refuse_coding(self, scope: Scope, receive: Receive, send: Send, coding: str) -> None:
+        detail = f"The body is sent with Content-Encoding: {coding[:40]}; send it uncompressed."
+        errors = [FieldError("content-encoding", f"is {coding[:40]}, only identity is taken")]
+        response = problem(Request(scope), 415, detail, errors, headers={"Accept-Encoding": "identity"})
+        await response(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem(Request(scope), 413, f"The request body is larger than {limit} bytes.", limit_bytes=limit)

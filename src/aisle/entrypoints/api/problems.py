@@ -150,7 +150,9 @@ def _answers_of_the_gateway(operation: dict[str, Any]) -> list[tuple[str, str]]:
     if body := operation.get("requestBody"):
         answers.append(("413", "The body is larger than the limit for this endpoint"))
         if "application/json" in body.get("content", {}):
-            answers.append(("415", "The body is not sent with Content-Type: application/json"))
+            answers.append(("415", "The body is not sent with Content-Type: application/json, or is compressed"))
+        else:
+            answers.append(("415", "The body is compressed (Content-Encoding): send it uncompressed"))
     return answers
 
 
