@@ -186,3 +186,12 @@ def test_what_comes_after_with_is_what_the_product_has_not_what_it_is():
     headphones = parser.parse("headphones with mic for computer")
     assert (headphones.named, headphones.featuring, headphones.fitting) == (("headphones",), ("mic",), ("computer",))
     assert parser.parse("case compatible with iphone").fitting == ("iphone",)  # "compatible with" is "for"
+
+
+def test_an_article_after_for_or_with_leaves_the_next_word_what_is_fitted_or_featured():
+    words = Vocabulary.from_texts([("wireless mouse laptop headset microphone case iphone", 1.0)], min_count=0)
+    parser = QueryParser(words, [], SynonymTable())
+    mouse = parser.parse("wireless mouse for a laptop")
+    assert (mouse.named, mouse.fitting) == (("wireless", "mouse"), ("laptop",))
+    assert parser.parse("case for my iphone").fitting == ("iphone",)
+    assert parser.parse("headset with a microphone").featuring == ("microphone",)

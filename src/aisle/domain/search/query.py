@@ -67,6 +67,7 @@ _EXCLUSION = re.compile(
     rf"(?:(?<=\s)|^)-+{_RULED_OUT}|\b(?:not|without|except|excluding)\s+(?:(?:for|the|a|an|any)\s+)?{_RULED_OUT}"
 )
 _FITS = ("for", "fits", "fit")  # "case for samsung": the brand is what the product fits, not who made it
+_DETERMINERS = frozenset(("a", "an", "the", "my", "your", "his", "her", "our", "their", "this", "that", "any"))
 
 
 @dataclass(frozen=True)
@@ -396,11 +397,19 @@ def _words(lexemes: Sequence[Lexeme]) -> list[_Word]:
         # "3.0" is one word (the engine matches its digits as a phrase): "usb 3.0" is no USB with a 3 and a 0
         tokens = [lexeme.text] if _DECIMAL.fullmatch(lexeme.text) else lexeme.tokens
         for token in tokens:
-            fits = bool(previous) and (previous[-1] in _FITS or previous[-2:] == ["compatible", "with"])
-            featured = not fits and previous[-1:] == ["with"]
+            cue = _without_determiners(previous)  # "for a laptop", "with the stand": what follows the article
+            fits = bool(cue) and (cue[-1] in _FITS or cue[-2:] == ["compatible", "with"])
+            featured = not fits and cue[-1:] == ["with"]
             words.append(_Word(token[:MAX_WORD_LENGTH], token, fits, featured))
             previous.append(token)
     return words
+
+
+def _without_determiners(previous: list[str]) -> list[str]:
+    end = len(previous)
+    while end and previous[end - 1] in _DETERMINERS:
+        end -= 1
+    return previous[:end]
 
 
 def _fitting(words: list[_Word], keywords: tuple[str, ...]) -> tuple[str, ...]:
