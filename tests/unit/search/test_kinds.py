@@ -307,6 +307,17 @@ def test_the_last_word_of_a_list_of_specifications_is_no_kind():
     assert kinds.share("Flic - Wireless Smart Button - Black", 3, frozenset({"tag"})) == AMBIGUOUS_SHARE
 
 
+def test_how_a_product_is_worn_after_its_kind_is_no_kind():
+    # "Head-band" says how a headset is worn, "Dual-band" how a router sends; a "Y-Cable" is still a cable
+    tree = [(1, "Headphones & Headsets", None), (2, "Watch Bands", None), (3, "Cables", None), (4, "Routers", None)]
+    kinds = CatalogKinds.from_categories({cid: Category(cid, name, parent, name) for cid, name, parent in tree})
+    assert kinds.of_product("Logitech 960 USB Headset Head-band Black", 1) >= {"headset"}
+    assert "band" not in kinds.of_product("Logitech 960 USB Headset Head-band Black", 1)
+    assert kinds.of_product("D-Link DWR-933 wireless router Dual-band (2.4 GHz / 5 GHz) Black", 4) == {"router"}
+    assert kinds.of_product("C2G 6ft 3.5mm Male to 2 RCA Audio Y-Cable", 3) == {"cable"}
+    assert kinds.of_product("Acme Sport Watch Band - Black", 2) == {"band"}
+
+
 @pytest.mark.parametrize(
     ("query", "model"),
     [

@@ -202,6 +202,12 @@ def _measured_after(word: str, words: list[str]) -> bool:
     )
 
 
+def _joined_on(word: str, title: str) -> bool:
+    """Whether ``word`` (singular) stands in ``title`` as the second half of a hyphenated word ("Head-band"), its
+    first half a word (not the "Y" of a "Y-Cable")."""
+    return re.search(rf"\b[^\W\d_]{{3,}}-{re.escape(word)}(?:e?s)?\b", title, re.IGNORECASE) is not None
+
+
 def _specified_before(word: str, words: list[str]) -> bool:
     """Whether SPECIFIED_BEFORE numbers come before the last ``word`` of ``words``."""
     last = len(words) - 1 - words[::-1].index(word) if word in words else 0
@@ -342,6 +348,9 @@ class CatalogKinds:
         GHz 8 GB Tower": a server), else None ("Galaxy Tab S6 Lite 26.4 cm 4 GB 64 GB Gray Android 10", filed under
         Tablets: a tablet, not an "android")."""
         last = segment[-1]
+        if last in self.known and len(segment) > 2 and _joined_on(last, title):
+            # how it is worn, after its kind: "USB Headset Head-band", "Headphones Neck-band" (not "Rack-mount")
+            return next((word for word in reversed(segment[:-2]) if word in self.known), last)
         if last in self.known or not named:
             return last
         words = [singular(w) for w in tokenize(own_name(title))]
