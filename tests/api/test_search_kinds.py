@@ -143,6 +143,18 @@ def test_an_exact_match_that_is_of_the_kind_asked_comes_before_near_matches_howe
     assert found[2] == "Linko USB KVM Cable w/ Audio & Microphone"
 
 
+def test_a_word_only_the_category_holds_leaves_a_name_using_the_head_as_a_qualifier_behind(
+    client, seller: SellerClient, container
+):
+    """ "printer paper": the papers, which never say "printer", before the paper trays filed among printer parts,
+    which match "printer" only by their category and name paper only as what they hold."""
+    trays = [(f"Xerox {n}00-sheet Paper Tray", ["Printers", "Printer Parts"], 90.0 + n) for n in range(2, 5)]
+    papers = [(f"Acme Multipurpose Paper A4 {n}00 sheets", ["Office", "Paper & Media"], 9.0 + n) for n in range(1, 4)]
+    list_products(seller, container, "PAPER", [*trays, *papers])
+    found = titles(client, "printer paper")
+    assert set(found[:3]) == {title for title, _path, _price in papers}, found
+
+
 PHRASE_CATALOG = [
     ("Aria True Wireless Earbuds", ["Audio", "Headphones"], 89.0),
     ("Pulse Wireless Sport Earphones", ["Audio", "Headphones"], 49.0),

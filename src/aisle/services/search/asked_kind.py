@@ -115,17 +115,21 @@ class AskedKind:
         """The ids of the hits whose own name, before what comes with the product, holds the query's last naming
         word after its others (as the engine ``stems`` them), and ends with no kind the catalog knows: for
         "thunderbolt dock", the "Thunderbolt 3 Dual 4K Docking Station"; not a "Laptop Privacy Screen" for
-        "privacy laptop" (a screen for a laptop), nor a "KVM Cable w/ Audio & Microphone" for a microphone."""
+        "privacy laptop" (a screen for a laptop), nor a "KVM Cable w/ Audio & Microphone" for a microphone. Each
+        other word must be somewhere in its title: for "printer paper", a "Paper Tray" matched by its category's
+        "Printer" names paper only as what it holds."""
         if not parsed.named:
             return set()
         head = set(stems(parsed.named[-1]))
         others = {stem for word in parsed.named[:-1] for stem in stems(word)} - head
+        each_other = [set(stems(word)) - head for word in parsed.named[:-1]]
         kinds = self._catalog_kinds()
         return {
             h.product_id
             for h in hits
             if h.title
             and _heads(list(stems(bare_name(h.title))), head, others)
+            and all(stemmed & set(stems(h.title)) for stemmed in each_other if stemmed)
             and kinds.read(h.title, h.category_id)[0].isdisjoint(kinds.known)
         }
 
