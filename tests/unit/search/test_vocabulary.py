@@ -95,6 +95,15 @@ def test_a_slip_of_the_fingers_beats_frequency_and_frequency_breaks_ties() -> No
     assert Vocabulary({"game": 50, "gabe": 4}).correct("gane") == "game"
 
 
+def test_an_f_for_the_ph_it_sounds_like_is_corrected_before_nearer_slips() -> None:
+    words = Vocabulary({"phone": 45, "fine": 30, "foot": 20, "photo": 10, "headphones": 30, "graphics": 5})
+    assert words.correct("fone") == "phone"  # not the one-slip "fine"
+    assert words.correct("foto") == "photo"  # not the swapped "foot"
+    assert words.correct("headfones") == "headphones"
+    assert words.correct("grafics") == "graphics"
+    assert words.correct("fine") is None  # a known word stays
+
+
 def test_known_and_frequency(vocabulary: Vocabulary) -> None:
     assert vocabulary.known("samsung")
     assert "galaxy" in vocabulary
@@ -200,3 +209,7 @@ def test_typing_penalty_prefers_slips_of_the_fingers() -> None:
 def test_a_vowel_misspelt_goes_to_the_commoner_word_not_to_a_neighbouring_key() -> None:
     vocabulary = Vocabulary({"protector": 300, "protected": 5})
     assert vocabulary.correct("protecter") == "protector"  # r and d are neighbours, but protectors are commoner
+
+
+def test_no_word_is_heard_where_the_vocabulary_has_none() -> None:
+    assert Vocabulary({"phone": 3}, min_count=0).correct("facetime") is None

@@ -101,11 +101,21 @@ class Vocabulary:
         """The likeliest known word ``token`` is a typo of, or None: it is known, a number, a code, or too far."""
         if token in self._counts or not _is_correction_target(token):
             return None
+        if (spelled := self._spelled_as_heard(token)) is not None:
+            return spelled
         for distance in range(1, min(max_typos(token), max_distance) + 1):
             best = self._best_at(token, distance)
             if best is not None:
                 return best
         return None
+
+    def _spelled_as_heard(self, token: str) -> str | None:
+        """The known word written with "ph" where ``token`` has the "f" it sounds like ("foto", "headfones",
+        "grafics"): two edits away, and nearer by sound than the one-edit words ("foot", "fine") it would take."""
+        if "f" not in token:
+            return None
+        heard = token.replace("f", "ph")
+        return heard if heard in self._counts and self.sure(heard) else None
 
     def complete(self, prefix: str, limit: int = 10) -> list[str]:
         """The most frequent words that start with ``prefix``."""
