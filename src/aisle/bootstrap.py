@@ -24,6 +24,7 @@ from aisle.adapters.images.pillow_pipeline import PillowImagePipeline
 from aisle.adapters.leadership import FileLock
 from aisle.adapters.prometheus import INDEX_LAG
 from aisle.adapters.ratelimit.memory import MemoryRateLimiter
+from aisle.adapters.ratelimit.sqlite_limiter import RATE_LIMITS_FILE, SQLiteRateLimiter
 from aisle.adapters.resilience import CircuitBreaker
 from aisle.adapters.search.guarded import GuardedEngine
 from aisle.adapters.search.tantivy_engine import TantivyEngine
@@ -163,8 +164,11 @@ class Container:
         return index_progress(self.uow, self.search_engine, utc_now(), max_lag)
 
 
-def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) -> Container:
-    """``tracing``: by default from the settings (traces only when an exporter is configured)."""
+def bootstrap(
+    settings: Settings | None = None, tracing: Tracing | None = None, one_of_processes: bool = False
+) -> Container:
+    """``tracing``: by default from the settings (traces only when an exporter is configured).
+    ``one_of_processes``: one of the N processes of `aisle serve --workers N`, which share each rate limit."""
     settings = settings or Settings()
     tracing = tracing or Tracing.from_settings(settings.traces_exporter)
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
@@ -251,7 +255,7 @@ def bootstrap(settings: Settings | None = None, tracing: Tracing | None = None) 
         stream=stream,
         cache=cache,
         lookups=lookups,
-        limiter=_limiter(settings),
+        limiter=_limiter(settings, one_of_processes),
         categories=categories,
         catalog=CatalogService(uow, ids.next_id, utc_now),
         sellers=SellerService(uow, ids.next_id, utc_now),
@@ -514,11 +518,13 @@ def _query_counts(settings: Settings) -> QueryCounts | None:
     return RedisQueryCounts(settings.redis_url, settings.redis_namespace)
 
 
-def _limiter(settings: Settings) -> RateLimiter:
+def _limiter(settings: Settings, one_of_processes: bool) -> RateLimiter:
     if settings.profile == "distributed":
         from aisle.adapters.ratelimit.redis_limiter import RedisRateLimiter
 
         return RedisRateLimiter(settings.redis_url, settings.redis_namespace)
+    if one_of_processes:  # each process's own buckets would let each client through N times
+        return SQLiteRateLimiter(Path(settings.data_dir) / RATE_LIMITS_FILE)
     return MemoryRateLimiter()
 
 

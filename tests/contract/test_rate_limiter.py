@@ -1,4 +1,5 @@
-"""The rate limiter contract: token buckets per key, on the embedded (memory) and distributed (Redis) limiters."""
+"""The rate limiter contract: token buckets per key, on the embedded limiters (memory; a SQLite file, shared by
+the processes of `aisle serve --workers N`) and the distributed one (Redis)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import redis
 
-from aisle.adapters.ratelimit import redis_limiter
+from aisle.adapters.ratelimit import redis_limiter, sqlite_limiter
 from aisle.adapters.ratelimit.memory import MemoryRateLimiter
 from aisle.adapters.ratelimit.redis_limiter import RedisRateLimiter
+from aisle.adapters.ratelimit.sqlite_limiter import SQLiteRateLimiter
 from aisle.adapters.resilience import BreakerState, CircuitBreaker
 from aisle.services.ratelimit import RateLimiter
 from tests.conftest import forget_namespace, redis_url
@@ -47,10 +49,12 @@ def make_redis_limiter(redis_namespace: str) -> Iterator[Callable[[], RedisRateL
         limiter.close()
 
 
-@pytest.fixture(params=["memory", "redis"])
-def limiter(request: pytest.FixtureRequest) -> RateLimiter:
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def limiter(request: pytest.FixtureRequest, tmp_path) -> RateLimiter:
     if request.param == "memory":
         return MemoryRateLimiter()
+    if request.param == "sqlite":
+        return SQLiteRateLimiter(tmp_path / "limits.db")
     return request.getfixturevalue("make_redis_limiter")()
 
 
@@ -136,6 +140,43 @@ def test_several_processes_share_exactly_one_burst(
     assert allowed_here + sum(allowed for allowed, _ in from_children) == burst
 
 
+def _hammer_the_file_from_another_process(path, key: str, burst: int, start, results) -> None:
+    limiter = SQLiteRateLimiter(path)
+    start.wait(timeout=60)
+    results.put(count_allowed(limiter, key, burst))
+
+
+def test_several_processes_share_exactly_one_burst_through_the_file(tmp_path) -> None:
+    processes, burst = 3, 150  # 4 processes (3 + this one) x 320 attempts, each its own limiter on one file
+    path = tmp_path / "limits.db"
+    limiter = SQLiteRateLimiter(path)
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(processes + 1), context.Queue()
+    args = (path, "hot-key", burst, start, results)
+    children = [context.Process(target=_hammer_the_file_from_another_process, args=args) for _ in range(processes)]
+    for child in children:
+        child.start()
+    start.wait(timeout=60)
+    allowed_here = count_allowed(limiter, "hot-key", burst)
+    from_children = [results.get(timeout=120) for _ in children]
+    for child in children:
+        child.join(timeout=30)
+        assert child.exitcode == 0
+    assert allowed_here + sum(from_children) == burst
+
+
+def test_the_file_forgets_buckets_that_have_refilled(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_limiter, "PRUNE_EVERY", 10)
+    now = [1000.0]
+    limiter = SQLiteRateLimiter(tmp_path / "limits.db", clock=lambda: now[0])
+    for client in range(9):
+        limiter.hit(f"client-{client}", rate_per_minute=60, burst=10)  # full again 1 s later
+    assert len(limiter) == 9
+    now[0] += 2.0
+    limiter.hit("late", rate_per_minute=60, burst=10)  # the tenth hit prunes
+    assert len(limiter) == 1
+
+
 def test_redis_buckets_expire_once_they_would_be_full_again(
     make_redis_limiter: Callable[[], RedisRateLimiter], redis_namespace: str
 ) -> None:
@@ -185,3 +226,15 @@ def test_memory_never_holds_more_than_max_buckets() -> None:
         limiter.hit(f"client-{client}", NEGLIGIBLE_RATE, burst=1)
     assert len(limiter) == 50
     assert not limiter.hit("client-499", NEGLIGIBLE_RATE, burst=1).allowed  # the recent ones are remembered
+
+
+def test_an_unusable_file_fails_open_and_counts_errors(tmp_path) -> None:
+    import sqlite3
+
+    path = tmp_path / "limits.db"
+    limiter = SQLiteRateLimiter(path)
+    assert limiter.hit("k", NEGLIGIBLE_RATE, burst=1).allowed
+    with sqlite3.connect(path) as other:
+        other.execute("DROP TABLE buckets")  # what a damaged file looks like to the next hit
+    assert all(limiter.hit("k", NEGLIGIBLE_RATE, burst=1).allowed for _ in range(3))
+    assert limiter.errors == 3

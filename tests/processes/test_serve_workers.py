@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import math
 import os
 import signal
 import socket
@@ -242,3 +243,16 @@ def test_a_request_too_long_to_parse_gets_a_problem_and_the_server_goes_on(serve
     problem = json.loads(response.read())
     assert problem["status"] == 400 and "URL" in problem["detail"]
     assert httpx.get(f"{served.url}/api/v1/products/search", params={"q": "a"}, timeout=30).status_code == 200
+
+
+def test_the_processes_share_one_rate_limit_per_client(served: Served):
+    """The price quote allows a client 120 a minute (AISLE_QUOTES_PER_MINUTE): so it does across both processes,
+    not 120 in each. Every request on a new connection, so that both processes answer."""
+    body = {"lines": [{"variant_id": "1", "quantity": 1}], "coupon": "GUESS0001"}
+    started = time.monotonic()
+    answers = [httpx.post(f"{served.url}/api/v1/pricing/quote", json=body, timeout=60) for _ in range(300)]
+    elapsed = time.monotonic() - started
+    assert {a.headers["x-aisle-process"].split(":")[0] for a in answers} == {"0", "1"}
+    allowed = sum(a.status_code != 429 for a in answers)
+    refilled = math.ceil(elapsed * 120 / 60)  # the tokens that came back while the requests were sent
+    assert 120 <= allowed <= 120 + refilled, (allowed, elapsed)

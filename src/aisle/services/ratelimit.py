@@ -24,3 +24,10 @@ def check_limits(rate_per_minute: float, burst: int) -> None:
         raise ValueError(f"rate_per_minute must be positive, got {rate_per_minute!r}")
     if burst < 1:
         raise ValueError(f"burst must be at least 1, got {burst!r}")
+
+
+def take_one(tokens: float, per_second: float) -> RateDecision:
+    """The decision for a bucket holding ``tokens`` (refilled up to now) that refills ``per_second``."""
+    if tokens >= 1:
+        return RateDecision(allowed=True, remaining=int(tokens - 1), retry_after_seconds=0.0)
+    return RateDecision(allowed=False, remaining=0, retry_after_seconds=(1 - tokens) / per_second)

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aisle.services.ratelimit import RateDecision, check_limits
+from aisle.services.ratelimit import RateDecision, check_limits, take_one
 
 
 @dataclass(slots=True)
@@ -34,7 +34,7 @@ class MemoryRateLimiter:
         with self._lock:
             now = self._clock()
             tokens = self._tokens_at(key, now, per_second, burst)
-            decision = _take_one(tokens, per_second)
+            decision = take_one(tokens, per_second)
             left = tokens - 1 if decision.allowed else tokens
             self._buckets[key] = _Bucket(left, now, now + (burst - left) / per_second)
             self._buckets.move_to_end(key)
@@ -55,9 +55,3 @@ class MemoryRateLimiter:
             self._buckets.popitem(last=False)
         while len(self._buckets) > self._max_buckets:
             self._buckets.popitem(last=False)
-
-
-def _take_one(tokens: float, per_second: float) -> RateDecision:
-    if tokens >= 1:
-        return RateDecision(allowed=True, remaining=int(tokens - 1), retry_after_seconds=0.0)
-    return RateDecision(allowed=False, remaining=0, retry_after_seconds=(1 - tokens) / per_second)

@@ -31,7 +31,7 @@ def serving_app() -> FastAPI:
     _held.append(lock)
     if settings.metrics_port is not None:
         start_http_server(settings.metrics_port + slot, addr="127.0.0.1")
-    app = create_app(bootstrap(settings))
+    app = create_app(bootstrap(settings, one_of_processes=True))
     app.add_middleware(ProcessHeaderMiddleware, name=f"{slot}:{os.getpid()}")
     app.add_middleware(ConnectionRecyclingMiddleware, limit=settings.requests_per_connection)
     settle_heap()
