@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.api.conftest import INTERNAL_TOKEN, SellerClient, product_body
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, product_body, searchable
 
 
 def _problem(response, status: int) -> dict:
@@ -143,6 +143,19 @@ def test_unicode_and_injection_text_is_stored_verbatim(client, seller: SellerCli
     page = client.get(f"/api/v1/products/{created['product_id']}").json()
     assert page["title"] == title
     assert seller.request("GET", "/products").json()["total"] == 1
+
+
+def test_a_title_with_its_accents_written_apart_is_kept_as_sent_and_found_as_typed(client, seller, container):
+    # "n" then a combining tilde, as text pasted from macOS arrives: the page shows it as sent; search reads it
+    # as the "ñ" a shopper types (or the "n" one without accents types)
+    title = "Pin\u0303ata Mexicana"
+    created = seller.create(title=title, status="ACTIVE")
+    composed = seller.create(title="Unicorn Piñata", status="ACTIVE", variants=[{"sku": "U-1", "price": 10}])
+    searchable(container)
+    assert client.get(f"/api/v1/products/{created['product_id']}").json()["title"] == title
+    for typed in ("piñata", "pinata", "Pin\u0303ata"):
+        found = client.get("/api/v1/products/search", params={"q": typed}).json()["results"]
+        assert {r["product_id"] for r in found} == {created["product_id"], composed["product_id"]}, typed
 
 
 def test_oversized_bodies_are_413(seller: SellerClient):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -102,21 +103,24 @@ def build_document(
     """``prices``: what each variant (by id) sells for now, deals applied; the seller's price where missing.
     ``stocked``: the variants (by id) in stock (None: each as the product, ``in_stock``)."""
     content = product.content
+    # one spelling of each accented letter: a title pasted as "Pin\u0303ata" (a letter, then its accent, as macOS
+    # writes it) is found by "piñata" as one typed with the accent built in
+    title = unicodedata.normalize("NFC", content.title)
     in_stock_now = in_stock if stocked is None else stocked
     price, was = effective_price(content.variants, prices or {}, in_stock_now)
     offers = variant_offers(content.variants, prices or {}, in_stock_now)
     codes = (
         *(v.sku for v in content.variants),
         *(gtin_forms(content.gtin) if content.gtin else ()),
-        *model_codes(content.title),
-        *unit_codes(normalize(content.title)),  # "TV, 55 in" is found by "55 inch" and '55"' (units.py)
+        *model_codes(title),
+        *unit_codes(normalize(title)),  # "TV, 55 in" is found by "55 inch" and '55"' (units.py)
         *part_numbers(content.attributes),
     )
     return SearchDocument(
         product_id=product.product_id,
         version=product.version,
-        title=content.title,
-        description=content.description[:MAX_INDEXED_DESCRIPTION],
+        title=title,
+        description=unicodedata.normalize("NFC", content.description[:MAX_INDEXED_DESCRIPTION]),
         brand=content.brand,
         category_ids=tuple(c.category_id for c in categories),
         category_names=tuple(c.name for c in categories[-CATEGORY_LEVELS_MATCHED:]),
