@@ -36,6 +36,11 @@ def _problem(response, status: int) -> dict:
         (product_body(variants=[{"sku": "A; DROP TABLE products;--", "price": 5}]), "variants[0].sku"),
         (product_body(variants=[{"sku": "A", "price": 1}, {"sku": "A", "price": 2}]), "variants[1].sku"),
         (product_body(variants=[{"sku": "A", "price": 1, "weight_grams": -1}]), "variants[0].weight_grams"),
+        # attr=name:value ends the name at its first colon: such a name could never be filtered on
+        (
+            product_body(variants=[{"sku": "A", "price": 1, "attributes": {"screen:size": "15in"}}]),
+            "variants[0].attributes.screen:size",
+        ),
         (product_body(status="DELETED"), "status"),
         (product_body(images=["javascript:alert(1)"]), "images[0]"),
         (product_body(images=["//evil.example/x.png"]), "images[0]"),  # another host, not a path on this site

@@ -58,6 +58,16 @@ Gtin = Annotated[str, Field(pattern=GTIN_TEXT), AfterValidator(_checked_gtin)]
 
 ShortText = Annotated[str, Field(max_length=200)]
 AttributeName = Annotated[str, Field(max_length=200), VisibleText]
+
+
+def _filterable_name(name: str) -> str:
+    if ":" in name:  # `attr=name:value` ends the name at its first colon ("ratio:16:9" is the value 16:9)
+        raise ValueError("the name must not hold ':', which ends a name in an attr=name:value search filter")
+    return name
+
+
+# A variant's attributes are what shoppers filter on: attr=color:Red
+VariantAttributeName = Annotated[str, Field(max_length=200), VisibleText, AfterValidator(_filterable_name)]
 MAX_ATTRIBUTE_VALUE = 10_000  # a spec sheet's longest field (Icecat's reach 6,900 characters)
 MAX_ATTRIBUTES_TEXT = 50_000  # names and values together: a product page stays a page
 
@@ -105,7 +115,9 @@ class VariantIn(InputModel):
     sku: Sku
     price: Money = Field(description="Price in USD, a JSON number with at most 2 decimals", examples=[19.99])
     compare_price: Money | None = Field(None, description="The 'was' price; must be above price", examples=[24.99])
-    attributes: dict[AttributeName, ShortText] = Field(default_factory=dict, max_length=20, examples=[{"size": "M"}])
+    attributes: dict[VariantAttributeName, ShortText] = Field(
+        default_factory=dict, max_length=20, examples=[{"size": "M"}]
+    )
     weight_grams: int | None = Field(None, ge=0, le=1_000_000, strict=True)
     # as GET shows a variant, so that a product read can be written back: a variant is known by its sku
     variant_id: IdText | None = Field(None, description="As GET shows it; read only (a variant is its sku)")
@@ -333,5 +345,7 @@ def field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
 def field_path(location: tuple[Any, ...]) -> str:
     path = ""
     for part in location:
+        if part == "[key]":  # pydantic's mark of a mapping's key, not its value: the path names the key already
+            continue
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path
