@@ -343,3 +343,15 @@ def test_a_reservation_line_with_an_impossible_warehouse_id_is_422_naming_the_li
     assert refused.json()["errors"][0]["field"] == "lines[0].warehouse_id"
     assert "letters, digits" in refused.json()["errors"][0]["reason"]
     assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["available"] == 28
+
+
+def test_a_reservation_past_its_expiry_reads_as_expired_before_the_sweep_returns_its_stock(client, stocked):
+    reservation = _reserve(client, stocked["variant"], 1, ttl_seconds=1)
+    expires_at = datetime.fromisoformat(
+        client.get(f"/api/v1/inventory/reservations/{reservation}", headers=INTERNAL).json()["expires_at"]
+    )
+    while datetime.now(UTC) <= expires_at:
+        time.sleep(0.05)
+    assert _status(client, reservation) == "EXPIRED"
+    deduct = client.post(f"/api/v1/inventory/reservations/{reservation}/deduct", headers=INTERNAL)
+    assert deduct.status_code == 409 and "expired" in deduct.json()["detail"]

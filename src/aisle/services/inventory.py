@@ -99,11 +99,13 @@ class InventoryService:
         return availability(sum(level.available for level in levels), self._low)
 
     def reservation(self, reservation_id: int) -> Reservation:
+        """As it stands now: past its expiry it is EXPIRED, as deducting it would say, though the sweep that
+        returns its stock may not have run yet."""
         with self._uow(readonly=True) as uow:
             found = uow.inventory.reservation(reservation_id)
         if found is None:
             raise NotFound("reservation", reservation_id)
-        return found
+        return replace(found, status=ReservationStatus.EXPIRED) if found.is_expired(self._now()) else found
 
     def levels_for(self, variant_ids: Sequence[int]) -> dict[int, list[StockLevel]]:
         with self._uow(readonly=True) as uow:
