@@ -121,7 +121,10 @@ def test_quote_with_a_coupon(client, listed):
         {"field": "coupon", "reason": "needs a spend of at least 50.00 on covered items"}
     ]
     unknown = client.post("/api/v1/pricing/quote", json={"lines": lines, "coupon": "NOPE123"})
-    assert unknown.status_code == 422 and "does not exist" in unknown.json()["detail"]
+    assert (
+        unknown.status_code == 422
+        and "is no code of this store or of the sellers of these items" in unknown.json()["detail"]
+    )
     malformed = client.post("/api/v1/pricing/quote", json={"lines": lines, "coupon": "' OR 1=1--"})
     assert malformed.status_code == 422 and malformed.json()["errors"][0]["field"] == "coupon"  # the field sent
 

@@ -295,7 +295,8 @@ class PricingService:
         for seller_id in (None, *sellers):
             if (coupon := uow.pricing.coupon(code, seller_id)) is not None:
                 return coupon
-        raise CouponRefused(code, "does not exist")
+        # the same answer for a made-up code and another seller's: which codes exist is not told to guessers
+        raise CouponRefused(code, "is no code of this store or of the sellers of these items")
 
 
 def _target_product(uow: UnitOfWork, caller: Caller, product_id: int) -> Product:
