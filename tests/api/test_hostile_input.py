@@ -72,6 +72,18 @@ def test_deleting_a_deleted_product_is_a_4xx(seller: SellerClient):
     assert seller.request("GET", f"/products/{created['product_id']}").json()["status"] == "DELETED"
 
 
+def test_the_sku_of_a_deleted_product_is_refused_saying_it_is_deleted_and_how_to_restore_it(seller: SellerClient):
+    created = seller.create()
+    assert seller.request("DELETE", f"/products/{created['product_id']}").status_code == 200
+    again = _problem(seller.request("POST", "/products", json=product_body()), 409)
+    assert f"deleted product {created['product_id']}" in again["detail"] and "roll that product back" in again["detail"]
+    live = seller.create(variants=[{"sku": "LIVE-1", "price": 5}])
+    taken = _problem(
+        seller.request("POST", "/products", json=product_body(variants=[{"sku": "LIVE-1", "price": 5}])), 409
+    )
+    assert taken["detail"] == f"SKU 'LIVE-1' is already used by your product {live['product_id']}"
+
+
 @pytest.mark.parametrize("version", [TOO_BIG, "99999999999999999999999", "0", "-1", "\u00b3"])
 def test_huge_or_odd_version_numbers_are_4xx(seller: SellerClient, version):
     pid = seller.create()["product_id"]

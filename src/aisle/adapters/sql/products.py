@@ -57,7 +57,7 @@ class SqlProductRepository:
         if not products:
             return
         if not skus_checked and (clash := next(iter(self.skus_in_use(products).items()), None)):
-            raise Conflict(f"SKU {clash[1][0]!r} is already used by your product {clash[1][1]}", field="sku")
+            raise self._sku_taken(*clash[1])
         with _sku_conflicts_as_409():
             _INSERT_PRODUCTS.run(self._db, [{"product_id": p.product_id, **_product_columns(p)} for p in products])
             _INSERT_VARIANTS.run(self._db, [row for p in products for row in _variant_rows(p)])
@@ -264,7 +264,17 @@ class SqlProductRepository:
             )
         ).first()
         if clash is not None:
-            raise Conflict(f"SKU {clash.sku!r} is already used by your product {clash.product_id}", field="sku")
+            raise self._sku_taken(clash.sku, clash.product_id)
+
+    def _sku_taken(self, sku: str, holder_id: int) -> Conflict:
+        status = self._db.execute(select(t.products.c.status).where(t.products.c.product_id == holder_id)).scalar()
+        if status == ProductStatus.DELETED.value:  # deleted products keep their SKUs, so that a rollback can restore
+            return Conflict(
+                f"SKU {sku!r} is still held by your deleted product {holder_id}: roll that product back to sell it "
+                "again, or choose another SKU",
+                field="sku",
+            )
+        return Conflict(f"SKU {sku!r} is already used by your product {holder_id}", field="sku")
 
     def _variants_by_product(self, product_ids: list[int]) -> dict[int, list[Row]]:
         grouped: dict[int, list[Row]] = {}
