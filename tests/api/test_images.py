@@ -91,6 +91,8 @@ def test_media_answers_304_to_its_etag_and_404_to_what_it_does_not_serve(
     etag = client.get(url).headers["etag"]
     again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
+    assert client.get(url, headers={"If-None-Match": "*"}).status_code == 304  # it exists: any copy is current
+    assert client.get(url.replace("/images/", "/images/0"), headers={"If-None-Match": "*"}).status_code == 404
     assert client.head(url).status_code == 200
     for path in ("/media/uploads/" + "0" * 64, "/media/images/../aisle.db", "/media/images/xx/nothing/300.webp"):
         assert client.get(path).status_code == 404

@@ -34,11 +34,14 @@ async def media(key: str, request: Request, blobs: BlobsDep) -> Response:
         return _missing(request)
     etag = '"' + key.replace("/", "-") + '"'
     headers = {"Cache-Control": IMMUTABLE, "ETag": etag}
-    if etag in request.headers.get("if-none-match", ""):
+    sent = request.headers.get("if-none-match", "")
+    if etag in sent:
         return Response(status_code=304, headers=headers)
     data = await run_in_threadpool(blobs.get, key)
     if data is None:
         return _missing(request)
+    if sent.strip() == "*":  # any current representation will do (RFC 9110 13.1.2)
+        return Response(status_code=304, headers=headers)
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(data))
         return Response(status_code=200, headers=headers, media_type=CONTENT_TYPES[extension])
