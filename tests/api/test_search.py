@@ -862,3 +862,43 @@ def test_a_word_ruled_out_keeps_its_products_out_of_results_facets_and_pages(cli
 
     page = client.get("/search", params={"q": "headphones without sony"}, headers={"accept": "text/html"}).text
     assert "Without: sony" in page and "QuietComfort" in page and "WH-1000XM5" not in page
+
+
+def _list_described(seller: SellerClient, container, rows: list[tuple[str, str, list[str], str]]) -> None:
+    """Lists one ACTIVE product per (title, brand, category path, description), then makes them searchable."""
+    for n, (title, brand, path, description) in enumerate(rows):
+        body = {"title": title, "brand": brand, "description": description, "status": "ACTIVE"}
+        body |= {"category_id": category_id(container, path), "variants": [{"sku": f"LN-{n}", "price": 30 + n}]}
+        assert seller.request("POST", "/products", json=body).status_code == 201
+    searchable(container)
+
+
+def test_a_brand_that_with_the_next_word_names_a_product_line_is_a_word_of_it(client, seller, container):
+    """ "apple watch cases": cases for an Apple Watch (the synonyms know "apple watch"), not Apple-named iPhone
+    cases whose descriptions say "watch videos"."""
+    cases, bands = ["Phones", "Accessories", "Cases"], ["Phones", "Accessories", "Smartwatch Bands"]
+    rows = [
+        (f"Acme - Folio Case for Apple iPhone 7 - Shade {n}", "Acme", cases, "Watch videos hands-free.")
+        for n in range(4)
+    ]
+    rows.append(("Lunar - EPIK Case and Band for Apple Watch 42mm - Black", "Lunar", bands, "A rugged shell."))
+    _list_described(seller, container, rows)
+    body = client.get("/api/v1/products/search", params={"q": "apple watch cases"}).json()
+    assert body["query"]["filters"]["brand"] == [] and body["query"]["keywords"][:2] == ["apple", "watch"]
+    assert body["results"][0]["title"] == "Lunar - EPIK Case and Band for Apple Watch 42mm - Black"
+
+
+def test_a_brand_with_a_colour_none_of_its_products_has_shows_its_products_saying_the_colour_was_let_go(
+    client, seller, container
+):
+    phones, cases = ["Phones", "Cell Phones"], ["Phones", "Accessories", "Cases"]
+    rows = [
+        ("Samsung - Galaxy S7 32GB - Black Onyx", "Samsung", phones, "A phone."),
+        ("Samsung - Galaxy J3 16GB - White", "Samsung", phones, "A phone."),
+        ("Acme - Case for Samsung Galaxy S7 - Yellow", "Acme", cases, "A case."),
+    ]
+    _list_described(seller, container, rows)
+    body = client.get("/api/v1/products/search", params={"q": "samsung yellow"}).json()
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "yellow"}]
+    assert {r["brand"] for r in body["results"]} == {"Samsung"}
+    assert body["relaxed"]["related_categories"][0]["count"] == 2  # where Samsung's products are, not everything

@@ -318,6 +318,13 @@ def test_how_a_product_is_worn_after_its_kind_is_no_kind():
     assert kinds.of_product("Acme Sport Watch Band - Black", 2) == {"band"}
 
 
+def test_two_kinds_joined_by_and_at_the_end_of_a_name_are_both_what_it_is():
+    tree = [(1, "Smartwatch Bands", None), (2, "Cases", None)]
+    kinds = CatalogKinds.from_categories({cid: Category(cid, name, parent, name) for cid, name, parent in tree})
+    assert {"case", "band"} <= kinds.of_product("Lunar - EPIK Case and Band for Apple Watch 42mm - Black", 1)
+    assert kinds.of_product("Acme - Rock and Band Strap - Black", 1) == {"strap"}  # "rock" is no kind
+
+
 @pytest.mark.parametrize(
     ("query", "model"),
     [

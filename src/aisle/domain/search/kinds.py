@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from aisle.domain.categories import Category, ancestors_path
-from aisle.domain.search.document import own_name
+from aisle.domain.search.document import bare_name, own_name
 from aisle.domain.search.text import has_digit, tokenize
 from aisle.domain.search.units import is_measure
 
@@ -202,6 +202,9 @@ def _measured_after(word: str, words: list[str]) -> bool:
     )
 
 
+_PAIR_AT_END = re.compile(r"([^\W\d_]+)\s+(?:and|&)\s+([^\W\d_]+)$", re.IGNORECASE)
+
+
 def _joined_on(word: str, title: str) -> bool:
     """Whether ``word`` (singular) stands in ``title`` as the second half of a hyphenated word ("Head-band"), its
     first half a word (not the "Y" of a "Y-Cable")."""
@@ -322,6 +325,7 @@ class CatalogKinds:
         ends = [self._forms(word) for segment in segments if (word := self._kind_word(segment, named, title))]
         # the kind its name ends with, or what that word also names ("Flip Cover": a case)
         own = next((end for end in ends if end & named), ends[0] if ends else frozenset())
+        own |= self._paired_with(title, own)
         if len(named) > 1 and not any(end & self.known for end in ends):
             # A name ending with specifications, filed under a category of several kinds, that names one of
             # them: "Logitech K350, US keyboard RF Wireless Black" among "Keyboards & Mice" is a keyboard
@@ -338,6 +342,16 @@ class CatalogKinds:
         vouched = len(named) == 1 and (not ends or bool(ends[0] & in_words))
         certain = own | (upper - qualifiers) | (from_category if vouched else frozenset())
         return certain, from_category - certain
+
+    def _paired_with(self, title: str, own: frozenset[str]) -> frozenset[str]:
+        """The kind named with "and" before the one the name ends with: an "EPIK Case and Band" is a case and a
+        band. Only when both words are kinds the catalog knows."""
+        parts = bare_name(title).split(" - ")  # "Brand - Name": the name
+        paired = _PAIR_AT_END.search(parts[1 if len(parts) > 1 else 0].strip())
+        if paired is None or singular(paired.group(2).lower()) not in own:
+            return frozenset()
+        first = singular(paired.group(1).lower())
+        return frozenset((first,)) if first in self.known else frozenset()
 
     def _kind_word(self, segment: list[str], named: frozenset[str], title: str) -> str | None:
         """The segment's last word; but when the catalog knows no kind by that word and the name goes on with

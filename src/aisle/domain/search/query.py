@@ -229,7 +229,7 @@ class QueryParser:
         brands: list[str] = []
         at = 0
         while at < len(words) and not words[at].fits and (hit := self._brands.match_at(texts, at)) is not None:
-            if self._code_written_apart(texts, at, hit.length):
+            if self._code_written_apart(texts, at, hit.length) or self._names_a_line(texts, at, hit.length):
                 break
             brands.extend(hit.brands)  # "sony or samsung headphones": a list of brands up front is a choice
             at += hit.length
@@ -237,6 +237,11 @@ class QueryParser:
                 break
             at += 1
         return (brands, words[at:]) if brands else ([], words)
+
+    def _names_a_line(self, texts: list[str], at: int, length: int) -> bool:
+        """A brand that, with the word after it, is a term of the synonyms: a product line, not its maker alone
+        ("apple watch cases": cases for an Apple Watch, not Apple-named cases that mention a watch)."""
+        return tuple(texts[at : at + length + 1]) in self.synonyms.expansions
 
     def _code_written_apart(self, texts: list[str], at: int, length: int) -> bool:
         """A one-word brand that, with the number after it, is a code the catalog writes joined: "cat 6 cable" asks

@@ -203,6 +203,13 @@ class SearchService:
             # another maker's "wireless headphones"
             result, plan = self._split_phrases(engine, plan, params, parsed, result)
         brand_dropped: list[RelaxStep] = []
+        if result.total == 0 and parsed.brands and not params.brands and _only_colours(plan):
+            # "samsung yellow" with no yellow Samsung: Samsung's products, saying the colour was let go of, not
+            # the yellow cases that mention a Samsung phone
+            colourless = replace(plan, keywords=())
+            if (found := engine.search(self._engine_query(colourless, params))).total:
+                brand_dropped = [RelaxStep("keyword", k.word) for k in plan.keywords]
+                plan, result = colourless, found
         if result.total == 0 and parsed.brands and not params.brands:
             # A brand word filters only when that leaves something matching the rest of the query; otherwise
             # it is one more word ("samsung incipio": Incipio cases for a Samsung phone).
@@ -530,7 +537,9 @@ class SearchService:
         categories: dict[int, Category],
     ) -> Relaxation:
         suggestion = " ".join(parsed.keywords) if parsed.corrections else None
-        keyword_only = engine.search(EngineQuery(keywords=plan.keywords, limit=0, with_total=False))
+        # where the words kept are found, whatever the filters; with no word kept, where the filters' products are
+        kept = EngineQuery(keywords=plan.keywords, limit=0, with_total=False)
+        keyword_only = engine.search(kept if plan.keywords else replace(kept, filters=plan.filters))
         related = [
             CategoryCount(categories[cid], count) for cid, count in keyword_only.facets.categories if cid in categories
         ][:5]
@@ -562,6 +571,10 @@ def _counted_only(hits: Sequence[Hit], plan: Plan) -> dict[int, float]:
         return {}
     shares = {h.product_id: counted_only_share(named, h.title) for h in hits if h.title}
     return {product_id: share for product_id, share in shares.items() if share}
+
+
+def _only_colours(plan: Plan) -> bool:
+    return bool(plan.keywords) and all(k.word in COLOURS for k in plan.keywords)
 
 
 def _words_of(plan: Plan) -> list[str]:
