@@ -7,8 +7,10 @@ import random
 from aisle.domain.search.document import own_name
 from aisle.domain.search.rerank import (
     RerankWeights,
+    by_name_coverage,
     category_affinity,
     counted_only_share,
+    fits_only_share,
     popularity_ranks,
     rerank,
     rerank_scored,
@@ -238,3 +240,24 @@ def test_sizes_capacities_and_qualified_numbers_name_no_model():
     assert other_model_share([("galaxy", "s7")], "Samsung - Galaxy S7 edge 32GB - Black") == 0.0  # a sibling
     assert other_model_share([("galaxy", "s7")], 'Samsung - Galaxy Tab A 8" - Black') == 0.0  # no number after it
     assert other_model_share([("hp", "61")], "HP - 61XL High Yield Ink Cartridge - Black") == 0.5  # an edition
+
+
+def test_a_word_held_only_as_what_the_product_fits_is_counted_against_it():
+    assert fits_only_share(["android"], "FLIR - ONE Thermal Imager for Android Devices - Black") == 1.0
+    assert fits_only_share(["android"], "Samsung - Galaxy S7 32GB - Black") == 0.0  # matched elsewhere: no verdict
+    assert fits_only_share(["android", "phone"], "Acme - Android Phone Stand for Desks") == 0.0
+    # a colour after the fitted device is the product's own, not what it fits
+    assert fits_only_share(["orange"], "Speck - Presidio Case for iPhone 7 - Warning Orange") == 0.0
+    assert fits_only_share(["samsung", "mobile"], "Acme - Flip Case for Samsung Galaxy S4 Mobile Phones") == 1.0
+
+
+def test_products_that_only_fit_the_word_asked_for_come_after_those_that_are_it():
+    """ "android", a word no kind: the phones whose descriptions say Android before the accessories "for Android
+    Devices" whose titles match it better."""
+    imager, phone = Cand(1, text_score=1.0), Cand(2, text_score=0.8)
+    titles = {1: "FLIR - ONE Thermal Imager for Android Devices", 2: "Acme - Nova 5 Cell Phone - Black"}
+    scored = [(imager, 0.30), (phone, 0.24)]  # the title match scores higher on words
+    weights = RerankWeights()
+    assert by_name_coverage(scored, titles, ["android"], weights.name_coverage) == [imager, phone]
+    ranked = by_name_coverage(scored, titles, ["android"], weights.name_coverage, fits_only_penalty=weights.fits_only)
+    assert ranked == [phone, imager]

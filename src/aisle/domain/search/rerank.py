@@ -77,6 +77,7 @@ class RerankWeights:
     other_model: float = 0.5  # another model of the line asked, and never the one asked ("iphone 6": iPhone 7)
     stem_only: float = 0.2  # per share of the words the title holds only as another word of their stem
     counted_only: float = 0.3  # per share of the words the title holds only as what a number counts
+    fits_only: float = 0.2  # per share of the words the title holds only as what it fits ("for Android"); swept 0.1-0.5
 
 
 def rerank(
@@ -136,6 +137,7 @@ def by_name_coverage(
     near_model_penalty: float = 0.0,
     stem_only: tuple[float, Stems] | None = None,
     other_model_penalty: float = 0.0,
+    fits_only_penalty: float = 0.0,
 ) -> list[C]:
     """The best candidates again, with how much of each product's own name the query covers: "galaxy s7" covers
     more of "Galaxy S7 32GB" than of "Galaxy S7 edge 32GB" (the exact model before the near one), and more of
@@ -157,7 +159,21 @@ def by_name_coverage(
         rescored = [
             (c, s - penalty * stem_only_share(word_stems, titles.get(c.product_id, ""), stems)) for c, s in rescored
         ]
+    if fits_only_penalty:
+        rescored = [
+            (c, s - fits_only_penalty * fits_only_share(words, titles.get(c.product_id, ""))) for c, s in rescored
+        ]
     return [c for c, _s in sorted(rescored, key=lambda pair: (-pair[1], pair[0].product_id))]
+
+
+def fits_only_share(words: Sequence[str], title: str) -> float:
+    """The share of the query's words that the title holds only after "for", as what the product goes with:
+    "android" in a "Thermal Imager for Android Devices", which is no Android phone."""
+    if not words or not title:
+        return 0.0
+    own = _singular_words(own_name(title))
+    fitted = _singular_words(title[len(own_name(title)) :].split(" - ")[0])  # not the colour after it
+    return sum(1 for w in words if _singular(w) in fitted and _singular(w) not in own) / len(words)
 
 
 def is_near_model(words: Iterable[str], title: str) -> bool:

@@ -486,6 +486,7 @@ class SearchService:
                     weights.near_model,
                     (weights.stem_only, self._understanding.stems),
                     weights.other_model,
+                    0.0 if self._asked_kind.names_a_kind(parsed) else weights.fits_only,
                 )
                 + ranked[len(top) :]
             )
