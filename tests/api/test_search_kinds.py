@@ -242,6 +242,19 @@ def test_a_model_named_after_a_line_keeps_its_accessories_before_other_models(cl
     assert set(found[3:]) <= {title for title, _path, _price in phones}
 
 
+def test_a_model_no_title_names_shows_the_lines_nearest_models_before_what_holds_its_number_elsewhere(
+    client, seller: SellerClient, container
+):
+    """ "iphone 13" where no title names an iPhone 13: the iPhones, then a case that holds a "13" (its size) and
+    an iPhone (what it fits), not the other way round."""
+    phones = [(f"Apple - iPhone {n} 32GB - Black", ["Cell Phones", "iPhone"], 500.0 + n) for n in (6, 7)]
+    case = ("Acme - Folio Case 13 cm for Apple iPhone 7 - Black", GALAXY_CASES, 19.0)
+    list_products(seller, container, "IP13", [*phones, case])
+    found = titles(client, "iphone 13")
+    assert set(found[:2]) == {title for title, _path, _price in phones}, found
+    assert found[2] == case[0]
+
+
 KITCHEN = ["Home & Kitchen", "Kitchen Appliances"]  # names appliances: no blender, no accessory
 BLENDERS = [
     ("Braun 4210201253839 blender accessory", 12.0, KITCHEN),

@@ -16,6 +16,7 @@ from aisle.domain.search.kinds import (
     model_after_head,
     name_segments,
     name_words,
+    names_the_model,
     singular,
 )
 from aisle.domain.search.query import QueryParser
@@ -305,6 +306,25 @@ def test_the_last_word_of_a_list_of_specifications_is_no_kind():
     }
     # without specifications before it, a word foreign to the category still says the product may be another kind
     assert kinds.share("Flic - Wireless Smart Button - Black", 3, frozenset({"tag"})) == AMBIGUOUS_SHARE
+    # a size in a name is no list of specifications, nor is a measurement after the word
+    tree += [(4, "Camera Accessories", None), (5, "Monitor Accessories", None)]
+    kinds = CatalogKinds.from_categories({cid: Category(cid, name, parent, name) for cid, name, parent in tree})
+    assert "tripod" in kinds.of_product('Kenu - Stance 3.1" Tripod - Silver', 4)
+    assert "filter" in kinds.of_product('Targus ASF19WEU display privacy filters 48.3 cm (19")', 5)
+
+
+@pytest.mark.parametrize(
+    ("query", "title", "named"),
+    [
+        ("galaxy note5", "zNitro - Screen Protector for Samsung Galaxy Note5", True),
+        ("galaxy note5", "Insignia - Case for Samsung Galaxy Note 5 Cell Phones", True),  # its code written apart
+        ("iphone 11", "ZAGG Wembley Palette mobile phone case 11.9 cm Black", False),  # a size's digits
+        ("iphone 13", "Acme - Folio Case 13 cm for Apple iPhone 7 - Black", False),  # line and code apart
+        ("iphone 7", "Apple - iPhone 7 32GB - Black", True),
+    ],
+)
+def test_a_title_names_the_model_asked_when_the_line_and_its_code_stand_together(query, title, named):
+    assert names_the_model(query.split(), title) is named
 
 
 def test_how_a_product_is_worn_after_its_kind_is_no_kind():

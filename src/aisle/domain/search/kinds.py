@@ -23,8 +23,8 @@ from functools import cached_property, lru_cache
 
 from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.search.document import bare_name, own_name
-from aisle.domain.search.text import has_digit, tokenize
-from aisle.domain.search.units import is_measure
+from aisle.domain.search.text import has_digit, normalize, tokenize
+from aisle.domain.search.units import is_measure, unit_codes
 
 # Words that end a product name without naming what it is: colours, units and packaging notes ("Case - Black",
 # "Sleeve 15.6 inch", "Cell Phone (Unlocked)"). A general list, not a catalog's.
@@ -63,7 +63,7 @@ _MODIFIER_TAIL = re.compile(r"\s+(?:with|without|for|by|from)\s.*$", re.IGNORECA
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 MIN_KIND_LENGTH = 2
 MEASURED_WITHIN = 2  # words after a product's kind in which a number marks the rest of its name as specifications
-SPECIFIED_BEFORE = 2  # numbers before a name's last word that make it one more specification ("... 64 GB Android 10")
+SPECIFIED_BEFORE = 2  # measurements in a name that make its last word one more specification ("64 GB ... Android")
 _DERIVATION_SUFFIXES = ("ation", "ion", "ing", "or", "er", "ive")
 MIN_ROOT_LENGTH = 4
 AMBIGUOUS_SHARE = 0.5  # of the kind lift, for a product only a category naming several kinds calls that kind
@@ -109,6 +109,15 @@ def model_after_head(words: Sequence[str]) -> bool:
     """Whether a model code follows the query's head noun: "galaxy note5" and "iphone 7" name one model of a
     line, "monitor 27inch" and "galaxy case" none (a size is no model)."""
     return any(has_digit(w) and not is_measure(w) for w in words[_head_at(words) + 1 :])
+
+
+def names_the_model(words: Sequence[str], title: str) -> bool:
+    """Whether ``title`` names the line and model the words end with, together, its code joined or apart ("Galaxy
+    Note5", "Galaxy Note 5" for "galaxy note5"); not "iPhone 7 ... 11.9 cm" for "iphone 11"."""
+    model = list(words[_head_at(words) :])
+    apart = [piece for w in model for piece in _LETTERS_THEN_DIGITS.sub(r"\1 \2", w).split()]
+    text = f" {' '.join(tokenize(title))} "
+    return any(f" {' '.join(form)} " in text for form in (model, apart))
 
 
 def head_word(
@@ -202,6 +211,7 @@ def _measured_after(word: str, words: list[str]) -> bool:
     )
 
 
+_LETTERS_THEN_DIGITS = re.compile(r"([^\W\d_]+)(\d+)")
 _PAIR_AT_END = re.compile(r"([^\W\d_]+)\s+(?:and|&)\s+([^\W\d_]+)$", re.IGNORECASE)
 
 
@@ -211,10 +221,15 @@ def _joined_on(word: str, title: str) -> bool:
     return re.search(rf"\b[^\W\d_]{{3,}}-{re.escape(word)}(?:e?s)?\b", title, re.IGNORECASE) is not None
 
 
-def _specified_before(word: str, words: list[str]) -> bool:
-    """Whether SPECIFIED_BEFORE numbers come before the last ``word`` of ``words``."""
-    last = len(words) - 1 - words[::-1].index(word) if word in words else 0
-    return sum(has_digit(w) for w in words[:last]) >= SPECIFIED_BEFORE
+def _specified_before(word: str, title: str) -> bool:
+    """Whether the name lists SPECIFIED_BEFORE measurements ("26.4 cm", "64 GB"), one of them before the last
+    ``word``: a list of specifications, not a name with a size in it ('Stance 3.1" Tripod'), nor one measured
+    after its kind ("privacy filter 39.6 cm (15.6")")."""
+    name = normalize(own_name(title))
+    if len(unit_codes(name)) < SPECIFIED_BEFORE:
+        return False
+    at = [m.start() for m in re.finditer(rf"\b{re.escape(word)}", name)]
+    return bool(at) and bool(unit_codes(name[: at[-1]]))
 
 
 def _fitted_words(title: str) -> frozenset[str]:
@@ -371,9 +386,11 @@ class CatalogKinds:
         for word in reversed(segment):
             if self._forms(word) & named and _measured_after(word, words):
                 return word
-        if not _specified_before(last, words):
+        if not _specified_before(last, title):
             return last
-        return next((word for word in reversed(segment) if self._forms(word) & named), None)
+        named_here = next((word for word in reversed(segment) if self._forms(word) & named), None)
+        # no word says: a category of one kind vouches for it; of several, the last word is all there is to read
+        return named_here or (None if len(named) == 1 else last)
 
     def _forms(self, word: str) -> frozenset[str]:
         also = (tokenize(phrase) for phrase in self.also(word))

@@ -22,7 +22,14 @@ from aisle.domain.search.departments import (
     root_of,
 )
 from aisle.domain.search.devices import devices, names_a_line
-from aisle.domain.search.kinds import AMBIGUOUS_SHARE, COLOURS, head_word, is_modifier, model_after_head
+from aisle.domain.search.kinds import (
+    AMBIGUOUS_SHARE,
+    COLOURS,
+    head_word,
+    is_modifier,
+    model_after_head,
+    names_the_model,
+)
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
 from aisle.domain.search.rerank import (
@@ -449,9 +456,12 @@ class SearchService:
         names a kind and near matches exist, products of that kind, exact then near: "iphone car mounts" shows the
         car mounts that do not say "iphone" before iPhone cases that mention a car mount. An exact match filed under
         that kind keeps its place: for "xbox games" the one Xbox game, filed under "Video Games > Consoles", before
-        the board games that lack "xbox". None when a model follows the kind: for "galaxy note5" the Note5 cases
-        before Galaxy phones of other models."""
-        if not near or model_after_head(parsed.named):
+        the board games that lack "xbox". None when a model follows the kind and exact matches name it: for
+        "galaxy note5" the Note5 cases before Galaxy phones of other models; but for "iphone 13", which no title
+        names, the nearest iPhones before cases that hold a "13" somewhere."""
+        if not near or (
+            model_after_head(parsed.named) and any(names_the_model(parsed.named, h.title) for h in exact if h.title)
+        ):
             return []
         of_kind = self._asked_kind.candidates_of([*exact, *near], parsed, head_only=True)
         if not of_kind:
