@@ -238,3 +238,9 @@ def test_an_unusable_file_fails_open_and_counts_errors(tmp_path) -> None:
         other.execute("DROP TABLE buckets")  # what a damaged file looks like to the next hit
     assert all(limiter.hit("k", NEGLIGIBLE_RATE, burst=1).allowed for _ in range(3))
     assert limiter.errors == 3
+
+
+def test_a_file_that_cannot_be_opened_fails_open_from_the_start(tmp_path) -> None:
+    limiter = SQLiteRateLimiter(tmp_path / "no-such-dir" / "limits.db")  # the server still starts
+    assert all(limiter.hit("k", NEGLIGIBLE_RATE, burst=1).allowed for _ in range(3))
+    assert limiter.errors == 3

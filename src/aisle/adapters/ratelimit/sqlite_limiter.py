@@ -42,8 +42,10 @@ class SQLiteRateLimiter:
         self._local = threading.local()  # one connection per thread: sqlite3 connections are not shared
         self._hits = 0
         self.errors = 0  # hits allowed because the file could not be used (failing open)
-        with self._connection() as connection:
-            connection.execute(_SCHEMA)
+        try:
+            self._connection().execute(_SCHEMA)
+        except sqlite3.Error as error:  # the server starts all the same; each hit then fails open and says why
+            log.warning("rate limit file %s unusable: %s", path, error)
 
     def hit(self, key: str, rate_per_minute: float, burst: int) -> RateDecision:
         check_limits(rate_per_minute, burst)
