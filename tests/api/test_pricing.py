@@ -50,6 +50,10 @@ def test_a_deal_retried_with_its_idempotency_key_is_created_once(client, seller:
     assert len({a.json()["deal_id"] for a in answers}) == 1
     listed_deals = client.get("/api/v1/pricing/deals", headers=seller.headers).json()["deals"]
     assert [d["deal_id"] for d in listed_deals] == [answers[0].json()["deal_id"]]
+    # the same request spelled another way (10.0 for 10, the keys in another order) is the same request
+    respelled = dict(reversed([*{**body, "value": 10.0}.items()]))
+    again = client.post("/api/v1/pricing/deals", json=respelled, headers=keyed)
+    assert again.status_code == 201 and again.json()["deal_id"] == answers[0].json()["deal_id"], again.text
     other = client.post("/api/v1/pricing/deals", json={**body, "value": 20}, headers=keyed)
     assert other.status_code == 422 and other.json()["errors"][0]["field"] == "Idempotency-Key"
     unkeyed = client.post("/api/v1/pricing/deals", json=body, headers=seller.headers)

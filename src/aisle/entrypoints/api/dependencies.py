@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Path, Request
@@ -221,9 +223,28 @@ def scoped_key(
     """The client's Idempotency-Key scoped to (caller, operation, target), bound to a hash of the request."""
     if client_key is None:
         return None
-    request = "" if body is None else body.model_dump_json()
+    request = "" if body is None else _canonical_json(body)
     digest = hashlib.sha256(request.encode()).hexdigest()
     return ScopedKey(f"{caller}:{operation}:{target}:{client_key}", digest)
+
+
+def _canonical_json(body: BaseModel) -> str:
+    """The request as its meaning, not its spelling: a retry that writes 10.0 where the first try wrote 10 (or
+    lists the keys in another order) is the same request."""
+    return json.dumps(_canonical(body.model_dump()), sort_keys=True, default=str, separators=(",", ":"))
+
+
+def _canonical(value: object) -> object:
+    """Numbers by their value: 10, 10.0 and Decimal("10.00") alike; the rest as it is (a datetime as text)."""
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return value
 
 
 def _limit(app: Container, key: str, per_minute: float, what: str = "Too many requests") -> None:
