@@ -24,7 +24,7 @@ from functools import cached_property, lru_cache
 from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.search.document import bare_name, own_name
 from aisle.domain.search.text import has_digit, normalize, tokenize
-from aisle.domain.search.units import is_measure, unit_codes
+from aisle.domain.search.units import is_capacity, is_measure, unit_codes
 
 # Words that end a product name without naming what it is: colours, units and packaging notes ("Case - Black",
 # "Sleeve 15.6 inch", "Cell Phone (Unlocked)"). A general list, not a catalog's.
@@ -56,7 +56,6 @@ _QUALIFIERS = frozenset(
 )
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
 _VOWEL = re.compile(r"[aeiouy]")  # letters without one are a code's ("lpl", "mdr") or an abbreviation's ("gps")
-_CAPACITY = re.compile(r"\d+(?:p\d+)?(?:gb|tb|mb)")  # "16gb", "1p5tb": as units.py writes them
 _WITH = re.compile(r"\s(?:with|w/)\s|(?<=[^\W\d_]{3})/(?=[^\W\d_]{3})", re.IGNORECASE)
 MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand
 _MODIFIER_TAIL = re.compile(r"\s+(?:with|without|for|by|from)\s.*$", re.IGNORECASE)
@@ -415,7 +414,7 @@ class CatalogKinds:
         let go of ("printer paper a4", "monitor 27 inch", "case black"). A part after a storage capacity is what
         the kind named before it has ("laptop 16gb ram" asks for laptops, "phone 128gb storage" for phones)."""
         last = _head_at(words)
-        if last >= 2 and _CAPACITY.fullmatch(words[last - 1]):
+        if last >= 2 and is_capacity(words[last - 1]):
             before = self.asked_typed(words[: last - 1], alternatives)
             if before[0]:
                 return before
