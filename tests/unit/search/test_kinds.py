@@ -382,6 +382,10 @@ def test_a_product_of_the_asked_kind_outranks_an_equal_match_of_another_kind():
         ("galaxy s7", "Samsung - Galaxy S7 edge 32GB - Blue Coral", True),
         ("galaxy s7 edge", "Samsung - Galaxy S7 edge 32GB - Blue Coral", False),
         ("galaxy", "Samsung - Galaxy S7 edge 32GB - Blue Coral", False),  # a line, not a model: no siblings
+        # the own name shares the query's other words, not its model
+        ("iphone 7 battery case", "mophie - Battery Case with Charging for Apple® iPhone® 7 Plus - Black", True),
+        ("iphone 7 battery case", "mophie - Battery Case with Charging for Apple® iPhone® 7 - Black", False),
+        ("iphone 32gb", "Apple - iPhone 7 Plus 32GB - Black", False),  # a capacity is not a model
     ],
 )
 def test_a_sibling_of_the_model_asked_is_a_near_model(query, title, near):

@@ -176,16 +176,19 @@ def fits_only_share(words: Sequence[str], title: str) -> float:
     return sum(1 for w in words if _singular(w) in fitted and _singular(w) not in own) / len(words)
 
 
-def is_near_model(words: Iterable[str], title: str) -> bool:
+def is_near_model(words: Sequence[str], title: str) -> bool:
     """The product is, or fits only, a sibling of the model asked: every model it names that shares a word with
     the query also carries a size or edition word the query lacks ("iphone 7 case": a case "for iPhone 7 Plus";
     "galaxy s7": the "Galaxy S7 edge"). A case "for iPhone 6 Plus and 6s Plus" fits an "iphone 6 plus" exactly."""
     asked = set(words)
-    if not any(has_digit(w) for w in asked):  # a line ("galaxy") has no siblings; a model ("galaxy s7") has
+    # Only the model's words name a model: "battery case" in the own name of a battery case "for iPhone 7 Plus".
+    model_words = {w for w in asked if has_digit(w) and not is_measure(w)}
+    model_words |= {line for line, _number in asked_models(words)}
+    if not model_words:  # a line ("galaxy") has no siblings; a model ("galaxy s7") has
         return False
     fitted = title[len(own_name(title)) :].split(" - ")[0]
     models = [own_name(title), *_MODEL_LIST.split(fitted)]
-    named = [tokens for tokens in (set(tokenize(m)) for m in models) if tokens & asked]
+    named = [tokens for tokens in (set(tokenize(m)) for m in models) if tokens & model_words]
     return bool(named) and all((tokens & VARIANT_WORDS) - asked for tokens in named)
 
 
