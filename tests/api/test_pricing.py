@@ -82,7 +82,8 @@ def test_an_amount_off_never_takes_more_than_a_percentage_may(client, seller: Se
 
     # $25 off the whole seller: fits the $30 mug (90% of it is 27), not the $20 one (18), which keeps its price
     body = {"scope": "SELLER", "target_id": seller.id, "kind": "AMOUNT", "value": 25, **WINDOW}
-    assert client.post("/api/v1/pricing/deals", json=body, headers=INTERNAL).status_code == 201
+    created = client.post("/api/v1/pricing/deals", json=body, headers=INTERNAL)
+    assert created.status_code == 201 and created.json()["applies_from"] == 27.78  # says which prices it skips
     prices = [v["price"]["amount"] for v in client.get(f"/api/v1/products/{product_id}").json()["variants"]]
     assert prices == [20.0, 5.0]
 

@@ -166,3 +166,11 @@ def test_no_line_gives_a_coupon_more_than_it_costs():
     quote = build_quote(basket, [], most, NOW)
     assert all(line.coupon_discount <= line.before_coupon for line in quote.lines)
     assert quote.coupon_savings == Decimal("28.76")  # 90% of 31.96
+
+
+@pytest.mark.parametrize("amount", ["0.01", "0.09", "1", "9", "25", "33.33", "99.99", "1000"])
+def test_an_amount_off_says_the_lowest_price_it_takes_anything_off(amount):
+    off = Discount(DiscountKind.AMOUNT, Decimal(amount))
+    lowest = off.lowest_price_fitted()
+    assert off.fits(lowest) and not off.fits(lowest - Decimal("0.01"))
+    assert Discount(DiscountKind.PERCENT, Decimal(90)).lowest_price_fitted() is None

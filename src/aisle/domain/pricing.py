@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from enum import StrEnum
 
 from aisle.domain.errors import FieldError, InvalidInput
@@ -48,6 +48,12 @@ class Discount:
         """Whether a deal takes this off the price: an amount leaving less than a percentage may (10%) does
         not, so $500 off a department is not a $0.01 charger."""
         return self.kind is DiscountKind.PERCENT or self.value <= price * MAX_PERCENT / 100
+
+    def lowest_price_fitted(self) -> Decimal | None:
+        """The lowest price this takes anything off (see ``fits``); None: every price (a percentage)."""
+        if self.kind is DiscountKind.PERCENT:
+            return None
+        return (self.value * 100 / MAX_PERCENT).quantize(CENT, ROUND_UP)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import Field
 
 from aisle.domain.coupons import Coupon, Quote, QuoteLine
@@ -20,6 +22,10 @@ class DealOut(Wire):
     ends_at: str
     seller_id: str | None
     name: str
+    applies_from: float | None = Field(
+        description="An amount off skips the prices it would take more than 90% off: it applies to prices of at "
+        "least this; none for a percentage, which applies to every price"
+    )
 
 
 class DealList(Wire):
@@ -91,6 +97,7 @@ def deal_shown(deal: Deal) -> Wired:
         "ends_at": deal.ends_at.isoformat(),
         "seller_id": _id(deal.seller_id),
         "name": deal.name,
+        "applies_from": _amount(deal.discount.lowest_price_fitted()),
     }
 
 
@@ -147,3 +154,7 @@ def price_change_shown(change: PriceChange) -> Wired:
 
 def _id(value: int | None) -> str | None:
     return None if value is None else str(value)
+
+
+def _amount(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
