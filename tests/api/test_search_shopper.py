@@ -199,6 +199,24 @@ def test_a_store_department_typed_as_words_finds_what_the_department_holds(clien
     assert titles(client, "cell phones alternative power")[:1] == ["Rayovac - Portable Power Bank 10000 mAh - Gray"]
 
 
+def test_descriptive_and_department_words_find_the_products_described_otherwise(
+    client, seller: SellerClient, container
+):
+    cases = ["Cell Phones", "Cell Phone Accessories", "Cases"]
+    rows = [
+        ("Speck - Presidio Glitter Case for Apple iPhone 7 - Gold glitter", cases, 30, "Sparkles."),
+        ("Modal - Dual Layer Case for Apple iPhone 7 - Rorschach floral", cases, 31, "A pattern."),
+        ("LifeProof - FRE Waterproof Case for Apple iPhone 7 - Black", cases, 32, "Goes under water."),
+        ("OtterBox - Symmetry Case for Apple iPhone 7 - Black", cases, 33, "Slim and plain."),
+        ("ZAGG - Glass Screen Protector for Apple iPhone 7", ["Cell Phones", "Screen Protectors"], 34, "Clear."),
+    ]
+    list_products(seller, container, "DESC", rows)
+    assert set(titles(client, "iphone 7 trend cases")[:2]) == {rows[0][0], rows[1][0]}  # the designed ones
+    assert titles(client, "flowers") == [rows[1][0]]
+    assert titles(client, "watertight case")[:1] == [rows[2][0]]
+    assert titles(client, "iphone surface protection")[:1] == [rows[4][0]]
+
+
 def test_an_abbreviation_finds_what_the_category_names_by_its_plural(client, seller: SellerClient, container):
     # "SSDs" stems to "ssds", never to "ssd": the NVMe drives, which say "NVMe" but not "SSD", are found as SSDs
     ssds = ["Storage", "Internal SSDs"]
