@@ -873,6 +873,25 @@ def _list_described(seller: SellerClient, container, rows: list[tuple[str, str, 
     searchable(container)
 
 
+def test_third_party_shows_what_fits_a_brand_made_by_anyone_else(client, seller, container):
+    bands = ["Phones", "Accessories", "Smartwatch Bands"]
+    rows = [
+        ("Apple - Sport Band for Apple Watch 42mm - Black", "Apple", bands, "Apple's own band."),
+        ("Platinum - Leather Band for Apple Watch 42mm - Brown", "Platinum", bands, "Fits Apple Watch."),
+        ("Modal - Nylon Band for Apple Watch 38mm - Blue", "Modal", bands, "Fits Apple Watch."),
+        ("Platinum - Leather Band for Fitbit Blaze - Black", "Platinum", bands, "Fits Fitbit Blaze."),
+    ]
+    _list_described(seller, container, rows)
+    body = search(client, q="apple watch bands third party")
+    assert set(titles(body)[:2]) == {rows[1][0], rows[2][0]} and rows[0][0] not in titles(body)  # not Apple's own
+    assert body["query"]["filters"]["not_made_by"] == ["Apple"] and body["query"]["filters"]["brand"] == []
+    assert {f["name"] for f in body["facets"]["brands"]} == {"Platinum", "Modal"}
+    assert rows[0][0] in titles(search(client, q="apple watch bands"))
+
+    page = client.get("/search", params={"q": "apple watch bands 3rd party"}, headers={"accept": "text/html"}).text
+    assert "Not made by Apple" in page and "Nylon Band" in page and "Sport Band" not in page
+
+
 def test_a_brand_that_with_the_next_word_names_a_product_line_is_a_word_of_it(client, seller, container):
     """ "apple watch cases": cases for an Apple Watch (the synonyms know "apple watch"), not Apple-named iPhone
     cases whose descriptions say "watch videos"."""

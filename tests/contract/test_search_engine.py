@@ -254,6 +254,16 @@ def test_excluded_words_rule_out_products_whose_title_or_brand_holds_them(engine
     assert 4 not in ids(engine, filters=Filters(excluded_words=("flip-6",)))
 
 
+def test_excluded_makers_rule_out_their_products_not_those_naming_them(engine):
+    # "sony headphones third party": what fits Sony's, made by anyone else
+    engine.upsert([doc(7, "Ear Cushions for Sony WH-1000XM5", "Wicked", "29.99")])
+    engine.refresh()
+    result = engine.search(EngineQuery(keywords=words("sony"), filters=Filters(excluded_makers=("SONY",))))
+    assert [h.product_id for h in result.hits] == [7] and result.total == 1
+    assert dict(result.facets.brands) == {"Wicked": 1}
+    assert set(ids(engine, filters=Filters(excluded_makers=("Sony", "Bang & Olufsen")))) == {3, 4, 5, 7}
+
+
 def test_in_categories_keeps_products_in_any_of_them_or_below(engine):
     assert set(ids(engine, filters=Filters(in_categories=(SPEAKERS, PHONES)))) == {4, 5}
     assert set(ids(engine, filters=Filters(in_categories=(AUDIO,)))) == {1, 2, 3, 4, 6}  # its subcategories too

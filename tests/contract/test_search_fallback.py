@@ -67,6 +67,13 @@ def test_excluded_words_rule_out_titles_and_brands_while_the_engine_is_down(engi
     assert set(titles(no_wired, products)) == {"Sony Wireless Headphones", "Bose Headphones", "JBL Speaker"}
 
 
+def test_excluded_makers_rule_out_their_products_while_the_engine_is_down(engine, ids, uow):
+    products = catalog(ids, uow)
+    search = DatabaseSearch(engine, lambda: {})
+    not_sony = search.search(EngineQuery(filters=Filters(excluded_makers=("SONY",))))
+    assert set(titles(not_sony, products)) == {"Bose Headphones", "JBL Speaker"}
+
+
 def test_title_words_keep_titles_holding_each_while_the_engine_is_down(engine, ids, uow):
     products = catalog(ids, uow)
     search = DatabaseSearch(engine, lambda: {})

@@ -261,6 +261,26 @@ def test_a_word_ruled_out_is_excluded_not_matched(
     assert understood(parsed)["filters"]["excluded"] == list(excluded)
 
 
+@pytest.mark.parametrize(
+    ("q", "keywords", "not_made_by"),
+    [
+        ("apple watch bands third party", ("apple", "watch", "bands"), ("Apple",)),
+        ("samsung 3rd party chargers", ("samsung", "chargers"), ("Samsung",)),
+        ("third-party cases for apple or samsung", ("cases", "apple", "samsung"), ("Apple", "Samsung")),
+        ("third party chargers", ("chargers",), ()),  # no brand named: no maker to rule out
+        ("apple party speaker", ("party", "speaker"), ()),  # no "third party": Apple is the maker
+    ],
+)
+def test_third_party_of_a_brand_rules_out_its_maker_and_keeps_its_name_as_what_fits(
+    parser: QueryParser, q: str, keywords: tuple[str, ...], not_made_by: tuple[str, ...]
+) -> None:
+    parsed = parser.parse(q)
+    assert (parsed.keywords, parsed.not_made_by) == (keywords, not_made_by)
+    if not_made_by:
+        assert parsed.brands == () and {"apple", "samsung"} & set(parsed.fitting)
+    assert understood(parsed)["filters"]["not_made_by"] == list(not_made_by)
+
+
 def test_a_decimal_is_one_keyword_not_two_numbers(parser: QueryParser) -> None:
     assert parser.parse("usb 3.0 flash drive").keywords == ("usb", "3.0", "flash", "drive")
     assert parser.parse("headphones under 3.5").keywords == ("headphones",)  # a price is still a price
@@ -340,6 +360,7 @@ def test_the_query_block_explains_the_query(parser: QueryParser) -> None:
             "in_stock": True,
             "attributes": [],
             "excluded": [],
+            "not_made_by": [],
         },
         "sort": "price_asc",
         "corrected": "samsung galaxy under $300 4+ stars in stock cheapest",

@@ -191,6 +191,8 @@ def fixed_filters(filters: Filters) -> list[Query]:
     if words := filters.excluded_words:
         by_maker = {"terms": {"brand_key": [brand_key(w) for w in words]}}
         fixed.append({"bool": {"must_not": [by_maker, *({"match_phrase": {"title": w}} for w in words)]}})
+    if makers := filters.excluded_makers:
+        fixed.append({"bool": {"must_not": [{"terms": {"brand_key": [brand_key(b) for b in makers]}}]}})
     return fixed
 
 

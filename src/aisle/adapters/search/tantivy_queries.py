@@ -177,6 +177,9 @@ class QueryBuilder:
             clauses.append(Q.term_set_query(self._schema, "category", [str(c) for c in filters.in_categories]))
         if filters.excluded_words:
             clauses.append(self._without_words(filters.excluded_words))
+        if filters.excluded_makers:
+            by_maker = Q.term_set_query(self._schema, "brand_key", [brand_key(b) for b in filters.excluded_makers])
+            clauses.append(Q.boolean_query([(Occur.Must, Q.all_query()), (Occur.MustNot, by_maker)]))
         return clauses
 
     def _without_words(self, words: tuple[str, ...]) -> Q:

@@ -74,6 +74,8 @@ class DatabaseSearch:
         if f.excluded_words:
             named = func.lower(p.title + " " + func.coalesce(p.brand, ""))
             clauses.append(~or_(*(named.like(f"%{_escape(w)}%", escape="\\") for w in f.excluded_words)))
+        if f.excluded_makers:
+            clauses.append(func.lower(func.coalesce(p.brand, "")).not_in([b.casefold() for b in f.excluded_makers]))
         if f.in_stock is not None:
             stocked = select(t.stock.c.variant_id).where(t.stock.c.available > 0)
             in_stock = select(t.variants.c.product_id).where(t.variants.c.variant_id.in_(stocked))

@@ -63,6 +63,7 @@ class Filters:
     in_stock: bool | None = None
     attributes: tuple[tuple[str, str], ...] = ()  # (name, value): values of one name OR'ed, names AND'ed
     excluded_words: tuple[str, ...] = ()  # no product whose title or brand holds one ("case -otterbox")
+    excluded_makers: tuple[str, ...] = ()  # no product of these brands ("apple third party")
     # each held by every product's title: a brand typed with a kind of product ("samsung galaxy case") once another
     # brand is clicked (Speck): Speck's cases whose titles name Samsung, as the brand facet counted them
     title_words: tuple[str, ...] = ()

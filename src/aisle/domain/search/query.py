@@ -66,6 +66,7 @@ _RULED_OUT = r"([^\W\d_][^\W_]*(?:-[^\W_]+)*)"
 _EXCLUSION = re.compile(
     rf"(?:(?<=\s)|^)-+{_RULED_OUT}|\b(?:not|without|except|excluding)\s+(?:(?:for|the|a|an|any)\s+)?{_RULED_OUT}"
 )
+_THIRD = ("third", "3rd")  # "apple watch bands third party": what fits the brand's devices, made by anyone else
 _FITS = ("for", "fits", "fit")  # "case for samsung": the brand is what the product fits, not who made it
 _DETERMINERS = frozenset(("a", "an", "the", "my", "your", "his", "her", "our", "their", "this", "that", "any"))
 
@@ -101,6 +102,7 @@ class ParsedQuery:
     # Keywords that are words of the language the catalog lacks: no typos either ("sneaker" is no misspelt "speaker")
     plain: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()  # words ruled out ("-otterbox", "not hp"): no product whose title or brand has one
+    not_made_by: tuple[str, ...] = ()  # "apple third party": brands named as what the product fits, not its maker
 
     @property
     def asks_anything(self) -> bool:
@@ -180,13 +182,16 @@ class QueryParser:
         text = with_screen_sizes(with_unit_codes(_as_one_code(text)))
         text = _HYPHENATED.sub(self._joined_if_known, text)
         extraction = extract_filters(lex(text))
-        brands, typed = self._take_brands(_words(extraction.rest))
+        typed, not_made_by = self._third_party(_words(extraction.rest))
+        brands, typed = self._take_brands(typed) if not not_made_by else ([], typed)
         words, corrections = self._corrected(_first_of_each(_without_stop_words(typed))[:MAX_KEYWORDS])
-        more_brands, words = self._take_brands(words) if not brands else ([], words)
+        more_brands, words = self._take_brands(words) if not brands and not not_made_by else ([], words)
         keywords = tuple(dict.fromkeys(w.text for w in words))  # once more: two typos may fix to one word
         synonyms = _merged(self._expansions(keywords) + self._compounds(keywords) + self._numbers(keywords))
         parsed = replace(
-            _assemble(q, extraction, keywords, brands + more_brands, corrections, synonyms), excluded=excluded
+            _assemble(q, extraction, keywords, brands + more_brands, corrections, synonyms),
+            excluded=excluded,
+            not_made_by=not_made_by,
         )
         if not parsed.asks_anything:
             if typed:  # only stop words: they are what the shopper asked for
@@ -237,6 +242,30 @@ class QueryParser:
                 break
             at += 1
         return (brands, words[at:]) if brands else ([], words)
+
+    def _third_party(self, words: list[_Word]) -> tuple[list[_Word], tuple[str, ...]]:
+        """Said "third party" of a brand the query names: the words without "third party", each brand word read as
+        what the product fits, and those brands as makers ruled out. Without a brand, the words as they were."""
+        texts = [w.text for w in words]
+        party = {i for i in range(len(texts) - 1) if texts[i] in _THIRD and texts[i + 1] == "party"}
+        if not party:
+            return words, ()
+        party |= {i + 1 for i in party}
+        named: dict[str, None] = {}
+        fitted: set[int] = set()
+        at = 0
+        while at < len(words):
+            hit = None if at in party else self._brands.match_at(texts, at)
+            if hit is None:
+                at += 1
+                continue
+            named.update(dict.fromkeys(hit.brands))
+            fitted.update(range(at, at + hit.length))
+            at += hit.length
+        if not named:
+            return words, ()
+        kept = [replace(w, fits=True) if i in fitted else w for i, w in enumerate(words) if i not in party]
+        return kept, tuple(named)
 
     def _names_a_line(self, texts: list[str], at: int, length: int) -> bool:
         """A brand that, with the word after it, is a term of the synonyms: a product line, not its maker alone

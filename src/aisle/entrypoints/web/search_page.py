@@ -215,6 +215,8 @@ def _chips(asked: Asked, understood: dict[str, Any], category_name: str | None) 
     result += [Chip(a.replace(":", ": ", 1), query.toggled("attr", a)) for a in asked.attributes]
     excluded = found.get("excluded") or []
     result += [Chip(f"Without: {w}", _without_text(asked, understood, f"excluded:{w}")) for w in excluded]
+    if makers := found.get("not_made_by"):
+        result.append(Chip(f"Not made by {', '.join(makers)}", _without_text(asked, understood, "not_made_by")))
     return result
 
 
@@ -222,7 +224,8 @@ def _without_text(asked: Asked, understood: dict[str, Any], dropped: str) -> str
     found = understood.get("filters") or {}
     query = asked.query
     ruled_out = [f"-{w}" for w in found.get("excluded") or [] if dropped != f"excluded:{w}"]
-    kept: dict[str, str | None] = {"q": " ".join([*(understood.get("keywords") or []), *ruled_out])}
+    third_party = ["third party"] if found.get("not_made_by") and dropped != "not_made_by" else []
+    kept: dict[str, str | None] = {"q": " ".join([*(understood.get("keywords") or []), *ruled_out, *third_party])}
     if dropped != "price" and not (query.get("price_min") or query.get("price_max")):
         kept["price_min"] = _text(found.get("price_min"))
         kept["price_max"] = _text(found.get("price_max"))

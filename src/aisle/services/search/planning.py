@@ -44,6 +44,7 @@ def plan_for(parsed: ParsedQuery, params: SearchParams, category_id: int | None,
         in_stock=params.in_stock if params.in_stock is not None else parsed.in_stock,
         attributes=params.attributes or parsed.attributes,
         excluded_words=parsed.excluded,
+        excluded_makers=parsed.not_made_by,
     )
     given = {
         "rating_min": params.rating_min is not None,

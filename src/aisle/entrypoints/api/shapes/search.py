@@ -44,6 +44,11 @@ class FiltersRead(Wire):
         description='Words the shopper ruled out ("case -otterbox", "laptop not hp", "without windows"): no result '
         "has one in its title or brand",
     )
+    not_made_by: list[str] = Field(
+        default_factory=list,
+        description='Brands the words named as what the product fits, made by anyone else ("apple watch bands third '
+        'party"): no result is of one of these brands',
+    )
 
 
 class QueryRead(Wire):
@@ -202,6 +207,7 @@ def understood(parsed: ParsedQuery) -> Wired:
             "in_stock": parsed.in_stock,
             "attributes": list(dict.fromkeys(f"{name}:{value}" for name, value in parsed.attributes)),
             "excluded": list(parsed.excluded),
+            "not_made_by": list(parsed.not_made_by),
         },
         "sort": parsed.sort,
         "corrected": parsed.corrected,
