@@ -11,6 +11,7 @@ from aisle.domain.search.rerank import (
     category_affinity,
     counted_only_share,
     fits_only_share,
+    maker_only_share,
     popularity_ranks,
     rerank,
     rerank_scored,
@@ -251,6 +252,25 @@ def test_a_word_held_only_as_what_the_product_fits_is_counted_against_it():
     assert fits_only_share(["samsung", "mobile"], "Acme - Flip Case for Samsung Galaxy S4 Mobile Phones") == 1.0
 
 
+MAKERS = {"just wireless", "case-mate", "google", "kate spade new york", "simple mobile"}
+
+
+def _is_maker(text: str) -> bool:
+    return text.casefold() in MAKERS
+
+
+def test_a_word_held_only_in_the_makers_name_is_counted_against_it():
+    assert maker_only_share(["wireless", "chargers"], "Just Wireless - Vehicle Charger - Black", _is_maker) == 0.5
+    assert maker_only_share(["wireless", "chargers"], "Acme - Wireless Charger - Black", _is_maker) == 0.0
+    assert maker_only_share(["iphone", "case"], "Case-Mate - Screen Protector for iPhone 7", _is_maker) == 0.5
+    # what the maker's name alone may be asked for is no verdict
+    assert maker_only_share(["mobile"], "Simple Mobile - Galaxy On5 Prepaid Phone", _is_maker) == 0.0
+    assert maker_only_share(["simple", "mobile", "phone"], "Simple Mobile - Galaxy On5 Phone", _is_maker) == 0.0
+    assert maker_only_share(["kate", "spade"], "kate spade new york - Wrap Case - Red", _is_maker) == 0.0
+    assert maker_only_share(["google", "pixel"], "Google - Pixel 32GB - Black", _is_maker) == 0.0  # a brand
+    assert maker_only_share(["wireless", "chargers"], "Wireless Charger Pad - Black", _is_maker) == 0.0  # no maker
+
+
 def test_products_that_only_fit_the_word_asked_for_come_after_those_that_are_it():
     """ "android", a word no kind: the phones whose descriptions say Android before the accessories "for Android
     Devices" whose titles match it better."""
@@ -261,3 +281,14 @@ def test_products_that_only_fit_the_word_asked_for_come_after_those_that_are_it(
     assert by_name_coverage(scored, titles, ["android"], weights.name_coverage) == [imager, phone]
     ranked = by_name_coverage(scored, titles, ["android"], weights.name_coverage, fits_only_penalty=weights.fits_only)
     assert ranked == [phone, imager]
+
+
+def test_a_maker_named_like_what_is_asked_comes_after_what_is_it():
+    """ "wireless chargers": the Just Wireless car charger, sold more, after the wireless charger."""
+    car, pad = Cand(1, text_score=1.0), Cand(2, text_score=0.9)
+    titles = {1: "Just Wireless - Vehicle Charger - Black", 2: "Acme - Wireless Charger - White"}
+    scored = [(car, 0.40), (pad, 0.34)]
+    words, weights = ["wireless", "chargers"], RerankWeights()
+    assert by_name_coverage(scored, titles, words, weights.name_coverage) == [car, pad]
+    ranked = by_name_coverage(scored, titles, words, weights.name_coverage, maker_only=(weights.maker_only, _is_maker))
+    assert ranked == [pad, car]

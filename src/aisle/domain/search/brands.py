@@ -45,6 +45,12 @@ class BrandMatcher:
     def is_brand_word(self, word: str) -> bool:
         return word in self._words or word in self._by_letters
 
+    def is_brand_name(self, text: str) -> bool:
+        """Whether the whole text is one brand ("Just Wireless", "Case-Mate")."""
+        words = tokenize(text)
+        hit = self.match_at(words, 0) if words else None
+        return hit is not None and hit.length == len(words)
+
     def match_at(self, words: Sequence[str], start: int) -> BrandHit | None:
         """The longest brand that starts at ``words[start]``."""
         for length in range(min(self._longest, len(words) - start), 0, -1):

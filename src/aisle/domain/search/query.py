@@ -227,6 +227,10 @@ class QueryParser:
         """Whether the word is (part of) a brand the catalog holds."""
         return self._brands.is_brand_word(word)
 
+    def is_brand_name(self, text: str) -> bool:
+        """Whether the text is a brand the catalog holds, whole."""
+        return self._brands.is_brand_name(text)
+
     def _take_brands(self, words: list[_Word]) -> tuple[list[str], list[_Word]]:
         """The brand the query starts with, and the other words. A brand named later stays a word: in "otterbox
         case samsung" or "incipio case for samsung" the second brand is what the product fits, not who made it."""

@@ -78,6 +78,7 @@ class RerankWeights:
     stem_only: float = 0.2  # per share of the words the title holds only as another word of their stem
     counted_only: float = 0.3  # per share of the words the title holds only as what a number counts
     fits_only: float = 0.2  # per share of the words the title holds only as what it fits ("for Android"); swept 0.1-0.5
+    maker_only: float = 0.2  # per share of the words the title holds only in its maker's name ("Just Wireless - ")
 
 
 def rerank(
@@ -138,12 +139,14 @@ def by_name_coverage(
     stem_only: tuple[float, Stems] | None = None,
     other_model_penalty: float = 0.0,
     fits_only_penalty: float = 0.0,
+    maker_only: tuple[float, Callable[[str], bool]] | None = None,
 ) -> list[C]:
     """The best candidates again, with how much of each product's own name the query covers: "galaxy s7" covers
     more of "Galaxy S7 32GB" than of "Galaxy S7 edge 32GB" (the exact model before the near one), and more of
     "iPhone 7 Plus 128GB" than of "iPhone 7 Plus Silicone Case" (the device before an accessory type the query
     does not name). ``stem_only``: (penalty, the engine's stemmer) for titles that hold a word only as another
-    word of its stem (``stem_only_share``)."""
+    word of its stem (``stem_only_share``). ``maker_only``: (penalty, whether a text is a brand) for titles that
+    hold a word only in the maker's name they start with (``maker_only_share``)."""
     rescored = [(c, s + weight * name_coverage(words, titles.get(c.product_id, ""))) for c, s in scored]
     if near_model_penalty:
         rescored = [
@@ -163,6 +166,11 @@ def by_name_coverage(
         rescored = [
             (c, s - fits_only_penalty * fits_only_share(words, titles.get(c.product_id, ""))) for c, s in rescored
         ]
+    if maker_only is not None and maker_only[0]:
+        penalty, is_brand = maker_only
+        rescored = [
+            (c, s - penalty * maker_only_share(words, titles.get(c.product_id, ""), is_brand)) for c, s in rescored
+        ]
     return [c for c, _s in sorted(rescored, key=lambda pair: (-pair[1], pair[0].product_id))]
 
 
@@ -174,6 +182,23 @@ def fits_only_share(words: Sequence[str], title: str) -> float:
     own = _singular_words(own_name(title))
     fitted = _singular_words(title[len(own_name(title)) :].split(" - ")[0])  # not the colour after it
     return sum(1 for w in words if _singular(w) in fitted and _singular(w) not in own) / len(words)
+
+
+def maker_only_share(words: Sequence[str], title: str, is_brand: Callable[[str], bool]) -> float:
+    """The share of the query's words that the title holds only in the maker's name it starts with: "wireless" in
+    "Just Wireless - Vehicle Charger" for "wireless chargers", which is no wireless charger. Only beside a word the
+    rest of the title holds: the maker's name alone may be what is asked ("kate spade", "mobile": Boost Mobile's
+    phones), or named whole ("prepaid phones simple mobile"); nor a word that is a brand itself ("google": Google's
+    "Google - Pixel" as much as what fits it)."""
+    maker, _dash, rest = title.partition(" - ")
+    if not rest or not words or not is_brand(maker):
+        return 0.0
+    in_maker, in_rest = _singular_words(maker), _singular_words(rest)
+    asked = {_singular(w) for w in words}
+    if in_maker <= asked or not asked & in_rest:
+        return 0.0
+    only = [w for w in words if _singular(w) in in_maker and _singular(w) not in in_rest and not is_brand(w)]
+    return len(only) / len(words)
 
 
 def is_near_model(words: Sequence[str], title: str) -> bool:

@@ -497,6 +497,7 @@ class SearchService:
                     (weights.stem_only, self._understanding.stems),
                     weights.other_model,
                     0.0 if self._asked_kind.names_a_kind(parsed) else weights.fits_only,
+                    (weights.maker_only, self._understanding.parser().is_brand_name),
                 )
                 + ranked[len(top) :]
             )
