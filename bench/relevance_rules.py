@@ -13,7 +13,8 @@ Method: a fresh embedded aisle imports ``bestbuy/products.json`` (``relevance.bu
 ``SearchService.search``; each of the first 10 results is graded by its title's product; NDCG@10 with gain
 2^g - 1 and discount log2(r + 1), over the ideal 10 grades in the catalog; averaged per query, overall and by
 stratum. Run from the repository root (about a minute):
-    .venv/bin/python bench/relevance_rules.py [--data ../shared/data] [--show N] [--out FILE]
+    .venv/bin/python bench/relevance_rules.py [--data ../shared/data] [--show N] [--out FILE] [--second]
+``--second`` runs the second set of 80 queries and rules (``relevance_rules_second.py``) instead.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pathlib import Path
 from statistics import mean
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import relevance_rules_second as second
 from common import machine
 from relevance import build
 
@@ -413,23 +415,31 @@ def dcg(grades: list[int]) -> float:
     return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades))
 
 
+def _name_key(name: str) -> str:
+    """A product's name as its title reads after import (spacing and case aside; the catalog has stray bytes)."""
+    return " ".join(name.replace("\x99", "\u2122").split()).casefold()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     parser.add_argument("--show", type=int, default=10, help="the worst N queries with their grades")
     parser.add_argument("--out", type=Path, help="also write the report here")
+    parser.add_argument("--second", action="store_true", help="the second set (relevance_rules_second.py) instead")
     args = parser.parse_args()
+    queries, rule = ([(q, "-") for q in second.QUERIES], second.grade) if args.second else (QUERIES, grade)
     products = json.loads((args.data / "bestbuy" / "products.json").read_text(encoding="utf-8"))
     by_name = {}
     for product in products:
-        by_name.setdefault(product["name"], product)
+        by_name.setdefault(_name_key(product["name"]), product)
     with tempfile.TemporaryDirectory(prefix="aisle-relevance-rules-") as tmp:
         container = build(args.data, tmp)
         scored = []
-        for query, stratum in QUERIES:
+        for query, stratum in queries:
             found = container.search.search(SearchParams(q=query, page_size=10))
-            grades = [grade(query, by_name[c.title]) if c.title in by_name else 0 for c in found.cards]
-            ideal = dcg(sorted((grade(query, p) for p in products), reverse=True)[:10])
+            graded = [by_name.get(_name_key(c.title)) for c in found.cards]
+            grades = [0 if product is None else rule(query, product) for product in graded]
+            ideal = dcg(sorted((rule(query, p) for p in products), reverse=True)[:10])
             scored.append((query, stratum, dcg(grades) / ideal if ideal else 0.0, grades))
         container.stop()
     by_stratum = defaultdict(list)
