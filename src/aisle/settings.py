@@ -104,7 +104,10 @@ class Settings(BaseSettings):
         168, gt=0, description="Delivered outbox events, idempotency keys and finished bulk jobs are deleted after this"
     )
     ready_max_index_lag_seconds: float = Field(
-        5.0, gt=0, description="/readyz answers 503 indexing while an undelivered event is older than this"
+        5.0,
+        gt=0,
+        description="/readyz answers 503 indexing while an undelivered event is older than this and the index lacks "
+        "products (else 200 with index_behind)",
     )
     workers: int = Field(1, ge=1, le=64, description="API processes `aisle serve` starts (embedded: one of them leads)")
     requests_per_connection: int = Field(

@@ -11,6 +11,7 @@ from aisle.services.search.engine import SearchEngine
 from aisle.services.search.index_rebuild import lost_index
 
 PRUNE_BATCH = 5_000
+MISSING_SHARE = 0.01  # products the index may lack while changes wait, as a share of the catalog: new ones
 
 
 class Pruner:
@@ -40,15 +41,19 @@ class IndexProgress:
     indexed: int = 0  # documents in the search index
     total: int = 0  # ACTIVE products in the catalog
     events_waiting: int = 0  # changes not yet indexed: updates too, which leave the counts as they were
+    behind_seconds: float = 0.0  # how long the oldest of them has waited (0: none older than the lag allowed)
 
 
 def index_progress(
     uow_factory: UnitOfWorkFactory, engine: SearchEngine, now: datetime, max_lag: timedelta
 ) -> IndexProgress:
-    """Caught up unless an event not yet delivered to the index builder is older than ``max_lag`` (a few seconds
-    of writes in flight are normal, a backlog such as a stopped relay is not), or the index is lost (``lost_index``:
-    empty while the catalog is not and no event is on its way to fill it; services/search/index_rebuild.py
-    rebuilds it). A new store's first products, written a moment ago, are writes in flight."""
+    """Caught up unless the index is missing products: it holds fewer documents than the catalog has ACTIVE
+    products (by more than ``MISSING_SHARE``) while an event older than ``max_lag`` waits to be indexed (an import
+    not indexed as it went), or it is lost (``lost_index``: empty while the catalog is not and no event is on its
+    way to fill it; services/search/index_rebuild.py rebuilds it). A new store's first products, written a moment
+    ago, are writes in flight. An index that holds the products while updates wait (a stopped relay, a broker
+    down) is caught up and says how far behind it is: every API process answering 503 for it would take the whole
+    fleet out of its balancer, though searches go on with the catalog a little out of date."""
     with uow_factory(readonly=True) as uow:
         # An import's held events are being indexed by the import; if it died, the relay takes them once due
         # (HOLD_EVENTS): every process answering 503 meanwhile would take the whole fleet out of its balancer.
@@ -61,7 +66,11 @@ def index_progress(
         return IndexProgress(caught_up=False, indexed=0, total=lost) if lost else IndexProgress(caught_up=True)
     with uow_factory(readonly=True) as uow:
         total, waiting = uow.products.count_active(), uow.outbox.pending_count()
-    return IndexProgress(caught_up=False, indexed=_count_or_none(engine) or 0, total=total, events_waiting=waiting)
+    indexed = _count_or_none(engine)
+    behind = (now - oldest).total_seconds()
+    # an unreachable engine: searches use the database
+    caught_up = indexed is None or total - indexed <= total * MISSING_SHARE
+    return IndexProgress(caught_up, indexed or 0, total, waiting, behind)
 
 
 def _count_or_none(engine: SearchEngine) -> int | None:

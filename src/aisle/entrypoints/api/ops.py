@@ -33,9 +33,11 @@ def healthz() -> dict[str, str]:
     },
 )
 def readyz(app: ContainerDep) -> Any:
-    """Ready to serve: the database answers and the search index has caught up with the catalog (no event older
-    than AISLE_READY_MAX_INDEX_LAG_SECONDS waits to be indexed, and the index is not empty beside a catalog that
-    is not: an index found empty is being rebuilt)."""
+    """Ready to serve: the database answers and the search index holds the catalog (not fewer documents than ACTIVE
+    products while an event older than AISLE_READY_MAX_INDEX_LAG_SECONDS waits to be indexed, and not empty beside
+    a catalog that is not: an index found empty is being rebuilt). Changes waiting longer to be indexed while every
+    product is (a stopped relay, a broker down) leave the process ready, saying so in ``index_behind``: searches
+    still answer, and a balancer taking every process out would stop them all."""
     try:
         app.ready()
         progress = app.index_progress()
@@ -49,7 +51,11 @@ def readyz(app: ContainerDep) -> Any:
             "events_waiting": progress.events_waiting,
         }
         return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
-    return JSONResponse({"status": "ready", "profile": app.settings.profile})
+    ready: dict[str, Any] = {"status": "ready", "profile": app.settings.profile}
+    if progress.events_waiting:
+        behind = {"events_waiting": progress.events_waiting, "seconds": round(progress.behind_seconds, 1)}
+        ready["index_behind"] = behind
+    return JSONResponse(ready)
 
 
 @router.get(

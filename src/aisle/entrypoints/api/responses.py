@@ -45,9 +45,19 @@ class Health(Shape):
     status: str
 
 
+class IndexBehind(Shape):
+    events_waiting: int = Field(description="changes not yet indexed")
+    seconds: float = Field(description="how long the oldest of them has waited")
+
+
 class Readiness(Shape):
     status: str
     profile: str
+    index_behind: IndexBehind | None = Field(
+        None,
+        description="Present when every product is indexed but changes wait to be (a stopped relay, a broker "
+        "down): searches answer with them a little out of date",
+    )
 
 
 class Indexing(Shape):
