@@ -29,6 +29,11 @@ class ConnectionLost(VersionConflict):
     Retried like a lost compare-and-set, so no connection is pinged before use."""
 
 
+class CommitInDoubt(Exception):
+    """The database connection broke while a commit was on its way: it may or may not have been saved. Never
+    retried, unlike ConnectionLost: running the change again could make it twice."""
+
+
 class StorageFull(Exception):
     """The database has no disk space left for this write (its transaction was rolled back): nothing can be
     written until an operator frees space; reads go on."""

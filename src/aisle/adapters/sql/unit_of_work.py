@@ -22,7 +22,8 @@ from aisle.adapters.sql.products import SqlProductRepository
 from aisle.adapters.sql.reviews import SqlReviewRepository
 from aisle.adapters.sql.sellers import SqlSellerRepository
 from aisle.domain.events import Event
-from aisle.services.ports import OutboxEntry
+from aisle.services.commits import request_commits
+from aisle.services.ports import CommitInDoubt, ConnectionLost, OutboxEntry
 
 CommittedHandler = Callable[[list[OutboxEntry]], None]
 
@@ -82,7 +83,12 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         assert self._connection is not None
         entries = self.outbox.add(self._collect_events(), self._now())
-        self._connection.commit()
+        try:
+            self._connection.commit()
+        except ConnectionLost as lost:
+            raise CommitInDoubt(str(lost)) from lost
+        if (commits := request_commits.get()) is not None:
+            commits.saved = True
         if entries:
             self._on_committed(entries)
 

@@ -16,6 +16,7 @@ from aisle.domain.errors import FieldError
 from aisle.entrypoints.api.methods import DocumentedMethods
 from aisle.entrypoints.api.problems import problem
 from aisle.entrypoints.logs import log_access, request_id_var
+from aisle.services.commits import RequestCommits, request_commits
 
 REQUEST_ID = "x-request-id"
 _REQUEST_ID_FORM = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
@@ -35,6 +36,7 @@ class RequestIdMiddleware:
         request_id = given if _REQUEST_ID_FORM.fullmatch(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)  # every log line of this request carries it
+        commits = request_commits.set(RequestCommits())  # whether its change was saved, should the database go
         started, status = time.perf_counter(), 500
 
         async def send_with_id(message: Message) -> None:
@@ -49,6 +51,7 @@ class RequestIdMiddleware:
         finally:
             log_access(scope["method"], scope["path"], status, time.perf_counter() - started)
             request_id_var.reset(token)
+            request_commits.reset(commits)
 
 
 class UndocumentedMethodMiddleware:

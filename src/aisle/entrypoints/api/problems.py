@@ -16,8 +16,9 @@ from aisle.domain.coupons import CouponRefused
 from aisle.domain.errors import Conflict, FieldError, InvalidInput, NotFound, StaleVersion
 from aisle.domain.images import ImageRefused
 from aisle.services.bulk import TooManyLines
+from aisle.services.commits import request_commits
 from aisle.services.input_model import down_to_value, plain_reason
-from aisle.services.ports import ConnectionLost, StorageFull
+from aisle.services.ports import CommitInDoubt, ConnectionLost, StorageFull
 from aisle.services.product_input import field_path
 
 log = logging.getLogger(__name__)
@@ -206,9 +207,25 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ConnectionLost)
     async def _connection_lost(request: Request, error: ConnectionLost) -> JSONResponse:
         # The database connection broke under this request (its transaction was rolled back, nothing half-done):
-        # the pool has replaced it, so the same request sent again goes through.
+        # the pool has replaced it, so the same request sent again goes through. Unless the change was saved
+        # before the loss (it broke reading the answer back): then sending it again would make it twice.
         log.warning("database connection lost on %s %s: %s", request.method, request.url.path, error)
-        detail = "The database connection was lost under this request; nothing was changed. Send it again."
+        if (commits := request_commits.get()) is not None and commits.saved:
+            detail = (
+                "Your change was saved, but the database connection was lost while its answer was read back. "
+                "Read it again rather than sending the change again."
+            )
+        else:
+            detail = "The database connection was lost under this request; nothing was changed. Send it again."
+        return problem(request, 503, detail, headers={"Retry-After": "1"})
+
+    @app.exception_handler(CommitInDoubt)
+    async def _commit_in_doubt(request: Request, error: CommitInDoubt) -> JSONResponse:
+        log.error("database connection lost during a commit on %s %s: %s", request.method, request.url.path, error)
+        detail = (
+            "The database connection was lost while your change was being saved: it may or may not have been. "
+            "Read it back before sending it again, or send it again with the same Idempotency-Key."
+        )
         return problem(request, 503, detail, headers={"Retry-After": "1"})
 
     @app.exception_handler(StorageFull)
