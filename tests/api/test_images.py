@@ -341,3 +341,18 @@ def test_alt_text_keeps_the_text_rules_of_every_body(seller: SellerClient, tmp_p
     edited = seller.request("PATCH", path, json={"alt_text": alt_text})
     assert edited.status_code == 422 and edited.json()["errors"][0]["field"] == "alt_text", edited.text
     assert seller.request("GET", path).json()["alt_text"] == "Front"
+
+
+def test_an_unreachable_image_store_answers_503_to_retry_not_500(tmp_path: Path):
+    """S3 down (here: nothing listens on its port): an upload and a rendition are 503 with Retry-After."""
+    closed = "http://aisle:aisle-local-secret@127.0.0.1:9"
+    container = bootstrap(make_settings(tmp_path, blob_store="s3", s3_url=closed, run_background_workers=False))
+    with TestClient(create_app(container, manage_background=False), raise_server_exceptions=False) as client:
+        seller = SellerClient(client, "Unreachable Images")
+        product = seller.create(variants=[{"sku": "S3-DOWN-1", "price": 10}])
+        uploaded = upload(seller, product["product_id"], ("a.jpg", files.jpeg()))
+        served = client.get("/media/images/1/2/300.webp")
+    container.stop()
+    for answer in (uploaded, served):
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "5", answer.text
+        assert "image storage cannot be reached" in answer.json()["detail"]

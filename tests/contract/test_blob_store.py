@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from aisle.adapters.blobs.disk import DiskBlobStore
-from aisle.services.ports import BlobStore
+from aisle.services.ports import BlobStore, BlobStoreUnavailable
 from tests.conftest import s3_url
 
 TEST_BUCKET = "aisle-contract-tests"
@@ -96,3 +96,17 @@ def test_concurrent_writers_of_one_key_leave_one_whole_value(blobs: BlobStore, p
     digests = {hashlib.sha256(v).hexdigest() for v in values}
     assert all(value is not None and hashlib.sha256(value).hexdigest() in digests for value in seen)
     assert blobs.get(key) in values
+
+
+def test_an_s3_nobody_answers_is_unavailable_not_an_error() -> None:
+    from aisle.adapters.blobs.s3 import S3BlobStore
+
+    closed = S3BlobStore("http://aisle:secret@127.0.0.1:9", TEST_BUCKET)  # nothing listens on the discard port
+    for call in (
+        lambda: closed.put("images/x/a.webp", b"x", "image/webp"),
+        lambda: closed.get("images/x/a.webp"),
+        lambda: closed.exists("images/x/a.webp"),
+        lambda: closed.delete("images/x/a.webp"),
+    ):
+        with pytest.raises(BlobStoreUnavailable):
+            call()

@@ -532,8 +532,13 @@ class GuardedEntry:
     built_from: tuple[Hashable, ...]
 
 
+class BlobStoreUnavailable(Exception):
+    """The blob store could not be reached or answered that it cannot serve now: try again later."""
+
+
 class BlobStore(Protocol):
-    """Immutable bytes by key (the disk in the embedded shape, S3 in the distributed one)."""
+    """Immutable bytes by key (the disk in the embedded shape, S3 in the distributed one). A store that cannot be
+    reached raises BlobStoreUnavailable."""
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         """Stores the bytes under the key; writing the same key again replaces it atomically."""

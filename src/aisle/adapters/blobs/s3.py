@@ -6,13 +6,16 @@ The bucket is created on first use when it does not exist."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from aisle.adapters.blobs.keys import checked_key
+from aisle.services.ports import BlobStoreUnavailable
 
 MISSING = {"404", "NoSuchKey", "NotFound"}
 
@@ -43,33 +46,37 @@ class S3BlobStore:
         self._lock = threading.Lock()
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
-        self._ensure_bucket()
-        self._client.put_object(Bucket=self._bucket, Key=checked_key(key), Body=data, ContentType=content_type)
+        with _reachable():
+            self._ensure_bucket()
+            self._client.put_object(Bucket=self._bucket, Key=checked_key(key), Body=data, ContentType=content_type)
 
     def get(self, key: str) -> bytes | None:
-        try:
-            answer = self._client.get_object(Bucket=self._bucket, Key=checked_key(key))
-        except ClientError as error:
-            if _missing(error):
-                return None
-            raise
-        return answer["Body"].read()
+        with _reachable():
+            try:
+                answer = self._client.get_object(Bucket=self._bucket, Key=checked_key(key))
+            except ClientError as error:
+                if _missing(error):
+                    return None
+                raise
+            return answer["Body"].read()
 
     def exists(self, key: str) -> bool:
-        try:
-            self._client.head_object(Bucket=self._bucket, Key=checked_key(key))
-        except ClientError as error:
-            if _missing(error):
-                return False
-            raise
-        return True
+        with _reachable():
+            try:
+                self._client.head_object(Bucket=self._bucket, Key=checked_key(key))
+            except ClientError as error:
+                if _missing(error):
+                    return False
+                raise
+            return True
 
     def delete(self, key: str) -> None:
-        try:
-            self._client.delete_object(Bucket=self._bucket, Key=checked_key(key))
-        except ClientError as error:
-            if not _missing(error):
-                raise
+        with _reachable():
+            try:
+                self._client.delete_object(Bucket=self._bucket, Key=checked_key(key))
+            except ClientError as error:
+                if not _missing(error):
+                    raise
 
     def _ensure_bucket(self) -> None:
         if self._bucket_ready:
@@ -84,6 +91,19 @@ class S3BlobStore:
                     raise
                 self._client.create_bucket(Bucket=self._bucket)
             self._bucket_ready = True
+
+
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """No connection, a timeout, or a server answering 5xx (after boto3's own retries): the store is unavailable."""
+    try:
+        yield
+    except BotoCoreError as error:  # connection refused, DNS, timeouts: never a ClientError
+        raise BlobStoreUnavailable(f"S3 unreachable: {error}") from error
+    except ClientError as error:
+        if int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0) >= 500:
+            raise BlobStoreUnavailable(f"S3 answered {error}") from error
+        raise
 
 
 def _missing(error: ClientError) -> bool:

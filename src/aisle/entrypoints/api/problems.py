@@ -18,7 +18,7 @@ from aisle.domain.images import ImageRefused
 from aisle.services.bulk import TooManyLines
 from aisle.services.commits import request_commits
 from aisle.services.input_model import down_to_value, plain_reason
-from aisle.services.ports import CommitInDoubt, ConnectionLost, StorageFull
+from aisle.services.ports import BlobStoreUnavailable, CommitInDoubt, ConnectionLost, StorageFull
 from aisle.services.product_input import field_path
 
 log = logging.getLogger(__name__)
@@ -227,6 +227,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             "Read it back before sending it again, or send it again with the same Idempotency-Key."
         )
         return problem(request, 503, detail, headers={"Retry-After": "1"})
+
+    @app.exception_handler(BlobStoreUnavailable)
+    async def _blobs_unavailable(request: Request, error: BlobStoreUnavailable) -> JSONResponse:
+        log.error("image storage unavailable on %s %s: %s", request.method, request.url.path, error)
+        detail = "The image storage cannot be reached just now; try again in a moment."
+        return problem(request, 503, detail, headers={"Retry-After": "5"})
 
     @app.exception_handler(StorageFull)
     async def _storage_full(request: Request, error: StorageFull) -> JSONResponse:
