@@ -175,8 +175,8 @@ def bootstrap(
     engine = make_engine(settings.database)
     tracing.instrument_engine(engine)
     upgrade_to_head(engine)
-    slot = None if settings.node_id is not None else hold_node_slot(engine)
-    ids = SnowflakeIds(slot.node_id if slot is not None else settings.node_id or 0)
+    slot = hold_node_slot(engine, settings.node_id)
+    ids = SnowflakeIds(slot.node_id)
     handlers = EventHandlers()  # filled by register_handlers below, before any event flows
     uow = sql_unit_of_work_factory(engine, ids.next_id, utc_now, on_committed=handlers.handle_committed)
     categories, bus = CategoryCache(uow), InProcessBus(handlers)

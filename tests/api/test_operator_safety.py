@@ -81,6 +81,14 @@ def test_metrics_ports_that_cannot_be_used_are_named_before_anything_starts(tmp_
     assert result.exit_code == 2 and "gives process 1 the port --port 8106" in " ".join(result.output.split())
 
 
+def test_one_node_id_for_several_processes_is_refused_before_anything_starts(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AISLE_INTERNAL_TOKEN", "a-token-long-enough-for-the-test")
+    monkeypatch.setenv("AISLE_NODE_ID", "5")
+    result = CliRunner().invoke(cli, ["serve", "--port", "8107", "--workers", "2"])
+    assert result.exit_code == 2 and "AISLE_NODE_ID names one process's id" in " ".join(result.output.split())
+
+
 def test_a_seller_named_on_the_command_line_gets_the_api_s_text_checks(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("AISLE_INTERNAL_TOKEN", "a-token-long-enough-for-the-test")

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from aisle.adapters.sql.engine import make_engine
-from aisle.adapters.sql.node_slots import LOCK_CLASS, SLOTS, AllSlotsTaken, hold_node_slot
+from aisle.adapters.sql.node_slots import LOCK_CLASS, SLOTS, AllSlotsTaken, NodeIdTaken, hold_node_slot
 from aisle.bootstrap import slot_watch
 
 PROCESSES = SLOTS + 100  # more short-lived processes than there are node ids
@@ -81,6 +81,21 @@ def test_a_released_slot_is_free_again_and_two_holders_differ(engine: Engine):
     assert first.node_id != second.node_id
     first.release()
     second.release()
+
+
+def test_a_node_id_set_by_hand_is_held_too_and_a_second_process_with_it_is_refused(engine: Engine):
+    held = hold_node_slot(engine, 500)  # AISLE_NODE_ID=500
+    try:
+        assert held.node_id == 500
+        with pytest.raises(NodeIdTaken, match=r"node id 500 \(AISLE_NODE_ID\) is held by another live process"):
+            hold_node_slot(make_engine(engine.url.render_as_string(hide_password=False)), 500)
+        other = hold_node_slot(engine)
+        other.release()
+        assert other.node_id != 500  # nor is it given to a process that takes any free one
+    finally:
+        held.release()
+    again = hold_node_slot(engine, 500)  # free again once its holder is gone
+    again.release()
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)

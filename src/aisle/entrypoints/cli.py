@@ -178,6 +178,9 @@ def serve(
     count = workers or container.settings.workers
     profile = container.settings.profile
     _require_metrics_ports(container.settings.metrics_port, count, host, port)
+    if count > 1 and container.settings.node_id is not None:
+        console.print(f"AISLE_NODE_ID names one process's id; {count} processes take their own: leave it unset")
+        raise typer.Exit(2)
     console.print(
         f"aisle ({profile}, {count} process(es)) on http://{host}:{port}  -  docs at http://{host}:{port}/docs"
     )
@@ -683,6 +686,7 @@ def _demo_stock(variant_id: int) -> int:
 def main() -> None:
     from sqlalchemy.exc import OperationalError
 
+    from aisle.adapters.sql.node_slots import NodeIdTaken
     from aisle.services.ports import StorageFull
 
     try:
@@ -694,6 +698,9 @@ def main() -> None:
         said = f"[red]the database cannot be used[/red] ({reason}). Check AISLE_DATABASE_URL (host, port, name, "
         said += "user, password) and that the server is running; for SQLite, that its directory can be written."
         console.print(said, soft_wrap=True, highlight=False)
+        sys.exit(1)
+    except NodeIdTaken as taken:
+        console.print(f"[red]cannot start[/red]: {taken}.", soft_wrap=True, highlight=False)
         sys.exit(1)
     except StorageFull as full:
         said = f"[red]the database is out of disk space[/red] ({full}): what was committed before stays. Free some "

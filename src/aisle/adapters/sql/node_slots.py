@@ -86,13 +86,26 @@ class _FileSlot:
             self._fd = None
 
 
-def hold_node_slot(engine: Engine) -> NodeSlot:
+class NodeIdTaken(AllSlotsTaken):
+    pass
+
+
+def hold_node_slot(engine: Engine, wanted: int | None = None) -> NodeSlot:
     """Takes the lowest free slot: a process restarted alone gets its old node id back, which keeps its Kafka
-    static membership (``group.instance.id``) the same across the restart."""
-    order = list(range(SLOTS))
-    if engine.dialect.name == "postgresql":
-        return _hold_advisory(engine, order)
-    return _hold_file(_lock_dir(engine), order)
+    static membership (``group.instance.id``) the same across the restart. ``wanted``: that slot or none (a node id
+    set by hand is held like any other, so two processes given the same one cannot both run)."""
+    order = list(range(SLOTS)) if wanted is None else [wanted]
+    try:
+        if engine.dialect.name == "postgresql":
+            return _hold_advisory(engine, order)
+        return _hold_file(_lock_dir(engine), order)
+    except AllSlotsTaken:
+        if wanted is None:
+            raise
+        raise NodeIdTaken(
+            f"node id {wanted} (AISLE_NODE_ID) is held by another live process on this database: two processes "
+            "with one node id would mint the same ids; give each its own, or leave AISLE_NODE_ID unset"
+        ) from None
 
 
 def _hold_advisory(engine: Engine, order: list[int]) -> NodeSlot:
