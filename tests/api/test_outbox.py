@@ -6,11 +6,13 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from aisle.bootstrap import bootstrap
 from aisle.domain.catalog import ProductContent, ProductStatus, Variant
 from aisle.services.clock import utc_now
 from aisle.services.outbox_relay import MAX_ATTEMPTS, OutboxRelay, backoff_seconds
-from aisle.services.ports import OutboxEntry
+from aisle.services.ports import BusUnavailable, OutboxEntry
 from tests.api.conftest import make_settings
 
 
@@ -104,3 +106,67 @@ def test_a_poison_event_is_parked_and_stops_blocking_the_rest(tmp_path: Path):
 def test_failures_back_off_exponentially_up_to_five_minutes():
     assert [backoff_seconds(n) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 4.0]
     assert backoff_seconds(30) == 300.0
+
+
+class _ClaimsCounted:
+    """The real unit of work, counting the outbox rows it claims."""
+
+    def __init__(self, uow_factory, claims: list[int]) -> None:
+        self._uow_factory, self._claims = uow_factory, claims
+
+    def __call__(self, *args, **kwargs):
+        return _Counting(self._uow_factory(*args, **kwargs), self._claims)
+
+
+class _Counting:
+    def __init__(self, real, claims: list[int]) -> None:
+        self._real, self._claims = real, claims
+
+    def __enter__(self):
+        uow = self._real.__enter__()
+        claim = uow.outbox.claim_pending
+
+        def counted(*args, **kwargs):
+            entries = claim(*args, **kwargs)
+            self._claims.append(len(entries))
+            return entries
+
+        uow.outbox.claim_pending = counted
+        return uow
+
+    def __exit__(self, *exc):
+        return self._real.__exit__(*exc)
+
+
+def test_a_relay_that_found_the_bus_down_claims_no_rows_until_the_bus_answers(tmp_path: Path):
+    """A relay that cannot reach the bus (down, or a wrong address in this one process) would hold rows it claims
+    locked while it waits, keeping them from the relays that can: after one failure it looks at the bus first."""
+    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
+
+    class FlakyBus:
+        down, checks = True, 0
+
+        def check(self) -> None:
+            self.checks += 1
+            if self.down:
+                raise BusUnavailable("brokers unreachable")
+
+        def publish(self, entries) -> None:
+            if self.down:
+                raise BusUnavailable("brokers unreachable")
+            app.bus.publish(entries)
+
+    seller = app.sellers.create("Down").seller
+    app.catalog.create_product(seller.seller_id, content())
+    claims: list[int] = []
+    bus = FlakyBus()
+    relay = OutboxRelay(_ClaimsCounted(app.uow, claims), bus, utc_now, exclusive_claims=True)
+    for _ in range(3):
+        with pytest.raises(BusUnavailable):
+            relay.relay_once()
+    assert len(claims) == 1 and bus.checks == 2  # one claim, then only looks at the bus
+    bus.down = False
+    assert relay.relay_once() >= 1 and len(claims) == 2
+    with app.uow(readonly=True) as uow:
+        assert uow.outbox.pending_count() == 0
+    app.stop()

@@ -323,6 +323,12 @@ def test_publishing_to_a_dead_broker_raises_within_the_delivery_timeout(create_t
     assert time.monotonic() - started < 3.0
 
 
+def test_a_look_at_the_brokers_says_whether_they_answer(kafka: Harness) -> None:
+    kafka.stream.check()  # a live broker: nothing raised
+    with pytest.raises(EventStreamError, match=r"could not reach the brokers of 127\.0\.0\.1"):
+        KafkaEventStream(closed_port(), delivery_timeout_seconds=0.5).check()
+
+
 def test_relay_keeps_events_while_kafka_is_down_and_delivers_each_once_when_it_returns(
     kafka: Harness, tmp_path: Path
 ) -> None:

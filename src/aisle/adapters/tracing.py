@@ -174,6 +174,9 @@ class _TracedPublisher:
         with self._tracing._spans_for("aisle.outbox-relay publish", list(entries)):
             self._publisher.publish(entries)
 
+    def check(self) -> None:
+        self._publisher.check()
+
 
 @contextmanager
 def _ended(span: Any) -> Iterator[Any]:

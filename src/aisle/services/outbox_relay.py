@@ -38,10 +38,23 @@ class OutboxRelay:
         self._now = now
         self._batch_size = batch_size
         self._exclusive = exclusive_claims
+        self._bus_down = False  # the last try found the bus down: look at it before claiming rows again
 
     def relay_once(self) -> int:
         """Delivers one batch; returns how many events were delivered. Raises BusUnavailable when the bus took
-        none of them: nothing is marked, and the caller's loop backs off."""
+        none of them: nothing is marked, and the caller's loop backs off. Once the bus was found down, it is looked
+        at before any row is claimed again: a relay that cannot reach it (down, or a wrong address in this process
+        alone) holds no rows locked while it waits, which would keep them from the relays that can."""
+        if self._bus_down:
+            self._bus.check()
+            self._bus_down = False
+        try:
+            return self._relay_batch()
+        except BusUnavailable:
+            self._bus_down = True
+            raise
+
+    def _relay_batch(self) -> int:
         if self._exclusive:
             with self._uow() as uow:
                 outcome = self._publish(uow.outbox.claim_pending(self._batch_size, self._now()))

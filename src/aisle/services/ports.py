@@ -465,6 +465,9 @@ class EventPublisher(Protocol):
         """Delivers the entries (in order per key); raises when they could not all be delivered: BusUnavailable
         when the bus itself could not take them, anything else when a subscriber refused one."""
 
+    def check(self) -> None:
+        """Raises BusUnavailable while the bus cannot take events (a look at it; nothing is sent)."""
+
 
 class EventSubscription(Protocol):
     """One consumer of a named group: each event reaches one consumer per group, and every group sees every event.
@@ -483,6 +486,9 @@ class EventStream(Protocol):
 
     def publish(self, entries: Sequence[OutboxEntry]) -> None:
         """Delivers the entries durably (in order per key) or raises."""
+
+    def check(self) -> None:
+        """Raises BusUnavailable while the brokers cannot be reached."""
 
     def subscription(self, group: str, names: Sequence[str]) -> EventSubscription: ...
 

@@ -34,6 +34,9 @@ class InProcessBus:
             queue.names.update(names)
         return InProcessSubscription(queue, frozenset(names), self._changed)
 
+    def check(self) -> None:
+        """Always able: the subscribers are in this process."""
+
     def publish(self, entries: Sequence[OutboxEntry]) -> None:
         for entry in entries:
             for observer in (*self._observers.get(entry.name, ()), *self._observers.get(ALL_EVENTS, ())):

@@ -144,6 +144,16 @@ class KafkaEventStream:
                 self._discard_producer()  # a fresh producer next time: no stale queue, no fatal state carried over
                 raise
 
+    def check(self) -> None:
+        """The brokers answer a metadata request within the delivery timeout, else EventStreamError."""
+        with self._lock:
+            admin = self._admin or self._new_admin()
+            self._admin = admin
+            try:
+                admin.list_topics(timeout=self._timeout)
+            except KafkaException as error:
+                raise EventStreamError(f"could not reach the brokers of {self._bootstrap}: {error}") from error
+
     def subscription(self, group: str, names: Sequence[str]) -> KafkaSubscription:
         topics = self.topics_for(names)
         with self._lock:
