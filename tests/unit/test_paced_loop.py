@@ -31,3 +31,19 @@ def test_a_paced_step_waits_its_interval_while_it_keeps_being_marked_stale():
     finally:
         loop.stop(timeout=5)
     assert rebuilds[0] == 1  # the first run at start; the next would come an interval later
+
+
+def test_a_failing_step_is_logged_under_its_workers_name(caplog):
+    failed = threading.Event()
+
+    def step() -> int:
+        failed.set()
+        raise RuntimeError("OpenSearch unreachable")
+
+    loop = BackgroundLoop("index-builder", step, idle_seconds=3600)
+    with caplog.at_level("ERROR", logger="aisle.loop.index-builder"):
+        loop.start()
+        assert failed.wait(5)
+        loop.stop()
+    assert [r.name for r in caplog.records] == ["aisle.loop.index-builder"]
+    assert "index-builder step failed (1 in a row)" in caplog.records[0].getMessage()

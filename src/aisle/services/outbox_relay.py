@@ -161,6 +161,7 @@ class BackgroundLoop:
         on_stop: Callable[[], None] = lambda: None,
     ) -> None:
         self.name = name
+        self._log = logging.getLogger(f"aisle.loop.{name}")  # a worker's failures under its own name
         self._step = step
         self._on_stop = on_stop  # runs on the loop's own thread once it ends, e.g. to close a Kafka consumer
         self._idle = idle_seconds
@@ -191,7 +192,7 @@ class BackgroundLoop:
                 self.consecutive_failures += 1
                 pause = failure_backoff(self.consecutive_failures, self._idle)
                 failures = self.consecutive_failures
-                log.exception("%s step failed (%d in a row); retrying in %.2f s", self.name, failures, pause)
+                self._log.exception("%s step failed (%d in a row); retrying in %.2f s", self.name, failures, pause)
                 self._stop.wait(pause)
                 continue
             if not worked:
@@ -200,4 +201,4 @@ class BackgroundLoop:
         try:
             self._on_stop()
         except Exception:
-            log.exception("%s did not close cleanly", self.name)
+            self._log.exception("%s did not close cleanly", self.name)
