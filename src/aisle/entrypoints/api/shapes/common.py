@@ -37,6 +37,11 @@ class PriceShown(Wire):
     deal: DealShown | None
 
 
+def optional_number(amount: Any) -> float | None:
+    """An amount (a Decimal, say) as a JSON number, or null."""
+    return None if amount is None else float(amount)
+
+
 def price_shown(price: FinalPrice) -> Wired:
     deal = price.deal
     return {

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from pydantic import Field
 
 from aisle.domain.coupons import Coupon, Quote, QuoteLine
 from aisle.domain.pricing import Deal, PriceChange
-from aisle.entrypoints.api.shapes.common import Wire, Wired
+from aisle.entrypoints.api.shapes.common import Wire, Wired, optional_number
 from aisle.services.pricing import Redemption
 
 
@@ -97,7 +95,7 @@ def deal_shown(deal: Deal) -> Wired:
         "ends_at": deal.ends_at.isoformat(),
         "seller_id": _id(deal.seller_id),
         "name": deal.name,
-        "applies_from": _amount(deal.discount.lowest_price_fitted()),
+        "applies_from": optional_number(deal.discount.lowest_price_fitted()),
     }
 
 
@@ -145,7 +143,7 @@ def redemption_shown(redemption: Redemption) -> Wired:
 
 def price_change_shown(change: PriceChange) -> Wired:
     return {
-        "old": None if change.old is None else float(change.old),
+        "old": optional_number(change.old),
         "new": float(change.new),
         "actor": change.actor,
         "changed_at": change.changed_at.isoformat(),
@@ -154,7 +152,3 @@ def price_change_shown(change: PriceChange) -> Wired:
 
 def _id(value: int | None) -> str | None:
     return None if value is None else str(value)
-
-
-def _amount(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)

@@ -9,7 +9,15 @@ from pydantic import Field
 from aisle.domain.search.document import attribute_key
 from aisle.domain.search.facet_buckets import price_filter
 from aisle.domain.search.query import ParsedQuery
-from aisle.entrypoints.api.shapes.common import CategoryRef, ProductCard, Wire, Wired, card_shown, category_ref
+from aisle.entrypoints.api.shapes.common import (
+    CategoryRef,
+    ProductCard,
+    Wire,
+    Wired,
+    card_shown,
+    category_ref,
+    optional_number,
+)
 from aisle.services.search.engine import Filters
 from aisle.services.search.results import CategoryCount, PriceDropped, Relaxation, RelaxStep, SearchResult
 
@@ -201,8 +209,8 @@ def understood(parsed: ParsedQuery) -> Wired:
         "keywords": list(parsed.keywords),
         "filters": {
             "brand": list(parsed.brands),
-            "price_min": _number(parsed.price_min),
-            "price_max": _number(parsed.price_max),
+            "price_min": optional_number(parsed.price_min),
+            "price_max": optional_number(parsed.price_max),
             "rating_min": parsed.rating_min,
             "in_stock": parsed.in_stock,
             "attributes": list(dict.fromkeys(f"{name}:{value}" for name, value in parsed.attributes)),
@@ -276,9 +284,8 @@ def _category_count(counted: CategoryCount) -> Wired:
 def _step(step: RelaxStep) -> Wired:
     value = step.value
     if isinstance(value, PriceDropped):
-        return {"dropped": step.dropped, "value": {"min": _number(value.min), "max": _number(value.max)}}
+        return {
+            "dropped": step.dropped,
+            "value": {"min": optional_number(value.min), "max": optional_number(value.max)},
+        }
     return {"dropped": step.dropped, "value": list(value) if isinstance(value, tuple) else value}
-
-
-def _number(amount: Any) -> float | None:
-    return None if amount is None else float(amount)
