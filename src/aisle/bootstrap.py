@@ -30,6 +30,7 @@ from aisle.adapters.search.guarded import GuardedEngine
 from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
 from aisle.adapters.search.tantivy_schema import stemmed_analyzer
+from aisle.adapters.sql.advisory_lock import AdvisoryLock
 from aisle.adapters.sql.engine import make_engine, ping
 from aisle.adapters.sql.migrate import upgrade_to_head
 from aisle.adapters.sql.node_slots import NodeSlot, hold_node_slot
@@ -54,7 +55,7 @@ from aisle.services.images import ImageService
 from aisle.services.import_indexing import IndexFeed
 from aisle.services.importing import CatalogImporter
 from aisle.services.inventory import InventoryService
-from aisle.services.leadership import Leadership, OutboxFollower
+from aisle.services.leadership import Leadership, Lock, OutboxFollower
 from aisle.services.maintenance import IndexProgress, Pruner, index_progress
 from aisle.services.media import MediaUrls
 from aisle.services.outbox_relay import BackgroundLoop, OutboxRelay
@@ -125,6 +126,12 @@ class Container:
         process, or through ``feed`` when given (entrypoints/import_indexer.py: in a second process)."""
         indexer = self.index_builder if index else None
         return CatalogImporter(self.uow, self.ids.next_id, utc_now, indexer=indexer, feed=feed)
+
+    def rebuild_lock(self) -> Lock:
+        """Held while the search index is rebuilt, by whichever process rebuilds it: one rebuild at a time."""
+        if self.distributed:
+            return AdvisoryLock(self.engine, f"search-rebuild:{self.settings.search_index}")
+        return FileLock(Path(self.settings.data_dir) / "search" / REBUILD_LOCK)
 
     def announce_rebuild(self, started: datetime) -> None:
         """Tells every index builder, through the outbox, to re-sync what changed since ``started``."""
@@ -375,6 +382,7 @@ def _follow(container: Container) -> Callable[[list[OutboxEntry]], None]:
 
 log = logging.getLogger(__name__)
 LEADER_LOCK = "leader.lock"
+REBUILD_LOCK = "rebuild.lock"
 INDEX_BUILDER = "index-builder"
 PRUNE_EVERY_SECONDS = 300.0
 
@@ -393,7 +401,9 @@ def worker_loops(container: Container, names: tuple[str, ...] | None = None) -> 
     loops["reservation-expirer"] = BackgroundLoop("reservation-expirer", container.inventory.expire_due, 1.0)
     loops["deal-clock"] = BackgroundLoop("deal-clock", container.pricing.announce_deal_edges, DEAL_CLOCK_SECONDS)
     announce = container.announce_rebuild if container.distributed else None
-    repair = EmptyIndexRepair(container.uow, container.search_engine, container.index_builder, utc_now, announce)
+    repair = EmptyIndexRepair(
+        container.uow, container.search_engine, container.index_builder, utc_now, container.rebuild_lock(), announce
+    )
     loops["index-repair"] = BackgroundLoop("index-repair", repair.repair_once, idle_seconds=INDEX_REPAIR_SECONDS)
     if container.stream is not None:
         for handler in container.handlers.delivered:

@@ -37,7 +37,8 @@ def _imported_then_index_lost(tmp_path: Path) -> Container:
 
 
 def _repair(container: Container) -> EmptyIndexRepair:
-    return EmptyIndexRepair(container.uow, container.search_engine, container.index_builder, utc_now)
+    lock = container.rebuild_lock()
+    return EmptyIndexRepair(container.uow, container.search_engine, container.index_builder, utc_now, lock)
 
 
 def test_a_lost_index_is_rebuilt_by_the_serving_loops_and_readyz_says_indexing_until_then(tmp_path: Path):

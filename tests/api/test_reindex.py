@@ -7,8 +7,11 @@ import time
 
 from typer.testing import CliRunner
 
+from aisle.adapters.leadership import FileLock
 from aisle.adapters.search.tantivy_home import TantivyIndexHome
+from aisle.bootstrap import REBUILD_LOCK
 from aisle.entrypoints.cli import app
+from aisle.services.clock import utc_now
 from tests.api.conftest import product_body, wait_for_outbox
 
 
@@ -42,3 +45,35 @@ def test_reindex_switches_to_a_fresh_index_while_searches_keep_answering(client,
     assert home.current() != before
     assert totals and min(totals) >= 30  # never an empty moment
     assert client.get("/api/v1/products/search", params={"q": "lantern"}).json()["total"] == 31
+
+
+def test_a_reindex_while_another_runs_is_refused_and_changes_nothing(seller, container, tmp_path):
+    seller.create(**product_body(title="Refused Lantern", variants=[{"sku": "RF-1", "price": 10}]))
+    wait_for_outbox(container)
+    home = TantivyIndexHome(tmp_path / "search")
+    before = home.current()
+    running = FileLock(tmp_path / "search" / REBUILD_LOCK)  # what a reindex in another process holds
+    assert running.try_acquire()
+    try:
+        result = CliRunner().invoke(app, ["reindex"], env={"AISLE_DATA_DIR": str(tmp_path)})
+    finally:
+        running.release()
+
+    assert result.exit_code == 1
+    assert "another process is rebuilding the search index" in result.output
+    assert home.current() == before
+    assert sorted(p.name for p in (tmp_path / "search").glob("gen-*")) == [before.name]
+    assert CliRunner().invoke(app, ["reindex"], env={"AISLE_DATA_DIR": str(tmp_path)}).exit_code == 0
+
+
+def test_a_reindex_removes_the_index_a_killed_one_left_half_built(seller, container, tmp_path):
+    seller.create(**product_body(title="Orphan Lantern", variants=[{"sku": "OL-1", "price": 10}]))
+    wait_for_outbox(container)
+    home = TantivyIndexHome(tmp_path / "search")
+    abandoned = home.new_generation(utc_now())  # begun by a reindex that was killed before it switched
+
+    result = CliRunner().invoke(app, ["reindex"], env={"AISLE_DATA_DIR": str(tmp_path)})
+
+    assert result.exit_code == 0, result.output
+    assert not abandoned.exists()
+    assert home.current().name > abandoned.name

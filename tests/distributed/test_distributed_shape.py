@@ -53,7 +53,8 @@ def test_an_opensearch_index_deleted_under_a_running_shape_is_rebuilt(shape: Sha
     cluster.close()
     assert shape.client.get("/readyz").json() == {"status": "indexing", "indexed": 0, "total": 1, "events_waiting": 0}
     app = shape.container
-    EmptyIndexRepair(app.uow, app.search_engine, app.index_builder, utc_now, app.announce_rebuild).repair_once()
+    lock = app.rebuild_lock()
+    EmptyIndexRepair(app.uow, app.search_engine, app.index_builder, utc_now, lock, app.announce_rebuild).repair_once()
 
     assert search_total(shape.client, "numbat lantern")["total"] == 1
     assert shape.client.get("/readyz").status_code == 200

@@ -539,7 +539,7 @@ def reindex() -> None:
     second and re-indexes whatever changed during the build.
     """
     from aisle.services.clock import utc_now
-    from aisle.services.search.index_rebuild import rebuild_index, resync_after_switch
+    from aisle.services.search.index_rebuild import RebuildRunning, rebuild_index, resync_after_switch
 
     container = _container(existing=True)
     builder = container.index_builder
@@ -555,7 +555,12 @@ def reindex() -> None:
                 if done > (progress.tasks[0].total or 0):
                     progress.update(task, total=done)
 
-            rebuilt = rebuild_index(container.search_engine, builder, utc_now, after_switch, advance)
+            rebuilt = rebuild_index(
+                container.search_engine, builder, utc_now, after_switch, container.rebuild_lock(), advance
+            )
+    except RebuildRunning as running:
+        console.print(f"[red]{running}[/red]; nothing was changed")
+        raise typer.Exit(1) from None
     finally:
         container.stop()
     console.print(f"indexed {rebuilt.indexed} products into a fresh index and switched to it")

@@ -74,6 +74,9 @@ class GuardedEngine:
     def finish_rebuild(self, target: RebuildTarget) -> None:
         self._guarded(lambda engine: engine.finish_rebuild(target))
 
+    def drop_abandoned_rebuilds(self) -> None:
+        self._guarded(lambda engine: engine.drop_abandoned_rebuilds())
+
     @property
     def state(self) -> str:
         """closed (healthy), open (failing fast) or half_open (trying again)."""

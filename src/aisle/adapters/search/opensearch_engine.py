@@ -7,6 +7,7 @@ Connection errors and timeouts propagate: the callers have their fallbacks.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
@@ -40,6 +41,7 @@ from aisle.services.search.engine import (
     RebuildTarget,
 )
 
+log = logging.getLogger(__name__)
 TERMS_PER_REQUEST = 50_000  # below OpenSearch's search.max_buckets (65,535)
 BRANDS_PER_PAGE = 10_000
 PARTITION_HEADROOM = 1.5  # more partitions than the estimate needs, so none holds more than a page of words
@@ -277,6 +279,14 @@ class OpenSearchEngine:
         older = [index for index in self.physical_indexes() if index < target.index]
         if older:
             self._client.indices.delete(index=",".join(older), request_timeout=self._write_timeout, ignore=404)
+
+    def drop_abandoned_rebuilds(self) -> None:
+        """The physical indexes the alias does not point at (with the rebuild lock held, none is being built)."""
+        serving = set(self._serving_indexes())
+        abandoned = [index for index in self.physical_indexes() if index not in serving]
+        if abandoned:
+            log.warning("dropping search indexes of rebuilds that never finished: %s", ", ".join(abandoned))
+            self._client.indices.delete(index=",".join(abandoned), request_timeout=self._write_timeout, ignore=404)
 
     def _serving_indexes(self) -> list[str]:
         """The physical indexes behind the alias: none when the alias is gone with its index."""

@@ -49,6 +49,14 @@ class TantivyIndexHome:
     def version(self) -> int:
         return self._pointer.stat().st_mtime_ns if self._pointer.exists() else 0
 
+    def remove_abandoned_generations(self) -> list[Path]:
+        """Generations begun after the serving one and never switched to (a rebuild whose process died)."""
+        current = self.current()
+        abandoned = [p for p in self.root.glob("gen-*") if p.is_dir() and p.name > current.name]
+        for generation in abandoned:
+            shutil.rmtree(generation, ignore_errors=True)
+        return abandoned
+
     def remove_old_generations(self, keep: int = 2) -> None:
         generations = sorted(p for p in self.root.glob("gen-*") if p.is_dir())
         current = self.current()
@@ -155,6 +163,10 @@ class SwitchingEngine:
 
     def begin_rebuild(self) -> TantivyEngine:
         return self._open(self.home.new_generation(datetime.now(UTC)))
+
+    def drop_abandoned_rebuilds(self) -> None:
+        if abandoned := self.home.remove_abandoned_generations():
+            log.warning("removed search index generations of rebuilds that never finished: %s", abandoned)
 
     def finish_rebuild(self, target: RebuildTarget) -> None:
         """Switches this process at once; other processes follow the pointer within a second and catch up."""

@@ -149,6 +149,10 @@ class SearchEngine(Protocol):
     def begin_rebuild(self) -> RebuildTarget:
         """A new, empty index beside the serving one; searches keep using the serving one meanwhile."""
 
+    def drop_abandoned_rebuilds(self) -> None:
+        """Removes the indexes of rebuilds begun and never finished (their process died). Only for a caller that
+        holds the index's rebuild lock: a rebuild still running elsewhere would lose its index."""
+
     def finish_rebuild(self, target: RebuildTarget) -> None:
         """Atomically makes ``target`` the serving index (no moment without results) and drops older ones.
 

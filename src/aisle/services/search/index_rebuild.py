@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from aisle.services.leadership import Lock
 from aisle.services.ports import UnitOfWorkFactory
 from aisle.services.search.engine import SearchEngine
 from aisle.services.search.index_builder import IndexBuilder
@@ -24,24 +25,39 @@ class Rebuilt:
     resynced: int  # products changed while it was being built, written again
 
 
+class RebuildRunning(RuntimeError):
+    """Another process is rebuilding the same index: two at once would each switch to their own."""
+
+
 def rebuild_index(
     engine: SearchEngine,
     builder: IndexBuilder,
     now: Callable[[], datetime],
     after_switch: Callable[[datetime], None] | None,
+    lock: Lock,
     progress: Callable[[int], None] = lambda _n: None,
 ) -> Rebuilt:
     """Builds a fresh index while the old one keeps answering, then switches to it. What changed during the build
     is written into the fresh index before the switch; a write can still land on the old index between that and
     the switch, so ``after_switch`` is handed the build's start to re-sync what changed since (see
-    ``resync_after_switch``; None where another process owns the serving index and re-syncs on the switch)."""
-    started = now()
-    fresh = engine.begin_rebuild()
-    indexed = builder.rebuild_into(fresh, progress)
-    resynced = builder.catch_up(started, fresh)
-    engine.finish_rebuild(fresh)
-    if after_switch is not None:
-        after_switch(started)
+    ``resync_after_switch``; None where another process owns the serving index and re-syncs on the switch).
+
+    ``lock`` (one per index, shared by every process that may rebuild it) is held throughout, so a rebuild left
+    behind by a process that died is dropped at the start of the next one rather than kept until some later
+    switch. Raises RebuildRunning when another process holds it."""
+    if not lock.try_acquire():
+        raise RebuildRunning("another process is rebuilding the search index: wait for it to finish")
+    try:
+        engine.drop_abandoned_rebuilds()
+        started = now()
+        fresh = engine.begin_rebuild()
+        indexed = builder.rebuild_into(fresh, progress)
+        resynced = builder.catch_up(started, fresh)
+        engine.finish_rebuild(fresh)
+        if after_switch is not None:
+            after_switch(started)
+    finally:
+        lock.release()
     return Rebuilt(indexed, resynced)
 
 
@@ -81,12 +97,14 @@ class EmptyIndexRepair:
         engine: SearchEngine,
         builder: IndexBuilder,
         now: Callable[[], datetime],
+        lock: Lock,
         announce: Callable[[datetime], None] | None = None,
     ) -> None:
         self._uow = uow_factory
         self._engine = engine
         self._builder = builder
         self._now = now
+        self._lock = lock
         self._announce = announce
 
     def repair_once(self) -> int:
@@ -96,7 +114,11 @@ class EmptyIndexRepair:
             return 0
         log.warning("the search index is empty while the catalog has %d active products: rebuilding it", active)
         after_switch = resync_after_switch(self._builder, self._announce)
-        rebuilt = rebuild_index(self._engine, self._builder, self._now, after_switch)
+        try:
+            rebuilt = rebuild_index(self._engine, self._builder, self._now, after_switch, self._lock)
+        except RebuildRunning:
+            log.info("the search index is empty and another process is rebuilding it: leaving it to that one")
+            return 0
         log.warning("search index rebuilt: %d documents", rebuilt.indexed)
         return rebuilt.indexed
 
