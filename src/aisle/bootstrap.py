@@ -415,21 +415,13 @@ def worker_loops(container: Container, names: tuple[str, ...] | None = None) -> 
 
 
 def _consumer(stream: EventStream, handler: Handler) -> tuple[Callable[[], int], Callable[[], None]]:
-    """A consumer joined on its first step, so a process starts (and keeps retrying) while Kafka is down; and how
-    to close it when the loop stops (the group hears at once, instead of waiting out a session timeout)."""
-    joined: list[ConsumerLoop] = []
-
-    def step() -> int:
-        if not joined:
-            subscription = stream.subscription(f"aisle-{handler.name}", sorted(handler.events))
-            joined.append(ConsumerLoop(subscription, handler.handle))
-        return joined[0].step()
-
-    def close() -> None:
-        if joined:
-            joined.pop().close()
-
-    return step, close
+    """A consumer that joins its group on its first step, so a process starts (and keeps retrying) while Kafka is
+    down; and how to close it when the loop stops (the group hears at once, instead of waiting out a session
+    timeout)."""
+    consumer = ConsumerLoop(
+        lambda: stream.subscription(f"aisle-{handler.name}", sorted(handler.events)), handler.handle
+    )
+    return consumer.step, consumer.close
 
 
 def _wake_on_any(loop: BackgroundLoop) -> Callable[[list[OutboxEntry]], None]:

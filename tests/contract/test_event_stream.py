@@ -271,7 +271,8 @@ def test_consumer_loop_hands_a_failed_batch_over_again_and_commits_only_after(ha
         handled.extend(ids(batch))
 
     sent = harness.entries(20, keys=range(4))
-    loop = ConsumerLoop(harness.subscribe("indexer"), handle, max_events=500, timeout_seconds=POLL_SECONDS)
+    loop = ConsumerLoop(lambda: harness.subscribe("indexer"), handle, max_events=500, timeout_seconds=POLL_SECONDS)
+    loop.step()  # joins the group (the in-process twin keeps nothing for a group not yet there)
     harness.stream.publish(sent)
     with pytest.raises(RuntimeError):
         deadline = time.monotonic() + WAIT_SECONDS
@@ -283,6 +284,103 @@ def test_consumer_loop_hands_a_failed_batch_over_again_and_commits_only_after(ha
     assert sorted(handled) == ids(sent)
     loop.close()
     assert_group_resumes_after_its_commits(harness, "indexer")
+
+
+class LoopThread(threading.Thread):
+    """A worker's consumer loop in its own thread, stepping again after a failure as its BackgroundLoop does."""
+
+    def __init__(self, loop: ConsumerLoop) -> None:
+        super().__init__(daemon=True)
+        self.loop = loop
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.loop.step()
+            except RuntimeError:
+                time.sleep(0.05)
+        self.loop.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.join(WAIT_SECONDS)
+
+
+def test_a_member_whose_batches_keep_failing_leaves_its_events_to_the_members_that_can_handle_them(
+    harness: Harness,
+) -> None:
+    """An index builder that cannot reach the search engine (a wrong address in that process alone) held its
+    partitions until Kafka gave up on it (5 minutes), while the builders that could index them waited."""
+    tried: list[int] = []
+    handled: list[int] = []
+
+    def unreachable(batch: list[OutboxEntry]) -> None:
+        tried.extend(ids(batch))
+        raise RuntimeError("search engine unreachable from this process")
+
+    def join() -> EventSubscription:
+        return harness.subscribe("indexer", PRODUCT_NAMES)
+
+    stuck = ConsumerLoop(join, unreachable, timeout_seconds=POLL_SECONDS, leave_after_seconds=1.0)
+    healthy = ConsumerLoop(join, lambda batch: handled.extend(ids(batch)), timeout_seconds=POLL_SECONDS)
+    threads = [LoopThread(stuck), LoopThread(healthy)]
+    for thread in threads:
+        thread.start()
+    sent: list[OutboxEntry] = []
+    try:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while not tried and time.monotonic() < deadline:  # waves until the stuck member got a share
+            wave = harness.entries(12, keys=range(12), names=PRODUCT_NAMES)
+            harness.stream.publish(wave)
+            sent += wave
+            time.sleep(2 * POLL_SECONDS)
+        assert tried, "the failing member never got any events"
+        wait_for(lambda: set(ids(sent)) <= set(handled))
+        assert not stuck.in_group
+    finally:
+        for thread in threads:
+            thread.stop()
+    assert set(handled) == set(ids(sent)), "every event handled by the member that can"
+
+
+def test_a_member_that_left_joins_again_once_its_events_go_through(harness: Harness) -> None:
+    handled: list[int] = []
+    broken = [RuntimeError("search engine down")]
+
+    def handle(batch: list[OutboxEntry]) -> None:
+        if broken:
+            raise broken[0]
+        handled.extend(ids(batch))
+
+    loop = ConsumerLoop(
+        lambda: harness.subscribe("indexer", PRODUCT_NAMES),
+        handle,
+        timeout_seconds=POLL_SECONDS,
+        leave_after_seconds=0.5,
+        probe_every_seconds=0.2,
+    )
+    loop.step()  # joins the group
+    before = harness.entries(10, keys=range(5), names=PRODUCT_NAMES)
+    harness.stream.publish(before)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while loop.in_group and time.monotonic() < deadline:
+        try:
+            loop.step()
+        except RuntimeError:
+            time.sleep(0.05)
+    assert not loop.in_group, "the loop never left the group"
+
+    broken.clear()  # the search engine answers again
+    after = harness.entries(10, keys=range(5), names=PRODUCT_NAMES)
+    harness.stream.publish(after)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not set(ids(before + after)) <= set(handled) and time.monotonic() < deadline:
+        loop.step()
+        time.sleep(0.01)
+    assert loop.in_group
+    assert set(handled) == set(ids(before + after))
+    loop.close()
 
 
 def test_event_names_map_to_product_price_inventory_and_rebuild_topics() -> None:
