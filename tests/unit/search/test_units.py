@@ -27,6 +27,13 @@ def test_every_spelling_of_inches_is_one_word(written):
         ("32 GB", "32gb"),
         ("10,000 mAh power bank", "10000mah"),
         ("2 TB drive", "2tb"),
+        ("Cat6 patch cable 5 m", "5m"),
+        ("networking cable 5.00 m", "5m"),  # trailing zeros say nothing
+        ("C2G 2.0m HDMI cable", "2m"),
+        ("HDMI cable, 3 meters", "3m"),
+        ("Patch Cable, 7.5m", "7p5m"),
+        ("Patch Cable, 0.50 m", "0p5m"),
+        ("Tripod 1.50 metres", "1p5m"),
     ],
 )
 def test_units_have_one_canonical_word(text, code):
@@ -47,6 +54,8 @@ def test_a_quote_closing_a_quotation_is_no_inch_mark():
 
 def test_a_query_reads_its_measures_as_the_index_writes_them():
     assert with_unit_codes("tv 55 inch") == "tv 55inch"
+    assert with_unit_codes("cat 6 cable 5 m") == "cat 6 cable 5m"
+    assert with_unit_codes("hdmi cable 2 meter") == "hdmi cable 2m"
     assert with_unit_codes('55" tv under $500') == "55inch tv under $500"
 
 

@@ -1,6 +1,6 @@
 """A number with its unit as one word, however it is written: "55 in", "55-inch", '55"' and "55 inches" are all
 "55inch"; "5.5 inch" is "5p5inch" (the engine would cut "5.5" in two); "32 GB" is "32gb", as "32GB" already is;
-"10,000 mAh" is "10000mah".
+"10,000 mAh" is "10000mah"; "5.0 m", "5 meters" and "5m" are "5m".
 
 Titles write sizes every way ("TV, 55 in", 'Phone 5.5"', "5.5-inch display") and so do shoppers, so the same one
 word is indexed with each product (``unit_codes``) and read in each query (``with_unit_codes``). The word "in" is a
@@ -24,6 +24,7 @@ _SPELLINGS = {
     "mah": ("mah",),
     "cm": ("centimeters", "centimetres", "centimeter", "centimetre", "cm"),
     "mm": ("millimeters", "millimetres", "millimeter", "millimetre", "mm"),
+    "m": ("meters", "metres", "meter", "metre", "m"),
     "ml": ("milliliters", "millilitres", "milliliter", "millilitre", "ml"),
     "oz": ("ounces", "ounce", "oz"),
     "lb": ("pounds", "pound", "lbs", "lb"),
@@ -116,5 +117,13 @@ def _measures(text: str) -> list[tuple[re.Match[str], str]]:
             _PRICE_CUE.search(text, 0, match.start()) or _NOT_A_UNIT_AFTER_IN.match(text, match.end())
         ):
             continue
-        found.append((match, match.group("number").replace(",", "").replace(".", "p") + _CANONICAL[spelled]))
+        found.append((match, _number_code(match.group("number")) + _CANONICAL[spelled]))
     return found
+
+
+def _number_code(number: str) -> str:
+    """ "10,000" → "10000", "5.5" → "5p5", and "5.00" or "5.0" → "5": a cable of "5.00 m" is one of "5 m"."""
+    number = number.replace(",", "")
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    return number.replace(".", "p")
