@@ -545,7 +545,10 @@ def reindex() -> None:
     builder = container.index_builder
     # Embedded, the running server owns the serving index's writer; it follows the switch and re-syncs by itself.
     after_switch = resync_after_switch(builder, container.announce_rebuild) if container.distributed else None
+    lock = container.rebuild_lock()
     try:
+        if not lock.try_acquire():  # asked before the progress bar shows (rebuild_index holds it from here on)
+            raise RebuildRunning("another process is rebuilding the search index: wait for it to finish")
         with _progress() as progress:
             task = progress.add_task("indexing active products", total=container.catalog.count_active())
 
@@ -555,13 +558,12 @@ def reindex() -> None:
                 if done > (progress.tasks[0].total or 0):
                     progress.update(task, total=done)
 
-            rebuilt = rebuild_index(
-                container.search_engine, builder, utc_now, after_switch, container.rebuild_lock(), advance
-            )
+            rebuilt = rebuild_index(container.search_engine, builder, utc_now, after_switch, lock, advance)
     except RebuildRunning as running:
         console.print(f"[red]{running}[/red]; nothing was changed")
         raise typer.Exit(1) from None
     finally:
+        lock.release()
         container.stop()
     console.print(f"indexed {rebuilt.indexed} products into a fresh index and switched to it")
     console.print(f"re-synced {rebuilt.resynced} products changed during the build")

@@ -44,7 +44,7 @@ def rebuild_index(
 
     ``lock`` (one per index, shared by every process that may rebuild it) is held throughout, so a rebuild left
     behind by a process that died is dropped at the start of the next one rather than kept until some later
-    switch. Raises RebuildRunning when another process holds it."""
+    switch. Raises RebuildRunning when another process holds it (held already by the caller: released here)."""
     if not lock.try_acquire():
         raise RebuildRunning("another process is rebuilding the search index: wait for it to finish")
     try:
