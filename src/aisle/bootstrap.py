@@ -432,9 +432,7 @@ def _consumer(stream: EventStream, handler: Handler) -> tuple[Callable[[], int],
     """A consumer that joins its group on its first step, so a process starts (and keeps retrying) while Kafka is
     down; and how to close it when the loop stops (the group hears at once, instead of waiting out a session
     timeout)."""
-    consumer = ConsumerLoop(
-        lambda: stream.subscription(f"aisle-{handler.name}", sorted(handler.events)), handler.handle
-    )
+    consumer = ConsumerLoop(lambda: stream.subscription(_group(handler), sorted(handler.events)), handler.handle)
     return consumer.step, consumer.close
 
 
