@@ -11,8 +11,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from aisle.adapters.importers.synthetic import generate_catalog
+from aisle.adapters.leadership import FileLock
 from aisle.adapters.search.tantivy_home import TantivyIndexHome
-from aisle.bootstrap import Container, bootstrap, worker_loops
+from aisle.bootstrap import REBUILD_LOCK, Container, bootstrap, worker_loops
 from aisle.entrypoints.api.app import create_app
 from aisle.services.clock import utc_now
 from aisle.services.search.index_rebuild import EmptyIndexRepair
@@ -146,3 +147,22 @@ def test_query_understanding_learns_the_catalog_again_once_a_lost_index_is_rebui
         container.understanding.rebuild_if_stale()  # the refresh loop's step
         assert brands_read(brand.lower()) == [brand]
     container.stop()
+
+
+def test_the_repair_drops_what_a_killed_rebuild_left_unless_a_rebuild_is_running(tmp_path: Path):
+    _imported(tmp_path)
+    container = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    home = TantivyIndexHome(tmp_path / "search")
+    try:
+        abandoned = home.new_generation(utc_now())  # an `aisle reindex` killed before it switched
+        running = FileLock(tmp_path / "search" / REBUILD_LOCK)  # while a rebuild runs, that may be its index
+        assert running.try_acquire()
+        assert _repair(container).repair_once() == 0
+        assert abandoned.exists()
+        running.release()
+
+        assert _repair(container).repair_once() == 0
+        assert not abandoned.exists()
+        assert container.search_engine.count() == PRODUCTS  # the serving index untouched
+    finally:
+        container.stop()

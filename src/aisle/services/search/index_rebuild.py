@@ -87,7 +87,8 @@ def lost_index(uow_factory: UnitOfWorkFactory, engine: SearchEngine) -> int:
 
 
 class EmptyIndexRepair:
-    """A background step: rebuilds the index when it holds no document, the catalog has ACTIVE products and no
+    """A background step: drops the half-built indexes of rebuilds that were killed, and rebuilds the index when it
+    holds no document, the catalog has ACTIVE products and no
     event waits to be indexed (an import or a backlog being indexed is left to finish). Only an empty index is
     taken as lost: a smaller count is normal, since a product's losing listings are not indexed."""
 
@@ -108,7 +109,9 @@ class EmptyIndexRepair:
         self._announce = announce
 
     def repair_once(self) -> int:
-        """Returns how many documents it indexed (0 when the index needed nothing)."""
+        """Returns how many documents it indexed (0 when the index needed nothing). Also drops what a rebuild
+        killed midway left behind, unless a rebuild is running."""
+        self._drop_abandoned_rebuilds()
         active = lost_index(self._uow, self._engine)
         if not active:
             return 0
@@ -121,6 +124,14 @@ class EmptyIndexRepair:
             return 0
         log.warning("search index rebuilt: %d documents", rebuilt.indexed)
         return rebuilt.indexed
+
+    def _drop_abandoned_rebuilds(self) -> None:
+        if not self._lock.try_acquire():
+            return  # a rebuild is running: what looks abandoned may be its index
+        try:
+            self._engine.drop_abandoned_rebuilds()
+        finally:
+            self._lock.release()
 
 
 class LostIndexWatch:
