@@ -191,11 +191,13 @@ def maker_only_share(words: Sequence[str], title: str, is_brand: Callable[[str],
     phones), or named whole ("prepaid phones simple mobile"); nor a word that is a brand itself ("google": Google's
     "Google - Pixel" as much as what fits it)."""
     maker, _dash, rest = title.partition(" - ")
-    if not rest or not words or not is_brand(maker):
+    if not rest or not words:
         return 0.0
     in_maker, in_rest = _singular_words(maker), _singular_words(rest)
     asked = {_singular(w) for w in words}
-    if in_maker <= asked or not asked & in_rest:
+    if in_maker <= asked or not asked & in_rest or not asked & (in_maker - in_rest):
+        return 0.0  # the set checks first: the brand lookups below run for every re-ranked candidate otherwise
+    if not is_brand(maker):
         return 0.0
     only = [w for w in words if _singular(w) in in_maker and _singular(w) not in in_rest and not is_brand(w)]
     return len(only) / len(words)
