@@ -157,8 +157,7 @@ class KafkaEventStream:
     def check(self) -> None:
         """The brokers answer a metadata request within the delivery timeout, else EventStreamError."""
         with self._lock:
-            admin = self._admin or self._new_admin()
-            self._admin = admin
+            admin = self._shared_admin()
             try:
                 admin.list_topics(timeout=self._timeout)
             except KafkaException as error:
@@ -296,8 +295,7 @@ class KafkaEventStream:
         missing = [t for t in topics if t not in self._known_topics]
         if not missing or not self._create_topics:
             return
-        admin = self._admin or self._new_admin()
-        self._admin = admin
+        admin = self._shared_admin()
         factor = self._replication or min(DEFAULT_REPLICATION, self._broker_count(admin))
         insync = self._min_insync or max(1, factor - 1)
         config = {"min.insync.replicas": str(insync)}
@@ -319,6 +317,12 @@ class KafkaEventStream:
             return max(1, len(admin.list_topics(timeout=self._timeout).brokers))
         except KafkaException as error:
             raise EventStreamError(f"could not read the brokers of {self._bootstrap}: {error}") from error
+
+    def _shared_admin(self) -> AdminClient:
+        """The admin client of topic creation and ``check`` (the caller holds ``_lock``), made on first use."""
+        if self._admin is None:
+            self._admin = self._new_admin()
+        return self._admin
 
     def _new_admin(self) -> AdminClient:
         socket_ms = max(int(self._timeout * 1000), 10)
