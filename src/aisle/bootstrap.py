@@ -56,7 +56,7 @@ from aisle.services.import_indexing import IndexFeed
 from aisle.services.importing import CatalogImporter
 from aisle.services.inventory import InventoryService
 from aisle.services.leadership import Leadership, Lock, OutboxFollower
-from aisle.services.maintenance import BACKLOG_READ_SECONDS, IndexProgress, Pruner, StalledBacklog, index_progress
+from aisle.services.maintenance import IndexProgress, Pruner, StalledBacklog, index_progress
 from aisle.services.media import MediaUrls
 from aisle.services.outbox_relay import BackgroundLoop, OutboxRelay
 from aisle.services.pdp import ProductPageService
@@ -356,9 +356,7 @@ def serving_loops(container: Container, with_workers: bool) -> list[BackgroundLo
     container.bulk.on_submitted(bulk.wake)
     if container.distributed:
         vocabulary = BackgroundLoop("query-understanding", _rebuilt(container.understanding), idle_seconds=30.0)
-        watch = container.index_backlog
-        backlog = [BackgroundLoop("index-backlog", watch.refresh, BACKLOG_READ_SECONDS)] if watch is not None else []
-        return [bulk, vocabulary, *backlog, *(worker_loops(container) if with_workers else [])]
+        return [bulk, vocabulary, *(worker_loops(container) if with_workers else [])]
     vocabulary = BackgroundLoop(
         "query-understanding", paced(container.understanding.rebuild_if_stale), settings.vocabulary_refresh_seconds
     )

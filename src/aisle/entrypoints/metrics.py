@@ -58,7 +58,7 @@ class _ContainerGauges(Collector):
         yield GaugeMetricFamily("aisle_outbox_pending", "Events not yet delivered", value=pending)
         parked = container.relay.parked()
         yield GaugeMetricFamily("aisle_outbox_parked", "Events a subscriber refused too often, kept", value=parked)
-        if container.index_backlog is not None and container.index_backlog.known:
+        if container.index_backlog is not None:
             waiting, stalled = container.index_backlog()
             yield GaugeMetricFamily(
                 "aisle_index_builder_waiting", "Events in Kafka the index builders have not committed", value=waiting

@@ -52,45 +52,45 @@ class IndexProgress:
 class StalledBacklog:
     """Distributed, the events the outbox delivered still wait in the stream until the index builders commit them:
     how many, and for how long the builders' group has not moved while some wait (0 while it works through them,
-    however many there are; a stopped or failing index builder stands still).
+    however many there are; a stopped or failing index builder stands still). Read from the brokers at most every
+    ``every_seconds``; a stream that cannot be asked reads as nothing waiting (the relay's own backlog says it)."""
 
-    ``refresh`` asks the brokers (a background loop's step, every ``BACKLOG_READ_SECONDS``: with Kafka down an
-    answer can take seconds, which no /readyz should wait for); calling it answers from the last reading. Never
-    read, or a stream that cannot be asked, reads as nothing waiting (the relay's own backlog says it)."""
-
-    def __init__(self, read: Callable[[], GroupBacklog], clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        read: Callable[[], GroupBacklog],
+        every_seconds: float = BACKLOG_READ_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._read = read
+        self._every = every_seconds
         self._clock = clock
         self._lock = threading.Lock()
-        self._last: GroupBacklog | None = None  # None until read, and while the stream cannot be asked
-        self._position = 0
-        self._still_since = 0.0  # when the group was last seen moving, or with nothing waiting
-
-    @property
-    def known(self) -> bool:
-        return self._last is not None
-
-    def refresh(self) -> int:
-        try:
-            backlog: GroupBacklog | None = self._read()
-        except BusUnavailable as error:
-            log.debug("the index builders' backlog cannot be read: %s", error)
-            backlog = None
-        now = self._clock()
-        with self._lock:
-            if backlog is not None:
-                if not self.known or backlog.position != self._position or not backlog.waiting:
-                    self._still_since = now
-                self._position = backlog.position
-            self._last = backlog
-        return 0  # nothing handled: the loop waits its idle time before the next reading
+        self._read_at: float | None = None
+        self._last = GroupBacklog(0, 0)
+        self._readable = True
+        self._still_since: float | None = None  # when the group was last seen moving, or with nothing waiting
 
     def __call__(self) -> tuple[int, float]:
         """Events waiting, and seconds the group has stood still with events waiting."""
         with self._lock:
-            if self._last is None or not self._last.waiting:
+            now = self._clock()
+            if self._read_at is None or now - self._read_at >= self._every:
+                self._read_at = now
+                self._readable = self._update(now)
+            if not self._readable or not self._last.waiting or self._still_since is None:
                 return 0, 0.0
-            return self._last.waiting, self._clock() - self._still_since
+            return self._last.waiting, now - self._still_since
+
+    def _update(self, now: float) -> bool:
+        try:
+            backlog = self._read()
+        except BusUnavailable as error:
+            log.debug("the index builders' backlog cannot be read: %s", error)
+            return False
+        if self._still_since is None or backlog.position != self._last.position or not backlog.waiting:
+            self._still_since = now
+        self._last = backlog
+        return True
 
 
 def index_progress(

@@ -133,8 +133,6 @@ class KafkaEventStream:
         self._lock = threading.Lock()
         self._producer: Producer | None = None
         self._admin: AdminClient | None = None
-        self._offsets_lock = threading.Lock()
-        self._offsets_admin: AdminClient | None = None
         self._known_topics: set[str] = set()
         self._create_topics = create_topics
 
@@ -165,11 +163,10 @@ class KafkaEventStream:
 
     def backlog(self, group: str, names: Sequence[str]) -> GroupBacklog:
         """From the group's committed offsets and the partitions' ends (a partition it never committed counts from
-        its first retained event, as the group's ``auto.offset.reset`` reads it). A few ms while the brokers answer;
-        up to the delivery timeout per request when they do not."""
-        with self._offsets_lock:  # not the publishing lock: with Kafka down this waits out its timeouts
-            admin = self._offsets_admin or self._new_admin()
-            self._offsets_admin = admin
+        its first retained event, as the group's ``auto.offset.reset`` reads it). Asks the brokers: a few ms."""
+        with self._lock:
+            admin = self._admin or self._new_admin()
+            self._admin = admin
             try:
                 partitions = self._partitions_of(admin, self.topics_for(names))
                 if not partitions:
