@@ -31,8 +31,7 @@ PDP_LATENCY = Histogram("aisle_pdp_duration_seconds", "Product page latency", ["
 
 
 class _ContainerGauges(Collector):
-    """Read at scrape time: the cache hit ratio's parts, the outbox backlog of the newest container and,
-    distributed, the index builders' backlog in Kafka."""
+    """Read at scrape time: the cache hit ratio's parts and the outbox backlog of the newest container."""
 
     def __init__(self) -> None:
         self.container: Container | None = None
@@ -58,16 +57,6 @@ class _ContainerGauges(Collector):
         yield GaugeMetricFamily("aisle_outbox_pending", "Events not yet delivered", value=pending)
         parked = container.relay.parked()
         yield GaugeMetricFamily("aisle_outbox_parked", "Events a subscriber refused too often, kept", value=parked)
-        if container.index_backlog is not None:
-            waiting, stalled = container.index_backlog()
-            yield GaugeMetricFamily(
-                "aisle_index_builder_waiting", "Events in Kafka the index builders have not committed", value=waiting
-            )
-            yield GaugeMetricFamily(
-                "aisle_index_builder_stalled_seconds",
-                "How long the index builders' group has stood still with events waiting",
-                value=stalled,
-            )
 
 
 _GAUGES = _ContainerGauges()
