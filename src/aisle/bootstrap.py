@@ -56,7 +56,7 @@ from aisle.services.import_indexing import IndexFeed
 from aisle.services.importing import CatalogImporter
 from aisle.services.inventory import InventoryService
 from aisle.services.leadership import Leadership, Lock, OutboxFollower
-from aisle.services.maintenance import IndexProgress, Pruner, StalledBacklog, index_progress
+from aisle.services.maintenance import IndexProgress, Pruner, index_progress
 from aisle.services.media import MediaUrls
 from aisle.services.outbox_relay import BackgroundLoop, OutboxRelay
 from aisle.services.pdp import ProductPageService
@@ -115,7 +115,6 @@ class Container:
     loops: list[BackgroundLoop] = field(default_factory=list)
     leadership: Leadership | None = None  # embedded: which of the processes sharing the data dir runs the workers
     tracing: Tracing = field(default_factory=Tracing.off)  # OpenTelemetry, when configured
-    index_backlog: StalledBacklog | None = None  # distributed: the index builders' events waiting in the stream
     _slot_watch: BackgroundLoop | None = None
 
     @property
@@ -169,7 +168,7 @@ class Container:
 
     def index_progress(self) -> IndexProgress:
         max_lag = timedelta(seconds=self.settings.ready_max_index_lag_seconds)
-        return index_progress(self.uow, self.search_engine, utc_now(), max_lag, self.index_backlog)
+        return index_progress(self.uow, self.search_engine, utc_now(), max_lag)
 
 
 def bootstrap(
@@ -301,8 +300,6 @@ def bootstrap(
         image_loop=image_loop,
         tracing=tracing,
     )
-    if stream is not None:
-        container.index_backlog = _index_backlog(stream, handlers)
     built.append(container)
     if settings.run_background_workers:
         container.loops = serving_loops(container, settings.with_workers)
@@ -417,20 +414,13 @@ def worker_loops(container: Container, names: tuple[str, ...] | None = None) -> 
     return list(loops.values()) if names is None else [loops[name] for name in names if name in loops]
 
 
-def _group(handler: Handler) -> str:
-    return f"aisle-{handler.name}"
-
-
-def _index_backlog(stream: EventStream, handlers: EventHandlers) -> StalledBacklog:
-    [builder] = [h for h in handlers.delivered if h.name == INDEX_BUILDER]
-    return StalledBacklog(lambda: stream.backlog(_group(builder), sorted(builder.events)))
-
-
 def _consumer(stream: EventStream, handler: Handler) -> tuple[Callable[[], int], Callable[[], None]]:
     """A consumer that joins its group on its first step, so a process starts (and keeps retrying) while Kafka is
     down; and how to close it when the loop stops (the group hears at once, instead of waiting out a session
     timeout)."""
-    consumer = ConsumerLoop(lambda: stream.subscription(_group(handler), sorted(handler.events)), handler.handle)
+    consumer = ConsumerLoop(
+        lambda: stream.subscription(f"aisle-{handler.name}", sorted(handler.events)), handler.handle
+    )
     return consumer.step, consumer.close
 
 

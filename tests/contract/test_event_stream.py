@@ -383,20 +383,6 @@ def test_a_member_that_left_joins_again_once_its_events_go_through(harness: Harn
     loop.close()
 
 
-def test_a_groups_backlog_is_what_it_has_not_committed_and_its_position_moves_as_it_commits(harness: Harness) -> None:
-    subscription = harness.subscribe("indexer", PRODUCT_NAMES)
-    sent = harness.entries(20, keys=range(4), names=PRODUCT_NAMES)
-    harness.stream.publish(sent)
-    before = harness.stream.backlog("indexer", PRODUCT_NAMES)
-    assert before.waiting == len(sent)
-
-    assert sorted(ids(collect(subscription, len(sent), commit=True))) == ids(sent)
-    after = harness.stream.backlog("indexer", PRODUCT_NAMES)
-    assert after.waiting == 0
-    assert after.position == before.position + len(sent)
-    assert harness.stream.backlog("another-group", PRODUCT_NAMES).position == 0
-
-
 def test_event_names_map_to_product_price_inventory_and_rebuild_topics() -> None:
     for name in PRODUCT_NAMES:
         assert topic_for(name, "aisle.") == "aisle.product.updated"

@@ -492,16 +492,6 @@ class EventStream(Protocol):
 
     def subscription(self, group: str, names: Sequence[str]) -> EventSubscription: ...
 
-    def backlog(self, group: str, names: Sequence[str]) -> GroupBacklog:
-        """How far a consumer group is behind on the topics of ``names``; raises BusUnavailable when the brokers
-        cannot be asked."""
-
-
-@dataclass(frozen=True)
-class GroupBacklog:
-    waiting: int  # events published that the group has not committed
-    position: int  # events it has committed: moves while its members work, stands still when none does
-
 
 class Cache(Protocol):
     @property

@@ -9,7 +9,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 
 from aisle.services.handlers import EventHandlers
-from aisle.services.ports import GroupBacklog, OutboxEntry
+from aisle.services.ports import OutboxEntry
 
 ALL_EVENTS = "*"
 
@@ -37,14 +37,6 @@ class InProcessBus:
     def check(self) -> None:
         """Always able: the subscribers are in this process."""
 
-    def backlog(self, group: str, names: Sequence[str]) -> GroupBacklog:
-        with self._changed:
-            queue = self._groups.get(group)
-            if queue is None:
-                return GroupBacklog(0, 0)
-            waiting = sum(1 for e in queue.pending if e.name in names) + queue.in_flight
-            return GroupBacklog(waiting, queue.committed)
-
     def publish(self, entries: Sequence[OutboxEntry]) -> None:
         for entry in entries:
             for observer in (*self._observers.get(entry.name, ()), *self._observers.get(ALL_EVENTS, ())):
@@ -67,8 +59,6 @@ class GroupQueue:
     def __init__(self) -> None:
         self.names: set[str] = set()
         self.pending: deque[OutboxEntry] = deque()
-        self.in_flight = 0  # taken by its subscriptions, not committed yet
-        self.committed = 0
 
 
 class InProcessSubscription:
@@ -90,13 +80,10 @@ class InProcessSubscription:
                 if entry.name in self._names:  # another member's names: dropped, as Kafka's filter does
                     taken.append(entry)
             self._in_flight.extend(taken)
-            self._queue.in_flight += len(taken)
             return taken
 
     def commit(self) -> None:
         with self._changed:
-            self._queue.in_flight -= len(self._in_flight)
-            self._queue.committed += len(self._in_flight)
             self._in_flight.clear()
 
     def close(self) -> None:
@@ -106,6 +93,5 @@ class InProcessSubscription:
                 return
             self._closed = True
             self._queue.pending.extendleft(reversed(self._in_flight))
-            self._queue.in_flight -= len(self._in_flight)
             self._in_flight.clear()
             self._changed.notify_all()

@@ -9,16 +9,8 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from confluent_kafka import (
-    Consumer,
-    ConsumerGroupTopicPartitions,
-    KafkaError,
-    KafkaException,
-    Message,
-    Producer,
-    TopicPartition,
-)
-from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer
+from confluent_kafka.admin import AdminClient, NewTopic
 
 from aisle.adapters.tracing import continuing
 from aisle.domain.events import (
@@ -29,7 +21,7 @@ from aisle.domain.events import (
     PRODUCT_UPDATED,
     REVIEW_ADDED,
 )
-from aisle.services.ports import BusUnavailable, GroupBacklog, OutboxEntry
+from aisle.services.ports import BusUnavailable, OutboxEntry
 
 log = logging.getLogger(__name__)
 
@@ -160,45 +152,6 @@ class KafkaEventStream:
                 admin.list_topics(timeout=self._timeout)
             except KafkaException as error:
                 raise EventStreamError(f"could not reach the brokers of {self._bootstrap}: {error}") from error
-
-    def backlog(self, group: str, names: Sequence[str]) -> GroupBacklog:
-        """From the group's committed offsets and the partitions' ends (a partition it never committed counts from
-        its first retained event, as the group's ``auto.offset.reset`` reads it). Asks the brokers: a few ms."""
-        with self._lock:
-            admin = self._admin or self._new_admin()
-            self._admin = admin
-            try:
-                partitions = self._partitions_of(admin, self.topics_for(names))
-                if not partitions:
-                    return GroupBacklog(0, 0)
-                asked = ConsumerGroupTopicPartitions(self._prefix + group, partitions)
-                [answer] = admin.list_consumer_group_offsets([asked], request_timeout=self._timeout).values()
-                committed = {(tp.topic, tp.partition): tp.offset for tp in answer.result().topic_partitions}
-                ends, starts = self._offsets(admin, partitions, OffsetSpec.latest()), None
-                if any(offset < 0 for offset in committed.values()):
-                    starts = self._offsets(admin, partitions, OffsetSpec.earliest())
-            except KafkaException as error:
-                raise EventStreamError(
-                    f"could not read the offsets of {group} on {self._bootstrap}: {error}"
-                ) from error
-        waiting = position = 0
-        for key, end in ends.items():
-            done = committed.get(key, -1)
-            if done < 0:
-                done = starts[key] if starts else 0
-            waiting += max(0, end - done)
-            position += done
-        return GroupBacklog(waiting, position)
-
-    def _partitions_of(self, admin: AdminClient, topics: list[str]) -> list[TopicPartition]:
-        found = admin.list_topics(timeout=self._timeout).topics
-        return [TopicPartition(t, p) for t in topics if t in found for p in sorted(found[t].partitions)]
-
-    def _offsets(
-        self, admin: AdminClient, partitions: list[TopicPartition], spec: OffsetSpec
-    ) -> dict[tuple[str, int], int]:
-        futures = admin.list_offsets({tp: spec for tp in partitions}, request_timeout=self._timeout)
-        return {(tp.topic, tp.partition): future.result().offset for tp, future in futures.items()}
 
     def subscription(self, group: str, names: Sequence[str]) -> KafkaSubscription:
         topics = self.topics_for(names)

@@ -35,10 +35,9 @@ def healthz() -> dict[str, str]:
 def readyz(app: ContainerDep) -> Any:
     """Ready to serve: the database answers and the search index holds the catalog (not fewer documents than ACTIVE
     products while an event older than AISLE_READY_MAX_INDEX_LAG_SECONDS waits to be indexed, and not empty beside
-    a catalog that is not: an index found empty is being rebuilt). Distributed, events waiting in Kafka count too
-    once the index builders have stood still for that long. Changes waiting longer to be indexed while every
-    product is (a stopped relay, a broker down, stopped index builders) leave the process ready, saying so in
-    ``index_behind``: searches still answer, and a balancer taking every process out would stop them all."""
+    a catalog that is not: an index found empty is being rebuilt). Changes waiting longer to be indexed while every
+    product is (a stopped relay, a broker down) leave the process ready, saying so in ``index_behind``: searches
+    still answer, and a balancer taking every process out would stop them all."""
     try:
         app.ready()
         progress = app.index_progress()
