@@ -230,3 +230,26 @@ def test_an_abbreviation_finds_what_the_category_names_by_its_plural(client, sel
     body = client.get("/api/v1/products/search", params={"q": "nvme ssd"}).json()
     assert body["relaxed"] is None and body["total"] - body["near_matches"] == 2  # matching every word: first
     assert {r["title"] for r in body["results"][:2]} == {title for title, _path, _price in rows[:2]}
+
+
+def test_near_matches_in_the_aisle_of_the_exact_ones_come_first(client, seller: SellerClient, container):
+    # Two products hold every word; the near matches that lack "charger" are phone accessories like them, those
+    # that lack "iphone" are computer power cables, whose short titles the words alone score higher.
+    accessories = ["Cell Phones", "Cell Phone Accessories"]
+    power = ["Cables & Adapters", "Power Cables"]
+    rows = [
+        ("Pioneer - Lightning Cable for iPhone 6 - Black", [*accessories, "Car Chargers"], 20, "A car charger."),
+        ("Modal - iPhone Charger Cable - Blue", accessories, 21, "Charges fast."),
+        ("Insignia - 3' Lightning Charging Cable - Red", [*accessories, "iPhone Cables"], 22, "For iPhone."),
+        ("Dynex - Lightning to USB Cable - Gray", [*accessories, "iPhone Cables"], 23, "Syncs your iPhone."),
+        ("C2G - SATA Power Adapter Cable", power, 24, "Powers a drive."),
+        ("ACT - Serial ATA Power Adapter Cable", power, 25, "Powers a drive."),
+        ("Sandberg - Molex Power Adapter Cable", power, 26, "Powers a card."),
+    ]
+    list_products(seller, container, "NEAR", rows)
+    body = client.get("/api/v1/products/search", params={"q": "iphone charger cable"}).json()
+    assert body["near_matches"] >= 4
+    found = [r["title"] for r in body["results"]]
+    assert set(found[:2]) == {rows[0][0], rows[1][0]}  # every word
+    assert set(found[2:4]) == {rows[2][0], rows[3][0]}  # then the near ones beside them
+    assert set(found[4:]) >= {rows[4][0], rows[5][0], rows[6][0]}

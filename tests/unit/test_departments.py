@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from aisle.domain.categories import Category
 from aisle.domain.search.departments import (
+    aisle_of,
+    beside_exact,
     category_holding_most,
     department_asked,
     department_first,
@@ -61,3 +63,25 @@ def test_the_category_a_search_is_about_is_the_deepest_holding_half_its_matches(
     assert category_holding_most([(PETS, 5), (TOYS, 5)], total=11, categories=CATEGORIES) is None
     assert category_holding_most([(999, 12)], total=12, categories=CATEGORIES) is None  # not in the tree
     assert category_holding_most([], total=0, categories=CATEGORIES) is None
+
+
+def test_the_aisle_is_the_category_below_the_department():
+    assert aisle_of(CATEGORIES, 22) == 21  # Pet Supplies > Dogs > Chew Toys: Dogs
+    assert aisle_of(CATEGORIES, 21) == 21
+    assert aisle_of(CATEGORIES, PETS) == PETS  # a department is its own aisle
+    assert aisle_of(CATEGORIES, None) is None
+    assert aisle_of(CATEGORIES, 999) is None
+
+
+def test_near_matches_beside_most_exact_ones_go_first_each_side_in_order():
+    exact = [("bone", 22), ("leash", 21), ("bricks", 11)]  # two of three in the Dogs aisle
+    near = [("blocks", 11), ("ball", 22), ("puzzle", 11), ("collar", 21), ("loose", None)]
+    moved = beside_exact(near, exact, lambda item: aisle_of(CATEGORIES, item[1]))
+    assert [name for name, _ in moved] == ["ball", "collar", "blocks", "puzzle", "loose"]
+
+
+def test_exact_matches_spread_over_aisles_leave_the_near_ones_as_they_are():
+    near = [("blocks", 11), ("ball", 22)]
+    spread = [("bone", 22), ("bricks", 11)]
+    assert beside_exact(near, spread, lambda item: aisle_of(CATEGORIES, item[1])) == near
+    assert beside_exact(near, [], lambda item: aisle_of(CATEGORIES, item[1])) == near

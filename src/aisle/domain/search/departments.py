@@ -11,6 +11,7 @@ watch bands. A search narrowed to a category, or whose matches sit in one depart
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
@@ -59,3 +60,23 @@ def root_of(categories: dict[int, Category], category_id: int | None) -> int | N
     """The top-level category above (or at) ``category_id``; None for none, an unknown one, or a cycle."""
     path = ancestors_path(categories, category_id) if category_id is not None else []
     return path[0].category_id if path and path[0].parent_id is None else None
+
+
+def aisle_of(categories: dict[int, Category], category_id: int | None) -> int | None:
+    """The category two levels down above (or at) ``category_id``: its aisle within the department ("Cell Phones >
+    Cell Phone Accessories" for iPhone cables and car chargers alike); the category itself when it is higher."""
+    path = ancestors_path(categories, category_id) if category_id is not None else []
+    return path[min(1, len(path) - 1)].category_id if path else None
+
+
+def beside_exact(near: Sequence[T], exact: Sequence[T], aisle: Callable[[T], int | None]) -> list[T]:
+    """Near matches (all of the words but one) in the aisle where more than half of the exact matches sit, in their
+    order, then the others in theirs: for "iphone charger cable", whose two exact matches are phone accessories, the
+    Lightning cables that lack "charger" before the SATA power adapter cables that lack "iphone". Exact matches
+    spread over aisles (phones and their cases) say nothing of which near matches to prefer."""
+    held = Counter(aisle(item) for item in exact)
+    most, count = max(held.items(), key=lambda pair: pair[1], default=(None, 0))
+    if most is None or 2 * count <= len(exact):
+        return list(near)
+    inside = [item for item in near if aisle(item) == most]
+    return inside + [item for item in near if aisle(item) != most]

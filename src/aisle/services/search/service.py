@@ -15,6 +15,8 @@ from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import parse_id_text
 from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.departments import (
+    aisle_of,
+    beside_exact,
     category_holding_most,
     department_asked,
     department_first,
@@ -243,6 +245,7 @@ class SearchService:
         ranked = _in_department_asked(ranked, plan, facets, categories, result.total)
         ranked += deeper
         near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
+        near = beside_exact(near, ranked[: len(best)], lambda hit: aisle_of(categories, hit.category_id))
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
         if plan.sort == "relevance":
             lifted = self._lifted_by_kind(ranked[: len(best)], near, parsed)
