@@ -253,3 +253,23 @@ def test_near_matches_in_the_aisle_of_the_exact_ones_come_first(client, seller: 
     assert set(found[:2]) == {rows[0][0], rows[1][0]}  # every word
     assert set(found[2:4]) == {rows[2][0], rows[3][0]}  # then the near ones beside them
     assert set(found[4:]) >= {rows[4][0], rows[5][0], rows[6][0]}
+
+
+def test_near_matches_in_the_exact_ones_aisle_are_found_past_the_best_by_words(
+    client, seller: SellerClient, container, monkeypatch
+):
+    # "ipad case": two tablet cases hold both words; by "case" alone the phone cases score higher than the tablet
+    # case lacking "ipad", and there are more of them than near matches are looked at (a depth of 4 here).
+    monkeypatch.setattr("aisle.services.search.service.RERANK_DEPTH", 4)
+    tablets = ["Bags & Cases", "Tablet Cases & Stands"]
+    phones = ["Cell Phones", "Cell Phone Accessories", "Cases"]
+    rows = [
+        ("Kensington - Sleeve Case for iPad - Black", tablets, 30),
+        ("Philips - Folio Case for iPad Air - Red", tablets, 31),
+        ("Speck - Balance Folio Case for 11-inch Tablets - Black", tablets, 32),
+        *((f"Case-Mate - Case for Phone {n} - Clear Case", phones, 10 + n) for n in range(8)),
+    ]
+    list_products(seller, container, "AISLE", rows)
+    found = titles(client, "ipad case")
+    assert set(found[:2]) == {rows[0][0], rows[1][0]}
+    assert found[2] == rows[2][0]

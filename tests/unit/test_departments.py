@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aisle.domain.categories import Category
 from aisle.domain.search.departments import (
+    aisle_first,
     aisle_of,
-    beside_exact,
+    aisle_of_most,
     category_holding_most,
     department_asked,
     department_first,
@@ -73,15 +74,15 @@ def test_the_aisle_is_the_category_below_the_department():
     assert aisle_of(CATEGORIES, 999) is None
 
 
-def test_near_matches_beside_most_exact_ones_go_first_each_side_in_order():
-    exact = [("bone", 22), ("leash", 21), ("bricks", 11)]  # two of three in the Dogs aisle
+def test_the_exact_matches_aisle_is_where_more_than_half_of_them_sit():
+    assert aisle_of_most([21, 21, 11]) == 21
+    assert aisle_of_most([21, 11]) is None  # spread: phones and their cases
+    assert aisle_of_most([None, None, 21]) is None
+    assert aisle_of_most([]) is None
+
+
+def test_near_matches_in_the_aisle_go_first_each_side_in_order():
     near = [("blocks", 11), ("ball", 22), ("puzzle", 11), ("collar", 21), ("loose", None)]
-    moved = beside_exact(near, exact, lambda item: aisle_of(CATEGORIES, item[1]))
+    moved = aisle_first(near, 21, lambda item: aisle_of(CATEGORIES, item[1]))
     assert [name for name, _ in moved] == ["ball", "collar", "blocks", "puzzle", "loose"]
-
-
-def test_exact_matches_spread_over_aisles_leave_the_near_ones_as_they_are():
-    near = [("blocks", 11), ("ball", 22)]
-    spread = [("bone", 22), ("bricks", 11)]
-    assert beside_exact(near, spread, lambda item: aisle_of(CATEGORIES, item[1])) == near
-    assert beside_exact(near, [], lambda item: aisle_of(CATEGORIES, item[1])) == near
+    assert aisle_first(near, None, lambda item: aisle_of(CATEGORIES, item[1])) == near

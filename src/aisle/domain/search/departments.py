@@ -69,14 +69,19 @@ def aisle_of(categories: dict[int, Category], category_id: int | None) -> int | 
     return path[min(1, len(path) - 1)].category_id if path else None
 
 
-def beside_exact(near: Sequence[T], exact: Sequence[T], aisle: Callable[[T], int | None]) -> list[T]:
-    """Near matches (all of the words but one) in the aisle where more than half of the exact matches sit, in their
-    order, then the others in theirs: for "iphone charger cable", whose two exact matches are phone accessories, the
-    Lightning cables that lack "charger" before the SATA power adapter cables that lack "iphone". Exact matches
-    spread over aisles (phones and their cases) say nothing of which near matches to prefer."""
-    held = Counter(aisle(item) for item in exact)
-    most, count = max(held.items(), key=lambda pair: pair[1], default=(None, 0))
-    if most is None or 2 * count <= len(exact):
+def aisle_of_most(exact: Iterable[int | None]) -> int | None:
+    """The aisle (from the exact matches' aisles) where more than half of them sit; None when they spread out
+    (phones and their cases) and so say nothing of which near matches to prefer."""
+    aisles = list(exact)
+    most, count = max(Counter(aisles).items(), key=lambda pair: pair[1], default=(None, 0))
+    return most if 2 * count > len(aisles) else None
+
+
+def aisle_first(near: Sequence[T], aisle: int | None, aisle_of_item: Callable[[T], int | None]) -> list[T]:
+    """Near matches (all of the words but one) in the exact matches' aisle, in their order, then the others in
+    theirs: for "iphone charger cable", whose two exact matches are phone accessories, the Lightning cables that lack
+    "charger" before the SATA power adapter cables that lack "iphone"."""
+    if aisle is None:
         return list(near)
-    inside = [item for item in near if aisle(item) == most]
-    return inside + [item for item in near if aisle(item) != most]
+    inside = [item for item in near if aisle_of_item(item) == aisle]
+    return inside + [item for item in near if aisle_of_item(item) != aisle]

@@ -15,8 +15,9 @@ from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import parse_id_text
 from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.departments import (
+    aisle_first,
     aisle_of,
-    beside_exact,
+    aisle_of_most,
     category_holding_most,
     department_asked,
     department_first,
@@ -86,6 +87,7 @@ NAME_RERANK_DEPTH = 40  # the best this many are re-ranked once more with their 
 KIND_SORT_DEPTH = 1000  # sorted by price (or rating, date), the first this many are ordered kind first
 KIND_SORT_DEEPER = 5000  # ... or this many, when the first ones hold none of the kind (iPhones after 1,000 cases)
 KIND_SORT_SHARE = 0.5  # of the kind lift (kinds.py): a product at least this surely of the asked kind sorts first
+AISLE_FROM = 5  # the best exact matches whose aisle, where most sit, is where near matches are looked for first
 PREDICTED_FROM = 20  # the predicted category is where most of the best this many sit
 THIN_RESULTS = 10  # fewer exact matches than this are followed by near ones (a first page is never thin)
 FACETS_TTL_SECONDS = 30  # the freshness goal: a product's new brand or price is in the counts as it is in search
@@ -244,8 +246,8 @@ class SearchService:
         ranked = self._ranked(best, plan, parsed, kinds_read)
         ranked = _in_department_asked(ranked, plan, facets, categories, result.total)
         ranked += deeper
-        near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result)
-        near = beside_exact(near, ranked[: len(best)], lambda hit: aisle_of(categories, hit.category_id))
+        aisle = aisle_of_most(aisle_of(categories, h.category_id) for h in ranked[:AISLE_FROM])
+        near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result, aisle)
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
         if plan.sort == "relevance":
             lifted = self._lifted_by_kind(ranked[: len(best)], near, parsed)
@@ -382,13 +384,21 @@ class SearchService:
         return facets
 
     def _near_matches(
-        self, engine: Searcher, plan: Plan, parsed: ParsedQuery, params: SearchParams, exact: EngineResult
+        self,
+        engine: Searcher,
+        plan: Plan,
+        parsed: ParsedQuery,
+        params: SearchParams,
+        exact: EngineResult,
+        aisle: int | None,
     ) -> list[Hit]:
         """When fewer than a page of products match every word, and the shopper chose no filter, those that nearly
         do follow them, ranked among themselves: with the brand read as a word ("alcatel cell phone": the
         carrier-packaged Alcatel phones after the Alcatel-branded ones), else with one word fewer ("iphone 7 cases
         trend cases": other iPhone 7 cases after the one trend case; see ``near_groups``), else, for a query that
-        is one synonym phrase, with its words apart ("wireless earbuds": wireless earphones)."""
+        is one synonym phrase, with its words apart ("wireless earbuds": wireless earphones). Those in ``aisle``, where
+        most of the best exact matches sit, go first ("iphone charger cable": Lightning cables lacking "charger"
+        before SATA power adapter cables lacking "iphone")."""
         if exact.total == 0 or plan.sort != "relevance" or plan.given:
             return []  # a filter the shopper chose shows what its facet counted: the exact matches
         if exact.total >= THIN_RESULTS:  # many exact matches, but when few are of the kind the last word names
@@ -416,8 +426,19 @@ class SearchService:
         # RERANK_DEPTH of them at most, however deep the page, so that every page sees the same near matches, in the
         # same order, and the same total: asked for that many beyond the exact matches the engine's answer holds.
         query = replace(query, limit=RERANK_DEPTH + len(exact_ids))
-        near = [h for h in engine.search(query).hits if h.product_id not in exact_ids]
-        return self._ranked(near[:RERANK_DEPTH], plan, parsed)
+        near = [h for h in self._near_in_aisle(engine, query, aisle) if h.product_id not in exact_ids]
+        in_aisle = {h.product_id for h in near}
+        near += [h for h in engine.search(query).hits if h.product_id not in exact_ids | in_aisle]
+        ranked = self._ranked(near[:RERANK_DEPTH], plan, parsed)
+        return aisle_first(ranked, aisle, lambda hit: aisle if hit.product_id in in_aisle else None)
+
+    def _near_in_aisle(self, engine: Searcher, query: EngineQuery, aisle: int | None) -> list[Hit]:
+        """The near matches filed in the exact matches' aisle, asked for apart: the best exact matches of "ipad case"
+        are tablet cases, and by the words alone the best products holding only "case" are hundreds of phone cases."""
+        if aisle is None:
+            return []
+        in_aisle = replace(query.filters, in_categories=(aisle,))
+        return engine.search(replace(query, filters=in_aisle, with_total=False, with_facets=False)).hits
 
     def _synonyms_of(self, word: str) -> list[str]:
         return self._understanding.parser().synonyms.expand([word]).get(word, [])
