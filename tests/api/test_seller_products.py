@@ -240,7 +240,22 @@ def test_an_implausible_price_needs_confirming(seller: SellerClient):
     small_step = seller.request(
         "PATCH", f"/products/{product_id}", json={"variants": [{"sku": "TB-42-BLK", "price": 12}]}
     )
-    assert small_step.status_code == 200  # within 50% of the recent range 8.99-89.99
+    assert small_step.status_code == 200  # inside the range it has had lately, 8.99-89.99
+
+
+def test_a_price_cannot_be_walked_away_in_small_steps(seller: SellerClient):
+    product_id = seller.create()["product_id"]  # at 89.99
+
+    def priced(price: float, **extra: object) -> int:
+        body = {"variants": [{"sku": "TB-42-BLK", "price": price}], **extra}
+        return seller.request("PATCH", f"/products/{product_id}", json=body).status_code
+
+    assert priced(125.99) == 200  # +40%
+    assert priced(176.39) == 422  # +40% again: twice what it cost when the last 30 days began
+    assert priced(134.98) == 200  # within 50% of 89.99
+    assert priced(89.99) == 200  # back to a price it had
+    assert priced(176.39, confirm_price_change=True) == 200
+    assert seller.request("GET", f"/products/{product_id}").json()["variants"][0]["price"] == 176.39
 
 
 def test_a_new_sku_in_place_of_an_old_one_is_held_to_the_products_recent_prices(seller: SellerClient):

@@ -102,6 +102,16 @@ def test_implausible_price_changes():
     assert implausible_change(Decimal("90.01"), recent) is not None
 
 
+def test_a_changed_price_is_held_to_its_price_when_the_window_opened():
+    anchor, held = Decimal(100), [Decimal(100), Decimal(140)]  # one step of 40% up since
+    assert implausible_change(Decimal(150), held, anchor) is None  # 100 * 1.5
+    assert implausible_change(Decimal(196), held, anchor) is not None  # 140 * 1.4: a second step of 40%
+    assert "its price 30 days ago" in implausible_change(Decimal(49), held, anchor)  # under 100 * 0.5
+    down = [Decimal(100), Decimal(60), Decimal(40)]  # confirmed cuts: going back up needs no confirming
+    assert implausible_change(Decimal(100), down, anchor) is None
+    assert implausible_change(Decimal(30), down, anchor) is not None
+
+
 def coupon(**overrides) -> Coupon:
     base = {
         "code": "SAVE10",

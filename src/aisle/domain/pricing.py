@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from enum import StrEnum
 
@@ -22,6 +22,7 @@ from aisle.domain.money import CENT, price_problem
 COUPON_CODE = re.compile(r"^[A-Z0-9_-]{3,32}$")
 MAX_PERCENT = Decimal(90)
 PLAUSIBLE_CHANGE = Decimal("0.5")  # a new price more than 50% outside the recent range needs confirming
+PRICE_MEMORY = timedelta(days=30)  # the window whose prices make a new price plausible
 
 
 class DealScope(StrEnum):
@@ -143,23 +144,35 @@ def check_window(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
         raise InvalidInput.single("ends_at", "must be in the future")
 
 
-def implausible_change(new: Decimal, recent: Sequence[Decimal]) -> str | None:
-    """Why a new price needs confirming, or None: outside ±50% of the range it had lately."""
+def implausible_change(new: Decimal, recent: Sequence[Decimal], anchor: Decimal | None = None) -> str | None:
+    """Why a new price needs confirming, or None. Without ``anchor`` (a variant new to the product, held to its
+    siblings' prices): outside ±50% of the recent range. With it (the variant's price when the window opened; ``recent``
+    its prices since): outside ±50% of that price and outside the range it has held since, so that steps of 40% do not
+    walk a price anywhere, while going back to a price it had lately needs no confirming."""
     if not recent:
         return None
-    low, high = min(recent) * (1 - PLAUSIBLE_CHANGE), max(recent) * (1 + PLAUSIBLE_CHANGE)
-    if low <= new <= high:
+    low, high = min(recent), max(recent)
+    if anchor is None:
+        if low * (1 - PLAUSIBLE_CHANGE) <= new <= high * (1 + PLAUSIBLE_CHANGE):
+            return None
+        return (
+            f"{new} is more than 50% away from the recent range {low}–{high}; "  # noqa: RUF001
+            "send confirm_price_change: true if it is intended"
+        )
+    if low <= new <= high or anchor * (1 - PLAUSIBLE_CHANGE) <= new <= anchor * (1 + PLAUSIBLE_CHANGE):
         return None
     return (
-        f"{new} is more than 50% away from the recent range {min(recent)}–{max(recent)}; "  # noqa: RUF001
-        "send confirm_price_change: true if it is intended"
+        f"{new} is more than 50% away from {anchor}, its price {PRICE_MEMORY.days} days ago, and outside the range "
+        f"it has had since ({low}–{high}); send confirm_price_change: true if it is intended"  # noqa: RUF001
     )
 
 
-def price_change_problems(changes: Sequence[tuple[int, Decimal, Sequence[Decimal]]]) -> list[FieldError]:
-    """(variant index, new price, recent prices) for each changed variant."""
+def price_change_problems(
+    changes: Sequence[tuple[int, Decimal, Sequence[Decimal], Decimal | None]],
+) -> list[FieldError]:
+    """(variant index, new price, recent prices, anchor: see ``implausible_change``) for each changed variant."""
     return [
         FieldError(f"variants[{index}].price", reason)
-        for index, new, recent in changes
-        if (reason := implausible_change(new, recent))
+        for index, new, recent, anchor in changes
+        if (reason := implausible_change(new, recent, anchor))
     ]

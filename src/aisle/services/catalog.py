@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, content_from_dict
 from aisle.domain.categories import CategoryNode, build_tree
 from aisle.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
-from aisle.domain.pricing import price_change_problems
+from aisle.domain.pricing import PRICE_MEMORY, price_change_problems
 from aisle.domain.search.text import tokenize
 from aisle.domain.versions import diff_snapshots
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory, VersionConflict, VersionInfo
@@ -19,7 +19,6 @@ from aisle.services.retry import retry_on_conflict
 
 Edit = Callable[[ProductContent], ProductContent]
 MAX_CAS_ATTEMPTS = 8
-PRICE_MEMORY = timedelta(days=30)  # the window whose prices make a new price plausible
 MIN_SHARED_TITLE_WORDS = 0.5  # of a canonical product without a GTIN, the title words an offer of it holds
 
 
@@ -278,8 +277,8 @@ def _require_no_stock_dropped(uow: UnitOfWork, before: ProductContent, after: Pr
 
 
 def _require_plausible_prices(uow: UnitOfWork, before: ProductContent, after: ProductContent, now: datetime) -> None:
-    """A changed price is compared with the variant's recent prices; a variant new to the product with those of
-    every variant it had (else renaming a SKU would skip the check)."""
+    """A changed price is compared with the variant's price when the window opened and its prices since; a variant
+    new to the product with the recent range of every variant it had (else renaming a SKU would skip the check)."""
     old = {v.sku: v for v in before.variants}
     compared = [
         (i, v, [old[v.sku]] if v.sku in old else list(before.variants))
@@ -290,9 +289,9 @@ def _require_plausible_prices(uow: UnitOfWork, before: ProductContent, after: Pr
         return
     ids = {o.variant_id for _i, _v, olds in compared for o in olds if o.variant_id}
     recent = uow.pricing.recent_prices(sorted(ids), now - PRICE_MEMORY)
-    checks = [
-        (i, v.price, [p for o in olds for p in (o.price, *recent.get(o.variant_id or 0, []))])
-        for i, v, olds in compared
-    ]
+    checks = []
+    for i, v, olds in compared:
+        held = [p for o in olds for p in (*recent.get(o.variant_id or 0, []), o.price)]
+        checks.append((i, v.price, held, held[0] if v.sku in old else None))
     if problems := price_change_problems(checks):
         raise InvalidInput(problems)

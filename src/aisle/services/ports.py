@@ -380,7 +380,9 @@ class PricingRepository(Protocol):
     def price_history(self, variant_id: int, limit: int = 200) -> list[PriceChange]:
         """Newest first."""
 
-    def recent_prices(self, variant_ids: Sequence[int], since: datetime) -> dict[int, list[Decimal]]: ...
+    def recent_prices(self, variant_ids: Sequence[int], since: datetime) -> dict[int, list[Decimal]]:
+        """Each variant's prices since ``since``, oldest first: the one it had then, and each set after it; none for a
+        variant whose price has not changed since."""
 
 
 class ImageRepository(Protocol):

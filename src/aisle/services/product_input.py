@@ -189,7 +189,11 @@ class ProductIn(InputModel):
     )
     variants: list[VariantIn] = Field(min_length=1, max_length=MAX_VARIANTS)
     confirm_price_change: bool = Field(
-        False, description="Needed to set a price more than 50% outside its recent range (not stored)"
+        False,
+        description=(
+            "Needed to set a price more than 50% away from its price 30 days ago and outside the range it has had "
+            "since (not stored)"
+        ),
     )
 
     @field_validator("images", mode="before")
@@ -277,7 +281,11 @@ class ProductPatch(InputModel):
     canonical_product_id: IdText | None = None
     variants: list[VariantIn] | None = Field(None, min_length=1, max_length=MAX_VARIANTS)
     confirm_price_change: bool = Field(
-        False, description="Needed to set a price more than 50% outside its recent range (not stored)"
+        False,
+        description=(
+            "Needed to set a price more than 50% away from its price 30 days ago and outside the range it has had "
+            "since (not stored)"
+        ),
     )
 
     @field_validator(*NOT_NULL, mode="before")

@@ -149,11 +149,15 @@ class SqlPricingRepository:
     def recent_prices(self, variant_ids: Sequence[int], since: datetime) -> dict[int, list[Decimal]]:
         h = t.price_history.c
         rows = self._db.execute(
-            select(h.variant_id, h.new_cents).where(and_(h.variant_id.in_(list(variant_ids)), h.changed_at >= since))
+            select(h.variant_id, h.old_cents, h.new_cents)
+            .where(and_(h.variant_id.in_(list(variant_ids)), h.changed_at >= since))
+            .order_by(h.changed_at, h.entry_id)
         )
         found: dict[int, list[Decimal]] = {}
-        for variant_id, cents in rows:
-            found.setdefault(variant_id, []).append(from_cents(cents))
+        for variant_id, old_cents, new_cents in rows:
+            if variant_id not in found and old_cents is not None:  # what it cost when the window opened
+                found[variant_id] = [from_cents(old_cents)]
+            found.setdefault(variant_id, []).append(from_cents(new_cents))
         return found
 
 
