@@ -56,7 +56,12 @@ class Settings(BaseSettings):
     kafka_min_insync_replicas: int | None = Field(
         None, ge=1, le=16, description="Copies a write needs before it is acknowledged; unset: replication factor - 1"
     )
-    seller_writes_per_minute: float = Field(100, gt=0, description="Rate limit per seller on product writes")
+    seller_writes_per_minute: float = Field(
+        100, gt=0, description="Rate limit per seller on product, image, deal and coupon writes"
+    )
+    seller_stock_writes_per_minute: float = Field(
+        6000, gt=0, description="Rate limit per seller on stock changes (RESTOCK, SET): a whole catalog's sync fits"
+    )
     searches_per_minute: float = Field(600, gt=0, description="Rate limit per client address on search")
     quotes_per_minute: float = Field(120, gt=0, description="Rate limit per client address on price quotes")
     reviews_per_minute_per_client: float = Field(10, gt=0, description="Rate limit per client address on reviews")

@@ -39,6 +39,7 @@ CHECKS = [
 schemathesis.serializer.alias("application/x-ndjson", "application/octet-stream")
 RATE_LIMITS = (
     "seller_writes_per_minute",
+    "seller_stock_writes_per_minute",
     "searches_per_minute",
     "quotes_per_minute",
     "reviews_per_minute_per_client",

@@ -261,6 +261,24 @@ def seller_write_allowed(request: Request, seller: SellerDep) -> Seller:
     return seller
 
 
+def caller_write_allowed(request: Request, caller: CallerDep) -> Caller:
+    """A seller's deal and coupon writes count against its write limit; the platform's (internal token) are not
+    limited."""
+    app = container(request)
+    if caller.seller is not None and not caller.internal:
+        _limit(app, f"seller-writes:{caller.seller.seller_id}", app.settings.seller_writes_per_minute)
+    return caller
+
+
+def stock_write_allowed(request: Request, caller: CallerDep) -> Caller:
+    """A seller's stock changes are limited apart (AISLE_SELLER_STOCK_WRITES_PER_MINUTE), high enough for a stock
+    sync of a whole catalog, one variant a request; the platform's reservations are not limited."""
+    app = container(request)
+    if caller.seller is not None and not caller.internal:
+        _limit(app, f"seller-stock:{caller.seller.seller_id}", app.settings.seller_stock_writes_per_minute)
+    return caller
+
+
 def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -292,3 +310,5 @@ def product_review_allowed(request: Request, product_id: int) -> None:
 
 
 WritingSeller = Annotated[Seller, Depends(seller_write_allowed)]
+WritingCaller = Annotated[Caller, Depends(caller_write_allowed)]
+StockWritingCaller = Annotated[Caller, Depends(stock_write_allowed)]

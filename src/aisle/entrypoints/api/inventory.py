@@ -22,6 +22,7 @@ from aisle.entrypoints.api.dependencies import (
     InventoryDep,
     ReservationIdText,
     ReserverDep,
+    StockWritingCaller,
     VariantIdText,
     internal_caller,
     parse_id,
@@ -137,12 +138,13 @@ def get_stock(variant_id: VariantIdText, caller: CallerDep, inventory: Inventory
             "description": "Not enough stock, the reservation is no longer active, or a SET counts fewer units "
             "than are reserved at the warehouse (release reservations first)"
         },
+        429: {"description": "Over the seller's stock-change rate limit; see Retry-After"},
     },
 )
 def change_stock(
     variant_id: VariantIdText,
     body: StockChange,
-    caller: CallerDep,
+    caller: StockWritingCaller,
     inventory: InventoryDep,
     reserver: ReserverDep,
     idempotency_key: IdempotencyKey = None,

@@ -20,6 +20,7 @@ from aisle.entrypoints.api.dependencies import (
     PricingDep,
     SellerDep,
     VariantIdText,
+    WritingCaller,
     internal_caller,
     parse_id,
     quote_allowed,
@@ -97,14 +98,19 @@ class RedeemIn(InputModel):
     seller_id: IdText | None = Field(None, description="For a seller's code: the seller (the quote's coupon_seller_id)")
 
 
+OVER_WRITE_LIMIT: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Over the seller's write rate limit; see Retry-After"}
+}
+
+
 @router.post(
     "/pricing/deals",
     status_code=status.HTTP_201_CREATED,
     response_model=DealOut,
-    responses={**PROBLEMS, 409: {"description": "The product is deleted"}},
+    responses={**PROBLEMS, 409: {"description": "The product is deleted"}, **OVER_WRITE_LIMIT},
 )
 def create_deal(
-    body: DealIn, caller: CallerDep, pricing: PricingDep, idempotency_key: IdempotencyKey = None
+    body: DealIn, caller: WritingCaller, pricing: PricingDep, idempotency_key: IdempotencyKey = None
 ) -> Response:
     """A time-boxed percentage or amount off a product, a category or a seller. The best running deal wins.
     `ends_at` must be in the future. A retry with the same Idempotency-Key answers with the deal the first request
@@ -128,9 +134,14 @@ def list_deals(caller: CallerDep, pricing: PricingDep) -> Response:
 @router.delete(
     "/pricing/deals/{deal_id}",
     response_model=DealOut,
-    responses={**PROBLEMS, 404: {"description": "No such deal of this seller"}, 409: {"description": "Ended"}},
+    responses={
+        **PROBLEMS,
+        404: {"description": "No such deal of this seller"},
+        409: {"description": "Ended"},
+        **OVER_WRITE_LIMIT,
+    },
 )
-def end_deal(deal_id: DealIdText, caller: CallerDep, pricing: PricingDep) -> Response:
+def end_deal(deal_id: DealIdText, caller: WritingCaller, pricing: PricingDep) -> Response:
     """Ends a deal now (one to come never starts): its products go back to their price, in search too. A seller
     ends its own deals; the internal token any."""
     who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
@@ -141,9 +152,13 @@ def end_deal(deal_id: DealIdText, caller: CallerDep, pricing: PricingDep) -> Res
     "/pricing/coupons",
     status_code=status.HTTP_201_CREATED,
     response_model=CouponOut,
-    responses={**PROBLEMS, 409: {"description": "The code is taken, by the platform or a seller"}},
+    responses={
+        **PROBLEMS,
+        409: {"description": "The code is taken, by the platform or a seller"},
+        **OVER_WRITE_LIMIT,
+    },
 )
-def create_coupon(body: CouponIn, caller: CallerDep, pricing: PricingDep) -> Response:
+def create_coupon(body: CouponIn, caller: WritingCaller, pricing: PricingDep) -> Response:
     """A code for percent or amount off, with a minimum spend, a validity window (ending in the future) and a usage
     limit. A code is unique across the platform: one that the platform or any seller already has is a 409."""
     who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
