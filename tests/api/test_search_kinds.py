@@ -158,6 +158,7 @@ def test_a_word_only_the_category_holds_leaves_a_name_using_the_head_as_a_qualif
 PHRASE_CATALOG = [
     ("Aria True Wireless Earbuds", ["Audio", "Headphones"], 89.0),
     ("Pulse Wireless Sport Earphones", ["Audio", "Headphones"], 49.0),
+    ("Echo Bluetooth In-Ear Headphones", ["Audio", "Headphones"], 39.0),
     ("Nova Wireless Mouse", ["Computers", "Keyboards & Mice"], 19.0),
     ("Stride Tracker for Fitness and Sleep", ["Wearables", "Smartwatches"], 59.0),
     ("Sony MDR570LPL Headphones", ["Audio", "Headphones"], 19.0),
@@ -175,6 +176,8 @@ def test_a_query_that_is_one_synonym_phrase_is_followed_by_its_words_apart(clien
     found = [r["title"] for r in body["results"]]
     assert found[:2] == ["Aria True Wireless Earbuds", "Pulse Wireless Sport Earphones"]
     assert "Nova Wireless Mouse" not in found  # no earbuds, however wireless
+    # "bluetooth" stands for "wireless" in the phrase's synonym "bluetooth earbuds": so it does in the words apart
+    assert "Echo Bluetooth In-Ear Headphones" in found
     assert body["relaxed"] is None
 
 

@@ -6,6 +6,7 @@ from aisle.domain.search.query import ParsedQuery
 from aisle.services.search.engine import KeywordGroup
 from aisle.services.search.params import SearchParams
 from aisle.services.search.planning import plan_for as _plan
+from aisle.services.search.planning import word_groups
 
 
 def test_a_multi_word_synonym_term_becomes_one_phrase_group():
@@ -94,3 +95,13 @@ def test_relaxing_a_long_query_counts_each_word_once():
     single = [q for q in asked if len(q.keywords) == 1]
     assert sorted(q.keywords[0].word for q in single) == sorted(words)
     assert len(asked) - len(single) <= MAX_TRIED * len(dropped)  # a few tries per step, however long the query
+
+
+def test_a_phrase_apart_gives_each_word_what_takes_its_place_in_the_phrases_synonyms():
+    phrase = KeywordGroup("wireless earbuds", ("bluetooth earbuds", "true wireless earbuds", "ear buds"))
+    synonyms = {"earbuds": ["earphones"]}
+    split = word_groups((phrase,), lambda word: synonyms.get(word, []), held={"wireless", "earbuds"})
+    assert split == (
+        KeywordGroup("wireless", ("bluetooth",), fuzzy=False),  # "true wireless earbuds" differs by a word more
+        KeywordGroup("earbuds", ("earphones",), fuzzy=False),
+    )

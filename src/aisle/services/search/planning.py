@@ -109,7 +109,8 @@ def word_groups(
     groups: tuple[KeywordGroup, ...], synonyms_of: Callable[[str], Sequence[str]], held: Collection[str] = ()
 ) -> tuple[KeywordGroup, ...] | None:
     """The groups again with each synonym phrase split into its words, each with its own synonyms, in any order:
-    "wireless earbuds" also as "wireless" and "earbuds" (or "earphones"), for when the phrase finds too little.
+    "wireless earbuds" also as "wireless" (or "bluetooth", which takes its place in the phrase's synonym "bluetooth
+    earbuds") and "earbuds" (or "earphones"), for when the phrase finds too little.
     Each word is typo tolerant only where the catalog lacks it (``held``: the words it holds).
     None when no group is such a phrase; a word the catalog writes joined ("head phone": "headphone") stays one,
     but a model code ("xbox 360": "xbox360") is its words again."""
@@ -120,8 +121,27 @@ def word_groups(
         if len(words) == 1 or (joined and not (len(words) == 2 and is_split_code(*words))):
             split.append(group)
             continue
-        split.extend(KeywordGroup(w, tuple(synonyms_of(w)), w not in held, group.required) for w in words)
+        in_place = _in_place_of(words, group.alternatives)
+        split.extend(
+            KeywordGroup(
+                w, tuple(dict.fromkeys([*synonyms_of(w), *in_place.get(i, [])])), w not in held, group.required
+            )
+            for i, w in enumerate(words)
+        )
     return tuple(split) if len(split) > len(groups) else None
+
+
+def _in_place_of(words: Sequence[str], alternatives: Sequence[str]) -> dict[int, list[str]]:
+    """For each word of a phrase (by position), the words that the phrase's alternatives put in its place, where an
+    alternative has as many words and differs from the phrase in that one only: "bluetooth" for "wireless" by
+    "wireless earbuds => bluetooth earbuds"."""
+    found: dict[int, list[str]] = {}
+    for alternative in alternatives:
+        parts = alternative.split()
+        differ = [i for i, (word, part) in enumerate(zip(words, parts, strict=False)) if word != part]
+        if len(parts) == len(words) and len(differ) == 1:
+            found.setdefault(differ[0], []).append(parts[differ[0]])
+    return found
 
 
 def _price_range(parsed: ParsedQuery, params: SearchParams) -> tuple[Decimal | None, Decimal | None]:
