@@ -51,11 +51,19 @@ def test_price_history_and_recent_prices(uow):
     with uow() as tx:
         tx.pricing.record_price(1, 9, None, Decimal("10.00"), "seller:1", now - timedelta(days=40))
         tx.pricing.record_price(1, 9, Decimal("10.00"), Decimal("12.50"), "seller:1", now - timedelta(days=3))
+        tx.pricing.record_price(1, 9, Decimal("12.50"), Decimal("11.00"), "seller:1", now - timedelta(days=2))
+        tx.pricing.record_price(2, 9, None, Decimal("5.00"), "seller:1", now - timedelta(days=1))  # new since
         tx.commit()
     with uow(readonly=True) as tx:
-        assert tx.pricing.recent_prices([1], now - timedelta(days=30)) == {1: [Decimal("12.50")]}
+        # oldest first, from what it cost when the window opened
+        recent = tx.pricing.recent_prices([1, 2, 3], now - timedelta(days=30))
+        assert recent == {1: [Decimal("10.00"), Decimal("12.50"), Decimal("11.00")], 2: [Decimal("5.00")]}
         history = tx.pricing.price_history(1)
-    assert [(h.old, h.new) for h in history] == [(Decimal("10.00"), Decimal("12.50")), (None, Decimal("10.00"))]
+    assert [(h.old, h.new) for h in history] == [
+        (Decimal("12.50"), Decimal("11.00")),
+        (Decimal("10.00"), Decimal("12.50")),
+        (None, Decimal("10.00")),
+    ]
 
 
 def test_deals_starting_or_ending_in_a_window(uow):
