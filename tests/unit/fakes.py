@@ -125,8 +125,10 @@ class FakePricing:
 
     def recent_prices(self, variant_ids: Sequence[int], since: datetime) -> dict[int, list[Decimal]]:
         found: dict[int, list[Decimal]] = {}
-        for record in self._uow.store.prices:
+        for record in sorted(self._uow.store.prices, key=lambda r: r.changed_at):
             if record.variant_id in variant_ids and record.changed_at >= since:
+                if record.variant_id not in found and record.old is not None:
+                    found[record.variant_id] = [record.old]
                 found.setdefault(record.variant_id, []).append(record.new)
         return found
 
