@@ -75,7 +75,8 @@ def _title_changes_hammered(tmp_path: Path, shown: Callable[[Container, int], in
         product_id = app.catalog.create_product(seller.seller_id, _content(0)).product_id
 
         def write(n: int) -> None:  # the committed handlers drop this process's cached views before it returns
-            app.catalog.replace_product(seller.seller_id, product_id, _content(n))
+            # the price walks from 10 to 160 a dollar at a time: past 15 that asks for confirming
+            app.catalog.replace_product(seller.seller_id, product_id, _content(n), confirm_price_change=True)
 
         def version() -> int:
             return shown(app, product_id)
