@@ -151,7 +151,7 @@ def test_a_process_never_writes_back_a_page_another_process_changed(tmp_path: Pa
         product_id = writer.catalog.create_product(seller.seller_id, _content(0)).product_id
 
         def write(n: int) -> None:  # the writer's committed handlers drop the cached views before it returns
-            writer.catalog.replace_product(seller.seller_id, product_id, _content(n))
+            writer.catalog.replace_product(seller.seller_id, product_id, _content(n), confirm_price_change=True)
 
         def versions() -> tuple[int, int]:
             (card,) = reader.search._cards.cards([product_id])
