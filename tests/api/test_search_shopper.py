@@ -273,3 +273,29 @@ def test_near_matches_in_the_exact_ones_aisle_are_found_past_the_best_by_words(
     found = titles(client, "ipad case")
     assert set(found[:2]) == {rows[0][0], rows[1][0]}
     assert found[2] == rows[2][0]
+
+
+def test_a_brand_typed_with_a_kind_finds_its_products_of_that_kind_named_otherwise(
+    client, seller: SellerClient, container
+):
+    # "dell laptop charger": one Dell product holds every word; Dell's adapters say neither "laptop" nor "charger"
+    # (a synonym of "power adapter"), and are what the shopper asks for before Dell's laptops or others' chargers
+    power, laptops = ["Computers", "Power Adapters"], ["Computers", "Laptops"]
+    rows = [
+        ("Dell", "Dell - Laptop Charger 65W - Black", power, 40),
+        ("Dell", "DELL PA-12 power adapter Indoor 65 W Black", power, 41),
+        ("Dell", "DELL Car/Air power adapter Black", power, 42),
+        ("Acme", "Acme - Laptop Charger 90W - Black", power, 43),
+        ("Dell", "DELL Latitude 5400 Laptop 14 in", laptops, 900),
+    ]
+    for n, (brand, title, path, price) in enumerate(rows):
+        body = {"title": title, "brand": brand, "status": "ACTIVE", "category_id": category_id(container, path)}
+        body["variants"] = [{"sku": f"BK-{n}", "price": price}]
+        assert seller.request("POST", "/products", json=body).status_code == 201
+    searchable(container)
+    body = client.get("/api/v1/products/search", params={"q": "dell laptop charger"}).json()
+    assert body["query"]["filters"]["brand"] == ["Dell"]
+    found = [r["title"] for r in body["results"]]
+    assert found[0] == rows[0][1]
+    assert set(found[1:3]) == {rows[1][1], rows[2][1]}  # the brand's adapters, close matches
+    assert rows[3][1] not in found  # another maker's laptop charger is not a Dell one

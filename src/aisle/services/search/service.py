@@ -406,10 +406,12 @@ class SearchService:
                 return []
             if len(self._asked_kind.candidates_of(exact.hits[:RERANK_DEPTH], parsed, head_only=True)) >= THIN_RESULTS:
                 return []
+        also: EngineQuery | None = None
         if parsed.brands and not params.brands and plan.keywords and all(k.word in COLOURS for k in plan.keywords):
             # "google black": the brand's other products, in other colours, before black things that mention it
             query = self._engine_query(replace(plan, keywords=()), params)
         elif parsed.brands and not params.brands:
+            also = self._brands_kind(plan, parsed, params)
             parsed = brands_as_words(parsed)
             plan = plan_for(parsed, params, plan.filters.category_id)
             query = self._engine_query(plan, params)
@@ -429,8 +431,21 @@ class SearchService:
         near = [h for h in self._near_in_aisle(engine, query, aisle) if h.product_id not in exact_ids]
         in_aisle = {h.product_id for h in near}
         near += [h for h in engine.search(query).hits if h.product_id not in exact_ids | in_aisle]
+        if also is not None:  # the brand's products of the kind asked, lacking the other words
+            seen = exact_ids | {h.product_id for h in near}
+            near += [h for h in engine.search(replace(also, limit=query.limit)).hits if h.product_id not in seen]
         ranked = self._ranked(near[:RERANK_DEPTH], plan, parsed)
         return aisle_first(ranked, aisle, lambda hit: aisle if hit.product_id in in_aisle else None)
+
+    def _brands_kind(self, plan: Plan, parsed: ParsedQuery, params: SearchParams) -> EngineQuery | None:
+        """The brand typed, kept as a filter, with only the kind asked required and the other words lifting the
+        score: "dell laptop charger" finds one Dell product holding both words, and Dell's power adapters say
+        neither "laptop" nor "charger" in their titles. None without a kind or other words."""
+        head = self._head(parsed)
+        if head is None or len(plan.keywords) < 2 or not any(g.word == head for g in plan.keywords):
+            return None
+        groups = tuple(replace(g, required=g.word == head) for g in plan.keywords)
+        return replace(self._engine_query(plan, params), keywords=groups)
 
     def _near_in_aisle(self, engine: Searcher, query: EngineQuery, aisle: int | None) -> list[Hit]:
         """The near matches filed in the exact matches' aisle, asked for apart: the best exact matches of "ipad case"
