@@ -77,8 +77,13 @@ class Caller:
     seller: Seller | None = None
 
     @property
+    def seller_id(self) -> int | None:
+        """The seller calling; None for the platform."""
+        return None if self.internal or self.seller is None else self.seller.seller_id
+
+    @property
     def label(self) -> str:
-        return "internal" if self.internal or self.seller is None else f"seller:{self.seller.seller_id}"
+        return "internal" if self.seller_id is None else f"seller:{self.seller_id}"
 
 
 def internal_or_seller(
@@ -254,28 +259,30 @@ def _limit(app: Container, key: str, per_minute: float, what: str = "Too many re
         raise HTTPException(429, f"{what}; try again in {retry_after} s.", {"Retry-After": str(retry_after)})
 
 
+def _limit_seller_writes(app: Container, seller_id: int) -> None:
+    _limit(app, f"seller-writes:{seller_id}", app.settings.seller_writes_per_minute)
+
+
 def seller_write_allowed(request: Request, seller: SellerDep) -> Seller:
     """Seller writes are limited per seller (AISLE_SELLER_WRITES_PER_MINUTE, a minute's worth of burst)."""
-    app = container(request)
-    _limit(app, f"seller-writes:{seller.seller_id}", app.settings.seller_writes_per_minute)
+    _limit_seller_writes(container(request), seller.seller_id)
     return seller
 
 
 def caller_write_allowed(request: Request, caller: CallerDep) -> Caller:
     """A seller's deal and coupon writes count against its write limit; the platform's (internal token) are not
     limited."""
-    app = container(request)
-    if caller.seller is not None and not caller.internal:
-        _limit(app, f"seller-writes:{caller.seller.seller_id}", app.settings.seller_writes_per_minute)
+    if caller.seller_id is not None:
+        _limit_seller_writes(container(request), caller.seller_id)
     return caller
 
 
 def stock_write_allowed(request: Request, caller: CallerDep) -> Caller:
     """A seller's stock changes are limited apart (AISLE_SELLER_STOCK_WRITES_PER_MINUTE), high enough for a stock
     sync of a whole catalog, one variant a request; the platform's reservations are not limited."""
-    app = container(request)
-    if caller.seller is not None and not caller.internal:
-        _limit(app, f"seller-stock:{caller.seller.seller_id}", app.settings.seller_stock_writes_per_minute)
+    if caller.seller_id is not None:
+        app = container(request)
+        _limit(app, f"seller-stock:{caller.seller_id}", app.settings.seller_stock_writes_per_minute)
     return caller
 
 
@@ -310,5 +317,8 @@ def product_review_allowed(request: Request, product_id: int) -> None:
 
 
 WritingSeller = Annotated[Seller, Depends(seller_write_allowed)]
+OVER_WRITE_LIMIT: dict[int | str, dict[str, Any]] = {
+    429: {"description": "Over the seller's write rate limit; see Retry-After"}
+}  # the OpenAPI answer of a route limited by seller_write_allowed or caller_write_allowed
 WritingCaller = Annotated[Caller, Depends(caller_write_allowed)]
 StockWritingCaller = Annotated[Caller, Depends(stock_write_allowed)]

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from aisle.domain.errors import InvalidInput
 from aisle.domain.images import MAX_ALT_TEXT, MAX_POSITION, ProductImage
 from aisle.entrypoints.api.dependencies import (
+    OVER_WRITE_LIMIT,
     ImageIdText,
     ImagesDep,
     ProductId,
@@ -37,7 +38,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 EDIT_PROBLEMS: dict[int | str, dict[str, Any]] = {
     **PROBLEMS,
     409: {"description": "The product is deleted: roll it back to a live version first"},
-    429: {"description": "Over the seller's write rate limit; see Retry-After"},
+    **OVER_WRITE_LIMIT,
 }
 UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
     **EDIT_PROBLEMS,

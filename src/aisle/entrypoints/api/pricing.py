@@ -14,6 +14,7 @@ from aisle.domain.errors import Conflict, InvalidInput
 from aisle.domain.money import price_problem
 from aisle.domain.pricing import COUPON_CODE
 from aisle.entrypoints.api.dependencies import (
+    OVER_WRITE_LIMIT,
     CallerDep,
     DealIdText,
     IdempotencyKey,
@@ -98,11 +99,6 @@ class RedeemIn(InputModel):
     seller_id: IdText | None = Field(None, description="For a seller's code: the seller (the quote's coupon_seller_id)")
 
 
-OVER_WRITE_LIMIT: dict[int | str, dict[str, Any]] = {
-    429: {"description": "Over the seller's write rate limit; see Retry-After"}
-}
-
-
 @router.post(
     "/pricing/deals",
     status_code=status.HTTP_201_CREATED,
@@ -115,7 +111,7 @@ def create_deal(
     """A time-boxed percentage or amount off a product, a category or a seller. The best running deal wins.
     `ends_at` must be in the future. A retry with the same Idempotency-Key answers with the deal the first request
     created (as it is now) rather than creating a second one."""
-    who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
+    who = Caller(caller.seller_id)
     request = DealRequest(
         body.scope, int(body.target_id), body.kind, body.value, body.starts_at, body.ends_at, body.name
     )
@@ -127,7 +123,7 @@ def create_deal(
 def list_deals(caller: CallerDep, pricing: PricingDep) -> Response:
     """The deals running or to come, newest first (up to 200): a seller's own, or every deal with the internal
     token."""
-    who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
+    who = Caller(caller.seller_id)
     return json_response({"deals": [deal_shown(deal) for deal in pricing.deals(who)]})
 
 
@@ -144,7 +140,7 @@ def list_deals(caller: CallerDep, pricing: PricingDep) -> Response:
 def end_deal(deal_id: DealIdText, caller: WritingCaller, pricing: PricingDep) -> Response:
     """Ends a deal now (one to come never starts): its products go back to their price, in search too. A seller
     ends its own deals; the internal token any."""
-    who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
+    who = Caller(caller.seller_id)
     return json_response(deal_shown(pricing.end_deal(who, parse_id(deal_id, "deal_id"))))
 
 
@@ -161,7 +157,7 @@ def end_deal(deal_id: DealIdText, caller: WritingCaller, pricing: PricingDep) ->
 def create_coupon(body: CouponIn, caller: WritingCaller, pricing: PricingDep) -> Response:
     """A code for percent or amount off, with a minimum spend, a validity window (ending in the future) and a usage
     limit. A code is unique across the platform: one that the platform or any seller already has is a 409."""
-    who = Caller(None if caller.internal or caller.seller is None else caller.seller.seller_id)
+    who = Caller(caller.seller_id)
     if reason := price_problem(body.min_spend, zero_allowed=True):
         raise InvalidInput.single("min_spend", reason)
     request = CouponRequest(

@@ -12,6 +12,7 @@ from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.errors import FieldError
 from aisle.domain.versions import MAX_VERSION
 from aisle.entrypoints.api.dependencies import (
+    OVER_WRITE_LIMIT,
     BulkDep,
     CatalogDep,
     IfMatch,
@@ -56,7 +57,7 @@ WRITE_PROBLEMS: Responses = {
         "left out still holds stock or reservations (set it to 0 and let them end first)"
     },
     412: {"description": "If-Match names a stale version; nothing changed"},
-    429: {"description": "Over the seller's write rate limit; see Retry-After"},
+    **OVER_WRITE_LIMIT,
     413: {"description": "Body too large"},
 }
 
