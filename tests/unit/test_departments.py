@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aisle.domain.categories import Category
 from aisle.domain.search.departments import (
-    aisle_first,
     aisle_of,
     aisle_of_most,
     category_holding_most,
@@ -83,6 +82,5 @@ def test_the_exact_matches_aisle_is_where_more_than_half_of_them_sit():
 
 def test_near_matches_in_the_aisle_go_first_each_side_in_order():
     near = [("blocks", 11), ("ball", 22), ("puzzle", 11), ("collar", 21), ("loose", None)]
-    moved = aisle_first(near, 21, lambda item: aisle_of(CATEGORIES, item[1]))
+    moved = department_first(near, 21, lambda item: aisle_of(CATEGORIES, item[1]))
     assert [name for name, _ in moved] == ["ball", "collar", "blocks", "puzzle", "loose"]
-    assert aisle_first(near, None, lambda item: aisle_of(CATEGORIES, item[1])) == near

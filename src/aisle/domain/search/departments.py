@@ -75,13 +75,3 @@ def aisle_of_most(exact: Iterable[int | None]) -> int | None:
     aisles = list(exact)
     most, count = max(Counter(aisles).items(), key=lambda pair: pair[1], default=(None, 0))
     return most if 2 * count > len(aisles) else None
-
-
-def aisle_first(near: Sequence[T], aisle: int | None, aisle_of_item: Callable[[T], int | None]) -> list[T]:
-    """Near matches (all of the words but one) in the exact matches' aisle, in their order, then the others in
-    theirs: for "iphone charger cable", whose two exact matches are phone accessories, the Lightning cables that lack
-    "charger" before the SATA power adapter cables that lack "iphone"."""
-    if aisle is None:
-        return list(near)
-    inside = [item for item in near if aisle_of_item(item) == aisle]
-    return inside + [item for item in near if aisle_of_item(item) != aisle]

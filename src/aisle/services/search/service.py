@@ -15,7 +15,6 @@ from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import parse_id_text
 from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.departments import (
-    aisle_first,
     aisle_of,
     aisle_of_most,
     category_holding_most,
@@ -246,8 +245,7 @@ class SearchService:
         ranked = self._ranked(best, plan, parsed, kinds_read)
         ranked = _in_department_asked(ranked, plan, facets, categories, result.total)
         ranked += deeper
-        aisle = aisle_of_most(aisle_of(categories, h.category_id) for h in ranked[:AISLE_FROM])
-        near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result, aisle)
+        near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result, ranked, categories)
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
         if plan.sort == "relevance":
             lifted = self._lifted_by_kind(ranked[: len(best)], near, parsed)
@@ -390,15 +388,16 @@ class SearchService:
         parsed: ParsedQuery,
         params: SearchParams,
         exact: EngineResult,
-        aisle: int | None,
+        ranked: list[Hit],
+        categories: dict[int, Category],
     ) -> list[Hit]:
         """When fewer than a page of products match every word, and the shopper chose no filter, those that nearly
         do follow them, ranked among themselves: with the brand read as a word ("alcatel cell phone": the
         carrier-packaged Alcatel phones after the Alcatel-branded ones), else with one word fewer ("iphone 7 cases
         trend cases": other iPhone 7 cases after the one trend case; see ``near_groups``), else, for a query that
-        is one synonym phrase, with its words apart ("wireless earbuds": wireless earphones). Those in ``aisle``, where
-        most of the best exact matches sit, go first ("iphone charger cable": Lightning cables lacking "charger"
-        before SATA power adapter cables lacking "iphone")."""
+        is one synonym phrase, with its words apart ("wireless earbuds": wireless earphones). Those in the aisle where
+        most of the best ``ranked`` exact matches sit go first ("iphone charger cable": Lightning cables lacking
+        "charger" before SATA power adapter cables lacking "iphone")."""
         if exact.total == 0 or plan.sort != "relevance" or plan.given:
             return []  # a filter the shopper chose shows what its facet counted: the exact matches
         if exact.total >= THIN_RESULTS:  # many exact matches, but when few are of the kind the last word names
@@ -428,14 +427,16 @@ class SearchService:
         # RERANK_DEPTH of them at most, however deep the page, so that every page sees the same near matches, in the
         # same order, and the same total: asked for that many beyond the exact matches the engine's answer holds.
         query = replace(query, limit=RERANK_DEPTH + len(exact_ids))
+        aisle_of_hit = partial(_aisle_of_hit, categories)
+        aisle = aisle_of_most(aisle_of_hit(h) for h in ranked[:AISLE_FROM])
         near = [h for h in self._near_in_aisle(engine, query, aisle) if h.product_id not in exact_ids]
-        in_aisle = {h.product_id for h in near}
-        near += [h for h in engine.search(query).hits if h.product_id not in exact_ids | in_aisle]
+        seen = exact_ids | {h.product_id for h in near}
+        near += [h for h in engine.search(query).hits if h.product_id not in seen]
         if also is not None:  # the brand's products of the kind asked, lacking the other words
             seen = exact_ids | {h.product_id for h in near}
             near += [h for h in engine.search(replace(also, limit=query.limit)).hits if h.product_id not in seen]
-        ranked = self._ranked(near[:RERANK_DEPTH], plan, parsed)
-        return aisle_first(ranked, aisle, lambda hit: aisle if hit.product_id in in_aisle else None)
+        near = self._ranked(near[:RERANK_DEPTH], plan, parsed)
+        return near if aisle is None else department_first(near, aisle, aisle_of_hit)
 
     def _brands_kind(self, plan: Plan, parsed: ParsedQuery, params: SearchParams) -> EngineQuery | None:
         """The brand typed, kept as a filter, with only the kind asked required and the other words lifting the
@@ -678,6 +679,10 @@ def _predicted(hits: list[Hit], categories: dict[int, Category]) -> Category | N
     held = Counter(c.category_id for leaf in leaves for c in ancestors_path(categories, leaf))
     # more than half of the leaves is at least half of one more
     return _category(category_holding_most(held.items(), len(leaves) + 1, categories), categories)
+
+
+def _aisle_of_hit(categories: dict[int, Category], hit: Hit) -> int | None:
+    return aisle_of(categories, hit.category_id)
 
 
 def _category(category_id: int | None, categories: dict[int, Category]) -> Category | None:
