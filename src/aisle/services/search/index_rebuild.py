@@ -88,9 +88,9 @@ def lost_index(uow_factory: UnitOfWorkFactory, engine: SearchEngine) -> int:
 
 class EmptyIndexRepair:
     """A background step: drops the half-built indexes of rebuilds that were killed, and rebuilds the index when it
-    holds no document, the catalog has ACTIVE products and no
-    event waits to be indexed (an import or a backlog being indexed is left to finish). Only an empty index is
-    taken as lost: a smaller count is normal, since a product's losing listings are not indexed."""
+    holds no document, the catalog has ACTIVE products and no event waits to be indexed (an import or a backlog
+    being indexed is left to finish). Only an empty index is taken as lost: a smaller count is normal, since a
+    product's losing listings are not indexed."""
 
     def __init__(
         self,
