@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 from opensearchpy import OpenSearch
+from opensearchpy.exceptions import TransportError
 from sqlalchemy import Engine
 
 from aisle.adapters.sql.engine import make_engine
@@ -79,14 +80,32 @@ class ClusterControl:
             self.start(node)  # a running node is left alone
         self.wait_green()
 
-    def wait_green(self, timeout_seconds: int = 180) -> None:
-        health = self.opensearch.cluster.health(
-            wait_for_status="green",
-            wait_for_nodes=3,
-            timeout=f"{timeout_seconds}s",
-            request_timeout=timeout_seconds + 10,
+    def wait_green(self, timeout_seconds: float = 600) -> None:
+        """Asks in short requests until the cluster is green: a node still starting refuses connections, and on a
+        slow or busy machine recovery takes minutes, which must cost this wait time, not fail the test."""
+        deadline = time.monotonic() + timeout_seconds
+        last: object = "no answer yet"
+        while time.monotonic() < deadline:
+            try:
+                last = self.opensearch.cluster.health(
+                    wait_for_status="green", wait_for_nodes=3, timeout="15s", request_timeout=30
+                )
+            except TransportError as error:  # 408 when not green within 15 s; connection errors while a node starts
+                last = error
+            else:
+                if last["status"] == "green":
+                    return
+            time.sleep(1)
+        raise AssertionError(
+            f"the OpenSearch cluster did not turn green within {timeout_seconds:g} s: {last}\n"
+            f"shards not started: {self.shards_not_started()}"
         )
-        assert health["status"] == "green", f"the OpenSearch cluster did not turn green: {health}"
+
+    def shards_not_started(self) -> object:
+        try:
+            return [s for s in self.opensearch.cat.shards(format="json", request_timeout=30) if s["state"] != "STARTED"]
+        except TransportError as error:
+            return error
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import httpx
+import pytest
 from confluent_kafka import ElectionType, TopicPartition
 from confluent_kafka.admin import AdminClient
 
@@ -28,6 +29,10 @@ from tests.cluster.accounting import (
 )
 from tests.cluster.conftest import TOKEN, ClusterControl, Stack
 from tests.cluster.traffic import RESERVATIONS_PER_SECOND, SEARCHES_PER_SECOND, WRITES_PER_SECOND, Traffic
+
+# A restarted OpenSearch node can take minutes to turn the cluster green on a busy 2-core machine (the suite's
+# default of 300 s was not enough for one CI run that went four times slower than usual)
+pytestmark = pytest.mark.timeout(1200)
 
 INTERNAL = {"Authorization": f"Bearer {TOKEN}"}
 WARM_UP_SECONDS = 5.0
