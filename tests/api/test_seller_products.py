@@ -235,6 +235,11 @@ def test_an_implausible_price_needs_confirming(seller: SellerClient):
     assert refused.json()["errors"][0]["field"] == "variants[0].price"
     assert "confirm_price_change" in refused.json()["errors"][0]["reason"]
     assert seller.request("GET", f"/products/{product_id}").json()["version"] == 1
+    for loose in ("yes", 1, "true"):  # a confirmation is the JSON true, nothing that might be read as one
+        vague = seller.request("PATCH", f"/products/{product_id}", json={**cut, "confirm_price_change": loose})
+        assert vague.status_code == 422
+        assert vague.json()["errors"][0]["field"] == "confirm_price_change"
+    assert seller.request("GET", f"/products/{product_id}").json()["version"] == 1
     confirmed = seller.request("PATCH", f"/products/{product_id}", json={**cut, "confirm_price_change": True})
     assert confirmed.json()["variants"][0]["price"] == 8.99
     small_step = seller.request(

@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    StrictBool,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
@@ -188,7 +189,7 @@ class ProductIn(InputModel):
         "most of that title's words",
     )
     variants: list[VariantIn] = Field(min_length=1, max_length=MAX_VARIANTS)
-    confirm_price_change: bool = Field(
+    confirm_price_change: StrictBool = Field(
         False,
         description=(
             "Needed to set a price more than 50% away from its price 30 days ago and outside the range it has had "
@@ -280,7 +281,7 @@ class ProductPatch(InputModel):
     gtin: Gtin | None = None
     canonical_product_id: IdText | None = None
     variants: list[VariantIn] | None = Field(None, min_length=1, max_length=MAX_VARIANTS)
-    confirm_price_change: bool = Field(
+    confirm_price_change: StrictBool = Field(
         False,
         description=(
             "Needed to set a price more than 50% away from its price 30 days ago and outside the range it has had "
