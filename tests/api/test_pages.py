@@ -576,3 +576,16 @@ def test_each_shopper_reviews_a_product_once_from_the_page_as_through_the_api(cl
     assert again.status_code == 409  # the first one again: once each, on the page
     through_api = {"rating": 4, "title": "Again"}
     assert shoppers[0].post(f"/api/v1/products/{made['product_id']}/reviews", json=through_api).status_code == 409
+
+
+def test_a_card_whose_picture_cannot_load_falls_back_to_a_tile_naming_its_brand(client, listed):
+    page = client.get("/search", params={"q": listed["title"]}, headers={"accept": "text/html"}).text
+    brand = listed["brand"]
+    assert brand and f"/img/missing.svg?label={brand}" in html.unescape(page)
+    tile = client.get("/img/missing.svg", params={"label": brand})
+    assert tile.status_code == 200 and tile.headers["content-type"].startswith("image/svg+xml")
+    assert f">{brand}<" in tile.text and "max-age" in tile.headers["cache-control"]
+    assert tile.headers["content-security-policy"] == "default-src 'none'"
+    for label in ("<svg onload=alert(1)>", "x" * 5_000, "\u0000\u202e", ""):
+        answered = client.get("/img/missing.svg", params={"label": label})
+        assert answered.status_code == 200 and "<svg onload" not in answered.text

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
-from aisle.entrypoints.web.images import picture, source_of
+from aisle.entrypoints.web.images import missing_svg, picture, source_of
 from aisle.entrypoints.web.links import Query
 from aisle.entrypoints.web.search_page import pages
 from aisle.entrypoints.web.seller.stock import price_chart
@@ -44,6 +45,26 @@ def test_a_rendered_image_gets_every_size_in_its_srcset_and_a_placeholder_when_i
     assert 'src="/static/img/placeholder.svg"' in str(picture(None, "nothing yet"))
     # a picture the text beside it names keeps an empty alt: without one, a screen reader reads out its file name
     assert ' alt="" ' in str(picture("https://img.example/a.jpg", ""))
+
+
+def test_a_picture_that_is_missing_or_fails_shows_a_tile_naming_the_brand():
+    html = str(picture("https://img.example/a.jpg", "", label="AT&T's"))
+    assert "this.src=&#39;/img/missing.svg?label=AT%26T%27s&#39;" in html  # the quote cannot end the handler
+    assert 'src="/img/missing.svg?label=Sony"' in str(picture(None, "nothing yet", label="Sony"))
+
+
+def _tile_text(svg: str) -> list[str]:
+    return [element.text or "" for element in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_the_tile_says_its_label_as_text_and_nothing_more():
+    said = _tile_text(missing_svg('<script>alert("x")</script>'))
+    assert "".join(said[:-1]).replace(" ", "") == '<script>alert("x")</script>'  # text, not an element
+    assert said[-1] == "No photo"
+    long = _tile_text(missing_svg("Bang & Olufsen " * 1000))
+    assert len(long) <= 4 and long[-2].endswith("…")
+    assert "\x00" not in "".join(_tile_text(missing_svg("Sony\x00\u202e")))
+    assert missing_svg("Sony") == missing_svg("Sony") != missing_svg("Bose")
 
 
 def test_the_price_chart_holds_each_price_until_the_next_and_until_now():

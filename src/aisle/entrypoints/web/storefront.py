@@ -23,7 +23,7 @@ from aisle.entrypoints.api.dependencies import (
 from aisle.entrypoints.api.shapes.categories import node_shown
 from aisle.entrypoints.api.shapes.search import search_shown
 from aisle.entrypoints.numbers import whole_number
-from aisle.entrypoints.web import search_page
+from aisle.entrypoints.web import images, search_page
 from aisle.entrypoints.web.dependencies import CategoriesDep, PageCacheDep
 from aisle.entrypoints.web.product_page import product_context
 from aisle.entrypoints.web.rendering import render
@@ -48,6 +48,18 @@ def category_tree(catalog: CatalogDep, cache: PageCacheDep) -> list[dict[str, An
         tree = [node_shown(node) for node in catalog.category_tree() if node.product_count]
         cache.set(TREE_KEY, tree, TREE_TTL_SECONDS)
     return tree
+
+
+@router.get(images.MISSING, response_class=Response)
+def missing_picture(label: str = "") -> Response:
+    """The stand-in for a picture that is not there: the same for every product of a brand, so kept a day."""
+    # opened on its own it is a document: nothing in it may run or load (it holds none, and says so)
+    headers = {
+        "Cache-Control": "public, max-age=86400",
+        "Content-Security-Policy": "default-src 'none'",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return Response(images.missing_svg(label), media_type="image/svg+xml", headers=headers)
 
 
 @router.get("/", response_class=HTMLResponse)
