@@ -75,10 +75,11 @@ def missing_url(label: str) -> str:
 
 
 def missing_svg(label: str) -> str:
-    """A 300x300 tile in a tint of the label's own colour (the same brand always looks the same), the label in
-    up to three lines over a faint picture outline, and "No photo" under it: a stand-in, never taken for a photo."""
-    hue = int.from_bytes(hashlib.sha256(_shown(label).casefold().encode()).digest()[:2], "big") % 360
-    lines = textwrap.wrap(_shown(label), LINE_LENGTH, max_lines=LINES, placeholder="…") or ["aisle"]
+    """A square tile in a tint of the label's own colour (the same brand always looks the same), the label in up
+    to three lines over a faint picture outline, and "No photo" under it: a stand-in, never taken for a photo."""
+    label = _shown(label)
+    hue = int.from_bytes(hashlib.sha256(label.casefold().encode()).digest()[:2], "big") % 360
+    lines = textwrap.wrap(label, LINE_LENGTH, max_lines=LINES, placeholder="…") or ["aisle"]
     size = 34 if max(len(line) for line in lines) <= 9 else 26
     top = 175 - (len(lines) - 1) * size * 0.6
     text = "".join(
