@@ -22,7 +22,7 @@ from aisle.adapters.bus.inprocess import InProcessBus
 from aisle.adapters.cache.memory import MemoryCache
 from aisle.adapters.images.pillow_pipeline import PillowImagePipeline
 from aisle.adapters.leadership import FileLock
-from aisle.adapters.prometheus import INDEX_LAG
+from aisle.adapters.prometheus import INDEX_EVENTS_DELIVERED, INDEX_LAG
 from aisle.adapters.ratelimit.memory import MemoryRateLimiter
 from aisle.adapters.ratelimit.sqlite_limiter import RATE_LIMITS_FILE, SQLiteRateLimiter
 from aisle.adapters.resilience import CircuitBreaker
@@ -67,7 +67,7 @@ from aisle.services.reviews import ReviewService
 from aisle.services.search.autocomplete import Autocomplete
 from aisle.services.search.cards import ProductCards
 from aisle.services.search.engine import SearchEngine
-from aisle.services.search.index_builder import IndexBuilder
+from aisle.services.search.index_builder import IndexBuilder, changes_search
 from aisle.services.search.index_rebuild import EmptyIndexRepair, LostIndexWatch
 from aisle.services.search.kept_pages import KeptPages
 from aisle.services.search.popular import PopularQueries, QueryCounts
@@ -189,7 +189,9 @@ def bootstrap(
     categories, bus = CategoryCache(uow), InProcessBus(handlers)
     stream = _event_stream(settings, ids.node_id, tracing)
     publisher = tracing.traced_publisher(stream or bus)
-    relay = OutboxRelay(uow, publisher, utc_now, exclusive_claims=engine.dialect.name == "postgresql")
+    relay = OutboxRelay(
+        uow, publisher, utc_now, exclusive_claims=engine.dialect.name == "postgresql", on_delivered=_count_for_index
+    )
     relay_loop = BackgroundLoop("outbox-relay", relay.relay_once, idle_seconds=0.1)
 
     inventory = InventoryService(
@@ -333,6 +335,13 @@ def _stop_this_process() -> None:
 def _reservation_mode(settings: Settings) -> str:
     """Group commit beat the other modes on both databases (bench/reports/inventory.md): it is what auto means."""
     return "group" if settings.reservation_mode == "auto" else settings.reservation_mode
+
+
+def _count_for_index(delivered: list[OutboxEntry]) -> None:
+    """What the index builders must take, counted as it is delivered: the metric beside the index lag's count says
+    whether any builder is taking it (deploy/prometheus/rules.yml: AisleIndexBuilderStalled)."""
+    if count := sum(map(changes_search, delivered)):
+        INDEX_EVENTS_DELIVERED.inc(count)
 
 
 def _indexed(understanding: QueryUnderstanding) -> Callable[[float], None]:

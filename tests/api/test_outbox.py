@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from prometheus_client import REGISTRY
 
 from aisle.bootstrap import bootstrap
 from aisle.domain.catalog import ProductContent, ProductStatus, Variant
@@ -39,6 +40,32 @@ def test_every_change_reaches_subscribers_in_order(tmp_path: Path):
     ]
     assert {e.key for e in received} == {product.product_id}
     assert app.relay.drain() == 0  # delivered once
+    app.stop()
+
+
+def _delivered_for_index() -> float:
+    return REGISTRY.get_sample_value("aisle_index_events_delivered_total") or 0.0
+
+
+def test_changes_the_index_must_take_are_counted_once_delivered_and_a_refused_one_is_not(tmp_path: Path):
+    """The count beside the index lag's says whether an index builder takes what is delivered (the alert
+    AisleIndexBuilderStalled in deploy/prometheus/rules.yml)."""
+    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    seller = app.sellers.create("Counted").seller
+    product = app.catalog.create_product(seller.seller_id, content())
+    app.catalog.replace_product(seller.seller_id, product.product_id, content("12.00"))
+    before = _delivered_for_index()
+    assert app.relay.drain() == 3  # product.created, product.updated, price.changed
+    assert _delivered_for_index() - before == 3
+    assert app.relay.drain() == 0 and _delivered_for_index() - before == 3  # once
+
+    def refusing(entry: OutboxEntry) -> None:
+        raise ValueError("not now")
+
+    app.bus.subscribe("review.added", refusing)
+    app.reviews.add(product.product_id, 5, "Great", "Boils fast")
+    app.relay.relay_once()
+    assert _delivered_for_index() - before == 3  # refused: not delivered, so not counted
     app.stop()
 
 

@@ -29,15 +29,18 @@ class OutboxRelay:
         now: Callable[[], datetime],
         batch_size: int = 500,
         exclusive_claims: bool = False,
+        on_delivered: Callable[[list[OutboxEntry]], None] = lambda _entries: None,
     ) -> None:
         """``exclusive_claims``: hold the claimed rows locked while publishing (PostgreSQL, several relays).
         Without it (SQLite, one relay per database) the rows are read, published, then marked in a short write
-        transaction, so the database's single writer lock is never held while subscribers run."""
+        transaction, so the database's single writer lock is never held while subscribers run. ``on_delivered``
+        hears each batch's delivered events once they are marked so."""
         self._uow = uow_factory
         self._bus = bus
         self._now = now
         self._batch_size = batch_size
         self._exclusive = exclusive_claims
+        self._on_delivered = on_delivered
         self._bus_down = False  # the last try found the bus down: look at it before claiming rows again
 
     def relay_once(self) -> int:
@@ -57,18 +60,22 @@ class OutboxRelay:
     def _relay_batch(self) -> int:
         if self._exclusive:
             with self._uow() as uow:
-                outcome = self._publish(uow.outbox.claim_pending(self._batch_size, self._now()))
+                entries = uow.outbox.claim_pending(self._batch_size, self._now())
+                outcome = self._publish(entries)
                 self._record(uow, outcome)
                 uow.commit()
-            return len(outcome.delivered)
-        with self._uow(readonly=True) as uow:
-            entries = uow.outbox.claim_pending(self._batch_size, self._now())
-        if not entries:
-            return 0
-        outcome = self._publish(entries)  # outside any write transaction: subscribers may take their time
-        with self._uow() as uow:
-            self._record(uow, outcome)
-            uow.commit()
+        else:
+            with self._uow(readonly=True) as uow:
+                entries = uow.outbox.claim_pending(self._batch_size, self._now())
+            if not entries:
+                return 0
+            outcome = self._publish(entries)  # outside any write transaction: subscribers may take their time
+            with self._uow() as uow:
+                self._record(uow, outcome)
+                uow.commit()
+        if outcome.delivered:
+            delivered = set(outcome.delivered)
+            self._on_delivered([e for e in entries if e.event_id in delivered])
         return len(outcome.delivered)
 
     def pending(self) -> int:

@@ -37,6 +37,12 @@ REBUILD_PAGE = 2_000
 VELOCITY_WINDOW_DAYS = 7
 
 
+def changes_search(entry: OutboxEntry) -> bool:
+    """Whether the index builder must index this event: a change it follows, but for a stock change that leaves
+    search as it was (a reservation out of plenty)."""
+    return entry.name in INDEXED_EVENTS and not entry.payload.get(ev.SEARCH_UNCHANGED)
+
+
 class IndexBuilder:
     def __init__(
         self,
@@ -63,7 +69,7 @@ class IndexBuilder:
         freshly built index) re-syncs what changed while that index was being built."""
         for rebuilt in (e for e in entries if e.name == ev.INDEX_REBUILD):
             self.catch_up(datetime.fromisoformat(rebuilt.payload["built_from"]))
-        changes = [e for e in entries if e.name != ev.INDEX_REBUILD and not e.payload.get(ev.SEARCH_UNCHANGED)]
+        changes = [e for e in entries if changes_search(e)]
         self.sync(sorted({e.key for e in changes}))
         if changes:
             self._on_indexed((self._now() - min(e.created_at for e in changes)).total_seconds())
