@@ -429,13 +429,14 @@ class SearchService:
         query = replace(query, limit=RERANK_DEPTH + len(exact_ids))
         aisle_of_hit = partial(_aisle_of_hit, categories)
         aisle = aisle_of_most(aisle_of_hit(h) for h in ranked[:AISLE_FROM])
-        near = [h for h in self._near_in_aisle(engine, query, aisle) if h.product_id not in exact_ids]
-        seen = exact_ids | {h.product_id for h in near}
-        near += [h for h in engine.search(query).hits if h.product_id not in seen]
+        found = [*self._near_in_aisle(engine, query, aisle), *engine.search(query).hits]
         if also is not None:  # the brand's products of the kind asked, lacking the other words
-            seen = exact_ids | {h.product_id for h in near}
-            near += [h for h in engine.search(replace(also, limit=query.limit)).hits if h.product_id not in seen]
-        near = self._ranked(near[:RERANK_DEPTH], plan, parsed)
+            found += engine.search(replace(also, limit=query.limit)).hits
+        first: dict[int, Hit] = {}  # each product as first found: the aisle's before the others
+        for hit in found:
+            if hit.product_id not in exact_ids:
+                first.setdefault(hit.product_id, hit)
+        near = self._ranked(list(first.values())[:RERANK_DEPTH], plan, parsed)
         return near if aisle is None else department_first(near, aisle, aisle_of_hit)
 
     def _brands_kind(self, plan: Plan, parsed: ParsedQuery, params: SearchParams) -> EngineQuery | None:
