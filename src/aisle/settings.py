@@ -126,7 +126,8 @@ class Settings(BaseSettings):
         None,
         ge=1,
         le=65_535,
-        description="With several API processes, process n also serves its own /metrics on this + n",
+        description="With several API processes, process n also serves its own /metrics on this + n; "
+        "`aisle worker` serves its /metrics on this port",
     )
     run_background_workers: bool = Field(True, description="Run the outbox relay and job runner in this process")
     image_max_bytes: int = Field(10 * 1_048_576, ge=1024, description="Largest image file accepted (413 above)")

@@ -211,7 +211,7 @@ def serve(
     serve_processes(config)
 
 
-def _require_free_port(host: str, port: int, what: str = "--port") -> None:
+def _require_free_port(host: str, port: int, what: str = "--port", host_option: str = "--host") -> None:
     """Says plainly that another server holds the port, before anything starts (uvicorn says it in a log line
     after startup); or that the address is not this machine's (--host)."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
@@ -224,7 +224,7 @@ def _require_free_port(host: str, port: int, what: str = "--port") -> None:
                     " (make demo PORT=8001)." if what == "--port" else "."
                 )
             else:
-                advice = "Pass a --host this machine has (127.0.0.1, or 0.0.0.0 for every interface)."
+                advice = f"Pass a {host_option} this machine has (127.0.0.1, or 0.0.0.0 for every interface)."
             console.print(f"cannot listen on {host}:{port}: {refused.strerror}. {advice}", soft_wrap=True)
             raise typer.Exit(1) from refused
 
@@ -255,7 +255,22 @@ class WorkerName(StrEnum):
 
 
 @app.command()
-def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run", metavar="WORKER")]) -> None:
+def worker(
+    name: Annotated[WorkerName, typer.Argument(help="Which worker to run", metavar="WORKER")],
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=65_535,
+            help="Serve this worker's Prometheus /metrics on this port (default: AISLE_METRICS_PORT; unset: none). "
+            "Each worker on one host needs its own port.",
+        ),
+    ] = None,
+    metrics_host: Annotated[
+        str,
+        typer.Option(help="Address the metrics listen on; they need no token, so widen it only on a private network"),
+    ] = "127.0.0.1",
+) -> None:
     """Run one worker of the distributed profile until interrupted; start as many processes as the load needs.
 
     - relay: outbox -> Kafka
@@ -266,6 +281,8 @@ def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run"
     - deal-clock: announces price changes when a deal starts or ends, so search follows the deal price
     - image-worker: image.uploaded -> thumbnails in the blob store
     """
+    from prometheus_client import start_http_server
+
     from aisle.bootstrap import worker_loops
 
     container = _container()
@@ -273,12 +290,16 @@ def worker(name: Annotated[WorkerName, typer.Argument(help="Which worker to run"
     if not container.distributed:
         console.print("the embedded profile runs its workers inside `aisle serve`; set AISLE_PROFILE=distributed")
         raise typer.Exit(2)
+    if (port := metrics_port or container.settings.metrics_port) is not None:
+        _require_free_port(metrics_host, port, "--metrics-port", "--metrics-host")
+        start_http_server(port, addr=metrics_host)
     # An index builder also watches for an index found empty (lost), and rebuilds it from the catalog.
     names = (name.value, "index-repair") if name is WorkerName.index_builder else (name.value,)
     container.loops = worker_loops(container, names)
     settle_heap()
     container.start_background()
-    console.print(f"worker {name.value} running ({container.settings.profile}); Ctrl-C stops it")
+    serving = f"; metrics on http://{metrics_host}:{port}/metrics" if port is not None else ""
+    console.print(f"worker {name.value} running ({container.settings.profile}){serving}; Ctrl-C stops it")
     try:
         threading.Event().wait()
     finally:

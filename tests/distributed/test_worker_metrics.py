@@ -1,0 +1,124 @@
+"""`aisle worker` processes for real, each serving its own /metrics: the relay counts what the index builders must
+take, the index builder counts what it made searchable (the pair behind the AisleIndexBuilderStalled alert)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from aisle.bootstrap import bootstrap
+from aisle.entrypoints.api.app import create_app
+from aisle.settings import Settings
+from tests.conftest import opensearch_url, redis_url
+from tests.distributed.conftest import create_product, distributed_settings, new_seller, proxy_for
+
+WAIT_SECONDS = 120  # workers connecting to four services on a loaded machine; nothing here measures time
+AISLE = Path(sys.executable).parent / "aisle"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _metric(port: int, name: str) -> float | None:
+    try:
+        text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    except httpx.HTTPError:
+        return None  # not listening yet
+    found = re.search(rf"^{name} (\S+)$", text, re.MULTILINE)
+    return float(found.group(1)) if found else None
+
+
+def _wait_for(what: str, probe, workers: list[subprocess.Popen]):
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if found := probe():
+            return found
+        if exited := [w.args[2] for w in workers if w.poll() is not None]:
+            raise AssertionError(f"worker {exited} exited early")
+        time.sleep(0.5)
+    raise AssertionError(f"{what} not seen within {WAIT_SECONDS} s")
+
+
+@pytest.fixture
+def settings(fresh_database: str) -> Iterator[Settings]:
+    opensearch, redis = proxy_for(opensearch_url()), proxy_for(redis_url())
+    yield distributed_settings(fresh_database, opensearch, redis, with_workers=False)
+    opensearch.close()
+    redis.close()
+
+
+def _environment(settings: Settings, data_dir: Path) -> dict[str, str]:
+    aisle = {f"AISLE_{k.upper()}": str(v) for k, v in settings.model_dump(exclude_none=True).items()}
+    return {**os.environ, **aisle, "AISLE_DATA_DIR": str(data_dir)}
+
+
+def test_each_worker_process_serves_its_own_metrics(settings: Settings, tmp_path: Path):
+    relay_port, builder_port = _free_port(), _free_port()
+    env = _environment(settings, tmp_path)
+    logs = (tmp_path / "workers.log").open("ab")
+    workers = [
+        subprocess.Popen([str(AISLE), "worker", "relay", "--metrics-port", str(relay_port)], env=env, stderr=logs),
+        subprocess.Popen(  # the other way to name the port: the setting
+            [str(AISLE), "worker", "index-builder"], env={**env, "AISLE_METRICS_PORT": str(builder_port)}, stderr=logs
+        ),
+    ]
+    api = bootstrap(settings.model_copy(update={"run_background_workers": False}))
+    try:
+        with TestClient(create_app(api)) as client:
+            _wait_for(
+                "the index builder's metrics",
+                lambda: _metric(builder_port, "aisle_index_lag_seconds_count") == 0,
+                workers,
+            )
+            create_product(client, new_seller(client), "Worker Metrics Kettle", "WM-1")
+
+            def searchable() -> bool:
+                found = client.get("/api/v1/products/search", params={"q": "worker metrics kettle"}).json()
+                return found["total"] == 1 and "degraded" not in found  # not the database's fallback
+
+            _wait_for("the product in search", searchable, workers)
+        delivered = _wait_for(
+            "the relay's count", lambda: _metric(relay_port, "aisle_index_events_delivered_total"), workers
+        )
+        indexed = _wait_for(
+            "the builder's count", lambda: _metric(builder_port, "aisle_index_lag_seconds_count"), workers
+        )
+        assert delivered >= 1 and indexed >= 1
+        assert _metric(relay_port, "aisle_index_lag_seconds_count") == 0  # each process reports only its own work
+    finally:
+        api.stop()
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=60)
+        logs.close()
+
+
+def test_a_worker_refuses_a_metrics_port_already_taken(settings: Settings, tmp_path: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        run = subprocess.run(
+            [str(AISLE), "worker", "pruner", "--metrics-port", str(port)],
+            env=_environment(settings, tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=WAIT_SECONDS,
+        )
+    assert run.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in run.stderr
+    assert "--metrics-port" in run.stderr
