@@ -60,15 +60,15 @@ def test_a_unit_after_the_name_is_not_the_kind(client, catalog):
     assert titles(client, "laptop sleeve")[0] == "Targus Laptop Sleeve 15.6 inch Black"
 
 
-def test_products_of_the_kind_asked_come_first_even_when_they_match_one_word_fewer(client, catalog):
-    # "privacy laptop" asks for a laptop: the one product with both words is a privacy screen for laptops, so
-    # the laptops (which lack "privacy") come first, and the screen still follows
+def test_a_product_naming_every_word_leads_the_products_of_the_kind_asked(client, catalog):
+    # "privacy laptop": the privacy screen's own name holds both words, so it leads; the laptops, which lack
+    # "privacy", come next, before what holds one word and is no laptop (the backpack)
+    found = titles(client, "privacy laptop")
+    assert found[0] == "StarTech Laptop Privacy Screen 15 inch"
+    assert set(found[1:3]) == {"Acme Slim 14 Laptop", "Acme Pro 16 Laptop"}
+    assert found.index("Urban Factory Laptop Backpack 15.6 inch") > 2
     body = client.get("/api/v1/products/search", params={"q": "privacy laptop"}).json()
-    found = [r["title"] for r in body["results"]]
-    assert found[0] in {"Acme Slim 14 Laptop", "Acme Pro 16 Laptop"}
-    assert found.index("StarTech Laptop Privacy Screen 15 inch") > found.index("Acme Pro 16 Laptop")
-    # the category predicted is that of what is shown first, not of the one exact match
-    assert body["query"]["predicted_category"]["name"] == "Laptops"
+    assert body["query"]["predicted_category"]["name"] == "Laptop Bags & Sleeves"  # that of what is shown first
     # a query whose head noun names no kind keeps the exact match first
     assert titles(client, "laptop privacy")[0] == "StarTech Laptop Privacy Screen 15 inch"
 
@@ -350,3 +350,29 @@ def test_products_of_the_kind_asked_join_a_window_their_long_names_kept_them_out
     assert {t.split(" Gray")[0] for t in found[:3]} == {f"Lenovo ThinkBook {n} Laptop" for n in (13, 14, 15)}
     assert len(set(found)) == 8  # each once: a product that joined the window is not also further down
     assert titles(client, "laptop sleeve")[0] == "Laptop Sleeve"  # a kind of its own: no laptop joins it
+
+
+SWITCHES = [
+    ("Bigben Switch Pack Hardshell Case Nintendo - Black", ["Video Games", "Accessories", "Cases"], "A travel case."),
+    ("LevelOne 24-Port Gigabit Switch", ["Networking", "Switches"], "Rack mountable."),
+    ("D-Link 8-Port Fast Ethernet Switch", ["Networking", "Switches"], "Desktop switch."),
+    ("Netgear 16-Port Gigabit Switch", ["Networking", "Switches"], "Unmanaged."),
+    ("OtterBox - Defender Case for Apple iPhone 7", [*CELL, "Cell Phone Accessories", "Cases"], "Car mount ready."),
+    ("Spigen - Vent Car Mount - Black", [*CELL, "Cell Phone Accessories", "Car Mounts"], "Holds most phones."),
+    ("Kenu - Airframe Car Mount - Black", [*CELL, "Cell Phone Accessories", "Car Mounts"], "Holds most phones."),
+]
+
+
+@pytest.fixture
+def switches(client, seller: SellerClient, container) -> None:
+    rows = [(title, path, 30 + n, description) for n, (title, path, description) in enumerate(SWITCHES)]
+    list_products(seller, container, "SW", rows)
+
+
+def test_a_product_whose_name_holds_every_word_is_not_put_behind_others_of_the_last_words_kind(client, switches):
+    # "switch" names network switches here, but the one product naming "nintendo" beside it is what was asked for
+    assert titles(client, "nintendo switch")[0] == "Bigben Switch Pack Hardshell Case Nintendo - Black"
+    # a case that only mentions a car mount still gives way to the car mounts that do not say "iphone"
+    found = titles(client, "iphone car mounts")
+    assert set(found[:2]) == {"Spigen - Vent Car Mount - Black", "Kenu - Airframe Car Mount - Black"}
+    assert "OtterBox - Defender Case for Apple iPhone 7" in found

@@ -24,6 +24,7 @@ from aisle.domain.search.departments import (
     root_of,
 )
 from aisle.domain.search.devices import devices, names_a_line
+from aisle.domain.search.document import bare_name
 from aisle.domain.search.kinds import (
     AMBIGUOUS_SHARE,
     COLOURS,
@@ -499,7 +500,9 @@ class SearchService:
         that kind keeps its place: for "xbox games" the one Xbox game, filed under "Video Games > Consoles", before
         the board games that lack "xbox". None when a model follows the kind and exact matches name it: for
         "galaxy note5" the Note5 cases before Galaxy phones of other models; but for "iphone 13", which no title
-        names, the nearest iPhones before cases that hold a "13" somewhere."""
+        names, the nearest iPhones before cases that hold a "13" somewhere. When no exact match is of the kind, those
+        whose own names hold every word still go first: for "nintendo switch" a Switch case naming Nintendo, then
+        the network switches."""
         if not near or (
             model_after_head(parsed.named) and any(names_the_model(parsed.named, h.title) for h in exact if h.title)
         ):
@@ -509,7 +512,8 @@ class SearchService:
             return []
         filed = self._asked_kind.filed_under_asked(exact, parsed, head_only=True)
         kept = of_kind.keys() | filed | self._asked_kind.naming_the_head(exact, parsed, self._understanding.stems)
-        return [h for h in exact if h.product_id in kept] + [h for h in near if h.product_id in of_kind]
+        lead = [] if any(h.product_id in kept for h in exact) else _naming_every_word(exact, parsed)
+        return [*lead, *(h for h in exact if h.product_id in kept), *(h for h in near if h.product_id in of_kind)]
 
     def _ranked(
         self, hits: list[Hit], plan: Plan, parsed: ParsedQuery, read: dict[int, float] | None = None
@@ -628,6 +632,12 @@ def _counted_only(hits: Sequence[Hit], plan: Plan) -> dict[int, float]:
 
 def _only_colours(plan: Plan) -> bool:
     return bool(plan.keywords) and all(k.word in COLOURS for k in plan.keywords)
+
+
+def _naming_every_word(hits: list[Hit], parsed: ParsedQuery) -> list[Hit]:
+    """The hits whose own names, before what comes with them, hold every word the query names."""
+    words = [t for keyword in parsed.named for t in tokenize(keyword)]
+    return [h for h in hits if h.title and names_every_word(words, bare_name(h.title))]
 
 
 def _words_of(plan: Plan) -> list[str]:
