@@ -21,6 +21,7 @@ from aisle.entrypoints.api.app import create_app
 from aisle.settings import Settings
 from tests.conftest import opensearch_url, redis_url
 from tests.distributed.conftest import create_product, distributed_settings, new_seller, proxy_for
+from tests.support.proxy import CuttableProxy
 
 WAIT_SECONDS = 120  # workers connecting to four services on a loaded machine; nothing here measures time
 AISLE = Path(sys.executable).parent / "aisle"
@@ -37,7 +38,7 @@ def _metric(port: int, name: str) -> float | None:
         text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
     except httpx.HTTPError:
         return None  # not listening yet
-    found = re.search(rf"^{name} (\S+)$", text, re.MULTILINE)
+    found = re.search(rf"^{re.escape(name)} (\S+)$", text, re.MULTILINE)
     return float(found.group(1)) if found else None
 
 
@@ -53,10 +54,16 @@ def _wait_for(what: str, probe, workers: list[subprocess.Popen]):
 
 
 @pytest.fixture
-def settings(fresh_database: str) -> Iterator[Settings]:
-    opensearch, redis = proxy_for(opensearch_url()), proxy_for(redis_url())
+def opensearch() -> Iterator[CuttableProxy]:
+    proxy = proxy_for(opensearch_url())
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture
+def settings(fresh_database: str, opensearch: CuttableProxy) -> Iterator[Settings]:
+    redis = proxy_for(redis_url())
     yield distributed_settings(fresh_database, opensearch, redis, with_workers=False)
-    opensearch.close()
     redis.close()
 
 
@@ -65,7 +72,7 @@ def _environment(settings: Settings, data_dir: Path) -> dict[str, str]:
     return {**os.environ, **aisle, "AISLE_DATA_DIR": str(data_dir)}
 
 
-def test_each_worker_process_serves_its_own_metrics(settings: Settings, tmp_path: Path):
+def test_each_worker_process_serves_its_own_metrics(settings: Settings, opensearch: CuttableProxy, tmp_path: Path):
     relay_port, builder_port = _free_port(), _free_port()
     env = _environment(settings, tmp_path)
     logs = (tmp_path / "workers.log").open("ab")
@@ -75,35 +82,45 @@ def test_each_worker_process_serves_its_own_metrics(settings: Settings, tmp_path
             [str(AISLE), "worker", "index-builder"], env={**env, "AISLE_METRICS_PORT": str(builder_port)}, stderr=logs
         ),
     ]
+    failing = 'aisle_loop_failures_in_a_row{loop="index-builder"}'
     api = bootstrap(settings.model_copy(update={"run_background_workers": False}))
     try:
         with TestClient(create_app(api)) as client:
-            _wait_for(
-                "the index builder's metrics",
-                lambda: _metric(builder_port, "aisle_index_lag_seconds_count") == 0,
-                workers,
+            seller = new_seller(client)
+
+            def searchable(title: str) -> bool:
+                found = client.get("/api/v1/products/search", params={"q": title}).json()
+                exact = [r["title"] for r in found["results"] if not r["near_match"]]
+                return exact == [title] and "degraded" not in found  # not the database's fallback
+
+            _wait_for("the index builder's metrics", lambda: _metric(builder_port, failing) == 0, workers)
+            create_product(client, seller, "Worker Metrics Kettle", "WM-1")
+            _wait_for("the product in search", lambda: searchable("Worker Metrics Kettle"), workers)
+            delivered = _wait_for(
+                "the relay's count", lambda: _metric(relay_port, "aisle_index_events_delivered_total"), workers
             )
-            create_product(client, new_seller(client), "Worker Metrics Kettle", "WM-1")
+            indexed = _wait_for(
+                "the builder's count", lambda: _metric(builder_port, "aisle_index_lag_seconds_count"), workers
+            )
+            assert delivered >= 1 and indexed >= 1
+            assert _metric(relay_port, "aisle_index_lag_seconds_count") == 0  # each reports only its own work
+            assert _metric(relay_port, 'aisle_loop_failures_in_a_row{loop="outbox-relay"}') == 0
+            assert _metric(relay_port, "aisle_leader") is None  # a worker leads nothing and serves no cache
 
-            def searchable() -> bool:
-                found = client.get("/api/v1/products/search", params={"q": "worker metrics kettle"}).json()
-                return found["total"] == 1 and "degraded" not in found  # not the database's fallback
-
-            _wait_for("the product in search", searchable, workers)
-        delivered = _wait_for(
-            "the relay's count", lambda: _metric(relay_port, "aisle_index_events_delivered_total"), workers
-        )
-        indexed = _wait_for(
-            "the builder's count", lambda: _metric(builder_port, "aisle_index_lag_seconds_count"), workers
-        )
-        assert delivered >= 1 and indexed >= 1
-        assert _metric(relay_port, "aisle_index_lag_seconds_count") == 0  # each process reports only its own work
+            opensearch.cut()  # the index builder cannot index what comes now, and says so
+            try:
+                create_product(client, seller, "Worker Metrics Toaster", "WM-2")
+                _wait_for("the builder's failures", lambda: (_metric(builder_port, failing) or 0) >= 1, workers)
+            finally:
+                opensearch.restore()
+            _wait_for("the builder's recovery", lambda: _metric(builder_port, failing) == 0, workers)
+            _wait_for("the second product in search", lambda: searchable("Worker Metrics Toaster"), workers)
     finally:
-        api.stop()
         for worker in workers:
             worker.terminate()
         for worker in workers:
             worker.wait(timeout=60)
+        api.stop()
         logs.close()
 
 

@@ -284,6 +284,7 @@ def worker(
     from prometheus_client import start_http_server
 
     from aisle.bootstrap import worker_loops
+    from aisle.entrypoints.metrics import instrument
 
     container = _container()
     configure_logging(container.settings.log_level, log_format=container.settings.log_format)
@@ -292,6 +293,7 @@ def worker(
         raise typer.Exit(2)
     if (port := metrics_port or container.settings.metrics_port) is not None:
         _require_free_port(metrics_host, port, "--metrics-port", "--metrics-host")
+        instrument(container, serving=False)
         start_http_server(port, addr=metrics_host)
     # An index builder also watches for an index found empty (lost), and rebuilds it from the catalog.
     names = (name.value, "index-repair") if name is WorkerName.index_builder else (name.value,)

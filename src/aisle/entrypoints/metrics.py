@@ -31,40 +31,58 @@ PDP_LATENCY = Histogram("aisle_pdp_duration_seconds", "Product page latency", ["
 
 
 class _ContainerGauges(Collector):
-    """Read at scrape time: the cache hit ratio's parts and the outbox backlog of the newest container."""
+    """Read at scrape time: the cache hit ratio's parts, the outbox backlog and the background loops' failures of
+    the newest container. A worker process (``serving=False``) has no caches to count and leads nothing."""
 
     def __init__(self) -> None:
         self.container: Container | None = None
+        self.serving = True
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         container = self.container
         if container is None:
             return
-        totals = container.lookups.totals()
-        yield GaugeMetricFamily("aisle_cache_hits", "Page and card cache hits since start", value=totals["hit"])
-        yield GaugeMetricFamily("aisle_cache_misses", "Page and card cache misses since start", value=totals["miss"])
-        lookups = GaugeMetricFamily(
-            "aisle_cache_lookups", "Product page and search card cache lookups since start", labels=["cache", "outcome"]
-        )
-        for (cache, outcome), count in sorted(container.lookups.snapshot().items()):
-            lookups.add_metric([cache, outcome], count)
-        yield lookups
-        leading = container.leadership is None or container.leadership.leading
-        yield GaugeMetricFamily(
-            "aisle_leader", "1 in the process that runs the relay, index builder and jobs", value=int(leading)
-        )
+        if self.serving:
+            yield from _serving_gauges(container)
         pending = container.relay.pending()
         yield GaugeMetricFamily("aisle_outbox_pending", "Events not yet delivered", value=pending)
         parked = container.relay.parked()
         yield GaugeMetricFamily("aisle_outbox_parked", "Events a subscriber refused too often, kept", value=parked)
+        failing = GaugeMetricFamily(
+            "aisle_loop_failures_in_a_row",
+            "Failed steps since a background loop (relay, index builder, ...) last succeeded; 0 when it works",
+            labels=["loop"],
+        )
+        led = container.leadership.running if container.leadership is not None else []
+        for loop in (*container.loops, *led):
+            failing.add_metric([loop.name], loop.consecutive_failures)
+        yield failing
+
+
+def _serving_gauges(container: Container) -> Iterator[GaugeMetricFamily]:
+    totals = container.lookups.totals()
+    yield GaugeMetricFamily("aisle_cache_hits", "Page and card cache hits since start", value=totals["hit"])
+    yield GaugeMetricFamily("aisle_cache_misses", "Page and card cache misses since start", value=totals["miss"])
+    lookups = GaugeMetricFamily(
+        "aisle_cache_lookups", "Product page and search card cache lookups since start", labels=["cache", "outcome"]
+    )
+    for (cache, outcome), count in sorted(container.lookups.snapshot().items()):
+        lookups.add_metric([cache, outcome], count)
+    yield lookups
+    leading = container.leadership is None or container.leadership.leading
+    yield GaugeMetricFamily(
+        "aisle_leader", "1 in the process that runs the relay, index builder and jobs", value=int(leading)
+    )
 
 
 _GAUGES = _ContainerGauges()
 REGISTRY.register(_GAUGES)
 
 
-def instrument(container: Container) -> None:
+def instrument(container: Container, serving: bool = True) -> None:
+    """``serving``: the container answers API requests (else it is an `aisle worker`'s)."""
     _GAUGES.container = container
+    _GAUGES.serving = serving
 
 
 def observe_search(seconds: float, result: SearchResult) -> None:

@@ -26,6 +26,9 @@ class Lock(Protocol):
 
 
 class Loop(Protocol):
+    name: str
+    consecutive_failures: int
+
     def start(self) -> None: ...
 
     def stop(self, timeout: float = 5.0) -> None: ...
@@ -43,6 +46,13 @@ class Leadership:
     @property
     def leading(self) -> bool:
         return self._lock.held
+
+    @property
+    def running(self) -> list[Loop]:
+        """The loops this process runs now: the leader's, or the follower's."""
+        if self._lock.held:
+            return list(self._leader_loops)
+        return list(self._follower_loops) if self._following else []
 
     def start_following(self) -> None:
         for loop in self._follower_loops:
