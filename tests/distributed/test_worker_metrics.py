@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -139,3 +140,30 @@ def test_a_worker_refuses_a_metrics_port_already_taken(settings: Settings, tmp_p
     assert run.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in run.stderr
     assert "--metrics-port" in run.stderr
+
+
+def test_a_worker_whose_database_is_cut_still_answers_scrapes_with_its_failing_loop(settings: Settings, tmp_path: Path):
+    database = urlsplit(settings.database_url)
+    postgres = CuttableProxy(database.hostname or "127.0.0.1", database.port or 5432)
+    through_proxy = database._replace(netloc=f"{database.netloc.rsplit('@', 1)[0]}@{postgres.address}").geturl()
+    port = _free_port()
+    env = {**_environment(settings, tmp_path), "AISLE_DATABASE_URL": through_proxy}
+    logs = (tmp_path / "relay.log").open("ab")
+    relay = subprocess.Popen([str(AISLE), "worker", "relay", "--metrics-port", str(port)], env=env, stderr=logs)
+    failing = 'aisle_loop_failures_in_a_row{loop="outbox-relay"}'
+    try:
+        _wait_for("the relay's metrics", lambda: _metric(port, failing) == 0, [relay])
+        assert _metric(port, "aisle_outbox_pending") is not None
+        postgres.cut()
+        try:
+            _wait_for("the relay's failures", lambda: (_metric(port, failing) or 0) >= 1, [relay])
+            assert _metric(port, "aisle_outbox_pending") is None  # left out: the database did not answer
+        finally:
+            postgres.restore()
+        _wait_for("the relay's recovery", lambda: _metric(port, failing) == 0, [relay])
+        assert _metric(port, "aisle_outbox_pending") is not None
+    finally:
+        relay.terminate()
+        relay.wait(timeout=60)
+        postgres.close()
+        logs.close()
