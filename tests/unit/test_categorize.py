@@ -84,6 +84,8 @@ def test_titles_are_placed_by_the_kind_of_product_they_name(title, expected):
         ("Philips Wireless notebook mouse SPM7800/10", ("Computers", "Keyboards & Mice")),
         ("HP 3y Pickup Rtn Pavilion Notebook SVC", ("Software & Services", "Warranties & Support")),
         ('CHERRY 19" compact PC G80-1800 FR keyboard USB', ("Computers", "Keyboards & Mice")),
+        ("Targus ASF201WUSZ notebook accessory", ("Computers", "Computer Accessories")),
+        ("HP Notebook QuickDock", ("Computers", "Computer Accessories")),
     ],
 )
 def test_a_device_named_before_another_kind_is_what_the_thing_fits(title, expected):
