@@ -9,7 +9,6 @@ index builder), so a node dies under the same clients a deployment has.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from sqlalchemy import Engine
 from aisle.adapters.sql.engine import make_engine
 from tests.conftest import redis_url, required_service
 from tests.distributed.conftest import fresh_database  # noqa: F401  (a fixture used by `stack`)
+from tests.support.ports import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 CLUSTER_SH = REPO / "deploy" / "local" / "cluster.sh"
@@ -113,12 +113,6 @@ def cluster() -> ClusterControl:
     control = ClusterControl(cluster_opensearch_url(), cluster_kafka_bootstrap())
     control.ensure_all_up()
     return control
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -22,16 +22,11 @@ from aisle.entrypoints.api.app import create_app
 from aisle.settings import Settings
 from tests.conftest import opensearch_url, redis_url
 from tests.distributed.conftest import create_product, distributed_settings, new_seller, proxy_for
+from tests.support.ports import free_port
 from tests.support.proxy import CuttableProxy
 
 WAIT_SECONDS = 120  # workers connecting to four services on a loaded machine; nothing here measures time
 AISLE = Path(sys.executable).parent / "aisle"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _metric(port: int, name: str) -> float | None:
@@ -74,7 +69,7 @@ def _environment(settings: Settings, data_dir: Path) -> dict[str, str]:
 
 
 def test_each_worker_process_serves_its_own_metrics(settings: Settings, opensearch: CuttableProxy, tmp_path: Path):
-    relay_port, builder_port = _free_port(), _free_port()
+    relay_port, builder_port = free_port(), free_port()
     env = _environment(settings, tmp_path)
     logs = (tmp_path / "workers.log").open("ab")
     workers = [
@@ -144,9 +139,9 @@ def test_a_worker_refuses_a_metrics_port_already_taken(settings: Settings, tmp_p
 
 def test_a_worker_whose_database_is_cut_still_answers_scrapes_with_its_failing_loop(settings: Settings, tmp_path: Path):
     database = urlsplit(settings.database_url)
-    postgres = CuttableProxy(database.hostname or "127.0.0.1", database.port or 5432)
+    postgres = proxy_for(settings.database_url)
     through_proxy = database._replace(netloc=f"{database.netloc.rsplit('@', 1)[0]}@{postgres.address}").geturl()
-    port = _free_port()
+    port = free_port()
     env = {**_environment(settings, tmp_path), "AISLE_DATABASE_URL": through_proxy}
     logs = (tmp_path / "relay.log").open("ab")
     relay = subprocess.Popen([str(AISLE), "worker", "relay", "--metrics-port", str(port)], env=env, stderr=logs)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from aisle.domain.inventory import Warehouse
 from aisle.entrypoints.api.app import create_app
 from aisle.services.product_input import ProductIn
 from aisle.settings import Settings
+from tests.support.ports import free_port
 
 CHROMIUM = os.environ.get("AISLE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -40,12 +40,6 @@ class LiveStore:
     container: Container
     seller_key: str
     products: dict[str, str] = field(default_factory=dict)  # title -> product id
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 SHOES = {
@@ -113,7 +107,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStore]:
     settings = Settings(data_dir=data_dir, internal_token="e2e-internal-token", vocabulary_refresh_seconds=0.2)
     container = bootstrap(settings)
     key, ids = _seed(container)
-    port = _free_port()
+    port = free_port()
     app = create_app(container)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

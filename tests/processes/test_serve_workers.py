@@ -21,15 +21,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.ports import free_port
+
 TOKEN = "workers-test-token"
 REQUESTS_PER_CONNECTION = 5
 WAIT_SECONDS = 120  # a shared, loaded 2-core machine starts processes slowly; nothing here measures time
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _free_port_pair() -> int:
@@ -48,7 +44,7 @@ def _free_port_pair() -> int:
 class Served:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.url = f"http://127.0.0.1:{_free_port()}"
+        self.url = f"http://127.0.0.1:{free_port()}"
         self.metrics_port = _free_port_pair()
 
     def leader_pid(self) -> int:
