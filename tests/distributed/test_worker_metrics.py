@@ -162,3 +162,7 @@ def test_a_worker_whose_database_is_cut_still_answers_scrapes_with_its_failing_l
         relay.wait(timeout=60)
         postgres.close()
         logs.close()
+    said = [line for line in (tmp_path / "relay.log").read_text().splitlines() if "left out of this scrape" in line]
+    assert said, "each scrape during the outage says what it left out"
+    # one line each, naming the error, without a traceback (an outage lasts many scrapes)
+    assert all(re.search(r"did not answer \(\w+: .+\)", line) and "Traceback" not in line for line in said), said[0]

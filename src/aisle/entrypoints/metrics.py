@@ -48,8 +48,10 @@ class _ContainerGauges(Collector):
             yield from _serving_gauges(container)
         try:
             pending, parked = container.relay.pending(), container.relay.parked()
-        except Exception:  # the database is out of reach: the scrape still carries what says so (failing loops)
-            log.warning("outbox gauges left out of this scrape: the database did not answer", exc_info=True)
+        except Exception as error:  # the database is out of reach: the scrape still carries the failing loops
+            # one line per scrape, no traceback: an outage goes on for many scrapes, and the loops log its cause
+            reason = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"
+            log.warning("outbox gauges left out of this scrape: the database did not answer (%s)", reason)
         else:
             yield GaugeMetricFamily("aisle_outbox_pending", "Events not yet delivered", value=pending)
             yield GaugeMetricFamily("aisle_outbox_parked", "Events a subscriber refused too often, kept", value=parked)
