@@ -102,6 +102,9 @@ def test_each_worker_process_serves_its_own_metrics(settings: Settings, opensear
             assert _metric(relay_port, "aisle_index_lag_seconds_count") == 0  # each reports only its own work
             assert _metric(relay_port, 'aisle_loop_failures_in_a_row{loop="outbox-relay"}') == 0
             assert _metric(relay_port, "aisle_leader") is None  # a worker leads nothing and serves no cache
+            scraped = httpx.get(f"http://127.0.0.1:{builder_port}/metrics", timeout=10).text
+            for serving_only in ("aisle_http_request_duration_seconds", "aisle_search_duration_seconds"):
+                assert serving_only not in scraped  # nor answers requests: no families that always read zero
 
             opensearch.cut()  # the index builder cannot index what comes now, and says so
             try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from contextlib import suppress
 
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
@@ -30,6 +31,7 @@ SEARCHES = Counter("aisle_searches_total", "Searches served")
 ZERO_RESULTS = Counter("aisle_search_zero_results_total", "Searches that found nothing, even after relaxation")
 RELAXED = Counter("aisle_search_relaxed_total", "Searches answered only after dropping filters or words")
 PDP_LATENCY = Histogram("aisle_pdp_duration_seconds", "Product page latency", ["cache"], buckets=LATENCY_BUCKETS)
+_SERVING_ONLY = (HTTP_LATENCY, SEARCH_LATENCY, SEARCHES, ZERO_RESULTS, RELAXED, PDP_LATENCY)
 
 
 class _ContainerGauges(Collector):
@@ -87,9 +89,14 @@ REGISTRY.register(_GAUGES)
 
 
 def instrument(container: Container, serving: bool = True) -> None:
-    """``serving``: the container answers API requests (else it is an `aisle worker`'s)."""
+    """``serving``: the container answers API requests (else it is an `aisle worker`'s, whose scrape leaves out the
+    request and search families: always zero there, they would read as an API process that gets no traffic)."""
     _GAUGES.container = container
     _GAUGES.serving = serving
+    if not serving:
+        for family in _SERVING_ONLY:
+            with suppress(KeyError):  # already left out
+                REGISTRY.unregister(family)
 
 
 def observe_search(seconds: float, result: SearchResult) -> None:
