@@ -21,7 +21,7 @@ from aisle.bootstrap import bootstrap
 from aisle.entrypoints.api.app import create_app
 from aisle.settings import Settings
 from tests.conftest import opensearch_url, redis_url
-from tests.distributed.conftest import create_product, distributed_settings, new_seller, proxy_for
+from tests.distributed.conftest import TOKEN, create_product, distributed_settings, new_seller, proxy_for
 from tests.support.ports import free_port
 from tests.support.proxy import CuttableProxy
 
@@ -102,6 +102,9 @@ def test_each_worker_process_serves_its_own_metrics(settings: Settings, opensear
             assert _metric(relay_port, "aisle_index_lag_seconds_count") == 0  # each reports only its own work
             assert _metric(relay_port, 'aisle_loop_failures_in_a_row{loop="outbox-relay"}') == 0
             assert _metric(relay_port, "aisle_leader") is None  # a worker leads nothing and serves no cache
+            # nor does an API process started without the workers (`aisle serve`, no --with-workers)
+            api_scrape = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
+            assert re.search(r"^aisle_leader 0\.0$", api_scrape, re.MULTILINE)
             scraped = httpx.get(f"http://127.0.0.1:{builder_port}/metrics", timeout=10).text
             for serving_only in ("aisle_http_request_duration_seconds", "aisle_search_duration_seconds"):
                 assert serving_only not in scraped  # nor answers requests: no families that always read zero

@@ -78,10 +78,17 @@ def _serving_gauges(container: Container) -> Iterator[GaugeMetricFamily]:
     for (cache, outcome), count in sorted(container.lookups.snapshot().items()):
         lookups.add_metric([cache, outcome], count)
     yield lookups
-    leading = container.leadership is None or container.leadership.leading
     yield GaugeMetricFamily(
-        "aisle_leader", "1 in the process that runs the relay, index builder and jobs", value=int(leading)
+        "aisle_leader", "1 in the process that runs the relay, index builder and jobs", value=int(_leading(container))
     )
+
+
+def _leading(container: Container) -> bool:
+    """Embedded, the process holding the leader lock (one process alone leads); distributed, one started with the
+    workers (`--with-workers`): the others leave them to `aisle worker` processes."""
+    if container.leadership is not None:
+        return container.leadership.leading
+    return not container.distributed or container.settings.with_workers
 
 
 _GAUGES = _ContainerGauges()
