@@ -200,6 +200,15 @@ def test_one_typo_is_tolerated_in_longer_words(engine):
     assert ids(engine, keywords=words("smartphne")) == [5]
 
 
+def test_a_typo_is_one_letter_from_the_word_as_typed_not_from_its_stem(engine):
+    # "fellowes" (a brand this catalog lacks) stems to "fellow", one letter from "yellow"; as typed, three
+    engine.upsert([doc(91, "Anker Braided Cable - Yellow", "Anker", "12.99", categories=(PHONES,))])
+    engine.refresh()
+    assert ids(engine, keywords=words("fellowes")) == []
+    assert ids(engine, keywords=words("yelow")) == [91]  # one letter from the word the title holds
+    assert ids(engine, keywords=words("yellows")) == [91]  # a plural is the word, as typed or stemmed
+
+
 def test_synonyms_widen_a_word(engine):
     assert ids(engine, keywords=(KeywordGroup("earphones", ("headphones",)),)) != []
     assert ids(engine, keywords=(KeywordGroup("cellphone", ("smartphone",)),)) == [5]

@@ -17,6 +17,7 @@ from aisle.adapters.search.tantivy_queries import (
     adjacent_words,
     begins_codes,
     distinct_forms,
+    fuzzy_target,
     synonym_weight,
 )
 from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
@@ -36,7 +37,6 @@ from aisle.services.search.engine import (
 )
 
 Query = dict[str, Any]
-MIN_FUZZY_LENGTH = 5
 BRAND_FACET_SIZE = 30
 CATEGORY_FACET_SIZE = 300
 ATTRIBUTE_FACET_SIZE = 200
@@ -106,7 +106,7 @@ class QueryBuilder:
             tokens = self.tokens(text)
             found: list[Query] = []
             if len(tokens) == 1:
-                found = _single_token(text, tokens[0], group.fuzzy and text == group.word)
+                found = _single_token(text, tokens[0], group.fuzzy and text == group.word, self._plain.analyze(text))
             elif tokens:
                 found = [_phrase(text)]
             weight = 1.0 if text == group.word else synonym_weight(typed, tokens, idf)
@@ -136,12 +136,12 @@ class QueryBuilder:
         return {"bool": {"should": should, "minimum_should_match": 1, "must_not": [_term("product_id", exclude)]}}
 
 
-def _single_token(text: str, token: str, fuzzy: bool) -> list[Query]:
+def _single_token(text: str, token: str, fuzzy: bool, as_typed: list[str]) -> list[Query]:
     # most_fields sums the per-field scores, as Tantivy's boolean "should" over boosted term queries does.
     queries: list[Query] = [{"multi_match": {"query": text, "fields": BOOSTED_FIELDS, "type": "most_fields"}}]
-    if fuzzy and len(token) >= MIN_FUZZY_LENGTH and not any(ch.isdigit() for ch in token):
+    if fuzzy and (typed := fuzzy_target(token, as_typed)) is not None:
         # prefix_length 0 as in Tantivy: a typo in the first letter is forgiven too.
-        queries.append({"fuzzy": {"title": {"value": token, "fuzziness": 1, "prefix_length": 0}}})
+        queries.append({"fuzzy": {"title_words": {"value": typed, "fuzziness": 1, "prefix_length": 0}}})
     if fuzzy and begins_codes(token):
         queries += [{"prefix": {field: {"value": token, "boost": CODE_PREFIX_BOOST}}} for field in CODE_PREFIX_FIELDS]
     return queries

@@ -54,6 +54,15 @@ def adjacent_words(groups: tuple[KeywordGroup, ...], tokens: Callable[[str], lis
     return [(a, b) for a, b in pairwise(words) if a is not None and b is not None and a != b]
 
 
+def fuzzy_target(stemmed: str, as_typed: list[str]) -> str | None:
+    """The word to look for one typo away among the titles' unstemmed words, or None. Unstemmed: one typo from a
+    stem is further from what was typed ("fellowes" stems to "fellow", one letter from "yellow"). Not a short
+    word, nor one with digits (a model: "s7" is not "s8")."""
+    if len(as_typed) != 1 or len(stemmed) < MIN_FUZZY_LENGTH or has_digit(as_typed[0]):
+        return None
+    return as_typed[0]
+
+
 def begins_codes(token: str) -> bool:
     """A token that may be the beginning of model or part codes: letters and digits only (safe in a regex), both
     of them, at least MIN_CODE_PREFIX. Only asked of a word the catalog does not hold as typed."""
@@ -114,7 +123,7 @@ class QueryBuilder:
             tokens = self.tokens(text)
             found: list[Q] = []
             if len(tokens) == 1:
-                found = self._single_token(tokens[0], group.fuzzy and text == group.word)
+                found = self._single_token(tokens[0], group.fuzzy and text == group.word, self._plain.analyze(text))
             elif tokens:
                 found = self._phrase(tokens)
             weight = 1.0 if text == group.word else synonym_weight(typed, tokens, idf)
@@ -129,12 +138,15 @@ class QueryBuilder:
             for pair in adjacent_words(groups, self.tokens)
         ]
 
-    def _single_token(self, token: str, fuzzy: bool) -> list[Q]:
+    def _single_token(self, token: str, fuzzy: bool, as_typed: list[str]) -> list[Q]:
+        """``as_typed``: the word's tokens unstemmed, which a typo is looked for among the titles' own words."""
         queries = [
             Q.boost_query(Q.term_query(self._schema, field, token), boost) for field, boost in TEXT_FIELDS.items()
         ]
-        if fuzzy and len(token) >= MIN_FUZZY_LENGTH and not any(ch.isdigit() for ch in token):
-            fuzzy_title = Q.fuzzy_term_query(self._schema, "title", token, distance=1, transposition_cost_one=True)
+        if fuzzy and (typed := fuzzy_target(token, as_typed)) is not None:
+            fuzzy_title = Q.fuzzy_term_query(
+                self._schema, "title_words", typed, distance=1, transposition_cost_one=True
+            )
             queries.append(Q.boost_query(fuzzy_title, 1.0))
         if fuzzy and begins_codes(token):
             queries += [
