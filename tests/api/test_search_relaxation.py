@@ -75,6 +75,22 @@ def test_a_kind_of_product_not_sold_here_finds_nothing_rather_than_something_els
     assert body["relaxed"] is None
 
 
+def test_accessories_for_something_not_sold_here_are_no_accessories_at_all(client, seller: SellerClient, container):
+    accessories = ["Phones", "Phone Accessories"]
+    list_products(
+        seller,
+        container,
+        "PARTS",
+        [("Phone Lanyard Accessory", accessories, 9), ("Phone Accessories Starter Kit", accessories, 19)],
+    )
+    # no dishwasher at all: its accessories are not the phone's, and relaxing to "accessories" would show those
+    for q in ("dishwasher accessories", "drone parts"):
+        body = client.get("/api/v1/products/search", params={"q": q}).json()
+        assert (body["total"], body["relaxed"]) == (0, None), q
+    found = client.get("/api/v1/products/search", params={"q": "phone accessories"}).json()
+    assert {r["title"] for r in found["results"]} == {"Phone Lanyard Accessory", "Phone Accessories Starter Kit"}
+
+
 def test_a_correction_that_finds_nothing_either_is_not_offered(client, catalog):
     # "lnien" reads as "linen", but there is no linen sink: "did you mean linen sink" would only mislead
     body = client.get("/api/v1/products/search", params={"q": "lnien sink"}).json()

@@ -155,6 +155,7 @@ def _price_range(parsed: ParsedQuery, params: SearchParams) -> tuple[Decimal | N
 
 
 Counted = dict[tuple[tuple[KeywordGroup, ...], Filters], int]  # how many products match these words: asked once
+PARTS_WORDS = frozenset({"accessory", "part", "supply", "attachment", "refill"})  # a part is of what precedes it
 MAX_TRIED = 4  # words that may go, at most, for each to be tried: what is found without it?
 KIND_PROBE = 20  # the best hits without a word that are looked at for one of the kind asked for
 
@@ -224,7 +225,7 @@ def word_to_drop(
     case whose text mentions a speaker)."""
     counts = {k.word: _count((k,), filters, engine, counted) for k in keywords}
     named = _naming(keywords, asked)
-    if named is None or any(counts[k.word] == 0 for k in named):
+    if named is None or any(counts[k.word] == 0 for k in named) or _for_nothing_sold(keywords, named, counts):
         return None
     other = [k for k in keywords if k not in named]
     droppable = [k for k in other if k.word not in AUDIENCE_WORDS] or other or list(keywords)
@@ -250,6 +251,16 @@ def word_to_drop(
     if len(droppable) <= MAX_TRIED:
         droppable = _finding(droppable, keywords, filters, engine, counted, asked.of_kind)
     return max(reversed(droppable), key=lambda k: counts[k.word]).word
+
+
+def _for_nothing_sold(keywords: tuple[KeywordGroup, ...], named: list[KeywordGroup], counts: dict[str, int]) -> bool:
+    """Whether what is asked for is a part or accessory of something the catalog holds nothing of: "dishwasher
+    accessories" without dishwashers are not any accessories, and relaxing to those would show phone cases."""
+    for group in named:
+        at = keywords.index(group)
+        if singular(group.word) in PARTS_WORDS and at > 0 and counts[keywords[at - 1].word] == 0:
+            return True
+    return False
 
 
 def _naming(keywords: tuple[KeywordGroup, ...], asked: Asked) -> list[KeywordGroup] | None:
