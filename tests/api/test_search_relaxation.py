@@ -84,11 +84,32 @@ def test_accessories_for_something_not_sold_here_are_no_accessories_at_all(clien
         [("Phone Lanyard Accessory", accessories, 9), ("Phone Accessories Starter Kit", accessories, 19)],
     )
     # no dishwasher at all: its accessories are not the phone's, and relaxing to "accessories" would show those
-    for q in ("dishwasher accessories", "drone parts"):
+    for q in ("dishwasher accessories", "drone parts", "accessories for dishwasher", "parts for a drone"):
         body = client.get("/api/v1/products/search", params={"q": q}).json()
         assert (body["total"], body["relaxed"]) == (0, None), q
     found = client.get("/api/v1/products/search", params={"q": "phone accessories"}).json()
     assert {r["title"] for r in found["results"]} == {"Phone Lanyard Accessory", "Phone Accessories Starter Kit"}
+
+
+def test_accessories_for_something_sold_here_without_accessories_are_none_either(
+    client, seller: SellerClient, container
+):
+    accessories, consoles = ["Phones", "Phone Accessories"], ["Video Games", "Consoles"]
+    catalog = [
+        ("Phone Lanyard Accessory", accessories, 9),
+        ("Phone 7 Accessories Kit", accessories, 19),
+        ("Compact Dishwasher", ["Appliances", "Dishwashers"], 399),
+        ("Xbox One Console", consoles, 299),
+    ]
+    list_products(seller, container, "OWNED", catalog)
+    # a dishwasher and an Xbox are sold, their accessories are not: the phone's are no answer
+    for q in ("dishwasher accessories", "accessories for dishwasher", "xbox one accessories", "xbox accessories"):
+        body = client.get("/api/v1/products/search", params={"q": q}).json()
+        assert (body["total"], body["relaxed"]) == (0, None), q
+    # while the model's number goes before the name it numbers: the phone's accessories, saying "8" was let go of
+    body = client.get("/api/v1/products/search", params={"q": "phone 8 accessories"}).json()
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "8"}]
+    assert {r["title"] for r in body["results"]} == {"Phone Lanyard Accessory", "Phone 7 Accessories Kit"}
 
 
 def test_a_correction_that_finds_nothing_either_is_not_offered(client, catalog):
@@ -211,3 +232,31 @@ def test_the_part_a_capacity_counts_gives_way_before_the_capacity(client, seller
     body = client.get("/api/v1/products/search", params={"q": "laptop 8gb ram"}).json()
     assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "ram"}]
     assert body["results"][0]["title"] == LAPTOPS[0][0]
+
+
+def test_words_let_go_of_still_lift_the_products_that_hold_them(client, seller: SellerClient, container):
+    kitchen, racks, home = ["Home", "Kitchen Appliances"], ["Networking", "Rack Appliances"], ["Home", "Kitchen"]
+    catalog = [
+        ("Rack Appliance", racks, 99),
+        ("Rack Appliance Pro", racks, 199),
+        ("Kitchen Scale Appliance", kitchen, 29),
+        ("Kitchen Towel", home, 5),
+        ("Kitchen Timer", home, 7),
+        ("Kitchen Knife", home, 12),
+        ("Small Cookware Set", home, 49),
+        ("Quiet Countertop Fan", home, 39),
+    ]
+    list_products(seller, container, "LIFT", catalog)
+    # no appliance is small, quiet, for the countertop or cookware: every other word goes, "kitchen" first (the
+    # commonest); still, the kitchen's appliance comes before the racks'
+    body = client.get("/api/v1/products/search", params={"q": "small quiet kitchen countertop cookware appliance"})
+    found = body.json()
+    assert {step["value"] for step in found["relaxed"]["steps"]} == {
+        "small",
+        "quiet",
+        "kitchen",
+        "countertop",
+        "cookware",
+    }
+    assert found["results"][0]["title"] == "Kitchen Scale Appliance"
+    assert found["total"] == 3

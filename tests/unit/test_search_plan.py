@@ -105,3 +105,26 @@ def test_a_phrase_apart_gives_each_word_what_takes_its_place_in_the_phrases_syno
         KeywordGroup("wireless", ("bluetooth",), fuzzy=False),  # "true wireless earbuds" differs by a word more
         KeywordGroup("earbuds", ("earphones",), fuzzy=False),
     )
+
+
+def test_the_words_let_go_of_come_back_to_lift_but_not_a_number_or_edition_after_a_name():
+    from aisle.services.search.engine import Filters
+    from aisle.services.search.planning import Plan, lifted_by_dropped
+
+    def plan(*words: str) -> Plan:
+        return Plan(tuple(KeywordGroup(w) for w in words), Filters(), "relevance")
+
+    lifted = lifted_by_dropped(plan("appliance"), plan("small", "kitchen", "appliance", "2000w"))
+    assert lifted is not None
+    assert [(g.word, g.required) for g in lifted.keywords] == [
+        ("small", False),
+        ("kitchen", False),
+        ("appliance", True),
+    ]  # "2000w" is a measure: it says nothing of which appliance is closer
+    # "one" numbers the Xbox: a "VR One" headset is no closer to "xbox one headsets"
+    assert [g.word for g in lifted_by_dropped(plan("headsets"), plan("xbox", "one", "headsets")).keywords] == [
+        "xbox",
+        "headsets",
+    ]
+    assert lifted_by_dropped(plan("rx"), plan("rx", "480")) is None
+    assert lifted_by_dropped(plan("a", "b"), plan("a", "b")) is None  # nothing let go of

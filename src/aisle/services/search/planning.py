@@ -66,6 +66,21 @@ def boosting(plan: Plan, brand_words: set[str]) -> Plan | None:
     return replace(plan, keywords=groups)
 
 
+def lifted_by_dropped(relaxed: Plan, asked: Plan) -> Plan | None:
+    """The relaxed plan with the words it let go of back, a match lifting the score: "tv mounts" without TV mounts
+    shows first the mounts that say "TV". Not a number or edition after another word: "rx 480" without an RX 480
+    is not an answer about anything numbered 480, nor "xbox one headsets" one about "VR One" headsets."""
+    kept = {g.word: g for g in relaxed.keywords}
+    lifting = [g for g in asked.keywords if g.word not in kept and _has_letter(g.word)]
+    lifting = [g for g in lifting if not _qualifies(g, asked.keywords) and not is_measure(g.word)]
+    if not kept or not lifting:
+        return None
+    groups = tuple(
+        kept.get(g.word, replace(g, required=False)) for g in asked.keywords if g.word in kept or g in lifting
+    )
+    return replace(relaxed, keywords=groups)
+
+
 def near_groups(groups: tuple[KeywordGroup, ...]) -> tuple[tuple[KeywordGroup, ...], int | None]:
     """What a near match holds of the query's words, and how many at least: all but any one; but when a single
     word names something and the others only number or qualify it, that word ("xbox one": every product with
@@ -225,9 +240,15 @@ def word_to_drop(
     case whose text mentions a speaker)."""
     counts = {k.word: _count((k,), filters, engine, counted) for k in keywords}
     named = _naming(keywords, asked)
-    if named is None or any(counts[k.word] == 0 for k in named) or _for_nothing_sold(keywords, named, counts):
+    if named is None or any(counts[k.word] == 0 for k in named):
         return None
-    other = [k for k in keywords if k not in named]
+    owners = _owners(keywords, named, asked)
+    held = [k for k in owners if counts[k.word]]
+    other = [k for k in keywords if k not in named and k not in held]
+    if owners and not other and len(held) > 1:  # one of them stays: "cell phone accessories fitbit third party"
+        other = held
+    if owners and (not held or not other):
+        return None
     droppable = [k for k in other if k.word not in AUDIENCE_WORDS] or other or list(keywords)
     unmatched = [k.word for k in droppable if counts[k.word] == 0]
     if unmatched:
@@ -253,14 +274,20 @@ def word_to_drop(
     return max(reversed(droppable), key=lambda k: counts[k.word]).word
 
 
-def _for_nothing_sold(keywords: tuple[KeywordGroup, ...], named: list[KeywordGroup], counts: dict[str, int]) -> bool:
-    """Whether what is asked for is a part or accessory of something the catalog holds nothing of: "dishwasher
-    accessories" without dishwashers are not any accessories, and relaxing to those would show phone cases."""
+def _owners(keywords: tuple[KeywordGroup, ...], named: list[KeywordGroup], asked: Asked) -> list[KeywordGroup]:
+    """The words naming what the parts or accessories asked for belong to, which stay: "dishwasher accessories",
+    "accessories for dishwasher" or "xbox one accessories" without any are not any accessories, and relaxing to
+    those would show rack shelves and phone cases. A number or edition after the name may still go ("iphone 12
+    accessories": iPhone accessories)."""
+    if not any(singular(k.word) in PARTS_WORDS for k in named):
+        return []
+    before = []
     for group in named:
         at = keywords.index(group)
-        if singular(group.word) in PARTS_WORDS and at > 0 and counts[keywords[at - 1].word] == 0:
-            return True
-    return False
+        if singular(group.word) in PARTS_WORDS:
+            before += [k for k in reversed(keywords[:at]) if not is_modifier(k.word)][:1]
+    fitting = [k for k in keywords if k.word in asked.fitting and not is_modifier(k.word)]
+    return [k for k in keywords if k in before or (k in fitting and k not in named)]
 
 
 def _naming(keywords: tuple[KeywordGroup, ...], asked: Asked) -> list[KeywordGroup] | None:

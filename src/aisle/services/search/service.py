@@ -66,6 +66,7 @@ from aisle.services.search.planning import (
     Counted,
     Plan,
     boosting,
+    lifted_by_dropped,
     near_groups,
     plan_for,
     relax_once,
@@ -332,12 +333,18 @@ class SearchService:
         steps: list[RelaxStep] = []
         counted: Counted = {}  # one count per word, however many are dropped
         asked = self._asked(parsed) if result.total == 0 else Asked()
+        asked_for = plan
         while result.total == 0:
             relaxed = relax_once(plan, engine, counted, asked)
             if relaxed is None:
                 break
             plan, step = relaxed
             steps.append(step)
+            result = engine.search(self._engine_query(plan, params))
+        if result.total == 0:  # letting go of some words found nothing either: the answer is to what was asked
+            return result, [], asked_for
+        if lifting := lifted_by_dropped(plan, asked_for):
+            plan = lifting
             result = engine.search(self._engine_query(plan, params))
         return result, steps, plan
 
