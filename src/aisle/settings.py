@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     node_id: int | None = Field(None, ge=0, le=1023, description="Snowflake node id; leased from the database if unset")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest JSON request body accepted (413 above)")
     bulk_max_bytes: int = Field(64 * 1_048_576, ge=1024, description="Largest bulk NDJSON body accepted")
+    body_read_timeout_seconds: float = Field(
+        30.0, gt=0, le=3600, description="Longest wait for the next part of a request body (408 after it)"
+    )
     bulk_max_lines: int = Field(10_000, ge=1, description="Most products in one bulk request")
     vocabulary_refresh_seconds: float = Field(
         5.0, gt=0, description="How often at most the spelling vocabulary and brand list follow the index"

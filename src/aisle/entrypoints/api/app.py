@@ -24,6 +24,8 @@ from aisle.services.images import MAX_FILES_PER_REQUEST
 
 DESCRIPTION = """
 aisle's HTTP API. Errors are `application/problem+json` with an `errors` list naming each bad field.
+Any request body may be refused whole: 413 over its size limit, 415 compressed, 408 when its next part does not
+arrive within `AISLE_BODY_READ_TIMEOUT_SECONDS` (30 s).
 
 * **Seller** endpoints take `Authorization: Bearer <seller API key>` (create one with `aisle sellers create`).
 * **Shop** endpoints are public and show ACTIVE products only.
@@ -78,7 +80,7 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
     app.state.documented_methods = DocumentedMethods(app)
     app.add_middleware(UndocumentedMethodMiddleware, methods=app.state.documented_methods)
     app.add_middleware(HeadAsGetMiddleware)  # outside the method check: HEAD is checked as the GET it becomes
-    app.add_middleware(BodyLimitMiddleware, limit_for_path=body_limit)
+    app.add_middleware(BodyLimitMiddleware, limit_for_path=body_limit, read_timeout=settings.body_read_timeout_seconds)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(MetricsMiddleware, observe=_observe_request)
     metrics.instrument(container)

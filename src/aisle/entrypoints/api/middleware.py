@@ -1,8 +1,9 @@
-"""ASGI middleware: a request id on every request and response, a ceiling on body size (413), and bodies sent
-uncompressed (415)."""
+"""ASGI middleware: a request id on every request and response, a ceiling on body size (413), a body that keeps
+arriving (408), and bodies sent uncompressed (415)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import uuid
@@ -97,12 +98,15 @@ class HeadAsGetMiddleware:
 
 class BodyLimitMiddleware:
     """Refuses bodies over the limit for their path, by Content-Length up front or by counting a chunked stream;
-    and compressed bodies, which would be read as garbage (and could unpack past any limit): 415, as RFC 7694 says,
-    with Accept-Encoding naming what is taken."""
+    bodies whose next part does not come within ``read_timeout`` seconds (408: a client that stalls mid-body
+    would hold its connection and its half-read body for as long as it likes); and compressed bodies, which
+    would be read as garbage (and could unpack past any limit): 415, as RFC 7694 says, with Accept-Encoding
+    naming what is taken."""
 
-    def __init__(self, app: ASGIApp, limit_for_path: Callable[[str], int]) -> None:
+    def __init__(self, app: ASGIApp, limit_for_path: Callable[[str], int], read_timeout: float) -> None:
         self.app = app
         self.limit_for_path = limit_for_path
+        self.read_timeout = read_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -118,15 +122,27 @@ class BodyLimitMiddleware:
             await self._refuse(scope, receive, send, limit)
             return
         received = 0
+        # a body is on its way: a length or a chunked stream; else the app's receive waits for the disconnect
+        arriving = (declared not in (None, b"0")) or b"transfer-encoding" in dict(scope["headers"])
 
         async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, arriving
+            if not arriving:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.read_timeout)
+            except TimeoutError:
+                # Raised inside the app's body read, as the 413 below: the app's own handler answers.
+                detail = f"The request body stopped arriving: nothing came for {self.read_timeout:g} seconds."
+                raise HTTPException(408, detail, headers={"Connection": "close"}) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
+                arriving = message.get("more_body", False)
                 if received > limit:
                     # Raised inside the app's body read, so the app's own handler answers 413 problem+json.
                     raise HTTPException(413, f"The request body is larger than {limit} bytes.")
+            else:
+                arriving = False
             return message
 
         await self.app(scope, counting_receive, send)
