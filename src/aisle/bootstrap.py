@@ -49,14 +49,14 @@ from aisle.services.catalog import CatalogService
 from aisle.services.categories import CategoryCache
 from aisle.services.clock import utc_now
 from aisle.services.consumers import ConsumerLoop
-from aisle.services.handlers import EventHandlers, Handler, index_switched, register_handlers
+from aisle.services.handlers import INDEX_BUILDER, EventHandlers, Handler, index_switched, register_handlers
 from aisle.services.hot_sku import HotSkuReserver
 from aisle.services.images import ImageService
 from aisle.services.import_indexing import IndexFeed
 from aisle.services.importing import CatalogImporter
 from aisle.services.inventory import InventoryService
 from aisle.services.leadership import Leadership, Lock, OutboxFollower
-from aisle.services.maintenance import IndexProgress, Pruner, index_progress
+from aisle.services.maintenance import Backlog, BacklogWatch, IndexProgress, Pruner, index_progress
 from aisle.services.media import MediaUrls
 from aisle.services.outbox_relay import BackgroundLoop, OutboxRelay
 from aisle.services.pdp import ProductPageService
@@ -116,6 +116,7 @@ class Container:
     leadership: Leadership | None = None  # embedded: which of the processes sharing the data dir runs the workers
     tracing: Tracing = field(default_factory=Tracing.off)  # OpenTelemetry, when configured
     _slot_watch: BackgroundLoop | None = None
+    _index_backlog: BacklogWatch | None = None
 
     @property
     def distributed(self) -> bool:
@@ -168,7 +169,17 @@ class Container:
 
     def index_progress(self) -> IndexProgress:
         max_lag = timedelta(seconds=self.settings.ready_max_index_lag_seconds)
-        return index_progress(self.uow, self.search_engine, utc_now(), max_lag)
+        relayed = self._relayed_backlog().backlog() if self.stream is not None else Backlog()
+        return index_progress(self.uow, self.search_engine, utc_now(), max_lag, relayed)
+
+    def _relayed_backlog(self) -> BacklogWatch:
+        """Distributed: the events on the stream that the index builders' consumer group has not committed."""
+        if self._index_backlog is None:
+            stream, builder = self.stream, next(h for h in self.handlers.delivered if h.name == INDEX_BUILDER)
+            assert stream is not None
+            group, names = f"aisle-{builder.name}", sorted(builder.events)
+            self._index_backlog = BacklogWatch(lambda: stream.positions(group, names), utc_now)
+        return self._index_backlog
 
 
 def bootstrap(
@@ -392,7 +403,6 @@ def _follow(container: Container) -> Callable[[list[OutboxEntry]], None]:
 log = logging.getLogger(__name__)
 LEADER_LOCK = "leader.lock"
 REBUILD_LOCK = "rebuild.lock"
-INDEX_BUILDER = "index-builder"
 PRUNE_EVERY_SECONDS = 300.0
 
 

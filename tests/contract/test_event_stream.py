@@ -244,6 +244,23 @@ def test_uncommitted_events_come_again_and_committed_ones_do_not(harness: Harnes
     assert_group_resumes_after_its_commits(harness, "at-least-once")
 
 
+def test_positions_count_what_waits_for_a_group_until_it_commits(harness: Harness) -> None:
+    def waiting(group: str) -> int:
+        return sum(end - committed for committed, end in harness.stream.positions(group, ALL_NAMES).values())
+
+    builder = harness.subscribe("builder")
+    harness.subscribe("other")
+    sent = harness.entries(12, keys=range(4), names=ALL_NAMES)
+    harness.stream.publish(sent)
+    assert waiting("builder") == waiting("other") == len(sent)
+    assert sorted(ids(collect(builder, len(sent)))) == ids(sent)
+    assert waiting("builder") == len(sent)  # polled, not committed: a crash now would hand them over again
+    builder.commit()
+    assert (waiting("builder"), waiting("other")) == (0, len(sent))  # each group is counted on its own
+    harness.stream.publish(harness.entries(3))
+    assert waiting("builder") == 3
+
+
 def assert_group_resumes_after_its_commits(harness: Harness, group: str) -> None:
     """A new member of the group gets one fresh event and nothing that was committed before."""
     fresh = harness.entries(1)

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
-from aisle.bootstrap import bootstrap
+from aisle.bootstrap import bootstrap, worker_loops
 from aisle.domain.catalog import ProductContent, ProductStatus, Variant
 from aisle.entrypoints.api.app import create_app
 from aisle.services.clock import utc_now
@@ -157,5 +157,40 @@ def test_kafka_down_writes_succeed_and_everything_arrives_once_when_it_returns(f
             assert uow.outbox.pending_count() == 0
     finally:
         reader.stop()
+        opensearch.close()
+        redis.close()
+
+
+def test_readiness_waits_for_the_index_builder_not_only_for_the_relay(fresh_database: str):
+    """Events relayed to Kafka that no index builder has taken are changes not yet searchable: /readyz answers
+    503 "indexing" once they are older than the lag allowed, and 200 once a builder has indexed them."""
+    opensearch, redis = proxy_for(opensearch_url()), proxy_for(redis_url())
+    settings = distributed_settings(
+        fresh_database, opensearch, redis, with_workers=False, ready_max_index_lag_seconds=0.5
+    )
+    app = bootstrap(settings)
+    try:
+        with TestClient(create_app(app), raise_server_exceptions=False) as client:
+            seller = new_seller(client)
+            for n in range(3):
+                create_product(client, seller, f"Quoll Blanket {n}", f"QB-{n}")
+            while app.relay.relay_once():  # relayed: the outbox is empty, Kafka holds them, nothing indexes them
+                pass
+            # every product event waits (the seller's and stock events are not the index builder's)
+            indexing = {"status": "indexing", "indexed": 0, "total": 3, "events_waiting": 3}
+            eventually(lambda: client.get("/readyz").json() == indexing, what="the builder's backlog seen")
+            assert client.get("/readyz").status_code == 503
+
+            builder = worker_loops(app, ("index-builder",))
+            for loop in builder:
+                loop.start()
+            try:
+                eventually(lambda: client.get("/readyz").status_code == 200, what="the builder caught up")
+                assert search_total(client, "quoll blanket")["total"] == 3
+            finally:
+                for loop in builder:
+                    loop.stop()
+    finally:
+        app.stop()
         opensearch.close()
         redis.close()

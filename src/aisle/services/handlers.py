@@ -22,6 +22,8 @@ from aisle.services.ports import OutboxEntry
 from aisle.services.search.index_builder import INDEXED_EVENTS, IndexBuilder
 
 log = logging.getLogger(__name__)
+
+INDEX_BUILDER = "index-builder"  # its consumer group is the one readiness watches (distributed)
 BatchHandler = Callable[[list[OutboxEntry]], None]
 
 # What a cached product page or card shows.
@@ -97,7 +99,7 @@ def register_handlers(
         Handler("relay-wakeup", OWN_WRITE_EVENTS | {ev.PRODUCT_CREATED, ev.IMAGE_UPLOADED}, lambda _e: wake_relay()),
     ]
     handlers.delivered += [
-        Handler("index-builder", frozenset({*INDEXED_EVENTS, ev.INDEX_REBUILD}), index_builder.handle),
+        Handler(INDEX_BUILDER, frozenset({*INDEXED_EVENTS, ev.INDEX_REBUILD}), index_builder.handle),
         Handler("cache-invalidator", CACHE_EVENTS, forget),
         Handler("image-worker", frozenset({ev.IMAGE_UPLOADED}), render_images),
     ]

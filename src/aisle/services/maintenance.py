@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aisle.services.ports import UnitOfWorkFactory
+from aisle.services.ports import Positions, UnitOfWorkFactory
 from aisle.services.search.engine import SearchEngine
 from aisle.services.search.index_rebuild import lost_index
 
+log = logging.getLogger(__name__)
+
 PRUNE_BATCH = 5_000
+BACKLOG_READ_EVERY = timedelta(seconds=2)  # a balancer probing readiness every second asks the brokers this often
 MISSING_SHARE = 0.01  # products the index may lack while changes wait, as a share of the catalog: new ones
 
 
@@ -44,13 +50,88 @@ class IndexProgress:
     behind_seconds: float = 0.0  # how long the oldest of them has waited (0: none older than the lag allowed)
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """Events relayed to the stream that the index builder has not taken yet (distributed)."""
+
+    events: int = 0
+    since: datetime | None = None  # when the oldest of them was seen in the stream, to within a reading
+
+
+class BacklogWatch:
+    """How many events wait for a consumer group and since when, read from the stream at most every
+    BACKLOG_READ_EVERY, in the background (``start`` runs a reading: a thread), so that a probe never waits on a
+    broker: it gets the last reading. Each reading keeps where the stream ended then; the oldest reading whose ends
+    the group has not committed past dates the oldest event waiting (late by up to a reading's interval, never
+    early). A stream that cannot be read counts as no backlog: a broker down is the relay's to report, and every
+    API process answering 503 for it would take the fleet out of its balancer."""
+
+    def __init__(
+        self,
+        read: Callable[[], Positions],
+        now: Callable[[], datetime],
+        start: Callable[[Callable[[], None]], None] = lambda reading: threading.Thread(
+            target=reading, daemon=True
+        ).start(),
+    ) -> None:
+        self._read = read
+        self._now = now
+        self._start = start
+        self._lock = threading.Lock()
+        self._readings: deque[tuple[datetime, Positions]] = deque()
+        self._last = Backlog()
+        self._read_at: datetime | None = None
+        self._reading = False
+        self._unreadable = False
+
+    def backlog(self) -> Backlog:
+        now = self._now()
+        with self._lock:
+            due = not self._reading and (self._read_at is None or now - self._read_at >= BACKLOG_READ_EVERY)
+            if due:
+                self._reading, self._read_at = True, now
+        if due:
+            self._start(lambda: self._take_reading(now))
+        with self._lock:
+            return self._last
+
+    def _take_reading(self, now: datetime) -> None:
+        try:
+            positions = self._read()
+            unreadable = False
+        except Exception as error:
+            if not self._unreadable:  # once an outage, not at every probe
+                log.warning("could not read the index builder's backlog (taken as none): %s", error)
+            positions, unreadable = {}, True
+        with self._lock:
+            self._unreadable, self._reading = unreadable, False
+            if unreadable:
+                self._readings.clear()
+            self._readings.append((now, positions))
+            while self._readings and _all_committed(self._readings[0][1], positions):
+                self._readings.popleft()
+            waiting = sum(max(0, end - committed) for committed, end in positions.values())
+            self._last = Backlog(waiting, self._readings[0][0] if self._readings and waiting else None)
+
+
+def _all_committed(then: Positions, now: Positions) -> bool:
+    """Whether the group has committed, in every partition, past where the stream ended ``then``."""
+    return all(now.get(partition, (end, end))[0] >= end for partition, (_committed, end) in then.items())
+
+
 def index_progress(
-    uow_factory: UnitOfWorkFactory, engine: SearchEngine, now: datetime, max_lag: timedelta
+    uow_factory: UnitOfWorkFactory,
+    engine: SearchEngine,
+    now: datetime,
+    max_lag: timedelta,
+    relayed: Backlog = Backlog(),
 ) -> IndexProgress:
     """Caught up unless the index is missing products: it holds fewer documents than the catalog has ACTIVE
     products (by more than ``MISSING_SHARE``) while an event older than ``max_lag`` waits to be indexed (an import
     not indexed as it went), or it is lost (``lost_index``: empty while the catalog is not and no event is on its
-    way to fill it; services/search/index_rebuild.py rebuilds it). A new store's first products, written a moment
+    way to fill it; services/search/index_rebuild.py rebuilds it). ``relayed``: the events that left the outbox
+    for the stream and wait there for the index builder, which count as waiting too. A new store's first products,
+    written a moment
     ago, are writes in flight. An index that holds the products while updates wait (a stopped relay, a broker
     down) is caught up and says how far behind it is: every API process answering 503 for it would take the whole
     fleet out of its balancer, though searches go on with the catalog a little out of date."""
@@ -58,14 +139,18 @@ def index_progress(
         # An import's held events are being indexed by the import; if it died, the relay takes them once due
         # (HOLD_EVENTS): every process answering 503 meanwhile would take the whole fleet out of its balancer.
         oldest = uow.outbox.oldest_pending_at(now)
+    if relayed.since is not None:
+        oldest = relayed.since if oldest is None else min(oldest, relayed.since)
     if oldest is None or now - oldest <= max_lag:
+        if relayed.events:  # on their way to the index, a moment ago: writes in flight, not a lost index
+            return IndexProgress(caught_up=True)
         try:
             lost = lost_index(uow_factory, engine)
         except Exception:  # an unreachable engine is the circuit breaker's business: searches use the database
             return IndexProgress(caught_up=True)
         return IndexProgress(caught_up=False, indexed=0, total=lost) if lost else IndexProgress(caught_up=True)
     with uow_factory(readonly=True) as uow:
-        total, waiting = uow.products.count_active(), uow.outbox.pending_count()
+        total, waiting = uow.products.count_active(), uow.outbox.pending_count() + relayed.events
     indexed = _count_or_none(engine)
     behind = (now - oldest).total_seconds()
     # an unreachable engine: searches use the database

@@ -494,6 +494,14 @@ class EventStream(Protocol):
 
     def subscription(self, group: str, names: Sequence[str]) -> EventSubscription: ...
 
+    def positions(self, group: str, names: Sequence[str]) -> Positions:
+        """Per partition of these events' stream: how far the group has committed and where the stream ends;
+        the differences are the events waiting for the group. Raises BusUnavailable while the brokers cannot be
+        reached."""
+
+
+Positions = Mapping[str, tuple[int, int]]  # partition -> (the group's committed offset, the partition's end)
+
 
 class Cache(Protocol):
     @property

@@ -9,7 +9,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 
 from aisle.services.handlers import EventHandlers
-from aisle.services.ports import OutboxEntry
+from aisle.services.ports import OutboxEntry, Positions
 
 ALL_EVENTS = "*"
 
@@ -37,6 +37,12 @@ class InProcessBus:
     def check(self) -> None:
         """Always able: the subscribers are in this process."""
 
+    def positions(self, group: str, names: Sequence[str]) -> Positions:
+        """One partition per group: what its members committed, and what was queued for it."""
+        with self._changed:
+            queue = self._groups.get(group)
+            return {} if queue is None else {"0": (queue.committed, queue.queued)}
+
     def publish(self, entries: Sequence[OutboxEntry]) -> None:
         for entry in entries:
             for observer in (*self._observers.get(entry.name, ()), *self._observers.get(ALL_EVENTS, ())):
@@ -49,7 +55,9 @@ class InProcessBus:
             return
         with self._changed:
             for queue in self._groups.values():
-                queue.pending.extend(e for e in entries if e.name in queue.names)
+                wanted = [e for e in entries if e.name in queue.names]
+                queue.pending.extend(wanted)
+                queue.queued += len(wanted)
             self._changed.notify_all()
 
 
@@ -59,6 +67,8 @@ class GroupQueue:
     def __init__(self) -> None:
         self.names: set[str] = set()
         self.pending: deque[OutboxEntry] = deque()
+        self.queued = 0  # events ever queued for the group
+        self.committed = 0  # of them, those its members committed (or dropped as another member's names)
 
 
 class InProcessSubscription:
@@ -79,11 +89,14 @@ class InProcessSubscription:
                 entry = self._queue.pending.popleft()
                 if entry.name in self._names:  # another member's names: dropped, as Kafka's filter does
                     taken.append(entry)
+                else:
+                    self._queue.committed += 1
             self._in_flight.extend(taken)
             return taken
 
     def commit(self) -> None:
         with self._changed:
+            self._queue.committed += len(self._in_flight)
             self._in_flight.clear()
 
     def close(self) -> None:

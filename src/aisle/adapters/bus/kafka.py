@@ -9,8 +9,16 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka import (
+    Consumer,
+    ConsumerGroupTopicPartitions,
+    KafkaError,
+    KafkaException,
+    Message,
+    Producer,
+    TopicPartition,
+)
+from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec
 
 from aisle.adapters.tracing import continuing
 from aisle.domain.events import (
@@ -21,7 +29,7 @@ from aisle.domain.events import (
     PRODUCT_UPDATED,
     REVIEW_ADDED,
 )
-from aisle.services.ports import BusUnavailable, OutboxEntry
+from aisle.services.ports import BusUnavailable, OutboxEntry, Positions
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +48,7 @@ TOPIC_BY_EVENT = {
 
 
 DEFAULT_REPLICATION = 3
+POSITIONS_TIMEOUT_SECONDS = 2.0  # readiness asks for them: an unreachable broker must not hold a probe long
 
 REBALANCE_ERRORS = frozenset(
     {KafkaError.ILLEGAL_GENERATION, KafkaError.REBALANCE_IN_PROGRESS, KafkaError.UNKNOWN_MEMBER_ID}
@@ -170,6 +179,44 @@ class KafkaEventStream:
             **self._consumer_settings,
         }
         return KafkaSubscription(self._wrap_consumer(Consumer(settings)), topics, frozenset(names))
+
+    def positions(self, group: str, names: Sequence[str]) -> Positions:
+        """Per partition of the topics of these names: the group's committed offset (the earliest offset kept,
+        while it has committed none there: it starts from the beginning) and the partition's end."""
+        timeout = min(self._timeout, POSITIONS_TIMEOUT_SECONDS)
+        with self._lock:
+            admin = self._shared_admin()
+        try:
+            topics = admin.list_topics(timeout=timeout).topics
+            partitions = [
+                TopicPartition(topic, number)
+                for topic in self.topics_for(names)
+                if topic in topics
+                for number in topics[topic].partitions
+            ]
+            if not partitions:
+                return {}
+            asked = [ConsumerGroupTopicPartitions(self._prefix + group, partitions)]
+            grouped = admin.list_consumer_group_offsets(asked, request_timeout=timeout)
+            committed = {
+                (tp.topic, tp.partition): tp.offset
+                for tp in grouped[self._prefix + group].result(timeout).topic_partitions
+            }
+            ends = self._offsets(admin, partitions, OffsetSpec.latest(), timeout)
+            starts = self._offsets(admin, partitions, OffsetSpec.earliest(), timeout)
+        except (KafkaException, TimeoutError) as error:
+            raise EventStreamError(f"could not read the offsets of {group} on {self._bootstrap}: {error}") from error
+        return {
+            f"{topic}/{number}": (max(committed.get((topic, number), -1), starts[(topic, number)]), end)
+            for (topic, number), end in ends.items()
+        }
+
+    @staticmethod
+    def _offsets(
+        admin: AdminClient, partitions: list[TopicPartition], spec: OffsetSpec, timeout: float
+    ) -> dict[tuple[str, int], int]:
+        futures = admin.list_offsets({tp: spec for tp in partitions}, request_timeout=timeout)
+        return {(tp.topic, tp.partition): future.result(timeout).offset for tp, future in futures.items()}
 
     def _static_membership(self, group: str) -> dict[str, Any]:
         if self._instance_id is None:

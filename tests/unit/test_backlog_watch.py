@@ -1,0 +1,90 @@
+"""BacklogWatch: how many events wait for the index builder's consumer group and since when, from readings of
+the stream's offsets (a fake stream and clock here; tests/contract/test_event_stream.py reads real Kafka)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aisle.services.maintenance import BACKLOG_READ_EVERY, Backlog, BacklogWatch
+from aisle.services.ports import BusUnavailable, Positions
+
+T0 = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+
+
+class Stream:
+    def __init__(self) -> None:
+        self.positions: Positions = {}
+        self.reads = 0
+        self.down = False
+
+    def read(self) -> Positions:
+        self.reads += 1
+        if self.down:
+            raise BusUnavailable("brokers unreachable")
+        return self.positions
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def tick(self) -> None:
+        self.now += BACKLOG_READ_EVERY
+
+
+def test_the_oldest_reading_not_yet_committed_past_dates_the_backlog():
+    stream, clock = Stream(), Clock()
+    watch = BacklogWatch(stream.read, clock, start=lambda reading: reading())  # read at once, not in a thread
+    stream.positions = {"p0": (10, 10), "p1": (4, 4)}
+    assert watch.backlog() == Backlog(0, None)
+
+    clock.tick()
+    stream.positions = {"p0": (10, 15), "p1": (4, 4)}  # 5 events published, none taken
+    first_seen = clock.now
+    assert watch.backlog() == Backlog(5, first_seen)
+
+    clock.tick()
+    stream.positions = {"p0": (12, 18), "p1": (4, 6)}  # the builder took 2; 6 more came
+    assert watch.backlog() == Backlog(8, first_seen)  # some of the first 5 still wait
+
+    clock.tick()
+    stream.positions = {"p0": (15, 18), "p1": (4, 6)}  # past where p0 ended at first sight, not past the second
+    assert watch.backlog() == Backlog(5, first_seen + BACKLOG_READ_EVERY)
+
+    clock.tick()
+    stream.positions = {"p0": (18, 18), "p1": (6, 6)}
+    assert watch.backlog() == Backlog(0, None)
+
+
+def test_readings_are_spaced_and_an_unreadable_stream_is_no_backlog():
+    stream, clock = Stream(), Clock()
+    watch = BacklogWatch(stream.read, clock, start=lambda reading: reading())  # read at once, not in a thread
+    stream.positions = {"p0": (0, 7)}
+    assert watch.backlog() == Backlog(7, T0)
+    stream.positions = {"p0": (0, 9)}
+    clock.now += BACKLOG_READ_EVERY / 2
+    assert watch.backlog() == Backlog(7, T0)  # within the interval: the last reading, the brokers not asked
+    assert stream.reads == 1
+
+    clock.tick()
+    stream.down = True
+    assert watch.backlog() == Backlog(0, None)  # a broker down is the relay's to report, not readiness's
+    clock.tick()
+    stream.down = False
+    assert watch.backlog() == Backlog(9, clock.now)  # dated afresh: what it saw before the outage is forgotten
+    assert stream.reads == 3
+
+
+def test_a_probe_never_waits_for_a_reading_and_one_runs_at_a_time():
+    stream, clock, started = Stream(), Clock(), []
+    watch = BacklogWatch(stream.read, clock, start=started.append)  # readings held back, as a slow broker would
+    stream.positions = {"p0": (0, 4)}
+    assert watch.backlog() == Backlog(0, None)  # the last reading (none yet), at once
+    clock.tick()
+    assert watch.backlog() == Backlog(0, None)
+    assert len(started) == 1 and stream.reads == 0  # no second reading while the first is out
+    started.pop()()
+    assert watch.backlog() == Backlog(4, T0)  # dated when it was asked for
