@@ -178,7 +178,8 @@ class Container:
             stream, builder = self.stream, next(h for h in self.handlers.delivered if h.name == INDEX_BUILDER)
             assert stream is not None
             group, names = f"aisle-{builder.name}", sorted(builder.events)
-            self._index_backlog = BacklogWatch(lambda: stream.positions(group, names), utc_now)
+            every = timedelta(seconds=self.settings.ready_backlog_read_seconds)
+            self._index_backlog = BacklogWatch(lambda: stream.positions(group, names), utc_now, every)
         return self._index_backlog
 
 

@@ -117,6 +117,12 @@ class Settings(BaseSettings):
         description="/readyz answers 503 indexing while an undelivered event is older than this and the index lacks "
         "products (else 200 with index_behind)",
     )
+    ready_backlog_read_seconds: float = Field(
+        2.0,
+        gt=0,
+        le=300,
+        description="Distributed: how often at most each API process asks Kafka for the index builders' lag (/readyz)",
+    )
     workers: int = Field(1, ge=1, le=64, description="API processes `aisle serve` starts (embedded: one of them leads)")
     requests_per_connection: int = Field(
         20,

@@ -3,12 +3,14 @@ the stream's offsets (a fake stream and clock here; tests/contract/test_event_st
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
-from aisle.services.maintenance import BACKLOG_READ_EVERY, Backlog, BacklogWatch
+from aisle.services.maintenance import Backlog, BacklogWatch
 from aisle.services.ports import BusUnavailable, Positions
 
 T0 = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+BACKLOG_READ_EVERY = timedelta(seconds=2)
 
 
 class Stream:
@@ -24,6 +26,11 @@ class Stream:
         return self.positions
 
 
+def at_once(reading: Callable[[], None]) -> None:
+    """Takes the reading now, not in a thread."""
+    reading()
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = T0
@@ -37,7 +44,9 @@ class Clock:
 
 def test_the_oldest_reading_not_yet_committed_past_dates_the_backlog():
     stream, clock = Stream(), Clock()
-    watch = BacklogWatch(stream.read, clock, start=lambda reading: reading())  # read at once, not in a thread
+    watch = BacklogWatch(
+        stream.read, clock, BACKLOG_READ_EVERY, start=lambda reading: reading()
+    )  # read at once, not in a thread
     stream.positions = {"p0": (10, 10), "p1": (4, 4)}
     assert watch.backlog() == Backlog(0, None)
 
@@ -61,7 +70,9 @@ def test_the_oldest_reading_not_yet_committed_past_dates_the_backlog():
 
 def test_readings_are_spaced_and_an_unreadable_stream_is_no_backlog():
     stream, clock = Stream(), Clock()
-    watch = BacklogWatch(stream.read, clock, start=lambda reading: reading())  # read at once, not in a thread
+    watch = BacklogWatch(
+        stream.read, clock, BACKLOG_READ_EVERY, start=lambda reading: reading()
+    )  # read at once, not in a thread
     stream.positions = {"p0": (0, 7)}
     assert watch.backlog() == Backlog(7, T0)
     stream.positions = {"p0": (0, 9)}
@@ -80,7 +91,9 @@ def test_readings_are_spaced_and_an_unreadable_stream_is_no_backlog():
 
 def test_a_probe_never_waits_for_a_reading_and_one_runs_at_a_time():
     stream, clock, started = Stream(), Clock(), []
-    watch = BacklogWatch(stream.read, clock, start=started.append)  # readings held back, as a slow broker would
+    watch = BacklogWatch(
+        stream.read, clock, BACKLOG_READ_EVERY, start=started.append
+    )  # readings held back, as a slow broker would
     stream.positions = {"p0": (0, 4)}
     assert watch.backlog() == Backlog(0, None)  # the last reading (none yet), at once
     clock.tick()

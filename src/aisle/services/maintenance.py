@@ -16,7 +16,7 @@ from aisle.services.search.index_rebuild import lost_index
 log = logging.getLogger(__name__)
 
 PRUNE_BATCH = 5_000
-BACKLOG_READ_EVERY = timedelta(seconds=2)  # a balancer probing readiness every second asks the brokers this often
+
 MISSING_SHARE = 0.01  # products the index may lack while changes wait, as a share of the catalog: new ones
 
 
@@ -59,8 +59,8 @@ class Backlog:
 
 
 class BacklogWatch:
-    """How many events wait for a consumer group and since when, read from the stream at most every
-    BACKLOG_READ_EVERY, in the background (``start`` runs a reading: a thread), so that a probe never waits on a
+    """How many events wait for a consumer group and since when, read from the stream at most ``every``, in the
+    background (``start`` runs a reading: a thread), so that a probe never waits on a
     broker: it gets the last reading. Each reading keeps where the stream ended then; the oldest reading whose ends
     the group has not committed past dates the oldest event waiting (late by up to a reading's interval, never
     early). A stream that cannot be read counts as no backlog: a broker down is the relay's to report, and every
@@ -70,12 +70,14 @@ class BacklogWatch:
         self,
         read: Callable[[], Positions],
         now: Callable[[], datetime],
+        every: timedelta,
         start: Callable[[Callable[[], None]], None] = lambda reading: threading.Thread(
             target=reading, daemon=True
         ).start(),
     ) -> None:
         self._read = read
         self._now = now
+        self._every = every
         self._start = start
         self._lock = threading.Lock()
         self._readings: deque[tuple[datetime, Positions]] = deque()
@@ -87,7 +89,7 @@ class BacklogWatch:
     def backlog(self) -> Backlog:
         now = self._now()
         with self._lock:
-            due = not self._reading and (self._read_at is None or now - self._read_at >= BACKLOG_READ_EVERY)
+            due = not self._reading and (self._read_at is None or now - self._read_at >= self._every)
             if due:
                 self._reading, self._read_at = True, now
         if due:
