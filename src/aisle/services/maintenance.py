@@ -16,7 +16,6 @@ from aisle.services.search.index_rebuild import lost_index
 log = logging.getLogger(__name__)
 
 PRUNE_BATCH = 5_000
-
 MISSING_SHARE = 0.01  # products the index may lack while changes wait, as a share of the catalog: new ones
 
 
@@ -60,25 +59,23 @@ class Backlog:
 
 class BacklogWatch:
     """How many events wait for a consumer group and since when, read from the stream at most ``every``, in the
-    background (``start`` runs a reading: a thread), so that a probe never waits on a
-    broker: it gets the last reading. Each reading keeps where the stream ended then; the oldest reading whose ends
-    the group has not committed past dates the oldest event waiting (late by up to a reading's interval, never
-    early). A stream that cannot be read counts as no backlog: a broker down is the relay's to report, and every
-    API process answering 503 for it would take the fleet out of its balancer."""
+    background (``start`` runs a reading: in a thread), so that a probe never waits on a broker: it gets the last
+    reading. Each reading keeps where the stream ended then; the oldest reading whose ends the group has not
+    committed past dates the oldest event waiting (late by up to a reading's interval, never early). A stream that
+    cannot be read counts as no backlog: a broker down is the relay's to report, and every API process answering
+    503 for it would take the fleet out of its balancer."""
 
     def __init__(
         self,
         read: Callable[[], Positions],
         now: Callable[[], datetime],
         every: timedelta,
-        start: Callable[[Callable[[], None]], None] = lambda reading: threading.Thread(
-            target=reading, daemon=True
-        ).start(),
+        start: Callable[[Callable[[], None]], None] | None = None,
     ) -> None:
         self._read = read
         self._now = now
         self._every = every
-        self._start = start
+        self._start = start or _in_a_thread
         self._lock = threading.Lock()
         self._readings: deque[tuple[datetime, Positions]] = deque()
         self._last = Backlog()
@@ -116,6 +113,10 @@ class BacklogWatch:
             self._last = Backlog(waiting, self._readings[0][0] if self._readings and waiting else None)
 
 
+def _in_a_thread(reading: Callable[[], None]) -> None:
+    threading.Thread(target=reading, name="index-backlog", daemon=True).start()
+
+
 def _all_committed(then: Positions, now: Positions) -> bool:
     """Whether the group has committed, in every partition, past where the stream ended ``then``."""
     return all(now.get(partition, (end, end))[0] >= end for partition, (_committed, end) in then.items())
@@ -132,11 +133,11 @@ def index_progress(
     products (by more than ``MISSING_SHARE``) while an event older than ``max_lag`` waits to be indexed (an import
     not indexed as it went), or it is lost (``lost_index``: empty while the catalog is not and no event is on its
     way to fill it; services/search/index_rebuild.py rebuilds it). ``relayed``: the events that left the outbox
-    for the stream and wait there for the index builder, which count as waiting too. A new store's first products,
-    written a moment
-    ago, are writes in flight. An index that holds the products while updates wait (a stopped relay, a broker
-    down) is caught up and says how far behind it is: every API process answering 503 for it would take the whole
-    fleet out of its balancer, though searches go on with the catalog a little out of date."""
+    for the stream and wait there for the index builder, which count as waiting too. A new store's first
+    products, written a moment ago, are writes in flight. An index that holds the products while updates wait (a
+    stopped relay, a broker down) is caught up and says how far behind it is: every API process answering 503 for
+    it would take the whole fleet out of its balancer, though searches go on with the catalog a little out of
+    date."""
     with uow_factory(readonly=True) as uow:
         # An import's held events are being indexed by the import; if it died, the relay takes them once due
         # (HOLD_EVENTS): every process answering 503 meanwhile would take the whole fleet out of its balancer.

@@ -67,9 +67,11 @@ def boosting(plan: Plan, brand_words: set[str]) -> Plan | None:
 
 
 def lifted_by_dropped(relaxed: Plan, asked: Plan) -> Plan | None:
-    """The relaxed plan with the words it let go of back, a match lifting the score: "tv mounts" without TV mounts
-    shows first the mounts that say "TV". Not a number or edition after another word: "rx 480" without an RX 480
-    is not an answer about anything numbered 480, nor "xbox one headsets" one about "VR One" headsets."""
+    """The relaxed plan with the words it let go of back, a match lifting the score: a word let go of early may
+    still be held by some of what the last words find ("small kitchen appliances cookware" without any such
+    product finds appliances: the kitchen's come before the racks'). Not a number or edition after another word:
+    "rx 480" without an RX 480 is not an answer about anything numbered 480, nor "xbox one headsets" one about
+    "VR One" headsets; nor a size."""
     kept = {g.word: g for g in relaxed.keywords}
     lifting = [g for g in asked.keywords if g.word not in kept and _has_letter(g.word)]
     lifting = [g for g in lifting if not _qualifies(g, asked.keywords) and not is_measure(g.word)]
