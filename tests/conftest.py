@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import os
 import time
 import uuid
@@ -72,6 +73,19 @@ def kafka_bootstrap() -> str:
 def opensearch_test_alias() -> str:
     """A fresh alias for one test; the session deletes it and its indexes at the end."""
     return f"{OPENSEARCH_TEST_PREFIX}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """No root handler a test added outlives it, and the root level is put back: a CLI command run in-process
+    sets logging up on the test runner's stream, and a later test's background thread logging to it once closed
+    printed "--- Logging error ---" tracebacks. (pytest's own capture handlers come and go with each phase.)"""
+    root = logging.getLogger()
+    handlers, level = set(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session", autouse=True)
