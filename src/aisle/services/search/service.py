@@ -333,20 +333,19 @@ class SearchService:
         steps: list[RelaxStep] = []
         counted: Counted = {}  # one count per word, however many are dropped
         asked = self._asked(parsed) if result.total == 0 else Asked()
-        asked_for = plan
+        asked_for = searched = plan
         while result.total == 0:
             relaxed = relax_once(plan, engine, counted, asked)
             if relaxed is None:
                 break
             plan, step = relaxed
             steps.append(step)
-            result = engine.search(self._engine_query(plan, params))
+            # the words let go of lift what holds them, and match nothing more: the same products, in one request
+            searched = lifted_by_dropped(plan, asked_for) or plan
+            result = engine.search(self._engine_query(searched, params))
         if result.total == 0:  # letting go of some words found nothing either: the answer is to what was asked
             return result, [], asked_for
-        if lifting := lifted_by_dropped(plan, asked_for):
-            plan = lifting
-            result = engine.search(self._engine_query(plan, params))
-        return result, steps, plan
+        return result, steps, searched
 
     def _asked(self, parsed: ParsedQuery) -> Asked:
         kinds = self._asked_kind.kinds_asked(parsed)
