@@ -106,7 +106,8 @@ class QueryBuilder:
             tokens = self.tokens(text)
             found: list[Query] = []
             if len(tokens) == 1:
-                found = _single_token(text, tokens[0], group.fuzzy and text == group.word, self._plain.analyze(text))
+                fuzzy = group.fuzzy and text == group.word  # the form typed, not a synonym's
+                found = _single_token(text, tokens[0], fuzzy, self._plain.analyze(text) if fuzzy else [])
             elif tokens:
                 found = [_phrase(text)]
             weight = 1.0 if text == group.word else synonym_weight(typed, tokens, idf)

@@ -123,7 +123,8 @@ class QueryBuilder:
             tokens = self.tokens(text)
             found: list[Q] = []
             if len(tokens) == 1:
-                found = self._single_token(tokens[0], group.fuzzy and text == group.word, self._plain.analyze(text))
+                fuzzy = group.fuzzy and text == group.word  # the form typed, not a synonym's
+                found = self._single_token(tokens[0], fuzzy, self._plain.analyze(text) if fuzzy else [])
             elif tokens:
                 found = self._phrase(tokens)
             weight = 1.0 if text == group.word else synonym_weight(typed, tokens, idf)
