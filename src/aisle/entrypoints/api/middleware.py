@@ -112,18 +112,19 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        coding = dict(scope["headers"]).get(b"content-encoding", b"").decode("latin-1").strip().lower()
+        headers = dict(scope["headers"])
+        coding = headers.get(b"content-encoding", b"").decode("latin-1").strip().lower()
         if coding not in ("", "identity"):
             await self._refuse_coding(scope, receive, send, coding)
             return
         limit = self.limit_for_path(scope["path"])
-        declared = dict(scope["headers"]).get(b"content-length")
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, receive, send, limit)
             return
         received = 0
         # a body is on its way: a length or a chunked stream; else the app's receive waits for the disconnect
-        arriving = (declared not in (None, b"0")) or b"transfer-encoding" in dict(scope["headers"])
+        arriving = (declared not in (None, b"0")) or b"transfer-encoding" in headers
 
         async def counting_receive() -> Message:
             nonlocal received, arriving
