@@ -281,13 +281,12 @@ def _owners(keywords: tuple[KeywordGroup, ...], named: list[KeywordGroup], asked
     "accessories for dishwasher" or "xbox one accessories" without any are not any accessories, and relaxing to
     those would show rack shelves and phone cases. A number or edition after the name may still go ("iphone 12
     accessories": iPhone accessories)."""
-    if not any(singular(k.word) in PARTS_WORDS for k in named):
+    parts = [k for k in named if singular(k.word) in PARTS_WORDS]
+    if not parts:
         return []
     before = []
-    for group in named:
-        at = keywords.index(group)
-        if singular(group.word) in PARTS_WORDS:
-            before += [k for k in reversed(keywords[:at]) if not is_modifier(k.word)][:1]
+    for group in parts:
+        before += [k for k in reversed(keywords[: keywords.index(group)]) if not is_modifier(k.word)][:1]
     fitting = [k for k in keywords if k.word in asked.fitting and not is_modifier(k.word)]
     return [k for k in keywords if k in before or (k in fitting and k not in named)]
 
