@@ -5,19 +5,17 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from aisle.bootstrap import bootstrap
 from aisle.entrypoints.api.app import create_app
 from tests.api.conftest import INTERNAL_TOKEN, make_settings, product_body
-from tests.support.ports import free_port
+from tests.support.served import served_in_thread
 
 READ_TIMEOUT = 0.5  # seconds without the next part of a body; nothing here measures time
 
@@ -25,17 +23,8 @@ READ_TIMEOUT = 0.5  # seconds without the next part of a body; nothing here meas
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
     container = bootstrap(make_settings(tmp_path, body_read_timeout_seconds=READ_TIMEOUT))
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(container), host="127.0.0.1", port=free_port(), log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(create_app(container)) as url:
+        yield url
     container.stop()
 
 

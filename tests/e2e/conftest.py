@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from aisle.bootstrap import Container, bootstrap
 from aisle.domain.inventory import Warehouse
 from aisle.entrypoints.api.app import create_app
 from aisle.services.product_input import ProductIn
 from aisle.settings import Settings
-from tests.support.ports import free_port
+from tests.support.served import served_in_thread
 
 CHROMIUM = os.environ.get("AISLE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -107,19 +105,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStore]:
     settings = Settings(data_dir=data_dir, internal_token="e2e-internal-token", vocabulary_refresh_seconds=0.2)
     container = bootstrap(settings)
     key, ids = _seed(container)
-    port = free_port()
-    app = create_app(container)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{port}"
-    _wait_until_searchable(url, "trailblazr")
-    yield LiveStore(url, container, key, ids)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served_in_thread(create_app(container)) as url:
+        _wait_until_searchable(url, "trailblazr")
+        yield LiveStore(url, container, key, ids)
 
 
 @pytest.fixture(scope="session")
