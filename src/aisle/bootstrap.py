@@ -191,7 +191,7 @@ def bootstrap(
     settings = settings or Settings()
     tracing = tracing or Tracing.from_settings(settings.traces_exporter)
     Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database)
+    engine = make_engine(settings.database, lock_wait_seconds=settings.sqlite_lock_wait_seconds)
     tracing.instrument_engine(engine)
     upgrade_to_head(engine)
     slot = hold_node_slot(engine, settings.node_id)

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(Path("var"), description="Where the embedded shape keeps its database and indexes")
     database_url: str | None = Field(None, description="SQLAlchemy URL; defaults by profile")
+    sqlite_lock_wait_seconds: float = Field(
+        30.0, gt=0, le=600, description="SQLite: longest wait for the write lock another writer holds (503 after it)"
+    )
     opensearch_url: str = Field(
         "http://127.0.0.1:9200",
         description="OpenSearch node URLs, comma-separated: a cluster's nodes share the requests (distributed)",

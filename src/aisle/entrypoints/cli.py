@@ -717,14 +717,14 @@ def main() -> None:
     from sqlalchemy.exc import OperationalError
 
     from aisle.adapters.sql.node_slots import NodeIdTaken
-    from aisle.services.ports import StorageFull
+    from aisle.services.ports import DatabaseUnavailable, StorageFull
 
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
-    except OperationalError as error:  # refused, unreachable, a wrong password, a file that cannot be opened
-        reason = " ".join(str(error.orig or error).split()).rstrip(".?")
+    except (OperationalError, DatabaseUnavailable) as error:  # refused, a wrong password, a file that cannot be opened
+        reason = " ".join(str(getattr(error, "orig", None) or error).split()).rstrip(".?")
         said = f"[red]the database cannot be used[/red] ({reason}). Check AISLE_DATABASE_URL (host, port, name, "
         said += "user, password) and that the server is running; for SQLite, that its directory can be written."
         console.print(said, soft_wrap=True, highlight=False)

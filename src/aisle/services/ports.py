@@ -34,6 +34,12 @@ class CommitInDoubt(Exception):
     retried, unlike ConnectionLost: running the change again could make it twice."""
 
 
+class DatabaseUnavailable(Exception):
+    """The database could not be used at all: it refused or dropped the connection before anything ran (down,
+    starting, stopping, out of connections), or another writer kept SQLite's write lock past the wait. Nothing
+    was done; the same request can be sent again in a moment."""
+
+
 class StorageFull(Exception):
     """The database has no disk space left for this write (its transaction was rolled back): nothing can be
     written until an operator frees space; reads go on."""

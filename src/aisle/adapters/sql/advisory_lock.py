@@ -10,7 +10,7 @@ from contextlib import suppress
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from aisle.services.ports import ConnectionLost
+from aisle.services.ports import ConnectionLost, DatabaseUnavailable
 
 LOCK_CLASS = 0x41534C4B  # "ASLK": named locks (node slots use their own class), the name's CRC-32 is the other key
 
@@ -47,7 +47,7 @@ class AdvisoryLock:
         connection, self._connection = self._connection, None
         if connection is None:
             return
-        with suppress(DBAPIError, ConnectionLost):  # a session already gone took its lock with it
+        with suppress(DBAPIError, ConnectionLost, DatabaseUnavailable):  # a session already gone took its lock with it
             connection.execute(text("SELECT pg_advisory_unlock(:c, :k)"), {"c": LOCK_CLASS, "k": self._key})
         connection.invalidate()  # end the session itself rather than pool it
         connection.close()

@@ -11,14 +11,15 @@ from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 
 from aisle.adapters.sql.schema import metadata
 from aisle.adapters.sql.write_gate import WriteGate, gated_connection_class
-from aisle.services.ports import ConnectionLost, StorageFull
+from aisle.services.ports import ConnectionLost, DatabaseUnavailable, StorageFull
 
 READONLY = "aisle_readonly"
 
 
-def make_engine(url: str, pool_size: int = 10) -> Engine:
+def make_engine(url: str, pool_size: int = 10, lock_wait_seconds: float = 30.0) -> Engine:
+    """``lock_wait_seconds``: SQLite's longest wait for the write lock another writer holds."""
     if url.startswith("sqlite"):
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, lock_wait_seconds)
     # No ping before each checkout (a round trip per transaction). Instead a checkout looks, without a round trip,
     # whether the server hung up on the pooled connection (a restart, pg_terminate_backend): if so the pool
     # replaces it with a fresh one and the unit of work never sees it. A connection that breaks under a running
@@ -32,20 +33,36 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
 
     @event.listens_for(engine, "handle_error")
     def _classify(context: Any) -> None:
+        error = context.original_exception
         if context.is_disconnect:
-            raise ConnectionLost(str(context.original_exception)[:200]) from context.original_exception
-        _raise_if_out_of_space(context.original_exception)
+            raise ConnectionLost(str(error)[:200]) from error
+        if context.connection is None or getattr(error, "sqlstate", None) in PG_CANNOT_CONNECT:
+            raise DatabaseUnavailable(_one_line(error)) from error  # no connection yet: nothing ran
+        _raise_if_out_of_space(error)
 
     return engine
 
 
 PG_DISK_FULL = "53100"  # SQLSTATE disk_full
+PG_CANNOT_CONNECT = {"57P03", "53300"}  # cannot_connect_now (starting, stopping), too_many_connections
 SQLITE_FULL = 13  # "database or disk is full"
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+SQLITE_BUSY_SNAPSHOT = 517  # a read turned write on an old snapshot: at once, not after a wait; retried as a conflict
 
 
 def _raise_if_out_of_space(error: BaseException) -> None:
     if getattr(error, "sqlstate", None) == PG_DISK_FULL or getattr(error, "sqlite_errorcode", None) == SQLITE_FULL:
         raise StorageFull(str(error)[:200]) from error
+
+
+def _raise_if_locked_too_long(error: BaseException) -> None:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED) and code != SQLITE_BUSY_SNAPSHOT:
+        raise DatabaseUnavailable(f"{_one_line(error)}: another writer held the write lock past the wait") from error
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:200]
 
 
 def server_hung_up(dbapi_connection: Any) -> bool:
@@ -62,9 +79,9 @@ def server_hung_up(dbapi_connection: Any) -> bool:
         return True
 
 
-def _sqlite_engine(url: str) -> Engine:
-    gate = _write_gate(url)
-    connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": 30}
+def _sqlite_engine(url: str, lock_wait_seconds: float) -> Engine:
+    gate = _write_gate(url, lock_wait_seconds)
+    connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": lock_wait_seconds}
     if gate is not None:
         connect_args["factory"] = gated_connection_class(gate)
     # As many connections as the API's thread pool has threads, so background work never waits behind requests.
@@ -84,12 +101,13 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={round(lock_wait_seconds * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "handle_error")
     def _classify(context: Any) -> None:
         _raise_if_out_of_space(context.original_exception)
+        _raise_if_locked_too_long(context.original_exception)
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
@@ -103,12 +121,12 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
-def _write_gate(url: str) -> WriteGate | None:
+def _write_gate(url: str, patience: float) -> WriteGate | None:
     """The gate of a database file (none for an in-memory database: one connection, nobody to queue)."""
     database = make_url(url).database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
-    return WriteGate(Path(database).with_name(Path(database).name + ".write-gate"))
+    return WriteGate(Path(database).with_name(Path(database).name + ".write-gate"), patience)
 
 
 def json_text(value: Any) -> str:

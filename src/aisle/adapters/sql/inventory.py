@@ -319,8 +319,9 @@ RETRYABLE_SQLSTATES = {"40P01", "40001"}  # PostgreSQL: deadlock detected, seria
 
 @contextmanager
 def _contention_as_conflict(key: object) -> Iterator[None]:
-    """Two writers crossing each other (a deadlock the database broke, SQLite's write lock held too long) is a lost
-    compare-and-set like any other: the transaction is rolled back and the caller retries it."""
+    """Two writers crossing each other (a deadlock the database broke, SQLite's busy snapshot) is a lost
+    compare-and-set like any other: the transaction is rolled back and the caller retries it. A write lock held
+    past the wait is not: it is DatabaseUnavailable (the engine's), and waiting again would only double the wait."""
     try:
         yield
     except OperationalError as error:

@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 from aisle.adapters.sql.engine import server_hung_up
 from aisle.domain.ids import MAX_NODE
-from aisle.services.ports import ConnectionLost
+from aisle.services.ports import ConnectionLost, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 LOCK_CLASS = 0x41534C45  # "ASLE": the advisory-lock namespace of node slots (a 32-bit key; slot is the other)
@@ -66,7 +66,9 @@ class _AdvisorySlot:
     def release(self) -> None:
         if self._connection.closed:
             return
-        with suppress(DBAPIError, ConnectionLost):  # when the session is gone (a server restart), so is its lock
+        with suppress(
+            DBAPIError, ConnectionLost, DatabaseUnavailable
+        ):  # when the session is gone (a server restart), so is its lock
             self._connection.execute(text("SELECT pg_advisory_unlock(:c, :s)"), {"c": LOCK_CLASS, "s": self.node_id})
         self._connection.invalidate()  # close the session itself, not back to the pool
         self._connection.close()

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from aisle.adapters.sql.categories import SqlCategoryRepository
 from aisle.adapters.sql.engine import READONLY
@@ -23,7 +24,7 @@ from aisle.adapters.sql.reviews import SqlReviewRepository
 from aisle.adapters.sql.sellers import SqlSellerRepository
 from aisle.domain.events import Event
 from aisle.services.commits import request_commits
-from aisle.services.ports import CommitInDoubt, ConnectionLost, OutboxEntry
+from aisle.services.ports import CommitInDoubt, ConnectionLost, DatabaseUnavailable, OutboxEntry
 
 CommittedHandler = Callable[[list[OutboxEntry]], None]
 
@@ -51,10 +52,17 @@ class SqlUnitOfWork:
         self._recorded: list[Event] = []
 
     def __enter__(self) -> SqlUnitOfWork:
-        connection = self._engine.connect()
+        try:
+            connection = self._engine.connect()
+        except PoolTimeout as error:  # every pooled connection stayed busy past the pool's wait
+            raise DatabaseUnavailable(f"no database connection came free: {error}") from error
         if self._readonly:
             connection = connection.execution_options(**{READONLY: True})
-        connection.begin()
+        try:
+            connection.begin()
+        except BaseException:  # the write lock not had, the connection lost: back to the pool, not leaked
+            connection.close()
+            raise
         self._connection = connection
         self.outbox = SqlOutbox(connection, self._new_id)
         self.products = SqlProductRepository(connection)

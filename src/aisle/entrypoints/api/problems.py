@@ -18,7 +18,13 @@ from aisle.domain.images import ImageRefused
 from aisle.services.bulk import TooManyLines
 from aisle.services.commits import request_commits
 from aisle.services.input_model import down_to_value, plain_reason
-from aisle.services.ports import BlobStoreUnavailable, CommitInDoubt, ConnectionLost, StorageFull
+from aisle.services.ports import (
+    BlobStoreUnavailable,
+    CommitInDoubt,
+    ConnectionLost,
+    DatabaseUnavailable,
+    StorageFull,
+)
 from aisle.services.product_input import field_path
 
 log = logging.getLogger(__name__)
@@ -228,6 +234,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             "Read it back before sending it again, or send it again with the same Idempotency-Key."
         )
         return problem(request, 503, detail, headers={"Retry-After": "1"})
+
+    @app.exception_handler(DatabaseUnavailable)
+    async def _database_unavailable(request: Request, error: DatabaseUnavailable) -> JSONResponse:
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, error)
+        detail = "The store's database cannot be used just now, so nothing was done; try again in a moment."
+        return problem(request, 503, detail, headers={"Retry-After": "5"})
 
     @app.exception_handler(BlobStoreUnavailable)
     async def _blobs_unavailable(request: Request, error: BlobStoreUnavailable) -> JSONResponse:

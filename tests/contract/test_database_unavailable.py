@@ -1,0 +1,109 @@
+"""A database that cannot be used at all is DatabaseUnavailable (the API's 503 with Retry-After), not an unexpected
+error: PostgreSQL down or out of connections, SQLite's write lock kept by another process past the wait. Real
+servers and a real second process; nothing is changed by the write that was refused."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+from aisle.adapters.sql.engine import READONLY, make_engine
+from aisle.adapters.sql.migrate import upgrade_to_head
+from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
+from aisle.domain.ids import SnowflakeIds
+from aisle.services.clock import utc_now
+from aisle.services.ports import DatabaseUnavailable
+from tests.conftest import postgres_url
+
+HOLD_THE_WRITE_LOCK = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+sys.stdin.read()  # until the test closes our stdin
+connection.execute("ROLLBACK")
+"""
+
+
+@contextmanager
+def write_lock_held_by_another_process(database: Path) -> Iterator[None]:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_WRITE_LOCK, str(database)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == b"locked\n"
+    try:
+        yield
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=10)
+
+
+def test_sqlite_write_lock_kept_past_the_wait_is_unavailable_and_changes_nothing(tmp_path: Path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'held.db'}", lock_wait_seconds=0.3)
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE notes (body TEXT)"))
+        connection.execute(text("INSERT INTO notes VALUES ('before')"))
+    with write_lock_held_by_another_process(tmp_path / "held.db"):
+        with pytest.raises(DatabaseUnavailable, match="write lock"), engine.begin() as connection:
+            connection.execute(text("INSERT INTO notes VALUES ('refused')"))
+        with engine.connect().execution_options(**{READONLY: True}) as connection:  # reads go on (WAL)
+            assert connection.execute(text("SELECT body FROM notes")).scalars().all() == ["before"]
+    with engine.begin() as connection:  # the lock let go: writes work again
+        connection.execute(text("INSERT INTO notes VALUES ('after')"))
+        assert connection.execute(text("SELECT body FROM notes")).scalars().all() == ["before", "after"]
+
+
+def test_a_unit_of_work_refused_the_write_lock_gives_its_connection_back(tmp_path: Path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'pool.db'}", lock_wait_seconds=0.2)
+    upgrade_to_head(engine)
+    uow = sql_unit_of_work_factory(engine, SnowflakeIds(1).next_id, utc_now)
+    with write_lock_held_by_another_process(tmp_path / "pool.db"):
+        for _ in range(3):
+            with pytest.raises(DatabaseUnavailable), uow():
+                pass
+            assert engine.pool.checkedout() == 0  # not leaked to the garbage collector
+        with uow(readonly=True) as reading:
+            assert reading.products.get(1) is None
+    assert engine.pool.checkedout() == 0
+
+
+def _port_nobody_listens_on() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_postgresql_that_refuses_connections_is_unavailable():
+    down = make_url(postgres_url()).set(port=_port_nobody_listens_on()).render_as_string(hide_password=False)
+    with pytest.raises(DatabaseUnavailable, match="refused"), make_engine(down).connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+@pytest.fixture
+def database_out_of_connections() -> Iterator[str]:
+    """A database of our own whose connection limit is 0: PostgreSQL answers too_many_connections (53300)."""
+    name = f"aisle_full_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(postgres_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" CONNECTION LIMIT 0'))
+    try:
+        yield make_url(postgres_url()).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}"'))
+        admin.dispose()
+
+
+def test_postgresql_out_of_connections_is_unavailable(database_out_of_connections: str):
+    engine = make_engine(database_out_of_connections)
+    with pytest.raises(DatabaseUnavailable, match="too many connections"), engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
