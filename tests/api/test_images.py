@@ -205,6 +205,8 @@ def test_edit_and_delete_an_image(client: TestClient, seller: SellerClient, tmp_
     )
     detached = seller.request("PATCH", path, json={"variant_id": None}).json()
     assert detached["variant_id"] is None and detached["alt_text"] == "Back"
+    cleared = seller.request("PATCH", path, json={"alt_text": None}).json()  # null clears, as for variant_id
+    assert cleared["alt_text"] == "" and cleared["position"] == 7
     bad = seller.request("PATCH", path, json={"variant_id": "123"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "variant_id"
     assert seller.request("PATCH", path, json={"colour": "red"}).status_code == 422
@@ -356,3 +358,13 @@ def test_an_unreachable_image_store_answers_503_to_retry_not_500(tmp_path: Path)
     for answer in (uploaded, served):
         assert answer.status_code == 503 and answer.headers["retry-after"] == "5", answer.text
         assert "image storage cannot be reached" in answer.json()["detail"]
+
+
+def test_a_boundary_longer_than_the_parser_takes_is_400(seller: SellerClient) -> None:
+    pid = seller.create()["product_id"]
+    boundary = "b" * 257
+    headers = {"content-type": f"multipart/form-data; boundary={boundary}"}
+    answer = seller.request("POST", f"/products/{pid}/images", content=f"--{boundary}--\r\n".encode(), headers=headers)
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["errors"][0]["field"] == "body" and "boundary" in answer.json()["detail"].lower()

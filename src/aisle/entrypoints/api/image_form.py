@@ -49,8 +49,8 @@ class ImageForm:
         boundary = options.get(b"boundary")
         if kind != b"multipart/form-data" or not boundary:
             raise ImageRefused("send multipart/form-data with one or more 'file' parts", 415, "body")
-        parser = MultipartParser(boundary, cast(Any, self._callbacks()))
         try:
+            parser = MultipartParser(boundary, cast(Any, self._callbacks()))  # refuses a boundary over 256 bytes
             async for chunk in chunks:
                 parser.write(chunk)
             parser.finalize()

@@ -118,7 +118,7 @@ def get_image(product_id: ProductId, image_id: ImageIdText, seller: SellerDep, i
 class ImagePatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    alt_text: str | None = Field(None, max_length=MAX_ALT_TEXT)
+    alt_text: str | None = Field(None, max_length=MAX_ALT_TEXT, description='null or "" clears it')
     position: int | None = Field(None, ge=0, le=MAX_POSITION, strict=True)
     variant_id: str | None = Field(None, description="The variant the image shows; null detaches it")
 
@@ -126,7 +126,8 @@ class ImagePatch(BaseModel):
         variant: int | object | None = UNCHANGED
         if "variant_id" in self.model_fields_set:
             variant = None if self.variant_id is None else parse_id(self.variant_id, "variant_id")
-        return ImageEdit(alt_text=self.alt_text, position=self.position, variant_id=variant)
+        cleared = "alt_text" in self.model_fields_set and self.alt_text is None
+        return ImageEdit(alt_text="" if cleared else self.alt_text, position=self.position, variant_id=variant)
 
 
 @router.patch("/products/{product_id}/images/{image_id}", response_model=UploadedImageOut, responses=EDIT_PROBLEMS)
