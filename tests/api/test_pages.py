@@ -227,6 +227,15 @@ def test_the_stock_page_restocks_a_warehouse_and_charts_the_price_history(client
     below = client.post(stock_url, data={**form, "operation": "SET", "quantity": "2"})  # 5 are in carts
     assert below.status_code == 200 and "5 units of variant" in below.text and "release reservations" in below.text
     assert re.search(r"<td>East</td><td>9</td><td>5</td>", below.text), below.text
+    for operation, warehouse_id, said in (
+        ("RESERVE", "east-1", "choose a change: add (restock) or set the shelf count"),
+        ("", "east-1", "choose a change"),
+        ("RESTOCK", "", "choose one of the warehouses listed"),
+        ("RESTOCK", "nowhere", "choose one of the warehouses listed"),
+    ):
+        odd = client.post(stock_url, data={**form, "operation": operation, "warehouse_id": warehouse_id})
+        assert odd.status_code == 200 and said in html.unescape(odd.text), (operation, warehouse_id)
+        assert re.search(r"<td>East</td><td>9</td><td>5</td>", odd.text), odd.text  # nothing added
 
 
 def test_the_portal_refuses_to_drop_a_variant_that_holds_stock_and_says_why(client, seller):

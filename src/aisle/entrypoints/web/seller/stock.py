@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from aisle.domain.errors import Conflict, InvalidInput
+from aisle.domain.errors import Conflict, InvalidInput, NotFound
 from aisle.domain.inventory import Operation
 from aisle.entrypoints.api.dependencies import CatalogDep, InventoryDep, PricingDep, parse_id
 from aisle.entrypoints.api.shapes.pricing import price_change_shown
@@ -19,6 +19,7 @@ from aisle.entrypoints.web.seller.portal import PortalSeller, checked_form, page
 
 router = APIRouter()
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 320, 90, 8
+PORTAL_OPERATIONS = {"RESTOCK": Operation.RESTOCK, "SET": Operation.SET}  # the form's two choices; reserving is not
 
 
 @router.get("/products/{product_id}/stock", response_class=HTMLResponse)
@@ -67,9 +68,11 @@ async def change_stock(
     variant_id = parse_id(str(form.get("variant_id") or ""), "variant_id")
     if variant_id not in {v.variant_id for v in product.content.variants}:
         raise InvalidInput.single("variant_id", "is not a variant of this product")
-    operation = Operation.SET if form.get("operation") == "SET" else Operation.RESTOCK
-    quantity = whole_number(form.get("quantity"))
     target = f"/seller/products/{pid}/stock"
+    operation = PORTAL_OPERATIONS.get(str(form.get("operation") or "").strip().upper())
+    if operation is None:
+        return _refused(target, "choose a change: add (restock) or set the shelf count")
+    quantity = whole_number(form.get("quantity"))
     if quantity is None:
         typed = str(form.get("quantity") or "").strip()[:40]
         reason = (
@@ -84,6 +87,8 @@ async def change_stock(
         return _refused(target, reason)
     except Conflict as conflict:  # a count below what shoppers have reserved
         return _refused(target, conflict.detail)
+    except NotFound:
+        return _refused(target, "choose one of the warehouses listed")
     return RedirectResponse(f"{target}?note={operation.value.lower()}+saved", status_code=303)
 
 
