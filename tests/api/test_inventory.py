@@ -225,6 +225,7 @@ def test_sellers_may_count_their_own_stock_but_not_reserve(client, stocked, sell
         ({"operation": "SET", "quantity": 5, "warehouse_id": "mars"}, 404, None),
         ({"operation": "RESERVE", "quantity": 1, "warehouse_id": "mars"}, 404, None),
         ({"operation": "RESERVE", "quantity": 1, "warehouse_id": "../east"}, 422, "warehouse_id"),
+        ({"operation": "RESERVE", "quantity": 1, "owner": ""}, 422, "owner"),  # as POST /reservations says
         ({"operation": "SET", "quantity": 1, "warehouse_id": ""}, 422, "warehouse_id"),
         ({"operation": "RELEASE"}, 422, "reservation_id"),
         ({"operation": "RELEASE", "reservation_id": "12345"}, 404, None),

@@ -84,7 +84,7 @@ class StockChange(InputModel):
         description="RESTOCK and SET need it; RESERVE may pick",
     )
     reservation_id: str | None = Field(None, description="RELEASE and DEDUCT name the reservation")
-    owner: str = Field("api", max_length=200, description="Who holds a reservation, e.g. a cart id")
+    owner: str = Field("api", min_length=1, max_length=200, description="Who holds a reservation, e.g. a cart id")
 
 
 class LineIn(InputModel):
