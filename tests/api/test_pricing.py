@@ -192,6 +192,20 @@ def test_a_deal_or_coupon_that_has_already_ended_is_refused(client, seller: Sell
     assert client.get("/api/v1/pricing/deals", headers=seller.headers).json()["deals"] == []
 
 
+def test_a_deal_or_coupon_dated_by_a_number_is_refused_as_the_document_says(client, seller: SellerClient, listed):
+    """The document says date-time text; a number would be read as seconds since 1970, which no one writing
+    4102444800 may have meant."""
+    deal = {"scope": "PRODUCT", "target_id": listed["product"]["product_id"], "kind": "PERCENT", "value": 10, **WINDOW}
+    coupon = {"code": "NUMBERED", "kind": "AMOUNT", "value": 5, **WINDOW}
+    for path, body in (("/api/v1/pricing/deals", deal), ("/api/v1/pricing/coupons", coupon)):
+        for ends_at in (4102444800, "4102444800"):
+            refused = client.post(path, json={**body, "ends_at": ends_at}, headers=seller.headers)
+            assert refused.status_code == 422, refused.text
+            [error] = refused.json()["errors"]
+            assert error["field"] == "ends_at" and "ISO 8601" in error["reason"]
+    assert client.get("/api/v1/pricing/deals", headers=seller.headers).json()["deals"] == []
+
+
 def test_a_minimum_spend_is_an_amount_that_may_be_zero(client):
     coupon = {"code": "NOMIN", "kind": "PERCENT", "value": 10, **WINDOW}
     refused = client.post("/api/v1/pricing/coupons", json={**coupon, "min_spend": -1}, headers=INTERNAL)
@@ -262,3 +276,11 @@ def test_a_sellers_code_redeemed_without_its_seller_says_so(client, seller: Sell
     with_seller = {"order_id": "o-1", "seller_id": seller.id}
     redeemed = client.post("/api/v1/pricing/coupons/SHOP5/redeem", json=with_seller, headers=INTERNAL)
     assert redeemed.status_code == 200, redeemed.text
+
+
+def test_redeeming_a_code_that_does_not_exist_is_404(client, seller: SellerClient):
+    unknown = client.post("/api/v1/pricing/coupons/NOPE/redeem", json={"order_id": "o-1"}, headers=INTERNAL)
+    assert unknown.status_code == 404 and "NOPE" in unknown.json()["detail"], unknown.text
+    not_theirs = {"order_id": "o-1", "seller_id": seller.id}
+    unknown = client.post("/api/v1/pricing/coupons/NOPE/redeem", json=not_theirs, headers=INTERNAL)
+    assert unknown.status_code == 404 and "NOPE" in unknown.json()["detail"], unknown.text

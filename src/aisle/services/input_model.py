@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from aisle.domain.catalog import GTIN_TEXT
@@ -148,9 +148,20 @@ def _utc_in_range(value: datetime) -> datetime:
     return moment
 
 
+ISO_DATE_START = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_out(value: object) -> object:
+    """As the document declares it: text, not a number pydantic would read as seconds since 1970."""
+    if not isinstance(value, datetime) and not (isinstance(value, str) and ISO_DATE_START.match(value)):
+        raise ValueError("must be an ISO 8601 date-time with its offset, such as 2026-11-27T00:00:00Z")
+    return value
+
+
 Moment = Annotated[
     AwareDatetime,
     Field(description="An ISO 8601 date-time with its offset, 1970..9999 in UTC", examples=["2026-11-27T00:00:00Z"]),
+    BeforeValidator(_written_out),
     AfterValidator(_utc_in_range),
 ]
 

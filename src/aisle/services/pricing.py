@@ -218,10 +218,10 @@ class PricingService:
         code = normalize_code(code)
         with self._uow() as uow:
             coupon = uow.pricing.coupon(code, seller_id)
-            if coupon is None and seller_id is None:
+            if coupon is None and seller_id is None and uow.pricing.code_taken(code):
                 raise CouponRefused(code, "is no platform code; a seller's code is redeemed with its seller_id")
             if coupon is None:
-                raise CouponRefused(code, f"does not exist for seller {seller_id}")
+                raise NotFound("coupon", code if seller_id is None else f"{code} of seller {seller_id}")
             now = self._now()
             if not coupon.starts_at <= now < coupon.ends_at:
                 raise CouponRefused(code, "is not valid now")

@@ -188,7 +188,8 @@ def quote(body: QuoteIn, pricing: PricingDep) -> Response:
     response_model=RedemptionOut,
     responses={
         **PROBLEMS,
-        409: {"description": "The coupon is used up, not valid now, or no such code (a seller's code needs seller_id)"},
+        404: {"description": "No such code (or none of that seller's)"},
+        409: {"description": "The coupon is used up or not valid now, or a seller's code was sent without seller_id"},
     },
 )
 def redeem(code: CouponCodeText, body: RedeemIn, pricing: PricingDep) -> Response:
