@@ -54,7 +54,14 @@ def search(
     ] = None,
     rating_min: Annotated[float | None, Query(ge=0, le=5, allow_inf_nan=False)] = None,
     in_stock: bool | None = None,
-    sort: Literal["relevance", "price_asc", "price_desc", "rating", "newest"] | None = None,
+    sort: Annotated[
+        Literal["relevance", "price_asc", "price_desc", "rating", "newest"] | None,
+        Query(
+            description="`rating`: best rated first by the average the number of reviews supports (a Bayesian "
+            "average: 4.8 stars from 200 reviews comes before 5.0 from one review); the effective price for the "
+            "price sorts (a running deal applied); `newest`: latest listed first; `relevance` (the default)",
+        ),
+    ] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     attr: Annotated[
