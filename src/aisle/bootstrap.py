@@ -31,7 +31,7 @@ from aisle.adapters.search.tantivy_engine import TantivyEngine
 from aisle.adapters.search.tantivy_home import SwitchingEngine, TantivyIndexHome
 from aisle.adapters.search.tantivy_schema import stemmed_analyzer
 from aisle.adapters.sql.advisory_lock import AdvisoryLock
-from aisle.adapters.sql.engine import make_engine, ping
+from aisle.adapters.sql.engine import make_engine, ping, warn_if_commits_may_be_lost
 from aisle.adapters.sql.migrate import upgrade_to_head
 from aisle.adapters.sql.node_slots import NodeSlot, hold_node_slot
 from aisle.adapters.sql.search_fallback import DatabaseSearch
@@ -194,6 +194,7 @@ def bootstrap(
     engine = make_engine(settings.database, lock_wait_seconds=settings.sqlite_lock_wait_seconds)
     tracing.instrument_engine(engine)
     upgrade_to_head(engine)
+    warn_if_commits_may_be_lost(engine)
     slot = hold_node_slot(engine, settings.node_id)
     ids = SnowflakeIds(slot.node_id)
     handlers = EventHandlers()  # filled by register_handlers below, before any event flows

@@ -1,6 +1,7 @@
 """A database that cannot be used at all is DatabaseUnavailable (the API's 503 with Retry-After), not an unexpected
 error: PostgreSQL down or out of connections, SQLite's write lock kept by another process past the wait. Real
-servers and a real second process; nothing is changed by the write that was refused."""
+servers and a real second process; nothing is changed by the write that was refused. And a PostgreSQL that
+acknowledges commits before they are on disk is warned of at startup."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from aisle.adapters.sql.engine import READONLY, make_engine
+from aisle.adapters.sql.engine import READONLY, make_engine, warn_if_commits_may_be_lost
 from aisle.adapters.sql.migrate import upgrade_to_head
 from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.domain.ids import SnowflakeIds
@@ -107,3 +108,17 @@ def test_postgresql_out_of_connections_is_unavailable(database_out_of_connection
     engine = make_engine(database_out_of_connections)
     with pytest.raises(DatabaseUnavailable, match="too many connections"), engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+
+
+def test_a_postgresql_that_acknowledges_commits_before_they_are_on_disk_is_warned_of(caplog):
+    lax = make_url(postgres_url()).update_query_dict({"options": "-c synchronous_commit=off"})
+    assert warn_if_commits_may_be_lost(make_engine(lax.render_as_string(hide_password=False))) is True
+    assert "synchronous_commit is off" in caplog.text
+    caplog.clear()
+    strict = make_url(postgres_url()).update_query_dict({"options": "-c synchronous_commit=on"})
+    assert warn_if_commits_may_be_lost(make_engine(strict.render_as_string(hide_password=False))) is False
+    assert caplog.text == ""
+
+
+def test_sqlite_is_not_warned_of(tmp_path: Path):
+    assert warn_if_commits_may_be_lost(make_engine(f"sqlite:///{tmp_path / 'x.db'}")) is False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import select
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from aisle.adapters.sql.write_gate import WriteGate, gated_connection_class
 from aisle.services.ports import ConnectionLost, DatabaseUnavailable, StorageFull
 
 READONLY = "aisle_readonly"
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str, pool_size: int = 10, lock_wait_seconds: float = 30.0) -> Engine:
@@ -138,6 +140,22 @@ def json_text(value: Any) -> str:
 
 def create_schema(engine: Engine) -> None:
     metadata.create_all(engine)
+
+
+def warn_if_commits_may_be_lost(engine: Engine) -> bool:
+    """PostgreSQL with ``synchronous_commit=off`` answers a commit before its WAL is on disk: a crash of the server
+    loses the last writes aisle has already acknowledged. Said once at startup; True when it is so."""
+    if engine.dialect.name != "postgresql":
+        return False
+    with engine.connect() as connection:
+        setting = connection.execute(text("SHOW synchronous_commit")).scalar_one()
+    if setting != "off":
+        return False
+    log.warning(
+        "PostgreSQL's synchronous_commit is off: a crash of the database server can lose the last writes aisle "
+        "has acknowledged. Set it to on (the default) or stronger wherever acknowledged writes must last."
+    )
+    return True
 
 
 def ping(engine: Engine) -> None:
