@@ -145,10 +145,15 @@ def _own_answers(response: dict[str, Any]) -> dict[str, Any]:
 
 
 def _answers_of_the_gateway(operation: dict[str, Any]) -> list[tuple[str, str]]:
-    """The errors any operation of its kind may answer before its own code runs: HTTP itself, auth, input checks,
-    the body's limit and media type."""
+    """The errors any operation of its kind may answer before its own code runs (HTTP itself, auth, input checks,
+    the body's limit and media type) or whatever it does (an outage of what it stands on)."""
     answers = [
         ("500", TITLES[500] + ": the body's request_id finds the log line"),
+        (
+            "503",
+            "A service it needs (the database, the image storage) cannot be used just now; nothing was done. "
+            "Retry-After says when to try again",
+        ),
         ("400", "Not readable as HTTP/1.1: a request line or headers over 80 KB (send long input in a body)"),
     ]
     if operation.get("security"):
