@@ -228,7 +228,10 @@ NDJSON_MEDIA_TYPES = frozenset(
         "requestBody": {
             "required": True,
             "content": {"application/x-ndjson": {"schema": {"type": "string", "format": "binary"}}},
-            "description": "One product per line, each shaped like the body of POST /products (up to 10,000).",
+            "description": "One product per line, each shaped like the body of POST /products (up to 10,000). "
+            "Sent as application/x-ndjson; the other names of JSON lines (application/ndjson, application/jsonl, "
+            "application/jsonlines), and what tools send a file as unless told (application/json, text/plain, "
+            "application/octet-stream, curl --data-binary's application/x-www-form-urlencoded), are read the same.",
         }
     },
 )
