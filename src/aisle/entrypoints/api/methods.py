@@ -11,7 +11,6 @@ import re
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.routing import Route
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
@@ -33,27 +32,19 @@ class DocumentedMethods:
             return sorted(literal)
         return sorted({m for pattern, methods in self._templated if pattern.match(path) for m in methods})
 
-    def _route_patterns(self) -> dict[str, re.Pattern[str]]:
-        """Each route's own pattern by the path the document spells: ``{key:path}`` (a media key, slashes and
-        all) is ``{key}`` there, like any other parameter."""
-        return {route.path_format: route.path_regex for route in self._app.routes if isinstance(route, Route)}
-
     def _paths(self) -> dict[str, frozenset[str]]:
         if self._literal is None:  # built on first use: every route is in place by then, and never changes after
             literal, templated = {}, []
-            routes = self._route_patterns()
             for path, operations in self._app.openapi()["paths"].items():
                 methods = _methods(operations)
                 if "{" in path:
-                    templated.append((routes.get(path) or _one_segment_each(path), methods))
+                    templated.append(
+                        (re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(path)) + "$"), methods)
+                    )
                 else:
                     literal[path] = methods
             self._templated, self._literal = templated, literal
         return self._literal
-
-
-def _one_segment_each(path: str) -> re.Pattern[str]:
-    return re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(path)) + "$")
 
 
 def _methods(operations: dict[str, Any]) -> frozenset[str]:
