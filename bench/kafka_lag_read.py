@@ -4,8 +4,8 @@ AISLE_READY_BACKLOG_READ_SECONDS per API process) to size what a fleet of API pr
 Method
   1. Topics of a fresh prefix are created with ``--partitions`` partitions and ``--events`` product events are
      published to them; a consumer group takes and commits half of them.
-  2. ``KafkaEventStream.positions`` (one metadata request, the group's committed offsets, the earliest and the
-     latest offsets) is called ``--readings`` times, one after another, from this process.
+  2. ``KafkaEventStream.positions`` (one metadata request, the group's committed offsets, then each partition's
+     watermarks: one request per partition) is called ``--readings`` times, one after another, from this process.
   3. The latency of a reading (p50/p99), the readings per second one caller makes, and the lag read are reported;
      the topics and the group are deleted at the end.
 

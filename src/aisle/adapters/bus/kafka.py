@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -11,14 +13,13 @@ from typing import Any
 import orjson
 from confluent_kafka import (
     Consumer,
-    ConsumerGroupTopicPartitions,
     KafkaError,
     KafkaException,
     Message,
     Producer,
     TopicPartition,
 )
-from confluent_kafka.admin import AdminClient, NewTopic, OffsetSpec
+from confluent_kafka.admin import AdminClient, NewTopic
 
 from aisle.adapters.tracing import continuing
 from aisle.domain.events import (
@@ -32,6 +33,39 @@ from aisle.domain.events import (
 from aisle.services.ports import BusUnavailable, OutboxEntry, Positions
 
 log = logging.getLogger(__name__)
+
+
+class QuietRepeats(logging.Filter):
+    """librdkafka says the same thing many times a second while a broker is down (a line per reconnect attempt:
+    3,577 from one worker over three outages). The first line of each kind goes through, then one every ``every``
+    seconds saying how many like it were held back; lines of a kind differ only in their numbers."""
+
+    def __init__(self, every: float = 30.0, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self._every = every
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._seen: dict[str, tuple[float, int]] = {}  # kind: when one last went through, how many held since
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        kind, now = NUMBERS.sub("#", record.getMessage()), self._clock()
+        with self._lock:
+            last, held = self._seen.get(kind, (None, 0))
+            if last is not None and now - last < self._every:
+                self._seen[kind] = (last, held + 1)
+                return False
+            if len(self._seen) >= MAX_KINDS_REMEMBERED:
+                self._seen.clear()
+            self._seen[kind] = (now, 0)
+        if held:
+            record.msg, record.args = f"{record.getMessage()} ({held} more like it held back)", ()
+        return True
+
+
+NUMBERS = re.compile(r"\d+")
+MAX_KINDS_REMEMBERED = 1_000
+client_log = logging.getLogger(__name__ + ".client")  # what librdkafka itself says
+client_log.addFilter(QuietRepeats())
 
 INDEX_REBUILD = "index.rebuild"
 # Every event that means "this product's document changed" shares one topic, so the index builder reads one
@@ -134,6 +168,8 @@ class KafkaEventStream:
         self._lock = threading.Lock()
         self._producer: Producer | None = None
         self._admin: AdminClient | None = None
+        self._offset_readers: dict[str, Consumer] = {}
+        self._reading = threading.Lock()  # one reading of positions at a time
         self._known_topics: set[str] = set()
         self._create_topics = create_topics
 
@@ -174,7 +210,7 @@ class KafkaEventStream:
             "enable.auto.commit": False,
             "auto.offset.reset": "earliest",
             "partition.assignment.strategy": "cooperative-sticky",
-            "logger": log,
+            "logger": client_log,
             **self._static_membership(group),
             **self._consumer_settings,
         }
@@ -182,41 +218,45 @@ class KafkaEventStream:
 
     def positions(self, group: str, names: Sequence[str]) -> Positions:
         """Per partition of the topics of these names: the group's committed offset (the earliest offset kept,
-        while it has committed none there: it starts from the beginning) and the partition's end."""
+        while it has committed none there: it starts from the beginning) and the partition's end.
+
+        Read by a consumer of that group that never joins it (committed offsets and watermarks), not by the admin
+        client: the admin client's offset requests, timed out while the brokers restarted, crashed the whole
+        process in librdkafka (an assertion in rd_kafka_enq_once_del_source_return) within two restarts."""
         timeout = min(self._timeout, POSITIONS_TIMEOUT_SECONDS)
         with self._lock:
-            admin = self._shared_admin()
+            reader = self._offset_readers.get(group) or self._new_offset_reader(group)
+            self._offset_readers[group] = reader
         try:
-            topics = admin.list_topics(timeout=timeout).topics
-            partitions = [
-                TopicPartition(topic, number)
-                for topic in self.topics_for(names)
-                if topic in topics
-                for number in topics[topic].partitions
-            ]
-            if not partitions:
-                return {}
-            asked = [ConsumerGroupTopicPartitions(self._prefix + group, partitions)]
-            grouped = admin.list_consumer_group_offsets(asked, request_timeout=timeout)
-            committed = {
-                (tp.topic, tp.partition): tp.offset
-                for tp in grouped[self._prefix + group].result(timeout).topic_partitions
-            }
-            ends = self._offsets(admin, partitions, OffsetSpec.latest(), timeout)
-            starts = self._offsets(admin, partitions, OffsetSpec.earliest(), timeout)
-        except (KafkaException, TimeoutError) as error:
+            with self._reading:
+                topics = reader.list_topics(timeout=timeout).topics
+                partitions = [
+                    TopicPartition(topic, number)
+                    for topic in self.topics_for(names)
+                    if topic in topics
+                    for number in topics[topic].partitions
+                ]
+                if not partitions:
+                    return {}
+                committed = {(tp.topic, tp.partition): tp.offset for tp in reader.committed(partitions, timeout)}
+                kept = {
+                    (tp.topic, tp.partition): reader.get_watermark_offsets(tp, timeout, cached=False)
+                    for tp in partitions
+                }
+        except KafkaException as error:
             raise EventStreamError(f"could not read the offsets of {group} on {self._bootstrap}: {error}") from error
         return {
-            f"{topic}/{number}": (max(committed.get((topic, number), -1), starts[(topic, number)]), end)
-            for (topic, number), end in ends.items()
+            f"{topic}/{number}": (max(committed[(topic, number)], start), end)
+            for (topic, number), (start, end) in kept.items()
         }
 
-    @staticmethod
-    def _offsets(
-        admin: AdminClient, partitions: list[TopicPartition], spec: OffsetSpec, timeout: float
-    ) -> dict[tuple[str, int], int]:
-        futures = admin.list_offsets({tp: spec for tp in partitions}, request_timeout=timeout)
-        return {(tp.topic, tp.partition): future.result(timeout).offset for tp, future in futures.items()}
+    def _new_offset_reader(self, group: str) -> Consumer:
+        """A consumer of the group that never subscribes: it only reads the group's committed offsets."""
+        socket_ms = max(int(min(self._timeout, POSITIONS_TIMEOUT_SECONDS) * 1000), 10)
+        settings: dict[str, Any] = {"bootstrap.servers": self._bootstrap, "client.id": self._client_id}
+        settings.update({"group.id": self._prefix + group, "enable.auto.commit": False, "logger": client_log})
+        settings.update({"socket.timeout.ms": socket_ms})
+        return Consumer(settings)
 
     def _static_membership(self, group: str) -> dict[str, Any]:
         if self._instance_id is None:
@@ -229,6 +269,10 @@ class KafkaEventStream:
             if self._producer is not None:
                 self._producer.flush(self._timeout)
                 self._producer = None
+            readers, self._offset_readers = list(self._offset_readers.values()), {}
+        with self._reading:
+            for reader in readers:
+                reader.close()
 
     def _produce_all(self, producer: Producer, entries: Sequence[OutboxEntry]) -> None:
         failures: list[str] = []
@@ -276,7 +320,7 @@ class KafkaEventStream:
                     "message.timeout.ms": total_ms - request_ms,
                     "request.timeout.ms": request_ms,
                     "socket.timeout.ms": request_ms,
-                    "logger": log,
+                    "logger": client_log,
                 }
             )
         )
@@ -324,7 +368,7 @@ class KafkaEventStream:
     def _new_admin(self) -> AdminClient:
         socket_ms = max(int(self._timeout * 1000), 10)
         settings: dict[str, Any] = {"bootstrap.servers": self._bootstrap, "client.id": self._client_id}
-        settings.update({"socket.timeout.ms": socket_ms, "logger": log})
+        settings.update({"socket.timeout.ms": socket_ms, "logger": client_log})
         return AdminClient(settings)
 
 
