@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from decimal import Decimal
 
 import pytest
@@ -157,6 +158,41 @@ def test_kafka_down_writes_succeed_and_everything_arrives_once_when_it_returns(f
             assert uow.outbox.pending_count() == 0
     finally:
         reader.stop()
+        opensearch.close()
+        redis.close()
+
+
+def test_readiness_stays_ready_saying_how_far_behind_while_kafka_cannot_be_reached(fresh_database: str):
+    """Kafka down: writes go on (their events wait in the outbox) and what they change cannot reach the index
+    until it is back. Every API process answering 503 "indexing" for that would take the fleet out of its
+    balancer while searches still work: ready, saying how far behind (it was 503 once new products piled up)."""
+    with socket.socket() as probe:  # a port no broker listens on
+        probe.bind(("127.0.0.1", 0))
+        no_broker = f"127.0.0.1:{probe.getsockname()[1]}"
+    opensearch, redis = proxy_for(opensearch_url()), proxy_for(redis_url())
+    settings = distributed_settings(
+        fresh_database,
+        opensearch,
+        redis,
+        with_workers=False,
+        ready_max_index_lag_seconds=0.5,
+        kafka_bootstrap=no_broker,
+    )
+    app = bootstrap(settings)
+    try:
+        with TestClient(create_app(app), raise_server_exceptions=False) as client:
+            seller = new_seller(client)
+            for n in range(3):
+                create_product(client, seller, f"Bilby Lantern {n}", f"BL-{n}")
+
+            def behind() -> bool:
+                answer = client.get("/readyz")
+                return answer.status_code == 200 and answer.json().get("index_behind", {}).get("seconds", 0) > 0.5
+
+            eventually(behind, what="ready, saying the index is behind")
+            assert client.get("/readyz").json()["index_behind"]["events_waiting"] >= 3
+    finally:
+        app.stop()
         opensearch.close()
         redis.close()
 

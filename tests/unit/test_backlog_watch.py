@@ -82,7 +82,7 @@ def test_readings_are_spaced_and_an_unreadable_stream_is_no_backlog():
 
     clock.tick()
     stream.down = True
-    assert watch.backlog() == Backlog(0, None)  # a broker down is the relay's to report, not readiness's
+    assert watch.backlog() == Backlog(0, None, unreadable=True)  # a broker down: nothing can reach the index
     clock.tick()
     stream.down = False
     assert watch.backlog() == Backlog(9, clock.now)  # dated afresh: what it saw before the outage is forgotten

@@ -55,6 +55,7 @@ class Backlog:
 
     events: int = 0
     since: datetime | None = None  # when the oldest of them was seen in the stream, to within a reading
+    unreadable: bool = False  # the stream could not be read (its brokers down): nothing can reach the index
 
 
 class BacklogWatch:
@@ -110,7 +111,8 @@ class BacklogWatch:
             while self._readings and _all_committed(self._readings[0][1], positions):
                 self._readings.popleft()
             waiting = sum(max(0, end - committed) for committed, end in positions.values())
-            self._last = Backlog(waiting, self._readings[0][0] if self._readings and waiting else None)
+            since = self._readings[0][0] if self._readings and waiting else None
+            self._last = Backlog(waiting, since, unreadable)
 
 
 def _in_a_thread(reading: Callable[[], None]) -> None:
@@ -137,7 +139,7 @@ def index_progress(
     products, written a moment ago, are writes in flight. An index that holds the products while updates wait (a
     stopped relay, a broker down) is caught up and says how far behind it is: every API process answering 503 for
     it would take the whole fleet out of its balancer, though searches go on with the catalog a little out of
-    date."""
+    date. So is an index missing the products created while the stream cannot be read (``relayed.unreadable``)."""
     with uow_factory(readonly=True) as uow:
         # An import's held events are being indexed by the import; if it died, the relay takes them once due
         # (HOLD_EVENTS): every process answering 503 meanwhile would take the whole fleet out of its balancer.
@@ -156,8 +158,9 @@ def index_progress(
         total, waiting = uow.products.count_active(), uow.outbox.pending_count() + relayed.events
     indexed = _count_or_none(engine)
     behind = (now - oldest).total_seconds()
-    # an unreachable engine: searches use the database
-    caught_up = indexed is None or total - indexed <= total * MISSING_SHARE
+    # An unreachable engine: searches use the database. An unreachable stream: nothing reaches the index until its
+    # brokers are back, and every process answering 503 meanwhile would stop searches that still work.
+    caught_up = indexed is None or relayed.unreadable or total - indexed <= total * MISSING_SHARE
     return IndexProgress(caught_up, indexed or 0, total, waiting, behind)
 
 
