@@ -66,9 +66,8 @@ class _AdvisorySlot:
     def release(self) -> None:
         if self._connection.closed:
             return
-        with suppress(
-            DBAPIError, ConnectionLost, DatabaseUnavailable
-        ):  # when the session is gone (a server restart), so is its lock
+        # when the session is gone (a server restart), so is its lock
+        with suppress(DBAPIError, ConnectionLost, DatabaseUnavailable):
             self._connection.execute(text("SELECT pg_advisory_unlock(:c, :s)"), {"c": LOCK_CLASS, "s": self.node_id})
         self._connection.invalidate()  # close the session itself, not back to the pool
         self._connection.close()
