@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
 from opensearchpy import OpenSearch
 
-from aisle.bootstrap import bootstrap, worker_loops
+from aisle.bootstrap import Container, bootstrap, worker_loops
 from aisle.domain.catalog import ProductContent, ProductStatus, Variant
 from aisle.entrypoints.api.app import create_app
 from aisle.services.clock import utc_now
@@ -162,6 +164,28 @@ def test_kafka_down_writes_succeed_and_everything_arrives_once_when_it_returns(f
         redis.close()
 
 
+@contextmanager
+def three_products_created_without_workers(
+    fresh_database: str, title: str, **overrides: object
+) -> Iterator[tuple[Container, TestClient]]:
+    """The API alone (no relay, no index builder), readiness allowing 0.5 s of lag, and three products written."""
+    opensearch, redis = proxy_for(opensearch_url()), proxy_for(redis_url())
+    settings = distributed_settings(
+        fresh_database, opensearch, redis, with_workers=False, ready_max_index_lag_seconds=0.5, **overrides
+    )
+    app = bootstrap(settings)
+    try:
+        with TestClient(create_app(app), raise_server_exceptions=False) as client:
+            seller = new_seller(client)
+            for n in range(3):
+                create_product(client, seller, f"{title} {n}", f"{title[:2].upper()}-{n}")
+            yield app, client
+    finally:
+        app.stop()
+        opensearch.close()
+        redis.close()
+
+
 def test_readiness_stays_ready_saying_how_far_behind_while_kafka_cannot_be_reached(fresh_database: str):
     """Kafka down: writes go on (their events wait in the outbox) and what they change cannot reach the index
     until it is back. Every API process answering 503 "indexing" for that would take the fleet out of its
@@ -169,64 +193,34 @@ def test_readiness_stays_ready_saying_how_far_behind_while_kafka_cannot_be_reach
     with socket.socket() as probe:  # a port no broker listens on
         probe.bind(("127.0.0.1", 0))
         no_broker = f"127.0.0.1:{probe.getsockname()[1]}"
-    opensearch, redis = proxy_for(opensearch_url()), proxy_for(redis_url())
-    settings = distributed_settings(
-        fresh_database,
-        opensearch,
-        redis,
-        with_workers=False,
-        ready_max_index_lag_seconds=0.5,
-        kafka_bootstrap=no_broker,
-    )
-    app = bootstrap(settings)
-    try:
-        with TestClient(create_app(app), raise_server_exceptions=False) as client:
-            seller = new_seller(client)
-            for n in range(3):
-                create_product(client, seller, f"Bilby Lantern {n}", f"BL-{n}")
+    with three_products_created_without_workers(fresh_database, "Bilby Lantern", kafka_bootstrap=no_broker) as made:
+        client = made[1]
 
-            def behind() -> bool:
-                answer = client.get("/readyz")
-                return answer.status_code == 200 and answer.json().get("index_behind", {}).get("seconds", 0) > 0.5
+        def behind() -> bool:
+            answer = client.get("/readyz")
+            return answer.status_code == 200 and answer.json().get("index_behind", {}).get("seconds", 0) > 0.5
 
-            eventually(behind, what="ready, saying the index is behind")
-            assert client.get("/readyz").json()["index_behind"]["events_waiting"] >= 3
-    finally:
-        app.stop()
-        opensearch.close()
-        redis.close()
+        eventually(behind, what="ready, saying the index is behind")
+        assert client.get("/readyz").json()["index_behind"]["events_waiting"] >= 3
 
 
 def test_readiness_waits_for_the_index_builder_not_only_for_the_relay(fresh_database: str):
     """Events relayed to Kafka that no index builder has taken are changes not yet searchable: /readyz answers
     503 "indexing" once they are older than the lag allowed, and 200 once a builder has indexed them."""
-    opensearch, redis = proxy_for(opensearch_url()), proxy_for(redis_url())
-    settings = distributed_settings(
-        fresh_database, opensearch, redis, with_workers=False, ready_max_index_lag_seconds=0.5
-    )
-    app = bootstrap(settings)
-    try:
-        with TestClient(create_app(app), raise_server_exceptions=False) as client:
-            seller = new_seller(client)
-            for n in range(3):
-                create_product(client, seller, f"Quoll Blanket {n}", f"QB-{n}")
-            while app.relay.relay_once():  # relayed: the outbox is empty, Kafka holds them, nothing indexes them
-                pass
-            # every product event waits (the seller's and stock events are not the index builder's)
-            indexing = {"status": "indexing", "indexed": 0, "total": 3, "events_waiting": 3}
-            eventually(lambda: client.get("/readyz").json() == indexing, what="the builder's backlog seen")
-            assert client.get("/readyz").status_code == 503
+    with three_products_created_without_workers(fresh_database, "Quoll Blanket") as (app, client):
+        while app.relay.relay_once():  # relayed: the outbox is empty, Kafka holds them, nothing indexes them
+            pass
+        # every product event waits (the seller's and stock events are not the index builder's)
+        indexing = {"status": "indexing", "indexed": 0, "total": 3, "events_waiting": 3}
+        eventually(lambda: client.get("/readyz").json() == indexing, what="the builder's backlog seen")
+        assert client.get("/readyz").status_code == 503
 
-            builder = worker_loops(app, ("index-builder",))
+        builder = worker_loops(app, ("index-builder",))
+        for loop in builder:
+            loop.start()
+        try:
+            eventually(lambda: client.get("/readyz").status_code == 200, what="the builder caught up")
+            assert search_total(client, "quoll blanket")["total"] == 3
+        finally:
             for loop in builder:
-                loop.start()
-            try:
-                eventually(lambda: client.get("/readyz").status_code == 200, what="the builder caught up")
-                assert search_total(client, "quoll blanket")["total"] == 3
-            finally:
-                for loop in builder:
-                    loop.stop()
-    finally:
-        app.stop()
-        opensearch.close()
-        redis.close()
+                loop.stop()
