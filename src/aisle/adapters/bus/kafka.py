@@ -169,7 +169,7 @@ class KafkaEventStream:
         self._producer: Producer | None = None
         self._admin: AdminClient | None = None
         self._offset_readers: dict[str, Consumer] = {}
-        self._reading = threading.Lock()  # one reading of positions at a time
+        self._reading = threading.Lock()  # one reading of positions at a time, and their readers
         self._known_topics: set[str] = set()
         self._create_topics = create_topics
 
@@ -224,11 +224,10 @@ class KafkaEventStream:
         client: the admin client's offset requests, timed out while the brokers restarted, crashed the whole
         process in librdkafka (an assertion in rd_kafka_enq_once_del_source_return) within two restarts."""
         timeout = min(self._timeout, POSITIONS_TIMEOUT_SECONDS)
-        with self._lock:
-            reader = self._offset_readers.get(group) or self._new_offset_reader(group)
-            self._offset_readers[group] = reader
         try:
             with self._reading:
+                reader = self._offset_readers.get(group) or self._new_offset_reader(group)
+                self._offset_readers[group] = reader
                 topics = reader.list_topics(timeout=timeout).topics
                 partitions = [
                     TopicPartition(topic, number)
@@ -252,11 +251,16 @@ class KafkaEventStream:
 
     def _new_offset_reader(self, group: str) -> Consumer:
         """A consumer of the group that never subscribes: it only reads the group's committed offsets."""
-        socket_ms = max(int(min(self._timeout, POSITIONS_TIMEOUT_SECONDS) * 1000), 10)
-        settings: dict[str, Any] = {"bootstrap.servers": self._bootstrap, "client.id": self._client_id}
-        settings.update({"group.id": self._prefix + group, "enable.auto.commit": False, "logger": client_log})
-        settings.update({"socket.timeout.ms": socket_ms})
-        return Consumer(settings)
+        return Consumer(
+            {
+                "bootstrap.servers": self._bootstrap,
+                "client.id": self._client_id,
+                "group.id": self._prefix + group,
+                "enable.auto.commit": False,
+                "socket.timeout.ms": max(int(min(self._timeout, POSITIONS_TIMEOUT_SECONDS) * 1000), 10),
+                "logger": client_log,
+            }
+        )
 
     def _static_membership(self, group: str) -> dict[str, Any]:
         if self._instance_id is None:
@@ -269,10 +273,10 @@ class KafkaEventStream:
             if self._producer is not None:
                 self._producer.flush(self._timeout)
                 self._producer = None
-            readers, self._offset_readers = list(self._offset_readers.values()), {}
         with self._reading:
-            for reader in readers:
+            for reader in self._offset_readers.values():
                 reader.close()
+            self._offset_readers = {}
 
     def _produce_all(self, producer: Producer, entries: Sequence[OutboxEntry]) -> None:
         failures: list[str] = []
