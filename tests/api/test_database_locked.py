@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from aisle.bootstrap import bootstrap
 from aisle.entrypoints.api.app import create_app
 from tests.api.conftest import SellerClient, make_settings, product_body
-from tests.contract.test_database_unavailable import write_lock_held_by_another_process
+from tests.support.sqlite_lock import write_lock_held_by_another_process
 
 
 @pytest.fixture

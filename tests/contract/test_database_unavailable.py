@@ -6,11 +6,8 @@ acknowledges commits before they are on disk is warned of at startup."""
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,29 +20,7 @@ from aisle.domain.ids import SnowflakeIds
 from aisle.services.clock import utc_now
 from aisle.services.ports import DatabaseUnavailable
 from tests.conftest import postgres_url
-
-HOLD_THE_WRITE_LOCK = """
-import sqlite3, sys
-connection = sqlite3.connect(sys.argv[1], isolation_level=None)
-connection.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-sys.stdin.read()  # until the test closes our stdin
-connection.execute("ROLLBACK")
-"""
-
-
-@contextmanager
-def write_lock_held_by_another_process(database: Path) -> Iterator[None]:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_THE_WRITE_LOCK, str(database)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-    )
-    assert holder.stdout is not None and holder.stdout.readline() == b"locked\n"
-    try:
-        yield
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=10)
+from tests.support.sqlite_lock import write_lock_held_by_another_process
 
 
 def test_sqlite_write_lock_kept_past_the_wait_is_unavailable_and_changes_nothing(tmp_path: Path):
@@ -74,6 +49,17 @@ def test_a_unit_of_work_refused_the_write_lock_gives_its_connection_back(tmp_pat
             assert engine.pool.checkedout() == 0  # not leaked to the garbage collector
         with uow(readonly=True) as reading:
             assert reading.products.get(1) is None
+    assert engine.pool.checkedout() == 0
+
+
+def test_a_unit_of_work_finding_no_free_connection_is_unavailable(tmp_path: Path):
+    """Every pooled connection busy past the pool's wait: the same 503 as a database that cannot be used."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'full.db'}", pool_size=1, max_overflow=0, pool_timeout=0.1)
+    uow = sql_unit_of_work_factory(engine, SnowflakeIds(1).next_id, utc_now)
+    with engine.connect(), pytest.raises(DatabaseUnavailable, match="no database connection came free"), uow():
+        pass
+    with uow(readonly=True):  # the one connection given back: a unit of work gets it
+        assert engine.pool.checkedout() == 1
     assert engine.pool.checkedout() == 0
 
 
