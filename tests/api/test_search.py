@@ -90,6 +90,24 @@ def test_spelling_is_corrected_from_the_catalogs_words(client, catalog):
     assert body["query"]["corrections"]
 
 
+def test_a_catalog_word_one_typo_from_a_brand_is_read_as_the_brand_when_nothing_matches_as_typed(
+    client, seller: SellerClient, container
+):
+    listed = [("Canon PIXMA Inkjet Printer", "Canon"), ("Canon EOS Camera", "Canon"), ("Cannon Ball Speaker", "Boomer")]
+    for n, (title, brand) in enumerate(listed):
+        body = {"title": title, "brand": brand, "status": "ACTIVE", "variants": [{"sku": f"RS-{n}", "price": 50}]}
+        assert seller.request("POST", "/products", json=body).status_code == 201
+    wait_for_outbox(container)
+    container.understanding.rebuild()
+    body = search(client, q="cannon printer")  # no product holds both words
+    assert titles(body) == ["Canon PIXMA Inkjet Printer"]
+    assert body["relaxed"] is None
+    assert body["query"]["corrections"] == [{"from": "cannon", "to": "canon"}]
+    assert body["query"]["corrected"] == "canon printer"
+    body = search(client, q="cannon speaker")  # found as typed: the word is the shopper's
+    assert titles(body) == ["Cannon Ball Speaker"] and body["query"]["corrections"] == []
+
+
 def test_a_typo_of_a_synonym_no_title_writes_is_corrected_to_it(client, catalog):
     # "earphones" is in no title; the synonyms say it is "earbuds", which one is
     body = search(client, q="earphnes")

@@ -183,6 +183,21 @@ def test_a_brand_typo_needs_five_letters_and_a_close_match(parser: QueryParser) 
     assert parser.parse("gaming headphones").brands == ()  # two away from nothing that matters
 
 
+def test_words_one_typo_from_a_brand_are_respelled_as_the_brand_for_a_second_try(synonyms: SynonymTable) -> None:
+    words = {"cannon": 3, "canon": 400, "printer": 90, "sony": 300, "sonny": 2, "dell": 200, "tripp": 150}
+    words |= {"lite": 150, "mini": 900, "minix": 40, "trip": 5, "ups": 60}
+    brands = ["Canon", "Sony", "Dell", "Tripp Lite", "MINIX"]
+    parser = QueryParser(Vocabulary(words), brands, synonyms)
+    assert parser.brand_respelled("Cannon printer") == ("canon printer", (("cannon", "canon"),))
+    assert parser.brand_respelled("sonny headphones") == ("sony headphones", (("sonny", "sony"),))
+    assert parser.brand_respelled("del monitor") == ("dell monitor", (("del", "dell"),))
+    assert parser.brand_respelled("trip lite ups") == ("tripp lite ups", (("trip", "tripp"),))
+    assert parser.brand_respelled("canon printer") is None  # a brand already
+    assert parser.brand_respelled("mini fridge") is None  # the catalog says "mini" more often than "Minix"
+    assert parser.brand_respelled("gaming mouse") is None  # nothing one typo away
+    assert parser.brand_respelled("xanon printer") is None  # a typo keeps the first letter
+
+
 def test_stop_words_leave_but_product_phrases_stay(parser: QueryParser) -> None:
     keywords = parser.parse("the best case for the iphone 6 with a stand").keywords
     assert keywords == ("case", "iphone", "6", "stand")  # "best" is praise, not a word of the product's name

@@ -13,15 +13,16 @@ Words are only read together as one brand when none is a stop word: "in case" is
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from aisle.domain.search.edits import osa_distance
+from aisle.domain.search.edits import osa_distance, typing_penalty
 from aisle.domain.search.stopwords import STOP_WORDS
 from aisle.domain.search.text import tokenize
 from aisle.domain.search.vocabulary import Vocabulary
 
 MIN_FUZZY_BRAND_LENGTH = 5  # "sonu" may be "sony" or a word; "samsng" is Samsung
+MIN_RESPELLED_LENGTH = 3  # "del" for Dell, asked after the words as typed found nothing
 LONG_BRAND = 8  # from this length two typos are tolerated: "gaming" is not Garmin, "amazing" not Amazon
 
 
@@ -41,6 +42,10 @@ class BrandMatcher:
         self._words = frozenset(word for words in self._by_words for word in words)
         typo_targets = {key: 1.0 for key in self._by_letters if len(key) >= MIN_FUZZY_BRAND_LENGTH}
         self._typo_targets = Vocabulary(typo_targets, min_count=0)
+        self._by_first_letter: dict[str, list[str]] = {}
+        for key in self._by_letters:
+            if len(key) > MIN_RESPELLED_LENGTH:
+                self._by_first_letter.setdefault(key[0], []).append(key)
 
     def is_brand_word(self, word: str) -> bool:
         return word in self._words or word in self._by_letters
@@ -67,6 +72,22 @@ class BrandMatcher:
         limit = min(max_distance, 1 if len(word) < LONG_BRAND else 2)
         found = self._typo_targets.correct(word, limit)
         return None if found is None else (found, osa_distance(word, found, limit))
+
+    def near(self, letters: str, frequency: Callable[[str], float]) -> tuple[str, ...] | None:
+        """The words of the brand ``letters`` are one typo from (two from a long brand), for a word that found
+        nothing as typed: "cannon" is Canon, "sonny" Sony, "del" Dell, "triplite" Tripp Lite. The typo keeps the
+        first letter; among brands as near, the one the catalog names most often (``frequency`` of its letters)."""
+        if len(letters) < MIN_RESPELLED_LENGTH or letters in self._by_letters:
+            return None
+        found = [
+            (typing_penalty(letters, key), -frequency(key), key)
+            for key in self._by_first_letter.get(letters[0], ())
+            if osa_distance(letters, key, 2) <= (2 if len(key) >= LONG_BRAND else 1)
+        ]
+        if not found:
+            return None
+        brand = self._by_letters[min(found)[2]][0]
+        return tuple(tokenize(brand))
 
     def _add(self, brand: str) -> None:
         spellings = {tuple(tokenize(brand)), tuple(tokenize(brand.replace("&", " and ")))}

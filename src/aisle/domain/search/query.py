@@ -204,6 +204,39 @@ class QueryParser:
         featuring = _featuring(words, parsed.keywords, fitting)
         return replace(parsed, fitting=fitting, featuring=featuring, exact=exact, plain=plain)
 
+    def brand_respelled(self, q: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+        """The query with its words one typo from a brand written as that brand, and those corrections; None when
+        it has none. For a query that found nothing as typed: "cannon", "sonny", "del" and "trip lite" are words
+        (or the catalog's own typos) that the parser keeps, but with nothing found "cannon printer" asks for a
+        Canon printer and "trip lite ups" for a Tripp Lite one. A word the catalog uses more than the brand's
+        name is no typo of it ("mini" is not Minix)."""
+        words = _TOKEN.findall(read_text(q))
+        respelled: list[str] = []
+        corrections: list[tuple[str, str]] = []
+        at = 0
+        while at < len(words):
+            for length in (2, 1):
+                window = words[at : at + length]
+                brand = self._brand_near(window) if len(window) == length else None
+                if brand is not None:
+                    respelled.extend(brand)
+                    corrections.extend(_aligned(window, brand))
+                    at += length
+                    break
+            else:
+                respelled.append(words[at])
+                at += 1
+        return (" ".join(respelled), tuple(corrections)) if corrections else None
+
+    def _brand_near(self, window: list[str]) -> tuple[str, ...] | None:
+        if not all(w.isalpha() and w not in STOP_WORDS for w in window) or all(map(self.is_brand_word, window)):
+            return None  # "lite" is a word of Tripp Lite's, and "trip lite" one typo from it
+        letters = "".join(window)
+        brand = self._brands.near(letters, self.vocabulary.frequency)
+        if brand is None or self.vocabulary.frequency(letters) > self.vocabulary.frequency("".join(brand)):
+            return None
+        return brand
+
     def _joined_if_known(self, match: re.Match[str]) -> str:
         """A hyphenated word with a stop word for a part, that the catalog writes joined, as written there: "i-phone"
         is the iPhone, not "phone" once "i" is dropped. Other hyphenated words keep their parts, with the joined
@@ -401,6 +434,13 @@ def _merged(synonyms: Sequence[tuple[str, tuple[str, ...]]]) -> tuple[tuple[str,
     for term, found in synonyms:
         merged.setdefault(term, {}).update((form, None) for form in found if form != term)
     return tuple((term, tuple(found)) for term, found in merged.items() if found)
+
+
+def _aligned(typed: list[str], brand: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Word for word where the brand has as many words ("trip lite": trip → tripp), else the words as one."""
+    if len(typed) == len(brand):
+        return [(t, b) for t, b in zip(typed, brand, strict=True) if t != b]
+    return [(" ".join(typed), " ".join(brand))]
 
 
 def _likelier_slip(typed: str, word: str, brand: str) -> bool:

@@ -184,7 +184,9 @@ class SearchService:
         spelled = [replace(card, brand=self._understanding.brand_spelling(card.brand)) for card in cards]
         return replace(result, cards=tuple(spelled))
 
-    def _ranked_page(self, engine: Searcher, params: SearchParams) -> tuple[SearchResult, tuple[int, ...]]:
+    def _ranked_page(
+        self, engine: Searcher, params: SearchParams, respell: bool = True
+    ) -> tuple[SearchResult, tuple[int, ...]]:
         """Everything but the cards (live price and stock), and the products the cards are for."""
         categories = self._categories()
         parsed = self._with_known_attributes(engine, self._understanding.parse(params.q), params)
@@ -210,6 +212,8 @@ class SearchService:
         if parsed.unreadable:  # "!!!", an emoji: nothing to match, which is not "everything"
             return _nothing_found(parsed, plan, params), ()
         result = engine.search(self._engine_query(plan, params))
+        if result.total == 0 and respell and (respelled := self._respelled_page(engine, params)) is not None:
+            return respelled
         if result.total == 0 and parsed.brands and not params.brands:
             # The brand before the phrase: "sony wireless headphones" is a Sony wireless headset before it is
             # another maker's "wireless headphones"
@@ -278,6 +282,20 @@ class SearchService:
             near_on_page=frozenset(h.product_id for h in hits) & {h.product_id for h in near},
         )
         return page, tuple(h.product_id for h in hits)
+
+    def _respelled_page(self, engine: Searcher, params: SearchParams) -> tuple[SearchResult, tuple[int, ...]] | None:
+        """The page for the query with a word one typo from a brand written as the brand ("cannon printer" as
+        "canon printer"), when that finds what it asks for with nothing let go of, said as a correction; else None,
+        and the words as typed go on to relaxation."""
+        respelled = self._understanding.parser().brand_respelled(params.q)
+        if respelled is None:
+            return None
+        text, corrections = respelled
+        page, product_ids = self._ranked_page(engine, replace(params, q=text), respell=False)
+        if page.relaxed is not None or page.total <= page.near_matches:
+            return None
+        query = replace(page.query, raw=params.q, corrections=(*corrections, *page.query.corrections))
+        return replace(page, query=query), product_ids
 
     def _window(
         self, engine: Searcher, plan: Plan, parsed: ParsedQuery, result: EngineResult
