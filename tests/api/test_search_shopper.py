@@ -240,7 +240,7 @@ def test_near_matches_in_the_aisle_of_the_exact_ones_come_first(client, seller: 
     rows = [
         ("Pioneer - Lightning Cable for iPhone 6 - Black", [*accessories, "Car Chargers"], 20, "A car charger."),
         ("Modal - iPhone Charger Cable - Blue", accessories, 21, "Charges fast."),
-        ("Insignia - 3' Lightning Charging Cable - Red", [*accessories, "iPhone Cables"], 22, "For iPhone."),
+        ("Insignia - 3' Lightning Sync Cable - Red", [*accessories, "iPhone Cables"], 22, "For iPhone."),
         ("Dynex - Lightning to USB Cable - Gray", [*accessories, "iPhone Cables"], 23, "Syncs your iPhone."),
         ("C2G - SATA Power Adapter Cable", power, 24, "Powers a drive."),
         ("ACT - Serial ATA Power Adapter Cable", power, 25, "Powers a drive."),

@@ -229,6 +229,11 @@ def test_synonyms_are_reported_not_substituted(parser: QueryParser) -> None:
     assert parser.parse("headphones").synonyms == (("headphones", ("headset", "earbuds", "earphones")),)
     assert parser.parse("headset").synonyms == ()  # one-way: a VR headset is no headphone
 
+    # a charger named by its shape ("Charging Stand for Apple Watch") is still one; a "psu" a power supply
+    assert "charging stand" in dict(parser.parse("watch charger").synonyms)["charger"]
+    assert dict(parser.parse("650w psu").synonyms)["psu"] == ("power supply",)
+    assert "charging" not in dict(parser.parse("charger").synonyms)["charger"]  # not every fast-charging phone
+
 
 @pytest.mark.parametrize(
     "q",
