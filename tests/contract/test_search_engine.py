@@ -250,6 +250,21 @@ def test_a_decimal_keyword_matches_its_digits_together(engine):
     assert set(ids(engine, keywords=words("usb", "3", "0"))) == {7, 8}  # the same digits apart match anywhere
 
 
+def test_a_number_after_a_word_matches_only_next_to_that_word(engine):
+    engine.upsert(
+        [
+            doc(7, "Apple iPhone 7 32GB", "Apple", "549", description="A 12MP camera with an f/1.8 aperture"),
+            doc(8, "Case for Apple iPhone® 8 - Clear", "Speck", "29", categories=(PHONES,)),
+            doc(9, "AA Batteries 8-Pack", "Duracell", "9", categories=(PHONES,)),
+        ]
+    )
+    engine.refresh()
+    iphone_8 = (KeywordGroup("iphone"), KeywordGroup("8", numbers="iphone"))
+    assert ids(engine, keywords=iphone_8) == [8]  # not the iPhone 7 whose description holds "1.8"
+    assert set(ids(engine, keywords=(KeywordGroup("iphone"), KeywordGroup("8")))) == {7, 8}  # anywhere: both
+    assert ids(engine, keywords=(KeywordGroup("pack"), KeywordGroup("8", numbers="pack"))) == [9]  # either side
+
+
 def test_excluded_words_rule_out_products_whose_title_or_brand_holds_them(engine):
     # "headphones -sony": neither Sony's headphones nor those whose title says "Sony"; "without wired": stemmed
     engine.upsert([doc(7, "Ear Cushions for Sony WH-1000XM5", "Wicked", "29.99")])

@@ -22,6 +22,21 @@ def test_a_multi_word_synonym_term_becomes_one_phrase_group():
     )
 
 
+def test_a_number_typed_after_a_word_numbers_that_word():
+    def groups(*keywords: str, synonyms=()) -> tuple[KeywordGroup, ...]:
+        parsed = ParsedQuery(raw=" ".join(keywords), keywords=keywords, synonyms=synonyms)
+        return _plan(parsed, SearchParams(q=parsed.raw), None).keywords
+
+    assert [g.numbers for g in groups("iphone", "8", "case")] == ["", "iphone", ""]
+    assert [g.numbers for g in groups("3", "pack", "batteries")] == ["", "", ""]  # first: it counts, not numbers
+    assert [g.numbers for g in groups("usb", "3", "0")] == ["", "usb", ""]  # "0" comes after a number
+    assert [g.numbers for g in groups("galaxy", "s7", "32")] == ["", "", ""]  # after a code, not a word
+    # a model the catalog also writes joined is one phrase group, and its words again when apart
+    gtx = groups("gtx", "1080", synonyms=(("gtx 1080", ("gtx1080",)),))
+    assert gtx == (KeywordGroup("gtx 1080", ("gtx1080",)),)
+    assert [g.numbers for g in word_groups(gtx, lambda _w: ())] == ["", "gtx"]
+
+
 def test_explicit_parameters_win_over_what_the_text_implied():
     parsed = ParsedQuery(raw="sony tv under $500", keywords=("tv",), brands=("Sony",), price_max=Decimal(500))
     params = SearchParams(q=parsed.raw, brands=("LG",), price_max=Decimal(300), sort="price_desc")

@@ -25,6 +25,7 @@ from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.document import ATTRIBUTE_SEPARATOR
 from aisle.domain.search.variant_offers import WIDE_VARIANT
 from aisle.services.search.engine import (
+    NUMBERED_WITHIN,
     PRICE_LADDER,
     EngineQuery,
     Facets,
@@ -105,7 +106,9 @@ class QueryBuilder:
         for text in distinct_forms(group, self.tokens):
             tokens = self.tokens(text)
             found: list[Query] = []
-            if len(tokens) == 1:
+            if len(tokens) == 1 and group.numbers and text == group.word:
+                found = [_numbering(text, group.numbers)]
+            elif len(tokens) == 1:
                 fuzzy = group.fuzzy and text == group.word  # the form typed, not a synonym's
                 found = _single_token(text, tokens[0], fuzzy, self._plain.analyze(text) if fuzzy else [])
             elif tokens:
@@ -146,6 +149,24 @@ def _single_token(text: str, token: str, fuzzy: bool, as_typed: list[str]) -> li
     if fuzzy and begins_codes(token):
         queries += [{"prefix": {field: {"value": token, "boost": CODE_PREFIX_BOOST}}} for field in CODE_PREFIX_FIELDS]
     return queries
+
+
+def _numbering(number: str, numbered: str) -> Query:
+    """As on Tantivy: the number within NUMBERED_WITHIN words of the word it numbers, after it or before it."""
+    orders = (f"{numbered} {number}", f"{number} {numbered}")
+    phrases = [
+        {
+            "multi_match": {
+                "query": q,
+                "fields": BOOSTED_FIELDS,
+                "type": "phrase",
+                "slop": NUMBERED_WITHIN,
+                "tie_breaker": 1.0,
+            }
+        }
+        for q in orders
+    ]
+    return {"bool": {"should": phrases}}
 
 
 def _phrase(text: str) -> Query:

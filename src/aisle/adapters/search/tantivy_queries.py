@@ -13,7 +13,13 @@ from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, st
 from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.text import has_digit
 from aisle.domain.search.variant_offers import WIDE_VARIANT
-from aisle.services.search.engine import Filters, KeywordGroup, attribute_filter_keys, variant_filter_ranges
+from aisle.services.search.engine import (
+    NUMBERED_WITHIN,
+    Filters,
+    KeywordGroup,
+    attribute_filter_keys,
+    variant_filter_ranges,
+)
 
 MIN_FUZZY_LENGTH = 5
 CODE_PREFIX_BOOST = 1.0  # a code the typed one begins ("t096": T096140) counts a third of the whole code typed
@@ -122,7 +128,9 @@ class QueryBuilder:
         for text in distinct_forms(group, self.tokens):
             tokens = self.tokens(text)
             found: list[Q] = []
-            if len(tokens) == 1:
+            if len(tokens) == 1 and group.numbers and text == group.word:
+                found = self._numbering(tokens[0], self.tokens(group.numbers))
+            elif len(tokens) == 1:
                 fuzzy = group.fuzzy and text == group.word  # the form typed, not a synonym's
                 found = self._single_token(tokens[0], fuzzy, self._plain.analyze(text) if fuzzy else [])
             elif tokens:
@@ -155,6 +163,17 @@ class QueryBuilder:
                 for field in CODE_PREFIX_FIELDS
             ]
         return queries
+
+    def _numbering(self, number: str, numbered: list[str]) -> list[Q]:
+        """The number within NUMBERED_WITHIN words of the word it numbers, after it or before it ("8-Pack")."""
+        if len(numbered) != 1:
+            return self._single_token(number, False, [])
+        orders: list[list[str | tuple[int, str]]] = [[numbered[0], number], [number, numbered[0]]]
+        return [
+            Q.boost_query(Q.phrase_query(self._schema, field, words, slop=NUMBERED_WITHIN), boost)
+            for field, boost in TEXT_FIELDS.items()
+            for words in orders
+        ]
 
     def _phrase(self, tokens: list[str]) -> list[Q]:
         words: list[str | tuple[int, str]] = list(tokens)

@@ -23,6 +23,14 @@ class KeywordGroup:
     alternatives: tuple[str, ...] = ()  # may be several words each ("mobile phone")
     fuzzy: bool = True  # also match terms one edit away (typo tolerance)
     required: bool = True  # False: a match only lifts the score (a brand word that would empty the query)
+    # A number typed after a word ("iphone 8", "gtx 1080"): the word it numbers, which it must stand near
+    # (NUMBERED_WITHIN words, either side) to match; "" for any other word
+    numbers: str = ""
+
+
+# "iPhone 8", "iPhone® 8", "Galaxy Tab A 10.1", "8-Pack" for "pack 8"; not "iPhone 7 ... ƒ/1.8" nor
+# "pixels AMD Athlon 4"
+NUMBERED_WITHIN = 1
 
 
 @dataclass(frozen=True)

@@ -115,11 +115,22 @@ def keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
         word = " ".join(phrase)
         groups.append(
             KeywordGroup(
-                word, tuple(phrases.get(phrase, ())), fuzzy=word not in parsed.exact and word not in parsed.plain
+                word,
+                tuple(phrases.get(phrase, ())),
+                fuzzy=word not in parsed.exact and word not in parsed.plain,
+                numbers=_numbered(word, groups[-1].word if groups else ""),
             )
         )
         index += len(phrase)
     return tuple(groups)
+
+
+def _numbered(word: str, before: str) -> str:
+    """The word a bare number numbers: the last word typed before it, when that has letters ("iphone 8", "gtx
+    1080", "pack 3"). Anywhere else in a product's text the number is another thing's ("ƒ/1.8", "1920 x 1080"),
+    and "iphone 8" would find every iPhone 7 as if it were one."""
+    last = before.split()[-1] if before else ""
+    return last if word.isdigit() and last.isalpha() else ""
 
 
 def word_groups(
@@ -141,7 +152,11 @@ def word_groups(
         in_place = _in_place_of(words, group.alternatives)
         split.extend(
             KeywordGroup(
-                w, tuple(dict.fromkeys([*synonyms_of(w), *in_place.get(i, [])])), w not in held, group.required
+                w,
+                tuple(dict.fromkeys([*synonyms_of(w), *in_place.get(i, [])])),
+                w not in held,
+                group.required,
+                numbers=_numbered(w, words[i - 1] if i else ""),
             )
             for i, w in enumerate(words)
         )
