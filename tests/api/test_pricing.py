@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -30,6 +31,16 @@ def test_a_sellers_deal_shows_on_the_product_page_and_in_search(client, seller: 
     result = client.get("/api/v1/products/search", params={"q": "trailblazer"}).json()["results"][0]
     assert result["price"]["amount"] == 15.0 and result["price"]["was"] == 20.0
     assert "Deal" in result["badges"]
+
+
+def test_a_deal_without_a_name_is_shown_as_a_deal_not_an_empty_badge(client, seller: SellerClient, listed, container):
+    product_id = listed["product"]["product_id"]
+    body = {"scope": "PRODUCT", "target_id": product_id, "kind": "PERCENT", "value": 10, **WINDOW}
+    assert client.post("/api/v1/pricing/deals", json=body, headers=seller.headers).status_code == 201
+    wait_for_outbox(container)
+    for page in (client.get(f"/p/{product_id}").text, client.get("/search", params={"q": "trailblazer"}).text):
+        assert '<span class="badge deal"></span>' not in page
+        assert '<span class="badge deal">Deal</span>' in page or 'data-field="deal">Deal</span>' in page
 
 
 def test_a_deal_retried_with_its_idempotency_key_is_created_once(client, seller: SellerClient, listed):
@@ -157,6 +168,22 @@ def test_redeeming_is_idempotent_per_order_and_the_limit_holds_under_concurrency
     lines = [{"variant_id": listed["variants"][0], "quantity": 1}]
     used_up = client.post("/api/v1/pricing/quote", json={"lines": lines, "coupon": "FLASH"})
     assert used_up.status_code == 422 and "used up" in used_up.json()["detail"]
+
+
+def test_an_order_that_spent_a_coupon_is_told_so_after_the_coupon_ends(client, listed):
+    ends = datetime.now(UTC) + timedelta(seconds=1.5)
+    coupon = {"code": "LASTCALL", "kind": "AMOUNT", "value": 5, "starts_at": WINDOW["starts_at"]}
+    created = client.post("/api/v1/pricing/coupons", json={**coupon, "ends_at": ends.isoformat()}, headers=INTERNAL)
+    assert created.status_code == 201, created.text
+    path = "/api/v1/pricing/coupons/LASTCALL/redeem"
+    assert client.post(path, json={"order_id": "o-in-time"}, headers=INTERNAL).json()["repeat"] is False
+    time.sleep(max((ends - datetime.now(UTC)).total_seconds(), 0) + 0.1)
+    retried = client.post(path, json={"order_id": "o-in-time"}, headers=INTERNAL)
+    assert retried.status_code == 200 and retried.json()["repeat"] is True  # a checkout's retry: spent, not refused
+    late = client.post(path, json={"order_id": "o-late"}, headers=INTERNAL)
+    assert late.status_code == 409 and "not valid now" in late.json()["detail"]
+    again = client.post(path, json={"order_id": "o-late"}, headers=INTERNAL)
+    assert again.status_code == 409  # the refused use was not recorded
 
 
 @pytest.mark.parametrize(

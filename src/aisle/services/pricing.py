@@ -223,9 +223,11 @@ class PricingService:
             if coupon is None:
                 raise NotFound("coupon", code if seller_id is None else f"{code} of seller {seller_id}")
             now = self._now()
-            if not coupon.starts_at <= now < coupon.ends_at:
-                raise CouponRefused(code, "is not valid now")
+            # An order that spent it inside the window keeps it: a checkout retrying across the coupon's end is
+            # told it was spent, not refused. A first use outside the window is refused and rolled back.
             first_time = uow.pricing.redeem(code, order_id, now, seller_id)
+            if first_time and not coupon.starts_at <= now < coupon.ends_at:
+                raise CouponRefused(code, "is not valid now")
             uow.commit()
         return Redemption(code, seller_id, order_id, repeat=not first_time)
 
