@@ -69,6 +69,27 @@ def test_a_deals_start_and_end_reach_search_with_no_write(client, seller: Seller
     assert datetime.now(UTC) >= now + timedelta(seconds=8)
 
 
+def test_a_deal_edge_passed_while_no_process_ran_is_announced_at_the_next_start(
+    client, seller: SellerClient, container
+):
+    """The clock's progress is kept in the database: a process started after a long outage announces the edges
+    passed during it, not only those of the last few minutes."""
+    from aisle.services.pricing import DEAL_EDGE_LOOKBACK, PricingService
+
+    lamp = seller.create(title="Zephyr Lamp", variants=[{"sku": "LAMP-1", "price": 120.00}])
+    now = datetime.now(UTC)
+    deal(client, seller, lamp["product_id"], now + timedelta(hours=1), now + timedelta(hours=2))
+
+    def process_at(moment: datetime) -> PricingService:
+        return PricingService(container.uow, container.ids.next_id, lambda: moment, container.categories)
+
+    assert process_at(now + timedelta(minutes=30)).announce_deal_edges() == 0  # the last pass before the outage
+    restarted = now + timedelta(hours=3)
+    assert restarted - DEAL_EDGE_LOOKBACK > now + timedelta(hours=2)  # both edges are older than the look back
+    assert process_at(restarted).announce_deal_edges() == 1
+    assert process_at(restarted + timedelta(seconds=5)).announce_deal_edges() == 0  # announced once
+
+
 def test_a_deal_whose_product_was_deleted_stops_no_other_deal_and_can_still_be_ended(
     client, seller: SellerClient, container
 ):

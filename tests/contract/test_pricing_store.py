@@ -86,6 +86,20 @@ def test_deals_starting_or_ending_in_a_window(uow):
     assert [d.deal_id for d in found] == [2, 3, 4, 5]  # deal 1 started and ended before the window
 
 
+def test_the_deal_clocks_mark_only_moves_forward_and_outlives_the_transaction(uow):
+    now = utc_now()
+    with uow(readonly=True) as tx:
+        assert tx.pricing.deal_edges_announced_until() is None  # a new store: nothing announced yet
+    for until in (now, now - timedelta(minutes=5), now + timedelta(seconds=30)):  # the second is another clock's
+        with uow() as tx:
+            tx.pricing.announce_deal_edges_until(until)
+            tx.commit()
+    with uow() as tx:
+        tx.pricing.announce_deal_edges_until(now + timedelta(hours=1))  # rolled back: never happened
+    with uow(readonly=True) as tx:
+        assert tx.pricing.deal_edges_announced_until() == now + timedelta(seconds=30)
+
+
 def test_deals_are_listed_per_seller_newest_first_and_end_when_told(uow):
     from aisle.domain.pricing import Deal, DealScope
 

@@ -359,6 +359,12 @@ class PricingRepository(Protocol):
     def deals_starting_or_ending(self, after: datetime, until: datetime) -> list[Deal]:
         """Deals whose start or end falls in (after, until]."""
 
+    def deal_edges_announced_until(self) -> datetime | None:
+        """How far deals' starts and ends have been announced; None before the first announcement."""
+
+    def announce_deal_edges_until(self, until: datetime) -> None:
+        """Moves that mark forward to ``until`` (never back)."""
+
     def deal(self, deal_id: int) -> Deal | None: ...
 
     def deals_of(self, seller_id: int | None, ending_after: datetime, limit: int) -> list[Deal]:

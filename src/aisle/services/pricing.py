@@ -82,23 +82,23 @@ class PricingService:
         self._new_id = new_id
         self._now = now
         self._categories = categories
-        self._edges_seen_until: datetime | None = None
 
     def announce_deal_edges(self) -> int:
         """A deal starting or ending changes prices with no write: announce price.changed for its products when
         the clock passes either edge, so search (which filters and sorts on the price with deals applied)
         follows within a loop's interval. Returns how many products were announced.
 
-        Each process looks back DEAL_EDGE_LOOKBACK on start, so an edge passed during a restart is announced
-        late rather than never; an edge announced twice only re-indexes a product twice."""
+        How far that went is kept in the database, so an edge passed while no process ran (an outage, however
+        long) is announced late rather than never; the first pass of a new store looks back DEAL_EDGE_LOOKBACK.
+        An edge announced twice (two clocks at once) only re-indexes a product twice."""
         now = self._now()
-        since = self._edges_seen_until or now - DEAL_EDGE_LOOKBACK
         with self._uow() as uow:
-            deals = uow.pricing.deals_starting_or_ending(since, now)
+            since = uow.pricing.deal_edges_announced_until() or now - DEAL_EDGE_LOOKBACK
+            deals = uow.pricing.deals_starting_or_ending(since, now) if since < now else []
             affected = sorted({pid for deal in deals for pid in self._deal_products(uow, deal)})
             uow.record(ev.Event(ev.PRICE_CHANGED, pid, {"deal_edge": True}) for pid in affected)
+            uow.pricing.announce_deal_edges_until(now)
             uow.commit()
-        self._edges_seen_until = now
         return len(affected)
 
     def _deal_products(self, uow: UnitOfWork, deal: Deal) -> list[int]:

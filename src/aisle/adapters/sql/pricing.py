@@ -70,6 +70,23 @@ class SqlPricingRepository:
         edges = or_(and_(d.starts_at > after, d.starts_at <= until), and_(d.ends_at > after, d.ends_at <= until))
         return [_deal(r) for r in self._db.execute(select(t.deals).where(edges).order_by(d.deal_id))]
 
+    def deal_edges_announced_until(self) -> datetime | None:
+        row = self._db.execute(select(t.deal_edges_announced.c.seen_until)).first()
+        return None if row is None else as_utc(row.seen_until)
+
+    def announce_deal_edges_until(self, until: datetime) -> None:
+        """Moves the mark forward, never back (two clocks may run at once)."""
+        c = t.deal_edges_announced.c
+        moved = self._db.execute(
+            update(t.deal_edges_announced).where(c.clock == "deals", c.seen_until < until).values(seen_until=until)
+        ).rowcount
+        if not moved and self.deal_edges_announced_until() is None:
+            try:
+                with self._db.begin_nested():
+                    self._db.execute(insert(t.deal_edges_announced).values(clock="deals", seen_until=until))
+            except IntegrityError:  # another clock's first mark: theirs or ours, the next pass moves it on
+                pass
+
     def deal(self, deal_id: int) -> Deal | None:
         row = self._db.execute(select(t.deals).where(_D.deal_id == deal_id)).first()
         return None if row is None else _deal(row)

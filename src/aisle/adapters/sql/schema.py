@@ -276,6 +276,15 @@ coupons = Table(
     Index("uq_coupons_plain_code", "plain_code", unique=True),
 )
 
+# How far the deal clock has announced deals' starts and ends (one row): an edge passed while no process ran is
+# announced at the next start, however long the outage.
+deal_edges_announced = Table(
+    "deal_edges_announced",
+    metadata,
+    Column("clock", String(16), primary_key=True),
+    Column("seen_until", Timestamp, nullable=False),
+)
+
 coupon_redemptions = Table(
     "coupon_redemptions",
     metadata,
