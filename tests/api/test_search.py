@@ -252,6 +252,10 @@ def test_autocomplete(client, catalog):
     typo = client.get("/api/v1/products/autocomplete", params={"q": "headpohnes"}).json()["suggestions"]
     assert any("headphones" in s["text"].lower() for s in typo)
     assert client.get("/api/v1/products/autocomplete", params={"q": ""}).json()["suggestions"] == []
+    # a typo in a word already finished is forgiven too, as a search forgives it
+    body = client.get("/api/v1/products/autocomplete", params={"q": "samsng gal"}).json()
+    assert body["completed"] == "samsung gal"
+    assert any(s["text"].startswith("Samsung Galaxy S7") for s in body["suggestions"])
 
 
 def test_autocomplete_completes_a_word_from_the_titles_that_hold_the_words_before_it(

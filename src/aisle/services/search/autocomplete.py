@@ -61,6 +61,7 @@ class Autocomplete:
             return Completions(typed, text, None, ())
         # "hp " ends a word: what comes next is wanted ("hp toner"), not the words that begin with "hp" (hp2843)
         head, _, last = (text, "", "") if typed[-1:].isspace() else text.rpartition(" ")
+        head = " ".join(map(self._maybe_corrected, head.split()))  # "samsng gal" completes "samsung gal"
         last = self._maybe_corrected(last)
         prefix = f"{head} {last}".strip() if last else f"{head} "
         suggestions: list[Suggestion] = []
