@@ -233,6 +233,8 @@ def test_synonyms_are_reported_not_substituted(parser: QueryParser) -> None:
     assert "charging stand" in dict(parser.parse("watch charger").synonyms)["charger"]
     assert dict(parser.parse("650w psu").synonyms)["psu"] == ("power supply",)
     assert "charging" not in dict(parser.parse("charger").synonyms)["charger"]  # not every fast-charging phone
+    assert "label printer" in dict(parser.parse("dymo label maker").synonyms)["label maker"]
+    assert "ups" in dict(parser.parse("battery backup").synonyms)["battery backup"]
 
 
 @pytest.mark.parametrize(
