@@ -217,7 +217,8 @@ class QueryParser:
         while at < len(words):
             for length in (2, 1):
                 window = words[at : at + length]
-                brand = self._brand_near(window) if len(window) == length else None
+                tried = len(window) == length and at < MAX_KEYWORDS  # the parser reads no more words than that
+                brand = self._brand_near(window) if tried else None
                 if brand is not None:
                     respelled.extend(brand)
                     corrections.extend(_aligned(window, brand))
