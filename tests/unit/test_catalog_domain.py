@@ -18,6 +18,7 @@ from aisle.domain.catalog import (
     content_problems,
     content_to_dict,
     gtin_problem,
+    version_event,
 )
 from aisle.domain.errors import Conflict, InvalidInput
 from aisle.domain.money import price_problem
@@ -59,6 +60,17 @@ def test_a_price_change_also_records_price_changed():
     assert price_event.name == ev.PRICE_CHANGED
     assert price_event.payload["variants"][0]["old"] == "50.00"
     assert price_event.payload["variants"][0]["new"] == "45.00"
+
+
+def test_a_version_is_a_price_change_only_when_nothing_but_prices_changed():
+    product = Product.create(1, 2, shoe("50.00"), NOW, new_ids())
+    assert version_event(product.events) == ev.PRODUCT_CREATED
+    product.events.clear()
+    product.update(shoe("45.00"), NOW, new_ids())
+    assert version_event(product.events) == ev.PRICE_CHANGED
+    product.events.clear()
+    product.update(shoe("40.00", title="Better shoe"), NOW, new_ids())
+    assert version_event(product.events) == ev.PRODUCT_UPDATED  # the title changed too: an edit
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -229,6 +229,17 @@ def _price_changes(before: tuple[Variant, ...], after: tuple[Variant, ...]) -> l
 
 def _str(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
+
+
+def version_event(events: Sequence[ev.Event]) -> str:
+    """What a new version is said to be: an edit that changed prices and nothing beside the variants is a price
+    change; an edit of the title (or anything else) that also changed prices is an edit."""
+    if not events:
+        return "unknown"
+    edit = next((e for e in events if e.name == ev.PRODUCT_UPDATED), None)
+    if edit is not None and set(edit.payload.get("changed", ())) - {"variants"}:
+        return ev.PRODUCT_UPDATED
+    return events[-1].name
 
 
 def changed_fields(before: ProductContent, after: ProductContent) -> list[str]:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from aisle.adapters.sql import schema as t
 from aisle.adapters.sql.bulk import BulkInsert
 from aisle.adapters.sql.timestamps import as_utc
-from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant, content_to_dict
+from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant, content_to_dict, version_event
 from aisle.domain.categories import Category, descendants
 from aisle.domain.errors import Conflict
 from aisle.domain.money import from_cents, to_cents
@@ -307,7 +307,7 @@ def _version_row(product: Product, actor: str) -> dict[str, Any]:
         "version": product.version,
         "snapshot": content_to_dict(product.content),
         "actor": actor,
-        "event": product.events[-1].name if product.events else "unknown",
+        "event": version_event(product.events),
         "created_at": product.updated_at,
     }
 
