@@ -390,16 +390,23 @@ def test_the_product_page_names_its_options_and_invites_a_first_review(client, l
     assert "No reviews yet: write the first" in page and " 0 reviews" not in page
 
 
-def test_the_portal_says_who_changed_what_and_greets_a_signed_out_seller(client, seller):
+def test_the_portal_says_who_changed_what_and_greets_a_signed_out_seller(client, seller, container):
     made = seller.create()
     seller.request("PATCH", f"/products/{made['product_id']}", json={"variants": [{"sku": "TB-42-BLK", "price": 99}]})
+    shoes = category_id(container, ["Shoes", "Running"])
+    edit = {"title": "Trailblazer Trail Shoe", "category_id": shoes, "variants": [{"sku": "TB-42-BLK", "price": 89}]}
+    seller.request("PATCH", f"/products/{made['product_id']}", json=edit)
     assert sign_in(client, "").status_code == 401
     empty = client.post("/seller/sign-in", data={"api_key": " ", "csrf_token": client.cookies["aisle_csrf"]})
     assert "Enter your API key" in empty.text
     sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
     versions = client.get(f"/seller/products/{made['product_id']}/versions").text
     rows = re.findall(r'<td data-label="By">(You|seller[^<]*)</td>\s*<td data-label="Change">([^<]*)</td>', versions)
-    assert rows == [("You", "Price changed"), ("You", "Created")]
+    assert rows == [("You", "Edited"), ("You", "Price changed"), ("You", "Created")]  # a title too: an edit
+    diff = html.unescape(versions)  # from the version before the newest: its category was none, now a path
+    assert (
+        '<dt>Category</dt><dd><span class="before">\u2212 none</span><br><span class="after">+ Shoes > Running' in diff
+    )
     out = client.post("/seller/sign-out", data={"csrf_token": client.cookies["aisle_csrf"]})
     assert "You are signed out." in out.text
 

@@ -74,6 +74,7 @@ def spec_value(value: Any) -> str:
 
 FIELD_LABELS = {
     "compare_price": "was price",
+    "category_id": "category",
     "sku": "SKU",
     "gtin": "GTIN",
     "images": "image URL",

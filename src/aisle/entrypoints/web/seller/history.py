@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -11,6 +13,8 @@ from aisle.domain.errors import InvalidInput
 from aisle.entrypoints.api.dependencies import BulkDep, CatalogDep, parse_id
 from aisle.entrypoints.api.schemas import job_out
 from aisle.entrypoints.numbers import whole_number
+from aisle.entrypoints.web.dependencies import CategoriesDep
+from aisle.entrypoints.web.rendering import field_label
 from aisle.entrypoints.web.seller.portal import PortalSeller, checked_form, page, to_sign_in
 from aisle.services.bulk import TooManyLines
 
@@ -18,7 +22,9 @@ router = APIRouter()
 
 
 @router.get("/products/{product_id}/versions", response_class=HTMLResponse)
-def versions(product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep) -> Response:
+def versions(
+    product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep, categories: CategoriesDep
+) -> Response:
     if seller is None:
         return to_sign_in()
     pid = parse_id(product_id, "product_id")
@@ -28,6 +34,8 @@ def versions(product_id: str, request: Request, seller: PortalSeller, catalog: C
     to_version = _version(request.query_params.get("to"), newest) or newest
     from_version = _version(request.query_params.get("from"), newest) or max(1, to_version - 1)
     diff = catalog.diff(seller.seller_id, pid, from_version, to_version) if from_version != to_version else None
+    if diff is not None:
+        diff = {**diff, "fields": [_readable(change, categories()) for change in diff["fields"]]}
     context = {
         "seller": seller,
         "product": product,
@@ -38,6 +46,19 @@ def versions(product_id: str, request: Request, seller: PortalSeller, catalog: C
         "rolled": request.query_params.get("rolled"),
     }
     return page(request, "seller/versions.html", context)
+
+
+def _readable(change: dict[str, Any], categories: dict[int, Any]) -> dict[str, Any]:
+    """A field's change as a seller reads it: "Category", its path rather than its id, "none" for nothing."""
+
+    def said(value: Any) -> Any:
+        if value is None or value == "" or value == [] or value == {}:
+            return "none"
+        if change["field"] == "category_id" and (category := categories.get(int(value))) is not None:
+            return category.path
+        return value
+
+    return {"field": field_label(change["field"]), "from": said(change["from"]), "to": said(change["to"])}
 
 
 @router.post("/products/{product_id}/rollback")
