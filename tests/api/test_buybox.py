@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.api.conftest import INTERNAL_TOKEN, SellerClient, product_body, wait_for_outbox
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, category_id, product_body, wait_for_outbox
 
 INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 GTIN = "0885909950805"
@@ -293,3 +293,18 @@ def test_a_new_offer_shows_at_once_on_a_page_read_before_it_was_listed(
     box = client.get(page).json()["buy_box"]
     assert box["winner"]["product_id"] == cheaper["product_id"]
     assert [o["product_id"] for o in box["other_offers"]] == [first["product_id"]]
+
+
+def test_a_product_two_sellers_list_counts_once_in_its_category_as_in_search(
+    client, seller: SellerClient, other_seller: SellerClient, container
+):
+    audio = category_id(container, ["Audio", "Headphones"])
+    for who, price, sku in ((seller, 199.00, "ZEP-A"), (other_seller, 179.00, "ZEP-B")):
+        body = product_body(title="Zephyr Noise Cancelling Headphones", gtin=GTIN, category_id=audio)
+        who.create(**{**body, "variants": [{"sku": sku, "price": price}]})
+    wait_for_outbox(container)
+    container.categories.forget()
+    found = client.get("/api/v1/products/search", params={"category": audio}).json()["total"]
+    tree = client.get("/api/v1/categories").json()["categories"]
+    [headphones] = [c for root in tree for c in root["children"] if c["name"] == "Headphones"]
+    assert found == headphones["product_count"] == 1

@@ -276,3 +276,32 @@ def test_products_named_as_canonical_by_an_active_listing(ids, uow):
             original.product_id
         }
         assert tx.products.named_canonical([]) == set()
+
+
+def test_a_category_counts_products_not_listings(ids, uow):
+    seller, other = a_seller(ids, uow), a_seller(ids, uow, "Other")
+    with uow() as tx:
+        boards = tx.categories.get_or_create_path(["Tools", "Boards"], ids.next_id).category_id
+        tx.commit()
+
+    def listed(who: Seller, sku: str, **changes) -> Product:
+        product = Product.create(
+            ids.next_id(),
+            who.seller_id,
+            replace(content(sku, (sku,)), category_id=boards, **changes),
+            utc_now(),
+            ids.next_id,
+        )
+        with uow() as tx:
+            tx.products.add(product, actor="test")
+            tx.commit()
+        return product
+
+    oak = listed(seller, "OAK-1")
+    listed(other, "OAK-2", canonical_product_id=oak.product_id)  # an offer of the oak board
+    listed(seller, "ELM-1", gtin="0885909950805")
+    listed(other, "ELM-2", gtin="0885909950805")  # the same elm board, by its GTIN
+    listed(seller, "PINE-1")
+    listed(seller, "ASH-1", status=ProductStatus.DRAFT)
+    with uow(readonly=True) as tx:
+        assert tx.products.count_active_by_category() == {boards: 3}  # oak, elm, pine

@@ -5,7 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    distinct,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from aisle.adapters.sql import schema as t
@@ -186,10 +201,17 @@ class SqlProductRepository:
         ).scalar_one_or_none()
 
     def count_active_by_category(self) -> dict[int, int]:
+        """Products, not listings: the listings of one product (one GTIN, or an offer of another listing) count
+        once, as search shows them once (its buy box's winner)."""
+        p = t.products.c
+        same_product = case(
+            (func.coalesce(p.gtin, "") != "", "g" + p.gtin),
+            else_="p" + cast(func.coalesce(p.canonical_product_id, p.product_id), String),
+        )
         rows = self._db.execute(
-            select(t.products.c.category_id, func.count())
-            .where(t.products.c.status == ProductStatus.ACTIVE.value)
-            .group_by(t.products.c.category_id)
+            select(p.category_id, func.count(distinct(same_product)))
+            .where(p.status == ProductStatus.ACTIVE.value)
+            .group_by(p.category_id)
         ).all()
         return {category_id: count for category_id, count in rows if category_id is not None}
 
