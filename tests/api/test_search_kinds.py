@@ -114,6 +114,21 @@ def test_a_title_holding_the_word_as_typed_outranks_one_holding_only_its_stem(cl
     }
 
 
+def test_a_near_match_of_the_kind_for_another_model_is_not_lifted_before_the_exact_ones(
+    client, seller: SellerClient, container
+):
+    # "iphone 6 battery": the batteries lack the "6" and name an iPhone 5; the battery case names the iPhone 6
+    rows = [
+        ("Ultralast - Battery for Apple iPhone 5 - Black", ["Cell Phones", "Batteries"], 20.0),
+        ("Ultralast - Lithium-Ion Battery for Apple iPhone 5s - Black", ["Cell Phones", "Batteries"], 22.0),
+        ("Juicy - External Battery Case for Apple iPhone 6 - Black", ["Cell Phones", "Cases"], 80.0),
+    ]
+    list_products(seller, container, "BATT", rows)
+    found = titles(client, "iphone 6 battery")
+    assert found[0] == "Juicy - External Battery Case for Apple iPhone 6 - Black"
+    assert set(found[1:]) == {title for title, _path, _price in rows[:2]}  # still there, as near matches
+
+
 DOCKS_CATALOG = [
     # Laptop docks whose names end with what they connect, not with "dock"; docks for phones; a cable with a mic.
     ("Hexa NB220 notebook dock/port replicator USB-C Gray", ["Computers", "Laptop Accessories"], 120.0),

@@ -37,9 +37,11 @@ from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
 from aisle.domain.search.rerank import (
     RerankWeights,
+    asked_models,
     by_name_coverage,
     counted_only_share,
     names_every_word,
+    other_model_share,
     rerank_scored,
 )
 from aisle.domain.search.text import tokenize
@@ -537,7 +539,13 @@ class SearchService:
         filed = self._asked_kind.filed_under_asked(exact, parsed, head_only=True)
         kept = of_kind.keys() | filed | self._asked_kind.naming_the_head(exact, parsed, self._understanding.stems)
         lead = [] if any(h.product_id in kept for h in exact) else _naming_every_word(exact, parsed)
-        return [*lead, *(h for h in exact if h.product_id in kept), *(h for h in near if h.product_id in of_kind)]
+        # a near match of the kind for another model than the one asked is no answer: for "iphone 7 battery", a
+        # battery for an iPhone 5 does not go before the iPhone 7 battery case
+        models = asked_models(parsed.named)
+        lifted = [
+            h for h in near if h.product_id in of_kind and not (models and other_model_share(models, h.title or ""))
+        ]
+        return [*lead, *(h for h in exact if h.product_id in kept), *lifted]
 
     def _ranked(
         self, hits: list[Hit], plan: Plan, parsed: ParsedQuery, read: dict[int, float] | None = None
