@@ -193,6 +193,7 @@ def test_words_one_typo_from_a_brand_are_respelled_as_the_brand_for_a_second_try
     assert parser.brand_respelled("del monitor") == ("dell monitor", (("del", "dell"),))
     assert parser.brand_respelled("trip lite ups") == ("tripp lite ups", (("trip", "tripp"),))
     assert parser.brand_respelled("canon printer") is None  # a brand already
+    assert parser.brand_respelled("cannon printer -hp under $50")[0] == "canon printer -hp under $50"
     assert parser.brand_respelled("mini fridge") is None  # the catalog says "mini" more often than "Minix"
     assert parser.brand_respelled("gaming mouse") is None  # nothing one typo away
     assert parser.brand_respelled("xanon printer") is None  # a typo keeps the first letter

@@ -210,24 +210,26 @@ class QueryParser:
         (or the catalog's own typos) that the parser keeps, but with nothing found "cannon printer" asks for a
         Canon printer and "trip lite ups" for a Tripp Lite one. A word the catalog uses more than the brand's
         name is no typo of it ("mini" is not Minix)."""
-        words = _TOKEN.findall(read_text(q))
-        respelled: list[str] = []
+        text = read_text(q)
+        found = list(_TOKEN.finditer(text))
+        words = [m.group() for m in found]
+        pieces: list[str] = []  # the text with each respelled window replaced, the rest as typed ("-hp", "$50")
         corrections: list[tuple[str, str]] = []
-        at = 0
+        done, at = 0, 0
         while at < len(words):
             for length in (2, 1):
                 window = words[at : at + length]
                 tried = len(window) == length and at < MAX_KEYWORDS  # the parser reads no more words than that
                 brand = self._brand_near(window) if tried else None
                 if brand is not None:
-                    respelled.extend(brand)
+                    pieces += [text[done : found[at].start()], " ".join(brand)]
+                    done = found[at + length - 1].end()
                     corrections.extend(_aligned(window, brand))
                     at += length
                     break
             else:
-                respelled.append(words[at])
                 at += 1
-        return (" ".join(respelled), tuple(corrections)) if corrections else None
+        return ("".join(pieces) + text[done:], tuple(corrections)) if corrections else None
 
     def _brand_near(self, window: list[str]) -> tuple[str, ...] | None:
         if not all(w.isalpha() and w not in STOP_WORDS for w in window) or all(map(self.is_brand_word, window)):
