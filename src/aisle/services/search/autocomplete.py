@@ -76,9 +76,11 @@ class Autocomplete:
     def _maybe_corrected(self, last: str) -> str:
         """Typo tolerance for the word being typed: "headpho" stays, "haedphones" becomes "headphones"; a word of
         the language no title holds ("plans", only in descriptions) is no typo of a title's word ("plasma")."""
-        if len(last) < TYPO_TOLERANT_FROM or self._engine.term_completions(last, 1):  # "" too: nothing to correct
+        if len(last) < TYPO_TOLERANT_FROM:  # "" too: nothing to correct
             return last
-        if self._understanding.parser().knows(last):
+        # the parser's words first: in memory, where the engine's completions are a request (one per word typed
+        # before the last, too, on every keystroke)
+        if self._understanding.parser().knows(last) or self._engine.term_completions(last, 1):
             return last
         return self._understanding.vocabulary().correct(last) or last
 
