@@ -265,6 +265,21 @@ def test_a_number_after_a_word_matches_only_next_to_that_word(engine):
     assert ids(engine, keywords=(KeywordGroup("pack"), KeywordGroup("8", numbers="pack"))) == [9]  # either side
 
 
+def test_a_synonym_phrase_matches_its_words_a_word_apart_below_them_side_by_side(engine):
+    engine.upsert(
+        [
+            doc(7, "Philips SHC8565 Wireless HiFi Headphone", "Philips", "14.95"),
+            doc(8, "Philips SHC1300 Wireless Headphone", "Philips", "47.95"),
+            doc(9, "Wireless Charger with a Stand for Phones and Headphones", "Anker", "19.99", categories=(PHONES,)),
+        ]
+    )
+    engine.refresh()
+    found = ids(engine, keywords=(KeywordGroup("wireless headphone", ("bluetooth headphones",)),))
+    assert found[0] == 8 and found.index(7) > 0  # side by side first
+    assert 9 not in found  # five words apart is no match
+    assert 3 in found  # "Bose QuietComfort 45 Bluetooth Headphones": the synonym's words
+
+
 def test_excluded_words_rule_out_products_whose_title_or_brand_holds_them(engine):
     # "headphones -sony": neither Sony's headphones nor those whose title says "Sony"; "without wired": stemmed
     engine.upsert([doc(7, "Ear Cushions for Sony WH-1000XM5", "Wicked", "29.99")])

@@ -26,7 +26,9 @@ from aisle.domain.search.document import ATTRIBUTE_SEPARATOR
 from aisle.domain.search.variant_offers import WIDE_VARIANT
 from aisle.services.search.engine import (
     NUMBERED_WITHIN,
+    PHRASE_WITHIN,
     PRICE_LADDER,
+    SPREAD_PHRASE_WEIGHT,
     EngineQuery,
     Facets,
     Filters,
@@ -112,7 +114,7 @@ class QueryBuilder:
                 fuzzy = group.fuzzy and text == group.word  # the form typed, not a synonym's
                 found = _single_token(text, tokens[0], fuzzy, self._plain.analyze(text) if fuzzy else [])
             elif tokens:
-                found = [_phrase(text)]
+                found = _phrase(text)
             weight = 1.0 if text == group.word else synonym_weight(typed, tokens, idf)
             options.extend(q if weight == 1.0 else {"bool": {"should": [q], "boost": weight}} for q in found)
         return {"bool": {"should": options}} if options else None
@@ -169,8 +171,21 @@ def _numbering(number: str, numbered: str) -> Query:
     return {"bool": {"should": phrases}}
 
 
-def _phrase(text: str) -> Query:
-    return {"multi_match": {"query": text, "fields": BOOSTED_FIELDS, "type": "phrase", "tie_breaker": 1.0}}
+def _phrase(text: str) -> list[Query]:
+    """As on Tantivy: the words side by side, or PHRASE_WITHIN words apart for SPREAD_PHRASE_WEIGHT of the score."""
+    return [
+        {
+            "multi_match": {
+                "query": text,
+                "fields": BOOSTED_FIELDS,
+                "type": "phrase",
+                "tie_breaker": 1.0,
+                "slop": slop,
+                "boost": weight,
+            }
+        }
+        for slop, weight in ((0, 1.0), (PHRASE_WITHIN, SPREAD_PHRASE_WEIGHT))
+    ]
 
 
 def _term(field: str, value: Any) -> Query:

@@ -15,6 +15,8 @@ from aisle.domain.search.text import has_digit
 from aisle.domain.search.variant_offers import WIDE_VARIANT
 from aisle.services.search.engine import (
     NUMBERED_WITHIN,
+    PHRASE_WITHIN,
+    SPREAD_PHRASE_WEIGHT,
     Filters,
     KeywordGroup,
     attribute_filter_keys,
@@ -176,9 +178,12 @@ class QueryBuilder:
         ]
 
     def _phrase(self, tokens: list[str]) -> list[Q]:
+        """The words side by side, or PHRASE_WITHIN words apart for SPREAD_PHRASE_WEIGHT of the score."""
         words: list[str | tuple[int, str]] = list(tokens)
         return [
-            Q.boost_query(Q.phrase_query(self._schema, field, words), boost) for field, boost in TEXT_FIELDS.items()
+            Q.boost_query(Q.phrase_query(self._schema, field, words, slop=slop), boost * weight)
+            for field, boost in TEXT_FIELDS.items()
+            for slop, weight in ((0, 1.0), (PHRASE_WITHIN, SPREAD_PHRASE_WEIGHT))
         ]
 
     def filters(self, filters: Filters) -> list[Q]:

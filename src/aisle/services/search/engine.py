@@ -31,6 +31,10 @@ class KeywordGroup:
 # "iPhone 8", "iPhone® 8", "Galaxy Tab A 10.1", "8-Pack" for "pack 8"; not "iPhone 7 ... ƒ/1.8" nor
 # "pixels AMD Athlon 4"
 NUMBERED_WITHIN = 1
+# A synonym phrase's words a word apart match too ("Wireless HiFi Headphone", "Smart LED TV"), scoring this share of
+# the words side by side, which also match the phrase itself
+PHRASE_WITHIN = 1
+SPREAD_PHRASE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
