@@ -528,6 +528,26 @@ def test_attribute_facets_and_filters_over_http(client, seller: SellerClient, co
         assert "attr" in response.text
 
 
+def test_a_price_sort_under_an_attribute_filter_follows_the_prices_the_cards_show(
+    client, seller: SellerClient, container
+):
+    def scarf(title: str, red: int, blue: int | None = None) -> None:
+        variants = [{"sku": f"{title}-R", "price": red, "attributes": {"color": "Red"}}]
+        if blue is not None:
+            variants.append({"sku": f"{title}-B", "price": blue, "attributes": {"color": "Blue"}})
+        seller.create(title=f"Knit Scarf {title}", variants=variants)
+
+    scarf("A", red=80, blue=50)
+    scarf("B", red=60)
+    scarf("C", red=200, blue=10)
+    wait_for_outbox(container)
+    for sort, expected in (("price_asc", [60, 80, 200]), ("price_desc", [200, 80, 60])):
+        body = search(client, q="scarf", attr=["color:red"], sort=sort)
+        assert [card["price"]["amount"] for card in body["results"]] == expected, sort
+    # without the filter, each at its lowest price, as the cards show it
+    assert [card["price"]["amount"] for card in search(client, q="scarf", sort="price_asc")["results"]] == [10, 50, 60]
+
+
 def test_a_colour_that_lists_several_is_counted_and_found_under_each(client, seller: SellerClient, container):
     two_tone = [
         {"sku": "MUG-BS", "price": 12, "attributes": {"color": "Black,Silver"}},

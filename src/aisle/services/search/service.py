@@ -90,6 +90,7 @@ NAME_RERANK_DEPTH = 40  # the best this many are re-ranked once more with their 
 KIND_SORT_DEPTH = 1000  # sorted by price (or rating, date), the first this many are ordered kind first
 KIND_SORT_DEEPER = 5000  # ... or this many, when the first ones hold none of the kind (iPhones after 1,000 cases)
 KIND_SORT_SHARE = 0.5  # of the kind lift (kinds.py): a product at least this surely of the asked kind sorts first
+CHOSEN_PRICE_DEPTH = 1000  # sorted by price under an attribute filter, the first this many by the chosen variant's
 AISLE_FROM = 5  # the best exact matches whose aisle, where most sit, is where near matches are looked for first
 PREDICTED_FROM = 20  # the predicted category is where most of the best this many sit
 THIN_RESULTS = 10  # fewer exact matches than this are followed by near ones (a first page is never thin)
@@ -265,6 +266,9 @@ class SearchService:
         elif (of_kind := self._sorted_kind_first(engine, plan, params, parsed)) is not None:
             hits = of_kind[start : start + params.page_size]
             predicted = _predicted(of_kind, categories)
+        elif (by_chosen := self._sorted_by_chosen_price(engine, plan, params)) is not None:
+            hits = by_chosen[start : start + params.page_size]
+            predicted = _held_by_most(facets, result.total, categories)
         else:
             hits = ranked
             predicted = _held_by_most(facets, result.total, categories)  # the cheapest say little of the rest
@@ -507,6 +511,30 @@ class SearchService:
             return None
         chosen = {h.product_id for h in first}
         return first + [h for h in found.hits if h.product_id not in chosen]
+
+    def _sorted_by_chosen_price(self, engine: Searcher, plan: Plan, params: SearchParams) -> list[Hit] | None:
+        """Sorted by price under an attribute filter: the first CHOSEN_PRICE_DEPTH in the order of the price their
+        cards show, that of the cheapest variant with the chosen values (``showing_chosen``), not the product's
+        lowest, which the engines sort by: filtered to red, a scarf red at $80 and blue at $50 comes after one red
+        at $60. Exact when that many hold every match; past them the engine's order goes on. None when not so
+        sorted, or when the page lies deeper."""
+        if plan.sort not in ("price_asc", "price_desc") or not plan.filters.attributes:
+            return None
+        if params.page * params.page_size > CHOSEN_PRICE_DEPTH:
+            return None
+        found = engine.search(replace(self._engine_query(plan, params), offset=0, limit=CHOSEN_PRICE_DEPTH))
+        shown = {
+            card.product_id: showing_chosen(card, plan.filters).price.amount
+            for card in self._cards.cards([h.product_id for h in found.hits])
+            if card.priced_variants
+        }
+        if not shown:  # each matching product sells at one price: the engine's order is the cards'
+            return None
+
+        def price(hit: Hit) -> float:
+            return float(shown.get(hit.product_id, hit.price if hit.price is not None else 0.0))
+
+        return sorted(found.hits, key=price, reverse=plan.sort == "price_desc")  # stable: ties keep their order
 
     def _named(self, hits: list[Hit], plan: Plan, parsed: ParsedQuery) -> list[Hit]:
         """The hits that are what the query names: of the kind it names, else with every word in their own name."""
