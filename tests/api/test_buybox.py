@@ -308,3 +308,41 @@ def test_a_product_two_sellers_list_counts_once_in_its_category_as_in_search(
     tree = client.get("/api/v1/categories").json()["categories"]
     [headphones] = [c for root in tree for c in root["children"] if c["name"] == "Headphones"]
     assert found == headphones["product_count"] == 1
+
+
+def test_a_rollback_is_held_to_the_offer_and_gtin_rules_an_edit_is(
+    client, seller: SellerClient, other_seller: SellerClient
+):
+    # A rollback restores an old version's links; the buy box rules are checked again, as a PATCH checks them.
+    original = seller.create(**product_body(title="Handmade Oak Cutting Board", variants=[{"sku": "OAK", "price": 40}]))
+    offer = other_seller.create(
+        **product_body(
+            title="Handmade Oak Cutting Board",
+            canonical_product_id=original["product_id"],
+            variants=[{"sku": "OAK2", "price": 35}],
+        )
+    )
+    offer_id, original_id = offer["product_id"], original["product_id"]
+    assert (
+        other_seller.request("PATCH", f"/products/{offer_id}", json={"canonical_product_id": None}).status_code == 200
+    )
+    joined = seller.request("PATCH", f"/products/{original_id}", json={"canonical_product_id": offer_id})
+    assert joined.status_code == 200, joined.text  # the original is now an offer of the former offer
+    cycle = other_seller.request("POST", f"/products/{offer_id}/rollback", json={"version": 1})
+    assert cycle.status_code == 422 and cycle.json()["errors"][0]["field"] == "canonical_product_id"
+    assert client.get(f"/api/v1/products/{offer_id}").json()["version"] == 2  # nothing written
+
+    listed = seller.create(**product_body(title="Zephyr Headphones", gtin=GTIN, variants=[{"sku": "Z1", "price": 9}]))
+    listed_id = listed["product_id"]
+    regtin = seller.request("PATCH", f"/products/{listed_id}", json={"gtin": "9999999999994"})
+    assert regtin.status_code == 200, regtin.text
+    other_seller.create(
+        **product_body(
+            title="Zephyr Headphones",
+            gtin="9999999999994",
+            canonical_product_id=listed_id,
+            variants=[{"sku": "Z2", "price": 8}],
+        )
+    )
+    back = seller.request("POST", f"/products/{listed_id}/rollback", json={"version": 1})
+    assert back.status_code == 422 and back.json()["errors"][0]["field"] == "gtin"  # its offers carry the new one

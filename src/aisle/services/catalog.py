@@ -105,6 +105,8 @@ class CatalogService:
             if content.status is ProductStatus.DELETED:
                 raise InvalidInput.single("version", f"version {version} is a deleted state; pick another")
             _require_no_stock_dropped(uow, product.content, content)
+            # the old version's offer and GTIN are checked as an edit's are: the buy box rules may have moved since
+            require_known_references(uow, content, seller_id, previous=product.content, product_id=product_id)
             product.rollback_to(version, content, self._now(), self._new_id)
 
         return self._write(seller_id, product_id, if_match, change)
