@@ -374,7 +374,9 @@ def serving_loops(container: Container, with_workers: bool) -> list[BackgroundLo
     bulk = BackgroundLoop("bulk-jobs", container.bulk.run_pending, idle_seconds=1.0)
     container.bulk.on_submitted(bulk.wake)
     if container.distributed:
-        vocabulary = BackgroundLoop("query-understanding", _rebuilt(container.understanding), idle_seconds=30.0)
+        vocabulary = BackgroundLoop(
+            "query-understanding", paced(_rebuilt_after_writes(container)), settings.vocabulary_refresh_seconds
+        )
         return [bulk, vocabulary, *(worker_loops(container) if with_workers else [])]
     vocabulary = BackgroundLoop(
         "query-understanding", paced(container.understanding.rebuild_if_stale), settings.vocabulary_refresh_seconds
@@ -467,10 +469,19 @@ def paced(step: Callable[[], int]) -> Callable[[], int]:
     return run
 
 
-def _rebuilt(understanding: QueryUnderstanding) -> Callable[[], int]:
+def _rebuilt_after_writes(container: Container) -> Callable[[], int]:
+    """Distributed, the index builder runs in other processes, so no indexed batch here says the vocabulary may
+    have new words (a new seller's brand): the outbox's newest event does, as every catalog write records one. Stale
+    when it moved, and again one round later, by when the workers have indexed that write."""
+    newest_seen: list[int] = []  # the last two rounds' newest event ids
+
     def rebuild() -> int:
-        understanding.rebuild()
-        return 0
+        with container.uow() as uow:
+            newest = uow.outbox.last_event_id()
+        if len(set([*newest_seen, newest])) > 1:
+            container.understanding.mark_stale()
+        newest_seen[:] = [*newest_seen[-1:], newest]
+        return container.understanding.rebuild_if_stale()
 
     return rebuild
 

@@ -83,7 +83,10 @@ class Settings(BaseSettings):
     )
     bulk_max_lines: int = Field(10_000, ge=1, description="Most products in one bulk request")
     vocabulary_refresh_seconds: float = Field(
-        5.0, gt=0, description="How often at most the spelling vocabulary and brand list follow the index"
+        5.0,
+        gt=0,
+        description="How often at most the spelling vocabulary and brand list follow the index (distributed: looked"
+        " for after each catalog write, in the outbox)",
     )
     search_pages_kept: int = Field(
         2048,

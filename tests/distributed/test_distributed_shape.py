@@ -44,6 +44,20 @@ def test_a_write_becomes_searchable_through_kafka_and_opensearch(shape: Shape):
     assert shape.client.get(f"/api/v1/products/{product_id}").json()["title"] == "Quokka Espresso Grinder"
 
 
+def test_a_new_brand_is_read_as_a_brand_soon_after_it_is_searchable(shape: Shape):
+    # the index builder runs in other processes: the API learns of new words from the outbox, not from indexing
+    seller = new_seller(shape.client)
+    variants = [{"sku": "ZB-1", "price": 30.0}]
+    body = {"title": "Glimmerfoo Desk Lamp", "status": "ACTIVE", "brand": "Zumbrand", "variants": variants}
+    assert shape.client.post("/api/v1/seller/products", json=body, headers=seller).status_code == 201
+    eventually(lambda: search_total(shape.client, "glimmerfoo lamp")["total"] == 1, what="indexing through Kafka")
+
+    def read_as_brand() -> bool:
+        return search_total(shape.client, "zumbrand lamp")["query"]["filters"]["brand"] == ["Zumbrand"]
+
+    eventually(read_as_brand, timeout=15.0, what="the brand learned (vocabulary_refresh_seconds is 0.5)")
+
+
 def test_an_opensearch_index_deleted_under_a_running_shape_is_rebuilt(shape: Shape):
     """A cluster restored without its data: /readyz says indexing, then the rebuild brings every product back."""
     seller = new_seller(shape.client)
