@@ -167,8 +167,8 @@ def test_no_line_gives_a_coupon_more_than_it_costs():
     """The cents rounding leaves over go to lines with room for them, not to the last line whatever it costs."""
     half = coupon(discount=Discount(DiscountKind.PERCENT, Decimal(50)), min_spend=Decimal(0))
     penny = PricedItem(3, 30, 100, (), Decimal("0.01"), None)
-    quote = build_quote([(penny, 1)] * 3, [], half, NOW)  # 50% of 0.03 rounds to 0.02
-    assert [line.coupon_discount for line in quote.lines] == [Decimal(0), Decimal("0.01"), Decimal("0.01")]
+    quote = build_quote([(penny, 1)] * 4, [], half, NOW)  # 50% of 0.04 is 0.02
+    assert [line.coupon_discount for line in quote.lines] == [0, 0, Decimal("0.01"), Decimal("0.01")]
 
     prices = ["1.49", "9.99", "0.25", "9.99", "9.99", "0.25"]
     basket = [(PricedItem(n, 30 + n, 100, (), Decimal(price), None), 1) for n, price in enumerate(prices)]
@@ -176,6 +176,13 @@ def test_no_line_gives_a_coupon_more_than_it_costs():
     quote = build_quote(basket, [], most, NOW)
     assert all(line.coupon_discount <= line.before_coupon for line in quote.lines)
     assert quote.coupon_savings == Decimal("28.76")  # 90% of 31.96
+
+
+@pytest.mark.parametrize(("price", "off"), [("0.01", "0.00"), ("0.05", "0.04"), ("0.15", "0.13"), ("19.99", "17.99")])
+def test_a_percent_coupon_takes_off_at_most_its_percentage_so_nothing_goes_free(price, off):
+    most = coupon(discount=Discount(DiscountKind.PERCENT, Decimal(90)), min_spend=Decimal(0))
+    quote = build_quote([(PricedItem(3, 30, 100, (), Decimal(price), None), 1)], [], most, NOW)
+    assert quote.coupon_savings == Decimal(off) and quote.total > 0
 
 
 @pytest.mark.parametrize("amount", ["0.01", "0.09", "1", "9", "25", "33.33", "99.99", "1000"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from aisle.domain.errors import DomainError, InvalidInput
 from aisle.domain.money import CENT
@@ -111,7 +111,8 @@ def _coupon_shares(coupon: Coupon, lines: list[tuple[PricedItem, int, Decimal]],
     eligible = sum(covered.values(), Decimal(0))
     _refuse_unless_usable(coupon, eligible, bool(covered), now)
     if coupon.discount.kind is DiscountKind.PERCENT:
-        total_off = (eligible * coupon.discount.value / 100).quantize(CENT, ROUND_HALF_UP)
+        # rounded down: never more off than the percentage says (90% of $0.05 is $0.04, not the whole $0.05)
+        total_off = (eligible * coupon.discount.value / 100).quantize(CENT, ROUND_DOWN)
     else:
         total_off = min(coupon.discount.value, eligible)
     return _spread(total_off, covered)
