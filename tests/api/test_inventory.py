@@ -41,6 +41,7 @@ def test_reserve_picks_the_warehouse_with_most_stock_and_release_returns_it(clie
     assert patch(client, stocked["variant"], body).json()["status"] == "RELEASED"
     again = patch(client, stocked["variant"], body)
     assert again.status_code == 409 and "already RELEASED" in again.json()["detail"]
+    assert [e["field"] for e in again.json()["errors"]] == ["reservation_id"]
     assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["available"] == 28
 
 

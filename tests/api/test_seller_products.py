@@ -148,6 +148,9 @@ def test_a_stale_if_match_gets_412_and_changes_nothing(seller: SellerClient):
     stale = seller.request("PATCH", f"/products/{product_id}", json={"title": "lost"}, headers={"If-Match": '"1"'})
     assert stale.status_code == 412
     assert stale.json()["current_version"] == 2
+    assert stale.json()["errors"] == [
+        {"field": "If-Match", "reason": "version 1 is stale: the product is at version 2"}
+    ]
     assert seller.request("DELETE", f"/products/{product_id}", headers={"If-Match": "1"}).status_code == 412
     current = seller.request("GET", f"/products/{product_id}").json()
     assert (current["title"], current["version"], current["status"]) == ("v2", 2, "ACTIVE")

@@ -161,7 +161,7 @@ class Product:
         """Replaces the content as a new version; returns the names of the fields that changed (none: nothing
         was written, the version stays)."""
         if self.status is ProductStatus.DELETED:
-            raise Conflict("the product is deleted: roll back to a previous version to restore it")
+            raise Conflict("the product is deleted: roll back to a previous version to restore it", "product_id")
         return self._change_to(content, now, new_id, reason={})
 
     def rollback_to(self, version: int, content: ProductContent, now: datetime, new_id: Callable[[], int]) -> list[str]:
@@ -170,7 +170,9 @@ class Product:
 
     def delete(self, now: datetime) -> None:
         if self.status is ProductStatus.DELETED:
-            raise Conflict("the product is already deleted: roll back to a previous version to restore it")
+            raise Conflict(
+                "the product is already deleted: roll back to a previous version to restore it", "product_id"
+            )
         self.content = replace(self.content, status=ProductStatus.DELETED)
         self._bump(now)
         self.events.append(ev.Event(ev.PRODUCT_DELETED, self.product_id, {"version": self.version}))

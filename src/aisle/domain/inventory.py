@@ -87,7 +87,8 @@ class StockLevel:
 
     def _held(self, quantity: int) -> int:
         if quantity > self.reserved:
-            raise Conflict(f"variant {self.variant_id} holds only {self.reserved} reserved at {self.warehouse_id}")
+            held = f"variant {self.variant_id} holds only {self.reserved} reserved at {self.warehouse_id}"
+            raise Conflict(held, field="quantity")
         return quantity
 
     def _next(self, **changes: int) -> StockLevel:

@@ -311,7 +311,7 @@ class ImageService:
     def _writable_product(self, uow: UnitOfWork, seller_id: int, product_id: int) -> Product:
         product = self._sellers_product(uow, seller_id, product_id)
         if product.status is ProductStatus.DELETED:
-            raise Conflict("the product is deleted: roll back to a previous version to restore it")
+            raise Conflict("the product is deleted: roll back to a previous version to restore it", "product_id")
         return product
 
     def _writable_image(self, uow: UnitOfWork, seller_id: int, product_id: int, image_id: int) -> ProductImage:

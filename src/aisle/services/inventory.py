@@ -423,9 +423,12 @@ def _level_at(uow: UnitOfWork, variant_id: int, warehouse_id: str) -> StockLevel
 
 def _require_active(reservation: Reservation, outcome: ReservationStatus, now: datetime) -> None:
     if reservation.status is not ReservationStatus.ACTIVE:
-        raise Conflict(f"reservation {reservation.reservation_id} is already {reservation.status.value}")
+        raise Conflict(
+            f"reservation {reservation.reservation_id} is already {reservation.status.value}", field="reservation_id"
+        )
     if outcome is ReservationStatus.DEDUCTED and reservation.is_expired(now):
-        raise Conflict(f"reservation {reservation.reservation_id} expired at {reservation.expires_at.isoformat()}")
+        expired = f"reservation {reservation.reservation_id} expired at {reservation.expires_at.isoformat()}"
+        raise Conflict(expired, field="reservation_id")
 
 
 def announce_stock_change(uow: UnitOfWork, product_ids: set[int], search_changed: set[int] | None = None) -> None:

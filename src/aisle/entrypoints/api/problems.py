@@ -200,6 +200,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             412,
             f"If-Match version {error.expected} is stale; the product is at version {error.actual}. "
             "Re-read it and apply your change again.",
+            [FieldError("If-Match", f"version {error.expected} is stale: the product is at version {error.actual}")],
             current_version=error.actual,
         )
 
