@@ -411,7 +411,7 @@ PRUNE_EVERY_SECONDS = 300.0
 
 
 INDEX_REPAIR_SECONDS = 30.0  # how soon a lost index is noticed (a check is a document count)
-DEAL_CLOCK_SECONDS = 5.0  # a deal's start or end reaches search within about this long
+DEAL_CLOCK_SECONDS = 1.0  # a deal's start or end reaches search and cached pages within about this long
 
 
 def worker_loops(container: Container, names: tuple[str, ...] | None = None) -> list[BackgroundLoop]:
