@@ -548,6 +548,19 @@ def test_a_price_sort_under_an_attribute_filter_follows_the_prices_the_cards_sho
     assert [card["price"]["amount"] for card in search(client, q="scarf", sort="price_asc")["results"]] == [10, 50, 60]
 
 
+def test_a_value_spelt_in_capitals_is_one_facet_entry_with_its_other_spellings(client, seller: SellerClient, container):
+    for n, colour in enumerate(("BLACK", "black", "Black", "NAVY")):
+        seller.create(
+            title=f"Wool Beanie {n}", variants=[{"sku": f"BEANIE-{n}", "price": 9, "attributes": {"color": colour}}]
+        )
+    wait_for_outbox(container)
+    colours = search(client, q="beanie")["facets"]["attributes"]["color"]
+    assert [(c["name"], c["count"]) for c in colours] == [("Black", 3), ("NAVY", 1)]
+    chosen = search(client, q="beanie", attr=["color:BLACK"])
+    assert len(titles(chosen)) == 3  # what the entry counted
+    assert {"name": "Black", "count": 3, "selected": True} in chosen["facets"]["attributes"]["color"]
+
+
 def test_a_colour_that_lists_several_is_counted_and_found_under_each(client, seller: SellerClient, container):
     two_tone = [
         {"sku": "MUG-BS", "price": 12, "attributes": {"color": "Black,Silver"}},

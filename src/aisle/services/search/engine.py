@@ -173,13 +173,23 @@ class SearchEngine(Protocol):
 
 
 def attribute_facets(buckets: list[tuple[str, int]]) -> dict[str, list[tuple[str, int]]]:
-    """Facet field terms ("color<US>Red", count) grouped by attribute name, most common values first."""
-    grouped: dict[str, list[tuple[str, int]]] = {}
+    """Facet field terms ("color<US>Red", count) grouped by attribute name, most common values first. Values
+    spelt alike but for case ("BLACK", "Black") are one entry, as the filter matches them both, under the
+    commonest spelling (one with lowercase letters on a tie)."""
+    grouped: dict[str, dict[str, list[tuple[str, int]]]] = {}
     for term, count in buckets:
         name, _, value = term.partition(ATTRIBUTE_SEPARATOR)
         if value:
-            grouped.setdefault(name, []).append((value, count))
-    return {name: sorted(values, key=lambda v: (-v[1], v[0])) for name, values in sorted(grouped.items())}
+            grouped.setdefault(name, {}).setdefault(value.casefold(), []).append((value, count))
+    return {name: _one_per_spelling(spellings) for name, spellings in sorted(grouped.items())}
+
+
+def _one_per_spelling(spellings: dict[str, list[tuple[str, int]]]) -> list[tuple[str, int]]:
+    merged = [
+        (min(alike, key=lambda v: (-v[1], v[0].isupper(), v[0]))[0], sum(count for _v, count in alike))
+        for alike in spellings.values()
+    ]
+    return sorted(merged, key=lambda v: (-v[1], v[0]))
 
 
 def attribute_filter_keys(filters: Filters) -> list[list[str]]:
