@@ -313,6 +313,7 @@ def test_a_blank_title_is_refused_by_every_write_and_changes_nothing(seller: Sel
 def test_a_blank_brand_is_no_brand_and_a_blank_attribute_name_is_refused(seller: SellerClient):
     created = seller.create(brand="   ")
     assert created["brand"] is None
+    assert seller.create(brand="  Spaced \t Brand ", variants=[{"sku": "SP-1", "price": 5}])["brand"] == "Spaced Brand"
     refused = seller.request("POST", "/products", json=product_body(attributes={" ": "x"}))
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"].startswith("attributes")

@@ -215,9 +215,12 @@ class ProductIn(InputModel):
     @field_validator("brand")
     @classmethod
     def _blank_brand_is_none(cls, value: str | None) -> str | None:
-        """A brand of only spaces is no brand, as an empty one is; one spelling of each accented letter (NFC), as
-        search's brand filter reads it."""
-        return unicodedata.normalize("NFC", value.strip()) if value is not None and shows_anything(value) else None
+        """A brand of only spaces is no brand, as an empty one is; its spaces collapsed ("  Spaced  Brand " is
+        "Spaced Brand" in the brand facet), and one spelling of each accented letter (NFC), as search's brand filter
+        reads it."""
+        if value is None or not shows_anything(value):
+            return None
+        return unicodedata.normalize("NFC", " ".join(value.split()))
 
     def to_content(self) -> ProductContent:
         return ProductContent(
