@@ -523,18 +523,12 @@ class SearchService:
         if params.page * params.page_size > CHOSEN_PRICE_DEPTH:
             return None
         found = engine.search(replace(self._engine_query(plan, params), offset=0, limit=CHOSEN_PRICE_DEPTH))
-        shown = {
-            card.product_id: showing_chosen(card, plan.filters).price.amount
-            for card in self._cards.cards([h.product_id for h in found.hits])
-            if card.priced_variants
-        }
-        if not shown:  # each matching product sells at one price: the engine's order is the cards'
+        cards = self._cards.cards([h.product_id for h in found.hits])
+        if not any(card.priced_variants for card in cards):  # each sells at one price: the engine's order holds
             return None
-
-        def price(hit: Hit) -> float:
-            return float(shown.get(hit.product_id, hit.price if hit.price is not None else 0.0))
-
-        return sorted(found.hits, key=price, reverse=plan.sort == "price_desc")  # stable: ties keep their order
+        shown = {card.product_id: showing_chosen(card, plan.filters).price.amount for card in cards}
+        on_sale = [h for h in found.hits if h.product_id in shown]  # the others show no card
+        return sorted(on_sale, key=lambda h: shown[h.product_id], reverse=plan.sort == "price_desc")  # stable
 
     def _named(self, hits: list[Hit], plan: Plan, parsed: ParsedQuery) -> list[Hit]:
         """The hits that are what the query names: of the kind it names, else with every word in their own name."""
