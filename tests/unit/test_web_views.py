@@ -38,6 +38,11 @@ def test_a_rendered_image_gets_every_size_in_its_srcset_and_a_placeholder_when_i
         found["srcset"] == "/media/x-150.webp 150w, /media/x-300.webp 300w, /media/x-600.webp 600w, "
         "/media/x-1200.webp 1200w"
     )
+    # a 700 x 350 upload is never upscaled: its "1200" is the 600 file, and each is described by its real width
+    small = {"urls": {"150": "/m/150", "300": "/m/300", "600": "/m/600", "1200": "/m/600"}, "width": 700, "height": 350}
+    assert source_of(small)["srcset"] == "/m/150 150w, /m/300 300w, /m/600 600w"
+    portrait = {**small, "width": 350, "height": 700}
+    assert source_of(portrait)["srcset"] == "/m/150 75w, /m/300 150w, /m/600 300w"
     assert source_of({"status": "PENDING"}) is None
     assert source_of({"url": "https://img.example/a.jpg"})["src"] == "https://img.example/a.jpg"
     html = str(picture("https://img.example/a.jpg", 'A "quoted" title'))

@@ -30,12 +30,28 @@ def source_of(image: Any, width: int = 300) -> dict[str, str] | None:
     alt = str(image.get("alt_text") or "")
     urls = image.get("urls") or {}
     if urls:
-        srcset = ", ".join(f"{urls[size]} {size}w" for size in SIZES if urls.get(size))
+        srcset = _srcset(urls, image.get("width"), image.get("height"))
         src = urls.get(str(width)) or urls.get("300") or urls.get("original") or ""
         return {"src": src, "srcset": srcset, "alt": alt} if src else None
     if image.get("url"):
         return {"src": str(image["url"]), "srcset": "", "alt": alt}
     return None
+
+
+def _srcset(urls: dict[str, str], width: Any, height: Any) -> str:
+    """Each rendition once, described by its real width: a picture is never upscaled, so a 700 px upload's "1200"
+    is its 600 file, which a srcset calling it 1200 px wide would have a phone show at half size."""
+    longest = max(width, height) if isinstance(width, int) and isinstance(height, int) and width and height else 0
+    seen: set[str] = set()
+    parts = []
+    for size in SIZES:
+        url = urls.get(size)
+        if not url or url in seen:
+            continue
+        seen.add(url)
+        shown = round(width * min(int(size), longest) / longest) if longest else int(size)
+        parts.append(f"{url} {shown}w")
+    return ", ".join(parts)
 
 
 def sources(images: list[Any] | None, width: int = 600) -> list[dict[str, str]]:
