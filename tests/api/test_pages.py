@@ -511,7 +511,14 @@ def test_bidi_controls_in_the_words_are_not_echoed(client, listed):
 
 
 def test_a_stale_edit_keeps_the_sellers_words_and_says_what_happened(client, seller):
+    from tests.support import images as files
+
     made = seller.create()
+    picture = [("file", ("tent.png", files.png(), "image/png"))]
+    uploaded = seller.request(
+        "POST", f"/products/{made['product_id']}/images", files=picture, data={"alt_text": "Tent"}
+    )
+    assert uploaded.status_code in (201, 202), uploaded.text
     sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
     seller.request("PATCH", f"/products/{made['product_id']}", json={"title": "Saved in another tab"})
     form = {
@@ -530,6 +537,7 @@ def test_a_stale_edit_keeps_the_sellers_words_and_says_what_happened(client, sel
     assert "saved as version 2 after you opened version 1" in text
     assert 'value="My careful new title"' in text  # the seller's edits, back in the form
     assert '<input type="hidden" name="version" value="2">' in text  # saving again is a choice made knowingly
+    assert "No pictures yet." not in text and "Tent" in text  # the picture is still shown beside the form
     assert seller.request("GET", f"/products/{made['product_id']}").json()["title"] == "Saved in another tab"
 
 

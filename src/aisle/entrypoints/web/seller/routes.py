@@ -107,9 +107,9 @@ def new_product(request: Request, seller: PortalSeller, categories: CategoriesDe
 
 @router.post("/products/new", response_class=HTMLResponse)
 async def create_product(
-    request: Request, seller: PortalSeller, catalog: CatalogDep, categories: CategoriesDep
+    request: Request, seller: PortalSeller, catalog: CatalogDep, categories: CategoriesDep, pictures: images.ImagesDep
 ) -> Response:
-    return await _save(request, seller, catalog, categories, None)
+    return await _save(request, seller, catalog, categories, pictures, None)
 
 
 @router.get("/products/{product_id}", response_class=HTMLResponse)
@@ -131,13 +131,23 @@ def edit_product(
 
 @router.post("/products/{product_id}", response_class=HTMLResponse)
 async def update_product(
-    product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep, categories: CategoriesDep
+    product_id: str,
+    request: Request,
+    seller: PortalSeller,
+    catalog: CatalogDep,
+    categories: CategoriesDep,
+    pictures: images.ImagesDep,
 ) -> Response:
-    return await _save(request, seller, catalog, categories, parse_id(product_id, "product_id"))
+    return await _save(request, seller, catalog, categories, pictures, parse_id(product_id, "product_id"))
 
 
 async def _save(
-    request: Request, seller: Any, catalog: CatalogDep, categories: CategoriesDep, product_id: int | None
+    request: Request,
+    seller: Any,
+    catalog: CatalogDep,
+    categories: CategoriesDep,
+    pictures: images.ImagesDep,
+    product_id: int | None,
 ) -> Response:
     if seller is None:
         return to_sign_in()
@@ -156,7 +166,8 @@ async def _save(
     except (InvalidInput, StaleVersion, Conflict) as refused:  # the editor again, with the seller's words
         current = None if product_id is None else catalog.get_product(seller.seller_id, product_id)
         errors, status_code = _refusal(refused)
-        return _editor(request, seller, current, values, categories(), errors, status_code=status_code)
+        shown = images.pictures(pictures, seller.seller_id, current) if current is not None else ()
+        return _editor(request, seller, current, values, categories(), errors, status_code=status_code, shown=shown)
     return RedirectResponse(f"/seller/products/{saved.product_id}?saved={saved.version}", status_code=303)
 
 
