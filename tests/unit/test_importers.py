@@ -177,6 +177,20 @@ def test_icecat_reads_a_plain_json_file_and_skips_what_it_cannot_sell(tmp_path):
     )
 
 
+def test_icecat_reads_a_directory_of_unzipped_files_and_names_one_that_holds_none(tmp_path):
+    from aisle.adapters.importers.readers import UnreadableCatalog, count_hint
+
+    item = {"id": "7", "title": "Acme X1 toner cartridge", "price": 1250}
+    write_json(tmp_path / "10.json", [{**item, "id": "10"}])
+    write_json(tmp_path / "2.json", [{**item, "id": "2"}])
+    (tmp_path / "notes.txt").write_text("not a catalog")
+    assert [r.data["variants"][0]["sku"] for r in products(read_icecat(tmp_path))] == ["IC-2", "IC-10"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(UnreadableCatalog, match="holds no Icecat file"):
+        count_hint("icecat", empty)
+
+
 def test_icecat_short_descriptions_lose_their_html(tmp_path):
     item = {"id": "9", "title": "Intel Core 2 Duo E8200 processor", "price": 100,
             "ean": ["123", "4006381333932", "4006381333931"],

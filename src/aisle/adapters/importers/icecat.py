@@ -65,10 +65,16 @@ def read_icecat(path: Path) -> Iterator[ImportRecord]:
     yield from without_repeated_skus(_record(number, item) for number, item in enumerate(items, start=1))
 
 
+def icecat_files(directory: Path) -> list[Path]:
+    """The catalog's files in a directory: its zips, and the JSON arrays they hold once unzipped, in number order."""
+    found = [p for p in directory.iterdir() if p.is_file() and p.name.endswith((".json.zip", ".json"))]
+    return sorted(found, key=_natural_order)
+
+
 def _json_streams(path: Path) -> Iterator[TextIO]:
     if path.is_dir():
-        for archive in sorted(path.glob("*.json.zip"), key=_natural_order):
-            yield from _json_streams(archive)
+        for file in icecat_files(path):
+            yield from _json_streams(file)
     elif zipfile.is_zipfile(path):
         yield from _zip_members(path)
     else:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from aisle.adapters.importers.bestbuy import read_bestbuy
-from aisle.adapters.importers.icecat import read_icecat
+from aisle.adapters.importers.icecat import icecat_files, read_icecat
 from aisle.adapters.importers.jsonl import read_jsonl
 from aisle.adapters.importers.records import ImportRecord, ProductRecord
 from aisle.adapters.importers.synthetic import generate_catalog, generate_reviews_for
@@ -57,6 +57,8 @@ def count_hint(fmt: str, path: Path) -> int | None:
 def _check_path(fmt: str, path: Path) -> None:
     if fmt in FILE_FORMATS and path.is_dir():
         raise UnreadableCatalog(f"{path} is a directory: --format {fmt} reads one file")
+    if fmt == "icecat" and path.is_dir() and not icecat_files(path):
+        raise UnreadableCatalog(f"{path} holds no Icecat file (*.json.zip, or *.json unzipped)")
 
 
 def _unreadable_as(fmt: str, path: Path, records: Iterator[ImportRecord]) -> Iterator[ImportRecord]:
