@@ -336,3 +336,43 @@ def test_a_demo_load_that_was_stopped_is_finished_by_the_next_one_without_doubli
     offers = container.catalog.active_ids_for_seller(container.sellers.get_or_create(SECOND_SELLER).seller_id)
     assert len(offers) == 1 and marker.exists()
     container.stop()
+
+
+def _main(tmp_path: Path, *args: str) -> tuple[int, str]:
+    env = {**os.environ, "AISLE_DATA_DIR": str(tmp_path), "AISLE_INTERNAL_TOKEN": "a-token-long-enough-for-the-test"}
+    env.pop("AISLE_DATABASE_URL", None)
+    run = subprocess.run(
+        [sys.executable, "-c", "from aisle.entrypoints.cli import main; main()", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return run.returncode, " ".join((run.stdout + run.stderr).split())
+
+
+def test_a_damaged_database_file_is_said_plainly(tmp_path: Path):
+    (tmp_path / "aisle.db").write_bytes(b"\x13 not sqlite at all " * 500)
+    code, said = _main(tmp_path, "sellers", "create", "--name", "Anyone")
+    assert code == 1 and "the database file is damaged or is not an aisle database" in said
+    assert "Traceback" not in said
+
+
+def test_a_database_made_by_a_newer_aisle_is_said_plainly(tmp_path: Path, monkeypatch):
+    import sqlite3
+
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AISLE_INTERNAL_TOKEN", "a-token-long-enough-for-the-test")
+    assert CliRunner().invoke(cli, ["sellers", "create", "--name", "Anyone"]).exit_code == 0
+    with sqlite3.connect(tmp_path / "aisle.db") as db:
+        db.execute("UPDATE alembic_version SET version_num = 'zz9999future'")
+    code, said = _main(tmp_path, "sellers", "create", "--name", "Someone")
+    assert code == 1 and "was made by a newer aisle" in said and "Traceback" not in said
+
+
+def test_a_worker_asked_of_the_embedded_shape_is_refused_before_a_store_is_made(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path / "store"))
+    monkeypatch.delenv("AISLE_PROFILE", raising=False)
+    result = CliRunner().invoke(cli, ["worker", "relay"])
+    assert result.exit_code == 2 and "runs its workers inside `aisle serve`" in result.output
+    assert not (tmp_path / "store" / "aisle.db").exists()

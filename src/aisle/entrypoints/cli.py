@@ -286,11 +286,11 @@ def worker(
     from aisle.bootstrap import worker_loops
     from aisle.entrypoints.metrics import instrument
 
-    container = _container()
-    configure_logging(container.settings.log_level, log_format=container.settings.log_format)
-    if not container.distributed:
+    if _settings().profile != "distributed":  # asked before opening (or creating) a store
         console.print("the embedded profile runs its workers inside `aisle serve`; set AISLE_PROFILE=distributed")
         raise typer.Exit(2)
+    container = _container()
+    configure_logging(container.settings.log_level, log_format=container.settings.log_format)
     if (port := metrics_port or container.settings.metrics_port) is not None:
         _require_free_port(metrics_host, port, "--metrics-port", "--metrics-host")
         instrument(container, serving=False)
@@ -601,7 +601,9 @@ def _progress() -> Progress:
 def demo(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port", min=1, max=65535)] = 8000,
-    products: Annotated[int, typer.Option(help="How many products to generate without sample data")] = 6000,
+    products: Annotated[
+        int, typer.Option(min=1, max=10_000_000, help="How many products to generate without sample data")
+    ] = 6000,
 ) -> None:
     """Load a catalog (the real Best Buy and Icecat ones from AISLE_SAMPLE_DATA, else a generated one), then serve.
 
@@ -630,6 +632,9 @@ def _demo_internal_token(data_dir: Path) -> None:
     console.print(f"internal token (kept in {stored.resolve()}): {token}", soft_wrap=True, highlight=False)
 
 
+DEMO_SOURCES = (("bestbuy", "bestbuy/products.json"), ("icecat", "icecat"))  # what AISLE_SAMPLE_DATA may hold
+
+
 def _load_demo_catalog(container: Container, generated_count: int) -> None:
     from aisle.adapters.importers import readers
 
@@ -640,10 +645,14 @@ def _load_demo_catalog(container: Container, generated_count: int) -> None:
     if container.catalog.has_products():
         console.print("the last demo load did not finish: loading the rest (what was imported is skipped)")
     sample = Path(os.environ.get("AISLE_SAMPLE_DATA", DEFAULT_SAMPLE_DATA))
-    if (sample / "bestbuy" / "products.json").exists():
-        for fmt, relative in (("bestbuy", "bestbuy/products.json"), ("icecat", "icecat")):
-            _import(container, sample / relative, ImportFormat(fmt), None, reviews=True)
-        owners = [_source_seller(container, readers.SOURCE_NAMES[source]) for source in ("icecat", "bestbuy")]
+    found = [(fmt, sample / relative) for fmt, relative in DEMO_SOURCES if (sample / relative).exists()]
+    if found:
+        for fmt, path in found:
+            _import(container, path, ImportFormat(fmt), None, reviews=True)
+        if missing := [str(sample / relative) for _fmt, relative in DEMO_SOURCES if not (sample / relative).exists()]:
+            console.print(f"not found, so not imported: {', '.join(missing)}", soft_wrap=True, highlight=False)
+        # Icecat's first: the showcase's second offer is for one of its laptops, Best Buy has phones only
+        owners = [_source_seller(container, readers.SOURCE_NAMES[fmt]) for fmt, _path in reversed(found)]
     else:
         console.print(
             f"no sample data at {sample} (set AISLE_SAMPLE_DATA to the directory holding bestbuy/ and icecat/): "
@@ -713,8 +722,31 @@ def _demo_stock(variant_id: int) -> int:
     return 0 if roll < 5 else (1 + roll % 5 if roll < 20 else 10 + roll * 3)
 
 
+def _database_unusable(error: Exception) -> str:
+    reason = _one_line(getattr(error, "orig", None) or error)
+    if "not a database" in reason or "malformed" in reason:
+        return (
+            f"[red]the database file is damaged or is not an aisle database[/red] ({reason}): restore it from a "
+            "backup, or point AISLE_DATA_DIR at another directory."
+        )
+    if "locked" in reason:
+        return (
+            f"[red]the database is busy[/red] ({reason}): another process (an import, a server) holds its write "
+            "lock. Try again when it is done, or wait longer with AISLE_SQLITE_LOCK_WAIT_SECONDS."
+        )
+    return (
+        f"[red]the database cannot be used[/red] ({reason}). Check AISLE_DATABASE_URL (host, port, name, user, "
+        "password) and that the server is running; for SQLite, that its directory can be written."
+    )
+
+
+def _one_line(error: object) -> str:
+    return " ".join(str(error).split()).rstrip(".?")
+
+
 def main() -> None:
-    from sqlalchemy.exc import OperationalError
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import DatabaseError
 
     from aisle.adapters.sql.node_slots import NodeIdTaken
     from aisle.services.ports import DatabaseUnavailable, StorageFull
@@ -723,10 +755,14 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
-    except (OperationalError, DatabaseUnavailable) as error:  # refused, a wrong password, a file that cannot be opened
-        reason = " ".join(str(getattr(error, "orig", None) or error).split()).rstrip(".?")
-        said = f"[red]the database cannot be used[/red] ({reason}). Check AISLE_DATABASE_URL (host, port, name, "
-        said += "user, password) and that the server is running; for SQLite, that its directory can be written."
+    except (DatabaseError, DatabaseUnavailable) as error:  # refused, a wrong password, a damaged or locked file
+        console.print(_database_unusable(error), soft_wrap=True, highlight=False)
+        sys.exit(1)
+    except CommandError as error:  # the database's schema revision is unknown here: a newer aisle made it
+        said = f"[red]the database's schema is not one this version of aisle knows[/red] ({_one_line(error)}): it "
+        said += (
+            "was made by a newer aisle. Upgrade aisle, or point AISLE_DATA_DIR (AISLE_DATABASE_URL) at another store."
+        )
         console.print(said, soft_wrap=True, highlight=False)
         sys.exit(1)
     except NodeIdTaken as taken:
