@@ -90,3 +90,18 @@ def test_a_product_imported_before_is_skipped_by_line_and_does_not_fail_the_run(
     code, output = _import(tmp_path, "--format", "jsonl", str(lines))
     assert code == 0, output
     assert "skipped 1: SKU already in the catalog (imported before?) (line 1)" in output
+
+
+def test_a_file_of_another_format_that_imports_nothing_exits_1_and_a_rerun_does_not(tmp_path: Path):
+    import json
+
+    best_buy = [{"name": "Acme Phone Case", "price": 9.99, "categories": ["Cell Phones"]}] * 3
+    catalog = tmp_path / "products.json"
+    catalog.write_text(json.dumps(best_buy))
+    code, output = _import(tmp_path, "--format", "icecat", str(catalog))
+    assert code == 1 and f"nothing in {catalog} could be imported as icecat: is --format right?" in output
+    lines = tmp_path / "products.jsonl"
+    lines.write_text(JSONL)
+    assert _import(tmp_path, "--format", "jsonl", str(lines))[0] == 0
+    code, output = _import(tmp_path, "--format", "jsonl", str(lines))  # again: all skipped as imported before
+    assert code == 0 and "imported 0" in output

@@ -406,7 +406,7 @@ def import_catalog(
     reads and validates the records, this one writes them to the database, a third indexes what was committed.
     Stopped midway (Ctrl-C), it makes what it committed searchable before it exits; run it again to import the
     rest (products already imported are skipped by SKU). Exits 1 when any record failed (the summary names the
-    first lines of each reason); the records that passed are imported all the same.
+    first lines of each reason; the records that passed are imported all the same), or when nothing could be.
     """
     if (path is None) != (format is ImportFormat.synthetic):
         console.print("[red]give a PATH for bestbuy, icecat and jsonl, and none for --format synthetic[/red]")
@@ -433,6 +433,9 @@ def import_catalog(
     finally:
         container.stop()
     if summary.failed:
+        raise typer.Exit(1)
+    if path is not None and summary.nothing_fit():
+        console.print(f"[red]nothing in {path} could be imported as {format.value}[/red]: is --format right?")
         raise typer.Exit(1)
 
 

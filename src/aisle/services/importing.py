@@ -89,6 +89,11 @@ class ImportSummary:
     def seen(self) -> int:
         return self.imported + sum(self.skipped.values()) + sum(self.failed.values())
 
+    def nothing_fit(self) -> bool:
+        """Nothing imported, and every record skipped for what it lacks, not for being imported before: likely
+        a file in another format than the one named (Best Buy's products.json read as Icecat)."""
+        return self.imported == 0 and bool(self.skipped) and ALREADY_IMPORTED not in self.skipped
+
     def line(self) -> str:
         counts = [f"imported {self.imported}"]
         troubles = (("skipped", self.skipped.total()), ("failed", self.failed.total()))
@@ -97,6 +102,7 @@ class ImportSummary:
 
 
 LINES_KEPT = 5
+ALREADY_IMPORTED = "SKU already in the catalog (imported before?)"
 
 # Products written (and handed to the indexer) per transaction. 1,000 rather than 500: half the transactions, the
 # per-batch queries on both sides and the pages each commit rewrites (30K products into a 1M catalog: 25.8 -> 22.0
@@ -170,7 +176,7 @@ class CatalogImporter:
         taken = uow.products.skus_in_use([product for _item, product in made])
         fresh = [(item, product) for item, product in made if product.product_id not in taken]
         for item, _product in (pair for pair in made if pair[1].product_id in taken):
-            summary.count(Rejected(item.line, "SKU already in the catalog (imported before?)", failed=False))
+            summary.count(Rejected(item.line, ALREADY_IMPORTED, failed=False))
         summary.not_placed -= sum(1 for _i, p in made if p.product_id in taken and p.content.category_id is None)
         products = [product for _item, product in fresh]
         uow.products.add_many(products, actor="import", skus_checked=True)
