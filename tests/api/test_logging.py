@@ -74,3 +74,12 @@ def test_auto_format_is_json_for_a_pipe_and_readable_on_a_terminal(stream: io.St
         assert json.loads(line)["request_id"] == "req-42"
     else:
         assert line.endswith("INFO    aisle.test: hello shopper  [request req-42]")
+
+
+def test_a_request_is_logged_once_whatever_uvicorn_left_its_access_logger_as():
+    # `serve --workers N`: uvicorn sets its loggers up in each process before aisle's logging is configured
+    logging.getLogger("uvicorn.access").propagate = True
+    with logging_to(io.StringIO()) as stream:
+        logging.getLogger("uvicorn.access").info('127.0.0.1 - "GET /healthz HTTP/1.1" 200')
+        logging.getLogger("aisle.access").info("GET /healthz 200")
+    assert [json.loads(line)["logger"] for line in stream.getvalue().splitlines()] == ["aisle.access"]

@@ -80,6 +80,9 @@ def configure_logging(level: str = "INFO", stream: IO[str] | None = None, log_fo
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers.clear()
         logging.getLogger(name).propagate = True
+    # each request is logged once, by aisle.access (log_access); uvicorn's own line would repeat it, as it did in
+    # the processes of `serve --workers N`, which set up logging after uvicorn's access_log=False did
+    logging.getLogger("uvicorn.access").propagate = False
     # Libraries that log every call at INFO ("Context impl SQLiteImpl.", one line per OpenSearch request) would
     # bury aisle's own lines; their warnings and errors still come through.
     for chatty in ("alembic", "opensearch"):
