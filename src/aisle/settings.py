@@ -165,6 +165,11 @@ class Settings(BaseSettings):
     )
     s3_bucket: str = Field("aisle-media", pattern=r"^[a-z0-9][a-z0-9.-]{2,62}$", description="S3 bucket for images")
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value  # "info" as Python's logging spells it
+
     @field_validator("opensearch_url")
     @classmethod
     def _opensearch_hosts(cls, value: str) -> str:

@@ -69,3 +69,10 @@ def test_the_addresses_of_real_servers_are_accepted() -> None:
     )
     assert settings.kafka_bootstrap == "k1:9092,k2:9092,[::1]:9093"
     assert Settings(database_url="sqlite:///var/aisle.db").database == "sqlite:///var/aisle.db"
+
+
+def test_a_log_level_is_read_in_any_case(monkeypatch) -> None:
+    monkeypatch.setenv("AISLE_LOG_LEVEL", "info")
+    assert Settings().log_level == "INFO"
+    with pytest.raises(ValidationError, match="log_level"):
+        Settings(log_level="chatty")
