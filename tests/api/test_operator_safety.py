@@ -376,3 +376,16 @@ def test_a_worker_asked_of_the_embedded_shape_is_refused_before_a_store_is_made(
     result = CliRunner().invoke(cli, ["worker", "relay"])
     assert result.exit_code == 2 and "runs its workers inside `aisle serve`" in result.output
     assert not (tmp_path / "store" / "aisle.db").exists()
+
+
+def test_sellers_are_listed_with_the_ids_other_commands_take(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AISLE_INTERNAL_TOKEN", "a-token-long-enough-for-the-test")
+    made = [
+        json.loads(CliRunner().invoke(cli, ["sellers", "create", "--name", n]).output.splitlines()[-1]) for n in "AB"
+    ]
+    listed = CliRunner().invoke(cli, ["sellers", "list"])
+    assert listed.exit_code == 0
+    rows = [json.loads(line) for line in listed.output.splitlines() if line.startswith("{")]
+    assert rows == [{"seller_id": m["seller_id"], "name": m["name"]} for m in made]
+    assert "api_key" not in listed.output

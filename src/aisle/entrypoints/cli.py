@@ -328,6 +328,16 @@ def sellers_create(name: Annotated[str, typer.Option(help="The seller's display 
     )
 
 
+@sellers_app.command("list")
+def sellers_list(
+    limit: Annotated[int, typer.Option(min=1, max=100_000, help="List at most this many")] = 1000,
+) -> None:
+    """List sellers as JSON lines ({"seller_id", "name"}), the oldest first: the ids `import --seller` and
+    `sellers keys` take, the imported catalogs' own sellers among them."""
+    for seller in _with_container(lambda c: c.sellers.listed(limit)):
+        print(json.dumps({"seller_id": str(seller.seller_id), "name": seller.name}))
+
+
 def _with_container(use: Any) -> Any:
     from aisle.domain.errors import DomainError
 

@@ -164,6 +164,9 @@ class SellerRepository(Protocol):
 
     def by_name(self, name: str) -> Seller | None: ...
 
+    def listed(self, limit: int) -> list[Seller]:
+        """The first ``limit`` sellers by id (the oldest first)."""
+
     def add_key(self, seller_id: int, key_id: int, key_hash: str, now: datetime) -> None: ...
 
     def keys(self, seller_id: int) -> list[ApiKeyInfo]:

@@ -85,6 +85,10 @@ class SellerService:
             keys = uow.sellers.keys(seller_id) if seller else []
         return seller if any(k.active and k.fingerprint == key_fingerprint for k in keys) else None
 
+    def listed(self, limit: int) -> list[Seller]:
+        with self._uow(readonly=True) as uow:
+            return uow.sellers.listed(limit)
+
     def get(self, seller_id: int) -> Seller | None:
         with self._uow(readonly=True) as uow:
             return uow.sellers.get(seller_id)

@@ -66,6 +66,10 @@ class SqlSellerRepository:
         row = self._db.execute(query).first()
         return None if row is None else _to_seller(row)
 
+    def listed(self, limit: int) -> list[Seller]:
+        rows = self._db.execute(select(t.sellers).order_by(t.sellers.c.seller_id).limit(limit))
+        return [_to_seller(r) for r in rows]
+
     def by_name(self, name: str) -> Seller | None:
         row = self._db.execute(
             select(t.sellers).where(t.sellers.c.name == name).order_by(t.sellers.c.seller_id).limit(1)
