@@ -178,7 +178,7 @@ def test_icecat_reads_a_plain_json_file_and_skips_what_it_cannot_sell(tmp_path):
 
 
 def test_icecat_reads_a_directory_of_unzipped_files_and_names_one_that_holds_none(tmp_path):
-    from aisle.adapters.importers.readers import UnreadableCatalog, count_hint
+    from aisle.adapters.importers.readers import UnreadableCatalog, count_hint, read
 
     item = {"id": "7", "title": "Acme X1 toner cartridge", "price": 1250}
     write_json(tmp_path / "10.json", [{**item, "id": "10"}])
@@ -189,6 +189,13 @@ def test_icecat_reads_a_directory_of_unzipped_files_and_names_one_that_holds_non
     empty.mkdir()
     with pytest.raises(UnreadableCatalog, match="holds no Icecat file"):
         count_hint("icecat", empty)
+    cut = tmp_path / "cut" / "1.json.zip"
+    cut.parent.mkdir()
+    with zipfile.ZipFile(cut, "w") as archive:
+        archive.writestr("1.json", json.dumps([item] * 50))
+    cut.write_bytes(cut.read_bytes()[:40])  # a download cut short
+    with pytest.raises(UnreadableCatalog, match="not a zip archive"):
+        list(read("icecat", cut.parent))
 
 
 def test_icecat_short_descriptions_lose_their_html(tmp_path):

@@ -519,7 +519,10 @@ def _run_import(
         # Closed on the way out, Ctrl-C included: it stops its child then, not at interpreter exit, where
         # multiprocessing would join a child still waiting to flush chunks nobody reads (a hang)
         with closing(prepared_in_child(read)) as prepared:
-            return importer.run_prepared(seller_id, until_ctrl_c(prepared), lambda n: progress.advance(task, n))
+            summary = importer.run_prepared(seller_id, until_ctrl_c(prepared), lambda n: progress.advance(task, n))
+        if index:  # what there was to index: the records imported, not those skipped or imported before
+            progress.update(indexed, total=summary.imported)
+        return summary
 
 
 @contextmanager

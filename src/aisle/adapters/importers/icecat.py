@@ -77,6 +77,8 @@ def _json_streams(path: Path) -> Iterator[TextIO]:
             yield from _json_streams(file)
     elif zipfile.is_zipfile(path):
         yield from _zip_members(path)
+    elif path.name.endswith(".zip"):
+        raise zipfile.BadZipFile("not a zip archive (damaged, or cut short)")
     else:
         with path.open(encoding="utf-8") as stream:
             yield stream

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import replace
@@ -66,7 +67,7 @@ def _unreadable_as(fmt: str, path: Path, records: Iterator[ImportRecord]) -> Ite
     that is malformed in a readable file is the importer's business: it is counted as skipped or failed)."""
     try:
         yield from records
-    except (OSError, ValueError) as error:  # json's and unicode's decode errors are ValueErrors
+    except (OSError, ValueError, zipfile.BadZipFile) as error:  # json's and unicode's decode errors are ValueErrors
         raise _unreadable(fmt, path, error) from error
 
 
