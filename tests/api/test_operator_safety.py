@@ -389,3 +389,11 @@ def test_sellers_are_listed_with_the_ids_other_commands_take(tmp_path: Path, mon
     rows = [json.loads(line) for line in listed.output.splitlines() if line.startswith("{")]
     assert rows == [{"seller_id": m["seller_id"], "name": m["name"]} for m in made]
     assert "api_key" not in listed.output
+
+
+def test_the_cli_says_its_version_and_takes_h_for_help():
+    from importlib.metadata import version
+
+    assert CliRunner().invoke(cli, ["--version"]).output.strip() == f"aisle {version('aisle')}"
+    helped = CliRunner().invoke(cli, ["import", "-h"])
+    assert helped.exit_code == 0 and "--format" in helped.output

@@ -37,11 +37,31 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="markdown",  # a docstring's paragraphs are rewrapped to the terminal, not broken where typed
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 sellers_app = typer.Typer(help="Manage sellers and their API keys.", no_args_is_help=True)
 app.add_typer(sellers_app, name="sellers")
 keys_app = typer.Typer(help="List, rotate and revoke a seller's API keys.", no_args_is_help=True)
 sellers_app.add_typer(keys_app, name="keys")
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        print(f"aisle {version('aisle')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit")
+    ] = False,
+) -> None:
+    pass  # the options every command shares; the help is the app's
+
+
 TOKEN_FILE = "internal-token"  # the demo's generated internal token, kept in AISLE_DATA_DIR
 console = Console(stderr=True)
 DEFAULT_SAMPLE_DATA = Path("../shared/data")
