@@ -105,3 +105,19 @@ def test_a_file_of_another_format_that_imports_nothing_exits_1_and_a_rerun_does_
     assert _import(tmp_path, "--format", "jsonl", str(lines))[0] == 0
     code, output = _import(tmp_path, "--format", "jsonl", str(lines))  # again: all skipped as imported before
     assert code == 0 and "imported 0" in output
+
+
+def test_a_seller_is_named_to_import_by_its_id_or_its_name(tmp_path: Path):
+    import json
+
+    env = {"AISLE_DATA_DIR": str(tmp_path / "data")}
+    (tmp_path / "data").mkdir()
+    made = CliRunner().invoke(cli, ["sellers", "create", "--name", "Acme Outdoors"], env=env)
+    seller_id = json.loads(made.output.splitlines()[-1])["seller_id"]
+    lines = tmp_path / "products.jsonl"
+    lines.write_text(JSONL)
+    code, output = _import(tmp_path, "--format", "jsonl", str(lines), "--seller", "Acme Outdoors")
+    assert code == 0 and "imported 1" in output, output
+    listed = CliRunner().invoke(cli, ["sellers", "list"], env=env).output
+    assert {"seller_id": seller_id, "name": "Acme Outdoors"} in [json.loads(r) for r in listed.splitlines() if "{" in r]
+    assert "JSONL import" not in listed  # no seller of its own was made for the file

@@ -419,7 +419,9 @@ def import_catalog(
     ] = None,
     count: Annotated[int, typer.Option(min=1, help="synthetic: how many products to generate")] = 10_000,
     seed: Annotated[int, typer.Option(help="synthetic: the same seed gives the same catalog")] = 7,
-    seller: Annotated[str | None, typer.Option(help="Seller id to own the products (default: one per source)")] = None,
+    seller: Annotated[
+        str | None, typer.Option(help="Seller (id or name) to own the products (default: one per source)")
+    ] = None,
     generated_reviews: Annotated[
         bool, typer.Option(help="Attach deterministic generated reviews (marked as generated)")
     ] = False,
@@ -503,13 +505,14 @@ def _owner(container: Container, seller: str | None, source: str) -> int:
     if seller is None:
         return _source_seller(container, source)
     seller_id = int(seller) if seller.isdigit() and int(seller) < 2**63 else None
-    if seller_id is None or container.sellers.get(seller_id) is None:
+    found = container.sellers.get(seller_id) if seller_id is not None else container.sellers.named(seller)
+    if found is None:
         console.print(
-            f"[red]no seller {seller}[/red]: give an id that `aisle sellers create` printed, or leave --seller out "
-            "to import under one seller per source"
+            f"[red]no seller {seller}[/red]: give an id or a name that `aisle sellers list` shows, or leave --seller "
+            "out to import under one seller per source"
         )
         raise typer.Exit(2)
-    return seller_id
+    return found.seller_id
 
 
 def _run_import(

@@ -85,6 +85,11 @@ class SellerService:
             keys = uow.sellers.keys(seller_id) if seller else []
         return seller if any(k.active and k.fingerprint == key_fingerprint for k in keys) else None
 
+    def named(self, name: str) -> Seller | None:
+        """The first seller (the oldest) of that name."""
+        with self._uow(readonly=True) as uow:
+            return uow.sellers.by_name(name)
+
     def listed(self, limit: int) -> list[Seller]:
         with self._uow(readonly=True) as uow:
             return uow.sellers.listed(limit)
