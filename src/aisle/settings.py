@@ -165,6 +165,13 @@ class Settings(BaseSettings):
     )
     s3_bucket: str = Field("aisle-media", pattern=r"^[a-z0-9][a-z0-9.-]{2,62}$", description="S3 bucket for images")
 
+    @field_validator("internal_token")
+    @classmethod
+    def _token_without_spaces(cls, value: str | None) -> str | None:
+        if value is not None and any(ch.isspace() for ch in value):
+            raise ValueError("must have no spaces: it is sent as one word after 'Bearer '")
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _level_in_any_case(cls, value: object) -> object:

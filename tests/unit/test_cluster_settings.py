@@ -1,5 +1,5 @@
-"""The cluster settings: several OpenSearch hosts, topic replication, the servers' addresses, refused when they make
-no sense."""
+"""Settings refused when they make no sense: the cluster's (several OpenSearch hosts, topic replication, the
+servers' addresses), the internal token's, the log level's."""
 
 from __future__ import annotations
 
@@ -76,3 +76,9 @@ def test_a_log_level_is_read_in_any_case(monkeypatch) -> None:
     assert Settings().log_level == "INFO"
     with pytest.raises(ValidationError, match="log_level"):
         Settings(log_level="chatty")
+
+
+@pytest.mark.parametrize("token", [" " * 17, "a long token with spaces"])
+def test_an_internal_token_with_spaces_is_refused(token: str) -> None:
+    with pytest.raises(ValidationError, match="must have no spaces"):
+        Settings(internal_token=token)
