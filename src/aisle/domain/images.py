@@ -73,6 +73,12 @@ class ProductImage:
         return tuple(size for size in THUMBNAIL_SIZES if size <= longest) or THUMBNAIL_SIZES[:1]
 
 
+def fitted(width: int, height: int, size: int) -> tuple[int, int]:
+    """A picture's width and height once its longest side is at most ``size``: scaled down, never up."""
+    scale = min(1.0, size / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def upload_key(content_hash: str) -> str:
     """Where the bytes as uploaded wait for the worker (never served: they may still carry EXIF/GPS)."""
     return f"uploads/{content_hash}"

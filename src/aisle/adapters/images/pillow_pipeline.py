@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from aisle.domain.images import THUMBNAIL_SIZES, ImageFacts, ImageRefused
+from aisle.domain.images import THUMBNAIL_SIZES, ImageFacts, ImageRefused, fitted
 from aisle.services.ports import Rendition
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
@@ -105,9 +105,7 @@ class PillowImagePipeline:
 
 
 def _fit(image: Image.Image, size: int) -> Image.Image:
-    width, height = image.size
-    scale = min(1.0, size / max(width, height))
-    target = (max(1, round(width * scale)), max(1, round(height * scale)))
+    target = fitted(*image.size, size)
     if target == image.size:
         return image
     return image.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)

@@ -14,6 +14,8 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 
+from aisle.domain.images import fitted
+
 PLACEHOLDER = "/static/img/placeholder.svg"
 MISSING = "/img/missing.svg"  # a tile naming the brand, for a picture that is not there or will not load
 SIZES = ("150", "300", "600", "1200")
@@ -41,7 +43,7 @@ def source_of(image: Any, width: int = 300) -> dict[str, str] | None:
 def _srcset(urls: dict[str, str], width: Any, height: Any) -> str:
     """Each rendition once, described by its real width: a picture is never upscaled, so a 700 px upload's "1200"
     is its 600 file, which a srcset calling it 1200 px wide would have a phone show at half size."""
-    longest = max(width, height) if isinstance(width, int) and isinstance(height, int) and width and height else 0
+    measured = isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0
     seen: set[str] = set()
     parts = []
     for size in SIZES:
@@ -49,7 +51,7 @@ def _srcset(urls: dict[str, str], width: Any, height: Any) -> str:
         if not url or url in seen:
             continue
         seen.add(url)
-        shown = round(width * min(int(size), longest) / longest) if longest else int(size)
+        shown = fitted(width, height, int(size))[0] if measured else int(size)
         parts.append(f"{url} {shown}w")
     return ", ".join(parts)
 
