@@ -217,6 +217,29 @@ def test_descriptive_and_department_words_find_the_products_described_otherwise(
     assert titles(client, "iphone surface protection")[:1] == [rows[4][0]]
 
 
+def test_a_price_sort_keeps_the_products_named_by_the_words_not_those_a_description_mentions(
+    client, seller: SellerClient, container
+):
+    audio = ["Audio", "Headphones"]
+    grips = ["Cell Phones", "Cell Phone Accessories", "Grips"]
+    rows = [
+        ("Jabra - Elite Wireless Headphones - Black", audio, 79, "Calls and music."),
+        ("Tzumi - Wired Headphones - White", audio, 15, "Plain and light."),
+        ("Sony - Noise Cancelling Headphones - Gray", audio, 199, "Quiet anywhere."),
+        ("PopSockets - Marble Grip and Stand - Black", grips, 9, "Prop your phone up to share your headphones."),
+    ]
+    list_products(seller, container, "GRIP", rows)
+    by_relevance = titles(client, "headphones")
+    assert by_relevance[-1] == rows[3][0]  # found, last
+    for sort in ("price_asc", "price_desc", "rating", "newest"):
+        body = search(client, "headphones", sort=sort)
+        assert {r["title"] for r in body["results"]} == {t for t, *_ in rows[:3]} and body["total"] == 3, sort
+    prices = [r["price"]["amount"] for r in search(client, "headphones", sort="price_asc")["results"]]
+    assert prices == sorted(prices)
+    # when no product (or few) names the words, the descriptions say what the products are: every match is kept
+    assert titles(client, "share", sort="price_asc") == [rows[3][0]]
+
+
 def test_an_abbreviation_finds_what_the_category_names_by_its_plural(client, seller: SellerClient, container):
     # "SSDs" stems to "ssds", never to "ssd": the NVMe drives, which say "NVMe" but not "SSD", are found as SSDs
     ssds = ["Storage", "Internal SSDs"]

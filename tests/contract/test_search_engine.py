@@ -280,6 +280,23 @@ def test_a_synonym_phrase_matches_its_words_a_word_apart_below_them_side_by_side
     assert 3 in found  # "Bose QuietComfort 45 Bluetooth Headphones": the synonym's words
 
 
+def test_a_word_asked_in_names_is_not_found_in_a_description_alone(engine):
+    engine.upsert(
+        [
+            doc(7, "Grip and Stand - Black", "Popgrip", "9.99", categories=(PHONES,), description="holds headphones"),
+            doc(8, "Ear Cushions - Black", "Wicked", "12.99", description="soft wireless headphones pads"),
+        ]
+    )
+    engine.refresh()
+    assert 7 in ids(engine, keywords=words("headphones"))
+    named = (KeywordGroup("headphones", in_names=True),)
+    assert set(ids(engine, keywords=named)) == {1, 2, 3, 6, 8}  # 8 by its category: Audio > Headphones
+    phrase = (KeywordGroup("cushions", ("wireless headphones pads",), in_names=True),)
+    assert ids(engine, keywords=phrase) == [8]  # by its name; the phrase its description holds adds nothing
+    assert ids(engine, keywords=(KeywordGroup("pads", in_names=True),)) == []
+    assert ids(engine, keywords=words("pads")) == [8]
+
+
 def test_excluded_words_rule_out_products_whose_title_or_brand_holds_them(engine):
     # "headphones -sony": neither Sony's headphones nor those whose title says "Sony"; "without wired": stemmed
     engine.upsert([doc(7, "Ear Cushions for Sony WH-1000XM5", "Wicked", "29.99")])

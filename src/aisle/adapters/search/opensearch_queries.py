@@ -20,7 +20,7 @@ from aisle.adapters.search.tantivy_queries import (
     fuzzy_target,
     synonym_weight,
 )
-from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
+from aisle.adapters.search.tantivy_schema import NAME_FIELDS, TEXT_FIELDS, plain_analyzer, stemmed_analyzer
 from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.document import ATTRIBUTE_SEPARATOR
 from aisle.domain.search.variant_offers import WIDE_VARIANT
@@ -47,6 +47,7 @@ RATING_STEPS = (4, 3, 2, 1)
 ATTRIBUTE_FILTER = "attribute:"  # + name: one attribute's filter among the lifted ones
 OWN_ATTRIBUTE = "own_attribute_"  # + i: the i-th filtered attribute's facet, counted without its own filter
 BOOSTED_FIELDS = [f"{field}^{boost}" for field, boost in TEXT_FIELDS.items()]
+BOOSTED_NAME_FIELDS = [f"{field}^{boost}" for field, boost in NAME_FIELDS.items()]
 FIELD_SORTS = {
     "price_asc": {"price": "asc"},
     "price_desc": {"price": "desc"},
@@ -105,16 +106,17 @@ class QueryBuilder:
     def _group(self, group: KeywordGroup, idf: Idf | None) -> Query | None:
         options: list[Query] = []
         typed = self.tokens(group.word)
+        fields = BOOSTED_NAME_FIELDS if group.in_names else BOOSTED_FIELDS
         for text in distinct_forms(group, self.tokens):
             tokens = self.tokens(text)
             found: list[Query] = []
             if len(tokens) == 1 and group.numbers and text == group.word:
-                found = [_numbering(text, group.numbers)]
+                found = [_numbering(text, group.numbers, fields)]
             elif len(tokens) == 1:
                 fuzzy = group.fuzzy and text == group.word  # the form typed, not a synonym's
-                found = _single_token(text, tokens[0], fuzzy, self._plain.analyze(text) if fuzzy else [])
+                found = _single_token(text, tokens[0], fuzzy, self._plain.analyze(text) if fuzzy else [], fields)
             elif tokens:
-                found = _phrase(text)
+                found = _phrase(text, fields)
             weight = 1.0 if text == group.word else synonym_weight(typed, tokens, idf)
             options.extend(q if weight == 1.0 else {"bool": {"should": [q], "boost": weight}} for q in found)
         return {"bool": {"should": options}} if options else None
@@ -142,9 +144,9 @@ class QueryBuilder:
         return {"bool": {"should": should, "minimum_should_match": 1, "must_not": [_term("product_id", exclude)]}}
 
 
-def _single_token(text: str, token: str, fuzzy: bool, as_typed: list[str]) -> list[Query]:
+def _single_token(text: str, token: str, fuzzy: bool, as_typed: list[str], fields: list[str]) -> list[Query]:
     # most_fields sums the per-field scores, as Tantivy's boolean "should" over boosted term queries does.
-    queries: list[Query] = [{"multi_match": {"query": text, "fields": BOOSTED_FIELDS, "type": "most_fields"}}]
+    queries: list[Query] = [{"multi_match": {"query": text, "fields": fields, "type": "most_fields"}}]
     if fuzzy and (typed := fuzzy_target(token, as_typed)) is not None:
         # prefix_length 0 as in Tantivy: a typo in the first letter is forgiven too.
         queries.append({"fuzzy": {"title_words": {"value": typed, "fuzziness": 1, "prefix_length": 0}}})
@@ -153,14 +155,14 @@ def _single_token(text: str, token: str, fuzzy: bool, as_typed: list[str]) -> li
     return queries
 
 
-def _numbering(number: str, numbered: str) -> Query:
+def _numbering(number: str, numbered: str, fields: list[str]) -> Query:
     """As on Tantivy: the number within NUMBERED_WITHIN words of the word it numbers, after it or before it."""
     orders = (f"{numbered} {number}", f"{number} {numbered}")
     phrases = [
         {
             "multi_match": {
                 "query": q,
-                "fields": BOOSTED_FIELDS,
+                "fields": fields,
                 "type": "phrase",
                 "slop": NUMBERED_WITHIN,
                 "tie_breaker": 1.0,
@@ -171,13 +173,13 @@ def _numbering(number: str, numbered: str) -> Query:
     return {"bool": {"should": phrases}}
 
 
-def _phrase(text: str) -> list[Query]:
+def _phrase(text: str, fields: list[str]) -> list[Query]:
     """As on Tantivy: the words side by side, or PHRASE_WITHIN words apart for SPREAD_PHRASE_WEIGHT of the score."""
     return [
         {
             "multi_match": {
                 "query": text,
-                "fields": BOOSTED_FIELDS,
+                "fields": fields,
                 "type": "phrase",
                 "tie_breaker": 1.0,
                 "slop": slop,

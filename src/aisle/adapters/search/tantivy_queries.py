@@ -9,7 +9,7 @@ from itertools import combinations, pairwise
 
 import tantivy
 
-from aisle.adapters.search.tantivy_schema import TEXT_FIELDS, plain_analyzer, stemmed_analyzer
+from aisle.adapters.search.tantivy_schema import NAME_FIELDS, TEXT_FIELDS, plain_analyzer, stemmed_analyzer
 from aisle.domain.search.brand_spellings import brand_key
 from aisle.domain.search.text import has_digit
 from aisle.domain.search.variant_offers import WIDE_VARIANT
@@ -127,16 +127,17 @@ class QueryBuilder:
     def _group(self, group: KeywordGroup, idf: Idf | None) -> Q | None:
         options: list[Q] = []
         typed = self.tokens(group.word)
+        fields = NAME_FIELDS if group.in_names else TEXT_FIELDS
         for text in distinct_forms(group, self.tokens):
             tokens = self.tokens(text)
             found: list[Q] = []
             if len(tokens) == 1 and group.numbers and text == group.word:
-                found = self._numbering(tokens[0], self.tokens(group.numbers))
+                found = self._numbering(tokens[0], self.tokens(group.numbers), fields)
             elif len(tokens) == 1:
                 fuzzy = group.fuzzy and text == group.word  # the form typed, not a synonym's
-                found = self._single_token(tokens[0], fuzzy, self._plain.analyze(text) if fuzzy else [])
+                found = self._single_token(tokens[0], fuzzy, self._plain.analyze(text) if fuzzy else [], fields)
             elif tokens:
-                found = self._phrase(tokens)
+                found = self._phrase(tokens, fields)
             weight = 1.0 if text == group.word else synonym_weight(typed, tokens, idf)
             options.extend(q if weight == 1.0 else Q.boost_query(q, weight) for q in found)
         return Q.boolean_query([(Occur.Should, q) for q in options]) if options else None
@@ -149,11 +150,9 @@ class QueryBuilder:
             for pair in adjacent_words(groups, self.tokens)
         ]
 
-    def _single_token(self, token: str, fuzzy: bool, as_typed: list[str]) -> list[Q]:
+    def _single_token(self, token: str, fuzzy: bool, as_typed: list[str], fields: dict[str, float]) -> list[Q]:
         """``as_typed``: the word's tokens unstemmed, which a typo is looked for among the titles' own words."""
-        queries = [
-            Q.boost_query(Q.term_query(self._schema, field, token), boost) for field, boost in TEXT_FIELDS.items()
-        ]
+        queries = [Q.boost_query(Q.term_query(self._schema, field, token), boost) for field, boost in fields.items()]
         if fuzzy and (typed := fuzzy_target(token, as_typed)) is not None:
             fuzzy_title = Q.fuzzy_term_query(
                 self._schema, "title_words", typed, distance=1, transposition_cost_one=True
@@ -166,23 +165,23 @@ class QueryBuilder:
             ]
         return queries
 
-    def _numbering(self, number: str, numbered: list[str]) -> list[Q]:
+    def _numbering(self, number: str, numbered: list[str], fields: dict[str, float]) -> list[Q]:
         """The number within NUMBERED_WITHIN words of the word it numbers, after it or before it ("8-Pack")."""
         if len(numbered) != 1:
-            return self._single_token(number, False, [])
+            return self._single_token(number, False, [], fields)
         orders: list[list[str | tuple[int, str]]] = [[numbered[0], number], [number, numbered[0]]]
         return [
             Q.boost_query(Q.phrase_query(self._schema, field, words, slop=NUMBERED_WITHIN), boost)
-            for field, boost in TEXT_FIELDS.items()
+            for field, boost in fields.items()
             for words in orders
         ]
 
-    def _phrase(self, tokens: list[str]) -> list[Q]:
+    def _phrase(self, tokens: list[str], fields: dict[str, float]) -> list[Q]:
         """The words side by side, or PHRASE_WITHIN words apart for SPREAD_PHRASE_WEIGHT of the score."""
         words: list[str | tuple[int, str]] = list(tokens)
         return [
             Q.boost_query(Q.phrase_query(self._schema, field, words, slop=slop), boost * weight)
-            for field, boost in TEXT_FIELDS.items()
+            for field, boost in fields.items()
             for slop, weight in ((0, 1.0), (PHRASE_WITHIN, SPREAD_PHRASE_WEIGHT))
         ]
 

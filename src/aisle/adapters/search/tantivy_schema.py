@@ -27,6 +27,7 @@ TEXT_FIELDS = {
     "category_text": 0.5,
     "description": 0.5,
 }
+NAME_FIELDS = {field: boost for field, boost in TEXT_FIELDS.items() if field != "description"}
 
 
 BASE_LAYOUT, FACET_TERMS_LAYOUT, VARIANT_OFFERS_LAYOUT = 0, 1, 2

@@ -59,7 +59,9 @@ def search(
         Query(
             description="`rating`: best rated first by the average the number of reviews supports (a Bayesian "
             "average: 4.8 stars from 200 reviews comes before 5.0 from one review); the effective price for the "
-            "price sorts (a running deal applied); `newest`: latest listed first; `relevance` (the default)",
+            "price sorts (a running deal applied); `newest`: latest listed first; `relevance` (the default). Sorted "
+            "with words, only the products whose name, brand or category hold every word, when a fifth of the "
+            "matches or more do: a product only its description relates to the words is left out",
         ),
     ] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,

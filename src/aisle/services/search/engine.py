@@ -26,6 +26,8 @@ class KeywordGroup:
     # A number typed after a word ("iphone 8", "gtx 1080"): the word it numbers, which it must stand near
     # (NUMBERED_WITHIN words, either side) to match; "" for any other word
     numbers: str = ""
+    # True: found in the product's name, brand, category or codes; a description that mentions it is not enough
+    in_names: bool = False
 
 
 # "iPhone 8", "iPhone® 8", "Galaxy Tab A 10.1", "8-Pack" for "pack 8"; not "iPhone 7 ... ƒ/1.8" nor

@@ -90,6 +90,7 @@ NAME_RERANK_DEPTH = 40  # the best this many are re-ranked once more with their 
 KIND_SORT_DEPTH = 1000  # sorted by price (or rating, date), the first this many are ordered kind first
 KIND_SORT_DEEPER = 5000  # ... or this many, when the first ones hold none of the kind (iPhones after 1,000 cases)
 KIND_SORT_SHARE = 0.5  # of the kind lift (kinds.py): a product at least this surely of the asked kind sorts first
+NAMED_SHARE = 0.2  # sorted by price (or rating, date): only the products whose names hold the words, if this share do
 CHOSEN_PRICE_DEPTH = 1000  # sorted by price under an attribute filter, the first this many by the chosen variant's
 AISLE_FROM = 5  # the best exact matches whose aisle, where most sit, is where near matches are looked for first
 PREDICTED_FROM = 20  # the predicted category is where most of the best this many sit
@@ -214,7 +215,7 @@ class SearchService:
             )
         if parsed.unreadable:  # "!!!", an emoji: nothing to match, which is not "everything"
             return _nothing_found(parsed, plan, params), ()
-        result = engine.search(self._engine_query(plan, params))
+        plan, result = self._first_search(engine, plan, params)
         if result.total == 0 and respell and (respelled := self._respelled_page(engine, params)) is not None:
             return respelled
         if result.total == 0 and parsed.brands and not params.brands:
@@ -288,6 +289,21 @@ class SearchService:
             near_on_page=frozenset(h.product_id for h in hits) & {h.product_id for h in near},
         )
         return page, tuple(h.product_id for h in hits)
+
+    def _first_search(self, engine: Searcher, plan: Plan, params: SearchParams) -> tuple[Plan, EngineResult]:
+        """The plan's first request, and the plan it was made for. Sorted by price, rating or date, only the
+        products whose name, brand or category hold every word, when at least NAMED_SHARE of the matches do: by
+        relevance a phone grip whose description mentions headphones comes last for "headphones", but sorted by
+        price it would come first. When fewer do, the description says what the products are ("power cables":
+        charging cables that only their descriptions call power cables), and every match is kept."""
+        query = self._engine_query(plan, params)
+        if plan.sort == "relevance" or not plan.keywords:
+            return plan, engine.search(query)
+        named = replace(plan, keywords=tuple(replace(g, in_names=True) for g in plan.keywords))
+        found = engine.search(self._engine_query(named, params))
+        if found.total and found.total >= NAMED_SHARE * engine.search(replace(query, limit=0)).total:
+            return named, found
+        return plan, engine.search(query)
 
     def _respelled_page(self, engine: Searcher, params: SearchParams) -> tuple[SearchResult, tuple[int, ...]] | None:
         """The page for the query with a word one typo from a brand written as the brand ("cannon printer" as
