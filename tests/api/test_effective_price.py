@@ -90,6 +90,30 @@ def test_a_deal_edge_passed_while_no_process_ran_is_announced_at_the_next_start(
     assert process_at(restarted + timedelta(seconds=5)).announce_deal_edges() == 0  # announced once
 
 
+def test_the_deal_clock_writes_its_mark_only_when_an_edge_passed_or_a_minute_went_by(
+    client, seller: SellerClient, container
+):
+    """The clock runs every second: with no deal edge passed it does not write (a write a second would queue
+    behind, and hold up, every other writer of a SQLite store), and the next pass looks back to its mark."""
+    from aisle.services.pricing import PricingService
+
+    lamp = seller.create(title="Zephyr Lamp", variants=[{"sku": "LAMP-1", "price": 120.00}])
+    now = datetime.now(UTC) + timedelta(hours=1)  # after the clock's own passes in this process
+    deal(client, seller, lamp["product_id"], now + timedelta(seconds=10), now + timedelta(hours=2))
+
+    def pass_at(moment: datetime) -> tuple[int, datetime | None]:
+        announced = PricingService(container.uow, container.ids.next_id, lambda: moment, container.categories)
+        found = announced.announce_deal_edges()
+        with container.uow() as uow:
+            return found, uow.pricing.deal_edges_announced_until()
+
+    assert pass_at(now) == (0, now)  # a mark behind by more than a minute is written
+    assert pass_at(now + timedelta(seconds=5)) == (0, now)  # nothing passed: not written
+    assert pass_at(now + timedelta(seconds=15)) == (1, now + timedelta(seconds=15))  # the start, looked for since
+    assert pass_at(now + timedelta(seconds=16)) == (0, now + timedelta(seconds=15))  # announced once
+    assert pass_at(now + timedelta(seconds=80)) == (0, now + timedelta(seconds=80))
+
+
 def test_a_deal_whose_product_was_deleted_stops_no_other_deal_and_can_still_be_ended(
     client, seller: SellerClient, container
 ):

@@ -28,6 +28,7 @@ from aisle.services.ports import CardFacts, IdempotencyKey, UnitOfWork, UnitOfWo
 from aisle.services.retry import retry_on_conflict
 
 DEAL_EDGE_LOOKBACK = timedelta(minutes=10)
+DEAL_EDGE_MARK_EVERY = timedelta(minutes=1)  # with no edge passed, how far the clock's mark may lag before it is kept
 DEALS_LISTED = 200
 
 
@@ -93,8 +94,11 @@ class PricingService:
         An edge announced twice (two clocks at once) only re-indexes a product twice."""
         now = self._now()
         with self._uow() as uow:
-            since = uow.pricing.deal_edges_announced_until() or now - DEAL_EDGE_LOOKBACK
+            until = uow.pricing.deal_edges_announced_until()
+            since = until or now - DEAL_EDGE_LOOKBACK
             deals = uow.pricing.deals_starting_or_ending(since, now) if since < now else []
+            if not deals and until is not None and now - until < DEAL_EDGE_MARK_EVERY:
+                return 0  # nothing passed: no write (the clock runs every second), the next pass looks further back
             affected = sorted({pid for deal in deals for pid in self._deal_products(uow, deal)})
             uow.record(ev.Event(ev.PRICE_CHANGED, pid, {"deal_edge": True}) for pid in affected)
             uow.pricing.announce_deal_edges_until(now)
