@@ -287,6 +287,21 @@ def test_autocomplete_after_a_finished_word_suggests_the_words_that_follow_it(cl
     assert body["completed"] is None
 
 
+def test_autocomplete_forgets_a_brand_whose_products_were_all_deleted(client, catalog, seller, container):
+    def brands(typed: str) -> list[str]:
+        body = client.get("/api/v1/products/autocomplete", params={"q": typed}).json()
+        return [s["text"] for s in body["suggestions"] if s["type"] == "brand"]
+
+    made = [seller.create(title="Zorblax Lamp", brand="Zorblax", variants=[{"sku": "ZB-1", "price": 20}])]
+    made.append(seller.create(title="Zorbit Desk Fan", brand="Zorbit", variants=[{"sku": "ZF-1", "price": 30}]))
+    wait_for_outbox(container)
+    assert set(brands("zorb")) == {"Zorblax", "Zorbit"}
+    assert seller.request("DELETE", f"/products/{made[0]['product_id']}").status_code == 200
+    wait_for_outbox(container)
+    assert brands("zorb") == ["Zorbit"]
+    assert client.get("/api/v1/products/search", params={"q": "zorblax"}).json()["total"] == 0
+
+
 def test_a_related_product_deleted_or_renamed_leaves_the_cached_page_that_shows_it(client, catalog, seller, container):
     page_url = f"/api/v1/products/{catalog[CATALOG[0][0]]}"
     shown = client.get(page_url).json()["related_products"]  # the page is cached from here on

@@ -6,15 +6,18 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 
 from aisle.domain.categories import Category
 from aisle.domain.search.query import read_text
 from aisle.domain.search.stopwords import STOP_WORDS
 from aisle.domain.search.text import has_digit, normalize, tokenize
-from aisle.services.search.engine import EngineQuery, KeywordGroup, SearchEngine
+from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup, SearchEngine
 from aisle.services.search.understanding import QueryUnderstanding
 
 MAX_SUGGESTIONS = 9
+BRANDS = 3
+BRANDS_READ = 8  # brands beginning with what is typed, checked for a product still listed, until BRANDS are found
 PRODUCTS = 4
 PRODUCTS_SPARE = 12  # read beyond PRODUCTS, for those a decimal's tail matched and titles another seller shares
 WORDS = 4
@@ -91,7 +94,15 @@ class Autocomplete:
         return [Suggestion("query", q) for q in found][:3]
 
     def _brands(self, prefix: str) -> list[Suggestion]:
-        return [Suggestion("brand", b) for b in self._engine.brands() if normalize(b).startswith(prefix)][:3]
+        named = (b for b in self._engine.brands() if normalize(b).startswith(prefix))
+        listed = (b for b in islice(named, BRANDS_READ) if self._listed(b))
+        return [Suggestion("brand", b) for b in islice(listed, BRANDS)]
+
+    def _listed(self, brand: str) -> bool:
+        """A brand some product in the index has: a Tantivy index keeps the brand of products deleted since in its
+        list until their segment is merged, though no search finds them."""
+        query = EngineQuery(filters=Filters(brands=(brand,)), limit=0, with_facets=False)
+        return self._engine.search(query).total > 0
 
     def _category_suggestions(self, prefix: str) -> list[Suggestion]:
         found = [c for c in self._categories().values() if normalize(c.name).startswith(prefix)]
