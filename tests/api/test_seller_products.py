@@ -133,6 +133,8 @@ def test_versions_diff_and_rollback(seller: SellerClient):
     assert rolled["version"] == 4
     assert rolled["title"] == created["title"]
     assert rolled["variants"][0]["variant_id"] == created["variants"][0]["variant_id"]
+    events = [v["event"] for v in seller.request("GET", f"/products/{product_id}/versions").json()]
+    assert events == ["product.created", "product.updated", "price.changed", "product.rolled_back"]
     assert seller.request("GET", f"/products/{product_id}/versions/9").status_code == 404
     assert seller.request("POST", f"/products/{product_id}/rollback", json={"version": 9}).status_code == 422
 

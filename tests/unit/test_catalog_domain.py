@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from aisle.domain import events as ev
 from aisle.domain.catalog import (
+    ROLLED_BACK,
     Product,
     ProductContent,
     ProductStatus,
@@ -71,6 +72,9 @@ def test_a_version_is_a_price_change_only_when_nothing_but_prices_changed():
     product.events.clear()
     product.update(shoe("40.00", title="Better shoe"), NOW, new_ids())
     assert version_event(product.events) == ev.PRODUCT_UPDATED  # the title changed too: an edit
+    product.events.clear()
+    product.rollback_to(2, shoe("45.00"), NOW, new_ids())
+    assert version_event(product.events) == ROLLED_BACK  # a rollback, whatever it changed
 
 
 @pytest.mark.parametrize(

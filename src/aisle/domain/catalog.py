@@ -233,12 +233,18 @@ def _str(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+ROLLED_BACK = "product.rolled_back"  # a version's label only: the rollback's event is product.updated
+
+
 def version_event(events: Sequence[ev.Event]) -> str:
     """What a new version is said to be: an edit that changed prices and nothing beside the variants is a price
-    change; an edit of the title (or anything else) that also changed prices is an edit."""
+    change; an edit of the title (or anything else) that also changed prices is an edit; a rollback is said as
+    one, whatever it changed."""
     if not events:
         return "unknown"
     edit = next((e for e in events if e.name == ev.PRODUCT_UPDATED), None)
+    if edit is not None and "rolled_back_to" in edit.payload:
+        return ROLLED_BACK
     if edit is not None and set(edit.payload.get("changed", ())) - {"variants"}:
         return ev.PRODUCT_UPDATED
     return events[-1].name

@@ -76,7 +76,10 @@ class VersionOut(BaseModel):
     version: int
     created_at: datetime
     actor: str = Field(description="Who made the change: seller:<id>, bulk:<job id> or import")
-    event: str
+    event: str = Field(
+        description="What the change was: product.created, product.updated, price.changed (only prices changed), "
+        "product.rolled_back or product.deleted"
+    )
 
 
 class RollbackIn(InputModel):

@@ -96,6 +96,7 @@ def field_label(field: str) -> str:
 CHANGES_SAID = {
     "product.created": "Created",
     "product.updated": "Edited",
+    "product.rolled_back": "Rolled back",
     "price.changed": "Price changed",
     "product.deleted": "Deleted",
 }
