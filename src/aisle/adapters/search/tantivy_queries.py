@@ -29,6 +29,7 @@ CODE_PREFIX_FIELDS = ("codes", "title_words")  # a code written whole in a title
 MIN_CODE_PREFIX = 4  # letters and digits, at least: "t096"; "s7" or "x1" begin too many codes to say anything
 MAX_WORD_COMBINATIONS = 64  # "any n of these words" is a disjunction of their n-word subsets: kept small
 ADJACENT_WORDS_BOOST = 2.0
+UNSTEMMED = frozenset({"codes"})  # the text fields analyzed without stemming (tantivy_schema.PLAIN)
 SYNONYM_WEIGHT = 0.8  # a synonym counts a little less than the word the shopper typed
 Occur = tantivy.Occur
 Q = tantivy.Query
@@ -135,7 +136,7 @@ class QueryBuilder:
                 found = self._numbering(tokens[0], self.tokens(group.numbers), fields)
             elif len(tokens) == 1:
                 fuzzy = group.fuzzy and text == group.word  # the form typed, not a synonym's
-                found = self._single_token(tokens[0], fuzzy, self._plain.analyze(text) if fuzzy else [], fields)
+                found = self._single_token(tokens[0], fuzzy, self._plain.analyze(text), fields)
             elif tokens:
                 found = self._phrase(tokens, fields)
             weight = 1.0 if text == group.word else synonym_weight(typed, tokens, idf)
@@ -151,8 +152,13 @@ class QueryBuilder:
         ]
 
     def _single_token(self, token: str, fuzzy: bool, as_typed: list[str], fields: dict[str, float]) -> list[Q]:
-        """``as_typed``: the word's tokens unstemmed, which a typo is looked for among the titles' own words."""
-        queries = [Q.boost_query(Q.term_query(self._schema, field, token), boost) for field, boost in fields.items()]
+        """``as_typed``: the word's tokens unstemmed, which a typo is looked for among the titles' own words, and
+        which the unstemmed fields are asked for ("e2720hs", whose stem "e2720h" is another model's code)."""
+        unstemmed = as_typed[0] if len(as_typed) == 1 else token
+        queries = [
+            Q.boost_query(Q.term_query(self._schema, field, unstemmed if field in UNSTEMMED else token), boost)
+            for field, boost in fields.items()
+        ]
         if fuzzy and (typed := fuzzy_target(token, as_typed)) is not None:
             fuzzy_title = Q.fuzzy_term_query(
                 self._schema, "title_words", typed, distance=1, transposition_cost_one=True
