@@ -278,6 +278,28 @@ def test_near_matches_in_the_aisle_of_the_exact_ones_come_first(client, seller: 
     assert set(found[4:]) >= {rows[4][0], rows[5][0], rows[6][0]}
 
 
+def test_near_matches_are_looked_for_in_the_aisle_of_exact_matches_of_the_kind_asked(
+    client, seller: SellerClient, container, monkeypatch
+):
+    # "computer speakers": the monitors match both words (filed under Computers, their descriptions mention
+    # speakers) but are no speakers; the near matches come from where speakers are, not from the monitors' aisle,
+    # whose products would fill the near matches' window (a few here, RERANK_DEPTH in a real catalog)
+    monkeypatch.setattr("aisle.services.search.service.RERANK_DEPTH", 5)
+    monitors, speakers = ["Computers", "Monitors"], ["Audio", "Speakers"]
+    rows = [
+        ("Acme 24 Monitor Full HD", monitors, 120, "With built-in speakers."),
+        ("Acme 27 Monitor QHD", monitors, 220, "Two speakers built in."),
+        *((f"Zenith {n} Monitor", monitors, 100 + n, "A plain screen.") for n in range(20, 26)),
+        ("Bolt Desk Speakers - Black", speakers, 40, "Stereo sound for a desk."),
+        ("Bolt Bookshelf Speakers - White", speakers, 60, "Room-filling sound."),
+    ]
+    list_products(seller, container, "AISLE", rows)
+    body = client.get("/api/v1/products/search", params={"q": "computer speakers"}).json()
+    found = [r["title"] for r in body["results"]]
+    assert body["near_matches"] >= 2 and set(found[:2]) >= {"Bolt Desk Speakers - Black"}
+    assert found.index("Bolt Bookshelf Speakers - White") < found.index("Zenith 20 Monitor")
+
+
 def test_near_matches_in_the_exact_ones_aisle_are_found_past_the_best_by_words(
     client, seller: SellerClient, container, monkeypatch
 ):

@@ -475,7 +475,7 @@ class SearchService:
         # same order, and the same total: asked for that many beyond the exact matches the engine's answer holds.
         query = replace(query, limit=RERANK_DEPTH + len(exact_ids))
         aisle_of_hit = partial(_aisle_of_hit, categories)
-        aisle = aisle_of_most(aisle_of_hit(h) for h in ranked[:AISLE_FROM])
+        aisle = aisle_of_most(aisle_of_hit(h) for h in self._of_kind_asked(ranked[:AISLE_FROM], parsed))
         found = [*self._near_in_aisle(engine, query, aisle), *engine.search(query).hits]
         if also is not None:  # the brand's products of the kind asked, lacking the other words
             found += engine.search(replace(also, limit=query.limit)).hits
@@ -485,6 +485,15 @@ class SearchService:
                 first.setdefault(hit.product_id, hit)
         near = self._ranked(list(first.values())[:RERANK_DEPTH], plan, parsed)
         return near if aisle is None else department_first(near, aisle, aisle_of_hit)
+
+    def _of_kind_asked(self, hits: list[Hit], parsed: ParsedQuery) -> list[Hit]:
+        """The hits of the kind the query's last word names, or all of them when it names none. The aisle to look
+        for near matches in is theirs: for "computer speakers" the monitors whose descriptions mention speakers
+        match both words (filed under Computers), but the speakers are not in their aisle."""
+        if not self._asked_kind.names_a_kind(parsed, head_only=True):
+            return hits
+        of_kind = self._asked_kind.candidates_of(hits, parsed, head_only=True)
+        return [h for h in hits if h.product_id in of_kind]
 
     def _brands_kind(self, plan: Plan, parsed: ParsedQuery, params: SearchParams) -> EngineQuery | None:
         """The brand typed, kept as a filter, with only the kind asked required and the other words lifting the
