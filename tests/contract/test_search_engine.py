@@ -218,17 +218,28 @@ def test_codes_find_their_product(engine):
     assert ids(engine, keywords=words("SM-G930")) == [5]
 
 
+TWINS = [
+    ('DELL E Series E2720H 68.6 cm (27") LED Monitor', "Dell", "199.00"),
+    ('DELL E Series E2720HS 68.6 cm (27") LED Monitor', "Dell", "209.00"),
+]
+
+
 def test_a_code_ending_in_s_finds_its_own_product_first_not_the_one_its_stem_names(engine):
     # stemmed, "e2720hs" is "e2720h": the code field, not stemmed, must be asked for the code as typed
     engine.upsert(
         [
-            doc(7, 'DELL E Series E2720H 68.6 cm (27") LED Monitor', "Dell", "199.00", codes=("E2720H",)),
-            doc(8, 'DELL E Series E2720HS 68.6 cm (27") LED Monitor', "Dell", "209.00", codes=("E2720HS",)),
+            doc(7, *TWINS[0], codes=("E2720H",)),
+            doc(8, *TWINS[1], codes=("E2720HS",)),
         ]
     )
     engine.refresh()
     assert ids(engine, keywords=words("e2720hs"))[0] == 8
     assert ids(engine, keywords=words("E2720H"))[0] == 7
+    # and where no product lists its code: the titles' words as typed
+    engine.upsert([replace(doc(n, *twin), version=2) for n, twin in ((7, TWINS[0]), (8, TWINS[1]))])
+    engine.refresh()
+    assert ids(engine, keywords=words("e2720hs"))[0] == 8
+    assert ids(engine, keywords=(KeywordGroup("e2720hs", in_names=True),))[0] == 8
 
 
 def test_the_beginning_of_a_code_finds_it_when_the_catalog_lacks_the_word(engine):

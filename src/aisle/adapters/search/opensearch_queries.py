@@ -11,6 +11,7 @@ from typing import Any
 
 from aisle.adapters.search.tantivy_queries import (
     ADJACENT_WORDS_BOOST,
+    CODE_AS_TYPED_BOOST,
     CODE_PREFIX_BOOST,
     CODE_PREFIX_FIELDS,
     Idf,
@@ -18,6 +19,7 @@ from aisle.adapters.search.tantivy_queries import (
     begins_codes,
     distinct_forms,
     fuzzy_target,
+    stemmed_code,
     synonym_weight,
 )
 from aisle.adapters.search.tantivy_schema import NAME_FIELDS, TEXT_FIELDS, plain_analyzer, stemmed_analyzer
@@ -114,7 +116,7 @@ class QueryBuilder:
                 found = [_numbering(text, group.numbers, fields)]
             elif len(tokens) == 1:
                 fuzzy = group.fuzzy and text == group.word  # the form typed, not a synonym's
-                found = _single_token(text, tokens[0], fuzzy, self._plain.analyze(text) if fuzzy else [], fields)
+                found = _single_token(text, tokens[0], fuzzy, self._plain.analyze(text), fields)
             elif tokens:
                 found = _phrase(text, fields)
             weight = 1.0 if text == group.word else synonym_weight(typed, tokens, idf)
@@ -147,6 +149,9 @@ class QueryBuilder:
 def _single_token(text: str, token: str, fuzzy: bool, as_typed: list[str], fields: list[str]) -> list[Query]:
     # most_fields sums the per-field scores, as Tantivy's boolean "should" over boosted term queries does.
     queries: list[Query] = [{"multi_match": {"query": text, "fields": fields, "type": "most_fields"}}]
+    unstemmed = as_typed[0] if len(as_typed) == 1 else token
+    if stemmed_code(token, unstemmed):
+        queries.append({"term": {"title_words": {"value": unstemmed, "boost": CODE_AS_TYPED_BOOST}}})
     if fuzzy and (typed := fuzzy_target(token, as_typed)) is not None:
         # prefix_length 0 as in Tantivy: a typo in the first letter is forgiven too.
         queries.append({"fuzzy": {"title_words": {"value": typed, "fuzziness": 1, "prefix_length": 0}}})

@@ -26,6 +26,7 @@ from aisle.services.search.engine import (
 MIN_FUZZY_LENGTH = 5
 CODE_PREFIX_BOOST = 1.0  # a code the typed one begins ("t096": T096140) counts a third of the whole code typed
 CODE_PREFIX_FIELDS = ("codes", "title_words")  # a code written whole in a title is a title word, not a code
+CODE_AS_TYPED_BOOST = 3.0  # a code the stemmer changes, found as typed in a title: as much as in the code field
 MIN_CODE_PREFIX = 4  # letters and digits, at least: "t096"; "s7" or "x1" begin too many codes to say anything
 MAX_WORD_COMBINATIONS = 64  # "any n of these words" is a disjunction of their n-word subsets: kept small
 ADJACENT_WORDS_BOOST = 2.0
@@ -70,6 +71,12 @@ def fuzzy_target(stemmed: str, as_typed: list[str]) -> str | None:
     if len(as_typed) != 1 or len(stemmed) < MIN_FUZZY_LENGTH or has_digit(as_typed[0]):
         return None
     return as_typed[0]
+
+
+def stemmed_code(token: str, unstemmed: str) -> bool:
+    """A code the stemmer changed: "e2720hs" stems to "e2720h", another model's code, so the titles are asked for
+    it as typed too (their unstemmed words), lifting the model whose title holds it by CODE_AS_TYPED_BOOST."""
+    return token != unstemmed and has_digit(unstemmed)
 
 
 def begins_codes(token: str) -> bool:
@@ -159,6 +166,9 @@ class QueryBuilder:
             Q.boost_query(Q.term_query(self._schema, field, unstemmed if field in UNSTEMMED else token), boost)
             for field, boost in fields.items()
         ]
+        if stemmed_code(token, unstemmed):
+            titled = Q.term_query(self._schema, "title_words", unstemmed)
+            queries.append(Q.boost_query(titled, CODE_AS_TYPED_BOOST))
         if fuzzy and (typed := fuzzy_target(token, as_typed)) is not None:
             fuzzy_title = Q.fuzzy_term_query(
                 self._schema, "title_words", typed, distance=1, transposition_cost_one=True
