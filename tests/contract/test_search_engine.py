@@ -435,6 +435,31 @@ def test_related_products_share_words_brand_or_category(engine):
     assert 5 not in related
 
 
+def test_both_engines_relate_the_same_products_in_the_same_order(tmp_path: Path, clock: Clock):
+    """The product page's related products do not depend on the shape: a shared category counts the same however
+    deep it lies (Tantivy's category field has length norms, OpenSearch's keyword field none)."""
+    makers, nouns = ["Lumo", "Bolt", "Zenith", ""], ["Lamp", "Desk", "Chair", "Shelf", "Stool", "Clock"]
+    depths = [(AUDIO,), (AUDIO, HEADPHONES), (AUDIO, HEADPHONES, 90), (AUDIO, HEADPHONES, 90, 91, 92)]
+    catalog = [
+        replace(
+            doc(n, f"{nouns[n % 6]} {nouns[n * 7 % 5]} Model {n % 3}", makers[n % 4], "10.00"),
+            category_ids=depths[n % 4][: 1 + n % 4],
+            category_names=tuple(f"Level {c}" for c in depths[n % 4][: 1 + n % 4]),
+        )
+        for n in range(1, 41)
+    ]
+    related = []
+    for name in CAPABILITIES:
+        for engine in _engine(name, tmp_path / name, clock):
+            engine.upsert(catalog)
+            engine.refresh()
+            related.append({d.product_id: engine.related(d.product_id, limit=8) for d in catalog})
+    tantivy, opensearch = related
+    assert all(set(tantivy[p]) == set(opensearch[p]) for p in tantivy)
+    # in the same order, but where two scores lie within the engines' float rounding of each other
+    assert sum(tantivy[p] != opensearch[p] for p in tantivy) <= 1
+
+
 def test_completions(engine):
     words_found = dict(engine.term_completions("head", 5))
     assert words_found["headphones"] == 4

@@ -14,6 +14,7 @@ from aisle.adapters.search.tantivy_queries import (
     CODE_AS_TYPED_BOOST,
     CODE_PREFIX_BOOST,
     CODE_PREFIX_FIELDS,
+    RELATED_CATEGORY_SCORE,
     Idf,
     adjacent_words,
     begins_codes,
@@ -142,7 +143,8 @@ class QueryBuilder:
         if brand:
             should.append({"term": {"brand_key": {"value": brand_key(brand), "boost": 1.5}}})
         if category_leaf:
-            should.append({"term": {"category": {"value": str(category_leaf), "boost": 2.0}}})
+            leaf = {"term": {"category": str(category_leaf)}}
+            should.append({"constant_score": {"filter": leaf, "boost": RELATED_CATEGORY_SCORE}})
         return {"bool": {"should": should, "minimum_should_match": 1, "must_not": [_term("product_id", exclude)]}}
 
 

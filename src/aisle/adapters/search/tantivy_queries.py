@@ -30,6 +30,10 @@ CODE_AS_TYPED_BOOST = 3.0  # a code the stemmer changes, found as typed in a tit
 MIN_CODE_PREFIX = 4  # letters and digits, at least: "t096"; "s7" or "x1" begin too many codes to say anything
 MAX_WORD_COMBINATIONS = 64  # "any n of these words" is a disjunction of their n-word subsets: kept small
 ADJACENT_WORDS_BOOST = 2.0
+# What sharing a product's category adds to a related product's score, the same on every engine and at every depth:
+# BM25 on Tantivy's category field would weigh a deeper category's products less (its length norms), OpenSearch's
+# keyword field not at all
+RELATED_CATEGORY_SCORE = 8.0
 UNSTEMMED = frozenset({"codes"})  # the text fields analyzed without stemming (tantivy_schema.PLAIN)
 SYNONYM_WEIGHT = 0.8  # a synonym counts a little less than the word the shopper typed
 Occur = tantivy.Occur
@@ -288,6 +292,6 @@ class QueryBuilder:
             should.append((Occur.Should, Q.boost_query(Q.term_query(self._schema, "brand_key", brand_key(brand)), 1.5)))
         if category_leaf:
             leaf = Q.term_query(self._schema, "category", str(category_leaf))
-            should.append((Occur.Should, Q.boost_query(leaf, 2.0)))
+            should.append((Occur.Should, Q.const_score_query(leaf, RELATED_CATEGORY_SCORE)))
         itself = Q.term_query(self._schema, "product_id", exclude)
         return Q.boolean_query([(Occur.Must, Q.boolean_query(should)), (Occur.MustNot, itself)])
