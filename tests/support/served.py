@@ -17,10 +17,10 @@ START_SECONDS = 30  # a shared, loaded 2-core machine starts servers slowly; not
 
 
 @contextmanager
-def served_in_thread(app: Any) -> Iterator[str]:
+def served_in_thread(app: Any, **config: Any) -> Iterator[str]:
     """The app's base URL while it is served; the server stops on leaving (its lifespan stops the app's
-    background work)."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
+    background work). ``config``: more of uvicorn's settings (``http``: the protocol class)."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning", **config))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + START_SECONDS

@@ -45,6 +45,7 @@ TITLES = {
     422: "Invalid input",
     428: "Precondition required",
     429: "Too many requests",
+    431: "Request header fields too large",
     500: "Internal server error",
     503: "Service unavailable",
 }
@@ -154,7 +155,12 @@ def _answers_of_the_gateway(operation: dict[str, Any]) -> list[tuple[str, str]]:
             "A service it needs (the database, the image storage) cannot be used just now; nothing was done. "
             "Retry-After says when to try again",
         ),
-        ("400", "Not readable as HTTP/1.1: a request line or headers over 80 KB (send long input in a body)"),
+        (
+            "400",
+            "Not readable as HTTP/1.1: a malformed request, or a request line too long (send long input in a body)",
+        ),
+        ("408", "The headers, or the body, stopped arriving before the request was whole"),
+        ("431", "The request line and headers are over 80 KB together"),
     ]
     if operation.get("security"):
         answers.append(("401", "Missing or wrong API key or token"))
