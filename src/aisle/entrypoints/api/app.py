@@ -16,6 +16,7 @@ from aisle.entrypoints.api.middleware import (
     HeadAsGetMiddleware,
     MetricsMiddleware,
     RequestIdMiddleware,
+    SafeHeadersMiddleware,
     UndocumentedMethodMiddleware,
 )
 from aisle.entrypoints.api.problems import install_problem_handlers
@@ -81,6 +82,7 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
     app.add_middleware(UndocumentedMethodMiddleware, methods=app.state.documented_methods)
     app.add_middleware(HeadAsGetMiddleware)  # outside the method check: HEAD is checked as the GET it becomes
     app.add_middleware(BodyLimitMiddleware, limit_for_path=body_limit, read_timeout=settings.body_read_timeout_seconds)
+    app.add_middleware(SafeHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(MetricsMiddleware, observe=_observe_request)
     metrics.instrument(container)

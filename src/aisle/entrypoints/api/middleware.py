@@ -1,5 +1,5 @@
 """ASGI middleware: a request id on every request and response, a ceiling on body size (413), a body that keeps
-arriving (408), and bodies sent uncompressed (415)."""
+arriving (408), bodies sent uncompressed (415), and the headers every answer should carry."""
 
 from __future__ import annotations
 
@@ -53,6 +53,44 @@ class RequestIdMiddleware:
             log_access(scope["method"], scope["path"], status, time.perf_counter() - started)
             request_id_var.reset(token)
             request_commits.reset(commits)
+
+
+# Pages: never framed by another site (a seller portal's buttons under a decoy), no plugins, no <base> elsewhere;
+# scripts and styles are not restricted here (the API docs page runs its own)
+PAGE_HEADERS = [
+    (b"content-security-policy", b"frame-ancestors 'none'; base-uri 'self'; object-src 'none'"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+]
+
+
+class SafeHeadersMiddleware:
+    """``nosniff`` on every answer; on pages, PAGE_HEADERS; and ``no-store`` on what answers a request made with
+    credentials (an API key, the internal token, the seller portal), which may hold a new API key or one seller's
+    data. A header the route set itself is kept."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        private = scope["path"].startswith("/seller") or any(name == b"authorization" for name, _ in scope["headers"])
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                present = {name.lower() for name, _ in headers}
+                wanted = [(b"x-content-type-options", b"nosniff")]
+                if dict(headers).get(b"content-type", b"").startswith(b"text/html"):
+                    wanted += PAGE_HEADERS
+                if private:
+                    wanted.append((b"cache-control", b"no-store"))
+                headers += [(name, value) for name, value in wanted if name not in present]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class UndocumentedMethodMiddleware:

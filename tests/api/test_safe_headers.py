@@ -1,0 +1,38 @@
+"""The headers every answer carries: pages are never framed by another site, no answer is sniffed as another type,
+and what answers a request made with credentials is never stored by a cache."""
+
+from __future__ import annotations
+
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient
+
+
+def test_pages_refuse_framing_and_say_little_in_the_referer(client):
+    for path in ("/", "/search?q=lamp", "/seller/login", "/no-such-page"):
+        page = client.get(path, headers={"Accept": "text/html"})
+        assert page.headers["content-type"].startswith("text/html"), path
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"], path
+        assert page.headers["x-frame-options"] == "DENY"
+        assert page.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        assert page.headers["x-content-type-options"] == "nosniff"
+
+
+def test_public_answers_stay_cacheable_and_unsniffed(client):
+    found = client.get("/api/v1/products/search", params={"q": "lamp"})
+    assert found.headers["x-content-type-options"] == "nosniff"
+    assert "no-store" not in found.headers.get("cache-control", "")
+    assert "content-security-policy" not in found.headers  # JSON: nothing to frame
+    picture = client.get("/img/missing.svg", params={"label": "Acme"})
+    assert picture.headers["cache-control"] == "public, max-age=86400"  # a route's own header is kept
+    assert picture.headers["content-security-policy"] == "default-src 'none'"
+
+
+def test_answers_to_credentialed_requests_are_never_stored(client, seller: SellerClient):
+    token = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+    made = client.post("/api/v1/sellers", json={"name": "Keyed Seller"}, headers=token)
+    assert made.status_code == 201 and "api_key" in made.json()
+    assert made.headers["cache-control"] == "no-store"  # it holds a new API key
+    product = seller.create()
+    mine = seller.request("GET", f"/products/{product['product_id']}")
+    assert mine.status_code == 200 and mine.headers["cache-control"] == "no-store"
+    refused = client.get("/api/v1/seller/products", headers={"Authorization": "Bearer wrong-key-0123456789"})
+    assert refused.status_code == 401 and refused.headers["cache-control"] == "no-store"
