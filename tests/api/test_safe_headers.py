@@ -36,3 +36,24 @@ def test_answers_to_credentialed_requests_are_never_stored(client, seller: Selle
     assert mine.status_code == 200 and mine.headers["cache-control"] == "no-store"
     refused = client.get("/api/v1/seller/products", headers={"Authorization": "Bearer wrong-key-0123456789"})
     assert refused.status_code == 401 and refused.headers["cache-control"] == "no-store"
+
+
+def test_large_answers_are_compressed_for_clients_that_accept_it(client):
+    page = client.get("/", headers={"Accept-Encoding": "gzip"})
+    described = client.get("/openapi.json", headers={"Accept-Encoding": "gzip"})
+    for answer in (page, described):
+        assert answer.status_code == 200 and answer.headers["content-encoding"] == "gzip"
+        assert "accept-encoding" in answer.headers["vary"].lower()
+    assert described.json()["openapi"]  # decoded as sent
+    plain = client.get("/openapi.json", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.json()["openapi"]
+    small = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in small.headers  # too small to be worth it
+
+
+def test_a_head_request_says_what_its_get_would_send(client):
+    got = client.get("/openapi.json", headers={"Accept-Encoding": "gzip"})
+    head = client.head("/openapi.json", headers={"Accept-Encoding": "gzip"})
+    assert head.status_code == 200 and head.content == b""
+    for name in ("content-encoding", "content-length", "content-type"):
+        assert head.headers[name] == got.headers[name], name

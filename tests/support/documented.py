@@ -5,6 +5,7 @@ document and the answers are compared instead, on every request of every API tes
 
 from __future__ import annotations
 
+import gzip
 import json
 from typing import Any
 
@@ -37,12 +38,13 @@ class DocumentedClient(TestClient):
         if scope["type"] != "http":
             await self.documented_app(scope, receive, send)
             return
-        status, body = 0, bytearray()
+        status, body, compressed = 0, bytearray(), False
 
         async def recording(message: dict[str, Any]) -> None:
-            nonlocal status
+            nonlocal status, compressed
             if message["type"] == "http.response.start":
                 status = message["status"]
+                compressed = (b"content-encoding", b"gzip") in message.get("headers", [])
             elif message["type"] == "http.response.body":
                 body.extend(message.get("body", b""))
             await send(message)
@@ -50,7 +52,7 @@ class DocumentedClient(TestClient):
         await self.documented_app(scope, receive, recording)
         route = scope.get("route")
         if status in CHECKED_STATUSES and isinstance(route, APIRoute) and route.response_model is not None:
-            self._check(route, bytes(body))
+            self._check(route, gzip.decompress(body) if compressed else bytes(body))
 
     def _check(self, route: APIRoute, body: bytes) -> None:
         try:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
 
 from aisle.bootstrap import Container
 from aisle.entrypoints import metrics
@@ -22,6 +23,8 @@ from aisle.entrypoints.api.middleware import (
 from aisle.entrypoints.api.problems import install_problem_handlers
 from aisle.entrypoints.web.app import install_web
 from aisle.services.images import MAX_FILES_PER_REQUEST
+
+GZIP_FROM_BYTES = 1024  # answers smaller than this go as they are: compressing them saves less than it costs
 
 DESCRIPTION = """
 aisle's HTTP API. Errors are `application/problem+json` with an `errors` list naming each bad field.
@@ -80,6 +83,9 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
 
     app.state.documented_methods = DocumentedMethods(app)
     app.add_middleware(UndocumentedMethodMiddleware, methods=app.state.documented_methods)
+    # inside HEAD-as-GET, so a HEAD says what its GET would send; level 5: 0.2 ms for a 22 KB search answer, 7x
+    # smaller, where level 9 takes twice as long for 3% less
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM_BYTES, compresslevel=5)
     app.add_middleware(HeadAsGetMiddleware)  # outside the method check: HEAD is checked as the GET it becomes
     app.add_middleware(BodyLimitMiddleware, limit_for_path=body_limit, read_timeout=settings.body_read_timeout_seconds)
     app.add_middleware(SafeHeadersMiddleware)
