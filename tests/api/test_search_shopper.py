@@ -234,10 +234,15 @@ def test_a_price_sort_keeps_the_products_named_by_the_words_not_those_a_descript
     for sort in ("price_asc", "price_desc", "rating", "newest"):
         body = search(client, "headphones", sort=sort)
         assert {r["title"] for r in body["results"]} == {t for t, *_ in rows[:3]} and body["total"] == 3, sort
+        assert body["described_only"] == 1  # said, with how many
+    assert search(client, "headphones")["described_only"] == 0
+    page = client.get("/search", params={"q": "headphones", "sort": "price_asc"}).text
+    assert "1 more only mentions them in its description" in page and "sort=relevance" in page
     prices = [r["price"]["amount"] for r in search(client, "headphones", sort="price_asc")["results"]]
     assert prices == sorted(prices)
     # when no product (or few) names the words, the descriptions say what the products are: every match is kept
     assert titles(client, "share", sort="price_asc") == [rows[3][0]]
+    assert search(client, "share", sort="price_asc")["described_only"] == 0
 
 
 def test_an_abbreviation_finds_what_the_category_names_by_its_plural(client, seller: SellerClient, container):

@@ -108,3 +108,4 @@ class SearchResult:
     took_ms: float = 0.0
     near_matches: int = 0  # of total, those that only nearly match (a word short, the brand read as a word)
     near_on_page: frozenset[int] = frozenset()  # the products of this page that only nearly match
+    described_only: int = 0  # sorted: the matches left out because only their descriptions hold a word

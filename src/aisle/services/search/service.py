@@ -215,7 +215,7 @@ class SearchService:
             )
         if parsed.unreadable:  # "!!!", an emoji: nothing to match, which is not "everything"
             return _nothing_found(parsed, plan, params), ()
-        plan, result = self._first_search(engine, plan, params)
+        plan, result, described_only = self._first_search(engine, plan, params)
         if result.total == 0 and respell and (respelled := self._respelled_page(engine, params)) is not None:
             return respelled
         if result.total == 0 and parsed.brands and not params.brands:
@@ -287,23 +287,26 @@ class SearchService:
             relaxed=self._relaxation(engine, relaxed_steps, parsed, plan, categories) if relaxed_steps else None,
             near_matches=len(near),
             near_on_page=frozenset(h.product_id for h in hits) & {h.product_id for h in near},
+            described_only=described_only if plan.keywords and plan.keywords[0].in_names else 0,
         )
         return page, tuple(h.product_id for h in hits)
 
-    def _first_search(self, engine: Searcher, plan: Plan, params: SearchParams) -> tuple[Plan, EngineResult]:
-        """The plan's first request, and the plan it was made for. Sorted by price, rating or date, only the
-        products whose name, brand or category hold every word, when at least NAMED_SHARE of the matches do: by
-        relevance a phone grip whose description mentions headphones comes last for "headphones", but sorted by
-        price it would come first. When fewer do, the description says what the products are ("power cables":
-        charging cables that only their descriptions call power cables), and every match is kept."""
+    def _first_search(self, engine: Searcher, plan: Plan, params: SearchParams) -> tuple[Plan, EngineResult, int]:
+        """The plan's first request, the plan it was made for, and how many matches it left out. Sorted by price,
+        rating or date, only the products whose name, brand or category hold every word, when at least NAMED_SHARE
+        of the matches do: by relevance a phone grip whose description mentions headphones comes last for
+        "headphones", but sorted by price it would come first. When fewer do, the description says what the
+        products are ("power cables": charging cables that only their descriptions call power cables), and every
+        match is kept."""
         query = self._engine_query(plan, params)
         if plan.sort == "relevance" or not plan.keywords:
-            return plan, engine.search(query)
+            return plan, engine.search(query), 0
         named = replace(plan, keywords=tuple(replace(g, in_names=True) for g in plan.keywords))
         found = engine.search(self._engine_query(named, params))
-        if found.total and found.total >= NAMED_SHARE * engine.search(replace(query, limit=0)).total:
-            return named, found
-        return plan, engine.search(query)
+        every = engine.search(replace(query, limit=0)).total if found.total else 0
+        if found.total and found.total >= NAMED_SHARE * every:
+            return named, found, every - found.total
+        return plan, engine.search(query), 0
 
     def _respelled_page(self, engine: Searcher, params: SearchParams) -> tuple[SearchResult, tuple[int, ...]] | None:
         """The page for the query with a word one typo from a brand written as the brand ("cannon printer" as

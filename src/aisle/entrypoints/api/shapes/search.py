@@ -168,6 +168,11 @@ class SearchResponse(Wire):
     facets: Facets
     total: int = Field(description="Every product the results can page through, near matches included")
     near_matches: int = Field(description="How many of total only nearly match (each marked near_match)")
+    described_only: int = Field(
+        0,
+        description="Sorted by price, rating or date: the matches left out of total because a query word is only "
+        "in their descriptions, not in their name, brand or category (sorted by relevance they come last)",
+    )
     page: int
     page_size: int
     sort: str
@@ -185,6 +190,7 @@ def search_shown(result: SearchResult) -> Wired:
         "facets": _facets(result),
         "total": result.total,
         "near_matches": result.near_matches,
+        "described_only": result.described_only,
         "page": result.page,
         "page_size": result.page_size,
         "sort": result.sort,
