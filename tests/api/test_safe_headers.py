@@ -57,3 +57,11 @@ def test_a_head_request_says_what_its_get_would_send(client):
     assert head.status_code == 200 and head.content == b""
     for name in ("content-encoding", "content-length", "content-type"):
         assert head.headers[name] == got.headers[name], name
+
+
+def test_error_answers_that_depend_on_accept_say_so_and_static_files_are_kept_an_hour(client):
+    page = client.get("/no-such-page", headers={"Accept": "text/html"})
+    problem = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert page.headers["content-type"].startswith("text/html") and problem.status_code == page.status_code == 404
+    assert "Accept" in page.headers["vary"].split(", ") and problem.headers["vary"] == "Accept"
+    assert client.get("/static/css/store.css").headers["cache-control"] == "public, max-age=3600"

@@ -76,7 +76,8 @@ class SafeHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        private = scope["path"].startswith("/seller") or any(name == b"authorization" for name, _ in scope["headers"])
+        path = scope["path"]
+        private = path.startswith("/seller") or any(name == b"authorization" for name, _ in scope["headers"])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -87,10 +88,23 @@ class SafeHeadersMiddleware:
                     wanted += PAGE_HEADERS
                 if private:
                     wanted.append((b"cache-control", b"no-store"))
+                elif path.startswith("/static/"):  # not versioned by name: kept an hour, then revalidated (ETag)
+                    wanted.append((b"cache-control", b"public, max-age=3600"))
                 headers += [(name, value) for name, value in wanted if name not in present]
+                if message["status"] >= 400 and not path.startswith("/api/"):
+                    _vary_on(headers, b"Accept")  # a page for a browser, problem+json for anyone else
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _vary_on(headers: list[tuple[bytes, bytes]], field: bytes) -> None:
+    """Adds ``field`` to the answer's Vary (one field line, as the gzip middleware writes it)."""
+    for at, (name, value) in enumerate(headers):
+        if name.lower() == b"vary":
+            headers[at] = (name, value + b", " + field)
+            return
+    headers.append((b"vary", field))
 
 
 class UndocumentedMethodMiddleware:

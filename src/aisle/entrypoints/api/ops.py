@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
@@ -32,7 +32,7 @@ def healthz() -> dict[str, str]:
         503: ok(Indexing, "Storage unreachable (problem+json), or the search index is behind the catalog"),
     },
 )
-def readyz(app: ContainerDep) -> Any:
+def readyz(app: ContainerDep, request: Request) -> Any:
     """Ready to serve: the database answers and the search index holds the catalog (not fewer documents than ACTIVE
     products while an event older than AISLE_READY_MAX_INDEX_LAG_SECONDS waits to be indexed, and not empty beside
     a catalog that is not: an index found empty is being rebuilt). Changes waiting longer to be indexed while every
@@ -42,7 +42,8 @@ def readyz(app: ContainerDep) -> Any:
         app.ready()
         progress = app.index_progress()
     except Exception as error:
-        return problem(None, 503, f"storage unreachable: {type(error).__name__}")
+        detail = "The database or the search index cannot be reached; this process takes no traffic until it can."
+        return problem(request, 503, detail, headers={"Retry-After": "5"}, cause=type(error).__name__)
     if not progress.caught_up:
         body = {
             "status": "indexing",
