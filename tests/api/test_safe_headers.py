@@ -65,3 +65,10 @@ def test_error_answers_that_depend_on_accept_say_so_and_static_files_are_kept_an
     assert page.headers["content-type"].startswith("text/html") and problem.status_code == page.status_code == 404
     assert "Accept" in page.headers["vary"].split(", ") and problem.headers["vary"] == "Accept"
     assert client.get("/static/css/store.css").headers["cache-control"] == "public, max-age=3600"
+
+
+def test_an_encoded_slash_is_no_path_separator(client):
+    assert client.get("/api/v1/categories").status_code == 200
+    for path in ("/api/v1%2Fcategories", "/api/v1%2fcategories", "/api%2Fv1%2Fsellers"):
+        refused = client.get(path)
+        assert refused.status_code == 404 and "encoded slash" in refused.json()["detail"], path

@@ -14,6 +14,7 @@ from aisle.entrypoints.api import images, inventory, media, ops, pricing, search
 from aisle.entrypoints.api.methods import DocumentedMethods
 from aisle.entrypoints.api.middleware import (
     BodyLimitMiddleware,
+    EncodedSlashMiddleware,
     HeadAsGetMiddleware,
     MetricsMiddleware,
     RequestIdMiddleware,
@@ -88,6 +89,7 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_FROM_BYTES, compresslevel=5)
     app.add_middleware(HeadAsGetMiddleware)  # outside the method check: HEAD is checked as the GET it becomes
     app.add_middleware(BodyLimitMiddleware, limit_for_path=body_limit, read_timeout=settings.body_read_timeout_seconds)
+    app.add_middleware(EncodedSlashMiddleware)
     app.add_middleware(SafeHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(MetricsMiddleware, observe=_observe_request)

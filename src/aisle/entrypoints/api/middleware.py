@@ -107,6 +107,21 @@ def _vary_on(headers: list[tuple[bytes, bytes]], field: bytes) -> None:
     headers.append((b"vary", field))
 
 
+class EncodedSlashMiddleware:
+    """404 for a path with an encoded slash (%2F): routing reads the decoded path, so "/api/v1%2Fsellers" would reach
+    /api/v1/sellers past a proxy's rule written for that path. No aisle path holds one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and b"%2f" in scope.get("raw_path", b"").lower():
+            detail = "No such path: an encoded slash (%2F) is not a path separator here"
+            await problem(Request(scope), 404, detail)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 class UndocumentedMethodMiddleware:
     """405 for a method the OpenAPI document does not list at a path it spells out, before routing can read that
     path as another route's parameter (methods.py)."""
