@@ -122,6 +122,8 @@ def test_multi_line_reservations_are_all_or_nothing(client, stocked):
     held = client.post("/api/v1/inventory/reservations", json=body, headers=INTERNAL)
     assert held.status_code == 201 and len(held.json()["lines"]) == 2
     reservation = held.json()["reservation_id"]
+    located = client.get(held.headers["Location"], headers=INTERNAL)  # where the new reservation is read
+    assert located.status_code == 200 and located.json()["reservation_id"] == reservation
     assert client.post(f"/api/v1/inventory/reservations/{reservation}/deduct", headers=INTERNAL).status_code == 200
     assert client.get(f"/api/v1/inventory/reservations/{reservation}", headers=INTERNAL).json()["status"] == "DEDUCTED"
 

@@ -183,7 +183,9 @@ def reserve_lines(body: ReservationIn, reserver: ReserverDep, idempotency_key: I
     lines = [ReserveLine(parse_id(ln.variant_id, "variant_id"), ln.quantity, ln.warehouse_id) for ln in body.lines]
     key = scoped_key(idempotency_key, "internal", "RESERVE-MANY", "-", body)
     reserved = reserver.reserve(lines, body.owner, key, body.ttl_seconds)
-    return json_response(reservation_shown(reserved), status.HTTP_201_CREATED)
+    answer = json_response(reservation_shown(reserved), status.HTTP_201_CREATED)
+    answer.headers["Location"] = f"/api/v1/inventory/reservations/{reserved.reservation_id}"
+    return answer
 
 
 @router.get(
