@@ -35,11 +35,11 @@ HEAD_TOO_SLOW = problem_body(
 )
 
 
-class HeadTooLarge(Exception):
-    pass
-
-
 REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
+
+
+class HeadTooLarge(Exception):
+    """Raised from a parser callback to stop the parser: uvicorn then answers through send_400_response."""
 
 
 class ProblemHttpToolsProtocol(HttpToolsProtocol):
@@ -85,7 +85,7 @@ class ProblemHttpToolsProtocol(HttpToolsProtocol):
         """Whole headers, all in one read, reach the callbacks before the read is counted."""
         self._head_read += size
         if self._head_read > self.max_head_bytes:
-            raise HeadTooLarge  # httptools stops, and uvicorn answers through send_400_response
+            raise HeadTooLarge
 
     def on_headers_complete(self) -> None:
         self._reading_head = False
