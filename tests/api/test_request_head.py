@@ -57,6 +57,12 @@ def test_headers_over_the_limit_are_431_and_the_server_goes_on(served: str):
     status, _ = _status_and_problem(_exchange(served, b"GET /healthz HTTP/1.1\r\nHost: a\r\n" + many + b"\r\n"))
     assert status == 431
     assert httpx.get(f"{served}/healthz", headers={"X-Fine": "z" * 8000}).status_code == 200
+    for size in (70_000, 100_000):  # past the parser's own limit for a URL, and past ours for the head
+        long_url = b"GET /healthz?q=" + b"a" * size + b" HTTP/1.1\r\nHost: a\r\n\r\n"
+        status, problem = _status_and_problem(_exchange(served, long_url))
+        assert status == 414 and "URL" in problem["detail"], size
+    status, problem = _status_and_problem(_exchange(served, b"GET /healthz HTTP/1.1\r\nHost a\r\n\r\n"))
+    assert status == 400 and "malformed" in problem["detail"]
 
 
 def test_headers_that_stop_arriving_are_408(served: str):

@@ -234,10 +234,10 @@ def test_a_request_too_long_to_parse_gets_a_problem_and_the_server_goes_on(serve
     connection = http.client.HTTPConnection(host, int(port), timeout=30)  # httpx refuses to send such a URL
     connection.request("GET", "/api/v1/products/search?q=" + "a" * 100_000)
     response = connection.getresponse()
-    assert response.status == 400
+    assert response.status == 414
     assert response.getheader("content-type") == "application/problem+json"
     problem = json.loads(response.read())
-    assert problem["status"] == 400 and "URL" in problem["detail"]
+    assert problem["status"] == 414 and "URL" in problem["detail"]
     assert httpx.get(f"{served.url}/api/v1/products/search", params={"q": "a"}, timeout=30).status_code == 200
 
 

@@ -4,8 +4,8 @@ bounding what a request's head may cost before the app sees it.
 uvicorn answers bytes its parser refuses (broken framing, a request line past the parser's limit) with a plain-text
 "Invalid HTTP request received."; a client reading problem+json everywhere else gets it here too, with what to
 change. uvicorn's httptools protocol also reads headers without limit (an 8 MB header was answered; four unfinished
-50 MB ones held 185 MB) and waits for them without end: here they are refused past MAX_HEAD_BYTES (431) and after
-HEAD_READ_SECONDS (408).
+50 MB ones held 185 MB) and waits for them without end: here they are refused past MAX_HEAD_BYTES (431, or 414
+when the URL is what is too long) and after HEAD_READ_SECONDS (408).
 """
 
 from __future__ import annotations
@@ -21,21 +21,18 @@ from aisle.entrypoints.api.problems import PROBLEM, problem_body
 MAX_HEAD_BYTES = 80 * 1024  # the request line and headers together
 HEAD_READ_SECONDS = 15.0  # from a connection's start, or a request's first byte, to the end of its headers
 
-UNREADABLE = problem_body(
-    400,
-    "The request could not be read as HTTP/1.1: its request line is too long, or it is malformed. "
-    "Send long input in a POST body, not in the URL.",
-)
+UNREADABLE = problem_body(400, "The request could not be read as HTTP/1.1: it is malformed.")
 HEAD_TOO_LARGE = problem_body(
     431,
     "The request line and headers are over 80 KB. Send long input in a POST body, not in headers or the URL.",
 )
+URI_TOO_LONG = problem_body(414, "The URL is too long (64 KB at most). Send long input in a POST body, not in the URL.")
 HEAD_TOO_SLOW = problem_body(
     408, f"The request's headers did not arrive within {HEAD_READ_SECONDS:g} seconds: send the request again."
 )
 
-
-REASONS = {400: b"Bad Request", 408: b"Request Timeout", 431: b"Request Header Fields Too Large"}
+REASONS = {400: b"Bad Request", 408: b"Request Timeout", 414: b"URI Too Long", 431: b"Request Header Fields Too Large"}
+LONG_URL_BYTES = 32 * 1024  # a head refused with a URL this long was refused for its URL (the parser stops at 64 KB)
 
 
 class HeadTooLarge(Exception):
@@ -64,7 +61,7 @@ class ProblemHttpToolsProtocol(HttpToolsProtocol):
             # a header not finished yet reaches no callback: the parser holds it, so it is counted here
             self._head_bytes += len(data)
             if self._head_bytes > self.max_head_bytes:
-                self._send_problem(HEAD_TOO_LARGE)
+                self._send_problem(self._too_large())
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -74,8 +71,8 @@ class ProblemHttpToolsProtocol(HttpToolsProtocol):
         self._arm_head_timer()
 
     def on_url(self, url: bytes) -> None:
+        super().on_url(url)  # kept before it is counted: a refusal says whether the URL was what was too long
         self._read_in_head(len(url))
-        super().on_url(url)
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._read_in_head(len(name) + len(value))
@@ -93,7 +90,11 @@ class ProblemHttpToolsProtocol(HttpToolsProtocol):
         super().on_headers_complete()
 
     def send_400_response(self, msg: str) -> None:
-        self._send_problem(HEAD_TOO_LARGE if self._head_read > self.max_head_bytes else UNREADABLE)
+        too_large = self._head_read > self.max_head_bytes or len(self.url or b"") > LONG_URL_BYTES
+        self._send_problem(self._too_large() if too_large else UNREADABLE)
+
+    def _too_large(self) -> dict[str, Any]:
+        return URI_TOO_LONG if len(self.url or b"") > LONG_URL_BYTES else HEAD_TOO_LARGE
 
     def _arm_head_timer(self) -> None:
         if self._head_timer is None:

@@ -41,6 +41,7 @@ TITLES = {
     409: "Conflict",
     412: "Precondition failed",
     413: "Payload too large",
+    414: "URI too long",
     415: "Unsupported media type",
     422: "Invalid input",
     428: "Precondition required",
@@ -155,10 +156,8 @@ def _answers_of_the_gateway(operation: dict[str, Any]) -> list[tuple[str, str]]:
             "A service it needs (the database, the image storage) cannot be used just now; nothing was done. "
             "Retry-After says when to try again",
         ),
-        (
-            "400",
-            "Not readable as HTTP/1.1: a malformed request, or a request line too long (send long input in a body)",
-        ),
+        ("400", "Not readable as HTTP/1.1: a malformed request"),
+        ("414", "The URL is over 64 KB (send long input in a body)"),
         ("408", "The headers, or the body, stopped arriving before the request was whole"),
         ("431", "The request line and headers are over 80 KB together"),
     ]
