@@ -42,9 +42,12 @@ def main() -> None:
             rows.append((name, *sizes, ms(took["p50"]), ms(took["p99"])))
     report = Report("Compressing answers: size and CPU per answer")
     report.run_and_machine((time.monotonic() - started) / 60)
-    report.facts(
-        "Setup", {"server": args.url, "rounds per answer and level": args.rounds, "queries": ", ".join(QUERIES)}
-    )
+    setup = {
+        "server": args.url,
+        "products in its catalog": f"{_catalog_size(args.url):,}",
+        "queries": ", ".join(QUERIES),
+    }
+    report.facts("Setup", {**setup, "rounds per answer and level": args.rounds})
     headers = ("answer", "bytes", "gzip level", "compressed bytes", "smaller by", "p50 ms", "p99 ms")
     report.table("Results", headers, rows)
     print(report.write(args.report))
@@ -64,6 +67,10 @@ def _answers(url: str) -> dict[str, bytes]:
         found["search page (HTML)"] = client.get("/search", params={"q": QUERIES[0]}).content
         found["API description"] = client.get("/openapi.json").content
     return found
+
+
+def _catalog_size(url: str) -> int:
+    return int(httpx.get(f"{url}/api/v1/products/search", params={"page_size": 1}, timeout=60).json()["total"])
 
 
 def _arguments() -> argparse.Namespace:
