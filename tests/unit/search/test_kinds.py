@@ -436,3 +436,45 @@ def test_a_slash_between_two_words_names_alternatives_each_a_segment():
     ]
     assert name_segments("Sony MDR570LPL headphones/headset") == [["sony", "headphone"], ["headset"]]
     assert len(name_segments("Shuttle XPC nano NC1010XA PC/workstation")) == 1  # "pc" is too short to be a name
+
+
+ICECAT_TREE = [
+    (1, "Printers & Scanners", None),
+    (2, "Printer Parts & Accessories", 1),
+    (3, "Label Printers", 1),
+    (4, "Batteries", None),
+    (5, "Backpacks", None),
+    (6, "Cable Organizers", None),
+]
+
+
+@pytest.fixture
+def icecat_kinds() -> CatalogKinds:
+    by_id: dict[int, Category] = {}
+    for category_id, name, parent in ICECAT_TREE:
+        path = name if parent is None else by_id[parent].path + " > " + name
+        by_id[category_id] = Category(category_id, name, parent, path)
+    return CatalogKinds.from_categories(by_id)
+
+
+def test_two_kinds_slashed_at_the_start_of_a_name_qualify_the_kind_after_them(icecat_kinds):
+    part = "Brother LU2545001 printer/scanner spare part Roller"
+    assert "printer" not in icecat_kinds.of_product(part, 2)
+    assert icecat_kinds.share(part, 2, frozenset({"printer"})) == 0.0
+    assert "part" in icecat_kinds.of_product(part, 2)
+    # a slash after the name's own kind still names alternatives: a dock or a port replicator
+    assert name_segments("HP EN489AA notebook dock/port replicator Docking Gray", frozenset({"dock", "notebook"})) == [
+        ["hp", "notebook", "dock"],
+        ["port", "replicator", "docking"],
+    ]
+
+
+def test_a_kind_in_lower_case_before_capitalized_specifications_is_the_products(icecat_kinds):
+    # Icecat's names follow the kind with its specifications: "label printer Direct thermal DK" is a printer
+    assert icecat_kinds.of_product("Brother QL-500 label printer Direct thermal DK", 3) == {"printer"}
+    assert icecat_kinds.of_product("Varta High Energy AA Single-use battery Alkaline", 4) == {"battery"}
+    assert icecat_kinds.of_product("Targus TSB700EU backpack Nylon Black", 5) == {"backpack"}
+    # a name capitalized throughout ends with its kind, whatever its category says
+    assert icecat_kinds.of_product("BlueLounge - Cableyoyo Cable Organizer - Dark Gray", 6) == {"organizer"}
+    # "Original" says a part is genuine, not what it is
+    assert icecat_kinds.of_product("Brother DR-7000 printer drum Original", 2) >= {"drum"}

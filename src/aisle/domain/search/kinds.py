@@ -32,7 +32,7 @@ _COLOUR_WORDS = (
     "black white silver gray grey blue red green gold pink purple orange yellow brown beige clear navy teal rose "
     "bronze copper charcoal graphite titanium transparent multi multicolor"
 )
-_QUALIFIER_WORDS = "with without and or of for in on by to the a an new refurbished unlocked pack set"
+_QUALIFIER_WORDS = "with without and or of for in on by to the a an new refurbished unlocked pack set original genuine"
 _NUMBER_WORDS = "one two three four five six seven eight nine ten"  # "Xbox One", "HTC One": a model's number
 # Size and edition words of a model ("Galaxy S7 edge", "iPhone 7 Plus", "Galaxy J1 Mini", "Watch Series 2"): they end
 # a name without naming a kind of product.
@@ -57,6 +57,8 @@ _QUALIFIERS = frozenset(
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
 _VOWEL = re.compile(r"[aeiouy]")  # letters without one are a code's ("lpl", "mdr") or an abbreviation's ("gps")
 _WITH = re.compile(r"\s(?:with|w/)\s|(?<=[^\W\d_]{3})/(?=[^\W\d_]{3})", re.IGNORECASE)
+_SLASHED_PAIR = re.compile(r"\b([^\W\d_]{3,})/([^\W\d_]{3,})\b(.*)$")
+PAIRED_KIND_WITHIN = 2  # words after "printer/scanner" in which a kind makes the pair its qualifiers ("spare part")
 MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand
 _MODIFIER_TAIL = re.compile(r"\s+(?:with|without|for|by|from)\s.*$", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
@@ -180,10 +182,26 @@ def name_segments(title: str, known: frozenset[str] = frozenset()) -> list[list[
         parts = parts[1:-1] if len(parts) >= 3 else parts[1:]  # "Brand - Name" or "Brand - Name - Colour"
     else:
         parts = parts[:1]  # "Maker Name Kind - spec notes"
-    text = _PARENTHESES.sub(" ", " - ".join(parts))
+    text = _qualifying_pairs_joined(_PARENTHESES.sub(" ", " - ".join(parts)), known)
     pieces = [piece for part in _WITH.split(text) for piece in _cut_at_colour(tokenize(part), known)]
     segments = [[singular(w) for w in piece if _is_kind_word(w)] for piece in pieces]
     return [segment for segment in segments if segment]
+
+
+def _qualifying_pairs_joined(text: str, known: frozenset[str]) -> str:
+    """A slash between two kinds the catalog knows that open the name, a kind right after them, pairs qualifiers
+    of that kind: a "printer/scanner spare part" is a part, not a printer. Elsewhere a slash still names
+    alternatives: a "dock/port replicator" is a dock, "coffee maker part/accessory Water filter" a part."""
+    paired = _SLASHED_PAIR.search(text)
+    if paired is None or not known:
+        return text
+    first, second, rest = paired.groups()
+    before = [w for w in tokenize(text[: paired.start()]) if _is_kind_word(w)]
+    after = [singular(w) for w in tokenize(rest)][:PAIRED_KIND_WITHIN]
+    opening = not any(singular(w) in known for w in before)
+    if opening and singular(first.lower()) in known and singular(second.lower()) in known and known & set(after):
+        return text[: paired.start()] + f"{first} {second}" + rest
+    return text
 
 
 def _cut_at_colour(words: list[str], known: frozenset[str]) -> list[list[str]]:
@@ -229,6 +247,14 @@ def _specified_before(word: str, title: str) -> bool:
         return False
     at = [m.start() for m in re.finditer(rf"\b{re.escape(word)}", name)]
     return bool(at) and bool(unit_codes(name[: at[-1]]))
+
+
+def _specified_after(kind: str, last: str, title: str) -> bool:
+    """Whether the name writes ``kind`` in lower case and its ``last`` word capitalized, the way Icecat's names
+    follow a product's kind with its specifications: "label printer Direct thermal DK", "backpack Nylon Black"
+    (not a "Cable Organizer", whose name is capitalized throughout)."""
+    name = own_name(title)
+    return re.search(rf"\b{re.escape(kind)}", name) is not None and re.search(rf"\b{re.escape(last)}", name) is None
 
 
 def _fitted_words(title: str) -> frozenset[str]:
@@ -371,10 +397,11 @@ class CatalogKinds:
         """The segment's last word; but when the catalog knows no kind by that word and the name goes on with
         specifications after a word naming a kind of the product's own category ("Galaxy Watch smartwatch AMOLED
         3.05 cm Black GPS", "Canvas Go! memory card 64 GB MicroSD UHS-I"), that word. Only the category's kinds,
-        and only before a measurement: a "Laptop Power Cord" filed under Laptops is still a cord. When the last word
-        closes a list of specifications, the category's kind named anywhere ("PowerEdge T140 server Intel Xeon 3.4
-        GHz 8 GB Tower": a server), else None ("Galaxy Tab S6 Lite 26.4 cm 4 GB 64 GB Gray Android 10", filed under
-        Tablets: a tablet, not an "android")."""
+        and only before a measurement or where the name writes that word in lower case and the last capitalized
+        ("label printer Direct thermal DK"): a "Laptop Power Cord" filed under Laptops is still a cord. When the
+        last word closes a list of specifications, the category's kind named anywhere ("PowerEdge T140 server Intel
+        Xeon 3.4 GHz 8 GB Tower": a server), else None ("Galaxy Tab S6 Lite 26.4 cm 4 GB 64 GB Gray Android 10",
+        filed under Tablets: a tablet, not an "android")."""
         last = segment[-1]
         if last in self.known and len(segment) > 2 and _joined_on(last, title):
             # how it is worn, after its kind: "USB Headset Head-band", "Headphones Neck-band" (not "Rack-mount")
@@ -385,9 +412,9 @@ class CatalogKinds:
         for word in reversed(segment):
             if self._forms(word) & named and _measured_after(word, words):
                 return word
-        if not _specified_before(last, title):
-            return last
         named_here = next((word for word in reversed(segment) if self._forms(word) & named), None)
+        if not _specified_before(last, title):
+            return named_here if named_here and _specified_after(named_here, last, title) else last
         # no word says: a category of one kind vouches for it; of several, the last word is all there is to read
         return named_here or (None if len(named) == 1 else last)
 

@@ -16,6 +16,7 @@ from aisle.domain.search.text import tokenize
 from aisle.services.search.engine import Hit
 
 KIND_FILED_TOGETHER = 2 / 3  # of the products a word names by their names' ends, the share one category holds
+MIN_NAMED_BY_HEAD = 2  # products whose names end with the word: one alone is not "filed together"
 
 
 class AskedKind:
@@ -55,8 +56,8 @@ class AskedKind:
     def named_by_head(self, hits: Sequence[Hit], parsed: ParsedQuery, head: str | None) -> dict[int, float]:
         """For a query naming no kind the catalog files products under, the hits whose own name ends with its
         head word (or one of that word's synonyms), with NAME_ONLY_SHARE of the kind lift: "blender" shows the
-        blenders before a "blender accessory" and a "Blender knife unit". None when all or none of the hits are, or
-        when those are filed all over the catalog: a word ending names in many departments is a feature ("USB",
+        blenders before a "blender accessory" and a "Blender knife unit". None when all, one or none of the hits
+        are, or when those are filed all over the catalog: a word ending names in many departments is a feature ("USB",
         "Bluetooth" end many catalogs' titles before their specifications), not a kind of product."""
         if head is None:
             return {}
@@ -65,7 +66,7 @@ class AskedKind:
         kinds = self._catalog_kinds()
         named = [h for h in hits if h.title and not kinds.read(h.title, h.category_id)[0].isdisjoint(forms)]
         filed = Counter(h.category_id for h in named).most_common(1)
-        if not named or len(named) == len(hits) or filed[0][1] < KIND_FILED_TOGETHER * len(named):
+        if len(named) < MIN_NAMED_BY_HEAD or len(named) == len(hits) or filed[0][1] < KIND_FILED_TOGETHER * len(named):
             return {}
         return dict.fromkeys((h.product_id for h in named), NAME_ONLY_SHARE)
 
