@@ -391,3 +391,17 @@ def test_a_product_whose_name_holds_every_word_is_not_put_behind_others_of_the_l
     found = titles(client, "iphone car mounts")
     assert set(found[:2]) == {"Spigen - Vent Car Mount - Black", "Kenu - Airframe Car Mount - Black"}
     assert "OtterBox - Defender Case for Apple iPhone 7" in found
+
+
+MEMORY_CARDS = ["Storage", "Memory Cards"]
+CARDS_CATALOG = [
+    # the 2 GB card's name holds "sd card" as typed, the 64 GB card's says "SDXC": by words alone, 2 GB first
+    ("Integral 2GB SD Card memory card", MEMORY_CARDS, 9.0, "Works in cameras that also take 64GB cards."),
+    ("V7 64GB SDXC Card V30 U3 A1 CL10", MEMORY_CARDS, 19.0, "An SD card for 4K video."),
+]
+
+
+def test_the_capacity_asked_comes_before_another_capacity(client, seller: SellerClient, container):
+    list_products(seller, container, "CARD", CARDS_CATALOG)
+    found = titles(client, "sd card 64gb")
+    assert found == ["V7 64GB SDXC Card V30 U3 A1 CL10", "Integral 2GB SD Card memory card"]

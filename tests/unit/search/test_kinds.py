@@ -20,7 +20,13 @@ from aisle.domain.search.kinds import (
     singular,
 )
 from aisle.domain.search.query import QueryParser
-from aisle.domain.search.rerank import RerankWeights, by_name_coverage, is_near_model, rerank
+from aisle.domain.search.rerank import (
+    RerankWeights,
+    by_name_coverage,
+    is_near_model,
+    other_capacity_share,
+    rerank,
+)
 from aisle.domain.search.synonyms import SynonymTable
 from aisle.domain.search.vocabulary import Vocabulary
 from tests.unit.search.candidates import Cand
@@ -399,6 +405,17 @@ def test_the_exact_model_outranks_its_sibling():
     assert by_name_coverage(scored, titles, words, 0.1, 0.1)[0].product_id == 1
     words = ["iphone", "7", "case"]
     assert by_name_coverage(scored, titles, words, 0.0, 0.1)[0].product_id == 2
+
+
+def test_another_storage_capacity_than_the_one_asked_comes_after_the_one_asked():
+    scored = [(Cand(1, 10.0), 1.0), (Cand(2, 10.0), 0.9), (Cand(3, 10.0), 0.8)]
+    titles = {1: "Integral 2GB SD Card memory card", 2: "Kingston 64 GB SD Card memory card", 3: "Acme SD Card"}
+    ranked = by_name_coverage(scored, titles, ["sd", "card", "64gb"], 0.0, other_capacity_penalty=0.3)
+    assert [c.product_id for c in ranked] == [2, 3, 1]  # a card that names no capacity may still be 64 GB
+    assert other_capacity_share(["1tb", "drive"], "WD Blue 1000 GB drive") == 0.0  # the same capacity
+    assert other_capacity_share(["1tb", "drive"], "WD Blue 2TB drive") == 1.0
+    # only storage: a 9.8' cable is a fair answer for "10 ft"
+    assert other_capacity_share(["10ft", "cable"], "Native Union - 9.8' Lightning Cable") == 0.0
 
 
 def test_a_colour_between_two_kinds_is_the_next_ones_unless_the_first_is_named_again():

@@ -29,8 +29,8 @@ from typing import Protocol, TypeVar
 
 from aisle.domain.search.document import own_name
 from aisle.domain.search.kinds import is_qualifier, singular
-from aisle.domain.search.text import has_digit, tokenize
-from aisle.domain.search.units import is_measure
+from aisle.domain.search.text import has_digit, normalize, tokenize
+from aisle.domain.search.units import is_measure, unit_codes
 
 # Words that make a model a sibling of another: the other size or edition of one generation.
 VARIANT_WORDS = frozenset(("plus", "edge", "max", "mini", "pro", "xl", "lite", "ultra", "active"))
@@ -79,6 +79,7 @@ class RerankWeights:
     counted_only: float = 0.3  # per share of the words the title holds only as what a number counts
     fits_only: float = 0.2  # per share of the words the title holds only as what it fits ("for Android"); swept 0.1-0.5
     maker_only: float = 0.2  # per share of the words the title holds only in its maker's name ("Just Wireless - ")
+    other_capacity: float = 0.3  # per share of the capacities asked the title states otherwise ("64gb": a 2GB card)
 
 
 def rerank(
@@ -140,14 +141,21 @@ def by_name_coverage(
     other_model_penalty: float = 0.0,
     fits_only_penalty: float = 0.0,
     maker_only: tuple[float, Callable[[str], bool]] | None = None,
+    other_capacity_penalty: float = 0.0,
 ) -> list[C]:
     """The best candidates again, with how much of each product's own name the query covers: "galaxy s7" covers
     more of "Galaxy S7 32GB" than of "Galaxy S7 edge 32GB" (the exact model before the near one), and more of
     "iPhone 7 Plus 128GB" than of "iPhone 7 Plus Silicone Case" (the device before an accessory type the query
     does not name). ``stem_only``: (penalty, the engine's stemmer) for titles that hold a word only as another
     word of its stem (``stem_only_share``). ``maker_only``: (penalty, whether a text is a brand) for titles that
-    hold a word only in the maker's name they start with (``maker_only_share``)."""
+    hold a word only in the maker's name they start with (``maker_only_share``). ``other_capacity_penalty``: for
+    titles that state another storage capacity than the one asked (``other_capacity_share``)."""
     rescored = [(c, s + weight * name_coverage(words, titles.get(c.product_id, ""))) for c, s in scored]
+    if other_capacity_penalty and any(_CAPACITY_CODE.fullmatch(w) for w in words):
+        rescored = [
+            (c, s - other_capacity_penalty * other_capacity_share(words, titles.get(c.product_id, "")))
+            for c, s in rescored
+        ]
     if near_model_penalty:
         rescored = [
             (c, s - near_model_penalty * is_near_model(words, titles.get(c.product_id, ""))) for c, s in rescored
@@ -241,6 +249,27 @@ def other_model_share(models: Sequence[tuple[str, str]], title: str) -> float:
             extended = any(t.startswith(number) and t[len(number) :].isalpha() for t in tokens)
             share = max(share, 0.5 if extended else 1.0)
     return share
+
+
+_CAPACITY_CODE = re.compile(r"[\dp]+(gb|tb|mb)")  # "64gb" → "gb"
+
+
+def other_capacity_share(words: Sequence[str], title: str) -> float:
+    """The share of the query's storage capacities that the product's own name states with another number, and
+    never as asked: for "sd card 64gb", a "2GB SD Card"; not a card whose name gives none, nor "1000 GB" for
+    "1tb". Only storage: another capacity is another variant of the product, where a 6,000 mAh power bank or a
+    9.8' cable is a fair answer for "5000mah" or "10 ft"."""
+    asked = [w for w in words if _CAPACITY_CODE.fullmatch(w)]
+    if not asked or not title:
+        return 0.0
+    stated = unit_codes(normalize(own_name(title)))
+    units = {found.group(1) for code in stated if (found := _CAPACITY_CODE.fullmatch(code))}
+    return sum(1 for w in asked if _unit(w) in units and w not in stated) / len(asked)
+
+
+def _unit(code: str) -> str:
+    found = _CAPACITY_CODE.fullmatch(code)
+    return found.group(1) if found else code
 
 
 def name_coverage(words: Iterable[str], title: str) -> float:

@@ -625,6 +625,7 @@ class SearchService:
                     weights.other_model,
                     0.0 if self._asked_kind.names_a_kind(parsed) else weights.fits_only,
                     (weights.maker_only, self._understanding.parser().is_brand_name),
+                    weights.other_capacity,
                 )
                 + ranked[len(top) :]
             )
