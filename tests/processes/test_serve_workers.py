@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import math
@@ -46,6 +47,7 @@ class Served:
         self.data_dir = data_dir
         self.url = f"http://127.0.0.1:{free_port()}"
         self.metrics_port = _free_port_pair()
+        self.supervisor: subprocess.Popen[bytes] | None = None
 
     def leader_pid(self) -> int:
         return int((self.data_dir / "leader.lock").read_text() or 0)
@@ -71,6 +73,8 @@ def served(tmp_path: Path) -> Iterator[Served]:
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         _eventually(lambda: len(served.leaders()) == 2, "both processes answering on their metrics ports")
+        served.supervisor = process
+        children = _children_of(process.pid)
         yield served
     finally:
         process.send_signal(signal.SIGINT)
@@ -78,7 +82,26 @@ def served(tmp_path: Path) -> Iterator[Served]:
             process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
+        for pid in children if "children" in locals() else ():
+            _kill_if_alive(pid)  # left behind by a supervisor that could not stop them
         log.close()
+
+
+def _children_of(parent: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == parent:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _kill_if_alive(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
 
 
 def _eventually(check, what: str) -> None:
@@ -252,3 +275,23 @@ def test_the_processes_share_one_rate_limit_per_client(served: Served):
     allowed = sum(a.status_code != 429 for a in answers)
     refilled = math.ceil(elapsed * 120 / 60)  # the tokens that came back while the requests were sent
     assert 120 <= allowed <= 120 + refilled, (allowed, elapsed)
+
+
+def _refused(url: str) -> bool:
+    try:
+        httpx.get(url, timeout=5)
+    except httpx.ConnectError:
+        return True
+    return False
+
+
+def test_the_processes_stop_when_their_supervisor_is_killed(served: Served):
+    assert served.supervisor is not None
+    served.supervisor.send_signal(signal.SIGKILL)  # it cannot stop them itself
+    served.supervisor.wait(30)
+    metrics = [f"http://127.0.0.1:{served.metrics_port + n}/metrics" for n in (0, 1)]
+    _eventually(lambda: all(_refused(url) for url in (f"{served.url}/healthz", *metrics)), "no process left")
+    # the port is free again: a new server can start on it
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", int(served.url.rsplit(":", 1)[1])))

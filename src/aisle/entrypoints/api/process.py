@@ -5,6 +5,9 @@ AISLE_METRICS_PORT is set: that port + its slot number), since the shared port r
 from __future__ import annotations
 
 import os
+import signal
+import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from aisle.entrypoints.logs import configure_logging
 from aisle.settings import Settings
 
 PROCESS_HEADER = b"x-aisle-process"
+PARENT_CHECK_SECONDS = 1.0
 _held: list[FileLock] = []  # the slot lock lives as long as the process
 
 
@@ -27,6 +31,7 @@ def serving_app() -> FastAPI:
     """The uvicorn factory (``aisle.entrypoints.api.process:serving_app``)."""
     settings = Settings(run_background_workers=True)
     configure_logging(settings.log_level, log_format=settings.log_format)  # a fresh process: nothing set it up
+    _stop_when_orphaned(os.getppid())
     slot, lock = claim_slot(Path(settings.data_dir) / "processes")
     _held.append(lock)
     if settings.metrics_port is not None:
@@ -36,6 +41,19 @@ def serving_app() -> FastAPI:
     app.add_middleware(ConnectionRecyclingMiddleware, limit=settings.requests_per_connection)
     settle_heap()
     return app
+
+
+def _stop_when_orphaned(parent: int) -> None:
+    """Stops this process (SIGTERM: a graceful shutdown) once its supervisor is gone. Killed with SIGKILL, the
+    supervisor cannot stop its processes, and they would go on holding the port and the leader lock, with none
+    to replace one that dies and no `aisle serve` left to stop."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class ProcessHeaderMiddleware:
