@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 from aisle.adapters.sql.engine import make_engine
 from aisle.adapters.sql.node_slots import LOCK_CLASS, SLOTS, AllSlotsTaken, NodeIdTaken, hold_node_slot
 from aisle.bootstrap import slot_watch
+from tests.support.proxy import CuttableProxy
 
 PROCESSES = SLOTS + 100  # more short-lived processes than there are node ids
 
@@ -158,6 +159,30 @@ def test_a_hold_taken_by_another_process_meanwhile_is_reported_lost(engine: Engi
     finally:
         newcomer.release()
         held.release()
+
+
+@pytest.mark.parametrize("engine", ["postgres"], indirect=True)
+def test_a_hold_left_with_a_session_the_server_never_saw_end_is_taken_again(engine: Engine):
+    url = engine.url
+    proxy = CuttableProxy(url.host or "127.0.0.1", url.port or 5432)
+    through = make_engine(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
+    held = hold_node_slot(through)
+    try:
+        old_session = _holder_of(engine, held.node_id)
+        proxy.cut(half_open=True)  # a network blip: this end sees its connection reset, the server does not
+        proxy.restore()
+        assert _holder_of(engine, held.node_id) == old_session  # the server still holds the lock for it
+        deadline = time.monotonic() + 30
+        while _holder_of(engine, held.node_id) == old_session and time.monotonic() < deadline:
+            assert held.keep()  # never given up: the session holding it is this process's own
+            time.sleep(0.05)
+        again = _holder_of(engine, held.node_id)
+        assert again is not None and again != old_session
+        assert held.keep()
+    finally:
+        held.release()
+        through.dispose()
+        proxy.close()
 
 
 def test_a_live_hold_is_kept_and_a_released_one_is_not(engine: Engine):

@@ -5,7 +5,9 @@ PostgreSQL: a session advisory lock per slot, on a connection kept for the purpo
 process dies). SQLite (one machine): an exclusive ``flock`` on a file per slot next to the database (the kernel
 drops it when the process dies). Either way two live processes can never hold the same node id, however many
 processes came and went before. A PostgreSQL restart ends the session and its lock without telling the holder:
-``keep`` notices and takes the same slot again, or says the process must stop minting ids.
+``keep`` notices and takes the same slot again, or says the process must stop minting ids. A network blip the
+server never saw leaves the holder's old session alive, holding the lock, until the server times it out (hours):
+``keep`` ends that session, its own, and takes the slot again.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import time
 from contextlib import suppress
 from pathlib import Path
 from typing import Protocol
@@ -28,6 +31,7 @@ from aisle.services.ports import ConnectionLost, DatabaseUnavailable
 log = logging.getLogger(__name__)
 LOCK_CLASS = 0x41534C45  # "ASLE": the advisory-lock namespace of node slots (a 32-bit key; slot is the other)
 SLOTS = MAX_NODE + 1
+STALE_SESSION_END_SECONDS = 5.0  # for the server to end the old session once asked
 
 
 class NodeSlot(Protocol):
@@ -48,6 +52,7 @@ class _AdvisorySlot:
     def __init__(self, engine: Engine, connection: Connection, node_id: int) -> None:
         self._engine = engine
         self._connection = connection
+        self._session = _session_of(connection)
         self.node_id = node_id
 
     def keep(self) -> bool:
@@ -56,11 +61,25 @@ class _AdvisorySlot:
             return True
         self._connection.invalidate()
         connection = self._engine.connect()
-        if _try_lock(connection, self.node_id):
-            log.warning("node id %d taken again: the database had ended the session that held it", self.node_id)
+        if _try_lock(connection, self.node_id) or self._taken_from_own_old_session(connection):
+            log.warning("node id %d taken again: the session that held it was lost", self.node_id)
             self._connection = connection
+            self._session = _session_of(connection)
             return True
         connection.close()
+        return False
+
+    def _taken_from_own_old_session(self, connection: Connection) -> bool:
+        """Ends the session that still holds the slot when it is this process's own old one, then takes it."""
+        if _holder(connection, self.node_id) != self._session:
+            return False  # another process's: the slot is lost
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": self._session[0]})
+        connection.commit()
+        deadline = time.monotonic() + STALE_SESSION_END_SECONDS
+        while time.monotonic() < deadline:
+            if _try_lock(connection, self.node_id):
+                return True
+            time.sleep(0.05)
         return False
 
     def release(self) -> None:
@@ -126,6 +145,28 @@ def _try_lock(connection: Connection, slot: int) -> bool:
     taken = connection.execute(text("SELECT pg_try_advisory_lock(:c, :s)"), {"c": LOCK_CLASS, "s": slot})
     connection.commit()
     return bool(taken.scalar_one())
+
+
+Session = tuple[int, object]  # (backend pid, backend start): a pid alone may be reused after a server restart
+_SESSIONS = """SELECT a.pid, a.backend_start FROM pg_stat_activity a"""
+
+
+def _session_of(connection: Connection) -> Session:
+    found = connection.execute(text(f"{_SESSIONS} WHERE a.pid = pg_backend_pid()")).one()
+    connection.commit()
+    return int(found[0]), found[1]
+
+
+def _holder(connection: Connection, slot: int) -> Session | None:
+    """The session holding the slot's lock in this database, if any."""
+    query = text(
+        f"{_SESSIONS} JOIN pg_locks l ON l.pid = a.pid WHERE l.locktype = 'advisory' AND l.granted"
+        " AND l.classid = :c AND l.objid = :s AND l.objsubid = 2"
+        " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    holder = connection.execute(query, {"c": LOCK_CLASS, "s": slot}).first()
+    connection.commit()
+    return None if holder is None else (int(holder[0]), holder[1])
 
 
 def _lock_dir(engine: Engine) -> Path:
