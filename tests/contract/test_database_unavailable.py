@@ -76,6 +76,25 @@ def test_postgresql_that_refuses_connections_is_unavailable():
 
 
 @pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A port that accepts connections and never says a word, as a hung server or a broken network path does."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+
+
+@pytest.mark.timeout(60)  # without a connect timeout, the connection waits for an answer until the test times out
+def test_postgresql_that_never_answers_is_unavailable(silent_server: int):
+    hung = make_url(postgres_url()).set(port=silent_server).render_as_string(hide_password=False)
+    with pytest.raises(DatabaseUnavailable, match="timeout"), make_engine(hung).connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+@pytest.fixture
 def database_out_of_connections() -> Iterator[str]:
     """A database of our own whose connection limit is 0: PostgreSQL answers too_many_connections (53300)."""
     name = f"aisle_full_{uuid.uuid4().hex[:8]}"

@@ -26,7 +26,14 @@ def make_engine(url: str, pool_size: int = 10, lock_wait_seconds: float = 30.0) 
     # whether the server hung up on the pooled connection (a restart, pg_terminate_backend): if so the pool
     # replaces it with a fresh one and the unit of work never sees it. A connection that breaks under a running
     # transaction fails it with ConnectionLost, which the services retry like a lost compare-and-set.
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False, pool_recycle=900)
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        pool_recycle=900,
+        connect_args={k: v for k, v in PG_CONNECTION_LIMITS.items() if k not in make_url(url).query},  # URL's win
+    )
 
     @event.listens_for(engine, "checkout")
     def _replace_if_hung_up(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
@@ -45,6 +52,18 @@ def make_engine(url: str, pool_size: int = 10, lock_wait_seconds: float = 30.0) 
     return engine
 
 
+# libpq's own bounds, so a server that stops answering fails a request with a 503 instead of holding its thread:
+# a connection that gets no answer at all in 10 s gives up; on an open connection, the kernel ends it when sent
+# data goes unacknowledged for 30 s or the peer stops answering keepalives (30 s idle, then 3 probes 10 s apart).
+# The same keys in AISLE_DATABASE_URL's query ("?connect_timeout=3") win.
+PG_CONNECTION_LIMITS = {
+    "connect_timeout": 10,
+    "tcp_user_timeout": 30_000,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
 PG_DISK_FULL = "53100"  # SQLSTATE disk_full
 PG_CANNOT_CONNECT = {"57P03", "53300"}  # cannot_connect_now (starting, stopping), too_many_connections
 SQLITE_FULL = 13  # "database or disk is full"
