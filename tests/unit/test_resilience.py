@@ -248,3 +248,22 @@ def test_resilient_cache_logs_again_for_a_second_outage(clock: FakeClock, caplog
     firsts = [r for r in caplog.records if "failing" in r.getMessage()]
     recoveries = [r for r in caplog.records if "recovered" in r.getMessage()]
     assert (len(firsts), len(recoveries)) == (2, 2)
+
+
+def test_a_delete_lost_to_an_outage_is_sent_again_and_its_entry_never_read(clock: FakeClock) -> None:
+    """A product edited while Redis was gone: its page from before the edit must not come back with Redis."""
+    inner = FlakyCache()
+    cache = ResilientCache(inner, CircuitBreaker(failure_threshold=1, reset_after_seconds=10, clock=clock))
+    cache.set("pdp:1", {"title": "before the edit"}, ttl_seconds=600)
+    cache.set("pdp:2", {"title": "untouched"}, ttl_seconds=600)
+
+    inner.down = True
+    cache.delete("pdp:1")  # the edit's invalidation fails
+    inner.down = False
+    clock.now += 10  # the breaker lets a call through again
+
+    assert cache.get("pdp:1") is None
+    assert cache.get_many(["pdp:1", "pdp:2"]) == [None, {"title": "untouched"}]
+    assert inner.get("pdp:1") is None  # deleted from the cache itself, for every other process too
+    cache.set("pdp:1", {"title": "after the edit"}, ttl_seconds=600)
+    assert cache.get("pdp:1") == {"title": "after the edit"}

@@ -191,12 +191,17 @@ class OutageReporter:
             log.warning("%s recovered: circuit half_open -> closed", self._dependency)
 
 
-class ResilientCache:
-    """A Cache that never raises: while the inner cache fails or the breaker is open, get is a miss and
-    set/delete do nothing.
+MAX_PENDING_DELETES = 100_000  # keys whose delete failed, kept to retry: past that many, their TTL bounds them
+_FAILED = object()
 
-    A delete dropped during an outage leaves a stale entry behind if the data survived it; the entries' TTL bounds
-    how stale.
+
+class ResilientCache:
+    """A Cache that never raises: while the inner cache fails or the breaker is open, get is a miss and set does
+    nothing.
+
+    A delete that fails is remembered and sent again as soon as the cache answers, and until then this process
+    reads those keys as misses: an entry a write invalidated during an outage would otherwise come back when the
+    cache does (a product page from before the edit), stale until its TTL.
     """
 
     def __init__(self, inner: Cache, breaker: CircuitBreaker, name: str = "Redis cache") -> None:
@@ -205,6 +210,7 @@ class ResilientCache:
         self._outage = OutageReporter(name, "reads go to the database; nothing fails; latency rises")
         breaker.add_listener(self._outage)
         self._lock = threading.Lock()
+        self._pending: set[str] = set()  # keys whose delete failed
         self.hits = 0
         self.misses = 0
 
@@ -217,7 +223,8 @@ class ResilientCache:
         return self._breaker.state
 
     def get(self, key: str) -> Any | None:
-        value = self._breaker.call(self._inner.get, key, fallback=None)
+        self._send_pending_deletes()
+        value = None if key in self._pending else self._breaker.call(self._inner.get, key, fallback=None)
         with self._lock:
             if value is None:
                 self.misses += 1
@@ -228,7 +235,10 @@ class ResilientCache:
     def get_many(self, keys: Sequence[str]) -> list[Any | None]:
         if not keys:  # asks nothing of Redis, so proves nothing: it must not count as a success for the breaker
             return []
+        self._send_pending_deletes()
         values = self._breaker.call(self._inner.get_many, keys, fallback=None) or [None] * len(keys)
+        if self._pending:
+            values = [None if key in self._pending else value for key, value in zip(keys, values, strict=True)]
         with self._lock:
             found = sum(value is not None for value in values)
             self.hits += found
@@ -243,8 +253,28 @@ class ResilientCache:
             self._breaker.call(self._inner.set_many, values, ttl_seconds)
 
     def delete(self, *keys: str) -> None:
-        if keys:  # as get_many
-            self._breaker.call(self._inner.delete, *keys)
+        if keys and self._breaker.call(self._deleted, keys, fallback=_FAILED) is _FAILED:  # as get_many
+            self._remember_deletes(keys)
+
+    def _deleted(self, keys: Sequence[str]) -> bool:
+        self._inner.delete(*keys)
+        return True
+
+    def _remember_deletes(self, keys: Sequence[str]) -> None:
+        with self._lock:
+            room = MAX_PENDING_DELETES - len(self._pending)
+            self._pending.update(keys[:room])
+        if room < len(keys):
+            log.warning("%d cache deletes not kept to retry: their entries stay until their TTL", len(keys) - room)
+
+    def _send_pending_deletes(self) -> None:
+        if not self._pending:
+            return
+        with self._lock:
+            keys = tuple(self._pending)
+        if self._breaker.call(self._deleted, keys, fallback=_FAILED) is not _FAILED:
+            with self._lock:
+                self._pending.difference_update(keys)
 
     def add_to_list(self, key: str, items: Sequence[str], ttl_seconds: float) -> None:
         if items:  # as get_many
