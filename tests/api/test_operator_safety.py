@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -397,3 +398,40 @@ def test_the_cli_says_its_version_and_takes_h_for_help():
     assert CliRunner().invoke(cli, ["--version"]).output.strip() == f"aisle {version('aisle')}"
     helped = CliRunner().invoke(cli, ["import", "-h"])
     assert helped.exit_code == 0 and "--format" in helped.output
+
+
+def _aisle(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "AISLE_DATA_DIR": str(data_dir), "AISLE_INTERNAL_TOKEN": "a-token-long-enough"}
+    command = [str(Path(sys.executable).parent / "aisle"), *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def read_only_data_dir(tmp_path: Path):
+    """A store on a read-only mount (a bind mount of a directory of our own: needs root, as CI runs)."""
+    source, mounted = tmp_path / "source", tmp_path / "read-only"
+    mounted.mkdir()
+    assert _aisle(source, "import", "--format", "synthetic", "--count", "5").returncode == 0
+    reader = sqlite3.connect(source / "aisle.db")  # open, as a store still served: its -wal and -shm files exist
+    reader.execute("SELECT count(*) FROM products").fetchone()
+    bind = subprocess.run(["mount", "--bind", str(source), str(mounted)], capture_output=True)
+    if bind.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {bind.stderr.decode().strip()}")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(mounted)], check=True, capture_output=True)
+        yield mounted
+    finally:
+        subprocess.run(["umount", str(mounted)], check=True)
+        reader.close()
+
+
+def test_a_data_dir_that_cannot_be_written_is_named_without_a_traceback(read_only_data_dir: Path):
+    env = {**os.environ, "AISLE_DATA_DIR": str(read_only_data_dir), "AISLE_INTERNAL_TOKEN": "a-token-long-enough"}
+    aisle = Path(sys.executable).parent / "aisle"
+    done = subprocess.run(
+        [str(aisle), "sellers", "create", "--name", "Anyone"], env=env, capture_output=True, text=True
+    )
+    said = " ".join((done.stdout + done.stderr).split())
+    assert done.returncode == 1
+    assert f"cannot write {read_only_data_dir}" in said and "Read-only file system" in said
+    assert "Traceback" not in said

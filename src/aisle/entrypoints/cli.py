@@ -811,3 +811,10 @@ def main() -> None:
         said = f"[red]the database is out of disk space[/red] ({full}): what was committed before stays. Free some "
         console.print(said + "space and run the command again.", soft_wrap=True)
         sys.exit(1)
+    except OSError as error:
+        if error.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise
+        said = f"[red]cannot write {error.filename or 'to the data dir'}[/red]: {error.strerror}. aisle keeps its "
+        said += "database, index and locks in AISLE_DATA_DIR: give it a directory this user can write."
+        console.print(said, soft_wrap=True, highlight=False)
+        sys.exit(1)
