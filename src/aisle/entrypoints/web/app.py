@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,6 +24,7 @@ MESSAGES = {
     404: ("Page not found", "We looked everywhere, but this page is not on our shelves."),
     429: ("Slow down a little", "You have made many requests in a short time. Try again in a few seconds."),
     500: ("Something went wrong", "It is our fault, not yours. Try again in a moment."),
+    503: ("We will be right back", "The store cannot reach its shelves just now. Try again in a minute."),
 }
 
 
@@ -92,6 +93,10 @@ def _install_error_pages(app: FastAPI) -> None:
     async def _missing_page(request: Request, _error: storefront.PageNotFound) -> Response:
         return error_page(request, 404)
 
+    for kind, handler in list(app.exception_handlers.items()):  # the rest: the database or disk unavailable...
+        if kind not in (Exception, NotFound, StaleVersion, InvalidInput, StarletteHTTPException):
+            app.add_exception_handler(kind, _with_page_for_unavailable(handler))
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
         if error.status_code == 405 and request.method == "GET" and wants_page(request):
@@ -101,6 +106,21 @@ def _install_error_pages(app: FastAPI) -> None:
             response.headers.update(getattr(error, "headers", None) or {})
             return response
         return await _answer(as_problem, request, error)
+
+
+def _with_page_for_unavailable(handler: Callable[..., Any]) -> Callable[[Request, Exception], Awaitable[Response]]:
+    """A browser gets the 503 page, with the API answer's Retry-After, where an API client gets problem+json."""
+
+    async def answer(request: Request, error: Exception) -> Response:
+        response = await _answer(handler, request, error)
+        if response.status_code != 503 or not wants_page(request):
+            return response
+        page = error_page(request, 503)
+        if "retry-after" in response.headers:
+            page.headers["Retry-After"] = response.headers["retry-after"]
+        return page
+
+    return answer
 
 
 def _form_page(path: str) -> str:
