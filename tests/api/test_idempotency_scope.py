@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import SellerClient
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.api.conftest import SellerClient, product_body
 from tests.api.test_inventory import INTERNAL, patch, stocked  # noqa: F401  (the fixture)
 
 
@@ -95,3 +97,22 @@ def test_only_a_product_on_sale_can_be_reserved_and_a_held_reservation_still_com
     assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["reserved"] == 1
     deduct = {"operation": "DEDUCT", "reservation_id": held["reservation_id"]}
     assert patch(client, stocked["variant"], deduct).json()["status"] == "DEDUCTED"  # taken while it was on sale
+
+
+def test_a_product_create_retried_with_its_key_answers_with_the_product_it_created(client, seller: SellerClient):
+    body = product_body(variants=[{"sku": "RETRY-1", "price": 20}])
+    keyed = {"Idempotency-Key": "create-retry-1"}
+    with ThreadPoolExecutor(4) as pool:  # a timeout's retry may race the first try
+        answers = list(pool.map(lambda _n: seller.request("POST", "/products", json=body, headers=keyed), range(4)))
+    assert {a.status_code for a in answers} == {201}, [a.text for a in answers]
+    assert len({a.json()["product_id"] for a in answers}) == 1
+    assert seller.request("GET", "/products").json()["total"] == 1
+    assert seller.request("POST", "/products", json=body).status_code == 409  # no key: its SKU is taken
+    changed = {**body, "title": "Another product"}
+    reused = seller.request("POST", "/products", json=changed, headers=keyed)
+    assert reused.status_code == 422 and reused.json()["errors"][0]["field"] == "Idempotency-Key"
+    rival = SellerClient(client, "Rival With The Same Key")  # keys are the seller's own
+    assert (
+        rival.request("POST", "/products", json=body, headers=keyed).json()["product_id"]
+        != answers[0].json()["product_id"]
+    )

@@ -13,7 +13,7 @@ from aisle.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from aisle.domain.pricing import PRICE_MEMORY, price_change_problems
 from aisle.domain.search.text import tokenize
 from aisle.domain.versions import diff_snapshots
-from aisle.services.ports import UnitOfWork, UnitOfWorkFactory, VersionConflict, VersionInfo
+from aisle.services.ports import IdempotencyKey, UnitOfWork, UnitOfWorkFactory, VersionConflict, VersionInfo
 from aisle.services.price_history import record_price_history
 from aisle.services.retry import retry_on_conflict
 
@@ -41,14 +41,28 @@ class CatalogService:
         self._new_id = new_id
         self._now = now
 
-    def create_product(self, seller_id: int, content: ProductContent, actor: str = "seller") -> Product:
-        with self._uow() as uow:
-            require_known_references(uow, content, seller_id)
-            product = Product.create(self._new_id(), seller_id, content, self._now(), self._new_id)
-            uow.products.add(product, actor)
-            record_price_history(uow, [product], actor)
-            uow.commit()
-        return product
+    def create_product(
+        self, seller_id: int, content: ProductContent, actor: str = "seller", key: IdempotencyKey | None = None
+    ) -> Product:
+        """With ``key``, a retried request gets the product the first one created (as it is now), never a second."""
+
+        def attempt() -> Product:
+            with self._uow() as uow:
+                if key is not None and (earlier := uow.inventory.remembered(key)) is not None:
+                    created = uow.products.get(int(earlier["product_id"]))
+                    if created is not None and created.seller_id == seller_id:
+                        return created
+                require_known_references(uow, content, seller_id)
+                product = Product.create(self._new_id(), seller_id, content, self._now(), self._new_id)
+                uow.products.add(product, actor)
+                record_price_history(uow, [product], actor)
+                if key is not None:
+                    uow.inventory.remember(key, {"product_id": str(product.product_id)}, self._now())
+                uow.commit()
+                return product
+
+        # A conflict is a twin request with the same key that committed first: the retry answers with its product.
+        return retry_on_conflict(attempt, 2, "the same Idempotency-Key is in use by another request; try again")
 
     def replace_product(
         self,

@@ -15,6 +15,7 @@ from aisle.entrypoints.api.dependencies import (
     OVER_WRITE_LIMIT,
     BulkDep,
     CatalogDep,
+    IdempotencyKey,
     IfMatch,
     ImagesDep,
     JobIdText,
@@ -24,6 +25,7 @@ from aisle.entrypoints.api.dependencies import (
     WritingSeller,
     current_seller,
     parse_id,
+    scoped_key,
 )
 from aisle.entrypoints.api.json_body import UniqueKeysRoute
 from aisle.entrypoints.api.problems import problem
@@ -72,9 +74,18 @@ def _with_etag(response: Response, version: int) -> None:
 
 @router.post("/products", status_code=status.HTTP_201_CREATED, response_model=ProductOut, responses=WRITE_PROBLEMS)
 def create_product(
-    body: ProductIn, seller: WritingSeller, catalog: CatalogDep, images: ImagesDep, response: Response
+    body: ProductIn,
+    seller: WritingSeller,
+    catalog: CatalogDep,
+    images: ImagesDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> ProductOut:
-    product = catalog.create_product(seller.seller_id, body.to_content(), actor=f"seller:{seller.seller_id}")
+    """Lists a product. A retry with the same Idempotency-Key answers with the product the first request created
+    (as it is now) rather than a 409 for its SKUs: send one when a timeout or a 503 leaves you unsure it was saved."""
+    key = scoped_key(idempotency_key, f"seller:{seller.seller_id}", "CREATE-PRODUCT", "-", body)
+    actor = f"seller:{seller.seller_id}"
+    product = catalog.create_product(seller.seller_id, body.to_content(), actor=actor, key=key)
     _with_etag(response, product.version)
     response.headers["Location"] = f"/api/v1/seller/products/{product.product_id}"
     return _out(images, product)
