@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -110,3 +112,44 @@ def test_an_s3_nobody_answers_is_unavailable_not_an_error() -> None:
     ):
         with pytest.raises(BlobStoreUnavailable):
             call()
+
+
+class SilentServer:
+    """Accepts connections and never answers, as a hung store does; counts the connections it was asked for."""
+
+    def __init__(self) -> None:
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(64)
+        self.port = self._listener.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                self.accepted.append(self._listener.accept()[0])
+
+    def close(self) -> None:
+        self._listener.close()
+        for connection in self.accepted:
+            connection.close()
+
+
+def test_an_s3_that_stops_answering_is_given_up_on_at_once_after_a_few_timeouts() -> None:
+    from aisle.adapters.blobs.s3 import BREAKER_FAILURES, S3BlobStore
+
+    silent = SilentServer()
+    try:
+        hung = S3BlobStore(f"http://aisle:secret@127.0.0.1:{silent.port}", TEST_BUCKET, read_timeout=0.3)
+        for _ in range(BREAKER_FAILURES):
+            with pytest.raises(BlobStoreUnavailable, match="S3 unreachable"):
+                hung.get("images/x/a.webp")
+        asked = len(silent.accepted)
+        assert asked >= BREAKER_FAILURES
+        for _ in range(20):  # a page of thumbnails: none of them waits on the store again
+            with pytest.raises(BlobStoreUnavailable, match="trying again soon"):
+                hung.get("images/x/a.webp")
+        assert len(silent.accepted) == asked
+    finally:
+        silent.close()

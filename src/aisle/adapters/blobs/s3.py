@@ -6,8 +6,9 @@ The bucket is created on first use when it does not exist."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar, cast
 from urllib.parse import unquote, urlsplit
 
 import boto3
@@ -15,22 +16,31 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from aisle.adapters.blobs.keys import checked_key
+from aisle.adapters.resilience import CircuitBreaker
 from aisle.services.ports import BlobStoreUnavailable
 
 MISSING = {"404", "NoSuchKey", "NotFound"}
+BREAKER_FAILURES = 3
+BREAKER_RESET_SECONDS = 5.0
+T = TypeVar("T")
+_NOT_CALLED: Any = object()
 
 
 class S3BlobStore:
-    def __init__(self, url: str, bucket: str, region: str = "us-east-1") -> None:
+    """``read_timeout``: seconds an answer may take (boto3 tries twice). After BREAKER_FAILURES calls in a row
+    found the store unavailable, calls fail at once for BREAKER_RESET_SECONDS, then one is tried: a store that
+    stops answering must not hold every request thread that serves a picture for the length of its timeouts."""
+
+    def __init__(self, url: str, bucket: str, region: str = "us-east-1", read_timeout: float = 10.0) -> None:
         parts = urlsplit(url)
         endpoint = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
         config = Config(
             # S3-compatible servers (S3Proxy, older MinIO) refuse the CRC trailers boto3 sends by default since 1.36.
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
-            retries={"max_attempts": 3, "mode": "standard"},
+            retries={"max_attempts": 2, "mode": "standard"},
             connect_timeout=3,
-            read_timeout=30,
+            read_timeout=read_timeout,
             max_pool_connections=20,
         )
         self._client = boto3.client(
@@ -44,13 +54,44 @@ class S3BlobStore:
         self._bucket = bucket
         self._bucket_ready = False
         self._lock = threading.Lock()
+        breaker = CircuitBreaker(BREAKER_FAILURES, BREAKER_RESET_SECONDS, failure_types=(BlobStoreUnavailable,))
+        self._breaker = breaker
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
+        self._guarded(self._put, key, data, content_type)
+
+    def get(self, key: str) -> bytes | None:
+        return self._guarded(self._get, key)
+
+    def exists(self, key: str) -> bool:
+        return bool(self._guarded(self._exists, key))
+
+    def delete(self, key: str) -> None:
+        self._guarded(self._delete, key)
+
+    def _guarded(self, call: Callable[..., T], *args: Any) -> T:
+        failed: list[BlobStoreUnavailable] = []
+
+        def attempt() -> T:
+            try:
+                return call(*args)
+            except BlobStoreUnavailable as unavailable:
+                failed.append(unavailable)
+                raise
+
+        answer = self._breaker.call(attempt, fallback=_NOT_CALLED)
+        if answer is _NOT_CALLED:
+            raise (
+                failed[0] if failed else BlobStoreUnavailable("S3 unreachable: recent calls failed; trying again soon")
+            )
+        return cast(T, answer)
+
+    def _put(self, key: str, data: bytes, content_type: str) -> None:
         with _reachable():
             self._ensure_bucket()
             self._client.put_object(Bucket=self._bucket, Key=checked_key(key), Body=data, ContentType=content_type)
 
-    def get(self, key: str) -> bytes | None:
+    def _get(self, key: str) -> bytes | None:
         with _reachable():
             try:
                 answer = self._client.get_object(Bucket=self._bucket, Key=checked_key(key))
@@ -60,7 +101,7 @@ class S3BlobStore:
                 raise
             return answer["Body"].read()
 
-    def exists(self, key: str) -> bool:
+    def _exists(self, key: str) -> bool:
         with _reachable():
             try:
                 self._client.head_object(Bucket=self._bucket, Key=checked_key(key))
@@ -70,7 +111,7 @@ class S3BlobStore:
                 raise
             return True
 
-    def delete(self, key: str) -> None:
+    def _delete(self, key: str) -> None:
         with _reachable():
             try:
                 self._client.delete_object(Bucket=self._bucket, Key=checked_key(key))
