@@ -156,6 +156,29 @@ def test_a_killed_importer_leaves_a_state_the_relay_finishes(tmp_path: Path):
     _finish_with_a_rerun_and_the_relay(tmp_path)
 
 
+def test_a_rerun_after_the_whole_import_was_killed_leaves_everything_searchable(tmp_path: Path):
+    """The importer killed with its indexing process (the OOM killer, a container stopped): what was committed is
+    owed by events held for the import, and the rerun skips those products by SKU. It indexes them itself: with
+    no server running, nothing else would."""
+    importer = _start_import(tmp_path)
+    eventually(lambda: _products(tmp_path) >= STOP_AFTER, WAIT_SECONDS, f"{STOP_AFTER} products committed")
+    indexer = _indexer_pid(importer.pid)
+    os.killpg(importer.pid, signal.SIGKILL)
+    importer.wait(WAIT_SECONDS)
+    eventually(lambda: _ended(indexer), WAIT_SECONDS, "the indexing process to end")
+    products, searchable, _due = _consistent(tmp_path)
+    assert searchable < products < COUNT, _log(tmp_path)
+    rerun = _start_import(tmp_path)
+    assert rerun.wait(WAIT_SECONDS) == 0, _log(tmp_path)
+    app = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    try:
+        assert app.search_engine.count() == app.catalog.count_active() == COUNT, _log(tmp_path)
+        with app.uow(readonly=True) as uow:
+            assert uow.outbox.pending_count() == 0
+    finally:
+        app.stop()
+
+
 def test_a_killed_indexing_process_leaves_the_rest_to_the_relay(tmp_path: Path):
     importer = _start_import(tmp_path)
     eventually(lambda: _products(tmp_path) >= STOP_AFTER, WAIT_SECONDS, f"{STOP_AFTER} products committed")

@@ -149,6 +149,8 @@ class CatalogImporter:
         summary = ImportSummary()
         indexing = self._feed() if self._feed is not None else None
         try:
+            if indexing is not None:
+                self._index_left_held(indexing)
             for batch in _batches(iter(prepared), self._batch_size):
                 with self._uow() as uow:
                     if indexing is not None and indexing.active:
@@ -162,6 +164,20 @@ class CatalogImporter:
             if indexing is not None:
                 indexing.finish()
         return summary
+
+    def _index_left_held(self, indexing: IndexFeed) -> None:
+        """Indexes what an earlier import committed but never indexed (stopped with its indexer, by a kill or the
+        OOM killer): its events are held for the import, and this one skips those products by their SKUs."""
+        after = 0
+        while indexing.active:
+            with self._uow() as uow:
+                held = uow.outbox.held_after(after, self._now(), self._batch_size)
+                product_ids = sorted({entry.key for entry in held})
+                products = uow.products.get_many(product_ids) if product_ids else []
+            if not held:
+                return
+            indexing.add(products, [entry.event_id for entry in held])
+            after = held[-1].event_id
 
     def _import_batch(
         self, uow: UnitOfWork, seller_id: int, batch: list[Prepared | Rejected], summary: ImportSummary

@@ -270,6 +270,9 @@ class Outbox(Protocol):
     def release_held(self, event_ids: Sequence[int]) -> None:
         """Makes held events due at once."""
 
+    def held_after(self, event_id: int, now: datetime, limit: int) -> list[OutboxEntry]:
+        """Pending events an import holds (due after ``now``), with a larger id than ``event_id``, oldest first."""
+
     def oldest_pending_at(self, now: datetime | None = None) -> datetime | None:
         """When the oldest event not yet delivered was recorded; with ``now``, leaving out events an import holds
         (never tried, due later): the import indexes them itself, and the relay when it does not."""

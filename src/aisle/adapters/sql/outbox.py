@@ -70,6 +70,19 @@ class SqlOutbox:
             for r in self._db.execute(query)
         ]
 
+    def held_after(self, event_id: int, now: datetime, limit: int) -> list[OutboxEntry]:
+        rows = t.outbox.c
+        query = (
+            select(t.outbox)
+            .where(and_(rows.status == PENDING, rows.next_attempt_at > now, rows.event_id > event_id))
+            .order_by(rows.event_id)
+            .limit(limit)
+        )
+        return [
+            OutboxEntry(r.event_id, r.name, r.key, r.payload, as_utc(r.created_at), r.attempts, r.traceparent)
+            for r in self._db.execute(query)
+        ]
+
     def mark_delivered(self, event_ids: Sequence[int], now: datetime) -> None:
         # in slices: an import marks a minute of events at once, and PostgreSQL takes at most 65,535 parameters
         for start in range(0, len(event_ids), IDS_PER_STATEMENT):
