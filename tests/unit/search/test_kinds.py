@@ -48,13 +48,17 @@ TREE = [
 UNLOCKED, CASES, PHOTO, LAPTOPS, LAPTOP_BAGS = 6, 3, 4, 11, 13
 
 
-@pytest.fixture
-def kinds() -> CatalogKinds:
+def kinds_of(tree: list[tuple[int, str, int | None]]) -> CatalogKinds:
     by_id: dict[int, Category] = {}
-    for category_id, name, parent in TREE:
+    for category_id, name, parent in tree:
         path = name if parent is None else by_id[parent].path + " > " + name
         by_id[category_id] = Category(category_id, name, parent, path)
     return CatalogKinds.from_categories(by_id)
+
+
+@pytest.fixture
+def kinds() -> CatalogKinds:
+    return kinds_of(TREE)
 
 
 def test_singular_forms_compare_equal():
@@ -467,11 +471,7 @@ ICECAT_TREE = [
 
 @pytest.fixture
 def icecat_kinds() -> CatalogKinds:
-    by_id: dict[int, Category] = {}
-    for category_id, name, parent in ICECAT_TREE:
-        path = name if parent is None else by_id[parent].path + " > " + name
-        by_id[category_id] = Category(category_id, name, parent, path)
-    return CatalogKinds.from_categories(by_id)
+    return kinds_of(ICECAT_TREE)
 
 
 def test_two_kinds_slashed_at_the_start_of_a_name_qualify_the_kind_after_them(icecat_kinds):
