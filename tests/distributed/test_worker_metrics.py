@@ -113,6 +113,12 @@ def test_each_worker_process_serves_its_own_metrics(settings: Settings, opensear
             try:
                 create_product(client, seller, "Worker Metrics Toaster", "WM-2")
                 _wait_for("the builder's failures", lambda: (_metric(builder_port, failing) or 0) >= 1, workers)
+                for _ in range(4):  # searches browse the database, and the API rests OpenSearch after 3 failures
+                    assert "degraded" in client.get("/api/v1/products/search", params={"q": "toaster"}).json()
+                scrape = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
+                assert re.search(r'^aisle_dependency_resting\{dependency="search"\} 1\.0$', scrape, re.MULTILINE)
+                degraded = re.search(r"^aisle_search_degraded_total (\S+)$", scrape, re.MULTILINE)
+                assert degraded is not None and float(degraded.group(1)) >= 4
             finally:
                 opensearch.restore()
             _wait_for("the builder's recovery", lambda: _metric(builder_port, failing) == 0, workers)

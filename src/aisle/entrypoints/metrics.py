@@ -30,8 +30,11 @@ SEARCH_LATENCY = Histogram("aisle_search_duration_seconds", "Search pipeline lat
 SEARCHES = Counter("aisle_searches_total", "Searches served")
 ZERO_RESULTS = Counter("aisle_search_zero_results_total", "Searches that found nothing, even after relaxation")
 RELAXED = Counter("aisle_search_relaxed_total", "Searches answered only after dropping filters or words")
+DEGRADED = Counter(
+    "aisle_search_degraded_total", "Searches answered by browsing the database: the search engine was out of reach"
+)
 PDP_LATENCY = Histogram("aisle_pdp_duration_seconds", "Product page latency", ["cache"], buckets=LATENCY_BUCKETS)
-_SERVING_ONLY = (HTTP_LATENCY, SEARCH_LATENCY, SEARCHES, ZERO_RESULTS, RELAXED, PDP_LATENCY)
+_SERVING_ONLY = (HTTP_LATENCY, SEARCH_LATENCY, SEARCHES, ZERO_RESULTS, RELAXED, DEGRADED, PDP_LATENCY)
 
 
 class _ContainerGauges(Collector):
@@ -66,6 +69,21 @@ class _ContainerGauges(Collector):
         for loop in (*container.loops, *led):
             failing.add_metric([loop.name], loop.consecutive_failures)
         yield failing
+        yield _resting(container)
+
+
+def _resting(container: Container) -> GaugeMetricFamily:
+    """1 while a dependency's circuit breaker keeps calls from it (open or half open) after it failed."""
+    resting = GaugeMetricFamily(
+        "aisle_dependency_resting",
+        "1 while calls to a dependency are held back after it failed (its circuit breaker is not closed)",
+        labels=["dependency"],
+    )
+    for name, adapter in (("search", container.search_engine), ("cache", container.cache), ("blobs", container.blobs)):
+        state = getattr(adapter, "state", None)  # the embedded cache and disk store cannot be out of reach
+        if state is not None:
+            resting.add_metric([name], int(state != "closed"))
+    return resting
 
 
 def _serving_gauges(container: Container) -> Iterator[GaugeMetricFamily]:
@@ -113,3 +131,5 @@ def observe_search(seconds: float, result: SearchResult) -> None:
         ZERO_RESULTS.inc()
     if result.relaxed is not None:
         RELAXED.inc()
+    if result.degraded is not None:
+        DEGRADED.inc()

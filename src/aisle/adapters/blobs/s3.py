@@ -16,7 +16,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from aisle.adapters.blobs.keys import checked_key
-from aisle.adapters.resilience import CircuitBreaker
+from aisle.adapters.resilience import BreakerState, CircuitBreaker
 from aisle.services.ports import BlobStoreUnavailable
 
 MISSING = {"404", "NoSuchKey", "NotFound"}
@@ -56,6 +56,10 @@ class S3BlobStore:
         self._lock = threading.Lock()
         breaker = CircuitBreaker(BREAKER_FAILURES, BREAKER_RESET_SECONDS, failure_types=(BlobStoreUnavailable,))
         self._breaker = breaker
+
+    @property
+    def state(self) -> BreakerState:
+        return self._breaker.state
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self._guarded(self._put, key, data, content_type)
