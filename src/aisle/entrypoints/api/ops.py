@@ -18,8 +18,10 @@ router = APIRouter(route_class=UniqueKeysRoute)
 
 
 @router.get("/healthz", tags=["ops"], response_model=Health)
-def healthz() -> dict[str, str]:
-    """The process is alive (it answers); says nothing about its dependencies."""
+async def healthz() -> dict[str, str]:
+    """The process is alive (it answers); says nothing about its dependencies. Answered on the event loop, not in
+    the thread pool that requests waiting on a hung database or store can fill: a liveness probe must not restart
+    a process for its dependency's fault."""
     return {"status": "ok"}
 
 
