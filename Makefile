@@ -30,8 +30,18 @@ lint: $(STAMP) ## ruff, the import layering contracts and mypy (strict on domain
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# The suite in two pytest processes, one per core: the tests of the shared servers' adapters and processes beside
+# those of the embedded shape. Each keeps to its own data (tmp dirs, databases, namespaces, index and topic prefixes).
+SERVICE_TESTS := tests/contract tests/distributed tests/processes
+EMBEDDED_TESTS := tests/api tests/unit tests/e2e
+
 test: lint rules ## the whole suite (PostgreSQL tests run when AISLE_TEST_DATABASE_URL is set; CI requires them)
-	$(BIN)/pytest
+	@log=$$(mktemp); trap 'kill $$services 2>/dev/null; rm -f $$log' EXIT INT TERM; \
+	$(BIN)/pytest $(SERVICE_TESTS) > $$log 2>&1 & services=$$!; \
+	$(BIN)/pytest $(EMBEDDED_TESTS); embedded=$$?; \
+	wait $$services; shared=$$?; \
+	echo; echo "== $(SERVICE_TESTS), run beside the above =="; cat $$log; \
+	[ $$embedded -eq 0 ] && [ $$shared -eq 0 ]
 
 rules: ## check and unit-test the Prometheus recording rules and alerts (needs promtool: Debian package prometheus)
 	@if ! command -v promtool >/dev/null; then \
