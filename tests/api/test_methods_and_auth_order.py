@@ -74,3 +74,16 @@ def test_head_answers_what_get_would_without_the_body(client, seller):
 
 def test_head_which_405_offers_is_answered(client):
     assert client.head("/api/v1/products/search", params={"q": "kettle"}).status_code == 200
+
+
+def test_the_methods_read_from_the_routes_are_those_the_document_lists(client):
+    """The paths' methods come from the routes (the document costs a second to build): they must agree with it."""
+    app = client.documented_app
+    methods = app.state.documented_methods
+    for path, operations in app.openapi()["paths"].items():
+        listed = {method.upper() for method in operations if method != "parameters"}
+        listed |= {"HEAD"} if "GET" in listed else set()
+        concrete = path.replace("{", "").replace("}", "")  # "/products/{product_id}" -> "/products/product_id"
+        assert set(methods.allowed(concrete if "{" in path else path)) >= listed, path
+        if "{" not in path:
+            assert methods.of_literal_path(path) == listed, path
