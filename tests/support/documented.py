@@ -15,6 +15,9 @@ from httpx import Response
 from pydantic import TypeAdapter, ValidationError
 
 CHECKED_STATUSES = {200, 201}
+# One validator per response model for the whole test session: building one costs milliseconds, and every test
+# starts a new app.
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
 
 
 class DocumentedClient(TestClient):
@@ -23,7 +26,6 @@ class DocumentedClient(TestClient):
     def __init__(self, app: Any, **kwargs: Any) -> None:
         self.checked = 0
         self._wrong: list[str] = []
-        self._models: dict[int, TypeAdapter[Any]] = {}
         self.documented_app = app
         super().__init__(self._checking, **kwargs)
 
@@ -59,7 +61,9 @@ class DocumentedClient(TestClient):
             answer = json.loads(body)
         except ValueError:
             return  # not JSON (a redirect, a file): nothing to compare
-        adapter = self._models.setdefault(id(route), TypeAdapter(route.response_model))
+        adapter = _ADAPTERS.get(route.response_model)
+        if adapter is None:
+            adapter = _ADAPTERS[route.response_model] = TypeAdapter(route.response_model)
         try:
             adapter.validate_python(answer)
         except ValidationError as wrong:
