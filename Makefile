@@ -30,18 +30,20 @@ lint: $(STAMP) ## ruff, the import layering contracts and mypy (strict on domain
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-# The suite in two pytest processes, one per core: the tests of the shared servers' adapters and processes beside
-# those of the embedded shape. Each keeps to its own data (tmp dirs, databases, namespaces, index and topic prefixes).
-SERVICE_TESTS := tests/contract tests/distributed tests/processes
-EMBEDDED_TESTS := tests/api tests/unit tests/e2e
+# The suite in two pytest processes, one per core, of about the same length (measured on a 2-core box): the tests of
+# the shared servers' adapters and processes with the unit, browser and schema-fuzzing tests, beside the rest of the
+# API tests. Each test keeps to its own data (tmp dirs, databases, namespaces, index and topic prefixes).
+FUZZ_TESTS := tests/api/test_schemathesis.py
+FIRST_LANE := tests/contract tests/distributed tests/processes tests/unit tests/e2e $(FUZZ_TESTS)
+SECOND_LANE := tests/api --ignore=$(FUZZ_TESTS)
 
 test: lint rules ## the whole suite (PostgreSQL tests run when AISLE_TEST_DATABASE_URL is set; CI requires them)
-	@log=$$(mktemp); trap 'kill $$services 2>/dev/null; rm -f $$log' EXIT INT TERM; \
-	$(BIN)/pytest $(SERVICE_TESTS) > $$log 2>&1 & services=$$!; \
-	$(BIN)/pytest $(EMBEDDED_TESTS); embedded=$$?; \
-	wait $$services; shared=$$?; \
-	echo; echo "== $(SERVICE_TESTS), run beside the above =="; cat $$log; \
-	[ $$embedded -eq 0 ] && [ $$shared -eq 0 ]
+	@log=$$(mktemp); trap 'kill $$first 2>/dev/null; rm -f $$log' EXIT INT TERM; \
+	$(BIN)/pytest $(FIRST_LANE) > $$log 2>&1 & first=$$!; \
+	$(BIN)/pytest $(SECOND_LANE); second=$$?; \
+	wait $$first; first_status=$$?; \
+	echo; echo "== $(FIRST_LANE), run beside the above =="; cat $$log; \
+	[ $$first_status -eq 0 ] && [ $$second -eq 0 ]
 
 rules: ## check and unit-test the Prometheus recording rules and alerts (needs promtool: Debian package prometheus)
 	@if ! command -v promtool >/dev/null; then \
