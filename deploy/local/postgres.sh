@@ -16,7 +16,7 @@ PG_LOG="$AISLE_LOG_DIR/postgres.log"
 PG_OS_USER=postgres
 PG_APP_USER=aisle
 PG_APP_PASSWORD=aisle
-PG_DATABASES=(aisle aisle_test aisle_cluster_test)  # the last for the failover tests (.ci/run)
+PG_DATABASES=(aisle aisle_test)
 
 pg_bindir() {
   local d
@@ -170,7 +170,7 @@ svc_wait() {
   for db in "${PG_DATABASES[@]}"; do
     app_login "$db" || { show_log_tail "$PG_LOG" 50; die "login as $PG_APP_USER to database $db failed"; }
   done
-  log "healthy: postgresql://$PG_APP_USER:$PG_APP_PASSWORD@$AISLE_BIND:$PG_PORT/aisle (and /aisle_test, /aisle_cluster_test)"
+  log "healthy: postgresql://$PG_APP_USER:$PG_APP_PASSWORD@$AISLE_BIND:$PG_PORT/aisle (and /aisle_test)"
 }
 
 svc_up() { svc_start; svc_wait; }
