@@ -10,12 +10,9 @@ second of CPU, which every process spent on its first request.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
-
-HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
 
 class DocumentedMethods:
@@ -57,11 +54,10 @@ def _documented_operations(app: FastAPI) -> dict[str, set[str]]:
     for route in iter_route_contexts(app.routes):
         path = route.path_format
         if isinstance(route.original_route, APIRoute) and route.include_in_schema and path:
-            operations.setdefault(path, set()).update(m.lower() for m in route.methods or ())
+            operations.setdefault(path, set()).update(route.methods or ())
     return operations
 
 
-def _methods(operations: Iterable[str]) -> frozenset[str]:
+def _methods(methods: set[str]) -> frozenset[str]:
     """HEAD wherever GET is: HeadAsGetMiddleware answers it."""
-    methods = {method.upper() for method in operations if method in HTTP_METHODS}
     return frozenset(methods | {"HEAD"} if "GET" in methods else methods)
