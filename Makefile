@@ -31,11 +31,11 @@ lint: $(STAMP) ## ruff, the import layering contracts and mypy (strict on domain
 	$(BIN)/mypy
 
 # The suite in two pytest processes, one per core, of about the same length (measured on a 2-core box): the tests of
-# the shared servers' adapters and processes with the unit, browser and schema-fuzzing tests, beside the rest of the
-# API tests. Each test keeps to its own data (tmp dirs, databases, namespaces, index and topic prefixes).
+# the shared servers' adapters and processes with the unit, browser and schema-fuzzing tests, beside everything else
+# (the API tests, and any new folder). Each test keeps to its own data (tmp dirs, databases, namespaces, prefixes).
 FUZZ_TESTS := tests/api/test_schemathesis.py
 FIRST_LANE := tests/contract tests/distributed tests/processes tests/unit tests/e2e $(FUZZ_TESTS)
-SECOND_LANE := tests/api --ignore=$(FUZZ_TESTS)
+SECOND_LANE := tests $(addprefix --ignore=,$(FIRST_LANE))
 
 test: lint rules ## the whole suite (PostgreSQL tests run when AISLE_TEST_DATABASE_URL is set; CI requires them)
 	@log=$$(mktemp); trap 'kill $$first 2>/dev/null; rm -f $$log' EXIT INT TERM; \
