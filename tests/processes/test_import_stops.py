@@ -143,6 +143,19 @@ def test_ctrl_c_leaves_what_was_imported_searchable(tmp_path: Path):
     _finish_with_a_rerun_and_the_relay(tmp_path)
 
 
+def test_a_stop_from_a_container_runtime_is_a_ctrl_c(tmp_path: Path):
+    """A container stop sends SIGTERM to every process in the container: the importer stops between records as
+    for Ctrl-C, and its reading and indexing processes live on until it ends them."""
+    importer = _start_import(tmp_path)
+    eventually(lambda: _products(tmp_path) >= STOP_AFTER, WAIT_SECONDS, f"{STOP_AFTER} products committed")
+    os.killpg(importer.pid, signal.SIGTERM)
+    assert importer.wait(WAIT_SECONDS) == 128 + signal.SIGTERM, _log(tmp_path)
+    products, searchable, due = _consistent(tmp_path)
+    assert STOP_AFTER <= products < COUNT, _log(tmp_path)
+    assert searchable >= products - BATCH_SIZE, (products, searchable, due, _log(tmp_path))
+    assert "stopped." in _log(tmp_path)
+
+
 def test_a_killed_importer_leaves_a_state_the_relay_finishes(tmp_path: Path):
     importer = _start_import(tmp_path)
     eventually(lambda: _products(tmp_path) >= STOP_AFTER, WAIT_SECONDS, f"{STOP_AFTER} products committed")

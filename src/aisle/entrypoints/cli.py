@@ -436,9 +436,10 @@ def import_catalog(
     `aisle import --format synthetic --count 1000000` generates a deterministic catalog with reviews, for
     benchmarks. The import indexes as it goes: when it ends, everything it imported is searchable. One process
     reads and validates the records, this one writes them to the database, a third indexes what was committed.
-    Stopped midway (Ctrl-C), it makes what it committed searchable before it exits; run it again to import the
-    rest (products already imported are skipped by SKU). Exits 1 when any record failed (the summary names the
-    first lines of each reason; the records that passed are imported all the same), or when nothing could be.
+    Stopped midway (Ctrl-C, or SIGTERM), it makes what it committed searchable before it exits; run it again to
+    import the rest (products already imported are skipped by SKU). Exits 1 when any record failed (the summary
+    names the first lines of each reason; the records that passed are imported all the same), or when nothing
+    could be.
     """
     if (path is None) != (format is ImportFormat.synthetic):
         console.print("[red]give a PATH for bestbuy, icecat and jsonl, and none for --format synthetic[/red]")
@@ -456,12 +457,12 @@ def import_catalog(
         console.print(f"[red]import stopped[/red]: {error}")
         console.print("Products committed before this are kept; `aisle import --help` lists the formats.")
         raise typer.Exit(1) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:
         console.print(
             "[yellow]stopped.[/yellow] The products imported so far are kept (and indexed, unless --no-index); run "
             "the same command again to import the rest: those already imported are skipped by SKU."
         )
-        raise typer.Exit(130) from None
+        raise typer.Exit(stop.exit_code if isinstance(stop, ImportStopped) else 130) from None
     finally:
         container.stop()
     if summary.failed:
@@ -526,11 +527,11 @@ def _run_import(
 ) -> Any:
     """``parallel``: the records are read and validated in one child process and indexed in another
     (entrypoints/import_reader.py, import_indexer.py); else all in this process."""
-    with _progress() as progress, _ctrl_c_between_records() as until_ctrl_c:
+    with _progress() as progress, _stop_between_records() as until_stopped:
         task = progress.add_task(label, total=total)
         if not parallel:
             importer = container.importer(index=index)
-            return importer.run(seller_id, until_ctrl_c(read()), lambda n: progress.advance(task, n))
+            return importer.run(seller_id, until_stopped(read()), lambda n: progress.advance(task, n))
         from aisle.entrypoints.import_indexer import IndexingProcess
         from aisle.entrypoints.import_reader import prepared_in_child
 
@@ -542,32 +543,44 @@ def _run_import(
         # Closed on the way out, Ctrl-C included: it stops its child then, not at interpreter exit, where
         # multiprocessing would join a child still waiting to flush chunks nobody reads (a hang)
         with closing(prepared_in_child(read)) as prepared:
-            summary = importer.run_prepared(seller_id, until_ctrl_c(prepared), lambda n: progress.advance(task, n))
+            summary = importer.run_prepared(seller_id, until_stopped(prepared), lambda n: progress.advance(task, n))
         if index:  # what there was to index: the records imported, not those skipped or imported before
             progress.update(indexed, total=summary.imported)
         return summary
 
 
-@contextmanager
-def _ctrl_c_between_records() -> Iterator[Callable[[Iterable[Any]], Iterator[Any]]]:
-    """Ctrl-C stops an import between two records, never inside a batch's transaction: interrupted inside a
-    database write, this process could keep SQLite's write lock while it waits for its indexing process to
-    finish, and that process waits for the lock (a hang found by tests/processes/test_import_stops.py)."""
-    asked = threading.Event()
-    previous = signal.signal(signal.SIGINT, lambda _signal, _frame: asked.set())
+class ImportStopped(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped an import between two records."""
 
-    def until_ctrl_c(records: Iterable[Any]) -> Iterator[Any]:
+    def __init__(self, signal_number: int) -> None:
+        super().__init__(signal_number)
+        self.exit_code = 128 + signal_number  # as a shell reports a process that signal ended: 130, 143
+
+
+@contextmanager
+def _stop_between_records() -> Iterator[Callable[[Iterable[Any]], Iterator[Any]]]:
+    """Ctrl-C, or SIGTERM (a service manager's or container runtime's stop), stops an import between two records,
+    never inside a batch's transaction: interrupted inside a database write, this process could keep SQLite's
+    write lock while it waits for its indexing process to finish, and that process waits for the lock (a hang found
+    by tests/processes/test_import_stops.py)."""
+    from aisle.entrypoints.import_reader import STOP_SIGNALS
+
+    asked: list[int] = []
+    previous = {number: signal.signal(number, lambda number, _frame: asked.append(number)) for number in STOP_SIGNALS}
+
+    def until_stopped(records: Iterable[Any]) -> Iterator[Any]:
         for record in records:
-            if asked.is_set():
-                raise KeyboardInterrupt
+            if asked:
+                raise ImportStopped(asked[0])
             yield record
-        if asked.is_set():
-            raise KeyboardInterrupt
+        if asked:
+            raise ImportStopped(asked[0])
 
     try:
-        yield until_ctrl_c
+        yield until_stopped
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _print_summary(summary: Any, unit: str = "item") -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import queue
-import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.process import BaseProcess
@@ -26,7 +25,7 @@ from typing import Any
 
 from aisle.bootstrap import bootstrap
 from aisle.domain.catalog import Product
-from aisle.entrypoints.import_reader import name_this_process
+from aisle.entrypoints.import_reader import deaf_to_stop_signals, ignore_stop_signals, name_this_process
 from aisle.services.clock import utc_now
 from aisle.services.import_indexing import ImportIndexing, IndexRequest, index_requested
 from aisle.services.ports import UnitOfWorkFactory
@@ -61,13 +60,10 @@ class IndexingProcess:
         self._gone = False  # the child ended without finishing; what it had not confirmed went back to the relay
 
     def _start_deaf_to_ctrl_c(self) -> None:
-        """The child inherits an ignored SIGINT from its very first instruction (an interpreter started with SIGINT
-        ignored keeps it so): Ctrl-C while it is still starting must not kill it either."""
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-        try:
+        """The child inherits ignored stop signals from its very first instruction (an interpreter started with a
+        signal ignored keeps it so): Ctrl-C while it is still starting must not kill it either."""
+        with deaf_to_stop_signals():
             self._process.start()
-        finally:
-            signal.signal(signal.SIGINT, previous)
 
     @property
     def active(self) -> bool:
@@ -140,7 +136,7 @@ class IndexingProcess:
 
 
 def _index_in_child(settings: Settings, requests: Any, replies: Any) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the importer decides when to stop, and says so (and see above)
+    ignore_stop_signals()  # the importer decides when to stop, and says so (and see above)
     name_this_process("aisle-indexer")
     _only_read(requests)
     container = bootstrap(settings.model_copy(update={"run_background_workers": False}))

@@ -14,7 +14,8 @@ import os
 import queue
 import signal
 import threading
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.process import BaseProcess
@@ -46,11 +47,8 @@ def prepared_in_child(read: Callable[[], Iterable[Any]]) -> Generator[Prepared |
     # daemon: whatever happens to this process, exiting terminates the reader instead of joining it (a reader
     # whose queue nobody drains waits forever to flush it)
     process = context.Process(target=_prepare_in_child, args=(read, chunks), name="aisle-import-reader", daemon=True)
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # see import_indexer: Ctrl-C is the importer's to act on
-    try:
+    with deaf_to_stop_signals():  # see import_indexer: Ctrl-C is the importer's to act on
         process.start()
-    finally:
-        signal.signal(signal.SIGINT, previous)
     try:
         while (chunk := _next_chunk(chunks, process)) is not END:
             if isinstance(chunk, _ReadFailed):
@@ -58,7 +56,7 @@ def prepared_in_child(read: Callable[[], Iterable[Any]]) -> Generator[Prepared |
             yield from chunk
     finally:
         if process.is_alive():
-            process.terminate()
+            process.kill()  # it does not hear SIGTERM
         process.join()
 
 
@@ -75,7 +73,7 @@ def _next_chunk(chunks: Any, process: BaseProcess) -> Any:
 
 
 def _prepare_in_child(read: Callable[[], Iterable[Any]], chunks: Any) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_stop_signals()
     name_this_process("aisle-reader")
     parent = multiprocessing.parent_process()
     if parent is not None:
@@ -100,6 +98,29 @@ def _exit_when_gone(parent: BaseProcess) -> None:
         os._exit(0)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and a service manager's or container runtime's stop
+
+
+def ignore_stop_signals() -> None:
+    """For an import's helper processes: a stop is the importer's to act on (it says so and ends them). A container
+    stop sends SIGTERM to every process in it, and Ctrl-C goes to the terminal's whole process group."""
+    for number in STOP_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+
+
+@contextmanager
+def deaf_to_stop_signals() -> Iterator[None]:
+    """While starting a helper process: it inherits the ignored signals from its very first instruction, so a stop
+    while it is still starting does not kill it either."""
+    previous = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    ignore_stop_signals()
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def name_this_process(name: str) -> None:
