@@ -12,7 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 import aisle.entrypoints.web as web
+from aisle.services.product_input import ProductIn
 
+GTIN = "4006381333931"
 FRESHNESS_SECONDS = 2.0  # the issue's promise: a new product is in storefront search within 2 s
 
 
@@ -83,6 +85,39 @@ def test_seller_signs_in_creates_a_product_and_shoppers_find_it(watched, store):
     expect(page.get_by_label("API key")).to_be_visible()
     page.goto(store.url + "/seller/products")
     expect(page.get_by_label("API key")).to_be_visible()
+    watched.clean()
+
+
+def test_saving_the_portal_form_untouched_keeps_everything_it_has_no_field_for(watched, store):
+    """What only the API sets (an offer's canonical product, a variant's weight) and what the form's text cannot
+    say exactly (typed attribute values, a "=" in a name, a ";" in a value, a description's first empty line)
+    come back from a save with nothing changed as they were."""
+    container = store.container
+    maker = container.sellers.create("E2E Makers").seller.seller_id
+    canonical = container.catalog.create_product(
+        maker,
+        ProductIn.model_validate(
+            {"title": "Ridge Lantern", "status": "ACTIVE", "gtin": GTIN, "variants": [{"sku": "RL-1", "price": 30}]}
+        ).to_content(),
+    )
+    offer = {
+        "title": "Ridge Lantern",
+        "gtin": GTIN,
+        "description": "\nFirst line after an empty one",
+        "status": "ACTIVE",
+        "canonical_product_id": str(canonical.product_id),
+        "attributes": {"waterproof": True, "lumens": 300, "a=b": "c", "size": "10 cm; 20 cm"},
+        "variants": [{"sku": "RLO-1", "price": 28, "weight_grams": 1200, "attributes": {"k=1": "v"}}],
+    }
+    seller_id = container.sellers.authenticate(store.seller_key).seller_id
+    before = container.catalog.create_product(seller_id, ProductIn.model_validate(offer).to_content())
+    page = watched.page
+    sign_in(watched, store)
+    page.goto(f"{store.url}/seller/products/{before.product_id}")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("Saved as version 1.")).to_be_visible()  # nothing changed: no new version
+    after = container.catalog.get_product(seller_id, before.product_id)
+    assert (after.version, after.content) == (1, before.content)
     watched.clean()
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from aisle.domain.catalog import Product, content_problems
+from aisle.domain.catalog import Product, ProductContent, Variant, content_problems
 from aisle.domain.categories import Category
 from aisle.domain.errors import FieldError, InvalidInput
 from aisle.entrypoints.numbers import decimal_comma, without_thousands
@@ -70,15 +70,19 @@ def submitted_values(form: FormData) -> dict[str, Any]:
         form.getlist("v_sku"), form.getlist("v_price"), form.getlist("v_compare"), form.getlist("v_attrs"), strict=False
     )
     keys = ("title", "description", "brand", "category", "status", "images", "attributes", "gtin")
-    values: dict[str, Any] = {k: str(form.get(k) or "") for k in keys}
+    # a browser sends a textarea's line breaks as CRLF (the HTML standard's form encoding); the catalog keeps LF
+    values: dict[str, Any] = {k: str(form.get(k) or "").replace("\r\n", "\n") for k in keys}
     values["variants"] = [
         {"sku": str(s), "price": str(p), "compare_price": str(c), "attributes": str(a)} for s, p, c, a in rows
     ]
     return values
 
 
-def product_body(values: dict[str, Any], categories: dict[int, Category], confirm: bool) -> ProductIn:
-    """Raises InvalidInput naming each bad field in the API's terms (``variants[0].price``)."""
+def product_body(
+    values: dict[str, Any], categories: dict[int, Category], confirm: bool, shown: ProductContent | None = None
+) -> ProductIn:
+    """Raises InvalidInput naming each bad field in the API's terms (``variants[0].price``). ``shown``: the version
+    the form edits; what the form has no field for is kept from it (see ``_kept``)."""
     problems: list[FieldError] = []
     body: dict[str, Any] = {
         "title": values["title"],
@@ -90,12 +94,16 @@ def product_body(values: dict[str, Any], categories: dict[int, Category], confir
         "confirm_price_change": confirm,
     }
     try:
-        body["attributes"] = parse_pairs(values["attributes"], "attributes")
+        body["attributes"] = _pairs_unless_shown(
+            values["attributes"], shown.attributes if shown else None, "attributes"
+        )
     except InvalidInput as invalid:
         problems += invalid.errors
     if values["category"].strip():
         body["category_id"] = _category_id(values["category"], categories, problems)
-    body["variants"] = _variants(values["variants"], problems)
+    body["variants"] = _variants(values["variants"], problems, shown.variants if shown else ())
+    if shown is not None and shown.canonical_product_id is not None:  # the offer stays in its buy box
+        body["canonical_product_id"] = str(shown.canonical_product_id)
     try:
         parsed = ProductIn.model_validate(body)
     except ValidationError as error:
@@ -128,7 +136,21 @@ def _category_hint(wanted: str, categories: dict[int, Category]) -> str:
     return f": pick one of the store's categories, such as {' or '.join(shown)}" if shown else ""
 
 
-def _variants(rows: list[dict[str, str]], problems: list[FieldError]) -> list[dict[str, Any]]:
+def _pairs_unless_shown(text: str, shown: Mapping[str, Any] | None, field: str) -> dict[str, Any]:
+    """The pairs typed; the very pairs shown when the text is left as the form showed it. Pairs text cannot say
+    every value (a number, true, a name holding "=" or a value holding ";"), so an untouched field keeps the
+    values as they are instead of reading them back as text."""
+    if shown is not None and text.strip() == pairs_text(shown):
+        return dict(shown)
+    return parse_pairs(text, field)
+
+
+def _variants(
+    rows: list[dict[str, str]], problems: list[FieldError], shown: Sequence[Variant] = ()
+) -> list[dict[str, Any]]:
+    """``shown``: the variants the form showed; one whose SKU is kept keeps what the form has no field for (its
+    weight) and, left as shown, its attributes."""
+    by_sku = {v.sku: v for v in shown}
     variants: list[dict[str, Any]] = []
     for row in rows:
         if not any(row.get(k, "").strip() for k in ("sku", "price", "compare_price", "attributes")):
@@ -138,10 +160,15 @@ def _variants(rows: list[dict[str, str]], problems: list[FieldError]) -> list[di
         for name in ("price", "compare_price"):
             if name == "price" or row.get(name, "").strip():
                 variant[name] = _number(row.get(name, ""), f"variants[{index}].{name}", problems)
+        before = by_sku.get(variant["sku"])
         try:
-            variant["attributes"] = parse_pairs(row.get("attributes", ""), f"variants[{index}].attributes")
+            variant["attributes"] = _pairs_unless_shown(
+                row.get("attributes", ""), before.attributes if before else None, f"variants[{index}].attributes"
+            )
         except InvalidInput as invalid:
             problems += invalid.errors
+        if before is not None and before.weight_grams is not None:
+            variant["weight_grams"] = before.weight_grams
         variants.append(variant)
     return variants
 

@@ -156,7 +156,8 @@ async def _save(
     confirm = form.get("confirm_price_change") == "1"
     expected = whole_number(form.get("version"))
     try:
-        body = forms.product_body(values, categories(), confirm)
+        opened = None if product_id is None else catalog.get_product(seller.seller_id, product_id).content
+        body = forms.product_body(values, categories(), confirm, opened)
         if product_id is None:
             saved = await run_in_threadpool(catalog.create_product, seller.seller_id, body.to_content())
         else:
