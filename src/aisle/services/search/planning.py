@@ -219,11 +219,17 @@ def relax_once(plan: Plan, engine: Searcher, counted: Counted, asked: Asked = As
     if f.attributes and "attributes" not in given:
         shown = tuple(dict.fromkeys(f"{name}:{value}" for name, value in f.attributes))
         return replace(plan, filters=replace(f, attributes=())), RelaxStep("attribute", shown)
-    if len(plan.keywords) > 1 and (word := word_to_drop(plan.keywords, f, engine, counted, asked)):
+    # a word is weighed by what it finds alone, not with the brands typed asked of the titles as well (those brands
+    # are words of the query too): "nova printer" with HP chosen finds nothing for "printer" in titles naming Nova
+    untitled = replace(f, title_words=())
+    if len(plan.keywords) > 1 and (word := word_to_drop(plan.keywords, untitled, engine, counted, asked)):
         kept = tuple(k for k in plan.keywords if k.word != word)
         # A number alone says nothing of what is wanted ("<script>alert(1)</script>" is no search for "1")
         if any(_has_letter(k.word) for k in kept):
-            return replace(plan, keywords=kept), RelaxStep("keyword", word)
+            # a brand typed with a kind and let go of is no longer asked of the titles either ("apple tv", Philips
+            # clicked: Philips TVs, as the brand facet of the relaxed search counted them)
+            titles = tuple(t for t in f.title_words if word not in t.split())
+            return replace(plan, keywords=kept, filters=replace(f, title_words=titles)), RelaxStep("keyword", word)
     if f.brands and "brand" not in given:
         return replace(plan, filters=replace(f, brands=())), RelaxStep("brand", f.brands)
     return None
