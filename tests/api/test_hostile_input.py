@@ -231,6 +231,9 @@ def test_digits_that_are_not_ascii_are_4xx_in_headers_and_forms(client, seller: 
         data={"position": number},
     )
     assert "position" in [e["field"] for e in _problem(placed, 422)["errors"]]
+    for name in ("price_min", "price_max", "rating_min"):
+        searched = client.get("/api/v1/products/search", params={name: f"{number}"})
+        assert [e["field"] for e in _problem(searched, 422)["errors"]] == [name]
 
 
 @pytest.mark.parametrize("number", ["\u00b3", "\u0663", "\uff13", "-1", "1e3"])

@@ -117,7 +117,12 @@ def test_a_deleted_product_is_not_discounted(client, seller: SellerClient, liste
 
 def test_a_seller_may_not_discount_someone_elses_product(client, listed, other_seller: SellerClient):
     body = {"scope": "PRODUCT", "target_id": listed["product"]["product_id"], "kind": "PERCENT", "value": 50, **WINDOW}
-    assert client.post("/api/v1/pricing/deals", json=body, headers=other_seller.headers).status_code == 404
+    refused = client.post("/api/v1/pricing/deals", json=body, headers=other_seller.headers)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "target_id", refused.text
+    made_up = client.post("/api/v1/pricing/deals", json=body | {"target_id": "123"}, headers=other_seller.headers)
+    assert made_up.status_code == 422 and made_up.json()["detail"] == refused.json()["detail"].replace(
+        body["target_id"], "123"
+    )
     body = {"scope": "SELLER", "target_id": listed["product"]["seller_id"], "kind": "PERCENT", "value": 50, **WINDOW}
     assert client.post("/api/v1/pricing/deals", json=body, headers=other_seller.headers).status_code == 422
     assert client.post("/api/v1/pricing/deals", json=body).status_code == 401
@@ -151,6 +156,11 @@ def test_redeeming_is_idempotent_per_order_and_the_limit_holds_under_concurrency
     first = client.post("/api/v1/pricing/coupons/FLASH/redeem", json={"order_id": "o-1"}, headers=INTERNAL).json()
     again = client.post("/api/v1/pricing/coupons/FLASH/redeem", json={"order_id": "o-1"}, headers=INTERNAL).json()
     assert (first["repeat"], again["repeat"]) == (False, True)
+    # the id as order confirmations take it: a retry with a stray space is the same order; a blank one is none
+    spaced = client.post("/api/v1/pricing/coupons/FLASH/redeem", json={"order_id": " o-1 "}, headers=INTERNAL)
+    assert spaced.json()["repeat"] is True and spaced.json()["order_id"] == "o-1", spaced.text
+    blank = client.post("/api/v1/pricing/coupons/FLASH/redeem", json={"order_id": "   "}, headers=INTERNAL)
+    assert blank.status_code == 422 and blank.json()["errors"][0]["field"] == "order_id", blank.text
     statuses: list[int] = []
 
     def redeem(order: int) -> None:
@@ -291,7 +301,7 @@ def test_a_deal_to_come_that_is_ended_never_starts_and_keeps_a_whole_window(clie
     assert datetime.fromisoformat(ended["ends_at"]) == datetime.fromisoformat(ended["starts_at"])  # not before it
     assert client.get("/api/v1/pricing/deals", headers=seller.headers).json()["deals"] == []
     again = client.delete(f"/api/v1/pricing/deals/{deal.json()['deal_id']}", headers=seller.headers)
-    assert again.status_code == 409
+    assert again.status_code == 409 and "cancelled before it started" in again.json()["detail"], again.text
 
 
 def test_a_sellers_code_redeemed_without_its_seller_says_so(client, seller: SellerClient, listed):

@@ -33,3 +33,11 @@ def decimal_comma(text: str) -> str | None:
     thousands comma, it would be a hundred times the amount."""
     found = _DECIMAL_COMMA.fullmatch(text)
     return f"{found[1] or '0'}.{found[2]}" if found else None
+
+
+def ascii_digits_only(raw: object) -> object:
+    """For a number parameter, before it is read: Decimal() and float() also read 10 written in Arabic-Indic or
+    full-width digits as 10."""
+    if isinstance(raw, str) and not raw.isascii():
+        raise ValueError("write the number with the digits 0-9, e.g. 25.50")
+    return raw

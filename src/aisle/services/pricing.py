@@ -161,7 +161,9 @@ class PricingService:
             if deal is None or (caller.seller_id is not None and deal.seller_id != caller.seller_id):
                 raise NotFound("deal", deal_id)
             now = self._now()
-            if deal.ends_at <= now or deal.ends_at <= deal.starts_at:
+            if deal.ends_at <= deal.starts_at:  # ended before it began: it was one to come
+                raise Conflict(f"deal {deal_id} was already cancelled before it started", field="deal_id")
+            if deal.ends_at <= now:
                 raise Conflict(f"deal {deal_id} already ended at {deal.ends_at.isoformat()}", field="deal_id")
             ends_at = max(now, deal.starts_at)  # one to come ends where it would have started: its window stays whole
             uow.pricing.end_deal(deal_id, ends_at)
@@ -306,10 +308,11 @@ class PricingService:
 
 
 def _target_product(uow: UnitOfWork, caller: Caller, product_id: int) -> Product:
-    """The product a deal targets; a seller may only discount its own."""
+    """The product a deal targets; a seller may only discount its own (another's is named as an unknown one is, as
+    the other scopes name an unknown category or seller)."""
     product = uow.products.get(product_id)
     if product is None or (caller.seller_id is not None and product.seller_id != caller.seller_id):
-        raise NotFound("product", product_id)
+        raise InvalidInput.single("target_id", f"no product {product_id} you may discount")
     return product
 
 

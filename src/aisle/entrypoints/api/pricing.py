@@ -43,7 +43,7 @@ from aisle.entrypoints.api.shapes.pricing import (
     quote_shown,
     redemption_shown,
 )
-from aisle.services.input_model import IdText, InputModel, Moment
+from aisle.services.input_model import IdText, InputModel, Moment, VisibleText
 from aisle.services.pricing import Caller, CouponRequest, DealRequest
 
 router = APIRouter(route_class=UniqueKeysRoute, prefix="/api/v1", tags=["pricing"])
@@ -95,7 +95,8 @@ class QuoteIn(InputModel):
 
 
 class RedeemIn(InputModel):
-    order_id: str = Field(min_length=1, max_length=100)
+    # trimmed as order confirmations trim it: a retry with a stray space is the same order, not another use
+    order_id: Annotated[str, Field(min_length=1, max_length=100), VisibleText]
     seller_id: IdText | None = Field(None, description="For a seller's code: the seller (the quote's coupon_seller_id)")
 
 

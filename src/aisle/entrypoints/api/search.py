@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BeforeValidator
 
 from aisle.domain.errors import InvalidInput
 from aisle.domain.search.query import MAX_QUERY_CHARS, MAX_QUERY_INPUT_CHARS
@@ -15,11 +16,16 @@ from aisle.entrypoints.api.dependencies import AutocompleteDep, SearchDep, searc
 from aisle.entrypoints.api.shapes.autocomplete import AutocompleteResponse, completions_shown, unavailable
 from aisle.entrypoints.api.shapes.common import json_response
 from aisle.entrypoints.api.shapes.search import SearchResponse, search_shown
+from aisle.entrypoints.numbers import ascii_digits_only
 from aisle.services.search.engine import EngineUnavailable
 from aisle.services.search.params import MAX_ATTRIBUTE_FILTERS, MAX_PAGE_SIZE, SearchParams, attribute_filters
 
 router = APIRouter(prefix="/api/v1/products", tags=["search"])
-Price = Annotated[Decimal | None, Query(ge=0, le=1_000_000, allow_inf_nan=False, description="In USD")]
+Price = Annotated[
+    Decimal | None,
+    BeforeValidator(ascii_digits_only),
+    Query(ge=0, le=1_000_000, allow_inf_nan=False, description="In USD"),
+]
 
 
 @router.get(
@@ -52,7 +58,9 @@ def search(
             "holds a comma is chosen by its whole name (`brand=Black, Decker %26 Sons`)",
         ),
     ] = None,
-    rating_min: Annotated[float | None, Query(ge=0, le=5, allow_inf_nan=False)] = None,
+    rating_min: Annotated[
+        float | None, BeforeValidator(ascii_digits_only), Query(ge=0, le=5, allow_inf_nan=False)
+    ] = None,
     in_stock: bool | None = None,
     sort: Annotated[
         Literal["relevance", "price_asc", "price_desc", "rating", "newest"] | None,

@@ -210,8 +210,8 @@ class SearchService:
             low, high = plan.filters.price_min, plan.filters.price_max
             parsed = replace(
                 parsed,
-                price_min=parsed.price_min if low is not None else None,
-                price_max=parsed.price_max if high is not None else None,
+                price_min=parsed.price_min if low == parsed.price_min else None,
+                price_max=parsed.price_max if high == parsed.price_max else None,
             )
         if parsed.unreadable:  # "!!!", an emoji: nothing to match, which is not "everything"
             return _nothing_found(parsed, plan, params), ()
