@@ -189,6 +189,38 @@ def test_several_files_at_once_keep_their_order(seller: SellerClient) -> None:
     assert [r["position"] for r in answer.json()] == [3, 4]
 
 
+def test_a_picture_put_first_is_first_and_the_others_make_room(
+    client: TestClient, seller: SellerClient, container
+) -> None:
+    pid = seller.create()["product_id"]
+    first, second = (upload(seller, pid, (f"{n}.jpg", files.jpeg(300 + n, 300))).json()[0] for n in (1, 2))
+    moved = seller.request("PATCH", f"/products/{pid}/images/{second['image_id']}", json={"position": 0})
+    assert moved.status_code == 200 and moved.json()["position"] == 0, moved.text
+    newest = upload(seller, pid, ("3.png", files.png()), position="0").json()[0]
+    order = [(i["image_id"], i["position"]) for i in seller.request("GET", f"/products/{pid}/images").json()]
+    assert order == [(newest["image_id"], 0), (second["image_id"], 1), (first["image_id"], 2)]
+    for image in (first, second, newest):
+        wait_until_done(seller, pid, image["image_id"])
+    wait_for_outbox(container)
+    shown = client.get(f"/api/v1/products/{pid}").json()["images"]
+    assert [i["image_id"] for i in shown if "image_id" in i] == [
+        newest["image_id"],
+        second["image_id"],
+        first["image_id"],
+    ]
+
+
+def test_a_product_shows_at_most_twenty_pictures_and_a_refused_upload_stores_nothing(seller: SellerClient) -> None:
+    pid = seller.create()["product_id"]  # with one picture linked by URL
+    batch = [(f"{n}.png", files.png()) for n in range(10)]
+    assert upload(seller, pid, *batch).status_code == 202
+    assert upload(seller, pid, *batch[:9]).status_code == 202
+    refused = upload(seller, pid, ("one-more.png", files.png()))
+    assert refused.status_code == 409 and refused.json()["errors"][0]["field"] == "file", refused.text
+    assert "at most 20" in refused.json()["detail"]
+    assert len(seller.request("GET", f"/products/{pid}/images").json()) == 19
+
+
 def test_edit_and_delete_an_image(client: TestClient, seller: SellerClient, tmp_path: Path) -> None:
     product = seller.create()
     pid = product["product_id"]

@@ -5,6 +5,7 @@ is stored once and a URL never changes meaning (which is what lets it be cached 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -101,6 +102,20 @@ def rendition_keys(image: ProductImage) -> dict[str, str]:
     keys = {str(size): thumbnail_key(image.content_hash, min(size, made[-1])) for size in THUMBNAIL_SIZES}
     keys["original"] = original_key(image.content_hash, image.original_ext)
     return keys
+
+
+def placed(images: Sequence[ProductImage], moved: Sequence[ProductImage], position: int | None) -> list[ProductImage]:
+    """``moved`` (new pictures, or one whose position is edited) placed from ``position`` on (None: after the
+    others), and those of the others at that position or after it moved along to make room: a picture put first
+    is first, instead of sharing position 0 with the one that was. Only the pictures whose position changed, and
+    ``moved``, are returned."""
+    moved_ids = {image.image_id for image in moved}
+    others = [image for image in images if image.image_id not in moved_ids]
+    start = max((image.position + 1 for image in others), default=0) if position is None else position
+    shifted = [
+        replace(i, position=i.position + len(moved)) for i in others if position is not None and i.position >= start
+    ]
+    return [replace(image, position=start + n) for n, image in enumerate(moved)] + shifted
 
 
 def check_edit(alt_text: str | None, position: int | None) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 from aisle.domain import events as ev
-from aisle.domain.catalog import Product, ProductStatus
+from aisle.domain.catalog import MAX_IMAGES, Product, ProductStatus
 from aisle.domain.errors import Conflict, InvalidInput, NotFound
 from aisle.domain.images import (
     ImageRefused,
@@ -24,6 +24,7 @@ from aisle.domain.images import (
     ProductImage,
     check_edit,
     original_key,
+    placed,
     thumbnail_key,
     upload_key,
 )
@@ -125,17 +126,22 @@ class ImageService:
         check_edit(edit.alt_text, edit.position)
         with self._uow() as uow:
             image = self._writable_image(uow, seller_id, product_id, image_id)
+            now = self._now()
             changed = replace(
-                image,
-                alt_text=image.alt_text if edit.alt_text is None else edit.alt_text,
-                position=image.position if edit.position is None else edit.position,
-                updated_at=self._now(),
+                image, alt_text=image.alt_text if edit.alt_text is None else edit.alt_text, updated_at=now
             )
             if edit.variant_id is not UNCHANGED:
                 variant = edit.variant_id if isinstance(edit.variant_id, int) else None
                 _check_variant(self._writable_product(uow, seller_id, product_id), variant)
                 changed = replace(changed, variant_id=variant)
-            uow.images.save_edits(changed)
+            shifted: list[ProductImage] = []
+            if edit.position is not None:
+                gallery = uow.images.for_products([product_id]).get(product_id, [])
+                reordered = placed(gallery, [changed], edit.position)
+                changed = next(i for i in reordered if i.image_id == image_id)
+                shifted = [i for i in reordered if i.image_id != image_id]
+            for saved in (changed, *(replace(i, updated_at=now) for i in shifted)):
+                uow.images.save_edits(saved)
             self._announce(uow, changed, "edited")
             uow.commit()
         return changed
@@ -273,9 +279,9 @@ class ImageService:
     ) -> list[ProductImage]:
         now = self._now()
         with self._uow() as uow:
-            self._writable_product(uow, seller_id, product_id)
+            product = self._writable_product(uow, seller_id, product_id)
             existing = uow.images.for_products([product_id]).get(product_id, [])
-            start = position if position is not None else max((i.position + 1 for i in existing), default=0)
+            _check_room(product, existing, len(files))
             images = [
                 ProductImage(
                     image_id=self._new_id(),
@@ -286,13 +292,18 @@ class ImageService:
                     created_at=now,
                     updated_at=now,
                     alt_text=alt_text,
-                    position=start + offset,
                     variant_id=variant_id,
                 )
-                for offset, upload in enumerate(files)
+                for upload in files
             ]
+            new_ids = {image.image_id for image in images}
+            positioned = placed(existing, images, position)
+            images = [image for image in positioned if image.image_id in new_ids]
             for image in images:
                 uow.images.add(image)
+            for shifted in positioned:
+                if shifted.image_id not in new_ids:
+                    uow.images.save_edits(replace(shifted, updated_at=now))
             uow.record(ev.Event(ev.IMAGE_UPLOADED, product_id, {"image_id": str(i.image_id)}) for i in images)
             uow.commit()
         return images
@@ -325,6 +336,17 @@ class ImageService:
         if image is None or image.product_id != product_id:
             raise NotFound("image", image_id)
         return image
+
+
+def _check_room(product: Product, uploaded: Sequence[ProductImage], adding: int) -> None:
+    """A product shows at most MAX_IMAGES pictures, linked and uploaded together (refused uploads aside)."""
+    shown = len(product.content.images) + sum(image.status is not ImageStatus.REJECTED for image in uploaded)
+    if shown + adding > MAX_IMAGES:
+        raise Conflict(
+            f"the product has {shown} pictures and a product shows at most {MAX_IMAGES}: delete some before adding "
+            f"{adding} more",
+            field="file",
+        )
 
 
 def _check_variant(product: Product, variant_id: int | None) -> None:
