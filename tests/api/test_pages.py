@@ -358,6 +358,13 @@ def test_the_portal_deletes_a_product_softly_and_refuses_a_stale_form(client, se
         follow_redirects=False,
     )
     assert stale.status_code == 412 and "This changed meanwhile" in stale.text  # a page, not problem+json
+    changed_by_hand = client.post(
+        f"/seller/products/{made['product_id']}/delete",
+        data={**form, "version": "abc"},
+        headers={"accept": "text/html"},
+        follow_redirects=False,
+    )
+    assert changed_by_hand.status_code == 400 and "text/html" in changed_by_hand.headers["content-type"]
     assert seller.request("GET", f"/products/{made['product_id']}").json()["status"] == "ACTIVE"
 
     deleted = client.post(
@@ -368,6 +375,13 @@ def test_the_portal_deletes_a_product_softly_and_refuses_a_stale_form(client, se
     )
     assert "It left the store" in client.get(deleted.headers["location"]).text
     assert seller.request("GET", f"/products/{made['product_id']}").json()["status"] == "DELETED"
+    twice = client.post(  # the same form again, from another tab: the store's page, not the API's JSON
+        f"/seller/products/{made['product_id']}/delete",
+        data={**form, "version": "3"},
+        headers={"accept": "text/html"},
+        follow_redirects=False,
+    )
+    assert twice.status_code == 409 and "This was already done" in twice.text, twice.text[:300]
     wait_for_outbox(container)
     assert client.get(f"/api/v1/products/{made['product_id']}").status_code == 404
 

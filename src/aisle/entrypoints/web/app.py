@@ -20,6 +20,7 @@ SWAGGER = "/static/vendor/swagger-ui"
 MESSAGES = {
     400: ("This request could not be read", "A value in the address or the form is not one this page takes."),
     403: ("This form has expired", "Reload the page and try again."),
+    409: ("This was already done", "It changed meanwhile, perhaps in another tab. Go back and reload to see it now."),
     412: ("This changed meanwhile", "It was changed since you opened the page. Reload to see it as it is now."),
     404: ("Page not found", "We looked everywhere, but this page is not on our shelves."),
     429: ("Slow down a little", "You have made many requests in a short time. Try again in a few seconds."),
@@ -95,7 +96,7 @@ def _install_error_pages(app: FastAPI) -> None:
 
     for kind, handler in list(app.exception_handlers.items()):  # the rest: the database or disk unavailable...
         if kind not in (Exception, NotFound, StaleVersion, InvalidInput, StarletteHTTPException):
-            app.add_exception_handler(kind, _with_page_for_unavailable(handler))
+            app.add_exception_handler(kind, _with_page_for_browsers(handler))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
@@ -108,14 +109,15 @@ def _install_error_pages(app: FastAPI) -> None:
         return await _answer(as_problem, request, error)
 
 
-def _with_page_for_unavailable(handler: Callable[..., Any]) -> Callable[[Request, Exception], Awaitable[Response]]:
-    """A browser gets the 503 page, with the API answer's Retry-After, where an API client gets problem+json."""
+def _with_page_for_browsers(handler: Callable[..., Any]) -> Callable[[Request, Exception], Awaitable[Response]]:
+    """A browser gets the 409 or 503 page (with the API answer's Retry-After), where an API client gets
+    problem+json: a form sent twice (a product deleted in another tab), the database unavailable."""
 
     async def answer(request: Request, error: Exception) -> Response:
         response = await _answer(handler, request, error)
-        if response.status_code != 503 or not wants_page(request):
+        if response.status_code not in (409, 503) or not wants_page(request):
             return response
-        page = error_page(request, 503)
+        page = error_page(request, response.status_code)
         if "retry-after" in response.headers:
             page.headers["Retry-After"] = response.headers["retry-after"]
         return page

@@ -154,7 +154,7 @@ async def _save(
     form = await checked_form(request)
     values = forms.submitted_values(form)
     confirm = form.get("confirm_price_change") == "1"
-    expected = whole_number(form.get("version"))
+    expected = _form_version(form)
     try:
         opened = None if product_id is None else catalog.get_product(seller.seller_id, product_id).content
         body = forms.product_body(values, categories(), confirm, opened)
@@ -179,8 +179,18 @@ async def delete_product(product_id: str, request: Request, seller: PortalSeller
         return to_sign_in()
     form = await checked_form(request)
     pid = parse_id(product_id, "product_id")
-    await run_in_threadpool(catalog.delete_product, seller.seller_id, pid, whole_number(form.get("version")))
+    await run_in_threadpool(catalog.delete_product, seller.seller_id, pid, _form_version(form))
     return RedirectResponse(f"/seller/products?deleted={pid}", status_code=303)
+
+
+def _form_version(form: Any) -> int | None:
+    """The version the form was opened at, which the write must still find; a form without one (sent by a script)
+    writes whatever the version, as the API does without If-Match, and one changed by hand is refused."""
+    raw = str(form.get("version") or "").strip()
+    version = whole_number(raw)
+    if raw and version is None:
+        raise InvalidInput.single("version", f"“{raw}” is no version number")
+    return version
 
 
 def _refusal(error: InvalidInput | StaleVersion | Conflict) -> tuple[list[FieldError], int]:
