@@ -177,6 +177,13 @@ def test_icecat_reads_a_plain_json_file_and_skips_what_it_cannot_sell(tmp_path):
     )
 
 
+def test_icecat_lists_written_one_a_line_read_as_lists_not_backslashes(tmp_path):
+    item = {"id": "7", "title": "Acme X1 ribbon", "price": 1250, "attr_t_compatibility": "FX-890\\nFX-890A",
+            "attr_t_certification": "CE, FCC,\\nRoHS", "attr_t_images_type_map": "\\n \\n\\n"}  # fmt: skip
+    data = products(read_icecat(write_json(tmp_path / "export.json", [item])))[0].data
+    assert data["attributes"] == {"compatibility": "FX-890, FX-890A", "certification": "CE, FCC, RoHS"}
+
+
 def test_icecat_reads_a_directory_of_unzipped_files_and_names_one_that_holds_none(tmp_path):
     from aisle.adapters.importers.readers import UnreadableCatalog, count_hint, read
 

@@ -173,8 +173,17 @@ def _readable_value(value: Any) -> str | int | float | bool | None:
     if isinstance(value, int | float):
         return int(value) if float(value).is_integer() else value
     if isinstance(value, str):
-        return _clipped(_plain(value)) or None
+        return _clipped(_plain(_listed(value))) or None
     return None
+
+
+def _listed(value: str) -> str:
+    """Icecat writes a list's items one a line with an escaped line break ("FX-890\\nFX-890A"), which would show
+    as a backslash and an n: the items are listed with commas instead."""
+    if "\\n" not in value:
+        return value
+    items = (item.strip().rstrip(",;").strip() for item in value.split("\\n"))
+    return ", ".join(item for item in items if item)
 
 
 def _description_from(title: str, attributes: Mapping[str, object]) -> str:
