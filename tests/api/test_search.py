@@ -270,7 +270,10 @@ def test_autocomplete_completes_a_word_from_the_titles_that_hold_the_words_befor
     assert suggested("fo", "query") == []  # "for" is in two titles, and no search
     seller.create(title="APC Smart-UPS 2.4kW Rack Mount", variants=[{"sku": "UPS-24", "price": 900}])
     seller.create(title="APC Rack Kit APP3RACKIT Apprentice", variants=[{"sku": "APP-3", "price": 90}])
+    for n in range(3):  # "com" is the commonest word beginning with "co" in these titles, and no search
+        seller.create(title=f"StarTech.com Cable {n}", variants=[{"sku": f"ST-{n}", "price": 9}])
     wait_for_outbox(container)
+    assert "com" not in suggested("co", "query") and "cable com" not in suggested("cable co", "query")
     assert suggested("4k", "product") == ["Samsung 65 inch QLED 4K Television"]  # "4k" is not inside "2.4kW"
     assert suggested("app", "query") == ["apprentice"]  # a part code is no word to complete to
     assert suggested("app3", "query") == ["app3rackit"]  # unless a code is what is being typed

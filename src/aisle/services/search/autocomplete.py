@@ -26,6 +26,7 @@ NEXT_WORDS_SPARE = 40  # the same after a finished word, where numbers and lette
 TYPO_TOLERANT_FROM = 4  # below this many characters every word is a plausible prefix; guessing typos is noise
 STRAY_MARKS = {"Lm", "Sk", "Mn"}  # modifier letters and symbols, combining marks left after normalizing
 _NEXT_WORD = re.compile(r"[^\W\d_]{3,}")  # a word suggested to follow a finished one: letters, three or more
+WEB_ADDRESS_PARTS = frozenset({"www", "com"})  # split from a maker's name ("StarTech.com"): never what one looks for
 _PART_CODE = re.compile(r"(?=.*\d)(?=.*[^\W\d_])\w{7,}")  # "app3hsdbkit": a code, not a word anyone completes to
 
 
@@ -145,6 +146,7 @@ class Autocomplete:
             for w, _n in completions
             if w not in said
             and w not in STOP_WORDS
+            and w not in WEB_ADDRESS_PARTS
             and (codes_wanted or not _PART_CODE.fullmatch(w))
             and (last or _NEXT_WORD.fullmatch(w))  # after "hp ", "toner" and "laserjet", not "1" or "x"
         ]
