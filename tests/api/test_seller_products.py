@@ -132,7 +132,10 @@ def test_versions_diff_and_rollback(seller: SellerClient):
     rolled = seller.request("POST", f"/products/{product_id}/rollback", json={"version": 1}).json()
     assert rolled["version"] == 4
     assert rolled["title"] == created["title"]
-    assert rolled["variants"][0]["variant_id"] == created["variants"][0]["variant_id"]
+    # both variants as they were: the one kept all along, and the one removed at version 3 and brought back
+    assert [v["variant_id"] for v in rolled["variants"]] == [v["variant_id"] for v in created["variants"]]
+    removed = created["variants"][1]["variant_id"]
+    assert seller.request("GET", f"/variants/{removed}/price-history").status_code == 200
     events = [v["event"] for v in seller.request("GET", f"/products/{product_id}/versions").json()]
     assert events == ["product.created", "product.updated", "price.changed", "product.rolled_back"]
     assert seller.request("GET", f"/products/{product_id}/versions/9").status_code == 404

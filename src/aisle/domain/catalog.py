@@ -209,9 +209,10 @@ def _require_valid(content: ProductContent) -> None:
 def _assign_variant_ids(
     content: ProductContent, previous: tuple[Variant, ...], new_id: Callable[[], int]
 ) -> ProductContent:
-    """A variant keeps its id for as long as its SKU stays on the product (stock and prices hang off that id)."""
+    """A variant keeps its id for as long as its SKU stays on the product (stock and prices hang off that id), and
+    one a rollback brings back gets the id it had (the content of an earlier version carries it)."""
     ids_by_sku = {v.sku: v.variant_id for v in previous}
-    variants = tuple(replace(v, variant_id=ids_by_sku.get(v.sku) or new_id()) for v in content.variants)
+    variants = tuple(replace(v, variant_id=ids_by_sku.get(v.sku) or v.variant_id or new_id()) for v in content.variants)
     return replace(content, variants=variants)
 
 
