@@ -115,6 +115,14 @@ def test_a_deleted_product_is_not_discounted(client, seller: SellerClient, liste
     assert client.get("/api/v1/pricing/deals", headers=seller.headers).json()["deals"] == []
 
 
+def test_a_deal_that_would_take_nothing_off_once_rounded_is_refused(client, seller: SellerClient):
+    nickel = seller.create(title="Sticker", variants=[{"sku": "ST-5C", "price": 0.05}])
+    body = {"scope": "PRODUCT", "target_id": nickel["product_id"], "kind": "PERCENT", "value": 5, **WINDOW}
+    refused = client.post("/api/v1/pricing/deals", json=body, headers=seller.headers)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "value", refused.text
+    assert "rounded to the cent" in refused.json()["errors"][0]["reason"]
+
+
 def test_a_seller_may_not_discount_someone_elses_product(client, listed, other_seller: SellerClient):
     body = {"scope": "PRODUCT", "target_id": listed["product"]["product_id"], "kind": "PERCENT", "value": 50, **WINDOW}
     refused = client.post("/api/v1/pricing/deals", json=body, headers=other_seller.headers)

@@ -82,6 +82,16 @@ def test_deals_outside_their_window_or_from_another_seller_do_not_apply():
     assert final_price(ITEM, [later, foreign], NOW).amount == Decimal("80.00")
 
 
+def test_a_deal_that_takes_nothing_off_once_rounded_to_the_cent_is_no_deal():
+    nickel = PricedItem(
+        variant_id=2, product_id=10, seller_id=100, category_ids=(5,), price=Decimal("0.05"), compare_price=None
+    )
+    five_percent = deal(1, DealScope.PRODUCT, 10, "PERCENT", "5")  # 0.0475 rounds back up to 0.05
+    assert best_deal([five_percent], nickel, NOW) is None
+    assert final_price(nickel, [five_percent], NOW) == final_price(nickel, [], NOW)
+    assert best_deal([deal(2, DealScope.PRODUCT, 10, "PERCENT", "20")], nickel, NOW).deal_id == 2  # 0.04
+
+
 def test_a_price_never_drops_below_a_cent():
     assert Discount(DiscountKind.AMOUNT, Decimal(500)).apply_to(Decimal("80.00")) == Decimal("0.01")
 

@@ -50,6 +50,10 @@ class Discount:
         not, so $500 off a department is not a $0.01 charger."""
         return self.kind is DiscountKind.PERCENT or self.value <= price * MAX_PERCENT / 100
 
+    def saves(self, price: Decimal) -> bool:
+        """Whether anything is left off once rounded to the cent: 5% of $0.05 is not a deal to show."""
+        return self.apply_to(price) < price
+
     def lowest_price_fitted(self) -> Decimal | None:
         """The lowest price this takes anything off (see ``fits``); None: every price (a percentage)."""
         if self.kind is DiscountKind.PERCENT:
@@ -87,7 +91,7 @@ class PricedItem:
 def deal_applies(deal: Deal, item: PricedItem, now: datetime) -> bool:
     if not deal.is_running(now) or (deal.seller_id is not None and deal.seller_id != item.seller_id):
         return False
-    if not deal.discount.fits(item.price):
+    if not deal.discount.fits(item.price) or not deal.discount.saves(item.price):
         return False
     if deal.scope is DealScope.PRODUCT:
         return deal.target_id == item.product_id

@@ -325,6 +325,9 @@ def _require_discountable(deal: Deal, product: Product) -> None:
     if not deal.discount.fits(highest):
         reason = f"takes more than {MAX_PERCENT}% off every variant of the product (the highest is {highest})"
         raise InvalidInput.single("value", reason)
+    if not deal.discount.saves(highest):
+        reason = f"takes nothing off any variant of the product once rounded to the cent (the highest is {highest})"
+        raise InvalidInput.single("value", reason)
 
 
 def _remembered_deal(uow: UnitOfWork, deal_id: int) -> Deal:
