@@ -405,3 +405,20 @@ def test_the_capacity_asked_comes_before_another_capacity(client, seller: Seller
     list_products(seller, container, "CARD", CARDS_CATALOG)
     found = titles(client, "sd card 64gb")
     assert found == ["V7 64GB SDXC Card V30 U3 A1 CL10", "Integral 2GB SD Card memory card"]
+
+
+INPUT = ["Computers", "Keyboards & Mice"]
+SETS_CATALOG = [
+    # mice and keyboards alone (their descriptions mention the other), an adapter for either, a set
+    *((f"Swift Optical Mouse {n}", INPUT, 15.0 + n, "Works beside any keyboard") for n in range(4)),
+    *((f"Typist Compact Keyboard {n}", INPUT, 25.0 + n, "Pairs with a mouse") for n in range(4)),
+    ("Linkit PS/2 Keyboard/Mouse Adapter", INPUT, 5.0),
+    ("Deskmate Wireless Keyboard and Mouse Set", INPUT, 49.0),
+]
+
+
+@pytest.mark.parametrize("q", ["keyboard and mouse", "mouse & keyboard", "keyboard + mouse"])
+def test_two_kinds_joined_by_and_ask_for_a_set_of_both(client, seller: SellerClient, container, q):
+    list_products(seller, container, "SET", SETS_CATALOG)
+    found = titles(client, q)
+    assert found[0] == "Deskmate Wireless Keyboard and Mouse Set", found

@@ -511,3 +511,18 @@ def test_a_hyphenated_word_is_also_read_as_the_catalog_writes_it(synonyms: Synon
     parsed = QueryParser(Vocabulary.from_texts([(t, 1.0) for t in titles]), BRANDS, synonyms).parse(q)
     assert parsed.keywords == keywords
     assert joined is None or joined in parsed.synonyms
+
+
+@pytest.mark.parametrize(
+    ("q", "joined"),
+    [
+        ("case and charger", ("case", "charger")),
+        ("case & charger", ("case", "charger")),
+        ("case + charger", ("case", "charger")),
+        ("black case and charger", ("case", "charger")),
+        ("case charger", ()),  # no "and": the last word names the kind
+        ("case and case", ()),
+    ],
+)
+def test_two_words_joined_by_and_are_asked_for_together(parser: QueryParser, q: str, joined: tuple[str, ...]) -> None:
+    assert parser.parse(q).joined == joined

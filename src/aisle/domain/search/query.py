@@ -68,6 +68,7 @@ _EXCLUSION = re.compile(
 )
 _THIRD = ("third", "3rd")  # "apple watch bands third party": what fits the brand's devices, made by anyone else
 _FITS = ("for", "fits", "fit")  # "case for samsung": the brand is what the product fits, not who made it
+_AND_SIGNS = frozenset(("&", "+"))
 _DETERMINERS = frozenset(("a", "an", "the", "my", "your", "his", "her", "our", "their", "this", "that", "any"))
 
 
@@ -93,6 +94,7 @@ class ParsedQuery:
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fitting: tuple[str, ...] = ()  # the keywords after "for" / "fits": what the product goes with, not what it is
     featuring: tuple[str, ...] = ()  # the keywords after "with", up to any "for": what it has, not what it is
+    joined: tuple[str, ...] = ()  # two keywords joined by "and" ("keyboard and mouse"): asked for in one product
     attributes: tuple[tuple[str, str], ...] = ()  # variant attributes the words ask for ("size 10": size=10)
     unreadable: bool = False  # text was typed, and not one word or filter could be read from it
     # Keywords the catalog holds (as typed, or as their singular or plural): matched exactly, with no typo
@@ -202,7 +204,8 @@ class QueryParser:
         plain = tuple(k for k in parsed.keywords if k not in exact and k in self._common_words)
         fitting = _fitting(words, parsed.keywords)
         featuring = _featuring(words, parsed.keywords, fitting)
-        return replace(parsed, fitting=fitting, featuring=featuring, exact=exact, plain=plain)
+        joined = _joined(typed, parsed.keywords)
+        return replace(parsed, fitting=fitting, featuring=featuring, joined=joined, exact=exact, plain=plain)
 
     def brand_respelled(self, q: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
         """The query with its words one typo from a brand written as that brand, and those corrections; None when
@@ -477,6 +480,8 @@ def _words(lexemes: Sequence[Lexeme]) -> list[_Word]:
     for lexeme in lexemes:
         # "3.0" is one word (the engine matches its digits as a phrase): "usb 3.0" is no USB with a 3 and a 0
         tokens = [lexeme.text] if _DECIMAL.fullmatch(lexeme.text) else lexeme.tokens
+        if lexeme.text in _AND_SIGNS and previous:  # "keyboard & mouse" as "keyboard and mouse"
+            tokens = ["and"]
         for token in tokens:
             cue = _without_determiners(previous)  # "for a laptop", "with the stand": what follows the article
             fits = bool(cue) and (cue[-1] in _FITS or cue[-2:] == ["compatible", "with"])
@@ -484,6 +489,15 @@ def _words(lexemes: Sequence[Lexeme]) -> list[_Word]:
             words.append(_Word(token[:MAX_WORD_LENGTH], token, fits, featured))
             previous.append(token)
     return words
+
+
+def _joined(words: list[_Word], keywords: tuple[str, ...]) -> tuple[str, ...]:
+    """The two keywords either side of the first "and" ("&", "+") that stands between two: "keyboard and mouse"
+    asks for a set, one product that is both."""
+    for before, conjunction, after in zip(words, words[1:], words[2:], strict=False):
+        if conjunction.text == "and" and before.text != after.text and {before.text, after.text} <= set(keywords):
+            return (before.text, after.text)
+    return ()
 
 
 def _without_determiners(previous: list[str]) -> list[str]:

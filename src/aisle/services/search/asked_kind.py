@@ -47,11 +47,34 @@ class AskedKind:
         """The ids of the hits that are the kind the query's head noun names, with how surely they are (none when
         it names no kind; with ``head_only``, none unless its last word names it)."""
         kinds = self._catalog_kinds()
+        if sets := self._sets_of(hits, parsed):
+            return sets
         asked, typed = kinds.asked_typed(parsed.named, dict(parsed.synonyms), head_only)
         if not asked:
             return {}
         shares = {h.product_id: kinds.share(h.title, h.category_id, asked, typed) for h in hits if h.title}
         return {product_id: share for product_id, share in shares.items() if share > 0}
+
+    def _sets_of(self, hits: Sequence[Hit], parsed: ParsedQuery) -> dict[int, float]:
+        """For two kinds joined by "and" ("keyboard and mouse"), the hits of either kind whose names hold both
+        words: the sets, not every mouse (nor a "keyboard/mouse support", of neither kind). Empty when the words
+        are not two kinds, or no hit is such a set."""
+        kinds, synonyms = self._catalog_kinds(), dict(parsed.synonyms)
+        if len(parsed.joined) != 2 or parsed.joined[-1] not in parsed.named:
+            return {}
+        each = [kinds.asked_typed((word,), synonyms) for word in parsed.joined]
+        if not all(asked for asked, _typed in each):
+            return {}
+        wanted = _singulars(parsed.joined)
+        sets: dict[int, float] = {}
+        for hit in hits:
+            if hit.title and wanted <= _singulars(tokenize(hit.title)):
+                share = max(kinds.share(hit.title, hit.category_id, asked, typed) for asked, typed in each)
+                if _alternatives(hit.title, wanted):  # "Keyboard/Mouse Cable": for one or the other, no set
+                    share *= AMBIGUOUS_SHARE
+                if share > 0:
+                    sets[hit.product_id] = share
+        return sets
 
     def named_by_head(self, hits: Sequence[Hit], parsed: ParsedQuery, head: str | None) -> dict[int, float]:
         """For a query naming no kind the catalog files products under, the hits whose own name ends with its
@@ -153,6 +176,15 @@ def _heads(name: list[str], head: set[str], others: set[str]) -> bool:
         return False
     first_head = min(i for i, word in enumerate(name) if word in head)
     return all(i < first_head for i, word in enumerate(name) if word in others)
+
+
+def _alternatives(title: str, words: set[str]) -> bool:
+    """Whether the name writes the two words as alternatives, side by side with a slash or "or" between them."""
+    tokens = [singular(t) for t in tokenize(title.replace("/", " or "))]
+    return any(
+        {before, after} == words and middle == "or"
+        for before, middle, after in zip(tokens, tokens[1:], tokens[2:], strict=False)
+    )
 
 
 def _singulars(words: Iterable[str]) -> set[str]:
