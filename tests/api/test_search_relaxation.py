@@ -260,3 +260,12 @@ def test_words_let_go_of_still_lift_the_products_that_hold_them(client, seller: 
     }
     assert found["results"][0]["title"] == "Kitchen Scale Appliance"
     assert found["total"] == 3
+
+
+def test_a_word_of_neither_the_catalog_nor_the_language_is_let_go_of_but_a_real_one_is_not(client, catalog):
+    # "blorpa": a typo the speller could not read, which names nothing; "guitar": a word of the language, and none
+    # is sold here, so nothing is the honest answer, not linen dresses
+    body = client.get("/api/v1/products/search", params={"q": "linen blorpa"}).json()
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "blorpa"}]
+    assert [r["title"] for r in body["results"]] == ["Linen Midi Dress"]
+    assert client.get("/api/v1/products/search", params={"q": "linen guitar"}).json()["total"] == 0

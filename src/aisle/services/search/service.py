@@ -394,6 +394,10 @@ class SearchService:
         kinds = self._asked_kind.kinds_asked(parsed)
         head = self._head(parsed)
         held = head is None or head in parsed.exact or head in dict(parsed.synonyms)
+        if not held and head not in parsed.plain:
+            # a word neither of the catalog nor of the language ("canon ikn", "sony xyzzy"): a typo the speller
+            # could not read names nothing, and may be let go of like any word matching nothing
+            head, held = None, True
 
         def of_kind(hits: Sequence[Hit]) -> bool:
             return bool(self._asked_kind.candidates_of(hits, parsed))
