@@ -42,6 +42,7 @@ EDIT_PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 UPLOAD_PROBLEMS: dict[int | str, dict[str, Any]] = {
     **EDIT_PROBLEMS,
+    409: {"description": "The product is deleted (roll it back to a live version first), or shows 20 pictures"},
     400: {"description": "The multipart body is malformed; nothing was stored"},
     413: {"description": "A file over AISLE_IMAGE_MAX_BYTES, or too many files; nothing was stored"},
     415: {"description": "Not multipart/form-data, or a file that is not a JPEG, PNG, WebP or GIF"},
