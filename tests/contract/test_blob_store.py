@@ -153,3 +153,18 @@ def test_an_s3_that_stops_answering_is_given_up_on_at_once_after_a_few_timeouts(
         assert len(silent.accepted) == asked
     finally:
         silent.close()
+
+
+def test_a_call_to_an_s3_that_stops_answering_is_tried_twice_not_three_times() -> None:
+    """What docs/deploy.md promises: at most two waits of the read timeout. botocore's ``max_attempts`` counts
+    the retries, not the tries: set to 2, a call waited three times (30 s at the default 10 s)."""
+    from aisle.adapters.blobs.s3 import S3BlobStore
+
+    silent = SilentServer()
+    try:
+        hung = S3BlobStore(f"http://aisle:secret@127.0.0.1:{silent.port}", TEST_BUCKET, read_timeout=0.3)
+        with pytest.raises(BlobStoreUnavailable):
+            hung.get("images/x/a.webp")
+        assert len(silent.accepted) == 2  # each try after a timeout opens a connection of its own
+    finally:
+        silent.close()

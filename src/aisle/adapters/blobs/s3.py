@@ -38,7 +38,7 @@ class S3BlobStore:
             # S3-compatible servers (S3Proxy, older MinIO) refuse the CRC trailers boto3 sends by default since 1.36.
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
-            retries={"max_attempts": 2, "mode": "standard"},
+            retries={"total_max_attempts": 2, "mode": "standard"},  # two tries (max_attempts counts retries)
             connect_timeout=3,
             read_timeout=read_timeout,
             max_pool_connections=20,
