@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NoReturn
 
 import pytest
 
 from aisle.adapters.cache.memory import MemoryCache
-from aisle.adapters.resilience import BreakerState, CircuitBreaker, ResilientCache
+from aisle.adapters.resilience import PENDING_RETRY_SECONDS, BreakerState, CircuitBreaker, ResilientCache
 
 CLOSED, OPEN, HALF_OPEN = BreakerState.CLOSED, BreakerState.OPEN, BreakerState.HALF_OPEN
 
@@ -267,3 +268,19 @@ def test_a_delete_lost_to_an_outage_is_sent_again_and_its_entry_never_read(clock
     assert inner.get("pdp:1") is None  # deleted from the cache itself, for every other process too
     cache.set("pdp:1", {"title": "after the edit"}, ttl_seconds=600)
     assert cache.get("pdp:1") == {"title": "after the edit"}
+
+
+def test_a_delete_lost_to_an_outage_is_sent_again_by_a_process_that_reads_nothing(clock: FakeClock) -> None:
+    """The cache-invalidator worker only deletes, and another process serves the pages from the same Redis: the
+    failed delete must reach Redis once it answers, with no read of this process to send it."""
+    inner = FlakyCache()
+    cache = ResilientCache(inner, CircuitBreaker(failure_threshold=1, reset_after_seconds=10, clock=clock))
+    cache.set("pdp:1", {"title": "before the edit"}, ttl_seconds=600)
+    inner.down = True
+    cache.delete("pdp:1")
+    inner.down = False
+    clock.now += 10
+    deadline = time.monotonic() + 10 * PENDING_RETRY_SECONDS
+    while inner.get("pdp:1") is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert inner.get("pdp:1") is None

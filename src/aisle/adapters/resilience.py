@@ -192,6 +192,7 @@ class OutageReporter:
 
 
 MAX_PENDING_DELETES = 100_000  # keys whose delete failed, kept to retry: past that many, their TTL bounds them
+PENDING_RETRY_SECONDS = 1.0  # how often failed deletes are sent again while no call of this process sends them
 _FAILED = object()
 
 
@@ -201,7 +202,9 @@ class ResilientCache:
 
     A delete that fails is remembered and sent again as soon as the cache answers, and until then this process
     reads those keys as misses: an entry a write invalidated during an outage would otherwise come back when the
-    cache does (a product page from before the edit), stale until its TTL.
+    cache does (a product page from before the edit), stale until its TTL. They are sent again before this
+    process's next call, and every PENDING_RETRY_SECONDS meanwhile: a process that only deletes (the
+    cache-invalidator worker) or serves no reads must still send them, since the other processes read the cache.
     """
 
     def __init__(self, inner: Cache, breaker: CircuitBreaker, name: str = "Redis cache") -> None:
@@ -211,6 +214,7 @@ class ResilientCache:
         breaker.add_listener(self._outage)
         self._lock = threading.Lock()
         self._pending: set[str] = set()  # keys whose delete failed
+        self._retrying = False  # a thread sends the pending deletes again until none is left
         self.hits = 0
         self.misses = 0
 
@@ -253,6 +257,7 @@ class ResilientCache:
             self._breaker.call(self._inner.set_many, values, ttl_seconds)
 
     def delete(self, *keys: str) -> None:
+        self._send_pending_deletes()
         if keys and self._breaker.call(self._deleted, keys, fallback=_FAILED) is _FAILED:  # as get_many
             self._remember_deletes(keys)
 
@@ -264,8 +269,21 @@ class ResilientCache:
         with self._lock:
             room = MAX_PENDING_DELETES - len(self._pending)
             self._pending.update(keys[:room])
+            start = not self._retrying
+            self._retrying = True
         if room < len(keys):
             log.warning("%d cache deletes not kept to retry: their entries stay until their TTL", len(keys) - room)
+        if start:
+            threading.Thread(target=self._retry_pending_deletes, name="cache-delete-retry", daemon=True).start()
+
+    def _retry_pending_deletes(self) -> None:
+        while True:
+            time.sleep(PENDING_RETRY_SECONDS)
+            self._send_pending_deletes()
+            with self._lock:
+                if not self._pending:
+                    self._retrying = False
+                    return
 
     def _send_pending_deletes(self) -> None:
         if not self._pending:
