@@ -5,7 +5,10 @@ acknowledges commits before they are on disk is warned of at startup."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +21,7 @@ from aisle.adapters.sql.migrate import upgrade_to_head
 from aisle.adapters.sql.unit_of_work import sql_unit_of_work_factory
 from aisle.domain.ids import SnowflakeIds
 from aisle.services.clock import utc_now
-from aisle.services.ports import DatabaseUnavailable
+from aisle.services.ports import ConnectionLost, DatabaseUnavailable
 from tests.conftest import postgres_url
 from tests.support.sqlite_lock import write_lock_held_by_another_process
 
@@ -127,3 +130,25 @@ def test_a_postgresql_that_acknowledges_commits_before_they_are_on_disk_is_warne
 
 def test_sqlite_is_not_warned_of(tmp_path: Path):
     assert warn_if_commits_may_be_lost(make_engine(f"sqlite:///{tmp_path / 'x.db'}")) is False
+
+
+def test_a_postgresql_backend_that_hangs_mid_statement_is_a_lost_connection_within_the_deadline():
+    """A server process that stops (SIGSTOP: the kernel still acknowledges everything, so no TCP bound trips)
+    would hold the request for as long as it hangs; the statement deadline cuts its connection instead."""
+    engine = make_engine(postgres_url(), statement_deadline_seconds=1.0)
+    try:
+        with engine.connect() as connection:
+            backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            os.kill(backend, signal.SIGSTOP)
+            try:
+                started = time.monotonic()
+                with pytest.raises(ConnectionLost):
+                    connection.execute(text("SELECT 1"))
+                waited = time.monotonic() - started
+            finally:
+                os.kill(backend, signal.SIGCONT)
+        assert waited < 30  # the deadline is 1 s and the watch looks twice a second; unbounded before
+        with engine.connect() as fresh:  # the pool replaced the cut connection
+            assert fresh.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        engine.dispose()

@@ -11,6 +11,7 @@ import orjson
 from sqlalchemy import Engine, create_engine, event, exc, make_url, text
 
 from aisle.adapters.sql.schema import metadata
+from aisle.adapters.sql.stall_watch import STATEMENT_DEADLINE_SECONDS, StallWatch
 from aisle.adapters.sql.write_gate import WriteGate, gated_connection_class
 from aisle.services.ports import ConnectionLost, DatabaseUnavailable, StorageFull
 
@@ -18,8 +19,14 @@ READONLY = "aisle_readonly"
 log = logging.getLogger(__name__)
 
 
-def make_engine(url: str, pool_size: int = 10, lock_wait_seconds: float = 30.0) -> Engine:
-    """``lock_wait_seconds``: SQLite's longest wait for the write lock another writer holds."""
+def make_engine(
+    url: str,
+    pool_size: int = 10,
+    lock_wait_seconds: float = 30.0,
+    statement_deadline_seconds: float = STATEMENT_DEADLINE_SECONDS,
+) -> Engine:
+    """``lock_wait_seconds``: SQLite's longest wait for the write lock another writer holds.
+    ``statement_deadline_seconds``: PostgreSQL's longest wait for a statement's answer (stall_watch.py)."""
     if url.startswith("sqlite"):
         return _sqlite_engine(url, lock_wait_seconds)
     # No ping before each checkout (a round trip per transaction). Instead a checkout looks, without a round trip,
@@ -34,6 +41,8 @@ def make_engine(url: str, pool_size: int = 10, lock_wait_seconds: float = 30.0) 
         pool_recycle=900,
         connect_args={k: v for k, v in PG_CONNECTION_LIMITS.items() if k not in make_url(url).query},  # URL's win
     )
+
+    StallWatch(statement_deadline_seconds).watch(engine)
 
     @event.listens_for(engine, "checkout")
     def _replace_if_hung_up(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
