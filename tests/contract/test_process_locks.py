@@ -83,3 +83,14 @@ def test_a_lock_held_by_a_process_that_is_killed_is_free_again(lock_kind):
         assert time.monotonic() < deadline, "the killed holder's lock was never freed"
         time.sleep(0.05)
     assert mine.held
+
+
+def test_a_lock_whose_note_cannot_be_written_is_held_and_released_all_the_same():
+    """A full disk refuses the holder's pid written into the lock file; the lock is what counts. Before, the
+    descriptor holding it was dropped, and no later attempt of any process could take it again."""
+    full = FileLock(Path("/dev/full"))  # every write to it fails with ENOSPC, and truncating it with EINVAL
+    assert full.try_acquire()
+    full.release()
+    again = FileLock(Path("/dev/full"))
+    assert again.try_acquire()
+    again.release()

@@ -28,9 +28,12 @@ class FileLock:
         except BlockingIOError:
             os.close(fd)
             return False
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())  # for a person looking: who leads
-        self._fd = fd
+        self._fd = fd  # held from here on, whatever the note below meets
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())  # for a person looking: who leads
+        except OSError:  # a full disk: the lock is held all the same (an fd dropped here kept it, for nobody)
+            pass
         return True
 
     def release(self) -> None:
