@@ -148,11 +148,12 @@ class SwitchingEngine:
 
     def generation(self) -> tuple[object, ...] | None:
         """The serving index and its commit: changes when either does (see TantivyEngine.generation); None
-        when it cannot be read (the index directory is gone)."""
+        when it cannot be read (the index directory is gone) or reloaded (tantivy's ValueError: a read-only
+        directory refuses the lock file a reload takes): searches go on with the reader open, nothing kept."""
         engine = self.engine
         try:
             return (str(engine.path), engine.generation())
-        except OSError:
+        except (OSError, ValueError):
             return None
 
     def count(self) -> int:
