@@ -87,6 +87,19 @@ def test_a_full_index_is_left_alone(tmp_path: Path):
     container.stop()
 
 
+def test_a_lost_index_a_new_product_was_indexed_into_since_is_rebuilt(tmp_path: Path):
+    """The index directory deleted under a running store, a product written, the store restarted: the written
+    product's event fills a fresh index with that one product, and the rest of the catalog must not stay unfound."""
+    container = _imported_then_index_lost(tmp_path)
+    seller = container.sellers.get_or_create("Kept").seller_id
+    container.importer(index=False).run(seller, generate_catalog(1, seed=99, with_reviews=False))
+    container.relay.drain()
+    assert container.search_engine.count() == 1
+    assert _repair(container).repair_once() == PRODUCTS + 1
+    assert container.search_engine.count() == PRODUCTS + 1
+    container.stop()
+
+
 def test_an_empty_catalog_needs_no_index_and_is_ready(tmp_path: Path):
     container = bootstrap(make_settings(tmp_path, run_background_workers=False))
     assert _repair(container).repair_once() == 0

@@ -75,22 +75,29 @@ def resync_after_switch(
     return resync
 
 
-def lost_index(uow_factory: UnitOfWorkFactory, engine: SearchEngine) -> int:
-    """The catalog's ACTIVE products when the index holds none of them and no event is on its way to fill it
-    (an import or a backlog being indexed fills it by itself); else 0."""
-    if engine.count() > 0:
+LOST_SHARE = 0.1  # see EmptyIndexRepair
+
+
+def lost_index(uow_factory: UnitOfWorkFactory, engine: SearchEngine, share: float = 0.0) -> int:
+    """The catalog's ACTIVE products when the index holds none of them (with ``share``: fewer than that share of
+    them) and no event is on its way to fill it (an import or a backlog being indexed fills it by itself); else 0.
+    Without ``share``, an index holding anything costs one count, not a database query."""
+    indexed = engine.count()
+    if indexed > 0 and share <= 0:
         return 0
     with uow_factory(readonly=True) as uow:
         if uow.outbox.oldest_pending_at() is not None:
             return 0
-        return uow.products.count_active()
+        active = uow.products.count_active()
+    return active if indexed <= share * active else 0
 
 
 class EmptyIndexRepair:
     """A background step: drops the half-built indexes of rebuilds that were killed, and rebuilds the index when it
-    holds no document, the catalog has ACTIVE products and no event waits to be indexed (an import or a backlog
-    being indexed is left to finish). Only an empty index is taken as lost: a smaller count is normal, since a
-    product's losing listings are not indexed."""
+    holds under LOST_SHARE of the catalog's ACTIVE products and no event waits to be indexed (an import or a
+    backlog being indexed is left to finish). A somewhat smaller count is normal, since a product's losing listings
+    are not indexed; a tenth is an index lost and refilled by a few writes since (its directory deleted under a
+    running store, which then restarted: only the products written since were in it)."""
 
     def __init__(
         self,
@@ -112,10 +119,14 @@ class EmptyIndexRepair:
         """Returns how many documents it indexed (0 when the index needed nothing). Also drops what a rebuild
         killed midway left behind, unless a rebuild is running."""
         self._drop_abandoned_rebuilds()
-        active = lost_index(self._uow, self._engine)
+        active = lost_index(self._uow, self._engine, LOST_SHARE)
         if not active:
             return 0
-        log.warning("the search index is empty while the catalog has %d active products: rebuilding it", active)
+        log.warning(
+            "the search index holds %d documents while the catalog has %d active products: rebuilding it",
+            self._engine.count(),
+            active,
+        )
         after_switch = resync_after_switch(self._builder, self._announce)
         try:
             rebuilt = rebuild_index(self._engine, self._builder, self._now, after_switch, self._lock)
