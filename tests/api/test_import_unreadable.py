@@ -107,6 +107,14 @@ def test_a_file_of_another_format_that_imports_nothing_exits_1_and_a_rerun_does_
     assert code == 0 and "imported 0" in output
 
 
+@pytest.mark.parametrize(("fmt", "content"), [("jsonl", ""), ("bestbuy", "[]"), ("icecat", "[]")])
+def test_a_file_holding_no_products_is_said_to_and_exits_1(tmp_path: Path, fmt: str, content: str):
+    empty = tmp_path / f"empty.{'jsonl' if fmt == 'jsonl' else 'json'}"
+    empty.write_text(content)
+    code, output = _import(tmp_path, "--format", fmt, str(empty))
+    assert code == 1 and "holds no products" in output, output
+
+
 def test_a_seller_is_named_to_import_by_its_id_or_its_name(tmp_path: Path):
     import json
 

@@ -240,27 +240,29 @@ def test_jsonl_reads_objects_and_reports_bad_lines(tmp_path):
         "",
         "{not json",
         json.dumps([1, 2]),
+        '{"title": "Cup',  # "Unterminated string starting at" with no second "at"
         json.dumps({"title": "Plate", "category_path": ["Home", "Plates"], "variants": [
             {"sku": "P-1", "price": 12, "compare_price": 15.5}, {"sku": "P-2", "price": "free"}]}),
     ]  # fmt: skip
     path = tmp_path / "catalog.jsonl"
     path.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode() + b"\n\n\xff\xfe\n")
     records = list(read_jsonl(path))
-    assert [type(r).__name__ for r in records] == ["ProductRecord", "SkippedRecord", "SkippedRecord", "ProductRecord",
-                                                   "SkippedRecord"]  # fmt: skip
-    mug, bad_json, array, plate, bad_bytes = records
+    assert [type(r).__name__ for r in records] == ["ProductRecord", "SkippedRecord", "SkippedRecord", "SkippedRecord",
+                                                   "ProductRecord", "SkippedRecord"]  # fmt: skip
+    mug, bad_json, array, cut, plate, bad_bytes = records
+    assert cut.reason == "not valid JSON: Unterminated string starting at column 11"
     assert (mug.line, mug.data["category_path"]) == (1, ["Home", "Kitchen", "Mugs"])
     assert mug.data["variants"][0]["price"] == Decimal("9.99")
     assert (bad_json.line, bad_json.reason) == (3, "not valid JSON: Expecting property name enclosed in double quotes "
                                                    "at column 2")  # fmt: skip
     assert (array.line, array.reason) == (4, "expected a JSON object, found an array")
     assert bad_json.failed and array.failed and bad_bytes.failed  # broken lines, not items a catalog may hold
-    assert plate.line == 5 and plate.data["category_path"] == ["Home", "Plates"]
+    assert plate.line == 6 and plate.data["category_path"] == ["Home", "Plates"]
     assert [(v["price"], v.get("compare_price")) for v in plate.data["variants"]] == [
         (Decimal("12"), Decimal("15.5")),
         ("free", None),  # left for the import service to report, with the field's name
     ]
-    assert (bad_bytes.line, bad_bytes.reason) == (7, "not valid JSON: the line is not UTF-8 text")
+    assert (bad_bytes.line, bad_bytes.reason) == (8, "not valid JSON: the line is not UTF-8 text")
 
 
 def test_jsonl_skips_a_product_that_repeats_an_earlier_lines_sku(tmp_path):

@@ -470,6 +470,9 @@ def import_catalog(
     if path is not None and summary.nothing_fit():
         console.print(f"[red]nothing in {path} could be imported as {format.value}[/red]: is --format right?")
         raise typer.Exit(1)
+    if path is not None and summary.imported == 0 and not summary.skipped:
+        console.print(f"[red]{path} holds no products[/red] (an empty file, an empty list, or no catalog file)")
+        raise typer.Exit(1)
 
 
 def _import(

@@ -38,7 +38,8 @@ def _record_from_line(line_number: int, raw_line: bytes) -> ImportRecord:
     try:
         item = json.loads(raw_line.decode())  # as UTF-8: json.loads would guess other encodings from bytes
     except json.JSONDecodeError as error:  # each line is its own document: its "line 1" would mislead
-        return SkippedRecord(line_number, f"not valid JSON: {error.msg} at column {error.colno}", failed=True)
+        where = f"{error.msg.removesuffix(' at')} at column {error.colno}"  # "Unterminated string starting at"
+        return SkippedRecord(line_number, f"not valid JSON: {where}", failed=True)
     except UnicodeDecodeError:
         return SkippedRecord(line_number, "not valid JSON: the line is not UTF-8 text", failed=True)
     if not isinstance(item, dict):
