@@ -162,8 +162,8 @@ class TantivyEngine:
             self._writer = self._index.writer(WRITER_HEAP_BYTES, self._writer_threads)
         try:
             write(self._writer)
-        except Exception:
-            log.exception("the search index writer failed: dropping what it had not committed")
+        except Exception as error:  # raised again below: the caller reports it; one line here, not a traceback
+            log.warning("the search index writer failed (%s): dropping what it had not committed", error)
             failed, self._writer = self._writer, None
             for give_up in (failed.rollback, failed.wait_merging_threads):
                 with suppress(Exception):  # it is being dropped for failing: its own errors add nothing
