@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -161,9 +161,10 @@ class CatalogService:
         with self._uow(readonly=True) as uow:
             return _owned_product(uow, seller_id, product_id)
 
-    def list_products(self, seller_id: int, status: ProductStatus | None, page: int, page_size: int) -> Page:
+    def list_products(self, seller_id: int, statuses: Collection[ProductStatus], page: int, page_size: int) -> Page:
+        """``statuses``: the products in any of them (none: every product)."""
         with self._uow(readonly=True) as uow:
-            items, total = uow.products.list_for_seller(seller_id, status, (page - 1) * page_size, page_size)
+            items, total = uow.products.list_for_seller(seller_id, statuses, (page - 1) * page_size, page_size)
         return Page(items, total, page, page_size)
 
     def category_tree(self) -> list[CategoryNode]:

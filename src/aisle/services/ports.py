@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -121,8 +121,10 @@ class ProductRepository(Protocol):
         """Writes the new version only if the stored one is still ``expected_version``, else VersionConflict."""
 
     def list_for_seller(
-        self, seller_id: int, status: ProductStatus | None, offset: int, limit: int
-    ) -> tuple[list[Product], int]: ...
+        self, seller_id: int, statuses: Collection[ProductStatus], offset: int, limit: int
+    ) -> tuple[list[Product], int]:
+        """``statuses``: the products in any of them (none: every product)."""
+        ...
 
     def versions(self, product_id: int) -> list[VersionInfo]: ...
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -165,11 +165,11 @@ class SqlProductRepository:
         ]
 
     def list_for_seller(
-        self, seller_id: int, status: ProductStatus | None, offset: int, limit: int
+        self, seller_id: int, statuses: Collection[ProductStatus], offset: int, limit: int
     ) -> tuple[list[Product], int]:
         condition = t.products.c.seller_id == seller_id
-        if status is not None:
-            condition = and_(condition, t.products.c.status == status.value)
+        if statuses:
+            condition = and_(condition, t.products.c.status.in_(sorted(s.value for s in statuses)))
         total = self._db.execute(select(func.count()).select_from(t.products).where(condition)).scalar_one()
         ids = self._db.execute(
             select(t.products.c.product_id)

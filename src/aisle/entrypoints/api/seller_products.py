@@ -96,11 +96,14 @@ def list_products(
     seller: SellerDep,
     catalog: CatalogDep,
     images: ImagesDep,
-    status_filter: Annotated[Literal["DRAFT", "ACTIVE", "INACTIVE", "DELETED"] | None, Query(alias="status")] = None,
+    status_filter: Annotated[
+        list[Literal["DRAFT", "ACTIVE", "INACTIVE", "DELETED"]] | None,
+        Query(alias="status", description="Repeat to list the products in any of them (`status=ACTIVE&status=DRAFT`)"),
+    ] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ProductList:
-    wanted = ProductStatus(status_filter) if status_filter else None
+    wanted = tuple(ProductStatus(s) for s in status_filter or ())
     result = catalog.list_products(seller.seller_id, wanted, page, page_size)
     galleries = images.galleries(result.items)
     items = [product_out(p, galleries[p.product_id]) for p in result.items]

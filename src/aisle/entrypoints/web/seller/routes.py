@@ -73,7 +73,7 @@ def products(request: Request, seller: PortalSeller, catalog: CatalogDep) -> Res
     if seller is None:
         return to_sign_in()
     status = request.query_params.get("status") or None
-    wanted = ProductStatus(status) if status in STATUSES else None
+    wanted = (ProductStatus(status),) if status in STATUSES else ()
     text = (request.query_params.get("q") or "").strip()
     number = page_number(request.query_params.get("page"), 10_000)
     if text:
