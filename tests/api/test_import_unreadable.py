@@ -36,6 +36,23 @@ def test_a_directory_given_as_jsonl_is_refused_by_name(tmp_path: Path):
     assert "Traceback" not in output
 
 
+def test_a_file_plainly_of_another_format_is_named_as_such(tmp_path: Path):
+    import json
+    import zipfile
+
+    archive = tmp_path / "1.json.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("1.json", "[]")
+    for fmt in ("bestbuy", "jsonl"):
+        code, output = _import(tmp_path, "--format", fmt, str(archive))
+        assert code == 1 and "is a zip archive" in output and "--format icecat" in output, output
+    array = tmp_path / "products.json"
+    array.write_text(json.dumps([{"name": "Case", "price": 9.99}] * 3, indent=2))  # one line per field
+    code, output = _import(tmp_path, "--format", "jsonl", str(array))
+    assert code == 1 and "holds a JSON array, not one JSON product a line" in output, output
+    assert "failed" not in output
+
+
 def test_a_binary_file_is_refused_and_the_same_store_then_imports_a_good_file(tmp_path: Path):
     garbage = tmp_path / "products.json"
     garbage.write_bytes(bytes(range(256)) * 8)

@@ -60,6 +60,32 @@ def _check_path(fmt: str, path: Path) -> None:
         raise UnreadableCatalog(f"{path} is a directory: --format {fmt} reads one file")
     if fmt == "icecat" and path.is_dir() and not icecat_files(path):
         raise UnreadableCatalog(f"{path} holds no Icecat file (*.json.zip, or *.json unzipped)")
+    if fmt in FILE_FORMATS and path.is_file():
+        _check_content(fmt, path)
+
+
+def _check_content(fmt: str, path: Path) -> None:
+    """A file plainly of another format is named as such, not reported as a decoding error or as thousands of
+    lines that are no JSON object each."""
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(_SNIFFED_BYTES)
+    except OSError:
+        return  # reading it fails again, and is reported, where it is read
+    if start.startswith(_ZIP_MAGIC):
+        raise UnreadableCatalog(
+            f"{path} is a zip archive: --format {fmt} reads a JSON file "
+            "(Icecat's catalogs come zipped: --format icecat)"
+        )
+    if fmt == "jsonl" and start.removeprefix(_UTF8_BOM).lstrip().startswith(b"["):
+        raise UnreadableCatalog(
+            f"{path} holds a JSON array, not one JSON product a line: is it --format bestbuy or --format icecat?"
+        )
+
+
+_SNIFFED_BYTES = 4096
+_ZIP_MAGIC = b"PK\x03\x04"
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def _unreadable_as(fmt: str, path: Path, records: Iterator[ImportRecord]) -> Iterator[ImportRecord]:
