@@ -7,6 +7,7 @@ a JSON object at all.
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Iterator
 from decimal import Decimal
@@ -16,7 +17,6 @@ from typing import Any, TextIO
 from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord, without_repeated_skus
 
 _CHUNK_CHARS = 1 << 16
-_UTF8_BOM = b"\xef\xbb\xbf"
 _MONEY_FIELDS = ("price", "compare_price")
 
 
@@ -29,7 +29,7 @@ def _read_lines(path: Path) -> Iterator[ImportRecord]:
     with path.open("rb") as lines:
         for line_number, raw_line in enumerate(lines, start=1):
             if line_number == 1:
-                raw_line = raw_line.removeprefix(_UTF8_BOM)
+                raw_line = raw_line.removeprefix(codecs.BOM_UTF8)
             if raw_line := raw_line.strip():
                 yield _record_from_line(line_number, raw_line)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import zipfile
 import zlib
@@ -16,6 +17,8 @@ from aisle.adapters.importers.records import ImportRecord, ProductRecord
 from aisle.adapters.importers.synthetic import generate_catalog, generate_reviews_for
 
 FILE_FORMATS = ("bestbuy", "jsonl")  # read from one file; icecat also reads a zip or a directory
+_SNIFFED_BYTES = 4096  # of a file's start, to tell a zip or a JSON array from what --format names
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
 class UnreadableCatalog(Exception):
@@ -77,15 +80,10 @@ def _check_content(fmt: str, path: Path) -> None:
             f"{path} is a zip archive: --format {fmt} reads a JSON file "
             "(Icecat's catalogs come zipped: --format icecat)"
         )
-    if fmt == "jsonl" and start.removeprefix(_UTF8_BOM).lstrip().startswith(b"["):
+    if fmt == "jsonl" and start.removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"["):
         raise UnreadableCatalog(
             f"{path} holds a JSON array, not one JSON product a line: is it --format bestbuy or --format icecat?"
         )
-
-
-_SNIFFED_BYTES = 4096
-_ZIP_MAGIC = b"PK\x03\x04"
-_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def _unreadable_as(fmt: str, path: Path, records: Iterator[ImportRecord]) -> Iterator[ImportRecord]:
