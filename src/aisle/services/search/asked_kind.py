@@ -59,9 +59,9 @@ class AskedKind:
         """For two kinds joined by "and" ("keyboard and mouse"), the hits of either kind whose names hold both
         words: the sets, not every mouse (nor a "keyboard/mouse support", of neither kind). Empty when the words
         are not two kinds, or no hit is such a set."""
-        kinds, synonyms = self._catalog_kinds(), dict(parsed.synonyms)
         if len(parsed.joined) != 2 or parsed.joined[-1] not in parsed.named:
             return {}
+        kinds, synonyms = self._catalog_kinds(), dict(parsed.synonyms)
         each = [kinds.asked_typed((word,), synonyms) for word in parsed.joined]
         if not all(asked for asked, _typed in each):
             return {}
