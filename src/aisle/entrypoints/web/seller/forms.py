@@ -82,7 +82,8 @@ def product_body(
     values: dict[str, Any], categories: dict[int, Category], confirm: bool, shown: ProductContent | None = None
 ) -> ProductIn:
     """Raises InvalidInput naming each bad field in the API's terms (``variants[0].price``). ``shown``: the version
-    the form edits; what the form has no field for is kept from it (see ``_kept``)."""
+    the form edits; what the form has no field for is kept from it, and so are attributes left as shown (see
+    ``_pairs_unless_shown`` and ``_variants``)."""
     problems: list[FieldError] = []
     body: dict[str, Any] = {
         "title": values["title"],
