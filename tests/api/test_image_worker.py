@@ -16,6 +16,7 @@ from sqlalchemy import select
 from aisle.adapters.sql import schema as t
 from aisle.bootstrap import Container, bootstrap
 from aisle.domain.catalog import ProductContent, ProductStatus, Variant
+from aisle.domain.images import rendition_keys, upload_key
 from aisle.services.images import ImageEdit, UploadedFile
 from tests.api.conftest import make_settings
 from tests.support import images as files
@@ -74,3 +75,29 @@ def test_an_edit_while_the_worker_renders_keeps_both(quiet: Container) -> None:
     rendering.join()
     image = quiet.images.image(seller_id, product_id, image_id)
     assert image.status.value == "READY" and image.alt_text == "edit 19"
+
+
+def test_a_picture_another_seller_deletes_before_the_worker_comes_still_turns_ready(quiet: Container) -> None:
+    """Seller B uploads the bytes of seller A's ready picture; A deletes its picture before B's is rendered. B's
+    upload keeps its own bytes, so the worker renders them again rather than reject B's picture."""
+    data = files.jpeg(900, 600)
+    a_seller, a_product, a_image = uploaded(quiet, data)
+    quiet.images.process(a_image)
+    b_seller, b_product, b_image = uploaded(quiet, data)
+    quiet.images.delete(a_seller, a_product, a_image)
+    quiet.images.process(b_image)
+    image = quiet.images.image(b_seller, b_product, b_image)
+    assert image.status.value == "READY", image.reason
+    assert all(quiet.blobs.get(key) for key in rendition_keys(image).values())
+
+
+def test_a_deleted_upload_takes_its_waiting_bytes_and_leaves_a_twins_renditions(quiet: Container) -> None:
+    data = files.jpeg(800, 600)
+    a_seller, a_product, a_image = uploaded(quiet, data)
+    quiet.images.process(a_image)
+    b_seller, b_product, b_image = uploaded(quiet, data)
+    assert quiet.blobs.get(upload_key(b_image)) is not None
+    quiet.images.delete(b_seller, b_product, b_image)
+    assert quiet.blobs.get(upload_key(b_image)) is None
+    ready = quiet.images.image(a_seller, a_product, a_image)
+    assert all(quiet.blobs.get(key) for key in rendition_keys(ready).values())

@@ -80,9 +80,11 @@ def fitted(width: int, height: int, size: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def upload_key(content_hash: str) -> str:
-    """Where the bytes as uploaded wait for the worker (never served: they may still carry EXIF/GPS)."""
-    return f"uploads/{content_hash}"
+def upload_key(image_id: int) -> str:
+    """Where one upload's bytes wait for the worker (never served: they may still carry EXIF/GPS). Kept by image,
+    not by content like the renditions: another seller deleting the same picture meanwhile takes its renditions,
+    never the bytes this upload still needs."""
+    return f"uploads/{image_id}"
 
 
 def original_key(content_hash: str, ext: str) -> str:

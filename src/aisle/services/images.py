@@ -102,9 +102,16 @@ class ImageService:
                 self._pipeline.check(upload.stream)
             except ImageRefused as refused:
                 raise ImageRefused(refused.reason, refused.status, _file_field(index, len(files))) from refused
-        for upload in files:
-            self._store_upload(upload)
-        return self._record(seller_id, product_id, files, alt_text, position, variant_id)
+        image_ids = [self._new_id() for _ in files]
+        for image_id, upload in zip(image_ids, files, strict=True):
+            upload.stream.seek(0)
+            self._blobs.put(upload_key(image_id), upload.stream.read(), "application/octet-stream")
+        try:
+            return self._record(seller_id, product_id, image_ids, files, alt_text, position, variant_id)
+        except BaseException:
+            for image_id in image_ids:
+                self._blobs.delete(upload_key(image_id))
+            raise
 
     def images(self, seller_id: int, product_id: int) -> list[ProductImage]:
         with self._uow(readonly=True) as uow:
@@ -153,8 +160,9 @@ class ImageService:
             self._announce(uow, image, "deleted")
             still_used = uow.images.count_with_hash(image.content_hash)
             uow.commit()
-        if not still_used:  # content-addressed: the bytes may be shared by another product's image
-            self._delete_blobs(image)
+        self._blobs.delete(upload_key(image_id))
+        if not still_used:  # content-addressed: the renditions may be shared by another product's image
+            self._delete_renditions(image)
 
     def attach(self, seller_id: int, pictures: Sequence[Picture]) -> int:
         """Validates and renders each distinct picture once (content addressing shares it), then records them all
@@ -225,11 +233,11 @@ class ImageService:
         self._finish(finished)
 
     def _render(self, image: ProductImage, now: datetime) -> ProductImage:
-        data = self._blobs.get(upload_key(image.content_hash))
+        data = self._blobs.get(upload_key(image.image_id))
         if data is None:
             with self._uow(readonly=True) as uow:
                 twin = uow.images.ready_with_hash(image.content_hash)
-            if twin is not None:  # another worker rendered these bytes and cleared the upload meanwhile
+            if twin is not None:  # another worker rendered this upload and cleared it meanwhile
                 return image.ready(twin.width or 0, twin.height or 0, twin.original_ext or "jpg", now)
             return image.rejected("the uploaded bytes are gone; upload the file again", now)
         try:
@@ -246,14 +254,7 @@ class ImageService:
                 return  # deleted, or finished by another worker, meanwhile
             self._announce(uow, finished, finished.status.value.lower())
             uow.commit()
-        self._blobs.delete(upload_key(finished.content_hash))
-
-    def _store_upload(self, upload: UploadedFile) -> None:
-        with self._uow(readonly=True) as uow:
-            if uow.images.ready_with_hash(upload.content_hash) is not None:
-                return  # rendered before: the worker will share those renditions
-        upload.stream.seek(0)
-        self._blobs.put(upload_key(upload.content_hash), upload.stream.read(), "application/octet-stream")
+        self._blobs.delete(upload_key(finished.image_id))
 
     def _store_rendition(self, content_hash: str, rendition: Rendition) -> None:
         for size, data in rendition.thumbnails.items():
@@ -261,8 +262,7 @@ class ImageService:
         content_type = "image/png" if rendition.original_ext == "png" else "image/jpeg"
         self._blobs.put(original_key(content_hash, rendition.original_ext), rendition.original, content_type)
 
-    def _delete_blobs(self, image: ProductImage) -> None:
-        self._blobs.delete(upload_key(image.content_hash))
+    def _delete_renditions(self, image: ProductImage) -> None:
         if image.original_ext:
             self._blobs.delete(original_key(image.content_hash, image.original_ext))
         for size in image.thumbnail_sizes():
@@ -272,6 +272,7 @@ class ImageService:
         self,
         seller_id: int,
         product_id: int,
+        image_ids: Sequence[int],
         files: Sequence[UploadedFile],
         alt_text: str,
         position: int | None,
@@ -284,7 +285,7 @@ class ImageService:
             _check_room(product, existing, len(files))
             images = [
                 ProductImage(
-                    image_id=self._new_id(),
+                    image_id=image_id,
                     product_id=product_id,
                     seller_id=seller_id,
                     content_hash=upload.content_hash,
@@ -294,7 +295,7 @@ class ImageService:
                     alt_text=alt_text,
                     variant_id=variant_id,
                 )
-                for upload in files
+                for image_id, upload in zip(image_ids, files, strict=True)
             ]
             new_ids = {image.image_id for image in images}
             positioned = placed(existing, images, position)
