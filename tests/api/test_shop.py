@@ -52,6 +52,28 @@ def test_a_cached_page_follows_every_change_at_once(client, seller: SellerClient
     assert client.get(f"/api/v1/products/{product_id}").json()["reviews_summary"]["count"] == 1
 
 
+def test_a_page_the_client_holds_is_304_until_it_changes(client, seller: SellerClient):
+    product_id = seller.create()["product_id"]
+    first = client.get(f"/api/v1/products/{product_id}")
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "no-cache"
+    again = client.get(f"/api/v1/products/{product_id}", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again.headers["ETag"] == etag
+    listed = client.get(f"/api/v1/products/{product_id}", headers={"If-None-Match": f'"other", {etag}'})
+    assert listed.status_code == 304
+    change = {"variants": [{"sku": "TB-42-BLK", "price": 10.5}], "confirm_price_change": True}
+    assert seller.request("PATCH", f"/products/{product_id}", json=change).status_code == 200
+    changed = client.get(f"/api/v1/products/{product_id}", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert changed.json()["variants"][0]["price"]["amount"] == 10.5
+
+
+def test_the_category_tree_is_304_to_its_etag(client, seller: SellerClient):
+    tree = client.get("/api/v1/categories")
+    assert client.get("/api/v1/categories", headers={"If-None-Match": tree.headers["ETag"]}).status_code == 304
+    assert client.get("/api/v1/categories", headers={"If-None-Match": '"stale"'}).status_code == 200
+
+
 def test_reviews_update_the_summary_and_page(client, seller: SellerClient):
     product_id = seller.create()["product_id"]
     ratings = [5, 5, 4, 3, 1, 5]

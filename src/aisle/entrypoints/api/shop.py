@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import Field
 
 from aisle.entrypoints import metrics
+from aisle.entrypoints.api.conditional import NOT_MODIFIED, revalidated_json
 from aisle.entrypoints.api.dependencies import (
     CatalogDep,
     PdpDep,
@@ -23,7 +24,6 @@ from aisle.entrypoints.api.json_body import UniqueKeysRoute
 from aisle.entrypoints.api.responses import Responses
 from aisle.entrypoints.api.schemas import ReviewIn, ReviewList, ReviewOut, review_out
 from aisle.entrypoints.api.shapes.categories import CategoryTree, node_shown
-from aisle.entrypoints.api.shapes.common import json_response
 from aisle.entrypoints.api.shapes.product_page import ProductPage, page_shown
 from aisle.services.input_model import IdText, InputModel, VisibleText
 
@@ -31,13 +31,14 @@ router = APIRouter(route_class=UniqueKeysRoute, prefix="/api/v1", tags=["shop"])
 NOT_FOUND: Responses = {404: {"description": "No such product, or it is not on sale"}}
 
 
-@router.get("/products/{product_id}", response_model=ProductPage, responses=NOT_FOUND)
-def product_page(product_id: ProductId, pdp: PdpDep) -> Response:
-    """The product detail page: variants with price, seller, review summary with distribution, related products."""
+@router.get("/products/{product_id}", response_model=ProductPage, responses={**NOT_FOUND, **NOT_MODIFIED})
+def product_page(product_id: ProductId, pdp: PdpDep, request: Request) -> Response:
+    """The product detail page: variants with price, seller, review summary with distribution, related products.
+    With an ETag: send it back in If-None-Match for a 304 while the page is unchanged."""
     started = time.perf_counter()
     page, cached = pdp.page_and_source(product_id)
     metrics.PDP_LATENCY.labels("hit" if cached else "miss").observe(time.perf_counter() - started)
-    return json_response(page_shown(page))
+    return revalidated_json(request, page_shown(page))
 
 
 @router.post(
@@ -92,7 +93,8 @@ def list_reviews(
     return ReviewList(items=[review_out(r) for r in result.items], total=result.total, page=page, page_size=page_size)
 
 
-@router.get("/categories", response_model=CategoryTree)
-def categories(catalog: CatalogDep) -> Response:
-    """The category tree, roots first; product_count counts ACTIVE products in the category and below."""
-    return json_response({"categories": [node_shown(node) for node in catalog.category_tree()]})
+@router.get("/categories", response_model=CategoryTree, responses=NOT_MODIFIED)
+def categories(catalog: CatalogDep, request: Request) -> Response:
+    """The category tree, roots first; product_count counts ACTIVE products in the category and below. With an
+    ETag, as the product page."""
+    return revalidated_json(request, {"categories": [node_shown(node) for node in catalog.category_tree()]})
