@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from aisle.adapters.importers import readers
 from aisle.adapters.importers.bestbuy import read_bestbuy
 from aisle.adapters.importers.icecat import MAX_ATTRIBUTES, read_icecat
 from aisle.adapters.importers.jsonl import iter_json_array, read_jsonl
@@ -398,3 +399,20 @@ def test_bestbuy_colour_is_the_last_part_of_a_three_part_title(bestbuy_records):
     assert by_title["Insignia™ - Insignia - Essentials Bundle for Apple® iPhone® 7"] == {}  # a product, no colour
     coloured = sum(1 for attributes in by_title.values() if attributes)
     assert coloured > len(by_title) / 2
+
+
+def test_an_icecat_zip_that_cannot_be_opened_says_why_not_that_it_is_damaged(tmp_path: Path, monkeypatch):
+    archive = tmp_path / "1.json.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("1.json", "[]")
+    real_open = Path.open
+
+    def refused(self: Path, *args, **kwargs):  # root reads any file, so the refusal is the file system's, staged
+        if self == archive:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refused)
+    with pytest.raises(readers.UnreadableCatalog, match="Permission denied") as refusal:
+        list(readers.read("icecat", archive))
+    assert "damaged" not in str(refusal.value)

@@ -71,11 +71,18 @@ def icecat_files(directory: Path) -> list[Path]:
     return sorted(found, key=_natural_order)
 
 
+def _is_zip(path: Path) -> bool:
+    """zipfile.is_zipfile, but a file that cannot be opened says why (permission denied) instead of passing for a
+    damaged archive: is_zipfile answers False to any OSError."""
+    with path.open("rb") as file:
+        return zipfile.is_zipfile(file)
+
+
 def _json_streams(path: Path) -> Iterator[TextIO]:
     if path.is_dir():
         for file in icecat_files(path):
             yield from _json_streams(file)
-    elif zipfile.is_zipfile(path):
+    elif _is_zip(path):
         yield from _zip_members(path)
     elif path.name.endswith(".zip"):
         raise zipfile.BadZipFile("not a zip archive (damaged, or cut short)")
