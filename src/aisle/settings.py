@@ -164,6 +164,11 @@ class Settings(BaseSettings):
         "OTEL_EXPORTER_OTLP_ENDPOINT is set, else no tracing at all",
     )
     s3_bucket: str = Field("aisle-media", pattern=r"^[a-z0-9][a-z0-9.-]{2,62}$", description="S3 bucket for images")
+    cors_origins: str = Field(
+        "",
+        description="Web origins whose pages may call the API from a browser, comma-separated "
+        "(https://shop.example), or * for any; empty: none (same-origin pages only)",
+    )
 
     @field_validator("internal_token")
     @classmethod
@@ -214,6 +219,23 @@ class Settings(BaseSettings):
             if not host or " " in host or not port.isdigit() or not 0 < int(port) < 65536:
                 raise ValueError(f"{server!r} is not host:port (several: comma-separated)")
         return ",".join(servers)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _web_origins(cls, value: str) -> str:
+        origins = [origin.strip() for origin in value.split(",") if origin.strip()]
+        for origin in origins:
+            parts = urlsplit(origin)
+            bare = parts.scheme in ("http", "https") and parts.netloc and not parts.path and not parts.query
+            if origin != "*" and not bare:
+                raise ValueError(
+                    f"{origin!r} is not an origin: scheme://host[:port], no path (several: comma-separated)"
+                )
+        return ",".join(origins)
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return self.cors_origins.split(",") if self.cors_origins else []
 
     @field_validator("traces_exporter")
     @classmethod

@@ -3,7 +3,17 @@ and what answers a request made with credentials is never stored by a cache."""
 
 from __future__ import annotations
 
-from tests.api.conftest import INTERNAL_TOKEN, SellerClient
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
+
+from aisle.bootstrap import bootstrap
+from aisle.entrypoints.api.app import create_app
+from aisle.settings import Settings
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, make_settings
 
 
 def test_pages_refuse_framing_and_say_little_in_the_referer(client):
@@ -72,3 +82,38 @@ def test_an_encoded_slash_is_no_path_separator(client):
     for path in ("/api/v1%2Fcategories", "/api/v1%2fcategories", "/api%2Fv1%2Fsellers"):
         refused = client.get(path)
         assert refused.status_code == 404 and "encoded slash" in refused.json()["detail"], path
+
+
+@pytest.fixture
+def shop_origin_client(tmp_path: Path) -> Iterator[TestClient]:
+    container = bootstrap(make_settings(tmp_path, cors_origins="https://shop.example"))
+    with TestClient(create_app(container), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def test_a_page_of_an_allowed_origin_may_call_the_api_and_read_its_etag(shop_origin_client: TestClient):
+    origin = {"Origin": "https://shop.example"}
+    preflight = shop_origin_client.options(
+        "/api/v1/seller/products",
+        headers={**origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"},
+    )
+    assert preflight.status_code == 200, preflight.text
+    assert preflight.headers["access-control-allow-origin"] == "https://shop.example"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert "access-control-allow-credentials" not in preflight.headers  # bearer keys, never cookies
+    tree = shop_origin_client.get("/api/v1/categories", headers=origin)
+    assert tree.headers["access-control-allow-origin"] == "https://shop.example"
+    assert "ETag" in tree.headers["access-control-expose-headers"]
+
+
+def test_another_origin_and_the_default_settings_allow_no_cross_origin_call(shop_origin_client: TestClient, client):
+    elsewhere = shop_origin_client.get("/api/v1/categories", headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in elsewhere.headers
+    default = client.get("/api/v1/categories", headers={"Origin": "https://shop.example"})
+    assert "access-control-allow-origin" not in default.headers
+
+
+@pytest.mark.parametrize("origins", ["shop.example", "https://shop.example/store", "ftp://shop.example"])
+def test_a_cors_origin_that_is_no_origin_stops_start_up_naming_it(origins: str):
+    with pytest.raises(ValidationError, match="is not an origin"):
+        Settings(cors_origins=origins)

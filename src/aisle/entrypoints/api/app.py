@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from aisle.bootstrap import Container
@@ -91,6 +92,15 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, limit_for_path=body_limit, read_timeout=settings.body_read_timeout_seconds)
     app.add_middleware(EncodedSlashMiddleware)
     app.add_middleware(SafeHeadersMiddleware)
+    if settings.cors_origin_list:  # outside the method check: a preflight OPTIONS is answered here
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Location", "Retry-After", "X-Request-Id"],
+            max_age=600,
+        )
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(MetricsMiddleware, observe=_observe_request)
     metrics.instrument(container)
