@@ -56,6 +56,7 @@ from aisle.services.search.engine import (
     Facets,
     Filters,
     Hit,
+    KeywordGroup,
     SearchEngine,
     Searcher,
     facets_from_dict,
@@ -375,7 +376,7 @@ class SearchService:
     ) -> tuple[EngineResult, list[RelaxStep], Plan]:
         steps: list[RelaxStep] = []
         counted: Counted = {}  # one count per word, however many are dropped
-        asked = self._asked(parsed) if result.total == 0 else Asked()
+        asked = self._asked(parsed, engine) if result.total == 0 else Asked()
         asked_for = searched = plan
         while result.total == 0:
             relaxed = relax_once(plan, engine, counted, asked)
@@ -390,13 +391,15 @@ class SearchService:
             return result, [], asked_for
         return result, steps, searched
 
-    def _asked(self, parsed: ParsedQuery) -> Asked:
+    def _asked(self, parsed: ParsedQuery, engine: Searcher) -> Asked:
         kinds = self._asked_kind.kinds_asked(parsed)
         head = self._head(parsed)
         held = head is None or head in parsed.exact or head in dict(parsed.synonyms)
-        if not held and head not in parsed.plain:
+        if not held and (head not in parsed.plain or _described(engine, head)):
             # a word neither of the catalog nor of the language ("canon ikn", "sony xyzzy"): a typo the speller
-            # could not read names nothing, and may be let go of like any word matching nothing
+            # could not read names nothing, and may be let go of like any word matching nothing; nor does a word
+            # that no name holds but descriptions do: it says something of products, not what they are ("macbook
+            # retina" without one is MacBook things, not a Retina display that nothing sells)
             head, held = None, True
 
         def of_kind(hits: Sequence[Hit]) -> bool:
@@ -806,3 +809,13 @@ def _category_facet(
         if cid in categories and categories[cid].parent_id == chosen
     )
     return picked + children
+
+
+def _described(engine: Searcher, word: str) -> bool:
+    """Whether descriptions hold the word as written, and no product's name, brand, category or code does."""
+
+    def found(in_names: bool) -> int:
+        group = KeywordGroup(word, fuzzy=False, in_names=in_names)
+        return engine.search(EngineQuery(keywords=(group,), limit=0, with_facets=False)).total
+
+    return found(in_names=False) > 0 and found(in_names=True) == 0
