@@ -422,3 +422,34 @@ def test_two_kinds_joined_by_and_ask_for_a_set_of_both(client, seller: SellerCli
     list_products(seller, container, "SET", SETS_CATALOG)
     found = titles(client, q)
     assert found[0] == "Deskmate Wireless Keyboard and Mouse Set", found
+
+
+def test_a_model_edition_not_sold_shows_the_other_size_before_its_accessories(client, seller: SellerClient, container):
+    phones, cases = ["Cell Phones", "Smartphones"], ["Cell Phones", "Cell Phone Cases"]
+    list_products(
+        seller,
+        container,
+        "SIB",
+        [
+            ("Zephyr 7 32GB Smartphone - Black", phones, 699),
+            ("Zephyr 7 128GB Smartphone - Silver", phones, 799),
+            ("Zephyr 8 Plus 64GB Smartphone - Black", phones, 899),
+            ("Slim Case for Zephyr 7 Plus - Black", cases, 29),
+            ("Rugged Case for Zephyr 7 Plus - Blue", cases, 39),
+            ("Wallet Case for Zephyr 7 Plus - Brown", cases, 35),
+            ("Slim Case for Zephyr 8 Plus - Black", cases, 29),
+        ],
+    )
+    # no Zephyr 7 Plus is sold, only its cases: the Zephyr 7 first, as the nearest thing to the phone asked for
+    found = titles(client, "zephyr 7 plus")
+    assert set(found[:2]) == {"Zephyr 7 32GB Smartphone - Black", "Zephyr 7 128GB Smartphone - Silver"}
+    assert set(found[2:]) == {
+        "Slim Case for Zephyr 7 Plus - Black",
+        "Rugged Case for Zephyr 7 Plus - Blue",
+        "Wallet Case for Zephyr 7 Plus - Brown",
+    }
+    body = client.get("/api/v1/products/search", params={"q": "zephyr 7 plus"}).json()
+    assert body["near_matches"] == 2
+    # a case asked for is a case; a Zephyr 8 Plus is sold, so it is what "zephyr 8 plus" finds first
+    assert "Smartphone" not in " ".join(titles(client, "zephyr 7 plus case"))
+    assert titles(client, "zephyr 8 plus")[0] == "Zephyr 8 Plus 64GB Smartphone - Black"

@@ -36,6 +36,7 @@ from aisle.domain.search.kinds import (
 from aisle.domain.search.query import ParsedQuery, brands_as_words
 from aisle.domain.search.ranking import RankingWeights
 from aisle.domain.search.rerank import (
+    VARIANT_WORDS,
     RerankWeights,
     asked_models,
     by_name_coverage,
@@ -95,6 +96,7 @@ NAMED_SHARE = 0.2  # sorted by price (or rating, date): only the products whose 
 CHOSEN_PRICE_DEPTH = 1000  # sorted by price under an attribute filter, the first this many by the chosen variant's
 AISLE_FROM = 5  # the best exact matches whose aisle, where most sit, is where near matches are looked for first
 PREDICTED_FROM = 20  # the predicted category is where most of the best this many sit
+SIBLINGS_SHOWN = 10  # devices of a model's other size shown before the accessories of a model not sold
 THIN_RESULTS = 10  # fewer exact matches than this are followed by near ones (a first page is never thin)
 FACETS_TTL_SECONDS = 30  # the freshness goal: a product's new brand or price is in the counts as it is in search
 POPULARITY_CUTS_TTL_SECONDS = 60
@@ -256,10 +258,14 @@ class SearchService:
         ranked = self._ranked(best, plan, parsed, kinds_read)
         ranked = _in_department_asked(ranked, plan, facets, categories, result.total)
         ranked += deeper
-        near = [] if relaxed_steps else self._near_matches(engine, plan, parsed, params, result, ranked, categories)
+        siblings = [] if relaxed_steps else self._sibling_devices(engine, plan, parsed, params, best)
+        if siblings or relaxed_steps:
+            near = siblings
+        else:
+            near = self._near_matches(engine, plan, parsed, params, result, ranked, categories)
         start = (params.page - 1) * params.page_size  # re-ranked: the engine sent every page so far
         if plan.sort == "relevance":
-            lifted = self._lifted_by_kind(ranked[: len(best)], near, parsed)
+            lifted = siblings or self._lifted_by_kind(ranked[: len(best)], near, parsed)
             first = {h.product_id for h in lifted}
             hits = [*lifted, *(h for h in ranked + near if h.product_id not in first)][start : start + params.page_size]
             # what the shopper sees first: near matches only when lifted before every exact match
@@ -495,6 +501,26 @@ class SearchService:
                 first.setdefault(hit.product_id, hit)
         near = self._ranked(list(first.values())[:RERANK_DEPTH], plan, parsed)
         return near if aisle is None else department_first(near, aisle, aisle_of_hit)
+
+    def _sibling_devices(
+        self, engine: Searcher, plan: Plan, parsed: ParsedQuery, params: SearchParams, best: list[Hit]
+    ) -> list[Hit]:
+        """The devices of a model's other size, when the query names a model by its edition ("iphone 7 plus", "pixel
+        xl") and none of the best matches is of the kind it names (or a device, naming none): the catalog sells no
+        such device, only accessories naming it. The iPhone 7 then comes before the iPhone 7 Plus cases, as the
+        nearest thing to what was asked. At most SIBLINGS_SHOWN of them, by
+        relevance; none when the words without the edition name no devices either (domain/search/devices.py)."""
+        if plan.sort != "relevance" or plan.given or len(plan.keywords) < 2 or not plan.keywords[-1].required:
+            return []
+        if plan.keywords[-1].word not in VARIANT_WORDS or self._of_kind(best, parsed):
+            return []  # no edition named, or what is asked for is sold ("iphone 7 plus case": cases)
+        sibling = replace(plan, keywords=plan.keywords[:-1])
+        found = engine.search(replace(self._engine_query(sibling, params), offset=0, limit=RERANK_DEPTH))
+        line = devices([(h.product_id, h.category_id, h.price) for h in found.hits])
+        shown = [h for h in found.hits if h.product_id in line]
+        if not shown or not names_a_line([h.title for h in shown], [k.word for k in sibling.keywords]):
+            return []
+        return self._ranked(shown, sibling, parsed, line)[:SIBLINGS_SHOWN]
 
     def _of_kind_asked(self, hits: list[Hit], parsed: ParsedQuery) -> list[Hit]:
         """The hits of the kind the query's last word names, or all of them when it names none. The aisle to look
