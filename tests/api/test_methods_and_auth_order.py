@@ -46,6 +46,14 @@ def test_a_seller_route_without_a_key_is_401_even_with_a_bad_id(client):
         assert answer.headers["www-authenticate"] == "Bearer"
 
 
+def test_a_route_taking_either_token_says_how_to_authenticate(client):
+    for headers in ({}, {"Authorization": "Bearer not-a-key-of-anyone"}):
+        for path in ("/api/v1/pricing/deals", "/api/v1/inventory/123"):
+            answer = client.get(path, headers=headers)
+            assert answer.status_code == 401, (path, answer.text)
+            assert answer.headers["www-authenticate"] == "Bearer"
+
+
 def test_the_document_gives_every_path_id_its_pattern(client):
     document = client.get("/openapi.json").json()
     ids = [

@@ -90,12 +90,16 @@ def internal_or_seller(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Caller:
     if credentials is None:
-        raise HTTPException(401, "Send the internal token or a seller API key as a Bearer token.")
+        raise HTTPException(
+            401, "Send the internal token or a seller API key as a Bearer token.", {"WWW-Authenticate": "Bearer"}
+        )
     if _is_internal_token(request, credentials.credentials):
         return Caller(internal=True)
     seller = container(request).sellers.authenticate(credentials.credentials)
     if seller is None:
-        raise HTTPException(401, "This token is neither the internal token nor a seller API key.")
+        raise HTTPException(
+            401, "This token is neither the internal token nor a seller API key.", {"WWW-Authenticate": "Bearer"}
+        )
     return Caller(internal=False, seller=seller)
 
 
