@@ -117,3 +117,10 @@ def test_another_origin_and_the_default_settings_allow_no_cross_origin_call(shop
 def test_a_cors_origin_that_is_no_origin_stops_start_up_naming_it(origins: str):
     with pytest.raises(ValidationError, match="is not an origin"):
         Settings(cors_origins=origins)
+
+
+def test_the_redirect_from_a_trailing_slash_names_no_host(client):
+    for path in ("/api/v1/categories/", "/search/?q=lamp"):
+        answer = client.get(path, headers={"Host": "evil.example"}, follow_redirects=False)
+        assert answer.status_code == 307, (path, answer.text)
+        assert answer.headers["location"] == path.replace("/?", "?").rstrip("/")

@@ -8,6 +8,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -67,7 +68,8 @@ PAGE_HEADERS = [
 class SafeHeadersMiddleware:
     """``nosniff`` on every answer; on pages, PAGE_HEADERS; and ``no-store`` on what answers a request made with
     credentials (an API key, the internal token, the seller portal), which may hold a new API key or one seller's
-    data. A header the route set itself is kept."""
+    data. A header the route set itself is kept. The router's redirect from a trailing slash ("/search/") names
+    no host: it would name the one the client's Host header gave, which a forged header makes another site."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -93,9 +95,20 @@ class SafeHeadersMiddleware:
                 headers += [(name, value) for name, value in wanted if name not in present]
                 if message["status"] >= 400 and not path.startswith("/api/"):
                     _vary_on(headers, b"Accept")  # a page for a browser, problem+json for anyone else
+                if message["status"] == 307 and path.endswith("/"):
+                    _relative_location(headers)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _relative_location(headers: list[tuple[bytes, bytes]]) -> None:
+    """The Location header's path and query only: the same host as the request, whatever its Host header said."""
+    for at, (name, value) in enumerate(headers):
+        if name.lower() == b"location":
+            target = urlsplit(value.decode("latin-1"))
+            relative = target.path + (f"?{target.query}" if target.query else "")
+            headers[at] = (name, relative.encode("latin-1"))
 
 
 def _vary_on(headers: list[tuple[bytes, bytes]], field: bytes) -> None:
