@@ -221,6 +221,17 @@ def test_a_product_shows_at_most_twenty_pictures_and_a_refused_upload_stores_not
     assert len(seller.request("GET", f"/products/{pid}/images").json()) == 19
 
 
+def test_links_and_uploads_together_stay_within_twenty_pictures(seller: SellerClient) -> None:
+    pid = seller.create()["product_id"]  # with one picture linked by URL
+    assert upload(seller, pid, *[(f"{n}.png", files.png()) for n in range(5)]).status_code == 202
+    links = [f"https://img.example/{n}.jpg" for n in range(16)]
+    refused = seller.request("PATCH", f"/products/{pid}", json={"images": links})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "images", refused.text
+    assert "at most 15 links" in refused.json()["errors"][0]["reason"]
+    assert seller.request("PATCH", f"/products/{pid}", json={"images": links[:15]}).status_code == 200
+    assert seller.request("PATCH", f"/products/{pid}", json={"title": "Still twenty"}).status_code == 200
+
+
 def test_edit_and_delete_an_image(client: TestClient, seller: SellerClient, tmp_path: Path) -> None:
     product = seller.create()
     pid = product["product_id"]

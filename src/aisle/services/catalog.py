@@ -7,9 +7,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from aisle.domain.catalog import Product, ProductContent, ProductStatus, content_from_dict
+from aisle.domain.catalog import MAX_IMAGES, Product, ProductContent, ProductStatus, content_from_dict
 from aisle.domain.categories import CategoryNode, build_tree
 from aisle.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from aisle.domain.images import ImageStatus
 from aisle.domain.pricing import PRICE_MEMORY, price_change_problems
 from aisle.domain.search.text import tokenize
 from aisle.domain.versions import diff_snapshots
@@ -103,6 +104,7 @@ class CatalogService:
             if not confirm_price_change:
                 _require_plausible_prices(uow, product.content, content, self._now())
             _require_no_stock_dropped(uow, product.content, content)
+            _require_room_for_links(uow, product, content)
             product.update(content, self._now(), self._new_id)
 
         return self._write(seller_id, product_id, if_match, change)
@@ -119,6 +121,7 @@ class CatalogService:
             if content.status is ProductStatus.DELETED:
                 raise InvalidInput.single("version", f"version {version} is a deleted state; pick another")
             _require_no_stock_dropped(uow, product.content, content)
+            _require_room_for_links(uow, product, content)
             # the old version's offer and GTIN are checked as an edit's are: the buy box rules may have moved since
             require_known_references(uow, content, seller_id, previous=product.content, product_id=product_id)
             product.rollback_to(version, content, self._now(), self._new_id)
@@ -205,6 +208,20 @@ class CatalogService:
         old = self.version(seller_id, product_id, from_version)
         new = self.version(seller_id, product_id, to_version)
         return {"from": from_version, "to": to_version, **diff_snapshots(old, new)}
+
+
+def _require_room_for_links(uow: UnitOfWork, product: Product, content: ProductContent) -> None:
+    """A product shows at most MAX_IMAGES pictures, linked and uploaded together (refused uploads aside), as an
+    upload is refused past them. Checked when the links grow, so a product already past it can still be edited."""
+    links = len(content.images)
+    if links <= len(product.content.images):
+        return
+    uploaded = uow.images.for_products([product.product_id]).get(product.product_id, [])
+    shown = sum(image.status is not ImageStatus.REJECTED for image in uploaded)
+    if shown + links > MAX_IMAGES:
+        room = MAX_IMAGES - shown
+        reason = f"the product has {shown} uploaded pictures and shows at most {MAX_IMAGES}: at most {room} links"
+        raise InvalidInput.single("images", reason)
 
 
 def _owned_product(uow: UnitOfWork, seller_id: int, product_id: int, for_update: bool = False) -> Product:
