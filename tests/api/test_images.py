@@ -232,6 +232,22 @@ def test_links_and_uploads_together_stay_within_twenty_pictures(seller: SellerCl
     assert seller.request("PATCH", f"/products/{pid}", json={"title": "Still twenty"}).status_code == 200
 
 
+def test_a_picture_of_a_variant_taken_out_shows_no_variant_until_a_rollback_brings_it_back(
+    client: TestClient, seller: SellerClient
+) -> None:
+    product = seller.create()
+    pid, second = product["product_id"], product["variants"][1]["variant_id"]
+    [image] = upload(seller, pid, ("43.png", files.png()), variant_id=second).json()
+    wait_until_done(seller, pid, image["image_id"])
+    kept = {"variants": [product["variants"][0] | {"price": 89.99}], "confirm_price_change": True}
+    assert seller.request("PATCH", f"/products/{pid}", json=kept).status_code == 200
+    assert seller.request("GET", f"/products/{pid}/images/{image['image_id']}").json()["variant_id"] is None
+    [shown] = [i for i in client.get(f"/api/v1/products/{pid}").json()["images"] if "image_id" in i]
+    assert shown["variant_id"] is None
+    assert seller.request("POST", f"/products/{pid}/rollback", json={"version": 1}).status_code == 200
+    assert seller.request("GET", f"/products/{pid}/images/{image['image_id']}").json()["variant_id"] == second
+
+
 def test_edit_and_delete_an_image(client: TestClient, seller: SellerClient, tmp_path: Path) -> None:
     product = seller.create()
     pid = product["product_id"]

@@ -5,7 +5,7 @@ is stored once and a URL never changes meaning (which is what lets it be cached 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -72,6 +72,14 @@ class ProductImage:
         """The sizes made for it: every standard size up to its longest side, and at least the smallest."""
         longest = max(self.width or 0, self.height or 0)
         return tuple(size for size in THUMBNAIL_SIZES if size <= longest) or THUMBNAIL_SIZES[:1]
+
+
+def shown_for(image: ProductImage, variant_ids: Collection[int | None]) -> ProductImage:
+    """The image as its product shows it now: bound to no variant when its variant was taken out of the product.
+    It keeps the binding underneath, so a rollback that brings the variant back brings the binding back too."""
+    if image.variant_id is None or image.variant_id in variant_ids:
+        return image
+    return replace(image, variant_id=None)
 
 
 def fitted(width: int, height: int, size: int) -> tuple[int, int]:

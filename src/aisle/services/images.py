@@ -25,6 +25,7 @@ from aisle.domain.images import (
     check_edit,
     original_key,
     placed,
+    shown_for,
     thumbnail_key,
     upload_key,
 )
@@ -115,8 +116,10 @@ class ImageService:
 
     def images(self, seller_id: int, product_id: int) -> list[ProductImage]:
         with self._uow(readonly=True) as uow:
-            self._sellers_product(uow, seller_id, product_id)
-            return uow.images.for_products([product_id]).get(product_id, [])
+            product = self._sellers_product(uow, seller_id, product_id)
+            uploaded = uow.images.for_products([product_id]).get(product_id, [])
+        variant_ids = {v.variant_id for v in product.content.variants}
+        return [shown_for(image, variant_ids) for image in uploaded]
 
     def galleries(self, products: Sequence[Product]) -> dict[int, list[dict[str, Any]]]:
         """The seller's view of each product's images, PENDING and REJECTED uploads included."""
@@ -126,7 +129,9 @@ class ImageService:
 
     def image(self, seller_id: int, product_id: int, image_id: int) -> ProductImage:
         with self._uow(readonly=True) as uow:
-            return self._sellers_image(uow, seller_id, product_id, image_id)
+            image = self._sellers_image(uow, seller_id, product_id, image_id)
+            product = self._sellers_product(uow, seller_id, product_id)
+        return shown_for(image, {v.variant_id for v in product.content.variants})
 
     def edit(self, seller_id: int, product_id: int, image_id: int, edit: ImageEdit) -> ProductImage:
         _check_text(edit.alt_text)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from aisle.domain.catalog import Product
-from aisle.domain.images import ImageStatus, ProductImage, rendition_keys
+from aisle.domain.images import ImageStatus, ProductImage, rendition_keys, shown_for
 
 MEDIA_PATH = "/media"
 
@@ -44,7 +44,8 @@ class MediaUrls:
 
     def gallery(self, product: Product, uploaded: Sequence[ProductImage], ready_only: bool) -> list[dict[str, Any]]:
         """Shoppers (``ready_only``) see READY uploads; the seller also sees those still PENDING or REJECTED."""
-        return self.gallery_of(product.content.images, uploaded, ready_only)
+        variant_ids = {v.variant_id for v in product.content.variants}
+        return self.gallery_of(product.content.images, [shown_for(i, variant_ids) for i in uploaded], ready_only)
 
     def gallery_of(
         self, external: Sequence[str], uploaded: Sequence[ProductImage], ready_only: bool
