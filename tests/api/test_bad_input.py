@@ -41,6 +41,11 @@ def _problem(response, status: int) -> dict:
             product_body(variants=[{"sku": "A", "price": 1, "attributes": {"screen:size": "15in"}}]),
             "variants[0].attributes.screen:size",
         ),
+        # filters read names in any case: two names one letter-case apart would be one attribute with two values
+        (
+            product_body(variants=[{"sku": "A", "price": 1, "attributes": {"Color": "Red", "color": "Blue"}}]),
+            "variants[0].attributes",
+        ),
         (product_body(status="DELETED"), "status"),
         (product_body(images=["javascript:alert(1)"]), "images[0]"),
         (product_body(images=["//evil.example/x.png"]), "images[0]"),  # another host, not a path on this site

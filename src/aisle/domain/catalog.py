@@ -125,7 +125,19 @@ def _variant_problems(variants: tuple[Variant, ...]) -> list[FieldError]:
                 problems.append(FieldError(f"{where}.compare_price", "must be greater than price"))
         if variant.weight_grams is not None and variant.weight_grams < 0:
             problems.append(FieldError(f"{where}.weight_grams", "must not be negative"))
+        if reason := _same_name_twice(variant.attributes):
+            problems.append(FieldError(f"{where}.attributes", reason))
     return problems
+
+
+def _same_name_twice(attributes: Mapping[str, Any]) -> str | None:
+    """Shoppers filter on attributes by name in any case (attr=color:Red), so "Color" and "color" would be one
+    attribute with two values."""
+    seen: dict[str, str] = {}
+    for name in attributes:
+        if (earlier := seen.setdefault(name.casefold(), name)) != name:
+            return f"{earlier!r} and {name!r} name one attribute (names are read in any case): keep one"
+    return None
 
 
 @dataclass
