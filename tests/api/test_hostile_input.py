@@ -177,6 +177,16 @@ def test_nul_bytes_in_reviews_and_seller_names_are_refused(client, seller: Selle
     _problem(client.post("/api/v1/sellers", json={"name": "a\x00"}, headers=INTERNAL), 422)
 
 
+@pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\u200b \u2060"])
+def test_a_name_that_shows_nothing_is_no_seller_name_and_no_review_author(client, seller: SellerClient, invisible):
+    problem = _problem(client.post("/api/v1/sellers", json={"name": invisible}, headers=INTERNAL), 422)
+    assert problem["errors"][0]["field"] == "name"
+    pid = seller.create()["product_id"]
+    posted = client.post(f"/api/v1/products/{pid}/reviews", json={"rating": 4, "body": "Fine", "author": invisible})
+    assert posted.status_code == 201, posted.text
+    assert posted.json()["author"] == "Anonymous"
+
+
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
 def test_nan_and_infinity_attributes_are_refused(seller: SellerClient, number):
     raw = product_body()

@@ -6,6 +6,7 @@ from datetime import datetime
 from aisle.domain.catalog import ProductStatus
 from aisle.domain.errors import FieldError, InvalidInput, NotFound
 from aisle.domain.reviews import Review, review_added, validate_review
+from aisle.domain.visible_text import shows_anything
 from aisle.services.catalog import Page
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -41,7 +42,7 @@ class ReviewService:
             rating,
             title.strip(),
             body.strip(),
-            author.strip() or "Anonymous",
+            author.strip() if shows_anything(author) else "Anonymous",  # "\u200b" shows no one
             self._now(),
             verified=order_id is not None,
             reviewer=reviewer,

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from aisle.domain.errors import InvalidInput, NotFound
 from aisle.domain.sellers import ApiKeyInfo, Seller, fingerprint, hash_api_key, new_api_key
+from aisle.domain.visible_text import shows_anything
 from aisle.services.clock import utc_now
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
 
@@ -28,6 +29,8 @@ class SellerService:
         name = " ".join(name.split())
         if not 1 <= len(name) <= 200:
             raise InvalidInput.single("name", "must be 1 to 200 characters")
+        if not shows_anything(name):  # "\u200b": pages and the buy box would show a seller without a name
+            raise InvalidInput.single("name", "must not be blank")
         api_key = new_api_key()
         seller = Seller(self._new_id(), name, hash_api_key(api_key), rating, rating_count)
         with self._uow() as uow:
