@@ -167,7 +167,7 @@ def test_a_file_over_the_limit_is_413_while_streaming(small_limit: tuple[TestCli
     product = seller.create()
     big = files.jpeg(2000, 2000, quality=100)
     assert len(big) > 20_000
-    assert_refused(upload(seller, product["product_id"], ("big.jpg", big)), 413, "larger than 20000 bytes")
+    assert_refused(upload(seller, product["product_id"], ("big.jpg", big)), 413, "larger than 20,000 bytes")
     assert stored_files(data_dir) == []
 
 

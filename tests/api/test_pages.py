@@ -71,7 +71,8 @@ def test_filters_that_leave_nothing_say_so_and_keep_their_chips(client, listed):
     assert 'aria-label="Remove filter Under $1"' in page
     assert "Trailblazer Running Shoe" not in page  # the price filter was kept, not relaxed away
     nothing = client.get("/search", params={"q": "zzxqv"}).text
-    assert "Nothing matched. Try fewer words" in nothing
+    assert "Nothing matched. Check the spelling" in nothing  # one word: fewer is none
+    assert "Nothing matched. Try fewer words" in client.get("/search", params={"q": "zzxqv qqvzx"}).text
     assert "<h2>Customer rating</h2>" not in nothing and "<h2>Price</h2>" not in nothing  # no empty facet boxes
 
 
@@ -128,6 +129,15 @@ def test_revoking_or_rotating_the_key_signed_in_with_ends_the_portal_session(cli
     assert client.delete(f"/api/v1/sellers/{seller.id}/keys/{key_id}", headers=internal).status_code == 200
     response = client.get("/seller/products", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/seller"
+
+
+def test_the_portal_list_says_when_a_filter_matches_none_of_the_sellers_products(client, seller):
+    seller.create()
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    page = client.get("/seller/products", params={"q": "no such thing", "status": "INACTIVE"}).text
+    assert "None of your products matches “no such thing” with status INACTIVE" in page
+    assert "No products here yet" not in page
+    assert "Trailblazer Running Shoe" in client.get("/seller/products").text
 
 
 def test_the_portal_form_reports_each_bad_field(client, seller):

@@ -113,7 +113,9 @@ class ImageForm:
         if part.is_file:
             if part.size > self.max_file_bytes:
                 raise ImageRefused(
-                    f"the file is larger than {self.max_file_bytes} bytes (AISLE_IMAGE_MAX_BYTES)", 413, self._field()
+                    f"the file is larger than {readable_size(self.max_file_bytes)}, the most a picture may be",
+                    413,
+                    self._field(),
                 )
             assert part.spool is not None
             part.spool.write(data[start:end])
@@ -138,3 +140,10 @@ class ImageForm:
 
     def _field(self) -> str:
         return f"file[{len(self.files)}]" if self.files else "file"
+
+
+def readable_size(size: int) -> str:
+    """10485760 as "10 MB", 20000 as "20,000 bytes": what a seller reads, not a setting's raw value."""
+    if size >= 1_048_576 and size % 1_048_576 == 0:
+        return f"{size // 1_048_576} MB"
+    return f"{size:,} bytes"
