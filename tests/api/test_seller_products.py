@@ -238,6 +238,15 @@ def test_delete_is_soft_and_rollback_restores(client, seller: SellerClient):
     assert client.get(f"/api/v1/products/{product_id}").status_code == 200
 
 
+def test_a_price_rise_that_breaks_another_rule_names_that_rule_not_the_confirmation(seller: SellerClient):
+    product_id = seller.create()["product_id"]  # its first variant was 119.99, now 89.99
+    # far above its range, and above its compare-at price too: confirming the rise could never save it
+    rise = {"variants": [{"sku": "TB-42-BLK", "price": 900, "compare_price": 119.99}]}
+    refused = seller.request("PATCH", f"/products/{product_id}", json=rise)
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["variants[0].compare_price"]
+
+
 def test_an_implausible_price_needs_confirming(seller: SellerClient):
     product_id = seller.create()["product_id"]
     cut = {"variants": [{"sku": "TB-42-BLK", "price": 8.99}]}

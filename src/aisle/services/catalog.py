@@ -7,7 +7,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from aisle.domain.catalog import MAX_IMAGES, Product, ProductContent, ProductStatus, content_from_dict
+from aisle.domain.catalog import (
+    MAX_IMAGES,
+    Product,
+    ProductContent,
+    ProductStatus,
+    content_from_dict,
+    content_problems,
+)
 from aisle.domain.categories import CategoryNode, build_tree
 from aisle.domain.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from aisle.domain.images import ImageStatus
@@ -100,6 +107,8 @@ class CatalogService:
 
         def change(uow: UnitOfWork, product: Product) -> None:
             content = edit(product.content)
+            if problems := content_problems(content):  # before the price rule: confirming cannot mend these
+                raise InvalidInput(problems)
             require_known_references(uow, content, seller_id, previous=product.content, product_id=product.product_id)
             if not confirm_price_change:
                 _require_plausible_prices(uow, product.content, content, self._now())
