@@ -83,6 +83,8 @@ def test_a_canonical_listing_joins_the_buy_box(client, seller: SellerClient, oth
         original["product_id"],
         copy["product_id"],
     }
+    # neither is stocked: the page does not advertise a price no one can buy
+    assert "1 other offer, out of stock" in client.get(f"/p/{original['product_id']}").text
     bad = other_seller.request(
         "POST", "/products", json=product_body(canonical_product_id="4242", variants=[{"sku": "X", "price": 1}])
     )
