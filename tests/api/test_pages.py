@@ -227,8 +227,12 @@ def test_the_stock_page_restocks_a_warehouse_and_charts_the_price_history(client
     stock_url = f"/seller/products/{product['product_id']}/stock"
     assert client.post(stock_url, data=form, follow_redirects=False).status_code == 303
     assert client.post(stock_url, data=form, follow_redirects=False).status_code == 303
+    saved = client.post(stock_url, data=form)
+    assert "Restock of TB-42-BLK saved." in saved.text
+    forged = client.get(stock_url, params={"error": "Your account is suspended: sign in at evil.example"}).text
+    assert "evil.example" not in forged  # the portal shows only what it said itself
     page = client.get(stock_url).text
-    assert re.search(r"<td>East</td><td>14</td><td>0</td>", page), page  # named as the form names it
+    assert re.search(r"<td>East</td><td>21</td><td>0</td>", page), page  # named as the form names it
     assert page.count("<polyline") == 2 and "$79.99\u2013$89.99" in page
     refused = client.post(stock_url, data={**form, "quantity": "-3"})
     assert "quantity “-3” is no count of units: write a whole number such as 12" in html.unescape(refused.text)
@@ -236,7 +240,7 @@ def test_the_stock_page_restocks_a_warehouse_and_charts_the_price_history(client
     assert client.post("/api/v1/inventory/reservations", json=reserve, headers=internal).status_code == 201
     below = client.post(stock_url, data={**form, "operation": "SET", "quantity": "2"})  # 5 are in carts
     assert below.status_code == 200 and "5 units of variant" in below.text and "release reservations" in below.text
-    assert re.search(r"<td>East</td><td>9</td><td>5</td>", below.text), below.text
+    assert re.search(r"<td>East</td><td>16</td><td>5</td>", below.text), below.text
     for operation, warehouse_id, said in (
         ("RESERVE", "east-1", "choose a change: add (restock) or set the shelf count"),
         ("", "east-1", "choose a change"),
@@ -245,7 +249,7 @@ def test_the_stock_page_restocks_a_warehouse_and_charts_the_price_history(client
     ):
         odd = client.post(stock_url, data={**form, "operation": operation, "warehouse_id": warehouse_id})
         assert odd.status_code == 200 and said in html.unescape(odd.text), (operation, warehouse_id)
-        assert re.search(r"<td>East</td><td>9</td><td>5</td>", odd.text), odd.text  # nothing added
+        assert re.search(r"<td>East</td><td>16</td><td>5</td>", odd.text), odd.text  # nothing added
 
 
 def test_the_portal_refuses_to_drop_a_variant_that_holds_stock_and_says_why(client, seller):

@@ -6,7 +6,6 @@ in the background, and the page polls until each picture is READY (or REJECTED w
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -18,6 +17,7 @@ from aisle.entrypoints.api.dependencies import container, parse_id
 from aisle.entrypoints.api.image_form import ImageForm
 from aisle.entrypoints.numbers import whole_number
 from aisle.entrypoints.web.seller import session
+from aisle.entrypoints.web.seller.notices import redirect_saying
 from aisle.entrypoints.web.seller.portal import PortalSeller, checked_form, to_sign_in
 from aisle.services.images import MAX_FILES_PER_REQUEST, ImageEdit, ImageService
 
@@ -47,9 +47,8 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
-def _back(product_id: int, **note: str) -> RedirectResponse:
-    query = "&".join(f"{k}={quote(v)}" for k, v in note.items())
-    return RedirectResponse(f"/seller/products/{product_id}?{query}#pictures", status_code=303)
+def _back(request: Request, product_id: int, **note: str) -> RedirectResponse:
+    return redirect_saying(request, f"/seller/products/{product_id}", "pictures", **note)
 
 
 @router.post("/products/{product_id}/images")
@@ -70,13 +69,13 @@ async def upload(
     except (ImageRefused, InvalidInput) as refused:
         if _wants_json(request):
             raise
-        return _back(pid, image_error=refused.reason if isinstance(refused, ImageRefused) else str(refused))
+        return _back(request, pid, image_error=refused.reason if isinstance(refused, ImageRefused) else str(refused))
     finally:
         form.close()
     if _wants_json(request):
         return JSONResponse([images.media.image_view(image) for image in uploaded], status_code=202)
     pictures = "1 picture" if len(uploaded) == 1 else f"{len(uploaded)} pictures"
-    return _back(pid, image_note=f"{pictures} uploaded; thumbnails are made in a few seconds.")
+    return _back(request, pid, image_note=f"{pictures} uploaded; thumbnails are made in a few seconds.")
 
 
 @router.get("/products/{product_id}/images.json")
@@ -96,7 +95,7 @@ async def edit(product_id: str, image_id: str, request: Request, seller: PortalS
     pid, iid = parse_id(product_id, "product_id"), parse_id(image_id, "image_id")
     if form.get("action") == "delete":
         await run_in_threadpool(images.delete, seller.seller_id, pid, iid)
-        return _back(pid, image_note="Picture deleted.")
+        return _back(request, pid, image_note="Picture deleted.")
     change = ImageEdit(alt_text=str(form.get("alt_text") or ""), position=whole_number(form.get("position")))
     await run_in_threadpool(images.edit, seller.seller_id, pid, iid, change)
-    return _back(pid, image_note="Picture saved.")
+    return _back(request, pid, image_note="Picture saved.")

@@ -14,6 +14,7 @@ from aisle.entrypoints.api.dependencies import CatalogDep, SellersDep, parse_id
 from aisle.entrypoints.numbers import page_number, whole_number
 from aisle.entrypoints.web.dependencies import CategoriesDep
 from aisle.entrypoints.web.seller import forms, history, images, session, stock
+from aisle.entrypoints.web.seller.notices import notices_said
 from aisle.entrypoints.web.seller.portal import (
     PortalSeller,
     checked_form,
@@ -229,8 +230,7 @@ def _editor(
         "statuses": STATUSES[:3],
         "category_paths": _offered(categories),
         "images": list(shown),
-        "image_error": request.query_params.get("image_error"),
-        "image_note": request.query_params.get("image_note"),
+        **notices_said(request, "image_error", "image_note"),
     }
     return page(request, "seller/edit.html", context, status_code)
 

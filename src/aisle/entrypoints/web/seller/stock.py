@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -15,6 +14,7 @@ from aisle.domain.inventory import Operation
 from aisle.entrypoints.api.dependencies import CatalogDep, InventoryDep, PricingDep, parse_id
 from aisle.entrypoints.api.shapes.pricing import price_change_shown
 from aisle.entrypoints.numbers import whole_number
+from aisle.entrypoints.web.seller.notices import notices_said, redirect_saying
 from aisle.entrypoints.web.seller.portal import PortalSeller, checked_form, page, to_sign_in
 
 router = APIRouter()
@@ -50,8 +50,7 @@ def stock_page(
         "product": product,
         "rows": rows,
         "warehouses": warehouses,
-        "note": request.query_params.get("note"),
-        "error": request.query_params.get("error"),
+        **notices_said(request, "note", "error"),
     }
     return page(request, "seller/stock.html", context)
 
@@ -71,30 +70,31 @@ async def change_stock(
     target = f"/seller/products/{pid}/stock"
     operation = PORTAL_OPERATIONS.get(str(form.get("operation") or "").strip().upper())
     if operation is None:
-        return _refused(target, "choose a change: add (restock) or set the shelf count")
+        return _refused(request, target, "choose a change: add (restock) or set the shelf count")
     quantity = whole_number(form.get("quantity"))
     if quantity is None:
         typed = str(form.get("quantity") or "").strip()[:40]
         reason = (
             f"quantity “{typed}” is no count of units: write a whole number such as 12" if typed else "enter a quantity"
         )
-        return _refused(target, reason)
+        return _refused(request, target, reason)
     warehouse = str(form.get("warehouse_id") or "")
     try:
         await run_in_threadpool(inventory.adjust, variant_id, operation, warehouse, quantity)
     except InvalidInput as invalid:
         reason = "; ".join(f"{e.field} {e.reason}" for e in invalid.errors)
-        return _refused(target, reason)
+        return _refused(request, target, reason)
     except Conflict as conflict:  # a count below what shoppers have reserved
-        return _refused(target, conflict.detail)
+        return _refused(request, target, conflict.detail)
     except NotFound:
-        return _refused(target, "choose one of the warehouses listed")
-    return RedirectResponse(f"{target}?note={operation.value.lower()}+saved", status_code=303)
+        return _refused(request, target, "choose one of the warehouses listed")
+    sku = next(v.sku for v in product.content.variants if v.variant_id == variant_id)
+    return redirect_saying(request, target, note=f"{operation.value.lower()} of {sku} saved")
 
 
-def _refused(target: str, reason: str) -> RedirectResponse:
+def _refused(request: Request, target: str, reason: str) -> RedirectResponse:
     """Back to the stock page, which shows why the change was refused."""
-    return RedirectResponse(f"{target}?{urlencode({'error': reason})}", status_code=303)
+    return redirect_saying(request, target, error=reason)
 
 
 def price_chart(history: list[dict[str, Any]], now: datetime | None = None) -> dict[str, Any] | None:
