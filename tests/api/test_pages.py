@@ -65,6 +65,15 @@ def test_a_filter_read_from_the_text_is_a_chip_that_removes_it(client, listed):
     assert "Remove filter Under $100" not in removed and "Trailblazer Running Shoe" in removed
 
 
+def test_a_price_bound_from_the_words_keeps_its_chip_beside_the_forms_other_bound(client, listed):
+    page = client.get("/search", params={"q": "trailblazer under $100", "price_min": "20"}).text
+    assert 'aria-label="Remove filter Over $20"' in page
+    chip = re.search(r'<a class="chip" href="([^"]+)" aria-label="Remove filter Under \$100"', page)
+    assert chip is not None, page  # still in force: the results are capped at $100
+    removed = client.get(chip.group(1).replace("&amp;", "&")).text
+    assert "Remove filter Under $100" not in removed and 'aria-label="Remove filter Over $20"' in removed
+
+
 def test_filters_that_leave_nothing_say_so_and_keep_their_chips(client, listed):
     page = client.get("/search", params={"q": "trailblazer", "price_max": "1"}).text
     assert "Nothing matches all the filters above" in page

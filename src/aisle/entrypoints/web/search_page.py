@@ -198,6 +198,12 @@ def _chips(asked: Asked, understood: dict[str, Any], category_name: str | None) 
         low, high = asked.params.price_min, asked.params.price_max
         if low is not None or high is not None:
             result.append(Chip(price_label(low, high).capitalize(), query.url(price_min=None, price_max=None)))
+        # the words' bound on the side the form left open still applies ("under $50", then a minimum of 20)
+        text_low = found.get("price_min") if low is None else None
+        text_high = found.get("price_max") if high is None else None
+        if text_low is not None or text_high is not None:
+            label = price_label(text_low, text_high).capitalize()
+            result.append(Chip(label, _without_text(asked, understood, "price")))
     elif found.get("price_min") is not None or found.get("price_max") is not None:
         label = price_label(found.get("price_min"), found.get("price_max")).capitalize()
         result.append(Chip(label, _without_text(asked, understood, "price")))
