@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import product_body, wait_for_outbox
+from tests.api.conftest import INTERNAL_TOKEN, product_body, wait_for_outbox
 
 SEARCH = "/api/v1/products/search"
 
@@ -64,3 +64,29 @@ def test_a_search_that_found_nothing_leaves_no_facets_behind_for_what_is_listed_
     # ... the product is found with its facets, not with the empty ones counted when nothing matched
     assert [r["title"] for r in body["results"]] == ["Quokka Grinder"]
     assert body["facets"]["brands"] == [{"name": "Acme", "count": 1, "selected": False}]
+
+
+def test_colour_and_price_counts_lead_where_they_say_when_a_cheaper_colour_is_sold_out(client, seller, container):
+    internal = {"Authorization": "Bearer " + INTERNAL_TOKEN}
+    warehouse = {"warehouse_id": "main", "name": "Main", "region": "us"}
+    assert client.post("/api/v1/warehouses", json=warehouse, headers=internal).status_code == 201
+    variants = [
+        {"sku": "QF-RED", "price": 12, "attributes": {"color": "Red"}},
+        {"sku": "QF-BLUE", "price": 60, "attributes": {"color": "Blue"}},
+    ]
+    shirt = seller.create(**product_body(title="Quillfen Shirt", variants=variants))
+    blue = shirt["variants"][1]["variant_id"]
+    stock = {"operation": "SET", "warehouse_id": "main", "quantity": 4}
+    assert client.patch(f"/api/v1/inventory/{blue}", json=stock, headers=internal).status_code == 200
+    wait_for_outbox(container)
+
+    def colours(**params) -> dict[str, int]:
+        body = client.get(SEARCH, params={"q": "quillfen", **params}).json()
+        return {v["name"]: v["count"] for v in body["facets"]["attributes"].get("color", [])}
+
+    for held in ({"in_stock": "true"}, {"price_min": "50"}):
+        assert colours(**held) == {"Blue": 1}, held  # red is sold out, and sells at $12
+        assert client.get(SEARCH, params={"q": "quillfen", "attr": "color:Red", **held}).json()["total"] == 0
+    red = client.get(SEARCH, params={"q": "quillfen", "attr": "color:Red"}).json()
+    buckets = [(b["name"], b["count"]) for b in red["facets"]["price_ranges"]]
+    assert buckets == [("$10 \u2013 $25", 1)], buckets  # the red one's price, below the $60 the card shows

@@ -27,10 +27,21 @@ class Counts:
         return [self(filters) for filters in asked]
 
 
-def test_without_an_attribute_filter_nothing_is_counted_again():
+def test_without_an_attribute_filter_nor_one_holding_per_variant_nothing_is_counted_again():
     counts, facets = Counts(), Facets(attributes={"color": [("Red", 3)]}, price_ranges=[(10.0, 25.0, 3)])
-    assert counted_by_variant(counts.each, Filters(price_max=Decimal(30)), facets) == facets
+    assert counted_by_variant(counts.each, Filters(brands=("Acme",)), facets) == facets
     assert counts.asked == []
+
+
+def test_under_a_price_or_in_stock_alone_few_valued_attributes_are_counted_as_choosing_them_finds():
+    counts = Counts()
+    listed = {"color": [("Red", 3), ("Gone", 1)], "fit": [(f"F{i}", 3) for i in range(FEW_VALUES + 1)]}
+    buckets = [(10.0, 25.0, 3)]
+    for held in (Filters(price_max=Decimal(30)), Filters(in_stock=True)):
+        facets = counted_by_variant(counts.each, held, Facets(attributes=listed, price_ranges=buckets))
+        assert facets.attributes["color"] == [("Red", 1 if held.price_max else 2)]  # "Gone" finds nothing
+        assert facets.attributes["fit"] == listed["fit"]  # too many values: as the engine counted
+        assert facets.price_ranges == buckets  # no attribute chosen: a bucket finds what it counts
 
 
 def test_a_chosen_attributes_values_are_counted_when_a_price_holds_per_variant():
@@ -75,14 +86,14 @@ def test_no_price_nor_other_attribute_leaves_the_chosen_attributes_values_as_cou
     assert all(f.attributes == (("color", "Red"),) for f in counts.asked)  # the price buckets only
 
 
-def test_price_buckets_are_counted_from_the_lowest_listed_up_with_the_filter_their_links_have():
-    counts = Counts()
-    listed = [(25.0, 50.0, 4)]
-    facets = counted_by_variant(counts.each, Filters(attributes=(("color", "Red"),)), Facets(price_ranges=listed))
-    asked = [(f.price_min, f.price_max) for f in counts.asked]
-    first = PRICE_EDGES.index((25.0, 50.0))
-    chosen = [price_filter(lo, hi) for lo, hi in PRICE_EDGES[first:]]  # what each bucket's link asks for
-    assert asked == [
-        (None if lo is None else Decimal(str(lo)), None if hi is None else Decimal(str(hi))) for lo, hi in chosen
-    ]
-    assert facets.price_ranges == [(lo, hi, 2 if lo is not None and lo >= 100 else 1) for lo, hi in PRICE_EDGES[first:]]
+def test_every_price_bucket_is_counted_with_the_filter_its_link_has_even_when_none_was_listed():
+    for listed in ([(25.0, 50.0, 4)], []):  # a sold-out red variant below the product's shown price: none listed
+        counts = Counts()
+        red = Filters(attributes=(("color", "Red"),))
+        facets = counted_by_variant(counts.each, red, Facets(price_ranges=listed))
+        asked = [(f.price_min, f.price_max) for f in counts.asked]
+        chosen = [price_filter(lo, hi) for lo, hi in PRICE_EDGES]  # what each bucket's link asks for
+        assert asked == [
+            (None if lo is None else Decimal(str(lo)), None if hi is None else Decimal(str(hi))) for lo, hi in chosen
+        ]
+        assert facets.price_ranges == [(lo, hi, 2 if lo is not None and lo >= 100 else 1) for lo, hi in PRICE_EDGES]

@@ -12,8 +12,10 @@ with the filter each one leads to:
 - an attribute not chosen, under the chosen ones, when it lists at most ``FEW_VALUES`` values (sizes, say, under
   a colour), up to ``MOST_OTHER_COUNTS`` counts in all, fewest values first; one listing more stays product by
   product (a colour a sheet set has only in Twin is counted under size=King);
+- with no attribute chosen but a price bound or "in stock", the attributes listing at most ``FEW_VALUES`` values,
+  as above: a colour sold only in a sold-out variant is no answer under "in stock";
 - the price buckets, under any attribute filter, as choosing each finds (both edges in, as the filter has them),
-  from the lowest listed one up.
+  every one: a chosen variant may sell below the product's shown price (a cheaper colour that is sold out).
 
 The counts needed do not depend on one another's results, so they are gathered first and asked in one go
 (``CountEach``: on OpenSearch one request, a filters aggregation; on Tantivy one total-only search each).
@@ -40,7 +42,7 @@ CountEach = Callable[[Sequence[Filters]], list[int]]
 def counted_by_variant(count_each: CountEach, filters: Filters, facets: Facets) -> Facets:
     """``facets`` with the entries whose product-by-product count differs from what choosing them gives counted
     again (``count_each``: how many products a search finds under each of these filters)."""
-    if not filters.attributes:
+    if not filters.attributes and not _per_variant(filters):
         return facets
     asked: list[Filters] = []
 
@@ -59,7 +61,9 @@ def _recounted(count: Count, filters: Filters, facets: Facets) -> Facets:
         if _per_variant(filters.without_attribute(name)):
             attributes[name] = _values(count, filters, name, attributes.get(name, []))
     attributes.update(_other_attributes(count, filters, attributes))
-    return replace(facets, attributes=attributes, price_ranges=_price_ranges(count, filters, facets.price_ranges))
+    if not filters.attributes:  # product by product, a price bucket holds what its filter finds
+        return replace(facets, attributes=attributes)
+    return replace(facets, attributes=attributes, price_ranges=_price_ranges(count, filters))
 
 
 def _per_variant(lifted: Filters) -> bool:
@@ -102,18 +106,13 @@ def _ranked(
     return sorted(((v, n) for v, n in counted if n or keep(v)), key=lambda entry: (-entry[1], entry[0]))
 
 
-def _price_ranges(
-    count: Count, filters: Filters, listed: list[tuple[float | None, float | None, int]]
-) -> list[tuple[float | None, float | None, int]]:
-    """Each bucket as the price filter choosing it finds (facet_buckets.price_filter). A bucket
-    nothing was listed in may hold some now (a $120 red variant of a product whose lowest price is $50), but none
-    below the lowest listed: a variant never sells for less than its product's lowest price."""
-    if not listed:
-        return []
+def _price_ranges(count: Count, filters: Filters) -> list[tuple[float | None, float | None, int]]:
+    """Each bucket as the price filter choosing it finds (facet_buckets.price_filter), whatever the engine listed:
+    a $120 red variant of a product shown at $50, or a sold-out red one at $12 of a product shown at its cheapest
+    in stock, $60."""
     lifted = filters.without("price_ranges")
-    lowest = min((PRICE_EDGES.index(b[:2]) for b in listed if b[:2] in PRICE_EDGES), default=0)
     counted = []
-    for low, high in PRICE_EDGES[lowest:]:
+    for low, high in PRICE_EDGES:
         price_min, price_max = price_filter(low, high)
         counted.append(
             (low, high, count(replace(lifted, price_min=_decimal(price_min), price_max=_decimal(price_max))))
