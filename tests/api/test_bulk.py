@@ -42,7 +42,7 @@ def test_bulk_upload_reports_progress_and_per_line_errors(seller: SellerClient):
     assert sorted(errors) == [2, 4, 6]  # line numbers count blank lines, as an editor does
     assert errors[2]["field"] == "body"
     assert errors[4]["field"] == "variants[0].price"
-    assert errors[6]["field"] == "sku" and "MUG-1" in errors[6]["reason"]
+    assert errors[6]["field"] == "variants[0].sku" and "MUG-1" in errors[6]["reason"]
     titles = {p["title"] for p in seller.request("GET", "/products").json()["items"]}
     assert titles == {"Mug", "Plate"}
 

@@ -82,6 +82,13 @@ def test_the_sku_of_a_deleted_product_is_refused_saying_it_is_deleted_and_how_to
         seller.request("POST", "/products", json=product_body(variants=[{"sku": "LIVE-1", "price": 5}])), 409
     )
     assert taken["detail"] == f"SKU 'LIVE-1' is already used by your product {live['product_id']}"
+    second = [{"sku": "FREE-1", "price": 5}, {"sku": "LIVE-1", "price": 6}]
+    named = _problem(seller.request("POST", "/products", json=product_body(variants=second)), 409)
+    assert named["errors"][0]["field"] == "variants[1].sku"  # which of many variants to change
+    mine = seller.create(variants=[{"sku": "MINE-1", "price": 5}])
+    edit = {"variants": [{"sku": "MINE-1", "price": 5}, {"sku": "LIVE-1", "price": 5}]}
+    clash = _problem(seller.request("PATCH", f"/products/{mine['product_id']}", json=edit), 409)
+    assert clash["errors"][0]["field"] == "variants[1].sku"
 
 
 @pytest.mark.parametrize("version", [TOO_BIG, "99999999999999999999999", "0", "-1", "\u00b3"])

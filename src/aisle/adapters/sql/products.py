@@ -72,7 +72,9 @@ class SqlProductRepository:
         if not products:
             return
         if not skus_checked and (clash := next(iter(self.skus_in_use(products).items()), None)):
-            raise self._sku_taken(*clash[1])
+            holder, (sku, holder_id) = clash
+            skus = [v.sku for v in next(p for p in products if p.product_id == holder).content.variants]
+            raise self._sku_taken(sku, holder_id, f"variants[{skus.index(sku)}].sku")
         with _sku_conflicts_as_409():
             _INSERT_PRODUCTS.run(self._db, [{"product_id": p.product_id, **_product_columns(p)} for p in products])
             _INSERT_VARIANTS.run(self._db, [row for p in products for row in _variant_rows(p)])
@@ -286,17 +288,17 @@ class SqlProductRepository:
             )
         ).first()
         if clash is not None:
-            raise self._sku_taken(clash.sku, clash.product_id)
+            raise self._sku_taken(clash.sku, clash.product_id, f"variants[{skus.index(clash.sku)}].sku")
 
-    def _sku_taken(self, sku: str, holder_id: int) -> Conflict:
+    def _sku_taken(self, sku: str, holder_id: int, field: str) -> Conflict:
         status = self._db.execute(select(t.products.c.status).where(t.products.c.product_id == holder_id)).scalar()
         if status == ProductStatus.DELETED.value:  # deleted products keep their SKUs, so that a rollback can restore
             return Conflict(
                 f"SKU {sku!r} is still held by your deleted product {holder_id}: roll that product back to sell it "
                 "again, or choose another SKU",
-                field="sku",
+                field=field,
             )
-        return Conflict(f"SKU {sku!r} is already used by your product {holder_id}", field="sku")
+        return Conflict(f"SKU {sku!r} is already used by your product {holder_id}", field=field)
 
     def _variants_by_product(self, product_ids: list[int]) -> dict[int, list[Row]]:
         grouped: dict[int, list[Row]] = {}
