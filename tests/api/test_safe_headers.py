@@ -61,6 +61,24 @@ def test_large_answers_are_compressed_for_clients_that_accept_it(client):
     assert "content-encoding" not in small.headers  # too small to be worth it
 
 
+@pytest.mark.parametrize(
+    ("accept_encoding", "gzipped"),
+    [
+        ("gzip;q=0", False),
+        ("gzip;q=0, br", False),
+        ("GZIP", True),
+        ("br;q=1, gzip;q=0.5", True),
+        ("*", True),
+        ("*, gzip;q=0", False),
+        ("identity", False),
+    ],
+)
+def test_accept_encoding_is_read_with_its_weights_and_in_any_case(client, accept_encoding: str, gzipped: bool):
+    answer = client.get("/openapi.json", headers={"Accept-Encoding": accept_encoding})
+    assert (answer.headers.get("content-encoding") == "gzip") is gzipped, accept_encoding
+    assert answer.json()["openapi"]
+
+
 def test_a_head_request_says_what_its_get_would_send(client):
     got = client.get("/openapi.json", headers={"Accept-Encoding": "gzip"})
     head = client.head("/openapi.json", headers={"Accept-Encoding": "gzip"})

@@ -264,3 +264,38 @@ class MetricsMiddleware:
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
             self.observe(route, scope["method"], status, time.perf_counter() - started)
+
+
+class AcceptEncodingMiddleware:
+    """Reads Accept-Encoding as RFC 9110 12.5.3 has it, for the gzip middleware inside, which only looks for the
+    substring "gzip": "gzip;q=0" refuses gzip, and coding names are case-insensitive ("GZIP")."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = [(name, value) for name, value in scope["headers"] if name != b"accept-encoding"]
+            sent = b",".join(value for name, value in scope["headers"] if name == b"accept-encoding")
+            if sent:
+                wanted = b"gzip" if accepts_gzip(sent.decode("latin-1")) else b"identity"
+                scope = {**scope, "headers": [*headers, (b"accept-encoding", wanted)]}
+        await self.app(scope, receive, send)
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether gzip is acceptable: named with a weight above 0, or, when not named, "*" is."""
+    weights: dict[str, float] = {}
+    for part in accept_encoding.split(","):
+        coding, *params = (piece.strip() for piece in part.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if coding:
+            weights[coding.lower()] = weight
+    return weights.get("gzip", weights.get("x-gzip", weights.get("*", 0.0))) > 0
