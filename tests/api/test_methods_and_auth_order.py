@@ -95,3 +95,11 @@ def test_the_methods_read_from_the_routes_are_those_the_document_lists(client):
         assert set(methods.allowed(concrete if "{" in path else path)) >= listed, path
         if "{" not in path:
             assert methods.of_literal_path(path) == listed, path
+
+
+def test_a_page_answering_get_lists_head_in_its_allow_header(client):
+    for path in ("/", "/docs", "/search"):
+        answer = client.delete(path)
+        assert answer.status_code == 405, path
+        assert answer.headers["allow"] == "GET, HEAD", path
+        assert client.head(path).status_code == 200, path

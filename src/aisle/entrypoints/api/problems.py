@@ -278,6 +278,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         documented = request.app.state.documented_methods.allowed(request.url.path) if error.status_code == 405 else []
         if documented:  # Starlette's own Allow names the first route that matched the path, not every one
             headers = {**(headers or {}), "Allow": ", ".join(documented)}
+        elif error.status_code == 405 and headers and "Allow" in headers:  # a page: HEAD is answered as its GET is
+            allowed = {m.strip() for m in headers["Allow"].split(",")}
+            headers = {**headers, "Allow": ", ".join(sorted(allowed | {"HEAD"} if "GET" in allowed else allowed))}
         return problem(request, error.status_code, str(error.detail), headers=headers)
 
     @app.exception_handler(Exception)
