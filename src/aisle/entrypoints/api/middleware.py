@@ -279,7 +279,7 @@ class AcceptEncodingMiddleware:
             sent = b",".join(value for name, value in scope["headers"] if name == b"accept-encoding")
             if sent:
                 wanted = b"gzip" if accepts_gzip(sent.decode("latin-1")) else b"identity"
-                scope = {**scope, "headers": [*headers, (b"accept-encoding", wanted)]}
+                scope["headers"] = [*headers, (b"accept-encoding", wanted)]  # in place: the router notes the route here
         await self.app(scope, receive, send)
 
 
