@@ -10,6 +10,7 @@ from pydantic import Field
 
 from aisle.domain.errors import InvalidInput, NotFound
 from aisle.domain.inventory import (
+    MAX_QUANTITY,
     MAX_RESERVE_QUANTITY,
     MAX_WAREHOUSE_ID_LENGTH,
     WAREHOUSE_ID_CHARACTERS,
@@ -47,7 +48,15 @@ from aisle.services.inventory import InventoryService, ReserveLine
 
 router = APIRouter(route_class=UniqueKeysRoute, prefix="/api/v1", tags=["inventory"])
 INTERNAL = [Depends(internal_caller)]
-Quantity = Annotated[int, Field(strict=True, description="A whole number of units")]
+Quantity = Annotated[
+    int,
+    Field(
+        strict=True,
+        description=f"A whole number of units: RESERVE 1 to {MAX_RESERVE_QUANTITY:,}, RESTOCK 1 to {MAX_QUANTITY:,}, "
+        f"SET 0 to {MAX_QUANTITY:,}",
+        json_schema_extra={"minimum": 0, "maximum": MAX_QUANTITY},
+    ),
+]
 # Documented bounds and patterns only: the domain checks them, with its own messages naming the field.
 LineQuantity = Annotated[
     int,

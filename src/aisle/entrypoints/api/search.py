@@ -72,7 +72,12 @@ def search(
             "matches or more do: a product only its description relates to the words is left out",
         ),
     ] = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page: Annotated[
+        int,
+        Query(
+            ge=1, le=10_000, description="From 1; page times page_size may reach 10,000 (page 500 at the default size)"
+        ),
+    ] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     attr: Annotated[
         list[str] | None,
