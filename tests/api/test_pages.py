@@ -122,7 +122,8 @@ def test_a_wrong_key_or_a_missing_csrf_token_is_refused(client, seller):
 def test_a_forged_session_cookie_signs_nobody_in(client, seller):
     client.cookies.set("aisle_seller", f"{seller.id}.{'a' * 12}.9999999999.{'0' * 64}", path="/seller")
     response = client.get("/seller/products", follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/seller"
+    assert response.status_code == 303 and response.headers["location"] == "/seller?next=%2Fseller%2Fproducts&ended=1"
+    assert "Your session has ended" in client.get(response.headers["location"]).text
 
 
 def test_revoking_or_rotating_the_key_signed_in_with_ends_the_portal_session(client, seller):
@@ -131,13 +132,34 @@ def test_revoking_or_rotating_the_key_signed_in_with_ends_the_portal_session(cli
     assert sign_in(client, key).status_code == 303
     rotated = client.post(f"/api/v1/sellers/{seller.id}/keys", headers=internal)
     assert rotated.status_code == 201, rotated.text  # the old key stops working: so does its session
-    assert client.get("/seller/products", follow_redirects=False).headers["location"] == "/seller"
+    assert (
+        client.get("/seller/products", follow_redirects=False).headers["location"]
+        == "/seller?next=%2Fseller%2Fproducts&ended=1"
+    )
     assert sign_in(client, rotated.json()["api_key"]).status_code == 303
     assert client.get("/seller/products").status_code == 200
     key_id = rotated.json()["key_id"]
     assert client.delete(f"/api/v1/sellers/{seller.id}/keys/{key_id}", headers=internal).status_code == 200
     response = client.get("/seller/products", follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == "/seller"
+    assert response.status_code == 303 and response.headers["location"] == "/seller?next=%2Fseller%2Fproducts&ended=1"
+
+
+def test_signing_in_goes_on_to_the_portal_page_asked_for_and_never_to_another_site(client, seller):
+    product_id = seller.create()["product_id"]
+    asked = client.get(f"/seller/products/{product_id}/versions", follow_redirects=False)
+    assert asked.headers["location"] == f"/seller?next=%2Fseller%2Fproducts%2F{product_id}%2Fversions"
+    assert 'name="next" value="/seller/products/' in client.get(asked.headers["location"]).text
+    key = seller.headers["Authorization"].removeprefix("Bearer ")
+    for target, lands in (
+        (f"/seller/products/{product_id}/versions", f"/seller/products/{product_id}/versions"),
+        ("//evil.example/seller/", "/seller/products"),
+        ("https://evil.example", "/seller/products"),
+    ):
+        client.cookies.clear()
+        client.get("/seller")
+        form = {"api_key": key, "csrf_token": client.cookies["aisle_csrf"], "next": target}
+        signed = client.post("/seller/sign-in", data=form, follow_redirects=False)
+        assert (signed.status_code, signed.headers["location"]) == (303, lands), target
 
 
 def test_the_portal_list_says_when_a_filter_matches_none_of_the_sellers_products(client, seller):
@@ -162,9 +184,11 @@ def test_the_portal_form_reports_each_bad_field(client, seller):
         "v_price": ["-3", ""],
         "v_compare": ["", ""],
         "v_attrs": ["size", ""],
+        "images": "https://img.example/a.jpg\njavascript:alert(1)",
     }
     response = client.post("/seller/products/new", data=form)
     assert response.status_code == 422
+    assert 'aria-describedby="err-images"' in response.text and "line 2:" in response.text  # the bad link named
     for named in ("Category:", "Variant 1 options:", "Variant 1 SKU:", "Variant 1 price:"):
         assert named in response.text, named
     assert "variants[0]" not in response.text and "String should" not in response.text  # the form's words

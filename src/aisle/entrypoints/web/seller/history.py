@@ -26,7 +26,7 @@ def versions(
     product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep, categories: CategoriesDep
 ) -> Response:
     if seller is None:
-        return to_sign_in()
+        return to_sign_in(request)
     pid = parse_id(product_id, "product_id")
     product = catalog.get_product(seller.seller_id, pid)
     listed = catalog.versions(seller.seller_id, pid)
@@ -64,7 +64,7 @@ def _readable(change: dict[str, Any], categories: dict[int, Any]) -> dict[str, A
 @router.post("/products/{product_id}/rollback")
 async def rollback(product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep) -> Response:
     if seller is None:
-        return to_sign_in()
+        return to_sign_in(request)
     form = await checked_form(request)
     pid = parse_id(product_id, "product_id")
     wanted = _version(str(form.get("version") or ""), 1_000_000)
@@ -77,14 +77,14 @@ async def rollback(product_id: str, request: Request, seller: PortalSeller, cata
 @router.get("/bulk", response_class=HTMLResponse)
 def bulk_page(request: Request, seller: PortalSeller) -> Response:
     if seller is None:
-        return to_sign_in()
+        return to_sign_in(request)
     return page(request, "seller/bulk.html", {"seller": seller, "error": None})
 
 
 @router.post("/bulk", response_class=HTMLResponse)
 async def bulk_upload(request: Request, seller: PortalSeller, bulk: BulkDep) -> Response:
     if seller is None:
-        return to_sign_in()
+        return to_sign_in(request)
     form = await checked_form(request)
     upload = form.get("file")
     body = await upload.read() if isinstance(upload, UploadFile) else b""
@@ -103,7 +103,7 @@ async def bulk_upload(request: Request, seller: PortalSeller, bulk: BulkDep) -> 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(job_id: str, request: Request, seller: PortalSeller, bulk: BulkDep) -> Response:
     if seller is None:
-        return to_sign_in()
+        return to_sign_in(request)
     job, errors = bulk.status(seller.seller_id, parse_id(job_id, "job_id"))
     return page(request, "seller/job.html", {"seller": seller, "job": job_out(job, errors)})
 

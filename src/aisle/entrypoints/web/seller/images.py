@@ -56,7 +56,7 @@ async def upload(
     product_id: str, request: Request, seller: PortalSeller, images: ImagesDep, max_bytes: MaxFileBytes
 ) -> Response:
     if seller is None:
-        return to_sign_in()
+        return to_sign_in(request)
     pid = parse_id(product_id, "product_id")
     form = ImageForm(max_bytes, MAX_FILES_PER_REQUEST, extra_fields=(session.CSRF_FIELD,))
     try:
@@ -90,7 +90,7 @@ def image_list(product_id: str, seller: PortalSeller, images: ImagesDep) -> Resp
 @router.post("/products/{product_id}/images/{image_id}")
 async def edit(product_id: str, image_id: str, request: Request, seller: PortalSeller, images: ImagesDep) -> Response:
     if seller is None:
-        return to_sign_in()
+        return to_sign_in(request)
     form = await checked_form(request)
     pid, iid = parse_id(product_id, "product_id"), parse_id(image_id, "image_id")
     if form.get("action") == "delete":

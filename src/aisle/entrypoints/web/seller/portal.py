@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -47,8 +48,22 @@ def session_secret(request: Request) -> str:
     return secret
 
 
-def to_sign_in() -> RedirectResponse:
-    return RedirectResponse("/seller", status_code=303)
+def to_sign_in(request: Request) -> RedirectResponse:
+    """To the sign-in page, which then goes on to the page asked for (a GET's; a form sent without a session is
+    not sent again) and says why, when a session the browser held has ended."""
+    query: dict[str, str] = {}
+    if request.method == "GET":
+        query["next"] = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.cookies.get(session.SESSION_COOKIE):
+        query["ended"] = "1"
+    return RedirectResponse("/seller" + (f"?{urlencode(query)}" if query else ""), status_code=303)
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a portal page of this site, never another site ("//evil.example")."""
+    if target and target.startswith("/seller/") and "//" not in target and "\\" not in target:
+        return target
+    return "/seller/products"
 
 
 def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,6 +21,7 @@ from aisle.entrypoints.web.seller.portal import (
     checked_form,
     errors_by_field,
     page,
+    safe_next,
     session_secret,
     sign_in_allowed,
     to_sign_in,
@@ -38,10 +40,16 @@ CATEGORIES_OFFERED = 500  # paths listed in the product form; about 25 KB of HTM
 
 @router.get("", response_class=HTMLResponse)
 def sign_in_page(request: Request, seller: PortalSeller) -> Response:
+    target = safe_next(request.query_params.get("next"))
     if seller:
-        return RedirectResponse("/seller/products", status_code=303)
-    signed_out = request.query_params.get("signed_out") == "1"
-    return page(request, "seller/sign_in.html", {"error": None, "signed_out": signed_out})
+        return RedirectResponse(target, status_code=303)
+    context = {
+        "error": None,
+        "signed_out": request.query_params.get("signed_out") == "1",
+        "ended": request.query_params.get("ended") == "1",
+        "next": target,
+    }
+    return page(request, "seller/sign_in.html", context)
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
@@ -53,8 +61,9 @@ async def sign_in(request: Request, sellers: SellersDep) -> Response:
     if signed is None:
         error = "Too many attempts; wait a minute." if not allowed else "This API key is not valid."
         error = "Enter your API key (it starts with aisle_sk_)." if allowed and not key else error
-        return page(request, "seller/sign_in.html", {"error": error}, status_code=401 if allowed else 429)
-    response = RedirectResponse("/seller/products", status_code=303)
+        context = {"error": error, "next": safe_next(str(form.get("next") or ""))}
+        return page(request, "seller/sign_in.html", context, status_code=401 if allowed else 429)
+    response = RedirectResponse(safe_next(str(form.get("next") or "")), status_code=303)
     seller, key_fingerprint = signed
     value = session.session_value(session_secret(request), seller.seller_id, key_fingerprint)
     session.set_cookie(request, response, session.SESSION_COOKIE, value, session.SESSION_SECONDS)
@@ -72,7 +81,7 @@ async def sign_out(request: Request) -> Response:
 @router.get("/products", response_class=HTMLResponse)
 def products(request: Request, seller: PortalSeller, catalog: CatalogDep) -> Response:
     if seller is None:
-        return to_sign_in()
+        return to_sign_in(request)
     status = request.query_params.get("status") or None
     wanted = (ProductStatus(status),) if status in STATUSES else ()
     text = (request.query_params.get("q") or "").strip()
@@ -102,7 +111,7 @@ def products(request: Request, seller: PortalSeller, catalog: CatalogDep) -> Res
 @router.get("/products/new", response_class=HTMLResponse)
 def new_product(request: Request, seller: PortalSeller, categories: CategoriesDep) -> Response:
     if seller is None:
-        return to_sign_in()
+        return to_sign_in(request)
     return _editor(request, seller, None, forms.form_values(None, {}), categories())
 
 
@@ -123,7 +132,7 @@ def edit_product(
     pictures: images.ImagesDep,
 ) -> Response:
     if seller is None:
-        return to_sign_in()
+        return to_sign_in(request)
     product = catalog.get_product(seller.seller_id, parse_id(product_id, "product_id"))
     shown = images.pictures(pictures, seller.seller_id, product)
     known = categories()
@@ -151,7 +160,7 @@ async def _save(
     product_id: int | None,
 ) -> Response:
     if seller is None:
-        return to_sign_in()
+        return to_sign_in(request)
     form = await checked_form(request)
     values = forms.submitted_values(form)
     confirm = form.get("confirm_price_change") == "1"
@@ -177,7 +186,7 @@ async def _save(
 async def delete_product(product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep) -> Response:
     """Deletes as the API does (softly: a rollback restores it), refused when the form's version is stale."""
     if seller is None:
-        return to_sign_in()
+        return to_sign_in(request)
     form = await checked_form(request)
     pid = parse_id(product_id, "product_id")
     await run_in_threadpool(catalog.delete_product, seller.seller_id, pid, _form_version(form))
@@ -220,6 +229,8 @@ def _editor(
     by_field = errors_by_field(list(errors))
     needs_confirm = any(PRICE_RULE in reason for reason in by_field.values())
     by_field = {field: reason.split(f"; send {PRICE_RULE}")[0] for field, reason in by_field.items()}
+    if links := [f"line {int(f[7:-1]) + 1}: {why}" for f, why in by_field.items() if re.fullmatch(r"images\[\d+\]", f)]:
+        by_field.setdefault("images", "; ".join(links))  # one field in the form: its lines, each named
     context = {
         "seller": seller,
         "product": product,

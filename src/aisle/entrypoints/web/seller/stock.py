@@ -32,7 +32,7 @@ def stock_page(
     pricing: PricingDep,
 ) -> Response:
     if seller is None:
-        return to_sign_in()
+        return to_sign_in(request)
     product = catalog.get_product(seller.seller_id, parse_id(product_id, "product_id"))
     variants = [(v, v.variant_id) for v in product.content.variants if v.variant_id is not None]
     levels = inventory.levels_for([vid for _v, vid in variants])
@@ -60,7 +60,7 @@ async def change_stock(
     product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep, inventory: InventoryDep
 ) -> Response:
     if seller is None:
-        return to_sign_in()
+        return to_sign_in(request)
     form = await checked_form(request)
     pid = parse_id(product_id, "product_id")
     product = await run_in_threadpool(catalog.get_product, seller.seller_id, pid)
