@@ -171,6 +171,24 @@ def test_the_portal_list_says_when_a_filter_matches_none_of_the_sellers_products
     assert "Trailblazer Running Shoe" in client.get("/seller/products").text
 
 
+def test_more_variant_rows_keep_what_was_typed_and_save_nothing(client, seller):
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    form = {
+        "csrf_token": client.cookies["aisle_csrf"],
+        "title": "Tent",
+        "status": "DRAFT",
+        "v_sku": ["TENT-1", "TENT-2", "TENT-3"],
+        "v_price": ["99", "109", "119"],
+        "v_compare": ["", "", ""],
+        "v_attrs": ["size=S", "size=M", "size=L"],
+        "more_rows": "1",
+    }
+    more = client.post("/seller/products/new", data=form)
+    assert more.status_code == 200 and 'value="TENT-3"' in more.text and 'value="Tent"' in more.text
+    assert more.text.count('name="v_sku"') == 3 + 5
+    assert seller.request("GET", "/products").json()["total"] == 0
+
+
 def test_the_portal_form_reports_each_bad_field(client, seller):
     key = seller.headers["Authorization"].removeprefix("Bearer ")
     sign_in(client, key)

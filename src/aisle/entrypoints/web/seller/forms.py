@@ -9,13 +9,14 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from aisle.domain.catalog import Product, ProductContent, Variant, content_problems
+from aisle.domain.catalog import MAX_VARIANTS, Product, ProductContent, Variant, content_problems
 from aisle.domain.categories import Category
 from aisle.domain.errors import FieldError, InvalidInput
 from aisle.entrypoints.numbers import decimal_comma, without_thousands
 from aisle.services.product_input import ProductIn, field_errors
 
 BLANK_VARIANT_ROWS = 2
+MORE_VARIANT_ROWS = 5  # added by the form's "More variant rows" button
 STAND_IN_PRICE = 1.0  # for a price that could not be read, while the rest of the form is checked
 
 
@@ -62,6 +63,11 @@ def form_values(product: Product | None, categories: dict[int, Category]) -> dic
         "gtin": c.gtin or "",
         "variants": variants + [{}] * BLANK_VARIANT_ROWS,
     }
+
+
+def with_more_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The variant rows as typed and MORE_VARIANT_ROWS blank ones, up to as many as a product may have."""
+    return [*rows, *[{}] * MORE_VARIANT_ROWS][: max(len(rows), MAX_VARIANTS)]
 
 
 def submitted_values(form: FormData) -> dict[str, Any]:

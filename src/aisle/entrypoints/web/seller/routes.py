@@ -163,6 +163,11 @@ async def _save(
         return to_sign_in(request)
     form = await checked_form(request)
     values = forms.submitted_values(form)
+    if form.get("more_rows"):  # the same form again, as typed, with room for more variants: nothing is saved
+        current = None if product_id is None else catalog.get_product(seller.seller_id, product_id)
+        values["variants"] = forms.with_more_rows(values["variants"])
+        shown = images.pictures(pictures, seller.seller_id, current) if current is not None else ()
+        return _editor(request, seller, current, values, categories(), shown=shown)
     confirm = form.get("confirm_price_change") == "1"
     expected = _form_version(form)
     try:
