@@ -226,6 +226,21 @@ def test_a_review_form_error_is_tied_to_its_field(client, seller):
     assert 'id="rv-err-body">a review needs a title or a body<' in response.text
 
 
+def test_a_review_posted_from_a_variant_comes_back_to_that_variant(client, seller):
+    made = seller.create()  # two variants: TB-42-BLK (shown first) and TB-43-BLK
+    second = made["variants"][1]["variant_id"]
+    page = client.get(f"/p/{made['product_id']}", params={"variant": second}).text
+    assert f'action="/p/{made["product_id"]}/reviews?variant={second}#reviews"' in page
+    refused = client.post(f"/p/{made['product_id']}/reviews?variant={second}", data={"rating": "5", "body": " "})
+    assert refused.status_code == 422 and 'data-field="sku">TB-43-BLK<' in refused.text
+    posted = client.post(
+        f"/p/{made['product_id']}/reviews?variant={second}",
+        data={"rating": "5", "body": "Fits"},
+        follow_redirects=False,
+    )
+    assert posted.headers["location"] == f"/p/{made['product_id']}?variant={second}&reviewed=1#reviews"
+
+
 def test_the_portal_refuses_a_decimal_comma_and_names_real_categories(client, seller, container):
     category_id(container, ["Audio", "Headphones"])
     container.categories.forget()

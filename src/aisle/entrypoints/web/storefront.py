@@ -169,7 +169,9 @@ def post_review(
     except Conflict:
         errors = {"reviewer": "you have already reviewed this product (one review each)"}
         return _review_refused(request, pdp, reviews, pid, form, errors, 409)
-    return RedirectResponse(f"/p/{pid}?reviewed=1#reviews", status_code=303)
+    shown = whole_number(request.query_params.get("variant"))  # the variant the page showed stays shown
+    chosen = f"variant={shown}&" if shown is not None else ""
+    return RedirectResponse(f"/p/{pid}?{chosen}reviewed=1#reviews", status_code=303)
 
 
 def _review_refused(
