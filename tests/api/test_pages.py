@@ -226,6 +226,21 @@ def test_a_review_form_error_is_tied_to_its_field(client, seller):
     assert 'id="rv-err-body">a review needs a title or a body<' in response.text
 
 
+def test_a_thumbnail_is_a_link_that_opens_the_page_on_its_picture_without_javascript(client, seller):
+    links = ["https://img.example/front.jpg", "https://img.example/back.jpg"]
+    made = seller.create(images=links)
+    first = client.get(f"/p/{made['product_id']}").text
+    assert "front.jpg" in re.search(r'<div class="main-img">(.*?)</div>', first, re.S).group(1)
+    thumb = re.search(r'<a class="thumb" href="([^"]+)" data-index="1"', first)
+    assert thumb is not None, first
+    second = client.get(f"/p/{made['product_id']}" + html.unescape(thumb.group(1))).text
+    assert "back.jpg" in re.search(r'<div class="main-img">(.*?)</div>', second, re.S).group(1)
+    odd = client.get(f"/p/{made['product_id']}", params={"picture": "99"})
+    assert odd.status_code == 200 and "front.jpg" in re.search(
+        r'<div class="main-img">(.*?)</div>', odd.text, re.S
+    ).group(1)
+
+
 def test_a_review_posted_from_a_variant_comes_back_to_that_variant(client, seller):
     made = seller.create()  # two variants: TB-42-BLK (shown first) and TB-43-BLK
     second = made["variants"][1]["variant_id"]

@@ -37,6 +37,7 @@ def product_context(
         "chosen": chosen,
         "variant_label": variant_label,
         "gallery": _gallery(page["images"], chosen["variant_id"]),
+        "picture_at": page_number(query.get("picture"), 8) - 1,  # picture=2 opens on the second one
         "reviews": listed.items,
         "reviews_total": listed.total,
         "reviews_page": reviews_page,

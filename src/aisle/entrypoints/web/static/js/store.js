@@ -88,7 +88,8 @@ function gallery() {
   if (!big) return;
   const main = document.querySelector(".main-img");
   const thumbs = document.querySelectorAll(".thumb");
-  thumbs.forEach((button) => button.addEventListener("click", () => {
+  thumbs.forEach((button) => button.addEventListener("click", (event) => {
+    event.preventDefault();  // a link for pages without JavaScript: here the picture changes in place
     const picture = big.content.children[Number(button.dataset.index)];
     main.replaceChildren(picture.cloneNode(true));
     thumbs.forEach((t) => t.setAttribute("aria-current", String(t === button)));
