@@ -143,3 +143,7 @@ def test_the_words_let_go_of_come_back_to_lift_but_not_a_number_or_edition_after
     ]
     assert lifted_by_dropped(plan("rx"), plan("rx", "480")) is None
     assert lifted_by_dropped(plan("a", "b"), plan("a", "b")) is None  # nothing let go of
+    # a model the catalog holds nowhere lifts only typo-tolerant look-alikes, and would rank the line's other
+    # models as not the one asked
+    assert lifted_by_dropped(plan("galaxy"), plan("galaxy", "s8"), found_nothing={"s8"}) is None
+    assert lifted_by_dropped(plan("galaxy"), plan("galaxy", "s8")) is not None

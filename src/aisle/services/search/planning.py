@@ -66,14 +66,15 @@ def boosting(plan: Plan, brand_words: set[str]) -> Plan | None:
     return replace(plan, keywords=groups)
 
 
-def lifted_by_dropped(relaxed: Plan, asked: Plan) -> Plan | None:
+def lifted_by_dropped(relaxed: Plan, asked: Plan, found_nothing: Collection[str] = ()) -> Plan | None:
     """The relaxed plan with the words it let go of back, a match lifting the score: a word let go of early may
     still be held by some of what the last words find ("small kitchen appliances cookware" without any such
     product finds appliances: the kitchen's come before the racks'). Not a number or edition after another word:
     "rx 480" without an RX 480 is not an answer about anything numbered 480, nor "xbox one headsets" one about
-    "VR One" headsets; nor a size."""
+    "VR One" headsets; nor a size; nor a word that ``found_nothing`` alone: "galaxy s8" without an S8 lifts only
+    what a typo-tolerant "s8" matches, and ranks the Galaxy S7 as another model than the one asked."""
     kept = {g.word: g for g in relaxed.keywords}
-    lifting = [g for g in asked.keywords if g.word not in kept and _has_letter(g.word)]
+    lifting = [g for g in asked.keywords if g.word not in kept and _has_letter(g.word) and g.word not in found_nothing]
     lifting = [g for g in lifting if not _qualifies(g, asked.keywords) and not is_measure(g.word)]
     if not kept or not lifting:
         return None

@@ -391,7 +391,8 @@ class SearchService:
             plan, step = relaxed
             steps.append(step)
             # the words let go of lift what holds them, and match nothing more: the same products, in one request
-            searched = lifted_by_dropped(plan, asked_for) or plan
+            found_nothing = {keys[0].word for (keys, _f), n in counted.items() if len(keys) == 1 and not n}
+            searched = lifted_by_dropped(plan, asked_for, found_nothing) or plan
             result = engine.search(self._engine_query(searched, params))
         if result.total == 0:  # letting go of some words found nothing either: the answer is to what was asked
             return result, [], asked_for
