@@ -4,7 +4,13 @@ from decimal import Decimal
 
 from aisle.domain.search.facet_buckets import PRICE_EDGES, price_filter
 from aisle.services.search.engine import Facets, Filters
-from aisle.services.search.variant_facets import FEW_VALUES, MOST_OTHER_COUNTS, MOST_RECOUNTED, counted_by_variant
+from aisle.services.search.variant_facets import (
+    FEW_VALUES,
+    MOST_MATCHES_RECOUNTED,
+    MOST_OTHER_COUNTS,
+    MOST_RECOUNTED,
+    counted_by_variant,
+)
 
 
 class Counts:
@@ -42,6 +48,10 @@ def test_under_a_price_or_in_stock_alone_few_valued_attributes_are_counted_as_ch
         assert facets.attributes["color"] == [("Red", 1 if held.price_max else 2)]  # "Gone" finds nothing
         assert facets.attributes["fit"] == listed["fit"]  # too many values: as the engine counted
         assert facets.price_ranges == buckets  # no attribute chosen: a bucket finds what it counts
+    asked = len(counts.asked)
+    many = Facets(attributes=listed, price_ranges=buckets)
+    assert counted_by_variant(counts.each, Filters(in_stock=True), many, MOST_MATCHES_RECOUNTED + 1) == many
+    assert len(counts.asked) == asked  # a search matching more is left as the engine counted it
 
 
 def test_a_chosen_attributes_values_are_counted_when_a_price_holds_per_variant():

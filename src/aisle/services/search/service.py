@@ -440,7 +440,8 @@ class SearchService:
         facets = engine.search(only_facets).facets
         if engine is self._engine:
             facets = with_chosen_values(engine, plan.keywords, plan.filters, facets, self._engine.brands)
-            facets = counted_by_variant(partial(self._engine.count_each, plan.keywords), plan.filters, facets)
+            count_each = partial(self._engine.count_each, plan.keywords)
+            facets = counted_by_variant(count_each, plan.filters, facets, found)
         if cache is not None:
             cache.set(key, {"found": found, "facets": facets_to_dict(facets)}, FACETS_TTL_SECONDS)
         return facets

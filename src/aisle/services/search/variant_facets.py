@@ -13,7 +13,10 @@ with the filter each one leads to:
   a colour), up to ``MOST_OTHER_COUNTS`` counts in all, fewest values first; one listing more stays product by
   product (a colour a sheet set has only in Twin is counted under size=King);
 - with no attribute chosen but a price bound or "in stock", the attributes listing at most ``FEW_VALUES`` values,
-  as above: a colour sold only in a sold-out variant is no answer under "in stock";
+  as above: a colour sold only in a sold-out variant is no answer under "in stock". Only for searches matching at
+  most ``MOST_MATCHES_RECOUNTED`` products: each count costs about what the search did, and these are counted for
+  no choice the shopper made (the bench's price-filtered browsing at a million products would pay it on most
+  requests);
 - the price buckets, under any attribute filter, as choosing each finds (both edges in, as the filter has them),
   every one: a chosen variant may sell below the product's shown price (a cheaper colour that is sold out).
 
@@ -34,15 +37,17 @@ from aisle.services.search.engine import Facets, Filters, attribute_filters_by_n
 MOST_RECOUNTED = 20  # values of one chosen attribute counted again per search
 FEW_VALUES = 8  # an attribute not chosen is counted again when it lists no more values than this
 MOST_OTHER_COUNTS = 16  # values of attributes not chosen counted again per search
+MOST_MATCHES_RECOUNTED = 5_000  # no attribute chosen: recounted only for searches matching at most this many
 
 Count = Callable[[Filters], int]
 CountEach = Callable[[Sequence[Filters]], list[int]]
 
 
-def counted_by_variant(count_each: CountEach, filters: Filters, facets: Facets) -> Facets:
+def counted_by_variant(count_each: CountEach, filters: Filters, facets: Facets, matches: int = 0) -> Facets:
     """``facets`` with the entries whose product-by-product count differs from what choosing them gives counted
-    again (``count_each``: how many products a search finds under each of these filters)."""
-    if not filters.attributes and not _per_variant(filters):
+    again (``count_each``: how many products a search finds under each of these filters; ``matches``: how many
+    the search found)."""
+    if not filters.attributes and (not _per_variant(filters) or matches > MOST_MATCHES_RECOUNTED):
         return facets
     asked: list[Filters] = []
 
