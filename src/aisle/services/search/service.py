@@ -258,7 +258,7 @@ class SearchService:
         ranked = self._ranked(best, plan, parsed, kinds_read)
         ranked = _in_department_asked(ranked, plan, facets, categories, result.total)
         ranked += deeper
-        siblings = [] if relaxed_steps else self._sibling_devices(engine, plan, parsed, params, best)
+        siblings = [] if relaxed_steps else self._sibling_devices(engine, plan, parsed, params, best, kinds_read)
         if siblings or relaxed_steps:
             near = siblings
         else:
@@ -505,7 +505,13 @@ class SearchService:
         return near if aisle is None else department_first(near, aisle, aisle_of_hit)
 
     def _sibling_devices(
-        self, engine: Searcher, plan: Plan, parsed: ParsedQuery, params: SearchParams, best: list[Hit]
+        self,
+        engine: Searcher,
+        plan: Plan,
+        parsed: ParsedQuery,
+        params: SearchParams,
+        best: list[Hit],
+        kinds_read: dict[int, float] | None = None,
     ) -> list[Hit]:
         """The devices of a model's other size, when the query names a model by its edition ("iphone 7 plus", "pixel
         xl") and none of the best matches is of the kind it names (or a device, naming none): the catalog sells no
@@ -514,8 +520,10 @@ class SearchService:
         relevance; none when the words without the edition name no devices either (domain/search/devices.py)."""
         if plan.sort != "relevance" or plan.given or len(plan.keywords) < 2 or not plan.keywords[-1].required:
             return []
-        if plan.keywords[-1].word not in VARIANT_WORDS or self._of_kind(best, parsed):
-            return []  # no edition named, or what is asked for is sold ("iphone 7 plus case": cases)
+        if plan.keywords[-1].word not in VARIANT_WORDS:
+            return []
+        if kinds_read if kinds_read is not None else self._of_kind(best, parsed):
+            return []  # what is asked for is sold ("iphone 7 plus case": cases)
         sibling = replace(plan, keywords=plan.keywords[:-1])
         found = engine.search(replace(self._engine_query(sibling, params), offset=0, limit=RERANK_DEPTH))
         line = devices([(h.product_id, h.category_id, h.price) for h in found.hits])
