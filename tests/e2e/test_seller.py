@@ -173,10 +173,14 @@ def test_the_portal_fits_a_phone_its_tables_read_as_labelled_rows(watched, store
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(watched, store)
     product_id = create_product(page, "Glacier Summit Expedition Parka With A Long Name", "GSE-M")
-    for path in ("/seller/products", f"/seller/products/{product_id}/versions", f"/seller/products/{product_id}/stock"):
-        page.goto(store.url + path)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
-        watched.clean()
+    paths = ("/seller/products", f"/seller/products/{product_id}/versions", f"/seller/products/{product_id}/stock")
+    for width in (390, 320):  # 320: a 1280 px screen zoomed to 400% (WCAG 1.4.10)
+        page.set_viewport_size({"width": width, "height": 844})
+        for path in paths:
+            page.goto(store.url + path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (width, path)
+            watched.clean()
+    page.set_viewport_size({"width": 390, "height": 844})
     page.goto(store.url + "/seller/products")
     status = page.locator("td[data-label=Status]").first
     expect(status).to_be_visible()  # on a phone every column is there, each cell named by its column
