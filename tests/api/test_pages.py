@@ -289,6 +289,29 @@ def test_a_shoppers_decimal_comma_is_a_decimal_point(client, listed):
     assert 'aria-label="Remove filter Over $20"' in page.text  # was "Over $205"
 
 
+def test_a_signed_notice_shows_only_on_the_page_and_to_the_seller_it_was_signed_for(client, seller, other_seller):
+    internal = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+    warehouse = {"warehouse_id": "east-1", "name": "East", "region": "us-east"}
+    assert client.post("/api/v1/warehouses", json=warehouse, headers=internal).status_code == 201
+    mine, also_mine = seller.create(), seller.create(variants=[{"sku": "OTHER-1", "price": 10}])
+    theirs = other_seller.create()
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    form = {
+        "csrf_token": client.cookies["aisle_csrf"],
+        "variant_id": mine["variants"][0]["variant_id"],
+        "warehouse_id": "east-1",
+        "operation": "RESTOCK",
+        "quantity": "Account suspended, call us",  # repeated in the refusal the portal signs
+    }
+    refused = client.post(f"/seller/products/{mine['product_id']}/stock", data=form, follow_redirects=False)
+    query = refused.headers["location"].split("?", 1)[1]
+    assert "Account suspended" in client.get(refused.headers["location"]).text
+    assert "Account suspended" not in client.get(f"/seller/products/{also_mine['product_id']}/stock?{query}").text
+    client.cookies.clear()
+    sign_in(client, other_seller.headers["Authorization"].removeprefix("Bearer "))
+    assert "Account suspended" not in client.get(f"/seller/products/{theirs['product_id']}/stock?{query}").text
+
+
 def test_the_stock_page_restocks_a_warehouse_and_charts_the_price_history(client, seller):
     product = seller.create()
     changed = product_body_with_price(product, 79.99)

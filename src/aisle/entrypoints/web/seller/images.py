@@ -47,8 +47,8 @@ def _wants_json(request: Request) -> bool:
     return "application/json" in request.headers.get("accept", "")
 
 
-def _back(request: Request, product_id: int, **note: str) -> RedirectResponse:
-    return redirect_saying(request, f"/seller/products/{product_id}", "pictures", **note)
+def _back(request: Request, seller_id: int, product_id: int, **note: str) -> RedirectResponse:
+    return redirect_saying(request, seller_id, f"/seller/products/{product_id}", "pictures", **note)
 
 
 @router.post("/products/{product_id}/images")
@@ -69,13 +69,20 @@ async def upload(
     except (ImageRefused, InvalidInput) as refused:
         if _wants_json(request):
             raise
-        return _back(request, pid, image_error=refused.reason if isinstance(refused, ImageRefused) else str(refused))
+        return _back(
+            request,
+            seller.seller_id,
+            pid,
+            image_error=refused.reason if isinstance(refused, ImageRefused) else str(refused),
+        )
     finally:
         form.close()
     if _wants_json(request):
         return JSONResponse([images.media.image_view(image) for image in uploaded], status_code=202)
     pictures = "1 picture" if len(uploaded) == 1 else f"{len(uploaded)} pictures"
-    return _back(request, pid, image_note=f"{pictures} uploaded; thumbnails are made in a few seconds.")
+    return _back(
+        request, seller.seller_id, pid, image_note=f"{pictures} uploaded; thumbnails are made in a few seconds."
+    )
 
 
 @router.get("/products/{product_id}/images.json")
@@ -95,7 +102,7 @@ async def edit(product_id: str, image_id: str, request: Request, seller: PortalS
     pid, iid = parse_id(product_id, "product_id"), parse_id(image_id, "image_id")
     if form.get("action") == "delete":
         await run_in_threadpool(images.delete, seller.seller_id, pid, iid)
-        return _back(request, pid, image_note="Picture deleted.")
+        return _back(request, seller.seller_id, pid, image_note="Picture deleted.")
     change = ImageEdit(alt_text=str(form.get("alt_text") or ""), position=whole_number(form.get("position")))
     await run_in_threadpool(images.edit, seller.seller_id, pid, iid, change)
-    return _back(request, pid, image_note="Picture saved.")
+    return _back(request, seller.seller_id, pid, image_note="Picture saved.")

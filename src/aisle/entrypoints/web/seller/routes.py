@@ -246,7 +246,7 @@ def _editor(
         "statuses": STATUSES[:3],
         "category_paths": _offered(categories),
         "images": list(shown),
-        **notices_said(request, "image_error", "image_note"),
+        **notices_said(request, seller.seller_id, "image_error", "image_note"),
     }
     return page(request, "seller/edit.html", context, status_code)
 
