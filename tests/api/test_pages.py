@@ -189,6 +189,33 @@ def test_more_variant_rows_keep_what_was_typed_and_save_nothing(client, seller):
     assert seller.request("GET", "/products").json()["total"] == 0
 
 
+def test_more_rows_and_a_refused_save_keep_the_version_the_form_was_opened_at(client, seller):
+    product = seller.create()
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    form = {
+        "csrf_token": client.cookies["aisle_csrf"],
+        "version": "1",
+        "title": "Trailblazer Running Shoe",
+        "status": "ACTIVE",
+        "v_sku": ["TB-42-BLK", "TB-43-BLK"],
+        "v_price": ["89.99", "89.99"],
+        "v_compare": ["119.99", ""],
+        "v_attrs": ["size=42; color=black", "size=43; color=black"],
+    }
+    assert (
+        seller.request("PATCH", f"/products/{product['product_id']}", json={"title": "Changed elsewhere"}).status_code
+        == 200
+    )
+    url = f"/seller/products/{product['product_id']}"
+    more = client.post(url, data={**form, "more_rows": "1"})
+    assert 'name="version" value="1"' in more.text  # still the version it was opened at, not 2
+    refused = client.post(url, data={**form, "v_price": ["-1", "89.99"]})
+    assert refused.status_code == 422 and 'name="version" value="1"' in refused.text
+    stale = client.post(url, data=form)
+    assert stale.status_code == 412  # the change made meanwhile is not overwritten unseen
+    assert seller.request("GET", f"/products/{product['product_id']}").json()["title"] == "Changed elsewhere"
+
+
 def test_the_portal_form_reports_each_bad_field(client, seller):
     key = seller.headers["Authorization"].removeprefix("Bearer ")
     sign_in(client, key)

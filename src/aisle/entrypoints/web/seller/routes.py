@@ -163,13 +163,13 @@ async def _save(
         return to_sign_in(request)
     form = await checked_form(request)
     values = forms.submitted_values(form)
+    expected = _form_version(form)
     if form.get("more_rows"):  # the same form again, as typed, with room for more variants: nothing is saved
         current = None if product_id is None else catalog.get_product(seller.seller_id, product_id)
         values["variants"] = forms.with_more_rows(values["variants"])
         shown = images.pictures(pictures, seller.seller_id, current) if current is not None else ()
-        return _editor(request, seller, current, values, categories(), shown=shown)
+        return _editor(request, seller, current, values, categories(), shown=shown, opened_version=expected)
     confirm = form.get("confirm_price_change") == "1"
-    expected = _form_version(form)
     try:
         opened = None if product_id is None else catalog.get_product(seller.seller_id, product_id).content
         body = forms.product_body(values, categories(), confirm, opened)
@@ -183,7 +183,9 @@ async def _save(
         current = None if product_id is None else catalog.get_product(seller.seller_id, product_id)
         errors, status_code = _refusal(refused)
         shown = images.pictures(pictures, seller.seller_id, current) if current is not None else ()
-        return _editor(request, seller, current, values, categories(), errors, status_code=status_code, shown=shown)
+        # after a 412 the seller has been told, and saving again replaces the version saved meanwhile
+        kept = None if isinstance(refused, StaleVersion) else expected
+        return _editor(request, seller, current, values, categories(), errors, status_code, shown, opened_version=kept)
     return RedirectResponse(f"/seller/products/{saved.product_id}?saved={saved.version}", status_code=303)
 
 
@@ -230,7 +232,10 @@ def _editor(
     errors=(),
     status_code: int = 200,
     shown=(),
+    opened_version: int | None = None,
 ) -> Response:
+    """``opened_version``: the version the form was opened at, which a form shown again keeps, so that saving it
+    still refuses a change saved meanwhile (412); by default the product's own."""
     by_field = errors_by_field(list(errors))
     needs_confirm = any(PRICE_RULE in reason for reason in by_field.values())
     by_field = {field: reason.split(f"; send {PRICE_RULE}")[0] for field, reason in by_field.items()}
@@ -246,6 +251,7 @@ def _editor(
         "statuses": STATUSES[:3],
         "category_paths": _offered(categories),
         "images": list(shown),
+        "opened_version": opened_version if opened_version is not None else getattr(product, "version", None),
         **notices_said(request, seller.seller_id, "image_error", "image_note"),
     }
     return page(request, "seller/edit.html", context, status_code)
