@@ -453,3 +453,30 @@ def test_a_model_edition_not_sold_shows_the_other_size_before_its_accessories(cl
     # a case asked for is a case; a Zephyr 8 Plus is sold, so it is what "zephyr 8 plus" finds first
     assert "Smartphone" not in " ".join(titles(client, "zephyr 7 plus case"))
     assert titles(client, "zephyr 8 plus")[0] == "Zephyr 8 Plus 64GB Smartphone - Black"
+
+
+def test_an_edition_sold_apart_from_its_siblings_is_no_edition_missing(client, seller: SellerClient, container):
+    carrier, unlocked = ["Cell Phones", "Carrier Phones"], ["Cell Phones", "Unlocked Phones"]
+    cases = ["Cell Phones", "Cell Phone Cases"]
+    list_products(
+        seller,
+        container,
+        "SOLD",
+        [
+            ("Nimbus 9 32GB Smartphone - Black", carrier, 699),
+            ("Nimbus 9 64GB Smartphone - Blue", carrier, 749),
+            ("Nimbus 9 Plus 64GB Smartphone (Unlocked) - Black", unlocked, 899),
+            ("Slim Case for Nimbus 9 Plus - Black", cases, 29),
+            ("Rugged Case for Nimbus 9 Plus - Blue", cases, 39),
+            ("Surface Mount Bracket", ["Office", "Mounts"], 1500),
+            ("Rack Shelf for surface mounting", ["Office", "Mounts"], 1400),
+            ("Case for Surface Pro", cases, 35),
+        ],
+    )
+    found = client.get("/api/v1/products/search", params={"q": "nimbus 9 plus"}).json()
+    assert found["results"][0]["title"] == "Nimbus 9 Plus 64GB Smartphone (Unlocked) - Black"
+    assert [r["near_match"] for r in found["results"][:3]] == [False, False, False]  # the exact ones lead
+    # dear products whose descriptions or specs hold a word of the line are no devices of it, nor is one alone:
+    # none goes before the exact match
+    surface = client.get("/api/v1/products/search", params={"q": "surface pro"}).json()["results"]
+    assert (surface[0]["title"], surface[0]["near_match"]) == ("Case for Surface Pro", False)

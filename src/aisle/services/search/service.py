@@ -23,7 +23,7 @@ from aisle.domain.search.departments import (
     names_department,
     root_of,
 )
-from aisle.domain.search.devices import devices, names_a_line
+from aisle.domain.search.devices import DEVICE_PRICE_RATIO, MIN_DEVICES, devices, names_a_line
 from aisle.domain.search.document import bare_name
 from aisle.domain.search.kinds import (
     AMBIGUOUS_SHARE,
@@ -527,10 +527,28 @@ class SearchService:
         sibling = replace(plan, keywords=plan.keywords[:-1])
         found = engine.search(replace(self._engine_query(sibling, params), offset=0, limit=RERANK_DEPTH))
         line = devices([(h.product_id, h.category_id, h.price) for h in found.hits])
-        shown = [h for h in found.hits if h.product_id in line]
-        if not shown or not names_a_line([h.title for h in shown], [k.word for k in sibling.keywords]):
+        if line.keys() & {h.product_id for h in best}:  # a device of the edition asked is sold ("galaxy s6 edge")
+            return []
+        # each names the model in its own name: "APC Surface Mounting Brackets" are no Surface, whatever they cost
+        words = _words_of(sibling)
+        shown = [h for h in found.hits if h.product_id in line and names_every_word(words, h.title)]
+        if len(shown) < MIN_DEVICES or self._edition_sold(best, plan, shown):
             return []
         return self._ranked(shown, sibling, parsed, line)[:SIBLINGS_SHOWN]
+
+    @staticmethod
+    def _edition_sold(best: list[Hit], plan: Plan, siblings: list[Hit]) -> bool:
+        """Whether an exact match names the edition in its own name at a device's price (within DEVICE_PRICE_RATIO
+        of the cheapest sibling): the edition is sold, filed apart from its siblings ("Unlocked" beside "with
+        Plans"). An iPhone 7 Plus case names it too, at a twentieth of an iPhone 7's price."""
+        cheapest = min((h.price for h in siblings if h.price is not None), default=None)
+        if cheapest is None:
+            return False
+        words = _words_of(plan)
+        return any(
+            h.price is not None and h.price * DEVICE_PRICE_RATIO >= cheapest and names_every_word(words, h.title)
+            for h in best
+        )
 
     def _of_kind_asked(self, hits: list[Hit], parsed: ParsedQuery) -> list[Hit]:
         """The hits of the kind the query's last word names, or all of them when it names none. The aisle to look
