@@ -46,6 +46,13 @@ def _problem(response, status: int) -> dict:
             product_body(variants=[{"sku": "A", "price": 1, "attributes": {"Color": "Red", "color": "Blue"}}]),
             "variants[0].attributes",
         ),
+        (
+            product_body(
+                variants=[{"sku": "A", "price": 1, "attributes": {"Screen Size": "13", "screen  size": "15"}}]
+            ),
+            "variants[0].attributes",
+        ),
+        (product_body(attributes={"Material": "mesh", "material\u00a0": "leather"}), "attributes"),
         (product_body(status="DELETED"), "status"),
         (product_body(images=["javascript:alert(1)"]), "images[0]"),
         (product_body(images=["//evil.example/x.png"]), "images[0]"),  # another host, not a path on this site

@@ -75,6 +75,8 @@ def content_problems(content: ProductContent) -> list[FieldError]:
         problems.append(FieldError("variants", f"a product has 1 to {MAX_VARIANTS} variants"))
     if content.gtin is not None and (reason := gtin_problem(content.gtin)):
         problems.append(FieldError("gtin", reason))
+    if reason := _same_name_twice(content.attributes):
+        problems.append(FieldError("attributes", reason))
     problems.extend(_variant_problems(content.variants))
     return problems
 
@@ -130,13 +132,18 @@ def _variant_problems(variants: tuple[Variant, ...]) -> list[FieldError]:
     return problems
 
 
+def attribute_name(name: str) -> str:
+    """An attribute's name as the index keeps it and filters read it: lowercase, spaces collapsed."""
+    return " ".join(name.casefold().split())
+
+
 def _same_name_twice(attributes: Mapping[str, Any]) -> str | None:
-    """Shoppers filter on attributes by name in any case (attr=color:Red), so "Color" and "color" would be one
-    attribute with two values."""
+    """Shoppers filter on attributes by name in any case and spacing (attr=color:Red), so "Color" and "color", or
+    "Screen Size" and "screen  size", would be one attribute with two values."""
     seen: dict[str, str] = {}
     for name in attributes:
-        if (earlier := seen.setdefault(name.casefold(), name)) != name:
-            return f"{earlier!r} and {name!r} name one attribute (names are read in any case): keep one"
+        if (earlier := seen.setdefault(attribute_name(name), name)) != name:
+            return f"{earlier!r} and {name!r} name one attribute (names are read in any case and spacing): keep one"
     return None
 
 

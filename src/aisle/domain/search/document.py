@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from aisle.domain.catalog import Product, Variant, gtin_forms
+from aisle.domain.catalog import Product, Variant, attribute_name, gtin_forms
 from aisle.domain.categories import Category
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
@@ -279,11 +279,6 @@ def _shown(value: str) -> str:
 def attribute_key(name: str, value: str) -> str:
     """What an attribute filter matches: case and spacing do not matter ("Color: red" finds "Red")."""
     return attribute_name(name) + "=" + " ".join(value.casefold().split())
-
-
-def attribute_name(name: str) -> str:
-    """An attribute's name as the index keeps it: lowercase, spaces collapsed."""
-    return " ".join(name.casefold().split())
 
 
 ATTRIBUTE_SEPARATOR = "\u001f"  # between name and value in the facet field: neither ever holds it

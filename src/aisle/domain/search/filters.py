@@ -34,8 +34,8 @@ from decimal import Decimal, InvalidOperation
 from itertools import accumulate
 from typing import Any
 
+from aisle.domain.catalog import attribute_name
 from aisle.domain.money import CENT, MAX_PRICE
-from aisle.domain.search.document import attribute_name
 from aisle.domain.search.lexer import Kind, Lexeme
 
 AROUND = Decimal("0.2")

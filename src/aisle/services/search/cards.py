@@ -11,9 +11,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from aisle.domain.catalog import attribute_name
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
-from aisle.domain.search.document import attribute_key, attribute_keys, attribute_name, priced_by
+from aisle.domain.search.document import attribute_key, attribute_keys, priced_by
 from aisle.services.cache_codec import CacheCodec
 from aisle.services.cache_guard import Entry, Guard, InvalidationGuard
 from aisle.services.cache_lookups import CacheLookups

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from aisle.domain.catalog import attribute_name
 from aisle.domain.search.brand_spellings import brand_key
-from aisle.domain.search.document import attribute_key, attribute_name
+from aisle.domain.search.document import attribute_key
 from aisle.services.search.engine import EngineQuery, Facets, Filters, KeywordGroup, Searcher
 
 MOST_ADDED = 20  # picked values counted apart per search: a request naming 500 brands costs 20 counts, not 500

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from aisle.domain.catalog import attribute_name as attribute_name  # adapters read it from the port
 from aisle.domain.search.document import ATTRIBUTE_SEPARATOR, SearchDocument, attribute_key, attribute_values
-from aisle.domain.search.document import attribute_name as attribute_name  # adapters read it from the port
 from aisle.domain.search.facet_buckets import PRICE_LADDER as PRICE_LADDER  # facet bucket edges, in dollars
 from aisle.domain.search.filters import Filters as Filters  # what the port applies: the domain's one Filters
 from aisle.domain.search.variant_offers import filter_ranges
