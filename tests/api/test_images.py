@@ -230,6 +230,10 @@ def test_links_and_uploads_together_stay_within_twenty_pictures(seller: SellerCl
     assert "at most 15 links" in refused.json()["errors"][0]["reason"]
     assert seller.request("PATCH", f"/products/{pid}", json={"images": links[:15]}).status_code == 200
     assert seller.request("PATCH", f"/products/{pid}", json={"title": "Still twenty"}).status_code == 200
+    # a price far from its range beside one link too many: the links are named, not a confirmation asked for
+    both = {"images": [*links[:15], "https://img.example/more.jpg"], "variants": [{"sku": "TB-42-BLK", "price": 900}]}
+    refused = seller.request("PATCH", f"/products/{pid}", json=both)
+    assert [e["field"] for e in refused.json()["errors"]] == ["images"], refused.text
 
 
 def test_a_picture_of_a_variant_taken_out_shows_no_variant_until_a_rollback_brings_it_back(

@@ -107,13 +107,13 @@ class CatalogService:
 
         def change(uow: UnitOfWork, product: Product) -> None:
             content = edit(product.content)
-            if problems := content_problems(content):  # before the price rule: confirming cannot mend these
+            if problems := content_problems(content):
                 raise InvalidInput(problems)
             require_known_references(uow, content, seller_id, previous=product.content, product_id=product.product_id)
-            if not confirm_price_change:
-                _require_plausible_prices(uow, product.content, content, self._now())
             _require_no_stock_dropped(uow, product.content, content)
             _require_room_for_links(uow, product, content)
+            if not confirm_price_change:  # last: a seller confirms a price only for a change that can be saved
+                _require_plausible_prices(uow, product.content, content, self._now())
             product.update(content, self._now(), self._new_id)
 
         return self._write(seller_id, product_id, if_match, change)
