@@ -246,6 +246,8 @@ def test_a_picture_of_a_variant_taken_out_shows_no_variant_until_a_rollback_brin
     kept = {"variants": [product["variants"][0] | {"price": 89.99}], "confirm_price_change": True}
     assert seller.request("PATCH", f"/products/{pid}", json=kept).status_code == 200
     assert seller.request("GET", f"/products/{pid}/images/{image['image_id']}").json()["variant_id"] is None
+    moved = seller.request("PATCH", f"/products/{pid}/images/{image['image_id']}", json={"position": 0})
+    assert moved.status_code == 200 and moved.json()["variant_id"] is None
     [shown] = [i for i in client.get(f"/api/v1/products/{pid}").json()["images"] if "image_id" in i]
     assert shown["variant_id"] is None
     assert seller.request("POST", f"/products/{pid}/rollback", json={"version": 1}).status_code == 200

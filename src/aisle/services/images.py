@@ -142,9 +142,10 @@ class ImageService:
             changed = replace(
                 image, alt_text=image.alt_text if edit.alt_text is None else edit.alt_text, updated_at=now
             )
+            product = self._writable_product(uow, seller_id, product_id)
             if edit.variant_id is not UNCHANGED:
                 variant = edit.variant_id if isinstance(edit.variant_id, int) else None
-                _check_variant(self._writable_product(uow, seller_id, product_id), variant)
+                _check_variant(product, variant)
                 changed = replace(changed, variant_id=variant)
             shifted: list[ProductImage] = []
             if edit.position is not None:
@@ -156,7 +157,7 @@ class ImageService:
                 uow.images.save_edits(saved)
             self._announce(uow, changed, "edited")
             uow.commit()
-        return changed
+        return shown_for(changed, {v.variant_id for v in product.content.variants})
 
     def delete(self, seller_id: int, product_id: int, image_id: int) -> None:
         with self._uow() as uow:
