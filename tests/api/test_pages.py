@@ -154,6 +154,8 @@ def test_signing_in_goes_on_to_the_portal_page_asked_for_and_never_to_another_si
         (f"/seller/products/{product_id}/versions", f"/seller/products/{product_id}/versions"),
         ("//evil.example/seller/", "/seller/products"),
         ("https://evil.example", "/seller/products"),
+        ("/seller/../search?q=x", "/seller/products"),  # outside the portal by a dot segment
+        ("/seller/%2e%2e/search", "/seller/products"),  # which browsers read in %2e%2e too
     ):
         client.cookies.clear()
         client.get("/seller")

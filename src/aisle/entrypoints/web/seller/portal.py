@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -60,10 +60,18 @@ def to_sign_in(request: Request) -> RedirectResponse:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a portal page of this site, never another site ("//evil.example")."""
-    if target and target.startswith("/seller/") and "//" not in target and "\\" not in target:
-        return target
-    return "/seller/products"
+    """Where to go after signing in: a portal page of this site, never another site ("//evil.example") nor a page
+    outside the portal by dot segments ("/seller/../", "/seller/%2e%2e/", which browsers read as ".." too)."""
+    path = unquote((target or "").split("?", 1)[0])
+    inside = (
+        bool(target)
+        and path.startswith("/seller/")
+        and not {".", ".."} & set(path.split("/"))
+        and "//" not in (target or "")
+        and "\\" not in path
+        and all(ch.isprintable() for ch in target or "")
+    )
+    return target if inside and target else "/seller/products"
 
 
 def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
