@@ -20,14 +20,17 @@ def revalidated_json(request: Request, body: dict[str, Any]) -> Response:
     data = orjson.dumps(body)
     etag = 'W/"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'  # weak: gzipped or not, the same tag
     headers = {"ETag": etag, "Cache-Control": REVALIDATE}
-    if _matches(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers=headers)
+    if "*" in sent_tags(request) or etag_listed(request, etag):
+        # the Vary a 200 would carry (the gzip middleware adds it there), as RFC 9110 15.4.5 asks of a 304
+        return Response(status_code=304, headers={**headers, "Vary": "Accept-Encoding"})
     return Response(data, media_type="application/json", headers=headers)
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    """Weak comparison (RFC 9110 13.1.2): "W/" aside, any listed tag equal to ours, or "*"."""
-    if not if_none_match:
-        return False
-    sent = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in sent or etag.removeprefix("W/") in sent
+def sent_tags(request: Request) -> set[str]:
+    """The entity tags If-None-Match lists, over every line of it, "W/" aside (weak comparison, RFC 9110 13.1.2)."""
+    lines = request.headers.getlist("if-none-match")
+    return {tag.strip().removeprefix("W/") for line in lines for tag in line.split(",") if tag.strip()}
+
+
+def etag_listed(request: Request, etag: str) -> bool:
+    return etag.removeprefix("W/") in sent_tags(request)

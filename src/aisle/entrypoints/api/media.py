@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from aisle.adapters.blobs.keys import checked_key
+from aisle.entrypoints.api.conditional import etag_listed, sent_tags
 from aisle.entrypoints.api.dependencies import BlobsDep
 from aisle.entrypoints.api.problems import problem
 from aisle.services.media import MEDIA_PATH
@@ -34,13 +35,12 @@ async def media(key: str, request: Request, blobs: BlobsDep) -> Response:
         return _missing(request)
     etag = '"' + key.replace("/", "-") + '"'
     headers = {"Cache-Control": IMMUTABLE, "ETag": etag}
-    sent = request.headers.get("if-none-match", "")
-    if etag in sent:
+    if etag_listed(request, etag):
         return Response(status_code=304, headers=headers)
     data = await run_in_threadpool(blobs.get, key)
     if data is None:
         return _missing(request)
-    if sent.strip() == "*":  # any current representation will do (RFC 9110 13.1.2)
+    if "*" in sent_tags(request):  # any current representation will do (RFC 9110 13.1.2)
         return Response(status_code=304, headers=headers)
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(data))
