@@ -223,15 +223,10 @@ class Settings(BaseSettings):
     @field_validator("cors_origins")
     @classmethod
     def _web_origins(cls, value: str) -> str:
+        """Each origin as browsers send it (lowercase, no trailing slash), or a start-up error naming it: one
+        that could never match would fail silently."""
         origins = [origin.strip() for origin in value.split(",") if origin.strip()]
-        for origin in origins:
-            parts = urlsplit(origin)
-            bare = parts.scheme in ("http", "https") and parts.netloc and not parts.path and not parts.query
-            if origin != "*" and not bare:
-                raise ValueError(
-                    f"{origin!r} is not an origin: scheme://host[:port], no path (several: comma-separated)"
-                )
-        return ",".join(origins)
+        return ",".join(origin if origin == "*" else _web_origin(origin) for origin in origins)
 
     @property
     def cors_origin_list(self) -> list[str]:
@@ -282,3 +277,24 @@ class Settings(BaseSettings):
     def database(self) -> str:
         assert self.database_url is not None
         return self.database_url
+
+
+def _web_origin(origin: str) -> str:
+    parts = urlsplit(origin.removesuffix("/"))
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or past 65535
+        port = -1
+    bare = (
+        parts.scheme in ("http", "https")
+        and parts.hostname
+        and port != -1
+        and not (parts.path or parts.query or parts.fragment or parts.username or parts.password)
+        and "?" not in origin
+        and "#" not in origin
+    )
+    if not bare:
+        raise ValueError(
+            f"{origin!r} is not an origin: scheme://host[:port], nothing after it (several: comma-separated)"
+        )
+    return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port is not None else "")

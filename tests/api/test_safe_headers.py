@@ -113,7 +113,11 @@ def test_a_page_of_an_allowed_origin_may_call_the_api_and_read_its_etag(shop_ori
     origin = {"Origin": "https://shop.example"}
     preflight = shop_origin_client.options(
         "/api/v1/seller/products",
-        headers={**origin, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"},
+        headers={
+            **origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, x-request-id",
+        },
     )
     assert preflight.status_code == 200, preflight.text
     assert preflight.headers["access-control-allow-origin"] == "https://shop.example"
@@ -131,10 +135,26 @@ def test_another_origin_and_the_default_settings_allow_no_cross_origin_call(shop
     assert "access-control-allow-origin" not in default.headers
 
 
-@pytest.mark.parametrize("origins", ["shop.example", "https://shop.example/store", "ftp://shop.example"])
+@pytest.mark.parametrize(
+    "origins",
+    [
+        "shop.example",
+        "https://shop.example/store",
+        "ftp://shop.example",
+        "https://shop.example#frag",
+        "https://user:pw@shop.example",
+        "https://shop.example:99999",
+        "https://shop.example?",
+    ],
+)
 def test_a_cors_origin_that_is_no_origin_stops_start_up_naming_it(origins: str):
     with pytest.raises(ValidationError, match="is not an origin"):
         Settings(cors_origins=origins)
+
+
+def test_cors_origins_are_kept_as_browsers_send_them():
+    settings = Settings(cors_origins="https://Shop.Example/, http://localhost:3000, *")
+    assert settings.cors_origin_list == ["https://shop.example", "http://localhost:3000", "*"]
 
 
 def test_the_redirect_from_a_trailing_slash_names_no_host(client):

@@ -99,7 +99,14 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origin_list,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-None-Match",
+                "Idempotency-Key",
+                "X-Request-Id",
+            ],
             expose_headers=["ETag", "Location", "Retry-After", "X-Request-Id"],
             max_age=600,
         )
