@@ -184,7 +184,7 @@ def test_nul_bytes_in_reviews_and_seller_names_are_refused(client, seller: Selle
     _problem(client.post("/api/v1/sellers", json={"name": "a\x00"}, headers=INTERNAL), 422)
 
 
-@pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\u200b \u2060"])
+@pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\u200b \u2060", "\u3164", "\u2800\u2800", "\u115f"])
 def test_a_name_that_shows_nothing_is_no_seller_name_and_no_review_author(client, seller: SellerClient, invisible):
     problem = _problem(client.post("/api/v1/sellers", json={"name": invisible}, headers=INTERNAL), 422)
     assert problem["errors"][0]["field"] == "name"
