@@ -16,7 +16,7 @@ from sqlalchemy import select
 from aisle.adapters.sql import schema as t
 from aisle.bootstrap import Container, bootstrap
 from aisle.domain.catalog import ProductContent, ProductStatus, Variant
-from aisle.domain.images import rendition_keys, upload_key
+from aisle.domain.images import legacy_upload_key, rendition_keys, upload_key
 from aisle.services.images import ImageEdit, UploadedFile
 from tests.api.conftest import make_settings
 from tests.support import images as files
@@ -101,3 +101,12 @@ def test_a_deleted_upload_takes_its_waiting_bytes_and_leaves_a_twins_renditions(
     assert quiet.blobs.get(upload_key(b_image)) is None
     ready = quiet.images.image(a_seller, a_product, a_image)
     assert all(quiet.blobs.get(key) for key in rendition_keys(ready).values())
+
+
+def test_an_upload_waiting_under_its_content_hash_from_before_the_upgrade_is_still_rendered(quiet: Container) -> None:
+    data = files.jpeg(640, 480)
+    seller_id, product_id, image_id = uploaded(quiet, data)
+    quiet.blobs.delete(upload_key(image_id))  # as an API process of the previous version stored it
+    quiet.blobs.put(legacy_upload_key(hashlib.sha256(data).hexdigest()), data, "application/octet-stream")
+    quiet.images.process(image_id)
+    assert quiet.images.image(seller_id, product_id, image_id).status.value == "READY"

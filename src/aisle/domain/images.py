@@ -95,6 +95,12 @@ def upload_key(image_id: int) -> str:
     return f"uploads/{image_id}"
 
 
+def legacy_upload_key(content_hash: str) -> str:
+    """Where uploads waited before they were kept per image: one in flight across an upgrade (or sent through an
+    API process not yet upgraded) is still found there."""
+    return f"uploads/{content_hash}"
+
+
 def original_key(content_hash: str, ext: str) -> str:
     return f"images/{content_hash[:2]}/{content_hash}/original.{ext}"
 

@@ -23,6 +23,7 @@ from aisle.domain.images import (
     ImageStatus,
     ProductImage,
     check_edit,
+    legacy_upload_key,
     original_key,
     placed,
     shown_for,
@@ -239,7 +240,7 @@ class ImageService:
         self._finish(finished)
 
     def _render(self, image: ProductImage, now: datetime) -> ProductImage:
-        data = self._blobs.get(upload_key(image.image_id))
+        data = self._blobs.get(upload_key(image.image_id)) or self._blobs.get(legacy_upload_key(image.content_hash))
         if data is None:
             with self._uow(readonly=True) as uow:
                 twin = uow.images.ready_with_hash(image.content_hash)
