@@ -103,3 +103,5 @@ def test_a_page_answering_get_lists_head_in_its_allow_header(client):
         assert answer.status_code == 405, path
         assert answer.headers["allow"] == "GET, HEAD", path
         assert client.head(path).status_code == 200, path
+    for path in ("/seller/products/new", "/seller/bulk"):  # a form's page takes its POST too
+        assert client.put(path).headers["allow"] == "GET, HEAD, POST", path
