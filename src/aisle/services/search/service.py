@@ -516,8 +516,9 @@ class SearchService:
         """The devices of a model's other size, when the query names a model by its edition ("iphone 7 plus", "pixel
         xl") and none of the best matches is of the kind it names (or a device, naming none): the catalog sells no
         such device, only accessories naming it. The iPhone 7 then comes before the iPhone 7 Plus cases, as the
-        nearest thing to what was asked. At most SIBLINGS_SHOWN of them, by
-        relevance; none when the words without the edition name no devices either (domain/search/devices.py)."""
+        nearest thing to what was asked. At most SIBLINGS_SHOWN of them, by relevance; none when the words without
+        the edition name fewer than MIN_DEVICES devices (by price, domain/search/devices.py, each naming the model
+        in its own name), or when the edition turns out to be sold after all."""
         if plan.sort != "relevance" or plan.given or len(plan.keywords) < 2 or not plan.keywords[-1].required:
             return []
         if plan.keywords[-1].word not in VARIANT_WORDS:
