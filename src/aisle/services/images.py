@@ -130,20 +130,21 @@ class ImageService:
 
     def image(self, seller_id: int, product_id: int, image_id: int) -> ProductImage:
         with self._uow(readonly=True) as uow:
-            image = self._sellers_image(uow, seller_id, product_id, image_id)
             product = self._sellers_product(uow, seller_id, product_id)
+            image = _image_of(uow, product, image_id)
         return shown_for(image, {v.variant_id for v in product.content.variants})
 
     def edit(self, seller_id: int, product_id: int, image_id: int, edit: ImageEdit) -> ProductImage:
         _check_text(edit.alt_text)
         check_edit(edit.alt_text, edit.position)
         with self._uow() as uow:
-            image = self._writable_image(uow, seller_id, product_id, image_id)
+            # a deleted product's images stay as they were, for a rollback to bring them back with it
+            product = self._writable_product(uow, seller_id, product_id)
+            image = _image_of(uow, product, image_id)
             now = self._now()
             changed = replace(
                 image, alt_text=image.alt_text if edit.alt_text is None else edit.alt_text, updated_at=now
             )
-            product = self._writable_product(uow, seller_id, product_id)
             if edit.variant_id is not UNCHANGED:
                 variant = edit.variant_id if isinstance(edit.variant_id, int) else None
                 _check_variant(product, variant)
@@ -162,7 +163,7 @@ class ImageService:
 
     def delete(self, seller_id: int, product_id: int, image_id: int) -> None:
         with self._uow() as uow:
-            image = self._writable_image(uow, seller_id, product_id, image_id)
+            image = _image_of(uow, self._writable_product(uow, seller_id, product_id), image_id)
             uow.images.delete(image_id)
             self._announce(uow, image, "deleted")
             still_used = uow.images.count_with_hash(image.content_hash)
@@ -333,17 +334,13 @@ class ImageService:
             raise Conflict("the product is deleted: roll back to a previous version to restore it", "product_id")
         return product
 
-    def _writable_image(self, uow: UnitOfWork, seller_id: int, product_id: int, image_id: int) -> ProductImage:
-        """A deleted product's images stay as they were, for a rollback to bring them back with it."""
-        self._writable_product(uow, seller_id, product_id)
-        return self._sellers_image(uow, seller_id, product_id, image_id)
 
-    def _sellers_image(self, uow: UnitOfWork, seller_id: int, product_id: int, image_id: int) -> ProductImage:
-        self._sellers_product(uow, seller_id, product_id)
-        image = uow.images.get(image_id)
-        if image is None or image.product_id != product_id:
-            raise NotFound("image", image_id)
-        return image
+def _image_of(uow: UnitOfWork, product: Product, image_id: int) -> ProductImage:
+    """One of the product's images (the product already read, and checked to be the seller's)."""
+    image = uow.images.get(image_id)
+    if image is None or image.product_id != product.product_id:
+        raise NotFound("image", image_id)
+    return image
 
 
 def _check_room(product: Product, uploaded: Sequence[ProductImage], adding: int) -> None:
