@@ -13,6 +13,7 @@ import re
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import compile_path
 
 
 class DocumentedMethods:
@@ -45,6 +46,16 @@ class DocumentedMethods:
                     literal[path] = methods
             self._templated, self._literal = templated, literal
         return self._literal
+
+
+def routed_methods(app: FastAPI, path: str) -> frozenset[str]:
+    """Every method any route at this path takes, documented or not (a page's GET and its form's POST), for a
+    405 on a path the document does not list: Starlette's own Allow names only the first route's."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(app.routes):
+        if route.path_format and route.methods and compile_path(route.path_format)[0].match(path):
+            methods |= set(route.methods)
+    return _methods(methods)
 
 
 def _documented_operations(app: FastAPI) -> dict[str, set[str]]:

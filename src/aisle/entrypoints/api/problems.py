@@ -9,14 +9,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
-from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import compile_path
 
 from aisle.domain.coupons import CouponRefused
 from aisle.domain.errors import Conflict, FieldError, InvalidInput, NotFound, StaleVersion
 from aisle.domain.images import ImageRefused
+from aisle.entrypoints.api.methods import routed_methods
 from aisle.services.bulk import TooManyLines
 from aisle.services.commits import request_commits
 from aisle.services.input_model import down_to_value, plain_reason
@@ -280,7 +279,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         documented = request.app.state.documented_methods.allowed(request.url.path) if error.status_code == 405 else []
         if documented:  # Starlette's own Allow names the first route that matched the path, not every one
             headers = {**(headers or {}), "Allow": ", ".join(documented)}
-        elif error.status_code == 405 and (allowed := _page_methods(request)):
+        elif error.status_code == 405 and (allowed := routed_methods(request.app, request.url.path)):
             headers = {**(headers or {}), "Allow": ", ".join(sorted(allowed))}
         return problem(request, error.status_code, str(error.detail), headers=headers)
 
@@ -294,16 +293,6 @@ def install_problem_handlers(app: FastAPI) -> None:
         # the middleware that names every answer's request id is unwound by now: this answer names its own
         headers = {"Connection": "close", **({"X-Request-Id": request_id} if request_id else {})}
         return problem(request, 500, detail, headers=headers)
-
-
-def _page_methods(request: Request) -> set[str]:
-    """Every method of the routes whose path matches, as Starlette's own Allow names only the first one's (a
-    page's GET, not the POST of its form); HEAD wherever GET is."""
-    methods: set[str] = set()
-    for route in iter_route_contexts(request.app.routes):
-        if route.path_format and route.methods and compile_path(route.path_format)[0].match(request.url.path):
-            methods |= set(route.methods)
-    return methods | {"HEAD"} if "GET" in methods else methods
 
 
 def _not_json(request: Request, error: RequestValidationError) -> str | None:
