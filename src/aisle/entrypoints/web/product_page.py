@@ -15,6 +15,9 @@ from aisle.services.reviews import ReviewService
 REVIEWS_PER_PAGE = 5
 
 
+PICTURES_SHOWN = 8  # a page shows a product's first pictures, one at a time, with a thumbnail each
+
+
 def variant_label(variant: dict[str, Any]) -> str:
     values = [str(v) for v in (variant.get("attributes") or {}).values() if v not in (None, "")]
     return " / ".join(values) or variant["sku"]
@@ -36,8 +39,8 @@ def product_context(
         "p": page,
         "chosen": chosen,
         "variant_label": variant_label,
-        "gallery": _gallery(page["images"], chosen["variant_id"]),
-        "picture_at": page_number(query.get("picture"), 8) - 1,  # picture=2 opens on the second one
+        "gallery": _gallery(page["images"], chosen["variant_id"])[:PICTURES_SHOWN],
+        "picture_at": page_number(query.get("picture"), PICTURES_SHOWN) - 1,  # picture=2 opens on the second one
         "reviews": listed.items,
         "reviews_total": listed.total,
         "reviews_page": reviews_page,
