@@ -367,8 +367,10 @@ def test_the_stock_page_restocks_a_warehouse_and_charts_the_price_history(client
     page = client.get(stock_url).text
     assert re.search(r"<td>East</td><td>21</td><td>0</td>", page), page  # named as the form names it
     assert page.count("<polyline") == 2 and "$79.99\u2013$89.99" in page
-    refused = client.post(stock_url, data={**form, "quantity": "-3"})
-    assert "quantity “-3” is no count of units: write a whole number such as 12" in html.unescape(refused.text)
+    refused = client.post(stock_url, data={**form, "quantity": "-3"}, follow_redirects=False)
+    assert refused.headers["location"].endswith(f"#v-{variant_id}")  # back at the variant's own form
+    said = html.unescape(client.get(refused.headers["location"]).text)
+    assert "TB-42-BLK: quantity “-3” is no count of units: write a whole number such as 12" in said
     reserve = {"owner": "cart", "lines": [{"variant_id": variant_id, "quantity": 5}]}
     assert client.post("/api/v1/inventory/reservations", json=reserve, headers=internal).status_code == 201
     below = client.post(stock_url, data={**form, "operation": "SET", "quantity": "2"})  # 5 are in carts

@@ -68,33 +68,34 @@ async def change_stock(
     if variant_id not in {v.variant_id for v in product.content.variants}:
         raise InvalidInput.single("variant_id", "is not a variant of this product")
     target = f"/seller/products/{pid}/stock"
+    sku = next(v.sku for v in product.content.variants if v.variant_id == variant_id)
+
+    def refused(reason: str) -> RedirectResponse:
+        """Back to the stock page at the variant's section, which shows why its change was refused."""
+        return redirect_saying(request, seller.seller_id, target, f"v-{variant_id}", error=f"{sku}: {reason}")
+
     operation = PORTAL_OPERATIONS.get(str(form.get("operation") or "").strip().upper())
     if operation is None:
-        return _refused(request, seller.seller_id, target, "choose a change: add (restock) or set the shelf count")
+        return refused("choose a change: add (restock) or set the shelf count")
     quantity = whole_number(form.get("quantity"))
     if quantity is None:
         typed = str(form.get("quantity") or "").strip()[:40]
         reason = (
             f"quantity “{typed}” is no count of units: write a whole number such as 12" if typed else "enter a quantity"
         )
-        return _refused(request, seller.seller_id, target, reason)
+        return refused(reason)
     warehouse = str(form.get("warehouse_id") or "")
     try:
         await run_in_threadpool(inventory.adjust, variant_id, operation, warehouse, quantity)
     except InvalidInput as invalid:
         reason = "; ".join(f"{e.field} {e.reason}" for e in invalid.errors)
-        return _refused(request, seller.seller_id, target, reason)
+        return refused(reason)
     except Conflict as conflict:  # a count below what shoppers have reserved
-        return _refused(request, seller.seller_id, target, conflict.detail)
+        return refused(conflict.detail)
     except NotFound:
-        return _refused(request, seller.seller_id, target, "choose one of the warehouses listed")
-    sku = next(v.sku for v in product.content.variants if v.variant_id == variant_id)
-    return redirect_saying(request, seller.seller_id, target, note=f"{operation.value.lower()} of {sku} saved")
-
-
-def _refused(request: Request, seller_id: int, target: str, reason: str) -> RedirectResponse:
-    """Back to the stock page, which shows why the change was refused."""
-    return redirect_saying(request, seller_id, target, error=reason)
+        return refused("choose one of the warehouses listed")
+    note = f"{operation.value.lower()} of {sku} saved"
+    return redirect_saying(request, seller.seller_id, target, f"v-{variant_id}", note=note)
 
 
 def price_chart(history: list[dict[str, Any]], now: datetime | None = None) -> dict[str, Any] | None:
