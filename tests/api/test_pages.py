@@ -776,3 +776,20 @@ def test_a_card_whose_picture_cannot_load_falls_back_to_a_tile_naming_its_brand(
     for label in ("<svg onload=alert(1)>", "x" * 5_000, "\u0000\u202e", ""):
         answered = client.get("/img/missing.svg", params={"label": label})
         assert answered.status_code == 200 and "<svg onload" not in answered.text
+
+
+def test_paging_reviews_keeps_the_picture_shown_and_a_thumbnail_keeps_the_reviews_page(client, seller, container):
+    from aisle.entrypoints.api.app import create_app
+
+    pictures = [f"https://img.example/shoe-{n}.jpg" for n in (1, 2)]
+    made = seller.create(images=pictures)
+    app = create_app(container)
+    for n in range(2, 9):  # more reviews than one page shows, each from its own shopper
+        shopper = TestClient(app, client=(f"127.0.0.{n}", 50000))
+        review = {"rating": "4", "title": f"Review {n}", "body": "", "author": ""}
+        assert shopper.post(f"/p/{made['product_id']}/reviews", data=review, follow_redirects=False).status_code == 303
+    variant = made["variants"][0]["variant_id"]
+    on_second_picture = html.unescape(client.get(f"/p/{made['product_id']}", params={"picture": "2"}).text)
+    assert f"?variant={variant}&reviews_page=2&picture=2#reviews" in on_second_picture
+    older_reviews = html.unescape(client.get(f"/p/{made['product_id']}", params={"reviews_page": "2"}).text)
+    assert f"?variant={variant}&picture=2&reviews_page=2" in older_reviews
