@@ -77,6 +77,11 @@ def test_the_default_file_parses_into_sensible_rules() -> None:
     assert "jewellery" in table.expand(["jewelry"])["jewelry"]  # two letters apart: the speller leaves it be
     assert "wireless router" in table.expand(["wi", "fi", "router"])["wi fi router"]  # "wi-fi router" as read
     assert "headset in ear" in table.expand(["earbuds"])["earbuds"]  # "Galaxy Buds+ Headset In-ear"
+    assert "micro sdxc" in table.expand(["microsd", "card"])["microsd card"]  # "V7 32GB Micro SDXC Card"
+    # the German, French and Spanish words shoppers type, as the engine reads them (accents gone)
+    assert table.expand(["kopfhorer"]) == {"kopfhorer": ["headphones"]}
+    assert table.expand(["souris", "sans", "fil"]) == {"souris": ["mouse"], "sans fil": ["wireless"]}
+    assert "case" in table.expand(["funda"])["funda"]
     for term, expansions in table.expansions.items():
         assert " ".join(term) not in expansions
         assert len(expansions) == len(set(expansions))
