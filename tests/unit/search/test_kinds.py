@@ -224,6 +224,8 @@ def test_what_comes_with_a_product_is_not_what_it_is(kinds):
     # Best Buy writes the memory in the middle: read with its category, it is still a phone
     galaxy = "Samsung - Galaxy S6 4G with 32GB Memory Cell Phone (Unlocked) - Black"
     assert "phone" in kinds.of_product(galaxy, UNLOCKED)
+    # a bundle's extra after "+": a case with a clip is a case (Icecat: "Micro SDXC Card + Adapter")
+    assert "case" in kinds.of_product("Otter - Slim Case + Belt Clip for iPhone 7", CASES)
 
 
 def test_of_a_category_s_kinds_a_product_is_the_one_its_name_ends_with(kinds):

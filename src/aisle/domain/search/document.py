@@ -33,7 +33,7 @@ _PART_NUMBER_KEY = re.compile(r"[\s-]+")
 _CODE_LIST = re.compile(r"[,;\s]+")  # "C13T07964020, T0796": two codes
 _CODE_SEPARATORS = re.compile(r"[-/.]")
 _FITS = re.compile(r"\s(?:for|fits|compatible with)\s", re.IGNORECASE)
-_COMES_WITH = re.compile(r"\s(?:with|w/|including|incl\.?)\s", re.IGNORECASE)
+_COMES_WITH = re.compile(r"\s(?:with|w/|\+|including|incl\.?)\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ _QUALIFIERS = frozenset(
 )
 _CONJUNCTIONS = re.compile(r"\s*(?:&|,|/|\band\b|\bor\b)\s*", re.IGNORECASE)
 _VOWEL = re.compile(r"[aeiouy]")  # letters without one are a code's ("lpl", "mdr") or an abbreviation's ("gps")
-_WITH = re.compile(r"\s(?:with|w/)\s|(?<=[^\W\d_]{3})/(?=[^\W\d_]{3})", re.IGNORECASE)
+_WITH = re.compile(r"\s(?:with|w/|\+)\s|(?<=[^\W\d_]{3})/(?=[^\W\d_]{3})", re.IGNORECASE)
 _SLASHED_PAIR = re.compile(r"\b([^\W\d_]{3,})/([^\W\d_]{3,})\b(.*)$")
 PAIRED_KIND_WITHIN = 2  # words after "printer/scanner" in which a kind makes the pair its qualifiers ("spare part")
 MAX_BRAND_WORDS = 3  # "Brand - Name": a first part this short is the brand
@@ -173,10 +173,11 @@ def name_words(title: str) -> list[str]:
 
 
 def name_segments(title: str, known: frozenset[str] = frozenset()) -> list[list[str]]:
-    """``name_words`` cut at "with": "Cell Phone with 12MP Camera" is a phone, and so, read with its category, is
-    "Galaxy S6 4G with 32GB Memory Cell Phone". With the ``known`` kinds, also at a colour right after one of them
-    and before another, where Icecat titles go on with specifications or what the product fits: "Notebook Gray
-    33.8 cm ... Windows 10 Home" is a notebook, "screen protector Clear screen protector Tablet Apple" a protector."""
+    """``name_words`` cut at "with" (or "+"): "Cell Phone with 12MP Camera" is a phone, and so, read with its
+    category, is "Galaxy S6 4G with 32GB Memory Cell Phone"; a "Micro SDXC Card + Adapter" is a card. With the
+    ``known`` kinds, also at a colour right after one of them and before another, where Icecat titles go on with
+    specifications or what the product fits: "Notebook Gray 33.8 cm ... Windows 10 Home" is a notebook, "screen
+    protector Clear screen protector Tablet Apple" a protector."""
     parts = own_name(title).split(" - ")
     if len(parts) >= 2 and len(parts[0].split()) <= MAX_BRAND_WORDS:
         parts = parts[1:-1] if len(parts) >= 3 else parts[1:]  # "Brand - Name" or "Brand - Name - Colour"
