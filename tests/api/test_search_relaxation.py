@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import SellerClient, list_products, wait_for_outbox
+from tests.api.conftest import SellerClient, list_products, search_titles, wait_for_outbox
 
 DRESSES, CASES, MAKEUP = ["Clothing", "Women", "Dresses"], ["Phones", "Phone Cases"], ["Beauty", "Lipsticks"]
 CATALOG = [
@@ -288,3 +288,15 @@ def test_a_last_word_only_descriptions_hold_is_let_go_of_not_taken_for_a_kind_no
     body = client.get("/api/v1/products/search", params={"q": "macbook retina"}).json()
     assert [r["title"] for r in body["results"]] == ["Neoprene Sleeve for MacBook Pro 13"]
     assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "retina"}]
+
+
+def test_a_model_code_is_not_relaxed_to_its_two_letter_prefix(client, seller: SellerClient, container):
+    rows = [
+        ("Samsung SM-R175 Headset In-ear White", ["Audio", "Headsets"], 49),
+        ("Canon SM-V1 Stereo Microphone", ["Audio", "Microphones"], 39),
+        ("LG 32LM630 TV 32 inch", ["TV", "Televisions"], 199),
+    ]
+    list_products(seller, container, "CODE", rows)
+    body = client.get("/api/v1/products/search", params={"q": "sm-g930"}).json()
+    assert body["total"] == 0 and body["results"] == []  # the Galaxy S7's code, not sold: nothing, not any "SM"
+    assert search_titles(client, "xz tv") == ["LG 32LM630 TV 32 inch"]  # a two-letter kind still stands alone

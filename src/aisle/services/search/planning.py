@@ -225,8 +225,9 @@ def relax_once(plan: Plan, engine: Searcher, counted: Counted, asked: Asked = As
     untitled = replace(f, title_words=())
     if len(plan.keywords) > 1 and (word := word_to_drop(plan.keywords, untitled, engine, counted, asked)):
         kept = tuple(k for k in plan.keywords if k.word != word)
-        # A number alone says nothing of what is wanted ("<script>alert(1)</script>" is no search for "1")
-        if any(_has_letter(k.word) for k in kept):
+        # A number alone says nothing of what is wanted ("<script>alert(1)</script>" is no search for "1"), nor
+        # do two letters that name no kind ("sm-g930" without "g930": Samsung's model prefix finds any "SM")
+        if any(_says_something(k.word, asked) for k in kept):
             # a brand typed with a kind and let go of is no longer asked of the titles either ("apple tv", Philips
             # clicked: Philips TVs, as the brand facet of the relaxed search counted them)
             titles = tuple(t for t in f.title_words if word not in t.split())
@@ -234,6 +235,10 @@ def relax_once(plan: Plan, engine: Searcher, counted: Counted, asked: Asked = As
     if f.brands and "brand" not in given:
         return replace(plan, filters=replace(f, brands=())), RelaxStep("brand", f.brands)
     return None
+
+
+def _says_something(word: str, asked: Asked) -> bool:
+    return _has_letter(word) and (len(word) > 2 or singular(word) in asked.kinds)
 
 
 def word_to_drop(
