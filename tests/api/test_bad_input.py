@@ -53,6 +53,16 @@ def _problem(response, status: int) -> dict:
             "variants[0].attributes",
         ),
         (product_body(attributes={"Material": "mesh", "material\u00a0": "leather"}), "attributes"),
+        # two variants a shopper could not tell apart: the same options in another case and order
+        (
+            product_body(
+                variants=[
+                    {"sku": "A", "price": 1, "attributes": {"size": "S", "color": "red"}},
+                    {"sku": "B", "price": 2, "attributes": {"Color": "Red ", "Size": "s"}},
+                ]
+            ),
+            "variants[1].attributes",
+        ),
         (product_body(status="DELETED"), "status"),
         (product_body(images=["javascript:alert(1)"]), "images[0]"),
         (product_body(images=["//evil.example/x.png"]), "images[0]"),  # another host, not a path on this site

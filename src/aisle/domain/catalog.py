@@ -111,8 +111,13 @@ def gtin_check_digit(body: str) -> int:
 def _variant_problems(variants: tuple[Variant, ...]) -> list[FieldError]:
     problems: list[FieldError] = []
     seen: set[str] = set()
+    options_at: dict[frozenset[tuple[str, str]], int] = {}
     for index, variant in enumerate(variants):
         where = f"variants[{index}]"
+        options = _options(variant.attributes)
+        if options and (first := options_at.setdefault(options, index)) != index:
+            # a shopper would see two identical choices ("S / red" twice) at two prices
+            problems.append(FieldError(f"{where}.attributes", f"has the same options as variants[{first}]"))
         if not SKU_PATTERN.match(variant.sku):
             problems.append(FieldError(f"{where}.sku", "must be 1-64 characters of letters, digits, '.', '_', '-'"))
         elif variant.sku in seen:
@@ -130,6 +135,11 @@ def _variant_problems(variants: tuple[Variant, ...]) -> list[FieldError]:
         if reason := _same_name_twice(variant.attributes):
             problems.append(FieldError(f"{where}.attributes", reason))
     return problems
+
+
+def _options(attributes: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
+    """A variant's options as a shopper tells them apart: names and values in any case and spacing."""
+    return frozenset((attribute_name(n), " ".join(str(v).casefold().split())) for n, v in attributes.items())
 
 
 def attribute_name(name: str) -> str:
