@@ -144,6 +144,29 @@ def test_revoking_or_rotating_the_key_signed_in_with_ends_the_portal_session(cli
     assert response.status_code == 303 and response.headers["location"] == "/seller?next=%2Fseller%2Fproducts&ended=1"
 
 
+def test_a_form_sent_after_the_session_expired_says_it_was_not_saved_and_leads_back_to_its_page(client, seller):
+    product_id = seller.create()["product_id"]
+    key = seller.headers["Authorization"].removeprefix("Bearer ")
+    assert sign_in(client, key).status_code == 303
+    editor = f"http://testserver/seller/products/{product_id}"
+    client.cookies.delete("aisle_seller", path="/seller")  # an expired cookie: the browser no longer sends it
+    form = {"csrf_token": client.cookies["aisle_csrf"], "title": "Typed in vain"}
+    sent = client.post(f"/seller/products/{product_id}", data=form, headers={"referer": editor}, follow_redirects=False)
+    assert sent.headers["location"] == f"/seller?next=%2Fseller%2Fproducts%2F{product_id}&unsaved=1"
+    assert "what you just sent was not saved" in client.get(sent.headers["location"]).text
+    token = client.cookies["aisle_csrf"]
+    signed = client.post(
+        "/seller/sign-in",
+        data={"api_key": key, "csrf_token": token, "next": f"/seller/products/{product_id}"},
+        follow_redirects=False,
+    )
+    assert signed.headers["location"] == f"/seller/products/{product_id}"  # back at the editor
+    elsewhere = {"referer": f"https://evil.example/seller/products/{product_id}"}
+    client.cookies.delete("aisle_seller", path="/seller")
+    sent = client.post(f"/seller/products/{product_id}", data=form, headers=elsewhere, follow_redirects=False)
+    assert sent.headers["location"] == "/seller?unsaved=1"  # another site's page is no way back
+
+
 def test_signing_in_goes_on_to_the_portal_page_asked_for_and_never_to_another_site(client, seller):
     product_id = seller.create()["product_id"]
     asked = client.get(f"/seller/products/{product_id}/versions", follow_redirects=False)
@@ -793,3 +816,11 @@ def test_paging_reviews_keeps_the_picture_shown_and_a_thumbnail_keeps_the_review
     assert f"?variant={variant}&reviews_page=2&picture=2#reviews" in on_second_picture
     older_reviews = html.unescape(client.get(f"/p/{made['product_id']}", params={"reviews_page": "2"}).text)
     assert f"?variant={variant}&picture=2&reviews_page=2" in older_reviews
+
+
+def test_a_portal_list_page_past_the_end_goes_to_the_last_page(client, seller):
+    seller.create()
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    past = client.get("/seller/products", params={"page": "999", "status": "ACTIVE"}, follow_redirects=False)
+    assert past.status_code == 303 and past.headers["location"] == "/seller/products?page=1&status=ACTIVE"
+    assert "Trailblazer Running Shoe" in client.get(past.headers["location"]).text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import unquote, urlencode, urlsplit
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -49,14 +49,28 @@ def session_secret(request: Request) -> str:
 
 
 def to_sign_in(request: Request) -> RedirectResponse:
-    """To the sign-in page, which then goes on to the page asked for (a GET's; a form sent without a session is
-    not sent again) and says why, when a session the browser held has ended."""
+    """To the sign-in page, which then goes on to the page asked for and says why, when a session the browser held
+    has ended. A form sent without a session is not sent again: the page says it was not saved, and signing in
+    leads back to the portal page the form was on."""
     query: dict[str, str] = {}
     if request.method == "GET":
         query["next"] = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if request.cookies.get(session.SESSION_COOKIE):
+    elif came_from := _portal_page_before(request):
+        query["next"] = came_from
+    if request.method != "GET":
+        query["unsaved"] = "1"  # an expired cookie is mostly gone from the browser: the form is what tells
+    elif request.cookies.get(session.SESSION_COOKIE):
         query["ended"] = "1"
     return RedirectResponse("/seller" + (f"?{urlencode(query)}" if query else ""), status_code=303)
+
+
+def _portal_page_before(request: Request) -> str | None:
+    """The portal page of this site that sent the request (its Referer), as a path and query, if it is one."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if (referer.scheme, referer.netloc) != (request.url.scheme, request.url.netloc):
+        return None
+    target = referer.path + (f"?{referer.query}" if referer.query else "")
+    return target if safe_next(target) == target else None
 
 
 def safe_next(target: str | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -47,6 +48,7 @@ def sign_in_page(request: Request, seller: PortalSeller) -> Response:
         "error": None,
         "signed_out": request.query_params.get("signed_out") == "1",
         "ended": request.query_params.get("ended") == "1",
+        "unsaved": request.query_params.get("unsaved") == "1",
         "next": target,
     }
     return page(request, "seller/sign_in.html", context)
@@ -93,6 +95,9 @@ def products(request: Request, seller: PortalSeller, catalog: CatalogDep) -> Res
     else:
         listed = catalog.list_products(seller.seller_id, wanted, number, PAGE_SIZE)
         items, total = listed.items, listed.total
+    last = max(1, -(-total // PAGE_SIZE))
+    if number > last and total:  # an old link, a typed page number: the last page, as the storefront does
+        return RedirectResponse(f"{request.url.path}?{urlencode({**request.query_params, 'page': last})}", 303)
     context = {
         "seller": seller,
         "items": items,
@@ -100,7 +105,7 @@ def products(request: Request, seller: PortalSeller, catalog: CatalogDep) -> Res
         "status": status if wanted else "",
         "q": text,
         "page": number,
-        "pages": max(1, -(-total // PAGE_SIZE)),
+        "pages": last,
         "statuses": STATUSES,
         "saved": request.query_params.get("saved"),
         "deleted": whole_number(request.query_params.get("deleted")),
