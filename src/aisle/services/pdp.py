@@ -97,6 +97,12 @@ def _mentions_key(product_id: int) -> str:
     return f"pdp-showing-pages:{product_id}"
 
 
+@dataclass(frozen=True)
+class GoneListing:
+    title: str
+    category: Category | None
+
+
 class ProductPageService:
     def __init__(
         self,
@@ -139,6 +145,17 @@ class ProductPageService:
             ttl = PRICE_TTL_SECONDS if page.has_deal else PDP_TTL_SECONDS
             keep([Entry(key, page, ttl, built_from=(page.product_id, *page.others_shown()))])
         return page, False
+
+    def no_longer_listed(self, product_id: int) -> GoneListing | None:
+        """What a shopper following an old link to a product taken off sale may be told: its title and category.
+        None for a product that never was (or is only a draft: never shown, its title is the seller's to keep)."""
+        with self._uow(readonly=True) as uow:
+            product = uow.products.get(product_id)
+        if product is None or product.status not in (ProductStatus.DELETED, ProductStatus.INACTIVE):
+            return None
+        content = product.content
+        path = ancestors_path(self._categories(), content.category_id) if content.category_id else []
+        return GoneListing(content.title, path[-1] if path else None)
 
     def forget(self, product_ids: Sequence[int]) -> None:
         """Drops the products' pages, the pages that show them (in their buy box or among related products: a

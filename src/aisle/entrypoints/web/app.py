@@ -91,8 +91,12 @@ def _install_error_pages(app: FastAPI) -> None:
         return error_page(request, 404 if all(e.field.endswith("_id") for e in error.errors) else 400)
 
     @app.exception_handler(storefront.PageNotFound)
-    async def _missing_page(request: Request, _error: storefront.PageNotFound) -> Response:
-        return error_page(request, 404)
+    async def _missing_page(request: Request, error: storefront.PageNotFound) -> Response:
+        if error.gone is None:
+            return error_page(request, 404)
+        title = "This product is no longer sold here"
+        context = {"title": title, "message": f"“{error.gone.title}” was taken off sale.", "status": 404}
+        return render(request, "error.html", {**context, "gone": error.gone}, 404)
 
     for kind, handler in list(app.exception_handlers.items()):  # the rest: the database or disk unavailable...
         if kind not in (Exception, NotFound, StaleVersion, InvalidInput, StarletteHTTPException):

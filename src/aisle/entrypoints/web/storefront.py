@@ -27,7 +27,7 @@ from aisle.entrypoints.web import images, search_page
 from aisle.entrypoints.web.dependencies import CategoriesDep, PageCacheDep
 from aisle.entrypoints.web.product_page import product_context
 from aisle.entrypoints.web.rendering import render
-from aisle.services.pdp import ProductPageService
+from aisle.services.pdp import GoneListing, ProductPageService
 from aisle.services.reviews import ReviewService
 from aisle.services.search.params import SearchParams
 
@@ -38,7 +38,12 @@ POPULAR_SHOWN = 12
 
 
 class PageNotFound(Exception):
-    """Raised by a page for an id that names nothing a shopper can see: answered with the friendly 404 page."""
+    """Raised by a page for an id that names nothing a shopper can see: answered with the friendly 404 page, which
+    names a product taken off sale (``gone``) and where to look for another."""
+
+    def __init__(self, gone: GoneListing | None = None) -> None:
+        super().__init__()
+        self.gone = gone
 
 
 def category_tree(catalog: CatalogDep, cache: PageCacheDep) -> list[dict[str, Any]]:
@@ -141,7 +146,7 @@ def product(product_id: str, request: Request, pdp: PdpDep, reviews: ReviewsDep)
     try:
         context = product_context(pdp, reviews, pid, request.query_params)
     except NotFound as missing:
-        raise PageNotFound() from missing
+        raise PageNotFound(pdp.no_longer_listed(pid)) from missing
     return render(request, "product.html", context)
 
 
