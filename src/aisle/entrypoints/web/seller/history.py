@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from aisle.domain.categories import Category
 from aisle.domain.errors import InvalidInput
 from aisle.entrypoints.api.dependencies import BulkDep, CatalogDep, parse_id
 from aisle.entrypoints.api.schemas import job_out
@@ -19,6 +20,7 @@ from aisle.entrypoints.web.seller.portal import PortalSeller, checked_form, page
 from aisle.services.bulk import TooManyLines
 
 router = APIRouter()
+CATEGORIES_LISTED = 500  # the ids a bulk file's lines may name, listed on its page
 
 
 @router.get("/products/{product_id}/versions", response_class=HTMLResponse)
@@ -74,15 +76,31 @@ async def rollback(product_id: str, request: Request, seller: PortalSeller, cata
     return RedirectResponse(f"/seller/products/{pid}/versions?rolled={wanted}&to={product.version}", status_code=303)
 
 
+SAMPLE_LINE = (
+    '{"title": "Trail Shoe", "status": "ACTIVE", "category_id": "%s", '
+    '"variants": [{"sku": "TS-42", "price": 89.99, "attributes": {"size": "42"}}]}'
+)
+
+
 @router.get("/bulk", response_class=HTMLResponse)
-def bulk_page(request: Request, seller: PortalSeller) -> Response:
+def bulk_page(request: Request, seller: PortalSeller, categories: CategoriesDep) -> Response:
     if seller is None:
         return to_sign_in(request)
-    return page(request, "seller/bulk.html", {"seller": seller, "error": None})
+    return _bulk_page(request, seller, categories())
+
+
+def _bulk_page(
+    request: Request, seller: Any, categories: dict[int, Category], error: str | None = None, status_code: int = 200
+) -> Response:
+    """The upload form, with a line to copy and the category ids its lines name (the product form takes paths)."""
+    listed = sorted(categories.values(), key=lambda c: c.path)[:CATEGORIES_LISTED]
+    sample = SAMPLE_LINE % (listed[0].category_id if listed else "")
+    context = {"seller": seller, "error": error, "categories": listed, "sample": sample, "all": len(categories)}
+    return page(request, "seller/bulk.html", context, status_code)
 
 
 @router.post("/bulk", response_class=HTMLResponse)
-async def bulk_upload(request: Request, seller: PortalSeller, bulk: BulkDep) -> Response:
+async def bulk_upload(request: Request, seller: PortalSeller, bulk: BulkDep, categories: CategoriesDep) -> Response:
     if seller is None:
         return to_sign_in(request)
     form = await checked_form(request)
@@ -91,12 +109,12 @@ async def bulk_upload(request: Request, seller: PortalSeller, bulk: BulkDep) -> 
     if not body.strip():
         chosen = upload.filename if isinstance(upload, UploadFile) else None
         error = f"{chosen} is empty: it needs one product per line." if chosen else "Choose an NDJSON file."
-        return page(request, "seller/bulk.html", {"seller": seller, "error": error}, 422)
+        return _bulk_page(request, seller, categories(), error, 422)
     try:
         job = await run_in_threadpool(bulk.submit, seller.seller_id, body)
     except (InvalidInput, TooManyLines) as refused:
         reason = "; ".join(e.reason for e in refused.errors) if isinstance(refused, InvalidInput) else str(refused)
-        return page(request, "seller/bulk.html", {"seller": seller, "error": reason}, 422)
+        return _bulk_page(request, seller, categories(), reason, 422)
     return RedirectResponse(f"/seller/jobs/{job.job_id}", status_code=303)
 
 

@@ -30,6 +30,8 @@ function jobProgress() {
         });
         return tr;
       }));
+    } else if (job.finished_at) {
+      rows.querySelector("td").textContent = "None.";
     }
     if (!job.finished_at) setTimeout(poll, 700);
   }
@@ -59,7 +61,9 @@ function pictures() {
       if (response.ok && !(await response.json()).some((image) => image.status === "PENDING")) break;
       await new Promise((done) => setTimeout(done, 500));
     }
-    window.location.reload();
+    const url = new URL(window.location.href);
+    url.searchParams.delete("saved");  // the pictures are news now, not the save before them
+    window.location.replace(url.href);
   }
   function send(files) {
     const body = new FormData();
