@@ -824,3 +824,47 @@ def test_a_portal_list_page_past_the_end_goes_to_the_last_page(client, seller):
     past = client.get("/seller/products", params={"page": "999", "status": "ACTIVE"}, follow_redirects=False)
     assert past.status_code == 303 and past.headers["location"] == "/seller/products?page=1&status=ACTIVE"
     assert "Trailblazer Running Shoe" in client.get(past.headers["location"]).text
+
+
+def test_an_old_link_to_a_product_taken_off_sale_names_it_and_where_to_look_instead(client, seller, container):
+    cid = category_id(container, ["Audio", "Speakers"])
+    gone = seller.create(title="Pocket Speaker Mini", category_id=cid)
+    assert seller.request("DELETE", f"/products/{gone['product_id']}").status_code in (200, 204)
+    page = client.get(f"/p/{gone['product_id']}", headers={"accept": "text/html"})
+    assert page.status_code == 404 and "This product is no longer sold here" in page.text
+    said = html.unescape(page.text)
+    assert "“Pocket Speaker Mini” was taken off sale." in said
+    assert "/search?q=Pocket%20Speaker%20Mini" in said and f'href="/c/{cid}">Browse Speakers<' in said
+    draft = seller.create(title="Secret Launch Phone", status="DRAFT", variants=[{"sku": "SECRET-1", "price": 9}])
+    unseen = client.get(f"/p/{draft['product_id']}", headers={"accept": "text/html"})
+    assert unseen.status_code == 404 and "Secret Launch" not in unseen.text  # never shown: never named
+
+
+def test_the_editor_says_saved_only_for_the_version_it_shows(client, seller):
+    made = seller.create()
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    editor = f"/seller/products/{made['product_id']}"
+    assert "Saved as version 1." in client.get(editor, params={"saved": "1"}).text
+    assert "Saved as version" not in client.get(editor, params={"saved": "9"}).text  # made up: never saved
+    assert "Saved as version" not in client.get(editor, params={"saved": "<b>1</b>"}).text
+
+
+def test_the_bulk_page_shows_a_line_to_copy_with_a_real_category_id_and_the_line_is_taken(client, seller, container):
+    from tests.api.test_bulk import wait_for_job
+
+    cid = category_id(container, ["Shoes", "Trail"])
+    container.categories.forget()
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    page = html.unescape(client.get("/seller/bulk").text)
+    sample = re.search(r"<pre class=\"sample\"><code>(.+?)</code></pre>", page).group(1)
+    shoes = category_id(container, ["Shoes"])  # the first path in order
+    assert (
+        f'"category_id": "{shoes}"' in sample
+        and f'<td data-label="Category">Shoes > Trail</td><td data-label="category_id"><code>{cid}</code></td>' in page
+    )
+    files = {"file": ("products.ndjson", sample.encode())}
+    sent = client.post("/seller/bulk", data={"csrf_token": client.cookies["aisle_csrf"]}, files=files)
+    job_id = sent.url.path.rsplit("/", 1)[-1]
+    job = wait_for_job(seller, job_id)
+    assert (job["succeeded"], job["failed"]) == (1, 0), job
+    assert '<td colspan="3">None.</td>' in client.get(f"/seller/jobs/{job_id}").text

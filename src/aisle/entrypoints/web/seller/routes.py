@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from aisle.domain.catalog import ProductStatus
+from aisle.domain.catalog import Product, ProductStatus
 from aisle.domain.errors import Conflict, FieldError, InvalidInput, StaleVersion
 from aisle.entrypoints.api.dependencies import CatalogDep, SellersDep, parse_id
 from aisle.entrypoints.numbers import page_number, whole_number
@@ -107,7 +107,6 @@ def products(request: Request, seller: PortalSeller, catalog: CatalogDep) -> Res
         "page": number,
         "pages": last,
         "statuses": STATUSES,
-        "saved": request.query_params.get("saved"),
         "deleted": whole_number(request.query_params.get("deleted")),
     }
     return page(request, "seller/products.html", context)
@@ -252,7 +251,8 @@ def _editor(
         "v": values,
         "errors": by_field,
         "needs_confirm": needs_confirm,
-        "saved": request.query_params.get("saved"),
+        # "Saved as version N" only while N is the version shown: not for a made-up one, nor once it changed
+        "saved": _saved_version(request, product),
         "statuses": STATUSES[:3],
         "category_paths": _offered(categories),
         "images": list(shown),
@@ -270,3 +270,8 @@ def _offered(categories: dict[int, Any]) -> list[str]:
 
 def _sku_match(product: Any, text: str) -> bool:
     return any(text.casefold() == v.sku.casefold() for v in product.content.variants)
+
+
+def _saved_version(request: Request, product: Product | None) -> int | None:
+    saved = whole_number(request.query_params.get("saved"))
+    return saved if product is not None and saved == product.version else None

@@ -129,7 +129,7 @@ def price_chart(history: list[dict[str, Any]], now: datetime | None = None) -> d
         "height": CHART_HEIGHT,
         "line": " ".join(f"{x},{y}" for x, y in steps),
         "dots": [
-            {"x": x, "y": y, "price": p["new"], "at": p["changed_at"][:16].replace("T", " ")}
+            {"x": x, "y": y, "price": p["new"], "at": p["changed_at"][:16].replace("T", " ") + " UTC"}
             for (x, y), p in zip(coords, points, strict=True)
         ],
         "low": low,
