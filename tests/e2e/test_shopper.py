@@ -16,6 +16,8 @@ def test_shopper_searches_with_a_typo_filters_picks_a_variant_and_reviews(watche
     box.press_sequentially("trailbl", delay=30)
     suggestions = page.get_by_role("listbox", name="Suggestions")
     expect(suggestions.get_by_role("option").first).to_be_visible()
+    # what a screen reader announces as the list opens
+    expect(page.get_by_role("status").filter(has_text="suggestion")).to_have_text(re.compile(r"^\d+ suggestions?: up"))
     box.press("ArrowDown")
     expect(box).to_have_attribute("aria-activedescendant", "q-opt-0")
     box.press("Escape")

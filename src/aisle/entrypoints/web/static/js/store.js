@@ -4,6 +4,7 @@ document.documentElement.classList.add("js");
 
 function autocomplete(input) {
   const list = document.getElementById(input.getAttribute("aria-controls"));
+  const status = document.getElementById("q-status");  // read out by screen readers as suggestions come and go
   let items = [], active = -1, timer = null, latest = 0;
 
   function close() {
@@ -22,6 +23,10 @@ function autocomplete(input) {
   }
   function show(suggestions) {
     close();
+    if (status) {
+      const n = suggestions.length;
+      status.textContent = n ? n + (n === 1 ? " suggestion" : " suggestions") + ": up and down arrows to choose" : "";
+    }
     if (!suggestions.length) return;
     suggestions.forEach((s, i) => {
       const li = document.createElement("li");
