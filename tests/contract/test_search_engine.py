@@ -435,6 +435,24 @@ def test_related_products_share_words_brand_or_category(engine):
     assert 5 not in related
 
 
+def test_related_products_of_the_same_category_come_before_any_that_only_share_words(engine):
+    """A long title shares its specification words with anything ("Black", "USB-C", "3.5 mm"): another category's
+    product sharing ten of them is no better suggestion than a product of the same kind sharing none."""
+    specs = "Black 3.5 mm Jack USB-C Charging Cable Included"
+    engine.upsert(
+        [
+            doc(201, f"Probe Studio Headphones {specs}", "Probe", "80.00"),
+            doc(202, "Plain Earphones", "Other", "20.00"),
+            doc(203, f"Cable Adapter {specs}", "Third", "9.00", categories=(PHONES,)),
+        ]
+    )
+    engine.refresh()
+    related = engine.related(201, limit=10)
+    same_kind = [p for p in related if p in {1, 2, 6, 202}]
+    assert 202 in same_kind and 203 in related
+    assert related.index(203) > max(related.index(p) for p in same_kind)
+
+
 def test_both_engines_relate_the_same_products_in_the_same_order(tmp_path: Path, clock: Clock):
     """The product page's related products do not depend on the shape: a shared category counts the same however
     deep it lies (Tantivy's category field has length norms, OpenSearch's keyword field none)."""

@@ -32,8 +32,9 @@ MAX_WORD_COMBINATIONS = 64  # "any n of these words" is a disjunction of their n
 ADJACENT_WORDS_BOOST = 2.0
 # What sharing a product's category adds to a related product's score, the same on every engine and at every depth:
 # BM25 on Tantivy's category field would weigh a deeper category's products less (its length norms), OpenSearch's
-# keyword field not at all
-RELATED_CATEGORY_SCORE = 8.0
+# keyword field not at all. More than any title's shared words score: products of the same kind come first, in
+# order of the words they share, then the others (a long title shares "Black", "USB-C", "3.5 mm" with anything).
+RELATED_CATEGORY_SCORE = 1000.0
 UNSTEMMED = frozenset({"codes"})  # the text fields analyzed without stemming (tantivy_schema.PLAIN)
 SYNONYM_WEIGHT = 0.8  # a synonym counts a little less than the word the shopper typed
 Occur = tantivy.Occur
