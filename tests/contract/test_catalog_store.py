@@ -30,7 +30,7 @@ def a_seller(ids, uow, name: str = "Acme") -> Seller:
 def content(title: str = "Trail Shoe", skus: tuple[str, ...] = ("SHOE-1",), price: str = "59.99") -> ProductContent:
     return ProductContent(
         title=title,
-        variants=tuple(Variant(sku, Decimal(price), attributes={"size": "M"}) for sku in skus),
+        variants=tuple(Variant(sku, Decimal(price), attributes={"size": f"M{n or ''}"}) for n, sku in enumerate(skus)),
         status=ProductStatus.ACTIVE,
         attributes={"material": "mesh", "waterproof": True},
         images=("https://img.example/shoe.jpg",),
