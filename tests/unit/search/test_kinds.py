@@ -24,6 +24,7 @@ from aisle.domain.search.rerank import (
     RerankWeights,
     by_name_coverage,
     is_near_model,
+    made_by_first,
     other_capacity_share,
     rerank,
 )
@@ -497,3 +498,15 @@ def test_a_kind_in_lower_case_before_capitalized_specifications_is_the_products(
     assert icecat_kinds.of_product("BlueLounge - Cableyoyo Cable Organizer - Dark Gray", 6) == {"organizer"}
     # "Original" says a part is genuine, not what it is
     assert icecat_kinds.of_product("Brother DR-7000 printer drum Original", 2) >= {"drum"}
+
+
+def test_a_brand_typed_with_a_kind_puts_what_it_makes_before_what_is_made_for_it():
+    titles = {
+        1: "Verbatim HP LJ9000 30000 Page Toner",
+        2: "HP 12A Original Black toner",
+        3: "HP - Ink for HP 61 - Black",
+    }
+    scored = [(Cand(1, 1.0), 1.00), (Cand(2, 0.9), 0.95), (Cand(3, 0.5), 0.60)]
+    ranked = made_by_first(scored, titles, ["HP"], 0.1)
+    assert [c.product_id for c, _s in ranked] == [2, 1, 3]  # a step, not a leap: 0.60 + 0.1 stays behind
+    assert made_by_first(scored, titles, ["HP"], 0.0) == scored

@@ -80,6 +80,7 @@ class RerankWeights:
     fits_only: float = 0.2  # per share of the words the title holds only as what it fits ("for Android"); swept 0.1-0.5
     maker_only: float = 0.2  # per share of the words the title holds only in its maker's name ("Just Wireless - ")
     other_capacity: float = 0.3  # per share of the capacities asked the title states otherwise ("64gb": a 2GB card)
+    made_by: float = 0.1  # a brand typed with a kind ("hp toner"): made by it, not only made for it
 
 
 def rerank(
@@ -180,6 +181,24 @@ def by_name_coverage(
             (c, s - penalty * maker_only_share(words, titles.get(c.product_id, ""), is_brand)) for c, s in rescored
         ]
     return [c for c, _s in sorted(rescored, key=lambda pair: (-pair[1], pair[0].product_id))]
+
+
+def made_by_first(
+    scored: Sequence[tuple[C, float]], titles: Mapping[int, str], brands: Sequence[str], weight: float
+) -> list[tuple[C, float]]:
+    """For a brand typed with a kind ("hp toner"), which finds what the brand makes and what names it in its title,
+    the brand's own products a little before those only made for it ("Verbatim HP LJ9000 Toner"): a product whose
+    own name starts with the brand."""
+    makers = [tokenize(brand) for brand in brands]
+    if not weight or not any(makers):
+        return list(scored)
+
+    def made_by(title: str) -> bool:
+        words = tokenize(own_name(title))
+        return any(maker and words[: len(maker)] == maker for maker in makers)
+
+    rescored = [(c, s + weight * made_by(titles.get(c.product_id, ""))) for c, s in scored]
+    return sorted(rescored, key=lambda pair: (-pair[1], pair[0].product_id))
 
 
 def fits_only_share(words: Sequence[str], title: str) -> float:

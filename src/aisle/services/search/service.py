@@ -41,6 +41,7 @@ from aisle.domain.search.rerank import (
     asked_models,
     by_name_coverage,
     counted_only_share,
+    made_by_first,
     names_every_word,
     other_model_share,
     rerank_scored,
@@ -676,6 +677,8 @@ class SearchService:
             titles = self._titles([h for h, _s in top])
             words = _words_of(plan)
             weights = self._rerank_weights
+            if plan.filters.brands_in_title:
+                top = made_by_first(top, titles, plan.filters.brands, weights.made_by)
             ranked = (
                 by_name_coverage(
                     top,
