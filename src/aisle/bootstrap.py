@@ -111,6 +111,7 @@ class Container:
     media: MediaUrls
     images: ImageService
     image_loop: BackgroundLoop  # embedded: renders PENDING images in-process
+    index_lost: LostIndexWatch | None = None  # whether the index is lost: searches and readiness ask
     node_slot: NodeSlot | None = None  # the Snowflake node id this process holds (freed by stop, or on exit)
     loops: list[BackgroundLoop] = field(default_factory=list)
     leadership: Leadership | None = None  # embedded: which of the processes sharing the data dir runs the workers
@@ -170,7 +171,8 @@ class Container:
     def index_progress(self) -> IndexProgress:
         max_lag = timedelta(seconds=self.settings.ready_max_index_lag_seconds)
         relayed = self._relayed_backlog().backlog() if self.stream is not None else Backlog()
-        return index_progress(self.uow, self.search_engine, utc_now(), max_lag, relayed)
+        lost = self.index_lost.lost if self.index_lost is not None else None
+        return index_progress(self.uow, self.search_engine, utc_now(), max_lag, relayed, lost)
 
     def _relayed_backlog(self) -> BacklogWatch:
         """Distributed: the events on the stream that the index builders' consumer group has not committed."""
@@ -267,6 +269,7 @@ def bootstrap(
         render_images=images.handle_uploaded if stream is not None else _wake_on_any(image_loop),
     )
     handlers.delivered[:] = [replace(h, handle=tracing.traced_handler(h.name, h.handle)) for h in handlers.delivered]
+    index_lost = LostIndexWatch(uow, search_engine)
     container = Container(
         settings=settings,
         engine=engine,
@@ -297,7 +300,7 @@ def bootstrap(
             fallback=DatabaseSearch(engine, categories),
             cache=cache,
             pages=_kept_pages(settings, tantivy, lookups),
-            index_lost=LostIndexWatch(uow, search_engine),
+            index_lost=index_lost,
         ),
         autocomplete=Autocomplete(search_engine, understanding, categories, popular.top),
         understanding=understanding,
@@ -308,6 +311,7 @@ def bootstrap(
         ),
         pricing=pricing,
         relay_loop=relay_loop,
+        index_lost=index_lost,
         node_slot=slot,
         blobs=blobs,
         media=media,

@@ -95,6 +95,12 @@ def test_a_lost_index_a_new_product_was_indexed_into_since_is_rebuilt(tmp_path: 
     container.importer(index=False).run(seller, generate_catalog(1, seed=99, with_reviews=False))
     container.relay.drain()
     assert container.search_engine.count() == 1
+    with TestClient(create_app(container, manage_background=False)) as client:  # as lost as an empty index
+        lost = client.get("/readyz")
+        assert lost.status_code == 503, lost.text
+        assert lost.json() == {"status": "indexing", "indexed": 1, "total": PRODUCTS + 1, "events_waiting": 0}
+        meanwhile = client.get("/api/v1/products/search", params={"sort": "newest"}).json()
+        assert meanwhile["total"] == PRODUCTS + 1 and "degraded" in meanwhile  # from the database, saying so
     assert _repair(container).repair_once() == PRODUCTS + 1
     assert container.search_engine.count() == PRODUCTS + 1
     container.stop()
@@ -179,3 +185,21 @@ def test_the_repair_drops_what_a_killed_rebuild_left_unless_a_rebuild_is_running
         assert container.search_engine.count() == PRODUCTS  # the serving index untouched
     finally:
         container.stop()
+
+
+def test_a_file_where_the_index_directory_was_leaves_searches_answered_from_the_database(tmp_path: Path, monkeypatch):
+    """Not a 500 with a traceback: the index cannot be followed to a new generation, and searches say they are
+    answered from the catalog database until it can."""
+    from aisle.adapters.search import tantivy_home
+
+    _imported(tmp_path)
+    container = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    shutil.rmtree(tmp_path / "search")
+    (tmp_path / "search").write_text("in the way")
+    monkeypatch.setattr(tantivy_home, "CHECK_EVERY_SECONDS", 0.0)  # the next search follows the pointer
+    with TestClient(create_app(container, manage_background=False), raise_server_exceptions=False) as client:
+        for _ in range(3):
+            answered = client.get("/api/v1/products/search", params={"sort": "newest"})
+            assert answered.status_code == 200, answered.text
+            assert answered.json()["total"] == PRODUCTS and "degraded" in answered.json()
+    container.stop()

@@ -130,12 +130,14 @@ def index_progress(
     now: datetime,
     max_lag: timedelta,
     relayed: Backlog = Backlog(),
+    lost: Callable[[], int] | None = None,
 ) -> IndexProgress:
     """Caught up unless the index is missing products: it holds fewer documents than the catalog has ACTIVE
     products (by more than ``MISSING_SHARE``) while an event older than ``max_lag`` waits to be indexed (an import
     not indexed as it went), or it is lost (``lost_index``: empty while the catalog is not and no event is on its
-    way to fill it; services/search/index_rebuild.py rebuilds it). ``relayed``: the events that left the outbox
-    for the stream and wait there for the index builder, which count as waiting too. A new store's first
+    way to fill it; services/search/index_rebuild.py rebuilds it; ``lost``: the process's own watch of that, which
+    also takes an index of a few products for lost). ``relayed``: the events that left the outbox for the stream
+    and wait there for the index builder, which count as waiting too. A new store's first
     products, written a moment ago, are writes in flight. An index that holds the products while updates wait (a
     stopped relay, a broker down) is caught up and says how far behind it is: every API process answering 503 for
     it would take the whole fleet out of its balancer, though searches go on with the catalog a little out of
@@ -150,10 +152,12 @@ def index_progress(
         if relayed.events:  # on their way to the index, a moment ago: writes in flight, not a lost index
             return IndexProgress(caught_up=True)
         try:
-            lost = lost_index(uow_factory, engine)
+            missing = lost() if lost is not None else lost_index(uow_factory, engine)
         except Exception:  # an unreachable engine is the circuit breaker's business: searches use the database
             return IndexProgress(caught_up=True)
-        return IndexProgress(caught_up=False, indexed=0, total=lost) if lost else IndexProgress(caught_up=True)
+        if not missing:
+            return IndexProgress(caught_up=True)
+        return IndexProgress(caught_up=False, indexed=_count_or_none(engine) or 0, total=missing)
     with uow_factory(readonly=True) as uow:
         total, waiting = uow.products.count_active(), uow.outbox.pending_count() + relayed.events
     indexed = _count_or_none(engine)

@@ -146,9 +146,13 @@ class EmptyIndexRepair:
 
 
 class LostIndexWatch:
-    """Whether the index is lost (``lost_index``), asked at most every ``every_seconds``: searches are then
-    answered from the catalog database until the repair above has refilled it, since a slower, simpler answer
-    beats an empty shop window for the minutes a large rebuild takes."""
+    """Whether the index is lost, asked at most every ``every_seconds``: searches are then answered from the catalog
+    database, and readiness says the index is being rebuilt, until the repair above has refilled it, since a
+    slower, simpler answer beats an empty shop window for the minutes a large rebuild takes. Lost as the repair
+    reads it: under LOST_SHARE of the catalog's ACTIVE products, no event on its way to fill it (a directory
+    deleted under a running store, then a write: an index of one product is as lost as an empty one). The catalog
+    is counted when the process first asks and again only while the index holds under that share of the most it
+    has seen: a healthy index costs one count, not a database query."""
 
     def __init__(
         self,
@@ -162,17 +166,38 @@ class LostIndexWatch:
         self._every = every_seconds
         self._clock = clock
         self._checked_at: float | None = None
-        self._lost = False
+        self._lost = 0
+        self._catalog: int | None = None  # the most products seen, in the catalog or the index
 
     def __call__(self) -> bool:
+        return self.lost() > 0
+
+    def lost(self) -> int:
+        """The catalog's ACTIVE products when the index is lost, else 0."""
         now = self._clock()
         if self._checked_at is None or now - self._checked_at >= self._every:
             self._checked_at = now  # set first: the threads that ask meanwhile keep the last answer
             self._lost = self._check()
+        elif self._lost and self._refilled():
+            self._lost = 0  # the repair switched over: no search or readiness check waits for the next look
         return self._lost
 
-    def _check(self) -> bool:
+    def _refilled(self) -> bool:
         try:
-            return lost_index(self._uow, self._engine) > 0
-        except Exception:  # an engine that is down is the circuit breaker's business: searches fall back there
+            return self._engine.count() > LOST_SHARE * self._lost
+        except Exception:
             return False
+
+    def _check(self) -> int:
+        try:
+            indexed = self._engine.count()
+            if self._catalog is not None and indexed > LOST_SHARE * self._catalog:
+                self._catalog = max(self._catalog, indexed)
+                return 0
+            with self._uow(readonly=True) as uow:
+                filling = uow.outbox.oldest_pending_at() is not None
+                active = uow.products.count_active()
+        except Exception:  # an engine that is down is the circuit breaker's business: searches fall back there
+            return 0
+        self._catalog = max(active, indexed)
+        return active if active and not filling and indexed <= LOST_SHARE * active else 0
