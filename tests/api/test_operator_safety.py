@@ -435,3 +435,37 @@ def test_a_data_dir_that_cannot_be_written_is_named_without_a_traceback(read_onl
     assert done.returncode == 1
     assert f"cannot write {read_only_data_dir}" in said and "Read-only file system" in said
     assert "Traceback" not in said
+
+
+def test_a_store_whose_database_was_moved_away_refuses_to_start_rather_than_start_empty(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AISLE_INTERNAL_TOKEN", "a-token-long-enough-for-the-test")
+    assert CliRunner().invoke(cli, ["import", "--format", "synthetic", "--count", "5"]).exit_code == 0
+    (tmp_path / "aisle.db").rename(tmp_path / "aisle.db.moved")
+    for command in (["serve", "--port", "8799"], ["import", "--format", "synthetic", "--count", "5"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 2, (command, result.output)
+        said = " ".join(result.output.split())
+        assert f"the store at {tmp_path.resolve()} has lost its database" in said and "search index" in said
+    assert not (tmp_path / "aisle.db").exists()  # no empty database made beside the index
+    (tmp_path / "aisle.db.moved").rename(tmp_path / "aisle.db")  # restored: the store is whole again
+    assert CliRunner().invoke(cli, ["sellers", "list"]).exit_code == 0
+
+
+def test_readyz_answers_503_while_the_database_file_is_gone_from_under_a_running_store(tmp_path: Path):
+    from fastapi.testclient import TestClient
+
+    from aisle.bootstrap import bootstrap
+    from aisle.entrypoints.api.app import create_app
+    from tests.api.conftest import make_settings
+
+    container = bootstrap(make_settings(tmp_path, run_background_workers=False))
+    with TestClient(create_app(container, manage_background=False)) as client:
+        assert client.get("/readyz").status_code == 200
+        (tmp_path / "aisle.db").rename(tmp_path / "aisle.db.moved")  # open connections still answer
+        gone = client.get("/readyz")
+        assert gone.status_code == 503 and gone.headers["content-type"] == "application/problem+json"
+        assert gone.json()["cause"] == "FileNotFoundError"
+        (tmp_path / "aisle.db.moved").rename(tmp_path / "aisle.db")
+        assert client.get("/readyz").status_code == 200
+    container.stop()

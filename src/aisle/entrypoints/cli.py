@@ -91,8 +91,30 @@ def _settings(run_background_workers: bool = False, with_workers: bool = False, 
     if existing:
         _require_store(settings)
     else:
+        _refuse_a_store_without_its_database(settings)
         _make_data_dir(Path(settings.data_dir))
     return settings
+
+
+def _refuse_a_store_without_its_database(settings: Settings) -> None:
+    """A data dir whose search index (or write-ahead log) outlived its database is a store that lost it (moved,
+    deleted): starting would make an empty database beside them and answer ready with no products or sellers."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(settings.database).database
+    if settings.profile != "embedded" or not database or database == ":memory:" or Path(database).exists():
+        return
+    index, wal = Path(settings.data_dir) / "search", Path(database + "-wal")
+    if wal.exists() or (index.is_dir() and any(index.iterdir())):
+        console.print(
+            f"[red]the store at {Path(settings.data_dir).resolve()} has lost its database[/red]: {database} is "
+            f"missing, though {'its write-ahead log' if wal.exists() else 'its search index'} is still there. "
+            "Restore the database file (from a backup, or where it was moved), or move the data directory aside "
+            "to start a new, empty store.",
+            soft_wrap=True,
+            highlight=False,
+        )
+        raise typer.Exit(2)
 
 
 def _require_store(settings: Settings) -> None:

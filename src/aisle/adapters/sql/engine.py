@@ -187,5 +187,10 @@ def warn_if_commits_may_be_lost(engine: Engine) -> bool:
 
 
 def ping(engine: Engine) -> None:
+    """Raises when the database does not answer, or, for SQLite, when its file is no longer there: connections
+    opened before it was moved or deleted still answer, but what they write is lost with it."""
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:" and not Path(database).exists():
+        raise FileNotFoundError(f"the database file {database} is gone")
