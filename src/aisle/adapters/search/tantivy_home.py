@@ -149,9 +149,10 @@ class SwitchingEngine:
     def generation(self) -> tuple[object, ...] | None:
         """The serving index and its commit: changes when either does (see TantivyEngine.generation); None
         when it cannot be read (the index directory is gone) or reloaded (tantivy's ValueError: a read-only
-        directory refuses the lock file a reload takes): searches go on with the reader open, nothing kept."""
-        engine = self.engine
+        directory refuses the lock file a reload takes), nor followed to a new one (a file where the directory
+        was): searches go on with the reader open, or through the engine's guard, and nothing is kept."""
         try:
+            engine = self.engine
             return (str(engine.path), engine.generation())
         except (OSError, ValueError):
             return None
@@ -160,7 +161,7 @@ class SwitchingEngine:
         return self.engine.count()
 
     def close(self) -> None:
-        self.engine.close()
+        self._engine.close()  # the index open now: closing follows no pointer to another
 
     def begin_rebuild(self) -> TantivyEngine:
         return self._open(self.home.new_generation(datetime.now(UTC)))
