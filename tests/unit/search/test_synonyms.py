@@ -77,6 +77,7 @@ def test_the_default_file_parses_into_sensible_rules() -> None:
     assert "jewellery" in table.expand(["jewelry"])["jewelry"]  # two letters apart: the speller leaves it be
     assert "wireless router" in table.expand(["wi", "fi", "router"])["wi fi router"]  # "wi-fi router" as read
     assert "headset in ear" in table.expand(["earbuds"])["earbuds"]  # "Galaxy Buds+ Headset In-ear"
+    assert "wireless charging" in table.expand(["charger"])["charger"]  # "Wireless Charging Battery Pack for S7"
     assert "micro sdxc" in table.expand(["microsd", "card"])["microsd card"]  # "V7 32GB Micro SDXC Card"
     # the German, French and Spanish words shoppers type, as the engine reads them (accents gone)
     assert table.expand(["kopfhorer"]) == {"kopfhorer": ["headphones"]}
