@@ -129,3 +129,25 @@ def test_a_writer_after_one_that_gave_up_takes_the_lock_its_keeper_was_waiting_f
             fcntl.flock(outsider, fcntl.LOCK_EX | fcntl.LOCK_NB)
         gate.release(writer)
         fcntl.flock(outsider, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def test_the_gate_and_sqlite_together_wait_the_lock_wait_setting_at_most_not_twice_it(tmp_path: Path):
+    """A writer queued at the gate behind one stuck in SQLite's busy wait gets only what is left of the setting
+    for its own busy wait; the next writer, let in at once, gets the whole of it again."""
+    from sqlalchemy import text
+
+    from aisle.adapters.sql.engine import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'aisle.db'}", lock_wait_seconds=3.0)
+    other_process = WriteGate(tmp_path / "aisle.db.write-gate")
+    holder = object()
+    assert other_process.acquire(holder)
+    threading.Timer(1.0, other_process.release, args=(holder,)).start()
+    try:
+        with engine.begin() as connection:  # waits about a second at the gate
+            after_queueing = connection.execute(text("PRAGMA busy_timeout")).scalar_one()
+        with engine.begin() as connection:
+            let_in_at_once = connection.execute(text("PRAGMA busy_timeout")).scalar_one()
+    finally:
+        engine.dispose()
+    assert after_queueing <= 2_100 and let_in_at_once == 3_000

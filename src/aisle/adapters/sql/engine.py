@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import select
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from aisle.adapters.sql.write_gate import WriteGate, gated_connection_class
 from aisle.services.ports import ConnectionLost, DatabaseUnavailable, StorageFull
 
 READONLY = "aisle_readonly"
+BUSY_SLACK_SECONDS = 0.05  # a gate taken this fast leaves SQLite its whole wait: no PRAGMA for every transaction
 log = logging.getLogger(__name__)
 
 
@@ -145,10 +147,22 @@ def _sqlite_engine(url: str, lock_wait_seconds: float) -> Engine:
         # write would otherwise deadlock, and SQLite answers one of them "database is locked" at once.
         readonly = connection.get_execution_options().get(READONLY, False)
         if not readonly and gate is not None:
-            gate.acquire(connection.connection.dbapi_connection)  # released by its commit, rollback or close
+            dbapi_connection = connection.connection.dbapi_connection
+            started = time.monotonic()
+            gate.acquire(dbapi_connection)  # released by its commit, rollback or close
+            _busy_wait_left(dbapi_connection, lock_wait_seconds - (time.monotonic() - started), lock_wait_seconds)
         connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def _busy_wait_left(dbapi_connection: Any, left: float, whole: float) -> None:
+    """SQLite's own wait for the write lock, cut to what the gate's wait left of ``whole``: the two together wait
+    AISLE_SQLITE_LOCK_WAIT_SECONDS at most, not twice it (a writer queued behind one stuck in SQLite's wait)."""
+    wanted = round(whole * 1000) if left >= whole - BUSY_SLACK_SECONDS else max(round(left * 1000), 1)
+    if getattr(dbapi_connection, "busy_ms", None) != wanted:
+        dbapi_connection.execute(f"PRAGMA busy_timeout={wanted}")
+        dbapi_connection.busy_ms = wanted
 
 
 def _write_gate(url: str, patience: float) -> WriteGate | None:
