@@ -1,7 +1,8 @@
 """Words that say nothing about the product wanted: they never become keywords, brands or corrections. Praise
 ("best laptop", "good headphones") is what every shopper wants, not a word a title holds; the relevance ranking
 already weighs ratings. Nor does a question's wording ("what charger fits a galaxy s7", "do you have ..."), nor
-the German, French and Spanish words for "for" and "with" ("funda para iphone 7")."""
+the German, French and Spanish words for "for" and "with" ("funda para iphone 7"), except those that are English
+words too ("fur" blankets, "pour"-over coffee makers)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ STOP_WORDS = frozenset(
     items product products stars dollars dollar usd bucks price prices priced cost costs rating ratings rated
     reviews review than less more fits best good great but what whats which how where who why there do does did
     have has had can could would should recommend recommended suggest something anything without except
-    excluding para pour fur mit avec con und""".split()  # noqa: SIM905 - a word list reads best as words
+    excluding para mit avec con und""".split()  # noqa: SIM905 - a word list reads best as words
 )
 
 # Phrases no title holds, whose words alone would match the wrong things: "third party" asks for an accessory not
