@@ -53,11 +53,12 @@ def to_sign_in(request: Request) -> RedirectResponse:
     has ended. A form sent without a session is not sent again: the page says it was not saved, and signing in
     leads back to the portal page the form was on."""
     query: dict[str, str] = {}
-    if request.method == "GET":
+    reading = request.method in ("GET", "HEAD")
+    if reading:
         query["next"] = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     elif came_from := _portal_page_before(request):
         query["next"] = came_from
-    if request.method != "GET":
+    if not reading:
         query["unsaved"] = "1"  # an expired cookie is mostly gone from the browser: the form is what tells
     elif request.cookies.get(session.SESSION_COOKIE):
         query["ended"] = "1"
