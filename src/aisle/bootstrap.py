@@ -171,7 +171,7 @@ class Container:
     def index_progress(self) -> IndexProgress:
         max_lag = timedelta(seconds=self.settings.ready_max_index_lag_seconds)
         relayed = self._relayed_backlog().backlog() if self.stream is not None else Backlog()
-        lost = self.index_lost.lost if self.index_lost is not None else None
+        lost = self.index_lost.lost_now if self.index_lost is not None else None
         return index_progress(self.uow, self.search_engine, utc_now(), max_lag, relayed, lost)
 
     def _relayed_backlog(self) -> BacklogWatch:

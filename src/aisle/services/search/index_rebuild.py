@@ -172,6 +172,12 @@ class LostIndexWatch:
     def __call__(self) -> bool:
         return self.lost() > 0
 
+    def lost_now(self) -> int:
+        """``lost``, looked at now (readiness, asked every few seconds, must not answer what was true before)."""
+        self._checked_at = self._clock()
+        self._lost = self._check()
+        return self._lost
+
     def lost(self) -> int:
         """The catalog's ACTIVE products when the index is lost, else 0."""
         now = self._clock()
