@@ -16,7 +16,7 @@ from aisle.domain.search.text import normalize
 
 # Each unit's spellings (after ``text.normalize``: curly quotes and primes are already straight), canonical first.
 _SPELLINGS = {
-    "inch": ("inches", "inch", "in", '"', "''"),
+    "inch": ("inches", "inch", "in", '"', "''", "pouces", "pouce", "pulgadas", "pulgada", "zoll"),  # fr, es, de
     "ft": ("feet", "foot", "ft", "'"),
     "gb": ("gigabytes", "gigabyte", "gb"),
     "tb": ("terabytes", "terabyte", "tb"),
