@@ -12,8 +12,10 @@ from aisle.domain.search.units import is_capacity, unit_codes, with_screen_sizes
 
 @pytest.mark.parametrize(
     "written",
-    ["55 inch", "55 inches", "55 in", '55"', "55-inch", "55in", "55\u2033", "55\u201d", "55 - Inch"]
-    + ["55 pouces", "55 pulgadas", "55 Zoll"],  # as French, Spanish and German shoppers write it
+    [
+        *("55 inch", "55 inches", "55 in", '55"', "55-inch", "55in", "55\u2033", "55\u201d", "55 - Inch"),
+        *("55 pouces", "55 pulgadas", "55 Zoll"),  # as French, Spanish and German shoppers write it
+    ],
 )
 def test_every_spelling_of_inches_is_one_word(written):
     assert unit_codes(normalize(f"Smart TV, {written}")) == ("55inch",)
