@@ -300,3 +300,11 @@ def test_a_model_code_is_not_relaxed_to_its_two_letter_prefix(client, seller: Se
     body = client.get("/api/v1/products/search", params={"q": "sm-g930"}).json()
     assert body["total"] == 0 and body["results"] == []  # the Galaxy S7's code, not sold: nothing, not any "SM"
     assert search_titles(client, "xz tv") == ["LG 32LM630 TV 32 inch"]  # a two-letter kind still stands alone
+
+
+def test_a_short_word_that_is_no_code_prefix_is_kept_when_the_other_word_goes(client, seller: SellerClient, container):
+    rows = [("Meta Quest VR Headset", ["Gaming", "VR"], 299), ("Roku Streaming Stick 4K", ["TV", "Streaming"], 49)]
+    list_products(seller, container, "VR", rows)
+    assert search_titles(client, "oculus vr")[0] == "Meta Quest VR Headset"  # Oculus is not sold: VR headsets are
+    assert search_titles(client, "zzqvw 4k")[0] == "Roku Streaming Stick 4K"
+    assert search_titles(client, "sm-g930") == []  # a code's letters alone are still no search

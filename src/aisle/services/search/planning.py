@@ -11,7 +11,7 @@ from itertools import pairwise
 from aisle.domain.search.compounds import is_split_code
 from aisle.domain.search.kinds import AUDIENCE_WORDS, COLOURS, is_modifier, is_qualifier, singular
 from aisle.domain.search.query import ParsedQuery
-from aisle.domain.search.text import tokenize
+from aisle.domain.search.text import has_digit, tokenize
 from aisle.domain.search.units import is_capacity, is_measure
 from aisle.services.search.engine import EngineQuery, Filters, Hit, KeywordGroup, Searcher
 from aisle.services.search.params import SearchParams
@@ -226,8 +226,8 @@ def relax_once(plan: Plan, engine: Searcher, counted: Counted, asked: Asked = As
     if len(plan.keywords) > 1 and (word := word_to_drop(plan.keywords, untitled, engine, counted, asked)):
         kept = tuple(k for k in plan.keywords if k.word != word)
         # A number alone says nothing of what is wanted ("<script>alert(1)</script>" is no search for "1"), nor
-        # do two letters that name no kind ("sm-g930" without "g930": Samsung's model prefix finds any "SM")
-        if any(_says_something(k.word, asked) for k in kept):
+        # does a model code's prefix without the rest of the code ("sm-g930" without "g930" finds any "SM")
+        if any(_has_letter(k.word) for k in kept) and not _code_prefix_left(kept, word, plan.keywords):
             # a brand typed with a kind and let go of is no longer asked of the titles either ("apple tv", Philips
             # clicked: Philips TVs, as the brand facet of the relaxed search counted them)
             titles = tuple(t for t in f.title_words if word not in t.split())
@@ -237,8 +237,18 @@ def relax_once(plan: Plan, engine: Searcher, counted: Counted, asked: Asked = As
     return None
 
 
-def _says_something(word: str, asked: Asked) -> bool:
-    return _has_letter(word) and (len(word) > 2 or singular(word) in asked.kinds)
+CODE_PREFIX_LETTERS = 2  # "sm" of "sm-g930": a maker's prefix; "mdr" of "mdr-570" names a line, "xbox" a name
+
+
+def _code_prefix_left(kept: tuple[KeywordGroup, ...], dropped: str, keywords: tuple[KeywordGroup, ...]) -> bool:
+    """Whether all that would be left is the letters of a model code just before its dropped numbered part: "sm"
+    of "sm-g930", "tn" of "tn 2420"; not "vr" of "oculus vr", nor "mdr" of "mdr-570" (Sony's MDR headphones)."""
+    if len(kept) != 1 or not has_digit(dropped):
+        return False
+    prefix = kept[0].word
+    words = [k.word for k in keywords]
+    follows = words.index(prefix) + 1 < len(words) and words[words.index(prefix) + 1] == dropped
+    return follows and prefix.isalpha() and len(prefix) <= CODE_PREFIX_LETTERS
 
 
 def word_to_drop(
