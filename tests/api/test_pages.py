@@ -393,7 +393,8 @@ def test_the_stock_page_restocks_a_warehouse_and_charts_the_price_history(client
     refused = client.post(stock_url, data={**form, "quantity": "-3"}, follow_redirects=False)
     assert refused.headers["location"].endswith(f"#v-{variant_id}")  # back at the variant's own form
     said = html.unescape(client.get(refused.headers["location"]).text)
-    assert "TB-42-BLK: quantity “-3” is no count of units: write a whole number such as 12" in said
+    reason = "TB-42-BLK: quantity “-3” is no count of units: write a whole number such as 12"
+    assert said.index(f'id="v-{variant_id}"') < said.index(reason)  # said in the section the page opens at
     reserve = {"owner": "cart", "lines": [{"variant_id": variant_id, "quantity": 5}]}
     assert client.post("/api/v1/inventory/reservations", json=reserve, headers=internal).status_code == 201
     below = client.post(stock_url, data={**form, "operation": "SET", "quantity": "2"})  # 5 are in carts
@@ -835,9 +836,17 @@ def test_an_old_link_to_a_product_taken_off_sale_names_it_and_where_to_look_inst
     said = html.unescape(page.text)
     assert "“Pocket Speaker Mini” was taken off sale." in said
     assert "/search?q=Pocket%20Speaker%20Mini" in said and f'href="/c/{cid}">Browse Speakers<' in said
-    draft = seller.create(title="Secret Launch Phone", status="DRAFT", variants=[{"sku": "SECRET-1", "price": 9}])
-    unseen = client.get(f"/p/{draft['product_id']}", headers={"accept": "text/html"})
-    assert unseen.status_code == 404 and "Secret Launch" not in unseen.text  # never shown: never named
+    for n, status in enumerate(("DRAFT", "INACTIVE", "DRAFT")):  # never on sale: never named, even once deleted
+        never = {
+            "title": f"Secret Launch Phone {n}",
+            "status": status,
+            "variants": [{"sku": f"SECRET-{n}", "price": 9}],
+        }
+        made = seller.create(**never)
+        if n == 2:
+            assert seller.request("DELETE", f"/products/{made['product_id']}").status_code in (200, 204)
+        unseen = client.get(f"/p/{made['product_id']}", headers={"accept": "text/html"})
+        assert unseen.status_code == 404 and "Secret Launch" not in unseen.text, status
 
 
 def test_the_editor_says_saved_only_for_the_version_it_shows(client, seller):

@@ -97,6 +97,9 @@ def _mentions_key(product_id: int) -> str:
     return f"pdp-showing-pages:{product_id}"
 
 
+VERSIONS_LOOKED_AT = 20  # for one that was on sale, before a product taken off sale is named to shoppers
+
+
 @dataclass(frozen=True)
 class GoneListing:
     title: str
@@ -148,11 +151,15 @@ class ProductPageService:
 
     def no_longer_listed(self, product_id: int) -> GoneListing | None:
         """What a shopper following an old link to a product taken off sale may be told: its title and category.
-        None for a product that never was (or is only a draft: never shown, its title is the seller's to keep)."""
+        None for a product that never was, or was never on sale (a draft, deleted or set inactive before it was
+        ever published: its title is the seller's to keep), as far as its last VERSIONS_LOOKED_AT versions say."""
         with self._uow(readonly=True) as uow:
             product = uow.products.get(product_id)
-        if product is None or product.status not in (ProductStatus.DELETED, ProductStatus.INACTIVE):
-            return None
+            if product is None or product.status not in (ProductStatus.DELETED, ProductStatus.INACTIVE):
+                return None
+            earlier = range(product.version - 1, max(product.version - 1 - VERSIONS_LOOKED_AT, 0), -1)
+            if not any((uow.products.snapshot(product_id, v) or {}).get("status") == "ACTIVE" for v in earlier):
+                return None
         content = product.content
         path = ancestors_path(self._categories(), content.category_id) if content.category_id else []
         return GoneListing(content.title, path[-1] if path else None)

@@ -50,7 +50,7 @@ def stock_page(
         "product": product,
         "rows": rows,
         "warehouses": warehouses,
-        **notices_said(request, seller.seller_id, "note", "error"),
+        **notices_said(request, seller.seller_id, "note", "error", "variant"),  # said in the variant's section
     }
     return page(request, "seller/stock.html", context)
 
@@ -72,7 +72,7 @@ async def change_stock(
 
     def refused(reason: str) -> RedirectResponse:
         """Back to the stock page at the variant's section, which shows why its change was refused."""
-        return redirect_saying(request, seller.seller_id, target, f"v-{variant_id}", error=f"{sku}: {reason}")
+        return redirect_saying(request, seller.seller_id, target, f"v-{variant_id}", error=reason, variant=sku)
 
     operation = PORTAL_OPERATIONS.get(str(form.get("operation") or "").strip().upper())
     if operation is None:
@@ -95,7 +95,7 @@ async def change_stock(
     except NotFound:
         return refused("choose one of the warehouses listed")
     note = f"{operation.value.lower()} of {sku} saved"
-    return redirect_saying(request, seller.seller_id, target, f"v-{variant_id}", note=note)
+    return redirect_saying(request, seller.seller_id, target, f"v-{variant_id}", note=note, variant=sku)
 
 
 def price_chart(history: list[dict[str, Any]], now: datetime | None = None) -> dict[str, Any] | None:
