@@ -99,12 +99,10 @@ def _settings(run_background_workers: bool = False, with_workers: bool = False, 
 def _refuse_a_store_without_its_database(settings: Settings) -> None:
     """A data dir whose search index (or write-ahead log) outlived its database is a store that lost it (moved,
     deleted): starting would make an empty database beside them and answer ready with no products or sellers."""
-    from sqlalchemy.engine import make_url
-
-    database = make_url(settings.database).database
-    if settings.profile != "embedded" or not database or database == ":memory:" or Path(database).exists():
+    database = _database_file(settings)
+    if settings.profile != "embedded" or database is None or database.exists():
         return
-    index, wal = Path(settings.data_dir) / "search", Path(database + "-wal")
+    index, wal = Path(settings.data_dir) / "search", Path(f"{database}-wal")
     if wal.exists() or (index.is_dir() and any(index.iterdir())):
         console.print(
             f"[red]the store at {Path(settings.data_dir).resolve()} has lost its database[/red]: {database} is "
@@ -136,12 +134,19 @@ def _require_store(settings: Settings) -> None:
 
 
 def _holds_a_store(data_dir: Path, settings: Settings) -> bool:
-    from sqlalchemy.engine import make_url
-
-    database = make_url(settings.database).database
-    if database and database != ":memory:" and Path(database).exists():
+    database = _database_file(settings)
+    if database is not None and database.exists():
         return True
     return data_dir.is_dir() and not any(data_dir.iterdir())
+
+
+def _database_file(settings: Settings) -> Path | None:
+    """The SQLite database's file (None for PostgreSQL or an in-memory database)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database)
+    database = url.database
+    return Path(database) if url.get_backend_name() == "sqlite" and database and database != ":memory:" else None
 
 
 def _make_data_dir(path: Path) -> None:
