@@ -246,8 +246,7 @@ def _code_prefix_left(kept: tuple[KeywordGroup, ...], dropped: str, keywords: tu
     if len(kept) != 1 or not has_digit(dropped):
         return False
     prefix = kept[0].word
-    words = [k.word for k in keywords]
-    follows = words.index(prefix) + 1 < len(words) and words[words.index(prefix) + 1] == dropped
+    follows = (prefix, dropped) in pairwise(k.word for k in keywords)
     return follows and prefix.isalpha() and len(prefix) <= CODE_PREFIX_LETTERS
 
 
