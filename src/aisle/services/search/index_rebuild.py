@@ -200,6 +200,8 @@ class LostIndexWatch:
             if self._catalog is not None and indexed > LOST_SHARE * self._catalog:
                 self._catalog = max(self._catalog, indexed)
                 return 0
+            # lost_index's reading, but the catalog is counted even while events fill the index: an index refilled
+            # by one write while others were waiting is still found lost once they are in
             with self._uow(readonly=True) as uow:
                 filling = uow.outbox.oldest_pending_at() is not None
                 active = uow.products.count_active()
