@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import SellerClient, list_products, search_titles, wait_for_outbox
+from tests.api.conftest import SellerClient, category_id, list_products, search_titles, wait_for_outbox
 
 DRESSES, CASES, MAKEUP = ["Clothing", "Women", "Dresses"], ["Phones", "Phone Cases"], ["Beauty", "Lipsticks"]
 CATALOG = [
@@ -308,3 +308,28 @@ def test_a_short_word_that_is_no_code_prefix_is_kept_when_the_other_word_goes(cl
     assert search_titles(client, "oculus vr")[0] == "Meta Quest VR Headset"  # Oculus is not sold: VR headsets are
     assert search_titles(client, "zzqvw 4k")[0] == "Roku Streaming Stick 4K"
     assert search_titles(client, "sm-g930") == []  # a code's letters alone are still no search
+
+
+def test_a_word_of_a_longer_brand_is_still_what_is_asked_for(client, seller: SellerClient, container):
+    # "vr" is a word of the brand "Evo VR", yet no brand of its own: "oculus vr", with no Oculus sold here, asks
+    # for VR headsets (the unknown "oculus" goes), not for an Oculus that nothing sells
+    headsets = ["Electronics", "VR Headsets"]
+    for n, (title, brand) in enumerate(
+        [("Evo VR One Headset", "Evo VR"), ("Daydream View VR Headset", "Google"), ("Zeiss VR One Plus", "Zeiss")]
+    ):
+        body = {
+            "title": title,
+            "brand": brand,
+            "status": "ACTIVE",
+            "category_id": category_id(container, headsets),
+            "variants": [{"sku": f"VR-{n}", "price": 40 + n}],
+        }
+        assert seller.request("POST", "/products", json=body).status_code == 201
+    wait_for_outbox(container)
+    body = client.get("/api/v1/products/search", params={"q": "oculus vr"}).json()
+    assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "oculus"}]
+    assert {r["title"] for r in body["results"]} == {
+        "Evo VR One Headset",
+        "Daydream View VR Headset",
+        "Zeiss VR One Plus",
+    }

@@ -710,7 +710,7 @@ class SearchService:
         return found if names_a_line([h.title for h in hits if h.product_id in found], parsed.keywords) else {}
 
     def _head(self, parsed: ParsedQuery) -> str | None:
-        return head_word(parsed.named, parsed.exact, self._understanding.parser().is_brand_word)
+        return head_word(parsed.named, parsed.exact, self._understanding.parser().is_brand_name)
 
     def _titles(self, hits: list[Hit]) -> dict[int, str]:
         """From the engine's hits; from the cards where the engine sent none (the database fallback)."""
