@@ -57,6 +57,8 @@ def d(value: str | None) -> Decimal | None:
         ("headphones around $50", "40", "60"),
         ("headphones about 50 dollars", "40", "60"),
         ("headphones ~$50", "40", "60"),
+        ("headphones around 50", "40", "60"),  # "around" and "about" are cue enough without the currency
+        ("headphones for about 50", "40", "60"),
         ("headphones under $1.5k", None, "1500"),
         ("headphones under 2k", None, "2000"),
         ("headphones under €200", None, "200"),

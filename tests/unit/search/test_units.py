@@ -7,7 +7,13 @@ import pytest
 from aisle.domain.search.compounds import is_split_code
 from aisle.domain.search.document import model_codes
 from aisle.domain.search.text import normalize
-from aisle.domain.search.units import is_capacity, unit_codes, with_screen_sizes, with_unit_codes
+from aisle.domain.search.units import (
+    indexed_unit_codes,
+    is_capacity,
+    unit_codes,
+    with_screen_sizes,
+    with_unit_codes,
+)
 
 
 @pytest.mark.parametrize(
@@ -76,6 +82,21 @@ def test_a_capacity_is_also_written_in_the_next_unit_up_or_down():
 
 
 @pytest.mark.parametrize(
+    ("title", "codes"),
+    [
+        ('Notebook 33.8 cm (13.3")', ("33p8cm", "13p3inch", "13inch")),  # "13 inch laptop"
+        ('Notebook 39.6 cm (15.6")', ("39p6cm", "15p6inch", "15inch", "16inch")),  # "15 inch" and "16 inch"
+        ("23.8-inch monitor", ("23p8inch", "23inch", "24inch")),  # sold as a 24-inch monitor
+        ("27 inch monitor", ("27inch",)),
+        ("2.5 inch hard drive", ("2p5inch",)),  # no 3-inch drive
+        ("5.5 inch phone", ("5p5inch",)),
+    ],
+)
+def test_a_screens_diagonal_is_also_indexed_in_the_whole_inches_shoppers_name_it_by(title, codes):
+    assert indexed_unit_codes(normalize(title)) == codes
+
+
+@pytest.mark.parametrize(
     ("typed", "read"),
     [
         ("tv 55", "tv 55inch"),
@@ -84,6 +105,8 @@ def test_a_capacity_is_also_written_in_the_next_unit_up_or_down():
         ("monitor 24", "monitor 24inch"),
         ("tv under 50", "tv under 50"),  # a price
         ("tv between 40 and 60", "tv between 40 and 60"),
+        ("tv around 55", "tv around 55inch"),  # no $55 television: a 55-inch one
+        ("tv around $300", "tv around $300"),
         ("tv 4", "tv 4"),  # no screen is sold that small
         ("55.5 tv", "55.5 tv"),
         ("iphone 55", "iphone 55"),  # no screen word

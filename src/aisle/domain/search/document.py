@@ -15,7 +15,7 @@ from aisle.domain.categories import Category
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
 from aisle.domain.search.text import has_digit, normalize, tokenize
-from aisle.domain.search.units import is_measure, unit_codes
+from aisle.domain.search.units import indexed_unit_codes, is_measure
 from aisle.domain.search.variant_offers import VariantOffer
 
 T = TypeVar("T")
@@ -71,7 +71,7 @@ class SearchDocument:
         come in black though no title says so."""
         title = self.title.casefold()
         words = variant_words([(n, v) for n, v in self.attributes if v.casefold() not in title])  # not counted twice
-        measures = " ".join(unit_codes(normalize(self.description)))  # "5.5-inch screen" is found by "5.5 inch"
+        measures = " ".join(indexed_unit_codes(normalize(self.description)))  # "5.5-inch screen" is found by "5.5 inch"
         extra = "\n".join(part for part in (words, measures) if part)
         return f"{self.description}\n{extra}" if extra else self.description
 
@@ -113,7 +113,7 @@ def build_document(
         *(v.sku for v in content.variants),
         *(gtin_forms(content.gtin) if content.gtin else ()),
         *model_codes(title),
-        *unit_codes(normalize(title)),  # "TV, 55 in" is found by "55 inch" and '55"' (units.py)
+        *indexed_unit_codes(normalize(title)),  # "TV, 55 in" is found by "55 inch" and '55"' (units.py)
         *part_numbers(content.attributes),
     )
     return SearchDocument(

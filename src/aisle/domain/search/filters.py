@@ -10,9 +10,9 @@ Decisions where shoppers are ambiguous:
 - A number is a price only with a currency ("$200", "200 dollars") or right after a price cue: "under 30",
   "over 100", "between 10 and 30". "iphone 15", "65 inch tv", "2 pack" and "charger 30w" keep their numbers, and
   a cue followed by a unit is no price ("under 65 inch"). Weaker cues need a currency: "from $20", "$20 or less",
-  "$100+", "around $50". A lone "$50" with no cue stays a word: it is often part of a product's name (a "$50
+  "$100+", "near $50". A lone "$50" with no cue stays a word: it is often part of a product's name (a "$50
   prepaid card"). Bounds are inclusive.
-- "around $50" means $40 to $60 (±20%).
+- "around $50" and "about 50" mean $40 to $60 (±20%).
 - A rating is 0 to 5 stars: "4+ stars", "4 star", "4-star", "five stars", "rated 4 and above", "4 rating".
 - "top rated", "highly rated", "best rated" sort by rating without filtering: a product with no reviews yet
   is not hidden, only ranked after the ones that have them.
@@ -312,7 +312,8 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(rf"(?:from|starting at|starts at|starting from) {_PRICE}", _price_min),
     _rule(rf"{_PRICE} (?:\+|plus|(?:and|or) (?:up|above|over|more|higher)|min|minimum)", _price_min),
-    _rule(rf"(?:around|about|approximately|approx|roughly|near|close to|~|circa) {_PRICE}", _price_around),
+    _rule(rf"(?:around|about|approximately|approx|roughly) {_MONEY}", _price_around),
+    _rule(rf"(?:near|close to|~|circa) {_PRICE}", _price_around),
     _rule(
         r"(?:sort|sorted|order|ordered) by (?:highest |high )?price (?:high to low|descending|desc)",
         _sort("price_desc"),

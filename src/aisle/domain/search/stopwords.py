@@ -12,7 +12,7 @@ STOP_WORDS = frozenset(
     items product products stars dollars dollar usd bucks price prices priced cost costs rating ratings rated
     reviews review than less more fits best good great but what whats which how where who why there do does did
     have has had can could would should recommend recommended suggest something anything without except
-    excluding para mit avec con und""".split()  # noqa: SIM905 - a word list reads best as words
+    excluding around about approximately approx roughly para mit avec con und""".split()  # noqa: SIM905 - a word list reads best as words
 )
 
 # Phrases no title holds, whose words alone would match the wrong things: "third party" asks for an accessory not

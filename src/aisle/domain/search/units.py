@@ -40,7 +40,10 @@ _MARKS = "|".join(re.escape(s) for s in sorted((s for s in _CANONICAL if not s[0
 _MEASURE = re.compile(
     rf"(?<![\w.,])(?P<number>(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?:(?:\s*-\s*|\s*)(?P<word>{_WORDS})(?![\w])|(?P<mark>{_MARKS}))"
 )
-_PRICE_CUE = re.compile(r"(?:[$€£]|\b(?:under|below|over|above|than|between|and|to|from|around|about|max|up))\s*$")
+_STRONG_PRICE_CUES = r"[$€£]|\b(?:under|below|over|above|than|between|and|to|from|max|up)"
+_PRICE_CUE = re.compile(rf"(?:{_STRONG_PRICE_CUES}|\b(?:around|about))\s*$")
+# "tv around 55" is a 55-inch set: a screen costs more than its diagonal in dollars, unless the shopper says so
+_SCREEN_PRICE_CUE = re.compile(rf"(?:{_STRONG_PRICE_CUES})\s*$")
 _NOT_A_UNIT_AFTER_IN = re.compile(r"\s*(?:\d|stock\b)")
 
 
@@ -48,6 +51,26 @@ def unit_codes(text: str) -> tuple[str, ...]:
     """The number-with-unit words of ``text`` (normal form), each once: "TV, 55 in" → ("55inch",); a capacity
     also in the next unit up or down, as drive makers count (1000 GB is 1 TB): "1000 GB" → ("1000gb", "1tb")."""
     return tuple(dict.fromkeys(form for _match, code in _measures(text) for form in (code, *_same_capacity(code))))
+
+
+def indexed_unit_codes(text: str) -> tuple[str, ...]:
+    """``unit_codes``, and a screen's diagonal with a fraction in the whole inches shoppers name it by: a 13.3"
+    laptop is asked for as "13 inch", a 15.6" one as "15" or "16 inch", a 23.8" monitor as "24 inch"."""
+    codes = unit_codes(text)
+    return tuple(dict.fromkeys((*codes, *(whole for code in codes for whole in _whole_inches(code)))))
+
+
+_FRACTION_OF_INCHES = re.compile(r"(\d+)p(\d)\d*inch")
+MIN_SCREEN_INCHES = 10  # below, a fraction matters: a 2.5" drive is no 3" one, a 5.5" phone no 6" one
+
+
+def _whole_inches(code: str) -> tuple[str, ...]:
+    found = _FRACTION_OF_INCHES.fullmatch(code)
+    if found is None or int(found.group(1)) < MIN_SCREEN_INCHES:
+        return ()
+    whole = int(found.group(1))
+    rounded = whole + 1 if int(found.group(2)) >= 5 else whole
+    return tuple(dict.fromkeys((f"{whole}inch", f"{rounded}inch")))
 
 
 _CAPACITY = re.compile(r"(\d+)(gb|tb)")
@@ -90,7 +113,7 @@ def with_screen_sizes(text: str) -> str:
 
     def sized(match: re.Match[str]) -> str:
         inches = int(match.group(1))
-        if inches not in SCREEN_INCHES or _PRICE_CUE.search(text, 0, match.start()):
+        if inches not in SCREEN_INCHES or _SCREEN_PRICE_CUE.search(text, 0, match.start()):
             return match.group(0)
         return f"{inches}inch"
 
