@@ -63,6 +63,21 @@ def _problem(response, status: int) -> dict:
             ),
             "variants[1].attributes",
         ),
+        # nor in another of Unicode's spellings: "Rosé" with its accent after the "e" (NFD), full-width letters
+        (
+            product_body(
+                variants=[
+                    {"sku": "A", "price": 1, "attributes": {"color": "Ros\u00e9"}},
+                    {"sku": "B", "price": 2, "attributes": {"color": "Rose\u0301"}},
+                ]
+            ),
+            "variants[1].attributes",
+        ),
+        (product_body(attributes={"Mat\u00e9riau": "mesh", "Mate\u0301riau": "cuir"}), "attributes"),
+        (
+            product_body(variants=[{"sku": "A", "price": 1, "attributes": {"Color": "Red", "\uff43olor": "Blue"}}]),
+            "variants[0].attributes",
+        ),
         (product_body(status="DELETED"), "status"),
         (product_body(images=["javascript:alert(1)"]), "images[0]"),
         (product_body(images=["//evil.example/x.png"]), "images[0]"),  # another host, not a path on this site

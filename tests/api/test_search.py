@@ -580,6 +580,21 @@ def test_a_value_spelt_in_capitals_is_one_facet_entry_with_its_other_spellings(c
     assert {"name": "Black", "count": 3, "selected": True} in chosen["facets"]["attributes"]["color"]
 
 
+def test_a_value_in_another_unicode_spelling_is_one_facet_entry_found_by_either(
+    client, seller: SellerClient, container
+):
+    # "Rosé" typed with its accent built in (NFC) and after the "e" (NFD, as macOS writes it) look the same
+    for n, colour in enumerate(("Ros\u00e9", "Rose\u0301")):
+        seller.create(
+            title=f"Silk Scarf {n}", variants=[{"sku": f"SILK-{n}", "price": 9, "attributes": {"couleur": colour}}]
+        )
+    wait_for_outbox(container)
+    colours = search(client, q="scarf")["facets"]["attributes"]["couleur"]
+    assert [(c["name"], c["count"]) for c in colours] == [("Ros\u00e9", 2)]
+    for typed in ("Ros\u00e9", "Rose\u0301", "ROS\u00c9"):
+        assert len(titles(search(client, q="scarf", attr=[f"couleur:{typed}"]))) == 2, typed
+
+
 def test_a_colour_that_lists_several_is_counted_and_found_under_each(client, seller: SellerClient, container):
     two_tone = [
         {"sku": "MUG-BS", "price": 12, "attributes": {"color": "Black,Silver"}},

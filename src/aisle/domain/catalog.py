@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -118,7 +119,7 @@ def _variant_problems(variants: tuple[Variant, ...]) -> list[FieldError]:
         if options and (first := options_at.setdefault(options, index)) != index:
             # a shopper would see two identical choices ("S / red" twice) at two prices
             problems.append(FieldError(f"{where}.attributes", f"has the same options as variants[{first}]"))
-        if not SKU_PATTERN.match(variant.sku):
+        if not SKU_PATTERN.fullmatch(variant.sku):
             problems.append(FieldError(f"{where}.sku", "must be 1-64 characters of letters, digits, '.', '_', '-'"))
         elif variant.sku in seen:
             problems.append(FieldError(f"{where}.sku", f"duplicate SKU {variant.sku!r} in this product"))
@@ -139,12 +140,18 @@ def _variant_problems(variants: tuple[Variant, ...]) -> list[FieldError]:
 
 def _options(attributes: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
     """A variant's options as a shopper tells them apart: names and values in any case and spacing."""
-    return frozenset((attribute_name(n), " ".join(str(v).casefold().split())) for n, v in attributes.items())
+    return frozenset((attribute_name(n), folded(str(v))) for n, v in attributes.items())
 
 
 def attribute_name(name: str) -> str:
-    """An attribute's name as the index keeps it and filters read it: lowercase, spaces collapsed."""
-    return " ".join(name.casefold().split())
+    """An attribute's name as the index keeps it and filters read it: ``folded``."""
+    return folded(name)
+
+
+def folded(text: str) -> str:
+    """Text as a shopper tells it apart: in any case and spacing, and in any of Unicode's spellings of the same
+    letters ("Rosé" typed with its accent built in or after the "e", "Red" in full-width letters)."""
+    return " ".join(unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold()).split())
 
 
 def _same_name_twice(attributes: Mapping[str, Any]) -> str | None:

@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from aisle.domain.catalog import Product, Variant, attribute_name, gtin_forms
+from aisle.domain.catalog import Product, Variant, attribute_name, folded, gtin_forms
 from aisle.domain.categories import Category
 from aisle.domain.pricing import FinalPrice
 from aisle.domain.reviews import ReviewSummary
@@ -253,7 +253,7 @@ def variant_attributes(variants: Sequence[Variant]) -> tuple[tuple[str, str], ..
 def attribute_values(name: object, value: object) -> list[tuple[str, str]]:
     """One attribute as (name, value) pairs as facets show them: one, or one per colour a colour lists; none
     when the name or a value is blank or too long to show."""
-    key = " ".join(str(name).casefold().split())
+    key = attribute_name(str(name))
     values = _COLOUR_LIST.split(str(value)) if key in COLOUR_NAMES else [str(value)]
     shown = [v for v in map(_shown, values) if v and len(v) <= MAX_ATTRIBUTE_CHARS]
     return [(key, v) for v in shown] if key and len(key) <= MAX_ATTRIBUTE_CHARS else []
@@ -273,12 +273,13 @@ def variant_words(attributes: Sequence[tuple[str, str]]) -> str:
 def _shown(value: str) -> str:
     """One spelling per value in the facet: lowercase words get a capital ("Rose gold" and "rose Gold" are both
     "Rose Gold"); words with capitals of their own ("iPhone", "XL") are left as they are."""
+    value = unicodedata.normalize("NFC", value)
     return " ".join(word[:1].upper() + word[1:] if word.islower() else word for word in value.split())
 
 
 def attribute_key(name: str, value: str) -> str:
     """What an attribute filter matches: case and spacing do not matter ("Color: red" finds "Red")."""
-    return attribute_name(name) + "=" + " ".join(value.casefold().split())
+    return attribute_name(name) + "=" + folded(value)
 
 
 ATTRIBUTE_SEPARATOR = "\u001f"  # between name and value in the facet field: neither ever holds it

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from aisle.domain.catalog import attribute_name as attribute_name  # adapters read it from the port
+from aisle.domain.catalog import folded
 from aisle.domain.search.document import ATTRIBUTE_SEPARATOR, SearchDocument, attribute_key, attribute_values
 from aisle.domain.search.facet_buckets import PRICE_LADDER as PRICE_LADDER  # facet bucket edges, in dollars
 from aisle.domain.search.filters import Filters as Filters  # what the port applies: the domain's one Filters
@@ -217,7 +218,7 @@ def attribute_filter_values(filters: Filters) -> list[tuple[str, list[str]]]:
     by_name: dict[str, set[str]] = {}
     for name, value in filters.attributes:
         read = attribute_values(name, value) or [(attribute_name(name), value)]
-        by_name.setdefault(attribute_name(name), set()).update(" ".join(one.casefold().split()) for _n, one in read)
+        by_name.setdefault(attribute_name(name), set()).update(folded(one) for _n, one in read)
     return [(name, sorted(values)) for name, values in sorted(by_name.items())]
 
 
