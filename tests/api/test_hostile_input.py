@@ -31,6 +31,29 @@ def test_odd_ids_in_paths_are_4xx_never_another_id(client, seller: SellerClient,
     _problem(client.get(f"/api/v1/inventory/reservations/{raw_id}", headers=INTERNAL), 422)
 
 
+def test_an_id_with_a_line_break_after_it_is_no_id(client, seller: SellerClient):
+    created = seller.create()
+    product_id, variant_id = created["product_id"], created["variants"][0]["variant_id"]
+    _problem(client.get(f"/api/v1/products/{product_id}%0A"), 422)
+    _problem(seller.request("GET", f"/products/{product_id}%0A"), 422)
+    _problem(client.get(f"/api/v1/inventory/{variant_id}%0A", headers=INTERNAL), 422)
+
+
+def test_a_sku_with_a_line_break_after_it_is_refused(seller: SellerClient):
+    body = product_body()
+    body["variants"][0]["sku"] = "LB-1\n"
+    assert _problem(seller.request("POST", "/products", json=body), 422)["errors"][0]["field"] == "variants[0].sku"
+
+
+@pytest.mark.parametrize("code", ["\u00dfPROBE", "\ufb004BD1"])
+def test_a_coupon_code_outside_its_letters_is_refused_not_respelled(client, seller: SellerClient, code):
+    window = {"starts_at": "2026-01-01T00:00:00Z", "ends_at": "2027-01-01T00:00:00Z"}
+    answer = seller.client.post(
+        "/api/v1/pricing/coupons", json={"code": code, "kind": "AMOUNT", "value": 1, **window}, headers=seller.headers
+    )
+    assert [e["field"] for e in _problem(answer, 422)["errors"]] == ["code"]
+
+
 @pytest.mark.parametrize("raw_id", [TOO_BIG, "0", "\u0663\u0663"])
 def test_odd_ids_in_bodies_are_422_naming_the_field(client, seller: SellerClient, raw_id):
     _problem(seller.request("POST", "/products", json=product_body(canonical_product_id=raw_id)), 422)

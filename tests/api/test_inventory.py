@@ -364,3 +364,17 @@ def test_a_reservation_past_its_expiry_reads_as_expired_before_the_sweep_returns
     assert _status(client, reservation) == "EXPIRED"
     deduct = client.post(f"/api/v1/inventory/reservations/{reservation}/deduct", headers=INTERNAL)
     assert deduct.status_code == 409 and "expired" in deduct.json()["detail"]
+
+
+def test_a_reservation_held_by_no_one_visible_is_refused_and_reserves_nothing(client, stocked):
+    for blank in ("   ", "\u200b"):
+        one = patch(client, stocked["variant"], {"operation": "RESERVE", "quantity": 1, "owner": blank})
+        many = client.post(
+            "/api/v1/inventory/reservations",
+            json={"owner": blank, "lines": [{"variant_id": stocked["variant"], "quantity": 1}]},
+            headers=INTERNAL,
+        )
+        for refused in (one, many):
+            assert refused.status_code == 422, refused.text
+            assert [e["field"] for e in refused.json()["errors"]] == ["owner"]
+    assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["reserved"] == 0

@@ -49,10 +49,11 @@ def coupon_key(code: str, seller_id: int | None) -> str:
 
 def normalize_code(code: str, field: str = "code") -> str:
     """``field``: the request's name for the code, named when it is refused (a quote's is ``coupon``)."""
-    cleaned = code.strip().upper()
-    if not COUPON_CODE.match(cleaned):
+    # ASCII is checked before upper-casing, which spells "ß" as "SS" and "ﬀ" as "FF": the code kept is the one typed
+    cleaned = code.strip()
+    if not cleaned.isascii() or not COUPON_CODE.fullmatch(cleaned.upper()):
         raise InvalidInput.single(field, "3-32 letters, digits, '-' or '_'")
-    return cleaned
+    return cleaned.upper()
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ ID_RULE = "must be a numeric id: ASCII digits, 1 to 9223372036854775807, no lead
 def parse_id_text(raw: str) -> int | None:
     """The id a string spells, or None. Only ASCII digits count: str.isdigit() also accepts "³" (which int()
     refuses) and Arabic-Indic digits (which int() reads as another number)."""
-    if not _ID_TEXT.match(raw):
+    if not _ID_TEXT.fullmatch(raw):  # not .match: its "$" also matches before a final newline
         return None
     value = int(raw)
     return value if value <= MAX_ID else None

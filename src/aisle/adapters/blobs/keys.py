@@ -9,6 +9,6 @@ MAX_KEY = 512
 
 
 def checked_key(key: str) -> str:
-    if len(key) > MAX_KEY or not _KEY.match(key) or ".." in key:
+    if len(key) > MAX_KEY or not _KEY.fullmatch(key) or ".." in key:
         raise ValueError(f"not a valid blob key: {key!r}")
     return key

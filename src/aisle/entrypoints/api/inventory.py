@@ -93,7 +93,9 @@ class StockChange(InputModel):
         description="RESTOCK and SET need it; RESERVE may pick",
     )
     reservation_id: str | None = Field(None, description="RELEASE and DEDUCT name the reservation")
-    owner: str = Field("api", min_length=1, max_length=200, description="Who holds a reservation, e.g. a cart id")
+    owner: Annotated[str, VisibleText] = Field(
+        "api", min_length=1, max_length=200, description="Who holds a reservation, e.g. a cart id"
+    )
 
 
 class LineIn(InputModel):
@@ -105,7 +107,7 @@ class LineIn(InputModel):
 
 
 class ReservationIn(InputModel):
-    owner: str = Field(min_length=1, max_length=200, examples=["cart-8c41"])
+    owner: Annotated[str, VisibleText] = Field(min_length=1, max_length=200, examples=["cart-8c41"])
     lines: list[LineIn] = Field(min_length=1, max_length=100)
     ttl_seconds: int | None = Field(
         None, ge=1, le=86_400, strict=True, description="Defaults to AISLE_RESERVATION_TTL_SECONDS"
