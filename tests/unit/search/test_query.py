@@ -526,3 +526,21 @@ def test_a_hyphenated_word_is_also_read_as_the_catalog_writes_it(synonyms: Synon
 )
 def test_two_words_joined_by_and_are_asked_for_together(parser: QueryParser, q: str, joined: tuple[str, ...]) -> None:
     assert parser.parse(q).joined == joined
+
+
+@pytest.mark.parametrize(
+    ("q", "keywords"),
+    [
+        ("i pad case", ("ipad", "case")),  # not a mouse pad, once the stop word "i" is dropped
+        ("I Phone 7", ("iphone", "7")),
+        ("x box one controller", ("xbox", "one", "controller")),
+        ("a tv mount", ("tv", "mount")),  # the article: "atv" is another thing
+        ("vitamin c serum", ("vitamin", "c", "serum")),  # the catalog writes no "cserum"
+    ],
+)
+def test_a_letter_typed_apart_from_the_word_it_begins_is_read_as_the_catalog_writes_it(
+    synonyms: SynonymTable, q, keywords
+) -> None:
+    titles = ["Apple iPad Air Case", "Apple iPhone 7", "Xbox One Wireless Controller", "ATV Tire", "TV Wall Mount"]
+    parsed = QueryParser(Vocabulary.from_texts([(t, 1.0) for t in titles]), BRANDS, synonyms).parse(q)
+    assert parsed.keywords == keywords

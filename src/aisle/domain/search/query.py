@@ -59,6 +59,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 _DECIMAL = re.compile(r"\d+\.\d+")
 _DIGIT_GROUPS = re.compile(r"\d+(?:[\s-]+\d+)+")
 _HYPHENATED = re.compile(r"(?<![\w-])([^\W_]+)-([^\W_]+)(?![\w-])")  # "i-phone", "elp-lp54"; not "usb-c-to-a"
+_LETTER_SPACED = re.compile(r"(?<![\w.-])([^\W\d_]) ([^\W\d_]{2,})(?![\w-])")  # "i pad", "x box", "e reader"
 _BRAND_JOINERS = ("or", "and", "&")
 # "case -otterbox", "laptop not hp", "phone without contract", "toner except for hp": a word ruled out (a hyphenated
 # one whole: "-case-mate", "not t-mobile"), not one to match
@@ -182,7 +183,7 @@ class QueryParser:
         text, excluded = _without_exclusions(read_text(q))
         # "55 inch", '55"', "tv 55" are one word, "55inch" (units.py); a barcode's digit groups are one code
         text = with_screen_sizes(with_unit_codes(_as_one_code(text)))
-        text = _HYPHENATED.sub(self._joined_if_known, text)
+        text = _LETTER_SPACED.sub(self._letter_joined_if_known, _HYPHENATED.sub(self._joined_if_known, text))
         extraction = extract_filters(lex(text))
         typed, not_made_by = self._third_party(_words(extraction.rest))
         brands, typed = self._take_brands(typed) if not not_made_by else ([], typed)
@@ -253,6 +254,20 @@ class QueryParser:
             (first.lower() not in STOP_WORDS and second.lower() not in STOP_WORDS)
             or not self.vocabulary.known(joined)
             or self._brands.match_at([first, second], 0) is not None
+        ):
+            return match.group(0)
+        return joined
+
+    def _letter_joined_if_known(self, match: re.Match[str]) -> str:
+        """A letter typed apart from the word it begins, where the catalog writes the two joined: "i pad" is the
+        iPad, not a mouse pad once "i" is dropped as a stop word; "x box one" is the Xbox One. Never the article
+        "a" ("a tv" is no ATV), nor a brand's own letter ("Q Acoustics")."""
+        letter, word = match.group(1), match.group(2)
+        joined = letter + word
+        if (
+            letter.lower() == "a"
+            or not self.vocabulary.known(joined.lower())
+            or self._brands.match_at([letter.lower(), word.lower()], 0) is not None
         ):
             return match.group(0)
         return joined
