@@ -544,3 +544,11 @@ def test_a_letter_typed_apart_from_the_word_it_begins_is_read_as_the_catalog_wri
     titles = ["Apple iPad Air Case", "Apple iPhone 7", "Xbox One Wireless Controller", "ATV Tire", "TV Wall Mount"]
     parsed = QueryParser(Vocabulary.from_texts([(t, 1.0) for t in titles]), BRANDS, synonyms).parse(q)
     assert parsed.keywords == keywords
+
+
+def test_two_words_the_catalog_writes_as_one_name_one_thing(synonyms: SynonymTable) -> None:
+    titles = ["Lenovo ThinkPad T14 Notebook", "Lenovo ThinkPad Battery", "Kensington Mouse Pad"]
+    parser = QueryParser(Vocabulary.from_texts([(t, 1.0) for t in titles]), BRANDS, synonyms)
+    parsed = parser.parse("think pad battery")
+    assert parsed.keywords == ("think", "pad", "battery")  # as typed: the engine finds either spelling
+    assert parsed.named_as_one == parsed.keywords_as_one == ("thinkpad", "battery")  # a line, not a mouse pad

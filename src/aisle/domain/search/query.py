@@ -120,6 +120,26 @@ class ParsedQuery:
         "with" ("headset with microphone": "headset")."""
         return tuple(k for k in self.keywords if k not in self.fitting and k not in self.featuring)
 
+    @property
+    def named_as_one(self) -> tuple[str, ...]:
+        """``named``, with two words typed apart that the catalog writes as one joined ("think pad": "thinkpad"):
+        the line they name, not a kind the second word would name alone (a mouse pad)."""
+        return self._as_one(self.named)
+
+    @property
+    def keywords_as_one(self) -> tuple[str, ...]:
+        """``keywords``, joined as ``named_as_one`` joins them."""
+        return self._as_one(self.keywords)
+
+    def _as_one(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        joined = {key: key.replace(" ", "") for key, forms in self.synonyms if key.replace(" ", "") in forms}
+        found, at = list(words), 0
+        while at < len(found) - 1:
+            if (one := joined.get(f"{found[at]} {found[at + 1]}")) is not None:
+                found[at : at + 2] = [one]
+            at += 1
+        return tuple(found)
+
     def as_typed(self) -> ParsedQuery:
         """The query without its corrections: when the corrected words find nothing either, "did you mean" them
         would only mislead ("moen faucet" is no search for "omen faucet")."""

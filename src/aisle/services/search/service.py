@@ -707,10 +707,11 @@ class SearchService:
         if named or not parsed.keywords:
             return named
         found = devices([(h.product_id, h.category_id, h.price) for h in hits])
-        return found if names_a_line([h.title for h in hits if h.product_id in found], parsed.keywords) else {}
+        titles = [h.title for h in hits if h.product_id in found]
+        return found if names_a_line(titles, parsed.keywords_as_one) else {}
 
     def _head(self, parsed: ParsedQuery) -> str | None:
-        return head_word(parsed.named, parsed.exact, self._understanding.parser().is_brand_name)
+        return head_word(parsed.named_as_one, parsed.exact, self._understanding.parser().is_brand_name)
 
     def _titles(self, hits: list[Hit]) -> dict[int, str]:
         """From the engine's hits; from the cards where the engine sent none (the database fallback)."""
