@@ -256,6 +256,10 @@ def test_autocomplete(client, catalog):
     body = client.get("/api/v1/products/autocomplete", params={"q": "samsng gal"}).json()
     assert body["completed"] == "samsung gal"
     assert any(s["text"].startswith("Samsung Galaxy S7") for s in body["suggestions"])
+    # and one in a word still being typed: "hedph" begins no word, but is one letter from "headph"
+    body = client.get("/api/v1/products/autocomplete", params={"q": "hedph"}).json()
+    assert body["completed"] == "headph"
+    assert any("headphones" in s["text"].lower() for s in body["suggestions"])
 
 
 def test_autocomplete_completes_a_word_from_the_titles_that_hold_the_words_before_it(

@@ -121,6 +121,26 @@ def test_complete_gives_the_most_frequent_words_with_the_prefix(vocabulary: Voca
     assert vocabulary.complete("c", 0) == []
 
 
+@pytest.mark.parametrize(
+    ("typed", "start"),
+    [
+        ("hedph", "headph"),  # a missed letter, before the word is done
+        ("smasu", "samsu"),  # swapped letters
+        ("wirle", "wirele"),
+        ("samsu", None),  # a word begins so: nothing to correct
+        ("zzzzq", None),  # nothing near
+        ("lonx", None),  # "lone", seen once, may be a typo itself: no correction
+        ("s7x", None),  # a code
+    ],
+)
+def test_a_word_begun_with_a_typo_is_corrected_to_the_start_of_the_commonest_word_it_was(
+    vocabulary: Vocabulary, typed: str, start: str | None
+) -> None:
+    corrected = vocabulary.corrected_prefix(typed)
+    assert corrected == start
+    assert corrected is None or osa_distance(typed, corrected, 1) == 1
+
+
 def test_complete_on_a_large_vocabulary_uses_frequency_for_short_prefixes() -> None:
     rng = random.Random(7)
     words = ("".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 9))) for _ in range(20_000))

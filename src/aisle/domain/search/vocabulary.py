@@ -127,6 +127,25 @@ class Vocabulary:
         # A short prefix: the most frequent words overall soon include enough of them.
         return list(islice((w for w in self._by_frequency if w.startswith(prefix)), max(limit, 0)))
 
+    def corrected_prefix(self, prefix: str) -> str | None:
+        """The start of a word one typo from ``prefix``, for a word still being typed that no word begins with:
+        "hedph" is the start of "headphones" and becomes "headph". The start of the commonest such word, among
+        those seen often enough to be no typo themselves; None for a number, a code, or nothing near."""
+        if not _is_correction_target(prefix) or self.complete(prefix, 1):
+            return None
+        found = {start: word for start in _one_edit(prefix, self._alphabet) if (word := self._commonest_from(start))}
+        if not found:
+            return None
+        return min(found, key=lambda start: (typing_penalty(prefix, start), self._rank(found[start]), -len(start)))
+
+    def _commonest_from(self, start: str) -> str | None:
+        at = bisect_left(self._sorted, start)
+        if at == len(self._sorted) or not self._sorted[at].startswith(start):  # most texts one typo away begin none
+            return None
+        end = bisect_left(self._sorted, start + "\U0010ffff", lo=at)
+        sure = [w for w in islice(self._sorted, at, min(end, at + _FEW_ENOUGH_TO_SORT)) if self.sure(w)]
+        return min(sure, key=self._rank) if sure and len(start) >= 2 else None
+
     def _best_at(self, token: str, distance: int) -> str | None:
         candidates = _words_under(self._deletes, _lookup_keys(token, distance, self._alphabet))
         found = [w for w in candidates if _plausible(token, w) and osa_distance(token, w, distance) == distance]
@@ -150,6 +169,16 @@ def parse_word_counts(text: str) -> dict[str, int]:
 
 def max_typos(token: str) -> int:
     return 1 if len(token) < LONG_WORD else 2
+
+
+def _one_edit(word: str, alphabet: frozenset[str]) -> set[str]:
+    """Every text one typo from ``word``: a letter left out, added, changed, or two swapped."""
+    cuts = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deleted = {a + b[1:] for a, b in cuts if b}
+    swapped = {a + b[1] + b[0] + b[2:] for a, b in cuts if len(b) > 1}
+    changed = {a + c + b[1:] for a, b in cuts if b for c in alphabet}
+    added = {a + c + b for a, b in cuts for c in alphabet}
+    return (deleted | swapped | changed | added) - {word}
 
 
 def _lookup_keys(token: str, distance: int, alphabet: frozenset[str]) -> set[str]:

@@ -78,15 +78,17 @@ class Autocomplete:
         return Completions(typed, text, completed, tuple(_unique(suggestions)[:limit]))
 
     def _maybe_corrected(self, last: str) -> str:
-        """Typo tolerance for the word being typed: "headpho" stays, "haedphones" becomes "headphones"; a word of
-        the language no title holds ("plans", only in descriptions) is no typo of a title's word ("plasma")."""
+        """Typo tolerance for the word being typed: "headpho" stays, "haedphones" becomes "headphones", "hedph"
+        (begun with a typo) "headph"; a word of the language no title holds ("plans", only in descriptions) is no
+        typo of a title's word ("plasma")."""
         if len(last) < TYPO_TOLERANT_FROM:  # "" too: nothing to correct
             return last
         # the parser's words first: in memory, where the engine's completions are a request (one per word typed
         # before the last, too, on every keystroke)
         if self._understanding.parser().knows(last) or self._engine.term_completions(last, 1):
             return last
-        return self._understanding.vocabulary().correct(last) or last
+        vocabulary = self._understanding.vocabulary()
+        return vocabulary.correct(last) or vocabulary.corrected_prefix(last) or last
 
     def _queries(self, prefix: str) -> list[Suggestion]:
         """Shoppers' queries that complete what is typed: not the typed text itself, nor one holding a stray
