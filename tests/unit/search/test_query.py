@@ -214,6 +214,14 @@ def test_third_party_says_who_did_not_make_it_not_what_it_is(parser: QueryParser
     assert parser.parse("third party").keywords == ("third", "party")  # nothing else was asked
 
 
+def test_what_a_product_will_be_used_for_is_no_word_of_its_name(parser: QueryParser) -> None:
+    assert parser.parse("printer for home").keywords == ("printer",)  # not the printer stands of a "home office"
+    assert parser.parse("best laptop for college").keywords == ("laptop",)
+    assert parser.parse("printer for the home office").keywords == ("printer",)
+    assert parser.parse("home theater system").keywords == ("home", "theater", "system")  # a kind, not a use
+    assert parser.parse("office chair").keywords == ("office", "chair")
+
+
 def test_possessives_and_repeats(parser: QueryParser) -> None:
     assert parser.parse("men's running shoes").keywords == ("men", "running", "shoes")
     assert parser.parse("case case case").keywords == ("case",)

@@ -17,4 +17,11 @@ STOP_WORDS = frozenset(
 
 # Phrases no title holds, whose words alone would match the wrong things: "third party" asks for an accessory not
 # made by the device's maker ("fitbit bands third party"), and its "party" is no party speaker.
-STOP_PHRASES = (("third", "party"), ("3rd", "party"))
+# Nor does where or for what a shopper will use a product ("printer for home", "laptop for college"): every printer
+# is for a home, and the word alone would find printer stands filed under "home office".
+_USES = ("home office", "home", "office", "work", "school", "college", "university", "students", "everyday use")
+STOP_PHRASES = (
+    ("third", "party"),
+    ("3rd", "party"),
+    *(("for", *between, *use.split()) for use in _USES for between in ((), ("the",), ("my",), ("a",))),
+)
