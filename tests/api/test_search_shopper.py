@@ -349,3 +349,18 @@ def test_a_brand_typed_with_a_kind_finds_its_products_of_that_kind_named_otherwi
     assert found[0] == rows[0][1]
     assert set(found[1:3]) == {rows[1][1], rows[2][1]}  # the brand's adapters, close matches
     assert rows[3][1] not in found  # another maker's laptop charger is not a Dell one
+
+
+def test_a_query_starting_with_a_department_asks_for_the_rest_in_it(client, seller: SellerClient, container):
+    # as a store's own suggestions write it: "cell phones bluetooth" is Bluetooth things in Cell Phones, not the
+    # phones whose descriptions mention Bluetooth; with a brand after it, that brand's phones
+    phones, headsets = ["Cell Phones", "Unlocked Phones"], ["Cell Phones", "Accessories", "Headsets"]
+    rows = [
+        ("Nova X2 Cell Phone", phones, 300, "Bluetooth 5.0, Wi-Fi and a big screen."),
+        ("Nova X3 Cell Phone", phones, 400, "Bluetooth 5.2 and a bigger screen."),
+        ("Voyager Bluetooth Headset", headsets, 60, "Pairs with any phone."),
+        ("Tunes Bluetooth Earbuds", headsets, 40, "Pairs with any phone."),
+    ]
+    list_products(seller, container, "DEPT", rows)
+    assert set(titles(client, "cell phones bluetooth")[:2]) == {"Voyager Bluetooth Headset", "Tunes Bluetooth Earbuds"}
+    assert set(titles(client, "bluetooth cell phones")[:2]) == {"Nova X2 Cell Phone", "Nova X3 Cell Phone"}

@@ -9,6 +9,7 @@ from aisle.domain.search.departments import (
     category_holding_most,
     department_asked,
     department_first,
+    department_typed_first,
     names_department,
     root_of,
 )
@@ -84,3 +85,14 @@ def test_near_matches_in_the_aisle_go_first_each_side_in_order():
     near = [("blocks", 11), ("ball", 22), ("puzzle", 11), ("collar", 21), ("loose", None)]
     moved = department_first(near, 21, lambda item: aisle_of(CATEGORIES, item[1]))
     assert [name for name, _ in moved] == ["ball", "collar", "blocks", "puzzle", "loose"]
+
+
+def test_a_query_starting_with_a_departments_whole_name_asks_for_the_rest_in_it():
+    phones = Category(3, "Cell Phones", None, "Cell Phones")
+    categories = [*CATEGORIES.values(), phones]
+    assert department_typed_first("cell phones clips", categories) == (phones, "clips")
+    assert department_typed_first("Pet Supplies chew toys", categories) == (CATEGORIES[PETS], "chew toys")
+    assert department_typed_first("cell phones", categories) is None  # nothing else asked
+    assert department_typed_first("cell phones with plans", categories) is None  # the phones, sold with plans
+    assert department_typed_first("cell phone clips", categories) is None  # not the department's name
+    assert department_typed_first("building toys lego", categories) is None  # no top-level category

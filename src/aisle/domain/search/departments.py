@@ -50,6 +50,22 @@ def names_department(words: Iterable[str], department: Category) -> bool:
     return any(singular(word) in named for word in words)
 
 
+def department_typed_first(query: str, categories: Iterable[Category]) -> tuple[Category, str] | None:
+    """The department a query starts by naming, whole, and the rest of the query: "cell phones clips" asks for clips
+    in Cell Phones, as a store's own search suggestions write it, not for phones that mention clips. None when
+    nothing follows the name, or when a word that joins ("cell phones with plans") comes right after it."""
+    words = tokenize(query)
+    for category in sorted((c for c in categories if c.parent_id is None), key=lambda c: -len(c.name)):
+        name = tokenize(category.name)
+        rest = words[len(name) :]
+        if name and words[: len(name)] == name and rest and rest[0] not in _JOINING:
+            return category, " ".join(rest)
+    return None
+
+
+_JOINING = frozenset({"with", "and", "or", "for", "in", "of", "without", "not", "by", "on", "to", "from"})
+
+
 def department_first(ranked: Sequence[T], department: int, department_of: Callable[[T], int | None]) -> list[T]:
     """The department's products in their order, then the others in theirs."""
     inside = [item for item in ranked if department_of(item) == department]

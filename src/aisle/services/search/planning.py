@@ -58,6 +58,13 @@ def plan_for(parsed: ParsedQuery, params: SearchParams, category_id: int | None,
     return Plan(keyword_groups(parsed), filters, sort, frozenset(name for name, set_ in given.items() if set_))
 
 
+def within_department(plan: Plan, department_id: int) -> Plan:
+    """The plan narrowed to the department the query started by naming. The shopper did not choose it from the
+    facets, so near matches may still show; nor are its name's words asked of the products: every product there
+    is filed under them, and a title that says them ("Cell Phone") is the department's, not the thing asked for."""
+    return replace(plan, filters=replace(plan.filters, category_id=department_id))
+
+
 def boosting(plan: Plan, brand_words: set[str]) -> Plan | None:
     """The plan with the brand's words optional (a match lifts the score), when other words remain to match."""
     groups = tuple(replace(g, required=g.word not in brand_words) for g in plan.keywords)

@@ -20,6 +20,7 @@ from aisle.domain.search.departments import (
     category_holding_most,
     department_asked,
     department_first,
+    department_typed_first,
     names_department,
     root_of,
 )
@@ -75,6 +76,7 @@ from aisle.services.search.planning import (
     near_groups,
     plan_for,
     relax_once,
+    within_department,
     word_groups,
 )
 from aisle.services.search.results import (
@@ -197,7 +199,9 @@ class SearchService:
     ) -> tuple[SearchResult, tuple[int, ...]]:
         """Everything but the cards (live price and stock), and the products the cards are for."""
         categories = self._categories()
-        parsed = self._with_known_attributes(engine, self._understanding.parse(params.q), params)
+        typed = self._department_typed(params, categories)
+        words = params.q if typed is None else typed[1]
+        parsed = self._with_known_attributes(engine, self._understanding.parse(words), params)
         in_titles: tuple[str, ...] = ()
         if parsed.brands and params.brands:
             # a brand clicked beside one typed ("verizon", then HP) narrows the typed words, never replaces them;
@@ -208,6 +212,8 @@ class SearchService:
             parsed = brands_as_words(parsed)
         category_id = _resolve_category(params.category, categories)
         plan = plan_for(parsed, params, category_id, names_a_kind=self._asked_kind.names_a_kind(parsed))
+        if typed is not None:
+            plan = within_department(plan, typed[0].category_id)
         if in_titles:
             plan = replace(plan, filters=replace(plan.filters, title_words=in_titles))
         if "price" in plan.given:  # a bound read from the text that gave way to a given one is not said as read
@@ -298,6 +304,18 @@ class SearchService:
             described_only=described_only if plan.keywords and plan.keywords[0].in_names else 0,
         )
         return page, tuple(h.product_id for h in hits)
+
+    def _department_typed(self, params: SearchParams, categories: dict[int, Category]) -> tuple[Category, str] | None:
+        """The department a query starts by naming, then no brand, and the rest of its words: "cell phones
+        bluetooth" asks for Bluetooth things in Cell Phones. With a brand ("cell phones cricket") the words read
+        as they are: its phones."""
+        if params.category is not None or (typed := department_typed_first(params.q, categories.values())) is None:
+            return None
+        parser = self._understanding.parser()
+        rest = typed[1]
+        if parser.parse(rest).brands or all(parser.is_brand_word(word) for word in tokenize(rest)):
+            return None
+        return typed
 
     def _first_search(self, engine: Searcher, plan: Plan, params: SearchParams) -> tuple[Plan, EngineResult, int]:
         """The plan's first request, the plan it was made for, and how many matches it left out. Sorted by price,
