@@ -96,3 +96,5 @@ def test_a_query_starting_with_a_departments_whole_name_asks_for_the_rest_in_it(
     assert department_typed_first("cell phones with plans", categories) is None  # the phones, sold with plans
     assert department_typed_first("cell phone clips", categories) is None  # not the department's name
     assert department_typed_first("building toys lego", categories) is None  # no top-level category
+    audio = Category(4, "Audio", None, "Audio")
+    assert department_typed_first("audio cable", [audio]) is None  # a one-word name begins products' names too

@@ -53,12 +53,14 @@ def names_department(words: Iterable[str], department: Category) -> bool:
 def department_typed_first(query: str, categories: Iterable[Category]) -> tuple[Category, str] | None:
     """The department a query starts by naming, whole, and the rest of the query: "cell phones clips" asks for clips
     in Cell Phones, as a store's own search suggestions write it, not for phones that mention clips. None when
-    nothing follows the name, or when a word that joins ("cell phones with plans") comes right after it."""
+    nothing follows the name, or when a word that joins ("cell phones with plans") comes right after it. Only a
+    name of two words or more: one word ("Audio", "Power") is as often the first of a product's own name ("audio
+    cable", "power bank"), filed elsewhere."""
     words = tokenize(query)
     for category in sorted((c for c in categories if c.parent_id is None), key=lambda c: -len(c.name)):
         name = tokenize(category.name)
         rest = words[len(name) :]
-        if name and words[: len(name)] == name and rest and rest[0] not in _JOINING:
+        if len(name) >= 2 and words[: len(name)] == name and rest and rest[0] not in _JOINING:
             return category, " ".join(rest)
     return None
 
