@@ -190,6 +190,30 @@ def test_a_hold_left_with_a_session_the_server_never_saw_end_is_taken_again(engi
         proxy.close()
 
 
+@pytest.mark.parametrize("engine", ["postgres"], indirect=True)
+def test_a_hold_lost_in_an_outage_is_taken_again_after_it_not_passed_off_as_kept(engine: Engine):
+    # the database unreachable for a while: the session ends, and with it the lock; keep() raises meanwhile, and
+    # once the database is back it must hold the lock again (or say it lost it), never answer "kept" without it
+    url = engine.url
+    proxy = CuttableProxy(url.host or "127.0.0.1", url.port or 5432)
+    through = make_engine(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
+    held = hold_node_slot(through)
+    try:
+        proxy.cut()
+        _end_session_holding(engine, held.node_id)  # as the server does once it sees the connection gone
+        for _ in range(3):  # as the slot watch tries, every few seconds, while the database is away
+            with pytest.raises(Exception):  # noqa: B017 - whichever error the driver gives for a refused connection
+                held.keep()
+        proxy.restore()
+        assert held.keep()
+        assert _holder_of(engine, held.node_id) is not None
+        assert held.keep()
+    finally:
+        held.release()
+        through.dispose()
+        proxy.close()
+
+
 def test_a_live_hold_is_kept_and_a_released_one_is_not(engine: Engine):
     held = hold_node_slot(engine)
     assert held.keep()

@@ -57,9 +57,13 @@ class _AdvisorySlot:
 
     def keep(self) -> bool:
         """Raises while the database cannot be reached (nobody can take the slot meanwhile either)."""
-        if not self._connection.closed and not server_hung_up(self._connection.connection.dbapi_connection):
+        if self._still_held():
             return True
-        self._connection.invalidate()
+        # Closed, not only invalidated: an invalidated connection opens a new session when next read, one that
+        # holds no lock, and would pass for the old one after an outage (two processes then minted one node's ids)
+        if not self._connection.closed:
+            self._connection.invalidate()
+            self._connection.close()
         connection = self._engine.connect()
         if _try_lock(connection, self.node_id) or self._taken_from_own_old_session(connection):
             log.warning("node id %d taken again: the session that held it was lost", self.node_id)
@@ -68,6 +72,12 @@ class _AdvisorySlot:
             return True
         connection.close()
         return False
+
+    def _still_held(self) -> bool:
+        connection = self._connection
+        if connection.closed or connection.invalidated:
+            return False
+        return not server_hung_up(connection.connection.dbapi_connection)
 
     def _taken_from_own_old_session(self, connection: Connection) -> bool:
         """Ends the session that still holds the slot when it is this process's own old one, then takes it."""
