@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -31,7 +32,7 @@ from aisle.domain.ids import SnowflakeIds
 from aisle.services.clock import utc_now
 from aisle.services.consumers import ConsumerLoop
 from aisle.services.outbox_relay import MAX_ATTEMPTS, OutboxRelay
-from aisle.services.ports import BusUnavailable, EventStream, EventSubscription, OutboxEntry
+from aisle.services.ports import BusUnavailable, EventStream, EventSubscription, OutboxEntry, SubscriptionLost
 from tests.conftest import kafka_bootstrap
 
 # Short group timeouts: members that join or leave are noticed within a heartbeat, not after seconds.
@@ -108,7 +109,8 @@ def forget_kafka_prefix(bootstrap: str, prefix: str) -> None:
                 raise
 
 
-ALREADY_GONE = (KafkaError.GROUP_ID_NOT_FOUND, KafkaError.UNKNOWN_TOPIC_OR_PART)
+# ... or keep a static member (``instance_id``) until its session times out: its group is left to the broker
+ALREADY_GONE = (KafkaError.GROUP_ID_NOT_FOUND, KafkaError.UNKNOWN_TOPIC_OR_PART, KafkaError.NON_EMPTY_GROUP)
 
 
 @pytest.fixture(params=["inprocess", "kafka"])
@@ -405,6 +407,47 @@ def test_a_member_that_left_joins_again_once_its_events_go_through(harness: Harn
     assert loop.in_group
     assert set(handled) == set(ids(before + after))
     loop.close()
+
+
+def test_a_member_fenced_by_another_with_its_static_id_subscribes_again_once_that_one_is_gone(kafka: Harness) -> None:
+    # Two processes that once shared a node id shared a static member id: the newer fences the older, whose
+    # consumer is dead for good. Its loop makes a new one, rather than failing on the dead one forever.
+    bootstrap = kafka_bootstrap()
+
+    def stream() -> KafkaEventStream:
+        return KafkaEventStream(bootstrap, topic_prefix=kafka.prefix, consumer_settings=FAST_GROUPS, instance_id="n7")
+
+    older, newer = stream(), stream()
+    handled: list[int] = []
+    loop = ConsumerLoop(lambda: older.subscription("indexer", PRODUCT_NAMES), lambda b: handled.extend(ids(b)))
+    first = kafka.entries(5, keys=range(5), names=PRODUCT_NAMES)
+    kafka.stream.publish(first)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not set(ids(first)) <= set(handled) and time.monotonic() < deadline:
+        loop.step()
+    fencing = newer.subscription("indexer", PRODUCT_NAMES)
+    lost = False
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not lost and time.monotonic() < deadline:
+        fencing.poll(10, POLL_SECONDS)
+        fencing.commit()
+        try:
+            loop.step()
+        except SubscriptionLost:
+            lost = True
+    assert lost, "the older member was never fenced"
+    assert not loop.in_group
+    fencing.close()
+    newer.close()
+    second = kafka.entries(5, keys=range(5), names=PRODUCT_NAMES)
+    kafka.stream.publish(second)
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not set(ids(second)) <= set(handled) and time.monotonic() < deadline:
+        with contextlib.suppress(SubscriptionLost):
+            loop.step()
+    assert set(ids(second)) <= set(handled)
+    loop.close()
+    older.close()
 
 
 def test_event_names_map_to_product_price_inventory_and_rebuild_topics() -> None:

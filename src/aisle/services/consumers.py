@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from aisle.services.ports import EventSubscription, OutboxEntry
+from aisle.services.ports import EventSubscription, OutboxEntry, SubscriptionLost
 
 log = logging.getLogger(__name__)
 LEAVE_AFTER_SECONDS = 20.0  # a batch failing this long: the trouble is more than a blip (an OpenSearch failover is)
@@ -61,18 +61,25 @@ class ConsumerLoop:
             if self._probed_at is not None and not self._probe():
                 return 0
             self._subscription = self._subscribe()
-        batch = self._unhandled or self._subscription.poll(self._max_events, self._timeout)
-        if batch:
-            self._unhandled = batch
-            self._handle(batch)
-        # Also after an empty poll: the events the subscription filtered out still advance the group's position.
-        self._subscription.commit()
+        try:
+            batch = self._unhandled or self._subscription.poll(self._max_events, self._timeout)
+            if batch:
+                self._unhandled = batch
+                self._handle(batch)
+            # Also after an empty poll: the events the subscription filtered out still advance the group's position.
+            self._subscription.commit()
+        except SubscriptionLost:
+            # Uncommitted, the batch comes again through the new subscription (the handlers are idempotent)
+            log.warning("the subscription was lost: closing it; the next step subscribes again")
+            self.close()
+            self._unhandled = []
+            raise
         return len(batch)
 
     def close(self) -> None:
-        if self._subscription is not None:
-            self._subscription.close()
-            self._subscription = None
+        subscription, self._subscription = self._subscription, None
+        if subscription is not None:
+            subscription.close()
 
     def _handle(self, batch: list[OutboxEntry]) -> None:
         try:

@@ -491,6 +491,11 @@ class EventPublisher(Protocol):
         """Raises BusUnavailable while the bus cannot take events (a look at it; nothing is sent)."""
 
 
+class SubscriptionLost(Exception):
+    """The subscription can do nothing more (a Kafka consumer in a fatal state, e.g. fenced by another member
+    with its static id): it must be closed and a new one made."""
+
+
 class EventSubscription(Protocol):
     """One consumer of a named group: each event reaches one consumer per group, and every group sees every event.
     At least once: events polled but not committed come again (to this or another consumer) after a crash."""
@@ -501,6 +506,9 @@ class EventSubscription(Protocol):
         """Everything polled so far has been handled."""
 
     def close(self) -> None: ...
+
+
+# poll and commit raise SubscriptionLost when the subscription must be replaced
 
 
 class EventStream(Protocol):

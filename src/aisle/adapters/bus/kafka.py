@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +31,7 @@ from aisle.domain.events import (
     PRODUCT_UPDATED,
     REVIEW_ADDED,
 )
-from aisle.services.ports import BusUnavailable, OutboxEntry, Positions
+from aisle.services.ports import BusUnavailable, OutboxEntry, Positions, SubscriptionLost
 
 log = logging.getLogger(__name__)
 
@@ -411,6 +412,8 @@ class KafkaSubscription:
                 # Partitions that moved meanwhile are read again by their new owner: at least once, never lost.
                 log.info("commit deferred by a group rebalance: %s", error.args[0].str())
                 return
+            if error.args[0].fatal() or code == KafkaError._FATAL:
+                raise SubscriptionLost(f"the consumer can commit no more: {error.args[0].str()}") from error
             if code != KafkaError._NO_OFFSET:
                 raise
             committed = []
@@ -422,7 +425,8 @@ class KafkaSubscription:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._consumer.close()
+            with suppress(KafkaException):  # a consumer in a fatal state cannot leave its group cleanly
+                self._consumer.close()
 
     def _on_rebalance(self, consumer: Consumer, partitions: list[Any]) -> None:
         self._rebalanced = True
@@ -439,8 +443,8 @@ class KafkaSubscription:
         if error is not None:
             if error.code() == KafkaError._PARTITION_EOF:
                 return None
-            if error.fatal():
-                raise KafkaException(error)
+            if error.fatal() or error.code() == KafkaError._FATAL:
+                raise SubscriptionLost(f"the consumer can read no more: {error.str()}")
             log.warning("consumer error on %s: %s", message.topic(), error.str())
             return None
         try:
