@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -118,6 +119,7 @@ class Container:
     tracing: Tracing = field(default_factory=Tracing.off)  # OpenTelemetry, when configured
     _slot_watch: BackgroundLoop | None = None
     _index_backlog: BacklogWatch | None = None
+    _readiness_checks: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "readiness"))
 
     @property
     def distributed(self) -> bool:
@@ -153,6 +155,7 @@ class Container:
         self.search_engine.close()
         if self.node_slot is not None:
             self.node_slot.release()
+        self._readiness_checks.shutdown(wait=False, cancel_futures=True)
         self.engine.dispose()
         self.tracing.flush()
 
@@ -167,6 +170,16 @@ class Container:
     def ready(self) -> None:
         """Raises when storage cannot be reached."""
         ping(self.engine)
+
+    def readiness(self) -> IndexProgress:
+        """``ready`` then ``index_progress``, answered within READY_CHECK_SECONDS or raising TimeoutError: a
+        database that stopped answering (a hung server, a cut network) holds a query for the driver's 30 s, and a
+        readiness probe must say "not ready" sooner than that. A check still waiting holds up the next ones."""
+        return self._readiness_checks.submit(self._check_readiness).result(timeout=READY_CHECK_SECONDS)
+
+    def _check_readiness(self) -> IndexProgress:
+        self.ready()
+        return self.index_progress()
 
     def index_progress(self) -> IndexProgress:
         max_lag = timedelta(seconds=self.settings.ready_max_index_lag_seconds)
@@ -415,6 +428,7 @@ PRUNE_EVERY_SECONDS = 300.0
 
 
 INDEX_REPAIR_SECONDS = 30.0  # how soon a lost index is noticed (a check is a document count)
+READY_CHECK_SECONDS = 5.0  # a readiness probe answers "not ready" within this long, whatever storage does
 DEAL_CLOCK_SECONDS = 1.0  # a deal's start or end reaches search and cached pages within about this long
 
 

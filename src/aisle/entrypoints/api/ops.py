@@ -41,8 +41,7 @@ def readyz(app: ContainerDep, request: Request) -> Any:
     product is (a stopped relay, a broker down) leave the process ready, saying so in ``index_behind``: searches
     still answer, and a balancer taking every process out would stop them all."""
     try:
-        app.ready()
-        progress = app.index_progress()
+        progress = app.readiness()
     except Exception as error:
         detail = "The database or the search index cannot be reached; this process takes no traffic until it can."
         return problem(request, 503, detail, headers={"Retry-After": "5"}, cause=type(error).__name__)
