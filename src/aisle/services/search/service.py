@@ -200,8 +200,8 @@ class SearchService:
         """Everything but the cards (live price and stock), and the products the cards are for."""
         categories = self._categories()
         typed = self._department_typed(params, categories)
-        words = params.q if typed is None else typed[1]
-        parsed = self._with_known_attributes(engine, self._understanding.parse(words), params)
+        read = self._understanding.parse(params.q) if typed is None else typed[1]
+        parsed = self._with_known_attributes(engine, read, params)
         in_titles: tuple[str, ...] = ()
         if parsed.brands and params.brands:
             # a brand clicked beside one typed ("verizon", then HP) narrows the typed words, never replaces them;
@@ -305,17 +305,20 @@ class SearchService:
         )
         return page, tuple(h.product_id for h in hits)
 
-    def _department_typed(self, params: SearchParams, categories: dict[int, Category]) -> tuple[Category, str] | None:
-        """The department a query starts by naming, then no brand, and the rest of its words: "cell phones
+    def _department_typed(
+        self, params: SearchParams, categories: dict[int, Category]
+    ) -> tuple[Category, ParsedQuery] | None:
+        """The department a query starts by naming, then no brand, and the rest of its words, read: "cell phones
         bluetooth" asks for Bluetooth things in Cell Phones. With a brand ("cell phones cricket") the words read
         as they are: its phones."""
         if params.category is not None or (typed := department_typed_first(params.q, categories.values())) is None:
             return None
+        department, rest = typed
         parser = self._understanding.parser()
-        rest = typed[1]
-        if parser.parse(rest).brands or all(parser.is_brand_word(word) for word in tokenize(rest)):
+        read = parser.parse(rest)
+        if read.brands or all(parser.is_brand_word(word) for word in tokenize(rest)):
             return None
-        return typed
+        return department, read
 
     def _first_search(self, engine: Searcher, plan: Plan, params: SearchParams) -> tuple[Plan, EngineResult, int]:
         """The plan's first request, the plan it was made for, and how many matches it left out. Sorted by price,
