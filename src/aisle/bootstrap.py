@@ -167,18 +167,15 @@ class Container:
             self._slot_watch = slot_watch(self.node_slot, on_lost=_stop_this_process)
         return [*self.loops, self._slot_watch]
 
-    def ready(self) -> None:
-        """Raises when storage cannot be reached."""
-        ping(self.engine)
-
     def readiness(self) -> IndexProgress:
-        """``ready`` then ``index_progress``, answered within READY_CHECK_SECONDS or raising TimeoutError: a
-        database that stopped answering (a hung server, a cut network) holds a query for the driver's 30 s, and a
-        readiness probe must say "not ready" sooner than that. A check still waiting holds up the next ones."""
+        """Storage pinged (raising when it cannot be reached), then ``index_progress``, answered within
+        READY_CHECK_SECONDS or raising TimeoutError: a database that stopped answering (a hung server, a cut
+        network) holds a query for the driver's 30 s, and a readiness probe must say "not ready" sooner than that.
+        A check still waiting holds up the next ones."""
         return self._readiness_checks.submit(self._check_readiness).result(timeout=READY_CHECK_SECONDS)
 
     def _check_readiness(self) -> IndexProgress:
-        self.ready()
+        ping(self.engine)
         return self.index_progress()
 
     def index_progress(self) -> IndexProgress:

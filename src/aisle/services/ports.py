@@ -498,7 +498,8 @@ class SubscriptionLost(Exception):
 
 class EventSubscription(Protocol):
     """One consumer of a named group: each event reaches one consumer per group, and every group sees every event.
-    At least once: events polled but not committed come again (to this or another consumer) after a crash."""
+    At least once: events polled but not committed come again (to this or another consumer) after a crash.
+    ``poll`` and ``commit`` raise SubscriptionLost when the subscription must be replaced."""
 
     def poll(self, max_events: int, timeout_seconds: float) -> list[OutboxEntry]: ...
 
@@ -506,9 +507,6 @@ class EventSubscription(Protocol):
         """Everything polled so far has been handled."""
 
     def close(self) -> None: ...
-
-
-# poll and commit raise SubscriptionLost when the subscription must be replaced
 
 
 class EventStream(Protocol):

@@ -412,7 +412,7 @@ class KafkaSubscription:
                 # Partitions that moved meanwhile are read again by their new owner: at least once, never lost.
                 log.info("commit deferred by a group rebalance: %s", error.args[0].str())
                 return
-            if error.args[0].fatal() or code == KafkaError._FATAL:
+            if _fatal(error.args[0]):
                 raise SubscriptionLost(f"the consumer can commit no more: {error.args[0].str()}") from error
             if code != KafkaError._NO_OFFSET:
                 raise
@@ -443,7 +443,7 @@ class KafkaSubscription:
         if error is not None:
             if error.code() == KafkaError._PARTITION_EOF:
                 return None
-            if error.fatal() or error.code() == KafkaError._FATAL:
+            if _fatal(error):
                 raise SubscriptionLost(f"the consumer can read no more: {error.str()}")
             log.warning("consumer error on %s: %s", message.topic(), error.str())
             return None
@@ -458,3 +458,9 @@ class KafkaSubscription:
                 problem,
             )
             return None
+
+
+def _fatal(error: KafkaError) -> bool:
+    """Whether the consumer can do nothing more: librdkafka marks some errors fatal, and reports others under the
+    code _FATAL ("Commit failed: Local: Fatal error" once fenced)."""
+    return bool(error.fatal()) or error.code() == KafkaError._FATAL
