@@ -126,9 +126,10 @@ def _holder_of(engine: Engine, slot: int) -> int | None:
         return connection.execute(query, {"c": LOCK_CLASS, "s": slot}).scalar()
 
 
-def _end_session_holding(engine: Engine, slot: int) -> None:
-    """What a PostgreSQL restart does to the slot's session: ends it, and the lock with it."""
-    pid = _holder_of(engine, slot)
+def _end_session_holding(engine: Engine, slot: int, pid: int | None = None) -> None:
+    """What a PostgreSQL restart does to the slot's session (backend ``pid``, found if not given): ends it, and the
+    lock with it. A session already ended by then (its connection seen closed) is fine."""
+    pid = pid if pid is not None else _holder_of(engine, slot)
     assert pid is not None
     with engine.connect() as connection:
         connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
@@ -199,8 +200,9 @@ def test_a_hold_lost_in_an_outage_is_taken_again_after_it_not_passed_off_as_kept
     through = make_engine(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
     held = hold_node_slot(through)
     try:
+        session = _holder_of(engine, held.node_id)  # before the cut: the server may end it as soon as it sees it
         proxy.cut()
-        _end_session_holding(engine, held.node_id)  # as the server does once it sees the connection gone
+        _end_session_holding(engine, held.node_id, session)  # as the server does once it sees the connection gone
         for _ in range(3):  # as the slot watch tries, every few seconds, while the database is away
             with pytest.raises(Exception):  # noqa: B017 - whichever error the driver gives for a refused connection
                 held.keep()
