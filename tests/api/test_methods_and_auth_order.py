@@ -105,3 +105,15 @@ def test_a_page_answering_get_lists_head_in_its_allow_header(client):
         assert client.head(path).status_code == 200, path
     for path in ("/seller/products/new", "/seller/bulk"):  # a form's page takes its POST too
         assert client.put(path).headers["allow"] == "GET, HEAD, POST", path
+
+
+def test_a_sellers_key_on_an_internal_endpoint_is_403_not_401(client, seller):
+    # the key is valid, so asking for credentials again (401) would not help: this caller may not do this
+    for method, path in (("GET", "/api/v1/warehouses"), ("POST", "/api/v1/sellers"), ("GET", "/metrics")):
+        answer = client.request(method, path, headers=seller.headers, json={"name": "x"})
+        assert answer.status_code == 403, (path, answer.text)
+        assert "internal token" in answer.json()["detail"]
+        assert "www-authenticate" not in answer.headers
+    document = client.get("/openapi.json").json()
+    assert "403" in document["paths"]["/api/v1/warehouses"]["get"]["responses"]
+    assert "403" not in document["paths"]["/api/v1/seller/products"]["get"]["responses"]

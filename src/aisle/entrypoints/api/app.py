@@ -12,6 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from aisle.bootstrap import Container
 from aisle.entrypoints import metrics
 from aisle.entrypoints.api import images, inventory, media, ops, pricing, search, seller_keys, seller_products, shop
+from aisle.entrypoints.api.dependencies import internal_caller
 from aisle.entrypoints.api.methods import DocumentedMethods
 from aisle.entrypoints.api.middleware import (
     AcceptEncodingMiddleware,
@@ -59,7 +60,7 @@ def create_app(container: Container, manage_background: bool = True) -> FastAPI:
         telemetry={"tracing": container.tracing.enabled},  # FastAPI's own spans, when traces are configured
     )
     app.state.container = container
-    install_problem_handlers(app)
+    install_problem_handlers(app, internal_only=internal_caller)
     routers = (
         search.router,
         inventory.router,

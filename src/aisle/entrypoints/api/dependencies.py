@@ -65,8 +65,11 @@ def _is_internal_token(request: Request, presented: str) -> bool:
 async def internal_caller(
     request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> None:
-    if credentials is None or not _is_internal_token(request, credentials.credentials):
-        raise HTTPException(401, "This endpoint needs the internal token.", {"WWW-Authenticate": "Bearer"})
+    if credentials is not None and _is_internal_token(request, credentials.credentials):
+        return
+    if credentials is not None and container(request).sellers.authenticate(credentials.credentials) is not None:
+        raise HTTPException(403, "A seller's API key cannot call this endpoint: it needs the internal token.")
+    raise HTTPException(401, "This endpoint needs the internal token.", {"WWW-Authenticate": "Bearer"})
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -100,9 +102,10 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
-def document_problems(app: FastAPI) -> None:
+def document_problems(app: FastAPI, internal_only: Callable[..., Any] | None = None) -> None:
     """Every error response in the OpenAPI document is a Problem (not FastAPI's HTTPValidationError), and every
-    operation documents the 500 any of them may answer."""
+    operation documents the 500 any of them may answer; those guarded by ``internal_only`` the 403 a seller's key
+    gets there."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -113,14 +116,24 @@ def document_problems(app: FastAPI) -> None:
                 routes=app.routes,
                 tags=app.openapi_tags,
             )
-            _problems_everywhere(document)
+            _problems_everywhere(document, _guarded_by(app, internal_only))
             app.openapi_schema = document
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _problems_everywhere(document: dict[str, Any]) -> None:
+def _guarded_by(app: FastAPI, guard: Callable[..., Any] | None) -> set[tuple[str, str]]:
+    """(path, method) of each operation that depends on ``guard``."""
+    return {
+        (route.path_format or "", method.lower())
+        for route in iter_route_contexts(app.routes)
+        if isinstance(route.original_route, APIRoute) and any(d.call is guard for d in route.dependant.dependencies)
+        for method in route.methods or ()
+    }
+
+
+def _problems_everywhere(document: dict[str, Any], internal_only: set[tuple[str, str]]) -> None:
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
@@ -128,9 +141,13 @@ def _problems_everywhere(document: dict[str, Any]) -> None:
     schemas.update(problem_schema.pop("$defs", {}))
     schemas["Problem"] = problem_schema
     content = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for operations in document.get("paths", {}).values():
-        for operation in operations.values():
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
+            if (path, method) in internal_only:
+                responses.setdefault(
+                    "403", {"description": "A seller's API key: only the internal token may call this"}
+                )
             for status, description in _answers_of_the_gateway(operation):
                 responses.setdefault(status, {"description": description})
             for status, response in responses.items():
@@ -175,8 +192,8 @@ def _answers_of_the_gateway(operation: dict[str, Any]) -> list[tuple[str, str]]:
     return answers
 
 
-def install_problem_handlers(app: FastAPI) -> None:
-    document_problems(app)
+def install_problem_handlers(app: FastAPI, internal_only: Callable[..., Any] | None = None) -> None:
+    document_problems(app, internal_only)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
