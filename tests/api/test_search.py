@@ -763,7 +763,7 @@ def test_a_brand_with_nothing_matching_the_rest_only_lifts_its_products(client, 
     assert titles(lifted) == ["Anker PowerCore 10000 Portable Charger"]
 
 
-@pytest.mark.parametrize("q", ["!!!", "🙂", "$$$", "x" * 60])
+@pytest.mark.parametrize("q", ["!!!", "🙂", "$$$", "x" * 60, "\x00", "\x07\x07"])
 def test_text_nothing_can_match_finds_nothing_rather_than_everything(client, catalog, q):
     found = search(client, q=q)
     assert found["total"] == 0

@@ -219,7 +219,7 @@ class QueryParser:
         if not parsed.asks_anything:
             if typed:  # only stop words: they are what the shopper asked for
                 parsed = replace(parsed, keywords=tuple(w.text for w in _first_of_each(typed))[:MAX_KEYWORDS])
-            elif text.strip():
+            elif q.strip():  # as typed: control characters ("\x00"), which reading drops, are no request to browse
                 parsed = replace(parsed, unreadable=True)
         exact = tuple(k for k in parsed.keywords if self._held(k))
         plain = tuple(k for k in parsed.keywords if k not in exact and k in self._common_words)

@@ -195,11 +195,13 @@ class SearchService:
         return replace(result, cards=tuple(spelled))
 
     def _ranked_page(
-        self, engine: Searcher, params: SearchParams, respell: bool = True
+        self, engine: Searcher, params: SearchParams, respell: bool = True, by_department: bool = True
     ) -> tuple[SearchResult, tuple[int, ...]]:
-        """Everything but the cards (live price and stock), and the products the cards are for."""
+        """Everything but the cards (live price and stock), and the products the cards are for. ``by_department``:
+        a department the query starts by naming is where its other words are looked for."""
         categories = self._categories()
-        typed = self._department_typed(params, categories)
+        category_id = _resolve_category(params.category, categories)
+        typed = self._department_typed(params, categories, category_id) if by_department else None
         read = self._understanding.parse(params.q) if typed is None else typed[1]
         parsed = self._with_known_attributes(engine, read, params)
         in_titles: tuple[str, ...] = ()
@@ -210,9 +212,8 @@ class SearchService:
             if self._asked_kind.names_a_kind(parsed):
                 in_titles = tuple(dict.fromkeys(" ".join(tokenize(brand)) for brand in parsed.brands))
             parsed = brands_as_words(parsed)
-        category_id = _resolve_category(params.category, categories)
         plan = plan_for(parsed, params, category_id, names_a_kind=self._asked_kind.names_a_kind(parsed))
-        if typed is not None:
+        if typed is not None and category_id is None:
             plan = within_department(plan, typed[0].category_id)
         if in_titles:
             plan = replace(plan, filters=replace(plan.filters, title_words=in_titles))
@@ -226,6 +227,9 @@ class SearchService:
         if parsed.unreadable:  # "!!!", an emoji: nothing to match, which is not "everything"
             return _nothing_found(parsed, plan, params), ()
         plan, result, described_only = self._first_search(engine, plan, params)
+        if result.total == 0 and typed is not None:
+            # nothing of the kind in that department ("video games gaming laptops"): the words as typed, anywhere
+            return self._ranked_page(engine, params, respell, by_department=False)
         if result.total == 0 and respell and (respelled := self._respelled_page(engine, params)) is not None:
             return respelled
         if result.total == 0 and parsed.brands and not params.brands:
@@ -306,14 +310,17 @@ class SearchService:
         return page, tuple(h.product_id for h in hits)
 
     def _department_typed(
-        self, params: SearchParams, categories: dict[int, Category]
+        self, params: SearchParams, categories: dict[int, Category], chosen: int | None
     ) -> tuple[Category, ParsedQuery] | None:
         """The department a query starts by naming, then no brand, and the rest of its words, read: "cell phones
         bluetooth" asks for Bluetooth things in Cell Phones. With a brand ("cell phones cricket") the words read
-        as they are: its phones."""
-        if params.category is not None or (typed := department_typed_first(params.q, categories.values())) is None:
+        as they are: its phones. A category ``chosen`` from the facets counts only when it is in that department:
+        the same words then find what its facet entry counted."""
+        if (typed := department_typed_first(params.q, categories.values())) is None:
             return None
         department, rest = typed
+        if chosen is not None and root_of(categories, chosen) != department.category_id:
+            return None
         parser = self._understanding.parser()
         read = parser.parse(rest)
         if read.brands or all(parser.is_brand_word(word) for word in tokenize(rest)):
@@ -331,11 +338,25 @@ class SearchService:
         if plan.sort == "relevance" or not plan.keywords:
             return plan, engine.search(query), 0
         named = replace(plan, keywords=tuple(replace(g, in_names=True) for g in plan.keywords))
+        if not self._named_enough(engine, named.keywords, plan.keywords):
+            return plan, engine.search(query), 0
         found = engine.search(self._engine_query(named, params))
-        every = engine.search(replace(query, limit=0)).total if found.total else 0
-        if found.total and found.total >= NAMED_SHARE * every:
-            return named, found, every - found.total
-        return plan, engine.search(query), 0
+        if not found.total:
+            return plan, engine.search(query), 0
+        every = engine.search(replace(query, limit=0, with_facets=False)).total
+        return named, found, every - found.total
+
+    @staticmethod
+    def _named_enough(engine: Searcher, named: tuple[KeywordGroup, ...], every: tuple[KeywordGroup, ...]) -> bool:
+        """Whether NAMED_SHARE of the words' matches hold them in their names, over the whole catalog: decided on
+        the words alone, so a filter chosen from the facets never turns the rule on or off, and each facet entry
+        counts what choosing it finds."""
+
+        def count(keywords: tuple[KeywordGroup, ...]) -> int:
+            return engine.search(EngineQuery(keywords=keywords, limit=0, with_facets=False)).total
+
+        named_count = count(named)
+        return named_count > 0 and named_count >= NAMED_SHARE * count(every)
 
     def _respelled_page(self, engine: Searcher, params: SearchParams) -> tuple[SearchResult, tuple[int, ...]] | None:
         """The page for the query with a word one typo from a brand written as the brand ("cannon printer" as

@@ -246,6 +246,7 @@ def _facets(result: SearchResult) -> Wired:
                 "selected": filters.rating_min == stars,
             }
             for stars, n in facets.ratings
+            if n or filters.rating_min == stars  # a step nothing reaches would only find what was not asked for
         ],
         "attributes": _attribute_facet(facets.attributes, filters),
     }
