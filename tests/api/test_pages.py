@@ -8,7 +8,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import INTERNAL_TOKEN, SellerClient, category_id, wait_for_outbox
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, category_id, searchable, wait_for_outbox
 
 PAGE_BUDGET_BYTES = 100 * 1024  # HTML + CSS + JS of one page, before images
 
@@ -278,6 +278,16 @@ def test_a_review_form_error_is_tied_to_its_field(client, seller):
     assert 'id="rv-err-body">a review needs a title or a body<' in response.text
 
 
+def test_a_review_that_would_show_reordered_is_refused_on_the_page_as_through_the_api(client, seller):
+    made = seller.create()
+    for field in ("title", "body", "author"):
+        form = {"rating": "5", "title": "Great", "body": "Fits well", "author": "Sam", field: "\u202eAdmin"}
+        response = client.post(f"/p/{made['product_id']}/reviews", data=form)
+        assert response.status_code == 422, field
+        assert f'id="rv-err-{field}">must not contain bidirectional override characters (U+202E)<' in response.text
+    assert client.get(f"/api/v1/products/{made['product_id']}/reviews").json()["total"] == 0
+
+
 def test_a_thumbnail_is_a_link_that_opens_the_page_on_its_picture_without_javascript(client, seller):
     links = ["https://img.example/front.jpg", "https://img.example/back.jpg"]
     made = seller.create(images=links)
@@ -285,7 +295,7 @@ def test_a_thumbnail_is_a_link_that_opens_the_page_on_its_picture_without_javasc
     assert "front.jpg" in re.search(r'<div class="main-img">(.*?)</div>', first, re.S).group(1)
     thumb = re.search(r'<a class="thumb" href="([^"]+)" data-index="1"', first)
     assert thumb is not None, first
-    second = client.get(f"/p/{made['product_id']}" + html.unescape(thumb.group(1))).text
+    second = client.get(html.unescape(thumb.group(1))).text
     assert "back.jpg" in re.search(r'<div class="main-img">(.*?)</div>', second, re.S).group(1)
     odd = client.get(f"/p/{made['product_id']}", params={"picture": "99"})
     assert odd.status_code == 200 and "front.jpg" in re.search(
@@ -338,7 +348,7 @@ def test_the_portal_refuses_a_decimal_comma_and_names_real_categories(client, se
 def test_a_shoppers_decimal_comma_is_a_decimal_point(client, listed):
     page = client.get("/search", params={"q": "", "price_min": "20,5"}, headers={"accept": "text/html"})
     assert page.status_code == 200
-    assert 'aria-label="Remove filter Over $20"' in page.text  # was "Over $205"
+    assert 'aria-label="Remove filter Over $20.50"' in page.text  # was "Over $205", then "Over $20"
 
 
 def test_a_signed_notice_shows_only_on_the_page_and_to_the_seller_it_was_signed_for(client, seller, other_seller):
@@ -817,6 +827,11 @@ def test_paging_reviews_keeps_the_picture_shown_and_a_thumbnail_keeps_the_review
     assert f"?variant={variant}&reviews_page=2&picture=2#reviews" in on_second_picture
     older_reviews = html.unescape(client.get(f"/p/{made['product_id']}", params={"reviews_page": "2"}).text)
     assert f"?variant={variant}&picture=2&reviews_page=2" in older_reviews
+    # whole paths: the same links on the page a refused review leaves the browser at (/p/ID/reviews) still work
+    assert f'href="/p/{made["product_id"]}?variant={variant}&reviews_page=2&picture=2#reviews"' in on_second_picture
+    past_the_end = html.unescape(client.get(f"/p/{made['product_id']}", params={"reviews_page": "999"}).text)
+    assert "Review 8" in past_the_end or "Review 2" in past_the_end  # the last page's reviews, not "no reviews yet"
+    assert "Page 2 of 2" in past_the_end and "No reviews yet" not in past_the_end
 
 
 def test_a_portal_list_page_past_the_end_goes_to_the_last_page(client, seller):
@@ -877,3 +892,15 @@ def test_the_bulk_page_shows_a_line_to_copy_with_a_real_category_id_and_the_line
     job = wait_for_job(seller, job_id)
     assert (job["succeeded"], job["failed"]) == (1, 0), job
     assert '<td colspan="3">None.</td>' in client.get(f"/seller/jobs/{job_id}").text
+
+
+def test_a_subcategory_link_on_a_category_page_keeps_the_filters_chosen(client, seller, container):
+    shoes = category_id(container, ["Sport", "Shoes"])
+    seller.create(title="Trail Shoe", brand="Acme", category_id=shoes)
+    seller.create(title="Road Shoe", brand="Other", category_id=shoes, variants=[{"sku": "RS-1", "price": 50}])
+    searchable(container)
+    sport = category_id(container, ["Sport"])
+    page = html.unescape(client.get(f"/c/{sport}", params={"brand": "Acme", "q": "shoe"}).text)
+    [link] = re.findall(rf'href="(/c/{shoes}[^"]*)"', page)
+    assert "brand=Acme" in link and "q=shoe" in link
+    assert "Trail Shoe" in client.get(link).text and "Road Shoe" not in client.get(link).text

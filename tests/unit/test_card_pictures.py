@@ -135,3 +135,29 @@ def test_a_chosen_attribute_shows_a_variant_in_stock_before_a_cheaper_one_sold_o
     all_sold = replace(sizes, priced_variants=tuple(replace(v, in_stock=False) for v in sizes.priced_variants))
     assert showing_chosen(all_sold, Filters(attributes=(("color", "red"),))).variant_id == 41  # the cheapest
     assert showing_chosen(all_sold, Filters(attributes=(("color", "red"),), in_stock=True)) == all_sold
+
+
+def test_with_nothing_chosen_the_card_pictures_the_variant_it_prices():
+    # the seller's first picture is of the red one, sold at more: the card priced by the blue one shows blue, and
+    # its link (?pictured=) opens the page on the variant at the price the card said
+    from datetime import UTC, datetime
+
+    from aisle.domain.reviews import ReviewSummary
+    from aisle.services.ports import CardFacts, CardVariant
+    from aisle.services.search.cards import card_of
+
+    red, blue = (("color", "Red"),), (("color", "Blue"),)
+    variants = (CardVariant(1, Decimal("80.00"), None, red), CardVariant(2, Decimal("60.00"), None, blue))
+    facts = CardFacts(5, 1, "Scarf", None, None, (), datetime(2026, 1, 1, tzinfo=UTC), variants)
+    prices = {1: priced("80.00"), 2: priced("60.00")}
+    gallery = [{**picture("red"), "variant_id": "1"}, {**picture("blue"), "variant_id": "2"}, picture("both")]
+
+    def shown(stocked: set[int], pictures: list[dict]) -> tuple[Decimal, str | None]:
+        card = card_of(facts, ReviewSummary(), prices, stocked, datetime(2026, 6, 1, tzinfo=UTC), pictures)
+        return card.price.amount, card.image and card.image["image_id"]
+
+    assert shown({1, 2}, gallery) == (Decimal("60.00"), "blue")
+    assert shown({1}, gallery) == (Decimal("80.00"), "red")  # the blue one sold out: the red one's price and picture
+    assert shown({1, 2}, gallery[:1] + gallery[2:]) == (Decimal("60.00"), "both")  # no blue picture: the common one
+    assert shown({1, 2}, gallery[:1]) == (Decimal("60.00"), "red")  # only another variant's: better than none
+    assert shown({1, 2}, []) == (Decimal("60.00"), None)

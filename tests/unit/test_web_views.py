@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from aisle.entrypoints.web.images import missing_svg, picture, source_of
 from aisle.entrypoints.web.links import Query
-from aisle.entrypoints.web.search_page import pages
+from aisle.entrypoints.web.search_page import pages, price_label
 from aisle.entrypoints.web.seller.stock import price_chart
 
 
@@ -81,3 +81,13 @@ def test_the_price_chart_holds_each_price_until_the_next_and_until_now():
     assert chart["line"] == "8.0,82.0 160.0,82.0 160.0,8.0 312.0,8.0"
     assert [d["price"] for d in chart["dots"]] == [10, 20] and (chart["low"], chart["high"]) == (10, 20)
     assert price_chart([]) is None
+
+
+def test_a_price_label_says_the_bound_asked_not_a_rounded_one():
+    assert price_label(None, 0.5) == "under $0.50"  # not "under $0"
+    assert price_label(None, "20.5") == "under $20.50"
+    assert price_label(999.99, None) == "over $999.99"  # not "over $1,000"
+    assert price_label(0.001, 0.002) == "$0.001 – $0.002"  # noqa: RUF001 - the label's en dash
+    assert price_label(1000, 2000.0) == "$1,000 – $2,000"  # noqa: RUF001
+    assert price_label(None, "9.99") == "under $10"  # a price bucket's bound, a cent below the dollar it stands for
+    assert price_label(10, 24.99) == "$10 – $25"  # noqa: RUF001

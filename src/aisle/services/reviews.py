@@ -8,6 +8,7 @@ from aisle.domain.errors import FieldError, InvalidInput, NotFound
 from aisle.domain.reviews import Review, review_added, validate_review
 from aisle.domain.visible_text import shows_anything
 from aisle.services.catalog import Page
+from aisle.services.input_model import unstorable_reason
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
 
 
@@ -34,6 +35,9 @@ class ReviewService:
     ) -> Review:
         """One review per reviewer per product: the reviewer is the order (verified, when checkout confirmed it
         bought this product) or else the client's address."""
+        for field, text in (("title", title), ("body", body), ("author", author)):
+            if reason := unstorable_reason(text):  # as the API's input model refuses it, the page's form too
+                raise InvalidInput.single(field, reason)
         validate_review(rating, title, body, author)
         reviewer = f"order:{order_id}" if order_id is not None else f"client:{client}"
         review = Review(

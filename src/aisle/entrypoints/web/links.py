@@ -31,6 +31,10 @@ class Query:
         pairs += [(k, v) for k, v in changes.items() if v not in (None, "")]
         return Query(self.path, pairs)
 
+    def moved(self, path: str) -> Query:
+        """The same query string on another page (a subcategory's, keeping the filters chosen)."""
+        return Query(path, self.pairs)
+
     def added(self, key: str, values: Iterable[str]) -> Query:
         return Query(self.path, [*self.pairs, *((key, v) for v in values)])
 

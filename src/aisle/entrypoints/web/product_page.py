@@ -33,13 +33,17 @@ def product_context(
     chosen = chosen or _cheapest_in_stock(variants)
     reviews_page = page_number(query.get("reviews_page"), 10_000)
     listed = reviews.list(product_id, reviews_page, REVIEWS_PER_PAGE)
+    if not listed.items and listed.total:  # past the last page (an old link, a typed number): the last one
+        reviews_page = -(-listed.total // REVIEWS_PER_PAGE)
+        listed = reviews.list(product_id, reviews_page, REVIEWS_PER_PAGE)
     summary = page["reviews_summary"]
     most = max(summary["distribution"].values(), default=0) or 1
     return {
         "p": page,
         "chosen": chosen,
         "variant_label": variant_label,
-        "gallery": _gallery(page["images"], chosen["variant_id"])[:PICTURES_SHOWN],
+        "gallery": (gallery := _gallery(page["images"], chosen["variant_id"])[:PICTURES_SHOWN]),
+        "picture_of": _first_pictures(gallery),
         "picture_at": page_number(query.get("picture"), PICTURES_SHOWN) - 1,  # picture=2 opens on the second one
         "reviews": listed.items,
         "reviews_total": listed.total,
@@ -78,6 +82,15 @@ def _cheapest_in_stock(variants: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _in_stock(variant: dict[str, Any]) -> bool:
     return bool(variant["inventory"]["status"] != "OUT_OF_STOCK")
+
+
+def _first_pictures(gallery: list[Any]) -> dict[str, int]:
+    """Where in the gallery each variant's first own picture is: choosing the variant shows it."""
+    found: dict[str, int] = {}
+    for at, image in enumerate(gallery):
+        if isinstance(image, dict) and image.get("variant_id") is not None:
+            found.setdefault(str(image["variant_id"]), at)
+    return found
 
 
 def _gallery(product_images: list[Any], variant_id: str) -> list[Any]:

@@ -173,10 +173,29 @@ def _page(query: Query) -> int:
 
 def price_label(low: Any, high: Any) -> str:
     if low is not None and high is not None:
-        return f"${float(low):,.0f} – ${float(high):,.0f}"  # noqa: RUF001 - an en dash is right for a range
+        return f"{_dollars(low)} – {_dollars(_under(high))}"  # noqa: RUF001 - an en dash is right for a range
     if high is not None:
-        return f"under ${float(high):,.0f}"
-    return f"over ${float(low):,.0f}"
+        return f"under {_dollars(_under(high))}"
+    return f"over {_dollars(low)}"
+
+
+_CENT = Decimal("0.01")
+
+
+def _under(high: Any) -> Decimal:
+    """The whole dollar a bound a cent below it stands for (a price bucket's $9.99 is "under $10"); else the
+    bound itself."""
+    value = Decimal(str(high))
+    return value + _CENT if (value + _CENT) == (value + _CENT).to_integral_value() else value
+
+
+def _dollars(amount: Any) -> str:
+    """The bound as asked: whole dollars without cents ("$20"), else to the cent ("$20.50") or finer ("$0.001"),
+    never rounded into another bound ("under $0" for 0.50, "over $1,000" for 999.99)."""
+    value = Decimal(str(amount))
+    if value == value.to_integral_value():
+        return f"${value:,.0f}"
+    return f"${value:,.2f}" if value == value.quantize(_CENT) else f"${value.normalize():,}"
 
 
 def chips(asked: Asked, understood: dict[str, Any], category_name: str | None, relaxed: set[str]) -> list[Chip]:

@@ -110,6 +110,14 @@ class ProductCards:
         }
 
 
+def _picture_of(gallery: list[dict[str, Any]], variant_id: int) -> dict[str, Any] | None:
+    """The picture a card shows beside the price of ``variant_id``: that variant's first, else the product's own
+    first (of no variant), else the first. Another variant's picture would open its page at another price."""
+    own = [image for image in gallery if image.get("variant_id") == str(variant_id)]
+    common = [image for image in gallery if not image.get("variant_id")]
+    return next(iter(own or common or gallery), None)
+
+
 def _entry(product_id: int, card: ProductCard | None) -> Entry:
     return Entry(card_cache_key(product_id), _GONE if card is None else card, CARD_TTL_SECONDS, (product_id,))
 
@@ -128,8 +136,10 @@ def card_of(
     priced = [v for v in facts.variants if v.variant_id in prices]
     in_stock = any(v.variant_id in stocked for v in facts.variants)
     offered = priced_by(priced, lambda v: v.variant_id in stocked)
-    cheapest = min((prices[v.variant_id] for v in offered), key=lambda p: p.amount)
+    shown = min(offered, key=lambda v: prices[v.variant_id].amount)
+    cheapest = prices[shown.variant_id]
     summary = summary or ReviewSummary()
+    image = _picture_of(gallery, shown.variant_id)
     return ProductCard(
         product_id=facts.product_id,
         title=facts.title,
@@ -137,8 +147,8 @@ def card_of(
         price=cheapest,
         rating_average=summary.average,
         rating_count=summary.count,
-        thumbnail_url=thumbnail_of(gallery),
-        image=gallery[0] if gallery else None,
+        thumbnail_url=thumbnail_of([image] if image else []),
+        image=image,
         badges=_badges(facts, cheapest, summary, now),
         in_stock=in_stock,
         variant_count=len(facts.variants),

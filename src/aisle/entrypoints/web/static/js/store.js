@@ -83,21 +83,32 @@ function variantPicker(form) {
     const stock = document.querySelector('[data-field="stock"]');
     stock.className = "stock " + (d.status === "OUT_OF_STOCK" ? "out" : d.status === "LOW_STOCK" ? "low" : "in");
     set("sku", d.sku);
+    if (d.picture !== "") showPicture(Number(d.picture));
     const url = new URL(window.location.href); url.searchParams.set("variant", radio.value);
     history.replaceState(null, "", url);
+    // the links and the review form that name a variant now name this one, as the page without JavaScript would
+    document.querySelectorAll("a.thumb, form.review-form").forEach((el) => {
+      const attribute = el.tagName === "FORM" ? "action" : "href";
+      const target = new URL(el.getAttribute(attribute), window.location.href);
+      target.searchParams.set("variant", radio.value);
+      el.setAttribute(attribute, target.pathname + target.search + target.hash);
+    });
   });
 }
 
-function gallery() {
+function showPicture(index) {
   const big = document.getElementById("gallery-big");
-  if (!big) return;
   const main = document.querySelector(".main-img");
-  const thumbs = document.querySelectorAll(".thumb");
-  thumbs.forEach((button) => button.addEventListener("click", (event) => {
+  const picture = big && big.content.children[index];
+  if (!picture || !main) return;
+  main.replaceChildren(picture.cloneNode(true));
+  document.querySelectorAll(".thumb").forEach((t) => t.setAttribute("aria-current", String(Number(t.dataset.index) === index)));
+}
+
+function gallery() {
+  document.querySelectorAll(".thumb").forEach((button) => button.addEventListener("click", (event) => {
     event.preventDefault();  // a link for pages without JavaScript: here the picture changes in place
-    const picture = big.content.children[Number(button.dataset.index)];
-    main.replaceChildren(picture.cloneNode(true));
-    thumbs.forEach((t) => t.setAttribute("aria-current", String(t === button)));
+    showPicture(Number(button.dataset.index));
   }));
 }
 
