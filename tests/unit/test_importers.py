@@ -83,6 +83,7 @@ def test_bestbuy_skips_items_without_a_name_or_a_valid_price(tmp_path):
         "not an object",
         {**item, "name": "Same SKU again"},
         {**item, "image": "https://x/126_sb.jpg", "price": 19.999},
+        {**item, "image": "https://x/127_sb.jpg", "price": 1e30},  # stopped the whole import before
     ])  # fmt: skip
     records = list(read_bestbuy(path))
     assert [(r.line, r.reason) for r in skipped(records)] == [
@@ -91,6 +92,7 @@ def test_bestbuy_skips_items_without_a_name_or_a_valid_price(tmp_path):
         (4, "no valid price (found 'cheap')"),
         (5, "not a JSON object"),
         (6, "duplicate of an earlier product with SKU BB-123"),
+        (8, "no valid price (found 1e+30)"),
     ]
     assert [r.data["variants"][0]["price"] for r in products(records)] == [Decimal("9.99"), Decimal("20.00")]
 
@@ -165,7 +167,7 @@ def test_icecat_reads_a_directory_of_zips_in_name_order(sample_data):
 def test_icecat_reads_a_plain_json_file_and_skips_what_it_cannot_sell(tmp_path):
     item = {"id": "7", "name": "X1", "title": "Acme X1 toner cartridge", "ean": [], "price": 1250,
             "supplier": "Acme", "attr_t_product_colour": "Black", "attr_n_black_toner_page_yield": 2000.0,
-            "attr_n_pallet_weight": 90.0, "attr_b_rohs_compliance": True}  # fmt: skip
+            "attr_n_pallet_weight": 90.0, "attr_b_rohs_compliance": True, "attr_n_weight": 1e309}  # fmt: skip
     path = write_json(tmp_path / "export.json", [item, {**item, "id": "8", "price": 0}, {**item, "id": None}])
     records = list(read_icecat(path))
     reasons = [(r.line, r.reason) for r in skipped(records)]
@@ -416,3 +418,33 @@ def test_an_icecat_zip_that_cannot_be_opened_says_why_not_that_it_is_damaged(tmp
     with pytest.raises(readers.UnreadableCatalog, match="Permission denied") as refusal:
         list(readers.read("icecat", archive))
     assert "damaged" not in str(refusal.value)
+
+
+def test_a_record_a_product_rule_refuses_is_rejected_with_its_line_not_left_to_undo_its_batch():
+    from aisle.services.importing import Prepared, Rejected, prepare_record
+
+    variant = {"sku": "DUP-1", "price": 10}
+    good = ProductRecord(1, {"title": "Mug", "status": "ACTIVE", "variants": [variant]})
+    twice = ProductRecord(2, {"title": "Cup", "status": "ACTIVE", "variants": [variant, {**variant, "price": 12}]})
+    dearer = ProductRecord(3, {"title": "Jug", "status": "ACTIVE", "variants": [{**variant, "compare_price": 5}]})
+    assert isinstance(prepare_record(good), Prepared)
+    assert prepare_record(twice) == Rejected(2, "variants[1].sku: duplicate SKU 'DUP-1' in this product", True)
+    refused = prepare_record(dearer)
+    assert isinstance(refused, Rejected) and refused.reason.startswith("variants[0].compare_price")
+
+
+def test_a_bestbuy_item_without_an_image_keeps_its_sku_when_the_feed_gains_an_item_in_front(tmp_path):
+    chair = {"name": "Posfeed Chair", "price": 50, "categories": ["Furniture"]}
+    lamp = {"name": "Posfeed Lamp", "price": 20, "categories": ["Furniture"]}
+    first = [r.data["variants"][0]["sku"] for r in read_bestbuy(write_json(tmp_path / "a.json", [chair, lamp]))]
+    newer = write_json(tmp_path / "b.json", [{**chair, "name": "Posfeed Desk"}, chair, lamp])
+    again = [r.data["variants"][0]["sku"] for r in products(read_bestbuy(newer))]
+    assert again[1:] == first and again[0] not in first
+
+
+def test_a_json_feed_saved_with_a_byte_order_mark_reads_as_without_one(tmp_path):
+    item = {"name": "Phone", "price": 9.99, "image": "https://x/123_sb.jpg", "categories": ["Phones"]}
+    marked = tmp_path / "products.json"
+    marked.write_bytes(b"\xef\xbb\xbf" + json.dumps([item]).encode())
+    assert [r.data["title"] for r in products(read_bestbuy(marked))] == ["Phone"]
+    assert readers.count_hint("bestbuy", marked) == 1

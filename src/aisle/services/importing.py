@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from aisle.domain.catalog import Product, ProductContent
+from aisle.domain.catalog import Product, ProductContent, content_problems
 from aisle.domain.reviews import Review
 from aisle.services.import_indexing import HOLD_EVENTS, BatchIndexer, ImportIndexing, IndexFeed
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
@@ -64,6 +64,8 @@ def prepare_record(record: Any) -> Prepared | Rejected:
     except ValidationError as error:
         first = field_errors(error)[0]
         return Rejected(record.line, f"{first.field}: {first.reason}", failed=True)
+    if problems := content_problems(content):  # as Product.create would refuse it: in the batch, it undid the batch
+        return Rejected(record.line, f"{problems[0].field}: {problems[0].reason}", failed=True)
     if popularity is not None:
         content = replace(content, popularity=popularity)
     reviews = tuple((g.rating, g.title, g.body, g.author) for g in getattr(record, "reviews", ()))

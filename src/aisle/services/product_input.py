@@ -28,6 +28,7 @@ from aisle.domain.catalog import (
     MAX_IMAGES,
     MAX_TITLE,
     MAX_VARIANTS,
+    MAX_WEIGHT_GRAMS,
     ProductContent,
     ProductStatus,
     Variant,
@@ -119,7 +120,7 @@ class VariantIn(InputModel):
     attributes: dict[VariantAttributeName, ShortText] = Field(
         default_factory=dict, max_length=20, examples=[{"size": "M"}]
     )
-    weight_grams: int | None = Field(None, ge=0, le=1_000_000, strict=True)
+    weight_grams: int | None = Field(None, ge=0, le=MAX_WEIGHT_GRAMS, strict=True)
     # as GET shows a variant, so that a product read can be written back: a variant is known by its sku
     variant_id: IdText | None = Field(None, description="As GET shows it; read only (a variant is its sku)")
     currency: Literal["USD"] = Field("USD", description="As GET shows it; prices are in USD")

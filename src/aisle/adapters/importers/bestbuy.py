@@ -6,8 +6,8 @@ The file has no product id: the Best Buy SKU is the file name of each product's 
 
 from __future__ import annotations
 
+import hashlib
 import html
-import math
 import re
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,6 +18,7 @@ from aisle.adapters.importers.brands import brand_name
 from aisle.adapters.importers.feed_text import repaired
 from aisle.adapters.importers.jsonl import iter_json_array
 from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord, without_repeated_skus
+from aisle.domain.money import MAX_PRICE
 
 SKU_PREFIX = "BB-"
 MAX_TITLE = 500
@@ -30,7 +31,7 @@ _SKU_IN_IMAGE_URL = re.compile(r"/(\d+)[^/]*\.\w+$")
 
 def read_bestbuy(path: Path) -> Iterator[ImportRecord]:
     """One record per array element, numbered from 1 in file order."""
-    with path.open(encoding="utf-8") as stream:
+    with path.open(encoding="utf-8-sig") as stream:
         records = (_record(number, item) for number, item in enumerate(iter_json_array(stream), start=1))
         yield from without_repeated_skus(records)
 
@@ -61,7 +62,7 @@ def _product_data(number: int, item: dict[str, Any], title: str, price: Decimal)
         "popularity": _popularity(item.get("popularity")),
         "variants": [
             {
-                "sku": _sku(image, number),
+                "sku": _sku(image, title),
                 "attributes": _colour(title),
                 "price": price,
                 "compare_price": None,
@@ -94,8 +95,8 @@ def _plain(value: Any) -> str:
 
 
 def _price(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= MAX_PRICE:
+        return None  # NaN, infinities and 1e30 too: no price anyone sells at
     price = Decimal(str(value)).quantize(_CENT, rounding=ROUND_HALF_UP)
     return price if price > 0 else None
 
@@ -106,6 +107,10 @@ def _popularity(value: Any) -> float | None:
     return float(value)
 
 
-def _sku(image_url: Any, number: int) -> str:
+def _sku(image_url: Any, title: str) -> str:
+    """Best Buy's SKU, read from the image URL; without one, a SKU made from the name, not from the item's place in
+    the file: a feed with one more item in front would otherwise import an item again under another SKU."""
     match = _SKU_IN_IMAGE_URL.search(image_url) if isinstance(image_url, str) else None
-    return f"{SKU_PREFIX}{match.group(1)}" if match else f"{SKU_PREFIX}item-{number}"
+    if match:
+        return f"{SKU_PREFIX}{match.group(1)}"
+    return f"{SKU_PREFIX}name-{hashlib.sha256(title.casefold().encode()).hexdigest()[:16]}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import re
 import zipfile
 from collections.abc import Iterator, Mapping
@@ -23,7 +24,7 @@ from aisle.adapters.importers.brands import brand_name
 from aisle.adapters.importers.feed_text import pieces_spelled_out, repaired
 from aisle.adapters.importers.jsonl import iter_json_array
 from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord, without_repeated_skus
-from aisle.domain.catalog import gtin_problem
+from aisle.domain.catalog import MAX_WEIGHT_GRAMS, gtin_problem
 from aisle.domain.categorize import place_in_category, readable_spec_name
 
 SKU_PREFIX = "IC-"
@@ -87,7 +88,7 @@ def _json_streams(path: Path) -> Iterator[TextIO]:
     elif path.name.endswith(".zip"):
         raise zipfile.BadZipFile("not a zip archive (damaged, or cut short)")
     else:
-        with path.open(encoding="utf-8") as stream:
+        with path.open(encoding="utf-8-sig") as stream:
             yield stream
 
 
@@ -101,7 +102,7 @@ def _zip_members(path: Path) -> Iterator[TextIO]:
 
 @contextmanager
 def _text_member(archive: zipfile.ZipFile, name: str) -> Iterator[TextIO]:
-    with archive.open(name) as raw, io.TextIOWrapper(raw, encoding="utf-8") as stream:
+    with archive.open(name) as raw, io.TextIOWrapper(raw, encoding="utf-8-sig") as stream:
         yield stream
 
 
@@ -178,6 +179,8 @@ def _readable_value(value: Any) -> str | int | float | bool | None:
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float):
+        if not math.isfinite(value):  # NaN or infinity: no spec, and no JSON number to store
+            return None
         return int(value) if float(value).is_integer() else value
     if isinstance(value, str):
         return _clipped(_plain(_listed(value))) or None
@@ -253,6 +256,6 @@ def _first_ean(eans: Any) -> str | None:
 
 
 def _weight_grams(weight: Any) -> int | None:
-    if isinstance(weight, bool) or not isinstance(weight, int | float) or not weight >= 1:
-        return None
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 1 <= weight <= MAX_WEIGHT_GRAMS:
+        return None  # NaN and infinities too: a weight no one could ship is no weight, and the product is kept
     return round(weight)

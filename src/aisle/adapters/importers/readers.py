@@ -51,7 +51,8 @@ def count_hint(fmt: str, path: Path) -> int | None:
     try:
         if fmt == "bestbuy":
             with path.open("rb") as handle:
-                return len(json.load(handle))
+                items = json.load(handle)
+            return len(items) if isinstance(items, list) else None  # not a list: its reader names the problem
         with path.open("rb") as handle:
             return sum(1 for line in handle if line.strip())
     except (OSError, ValueError, TypeError) as error:  # TypeError: a JSON value that has no length
