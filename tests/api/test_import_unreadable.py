@@ -146,3 +146,14 @@ def test_a_seller_is_named_to_import_by_its_id_or_its_name(tmp_path: Path):
     listed = CliRunner().invoke(cli, ["sellers", "list"], env=env).output
     assert {"seller_id": seller_id, "name": "Acme Outdoors"} in [json.loads(r) for r in listed.splitlines() if "{" in r]
     assert "JSONL import" not in listed  # no seller of its own was made for the file
+
+
+def test_a_line_a_product_rule_refuses_fails_alone_and_drafts_are_said_to_be_drafts(tmp_path: Path):
+    twice = '{"title": "Mug", "variants": [{"sku": "M-1", "price": 5}, {"sku": "M-1", "price": 6}]}\n'
+    lines = tmp_path / "products.jsonl"
+    lines.write_text(JSONL + twice + JSONL.replace("TS-1", "TS-2").replace('"status": "ACTIVE", ', ""))
+    code, output = _import(tmp_path, "--format", "jsonl", str(lines))
+    assert code == 1 and "Traceback" not in output, output  # a failed line is for the operator to see to
+    assert "imported 2, failed 1" in output
+    assert "variants[1].sku: duplicate SKU 'M-1' in this product (line 2)" in output
+    assert "1 as drafts, not shown in the store until made ACTIVE" in output

@@ -77,7 +77,11 @@ class ImportFormat(StrEnum):
     synthetic = "synthetic"
 
 
-def _settings(run_background_workers: bool = False, with_workers: bool = False, existing: bool = False) -> Settings:
+def _settings(
+    run_background_workers: bool = False, with_workers: bool = False, existing: bool = False, store: bool = True
+) -> Settings:
+    """The settings, checked; ``store``: the data dir is checked too (``existing``: it must hold a store), else
+    made."""
     try:
         overrides: dict[str, Any] = {"with_workers": True} if with_workers else {}
         settings = Settings(run_background_workers=run_background_workers, **overrides)
@@ -88,6 +92,8 @@ def _settings(run_background_workers: bool = False, with_workers: bool = False, 
             reason = problem["msg"].removeprefix("Value error, ")  # pydantic's label for a validator's message
             console.print(f"[red]bad setting{name}[/red]: {reason}")
         raise typer.Exit(2) from None
+    if not store:
+        return settings
     if existing:
         _require_store(settings)
     else:
@@ -333,7 +339,7 @@ def worker(
     from aisle.bootstrap import worker_loops
     from aisle.entrypoints.metrics import instrument
 
-    if _settings().profile != "distributed":  # asked before opening (or creating) a store
+    if _settings(store=False).profile != "distributed":  # asked before opening (or creating) a store
         console.print("the embedded profile runs its workers inside `aisle serve`; set AISLE_PROFILE=distributed")
         raise typer.Exit(2)
     container = _container()

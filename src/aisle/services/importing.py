@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from pydantic import ValidationError
 
-from aisle.domain.catalog import Product, ProductContent, content_problems
+from aisle.domain.catalog import Product, ProductContent, ProductStatus, content_problems
 from aisle.domain.reviews import Review
 from aisle.services.import_indexing import HOLD_EVENTS, BatchIndexer, ImportIndexing, IndexFeed
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
@@ -77,6 +77,7 @@ class ImportSummary:
     imported: int = 0
     reviews: int = 0
     not_placed: int = 0  # imported without a category: nothing in the source told where it belongs
+    drafts: int = 0  # imported as drafts (a record without "status" is one): not in the store yet
     skipped: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
     lines: dict[str, list[int]] = field(default_factory=dict)  # the first few lines (or items) of each reason
@@ -100,7 +101,11 @@ class ImportSummary:
         counts = [f"imported {self.imported}"]
         troubles = (("skipped", self.skipped.total()), ("failed", self.failed.total()))
         counts += [f"{what} {n}" for what, n in troubles if n]
-        return ", ".join(counts) + f" ({self.not_placed} imported without a category, {self.reviews} generated reviews)"
+        drafts = f", {self.drafts} as drafts, not shown in the store until made ACTIVE" if self.drafts else ""
+        return (
+            ", ".join(counts)
+            + f" ({self.not_placed} imported without a category, {self.reviews} generated reviews{drafts})"
+        )
 
 
 LINES_KEPT = 5
@@ -204,6 +209,7 @@ class CatalogImporter:
         # reviews included (at a million products with ~4 reviews each, they were most of the outbox).
         uow.reviews.add_many(reviews)
         summary.imported += len(fresh)
+        summary.drafts += sum(1 for product in products if product.status is ProductStatus.DRAFT)
         summary.reviews += len(reviews)
         return products
 
