@@ -55,7 +55,7 @@ def search(
         Query(
             max_length=2_000,
             description="Brands, any of them: repeatable or comma-separated (`brand=Sony,Bose`); a brand whose name "
-            "holds a comma is chosen by its whole name (`brand=Black, Decker %26 Sons`)",
+            "holds a comma is chosen by its whole name (`brand=Black, Decker %26 Sons`); at most 50 brands",
         ),
     ] = None,
     rating_min: Annotated[
@@ -69,7 +69,8 @@ def search(
             "average: 4.8 stars from 200 reviews comes before 5.0 from one review); the effective price for the "
             "price sorts (a running deal applied); `newest`: latest listed first; `relevance` (the default). Sorted "
             "with words, only the products whose name, brand or category hold every word, when a fifth of the "
-            "matches or more do: a product only its description relates to the words is left out",
+            "catalog's matches for the words or more do (decided on the words alone, so a facet's count is what "
+            "choosing it finds): a product only its description relates to the words is left out",
         ),
     ] = None,
     page: Annotated[

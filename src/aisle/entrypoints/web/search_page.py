@@ -11,10 +11,11 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from aisle.domain.errors import InvalidInput
+from aisle.domain.search.query import MAX_QUERY_CHARS
 from aisle.entrypoints.numbers import decimal_comma, page_number, whole_number, without_thousands
 from aisle.entrypoints.web.links import Query
 from aisle.services.input_model import REFUSED_CHARACTERS
-from aisle.services.search.params import MAX_ATTRIBUTE_FILTERS, SearchParams, attribute_filters
+from aisle.services.search.params import MAX_ATTRIBUTE_FILTERS, MAX_BRAND_FILTERS, SearchParams, attribute_filters
 
 PAGE_SIZE = 24
 SORTS = {
@@ -64,16 +65,24 @@ def read_query(
     # control characters ("%00") and bidi overrides are no part of a search, and would be echoed into the page
     # (U+202E shows "evil" as "live")
     pairs = [(k, " ".join(REFUSED_CHARACTERS.sub(" ", v).split())) for k, v in raw.multi_items() if k in KEYS]
-    pairs = [(k, v) for k, v in pairs if k != "category"]
+    pairs = [(k, v[:MAX_QUERY_CHARS] if k == "q" else v) for k, v in pairs if k != "category"]  # all a search reads
+    if len([k for k, _v in pairs if k == "brand"]) > MAX_BRAND_FILTERS:
+        ignored.append(f"at most {MAX_BRAND_FILTERS} brands filter at once, so the others did not")
+        brand_at = [at for at, (k, _v) in enumerate(pairs) if k == "brand"]
+        pairs = [pair for at, pair in enumerate(pairs) if at not in brand_at[MAX_BRAND_FILTERS:]]
     if category is None:
         category = (raw.get("category") or "").strip() or None
         if category:
             pairs.append(("category", category))
     query = Query(path, pairs)
-    brands = brand_choices(query.all("brand"))
+    try:
+        brands = brand_choices(query.all("brand"))
+    except InvalidInput as invalid:  # too many, written with commas
+        ignored.append(invalid.errors[0].reason)
+        brands = ()
     price_min, price_max = _price_range(query, ignored)
     params = SearchParams(
-        q=(query.get("q") or "")[:500],
+        q=query.get("q") or "",
         category=category,
         price_min=price_min,
         price_max=price_max,
