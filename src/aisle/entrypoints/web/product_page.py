@@ -38,11 +38,12 @@ def product_context(
         listed = reviews.list(product_id, reviews_page, REVIEWS_PER_PAGE)
     summary = page["reviews_summary"]
     most = max(summary["distribution"].values(), default=0) or 1
+    gallery = _gallery(page["images"], chosen["variant_id"])[:PICTURES_SHOWN]
     return {
         "p": page,
         "chosen": chosen,
         "variant_label": variant_label,
-        "gallery": (gallery := _gallery(page["images"], chosen["variant_id"])[:PICTURES_SHOWN]),
+        "gallery": gallery,
         "picture_of": _first_pictures(gallery),
         "picture_at": page_number(query.get("picture"), PICTURES_SHOWN) - 1,  # picture=2 opens on the second one
         "reviews": listed.items,
