@@ -1014,3 +1014,17 @@ def test_a_brand_with_a_colour_none_of_its_products_has_shows_its_products_sayin
     assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "yellow"}]
     assert {r["brand"] for r in body["results"]} == {"Samsung"}
     assert body["relaxed"]["related_categories"][0]["count"] == 2  # where Samsung's products are, not everything
+
+
+def test_autocomplete_completes_a_plural_typed_whole_with_titles_in_either_number(client, seller, container):
+    seller.create(title="Volt Wireless Headphone", variants=[{"sku": "WH-1", "price": 30}])
+    seller.create(title="Volt Wireless Headphones Pro", variants=[{"sku": "WH-2", "price": 60}])
+    seller.create(title="Volt AA Battery Pack", variants=[{"sku": "WH-3", "price": 6}])
+    wait_for_outbox(container)
+
+    def products(typed: str) -> set[str]:
+        found = client.get("/api/v1/products/autocomplete", params={"q": typed}).json()["suggestions"]
+        return {s["text"] for s in found if s["type"] == "product"}
+
+    assert products("wireless headphones") == {"Volt Wireless Headphone", "Volt Wireless Headphones Pro"}
+    assert products("volt batteries") == {"Volt AA Battery Pack"}

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from itertools import islice
 
 from aisle.domain.categories import Category
+from aisle.domain.search.kinds import singular
 from aisle.domain.search.query import read_text
 from aisle.domain.search.stopwords import STOP_WORDS
 from aisle.domain.search.text import has_digit, normalize, tokenize
@@ -72,7 +73,7 @@ class Autocomplete:
         suggestions += self._queries(prefix)
         suggestions += self._brands(prefix)
         suggestions += self._category_suggestions(prefix)
-        suggestions += self._titles(prefix)
+        suggestions += self._titles(f"{head} {_either_number(last)}".strip() if last else prefix)
         suggestions += self._words(head, last)
         completed = prefix.strip() if prefix.strip() != text else None
         return Completions(typed, text, completed, tuple(_unique(suggestions)[:limit]))
@@ -153,6 +154,13 @@ class Autocomplete:
             and (last or _NEXT_WORD.fullmatch(w))  # after "hp ", "toner" and "laserjet", not "1" or "x"
         ]
         return [Suggestion("query", f"{head} {word}".strip()) for word in words][:WORDS]
+
+
+def _either_number(word: str) -> str:
+    """What a plural and its singular begin with: "wireless headphones" completes "Wireless Headphone" titles too,
+    "batteries" those saying "Battery"."""
+    base = singular(word)
+    return base if word.startswith(base) else word[: len(base) - 1]  # "batteries", "battery": "batter"
 
 
 def _stray_marks(text: str) -> bool:
