@@ -904,3 +904,23 @@ def test_a_subcategory_link_on_a_category_page_keeps_the_filters_chosen(client, 
     [link] = re.findall(rf'href="(/c/{shoes}[^"]*)"', page)
     assert "brand=Acme" in link and "q=shoe" in link
     assert "Trail Shoe" in client.get(link).text and "Road Shoe" not in client.get(link).text
+
+
+def test_a_portal_edit_adding_one_attribute_keeps_the_others_as_they_were(client, seller):
+    made = seller.create(attributes={"capacity": 256, "fingerprint_reader": False, "material": "mesh"})
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    form = {
+        "csrf_token": client.cookies["aisle_csrf"],
+        "version": "1",
+        "title": "Trailblazer Running Shoe",
+        "status": "ACTIVE",
+        "attributes": "capacity=256; fingerprint_reader=False; material=mesh; colour=silver",
+        "v_sku": ["TB-42-BLK", "TB-43-BLK"],
+        "v_price": ["89.99", "89.99"],
+        "v_compare": ["119.99", ""],
+        "v_attrs": ["size=42; color=black", "size=43; color=black"],
+    }
+    saved = client.post(f"/seller/products/{made['product_id']}", data=form, follow_redirects=False)
+    assert saved.status_code in (200, 303), saved.text[-400:]
+    after = seller.request("GET", f"/products/{made['product_id']}").json()["attributes"]
+    assert after == {"capacity": 256, "fingerprint_reader": False, "material": "mesh", "colour": "silver"}

@@ -305,3 +305,24 @@ def test_a_category_counts_products_not_listings(ids, uow):
     listed(seller, "ASH-1", status=ProductStatus.DRAFT)
     with uow(readonly=True) as tx:
         assert tx.products.count_active_by_category() == {boards: 3}  # oak, elm, pine
+
+
+def test_a_seller_finds_any_of_its_products_by_words_of_the_title_or_a_whole_sku(ids, uow):
+    seller = a_seller(ids, uow)
+    other_seller = a_seller(ids, uow, "Other")
+    shoe = a_product(ids, uow, seller, title="Trail Shoe 50% Off", skus=("SHOE-9",))
+    for n in range(30):  # newer products: the search is not limited to the newest few
+        a_product(ids, uow, seller, title=f"Camp Mug {n}", skus=(f"MUG-{n}",))
+    a_product(ids, uow, other_seller, title="Trail Shoe", skus=("SHOE-8",))
+
+    def found(text: str) -> tuple[list[int], int]:
+        with uow(readonly=True) as tx:
+            items, total = tx.products.list_for_seller(seller.seller_id, None, 0, 10, text)
+        return [p.product_id for p in items], total
+
+    assert found("trail shoe") == ([shoe.product_id], 1)  # any case, and only this seller's
+    assert found("shoe-9") == ([shoe.product_id], 1)
+    assert found("50%") == ([shoe.product_id], 1)  # a percent sign is text, not a LIKE pattern
+    assert found("SHOE") == ([shoe.product_id], 1)  # in the title; part of a SKU finds nothing by the SKU
+    assert found("camp mug")[1] == 30 and len(found("camp mug")[0]) == 10
+    assert found("_")[1] == 0

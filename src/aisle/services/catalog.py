@@ -173,10 +173,14 @@ class CatalogService:
         with self._uow(readonly=True) as uow:
             return _owned_product(uow, seller_id, product_id)
 
-    def list_products(self, seller_id: int, statuses: Collection[ProductStatus], page: int, page_size: int) -> Page:
-        """``statuses``: the products in any of them (none: every product)."""
+    def list_products(
+        self, seller_id: int, statuses: Collection[ProductStatus], page: int, page_size: int, text: str = ""
+    ) -> Page:
+        """``statuses``: the products in any of them (none: every product); ``text``: those whose title holds it, or
+        with a variant of that SKU."""
         with self._uow(readonly=True) as uow:
-            items, total = uow.products.list_for_seller(seller_id, statuses, (page - 1) * page_size, page_size)
+            offset = (page - 1) * page_size
+            items, total = uow.products.list_for_seller(seller_id, statuses, offset, page_size, text)
         return Page(items, total, page, page_size)
 
     def category_tree(self) -> list[CategoryNode]:

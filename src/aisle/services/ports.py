@@ -121,9 +121,10 @@ class ProductRepository(Protocol):
         """Writes the new version only if the stored one is still ``expected_version``, else VersionConflict."""
 
     def list_for_seller(
-        self, seller_id: int, statuses: Collection[ProductStatus], offset: int, limit: int
+        self, seller_id: int, statuses: Collection[ProductStatus], offset: int, limit: int, text: str = ""
     ) -> tuple[list[Product], int]:
-        """``statuses``: the products in any of them (none: every product)."""
+        """``statuses``: the products in any of them (none: every product); ``text``: only those whose title holds
+        it or with a variant of that SKU (any case)."""
         ...
 
     def versions(self, product_id: int) -> list[VersionInfo]: ...

@@ -167,11 +167,15 @@ class SqlProductRepository:
         ]
 
     def list_for_seller(
-        self, seller_id: int, statuses: Collection[ProductStatus], offset: int, limit: int
+        self, seller_id: int, statuses: Collection[ProductStatus], offset: int, limit: int, text: str = ""
     ) -> tuple[list[Product], int]:
         condition = t.products.c.seller_id == seller_id
         if statuses:
             condition = and_(condition, t.products.c.status.in_(sorted(s.value for s in statuses)))
+        if text:
+            of_sku = select(t.variants.c.product_id).where(func.lower(t.variants.c.sku) == text.lower())
+            titled = t.products.c.title.icontains(text, autoescape=True)  # "50%" is text, not a pattern
+            condition = and_(condition, or_(titled, t.products.c.product_id.in_(of_sku)))
         total = self._db.execute(select(func.count()).select_from(t.products).where(condition)).scalar_one()
         ids = self._db.execute(
             select(t.products.c.product_id)

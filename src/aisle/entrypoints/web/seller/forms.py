@@ -149,7 +149,11 @@ def _pairs_unless_shown(text: str, shown: Mapping[str, Any] | None, field: str) 
     values as they are instead of reading them back as text."""
     if shown is not None and text.strip() == pairs_text(shown):
         return dict(shown)
-    return parse_pairs(text, field)
+    typed = parse_pairs(text, field)
+    # a pair left as shown, beside one added or changed, keeps its value too ("capacity=256" stays the number 256,
+    # "fingerprint_reader=False" the false the store shows as "No")
+    kept = {name: shown[name] for name, value in typed.items() if shown and name in shown and value == f"{shown[name]}"}
+    return {**typed, **kept}
 
 
 def _variants(

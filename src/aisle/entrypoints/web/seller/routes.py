@@ -34,7 +34,6 @@ router.include_router(stock.router)
 router.include_router(images.router)
 STATUSES = ("DRAFT", "ACTIVE", "INACTIVE", "DELETED")
 PAGE_SIZE = 25
-SEARCH_SCAN = 1000  # a title search looks through this many of the seller's newest products
 PRICE_RULE = "confirm_price_change"  # the API's ±50% rule names the flag that confirms a change
 CATEGORIES_OFFERED = 500  # paths listed in the product form; about 25 KB of HTML at most
 
@@ -88,13 +87,8 @@ def products(request: Request, seller: PortalSeller, catalog: CatalogDep) -> Res
     wanted = (ProductStatus(status),) if status in STATUSES else ()
     text = (request.query_params.get("q") or "").strip()
     number = page_number(request.query_params.get("page"), 10_000)
-    if text:
-        found = catalog.list_products(seller.seller_id, wanted, 1, SEARCH_SCAN).items
-        matching = [p for p in found if text.casefold() in p.content.title.casefold() or _sku_match(p, text)]
-        items, total = matching[(number - 1) * PAGE_SIZE : number * PAGE_SIZE], len(matching)
-    else:
-        listed = catalog.list_products(seller.seller_id, wanted, number, PAGE_SIZE)
-        items, total = listed.items, listed.total
+    listed = catalog.list_products(seller.seller_id, wanted, number, PAGE_SIZE, text)
+    items, total = listed.items, listed.total
     last = max(1, -(-total // PAGE_SIZE))
     if number > last and total:  # an old link, a typed page number: the last page, as the storefront does
         return RedirectResponse(f"{request.url.path}?{urlencode({**request.query_params, 'page': last})}", 303)
@@ -266,10 +260,6 @@ def _offered(categories: dict[int, Any]) -> list[str]:
     """The category paths the field offers as it is typed; none from a tree too large to send with every form
     (a refused path is still answered with the nearest real ones)."""
     return sorted(c.path for c in categories.values()) if len(categories) <= CATEGORIES_OFFERED else []
-
-
-def _sku_match(product: Any, text: str) -> bool:
-    return any(text.casefold() == v.sku.casefold() for v in product.content.variants)
 
 
 def _saved_version(request: Request, product: Product | None) -> int | None:

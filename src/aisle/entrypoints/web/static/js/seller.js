@@ -44,7 +44,19 @@ function confirmations() {
   }));
 }
 
-document.addEventListener("DOMContentLoaded", () => { priceDialog(); jobProgress(); confirmations(); });
+// a second click while the first save is on its way would save twice (the second then told it was stale, or its
+// SKU taken, by the first); after 10 s without an answer, or once the page is shown again by Back, it may be sent
+function oneSubmitEach() {
+  document.querySelectorAll('form[method="post"]').forEach((form) => form.addEventListener("submit", (e) => {
+    if (e.defaultPrevented) return;
+    if (form.dataset.sent) { e.preventDefault(); return; }
+    form.dataset.sent = "1";
+    setTimeout(() => { delete form.dataset.sent; }, 10000);
+  }));
+  window.addEventListener("pageshow", () => document.querySelectorAll("form[data-sent]").forEach((f) => { delete f.dataset.sent; }));
+}
+
+document.addEventListener("DOMContentLoaded", () => { priceDialog(); jobProgress(); confirmations(); oneSubmitEach(); });
 
 function pictures() {
   const root = document.getElementById("pictures");
