@@ -924,3 +924,24 @@ def test_a_portal_edit_adding_one_attribute_keeps_the_others_as_they_were(client
     assert saved.status_code in (200, 303), saved.text[-400:]
     after = seller.request("GET", f"/products/{made['product_id']}").json()["attributes"]
     assert after == {"capacity": 256, "fingerprint_reader": False, "material": "mesh", "colour": "silver"}
+
+
+def test_a_refused_rollback_comes_back_to_the_versions_page_saying_why(client, seller):
+    internal = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
+    made = seller.create(variants=[{"sku": "RB-1", "price": 10}])
+    two = [{"sku": "RB-1", "price": 10}, {"sku": "RB-2", "price": 12}]
+    assert seller.request("PATCH", f"/products/{made['product_id']}", json={"variants": two}).status_code == 200
+    added = next(
+        v for v in seller.request("GET", f"/products/{made['product_id']}").json()["variants"] if v["sku"] == "RB-2"
+    )
+    client.post("/api/v1/warehouses", json={"warehouse_id": "main", "name": "Main", "region": "us"}, headers=internal)
+    stock = {"operation": "SET", "warehouse_id": "main", "quantity": 5}
+    assert client.patch(f"/api/v1/inventory/{added['variant_id']}", json=stock, headers=internal).status_code == 200
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    form = {"csrf_token": client.cookies["aisle_csrf"], "version": "1"}
+    refused = client.post(f"/seller/products/{made['product_id']}/rollback", data=form, follow_redirects=False)
+    assert refused.status_code == 409
+    text = html.unescape(refused.text)
+    assert "Not rolled back:" in text and "RB-2" in text  # the variant version 1 would drop holds stock
+    assert "Roll back to v1" in text  # still the portal's versions page, not the store's error page
+    assert seller.request("GET", f"/products/{made['product_id']}").json()["version"] == 2

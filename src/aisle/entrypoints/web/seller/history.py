@@ -10,7 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from aisle.domain.categories import Category
-from aisle.domain.errors import InvalidInput
+from aisle.domain.errors import Conflict, InvalidInput
+from aisle.domain.sellers import Seller
 from aisle.entrypoints.api.dependencies import BulkDep, CatalogDep, parse_id
 from aisle.entrypoints.api.schemas import job_out
 from aisle.entrypoints.numbers import whole_number
@@ -18,6 +19,8 @@ from aisle.entrypoints.web.dependencies import CategoriesDep
 from aisle.entrypoints.web.rendering import field_label
 from aisle.entrypoints.web.seller.portal import PortalSeller, checked_form, page, to_sign_in
 from aisle.services.bulk import TooManyLines
+from aisle.services.catalog import CatalogService
+from aisle.services.categories import CategoryCache
 
 router = APIRouter()
 CATEGORIES_LISTED = 500  # the ids a bulk file's lines may name, listed on its page
@@ -29,7 +32,13 @@ def versions(
 ) -> Response:
     if seller is None:
         return to_sign_in(request)
-    pid = parse_id(product_id, "product_id")
+    context = _versions_context(request, seller, catalog, categories, parse_id(product_id, "product_id"))
+    return page(request, "seller/versions.html", context)
+
+
+def _versions_context(
+    request: Request, seller: Seller, catalog: CatalogService, categories: CategoryCache, pid: int
+) -> dict[str, Any]:
     product = catalog.get_product(seller.seller_id, pid)
     listed = catalog.versions(seller.seller_id, pid)
     newest = product.version
@@ -38,7 +47,7 @@ def versions(
     diff = catalog.diff(seller.seller_id, pid, from_version, to_version) if from_version != to_version else None
     if diff is not None:
         diff = {**diff, "fields": [_readable(change, categories()) for change in diff["fields"]]}
-    context = {
+    return {
         "seller": seller,
         "product": product,
         "versions": listed,
@@ -47,7 +56,6 @@ def versions(
         "to": to_version,
         "rolled": request.query_params.get("rolled"),
     }
-    return page(request, "seller/versions.html", context)
 
 
 def _readable(change: dict[str, Any], categories: dict[int, Any]) -> dict[str, Any]:
@@ -64,7 +72,9 @@ def _readable(change: dict[str, Any], categories: dict[int, Any]) -> dict[str, A
 
 
 @router.post("/products/{product_id}/rollback")
-async def rollback(product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep) -> Response:
+async def rollback(
+    product_id: str, request: Request, seller: PortalSeller, catalog: CatalogDep, categories: CategoriesDep
+) -> Response:
     if seller is None:
         return to_sign_in(request)
     form = await checked_form(request)
@@ -72,7 +82,11 @@ async def rollback(product_id: str, request: Request, seller: PortalSeller, cata
     wanted = _version(str(form.get("version") or ""), 1_000_000)
     if wanted is None:
         raise InvalidInput.single("version", "must be a version number")
-    product = await run_in_threadpool(catalog.rollback, seller.seller_id, pid, wanted)
+    try:
+        product = await run_in_threadpool(catalog.rollback, seller.seller_id, pid, wanted)
+    except Conflict as refused:  # the versions page again, saying why (a variant it drops holds stock)
+        context = await run_in_threadpool(_versions_context, request, seller, catalog, categories, pid)
+        return page(request, "seller/versions.html", {**context, "refused": refused.detail}, status_code=409)
     return RedirectResponse(f"/seller/products/{pid}/versions?rolled={wanted}&to={product.version}", status_code=303)
 
 
