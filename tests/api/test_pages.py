@@ -565,6 +565,8 @@ def test_the_portal_deletes_a_product_softly_and_refuses_a_stale_form(client, se
         follow_redirects=False,
     )
     assert twice.status_code == 409 and "This was already done" in twice.text, twice.text[:300]
+    editor = client.get(f"/seller/products/{made['product_id']}").text  # no form that could only be refused
+    assert "This product is deleted, so it cannot be edited" in editor and '<fieldset class="bare" disabled>' in editor
     wait_for_outbox(container)
     assert client.get(f"/api/v1/products/{made['product_id']}").status_code == 404
 
@@ -648,6 +650,14 @@ def test_the_portal_picture_form_posts_without_javascript(client, seller):
     )
     assert no_file.status_code == 200 and "text/html" in no_file.headers["content-type"]
     assert "nothing was stored: no 'file' part in the form: choose a picture first" in html.unescape(no_file.text)
+
+    [image] = stored
+    for typed in ("-1", "abc", "99999999999999999"):  # each said "Picture saved." (or a 400 page) before
+        form = {"csrf_token": token, "alt_text": "A red tent", "position": typed}
+        edited = client.post(f"/seller/products/{product_id}/images/{image['image_id']}", data=form)
+        assert edited.status_code == 200 and "Picture saved." not in edited.text, typed
+        assert f"the position “{typed[:20]}” is no whole number" in html.unescape(edited.text), typed
+    assert seller.request("GET", f"/products/{product_id}/images").json()[0]["alt_text"] == "A red tent, side view"
 
 
 def test_a_price_bucket_link_finds_what_the_bucket_counted(client, seller, container):

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from aisle.domain.errors import InvalidInput
-from aisle.domain.images import ImageRefused
+from aisle.domain.images import MAX_POSITION, ImageRefused
 from aisle.entrypoints.api.dependencies import container, parse_id
 from aisle.entrypoints.api.image_form import ImageForm
 from aisle.entrypoints.numbers import whole_number
@@ -103,6 +103,11 @@ async def edit(product_id: str, image_id: str, request: Request, seller: PortalS
     if form.get("action") == "delete":
         await run_in_threadpool(images.delete, seller.seller_id, pid, iid)
         return _back(request, seller.seller_id, pid, image_note="Picture deleted.")
-    change = ImageEdit(alt_text=str(form.get("alt_text") or ""), position=whole_number(form.get("position")))
+    typed = str(form.get("position") or "").strip()
+    position = whole_number(typed)
+    if typed and (position is None or position > MAX_POSITION):
+        why = f"Not saved: the position “{typed[:20]}” is no whole number from 0 (first) to {MAX_POSITION}."
+        return _back(request, seller.seller_id, pid, image_error=why)
+    change = ImageEdit(alt_text=str(form.get("alt_text") or ""), position=position)
     await run_in_threadpool(images.edit, seller.seller_id, pid, iid, change)
     return _back(request, seller.seller_id, pid, image_note="Picture saved.")
