@@ -934,6 +934,9 @@ def test_a_portal_edit_adding_one_attribute_keeps_the_others_as_they_were(client
     assert saved.status_code in (200, 303), saved.text[-400:]
     after = seller.request("GET", f"/products/{made['product_id']}").json()["attributes"]
     assert after == {"capacity": 256, "fingerprint_reader": False, "material": "mesh", "colour": "silver"}
+    diff = html.unescape(client.get(f"/seller/products/{made['product_id']}/versions").text)
+    assert "Attribute “colour”" in diff and "silver" in diff  # the one attribute that changed, on a line of its own
+    assert "capacity" not in diff and "{" not in diff[diff.index("What changed") :]  # no whole lists printed
 
 
 def test_a_refused_rollback_comes_back_to_the_versions_page_saying_why(client, seller):

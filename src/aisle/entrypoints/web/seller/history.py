@@ -46,7 +46,8 @@ def _versions_context(
     from_version = _version(request.query_params.get("from"), newest) or max(1, to_version - 1)
     diff = catalog.diff(seller.seller_id, pid, from_version, to_version) if from_version != to_version else None
     if diff is not None:
-        diff = {**diff, "fields": [_readable(change, categories()) for change in diff["fields"]]}
+        shown = [row for change in diff["fields"] for row in _each_attribute(change)]
+        diff = {**diff, "fields": [_readable(change, categories()) for change in shown]}
     return {
         "seller": seller,
         "product": product,
@@ -56,6 +57,20 @@ def _versions_context(
         "to": to_version,
         "rolled": request.query_params.get("rolled"),
     }
+
+
+def _each_attribute(change: dict[str, Any]) -> list[dict[str, Any]]:
+    """An attributes change as one row per attribute that changed ("capacity: 128 → 256"), not both whole lists."""
+    before, after = change["from"], change["to"]
+    if change["field"] != "attributes" or not isinstance(before or {}, dict) or not isinstance(after or {}, dict):
+        return [change]
+    before, after = before or {}, after or {}
+    names = [*before, *(name for name in after if name not in before)]
+    return [
+        {"field": "attributes", "label": f"Attribute “{name}”", "from": before.get(name), "to": after.get(name)}
+        for name in names
+        if before.get(name) != after.get(name)
+    ]
 
 
 def _readable(change: dict[str, Any], categories: dict[int, Any]) -> dict[str, Any]:
@@ -68,7 +83,8 @@ def _readable(change: dict[str, Any], categories: dict[int, Any]) -> dict[str, A
             return category.path
         return value
 
-    return {"field": field_label(change["field"]), "from": said(change["from"]), "to": said(change["to"])}
+    label = change.get("label") or field_label(change["field"])
+    return {"field": label, "from": said(change["from"]), "to": said(change["to"])}
 
 
 @router.post("/products/{product_id}/rollback")
