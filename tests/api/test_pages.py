@@ -958,3 +958,21 @@ def test_a_refused_rollback_comes_back_to_the_versions_page_saying_why(client, s
     assert "Not rolled back:" in text and "RB-2" in text  # the variant version 1 would drop holds stock
     assert "Roll back to v1" in text  # still the portal's versions page, not the store's error page
     assert seller.request("GET", f"/products/{made['product_id']}").json()["version"] == 2
+
+
+def test_the_portal_names_a_repeated_sku_and_a_long_brand_beside_their_fields_in_one_answer(client, seller):
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    form = {
+        "csrf_token": client.cookies["aisle_csrf"],
+        "title": "Tent",
+        "brand": "B" * 201,
+        "status": "ACTIVE",
+        "gtin": "12",
+        "v_sku": ["DUPX", "DUPX"],
+        "v_price": ["1", "2"],
+        "v_compare": ["", ""],
+        "v_attrs": ["size=S", "size=M"],
+    }
+    page = html.unescape(client.post("/seller/products/new", data=form).text)
+    assert "Variant 2 SKU: duplicate SKU 'DUPX' in this product" in page  # not only once the GTIN is mended
+    assert 'aria-invalid="true" aria-describedby="err-brand"' in page and 'id="err-brand"' in page

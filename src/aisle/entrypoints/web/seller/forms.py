@@ -168,6 +168,9 @@ def _variants(
             continue
         index = len(variants)
         variant: dict[str, Any] = {"sku": row["sku"].strip()}
+        if variant["sku"] and any(v["sku"] == variant["sku"] for v in variants):
+            # said beside the other fields' problems, not only once they are mended (the product rules run last)
+            problems.append(FieldError(f"variants[{index}].sku", f"duplicate SKU {variant['sku']!r} in this product"))
         for name in ("price", "compare_price"):
             if name == "price" or row.get(name, "").strip():
                 variant[name] = _number(row.get(name, ""), f"variants[{index}].{name}", problems)
