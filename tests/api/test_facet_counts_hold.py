@@ -70,11 +70,8 @@ def test_a_department_typed_first_finds_the_same_when_it_is_also_chosen_and_fall
     assert anywhere["total"] and "Garden Hose" in [r["title"] for r in anywhere["results"]]
 
 
-def test_more_brands_than_a_shopper_chooses_are_refused_by_name(client):
+def test_the_search_page_takes_at_most_50_brands_and_says_so(client):
     brands = [f"Brand{n}" for n in range(51)]
-    answer = client.get("/api/v1/products/search", params={"brand": brands})
-    assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "brand"
-    assert client.get("/api/v1/products/search", params={"brand": ",".join(brands)}).status_code == 422
     page = client.get("/search", params={"brand": brands, "q": "x" * 5_000})
     assert page.status_code == 200 and "at most 50 brands filter at once" in page.text
     assert "Brand50" not in page.text and "x" * 600 not in page.text  # not repeated in every link of the page

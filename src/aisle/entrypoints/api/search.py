@@ -55,7 +55,7 @@ def search(
         Query(
             max_length=2_000,
             description="Brands, any of them: repeatable or comma-separated (`brand=Sony,Bose`); a brand whose name "
-            "holds a comma is chosen by its whole name (`brand=Black, Decker %26 Sons`); at most 50 brands",
+            "holds a comma is chosen by its whole name (`brand=Black, Decker %26 Sons`)",
         ),
     ] = None,
     rating_min: Annotated[

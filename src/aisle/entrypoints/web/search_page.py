@@ -75,11 +75,7 @@ def read_query(
         if category:
             pairs.append(("category", category))
     query = Query(path, pairs)
-    try:
-        brands = brand_choices(query.all("brand"))
-    except InvalidInput as invalid:  # too many, written with commas
-        ignored.append(invalid.errors[0].reason)
-        brands = ()
+    brands = brand_choices(query.all("brand"))[:MAX_BRAND_FILTERS]  # fewer values, written with commas
     price_min, price_max = _price_range(query, ignored)
     params = SearchParams(
         q=query.get("q") or "",

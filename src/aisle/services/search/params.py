@@ -33,7 +33,7 @@ class SearchParams:
 
 
 MAX_ATTRIBUTE_FILTERS = 20
-MAX_BRAND_FILTERS = 50  # more is no shopper's choice, and every facet link would repeat them all
+MAX_BRAND_FILTERS = 50  # the search page's most: each of its links repeats them all (the API takes hundreds)
 MAX_ATTRIBUTE_PART = 100
 
 

@@ -66,7 +66,7 @@ from aisle.services.search.engine import (
     facets_to_dict,
 )
 from aisle.services.search.kept_pages import KeptPage, KeptPages
-from aisle.services.search.params import MAX_BRAND_FILTERS, MAX_RESULT_WINDOW, SearchParams
+from aisle.services.search.params import MAX_RESULT_WINDOW, SearchParams
 from aisle.services.search.planning import (
     Asked,
     Counted,
@@ -152,10 +152,7 @@ class SearchService:
             [known[brand_key(value)]] if brand_key(value) in known else value.split(",")
             for value in (v.strip() for v in given)
         )
-        brands = tuple(dict.fromkeys(b.strip() for values in chosen for b in values if b.strip()))
-        if len(brands) > MAX_BRAND_FILTERS:
-            raise InvalidInput.single("brand", f"at most {MAX_BRAND_FILTERS} brands at once ({len(brands)} given)")
-        return brands
+        return tuple(dict.fromkeys(b.strip() for values in chosen for b in values if b.strip()))
 
     def search(self, params: SearchParams) -> SearchResult:
         started = time.perf_counter()
