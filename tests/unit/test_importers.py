@@ -284,12 +284,41 @@ def test_jsonl_skips_a_product_that_repeats_an_earlier_lines_sku(tmp_path):
     assert [r.data["title"] for r in products(records)] == ["Mug", "Odd shape", "Plate"]
 
 
+def test_jsonl_refuses_a_line_naming_a_key_twice_or_nesting_too_deep_as_the_bulk_api_does(tmp_path):
+    path = tmp_path / "catalog.jsonl"
+    twice = '{"title": "Mug", "variants": [{"sku": "M-1", "price": 9, "price": 9000}]}'
+    deep = '{"title": "Cup", "attributes": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    fine = '{"title": "Plate", "variants": [{"sku": "P-1", "price": 12}]}'
+    path.write_text("\n".join([twice, deep, fine]))
+    records = list(read_jsonl(path))
+    assert [(r.line, r.reason, r.failed) for r in skipped(records)] == [
+        (1, "not valid JSON: the key 'price' appears twice in one object", True),
+        (2, "not valid JSON: it nests arrays or objects too deeply", True),
+    ]
+    assert [r.data["title"] for r in products(records)] == ["Plate"]
+
+
 @pytest.mark.parametrize("chunk_chars", [1, 2, 5, 64, 65536])
 def test_a_json_array_streams_in_chunks_of_any_size(chunk_chars):
     values = [1, 2.5, 12345678901234567890, -0.5e10, "a,]", {"k": [1, {"n": None}]}, True, [], {}]
     text = json.dumps(values, indent=2)
     assert list(iter_json_array(io.StringIO(text), chunk_chars)) == values
     assert list(iter_json_array(io.StringIO(" [ ] "), chunk_chars)) == []
+
+
+def test_a_huge_array_element_is_read_in_growing_pieces_not_parsed_again_after_every_chunk():
+    class CountedReads(io.StringIO):
+        reads = 0
+
+        def read(self, size=-1):
+            self.reads += 1
+            return super().read(size)
+
+    description = "y" * 1_000_000
+    stream = CountedReads(json.dumps([{"name": "a"}, {"description": description}, {"name": "b"}]))
+    values = list(iter_json_array(stream, chunk_chars=1000))
+    assert values == [{"name": "a"}, {"description": description}, {"name": "b"}]
+    assert stream.reads < 20  # a thousand chunks, each followed by another attempt to parse the element, before
 
 
 @pytest.mark.parametrize("text", ["", "{}", "[1 2]", "[1,", "[1,]", "[1x]"])

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from aisle.adapters.importers.records import ImportRecord, ProductRecord, SkippedRecord, without_repeated_skus
+from aisle.services.input_model import RepeatedKey, json_of_unique_keys
 
 _CHUNK_CHARS = 1 << 16
 _MONEY_FIELDS = ("price", "compare_price")
@@ -36,7 +37,13 @@ def _read_lines(path: Path) -> Iterator[ImportRecord]:
 
 def _record_from_line(line_number: int, raw_line: bytes) -> ImportRecord:
     try:
-        item = json.loads(raw_line.decode())  # as UTF-8: json.loads would guess other encodings from bytes
+        # as UTF-8: json.loads would guess other encodings from bytes; a key named twice is refused, as the bulk API
+        # refuses it, rather than read as its last value
+        item = json_of_unique_keys(raw_line.decode())
+    except RepeatedKey as repeated:
+        return SkippedRecord(line_number, f"not valid JSON: {repeated}", failed=True)
+    except RecursionError:
+        return SkippedRecord(line_number, "not valid JSON: it nests arrays or objects too deeply", failed=True)
     except json.JSONDecodeError as error:  # each line is its own document: its "line 1" would mislead
         where = f"{error.msg.removesuffix(' at')} at column {error.colno}"  # "Unterminated string starting at"
         return SkippedRecord(line_number, f"not valid JSON: {where}", failed=True)
@@ -123,11 +130,11 @@ class _ChunkedText:
             try:
                 value, end = self._decoder.raw_decode(self._buffer, self._position)
             except json.JSONDecodeError:
-                if not self._read_more():
+                if not self._read_more(self._pending()):
                     raise
                 continue
             # A number that the chunk cuts short ("12" of "12.5") decodes too, so a value must end at a delimiter.
-            if not self._ends_at_delimiter(end) and self._read_more():
+            if not self._ends_at_delimiter(end) and self._read_more(self._pending()):
                 continue
             self._position = end
             return value
@@ -135,10 +142,15 @@ class _ChunkedText:
     def _ends_at_delimiter(self, end: int) -> bool:
         return end < len(self._buffer) and (self._buffer[end] in ",]}" or self._buffer[end].isspace())
 
-    def _read_more(self) -> bool:
+    def _pending(self) -> int:
+        """As many characters as a value cut short already holds: reading that much more each time it is tried
+        again parses a huge element a few times over, not once per chunk (which took minutes for 10 MB)."""
+        return len(self._buffer) - self._position
+
+    def _read_more(self, at_least: int = 0) -> bool:
         if self._at_end:
             return False
-        chunk = self._stream.read(self._chunk_chars)
+        chunk = self._stream.read(max(self._chunk_chars, at_least))
         self._at_end = not chunk
         self._buffer = self._buffer[self._position :] + chunk
         self._position = 0
