@@ -321,7 +321,7 @@ def test_a_huge_array_element_is_read_in_growing_pieces_not_parsed_again_after_e
     assert stream.reads < 20  # a thousand chunks, each followed by another attempt to parse the element, before
 
 
-@pytest.mark.parametrize("text", ["", "{}", "[1 2]", "[1,", "[1,]", "[1x]"])
+@pytest.mark.parametrize("text", ["", "{}", "[1 2]", "[1,", "[1,]", "[1x]", "[" * 100_000])
 def test_a_broken_json_array_is_refused(text):
     with pytest.raises(ValueError):
         list(iter_json_array(io.StringIO(text), 2))
@@ -477,3 +477,12 @@ def test_a_json_feed_saved_with_a_byte_order_mark_reads_as_without_one(tmp_path)
     marked.write_bytes(b"\xef\xbb\xbf" + json.dumps([item]).encode())
     assert [r.data["title"] for r in products(read_bestbuy(marked))] == ["Phone"]
     assert readers.count_hint("bestbuy", marked) == 1
+
+
+def test_a_json_feed_nesting_too_deep_is_refused_with_a_sentence_not_a_traceback(tmp_path):
+    deep = tmp_path / "products.json"
+    deep.write_text('[{"name": "Phone", "price": 9.99, "x": ' + "[" * 100_000 + "]" * 100_000 + "}]")
+    with pytest.raises(readers.UnreadableCatalog, match="nests arrays or objects too deeply"):
+        readers.count_hint("bestbuy", deep)
+    with pytest.raises(readers.UnreadableCatalog, match="nests arrays or objects too deeply"):
+        list(readers.read("bestbuy", deep))

@@ -133,6 +133,8 @@ class _ChunkedText:
                 if not self._read_more(self._pending()):
                     raise
                 continue
+            except RecursionError:
+                raise ValueError("an element nests arrays or objects too deeply to be read") from None
             # A number that the chunk cuts short ("12" of "12.5") decodes too, so a value must end at a delimiter.
             if not self._ends_at_delimiter(end) and self._read_more(self._pending()):
                 continue

@@ -57,6 +57,8 @@ def count_hint(fmt: str, path: Path) -> int | None:
             return sum(1 for line in handle if line.strip())
     except (OSError, ValueError, TypeError) as error:  # TypeError: a JSON value that has no length
         raise _unreadable(fmt, path, error) from error
+    except RecursionError:
+        raise _unreadable(fmt, path, ValueError("it nests arrays or objects too deeply to be read")) from None
 
 
 def _check_path(fmt: str, path: Path) -> None:
