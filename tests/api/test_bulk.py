@@ -73,6 +73,24 @@ def test_too_many_lines_or_an_empty_body_is_refused(seller: SellerClient):
     assert empty.status_code == 422
 
 
+def test_a_csv_file_sent_as_bulk_is_refused_at_once_and_a_broken_line_says_where_in_its_own_line(seller: SellerClient):
+    csv = b"title,sku,price\nTrail Shoe,TS-42,89.99\n"
+    assert (
+        seller.request("POST", "/products/bulk", content=csv, headers={"content-type": "text/csv"}).status_code == 415
+    )
+    refused = seller.request("POST", "/products/bulk", content=csv)  # sent as NDJSON all the same
+    assert refused.status_code == 422
+    [error] = refused.json()["errors"]
+    assert error["field"] == "body"
+    assert error["reason"].startswith("no line is a JSON object (it looks like CSV): the body is NDJSON")
+    assert seller.request("GET", "/products").json()["items"] == []
+    body = ndjson([{"title": "Mug", "variants": [{"sku": "MUG-1", "price": 9.5}]}, '{"title": "Cup",'])
+    job = wait_for_job(seller, seller.request("POST", "/products/bulk", content=body).json()["job_id"])
+    [broken] = job["errors"]
+    assert (broken["line"], broken["field"]) == (2, "body")
+    assert broken["reason"].startswith("not valid JSON: EOF while parsing") and broken["reason"].endswith(" column 16")
+
+
 def test_a_form_or_file_upload_is_refused_as_415_and_creates_no_job(seller: SellerClient):
     line = ndjson([{"title": "Mug", "variants": [{"sku": "MUG-1", "price": 9.5}]}])
     form = seller.request("POST", "/products/bulk", files={"file": ("products.jsonl", line)})

@@ -59,6 +59,13 @@ class BulkImportService:
             raise TooManyLines(self._max_lines)
         if not lines:
             raise InvalidInput.single("body", "the NDJSON body holds no products (one JSON object per line)")
+        if not any(line.body.lstrip().startswith("{") for line in lines):
+            first = lines[0].body.strip()[:60]
+            kind = " (it looks like CSV)" if "," in first and not first.startswith(("[", '"')) else ""
+            reason = (
+                f"no line is a JSON object{kind}: the body is NDJSON, one JSON product per line; line 1 is {first!r}"
+            )
+            raise InvalidInput.single("body", reason)
         job = BulkJob(self._new_id(), seller_id, "QUEUED", len(lines), 0, 0, 0, self._now(), None)
         with self._uow() as uow:
             uow.jobs.create(job, lines)

@@ -193,6 +193,8 @@ TYPES_SAID = {
 def plain_reason(error: Mapping[str, Any]) -> str:
     """A validation error's reason in words: "must not be empty", not "String should have at least 1 character"."""
     kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "json_invalid":  # one line of NDJSON: "at line 1" would point at the wrong line
+        return "not valid JSON: " + str(ctx.get("error", "parse error")).replace(" at line 1 column ", " at column ")
     if kind in TYPES_SAID:
         return TYPES_SAID[kind]
     if kind == "string_too_short":
