@@ -204,6 +204,17 @@ def test_an_order_that_spent_a_coupon_is_told_so_after_the_coupon_ends(client, l
     assert again.status_code == 409  # the refused use was not recorded
 
 
+def test_a_longest_code_pasted_with_spaces_around_it_is_the_code_everywhere(client, listed):
+    code = "M" * 32
+    coupon = {"code": f"  {code.lower()} ", "kind": "PERCENT", "value": 10, **WINDOW}
+    assert client.post("/api/v1/pricing/coupons", json=coupon, headers=INTERNAL).json()["code"] == code
+    lines = [{"variant_id": listed["variants"][0], "quantity": 1}]
+    quote = client.post("/api/v1/pricing/quote", json={"lines": lines, "coupon": f" {code} "})
+    assert quote.status_code == 200 and quote.json()["coupon"] == code
+    too_long = client.post("/api/v1/pricing/quote", json={"lines": lines, "coupon": f" {code}M "})
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "coupon"
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -215,6 +226,8 @@ def test_an_order_that_spent_a_coupon_is_told_so_after_the_coupon_ends(client, l
         ({"kind": "AMOUNT", "value": 5, "starts_at": "yesterday"}, "starts_at"),
         ({"kind": "AMOUNT", "value": 5, "ends_at": (NOW - timedelta(days=9)).isoformat()}, "ends_at"),
         ({"kind": "AMOUNT", "value": 5, "code": "x"}, "code"),
+        ({"kind": "AMOUNT", "value": 5, "code": "X" * 33}, "code"),
+        ({"kind": "AMOUNT", "value": 5, "code": "X" * 65}, "code"),
         ({"kind": "AMOUNT", "value": 5, "usage_limit": 0}, "usage_limit"),
     ],
 )

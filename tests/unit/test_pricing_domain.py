@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import pytest
 
@@ -178,7 +178,7 @@ def test_no_line_gives_a_coupon_more_than_it_costs():
     half = coupon(discount=Discount(DiscountKind.PERCENT, Decimal(50)), min_spend=Decimal(0))
     penny = PricedItem(3, 30, 100, (), Decimal("0.01"), None)
     quote = build_quote([(penny, 1)] * 4, [], half, NOW)  # 50% of 0.04 is 0.02
-    assert [line.coupon_discount for line in quote.lines] == [0, 0, Decimal("0.01"), Decimal("0.01")]
+    assert [line.coupon_discount for line in quote.lines] == [Decimal("0.01"), Decimal("0.01"), 0, 0]
 
     prices = ["1.49", "9.99", "0.25", "9.99", "9.99", "0.25"]
     basket = [(PricedItem(n, 30 + n, 100, (), Decimal(price), None), 1) for n, price in enumerate(prices)]
@@ -186,6 +186,22 @@ def test_no_line_gives_a_coupon_more_than_it_costs():
     quote = build_quote(basket, [], most, NOW)
     assert all(line.coupon_discount <= line.before_coupon for line in quote.lines)
     assert quote.coupon_savings == Decimal("28.76")  # 90% of 31.96
+
+
+@pytest.mark.parametrize(
+    ("prices", "percent"),
+    [(["0.10"] * 100, 15), (["0.10"] * 3, 15), (["99.99", "0.01"], 33), (["5.00", "0.99"] * 7, 29)],
+)
+def test_each_line_gets_its_share_of_a_coupon_within_a_cent_not_the_cents_rounding_left_over(prices, percent):
+    """A refund of one line gives back about what that line was charged: the leftover cents are not piled onto the
+    last lines (100 lines of $0.10 at 15% off made the last five free while the others got $0.01 off)."""
+    basket = [(PricedItem(n, 30 + n, 100, (), Decimal(price), None), 1) for n, price in enumerate(prices)]
+    off = coupon(discount=Discount(DiscountKind.PERCENT, Decimal(percent)), min_spend=Decimal(0))
+    quote = build_quote(basket, [], off, NOW)
+    for line in quote.lines:
+        exact = line.before_coupon * percent / 100
+        assert abs(line.coupon_discount - exact) < Decimal("0.01")
+    assert quote.coupon_savings == (sum(map(Decimal, prices)) * percent / 100).quantize(Decimal("0.01"), ROUND_DOWN)
 
 
 @pytest.mark.parametrize(("price", "off"), [("0.01", "0.00"), ("0.05", "0.04"), ("0.15", "0.13"), ("19.99", "17.99")])

@@ -1,7 +1,8 @@
 """The buy box: when several sellers offer one product, one offer is shown first, and the page says why.
 
 Score (higher wins), each factor 0..1:
-    0.5 * price      the lowest price among the offers divided by this offer's price (1.0 for the cheapest)
+    0.5 * price      the lowest price among the offers that can ship (among all when none can) divided by this
+                     offer's price, at most 1.0: a price nobody can buy at is no yardstick
     0.3 * in stock   1 when the offer can ship, else 0
     0.2 * seller     the seller's rating over 5 as a Bayesian average (``seller_quality_factor``): five stars
                      from two buyers do not outweigh 4.8 from a thousand, and a new seller counts as average
@@ -47,7 +48,8 @@ class ScoredOffer:
 
 def decide(offers: Sequence[Offer]) -> list[ScoredOffer]:
     """All offers, the winner first."""
-    lowest = min(offer.price for offer in offers)
+    shipping = [offer for offer in offers if offer.in_stock] or offers
+    lowest = min(offer.price for offer in shipping)
     scored = [_score(offer, lowest) for offer in offers]
     return sorted(
         scored, key=lambda s: (not s.offer.in_stock, -s.score, s.offer.price, s.offer.listed_at, s.offer.product_id)
@@ -55,7 +57,7 @@ def decide(offers: Sequence[Offer]) -> list[ScoredOffer]:
 
 
 def _score(offer: Offer, lowest: Decimal) -> ScoredOffer:
-    price_part = float(lowest / offer.price)
+    price_part = min(1.0, float(lowest / offer.price))
     score = (
         PRICE_WEIGHT * price_part
         + STOCK_WEIGHT * (1.0 if offer.in_stock else 0.0)
@@ -65,7 +67,7 @@ def _score(offer: Offer, lowest: Decimal) -> ScoredOffer:
 
 
 def _why(offer: Offer, lowest: Decimal) -> str:
-    price = "the lowest price" if offer.price == lowest else f"${offer.price} (lowest ${lowest})"
+    price = "the lowest price" if offer.price <= lowest else f"${offer.price} (lowest ${lowest})"
     stock = "in stock" if offer.in_stock else "out of stock"
     if offer.seller_rating is None:
         return f"{price}, {stock}, new seller"

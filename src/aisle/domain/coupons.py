@@ -133,13 +133,15 @@ def _refuse_unless_usable(coupon: Coupon, eligible: Decimal, covers_any: bool, n
 
 
 def _spread(total_off: Decimal, covered: dict[int, Decimal]) -> dict[int, Decimal]:
-    """In proportion to each line's total, rounded down; the cents left over go to the last covered lines that
-    have room for them, so no line's share is more than its total (a coupon never takes more than it covers)."""
+    """In proportion to each line's total, rounded down; then the cents left over, one each, to the lines that
+    rounding cut the most (the earlier line on a tie), so every line is within a cent of its exact share: a
+    refund of one line gives back what it was charged. No share is more than its line's total, since the exact
+    share is not and the totals are whole cents."""
     eligible = sum(covered.values(), Decimal(0))
-    shares = {index: (total_off * total / eligible).quantize(CENT, ROUND_DOWN) for index, total in covered.items()}
-    left = total_off - sum(shares.values(), Decimal(0))
-    for index in reversed(list(covered)):
-        extra = min(left, covered[index] - shares[index])
-        shares[index] += extra
-        left -= extra
+    exact = {index: total_off * total / eligible for index, total in covered.items()}
+    shares = {index: share.quantize(CENT, ROUND_DOWN) for index, share in exact.items()}
+    left = int((total_off - sum(shares.values(), Decimal(0))) / CENT)
+    cut_most = sorted(covered, key=lambda index: (shares[index] - exact[index], index))
+    for index in cut_most[:left]:
+        shares[index] += CENT
     return shares

@@ -62,6 +62,7 @@ PROBLEMS: Responses = {401: {"description": "Missing or wrong token"}, 422: {"de
 # Codes are read without case and surrounding spaces ("welcome10 " is WELCOME10): documented, checked by the domain.
 CODE_PATTERN = r"^\s*" + COUPON_CODE.pattern.strip("^$").replace("A-Z", "A-Za-z") + r"\s*$"
 CouponCodeText = Annotated[str, Path(description="The coupon's code", json_schema_extra={"pattern": CODE_PATTERN})]
+CODE_TEXT_LIMIT = 64  # 32 characters of code with spaces pasted around it: the length is the domain's, once trimmed
 
 
 class DealIn(InputModel):
@@ -75,7 +76,7 @@ class DealIn(InputModel):
 
 
 class CouponIn(InputModel):
-    code: str = Field(min_length=3, max_length=32, examples=["WELCOME10"], json_schema_extra={"pattern": CODE_PATTERN})
+    code: str = Field(max_length=CODE_TEXT_LIMIT, examples=["WELCOME10"], json_schema_extra={"pattern": CODE_PATTERN})
     kind: Literal["PERCENT", "AMOUNT"]
     value: Amount
     starts_at: Moment
@@ -91,7 +92,7 @@ class QuoteLineIn(InputModel):
 
 class QuoteIn(InputModel):
     lines: list[QuoteLineIn] = Field(min_length=1, max_length=100)
-    coupon: str | None = Field(None, max_length=32)
+    coupon: str | None = Field(None, max_length=CODE_TEXT_LIMIT, json_schema_extra={"pattern": CODE_PATTERN})
 
 
 class RedeemIn(InputModel):
