@@ -364,6 +364,55 @@ def test_a_reservation_past_its_expiry_reads_as_expired_before_the_sweep_returns
     assert _status(client, reservation) == "EXPIRED"
     deduct = client.post(f"/api/v1/inventory/reservations/{reservation}/deduct", headers=INTERNAL)
     assert deduct.status_code == 409 and "expired" in deduct.json()["detail"]
+    release = client.post(f"/api/v1/inventory/reservations/{reservation}/release", headers=INTERNAL)
+    assert release.status_code == 409 and "expired" in release.json()["detail"]
+    assert _status(client, reservation) == "EXPIRED"  # not RELEASED: what it read as stays what it is
+
+
+def test_a_field_an_operation_would_ignore_is_refused_not_a_deduct_of_one_selling_the_whole_hold(client, stocked):
+    variant = stocked["variant"]
+    reservation = _reserve(client, variant, 3)
+    for operation in ("DEDUCT", "RELEASE"):
+        partial = patch(client, variant, {"operation": operation, "reservation_id": reservation, "quantity": 1})
+        assert partial.status_code == 422
+        [error] = partial.json()["errors"]
+        assert error["field"] == "quantity" and "whole reservation" in error["reason"]
+    assert _status(client, reservation) == "ACTIVE"
+    stock = client.get(f"/api/v1/inventory/{variant}", headers=INTERNAL).json()
+    assert (stock["available"], stock["reserved"]) == (25, 3)
+    restock = patch(client, variant, {"operation": "RESTOCK", "warehouse_id": "east", "quantity": 1, "owner": "x"})
+    assert restock.status_code == 422 and [e["field"] for e in restock.json()["errors"]] == ["owner"]
+    nulls = {"operation": "RESTOCK", "warehouse_id": "east", "quantity": 1, "reservation_id": None}
+    assert patch(client, variant, nulls).status_code == 200  # a field sent as null asks for nothing
+
+
+def test_restocking_never_puts_more_on_the_shelf_than_a_count_could_say(client, stocked):
+    variant = stocked["variant"]
+    assert (
+        patch(client, variant, {"operation": "SET", "warehouse_id": "east", "quantity": 1_000_000}).status_code == 200
+    )
+    body = {"owner": "cart", "lines": [{"variant_id": variant, "quantity": 10, "warehouse_id": "east"}]}
+    assert client.post("/api/v1/inventory/reservations", json=body, headers=INTERNAL).status_code == 201
+    refused = patch(client, variant, {"operation": "RESTOCK", "warehouse_id": "east", "quantity": 10})
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["reason"] == (
+        "stock on hand may not exceed 1000000: 1000000 already (10 of them reserved)"
+    )
+    east = client.get(f"/api/v1/inventory/{variant}", headers=INTERNAL).json()["warehouses"]
+    assert [(w["available"], w["reserved"]) for w in east if w["warehouse_id"] == "east"] == [(999_990, 10)]
+
+
+def test_a_reservation_naming_an_unknown_variant_or_warehouse_says_which_line(client, stocked):
+    known = {"variant_id": stocked["variant"], "quantity": 1}
+    lines = [known, {"variant_id": "123", "quantity": 1}]
+    missing = client.post("/api/v1/inventory/reservations", json={"owner": "o", "lines": lines}, headers=INTERNAL)
+    assert missing.status_code == 404
+    assert missing.json()["errors"] == [{"field": "lines[1].variant_id", "reason": "No variant with id 123."}]
+    lines = [known, {**known, "warehouse_id": "nowhere"}]
+    missing = client.post("/api/v1/inventory/reservations", json={"owner": "o", "lines": lines}, headers=INTERNAL)
+    assert missing.status_code == 404
+    assert missing.json()["errors"][0]["field"] == "lines[1].warehouse_id"
+    assert client.get(f"/api/v1/inventory/{stocked['variant']}", headers=INTERNAL).json()["reserved"] == 0
 
 
 def test_a_reservation_held_by_no_one_visible_is_refused_and_reserves_nothing(client, stocked):

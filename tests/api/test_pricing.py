@@ -275,9 +275,10 @@ def test_a_minimum_spend_is_an_amount_that_may_be_zero(client):
 
 
 def test_quote_refuses_unknown_variants_and_bad_quantities(client, listed):
-    assert (
-        client.post("/api/v1/pricing/quote", json={"lines": [{"variant_id": "123", "quantity": 1}]}).status_code == 404
-    )
+    lines = [{"variant_id": listed["variants"][0], "quantity": 1}, {"variant_id": "123", "quantity": 1}]
+    unknown = client.post("/api/v1/pricing/quote", json={"lines": lines})
+    assert unknown.status_code == 404
+    assert unknown.json()["errors"] == [{"field": "lines[1].variant_id", "reason": "No variant with id 123."}]
     bad = client.post("/api/v1/pricing/quote", json={"lines": [{"variant_id": listed["variants"][0], "quantity": -2}]})
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "lines[0].quantity"
 

@@ -26,9 +26,10 @@ class InvalidInput(DomainError):
 
 
 class NotFound(DomainError):
-    def __init__(self, what: str, identifier: object) -> None:
+    def __init__(self, what: str, identifier: object, field: str | None = None) -> None:
         self.what = what
         self.identifier = identifier
+        self.field = field  # the request's field that named it, when the request named several things
         super().__init__(f"{what} {identifier} not found")
 
 

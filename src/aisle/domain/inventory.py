@@ -69,8 +69,11 @@ class StockLevel:
         return self._next(reserved=self.reserved - self._held(quantity))
 
     def restock(self, quantity: int) -> StockLevel:
-        if self.available + quantity > MAX_QUANTITY:
-            raise InvalidInput.single("quantity", f"stock may not exceed {MAX_QUANTITY}")
+        on_hand = self.available + self.reserved  # reserved units are on the shelf too: a count (SET) says so
+        if on_hand + quantity > MAX_QUANTITY:
+            held = f" ({self.reserved} of them reserved)" if self.reserved else ""
+            reason = f"stock on hand may not exceed {MAX_QUANTITY}: {on_hand} already{held}"
+            raise InvalidInput.single("quantity", reason)
         return self._next(available=self.available + quantity)
 
     def counted(self, on_hand: int) -> StockLevel:

@@ -426,7 +426,8 @@ def _require_active(reservation: Reservation, outcome: ReservationStatus, now: d
         raise Conflict(
             f"reservation {reservation.reservation_id} is already {reservation.status.value}", field="reservation_id"
         )
-    if outcome is ReservationStatus.DEDUCTED and reservation.is_expired(now):
+    # expired as reading it says, though the sweep that returns its stock (and marks it EXPIRED) has not run yet
+    if outcome is not ReservationStatus.EXPIRED and reservation.is_expired(now):
         expired = f"reservation {reservation.reservation_id} expired at {reservation.expires_at.isoformat()}"
         raise Conflict(expired, field="reservation_id")
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Response, status
 from pydantic import Field
 
-from aisle.domain.errors import InvalidInput, NotFound
+from aisle.domain.errors import FieldError, InvalidInput, NotFound
 from aisle.domain.inventory import (
     MAX_QUANTITY,
     MAX_RESERVE_QUANTITY,
@@ -84,7 +84,9 @@ class WarehouseIn(InputModel):
 
 class StockChange(InputModel):
     operation: Literal["RESERVE", "RELEASE", "DEDUCT", "RESTOCK", "SET"]
-    quantity: Quantity | None = Field(None, description="RESERVE, RESTOCK, SET")
+    quantity: Quantity | None = Field(
+        None, description="RESERVE, RESTOCK, SET (RELEASE and DEDUCT refuse it: they act on the whole reservation)"
+    )
     warehouse_id: str | None = Field(
         None,
         min_length=1,
@@ -93,8 +95,8 @@ class StockChange(InputModel):
         description="RESTOCK and SET need it; RESERVE may pick",
     )
     reservation_id: str | None = Field(None, description="RELEASE and DEDUCT name the reservation")
-    owner: Annotated[str, VisibleText] = Field(
-        "api", min_length=1, max_length=200, description="Who holds a reservation, e.g. a cart id"
+    owner: Annotated[str, VisibleText] | None = Field(
+        None, min_length=1, max_length=200, description='RESERVE: who holds the reservation, e.g. a cart id ("api")'
     )
 
 
@@ -167,6 +169,7 @@ def change_stock(
     variants."""
     variant = parse_id(variant_id, "variant_id")
     operation = Operation(body.operation)
+    _refuse_unused(body, operation)
     _may_touch(caller, inventory, variant, operation.value)
     key = scoped_key(idempotency_key, caller.label, operation.value, variant, body)
     if operation in (Operation.RESTOCK, Operation.SET):
@@ -175,7 +178,7 @@ def change_stock(
         return json_response(level_changed_shown(changed))
     if operation is Operation.RESERVE:
         line = ReserveLine(variant, _required(body.quantity, "quantity"), body.warehouse_id)
-        return json_response(reservation_shown(reserver.reserve_one(line, body.owner, key)))
+        return json_response(reservation_shown(reserver.reserve_one(line, body.owner or "api", key)))
     reservation = parse_id(_required(body.reservation_id, "reservation_id"), "reservation_id")
     finish = inventory.release if operation is Operation.RELEASE else inventory.deduct
     return json_response(reservation_shown(finish(reservation, key, variant)))
@@ -191,9 +194,15 @@ def change_stock(
 def reserve_lines(body: ReservationIn, reserver: ReserverDep, idempotency_key: IdempotencyKey = None) -> Response:
     """Several variants at once, all or nothing: if one line is short, nothing is reserved. A line that names no
     warehouse is taken from several when no one warehouse holds it (a line per warehouse in the answer)."""
-    lines = [ReserveLine(parse_id(ln.variant_id, "variant_id"), ln.quantity, ln.warehouse_id) for ln in body.lines]
+    lines = [
+        ReserveLine(parse_id(ln.variant_id, f"lines[{n}].variant_id"), ln.quantity, ln.warehouse_id)
+        for n, ln in enumerate(body.lines)
+    ]
     key = scoped_key(idempotency_key, "internal", "RESERVE-MANY", "-", body)
-    reserved = reserver.reserve(lines, body.owner, key, body.ttl_seconds)
+    try:
+        reserved = reserver.reserve(lines, body.owner, key, body.ttl_seconds)
+    except NotFound as missing:
+        raise NotFound(missing.what, missing.identifier, _line_naming(lines, missing)) from None
     answer = json_response(reservation_shown(reserved), status.HTTP_201_CREATED)
     answer.headers["Location"] = f"/api/v1/inventory/reservations/{reserved.reservation_id}"
     return answer
@@ -245,6 +254,35 @@ def _may_touch(caller: Caller, inventory: InventoryService, variant_id: int, act
     owner = inventory.variant_seller(variant_id)
     if owner is None or caller.seller is None or owner != caller.seller.seller_id:
         raise NotFound("variant", variant_id)
+
+
+# the fields each operation reads; one it would ignore is refused, since the caller meant something by it: a DEDUCT
+# with a quantity of 1 would sell the whole reservation
+FIELDS_READ = {
+    Operation.RESERVE: {"quantity", "warehouse_id", "owner"},
+    Operation.RESTOCK: {"quantity", "warehouse_id"},
+    Operation.SET: {"quantity", "warehouse_id"},
+    Operation.RELEASE: {"reservation_id"},
+    Operation.DEDUCT: {"reservation_id"},
+}
+FINISHING_WHOLE = "RELEASE and DEDUCT act on the whole reservation"
+
+
+def _refuse_unused(body: StockChange, operation: Operation) -> None:
+    sent = {field for field in body.model_fields_set if getattr(body, field) is not None}
+    unused = sorted(sent - FIELDS_READ[operation] - {"operation"})
+    if unused:
+        why = FINISHING_WHOLE if operation in (Operation.RELEASE, Operation.DEDUCT) else "it would be ignored"
+        raise InvalidInput([FieldError(field, f"is not used by {operation.value}: {why}") for field in unused])
+
+
+def _line_naming(lines: list[ReserveLine], missing: NotFound) -> str | None:
+    """The field of the first line that named what was not found: ``lines[1].variant_id``."""
+    attribute = {"variant": "variant_id", "warehouse": "warehouse_id"}.get(missing.what)
+    for n, line in enumerate(lines):
+        if attribute is not None and getattr(line, attribute) == missing.identifier:
+            return f"lines[{n}].{attribute}"
+    return None
 
 
 def _required(value: Any, field: str) -> Any:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Response, status
 from pydantic import Field, WithJsonSchema
 
 from aisle.domain.coupons import CouponRefused
-from aisle.domain.errors import Conflict, InvalidInput
+from aisle.domain.errors import Conflict, InvalidInput, NotFound
 from aisle.domain.money import price_problem
 from aisle.domain.pricing import COUPON_CODE
 from aisle.entrypoints.api.dependencies import (
@@ -180,8 +180,13 @@ def create_coupon(body: CouponIn, caller: WritingCaller, pricing: PricingDep) ->
 )
 def quote(body: QuoteIn, pricing: PricingDep) -> Response:
     """Prices a basket line by line: base, deal, coupon, final. A coupon that does not apply is a 422 saying why."""
-    lines = [(parse_id(line.variant_id, "variant_id"), line.quantity) for line in body.lines]
-    return json_response(quote_shown(pricing.quote(lines, body.coupon)))
+    lines = [(parse_id(line.variant_id, f"lines[{n}].variant_id"), line.quantity) for n, line in enumerate(body.lines)]
+    try:
+        return json_response(quote_shown(pricing.quote(lines, body.coupon)))
+    except NotFound as missing:
+        named = next((n for n, (variant_id, _) in enumerate(lines) if variant_id == missing.identifier), None)
+        field = None if named is None or missing.what != "variant" else f"lines[{named}].variant_id"
+        raise NotFound(missing.what, missing.identifier, field) from None
 
 
 @router.post(

@@ -209,7 +209,8 @@ def install_problem_handlers(app: FastAPI, internal_only: Callable[..., Any] | N
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, error: NotFound) -> JSONResponse:
-        return problem(request, 404, f"No {error.what} with id {error.identifier}.")
+        detail = f"No {error.what} with id {error.identifier}."
+        return problem(request, 404, detail, [FieldError(error.field, detail)] if error.field else None)
 
     @app.exception_handler(Conflict)
     async def _conflict(request: Request, error: Conflict) -> JSONResponse:
