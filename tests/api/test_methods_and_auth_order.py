@@ -117,3 +117,11 @@ def test_a_sellers_key_on_an_internal_endpoint_is_403_not_401(client, seller):
     document = client.get("/openapi.json").json()
     assert "403" in document["paths"]["/api/v1/warehouses"]["get"]["responses"]
     assert "403" not in document["paths"]["/api/v1/seller/products"]["get"]["responses"]
+
+
+def test_the_internal_token_on_a_seller_endpoint_is_told_to_send_a_sellers_key(client):
+    answer = client.get("/api/v1/seller/products", headers=INTERNAL)
+    assert answer.status_code == 401
+    assert answer.json()["detail"].startswith("The internal token is no seller's key")
+    wrong = client.get("/api/v1/seller/products", headers={"Authorization": "Bearer aisle_sk_nope"})
+    assert wrong.json()["detail"] == "This API key is not valid."

@@ -52,6 +52,9 @@ def current_seller(
     if credentials is None:
         raise HTTPException(401, "Send your API key as 'Authorization: Bearer <key>'.", {"WWW-Authenticate": "Bearer"})
     seller = container(request).sellers.authenticate(credentials.credentials)
+    if seller is None and _is_internal_token(request, credentials.credentials):
+        reason = "The internal token is no seller's key: this endpoint acts for one seller, so send that seller's key."
+        raise HTTPException(401, reason, {"WWW-Authenticate": "Bearer"})
     if seller is None:
         raise HTTPException(401, "This API key is not valid.", {"WWW-Authenticate": "Bearer"})
     return seller
