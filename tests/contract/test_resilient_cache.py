@@ -1,9 +1,11 @@
-"""A real dead Redis behind ResilientCache: nothing fails, and once the breaker opens nothing reaches the network."""
+"""A real dead Redis behind ResilientCache: nothing fails, and once the breaker opens nothing reaches the network but
+the retry of the deletes the outage held, one every PENDING_RETRY_SECONDS."""
 
 from __future__ import annotations
 
 import logging
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -12,7 +14,7 @@ import pytest
 import redis
 
 from aisle.adapters.cache.redis_cache import RedisCache
-from aisle.adapters.resilience import BreakerState, CircuitBreaker, ResilientCache
+from aisle.adapters.resilience import PENDING_RETRY_SECONDS, BreakerState, CircuitBreaker, ResilientCache
 from tests.conftest import forget_namespace, redis_url
 
 THRESHOLD = 3
@@ -24,6 +26,7 @@ class CountingRedisCache(RedisCache):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.calls = 0
+        self.deletes = 0
 
     def get(self, key: str) -> Any | None:
         self.calls += 1
@@ -34,7 +37,7 @@ class CountingRedisCache(RedisCache):
         super().set(key, value, ttl_seconds)
 
     def delete(self, *keys: str) -> None:
-        self.calls += 1
+        self.deletes += 1  # apart: the deletes an outage held are retried past the breaker, PENDING_RETRY_SECONDS apart
         super().delete(*keys)
 
 
@@ -85,12 +88,14 @@ def test_the_breaker_opens_at_the_threshold_then_no_call_reaches_redis(
     assert cache.state is BreakerState.OPEN
     assert dead_redis.calls == THRESHOLD
 
+    started = time.monotonic()
     for product_id in range(100):
         assert cache.get(f"pdp:{product_id}") is None
         cache.set(f"pdp:{product_id}", {"id": product_id}, ttl_seconds=60)
         cache.delete(f"pdp:{product_id}")
 
     assert dead_redis.calls == THRESHOLD
+    assert dead_redis.deletes <= 1 + (time.monotonic() - started) / PENDING_RETRY_SECONDS  # one retry, not 100
     assert cache.errors == THRESHOLD
     assert cache.misses == THRESHOLD + 100
 

@@ -10,7 +10,13 @@ from typing import Any, NoReturn
 import pytest
 
 from aisle.adapters.cache.memory import MemoryCache
-from aisle.adapters.resilience import PENDING_RETRY_SECONDS, BreakerState, CircuitBreaker, ResilientCache
+from aisle.adapters.resilience import (
+    PENDING_RETRY_SECONDS,
+    RECOVERY_GRACE_SECONDS,
+    BreakerState,
+    CircuitBreaker,
+    ResilientCache,
+)
 
 CLOSED, OPEN, HALF_OPEN = BreakerState.CLOSED, BreakerState.OPEN, BreakerState.HALF_OPEN
 
@@ -217,9 +223,11 @@ def test_resilient_cache_rides_out_an_outage_and_recovers(clock: FakeClock) -> N
 
     inner.down = False
     clock.now += 10
-    assert cache.get("pdp:1") == {"v": 1}
+    assert cache.get("pdp:1") is None  # the trial closes the breaker; entries are trusted again after the grace
     assert cache.state is CLOSED
-    assert (cache.hits, cache.misses) == (1, 5)
+    clock.now += RECOVERY_GRACE_SECONDS
+    assert cache.get("pdp:1") == {"v": 1}
+    assert (cache.hits, cache.misses) == (1, 6)
 
 
 def test_calls_that_ask_nothing_of_the_cache_do_not_pass_for_it_answering(clock: FakeClock) -> None:
@@ -264,6 +272,7 @@ def test_a_delete_lost_to_an_outage_is_sent_again_and_its_entry_never_read(clock
     clock.now += 10  # the breaker lets a call through again
 
     assert cache.get("pdp:1") is None
+    clock.now += RECOVERY_GRACE_SECONDS
     assert cache.get_many(["pdp:1", "pdp:2"]) == [None, {"title": "untouched"}]
     assert inner.get("pdp:1") is None  # deleted from the cache itself, for every other process too
     cache.set("pdp:1", {"title": "after the edit"}, ttl_seconds=600)
@@ -284,3 +293,29 @@ def test_a_delete_lost_to_an_outage_is_sent_again_by_a_process_that_reads_nothin
     while inner.get("pdp:1") is not None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert inner.get("pdp:1") is None
+
+
+def test_a_process_whose_breaker_closes_first_never_reads_what_another_could_not_yet_delete(clock: FakeClock) -> None:
+    """Two API processes on one Redis that hung: the one that wrote during the outage holds the delete, and its
+    breaker rests for a while yet; the other's breaker closes first. It read the page from before the edit for
+    5 to 9 s: now it reads nothing for a grace, and the delete arrives past the writer's resting breaker."""
+    shared = FlakyCache()
+    writer = ResilientCache(shared, CircuitBreaker(failure_threshold=1, reset_after_seconds=600, clock=clock))
+    reader = ResilientCache(shared, CircuitBreaker(failure_threshold=1, reset_after_seconds=10, clock=clock))
+    writer.set("pdp:1", {"title": "before the edit"}, ttl_seconds=600)
+    assert reader.get("pdp:1") == {"title": "before the edit"}
+
+    shared.down = True
+    writer.delete("pdp:1")  # the edit's invalidation fails; the writer's breaker opens for 600 s
+    assert reader.get("pdp:1") is None  # the reader's breaker opens too
+    shared.down = False
+    clock.now += 10  # only the reader's breaker lets a call through again
+
+    assert reader.get("pdp:1") is None and reader.state is CLOSED
+    deadline = time.monotonic() + 10 * PENDING_RETRY_SECONDS
+    while shared.get("pdp:1") is not None and time.monotonic() < deadline:
+        assert reader.get("pdp:1") is None
+        time.sleep(0.05)
+    assert shared.get("pdp:1") is None and writer.state is OPEN
+    clock.now += RECOVERY_GRACE_SECONDS
+    assert reader.get("pdp:1") is None

@@ -1,7 +1,8 @@
 """Keeping a failing dependency (Redis) from failing or slowing the caller: a circuit breaker, and a cache built on it.
 
 Redis down: reads go to the database; nothing fails; latency rises. While the breaker is open no call reaches the
-network at all, so a dead Redis costs nothing per request beyond the database work it no longer saves.
+network (but one retry of the deletes the outage held, every PENDING_RETRY_SECONDS, from a thread of its own), so a
+dead Redis costs nothing per request beyond the database work it no longer saves.
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ class CircuitBreaker:
     @property
     def state(self) -> BreakerState:
         return self._state
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self._clock
 
     def add_listener(self, listener: BreakerListener) -> None:
         self._listeners.append(listener)
@@ -192,7 +197,11 @@ class OutageReporter:
 
 
 MAX_PENDING_DELETES = 100_000  # keys whose delete failed, kept to retry: past that many, their TTL bounds them
-PENDING_RETRY_SECONDS = 1.0  # how often failed deletes are sent again while no call of this process sends them
+PENDING_RETRY_SECONDS = 0.5  # how often failed deletes are sent again, whatever this process's breaker says
+# After the breaker closes, this process reads no entry for this long: another process may still hold the deletes
+# it could not send during the outage (it sends them within PENDING_RETRY_SECONDS), and until then the cache holds
+# pages from before those writes.
+RECOVERY_GRACE_SECONDS = 4 * PENDING_RETRY_SECONDS
 _FAILED = object()
 
 
@@ -203,8 +212,10 @@ class ResilientCache:
     A delete that fails is remembered and sent again as soon as the cache answers, and until then this process
     reads those keys as misses: an entry a write invalidated during an outage would otherwise come back when the
     cache does (a product page from before the edit), stale until its TTL. They are sent again before this
-    process's next call, and every PENDING_RETRY_SECONDS meanwhile: a process that only deletes (the
-    cache-invalidator worker) or serves no reads must still send them, since the other processes read the cache.
+    process's next call, and every PENDING_RETRY_SECONDS meanwhile, past the breaker: a process that only deletes
+    (the cache-invalidator worker) or serves no reads must still send them, since the other processes read the
+    cache, and their breakers may close seconds before this one's would. Each process reads nothing from the cache
+    for RECOVERY_GRACE_SECONDS after its breaker closes, the time those deletes take to arrive.
     """
 
     def __init__(self, inner: Cache, breaker: CircuitBreaker, name: str = "Redis cache") -> None:
@@ -215,6 +226,9 @@ class ResilientCache:
         self._lock = threading.Lock()
         self._pending: set[str] = set()  # keys whose delete failed
         self._retrying = False  # a thread sends the pending deletes again until none is left
+        self._clock = breaker.clock
+        self._distrusted_until = 0.0  # reads are misses until then: see RECOVERY_GRACE_SECONDS
+        breaker.add_listener(_OnRecovery(self._distrust_for_a_while))
         self.hits = 0
         self.misses = 0
 
@@ -229,6 +243,8 @@ class ResilientCache:
     def get(self, key: str) -> Any | None:
         self._send_pending_deletes()
         value = None if key in self._pending else self._breaker.call(self._inner.get, key, fallback=None)
+        if self._distrusted():  # checked after the call: the call may be the trial that closed the breaker
+            value = None
         with self._lock:
             if value is None:
                 self.misses += 1
@@ -241,6 +257,8 @@ class ResilientCache:
             return []
         self._send_pending_deletes()
         values = self._breaker.call(self._inner.get_many, keys, fallback=None) or [None] * len(keys)
+        if self._distrusted():  # as get
+            values = [None] * len(keys)
         if self._pending:
             values = [None if key in self._pending else value for key, value in zip(keys, values, strict=True)]
         with self._lock:
@@ -276,10 +294,16 @@ class ResilientCache:
         if start:
             threading.Thread(target=self._retry_pending_deletes, name="cache-delete-retry", daemon=True).start()
 
+    def _distrust_for_a_while(self) -> None:
+        self._distrusted_until = self._clock() + RECOVERY_GRACE_SECONDS
+
+    def _distrusted(self) -> bool:
+        return self._clock() < self._distrusted_until
+
     def _retry_pending_deletes(self) -> None:
         while True:
             time.sleep(PENDING_RETRY_SECONDS)
-            self._send_pending_deletes()
+            self._send_pending_deletes_past_the_breaker()
             with self._lock:
                 if not self._pending:
                     self._retrying = False
@@ -294,6 +318,22 @@ class ResilientCache:
             with self._lock:
                 self._pending.difference_update(keys)
 
+    def _send_pending_deletes_past_the_breaker(self) -> None:
+        """One try, whether the breaker rests or not: one small request a PENDING_RETRY_SECONDS while the cache is
+        down, so that the deletes arrive as soon as it is back."""
+        with self._lock:
+            keys = tuple(self._pending)
+        if not keys:
+            return
+        try:
+            self._inner.delete(*keys)
+        except Exception as error:
+            if not is_dependency_failure(error):
+                log.exception("pending cache deletes could not be sent")
+            return
+        with self._lock:
+            self._pending.difference_update(keys)
+
     def add_to_list(self, key: str, items: Sequence[str], ttl_seconds: float) -> None:
         if items:  # as get_many
             self._breaker.call(self._inner.add_to_list, key, items, ttl_seconds)
@@ -306,3 +346,17 @@ class ResilientCache:
         if not entries:  # as get_many
             return []
         return self._breaker.call(self._inner.set_unless_forgotten, entries, counter, mark, fallback=[]) or []
+
+
+class _OnRecovery:
+    """A breaker listener that calls ``recovered`` when a trial closes the breaker."""
+
+    def __init__(self, recovered: Callable[[], None]) -> None:
+        self._recovered = recovered
+
+    def failure(self, error: Exception) -> None:
+        pass
+
+    def state_changed(self, old: BreakerState, new: BreakerState) -> None:
+        if new is BreakerState.CLOSED:
+            self._recovered()
