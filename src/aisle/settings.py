@@ -51,7 +51,11 @@ class Settings(BaseSettings):
         description="Prefix of aisle's keys in Redis (cache, rate limits, popular queries): deployments can share one",
     )
     kafka_bootstrap: str = Field("127.0.0.1:9092", description="Kafka bootstrap servers (distributed)")
-    topic_prefix: str = Field("aisle.", description="Prefix of the Kafka topics")
+    topic_prefix: str = Field(
+        "aisle.",
+        pattern=r"^[A-Za-z0-9._-]{0,200}$",  # what Kafka takes in a topic's name, with room for the topic's own
+        description="Prefix of the Kafka topics",
+    )
     kafka_partitions: int = Field(3, ge=1, le=1024, description="Partitions of each new topic (consumers per group)")
     kafka_replication_factor: int | None = Field(
         None, ge=1, le=16, description="Copies of each new topic's partitions; unset: 3, or fewer brokers if fewer"

@@ -44,6 +44,24 @@ def test_a_bad_server_address_is_named_before_anything_starts(tmp_path: Path, mo
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("setting", "value", "said"),
+    [
+        ("AISLE_TOPIC_PREFIX", "shop events/", "bad setting AISLE_TOPIC_PREFIX: String should match pattern"),
+        ("AISLE_SEARCH_INDEX", "Shop-UPPER", "pattern '^[a-z0-9][a-z0-9_-]*$'"),  # the pattern whole, not '^*$'
+    ],
+)
+def test_a_name_a_service_would_refuse_stops_start_up_with_the_rule_it_breaks(
+    tmp_path, monkeypatch, setting, value, said
+):
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AISLE_INTERNAL_TOKEN", "a-token-long-enough-for-the-test")
+    monkeypatch.setenv(setting, value)
+    result = CliRunner().invoke(cli, ["serve", "--port", "8106"])
+    assert result.exit_code == 2
+    assert said in " ".join(result.output.split())
+
+
 def test_a_data_dir_that_cannot_be_made_is_named_without_a_traceback(tmp_path: Path, monkeypatch):
     in_the_way = tmp_path / "a-file"
     in_the_way.write_text("not a directory")

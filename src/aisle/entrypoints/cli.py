@@ -90,7 +90,7 @@ def _settings(
             # a check of several settings together has no field: its message names them
             name = " AISLE_" + "_".join(str(p) for p in problem["loc"]).upper() if problem["loc"] else ""
             reason = problem["msg"].removeprefix("Value error, ")  # pydantic's label for a validator's message
-            console.print(f"[red]bad setting{name}[/red]: {reason}")
+            console.print(f"[red]bad setting{name}[/red]: {escape(reason)}")  # a pattern's [a-z] is no markup
         raise typer.Exit(2) from None
     if not store:
         return settings
