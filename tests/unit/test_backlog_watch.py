@@ -3,6 +3,7 @@ the stream's offsets (a fake stream and clock here; tests/contract/test_event_st
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -101,3 +102,35 @@ def test_a_probe_never_waits_for_a_reading_and_one_runs_at_a_time():
     assert len(started) == 1 and stream.reads == 0  # no second reading while the first is out
     started.pop()()
     assert watch.backlog() == Backlog(4, T0)  # dated when it was asked for
+
+
+def test_the_first_probe_after_a_quiet_spell_gets_a_fresh_reading_not_one_from_minutes_ago():
+    """A reading is asked for by a probe: with no probe for 90 s, the last one said 60 events waited that the
+    builder indexed long since. A reading that old is waited for (briefly), not handed out."""
+    stream, clock = SlowStream(), Clock()
+    watch = BacklogWatch(stream.read, clock, BACKLOG_READ_EVERY)  # each reading in a thread, as in a server
+    stream.positions = {"p0": (0, 60)}
+    watch.backlog()
+    deadline = time.monotonic() + 10
+    while watch.backlog() != Backlog(60, T0) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    stream.positions = {"p0": (60, 60)}
+    clock.now += timedelta(seconds=90)
+    assert watch.backlog() == Backlog(0, None)
+
+
+class SlowStream(Stream):
+    def read(self) -> Positions:
+        time.sleep(0.05)  # a broker's answer takes a moment: a reading in a thread ends after the probe asked
+        return super().read()
+
+
+def test_a_stale_reading_is_waited_for_only_briefly_when_the_broker_is_slow():
+    stream, clock, started = Stream(), Clock(), []
+    watch = BacklogWatch(stream.read, clock, BACKLOG_READ_EVERY, start=started.append)
+    stream.positions = {"p0": (0, 60)}
+    watch.backlog()
+    started.pop()()  # the first reading
+    clock.now += timedelta(seconds=90)
+    assert watch.backlog() == Backlog(60, T0)  # the new reading hangs: after the wait, the last one all the same
+    assert len(started) == 1

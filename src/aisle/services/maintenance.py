@@ -58,13 +58,19 @@ class Backlog:
     unreadable: bool = False  # the stream could not be read (its brokers down): nothing can reach the index
 
 
+STALE_READING_WAIT_SECONDS = 0.5
+
+
 class BacklogWatch:
     """How many events wait for a consumer group and since when, read from the stream at most ``every``, in the
-    background (``start`` runs a reading: in a thread), so that a probe never waits on a broker: it gets the last
-    reading. Each reading keeps where the stream ended then; the oldest reading whose ends the group has not
-    committed past dates the oldest event waiting (late by up to a reading's interval, never early). A stream that
-    cannot be read counts as no backlog: a broker down is the relay's to report, and every API process answering
-    503 for it would take the fleet out of its balancer."""
+    background (``start`` runs a reading: in a thread), so that a probe does not wait on a broker: it gets the last
+    reading. Only when that reading is older than two intervals (the first probe after a quiet spell) does it wait
+    for the new one, for at most STALE_READING_WAIT_SECONDS: it would report events long since indexed.
+
+    Each reading keeps where the stream ended then; the oldest reading whose ends the group has not committed past
+    dates the oldest event waiting (late by up to a reading's interval, never early). A stream that cannot be read
+    counts as no backlog: a broker down is the relay's to report, and every API process answering 503 for it would
+    take the fleet out of its balancer."""
 
     def __init__(
         self,
@@ -78,8 +84,10 @@ class BacklogWatch:
         self._every = every
         self._start = start or _in_a_thread
         self._lock = threading.Lock()
+        self._read_done = threading.Condition(self._lock)
         self._readings: deque[tuple[datetime, Positions]] = deque()
         self._last = Backlog()
+        self._last_at: datetime | None = None  # when the last reading was asked for
         self._read_at: datetime | None = None
         self._reading = False
         self._unreadable = False
@@ -93,6 +101,8 @@ class BacklogWatch:
         if due:
             self._start(lambda: self._take_reading(now))
         with self._lock:
+            if self._last_at is not None and now - self._last_at > 2 * self._every:
+                self._read_done.wait_for(lambda: self._last_at == now, timeout=STALE_READING_WAIT_SECONDS)
             return self._last
 
     def _take_reading(self, now: datetime) -> None:
@@ -112,7 +122,8 @@ class BacklogWatch:
                 self._readings.popleft()
             waiting = sum(max(0, end - committed) for committed, end in positions.values())
             since = self._readings[0][0] if self._readings and waiting else None
-            self._last = Backlog(waiting, since, unreadable)
+            self._last, self._last_at = Backlog(waiting, since, unreadable), now
+            self._read_done.notify_all()
 
 
 def _in_a_thread(reading: Callable[[], None]) -> None:
