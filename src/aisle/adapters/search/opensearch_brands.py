@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import Any
 
 import orjson
 from opensearchpy import OpenSearch, TransportError
@@ -70,18 +69,13 @@ class BrandClaims:
     def _ensure_index(self) -> None:
         if self._ready:
             return
-        try:
-            self._client.indices.create(index=self.index, body=_BODY, request_timeout=self._timeout)
-        except TransportError as error:
-            if not _already_exists(error):
-                raise
+        # a 400 answered, not raised: the client logs a warning for every refused request, and every builder but
+        # the first finds the index made
+        answer = self._client.indices.create(index=self.index, body=_BODY, request_timeout=self._timeout, ignore=400)
+        kind = answer.get("error", {}).get("type") if isinstance(answer.get("error"), dict) else answer.get("error")
+        if kind is not None and kind != "resource_already_exists_exception":
+            raise TransportError(400, str(kind), answer)
         self._ready = True
-
-
-def _already_exists(error: TransportError) -> bool:
-    info: Any = error.info
-    kind = info.get("error", {}).get("type") if isinstance(info, dict) else None
-    return error.status_code == 400 and kind == "resource_already_exists_exception"
 
 
 def _doc_id(key: str) -> str:
