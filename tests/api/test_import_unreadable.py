@@ -86,7 +86,7 @@ def test_a_jsonl_file_with_broken_lines_imports_the_rest_exits_1_and_names_the_l
     assert code == 1, output
     assert "imported 2, skipped 1, failed 3" in output
     assert "failed 1: not valid JSON: Expecting property name enclosed in double quotes at column 2 (line 2)" in output
-    assert "failed 1: title: must not be empty (line 3)" in output
+    assert "failed 1: title: must not be empty; variants: must have at least one item (line 3)" in output
     assert "failed 1: expected a JSON object, found an array (line 6)" in output
     assert "skipped 1: duplicate of an earlier product with SKU TS-1 (line 5)" in output
 

@@ -462,6 +462,15 @@ def test_a_record_a_product_rule_refuses_is_rejected_with_its_line_not_left_to_u
     assert isinstance(refused, Rejected) and refused.reason.startswith("variants[0].compare_price")
 
 
+def test_a_rejected_record_names_each_of_its_problems_so_one_run_shows_all_there_is_to_mend():
+    from aisle.services.importing import prepare_record
+
+    two = ProductRecord(1, {"title": "", "variants": [{"sku": "A-1", "price": -1}]})
+    assert prepare_record(two).reason == "title: must not be empty; variants[0].price: must be greater than 0"
+    many = ProductRecord(2, {"title": "", "variants": [{"sku": "", "price": -1}], "status": "SOLD", "brand": 5})
+    assert prepare_record(many).reason.endswith("; and 2 more")
+
+
 def test_a_bestbuy_item_without_an_image_keeps_its_sku_when_the_feed_gains_an_item_in_front(tmp_path):
     chair = {"name": "Posfeed Chair", "price": 50, "categories": ["Furniture"]}
     lamp = {"name": "Posfeed Lamp", "price": 20, "categories": ["Furniture"]}

@@ -8,7 +8,7 @@ path resolved, ids given, and the batch's products, reviews and events written i
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -18,11 +18,14 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from aisle.domain.catalog import Product, ProductContent, ProductStatus, content_problems
+from aisle.domain.errors import FieldError
 from aisle.domain.reviews import Review
 from aisle.services.import_indexing import HOLD_EVENTS, BatchIndexer, ImportIndexing, IndexFeed
 from aisle.services.ports import UnitOfWork, UnitOfWorkFactory
 from aisle.services.price_history import record_price_history
 from aisle.services.product_input import ProductIn, field_errors
+
+ERRORS_SAID = 3  # of one record's problems, named in its reason
 
 
 class ImportRecord(Protocol):
@@ -62,14 +65,19 @@ def prepare_record(record: Any) -> Prepared | Rejected:
     try:
         content = ProductIn.model_validate(data).to_content()
     except ValidationError as error:
-        first = field_errors(error)[0]
-        return Rejected(record.line, f"{first.field}: {first.reason}", failed=True)
+        return Rejected(record.line, _said(field_errors(error)), failed=True)
     if problems := content_problems(content):  # as Product.create would refuse it: in the batch, it undid the batch
-        return Rejected(record.line, f"{problems[0].field}: {problems[0].reason}", failed=True)
+        return Rejected(record.line, _said(problems), failed=True)
     if popularity is not None:
         content = replace(content, popularity=popularity)
     reviews = tuple((g.rating, g.title, g.body, g.author) for g in getattr(record, "reviews", ()))
     return Prepared(content, path, reviews, record.line)
+
+
+def _said(errors: Sequence[FieldError]) -> str:
+    """Every problem of a record, so that one run shows all there is to mend in it (the first few of many)."""
+    said = "; ".join(f"{e.field}: {e.reason}" for e in errors[:ERRORS_SAID])
+    return said if len(errors) <= ERRORS_SAID else f"{said}; and {len(errors) - ERRORS_SAID} more"
 
 
 @dataclass
