@@ -580,8 +580,8 @@ def _run_import(
         # multiprocessing would join a child still waiting to flush chunks nobody reads (a hang)
         with closing(prepared_in_child(read)) as prepared:
             summary = importer.run_prepared(seller_id, until_stopped(prepared), lambda n: progress.advance(task, n))
-        if index:  # what there was to index: the records imported, not those skipped or imported before
-            progress.update(indexed, total=summary.imported)
+        if index:  # what there was to index: the records imported (not those skipped), and what a stopped run left
+            progress.update(indexed, total=summary.to_index)
         return summary
 
 

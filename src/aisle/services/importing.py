@@ -86,6 +86,7 @@ class ImportSummary:
     reviews: int = 0
     not_placed: int = 0  # imported without a category: nothing in the source told where it belongs
     drafts: int = 0  # imported as drafts (a record without "status" is one): not in the store yet
+    left_unindexed: int = 0  # products an earlier, stopped import committed and never indexed: this one did
     skipped: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
     lines: dict[str, list[int]] = field(default_factory=dict)  # the first few lines (or items) of each reason
@@ -110,10 +111,16 @@ class ImportSummary:
         troubles = (("skipped", self.skipped.total()), ("failed", self.failed.total()))
         counts += [f"{what} {n}" for what, n in troubles if n]
         drafts = f", {self.drafts} as drafts, not shown in the store until made ACTIVE" if self.drafts else ""
+        left = f"; indexed {self.left_unindexed} that a stopped import had left" if self.left_unindexed else ""
         return (
             ", ".join(counts)
-            + f" ({self.not_placed} imported without a category, {self.reviews} generated reviews{drafts})"
+            + f" ({self.not_placed} imported without a category, {self.reviews} generated reviews{drafts}){left}"
         )
+
+    @property
+    def to_index(self) -> int:
+        """What this run had to index: what it imported, and what a stopped import had left unindexed."""
+        return self.imported + self.left_unindexed
 
 
 LINES_KEPT = 5
@@ -165,7 +172,7 @@ class CatalogImporter:
         indexing = self._feed() if self._feed is not None else None
         try:
             if indexing is not None:
-                self._index_left_held(indexing)
+                summary.left_unindexed = self._index_left_held(indexing)
             for batch in _batches(iter(prepared), self._batch_size):
                 with self._uow() as uow:
                     if indexing is not None and indexing.active:
@@ -180,19 +187,21 @@ class CatalogImporter:
                 indexing.finish()
         return summary
 
-    def _index_left_held(self, indexing: IndexFeed) -> None:
+    def _index_left_held(self, indexing: IndexFeed) -> int:
         """Indexes what an earlier import committed but never indexed (stopped with its indexer, by a kill or the
-        OOM killer): its events are held for the import, and this one skips those products by their SKUs."""
-        after = 0
+        OOM killer): its events are held for the import, and this one skips those products by their SKUs. Returns
+        how many products that was."""
+        after, count = 0, 0
         while indexing.active:
             with self._uow() as uow:
                 held = uow.outbox.held_after(after, self._now(), self._batch_size)
                 product_ids = sorted({entry.key for entry in held})
                 products = uow.products.get_many(product_ids) if product_ids else []
             if not held:
-                return
+                break
             indexing.add(products, [entry.event_id for entry in held])
-            after = held[-1].event_id
+            after, count = held[-1].event_id, count + len(products)
+        return count
 
     def _import_batch(
         self, uow: UnitOfWork, seller_id: int, batch: list[Prepared | Rejected], summary: ImportSummary
