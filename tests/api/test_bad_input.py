@@ -162,6 +162,21 @@ def test_a_compressed_body_is_415_naming_the_encoding(seller: SellerClient, codi
     assert seller.request("POST", "/products", content=json.dumps(product_body()), headers=plain).status_code == 201
 
 
+def test_a_coding_sent_in_a_second_header_line_or_as_a_transfer_coding_is_refused_too(seller: SellerClient):
+    import json
+
+    body, path = json.dumps(product_body()), "/api/v1/seller/products"
+    sent = [*seller.headers.items(), ("content-type", "application/json")]
+    two_lines = [*sent, ("content-encoding", "gzip"), ("content-encoding", "identity")]
+    response = seller.client.request("POST", path, content=body, headers=two_lines)
+    assert _problem(response, 415)["errors"][0]["reason"] == "is gzip, identity, only identity is taken"
+    response = seller.client.request(
+        "POST", path, content=body, headers=[*sent, ("transfer-encoding", "gzip, chunked")]
+    )
+    assert _problem(response, 501)["errors"] == [{"field": "transfer-encoding", "reason": "only chunked is taken"}]
+    assert seller.request("GET", "/products").json()["total"] == 0
+
+
 def test_a_null_or_string_price_is_refused_as_documented(client, seller: SellerClient):
     schema = client.get("/openapi.json").json()["components"]["schemas"]["VariantIn"]["properties"]["price"]
     assert schema["type"] == "number"  # not "number or string"

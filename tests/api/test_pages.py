@@ -809,6 +809,26 @@ def test_each_shopper_reviews_a_product_once_from_the_page_as_through_the_api(cl
     assert shoppers[0].post(f"/api/v1/products/{made['product_id']}/reviews", json=through_api).status_code == 409
 
 
+def test_a_review_form_posted_from_another_site_is_refused_and_counts_for_nothing(client, seller):
+    made = seller.create()
+    review = {"rating": "1", "title": "", "body": "posted from another site", "author": ""}
+    path, page = f"/p/{made['product_id']}/reviews", {"accept": "text/html"}
+    for elsewhere in ({"sec-fetch-site": "cross-site"}, {"origin": "https://evil.example"}, {"origin": "null"}):
+        refused = client.post(path, data=review, headers={**page, **elsewhere}, follow_redirects=False)
+        assert refused.status_code == 403 and refused.headers["content-type"].startswith("text/html")
+    assert client.get(f"/api/v1/products/{made['product_id']}/reviews").json()["total"] == 0
+    here = {**page, "sec-fetch-site": "same-origin", "origin": "http://testserver"}
+    assert client.post(path, data=review, headers=here, follow_redirects=False).status_code == 303
+
+
+def test_a_browser_sending_a_method_a_page_does_not_take_gets_a_page(client):
+    for accept in ("text/html", "TEXT/HTML,*/*"):
+        refused = client.post("/", headers={"accept": accept})
+        assert refused.status_code == 405 and refused.headers["content-type"].startswith("text/html")
+        assert "GET" in refused.headers["allow"]
+    assert client.post("/").headers["content-type"] == "application/problem+json"
+
+
 def test_a_card_whose_picture_cannot_load_falls_back_to_a_tile_naming_its_brand(client, listed):
     page = client.get("/search", params={"q": listed["title"]}, headers={"accept": "text/html"}).text
     brand = listed["brand"]

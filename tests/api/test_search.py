@@ -260,6 +260,9 @@ def test_autocomplete(client, catalog):
     body = client.get("/api/v1/products/autocomplete", params={"q": "hedph"}).json()
     assert body["completed"] == "headph"
     assert any("headphones" in s["text"].lower() for s in body["suggestions"])
+    # a control character is no letter typed: neither echoed back nor read as part of a word
+    body = client.get("/api/v1/products/autocomplete", params={"q": "sam\x00"}).json()
+    assert "\x00" not in body["q"] and {"type": "brand", "text": "Samsung"} in body["suggestions"]
 
 
 def test_autocomplete_completes_a_word_from_the_titles_that_hold_the_words_before_it(

@@ -193,9 +193,15 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
-        coding = headers.get(b"content-encoding", b"").decode("latin-1").strip().lower()
-        if coding not in ("", "identity"):
+        coding = _codings(scope, b"content-encoding")  # every such header, not the last: "gzip" then "identity"
+        if coding.replace("identity", "").strip(", "):
             await self._refuse_coding(scope, receive, send, coding)
+            return
+        transfer = _codings(scope, b"transfer-encoding")
+        if transfer.replace("chunked", "").strip(", "):  # "gzip, chunked": read as plain text, it would be garbage
+            detail = f"The body is sent with Transfer-Encoding: {transfer[:40]}; only chunked is taken."
+            response = problem(Request(scope), 501, detail, [FieldError("transfer-encoding", "only chunked is taken")])
+            await response(scope, receive, send)
             return
         limit = self.limit_for_path(scope["path"])
         declared = headers.get(b"content-length")
@@ -237,6 +243,12 @@ class BodyLimitMiddleware:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem(Request(scope), 413, f"The request body is larger than {limit} bytes.", limit_bytes=limit)
         await response(scope, receive, send)
+
+
+def _codings(scope: Scope, name: bytes) -> str:
+    """A header's codings over every line that sends it, lowercased and comma-joined."""
+    values = (value.decode("latin-1").strip().lower() for key, value in scope["headers"] if key == name)
+    return ", ".join(value for value in values if value)
 
 
 class MetricsMiddleware:

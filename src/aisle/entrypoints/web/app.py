@@ -23,6 +23,7 @@ MESSAGES = {
     409: ("This was already done", "It changed meanwhile, perhaps in another tab. Go back and reload to see it now."),
     412: ("This changed meanwhile", "It was changed since you opened the page. Reload to see it as it is now."),
     404: ("Page not found", "We looked everywhere, but this page is not on our shelves."),
+    405: ("This page does not take that", "Go back and use the page's own links and buttons."),
     429: ("Slow down a little", "You have made many requests in a short time. Try again in a few seconds."),
     500: ("Something went wrong", "It is our fault, not yours. Try again in a moment."),
     503: ("We will be right back", "The store cannot reach its shelves just now. Try again in a minute."),
@@ -54,7 +55,7 @@ def _install_docs(app: FastAPI) -> None:
 def wants_page(request: Request) -> bool:
     """Browsers asking for anything but the API get an HTML error page; API clients keep problem+json."""
     path = request.url.path
-    return not path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+    return not path.startswith("/api/") and "text/html" in request.headers.get("accept", "").lower()
 
 
 def _install_error_pages(app: FastAPI) -> None:

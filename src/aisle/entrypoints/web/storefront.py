@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from aisle.domain.categories import ancestors_path
@@ -150,7 +151,22 @@ def product(product_id: str, request: Request, pdp: PdpDep, reviews: ReviewsDep)
     return render(request, "product.html", context)
 
 
-@router.post("/p/{product_id}/reviews", response_class=HTMLResponse, dependencies=[Depends(review_allowed)])
+def posted_from_this_store(request: Request) -> None:
+    """A review form sent from another site's page is refused: a reviewer is told apart by address, so a page
+    elsewhere posting the form from each visitor's browser would write one review per visitor. Browsers say where
+    a form came from (Sec-Fetch-Site; Origin, in older ones); a request saying neither (curl) is taken."""
+    site = request.headers.get("sec-fetch-site")
+    origin = request.headers.get("origin")
+    ours = {request.headers.get("host"), request.headers.get("x-forwarded-host")} - {None}
+    if site == "cross-site" or (site is None and origin is not None and urlsplit(origin).netloc not in ours):
+        raise HTTPException(403, "A review is written on this store's own product page, not from another site.")
+
+
+@router.post(
+    "/p/{product_id}/reviews",
+    response_class=HTMLResponse,
+    dependencies=[Depends(posted_from_this_store), Depends(review_allowed)],
+)
 def post_review(
     product_id: str,
     request: Request,

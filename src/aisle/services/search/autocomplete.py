@@ -13,6 +13,7 @@ from aisle.domain.search.kinds import singular
 from aisle.domain.search.query import read_text
 from aisle.domain.search.stopwords import STOP_WORDS
 from aisle.domain.search.text import has_digit, normalize, tokenize
+from aisle.services.input_model import REFUSED_CHARACTERS
 from aisle.services.search.engine import EngineQuery, Filters, KeywordGroup, SearchEngine
 from aisle.services.search.understanding import QueryUnderstanding
 
@@ -61,6 +62,7 @@ class Autocomplete:
         self._popular = popular_queries
 
     def suggest(self, typed: str, limit: int = MAX_SUGGESTIONS) -> Completions:
+        typed = REFUSED_CHARACTERS.sub("", typed)  # a NUL or a bidi override is no letter typed, nor echoed back
         text = read_text(typed).strip()
         if not text:
             return Completions(typed, text, None, ())
