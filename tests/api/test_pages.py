@@ -658,6 +658,14 @@ def test_the_portal_picture_form_posts_without_javascript(client, seller):
         assert edited.status_code == 200 and "Picture saved." not in edited.text, typed
         assert f"the position “{typed[:20]}” is no whole number" in html.unescape(edited.text), typed
     assert seller.request("GET", f"/products/{product_id}/images").json()[0]["alt_text"] == "A red tent, side view"
+    # a reason the service gives is said on the page too, not as problem+json
+    form = {"csrf_token": token, "alt_text": "A red\x07 tent"}
+    edited = client.post(f"/seller/products/{product_id}/images/{image['image_id']}", data=form)
+    assert edited.status_code == 200 and "text/html" in edited.headers["content-type"]
+    assert "Not saved:" in html.unescape(edited.text) and "(alt text)" in html.unescape(edited.text)
+    assert seller.request("DELETE", f"/products/{product_id}").status_code == 200
+    gone = client.post(f"/seller/products/{product_id}/images/{image['image_id']}", data={**form, "action": "delete"})
+    assert gone.status_code == 200 and "Not done:" in html.unescape(gone.text)
 
 
 def test_a_price_bucket_link_finds_what_the_bucket_counted(client, seller, container):

@@ -122,3 +122,29 @@ def test_other_formats_are_refused_even_when_pillow_reads_them() -> None:
     out = io.BytesIO()
     Image.new("RGB", (10, 10)).save(out, "BMP")
     assert refusal(out.getvalue()).status == 415
+
+
+def test_a_side_longer_than_a_jpeg_may_have_is_refused_at_upload_not_left_to_fail_rendering() -> None:
+    """276 bytes and 0.13 megapixels, so no bomb: but its JPEG original cannot be written, and the worker retried
+    it forever, holding up every other seller's pictures behind it."""
+    out = io.BytesIO()
+    Image.new("L", (2, 66_000), 99).save(out, "PNG")
+    refused = refusal(out.getvalue())
+    assert refused.status == 422 and "at most 65,500 pixels a side" in refused.reason
+
+
+def test_an_image_that_cannot_be_rendered_is_refused_by_the_render_not_raised_to_be_retried(monkeypatch) -> None:
+    def fails(*_args, **_kwargs):
+        raise OSError("broken data stream when writing image file")
+
+    monkeypatch.setattr(PillowImagePipeline, "_encode_original", fails)
+    with pytest.raises(ImageRefused, match="could not be rendered"):
+        pipeline.render(files.png(8, 8))
+
+
+@pytest.mark.parametrize("offset", [12, 16, 24])  # in IHDR: its name, its width, its bit depth
+def test_a_png_with_a_broken_header_is_corrupt_not_another_format(offset) -> None:
+    data = bytearray(files.png(64, 64))
+    data[offset : offset + 4] = b"\x00\x00\x00\x00"
+    refused = refusal(bytes(data))
+    assert refused.status == 422 and "corrupt" in refused.reason

@@ -18,6 +18,8 @@ from aisle.services.ports import Rendition
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 BUFFERED_ENCODE_MAX_PIXELS = 12_000_000
+MAX_SIDE = 65_500  # the longest side a JPEG original may have (libjpeg's JPEG_MAX_DIMENSION)
+_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")  # and RIFF....WEBP, below
 DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, IndexError)
 _SRGB = ImageCms.createProfile("sRGB")
 
@@ -49,8 +51,11 @@ class PillowImagePipeline:
         except DECODE_ERRORS as error:
             raise ImageRefused(f"the image data is truncated or corrupt ({error})") from error
         image.info = {}  # EXIF (GPS included), XMP, comments and the ICC profile are not carried into any output
-        original, ext = self._encode_original(image)
-        thumbnails = self._thumbnails(image)
+        try:
+            original, ext = self._encode_original(image)
+            thumbnails = self._thumbnails(image)
+        except DECODE_ERRORS as error:  # the same bytes would fail again: refused, never retried
+            raise ImageRefused(f"the image could not be rendered ({error})") from error
         width, height = image.size
         image.close()
         return Rendition(original=original, original_ext=ext, width=width, height=height, thumbnails=thumbnails)
@@ -61,6 +66,8 @@ class PillowImagePipeline:
         except Image.DecompressionBombError as error:
             raise ImageRefused(f"the image has more than {self._megapixels()} megapixels ({error})") from error
         except UnidentifiedImageError as error:
+            if _signed_as_accepted(data):  # a PNG whose header is broken is a corrupt PNG, not another format
+                raise ImageRefused(f"the image header is corrupt ({error})") from error
             raise ImageRefused("the file is not a JPEG, PNG, WebP or GIF image", status=415) from error
         except DECODE_ERRORS as error:
             raise ImageRefused(f"the image header is corrupt ({error})") from error
@@ -68,6 +75,9 @@ class PillowImagePipeline:
         if width < 1 or height < 1:
             image.close()
             raise ImageRefused("the image has no pixels")
+        if max(width, height) > MAX_SIDE:
+            image.close()
+            raise ImageRefused(f"the image is {width}x{height}; at most {MAX_SIDE:,} pixels a side are accepted")
         if width * height > self.max_pixels:
             image.close()
             raise ImageRefused(
@@ -102,6 +112,14 @@ class PillowImagePipeline:
             made[size] = out.getvalue()
             source = scaled
         return made
+
+
+def _signed_as_accepted(data: BinaryIO) -> bool:
+    """Whether the file starts as a JPEG, PNG, GIF or WebP does."""
+    data.seek(0)
+    head = data.read(12)
+    data.seek(0)
+    return head.startswith(_SIGNATURES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
 
 
 def _fit(image: Image.Image, size: int) -> Image.Image:

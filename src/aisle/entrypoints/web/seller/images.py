@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from aisle.domain.errors import InvalidInput
+from aisle.domain.errors import Conflict, InvalidInput
 from aisle.domain.images import MAX_POSITION, ImageRefused
 from aisle.entrypoints.api.dependencies import container, parse_id
 from aisle.entrypoints.api.image_form import ImageForm
@@ -100,14 +100,20 @@ async def edit(product_id: str, image_id: str, request: Request, seller: PortalS
         return to_sign_in(request)
     form = await checked_form(request)
     pid, iid = parse_id(product_id, "product_id"), parse_id(image_id, "image_id")
-    if form.get("action") == "delete":
-        await run_in_threadpool(images.delete, seller.seller_id, pid, iid)
-        return _back(request, seller.seller_id, pid, image_note="Picture deleted.")
-    typed = str(form.get("position") or "").strip()
-    position = whole_number(typed)
-    if typed and (position is None or position > MAX_POSITION):
-        why = f"Not saved: the position “{typed[:20]}” is no whole number from 0 (first) to {MAX_POSITION}."
-        return _back(request, seller.seller_id, pid, image_error=why)
-    change = ImageEdit(alt_text=str(form.get("alt_text") or ""), position=position)
-    await run_in_threadpool(images.edit, seller.seller_id, pid, iid, change)
+    try:
+        if form.get("action") == "delete":
+            await run_in_threadpool(images.delete, seller.seller_id, pid, iid)
+            return _back(request, seller.seller_id, pid, image_note="Picture deleted.")
+        typed = str(form.get("position") or "").strip()
+        position = whole_number(typed)
+        if typed and (position is None or position > MAX_POSITION):
+            why = f"Not saved: the position “{typed[:20]}” is no whole number from 0 (first) to {MAX_POSITION}."
+            return _back(request, seller.seller_id, pid, image_error=why)
+        change = ImageEdit(alt_text=str(form.get("alt_text") or ""), position=position)
+        await run_in_threadpool(images.edit, seller.seller_id, pid, iid, change)
+    except InvalidInput as refused:  # said on the product's page, as a refused upload is, not as problem+json
+        reasons = "; ".join(f"{e.reason} ({e.field.replace('_', ' ')})" for e in refused.errors)
+        return _back(request, seller.seller_id, pid, image_error=f"Not saved: {reasons}.")
+    except Conflict as refused:
+        return _back(request, seller.seller_id, pid, image_error=f"Not done: {refused.detail}.")
     return _back(request, seller.seller_id, pid, image_note="Picture saved.")
