@@ -110,3 +110,21 @@ def test_an_upload_waiting_under_its_content_hash_from_before_the_upgrade_is_sti
     quiet.blobs.put(legacy_upload_key(hashlib.sha256(data).hexdigest()), data, "application/octet-stream")
     quiet.images.process(image_id)
     assert quiet.images.image(seller_id, product_id, image_id).status.value == "READY"
+
+
+def test_a_picture_whose_render_keeps_failing_does_not_hold_up_the_ones_after_it(quiet: Container, monkeypatch):
+    _, _, stuck = uploaded(quiet, files.png(40, 40))
+    _, _, after = uploaded(quiet, files.jpeg(60, 40))
+    pipeline = quiet.images._pipeline
+    render = pipeline.render
+
+    def fails_on_the_png(data: bytes):
+        if data.startswith(b"\x89PNG"):
+            raise MemoryError("as a fault no check foresaw")
+        return render(data)
+
+    monkeypatch.setattr(pipeline, "render", fails_on_the_png)
+    assert quiet.images.process_pending() == 1  # the JPEG behind it, though the PNG came first and failed
+    with quiet.uow(readonly=True) as uow:
+        assert uow.images.get(after).status.value == "READY"
+        assert uow.images.get(stuck).status.value == "PENDING"  # tried again at the next step

@@ -217,9 +217,16 @@ class ImageService:
         """The embedded worker's step: renders PENDING images, oldest first; returns how many it finished."""
         with self._uow(readonly=True) as uow:
             pending = uow.images.pending(limit)
+        failed: list[Exception] = []
         for image in pending:
-            self.process(image.image_id)
-        return len(pending)
+            try:
+                self.process(image.image_id)
+            except Exception as error:  # one picture that keeps failing must not hold up those after it
+                log.exception("image %d could not be rendered; the others go on", image.image_id)
+                failed.append(error)
+        if pending and len(failed) == len(pending):
+            raise failed[0]  # every one: the store or the database is down, and the worker backs off
+        return len(pending) - len(failed)
 
     def handle_uploaded(self, entries: list[OutboxEntry]) -> None:
         """The image worker's handler for ``image.uploaded`` events (at least once: processing is idempotent)."""
