@@ -30,6 +30,7 @@ from aisle.entrypoints.api.dependencies import (
     scoped_key,
 )
 from aisle.entrypoints.api.json_body import UniqueKeysRoute
+from aisle.entrypoints.api.problems import named_by_line
 from aisle.entrypoints.api.responses import Responses
 from aisle.entrypoints.api.shapes.common import json_response
 from aisle.entrypoints.api.shapes.inventory import (
@@ -202,7 +203,8 @@ def reserve_lines(body: ReservationIn, reserver: ReserverDep, idempotency_key: I
     try:
         reserved = reserver.reserve(lines, body.owner, key, body.ttl_seconds)
     except NotFound as missing:
-        raise NotFound(missing.what, missing.identifier, _line_naming(lines, missing)) from None
+        named = [{"variant_id": line.variant_id, "warehouse_id": line.warehouse_id} for line in lines]
+        raise named_by_line(missing, named) from None
     answer = json_response(reservation_shown(reserved), status.HTTP_201_CREATED)
     answer.headers["Location"] = f"/api/v1/inventory/reservations/{reserved.reservation_id}"
     return answer
@@ -274,15 +276,6 @@ def _refuse_unused(body: StockChange, operation: Operation) -> None:
     if unused:
         why = FINISHING_WHOLE if operation in (Operation.RELEASE, Operation.DEDUCT) else "it would be ignored"
         raise InvalidInput([FieldError(field, f"is not used by {operation.value}: {why}") for field in unused])
-
-
-def _line_naming(lines: list[ReserveLine], missing: NotFound) -> str | None:
-    """The field of the first line that named what was not found: ``lines[1].variant_id``."""
-    attribute = {"variant": "variant_id", "warehouse": "warehouse_id"}.get(missing.what)
-    for n, line in enumerate(lines):
-        if attribute is not None and getattr(line, attribute) == missing.identifier:
-            return f"lines[{n}].{attribute}"
-    return None
 
 
 def _required(value: Any, field: str) -> Any:

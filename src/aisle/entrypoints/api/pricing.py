@@ -28,6 +28,7 @@ from aisle.entrypoints.api.dependencies import (
     scoped_key,
 )
 from aisle.entrypoints.api.json_body import UniqueKeysRoute
+from aisle.entrypoints.api.problems import named_by_line
 from aisle.entrypoints.api.responses import Responses
 from aisle.entrypoints.api.shapes.common import json_response
 from aisle.entrypoints.api.shapes.pricing import (
@@ -184,9 +185,7 @@ def quote(body: QuoteIn, pricing: PricingDep) -> Response:
     try:
         return json_response(quote_shown(pricing.quote(lines, body.coupon)))
     except NotFound as missing:
-        named = next((n for n, (variant_id, _) in enumerate(lines) if variant_id == missing.identifier), None)
-        field = None if named is None or missing.what != "variant" else f"lines[{named}].variant_id"
-        raise NotFound(missing.what, missing.identifier, field) from None
+        raise named_by_line(missing, [{"variant_id": variant_id} for variant_id, _ in lines]) from None
 
 
 @router.post(

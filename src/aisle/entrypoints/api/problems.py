@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -190,6 +190,16 @@ def _answers_of_the_gateway(operation: dict[str, Any]) -> list[tuple[str, str]]:
         else:
             answers.append(("415", "The body is compressed (Content-Encoding): send it uncompressed"))
     return answers
+
+
+def named_by_line(missing: NotFound, lines: Sequence[Mapping[str, object]]) -> NotFound:
+    """``missing`` naming the field of the first line that asked for it (``lines[1].variant_id``), for a request
+    of several lines: an unknown variant is then said as a bad field is."""
+    for n, line in enumerate(lines):
+        for name, value in line.items():
+            if name == f"{missing.what}_id" and value == missing.identifier:
+                return NotFound(missing.what, missing.identifier, f"lines[{n}].{name}")
+    return missing
 
 
 def install_problem_handlers(app: FastAPI, internal_only: Callable[..., Any] | None = None) -> None:
