@@ -98,6 +98,22 @@ def sign_in(client: TestClient, key: str):
     return client.post("/seller/sign-in", data={"api_key": key, "csrf_token": token}, follow_redirects=False)
 
 
+def edit_form(client: TestClient, **fields: object) -> dict:
+    """The portal editor's form for the product ``seller.create()`` makes, opened at version 1, with ``fields``
+    changed."""
+    return {
+        "csrf_token": client.cookies["aisle_csrf"],
+        "version": "1",
+        "title": "Trailblazer Running Shoe",
+        "status": "ACTIVE",
+        "v_sku": ["TB-42-BLK", "TB-43-BLK"],
+        "v_price": ["89.99", "89.99"],
+        "v_compare": ["119.99", ""],
+        "v_attrs": ["size=42; color=black", "size=43; color=black"],
+        **fields,
+    }
+
+
 def test_sign_in_sets_a_strict_http_only_session_that_never_holds_the_key(client, seller):
     key = seller.headers["Authorization"].removeprefix("Bearer ")
     response = sign_in(client, key)
@@ -217,16 +233,7 @@ def test_more_variant_rows_keep_what_was_typed_and_save_nothing(client, seller):
 def test_more_rows_and_a_refused_save_keep_the_version_the_form_was_opened_at(client, seller):
     product = seller.create()
     sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
-    form = {
-        "csrf_token": client.cookies["aisle_csrf"],
-        "version": "1",
-        "title": "Trailblazer Running Shoe",
-        "status": "ACTIVE",
-        "v_sku": ["TB-42-BLK", "TB-43-BLK"],
-        "v_price": ["89.99", "89.99"],
-        "v_compare": ["119.99", ""],
-        "v_attrs": ["size=42; color=black", "size=43; color=black"],
-    }
+    form = edit_form(client)
     assert (
         seller.request("PATCH", f"/products/{product['product_id']}", json={"title": "Changed elsewhere"}).status_code
         == 200
@@ -736,16 +743,13 @@ def test_a_stale_edit_keeps_the_sellers_words_and_says_what_happened(client, sel
     assert uploaded.status_code in (201, 202), uploaded.text
     sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
     seller.request("PATCH", f"/products/{made['product_id']}", json={"title": "Saved in another tab"})
-    form = {
-        "csrf_token": client.cookies["aisle_csrf"],
-        "version": "1",  # the editor was opened at version 1
-        "title": "My careful new title",
-        "status": "ACTIVE",
-        "v_sku": ["TB-42-BLK", "TB-43-BLK"],
-        "v_price": ["89.99", "94.99"],
-        "v_compare": ["", ""],
-        "v_attrs": ["size=42, color=black", "size=43, color=black"],
-    }
+    form = edit_form(  # opened at version 1
+        client,
+        title="My careful new title",
+        v_price=["89.99", "94.99"],
+        v_compare=["", ""],
+        v_attrs=["size=42, color=black", "size=43, color=black"],
+    )
     stale = client.post(f"/seller/products/{made['product_id']}", data=form, headers={"accept": "text/html"})
     assert stale.status_code == 412 and stale.headers["content-type"].startswith("text/html")
     text = html.unescape(stale.text)
@@ -947,17 +951,7 @@ def test_a_subcategory_link_on_a_category_page_keeps_the_filters_chosen(client, 
 def test_a_portal_edit_adding_one_attribute_keeps_the_others_as_they_were(client, seller):
     made = seller.create(attributes={"capacity": 256, "fingerprint_reader": False, "material": "mesh"})
     sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
-    form = {
-        "csrf_token": client.cookies["aisle_csrf"],
-        "version": "1",
-        "title": "Trailblazer Running Shoe",
-        "status": "ACTIVE",
-        "attributes": "capacity=256; fingerprint_reader=False; material=mesh; colour=silver",
-        "v_sku": ["TB-42-BLK", "TB-43-BLK"],
-        "v_price": ["89.99", "89.99"],
-        "v_compare": ["119.99", ""],
-        "v_attrs": ["size=42; color=black", "size=43; color=black"],
-    }
+    form = edit_form(client, attributes="capacity=256; fingerprint_reader=False; material=mesh; colour=silver")
     saved = client.post(f"/seller/products/{made['product_id']}", data=form, follow_redirects=False)
     assert saved.status_code in (200, 303), saved.text[-400:]
     after = seller.request("GET", f"/products/{made['product_id']}").json()["attributes"]
