@@ -110,6 +110,11 @@ def gtin_check_digit(body: str) -> int:
     return (10 - weighted % 10) % 10
 
 
+def duplicate_sku(index: int, sku: str) -> FieldError:
+    """Variant ``index`` repeats the SKU of an earlier variant of the same product."""
+    return FieldError(f"variants[{index}].sku", f"duplicate SKU {sku!r} in this product")
+
+
 def _variant_problems(variants: tuple[Variant, ...]) -> list[FieldError]:
     problems: list[FieldError] = []
     seen: set[str] = set()
@@ -123,7 +128,7 @@ def _variant_problems(variants: tuple[Variant, ...]) -> list[FieldError]:
         if not SKU_PATTERN.fullmatch(variant.sku):
             problems.append(FieldError(f"{where}.sku", "must be 1-64 characters of letters, digits, '.', '_', '-'"))
         elif variant.sku in seen:
-            problems.append(FieldError(f"{where}.sku", f"duplicate SKU {variant.sku!r} in this product"))
+            problems.append(duplicate_sku(index, variant.sku))
         seen.add(variant.sku)
         if reason := price_problem(variant.price):
             problems.append(FieldError(f"{where}.price", reason))

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from aisle.domain.catalog import MAX_VARIANTS, Product, ProductContent, Variant, content_problems
+from aisle.domain.catalog import MAX_VARIANTS, Product, ProductContent, Variant, content_problems, duplicate_sku
 from aisle.domain.categories import Category
 from aisle.domain.errors import FieldError, InvalidInput
 from aisle.entrypoints.numbers import decimal_comma, without_thousands
@@ -170,7 +170,7 @@ def _variants(
         variant: dict[str, Any] = {"sku": row["sku"].strip()}
         if variant["sku"] and any(v["sku"] == variant["sku"] for v in variants):
             # said beside the other fields' problems, not only once they are mended (the product rules run last)
-            problems.append(FieldError(f"variants[{index}].sku", f"duplicate SKU {variant['sku']!r} in this product"))
+            problems.append(duplicate_sku(index, variant["sku"]))
         for name in ("price", "compare_price"):
             if name == "price" or row.get(name, "").strip():
                 variant[name] = _number(row.get(name, ""), f"variants[{index}].{name}", problems)
