@@ -828,6 +828,7 @@ def test_a_review_form_posted_from_another_site_is_refused_and_counts_for_nothin
     for elsewhere in ({"sec-fetch-site": "cross-site"}, {"origin": "https://evil.example"}, {"origin": "null"}):
         refused = client.post(path, data=review, headers={**page, **elsewhere}, follow_redirects=False)
         assert refused.status_code == 403 and refused.headers["content-type"].startswith("text/html")
+        assert "sent from another website" in refused.text  # not only "expired", which it is not
     assert client.get(f"/api/v1/products/{made['product_id']}/reviews").json()["total"] == 0
     here = {**page, "sec-fetch-site": "same-origin", "origin": "http://testserver"}
     assert client.post(path, data=review, headers=here, follow_redirects=False).status_code == 303

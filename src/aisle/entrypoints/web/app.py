@@ -19,7 +19,10 @@ from aisle.entrypoints.web.rendering import STATIC_DIR, render
 SWAGGER = "/static/vendor/swagger-ui"
 MESSAGES = {
     400: ("This request could not be read", "A value in the address or the form is not one this page takes."),
-    403: ("This form has expired", "Reload the page and try again."),
+    403: (
+        "This form was not accepted",
+        "It has expired, or it was sent from another website. Open the page here again and send it from there.",
+    ),
     409: ("This was already done", "It changed meanwhile, perhaps in another tab. Go back and reload to see it now."),
     412: ("This changed meanwhile", "It was changed since you opened the page. Reload to see it as it is now."),
     404: ("Page not found", "We looked everywhere, but this page is not on our shelves."),
