@@ -64,10 +64,11 @@ class PillowImagePipeline:
         try:
             image = Image.open(data, formats=ACCEPTED_FORMATS)
         except Image.DecompressionBombError as error:
-            raise ImageRefused(f"the image has more than {self._megapixels()} megapixels ({error})") from error
+            raise ImageRefused(f"the image has more than {self._megapixels()} megapixels") from error
         except UnidentifiedImageError as error:
             if _signed_as_accepted(data):  # a PNG whose header is broken is a corrupt PNG, not another format
-                raise ImageRefused(f"the image header is corrupt ({error})") from error
+                # Pillow's message names only the file object it was given (an address): nothing for the seller
+                raise ImageRefused("the image header is corrupt") from error
             raise ImageRefused("the file is not a JPEG, PNG, WebP or GIF image", status=415) from error
         except DECODE_ERRORS as error:
             raise ImageRefused(f"the image header is corrupt ({error})") from error
