@@ -962,6 +962,17 @@ def test_a_portal_edit_adding_one_attribute_keeps_the_others_as_they_were(client
     assert "capacity" not in diff and "{" not in diff[diff.index("What changed") :]  # no whole lists printed
 
 
+def test_a_portal_edit_of_one_attribute_keeps_values_pairs_text_cannot_say(client, seller):
+    shown = {"watts": 40, "dimmable": True, "note": "  spaced  ", "multi": "a, b; c=d"}
+    made = seller.create(attributes=shown)
+    sign_in(client, seller.headers["Authorization"].removeprefix("Bearer "))
+    form = edit_form(client, attributes="watts=60; dimmable=True; note=  spaced  ; multi=a, b; c=d")
+    saved = client.post(f"/seller/products/{made['product_id']}", data=form, follow_redirects=False)
+    assert saved.status_code in (200, 303), saved.text[-400:]
+    after = seller.request("GET", f"/products/{made['product_id']}").json()["attributes"]
+    assert after == {**shown, "watts": 60}  # still a number; no attribute "c", the spaces kept
+
+
 def test_a_refused_rollback_comes_back_to_the_versions_page_saying_why(client, seller):
     internal = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
     made = seller.create(variants=[{"sku": "RB-1", "price": 10}])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -144,16 +145,35 @@ def _category_hint(wanted: str, categories: dict[int, Category]) -> str:
 
 
 def _pairs_unless_shown(text: str, shown: Mapping[str, Any] | None, field: str) -> dict[str, Any]:
-    """The pairs typed; the very pairs shown when the text is left as the form showed it. Pairs text cannot say
-    every value (a number, true, a name holding "=" or a value holding ";"), so an untouched field keeps the
-    values as they are instead of reading them back as text."""
-    if shown is not None and text.strip() == pairs_text(shown):
-        return dict(shown)
-    typed = parse_pairs(text, field)
-    # a pair left as shown, beside one added or changed, keeps its value too ("capacity=256" stays the number 256,
-    # "fingerprint_reader=False" the false the store shows as "No")
-    kept = {name: shown[name] for name, value in typed.items() if shown and name in shown and value == f"{shown[name]}"}
-    return {**typed, **kept}
+    """The pairs typed; the very pairs shown where the text still holds them as the form showed them. Pairs text
+    cannot say every value (a number, true, spaces around a value, a value holding ";"), so a pair left as shown
+    keeps its value instead of being read back as text, and a changed value keeps the type it had where it can
+    ("watts=60" in place of the number 40 is the number 60)."""
+    if shown is None:
+        return parse_pairs(text, field)
+    kept: dict[str, Any] = {}
+    for name, value in shown.items():
+        as_shown = re.compile(r"(^|[;\n])[ \t]*" + re.escape(f"{name}={value}") + r"[ \t]*(?=[;\n]|$)")
+        if (found := as_shown.search(text)) is not None:
+            kept[name] = value
+            text = text[: found.start()] + found.group(1) + text[found.end() :]
+    typed = {name: _typed_like(value, shown.get(name)) for name, value in parse_pairs(text, field).items()}
+    merged = {**kept, **typed}  # a pair typed again beside the one shown is the change
+    return {name: merged[name] for name in dict.fromkeys([*shown, *typed]) if name in merged}
+
+
+def _typed_like(text: str, before: Any) -> Any:
+    """A value typed in place of ``before``, of its type when it reads as one (a number stays a number)."""
+    if isinstance(before, bool):
+        return {"true": True, "yes": True, "false": False, "no": False}.get(text.lower(), text)
+    if isinstance(before, int | float):
+        try:
+            number = float(without_thousands(text))
+        except ValueError:
+            return text
+        if math.isfinite(number):
+            return int(number) if isinstance(before, int) and number.is_integer() else number
+    return text
 
 
 def _variants(
