@@ -214,34 +214,62 @@ class Asked:
 
 
 def relax_once(plan: Plan, engine: Searcher, counted: Counted, asked: Asked = Asked()) -> tuple[Plan, RelaxStep] | None:
-    """The next thing to let go of, most specific first: filters the text implied, then the words, never the
-    word naming what is ``asked`` for. A filter given as a parameter stays: the shopper chose it."""
+    """The next thing to let go of: a word, when the rest of the words find something within the price, stock and
+    rating limits the text set ("red sony headphones under $50 in stock" without red ones: Sony headphones under
+    $50 in stock); else the filters the text implied, most specific first, then the words, never the word naming
+    what is ``asked`` for. A filter given as a parameter stays: the shopper chose it."""
     f, given = plan.filters, plan.given
+    # a word is weighed by what it finds alone, not with the brands typed asked of the titles as well (those brands
+    # are words of the query too): "nova printer" with HP chosen finds nothing for "printer" in titles naming Nova
+    untitled = replace(f, title_words=())
+    implied = _implied_filters(f, given)
+    if implied and (dropped := _a_word_dropped(plan, untitled, engine, counted, asked)) is not None:
+        if _count(dropped[0].keywords, untitled, engine, counted):
+            return dropped
     if f.rating_min is not None and "rating_min" not in given:
         return replace(plan, filters=replace(f, rating_min=None)), RelaxStep("rating_min", f.rating_min)
     if f.in_stock is not None and "in_stock" not in given:
         return replace(plan, filters=replace(f, in_stock=None)), RelaxStep("in_stock", f.in_stock)
     if (f.price_min is not None or f.price_max is not None) and "price" not in given:
-        dropped = RelaxStep("price", PriceDropped(f.price_min, f.price_max))
-        return replace(plan, filters=replace(f, price_min=None, price_max=None)), dropped
+        dropped_price = RelaxStep("price", PriceDropped(f.price_min, f.price_max))
+        return replace(plan, filters=replace(f, price_min=None, price_max=None)), dropped_price
     if f.attributes and "attributes" not in given:
         shown = tuple(dict.fromkeys(f"{name}:{value}" for name, value in f.attributes))
         return replace(plan, filters=replace(f, attributes=())), RelaxStep("attribute", shown)
-    # a word is weighed by what it finds alone, not with the brands typed asked of the titles as well (those brands
-    # are words of the query too): "nova printer" with HP chosen finds nothing for "printer" in titles naming Nova
-    untitled = replace(f, title_words=())
-    if len(plan.keywords) > 1 and (word := word_to_drop(plan.keywords, untitled, engine, counted, asked)):
-        kept = tuple(k for k in plan.keywords if k.word != word)
-        # A number alone says nothing of what is wanted ("<script>alert(1)</script>" is no search for "1"), nor
-        # does a model code's prefix without the rest of the code ("sm-g930" without "g930" finds any "SM")
-        if any(_has_letter(k.word) for k in kept) and not _code_prefix_left(kept, word, plan.keywords):
-            # a brand typed with a kind and let go of is no longer asked of the titles either ("apple tv", Philips
-            # clicked: Philips TVs, as the brand facet of the relaxed search counted them)
-            titles = tuple(t for t in f.title_words if word not in t.split())
-            return replace(plan, keywords=kept, filters=replace(f, title_words=titles)), RelaxStep("keyword", word)
+    if (dropped := _a_word_dropped(plan, untitled, engine, counted, asked)) is not None:
+        return dropped
     if f.brands and "brand" not in given:
         return replace(plan, filters=replace(f, brands=())), RelaxStep("brand", f.brands)
     return None
+
+
+def _implied_filters(f: Filters, given: frozenset[str]) -> bool:
+    """Whether the text implied a limit of price, stock or rating that relaxing may let go of. Not a size or
+    colour read from the words: "swift running shoes size 12" without one shows Swift shoes, not another
+    maker's size 12."""
+    price = f.price_min is not None or f.price_max is not None
+    return (
+        (f.rating_min is not None and "rating_min" not in given)
+        or (f.in_stock is not None and "in_stock" not in given)
+        or (price and "price" not in given)
+    )
+
+
+def _a_word_dropped(
+    plan: Plan, untitled: Filters, engine: Searcher, counted: Counted, asked: Asked
+) -> tuple[Plan, RelaxStep] | None:
+    """The plan without the word ``word_to_drop`` picks, or None when no word may go."""
+    if len(plan.keywords) < 2 or not (word := word_to_drop(plan.keywords, untitled, engine, counted, asked)):
+        return None
+    kept = tuple(k for k in plan.keywords if k.word != word)
+    # A number alone says nothing of what is wanted ("<script>alert(1)</script>" is no search for "1"), nor
+    # does a model code's prefix without the rest of the code ("sm-g930" without "g930" finds any "SM")
+    if not any(_has_letter(k.word) for k in kept) or _code_prefix_left(kept, word, plan.keywords):
+        return None
+    # a brand typed with a kind and let go of is no longer asked of the titles either ("apple tv", Philips
+    # clicked: Philips TVs, as the brand facet of the relaxed search counted them)
+    titles = tuple(t for t in plan.filters.title_words if word not in t.split())
+    return replace(plan, keywords=kept, filters=replace(plan.filters, title_words=titles)), RelaxStep("keyword", word)
 
 
 CODE_PREFIX_LETTERS = 2  # "sm" of "sm-g930": a maker's prefix; "mdr" of "mdr-570" names a line, "xbox" a name
