@@ -222,10 +222,12 @@ def relax_once(plan: Plan, engine: Searcher, counted: Counted, asked: Asked = As
     # a word is weighed by what it finds alone, not with the brands typed asked of the titles as well (those brands
     # are words of the query too): "nova printer" with HP chosen finds nothing for "printer" in titles naming Nova
     untitled = replace(f, title_words=())
-    implied = _implied_filters(f, given)
-    if implied and (dropped := _a_word_dropped(plan, untitled, engine, counted, asked)) is not None:
-        if _count(dropped[0].keywords, untitled, engine, counted):
-            return dropped
+    if (
+        _implied_filters(f, given)
+        and (dropped := _a_word_dropped(plan, untitled, engine, counted, asked)) is not None
+        and _count(dropped[0].keywords, untitled, engine, counted)
+    ):
+        return dropped
     if f.rating_min is not None and "rating_min" not in given:
         return replace(plan, filters=replace(f, rating_min=None)), RelaxStep("rating_min", f.rating_min)
     if f.in_stock is not None and "in_stock" not in given:
