@@ -255,16 +255,19 @@ def test_seller_key_paths_refuse_bad_ids(client, path):
     assert client.get(path, headers=INTERNAL).status_code == 422
 
 
-def test_the_demo_makes_a_token_once_and_keeps_it(tmp_path: Path, monkeypatch):
+def test_the_demo_makes_a_token_once_and_keeps_it(tmp_path: Path, monkeypatch, capsys):
     from aisle.entrypoints import cli as cli_module
 
     monkeypatch.delenv("AISLE_INTERNAL_TOKEN", raising=False)
     cli_module._demo_internal_token(tmp_path)
     first = (tmp_path / cli_module.TOKEN_FILE).read_text().strip()
     assert len(first) >= 32 and (tmp_path / cli_module.TOKEN_FILE).stat().st_mode & 0o077 == 0
+    assert first in capsys.readouterr().err  # shown when made
     monkeypatch.delenv("AISLE_INTERNAL_TOKEN")
     cli_module._demo_internal_token(tmp_path)
-    assert __import__("os").environ["AISLE_INTERNAL_TOKEN"] == first  # the same token across restarts
+    assert os.environ["AISLE_INTERNAL_TOKEN"] == first  # the same token across restarts
+    again = capsys.readouterr().err  # a restart's output may go to a log file: the file named, not the token
+    assert first not in again and cli_module.TOKEN_FILE in again
 
 
 def test_the_demo_catalog_is_indexed_with_its_stock_before_the_store_opens(tmp_path: Path, monkeypatch):

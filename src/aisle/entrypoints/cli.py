@@ -711,13 +711,16 @@ def _demo_internal_token(data_dir: Path) -> None:
     if os.environ.get("AISLE_INTERNAL_TOKEN"):
         return
     stored = data_dir / TOKEN_FILE
-    if not stored.exists():
+    made = not stored.exists()
+    if made:
         data_dir.mkdir(parents=True, exist_ok=True)
         stored.touch(mode=0o600)
         stored.write_text(secrets.token_urlsafe(32) + "\n")
     token = stored.read_text().strip()
     os.environ["AISLE_INTERNAL_TOKEN"] = token
-    console.print(f"internal token (kept in {stored.resolve()}): {token}", soft_wrap=True, highlight=False)
+    # shown once, when made: printed on every start it would sit in whatever keeps the logs
+    said = f"internal token (kept in {stored.resolve()})" + (f": {token}" if made else "; shown when it was made")
+    console.print(said, soft_wrap=True, highlight=False)
 
 
 DEMO_SOURCES = (("bestbuy", "bestbuy/products.json"), ("icecat", "icecat"))  # what AISLE_SAMPLE_DATA may hold
