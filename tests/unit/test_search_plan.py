@@ -31,6 +31,9 @@ def test_a_number_typed_after_a_word_numbers_that_word():
     assert [g.numbers for g in groups("3", "pack", "batteries")] == ["", "", ""]  # first: it counts, not numbers
     assert [g.numbers for g in groups("usb", "3", "0")] == ["", "usb", ""]  # "0" comes after a number
     assert [g.numbers for g in groups("galaxy", "s7", "32")] == ["", "", ""]  # after a code, not a word
+    # it counts the word after it: eight ports, whatever the order, not a "Switch 8"
+    assert [g.numbers for g in groups("gigabit", "switch", "8", "port")] == ["", "", "", ""]
+    assert [g.numbers for g in groups("power", "strip", "6", "outlets")] == ["", "", "", ""]
     # a model the catalog also writes joined is one phrase group, and its words again when apart
     gtx = groups("gtx", "1080", synonyms=(("gtx 1080", ("gtx1080",)),))
     assert gtx == (KeywordGroup("gtx 1080", ("gtx1080",)),)

@@ -11,6 +11,7 @@ from itertools import pairwise
 from aisle.domain.search.compounds import is_split_code
 from aisle.domain.search.kinds import AUDIENCE_WORDS, COLOURS, is_modifier, is_qualifier, singular
 from aisle.domain.search.query import ParsedQuery
+from aisle.domain.search.rerank import COUNTED_NOUNS
 from aisle.domain.search.text import has_digit, tokenize
 from aisle.domain.search.units import is_capacity, is_measure
 from aisle.services.search.engine import EngineQuery, Filters, Hit, KeywordGroup, Searcher
@@ -126,17 +127,21 @@ def keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
                 word,
                 tuple(phrases.get(phrase, ())),
                 fuzzy=word not in parsed.exact and word not in parsed.plain,
-                numbers=_numbered(word, groups[-1].word if groups else ""),
+                numbers=_numbered(word, groups[-1].word if groups else "", " ".join(words[index + len(phrase) :])),
             )
         )
         index += len(phrase)
     return tuple(groups)
 
 
-def _numbered(word: str, before: str) -> str:
+def _numbered(word: str, before: str, after: str = "") -> str:
     """The word a bare number numbers: the last word typed before it, when that has letters ("iphone 8", "gtx
     1080", "pack 3"). Anywhere else in a product's text the number is another thing's ("ƒ/1.8", "1920 x 1080"),
-    and "iphone 8" would find every iPhone 7 as if it were one."""
+    and "iphone 8" would find every iPhone 7 as if it were one. None when the number counts the word after it:
+    "gigabit switch 8 port" asks for eight ports, as "8 port gigabit switch" does, not for a Switch 8."""
+    following = after.split()[0] if after else ""
+    if singular(following) in COUNTED_NOUNS:
+        return ""
     last = before.split()[-1] if before else ""
     return last if word.isdigit() and last.isalpha() else ""
 
