@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import INTERNAL_TOKEN, SellerClient, product_body
+from tests.api.conftest import INTERNAL_TOKEN, SellerClient, product_body, searchable
 
 INTERNAL = {"Authorization": f"Bearer {INTERNAL_TOKEN}"}
 TOO_BIG = str(1 << 63)  # 9223372036854775808: 19 digits, one past the largest 64-bit id
@@ -274,6 +274,14 @@ def test_digits_that_are_not_ascii_are_4xx_in_headers_and_forms(client, seller: 
     for name in ("price_min", "price_max", "rating_min"):
         searched = client.get("/api/v1/products/search", params={name: f"{number}"})
         assert [e["field"] for e in _problem(searched, 422)["errors"]] == [name]
+
+
+def test_a_page_number_of_any_length_past_the_last_goes_to_the_last_page(client, seller: SellerClient, container):
+    seller.create(title="Paged Lantern")
+    searchable(container)
+    for number in ("999999999", "9" * 30):
+        page = client.get(f"/search?q=lantern&page={number}", headers={"accept": "text/html"}, follow_redirects=False)
+        assert page.status_code == 303 and page.headers["location"].endswith("page=1"), number
 
 
 @pytest.mark.parametrize("number", ["\u00b3", "\u0663", "\uff13", "-1", "1e3"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
+_MANY_DIGITS = re.compile(r"0*[1-9][0-9]{19,}")  # past what whole_number reads: a page past any last one
 
 
 def whole_number(raw: object) -> int | None:
@@ -14,8 +15,12 @@ def whole_number(raw: object) -> int | None:
 
 
 def page_number(raw: object, last: int) -> int:
-    """The page asked for, from 1 to ``last``; anything else is the first page."""
-    number = whole_number(raw)
+    """The page asked for, from 1 to ``last`` (a larger one, however many digits, is the last); anything else is
+    the first page."""
+    text = str(raw or "").strip()
+    if _MANY_DIGITS.fullmatch(text):
+        return last
+    number = whole_number(text)
     return min(number, last) if number is not None and number >= 1 else 1
 
 
