@@ -67,11 +67,11 @@ def test_a_filter_read_from_the_text_is_a_chip_that_removes_it(client, listed):
 
 def test_a_price_bound_from_the_words_keeps_its_chip_beside_the_forms_other_bound(client, listed):
     page = client.get("/search", params={"q": "trailblazer under $100", "price_min": "20"}).text
-    assert 'aria-label="Remove filter Over $20"' in page
+    assert 'aria-label="Remove filter $20 and up"' in page
     chip = re.search(r'<a class="chip" href="([^"]+)" aria-label="Remove filter Under \$100"', page)
     assert chip is not None, page  # still in force: the results are capped at $100
     removed = client.get(chip.group(1).replace("&amp;", "&")).text
-    assert "Remove filter Under $100" not in removed and 'aria-label="Remove filter Over $20"' in removed
+    assert "Remove filter Under $100" not in removed and 'aria-label="Remove filter $20 and up"' in removed
 
 
 def test_filters_that_leave_nothing_say_so_and_keep_their_chips(client, listed):
@@ -355,7 +355,7 @@ def test_the_portal_refuses_a_decimal_comma_and_names_real_categories(client, se
 def test_a_shoppers_decimal_comma_is_a_decimal_point(client, listed):
     page = client.get("/search", params={"q": "", "price_min": "20,5"}, headers={"accept": "text/html"})
     assert page.status_code == 200
-    assert 'aria-label="Remove filter Over $20.50"' in page.text  # was "Over $205", then "Over $20"
+    assert 'aria-label="Remove filter $20.50 and up"' in page.text  # was "$205 and up", then "$20 and up"
 
 
 def test_a_signed_notice_shows_only_on_the_page_and_to_the_seller_it_was_signed_for(client, seller, other_seller):

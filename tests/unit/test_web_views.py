@@ -86,7 +86,7 @@ def test_the_price_chart_holds_each_price_until_the_next_and_until_now():
 def test_a_price_label_says_the_bound_asked_not_a_rounded_one():
     assert price_label(None, 0.5) == "under $0.50"  # not "under $0"
     assert price_label(None, "20.5") == "under $20.50"
-    assert price_label(999.99, None) == "over $999.99"  # not "over $1,000"
+    assert price_label(999.99, None) == "$999.99 and up"  # not "$1,000 and up"
     assert price_label(0.001, 0.002) == "$0.001 – $0.002"  # noqa: RUF001 - the label's en dash
     assert price_label(1000, 2000.0) == "$1,000 – $2,000"  # noqa: RUF001
     assert price_label(None, "9.99") == "under $10"  # a price bucket's bound, a cent below the dollar it stands for

@@ -182,7 +182,7 @@ def price_label(low: Any, high: Any) -> str:
         return f"{_dollars(low)} – {_dollars(_under(high))}"  # noqa: RUF001 - an en dash is right for a range
     if high is not None:
         return f"under {_dollars(_under(high))}"
-    return f"over {_dollars(low)}"
+    return f"{_dollars(low)} and up"  # a minimum includes itself: $10.00 is in "$10 and up", not "over $10"
 
 
 _CENT = Decimal("0.01")
@@ -197,7 +197,7 @@ def _under(high: Any) -> Decimal:
 
 def _dollars(amount: Any) -> str:
     """The bound as asked: whole dollars without cents ("$20"), else to the cent ("$20.50") or finer ("$0.001"),
-    never rounded into another bound ("under $0" for 0.50, "over $1,000" for 999.99)."""
+    never rounded into another bound ("under $0" for 0.50, "$1,000 and up" for 999.99)."""
     value = Decimal(str(amount))
     if value == value.to_integral_value():
         return f"${value:,.0f}"
