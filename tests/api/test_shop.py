@@ -167,6 +167,7 @@ def test_metrics_expose_the_slo_signals(client, seller: SellerClient, container)
     assert 'aisle_pdp_duration_seconds_count{cache="miss"}' in text
     assert "aisle_search_zero_results_total" in text
     assert "aisle_cache_hits" in text and "aisle_outbox_pending" in text and "aisle_outbox_parked 0.0" in text
+    assert "aisle_outbox_oldest_pending_seconds 0.0" in text  # every event delivered
     # each background loop this process runs, the leader's included, with its failures since it last worked
     assert 'aisle_loop_failures_in_a_row{loop="leader-election"} 0.0' in text
     assert 'aisle_loop_failures_in_a_row{loop="outbox-relay"} 0.0' in text

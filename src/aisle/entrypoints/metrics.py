@@ -53,6 +53,7 @@ class _ContainerGauges(Collector):
             yield from _serving_gauges(container)
         try:
             pending, parked = container.relay.pending(), container.relay.parked()
+            waited = container.relay.oldest_pending_seconds()
         except Exception as error:  # the database is out of reach: the scrape still carries the failing loops
             # one line per scrape, no traceback: an outage goes on for many scrapes, and the loops log its cause
             reason = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"
@@ -60,6 +61,9 @@ class _ContainerGauges(Collector):
         else:
             yield GaugeMetricFamily("aisle_outbox_pending", "Events not yet delivered", value=pending)
             yield GaugeMetricFamily("aisle_outbox_parked", "Events a subscriber refused too often, kept", value=parked)
+            yield GaugeMetricFamily(
+                "aisle_outbox_oldest_pending_seconds", "How long the oldest undelivered event has waited", value=waited
+            )
         failing = GaugeMetricFamily(
             "aisle_loop_failures_in_a_row",
             "Failed steps since a background loop (relay, index builder, ...) last succeeded; 0 when it works",

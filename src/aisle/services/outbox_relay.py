@@ -83,6 +83,14 @@ class OutboxRelay:
         with self._uow(readonly=True) as uow:
             return uow.outbox.pending_count()
 
+    def oldest_pending_seconds(self) -> float:
+        """How long the oldest event not yet delivered has waited (0 when none does), leaving out those an import
+        holds: a relay that hangs rather than fails shows here, and nowhere else."""
+        now = self._now()
+        with self._uow(readonly=True) as uow:
+            oldest = uow.outbox.oldest_pending_at(now)
+        return 0.0 if oldest is None else max((now - oldest).total_seconds(), 0.0)
+
     def parked(self) -> int:
         """Events a subscriber refused too often: kept for a person to look at."""
         with self._uow(readonly=True) as uow:
