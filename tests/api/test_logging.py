@@ -83,3 +83,11 @@ def test_a_request_is_logged_once_whatever_uvicorn_left_its_access_logger_as():
         logging.getLogger("uvicorn.access").info('127.0.0.1 - "GET /healthz HTTP/1.1" 200')
         logging.getLogger("aisle.access").info("GET /healthz 200")
     assert [json.loads(line)["logger"] for line in stream.getvalue().splitlines()] == ["aisle.access"]
+
+
+def test_a_json_line_carries_no_terminal_colour_codes(log_lines: io.StringIO):
+    # uvicorn logs "Started server process [%d]" with a coloured copy of itself for terminals, as an extra field
+    extra = {"color_message": "Started server process [\x1b[36m%d\x1b[0m]"}
+    logging.getLogger("uvicorn.error").info("Started server process [%d]", 42, extra=extra)
+    [line] = _parsed(log_lines)
+    assert line["msg"] == "Started server process [42]" and "color_message" not in line

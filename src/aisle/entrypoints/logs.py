@@ -21,6 +21,7 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "request_id",
     "trace_id",
     "span_id",
+    "color_message",  # uvicorn's copy of the message with terminal colour codes
 }
 
 
