@@ -157,3 +157,12 @@ def test_a_line_a_product_rule_refuses_fails_alone_and_drafts_are_said_to_be_dra
     assert "imported 2, failed 1" in output
     assert "variants[1].sku: duplicate SKU 'M-1' in this product (line 2)" in output
     assert "1 as drafts, not shown in the store until made ACTIVE" in output
+
+
+def test_a_failed_record_is_said_on_one_line_however_long_when_the_output_is_no_terminal(tmp_path: Path):
+    bad = JSONL.replace('"TS-1", "price": 89.99', '"TS-2", "price": "eighty-nine dollars and ninety-nine cents"')
+    lines = tmp_path / "products.jsonl"
+    lines.write_text(JSONL + bad)
+    result = CliRunner().invoke(cli, ["import", "--format", "jsonl", str(lines)], env={"AISLE_DATA_DIR": str(tmp_path)})
+    failed = [line for line in result.output.splitlines() if "variants[0].price" in line]
+    assert failed and all("(line 2)" in line for line in failed), result.output  # one line a log reader can grep

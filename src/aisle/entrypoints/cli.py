@@ -63,7 +63,7 @@ def _options(
 
 
 TOKEN_FILE = "internal-token"  # the demo's generated internal token, kept in AISLE_DATA_DIR
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # a line is never broken at 80 columns in a log that is no terminal
 DEFAULT_SAMPLE_DATA = Path("../shared/data")
 HEALTHCHECK_SECONDS = 60  # a worker building its container on a busy machine is slow, not dead
 DEMO_WAREHOUSE = Warehouse("demo-main", "Demo warehouse", "us-east")
