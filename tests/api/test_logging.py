@@ -53,6 +53,7 @@ def test_access_lines_and_a_500_carry_the_request_id(container, log_lines: io.St
         ("/healthz", 200, "req-ok-1"),
         ("/boom", 500, promised),
     }
+    assert {a["client"] for a in access} == {"testclient"}  # the address rate limits count by
     about = [line for line in lines if line["msg"] == "about to fail"]
     assert about and about[0]["request_id"] == promised  # a line logged inside the route
     crash = [line for line in lines if line["msg"].startswith("unhandled error on GET /boom")]

@@ -91,7 +91,7 @@ def configure_logging(level: str = "INFO", stream: IO[str] | None = None, log_fo
     return handler
 
 
-def log_access(method: str, path: str, status: int, seconds: float) -> None:
-    ACCESS.info(
-        "%s %s %d", method, path, status, extra={"method": method, "path": path, "status": status, "ms": seconds * 1e3}
-    )
+def log_access(method: str, path: str, status: int, seconds: float, client: str | None = None) -> None:
+    """``client``: the address rate limits count by, so an operator can tell who is being limited."""
+    fields = {"method": method, "path": path, "status": status, "ms": seconds * 1e3, "client": client}
+    ACCESS.info("%s %s %d", method, path, status, extra=fields)

@@ -51,7 +51,8 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log_access(scope["method"], scope["path"], status, time.perf_counter() - started)
+            client = scope.get("client")
+            log_access(scope["method"], scope["path"], status, time.perf_counter() - started, client and client[0])
             request_id_var.reset(token)
             request_commits.reset(commits)
 
