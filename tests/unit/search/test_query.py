@@ -281,6 +281,10 @@ def test_query_syntax_is_plain_text(parser: QueryParser, q: str) -> None:
         ("toner except for hp", ("toner",), ("hp",)),
         ("case --otterbox", ("case",), ("otterbox",)),
         ("case without", ("case",), ()),  # nothing after it: no word to rule out, nor a keyword
+        ("case without kate spade", ("case",), ("kate-spade",)),  # a brand's first words: ruled out together
+        ("drive not western digital", ("drive",), ("western-digital",)),  # a brand of two words, whole
+        ("case no otterbox", ("case",), ("otterbox",)),  # after "no", a brand is ruled out
+        ("phone no contract", ("phone", "no", "contract"), ()),  # ... and other words stay words
     ],
 )
 def test_a_word_ruled_out_is_excluded_not_matched(

@@ -65,6 +65,16 @@ class BrandMatcher:
                 return BrandHit(length, tuple(brands))
         return None
 
+    def leading_at(self, words: Sequence[str], start: int) -> int:
+        """How many words from ``words[start]`` are the first two or more words of some brand ("kate spade" of
+        "kate spade new york"); 0 when none."""
+        best = 0
+        for brand_words in self._by_words:
+            length = min(len(brand_words), len(words) - start)
+            if length > best and length >= 2 and tuple(words[start : start + length]) == brand_words[:length]:
+                best = length
+        return best
+
     def correct(self, word: str, max_distance: int = 2) -> tuple[str, int] | None:
         """The brand (as letters) that ``word`` is a typo of, with the number of typos: "samsng" → ("samsung", 1)."""
         if len(word) < MIN_FUZZY_BRAND_LENGTH:

@@ -67,6 +67,10 @@ _RULED_OUT = r"([^\W\d_][^\W_]*(?:-[^\W_]+)*)"
 _EXCLUSION = re.compile(
     rf"(?:(?<=\s)|^)-+{_RULED_OUT}|\b(?:not|without|except|excluding)\s+(?:(?:for|the|a|an|any)\s+)?{_RULED_OUT}"
 )
+# a brand after one of these is ruled out whole, however many words it has; after "no" only a brand is: "phone no
+# contract" is a no-contract phone, and "no-contract" a word of the catalog's
+_RULING_CUE = re.compile(r"\b(not|without|except|excluding|no) ((?:for |the |a |an |any )?)")
+_BRAND_WORDS_READ = 6  # after a cue, at most this many words are read as a brand's
 _THIRD = ("third", "3rd")  # "apple watch bands third party": what fits the brand's devices, made by anyone else
 _FITS = ("for", "fits", "fit")  # "case for samsung": the brand is what the product fits, not who made it
 _AND_SIGNS = frozenset(("&", "+"))
@@ -200,7 +204,7 @@ class QueryParser:
         self._stems = stems
 
     def parse(self, q: str) -> ParsedQuery:
-        text, excluded = _without_exclusions(read_text(q))
+        text, excluded = _without_exclusions(self._brands_ruled_out(read_text(q)))
         # "55 inch", '55"', "tv 55" are one word, "55inch" (units.py); a barcode's digit groups are one code
         text = with_screen_sizes(with_unit_codes(_as_one_code(text)))
         text = _LETTER_SPACED.sub(self._letter_joined_if_known, _HYPHENATED.sub(self._joined_if_known, text))
@@ -320,6 +324,24 @@ class QueryParser:
                 break
             at += 1
         return (brands, words[at:]) if brands else ([], words)
+
+    def _brands_ruled_out(self, text: str) -> str:
+        """The text with each brand a cue rules out (or its first words) made one hyphenated word, which is ruled
+        out whole: "case without kate spade" rules out kate spade new york, not "kate" alone, which left "spade" to
+        find Jack Spade's cases; "laptop no hp" rules out HP."""
+        pieces, at = [], 0
+        for cue in _RULING_CUE.finditer(text):
+            if cue.start() < at:
+                continue
+            words = text[cue.end() :].split(" ", _BRAND_WORDS_READ)[:_BRAND_WORDS_READ]
+            hit = self._brands.match_at(words, 0)
+            length = max(hit.length if hit else 0, self._brands.leading_at(words, 0))
+            if length == 0 or (length == 1 and cue.group(1) != "no"):
+                continue  # no brand, or one word a cue other than "no" rules out already
+            brand = words[:length]
+            pieces += [text[at : cue.start()], "not ", cue.group(2), "-".join(brand)]
+            at = cue.end() + len(" ".join(brand))
+        return "".join(pieces) + text[at:]
 
     def _third_party(self, words: list[_Word]) -> tuple[list[_Word], tuple[str, ...]]:
         """Said "third party" of a brand the query names: the words without "third party", each brand word read as
