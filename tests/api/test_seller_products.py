@@ -224,6 +224,14 @@ def test_duplicate_sku_is_409_and_creates_nothing(seller: SellerClient, other_se
     assert other_seller.request("POST", "/products", json=product_body()).status_code == 201
 
 
+def test_two_variants_whose_skus_differ_only_in_case_are_422_naming_the_second(seller: SellerClient):
+    variants = [{"sku": "CASE-SKU-1", "price": 10}, {"sku": "case-sku-1", "price": 11}]
+    response = seller.request("POST", "/products", json=product_body(variants=variants))
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == ["variants[1].sku"]
+    assert seller.request("GET", "/products").json()["total"] == 0
+
+
 def test_delete_is_soft_and_rollback_restores(client, seller: SellerClient):
     product_id = seller.create()["product_id"]
     assert client.get(f"/api/v1/products/{product_id}").status_code == 200

@@ -110,8 +110,14 @@ def gtin_check_digit(body: str) -> int:
     return (10 - weighted % 10) % 10
 
 
+def sku_key(sku: str) -> str:
+    """A SKU as a seller's SKUs are told apart: in any case ("case-sku-1" is "CASE-SKU-1"), as the portal finds them.
+    SKUs are ASCII (SKU_PATTERN), so this is also what SQL's lower() makes of them."""
+    return sku.casefold()
+
+
 def duplicate_sku(index: int, sku: str) -> FieldError:
-    """Variant ``index`` repeats the SKU of an earlier variant of the same product."""
+    """Variant ``index`` repeats the SKU of an earlier variant of the same product (in any case)."""
     return FieldError(f"variants[{index}].sku", f"duplicate SKU {sku!r} in this product")
 
 
@@ -127,9 +133,9 @@ def _variant_problems(variants: tuple[Variant, ...]) -> list[FieldError]:
             problems.append(FieldError(f"{where}.attributes", f"has the same options as variants[{first}]"))
         if not SKU_PATTERN.fullmatch(variant.sku):
             problems.append(FieldError(f"{where}.sku", "must be 1-64 characters of letters, digits, '.', '_', '-'"))
-        elif variant.sku in seen:
+        elif sku_key(variant.sku) in seen:
             problems.append(duplicate_sku(index, variant.sku))
-        seen.add(variant.sku)
+        seen.add(sku_key(variant.sku))
         if reason := price_problem(variant.price):
             problems.append(FieldError(f"{where}.price", reason))
         if variant.compare_price is not None:
