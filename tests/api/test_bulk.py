@@ -47,6 +47,20 @@ def test_bulk_upload_reports_progress_and_per_line_errors(seller: SellerClient):
     assert titles == {"Mug", "Plate"}
 
 
+def test_a_line_whose_sku_an_earlier_line_took_in_another_case_fails(seller: SellerClient):
+    body = ndjson(
+        [
+            {"title": "Mug", "variants": [{"sku": "CASE-SKU-1", "price": 9.5}]},
+            {"title": "Cup", "variants": [{"sku": "case-sku-1", "price": 9.5}]},
+        ]
+    )
+    accepted = seller.request("POST", "/products/bulk", content=body, headers={"content-type": "application/x-ndjson"})
+    job = wait_for_job(seller, accepted.json()["job_id"])
+    assert (job["succeeded"], job["failed"]) == (1, 1)
+    assert job["errors"][0]["line"] == 2 and job["errors"][0]["field"] == "variants[0].sku"
+    assert [p["title"] for p in seller.request("GET", "/products").json()["items"]] == ["Mug"]
+
+
 def test_the_errors_of_every_failed_line_can_be_read_page_by_page(seller: SellerClient):
     body = ndjson(["{not json"] * 1500)
     accepted = seller.request("POST", "/products/bulk", content=body, headers={"content-type": "application/x-ndjson"})

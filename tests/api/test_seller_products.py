@@ -224,6 +224,20 @@ def test_duplicate_sku_is_409_and_creates_nothing(seller: SellerClient, other_se
     assert other_seller.request("POST", "/products", json=product_body()).status_code == 201
 
 
+def test_a_sku_another_product_holds_in_another_case_is_409_and_the_sku_stays_as_typed(seller: SellerClient):
+    held = seller.create(variants=[{"sku": "CASE-SKU-1", "price": 10}])
+    copy = seller.request("POST", "/products", json=product_body(variants=[{"sku": "case-sku-1", "price": 10}]))
+    assert copy.status_code == 409 and copy.json()["errors"][0]["field"] == "variants[0].sku"
+    assert f"product {held['product_id']}" in copy.json()["detail"]
+    other = seller.create(title="Other", variants=[{"sku": "OTHER-1", "price": 10}])
+    edit = seller.request(
+        "PATCH", f"/products/{other['product_id']}", json={"variants": [{"sku": "Case-Sku-1", "price": 10}]}
+    )
+    assert edit.status_code == 409
+    found = seller.request("GET", f"/products/{held['product_id']}").json()
+    assert [v["sku"] for v in found["variants"]] == ["CASE-SKU-1"]
+
+
 def test_two_variants_whose_skus_differ_only_in_case_are_422_naming_the_second(seller: SellerClient):
     variants = [{"sku": "CASE-SKU-1", "price": 10}, {"sku": "case-sku-1", "price": 11}]
     response = seller.request("POST", "/products", json=product_body(variants=variants))

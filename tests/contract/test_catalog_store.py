@@ -122,6 +122,40 @@ def test_a_sku_belongs_to_one_product_per_seller(ids, uow):
     assert total == 1
 
 
+def test_a_sku_in_another_case_is_the_same_sku_and_is_kept_as_typed(ids, uow):
+    seller = a_seller(ids, uow)
+    other_seller = a_seller(ids, uow, "Other")
+    held = a_product(ids, uow, seller, skus=("CASE-SKU-1",))
+    with pytest.raises(Conflict, match=f"'case-sku-1' \\(as 'CASE-SKU-1'.*product {held.product_id}") as refused:
+        a_product(ids, uow, seller, skus=("OTHER-1", "case-sku-1"))
+    assert refused.value.field == "variants[1].sku"
+    edited = a_product(ids, uow, seller, skus=("EDIT-1",))
+    edited.update(content(skus=("Case-Sku-1",)), utc_now(), ids.next_id)
+    with uow() as tx, pytest.raises(Conflict, match="'Case-Sku-1'"):
+        tx.products.save(edited, expected_version=1, actor="test")
+    unchecked = Product.create(ids.next_id(), seller.seller_id, content(skus=("case-SKU-1",)), utc_now(), ids.next_id)
+    with uow() as tx, pytest.raises(Conflict):  # the database's unique index, when the check is skipped
+        tx.products.add_many([unchecked], actor="test", skus_checked=True)
+    a_product(ids, uow, other_seller, skus=("case-sku-1",))  # another seller may use it in any case
+    with uow(readonly=True) as tx:
+        assert [v.sku for v in tx.products.get(held.product_id).content.variants] == ["CASE-SKU-1"]  # type: ignore[union-attr]
+
+
+def test_skus_in_use_and_a_batch_compare_skus_in_any_case(ids, uow):
+    seller = a_seller(ids, uow)
+    held = a_product(ids, uow, seller, skus=("MUG-1",))
+    batch = [
+        Product.create(ids.next_id(), seller.seller_id, content(skus=(sku,)), utc_now(), ids.next_id)
+        for sku in ("mug-1", "PLATE-1", "plate-1")
+    ]
+    with uow(readonly=True) as tx:
+        taken = tx.products.skus_in_use(batch)
+    assert taken == {
+        batch[0].product_id: ("mug-1", held.product_id),
+        batch[2].product_id: ("plate-1", batch[1].product_id),
+    }
+
+
 def test_variants_keep_their_ids_while_their_sku_stays(ids, uow):
     seller = a_seller(ids, uow)
     product = a_product(ids, uow, seller, skus=("K-1", "K-2"))

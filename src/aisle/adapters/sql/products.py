@@ -26,7 +26,15 @@ from sqlalchemy.exc import IntegrityError
 from aisle.adapters.sql import schema as t
 from aisle.adapters.sql.bulk import BulkInsert
 from aisle.adapters.sql.timestamps import as_utc
-from aisle.domain.catalog import Product, ProductContent, ProductStatus, Variant, content_to_dict, version_event
+from aisle.domain.catalog import (
+    Product,
+    ProductContent,
+    ProductStatus,
+    Variant,
+    content_to_dict,
+    sku_key,
+    version_event,
+)
 from aisle.domain.categories import Category, descendants
 from aisle.domain.errors import Conflict
 from aisle.domain.money import from_cents, to_cents
@@ -72,8 +80,8 @@ class SqlProductRepository:
         if not products:
             return
         if not skus_checked and (clash := next(iter(self.skus_in_use(products).items()), None)):
-            holder, (sku, holder_id) = clash
-            skus = [v.sku for v in next(p for p in products if p.product_id == holder).content.variants]
+            claimant, (sku, holder_id) = clash
+            skus = [v.sku for v in next(p for p in products if p.product_id == claimant).content.variants]
             raise self._sku_taken(sku, holder_id, f"variants[{skus.index(sku)}].sku")
         with _sku_conflicts_as_409():
             _INSERT_PRODUCTS.run(self._db, [{"product_id": p.product_id, **_product_columns(p)} for p in products])
@@ -82,19 +90,21 @@ class SqlProductRepository:
         self.seen.extend(products)
 
     def skus_in_use(self, products: Sequence[Product]) -> dict[int, tuple[str, int]]:
-        """For each product whose SKU another product of its seller holds: (that SKU, the other product's id)."""
-        owners = {(p.seller_id, v.sku): p.product_id for p in products for v in p.content.variants}
+        """For each product whose SKU another product of its seller holds, in any case: (that SKU as the product
+        spells it, the other product's id)."""
+        claims = {(p.seller_id, sku_key(v.sku)): (p.product_id, v.sku) for p in products for v in p.content.variants}
         v = t.variants.c
         rows = self._db.execute(
-            select(v.seller_id, v.sku, v.product_id).where(
-                and_(v.seller_id.in_({s for s, _ in owners}), v.sku.in_({sku for _, sku in owners}))
+            select(v.seller_id, v.sku_key, v.product_id).where(
+                and_(v.seller_id.in_({s for s, _ in claims}), v.sku_key.in_({key for _, key in claims}))
             )
         )
-        clashes = {
-            owners[(r.seller_id, r.sku)]: (r.sku, r.product_id)
-            for r in rows
-            if (r.seller_id, r.sku) in owners and owners[(r.seller_id, r.sku)] != r.product_id
-        }
+        clashes = {}
+        for row in rows:
+            claim = claims.get((row.seller_id, row.sku_key))
+            if claim is not None and claim[0] != row.product_id:
+                claimant, sku = claim
+                clashes[claimant] = (sku, row.product_id)
         return clashes | _clashes_within(products)
 
     def save(self, product: Product, expected_version: int, actor: str) -> None:
@@ -281,28 +291,33 @@ class SqlProductRepository:
         _INSERT_VARIANTS.run(self._db, _variant_rows(product))
 
     def _refuse_skus_in_use(self, product: Product) -> None:
-        skus = [v.sku for v in product.content.variants]
+        keys = [sku_key(v.sku) for v in product.content.variants]
+        v = t.variants.c
         clash = self._db.execute(
-            select(t.variants.c.sku, t.variants.c.product_id).where(
-                and_(
-                    t.variants.c.seller_id == product.seller_id,
-                    t.variants.c.sku.in_(skus),
-                    t.variants.c.product_id != product.product_id,
-                )
+            select(v.sku_key, v.product_id).where(
+                and_(v.seller_id == product.seller_id, v.sku_key.in_(keys), v.product_id != product.product_id)
             )
         ).first()
         if clash is not None:
-            raise self._sku_taken(clash.sku, clash.product_id, f"variants[{skus.index(clash.sku)}].sku")
+            index = keys.index(clash.sku_key)
+            raise self._sku_taken(product.content.variants[index].sku, clash.product_id, f"variants[{index}].sku")
 
     def _sku_taken(self, sku: str, holder_id: int, field: str) -> Conflict:
+        """``sku`` as the refused product spells it; the holder's spelling is named when it differs."""
         status = self._db.execute(select(t.products.c.status).where(t.products.c.product_id == holder_id)).scalar()
+        held = self._db.execute(
+            select(t.variants.c.sku).where(
+                and_(t.variants.c.product_id == holder_id, t.variants.c.sku_key == sku_key(sku))
+            )
+        ).scalar()
+        named = f"SKU {sku!r}" if held in (None, sku) else f"SKU {sku!r} (as {held!r}: SKUs are read in any case)"
         if status == ProductStatus.DELETED.value:  # deleted products keep their SKUs, so that a rollback can restore
             return Conflict(
-                f"SKU {sku!r} is still held by your deleted product {holder_id}: roll that product back to sell it "
+                f"{named} is still held by your deleted product {holder_id}: roll that product back to sell it "
                 "again, or choose another SKU",
                 field=field,
             )
-        return Conflict(f"SKU {sku!r} is already used by your product {holder_id}", field=field)
+        return Conflict(f"{named} is already used by your product {holder_id}", field=field)
 
     def _variants_by_product(self, product_ids: list[int]) -> dict[int, list[Row]]:
         grouped: dict[int, list[Row]] = {}
@@ -315,7 +330,7 @@ class SqlProductRepository:
 
 
 class _sku_conflicts_as_409:
-    """The unique (seller, sku) index is the last word when two writers race for one SKU."""
+    """The unique (seller, sku_key) index is the last word when two writers race for one SKU."""
 
     def __enter__(self) -> None:
         return None
@@ -341,12 +356,12 @@ def _version_row(product: Product, actor: str) -> dict[str, Any]:
 
 
 def _clashes_within(products: Sequence[Product]) -> dict[int, tuple[str, int]]:
-    """Two products of one batch claiming the same SKU: the later one clashes with the earlier."""
+    """Two products of one batch claiming the same SKU, in any case: the later one clashes with the earlier."""
     first: dict[tuple[int, str], int] = {}
     clashes: dict[int, tuple[str, int]] = {}
     for product in products:
         for variant in product.content.variants:
-            holder = first.setdefault((product.seller_id, variant.sku), product.product_id)
+            holder = first.setdefault((product.seller_id, sku_key(variant.sku)), product.product_id)
             if holder != product.product_id:
                 clashes.setdefault(product.product_id, (variant.sku, holder))
     return clashes
@@ -379,6 +394,7 @@ def _variant_columns(product: Product, position: int, variant: Variant) -> dict[
         "seller_id": product.seller_id,
         "position": position,
         "sku": variant.sku,
+        "sku_key": sku_key(variant.sku),
         "attributes": dict(variant.attributes),
         "price_cents": to_cents(variant.price),
         "compare_price_cents": None if variant.compare_price is None else to_cents(variant.compare_price),

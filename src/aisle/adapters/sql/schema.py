@@ -86,12 +86,16 @@ variants = Table(
     Column("seller_id", BigInteger, nullable=False),
     Column("position", Integer, nullable=False),
     Column("sku", String(64), nullable=False),
+    # sku_key(sku), unique per seller: SKUs differ in more than case. NULL only on a variant that already shared its
+    # SKU in another case with an older one before the key existed (migration 0009)
+    Column("sku_key", String(64)),
     Column("attributes", Json, nullable=False),
     Column("price_cents", BigInteger, nullable=False),
     Column("compare_price_cents", BigInteger),
     Column("currency", String(3), nullable=False),
     Column("weight_grams", Integer),
     UniqueConstraint("seller_id", "sku", name="uq_variants_seller_sku"),
+    Index("uq_variants_seller_sku_key", "seller_id", "sku_key", unique=True),
 )
 
 product_versions = Table(
