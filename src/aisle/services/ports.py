@@ -100,14 +100,15 @@ class OutboxEntry:
 
 class ProductRepository(Protocol):
     def add(self, product: Product, actor: str) -> None:
-        """Inserts the product and its first version. Raises Conflict on a SKU the seller already uses."""
+        """Inserts the product and its first version. Raises Conflict on a SKU the seller already uses, in any
+        case ("case-sku-1" is "CASE-SKU-1")."""
 
     def add_many(self, products: Sequence[Product], actor: str, skus_checked: bool = False) -> None:
         """``add`` for a batch, in a few statements; Conflict when a SKU is taken (``skus_checked``: the caller
         has just left out what ``skus_in_use`` named, so only the database's unique index checks again)."""
 
     def skus_in_use(self, products: Sequence[Product]) -> dict[int, tuple[str, int]]:
-        """Product id -> (a SKU it claims that another product of its seller holds, that product's id)."""
+        """Product id -> (a SKU it claims that another product of its seller holds in any case, that product's id)."""
 
     def get(self, product_id: int, for_update: bool = False) -> Product | None:
         """``for_update``: other writers of this product wait until this unit of work ends."""
