@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from aisle.bootstrap import bootstrap
@@ -59,6 +60,31 @@ def test_a_line_whose_sku_an_earlier_line_took_in_another_case_fails(seller: Sel
     assert (job["succeeded"], job["failed"]) == (1, 1)
     assert job["errors"][0]["line"] == 2 and job["errors"][0]["field"] == "variants[0].sku"
     assert [p["title"] for p in seller.request("GET", "/products").json()["items"]] == ["Mug"]
+
+
+def test_a_bulk_upload_retried_with_its_key_answers_with_the_job_it_queued(client, seller: SellerClient):
+    body = ndjson([{"title": f"Mug {n}", "variants": [{"sku": f"RETRY-MUG-{n}", "price": 9.5}]} for n in range(3)])
+    keyed = {"content-type": "application/x-ndjson", "Idempotency-Key": "bulk-retry-1"}
+
+    def upload(content: bytes = body):
+        return seller.request("POST", "/products/bulk", content=content, headers=keyed)
+
+    with ThreadPoolExecutor(4) as pool:  # a timeout's retry may race the first try
+        answers = list(pool.map(lambda _n: upload(), range(4)))
+    assert {a.status_code for a in answers} == {202}, [a.text for a in answers]
+    assert len({a.json()["job_id"] for a in answers}) == 1
+    job = wait_for_job(seller, answers[0].json()["job_id"])
+    assert (job["succeeded"], job["failed"]) == (3, 0)
+    late = upload()
+    assert (late.status_code, late.json()["job_id"], late.json()["status"]) == (202, job["job_id"], "DONE")
+    assert late.headers["location"] == answers[0].headers["location"]
+    reused = upload(
+        body + b"\n" + json.dumps({"title": "Plate", "variants": [{"sku": "PLATE-9", "price": 3}]}).encode()
+    )
+    assert reused.status_code == 422 and reused.json()["errors"][0]["field"] == "Idempotency-Key"
+    assert seller.request("GET", "/products").json()["total"] == 3
+    documented = client.get("/openapi.json").json()["paths"]["/api/v1/seller/products/bulk"]["post"]["parameters"]
+    assert "idempotency-key" in {p["name"].lower() for p in documented if p["in"] == "header"}
 
 
 def test_the_errors_of_every_failed_line_can_be_read_page_by_page(seller: SellerClient):

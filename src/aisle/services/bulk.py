@@ -17,9 +17,10 @@ from aisle.domain.catalog import Product
 from aisle.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from aisle.services.catalog import require_known_references
 from aisle.services.input_model import RepeatedKey, json_of_unique_keys
-from aisle.services.ports import BulkJob, BulkLine, UnitOfWorkFactory
+from aisle.services.ports import BulkJob, BulkLine, IdempotencyKey, UnitOfWorkFactory
 from aisle.services.price_history import record_price_history
 from aisle.services.product_input import ProductIn, field_errors
+from aisle.services.retry import retry_on_conflict
 
 log = logging.getLogger(__name__)
 LINES_PER_BATCH = 200
@@ -53,24 +54,32 @@ class BulkImportService:
         """``callback`` runs after each job is stored, e.g. to wake the runner at once."""
         self._on_submitted = callback
 
-    def submit(self, seller_id: int, ndjson: bytes) -> BulkJob:
+    def submit(self, seller_id: int, ndjson: bytes, key: IdempotencyKey | None = None) -> BulkJob:
+        """With ``key``, a retried request gets the job the first one queued (as it is now), never a second."""
         lines = _split_lines(ndjson)
         if len(lines) > self._max_lines:
             raise TooManyLines(self._max_lines)
-        if not lines:
-            raise InvalidInput.single("body", "the NDJSON body holds no products (one JSON object per line)")
-        if not any(line.body.lstrip().startswith("{") for line in lines):
-            first = lines[0].body.strip()[:60]
-            kind = " (it looks like CSV)" if "," in first and not first.startswith(("[", '"')) else ""
-            reason = (
-                f"no line is a JSON object{kind}: the body is NDJSON, one JSON product per line; line 1 is {first!r}"
-            )
-            raise InvalidInput.single("body", reason)
-        job = BulkJob(self._new_id(), seller_id, "QUEUED", len(lines), 0, 0, 0, self._now(), None)
-        with self._uow() as uow:
-            uow.jobs.create(job, lines)
-            uow.commit()
-        self._on_submitted()
+        _require_json_lines(lines)
+
+        def attempt() -> tuple[BulkJob, bool]:
+            with self._uow() as uow:
+                if key is not None and (earlier := uow.inventory.remembered(key)) is not None:
+                    queued = uow.jobs.get(int(earlier["job_id"]))
+                    if queued is not None and queued.seller_id == seller_id:
+                        return queued, False
+                job = BulkJob(self._new_id(), seller_id, "QUEUED", len(lines), 0, 0, 0, self._now(), None)
+                uow.jobs.create(job, lines)
+                if key is not None:
+                    uow.inventory.remember(key, {"job_id": str(job.job_id)}, self._now())
+                uow.commit()
+                return job, True
+
+        # A conflict is a twin request with the same key that committed first: the retry answers with its job.
+        job, queued_now = retry_on_conflict(
+            attempt, 2, "the same Idempotency-Key is in use by another request; try again"
+        )
+        if queued_now:
+            self._on_submitted()
         return job
 
     def status(self, seller_id: int, job_id: int, errors_offset: int = 0) -> tuple[BulkJob, list[dict[str, Any]]]:
@@ -171,6 +180,16 @@ def _split_lines(ndjson: bytes) -> list[BulkLine]:
     # Lines end at "\n" only (NDJSON): str.splitlines() would also cut at U+2028 and others inside a JSON string
     lines = (raw.removesuffix("\r") for raw in text.split("\n"))
     return [BulkLine(number, raw) for number, raw in enumerate(lines, start=1) if raw.strip()]
+
+
+def _require_json_lines(lines: list[BulkLine]) -> None:
+    if not lines:
+        raise InvalidInput.single("body", "the NDJSON body holds no products (one JSON object per line)")
+    if not any(line.body.lstrip().startswith("{") for line in lines):
+        first = lines[0].body.strip()[:60]
+        kind = " (it looks like CSV)" if "," in first and not first.startswith(("[", '"')) else ""
+        reason = f"no line is a JSON object{kind}: the body is NDJSON, one JSON product per line; line 1 is {first!r}"
+        raise InvalidInput.single("body", reason)
 
 
 def next_errors_offset(job: BulkJob, errors_offset: int) -> int | None:

@@ -233,13 +233,16 @@ DealIdText = Annotated[str, id_in_path("The deal's id, from its creation or the 
 
 
 def scoped_key(
-    client_key: str | None, caller: str, operation: str, target: object, body: BaseModel | None = None
+    client_key: str | None, caller: str, operation: str, target: object, body: BaseModel | bytes | None = None
 ) -> ScopedKey | None:
-    """The client's Idempotency-Key scoped to (caller, operation, target), bound to a hash of the request."""
+    """The client's Idempotency-Key scoped to (caller, operation, target), bound to a hash of the request (a body
+    read as bytes, e.g. NDJSON, byte for byte)."""
     if client_key is None:
         return None
-    request = "" if body is None else _canonical_json(body)
-    digest = hashlib.sha256(request.encode()).hexdigest()
+    if isinstance(body, bytes):
+        digest = hashlib.sha256(body).hexdigest()
+    else:
+        digest = hashlib.sha256(("" if body is None else _canonical_json(body)).encode()).hexdigest()
     return ScopedKey(f"{caller}:{operation}:{target}:{client_key}", digest)
 
 

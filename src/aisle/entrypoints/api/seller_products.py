@@ -250,13 +250,20 @@ NDJSON_MEDIA_TYPES = frozenset(
     },
 )
 async def bulk_upload(
-    request: Request, seller: WritingSeller, bulk: BulkDep, response: Response
+    request: Request,
+    seller: WritingSeller,
+    bulk: BulkDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> JobOut | JSONResponse:
-    """Queues the products for creation in the background; poll the job for progress and per-line errors."""
+    """Queues the products for creation in the background; poll the job for progress and per-line errors. A retry
+    with the same Idempotency-Key and body answers with the job the first request queued (as it is now) rather
+    than a second job whose lines all fail on their SKUs; the same key with another body is a 422."""
     if refused := _not_json_lines(request):
         return refused
     body = await request.body()
-    job = await run_in_threadpool(bulk.submit, seller.seller_id, body)
+    key = scoped_key(idempotency_key, f"seller:{seller.seller_id}", "BULK-PRODUCTS", "-", body)
+    job = await run_in_threadpool(bulk.submit, seller.seller_id, body, key)
     response.headers["Location"] = f"/api/v1/seller/jobs/{job.job_id}"
     return job_out(job, [])
 
