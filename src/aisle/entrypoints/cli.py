@@ -59,7 +59,15 @@ def _options(
         bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit")
     ] = False,
 ) -> None:
-    pass  # the options every command shares; the help is the app's
+    _warn_of_unread_variables()  # the options and checks every command shares; no docstring: the help is the app's
+
+
+def _warn_of_unread_variables() -> None:
+    """Warns, never refuses: a variable of the operator's own (a script's, a wrapper's) must not stop a server."""
+    from aisle.entrypoints.environment import unread_variables
+
+    for warning in unread_variables(os.environ):
+        console.print(f"[yellow]{escape(warning)}[/yellow]", soft_wrap=True, highlight=False)
 
 
 TOKEN_FILE = "internal-token"  # the demo's generated internal token, kept in AISLE_DATA_DIR
