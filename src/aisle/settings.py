@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEFAULT_DATA_DIR = Path("var")
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://aisle:aisle@127.0.0.1:5432/aisle"
 # The distributed defaults are where `make services-up` starts each service.
 TRACES_EXPORTERS = frozenset({"otlp", "otlp_proto_http", "console", "none", ""})
@@ -23,7 +24,7 @@ class Settings(BaseSettings):
         "embedded",
         description="embedded: SQLite + in-process everything; distributed: PostgreSQL and friends",
     )
-    data_dir: Path = Field(Path("var"), description="Where the embedded shape keeps its database and indexes")
+    data_dir: Path = Field(DEFAULT_DATA_DIR, description="Where the embedded shape keeps its database and indexes")
     database_url: str | None = Field(None, description="SQLAlchemy URL; defaults by profile")
     sqlite_lock_wait_seconds: float = Field(
         30.0, gt=0, le=600, description="SQLite: longest wait for the write lock another writer holds (503 after it)"
@@ -179,6 +180,14 @@ class Settings(BaseSettings):
     def _token_without_spaces(cls, value: str | None) -> str | None:
         if value is not None and any(ch.isspace() for ch in value):
             raise ValueError("must have no spaces: it is sent as one word after 'Bearer '")
+        return value
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _empty_data_dir_is_unset(cls, value: object) -> object:
+        # as an empty AISLE_INTERNAL_TOKEN is no token: `AISLE_DATA_DIR=` would otherwise be the current directory
+        if isinstance(value, str) and not value.strip():
+            return DEFAULT_DATA_DIR
         return value
 
     @field_validator("log_level", mode="before")

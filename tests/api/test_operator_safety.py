@@ -189,6 +189,17 @@ def test_a_seller_command_run_where_no_store_is_makes_none_and_says_where_it_loo
     assert [p.name for p in (tmp_path / "var").iterdir()] == ["unrelated.log"]
 
 
+def test_an_empty_data_dir_variable_means_the_default_data_dir_not_the_current_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "var").mkdir()
+    monkeypatch.setenv("AISLE_DATA_DIR", "")
+    monkeypatch.delenv("AISLE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("AISLE_PROFILE", "embedded")
+    result = CliRunner().invoke(cli, ["sellers", "create", "--name", "Acme"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "var" / "aisle.db").exists() and not (tmp_path / "aisle.db").exists()
+
+
 def test_every_command_says_which_database_it_uses(tmp_path: Path, monkeypatch):
     (tmp_path / "here").mkdir()  # a data dir made for a new store: its database is made in it
     monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path / "here"))
