@@ -166,3 +166,21 @@ def test_a_failed_record_is_said_on_one_line_however_long_when_the_output_is_no_
     result = CliRunner().invoke(cli, ["import", "--format", "jsonl", str(lines)], env={"AISLE_DATA_DIR": str(tmp_path)})
     failed = [line for line in result.output.splitlines() if "variants[0].price" in line]
     assert failed and all("(line 2)" in line for line in failed), result.output  # one line a log reader can grep
+
+
+def test_a_seller_name_two_sellers_have_is_refused_with_their_ids(tmp_path: Path):
+    import json
+
+    env = {"AISLE_DATA_DIR": str(tmp_path / "data")}
+    (tmp_path / "data").mkdir()
+    made = [CliRunner().invoke(cli, ["sellers", "create", "--name", "Twin Shop"], env=env) for _ in range(2)]
+    ids = [json.loads(result.output.splitlines()[-1])["seller_id"] for result in made]
+    lines = tmp_path / "products.jsonl"
+    lines.write_text(JSONL)
+
+    code, output = _import(tmp_path, "--format", "jsonl", str(lines), "--seller", "Twin Shop")
+
+    assert code == 2, output
+    assert f"2 sellers are named 'Twin Shop': give --seller the id of one of them: {ids[0]}, {ids[1]}" in output
+    code, output = _import(tmp_path, "--format", "jsonl", str(lines), "--seller", ids[1])
+    assert code == 0 and "imported 1" in output, output  # the refused run imported nothing

@@ -257,6 +257,23 @@ def test_the_cli_manages_seller_keys(tmp_path: Path, monkeypatch):
     assert again.exit_code == 0 and f"key {key_id} of seller {seller_id} was already revoked" in again.output
 
 
+def test_the_key_commands_take_a_seller_s_name_and_refuse_one_two_sellers_have(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path))
+    runner = CliRunner()
+    made = [runner.invoke(cli, ["sellers", "create", "--name", name]) for name in ("Some Name", "Twin", "Twin")]
+    ids = [json.loads(result.stdout.splitlines()[-1])["seller_id"] for result in made]
+
+    listed = runner.invoke(cli, ["sellers", "keys", "list", "--seller", "Some Name"])
+    assert listed.exit_code == 0, listed.output
+    assert json.loads(listed.stdout)["seller_id"] == ids[0]
+    twins = runner.invoke(cli, ["sellers", "keys", "rotate", "--seller", "Twin"])
+    assert twins.exit_code == 2
+    assert f"2 sellers are named 'Twin': give --seller the id of one of them: {ids[1]}, {ids[2]}" in twins.output
+    unknown = runner.invoke(cli, ["sellers", "keys", "list", "--seller", "Nobody"])
+    assert unknown.exit_code == 2
+    assert "no seller Nobody: give an id or a name that `aisle sellers list` shows" in " ".join(unknown.output.split())
+
+
 def _active_key(listing: str) -> str:
     return next(k["key_id"] for k in json.loads(listing)["keys"] if k["active"])
 

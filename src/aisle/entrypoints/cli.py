@@ -16,7 +16,7 @@ from contextlib import closing, contextmanager
 from enum import StrEnum
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -423,21 +423,34 @@ def _key_view(key: Any) -> dict[str, Any]:
     }
 
 
-SellerOption = Annotated[int, typer.Option("--seller", help="The seller's id", min=1, max=(1 << 63) - 1)]
+SellerOption = Annotated[
+    str,
+    typer.Option("--seller", help="The seller's id, or its name if no other seller has it (`aisle sellers list`)"),
+]
+
+
+def _with_seller(seller: str, use: Callable[[Container, int], Any]) -> tuple[int, Any]:
+    """``use`` given the id of the seller --seller names, and that id."""
+
+    def for_the_seller(container: Container) -> tuple[int, Any]:
+        seller_id = _seller_id(container, seller)
+        return seller_id, use(container, seller_id)
+
+    return _with_container(for_the_seller)
 
 
 @keys_app.command("list")
 def keys_list(seller: SellerOption) -> None:
     """The seller's keys as JSON, newest first: id, fingerprint, created, revoked (never the keys themselves)."""
-    keys = _with_container(lambda c: c.sellers.keys(seller))
-    print(json.dumps({"seller_id": str(seller), "keys": [_key_view(k) for k in keys]}, indent=2))
+    seller_id, keys = _with_seller(seller, lambda c, s: c.sellers.keys(s))
+    print(json.dumps({"seller_id": str(seller_id), "keys": [_key_view(k) for k in keys]}, indent=2))
 
 
 @keys_app.command("rotate")
 def keys_rotate(seller: SellerOption) -> None:
     """Issue a new key (printed this once) and revoke every older key of the seller at once."""
-    info, api_key = _with_container(lambda c: c.sellers.rotate_key(seller))
-    print(json.dumps({"seller_id": str(seller), **_key_view(info), "api_key": api_key}))
+    seller_id, (info, api_key) = _with_seller(seller, lambda c, s: c.sellers.rotate_key(s))
+    print(json.dumps({"seller_id": str(seller_id), **_key_view(info), "api_key": api_key}))
 
 
 @keys_app.command("revoke")
@@ -446,10 +459,11 @@ def keys_revoke(
     key: Annotated[int, typer.Option("--key", help="The key id, from `aisle sellers keys list`", min=1)],
 ) -> None:
     """Revoke one key: requests with it get 401 from now on."""
-    if _with_container(lambda c: c.sellers.revoke_key(seller, key)):
-        console.print(f"revoked key {key} of seller {seller}")
+    seller_id, revoked = _with_seller(seller, lambda c, s: c.sellers.revoke_key(s, key))
+    if revoked:
+        console.print(f"revoked key {key} of seller {seller_id}")
     else:
-        console.print(f"key {key} of seller {seller} was already revoked")
+        console.print(f"key {key} of seller {seller_id} was already revoked")
 
 
 @app.command("import")
@@ -549,15 +563,32 @@ def _owner(container: Container, seller: str | None, source: str) -> int:
     """The seller to own what is imported: the one --seller names, else the source's own seller."""
     if seller is None:
         return _source_seller(container, source)
-    seller_id = int(seller) if seller.isdigit() and int(seller) < 2**63 else None
-    found = container.sellers.get(seller_id) if seller_id is not None else container.sellers.named(seller)
-    if found is None:
-        console.print(
-            f"[red]no seller {seller}[/red]: give an id or a name that `aisle sellers list` shows, or leave --seller "
-            "out to import under one seller per source"
-        )
-        raise typer.Exit(2)
-    return found.seller_id
+    or_else = ", or leave --seller out to import under one seller per source"
+    seller_id = _seller_id(container, seller, or_else)
+    if container.sellers.get(seller_id) is None:
+        _refuse_seller(f"no seller {seller}", NO_SUCH_SELLER + or_else)
+    return seller_id
+
+
+NO_SUCH_SELLER = "give an id or a name that `aisle sellers list` shows"
+
+
+def _seller_id(container: Container, seller: str, or_else: str = "") -> int:
+    """The id --seller gives, or the id of the one seller of the name it gives (refused when several have it)."""
+    if seller.isascii() and seller.isdigit() and int(seller) < 2**63:
+        return int(seller)
+    named = container.sellers.named(seller)
+    if not named:
+        _refuse_seller(f"no seller {seller}", NO_SUCH_SELLER + or_else)
+    if len(named) > 1:
+        ids = ", ".join(str(s.seller_id) for s in named)
+        _refuse_seller(f"{len(named)} sellers are named {seller!r}", f"give --seller the id of one of them: {ids}")
+    return named[0].seller_id
+
+
+def _refuse_seller(problem: str, advice: str) -> NoReturn:
+    console.print(f"[red]{escape(problem)}[/red]: {escape(advice)}", soft_wrap=True, highlight=False)
+    raise typer.Exit(2)
 
 
 def _run_import(

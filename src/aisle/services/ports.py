@@ -168,6 +168,9 @@ class SellerRepository(Protocol):
 
     def by_name(self, name: str) -> Seller | None: ...
 
+    def all_by_name(self, name: str) -> list[Seller]:
+        """Every seller of that name (names need not be unique), the oldest first."""
+
     def listed(self, limit: int) -> list[Seller]:
         """The first ``limit`` sellers by id (the oldest first)."""
 

@@ -88,10 +88,10 @@ class SellerService:
             keys = uow.sellers.keys(seller_id) if seller else []
         return seller if any(k.active and k.fingerprint == key_fingerprint for k in keys) else None
 
-    def named(self, name: str) -> Seller | None:
-        """The first seller (the oldest) of that name."""
+    def named(self, name: str) -> list[Seller]:
+        """Every seller of that name, the oldest first: names need not be unique."""
         with self._uow(readonly=True) as uow:
-            return uow.sellers.by_name(name)
+            return uow.sellers.all_by_name(name)
 
     def listed(self, limit: int) -> list[Seller]:
         with self._uow(readonly=True) as uow:

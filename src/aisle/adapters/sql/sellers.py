@@ -76,6 +76,10 @@ class SqlSellerRepository:
         ).first()
         return None if row is None else _to_seller(row)
 
+    def all_by_name(self, name: str) -> list[Seller]:
+        rows = self._db.execute(select(t.sellers).where(t.sellers.c.name == name).order_by(t.sellers.c.seller_id))
+        return [_to_seller(r) for r in rows]
+
 
 def _to_key(row: Row) -> ApiKeyInfo:
     revoked = None if row.revoked_at is None else as_utc(row.revoked_at)
