@@ -32,3 +32,28 @@ def test_the_worker_names_are_listed_one_per_line(wide_help):
         "• pruner: deletes delivered events, old idempotency keys and finished bulk jobs after AISLE_RETENTION_HOURS"
         in lines
     )
+
+
+COMMANDS = [
+    [],
+    ["serve"],
+    ["worker"],
+    ["import"],
+    ["reindex"],
+    ["demo"],
+    ["sellers", "create"],
+    ["sellers", "list"],
+    ["sellers", "keys", "list"],
+    ["sellers", "keys", "rotate"],
+    ["sellers", "keys", "revoke"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda command: " ".join(command) or "aisle")
+def test_no_option_name_is_cut_short_at_80_columns(monkeypatch, command):
+    monkeypatch.setenv("COLUMNS", "80")
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    if command == ["import"]:
+        assert "--generated-reviews" in result.output and "--no-generated-reviews" in result.output

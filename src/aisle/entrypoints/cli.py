@@ -466,9 +466,19 @@ def keys_revoke(
         console.print(f"key {key} of seller {seller_id} was already revoked")
 
 
+# A panel of their own: a panel's rows share its columns, and beside the other options' types the switches' two names
+# were cut to a few letters at 80 columns ("--generated-re…  --no-generated…")
+ON_OFF = "Switches (on / off)"
+
+
 @app.command("import")
 def import_catalog(
-    format: Annotated[ImportFormat, typer.Option("--format", "-f", help="What the file holds")],
+    format: Annotated[
+        ImportFormat,
+        typer.Option(
+            "--format", "-f", metavar="FORMAT", help="What the file holds: bestbuy, icecat, jsonl, or synthetic"
+        ),
+    ],
     path: Annotated[
         Path | None, typer.Argument(exists=True, help="File, zip or directory to import (not for synthetic)")
     ] = None,
@@ -478,12 +488,17 @@ def import_catalog(
         str | None, typer.Option(help="Seller (id or name) to own the products (default: one per source)")
     ] = None,
     generated_reviews: Annotated[
-        bool, typer.Option(help="Attach deterministic generated reviews (marked as generated)")
+        bool, typer.Option(help="Attach deterministic generated reviews (marked as generated)", rich_help_panel=ON_OFF)
     ] = False,
-    index: Annotated[bool, typer.Option(help="Index each batch as it is imported (no replay by the server)")] = True,
+    index: Annotated[
+        bool, typer.Option(help="Index each batch as it is imported (no replay by the server)", rich_help_panel=ON_OFF)
+    ] = True,
     parallel: Annotated[
         bool,
-        typer.Option(help="Read and index in two more processes, to use a second core (--no-parallel: all in one)"),
+        typer.Option(
+            help="Read and index in two more processes, to use a second core (--no-parallel: all in one)",
+            rich_help_panel=ON_OFF,
+        ),
     ] = True,
 ) -> None:
     """Import a catalog (Best Buy JSON, Icecat zip/dir/JSON, JSONL in the seller API shape) or generate one.
