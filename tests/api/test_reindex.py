@@ -77,3 +77,21 @@ def test_a_reindex_removes_the_index_a_killed_one_left_half_built(seller, contai
     assert result.exit_code == 0, result.output
     assert not abandoned.exists()
     assert home.current().name > abandoned.name
+
+
+def test_the_bar_ends_complete_and_the_summary_says_why_fewer_products_than_listings_were_indexed(
+    seller, other_seller, container, tmp_path
+):
+    for owner, sku in ((seller, "BOX-A"), (other_seller, "BOX-B")):  # one product, two offers: one document
+        owner.create(**product_body(title="Boxed Lantern", gtin="0885909950805", variants=[{"sku": sku, "price": 20}]))
+    wait_for_outbox(container)
+
+    result = CliRunner().invoke(app, ["reindex"], env={"AISLE_DATA_DIR": str(tmp_path)})
+
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "indexing active listings" in output and "2/2" in output
+    assert (
+        "indexed 1 products into a fresh index and switched to it (2 active listings: 1 is an offer in the buy box "
+        "of a product another listing shows)" in output
+    )

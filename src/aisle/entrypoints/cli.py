@@ -715,7 +715,7 @@ def reindex() -> None:
         if not lock.try_acquire():  # asked before the progress bar shows (rebuild_index holds it from here on)
             raise RebuildRunning("another process is rebuilding the search index: wait for it to finish")
         with _progress() as progress:
-            task = progress.add_task("indexing active products", total=container.catalog.count_active())
+            task = progress.add_task("indexing active listings", total=container.catalog.count_active())
 
             def advance(indexed: int) -> None:  # products listed while it runs are indexed too: the total grows
                 progress.advance(task, indexed)
@@ -724,14 +724,27 @@ def reindex() -> None:
                     progress.update(task, total=done)
 
             rebuilt = rebuild_index(container.search_engine, builder, utc_now, after_switch, lock, advance)
+            listings = int(progress.tasks[0].completed)
+            progress.update(task, total=listings)  # ends complete even when listings were withdrawn meanwhile
     except RebuildRunning as running:
         console.print(f"[red]{running}[/red]; nothing was changed")
         raise typer.Exit(1) from None
     finally:
         lock.release()
         container.stop()
-    console.print(f"indexed {rebuilt.indexed} products into a fresh index and switched to it")
+    said = f"indexed {rebuilt.indexed} products into a fresh index and switched to it"
+    console.print(said + _offers_in_buy_boxes(listings, rebuilt.indexed), soft_wrap=True, highlight=False)
     console.print(f"re-synced {rebuilt.resynced} products changed during the build")
+
+
+def _offers_in_buy_boxes(listings: int, indexed: int) -> str:
+    """Why the products indexed are fewer than the listings the bar counted: a product that several listings offer
+    is indexed once, as its buy box's winner."""
+    offers = listings - indexed
+    if offers <= 0:
+        return ""
+    are = "1 is an offer" if offers == 1 else f"{offers} are offers"
+    return f" ({listings} active listings: {are} in the buy box of a product another listing shows)"
 
 
 def _progress() -> Progress:

@@ -106,7 +106,9 @@ class IndexBuilder:
             target.refresh()
 
     def rebuild_into(self, engine: RebuildTarget, progress: Callable[[int], None] = lambda _n: None) -> int:
-        """Indexes every ACTIVE product into ``engine`` (a fresh index), page by page; returns the count."""
+        """Indexes every ACTIVE product into ``engine`` (a fresh index), page by page; returns how many documents it
+        wrote. ``progress`` counts the ACTIVE listings read, as a count of them does: a listing in another's buy
+        box writes no document of its own."""
         last_id, total = 0, 0
         while True:
             with self._uow(readonly=True) as uow:
@@ -117,7 +119,7 @@ class IndexBuilder:
             engine.upsert(documents)
             last_id = products[-1].product_id
             total += len(documents)
-            progress(len(documents))
+            progress(len(products))
         engine.refresh()
         return total
 
