@@ -270,8 +270,10 @@ def _documented_without_null(schema: dict[str, Any], fields: Sequence[str]) -> N
 
 
 class ProductPatch(InputModel):
-    """Any subset of the product's fields; ``variants``, when given, replaces the whole list. ``null`` clears a
-    field that may be empty (brand, category_id, gtin, canonical_product_id) and is refused for the others."""
+    """Any subset of the product's fields; ``variants``, when given, replaces the whole list, and ``attributes``
+    the whole map (send every attribute to keep; with If-Match, concurrent edits cannot drop each other's). ``null``
+    clears a field that may be empty (brand, category_id, gtin, canonical_product_id) and is refused for the
+    others."""
 
     # left out means "keep"; the document does not offer null where null is refused (_documented_without_null)
     model_config = ConfigDict(json_schema_extra=lambda schema: _documented_without_null(schema, NOT_NULL))
