@@ -99,6 +99,9 @@ def test_a_price_sort_shows_the_kind_named_and_counts_what_it_left_out(client, c
     best = search(client, "phones")
     assert "Bring Your Own Phone SIM Card Kit" in [r["title"] for r in best["results"]]
     assert best["other_kinds"] == 0
+    # a price chosen that leaves no phone: what matches, not an empty page
+    cheap = search(client, "phones", sort="price_asc", price_max=2)
+    assert [r["title"] for r in cheap["results"]] == ["Bring Your Own Phone SIM Card Kit"] and cheap["other_kinds"] == 0
     assert body["query"]["predicted_category"]["name"] == "Unlocked Cell Phones"  # where most matches are
 
 

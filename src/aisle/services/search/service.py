@@ -365,10 +365,10 @@ class SearchService:
         products filed under the categories of that kind, when at least KIND_SHARE of its matches are: by price,
         "cameras" would open with batteries and lens caps and "printer" with toner, which relevance ranks last. Only
         categories wholly of the kind count ("Digital Cameras", not "Cameras", which holds "Camera Accessories"
-        too). Returns the plan,
-        what it found and how many matches it left out (the page says so, and how to see them). Decided on the
-        words alone, like ``_named_enough``, so that each facet entry counts what choosing it finds. Not within a
-        category chosen or typed first: the shopper said where to look."""
+        too). Returns the plan, what it found and how many matches it left out (the page says so, and how to see
+        them). Decided on the words alone, like ``_named_enough``, so that each facet entry counts what choosing it
+        finds. Not within a category chosen or typed first: the shopper said where to look; nor when the filters
+        chosen leave nothing of the kind."""
         filters = plan.filters
         if plan.sort == "relevance" or not plan.keywords or not result.total or filters.category_id is not None:
             return plan, result, 0
@@ -376,15 +376,16 @@ class SearchService:
             return plan, result, 0
         if not (wholly := _wholly_named(self._asked_kind.categories_named(parsed), categories)):
             return plan, result, 0
-        in_kind = Filters(in_categories=wholly)
 
         def count(where: Filters) -> int:
             return engine.search(EngineQuery(keywords=plan.keywords, filters=where, limit=0, with_facets=False)).total
 
-        if count(in_kind) < KIND_SHARE * count(Filters()):
+        if count(Filters(in_categories=wholly)) < KIND_SHARE * count(Filters()):
             return plan, result, 0
         within = replace(plan, filters=replace(filters, in_categories=wholly))
         found = engine.search(self._engine_query(within, params))
+        if not found.total:
+            return plan, result, 0
         return within, found, result.total - found.total
 
     @staticmethod
