@@ -58,6 +58,27 @@ def test_list_filters_by_status_and_pages(seller: SellerClient):
     assert either["total"] == 2  # repeated, any of them: not only the last one named
 
 
+def test_a_walk_by_cursor_sees_each_product_once_while_products_are_listed_and_deleted(seller: SellerClient):
+    made = [seller.create(title=f"Walk {n}", variants=[{"sku": f"W-{n}", "price": 5}])["product_id"] for n in range(7)]
+    seen: list[str] = []
+    after = None
+    while True:
+        page = seller.request("GET", "/products", params={"page_size": 3, **({"after": after} if after else {})})
+        assert page.status_code == 200, page.text
+        body = page.json()
+        seen += [p["product_id"] for p in body["items"]]
+        if len(seen) == 3:  # between pages: one listed (newer: before the walk's place), one not yet seen deleted
+            seller.create(title="Walk late", variants=[{"sku": "W-late", "price": 5}])
+            seller.request("DELETE", f"/products/{made[0]}")
+        if (after := body["next_after"]) is None:
+            break
+    assert seen == sorted(made, key=int, reverse=True)  # each once, newest first; a deleted one is still listed
+    bad = seller.request("GET", "/products", params={"after": "abc"})
+    assert [e["field"] for e in bad.json()["errors"]] == ["after"]
+    both = seller.request("GET", "/products", params={"after": made[3], "page": 2})
+    assert both.status_code == 422 and [e["field"] for e in both.json()["errors"]] == ["page"]
+
+
 def test_put_replaces_and_patch_changes_only_what_is_sent(seller: SellerClient):
     product_id = seller.create()["product_id"]
     replaced = seller.request(

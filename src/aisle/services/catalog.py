@@ -36,6 +36,7 @@ class Page:
     total: int
     page: int
     page_size: int
+    next_after: int | None = None  # the cursor to the next page: the last item's id, when more follow
 
 
 class CatalogService:
@@ -174,14 +175,23 @@ class CatalogService:
             return _owned_product(uow, seller_id, product_id)
 
     def list_products(
-        self, seller_id: int, statuses: Collection[ProductStatus], page: int, page_size: int, text: str = ""
+        self,
+        seller_id: int,
+        statuses: Collection[ProductStatus],
+        page: int,
+        page_size: int,
+        text: str = "",
+        after: int | None = None,
     ) -> Page:
         """``statuses``: the products in any of them (none: every product); ``text``: those whose title holds it, or
-        with a variant of that SKU."""
+        with a variant of that SKU; ``after``: those after that product id (newest first), instead of a page."""
         with self._uow(readonly=True) as uow:
-            offset = (page - 1) * page_size
-            items, total = uow.products.list_for_seller(seller_id, statuses, offset, page_size, text)
-        return Page(items, total, page, page_size)
+            offset = 0 if after is not None else (page - 1) * page_size
+            # one more than the page: whether another page follows
+            items, total = uow.products.list_for_seller(seller_id, statuses, offset, page_size + 1, text, after)
+        more = len(items) > page_size
+        items = items[:page_size]
+        return Page(items, total, page, page_size, items[-1].product_id if more else None)
 
     def category_tree(self) -> list[CategoryNode]:
         """The category tree, roots first, with each category's ACTIVE products counted (its subtree included)."""

@@ -122,10 +122,17 @@ class ProductRepository(Protocol):
         """Writes the new version only if the stored one is still ``expected_version``, else VersionConflict."""
 
     def list_for_seller(
-        self, seller_id: int, statuses: Collection[ProductStatus], offset: int, limit: int, text: str = ""
+        self,
+        seller_id: int,
+        statuses: Collection[ProductStatus],
+        offset: int,
+        limit: int,
+        text: str = "",
+        after: int | None = None,
     ) -> tuple[list[Product], int]:
-        """``statuses``: the products in any of them (none: every product); ``text``: only those whose title holds
-        it or with a variant of that SKU (any case)."""
+        """Newest first, with the count of every match. ``statuses``: the products in any of them (none: every
+        product); ``text``: only those whose title holds it or with a variant of that SKU (any case); ``after``:
+        only those with a smaller id (a cursor: rows added or deleted meanwhile shift nothing)."""
         ...
 
     def versions(self, product_id: int) -> list[VersionInfo]: ...

@@ -177,7 +177,13 @@ class SqlProductRepository:
         ]
 
     def list_for_seller(
-        self, seller_id: int, statuses: Collection[ProductStatus], offset: int, limit: int, text: str = ""
+        self,
+        seller_id: int,
+        statuses: Collection[ProductStatus],
+        offset: int,
+        limit: int,
+        text: str = "",
+        after: int | None = None,
     ) -> tuple[list[Product], int]:
         condition = t.products.c.seller_id == seller_id
         if statuses:
@@ -187,6 +193,8 @@ class SqlProductRepository:
             titled = t.products.c.title.icontains(text, autoescape=True)  # "50%" is text, not a pattern
             condition = and_(condition, or_(titled, t.products.c.product_id.in_(of_sku)))
         total = self._db.execute(select(func.count()).select_from(t.products).where(condition)).scalar_one()
+        if after is not None:
+            condition = and_(condition, t.products.c.product_id < after)
         ids = self._db.execute(
             select(t.products.c.product_id)
             .where(condition)

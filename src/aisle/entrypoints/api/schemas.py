@@ -70,6 +70,7 @@ class ProductList(BaseModel):
     total: int
     page: int
     page_size: int
+    next_after: str | None = Field(None, description="Give it as after= for the next page; null on the last page")
 
 
 class VersionOut(BaseModel):

@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from aisle.domain.catalog import Product, ProductStatus
-from aisle.domain.errors import FieldError
+from aisle.domain.errors import FieldError, InvalidInput
+from aisle.domain.ids import ID_PATTERN
 from aisle.domain.versions import MAX_VERSION
 from aisle.entrypoints.api.dependencies import (
     OVER_WRITE_LIMIT,
@@ -102,12 +103,26 @@ def list_products(
     ] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    after: Annotated[
+        str | None,
+        Query(
+            description="A page's next_after: the products after it, newest first. Unlike page numbers, products "
+            "listed or deleted meanwhile shift nothing: a sync that follows next_after sees each product once",
+            json_schema_extra={"pattern": ID_PATTERN},
+        ),
+    ] = None,
 ) -> ProductList:
+    """Your products, newest first, a page at a time: by ``page`` number, or by ``after`` (a cursor) for a walk
+    through all of them while they change."""
     wanted = tuple(ProductStatus(s) for s in status_filter or ())
-    result = catalog.list_products(seller.seller_id, wanted, page, page_size)
+    cursor = None if after is None else parse_id(after, "after")
+    if cursor is not None and page != 1:
+        raise InvalidInput.single("page", "give either page or after, not both")
+    result = catalog.list_products(seller.seller_id, wanted, page, page_size, after=cursor)
     galleries = images.galleries(result.items)
     items = [product_out(p, galleries[p.product_id]) for p in result.items]
-    return ProductList(items=items, total=result.total, page=page, page_size=page_size)
+    next_after = None if result.next_after is None else str(result.next_after)
+    return ProductList(items=items, total=result.total, page=page, page_size=page_size, next_after=next_after)
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, responses=PROBLEMS)
