@@ -323,6 +323,11 @@ def test_a_review_posted_from_a_variant_comes_back_to_that_variant(client, selle
         follow_redirects=False,
     )
     assert posted.headers["location"] == f"/p/{made['product_id']}?variant={second}&reviewed=1#reviews"
+    thanks = "Thank you! Your review is published."
+    assert thanks in client.get(posted.headers["location"]).text
+    assert thanks not in client.get(posted.headers["location"]).text  # a reload: thanked once
+    stranger = TestClient(client.app)
+    assert thanks not in stranger.get(posted.headers["location"]).text  # the link, opened by anyone else
 
 
 def test_the_portal_refuses_a_decimal_comma_and_names_real_categories(client, seller, container):

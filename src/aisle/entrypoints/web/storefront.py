@@ -141,6 +141,10 @@ def _relaxed(response: dict[str, Any]) -> set[str]:
     return {step["dropped"] for step in (response.get("relaxed") or {}).get("steps", [])}
 
 
+REVIEWED_COOKIE = "aisle_reviewed"  # the product a review was just posted for, in this browser
+REVIEWED_SECONDS = 60
+
+
 @router.get("/p/{product_id}", response_class=HTMLResponse)
 def product(product_id: str, request: Request, pdp: PdpDep, reviews: ReviewsDep) -> HTMLResponse:
     pid = _id_or_404(product_id)
@@ -148,7 +152,12 @@ def product(product_id: str, request: Request, pdp: PdpDep, reviews: ReviewsDep)
         context = product_context(pdp, reviews, pid, request.query_params)
     except NotFound as missing:
         raise PageNotFound(pdp.no_longer_listed(pid)) from missing
-    return render(request, "product.html", context)
+    thanked = context["reviewed"] and request.cookies.get(REVIEWED_COOKIE) == str(pid)
+    page = render(request, "product.html", {**context, "reviewed": thanked})
+    if thanked:
+        page.delete_cookie(REVIEWED_COOKIE, path=f"/p/{pid}")
+        page.headers["Cache-Control"] = "no-store"  # this answer is this browser's alone
+    return page
 
 
 def posted_from_this_store(request: Request) -> None:
@@ -192,7 +201,18 @@ def post_review(
         return _review_refused(request, pdp, reviews, pid, form, errors, 409)
     shown = whole_number(request.query_params.get("variant"))  # the variant the page showed stays shown
     chosen = f"variant={shown}&" if shown is not None else ""
-    return RedirectResponse(f"/p/{pid}?{chosen}reviewed=1#reviews", status_code=303)
+    posted = RedirectResponse(f"/p/{pid}?{chosen}reviewed=1#reviews", status_code=303)
+    # the thanks are for this browser, once: "reviewed=1" alone, in a link or a reload, says nothing
+    posted.set_cookie(
+        REVIEWED_COOKIE,
+        str(pid),
+        max_age=REVIEWED_SECONDS,
+        path=f"/p/{pid}",
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return posted
 
 
 def _review_refused(
