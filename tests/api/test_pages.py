@@ -74,6 +74,14 @@ def test_a_price_bound_from_the_words_keeps_its_chip_beside_the_forms_other_boun
     assert "Remove filter Under $100" not in removed and 'aria-label="Remove filter $20 and up"' in removed
 
 
+def test_a_price_range_chosen_replaces_the_price_the_words_set(client, listed):
+    page = client.get("/search", params={"q": "trailblazer under $100"}).text
+    ranges = [html.unescape(link) for link in re.findall(r'href="([^"]*price_m(?:in|ax)=[^"]*)"', page)]
+    assert ranges and not [link for link in ranges if "under" in link]  # else the heading still says "under $100"
+    chosen = client.get(ranges[0]).text
+    assert "Trailblazer Running Shoe" in chosen and "under $100" not in chosen.lower()
+
+
 def test_filters_that_leave_nothing_say_so_and_keep_their_chips(client, listed):
     page = client.get("/search", params={"q": "trailblazer", "price_max": "1"}).text
     assert "Nothing matches all the filters above" in page

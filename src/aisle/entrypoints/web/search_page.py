@@ -251,7 +251,21 @@ def _chips(asked: Asked, understood: dict[str, Any], category_name: str | None) 
     return result
 
 
+def price_links_from(asked: Asked, understood: dict[str, Any]) -> Query:
+    """The query the price facet's links change: without the price its words set ("headphones under $100"), which
+    a range chosen replaces; else a range above $100 would show under a heading still saying "under $100"."""
+    found, query = understood.get("filters") or {}, asked.query
+    typed = found.get("price_min") is not None or found.get("price_max") is not None
+    if not typed or query.get("price_min") or query.get("price_max"):
+        return query
+    return _rewritten(asked, understood, "price")
+
+
 def _without_text(asked: Asked, understood: dict[str, Any], dropped: str) -> str:
+    return _rewritten(asked, understood, dropped).link
+
+
+def _rewritten(asked: Asked, understood: dict[str, Any], dropped: str) -> Query:
     found = understood.get("filters") or {}
     query = asked.query
     ruled_out = [f"-{w}" for w in found.get("excluded") or [] if dropped != f"excluded:{w}"]
@@ -269,7 +283,7 @@ def _without_text(asked: Asked, understood: dict[str, Any], dropped: str) -> str
     rewritten = query.changed(**kept)
     if dropped != "brand" and not query.all("brand"):
         rewritten = rewritten.added("brand", found.get("brand") or [])
-    return rewritten.link
+    return rewritten
 
 
 def _text(value: Any) -> str | None:

@@ -133,6 +133,7 @@ def _results_page(
         "last_page": last_page,
         "sorts": search_page.SORTS,
         "price_label": search_page.price_label,
+        "price_links": search_page.price_links_from(asked, response["query"]),
     }
     return render(request, "search.html", context)
 
