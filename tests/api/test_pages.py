@@ -1023,3 +1023,17 @@ def test_the_portal_names_a_repeated_sku_and_a_long_brand_beside_their_fields_in
     page = html.unescape(client.post("/seller/products/new", data=form).text)
     assert "Variant 2 SKU: duplicate SKU 'DUPX' in this product" in page  # not only once the GTIN is mended
     assert 'aria-invalid="true" aria-describedby="err-brand"' in page and 'id="err-brand"' in page
+
+
+def test_a_card_says_from_when_its_variants_sell_at_several_prices(client, seller, container):
+    red, blue = {"color": "red"}, {"color": "blue"}
+    variants = [{"sku": "SC-R", "price": 80, "attributes": red}, {"sku": "SC-B", "price": 50, "attributes": blue}]
+    seller.create(title="Woolly Scarf", variants=variants)
+    seller.create(title="Woolly Hat", variants=[{"sku": "HT-1", "price": 20}])
+    wait_for_outbox(container)
+    cards = {c["title"]: c for c in client.get("/api/v1/products/search", params={"q": "woolly"}).json()["results"]}
+    assert cards["Woolly Scarf"]["price_varies"] and not cards["Woolly Hat"]["price_varies"]
+    page = re.sub(r"<[^>]+>", "", html.unescape(client.get("/search", params={"q": "woolly"}).text))  # as read
+    assert "from $50.00" in page and "from $20.00" not in page
+    chosen = client.get("/api/v1/products/search", params={"q": "woolly scarf", "attr": "color:red"}).json()
+    assert [(c["price"]["amount"], c["price_varies"]) for c in chosen["results"]] == [(80.0, False)]  # red's own

@@ -154,6 +154,7 @@ def card_of(
         variant_count=len(facts.variants),
         pictured_variants=_pictured_variants(facts, gallery),
         priced_variants=_priced_variants(facts, prices, stocked, (cheapest, in_stock)),
+        price_varies=len({prices[v.variant_id].amount for v in offered}) > 1,
     )
 
 
@@ -183,7 +184,14 @@ def _priced_as_chosen(card: ProductCard, filters: Filters) -> ProductCard:
     chosen = min(fitting, key=lambda v: (not v.in_stock, v.price.amount, v.variant_id))
     kept = tuple(badge for badge in card.badges if badge not in _price_badges(card.price))
     badges = (*_price_badges(chosen.price), *kept)
-    return replace(card, price=chosen.price, badges=badges, in_stock=chosen.in_stock, variant_id=chosen.variant_id)
+    return replace(
+        card,
+        price=chosen.price,
+        price_varies=False,  # the chosen variant's own price
+        badges=badges,
+        in_stock=chosen.in_stock,
+        variant_id=chosen.variant_id,
+    )
 
 
 def _pictured_as_chosen(card: ProductCard, chosen: Sequence[tuple[str, str]], words: Collection[str]) -> ProductCard:

@@ -48,6 +48,7 @@ class ProductCard:
     variant_count: int
     pictured_variants: tuple[PicturedVariant, ...] = ()
     priced_variants: tuple[PricedVariant, ...] = ()  # when variants with attributes differ in price or stock
+    price_varies: bool = False  # the variants it shows the price of sell at several prices: the price is "from"
     variant_id: int | None = None  # the variant whose price the card shows, when an attribute filter chose it
 
 

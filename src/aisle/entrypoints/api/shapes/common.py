@@ -70,6 +70,9 @@ class ProductCard(Wire):
     badges: list[str]
     in_stock: bool
     variant_count: int
+    price_varies: bool = Field(
+        False, description='Its variants sell at several prices: price is the lowest, a "from" price'
+    )
     variant_id: str | None = Field(
         None, description="With attr filters: the variant whose price the card shows (open the product page on it)"
     )
@@ -87,6 +90,7 @@ def card_shown(card: CardResult) -> Wired:
         "badges": list(card.badges),
         "in_stock": card.in_stock,
         "variant_count": card.variant_count,
+        "price_varies": card.price_varies,
         "variant_id": None if card.variant_id is None else str(card.variant_id),
     }
 
