@@ -84,24 +84,8 @@ def test_a_price_sort_from_the_words_lists_the_kind_asked_first(client, catalog)
     assert body["sort"] == "price_asc"
     assert found[:2] == ["Nova 3 Cell Phone", "Nova 5 Cell Phone"]  # the phones, cheapest first
     assert found[2] == "Volt Wall Charger"  # then what its category says may be a phone, though its name does not
+    assert set(found[3:]) >= {"Bring Your Own Phone SIM Card Kit"}  # then what only mentions a phone
     assert body["total"] == len(found)
-
-
-def test_a_price_sort_shows_the_kind_named_and_counts_what_it_left_out(client, catalog):
-    # sorted by price, a SIM kit that mentions a phone would come first; it is filed elsewhere, so it is counted
-    # and left to the best-match order, which still lists it
-    for params in ({"q": "cheap phones"}, {"q": "phones", "sort": "price_asc"}):
-        body = search(client, params.pop("q"), **params)
-        found = [r["title"] for r in body["results"]]
-        assert "Bring Your Own Phone SIM Card Kit" not in found
-        assert "Nova 3 Cell Phone" in found
-        assert body["other_kinds"] >= 1
-    best = search(client, "phones")
-    assert "Bring Your Own Phone SIM Card Kit" in [r["title"] for r in best["results"]]
-    assert best["other_kinds"] == 0
-    # a price chosen that leaves no phone: what matches, not an empty page
-    cheap = search(client, "phones", sort="price_asc", price_max=2)
-    assert [r["title"] for r in cheap["results"]] == ["Bring Your Own Phone SIM Card Kit"] and cheap["other_kinds"] == 0
     assert body["query"]["predicted_category"]["name"] == "Unlocked Cell Phones"  # where most matches are
 
 

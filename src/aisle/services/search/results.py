@@ -110,5 +110,3 @@ class SearchResult:
     near_matches: int = 0  # of total, those that only nearly match (a word short, the brand read as a word)
     near_on_page: frozenset[int] = frozenset()  # the products of this page that only nearly match
     described_only: int = 0  # sorted: the matches left out because only their descriptions hold a word
-    other_kinds: int = 0  # sorted: the matches left out because they are filed outside the kind the words name
-    sorted_within: tuple[str, ...] = ()  # the names of the categories of that kind, when some were left out

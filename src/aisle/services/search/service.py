@@ -10,7 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
-from aisle.domain.categories import Category, ancestors_path, descendants
+from aisle.domain.categories import Category, ancestors_path
 from aisle.domain.errors import InvalidInput
 from aisle.domain.ids import parse_id_text
 from aisle.domain.search.brand_spellings import brand_key
@@ -96,7 +96,6 @@ KIND_SORT_DEPTH = 1000  # sorted by price (or rating, date), the first this many
 KIND_SORT_DEEPER = 5000  # ... or this many, when the first ones hold none of the kind (iPhones after 1,000 cases)
 KIND_SORT_SHARE = 0.5  # of the kind lift (kinds.py): a product at least this surely of the asked kind sorts first
 NAMED_SHARE = 0.2  # sorted by price (or rating, date): only the products whose names hold the words, if this share do
-KIND_SHARE = 0.05  # ... and only those filed under the kind the words name, if this share are
 CHOSEN_PRICE_DEPTH = 1000  # sorted by price under an attribute filter, the first this many by the chosen variant's
 AISLE_FROM = 5  # the best exact matches whose aisle, where most sit, is where near matches are looked for first
 PREDICTED_FROM = 20  # the predicted category is where most of the best this many sit
@@ -228,7 +227,6 @@ class SearchService:
         if parsed.unreadable:  # "!!!", an emoji: nothing to match, which is not "everything"
             return _nothing_found(parsed, plan, params), ()
         plan, result, described_only = self._first_search(engine, plan, params)
-        plan, result, other_kinds = self._sorted_in_kind(engine, plan, params, parsed, result, categories)
         if result.total == 0 and typed is not None:
             # nothing of the kind in that department ("video games gaming laptops"): the words as typed, anywhere
             return self._ranked_page(engine, params, respell, by_department=False)
@@ -308,10 +306,6 @@ class SearchService:
             near_matches=len(near),
             near_on_page=frozenset(h.product_id for h in hits) & {h.product_id for h in near},
             described_only=described_only if plan.keywords and plan.keywords[0].in_names else 0,
-            other_kinds=other_kinds,
-            sorted_within=tuple(categories[c].name for c in plan.filters.in_categories if c in categories)
-            if other_kinds
-            else (),
         )
         return page, tuple(h.product_id for h in hits)
 
@@ -351,42 +345,6 @@ class SearchService:
             return plan, engine.search(query), 0
         every = engine.search(replace(query, limit=0, with_facets=False)).total
         return named, found, every - found.total
-
-    def _sorted_in_kind(
-        self,
-        engine: Searcher,
-        plan: Plan,
-        params: SearchParams,
-        parsed: ParsedQuery,
-        result: EngineResult,
-        categories: dict[int, Category],
-    ) -> tuple[Plan, EngineResult, int]:
-        """Sorted by price, rating or date, a query that names a kind of product ("cameras", "printer") shows the
-        products filed under the categories of that kind, when at least KIND_SHARE of its matches are: by price,
-        "cameras" would open with batteries and lens caps and "printer" with toner, which relevance ranks last. Only
-        categories wholly of the kind count ("Digital Cameras", not "Cameras", which holds "Camera Accessories"
-        too). Returns the plan, what it found and how many matches it left out (the page says so, and how to see
-        them). Decided on the words alone, like ``_named_enough``, so that each facet entry counts what choosing it
-        finds. Not within a category chosen or typed first: the shopper said where to look; nor when the filters
-        chosen leave nothing of the kind."""
-        filters = plan.filters
-        if plan.sort == "relevance" or not plan.keywords or not result.total or filters.category_id is not None:
-            return plan, result, 0
-        if filters.in_categories:
-            return plan, result, 0
-        if not (wholly := _wholly_named(self._asked_kind.categories_named(parsed), categories)):
-            return plan, result, 0
-
-        def count(where: Filters) -> int:
-            return engine.search(EngineQuery(keywords=plan.keywords, filters=where, limit=0, with_facets=False)).total
-
-        if count(Filters(in_categories=wholly)) < KIND_SHARE * count(Filters()):
-            return plan, result, 0
-        within = replace(plan, filters=replace(filters, in_categories=wholly))
-        found = engine.search(self._engine_query(within, params))
-        if not found.total:
-            return plan, result, 0
-        return within, found, result.total - found.total
 
     @staticmethod
     def _named_enough(engine: Searcher, named: tuple[KeywordGroup, ...], every: tuple[KeywordGroup, ...]) -> bool:
@@ -962,8 +920,3 @@ def _described(engine: Searcher, word: str) -> bool:
         return engine.search(EngineQuery(keywords=(group,), limit=0, with_facets=False)).total
 
     return found(in_names=False) > 0 and found(in_names=True) == 0
-
-
-def _wholly_named(named: frozenset[int], categories: dict[int, Category]) -> tuple[int, ...]:
-    """Of the categories a kind names, those it names every subcategory of too."""
-    return tuple(sorted(c for c in named if named.issuperset(descendants(categories, c))))

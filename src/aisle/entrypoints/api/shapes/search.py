@@ -173,12 +173,6 @@ class SearchResponse(Wire):
         description="Sorted by price, rating or date: the matches left out of total because a query word is only "
         "in their descriptions, not in their name, brand or category (sorted by relevance they come last)",
     )
-    other_kinds: int = Field(
-        0,
-        description="Sorted by price, rating or date: the matches left out of total because they are filed outside "
-        'the categories of the kind of product the words name ("monitor" sorted by price: monitors, not the VGA '
-        "cables that mention one); sorted by relevance they come after it",
-    )
     page: int
     page_size: int
     sort: str
@@ -197,7 +191,6 @@ def search_shown(result: SearchResult) -> Wired:
         "total": result.total,
         "near_matches": result.near_matches,
         "described_only": result.described_only,
-        "other_kinds": result.other_kinds,
         "page": result.page,
         "page_size": result.page_size,
         "sort": result.sort,
