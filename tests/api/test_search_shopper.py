@@ -144,10 +144,14 @@ def test_a_size_that_empties_the_search_is_relaxed_before_the_words(client, cata
     assert body["relaxed"]["steps"] == [{"dropped": "attribute", "value": ["size:12"]}]
 
 
-def test_a_word_that_empties_the_search_goes_before_the_price_the_words_set(client, catalog):
+def test_a_colour_that_empties_the_search_goes_before_the_price_the_words_set(client, catalog):
     body = search(client, "red running shoes under $58")  # no red ones; the Pace shoes fit the budget
     assert [r["title"] for r in body["results"]] == ["Pace Men's Running Shoes"]
     assert body["relaxed"]["steps"] == [{"dropped": "keyword", "value": "red"}]
+    # any other word stays and the price goes: the Swift shoes asked for, not another maker's within the budget
+    named = search(client, "swift running shoes under $58")
+    assert [r["title"] for r in named["results"]] == ["Swift Men's Running Shoes"]
+    assert [step["dropped"] for step in named["relaxed"]["steps"]] == ["price"]
 
 
 def test_a_size_chosen_in_the_facets_wins_over_the_words(client, catalog):

@@ -219,7 +219,7 @@ class Asked:
 
 
 def relax_once(plan: Plan, engine: Searcher, counted: Counted, asked: Asked = Asked()) -> tuple[Plan, RelaxStep] | None:
-    """The next thing to let go of: a word, when the rest of the words find something within the price, stock and
+    """The next thing to let go of: a colour, when the other words find something within the price, stock and
     rating limits the text set ("red sony headphones under $50 in stock" without red ones: Sony headphones under
     $50 in stock); else the filters the text implied, most specific first, then the words, never the word naming
     what is ``asked`` for. A filter given as a parameter stays: the shopper chose it."""
@@ -227,11 +227,7 @@ def relax_once(plan: Plan, engine: Searcher, counted: Counted, asked: Asked = As
     # a word is weighed by what it finds alone, not with the brands typed asked of the titles as well (those brands
     # are words of the query too): "nova printer" with HP chosen finds nothing for "printer" in titles naming Nova
     untitled = replace(f, title_words=())
-    if (
-        _implied_filters(f, given)
-        and (dropped := _a_word_dropped(plan, untitled, engine, counted, asked)) is not None
-        and _count(dropped[0].keywords, untitled, engine, counted)
-    ):
+    if _implied_filters(f, given) and (dropped := _colour_dropped(plan, untitled, engine, counted)) is not None:
         return dropped
     if f.rating_min is not None and "rating_min" not in given:
         return replace(plan, filters=replace(f, rating_min=None)), RelaxStep("rating_min", f.rating_min)
@@ -260,6 +256,19 @@ def _implied_filters(f: Filters, given: frozenset[str]) -> bool:
         or (f.in_stock is not None and "in_stock" not in given)
         or (price and "price" not in given)
     )
+
+
+def _colour_dropped(plan: Plan, untitled: Filters, engine: Searcher, counted: Counted) -> tuple[Plan, RelaxStep] | None:
+    """The plan without its last colour word, when the other words find something within the filters; None when
+    there is no such colour. Only a colour: without the limit a brand or model keeps what was named ("canon
+    cameras under $5": Canon cameras), and without them the limit would find anything ($1.49 phone cases)."""
+    colours = [k for k in plan.keywords if k.word in COLOURS]
+    if not colours or len(colours) == len(plan.keywords):
+        return None
+    kept = tuple(k for k in plan.keywords if k is not colours[-1])
+    if not _count(kept, untitled, engine, counted):
+        return None
+    return replace(plan, keywords=kept), RelaxStep("keyword", colours[-1].word)
 
 
 def _a_word_dropped(
