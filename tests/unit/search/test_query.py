@@ -282,6 +282,7 @@ def test_query_syntax_is_plain_text(parser: QueryParser, q: str) -> None:
         ("case --otterbox", ("case",), ("otterbox",)),
         ("case without", ("case",), ()),  # nothing after it: no word to rule out, nor a keyword
         ("case without kate spade", ("case",), ("kate-spade",)),  # a brand's first words: ruled out together
+        ("case without kate spade for iphone 7", ("case", "iphone", "7"), ("kate-spade",)),  # words after it too
         ("drive not western digital", ("drive",), ("western-digital",)),  # a brand of two words, whole
         ("case no otterbox", ("case",), ("otterbox",)),  # after "no", a brand is ruled out
         ("phone no contract", ("phone", "no", "contract"), ()),  # ... and other words stay words

@@ -70,9 +70,10 @@ class BrandMatcher:
         "kate spade new york"); 0 when none."""
         best = 0
         for brand_words in self._by_words:
-            length = min(len(brand_words), len(words) - start)
-            if length > best and length >= 2 and tuple(words[start : start + length]) == brand_words[:length]:
-                best = length
+            for length in range(min(len(brand_words), len(words) - start), max(best, 1), -1):
+                if tuple(words[start : start + length]) == brand_words[:length]:
+                    best = length
+                    break
         return best
 
     def correct(self, word: str, max_distance: int = 2) -> tuple[str, int] | None:
