@@ -34,6 +34,7 @@ def test_a_number_typed_after_a_word_numbers_that_word():
     # it counts the word after it: eight ports, whatever the order, not a "Switch 8"
     assert [g.numbers for g in groups("gigabit", "switch", "8", "port")] == ["", "", "", ""]
     assert [g.numbers for g in groups("power", "strip", "6", "outlets")] == ["", "", "", ""]
+    assert [g.numbers for g in groups("ryzen", "7", "pc")] == ["", "ryzen", ""]  # a model's number, before a pc
     # a model the catalog also writes joined is one phrase group, and its words again when apart
     gtx = groups("gtx", "1080", synonyms=(("gtx 1080", ("gtx1080",)),))
     assert gtx == (KeywordGroup("gtx 1080", ("gtx1080",)),)

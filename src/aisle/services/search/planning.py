@@ -134,13 +134,18 @@ def keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
     return tuple(groups)
 
 
+# the words a number before them counts ("8 port"); not those a model's number also comes before ("ryzen 7 pc",
+# "surface pro 7 core")
+COUNTED_AFTER_A_NUMBER = COUNTED_NOUNS - {"core", "thread", "pc"}
+
+
 def _numbered(word: str, before: str, after: str = "") -> str:
     """The word a bare number numbers: the last word typed before it, when that has letters ("iphone 8", "gtx
     1080", "pack 3"). Anywhere else in a product's text the number is another thing's ("ƒ/1.8", "1920 x 1080"),
     and "iphone 8" would find every iPhone 7 as if it were one. None when the number counts the word after it:
     "gigabit switch 8 port" asks for eight ports, as "8 port gigabit switch" does, not for a Switch 8."""
     following = after.split()[0] if after else ""
-    if singular(following) in COUNTED_NOUNS:
+    if singular(following) in COUNTED_AFTER_A_NUMBER:
         return ""
     last = before.split()[-1] if before else ""
     return last if word.isdigit() and last.isalpha() else ""
