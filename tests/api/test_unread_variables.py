@@ -36,6 +36,13 @@ def test_a_misspelled_setting_is_named_with_the_setting_it_resembles_and_the_com
     ]
 
 
+def test_a_setting_in_lower_case_is_read_so_a_misspelled_one_is_warned_of_too():
+    assert unread_variables({"aisle_data_dir": "x", "aisle_test_database_url": "x"}) == []  # both read
+    assert unread_variables({"aisle_datadir": "x"}) == [
+        "warning: aisle_datadir is set but aisle reads no such setting; did you mean AISLE_DATA_DIR?"
+    ]
+
+
 def test_the_variables_read_outside_the_settings_are_not_warned_of(tmp_path, monkeypatch):
     monkeypatch.setenv("AISLE_DATA_DIR", str(tmp_path))
     for name in ("AISLE_SAMPLE_DATA", "AISLE_TEST_DATABASE_URL", "AISLE_SERVICES_DIR", "AISLE_TRACES_EXPORTER"):

@@ -66,7 +66,8 @@ def unread_variables(environ: Mapping[str, str]) -> list[str]:
     setting it may have meant to spell."""
     settings = setting_names()
     known = {*settings, *READ_ELSEWHERE, *READ_BY_SERVICE_SCRIPTS}
-    unread = sorted(name for name in environ if name.startswith(PREFIX) and not _is_read(name, known))
+    # Settings reads names in any case ("aisle_data_dir" too), so any case is looked at
+    unread = sorted(name for name in environ if name.upper().startswith(PREFIX) and not _is_read(name.upper(), known))
     return [_warning(name, [*settings, *READ_ELSEWHERE]) for name in unread]
 
 
@@ -75,6 +76,6 @@ def _is_read(name: str, known: set[str]) -> bool:
 
 
 def _warning(name: str, candidates: Iterable[str]) -> str:
-    closest = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
+    closest = difflib.get_close_matches(name.upper(), list(candidates), n=1, cutoff=0.75)
     meant = f"did you mean {closest[0]}?" if closest else "see the README's Settings for the names aisle reads"
     return f"warning: {name} is set but aisle reads no such setting; {meant}"
