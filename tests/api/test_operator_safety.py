@@ -296,6 +296,11 @@ def test_the_demo_makes_a_token_once_and_keeps_it(tmp_path: Path, monkeypatch, c
     assert os.environ["AISLE_INTERNAL_TOKEN"] == first  # the same token across restarts
     again = capsys.readouterr().err  # a restart's output may go to a log file: the file named, not the token
     assert first not in again and cli_module.TOKEN_FILE in again
+    (tmp_path / cli_module.TOKEN_FILE).write_text("")  # emptied (a crash while it was written): made again
+    monkeypatch.delenv("AISLE_INTERNAL_TOKEN")
+    cli_module._demo_internal_token(tmp_path)
+    remade = os.environ["AISLE_INTERNAL_TOKEN"]
+    assert len(remade) >= 32 and remade in capsys.readouterr().err
 
 
 def test_the_demo_catalog_is_indexed_with_its_stock_before_the_store_opens(tmp_path: Path, monkeypatch):

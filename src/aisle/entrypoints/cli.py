@@ -778,7 +778,7 @@ def _demo_internal_token(data_dir: Path) -> None:
     if os.environ.get("AISLE_INTERNAL_TOKEN"):
         return
     stored = data_dir / TOKEN_FILE
-    made = not stored.exists()
+    made = not stored.exists() or not stored.read_text().strip()  # an empty file (a crash while writing) too
     if made:
         data_dir.mkdir(parents=True, exist_ok=True)
         stored.touch(mode=0o600)
