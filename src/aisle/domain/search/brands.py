@@ -39,6 +39,8 @@ class BrandMatcher:
         for brand in dict.fromkeys(brands):
             self._add(brand)
         self._longest = max(map(len, self._by_words), default=0)
+        # the first two words or more of each brand ("kate spade" of "kate spade new york"), for leading_at
+        self._leading = frozenset(words[:n] for words in self._by_words for n in range(2, len(words) + 1))
         self._words = frozenset(word for words in self._by_words for word in words)
         typo_targets = {key: 1.0 for key in self._by_letters if len(key) >= MIN_FUZZY_BRAND_LENGTH}
         self._typo_targets = Vocabulary(typo_targets, min_count=0)
@@ -68,13 +70,10 @@ class BrandMatcher:
     def leading_at(self, words: Sequence[str], start: int) -> int:
         """How many words from ``words[start]`` are the first two or more words of some brand ("kate spade" of
         "kate spade new york"); 0 when none."""
-        best = 0
-        for brand_words in self._by_words:
-            for length in range(min(len(brand_words), len(words) - start), max(best, 1), -1):
-                if tuple(words[start : start + length]) == brand_words[:length]:
-                    best = length
-                    break
-        return best
+        for length in range(min(self._longest, len(words) - start), 1, -1):
+            if tuple(words[start : start + length]) in self._leading:
+                return length
+        return 0
 
     def correct(self, word: str, max_distance: int = 2) -> tuple[str, int] | None:
         """The brand (as letters) that ``word`` is a typo of, with the number of typos: "samsng" → ("samsung", 1)."""
