@@ -127,7 +127,9 @@ def keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
                 word,
                 tuple(phrases.get(phrase, ())),
                 fuzzy=word not in parsed.exact and word not in parsed.plain,
-                numbers=_numbered(word, groups[-1].word if groups else "", " ".join(words[index + len(phrase) :])),
+                numbers=_numbered(
+                    word, groups[-1].word if groups else "", next(iter(words[index + len(phrase) :]), "")
+                ),
             )
         )
         index += len(phrase)
@@ -139,12 +141,11 @@ def keyword_groups(parsed: ParsedQuery) -> tuple[KeywordGroup, ...]:
 COUNTED_AFTER_A_NUMBER = COUNTED_NOUNS - {"core", "thread", "pc"}
 
 
-def _numbered(word: str, before: str, after: str = "") -> str:
+def _numbered(word: str, before: str, following: str = "") -> str:
     """The word a bare number numbers: the last word typed before it, when that has letters ("iphone 8", "gtx
     1080", "pack 3"). Anywhere else in a product's text the number is another thing's ("ƒ/1.8", "1920 x 1080"),
     and "iphone 8" would find every iPhone 7 as if it were one. None when the number counts the word after it:
     "gigabit switch 8 port" asks for eight ports, as "8 port gigabit switch" does, not for a Switch 8."""
-    following = after.split()[0] if after else ""
     if singular(following) in COUNTED_AFTER_A_NUMBER:
         return ""
     last = before.split()[-1] if before else ""
