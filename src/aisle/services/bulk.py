@@ -63,10 +63,10 @@ class BulkImportService:
 
         def attempt() -> tuple[BulkJob, bool]:
             with self._uow() as uow:
-                if key is not None and (earlier := uow.inventory.remembered(key)) is not None:
-                    queued = uow.jobs.get(int(earlier["job_id"]))
-                    if queued is not None and queued.seller_id == seller_id:
-                        return queued, False
+                # the key is the seller's own (scoped_key): the job it names is this seller's
+                earlier = uow.inventory.remembered(key) if key is not None else None
+                if earlier is not None and (queued := uow.jobs.get(int(earlier["job_id"]))) is not None:
+                    return queued, False
                 job = BulkJob(self._new_id(), seller_id, "QUEUED", len(lines), 0, 0, 0, self._now(), None)
                 uow.jobs.create(job, lines)
                 if key is not None:
