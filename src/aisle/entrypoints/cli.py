@@ -67,7 +67,7 @@ def _warn_of_unread_variables() -> None:
     from aisle.entrypoints.environment import unread_variables
 
     for warning in unread_variables(os.environ):
-        console.print(f"[yellow]{escape(warning)}[/yellow]", soft_wrap=True, highlight=False)
+        console.print(f"[yellow]{escape(warning)}[/yellow]", highlight=False)
 
 
 TOKEN_FILE = "internal-token"  # the demo's generated internal token, kept in AISLE_DATA_DIR
@@ -123,7 +123,6 @@ def _refuse_a_store_without_its_database(settings: Settings) -> None:
             f"missing, though {'its write-ahead log' if wal.exists() else 'its search index'} is still there. "
             "Restore the database file (from a backup, or where it was moved), or move the data directory aside "
             "to start a new, empty store.",
-            soft_wrap=True,
             highlight=False,
         )
         raise typer.Exit(2)
@@ -140,7 +139,6 @@ def _require_store(settings: Settings) -> None:
             f"[red]no store at {data_dir.resolve()}[/red]: this command works on an existing one. Run it from the "
             "directory the store was started in (`make demo`, `aisle serve`), or set AISLE_DATA_DIR to that "
             "store's data directory.",
-            soft_wrap=True,
             highlight=False,
         )
         raise typer.Exit(2)
@@ -177,7 +175,7 @@ def _container(run_background_workers: bool = False, with_workers: bool = False,
     settings = _settings(run_background_workers, with_workers, existing)
     if run_background_workers or with_workers:  # the long-running commands: serve, demo, worker
         configure_logging(settings.log_level, log_format=settings.log_format)
-    console.print(f"database: {_shown_database(settings)}  ({settings.profile})", soft_wrap=True, highlight=False)
+    console.print(f"database: {_shown_database(settings)}  ({settings.profile})", highlight=False)
     return bootstrap(settings)
 
 
@@ -286,7 +284,7 @@ def _require_free_port(host: str, port: int, what: str = "--port", host_option: 
                 )
             else:
                 advice = f"Pass a {host_option} this machine has (127.0.0.1, or 0.0.0.0 for every interface)."
-            console.print(f"cannot listen on {host}:{port}: {refused.strerror}. {advice}", soft_wrap=True)
+            console.print(f"cannot listen on {host}:{port}: {refused.strerror}. {advice}")
             raise typer.Exit(1) from refused
 
 
@@ -602,7 +600,7 @@ def _seller_id(container: Container, seller: str, or_else: str = "") -> int:
 
 
 def _refuse_seller(problem: str, advice: str) -> NoReturn:
-    console.print(f"[red]{escape(problem)}[/red]: {escape(advice)}", soft_wrap=True, highlight=False)
+    console.print(f"[red]{escape(problem)}[/red]: {escape(advice)}", highlight=False)
     raise typer.Exit(2)
 
 
@@ -733,7 +731,7 @@ def reindex() -> None:
         lock.release()
         container.stop()
     said = f"indexed {rebuilt.indexed} products into a fresh index and switched to it"
-    console.print(said + _offers_in_buy_boxes(listings, rebuilt.indexed), soft_wrap=True, highlight=False)
+    console.print(said + _offers_in_buy_boxes(listings, rebuilt.indexed), highlight=False)
     console.print(f"re-synced {rebuilt.resynced} products changed during the build")
 
 
@@ -787,7 +785,7 @@ def _demo_internal_token(data_dir: Path) -> None:
     os.environ["AISLE_INTERNAL_TOKEN"] = token
     # shown once, when made: printed on every start it would sit in whatever keeps the logs
     said = f"internal token (kept in {stored.resolve()})" + (f": {token}" if made else "; shown when it was made")
-    console.print(said, soft_wrap=True, highlight=False)
+    console.print(said, highlight=False)
 
 
 DEMO_SOURCES = (("bestbuy", "bestbuy/products.json"), ("icecat", "icecat"))  # what AISLE_SAMPLE_DATA may hold
@@ -808,7 +806,7 @@ def _load_demo_catalog(container: Container, generated_count: int) -> None:
         for fmt, path in found:
             _import(container, path, ImportFormat(fmt), None, reviews=True)
         if missing := [str(sample / relative) for _fmt, relative in DEMO_SOURCES if not (sample / relative).exists()]:
-            console.print(f"not found, so not imported: {', '.join(missing)}", soft_wrap=True, highlight=False)
+            console.print(f"not found, so not imported: {', '.join(missing)}", highlight=False)
         # Icecat's first: the showcase's second offer is for one of its laptops, Best Buy has phones only
         owners = [_source_seller(container, readers.SOURCE_NAMES[fmt]) for fmt, _path in reversed(found)]
     else:
@@ -824,7 +822,7 @@ def _load_demo_catalog(container: Container, generated_count: int) -> None:
     stocked = container.inventory.stock_catalog(DEMO_WAREHOUSE, _demo_stock)
     console.print(f"stocked {stocked} variants at warehouse {DEMO_WAREHOUSE.warehouse_id!r} (generated counts)")
     for line in add_showcase(container, owners, DEMO_WAREHOUSE):
-        console.print(line, soft_wrap=True, highlight=False)
+        console.print(line, highlight=False)
     _deliver_pending(container, "indexing stock levels")
     loaded.write_text("the demo catalog, its stock, deal and offer are loaded; delete AISLE_DATA_DIR to start over\n")
 
@@ -914,26 +912,26 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except (DatabaseError, DatabaseUnavailable) as error:  # refused, a wrong password, a damaged or locked file
-        console.print(_database_unusable(error), soft_wrap=True, highlight=False)
+        console.print(_database_unusable(error), highlight=False)
         sys.exit(1)
     except CommandError as error:  # the database's schema revision is unknown here: a newer aisle made it
         said = f"[red]the database's schema is not one this version of aisle knows[/red] ({_one_line(error)}): it "
         said += (
             "was made by a newer aisle. Upgrade aisle, or point AISLE_DATA_DIR (AISLE_DATABASE_URL) at another store."
         )
-        console.print(said, soft_wrap=True, highlight=False)
+        console.print(said, highlight=False)
         sys.exit(1)
     except NodeIdTaken as taken:
-        console.print(f"[red]cannot start[/red]: {taken}.", soft_wrap=True, highlight=False)
+        console.print(f"[red]cannot start[/red]: {taken}.", highlight=False)
         sys.exit(1)
     except StorageFull as full:
         said = f"[red]the database is out of disk space[/red] ({full}): what was committed before stays. Free some "
-        console.print(said + "space and run the command again.", soft_wrap=True)
+        console.print(said + "space and run the command again.")
         sys.exit(1)
     except OSError as error:
         if error.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
             raise
         said = f"[red]cannot write {error.filename or 'to the data dir'}[/red]: {error.strerror}. aisle keeps its "
         said += "database, index and locks in AISLE_DATA_DIR: give it a directory this user can write."
-        console.print(said, soft_wrap=True, highlight=False)
+        console.print(said, highlight=False)
         sys.exit(1)
